@@ -1,0 +1,101 @@
+// tracemalloc.Filter / DomainFilter and Snapshot.filter_traces, evaluated per group instead of per
+// trace (every trace of a group has the same domain and traceback, so the verdict is the same).
+
+import type { FrameTable } from '../model/frames.js';
+import type { Snapshot, TraceGroups } from '../model/snapshot.js';
+import { fnmatchToRegExp, normalizeFilename } from './fnmatch.js';
+
+/** tracemalloc.Filter(inclusive, filename_pattern, lineno=None, all_frames=False, domain=None) */
+export interface FilenameFilter {
+  readonly kind: 'filename';
+  readonly inclusive: boolean;
+  readonly pattern: string;
+  readonly lineno?: number | null;
+  readonly allFrames?: boolean;
+  readonly domain?: number | null;
+}
+
+/** tracemalloc.DomainFilter(inclusive, domain) */
+export interface DomainFilter {
+  readonly kind: 'domain';
+  readonly inclusive: boolean;
+  readonly domain: number;
+}
+
+export type TraceFilter = FilenameFilter | DomainFilter;
+
+type Matcher = (tb: number, domain: number) => boolean;
+
+function filenameMatcher(f: FilenameFilter, frames: FrameTable): Matcher {
+  const re = fnmatchToRegExp(normalizeFilename(f.pattern));
+  const fileHit = new Map<number, boolean>();
+  const frameMatches = (frame: number): boolean => {
+    const file = frames.frameFilenameId(frame);
+    let hit = fileHit.get(file);
+    if (hit === undefined) {
+      hit = re.test(normalizeFilename(frames.filenames[file]!));
+      fileHit.set(file, hit);
+    }
+    return hit && (f.lineno == null || frames.frameLineno(frame) === f.lineno);
+  };
+  const tbHit = new Map<number, boolean>();
+  const traceback = (tb: number): boolean => {
+    let r = tbHit.get(tb);
+    if (r === undefined) {
+      if (f.allFrames) {
+        let any = false;
+        for (let i = 0, n = frames.tracebackLength(tb); i < n && !any; i++) any = frameMatches(frames.tracebackFrame(tb, i));
+        r = any ? f.inclusive : !f.inclusive;
+      } else {
+        // Only the most recent frame counts.
+        r = frameMatches(frames.tracebackFrame(tb, 0)) !== !f.inclusive;
+      }
+      tbHit.set(tb, r);
+    }
+    return r;
+  };
+  if (f.domain == null) return traceback;
+  const want = f.domain;
+  return f.inclusive
+    ? (tb, domain) => traceback(tb) && domain === want
+    : (tb, domain) => traceback(tb) || domain !== want;
+}
+
+function matcher(f: TraceFilter, frames: FrameTable): Matcher {
+  if (f.kind === 'domain') return (_tb, domain) => (domain === f.domain) !== !f.inclusive;
+  return filenameMatcher(f, frames);
+}
+
+/** Snapshot.filter_traces(filters): keep a trace if it matches any inclusive filter (when there is
+ * one) and every exclusive filter. */
+export function filterSnapshot(snapshot: Snapshot, filters: readonly TraceFilter[]): Snapshot {
+  if (filters.length === 0) return snapshot;
+  const include = filters.filter((f) => f.inclusive).map((f) => matcher(f, snapshot.frames));
+  const exclude = filters.filter((f) => !f.inclusive).map((f) => matcher(f, snapshot.frames));
+  const g = snapshot.groups;
+  const keep: number[] = [];
+  let traceCount = 0;
+  let totalSize = 0;
+  for (let i = 0; i < g.length; i++) {
+    const tb = g.traceback[i]!;
+    const domain = g.domain[i]!;
+    if (include.length && !include.some((m) => m(tb, domain))) continue;
+    if (!exclude.every((m) => m(tb, domain))) continue;
+    keep.push(i);
+    traceCount += g.count[i]!;
+    totalSize += g.size[i]! * g.count[i]!;
+  }
+  const pick = <T extends Float64Array | Uint32Array>(a: T): T => {
+    const b = new (a.constructor as new (n: number) => T)(keep.length);
+    keep.forEach((src, dst) => (b[dst] = a[src]!));
+    return b;
+  };
+  const groups: TraceGroups = {
+    length: keep.length,
+    domain: pick(g.domain),
+    traceback: pick(g.traceback),
+    size: pick(g.size),
+    count: pick(g.count),
+  };
+  return { ...snapshot, groups, traceCount, totalSize };
+}

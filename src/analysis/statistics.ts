@@ -1,0 +1,199 @@
+// tracemalloc's Snapshot.statistics() and Snapshot.compare_to(), with the same grouping, figures
+// and order (ties included), computed over the grouped model instead of trace by trace.
+
+import type { Frame, FrameTable } from '../model/frames.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { filterSnapshot, type TraceFilter } from './filters.js';
+
+export type KeyType = 'lineno' | 'filename' | 'traceback';
+export const KEY_TYPES: readonly KeyType[] = ['lineno', 'filename', 'traceback'];
+
+export interface Statistic {
+  /** The key as a tracemalloc.Traceback: oldest frame first. */
+  readonly frames: readonly Frame[];
+  readonly size: number;
+  readonly count: number;
+}
+
+export interface StatisticDiff extends Statistic {
+  readonly sizeDiff: number;
+  readonly countDiff: number;
+}
+
+export interface StatisticsOptions {
+  readonly keyType: KeyType;
+  readonly cumulative?: boolean;
+}
+
+/** Compares strings by code point, as Python does (JS '<' compares UTF-16 code units). */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  const ca = a.charCodeAt(i);
+  const cb = b.charCodeAt(i);
+  if (ca < 0xd800 && cb < 0xd800) return ca - cb;
+  // A surrogate is involved: step back to the start of the character and compare code points.
+  if (i > 0 && isLowSurrogate(ca) && isHighSurrogate(a.charCodeAt(i - 1))) i--;
+  return a.codePointAt(i)! - b.codePointAt(i)!;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** Traceback ordering: tuples of (filename, lineno), oldest frame first, compared element-wise. */
+export function compareFrames(a: readonly Frame[], b: readonly Frame[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const fa = a[i]!;
+    const fb = b[i]!;
+    const c = compareCodePoints(fa.filename, fb.filename) || fa.lineno - fb.lineno;
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+function checkOptions(o: StatisticsOptions): void {
+  if (!KEY_TYPES.includes(o.keyType)) throw new RangeError(`unknown key_type: '${o.keyType}'`);
+  if (o.cumulative && o.keyType === 'traceback') {
+    throw new RangeError("cumulative mode cannot be used with key type 'traceback'");
+  }
+}
+
+// Statistic keys are frame ids ('lineno'), filename ids ('filename') or traceback ids.
+function keyFrames(frames: FrameTable, keyType: KeyType, key: number): Frame[] {
+  if (keyType === 'lineno') return [frames.frame(key)];
+  if (keyType === 'filename') return [{ filename: frames.filenames[key]!, lineno: 0 }];
+  return frames
+    .tracebackFrames(key)
+    .reverse()
+    .map((f) => frames.frame(f));
+}
+
+/** Snapshot._group_by: key -> (size, count), as unsorted statistics. */
+function groupBy(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
+  checkOptions(o);
+  const { frames, groups: g } = snapshot;
+  const keyType = o.keyType;
+  const slots = keyType === 'lineno' ? frames.frameCount : keyType === 'filename' ? frames.filenames.length : frames.tracebackCount;
+  const size = new Float64Array(slots);
+  const count = new Float64Array(slots);
+  const keyOf = (frame: number): number => (keyType === 'lineno' ? frame : frames.frameFilenameId(frame));
+  for (let i = 0; i < g.length; i++) {
+    const tb = g.traceback[i]!;
+    const bytes = g.size[i]! * g.count[i]!;
+    const n = g.count[i]!;
+    if (keyType === 'traceback') {
+      size[tb]! += bytes;
+      count[tb]! += n;
+    } else if (!o.cumulative) {
+      const k = keyOf(frames.tracebackFrame(tb, 0));
+      size[k]! += bytes;
+      count[k]! += n;
+    } else {
+      // Every frame of the traceback, repeats included (tracemalloc does not deduplicate).
+      for (let j = 0, depth = frames.tracebackLength(tb); j < depth; j++) {
+        const k = keyOf(frames.tracebackFrame(tb, j));
+        size[k]! += bytes;
+        count[k]! += n;
+      }
+    }
+  }
+  const stats: Statistic[] = [];
+  for (let k = 0; k < slots; k++) {
+    if (count[k]! > 0) stats.push({ frames: keyFrames(frames, keyType, k), size: size[k]!, count: count[k]! });
+  }
+  return stats;
+}
+
+/** Snapshot.statistics(key_type, cumulative): largest first by (size, count, traceback). */
+export function statistics(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
+  return groupBy(snapshot, o).sort(
+    (a, b) => b.size - a.size || b.count - a.count || compareFrames(b.frames, a.frames),
+  );
+}
+
+/** new.compare_to(old, key_type, cumulative): ordered by (|size_diff|, size, |count_diff|, count, traceback). */
+export function compareTo(newer: Snapshot, older: Snapshot, o: StatisticsOptions): StatisticDiff[] {
+  const keyOf = (s: Statistic): string => JSON.stringify(s.frames.map((f) => [f.filename, f.lineno]));
+  const old = new Map<string, Statistic>();
+  for (const s of groupBy(older, o)) old.set(keyOf(s), s);
+  const diffs: StatisticDiff[] = [];
+  for (const s of groupBy(newer, o)) {
+    const k = keyOf(s);
+    const prev = old.get(k);
+    old.delete(k);
+    diffs.push({ ...s, sizeDiff: s.size - (prev?.size ?? 0), countDiff: s.count - (prev?.count ?? 0) });
+  }
+  // 0 - x, not -x: a zero must stay +0 so it prints as "+0 B" like Python.
+  for (const s of old.values()) {
+    diffs.push({ frames: s.frames, size: 0, count: 0, sizeDiff: 0 - s.size, countDiff: 0 - s.count });
+  }
+  return diffs.sort(
+    (a, b) =>
+      Math.abs(b.sizeDiff) - Math.abs(a.sizeDiff) ||
+      b.size - a.size ||
+      Math.abs(b.countDiff) - Math.abs(a.countDiff) ||
+      b.count - a.count ||
+      compareFrames(b.frames, a.frames),
+  );
+}
+
+export interface QueryOptions extends StatisticsOptions {
+  readonly filters?: readonly TraceFilter[];
+  /** Keep only the first N entries (the totals still cover everything). */
+  readonly limit?: number;
+}
+
+export interface StatsResult {
+  readonly groupBy: KeyType;
+  readonly cumulative: boolean;
+  /** Traced bytes and blocks after filtering (each block once, even in cumulative mode). */
+  readonly total: { readonly size: number; readonly count: number };
+  readonly stats: readonly Statistic[];
+}
+
+export interface DiffResult {
+  readonly groupBy: KeyType;
+  readonly cumulative: boolean;
+  readonly total: { readonly size: number; readonly count: number; readonly sizeDiff: number; readonly countDiff: number };
+  readonly stats: readonly StatisticDiff[];
+}
+
+function limited<T>(items: T[], limit: number | undefined): T[] {
+  return limit === undefined ? items : items.slice(0, Math.max(0, limit));
+}
+
+/** The `stats` query: filter, group, sort, cut. */
+export function statsResult(snapshot: Snapshot, o: QueryOptions): StatsResult {
+  const s = filterSnapshot(snapshot, o.filters ?? []);
+  return {
+    groupBy: o.keyType,
+    cumulative: o.cumulative ?? false,
+    total: { size: s.totalSize, count: s.traceCount },
+    stats: limited(statistics(s, o), o.limit),
+  };
+}
+
+/** The `diff` query: newer.compare_to(older) after the same filters on both. */
+export function diffResult(older: Snapshot, newer: Snapshot, o: QueryOptions): DiffResult {
+  const a = filterSnapshot(older, o.filters ?? []);
+  const b = filterSnapshot(newer, o.filters ?? []);
+  return {
+    groupBy: o.keyType,
+    cumulative: o.cumulative ?? false,
+    total: {
+      size: b.totalSize,
+      count: b.traceCount,
+      sizeDiff: b.totalSize - a.totalSize,
+      countDiff: b.traceCount - a.traceCount,
+    },
+    stats: limited(compareTo(b, a, o), o.limit),
+  };
+}

@@ -1,0 +1,129 @@
+// Flags shared by the commands that query snapshots, and the conversion of flags to library options.
+
+import type { Argv } from 'yargs';
+import type { TraceFilter } from '../analysis/filters.js';
+import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
+import { loadCapture } from '../ingest/sniff.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { FrameTable } from '../model/frames.js';
+
+/** A usage mistake: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type OutputFormat = 'text' | 'json' | 'csv';
+
+export interface InputArgs {
+  'allow-partial': boolean;
+}
+
+export interface QueryArgs extends InputArgs {
+  'group-by': KeyType;
+  cumulative: boolean;
+  limit: number | undefined;
+  include: string[];
+  exclude: string[];
+  'all-frames': boolean;
+  domain: number[];
+  'exclude-domain': number[];
+  format: OutputFormat;
+  json: boolean;
+  source: boolean;
+}
+
+export function inputOptions<T>(y: Argv<T>) {
+  return y.option('allow-partial', {
+    type: 'boolean',
+    default: false,
+    describe: 'On a truncated capture, analyze what was read (with a warning) instead of failing',
+  });
+}
+
+export function queryOptions<T>(y: Argv<T>) {
+  return inputOptions(y)
+    .option('group-by', {
+      alias: 'g',
+      choices: KEY_TYPES,
+      default: 'lineno' as KeyType,
+      describe: "tracemalloc key_type: the most recent frame's line, its file, or the whole traceback",
+    })
+    .option('cumulative', {
+      type: 'boolean',
+      default: false,
+      describe: 'Count each block at every frame of its traceback (lineno and filename only)',
+    })
+    .option('limit', { alias: 'n', type: 'number', describe: 'Show only the first N entries' })
+    .option('include', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'Keep traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
+    })
+    .option('exclude', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'Drop traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
+    })
+    .option('all-frames', {
+      type: 'boolean',
+      default: false,
+      describe: '--include/--exclude test every frame of the traceback, not only the most recent',
+    })
+    .option('domain', { type: 'number', array: true, default: [] as number[], describe: 'Keep only this allocation domain (repeatable)' })
+    .option('exclude-domain', { type: 'number', array: true, default: [] as number[], describe: 'Drop this allocation domain (repeatable)' })
+    .option('format', { alias: 'f', choices: ['text', 'json', 'csv'] as const, default: 'text' as OutputFormat, describe: 'Output format' })
+    .option('json', { type: 'boolean', default: false, describe: 'Same as --format json' })
+    .option('source', {
+      type: 'boolean',
+      default: true,
+      describe: 'Show source lines under traceback frames when the files exist here (--no-source to omit)',
+    });
+}
+
+function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): TraceFilter {
+  // A trailing ':123' selects one line, as tracemalloc.Filter's lineno does.
+  const m = /^(.*):(\d+)$/.exec(arg);
+  const pattern = m ? m[1]! : arg;
+  if (!pattern) throw new UsageError(`empty file pattern in '${arg}'`);
+  return { kind: 'filename', inclusive, pattern, lineno: m ? Number(m[2]) : null, allFrames };
+}
+
+function checkDomain(d: number): number {
+  if (!Number.isInteger(d) || d < 0) throw new UsageError(`--domain takes a non-negative integer, got ${d}`);
+  return d;
+}
+
+export function queryFromArgs(a: QueryArgs): QueryOptions & { format: OutputFormat } {
+  if (a.cumulative && a['group-by'] === 'traceback') {
+    throw new UsageError("--cumulative works with --group-by lineno or filename, not traceback");
+  }
+  if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 0)) {
+    throw new UsageError(`--limit takes a non-negative integer, got ${a.limit}`);
+  }
+  const filters: TraceFilter[] = [
+    ...a.include.map((p) => parsePattern(p, true, a['all-frames'])),
+    ...a.exclude.map((p) => parsePattern(p, false, a['all-frames'])),
+    ...a.domain.map((d) => ({ kind: 'domain' as const, inclusive: true, domain: checkDomain(d) })),
+    ...a['exclude-domain'].map((d) => ({ kind: 'domain' as const, inclusive: false, domain: checkDomain(d) })),
+  ];
+  return {
+    keyType: a['group-by'],
+    cumulative: a.cumulative,
+    filters,
+    limit: a.limit,
+    format: a.json ? 'json' : a.format,
+  };
+}
+
+/** Loads one snapshot; warnings (e.g. a partial read) go to stderr. */
+export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
+  const c = await loadCapture(path, { allowPartial: a['allow-partial'], frames });
+  for (const w of c.warnings) process.stderr.write(`arenascope: warning: ${w}\n`);
+  return c;
+}
+
+export function write(text: string): void {
+  process.stdout.write(text);
+}

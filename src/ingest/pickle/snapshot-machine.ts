@@ -1,0 +1,668 @@
+// A safe, streaming pickle reader for exactly what tracemalloc.Snapshot.dump() writes.
+//
+// It is not a general unpickler: it knows the opcodes of protocols 2-5 that a dump uses, accepts
+// only the globals tracemalloc.Snapshot and tracemalloc._Traces, and builds nothing but the model.
+// Trace tuples are recognised by shape (domain, size, traceback[, total_nframe]) the moment they are
+// complete and are added straight into the group table, so no per-trace object is ever created and
+// no memo entry is kept for them (tracemalloc never refers back to a trace tuple).
+
+import { FrameTable } from '../../model/frames.js';
+import { GroupBuilder, type TraceLayout } from '../../model/snapshot.js';
+import { InputError, TruncatedError } from '../errors.js';
+import { opcodeName } from './opcodes.js';
+
+// Limits that keep a hostile file from exhausting memory. Real dumps stay far below them: the
+// stack holds at most one traceback (<= 65535 frames) plus a few containers, strings are file
+// names, and the memo holds strings, frames and tracebacks only.
+export const LIMITS = {
+  stack: 1 << 20,
+  memo: 1 << 25,
+  stringBytes: 1 << 20,
+};
+
+class FrameRef {
+  constructor(readonly id: number) {}
+}
+class TracebackRef {
+  constructor(readonly id: number) {}
+}
+class Global {
+  constructor(readonly name: 'Snapshot' | '_Traces') {}
+}
+class Instance {
+  state: Dict | null = null;
+  constructor(readonly cls: Global) {}
+}
+class Dict {
+  readonly entries = new Map<string, Value>();
+}
+/** Consecutive trace tuples on the stack, already added to the group table. */
+class TraceRun {
+  constructor(public count: number) {}
+}
+/** A list or tuple made only of traces: the `_traces` container. */
+class TraceSeq {
+  constructor(public count: number) {}
+}
+class EmptyTuple {}
+const EMPTY = new EmptyTuple();
+
+type Value =
+  | number
+  | string
+  | null
+  | FrameRef
+  | TracebackRef
+  | Global
+  | Instance
+  | Dict
+  | TraceRun
+  | TraceSeq
+  | EmptyTuple;
+
+export interface MachineResult {
+  readonly tracebackLimit: number | null;
+  readonly layout: TraceLayout;
+  readonly partial: boolean;
+  readonly bytes: number;
+  readonly warnings: string[];
+}
+
+function describe(v: Value): string {
+  if (v === null) return 'None';
+  if (typeof v === 'number') return 'an int';
+  if (typeof v === 'string') return 'a str';
+  if (v instanceof FrameRef) return 'a frame tuple';
+  if (v instanceof TracebackRef) return 'a traceback tuple';
+  if (v instanceof Global) return `the class tracemalloc.${v.name}`;
+  if (v instanceof Instance) return `a tracemalloc.${v.cls.name} object`;
+  if (v instanceof Dict) return 'a dict';
+  if (v instanceof TraceRun) return 'trace tuples';
+  if (v instanceof TraceSeq) return 'a list of traces';
+  return 'an empty tuple';
+}
+
+const ALLOWED_GLOBALS = new Map([
+  ['Snapshot', new Global('Snapshot')],
+  ['_Traces', new Global('_Traces')],
+]);
+
+// Decodes Python's UTF-8 'surrogatepass' strings: lone surrogates (ED A0..BF xx) are kept as the
+// UTF-16 code units they stand for, which the standard decoder would reject.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class SnapshotMachine {
+  private readonly stack: Value[] = [];
+  private readonly marks: number[] = [];
+  private readonly memo = new Map<number, Value>();
+  private memoNext = 0;
+
+  // Bytes of an unfinished opcode carried over to the next chunk.
+  private rest: Buffer[] = [];
+  private restLen = 0;
+  private need = 0;
+  private base = 0; // input offset of the first byte of the current buffer
+  private opStart = 0; // input offset of the opcode being executed (for errors)
+
+  private proto = -1;
+  private stopped = false;
+  private root: Instance | null = null;
+  private trailing = 0;
+  private tuples3 = 0;
+  private tuples4 = 0;
+
+  constructor(
+    private readonly file: string,
+    readonly frames: FrameTable,
+    readonly groups: GroupBuilder,
+  ) {}
+
+  /** Feeds the next chunk of the pickle stream. Chunks may split opcodes anywhere. */
+  feed(chunk: Buffer): void {
+    if (this.stopped) {
+      this.trailing += chunk.length;
+      return;
+    }
+    let d = chunk;
+    if (this.restLen > 0) {
+      this.rest.push(chunk);
+      this.restLen += chunk.length;
+      if (this.restLen < this.need) return;
+      d = Buffer.concat(this.rest, this.restLen);
+      this.rest = [];
+      this.restLen = 0;
+    }
+    const used = this.run(d);
+    if (this.stopped) {
+      this.trailing += d.length - used;
+    } else if (used < d.length) {
+      // Copy: the caller may reuse its buffer, and the tail is at most one opcode.
+      const tail = Buffer.from(d.subarray(used));
+      this.rest = [tail];
+      this.restLen = tail.length;
+    }
+    this.base += used;
+  }
+
+  /** Ends the stream. Throws TruncatedError unless allowPartial, then reports what was read. */
+  finish(allowPartial: boolean): MachineResult {
+    const warnings: string[] = [];
+    const bytes = this.base + this.restLen;
+    let partial = false;
+    if (!this.stopped) {
+      const where = this.proto < 0 && bytes === 0 ? 'the file is empty' : `the data stops at byte ${bytes}`;
+      const inside = this.restLen > 0 ? ` inside ${opcodeName(this.rest[0]![0]!)} at byte ${this.base}` : '';
+      const msg = `truncated tracemalloc dump: ${where}${inside}, before the pickle's STOP opcode`;
+      if (!allowPartial || this.groups.traceCount === 0) {
+        throw new TruncatedError(this.file, `byte ${bytes}`, msg + (allowPartial ? ' (no trace was read)' : ''));
+      }
+      partial = true;
+      warnings.push(
+        `${this.file}: ${msg}; using the ${this.groups.traceCount} traces read before it (--allow-partial)`,
+      );
+    } else if (this.trailing > 0) {
+      warnings.push(`${this.file}: ignored ${this.trailing} bytes after the end of the pickle`);
+    }
+    let tracebackLimit: number | null = null;
+    if (this.root) {
+      const limit = this.root.state!.entries.get('traceback_limit');
+      tracebackLimit = typeof limit === 'number' ? limit : null;
+    }
+    const layout: TraceLayout =
+      this.tuples3 && this.tuples4 ? 'mixed' : this.tuples4 ? '4-tuple' : this.tuples3 ? '3-tuple' : 'empty';
+    return { tracebackLimit, layout, partial, bytes, warnings };
+  }
+
+  private fail(detail: string): never {
+    throw new InputError(this.file, `byte ${this.opStart}`, detail);
+  }
+
+  private suspend(p: number, need: number): number {
+    this.need = need;
+    return p;
+  }
+
+  private push(v: Value): void {
+    if (this.stack.length >= LIMITS.stack) this.fail(`pickle stack deeper than ${LIMITS.stack} items`);
+    this.stack.push(v);
+  }
+
+  private pop(op: string): Value {
+    const top = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.stack.length <= top) this.fail(`${op} found an empty stack`);
+    return this.stack.pop()!;
+  }
+
+  private popMark(op: string): number {
+    const m = this.marks.pop();
+    if (m === undefined) this.fail(`${op} without a preceding MARK`);
+    return m;
+  }
+
+  // Runs opcodes from d; returns how many bytes were fully executed.
+  private run(d: Buffer): number {
+    const n = d.length;
+    let p = 0;
+    const stack = this.stack;
+    while (p < n) {
+      const op = d[p]!;
+      this.opStart = this.base + p;
+      if (this.proto < 0 && op !== 0x80) {
+        this.fail(
+          `not a protocol 2-5 pickle: expected the PROTO opcode 0x80 first, found 0x${op.toString(16).padStart(2, '0')}`,
+        );
+      }
+      switch (op) {
+        case 0x4b: // BININT1
+          if (p + 2 > n) return this.suspend(p, 2);
+          this.push(d[p + 1]!);
+          p += 2;
+          break;
+        case 0x4d: // BININT2
+          if (p + 3 > n) return this.suspend(p, 3);
+          this.push(d[p + 1]! | (d[p + 2]! << 8));
+          p += 3;
+          break;
+        case 0x4a: // BININT
+          if (p + 5 > n) return this.suspend(p, 5);
+          this.push(d.readInt32LE(p + 1));
+          p += 5;
+          break;
+        case 0x94: // MEMOIZE
+          this.memoize(stack[stack.length - 1]);
+          p += 1;
+          break;
+        case 0x68: // BINGET
+          if (p + 2 > n) return this.suspend(p, 2);
+          this.push(this.memoGet(d[p + 1]!));
+          p += 2;
+          break;
+        case 0x6a: // LONG_BINGET
+          if (p + 5 > n) return this.suspend(p, 5);
+          this.push(this.memoGet(d.readUInt32LE(p + 1)));
+          p += 5;
+          break;
+        case 0x28: // MARK
+          this.marks.push(stack.length);
+          p += 1;
+          break;
+        case 0x74: // TUPLE
+          this.makeTuple(this.popMark('TUPLE'));
+          p += 1;
+          break;
+        case 0x85: // TUPLE1
+        case 0x86: // TUPLE2
+        case 0x87: // TUPLE3
+          this.makeSmallTuple(op - 0x84);
+          p += 1;
+          break;
+        case 0x8c: {
+          // SHORT_BINUNICODE
+          if (p + 2 > n) return this.suspend(p, 2);
+          const len = d[p + 1]!;
+          if (p + 2 + len > n) return this.suspend(p, 2 + len);
+          this.push(this.decode(d, p + 2, p + 2 + len));
+          p += 2 + len;
+          break;
+        }
+        case 0x58: {
+          // BINUNICODE
+          if (p + 5 > n) return this.suspend(p, 5);
+          const len = this.stringLength(d.readUInt32LE(p + 1));
+          if (p + 5 + len > n) return this.suspend(p, 5 + len);
+          this.push(this.decode(d, p + 5, p + 5 + len));
+          p += 5 + len;
+          break;
+        }
+        case 0x8d: {
+          // BINUNICODE8
+          if (p + 9 > n) return this.suspend(p, 9);
+          const len = this.stringLength(d.readUInt32LE(p + 1) + d.readUInt32LE(p + 5) * 4294967296);
+          if (p + 9 + len > n) return this.suspend(p, 9 + len);
+          this.push(this.decode(d, p + 9, p + 9 + len));
+          p += 9 + len;
+          break;
+        }
+        case 0x8a: {
+          // LONG1
+          if (p + 2 > n) return this.suspend(p, 2);
+          const len = d[p + 1]!;
+          if (p + 2 + len > n) return this.suspend(p, 2 + len);
+          this.push(this.decodeLong(d, p + 2, len));
+          p += 2 + len;
+          break;
+        }
+        case 0x8b: {
+          // LONG4
+          if (p + 5 > n) return this.suspend(p, 5);
+          const len = d.readInt32LE(p + 1);
+          if (len < 0 || len > 8) this.fail(`LONG4 of ${len} bytes: no tracemalloc integer is that large`);
+          if (p + 5 + len > n) return this.suspend(p, 5 + len);
+          this.push(this.decodeLong(d, p + 5, len));
+          p += 5 + len;
+          break;
+        }
+        case 0x65: // APPENDS
+          this.appends(this.popMark('APPENDS'));
+          p += 1;
+          break;
+        case 0x61: {
+          // APPEND
+          const v = this.pop('APPEND');
+          this.appendTo(stack.length - 1, v);
+          p += 1;
+          break;
+        }
+        case 0x95: // FRAME: a length hint only; boundaries differ between picklers
+          if (p + 9 > n) return this.suspend(p, 9);
+          p += 9;
+          break;
+        case 0x71: // BINPUT
+          if (p + 2 > n) return this.suspend(p, 2);
+          this.put(d[p + 1]!);
+          p += 2;
+          break;
+        case 0x72: // LONG_BINPUT
+          if (p + 5 > n) return this.suspend(p, 5);
+          this.put(d.readUInt32LE(p + 1));
+          p += 5;
+          break;
+        case 0x4e: // NONE
+          this.push(null);
+          p += 1;
+          break;
+        case 0x29: // EMPTY_TUPLE
+          this.push(EMPTY);
+          p += 1;
+          break;
+        case 0x7d: // EMPTY_DICT
+          this.push(new Dict());
+          p += 1;
+          break;
+        case 0x5d: // EMPTY_LIST
+          this.push(new TraceSeq(0));
+          p += 1;
+          break;
+        case 0x73: // SETITEM
+          this.setItems(stack.length - 2);
+          p += 1;
+          break;
+        case 0x75: // SETITEMS
+          this.setItems(this.popMark('SETITEMS'));
+          p += 1;
+          break;
+        case 0x93: {
+          // STACK_GLOBAL
+          const name = this.pop('STACK_GLOBAL');
+          const module = this.pop('STACK_GLOBAL');
+          if (typeof name !== 'string' || typeof module !== 'string') {
+            this.fail('STACK_GLOBAL expects a module name and a class name (two str)');
+          }
+          this.push(this.global(module, name));
+          p += 1;
+          break;
+        }
+        case 0x63: {
+          // GLOBAL: "module\nname\n"
+          const nl1 = d.indexOf(0x0a, p + 1);
+          const nl2 = nl1 < 0 ? -1 : d.indexOf(0x0a, nl1 + 1);
+          if (nl2 < 0) {
+            if (n - p > 1024) this.fail('GLOBAL with a name longer than 1024 bytes');
+            return this.suspend(p, n - p + 1);
+          }
+          this.push(this.global(d.toString('latin1', p + 1, nl1), d.toString('latin1', nl1 + 1, nl2)));
+          p = nl2 + 1;
+          break;
+        }
+        case 0x81: {
+          // NEWOBJ
+          const args = this.pop('NEWOBJ');
+          const cls = this.pop('NEWOBJ');
+          if (!(cls instanceof Global)) this.fail(`NEWOBJ of ${describe(cls)}: only tracemalloc classes are accepted`);
+          if (args !== EMPTY) this.fail(`NEWOBJ of tracemalloc.${cls.name} with arguments: a dump passes none`);
+          this.push(new Instance(cls));
+          p += 1;
+          break;
+        }
+        case 0x62: // BUILD
+          this.build(this.pop('BUILD'));
+          p += 1;
+          break;
+        case 0x80: // PROTO
+          if (p + 2 > n) return this.suspend(p, 2);
+          if (this.proto >= 0) this.fail('a second PROTO opcode');
+          this.proto = d[p + 1]!;
+          if (this.proto < 2 || this.proto > 5) {
+            this.fail(`pickle protocol ${this.proto}: tracemalloc dumps use protocol 2-5`);
+          }
+          p += 2;
+          break;
+        case 0x2e: // STOP
+          this.stop();
+          return p + 1;
+        default:
+          this.refuse(op);
+      }
+    }
+    return p;
+  }
+
+  private refuse(op: number): never {
+    const name = opcodeName(op);
+    if (op === 0x52 || op === 0x69 || op === 0x6f || op === 0x92) {
+      this.fail(`refusing ${name}: it calls a function or class, which a tracemalloc snapshot never does`);
+    }
+    this.fail(`unexpected ${name}: not part of a tracemalloc snapshot dump`);
+  }
+
+  private stringLength(len: number): number {
+    if (len > LIMITS.stringBytes) {
+      this.fail(`a string of ${len} bytes; file names in a dump are far shorter (limit ${LIMITS.stringBytes})`);
+    }
+    return len;
+  }
+
+  private decode(d: Buffer, start: number, end: number): string {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (d[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return d.toString('latin1', start, end);
+    try {
+      return strictUtf8.decode(d.subarray(start, end));
+    } catch {
+      return decodeSurrogatePass(d, start, end) ?? this.fail('a string that is not valid UTF-8');
+    }
+  }
+
+  private decodeLong(d: Buffer, start: number, len: number): number {
+    if (len === 0) return 0;
+    if (len > 8) this.fail(`an integer of ${len} bytes: no tracemalloc integer is that large`);
+    let v = 0n;
+    for (let i = len - 1; i >= 0; i--) v = (v << 8n) | BigInt(d[start + i]!);
+    if (d[start + len - 1]! & 0x80) v -= 1n << BigInt(8 * len);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+      this.fail(`the integer ${v} is beyond 2^53, which arenascope cannot count exactly`);
+    }
+    return Number(v);
+  }
+
+  private global(module: string, name: string): Global {
+    const g = module === 'tracemalloc' ? ALLOWED_GLOBALS.get(name) : undefined;
+    if (!g) {
+      this.fail(
+        `refusing the global ${module}.${name}: a tracemalloc dump may only name tracemalloc.Snapshot and tracemalloc._Traces`,
+      );
+    }
+    return g;
+  }
+
+  private memoize(v: Value | undefined): void {
+    if (v === undefined) this.fail('MEMOIZE on an empty stack');
+    const i = this.memoNext++;
+    // Trace tuples are never referred back to by tracemalloc: keep no entry for them.
+    if (v instanceof TraceRun) return;
+    if (this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
+    this.memo.set(i, v);
+  }
+
+  private put(i: number): void {
+    const v = this.stack[this.stack.length - 1];
+    if (v === undefined) this.fail('BINPUT on an empty stack');
+    if (v instanceof TraceRun) return;
+    if (!this.memo.has(i) && this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
+    this.memo.set(i, v);
+  }
+
+  private memoGet(i: number): Value {
+    const v = this.memo.get(i);
+    if (v === undefined) {
+      this.fail(
+        i < this.memoNext
+          ? `memo reference ${i} points at a trace tuple; tracemalloc never shares trace tuples`
+          : `memo reference ${i} was never stored`,
+      );
+    }
+    return v;
+  }
+
+  // Values start..end of the stack become one tuple value.
+  private makeTuple(start: number): void {
+    const stack = this.stack;
+    const len = stack.length - start;
+    let v: Value;
+    if (len === 0) v = EMPTY;
+    else if (len === 1 && stack[start] instanceof TraceRun) v = new TraceSeq((stack[start] as TraceRun).count);
+    else v = this.tupleOf(start, len);
+    stack.length = start;
+    this.pushTupleResult(v);
+  }
+
+  private makeSmallTuple(len: number): void {
+    const stack = this.stack;
+    const top = stack[stack.length - 1];
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (top instanceof TraceRun && stack.length > floor) {
+      // A tuple of 1-3 traces (the trace container of a tiny snapshot).
+      if (top.count !== len) this.fail('trace tuples outside of the trace list');
+      stack[stack.length - 1] = new TraceSeq(len);
+      return;
+    }
+    const start = stack.length - len;
+    if (start < floor) this.fail(`${opcodeName(0x84 + len)} needs ${len} items on the stack`);
+    const v = this.tupleOf(start, len);
+    stack.length = start;
+    this.pushTupleResult(v);
+  }
+
+  // Interprets a tuple by its shape: frame, traceback or trace. Anything else cannot be in a dump.
+  private tupleOf(start: number, len: number): Value {
+    const s = this.stack;
+    const a = s[start];
+    if (len === 2 && typeof a === 'string' && typeof s[start + 1] === 'number') {
+      return new FrameRef(this.frames.internFrame(a, s[start + 1] as number));
+    }
+    if (a instanceof FrameRef) {
+      const ids: number[] = new Array(len);
+      for (let i = 0; i < len; i++) {
+        const f = s[start + i];
+        if (!(f instanceof FrameRef)) this.fail(`a traceback tuple holding ${describe(f!)}`);
+        ids[i] = f.id;
+      }
+      return new TracebackRef(this.frames.internTraceback(ids));
+    }
+    const tb = s[start + 2];
+    if ((len === 3 || len === 4) && tb instanceof TracebackRef) {
+      const domain = s[start];
+      const size = s[start + 1];
+      const total = len === 4 ? s[start + 3] : null;
+      if (typeof domain !== 'number' || domain < 0) this.fail('a trace whose domain is not a non-negative int');
+      if (typeof size !== 'number' || size < 0) this.fail('a trace whose size is not a non-negative int');
+      if (total !== null && typeof total !== 'number') this.fail('a trace whose total_nframe is not an int');
+      this.groups.add(domain, tb.id, size);
+      if (len === 4) {
+        this.tuples4++;
+        if (total !== null) this.frames.noteTotalNframe(tb.id, total);
+      } else this.tuples3++;
+      return TRACE;
+    }
+    const kinds = [];
+    for (let i = 0; i < Math.min(len, 4); i++) kinds.push(describe(s[start + i]!));
+    this.fail(
+      `a tuple of ${len} items (${kinds.join(', ')}${len > 4 ? ', ...' : ''}) that is neither a frame, a traceback nor a trace`,
+    );
+  }
+
+  private pushTupleResult(v: Value): void {
+    if (v === TRACE) {
+      const s = this.stack;
+      const top = s[s.length - 1];
+      const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+      // Merge with the run below unless a MARK separates them.
+      if (top instanceof TraceRun && s.length > floor) top.count++;
+      else this.push(new TraceRun(1));
+      return;
+    }
+    this.push(v);
+  }
+
+  private appendTo(listIndex: number, v: Value): void {
+    const list = this.stack[listIndex];
+    if (!(list instanceof TraceSeq)) this.fail(`APPEND to ${list === undefined ? 'nothing' : describe(list)}`);
+    if (!(v instanceof TraceRun)) this.fail(`the trace list holds ${describe(v)}; only traces belong there`);
+    list.count += v.count;
+  }
+
+  private appends(mark: number): void {
+    const s = this.stack;
+    for (let i = mark; i < s.length; i++) this.appendTo(mark - 1, s[i]!);
+    s.length = mark;
+  }
+
+  private setItems(start: number): void {
+    const s = this.stack;
+    const dict = s[start - 1];
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (start - 1 < floor || !(dict instanceof Dict)) this.fail(`SETITEM(S) on ${dict === undefined ? 'nothing' : describe(dict)}`);
+    if ((s.length - start) % 2 !== 0) this.fail('SETITEMS with an odd number of items');
+    for (let i = start; i < s.length; i += 2) {
+      const key = s[i]!;
+      if (typeof key !== 'string') this.fail(`a dict key that is ${describe(key)}; attribute names are str`);
+      dict.entries.set(key, s[i + 1]!);
+    }
+    s.length = start;
+  }
+
+  private build(state: Value): void {
+    const inst = this.stack[this.stack.length - 1];
+    if (!(inst instanceof Instance)) this.fail(`BUILD on ${inst === undefined ? 'nothing' : describe(inst)}`);
+    if (!(state instanceof Dict)) this.fail(`BUILD of tracemalloc.${inst.cls.name} with ${describe(state)} as state`);
+    if (inst.state) this.fail(`BUILD applied twice to a tracemalloc.${inst.cls.name}`);
+    if (inst.cls.name === '_Traces') {
+      const traces = state.entries.get('_traces');
+      if (!(traces instanceof TraceSeq) && traces !== EMPTY) {
+        this.fail(`tracemalloc._Traces._traces is ${traces === undefined ? 'missing' : describe(traces)}`);
+      }
+    } else {
+      const traces = state.entries.get('traces');
+      if (!(traces instanceof Instance) || traces.cls.name !== '_Traces' || !traces.state) {
+        this.fail(`Snapshot.traces is ${traces === undefined ? 'missing' : describe(traces)}, not a tracemalloc._Traces`);
+      }
+      const limit = state.entries.get('traceback_limit');
+      if (limit !== null && typeof limit !== 'number') {
+        this.fail(`Snapshot.traceback_limit is ${limit === undefined ? 'missing' : describe(limit)}`);
+      }
+    }
+    inst.state = state;
+  }
+
+  private stop(): void {
+    const root = this.stack.pop();
+    if (!(root instanceof Instance) || root.cls.name !== 'Snapshot' || !root.state) {
+      this.fail(`the pickle holds ${root === undefined ? 'nothing' : describe(root)}, not a tracemalloc.Snapshot`);
+    }
+    const container = (root.state.entries.get('traces') as Instance).state!.entries.get('_traces');
+    const inContainer = container instanceof TraceSeq ? container.count : 0;
+    if (inContainer !== this.groups.traceCount) {
+      this.fail(`${this.groups.traceCount - inContainer} trace tuples lie outside of the snapshot's trace list`);
+    }
+    this.root = root;
+    this.stopped = true;
+  }
+}
+
+// Marker returned by tupleOf for a trace that has been added to the groups.
+const TRACE = new TraceRun(0);
+
+function decodeSurrogatePass(d: Buffer, start: number, end: number): string | null {
+  const units: number[] = [];
+  let i = start;
+  while (i < end) {
+    const b = d[i]!;
+    let cp: number;
+    let n: number;
+    if (b < 0x80) [cp, n] = [b, 1];
+    else if (b >= 0xc2 && b < 0xe0) [cp, n] = [b & 0x1f, 2];
+    else if (b >= 0xe0 && b < 0xf0) [cp, n] = [b & 0x0f, 3];
+    else if (b >= 0xf0 && b < 0xf5) [cp, n] = [b & 0x07, 4];
+    else return null;
+    if (i + n > end) return null;
+    for (let k = 1; k < n; k++) {
+      const c = d[i + k]!;
+      if ((c & 0xc0) !== 0x80) return null;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if ((n === 3 && cp < 0x800) || (n === 4 && (cp < 0x10000 || cp > 0x10ffff))) return null;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+    } else units.push(cp);
+    i += n;
+  }
+  let out = '';
+  for (let k = 0; k < units.length; k += 8192) out += String.fromCharCode(...units.slice(k, k + 8192));
+  return out;
+}

@@ -1,0 +1,50 @@
+// Importer for tracemalloc.Snapshot.dump() files (pickles), plain or gzip-compressed.
+
+import { FrameTable } from '../model/frames.js';
+import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
+import type { InputStream } from './input.js';
+import { SnapshotMachine } from './pickle/snapshot-machine.js';
+
+export const FORMAT = 'tracemalloc-pickle';
+
+export interface SnapshotReadOptions {
+  /** On a truncated dump, keep what was read (with a warning) instead of failing. */
+  readonly allowPartial?: boolean;
+  /** Intern into this table, so that snapshots of one series share frame and traceback ids. */
+  readonly frames?: FrameTable;
+}
+
+/** A pickle starts with PROTO (0x80) and a protocol number; dumps use 2-5. */
+export function sniffPickle(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5;
+}
+
+/** Reads a dump from chunks of any size; memory grows with distinct groups, not with the file. */
+export async function readSnapshot(
+  label: string,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  opts: SnapshotReadOptions & { gzip?: boolean } = {},
+): Promise<Snapshot> {
+  const frames = opts.frames ?? new FrameTable();
+  const groups = new GroupBuilder();
+  const machine = new SnapshotMachine(label, frames, groups);
+  for await (const chunk of chunks) machine.feed(chunk);
+  const r = machine.finish(opts.allowPartial ?? false);
+  return {
+    kind: 'snapshot',
+    source: { path: label, format: FORMAT, gzip: opts.gzip ?? false, bytes: r.bytes },
+    frames,
+    groups: groups.finish(),
+    tracebackLimit: r.tracebackLimit,
+    layout: r.layout,
+    traceCount: groups.traceCount,
+    totalSize: groups.totalSize,
+    time: null,
+    partial: r.partial,
+    warnings: r.warnings,
+  };
+}
+
+export function readSnapshotInput(input: InputStream, opts: SnapshotReadOptions = {}): Promise<Snapshot> {
+  return readSnapshot(input.label, input.chunks, { ...opts, gzip: input.gzip });
+}

@@ -1,0 +1,110 @@
+// Interned filenames, frames and tracebacks. Everything else refers to them by integer id, so a
+// million trace groups cost a few typed-array slots each instead of a million object graphs.
+
+export interface Frame {
+  readonly filename: string;
+  readonly lineno: number;
+}
+
+export class FrameTable {
+  /** Filenames by id. */
+  readonly filenames: string[] = [];
+  private readonly filenameIds = new Map<string, number>();
+
+  private readonly frameFile: number[] = [];
+  private readonly frameLine: number[] = [];
+  private readonly frameIds = new Map<string, number>();
+
+  // Traceback i holds frame ids tbFrames[tbStart[i] .. tbStart[i+1]), most recent frame first
+  // (the order of tracemalloc's raw trace tuples).
+  private readonly tbStart: number[] = [0];
+  private readonly tbFrames: number[] = [];
+  private readonly tbIds = new Map<string, number>();
+  // Largest total_nframe seen with each traceback (3.9+ dumps); -1 when the dump has none.
+  private readonly tbTotal: number[] = [];
+
+  get frameCount(): number {
+    return this.frameFile.length;
+  }
+
+  get tracebackCount(): number {
+    return this.tbTotal.length;
+  }
+
+  internFilename(name: string): number {
+    let id = this.filenameIds.get(name);
+    if (id === undefined) {
+      id = this.filenames.length;
+      this.filenames.push(name);
+      this.filenameIds.set(name, id);
+    }
+    return id;
+  }
+
+  internFrame(filename: string, lineno: number): number {
+    const file = this.internFilename(filename);
+    const key = `${file}:${lineno}`;
+    let id = this.frameIds.get(key);
+    if (id === undefined) {
+      id = this.frameFile.length;
+      this.frameFile.push(file);
+      this.frameLine.push(lineno);
+      this.frameIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Interns a traceback given as frame ids, most recent first. */
+  internTraceback(frameIds: readonly number[]): number {
+    const key = frameIds.join(',');
+    let id = this.tbIds.get(key);
+    if (id === undefined) {
+      id = this.tbTotal.length;
+      for (const f of frameIds) this.tbFrames.push(f);
+      this.tbStart.push(this.tbFrames.length);
+      this.tbTotal.push(-1);
+      this.tbIds.set(key, id);
+    }
+    return id;
+  }
+
+  noteTotalNframe(tb: number, total: number): void {
+    if (total > this.tbTotal[tb]!) this.tbTotal[tb] = total;
+  }
+
+  /** total_nframe recorded with the traceback (the depth before truncation), or null if unknown. */
+  totalNframe(tb: number): number | null {
+    const t = this.tbTotal[tb]!;
+    return t < 0 ? null : t;
+  }
+
+  frameFilenameId(frame: number): number {
+    return this.frameFile[frame]!;
+  }
+
+  frameFilename(frame: number): string {
+    return this.filenames[this.frameFile[frame]!]!;
+  }
+
+  frameLineno(frame: number): number {
+    return this.frameLine[frame]!;
+  }
+
+  frame(frame: number): Frame {
+    return { filename: this.frameFilename(frame), lineno: this.frameLine[frame]! };
+  }
+
+  tracebackLength(tb: number): number {
+    return this.tbStart[tb + 1]! - this.tbStart[tb]!;
+  }
+
+  /** The i-th frame id of a traceback, counting from the most recent frame. */
+  tracebackFrame(tb: number, i: number): number {
+    return this.tbFrames[this.tbStart[tb]! + i]!;
+  }
+
+  /** Frame ids of a traceback, most recent first. */
+  tracebackFrames(tb: number): number[] {
+    return this.tbFrames.slice(this.tbStart[tb]!, this.tbStart[tb + 1]!);
+  }
+}

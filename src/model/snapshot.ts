@@ -1,0 +1,133 @@
+import type { FrameTable } from './frames.js';
+
+/** Where a capture came from, for messages and reports. */
+export interface SourceInfo {
+  /** File path as given, or '-' for standard input. */
+  readonly path: string;
+  /** Detected format, e.g. 'tracemalloc-pickle'. */
+  readonly format: string;
+  /** True when the file was gzip-compressed. */
+  readonly gzip: boolean;
+  /** Bytes of (decompressed) input read. */
+  readonly bytes: number;
+}
+
+/**
+ * Live blocks grouped by (domain, traceback id, size) -> count, columnar. Exact for every
+ * tracemalloc statistic: a statistic only ever needs sum(size*count) and sum(count) per key.
+ */
+export interface TraceGroups {
+  readonly length: number;
+  readonly domain: Float64Array;
+  readonly traceback: Uint32Array;
+  readonly size: Float64Array;
+  readonly count: Float64Array;
+}
+
+/** The raw trace tuple layout of the dump: 3 items up to Python 3.8, 4 items (total_nframe) from 3.9. */
+export type TraceLayout = '3-tuple' | '4-tuple' | 'mixed' | 'empty';
+
+export interface Snapshot {
+  readonly kind: 'snapshot';
+  readonly source: SourceInfo;
+  readonly frames: FrameTable;
+  readonly groups: TraceGroups;
+  /** tracemalloc.get_traceback_limit() at capture time; null when the dump says None or was cut short. */
+  readonly tracebackLimit: number | null;
+  readonly layout: TraceLayout;
+  /** Number of traces (live blocks) in the dump. */
+  readonly traceCount: number;
+  /** Sum of all trace sizes, in bytes. */
+  readonly totalSize: number;
+  /** Capture time in seconds since the epoch, when known. */
+  readonly time: number | null;
+  /** True when the input was truncated and only what was read is here. */
+  readonly partial: boolean;
+  readonly warnings: readonly string[];
+}
+
+// Sizes and domains are integers below 2^53: fold the high word in so large ones still spread.
+function groupHash(domain: number, tb: number, size: number): number {
+  let h = Math.imul(tb ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (size | 0) ^ ((size / 4294967296) | 0), 0xc2b2ae35);
+  h = Math.imul(h ^ (domain | 0), 0x27d4eb2f);
+  return h ^ (h >>> 15);
+}
+
+/** Accumulates traces into groups with an open-addressing hash table over typed arrays. */
+export class GroupBuilder {
+  private cap = 1 << 12;
+  private slots = new Int32Array(this.cap).fill(-1);
+  private n = 0;
+  private domain = new Float64Array(1 << 10);
+  private traceback = new Uint32Array(1 << 10);
+  private size = new Float64Array(1 << 10);
+  private count = new Float64Array(1 << 10);
+  traceCount = 0;
+  totalSize = 0;
+
+  get groupCount(): number {
+    return this.n;
+  }
+
+  add(domain: number, tb: number, size: number, count = 1): void {
+    this.traceCount += count;
+    this.totalSize += size * count;
+    const mask = this.cap - 1;
+    let i = groupHash(domain, tb, size) & mask;
+    for (;;) {
+      const g = this.slots[i]!;
+      if (g < 0) break;
+      if (this.traceback[g] === tb && this.size[g] === size && this.domain[g] === domain) {
+        this.count[g]! += count;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+    const g = this.n++;
+    if (g === this.size.length) this.growColumns();
+    this.domain[g] = domain;
+    this.traceback[g] = tb;
+    this.size[g] = size;
+    this.count[g] = count;
+    this.slots[i] = g;
+    if (this.n * 2 > this.cap) this.rehash();
+  }
+
+  finish(): TraceGroups {
+    const n = this.n;
+    return {
+      length: n,
+      domain: this.domain.slice(0, n),
+      traceback: this.traceback.slice(0, n),
+      size: this.size.slice(0, n),
+      count: this.count.slice(0, n),
+    };
+  }
+
+  private growColumns(): void {
+    const len = this.size.length * 2;
+    const grow = <T extends Float64Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(len);
+      b.set(a);
+      return b;
+    };
+    this.domain = grow(this.domain, (k) => new Float64Array(k));
+    this.traceback = grow(this.traceback, (k) => new Uint32Array(k));
+    this.size = grow(this.size, (k) => new Float64Array(k));
+    this.count = grow(this.count, (k) => new Float64Array(k));
+  }
+
+  private rehash(): void {
+    const groups = this.n;
+    this.cap *= 2;
+    this.slots = new Int32Array(this.cap).fill(-1);
+    // Re-adding would double the totals, so place the existing groups directly.
+    const mask = this.cap - 1;
+    for (let g = 0; g < groups; g++) {
+      let i = groupHash(this.domain[g]!, this.traceback[g]!, this.size[g]!) & mask;
+      while (this.slots[i]! >= 0) i = (i + 1) & mask;
+      this.slots[i] = g;
+    }
+  }
+}

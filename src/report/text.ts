@@ -1,0 +1,89 @@
+// Plain-text rendering, line for line what tracemalloc's str() and Traceback.format() print.
+
+import type { Frame } from '../model/frames.js';
+import type { CaptureInfo } from '../analysis/info.js';
+import type { DiffResult, Statistic, StatisticDiff, StatsResult } from '../analysis/statistics.js';
+import { formatSize } from './format-size.js';
+import { noSource, type SourceLookup } from './linecache.js';
+
+/** str(Traceback): its oldest frame. */
+export function tracebackLabel(frames: readonly Frame[]): string {
+  const f = frames[0]!;
+  return `${f.filename}:${f.lineno}`;
+}
+
+function sizeCount(size: number, count: number): string {
+  return `size=${formatSize(size)}, count=${count}${average(size, count)}`;
+}
+
+function sizeCountDiff(size: number, sizeDiff: number, count: number, countDiff: number): string {
+  const cd = countDiff >= 0 ? `+${countDiff}` : String(countDiff);
+  return `size=${formatSize(size)} (${formatSize(sizeDiff, true)}), count=${count} (${cd})${average(size, count)}`;
+}
+
+function average(size: number, count: number): string {
+  return count ? `, average=${formatSize(size / count)}` : '';
+}
+
+/** str(Statistic) */
+export function statisticLine(s: Statistic): string {
+  return `${tracebackLabel(s.frames)}: ${sizeCount(s.size, s.count)}`;
+}
+
+/** str(StatisticDiff) */
+export function statisticDiffLine(s: StatisticDiff): string {
+  return `${tracebackLabel(s.frames)}: ${sizeCountDiff(s.size, s.sizeDiff, s.count, s.countDiff)}`;
+}
+
+/** Traceback.format(): oldest frame first, each with its stripped source line when there is one. */
+export function formatTraceback(frames: readonly Frame[], source: SourceLookup = noSource): string[] {
+  const lines: string[] = [];
+  for (const f of frames) {
+    lines.push(`  File "${f.filename}", line ${f.lineno}`);
+    const line = source(f.filename, f.lineno);
+    if (line) lines.push(`    ${line}`);
+  }
+  return lines;
+}
+
+export function renderStatsText(r: StatsResult, source?: SourceLookup): string {
+  const out: string[] = [];
+  for (const s of r.stats) {
+    out.push(statisticLine(s));
+    if (r.groupBy === 'traceback') out.push(...formatTraceback(s.frames, source));
+  }
+  out.push(`Total: ${sizeCount(r.total.size, r.total.count)}`);
+  return out.join('\n') + '\n';
+}
+
+export function renderDiffText(r: DiffResult, source?: SourceLookup): string {
+  const out: string[] = [];
+  for (const s of r.stats) {
+    out.push(statisticDiffLine(s));
+    if (r.groupBy === 'traceback') out.push(...formatTraceback(s.frames, source));
+  }
+  const t = r.total;
+  out.push(`Total: ${sizeCountDiff(t.size, t.sizeDiff, t.count, t.countDiff)}`);
+  return out.join('\n') + '\n';
+}
+
+export function renderInfoText(i: CaptureInfo): string {
+  const rows: [string, string][] = [
+    ['file', i.file],
+    ['format', `${i.format}${i.gzip ? ' (gzip)' : ''}`],
+    ['bytes read', String(i.bytes)],
+    ['python', i.pythonLayout],
+    ['traceback limit', i.tracebackLimit === null ? 'unknown' : String(i.tracebackLimit)],
+    ['traces', String(i.traces)],
+    ['total size', `${formatSize(i.totalSize)} (${i.totalSize} B)`],
+    ['groups', `${i.groups} (domain, traceback, size)`],
+    ['tracebacks', String(i.tracebacks)],
+    ['frames', String(i.frames)],
+    ['filenames', String(i.filenames)],
+    ['domains', i.domains.join(', ') || 'none'],
+  ];
+  if (i.truncatedTracebacks !== null) rows.push(['cut by the limit', `${i.truncatedTracebacks} tracebacks`]);
+  if (i.partial) rows.push(['partial', 'yes: the input was truncated']);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+}

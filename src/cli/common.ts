@@ -14,8 +14,16 @@ export class UsageError extends Error {
 
 export type OutputFormat = 'text' | 'json' | 'csv';
 
+/** Where a command writes; the CLI passes process streams, tests collect strings. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readonly columns?: number;
+}
+
 export interface InputArgs {
   'allow-partial': boolean;
+  io: Io;
 }
 
 export interface QueryArgs extends InputArgs {
@@ -32,8 +40,13 @@ export interface QueryArgs extends InputArgs {
   source: boolean;
 }
 
+// runCli passes { io } as yargs' parse context, which yargs merges into every command's argv.
+function withIo<T>(y: Argv<T>): Argv<T & { io: Io }> {
+  return y as Argv<T & { io: Io }>;
+}
+
 export function inputOptions<T>(y: Argv<T>) {
-  return y.option('allow-partial', {
+  return withIo(y).option('allow-partial', {
     type: 'boolean',
     default: false,
     describe: 'On a truncated capture, analyze what was read (with a warning) instead of failing',
@@ -117,13 +130,11 @@ export function queryFromArgs(a: QueryArgs): QueryOptions & { format: OutputForm
   };
 }
 
+export const STDIN_ARG = '\u0000stdin';
+
 /** Loads one snapshot; warnings (e.g. a partial read) go to stderr. */
 export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
-  const c = await loadCapture(path, { allowPartial: a['allow-partial'], frames });
-  for (const w of c.warnings) process.stderr.write(`arenascope: warning: ${w}\n`);
+  const c = await loadCapture(path === STDIN_ARG ? '-' : path, { allowPartial: a['allow-partial'], frames });
+  for (const w of c.warnings) a.io.err(`arenascope: warning: ${w}\n`);
   return c;
-}
-
-export function write(text: string): void {
-  process.stdout.write(text);
 }

@@ -4,7 +4,7 @@ import { FrameTable } from '../model/frames.js';
 import { renderJson } from '../report/json.js';
 import { fileSourceLookup, noSource } from '../report/linecache.js';
 import { renderDiffText } from '../report/text.js';
-import { loadSnapshot, queryFromArgs, queryOptions, write, type QueryArgs } from './common.js';
+import { loadSnapshot, queryFromArgs, queryOptions, type QueryArgs } from './common.js';
 
 export const command = 'diff <old> <new>';
 export const describe = 'What changed between two tracemalloc dumps, exactly as new.compare_to(old) reports it';
@@ -22,7 +22,7 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
   const frames = new FrameTable();
   const [older, newer] = [await loadSnapshot(a.old, a, frames), await loadSnapshot(a.new, a, frames)];
   const result = diffResult(older, newer, q);
-  if (q.format === 'json') write(renderJson(result));
-  else if (q.format === 'csv') write(await (await import('../report/csv.js')).renderDiffCsv(result));
-  else write(renderDiffText(result, a.source ? fileSourceLookup() : noSource));
+  if (q.format === 'json') a.io.out(renderJson(result));
+  else if (q.format === 'csv') a.io.out(await (await import('../report/csv.js')).renderDiffCsv(result));
+  else a.io.out(renderDiffText(result, a.source ? fileSourceLookup() : noSource));
 }

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { captureInfo } from '../analysis/info.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText } from '../report/text.js';
-import { inputOptions, loadSnapshot, write, type InputArgs } from './common.js';
+import { inputOptions, loadSnapshot, type InputArgs } from './common.js';
 
 export const command = 'info <file>';
 export const describe = 'What a capture is: format, Python layout, traceback limit, traces, groups, total';
@@ -14,5 +14,5 @@ export function builder(y: Argv) {
 
 export async function handler(a: InputArgs & { file: string; json: boolean }): Promise<void> {
   const info = captureInfo(await loadSnapshot(a.file, a));
-  write(a.json ? renderJson(info) : renderInfoText(info));
+  a.io.out(a.json ? renderJson(info) : renderInfoText(info));
 }

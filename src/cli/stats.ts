@@ -3,7 +3,7 @@ import { statsResult } from '../analysis/statistics.js';
 import { renderJson } from '../report/json.js';
 import { fileSourceLookup, noSource } from '../report/linecache.js';
 import { renderStatsText } from '../report/text.js';
-import { loadSnapshot, queryFromArgs, queryOptions, write, type QueryArgs } from './common.js';
+import { loadSnapshot, queryFromArgs, queryOptions, type QueryArgs } from './common.js';
 
 export const command = 'stats <dump>';
 export const describe = 'Top allocation sites of a tracemalloc dump, exactly as Snapshot.statistics() ranks them';
@@ -17,7 +17,7 @@ export function builder(y: Argv) {
 export async function handler(a: QueryArgs & { dump: string }): Promise<void> {
   const q = queryFromArgs(a);
   const result = statsResult(await loadSnapshot(a.dump, a), q);
-  if (q.format === 'json') write(renderJson(result));
-  else if (q.format === 'csv') write(await (await import('../report/csv.js')).renderStatsCsv(result));
-  else write(renderStatsText(result, a.source ? fileSourceLookup() : noSource));
+  if (q.format === 'json') a.io.out(renderJson(result));
+  else if (q.format === 'csv') a.io.out(await (await import('../report/csv.js')).renderStatsCsv(result));
+  else a.io.out(renderStatsText(result, a.source ? fileSourceLookup() : noSource));
 }

@@ -1,0 +1,52 @@
+// The command line as a function, so tests drive it in-process exactly as a user drives the binary.
+// Exit codes: 0 ok, 1 a gate check failed, 2 usage or input error, 3 internal error (a bug).
+
+import yargs from 'yargs';
+import { InputError } from '../ingest/errors.js';
+import { STDIN_ARG, UsageError, type Io } from './common.js';
+import * as diff from './diff.js';
+import * as info from './info.js';
+import * as stats from './stats.js';
+
+export const EXIT = { ok: 0, gateFailed: 1, usage: 2, internal: 3 } as const;
+
+class UsageFailure extends Error {}
+
+export async function runCli(args: readonly string[], io: Io): Promise<number> {
+  // yargs reads a lone '-' as an empty option; carry stdin through it under a name no path can have.
+  const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
+  const fail = (message: string): number => {
+    io.err(`arenascope: ${message}\n`);
+    return EXIT.usage;
+  };
+  try {
+    await yargs([...argv])
+      .scriptName('arenascope')
+      .usage('$0 <command> [options]\n\nAnalyze memory captures of Python programs (tracemalloc dumps).')
+      .command(stats)
+      .command(diff)
+      .command(info)
+      .demandCommand(1, 'Name a command.')
+      .strict()
+      .recommendCommands()
+      .epilogue('Exit codes: 0 ok, 1 gate check failed, 2 usage or input error, 3 internal error.')
+      .fail((msg, err) => {
+        throw err ?? new UsageFailure(`${msg}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
+      })
+      .help()
+      .alias('h', 'help')
+      .version()
+      .wrap(Math.min(110, io.columns ?? 100))
+      .exitProcess(false)
+      .parseAsync([...argv], { io }, (_err, _argv, output) => {
+        if (output) io.out(output + '\n'); // --help and --version
+      });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageFailure || e instanceof InputError || e instanceof UsageError) return fail(e.message);
+    // A bug, not bad input: the stack only on request, to keep the message readable.
+    const detail = process.env.ARENASCOPE_DEBUG ? (e as Error)?.stack : (e as Error)?.message;
+    io.err(`arenascope: internal error: ${detail ?? String(e)}\nPlease report this with the command line that caused it.\n`);
+    return EXIT.internal;
+  }
+}

@@ -11,7 +11,7 @@ interface Case {
   output: string;
 }
 
-const files = readdirSync('fixtures/expected').filter((f) => f.endsWith('.json'));
+const files = readdirSync('fixtures/expected').filter((f) => /^py\d+\.json$/.test(f));
 
 describe.each(files)('%s', (file) => {
   const { python, cases } = JSON.parse(readFileSync(`fixtures/expected/${file}`, 'utf8')) as {

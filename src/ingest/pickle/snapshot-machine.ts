@@ -243,6 +243,7 @@ export class SnapshotMachine {
           p += 5;
           break;
         case 0x28: // MARK
+          if (this.marks.length >= LIMITS.stack) this.fail(`more than ${LIMITS.stack} nested MARKs`);
           this.marks.push(stack.length);
           p += 1;
           break;

@@ -1,0 +1,161 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { statistics } from '../../src/analysis/statistics.js';
+import { InputError, TruncatedError } from '../../src/ingest/errors.js';
+import { LIMITS } from '../../src/ingest/pickle/snapshot-machine.js';
+import { loadCapture } from '../../src/ingest/sniff.js';
+import { readSnapshot } from '../../src/ingest/tracemalloc-pickle.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import { statisticLine } from '../../src/report/text.js';
+
+function* chunked(data: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+function read(data: Buffer, chunk = data.length || 1, allowPartial = false): Promise<Snapshot> {
+  return readSnapshot('test.pickle', chunked(data, chunk), { allowPartial });
+}
+
+/** Everything a snapshot says, independent of interning order. */
+function content(s: Snapshot): unknown {
+  const groups: string[] = [];
+  for (let i = 0; i < s.groups.length; i++) {
+    const frames = s.frames.tracebackFrames(s.groups.traceback[i]!).map((f) => s.frames.frame(f));
+    groups.push(JSON.stringify([s.groups.domain[i], s.groups.size[i], s.groups.count[i], frames]));
+  }
+  return { groups: groups.sort(), limit: s.tracebackLimit, layout: s.layout, total: s.totalSize, traces: s.traceCount };
+}
+
+const DUMPS = ['py311-inventory-b', 'py38-tree', 'py313-domains', 'py37-shallow', 'py311-shallow-tuple', 'py311-shallow-proto2'];
+
+describe('chunking', () => {
+  it.each(DUMPS)('%s reads the same with 1-byte, 7-byte, 1 MiB and whole chunks', async (name) => {
+    const data = readFileSync(`fixtures/dumps/${name}.pickle`);
+    const whole = content(await read(data));
+    for (const size of [1, 7, 1 << 20]) expect(content(await read(data, size))).toEqual(whole);
+  });
+});
+
+describe('layouts and values', () => {
+  it('reads 3-item traces (Python 3.8) and 4-item traces (3.9+)', async () => {
+    expect((await loadCapture('fixtures/dumps/py38-tree.pickle')).layout).toBe('3-tuple');
+    expect((await loadCapture('fixtures/dumps/py37-tree.pickle')).layout).toBe('3-tuple');
+    expect((await loadCapture('fixtures/dumps/py313-tree.pickle')).layout).toBe('4-tuple');
+  });
+
+  it('reads a trace container that is a tuple, and protocol 2', async () => {
+    const list = content(await loadCapture('fixtures/dumps/py311-shallow.pickle'));
+    expect(content(await loadCapture('fixtures/dumps/py311-shallow-tuple.pickle'))).toEqual(list);
+    expect(content(await loadCapture('fixtures/dumps/py311-shallow-proto2.pickle'))).toEqual(list);
+  });
+
+  it('keeps big integers, other domains, non-ASCII and long file names (PyTraceMalloc_Track in make_dumps.py)', async () => {
+    const s = await loadCapture('fixtures/dumps/py311-domains.pickle');
+    const seen = new Map<number, number[]>();
+    for (let i = 0; i < s.groups.length; i++) {
+      const d = s.groups.domain[i]!;
+      seen.set(d, [...(seen.get(d) ?? []), s.groups.size[i]!]);
+    }
+    expect(seen.get(0)).toContain(3 * 2 ** 30);
+    expect(seen.get(2 ** 31 + 5)).toEqual([48]);
+    expect(seen.get(7)!.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
+    expect(s.frames.filenames).toContain('fixtures/workloads/\u00fcn\u00efc\u00f6d\u00e9/\u30c7\u30fc\u30bf\u51e6\u7406.py');
+    const long = s.frames.filenames.find((f) => f.includes('a_rather_long_package_name_'))!;
+    expect(Buffer.byteLength(long)).toBeGreaterThan(255);
+  });
+
+  it('reads gzip-compressed dumps transparently', async () => {
+    const plain = content(await loadCapture('fixtures/dumps/py311-inventory-b.pickle'));
+    const gz = await loadCapture('fixtures/dumps/py311-inventory-b.pickle.gz');
+    expect(gz.source.gzip).toBe(true);
+    expect(content(gz)).toEqual(plain);
+  });
+
+  it('reads an empty snapshot', async () => {
+    const s = await loadCapture('fixtures/dumps/py311-empty.pickle');
+    expect([s.traceCount, s.totalSize, s.groups.length, s.tracebackLimit]).toEqual([0, 0, 0, 10]);
+  });
+
+  it('ignores bytes after STOP with a warning, as pickle.load does', async () => {
+    const data = Buffer.concat([readFileSync('fixtures/dumps/py311-tree.pickle'), Buffer.from('junk')]);
+    const s = await read(data, 5);
+    expect(s.warnings.join()).toMatch(/ignored 4 bytes after the end/);
+  });
+});
+
+interface Refused {
+  file: string;
+  offset: number;
+  mentions: string[];
+}
+const manifest = JSON.parse(readFileSync('fixtures/bad/manifest.json', 'utf8')) as {
+  refused: Refused[];
+  truncated: { dump: string; bytes: number; cuts: { offset: number; traces: number; size: number; lines: string[] }[] };
+};
+
+describe('refusing what is not a snapshot', () => {
+  it.each(manifest.refused.map((r) => [r.file, r] as const))('%s', async (_, r) => {
+    const err = await loadCapture(r.file).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    const msg = (err as Error).message;
+    expect(msg).toContain(r.file);
+    expect(msg).toContain(`byte ${r.offset}`);
+    for (const m of r.mentions) expect(msg).toContain(m);
+  });
+
+  it('bounds the stack: a flood of MARKs is refused, not buffered', async () => {
+    const data = Buffer.concat([Buffer.from([0x80, 4]), Buffer.alloc(LIMITS.stack + 10, 0x28)]);
+    await expect(read(data, 1 << 16)).rejects.toThrow(/byte \d+: more than \d+ nested MARKs/);
+  });
+
+  it('bounds the stack: a flood of values is refused', async () => {
+    const data = Buffer.concat([Buffer.from([0x80, 4]), Buffer.alloc(LIMITS.stack + 10, 0x4e)]);
+    await expect(read(data, 1 << 16)).rejects.toThrow(/stack deeper than/);
+  });
+
+  it('says so for an empty file', async () => {
+    await expect(read(Buffer.alloc(0))).rejects.toThrow(/empty/);
+  });
+});
+
+describe('truncated dumps', () => {
+  const t = manifest.truncated;
+  const data = readFileSync(t.dump);
+
+  it.each(t.cuts.map((c) => [c.offset, c] as const))('cut at byte %i: an error that says where it stops', async (_, c) => {
+    const cut = data.subarray(0, c.offset);
+    await expect(read(cut, 4096)).rejects.toThrow(TruncatedError);
+    await expect(read(cut, 4096)).rejects.toThrow(`the data stops at byte ${c.offset}`);
+  });
+
+  it.each(t.cuts.map((c) => [c.offset, c] as const))(
+    'cut at byte %i with allowPartial: the traces read before it, as CPython counts them',
+    async (_, c) => {
+      const s = await read(data.subarray(0, c.offset), 1000, true);
+      expect(s.partial).toBe(true);
+      expect(s.warnings.join()).toMatch(/truncated/);
+      expect([s.traceCount, s.totalSize]).toEqual([c.traces, c.size]);
+      expect(statistics(s, { keyType: 'lineno' }).map(statisticLine)).toEqual(c.lines);
+    },
+  );
+
+  it('a truncated gzip file is reported the same way', async () => {
+    const gz = gzipSync(data);
+    const file = join(tmpdir(), `arenascope-cut-${process.pid}.pickle.gz`);
+    writeFileSync(file, gz.subarray(0, gz.length >> 1));
+    try {
+      await expect(loadCapture(file)).rejects.toThrow(/truncated tracemalloc dump: the data stops at byte \d+/);
+      const partial = await loadCapture(file, { allowPartial: true });
+      expect(partial.partial).toBe(true);
+      expect(partial.traceCount).toBeGreaterThan(0);
+    } finally {
+      rmSync(file);
+    }
+  });
+});

@@ -1,13 +1,12 @@
 // Opening an input (a file or '-' for stdin) as a stream of chunks, with gzip undone transparently.
 // The first chunk is peeked so formats can be sniffed from content, then replayed.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createGunzip, constants as zlib } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from './errors.js';
 
-export const CHUNK_SIZE = 1 << 20;
+export const CHUNK_SIZE = 1 << 18;
 
 export interface InputStream {
   /** The path as given, or '-' for stdin; used in every message. */
@@ -65,28 +64,59 @@ async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer; chun
   return { head: first ?? Buffer.alloc(0), chunks: replay(first, it) };
 }
 
+// Reads a regular file synchronously into one reused buffer: no stream machinery and no garbage
+// per chunk, so memory stays flat whatever the file size. The first chunk is a copy (it is kept as
+// the head); each later chunk is valid only until the next one is requested, which every importer
+// respects (they copy what they keep).
+function* fileChunks(fd: number, chunkSize: number): Generator<Buffer> {
+  try {
+    const buf = Buffer.allocUnsafe(chunkSize);
+    let first = true;
+    for (;;) {
+      const n = readSync(fd, buf, 0, chunkSize, null);
+      if (n === 0) return;
+      yield first ? Buffer.from(buf.subarray(0, n)) : buf.subarray(0, n);
+      first = false;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* fromSync(label: string, chunks: Iterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+  } catch (e) {
+    throw describeFsError(label, e as NodeJS.ErrnoException);
+  }
+}
+
+function openFile(path: string, chunkSize: number): AsyncIterable<Buffer> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    }
+  } catch (e) {
+    throw describeFsError(path, e as NodeJS.ErrnoException);
+  }
+  return fromSync(path, fileChunks(fd, chunkSize));
+}
+
 /** Opens a file (or stdin for '-'), undoing gzip when the content starts with its magic bytes. */
 export async function openInput(path: string, chunkSize = CHUNK_SIZE): Promise<InputStream> {
-  let raw: Readable;
-  if (path === '-') {
-    raw = process.stdin;
-  } else {
-    try {
-      const st = await stat(path);
-      if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    } catch (e) {
-      throw describeFsError(path, e as NodeJS.ErrnoException);
-    }
-    raw = createReadStream(path, { highWaterMark: chunkSize });
-  }
-  const first = await peek(guarded(path, raw, false));
+  const raw = path === '-' ? guarded(path, process.stdin, false) : openFile(path, chunkSize);
+  const first = await peek(raw);
   if (first.head.length >= 2 && first.head[0] === 0x1f && first.head[1] === 0x8b) {
     // Sync flush at the end: a truncated gzip yields what it holds, and the reader of the content
     // then reports where that content stops.
     const gunzip = createGunzip({ finishFlush: zlib.Z_SYNC_FLUSH, chunkSize });
     (async () => {
       try {
-        for await (const c of first.chunks) if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+        // Copy: file chunks share one buffer, and zlib may still hold a chunk when the next is read.
+        for await (const c of first.chunks) if (!gunzip.write(Buffer.from(c))) await new Promise((r) => gunzip.once('drain', r));
         gunzip.end();
       } catch (e) {
         gunzip.destroy(e as Error);

@@ -9,6 +9,7 @@
 import { FrameTable } from '../../model/frames.js';
 import { GroupBuilder, type TraceLayout } from '../../model/snapshot.js';
 import { InputError, TruncatedError } from '../errors.js';
+import { MemoTable } from './memo.js';
 import { opcodeName } from './opcodes.js';
 
 // Limits that keep a hostile file from exhausting memory. Real dumps stay far below them: the
@@ -94,7 +95,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export class SnapshotMachine {
   private readonly stack: Value[] = [];
   private readonly marks: number[] = [];
-  private readonly memo = new Map<number, Value>();
+  private readonly memo = new MemoTable<Value>();
   private memoNext = 0;
 
   // Bytes of an unfinished opcode carried over to the next chunk.
@@ -214,6 +215,7 @@ export class SnapshotMachine {
       }
       switch (op) {
         case 0x4b: // BININT1
+          if (p !== (p = this.fastTraces3(d, p, n))) break;
           if (p + 2 > n) return this.suspend(p, 2);
           this.push(d[p + 1]!);
           p += 2;
@@ -243,6 +245,7 @@ export class SnapshotMachine {
           p += 5;
           break;
         case 0x28: // MARK
+          if (p !== (p = this.fastTraces4(d, p, n))) break;
           if (this.marks.length >= LIMITS.stack) this.fail(`more than ${LIMITS.stack} nested MARKs`);
           this.marks.push(stack.length);
           p += 1;
@@ -408,6 +411,89 @@ export class SnapshotMachine {
     return p;
   }
 
+  // Fast paths for the one pattern that makes up nearly all of a dump: a run of trace tuples whose
+  // tracebacks were seen before. They do exactly what the general opcodes would do (push the ints,
+  // BINGET the traceback, build the tuple, MEMOIZE it) without touching the stack; anything
+  // unusual (big ints, a new traceback, BINPUT, a chunk boundary) ends the run and takes the
+  // general path. Each is a small loop so that V8 optimizes it early in a one-shot process.
+
+  // 3.9+: MARK <domain> <size> BINGET <total_nframe|NONE> TUPLE MEMOIZE, repeated
+  private fastTraces4(d: Buffer, p: number, n: number): number {
+    const start = p;
+    let traces = 0;
+    while (p + TRACE_FAST_BYTES <= n && d[p] === 0x28) {
+      const domain = smallInt(d, p + 1);
+      if (domain < 0) break;
+      const size = smallInt(d, fastEnd);
+      if (size < 0) break;
+      const tb = this.tracebackAt(d, fastEnd);
+      if (tb < 0) break;
+      let q = fastEnd;
+      let total = -1;
+      if (d[q] === 0x4e) q += 1;
+      else {
+        total = smallInt(d, q);
+        if (total < 0) break;
+        q = fastEnd;
+      }
+      if (d[q] !== 0x74 || d[q + 1] !== 0x94) break;
+      this.groups.add(domain, tb, size);
+      if (total >= 0) this.frames.noteTotalNframe(tb, total);
+      traces++;
+      p = q + 2;
+    }
+    if (traces) {
+      this.tuples4 += traces;
+      this.tracesDone(traces, start);
+    }
+    return p;
+  }
+
+  // Python <= 3.8: <domain> <size> BINGET TUPLE3 MEMOIZE, repeated
+  private fastTraces3(d: Buffer, p: number, n: number): number {
+    const start = p;
+    let traces = 0;
+    while (p + TRACE_FAST_BYTES <= n && d[p] === 0x4b) {
+      const size = smallInt(d, p + 2);
+      if (size < 0) break;
+      const tb = this.tracebackAt(d, fastEnd);
+      if (tb < 0 || d[fastEnd] !== 0x87 || d[fastEnd + 1] !== 0x94) break;
+      this.groups.add(d[p + 1]!, tb, size);
+      traces++;
+      p = fastEnd + 2;
+    }
+    if (traces) {
+      this.tuples3 += traces;
+      this.tracesDone(traces, start);
+    }
+    return p;
+  }
+
+  // The traceback id behind a BINGET / LONG_BINGET at q (fastEnd moves past it), or -1.
+  private tracebackAt(d: Buffer, q: number): number {
+    let idx: number;
+    if (d[q] === 0x68) {
+      idx = d[q + 1]!;
+      fastEnd = q + 2;
+    } else if (d[q] === 0x6a) {
+      idx = (d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24)) >>> 0;
+      fastEnd = q + 5;
+    } else return -1;
+    const v = this.memo.get(idx);
+    return v instanceof TracebackRef ? v.id : -1;
+  }
+
+  // `count` trace tuples were completed (and memoized: nothing is kept for them) from `at` on.
+  private tracesDone(count: number, at: number): void {
+    this.opStart = this.base + at;
+    this.memoNext += count;
+    const s = this.stack;
+    const top = s[s.length - 1];
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (top instanceof TraceRun && s.length > floor) top.count += count;
+    else this.push(new TraceRun(count));
+  }
+
   private refuse(op: number): never {
     const name = opcodeName(op);
     if (op === 0x52 || op === 0x69 || op === 0x6f || op === 0x92) {
@@ -474,7 +560,7 @@ export class SnapshotMachine {
     const v = this.stack[this.stack.length - 1];
     if (v === undefined) this.fail('BINPUT on an empty stack');
     if (v instanceof TraceRun) return;
-    if (!this.memo.has(i) && this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
+    if (this.memo.get(i) === undefined && this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
     this.memo.set(i, v);
   }
 
@@ -633,6 +719,29 @@ export class SnapshotMachine {
     this.root = root;
     this.stopped = true;
   }
+}
+
+// The longest fast-path trace: MARK, three BININTs, LONG_BINGET, TUPLE, MEMOIZE.
+const TRACE_FAST_BYTES = 23;
+// Where the last smallInt / tracebackAt ended (a module variable: no allocation).
+let fastEnd = 0;
+
+// A non-negative BININT1/BININT2/BININT at q, or -1; fastEnd moves past it.
+function smallInt(d: Buffer, q: number): number {
+  const op = d[q];
+  if (op === 0x4b) {
+    fastEnd = q + 2;
+    return d[q + 1]!;
+  }
+  if (op === 0x4d) {
+    fastEnd = q + 3;
+    return d[q + 1]! | (d[q + 2]! << 8);
+  }
+  if (op === 0x4a) {
+    fastEnd = q + 5;
+    return d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24); // negative: refused
+  }
+  return -1;
 }
 
 // Marker returned by tupleOf for a trace that has been added to the groups.

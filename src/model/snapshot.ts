@@ -63,6 +63,7 @@ export class GroupBuilder {
   private traceback = new Uint32Array(1 << 10);
   private size = new Float64Array(1 << 10);
   private count = new Float64Array(1 << 10);
+  private hash = new Int32Array(1 << 10); // kept so that growing never recomputes it
   traceCount = 0;
   totalSize = 0;
 
@@ -74,7 +75,8 @@ export class GroupBuilder {
     this.traceCount += count;
     this.totalSize += size * count;
     const mask = this.cap - 1;
-    let i = groupHash(domain, tb, size) & mask;
+    const h = groupHash(domain, tb, size);
+    let i = h & mask;
     for (;;) {
       const g = this.slots[i]!;
       if (g < 0) break;
@@ -84,13 +86,19 @@ export class GroupBuilder {
       }
       i = (i + 1) & mask;
     }
+    this.insert(i, h, domain, tb, size, count);
+  }
+
+  // Kept out of add(): rare, and a smaller add() is optimized sooner by V8.
+  private insert(slot: number, h: number, domain: number, tb: number, size: number, count: number): void {
     const g = this.n++;
     if (g === this.size.length) this.growColumns();
     this.domain[g] = domain;
     this.traceback[g] = tb;
     this.size[g] = size;
     this.count[g] = count;
-    this.slots[i] = g;
+    this.hash[g] = h;
+    this.slots[slot] = g;
     if (this.n * 2 > this.cap) this.rehash();
   }
 
@@ -107,7 +115,7 @@ export class GroupBuilder {
 
   private growColumns(): void {
     const len = this.size.length * 2;
-    const grow = <T extends Float64Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+    const grow = <T extends Float64Array | Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => {
       const b = make(len);
       b.set(a);
       return b;
@@ -116,6 +124,7 @@ export class GroupBuilder {
     this.traceback = grow(this.traceback, (k) => new Uint32Array(k));
     this.size = grow(this.size, (k) => new Float64Array(k));
     this.count = grow(this.count, (k) => new Float64Array(k));
+    this.hash = grow(this.hash, (k) => new Int32Array(k));
   }
 
   private rehash(): void {
@@ -125,7 +134,7 @@ export class GroupBuilder {
     // Re-adding would double the totals, so place the existing groups directly.
     const mask = this.cap - 1;
     for (let g = 0; g < groups; g++) {
-      let i = groupHash(this.domain[g]!, this.traceback[g]!, this.size[g]!) & mask;
+      let i = this.hash[g]! & mask;
       while (this.slots[i]! >= 0) i = (i + 1) & mask;
       this.slots[i] = g;
     }

@@ -96,6 +96,8 @@ export class SnapshotMachine {
   private readonly stack: Value[] = [];
   private readonly marks: number[] = [];
   private readonly memo = new MemoTable<Value>();
+  private readonly tbCacheKey = new Int32Array(TB_CACHE_MASK + 1).fill(-1);
+  private readonly tbCacheId = new Int32Array(TB_CACHE_MASK + 1);
   private memoNext = 0;
 
   // Bytes of an unfinished opcode carried over to the next chunk.
@@ -126,12 +128,33 @@ export class SnapshotMachine {
     }
     let d = chunk;
     if (this.restLen > 0) {
-      this.rest.push(chunk);
-      this.restLen += chunk.length;
-      if (this.restLen < this.need) return;
-      d = Buffer.concat(this.rest, this.restLen);
-      this.rest = [];
-      this.restLen = 0;
+      // Finish the opcode split across chunks on a small joined buffer (the carried tail plus the
+      // head of this chunk), then go on in the chunk itself: copying every chunk would make
+      // garbage in proportion to the file.
+      const tailLen = this.restLen;
+      const take = Math.min(chunk.length, Math.max(this.need - tailLen, 0) + 64);
+      const joined = Buffer.concat([...this.rest, chunk.subarray(0, take)]);
+      const used = this.run(joined);
+      if (used >= tailLen || this.stopped) {
+        this.rest = [];
+        this.restLen = 0;
+        this.base += used;
+        if (this.stopped) {
+          this.trailing += joined.length - used + chunk.length - take;
+          return;
+        }
+        d = chunk.subarray(used - tailLen);
+      } else if (take === chunk.length) {
+        // Still incomplete (a long string): keep all of it. A copy, since callers reuse buffers.
+        this.rest = [joined];
+        this.restLen = joined.length;
+        return;
+      } else {
+        // The opcode is longer than estimated (a GLOBAL line): join the whole chunk.
+        d = Buffer.concat([...this.rest, chunk]);
+        this.rest = [];
+        this.restLen = 0;
+      }
     }
     const used = this.run(d);
     if (this.stopped) {
@@ -479,8 +502,18 @@ export class SnapshotMachine {
       idx = (d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24)) >>> 0;
       fastEnd = q + 5;
     } else return -1;
+    // A direct-mapped cache in front of the memo: a dump refers to a few hundred tracebacks
+    // millions of times.
+    const slot = idx & TB_CACHE_MASK;
+    return this.tbCacheKey[slot] === idx ? this.tbCacheId[slot]! : this.cacheTraceback(idx);
+  }
+
+  private cacheTraceback(idx: number): number {
     const v = this.memo.get(idx);
-    return v instanceof TracebackRef ? v.id : -1;
+    if (!(v instanceof TracebackRef)) return -1;
+    this.tbCacheKey[idx & TB_CACHE_MASK] = idx;
+    this.tbCacheId[idx & TB_CACHE_MASK] = v.id;
+    return v.id;
   }
 
   // `count` trace tuples were completed (and memoized: nothing is kept for them) from `at` on.
@@ -549,26 +582,33 @@ export class SnapshotMachine {
 
   private memoize(v: Value | undefined): void {
     if (v === undefined) this.fail('MEMOIZE on an empty stack');
-    const i = this.memoNext++;
-    // Trace tuples are never referred back to by tracemalloc: keep no entry for them.
-    if (v instanceof TraceRun) return;
-    if (this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
-    this.memo.set(i, v);
+    this.memoStore(this.memoNext++, v);
   }
 
   private put(i: number): void {
     const v = this.stack[this.stack.length - 1];
     if (v === undefined) this.fail('BINPUT on an empty stack');
-    if (v instanceof TraceRun) return;
-    if (this.memo.get(i) === undefined && this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
+    this.memoStore(i, v);
+  }
+
+  private memoStore(i: number, v: Value): void {
+    if (this.tbCacheKey[i & TB_CACHE_MASK] === i) this.tbCacheKey[i & TB_CACHE_MASK] = -1;
+    const old = this.memo.get(i);
+    // Trace tuples are never referred back to by tracemalloc: keep no entry for them (only a
+    // marker where an entry is overwritten, so that a reference fails instead of finding it).
+    if (v instanceof TraceRun) {
+      if (old !== undefined) this.memo.set(i, TRACE);
+      return;
+    }
+    if (old === undefined && this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
     this.memo.set(i, v);
   }
 
   private memoGet(i: number): Value {
     const v = this.memo.get(i);
-    if (v === undefined) {
+    if (v === undefined || v === TRACE) {
       this.fail(
-        i < this.memoNext
+        v === TRACE || i < this.memoNext
           ? `memo reference ${i} points at a trace tuple; tracemalloc never shares trace tuples`
           : `memo reference ${i} was never stored`,
       );
@@ -721,27 +761,32 @@ export class SnapshotMachine {
   }
 }
 
+const TB_CACHE_MASK = (1 << 12) - 1;
 // The longest fast-path trace: MARK, three BININTs, LONG_BINGET, TUPLE, MEMOIZE.
 const TRACE_FAST_BYTES = 23;
 // Where the last smallInt / tracebackAt ended (a module variable: no allocation).
 let fastEnd = 0;
 
-// A non-negative BININT1/BININT2/BININT at q, or -1; fastEnd moves past it.
+// Per opcode byte: the length of a BININT1 / BININT2 / BININT and the mask of its little-endian
+// value (BININT is signed: its mask keeps the sign); 0 for every other opcode.
+const INT_LEN = new Uint8Array(256);
+const INT_MASK = new Int32Array(256);
+INT_LEN[0x4b] = 2;
+INT_MASK[0x4b] = 0xff;
+INT_LEN[0x4d] = 3;
+INT_MASK[0x4d] = 0xffff;
+INT_LEN[0x4a] = 5;
+INT_MASK[0x4a] = -1;
+
+// A non-negative BININT1/BININT2/BININT at q, or -1; fastEnd moves past it. Table-driven and
+// branch-free, so every operation has run before V8 optimizes the loop (no deopt on the first
+// BININT2 of a dump). The caller guarantees 5 readable bytes.
 function smallInt(d: Buffer, q: number): number {
-  const op = d[q];
-  if (op === 0x4b) {
-    fastEnd = q + 2;
-    return d[q + 1]!;
-  }
-  if (op === 0x4d) {
-    fastEnd = q + 3;
-    return d[q + 1]! | (d[q + 2]! << 8);
-  }
-  if (op === 0x4a) {
-    fastEnd = q + 5;
-    return d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24); // negative: refused
-  }
-  return -1;
+  const op = d[q]!;
+  const len = INT_LEN[op]!;
+  fastEnd = q + len;
+  const v = (d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24)) & INT_MASK[op]!;
+  return len === 0 || v < 0 ? -1 : v;
 }
 
 // Marker returned by tupleOf for a trace that has been added to the groups.

@@ -1,0 +1,35 @@
+// arenascope as a library: what the CLI uses, for other TypeScript code.
+
+export type { Capture } from './model/capture.js';
+export { FrameTable, type Frame } from './model/frames.js';
+export { GroupBuilder, type Snapshot, type SourceInfo, type TraceGroups, type TraceLayout } from './model/snapshot.js';
+
+export { InputError, TruncatedError } from './ingest/errors.js';
+export { openInput, type InputStream } from './ingest/input.js';
+export { detectFormat, loadCapture, FORMATS, type FormatId, type LoadOptions } from './ingest/sniff.js';
+export { readSnapshot, type SnapshotReadOptions } from './ingest/tracemalloc-pickle.js';
+
+export { filterSnapshot, type DomainFilter, type FilenameFilter, type TraceFilter } from './analysis/filters.js';
+export {
+  compareTo,
+  diffResult,
+  statistics,
+  statsResult,
+  KEY_TYPES,
+  type DiffResult,
+  type KeyType,
+  type QueryOptions,
+  type Statistic,
+  type StatisticDiff,
+  type StatisticsOptions,
+  type StatsResult,
+} from './analysis/statistics.js';
+export { captureInfo, type CaptureInfo } from './analysis/info.js';
+
+export { formatSize } from './report/format-size.js';
+export { fileSourceLookup, noSource, type SourceLookup } from './report/linecache.js';
+export { formatTraceback, renderDiffText, renderInfoText, renderStatsText, statisticDiffLine, statisticLine } from './report/text.js';
+export { renderJson } from './report/json.js';
+export { renderDiffCsv, renderStatsCsv } from './report/csv.js';
+
+export { runCli, EXIT } from './cli/run.js';

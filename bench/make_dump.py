@@ -1,6 +1,6 @@
 """Writes a large tracemalloc dump for the benchmark (never committed).
 
-    python3 bench/make_dump.py BLOCKS OUT [--seed N] [--tracebacks N] [--depth N]
+    python3 bench/make_dump.py BLOCKS OUT [--seed N] [--tracebacks N] [--depth N] [--random-sizes]
 
 The snapshot is built with tracemalloc.Snapshot and written by Snapshot.dump(), so the bytes are
 CPython's own pickle of a snapshot. As in _tracemalloc._get_traces(), traces that share a
@@ -17,6 +17,7 @@ p.add_argument("out")
 p.add_argument("--seed", type=int, default=1)
 p.add_argument("--tracebacks", type=int, default=300)
 p.add_argument("--depth", type=int, default=10)
+p.add_argument("--random-sizes", action="store_true", help="sizes uniform in 1..100000 (many groups)")
 a = p.parse_args()
 
 rng = random.Random(a.seed)
@@ -30,6 +31,9 @@ weights = [rng.paretovariate(1.2) for _ in tracebacks]
 SIZES = [16, 24, 32, 48, 56, 64, 72, 96, 120, 184, 232, 256, 376, 512, 1040, 4096, 65536]
 size_weights = [30, 20, 40, 25, 15, 30, 10, 12, 8, 6, 5, 4, 3, 2, 1.5, 0.6, 0.05]
 picks = rng.choices(range(len(tracebacks)), weights, k=a.blocks)
-sizes = rng.choices(SIZES, size_weights, k=a.blocks)
+if a.random_sizes:
+    sizes = [rng.randint(1, 100000) for _ in range(a.blocks)]
+else:
+    sizes = rng.choices(SIZES, size_weights, k=a.blocks)
 traces = [(0, size, tracebacks[i][0], tracebacks[i][1]) for i, size in zip(picks, sizes)]
 tracemalloc.Snapshot(traces, a.depth).dump(a.out)

@@ -26,6 +26,21 @@ function reference(args: string[]): string {
 }
 
 describe.skipIf(!py)('differential against the python3 on this machine', () => {
+  // Many distinct (traceback, size) groups: exercises the reader's pre-aggregation evictions.
+  it('a dump of 200,000 blocks in over 100,000 groups', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-groups-'));
+    dirs.push(dir);
+    const file = join(dir, 'groups.pickle');
+    const seed = String(seeds[0]);
+    execFileSync(py!.bin, ['bench/make_dump.py', '200000', file, '--seed', seed, '--random-sizes', '--depth', '3']);
+    for (const q of [['--group-by', 'lineno'], ['--group-by', 'traceback', '--limit', '50']]) {
+      const r = await cli('stats', file, ...q, '--no-source');
+      expect(r.out).toBe(reference(['stats', file, ...q, '--no-source']));
+    }
+    const info = await cli('info', file, '--json');
+    expect(JSON.parse(info.out).groups).toBeGreaterThan(100_000);
+  });
+
   describe.each(seeds)('seed %i', (seed) => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-diff-'));
     dirs.push(dir);

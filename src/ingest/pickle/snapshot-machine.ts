@@ -10,6 +10,7 @@ import { FrameTable } from '../../model/frames.js';
 import { GroupBuilder, type TraceLayout } from '../../model/snapshot.js';
 import { InputError, TruncatedError } from '../errors.js';
 import { MemoTable } from './memo.js';
+import { INPUT_CAP, TraceScanner, type GroupSink } from './trace-scanner.js';
 import { opcodeName } from './opcodes.js';
 
 // Limits that keep a hostile file from exhausting memory. Real dumps stay far below them: the
@@ -96,8 +97,9 @@ export class SnapshotMachine {
   private readonly stack: Value[] = [];
   private readonly marks: number[] = [];
   private readonly memo = new MemoTable<Value>();
-  private readonly tbCacheKey = new Int32Array(TB_CACHE_MASK + 1).fill(-1);
-  private readonly tbCacheId = new Int32Array(TB_CACHE_MASK + 1);
+  private readonly scanner = new TraceScanner();
+  private readonly addGroup: GroupSink;
+  private readonly noteTotal: (tb: number, total: number) => void;
   private memoNext = 0;
 
   // Bytes of an unfinished opcode carried over to the next chunk.
@@ -118,7 +120,10 @@ export class SnapshotMachine {
     private readonly file: string,
     readonly frames: FrameTable,
     readonly groups: GroupBuilder,
-  ) {}
+  ) {
+    this.addGroup = (domain, tb, size, count) => groups.add(domain, tb, size, count);
+    this.noteTotal = (tb, total) => frames.noteTotalNframe(tb, total);
+  }
 
   /** Feeds the next chunk of the pickle stream. Chunks may split opcodes anywhere. */
   feed(chunk: Buffer): void {
@@ -170,6 +175,7 @@ export class SnapshotMachine {
 
   /** Ends the stream. Throws TruncatedError unless allowPartial, then reports what was read. */
   finish(allowPartial: boolean): MachineResult {
+    this.scanner.flush(this.addGroup, this.noteTotal);
     const warnings: string[] = [];
     const bytes = this.base + this.restLen;
     let partial = false;
@@ -227,6 +233,9 @@ export class SnapshotMachine {
   private run(d: Buffer): number {
     const n = d.length;
     let p = 0;
+    // Runs of known trace tuples go to the WebAssembly scanner, which needs the bytes in its memory.
+    const fast = n <= INPUT_CAP;
+    if (fast) this.scanner.load(d);
     const stack = this.stack;
     while (p < n) {
       const op = d[p]!;
@@ -238,7 +247,15 @@ export class SnapshotMachine {
       }
       switch (op) {
         case 0x4b: // BININT1
-          if (p !== (p = this.fastTraces3(d, p, n))) break;
+          if (fast) {
+            const r = this.scanner.scan(p, n, 3, this.addGroup);
+            if (r.traces) {
+              this.tuples3 += r.traces;
+              this.tracesDone(r.traces, p);
+              p = r.end;
+              break;
+            }
+          }
           if (p + 2 > n) return this.suspend(p, 2);
           this.push(d[p + 1]!);
           p += 2;
@@ -268,7 +285,15 @@ export class SnapshotMachine {
           p += 5;
           break;
         case 0x28: // MARK
-          if (p !== (p = this.fastTraces4(d, p, n))) break;
+          if (fast) {
+            const r = this.scanner.scan(p, n, 4, this.addGroup);
+            if (r.traces) {
+              this.tuples4 += r.traces;
+              this.tracesDone(r.traces, p);
+              p = r.end;
+              break;
+            }
+          }
           if (this.marks.length >= LIMITS.stack) this.fail(`more than ${LIMITS.stack} nested MARKs`);
           this.marks.push(stack.length);
           p += 1;
@@ -434,88 +459,6 @@ export class SnapshotMachine {
     return p;
   }
 
-  // Fast paths for the one pattern that makes up nearly all of a dump: a run of trace tuples whose
-  // tracebacks were seen before. They do exactly what the general opcodes would do (push the ints,
-  // BINGET the traceback, build the tuple, MEMOIZE it) without touching the stack; anything
-  // unusual (big ints, a new traceback, BINPUT, a chunk boundary) ends the run and takes the
-  // general path. Each is a small loop so that V8 optimizes it early in a one-shot process.
-
-  // 3.9+: MARK <domain> <size> BINGET <total_nframe|NONE> TUPLE MEMOIZE, repeated
-  private fastTraces4(d: Buffer, p: number, n: number): number {
-    const start = p;
-    let traces = 0;
-    while (p + TRACE_FAST_BYTES <= n && d[p] === 0x28) {
-      const domain = smallInt(d, p + 1);
-      if (domain < 0) break;
-      const size = smallInt(d, fastEnd);
-      if (size < 0) break;
-      const tb = this.tracebackAt(d, fastEnd);
-      if (tb < 0) break;
-      let q = fastEnd;
-      let total = -1;
-      if (d[q] === 0x4e) q += 1;
-      else {
-        total = smallInt(d, q);
-        if (total < 0) break;
-        q = fastEnd;
-      }
-      if (d[q] !== 0x74 || d[q + 1] !== 0x94) break;
-      this.groups.add(domain, tb, size);
-      if (total >= 0) this.frames.noteTotalNframe(tb, total);
-      traces++;
-      p = q + 2;
-    }
-    if (traces) {
-      this.tuples4 += traces;
-      this.tracesDone(traces, start);
-    }
-    return p;
-  }
-
-  // Python <= 3.8: <domain> <size> BINGET TUPLE3 MEMOIZE, repeated
-  private fastTraces3(d: Buffer, p: number, n: number): number {
-    const start = p;
-    let traces = 0;
-    while (p + TRACE_FAST_BYTES <= n && d[p] === 0x4b) {
-      const size = smallInt(d, p + 2);
-      if (size < 0) break;
-      const tb = this.tracebackAt(d, fastEnd);
-      if (tb < 0 || d[fastEnd] !== 0x87 || d[fastEnd + 1] !== 0x94) break;
-      this.groups.add(d[p + 1]!, tb, size);
-      traces++;
-      p = fastEnd + 2;
-    }
-    if (traces) {
-      this.tuples3 += traces;
-      this.tracesDone(traces, start);
-    }
-    return p;
-  }
-
-  // The traceback id behind a BINGET / LONG_BINGET at q (fastEnd moves past it), or -1.
-  private tracebackAt(d: Buffer, q: number): number {
-    let idx: number;
-    if (d[q] === 0x68) {
-      idx = d[q + 1]!;
-      fastEnd = q + 2;
-    } else if (d[q] === 0x6a) {
-      idx = (d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24)) >>> 0;
-      fastEnd = q + 5;
-    } else return -1;
-    // A direct-mapped cache in front of the memo: a dump refers to a few hundred tracebacks
-    // millions of times.
-    const slot = idx & TB_CACHE_MASK;
-    return this.tbCacheKey[slot] === idx ? this.tbCacheId[slot]! : this.cacheTraceback(idx);
-  }
-
-  private cacheTraceback(idx: number): number {
-    const v = this.memo.get(idx);
-    if (!(v instanceof TracebackRef)) return -1;
-    this.tbCacheKey[idx & TB_CACHE_MASK] = idx;
-    this.tbCacheId[idx & TB_CACHE_MASK] = v.id;
-    return v.id;
-  }
-
   // `count` trace tuples were completed (and memoized: nothing is kept for them) from `at` on.
   private tracesDone(count: number, at: number): void {
     this.opStart = this.base + at;
@@ -592,8 +535,10 @@ export class SnapshotMachine {
   }
 
   private memoStore(i: number, v: Value): void {
-    if (this.tbCacheKey[i & TB_CACHE_MASK] === i) this.tbCacheKey[i & TB_CACHE_MASK] = -1;
     const old = this.memo.get(i);
+    // Keep the scanner's table of tracebacks in step (an overwrite happens only with BINPUT).
+    if (old instanceof TracebackRef) this.scanner.forget(i, this.noteTotal);
+    if (v instanceof TracebackRef) this.scanner.remember(i, v.id);
     // Trace tuples are never referred back to by tracemalloc: keep no entry for them (only a
     // marker where an entry is overwritten, so that a reference fails instead of finding it).
     if (v instanceof TraceRun) {
@@ -747,6 +692,7 @@ export class SnapshotMachine {
   }
 
   private stop(): void {
+    this.scanner.flush(this.addGroup, this.noteTotal);
     const root = this.stack.pop();
     if (!(root instanceof Instance) || root.cls.name !== 'Snapshot' || !root.state) {
       this.fail(`the pickle holds ${root === undefined ? 'nothing' : describe(root)}, not a tracemalloc.Snapshot`);
@@ -759,34 +705,6 @@ export class SnapshotMachine {
     this.root = root;
     this.stopped = true;
   }
-}
-
-const TB_CACHE_MASK = (1 << 12) - 1;
-// The longest fast-path trace: MARK, three BININTs, LONG_BINGET, TUPLE, MEMOIZE.
-const TRACE_FAST_BYTES = 23;
-// Where the last smallInt / tracebackAt ended (a module variable: no allocation).
-let fastEnd = 0;
-
-// Per opcode byte: the length of a BININT1 / BININT2 / BININT and the mask of its little-endian
-// value (BININT is signed: its mask keeps the sign); 0 for every other opcode.
-const INT_LEN = new Uint8Array(256);
-const INT_MASK = new Int32Array(256);
-INT_LEN[0x4b] = 2;
-INT_MASK[0x4b] = 0xff;
-INT_LEN[0x4d] = 3;
-INT_MASK[0x4d] = 0xffff;
-INT_LEN[0x4a] = 5;
-INT_MASK[0x4a] = -1;
-
-// A non-negative BININT1/BININT2/BININT at q, or -1; fastEnd moves past it. Table-driven and
-// branch-free, so every operation has run before V8 optimizes the loop (no deopt on the first
-// BININT2 of a dump). The caller guarantees 5 readable bytes.
-function smallInt(d: Buffer, q: number): number {
-  const op = d[q]!;
-  const len = INT_LEN[op]!;
-  fastEnd = q + len;
-  const v = (d[q + 1]! | (d[q + 2]! << 8) | (d[q + 3]! << 16) | (d[q + 4]! << 24)) & INT_MASK[op]!;
-  return len === 0 || v < 0 ? -1 : v;
 }
 
 // Marker returned by tupleOf for a trace that has been added to the groups.

@@ -1,12 +1,17 @@
 // The command line as a function, so tests drive it in-process exactly as a user drives the binary.
 // Exit codes: 0 ok, 1 a gate check failed, 2 usage or input error, 3 internal error (a bug).
 
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type YargsFactory from 'yargs';
 import { InputError } from '../ingest/errors.js';
 import { STDIN_ARG, UsageError, type Io } from './common.js';
 import * as diff from './diff.js';
 import * as info from './info.js';
 import * as stats from './stats.js';
+
+// yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
+// against 45 ms here), which shows in a command that often runs for a fraction of a second.
+const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof YargsFactory;
 
 export const EXIT = { ok: 0, gateFailed: 1, usage: 2, internal: 3 } as const;
 

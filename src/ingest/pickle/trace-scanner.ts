@@ -194,15 +194,47 @@ function scanBody(): number[] {
   return [...uleb(1), ...uleb(13), I32, ...body]; // 13 i32 locals after the 3 params
 }
 
+// collect(s) -> s: moves the pre-aggregated groups of slots s.. into OUT (emptying the slots)
+// until OUT is full; returns the slot to go on from, AGG_SLOTS when all are out.
+function collectBody(): number[] {
+  const [S, E2, V2, OUTN2] = [0, 1, 2, 3];
+  const body: number[] = [
+    ...k(RESULT + 4), ...load(), ...set(OUTN2),
+    ...BLOCK,
+    ...LOOP,
+    ...get(S), ...k(AGG_SLOTS), op.ltS, op.eqz, op.brIf, 1,
+    ...get(S), ...k(16), op.mul, ...k(AGG), op.add, ...tee(E2), ...load(0),
+    ...IF,
+    ...get(OUTN2), ...k(16), op.mul, ...k(OUT), op.add, ...tee(V2),
+    ...get(E2), ...load(0), ...k(1), op.sub, ...store(0),
+    ...get(V2), ...get(E2), ...load(4), ...store(4),
+    ...get(V2), ...get(E2), ...load(8), ...store(8),
+    ...get(V2), ...get(E2), ...load(12), ...store(12),
+    ...get(E2), ...k(0), ...store(0),
+    ...get(OUTN2), ...k(1), op.add, ...set(OUTN2),
+    op.end,
+    ...get(S), ...k(1), op.add, ...set(S),
+    ...get(OUTN2), ...k(OUT_CAP), op.ne, op.brIf, 0,
+    op.end,
+    op.end,
+    ...k(RESULT + 4), ...get(OUTN2), ...store(),
+    ...get(S),
+    op.end,
+  ];
+  return [...uleb(1), ...uleb(3), I32, ...body];
+}
+
 function assemble(): Uint8Array {
-  const code = scanBody();
+  const scan = scanBody();
+  const collect = collectBody();
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])]])), // type: (i32 i32 i32) -> i32
-    ...section(3, vec([uleb(0)])), // one function of type 0
+    // types: 0 = (i32 i32 i32) -> i32, 1 = (i32) -> i32
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])], [0x60, ...vec([[I32]]), ...vec([[I32]])]])),
+    ...section(3, vec([uleb(0), uleb(1)])), // scan, collect
     ...section(5, vec([[0x00, ...uleb(PAGES)]])), // memory
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('scan'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('scan'), 0x00, 0], [...str('collect'), 0x00, 1]])),
+    ...section(10, vec([[...uleb(scan.length), ...scan], [...uleb(collect.length), ...collect]])),
   ];
   return new Uint8Array(bytes);
 }
@@ -222,13 +254,15 @@ export class TraceScanner {
   private readonly scanFn: (p: number, n: number, mode: number) => number;
   private readonly u8: Uint8Array;
   private readonly i32: Int32Array;
-  private used = 0; // traceback table entries, removed ones included
+  private readonly collectFn: (slot: number) => number;
+  private readonly usedSlots: number[] = []; // traceback table slots ever taken
 
   constructor() {
     compiled ??= new WebAssembly.Module(assemble());
     const instance = new WebAssembly.Instance(compiled);
     const memory = instance.exports.memory as WebAssembly.Memory;
     this.scanFn = instance.exports.scan as (p: number, n: number, mode: number) => number;
+    this.collectFn = instance.exports.collect as (slot: number) => number;
     this.u8 = new Uint8Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
     const lens: [number, number, number][] = [
@@ -260,9 +294,9 @@ export class TraceScanner {
   /** Remembers that memo index idx holds traceback tb (a full table, or an index beyond 2^31,
    * just leaves such traces to the general path). */
   remember(idx: number, tb: number): void {
-    if (idx >= 2 ** 31 || this.used >= TB_SLOTS / 2) return;
+    if (idx >= 2 ** 31 || this.usedSlots.length >= TB_SLOTS / 2) return;
     const slot = this.find(idx, true);
-    if (this.i32[TB_KEY / 4 + slot] !== idx) this.used++;
+    if (this.i32[TB_KEY / 4 + slot] === -1) this.usedSlots.push(slot);
     this.i32[TB_KEY / 4 + slot] = idx;
     this.i32[TB_ID / 4 + slot] = tb;
   }
@@ -279,16 +313,11 @@ export class TraceScanner {
 
   /** Hands every pre-aggregated group and every noted total_nframe to the caller. */
   flush(sink: GroupSink, noteTotal: (tb: number, total: number) => void): void {
-    const base = AGG / 4;
-    for (let s = 0; s < AGG_SLOTS; s++) {
-      const e = base + 4 * s;
-      const tbPlus1 = this.i32[e]!;
-      if (tbPlus1 !== 0) {
-        sink(this.i32[e + 2]!, tbPlus1 - 1, this.i32[e + 1]!, this.i32[e + 3]!);
-        this.i32[e] = 0;
-      }
+    for (let slot = 0; slot < AGG_SLOTS; ) {
+      slot = this.collectFn(slot);
+      this.drain(sink);
     }
-    for (let slot = 0; slot < TB_SLOTS; slot++) if (this.i32[TB_KEY / 4 + slot]! >= 0) this.release(slot, noteTotal);
+    for (const slot of this.usedSlots) if (this.i32[TB_KEY / 4 + slot]! >= 0) this.release(slot, noteTotal);
   }
 
   // The slot of idx, or where it would go: the first removed slot on its chain when inserting,

@@ -6,6 +6,7 @@ import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statisti
 import { loadCapture } from '../ingest/sniff.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { FrameTable } from '../model/frames.js';
+import { readingProgress, type ProgressLine } from './progress.js';
 
 /** A usage mistake: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -19,6 +20,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readonly columns?: number;
+  /** Set when stderr is a terminal: shows (text) or erases (null) a transient progress line. */
+  readonly progress?: ProgressLine;
 }
 
 export interface InputArgs {
@@ -134,7 +137,11 @@ export const STDIN_ARG = '\u0000stdin';
 
 /** Loads one snapshot; warnings (e.g. a partial read) go to stderr. */
 export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
-  const c = await loadCapture(path === STDIN_ARG ? '-' : path, { allowPartial: a['allow-partial'], frames });
+  const file = path === STDIN_ARG ? '-' : path;
+  const progress = readingProgress(a.io.progress, file);
+  const c = await loadCapture(file, { allowPartial: a['allow-partial'], frames, onProgress: progress.onProgress }).finally(
+    () => progress.done(),
+  );
   for (const w of c.warnings) a.io.err(`arenascope: warning: ${w}\n`);
   return c;
 }

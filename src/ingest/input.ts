@@ -8,6 +8,14 @@ import { InputError } from './errors.js';
 
 export const CHUNK_SIZE = 1 << 18;
 
+/** Called as raw input is read: bytes so far, and the file size when known. */
+export type ProgressCallback = (read: number, total: number | null) => void;
+
+export interface OpenOptions {
+  readonly chunkSize?: number;
+  readonly onProgress?: ProgressCallback;
+}
+
 export interface InputStream {
   /** The path as given, or '-' for stdin; used in every message. */
   readonly label: string;
@@ -30,9 +38,14 @@ function describeFsError(label: string, err: NodeJS.ErrnoException): InputError 
   return new InputError(label, '', `cannot read: ${reason}`);
 }
 
-async function* guarded(label: string, stream: Readable, gzip: boolean): AsyncGenerator<Buffer> {
+async function* guarded(label: string, stream: Readable, gzip: boolean, onProgress?: ProgressCallback): AsyncGenerator<Buffer> {
+  let read = 0;
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    for await (const chunk of stream) {
+      read += (chunk as Buffer).length;
+      onProgress?.(read, null);
+      yield chunk as Buffer;
+    }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (gzip && err.code?.startsWith('Z_')) throw new InputError(label, '', `corrupt gzip data: ${err.message}`);
@@ -68,13 +81,17 @@ async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer; chun
 // per chunk, so memory stays flat whatever the file size. The first chunk is a copy (it is kept as
 // the head); each later chunk is valid only until the next one is requested, which every importer
 // respects (they copy what they keep).
-function* fileChunks(fd: number, chunkSize: number): Generator<Buffer> {
+function* fileChunks(fd: number, chunkSize: number, onProgress?: ProgressCallback): Generator<Buffer> {
   try {
     const buf = Buffer.allocUnsafe(chunkSize);
+    const total = onProgress ? fstatSync(fd).size : null;
     let first = true;
+    let read = 0;
     for (;;) {
       const n = readSync(fd, buf, 0, chunkSize, null);
       if (n === 0) return;
+      read += n;
+      onProgress?.(read, total);
       yield first ? Buffer.from(buf.subarray(0, n)) : buf.subarray(0, n);
       first = false;
     }
@@ -91,7 +108,7 @@ async function* fromSync(label: string, chunks: Iterable<Buffer>): AsyncGenerato
   }
 }
 
-function openFile(path: string, chunkSize: number): AsyncIterable<Buffer> {
+function openFile(path: string, chunkSize: number, onProgress?: ProgressCallback): AsyncIterable<Buffer> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -102,12 +119,14 @@ function openFile(path: string, chunkSize: number): AsyncIterable<Buffer> {
   } catch (e) {
     throw describeFsError(path, e as NodeJS.ErrnoException);
   }
-  return fromSync(path, fileChunks(fd, chunkSize));
+  return fromSync(path, fileChunks(fd, chunkSize, onProgress));
 }
 
 /** Opens a file (or stdin for '-'), undoing gzip when the content starts with its magic bytes. */
-export async function openInput(path: string, chunkSize = CHUNK_SIZE): Promise<InputStream> {
-  const raw = path === '-' ? guarded(path, process.stdin, false) : openFile(path, chunkSize);
+export async function openInput(path: string, opts: OpenOptions = {}): Promise<InputStream> {
+  const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
+  const raw =
+    path === '-' ? guarded(path, process.stdin, false, opts.onProgress) : openFile(path, chunkSize, opts.onProgress);
   const first = await peek(raw);
   if (first.head.length >= 2 && first.head[0] === 0x1f && first.head[1] === 0x8b) {
     // Sync flush at the end: a truncated gzip yields what it holds, and the reader of the content

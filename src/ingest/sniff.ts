@@ -3,12 +3,13 @@
 
 import type { Capture } from '../model/capture.js';
 import { InputError } from './errors.js';
-import { openInput, type InputStream } from './input.js';
+import { openInput, type InputStream, type ProgressCallback } from './input.js';
 import * as tracemallocPickle from './tracemalloc-pickle.js';
 
 export interface LoadOptions extends tracemallocPickle.SnapshotReadOptions {
   /** Skip detection and read the input as this format. */
   readonly format?: FormatId;
+  readonly onProgress?: ProgressCallback;
 }
 
 interface Importer {
@@ -35,7 +36,7 @@ export function detectFormat(head: Buffer): FormatId | null {
 
 /** Opens, sniffs and imports one input ('-' is stdin). */
 export async function loadCapture(path: string, opts: LoadOptions = {}): Promise<Capture> {
-  const input = await openInput(path);
+  const input = await openInput(path, { onProgress: opts.onProgress });
   const format = opts.format ?? detectFormat(input.head);
   if (!format) {
     const tried = FORMATS.map((id) => `${id}: ${IMPORTERS[id].describe}`).join('; ');

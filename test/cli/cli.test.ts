@@ -1,0 +1,112 @@
+// The command line as a user runs it: exit codes, messages, stdin, --help, and the data formats
+// (JSON checked against what CPython's tracemalloc computes for the same dump).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseString } from 'fast-csv';
+import { describe, expect, it } from 'vitest';
+import { cli, python3 } from '../helpers.js';
+
+const DUMP = 'fixtures/dumps/py311-inventory-b.pickle';
+const OLD = 'fixtures/dumps/py311-inventory-a.pickle';
+const BIN = 'dist/cli/main.js';
+const py = python3();
+
+function bin(args: string[], input?: Buffer) {
+  return spawnSync('node', [BIN, ...args], { input, encoding: 'utf8' });
+}
+
+describe('the binary', () => {
+  it('reads a dump from stdin with -', () => {
+    const r = bin(['stats', '-', '--limit', '2'], readFileSync(DUMP));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(bin(['stats', DUMP, '--limit', '2']).stdout);
+  });
+
+  it('exits 2 with the file and the problem on bad input, and no stack trace', () => {
+    const r = bin(['stats', 'fixtures/bad/os-system.pickle']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^arenascope: fixtures\/bad\/os-system\.pickle: byte \d+: refusing the global posix\.system/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on a usage error', () => {
+    const r = bin(['stats']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Not enough non-option arguments/);
+  });
+
+  it('exits 2 for a missing file', () => {
+    const r = bin(['info', 'no/such.pickle']);
+    expect([r.status, r.stderr.trim()]).toEqual([2, 'arenascope: no/such.pickle: cannot read: no such file']);
+  });
+});
+
+describe('--help', () => {
+  it.each(['stats', 'diff', 'info'])('%s --help', async (cmd) => {
+    const r = await cli(cmd, '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`arenascope ${cmd}`);
+    expect(r.out).toContain('--help');
+  });
+
+  it('lists the commands and the exit codes', async () => {
+    const r = await cli('--help');
+    for (const s of ['stats <dump>', 'diff <old> <new>', 'info <file>', 'Exit codes']) expect(r.out).toContain(s);
+  });
+});
+
+describe('--allow-partial', () => {
+  it('turns a truncated dump into a warning and a result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-'));
+    const cut = join(dir, 'cut.pickle');
+    writeFileSync(cut, readFileSync(DUMP).subarray(0, 20000));
+    try {
+      const fail = await cli('stats', cut);
+      expect(fail.code).toBe(2);
+      expect(fail.err).toContain('the data stops at byte 20000');
+      const ok = await cli('stats', cut, '--allow-partial');
+      expect(ok.code).toBe(0);
+      expect(ok.err).toMatch(/warning: .*truncated tracemalloc dump/);
+      expect(ok.out).toMatch(/^Total: size=/m);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
+
+describe.skipIf(!py)('data formats, against CPython', () => {
+  const ref = (args: string[]) => execFileSync(py!.bin, ['fixtures/tracemalloc_ref.py', ...args], { encoding: 'utf8' });
+
+  it.each([
+    ['stats', DUMP, '--group-by', 'traceback', '--limit', '5'],
+    ['stats', DUMP, '--group-by', 'filename', '--cumulative'],
+    ['diff', OLD, DUMP, '--group-by', 'lineno', '--limit', '10'],
+  ])('%s --json equals CPython figures (%s %s %s)', async (...args) => {
+    const ours = await cli(...args, '--json');
+    expect(JSON.parse(ours.out)).toEqual(JSON.parse(ref([...args, '--json'])));
+  });
+
+  it('stats --format csv holds the same figures as --json', async () => {
+    const json = JSON.parse((await cli('stats', DUMP, '--json')).out) as { stats: { size: number; count: number; frames: { filename: string; lineno: number }[] }[] };
+    const csv = (await cli('stats', DUMP, '--format', 'csv')).out;
+    const rows: Record<string, string>[] = [];
+    await new Promise<void>((resolve, reject) =>
+      parseString(csv, { headers: true })
+        .on('data', (r: Record<string, string>) => rows.push(r))
+        .on('end', () => resolve())
+        .on('error', reject),
+    );
+    expect(rows.length).toBe(json.stats.length);
+    rows.forEach((r, i) => {
+      const s = json.stats[i]!;
+      expect([r.filename, Number(r.lineno), Number(r.size), Number(r.count)]).toEqual([
+        s.frames[0]!.filename,
+        s.frames[0]!.lineno,
+        s.size,
+        s.count,
+      ]);
+    });
+  });
+});

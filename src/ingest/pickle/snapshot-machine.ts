@@ -236,6 +236,7 @@ export class SnapshotMachine {
     // Runs of known trace tuples go to the WebAssembly scanner, which needs the bytes in its memory.
     const fast = n <= INPUT_CAP;
     if (fast) this.scanner.load(d);
+    let q: number;
     const stack = this.stack;
     while (p < n) {
       const op = d[p]!;
@@ -247,14 +248,9 @@ export class SnapshotMachine {
       }
       switch (op) {
         case 0x4b: // BININT1
-          if (fast) {
-            const r = this.scanner.scan(p, n, 3, this.addGroup);
-            if (r.traces) {
-              this.tuples3 += r.traces;
-              this.tracesDone(r.traces, p);
-              p = r.end;
-              break;
-            }
+          if (fast && (q = this.scanTraces(p, n, 3)) > p) {
+            p = q;
+            break;
           }
           if (p + 2 > n) return this.suspend(p, 2);
           this.push(d[p + 1]!);
@@ -285,14 +281,9 @@ export class SnapshotMachine {
           p += 5;
           break;
         case 0x28: // MARK
-          if (fast) {
-            const r = this.scanner.scan(p, n, 4, this.addGroup);
-            if (r.traces) {
-              this.tuples4 += r.traces;
-              this.tracesDone(r.traces, p);
-              p = r.end;
-              break;
-            }
+          if (fast && (q = this.scanTraces(p, n, 4)) > p) {
+            p = q;
+            break;
           }
           if (this.marks.length >= LIMITS.stack) this.fail(`more than ${LIMITS.stack} nested MARKs`);
           this.marks.push(stack.length);
@@ -459,15 +450,22 @@ export class SnapshotMachine {
     return p;
   }
 
-  // `count` trace tuples were completed (and memoized: nothing is kept for them) from `at` on.
-  private tracesDone(count: number, at: number): void {
-    this.opStart = this.base + at;
-    this.memoNext += count;
+  // Hands a run of trace tuples starting at p to the WebAssembly scanner; returns where the run
+  // ends (p itself when the scanner took nothing). The traces are then complete and memoized
+  // (nothing is kept for them), so they join the trace run on the stack.
+  private scanTraces(p: number, n: number, mode: 3 | 4): number {
+    const r = this.scanner.scan(p, n, mode, this.addGroup);
+    if (r.traces === 0) return p;
+    if (mode === 3) this.tuples3 += r.traces;
+    else this.tuples4 += r.traces;
+    this.opStart = this.base + p;
+    this.memoNext += r.traces;
     const s = this.stack;
     const top = s[s.length - 1];
     const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    if (top instanceof TraceRun && s.length > floor) top.count += count;
-    else this.push(new TraceRun(count));
+    if (top instanceof TraceRun && s.length > floor) top.count += r.traces;
+    else this.push(new TraceRun(r.traces));
+    return r.end;
   }
 
   private refuse(op: number): never {

@@ -89,6 +89,19 @@ function readInt(dst: number, exitDepth: number): number[] {
   ];
 }
 
+// Appends the aggregation entry at address `entry` to OUT as (tb, size, domain, count); `out`
+// counts OUT's records, `tmp` is scratch.
+function moveToOut(entry: number, out: number, tmp: number): number[] {
+  return [
+    ...get(out), ...k(16), op.mul, ...k(OUT), op.add, ...tee(tmp),
+    ...get(entry), ...load(0), ...k(1), op.sub, ...store(0),
+    ...get(tmp), ...get(entry), ...load(4), ...store(4),
+    ...get(tmp), ...get(entry), ...load(8), ...store(8),
+    ...get(tmp), ...get(entry), ...load(12), ...store(12),
+    ...get(out), ...k(1), op.add, ...set(out),
+  ];
+}
+
 // scan(p, n, mode) -> p: mode 4 reads `MARK int int BINGET (int|NONE) TUPLE MEMOIZE` (3.9+),
 // mode 3 reads `BININT1 int BINGET TUPLE3 MEMOIZE` (up to 3.8). Stops before the first trace that
 // does not fit, when fewer than 23 bytes remain, or when OUT is full.
@@ -168,12 +181,7 @@ function scanBody(): number[] {
     // another key: evict it to OUT (if any), then take the slot
     ...get(E), ...load(0),
     ...IF,
-    ...get(OUTN), ...k(16), op.mul, ...k(OUT), op.add, ...tee(V),
-    ...get(E), ...load(0), ...k(1), op.sub, ...store(0),
-    ...get(V), ...get(E), ...load(4), ...store(4),
-    ...get(V), ...get(E), ...load(8), ...store(8),
-    ...get(V), ...get(E), ...load(12), ...store(12),
-    ...get(OUTN), ...k(1), op.add, ...set(OUTN),
+    ...moveToOut(E, OUTN, V),
     op.end,
     ...get(E), ...get(TB), ...k(1), op.add, ...store(0),
     ...get(E), ...get(SIZE), ...store(4),
@@ -205,13 +213,8 @@ function collectBody(): number[] {
     ...get(S), ...k(AGG_SLOTS), op.ltS, op.eqz, op.brIf, 1,
     ...get(S), ...k(16), op.mul, ...k(AGG), op.add, ...tee(E2), ...load(0),
     ...IF,
-    ...get(OUTN2), ...k(16), op.mul, ...k(OUT), op.add, ...tee(V2),
-    ...get(E2), ...load(0), ...k(1), op.sub, ...store(0),
-    ...get(V2), ...get(E2), ...load(4), ...store(4),
-    ...get(V2), ...get(E2), ...load(8), ...store(8),
-    ...get(V2), ...get(E2), ...load(12), ...store(12),
+    ...moveToOut(E2, OUTN2, V2),
     ...get(E2), ...k(0), ...store(0),
-    ...get(OUTN2), ...k(1), op.add, ...set(OUTN2),
     op.end,
     ...get(S), ...k(1), op.add, ...set(S),
     ...get(OUTN2), ...k(OUT_CAP), op.ne, op.brIf, 0,

@@ -1,15 +1,27 @@
-// What `arenascope info` says about a capture.
+// What `arenascope info` says about a capture, for every kind of capture.
 
+import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
-import type { TraceLayout } from '../model/snapshot.js';
+import type { LineReport } from '../model/line-report.js';
+import type { MemorySeries } from '../model/memory-series.js';
+import type { Snapshot, TraceLayout } from '../model/snapshot.js';
+import type { SnapshotSeries } from '../model/snapshot-series.js';
+import type { StatisticsLog } from '../model/statistics-log.js';
+import { mprofPeak, timeSpan } from './memory.js';
 
-export interface CaptureInfo {
+interface Common {
   readonly file: string;
-  readonly format: string;
+  /** The format: tracemalloc-snapshot, mprof, line-report, allocator-stats, tracemalloc-text, memray-csv, arenascope-json. */
+  readonly kind: string;
   readonly gzip: boolean;
   readonly bytes: number;
-  /** Which Pythons write this trace layout. */
-  readonly pythonLayout: string;
+  readonly warnings: readonly string[];
+}
+
+export interface SnapshotInfo extends Common {
+  readonly model: 'snapshot';
+  /** Which Pythons write this trace layout (tracemalloc dumps only). */
+  readonly pythonLayout: string | null;
   readonly tracebackLimit: number | null;
   readonly traces: number;
   readonly groups: number;
@@ -20,9 +32,52 @@ export interface CaptureInfo {
   readonly totalSize: number;
   /** Tracebacks cut short by the traceback limit (total_nframe > frames), when the dump says. */
   readonly truncatedTracebacks: number | null;
+  readonly time: number | null;
   readonly partial: boolean;
-  readonly warnings: readonly string[];
 }
+
+export interface SeriesInfo extends Common {
+  readonly model: 'snapshot-series';
+  readonly snapshots: readonly SnapshotInfo[];
+}
+
+export interface MprofInfo extends Common {
+  readonly model: 'memory-series';
+  readonly cmdline: string | null;
+  readonly samples: number;
+  readonly timeSpan: { readonly start: number; readonly end: number; readonly seconds: number } | null;
+  /** What `mprof peak` prints for the file (the largest MEM sample), in MiB. */
+  readonly peakMiB: number | null;
+  readonly children: readonly { readonly pid: number; readonly samples: number; readonly peakMiB: number }[];
+  readonly functionCalls: number;
+  readonly functions: readonly string[];
+}
+
+export interface LineReportInfo extends Common {
+  readonly model: 'line-report';
+  readonly functions: readonly { readonly filename: string; readonly firstLine: number; readonly lines: number; readonly peakMiB: number | null }[];
+  readonly precision: number;
+}
+
+export interface AllocatorStatsInfo extends Common {
+  readonly model: 'allocator-stats';
+  readonly blocks: number;
+  readonly arenaSize: number;
+  readonly poolSize: number;
+  /** The last report: arenas now, their bytes, and the share of them in allocated blocks. */
+  readonly arenasCurrent: number;
+  readonly arenaBytes: number;
+  readonly bytesInAllocatedBlocks: number;
+  readonly highwaterArenas: number;
+}
+
+export interface StatisticsLogInfo extends Common {
+  readonly model: 'statistics-log';
+  readonly listings: number;
+  readonly statistics: number;
+}
+
+export type CaptureInfo = SnapshotInfo | SeriesInfo | MprofInfo | LineReportInfo | AllocatorStatsInfo | StatisticsLogInfo;
 
 const LAYOUTS: Record<TraceLayout, string> = {
   '3-tuple': 'Python 3.6-3.8 (traces are (domain, size, traceback))',
@@ -31,7 +86,7 @@ const LAYOUTS: Record<TraceLayout, string> = {
   empty: 'unknown (no traces)',
 };
 
-export function captureInfo(c: Capture): CaptureInfo {
+function snapshotInfo(c: Snapshot): SnapshotInfo {
   const { frames, groups } = c;
   // Only tracebacks that traces use count (a shared frame table may hold more).
   const usedTb = new Set<number>();
@@ -54,11 +109,12 @@ export function captureInfo(c: Capture): CaptureInfo {
   }
   const files = new Set([...usedFrames].map((f) => frames.frameFilenameId(f)));
   return {
+    model: 'snapshot',
     file: c.source.path,
-    format: c.source.format,
+    kind: c.source.format,
     gzip: c.source.gzip,
     bytes: c.source.bytes,
-    pythonLayout: LAYOUTS[c.layout],
+    pythonLayout: c.layout ? LAYOUTS[c.layout] : null,
     tracebackLimit: c.tracebackLimit,
     traces: c.traceCount,
     groups: groups.length,
@@ -68,7 +124,106 @@ export function captureInfo(c: Capture): CaptureInfo {
     domains: [...domains].sort((a, b) => a - b),
     totalSize: c.totalSize,
     truncatedTracebacks: known ? truncated : null,
+    time: c.time,
     partial: c.partial,
     warnings: c.warnings,
   };
+}
+
+function seriesInfo(c: SnapshotSeries): SeriesInfo {
+  const first = c.snapshots[0]?.source;
+  return {
+    model: 'snapshot-series',
+    file: first?.path.replace(/#\d+$/, '') ?? '',
+    kind: first?.format ?? 'arenascope-json',
+    gzip: first?.gzip ?? false,
+    bytes: first?.bytes ?? 0,
+    warnings: c.warnings,
+    snapshots: c.snapshots.map(snapshotInfo),
+  };
+}
+
+function mprofInfo(c: MemorySeries): MprofInfo {
+  const peak = mprofPeak(c);
+  const span = timeSpan(c);
+  return {
+    model: 'memory-series',
+    file: c.source.path,
+    kind: c.source.format,
+    gzip: c.source.gzip,
+    bytes: c.source.bytes,
+    warnings: c.warnings,
+    cmdline: c.cmdline,
+    samples: c.samples.t.length,
+    timeSpan: span && { ...span, seconds: span.end - span.start },
+    peakMiB: peak.peakMiB,
+    children: peak.children.map((k) => ({ ...k, samples: c.children.get(k.pid)!.t.length })),
+    functionCalls: c.functions.length,
+    functions: [...new Set(c.functions.map((f) => f.name))],
+  };
+}
+
+function lineReportInfo(c: LineReport): LineReportInfo {
+  return {
+    model: 'line-report',
+    file: c.source.path,
+    kind: c.source.format,
+    gzip: c.source.gzip,
+    bytes: c.source.bytes,
+    warnings: c.warnings,
+    precision: c.blocks[0]?.precision ?? 0,
+    functions: c.blocks.map((b) => {
+      const mems = b.lines.map((l) => l.memMiB).filter((m): m is number => m !== null);
+      return { filename: b.filename, firstLine: b.lines[0]?.lineno ?? 0, lines: b.lines.length, peakMiB: mems.length ? Math.max(...mems) : null };
+    }),
+  };
+}
+
+function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
+  const last = c.blocks[c.blocks.length - 1]!;
+  return {
+    model: 'allocator-stats',
+    file: c.source.path,
+    kind: c.source.format,
+    gzip: c.source.gzip,
+    bytes: c.source.bytes,
+    warnings: c.warnings,
+    blocks: c.blocks.length,
+    arenaSize: last.arenaSize,
+    poolSize: last.poolSize,
+    arenasCurrent: last.arenasCurrent,
+    arenaBytes: last.arenaBytes,
+    bytesInAllocatedBlocks: last.bytesInAllocatedBlocks,
+    highwaterArenas: Math.max(...c.blocks.map((b) => b.arenasHighwater)),
+  };
+}
+
+function statisticsLogInfo(c: StatisticsLog): StatisticsLogInfo {
+  return {
+    model: 'statistics-log',
+    file: c.source.path,
+    kind: c.source.format,
+    gzip: c.source.gzip,
+    bytes: c.source.bytes,
+    warnings: c.warnings,
+    listings: c.listings.length,
+    statistics: c.listings.reduce((n, l) => n + l.stats.length, 0),
+  };
+}
+
+export function captureInfo(c: Capture): CaptureInfo {
+  switch (c.kind) {
+    case 'snapshot':
+      return snapshotInfo(c);
+    case 'snapshot-series':
+      return seriesInfo(c);
+    case 'memory-series':
+      return mprofInfo(c);
+    case 'line-report':
+      return lineReportInfo(c);
+    case 'allocator-stats':
+      return allocatorStatsInfo(c);
+    case 'statistics-log':
+      return statisticsLogInfo(c);
+  }
 }

@@ -3,7 +3,8 @@
 import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
-import { loadCapture } from '../ingest/sniff.js';
+import { FORMATS, loadCapture, type FormatId } from '../ingest/sniff.js';
+import type { Capture } from '../model/capture.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { FrameTable } from '../model/frames.js';
 import { readingProgress, type ProgressLine } from './progress.js';
@@ -26,6 +27,8 @@ export interface Io {
 
 export interface InputArgs {
   'allow-partial': boolean;
+  'input-format': FormatId | undefined;
+  lenient: boolean;
   io: Io;
 }
 
@@ -49,11 +52,21 @@ function withIo<T>(y: Argv<T>): Argv<T & { io: Io }> {
 }
 
 export function inputOptions<T>(y: Argv<T>) {
-  return withIo(y).option('allow-partial', {
-    type: 'boolean',
-    default: false,
-    describe: 'On a truncated capture, analyze what was read (with a warning) instead of failing',
-  });
+  return withIo(y)
+    .option('allow-partial', {
+      type: 'boolean',
+      default: false,
+      describe: 'On a truncated capture, analyze what was read (with a warning) instead of failing',
+    })
+    .option('input-format', {
+      choices: FORMATS,
+      describe: 'Read inputs as this format instead of detecting it from their content',
+    })
+    .option('lenient', {
+      type: 'boolean',
+      default: false,
+      describe: 'Skip malformed lines of text captures (with a warning) instead of failing',
+    });
 }
 
 export function queryOptions<T>(y: Argv<T>) {
@@ -135,13 +148,26 @@ export function queryFromArgs(a: QueryArgs): QueryOptions & { format: OutputForm
 
 export const STDIN_ARG = '\u0000stdin';
 
-/** Loads one snapshot; warnings (e.g. a partial read) go to stderr. */
-export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
+/** Loads one capture of any kind; warnings (e.g. a partial read) go to stderr. */
+export async function loadAny(path: string, a: InputArgs, frames?: FrameTable): Promise<Capture> {
   const file = path === STDIN_ARG ? '-' : path;
   const progress = readingProgress(a.io.progress, file);
-  const c = await loadCapture(file, { allowPartial: a['allow-partial'], frames, onProgress: progress.onProgress }).finally(
-    () => progress.done(),
-  );
+  const c = await loadCapture(file, {
+    allowPartial: a['allow-partial'],
+    lenient: a.lenient,
+    format: a['input-format'],
+    frames,
+    onProgress: progress.onProgress,
+  }).finally(() => progress.done());
   for (const w of c.warnings) a.io.err(`arenascope: warning: ${w}\n`);
   return c;
+}
+
+/** Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON). */
+export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
+  const c = await loadAny(path, a, frames);
+  if (c.kind === 'snapshot') return c;
+  if (c.kind === 'snapshot-series' && c.snapshots.length === 1) return c.snapshots[0]!;
+  const what = c.kind === 'snapshot-series' ? `a series of ${c.snapshots.length} snapshots` : `a ${c.kind} (${c.source.format})`;
+  throw new UsageError(`${path}: this is ${what}; this command reads one snapshot (a tracemalloc dump, memray CSV or arenascope JSON)`);
 }

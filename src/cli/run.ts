@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import { InputError } from '../ingest/errors.js';
 import { STDIN_ARG, UsageError, type Io } from './common.js';
+import * as convert from './convert.js';
 import * as diff from './diff.js';
 import * as info from './info.js';
 import * as stats from './stats.js';
@@ -27,10 +28,11 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
   try {
     await yargs([...argv])
       .scriptName('arenascope')
-      .usage('$0 <command> [options]\n\nAnalyze memory captures of Python programs (tracemalloc dumps).')
+      .usage('$0 <command> [options]\n\nAnalyze memory captures of Python programs: tracemalloc dumps, mprof runs, memory_profiler reports, allocator stats.')
       .command(stats)
       .command(diff)
       .command(info)
+      .command(convert)
       .demandCommand(1, 'Name a command.')
       .strict()
       .recommendCommands()

@@ -5,7 +5,7 @@ import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
 import type { InputStream } from './input.js';
 import { SnapshotMachine } from './pickle/snapshot-machine.js';
 
-export const FORMAT = 'tracemalloc-pickle';
+export const FORMAT = 'tracemalloc-snapshot';
 
 export interface SnapshotReadOptions {
   /** On a truncated dump, keep what was read (with a warning) instead of failing. */

@@ -1,4 +1,9 @@
+import type { AllocatorStats } from './allocator-stats.js';
+import type { LineReport } from './line-report.js';
+import type { MemorySeries } from './memory-series.js';
 import type { Snapshot } from './snapshot.js';
+import type { SnapshotSeries } from './snapshot-series.js';
+import type { StatisticsLog } from './statistics-log.js';
 
-/** What an importer returns. Later formats (mprof series, line reports, allocator stats) join this union. */
-export type Capture = Snapshot;
+/** What an importer returns; `kind` tells the model, `source.format` the file format it came from. */
+export type Capture = Snapshot | SnapshotSeries | MemorySeries | LineReport | AllocatorStats | StatisticsLog;

@@ -34,7 +34,8 @@ export interface Snapshot {
   readonly groups: TraceGroups;
   /** tracemalloc.get_traceback_limit() at capture time; null when the dump says None or was cut short. */
   readonly tracebackLimit: number | null;
-  readonly layout: TraceLayout;
+  /** The raw trace layout of a tracemalloc dump; null for captures from other tools. */
+  readonly layout: TraceLayout | null;
   /** Number of traces (live blocks) in the dump. */
   readonly traceCount: number;
   /** Sum of all trace sizes, in bytes. */

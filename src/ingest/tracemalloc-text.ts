@@ -1,0 +1,85 @@
+// Importer for tracemalloc statistics printed as text (str(Statistic), str(StatisticDiff), and the
+// Traceback.format() lines under them) found in a log: for a user who kept only the log.
+
+import type { Frame } from '../model/frames.js';
+import type { LoggedListing, LoggedStatistic, StatisticsLog } from '../model/statistics-log.js';
+import { InputError } from './errors.js';
+import type { InputStream } from './input.js';
+import { headLines, textLines } from './lines.js';
+
+export const FORMAT = 'tracemalloc-text';
+
+const SIZE = '(-?\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
+const STAT = new RegExp(
+  `^(.*):(-?\\d+): size=${SIZE}(?: \\(([-+]\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)\\))?, count=(\\d+)(?: \\(([-+]\\d+)\\))?(?:, average=\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB))?$`,
+);
+const FRAME = /^ {2}File "(.*)", line (-?\d+)$/;
+const SOURCE = /^ {4}\S/;
+const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+export function sniffTracemallocText(head: Buffer): boolean {
+  return headLines(head, 2000).some((l) => STAT.test(l));
+}
+
+export async function readTracemallocText(input: InputStream, _opts?: unknown): Promise<StatisticsLog> {
+  const listings: LoggedListing[] = [];
+  const text = textLines(input.chunks);
+  let current: LoggedStatistic[] | null = null;
+  let start = 0;
+  let frames: Frame[] = [];
+  let no = 0;
+
+  // Frames printed under a statistic (--group-by traceback) replace its one-frame key.
+  const attachFrames = (): void => {
+    if (current && frames.length) {
+      const last = current[current.length - 1]!;
+      current[current.length - 1] = { ...last, frames };
+    }
+    frames = [];
+  };
+
+  for await (const line of text.lines) {
+    no++;
+    const m = STAT.exec(line);
+    if (m) {
+      attachFrames();
+      if (!current) {
+        current = [];
+        start = no;
+      }
+      current.push({
+        frames: [{ filename: m[1]!, lineno: Number(m[2]) }],
+        size: Number(m[3]) * UNIT[m[4]!]!,
+        count: Number(m[7]),
+        sizeDiff: m[5] === undefined ? null : Number(m[5]) * UNIT[m[6]!]!,
+        countDiff: m[8] === undefined ? null : Number(m[8]),
+        inputLine: no,
+      });
+      continue;
+    }
+    const f = current ? FRAME.exec(line) : null;
+    if (f) {
+      frames.push({ filename: f[1]!, lineno: Number(f[2]) });
+      continue;
+    }
+    if (current && SOURCE.test(line) && frames.length) continue;
+    if (current) {
+      attachFrames();
+      listings.push({ inputLine: start, stats: current });
+      current = null;
+    }
+  }
+  if (current) {
+    attachFrames();
+    listings.push({ inputLine: start, stats: current });
+  }
+  if (listings.length === 0) {
+    throw new InputError(input.label, `line ${no}`, "no tracemalloc statistics found: expected lines like 'app.py:12: size=1024 KiB, count=10, average=102 KiB'");
+  }
+  return {
+    kind: 'statistics-log',
+    source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
+    listings,
+    warnings: ['sizes in printed statistics are rounded to 3 significant digits; counts are exact'],
+  };
+}

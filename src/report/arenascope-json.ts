@@ -1,0 +1,68 @@
+// Writes arenascope's JSON form of a snapshot or a series (schema/arenascope-snapshot.schema.json)
+// in pieces, so that a snapshot of millions of groups is never one string. Frames and tracebacks
+// come before the traces that refer to them, which is what lets the reader stream.
+
+import type { Snapshot } from '../model/snapshot.js';
+
+export const JSON_VERSION = 1;
+const BATCH = 1 << 16;
+
+type Write = (text: string) => void;
+
+function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): void {
+  const { frames, groups: g } = s;
+  // Only what this snapshot uses, renumbered (a series shares one table).
+  const tbIndex = new Map<number, number>();
+  const frameIndex = new Map<number, number>();
+  const frameList: number[] = [];
+  const tbList: number[] = [];
+  for (let i = 0; i < g.length; i++) {
+    const tb = g.traceback[i]!;
+    if (tbIndex.has(tb)) continue;
+    tbIndex.set(tb, tbList.length);
+    tbList.push(tb);
+    for (const f of frames.tracebackFrames(tb)) {
+      if (!frameIndex.has(f)) {
+        frameIndex.set(f, frameList.length);
+        frameList.push(f);
+      }
+    }
+  }
+  const head: Record<string, unknown> = {};
+  if (label !== null) head.label = label;
+  head.source = s.source.path;
+  head.time = s.time;
+  head.tracebackLimit = s.tracebackLimit;
+  write(JSON.stringify(head).slice(0, -1));
+  let out = ',\n"frames":[';
+  frameList.forEach((f, i) => {
+    out += `${i ? ',' : ''}${JSON.stringify([frames.frameFilename(f), frames.frameLineno(f)])}`;
+    if (out.length > BATCH) (write(out), (out = ''));
+  });
+  out += '],\n"tracebacks":[';
+  tbList.forEach((tb, i) => {
+    out += `${i ? ',' : ''}[${frames.tracebackFrames(tb).map((f) => frameIndex.get(f)).join(',')}]`;
+    if (out.length > BATCH) (write(out), (out = ''));
+  });
+  out += `],\n"totalNframe":${JSON.stringify(tbList.map((tb) => frames.totalNframe(tb)))},\n"traces":[`;
+  for (let i = 0; i < g.length; i++) {
+    out += `${i ? ',' : ''}[${g.domain[i]},${tbIndex.get(g.traceback[i]!)},${g.size[i]},${g.count[i]}]`;
+    if (out.length > BATCH) (write(out), (out = ''));
+  }
+  write(out + ']}');
+}
+
+export function writeSnapshotJson(s: Snapshot, write: Write): void {
+  write(`{"format":"arenascope-snapshot","version":${JSON_VERSION},`);
+  writeSnapshotBody(s, null, (t) => write(t.startsWith('{') ? t.slice(1) : t));
+  write('\n');
+}
+
+export function writeSeriesJson(snapshots: readonly Snapshot[], labels: readonly string[], write: Write): void {
+  write(`{"format":"arenascope-series","version":${JSON_VERSION},"snapshots":[\n`);
+  snapshots.forEach((s, i) => {
+    if (i) write(',\n');
+    writeSnapshotBody(s, labels[i] ?? null, write);
+  });
+  write('\n]}\n');
+}

@@ -38,6 +38,7 @@ export async function readLineReport(input: InputStream, opts: TextReadOptions =
   let rows: ReportLine[] = [];
   let no = 0;
   let lastLine = '';
+  let closedByLine = 0; // the line that ended the last block, when it was not a blank line
 
   const close = (): void => {
     blocks.push({ filename, precision: Math.max(precision, 0), inputLine: start, lines: rows });
@@ -55,7 +56,7 @@ export async function readLineReport(input: InputStream, opts: TextReadOptions =
         continue;
       }
       close();
-      if (line !== '') warnings.push(`${input.label}: line ${no}: the report of ${filename} ends at a line that is not a row`);
+      if (line !== '') closedByLine = no;
     }
     if (state === 'blank') {
       state = line === '' ? 'header' : 'search';
@@ -78,6 +79,14 @@ export async function readLineReport(input: InputStream, opts: TextReadOptions =
         state = 'blank';
       }
     }
+  }
+  if (closedByLine === no && text.endedMidLine()) {
+    // The block ended on a cut-off last line: most likely a row cut in two.
+    const msg = `the report of ${filename} is cut off in the middle of a row`;
+    if (!opts.allowPartial) throw new TruncatedError(input.label, `line ${no}`, msg);
+    warnings.push(`${input.label}: line ${no}: ${msg}; that row is dropped (--allow-partial)`);
+  } else if (closedByLine) {
+    warnings.push(`${input.label}: line ${closedByLine}: a report ends at a line that is not a row`);
   }
   if (state === 'rows') {
     if (text.endedMidLine() && rows.length) {

@@ -79,18 +79,27 @@ export async function readMemrayCsv(input: InputStream, opts: { frames?: FrameTa
     parser.on('headers', (h: string[]) => {
       if (h.join(',').replace(/^\uFEFF/, '') !== HEADER) reject(new InputError(input.label, 'line 1', `expected the header ${HEADER}`));
     });
-    parser.on('error', (e: Error) => reject(new InputError(input.label, `row ${row + 1}`, `malformed CSV: ${e.message}`)));
+    parser.on('error', (e: Error) => {
+      parseError = e;
+      resolve();
+    });
   });
-  let last = 0;
+  let parseError: Error | null = null;
   for await (const chunk of input.chunks) {
+    if (parseError) break;
     bytes += chunk.length;
-    last = chunk[chunk.length - 1]!;
+    endedMidLine = chunk[chunk.length - 1] !== 0x0a;
     // Copy: chunks share one buffer, and the parser may hold on to a chunk.
-    if (!parser.write(Buffer.from(chunk))) await new Promise((r) => parser.once('drain', r));
+    if (!parser.write(Buffer.from(chunk))) {
+      await new Promise((r) => (parser.once('drain', r), parser.once('error', r)));
+    }
   }
-  endedMidLine = bytes > 0 && last !== 0x0a;
-  parser.end();
+  if (!parseError) parser.end();
   await done;
+  // A quoted field left open at the very end is a file cut short, said below.
+  if (parseError && !endedMidLine) {
+    throw new InputError(input.label, `row ${row + 1}`, `malformed CSV: ${(parseError as Error).message}`);
+  }
   if (endedMidLine) {
     const msg = `the file ends in the middle of row ${row}: cut off while being written?`;
     if (!opts.allowPartial) throw new TruncatedError(input.label, `row ${row}`, msg);

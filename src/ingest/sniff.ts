@@ -90,7 +90,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   if (!format) {
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     const tried = FORMATS.map((id) => `  ${id}: ${IMPORTERS[id].describe}`).join('\n');
-    throw new InputError(path, '', `${what}${input.gzip ? ' (after gunzip)' : ''}; tried:\n${tried}`);
+    throw new InputError(path, 'byte 0', `${what}${input.gzip ? ' (after gunzip)' : ''}; tried:\n${tried}`);
   }
   return IMPORTERS[format].read(input, opts);
 }

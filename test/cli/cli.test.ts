@@ -44,7 +44,7 @@ describe('the binary', () => {
 });
 
 describe('--help', () => {
-  it.each(['stats', 'diff', 'info'])('%s --help', async (cmd) => {
+  it.each(['stats', 'diff', 'info', 'convert'])('%s --help', async (cmd) => {
     const r = await cli(cmd, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`arenascope ${cmd}`);
@@ -53,7 +53,7 @@ describe('--help', () => {
 
   it('lists the commands and the exit codes', async () => {
     const r = await cli('--help');
-    for (const s of ['stats <dump>', 'diff <old> <new>', 'info <file>', 'Exit codes']) expect(r.out).toContain(s);
+    for (const s of ['stats <dump>', 'diff <old> <new>', 'info <inputs..>', 'convert <inputs..>', 'Exit codes']) expect(r.out).toContain(s);
   });
 });
 

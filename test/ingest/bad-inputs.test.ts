@@ -1,0 +1,197 @@
+// Malformed, truncated and empty inputs of every text and JSON format: a clear error naming the
+// file and the line (or row, or byte), never a stack trace; --allow-partial and --lenient where
+// they apply. The inputs are real fixtures, damaged here.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError, TruncatedError } from '../../src/ingest/errors.js';
+import { loadCapture, type LoadOptions } from '../../src/ingest/sniff.js';
+import type { MemorySeries } from '../../src/model/memory-series.js';
+import { cli } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-bad-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+async function error(path: string, opts: LoadOptions = {}): Promise<Error> {
+  return loadCapture(path, opts).then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: Error) => e,
+  );
+}
+
+const dat = readFileSync('fixtures/mprof/funcs.dat', 'utf8');
+const report = readFileSync('fixtures/mprof/report-p1.txt', 'utf8');
+const stats = readFileSync('fixtures/mallocstats/py311-mallocstats-env.log', 'utf8');
+const csv = readFileSync('fixtures/memray/memray-app.csv', 'utf8');
+
+describe('mprof .dat', () => {
+  const lines = dat.split('\n');
+  const memAt = lines.findIndex((l) => l.startsWith('MEM ')) + 10;
+
+  it('a malformed line: error with its number', async () => {
+    const bad = [...lines];
+    bad[memAt] = 'MEM 12.5 not-a-time';
+    const e = await error(file('bad.dat', bad.join('\n')));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toBe(`${dir}/bad.dat: line ${memAt + 1}: expected "MEM <MiB> <time>", found "MEM 12.5 not-a-time"`);
+  });
+
+  it('--lenient skips it with a warning', async () => {
+    const bad = [...lines];
+    bad[memAt] = 'MEM 12.5';
+    const s = (await loadCapture(file('lenient.dat', bad.join('\n')), { lenient: true })) as MemorySeries;
+    expect(s.samples.t.length).toBe(lines.filter((l) => l.startsWith('MEM ')).length - 1);
+    expect(s.warnings.join()).toContain(`skipped 1 malformed line(s), the first at line ${memAt + 1}`);
+  });
+
+  it('cut in the middle of its last line: truncated error, or the rest with --allow-partial', async () => {
+    const cut = dat.slice(0, dat.lastIndexOf('MEM ') + 8);
+    const p = file('cut.dat', cut);
+    const e = await error(p);
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect(e.message).toMatch(/line \d+: the file ends in the middle of a line/);
+    const s = (await loadCapture(p, { allowPartial: true })) as MemorySeries;
+    expect(s.samples.t.length).toBe(lines.filter((l) => l.startsWith('MEM ')).length - 1);
+  });
+
+  it('empty: says so and lists what was tried', async () => {
+    const e = await error(file('empty.dat', ''));
+    expect(e.message).toMatch(/empty\.dat: byte 0: the input is empty; tried:\n {2}tracemalloc-snapshot/);
+    const forced = await error(join(dir, 'empty.dat'), { format: 'mprof' });
+    expect(forced.message).toContain('no MEM or CHLD samples');
+  });
+});
+
+describe('line-by-line report', () => {
+  it('cut in the middle of a row', async () => {
+    const cut = report.slice(0, report.indexOf('MiB', report.indexOf('MiB') + 40) + 2);
+    const p = file('cut-report.txt', cut);
+    const e = await error(p);
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect(e.message).toMatch(/line \d+: the report of .* is cut off in the middle of a row/);
+    const r = await loadCapture(p, { allowPartial: true });
+    expect(r.kind).toBe('line-report');
+  });
+
+  it('cut between its header and its rows', async () => {
+    const cut = report.slice(0, report.indexOf('Line #'));
+    const e = await error(file('cut-head.txt', cut), { format: 'line-report' });
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect(e.message).toMatch(/line \d+: the report that starts at line 1 stops before its rows/);
+  });
+
+  it('no report at all', async () => {
+    const e = await error(file('none.txt', 'hello\nworld\n'), { format: 'line-report' });
+    expect(e.message).toMatch(/line 2: no line-by-line report found/);
+  });
+});
+
+describe('allocator stats', () => {
+  it('a report cut off before its totals', async () => {
+    const cut = stats.slice(0, stats.lastIndexOf('# bytes in allocated blocks'));
+    const p = file('cut-stats.log', cut);
+    const e = await error(p);
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect(e.message).toMatch(/the allocator report that starts at line \d+ has no .*bytesInAllocatedBlocks/);
+    const s = await loadCapture(p, { allowPartial: true });
+    expect(s.kind === 'allocator-stats' && s.blocks.length).toBe((stats.match(/Small block threshold/g)?.length ?? 0) - 1);
+  });
+
+  it('a damaged report in the middle is an error at its line', async () => {
+    const lines = stats.split('\n');
+    const second = lines.findIndex((l, i) => i > 0 && l.startsWith('Small block threshold') && lines.slice(0, i).some((x) => x.startsWith('Small block')));
+    const firstTotal = lines.findIndex((l) => l.startsWith('# arenas reclaimed'));
+    const bad = lines.filter((_, i) => i !== firstTotal);
+    const e = await error(file('bad-stats.log', bad.join('\n')));
+    expect(firstTotal).toBeLessThan(second);
+    expect(e.message).toMatch(/line \d+: the allocator report that starts at line \d+ has no arenasReclaimed/);
+  });
+
+  it('no report at all', async () => {
+    const e = await error(file('no-stats.log', 'just text\n'), { format: 'allocator-stats' });
+    expect(e.message).toMatch(/no allocator report found/);
+  });
+});
+
+describe('tracemalloc text', () => {
+  it('no statistics', async () => {
+    const e = await error(file('plain.log', 'INFO ok\nINFO done\n'), { format: 'tracemalloc-text' });
+    expect(e.message).toMatch(/line 2: no tracemalloc statistics found/);
+  });
+});
+
+describe('memray CSV', () => {
+  const rows = csv.split('\r\n');
+
+  it('a row with a missing column', async () => {
+    const bad = [...rows];
+    bad[5] = bad[5]!.split(',').slice(0, 5).join(',');
+    const e = await error(file('cols.csv', bad.join('\r\n')));
+    expect(e.message).toMatch(/cols\.csv: row 6: expected 6 columns/);
+  });
+
+  it('a row whose count is not a number', async () => {
+    const bad = [...rows];
+    bad[3] = bad[3]!.replace(/^(\w+),\d+,/, '$1,many,');
+    const e = await error(file('count.csv', bad.join('\r\n')));
+    expect(e.message).toMatch(/count\.csv: row 4: expected a positive num_allocations/);
+  });
+
+  it('cut in the middle of a row: truncated, or without that row under --allow-partial', async () => {
+    const cut = csv.slice(0, csv.length - 20);
+    const p = file('cut.csv', cut);
+    expect(await error(p)).toBeInstanceOf(TruncatedError);
+    const s = await loadCapture(p, { allowPartial: true });
+    expect(s.kind === 'snapshot' && s.partial).toBe(true);
+  });
+
+  it('only a header', async () => {
+    const e = await error(file('header.csv', rows[0] + '\r\n'));
+    expect(e.message).toMatch(/no allocation rows/);
+  });
+});
+
+describe('arenascope JSON', () => {
+  it('malformed JSON', async () => {
+    const e = await error(file('bad.json', '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1],]}'));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/bad\.json: near byte \d+: not valid JSON/);
+  });
+
+  it('a trace that refers to an undefined traceback', async () => {
+    const e = await error(file('order.json', '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1]],"traces":[[0,0,16,1]],"tracebacks":[[0]]}'));
+    expect(e.message).toMatch(/trace refers to traceback 0, which is not defined before it/);
+  });
+
+  it('an unknown version', async () => {
+    const e = await error(file('v9.json', '{"format":"arenascope-snapshot","version":9,"frames":[],"tracebacks":[],"traces":[]}'));
+    expect(e.message).toMatch(/reads version 1 of its JSON, the file says 9/);
+  });
+
+  it('truncated', async () => {
+    const text = '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1]],"tracebacks":[[0]],"traces":[[0,0,16,1],[0,0,32,2],[0,0';
+    const p = file('cut.json', text);
+    const e = await error(p);
+    expect(e).toBeInstanceOf(TruncatedError);
+    const s = await loadCapture(p, { allowPartial: true });
+    expect(s.kind === 'snapshot' && [s.traceCount, s.totalSize]).toEqual([3, 80]);
+  });
+});
+
+describe('through the CLI', () => {
+  it('an error is one line on stderr, exit code 2', async () => {
+    const bad = file('cli.dat', 'MEM 1.0 2.0\nMEM x y\nMEM 3.0 4.0\n');
+    const r = await cli('info', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`arenascope: ${bad}: line 2: expected "MEM <MiB> <time>", found "MEM x y"\n`);
+  });
+});

@@ -1,0 +1,149 @@
+// Every capture format, read from real captures and checked against what the producing tool
+// printed or computed: mprof peak, memory_profiler's own measurements, CPython's allocator report,
+// tracemalloc's Statistic objects, memray's CSV layout.
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mprofPeak } from '../../src/analysis/memory.js';
+import { detectFormat, loadCapture } from '../../src/ingest/sniff.js';
+import type { AllocatorStats } from '../../src/model/allocator-stats.js';
+import type { LineReport } from '../../src/model/line-report.js';
+import type { MemorySeries } from '../../src/model/memory-series.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize, printfFixed } from '../../src/report/format-size.js';
+
+const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+describe('mprof .dat', () => {
+  const peak = json<{ files: Record<string, { stdout: string }>; func: Record<string, Record<string, string>> }>('fixtures/mprof/peak.json');
+
+  it.each(Object.keys(peak.files))('%s: the peaks `mprof peak` printed', async (name) => {
+    const s = (await loadCapture(`fixtures/mprof/${name}`)) as MemorySeries;
+    expect(s.kind).toBe('memory-series');
+    const p = mprofPeak(s);
+    const lines = [`${name}\t${printfFixed(p.peakMiB!, 3)} MiB`, ...p.children.map((c) => `  Child ${c.pid}\t\t\t${printfFixed(c.peakMiB, 3)} MiB`)];
+    expect(lines.join('\n') + '\n').toBe(peak.files[name]!.stdout);
+  });
+
+  it.each(Object.entries(peak.func['funcs.dat']!))('mprof peak --func %s', async (func, stdout) => {
+    const p = mprofPeak((await loadCapture('fixtures/mprof/funcs.dat')) as MemorySeries, func);
+    expect(`funcs.dat\t${p.peakMiB === null ? 'NaN' : printfFixed(p.peakMiB, 3)} MiB\n`).toBe(stdout);
+  });
+
+  it('reads every line kind: CMDLINE, MEM, FUNC with stack levels, CHLD per pid', async () => {
+    const f = (await loadCapture('fixtures/mprof/funcs.dat')) as MemorySeries;
+    const text = readFileSync('fixtures/mprof/funcs.dat', 'utf8').split('\n');
+    expect(f.samples.t.length).toBe(text.filter((l) => l.startsWith('MEM ')).length);
+    expect(f.functions.map((x) => [x.name, x.level])).toEqual(
+      text.filter((l) => l.startsWith('FUNC ')).map((l) => [l.split(' ')[1], Number(l.split(' ')[6])]),
+    );
+    expect(f.cmdline).toBe(text.find((l) => l.startsWith('CMDLINE '))!.slice(8));
+    const m = (await loadCapture('fixtures/mprof/multi.dat')) as MemorySeries;
+    const chld = readFileSync('fixtures/mprof/multi.dat', 'utf8').split('\n').filter((l) => l.startsWith('CHLD '));
+    expect([...m.children.values()].reduce((n, c) => n + c.t.length, 0)).toBe(chld.length);
+  });
+});
+
+describe('memory_profiler line-by-line reports', () => {
+  type Expected = Record<string, { precision: number; blocks: { filename: string; lines: { lineno: number; mem: number | null; increment: number | null; occurrences: number | null; source: string }[] }[] }>;
+  const expected = json<Expected>('fixtures/mprof/reports.json');
+
+  it.each(Object.keys(expected))('%s: every row as memory_profiler measured and printed it', async (name) => {
+    const r = (await loadCapture(`fixtures/mprof/${name}`)) as LineReport;
+    const e = expected[name]!;
+    expect(r.blocks.map((b) => b.filename)).toEqual(e.blocks.map((b) => b.filename));
+    r.blocks.forEach((b, i) => {
+      expect(b.precision).toBe(e.precision);
+      // The report prints each value with '{:.Nf}' (ties to even): the parsed figure must be that.
+      const printed = (v: number | null) => (v === null ? null : Number(printfFixed(v, e.precision)));
+      expect(b.lines).toEqual(
+        e.blocks[i]!.lines.map((l) => ({
+          lineno: l.lineno,
+          memMiB: printed(l.mem),
+          incrementMiB: printed(l.increment),
+          occurrences: l.occurrences,
+          source: l.source,
+        })),
+      );
+    });
+  });
+});
+
+describe('allocator stats (sys._debugmallocstats, PYTHONMALLOCSTATS)', () => {
+  type Block = Record<string, unknown> & { line: number; classes: { class: number; size: number; pools: number; inUse: number; avail: number }[] };
+  const expected = json<{ file: string; python: string; blocks: Block[]; otherLines: unknown }[]>('fixtures/mallocstats/expected.json');
+
+  it.each(expected.map((e) => [`${e.file} (CPython ${e.python})`, e] as const))('%s', async (_, e) => {
+    const s = (await loadCapture(`fixtures/mallocstats/${e.file}`)) as AllocatorStats;
+    expect(s.kind).toBe('allocator-stats');
+    expect(
+      s.blocks.map(({ inputLine, classes, ...rest }) => ({
+        line: inputLine,
+        classes: classes.map(({ cls, ...c }) => ({ class: cls, ...c })),
+        ...rest,
+      })),
+    ).toEqual(e.blocks);
+  });
+});
+
+describe('tracemalloc statistics in a log', () => {
+  type Stat = { frames: { filename: string; lineno: number }[]; size: number; count: number; sizeDiff: number | null; countDiff: number | null };
+  const expected = json<Stat[][]>('fixtures/text/app.expected.json');
+
+  it('finds each listing among the other lines; frames and counts exact, sizes as printed', async () => {
+    const log = (await loadCapture('fixtures/text/app.log')) as StatisticsLog;
+    expect(log.listings.length).toBe(expected.length);
+    log.listings.forEach((l, i) => {
+      const e = expected[i]!;
+      expect(l.stats.map((s) => [s.frames, s.count, s.countDiff])).toEqual(e.map((s) => [s.frames, s.count, s.countDiff]));
+      // A printed size is tracemalloc's rounding of the real one; reading it back must print the same.
+      expect(l.stats.map((s) => formatSize(s.size))).toEqual(e.map((s) => formatSize(s.size)));
+      expect(l.stats.map((s) => (s.sizeDiff === null ? null : formatSize(s.sizeDiff, true)))).toEqual(
+        e.map((s) => (s.sizeDiff === null ? null : formatSize(s.sizeDiff, true))),
+      );
+    });
+  });
+});
+
+describe('memray CSV', () => {
+  const e = json<{ rows: number; blocks: number; bytes: number; sites: { site: string; size: number; count: number }[] }>('fixtures/memray/memray-app.expected.json');
+
+  it('reads sites, counts and bytes (quoted file names included)', async () => {
+    const s = (await loadCapture('fixtures/memray/memray-app.csv')) as Snapshot;
+    expect([s.traceCount, Math.round(s.totalSize)]).toEqual([e.blocks, e.bytes]);
+    const sites = new Map<string, { size: number; count: number }>();
+    for (let i = 0; i < s.groups.length; i++) {
+      const f = s.frames.tracebackFrame(s.groups.traceback[i]!, 0);
+      const key = `${s.frames.frameFilename(f)}:${s.frames.frameLineno(f)}`;
+      const v = sites.get(key) ?? { size: 0, count: 0 };
+      v.size += s.groups.size[i]! * s.groups.count[i]!;
+      v.count += s.groups.count[i]!;
+      sites.set(key, v);
+    }
+    expect([...sites].map(([site, v]) => ({ site, size: Math.round(v.size), count: v.count })).sort((a, b) => (a.site < b.site ? -1 : 1))).toEqual(e.sites);
+  });
+});
+
+describe('sniffing', () => {
+  const cases: [string, string][] = [
+    ...readdirSync('fixtures/dumps').map((f): [string, string] => [`fixtures/dumps/${f}`, 'tracemalloc-snapshot']),
+    ...['plain', 'funcs', 'children', 'multi'].map((f): [string, string] => [`fixtures/mprof/${f}.dat`, 'mprof']),
+    ...['report-p1.txt', 'report-p3.txt', 'report-mixed.log'].map((f): [string, string] => [`fixtures/mprof/${f}`, 'line-report']),
+    ...readdirSync('fixtures/mallocstats').filter((f) => /\.(txt|log)$/.test(f)).map((f): [string, string] => [`fixtures/mallocstats/${f}`, 'allocator-stats']),
+    ['fixtures/text/app.log', 'tracemalloc-text'],
+    ['fixtures/memray/memray-app.csv', 'memray-csv'],
+  ];
+
+  it.each(cases)('%s is %s', async (file, format) => {
+    const c = await loadCapture(file);
+    expect('source' in c ? c.source.format : 'series').toBe(format);
+  });
+
+  it.each([
+    ['a README', Buffer.from('# notes\nnothing to see\n')],
+    ['random bytes', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7919) % 256))],
+    ['JSON of another tool', Buffer.from('{"traces": []}')],
+  ])('refuses %s', (_, bytes) => {
+    expect(detectFormat(bytes)).toBeNull();
+  });
+});

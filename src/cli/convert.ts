@@ -1,9 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
-import { resolveInputs } from '../ingest/inputs.js';
-import { FrameTable } from '../model/frames.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { loadCaptureSet } from '../ingest/inputs.js';
 import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js';
 import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
 
@@ -20,21 +18,11 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
-  const { inputs, skipped } = resolveInputs(a.inputs);
-  for (const s of skipped) a.io.err(`arenascope: warning: ${s}\n`);
-  const frames = new FrameTable();
-  const snapshots: Snapshot[] = [];
-  const labels: string[] = [];
-  for (const path of inputs) {
-    const c = await loadAny(path, a, frames);
-    if (c.kind === 'snapshot') {
-      snapshots.push(c);
-      labels.push(path);
-    } else if (c.kind === 'snapshot-series') {
-      snapshots.push(...c.snapshots);
-      labels.push(...c.labels);
-    } else throw new UsageError(`${path}: a ${c.source.format} capture has no snapshot to convert`);
-  }
+  const set = await loadCaptureSet(a.inputs, { load: (path, frames) => loadAny(path, a, frames) });
+  for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
+  const { snapshots, labels } = set.series;
+  const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats, ...set.statisticsLogs];
+  if (other.length) throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
   if (!snapshots.length) throw new UsageError('no snapshot to convert');
   let file: WriteStream | null = null;
   if (a.output) file = createWriteStream(a.output);

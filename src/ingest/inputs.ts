@@ -6,15 +6,18 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { fnmatchToRegExp } from '../analysis/fnmatch.js';
+import type { AllocatorStats } from '../model/allocator-stats.js';
+import type { Capture } from '../model/capture.js';
+import { FrameTable } from '../model/frames.js';
+import type { LineReport } from '../model/line-report.js';
+import type { MemorySeries } from '../model/memory-series.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { SnapshotSeries } from '../model/snapshot-series.js';
+import type { StatisticsLog } from '../model/statistics-log.js';
 import { detectFormat, type FormatId } from './sniff.js';
 
 export type Order = 'name' | 'mtime' | 'given';
 export const ORDERS: readonly Order[] = ['name', 'mtime', 'given'];
-
-export interface ResolvedInput {
-  readonly path: string;
-  readonly format: FormatId;
-}
 
 /** Natural order: 'snap-2' before 'snap-10'. */
 export function naturalCompare(a: string, b: string): number {
@@ -127,4 +130,53 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
     } else inputs.push(a); // a file, '-', or a missing path (reading it says so)
   }
   return { inputs: order && order !== 'given' ? ordered(inputs.filter((p) => p !== '-'), order) : inputs, skipped };
+}
+
+/** Captures of several inputs, grouped by kind; the snapshots form one ordered series. */
+export interface CaptureSet {
+  readonly series: SnapshotSeries;
+  readonly memorySeries: readonly MemorySeries[];
+  readonly lineReports: readonly LineReport[];
+  readonly allocatorStats: readonly AllocatorStats[];
+  readonly statisticsLogs: readonly StatisticsLog[];
+  /** One line per input that was passed over. */
+  readonly skipped: readonly string[];
+}
+
+/**
+ * Reads every input (files, directories, globs) and groups the captures by kind. Snapshots keep
+ * the input order, unless every one of them records its capture time and no order was asked for:
+ * then they are ordered by time. They share one frame table.
+ */
+export async function loadCaptureSet(
+  args: readonly string[],
+  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture> },
+): Promise<CaptureSet> {
+  const { inputs, skipped } = resolveInputs(args, opts.order);
+  const frames = new FrameTable();
+  let snaps: { s: Snapshot; label: string }[] = [];
+  const memorySeries: MemorySeries[] = [];
+  const lineReports: LineReport[] = [];
+  const allocatorStats: AllocatorStats[] = [];
+  const statisticsLogs: StatisticsLog[] = [];
+  for (const path of inputs) {
+    const c = await opts.load(path, frames);
+    if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
+    else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
+    else if (c.kind === 'memory-series') memorySeries.push(c);
+    else if (c.kind === 'line-report') lineReports.push(c);
+    else if (c.kind === 'allocator-stats') allocatorStats.push(c);
+    else statisticsLogs.push(c);
+  }
+  if (!opts.order && snaps.length > 1 && snaps.every((x) => x.s.time !== null)) {
+    snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
+  }
+  return {
+    series: { kind: 'snapshot-series', snapshots: snaps.map((x) => x.s), labels: snaps.map((x) => x.label), warnings: [] },
+    memorySeries,
+    lineReports,
+    allocatorStats,
+    statisticsLogs,
+    skipped,
+  };
 }

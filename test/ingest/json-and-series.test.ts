@@ -1,0 +1,105 @@
+// arenascope's JSON form (written by convert, read back by every command) and series inputs
+// (directories, globs, order). Expected outputs are CPython's, for the dumps the JSON came from.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { naturalCompare, resolveInputs } from '../../src/ingest/inputs.js';
+import { cli } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-json-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Case {
+  command: string;
+  files: string[];
+  args: string[];
+  output: string;
+}
+const golden = (JSON.parse(readFileSync('fixtures/expected/py311.json', 'utf8')) as { cases: Case[] }).cases;
+const A = 'fixtures/dumps/py311-inventory-a.pickle';
+const B = 'fixtures/dumps/py311-inventory-b.pickle';
+
+describe('convert --to json, read back', () => {
+  const json = join(dir, 'b.json');
+  const gz = join(dir, 'b.json.gz');
+
+  it('writes the snapshot', async () => {
+    expect((await cli('convert', B, '--to', 'json', '-o', json)).code).toBe(0);
+    writeFileSync(gz, gzipSync(readFileSync(json)));
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync('schema/arenascope-snapshot.schema.json', 'utf8')) as {
+      oneOf: { required: string[]; properties: Record<string, unknown> }[];
+    };
+    const snapshotSchema = schema.oneOf[0]!;
+    for (const k of snapshotSchema.required) expect(doc).toHaveProperty(k);
+    for (const k of Object.keys(doc)) expect(snapshotSchema.properties).toHaveProperty(k);
+  });
+
+  const cases = golden.filter((c) => c.command === 'stats' && c.files[0] === B);
+  it.each(cases.map((c) => [c.args.join(' '), c] as const))('stats %s: as CPython computed it for the dump', async (_, c) => {
+    for (const f of [json, gz]) {
+      const r = await cli('stats', f, ...c.args, '--no-source');
+      expect(r.out).toBe(c.output);
+    }
+  });
+
+  it('a series of two snapshots: each reads back as its dump', async () => {
+    const series = join(dir, 'ab.json');
+    expect((await cli('convert', A, B, '--to', 'json', '-o', series)).code).toBe(0);
+    const info = JSON.parse((await cli('info', series, '--json')).out) as { model: string; snapshots: { traces: number }[] };
+    expect(info.model).toBe('snapshot-series');
+    const diff = golden.find((c) => c.command === 'diff' && c.files[0] === A && c.files[1] === B && c.args.join(' ') === '--group-by lineno')!;
+    const one = join(dir, 'a-only.json');
+    await cli('convert', A, '--to', 'json', '-o', one);
+    expect((await cli('diff', one, json, '--group-by', 'lineno', '--no-source')).out).toBe(diff.output);
+    const stats = await cli('stats', series);
+    expect(stats.code).toBe(2);
+    expect(stats.err).toMatch(/a series of 2 snapshots; this command reads one snapshot/);
+  });
+
+  it('--to csv: the per-site table', async () => {
+    const r = await cli('convert', B, '--to', 'csv');
+    expect(r.out.split('\n')[0]).toBe('rank,filename,lineno,size,count,average,traceback');
+  });
+});
+
+describe('series inputs', () => {
+  const sdir = mkdtempSync(join(dir, 'series-'));
+  for (const [name, src] of [['snap-2.pickle', A], ['snap-10.pickle', B], ['snap-1.pickle', A]] as const) copyFileSync(src, join(sdir, name));
+  writeFileSync(join(sdir, 'README.md'), '# what these are\n');
+  writeFileSync(join(sdir, 'run.log'), 'INFO started\nINFO done\n');
+  copyFileSync('fixtures/mprof/plain.dat', join(sdir, 'mem.dat'));
+
+  it('a directory: captures in natural order, other files skipped with one line each', () => {
+    const r = resolveInputs([sdir]);
+    expect(r.inputs.map((p) => p.slice(sdir.length + 1))).toEqual(['mem.dat', 'snap-1.pickle', 'snap-2.pickle', 'snap-10.pickle']);
+    expect(r.skipped).toEqual([`skipping ${sdir}/README.md: not a capture arenascope reads`, `skipping ${sdir}/run.log: not a capture arenascope reads`]);
+  });
+
+  it('a glob, and --order mtime', () => {
+    utimesSync(join(sdir, 'snap-1.pickle'), 3000, 3000);
+    utimesSync(join(sdir, 'snap-2.pickle'), 1000, 1000);
+    utimesSync(join(sdir, 'snap-10.pickle'), 2000, 2000);
+    expect(resolveInputs([join(sdir, 'snap-*.pickle')], 'mtime').inputs.map((p) => p.slice(sdir.length + 1))).toEqual([
+      'snap-2.pickle',
+      'snap-10.pickle',
+      'snap-1.pickle',
+    ]);
+    expect(resolveInputs([join(sdir, 'nothing-*.pickle')]).skipped).toEqual([`no file matches ${sdir}/nothing-*.pickle`]);
+  });
+
+  it('info on a directory: one object per capture, of every kind, and warnings on stderr', async () => {
+    const r = await cli('info', sdir, '--json');
+    expect(r.code).toBe(0);
+    const infos = JSON.parse(r.out) as { kind: string; peakMiB?: number }[];
+    expect(infos.map((i) => i.kind)).toEqual(['mprof', 'tracemalloc-snapshot', 'tracemalloc-snapshot', 'tracemalloc-snapshot']);
+    expect(infos[0]!.peakMiB).toBe(89.296875);
+    expect(r.err.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('natural order', () => {
+    expect(['b10', 'a', 'b9', 'b', 'b09x'].sort(naturalCompare)).toEqual(['a', 'b', 'b9', 'b09x', 'b10']);
+  });
+});

@@ -30,26 +30,36 @@ export interface MemorySeries {
   readonly warnings: readonly string[];
 }
 
-/** Growable (t, value) columns for importers. */
+/**
+ * Growable (t, value) columns for importers, in fixed blocks: growing never copies, so a series of
+ * n samples needs its 16n bytes twice at most (the blocks, then the final arrays).
+ */
 export class SampleBuilder {
-  private t = new Float64Array(1024);
-  private v = new Float64Array(1024);
+  private static readonly BLOCK = 1 << 16;
+  private readonly blocks: { t: Float64Array; v: Float64Array }[] = [];
+  private fill = SampleBuilder.BLOCK;
   length = 0;
 
   push(t: number, v: number): void {
-    if (this.length === this.t.length) {
-      const t2 = new Float64Array(this.length * 2);
-      const v2 = new Float64Array(this.length * 2);
-      t2.set(this.t);
-      v2.set(this.v);
-      this.t = t2;
-      this.v = v2;
+    if (this.fill === SampleBuilder.BLOCK) {
+      this.blocks.push({ t: new Float64Array(SampleBuilder.BLOCK), v: new Float64Array(SampleBuilder.BLOCK) });
+      this.fill = 0;
     }
-    this.t[this.length] = t;
-    this.v[this.length++] = v;
+    const b = this.blocks[this.blocks.length - 1]!;
+    b.t[this.fill] = t;
+    b.v[this.fill++] = v;
+    this.length++;
   }
 
   finish(): Samples {
-    return { t: this.t.slice(0, this.length), mib: this.v.slice(0, this.length) };
+    const t = new Float64Array(this.length);
+    const mib = new Float64Array(this.length);
+    this.blocks.forEach((b, i) => {
+      const n = Math.min(SampleBuilder.BLOCK, this.length - i * SampleBuilder.BLOCK);
+      t.set(b.t.subarray(0, n), i * SampleBuilder.BLOCK);
+      mib.set(b.v.subarray(0, n), i * SampleBuilder.BLOCK);
+    });
+    this.blocks.length = 0;
+    return { t, mib };
   }
 }

@@ -79,11 +79,9 @@ export async function forEachByteLine(
       rest = null;
       i = nl + 1;
     }
-    // A plain Uint8Array view: V8 reads its bytes several times faster than a Buffer's.
-    const view = fast ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) : chunk;
     for (;;) {
       if (fast) {
-        const r = fast(view, i, chunk.length);
+        const r = fast(chunk, i, chunk.length);
         lines += r.lines;
         i = r.next;
       }

@@ -1,12 +1,18 @@
 // arenascope as a library: what the CLI uses, for other TypeScript code.
 
 export type { Capture } from './model/capture.js';
+export type { AllocatorStats, ArenaMap, FreeListLine, MallocStatsBlock, SizeClassRow } from './model/allocator-stats.js';
+export type { LineReport, ReportBlock, ReportLine } from './model/line-report.js';
+export type { FunctionSpan, MemorySeries, Samples } from './model/memory-series.js';
+export type { SnapshotSeries } from './model/snapshot-series.js';
+export type { LoggedListing, LoggedStatistic, StatisticsLog } from './model/statistics-log.js';
 export { FrameTable, type Frame } from './model/frames.js';
 export { GroupBuilder, type Snapshot, type SourceInfo, type TraceGroups, type TraceLayout } from './model/snapshot.js';
 
 export { InputError, TruncatedError } from './ingest/errors.js';
 export { openInput, type InputStream } from './ingest/input.js';
-export { detectFormat, loadCapture, FORMATS, type FormatId, type LoadOptions } from './ingest/sniff.js';
+export { detectFormat, formatDescription, loadCapture, FORMATS, type FormatId, type LoadOptions } from './ingest/sniff.js';
+export { loadCaptureSet, naturalCompare, resolveInputs, ORDERS, type CaptureSet, type Order } from './ingest/inputs.js';
 export { readSnapshot, type SnapshotReadOptions } from './ingest/tracemalloc-pickle.js';
 
 export { filterSnapshot, type DomainFilter, type FilenameFilter, type TraceFilter } from './analysis/filters.js';
@@ -25,8 +31,10 @@ export {
   type StatsResult,
 } from './analysis/statistics.js';
 export { captureInfo, type CaptureInfo } from './analysis/info.js';
+export { mprofPeak, timeSpan, type PeakResult } from './analysis/memory.js';
 
-export { formatSize } from './report/format-size.js';
+export { formatSize, printfFixed } from './report/format-size.js';
+export { writeSeriesJson, writeSnapshotJson } from './report/arenascope-json.js';
 export { fileSourceLookup, noSource, type SourceLookup } from './report/linecache.js';
 export { formatTraceback, renderDiffText, renderInfoText, renderStatsText, statisticDiffLine, statisticLine } from './report/text.js';
 export { renderJson } from './report/json.js';

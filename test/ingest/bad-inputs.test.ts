@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, TruncatedError } from '../../src/ingest/errors.js';
-import { loadCapture, type LoadOptions } from '../../src/ingest/sniff.js';
+import { FORMATS, loadCapture, type LoadOptions } from '../../src/ingest/sniff.js';
 import type { MemorySeries } from '../../src/model/memory-series.js';
 import { cli } from '../helpers.js';
 
@@ -193,5 +193,15 @@ describe('through the CLI', () => {
     const r = await cli('info', bad);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`arenascope: ${bad}: line 2: expected "MEM <MiB> <time>", found "MEM x y"\n`);
+  });
+});
+
+describe('an empty input, read as each format', () => {
+  const empty = file('empty.txt', '');
+  it.each(FORMATS)('%s: a clear error naming the file', async (format) => {
+    const e = await error(empty, { format });
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message.startsWith(`${empty}: `)).toBe(true);
+    expect(e.message).not.toMatch(/\n\s+at /);
   });
 });

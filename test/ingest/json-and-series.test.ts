@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { naturalCompare, resolveInputs } from '../../src/ingest/inputs.js';
+import { loadCaptureSet, naturalCompare, resolveInputs } from '../../src/ingest/inputs.js';
+import { loadCapture } from '../../src/ingest/sniff.js';
 import { cli } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-json-'));
@@ -101,5 +102,23 @@ describe('series inputs', () => {
 
   it('natural order', () => {
     expect(['b10', 'a', 'b9', 'b', 'b09x'].sort(naturalCompare)).toEqual(['a', 'b', 'b9', 'b09x', 'b10']);
+  });
+});
+
+describe('a capture set', () => {
+  it('groups a mixed directory by kind, snapshots in order sharing one frame table', async () => {
+    const mixed = mkdtempSync(join(dir, 'mixed-'));
+    copyFileSync(A, join(mixed, 'snap-1.pickle'));
+    copyFileSync(B, join(mixed, 'snap-2.pickle'));
+    copyFileSync('fixtures/mprof/multi.dat', join(mixed, 'run.dat'));
+    copyFileSync('fixtures/mprof/report-p1.txt', join(mixed, 'report.txt'));
+    copyFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', join(mixed, 'stats.txt'));
+    copyFileSync('fixtures/text/app.log', join(mixed, 'app.log'));
+    writeFileSync(join(mixed, 'notes.md'), 'hello\n');
+    const set = await loadCaptureSet([mixed], { load: (p, frames) => loadCapture(p, { frames }) });
+    expect(set.series.labels.map((l) => l.slice(mixed.length + 1))).toEqual(['snap-1.pickle', 'snap-2.pickle']);
+    expect(set.series.snapshots[0]!.frames).toBe(set.series.snapshots[1]!.frames);
+    expect([set.memorySeries.length, set.lineReports.length, set.allocatorStats.length, set.statisticsLogs.length]).toEqual([1, 1, 1, 1]);
+    expect(set.skipped).toEqual([`skipping ${mixed}/notes.md: not a capture arenascope reads`]);
   });
 });

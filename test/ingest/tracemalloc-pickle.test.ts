@@ -6,10 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { statistics } from '../../src/analysis/statistics.js';
 import { InputError, TruncatedError } from '../../src/ingest/errors.js';
 import { LIMITS } from '../../src/ingest/pickle/snapshot-machine.js';
-import { loadCapture } from '../../src/ingest/sniff.js';
+import { loadCapture as loadAny, type LoadOptions } from '../../src/ingest/sniff.js';
 import { readSnapshot } from '../../src/ingest/tracemalloc-pickle.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { statisticLine } from '../../src/report/text.js';
+
+async function loadCapture(path: string, opts?: LoadOptions): Promise<Snapshot> {
+  const c = await loadAny(path, opts);
+  if (c.kind !== 'snapshot') throw new Error(`${path} is a ${c.kind}`);
+  return c;
+}
 
 function* chunked(data: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);

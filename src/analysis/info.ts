@@ -86,6 +86,10 @@ const LAYOUTS: Record<TraceLayout, string> = {
   empty: 'unknown (no traces)',
 };
 
+function common(c: Snapshot | MemorySeries | LineReport | AllocatorStats | StatisticsLog): Common {
+  return { file: c.source.path, kind: c.source.format, gzip: c.source.gzip, bytes: c.source.bytes, warnings: c.warnings };
+}
+
 function snapshotInfo(c: Snapshot): SnapshotInfo {
   const { frames, groups } = c;
   // Only tracebacks that traces use count (a shared frame table may hold more).
@@ -110,10 +114,7 @@ function snapshotInfo(c: Snapshot): SnapshotInfo {
   const files = new Set([...usedFrames].map((f) => frames.frameFilenameId(f)));
   return {
     model: 'snapshot',
-    file: c.source.path,
-    kind: c.source.format,
-    gzip: c.source.gzip,
-    bytes: c.source.bytes,
+    ...common(c),
     pythonLayout: c.layout ? LAYOUTS[c.layout] : null,
     tracebackLimit: c.tracebackLimit,
     traces: c.traceCount,
@@ -126,7 +127,6 @@ function snapshotInfo(c: Snapshot): SnapshotInfo {
     truncatedTracebacks: known ? truncated : null,
     time: c.time,
     partial: c.partial,
-    warnings: c.warnings,
   };
 }
 
@@ -148,11 +148,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
   const span = timeSpan(c);
   return {
     model: 'memory-series',
-    file: c.source.path,
-    kind: c.source.format,
-    gzip: c.source.gzip,
-    bytes: c.source.bytes,
-    warnings: c.warnings,
+    ...common(c),
     cmdline: c.cmdline,
     samples: c.samples.t.length,
     timeSpan: span && { ...span, seconds: span.end - span.start },
@@ -166,11 +162,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
 function lineReportInfo(c: LineReport): LineReportInfo {
   return {
     model: 'line-report',
-    file: c.source.path,
-    kind: c.source.format,
-    gzip: c.source.gzip,
-    bytes: c.source.bytes,
-    warnings: c.warnings,
+    ...common(c),
     precision: c.blocks[0]?.precision ?? 0,
     functions: c.blocks.map((b) => {
       const mems = b.lines.map((l) => l.memMiB).filter((m): m is number => m !== null);
@@ -183,11 +175,7 @@ function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
   const last = c.blocks[c.blocks.length - 1]!;
   return {
     model: 'allocator-stats',
-    file: c.source.path,
-    kind: c.source.format,
-    gzip: c.source.gzip,
-    bytes: c.source.bytes,
-    warnings: c.warnings,
+    ...common(c),
     blocks: c.blocks.length,
     arenaSize: last.arenaSize,
     poolSize: last.poolSize,
@@ -201,11 +189,7 @@ function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
 function statisticsLogInfo(c: StatisticsLog): StatisticsLogInfo {
   return {
     model: 'statistics-log',
-    file: c.source.path,
-    kind: c.source.format,
-    gzip: c.source.gzip,
-    bytes: c.source.bytes,
-    warnings: c.warnings,
+    ...common(c),
     listings: c.listings.length,
     statistics: c.listings.reduce((n, l) => n + l.stats.length, 0),
   };

@@ -12,7 +12,8 @@ export { GroupBuilder, type Snapshot, type SourceInfo, type TraceGroups, type Tr
 export { InputError, TruncatedError } from './ingest/errors.js';
 export { openInput, type InputStream } from './ingest/input.js';
 export { detectFormat, formatDescription, loadCapture, FORMATS, type FormatId, type LoadOptions } from './ingest/sniff.js';
-export { loadCaptureSet, naturalCompare, resolveInputs, ORDERS, type CaptureSet, type Order } from './ingest/inputs.js';
+export { loadCaptureSet, naturalCompare, resolveInputs, sidecarTime, ORDERS, type Order } from './ingest/inputs.js';
+export type { CaptureSet, TimeSource } from './model/capture-set.js';
 export { readSnapshot, type SnapshotReadOptions } from './ingest/tracemalloc-pickle.js';
 
 export { filterSnapshot, type DomainFilter, type FilenameFilter, type TraceFilter } from './analysis/filters.js';

@@ -1,6 +1,8 @@
 // Figures of mprof time series, as memory_profiler's own tools compute them.
 
 import type { MemorySeries, Samples } from '../model/memory-series.js';
+import { classify, type Verdict } from './leaks.js';
+import { floorPoints, theilSen } from './trend.js';
 
 export interface PeakResult {
   /** max of the main process's MEM samples (what `mprof peak` prints), or null if there are none. */
@@ -45,4 +47,101 @@ export function timeSpan(s: MemorySeries): { start: number; end: number } | null
   scan(s.samples);
   for (const c of s.children.values()) scan(c);
   return start <= end ? { start, end } : null;
+}
+
+export interface MemoryTrend {
+  /** 'main', or 'child <pid>'. */
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly confidence: number;
+  readonly samples: number;
+  readonly durationSeconds: number;
+  /** Samples before this many seconds from the start are the warm-up and are not judged. */
+  readonly warmupSeconds: number;
+  readonly peakMiB: number;
+  /** The floor (lowest memory) right after the warm-up, and at the end. */
+  readonly baselineMiB: number;
+  readonly finalFloorMiB: number;
+  /** Theil-Sen slope of the floor after the warm-up. */
+  readonly slopeMiBPerMin: number;
+  /** The floor's minima per window, after the warm-up: the evidence the verdict rests on. */
+  readonly floorMiB: readonly number[];
+  /** With a limit: seconds after the last sample until the trend reaches it (null if never). */
+  readonly reachesLimitInSeconds: number | null;
+}
+
+export interface TrendOptions {
+  /** Seconds of warm-up to leave out (default: the first 10% of the run). */
+  readonly warmupSeconds?: number;
+  /** Floor growth, in MiB, that counts (default: the larger of 1 MiB and 5% of the baseline). */
+  readonly minGrowthMiB?: number;
+  readonly limitMiB?: number;
+}
+
+/**
+ * Memory trend of one sampled process: after the warm-up, the minimum of each of up to 30 time
+ * windows (the floor, which a garbage-collection sawtooth does not lift) is classified like a site
+ * of a snapshot series, and its Theil-Sen slope gives the rate.
+ */
+export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): MemoryTrend {
+  const n = s.t.length;
+  const t0 = s.t[0] ?? 0;
+  const duration = n ? s.t[n - 1]! - t0 : 0;
+  const warmup = Math.min(opts.warmupSeconds ?? duration * 0.1, duration);
+  let start = 0;
+  while (start < n - 1 && s.t[start]! - t0 < warmup) start++;
+  const t = s.t.subarray(start);
+  const v = s.mib.subarray(start);
+  const windows = Math.max(3, Math.min(30, Math.floor(t.length / 4)));
+  const floor = floorPoints(t, v, windows);
+  const peak = max(s.mib) ?? 0;
+  const baseline = floor.v[0] ?? 0;
+  const fit = theilSen(floor.t, floor.v);
+  const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * baseline);
+  const c = floor.v.length >= 3 ? classify(floor.v, minGrowth) : { verdict: 'stable' as const, confidence: 0 };
+  let reaches: number | null = null;
+  if (opts.limitMiB !== undefined && fit.slope > 0 && n) {
+    const tLast = s.t[n - 1]!;
+    const at = (opts.limitMiB - fit.intercept) / fit.slope;
+    reaches = Math.max(0, at - tLast);
+  }
+  return {
+    name,
+    verdict: c.verdict,
+    confidence: c.confidence,
+    samples: n,
+    durationSeconds: duration,
+    warmupSeconds: warmup,
+    peakMiB: peak,
+    baselineMiB: baseline,
+    finalFloorMiB: floor.v[floor.v.length - 1] ?? 0,
+    slopeMiBPerMin: fit.slope * 60,
+    floorMiB: floor.v,
+    reachesLimitInSeconds: reaches,
+  };
+}
+
+/** A decorated function's call whose memory at exit stayed above its memory at entry. */
+export interface RetainingCall {
+  readonly name: string;
+  readonly tStart: number;
+  readonly tEnd: number;
+  readonly memStartMiB: number;
+  readonly memEndMiB: number;
+  readonly retainedMiB: number;
+}
+
+/** FUNC spans (mprof run on @profile functions) that did not give back `minMiB` or more. */
+export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
+  return s.functions
+    .filter((f) => f.memEndMiB - f.memStartMiB >= minMiB)
+    .map((f) => ({ name: f.name, tStart: f.tStart, tEnd: f.tEnd, memStartMiB: f.memStartMiB, memEndMiB: f.memEndMiB, retainedMiB: f.memEndMiB - f.memStartMiB }))
+    .sort((a, b) => b.retainedMiB - a.retainedMiB);
+}
+
+/** Trends of the main process and of every child process of an mprof run. */
+export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
+  const out = s.samples.t.length ? [memoryTrend('main', s.samples, opts)] : [];
+  for (const [pid, c] of s.children) out.push(memoryTrend(`child ${pid}`, c, opts));
+  return out;
 }

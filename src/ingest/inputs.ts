@@ -2,18 +2,18 @@
 // to read. A directory may hold other files (logs, notes, sidecars): they are skipped with a
 // one-line warning each, never an error.
 
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { fnmatchToRegExp } from '../analysis/fnmatch.js';
-import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
+import type { CaptureSet, TimeSource } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
+import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
-import type { Snapshot } from '../model/snapshot.js';
-import type { SnapshotSeries } from '../model/snapshot-series.js';
 import type { StatisticsLog } from '../model/statistics-log.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { detectFormat, type FormatId } from './sniff.js';
 
 export type Order = 'name' | 'mtime' | 'given';
@@ -104,7 +104,10 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
   const inputs: string[] = [];
   const skipped: string[] = [];
   const expand = (paths: string[]): void => {
+    const all = new Set(paths);
     for (const p of ordered(paths, order ?? 'name')) {
+      // A capture's sidecar (its time) is expected beside it, not an unknown file.
+      if (p.endsWith('.time') && all.has(p.slice(0, -5))) continue;
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }
@@ -132,15 +135,21 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
   return { inputs: order && order !== 'given' ? ordered(inputs.filter((p) => p !== '-'), order) : inputs, skipped };
 }
 
-/** Captures of several inputs, grouped by kind; the snapshots form one ordered series. */
-export interface CaptureSet {
-  readonly series: SnapshotSeries;
-  readonly memorySeries: readonly MemorySeries[];
-  readonly lineReports: readonly LineReport[];
-  readonly allocatorStats: readonly AllocatorStats[];
-  readonly statisticsLogs: readonly StatisticsLog[];
-  /** One line per input that was passed over. */
-  readonly skipped: readonly string[];
+/**
+ * The capture time in a sidecar file `<capture>.time`: seconds since the epoch, or an ISO 8601
+ * date; null when there is none or it cannot be read as a time.
+ */
+export function sidecarTime(path: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`${path}.time`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+  const n = Number(text);
+  if (text !== '' && Number.isFinite(n)) return n;
+  const d = Date.parse(text);
+  return Number.isNaN(d) ? null : d / 1000;
 }
 
 /**
@@ -168,10 +177,19 @@ export async function loadCaptureSet(
     else if (c.kind === 'allocator-stats') allocatorStats.push(c);
     else statisticsLogs.push(c);
   }
-  if (!opts.order && snaps.length > 1 && snaps.every((x) => x.s.time !== null)) {
-    snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
+  // Times: recorded in the captures, else sidecar files, else none (never file modification times).
+  let timeSource: TimeSource = null;
+  if (snaps.length && snaps.every((x) => x.s.time !== null)) timeSource = 'capture';
+  else {
+    const side = snaps.map((x) => sidecarTime(x.label));
+    if (snaps.length && side.every((t) => t !== null)) {
+      snaps = snaps.map((x, i) => ({ ...x, s: { ...x.s, time: side[i]! } }));
+      timeSource = 'sidecar';
+    }
   }
+  if (!opts.order && snaps.length > 1 && timeSource) snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
   return {
+    timeSource,
     series: { kind: 'snapshot-series', snapshots: snaps.map((x) => x.s), labels: snaps.map((x) => x.label), warnings: [] },
     memorySeries,
     lineReports,

@@ -1,0 +1,61 @@
+// The `leaks` query over a set of captures: one result per kind of capture present.
+
+import type { CaptureSet } from '../model/capture-set.js';
+import { detectLeaks, type LeakOptions, type SiteTrend } from './leaks.js';
+import { lineReportFindings, type LineIncrement, type RetainingFunction } from './line-report.js';
+import { memoryTrends, retainingCalls, type MemoryTrend, type RetainingCall, type TrendOptions } from './memory.js';
+import type { KeyType } from './statistics.js';
+
+export interface SnapshotLeaks {
+  readonly kind: 'snapshots';
+  readonly captures: number;
+  readonly labels: readonly string[];
+  /** Capture times (seconds since the epoch) and where they came from, or null: order only. */
+  readonly times: readonly number[] | null;
+  readonly timeSource: 'capture' | 'sidecar' | null;
+  readonly groupBy: KeyType;
+  readonly minGrowth: number;
+  readonly sites: readonly SiteTrend[];
+}
+
+export interface MemoryLeaks {
+  readonly kind: 'memory';
+  readonly file: string;
+  readonly series: readonly MemoryTrend[];
+  readonly retainingCalls: readonly RetainingCall[];
+}
+
+export interface LineReportLeaks {
+  readonly kind: 'line-report';
+  readonly file: string;
+  readonly topIncrements: readonly LineIncrement[];
+  readonly retainingFunctions: readonly RetainingFunction[];
+}
+
+export type LeakResult = SnapshotLeaks | MemoryLeaks | LineReportLeaks;
+
+export interface LeakQuery extends Omit<LeakOptions, 'times'>, TrendOptions {}
+
+export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
+  const out: LeakResult[] = [];
+  const snaps = set.series.snapshots;
+  if (snaps.length) {
+    const times = set.timeSource ? snaps.map((s) => s.time!) : null;
+    const r = detectLeaks(snaps, { ...q, times });
+    out.push({
+      kind: 'snapshots',
+      captures: r.captures,
+      labels: set.series.labels,
+      times,
+      timeSource: set.timeSource,
+      groupBy: r.groupBy,
+      minGrowth: r.minGrowth,
+      sites: r.sites,
+    });
+  }
+  for (const m of set.memorySeries) {
+    out.push({ kind: 'memory', file: m.source.path, series: memoryTrends(m, q), retainingCalls: retainingCalls(m) });
+  }
+  for (const l of set.lineReports) out.push({ kind: 'line-report', file: l.source.path, ...lineReportFindings(l) });
+  return out;
+}

@@ -1,0 +1,65 @@
+// Robust trends for memory series: Theil-Sen slopes, and the floor of a curve (its rising minima),
+// so that garbage-collection sawtooth and one-off peaks do not read as growth.
+
+/** Median of a list (not modified). */
+export function median(xs: readonly number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export interface Slope {
+  /** Theil-Sen estimate: the median of the slopes between every pair of points. */
+  readonly slope: number;
+  /** Line through the points: y = intercept + slope * x, with the median intercept. */
+  readonly intercept: number;
+  /** Share of point pairs that rise (ties count half): 0.5 is no trend, 1 every pair rising. */
+  readonly risingShare: number;
+}
+
+/**
+ * Theil-Sen slope of (x, y): robust to up to ~29% of outliers. O(n^2) pairs, so callers pass at
+ * most a few hundred points (window minima, capture totals).
+ */
+export function theilSen(x: readonly number[], y: readonly number[]): Slope {
+  const slopes: number[] = [];
+  let rising = 0;
+  for (let i = 0; i < x.length; i++) {
+    for (let j = i + 1; j < x.length; j++) {
+      const dx = x[j]! - x[i]!;
+      if (dx === 0) continue;
+      const s = (y[j]! - y[i]!) / dx;
+      slopes.push(s);
+      rising += s > 0 ? 1 : s === 0 ? 0.5 : 0;
+    }
+  }
+  if (!slopes.length) return { slope: 0, intercept: y.length ? median(y as number[]) : 0, risingShare: 0.5 };
+  const slope = median(slopes);
+  const intercept = median(x.map((xi, i) => y[i]! - slope * xi));
+  return { slope, intercept, risingShare: rising / slopes.length };
+}
+
+/**
+ * The floor of a sampled curve: the minimum of each of `windows` equal time windows, at the
+ * window's middle. Empty windows are left out.
+ */
+export function floorPoints(t: ArrayLike<number>, v: ArrayLike<number>, windows: number): { t: number[]; v: number[] } {
+  const n = t.length;
+  if (n === 0) return { t: [], v: [] };
+  const t0 = t[0]!;
+  const span = t[n - 1]! - t0 || 1;
+  const mins = new Array<number>(windows).fill(Infinity);
+  for (let i = 0; i < n; i++) {
+    const w = Math.min(windows - 1, Math.floor(((t[i]! - t0) / span) * windows));
+    if (v[i]! < mins[w]!) mins[w] = v[i]!;
+  }
+  const out = { t: [] as number[], v: [] as number[] };
+  mins.forEach((m, w) => {
+    if (m !== Infinity) {
+      out.t.push(t0 + ((w + 0.5) / windows) * span);
+      out.v.push(m);
+    }
+  });
+  return out;
+}

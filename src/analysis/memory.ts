@@ -1,7 +1,7 @@
 // Figures of mprof time series, as memory_profiler's own tools compute them.
 
 import type { MemorySeries, Samples } from '../model/memory-series.js';
-import { classify, type Verdict } from './leaks.js';
+import type { Verdict } from './leaks.js';
 import { floorPoints, theilSen } from './trend.js';
 
 export interface PeakResult {
@@ -79,9 +79,38 @@ export interface TrendOptions {
 }
 
 /**
+ * Classifies the floor of a sampled process. Window minima are noisy (a window may miss the
+ * bottom of a sawtooth tooth), so unlike a snapshot series it is judged on robust fits, not on
+ * steps: with m the minimum growth and g the growth of the Theil-Sen line over the span,
+ * - leak: g >= m, at least 70% of point pairs rise, and the last third still rises at half the
+ *   overall rate or more;
+ * - plateau: g >= m, but the last third has (nearly) stopped;
+ * - shrinking: g <= -m; transient: it rose m above its start and came back; else stable.
+ */
+export function classifyFloor(t: readonly number[], v: readonly number[], minGrowth: number): { verdict: Verdict; confidence: number } {
+  const n = v.length;
+  if (n < 3) return { verdict: 'stable', confidence: 0 };
+  const round = (x: number): number => Math.round(Math.max(0, Math.min(1, x)) * 100) / 100;
+  const fit = theilSen(t, v);
+  const g = fit.slope * (t[n - 1]! - t[0]!);
+  const consistency = Math.abs(fit.risingShare - 0.5) * 2; // 0: no trend, 1: every pair agrees
+  const support = n / (n + 4);
+  if (g >= minGrowth) {
+    const k = Math.floor((2 * n) / 3);
+    const tail = theilSen(t.slice(k), v.slice(k));
+    if (fit.risingShare >= 0.7 && tail.slope >= fit.slope / 2) return { verdict: 'leak', confidence: round(consistency * support) };
+    return { verdict: 'plateau', confidence: round((1 - Math.max(0, tail.slope) / fit.slope) * support) };
+  }
+  if (g <= -minGrowth) return { verdict: 'shrinking', confidence: round(consistency * support) };
+  const rise = Math.max(...v) - v[0]!;
+  if (rise >= minGrowth) return { verdict: 'transient', confidence: round(1 - Math.abs(g) / rise) };
+  return { verdict: 'stable', confidence: round(1 - Math.abs(g) / minGrowth) };
+}
+
+/**
  * Memory trend of one sampled process: after the warm-up, the minimum of each of up to 30 time
- * windows (the floor, which a garbage-collection sawtooth does not lift) is classified like a site
- * of a snapshot series, and its Theil-Sen slope gives the rate.
+ * windows (the floor, which a garbage-collection sawtooth does not lift) is classified, and its
+ * Theil-Sen slope gives the rate.
  */
 export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): MemoryTrend {
   const n = s.t.length;
@@ -98,7 +127,7 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): 
   const baseline = floor.v[0] ?? 0;
   const fit = theilSen(floor.t, floor.v);
   const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * baseline);
-  const c = floor.v.length >= 3 ? classify(floor.v, minGrowth) : { verdict: 'stable' as const, confidence: 0 };
+  const c = classifyFloor(floor.t, floor.v, minGrowth);
   let reaches: number | null = null;
   if (opts.limitMiB !== undefined && fit.slope > 0 && n) {
     const tLast = s.t[n - 1]!;

@@ -8,6 +8,7 @@ import { STDIN_ARG, UsageError, type Io } from './common.js';
 import * as convert from './convert.js';
 import * as diff from './diff.js';
 import * as info from './info.js';
+import * as leaks from './leaks.js';
 import * as stats from './stats.js';
 
 // yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
@@ -33,6 +34,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .command(diff)
       .command(info)
       .command(convert)
+      .command(leaks)
       .demandCommand(1, 'Name a command.')
       .strict()
       .recommendCommands()

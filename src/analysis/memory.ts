@@ -56,15 +56,16 @@ export interface MemoryTrend {
   readonly confidence: number;
   readonly samples: number;
   readonly durationSeconds: number;
-  /** Samples before this many seconds from the start are the warm-up and are not judged. */
+  /** Samples before this many seconds from the start are the warm-up and are not judged (nor
+   * the last 5% of the run, when a process frees memory as it shuts down). */
   readonly warmupSeconds: number;
   readonly peakMiB: number;
-  /** The floor (lowest memory) right after the warm-up, and at the end. */
+  /** The floor's trend line right after the warm-up, and at the end. */
   readonly baselineMiB: number;
   readonly finalFloorMiB: number;
   /** Theil-Sen slope of the floor after the warm-up. */
   readonly slopeMiBPerMin: number;
-  /** The floor's minima per window, after the warm-up: the evidence the verdict rests on. */
+  /** The floor per window after the warm-up (lower envelope of window minima): the evidence. */
   readonly floorMiB: readonly number[];
   /** With a limit: seconds after the last sample until the trend reaches it (null if never). */
   readonly reachesLimitInSeconds: number | null;
@@ -113,26 +114,32 @@ export function classifyFloor(t: readonly number[], v: readonly number[], minGro
  * Theil-Sen slope gives the rate.
  */
 export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): MemoryTrend {
-  const n = s.t.length;
+  // mprof records 0 once the process has gone: such trailing samples are not memory.
+  let n = s.t.length;
+  while (n > 0 && s.mib[n - 1]! <= 0) n--;
   const t0 = s.t[0] ?? 0;
   const duration = n ? s.t[n - 1]! - t0 : 0;
   const warmup = Math.min(opts.warmupSeconds ?? duration * 0.1, duration);
   let start = 0;
   while (start < n - 1 && s.t[start]! - t0 < warmup) start++;
-  const t = s.t.subarray(start);
-  const v = s.mib.subarray(start);
-  const windows = Math.max(3, Math.min(30, Math.floor(t.length / 4)));
-  const floor = floorPoints(t, v, windows);
-  const peak = max(s.mib) ?? 0;
-  const baseline = floor.v[0] ?? 0;
+  // The last 5% too: a process frees much of its memory as it shuts down.
+  let end = n;
+  while (end > start + 3 && s.t[end - 1]! > t0 + duration * 0.95) end--;
+  const t = s.t.subarray(start, end);
+  const v = s.mib.subarray(start, end);
+  // Windows of 15 samples or more, then the lower envelope of each window and its neighbours,
+  // so that a window that falls on a tooth of a sawtooth does not count as the floor.
+  const windows = Math.max(3, Math.min(30, Math.floor(t.length / 15)));
+  const raw = floorPoints(t, v, windows);
+  const floor = { t: raw.t, v: raw.v.map((x, i) => Math.min(x, raw.v[i - 1] ?? x, raw.v[i + 1] ?? x)) };
   const fit = theilSen(floor.t, floor.v);
+  const at = (x: number): number => fit.intercept + fit.slope * x;
+  const baseline = floor.t.length ? at(floor.t[0]!) : 0;
   const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * baseline);
   const c = classifyFloor(floor.t, floor.v, minGrowth);
   let reaches: number | null = null;
   if (opts.limitMiB !== undefined && fit.slope > 0 && n) {
-    const tLast = s.t[n - 1]!;
-    const at = (opts.limitMiB - fit.intercept) / fit.slope;
-    reaches = Math.max(0, at - tLast);
+    reaches = Math.max(0, (opts.limitMiB - fit.intercept) / fit.slope - s.t[n - 1]!);
   }
   return {
     name,
@@ -141,9 +148,9 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): 
     samples: n,
     durationSeconds: duration,
     warmupSeconds: warmup,
-    peakMiB: peak,
+    peakMiB: max(s.mib) ?? 0,
     baselineMiB: baseline,
-    finalFloorMiB: floor.v[floor.v.length - 1] ?? 0,
+    finalFloorMiB: floor.t.length ? at(floor.t[floor.t.length - 1]!) : 0,
     slopeMiBPerMin: fit.slope * 60,
     floorMiB: floor.v,
     reachesLimitInSeconds: reaches,

@@ -62,3 +62,30 @@ describe('the leaks command', () => {
     expect(r.out).toContain('no capture times: rates are per capture');
   });
 });
+
+describe('line reports and mprof runs through the command', () => {
+  type Reports = Record<string, { blocks: { filename: string; lines: { lineno: number; mem: number | null; increment: number | null }[] }[] }>;
+  const reports = JSON.parse(readFileSync('fixtures/mprof/reports.json', 'utf8')) as Reports;
+
+  it('a line report: its largest increments, as memory_profiler measured them', async () => {
+    const r = await cli('leaks', 'fixtures/mprof/report-p1.txt', '--json');
+    const j = JSON.parse(r.out) as { kind: string; topIncrements: { lineno: number; incrementMiB: number }[] };
+    expect(j.kind).toBe('line-report');
+    // The first row of each block is the call's baseline, not a line's increment.
+    const measured = reports['report-p1.txt']!.blocks.flatMap((b) => b.lines.filter((l) => l.increment !== null).slice(1));
+    const top = Math.max(...measured.map((l) => l.increment!));
+    expect(j.topIncrements[0]!.incrementMiB).toBeCloseTo(top, 1);
+  });
+
+  it('an mprof run with a limit: when the trend reaches it', async () => {
+    const r = await cli('leaks', 'fixtures/leaks/mprof/leak.dat', '--limit', '1GiB', '--json');
+    const j = JSON.parse(r.out) as { kind: string; series: { name: string; verdict: string; slopeMiBPerMin: number; peakMiB: number; baselineMiB: number; reachesLimitInSeconds: number }[] };
+    expect(j.kind).toBe('memory');
+    const main = j.series[0]!;
+    expect(main.name).toBe('main');
+    expect(main.verdict).toBe('leak');
+    // The floor rises ~5 MiB/s in this run (see fixtures/leaks/README.md): 1 GiB is minutes away.
+    expect(main.reachesLimitInSeconds).toBeGreaterThan(60);
+    expect(main.reachesLimitInSeconds).toBeLessThan(600);
+  });
+});

@@ -15,7 +15,7 @@ export function builder(y: Argv) {
     y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Snapshots (3 or more, in order), directories, globs, mprof .dat files, line reports' }),
   )
     .option('group-by', { alias: 'g', choices: KEY_TYPES, default: 'lineno' as KeyType, describe: 'Sites: lines, files or whole tracebacks' })
-    .option('min-growth', { type: 'string', default: '64KiB', describe: 'Growth below this is never a leak (snapshots; for mprof, default max(1 MiB, 5% of the baseline))' })
+    .option('min-growth', { type: 'string', describe: 'Growth below this is never a leak (default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)' })
     .option('keep-internals', { type: 'boolean', default: false, describe: "Keep tracemalloc's own and the import machinery's allocations (left out by default)" })
     .option('order', { choices: ORDERS, describe: 'Order of the captures (default: as given, directories by natural name, or by capture time when known)' })
     .option('warmup', { type: 'number', describe: 'Seconds of an mprof run to leave out as warm-up (default: the first 10%)' })
@@ -30,7 +30,7 @@ export function builder(y: Argv) {
 interface Args extends InputArgs {
   inputs: string[];
   'group-by': KeyType;
-  'min-growth': string;
+  'min-growth'?: string;
   'keep-internals': boolean;
   order?: Order;
   warmup?: number;
@@ -50,14 +50,16 @@ export async function handler(a: Args): Promise<void> {
   if (!n && !set.memorySeries.length && !set.lineReports.length) {
     throw new UsageError('no snapshot, mprof run or line report among the inputs');
   }
-  const limit = a.limit === undefined ? undefined : parseSize(a.limit, '--limit') / 2 ** 20;
+  const MiB = 2 ** 20;
+  const limit = a.limit === undefined ? undefined : parseSize(a.limit, '--limit') / MiB;
+  const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   const results = leakResults(set, {
     groupBy: a['group-by'],
-    minGrowth: parseSize(a['min-growth'], '--min-growth'),
+    minGrowth,
+    minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / MiB,
     keepInternals: a['keep-internals'],
     warmupSeconds: a.warmup,
     limitMiB: limit,
-    ...(a['min-growth'] !== '64KiB' ? { minGrowthMiB: parseSize(a['min-growth'], '--min-growth') / 2 ** 20 } : {}),
   });
   const format = a.json ? 'json' : a.format;
   if (format === 'json') a.io.out(renderJson(results.length === 1 ? results[0] : results));

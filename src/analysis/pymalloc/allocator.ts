@@ -1,0 +1,395 @@
+// A model of pymalloc (Objects/obmalloc.c) that makes the same choices as the real allocator:
+// the per-size-class list of used pools (the pool a freed block returns to goes to the front),
+// LIFO free lists inside a pool with never-used space handed out two blocks at a time, empty pools
+// cached LIFO in their arena, arenas kept sorted by free pools so the fullest serves first
+// (usable_arenas and nfp2lasta), and the release of an arena when all its pools are empty (from
+// 3.9 except the last usable one). It models addresses only as (pool, block index).
+//
+// Blocks are handles: pool * maxBlocks + index. Every block slot remembers its owner (a caller's
+// id, e.g. the trace group it stands for), which is what lets a caller ask who pins an arena.
+
+import { blocksPerPool, classSize, numClasses, type Geometry } from './geometry.js';
+
+const NONE = -1;
+const DUMMY_SIZE_IDX = 0xffff;
+
+/** A block obtained from the model, or LARGE for a request served by the system allocator. */
+export const LARGE = -1;
+
+/** Growable Int32 column. */
+class Column {
+  a: Int32Array;
+  constructor(initial: number, private readonly fill: number) {
+    this.a = new Int32Array(initial).fill(fill);
+  }
+  ensure(n: number): void {
+    if (n <= this.a.length) return;
+    let len = this.a.length * 2;
+    while (len < n) len *= 2;
+    const b = new Int32Array(len).fill(this.fill);
+    b.set(this.a);
+    this.a = b;
+  }
+}
+
+export class PymallocModel {
+  readonly maxBlocks: number;
+  readonly classes: number;
+  private readonly numBlocks: number[];
+
+  // Pools (by id).
+  private pools = 0;
+  private readonly poolArena = new Column(1024, NONE);
+  private readonly poolSzidx = new Column(1024, DUMMY_SIZE_IDX);
+  private readonly poolCount = new Column(1024, 0);
+  private readonly poolVirgin = new Column(1024, 0); // next never-used block index
+  private readonly poolChain = new Column(1024, NONE); // head of the LIFO free list (block index)
+  private readonly poolNext = new Column(1024, NONE); // usedpools list / arena free-pool list
+  private readonly poolPrev = new Column(1024, NONE);
+  private readonly usedHead: Int32Array;
+
+  // Block slots: free-list links, owners, and whether allocated.
+  private readonly blockNext: Column;
+  private readonly blockOwner: Column;
+  private allocated: Uint8Array;
+
+  // Arenas (by slot; a released arena's slot is reused LIFO, like unused_arena_objects).
+  private readonly arenaAlive = new Column(64, 0);
+  private readonly arenaNfree = new Column(64, 0);
+  private readonly arenaNtotal = new Column(64, 0);
+  private readonly arenaFreePools = new Column(64, NONE); // LIFO via poolNext
+  private readonly arenaNext = new Column(64, NONE);
+  private readonly arenaPrev = new Column(64, NONE);
+  private readonly arenaPools: number[][] = []; // pools carved from each arena
+  private arenaSlots = 0;
+  private readonly unusedSlots: number[] = [];
+  private usable = NONE;
+  private readonly nfp2lasta: Int32Array;
+
+  // Counters (as sys._debugmallocstats() reports them).
+  narenasCurrent = 0;
+  narenasHighwater = 0;
+  ntimesArenaAllocated = 0;
+  /** Requests served by the system allocator (size 0, > threshold, or another domain). */
+  largeBlocks = 0;
+  largeBytes = 0;
+
+  constructor(readonly g: Geometry) {
+    this.classes = numClasses(g);
+    this.numBlocks = Array.from({ length: this.classes }, (_, c) => blocksPerPool(g, c));
+    this.maxBlocks = this.numBlocks[0]!;
+    this.usedHead = new Int32Array(this.classes).fill(NONE);
+    this.nfp2lasta = new Int32Array(this.poolsPerArena() + 2).fill(NONE);
+    this.blockNext = new Column(1024 * this.maxBlocks, NONE);
+    this.blockOwner = new Column(1024 * this.maxBlocks, NONE);
+    this.allocated = new Uint8Array(1024 * this.maxBlocks);
+  }
+
+  private poolsPerArena(): number {
+    return this.g.arenaSize / this.g.poolSize;
+  }
+
+  /** Allocates `size` bytes for `owner`; returns a block handle, or LARGE. */
+  alloc(size: number, owner: number): number {
+    if (size === 0 || size > this.g.smallRequestThreshold) {
+      this.largeBlocks++;
+      this.largeBytes += size;
+      return LARGE;
+    }
+    const c = (size - 1) >> 4;
+    const pool = this.usedHead[c]!;
+    const b = pool !== NONE ? this.popBlock(pool, c) : this.allocateFromNewPool(c);
+    this.allocated[b] = 1;
+    this.blockOwner.a[b] = owner;
+    return b;
+  }
+
+  /** Frees a block from alloc(); `size` is needed only for LARGE. */
+  free(block: number, size = 0): void {
+    if (block === LARGE) {
+      this.largeBlocks--;
+      this.largeBytes -= size;
+      return;
+    }
+    const pool = Math.floor(block / this.maxBlocks);
+    const index = block - pool * this.maxBlocks;
+    if (!this.allocated[block]) throw new Error(`double free of block ${index} of pool ${pool}`);
+    this.allocated[block] = 0;
+    const P = this;
+    const wasFull = P.poolChain.a[pool] === NONE;
+    P.blockNext.a[block] = P.poolChain.a[pool]!; // LIFO push
+    P.poolChain.a[pool] = index;
+    const count = --P.poolCount.a[pool]!;
+    if (wasFull) {
+      // A full pool becomes used: at the front of its class's list (insert_to_usedpool), so the
+      // next allocation of that class reuses the block just freed.
+      this.linkUsedFront(pool, P.poolSzidx.a[pool]!);
+      if (count > 0) return;
+    }
+    if (count !== 0) return;
+    this.unlinkUsed(pool, P.poolSzidx.a[pool]!);
+    this.insertToFreepool(pool);
+  }
+
+  owner(block: number): number {
+    return this.blockOwner.a[block]!;
+  }
+
+  // Pops the head of a used pool's free list; extends into never-used space, or unlinks the
+  // pool when it becomes full.
+  private popBlock(pool: number, c: number): number {
+    const P = this;
+    P.poolCount.a[pool]!++;
+    const index = P.poolChain.a[pool]!;
+    const handle = pool * this.maxBlocks + index;
+    let next = P.blockNext.a[handle]!;
+    if (next === NONE) {
+      const v = P.poolVirgin.a[pool]!;
+      if (v < this.numBlocks[c]!) {
+        next = v;
+        P.blockNext.a[pool * this.maxBlocks + v] = NONE;
+        P.poolVirgin.a[pool] = v + 1;
+      } else {
+        this.unlinkUsed(pool, c); // full
+      }
+    }
+    P.poolChain.a[pool] = next;
+    return handle;
+  }
+
+  private allocateFromNewPool(c: number): number {
+    const P = this;
+    if (this.usable === NONE) {
+      this.usable = this.newArena();
+      this.nfp2lasta[this.arenaNfree.a[this.usable]!] = this.usable;
+    }
+    const a = this.usable;
+    const nf = P.arenaNfree.a[a]!;
+    if (this.nfp2lasta[nf] === a) this.nfp2lasta[nf] = NONE;
+    if (nf > 1) this.nfp2lasta[nf - 1] = a; // a stays the head: the order is unchanged
+    let pool = P.arenaFreePools.a[a]!;
+    if (pool !== NONE) {
+      P.arenaFreePools.a[a] = P.poolNext.a[pool]!;
+    } else {
+      pool = this.carvePool(a);
+    }
+    P.arenaNfree.a[a] = nf - 1;
+    if (nf - 1 === 0) {
+      // The arena is full: off the usable list.
+      this.usable = P.arenaNext.a[a]!;
+      if (this.usable !== NONE) P.arenaPrev.a[this.usable] = NONE;
+      P.arenaNext.a[a] = NONE;
+    }
+    this.usedHead[c] = pool;
+    P.poolNext.a[pool] = NONE;
+    P.poolPrev.a[pool] = NONE;
+    P.poolCount.a[pool] = 1;
+    if (P.poolSzidx.a[pool] === c) {
+      // An empty pool cached with the same size class keeps its free list.
+      const index = P.poolChain.a[pool]!;
+      const handle = pool * this.maxBlocks + index;
+      P.poolChain.a[pool] = P.blockNext.a[handle]!;
+      return handle;
+    }
+    // (Re)initialise: block 0 is returned, block 1 queued, the rest stays never used.
+    P.poolSzidx.a[pool] = c;
+    const base = pool * this.maxBlocks;
+    P.blockNext.a[base + 1] = NONE;
+    P.poolChain.a[pool] = 1;
+    P.poolVirgin.a[pool] = 2;
+    return base;
+  }
+
+  private carvePool(a: number): number {
+    const pool = this.pools++;
+    this.poolArena.ensure(this.pools);
+    this.poolSzidx.ensure(this.pools);
+    this.poolCount.ensure(this.pools);
+    this.poolVirgin.ensure(this.pools);
+    this.poolChain.ensure(this.pools);
+    this.poolNext.ensure(this.pools);
+    this.poolPrev.ensure(this.pools);
+    this.blockNext.ensure(this.pools * this.maxBlocks);
+    this.blockOwner.ensure(this.pools * this.maxBlocks);
+    if (this.allocated.length < this.pools * this.maxBlocks) {
+      const grown = new Uint8Array(this.blockNext.a.length);
+      grown.set(this.allocated);
+      this.allocated = grown;
+    }
+    this.poolArena.a[pool] = a;
+    this.poolSzidx.a[pool] = DUMMY_SIZE_IDX;
+    this.arenaPools[a]!.push(pool);
+    return pool;
+  }
+
+  private newArena(): number {
+    const a = this.unusedSlots.pop() ?? this.arenaSlots++;
+    for (const col of [this.arenaAlive, this.arenaNfree, this.arenaNtotal, this.arenaFreePools, this.arenaNext, this.arenaPrev]) col.ensure(this.arenaSlots);
+    const pools = this.poolsPerArena() - (this.g.arenasLosePoolToAlignment ? 1 : 0);
+    this.arenaAlive.a[a] = 1;
+    this.arenaNfree.a[a] = pools;
+    this.arenaNtotal.a[a] = pools;
+    this.arenaFreePools.a[a] = NONE;
+    this.arenaNext.a[a] = NONE;
+    this.arenaPrev.a[a] = NONE;
+    this.arenaPools[a] = [];
+    this.narenasCurrent++;
+    this.ntimesArenaAllocated++;
+    if (this.narenasCurrent > this.narenasHighwater) this.narenasHighwater = this.narenasCurrent;
+    return a;
+  }
+
+  // insert_to_freepool: the pool is empty; keep usable_arenas sorted by free pools, release the
+  // arena when all its pools are free (3.9+: unless it is the last usable arena).
+  private insertToFreepool(pool: number): void {
+    const P = this;
+    const a = P.poolArena.a[pool]!;
+    P.poolNext.a[pool] = P.arenaFreePools.a[a]!;
+    P.arenaFreePools.a[a] = pool;
+    let nf = P.arenaNfree.a[a]!;
+    const lastnf = this.nfp2lasta[nf]!;
+    if (lastnf === a) {
+      const p = P.arenaPrev.a[a]!;
+      this.nfp2lasta[nf] = p !== NONE && P.arenaNfree.a[p] === nf ? p : NONE;
+    }
+    P.arenaNfree.a[a] = ++nf;
+    if (nf === P.arenaNtotal.a[a] && (!this.g.keepOneEmptyArena || P.arenaNext.a[a] !== NONE)) {
+      this.unlinkArena(a);
+      this.releaseArena(a);
+      return;
+    }
+    if (nf === 1) {
+      // The arena was full, on no list: it goes to the head.
+      P.arenaNext.a[a] = this.usable;
+      P.arenaPrev.a[a] = NONE;
+      if (this.usable !== NONE) P.arenaPrev.a[this.usable] = a;
+      this.usable = a;
+      if (this.nfp2lasta[1] === NONE) this.nfp2lasta[1] = a;
+      return;
+    }
+    if (this.nfp2lasta[nf] === NONE) this.nfp2lasta[nf] = a;
+    if (a === lastnf) return; // already in order
+    // Move a right after lastnf, which keeps the list sorted by free pools.
+    this.unlinkArena(a);
+    const next = P.arenaNext.a[lastnf]!;
+    P.arenaPrev.a[a] = lastnf;
+    P.arenaNext.a[a] = next;
+    if (next !== NONE) P.arenaPrev.a[next] = a;
+    P.arenaNext.a[lastnf] = a;
+  }
+
+  private unlinkArena(a: number): void {
+    const P = this;
+    const prev = P.arenaPrev.a[a]!;
+    const next = P.arenaNext.a[a]!;
+    if (prev !== NONE) P.arenaNext.a[prev] = next;
+    else this.usable = next;
+    if (next !== NONE) P.arenaPrev.a[next] = prev;
+    P.arenaNext.a[a] = NONE;
+    P.arenaPrev.a[a] = NONE;
+  }
+
+  private releaseArena(a: number): void {
+    for (let i = 0; i < this.nfp2lasta.length; i++) if (this.nfp2lasta[i] === a) this.nfp2lasta[i] = NONE;
+    for (const pool of this.arenaPools[a]!) {
+      this.poolArena.a[pool] = NONE;
+      this.poolSzidx.a[pool] = DUMMY_SIZE_IDX;
+    }
+    this.arenaPools[a] = [];
+    this.arenaAlive.a[a] = 0;
+    this.unusedSlots.push(a);
+    this.narenasCurrent--;
+  }
+
+  private linkUsedFront(pool: number, c: number): void {
+    const first = this.usedHead[c]!;
+    this.poolNext.a[pool] = first;
+    this.poolPrev.a[pool] = NONE;
+    if (first !== NONE) this.poolPrev.a[first] = pool;
+    this.usedHead[c] = pool;
+  }
+
+  private unlinkUsed(pool: number, c: number): void {
+    const prev = this.poolPrev.a[pool]!;
+    const next = this.poolNext.a[pool]!;
+    if (prev !== NONE) this.poolNext.a[prev] = next;
+    else this.usedHead[c] = next;
+    if (next !== NONE) this.poolPrev.a[next] = prev;
+    this.poolNext.a[pool] = NONE;
+    this.poolPrev.a[pool] = NONE;
+  }
+
+  // --- state queries ---------------------------------------------------------------------------
+
+  /** Live arenas: their pools (carved ones) and free pool counts. */
+  *arenas(): Generator<{ id: number; pools: readonly number[]; nfreepools: number; ntotalpools: number }> {
+    for (let a = 0; a < this.arenaSlots; a++) {
+      if (this.arenaAlive.a[a]) yield { id: a, pools: this.arenaPools[a]!, nfreepools: this.arenaNfree.a[a]!, ntotalpools: this.arenaNtotal.a[a]! };
+    }
+  }
+
+  pool(p: number): { sizeClass: number; count: number; capacity: number } {
+    const c = this.poolSzidx.a[p]!;
+    return { sizeClass: c, count: this.poolCount.a[p]!, capacity: c === DUMMY_SIZE_IDX ? 0 : this.numBlocks[c]! };
+  }
+
+  /** Owners of the live blocks of a pool. */
+  *poolOwners(p: number): Generator<number> {
+    const base = p * this.maxBlocks;
+    const n = this.poolVirgin.a[p]!;
+    for (let i = 0; i < n; i++) if (this.allocated[base + i]) yield this.blockOwner.a[base + i]!;
+  }
+
+  /** Checks the structure's invariants; throws on the first broken one (for tests). */
+  check(): void {
+    const onUsed = new Set<number>();
+    for (let c = 0; c < this.classes; c++) {
+      for (let p = this.usedHead[c]!, prev = NONE; p !== NONE; prev = p, p = this.poolNext.a[p]!) {
+        if (onUsed.has(p)) throw new Error(`pool ${p} twice on the used lists`);
+        onUsed.add(p);
+        if (this.poolPrev.a[p] !== prev) throw new Error(`pool ${p}: broken prev link`);
+        if (this.poolSzidx.a[p] !== c) throw new Error(`pool ${p} of class ${this.poolSzidx.a[p]} on the list of class ${c}`);
+        const count = this.poolCount.a[p]!;
+        if (count <= 0 || count >= this.numBlocks[c]! + (this.poolChain.a[p] === NONE ? 1 : 0)) throw new Error(`pool ${p} on a used list with ${count} blocks`);
+      }
+    }
+    let usableCount = 0;
+    let lastNf = 0;
+    for (let a = this.usable, prev = NONE; a !== NONE; prev = a, a = this.arenaNext.a[a]!) {
+      usableCount++;
+      const nf = this.arenaNfree.a[a]!;
+      if (nf < lastNf) throw new Error('usable_arenas is not sorted by free pools');
+      if (nf === 0) throw new Error(`full arena ${a} on usable_arenas`);
+      if (this.arenaPrev.a[a] !== prev) throw new Error(`arena ${a}: broken prev link`);
+      lastNf = nf;
+    }
+    let live = 0;
+    for (const a of this.arenas()) {
+      live++;
+      let empty = 0;
+      for (const p of a.pools) {
+        const count = this.poolCount.a[p]!;
+        let allocated = 0;
+        for (const _ of this.poolOwners(p)) allocated++;
+        if (allocated !== count) throw new Error(`pool ${p}: count ${count} but ${allocated} blocks allocated`);
+        if (count === 0) empty++;
+      }
+      const never = a.ntotalpools - a.pools.length;
+      if (a.nfreepools !== empty + never) throw new Error(`arena ${a.id}: nfreepools ${a.nfreepools}, but ${empty} empty and ${never} never-used pools`);
+      if (a.nfreepools === a.ntotalpools && (!this.g.keepOneEmptyArena || this.arenaNext.a[a.id] !== NONE)) {
+        throw new Error(`arena ${a.id} is wholly free but was not released`);
+      }
+    }
+    if (live !== this.narenasCurrent) throw new Error(`${live} live arenas, narenas_currently_allocated ${this.narenasCurrent}`);
+    if (usableCount > live) throw new Error('more usable arenas than arenas');
+  }
+
+  /** Size class sizes, for reports. */
+  classSize(c: number): number {
+    return classSize(this.g, c);
+  }
+
+  blocksPerPool(c: number): number {
+    return this.numBlocks[c]!;
+  }
+}

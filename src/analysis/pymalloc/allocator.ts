@@ -17,7 +17,7 @@ const DUMMY_SIZE_IDX = 0xffff;
 export const LARGE = -1;
 
 /** Growable Int32 column. */
-class Column {
+export class Column {
   a: Int32Array;
   constructor(initial: number, private readonly fill: number) {
     this.a = new Int32Array(initial).fill(fill);
@@ -89,9 +89,12 @@ export class PymallocModel {
     return this.g.arenaSize / this.g.poolSize;
   }
 
-  /** Allocates `size` bytes for `owner`; returns a block handle, or LARGE. */
-  alloc(size: number, owner: number): number {
-    if (size === 0 || size > this.g.smallRequestThreshold) {
+  /**
+   * Allocates `size` bytes for `owner`; returns a block handle, or LARGE when the system allocator
+   * serves it: size 0, above the threshold, or `system` (another tracemalloc domain).
+   */
+  alloc(size: number, owner: number, system = false): number {
+    if (system || size === 0 || size > this.g.smallRequestThreshold) {
       this.largeBlocks++;
       this.largeBytes += size;
       return LARGE;
@@ -133,6 +136,18 @@ export class PymallocModel {
 
   owner(block: number): number {
     return this.blockOwner.a[block]!;
+  }
+
+  /** The arena slot a block is in. */
+  arenaOf(block: number): number {
+    return this.poolArena.a[Math.floor(block / this.maxBlocks)]!;
+  }
+
+  /** Live blocks in an arena. */
+  arenaLiveBlocks(a: number): number {
+    let n = 0;
+    for (const p of this.arenaPools[a] ?? []) n += this.poolCount.a[p]!;
+    return n;
   }
 
   // Pops the head of a used pool's free list; extends into never-used space, or unlinks the

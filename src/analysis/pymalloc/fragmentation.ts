@@ -1,0 +1,86 @@
+// Fragmentation in a pymalloc state: memory held in arenas that live blocks barely use, and the
+// sites whose blocks keep those arenas from going back to the operating system.
+
+import type { Frame } from '../../model/frames.js';
+import type { PymallocModel } from './allocator.js';
+
+/** An arena is pinned when its live blocks use less than this share of it. */
+export const PINNED_UTILIZATION = 0.25;
+
+export interface PinningSite {
+  readonly filename: string;
+  readonly lineno: number;
+  /** Pinned arenas holding at least one of its blocks. */
+  readonly arenas: number;
+  /** Its live blocks in pinned arenas. */
+  readonly blocks: number;
+}
+
+export interface Fragmentation {
+  /** Arena occupancy histogram: arenas whose live blocks use [0-10%), [10-20%), ... [90-100%]. */
+  readonly occupancy: readonly number[];
+  /** Arenas whose live blocks use less than PINNED_UTILIZATION of them. */
+  readonly pinnedArenas: number;
+  /** Bytes that would return to the operating system if the blocks in pinned arenas moved. */
+  readonly releasableBytes: number;
+  /** Live blocks in pinned arenas. */
+  readonly pinningBlocks: number;
+  /** Bytes in carved pools with no live block (kept for reuse, not returned). */
+  readonly emptyPoolBytes: number;
+  /** Pools with some free blocks and some live ones. */
+  readonly partlyUsedPools: number;
+  /** Sites owning the live blocks of pinned arenas, most arenas first. */
+  readonly pinningSites: readonly PinningSite[];
+}
+
+export function fragmentation(m: PymallocModel, siteOf: (owner: number) => Frame, topSites = 20): Fragmentation {
+  const occupancy = new Array<number>(10).fill(0);
+  let pinned = 0;
+  let pinningBlocks = 0;
+  let emptyPools = 0;
+  let partly = 0;
+  const sites = new Map<string, { frame: Frame; arenas: number; blocks: number }>();
+  for (const a of m.arenas()) {
+    let live = 0;
+    for (const p of a.pools) {
+      const s = m.pool(p);
+      if (s.count === 0) emptyPools++;
+      else {
+        live += s.count * m.classSize(s.sizeClass);
+        if (s.count < s.capacity) partly++;
+      }
+    }
+    const use = live / m.g.arenaSize;
+    occupancy[Math.min(9, Math.floor(use * 10))]!++;
+    if (use >= PINNED_UTILIZATION) continue;
+    pinned++;
+    const here = new Map<string, number>();
+    for (const p of a.pools) {
+      for (const owner of m.poolOwners(p)) {
+        const f = siteOf(owner);
+        const key = `${f.filename}\0${f.lineno}`;
+        here.set(key, (here.get(key) ?? 0) + 1);
+        if (!sites.has(key)) sites.set(key, { frame: f, arenas: 0, blocks: 0 });
+        pinningBlocks++;
+      }
+    }
+    for (const [key, n] of here) {
+      const e = sites.get(key)!;
+      e.arenas++;
+      e.blocks += n;
+    }
+  }
+  const pinningSites = [...sites.values()]
+    .sort((x, y) => y.arenas - x.arenas || y.blocks - x.blocks)
+    .slice(0, topSites)
+    .map((e) => ({ filename: e.frame.filename, lineno: e.frame.lineno, arenas: e.arenas, blocks: e.blocks }));
+  return {
+    occupancy,
+    pinnedArenas: pinned,
+    releasableBytes: pinned * m.g.arenaSize,
+    pinningBlocks,
+    emptyPoolBytes: emptyPools * m.g.poolSize,
+    partlyUsedPools: partly,
+    pinningSites,
+  };
+}

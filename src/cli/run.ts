@@ -9,6 +9,7 @@ import * as convert from './convert.js';
 import * as diff from './diff.js';
 import * as info from './info.js';
 import * as leaks from './leaks.js';
+import * as replay from './replay.js';
 import * as stats from './stats.js';
 
 // yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
@@ -35,6 +36,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .command(info)
       .command(convert)
       .command(leaks)
+      .command(replay)
       .demandCommand(1, 'Name a command.')
       .strict()
       .recommendCommands()

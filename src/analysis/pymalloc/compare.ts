@@ -1,0 +1,147 @@
+// The `replay` query: the model's figures per capture in both orders, next to the real
+// allocator's when its reports (sys._debugmallocstats) were captured alongside.
+
+import type { MallocStatsBlock } from '../../model/allocator-stats.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import type { PinningSite } from './fragmentation.js';
+import { replay, type ModelState } from './replay.js';
+
+/** The figures the `replay` output gives for the model (both orders) and for the real allocator. */
+export interface AllocatorFigures {
+  readonly arenas: number;
+  readonly arenasHighwater: number;
+  /** Pools partly used / full / empty and cached; null for the real allocator, whose report does
+   * not tell them apart. */
+  readonly poolsUsed: number | null;
+  readonly poolsFull: number | null;
+  readonly poolsEmpty: number | null;
+  /** Pools with at least one block. */
+  readonly poolsWithBlocks: number;
+  readonly bytesInAllocatedBlocks: number;
+  /** Bytes in allocated blocks over bytes in arenas. */
+  readonly utilization: number;
+  readonly stats: MallocStatsBlock;
+}
+
+export interface ModelFigures extends AllocatorFigures {
+  readonly pinnedArenas: number;
+  readonly releasableBytes: number;
+  readonly emptyPoolBytes: number;
+  readonly partlyUsedPools: number;
+  readonly occupancy: readonly number[];
+  readonly pinningSites: readonly PinningSite[];
+  readonly largeBlocks: number;
+  readonly largeBytes: number;
+}
+
+export interface CaptureComparison {
+  readonly label: string;
+  readonly compact: ModelFigures;
+  readonly scattered: ModelFigures;
+  readonly real: AllocatorFigures | null;
+  /** Arenas gained since the first capture: the model's range, and the real one when known. */
+  readonly arenasSinceFirst: { readonly compact: number; readonly scattered: number; readonly real: number | null };
+}
+
+export interface ReplayReport {
+  readonly python: string;
+  readonly arenaSize: number;
+  readonly poolSize: number;
+  readonly captures: readonly CaptureComparison[];
+  /** Is the last capture fragmented, and why (see isFragmented). */
+  readonly fragmented: { readonly verdict: 'yes' | 'no' | 'possibly' | 'unknown'; readonly reason: string };
+}
+
+function modelFigures(s: ModelState): ModelFigures {
+  const f = s.fragmentation;
+  return {
+    arenas: s.arenas,
+    arenasHighwater: s.arenasHighwater,
+    poolsUsed: s.pools.used,
+    poolsFull: s.pools.full,
+    poolsEmpty: s.pools.empty,
+    poolsWithBlocks: s.pools.used + s.pools.full,
+    bytesInAllocatedBlocks: s.bytesInAllocatedBlocks,
+    utilization: s.utilization,
+    stats: s.stats,
+    pinnedArenas: f.pinnedArenas,
+    releasableBytes: f.releasableBytes,
+    emptyPoolBytes: f.emptyPoolBytes,
+    partlyUsedPools: f.partlyUsedPools,
+    occupancy: f.occupancy,
+    pinningSites: f.pinningSites,
+    largeBlocks: s.largeBlocks,
+    largeBytes: s.largeBytes,
+  };
+}
+
+export function realFigures(b: MallocStatsBlock): AllocatorFigures {
+  return {
+    arenas: b.arenasCurrent,
+    arenasHighwater: b.arenasHighwater,
+    poolsUsed: null,
+    poolsFull: null,
+    poolsEmpty: null,
+    poolsWithBlocks: b.classes.reduce((n, c) => n + c.pools, 0),
+    bytesInAllocatedBlocks: b.bytesInAllocatedBlocks,
+    utilization: b.arenaBytes ? b.bytesInAllocatedBlocks / b.arenaBytes : 0,
+    stats: b,
+  };
+}
+
+const pinnedMany = (f: ModelFigures): boolean => f.pinnedArenas >= 2 && f.pinnedArenas >= f.arenas / 4;
+
+/**
+ * The verdict on the last capture. With the real allocator's report: fragmented when it holds
+ * at least twice the arenas the same live blocks need when packed best (the compact order), and
+ * 2 more at least. Without it, which blocks were freed is unknown: fragmented only if even the
+ * compact order leaves a quarter of the arenas pinned (and 2 at least), possibly if the scattered
+ * order does.
+ */
+export function isFragmented(captures: readonly CaptureComparison[]): ReplayReport['fragmented'] {
+  const last = captures[captures.length - 1];
+  if (!last) return { verdict: 'unknown', reason: 'no capture' };
+  if (last.real) {
+    const excess = last.real.arenas - last.compact.arenas;
+    const yes = excess >= 2 && excess >= last.real.arenas / 2;
+    return {
+      verdict: yes ? 'yes' : 'no',
+      reason: `the real allocator holds ${last.real.arenas} arenas; packed at best, the live blocks need ${last.compact.arenas}`,
+    };
+  }
+  if (captures.length === 1) return { verdict: 'unknown', reason: 'fragmentation cannot be seen from one capture: it comes from frees' };
+  if (pinnedMany(last.compact)) return { verdict: 'yes', reason: `even packed at best, ${last.compact.pinnedArenas} of ${last.compact.arenas} arenas are pinned` };
+  if (pinnedMany(last.scattered)) {
+    return {
+      verdict: 'possibly',
+      reason: `${last.scattered.pinnedArenas} of ${last.scattered.arenas} arenas are pinned if frees were scattered, ${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact; give --allocator-stats to tell`,
+    };
+  }
+  return { verdict: 'no', reason: 'live blocks fill their arenas in either order' };
+}
+
+export function replayReport(
+  snapshots: readonly Snapshot[],
+  labels: readonly string[],
+  real: readonly MallocStatsBlock[] | null,
+  opts: { python: string; seed?: number },
+): ReplayReport {
+  const r = replay(snapshots, labels, opts);
+  const captures = r.captures.map((c, i): CaptureComparison => {
+    const compact = modelFigures(c.compact);
+    const scattered = modelFigures(c.scattered);
+    const rb = real?.[i] ?? null;
+    return {
+      label: c.label,
+      compact,
+      scattered,
+      real: rb ? realFigures(rb) : null,
+      arenasSinceFirst: {
+        compact: compact.arenas - r.captures[0]!.compact.arenas,
+        scattered: scattered.arenas - r.captures[0]!.scattered.arenas,
+        real: rb && real?.[0] ? rb.arenasCurrent - real[0].arenasCurrent : null,
+      },
+    };
+  });
+  return { python: r.python, arenaSize: r.arenaSize, poolSize: r.poolSize, captures, fragmented: isFragmented(captures) };
+}

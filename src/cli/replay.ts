@@ -12,7 +12,7 @@ export const describe = "Replay snapshots through a model of CPython's pymalloc:
 
 export function builder(y: Argv) {
   return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Snapshots in capture order (files, directories, globs)' }))
-    .option('python', { choices: Object.keys(GEOMETRIES), default: DEFAULT_PYTHON, describe: 'Model the pymalloc of this CPython version (arena and pool sizes, release rule)' })
+    .option('python', { type: 'string', choices: Object.keys(GEOMETRIES), default: DEFAULT_PYTHON, describe: 'Model the pymalloc of this CPython version (arena and pool sizes, release rule)' })
     .option('allocator-stats', { type: 'string', array: true, describe: 'sys._debugmallocstats() reports taken at the same moments (files or directories): shown next to the model' })
     .option('order', { choices: ORDERS, describe: 'Order of the captures' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of the scattered order' })

@@ -89,14 +89,14 @@ export function realFigures(b: MallocStatsBlock): AllocatorFigures {
   };
 }
 
-const pinnedMany = (f: ModelFigures): boolean => f.pinnedArenas >= 2 && f.pinnedArenas >= f.arenas / 4;
+const pinned = (f: ModelFigures, share: number): boolean => f.pinnedArenas >= 2 && f.pinnedArenas >= f.arenas * share;
 
 /**
  * The verdict on the last capture. With the real allocator's report: fragmented when it holds
  * at least twice the arenas the same live blocks need when packed best (the compact order), and
  * 2 more at least. Without it, which blocks were freed is unknown: fragmented only if even the
- * compact order leaves a quarter of the arenas pinned (and 2 at least), possibly if the scattered
- * order does.
+ * compact order leaves half of the arenas pinned (2 at least), possibly if the scattered order
+ * leaves a quarter pinned.
  */
 export function isFragmented(captures: readonly CaptureComparison[]): ReplayReport['fragmented'] {
   const last = captures[captures.length - 1];
@@ -110,8 +110,8 @@ export function isFragmented(captures: readonly CaptureComparison[]): ReplayRepo
     };
   }
   if (captures.length === 1) return { verdict: 'unknown', reason: 'fragmentation cannot be seen from one capture: it comes from frees' };
-  if (pinnedMany(last.compact)) return { verdict: 'yes', reason: `even packed at best, ${last.compact.pinnedArenas} of ${last.compact.arenas} arenas are pinned` };
-  if (pinnedMany(last.scattered)) {
+  if (pinned(last.compact, 0.5)) return { verdict: 'yes', reason: `even packed at best, ${last.compact.pinnedArenas} of ${last.compact.arenas} arenas are pinned` };
+  if (pinned(last.scattered, 0.25)) {
     return {
       verdict: 'possibly',
       reason: `${last.scattered.pinnedArenas} of ${last.scattered.arenas} arenas are pinned if frees were scattered, ${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact; give --allocator-stats to tell`,

@@ -55,6 +55,14 @@ compare(
 const groups = execFileSync('node', ['dist/cli/main.js', 'info', dump, '--json'], { encoding: 'utf8' }).match(/"groups": (\d+)/)[1];
 compare(`JSON snapshot of ${groups} groups (${(statSync(json).size / 2 ** 20).toFixed(1)} MiB): info`, ['node', 'dist/cli/main.js', 'info', json], null);
 compare(`the same snapshot as a pickle (${(statSync(dump).size / 2 ** 20).toFixed(1)} MiB): info`, ['node', 'dist/cli/main.js', 'info', dump], null);
+// Replay through the pymalloc model (both orders) against only reading the same two dumps.
+const series = [1, 2].map((seed) => {
+  const f = `${OUT}/1000000-s${seed}.pickle`;
+  if (!existsSync(f)) execFileSync(PY, ['bench/make_dump.py', '1000000', f, '--seed', String(seed)]);
+  return f;
+});
+compare('replay of 2 captures of 1M blocks (pymalloc model, both orders)', ['node', 'dist/cli/main.js', 'replay', ...series], null);
+compare('reading the same 2 captures (info)', ['node', 'dist/cli/main.js', 'info', ...series], null);
 if (!hasMprof) console.log(`\n(mprof not found for ${MPROF_PY}: apt-get install python3-memory-profiler)`);
 
 // The tokenizer alone on the JSON, in this process: what stream-json costs before arenascope

@@ -9,8 +9,8 @@ import { loadCapture } from '../../src/ingest/sniff.js';
 import type { AllocatorStats } from '../../src/model/allocator-stats.js';
 import { renderMallocStats } from '../../src/report/text.js';
 
-const pool = (m: PymallocModel, b: number) => Math.floor(b / m.maxBlocks);
-const index = (m: PymallocModel, b: number) => b % m.maxBlocks;
+const pool = (m: PymallocModel, b: number) => m.poolOf(b);
+const index = (m: PymallocModel, b: number) => m.indexOf(b);
 
 describe('hand-worked scenarios (3.8 geometry: 4 KiB pools, 256 KiB arenas)', () => {
   const g = geometry('3.8');

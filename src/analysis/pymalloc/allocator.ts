@@ -5,8 +5,10 @@
 // (usable_arenas and nfp2lasta), and the release of an arena when all its pools are empty (from
 // 3.9 except the last usable one). It models addresses only as (pool, block index).
 //
-// Blocks are handles: pool * maxBlocks + index. Every block slot remembers its owner (a caller's
-// id, e.g. the trace group it stands for), which is what lets a caller ask who pins an arena.
+// Blocks are handles: slots in segments, one segment per pool sized for its size class (given
+// when the pool is initialised for a class, kept while the class fits). Every block slot remembers
+// its owner (a caller's id, e.g. the trace group it stands for), which is what lets a caller ask
+// who pins an arena.
 
 import { blocksPerPool, classSize, numClasses, type Geometry } from './geometry.js';
 
@@ -17,7 +19,7 @@ const DUMMY_SIZE_IDX = 0xffff;
 export const LARGE = -1;
 
 /** Growable Int32 column. */
-export class Column {
+class Column {
   a: Int32Array;
   constructor(initial: number, private readonly fill: number) {
     this.a = new Int32Array(initial).fill(fill);
@@ -33,7 +35,6 @@ export class Column {
 }
 
 export class PymallocModel {
-  readonly maxBlocks: number;
   readonly classes: number;
   private readonly numBlocks: number[];
 
@@ -48,10 +49,14 @@ export class PymallocModel {
   private readonly poolPrev = new Column(1024, NONE);
   private readonly usedHead: Int32Array;
 
-  // Block slots: free-list links, owners, and whether allocated.
+  // Block slots: free-list links, owners, pools, and whether allocated; each pool's segment.
   private readonly blockNext: Column;
   private readonly blockOwner: Column;
+  private readonly slotPool: Column;
   private allocated: Uint8Array;
+  private slots = 0;
+  private readonly poolBase = new Column(1024, 0);
+  private readonly poolSegment = new Column(1024, 0);
 
   // Arenas (by slot; a released arena's slot is reused LIFO, like unused_arena_objects).
   private readonly arenaAlive = new Column(64, 0);
@@ -77,12 +82,12 @@ export class PymallocModel {
   constructor(readonly g: Geometry) {
     this.classes = numClasses(g);
     this.numBlocks = Array.from({ length: this.classes }, (_, c) => blocksPerPool(g, c));
-    this.maxBlocks = this.numBlocks[0]!;
     this.usedHead = new Int32Array(this.classes).fill(NONE);
     this.nfp2lasta = new Int32Array(this.poolsPerArena() + 2).fill(NONE);
-    this.blockNext = new Column(1024 * this.maxBlocks, NONE);
-    this.blockOwner = new Column(1024 * this.maxBlocks, NONE);
-    this.allocated = new Uint8Array(1024 * this.maxBlocks);
+    this.blockNext = new Column(1 << 16, NONE);
+    this.blockOwner = new Column(1 << 16, NONE);
+    this.slotPool = new Column(1 << 16, NONE);
+    this.allocated = new Uint8Array(1 << 16);
   }
 
   private poolsPerArena(): number {
@@ -114,8 +119,8 @@ export class PymallocModel {
       this.largeBytes -= size;
       return;
     }
-    const pool = Math.floor(block / this.maxBlocks);
-    const index = block - pool * this.maxBlocks;
+    const pool = this.slotPool.a[block]!;
+    const index = block - this.poolBase.a[pool]!;
     if (!this.allocated[block]) throw new Error(`double free of block ${index} of pool ${pool}`);
     this.allocated[block] = 0;
     const P = this;
@@ -138,9 +143,18 @@ export class PymallocModel {
     return this.blockOwner.a[block]!;
   }
 
+  /** The pool a block is in, and its index there (its address is pool + 48 + index * size). */
+  poolOf(block: number): number {
+    return this.slotPool.a[block]!;
+  }
+
+  indexOf(block: number): number {
+    return block - this.poolBase.a[this.slotPool.a[block]!]!;
+  }
+
   /** The arena slot a block is in. */
   arenaOf(block: number): number {
-    return this.poolArena.a[Math.floor(block / this.maxBlocks)]!;
+    return this.poolArena.a[this.slotPool.a[block]!]!;
   }
 
   /** Live blocks in an arena. */
@@ -156,13 +170,14 @@ export class PymallocModel {
     const P = this;
     P.poolCount.a[pool]!++;
     const index = P.poolChain.a[pool]!;
-    const handle = pool * this.maxBlocks + index;
+    const base = P.poolBase.a[pool]!;
+    const handle = base + index;
     let next = P.blockNext.a[handle]!;
     if (next === NONE) {
       const v = P.poolVirgin.a[pool]!;
       if (v < this.numBlocks[c]!) {
         next = v;
-        P.blockNext.a[pool * this.maxBlocks + v] = NONE;
+        P.blockNext.a[base + v] = NONE;
         P.poolVirgin.a[pool] = v + 1;
       } else {
         this.unlinkUsed(pool, c); // full
@@ -201,14 +216,14 @@ export class PymallocModel {
     P.poolCount.a[pool] = 1;
     if (P.poolSzidx.a[pool] === c) {
       // An empty pool cached with the same size class keeps its free list.
-      const index = P.poolChain.a[pool]!;
-      const handle = pool * this.maxBlocks + index;
+      const handle = P.poolBase.a[pool]! + P.poolChain.a[pool]!;
       P.poolChain.a[pool] = P.blockNext.a[handle]!;
       return handle;
     }
     // (Re)initialise: block 0 is returned, block 1 queued, the rest stays never used.
     P.poolSzidx.a[pool] = c;
-    const base = pool * this.maxBlocks;
+    if (P.poolSegment.a[pool]! < this.numBlocks[c]!) this.newSegment(pool, this.numBlocks[c]!);
+    const base = P.poolBase.a[pool]!;
     P.blockNext.a[base + 1] = NONE;
     P.poolChain.a[pool] = 1;
     P.poolVirgin.a[pool] = 2;
@@ -224,17 +239,30 @@ export class PymallocModel {
     this.poolChain.ensure(this.pools);
     this.poolNext.ensure(this.pools);
     this.poolPrev.ensure(this.pools);
-    this.blockNext.ensure(this.pools * this.maxBlocks);
-    this.blockOwner.ensure(this.pools * this.maxBlocks);
-    if (this.allocated.length < this.pools * this.maxBlocks) {
-      const grown = new Uint8Array(this.blockNext.a.length);
-      grown.set(this.allocated);
-      this.allocated = grown;
-    }
+    this.poolBase.ensure(this.pools);
+    this.poolSegment.ensure(this.pools);
+    this.poolSegment.a[pool] = 0;
     this.poolArena.a[pool] = a;
     this.poolSzidx.a[pool] = DUMMY_SIZE_IDX;
     this.arenaPools[a]!.push(pool);
     return pool;
+  }
+
+  // Slots for a pool's blocks; a pool re-initialised for a class with more blocks gets new ones.
+  private newSegment(pool: number, n: number): void {
+    const base = this.slots;
+    this.slots += n;
+    this.blockNext.ensure(this.slots);
+    this.blockOwner.ensure(this.slots);
+    this.slotPool.ensure(this.slots);
+    if (this.allocated.length < this.slots) {
+      const grown = new Uint8Array(this.slotPool.a.length);
+      grown.set(this.allocated);
+      this.allocated = grown;
+    }
+    this.slotPool.a.fill(pool, base, base + n);
+    this.poolBase.a[pool] = base;
+    this.poolSegment.a[pool] = n;
   }
 
   private newArena(): number {
@@ -350,8 +378,8 @@ export class PymallocModel {
 
   /** Owners of the live blocks of a pool. */
   *poolOwners(p: number): Generator<number> {
-    const base = p * this.maxBlocks;
-    const n = this.poolVirgin.a[p]!;
+    const base = this.poolBase.a[p]!;
+    const n = this.poolSzidx.a[p] === DUMMY_SIZE_IDX ? 0 : this.poolVirgin.a[p]!;
     for (let i = 0; i < n; i++) if (this.allocated[base + i]) yield this.blockOwner.a[base + i]!;
   }
 

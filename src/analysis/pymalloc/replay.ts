@@ -10,7 +10,7 @@
 
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { Column, LARGE, PymallocModel } from './allocator.js';
+import { PymallocModel } from './allocator.js';
 import { fragmentation, type Fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { mallocStats, poolCounts, type PoolCounts } from './state.js';
@@ -96,9 +96,6 @@ class Replayer {
   readonly model: PymallocModel;
   private readonly groups: Group[];
   private readonly rnd: () => number;
-  // When each block was allocated (by block handle), for the compact order's newest-first frees.
-  private readonly seq = new Column(1 << 16, 0);
-  private clock = 0;
 
   constructor(
     python: string,
@@ -159,12 +156,7 @@ class Replayer {
 
   private allocate(id: number): void {
     const grp = this.groups[id]!;
-    const b = this.model.alloc(grp.size, id, grp.domain !== 0);
-    if (b !== LARGE) {
-      this.seq.ensure(b + 1);
-      this.seq.a[b] = ++this.clock;
-    }
-    grp.live.push(b);
+    grp.live.push(this.model.alloc(grp.size, id, grp.domain !== 0));
   }
 
   private randomFrees(grp: Group, n: number): void {
@@ -176,23 +168,13 @@ class Replayer {
     }
   }
 
-  // The best case: each group frees its most recently allocated blocks (system-allocator ones
-  // first). With the long-lived blocks placed first, what goes is what was packed after them,
-  // so whole pools and arenas empty.
+  // The best case: each group frees its most recently allocated blocks (a group's live list is
+  // in allocation order here). With the long-lived blocks placed first, what goes is what was
+  // packed after them, so whole pools and arenas empty.
   private compactFrees(frees: Map<number, number>): void {
-    const seq = this.seq;
     for (const [id, n] of frees) {
       const grp = this.groups[id]!;
-      const order = grp.live.map((_, i) => i).sort((x, y) => {
-        const bx = grp.live[x]!;
-        const by = grp.live[y]!;
-        return (by === LARGE ? Infinity : seq.a[by]!) - (bx === LARGE ? Infinity : seq.a[bx]!) || y - x;
-      });
-      const gone = new Set(order.slice(0, n));
-      for (const i of gone) this.model.free(grp.live[i]!, grp.size);
-      const kept = grp.live.filter((_, i) => !gone.has(i));
-      grp.live.length = 0;
-      grp.live.push(...kept);
+      for (let k = 0; k < n; k++) this.model.free(grp.live.pop()!, grp.size);
     }
   }
 

@@ -32,13 +32,32 @@ export {
   type StatsResult,
 } from './analysis/statistics.js';
 export { captureInfo, type CaptureInfo } from './analysis/info.js';
-export { mprofPeak, timeSpan, type PeakResult } from './analysis/memory.js';
+export { memoryTrend, memoryTrends, mprofPeak, retainingCalls, timeSpan, type MemoryTrend, type PeakResult, type RetainingCall } from './analysis/memory.js';
+export { classify, detectLeaks, type LeakOptions, type LeakReport, type SiteTrend, type Verdict } from './analysis/leaks.js';
+export { leakResults, type LeakResult } from './analysis/leak-results.js';
+export { lineReportFindings, type LineReportFindings } from './analysis/line-report.js';
+export { theilSen, floorPoints, median } from './analysis/trend.js';
+export { LARGE, PymallocModel } from './analysis/pymalloc/allocator.js';
+export { GEOMETRIES, geometry, type Geometry } from './analysis/pymalloc/geometry.js';
+export { mallocStats, poolCounts } from './analysis/pymalloc/state.js';
+export { replay, type ReplayResult } from './analysis/pymalloc/replay.js';
+export { replayReport, type ReplayReport } from './analysis/pymalloc/compare.js';
 
 export { formatSize, printfFixed } from './report/format-size.js';
 export { writeSeriesJson, writeSnapshotJson } from './report/arenascope-json.js';
 export { fileSourceLookup, noSource, type SourceLookup } from './report/linecache.js';
-export { formatTraceback, renderDiffText, renderInfoText, renderStatsText, statisticDiffLine, statisticLine } from './report/text.js';
+export {
+  formatTraceback,
+  renderDiffText,
+  renderInfoText,
+  renderLeaksText,
+  renderMallocStats,
+  renderReplayText,
+  renderStatsText,
+  statisticDiffLine,
+  statisticLine,
+} from './report/text.js';
 export { renderJson } from './report/json.js';
-export { renderDiffCsv, renderStatsCsv } from './report/csv.js';
+export { renderDiffCsv, renderLeaksCsv, renderStatsCsv } from './report/csv.js';
 
 export { runCli, EXIT } from './cli/run.js';

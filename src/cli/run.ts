@@ -10,6 +10,7 @@ import * as diff from './diff.js';
 import * as info from './info.js';
 import * as leaks from './leaks.js';
 import * as replay from './replay.js';
+import * as report from './report.js';
 import * as stats from './stats.js';
 
 // yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
@@ -37,6 +38,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .command(convert)
       .command(leaks)
       .command(replay)
+      .command(report)
       .demandCommand(1, 'Name a command.')
       .strict()
       .recommendCommands()

@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { buildReportData } from '../analysis/report-data.js';
+import { GEOMETRIES } from '../analysis/pymalloc/geometry.js';
+import { loadCaptureSet, ORDERS, type Order } from '../ingest/inputs.js';
+import { renderHtml } from '../report/html/page.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
+
+export const command = 'report <inputs..>';
+export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';
+
+export function builder(y: Argv) {
+  return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Captures of any kind, directories, globs' }))
+    .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
+    .option('json', { type: 'string', describe: 'Also write the report data (versioned JSON) here' })
+    .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
+    .option('title', { type: 'string', describe: 'Title of the page' })
+    .option('python', { type: 'string', choices: Object.keys(GEOMETRIES), describe: 'pymalloc model to replay snapshots through (default 3.11)' })
+    .option('order', { choices: ORDERS, describe: 'Order of the captures' })
+    .example('$0 report captures/ run.dat', 'report.html from a series of dumps and an mprof run');
+}
+
+interface Args extends InputArgs {
+  inputs: string[];
+  output: string;
+  json?: string;
+  markdown?: string;
+  title?: string;
+  python?: string;
+  order?: Order;
+}
+
+export async function handler(a: Args): Promise<void> {
+  const set = await loadCaptureSet(a.inputs, { order: a.order, load: (p, frames) => loadAny(p, a, frames) });
+  for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
+  const any = set.series.snapshots.length + set.memorySeries.length + set.lineReports.length + set.allocatorStats.length;
+  if (!any) throw new UsageError('no capture to report on among the inputs');
+  const data = buildReportData(set, a.inputs, { title: a.title, python: a.python });
+  writeFileSync(a.output, renderHtml(data));
+  if (a.json) writeFileSync(a.json, renderJson(data));
+  if (a.markdown) writeFileSync(a.markdown, renderMarkdown(data));
+  a.io.out(`wrote ${resolve(a.output)}${a.json ? `, ${a.json}` : ''}${a.markdown ? `, ${a.markdown}` : ''}\n`);
+}

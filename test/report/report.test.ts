@@ -1,0 +1,87 @@
+// The report: ReportData from real captures, the renderers, and escaping of capture strings.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildReportData, downsample } from '../../src/analysis/report-data.js';
+import { statistics } from '../../src/analysis/statistics.js';
+import { loadCaptureSet } from '../../src/ingest/inputs.js';
+import { loadCapture } from '../../src/ingest/sniff.js';
+import type { FrameTable } from '../../src/model/frames.js';
+import { renderHtml, scriptJson } from '../../src/report/html/page.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { cli } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const load = (inputs: string[]) => loadCaptureSet(inputs, { load: (p, frames: FrameTable) => loadCapture(p, { frames }) });
+
+export const EVIL = '</script><img src=x onerror=alert(1)>';
+
+/** A snapshot whose file name is an HTML injection attempt, as arenascope JSON. */
+export function evilSnapshot(path: string): void {
+  writeFileSync(
+    path,
+    JSON.stringify({
+      format: 'arenascope-snapshot',
+      version: 1,
+      tracebackLimit: 1,
+      frames: [[EVIL, 1], ['app.py', 2]],
+      tracebacks: [[0], [1]],
+      traces: [[0, 0, 64, 100], [0, 1, 32, 10]],
+    }),
+  );
+}
+
+describe('ReportData', () => {
+  it('holds every section for a mixed set of captures, with the analyses\' figures', async () => {
+    const set = await load(['fixtures/leaks/memo_leak', 'fixtures/leaks/mprof/leak.dat', 'fixtures/mprof/report-p1.txt']);
+    const d = buildReportData(set, ['x']);
+    expect([d.format, d.version]).toEqual(['arenascope-report', 1]);
+    const last = set.series.snapshots[set.series.snapshots.length - 1]!;
+    expect(d.snapshots!.topSites).toEqual(statistics(last, { keyType: 'lineno' }).slice(0, 200));
+    expect(d.snapshots!.leaks!.sites.filter((s) => s.verdict === 'leak').map((s) => `${s.filename}:${s.lineno}`).sort()).toEqual(
+      ['fixtures/leaks/workloads/memo_leak.py:13', 'fixtures/leaks/workloads/memo_leak.py:9'],
+    );
+    expect(d.memory[0]!.trends.series[0]!.verdict).toBe('leak');
+    expect(d.lineReports).toHaveLength(1);
+    expect(d.summary.leakSuspects).toBe(3);
+    expect(JSON.parse(JSON.stringify(d))).toEqual(d); // plain data
+  });
+
+  it('downsampling keeps every peak and trough', () => {
+    const t = Array.from({ length: 10000 }, (_, i) => i);
+    const v = t.map((i) => (i === 4321 ? 999 : i === 777 ? -5 : Math.sin(i / 50)));
+    const d = downsample(t, v, 200);
+    expect(d.t.length).toBeLessThanOrEqual(200);
+    expect(Math.max(...d.v)).toBe(999);
+    expect(Math.min(...d.v)).toBe(-5);
+  });
+});
+
+describe('escaping', () => {
+  it('a file name that tries to close the script and inject HTML stays text', async () => {
+    const evil = join(dir, 'evil.json');
+    evilSnapshot(evil);
+    const html = renderHtml(buildReportData(await load([evil]), [evil]));
+    expect(html).not.toContain(EVIL);
+    expect(html).not.toMatch(/<img/i);
+    expect(html).toContain('&#60;/script&#62;&#60;img src=x onerror=alert(1)&#62;');
+    expect(scriptJson(EVIL)).toBe('"\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e"');
+    expect(renderMarkdown(buildReportData(await load([evil]), [evil]))).not.toContain('|x');
+  });
+});
+
+describe('the report command', () => {
+  it('writes the page, the JSON and the Markdown, and says where', async () => {
+    const out = join(dir, 'r.html');
+    const r = await cli('report', 'fixtures/leaks/memo_leak', '-o', out, '--json', join(dir, 'r.json'), '--markdown', join(dir, 'r.md'), '--title', 'memo service');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(out);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<title>memo service</title>');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=/); // nothing loaded from elsewhere
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).format).toBe('arenascope-report');
+    expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('## memo service');
+  });
+});

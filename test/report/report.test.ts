@@ -1,5 +1,5 @@
 // The report: ReportData from real captures, the renderers, and escaping of capture strings.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,27 +11,11 @@ import type { FrameTable } from '../../src/model/frames.js';
 import { renderHtml, scriptJson } from '../../src/report/html/page.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { cli } from '../helpers.js';
+import { EVIL, evilSnapshot } from './evil.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const load = (inputs: string[]) => loadCaptureSet(inputs, { load: (p, frames: FrameTable) => loadCapture(p, { frames }) });
-
-export const EVIL = '</script><img src=x onerror=alert(1)>';
-
-/** A snapshot whose file name is an HTML injection attempt, as arenascope JSON. */
-export function evilSnapshot(path: string): void {
-  writeFileSync(
-    path,
-    JSON.stringify({
-      format: 'arenascope-snapshot',
-      version: 1,
-      tracebackLimit: 1,
-      frames: [[EVIL, 1], ['app.py', 2]],
-      tracebacks: [[0], [1]],
-      traces: [[0, 0, 64, 100], [0, 1, 32, 10]],
-    }),
-  );
-}
 
 describe('ReportData', () => {
   it('holds every section for a mixed set of captures, with the analyses\' figures', async () => {

@@ -227,7 +227,7 @@ function collectBody(): number[] {
   return [...uleb(1), ...uleb(3), I32, ...body];
 }
 
-function assemble(): Uint8Array {
+function assemble(): Uint8Array<ArrayBuffer> {
   const scan = scanBody();
   const collect = collectBody();
   const bytes = [

@@ -53,10 +53,15 @@ export interface ReplaySection {
   readonly stats: MallocStatsBlock;
 }
 
+/** A top site (by line), with the traceback of its largest allocation, oldest frame first. */
+export interface TopSite extends Statistic {
+  readonly traceback: readonly Frame[];
+}
+
 export interface SnapshotSection {
   readonly labels: readonly string[];
   readonly totals: readonly { size: number; count: number }[];
-  readonly topSites: readonly Statistic[];
+  readonly topSites: readonly TopSite[];
   readonly tree: TreeNode;
   readonly diff: { readonly from: string; readonly to: string; readonly stats: readonly StatisticDiff[] } | null;
   readonly leaks: SnapshotLeaks | null;
@@ -88,6 +93,8 @@ export interface ReportOptions {
   readonly top?: number;
   /** Points at most per drawn memory line (peaks kept: min and max per bucket). */
   readonly maxPoints?: number;
+  /** Diff from this capture (index into the series) instead of the first. */
+  readonly baseline?: number;
 }
 
 /** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
@@ -171,12 +178,26 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         stats: lastC.scattered.stats,
       };
     }
+    const byTraceback = statistics(last, { keyType: 'traceback' });
+    const largest = new Map<string, readonly Frame[]>();
+    for (const st of byTraceback) {
+      const f = st.frames[st.frames.length - 1]!; // the most recent frame: the line's site
+      const key = `${f.filename}\0${f.lineno}`;
+      if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
+    }
+    const base = opts.baseline ?? 0;
+    const from = snaps[base] ?? first;
     snapshotSection = {
       labels,
       totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
-      topSites: statistics(last, { keyType: 'lineno' }).slice(0, top),
-      tree: tree(statistics(last, { keyType: 'traceback' }), last.totalSize),
-      diff: snaps.length >= 2 ? { from: labels[0]!, to: labels[labels.length - 1]!, stats: compareTo(last, first, { keyType: 'lineno' }).slice(0, top) } : null,
+      topSites: statistics(last, { keyType: 'lineno' })
+        .slice(0, top)
+        .map((st) => ({ ...st, traceback: largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames })),
+      tree: tree(byTraceback, last.totalSize),
+      diff:
+        snaps.length >= 2 && from !== last
+          ? { from: labels[snaps.indexOf(from)]!, to: labels[labels.length - 1]!, stats: compareTo(last, from, { keyType: 'lineno' }).slice(0, top) }
+          : null,
       leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
       replay,
     };

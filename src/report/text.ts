@@ -4,6 +4,7 @@ import type { Frame } from '../model/frames.js';
 import type { CaptureInfo, SnapshotInfo } from '../analysis/info.js';
 import type { MallocStatsBlock } from '../model/allocator-stats.js';
 import type { ReplayReport } from '../analysis/pymalloc/compare.js';
+import type { ReportData } from '../analysis/report-data.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../analysis/leak-results.js';
 import type { SiteTrend } from '../analysis/leaks.js';
 import type { DiffResult, Statistic, StatisticDiff, StatsResult } from '../analysis/statistics.js';
@@ -308,6 +309,24 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
       out.push('', '--- model, compact order ---', renderMallocStats(last.compact.stats).trimEnd(), '', '--- model, scattered order ---', renderMallocStats(s.stats).trimEnd());
       if (last.real) out.push('', '--- real (sys._debugmallocstats) ---', renderMallocStats(last.real.stats).trimEnd());
     }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The report's data as plain text, for a terminal. */
+export function renderReportText(d: ReportData): string {
+  const sm = d.summary;
+  const out = [
+    d.title,
+    `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}; traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}; growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}; leak suspects: ${sm.leakSuspects}; fragmented: ${sm.fragmentation ?? '-'}`,
+  ];
+  for (const s of d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? []) {
+    out.push(`leak  ${s.filename}:${s.lineno}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`);
+  }
+  for (const m of d.memory) for (const t of m.trends.series) out.push(`${m.file} ${t.name}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`);
+  if (d.snapshots) {
+    out.push('top sites, last capture:');
+    for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);
   }
   return out.join('\n') + '\n';
 }

@@ -23,7 +23,8 @@ describe('ReportData', () => {
     const d = buildReportData(set, ['x']);
     expect([d.format, d.version]).toEqual(['arenascope-report', 1]);
     const last = set.series.snapshots[set.series.snapshots.length - 1]!;
-    expect(d.snapshots!.topSites).toEqual(statistics(last, { keyType: 'lineno' }).slice(0, 200));
+    expect(d.snapshots!.topSites.map(({ traceback: _, ...st }) => st)).toEqual(statistics(last, { keyType: 'lineno' }).slice(0, 200));
+    for (const s of d.snapshots!.topSites) expect(s.traceback[s.traceback.length - 1]).toEqual(s.frames[0]);
     expect(d.snapshots!.leaks!.sites.filter((s) => s.verdict === 'leak').map((s) => `${s.filename}:${s.lineno}`).sort()).toEqual(
       ['fixtures/leaks/workloads/memo_leak.py:13', 'fixtures/leaks/workloads/memo_leak.py:9'],
     );
@@ -57,6 +58,17 @@ describe('escaping', () => {
 });
 
 describe('the report command', () => {
+  it('--format text, markdown and csv print to stdout; --baseline picks the diff\'s start', async () => {
+    const inputs = ['fixtures/leaks/memo_leak/snap-1.pickle', 'fixtures/leaks/memo_leak/snap-5.pickle', 'fixtures/leaks/memo_leak/snap-9.pickle'];
+    expect((await cli('report', ...inputs, '--format', 'text')).out).toMatch(/leak suspects: 2/);
+    expect((await cli('report', ...inputs, '--format', 'markdown')).out).toMatch(/^## arenascope report/);
+    expect((await cli('report', ...inputs, '--format', 'csv')).out.split('\n')[0]).toBe('rank,filename,lineno,size,count,average,traceback');
+    const j = join(dir, 'b.json');
+    await cli('report', ...inputs, '--baseline', inputs[1]!, '-o', join(dir, 'b.html'), '--json', j);
+    expect(JSON.parse(readFileSync(j, 'utf8')).snapshots.diff.from).toBe(inputs[1]);
+    expect((await cli('report', ...inputs, '--baseline', 'nope.pickle')).code).toBe(2);
+  });
+
   it('writes the page, the JSON and the Markdown, and says where', async () => {
     const out = join(dir, 'r.html');
     const r = await cli('report', 'fixtures/leaks/memo_leak', '-o', out, '--json', join(dir, 'r.json'), '--markdown', join(dir, 'r.md'), '--title', 'memo service');

@@ -84,7 +84,7 @@ export function renderHtml(d: ReportData): string {
     charts.push(top);
     const rows = s.topSites.map((st) => {
       const f = st.frames[0]!;
-      const tb = st.frames.map((x) => `${esc(x.filename)}:${x.lineno}`).join('<br>');
+      const tb = st.traceback.map((x) => `${esc(x.filename)}:${x.lineno}`).join('<br>');
       return [
         `<details><summary>${esc(f.filename)}:${f.lineno}</summary><div class="tb">${tb}</div></details>`,
         `<span data-v="${st.size}">${esc(kib(st.size))}</span>`,

@@ -142,23 +142,28 @@ export function renderHtml(d: ReportData): string {
     }
   }
 
-  for (const l of d.lineReports) {
-    const max = Math.max(0.001, ...l.blocks.flatMap((b) => b.lines.map((x) => Math.abs(x.incrementMiB ?? 0))));
+  d.lineReports.forEach((l, li) => {
+    const max = Math.max(0.001, ...l.blocks.flatMap((b) => b.lines.slice(1).map((x) => Math.abs(x.incrementMiB ?? 0))));
     const blocks = l.blocks
       .map((b) => {
         const rows3 = b.lines
-          .map((x) => {
-            const heat = x.incrementMiB ? Math.min(1, Math.abs(x.incrementMiB) / max) : 0;
-            return `<tr style="background: rgba(228,87,86,${(heat * 0.6).toFixed(2)})"><td>${x.lineno}</td><td>${x.memMiB === null ? '' : esc(printfFixed(x.memMiB, 1))}</td><td>${x.incrementMiB === null ? '' : esc(printfFixed(x.incrementMiB, 1))}</td><td>${x.occurrences ?? ''}</td><td><code>${esc(x.source)}</code></td></tr>`;
+          .map((x, i) => {
+            // Red for memory added, blue for memory given back; the first row is the call's
+            // baseline, not the line's own doing.
+            const inc = i === 0 ? 0 : (x.incrementMiB ?? 0);
+            const heat = Math.min(1, Math.abs(inc) / max) * 0.6;
+            const bg = inc > 0 ? `rgba(228,87,86,${heat.toFixed(2)})` : inc < 0 ? `rgba(76,120,168,${heat.toFixed(2)})` : 'transparent';
+            return `<tr style="background: ${bg}"><td>${x.lineno}</td><td>${x.memMiB === null ? '' : esc(printfFixed(x.memMiB, 1))}</td><td>${x.incrementMiB === null ? '' : esc(printfFixed(x.incrementMiB, 1))}</td><td>${x.occurrences ?? ''}</td><td class="src">${esc(x.source)}</td></tr>`;
           })
           .join('');
         return `<h3>${esc(b.filename)}</h3><table class="lines"><thead><tr><th>line</th><th>MiB</th><th>increment</th><th>runs</th><th>source</th></tr></thead><tbody>${rows3}</tbody></table>`;
       })
       .join('');
-    sections.push(`<section class="line-report"><h2>Line report: ${esc(l.file)}</h2><p>Lines shaded by how much memory they added (memory_profiler's increment).</p>${blocks}</section>`);
-  }
+    sections.push(
+      `<section id="line-report-${li}" class="line-report"><h2>Line report: ${esc(l.file)}</h2><p>Each line shaded by the memory it added (red) or gave back (blue): memory_profiler's increment, in MiB.</p>${blocks}</section>`,
+    );
+  });
 
-  // The chart builders write plain objects; vega-lite checks them as it compiles.
   if (d.allocatorStats.length) {
     const rows4 = d.allocatorStats.flatMap((a) =>
       a.arenas.map((n, i) => [esc(a.file), String(i + 1), `<span data-v="${n}">${n}</span>`, `<span data-v="${a.allocatedBytes[i]}">${esc(formatSize(a.allocatedBytes[i]!))}</span>`]),
@@ -181,7 +186,7 @@ figure{margin:16px 0}figcaption p{margin:0;color:#555;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:12px;margin:6px 0}th,td{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
 th{cursor:pointer;background:#fafafa;user-select:none}th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
 .tb{font-family:ui-monospace,monospace;font-size:11px;color:#444;padding:4px 0 4px 12px}pre{font-size:11px;background:#fafafa;padding:8px;overflow:auto}
-.filter{margin:4px 0;padding:4px 6px;width:300px}code{font-size:11px}
+.filter{margin:4px 0;padding:4px 6px;width:300px}code{font-size:11px}td.src{font-family:ui-monospace,monospace;font-size:11px;white-space:pre}
 </style></head><body>
 <h1>${esc(d.title)}</h1><div class="inputs">${d.inputs.map(esc).join(' · ')}</div>
 ${sections.join('\n')}

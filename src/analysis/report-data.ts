@@ -9,6 +9,7 @@ import { leakResults, type LineReportLeaks, type MemoryLeaks, type SnapshotLeaks
 import { mprofPeak } from './memory.js';
 import { replayReport } from './pymalloc/compare.js';
 import { compareTo, statistics, type Statistic, type StatisticDiff } from './statistics.js';
+import { VERSION } from '../version.js';
 
 export const REPORT_VERSION = 1;
 
@@ -71,6 +72,10 @@ export interface SnapshotSection {
 export interface ReportData {
   readonly format: 'arenascope-report';
   readonly version: number;
+  /** 'arenascope <version>' that wrote it. */
+  readonly generator: string;
+  /** The formats of the inputs (tracemalloc-snapshot, mprof, ...), sorted. */
+  readonly kinds: readonly string[];
   readonly title: string;
   readonly inputs: readonly string[];
   readonly summary: {
@@ -220,9 +225,18 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   }));
   const peaks = memory.map((m) => m.peakMiB).filter((p): p is number => p !== null);
   const totals = snapshotSection?.totals;
+  const kinds = new Set<string>([
+    ...snaps.map((x) => x.source.format),
+    ...set.memorySeries.map((x) => x.source.format),
+    ...set.lineReports.map((x) => x.source.format),
+    ...set.allocatorStats.map((x) => x.source.format),
+    ...set.statisticsLogs.map((x) => x.source.format),
+  ]);
   return {
     format: 'arenascope-report',
     version: REPORT_VERSION,
+    generator: `arenascope ${VERSION}`,
+    kinds: [...kinds].sort(),
     title: opts.title ?? 'arenascope report',
     inputs,
     summary: {

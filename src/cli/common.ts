@@ -25,7 +25,13 @@ export interface Io {
   readonly progress?: ProgressLine;
 }
 
+/** Set by a command to exit with another code than 0 without an error (the gate's 1). */
+export interface ExitStatus {
+  code: number;
+}
+
 export interface InputArgs {
+  status: ExitStatus;
   'allow-partial': boolean;
   'input-format': FormatId | undefined;
   lenient: boolean;
@@ -46,9 +52,9 @@ export interface QueryArgs extends InputArgs {
   source: boolean;
 }
 
-// runCli passes { io } as yargs' parse context, which yargs merges into every command's argv.
-function withIo<T>(y: Argv<T>): Argv<T & { io: Io }> {
-  return y as Argv<T & { io: Io }>;
+// runCli passes { io, status } as yargs' parse context, which yargs merges into every command's argv.
+function withIo<T>(y: Argv<T>): Argv<T & { io: Io; status: ExitStatus }> {
+  return y as Argv<T & { io: Io; status: ExitStatus }>;
 }
 
 export function inputOptions<T>(y: Argv<T>) {

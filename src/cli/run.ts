@@ -11,19 +11,23 @@ import * as info from './info.js';
 import * as leaks from './leaks.js';
 import * as replay from './replay.js';
 import * as report from './report.js';
+import * as gate from './gate.js';
+import * as baseline from './baseline.js';
+import { EXIT } from './exit.js';
 import * as stats from './stats.js';
 
 // yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
 // against 45 ms here), which shows in a command that often runs for a fraction of a second.
 const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof YargsFactory;
 
-export const EXIT = { ok: 0, gateFailed: 1, usage: 2, internal: 3 } as const;
+export { EXIT };
 
 class UsageFailure extends Error {}
 
 export async function runCli(args: readonly string[], io: Io): Promise<number> {
   // yargs reads a lone '-' as an empty option; carry stdin through it under a name no path can have.
   const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
+  const status = { code: EXIT.ok as number };
   const fail = (message: string): number => {
     io.err(`arenascope: ${message}\n`);
     return EXIT.usage;
@@ -39,6 +43,8 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .command(leaks)
       .command(replay)
       .command(report)
+      .command(gate)
+      .command(baseline)
       .demandCommand(1, 'Name a command.')
       .strict()
       .recommendCommands()
@@ -51,10 +57,10 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .version()
       .wrap(Math.min(110, io.columns ?? 100))
       .exitProcess(false)
-      .parseAsync([...argv], { io }, (_err, _argv, output) => {
+      .parseAsync([...argv], { io, status }, (_err, _argv, output) => {
         if (output) io.out(output + '\n'); // --help and --version
       });
-    return EXIT.ok;
+    return status.code;
   } catch (e) {
     if (e instanceof UsageFailure || e instanceof InputError || e instanceof UsageError) return fail(e.message);
     // A bug, not bad input: the stack only on request, to keep the message readable.

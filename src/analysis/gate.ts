@@ -1,0 +1,161 @@
+// The CI gate: checks of the current captures' report data, alone or against a baseline's. Each
+// check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
+
+import { fnmatchToRegExp } from './fnmatch.js';
+import type { ReportData } from './report-data.js';
+
+/** A limit on growth: a share of the baseline, or an absolute number of bytes. */
+export type GrowthLimit = { readonly percent: number } | { readonly bytes: number };
+
+export interface GateLimits {
+  /** Peak memory (mprof peak, or the traced total of the largest capture), in bytes. */
+  readonly maxPeak?: number;
+  readonly maxPeakGrowth?: GrowthLimit;
+  /** Traced bytes at the last capture, against the baseline's last capture. */
+  readonly maxTotalGrowth?: GrowthLimit;
+  /** Leaks allowed (sites of a snapshot series and mprof processes judged leaking). */
+  readonly maxLeaks?: number;
+  /** Leaks judged with less confidence than this do not count. */
+  readonly minLeakConfidence?: number;
+  /** Growth of any one site (line) against the baseline, in bytes. */
+  readonly maxSiteGrowth?: number;
+  /** Arena utilization (bytes in live blocks / bytes in arenas) below this fails. */
+  readonly maxFragmentation?: number;
+  /** fnmatch patterns of file names whose sites the site-level checks leave out. */
+  readonly ignore?: readonly string[];
+}
+
+export interface CheckResult {
+  readonly check: string;
+  readonly passed: boolean;
+  readonly measured: number | null;
+  readonly limit: number;
+  readonly unit: 'bytes' | 'percent' | 'count' | 'ratio';
+  readonly message: string;
+  readonly location: { readonly file: string; readonly line: number } | null;
+}
+
+export interface GateResult {
+  readonly passed: boolean;
+  readonly checks: readonly CheckResult[];
+}
+
+export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
+const MiB = 2 ** 20;
+
+/** Peak memory of a report: the mprof peak when there is one, else the largest traced total. */
+export function peakBytes(d: ReportData): number | null {
+  if (d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
+  const totals = d.snapshots?.totals.map((t) => t.size) ?? [];
+  return totals.length ? Math.max(...totals) : null;
+}
+
+function lastTotal(d: ReportData): number | null {
+  const t = d.snapshots?.totals;
+  return t?.length ? t[t.length - 1]!.size : null;
+}
+
+const fmtBytes = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+
+function growthCheck(name: string, what: string, current: number | null, base: number | null, limit: GrowthLimit): CheckResult {
+  if (current === null || base === null) {
+    return { check: name, passed: false, measured: null, limit: 'percent' in limit ? limit.percent : limit.bytes, unit: 'percent' in limit ? 'percent' : 'bytes', message: `no ${what} to compare (in the current captures or the baseline)`, location: null };
+  }
+  const delta = current - base;
+  if ('percent' in limit) {
+    const pct = base === 0 ? (delta > 0 ? Infinity : 0) : (delta / base) * 100;
+    return { check: name, passed: pct <= limit.percent, measured: pct, limit: limit.percent, unit: 'percent', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`, location: null };
+  }
+  return { check: name, passed: delta <= limit.bytes, measured: delta, limit: limit.bytes, unit: 'bytes', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`, location: null };
+}
+
+export function evaluateGate(current: ReportData, baseline: ReportData | null, limits: GateLimits): GateResult {
+  const checks: CheckResult[] = [];
+  const ignored = (limits.ignore ?? []).map((p) => fnmatchToRegExp(p));
+  const kept = (file: string): boolean => !ignored.some((re) => re.test(file));
+
+  if (limits.maxPeak !== undefined) {
+    const p = peakBytes(current);
+    checks.push({
+      check: 'max-peak',
+      passed: p !== null && p <= limits.maxPeak,
+      measured: p,
+      limit: limits.maxPeak,
+      unit: 'bytes',
+      message: p === null ? 'no peak in the current captures' : `peak ${fmtBytes(p)} (limit ${fmtBytes(limits.maxPeak)})`,
+      location: null,
+    });
+  }
+  if (limits.maxPeakGrowth !== undefined) {
+    checks.push(growthCheck('max-peak-growth', 'peak', peakBytes(current), baseline && peakBytes(baseline), limits.maxPeakGrowth));
+  }
+  if (limits.maxTotalGrowth !== undefined) {
+    checks.push(growthCheck('max-total-growth', 'traced memory at the last capture', lastTotal(current), baseline && lastTotal(baseline), limits.maxTotalGrowth));
+  }
+  // Leaks: by default none is allowed when there is a series to judge.
+  const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
+  const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
+  if (maxLeaks !== undefined) {
+    const conf = limits.minLeakConfidence ?? DEFAULT_MIN_LEAK_CONFIDENCE;
+    const sites = (current.snapshots?.leaks?.sites ?? []).filter((s) => s.verdict === 'leak' && s.confidence >= conf && kept(s.filename));
+    const procs = current.memory.flatMap((m) => m.trends.series.filter((t) => t.verdict === 'leak' && t.confidence >= conf).map((t) => ({ m, t })));
+    const n = sites.length + procs.length;
+    const top = sites[0];
+    const what = [
+      ...sites.map((s) => `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`),
+      ...procs.map(({ m, t }) => `${m.file} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`),
+    ];
+    checks.push({
+      check: 'max-leaks',
+      passed: n <= maxLeaks,
+      measured: n,
+      limit: maxLeaks,
+      unit: 'count',
+      message: n ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}` : `no leak (limit ${maxLeaks})`,
+      location: top ? { file: top.filename, line: top.lineno } : null,
+    });
+  }
+  if (limits.maxSiteGrowth !== undefined) {
+    const before = new Map((baseline?.snapshots?.topSites ?? []).map((s) => [`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`, s.size]));
+    let worst: { file: string; line: number; growth: number } | null = null;
+    for (const s of current.snapshots?.topSites ?? []) {
+      const f = s.frames[0]!;
+      if (!kept(f.filename)) continue;
+      const growth = s.size - (before.get(`${f.filename}\0${f.lineno}`) ?? 0);
+      if (!worst || growth > worst.growth) worst = { file: f.filename, line: f.lineno, growth };
+    }
+    checks.push({
+      check: 'max-site-growth',
+      passed: baseline !== null && worst !== null && worst.growth <= limits.maxSiteGrowth,
+      measured: worst?.growth ?? null,
+      limit: limits.maxSiteGrowth,
+      unit: 'bytes',
+      message:
+        baseline === null
+          ? 'needs a baseline'
+          : worst
+            ? `largest site growth ${worst.file}:${worst.line} +${fmtBytes(worst.growth)} (limit ${fmtBytes(limits.maxSiteGrowth)})`
+            : 'no site in the current captures',
+      location: worst && baseline !== null ? { file: worst.file, line: worst.line } : null,
+    });
+  }
+  if (limits.maxFragmentation !== undefined) {
+    const r = current.snapshots?.replay;
+    const last = r?.captures[r.captures.length - 1];
+    // The real utilization when the allocator's reports were given, else the model's best case.
+    const util = last ? (last.real?.utilization ?? last.compact.utilization) : null;
+    checks.push({
+      check: 'max-fragmentation',
+      passed: util !== null && util >= limits.maxFragmentation,
+      measured: util,
+      limit: limits.maxFragmentation,
+      unit: 'ratio',
+      message:
+        util === null
+          ? 'no snapshots to replay through the pymalloc model'
+          : `arena utilization ${(util * 100).toFixed(1)}% (${last!.real ? 'real' : 'model, best case'}; floor ${(limits.maxFragmentation * 100).toFixed(1)}%)`,
+      location: null,
+    });
+  }
+  return { passed: checks.every((c) => c.passed), checks };
+}

@@ -6,6 +6,9 @@ import { loadCaptureSet } from '../ingest/inputs.js';
 import { renderJson } from '../report/json.js';
 import { inputOptions, loadAny, type InputArgs } from './common.js';
 
+/** Lines kept: enough for any real program; beyond it the gate takes the smallest kept size as the floor. */
+export const BASELINE_SITES = 20_000;
+
 export const command = 'baseline <inputs..>';
 export const describe = 'Write the small report.json a team commits as the gate\'s baseline (no dumps in the repository)';
 
@@ -17,12 +20,19 @@ export function builder(y: Argv) {
 export async function handler(a: InputArgs & { inputs: string[]; output: string }): Promise<void> {
   const set = await loadCaptureSet(a.inputs, { load: (p, frames) => loadAny(p, a, frames) });
   for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
-  const d = buildReportData(set, a.inputs, { top: 1000, title: 'arenascope baseline' });
-  // What the gate compares, without what only pages draw (memory lines, the allocation tree).
+  // Every line's size at the last capture (the site check compares per line), without what only
+  // pages draw or the gate never reads again (tracebacks, tree, diff, leak verdicts).
+  const d = buildReportData(set, a.inputs, { top: BASELINE_SITES, title: 'arenascope baseline' });
   const lean = {
     ...d,
     memory: d.memory.map((m) => ({ ...m, lines: [] })),
-    snapshots: d.snapshots && { ...d.snapshots, tree: { name: 'all', bytes: d.snapshots.tree.bytes, children: [] } },
+    snapshots: d.snapshots && {
+      ...d.snapshots,
+      topSites: d.snapshots.topSites.map((s) => ({ ...s, traceback: s.frames })),
+      tree: { name: 'all', bytes: d.snapshots.tree.bytes, children: [] },
+      diff: null,
+      leaks: null,
+    },
   };
   writeFileSync(a.output, renderJson(lean));
   a.io.out(`wrote ${resolve(a.output)}\n`);

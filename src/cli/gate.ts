@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
 import { baselineInputs, gateLimits, readConfig, type GateFlags } from './gate-config.js';
 import { EXIT } from './exit.js';
+import { BASELINE_SITES } from './baseline.js';
 
 export const command = 'gate <inputs..>';
 export const describe = 'Fail a build on a memory regression: checks against limits and a baseline; exit 1 when one fails';
@@ -42,10 +43,10 @@ interface Args extends InputArgs, GateFlags {
   json: boolean;
 }
 
-async function reportOf(inputs: string[], a: InputArgs): Promise<ReportData> {
+async function reportOf(inputs: string[], a: InputArgs, top: number): Promise<ReportData> {
   const set = await loadCaptureSet(inputs, { load: (p, frames) => loadAny(p, a, frames) });
   for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
-  return buildReportData(set, inputs, { top: 1000 });
+  return buildReportData(set, inputs, { top });
 }
 
 function readBaseline(file: string): ReportData | null {
@@ -70,14 +71,19 @@ function readBaseline(file: string): ReportData | null {
 export async function handler(a: Args): Promise<void> {
   const config = readConfig(a.config);
   const limits = gateLimits(config, a);
-  const current = await reportOf(a.inputs, a);
+  const current = await reportOf(a.inputs, a, 1000);
   const base = baselineInputs(config, a);
   let baseline: ReportData | null = null;
   if (base?.length) {
-    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a));
+    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
     const mine = current.kinds.filter((k) => k !== 'allocator-stats').join(', ');
     const theirs = baseline.kinds.filter((k) => k !== 'allocator-stats').join(', ');
     if (mine !== theirs) throw new UsageError(`the baseline holds ${theirs || 'nothing'} but the current captures ${mine || 'nothing'}: compare like with like`);
+  }
+  if (!baseline) {
+    const relative = { '--max-peak-growth': limits.maxPeakGrowth, '--max-total-growth': limits.maxTotalGrowth, '--max-site-growth': limits.maxSiteGrowth };
+    const needs = Object.keys(relative).filter((f) => relative[f as keyof typeof relative] !== undefined);
+    if (needs.length) throw new UsageError(`${needs.join(', ')} compare${needs.length > 1 ? '' : 's'} against a baseline: give --baseline (or "baseline" in the config file)`);
   }
   const result = evaluateGate(current, baseline, limits);
   if (a.junit) writeFileSync(a.junit, renderJunit(result));

@@ -1,0 +1,309 @@
+// The gate as CI runs it, on real capture series of fixtures/gate/service.py (steady, steady run
+// again, leaky, bigger; see fixtures/gate/make_series.py). Expected figures come from truth.json and
+// from CPython's tracemalloc reading the same dumps, never from arenascope.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GateResult } from '../../src/analysis/gate.js';
+import { renderGateMarkdown, renderGithub } from '../../src/report/gate.js';
+import { cli } from '../helpers.js';
+
+const G = 'fixtures/gate';
+const truth = JSON.parse(readFileSync(`${G}/truth.json`, 'utf8')) as { leakLine: string; biggerLine: string; lastTotal: Record<string, number> };
+const tmp = mkdtempSync(join(tmpdir(), 'arenascope-gate-'));
+const json = (out: string): GateResult => JSON.parse(out) as GateResult;
+const check = (r: GateResult, name: string) => r.checks.find((c) => c.check === name)!;
+
+/** Traced totals of each snapshot of a series, as CPython's tracemalloc reads them. */
+function pythonTotals(series: string): number[] {
+  const files = [1, 2, 3, 4, 5].map((i) => `${G}/${series}/snap-${i}.pickle`);
+  const code = 'import sys, tracemalloc\nfor f in sys.argv[1:]: print(sum(s.size for s in tracemalloc.Snapshot.load(f).statistics("filename")))';
+  return execFileSync('python3', ['-c', code, ...files], { encoding: 'utf8' }).trim().split('\n').map(Number);
+}
+
+describe('gate: the checks on real series', () => {
+  it('passes the steady program against itself run again (exit 0)', async () => {
+    const r = await cli('gate', `${G}/steady2`, '--baseline', `${G}/steady`, '--max-total-growth', '5%', '--max-site-growth', '64KiB');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('PASS max-leaks');
+    expect(r.out).toContain('PASS max-total-growth');
+    expect(r.out).toMatch(/gate passed: 0 of 3 checks failed/);
+  });
+
+  it('fails the leaky program on the leak check, pointing at the leaking line (exit 1)', async () => {
+    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--json');
+    expect(r.code).toBe(1);
+    const leaks = check(json(r.out), 'max-leaks');
+    expect(leaks.passed).toBe(false);
+    expect(leaks.measured).toBe(1);
+    expect(`${leaks.location!.file}:${leaks.location!.line}`).toBe(truth.leakLine);
+  });
+
+  it('fails the bigger program on growth but not on leaks, and names the line that grew', async () => {
+    const r = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', '10%', '--max-site-growth', '100KiB', '--json');
+    expect(r.code).toBe(1);
+    const g = json(r.out);
+    expect(check(g, 'max-leaks').passed).toBe(true);
+    const total = check(g, 'max-total-growth');
+    expect(total.passed).toBe(false);
+    const { bigger, steady } = truth.lastTotal as { bigger: number; steady: number };
+    expect(total.measured).toBeCloseTo(((bigger - steady) / steady) * 100, 9);
+    const site = check(g, 'max-site-growth');
+    expect(site.passed).toBe(false);
+    expect(`${site.location!.file}:${site.location!.line}`).toBe(truth.biggerLine);
+  });
+});
+
+describe('gate: tolerance at the boundary', () => {
+  const { bigger, steady } = truth.lastTotal as { bigger: number; steady: number };
+  const delta = bigger - steady;
+
+  it('--max-total-growth in bytes: the exact growth passes, one byte less fails', async () => {
+    const at = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', String(delta), '--max-leaks', '0');
+    expect(at.code).toBe(0);
+    const below = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', String(delta - 1));
+    expect(below.code).toBe(1);
+    expect(below.out).toContain('FAIL max-total-growth');
+  });
+
+  it('--max-total-growth in percent: just above the growth passes, just below fails', async () => {
+    const pct = (delta / steady) * 100;
+    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', `${(pct + 0.01).toFixed(2)}%`)).code).toBe(0);
+    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', `${(pct - 0.01).toFixed(2)}%`)).code).toBe(1);
+  });
+
+  let peaks: { bigger: number[]; steady: number[] };
+  beforeAll(() => {
+    peaks = { bigger: pythonTotals('bigger'), steady: pythonTotals('steady') };
+  });
+
+  it('--max-peak: the largest traced total (as CPython sums it) passes, one byte less fails', async () => {
+    const peak = Math.max(...peaks.bigger);
+    expect((await cli('gate', `${G}/bigger`, '--max-peak', String(peak))).code).toBe(0);
+    const r = await cli('gate', `${G}/bigger`, '--max-peak', String(peak - 1), '--json');
+    expect(r.code).toBe(1);
+    expect(check(json(r.out), 'max-peak').measured).toBe(peak);
+  });
+
+  it('--max-peak-growth against the baseline peak', async () => {
+    const growth = Math.max(...peaks.bigger) - Math.max(...peaks.steady);
+    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-peak-growth', String(growth))).code).toBe(0);
+    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-peak-growth', String(growth - 1))).code).toBe(1);
+  });
+
+  it('--max-peak accepts human sizes', async () => {
+    expect((await cli('gate', `${G}/bigger`, '--max-peak', '1.5MiB')).code).toBe(1);
+    expect((await cli('gate', `${G}/bigger`, '--max-peak', '2MB')).code).toBe(0);
+  });
+
+  it('--min-leak-confidence: a leak judged below the floor does not count', async () => {
+    const leaks = JSON.parse((await cli('leaks', `${G}/leaky`, '--json')).out) as { sites: { verdict: string; confidence: number }[] };
+    const c = leaks.sites.find((s) => s.verdict === 'leak')!.confidence;
+    expect((await cli('gate', `${G}/leaky`, '--min-leak-confidence', String(c))).code).toBe(1);
+    expect((await cli('gate', `${G}/leaky`, '--min-leak-confidence', String(Math.min(1, c + 0.01)))).code).toBe(0);
+  });
+
+  it('--max-leaks allows a number of leaks', async () => {
+    expect((await cli('gate', `${G}/leaky`, '--max-leaks', '1')).code).toBe(0);
+  });
+
+  it('--max-fragmentation: utilization at the floor passes, below it fails', async () => {
+    const r = await cli('gate', `${G}/steady`, '--max-fragmentation', '0', '--json');
+    const u = check(json(r.out), 'max-fragmentation').measured!;
+    expect(u).toBeGreaterThan(0);
+    expect(u).toBeLessThanOrEqual(1);
+    expect((await cli('gate', `${G}/steady`, '--max-fragmentation', String(u))).code).toBe(0);
+    const above = await cli('gate', `${G}/steady`, '--max-fragmentation', String(Math.min(1, u + 0.001)));
+    expect(above.code).toBe(1);
+    expect(above.out).toMatch(/FAIL max-fragmentation: arena utilization [\d.]+% \(model, best case/);
+  });
+
+  it('--ignore leaves a known noisy file out of the site checks', async () => {
+    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--max-site-growth', '64KiB', '--ignore', '*/service.py');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('PASS max-leaks: no leak');
+  });
+
+  it('an mprof series gates on its peak and on a leaking process', async () => {
+    const r = await cli('gate', 'fixtures/leaks/mprof/leak.dat', '--json');
+    expect(r.code).toBe(1);
+    const leaks = check(json(r.out), 'max-leaks');
+    expect(leaks.message).toContain('leak.dat');
+    expect((await cli('gate', 'fixtures/leaks/mprof/sawtooth.dat')).code).toBe(0);
+  });
+});
+
+describe('gate: baselines', () => {
+  it('a committed baseline file gives the same verdict as the captures it was made from', async () => {
+    const file = join(tmp, 'memory-baseline.json');
+    const b = await cli('baseline', `${G}/steady`, '-o', file);
+    expect(b.code).toBe(0);
+    expect(readFileSync(file, 'utf8').length).toBeLessThan(200_000);
+    const args = ['--max-total-growth', '10%', '--max-site-growth', '100KiB', '--max-peak-growth', '10%', '--json'];
+    const fromFile = await cli('gate', `${G}/bigger`, '--baseline', file, ...args);
+    const fromCaptures = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, ...args);
+    expect(fromFile.code).toBe(1);
+    expect(json(fromFile.out)).toEqual(json(fromCaptures.out));
+  });
+
+  it('a baseline from another arenascope version is a clear error (exit 2)', async () => {
+    const file = join(tmp, 'old-baseline.json');
+    await cli('baseline', `${G}/steady`, '-o', file);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"generator": "arenascope [^"]*"/, '"generator": "arenascope 9.4.0"'));
+    const r = await cli('gate', `${G}/steady2`, '--baseline', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('written by arenascope 9.4.0');
+    expect(r.err).toContain('arenascope baseline');
+  });
+
+  it('a baseline of other kinds of capture is a clear error (exit 2)', async () => {
+    const r = await cli('gate', `${G}/steady2`, '--baseline', 'fixtures/leaks/mprof/leak.dat', '--max-peak-growth', '5%');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("the baseline holds mprof but the current captures tracemalloc-snapshot: compare like with like");
+  });
+
+  it('a growth check without a baseline is a usage error (exit 2)', async () => {
+    const r = await cli('gate', `${G}/steady2`, '--max-total-growth', '5%');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--max-total-growth compares against a baseline');
+  });
+});
+
+describe('gate: config file', () => {
+  const config = (name: string, body: unknown): string => {
+    const f = join(tmp, name);
+    writeFileSync(f, JSON.stringify(body));
+    return f;
+  };
+
+  it('reads limits and the baseline from the file; flags override it', async () => {
+    const f = config('ok.json', { $schema: '../schema/arenascope-config.schema.json', baseline: `${G}/steady`, maxTotalGrowth: '10%', maxLeaks: 0 });
+    const r = await cli('gate', `${G}/bigger`, '--config', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL max-total-growth');
+    expect((await cli('gate', `${G}/bigger`, '--config', f, '--max-total-growth', '5000%')).code).toBe(0);
+  });
+
+  it('an unknown key is a clear error naming it and the known keys', async () => {
+    const r = await cli('gate', `${G}/steady`, '--config', config('typo.json', { maxPeek: '1MiB' }));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown key "maxPeek"');
+    expect(r.err).toContain('maxPeak');
+  });
+
+  it('a bad value is a clear error', async () => {
+    const bad = await cli('gate', `${G}/steady`, '--config', config('bad.json', { maxLeaks: 'none' }));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('"maxLeaks" must be a number');
+    const size = await cli('gate', `${G}/steady`, '--config', config('size.json', { maxPeak: '12 parsecs' }));
+    expect(size.code).toBe(2);
+    expect(size.err).toContain("--max-peak takes a size such as 64KiB");
+    const notJson = join(tmp, 'broken.json');
+    writeFileSync(notJson, '{ "maxPeak": ');
+    const broken = await cli('gate', `${G}/steady`, '--config', notJson);
+    expect(broken.code).toBe(2);
+    expect(broken.err).toContain('not valid JSON');
+  });
+
+  it('the published schema lists exactly the keys the gate reads', () => {
+    const schema = JSON.parse(readFileSync('schema/arenascope-config.schema.json', 'utf8')) as { properties: Record<string, unknown>; additionalProperties: boolean };
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties).sort()).toEqual(
+      ['$schema', 'baseline', 'ignore', 'maxFragmentation', 'maxLeaks', 'maxPeak', 'maxPeakGrowth', 'maxSiteGrowth', 'maxTotalGrowth', 'minLeakConfidence'].sort(),
+    );
+  });
+});
+
+describe('gate: outputs', () => {
+  it('JUnit XML parsed back: a testcase per check, the failure with message and location', async () => {
+    const file = join(tmp, 'gate.xml');
+    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--max-total-growth', '50000%', '--junit', file);
+    expect(r.code).toBe(1);
+    const x = readFileSync(file, 'utf8');
+    expect(x.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')).toBe(true);
+    const suite = /<testsuite ([^>]*)>/.exec(x)![1]!;
+    const attr = (s: string, k: string) => new RegExp(`\\b${k}="([^"]*)"`).exec(s)?.[1];
+    expect([attr(suite, 'tests'), attr(suite, 'failures'), attr(suite, 'errors')]).toEqual(['2', '1', '0']);
+    const cases = [...x.matchAll(/<testcase ([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => ({ attrs: m[1]!, body: m[3] }));
+    expect(cases.map((c) => attr(c.attrs, 'name'))).toEqual(['max-total-growth', 'max-leaks']);
+    expect(cases[0]!.body).toBeUndefined();
+    const failed = cases[1]!;
+    const [file_, line] = truth.leakLine.split(':');
+    expect([attr(failed.attrs, 'classname'), attr(failed.attrs, 'file'), attr(failed.attrs, 'line')]).toEqual(['arenascope.gate', file_, line]);
+    const failure = /<failure message="([^"]*)" type="([^"]*)">([\s\S]*)<\/failure>/.exec(failed.body!)!;
+    expect(failure[1]).toContain(`1 leak (limit 0): ${truth.leakLine}`);
+    expect(failure[2]).toBe('max-leaks');
+    expect(failure[3]).toContain('measured: 1 count\nlimit: 0 count');
+  });
+
+  it('--github: an ::error at the leaking line, ::notice for passed checks', async () => {
+    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--max-total-growth', '50000%', '--github');
+    const [file, line] = truth.leakLine.split(':');
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^::notice title=arenascope max-total-growth::traced memory at the last capture /);
+    expect(lines[1]).toMatch(new RegExp(`^::error file=${file},line=${line},title=arenascope max-leaks::1 leak \\(limit 0\\): ${truth.leakLine} `));
+  });
+
+  it('--markdown writes the summary table', async () => {
+    const file = join(tmp, 'summary.md');
+    await cli('gate', `${G}/leaky`, '--markdown', file);
+    const md = readFileSync(file, 'utf8');
+    expect(md).toContain('### arenascope memory gate: failed');
+    expect(md).toContain(`| ❌ | max-leaks | 1 leak (limit 0): ${truth.leakLine}`);
+    expect(md).toContain(`| \`${truth.leakLine}\` |`);
+  });
+
+  it('--json is the documented result', async () => {
+    const r = await cli('gate', `${G}/steady2`, '--json');
+    expect(json(r.out)).toEqual({
+      passed: true,
+      checks: [{ check: 'max-leaks', passed: true, measured: 0, limit: 0, unit: 'count', message: 'no leak (limit 0)', location: null }],
+    });
+  });
+
+  it('usage and input errors exit 2 with a message, not a stack trace', async () => {
+    const badSize = await cli('gate', `${G}/steady`, '--max-peak', '12XB');
+    expect(badSize.code).toBe(2);
+    expect(badSize.err).toContain("--max-peak takes a size such as 64KiB, 10MB or 1.5GiB; got '12XB'");
+    const missing = await cli('gate', `${G}/nothing-here`);
+    expect(missing.code).toBe(2);
+    expect(missing.err).not.toMatch(/\n\s+at /);
+    const ratio = await cli('gate', `${G}/steady`, '--max-fragmentation', '3');
+    expect(ratio.code).toBe(2);
+    expect((await cli('gate', '--help')).out).toContain('Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.');
+  });
+});
+
+// Golden renderings of a hand-written result: the exact text CI systems read.
+describe('gate renderers: golden', () => {
+  const result: GateResult = {
+    passed: false,
+    checks: [
+      { check: 'max-total-growth', passed: true, measured: 2.5, limit: 10, unit: 'percent', message: 'traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%)', location: null },
+      { check: 'max-site-growth', passed: false, measured: 2097152, limit: 1048576, unit: 'bytes', message: 'largest site growth src/a,b:c|d.py:12 +2048.0 KiB (limit 1024.0 KiB)\nsecond line', location: { file: 'src/a,b:c|d.py', line: 12 } },
+    ],
+  };
+
+  it('GitHub annotations escape properties and data', () => {
+    expect(renderGithub(result)).toBe(
+      '::notice title=arenascope max-total-growth::traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%25, limit 10%25)\n' +
+        '::error file=src/a%2Cb%3Ac|d.py,line=12,title=arenascope max-site-growth::largest site growth src/a,b:c|d.py:12 +2048.0 KiB (limit 1024.0 KiB)%0Asecond line\n',
+    );
+  });
+
+  it('Markdown escapes table cells', () => {
+    expect(renderGateMarkdown(result)).toBe(
+      [
+        '### arenascope memory gate: failed',
+        '',
+        '| | check | result | where |',
+        '|---|---|---|---|',
+        '| ✅ | max-total-growth | traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%) |  |',
+        '| ❌ | max-site-growth | largest site growth src/a,b:c\\|d.py:12 +2048.0 KiB (limit 1024.0 KiB) second line | `src/a,b:c\\|d.py:12` |',
+        '',
+      ].join('\n'),
+    );
+  });
+});

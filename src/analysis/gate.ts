@@ -2,6 +2,7 @@
 // check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
 
 import { fnmatchToRegExp } from './fnmatch.js';
+import type { Frame } from '../model/frames.js';
 import type { ReportData } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
@@ -53,6 +54,17 @@ export function peakBytes(d: ReportData): number | null {
 function lastTotal(d: ReportData): number | null {
   const t = d.snapshots?.totals;
   return t?.length ? t[t.length - 1]!.size : null;
+}
+
+/**
+ * Where a CI system should point for a site: the most recent frame of its traceback in a file named
+ * relative to the working directory (the repository's code, not the standard library or site
+ * packages, which tracebacks name by absolute path), else the allocating line itself.
+ */
+export function sourceLocation(site: Frame, traceback: readonly Frame[]): { file: string; line: number } {
+  const own = (f: string): boolean => !f.startsWith('/') && !f.startsWith('<') && !/^[A-Za-z]:[\\/]/.test(f);
+  const f = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
+  return { file: f.filename, line: f.lineno };
 }
 
 const fmtBytes = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
@@ -112,7 +124,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       limit: maxLeaks,
       unit: 'count',
       message: n ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}` : `no leak (limit ${maxLeaks})`,
-      location: top ? { file: top.filename, line: top.lineno } : null,
+      location: top ? sourceLocation({ filename: top.filename, lineno: top.lineno }, top.traceback) : null,
     });
   }
   if (limits.maxSiteGrowth !== undefined) {
@@ -122,12 +134,12 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
     // smallest size kept, so growth is counted from there (never a false failure).
     const cut = baseline !== null && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
     const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
-    let worst: { file: string; line: number; growth: number } | null = null;
+    let worst: { file: string; line: number; growth: number; at: { file: string; line: number } } | null = null;
     for (const s of current.snapshots?.topSites ?? []) {
       const f = s.frames[0]!;
       if (!kept(f.filename)) continue;
       const growth = s.size - (before.get(`${f.filename}\0${f.lineno}`) ?? floor);
-      if (!worst || growth > worst.growth) worst = { file: f.filename, line: f.lineno, growth };
+      if (!worst || growth > worst.growth) worst = { file: f.filename, line: f.lineno, growth, at: sourceLocation(f, s.traceback) };
     }
     checks.push({
       check: 'max-site-growth',
@@ -141,7 +153,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
           : worst
             ? `largest site growth ${worst.file}:${worst.line} +${fmtBytes(worst.growth)} (limit ${fmtBytes(limits.maxSiteGrowth)})`
             : 'no site left to check in the current captures',
-      location: worst && baseline !== null ? { file: worst.file, line: worst.line } : null,
+      location: worst && baseline !== null ? worst.at : null,
     });
   }
   if (limits.maxFragmentation !== undefined) {

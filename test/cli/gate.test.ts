@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
+import { sourceLocation } from '../../src/analysis/gate.js';
 import { renderGateMarkdown, renderGithub } from '../../src/report/gate.js';
 import { cli } from '../helpers.js';
 
@@ -306,4 +307,44 @@ describe('gate renderers: golden', () => {
       ].join('\n'),
     );
   });
+});
+
+describe('gate: where a site check points', () => {
+  it('at the most recent frame in the repository when the allocation is in a library', () => {
+    const lib = { filename: '/usr/lib/python3.11/logging/__init__.py', lineno: 1601 };
+    const tb = [{ filename: '<frozen runpy>', lineno: 88 }, { filename: 'app/main.py', lineno: 3 }, { filename: 'app/audit.py', lineno: 68 }, lib];
+    expect(sourceLocation(lib, tb)).toEqual({ file: 'app/audit.py', line: 68 });
+    expect(sourceLocation({ filename: 'app/x.py', lineno: 5 }, tb)).toEqual({ file: 'app/x.py', line: 5 });
+    expect(sourceLocation(lib, [lib])).toEqual({ file: lib.filename, line: 1601 });
+  });
+});
+
+// The example workflow's commands, run locally end to end as examples/memory-gate.sh runs them.
+describe('gate: the example workflow, end to end', () => {
+  const run = (out: string, env: Record<string, string> = {}) => {
+    try {
+      return { code: 0, out: execFileSync('bash', ['examples/memory-gate.sh', out], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) };
+    } catch (e) {
+      const x = e as { status: number; stdout: string };
+      return { code: x.status, out: x.stdout };
+    }
+  };
+
+  it('capture -> baseline -> gate -> report passes the clean suite and fails the leaking one at its line', () => {
+    const out = join(tmp, 'workflow');
+    const clean = run(out);
+    expect(clean.code).toBe(0);
+    expect(clean.out).toContain('gate passed: 0 of 2 checks failed');
+    expect(readFileSync(join(out, 'memory-report.html'), 'utf8')).toContain('<!doctype html>');
+
+    const leakyOut = join(tmp, 'workflow-leaky');
+    const leaky = run(leakyOut, { APP_LEAK: '1', BASELINE: join(out, 'memory-baseline.json') });
+    expect(leaky.code).toBe(1);
+    // The records the never-removed handler keeps come from the test's log.info call.
+    const src = readFileSync('examples/test_app.py', 'utf8').split('\n');
+    const line = src.findIndex((l) => l.includes('log.info("audit')) + 1;
+    expect(leaky.out).toContain(`::error file=examples/test_app.py,line=${line},title=arenascope max-leaks::1 leak`);
+    expect(readFileSync(join(leakyOut, 'summary.md'), 'utf8')).toContain('| ❌ | max-total-growth |');
+    expect(readFileSync(join(leakyOut, 'memory-gate.xml'), 'utf8')).toContain('failures="2"');
+  }, 120_000);
 });

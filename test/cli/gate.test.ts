@@ -330,12 +330,19 @@ describe('gate: the example workflow, end to end', () => {
     }
   };
 
-  it('capture -> baseline -> gate -> report passes the clean suite and fails the leaking one at its line', () => {
+  it('capture -> baseline -> gate -> report passes the clean suite and fails the leaking one at its line', async () => {
     const out = join(tmp, 'workflow');
     const clean = run(out);
     expect(clean.code).toBe(0);
     expect(clean.out).toContain('gate passed: 0 of 2 checks failed');
     expect(readFileSync(join(out, 'memory-report.html'), 'utf8')).toContain('<!doctype html>');
+
+    // The workflow's own gate step: the committed example baseline against this run.
+    const wf = readFileSync('examples/memory-gate.yml', 'utf8');
+    expect(wf).toContain('--baseline examples/memory-baseline.json');
+    expect(wf).toContain('run: python3 examples/capture_memory.py memory-captures examples/test_app.py');
+    const committed = await cli('gate', join(out, 'memory-captures'), '--baseline', 'examples/memory-baseline.json', '--max-total-growth', '10%');
+    expect(committed.code).toBe(0);
 
     const leakyOut = join(tmp, 'workflow-leaky');
     const leaky = run(leakyOut, { APP_LEAK: '1', BASELINE: join(out, 'memory-baseline.json') });

@@ -42,6 +42,8 @@ export { GEOMETRIES, geometry, type Geometry } from './analysis/pymalloc/geometr
 export { mallocStats, poolCounts } from './analysis/pymalloc/state.js';
 export { replay, type ReplayResult } from './analysis/pymalloc/replay.js';
 export { replayReport, type ReplayReport } from './analysis/pymalloc/compare.js';
+export { buildReportData, REPORT_VERSION, type ReportData } from './analysis/report-data.js';
+export { evaluateGate, peakBytes, sourceLocation, type CheckResult, type GateLimits, type GateResult, type GrowthLimit } from './analysis/gate.js';
 
 export { formatSize, printfFixed } from './report/format-size.js';
 export { writeSeriesJson, writeSnapshotJson } from './report/arenascope-json.js';
@@ -58,6 +60,7 @@ export {
   statisticLine,
 } from './report/text.js';
 export { renderJson } from './report/json.js';
+export { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from './report/gate.js';
 export { renderDiffCsv, renderLeaksCsv, renderStatsCsv } from './report/csv.js';
 
 export { runCli, EXIT } from './cli/run.js';

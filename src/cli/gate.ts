@@ -57,8 +57,16 @@ function readBaseline(file: string): ReportData | null {
     return null;
   }
   if (!/^\s*\{/.test(text) || !text.includes('"arenascope-report"')) return null;
-  const d = JSON.parse(text) as ReportData;
+  let d: ReportData;
+  try {
+    d = JSON.parse(text) as ReportData;
+  } catch (e) {
+    throw new UsageError(`${file}: not a valid baseline (JSON: ${(e as Error).message})`);
+  }
   if (d.format !== 'arenascope-report') return null;
+  if (!Array.isArray(d.kinds) || typeof d.summary !== 'object' || d.summary === null) {
+    throw new UsageError(`${file}: not a complete arenascope report (expected "kinds" and "summary"): write it again with \`arenascope baseline\``);
+  }
   if (d.version !== REPORT_VERSION) throw new UsageError(`${file}: a version ${d.version} report; this arenascope reads version ${REPORT_VERSION}: write the baseline again`);
   const theirs = /arenascope (\d+\.\d+)/.exec(d.generator ?? '')?.[1];
   const ours = /^(\d+\.\d+)/.exec(VERSION)?.[1];

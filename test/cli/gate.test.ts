@@ -159,6 +159,22 @@ describe('gate: baselines', () => {
     expect(r.err).toContain('arenascope baseline');
   });
 
+  it('a report.json from `arenascope report --json` serves as a baseline too', async () => {
+    const file = join(tmp, 'report.json');
+    expect((await cli('report', `${G}/steady`, '-o', join(tmp, 'r.html'), '--json', file)).code).toBe(0);
+    const r = await cli('gate', `${G}/bigger`, '--baseline', file, '--max-total-growth', '10%', '--json');
+    expect(r.code).toBe(1);
+    expect(check(json(r.out), 'max-total-growth').measured).toBeCloseTo(((truth.lastTotal.bigger! - truth.lastTotal.steady!) / truth.lastTotal.steady!) * 100, 9);
+  });
+
+  it('a damaged baseline file is a clear error (exit 2)', async () => {
+    const file = join(tmp, 'damaged.json');
+    writeFileSync(file, '{"format": "arenascope-report", "version": 1, "generator": "arenascope 0.1.0", "kinds": [');
+    const r = await cli('gate', `${G}/steady2`, '--baseline', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}: not a valid baseline (JSON:`);
+  });
+
   it('a baseline of other kinds of capture is a clear error (exit 2)', async () => {
     const r = await cli('gate', `${G}/steady2`, '--baseline', 'fixtures/leaks/mprof/leak.dat', '--max-peak-growth', '5%');
     expect(r.code).toBe(2);

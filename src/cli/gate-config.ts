@@ -2,6 +2,7 @@
 // and bad values are errors (schema/arenascope-config.schema.json documents the file).
 
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { GateLimits, GrowthLimit } from '../analysis/gate.js';
 import { parseSize, UsageError } from './common.js';
 
@@ -67,6 +68,8 @@ export function readConfig(path: string | undefined): GateFlags {
         : typeof v === 'string' || typeof v === 'number';
     if (!ok) throw new UsageError(`${file}: "${k}" must be ${isList ? 'a list of strings' : isNumber ? 'a number' : 'a size or percentage such as "10MB" or "5%"'}, got ${JSON.stringify(v)}`);
     out[flag] = isList && typeof v === 'string' ? [v] : typeof v === 'number' && !isNumber ? String(v) : v;
+    // Baseline paths are relative to the config file, as a team writes them next to it.
+    if (flag === 'baseline') out[flag] = (out[flag] as string[]).map((p) => (isAbsolute(p) ? p : relative(process.cwd(), join(dirname(file), p)) || '.'));
   }
   return out as GateFlags;
 }

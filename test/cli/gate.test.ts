@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation } from '../../src/analysis/gate.js';
@@ -196,11 +196,27 @@ describe('gate: config file', () => {
   };
 
   it('reads limits and the baseline from the file; flags override it', async () => {
-    const f = config('ok.json', { $schema: '../schema/arenascope-config.schema.json', baseline: `${G}/steady`, maxTotalGrowth: '10%', maxLeaks: 0 });
+    // A relative baseline is relative to the config file.
+    const f = config('ok.json', { $schema: '../schema/arenascope-config.schema.json', baseline: relative(tmp, resolve(`${G}/steady`)), maxTotalGrowth: '10%', maxLeaks: 0 });
     const r = await cli('gate', `${G}/bigger`, '--config', f);
     expect(r.code).toBe(1);
     expect(r.out).toContain('FAIL max-total-growth');
     expect((await cli('gate', `${G}/bigger`, '--config', f, '--max-total-growth', '5000%')).code).toBe(0);
+  });
+
+  it('./arenascope.config.json is read when there is no --config', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-config-'));
+    writeFileSync(join(dir, 'arenascope.config.json'), JSON.stringify({ baseline: resolve(`${G}/steady`), maxTotalGrowth: '10%' }));
+    const main = resolve('dist/cli/main.js');
+    let code = 0;
+    let out = '';
+    try {
+      execFileSync('node', [main, 'gate', resolve(`${G}/bigger`)], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      ({ status: code, stdout: out } = e as { status: number; stdout: string });
+    }
+    expect(code).toBe(1);
+    expect(out).toContain('FAIL max-total-growth');
   });
 
   it('an unknown key is a clear error naming it and the known keys', async () => {

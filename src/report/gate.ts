@@ -2,6 +2,7 @@
 // Actions workflow commands).
 
 import type { CheckResult, GateResult } from '../analysis/gate.js';
+import { cell, esc } from './escape.js';
 
 const where = (c: CheckResult): string => (c.location ? ` (at ${c.location.file}:${c.location.line})` : '');
 
@@ -12,17 +13,15 @@ export function renderGateText(r: GateResult): string {
   return lines.join('\n') + '\n';
 }
 
-const xml = (s: unknown): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** JUnit XML: one testcase per check, a failure element for each failed one. */
 export function renderJunit(r: GateResult): string {
   const failures = r.checks.filter((c) => !c.passed).length;
   const cases = r.checks.map((c) => {
-    const attrs = `classname="arenascope.gate" name="${xml(c.check)}"${c.location ? ` file="${xml(c.location.file)}" line="${c.location.line}"` : ''}`;
+    const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${c.location ? ` file="${esc(c.location.file)}" line="${c.location.line}"` : ''}`;
     if (c.passed) return `    <testcase ${attrs}/>`;
     const body = `${c.message}${where(c)}\nmeasured: ${c.measured ?? 'n/a'} ${c.unit}\nlimit: ${c.limit} ${c.unit}`;
-    return `    <testcase ${attrs}>\n      <failure message="${xml(c.message)}" type="${xml(c.check)}">${xml(body)}</failure>\n    </testcase>`;
+    return `    <testcase ${attrs}>\n      <failure message="${esc(c.message)}" type="${esc(c.check)}">${esc(body)}</failure>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -53,7 +52,6 @@ export function renderGithub(r: GateResult): string {
   );
 }
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 
 export function renderGateMarkdown(r: GateResult): string {
   const rows = r.checks.map(

@@ -1,10 +1,9 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
 import type { ReportData } from '../analysis/report-data.js';
+import { cell } from './escape.js';
 import { formatSize, printfFixed } from './format-size.js';
 
-// Table cells: no pipes or newlines from capture strings.
-const cell = (s: unknown): string => String(s).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 
 export function renderMarkdown(d: ReportData): string {
   const out = [`## ${cell(d.title)}`, ''];

@@ -6,14 +6,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ReportData } from '../../analysis/report-data.js';
+import { esc } from '../escape.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { renderMallocStats } from '../text.js';
 import { arenasChart, icicleChart, leaksChart, memoryChart, occupancyChart, topSitesChart, totalsChart, type Chart } from './charts.js';
 
-/** Escapes text for HTML content and attribute values. */
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** JSON that is safe inside a <script> element: no '</script>', no '<!--', no line separators. */
 export function scriptJson(x: unknown): string {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { evaluateGate } from '../analysis/gate.js';
 import { buildReportData, REPORT_VERSION, type ReportData } from '../analysis/report-data.js';
@@ -49,21 +49,25 @@ async function reportOf(inputs: string[], a: InputArgs, top: number): Promise<Re
   return buildReportData(set, inputs, { top });
 }
 
+/** A baseline report.json, or null when the file is something else (captures to load instead). */
 function readBaseline(file: string): ReportData | null {
-  let text: string;
+  // Sniff the head first: a baseline given as a large dump is never read whole here.
+  if (!existsSync(file) || !statSync(file).isFile()) return null;
+  const head = Buffer.alloc(256);
+  const fd = openSync(file, 'r');
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (!/^\s*\{\s*"format"\s*:\s*"arenascope-report"/.test(head.toString('utf8', 0, n))) return null;
+  } finally {
+    closeSync(fd);
   }
-  if (!/^\s*\{/.test(text) || !text.includes('"arenascope-report"')) return null;
+  const text = readFileSync(file, 'utf8');
   let d: ReportData;
   try {
     d = JSON.parse(text) as ReportData;
   } catch (e) {
     throw new UsageError(`${file}: not a valid baseline (JSON: ${(e as Error).message})`);
   }
-  if (d.format !== 'arenascope-report') return null;
   if (!Array.isArray(d.kinds) || typeof d.summary !== 'object' || d.summary === null) {
     throw new UsageError(`${file}: not a complete arenascope report (expected "kinds" and "summary"): write it again with \`arenascope baseline\``);
   }
@@ -79,19 +83,19 @@ function readBaseline(file: string): ReportData | null {
 export async function handler(a: Args): Promise<void> {
   const config = readConfig(a.config);
   const limits = gateLimits(config, a);
-  const current = await reportOf(a.inputs, a, 1000);
   const base = baselineInputs(config, a);
+  if (!base?.length) {
+    const relative = { '--max-peak-growth': limits.maxPeakGrowth, '--max-total-growth': limits.maxTotalGrowth, '--max-site-growth': limits.maxSiteGrowth };
+    const needs = Object.keys(relative).filter((f) => relative[f as keyof typeof relative] !== undefined);
+    if (needs.length) throw new UsageError(`${needs.join(', ')} compare${needs.length > 1 ? '' : 's'} against a baseline: give --baseline (or "baseline" in the config file)`);
+  }
+  const current = await reportOf(a.inputs, a, 1000);
   let baseline: ReportData | null = null;
   if (base?.length) {
     baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
     const mine = current.kinds.filter((k) => k !== 'allocator-stats').join(', ');
     const theirs = baseline.kinds.filter((k) => k !== 'allocator-stats').join(', ');
     if (mine !== theirs) throw new UsageError(`the baseline holds ${theirs || 'nothing'} but the current captures ${mine || 'nothing'}: compare like with like`);
-  }
-  if (!baseline) {
-    const relative = { '--max-peak-growth': limits.maxPeakGrowth, '--max-total-growth': limits.maxTotalGrowth, '--max-site-growth': limits.maxSiteGrowth };
-    const needs = Object.keys(relative).filter((f) => relative[f as keyof typeof relative] !== undefined);
-    if (needs.length) throw new UsageError(`${needs.join(', ')} compare${needs.length > 1 ? '' : 's'} against a baseline: give --baseline (or "baseline" in the config file)`);
   }
   const result = evaluateGate(current, baseline, limits);
   if (a.junit) writeFileSync(a.junit, renderJunit(result));

@@ -240,6 +240,31 @@ describe('gate: config file', () => {
     expect(broken.err).toContain('not valid JSON');
   });
 
+  it('the schema and the gate agree: what the schema accepts the gate reads, what it refuses the gate refuses', async () => {
+    const cases: [unknown, boolean][] = [
+      [{ baseline: resolve(`${G}/steady`), maxPeak: '512MiB', maxPeakGrowth: '5%', maxTotalGrowth: 4096, maxSiteGrowth: '1.5GiB', maxLeaks: 2, minLeakConfidence: 0.7, maxFragmentation: 0.1, ignore: ['*/site-packages/*'] }, true],
+      [{ maxPeek: '1MiB' }, false],
+      [{ maxLeaks: 'none' }, false],
+      [{ maxPeak: '10 parsecs' }, false],
+      [{ minLeakConfidence: 2 }, false],
+      [{ ignore: 'x' }, false],
+    ];
+    let schemaVerdicts: boolean[] | null = null;
+    try {
+      // Python's jsonschema, when installed, is the independent judge of the published schema.
+      const code = 'import json, sys, jsonschema\nv = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\nfor c in json.loads(sys.argv[2]): print(v.is_valid(c))';
+      const out = execFileSync('python3', ['-c', code, 'schema/arenascope-config.schema.json', JSON.stringify(cases.map((c) => c[0]))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      schemaVerdicts = out.trim().split('\n').map((l) => l === 'True');
+    } catch {
+      console.warn('python3 jsonschema not installed: the schema is checked against the gate only');
+    }
+    for (const [i, [body, ok]] of cases.entries()) {
+      if (schemaVerdicts) expect(schemaVerdicts[i], JSON.stringify(body)).toBe(ok);
+      const r = await cli('gate', `${G}/steady`, '--config', config(`case-${i}.json`, body));
+      expect(r.code === 2, JSON.stringify(body)).toBe(!ok);
+    }
+  });
+
   it('the published schema lists exactly the keys the gate reads', () => {
     const schema = JSON.parse(readFileSync('schema/arenascope-config.schema.json', 'utf8')) as { properties: Record<string, unknown>; additionalProperties: boolean };
     expect(schema.additionalProperties).toBe(false);

@@ -33,7 +33,16 @@ export interface CheckResult {
   readonly limit: number;
   readonly unit: 'bytes' | 'percent' | 'count' | 'ratio';
   readonly message: string;
-  readonly location: { readonly file: string; readonly line: number } | null;
+  /** Every place the check found (each leak, each line over its limit), worst first: what CI annotates. */
+  readonly sites: readonly GateSite[];
+}
+
+export interface GateSite {
+  /** Where to point: the line, or the repository line that leads to it (see sourceLocation). */
+  readonly file: string;
+  readonly line: number;
+  /** What was found there. */
+  readonly detail: string;
 }
 
 export interface GateResult {
@@ -61,24 +70,28 @@ function lastTotal(d: ReportData): number | null {
  * relative to the working directory (the repository's code, not the standard library or site
  * packages, which tracebacks name by absolute path), else the allocating line itself.
  */
-export function sourceLocation(site: Frame, traceback: readonly Frame[]): { file: string; line: number } {
+export function sourceLocation(site: Frame, traceback: readonly Frame[]): Frame {
   const own = (f: string): boolean => !f.startsWith('/') && !f.startsWith('<') && !/^[A-Za-z]:[\\/]/.test(f);
-  const f = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
-  return { file: f.filename, line: f.lineno };
+  return own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
+}
+
+function gateSite(site: Frame, traceback: readonly Frame[], detail: string): GateSite {
+  const at = sourceLocation(site, traceback);
+  return { file: at.filename, line: at.lineno, detail };
 }
 
 const fmtBytes = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
 
 function growthCheck(name: string, what: string, current: number | null, base: number | null, limit: GrowthLimit): CheckResult {
   if (current === null || base === null) {
-    return { check: name, passed: false, measured: null, limit: 'percent' in limit ? limit.percent : limit.bytes, unit: 'percent' in limit ? 'percent' : 'bytes', message: `no ${what} to compare (in the current captures or the baseline)`, location: null };
+    return { check: name, passed: false, measured: null, limit: 'percent' in limit ? limit.percent : limit.bytes, unit: 'percent' in limit ? 'percent' : 'bytes', message: `no ${what} to compare (in the current captures or the baseline)`, sites: [] };
   }
   const delta = current - base;
   if ('percent' in limit) {
     const pct = base === 0 ? (delta > 0 ? Infinity : 0) : (delta / base) * 100;
-    return { check: name, passed: pct <= limit.percent, measured: pct, limit: limit.percent, unit: 'percent', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`, location: null };
+    return { check: name, passed: pct <= limit.percent, measured: pct, limit: limit.percent, unit: 'percent', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`, sites: [] };
   }
-  return { check: name, passed: delta <= limit.bytes, measured: delta, limit: limit.bytes, unit: 'bytes', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`, location: null };
+  return { check: name, passed: delta <= limit.bytes, measured: delta, limit: limit.bytes, unit: 'bytes', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`, sites: [] };
 }
 
 export function evaluateGate(current: ReportData, baseline: ReportData | null, limits: GateLimits): GateResult {
@@ -95,7 +108,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       limit: limits.maxPeak,
       unit: 'bytes',
       message: p === null ? 'no peak in the current captures' : `peak ${fmtBytes(p)} (limit ${fmtBytes(limits.maxPeak)})`,
-      location: null,
+      sites: [],
     });
   }
   if (limits.maxPeakGrowth !== undefined) {
@@ -112,7 +125,6 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
     const sites = (current.snapshots?.leaks?.sites ?? []).filter((s) => s.verdict === 'leak' && s.confidence >= conf && kept(s.filename));
     const procs = current.memory.flatMap((m) => m.trends.series.filter((t) => t.verdict === 'leak' && t.confidence >= conf).map((t) => ({ m, t })));
     const n = sites.length + procs.length;
-    const top = sites[0];
     const what = [
       ...sites.map((s) => `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`),
       ...procs.map(({ m, t }) => `${m.file} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`),
@@ -124,36 +136,36 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       limit: maxLeaks,
       unit: 'count',
       message: n ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}` : `no leak (limit ${maxLeaks})`,
-      location: top ? sourceLocation({ filename: top.filename, lineno: top.lineno }, top.traceback) : null,
+      sites: sites.map((s, i) => gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`)),
     });
   }
   if (limits.maxSiteGrowth !== undefined) {
+    const limit = limits.maxSiteGrowth;
     const baseSites = baseline?.snapshots?.topSites ?? [];
     const before = new Map(baseSites.map((s) => [`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`, s.size]));
     // A baseline holds only its largest lines; a line missing from a cut list had at most the
     // smallest size kept, so growth is counted from there (never a false failure).
     const cut = baseline !== null && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
     const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
-    let worst: { file: string; line: number; growth: number; at: { file: string; line: number } } | null = null;
-    for (const s of current.snapshots?.topSites ?? []) {
-      const f = s.frames[0]!;
-      if (!kept(f.filename)) continue;
-      const growth = s.size - (before.get(`${f.filename}\0${f.lineno}`) ?? floor);
-      if (!worst || growth > worst.growth) worst = { file: f.filename, line: f.lineno, growth, at: sourceLocation(f, s.traceback) };
-    }
+    const growths = (current.snapshots?.topSites ?? [])
+      .filter((s) => kept(s.frames[0]!.filename))
+      .map((s) => ({ s, f: s.frames[0]!, growth: s.size - (before.get(`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`) ?? floor) }))
+      .sort((a, b) => b.growth - a.growth);
+    const worst = growths[0];
+    const over = baseline === null ? [] : growths.filter((g) => g.growth > limit);
     checks.push({
       check: 'max-site-growth',
-      passed: baseline !== null && (worst === null || worst.growth <= limits.maxSiteGrowth),
+      passed: baseline !== null && over.length === 0,
       measured: worst?.growth ?? null,
-      limit: limits.maxSiteGrowth,
+      limit: limit,
       unit: 'bytes',
       message:
         baseline === null
           ? 'needs a baseline'
           : worst
-            ? `largest site growth ${worst.file}:${worst.line} +${fmtBytes(worst.growth)} (limit ${fmtBytes(limits.maxSiteGrowth)})`
+            ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} (limit ${fmtBytes(limit)})${over.length > 1 ? `; ${over.length} lines over the limit` : ''}`
             : 'no site left to check in the current captures',
-      location: worst && baseline !== null ? worst.at : null,
+      sites: over.map((g) => gateSite(g.f, g.s.traceback, `${g.f.filename}:${g.f.lineno} grew +${fmtBytes(g.growth)} (limit ${fmtBytes(limit)})`)),
     });
   }
   if (limits.maxFragmentation !== undefined) {
@@ -171,7 +183,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
         util === null
           ? 'no snapshots to replay through the pymalloc model'
           : `arena utilization ${(util * 100).toFixed(1)}% (${last!.real ? 'real' : 'model, best case'}; floor ${(limits.maxFragmentation * 100).toFixed(1)}%)`,
-      location: null,
+      sites: [],
     });
   }
   return { passed: checks.every((c) => c.passed), checks };

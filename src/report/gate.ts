@@ -4,7 +4,7 @@
 import type { CheckResult, GateResult } from '../analysis/gate.js';
 import { cell, esc } from './escape.js';
 
-const where = (c: CheckResult): string => (c.location ? ` (at ${c.location.file}:${c.location.line})` : '');
+const where = (c: CheckResult): string => (c.sites.length ? ` (at ${c.sites.map((p) => `${p.file}:${p.line}`).join(', ')})` : '');
 
 export function renderGateText(r: GateResult): string {
   const lines = r.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c)}`);
@@ -18,9 +18,10 @@ export function renderGateText(r: GateResult): string {
 export function renderJunit(r: GateResult): string {
   const failures = r.checks.filter((c) => !c.passed).length;
   const cases = r.checks.map((c) => {
-    const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${c.location ? ` file="${esc(c.location.file)}" line="${c.location.line}"` : ''}`;
+    const at = c.sites[0];
+    const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${at ? ` file="${esc(at.file)}" line="${at.line}"` : ''}`;
     if (c.passed) return `    <testcase ${attrs}/>`;
-    const body = `${c.message}${where(c)}\nmeasured: ${c.measured ?? 'n/a'} ${c.unit}\nlimit: ${c.limit} ${c.unit}`;
+    const body = [c.message, `measured: ${c.measured ?? 'n/a'} ${c.unit}`, `limit: ${c.limit} ${c.unit}`, ...c.sites.map((p) => `at ${p.file}:${p.line}: ${p.detail}`)].join('\n');
     return `    <testcase ${attrs}>\n      <failure message="${esc(c.message)}" type="${esc(c.check)}">${esc(body)}</failure>\n    </testcase>`;
   });
   return [
@@ -38,24 +39,20 @@ export function renderJunit(r: GateResult): string {
 const ghData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-/** `::error` for failed checks (with file and line when the check points at a site), `::notice` for the rest. */
+/** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */
 export function renderGithub(r: GateResult): string {
-  return (
-    r.checks
-      .map((c) => {
-        const title = `title=${ghProp(`arenascope ${c.check}`)}`;
-        if (c.passed) return `::notice ${title}::${ghData(c.message)}`;
-        const loc = c.location ? `file=${ghProp(c.location.file)},line=${c.location.line},` : '';
-        return `::error ${loc}${title}::${ghData(c.message)}`;
-      })
-      .join('\n') + '\n'
-  );
+  const lines = r.checks.flatMap((c) => {
+    const title = `title=${ghProp(`arenascope ${c.check}`)}`;
+    if (c.passed) return [`::notice ${title}::${ghData(c.message)}`];
+    if (!c.sites.length) return [`::error ${title}::${ghData(c.message)}`];
+    return c.sites.map((p) => `::error file=${ghProp(p.file)},line=${p.line},${title}::${ghData(p.detail)}`);
+  });
+  return lines.join('\n') + '\n';
 }
-
 
 export function renderGateMarkdown(r: GateResult): string {
   const rows = r.checks.map(
-    (c) => `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${c.location ? `\`${cell(c.location.file)}:${c.location.line}\`` : ''} |`,
+    (c) => `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${c.sites.map((p) => `\`${cell(p.file)}:${p.line}\``).join(' ')} |`,
   );
   return [
     `### arenascope memory gate: ${r.passed ? 'passed' : 'failed'}`,

@@ -39,7 +39,7 @@ describe('gate: the checks on real series', () => {
     const leaks = check(json(r.out), 'max-leaks');
     expect(leaks.passed).toBe(false);
     expect(leaks.measured).toBe(1);
-    expect(`${leaks.location!.file}:${leaks.location!.line}`).toBe(truth.leakLine);
+    expect(leaks.sites.map((p) => `${p.file}:${p.line}`)).toEqual([truth.leakLine]);
   });
 
   it('fails the bigger program on growth but not on leaks, and names the line that grew', async () => {
@@ -53,7 +53,7 @@ describe('gate: the checks on real series', () => {
     expect(total.measured).toBeCloseTo(((bigger - steady) / steady) * 100, 9);
     const site = check(g, 'max-site-growth');
     expect(site.passed).toBe(false);
-    expect(`${site.location!.file}:${site.location!.line}`).toBe(truth.biggerLine);
+    expect(site.sites.map((p) => `${p.file}:${p.line}`)).toEqual([truth.biggerLine]);
   });
 });
 
@@ -301,7 +301,16 @@ describe('gate: outputs', () => {
     const [file, line] = truth.leakLine.split(':');
     const lines = r.out.split('\n');
     expect(lines[0]).toMatch(/^::notice title=arenascope max-total-growth::traced memory at the last capture /);
-    expect(lines[1]).toMatch(new RegExp(`^::error file=${file},line=${line},title=arenascope max-leaks::1 leak \\(limit 0\\): ${truth.leakLine} `));
+    expect(lines[1]).toMatch(new RegExp(`^::error file=${file},line=${line},title=arenascope max-leaks::leak at ${truth.leakLine} \\(\\+[\\d.]+ KiB, confidence [\\d.]+\\); 1 leak, limit 0$`));
+  });
+
+  it('--github: one ::error at each leaking line when several leak', async () => {
+    const leaks = (JSON.parse(readFileSync('fixtures/leaks/truth.json', 'utf8')) as Record<string, { leak: string[] }>).memo_leak!.leak;
+    const r = await cli('gate', 'fixtures/leaks/memo_leak', '--github');
+    expect(r.code).toBe(1);
+    const errors = r.out.split('\n').filter((l) => l.startsWith('::error'));
+    const at = errors.map((l) => /^::error file=([^,]*),line=(\d+),/.exec(l)!.slice(1).join(':'));
+    expect(at.sort()).toEqual([...leaks].sort());
   });
 
   it('--markdown writes the summary table', async () => {
@@ -317,7 +326,7 @@ describe('gate: outputs', () => {
     const r = await cli('gate', `${G}/steady2`, '--json');
     expect(json(r.out)).toEqual({
       passed: true,
-      checks: [{ check: 'max-leaks', passed: true, measured: 0, limit: 0, unit: 'count', message: 'no leak (limit 0)', location: null }],
+      checks: [{ check: 'max-leaks', passed: true, measured: 0, limit: 0, unit: 'count', message: 'no leak (limit 0)', sites: [] }],
     });
   });
 
@@ -339,15 +348,29 @@ describe('gate renderers: golden', () => {
   const result: GateResult = {
     passed: false,
     checks: [
-      { check: 'max-total-growth', passed: true, measured: 2.5, limit: 10, unit: 'percent', message: 'traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%)', location: null },
-      { check: 'max-site-growth', passed: false, measured: 2097152, limit: 1048576, unit: 'bytes', message: 'largest site growth src/a,b:c|d.py:12 +2048.0 KiB (limit 1024.0 KiB)\nsecond line', location: { file: 'src/a,b:c|d.py', line: 12 } },
+      { check: 'max-total-growth', passed: true, measured: 2.5, limit: 10, unit: 'percent', message: 'traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%)', sites: [] },
+      {
+        check: 'max-site-growth',
+        passed: false,
+        measured: 2097152,
+        limit: 1048576,
+        unit: 'bytes',
+        message: 'largest site growth src/a,b:c|d.py:12 +2048.0 KiB (limit 1024.0 KiB)\nsecond line',
+        sites: [
+          { file: 'src/a,b:c|d.py', line: 12, detail: 'src/a,b:c|d.py:12 grew +2048.0 KiB (limit 1024.0 KiB)\n50%' },
+          { file: 'lib/b.py', line: 7, detail: 'lib/b.py:7 grew +1025.0 KiB (limit 1024.0 KiB)' },
+        ],
+      },
+      { check: 'max-peak', passed: false, measured: 3, limit: 2, unit: 'bytes', message: 'peak 0.0 KiB (limit 0.0 KiB)', sites: [] },
     ],
   };
 
   it('GitHub annotations escape properties and data', () => {
     expect(renderGithub(result)).toBe(
       '::notice title=arenascope max-total-growth::traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%25, limit 10%25)\n' +
-        '::error file=src/a%2Cb%3Ac|d.py,line=12,title=arenascope max-site-growth::largest site growth src/a,b:c|d.py:12 +2048.0 KiB (limit 1024.0 KiB)%0Asecond line\n',
+        '::error file=src/a%2Cb%3Ac|d.py,line=12,title=arenascope max-site-growth::src/a,b:c|d.py:12 grew +2048.0 KiB (limit 1024.0 KiB)%0A50%25\n' +
+        '::error file=lib/b.py,line=7,title=arenascope max-site-growth::lib/b.py:7 grew +1025.0 KiB (limit 1024.0 KiB)\n' +
+        '::error title=arenascope max-peak::peak 0.0 KiB (limit 0.0 KiB)\n',
     );
   });
 
@@ -359,7 +382,8 @@ describe('gate renderers: golden', () => {
         '| | check | result | where |',
         '|---|---|---|---|',
         '| ✅ | max-total-growth | traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%) |  |',
-        '| ❌ | max-site-growth | largest site growth src/a,b:c\\|d.py:12 +2048.0 KiB (limit 1024.0 KiB) second line | `src/a,b:c\\|d.py:12` |',
+        '| ❌ | max-site-growth | largest site growth src/a,b:c\\|d.py:12 +2048.0 KiB (limit 1024.0 KiB) second line | `src/a,b:c\\|d.py:12` `lib/b.py:7` |',
+        '| ❌ | max-peak | peak 0.0 KiB (limit 0.0 KiB) |  |',
         '',
       ].join('\n'),
     );
@@ -370,9 +394,9 @@ describe('gate: where a site check points', () => {
   it('at the most recent frame in the repository when the allocation is in a library', () => {
     const lib = { filename: '/usr/lib/python3.11/logging/__init__.py', lineno: 1601 };
     const tb = [{ filename: '<frozen runpy>', lineno: 88 }, { filename: 'app/main.py', lineno: 3 }, { filename: 'app/audit.py', lineno: 68 }, lib];
-    expect(sourceLocation(lib, tb)).toEqual({ file: 'app/audit.py', line: 68 });
-    expect(sourceLocation({ filename: 'app/x.py', lineno: 5 }, tb)).toEqual({ file: 'app/x.py', line: 5 });
-    expect(sourceLocation(lib, [lib])).toEqual({ file: lib.filename, line: 1601 });
+    expect(sourceLocation(lib, tb)).toEqual({ filename: 'app/audit.py', lineno: 68 });
+    expect(sourceLocation({ filename: 'app/x.py', lineno: 5 }, tb)).toEqual({ filename: 'app/x.py', lineno: 5 });
+    expect(sourceLocation(lib, [lib])).toEqual(lib);
   });
 });
 
@@ -407,7 +431,7 @@ describe('gate: the example workflow, end to end', () => {
     // The records the never-removed handler keeps come from the test's log.info call.
     const src = readFileSync('examples/test_app.py', 'utf8').split('\n');
     const line = src.findIndex((l) => l.includes('log.info("audit')) + 1;
-    expect(leaky.out).toContain(`::error file=examples/test_app.py,line=${line},title=arenascope max-leaks::1 leak`);
+    expect(leaky.out).toContain(`::error file=examples/test_app.py,line=${line},title=arenascope max-leaks::leak at `);
     expect(readFileSync(join(leakyOut, 'summary.md'), 'utf8')).toContain('| ❌ | max-total-growth |');
     expect(readFileSync(join(leakyOut, 'memory-gate.xml'), 'utf8')).toContain('failures="2"');
   }, 120_000);

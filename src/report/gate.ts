@@ -13,7 +13,6 @@ export function renderGateText(r: GateResult): string {
   return lines.join('\n') + '\n';
 }
 
-
 /** JUnit XML: one testcase per check, a failure element for each failed one. */
 export function renderJunit(r: GateResult): string {
   const failures = r.checks.filter((c) => !c.passed).length;

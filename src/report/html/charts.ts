@@ -5,6 +5,10 @@
 import type { MemorySection, ReplaySection, SnapshotSection, TreeNode } from '../../analysis/report-data.js';
 import type { SiteTrend } from '../../analysis/leaks.js';
 
+// Charts per capture: a line with a point at each capture, captures in order on x.
+const CAPTURE_LINE = { type: 'line', point: true, tooltip: true } as const;
+const CAPTURE_AXIS = { field: 'capture', type: 'ordinal', title: 'capture' } as const;
+
 export interface Chart {
   readonly id: string;
   readonly title: string;
@@ -61,9 +65,9 @@ export function totalsChart(s: SnapshotSection): Chart {
     spec: {
       ...base(220),
       data: { values },
-      mark: { type: 'line', point: true, tooltip: true },
+      mark: CAPTURE_LINE,
       encoding: {
-        x: { field: 'capture', type: 'ordinal', title: 'capture' },
+        x: CAPTURE_AXIS,
         y: { field: 'mib', type: 'quantitative', title: 'traced memory (MiB)' },
         tooltip: [{ field: 'label' }, { field: 'mib', format: '.2f', title: 'MiB' }, { field: 'blocks' }],
       },
@@ -84,9 +88,9 @@ export function arenasChart(r: ReplaySection): Chart {
     spec: {
       ...base(220),
       data: { values },
-      mark: { type: 'line', point: true, tooltip: true },
+      mark: CAPTURE_LINE,
       encoding: {
-        x: { field: 'capture', type: 'ordinal', title: 'capture' },
+        x: CAPTURE_AXIS,
         y: { field: 'arenas', type: 'quantitative', title: 'arenas' },
         color: { field: 'model', type: 'nominal', title: '' },
         tooltip: [{ field: 'label' }, { field: 'model' }, { field: 'arenas' }],
@@ -130,9 +134,9 @@ export function leaksChart(sites: readonly SiteTrend[], labels: readonly string[
       spec: {
         width: 220,
         height: 120,
-        mark: { type: 'line', point: true, tooltip: true },
+        mark: CAPTURE_LINE,
         encoding: {
-          x: { field: 'capture', type: 'ordinal', title: 'capture' },
+          x: CAPTURE_AXIS,
           y: { field: 'kib', type: 'quantitative', title: 'KiB' },
           tooltip: [{ field: 'site' }, { field: 'label' }, { field: 'kib', format: ',.1f', title: 'KiB' }],
         },

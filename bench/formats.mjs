@@ -26,7 +26,9 @@ function compare(name, ours, ref, refName) {
   if (!ref) return console.log(`| ${name} | ${t1.toFixed(3)} | - | - | ${m1.toFixed(1)} | - |`);
   const t2 = median(b.map((r) => r.seconds));
   const m2 = Math.max(...b.map((r) => r.rssMiB));
-  console.log(`| ${name} (vs ${refName}) | ${t1.toFixed(3)} | ${t2.toFixed(3)} | ${(t2 / t1).toFixed(2)}x | ${m1.toFixed(1)} | ${m2.toFixed(1)} |`);
+  console.log(
+    `| ${name} (vs ${refName}) | ${t1.toFixed(3)} | ${t2.toFixed(3)} | ${(t2 / t1).toFixed(2)}x | ${m1.toFixed(1)} | ${m2.toFixed(1)} |`,
+  );
 }
 
 const dat = `${OUT}/1000000.dat`;
@@ -52,16 +54,30 @@ compare(
   hasMprof ? [MPROF_PY, '-m', 'mprof', 'peak', dat] : null,
   '`mprof peak`',
 );
-const groups = execFileSync('node', ['dist/cli/main.js', 'info', dump, '--json'], { encoding: 'utf8' }).match(/"groups": (\d+)/)[1];
-compare(`JSON snapshot of ${groups} groups (${(statSync(json).size / 2 ** 20).toFixed(1)} MiB): info`, ['node', 'dist/cli/main.js', 'info', json], null);
-compare(`the same snapshot as a pickle (${(statSync(dump).size / 2 ** 20).toFixed(1)} MiB): info`, ['node', 'dist/cli/main.js', 'info', dump], null);
+const groups = execFileSync('node', ['dist/cli/main.js', 'info', dump, '--json'], { encoding: 'utf8' }).match(
+  /"groups": (\d+)/,
+)[1];
+compare(
+  `JSON snapshot of ${groups} groups (${(statSync(json).size / 2 ** 20).toFixed(1)} MiB): info`,
+  ['node', 'dist/cli/main.js', 'info', json],
+  null,
+);
+compare(
+  `the same snapshot as a pickle (${(statSync(dump).size / 2 ** 20).toFixed(1)} MiB): info`,
+  ['node', 'dist/cli/main.js', 'info', dump],
+  null,
+);
 // Replay through the pymalloc model (both orders) against only reading the same two dumps.
 const series = [1, 2].map((seed) => {
   const f = `${OUT}/1000000-s${seed}.pickle`;
   if (!existsSync(f)) execFileSync(PY, ['bench/make_dump.py', '1000000', f, '--seed', String(seed)]);
   return f;
 });
-compare('replay of 2 captures of 1M blocks (pymalloc model, both orders)', ['node', 'dist/cli/main.js', 'replay', ...series], null);
+compare(
+  'replay of 2 captures of 1M blocks (pymalloc model, both orders)',
+  ['node', 'dist/cli/main.js', 'replay', ...series],
+  null,
+);
 compare('reading the same 2 captures (info)', ['node', 'dist/cli/main.js', 'info', ...series], null);
 if (!hasMprof) console.log(`\n(mprof not found for ${MPROF_PY}: apt-get install python3-memory-profiler)`);
 
@@ -72,4 +88,6 @@ const t0 = performance.now();
 const parse = jsonParser({ packValues: true, streamValues: false });
 for (let i = 0; i < text.length; i += 1 << 18) parse(text.slice(i, i + (1 << 18)));
 const ms = performance.now() - t0;
-console.log(`\nstream-json tokenizer alone on the ${(text.length / 2 ** 20).toFixed(1)} MiB JSON: ${ms.toFixed(0)} ms (${(text.length / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`);
+console.log(
+  `\nstream-json tokenizer alone on the ${(text.length / 2 ** 20).toFixed(1)} MiB JSON: ${ms.toFixed(0)} ms (${(text.length / 2 ** 20 / (ms / 1000)).toFixed(1)} MiB/s)`,
+);

@@ -12,19 +12,31 @@ for (const [f, args] of [
   [inputs[0], ['bench/make_dump.py', '1000000', inputs[0], '--seed', '1']],
   [inputs[1], ['bench/make_dump.py', '1000000', inputs[1], '--seed', '2']],
   [inputs[2], ['bench/make_dat.py', '1000000', inputs[2]]],
-]) if (!existsSync(f)) execFileSync(PY, args);
+])
+  if (!existsSync(f)) execFileSync(PY, args);
 
 const html = resolve(`${OUT}/report.html`);
 const t0 = Date.now();
 execFileSync('node', ['dist/cli/main.js', 'report', ...inputs, '-o', html]);
 const writeS = (Date.now() - t0) / 1000;
-console.log(`\nreport of 2 captures of 1M blocks and a 1M-sample mprof run: ${(statSync(html).size / 2 ** 20).toFixed(2)} MiB, written in ${writeS.toFixed(2)} s`);
+console.log(
+  `\nreport of 2 captures of 1M blocks and a 1M-sample mprof run: ${(statSync(html).size / 2 ** 20).toFixed(2)} MiB, written in ${writeS.toFixed(2)} s`,
+);
 
 if (!existsSync(CHROMIUM)) {
   console.log(`(no chromium at ${CHROMIUM}: load time not measured)`);
 } else {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
   const times = [];
   for (let i = 0; i < 3; i++) {
     const page = await browser.newPage();

@@ -56,7 +56,9 @@ function cases(blocks) {
 mkdirSync(OUT, { recursive: true });
 const python = execFileSync(PY, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim();
 console.log(`arenascope vs CPython ${python} tracemalloc; node ${process.version}; ${RUNS} alternating runs each\n`);
-console.log('| blocks | dump | case | arenascope s | CPython s | speed-up | arenascope RSS MiB | CPython RSS MiB | RSS ratio |');
+console.log(
+  '| blocks | dump | case | arenascope s | CPython s | speed-up | arenascope RSS MiB | CPython RSS MiB | RSS ratio |',
+);
 console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|');
 // The fixed cost of starting each runtime, for reading the ratios of small inputs.
 {
@@ -70,7 +72,9 @@ console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|');
   const t2 = median(py.map((r) => r.seconds));
   const m1 = Math.max(...node.map((r) => r.rssMiB));
   const m2 = Math.max(...py.map((r) => r.rssMiB));
-  console.log(`| - | - | empty process (\`node -e ''\` / \`python3 -c pass\`) | ${t1.toFixed(3)} | ${t2.toFixed(3)} | - | ${m1.toFixed(1)} | ${m2.toFixed(1)} | - |`);
+  console.log(
+    `| - | - | empty process (\`node -e ''\` / \`python3 -c pass\`) | ${t1.toFixed(3)} | ${t2.toFixed(3)} | - | ${m1.toFixed(1)} | ${m2.toFixed(1)} | - |`,
+  );
 }
 for (const blocks of BLOCKS) {
   for (const c of cases(blocks)) {

@@ -33,7 +33,10 @@ describe.skipIf(!py)('differential against the python3 on this machine', () => {
     const file = join(dir, 'groups.pickle');
     const seed = String(seeds[0]);
     execFileSync(py!.bin, ['bench/make_dump.py', '200000', file, '--seed', seed, '--random-sizes', '--depth', '3']);
-    for (const q of [['--group-by', 'lineno'], ['--group-by', 'traceback', '--limit', '50']]) {
+    for (const q of [
+      ['--group-by', 'lineno'],
+      ['--group-by', 'traceback', '--limit', '50'],
+    ]) {
       const r = await cli('stats', file, ...q, '--no-source');
       expect(r.out).toBe(reference(['stats', file, ...q, '--no-source']));
     }

@@ -19,10 +19,13 @@ describe.each(files)('%s', (file) => {
     cases: Case[];
   };
   it(`has cases from CPython ${python}`, () => expect(cases.length).toBeGreaterThan(100));
-  it.each(cases.map((c) => [`${c.command} ${c.files.join(' ')} ${c.args.join(' ')}`, c] as const))('%s', async (_, c) => {
-    const r = await cli(c.command, ...c.files, ...c.args, '--no-source');
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.out).toBe(c.output);
-  });
+  it.each(cases.map((c) => [`${c.command} ${c.files.join(' ')} ${c.args.join(' ')}`, c] as const))(
+    '%s',
+    async (_, c) => {
+      const r = await cli(c.command, ...c.files, ...c.args, '--no-source');
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(c.output);
+    },
+  );
 });

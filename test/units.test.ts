@@ -41,7 +41,9 @@ describe('Filter file patterns (fnmatch)', () => {
   };
   it.each(units.fnmatch.patterns)('%j', (pattern, expected) => {
     const kept = filterSnapshot(snap, [{ kind: 'filename', inclusive: true, pattern }]);
-    const names = new Set(Array.from(kept.groups.traceback, (tb) => frames.frameFilename(frames.tracebackFrame(tb, 0))));
+    const names = new Set(
+      Array.from(kept.groups.traceback, (tb) => frames.frameFilename(frames.tracebackFrame(tb, 0))),
+    );
     expect(units.fnmatch.names.map((n) => names.has(n))).toEqual(expected);
   });
 });

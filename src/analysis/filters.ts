@@ -44,7 +44,8 @@ function filenameMatcher(f: FilenameFilter, frames: FrameTable): Matcher {
     if (r === undefined) {
       if (f.allFrames) {
         let any = false;
-        for (let i = 0, n = frames.tracebackLength(tb); i < n && !any; i++) any = frameMatches(frames.tracebackFrame(tb, i));
+        for (let i = 0, n = frames.tracebackLength(tb); i < n && !any; i++)
+          any = frameMatches(frames.tracebackFrame(tb, i));
         r = any ? f.inclusive : !f.inclusive;
       } else {
         // Only the most recent frame counts.

@@ -82,16 +82,46 @@ function gateSite(site: Frame, traceback: readonly Frame[], detail: string): Gat
 
 const fmtBytes = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
 
-function growthCheck(name: string, what: string, current: number | null, base: number | null, limit: GrowthLimit): CheckResult {
+function growthCheck(
+  name: string,
+  what: string,
+  current: number | null,
+  base: number | null,
+  limit: GrowthLimit,
+): CheckResult {
   if (current === null || base === null) {
-    return { check: name, passed: false, measured: null, limit: 'percent' in limit ? limit.percent : limit.bytes, unit: 'percent' in limit ? 'percent' : 'bytes', message: `no ${what} to compare (in the current captures or the baseline)`, sites: [] };
+    return {
+      check: name,
+      passed: false,
+      measured: null,
+      limit: 'percent' in limit ? limit.percent : limit.bytes,
+      unit: 'percent' in limit ? 'percent' : 'bytes',
+      message: `no ${what} to compare (in the current captures or the baseline)`,
+      sites: [],
+    };
   }
   const delta = current - base;
   if ('percent' in limit) {
     const pct = base === 0 ? (delta > 0 ? Infinity : 0) : (delta / base) * 100;
-    return { check: name, passed: pct <= limit.percent, measured: pct, limit: limit.percent, unit: 'percent', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`, sites: [] };
+    return {
+      check: name,
+      passed: pct <= limit.percent,
+      measured: pct,
+      limit: limit.percent,
+      unit: 'percent',
+      message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`,
+      sites: [],
+    };
   }
-  return { check: name, passed: delta <= limit.bytes, measured: delta, limit: limit.bytes, unit: 'bytes', message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`, sites: [] };
+  return {
+    check: name,
+    passed: delta <= limit.bytes,
+    measured: delta,
+    limit: limit.bytes,
+    unit: 'bytes',
+    message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`,
+    sites: [],
+  };
 }
 
 export function evaluateGate(current: ReportData, baseline: ReportData | null, limits: GateLimits): GateResult {
@@ -107,27 +137,47 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       measured: p,
       limit: limits.maxPeak,
       unit: 'bytes',
-      message: p === null ? 'no peak in the current captures' : `peak ${fmtBytes(p)} (limit ${fmtBytes(limits.maxPeak)})`,
+      message:
+        p === null ? 'no peak in the current captures' : `peak ${fmtBytes(p)} (limit ${fmtBytes(limits.maxPeak)})`,
       sites: [],
     });
   }
   if (limits.maxPeakGrowth !== undefined) {
-    checks.push(growthCheck('max-peak-growth', 'peak', peakBytes(current), baseline && peakBytes(baseline), limits.maxPeakGrowth));
+    checks.push(
+      growthCheck('max-peak-growth', 'peak', peakBytes(current), baseline && peakBytes(baseline), limits.maxPeakGrowth),
+    );
   }
   if (limits.maxTotalGrowth !== undefined) {
-    checks.push(growthCheck('max-total-growth', 'traced memory at the last capture', lastTotal(current), baseline && lastTotal(baseline), limits.maxTotalGrowth));
+    checks.push(
+      growthCheck(
+        'max-total-growth',
+        'traced memory at the last capture',
+        lastTotal(current),
+        baseline && lastTotal(baseline),
+        limits.maxTotalGrowth,
+      ),
+    );
   }
   // Leaks: by default none is allowed when there is a series to judge.
   const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
   if (maxLeaks !== undefined) {
     const conf = limits.minLeakConfidence ?? DEFAULT_MIN_LEAK_CONFIDENCE;
-    const sites = (current.snapshots?.leaks?.sites ?? []).filter((s) => s.verdict === 'leak' && s.confidence >= conf && kept(s.filename));
-    const procs = current.memory.flatMap((m) => m.trends.series.filter((t) => t.verdict === 'leak' && t.confidence >= conf).map((t) => ({ m, t })));
+    const sites = (current.snapshots?.leaks?.sites ?? []).filter(
+      (s) => s.verdict === 'leak' && s.confidence >= conf && kept(s.filename),
+    );
+    const procs = current.memory.flatMap((m) =>
+      m.trends.series.filter((t) => t.verdict === 'leak' && t.confidence >= conf).map((t) => ({ m, t })),
+    );
     const n = sites.length + procs.length;
     const what = [
-      ...sites.map((s) => `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`),
-      ...procs.map(({ m, t }) => `${m.file} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`),
+      ...sites.map(
+        (s) => `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`,
+      ),
+      ...procs.map(
+        ({ m, t }) =>
+          `${m.file} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`,
+      ),
     ];
     checks.push({
       check: 'max-leaks',
@@ -135,8 +185,12 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       measured: n,
       limit: maxLeaks,
       unit: 'count',
-      message: n ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}` : `no leak (limit ${maxLeaks})`,
-      sites: sites.map((s, i) => gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`)),
+      message: n
+        ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}`
+        : `no leak (limit ${maxLeaks})`,
+      sites: sites.map((s, i) =>
+        gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`),
+      ),
     });
   }
   if (limits.maxSiteGrowth !== undefined) {
@@ -149,7 +203,11 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
     const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
     const growths = (current.snapshots?.topSites ?? [])
       .filter((s) => kept(s.frames[0]!.filename))
-      .map((s) => ({ s, f: s.frames[0]!, growth: s.size - (before.get(`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`) ?? floor) }))
+      .map((s) => ({
+        s,
+        f: s.frames[0]!,
+        growth: s.size - (before.get(`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`) ?? floor),
+      }))
       .sort((a, b) => b.growth - a.growth);
     const worst = growths[0];
     const over = baseline === null ? [] : growths.filter((g) => g.growth > limit);
@@ -165,7 +223,13 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
           : worst
             ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} (limit ${fmtBytes(limit)})${over.length > 1 ? `; ${over.length} lines over the limit` : ''}`
             : 'no site left to check in the current captures',
-      sites: over.map((g) => gateSite(g.f, g.s.traceback, `${g.f.filename}:${g.f.lineno} grew +${fmtBytes(g.growth)} (limit ${fmtBytes(limit)})`)),
+      sites: over.map((g) =>
+        gateSite(
+          g.f,
+          g.s.traceback,
+          `${g.f.filename}:${g.f.lineno} grew +${fmtBytes(g.growth)} (limit ${fmtBytes(limit)})`,
+        ),
+      ),
     });
   }
   if (limits.maxFragmentation !== undefined) {

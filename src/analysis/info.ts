@@ -55,7 +55,12 @@ export interface MprofInfo extends Common {
 
 export interface LineReportInfo extends Common {
   readonly model: 'line-report';
-  readonly functions: readonly { readonly filename: string; readonly firstLine: number; readonly lines: number; readonly peakMiB: number | null }[];
+  readonly functions: readonly {
+    readonly filename: string;
+    readonly firstLine: number;
+    readonly lines: number;
+    readonly peakMiB: number | null;
+  }[];
   readonly precision: number;
 }
 
@@ -77,7 +82,13 @@ export interface StatisticsLogInfo extends Common {
   readonly statistics: number;
 }
 
-export type CaptureInfo = SnapshotInfo | SeriesInfo | MprofInfo | LineReportInfo | AllocatorStatsInfo | StatisticsLogInfo;
+export type CaptureInfo =
+  | SnapshotInfo
+  | SeriesInfo
+  | MprofInfo
+  | LineReportInfo
+  | AllocatorStatsInfo
+  | StatisticsLogInfo;
 
 const LAYOUTS: Record<TraceLayout, string> = {
   '3-tuple': 'Python 3.6-3.8 (traces are (domain, size, traceback))',
@@ -87,7 +98,13 @@ const LAYOUTS: Record<TraceLayout, string> = {
 };
 
 function common(c: Snapshot | MemorySeries | LineReport | AllocatorStats | StatisticsLog): Common {
-  return { file: c.source.path, kind: c.source.format, gzip: c.source.gzip, bytes: c.source.bytes, warnings: c.warnings };
+  return {
+    file: c.source.path,
+    kind: c.source.format,
+    gzip: c.source.gzip,
+    bytes: c.source.bytes,
+    warnings: c.warnings,
+  };
 }
 
 function snapshotInfo(c: Snapshot): SnapshotInfo {
@@ -166,7 +183,12 @@ function lineReportInfo(c: LineReport): LineReportInfo {
     precision: c.blocks[0]?.precision ?? 0,
     functions: c.blocks.map((b) => {
       const mems = b.lines.map((l) => l.memMiB).filter((m): m is number => m !== null);
-      return { filename: b.filename, firstLine: b.lines[0]?.lineno ?? 0, lines: b.lines.length, peakMiB: mems.length ? Math.max(...mems) : null };
+      return {
+        filename: b.filename,
+        firstLine: b.lines[0]?.lineno ?? 0,
+        lines: b.lines.length,
+        peakMiB: mems.length ? Math.max(...mems) : null,
+      };
     }),
   };
 }

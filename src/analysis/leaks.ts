@@ -115,7 +115,8 @@ export function classify(bytes: readonly number[], minGrowth: number): Classific
   });
   if (g >= minGrowth) {
     const expected = (g * (steps - k)) / steps;
-    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6) return result('leak', (notShrunk / steps) * support(grew));
+    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6)
+      return result('leak', (notShrunk / steps) * support(grew));
     // Confidence in a plateau: how little the last third added, over how many steps.
     return result('plateau', (1 - Math.max(0, lastThird) / Math.max(expected, 1)) * support(steps - k));
   }
@@ -183,7 +184,10 @@ function largestGrowingTracebacks(first: Snapshot, last: Snapshot, groupBy: KeyT
     const g = s.groups;
     for (let i = 0; i < g.length; i++) {
       const tb = g.traceback[i]!;
-      const frames = s.frames.tracebackFrames(tb).reverse().map((f) => s.frames.frame(f));
+      const frames = s.frames
+        .tracebackFrames(tb)
+        .reverse()
+        .map((f) => s.frames.frame(f));
       const key = siteKey(frames);
       const e = m.get(key) ?? { frames, bytes: 0 };
       e.bytes += g.size[i]! * g.count[i]!;
@@ -197,9 +201,7 @@ function largestGrowingTracebacks(first: Snapshot, last: Snapshot, groupBy: KeyT
     const growth = e.bytes - (before.get(key)?.bytes ?? 0);
     const top = e.frames[e.frames.length - 1]!; // the most recent frame
     const site =
-      groupBy === 'traceback'
-        ? key
-        : siteKey([groupBy === 'lineno' ? top : { filename: top.filename, lineno: 0 }]);
+      groupBy === 'traceback' ? key : siteKey([groupBy === 'lineno' ? top : { filename: top.filename, lineno: 0 }]);
     const cur = best.get(site);
     if (!cur || growth > cur.growth) best.set(site, { frames: e.frames, growth });
   }

@@ -28,23 +28,42 @@ export interface LineReportFindings {
   readonly retainingFunctions: readonly RetainingFunction[];
 }
 
-export function lineReportFindings(r: LineReport, opts: { top?: number; minRetainedMiB?: number } = {}): LineReportFindings {
+export function lineReportFindings(
+  r: LineReport,
+  opts: { top?: number; minRetainedMiB?: number } = {},
+): LineReportFindings {
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   for (const b of r.blocks) {
     const measured = b.lines.filter((l) => l.memMiB !== null && l.incrementMiB !== null);
     // The first row's increment is the whole baseline at the call, not a line's own doing.
     for (const l of measured.slice(1)) {
-      lines.push({ filename: b.filename, lineno: l.lineno, incrementMiB: l.incrementMiB!, memMiB: l.memMiB!, occurrences: l.occurrences, source: l.source });
+      lines.push({
+        filename: b.filename,
+        lineno: l.lineno,
+        incrementMiB: l.incrementMiB!,
+        memMiB: l.memMiB!,
+        occurrences: l.occurrences,
+        source: l.source,
+      });
     }
     if (measured.length >= 2) {
       const entry = measured[0]!.memMiB!;
       const exit = measured[measured.length - 1]!.memMiB!;
       if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
-        retaining.push({ filename: b.filename, lineno: b.lines[0]!.lineno, entryMiB: entry, exitMiB: exit, retainedMiB: exit - entry });
+        retaining.push({
+          filename: b.filename,
+          lineno: b.lines[0]!.lineno,
+          entryMiB: entry,
+          exitMiB: exit,
+          retainedMiB: exit - entry,
+        });
       }
     }
   }
   lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
-  return { topIncrements: lines.slice(0, opts.top ?? 10), retainingFunctions: retaining.sort((a, b) => b.retainedMiB - a.retainedMiB) };
+  return {
+    topIncrements: lines.slice(0, opts.top ?? 10),
+    retainingFunctions: retaining.sort((a, b) => b.retainedMiB - a.retainedMiB),
+  };
 }

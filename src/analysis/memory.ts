@@ -88,7 +88,11 @@ export interface TrendOptions {
  * - plateau: g >= m, but the last third has (nearly) stopped;
  * - shrinking: g <= -m; transient: it rose m above its start and came back; else stable.
  */
-export function classifyFloor(t: readonly number[], v: readonly number[], minGrowth: number): { verdict: Verdict; confidence: number } {
+export function classifyFloor(
+  t: readonly number[],
+  v: readonly number[],
+  minGrowth: number,
+): { verdict: Verdict; confidence: number } {
   const n = v.length;
   if (n < 3) return { verdict: 'stable', confidence: 0 };
   const round = (x: number): number => Math.round(Math.max(0, Math.min(1, x)) * 100) / 100;
@@ -99,7 +103,8 @@ export function classifyFloor(t: readonly number[], v: readonly number[], minGro
   if (g >= minGrowth) {
     const k = Math.floor((2 * n) / 3);
     const tail = theilSen(t.slice(k), v.slice(k));
-    if (fit.risingShare >= 0.7 && tail.slope >= fit.slope / 2) return { verdict: 'leak', confidence: round(consistency * support) };
+    if (fit.risingShare >= 0.7 && tail.slope >= fit.slope / 2)
+      return { verdict: 'leak', confidence: round(consistency * support) };
     return { verdict: 'plateau', confidence: round((1 - Math.max(0, tail.slope) / fit.slope) * support) };
   }
   if (g <= -minGrowth) return { verdict: 'shrinking', confidence: round(consistency * support) };
@@ -171,7 +176,14 @@ export interface RetainingCall {
 export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
   return s.functions
     .filter((f) => f.memEndMiB - f.memStartMiB >= minMiB)
-    .map((f) => ({ name: f.name, tStart: f.tStart, tEnd: f.tEnd, memStartMiB: f.memStartMiB, memEndMiB: f.memEndMiB, retainedMiB: f.memEndMiB - f.memStartMiB }))
+    .map((f) => ({
+      name: f.name,
+      tStart: f.tStart,
+      tEnd: f.tEnd,
+      memStartMiB: f.memStartMiB,
+      memEndMiB: f.memEndMiB,
+      retainedMiB: f.memEndMiB - f.memStartMiB,
+    }))
     .sort((a, b) => b.retainedMiB - a.retainedMiB);
 }
 

@@ -88,8 +88,23 @@ export interface ReportData {
   };
   readonly snapshots: SnapshotSection | null;
   readonly memory: readonly MemorySection[];
-  readonly lineReports: readonly (LineReportLeaks & { readonly blocks: readonly { filename: string; lines: readonly { lineno: number; memMiB: number | null; incrementMiB: number | null; occurrences: number | null; source: string }[] }[] })[];
-  readonly allocatorStats: readonly { readonly file: string; readonly arenas: readonly number[]; readonly allocatedBytes: readonly number[] }[];
+  readonly lineReports: readonly (LineReportLeaks & {
+    readonly blocks: readonly {
+      filename: string;
+      lines: readonly {
+        lineno: number;
+        memMiB: number | null;
+        incrementMiB: number | null;
+        occurrences: number | null;
+        source: string;
+      }[];
+    }[];
+  })[];
+  readonly allocatorStats: readonly {
+    readonly file: string;
+    readonly arenas: readonly number[];
+    readonly allocatedBytes: readonly number[];
+  }[];
 }
 
 export interface ReportOptions {
@@ -103,7 +118,11 @@ export interface ReportOptions {
 }
 
 /** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
-export function downsample(t: ArrayLike<number>, v: ArrayLike<number>, maxPoints: number): { t: number[]; v: number[] } {
+export function downsample(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  maxPoints: number,
+): { t: number[]; v: number[] } {
   const n = t.length;
   if (n <= maxPoints) return { t: Array.from(t), v: Array.from(v) };
   const buckets = Math.floor(maxPoints / 2);
@@ -146,7 +165,10 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
   }
   const prune = (n: TreeNode): TreeNode => ({
     ...n,
-    children: n.children.filter((c) => c.bytes >= total / 500).sort((a, b) => b.bytes - a.bytes).map(prune),
+    children: n.children
+      .filter((c) => c.bytes >= total / 500)
+      .sort((a, b) => b.bytes - a.bytes)
+      .map(prune),
   });
   return prune(root);
 }
@@ -155,7 +177,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const top = opts.top ?? 200;
   const maxPoints = opts.maxPoints ?? 2000;
   const { snapshots: snaps, labels } = set.series;
-  const leaks = leakResults({ ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } }, {});
+  const leaks = leakResults(
+    { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } },
+    {},
+  );
   let snapshotSection: SnapshotSection | null = null;
   let python: string | null = null;
   if (snaps.length) {
@@ -172,8 +197,16 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         fragmented: r.fragmented,
         captures: r.captures.map((c) => ({
           label: c.label,
-          compact: { arenas: c.compact.arenas, utilization: c.compact.utilization, pinnedArenas: c.compact.pinnedArenas },
-          scattered: { arenas: c.scattered.arenas, utilization: c.scattered.utilization, pinnedArenas: c.scattered.pinnedArenas },
+          compact: {
+            arenas: c.compact.arenas,
+            utilization: c.compact.utilization,
+            pinnedArenas: c.compact.pinnedArenas,
+          },
+          scattered: {
+            arenas: c.scattered.arenas,
+            utilization: c.scattered.utilization,
+            pinnedArenas: c.scattered.pinnedArenas,
+          },
           real: c.real && { arenas: c.real.arenas, utilization: c.real.utilization },
         })),
         occupancy: { compact: lastC.compact.occupancy, scattered: lastC.scattered.occupancy },
@@ -197,11 +230,18 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
       topSites: statistics(last, { keyType: 'lineno' })
         .slice(0, top)
-        .map((st) => ({ ...st, traceback: largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames })),
+        .map((st) => ({
+          ...st,
+          traceback: largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames,
+        })),
       tree: tree(byTraceback, last.totalSize),
       diff:
         snaps.length >= 2 && from !== last
-          ? { from: labels[snaps.indexOf(from)]!, to: labels[labels.length - 1]!, stats: compareTo(last, from, { keyType: 'lineno' }).slice(0, top) }
+          ? {
+              from: labels[snaps.indexOf(from)]!,
+              to: labels[labels.length - 1]!,
+              stats: compareTo(last, from, { keyType: 'lineno' }).slice(0, top),
+            }
           : null,
       leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
       replay,
@@ -214,7 +254,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       cmdline: m.cmdline,
       peakMiB: mprofPeak(m).peakMiB,
       samples: m.samples.t.length,
-      lines: [points('main', m.samples, t0, maxPoints), ...[...m.children].map(([pid, c]) => points(`child ${pid}`, c, t0, maxPoints))],
+      lines: [
+        points('main', m.samples, t0, maxPoints),
+        ...[...m.children].map(([pid, c]) => points(`child ${pid}`, c, t0, maxPoints)),
+      ],
       spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
       trends: leaks.find((r) => r.kind === 'memory' && r.file === m.source.path) as MemoryLeaks,
     };

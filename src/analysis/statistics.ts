@@ -81,7 +81,8 @@ function groupBy(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
   checkOptions(o);
   const { frames, groups: g } = snapshot;
   const keyType = o.keyType;
-  const slots = keyType === 'lineno' ? frames.frameCount : keyType === 'filename' ? frames.filenames.length : frames.tracebackCount;
+  const slots =
+    keyType === 'lineno' ? frames.frameCount : keyType === 'filename' ? frames.filenames.length : frames.tracebackCount;
   const size = new Float64Array(slots);
   const count = new Float64Array(slots);
   const keyOf = (frame: number): number => (keyType === 'lineno' ? frame : frames.frameFilenameId(frame));
@@ -114,9 +115,7 @@ function groupBy(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
 
 /** Snapshot.statistics(key_type, cumulative): largest first by (size, count, traceback). */
 export function statistics(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
-  return groupBy(snapshot, o).sort(
-    (a, b) => b.size - a.size || b.count - a.count || compareFrames(b.frames, a.frames),
-  );
+  return groupBy(snapshot, o).sort((a, b) => b.size - a.size || b.count - a.count || compareFrames(b.frames, a.frames));
 }
 
 /** new.compare_to(old, key_type, cumulative): ordered by (|size_diff|, size, |count_diff|, count, traceback). */
@@ -162,7 +161,12 @@ export interface StatsResult {
 export interface DiffResult {
   readonly groupBy: KeyType;
   readonly cumulative: boolean;
-  readonly total: { readonly size: number; readonly count: number; readonly sizeDiff: number; readonly countDiff: number };
+  readonly total: {
+    readonly size: number;
+    readonly count: number;
+    readonly sizeDiff: number;
+    readonly countDiff: number;
+  };
   readonly stats: readonly StatisticDiff[];
 }
 

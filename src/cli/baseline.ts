@@ -10,11 +10,18 @@ import { inputOptions, loadAny, type InputArgs } from './common.js';
 export const BASELINE_SITES = 20_000;
 
 export const command = 'baseline <inputs..>';
-export const describe = 'Write the small report.json a team commits as the gate\'s baseline (no dumps in the repository)';
+export const describe =
+  "Write the small report.json a team commits as the gate's baseline (no dumps in the repository)";
 
 export function builder(y: Argv) {
-  return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Captures of the reference run' }))
-    .option('output', { alias: 'o', type: 'string', default: 'memory-baseline.json', describe: 'Where to write it' });
+  return inputOptions(
+    y.positional('inputs', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Captures of the reference run',
+    }),
+  ).option('output', { alias: 'o', type: 'string', default: 'memory-baseline.json', describe: 'Where to write it' });
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; output: string }): Promise<void> {

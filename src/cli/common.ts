@@ -106,9 +106,24 @@ export function queryOptions<T>(y: Argv<T>) {
       default: false,
       describe: '--include/--exclude test every frame of the traceback, not only the most recent',
     })
-    .option('domain', { type: 'number', array: true, default: [] as number[], describe: 'Keep only this allocation domain (repeatable)' })
-    .option('exclude-domain', { type: 'number', array: true, default: [] as number[], describe: 'Drop this allocation domain (repeatable)' })
-    .option('format', { alias: 'f', choices: ['text', 'json', 'csv'] as const, default: 'text' as OutputFormat, describe: 'Output format' })
+    .option('domain', {
+      type: 'number',
+      array: true,
+      default: [] as number[],
+      describe: 'Keep only this allocation domain (repeatable)',
+    })
+    .option('exclude-domain', {
+      type: 'number',
+      array: true,
+      default: [] as number[],
+      describe: 'Drop this allocation domain (repeatable)',
+    })
+    .option('format', {
+      alias: 'f',
+      choices: ['text', 'json', 'csv'] as const,
+      default: 'text' as OutputFormat,
+      describe: 'Output format',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Same as --format json' })
     .option('source', {
       type: 'boolean',
@@ -132,7 +147,7 @@ function checkDomain(d: number): number {
 
 export function queryFromArgs(a: QueryArgs): QueryOptions & { format: OutputFormat } {
   if (a.cumulative && a['group-by'] === 'traceback') {
-    throw new UsageError("--cumulative works with --group-by lineno or filename, not traceback");
+    throw new UsageError('--cumulative works with --group-by lineno or filename, not traceback');
   }
   if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 0)) {
     throw new UsageError(`--limit takes a non-negative integer, got ${a.limit}`);
@@ -174,16 +189,35 @@ export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTab
   const c = await loadAny(path, a, frames);
   if (c.kind === 'snapshot') return c;
   if (c.kind === 'snapshot-series' && c.snapshots.length === 1) return c.snapshots[0]!;
-  const what = c.kind === 'snapshot-series' ? `a series of ${c.snapshots.length} snapshots` : `a ${c.kind} (${c.source.format})`;
-  throw new UsageError(`${path}: this is ${what}; this command reads one snapshot (a tracemalloc dump, memray CSV or arenascope JSON)`);
+  const what =
+    c.kind === 'snapshot-series' ? `a series of ${c.snapshots.length} snapshots` : `a ${c.kind} (${c.source.format})`;
+  throw new UsageError(
+    `${path}: this is ${what}; this command reads one snapshot (a tracemalloc dump, memray CSV or arenascope JSON)`,
+  );
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+  t: 1e12,
+  tb: 1e12,
+  tib: 2 ** 40,
+};
 
 /** '512KiB', '10MB', '1.5GiB', '4096' -> bytes. */
 export function parseSize(text: string, flag: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new UsageError(`${flag} takes a size such as 64KiB, 10MB or 1.5GiB; got '${text}'`);
+  if (!m || unit === undefined)
+    throw new UsageError(`${flag} takes a size such as 64KiB, 10MB or 1.5GiB; got '${text}'`);
   return Number(m[1]) * unit;
 }

@@ -6,13 +6,22 @@ import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js
 import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
 
 export const command = 'convert <inputs..>';
-export const describe = "Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table";
+export const describe = 'Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table';
 
 export function builder(y: Argv) {
   return inputOptions(
-    y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Snapshots (dumps, memray CSV, JSON), directories or globs' }),
+    y.positional('inputs', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Snapshots (dumps, memray CSV, JSON), directories or globs',
+    }),
   )
-    .option('to', { choices: ['json', 'csv'] as const, demandOption: true, describe: 'json: the arenascope snapshot/series format; csv: top sites (lineno)' })
+    .option('to', {
+      choices: ['json', 'csv'] as const,
+      demandOption: true,
+      describe: 'json: the arenascope snapshot/series format; csv: top sites (lineno)',
+    })
     .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' })
     .example('$0 convert app.pickle --to json -o app.json', 'a JSON snapshot any tool can read');
 }
@@ -22,7 +31,8 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
   for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
   const { snapshots, labels } = set.series;
   const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats, ...set.statisticsLogs];
-  if (other.length) throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
+  if (other.length)
+    throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
   if (!snapshots.length) throw new UsageError('no snapshot to convert');
   let file: WriteStream | null = null;
   if (a.output) file = createWriteStream(a.output);

@@ -51,9 +51,12 @@ export function readConfig(path: string | undefined): GateFlags {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`}`);
+    throw new UsageError(
+      `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`}`,
+    );
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${file}: expected a JSON object of limits`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(`${file}: expected a JSON object of limits`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k === '$schema') continue;
@@ -66,28 +69,44 @@ export function readConfig(path: string | undefined): GateFlags {
       : isNumber
         ? typeof v === 'number'
         : typeof v === 'string' || typeof v === 'number';
-    if (!ok) throw new UsageError(`${file}: "${k}" must be ${isList ? 'a list of strings' : isNumber ? 'a number' : 'a size or percentage such as "10MB" or "5%"'}, got ${JSON.stringify(v)}`);
+    if (!ok)
+      throw new UsageError(
+        `${file}: "${k}" must be ${isList ? 'a list of strings' : isNumber ? 'a number' : 'a size or percentage such as "10MB" or "5%"'}, got ${JSON.stringify(v)}`,
+      );
     out[flag] = isList && typeof v === 'string' ? [v] : typeof v === 'number' && !isNumber ? String(v) : v;
     // Baseline paths are relative to the config file, as a team writes them next to it.
-    if (flag === 'baseline') out[flag] = (out[flag] as string[]).map((p) => (isAbsolute(p) ? p : relative(process.cwd(), join(dirname(file), p)) || '.'));
+    if (flag === 'baseline')
+      out[flag] = (out[flag] as string[]).map((p) =>
+        isAbsolute(p) ? p : relative(process.cwd(), join(dirname(file), p)) || '.',
+      );
   }
   return out as GateFlags;
 }
 
 /** Limits from the config, with flags given on the command line winning. */
 export function gateLimits(config: GateFlags, flags: GateFlags): GateLimits {
-  const f = { ...config, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) } as GateFlags;
+  const f = {
+    ...config,
+    ...Object.fromEntries(
+      Object.entries(flags).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
+    ),
+  } as GateFlags;
   if (f['max-leaks'] !== undefined && (!Number.isInteger(f['max-leaks']) || f['max-leaks'] < 0)) {
     throw new UsageError(`--max-leaks takes a whole number, got ${f['max-leaks']}`);
   }
   return {
     maxPeak: f['max-peak'] === undefined ? undefined : parseSize(f['max-peak'], '--max-peak'),
-    maxPeakGrowth: f['max-peak-growth'] === undefined ? undefined : parseGrowth(f['max-peak-growth'], '--max-peak-growth'),
-    maxTotalGrowth: f['max-total-growth'] === undefined ? undefined : parseGrowth(f['max-total-growth'], '--max-total-growth'),
+    maxPeakGrowth:
+      f['max-peak-growth'] === undefined ? undefined : parseGrowth(f['max-peak-growth'], '--max-peak-growth'),
+    maxTotalGrowth:
+      f['max-total-growth'] === undefined ? undefined : parseGrowth(f['max-total-growth'], '--max-total-growth'),
     maxLeaks: f['max-leaks'],
-    minLeakConfidence: f['min-leak-confidence'] === undefined ? undefined : ratio(f['min-leak-confidence'], '--min-leak-confidence'),
-    maxSiteGrowth: f['max-site-growth'] === undefined ? undefined : parseSize(f['max-site-growth'], '--max-site-growth'),
-    maxFragmentation: f['max-fragmentation'] === undefined ? undefined : ratio(f['max-fragmentation'], '--max-fragmentation'),
+    minLeakConfidence:
+      f['min-leak-confidence'] === undefined ? undefined : ratio(f['min-leak-confidence'], '--min-leak-confidence'),
+    maxSiteGrowth:
+      f['max-site-growth'] === undefined ? undefined : parseSize(f['max-site-growth'], '--max-site-growth'),
+    maxFragmentation:
+      f['max-fragmentation'] === undefined ? undefined : ratio(f['max-fragmentation'], '--max-fragmentation'),
     ignore: f.ignore,
   };
 }

@@ -10,9 +10,17 @@ export const describe = 'What captures are: kind, counts, time span, peak, warni
 
 export function builder(y: Argv) {
   return inputOptions(
-    y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: "Captures, directories or globs; '-' for stdin" }),
+    y.positional('inputs', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: "Captures, directories or globs; '-' for stdin",
+    }),
   )
-    .option('order', { choices: ORDERS, describe: 'Order of the inputs (default: as given; directories by natural name)' })
+    .option('order', {
+      choices: ORDERS,
+      describe: 'Order of the inputs (default: as given; directories by natural name)',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print JSON: one object for one input, else a list' });
 }
 

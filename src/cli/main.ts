@@ -10,5 +10,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   columns: process.stdout.columns,
-  progress: process.stderr.isTTY ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`) : undefined,
+  progress: process.stderr.isTTY
+    ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)
+    : undefined,
 });

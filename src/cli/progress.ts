@@ -7,7 +7,10 @@ import type { ProgressCallback } from '../ingest/input.js';
 /** Where progress lines go; present only when stderr is a terminal. */
 export type ProgressLine = (text: string | null) => void;
 
-export function readingProgress(line: ProgressLine | undefined, label: string): { onProgress?: ProgressCallback; done(): void } {
+export function readingProgress(
+  line: ProgressLine | undefined,
+  label: string,
+): { onProgress?: ProgressCallback; done(): void } {
   if (!line) return { done() {} };
   const start = Date.now();
   let last = 0;

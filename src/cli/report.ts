@@ -14,15 +14,34 @@ export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';
 
 export function builder(y: Argv) {
-  return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Captures of any kind, directories, globs' }))
+  return inputOptions(
+    y.positional('inputs', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Captures of any kind, directories, globs',
+    }),
+  )
     .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
     .option('json', { type: 'string', describe: 'Also write the report data (versioned JSON) here' })
     .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
     .option('title', { type: 'string', describe: 'Title of the page' })
-    .option('python', { type: 'string', choices: Object.keys(GEOMETRIES), describe: 'pymalloc model to replay snapshots through (default 3.11)' })
+    .option('python', {
+      type: 'string',
+      choices: Object.keys(GEOMETRIES),
+      describe: 'pymalloc model to replay snapshots through (default 3.11)',
+    })
     .option('order', { choices: ORDERS, describe: 'Order of the captures' })
-    .option('baseline', { type: 'string', describe: 'Diff the last capture against this one (one of the inputs) instead of the first' })
-    .option('format', { alias: 'f', choices: ['html', 'text', 'markdown', 'csv'] as const, default: 'html' as const, describe: 'html writes the page (-o); the others print to stdout (csv: the top sites)' })
+    .option('baseline', {
+      type: 'string',
+      describe: 'Diff the last capture against this one (one of the inputs) instead of the first',
+    })
+    .option('format', {
+      alias: 'f',
+      choices: ['html', 'text', 'markdown', 'csv'] as const,
+      default: 'html' as const,
+      describe: 'html writes the page (-o); the others print to stdout (csv: the top sites)',
+    })
     .example('$0 report captures/ run.dat', 'report.html from a series of dumps and an mprof run');
 }
 
@@ -41,7 +60,8 @@ interface Args extends InputArgs {
 export async function handler(a: Args): Promise<void> {
   const set = await loadCaptureSet(a.inputs, { order: a.order, load: (p, frames) => loadAny(p, a, frames) });
   for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
-  const any = set.series.snapshots.length + set.memorySeries.length + set.lineReports.length + set.allocatorStats.length;
+  const any =
+    set.series.snapshots.length + set.memorySeries.length + set.lineReports.length + set.allocatorStats.length;
   if (!any) throw new UsageError('no capture to report on among the inputs');
   let baseline: number | undefined;
   if (a.baseline !== undefined) {
@@ -54,7 +74,14 @@ export async function handler(a: Args): Promise<void> {
   else if (a.format === 'csv') {
     const top = data.snapshots?.topSites ?? [];
     const total = data.snapshots?.totals[data.snapshots.totals.length - 1] ?? { size: 0, count: 0 };
-    a.io.out(await (await import('../report/csv.js')).renderStatsCsv({ groupBy: 'lineno', cumulative: false, total, stats: top }));
+    a.io.out(
+      await (await import('../report/csv.js')).renderStatsCsv({
+        groupBy: 'lineno',
+        cumulative: false,
+        total,
+        stats: top,
+      }),
+    );
   }
   if (a.format !== 'html') return;
   writeFileSync(a.output, renderHtml(data));

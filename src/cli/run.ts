@@ -35,7 +35,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
   try {
     await yargs([...argv])
       .scriptName('arenascope')
-      .usage('$0 <command> [options]\n\nAnalyze memory captures of Python programs: tracemalloc dumps, mprof runs, memory_profiler reports, allocator stats.')
+      .usage(
+        '$0 <command> [options]\n\nAnalyze memory captures of Python programs: tracemalloc dumps, mprof runs, memory_profiler reports, allocator stats.',
+      )
       .command(stats)
       .command(diff)
       .command(info)
@@ -65,7 +67,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
     if (e instanceof UsageFailure || e instanceof InputError || e instanceof UsageError) return fail(e.message);
     // A bug, not bad input: the stack only on request, to keep the message readable.
     const detail = process.env.ARENASCOPE_DEBUG ? (e as Error)?.stack : (e as Error)?.message;
-    io.err(`arenascope: internal error: ${detail ?? String(e)}\nPlease report this with the command line that caused it.\n`);
+    io.err(
+      `arenascope: internal error: ${detail ?? String(e)}\nPlease report this with the command line that caused it.\n`,
+    );
     return EXIT.internal;
   }
 }

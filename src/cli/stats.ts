@@ -10,7 +10,11 @@ export const describe = 'Top allocation sites of a tracemalloc dump, exactly as 
 
 export function builder(y: Argv) {
   return queryOptions(
-    y.positional('dump', { type: 'string', demandOption: true, describe: "Snapshot.dump() file (gzip ok), or '-' for stdin" }),
+    y.positional('dump', {
+      type: 'string',
+      demandOption: true,
+      describe: "Snapshot.dump() file (gzip ok), or '-' for stdin",
+    }),
   ).example('$0 stats app.pickle --limit 10', 'the ten lines that hold the most memory');
 }
 

@@ -16,7 +16,10 @@ export const SERIES_FORMAT = 'arenascope-series';
 export const JSON_VERSION = 1;
 
 export function sniffArenascopeJson(head: Buffer): boolean {
-  const text = head.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   return /^\s*\{/.test(text) && /"format"\s*:\s*"arenascope-(snapshot|series)"/.test(text);
 }
 
@@ -142,7 +145,8 @@ export class JsonCaptureReader {
     if (!top) this.fail('expected a JSON object at the top');
     if (top.role === 'item') this.items.push(v);
     else if (top.role === 'totalNframe') this.builder().totals.push(typeof v === 'number' ? v : null);
-    else if ((top.role === 'root' || top.role === 'snapshot') && top.key !== null) this.builder().fields.set(top.key, v);
+    else if ((top.role === 'root' || top.role === 'snapshot') && top.key !== null)
+      this.builder().fields.set(top.key, v);
     else if (top.role !== 'skip') this.fail(`unexpected ${JSON.stringify(v)} in "${top.role}"`);
   }
 
@@ -161,11 +165,23 @@ export class JsonCaptureReader {
     const isInt = (x: Scalar): x is number => typeof x === 'number' && Number.isInteger(x);
     if (list === 'traces') {
       const [domain, tb, size, count] = it;
-      if (it.length !== 4 || !isInt(domain) || !isInt(tb) || typeof size !== 'number' || !isInt(count) || domain < 0 || size < 0 || count < 1) {
+      if (
+        it.length !== 4 ||
+        !isInt(domain) ||
+        !isInt(tb) ||
+        typeof size !== 'number' ||
+        !isInt(count) ||
+        domain < 0 ||
+        size < 0 ||
+        count < 1
+      ) {
         this.fail(`expected a trace [domain, traceback index, size, count], found ${JSON.stringify(it)}`);
       }
       const id = b.tbIds[tb];
-      if (id === undefined) this.fail(`trace refers to traceback ${tb}, which is not defined before it (write "tracebacks" before "traces")`);
+      if (id === undefined)
+        this.fail(
+          `trace refers to traceback ${tb}, which is not defined before it (write "tracebacks" before "traces")`,
+        );
       b.groups.add(domain, id, size, count);
     } else if (list === 'frames') {
       const [filename, lineno] = it;
@@ -183,7 +199,14 @@ export class JsonCaptureReader {
   }
 }
 
-function toSnapshot(label: string, b: SnapshotBuilder, frames: FrameTable, gzip: boolean, bytes: number, partial: boolean): Snapshot {
+function toSnapshot(
+  label: string,
+  b: SnapshotBuilder,
+  frames: FrameTable,
+  gzip: boolean,
+  bytes: number,
+  partial: boolean,
+): Snapshot {
   b.totals.forEach((t, i) => t !== null && b.tbIds[i] !== undefined && frames.noteTotalNframe(b.tbIds[i]!, t));
   const limit = b.fields.get('tracebackLimit');
   const time = b.fields.get('time');
@@ -225,13 +248,28 @@ export async function readArenascopeJson(
     warnings.push(`${input.label}: ${msg}; using what was read (--allow-partial)`);
   }
   if (format !== SNAPSHOT_FORMAT && format !== SERIES_FORMAT) {
-    throw new InputError(input.label, '', `expected "format": "${SNAPSHOT_FORMAT}" or "${SERIES_FORMAT}", found ${JSON.stringify(format ?? null)}`);
+    throw new InputError(
+      input.label,
+      '',
+      `expected "format": "${SNAPSHOT_FORMAT}" or "${SERIES_FORMAT}", found ${JSON.stringify(format ?? null)}`,
+    );
   }
   if (version !== JSON_VERSION) {
-    throw new InputError(input.label, '', `this arenascope reads version ${JSON_VERSION} of its JSON, the file says ${JSON.stringify(version ?? null)}`);
+    throw new InputError(
+      input.label,
+      '',
+      `this arenascope reads version ${JSON_VERSION} of its JSON, the file says ${JSON.stringify(version ?? null)}`,
+    );
   }
   const snapshots = builders.map((b, i) =>
-    toSnapshot(builders.length > 1 || format === SERIES_FORMAT ? `${input.label}#${i}` : input.label, b, frames, input.gzip, bytes, !complete && i === builders.length - 1),
+    toSnapshot(
+      builders.length > 1 || format === SERIES_FORMAT ? `${input.label}#${i}` : input.label,
+      b,
+      frames,
+      input.gzip,
+      bytes,
+      !complete && i === builders.length - 1,
+    ),
   );
   if (format === SNAPSHOT_FORMAT) return { ...snapshots[0]!, warnings };
   return {

@@ -38,7 +38,12 @@ function describeFsError(label: string, err: NodeJS.ErrnoException): InputError 
   return new InputError(label, '', `cannot read: ${reason}`);
 }
 
-async function* guarded(label: string, stream: Readable, gzip: boolean, onProgress?: ProgressCallback): AsyncGenerator<Buffer> {
+async function* guarded(
+  label: string,
+  stream: Readable,
+  gzip: boolean,
+  onProgress?: ProgressCallback,
+): AsyncGenerator<Buffer> {
   let read = 0;
   try {
     for await (const chunk of stream) {
@@ -135,7 +140,8 @@ export async function openInput(path: string, opts: OpenOptions = {}): Promise<I
     (async () => {
       try {
         // Copy: file chunks share one buffer, and zlib may still hold a chunk when the next is read.
-        for await (const c of first.chunks) if (!gunzip.write(Buffer.from(c))) await new Promise((r) => gunzip.once('drain', r));
+        for await (const c of first.chunks)
+          if (!gunzip.write(Buffer.from(c))) await new Promise((r) => gunzip.once('drain', r));
         gunzip.end();
       } catch (e) {
         gunzip.destroy(e as Error);

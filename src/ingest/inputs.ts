@@ -90,7 +90,8 @@ function glob(pattern: string): string[] {
 
 function ordered(paths: string[], order: Order): string[] {
   if (order === 'given') return paths;
-  if (order === 'mtime') return [...paths].sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || naturalCompare(a, b));
+  if (order === 'mtime')
+    return [...paths].sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || naturalCompare(a, b));
   return [...paths].sort(naturalCompare);
 }
 
@@ -132,7 +133,16 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
       expand(matches);
     } else inputs.push(a); // a file, '-', or a missing path (reading it says so)
   }
-  return { inputs: order && order !== 'given' ? ordered(inputs.filter((p) => p !== '-'), order) : inputs, skipped };
+  return {
+    inputs:
+      order && order !== 'given'
+        ? ordered(
+            inputs.filter((p) => p !== '-'),
+            order,
+          )
+        : inputs,
+    skipped,
+  };
 }
 
 /**
@@ -190,7 +200,12 @@ export async function loadCaptureSet(
   if (!opts.order && snaps.length > 1 && timeSource) snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
   return {
     timeSource,
-    series: { kind: 'snapshot-series', snapshots: snaps.map((x) => x.s), labels: snaps.map((x) => x.label), warnings: [] },
+    series: {
+      kind: 'snapshot-series',
+      snapshots: snaps.map((x) => x.s),
+      labels: snaps.map((x) => x.label),
+      warnings: [],
+    },
     memorySeries,
     lineReports,
     allocatorStats,

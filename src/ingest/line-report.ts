@@ -97,7 +97,11 @@ export async function readLineReport(input: InputStream, opts: TextReadOptions =
     }
     close();
   } else if (state !== 'search') {
-    throw new TruncatedError(input.label, `line ${no}`, `the report that starts at line ${start} stops before its rows ("${lastLine.slice(0, 60)}")`);
+    throw new TruncatedError(
+      input.label,
+      `line ${no}`,
+      `the report that starts at line ${start} stops before its rows ("${lastLine.slice(0, 60)}")`,
+    );
   }
   if (blocks.length === 0) {
     throw new InputError(
@@ -106,7 +110,12 @@ export async function readLineReport(input: InputStream, opts: TextReadOptions =
       "no line-by-line report found: expected a 'Filename: …' line, a blank line, and the 'Line #  Mem usage  Increment  Occurrences  Line Contents' header",
     );
   }
-  return { kind: 'line-report', source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() }, blocks, warnings };
+  return {
+    kind: 'line-report',
+    source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
+    blocks,
+    warnings,
+  };
 }
 
 function parseRow(line: string, occurrences: boolean): { line: ReportLine; precision: number } | null {
@@ -124,6 +133,10 @@ function parseRow(line: string, occurrences: boolean): { line: ReportLine; preci
     };
   }
   const b = (occurrences ? ROW_BLANK : OLD_ROW_BLANK).exec(line);
-  if (b) return { line: { lineno: Number(b[1]), memMiB: null, incrementMiB: null, occurrences: null, source: b[2]! }, precision: -1 };
+  if (b)
+    return {
+      line: { lineno: Number(b[1]), memMiB: null, incrementMiB: null, occurrences: null, source: b[2]! },
+      precision: -1,
+    };
   return null;
 }

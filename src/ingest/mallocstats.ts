@@ -2,7 +2,13 @@
 // PYTHONMALLOCSTATS=1 writes to stderr among other lines. A block starts at its `Small block
 // threshold` line; lines of no known shape in between are someone else's output and are skipped.
 
-import type { AllocatorStats, ArenaMap, FreeListLine, MallocStatsBlock, SizeClassRow } from '../model/allocator-stats.js';
+import type {
+  AllocatorStats,
+  ArenaMap,
+  FreeListLine,
+  MallocStatsBlock,
+  SizeClassRow,
+} from '../model/allocator-stats.js';
 import { InputError, TruncatedError } from './errors.js';
 import type { InputStream } from './input.js';
 import { headLines, textLines } from './lines.js';
@@ -38,11 +44,27 @@ const MAP_LABELS: Record<string, keyof ArenaMap> = {
 };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Counters = Omit<MallocStatsBlock, 'inputLine' | 'smallBlockThreshold' | 'numClasses' | 'classes' | 'arenaMap' | 'freeLists'>;
+type Counters = Omit<
+  MallocStatsBlock,
+  'inputLine' | 'smallBlockThreshold' | 'numClasses' | 'classes' | 'arenaMap' | 'freeLists'
+>;
 const REQUIRED: (keyof Counters)[] = [
-  'arenasAllocatedTotal', 'arenasReclaimed', 'arenasHighwater', 'arenasCurrent', 'arenaCount', 'arenaSize', 'arenaBytes',
-  'bytesInAllocatedBlocks', 'bytesInAvailableBlocks', 'unusedPools', 'poolSize', 'unusedPoolBytes',
-  'bytesLostToPoolHeaders', 'bytesLostToQuantization', 'bytesLostToArenaAlignment', 'total',
+  'arenasAllocatedTotal',
+  'arenasReclaimed',
+  'arenasHighwater',
+  'arenasCurrent',
+  'arenaCount',
+  'arenaSize',
+  'arenaBytes',
+  'bytesInAllocatedBlocks',
+  'bytesInAvailableBlocks',
+  'unusedPools',
+  'poolSize',
+  'unusedPoolBytes',
+  'bytesLostToPoolHeaders',
+  'bytesLostToQuantization',
+  'bytesLostToArenaAlignment',
+  'total',
 ];
 
 export function sniffMallocStats(head: Buffer): boolean {
@@ -73,7 +95,8 @@ export async function readMallocStats(input: InputStream, opts: TextReadOptions 
     if (missing.length) {
       const detail = `the allocator report that starts at line ${b.inputLine} has no ${missing.join(', ')}`;
       if (!atEnd) throw new InputError(input.label, `line ${b.inputLine}`, detail);
-      if (!opts.allowPartial) throw new TruncatedError(input.label, `line ${no}`, `${detail}: the input stops at line ${no}`);
+      if (!opts.allowPartial)
+        throw new TruncatedError(input.label, `line ${no}`, `${detail}: the input stops at line ${no}`);
       warnings.push(`${input.label}: ${detail}; dropped (--allow-partial)`);
       return;
     }
@@ -98,7 +121,15 @@ export async function readMallocStats(input: InputStream, opts: TextReadOptions 
     const t = THRESHOLD.exec(line);
     if (t) {
       if (open) close(false);
-      open = { inputLine: no, smallBlockThreshold: Number(t[1]), numClasses: Number(t[2]), classes: [], counters: {}, map: null, freeLists: [] };
+      open = {
+        inputLine: no,
+        smallBlockThreshold: Number(t[1]),
+        numClasses: Number(t[2]),
+        classes: [],
+        counters: {},
+        map: null,
+        freeLists: [],
+      };
       continue;
     }
     if (!open) continue;
@@ -137,7 +168,16 @@ export async function readMallocStats(input: InputStream, opts: TextReadOptions 
   }
   if (open) close(true);
   if (blocks.length === 0) {
-    throw new InputError(input.label, `line ${no}`, "no allocator report found: expected 'Small block threshold = 512, in 32 size classes.' and the table and figures that follow it");
+    throw new InputError(
+      input.label,
+      `line ${no}`,
+      "no allocator report found: expected 'Small block threshold = 512, in 32 size classes.' and the table and figures that follow it",
+    );
   }
-  return { kind: 'allocator-stats', source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() }, blocks, warnings };
+  return {
+    kind: 'allocator-stats',
+    source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
+    blocks,
+    warnings,
+  };
 }

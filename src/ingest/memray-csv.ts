@@ -32,10 +32,15 @@ function parseFrame(s: string): { filename: string; lineno: number } | null {
   return { filename: s.slice(a + 1, b), lineno };
 }
 
-export async function readMemrayCsv(input: InputStream, opts: { frames?: FrameTable; allowPartial?: boolean } = {}): Promise<Snapshot> {
+export async function readMemrayCsv(
+  input: InputStream,
+  opts: { frames?: FrameTable; allowPartial?: boolean } = {},
+): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
-  const warnings: string[] = ['memray CSV gives the total bytes of each site, so block sizes are averages of each site'];
+  const warnings: string[] = [
+    'memray CSV gives the total bytes of each site, so block sizes are averages of each site',
+  ];
   let bytes = 0;
   let row = 1; // the header
   let endedMidLine = false;
@@ -53,14 +58,26 @@ export async function readMemrayCsv(input: InputStream, opts: { frames?: FrameTa
       const count = Number(r.num_allocations);
       const size = Number(r.size);
       if (!/^\d+$/.test(r.num_allocations) || !/^\d+$/.test(r.size) || count === 0) {
-        reject(new InputError(input.label, `row ${row}`, `expected a positive num_allocations and a size in bytes, found "${r.num_allocations}" and "${r.size}"`));
+        reject(
+          new InputError(
+            input.label,
+            `row ${row}`,
+            `expected a positive num_allocations and a size in bytes, found "${r.num_allocations}" and "${r.size}"`,
+          ),
+        );
         return;
       }
       const ids: number[] = [];
       for (const f of r.stack_trace ? r.stack_trace.split('|') : []) {
         const frame = parseFrame(f);
         if (!frame) {
-          reject(new InputError(input.label, `row ${row}`, `expected stack frames as 'function;file;line', found "${f.slice(0, 80)}"`));
+          reject(
+            new InputError(
+              input.label,
+              `row ${row}`,
+              `expected stack frames as 'function;file;line', found "${f.slice(0, 80)}"`,
+            ),
+          );
           return;
         }
         ids.push(frames.internFrame(frame.filename, frame.lineno));
@@ -77,7 +94,8 @@ export async function readMemrayCsv(input: InputStream, opts: { frames?: FrameTa
       reject(new InputError(input.label, `row ${n + 1}`, `expected 6 columns (${HEADER})`)),
     );
     parser.on('headers', (h: string[]) => {
-      if (h.join(',').replace(/^\uFEFF/, '') !== HEADER) reject(new InputError(input.label, 'line 1', `expected the header ${HEADER}`));
+      if (h.join(',').replace(/^\uFEFF/, '') !== HEADER)
+        reject(new InputError(input.label, 'line 1', `expected the header ${HEADER}`));
     });
     parser.on('error', (e: Error) => {
       parseError = e;

@@ -110,7 +110,10 @@ export async function readMprof(input: InputStream, opts: TextReadOptions = {}):
     } else if (field === 'FUNC') {
       const v = parts.slice(2, 6).map(num);
       const level = parts.length === 7 ? num(parts[6]) : null;
-      ok = (parts.length === 6 || parts.length === 7) && v.every((x) => x === x) && (level === null || Number.isInteger(level));
+      ok =
+        (parts.length === 6 || parts.length === 7) &&
+        v.every((x) => x === x) &&
+        (level === null || Number.isInteger(level));
       if (ok) {
         functions.push({ name: parts[1]!, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level });
       }
@@ -160,9 +163,16 @@ export async function readMprof(input: InputStream, opts: TextReadOptions = {}):
       warnings.push(`${input.label}: line ${no}: ${msg} Ignored.`);
     } else reject(last);
   }
-  if (skipped) warnings.push(`${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`);
+  if (skipped)
+    warnings.push(
+      `${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`,
+    );
   if (main.length === 0 && children.size === 0) {
-    throw new InputError(input.label, `line ${no}`, 'no MEM or CHLD samples: not an mprof run, or sampling stopped at once');
+    throw new InputError(
+      input.label,
+      `line ${no}`,
+      'no MEM or CHLD samples: not an mprof run, or sampling stopped at once',
+    );
   }
   const kids = new Map([...children].map(([pid, b]) => [pid, b.finish()] as const));
   return {

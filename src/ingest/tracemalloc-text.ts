@@ -74,7 +74,11 @@ export async function readTracemallocText(input: InputStream, _opts?: unknown): 
     listings.push({ inputLine: start, stats: current });
   }
   if (listings.length === 0) {
-    throw new InputError(input.label, `line ${no}`, "no tracemalloc statistics found: expected lines like 'app.py:12: size=1024 KiB, count=10, average=102 KiB'");
+    throw new InputError(
+      input.label,
+      `line ${no}`,
+      "no tracemalloc statistics found: expected lines like 'app.py:12: size=1024 KiB, count=10, average=102 KiB'",
+    );
   }
   return {
     kind: 'statistics-log',

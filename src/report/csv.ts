@@ -14,7 +14,10 @@ export function renderStatsCsv(r: StatsResult): Promise<string> {
     const [filename, lineno, traceback] = frameColumns(s);
     return [i + 1, filename, lineno, s.size, s.count, s.count ? s.size / s.count : '', traceback];
   });
-  return writeToString(rows, { headers: ['rank', 'filename', 'lineno', 'size', 'count', 'average', 'traceback'], includeEndRowDelimiter: true });
+  return writeToString(rows, {
+    headers: ['rank', 'filename', 'lineno', 'size', 'count', 'average', 'traceback'],
+    includeEndRowDelimiter: true,
+  });
 }
 
 export function renderDiffCsv(r: DiffResult): Promise<string> {
@@ -38,6 +41,15 @@ export function renderLeaksCsv(r: SnapshotLeaks): Promise<string> {
     s.confidence,
     s.bytesPerCapture.join(';'),
   ]);
-  const headers = ['verdict', 'filename', 'lineno', 'growth_bytes', 'growth_per_second', 'growth_per_capture', 'confidence', 'bytes_per_capture'];
+  const headers = [
+    'verdict',
+    'filename',
+    'lineno',
+    'growth_bytes',
+    'growth_per_second',
+    'growth_per_capture',
+    'confidence',
+    'bytes_per_capture',
+  ];
   return writeToString(rows, { headers, includeEndRowDelimiter: true });
 }

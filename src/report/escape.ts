@@ -6,4 +6,7 @@ export function esc(s: unknown): string {
 }
 
 /** A Markdown table cell: no pipes or newlines. */
-export const cell = (s: unknown): string => String(s).replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+export const cell = (s: unknown): string =>
+  String(s)
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ');

@@ -4,12 +4,19 @@
 import type { CheckResult, GateResult } from '../analysis/gate.js';
 import { cell, esc } from './escape.js';
 
-const where = (c: CheckResult): string => (c.sites.length ? ` (at ${c.sites.map((p) => `${p.file}:${p.line}`).join(', ')})` : '');
+const where = (c: CheckResult): string =>
+  c.sites.length ? ` (at ${c.sites.map((p) => `${p.file}:${p.line}`).join(', ')})` : '';
 
 export function renderGateText(r: GateResult): string {
-  const lines = r.checks.map((c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c)}`);
+  const lines = r.checks.map(
+    (c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c)}`,
+  );
   const failed = r.checks.filter((c) => !c.passed).length;
-  lines.push(r.checks.length ? `gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed` : 'gate passed: no check was asked for');
+  lines.push(
+    r.checks.length
+      ? `gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed`
+      : 'gate passed: no check was asked for',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -20,7 +27,12 @@ export function renderJunit(r: GateResult): string {
     const at = c.sites[0];
     const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${at ? ` file="${esc(at.file)}" line="${at.line}"` : ''}`;
     if (c.passed) return `    <testcase ${attrs}/>`;
-    const body = [c.message, `measured: ${c.measured ?? 'n/a'} ${c.unit}`, `limit: ${c.limit} ${c.unit}`, ...c.sites.map((p) => `at ${p.file}:${p.line}: ${p.detail}`)].join('\n');
+    const body = [
+      c.message,
+      `measured: ${c.measured ?? 'n/a'} ${c.unit}`,
+      `limit: ${c.limit} ${c.unit}`,
+      ...c.sites.map((p) => `at ${p.file}:${p.line}: ${p.detail}`),
+    ].join('\n');
     return `    <testcase ${attrs}>\n      <failure message="${esc(c.message)}" type="${esc(c.check)}">${esc(body)}</failure>\n    </testcase>`;
   });
   return [
@@ -51,7 +63,8 @@ export function renderGithub(r: GateResult): string {
 
 export function renderGateMarkdown(r: GateResult): string {
   const rows = r.checks.map(
-    (c) => `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${c.sites.map((p) => `\`${cell(p.file)}:${p.line}\``).join(' ')} |`,
+    (c) =>
+      `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${c.sites.map((p) => `\`${cell(p.file)}:${p.line}\``).join(' ')} |`,
   );
   return [
     `### arenascope memory gate: ${r.passed ? 'passed' : 'failed'}`,

@@ -17,7 +17,10 @@ const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
 function decodeSource(bytes: Buffer): string | null {
   // PEP 263: a coding cookie on line 1 or 2; UTF-8 otherwise.
-  const head = bytes.subarray(0, 512).toString('latin1').split(/\r\n|\r|\n/, 2);
+  const head = bytes
+    .subarray(0, 512)
+    .toString('latin1')
+    .split(/\r\n|\r|\n/, 2);
   const cookie = (head[0]!.match(COOKIE) ?? (head[1] ?? '').match(COOKIE))?.[1]?.toLowerCase();
   try {
     if (cookie && /^(latin-1|iso-8859-1|iso8859-1|latin1|l1)/.test(cookie)) return bytes.toString('latin1');

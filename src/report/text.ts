@@ -115,7 +115,8 @@ function kindRows(i: CaptureInfo): [string, string][] {
         ['samples', String(i.samples)],
         ['peak', mib(i.peakMiB)],
       ];
-      if (i.timeSpan) rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
+      if (i.timeSpan)
+        rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
       for (const c of i.children) rows.push([`child ${c.pid}`, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
       if (i.functionCalls) rows.push(['@profile calls', `${i.functionCalls} (${i.functions.join(', ')})`]);
       return rows;
@@ -173,13 +174,24 @@ function evidence(s: SiteTrend, steps: number): string[] {
 function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] {
   const steps = r.captures - 1;
   const when =
-    r.timeSource === 'capture' ? 'times recorded in the captures' : r.timeSource === 'sidecar' ? 'times from sidecar .time files' : 'no capture times: rates are per capture';
-  const out = [`Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, counting growth of ${formatSize(r.minGrowth)} or more`];
+    r.timeSource === 'capture'
+      ? 'times recorded in the captures'
+      : r.timeSource === 'sidecar'
+        ? 'times from sidecar .time files'
+        : 'no capture times: rates are per capture';
+  const out = [
+    `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, counting growth of ${formatSize(r.minGrowth)} or more`,
+  ];
   const by = (v: string) => r.sites.filter((s) => s.verdict === v);
   const leaks = by('leak');
-  out.push('', leaks.length ? `${leaks.length} leak${leaks.length > 1 ? 's' : ''}, largest growth first:` : 'No leak found.');
+  out.push(
+    '',
+    leaks.length ? `${leaks.length} leak${leaks.length > 1 ? 's' : ''}, largest growth first:` : 'No leak found.',
+  );
   for (const s of leaks) {
-    out.push(`  leak  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`);
+    out.push(
+      `  leak  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`,
+    );
     out.push(...evidence(s, steps));
     out.push('    traceback of its largest growing allocation:');
     out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
@@ -195,9 +207,13 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
   const transients = by('transient');
   if (transients.length) {
     out.push('', 'Rose and fell back (transient):');
-    for (const s of transients) out.push(`  transient  ${siteLabel(s)}  peak ${formatSize(s.peakBytes)}, end ${signedSize(s.growthBytes)}`);
+    for (const s of transients)
+      out.push(`  transient  ${siteLabel(s)}  peak ${formatSize(s.peakBytes)}, end ${signedSize(s.growthBytes)}`);
   }
-  out.push('', `${by('stable').length} stable and ${by('shrinking').length} shrinking sites not shown (--json lists every site).`);
+  out.push(
+    '',
+    `${by('stable').length} stable and ${by('shrinking').length} shrinking sites not shown (--json lists every site).`,
+  );
   return out;
 }
 
@@ -209,28 +225,42 @@ function renderMemoryLeaks(r: MemoryLeaks): string[] {
       `  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}), floor ${printfFixed(t.baselineMiB, 1)} -> ${printfFixed(t.finalFloorMiB, 1)} MiB, ` +
         `trend ${t.slopeMiBPerMin >= 0 ? '+' : ''}${printfFixed(t.slopeMiBPerMin, 2)} MiB/min, peak ${printfFixed(t.peakMiB, 1)} MiB`,
     );
-    out.push(`    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s; warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; floor per window: ${t.floorMiB.map((v) => printfFixed(v, 1)).join(', ')} MiB`);
-    if (t.reachesLimitInSeconds !== null) out.push(`    reaches the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this rate`);
+    out.push(
+      `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s; warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; floor per window: ${t.floorMiB.map((v) => printfFixed(v, 1)).join(', ')} MiB`,
+    );
+    if (t.reachesLimitInSeconds !== null)
+      out.push(`    reaches the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this rate`);
   }
   if (r.retainingCalls.length) {
     out.push('  @profile calls that returned holding more memory than at their start:');
-    for (const c of r.retainingCalls) out.push(`    ${c.name}: ${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB (+${printfFixed(c.retainedMiB, 1)})`);
+    for (const c of r.retainingCalls)
+      out.push(
+        `    ${c.name}: ${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB (+${printfFixed(c.retainedMiB, 1)})`,
+      );
   }
   return out;
 }
 
 function renderLineReportLeaks(r: LineReportLeaks): string[] {
   const out = [`Line report: ${r.file}`, '  largest increments:'];
-  for (const l of r.topIncrements) out.push(`    ${l.filename}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
+  for (const l of r.topIncrements)
+    out.push(`    ${l.filename}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
   for (const f of r.retainingFunctions) {
-    out.push(`  ${f.filename}:${f.lineno} returned holding ${printfFixed(f.retainedMiB, 1)} MiB more than at its call (${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB)`);
+    out.push(
+      `  ${f.filename}:${f.lineno} returned holding ${printfFixed(f.retainedMiB, 1)} MiB more than at its call (${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB)`,
+    );
   }
   return out;
 }
 
 export function renderLeaksText(results: readonly LeakResult[], source?: SourceLookup): string {
   const parts = results.map((r) =>
-    (r.kind === 'snapshots' ? renderSnapshotLeaks(r, source) : r.kind === 'memory' ? renderMemoryLeaks(r) : renderLineReportLeaks(r)).join('\n'),
+    (r.kind === 'snapshots'
+      ? renderSnapshotLeaks(r, source)
+      : r.kind === 'memory'
+        ? renderMemoryLeaks(r)
+        : renderLineReportLeaks(r)
+    ).join('\n'),
   );
   return parts.join('\n\n') + '\n';
 }
@@ -248,7 +278,8 @@ export function renderMallocStats(b: MallocStatsBlock): string {
     'class   size   num pools   blocks in use  avail blocks',
     '-----   ----   ---------   -------------  ------------',
     ...b.classes.map(
-      (c) => `${String(c.cls).padStart(5)} ${String(c.size).padStart(6)} ${String(c.pools).padStart(11)} ${String(c.inUse).padStart(15)} ${String(c.avail).padStart(13)}`,
+      (c) =>
+        `${String(c.cls).padStart(5)} ${String(c.size).padStart(6)} ${String(c.pools).padStart(11)} ${String(c.inUse).padStart(15)} ${String(c.avail).padStart(13)}`,
     ),
     '',
     printone('# arenas allocated total', b.arenasAllocatedTotal),
@@ -278,7 +309,18 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
     'Figures are ranges: compact .. scattered (which blocks a program frees is not in its snapshots).',
     '',
   ];
-  const rows: string[][] = [['capture', 'arenas (model)', 'real', 'since first (model)', 'real', 'utilization (model)', 'real', 'pinned arenas']];
+  const rows: string[][] = [
+    [
+      'capture',
+      'arenas (model)',
+      'real',
+      'since first (model)',
+      'real',
+      'utilization (model)',
+      'real',
+      'pinned arenas',
+    ],
+  ];
   for (const c of r.captures) {
     rows.push([
       c.label,
@@ -303,10 +345,18 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
     );
     if (s.pinningSites.length) {
       out.push('Sites whose blocks pin arenas (scattered order):');
-      for (const p of s.pinningSites.slice(0, 10)) out.push(`  ${p.filename}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arenas`);
+      for (const p of s.pinningSites.slice(0, 10))
+        out.push(`  ${p.filename}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arenas`);
     }
     if (mallocstats) {
-      out.push('', '--- model, compact order ---', renderMallocStats(last.compact.stats).trimEnd(), '', '--- model, scattered order ---', renderMallocStats(s.stats).trimEnd());
+      out.push(
+        '',
+        '--- model, compact order ---',
+        renderMallocStats(last.compact.stats).trimEnd(),
+        '',
+        '--- model, scattered order ---',
+        renderMallocStats(s.stats).trimEnd(),
+      );
       if (last.real) out.push('', '--- real (sys._debugmallocstats) ---', renderMallocStats(last.real.stats).trimEnd());
     }
   }
@@ -321,9 +371,13 @@ export function renderReportText(d: ReportData): string {
     `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}; traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}; growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}; leak suspects: ${sm.leakSuspects}; fragmented: ${sm.fragmentation ?? '-'}`,
   ];
   for (const s of d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? []) {
-    out.push(`leak  ${s.filename}:${s.lineno}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`);
+    out.push(
+      `leak  ${s.filename}:${s.lineno}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`,
+    );
   }
-  for (const m of d.memory) for (const t of m.trends.series) out.push(`${m.file} ${t.name}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`);
+  for (const m of d.memory)
+    for (const t of m.trends.series)
+      out.push(`${m.file} ${t.name}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`);
   if (d.snapshots) {
     out.push('top sites, last capture:');
     for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);

@@ -30,7 +30,9 @@ describe.each(Object.keys(truth))('%s', (workload) => {
 
 describe('mprof runs', () => {
   const dir = 'fixtures/leaks/mprof';
-  const mtruth = existsSync(`${dir}/truth.json`) ? (JSON.parse(readFileSync(`${dir}/truth.json`, 'utf8')) as Record<string, string>) : {};
+  const mtruth = existsSync(`${dir}/truth.json`)
+    ? (JSON.parse(readFileSync(`${dir}/truth.json`, 'utf8')) as Record<string, string>)
+    : {};
 
   it.each(Object.entries(mtruth))('%s is %s', async (file, expected) => {
     const set = await load([`${dir}/${file}`]);
@@ -52,19 +54,38 @@ describe('the leaks command', () => {
     const r = await cli('leaks', 'fixtures/leaks/memo_leak', '--json');
     const j = JSON.parse(r.out) as { kind: string; sites: Record<string, unknown>[] };
     expect(j.kind).toBe('snapshots');
-    for (const k of ['filename', 'lineno', 'frames', 'verdict', 'confidence', 'growthBytes', 'bytesPerCapture', 'growthPerSecond', 'traceback']) {
+    for (const k of [
+      'filename',
+      'lineno',
+      'frames',
+      'verdict',
+      'confidence',
+      'growthBytes',
+      'bytesPerCapture',
+      'growthPerSecond',
+      'traceback',
+    ]) {
       expect(j.sites[0]).toHaveProperty(k);
     }
   });
 
   it('without capture times, rates are per capture and the output says so', async () => {
-    const r = await cli('leaks', 'fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle', 'fixtures/dumps/py311-inventory-b.pickle', '--no-source');
+    const r = await cli(
+      'leaks',
+      'fixtures/dumps/py311-inventory-a.pickle',
+      'fixtures/dumps/py311-inventory-b.pickle',
+      'fixtures/dumps/py311-inventory-b.pickle',
+      '--no-source',
+    );
     expect(r.out).toContain('no capture times: rates are per capture');
   });
 });
 
 describe('line reports and mprof runs through the command', () => {
-  type Reports = Record<string, { blocks: { filename: string; lines: { lineno: number; mem: number | null; increment: number | null }[] }[] }>;
+  type Reports = Record<
+    string,
+    { blocks: { filename: string; lines: { lineno: number; mem: number | null; increment: number | null }[] }[] }
+  >;
   const reports = JSON.parse(readFileSync('fixtures/mprof/reports.json', 'utf8')) as Reports;
 
   it('a line report: its largest increments, as memory_profiler measured them', async () => {
@@ -72,14 +93,26 @@ describe('line reports and mprof runs through the command', () => {
     const j = JSON.parse(r.out) as { kind: string; topIncrements: { lineno: number; incrementMiB: number }[] };
     expect(j.kind).toBe('line-report');
     // The first row of each block is the call's baseline, not a line's increment.
-    const measured = reports['report-p1.txt']!.blocks.flatMap((b) => b.lines.filter((l) => l.increment !== null).slice(1));
+    const measured = reports['report-p1.txt']!.blocks.flatMap((b) =>
+      b.lines.filter((l) => l.increment !== null).slice(1),
+    );
     const top = Math.max(...measured.map((l) => l.increment!));
     expect(j.topIncrements[0]!.incrementMiB).toBeCloseTo(top, 1);
   });
 
   it('an mprof run with a limit: when the trend reaches it', async () => {
     const r = await cli('leaks', 'fixtures/leaks/mprof/leak.dat', '--limit', '1GiB', '--json');
-    const j = JSON.parse(r.out) as { kind: string; series: { name: string; verdict: string; slopeMiBPerMin: number; peakMiB: number; baselineMiB: number; reachesLimitInSeconds: number }[] };
+    const j = JSON.parse(r.out) as {
+      kind: string;
+      series: {
+        name: string;
+        verdict: string;
+        slopeMiBPerMin: number;
+        peakMiB: number;
+        baselineMiB: number;
+        reachesLimitInSeconds: number;
+      }[];
+    };
     expect(j.kind).toBe('memory');
     const main = j.series[0]!;
     expect(main.name).toBe('main');

@@ -26,7 +26,9 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
   const out = mkdtempSync(join(tmpdir(), 'arenascope-pymalloc-'));
   dirs.push(out);
   execFileSync('python3', ['fixtures/pymalloc/validate.py', out, '--python', bin], { stdio: 'ignore' });
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { workloads: Record<string, { checkpoints: number }> };
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+    workloads: Record<string, { checkpoints: number }>;
+  };
 
   async function report(workload: string) {
     const load = (p: string, frames: FrameTable) => loadCapture(p, { frames });
@@ -36,17 +38,22 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
     return replayReport(snaps.series.snapshots, snaps.series.labels, real, { python });
   }
 
-  it.each(Object.keys(manifest.workloads))('%s: the real change in arenas is within the model range', async (workload) => {
-    const r = await report(workload);
-    expect(r.captures).toHaveLength(manifest.workloads[workload]!.checkpoints);
-    for (const c of r.captures) {
-      const { compact, scattered, real } = c.arenasSinceFirst;
-      const lo = Math.min(compact, scattered);
-      const hi = Math.max(compact, scattered);
-      const near = real! < lo ? lo : real! > hi ? hi : real!;
-      expect(Math.abs(real! - near), `${c.label}: real ${real}, model ${lo}..${hi}`).toBeLessThanOrEqual(0.1 * c.real!.arenas);
-    }
-  });
+  it.each(Object.keys(manifest.workloads))(
+    '%s: the real change in arenas is within the model range',
+    async (workload) => {
+      const r = await report(workload);
+      expect(r.captures).toHaveLength(manifest.workloads[workload]!.checkpoints);
+      for (const c of r.captures) {
+        const { compact, scattered, real } = c.arenasSinceFirst;
+        const lo = Math.min(compact, scattered);
+        const hi = Math.max(compact, scattered);
+        const near = real! < lo ? lo : real! > hi ? hi : real!;
+        expect(Math.abs(real! - near), `${c.label}: real ${real}, model ${lo}..${hi}`).toBeLessThanOrEqual(
+          0.1 * c.real!.arenas,
+        );
+      }
+    },
+  );
 
   it('scattered survivors are reported as fragmented, compact ones are not', async () => {
     expect((await report('scattered')).fragmented.verdict).toBe('yes');

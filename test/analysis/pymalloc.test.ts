@@ -110,7 +110,7 @@ describe('invariants on random alloc/free sequences', () => {
   it.each(['3.8', '3.9', '3.11'])('%s', (python) => {
     const m = new PymallocModel(geometry(python));
     let s = 12345;
-    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const live: number[] = [];
     let allocs = 0;
     let frees = 0;
@@ -146,12 +146,15 @@ describe('invariants on random alloc/free sequences', () => {
 });
 
 describe('_debugmallocstats() layout', () => {
-  it.each(['py38', 'py311', 'py313'])('%s: printed from its figures, the pymalloc part is character for character CPython\'s', async (v) => {
-    const file = `fixtures/mallocstats/${v}-debugmallocstats.txt`;
-    const s = (await loadCapture(file)) as AllocatorStats;
-    const text = readFileSync(file, 'utf8');
-    const start = text.indexOf('Small block threshold');
-    const end = text.indexOf('\n', text.indexOf('Total', start)) + 1;
-    expect(renderMallocStats(s.blocks[0]!)).toBe(text.slice(start, end));
-  });
+  it.each(['py38', 'py311', 'py313'])(
+    "%s: printed from its figures, the pymalloc part is character for character CPython's",
+    async (v) => {
+      const file = `fixtures/mallocstats/${v}-debugmallocstats.txt`;
+      const s = (await loadCapture(file)) as AllocatorStats;
+      const text = readFileSync(file, 'utf8');
+      const start = text.indexOf('Small block threshold');
+      const end = text.indexOf('\n', text.indexOf('Total', start)) + 1;
+      expect(renderMallocStats(s.blocks[0]!)).toBe(text.slice(start, end));
+    },
+  );
 });

@@ -17,7 +17,10 @@ function noise(seed: number): () => number {
 describe('theilSen', () => {
   it('finds the slope of a line', () => {
     const x = [0, 1, 2, 3, 4, 5];
-    const r = theilSen(x, x.map((v) => 3 + 2 * v));
+    const r = theilSen(
+      x,
+      x.map((v) => 3 + 2 * v),
+    );
     expect([r.slope, r.intercept, r.risingShare]).toEqual([2, 3, 1]);
   });
 
@@ -50,8 +53,14 @@ describe('classify (bytes per capture)', () => {
   });
 
   it('confidence rises with the number of consistent steps', () => {
-    const few = classify([0, 100, 200].map((v) => v * KiB), m).confidence;
-    const many = classify(Array.from({ length: 20 }, (_, i) => i * 100 * KiB), m).confidence;
+    const few = classify(
+      [0, 100, 200].map((v) => v * KiB),
+      m,
+    ).confidence;
+    const many = classify(
+      Array.from({ length: 20 }, (_, i) => i * 100 * KiB),
+      m,
+    ).confidence;
     expect(few).toBeLessThan(many);
     expect(many).toBeLessThanOrEqual(1);
   });

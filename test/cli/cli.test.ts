@@ -27,7 +27,9 @@ describe('the binary', () => {
   it('exits 2 with the file and the problem on bad input, and no stack trace', () => {
     const r = bin(['stats', 'fixtures/bad/os-system.pickle']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^arenascope: fixtures\/bad\/os-system\.pickle: byte \d+: refusing the global posix\.system/);
+    expect(r.stderr).toMatch(
+      /^arenascope: fixtures\/bad\/os-system\.pickle: byte \d+: refusing the global posix\.system/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -53,7 +55,8 @@ describe('--help', () => {
 
   it('lists the commands and the exit codes', async () => {
     const r = await cli('--help');
-    for (const s of ['stats <dump>', 'diff <old> <new>', 'info <inputs..>', 'convert <inputs..>', 'Exit codes']) expect(r.out).toContain(s);
+    for (const s of ['stats <dump>', 'diff <old> <new>', 'info <inputs..>', 'convert <inputs..>', 'Exit codes'])
+      expect(r.out).toContain(s);
   });
 });
 
@@ -89,7 +92,9 @@ describe.skipIf(!py)('data formats, against CPython', () => {
   });
 
   it('stats --format csv holds the same figures as --json', async () => {
-    const json = JSON.parse((await cli('stats', DUMP, '--json')).out) as { stats: { size: number; count: number; frames: { filename: string; lineno: number }[] }[] };
+    const json = JSON.parse((await cli('stats', DUMP, '--json')).out) as {
+      stats: { size: number; count: number; frames: { filename: string; lineno: number }[] }[];
+    };
     const csv = (await cli('stats', DUMP, '--format', 'csv')).out;
     const rows: Record<string, string>[] = [];
     await new Promise<void>((resolve, reject) =>

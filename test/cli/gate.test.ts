@@ -12,7 +12,11 @@ import { renderGateMarkdown, renderGithub } from '../../src/report/gate.js';
 import { cli } from '../helpers.js';
 
 const G = 'fixtures/gate';
-const truth = JSON.parse(readFileSync(`${G}/truth.json`, 'utf8')) as { leakLine: string; biggerLine: string; lastTotal: Record<string, number> };
+const truth = JSON.parse(readFileSync(`${G}/truth.json`, 'utf8')) as {
+  leakLine: string;
+  biggerLine: string;
+  lastTotal: Record<string, number>;
+};
 const tmp = mkdtempSync(join(tmpdir(), 'arenascope-gate-'));
 const json = (out: string): GateResult => JSON.parse(out) as GateResult;
 const check = (r: GateResult, name: string) => r.checks.find((c) => c.check === name)!;
@@ -20,13 +24,26 @@ const check = (r: GateResult, name: string) => r.checks.find((c) => c.check === 
 /** Traced totals of each snapshot of a series, as CPython's tracemalloc reads them. */
 function pythonTotals(series: string): number[] {
   const files = [1, 2, 3, 4, 5].map((i) => `${G}/${series}/snap-${i}.pickle`);
-  const code = 'import sys, tracemalloc\nfor f in sys.argv[1:]: print(sum(s.size for s in tracemalloc.Snapshot.load(f).statistics("filename")))';
-  return execFileSync('python3', ['-c', code, ...files], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const code =
+    'import sys, tracemalloc\nfor f in sys.argv[1:]: print(sum(s.size for s in tracemalloc.Snapshot.load(f).statistics("filename")))';
+  return execFileSync('python3', ['-c', code, ...files], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
 }
 
 describe('gate: the checks on real series', () => {
   it('passes the steady program against itself run again (exit 0)', async () => {
-    const r = await cli('gate', `${G}/steady2`, '--baseline', `${G}/steady`, '--max-total-growth', '5%', '--max-site-growth', '64KiB');
+    const r = await cli(
+      'gate',
+      `${G}/steady2`,
+      '--baseline',
+      `${G}/steady`,
+      '--max-total-growth',
+      '5%',
+      '--max-site-growth',
+      '64KiB',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('PASS max-leaks');
     expect(r.out).toContain('PASS max-total-growth');
@@ -43,7 +60,17 @@ describe('gate: the checks on real series', () => {
   });
 
   it('fails the bigger program on growth but not on leaks, and names the line that grew', async () => {
-    const r = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', '10%', '--max-site-growth', '100KiB', '--json');
+    const r = await cli(
+      'gate',
+      `${G}/bigger`,
+      '--baseline',
+      `${G}/steady`,
+      '--max-total-growth',
+      '10%',
+      '--max-site-growth',
+      '100KiB',
+      '--json',
+    );
     expect(r.code).toBe(1);
     const g = json(r.out);
     expect(check(g, 'max-leaks').passed).toBe(true);
@@ -62,17 +89,55 @@ describe('gate: tolerance at the boundary', () => {
   const delta = bigger - steady;
 
   it('--max-total-growth in bytes: the exact growth passes, one byte less fails', async () => {
-    const at = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', String(delta), '--max-leaks', '0');
+    const at = await cli(
+      'gate',
+      `${G}/bigger`,
+      '--baseline',
+      `${G}/steady`,
+      '--max-total-growth',
+      String(delta),
+      '--max-leaks',
+      '0',
+    );
     expect(at.code).toBe(0);
-    const below = await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', String(delta - 1));
+    const below = await cli(
+      'gate',
+      `${G}/bigger`,
+      '--baseline',
+      `${G}/steady`,
+      '--max-total-growth',
+      String(delta - 1),
+    );
     expect(below.code).toBe(1);
     expect(below.out).toContain('FAIL max-total-growth');
   });
 
   it('--max-total-growth in percent: just above the growth passes, just below fails', async () => {
     const pct = (delta / steady) * 100;
-    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', `${(pct + 0.01).toFixed(2)}%`)).code).toBe(0);
-    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-total-growth', `${(pct - 0.01).toFixed(2)}%`)).code).toBe(1);
+    expect(
+      (
+        await cli(
+          'gate',
+          `${G}/bigger`,
+          '--baseline',
+          `${G}/steady`,
+          '--max-total-growth',
+          `${(pct + 0.01).toFixed(2)}%`,
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await cli(
+          'gate',
+          `${G}/bigger`,
+          '--baseline',
+          `${G}/steady`,
+          '--max-total-growth',
+          `${(pct - 0.01).toFixed(2)}%`,
+        )
+      ).code,
+    ).toBe(1);
   });
 
   let peaks: { bigger: number[]; steady: number[] };
@@ -90,8 +155,12 @@ describe('gate: tolerance at the boundary', () => {
 
   it('--max-peak-growth against the baseline peak', async () => {
     const growth = Math.max(...peaks.bigger) - Math.max(...peaks.steady);
-    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-peak-growth', String(growth))).code).toBe(0);
-    expect((await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-peak-growth', String(growth - 1))).code).toBe(1);
+    expect(
+      (await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-peak-growth', String(growth))).code,
+    ).toBe(0);
+    expect(
+      (await cli('gate', `${G}/bigger`, '--baseline', `${G}/steady`, '--max-peak-growth', String(growth - 1))).code,
+    ).toBe(1);
   });
 
   it('--max-peak accepts human sizes', async () => {
@@ -100,7 +169,9 @@ describe('gate: tolerance at the boundary', () => {
   });
 
   it('--min-leak-confidence: a leak judged below the floor does not count', async () => {
-    const leaks = JSON.parse((await cli('leaks', `${G}/leaky`, '--json')).out) as { sites: { verdict: string; confidence: number }[] };
+    const leaks = JSON.parse((await cli('leaks', `${G}/leaky`, '--json')).out) as {
+      sites: { verdict: string; confidence: number }[];
+    };
     const c = leaks.sites.find((s) => s.verdict === 'leak')!.confidence;
     expect((await cli('gate', `${G}/leaky`, '--min-leak-confidence', String(c))).code).toBe(1);
     expect((await cli('gate', `${G}/leaky`, '--min-leak-confidence', String(Math.min(1, c + 0.01)))).code).toBe(0);
@@ -122,7 +193,16 @@ describe('gate: tolerance at the boundary', () => {
   });
 
   it('--ignore leaves a known noisy file out of the site checks', async () => {
-    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--max-site-growth', '64KiB', '--ignore', '*/service.py');
+    const r = await cli(
+      'gate',
+      `${G}/leaky`,
+      '--baseline',
+      `${G}/steady`,
+      '--max-site-growth',
+      '64KiB',
+      '--ignore',
+      '*/service.py',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('PASS max-leaks: no leak');
   });
@@ -152,7 +232,10 @@ describe('gate: baselines', () => {
   it('a baseline from another arenascope version is a clear error (exit 2)', async () => {
     const file = join(tmp, 'old-baseline.json');
     await cli('baseline', `${G}/steady`, '-o', file);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/"generator": "arenascope [^"]*"/, '"generator": "arenascope 9.4.0"'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/"generator": "arenascope [^"]*"/, '"generator": "arenascope 9.4.0"'),
+    );
     const r = await cli('gate', `${G}/steady2`, '--baseline', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain('written by arenascope 9.4.0');
@@ -164,7 +247,10 @@ describe('gate: baselines', () => {
     expect((await cli('report', `${G}/steady`, '-o', join(tmp, 'r.html'), '--json', file)).code).toBe(0);
     const r = await cli('gate', `${G}/bigger`, '--baseline', file, '--max-total-growth', '10%', '--json');
     expect(r.code).toBe(1);
-    expect(check(json(r.out), 'max-total-growth').measured).toBeCloseTo(((truth.lastTotal.bigger! - truth.lastTotal.steady!) / truth.lastTotal.steady!) * 100, 9);
+    expect(check(json(r.out), 'max-total-growth').measured).toBeCloseTo(
+      ((truth.lastTotal.bigger! - truth.lastTotal.steady!) / truth.lastTotal.steady!) * 100,
+      9,
+    );
   });
 
   it('a damaged baseline file is a clear error (exit 2)', async () => {
@@ -176,9 +262,18 @@ describe('gate: baselines', () => {
   });
 
   it('a baseline of other kinds of capture is a clear error (exit 2)', async () => {
-    const r = await cli('gate', `${G}/steady2`, '--baseline', 'fixtures/leaks/mprof/leak.dat', '--max-peak-growth', '5%');
+    const r = await cli(
+      'gate',
+      `${G}/steady2`,
+      '--baseline',
+      'fixtures/leaks/mprof/leak.dat',
+      '--max-peak-growth',
+      '5%',
+    );
     expect(r.code).toBe(2);
-    expect(r.err).toContain("the baseline holds mprof but the current captures tracemalloc-snapshot: compare like with like");
+    expect(r.err).toContain(
+      'the baseline holds mprof but the current captures tracemalloc-snapshot: compare like with like',
+    );
   });
 
   it('a growth check without a baseline is a usage error (exit 2)', async () => {
@@ -197,7 +292,12 @@ describe('gate: config file', () => {
 
   it('reads limits and the baseline from the file; flags override it', async () => {
     // A relative baseline is relative to the config file.
-    const f = config('ok.json', { $schema: '../schema/arenascope-config.schema.json', baseline: relative(tmp, resolve(`${G}/steady`)), maxTotalGrowth: '10%', maxLeaks: 0 });
+    const f = config('ok.json', {
+      $schema: '../schema/arenascope-config.schema.json',
+      baseline: relative(tmp, resolve(`${G}/steady`)),
+      maxTotalGrowth: '10%',
+      maxLeaks: 0,
+    });
     const r = await cli('gate', `${G}/bigger`, '--config', f);
     expect(r.code).toBe(1);
     expect(r.out).toContain('FAIL max-total-growth');
@@ -206,12 +306,19 @@ describe('gate: config file', () => {
 
   it('./arenascope.config.json is read when there is no --config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-config-'));
-    writeFileSync(join(dir, 'arenascope.config.json'), JSON.stringify({ baseline: resolve(`${G}/steady`), maxTotalGrowth: '10%' }));
+    writeFileSync(
+      join(dir, 'arenascope.config.json'),
+      JSON.stringify({ baseline: resolve(`${G}/steady`), maxTotalGrowth: '10%' }),
+    );
     const main = resolve('dist/cli/main.js');
     let code = 0;
     let out = '';
     try {
-      execFileSync('node', [main, 'gate', resolve(`${G}/bigger`)], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('node', [main, 'gate', resolve(`${G}/bigger`)], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (e) {
       ({ status: code, stdout: out } = e as { status: number; stdout: string });
     }
@@ -232,7 +339,7 @@ describe('gate: config file', () => {
     expect(bad.err).toContain('"maxLeaks" must be a number');
     const size = await cli('gate', `${G}/steady`, '--config', config('size.json', { maxPeak: '12 parsecs' }));
     expect(size.code).toBe(2);
-    expect(size.err).toContain("--max-peak takes a size such as 64KiB");
+    expect(size.err).toContain('--max-peak takes a size such as 64KiB');
     const notJson = join(tmp, 'broken.json');
     writeFileSync(notJson, '{ "maxPeak": ');
     const broken = await cli('gate', `${G}/steady`, '--config', notJson);
@@ -242,7 +349,20 @@ describe('gate: config file', () => {
 
   it('the schema and the gate agree: what the schema accepts the gate reads, what it refuses the gate refuses', async () => {
     const cases: [unknown, boolean][] = [
-      [{ baseline: resolve(`${G}/steady`), maxPeak: '512MiB', maxPeakGrowth: '5%', maxTotalGrowth: 4096, maxSiteGrowth: '1.5GiB', maxLeaks: 2, minLeakConfidence: 0.7, maxFragmentation: 0.1, ignore: ['*/site-packages/*'] }, true],
+      [
+        {
+          baseline: resolve(`${G}/steady`),
+          maxPeak: '512MiB',
+          maxPeakGrowth: '5%',
+          maxTotalGrowth: 4096,
+          maxSiteGrowth: '1.5GiB',
+          maxLeaks: 2,
+          minLeakConfidence: 0.7,
+          maxFragmentation: 0.1,
+          ignore: ['*/site-packages/*'],
+        },
+        true,
+      ],
       [{ maxPeek: '1MiB' }, false],
       [{ maxLeaks: 'none' }, false],
       [{ maxPeak: '10 parsecs' }, false],
@@ -252,9 +372,17 @@ describe('gate: config file', () => {
     let schemaVerdicts: boolean[] | null = null;
     try {
       // Python's jsonschema, when installed, is the independent judge of the published schema.
-      const code = 'import json, sys, jsonschema\nv = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\nfor c in json.loads(sys.argv[2]): print(v.is_valid(c))';
-      const out = execFileSync('python3', ['-c', code, 'schema/arenascope-config.schema.json', JSON.stringify(cases.map((c) => c[0]))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      schemaVerdicts = out.trim().split('\n').map((l) => l === 'True');
+      const code =
+        'import json, sys, jsonschema\nv = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\nfor c in json.loads(sys.argv[2]): print(v.is_valid(c))';
+      const out = execFileSync(
+        'python3',
+        ['-c', code, 'schema/arenascope-config.schema.json', JSON.stringify(cases.map((c) => c[0]))],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      schemaVerdicts = out
+        .trim()
+        .split('\n')
+        .map((l) => l === 'True');
     } catch {
       console.warn('python3 jsonschema not installed: the schema is checked against the gate only');
     }
@@ -266,10 +394,24 @@ describe('gate: config file', () => {
   });
 
   it('the published schema lists exactly the keys the gate reads', () => {
-    const schema = JSON.parse(readFileSync('schema/arenascope-config.schema.json', 'utf8')) as { properties: Record<string, unknown>; additionalProperties: boolean };
+    const schema = JSON.parse(readFileSync('schema/arenascope-config.schema.json', 'utf8')) as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['$schema', 'baseline', 'ignore', 'maxFragmentation', 'maxLeaks', 'maxPeak', 'maxPeakGrowth', 'maxSiteGrowth', 'maxTotalGrowth', 'minLeakConfidence'].sort(),
+      [
+        '$schema',
+        'baseline',
+        'ignore',
+        'maxFragmentation',
+        'maxLeaks',
+        'maxPeak',
+        'maxPeakGrowth',
+        'maxSiteGrowth',
+        'maxTotalGrowth',
+        'minLeakConfidence',
+      ].sort(),
     );
   });
 });
@@ -277,19 +419,35 @@ describe('gate: config file', () => {
 describe('gate: outputs', () => {
   it('JUnit XML parsed back: a testcase per check, the failure with message and location', async () => {
     const file = join(tmp, 'gate.xml');
-    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--max-total-growth', '50000%', '--junit', file);
+    const r = await cli(
+      'gate',
+      `${G}/leaky`,
+      '--baseline',
+      `${G}/steady`,
+      '--max-total-growth',
+      '50000%',
+      '--junit',
+      file,
+    );
     expect(r.code).toBe(1);
     const x = readFileSync(file, 'utf8');
     expect(x.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')).toBe(true);
     const suite = /<testsuite ([^>]*)>/.exec(x)![1]!;
     const attr = (s: string, k: string) => new RegExp(`\\b${k}="([^"]*)"`).exec(s)?.[1];
     expect([attr(suite, 'tests'), attr(suite, 'failures'), attr(suite, 'errors')]).toEqual(['2', '1', '0']);
-    const cases = [...x.matchAll(/<testcase ([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => ({ attrs: m[1]!, body: m[3] }));
+    const cases = [...x.matchAll(/<testcase ([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => ({
+      attrs: m[1]!,
+      body: m[3],
+    }));
     expect(cases.map((c) => attr(c.attrs, 'name'))).toEqual(['max-total-growth', 'max-leaks']);
     expect(cases[0]!.body).toBeUndefined();
     const failed = cases[1]!;
     const [file_, line] = truth.leakLine.split(':');
-    expect([attr(failed.attrs, 'classname'), attr(failed.attrs, 'file'), attr(failed.attrs, 'line')]).toEqual(['arenascope.gate', file_, line]);
+    expect([attr(failed.attrs, 'classname'), attr(failed.attrs, 'file'), attr(failed.attrs, 'line')]).toEqual([
+      'arenascope.gate',
+      file_,
+      line,
+    ]);
     const failure = /<failure message="([^"]*)" type="([^"]*)">([\s\S]*)<\/failure>/.exec(failed.body!)!;
     expect(failure[1]).toContain(`1 leak (limit 0): ${truth.leakLine}`);
     expect(failure[2]).toBe('max-leaks');
@@ -301,11 +459,16 @@ describe('gate: outputs', () => {
     const [file, line] = truth.leakLine.split(':');
     const lines = r.out.split('\n');
     expect(lines[0]).toMatch(/^::notice title=arenascope max-total-growth::traced memory at the last capture /);
-    expect(lines[1]).toMatch(new RegExp(`^::error file=${file},line=${line},title=arenascope max-leaks::leak at ${truth.leakLine} \\(\\+[\\d.]+ KiB, confidence [\\d.]+\\); 1 leak, limit 0$`));
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^::error file=${file},line=${line},title=arenascope max-leaks::leak at ${truth.leakLine} \\(\\+[\\d.]+ KiB, confidence [\\d.]+\\); 1 leak, limit 0$`,
+      ),
+    );
   });
 
   it('--github: one ::error at each leaking line when several leak', async () => {
-    const leaks = (JSON.parse(readFileSync('fixtures/leaks/truth.json', 'utf8')) as Record<string, { leak: string[] }>).memo_leak!.leak;
+    const leaks = (JSON.parse(readFileSync('fixtures/leaks/truth.json', 'utf8')) as Record<string, { leak: string[] }>)
+      .memo_leak!.leak;
     const r = await cli('gate', 'fixtures/leaks/memo_leak', '--github');
     expect(r.code).toBe(1);
     const errors = r.out.split('\n').filter((l) => l.startsWith('::error'));
@@ -326,7 +489,17 @@ describe('gate: outputs', () => {
     const r = await cli('gate', `${G}/steady2`, '--json');
     expect(json(r.out)).toEqual({
       passed: true,
-      checks: [{ check: 'max-leaks', passed: true, measured: 0, limit: 0, unit: 'count', message: 'no leak (limit 0)', sites: [] }],
+      checks: [
+        {
+          check: 'max-leaks',
+          passed: true,
+          measured: 0,
+          limit: 0,
+          unit: 'count',
+          message: 'no leak (limit 0)',
+          sites: [],
+        },
+      ],
     });
   });
 
@@ -339,7 +512,9 @@ describe('gate: outputs', () => {
     expect(missing.err).not.toMatch(/\n\s+at /);
     const ratio = await cli('gate', `${G}/steady`, '--max-fragmentation', '3');
     expect(ratio.code).toBe(2);
-    expect((await cli('gate', '--help')).out).toContain('Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.');
+    expect((await cli('gate', '--help')).out).toContain(
+      'Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.',
+    );
   });
 });
 
@@ -348,7 +523,15 @@ describe('gate renderers: golden', () => {
   const result: GateResult = {
     passed: false,
     checks: [
-      { check: 'max-total-growth', passed: true, measured: 2.5, limit: 10, unit: 'percent', message: 'traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%)', sites: [] },
+      {
+        check: 'max-total-growth',
+        passed: true,
+        measured: 2.5,
+        limit: 10,
+        unit: 'percent',
+        message: 'traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%, limit 10%)',
+        sites: [],
+      },
       {
         check: 'max-site-growth',
         passed: false,
@@ -361,7 +544,15 @@ describe('gate renderers: golden', () => {
           { file: 'lib/b.py', line: 7, detail: 'lib/b.py:7 grew +1025.0 KiB (limit 1024.0 KiB)' },
         ],
       },
-      { check: 'max-peak', passed: false, measured: 3, limit: 2, unit: 'bytes', message: 'peak 0.0 KiB (limit 0.0 KiB)', sites: [] },
+      {
+        check: 'max-peak',
+        passed: false,
+        measured: 3,
+        limit: 2,
+        unit: 'bytes',
+        message: 'peak 0.0 KiB (limit 0.0 KiB)',
+        sites: [],
+      },
     ],
   };
 
@@ -393,7 +584,12 @@ describe('gate renderers: golden', () => {
 describe('gate: where a site check points', () => {
   it('at the most recent frame in the repository when the allocation is in a library', () => {
     const lib = { filename: '/usr/lib/python3.11/logging/__init__.py', lineno: 1601 };
-    const tb = [{ filename: '<frozen runpy>', lineno: 88 }, { filename: 'app/main.py', lineno: 3 }, { filename: 'app/audit.py', lineno: 68 }, lib];
+    const tb = [
+      { filename: '<frozen runpy>', lineno: 88 },
+      { filename: 'app/main.py', lineno: 3 },
+      { filename: 'app/audit.py', lineno: 68 },
+      lib,
+    ];
     expect(sourceLocation(lib, tb)).toEqual({ filename: 'app/audit.py', lineno: 68 });
     expect(sourceLocation({ filename: 'app/x.py', lineno: 5 }, tb)).toEqual({ filename: 'app/x.py', lineno: 5 });
     expect(sourceLocation(lib, [lib])).toEqual(lib);
@@ -404,7 +600,14 @@ describe('gate: where a site check points', () => {
 describe('gate: the example workflow, end to end', () => {
   const run = (out: string, env: Record<string, string> = {}) => {
     try {
-      return { code: 0, out: execFileSync('bash', ['examples/memory-gate.sh', out], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return {
+        code: 0,
+        out: execFileSync('bash', ['examples/memory-gate.sh', out], {
+          encoding: 'utf8',
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      };
     } catch (e) {
       const x = e as { status: number; stdout: string };
       return { code: x.status, out: x.stdout };
@@ -422,7 +625,14 @@ describe('gate: the example workflow, end to end', () => {
     const wf = readFileSync('examples/memory-gate.yml', 'utf8');
     expect(wf).toContain('--baseline examples/memory-baseline.json');
     expect(wf).toContain('run: python3 examples/capture_memory.py memory-captures examples/test_app.py');
-    const committed = await cli('gate', join(out, 'memory-captures'), '--baseline', 'examples/memory-baseline.json', '--max-total-growth', '10%');
+    const committed = await cli(
+      'gate',
+      join(out, 'memory-captures'),
+      '--baseline',
+      'examples/memory-baseline.json',
+      '--max-total-growth',
+      '10%',
+    );
     expect(committed.code).toBe(0);
 
     const leakyOut = join(tmp, 'workflow-leaky');

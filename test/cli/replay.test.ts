@@ -2,19 +2,38 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 
-const series = ['fixtures/leaks/lru_plateau/snap-1.pickle', 'fixtures/leaks/lru_plateau/snap-5.pickle', 'fixtures/leaks/lru_plateau/snap-9.pickle'];
+const series = [
+  'fixtures/leaks/lru_plateau/snap-1.pickle',
+  'fixtures/leaks/lru_plateau/snap-5.pickle',
+  'fixtures/leaks/lru_plateau/snap-9.pickle',
+];
 
 describe('replay', () => {
   it('--json: the documented figures for each order and capture', async () => {
     const r = await cli('replay', ...series, '--json');
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { python: string; arenaSize: number; poolSize: number; captures: Record<string, Record<string, unknown> | null>[] };
+    const j = JSON.parse(r.out) as {
+      python: string;
+      arenaSize: number;
+      poolSize: number;
+      captures: Record<string, Record<string, unknown> | null>[];
+    };
     expect([j.python, j.arenaSize, j.poolSize]).toEqual(['3.11', 1 << 20, 16 << 10]);
     expect(j.captures).toHaveLength(3);
     for (const c of j.captures) {
       expect(c.real).toBeNull();
       for (const order of ['compact', 'scattered']) {
-        for (const k of ['arenas', 'arenasHighwater', 'poolsUsed', 'poolsFull', 'poolsEmpty', 'bytesInAllocatedBlocks', 'utilization', 'pinnedArenas', 'pinningSites']) {
+        for (const k of [
+          'arenas',
+          'arenasHighwater',
+          'poolsUsed',
+          'poolsFull',
+          'poolsEmpty',
+          'bytesInAllocatedBlocks',
+          'utilization',
+          'pinnedArenas',
+          'pinningSites',
+        ]) {
           expect(c[order]).toHaveProperty(k);
         }
       }

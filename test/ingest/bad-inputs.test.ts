@@ -42,7 +42,9 @@ describe('mprof .dat', () => {
     bad[memAt] = 'MEM 12.5 not-a-time';
     const e = await error(file('bad.dat', bad.join('\n')));
     expect(e).toBeInstanceOf(InputError);
-    expect(e.message).toBe(`${dir}/bad.dat: line ${memAt + 1}: expected "MEM <MiB> <time>", found "MEM 12.5 not-a-time"`);
+    expect(e.message).toBe(
+      `${dir}/bad.dat: line ${memAt + 1}: expected "MEM <MiB> <time>", found "MEM 12.5 not-a-time"`,
+    );
   });
 
   it('--lenient skips it with a warning', async () => {
@@ -103,12 +105,17 @@ describe('allocator stats', () => {
     expect(e).toBeInstanceOf(TruncatedError);
     expect(e.message).toMatch(/the allocator report that starts at line \d+ has no .*bytesInAllocatedBlocks/);
     const s = await loadCapture(p, { allowPartial: true });
-    expect(s.kind === 'allocator-stats' && s.blocks.length).toBe((stats.match(/Small block threshold/g)?.length ?? 0) - 1);
+    expect(s.kind === 'allocator-stats' && s.blocks.length).toBe(
+      (stats.match(/Small block threshold/g)?.length ?? 0) - 1,
+    );
   });
 
   it('a damaged report in the middle is an error at its line', async () => {
     const lines = stats.split('\n');
-    const second = lines.findIndex((l, i) => i > 0 && l.startsWith('Small block threshold') && lines.slice(0, i).some((x) => x.startsWith('Small block')));
+    const second = lines.findIndex(
+      (l, i) =>
+        i > 0 && l.startsWith('Small block threshold') && lines.slice(0, i).some((x) => x.startsWith('Small block')),
+    );
     const firstTotal = lines.findIndex((l) => l.startsWith('# arenas reclaimed'));
     const bad = lines.filter((_, i) => i !== firstTotal);
     const e = await error(file('bad-stats.log', bad.join('\n')));
@@ -168,17 +175,25 @@ describe('arenascope JSON', () => {
   });
 
   it('a trace that refers to an undefined traceback', async () => {
-    const e = await error(file('order.json', '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1]],"traces":[[0,0,16,1]],"tracebacks":[[0]]}'));
+    const e = await error(
+      file(
+        'order.json',
+        '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1]],"traces":[[0,0,16,1]],"tracebacks":[[0]]}',
+      ),
+    );
     expect(e.message).toMatch(/trace refers to traceback 0, which is not defined before it/);
   });
 
   it('an unknown version', async () => {
-    const e = await error(file('v9.json', '{"format":"arenascope-snapshot","version":9,"frames":[],"tracebacks":[],"traces":[]}'));
+    const e = await error(
+      file('v9.json', '{"format":"arenascope-snapshot","version":9,"frames":[],"tracebacks":[],"traces":[]}'),
+    );
     expect(e.message).toMatch(/reads version 1 of its JSON, the file says 9/);
   });
 
   it('truncated', async () => {
-    const text = '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1]],"tracebacks":[[0]],"traces":[[0,0,16,1],[0,0,32,2],[0,0';
+    const text =
+      '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1]],"tracebacks":[[0]],"traces":[[0,0,16,1],[0,0,32,2],[0,0';
     const p = file('cut.json', text);
     const e = await error(p);
     expect(e).toBeInstanceOf(TruncatedError);

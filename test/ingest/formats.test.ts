@@ -15,13 +15,18 @@ import { formatSize, printfFixed } from '../../src/report/format-size.js';
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 describe('mprof .dat', () => {
-  const peak = json<{ files: Record<string, { stdout: string }>; func: Record<string, Record<string, string>> }>('fixtures/mprof/peak.json');
+  const peak = json<{ files: Record<string, { stdout: string }>; func: Record<string, Record<string, string>> }>(
+    'fixtures/mprof/peak.json',
+  );
 
   it.each(Object.keys(peak.files))('%s: the peaks `mprof peak` printed', async (name) => {
     const s = (await loadCapture(`fixtures/mprof/${name}`)) as MemorySeries;
     expect(s.kind).toBe('memory-series');
     const p = mprofPeak(s);
-    const lines = [`${name}\t${printfFixed(p.peakMiB!, 3)} MiB`, ...p.children.map((c) => `  Child ${c.pid}\t\t\t${printfFixed(c.peakMiB, 3)} MiB`)];
+    const lines = [
+      `${name}\t${printfFixed(p.peakMiB!, 3)} MiB`,
+      ...p.children.map((c) => `  Child ${c.pid}\t\t\t${printfFixed(c.peakMiB, 3)} MiB`),
+    ];
     expect(lines.join('\n') + '\n').toBe(peak.files[name]!.stdout);
   });
 
@@ -39,13 +44,30 @@ describe('mprof .dat', () => {
     );
     expect(f.cmdline).toBe(text.find((l) => l.startsWith('CMDLINE '))!.slice(8));
     const m = (await loadCapture('fixtures/mprof/multi.dat')) as MemorySeries;
-    const chld = readFileSync('fixtures/mprof/multi.dat', 'utf8').split('\n').filter((l) => l.startsWith('CHLD '));
+    const chld = readFileSync('fixtures/mprof/multi.dat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('CHLD '));
     expect([...m.children.values()].reduce((n, c) => n + c.t.length, 0)).toBe(chld.length);
   });
 });
 
 describe('memory_profiler line-by-line reports', () => {
-  type Expected = Record<string, { precision: number; blocks: { filename: string; lines: { lineno: number; mem: number | null; increment: number | null; occurrences: number | null; source: string }[] }[] }>;
+  type Expected = Record<
+    string,
+    {
+      precision: number;
+      blocks: {
+        filename: string;
+        lines: {
+          lineno: number;
+          mem: number | null;
+          increment: number | null;
+          occurrences: number | null;
+          source: string;
+        }[];
+      }[];
+    }
+  >;
   const expected = json<Expected>('fixtures/mprof/reports.json');
 
   it.each(Object.keys(expected))('%s: every row as memory_profiler measured and printed it', async (name) => {
@@ -70,8 +92,13 @@ describe('memory_profiler line-by-line reports', () => {
 });
 
 describe('allocator stats (sys._debugmallocstats, PYTHONMALLOCSTATS)', () => {
-  type Block = Record<string, unknown> & { line: number; classes: { class: number; size: number; pools: number; inUse: number; avail: number }[] };
-  const expected = json<{ file: string; python: string; blocks: Block[]; otherLines: unknown }[]>('fixtures/mallocstats/expected.json');
+  type Block = Record<string, unknown> & {
+    line: number;
+    classes: { class: number; size: number; pools: number; inUse: number; avail: number }[];
+  };
+  const expected = json<{ file: string; python: string; blocks: Block[]; otherLines: unknown }[]>(
+    'fixtures/mallocstats/expected.json',
+  );
 
   it.each(expected.map((e) => [`${e.file} (CPython ${e.python})`, e] as const))('%s', async (_, e) => {
     const s = (await loadCapture(`fixtures/mallocstats/${e.file}`)) as AllocatorStats;
@@ -87,7 +114,13 @@ describe('allocator stats (sys._debugmallocstats, PYTHONMALLOCSTATS)', () => {
 });
 
 describe('tracemalloc statistics in a log', () => {
-  type Stat = { frames: { filename: string; lineno: number }[]; size: number; count: number; sizeDiff: number | null; countDiff: number | null };
+  type Stat = {
+    frames: { filename: string; lineno: number }[];
+    size: number;
+    count: number;
+    sizeDiff: number | null;
+    countDiff: number | null;
+  };
   const expected = json<Stat[][]>('fixtures/text/app.expected.json');
 
   it('finds each listing among the other lines; frames and counts exact, sizes as printed', async () => {
@@ -95,7 +128,9 @@ describe('tracemalloc statistics in a log', () => {
     expect(log.listings.length).toBe(expected.length);
     log.listings.forEach((l, i) => {
       const e = expected[i]!;
-      expect(l.stats.map((s) => [s.frames, s.count, s.countDiff])).toEqual(e.map((s) => [s.frames, s.count, s.countDiff]));
+      expect(l.stats.map((s) => [s.frames, s.count, s.countDiff])).toEqual(
+        e.map((s) => [s.frames, s.count, s.countDiff]),
+      );
       // A printed size is tracemalloc's rounding of the real one; reading it back must print the same.
       expect(l.stats.map((s) => formatSize(s.size))).toEqual(e.map((s) => formatSize(s.size)));
       expect(l.stats.map((s) => (s.sizeDiff === null ? null : formatSize(s.sizeDiff, true)))).toEqual(
@@ -106,7 +141,12 @@ describe('tracemalloc statistics in a log', () => {
 });
 
 describe('memray CSV', () => {
-  const e = json<{ rows: number; blocks: number; bytes: number; sites: { site: string; size: number; count: number }[] }>('fixtures/memray/memray-app.expected.json');
+  const e = json<{
+    rows: number;
+    blocks: number;
+    bytes: number;
+    sites: { site: string; size: number; count: number }[];
+  }>('fixtures/memray/memray-app.expected.json');
 
   it('reads sites, counts and bytes (quoted file names included)', async () => {
     const s = (await loadCapture('fixtures/memray/memray-app.csv')) as Snapshot;
@@ -120,7 +160,11 @@ describe('memray CSV', () => {
       v.count += s.groups.count[i]!;
       sites.set(key, v);
     }
-    expect([...sites].map(([site, v]) => ({ site, size: Math.round(v.size), count: v.count })).sort((a, b) => (a.site < b.site ? -1 : 1))).toEqual(e.sites);
+    expect(
+      [...sites]
+        .map(([site, v]) => ({ site, size: Math.round(v.size), count: v.count }))
+        .sort((a, b) => (a.site < b.site ? -1 : 1)),
+    ).toEqual(e.sites);
   });
 });
 
@@ -128,8 +172,13 @@ describe('sniffing', () => {
   const cases: [string, string][] = [
     ...readdirSync('fixtures/dumps').map((f): [string, string] => [`fixtures/dumps/${f}`, 'tracemalloc-snapshot']),
     ...['plain', 'funcs', 'children', 'multi'].map((f): [string, string] => [`fixtures/mprof/${f}.dat`, 'mprof']),
-    ...['report-p1.txt', 'report-p3.txt', 'report-mixed.log'].map((f): [string, string] => [`fixtures/mprof/${f}`, 'line-report']),
-    ...readdirSync('fixtures/mallocstats').filter((f) => /\.(txt|log)$/.test(f)).map((f): [string, string] => [`fixtures/mallocstats/${f}`, 'allocator-stats']),
+    ...['report-p1.txt', 'report-p3.txt', 'report-mixed.log'].map((f): [string, string] => [
+      `fixtures/mprof/${f}`,
+      'line-report',
+    ]),
+    ...readdirSync('fixtures/mallocstats')
+      .filter((f) => /\.(txt|log)$/.test(f))
+      .map((f): [string, string] => [`fixtures/mallocstats/${f}`, 'allocator-stats']),
     ['fixtures/text/app.log', 'tracemalloc-text'],
     ['fixtures/memray/memray-app.csv', 'memray-csv'],
   ];

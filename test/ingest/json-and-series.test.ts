@@ -39,19 +39,27 @@ describe('convert --to json, read back', () => {
   });
 
   const cases = golden.filter((c) => c.command === 'stats' && c.files[0] === B);
-  it.each(cases.map((c) => [c.args.join(' '), c] as const))('stats %s: as CPython computed it for the dump', async (_, c) => {
-    for (const f of [json, gz]) {
-      const r = await cli('stats', f, ...c.args, '--no-source');
-      expect(r.out).toBe(c.output);
-    }
-  });
+  it.each(cases.map((c) => [c.args.join(' '), c] as const))(
+    'stats %s: as CPython computed it for the dump',
+    async (_, c) => {
+      for (const f of [json, gz]) {
+        const r = await cli('stats', f, ...c.args, '--no-source');
+        expect(r.out).toBe(c.output);
+      }
+    },
+  );
 
   it('a series of two snapshots: each reads back as its dump', async () => {
     const series = join(dir, 'ab.json');
     expect((await cli('convert', A, B, '--to', 'json', '-o', series)).code).toBe(0);
-    const info = JSON.parse((await cli('info', series, '--json')).out) as { model: string; snapshots: { traces: number }[] };
+    const info = JSON.parse((await cli('info', series, '--json')).out) as {
+      model: string;
+      snapshots: { traces: number }[];
+    };
     expect(info.model).toBe('snapshot-series');
-    const diff = golden.find((c) => c.command === 'diff' && c.files[0] === A && c.files[1] === B && c.args.join(' ') === '--group-by lineno')!;
+    const diff = golden.find(
+      (c) => c.command === 'diff' && c.files[0] === A && c.files[1] === B && c.args.join(' ') === '--group-by lineno',
+    )!;
     const one = join(dir, 'a-only.json');
     await cli('convert', A, '--to', 'json', '-o', one);
     expect((await cli('diff', one, json, '--group-by', 'lineno', '--no-source')).out).toBe(diff.output);
@@ -68,15 +76,28 @@ describe('convert --to json, read back', () => {
 
 describe('series inputs', () => {
   const sdir = mkdtempSync(join(dir, 'series-'));
-  for (const [name, src] of [['snap-2.pickle', A], ['snap-10.pickle', B], ['snap-1.pickle', A]] as const) copyFileSync(src, join(sdir, name));
+  for (const [name, src] of [
+    ['snap-2.pickle', A],
+    ['snap-10.pickle', B],
+    ['snap-1.pickle', A],
+  ] as const)
+    copyFileSync(src, join(sdir, name));
   writeFileSync(join(sdir, 'README.md'), '# what these are\n');
   writeFileSync(join(sdir, 'run.log'), 'INFO started\nINFO done\n');
   copyFileSync('fixtures/mprof/plain.dat', join(sdir, 'mem.dat'));
 
   it('a directory: captures in natural order, other files skipped with one line each', () => {
     const r = resolveInputs([sdir]);
-    expect(r.inputs.map((p) => p.slice(sdir.length + 1))).toEqual(['mem.dat', 'snap-1.pickle', 'snap-2.pickle', 'snap-10.pickle']);
-    expect(r.skipped).toEqual([`skipping ${sdir}/README.md: not a capture arenascope reads`, `skipping ${sdir}/run.log: not a capture arenascope reads`]);
+    expect(r.inputs.map((p) => p.slice(sdir.length + 1))).toEqual([
+      'mem.dat',
+      'snap-1.pickle',
+      'snap-2.pickle',
+      'snap-10.pickle',
+    ]);
+    expect(r.skipped).toEqual([
+      `skipping ${sdir}/README.md: not a capture arenascope reads`,
+      `skipping ${sdir}/run.log: not a capture arenascope reads`,
+    ]);
   });
 
   it('a glob, and --order mtime', () => {
@@ -88,14 +109,21 @@ describe('series inputs', () => {
       'snap-10.pickle',
       'snap-1.pickle',
     ]);
-    expect(resolveInputs([join(sdir, 'nothing-*.pickle')]).skipped).toEqual([`no file matches ${sdir}/nothing-*.pickle`]);
+    expect(resolveInputs([join(sdir, 'nothing-*.pickle')]).skipped).toEqual([
+      `no file matches ${sdir}/nothing-*.pickle`,
+    ]);
   });
 
   it('info on a directory: one object per capture, of every kind, and warnings on stderr', async () => {
     const r = await cli('info', sdir, '--json');
     expect(r.code).toBe(0);
     const infos = JSON.parse(r.out) as { kind: string; peakMiB?: number }[];
-    expect(infos.map((i) => i.kind)).toEqual(['mprof', 'tracemalloc-snapshot', 'tracemalloc-snapshot', 'tracemalloc-snapshot']);
+    expect(infos.map((i) => i.kind)).toEqual([
+      'mprof',
+      'tracemalloc-snapshot',
+      'tracemalloc-snapshot',
+      'tracemalloc-snapshot',
+    ]);
     expect(infos[0]!.peakMiB).toBe(89.296875);
     expect(r.err.trim().split('\n')).toHaveLength(2);
   });
@@ -118,7 +146,12 @@ describe('a capture set', () => {
     const set = await loadCaptureSet([mixed], { load: (p, frames) => loadCapture(p, { frames }) });
     expect(set.series.labels.map((l) => l.slice(mixed.length + 1))).toEqual(['snap-1.pickle', 'snap-2.pickle']);
     expect(set.series.snapshots[0]!.frames).toBe(set.series.snapshots[1]!.frames);
-    expect([set.memorySeries.length, set.lineReports.length, set.allocatorStats.length, set.statisticsLogs.length]).toEqual([1, 1, 1, 1]);
+    expect([
+      set.memorySeries.length,
+      set.lineReports.length,
+      set.allocatorStats.length,
+      set.statisticsLogs.length,
+    ]).toEqual([1, 1, 1, 1]);
     expect(set.skipped).toEqual([`skipping ${mixed}/notes.md: not a capture arenascope reads`]);
   });
 });

@@ -35,7 +35,14 @@ function content(s: Snapshot): unknown {
   return { groups: groups.sort(), limit: s.tracebackLimit, layout: s.layout, total: s.totalSize, traces: s.traceCount };
 }
 
-const DUMPS = ['py311-inventory-b', 'py38-tree', 'py313-domains', 'py37-shallow', 'py311-shallow-tuple', 'py311-shallow-proto2'];
+const DUMPS = [
+  'py311-inventory-b',
+  'py38-tree',
+  'py313-domains',
+  'py37-shallow',
+  'py311-shallow-tuple',
+  'py311-shallow-proto2',
+];
 
 describe('chunking', () => {
   it.each(DUMPS)('%s reads the same with 1-byte, 7-byte, 1 MiB and whole chunks', async (name) => {
@@ -68,7 +75,9 @@ describe('layouts and values', () => {
     expect(seen.get(0)).toContain(3 * 2 ** 30);
     expect(seen.get(2 ** 31 + 5)).toEqual([48]);
     expect(seen.get(7)!.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
-    expect(s.frames.filenames).toContain('fixtures/workloads/\u00fcn\u00efc\u00f6d\u00e9/\u30c7\u30fc\u30bf\u51e6\u7406.py');
+    expect(s.frames.filenames).toContain(
+      'fixtures/workloads/\u00fcn\u00efc\u00f6d\u00e9/\u30c7\u30fc\u30bf\u51e6\u7406.py',
+    );
     const long = s.frames.filenames.find((f) => f.includes('a_rather_long_package_name_'))!;
     expect(Buffer.byteLength(long)).toBeGreaterThan(255);
   });
@@ -134,11 +143,14 @@ describe('truncated dumps', () => {
   const t = manifest.truncated;
   const data = readFileSync(t.dump);
 
-  it.each(t.cuts.map((c) => [c.offset, c] as const))('cut at byte %i: an error that says where it stops', async (_, c) => {
-    const cut = data.subarray(0, c.offset);
-    await expect(read(cut, 4096)).rejects.toThrow(TruncatedError);
-    await expect(read(cut, 4096)).rejects.toThrow(`the data stops at byte ${c.offset}`);
-  });
+  it.each(t.cuts.map((c) => [c.offset, c] as const))(
+    'cut at byte %i: an error that says where it stops',
+    async (_, c) => {
+      const cut = data.subarray(0, c.offset);
+      await expect(read(cut, 4096)).rejects.toThrow(TruncatedError);
+      await expect(read(cut, 4096)).rejects.toThrow(`the data stops at byte ${c.offset}`);
+    },
+  );
 
   it.each(t.cuts.map((c) => [c.offset, c] as const))(
     'cut at byte %i with allowPartial: the traces read before it, as CPython counts them',

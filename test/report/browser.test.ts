@@ -12,10 +12,16 @@ import { EVIL, evilSnapshot } from './evil.js';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OUT = resolve('test-output/report');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
+if (!hasChromium)
+  console.warn(`browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
 
 const REPORTS: Record<string, string[]> = {
-  mixed: ['fixtures/leaks/memo_leak', 'fixtures/leaks/mprof/leak.dat', 'fixtures/mprof/report-p1.txt', 'fixtures/mallocstats/py311-debugmallocstats.txt'],
+  mixed: [
+    'fixtures/leaks/memo_leak',
+    'fixtures/leaks/mprof/leak.dat',
+    'fixtures/mprof/report-p1.txt',
+    'fixtures/mallocstats/py311-debugmallocstats.txt',
+  ],
   snapshots: ['fixtures/leaks/registry_leak'],
   mprof: ['fixtures/mprof/multi.dat'],
   'line-report': ['fixtures/mprof/report-p3.txt'],
@@ -29,7 +35,13 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
     });
   });
   afterAll(async () => browser?.close());
@@ -47,23 +59,39 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     // The network is blocked: anything but the file itself would fail loudly.
     await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
     await page.goto(`file://${file}`);
-    await page.evaluate(() => Promise.all(Object.values((window as unknown as { __charts: Record<string, Promise<unknown>> }).__charts)).then(() => true));
+    await page.evaluate(() =>
+      Promise.all(Object.values((window as unknown as { __charts: Record<string, Promise<unknown>> }).__charts)).then(
+        () => true,
+      ),
+    );
     return { page, problems };
   }
 
-  it.each(Object.entries(REPORTS))('%s: opens offline, every chart draws, screenshots of every section', async (name, inputs) => {
-    const { page, problems } = await open(name, inputs);
-    const marks = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('.vega')).map((d) => [d.id, d.querySelectorAll('.mark-line path, .mark-rect path, .mark-symbol path, .mark-text text').length] as const),
-    );
-    for (const [id, n] of marks) expect(n, id).toBeGreaterThan(0);
-    const sections = await page.$$('section');
-    expect(sections.length).toBeGreaterThan(1);
-    let i = 0;
-    for (const s of sections) await s.screenshot({ path: `${OUT}/${name}-${String(i++).padStart(2, '0')}-${(await s.getAttribute('id')) ?? 'section'}.png` });
-    expect(problems).toEqual([]);
-    await page.close();
-  });
+  it.each(Object.entries(REPORTS))(
+    '%s: opens offline, every chart draws, screenshots of every section',
+    async (name, inputs) => {
+      const { page, problems } = await open(name, inputs);
+      const marks = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.vega')).map(
+          (d) =>
+            [
+              d.id,
+              d.querySelectorAll('.mark-line path, .mark-rect path, .mark-symbol path, .mark-text text').length,
+            ] as const,
+        ),
+      );
+      for (const [id, n] of marks) expect(n, id).toBeGreaterThan(0);
+      const sections = await page.$$('section');
+      expect(sections.length).toBeGreaterThan(1);
+      let i = 0;
+      for (const s of sections)
+        await s.screenshot({
+          path: `${OUT}/${name}-${String(i++).padStart(2, '0')}-${(await s.getAttribute('id')) ?? 'section'}.png`,
+        });
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('a tooltip appears on hover, and tables sort and filter', async () => {
     const { page } = await open('interaction', REPORTS.mixed!);
@@ -74,7 +102,10 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     await page.waitForFunction(() => document.querySelector('#chart-top-sites')?.getAttribute('title'));
     expect(await page.getAttribute('#chart-top-sites', 'title')).toMatch(/site: .+\nKiB: /);
 
-    const sizes = () => page.$$eval('#sites-table tbody tr:not([style*="none"]) td:nth-child(2) span', (xs) => xs.map((x) => Number((x as HTMLElement).dataset.v)));
+    const sizes = () =>
+      page.$$eval('#sites-table tbody tr:not([style*="none"]) td:nth-child(2) span', (xs) =>
+        xs.map((x) => Number((x as HTMLElement).dataset.v)),
+      );
     await page.click('#sites-table th[data-col="1"]'); // descending first
     const desc = await sizes();
     expect(desc).toEqual([...desc].sort((a, b) => b - a));
@@ -82,7 +113,9 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     const asc = await sizes();
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
     await page.fill('input.filter[data-table="sites-table"]', 'memo_leak.py:9');
-    const visible = await page.$$eval('#sites-table tbody tr', (rows) => rows.filter((r) => (r as HTMLElement).style.display !== 'none').map((r) => r.textContent));
+    const visible = await page.$$eval('#sites-table tbody tr', (rows) =>
+      rows.filter((r) => (r as HTMLElement).style.display !== 'none').map((r) => r.textContent),
+    );
     expect(visible.length).toBeGreaterThan(0);
     for (const v of visible) expect(v).toContain('memo_leak.py:9');
     await page.close();

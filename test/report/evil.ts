@@ -10,9 +10,15 @@ export function evilSnapshot(path: string): void {
       format: 'arenascope-snapshot',
       version: 1,
       tracebackLimit: 1,
-      frames: [[EVIL, 1], ['app.py', 2]],
+      frames: [
+        [EVIL, 1],
+        ['app.py', 2],
+      ],
       tracebacks: [[0], [1]],
-      traces: [[0, 0, 64, 100], [0, 1, 32, 10]],
+      traces: [
+        [0, 0, 64, 100],
+        [0, 1, 32, 10],
+      ],
     }),
   );
 }

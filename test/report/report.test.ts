@@ -15,19 +15,29 @@ import { EVIL, evilSnapshot } from './evil.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const load = (inputs: string[]) => loadCaptureSet(inputs, { load: (p, frames: FrameTable) => loadCapture(p, { frames }) });
+const load = (inputs: string[]) =>
+  loadCaptureSet(inputs, { load: (p, frames: FrameTable) => loadCapture(p, { frames }) });
 
 describe('ReportData', () => {
-  it('holds every section for a mixed set of captures, with the analyses\' figures', async () => {
-    const set = await load(['fixtures/leaks/memo_leak', 'fixtures/leaks/mprof/leak.dat', 'fixtures/mprof/report-p1.txt']);
+  it("holds every section for a mixed set of captures, with the analyses' figures", async () => {
+    const set = await load([
+      'fixtures/leaks/memo_leak',
+      'fixtures/leaks/mprof/leak.dat',
+      'fixtures/mprof/report-p1.txt',
+    ]);
     const d = buildReportData(set, ['x']);
     expect([d.format, d.version]).toEqual(['arenascope-report', 1]);
     const last = set.series.snapshots[set.series.snapshots.length - 1]!;
-    expect(d.snapshots!.topSites.map(({ traceback: _, ...st }) => st)).toEqual(statistics(last, { keyType: 'lineno' }).slice(0, 200));
-    for (const s of d.snapshots!.topSites) expect(s.traceback[s.traceback.length - 1]).toEqual(s.frames[0]);
-    expect(d.snapshots!.leaks!.sites.filter((s) => s.verdict === 'leak').map((s) => `${s.filename}:${s.lineno}`).sort()).toEqual(
-      ['fixtures/leaks/workloads/memo_leak.py:13', 'fixtures/leaks/workloads/memo_leak.py:9'],
+    expect(d.snapshots!.topSites.map(({ traceback: _, ...st }) => st)).toEqual(
+      statistics(last, { keyType: 'lineno' }).slice(0, 200),
     );
+    for (const s of d.snapshots!.topSites) expect(s.traceback[s.traceback.length - 1]).toEqual(s.frames[0]);
+    expect(
+      d
+        .snapshots!.leaks!.sites.filter((s) => s.verdict === 'leak')
+        .map((s) => `${s.filename}:${s.lineno}`)
+        .sort(),
+    ).toEqual(['fixtures/leaks/workloads/memo_leak.py:13', 'fixtures/leaks/workloads/memo_leak.py:9']);
     expect(d.memory[0]!.trends.series[0]!.verdict).toBe('leak');
     expect(d.lineReports).toHaveLength(1);
     expect(d.summary.leakSuspects).toBe(3);
@@ -58,11 +68,17 @@ describe('escaping', () => {
 });
 
 describe('the report command', () => {
-  it('--format text, markdown and csv print to stdout; --baseline picks the diff\'s start', async () => {
-    const inputs = ['fixtures/leaks/memo_leak/snap-1.pickle', 'fixtures/leaks/memo_leak/snap-5.pickle', 'fixtures/leaks/memo_leak/snap-9.pickle'];
+  it("--format text, markdown and csv print to stdout; --baseline picks the diff's start", async () => {
+    const inputs = [
+      'fixtures/leaks/memo_leak/snap-1.pickle',
+      'fixtures/leaks/memo_leak/snap-5.pickle',
+      'fixtures/leaks/memo_leak/snap-9.pickle',
+    ];
     expect((await cli('report', ...inputs, '--format', 'text')).out).toMatch(/leak suspects: 2/);
     expect((await cli('report', ...inputs, '--format', 'markdown')).out).toMatch(/^## arenascope report/);
-    expect((await cli('report', ...inputs, '--format', 'csv')).out.split('\n')[0]).toBe('rank,filename,lineno,size,count,average,traceback');
+    expect((await cli('report', ...inputs, '--format', 'csv')).out.split('\n')[0]).toBe(
+      'rank,filename,lineno,size,count,average,traceback',
+    );
     const j = join(dir, 'b.json');
     await cli('report', ...inputs, '--baseline', inputs[1]!, '-o', join(dir, 'b.html'), '--json', j);
     expect(JSON.parse(readFileSync(j, 'utf8')).snapshots.diff.from).toBe(inputs[1]);
@@ -71,7 +87,18 @@ describe('the report command', () => {
 
   it('writes the page, the JSON and the Markdown, and says where', async () => {
     const out = join(dir, 'r.html');
-    const r = await cli('report', 'fixtures/leaks/memo_leak', '-o', out, '--json', join(dir, 'r.json'), '--markdown', join(dir, 'r.md'), '--title', 'memo service');
+    const r = await cli(
+      'report',
+      'fixtures/leaks/memo_leak',
+      '-o',
+      out,
+      '--json',
+      join(dir, 'r.json'),
+      '--markdown',
+      join(dir, 'r.md'),
+      '--title',
+      'memo service',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain(out);
     const html = readFileSync(out, 'utf8');

@@ -21,7 +21,10 @@ export const LARGE = -1;
 /** Growable Int32 column. */
 class Column {
   a: Int32Array;
-  constructor(initial: number, private readonly fill: number) {
+  constructor(
+    initial: number,
+    private readonly fill: number,
+  ) {
     this.a = new Int32Array(initial).fill(fill);
   }
   ensure(n: number): void {
@@ -267,7 +270,15 @@ export class PymallocModel {
 
   private newArena(): number {
     const a = this.unusedSlots.pop() ?? this.arenaSlots++;
-    for (const col of [this.arenaAlive, this.arenaNfree, this.arenaNtotal, this.arenaFreePools, this.arenaNext, this.arenaPrev]) col.ensure(this.arenaSlots);
+    for (const col of [
+      this.arenaAlive,
+      this.arenaNfree,
+      this.arenaNtotal,
+      this.arenaFreePools,
+      this.arenaNext,
+      this.arenaPrev,
+    ])
+      col.ensure(this.arenaSlots);
     const pools = this.poolsPerArena() - (this.g.arenasLosePoolToAlignment ? 1 : 0);
     this.arenaAlive.a[a] = 1;
     this.arenaNfree.a[a] = pools;
@@ -367,7 +378,13 @@ export class PymallocModel {
   /** Live arenas: their pools (carved ones) and free pool counts. */
   *arenas(): Generator<{ id: number; pools: readonly number[]; nfreepools: number; ntotalpools: number }> {
     for (let a = 0; a < this.arenaSlots; a++) {
-      if (this.arenaAlive.a[a]) yield { id: a, pools: this.arenaPools[a]!, nfreepools: this.arenaNfree.a[a]!, ntotalpools: this.arenaNtotal.a[a]! };
+      if (this.arenaAlive.a[a])
+        yield {
+          id: a,
+          pools: this.arenaPools[a]!,
+          nfreepools: this.arenaNfree.a[a]!,
+          ntotalpools: this.arenaNtotal.a[a]!,
+        };
     }
   }
 
@@ -391,9 +408,11 @@ export class PymallocModel {
         if (onUsed.has(p)) throw new Error(`pool ${p} twice on the used lists`);
         onUsed.add(p);
         if (this.poolPrev.a[p] !== prev) throw new Error(`pool ${p}: broken prev link`);
-        if (this.poolSzidx.a[p] !== c) throw new Error(`pool ${p} of class ${this.poolSzidx.a[p]} on the list of class ${c}`);
+        if (this.poolSzidx.a[p] !== c)
+          throw new Error(`pool ${p} of class ${this.poolSzidx.a[p]} on the list of class ${c}`);
         const count = this.poolCount.a[p]!;
-        if (count <= 0 || count >= this.numBlocks[c]! + (this.poolChain.a[p] === NONE ? 1 : 0)) throw new Error(`pool ${p} on a used list with ${count} blocks`);
+        if (count <= 0 || count >= this.numBlocks[c]! + (this.poolChain.a[p] === NONE ? 1 : 0))
+          throw new Error(`pool ${p} on a used list with ${count} blocks`);
       }
     }
     let usableCount = 0;
@@ -418,12 +437,14 @@ export class PymallocModel {
         if (count === 0) empty++;
       }
       const never = a.ntotalpools - a.pools.length;
-      if (a.nfreepools !== empty + never) throw new Error(`arena ${a.id}: nfreepools ${a.nfreepools}, but ${empty} empty and ${never} never-used pools`);
+      if (a.nfreepools !== empty + never)
+        throw new Error(`arena ${a.id}: nfreepools ${a.nfreepools}, but ${empty} empty and ${never} never-used pools`);
       if (a.nfreepools === a.ntotalpools && (!this.g.keepOneEmptyArena || this.arenaNext.a[a.id] !== NONE)) {
         throw new Error(`arena ${a.id} is wholly free but was not released`);
       }
     }
-    if (live !== this.narenasCurrent) throw new Error(`${live} live arenas, narenas_currently_allocated ${this.narenasCurrent}`);
+    if (live !== this.narenasCurrent)
+      throw new Error(`${live} live arenas, narenas_currently_allocated ${this.narenasCurrent}`);
     if (usableCount > live) throw new Error('more usable arenas than arenas');
   }
 

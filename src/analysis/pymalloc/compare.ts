@@ -109,8 +109,13 @@ export function isFragmented(captures: readonly CaptureComparison[]): ReplayRepo
       reason: `the real allocator holds ${last.real.arenas} arenas; packed at best, the live blocks need ${last.compact.arenas}`,
     };
   }
-  if (captures.length === 1) return { verdict: 'unknown', reason: 'fragmentation cannot be seen from one capture: it comes from frees' };
-  if (pinned(last.compact, 0.5)) return { verdict: 'yes', reason: `even packed at best, ${last.compact.pinnedArenas} of ${last.compact.arenas} arenas are pinned` };
+  if (captures.length === 1)
+    return { verdict: 'unknown', reason: 'fragmentation cannot be seen from one capture: it comes from frees' };
+  if (pinned(last.compact, 0.5))
+    return {
+      verdict: 'yes',
+      reason: `even packed at best, ${last.compact.pinnedArenas} of ${last.compact.arenas} arenas are pinned`,
+    };
   if (pinned(last.scattered, 0.25)) {
     return {
       verdict: 'possibly',
@@ -143,5 +148,11 @@ export function replayReport(
       },
     };
   });
-  return { python: r.python, arenaSize: r.arenaSize, poolSize: r.poolSize, captures, fragmented: isFragmented(captures) };
+  return {
+    python: r.python,
+    arenaSize: r.arenaSize,
+    poolSize: r.poolSize,
+    captures,
+    fragmented: isFragmented(captures),
+  };
 }

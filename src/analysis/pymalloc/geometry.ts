@@ -19,8 +19,22 @@ export interface Geometry {
   readonly arenasLosePoolToAlignment: boolean;
 }
 
-const OLD = { alignment: 16, smallRequestThreshold: 512, arenaSize: 256 << 10, poolSize: 4 << 10, poolOverhead: 48, arenasLosePoolToAlignment: false };
-const NEW = { alignment: 16, smallRequestThreshold: 512, arenaSize: 1 << 20, poolSize: 16 << 10, poolOverhead: 48, arenasLosePoolToAlignment: true };
+const OLD = {
+  alignment: 16,
+  smallRequestThreshold: 512,
+  arenaSize: 256 << 10,
+  poolSize: 4 << 10,
+  poolOverhead: 48,
+  arenasLosePoolToAlignment: false,
+};
+const NEW = {
+  alignment: 16,
+  smallRequestThreshold: 512,
+  arenaSize: 1 << 20,
+  poolSize: 16 << 10,
+  poolOverhead: 48,
+  arenasLosePoolToAlignment: true,
+};
 
 export const GEOMETRIES: Readonly<Record<string, Geometry>> = {
   '3.8': { python: '3.8', ...OLD, keepOneEmptyArena: false },
@@ -41,4 +55,5 @@ export function geometry(python: string): Geometry {
 
 export const numClasses = (g: Geometry): number => g.smallRequestThreshold / g.alignment;
 export const classSize = (g: Geometry, c: number): number => (c + 1) * g.alignment;
-export const blocksPerPool = (g: Geometry, c: number): number => Math.floor((g.poolSize - g.poolOverhead) / classSize(g, c));
+export const blocksPerPool = (g: Geometry, c: number): number =>
+  Math.floor((g.poolSize - g.poolOverhead) / classSize(g, c));

@@ -200,7 +200,11 @@ class Replayer {
 }
 
 /** Replays snapshots in capture order through the model of `python`'s pymalloc, both orders. */
-export function replay(snapshots: readonly Snapshot[], labels: readonly string[], opts: { python: string; seed?: number }): ReplayResult {
+export function replay(
+  snapshots: readonly Snapshot[],
+  labels: readonly string[],
+  opts: { python: string; seed?: number },
+): ReplayResult {
   const g = geometry(opts.python);
   const series = seriesGroups(snapshots);
   const compact = new Replayer(opts.python, 'compact', opts.seed ?? 1, series);

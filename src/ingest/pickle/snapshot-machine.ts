@@ -656,7 +656,8 @@ export class SnapshotMachine {
     const s = this.stack;
     const dict = s[start - 1];
     const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    if (start - 1 < floor || !(dict instanceof Dict)) this.fail(`SETITEM(S) on ${dict === undefined ? 'nothing' : describe(dict)}`);
+    if (start - 1 < floor || !(dict instanceof Dict))
+      this.fail(`SETITEM(S) on ${dict === undefined ? 'nothing' : describe(dict)}`);
     if ((s.length - start) % 2 !== 0) this.fail('SETITEMS with an odd number of items');
     for (let i = start; i < s.length; i += 2) {
       const key = s[i]!;
@@ -679,7 +680,9 @@ export class SnapshotMachine {
     } else {
       const traces = state.entries.get('traces');
       if (!(traces instanceof Instance) || traces.cls.name !== '_Traces' || !traces.state) {
-        this.fail(`Snapshot.traces is ${traces === undefined ? 'missing' : describe(traces)}, not a tracemalloc._Traces`);
+        this.fail(
+          `Snapshot.traces is ${traces === undefined ? 'missing' : describe(traces)}, not a tracemalloc._Traces`,
+        );
       }
       const limit = state.entries.get('traceback_limit');
       if (limit !== null && typeof limit !== 'number') {

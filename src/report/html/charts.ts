@@ -35,7 +35,16 @@ export function memoryChart(m: MemorySection, index: number): Chart {
     layers.push({
       data: { values: spans },
       mark: { type: 'rect', opacity: 0.15, tooltip: true },
-      encoding: { x: { field: 'start', type: 'quantitative' }, x2: { field: 'end' }, color: { value: '#e45756' }, tooltip: [{ field: 'label', title: 'function' }, { field: 'start', format: '.2f', title: 'from (s)' }, { field: 'end', format: '.2f', title: 'to (s)' }] },
+      encoding: {
+        x: { field: 'start', type: 'quantitative' },
+        x2: { field: 'end' },
+        color: { value: '#e45756' },
+        tooltip: [
+          { field: 'label', title: 'function' },
+          { field: 'start', format: '.2f', title: 'from (s)' },
+          { field: 'end', format: '.2f', title: 'to (s)' },
+        ],
+      },
     });
   }
   layers.push({
@@ -45,13 +54,18 @@ export function memoryChart(m: MemorySection, index: number): Chart {
       x: { field: 't', type: 'quantitative', title: 'seconds since the first sample' },
       y: { field: 'mib', type: 'quantitative', title: 'memory (MiB)' },
       color: { field: 'series', type: 'nominal', title: 'process' },
-      tooltip: [{ field: 'series' }, { field: 't', format: '.2f', title: 'time (s)' }, { field: 'mib', format: '.1f', title: 'MiB' }],
+      tooltip: [
+        { field: 'series' },
+        { field: 't', format: '.2f', title: 'time (s)' },
+        { field: 'mib', format: '.1f', title: 'MiB' },
+      ],
     },
   });
   return {
     id: `memory-${index}`,
     title: `Memory over time: ${m.file}`,
-    explanation: 'Resident memory sampled by mprof (MiB); red bands are calls of @profile functions, other colours child processes.',
+    explanation:
+      'Resident memory sampled by mprof (MiB); red bands are calls of @profile functions, other colours child processes.',
     spec: { ...base(), layer: layers },
   };
 }
@@ -61,7 +75,8 @@ export function totalsChart(s: SnapshotSection): Chart {
   return {
     id: 'totals',
     title: 'Traced memory per capture',
-    explanation: 'Bytes in blocks tracemalloc traced at each capture (MiB): a line that keeps rising is memory that is never given back.',
+    explanation:
+      'Bytes in blocks tracemalloc traced at each capture (MiB): a line that keeps rising is memory that is never given back.',
     spec: {
       ...base(220),
       data: { values },
@@ -84,7 +99,8 @@ export function arenasChart(r: ReplaySection): Chart {
   return {
     id: 'arenas',
     title: `pymalloc arenas per capture (model of CPython ${r.python})`,
-    explanation: 'Arenas the allocator holds, replayed through a model of pymalloc: the truth lies between the two orders; the gap is memory that freed objects leave pinned.',
+    explanation:
+      'Arenas the allocator holds, replayed through a model of pymalloc: the truth lies between the two orders; the gap is memory that freed objects leave pinned.',
     spec: {
       ...base(220),
       data: { values },
@@ -100,11 +116,14 @@ export function arenasChart(r: ReplaySection): Chart {
 }
 
 export function topSitesChart(s: SnapshotSection): Chart {
-  const values = s.topSites.slice(0, 20).map((t) => ({ site: `${t.frames[0]!.filename}:${t.frames[0]!.lineno}`, kib: t.size / 1024, blocks: t.count }));
+  const values = s.topSites
+    .slice(0, 20)
+    .map((t) => ({ site: `${t.frames[0]!.filename}:${t.frames[0]!.lineno}`, kib: t.size / 1024, blocks: t.count }));
   return {
     id: 'top-sites',
     title: 'Top allocation sites, last capture',
-    explanation: 'Lines holding the most traced memory at the last capture (KiB), as tracemalloc statistics("lineno") ranks them.',
+    explanation:
+      'Lines holding the most traced memory at the last capture (KiB), as tracemalloc statistics("lineno") ranks them.',
     spec: {
       ...base(Math.max(120, values.length * 18)),
       data: { values },
@@ -119,9 +138,16 @@ export function topSitesChart(s: SnapshotSection): Chart {
 }
 
 export function leaksChart(sites: readonly SiteTrend[], labels: readonly string[]): Chart {
-  const values = sites.slice(0, 12).flatMap((s) =>
-    s.bytesPerCapture.map((b, i) => ({ site: `${s.filename}:${s.lineno}`, capture: i + 1, label: labels[i], kib: b / 1024 })),
-  );
+  const values = sites
+    .slice(0, 12)
+    .flatMap((s) =>
+      s.bytesPerCapture.map((b, i) => ({
+        site: `${s.filename}:${s.lineno}`,
+        capture: i + 1,
+        label: labels[i],
+        kib: b / 1024,
+      })),
+    );
   return {
     id: 'leaks',
     title: 'Leak suspects: memory per capture',
@@ -169,13 +195,17 @@ export function icicleChart(s: SnapshotSection): Chart {
   return {
     id: 'icicle',
     title: 'Where the memory of the last capture was allocated from',
-    explanation: 'Allocation tracebacks, outermost frame on top: the width of a box is the memory allocated below that frame.',
+    explanation:
+      'Allocation tracebacks, outermost frame on top: the width of a box is the memory allocated below that frame.',
     spec: {
       ...base(Math.min(600, depth * 22)),
       data: { values },
       encoding: {
         y: { field: 'depth', type: 'ordinal', axis: null },
-        tooltip: [{ field: 'name', title: 'frame' }, { field: 'kib', format: ',.1f', title: 'KiB' }],
+        tooltip: [
+          { field: 'name', title: 'frame' },
+          { field: 'kib', format: ',.1f', title: 'KiB' },
+        ],
       },
       layer: [
         {
@@ -198,11 +228,13 @@ export function icicleChart(s: SnapshotSection): Chart {
 }
 
 export function occupancyChart(r: ReplaySection): Chart {
-  const buckets = (name: string, xs: readonly number[]) => xs.map((n, i) => ({ order: name, bucket: `${i * 10}-${i * 10 + 10}%`, arenas: n }));
+  const buckets = (name: string, xs: readonly number[]) =>
+    xs.map((n, i) => ({ order: name, bucket: `${i * 10}-${i * 10 + 10}%`, arenas: n }));
   return {
     id: 'occupancy',
     title: 'Arena occupancy at the last capture (model)',
-    explanation: 'How full each arena is with live blocks; arenas under 25% are pinned: a few survivors keep them from going back to the system.',
+    explanation:
+      'How full each arena is with live blocks; arenas under 25% are pinned: a few survivors keep them from going back to the system.',
     spec: {
       ...base(200),
       data: { values: [...buckets('compact', r.occupancy.compact), ...buckets('scattered', r.occupancy.scattered)] },

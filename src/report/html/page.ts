@@ -9,8 +9,16 @@ import type { ReportData } from '../../analysis/report-data.js';
 import { esc } from '../escape.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { renderMallocStats } from '../text.js';
-import { arenasChart, icicleChart, leaksChart, memoryChart, occupancyChart, topSitesChart, totalsChart, type Chart } from './charts.js';
-
+import {
+  arenasChart,
+  icicleChart,
+  leaksChart,
+  memoryChart,
+  occupancyChart,
+  topSitesChart,
+  totalsChart,
+  type Chart,
+} from './charts.js';
 
 /** JSON that is safe inside a <script> element: no '</script>', no '<!--', no line separators. */
 export function scriptJson(x: unknown): string {
@@ -28,8 +36,15 @@ function chartBlock(c: Chart): string {
   return `<figure class="chart"><figcaption><h3>${esc(c.title)}</h3><p>${esc(c.explanation)}</p></figcaption><div id="chart-${esc(c.id)}" class="vega"></div></figure>`;
 }
 
-function table(id: string, headers: readonly string[], rows: readonly string[][], opts: { filter?: boolean } = {}): string {
-  const filter = opts.filter ? `<input class="filter" data-table="${id}" placeholder="filter rows…" aria-label="filter ${id}">` : '';
+function table(
+  id: string,
+  headers: readonly string[],
+  rows: readonly string[][],
+  opts: { filter?: boolean } = {},
+): string {
+  const filter = opts.filter
+    ? `<input class="filter" data-table="${id}" placeholder="filter rows…" aria-label="filter ${id}">`
+    : '';
   return `${filter}<table id="${id}" class="sortable"><thead><tr>${headers.map((h, i) => `<th data-col="${i}">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -59,7 +74,10 @@ export function renderHtml(d: ReportData): string {
       const c = memoryChart(m, i);
       charts.push(c);
       const trends = m.trends.series
-        .map((t) => `<li><b>${esc(t.name)}</b>: ${esc(t.verdict)} (confidence ${t.confidence.toFixed(2)}), trend ${esc(printfFixed(t.slopeMiBPerMin, 2))} MiB/min, floor ${esc(printfFixed(t.baselineMiB, 1))} → ${esc(printfFixed(t.finalFloorMiB, 1))} MiB, peak ${esc(printfFixed(t.peakMiB, 1))} MiB</li>`)
+        .map(
+          (t) =>
+            `<li><b>${esc(t.name)}</b>: ${esc(t.verdict)} (confidence ${t.confidence.toFixed(2)}), trend ${esc(printfFixed(t.slopeMiBPerMin, 2))} MiB/min, floor ${esc(printfFixed(t.baselineMiB, 1))} → ${esc(printfFixed(t.finalFloorMiB, 1))} MiB, peak ${esc(printfFixed(t.peakMiB, 1))} MiB</li>`,
+        )
         .join('');
       return `${chartBlock(c)}<ul class="trends">${trends}</ul>${m.cmdline ? `<p class="cmd">command: <code>${esc(m.cmdline)}</code></p>` : ''}`;
     });
@@ -109,7 +127,8 @@ export function renderHtml(d: ReportData): string {
         esc(x.bytesPerCapture.map((b) => formatSize(b)).join(', ')),
       ];
       body2 += `<h3>Leaks</h3>${table('leaks-table', ['site', 'verdict', 'growth', 'confidence', 'bytes per capture'], leaks.map(evidence))}`;
-      if (plateaus.length) body2 += `<h3>Plateaus (grew, then stopped: not leaks)</h3>${table('plateaus-table', ['site', 'verdict', 'growth', 'confidence', 'bytes per capture'], plateaus.map(evidence))}`;
+      if (plateaus.length)
+        body2 += `<h3>Plateaus (grew, then stopped: not leaks)</h3>${table('plateaus-table', ['site', 'verdict', 'growth', 'confidence', 'bytes per capture'], plateaus.map(evidence))}`;
       sections.push(`<section id="leaks"><h2>Leak suspects</h2>${body2}</section>`);
     }
 
@@ -132,7 +151,11 @@ export function renderHtml(d: ReportData): string {
     if (s.replay) {
       const occ = occupancyChart(s.replay);
       charts.push(occ);
-      const pin = s.replay.pinningSites.map((p) => [`${esc(p.filename)}:${p.lineno}`, `<span data-v="${p.arenas}">${p.arenas}</span>`, `<span data-v="${p.blocks}">${p.blocks}</span>`]);
+      const pin = s.replay.pinningSites.map((p) => [
+        `${esc(p.filename)}:${p.lineno}`,
+        `<span data-v="${p.arenas}">${p.arenas}</span>`,
+        `<span data-v="${p.blocks}">${p.blocks}</span>`,
+      ]);
       sections.push(
         `<section id="fragmentation"><h2>Fragmentation</h2><p>${esc(`Fragmented: ${s.replay.fragmented.verdict} (${s.replay.fragmented.reason}). ${formatSize(s.replay.releasableBytes)} would go back to the system if the blocks in pinned arenas moved; ${formatSize(s.replay.emptyPoolBytes)} in empty pools.`)}</p>${chartBlock(occ)}<h3>Sites whose blocks pin arenas</h3>${table('pinning-table', ['site', 'pinned arenas', 'blocks'], pin)}<h3>Size classes (model, scattered order, as sys._debugmallocstats() prints them)</h3><pre>${esc(renderMallocStats(s.replay.stats))}</pre></section>`,
       );
@@ -149,7 +172,12 @@ export function renderHtml(d: ReportData): string {
             // baseline, not the line's own doing.
             const inc = i === 0 ? 0 : (x.incrementMiB ?? 0);
             const heat = Math.min(1, Math.abs(inc) / max) * 0.6;
-            const bg = inc > 0 ? `rgba(228,87,86,${heat.toFixed(2)})` : inc < 0 ? `rgba(76,120,168,${heat.toFixed(2)})` : 'transparent';
+            const bg =
+              inc > 0
+                ? `rgba(228,87,86,${heat.toFixed(2)})`
+                : inc < 0
+                  ? `rgba(76,120,168,${heat.toFixed(2)})`
+                  : 'transparent';
             return `<tr style="background: ${bg}"><td>${x.lineno}</td><td>${x.memMiB === null ? '' : esc(printfFixed(x.memMiB, 1))}</td><td>${x.incrementMiB === null ? '' : esc(printfFixed(x.incrementMiB, 1))}</td><td>${x.occurrences ?? ''}</td><td class="src">${esc(x.source)}</td></tr>`;
           })
           .join('');
@@ -163,7 +191,12 @@ export function renderHtml(d: ReportData): string {
 
   if (d.allocatorStats.length) {
     const rows4 = d.allocatorStats.flatMap((a) =>
-      a.arenas.map((n, i) => [esc(a.file), String(i + 1), `<span data-v="${n}">${n}</span>`, `<span data-v="${a.allocatedBytes[i]}">${esc(formatSize(a.allocatedBytes[i]!))}</span>`]),
+      a.arenas.map((n, i) => [
+        esc(a.file),
+        String(i + 1),
+        `<span data-v="${n}">${n}</span>`,
+        `<span data-v="${a.allocatedBytes[i]}">${esc(formatSize(a.allocatedBytes[i]!))}</span>`,
+      ]),
     );
     sections.push(
       `<section id="allocator"><h2>Allocator reports</h2><p>pymalloc's own figures (sys._debugmallocstats), report by report: arenas held and bytes in allocated blocks.</p>${table('allocator-table', ['file', 'report', 'arenas', 'allocated'], rows4)}</section>`,

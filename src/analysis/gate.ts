@@ -1,8 +1,8 @@
 // The CI gate: checks of the current captures' report data, alone or against a baseline's. Each
 // check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
 
-import { fnmatchToRegExp } from './fnmatch.js';
 import type { Frame } from '../model/frames.js';
+import { fnmatchToRegExp } from './fnmatch.js';
 import type { ReportData } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */

@@ -2,8 +2,8 @@
 
 import type { CaptureSet } from '../model/capture-set.js';
 import { detectLeaks, type LeakOptions, type SiteTrend } from './leaks.js';
-import { lineReportFindings, type LineIncrement, type RetainingFunction } from './line-report.js';
-import { memoryTrends, retainingCalls, type MemoryTrend, type RetainingCall, type TrendOptions } from './memory.js';
+import { type LineIncrement, lineReportFindings, type RetainingFunction } from './line-report.js';
+import { type MemoryTrend, memoryTrends, type RetainingCall, retainingCalls, type TrendOptions } from './memory.js';
 import type { KeyType } from './statistics.js';
 
 export interface SnapshotLeaks {

@@ -5,7 +5,7 @@
 import type { Frame } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { filterSnapshot, type TraceFilter } from './filters.js';
-import { statistics, type KeyType } from './statistics.js';
+import { type KeyType, statistics } from './statistics.js';
 import { theilSen } from './trend.js';
 
 export type Verdict = 'leak' | 'plateau' | 'transient' | 'shrinking' | 'stable';
@@ -143,7 +143,10 @@ export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = 
     for (const st of statistics(s, { keyType: groupBy })) {
       const key = siteKey(st.frames);
       let e = sites.get(key);
-      if (!e) sites.set(key, (e = { frames: st.frames, bytes: new Array(n).fill(0), blocks: new Array(n).fill(0) }));
+      if (!e) {
+        e = { frames: st.frames, bytes: new Array(n).fill(0), blocks: new Array(n).fill(0) };
+        sites.set(key, e);
+      }
       e.bytes[i] = st.size;
       e.blocks[i] = st.count;
     }

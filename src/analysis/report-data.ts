@@ -5,11 +5,11 @@ import type { MallocStatsBlock } from '../model/allocator-stats.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import type { Frame } from '../model/frames.js';
 import type { Samples } from '../model/memory-series.js';
-import { leakResults, type LineReportLeaks, type MemoryLeaks, type SnapshotLeaks } from './leak-results.js';
+import { VERSION } from '../version.js';
+import { type LineReportLeaks, leakResults, type MemoryLeaks, type SnapshotLeaks } from './leak-results.js';
 import { mprofPeak } from './memory.js';
 import { replayReport } from './pymalloc/compare.js';
-import { compareTo, statistics, type Statistic, type StatisticDiff } from './statistics.js';
-import { VERSION } from '../version.js';
+import { compareTo, type Statistic, type StatisticDiff, statistics } from './statistics.js';
 
 export const REPORT_VERSION = 1;
 
@@ -158,7 +158,10 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
     (node as { bytes: number }).bytes += s.size;
     for (const f of s.frames) {
       let child = node.children.find((c) => c.name === label(f));
-      if (!child) node.children.push((child = { name: label(f), bytes: 0, children: [] }));
+      if (!child) {
+        child = { name: label(f), bytes: 0, children: [] };
+        node.children.push(child);
+      }
       (child as { bytes: number }).bytes += s.size;
       node = child;
     }

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { buildReportData } from '../analysis/report-data.js';
 import { loadCaptureSet } from '../ingest/inputs.js';
 import { renderJson } from '../report/json.js';
-import { inputOptions, loadAny, type InputArgs } from './common.js';
+import { type InputArgs, inputOptions, loadAny } from './common.js';
 
 /** Lines kept: enough for any real program; beyond it the gate takes the smallest kept size as the floor. */
 export const BASELINE_SITES = 20_000;

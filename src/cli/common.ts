@@ -3,11 +3,11 @@
 import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
-import { FORMATS, loadCapture, type FormatId } from '../ingest/sniff.js';
+import { FORMATS, type FormatId, loadCapture } from '../ingest/sniff.js';
 import type { Capture } from '../model/capture.js';
-import type { Snapshot } from '../model/snapshot.js';
 import type { FrameTable } from '../model/frames.js';
-import { readingProgress, type ProgressLine } from './progress.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { type ProgressLine, readingProgress } from './progress.js';
 
 /** A usage mistake: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
 import { loadCaptureSet } from '../ingest/inputs.js';
 import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js';
-import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
+import { type InputArgs, inputOptions, loadAny, UsageError } from './common.js';
 
 export const command = 'convert <inputs..>';
 export const describe = 'Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table';

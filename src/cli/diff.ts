@@ -4,7 +4,7 @@ import { FrameTable } from '../model/frames.js';
 import { renderJson } from '../report/json.js';
 import { fileSourceLookup, noSource } from '../report/linecache.js';
 import { renderDiffText } from '../report/text.js';
-import { loadSnapshot, queryFromArgs, queryOptions, type QueryArgs } from './common.js';
+import { loadSnapshot, type QueryArgs, queryFromArgs, queryOptions } from './common.js';
 
 export const command = 'diff <old> <new>';
 export const describe = 'What changed between two tracemalloc dumps, exactly as new.compare_to(old) reports it';

@@ -6,10 +6,10 @@ import { loadCaptureSet } from '../ingest/inputs.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
 import { renderJson } from '../report/json.js';
 import { VERSION } from '../version.js';
-import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
-import { baselineInputs, gateLimits, readConfig, type GateFlags } from './gate-config.js';
-import { EXIT } from './exit.js';
 import { BASELINE_SITES } from './baseline.js';
+import { type InputArgs, inputOptions, loadAny, UsageError } from './common.js';
+import { EXIT } from './exit.js';
+import { baselineInputs, type GateFlags, gateLimits, readConfig } from './gate-config.js';
 
 export const command = 'gate <inputs..>';
 export const describe =

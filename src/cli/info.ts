@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
-import { captureInfo, type CaptureInfo } from '../analysis/info.js';
-import { ORDERS, resolveInputs, type Order } from '../ingest/inputs.js';
+import { type CaptureInfo, captureInfo } from '../analysis/info.js';
+import { ORDERS, type Order, resolveInputs } from '../ingest/inputs.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText } from '../report/text.js';
-import { inputOptions, loadAny, type InputArgs } from './common.js';
+import { type InputArgs, inputOptions, loadAny } from './common.js';
 
 export const command = 'info <inputs..>';
 export const describe = 'What captures are: kind, counts, time span, peak, warnings (files, directories, globs)';

@@ -5,7 +5,7 @@ import { loadCaptureSet, ORDERS, type Order } from '../ingest/inputs.js';
 import { renderJson } from '../report/json.js';
 import { fileSourceLookup, noSource } from '../report/linecache.js';
 import { renderLeaksText } from '../report/text.js';
-import { inputOptions, loadAny, parseSize, UsageError, type InputArgs } from './common.js';
+import { type InputArgs, inputOptions, loadAny, parseSize, UsageError } from './common.js';
 
 export const command = 'leaks <inputs..>';
 export const describe =
@@ -101,7 +101,7 @@ export async function handler(a: Args): Promise<void> {
   if (format === 'json') a.io.out(renderJson(results.length === 1 ? results[0] : results));
   else if (format === 'csv') {
     const snaps = results.find((r) => r.kind === 'snapshots');
-    if (!snaps || snaps.kind !== 'snapshots')
+    if (snaps?.kind !== 'snapshots')
       throw new UsageError('--format csv lists the sites of a snapshot series; none was given');
     a.io.out(await (await import('../report/csv.js')).renderLeaksCsv(snaps));
   } else a.io.out(renderLeaksText(results, a.source ? fileSourceLookup() : noSource));

@@ -1,8 +1,8 @@
 // Progress on stderr while a large input is read: only on a terminal, only once the work has
 // taken a second, at most four updates a second, and erased when done.
 
-import { formatSize } from '../report/format-size.js';
 import type { ProgressCallback } from '../ingest/input.js';
+import { formatSize } from '../report/format-size.js';
 
 /** Where progress lines go; present only when stderr is a terminal. */
 export type ProgressLine = (text: string | null) => void;

@@ -5,7 +5,7 @@ import { loadCaptureSet, ORDERS, type Order } from '../ingest/inputs.js';
 import type { MallocStatsBlock } from '../model/allocator-stats.js';
 import { renderJson } from '../report/json.js';
 import { renderReplayText } from '../report/text.js';
-import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
+import { type InputArgs, inputOptions, loadAny, UsageError } from './common.js';
 
 export const command = 'replay <inputs..>';
 export const describe =

@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { buildReportData } from '../analysis/report-data.js';
 import { GEOMETRIES } from '../analysis/pymalloc/geometry.js';
+import { buildReportData } from '../analysis/report-data.js';
 import { loadCaptureSet, ORDERS, type Order } from '../ingest/inputs.js';
 import { renderHtml } from '../report/html/page.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReportText } from '../report/text.js';
-import { inputOptions, loadAny, UsageError, type InputArgs } from './common.js';
+import { type InputArgs, inputOptions, loadAny, UsageError } from './common.js';
 
 export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';

@@ -4,16 +4,16 @@
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import { InputError } from '../ingest/errors.js';
-import { STDIN_ARG, UsageError, type Io } from './common.js';
+import * as baseline from './baseline.js';
+import { type Io, STDIN_ARG, UsageError } from './common.js';
 import * as convert from './convert.js';
 import * as diff from './diff.js';
+import { EXIT } from './exit.js';
+import * as gate from './gate.js';
 import * as info from './info.js';
 import * as leaks from './leaks.js';
 import * as replay from './replay.js';
 import * as report from './report.js';
-import * as gate from './gate.js';
-import * as baseline from './baseline.js';
-import { EXIT } from './exit.js';
 import * as stats from './stats.js';
 
 // yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
@@ -60,7 +60,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .wrap(Math.min(110, io.columns ?? 100))
       .exitProcess(false)
       .parseAsync([...argv], { io, status }, (_err, _argv, output) => {
-        if (output) io.out(output + '\n'); // --help and --version
+        if (output) io.out(`${output}\n`); // --help and --version
       });
     return status.code;
   } catch (e) {

@@ -3,7 +3,7 @@ import { statsResult } from '../analysis/statistics.js';
 import { renderJson } from '../report/json.js';
 import { fileSourceLookup, noSource } from '../report/linecache.js';
 import { renderStatsText } from '../report/text.js';
-import { loadSnapshot, queryFromArgs, queryOptions, type QueryArgs } from './common.js';
+import { loadSnapshot, type QueryArgs, queryFromArgs, queryOptions } from './common.js';
 
 export const command = 'stats <dump>';
 export const describe = 'Top allocation sites of a tracemalloc dump, exactly as Snapshot.statistics() ranks them';

@@ -2,8 +2,8 @@
 // .schema.json), read token by token with stream-json so that a huge traces array never sits in
 // memory whole: each trace is added to the groups as soon as its four numbers are read.
 
-import { jsonParser, type Token } from 'stream-json/core/parser.js';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
+import { jsonParser, type Token } from 'stream-json/core/parser.js';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
@@ -59,7 +59,7 @@ export class JsonCaptureReader {
   }
 
   feed(text: string): void {
-    let out;
+    let out: unknown;
     try {
       out = this.parse(text);
     } catch (e) {
@@ -103,14 +103,18 @@ export class JsonCaptureReader {
         this.close(this.stack.pop()!);
         return;
       case 'stringValue':
-        return this.scalar(top, t.value);
+        this.scalar(top, t.value);
+        return;
       case 'numberValue':
-        return this.scalar(top, Number(t.value));
+        this.scalar(top, Number(t.value));
+        return;
       case 'nullValue':
-        return this.scalar(top, null);
+        this.scalar(top, null);
+        return;
       case 'trueValue':
       case 'falseValue':
-        return this.scalar(top, t.value);
+        this.scalar(top, t.value);
+        return;
       default:
         return;
     }
@@ -207,7 +211,9 @@ function toSnapshot(
   bytes: number,
   partial: boolean,
 ): Snapshot {
-  b.totals.forEach((t, i) => t !== null && b.tbIds[i] !== undefined && frames.noteTotalNframe(b.tbIds[i]!, t));
+  b.totals.forEach((t, i) => {
+    if (t !== null && b.tbIds[i] !== undefined) frames.noteTotalNframe(b.tbIds[i]!, t);
+  });
   const limit = b.fields.get('tracebackLimit');
   const time = b.fields.get('time');
   return {

@@ -2,8 +2,8 @@
 // The first chunk is peeked so formats can be sniffed from content, then replayed.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { createGunzip, constants as zlib } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { createGunzip, constants as zlib } from 'node:zlib';
 import { InputError } from './errors.js';
 
 export const CHUNK_SIZE = 1 << 18;

@@ -6,14 +6,14 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { join, sep } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { fnmatchToRegExp } from '../analysis/fnmatch.js';
+import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, TimeSource } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
-import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
-import type { StatisticsLog } from '../model/statistics-log.js';
 import type { Snapshot } from '../model/snapshot.js';
+import type { StatisticsLog } from '../model/statistics-log.js';
 import { detectFormat, type FormatId } from './sniff.js';
 
 export type Order = 'name' | 'mtime' | 'given';
@@ -114,7 +114,7 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
     }
   };
   for (const a of args) {
-    let st;
+    let st: ReturnType<typeof statSync> | null;
     try {
       st = statSync(a);
     } catch {

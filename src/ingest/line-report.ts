@@ -15,9 +15,9 @@ const HEADER = /^Line #\s+Mem usage\s+Increment(\s+Occu?rr?ences)?\s+Line Conten
 const FILENAME = /^Filename: (.*)$/;
 // Rows: '{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}' (0.57: '{0:>6} {1:>12} {2:>12}   {3:<}');
 // a wide value may overflow its column, so measured rows are matched by shape, not by position.
-const ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB +(\d+)   (.*)$/;
+const ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB +(\d+) {3}(.*)$/;
 const ROW_BLANK = /^ *(\d+) {41}(.*)$/;
-const OLD_ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB   (.*)$/;
+const OLD_ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB {3}(.*)$/;
 const OLD_ROW_BLANK = /^ *(\d+) {35}(.*)$/;
 
 export function sniffLineReport(head: Buffer): boolean {

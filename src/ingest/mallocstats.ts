@@ -148,22 +148,24 @@ export async function readMallocStats(input: InputStream, opts: TextReadOptions 
     if (!p) continue; // another program's line
     const label = p[1]!.trim();
     const value = Number(p[2]!.replace(/,/g, ''));
-    let m: RegExpExecArray | null;
+    const arenas = ARENAS.exec(label);
+    const pools = POOLS.exec(label);
+    const freeList = FREE_LIST.exec(label);
     if (label === 'Total') {
       if (b.map) b.map.total = value;
       else b.counters.total ??= value;
     } else if (LABELS[label]) b.counters[LABELS[label]!] = value;
     else if (b.map && MAP_LABELS[label]) b.map[MAP_LABELS[label]!] = value;
-    else if ((m = ARENAS.exec(label))) {
-      b.counters.arenaCount = Number(m[1]);
-      b.counters.arenaSize = Number(m[2]);
+    else if (arenas) {
+      b.counters.arenaCount = Number(arenas[1]);
+      b.counters.arenaSize = Number(arenas[2]);
       b.counters.arenaBytes = value;
-    } else if ((m = POOLS.exec(label))) {
-      b.counters.unusedPools = Number(m[1]);
-      b.counters.poolSize = Number(m[2]);
+    } else if (pools) {
+      b.counters.unusedPools = Number(pools[1]);
+      b.counters.poolSize = Number(pools[2]);
       b.counters.unusedPoolBytes = value;
-    } else if ((m = FREE_LIST.exec(label))) {
-      b.freeLists.push({ count: Number(m[1]), name: m[2]!, size: Number(m[3]), bytes: value });
+    } else if (freeList) {
+      b.freeLists.push({ count: Number(freeList[1]), name: freeList[2]!, size: Number(freeList[3]), bytes: value });
     }
   }
   if (open) close(true);

@@ -109,7 +109,10 @@ export async function readMemrayCsv(
     endedMidLine = chunk[chunk.length - 1] !== 0x0a;
     // Copy: chunks share one buffer, and the parser may hold on to a chunk.
     if (!parser.write(Buffer.from(chunk))) {
-      await new Promise((r) => (parser.once('drain', r), parser.once('error', r)));
+      await new Promise((r) => {
+        parser.once('drain', r);
+        parser.once('error', r);
+      });
     }
   }
   if (!parseError) parser.end();

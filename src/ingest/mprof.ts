@@ -1,10 +1,10 @@
 // Importer for `mprof run` .dat files (memory_profiler): MEM, CMDLINE, FUNC and CHLD lines, in any
 // order (FUNC lines are appended by the profiled child at exit, so they often come first).
 
-import { SampleBuilder, type FunctionSpan, type MemorySeries } from '../model/memory-series.js';
+import { type FunctionSpan, type MemorySeries, SampleBuilder } from '../model/memory-series.js';
 import { InputError, TruncatedError } from './errors.js';
 import type { InputStream } from './input.js';
-import { forEachByteLine, headLines, type FastLines } from './lines.js';
+import { type FastLines, forEachByteLine, headLines } from './lines.js';
 
 export const FORMAT = 'mprof';
 
@@ -65,9 +65,9 @@ function memLines(samples: SampleBuilder): FastLines {
     let lines = 0;
     while (buf[i] === 0x4d && buf[i + 1] === 0x45 && buf[i + 2] === 0x4d && buf[i + 3] === 0x20) {
       const mib = decimalAt(buf, i + 4, end, 0x20);
-      if (mib !== mib) break;
+      if (Number.isNaN(mib)) break;
       const t = decimalAt(buf, decimalEnd + 1, end, 0x0a);
-      if (t !== t || buf[decimalEnd - 1] === 0x0d) break;
+      if (Number.isNaN(t) || buf[decimalEnd - 1] === 0x0d) break;
       samples.push(t, mib);
       lines++;
       i = decimalEnd + 1;
@@ -103,7 +103,7 @@ export async function readMprof(input: InputStream, opts: TextReadOptions = {}):
     let ok = true;
     if (field === 'MEM') {
       const [mib, t] = [num(parts[1]), num(parts[2])];
-      ok = parts.length === 3 && mib === mib && t === t;
+      ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
       if (ok) main.push(t, mib);
     } else if (field === 'CMDLINE') {
       cmdline = line.slice(sp + 1);
@@ -112,17 +112,20 @@ export async function readMprof(input: InputStream, opts: TextReadOptions = {}):
       const level = parts.length === 7 ? num(parts[6]) : null;
       ok =
         (parts.length === 6 || parts.length === 7) &&
-        v.every((x) => x === x) &&
+        v.every((x) => !Number.isNaN(x)) &&
         (level === null || Number.isInteger(level));
       if (ok) {
         functions.push({ name: parts[1]!, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level });
       }
     } else if (field === 'CHLD') {
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
-      ok = parts.length === 4 && Number.isInteger(pid) && mib === mib && t === t;
+      ok = parts.length === 4 && Number.isInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
       if (ok) {
         let c = children.get(pid);
-        if (!c) children.set(pid, (c = new SampleBuilder()));
+        if (!c) {
+          c = new SampleBuilder();
+          children.set(pid, c);
+        }
         c.push(t, mib);
       }
     } else {

@@ -3,9 +3,9 @@
 
 import type { Capture } from '../model/capture.js';
 import type { FrameTable } from '../model/frames.js';
-import { InputError } from './errors.js';
-import { openInput, type InputStream, type ProgressCallback } from './input.js';
 import * as arenascopeJson from './arenascope-json.js';
+import { InputError } from './errors.js';
+import { type InputStream, openInput, type ProgressCallback } from './input.js';
 import * as lineReport from './line-report.js';
 import * as mallocStats from './mallocstats.js';
 import * as memrayCsv from './memray-csv.js';

@@ -37,7 +37,10 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   let out = ',\n"frames":[';
   frameList.forEach((f, i) => {
     out += `${i ? ',' : ''}${JSON.stringify([frames.frameFilename(f), frames.frameLineno(f)])}`;
-    if (out.length > BATCH) write(out), (out = '');
+    if (out.length > BATCH) {
+      write(out);
+      out = '';
+    }
   });
   out += '],\n"tracebacks":[';
   tbList.forEach((tb, i) => {
@@ -45,14 +48,20 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
       .tracebackFrames(tb)
       .map((f) => frameIndex.get(f))
       .join(',')}]`;
-    if (out.length > BATCH) write(out), (out = '');
+    if (out.length > BATCH) {
+      write(out);
+      out = '';
+    }
   });
   out += `],\n"totalNframe":${JSON.stringify(tbList.map((tb) => frames.totalNframe(tb)))},\n"traces":[`;
   for (let i = 0; i < g.length; i++) {
     out += `${i ? ',' : ''}[${g.domain[i]},${tbIndex.get(g.traceback[i]!)},${g.size[i]},${g.count[i]}]`;
-    if (out.length > BATCH) write(out), (out = '');
+    if (out.length > BATCH) {
+      write(out);
+      out = '';
+    }
   }
-  write(out + ']}');
+  write(`${out}]}`);
 }
 
 export function writeSnapshotJson(s: Snapshot, write: Write): void {

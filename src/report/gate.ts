@@ -17,7 +17,7 @@ export function renderGateText(r: GateResult): string {
       ? `gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed`
       : 'gate passed: no check was asked for',
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** JUnit XML: one testcase per check, a failure element for each failed one. */
@@ -58,7 +58,7 @@ export function renderGithub(r: GateResult): string {
     if (!c.sites.length) return [`::error ${title}::${ghData(c.message)}`];
     return c.sites.map((p) => `::error file=${ghProp(p.file)},line=${p.line},${title}::${ghData(p.detail)}`);
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function renderGateMarkdown(r: GateResult): string {

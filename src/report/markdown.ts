@@ -36,5 +36,5 @@ export function renderMarkdown(d: ReportData): string {
     for (const s of d.snapshots.topSites.slice(0, 10))
       out.push(`| \`${cell(s.frames[0]!.filename)}:${s.frames[0]!.lineno}\` | ${formatSize(s.size)} | ${s.count} |`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -1,13 +1,13 @@
 // Plain-text rendering, line for line what tracemalloc's str() and Traceback.format() print.
 
-import type { Frame } from '../model/frames.js';
 import type { CaptureInfo, SnapshotInfo } from '../analysis/info.js';
-import type { MallocStatsBlock } from '../model/allocator-stats.js';
-import type { ReplayReport } from '../analysis/pymalloc/compare.js';
-import type { ReportData } from '../analysis/report-data.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../analysis/leak-results.js';
 import type { SiteTrend } from '../analysis/leaks.js';
+import type { ReplayReport } from '../analysis/pymalloc/compare.js';
+import type { ReportData } from '../analysis/report-data.js';
 import type { DiffResult, Statistic, StatisticDiff, StatsResult } from '../analysis/statistics.js';
+import type { MallocStatsBlock } from '../model/allocator-stats.js';
+import type { Frame } from '../model/frames.js';
 import { formatSize, printfFixed } from './format-size.js';
 import { noSource, type SourceLookup } from './linecache.js';
 
@@ -58,7 +58,7 @@ export function renderStatsText(r: StatsResult, source?: SourceLookup): string {
     if (r.groupBy === 'traceback') out.push(...formatTraceback(s.frames, source));
   }
   out.push(`Total: ${sizeCount(r.total.size, r.total.count)}`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function renderDiffText(r: DiffResult, source?: SourceLookup): string {
@@ -69,12 +69,12 @@ export function renderDiffText(r: DiffResult, source?: SourceLookup): string {
   }
   const t = r.total;
   out.push(`Total: ${sizeCountDiff(t.size, t.sizeDiff, t.count, t.countDiff)}`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
 
 const mib = (v: number | null): string => (v === null ? 'none' : `${printfFixed(v, 3)} MiB`);
@@ -262,7 +262,7 @@ export function renderLeaksText(results: readonly LeakResult[], source?: SourceL
         : renderLineReportLeaks(r)
     ).join('\n'),
   );
-  return parts.join('\n\n') + '\n';
+  return `${parts.join('\n\n')}\n`;
 }
 
 // printone(): the label padded to 35 columns, '=', the value right-aligned in 21 with commas.
@@ -296,7 +296,7 @@ export function renderMallocStats(b: MallocStatsBlock): string {
     printone('# bytes lost to arena alignment', b.bytesLostToArenaAlignment),
     printone('Total', b.total),
   ];
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -360,7 +360,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
       if (last.real) out.push('', '--- real (sys._debugmallocstats) ---', renderMallocStats(last.real.stats).trimEnd());
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** The report's data as plain text, for a terminal. */
@@ -382,5 +382,5 @@ export function renderReportText(d: ReportData): string {
     out.push('top sites, last capture:');
     for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

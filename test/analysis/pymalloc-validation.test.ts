@@ -47,7 +47,7 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
         const { compact, scattered, real } = c.arenasSinceFirst;
         const lo = Math.min(compact, scattered);
         const hi = Math.max(compact, scattered);
-        const near = real! < lo ? lo : real! > hi ? hi : real!;
+        const near = real! < lo ? lo : Math.min(real!, hi);
         expect(Math.abs(real! - near), `${c.label}: real ${real}, model ${lo}..${hi}`).toBeLessThanOrEqual(
           0.1 * c.real!.arenas,
         );

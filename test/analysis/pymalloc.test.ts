@@ -110,7 +110,10 @@ describe('invariants on random alloc/free sequences', () => {
   it.each(['3.8', '3.9', '3.11'])('%s', (python) => {
     const m = new PymallocModel(geometry(python));
     let s = 12345;
-    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const rnd = () => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s / 2 ** 32;
+    };
     const live: number[] = [];
     let allocs = 0;
     let frees = 0;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, TruncatedError } from '../../src/ingest/errors.js';
-import { FORMATS, loadCapture, type LoadOptions } from '../../src/ingest/sniff.js';
+import { FORMATS, type LoadOptions, loadCapture } from '../../src/ingest/sniff.js';
 import type { MemorySeries } from '../../src/model/memory-series.js';
 import { cli } from '../helpers.js';
 
@@ -162,7 +162,7 @@ describe('memray CSV', () => {
   });
 
   it('only a header', async () => {
-    const e = await error(file('header.csv', rows[0] + '\r\n'));
+    const e = await error(file('header.csv', `${rows[0]}\r\n`));
     expect(e.message).toMatch(/no allocation rows/);
   });
 });

@@ -1,7 +1,7 @@
 // Every capture format, read from real captures and checked against what the producing tool
 // printed or computed: mprof peak, memory_profiler's own measurements, CPython's allocator report,
 // tracemalloc's Statistic objects, memray's CSV layout.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mprofPeak } from '../../src/analysis/memory.js';
 import { detectFormat, loadCapture } from '../../src/ingest/sniff.js';
@@ -27,7 +27,7 @@ describe('mprof .dat', () => {
       `${name}\t${printfFixed(p.peakMiB!, 3)} MiB`,
       ...p.children.map((c) => `  Child ${c.pid}\t\t\t${printfFixed(c.peakMiB, 3)} MiB`),
     ];
-    expect(lines.join('\n') + '\n').toBe(peak.files[name]!.stdout);
+    expect(`${lines.join('\n')}\n`).toBe(peak.files[name]!.stdout);
   });
 
   it.each(Object.entries(peak.func['funcs.dat']!))('mprof peak --func %s', async (func, stdout) => {

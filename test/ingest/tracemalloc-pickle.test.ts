@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { statistics } from '../../src/analysis/statistics.js';
 import { InputError, TruncatedError } from '../../src/ingest/errors.js';
 import { LIMITS } from '../../src/ingest/pickle/snapshot-machine.js';
-import { loadCapture as loadAny, type LoadOptions } from '../../src/ingest/sniff.js';
+import { type LoadOptions, loadCapture as loadAny } from '../../src/ingest/sniff.js';
 import { readSnapshot } from '../../src/ingest/tracemalloc-pickle.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { statisticLine } from '../../src/report/text.js';

@@ -4,8 +4,8 @@
 // injection attempt in a file name stays text. Screenshots of every section go to test-output/.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 import { EVIL, evilSnapshot } from './evil.js';
 
@@ -55,7 +55,10 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('requestfailed', (q) => problems.push(`request failed: ${q.url()}`));
-    page.on('dialog', (d) => (problems.push(`dialog: ${d.message()}`), void d.dismiss()));
+    page.on('dialog', (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
     // The network is blocked: anything but the file itself would fail loudly.
     await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
     await page.goto(`file://${file}`);

@@ -10,7 +10,7 @@
 // its owner (a caller's id, e.g. the trace group it stands for), which is what lets a caller ask
 // who pins an arena.
 
-import { blocksPerPool, classSize, numClasses, type Geometry } from './geometry.js';
+import { blocksPerPool, classSize, type Geometry, numClasses } from './geometry.js';
 
 const NONE = -1;
 const DUMMY_SIZE_IDX = 0xffff;
@@ -126,19 +126,18 @@ export class PymallocModel {
     const index = block - this.poolBase.a[pool]!;
     if (!this.allocated[block]) throw new Error(`double free of block ${index} of pool ${pool}`);
     this.allocated[block] = 0;
-    const P = this;
-    const wasFull = P.poolChain.a[pool] === NONE;
-    P.blockNext.a[block] = P.poolChain.a[pool]!; // LIFO push
-    P.poolChain.a[pool] = index;
-    const count = --P.poolCount.a[pool]!;
+    const wasFull = this.poolChain.a[pool] === NONE;
+    this.blockNext.a[block] = this.poolChain.a[pool]!; // LIFO push
+    this.poolChain.a[pool] = index;
+    const count = --this.poolCount.a[pool]!;
     if (wasFull) {
       // A full pool becomes used: at the front of its class's list (insert_to_usedpool), so the
       // next allocation of that class reuses the block just freed.
-      this.linkUsedFront(pool, P.poolSzidx.a[pool]!);
+      this.linkUsedFront(pool, this.poolSzidx.a[pool]!);
       if (count > 0) return;
     }
     if (count !== 0) return;
-    this.unlinkUsed(pool, P.poolSzidx.a[pool]!);
+    this.unlinkUsed(pool, this.poolSzidx.a[pool]!);
     this.insertToFreepool(pool);
   }
 
@@ -170,66 +169,64 @@ export class PymallocModel {
   // Pops the head of a used pool's free list; extends into never-used space, or unlinks the
   // pool when it becomes full.
   private popBlock(pool: number, c: number): number {
-    const P = this;
-    P.poolCount.a[pool]!++;
-    const index = P.poolChain.a[pool]!;
-    const base = P.poolBase.a[pool]!;
+    this.poolCount.a[pool]!++;
+    const index = this.poolChain.a[pool]!;
+    const base = this.poolBase.a[pool]!;
     const handle = base + index;
-    let next = P.blockNext.a[handle]!;
+    let next = this.blockNext.a[handle]!;
     if (next === NONE) {
-      const v = P.poolVirgin.a[pool]!;
+      const v = this.poolVirgin.a[pool]!;
       if (v < this.numBlocks[c]!) {
         next = v;
-        P.blockNext.a[base + v] = NONE;
-        P.poolVirgin.a[pool] = v + 1;
+        this.blockNext.a[base + v] = NONE;
+        this.poolVirgin.a[pool] = v + 1;
       } else {
         this.unlinkUsed(pool, c); // full
       }
     }
-    P.poolChain.a[pool] = next;
+    this.poolChain.a[pool] = next;
     return handle;
   }
 
   private allocateFromNewPool(c: number): number {
-    const P = this;
     if (this.usable === NONE) {
       this.usable = this.newArena();
       this.nfp2lasta[this.arenaNfree.a[this.usable]!] = this.usable;
     }
     const a = this.usable;
-    const nf = P.arenaNfree.a[a]!;
+    const nf = this.arenaNfree.a[a]!;
     if (this.nfp2lasta[nf] === a) this.nfp2lasta[nf] = NONE;
     if (nf > 1) this.nfp2lasta[nf - 1] = a; // a stays the head: the order is unchanged
-    let pool = P.arenaFreePools.a[a]!;
+    let pool = this.arenaFreePools.a[a]!;
     if (pool !== NONE) {
-      P.arenaFreePools.a[a] = P.poolNext.a[pool]!;
+      this.arenaFreePools.a[a] = this.poolNext.a[pool]!;
     } else {
       pool = this.carvePool(a);
     }
-    P.arenaNfree.a[a] = nf - 1;
+    this.arenaNfree.a[a] = nf - 1;
     if (nf - 1 === 0) {
       // The arena is full: off the usable list.
-      this.usable = P.arenaNext.a[a]!;
-      if (this.usable !== NONE) P.arenaPrev.a[this.usable] = NONE;
-      P.arenaNext.a[a] = NONE;
+      this.usable = this.arenaNext.a[a]!;
+      if (this.usable !== NONE) this.arenaPrev.a[this.usable] = NONE;
+      this.arenaNext.a[a] = NONE;
     }
     this.usedHead[c] = pool;
-    P.poolNext.a[pool] = NONE;
-    P.poolPrev.a[pool] = NONE;
-    P.poolCount.a[pool] = 1;
-    if (P.poolSzidx.a[pool] === c) {
+    this.poolNext.a[pool] = NONE;
+    this.poolPrev.a[pool] = NONE;
+    this.poolCount.a[pool] = 1;
+    if (this.poolSzidx.a[pool] === c) {
       // An empty pool cached with the same size class keeps its free list.
-      const handle = P.poolBase.a[pool]! + P.poolChain.a[pool]!;
-      P.poolChain.a[pool] = P.blockNext.a[handle]!;
+      const handle = this.poolBase.a[pool]! + this.poolChain.a[pool]!;
+      this.poolChain.a[pool] = this.blockNext.a[handle]!;
       return handle;
     }
     // (Re)initialise: block 0 is returned, block 1 queued, the rest stays never used.
-    P.poolSzidx.a[pool] = c;
-    if (P.poolSegment.a[pool]! < this.numBlocks[c]!) this.newSegment(pool, this.numBlocks[c]!);
-    const base = P.poolBase.a[pool]!;
-    P.blockNext.a[base + 1] = NONE;
-    P.poolChain.a[pool] = 1;
-    P.poolVirgin.a[pool] = 2;
+    this.poolSzidx.a[pool] = c;
+    if (this.poolSegment.a[pool]! < this.numBlocks[c]!) this.newSegment(pool, this.numBlocks[c]!);
+    const base = this.poolBase.a[pool]!;
+    this.blockNext.a[base + 1] = NONE;
+    this.poolChain.a[pool] = 1;
+    this.poolVirgin.a[pool] = 2;
     return base;
   }
 
@@ -296,27 +293,26 @@ export class PymallocModel {
   // insert_to_freepool: the pool is empty; keep usable_arenas sorted by free pools, release the
   // arena when all its pools are free (3.9+: unless it is the last usable arena).
   private insertToFreepool(pool: number): void {
-    const P = this;
-    const a = P.poolArena.a[pool]!;
-    P.poolNext.a[pool] = P.arenaFreePools.a[a]!;
-    P.arenaFreePools.a[a] = pool;
-    let nf = P.arenaNfree.a[a]!;
+    const a = this.poolArena.a[pool]!;
+    this.poolNext.a[pool] = this.arenaFreePools.a[a]!;
+    this.arenaFreePools.a[a] = pool;
+    let nf = this.arenaNfree.a[a]!;
     const lastnf = this.nfp2lasta[nf]!;
     if (lastnf === a) {
-      const p = P.arenaPrev.a[a]!;
-      this.nfp2lasta[nf] = p !== NONE && P.arenaNfree.a[p] === nf ? p : NONE;
+      const p = this.arenaPrev.a[a]!;
+      this.nfp2lasta[nf] = p !== NONE && this.arenaNfree.a[p] === nf ? p : NONE;
     }
-    P.arenaNfree.a[a] = ++nf;
-    if (nf === P.arenaNtotal.a[a] && (!this.g.keepOneEmptyArena || P.arenaNext.a[a] !== NONE)) {
+    this.arenaNfree.a[a] = ++nf;
+    if (nf === this.arenaNtotal.a[a] && (!this.g.keepOneEmptyArena || this.arenaNext.a[a] !== NONE)) {
       this.unlinkArena(a);
       this.releaseArena(a);
       return;
     }
     if (nf === 1) {
       // The arena was full, on no list: it goes to the head.
-      P.arenaNext.a[a] = this.usable;
-      P.arenaPrev.a[a] = NONE;
-      if (this.usable !== NONE) P.arenaPrev.a[this.usable] = a;
+      this.arenaNext.a[a] = this.usable;
+      this.arenaPrev.a[a] = NONE;
+      if (this.usable !== NONE) this.arenaPrev.a[this.usable] = a;
       this.usable = a;
       if (this.nfp2lasta[1] === NONE) this.nfp2lasta[1] = a;
       return;
@@ -325,22 +321,21 @@ export class PymallocModel {
     if (a === lastnf) return; // already in order
     // Move a right after lastnf, which keeps the list sorted by free pools.
     this.unlinkArena(a);
-    const next = P.arenaNext.a[lastnf]!;
-    P.arenaPrev.a[a] = lastnf;
-    P.arenaNext.a[a] = next;
-    if (next !== NONE) P.arenaPrev.a[next] = a;
-    P.arenaNext.a[lastnf] = a;
+    const next = this.arenaNext.a[lastnf]!;
+    this.arenaPrev.a[a] = lastnf;
+    this.arenaNext.a[a] = next;
+    if (next !== NONE) this.arenaPrev.a[next] = a;
+    this.arenaNext.a[lastnf] = a;
   }
 
   private unlinkArena(a: number): void {
-    const P = this;
-    const prev = P.arenaPrev.a[a]!;
-    const next = P.arenaNext.a[a]!;
-    if (prev !== NONE) P.arenaNext.a[prev] = next;
+    const prev = this.arenaPrev.a[a]!;
+    const next = this.arenaNext.a[a]!;
+    if (prev !== NONE) this.arenaNext.a[prev] = next;
     else this.usable = next;
-    if (next !== NONE) P.arenaPrev.a[next] = prev;
-    P.arenaNext.a[a] = NONE;
-    P.arenaPrev.a[a] = NONE;
+    if (next !== NONE) this.arenaPrev.a[next] = prev;
+    this.arenaNext.a[a] = NONE;
+    this.arenaPrev.a[a] = NONE;
   }
 
   private releaseArena(a: number): void {

@@ -4,7 +4,7 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { PinningSite } from './fragmentation.js';
-import { replay, type ModelState } from './replay.js';
+import { type ModelState, replay } from './replay.js';
 
 /** The figures the `replay` output gives for the model (both orders) and for the real allocator. */
 export interface AllocatorFigures {

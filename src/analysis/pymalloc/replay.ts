@@ -8,13 +8,13 @@
 // - scattered: frees pick blocks at random (seeded) and allocations of all groups interleave at
 //   random, as in a program that allocates and frees everything everywhere.
 
+import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { PymallocModel } from './allocator.js';
-import { fragmentation, type Fragmentation } from './fragmentation.js';
+import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
-import { mallocStats, poolCounts, type PoolCounts } from './state.js';
-import type { MallocStatsBlock } from '../../model/allocator-stats.js';
+import { mallocStats, type PoolCounts, poolCounts } from './state.js';
 
 export type ReplayOrder = 'compact' | 'scattered';
 

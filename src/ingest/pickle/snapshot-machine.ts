@@ -6,12 +6,12 @@
 // complete and are added straight into the group table, so no per-trace object is ever created and
 // no memo entry is kept for them (tracemalloc never refers back to a trace tuple).
 
-import { FrameTable } from '../../model/frames.js';
-import { GroupBuilder, type TraceLayout } from '../../model/snapshot.js';
+import type { FrameTable } from '../../model/frames.js';
+import type { GroupBuilder, TraceLayout } from '../../model/snapshot.js';
 import { InputError, TruncatedError } from '../errors.js';
 import { MemoTable } from './memo.js';
-import { INPUT_CAP, TraceScanner, type GroupSink } from './trace-scanner.js';
 import { opcodeName } from './opcodes.js';
+import { type GroupSink, INPUT_CAP, TraceScanner } from './trace-scanner.js';
 
 // Limits that keep a hostile file from exhausting memory. Real dumps stay far below them: the
 // stack holds at most one traceback (<= 65535 frames) plus a few containers, strings are file
@@ -248,7 +248,8 @@ export class SnapshotMachine {
       }
       switch (op) {
         case 0x4b: // BININT1
-          if (fast && (q = this.scanTraces(p, n, 3)) > p) {
+          q = fast ? this.scanTraces(p, n, 3) : p;
+          if (q > p) {
             p = q;
             break;
           }
@@ -281,7 +282,8 @@ export class SnapshotMachine {
           p += 5;
           break;
         case 0x28: // MARK
-          if (fast && (q = this.scanTraces(p, n, 4)) > p) {
+          q = fast ? this.scanTraces(p, n, 4) : p;
+          if (q > p) {
             p = q;
             break;
           }

@@ -2,8 +2,8 @@
 // that a reader who never used arenascope can tell what it shows. Layout (positions of the icicle)
 // is computed here; every figure comes from ReportData.
 
-import type { MemorySection, ReplaySection, SnapshotSection, TreeNode } from '../../analysis/report-data.js';
 import type { SiteTrend } from '../../analysis/leaks.js';
+import type { MemorySection, ReplaySection, SnapshotSection, TreeNode } from '../../analysis/report-data.js';
 
 // Charts per capture: a line with a point at each capture, captures in order on x.
 const CAPTURE_LINE = { type: 'line', point: true, tooltip: true } as const;
@@ -138,16 +138,14 @@ export function topSitesChart(s: SnapshotSection): Chart {
 }
 
 export function leaksChart(sites: readonly SiteTrend[], labels: readonly string[]): Chart {
-  const values = sites
-    .slice(0, 12)
-    .flatMap((s) =>
-      s.bytesPerCapture.map((b, i) => ({
-        site: `${s.filename}:${s.lineno}`,
-        capture: i + 1,
-        label: labels[i],
-        kib: b / 1024,
-      })),
-    );
+  const values = sites.slice(0, 12).flatMap((s) =>
+    s.bytesPerCapture.map((b, i) => ({
+      site: `${s.filename}:${s.lineno}`,
+      capture: i + 1,
+      label: labels[i],
+      kib: b / 1024,
+    })),
+  );
   return {
     id: 'leaks',
     title: 'Leak suspects: memory per capture',

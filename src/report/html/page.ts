@@ -11,13 +11,13 @@ import { formatSize, printfFixed } from '../format-size.js';
 import { renderMallocStats } from '../text.js';
 import {
   arenasChart,
+  type Chart,
   icicleChart,
   leaksChart,
   memoryChart,
   occupancyChart,
   topSitesChart,
   totalsChart,
-  type Chart,
 } from './charts.js';
 
 /** JSON that is safe inside a <script> element: no '</script>', no '<!--', no line separators. */

@@ -2,6 +2,7 @@
 
 export { type DomainFilter, type FilenameFilter, filterSnapshot, type TraceFilter } from './analysis/filters.js';
 export {
+  BASELINE_SITES,
   type CheckResult,
   evaluateGate,
   type GateLimits,
@@ -30,9 +31,9 @@ export {
   type RetainingCall,
   retainingCalls,
   timeSpan,
-} from './analysis/memory.js';
+} from './analysis/mprof.js';
 export { LARGE, PymallocModel } from './analysis/pymalloc/allocator.js';
-export { type ReplayReport, replayReport } from './analysis/pymalloc/compare.js';
+export { matchAllocatorReports, type ReplayReport, replayReport } from './analysis/pymalloc/compare.js';
 export { GEOMETRIES, type Geometry, geometry } from './analysis/pymalloc/geometry.js';
 export { type ReplayResult, replay } from './analysis/pymalloc/replay.js';
 export { mallocStats, poolCounts } from './analysis/pymalloc/state.js';
@@ -52,19 +53,16 @@ export {
   statsResult,
 } from './analysis/statistics.js';
 export { floorPoints, median, theilSen } from './analysis/trend.js';
-export { EXIT, runCli } from './cli/run.js';
-export { InputError, TruncatedError } from './ingest/errors.js';
-export { type InputStream, openInput } from './ingest/input.js';
-export { loadCaptureSet, naturalCompare, ORDERS, type Order, resolveInputs, sidecarTime } from './ingest/inputs.js';
-export {
-  detectFormat,
-  FORMATS,
-  type FormatId,
-  formatDescription,
-  type LoadOptions,
-  loadCapture,
-} from './ingest/sniff.js';
-export { readSnapshot, type SnapshotReadOptions } from './ingest/tracemalloc-pickle.js';
+export { runCli } from './cli/run.js';
+export { readBaseline } from './ingest/baseline.js';
+export { loadCaptureSet } from './ingest/capture-set.js';
+export type { Importer, ReadOptions } from './ingest/importer.js';
+export { detectFormat, FORMATS, IMPORTERS, sniffFile } from './ingest/importers.js';
+export { type LoadOptions, loadCapture } from './ingest/load-capture.js';
+export { type InputStream, openInput, readHead } from './ingest/open-input.js';
+export { naturalCompare, ORDERS, type Order, resolveInputs } from './ingest/resolve-inputs.js';
+export { sidecarTime } from './ingest/sidecar.js';
+export { readSnapshot } from './ingest/tracemalloc-pickle.js';
 export type {
   AllocatorStats,
   ArenaMap,
@@ -72,28 +70,32 @@ export type {
   MallocStatsBlock,
   SizeClassRow,
 } from './model/allocator-stats.js';
-export type { Capture } from './model/capture.js';
+export type { Capture, CaptureKind } from './model/capture.js';
 export type { CaptureSet, TimeSource } from './model/capture-set.js';
 export { type Frame, FrameTable } from './model/frames.js';
 export type { LineReport, ReportBlock, ReportLine } from './model/line-report.js';
 export type { FunctionSpan, MemorySeries, Samples } from './model/memory-series.js';
-export { GroupBuilder, type Snapshot, type SourceInfo, type TraceGroups, type TraceLayout } from './model/snapshot.js';
+export { GroupBuilder, type Snapshot, type TraceGroups, type TraceLayout } from './model/snapshot.js';
 export type { SnapshotSeries } from './model/snapshot-series.js';
+export { type Format, SNAPSHOT_JSON, type SourceInfo } from './model/source.js';
 export type { LoggedListing, LoggedStatistic, StatisticsLog } from './model/statistics-log.js';
 export { writeSeriesJson, writeSnapshotJson } from './report/arenascope-json.js';
-export { renderDiffCsv, renderLeaksCsv, renderStatsCsv } from './report/csv.js';
+export { renderBaseline } from './report/baseline.js';
+export { renderDiffCsv, renderLeaksCsv, renderStatsCsv, renderTopSitesCsv } from './report/csv.js';
 export { formatSize, printfFixed } from './report/format-size.js';
 export { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from './report/gate.js';
-export { renderJson } from './report/json.js';
+export { renderJson, renderReplayJson } from './report/json.js';
 export { fileSourceLookup, noSource, type SourceLookup } from './report/linecache.js';
+export { renderInfoText } from './report/text/info.js';
+export { renderLeaksText } from './report/text/leaks.js';
+export { renderMallocStats } from './report/text/mallocstats.js';
+export { renderReplayText } from './report/text/replay.js';
+export { renderReportText } from './report/text/report.js';
 export {
   formatTraceback,
   renderDiffText,
-  renderInfoText,
-  renderLeaksText,
-  renderMallocStats,
-  renderReplayText,
   renderStatsText,
   statisticDiffLine,
   statisticLine,
-} from './report/text.js';
+} from './report/text/statistics.js';
+export { ArenascopeError, EXIT, InputError, TruncatedError, UsageError } from './util/errors.js';

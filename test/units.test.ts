@@ -28,7 +28,7 @@ describe('Filter file patterns (fnmatch)', () => {
   for (const name of units.fnmatch.names) b.add(0, frames.internTraceback([frames.internFrame(name, 1)]), 1);
   const snap: Snapshot = {
     kind: 'snapshot',
-    source: { path: 'x', format: 'test', gzip: false, bytes: 0 },
+    source: { path: 'x', format: 'tracemalloc-snapshot', gzip: false, bytes: 0 },
     frames,
     groups: b.finish(),
     tracebackLimit: 1,

@@ -3,7 +3,7 @@
 
 import type { FrameTable } from '../model/frames.js';
 import type { Snapshot, TraceGroups } from '../model/snapshot.js';
-import { fnmatchToRegExp, normalizeFilename } from './fnmatch.js';
+import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 
 /** tracemalloc.Filter(inclusive, filename_pattern, lineno=None, all_frames=False, domain=None) */
 export interface FilenameFilter {

@@ -2,7 +2,8 @@
 // check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
 
 import type { Frame } from '../model/frames.js';
-import { fnmatchToRegExp } from './fnmatch.js';
+import { UsageError } from '../util/errors.js';
+import { fnmatchToRegExp } from '../util/fnmatch.js';
 import type { ReportData } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
@@ -51,6 +52,37 @@ export interface GateResult {
 }
 
 export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
+
+/** Lines a baseline keeps: enough for any real program; beyond it the gate takes the smallest kept size as the floor. */
+export const BASELINE_SITES = 20_000;
+
+/** The checks that compare against a baseline: asked for without one, they are a usage error. */
+export function requireBaseline(limits: GateLimits, hasBaseline: boolean): void {
+  if (hasBaseline) return;
+  const relative = {
+    '--max-peak-growth': limits.maxPeakGrowth,
+    '--max-total-growth': limits.maxTotalGrowth,
+    '--max-site-growth': limits.maxSiteGrowth,
+  };
+  const needs = Object.entries(relative)
+    .filter(([, v]) => v !== undefined)
+    .map(([flag]) => flag);
+  if (needs.length) {
+    throw new UsageError(
+      `${needs.join(', ')} compare${needs.length > 1 ? '' : 's'} against a baseline: give --baseline (or "baseline" in the config file)`,
+    );
+  }
+}
+
+/** A baseline is compared with captures of the same formats (allocator reports aside). */
+function requireLikeWithLike(current: ReportData, baseline: ReportData): void {
+  const formats = (d: ReportData): string => d.formats.filter((k) => k !== 'allocator-stats').join(', ');
+  if (formats(current) !== formats(baseline)) {
+    throw new UsageError(
+      `the baseline holds ${formats(baseline) || 'nothing'} but the current captures ${formats(current) || 'nothing'}: compare like with like`,
+    );
+  }
+}
 const MiB = 2 ** 20;
 
 /** Peak memory of a report: the mprof peak when there is one, else the largest traced total. */
@@ -125,6 +157,8 @@ function growthCheck(
 }
 
 export function evaluateGate(current: ReportData, baseline: ReportData | null, limits: GateLimits): GateResult {
+  requireBaseline(limits, baseline !== null);
+  if (baseline) requireLikeWithLike(current, baseline);
   const checks: CheckResult[] = [];
   const ignored = (limits.ignore ?? []).map((p) => fnmatchToRegExp(p));
   const kept = (file: string): boolean => !ignored.some((re) => re.test(file));

@@ -6,20 +6,21 @@ import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot, TraceLayout } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
+import type { Format } from '../model/source.js';
 import type { StatisticsLog } from '../model/statistics-log.js';
-import { mprofPeak, timeSpan } from './memory.js';
+import { mprofPeak, timeSpan } from './mprof.js';
 
 interface Common {
   readonly file: string;
-  /** The format: tracemalloc-snapshot, mprof, line-report, allocator-stats, tracemalloc-text, memray-csv, arenascope-json. */
-  readonly kind: string;
+  /** The file format it was read as (tracemalloc-snapshot, mprof, memray-csv, …). */
+  readonly format: Format;
   readonly gzip: boolean;
   readonly bytes: number;
   readonly warnings: readonly string[];
 }
 
 export interface SnapshotInfo extends Common {
-  readonly model: 'snapshot';
+  readonly kind: 'snapshot';
   /** Which Pythons write this trace layout (tracemalloc dumps only). */
   readonly pythonLayout: string | null;
   readonly tracebackLimit: number | null;
@@ -37,12 +38,12 @@ export interface SnapshotInfo extends Common {
 }
 
 export interface SeriesInfo extends Common {
-  readonly model: 'snapshot-series';
+  readonly kind: 'snapshot-series';
   readonly snapshots: readonly SnapshotInfo[];
 }
 
 export interface MprofInfo extends Common {
-  readonly model: 'memory-series';
+  readonly kind: 'memory-series';
   readonly cmdline: string | null;
   readonly samples: number;
   readonly timeSpan: { readonly start: number; readonly end: number; readonly seconds: number } | null;
@@ -54,7 +55,7 @@ export interface MprofInfo extends Common {
 }
 
 export interface LineReportInfo extends Common {
-  readonly model: 'line-report';
+  readonly kind: 'line-report';
   readonly functions: readonly {
     readonly filename: string;
     readonly firstLine: number;
@@ -65,7 +66,7 @@ export interface LineReportInfo extends Common {
 }
 
 export interface AllocatorStatsInfo extends Common {
-  readonly model: 'allocator-stats';
+  readonly kind: 'allocator-stats';
   readonly blocks: number;
   readonly arenaSize: number;
   readonly poolSize: number;
@@ -77,7 +78,7 @@ export interface AllocatorStatsInfo extends Common {
 }
 
 export interface StatisticsLogInfo extends Common {
-  readonly model: 'statistics-log';
+  readonly kind: 'statistics-log';
   readonly listings: number;
   readonly statistics: number;
 }
@@ -100,7 +101,7 @@ const LAYOUTS: Record<TraceLayout, string> = {
 function common(c: Snapshot | MemorySeries | LineReport | AllocatorStats | StatisticsLog): Common {
   return {
     file: c.source.path,
-    kind: c.source.format,
+    format: c.source.format,
     gzip: c.source.gzip,
     bytes: c.source.bytes,
     warnings: c.warnings,
@@ -130,7 +131,7 @@ function snapshotInfo(c: Snapshot): SnapshotInfo {
   }
   const files = new Set([...usedFrames].map((f) => frames.frameFilenameId(f)));
   return {
-    model: 'snapshot',
+    kind: 'snapshot',
     ...common(c),
     pythonLayout: c.layout ? LAYOUTS[c.layout] : null,
     tracebackLimit: c.tracebackLimit,
@@ -150,9 +151,9 @@ function snapshotInfo(c: Snapshot): SnapshotInfo {
 function seriesInfo(c: SnapshotSeries): SeriesInfo {
   const first = c.snapshots[0]?.source;
   return {
-    model: 'snapshot-series',
+    kind: 'snapshot-series',
     file: first?.path.replace(/#\d+$/, '') ?? '',
-    kind: first?.format ?? 'arenascope-json',
+    format: first?.format ?? 'arenascope-json',
     gzip: first?.gzip ?? false,
     bytes: first?.bytes ?? 0,
     warnings: c.warnings,
@@ -164,7 +165,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
   const peak = mprofPeak(c);
   const span = timeSpan(c);
   return {
-    model: 'memory-series',
+    kind: 'memory-series',
     ...common(c),
     cmdline: c.cmdline,
     samples: c.samples.t.length,
@@ -178,7 +179,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
 
 function lineReportInfo(c: LineReport): LineReportInfo {
   return {
-    model: 'line-report',
+    kind: 'line-report',
     ...common(c),
     precision: c.blocks[0]?.precision ?? 0,
     functions: c.blocks.map((b) => {
@@ -196,7 +197,7 @@ function lineReportInfo(c: LineReport): LineReportInfo {
 function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
   const last = c.blocks[c.blocks.length - 1]!;
   return {
-    model: 'allocator-stats',
+    kind: 'allocator-stats',
     ...common(c),
     blocks: c.blocks.length,
     arenaSize: last.arenaSize,
@@ -210,7 +211,7 @@ function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
 
 function statisticsLogInfo(c: StatisticsLog): StatisticsLogInfo {
   return {
-    model: 'statistics-log',
+    kind: 'statistics-log',
     ...common(c),
     listings: c.listings.length,
     statistics: c.listings.reduce((n, l) => n + l.stats.length, 0),

@@ -1,9 +1,10 @@
 // The `leaks` query over a set of captures: one result per kind of capture present.
 
 import type { CaptureSet } from '../model/capture-set.js';
+import { UsageError } from '../util/errors.js';
 import { detectLeaks, type LeakOptions, type SiteTrend } from './leaks.js';
 import { type LineIncrement, lineReportFindings, type RetainingFunction } from './line-report.js';
-import { type MemoryTrend, memoryTrends, type RetainingCall, retainingCalls, type TrendOptions } from './memory.js';
+import { type MemoryTrend, memoryTrends, type RetainingCall, retainingCalls, type TrendOptions } from './mprof.js';
 import type { KeyType } from './statistics.js';
 
 export interface SnapshotLeaks {
@@ -36,9 +37,15 @@ export type LeakResult = SnapshotLeaks | MemoryLeaks | LineReportLeaks;
 
 export interface LeakQuery extends Omit<LeakOptions, 'times'>, TrendOptions {}
 
+/** Whether the set holds anything leak detection reads: snapshots, mprof runs or line reports. */
+export function hasLeakEvidence(set: CaptureSet): boolean {
+  return set.series.snapshots.length > 0 || set.memorySeries.length > 0 || set.lineReports.length > 0;
+}
+
 export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
   const out: LeakResult[] = [];
   const snaps = set.series.snapshots;
+  if (!hasLeakEvidence(set)) throw new UsageError('no snapshot, mprof run or line report among the inputs');
   if (snaps.length) {
     const times = set.timeSource ? snaps.map((s) => s.time!) : null;
     const r = detectLeaks(snaps, { ...q, times });

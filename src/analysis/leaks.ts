@@ -4,9 +4,10 @@
 
 import type { Frame } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { UsageError } from '../util/errors.js';
 import { filterSnapshot, type TraceFilter } from './filters.js';
 import { type KeyType, statistics } from './statistics.js';
-import { theilSen } from './trend.js';
+import { confidenceOf, theilSen } from './trend.js';
 
 export type Verdict = 'leak' | 'plateau' | 'transient' | 'shrinking' | 'stable';
 
@@ -105,10 +106,9 @@ export function classify(bytes: readonly number[], minGrowth: number): Classific
   }
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
   const support = (x: number): number => x / (x + 2);
-  const round = (x: number): number => Math.round(Math.max(0, Math.min(1, x)) * 100) / 100;
-  const result = (verdict: Verdict, confidence: number): Classification => ({
+  const result = (verdict: Verdict, c: number): Classification => ({
     verdict,
-    confidence: round(confidence),
+    confidence: confidenceOf(c),
     stepsGrowing: grew,
     stepsNotShrinking: notShrunk,
     lastThirdGrowth: lastThird,
@@ -129,8 +129,8 @@ export function classify(bytes: readonly number[], minGrowth: number): Classific
 /** Leak detection over snapshots in capture order (at least 3). */
 export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = {}): LeakReport {
   if (snapshots.length < 3) {
-    throw new RangeError(
-      `leak detection needs at least 3 captures of the same program, got ${snapshots.length}: with 2, growth cannot be told from a plateau or a transient`,
+    throw new UsageError(
+      `leak detection needs at least 3 snapshots of the same program, in capture order; got ${snapshots.length}: with fewer, growth cannot be told from a plateau or a transient`,
     );
   }
   const groupBy = opts.groupBy ?? 'lineno';

@@ -5,10 +5,18 @@ import type { MallocStatsBlock } from '../model/allocator-stats.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import type { Frame } from '../model/frames.js';
 import type { Samples } from '../model/memory-series.js';
+import { UsageError } from '../util/errors.js';
 import { VERSION } from '../version.js';
-import { type LineReportLeaks, leakResults, type MemoryLeaks, type SnapshotLeaks } from './leak-results.js';
-import { mprofPeak } from './memory.js';
-import { replayReport } from './pymalloc/compare.js';
+import {
+  hasLeakEvidence,
+  type LineReportLeaks,
+  leakResults,
+  type MemoryLeaks,
+  type SnapshotLeaks,
+} from './leak-results.js';
+import { mprofPeak } from './mprof.js';
+import { matchAllocatorReports, replayReport } from './pymalloc/compare.js';
+import { DEFAULT_PYTHON } from './pymalloc/geometry.js';
 import { compareTo, type Statistic, type StatisticDiff, statistics } from './statistics.js';
 
 export const REPORT_VERSION = 1;
@@ -74,8 +82,8 @@ export interface ReportData {
   readonly version: number;
   /** 'arenascope <version>' that wrote it. */
   readonly generator: string;
-  /** The formats of the inputs (tracemalloc-snapshot, mprof, ...), sorted. */
-  readonly kinds: readonly string[];
+  /** The file formats of the inputs (tracemalloc-snapshot, mprof, ...), sorted. */
+  readonly formats: readonly string[];
   readonly title: string;
   readonly inputs: readonly string[];
   readonly summary: {
@@ -113,8 +121,8 @@ export interface ReportOptions {
   readonly top?: number;
   /** Points at most per drawn memory line (peaks kept: min and max per bucket). */
   readonly maxPoints?: number;
-  /** Diff from this capture (index into the series) instead of the first. */
-  readonly baseline?: number;
+  /** Diff from the capture with this label instead of the first. */
+  readonly baselineLabel?: string;
 }
 
 /** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
@@ -180,10 +188,14 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const top = opts.top ?? 200;
   const maxPoints = opts.maxPoints ?? 2000;
   const { snapshots: snaps, labels } = set.series;
-  const leaks = leakResults(
-    { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } },
-    {},
-  );
+  if (!snaps.length && !set.memorySeries.length && !set.lineReports.length && !set.allocatorStats.length) {
+    throw new UsageError('no capture to report on among the inputs');
+  }
+  const base = opts.baselineLabel === undefined ? 0 : labels.indexOf(opts.baselineLabel);
+  if (base < 0) throw new UsageError(`--baseline ${opts.baselineLabel} is not one of the snapshots given`);
+  // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
+  const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
+  const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
   let snapshotSection: SnapshotSection | null = null;
   let python: string | null = null;
   if (snaps.length) {
@@ -191,9 +203,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     const first = snaps[0]!;
     let replay: ReplaySection | null = null;
     if (opts.python !== undefined || snaps.length >= 2) {
-      const real = set.allocatorStats.flatMap((a) => a.blocks);
-      python = opts.python ?? '3.11';
-      const r = replayReport(snaps, labels, real.length === snaps.length ? real : null, { python });
+      python = opts.python ?? DEFAULT_PYTHON;
+      // Reports that do not match the captures are left out of the comparison (not an error here).
+      const matched = matchAllocatorReports(set.allocatorStats, snaps.length) ? set.allocatorStats : [];
+      const r = replayReport(snaps, labels, matched, { python });
       const lastC = r.captures[r.captures.length - 1]!;
       replay = {
         python: r.python,
@@ -226,7 +239,6 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       const key = `${f.filename}\0${f.lineno}`;
       if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
     }
-    const base = opts.baseline ?? 0;
     const from = snaps[base] ?? first;
     snapshotSection = {
       labels,
@@ -271,7 +283,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   }));
   const peaks = memory.map((m) => m.peakMiB).filter((p): p is number => p !== null);
   const totals = snapshotSection?.totals;
-  const kinds = new Set<string>([
+  const formats = new Set<string>([
     ...snaps.map((x) => x.source.format),
     ...set.memorySeries.map((x) => x.source.format),
     ...set.lineReports.map((x) => x.source.format),
@@ -282,7 +294,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     format: 'arenascope-report',
     version: REPORT_VERSION,
     generator: `arenascope ${VERSION}`,
-    kinds: [...kinds].sort(),
+    formats: [...formats].sort(),
     title: opts.title ?? 'arenascope report',
     inputs,
     summary: {

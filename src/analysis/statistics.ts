@@ -3,6 +3,7 @@
 
 import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { UsageError } from '../util/errors.js';
 import { filterSnapshot, type TraceFilter } from './filters.js';
 
 export type KeyType = 'lineno' | 'filename' | 'traceback';
@@ -60,9 +61,11 @@ export function compareFrames(a: readonly Frame[], b: readonly Frame[]): number 
 }
 
 function checkOptions(o: StatisticsOptions): void {
-  if (!KEY_TYPES.includes(o.keyType)) throw new RangeError(`unknown key_type: '${o.keyType}'`);
+  if (!KEY_TYPES.includes(o.keyType)) throw new UsageError(`unknown key type '${o.keyType}'`);
   if (o.cumulative && o.keyType === 'traceback') {
-    throw new RangeError("cumulative mode cannot be used with key type 'traceback'");
+    throw new UsageError(
+      'cumulative statistics count every frame of a traceback: group by lineno or filename, not traceback',
+    );
   }
 }
 

@@ -1,6 +1,11 @@
 // Robust trends for memory series: Theil-Sen slopes, and the floor of a curve (its rising minima),
 // so that garbage-collection sawtooth and one-off peaks do not read as growth.
 
+/** A verdict's confidence: the share given, clamped to [0, 1] and rounded to 2 decimals. */
+export function confidenceOf(x: number): number {
+  return Math.round(Math.max(0, Math.min(1, x)) * 100) / 100;
+}
+
 /** Median of a list (not modified). */
 export function median(xs: readonly number[]): number {
   if (!xs.length) return NaN;

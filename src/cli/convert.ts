@@ -1,9 +1,10 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
-import { loadCaptureSet } from '../ingest/inputs.js';
 import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js';
-import { type InputArgs, inputOptions, loadAny, UsageError } from './common.js';
+import { renderStatsCsv } from '../report/csv.js';
+import { UsageError } from '../util/errors.js';
+import { type InputArgs, inputOptions, loadSet } from './command.js';
 
 export const command = 'convert <inputs..>';
 export const describe = 'Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table';
@@ -27,23 +28,19 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
-  const set = await loadCaptureSet(a.inputs, { load: (path, frames) => loadAny(path, a, frames) });
-  for (const s of set.skipped) a.io.err(`arenascope: warning: ${s}\n`);
+  const set = await loadSet(a.inputs, a);
   const { snapshots, labels } = set.series;
   const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats, ...set.statisticsLogs];
-  if (other.length)
+  if (other.length) {
     throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
-  if (!snapshots.length) throw new UsageError('no snapshot to convert');
-  let file: WriteStream | null = null;
-  if (a.output) file = createWriteStream(a.output);
-  const write = (text: string): void => void (file ? file.write(text) : a.io.out(text));
-  if (a.to === 'json') {
-    if (snapshots.length === 1) writeSnapshotJson(snapshots[0]!, write);
-    else writeSeriesJson(snapshots, labels, write);
-  } else {
-    if (snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
-    const { renderStatsCsv } = await import('../report/csv.js');
-    write(await renderStatsCsv(statsResult(snapshots[0]!, { keyType: 'lineno' })));
   }
-  if (file) await new Promise<void>((resolve, reject) => file!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  if (!snapshots.length) throw new UsageError('no snapshot to convert');
+  if (a.to === 'csv' && snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
+  // A file is written as a stream: a snapshot of millions of groups is never one string.
+  const file: WriteStream | null = a.output ? createWriteStream(a.output) : null;
+  const write = (text: string): void => void (file ? file.write(text) : a.io.out(text));
+  if (a.to === 'csv') write(renderStatsCsv(statsResult(snapshots[0]!, { keyType: 'lineno' })));
+  else if (snapshots.length === 1) writeSnapshotJson(snapshots[0]!, write);
+  else writeSeriesJson(snapshots, labels, write);
+  if (file) await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }

@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
 import { diffResult } from '../analysis/statistics.js';
 import { FrameTable } from '../model/frames.js';
-import { renderJson } from '../report/json.js';
-import { fileSourceLookup, noSource } from '../report/linecache.js';
-import { renderDiffText } from '../report/text.js';
-import { loadSnapshot, type QueryArgs, queryFromArgs, queryOptions } from './common.js';
+import { renderDiffCsv } from '../report/csv.js';
+import { renderDiffText } from '../report/text/statistics.js';
+import { emit, loadSnapshot } from './command.js';
+import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
 export const describe = 'What changed between two tracemalloc dumps, exactly as new.compare_to(old) reports it';
@@ -18,11 +18,9 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: QueryArgs & { old: string; new: string }): Promise<void> {
-  const q = queryFromArgs(a);
   const frames = new FrameTable();
-  const [older, newer] = [await loadSnapshot(a.old, a, frames), await loadSnapshot(a.new, a, frames)];
-  const result = diffResult(older, newer, q);
-  if (q.format === 'json') a.io.out(renderJson(result));
-  else if (q.format === 'csv') a.io.out(await (await import('../report/csv.js')).renderDiffCsv(result));
-  else a.io.out(renderDiffText(result, a.source ? fileSourceLookup() : noSource));
+  const older = await loadSnapshot(a.old, a, frames);
+  const newer = await loadSnapshot(a.new, a, frames);
+  const result = diffResult(older, newer, queryFromArgs(a));
+  emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }

@@ -3,8 +3,9 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import type { GateLimits, GrowthLimit } from '../analysis/gate.js';
-import { parseSize, UsageError } from './common.js';
+import type { GateLimits } from '../analysis/gate.js';
+import { UsageError } from '../util/errors.js';
+import { parseGrowth, parseSize } from './options.js';
 
 export const CONFIG_FILE = 'arenascope.config.json';
 
@@ -31,12 +32,6 @@ const KEYS: Record<string, keyof GateFlags> = {
   ignore: 'ignore',
   baseline: 'baseline',
 };
-
-/** '5%' or a size ('512KiB', '10MB'). */
-export function parseGrowth(text: string, flag: string): GrowthLimit {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-  return m ? { percent: Number(m[1]) } : { bytes: parseSize(text, flag) };
-}
 
 function ratio(v: number, flag: string): number {
   if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag} takes a ratio between 0 and 1, got ${v}`);

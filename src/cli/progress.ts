@@ -1,7 +1,7 @@
 // Progress on stderr while a large input is read: only on a terminal, only once the work has
 // taken a second, at most four updates a second, and erased when done.
 
-import type { ProgressCallback } from '../ingest/input.js';
+import type { ProgressCallback } from '../ingest/open-input.js';
 import { formatSize } from '../report/format-size.js';
 
 /** Where progress lines go; present only when stderr is a terminal. */

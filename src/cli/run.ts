@@ -3,12 +3,11 @@
 
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
-import { InputError } from '../ingest/errors.js';
+import { ArenascopeError, EXIT, UsageError } from '../util/errors.js';
 import * as baseline from './baseline.js';
-import { type Io, STDIN_ARG, UsageError } from './common.js';
+import { type Io, STDIN_ARG } from './command.js';
 import * as convert from './convert.js';
 import * as diff from './diff.js';
-import { EXIT } from './exit.js';
 import * as gate from './gate.js';
 import * as info from './info.js';
 import * as leaks from './leaks.js';
@@ -20,18 +19,10 @@ import * as stats from './stats.js';
 // against 45 ms here), which shows in a command that often runs for a fraction of a second.
 const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof YargsFactory;
 
-export { EXIT };
-
-class UsageFailure extends Error {}
-
 export async function runCli(args: readonly string[], io: Io): Promise<number> {
   // yargs reads a lone '-' as an empty option; carry stdin through it under a name no path can have.
   const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
   const status = { code: EXIT.ok as number };
-  const fail = (message: string): number => {
-    io.err(`arenascope: ${message}\n`);
-    return EXIT.usage;
-  };
   try {
     await yargs([...argv])
       .scriptName('arenascope')
@@ -52,7 +43,7 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       .recommendCommands()
       .epilogue('Exit codes: 0 ok, 1 gate check failed, 2 usage or input error, 3 internal error.')
       .fail((msg, err) => {
-        throw err ?? new UsageFailure(`${msg}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
+        throw err ?? new UsageError(`${msg}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
       })
       .help()
       .alias('h', 'help')
@@ -64,7 +55,10 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
       });
     return status.code;
   } catch (e) {
-    if (e instanceof UsageFailure || e instanceof InputError || e instanceof UsageError) return fail(e.message);
+    if (e instanceof ArenascopeError) {
+      io.err(`arenascope: ${e.message}\n`);
+      return e.exitCode;
+    }
     // A bug, not bad input: the stack only on request, to keep the message readable.
     const detail = process.env.ARENASCOPE_DEBUG ? (e as Error)?.stack : (e as Error)?.message;
     io.err(

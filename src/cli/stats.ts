@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
-import { renderJson } from '../report/json.js';
-import { fileSourceLookup, noSource } from '../report/linecache.js';
-import { renderStatsText } from '../report/text.js';
-import { loadSnapshot, type QueryArgs, queryFromArgs, queryOptions } from './common.js';
+import { renderStatsCsv } from '../report/csv.js';
+import { renderStatsText } from '../report/text/statistics.js';
+import { emit, loadSnapshot } from './command.js';
+import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'stats <dump>';
 export const describe = 'Top allocation sites of a tracemalloc dump, exactly as Snapshot.statistics() ranks them';
@@ -19,9 +19,6 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: QueryArgs & { dump: string }): Promise<void> {
-  const q = queryFromArgs(a);
-  const result = statsResult(await loadSnapshot(a.dump, a), q);
-  if (q.format === 'json') a.io.out(renderJson(result));
-  else if (q.format === 'csv') a.io.out(await (await import('../report/csv.js')).renderStatsCsv(result));
-  else a.io.out(renderStatsText(result, a.source ? fileSourceLookup() : noSource));
+  const result = statsResult(await loadSnapshot(a.dump, a), queryFromArgs(a));
+  emit(a, result, { text: (r) => renderStatsText(r, sourceLookup(a)), csv: renderStatsCsv });
 }

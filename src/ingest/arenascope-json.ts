@@ -7,15 +7,15 @@ import { jsonParser, type Token } from 'stream-json/core/parser.js';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
-import { InputError, TruncatedError } from './errors.js';
-import type { InputStream } from './input.js';
+import { SNAPSHOT_JSON } from '../model/source.js';
+import { InputError, TruncatedError } from '../util/errors.js';
+import type { Importer, ReadOptions } from './importer.js';
+import type { InputStream } from './open-input.js';
 
-export const FORMAT = 'arenascope-json';
-export const SNAPSHOT_FORMAT = 'arenascope-snapshot';
-export const SERIES_FORMAT = 'arenascope-series';
-export const JSON_VERSION = 1;
+const FORMAT = 'arenascope-json';
+const { snapshot: SNAPSHOT_FORMAT, series: SERIES_FORMAT, version: JSON_VERSION } = SNAPSHOT_JSON;
 
-export function sniffArenascopeJson(head: Buffer): boolean {
+function sniffArenascopeJson(head: Buffer): boolean {
   const text = head
     .subarray(0, 4096)
     .toString('utf8')
@@ -231,10 +231,7 @@ function toSnapshot(
   };
 }
 
-export async function readArenascopeJson(
-  input: InputStream,
-  opts: { frames?: FrameTable; allowPartial?: boolean } = {},
-): Promise<Snapshot | SnapshotSeries> {
+async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promise<Snapshot | SnapshotSeries> {
   const frames = opts.frames ?? new FrameTable();
   const reader = new JsonCaptureReader(input.label, frames);
   const decoder = new TextDecoder('utf-8');
@@ -288,3 +285,10 @@ export async function readArenascopeJson(
     warnings,
   };
 }
+
+export const importer: Importer = {
+  format: FORMAT,
+  describe: 'arenascope JSON snapshot or series (arenascope convert --to json)',
+  sniff: sniffArenascopeJson,
+  read: readArenascopeJson,
+};

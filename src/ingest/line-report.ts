@@ -3,12 +3,12 @@
 // the header, a rule of '=', then one row per source line, and two blank lines.
 
 import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.js';
-import { InputError, TruncatedError } from './errors.js';
-import type { InputStream } from './input.js';
+import { InputError, TruncatedError } from '../util/errors.js';
+import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textLines } from './lines.js';
-import type { TextReadOptions } from './mprof.js';
+import type { InputStream } from './open-input.js';
 
-export const FORMAT = 'line-report';
+const FORMAT = 'line-report';
 
 // memory_profiler 0.59+ prints Occurrences; 0.58 spelled it Occurences; 0.57 had no such column.
 const HEADER = /^Line #\s+Mem usage\s+Increment(\s+Occu?rr?ences)?\s+Line Contents$/;
@@ -20,13 +20,13 @@ const ROW_BLANK = /^ *(\d+) {41}(.*)$/;
 const OLD_ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB {3}(.*)$/;
 const OLD_ROW_BLANK = /^ *(\d+) {35}(.*)$/;
 
-export function sniffLineReport(head: Buffer): boolean {
+function sniffLineReport(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => HEADER.test(l));
 }
 
 type State = 'search' | 'blank' | 'header' | 'rule' | 'rows';
 
-export async function readLineReport(input: InputStream, opts: TextReadOptions = {}): Promise<LineReport> {
+async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {
   const blocks: ReportBlock[] = [];
   const warnings: string[] = [];
   const text = textLines(input.chunks);
@@ -140,3 +140,10 @@ function parseRow(line: string, occurrences: boolean): { line: ReportLine; preci
     };
   return null;
 }
+
+export const importer: Importer = {
+  format: FORMAT,
+  describe: "memory_profiler line-by-line report (a 'Line #  Mem usage  Increment' header)",
+  sniff: sniffLineReport,
+  read: readLineReport,
+};

@@ -9,12 +9,12 @@ import type {
   MallocStatsBlock,
   SizeClassRow,
 } from '../model/allocator-stats.js';
-import { InputError, TruncatedError } from './errors.js';
-import type { InputStream } from './input.js';
+import { InputError, TruncatedError } from '../util/errors.js';
+import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textLines } from './lines.js';
-import type { TextReadOptions } from './mprof.js';
+import type { InputStream } from './open-input.js';
 
-export const FORMAT = 'allocator-stats';
+const FORMAT = 'allocator-stats';
 
 const THRESHOLD = /^Small block threshold = (\d+), in (\d+) size classes\.$/;
 const ROW = /^ *(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/;
@@ -67,7 +67,7 @@ const REQUIRED: (keyof Counters)[] = [
   'total',
 ];
 
-export function sniffMallocStats(head: Buffer): boolean {
+function sniffMallocStats(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => THRESHOLD.test(l));
 }
 
@@ -81,7 +81,7 @@ interface Open {
   freeLists: FreeListLine[];
 }
 
-export async function readMallocStats(input: InputStream, opts: TextReadOptions = {}): Promise<AllocatorStats> {
+async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<AllocatorStats> {
   const blocks: MallocStatsBlock[] = [];
   const warnings: string[] = [];
   const text = textLines(input.chunks);
@@ -183,3 +183,10 @@ export async function readMallocStats(input: InputStream, opts: TextReadOptions 
     warnings,
   };
 }
+
+export const importer: Importer = {
+  format: FORMAT,
+  describe: "sys._debugmallocstats() / PYTHONMALLOCSTATS output ('Small block threshold = …')",
+  sniff: sniffMallocStats,
+  read: readMallocStats,
+};

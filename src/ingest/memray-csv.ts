@@ -5,14 +5,15 @@
 import { parse } from 'fast-csv';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
-import { InputError, TruncatedError } from './errors.js';
-import type { InputStream } from './input.js';
+import { InputError, TruncatedError } from '../util/errors.js';
+import type { Importer, ReadOptions } from './importer.js';
 import { headLines } from './lines.js';
+import type { InputStream } from './open-input.js';
 
-export const FORMAT = 'memray-csv';
+const FORMAT = 'memray-csv';
 const HEADER = 'allocator,num_allocations,size,tid,thread_name,stack_trace';
 
-export function sniffMemrayCsv(head: Buffer): boolean {
+function sniffMemrayCsv(head: Buffer): boolean {
   return headLines(head, 1)[0]?.replace(/^\uFEFF/, '') === HEADER;
 }
 
@@ -32,10 +33,7 @@ function parseFrame(s: string): { filename: string; lineno: number } | null {
   return { filename: s.slice(a + 1, b), lineno };
 }
 
-export async function readMemrayCsv(
-  input: InputStream,
-  opts: { frames?: FrameTable; allowPartial?: boolean } = {},
-): Promise<Snapshot> {
+async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
   const warnings: string[] = [
@@ -141,3 +139,10 @@ export async function readMemrayCsv(
     warnings,
   };
 }
+
+export const importer: Importer = {
+  format: FORMAT,
+  describe: 'memray transform csv output (header allocator,num_allocations,size,tid,thread_name,stack_trace)',
+  sniff: sniffMemrayCsv,
+  read: readMemrayCsv,
+};

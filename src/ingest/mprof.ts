@@ -2,22 +2,16 @@
 // order (FUNC lines are appended by the profiled child at exit, so they often come first).
 
 import { type FunctionSpan, type MemorySeries, SampleBuilder } from '../model/memory-series.js';
-import { InputError, TruncatedError } from './errors.js';
-import type { InputStream } from './input.js';
+import { InputError, TruncatedError } from '../util/errors.js';
+import type { Importer, ReadOptions } from './importer.js';
 import { type FastLines, forEachByteLine, headLines } from './lines.js';
+import type { InputStream } from './open-input.js';
 
-export const FORMAT = 'mprof';
-
-export interface TextReadOptions {
-  /** Skip malformed lines with a warning instead of failing. */
-  readonly lenient?: boolean;
-  /** Accept a last line cut short (a file still being written), with a warning. */
-  readonly allowPartial?: boolean;
-}
+const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
 
-export function sniffMprof(head: Buffer): boolean {
+function sniffMprof(head: Buffer): boolean {
   const first = headLines(head, 20).find((l) => l.trim() !== '');
   return first !== undefined && FIELD.test(first);
 }
@@ -82,7 +76,7 @@ const EXPECT: Record<string, string> = {
   CHLD: 'CHLD <pid> <MiB> <time>',
 };
 
-export async function readMprof(input: InputStream, opts: TextReadOptions = {}): Promise<MemorySeries> {
+async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries> {
   const main = new SampleBuilder();
   const children = new Map<number, SampleBuilder>();
   const functions: FunctionSpan[] = [];
@@ -197,3 +191,10 @@ export async function readMprof(input: InputStream, opts: TextReadOptions = {}):
     throw new InputError(input.label, `line ${b.no}`, `expected "${expected}", found "${b.line.slice(0, 80)}"`);
   }
 }
+
+export const importer: Importer = {
+  format: FORMAT,
+  describe: 'mprof run .dat file (lines MEM, CMDLINE, FUNC, CHLD)',
+  sniff: sniffMprof,
+  read: readMprof,
+};

@@ -2,20 +2,13 @@
 
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
-import type { InputStream } from './input.js';
+import type { Importer, ReadOptions } from './importer.js';
 import { SnapshotMachine } from './pickle/snapshot-machine.js';
 
-export const FORMAT = 'tracemalloc-snapshot';
-
-export interface SnapshotReadOptions {
-  /** On a truncated dump, keep what was read (with a warning) instead of failing. */
-  readonly allowPartial?: boolean;
-  /** Intern into this table, so that snapshots of one series share frame and traceback ids. */
-  readonly frames?: FrameTable;
-}
+const FORMAT = 'tracemalloc-snapshot';
 
 /** A pickle starts with PROTO (0x80) and a protocol number; dumps use 2-5. */
-export function sniffPickle(head: Buffer): boolean {
+function sniffPickle(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5;
 }
 
@@ -23,7 +16,7 @@ export function sniffPickle(head: Buffer): boolean {
 export async function readSnapshot(
   label: string,
   chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
-  opts: SnapshotReadOptions & { gzip?: boolean } = {},
+  opts: ReadOptions & { gzip?: boolean } = {},
 ): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
@@ -45,6 +38,9 @@ export async function readSnapshot(
   };
 }
 
-export function readSnapshotInput(input: InputStream, opts: SnapshotReadOptions = {}): Promise<Snapshot> {
-  return readSnapshot(input.label, input.chunks, { ...opts, gzip: input.gzip });
-}
+export const importer: Importer = {
+  format: FORMAT,
+  describe: 'tracemalloc Snapshot.dump() pickle, protocol 2-5 (gzip too)',
+  sniff: sniffPickle,
+  read: (input, opts) => readSnapshot(input.label, input.chunks, { ...opts, gzip: input.gzip }),
+};

@@ -3,11 +3,12 @@
 
 import type { Frame } from '../model/frames.js';
 import type { LoggedListing, LoggedStatistic, StatisticsLog } from '../model/statistics-log.js';
-import { InputError } from './errors.js';
-import type { InputStream } from './input.js';
+import { InputError } from '../util/errors.js';
+import type { Importer } from './importer.js';
 import { headLines, textLines } from './lines.js';
+import type { InputStream } from './open-input.js';
 
-export const FORMAT = 'tracemalloc-text';
+const FORMAT = 'tracemalloc-text';
 
 const SIZE = '(-?\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
@@ -17,11 +18,11 @@ const FRAME = /^ {2}File "(.*)", line (-?\d+)$/;
 const SOURCE = /^ {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
-export function sniffTracemallocText(head: Buffer): boolean {
+function sniffTracemallocText(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => STAT.test(l));
 }
 
-export async function readTracemallocText(input: InputStream, _opts?: unknown): Promise<StatisticsLog> {
+async function readTracemallocText(input: InputStream): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
   const text = textLines(input.chunks);
   let current: LoggedStatistic[] | null = null;
@@ -87,3 +88,10 @@ export async function readTracemallocText(input: InputStream, _opts?: unknown): 
     warnings: ['sizes in printed statistics are rounded to 3 significant digits; counts are exact'],
   };
 }
+
+export const importer: Importer = {
+  format: FORMAT,
+  describe: "tracemalloc statistics printed as text ('file.py:12: size=… , count=…')",
+  sniff: sniffTracemallocText,
+  read: readTracemallocText,
+};

@@ -1,4 +1,4 @@
-import type { SourceInfo } from './snapshot.js';
+import type { SourceInfo } from './source.js';
 
 /** A row of the size-class table: `class size num-pools blocks-in-use avail-blocks`. */
 export interface SizeClassRow {

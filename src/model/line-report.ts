@@ -1,4 +1,4 @@
-import type { SourceInfo } from './snapshot.js';
+import type { SourceInfo } from './source.js';
 
 /** One row of a memory_profiler line-by-line report. Lines that were not executed have nulls. */
 export interface ReportLine {

@@ -1,4 +1,4 @@
-import type { SourceInfo } from './snapshot.js';
+import type { SourceInfo } from './source.js';
 
 /** Samples (time in seconds since the epoch, memory in MiB), as two typed arrays. */
 export interface Samples {

@@ -1,16 +1,5 @@
 import type { FrameTable } from './frames.js';
-
-/** Where a capture came from, for messages and reports. */
-export interface SourceInfo {
-  /** File path as given, or '-' for standard input. */
-  readonly path: string;
-  /** Detected format, e.g. 'tracemalloc-pickle'. */
-  readonly format: string;
-  /** True when the file was gzip-compressed. */
-  readonly gzip: boolean;
-  /** Bytes of (decompressed) input read. */
-  readonly bytes: number;
-}
+import type { SourceInfo } from './source.js';
 
 /**
  * Live blocks grouped by (domain, traceback id, size) -> count, columnar. Exact for every

@@ -1,5 +1,5 @@
 import type { Frame } from './frames.js';
-import type { SourceInfo } from './snapshot.js';
+import type { SourceInfo } from './source.js';
 
 /**
  * A tracemalloc Statistic or StatisticDiff as printed in a log. Sizes were rounded by

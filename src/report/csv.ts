@@ -1,36 +1,53 @@
-// CSV tables (fast-csv), one row per statistic; frames are oldest first, joined by ' > '.
+// CSV tables (fast-csv), one row per statistic or site; frames are oldest first, joined by ' > '.
+// fast-csv is loaded on first use: no other output pays for it.
 
-import { writeToString } from 'fast-csv';
+import { createRequire } from 'node:module';
 import type { SnapshotLeaks } from '../analysis/leak-results.js';
+import type { ReportData } from '../analysis/report-data.js';
 import type { DiffResult, Statistic, StatsResult } from '../analysis/statistics.js';
+
+type Cell = string | number | null;
+
+// fast-csv's formatter is a stream; rows given synchronously come out synchronously when it is
+// read after each write (read before its buffer fills, so no write waits for a reader).
+function csv(headers: readonly string[], rows: readonly Cell[][]): string {
+  const { format } = createRequire(import.meta.url)('fast-csv') as typeof import('fast-csv');
+  const stream = format({ headers: [...headers], includeEndRowDelimiter: true });
+  const out: Buffer[] = [];
+  const drain = (): void => {
+    for (let c = stream.read() as Buffer | null; c !== null; c = stream.read() as Buffer | null) out.push(c);
+  };
+  for (const row of rows) {
+    stream.write(row);
+    drain();
+  }
+  // The end-row delimiter that fast-csv writes on end().
+  return `${Buffer.concat(out).toString('utf8')}\n`;
+}
 
 function frameColumns(s: Statistic): [string, number, string] {
   const key = s.frames[0]!;
   return [key.filename, key.lineno, s.frames.map((f) => `${f.filename}:${f.lineno}`).join(' > ')];
 }
 
-export function renderStatsCsv(r: StatsResult): Promise<string> {
+export function renderStatsCsv(r: Pick<StatsResult, 'stats'>): string {
   const rows = r.stats.map((s, i) => {
     const [filename, lineno, traceback] = frameColumns(s);
     return [i + 1, filename, lineno, s.size, s.count, s.count ? s.size / s.count : '', traceback];
   });
-  return writeToString(rows, {
-    headers: ['rank', 'filename', 'lineno', 'size', 'count', 'average', 'traceback'],
-    includeEndRowDelimiter: true,
-  });
+  return csv(['rank', 'filename', 'lineno', 'size', 'count', 'average', 'traceback'], rows);
 }
 
-export function renderDiffCsv(r: DiffResult): Promise<string> {
+export function renderDiffCsv(r: DiffResult): string {
   const rows = r.stats.map((s, i) => {
     const [filename, lineno, traceback] = frameColumns(s);
     return [i + 1, filename, lineno, s.size, s.sizeDiff, s.count, s.countDiff, traceback];
   });
-  const headers = ['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'];
-  return writeToString(rows, { headers, includeEndRowDelimiter: true });
+  return csv(['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'], rows);
 }
 
 /** One row per site of a snapshot series (leak verdicts), bytes per capture joined by ';'. */
-export function renderLeaksCsv(r: SnapshotLeaks): Promise<string> {
+export function renderLeaksCsv(r: SnapshotLeaks): string {
   const rows = r.sites.map((s) => [
     s.verdict,
     s.filename,
@@ -41,15 +58,11 @@ export function renderLeaksCsv(r: SnapshotLeaks): Promise<string> {
     s.confidence,
     s.bytesPerCapture.join(';'),
   ]);
-  const headers = [
-    'verdict',
-    'filename',
-    'lineno',
-    'growth_bytes',
-    'growth_per_second',
-    'growth_per_capture',
-    'confidence',
-    'bytes_per_capture',
-  ];
-  return writeToString(rows, { headers, includeEndRowDelimiter: true });
+  const headers = ['verdict', 'filename', 'lineno', 'growth_bytes', 'growth_per_second', 'growth_per_capture'];
+  return csv([...headers, 'confidence', 'bytes_per_capture'], rows);
+}
+
+/** The report's top sites at the last capture, as `stats --format csv` lists them. */
+export function renderTopSitesCsv(d: ReportData): string {
+  return renderStatsCsv({ stats: d.snapshots?.topSites ?? [] });
 }

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { leakResults, type MemoryLeaks, type SnapshotLeaks } from '../../src/analysis/leak-results.js';
-import { loadCaptureSet } from '../../src/ingest/inputs.js';
-import { loadCapture } from '../../src/ingest/sniff.js';
+import { loadCaptureSet } from '../../src/ingest/capture-set.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
 import { cli } from '../helpers.js';
 
 type Truth = Record<string, { leak: string[]; plateau: string[]; transient: string[]; steady: string[] }>;

@@ -9,8 +9,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayReport } from '../../src/analysis/pymalloc/compare.js';
-import { loadCaptureSet } from '../../src/ingest/inputs.js';
-import { loadCapture } from '../../src/ingest/sniff.js';
+import { loadCaptureSet } from '../../src/ingest/capture-set.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
 import { python3 } from '../helpers.js';
 
@@ -34,8 +34,7 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
     const load = (p: string, frames: FrameTable) => loadCapture(p, { frames });
     const snaps = await loadCaptureSet([join(out, workload, 'snap-*.pickle')], { load });
     const stats = await loadCaptureSet([join(out, workload, 'stats-*.txt')], { load });
-    const real = stats.allocatorStats.map((s) => s.blocks[s.blocks.length - 1]!);
-    return replayReport(snaps.series.snapshots, snaps.series.labels, real, { python });
+    return replayReport(snaps.series.snapshots, snaps.series.labels, stats.allocatorStats, { python });
   }
 
   it.each(Object.keys(manifest.workloads))(

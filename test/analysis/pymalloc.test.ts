@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { LARGE, PymallocModel } from '../../src/analysis/pymalloc/allocator.js';
 import { geometry } from '../../src/analysis/pymalloc/geometry.js';
 import { mallocStats, poolCounts } from '../../src/analysis/pymalloc/state.js';
-import { loadCapture } from '../../src/ingest/sniff.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { AllocatorStats } from '../../src/model/allocator-stats.js';
-import { renderMallocStats } from '../../src/report/text.js';
+import { renderMallocStats } from '../../src/report/text/mallocstats.js';
 
 const pool = (m: PymallocModel, b: number) => m.poolOf(b);
 const index = (m: PymallocModel, b: number) => m.indexOf(b);

@@ -1,7 +1,7 @@
 // The trend and classification functions on synthetic series whose truth is known by construction.
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/analysis/leaks.js';
-import { memoryTrend } from '../../src/analysis/memory.js';
+import { memoryTrend } from '../../src/analysis/mprof.js';
 import { floorPoints, median, theilSen } from '../../src/analysis/trend.js';
 
 const KiB = 1024;

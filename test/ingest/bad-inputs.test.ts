@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError, TruncatedError } from '../../src/ingest/errors.js';
-import { FORMATS, type LoadOptions, loadCapture } from '../../src/ingest/sniff.js';
+import { FORMATS } from '../../src/ingest/importers.js';
+import { type LoadOptions, loadCapture } from '../../src/ingest/load-capture.js';
 import type { MemorySeries } from '../../src/model/memory-series.js';
+import { InputError, TruncatedError } from '../../src/util/errors.js';
 import { cli } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-bad-'));

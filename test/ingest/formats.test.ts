@@ -3,8 +3,9 @@
 // tracemalloc's Statistic objects, memray's CSV layout.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mprofPeak } from '../../src/analysis/memory.js';
-import { detectFormat, loadCapture } from '../../src/ingest/sniff.js';
+import { mprofPeak } from '../../src/analysis/mprof.js';
+import { detectFormat } from '../../src/ingest/importers.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { AllocatorStats } from '../../src/model/allocator-stats.js';
 import type { LineReport } from '../../src/model/line-report.js';
 import type { MemorySeries } from '../../src/model/memory-series.js';

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCaptureSet, naturalCompare, resolveInputs } from '../../src/ingest/inputs.js';
-import { loadCapture } from '../../src/ingest/sniff.js';
+import { loadCaptureSet } from '../../src/ingest/capture-set.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { naturalCompare, resolveInputs } from '../../src/ingest/resolve-inputs.js';
 import { cli } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-json-'));
@@ -53,10 +54,10 @@ describe('convert --to json, read back', () => {
     const series = join(dir, 'ab.json');
     expect((await cli('convert', A, B, '--to', 'json', '-o', series)).code).toBe(0);
     const info = JSON.parse((await cli('info', series, '--json')).out) as {
-      model: string;
+      kind: string;
       snapshots: { traces: number }[];
     };
-    expect(info.model).toBe('snapshot-series');
+    expect(info.kind).toBe('snapshot-series');
     const diff = golden.find(
       (c) => c.command === 'diff' && c.files[0] === A && c.files[1] === B && c.args.join(' ') === '--group-by lineno',
     )!;
@@ -117,8 +118,8 @@ describe('series inputs', () => {
   it('info on a directory: one object per capture, of every kind, and warnings on stderr', async () => {
     const r = await cli('info', sdir, '--json');
     expect(r.code).toBe(0);
-    const infos = JSON.parse(r.out) as { kind: string; peakMiB?: number }[];
-    expect(infos.map((i) => i.kind)).toEqual([
+    const infos = JSON.parse(r.out) as { format: string; peakMiB?: number }[];
+    expect(infos.map((i) => i.format)).toEqual([
       'mprof',
       'tracemalloc-snapshot',
       'tracemalloc-snapshot',

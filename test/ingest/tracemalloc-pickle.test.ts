@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { statistics } from '../../src/analysis/statistics.js';
-import { InputError, TruncatedError } from '../../src/ingest/errors.js';
+import { type LoadOptions, loadCapture as loadAny } from '../../src/ingest/load-capture.js';
 import { LIMITS } from '../../src/ingest/pickle/snapshot-machine.js';
-import { type LoadOptions, loadCapture as loadAny } from '../../src/ingest/sniff.js';
 import { readSnapshot } from '../../src/ingest/tracemalloc-pickle.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
-import { statisticLine } from '../../src/report/text.js';
+import { statisticLine } from '../../src/report/text/statistics.js';
+import { InputError, TruncatedError } from '../../src/util/errors.js';
 
 async function loadCapture(path: string, opts?: LoadOptions): Promise<Snapshot> {
   const c = await loadAny(path, opts);

@@ -1,9 +1,11 @@
 // The `replay` query: the model's figures per capture in both orders, next to the real
 // allocator's when its reports (sys._debugmallocstats) were captured alongside.
 
-import type { MallocStatsBlock } from '../../model/allocator-stats.js';
+import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
+import { geometry } from './geometry.js';
 import { type ModelState, replay } from './replay.js';
 
 /** The figures the `replay` output gives for the model (both orders) and for the real allocator. */
@@ -48,6 +50,8 @@ export interface ReplayReport {
   readonly arenaSize: number;
   readonly poolSize: number;
   readonly captures: readonly CaptureComparison[];
+  /** Things to know about the comparison (e.g. reports of another arena size than the model's). */
+  readonly warnings: readonly string[];
   /** Is the last capture fragmented, and why (see isFragmented). */
   readonly fragmented: { readonly verdict: 'yes' | 'no' | 'possibly' | 'unknown'; readonly reason: string };
 }
@@ -125,12 +129,49 @@ export function isFragmented(captures: readonly CaptureComparison[]): ReplayRepo
   return { verdict: 'no', reason: 'live blocks fill their arenas in either order' };
 }
 
+/**
+ * The real allocator's report for each capture, matched by order: one report per capture, or one
+ * file per capture (its last report). null when neither fits.
+ */
+export function matchAllocatorReports(files: readonly AllocatorStats[], captures: number): MallocStatsBlock[] | null {
+  const blocks = files.flatMap((f) => f.blocks);
+  if (blocks.length === captures) return blocks;
+  if (files.length === captures) return files.map((f) => f.blocks[f.blocks.length - 1]!);
+  return null;
+}
+
+/**
+ * The `replay` query. Allocator reports given must match the captures (matchAllocatorReports);
+ * a mismatch is the user's to fix.
+ */
 export function replayReport(
   snapshots: readonly Snapshot[],
   labels: readonly string[],
-  real: readonly MallocStatsBlock[] | null,
+  allocatorStats: readonly AllocatorStats[],
   opts: { python: string; seed?: number },
 ): ReplayReport {
+  if (!snapshots.length) {
+    throw new UsageError(
+      'replay reads snapshots (tracemalloc dumps, memray CSV, arenascope JSON); none among the inputs',
+    );
+  }
+  let real: MallocStatsBlock[] | null = null;
+  const warnings: string[] = [];
+  if (allocatorStats.length) {
+    real = matchAllocatorReports(allocatorStats, snapshots.length);
+    if (!real) {
+      const reports = allocatorStats.reduce((n, f) => n + f.blocks.length, 0);
+      throw new UsageError(
+        `${snapshots.length} captures but ${allocatorStats.length} allocator-stats files holding ${reports} reports: give one report, or one file, per capture`,
+      );
+    }
+    const g = geometry(opts.python);
+    if (real[0] && real[0].arenaSize !== g.arenaSize) {
+      warnings.push(
+        `the allocator reports have ${real[0].arenaSize}-byte arenas, the model of ${opts.python} ${g.arenaSize}: pass --python`,
+      );
+    }
+  }
   const r = replay(snapshots, labels, opts);
   const captures = r.captures.map((c, i): CaptureComparison => {
     const compact = modelFigures(c.compact);
@@ -153,6 +194,7 @@ export function replayReport(
     arenaSize: r.arenaSize,
     poolSize: r.poolSize,
     captures,
+    warnings,
     fragmented: isFragmented(captures),
   };
 }

@@ -1,6 +1,8 @@
 // pymalloc's constants per CPython version on 64-bit builds (Objects/obmalloc.c; from 3.12
 // Include/internal/pycore_obmalloc.h), as listed in FORMATS.md section 3.1.
 
+import { UsageError } from '../../util/errors.js';
+
 export interface Geometry {
   /** CPython version the geometry is for, e.g. '3.11'. */
   readonly python: string;
@@ -49,7 +51,7 @@ export const DEFAULT_PYTHON = '3.11';
 
 export function geometry(python: string): Geometry {
   const g = GEOMETRIES[python];
-  if (!g) throw new RangeError(`no pymalloc model for Python ${python}; known: ${Object.keys(GEOMETRIES).join(', ')}`);
+  if (!g) throw new UsageError(`no pymalloc model for Python ${python}; known: ${Object.keys(GEOMETRIES).join(', ')}`);
   return g;
 }
 

@@ -8,7 +8,7 @@
 
 import type { FrameTable } from '../../model/frames.js';
 import type { GroupBuilder, TraceLayout } from '../../model/snapshot.js';
-import { InputError, TruncatedError } from '../errors.js';
+import { InputError, TruncatedError } from '../../util/errors.js';
 import { MemoTable } from './memo.js';
 import { opcodeName } from './opcodes.js';
 import { type GroupSink, INPUT_CAP, TraceScanner } from './trace-scanner.js';

@@ -3,8 +3,8 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip, constants as zlib } from 'node:zlib';
-import { InputError } from './errors.js';
+import { createGunzip, gunzipSync, constants as zlib } from 'node:zlib';
+import { InputError } from '../util/errors.js';
 
 export const CHUNK_SIZE = 1 << 18;
 
@@ -127,13 +127,38 @@ function openFile(path: string, chunkSize: number, onProgress?: ProgressCallback
   return fromSync(path, fileChunks(fd, chunkSize, onProgress));
 }
 
+const isGzip = (head: Buffer): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+
+/**
+ * The first bytes (up to 64 KiB) of a file's content, gunzipped when it is gzip: enough to detect
+ * its format without opening a stream. null when it cannot be read or gunzipped.
+ */
+export function readHead(path: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+    // Sync flush, as in openInput: the head of a stream is a cut gzip member.
+    return isGzip(head) ? gunzipSync(head, { finishFlush: zlib.Z_SYNC_FLUSH }) : head;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Opens a file (or stdin for '-'), undoing gzip when the content starts with its magic bytes. */
 export async function openInput(path: string, opts: OpenOptions = {}): Promise<InputStream> {
   const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
   const raw =
     path === '-' ? guarded(path, process.stdin, false, opts.onProgress) : openFile(path, chunkSize, opts.onProgress);
   const first = await peek(raw);
-  if (first.head.length >= 2 && first.head[0] === 0x1f && first.head[1] === 0x8b) {
+  if (isGzip(first.head)) {
     // Sync flush at the end: a truncated gzip yields what it holds, and the reader of the content
     // then reports where that content stops.
     const gunzip = createGunzip({ finishFlush: zlib.Z_SYNC_FLUSH, chunkSize });

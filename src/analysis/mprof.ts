@@ -2,7 +2,7 @@
 
 import type { MemorySeries, Samples } from '../model/memory-series.js';
 import type { Verdict } from './leaks.js';
-import { floorPoints, theilSen } from './trend.js';
+import { confidenceOf, floorPoints, theilSen } from './trend.js';
 
 export interface PeakResult {
   /** max of the main process's MEM samples (what `mprof peak` prints), or null if there are none. */
@@ -95,7 +95,6 @@ export function classifyFloor(
 ): { verdict: Verdict; confidence: number } {
   const n = v.length;
   if (n < 3) return { verdict: 'stable', confidence: 0 };
-  const round = (x: number): number => Math.round(Math.max(0, Math.min(1, x)) * 100) / 100;
   const fit = theilSen(t, v);
   const g = fit.slope * (t[n - 1]! - t[0]!);
   const consistency = Math.abs(fit.risingShare - 0.5) * 2; // 0: no trend, 1: every pair agrees
@@ -104,13 +103,13 @@ export function classifyFloor(
     const k = Math.floor((2 * n) / 3);
     const tail = theilSen(t.slice(k), v.slice(k));
     if (fit.risingShare >= 0.7 && tail.slope >= fit.slope / 2)
-      return { verdict: 'leak', confidence: round(consistency * support) };
-    return { verdict: 'plateau', confidence: round((1 - Math.max(0, tail.slope) / fit.slope) * support) };
+      return { verdict: 'leak', confidence: confidenceOf(consistency * support) };
+    return { verdict: 'plateau', confidence: confidenceOf((1 - Math.max(0, tail.slope) / fit.slope) * support) };
   }
-  if (g <= -minGrowth) return { verdict: 'shrinking', confidence: round(consistency * support) };
+  if (g <= -minGrowth) return { verdict: 'shrinking', confidence: confidenceOf(consistency * support) };
   const rise = Math.max(...v) - v[0]!;
-  if (rise >= minGrowth) return { verdict: 'transient', confidence: round(1 - Math.abs(g) / rise) };
-  return { verdict: 'stable', confidence: round(1 - Math.abs(g) / minGrowth) };
+  if (rise >= minGrowth) return { verdict: 'transient', confidence: confidenceOf(1 - Math.abs(g) / rise) };
+  return { verdict: 'stable', confidence: confidenceOf(1 - Math.abs(g) / minGrowth) };
 }
 
 /**

@@ -1,0 +1,138 @@
+// The steps every command repeats, written once (memray's base command is the model): where it
+// writes, the options of commands that read captures, loading them, and emitting the result.
+
+import type { Argv } from 'yargs';
+import { loadCaptureSet } from '../ingest/capture-set.js';
+import { FORMATS } from '../ingest/importers.js';
+import { loadCapture } from '../ingest/load-capture.js';
+import type { Order } from '../ingest/resolve-inputs.js';
+import type { Capture } from '../model/capture.js';
+import type { CaptureSet } from '../model/capture-set.js';
+import type { FrameTable } from '../model/frames.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Format } from '../model/source.js';
+import { renderJson } from '../report/json.js';
+import { UsageError } from '../util/errors.js';
+import { type ProgressLine, readingProgress } from './progress.js';
+
+/** Where a command writes; the CLI passes process streams, tests collect strings. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readonly columns?: number;
+  /** Set when stderr is a terminal: shows (text) or erases (null) a transient progress line. */
+  readonly progress?: ProgressLine;
+}
+
+/** Set by a command to exit with another code than 0 without an error (the gate's 1). */
+export interface ExitStatus {
+  code: number;
+}
+
+/** What every command's handler is given besides its flags (yargs' parse context). */
+export interface CommandArgs {
+  io: Io;
+  status: ExitStatus;
+}
+
+export interface InputArgs extends CommandArgs {
+  'allow-partial': boolean;
+  'input-format': Format | undefined;
+  lenient: boolean;
+}
+
+// runCli passes { io, status } as yargs' parse context, which yargs merges into every command's argv.
+function withContext<T>(y: Argv<T>): Argv<T & CommandArgs> {
+  return y as Argv<T & CommandArgs>;
+}
+
+/** The options of every command that reads captures. */
+export function inputOptions<T>(y: Argv<T>) {
+  return withContext(y)
+    .option('allow-partial', {
+      type: 'boolean',
+      default: false,
+      describe: 'On a truncated capture, analyze what was read (with a warning) instead of failing',
+    })
+    .option('input-format', {
+      choices: FORMATS,
+      describe: 'Read inputs as this format instead of detecting it from their content',
+    })
+    .option('lenient', {
+      type: 'boolean',
+      default: false,
+      describe: 'Skip malformed lines of text captures (with a warning) instead of failing',
+    });
+}
+
+/** yargs reads a lone '-' as an empty option: runCli carries stdin through it under this name. */
+export const STDIN_ARG = '\u0000stdin';
+
+/** One warning line on stderr. */
+export const warn = (a: CommandArgs, text: string): void => a.io.err(`arenascope: warning: ${text}\n`);
+
+/** Loads one capture of any kind; warnings (e.g. a partial read) go to stderr. */
+export async function loadAny(path: string, a: InputArgs, frames?: FrameTable): Promise<Capture> {
+  const file = path === STDIN_ARG ? '-' : path;
+  const progress = readingProgress(a.io.progress, file);
+  const c = await loadCapture(file, {
+    allowPartial: a['allow-partial'],
+    lenient: a.lenient,
+    format: a['input-format'],
+    frames,
+    onProgress: progress.onProgress,
+  }).finally(() => progress.done());
+  for (const w of c.warnings) warn(a, w);
+  return c;
+}
+
+/** Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON). */
+export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
+  const c = await loadAny(path, a, frames);
+  if (c.kind === 'snapshot') return c;
+  if (c.kind === 'snapshot-series' && c.snapshots.length === 1) return c.snapshots[0]!;
+  const what =
+    c.kind === 'snapshot-series' ? `a series of ${c.snapshots.length} snapshots` : `a ${c.kind} (${c.source.format})`;
+  throw new UsageError(
+    `${path}: this is ${what}; this command reads one snapshot (a tracemalloc dump, memray CSV or arenascope JSON)`,
+  );
+}
+
+/** Loads every input (files, directories, globs) as one set; each file passed over is one warning. */
+export async function loadSet(inputs: readonly string[], a: InputArgs, order?: Order): Promise<CaptureSet> {
+  const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames) });
+  for (const s of set.skipped) warn(a, s);
+  return set;
+}
+
+export type OutputFormat = 'text' | 'json' | 'csv' | 'markdown';
+
+export interface OutputArgs extends CommandArgs {
+  format: OutputFormat;
+  json: boolean;
+}
+
+/** --format among the given outputs (text first, the default) and --json for `--format json`. */
+export function outputOptions<T>(y: Argv<T>, formats: readonly OutputFormat[]) {
+  return withContext(y)
+    .option('format', {
+      alias: 'f',
+      choices: formats,
+      default: 'text' as OutputFormat,
+      describe: 'Output format',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'Same as --format json' });
+}
+
+/** A renderer per output format a command offers; JSON defaults to the result as it is. */
+export type Renderers<T> = { readonly text: (r: T) => string } & {
+  readonly [F in Exclude<OutputFormat, 'text'>]?: (r: T) => string;
+};
+
+/** Writes the result to stdout in the format asked for. */
+export function emit<T>(a: OutputArgs, result: T, renderers: Renderers<T>): void {
+  const format = a.json ? 'json' : a.format;
+  const render = format === 'json' ? (renderers.json ?? renderJson) : renderers[format];
+  if (!render) throw new UsageError(`--format ${format} is not an output of this command`);
+  a.io.out(render(result));
+}

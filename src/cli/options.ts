@@ -1,0 +1,145 @@
+// Option groups more than one command takes, and the parsing of flag values (sizes, growth limits)
+// into library options.
+
+import type { Argv } from 'yargs';
+import type { TraceFilter } from '../analysis/filters.js';
+import type { GrowthLimit } from '../analysis/gate.js';
+import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
+import { ORDERS } from '../ingest/resolve-inputs.js';
+import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
+import { UsageError } from '../util/errors.js';
+import { type InputArgs, inputOptions, type OutputArgs, outputOptions } from './command.js';
+
+export function groupByOption<T>(y: Argv<T>, describe: string) {
+  return y.option('group-by', { alias: 'g', choices: KEY_TYPES, default: 'lineno' as KeyType, describe });
+}
+
+export function sourceOption<T>(y: Argv<T>) {
+  return y.option('source', {
+    type: 'boolean',
+    default: true,
+    describe: 'Show source lines under traceback frames when the files exist here (--no-source to omit)',
+  });
+}
+
+/** Where source lines come from: the files on this machine, or nowhere with --no-source. */
+export const sourceLookup = (a: { source: boolean }): SourceLookup => (a.source ? fileSourceLookup() : noSource);
+
+export function orderOption<T>(y: Argv<T>, describe = 'Order of the captures') {
+  return y.option('order', { choices: ORDERS, describe });
+}
+
+export interface QueryArgs extends InputArgs, OutputArgs {
+  'group-by': KeyType;
+  cumulative: boolean;
+  limit: number | undefined;
+  include: string[];
+  exclude: string[];
+  'all-frames': boolean;
+  domain: number[];
+  'exclude-domain': number[];
+  source: boolean;
+}
+
+/** The options of the commands that query snapshots as tracemalloc does (stats, diff). */
+export function queryOptions<T>(y: Argv<T>) {
+  const grouped = groupByOption(
+    inputOptions(y),
+    "tracemalloc key_type: the most recent frame's line, its file, or the whole traceback",
+  );
+  return sourceOption(outputOptions(grouped, ['text', 'json', 'csv']))
+    .option('cumulative', {
+      type: 'boolean',
+      default: false,
+      describe: 'Count each block at every frame of its traceback (lineno and filename only)',
+    })
+    .option('limit', { alias: 'n', type: 'number', describe: 'Show only the first N entries' })
+    .option('include', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'Keep traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
+    })
+    .option('exclude', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'Drop traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
+    })
+    .option('all-frames', {
+      type: 'boolean',
+      default: false,
+      describe: '--include/--exclude test every frame of the traceback, not only the most recent',
+    })
+    .option('domain', {
+      type: 'number',
+      array: true,
+      default: [] as number[],
+      describe: 'Keep only this allocation domain (repeatable)',
+    })
+    .option('exclude-domain', {
+      type: 'number',
+      array: true,
+      default: [] as number[],
+      describe: 'Drop this allocation domain (repeatable)',
+    });
+}
+
+function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): TraceFilter {
+  // A trailing ':123' selects one line, as tracemalloc.Filter's lineno does.
+  const m = /^(.*):(\d+)$/.exec(arg);
+  const pattern = m ? m[1]! : arg;
+  if (!pattern) throw new UsageError(`empty file pattern in '${arg}'`);
+  return { kind: 'filename', inclusive, pattern, lineno: m ? Number(m[2]) : null, allFrames };
+}
+
+function checkDomain(d: number): number {
+  if (!Number.isInteger(d) || d < 0) throw new UsageError(`--domain takes a non-negative integer, got ${d}`);
+  return d;
+}
+
+export function queryFromArgs(a: QueryArgs): QueryOptions {
+  if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 0)) {
+    throw new UsageError(`--limit takes a non-negative integer, got ${a.limit}`);
+  }
+  const filters: TraceFilter[] = [
+    ...a.include.map((p) => parsePattern(p, true, a['all-frames'])),
+    ...a.exclude.map((p) => parsePattern(p, false, a['all-frames'])),
+    ...a.domain.map((d) => ({ kind: 'domain' as const, inclusive: true, domain: checkDomain(d) })),
+    ...a['exclude-domain'].map((d) => ({ kind: 'domain' as const, inclusive: false, domain: checkDomain(d) })),
+  ];
+  return { keyType: a['group-by'], cumulative: a.cumulative, filters, limit: a.limit };
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+  t: 1e12,
+  tb: 1e12,
+  tib: 2 ** 40,
+};
+
+/** '512KiB', '10MB', '1.5GiB', '4096' -> bytes. */
+export function parseSize(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new UsageError(`${flag} takes a size such as 64KiB, 10MB or 1.5GiB; got '${text}'`);
+  }
+  return Number(m[1]) * unit;
+}
+
+/** '5%' or a size ('512KiB', '10MB'). */
+export function parseGrowth(text: string, flag: string): GrowthLimit {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  return m ? { percent: Number(m[1]) } : { bytes: parseSize(text, flag) };
+}

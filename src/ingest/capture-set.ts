@@ -1,0 +1,65 @@
+// Reading every input of a command into one CaptureSet: captures grouped by kind, the snapshots
+// one ordered series sharing a frame table, with their times when known.
+
+import type { AllocatorStats } from '../model/allocator-stats.js';
+import type { Capture } from '../model/capture.js';
+import type { CaptureSet, TimeSource } from '../model/capture-set.js';
+import { FrameTable } from '../model/frames.js';
+import type { LineReport } from '../model/line-report.js';
+import type { MemorySeries } from '../model/memory-series.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { StatisticsLog } from '../model/statistics-log.js';
+import { type Order, resolveInputs } from './resolve-inputs.js';
+import { sidecarTime } from './sidecar.js';
+
+/**
+ * Reads every input (files, directories, globs) and groups the captures by kind. Snapshots keep
+ * the input order, unless every one of them records its capture time and no order was asked for:
+ * then they are ordered by time. They share one frame table.
+ */
+export async function loadCaptureSet(
+  args: readonly string[],
+  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture> },
+): Promise<CaptureSet> {
+  const { inputs, skipped } = resolveInputs(args, opts.order);
+  const frames = new FrameTable();
+  let snaps: { s: Snapshot; label: string }[] = [];
+  const memorySeries: MemorySeries[] = [];
+  const lineReports: LineReport[] = [];
+  const allocatorStats: AllocatorStats[] = [];
+  const statisticsLogs: StatisticsLog[] = [];
+  for (const path of inputs) {
+    const c = await opts.load(path, frames);
+    if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
+    else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
+    else if (c.kind === 'memory-series') memorySeries.push(c);
+    else if (c.kind === 'line-report') lineReports.push(c);
+    else if (c.kind === 'allocator-stats') allocatorStats.push(c);
+    else statisticsLogs.push(c);
+  }
+  // Times: recorded in the captures, else sidecar files, else none (never file modification times).
+  let timeSource: TimeSource = null;
+  if (snaps.length && snaps.every((x) => x.s.time !== null)) timeSource = 'capture';
+  else {
+    const side = snaps.map((x) => sidecarTime(x.label));
+    if (snaps.length && side.every((t) => t !== null)) {
+      snaps = snaps.map((x, i) => ({ ...x, s: { ...x.s, time: side[i]! } }));
+      timeSource = 'sidecar';
+    }
+  }
+  if (!opts.order && snaps.length > 1 && timeSource) snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
+  return {
+    timeSource,
+    series: {
+      kind: 'snapshot-series',
+      snapshots: snaps.map((x) => x.s),
+      labels: snaps.map((x) => x.label),
+      warnings: [],
+    },
+    memorySeries,
+    lineReports,
+    allocatorStats,
+    statisticsLogs,
+    skipped,
+  };
+}

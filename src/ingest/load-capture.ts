@@ -1,0 +1,26 @@
+// Reading one input of any format: open it (gzip undone), detect its format, import it.
+
+import type { Capture } from '../model/capture.js';
+import type { Format } from '../model/source.js';
+import { InputError } from '../util/errors.js';
+import type { ReadOptions } from './importer.js';
+import { detectFormat, IMPORTERS, importerFor } from './importers.js';
+import { openInput, type ProgressCallback } from './open-input.js';
+
+export interface LoadOptions extends ReadOptions {
+  /** Skip detection and read the input as this format. */
+  readonly format?: Format;
+  readonly onProgress?: ProgressCallback;
+}
+
+/** Opens, sniffs and imports one input ('-' is stdin). */
+export async function loadCapture(path: string, opts: LoadOptions = {}): Promise<Capture> {
+  const input = await openInput(path, { onProgress: opts.onProgress });
+  const format = opts.format ?? detectFormat(input.head);
+  if (!format) {
+    const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
+    const tried = IMPORTERS.map((i) => `  ${i.format}: ${i.describe}`).join('\n');
+    throw new InputError(path, 'byte 0', `${what}${input.gzip ? ' (after gunzip)' : ''}; tried:\n${tried}`);
+  }
+  return importerFor(format).read(input, opts);
+}

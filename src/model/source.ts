@@ -1,0 +1,26 @@
+// Where a capture came from. `format` is the file format it was read from; what the model holds is
+// the capture's `kind` (model/capture.ts).
+
+/** The file formats arenascope reads (one importer each, in src/ingest). */
+export type Format =
+  | 'tracemalloc-snapshot'
+  | 'arenascope-json'
+  | 'memray-csv'
+  | 'mprof'
+  | 'line-report'
+  | 'allocator-stats'
+  | 'tracemalloc-text';
+
+export interface SourceInfo {
+  /** File path as given, or '-' for standard input. */
+  readonly path: string;
+  /** The file format it was read as, e.g. 'tracemalloc-snapshot' for a Snapshot.dump() pickle. */
+  readonly format: Format;
+  /** True when the file was gzip-compressed. */
+  readonly gzip: boolean;
+  /** Bytes of (decompressed) input read. */
+  readonly bytes: number;
+}
+
+/** The "format" values and version of arenascope's own JSON (schema/arenascope-snapshot.schema.json). */
+export const SNAPSHOT_JSON = { snapshot: 'arenascope-snapshot', series: 'arenascope-series', version: 1 } as const;

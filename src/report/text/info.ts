@@ -1,0 +1,87 @@
+// `arenascope info` as text: one table of facts per capture.
+
+import type { CaptureInfo, SnapshotInfo } from '../../analysis/info.js';
+import { formatSize, printfFixed } from '../format-size.js';
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+const mib = (v: number | null): string => (v === null ? 'none' : `${printfFixed(v, 3)} MiB`);
+const isoTime = (t: number): string => new Date(t * 1000).toISOString();
+
+function snapshotRows(i: SnapshotInfo): [string, string][] {
+  const rows: [string, string][] = [];
+  if (i.pythonLayout) rows.push(['python', i.pythonLayout]);
+  rows.push(
+    ['traceback limit', i.tracebackLimit === null ? 'unknown' : String(i.tracebackLimit)],
+    ['traces', String(i.traces)],
+    ['total size', `${formatSize(i.totalSize)} (${i.totalSize} B)`],
+    ['groups', `${i.groups} (domain, traceback, size)`],
+    ['tracebacks', String(i.tracebacks)],
+    ['frames', String(i.frames)],
+    ['filenames', String(i.filenames)],
+    ['domains', i.domains.join(', ') || 'none'],
+  );
+  if (i.time !== null) rows.push(['time', isoTime(i.time)]);
+  if (i.truncatedTracebacks !== null) rows.push(['cut by the limit', `${i.truncatedTracebacks} tracebacks`]);
+  if (i.partial) rows.push(['partial', 'yes: the input was truncated']);
+  return rows;
+}
+
+function kindRows(i: CaptureInfo): [string, string][] {
+  switch (i.kind) {
+    case 'snapshot':
+      return snapshotRows(i);
+    case 'snapshot-series':
+      return [
+        ['snapshots', String(i.snapshots.length)],
+        ['traces', i.snapshots.map((s) => s.traces).join(', ')],
+        ['total sizes', i.snapshots.map((s) => formatSize(s.totalSize)).join(', ')],
+      ];
+    case 'memory-series': {
+      const rows: [string, string][] = [
+        ['command', i.cmdline ?? 'unknown'],
+        ['samples', String(i.samples)],
+        ['peak', mib(i.peakMiB)],
+      ];
+      if (i.timeSpan)
+        rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
+      for (const c of i.children) rows.push([`child ${c.pid}`, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
+      if (i.functionCalls) rows.push(['@profile calls', `${i.functionCalls} (${i.functions.join(', ')})`]);
+      return rows;
+    }
+    case 'line-report':
+      return [
+        ['precision', `${i.precision} decimals`],
+        ...i.functions.map((f): [string, string] => [
+          'function',
+          `${f.filename}:${f.firstLine}, ${f.lines} lines, peak ${mib(f.peakMiB)}`,
+        ]),
+      ];
+    case 'allocator-stats':
+      return [
+        ['reports', String(i.blocks)],
+        ['arena size', `${formatSize(i.arenaSize)} (pools of ${formatSize(i.poolSize)})`],
+        ['arenas now', `${i.arenasCurrent} (highwater ${i.highwaterArenas})`],
+        ['arena bytes', `${formatSize(i.arenaBytes)}, ${formatSize(i.bytesInAllocatedBlocks)} in allocated blocks`],
+      ];
+    case 'statistics-log':
+      return [
+        ['listings', String(i.listings)],
+        ['statistics', String(i.statistics)],
+      ];
+  }
+}
+
+export function renderInfoText(i: CaptureInfo): string {
+  const rows: [string, string][] = [
+    ['file', i.file],
+    ['format', `${i.format}${i.gzip ? ' (gzip)' : ''}`],
+    ['kind', i.kind],
+    ['bytes read', String(i.bytes)],
+    ...kindRows(i),
+  ];
+  return table(rows);
+}

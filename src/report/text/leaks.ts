@@ -1,0 +1,119 @@
+// `arenascope leaks` as text: the verdicts with their evidence, for snapshots, mprof runs and line
+// reports.
+
+import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
+import type { SiteTrend } from '../../analysis/leaks.js';
+import { formatSize, printfFixed } from '../format-size.js';
+import type { SourceLookup } from '../linecache.js';
+import { formatTraceback } from './statistics.js';
+
+const signedSize = (n: number): string => formatSize(n, true);
+
+function siteLabel(s: SiteTrend): string {
+  return `${s.filename}:${s.lineno}`;
+}
+
+function rate(s: SiteTrend): string {
+  return s.growthPerSecond !== null ? `${signedSize(s.growthPerSecond)}/s` : `${signedSize(s.growthPerStep)}/capture`;
+}
+
+function evidence(s: SiteTrend, steps: number): string[] {
+  return [
+    `    bytes per capture: ${s.bytesPerCapture.map((b) => formatSize(b)).join(', ')}`,
+    `    grew in ${Math.round(s.shareOfStepsGrowing * steps)} of ${steps} steps, shrank in ${Math.round((1 - s.shareOfStepsNotShrinking) * steps)}; last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
+  ];
+}
+
+function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] {
+  const steps = r.captures - 1;
+  const when =
+    r.timeSource === 'capture'
+      ? 'times recorded in the captures'
+      : r.timeSource === 'sidecar'
+        ? 'times from sidecar .time files'
+        : 'no capture times: rates are per capture';
+  const out = [
+    `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, counting growth of ${formatSize(r.minGrowth)} or more`,
+  ];
+  const by = (v: string) => r.sites.filter((s) => s.verdict === v);
+  const leaks = by('leak');
+  out.push(
+    '',
+    leaks.length ? `${leaks.length} leak${leaks.length > 1 ? 's' : ''}, largest growth first:` : 'No leak found.',
+  );
+  for (const s of leaks) {
+    out.push(
+      `  leak  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`,
+    );
+    out.push(...evidence(s, steps));
+    out.push('    traceback of its largest growing allocation:');
+    out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
+  }
+  const plateaus = by('plateau');
+  if (plateaus.length) {
+    out.push('', 'Grew, then stopped (plateaus: warm-up or a bounded cache; not leaks):');
+    for (const s of plateaus) {
+      out.push(`  plateau  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
+      out.push(...evidence(s, steps));
+    }
+  }
+  const transients = by('transient');
+  if (transients.length) {
+    out.push('', 'Rose and fell back (transient):');
+    for (const s of transients)
+      out.push(`  transient  ${siteLabel(s)}  peak ${formatSize(s.peakBytes)}, end ${signedSize(s.growthBytes)}`);
+  }
+  out.push(
+    '',
+    `${by('stable').length} stable and ${by('shrinking').length} shrinking sites not shown (--json lists every site).`,
+  );
+  return out;
+}
+
+function renderMemoryLeaks(r: MemoryLeaks): string[] {
+  const out = [`Memory over time: ${r.file}`];
+  for (const t of r.series) {
+    const verdict = t.verdict === 'leak' ? 'LEAK' : t.verdict;
+    out.push(
+      `  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}), floor ${printfFixed(t.baselineMiB, 1)} -> ${printfFixed(t.finalFloorMiB, 1)} MiB, ` +
+        `trend ${t.slopeMiBPerMin >= 0 ? '+' : ''}${printfFixed(t.slopeMiBPerMin, 2)} MiB/min, peak ${printfFixed(t.peakMiB, 1)} MiB`,
+    );
+    out.push(
+      `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s; warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; floor per window: ${t.floorMiB.map((v) => printfFixed(v, 1)).join(', ')} MiB`,
+    );
+    if (t.reachesLimitInSeconds !== null)
+      out.push(`    reaches the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this rate`);
+  }
+  if (r.retainingCalls.length) {
+    out.push('  @profile calls that returned holding more memory than at their start:');
+    for (const c of r.retainingCalls)
+      out.push(
+        `    ${c.name}: ${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB (+${printfFixed(c.retainedMiB, 1)})`,
+      );
+  }
+  return out;
+}
+
+function renderLineReportLeaks(r: LineReportLeaks): string[] {
+  const out = [`Line report: ${r.file}`, '  largest increments:'];
+  for (const l of r.topIncrements)
+    out.push(`    ${l.filename}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
+  for (const f of r.retainingFunctions) {
+    out.push(
+      `  ${f.filename}:${f.lineno} returned holding ${printfFixed(f.retainedMiB, 1)} MiB more than at its call (${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB)`,
+    );
+  }
+  return out;
+}
+
+export function renderLeaksText(results: readonly LeakResult[], source?: SourceLookup): string {
+  const parts = results.map((r) =>
+    (r.kind === 'snapshots'
+      ? renderSnapshotLeaks(r, source)
+      : r.kind === 'memory'
+        ? renderMemoryLeaks(r)
+        : renderLineReportLeaks(r)
+    ).join('\n'),
+  );
+  return `${parts.join('\n\n')}\n`;
+}

@@ -1,0 +1,68 @@
+// What tracemalloc itself prints: str(Statistic), str(StatisticDiff) and Traceback.format(), line
+// for line, and the `stats` and `diff` listings built from them.
+
+import type { DiffResult, Statistic, StatisticDiff, StatsResult } from '../../analysis/statistics.js';
+import type { Frame } from '../../model/frames.js';
+import { formatSize } from '../format-size.js';
+import { noSource, type SourceLookup } from '../linecache.js';
+
+/** str(Traceback): its oldest frame. */
+export function tracebackLabel(frames: readonly Frame[]): string {
+  const f = frames[0]!;
+  return `${f.filename}:${f.lineno}`;
+}
+
+function sizeCount(size: number, count: number): string {
+  return `size=${formatSize(size)}, count=${count}${average(size, count)}`;
+}
+
+function sizeCountDiff(size: number, sizeDiff: number, count: number, countDiff: number): string {
+  const cd = countDiff >= 0 ? `+${countDiff}` : String(countDiff);
+  return `size=${formatSize(size)} (${formatSize(sizeDiff, true)}), count=${count} (${cd})${average(size, count)}`;
+}
+
+function average(size: number, count: number): string {
+  return count ? `, average=${formatSize(size / count)}` : '';
+}
+
+/** str(Statistic) */
+export function statisticLine(s: Statistic): string {
+  return `${tracebackLabel(s.frames)}: ${sizeCount(s.size, s.count)}`;
+}
+
+/** str(StatisticDiff) */
+export function statisticDiffLine(s: StatisticDiff): string {
+  return `${tracebackLabel(s.frames)}: ${sizeCountDiff(s.size, s.sizeDiff, s.count, s.countDiff)}`;
+}
+
+/** Traceback.format(): oldest frame first, each with its stripped source line when there is one. */
+export function formatTraceback(frames: readonly Frame[], source: SourceLookup = noSource): string[] {
+  const lines: string[] = [];
+  for (const f of frames) {
+    lines.push(`  File "${f.filename}", line ${f.lineno}`);
+    const line = source(f.filename, f.lineno);
+    if (line) lines.push(`    ${line}`);
+  }
+  return lines;
+}
+
+export function renderStatsText(r: StatsResult, source?: SourceLookup): string {
+  const out: string[] = [];
+  for (const s of r.stats) {
+    out.push(statisticLine(s));
+    if (r.groupBy === 'traceback') out.push(...formatTraceback(s.frames, source));
+  }
+  out.push(`Total: ${sizeCount(r.total.size, r.total.count)}`);
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDiffText(r: DiffResult, source?: SourceLookup): string {
+  const out: string[] = [];
+  for (const s of r.stats) {
+    out.push(statisticDiffLine(s));
+    if (r.groupBy === 'traceback') out.push(...formatTraceback(s.frames, source));
+  }
+  const t = r.total;
+  out.push(`Total: ${sizeCountDiff(t.size, t.sizeDiff, t.count, t.countDiff)}`);
+  return `${out.join('\n')}\n`;
+}

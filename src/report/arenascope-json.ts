@@ -3,8 +3,8 @@
 // come before the traces that refer to them, which is what lets the reader stream.
 
 import type { Snapshot } from '../model/snapshot.js';
+import { SNAPSHOT_JSON } from '../model/source.js';
 
-export const JSON_VERSION = 1;
 const BATCH = 1 << 16;
 
 type Write = (text: string) => void;
@@ -65,13 +65,13 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
 }
 
 export function writeSnapshotJson(s: Snapshot, write: Write): void {
-  write(`{"format":"arenascope-snapshot","version":${JSON_VERSION},`);
+  write(`{"format":"${SNAPSHOT_JSON.snapshot}","version":${SNAPSHOT_JSON.version},`);
   writeSnapshotBody(s, null, (t) => write(t.startsWith('{') ? t.slice(1) : t));
   write('\n');
 }
 
 export function writeSeriesJson(snapshots: readonly Snapshot[], labels: readonly string[], write: Write): void {
-  write(`{"format":"arenascope-series","version":${JSON_VERSION},"snapshots":[\n`);
+  write(`{"format":"${SNAPSHOT_JSON.series}","version":${SNAPSHOT_JSON.version},"snapshots":[\n`);
   snapshots.forEach((s, i) => {
     if (i) write(',\n');
     writeSnapshotBody(s, labels[i] ?? null, write);

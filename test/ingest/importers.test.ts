@@ -1,0 +1,60 @@
+// The importer registry: one importer per format, each found from content by one detection, and a
+// baseline written before formats had that name still reads.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readBaseline } from '../../src/ingest/baseline.js';
+import { detectFormat, FORMATS, IMPORTERS, sniffFile } from '../../src/ingest/importers.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { readHead } from '../../src/ingest/open-input.js';
+import { cli } from '../helpers.js';
+
+// A capture written by the real tool, for each format.
+const SAMPLES: Record<string, string> = {
+  'tracemalloc-snapshot': 'fixtures/dumps/py311-inventory-b.pickle',
+  'memray-csv': 'fixtures/memray/memray-app.csv',
+  mprof: 'fixtures/leaks/mprof/leak.dat',
+  'line-report': 'fixtures/mprof/report-p1.txt',
+  'allocator-stats': 'fixtures/mallocstats/py311-debugmallocstats.txt',
+  'tracemalloc-text': 'fixtures/text/app.log',
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-importers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('importers', () => {
+  it('each format has exactly one importer, with a description for --help and messages', () => {
+    expect(new Set(FORMATS).size).toBe(IMPORTERS.length);
+    for (const i of IMPORTERS) expect(i.describe.length).toBeGreaterThan(10);
+  });
+
+  it.each(Object.entries(SAMPLES))('%s: detected from its content, and read as that format', async (format, file) => {
+    expect(sniffFile(file)).toBe(format);
+    const c = await loadCapture(file);
+    const first = c.kind === 'snapshot-series' ? c.snapshots[0]! : c;
+    expect(first.source.format).toBe(format);
+  });
+
+  it('the head of a gzip file is its gunzipped content, as a stream of it reads', () => {
+    const plain = readHead('fixtures/dumps/py311-inventory-b.pickle')!;
+    const gz = readHead('fixtures/dumps/py311-inventory-b.pickle.gz')!;
+    expect(gz.subarray(0, 4096).equals(plain.subarray(0, 4096))).toBe(true);
+    expect(detectFormat(gz)).toBe('tracemalloc-snapshot');
+    expect(readHead(join(dir, 'missing'))).toBeNull();
+  });
+
+  it('a baseline written with "kinds" (arenascope 0.1 reports) reads with its formats', () => {
+    const b = readBaseline('examples/memory-baseline.json')!;
+    expect(b.formats).toEqual(['tracemalloc-snapshot']);
+    expect('kinds' in b).toBe(false);
+  });
+
+  it('info names the format of the file and the kind of what it holds', async () => {
+    const r = await cli('info', SAMPLES.mprof!, '--json');
+    expect(JSON.parse(r.out)).toMatchObject({ format: 'mprof', kind: 'memory-series' });
+    const copy = join(dir, 'leak.dat');
+    copyFileSync(SAMPLES.mprof!, copy);
+    expect((await cli('info', copy)).out).toMatch(/^format +mprof\nkind +memory-series\n/m);
+  });
+});

@@ -4,7 +4,7 @@
 import type { MallocStatsBlock } from '../model/allocator-stats.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import type { Frame } from '../model/frames.js';
-import type { Samples } from '../model/memory-series.js';
+import type { ReportLine } from '../model/line-report.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import {
@@ -14,10 +14,9 @@ import {
   type MemoryLeaks,
   type SnapshotLeaks,
 } from './leak-results.js';
-import { mprofPeak } from './mprof.js';
-import { matchAllocatorReports, replayReport } from './pymalloc/compare.js';
 import { DEFAULT_PYTHON } from './pymalloc/geometry.js';
-import { compareTo, type Statistic, type StatisticDiff, statistics } from './statistics.js';
+import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
+import type { Statistic, StatisticDiff } from './statistics.js';
 
 export const REPORT_VERSION = 1;
 
@@ -77,6 +76,11 @@ export interface SnapshotSection {
   readonly replay: ReplaySection | null;
 }
 
+/** A line report's rows, with what the leak analysis found in them. */
+export interface LineReportSection extends LineReportLeaks {
+  readonly blocks: readonly { readonly filename: string; readonly lines: readonly ReportLine[] }[];
+}
+
 export interface ReportData {
   readonly format: 'arenascope-report';
   readonly version: number;
@@ -96,18 +100,7 @@ export interface ReportData {
   };
   readonly snapshots: SnapshotSection | null;
   readonly memory: readonly MemorySection[];
-  readonly lineReports: readonly (LineReportLeaks & {
-    readonly blocks: readonly {
-      filename: string;
-      lines: readonly {
-        lineno: number;
-        memMiB: number | null;
-        incrementMiB: number | null;
-        occurrences: number | null;
-        source: string;
-      }[];
-    }[];
-  })[];
+  readonly lineReports: readonly LineReportSection[];
   readonly allocatorStats: readonly {
     readonly file: string;
     readonly arenas: readonly number[];
@@ -125,68 +118,7 @@ export interface ReportOptions {
   readonly baselineLabel?: string;
 }
 
-/** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
-export function downsample(
-  t: ArrayLike<number>,
-  v: ArrayLike<number>,
-  maxPoints: number,
-): { t: number[]; v: number[] } {
-  const n = t.length;
-  if (n <= maxPoints) return { t: Array.from(t), v: Array.from(v) };
-  const buckets = Math.floor(maxPoints / 2);
-  const out = { t: [] as number[], v: [] as number[] };
-  for (let b = 0; b < buckets; b++) {
-    const s = Math.floor((b * n) / buckets);
-    const e = Math.floor(((b + 1) * n) / buckets);
-    let lo = s;
-    let hi = s;
-    for (let i = s; i < e; i++) {
-      if (v[i]! < v[lo]!) lo = i;
-      if (v[i]! > v[hi]!) hi = i;
-    }
-    for (const i of lo < hi ? [lo, hi] : lo > hi ? [hi, lo] : [lo]) {
-      out.t.push(t[i]!);
-      out.v.push(v[i]!);
-    }
-  }
-  return out;
-}
-
-function points(name: string, s: Samples, t0: number, maxPoints: number): SeriesPoints {
-  const d = downsample(s.t, s.mib, maxPoints);
-  return { name, t: d.t.map((x) => x - t0), mib: d.v };
-}
-
-// Bytes by frame path, oldest frame first, for the icicle chart; small branches are folded.
-function tree(stats: readonly Statistic[], total: number): TreeNode {
-  const root: TreeNode = { name: 'all', bytes: 0, children: [] };
-  const label = (f: Frame): string => `${f.filename}:${f.lineno}`;
-  for (const s of stats) {
-    let node = root;
-    (node as { bytes: number }).bytes += s.size;
-    for (const f of s.frames) {
-      let child = node.children.find((c) => c.name === label(f));
-      if (!child) {
-        child = { name: label(f), bytes: 0, children: [] };
-        node.children.push(child);
-      }
-      (child as { bytes: number }).bytes += s.size;
-      node = child;
-    }
-  }
-  const prune = (n: TreeNode): TreeNode => ({
-    ...n,
-    children: n.children
-      .filter((c) => c.bytes >= total / 500)
-      .sort((a, b) => b.bytes - a.bytes)
-      .map(prune),
-  });
-  return prune(root);
-}
-
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
-  const top = opts.top ?? 200;
-  const maxPoints = opts.maxPoints ?? 2000;
   const { snapshots: snaps, labels } = set.series;
   if (!snaps.length && !set.memorySeries.length && !set.lineReports.length && !set.allocatorStats.length) {
     throw new UsageError('no capture to report on among the inputs');
@@ -196,105 +128,26 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
   const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
   const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
-  let snapshotSection: SnapshotSection | null = null;
-  let python: string | null = null;
-  if (snaps.length) {
-    const last = snaps[snaps.length - 1]!;
-    const first = snaps[0]!;
-    let replay: ReplaySection | null = null;
-    if (opts.python !== undefined || snaps.length >= 2) {
-      python = opts.python ?? DEFAULT_PYTHON;
-      // Reports that do not match the captures are left out of the comparison (not an error here).
-      const matched = matchAllocatorReports(set.allocatorStats, snaps.length) ? set.allocatorStats : [];
-      const r = replayReport(snaps, labels, matched, { python });
-      const lastC = r.captures[r.captures.length - 1]!;
-      replay = {
-        python: r.python,
-        fragmented: r.fragmented,
-        captures: r.captures.map((c) => ({
-          label: c.label,
-          compact: {
-            arenas: c.compact.arenas,
-            utilization: c.compact.utilization,
-            pinnedArenas: c.compact.pinnedArenas,
-          },
-          scattered: {
-            arenas: c.scattered.arenas,
-            utilization: c.scattered.utilization,
-            pinnedArenas: c.scattered.pinnedArenas,
-          },
-          real: c.real && { arenas: c.real.arenas, utilization: c.real.utilization },
-        })),
-        occupancy: { compact: lastC.compact.occupancy, scattered: lastC.scattered.occupancy },
-        pinningSites: lastC.scattered.pinningSites,
-        releasableBytes: lastC.scattered.releasableBytes,
-        emptyPoolBytes: lastC.scattered.emptyPoolBytes,
-        stats: lastC.scattered.stats,
-      };
-    }
-    const byTraceback = statistics(last, { keyType: 'traceback' });
-    const largest = new Map<string, readonly Frame[]>();
-    for (const st of byTraceback) {
-      const f = st.frames[st.frames.length - 1]!; // the most recent frame: the line's site
-      const key = `${f.filename}\0${f.lineno}`;
-      if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
-    }
-    const from = snaps[base] ?? first;
-    snapshotSection = {
-      labels,
-      totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
-      topSites: statistics(last, { keyType: 'lineno' })
-        .slice(0, top)
-        .map((st) => ({
-          ...st,
-          traceback: largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames,
-        })),
-      tree: tree(byTraceback, last.totalSize),
-      diff:
-        snaps.length >= 2 && from !== last
-          ? {
-              from: labels[snaps.indexOf(from)]!,
-              to: labels[labels.length - 1]!,
-              stats: compareTo(last, from, { keyType: 'lineno' }).slice(0, top),
-            }
-          : null,
-      leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
-      replay,
-    };
-  }
-  const memory: MemorySection[] = set.memorySeries.map((m) => {
-    const t0 = m.samples.t[0] ?? 0;
-    return {
-      file: m.source.path,
-      cmdline: m.cmdline,
-      peakMiB: mprofPeak(m).peakMiB,
-      samples: m.samples.t.length,
-      lines: [
-        points('main', m.samples, t0, maxPoints),
-        ...[...m.children].map(([pid, c]) => points(`child ${pid}`, c, t0, maxPoints)),
-      ],
-      spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
-      trends: leaks.find((r) => r.kind === 'memory' && r.file === m.source.path) as MemoryLeaks,
-    };
-  });
-  const lineReports = set.lineReports.map((l) => ({
-    ...(leaks.find((r) => r.kind === 'line-report' && r.file === l.source.path) as LineReportLeaks),
-    blocks: l.blocks.map((b) => ({ filename: b.filename, lines: b.lines })),
-  }));
+  // The replay needs 2 captures to see frees, unless a model was asked for.
+  const python =
+    snaps.length && (opts.python !== undefined || snaps.length >= 2) ? (opts.python ?? DEFAULT_PYTHON) : null;
+  const snapshots = snaps.length
+    ? snapshotSection(set.series, {
+        top: opts.top ?? 200,
+        base,
+        leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
+        replay: python ? replaySection(set.series, set.allocatorStats, python) : null,
+      })
+    : null;
+  const memory = set.memorySeries.map((m) => memorySection(m, leaks, opts.maxPoints ?? 2000));
   const peaks = memory.map((m) => m.peakMiB).filter((p): p is number => p !== null);
-  const totals = snapshotSection?.totals;
-  const formats = new Set<string>([
-    ...snaps.map((x) => x.source.format),
-    ...set.memorySeries.map((x) => x.source.format),
-    ...set.lineReports.map((x) => x.source.format),
-    ...set.allocatorStats.map((x) => x.source.format),
-    ...set.statisticsLogs.map((x) => x.source.format),
-  ]);
+  const totals = snapshots?.totals;
+  const captures = [...snaps, ...set.memorySeries, ...set.lineReports, ...set.allocatorStats, ...set.statisticsLogs];
   return {
     format: 'arenascope-report',
     version: REPORT_VERSION,
     generator: `arenascope ${VERSION}`,
-    formats: [...formats].sort(),
+    formats: [...new Set(captures.map((c) => c.source.format))].sort(),
     title: opts.title ?? 'arenascope report',
     inputs,
     summary: {
@@ -302,14 +155,14 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       finalBytes: totals ? totals[totals.length - 1]!.size : null,
       growthBytes: totals && totals.length > 1 ? totals[totals.length - 1]!.size - totals[0]!.size : null,
       leakSuspects:
-        (snapshotSection?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
+        (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
         memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0),
-      fragmentation: snapshotSection?.replay ? snapshotSection.replay.fragmented.verdict : null,
+      fragmentation: snapshots?.replay ? snapshots.replay.fragmented.verdict : null,
       python,
     },
-    snapshots: snapshotSection,
+    snapshots,
     memory,
-    lineReports,
+    lineReports: set.lineReports.map((l) => lineReportSection(l, leaks)),
     allocatorStats: set.allocatorStats.map((a) => ({
       file: a.source.path,
       arenas: a.blocks.map((b) => b.arenasCurrent),

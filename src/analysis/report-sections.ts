@@ -1,0 +1,175 @@
+// The sections of ReportData, each built from the analyses of one kind of capture: the snapshot
+// series (top sites, tree, diff, leaks, replay), each mprof run, each line report.
+
+import type { AllocatorStats } from '../model/allocator-stats.js';
+import type { Frame } from '../model/frames.js';
+import type { LineReport } from '../model/line-report.js';
+import type { MemorySeries, Samples } from '../model/memory-series.js';
+import type { SnapshotSeries } from '../model/snapshot-series.js';
+import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
+import { mprofPeak } from './mprof.js';
+import { matchAllocatorReports, replayReport } from './pymalloc/compare.js';
+import type {
+  LineReportSection,
+  MemorySection,
+  ReplaySection,
+  SeriesPoints,
+  SnapshotSection,
+  TreeNode,
+} from './report-data.js';
+import { compareTo, type Statistic, statistics } from './statistics.js';
+
+/** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
+export function downsample(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  maxPoints: number,
+): { t: number[]; v: number[] } {
+  const n = t.length;
+  if (n <= maxPoints) return { t: Array.from(t), v: Array.from(v) };
+  const buckets = Math.floor(maxPoints / 2);
+  const out = { t: [] as number[], v: [] as number[] };
+  for (let b = 0; b < buckets; b++) {
+    const s = Math.floor((b * n) / buckets);
+    const e = Math.floor(((b + 1) * n) / buckets);
+    let lo = s;
+    let hi = s;
+    for (let i = s; i < e; i++) {
+      if (v[i]! < v[lo]!) lo = i;
+      if (v[i]! > v[hi]!) hi = i;
+    }
+    for (const i of lo < hi ? [lo, hi] : lo > hi ? [hi, lo] : [lo]) {
+      out.t.push(t[i]!);
+      out.v.push(v[i]!);
+    }
+  }
+  return out;
+}
+
+function points(name: string, s: Samples, t0: number, maxPoints: number): SeriesPoints {
+  const d = downsample(s.t, s.mib, maxPoints);
+  return { name, t: d.t.map((x) => x - t0), mib: d.v };
+}
+
+// Bytes by frame path, oldest frame first, for the icicle chart; small branches are folded.
+function tree(stats: readonly Statistic[], total: number): TreeNode {
+  const root: TreeNode = { name: 'all', bytes: 0, children: [] };
+  const label = (f: Frame): string => `${f.filename}:${f.lineno}`;
+  for (const s of stats) {
+    let node = root;
+    (node as { bytes: number }).bytes += s.size;
+    for (const f of s.frames) {
+      let child = node.children.find((c) => c.name === label(f));
+      if (!child) {
+        child = { name: label(f), bytes: 0, children: [] };
+        node.children.push(child);
+      }
+      (child as { bytes: number }).bytes += s.size;
+      node = child;
+    }
+  }
+  const prune = (n: TreeNode): TreeNode => ({
+    ...n,
+    children: n.children
+      .filter((c) => c.bytes >= total / 500)
+      .sort((a, b) => b.bytes - a.bytes)
+      .map(prune),
+  });
+  return prune(root);
+}
+
+/** The pymalloc replay of the series, with the real allocator's figures when they match the captures. */
+export function replaySection(
+  series: SnapshotSeries,
+  allocatorStats: readonly AllocatorStats[],
+  python: string,
+): ReplaySection {
+  const { snapshots, labels } = series;
+  // Reports that do not match the captures are left out of the comparison (not an error here).
+  const matched = matchAllocatorReports(allocatorStats, snapshots.length) ? allocatorStats : [];
+  const r = replayReport(snapshots, labels, matched, { python });
+  const last = r.captures[r.captures.length - 1]!;
+  const model = (f: { arenas: number; utilization: number; pinnedArenas: number }) => ({
+    arenas: f.arenas,
+    utilization: f.utilization,
+    pinnedArenas: f.pinnedArenas,
+  });
+  return {
+    python: r.python,
+    fragmented: r.fragmented,
+    captures: r.captures.map((c) => ({
+      label: c.label,
+      compact: model(c.compact),
+      scattered: model(c.scattered),
+      real: c.real && { arenas: c.real.arenas, utilization: c.real.utilization },
+    })),
+    occupancy: { compact: last.compact.occupancy, scattered: last.scattered.occupancy },
+    pinningSites: last.scattered.pinningSites,
+    releasableBytes: last.scattered.releasableBytes,
+    emptyPoolBytes: last.scattered.emptyPoolBytes,
+    stats: last.scattered.stats,
+  };
+}
+
+/** The series' totals, the top sites of its last capture with their largest traceback, its tree and diff. */
+export function snapshotSection(
+  series: SnapshotSeries,
+  opts: { top: number; base: number; leaks: SnapshotLeaks | null; replay: ReplaySection | null },
+): SnapshotSection {
+  const { snapshots: snaps, labels } = series;
+  const last = snaps[snaps.length - 1]!;
+  const from = snaps[opts.base] ?? snaps[0]!;
+  const byTraceback = statistics(last, { keyType: 'traceback' });
+  const largest = new Map<string, readonly Frame[]>();
+  for (const st of byTraceback) {
+    const f = st.frames[st.frames.length - 1]!; // the most recent frame: the line's site
+    const key = `${f.filename}\0${f.lineno}`;
+    if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
+  }
+  return {
+    labels,
+    totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
+    topSites: statistics(last, { keyType: 'lineno' })
+      .slice(0, opts.top)
+      .map((st) => ({
+        ...st,
+        traceback: largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames,
+      })),
+    tree: tree(byTraceback, last.totalSize),
+    diff:
+      snaps.length >= 2 && from !== last
+        ? {
+            from: labels[snaps.indexOf(from)]!,
+            to: labels[labels.length - 1]!,
+            stats: compareTo(last, from, { keyType: 'lineno' }).slice(0, opts.top),
+          }
+        : null,
+    leaks: opts.leaks,
+    replay: opts.replay,
+  };
+}
+
+/** An mprof run: its lines for drawing, function spans, and its trends from the leak analysis. */
+export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], maxPoints: number): MemorySection {
+  const t0 = m.samples.t[0] ?? 0;
+  return {
+    file: m.source.path,
+    cmdline: m.cmdline,
+    peakMiB: mprofPeak(m).peakMiB,
+    samples: m.samples.t.length,
+    lines: [
+      points('main', m.samples, t0, maxPoints),
+      ...[...m.children].map(([pid, c]) => points(`child ${pid}`, c, t0, maxPoints)),
+    ],
+    spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
+    trends: leaks.find((r) => r.kind === 'memory' && r.file === m.source.path) as MemoryLeaks,
+  };
+}
+
+/** A line report: its rows, and what the leak analysis found in them. */
+export function lineReportSection(l: LineReport, leaks: readonly LeakResult[]): LineReportSection {
+  return {
+    ...(leaks.find((r) => r.kind === 'line-report' && r.file === l.source.path) as LineReportLeaks),
+    blocks: l.blocks.map((b) => ({ filename: b.filename, lines: b.lines })),
+  };
+}

@@ -53,7 +53,9 @@ export interface GateResult {
 
 export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
 
-/** Lines a baseline keeps: enough for any real program; beyond it the gate takes the smallest kept size as the floor. */
+/**
+ * Lines a baseline keeps: enough for any real program; beyond it the gate takes the smallest kept size as the floor.
+ */
 export const BASELINE_SITES = 20_000;
 
 /** The checks that compare against a baseline: asked for without one, they are a usage error. */
@@ -68,8 +70,9 @@ export function requireBaseline(limits: GateLimits, hasBaseline: boolean): void 
     .filter(([, v]) => v !== undefined)
     .map(([flag]) => flag);
   if (needs.length) {
+    const verb = needs.length > 1 ? 'compare' : 'compares';
     throw new UsageError(
-      `${needs.join(', ')} compare${needs.length > 1 ? '' : 's'} against a baseline: give --baseline (or "baseline" in the config file)`,
+      `${needs.join(', ')} ${verb} against a baseline: give --baseline (or "baseline" in the config file)`,
     );
   }
 }
@@ -78,9 +81,9 @@ export function requireBaseline(limits: GateLimits, hasBaseline: boolean): void 
 function requireLikeWithLike(current: ReportData, baseline: ReportData): void {
   const formats = (d: ReportData): string => d.formats.filter((k) => k !== 'allocator-stats').join(', ');
   if (formats(current) !== formats(baseline)) {
-    throw new UsageError(
-      `the baseline holds ${formats(baseline) || 'nothing'} but the current captures ${formats(current) || 'nothing'}: compare like with like`,
-    );
+    const held = formats(baseline) || 'nothing';
+    const captured = formats(current) || 'nothing';
+    throw new UsageError(`the baseline holds ${held} but the current captures ${captured}: compare like with like`);
   }
 }
 const MiB = 2 ** 20;
@@ -133,6 +136,7 @@ function growthCheck(
     };
   }
   const delta = current - base;
+  const change = `${what} ${fmtBytes(base)} -> ${fmtBytes(current)}`;
   if ('percent' in limit) {
     const pct = base === 0 ? (delta > 0 ? Infinity : 0) : (delta / base) * 100;
     return {
@@ -141,7 +145,7 @@ function growthCheck(
       measured: pct,
       limit: limit.percent,
       unit: 'percent',
-      message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`,
+      message: `${change} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`,
       sites: [],
     };
   }
@@ -151,7 +155,7 @@ function growthCheck(
     measured: delta,
     limit: limit.bytes,
     unit: 'bytes',
-    message: `${what} ${fmtBytes(base)} -> ${fmtBytes(current)} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`,
+    message: `${change} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`,
     sites: [],
   };
 }
@@ -245,6 +249,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       .sort((a, b) => b.growth - a.growth);
     const worst = growths[0];
     const over = baseline === null ? [] : growths.filter((g) => g.growth > limit);
+    const overNote = over.length > 1 ? `; ${over.length} lines over the limit` : '';
     checks.push({
       check: 'max-site-growth',
       passed: baseline !== null && over.length === 0,
@@ -255,7 +260,8 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
         baseline === null
           ? 'needs a baseline'
           : worst
-            ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} (limit ${fmtBytes(limit)})${over.length > 1 ? `; ${over.length} lines over the limit` : ''}`
+            ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} ` +
+              `(limit ${fmtBytes(limit)})${overNote}`
             : 'no site left to check in the current captures',
       sites: over.map((g) =>
         gateSite(
@@ -271,6 +277,8 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
     const last = r?.captures[r.captures.length - 1];
     // The real utilization when the allocator's reports were given, else the model's best case.
     const util = last ? (last.real?.utilization ?? last.compact.utilization) : null;
+    const basis = last?.real ? 'real' : 'model, best case';
+    const floorPercent = (limits.maxFragmentation * 100).toFixed(1);
     checks.push({
       check: 'max-fragmentation',
       passed: util !== null && util >= limits.maxFragmentation,
@@ -280,7 +288,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       message:
         util === null
           ? 'no snapshots to replay through the pymalloc model'
-          : `arena utilization ${(util * 100).toFixed(1)}% (${last!.real ? 'real' : 'model, best case'}; floor ${(limits.maxFragmentation * 100).toFixed(1)}%)`,
+          : `arena utilization ${(util * 100).toFixed(1)}% (${basis}; floor ${floorPercent}%)`,
       sites: [],
     });
   }

@@ -130,7 +130,8 @@ export function classify(bytes: readonly number[], minGrowth: number): Classific
 export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = {}): LeakReport {
   if (snapshots.length < 3) {
     throw new UsageError(
-      `leak detection needs at least 3 snapshots of the same program, in capture order; got ${snapshots.length}: with fewer, growth cannot be told from a plateau or a transient`,
+      `leak detection needs at least 3 snapshots of the same program, in capture order; got ${snapshots.length}: ` +
+        'with fewer, growth cannot be told from a plateau or a transient',
     );
   }
   const groupBy = opts.groupBy ?? 'lineno';

@@ -46,9 +46,9 @@ export function readConfig(path: string | undefined): GateFlags {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new UsageError(
-      `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`}`,
-    );
+    const problem =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`;
+    throw new UsageError(`${file}: ${problem}`);
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new UsageError(`${file}: expected a JSON object of limits`);
@@ -64,10 +64,14 @@ export function readConfig(path: string | undefined): GateFlags {
       : isNumber
         ? typeof v === 'number'
         : typeof v === 'string' || typeof v === 'number';
-    if (!ok)
-      throw new UsageError(
-        `${file}: "${k}" must be ${isList ? 'a list of strings' : isNumber ? 'a number' : 'a size or percentage such as "10MB" or "5%"'}, got ${JSON.stringify(v)}`,
-      );
+    if (!ok) {
+      const expected = isList
+        ? 'a list of strings'
+        : isNumber
+          ? 'a number'
+          : 'a size or percentage such as "10MB" or "5%"';
+      throw new UsageError(`${file}: "${k}" must be ${expected}, got ${JSON.stringify(v)}`);
+    }
     out[flag] = isList && typeof v === 'string' ? [v] : typeof v === 'number' && !isNumber ? String(v) : v;
     // Baseline paths are relative to the config file, as a team writes them next to it.
     if (flag === 'baseline')

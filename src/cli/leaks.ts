@@ -26,7 +26,8 @@ export function builder(y: Argv) {
     .option('min-growth', {
       type: 'string',
       describe:
-        'Growth below this is never a leak (default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)',
+        'Growth below this is never a leak ' +
+        '(default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)',
     })
     .option('keep-internals', {
       type: 'boolean',

@@ -27,7 +27,9 @@ export async function runCli(args: readonly string[], io: Io): Promise<number> {
     await yargs([...argv])
       .scriptName('arenascope')
       .usage(
-        '$0 <command> [options]\n\nAnalyze memory captures of Python programs: tracemalloc dumps, mprof runs, memory_profiler reports, allocator stats.',
+        '$0 <command> [options]\n\n' +
+          'Analyze memory captures of Python programs: ' +
+          'tracemalloc dumps, mprof runs, memory_profiler reports, allocator stats.',
       )
       .command(stats)
       .command(diff)

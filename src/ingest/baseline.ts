@@ -34,19 +34,22 @@ export function readBaseline(file: string): ReportData | null {
   const formats = d.formats ?? d.kinds;
   if (!Array.isArray(formats) || typeof d.summary !== 'object' || d.summary === null) {
     throw new UsageError(
-      `${file}: not a complete arenascope report (expected "formats" and "summary"): write it again with \`arenascope baseline\``,
+      `${file}: not a complete arenascope report (expected "formats" and "summary"): ` +
+        'write it again with `arenascope baseline`',
     );
   }
   if (d.version !== REPORT_VERSION) {
     throw new UsageError(
-      `${file}: a version ${d.version} report; this arenascope reads version ${REPORT_VERSION}: write the baseline again`,
+      `${file}: a version ${d.version} report; ` +
+        `this arenascope reads version ${REPORT_VERSION}: write the baseline again`,
     );
   }
   const theirs = /arenascope (\d+\.\d+)/.exec(d.generator ?? '')?.[1];
   const ours = /^(\d+\.\d+)/.exec(VERSION)?.[1];
   if (theirs !== ours) {
     throw new UsageError(
-      `${file}: written by ${d.generator ?? 'an unknown arenascope'}, this is arenascope ${VERSION}: write the baseline again with \`arenascope baseline\``,
+      `${file}: written by ${d.generator ?? 'an unknown arenascope'}, this is arenascope ${VERSION}: ` +
+        'write the baseline again with `arenascope baseline`',
     );
   }
   const { kinds: _, ...rest } = d;

@@ -107,7 +107,8 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
     throw new InputError(
       input.label,
       `line ${no}`,
-      "no line-by-line report found: expected a 'Filename: …' line, a blank line, and the 'Line #  Mem usage  Increment  Occurrences  Line Contents' header",
+      "no line-by-line report found: expected a 'Filename: …' line, a blank line, " +
+        "and the 'Line #  Mem usage  Increment  Occurrences  Line Contents' header",
     );
   }
   return {

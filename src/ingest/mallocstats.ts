@@ -173,7 +173,8 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     throw new InputError(
       input.label,
       `line ${no}`,
-      "no allocator report found: expected 'Small block threshold = 512, in 32 size classes.' and the table and figures that follow it",
+      "no allocator report found: expected 'Small block threshold = 512, in 32 size classes.' " +
+        'and the table and figures that follow it',
     );
   }
   return {

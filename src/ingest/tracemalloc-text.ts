@@ -11,8 +11,12 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'tracemalloc-text';
 
 const SIZE = '(-?\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
+// Only str(StatisticDiff) prints the changes in size and count; the average may be left out.
+const SIZE_DIFF = ' \\(([-+]\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)\\)';
+const COUNT_DIFF = ' \\(([-+]\\d+)\\)';
+const AVERAGE = ', average=\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
-  `^(.*):(-?\\d+): size=${SIZE}(?: \\(([-+]\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)\\))?, count=(\\d+)(?: \\(([-+]\\d+)\\))?(?:, average=\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB))?$`,
+  `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
 const FRAME = /^ {2}File "(.*)", line (-?\d+)$/;
 const SOURCE = /^ {4}\S/;

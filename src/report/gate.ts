@@ -25,7 +25,8 @@ export function renderJunit(r: GateResult): string {
   const failures = r.checks.filter((c) => !c.passed).length;
   const cases = r.checks.map((c) => {
     const at = c.sites[0];
-    const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${at ? ` file="${esc(at.file)}" line="${at.line}"` : ''}`;
+    const location = at ? ` file="${esc(at.file)}" line="${at.line}"` : '';
+    const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${location}`;
     if (c.passed) return `    <testcase ${attrs}/>`;
     const body = [
       c.message,
@@ -33,7 +34,8 @@ export function renderJunit(r: GateResult): string {
       `limit: ${c.limit} ${c.unit}`,
       ...c.sites.map((p) => `at ${p.file}:${p.line}: ${p.detail}`),
     ].join('\n');
-    return `    <testcase ${attrs}>\n      <failure message="${esc(c.message)}" type="${esc(c.check)}">${esc(body)}</failure>\n    </testcase>`;
+    const failure = `<failure message="${esc(c.message)}" type="${esc(c.check)}">${esc(body)}</failure>`;
+    return `    <testcase ${attrs}>\n      ${failure}\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -62,10 +64,10 @@ export function renderGithub(r: GateResult): string {
 }
 
 export function renderGateMarkdown(r: GateResult): string {
-  const rows = r.checks.map(
-    (c) =>
-      `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${c.sites.map((p) => `\`${cell(p.file)}:${p.line}\``).join(' ')} |`,
-  );
+  const rows = r.checks.map((c) => {
+    const sites = c.sites.map((p) => `\`${cell(p.file)}:${p.line}\``).join(' ');
+    return `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${sites} |`;
+  });
   return [
     `### arenascope memory gate: ${r.passed ? 'passed' : 'failed'}`,
     '',

@@ -11,10 +11,10 @@ export function renderMarkdown(d: ReportData): string {
     '| peak (mprof) | traced, last capture | growth | leak suspects | fragmented |',
     '|---:|---:|---:|---:|---|',
   );
-  out.push(
-    `| ${sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`} | ${sm.finalBytes === null ? '—' : formatSize(sm.finalBytes)} | ${sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true)} | ${sm.leakSuspects} | ${sm.fragmentation ?? '—'} |`,
-    '',
-  );
+  const peak = sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`;
+  const traced = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
+  const growth = sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true);
+  out.push(`| ${peak} | ${traced} | ${growth} | ${sm.leakSuspects} | ${sm.fragmentation ?? '—'} |`, '');
   const leaks = d.snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak') ?? [];
   if (leaks.length) {
     out.push('### Leak suspects', '', '| site | growth | confidence |', '|---|---:|---:|');
@@ -26,9 +26,9 @@ export function renderMarkdown(d: ReportData): string {
   }
   for (const m of d.memory) {
     for (const t of m.trends.series) {
-      out.push(
-        `- \`${cell(m.file)}\` ${cell(t.name)}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min, peak ${printfFixed(t.peakMiB, 1)} MiB`,
-      );
+      const slopeText = printfFixed(t.slopeMiBPerMin, 2);
+      const peakText = printfFixed(t.peakMiB, 1);
+      out.push(`- \`${cell(m.file)}\` ${cell(t.name)}: ${t.verdict}, ${slopeText} MiB/min, peak ${peakText} MiB`);
     }
   }
   if (d.snapshots) {

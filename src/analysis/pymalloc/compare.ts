@@ -110,7 +110,9 @@ export function isFragmented(captures: readonly CaptureComparison[]): ReplayRepo
     const yes = excess >= 2 && excess >= last.real.arenas / 2;
     return {
       verdict: yes ? 'yes' : 'no',
-      reason: `the real allocator holds ${last.real.arenas} arenas; packed at best, the live blocks need ${last.compact.arenas}`,
+      reason:
+        `the real allocator holds ${last.real.arenas} arenas; ` +
+        `packed at best, the live blocks need ${last.compact.arenas}`,
     };
   }
   if (captures.length === 1)
@@ -123,7 +125,11 @@ export function isFragmented(captures: readonly CaptureComparison[]): ReplayRepo
   if (pinned(last.scattered, 0.25)) {
     return {
       verdict: 'possibly',
-      reason: `${last.scattered.pinnedArenas} of ${last.scattered.arenas} arenas are pinned if frees were scattered, ${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact; give --allocator-stats to tell`,
+      reason: [
+        `${last.scattered.pinnedArenas} of ${last.scattered.arenas} arenas are pinned if frees were scattered,`,
+        `${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact;`,
+        'give --allocator-stats to tell',
+      ].join(' '),
     };
   }
   return { verdict: 'no', reason: 'live blocks fill their arenas in either order' };
@@ -162,13 +168,15 @@ export function replayReport(
     if (!real) {
       const reports = allocatorStats.reduce((n, f) => n + f.blocks.length, 0);
       throw new UsageError(
-        `${snapshots.length} captures but ${allocatorStats.length} allocator-stats files holding ${reports} reports: give one report, or one file, per capture`,
+        `${snapshots.length} captures but ${allocatorStats.length} allocator-stats files holding ${reports} reports: ` +
+          'give one report, or one file, per capture',
       );
     }
     const g = geometry(opts.python);
     if (real[0] && real[0].arenaSize !== g.arenaSize) {
       warnings.push(
-        `the allocator reports have ${real[0].arenaSize}-byte arenas, the model of ${opts.python} ${g.arenaSize}: pass --python`,
+        `the allocator reports have ${real[0].arenaSize}-byte arenas, ` +
+          `the model of ${opts.python} ${g.arenaSize}: pass --python`,
       );
     }
   }

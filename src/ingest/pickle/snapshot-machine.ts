@@ -243,7 +243,8 @@ export class SnapshotMachine {
       this.opStart = this.base + p;
       if (this.proto < 0 && op !== 0x80) {
         this.fail(
-          `not a protocol 2-5 pickle: expected the PROTO opcode 0x80 first, found 0x${op.toString(16).padStart(2, '0')}`,
+          'not a protocol 2-5 pickle: expected the PROTO opcode 0x80 first, ' +
+            `found 0x${op.toString(16).padStart(2, '0')}`,
         );
       }
       switch (op) {
@@ -517,7 +518,8 @@ export class SnapshotMachine {
     const g = module === 'tracemalloc' ? ALLOWED_GLOBALS.get(name) : undefined;
     if (!g) {
       this.fail(
-        `refusing the global ${module}.${name}: a tracemalloc dump may only name tracemalloc.Snapshot and tracemalloc._Traces`,
+        `refusing the global ${module}.${name}: ` +
+          'a tracemalloc dump may only name tracemalloc.Snapshot and tracemalloc._Traces',
       );
     }
     return g;
@@ -624,7 +626,8 @@ export class SnapshotMachine {
     const kinds = [];
     for (let i = 0; i < Math.min(len, 4); i++) kinds.push(describe(s[start + i]!));
     this.fail(
-      `a tuple of ${len} items (${kinds.join(', ')}${len > 4 ? ', ...' : ''}) that is neither a frame, a traceback nor a trace`,
+      `a tuple of ${len} items (${kinds.join(', ')}${len > 4 ? ', ...' : ''}) ` +
+        'that is neither a frame, a traceback nor a trace',
     );
   }
 

@@ -18,9 +18,12 @@ function rate(s: SiteTrend): string {
 }
 
 function evidence(s: SiteTrend, steps: number): string[] {
+  const grew = Math.round(s.shareOfStepsGrowing * steps);
+  const shrank = Math.round((1 - s.shareOfStepsNotShrinking) * steps);
   return [
     `    bytes per capture: ${s.bytesPerCapture.map((b) => formatSize(b)).join(', ')}`,
-    `    grew in ${Math.round(s.shareOfStepsGrowing * steps)} of ${steps} steps, shrank in ${Math.round((1 - s.shareOfStepsNotShrinking) * steps)}; last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
+    `    grew in ${grew} of ${steps} steps, shrank in ${shrank}; ` +
+      `last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
   ];
 }
 
@@ -33,7 +36,8 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
         ? 'times from sidecar .time files'
         : 'no capture times: rates are per capture';
   const out = [
-    `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, counting growth of ${formatSize(r.minGrowth)} or more`,
+    `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, ` +
+      `counting growth of ${formatSize(r.minGrowth)} or more`,
   ];
   const by = (v: string) => r.sites.filter((s) => s.verdict === v);
   const leaks = by('leak');
@@ -74,22 +78,26 @@ function renderMemoryLeaks(r: MemoryLeaks): string[] {
   const out = [`Memory over time: ${r.file}`];
   for (const t of r.series) {
     const verdict = t.verdict === 'leak' ? 'LEAK' : t.verdict;
+    const floor = `${printfFixed(t.baselineMiB, 1)} -> ${printfFixed(t.finalFloorMiB, 1)} MiB`;
+    const trend = `${t.slopeMiBPerMin >= 0 ? '+' : ''}${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`;
     out.push(
-      `  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}), floor ${printfFixed(t.baselineMiB, 1)} -> ${printfFixed(t.finalFloorMiB, 1)} MiB, ` +
-        `trend ${t.slopeMiBPerMin >= 0 ? '+' : ''}${printfFixed(t.slopeMiBPerMin, 2)} MiB/min, peak ${printfFixed(t.peakMiB, 1)} MiB`,
+      `  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}), floor ${floor}, ` +
+        `trend ${trend}, peak ${printfFixed(t.peakMiB, 1)} MiB`,
     );
+    const floorPerWindow = t.floorMiB.map((v) => printfFixed(v, 1)).join(', ');
     out.push(
-      `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s; warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; floor per window: ${t.floorMiB.map((v) => printfFixed(v, 1)).join(', ')} MiB`,
+      `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s; ` +
+        `warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; floor per window: ${floorPerWindow} MiB`,
     );
     if (t.reachesLimitInSeconds !== null)
       out.push(`    reaches the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this rate`);
   }
   if (r.retainingCalls.length) {
     out.push('  @profile calls that returned holding more memory than at their start:');
-    for (const c of r.retainingCalls)
-      out.push(
-        `    ${c.name}: ${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB (+${printfFixed(c.retainedMiB, 1)})`,
-      );
+    for (const c of r.retainingCalls) {
+      const memory = `${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB`;
+      out.push(`    ${c.name}: ${memory} (+${printfFixed(c.retainedMiB, 1)})`);
+    }
   }
   return out;
 }
@@ -99,9 +107,9 @@ function renderLineReportLeaks(r: LineReportLeaks): string[] {
   for (const l of r.topIncrements)
     out.push(`    ${l.filename}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
   for (const f of r.retainingFunctions) {
-    out.push(
-      `  ${f.filename}:${f.lineno} returned holding ${printfFixed(f.retainedMiB, 1)} MiB more than at its call (${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB)`,
-    );
+    const retained = `${printfFixed(f.retainedMiB, 1)} MiB`;
+    const memory = `${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB`;
+    out.push(`  ${f.filename}:${f.lineno} returned holding ${retained} more than at its call (${memory})`);
   }
   return out;
 }

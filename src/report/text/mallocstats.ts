@@ -14,9 +14,14 @@ export function renderMallocStats(b: MallocStatsBlock): string {
     '',
     'class   size   num pools   blocks in use  avail blocks',
     '-----   ----   ---------   -------------  ------------',
-    ...b.classes.map(
-      (c) =>
-        `${String(c.cls).padStart(5)} ${String(c.size).padStart(6)} ${String(c.pools).padStart(11)} ${String(c.inUse).padStart(15)} ${String(c.avail).padStart(13)}`,
+    ...b.classes.map((c) =>
+      [
+        String(c.cls).padStart(5),
+        String(c.size).padStart(6),
+        String(c.pools).padStart(11),
+        String(c.inUse).padStart(15),
+        String(c.avail).padStart(13),
+      ].join(' '),
     ),
     '',
     printone('# arenas allocated total', b.arenasAllocatedTotal),

@@ -9,8 +9,10 @@ const range = (a: number | string, b: number | string): string => (a === b ? Str
 
 /** The replay of a series through the pymalloc model, with the real figures when known. */
 export function renderReplayText(r: ReplayReport, mallocstats: boolean): string {
+  const geometry = `${formatSize(r.arenaSize)} arenas, ${formatSize(r.poolSize)} pools`;
+  const captures = `${r.captures.length} capture${r.captures.length > 1 ? 's' : ''}`;
   const out = [
-    `pymalloc model of CPython ${r.python} (${formatSize(r.arenaSize)} arenas, ${formatSize(r.poolSize)} pools), ${r.captures.length} capture${r.captures.length > 1 ? 's' : ''}.`,
+    `pymalloc model of CPython ${r.python} (${geometry}), ${captures}.`,
     'Figures are ranges: compact .. scattered (which blocks a program frees is not in its snapshots).',
     '',
   ];
@@ -44,9 +46,15 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
   out.push('', `Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}).`);
   if (last) {
     const s = last.scattered;
+    const pinnedBlocks = s.pinningSites.reduce((n, p) => n + p.blocks, 0);
+    const compactOccupancy = last.compact.occupancy.join(' ');
     out.push(
-      `Last capture, scattered order: ${s.pinnedArenas} pinned arenas (live blocks use under a quarter of them); ${formatSize(s.releasableBytes)} would go back to the system if their ${s.pinningSites.reduce((n, p) => n + p.blocks, 0)} blocks moved; ${formatSize(s.emptyPoolBytes)} in empty pools; ${s.partlyUsedPools} pools partly used.`,
-      `Arena occupancy (0-10% .. 90-100%): compact ${last.compact.occupancy.join(' ')}, scattered ${s.occupancy.join(' ')}`,
+      [
+        `Last capture, scattered order: ${s.pinnedArenas} pinned arenas (live blocks use under a quarter of them);`,
+        `${formatSize(s.releasableBytes)} would go back to the system if their ${pinnedBlocks} blocks moved;`,
+        `${formatSize(s.emptyPoolBytes)} in empty pools; ${s.partlyUsedPools} pools partly used.`,
+      ].join(' '),
+      `Arena occupancy (0-10% .. 90-100%): compact ${compactOccupancy}, scattered ${s.occupancy.join(' ')}`,
     );
     if (s.pinningSites.length) {
       out.push('Sites whose blocks pin arenas (scattered order):');

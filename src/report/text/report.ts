@@ -6,10 +6,14 @@ import { statisticLine } from './statistics.js';
 
 export function renderReportText(d: ReportData): string {
   const sm = d.summary;
-  const out = [
-    d.title,
-    `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}; traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}; growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}; leak suspects: ${sm.leakSuspects}; fragmented: ${sm.fragmentation ?? '-'}`,
+  const parts = [
+    `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
+    `traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
+    `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
+    `leak suspects: ${sm.leakSuspects}`,
+    `fragmented: ${sm.fragmentation ?? '-'}`,
   ];
+  const out = [d.title, parts.join('; ')];
   for (const s of d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? []) {
     out.push(
       `leak  ${s.filename}:${s.lineno}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`,

@@ -4,21 +4,14 @@ import type { Argv } from 'yargs';
 import { BASELINE_SITES } from '../analysis/gate.js';
 import { buildReportData } from '../analysis/report-data.js';
 import { renderBaseline } from '../report/baseline.js';
-import { type InputArgs, inputOptions, loadSet } from './command.js';
+import { type InputArgs, inputsOptions, loadSet } from './command.js';
 
 export const command = 'baseline <inputs..>';
 export const describe =
   "Write the small report.json a team commits as the gate's baseline (no dumps in the repository)";
 
 export function builder(y: Argv) {
-  return inputOptions(
-    y.positional('inputs', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'Captures of the reference run',
-    }),
-  ).option('output', {
+  return inputsOptions(y, 'Captures of the reference run').option('output', {
     alias: 'o',
     type: 'string',
     default: 'memory-baseline.json',

@@ -65,6 +65,11 @@ export function inputOptions<T>(y: Argv<T>) {
     });
 }
 
+/** `<inputs..>` (files, directories, globs) and the options of commands that read captures. */
+export function inputsOptions<T>(y: Argv<T>, describe: string) {
+  return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe }));
+}
+
 /** yargs reads a lone '-' as an empty option: runCli carries stdin through it under this name. */
 export const STDIN_ARG = '\u0000stdin';
 

@@ -4,20 +4,13 @@ import { statsResult } from '../analysis/statistics.js';
 import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js';
 import { renderStatsCsv } from '../report/csv.js';
 import { UsageError } from '../util/errors.js';
-import { type InputArgs, inputOptions, loadSet } from './command.js';
+import { type InputArgs, inputsOptions, loadSet } from './command.js';
 
 export const command = 'convert <inputs..>';
 export const describe = 'Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table';
 
 export function builder(y: Argv) {
-  return inputOptions(
-    y.positional('inputs', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'Snapshots (dumps, memray CSV, JSON), directories or globs',
-    }),
-  )
+  return inputsOptions(y, 'Snapshots (dumps, memray CSV, JSON), directories or globs')
     .option('to', {
       choices: ['json', 'csv'] as const,
       demandOption: true,

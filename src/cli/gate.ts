@@ -5,7 +5,7 @@ import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
 import { EXIT } from '../util/errors.js';
-import { emit, type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
+import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
 import { baselineInputs, type GateFlags, gateLimits, readConfig } from './gate-config.js';
 
 export const command = 'gate <inputs..>';
@@ -13,13 +13,8 @@ export const describe =
   'Fail a build on a memory regression: checks against limits and a baseline; exit 1 when one fails';
 
 export function builder(y: Argv) {
-  const inputs = y.positional('inputs', {
-    type: 'string',
-    array: true,
-    demandOption: true,
-    describe: 'The current captures (files, directories, globs)',
-  });
-  return outputOptions(inputOptions(inputs), ['text', 'json'])
+  const inputs = inputsOptions(y, 'The current captures (files, directories, globs)');
+  return outputOptions(inputs, ['text', 'json'])
     .option('baseline', {
       type: 'string',
       array: true,

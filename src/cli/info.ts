@@ -3,7 +3,7 @@ import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText } from '../report/text/info.js';
-import { emit, type InputArgs, inputOptions, loadAny, type OutputArgs, outputOptions, warn } from './command.js';
+import { emit, type InputArgs, inputsOptions, loadAny, type OutputArgs, outputOptions, warn } from './command.js';
 import { orderOption } from './options.js';
 
 export const command = 'info <inputs..>';
@@ -11,14 +11,9 @@ export const describe =
   'What captures are: format, kind, counts, time span, peak, warnings (files, directories, globs)';
 
 export function builder(y: Argv) {
-  const inputs = y.positional('inputs', {
-    type: 'string',
-    array: true,
-    demandOption: true,
-    describe: "Captures, directories or globs; '-' for stdin",
-  });
+  const inputs = inputsOptions(y, "Captures, directories or globs; '-' for stdin");
   const ordered = orderOption(inputs, 'Order of the inputs (default: as given; directories by natural name)');
-  return outputOptions(inputOptions(ordered), ['text', 'json']);
+  return outputOptions(ordered, ['text', 'json']);
 }
 
 export async function handler(a: InputArgs & OutputArgs & { inputs: string[]; order?: Order }): Promise<void> {

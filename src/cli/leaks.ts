@@ -6,7 +6,7 @@ import { renderLeaksCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
 import { renderLeaksText } from '../report/text/leaks.js';
 import { UsageError } from '../util/errors.js';
-import { emit, type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
+import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
 import { groupByOption, orderOption, parseSize, sourceLookup, sourceOption } from './options.js';
 
 export const command = 'leaks <inputs..>';
@@ -14,14 +14,12 @@ export const describe =
   'Does memory keep growing, and where? Over a series of snapshots (3+), an mprof run, a line report';
 
 export function builder(y: Argv) {
-  const inputs = y.positional('inputs', {
-    type: 'string',
-    array: true,
-    demandOption: true,
-    describe: 'Snapshots (3 or more, in order), directories, globs, mprof .dat files, line reports',
-  });
+  const inputs = inputsOptions(
+    y,
+    'Snapshots (3 or more, in order), directories, globs, mprof .dat files, line reports',
+  );
   const order = 'Order of the captures (default: as given, directories by natural name, or by capture time when known)';
-  const options = groupByOption(inputOptions(orderOption(inputs, order)), 'Sites: lines, files or whole tracebacks');
+  const options = groupByOption(orderOption(inputs, order), 'Sites: lines, files or whole tracebacks');
   return sourceOption(outputOptions(options, ['text', 'json', 'csv']))
     .option('min-growth', {
       type: 'string',

@@ -4,7 +4,7 @@ import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
-import { emit, type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions, warn } from './command.js';
+import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions, warn } from './command.js';
 import { orderOption } from './options.js';
 
 export const command = 'replay <inputs..>';
@@ -12,13 +12,8 @@ export const describe =
   "Replay snapshots through a model of CPython's pymalloc: arenas, pools, fragmentation and who pins it";
 
 export function builder(y: Argv) {
-  const inputs = y.positional('inputs', {
-    type: 'string',
-    array: true,
-    demandOption: true,
-    describe: 'Snapshots in capture order (files, directories, globs)',
-  });
-  return outputOptions(inputOptions(orderOption(inputs)), ['text', 'json'])
+  const inputs = inputsOptions(y, 'Snapshots in capture order (files, directories, globs)');
+  return outputOptions(orderOption(inputs), ['text', 'json'])
     .option('python', {
       type: 'string',
       choices: Object.keys(GEOMETRIES),

@@ -8,20 +8,15 @@ import { renderTopSitesCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReportText } from '../report/text/report.js';
-import { emit, type InputArgs, inputOptions, loadSet, type OutputFormat } from './command.js';
+import { emit, type InputArgs, inputsOptions, loadSet, type OutputFormat } from './command.js';
 import { orderOption } from './options.js';
 
 export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';
 
 export function builder(y: Argv) {
-  const inputs = y.positional('inputs', {
-    type: 'string',
-    array: true,
-    demandOption: true,
-    describe: 'Captures of any kind, directories, globs',
-  });
-  return inputOptions(orderOption(inputs))
+  const inputs = inputsOptions(y, 'Captures of any kind, directories, globs');
+  return orderOption(inputs)
     .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
     .option('json', { type: 'string', describe: 'Also write the report data (versioned JSON) here' })
     .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })

@@ -1,7 +1,9 @@
 // The report's charts as vega-lite specs. Each has a title, units and a one-line explanation, so
 // that a reader who never used arenascope can tell what it shows. Layout (positions of the icicle)
-// is computed here; every figure comes from ReportData.
+// is computed here; every figure comes from ReportData. Only vega-lite's types are used here:
+// the specs are compiled in page.ts.
 
+import type { TopLevelSpec } from 'vega-lite';
 import type { SiteTrend } from '../../analysis/leaks.js';
 import type { MemorySection, ReplaySection, SnapshotSection, TreeNode } from '../../analysis/report-data.js';
 
@@ -13,8 +15,19 @@ export interface Chart {
   readonly id: string;
   readonly title: string;
   readonly explanation: string;
-  /** A vega-lite spec. */
-  readonly spec: Record<string, unknown>;
+  readonly spec: TopLevelSpec;
+}
+
+/** One layer of a layered spec. */
+type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
+
+/** A box of the icicle: its share of the width [x0, x1] and its row. */
+interface IcicleRect {
+  readonly name: string;
+  readonly x0: number;
+  readonly x1: number;
+  readonly depth: number;
+  readonly kib: number;
 }
 
 const MiB = 2 ** 20;
@@ -30,7 +43,7 @@ const base = (height = 260) => ({
 export function memoryChart(m: MemorySection, index: number): Chart {
   const values = m.lines.flatMap((l) => l.t.map((t, i) => ({ series: l.name, t, mib: l.mib[i] })));
   const spans = m.spans.map((s) => ({ ...s, label: `${s.name} (level ${s.level ?? '?'})` }));
-  const layers: Record<string, unknown>[] = [];
+  const layers: Layer[] = [];
   if (spans.length) {
     layers.push({
       data: { values: spans },
@@ -65,7 +78,8 @@ export function memoryChart(m: MemorySection, index: number): Chart {
     id: `memory-${index}`,
     title: `Memory over time: ${m.file}`,
     explanation:
-      'Resident memory sampled by mprof (MiB); red bands are calls of @profile functions, other colours child processes.',
+      'Resident memory sampled by mprof (MiB); red bands are calls of @profile functions, ' +
+      'other colours child processes.',
     spec: { ...base(), layer: layers },
   };
 }
@@ -76,7 +90,8 @@ export function totalsChart(s: SnapshotSection): Chart {
     id: 'totals',
     title: 'Traced memory per capture',
     explanation:
-      'Bytes in blocks tracemalloc traced at each capture (MiB): a line that keeps rising is memory that is never given back.',
+      'Bytes in blocks tracemalloc traced at each capture (MiB): ' +
+      'a line that keeps rising is memory that is never given back.',
     spec: {
       ...base(220),
       data: { values },
@@ -100,7 +115,8 @@ export function arenasChart(r: ReplaySection): Chart {
     id: 'arenas',
     title: `pymalloc arenas per capture (model of CPython ${r.python})`,
     explanation:
-      'Arenas the allocator holds, replayed through a model of pymalloc: the truth lies between the two orders; the gap is memory that freed objects leave pinned.',
+      'Arenas the allocator holds, replayed through a model of pymalloc: the truth lies between the two orders; ' +
+      'the gap is memory that freed objects leave pinned.',
     spec: {
       ...base(220),
       data: { values },
@@ -172,8 +188,8 @@ export function leaksChart(sites: readonly SiteTrend[], labels: readonly string[
 }
 
 // Icicle layout: each node spans its share of its parent's width; one row per frame depth.
-function icicleRects(root: TreeNode): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
+function icicleRects(root: TreeNode): IcicleRect[] {
+  const out: IcicleRect[] = [];
   const walk = (n: TreeNode, x0: number, x1: number, depth: number): void => {
     if (depth > 0) out.push({ name: n.name, x0, x1, depth, kib: n.bytes / 1024 });
     let x = x0;
@@ -189,7 +205,7 @@ function icicleRects(root: TreeNode): Record<string, unknown>[] {
 
 export function icicleChart(s: SnapshotSection): Chart {
   const values = icicleRects(s.tree);
-  const depth = Math.max(1, ...values.map((v) => v.depth as number));
+  const depth = Math.max(1, ...values.map((v) => v.depth));
   return {
     id: 'icicle',
     title: 'Where the memory of the last capture was allocated from',
@@ -232,7 +248,8 @@ export function occupancyChart(r: ReplaySection): Chart {
     id: 'occupancy',
     title: 'Arena occupancy at the last capture (model)',
     explanation:
-      'How full each arena is with live blocks; arenas under 25% are pinned: a few survivors keep them from going back to the system.',
+      'How full each arena is with live blocks; arenas under 25% are pinned: ' +
+      'a few survivors keep them from going back to the system.',
     spec: {
       ...base(200),
       data: { values: [...buckets('compact', r.occupancy.compact), ...buckets('scattered', r.occupancy.scattered)] },

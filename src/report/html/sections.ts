@@ -1,0 +1,106 @@
+// The HTML report's sections that do not come from tracemalloc captures: the summary cards, memory
+// over time (mprof), memory_profiler's line reports and pymalloc's own allocator reports.
+
+import type { MemorySection, ReportData } from '../../analysis/report-data.js';
+import { esc } from '../escape.js';
+import { formatSize, printfFixed } from '../format-size.js';
+import { memoryChart } from './charts.js';
+import { card, type Section, section, sortable, table } from './markup.js';
+
+type MemoryTrend = MemorySection['trends']['series'][number];
+type LineReport = ReportData['lineReports'][number];
+type ProfiledLine = LineReport['blocks'][number]['lines'][number];
+
+export function summarySection(d: ReportData): Section {
+  const { summary } = d;
+  const cards = [
+    card('peak (mprof)', summary.peakMiB === null ? '—' : `${printfFixed(summary.peakMiB, 1)} MiB`),
+    card('traced, last capture', summary.finalBytes === null ? '—' : formatSize(summary.finalBytes)),
+    card('growth, first to last', summary.growthBytes === null ? '—' : formatSize(summary.growthBytes, true)),
+    card('leak suspects', String(summary.leakSuspects), 'sites and processes still growing at the end'),
+    card('fragmented', summary.fragmentation ?? '—', d.snapshots?.replay?.fragmented.reason ?? ''),
+    card('pymalloc model', summary.python ? `CPython ${summary.python}` : '—'),
+  ];
+  return section('summary', 'Summary', [`<div class="cards">${cards.join('')}</div>`]);
+}
+
+function trendItem(t: MemoryTrend): string {
+  const text = [
+    `${t.verdict} (confidence ${t.confidence.toFixed(2)})`,
+    `trend ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`,
+    `floor ${printfFixed(t.baselineMiB, 1)} → ${printfFixed(t.finalFloorMiB, 1)} MiB`,
+    `peak ${printfFixed(t.peakMiB, 1)} MiB`,
+  ];
+  return `<li><b>${esc(t.name)}</b>: ${esc(text.join(', '))}</li>`;
+}
+
+/** One chart per mprof file, each with its trend verdicts and the command it ran. */
+export function memorySection(memory: readonly MemorySection[]): Section | null {
+  if (!memory.length) return null;
+  return section(
+    'memory',
+    'Memory over time',
+    memory.flatMap((m, i) => [
+      memoryChart(m, i),
+      `<ul class="trends">${m.trends.series.map(trendItem).join('')}</ul>`,
+      m.cmdline ? `<p class="cmd">command: <code>${esc(m.cmdline)}</code></p>` : null,
+    ]),
+  );
+}
+
+// Red for memory added, blue for memory given back, as strong as the line's share of the largest
+// increment; the first row of a block is the call's baseline, not the line's own doing.
+function heat(increment: number, max: number): string {
+  const alpha = (Math.min(1, Math.abs(increment) / max) * 0.6).toFixed(2);
+  if (increment > 0) return `rgba(228,87,86,${alpha})`;
+  if (increment < 0) return `rgba(76,120,168,${alpha})`;
+  return 'transparent';
+}
+
+function lineRow(x: ProfiledLine, i: number, max: number): string {
+  const cells = [
+    String(x.lineno),
+    x.memMiB === null ? '' : esc(printfFixed(x.memMiB, 1)),
+    x.incrementMiB === null ? '' : esc(printfFixed(x.incrementMiB, 1)),
+    String(x.occurrences ?? ''),
+  ];
+  const bg = heat(i === 0 ? 0 : (x.incrementMiB ?? 0), max);
+  const tds = cells.map((c) => `<td>${c}</td>`).join('');
+  return `<tr style="background: ${bg}">${tds}<td class="src">${esc(x.source)}</td></tr>`;
+}
+
+const LINE_HEAD = '<thead><tr><th>line</th><th>MiB</th><th>increment</th><th>runs</th><th>source</th></tr></thead>';
+
+/** memory_profiler's line-by-line report, each line shaded by the memory it added or gave back. */
+export function lineReportSection(l: LineReport, index: number): Section {
+  const increments = l.blocks.flatMap((b) => b.lines.slice(1).map((x) => Math.abs(x.incrementMiB ?? 0)));
+  const max = Math.max(0.001, ...increments);
+  const blocks = l.blocks.map((b) => {
+    const rows = b.lines.map((x, i) => lineRow(x, i, max)).join('');
+    return `<h3>${esc(b.filename)}</h3><table class="lines">${LINE_HEAD}<tbody>${rows}</tbody></table>`;
+  });
+  const intro =
+    '<p>Each line shaded by the memory it added (red) or gave back (blue): ' +
+    "memory_profiler's increment, in MiB.</p>";
+  return section(`line-report-${index}`, `Line report: ${l.file}`, [intro, ...blocks], 'line-report');
+}
+
+/** pymalloc's own figures (sys._debugmallocstats), report by report. */
+export function allocatorSection(stats: ReportData['allocatorStats']): Section | null {
+  if (!stats.length) return null;
+  const rows = stats.flatMap((a) =>
+    a.arenas.map((n, i) => [
+      esc(a.file),
+      String(i + 1),
+      sortable(n),
+      sortable(a.allocatedBytes[i]!, formatSize(a.allocatedBytes[i]!)),
+    ]),
+  );
+  const intro =
+    "<p>pymalloc's own figures (sys._debugmallocstats), report by report: " +
+    'arenas held and bytes in allocated blocks.</p>';
+  return section('allocator', 'Allocator reports', [
+    intro,
+    table('allocator-table', ['file', 'report', 'arenas', 'allocated'], rows),
+  ]);
+}

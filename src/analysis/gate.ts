@@ -214,7 +214,7 @@ export function evaluateGate(current: ReportData, baseline: ReportData | null, l
       ),
       ...procs.map(
         ({ m, t }) =>
-          `${m.file} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`,
+          `${m.label} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`,
       ),
     ];
     checks.push({

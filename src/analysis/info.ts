@@ -3,7 +3,7 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { LineReport } from '../model/line-report.js';
-import type { MemorySeries } from '../model/memory-series.js';
+import type { MemoryRuns, MemorySeries, RunOf } from '../model/memory-series.js';
 import type { Snapshot, TraceLayout } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import type { Format } from '../model/source.js';
@@ -44,6 +44,8 @@ export interface SeriesInfo extends Common {
 
 export interface MprofInfo extends Common {
   readonly kind: 'memory-series';
+  /** Which run of the file, when it holds several; null for a file of one run. */
+  readonly run: RunOf | null;
   readonly cmdline: string | null;
   readonly samples: number;
   readonly timeSpan: { readonly start: number; readonly end: number; readonly seconds: number } | null;
@@ -52,6 +54,14 @@ export interface MprofInfo extends Common {
   readonly children: readonly { readonly pid: number; readonly samples: number; readonly peakMiB: number }[];
   readonly functionCalls: number;
   readonly functions: readonly string[];
+}
+
+/** An mprof file holding several runs (`mprof run -o` appends to an existing file). */
+export interface MprofRunsInfo extends Common {
+  readonly kind: 'memory-runs';
+  /** What `mprof peak` prints for the file, which it reads as one run: the largest MEM sample of any run. */
+  readonly peakMiB: number | null;
+  readonly runs: readonly MprofInfo[];
 }
 
 export interface LineReportInfo extends Common {
@@ -87,6 +97,7 @@ export type CaptureInfo =
   | SnapshotInfo
   | SeriesInfo
   | MprofInfo
+  | MprofRunsInfo
   | LineReportInfo
   | AllocatorStatsInfo
   | StatisticsLogInfo;
@@ -98,7 +109,7 @@ const LAYOUTS: Record<TraceLayout, string> = {
   empty: 'unknown (no traces)',
 };
 
-function common(c: Snapshot | MemorySeries | LineReport | AllocatorStats | StatisticsLog): Common {
+function common(c: Snapshot | MemorySeries | MemoryRuns | LineReport | AllocatorStats | StatisticsLog): Common {
   return {
     file: c.source.path,
     format: c.source.format,
@@ -167,6 +178,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
   return {
     kind: 'memory-series',
     ...common(c),
+    run: c.run,
     cmdline: c.cmdline,
     samples: c.samples.t.length,
     timeSpan: span && { ...span, seconds: span.end - span.start },
@@ -175,6 +187,12 @@ function mprofInfo(c: MemorySeries): MprofInfo {
     functionCalls: c.functions.length,
     functions: [...new Set(c.functions.map((f) => f.name))],
   };
+}
+
+function mprofRunsInfo(c: MemoryRuns): MprofRunsInfo {
+  const runs = c.runs.map(mprofInfo);
+  const peaks = runs.map((r) => r.peakMiB).filter((p): p is number => p !== null);
+  return { kind: 'memory-runs', ...common(c), peakMiB: peaks.length ? Math.max(...peaks) : null, runs };
 }
 
 function lineReportInfo(c: LineReport): LineReportInfo {
@@ -226,6 +244,8 @@ export function captureInfo(c: Capture): CaptureInfo {
       return seriesInfo(c);
     case 'memory-series':
       return mprofInfo(c);
+    case 'memory-runs':
+      return mprofRunsInfo(c);
     case 'line-report':
       return lineReportInfo(c);
     case 'allocator-stats':

@@ -1,6 +1,7 @@
 // The `leaks` query over a set of captures: one result per kind of capture present.
 
 import type { CaptureSet } from '../model/capture-set.js';
+import { type RunOf, runLabel } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import { detectLeaks, type LeakOptions, type SiteTrend } from './leaks.js';
 import { type LineIncrement, lineReportFindings, type RetainingFunction } from './line-report.js';
@@ -22,6 +23,11 @@ export interface SnapshotLeaks {
 export interface MemoryLeaks {
   readonly kind: 'memory';
   readonly file: string;
+  /** Which run of the file, when it holds several; null for a file of one run. */
+  readonly run: RunOf | null;
+  /** The file, and the run when there are several: how outputs name it. */
+  readonly label: string;
+  readonly cmdline: string | null;
   readonly series: readonly MemoryTrend[];
   readonly retainingCalls: readonly RetainingCall[];
 }
@@ -61,7 +67,15 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
     });
   }
   for (const m of set.memorySeries) {
-    out.push({ kind: 'memory', file: m.source.path, series: memoryTrends(m, q), retainingCalls: retainingCalls(m) });
+    out.push({
+      kind: 'memory',
+      file: m.source.path,
+      run: m.run,
+      label: runLabel(m.source.path, m.run),
+      cmdline: m.cmdline,
+      series: memoryTrends(m, q),
+      retainingCalls: retainingCalls(m),
+    });
   }
   for (const l of set.lineReports) out.push({ kind: 'line-report', file: l.source.path, ...lineReportFindings(l) });
   return out;

@@ -36,6 +36,8 @@ export interface SeriesPoints {
 
 export interface MemorySection {
   readonly file: string;
+  /** The file, and which run when it holds several (mprof run -o appends). */
+  readonly label: string;
   readonly cmdline: string | null;
   readonly peakMiB: number | null;
   readonly samples: number;

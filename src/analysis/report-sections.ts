@@ -152,8 +152,10 @@ export function snapshotSection(
 /** An mprof run: its lines for drawing, function spans, and its trends from the leak analysis. */
 export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], maxPoints: number): MemorySection {
   const t0 = m.samples.t[0] ?? 0;
+  const trends = leaks.find((r) => r.kind === 'memory' && r.file === m.source.path && r.run === m.run) as MemoryLeaks;
   return {
     file: m.source.path,
+    label: trends.label,
     cmdline: m.cmdline,
     peakMiB: mprofPeak(m).peakMiB,
     samples: m.samples.t.length,
@@ -162,7 +164,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
       ...[...m.children].map(([pid, c]) => points(`child ${pid}`, c, t0, maxPoints)),
     ],
     spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
-    trends: leaks.find((r) => r.kind === 'memory' && r.file === m.source.path) as MemoryLeaks,
+    trends,
   };
 }
 

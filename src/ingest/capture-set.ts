@@ -33,6 +33,7 @@ export async function loadCaptureSet(
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
     else if (c.kind === 'memory-series') memorySeries.push(c);
+    else if (c.kind === 'memory-runs') memorySeries.push(...c.runs);
     else if (c.kind === 'line-report') lineReports.push(c);
     else if (c.kind === 'allocator-stats') allocatorStats.push(c);
     else statisticsLogs.push(c);

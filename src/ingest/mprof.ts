@@ -1,7 +1,9 @@
 // Importer for `mprof run` .dat files (memory_profiler): MEM, CMDLINE, FUNC and CHLD lines, in any
-// order (FUNC lines are appended by the profiled child at exit, so they often come first).
+// order within a run (FUNC lines are appended by the profiled child at exit). `mprof run -o` onto an
+// existing file appends another run, which starts with its own CMDLINE line and restarts time and
+// memory: each run is read as a series of its own.
 
-import { type FunctionSpan, type MemorySeries, SampleBuilder } from '../model/memory-series.js';
+import { type FunctionSpan, type MemoryRuns, type MemorySeries, SampleBuilder } from '../model/memory-series.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { type FastLines, forEachByteLine, headLines } from './lines.js';
@@ -54,8 +56,9 @@ function decimalAt(buf: Uint8Array, i: number, end: number, stop: number): numbe
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 // Runs of 'MEM <MiB> <time>\n' lines, nearly all of a .dat, read in one pass over their bytes.
-function memLines(samples: SampleBuilder): FastLines {
+function memLines(target: () => SampleBuilder): FastLines {
   return (buf, i, end) => {
+    const samples = target();
     let lines = 0;
     while (buf[i] === 0x4d && buf[i + 1] === 0x45 && buf[i + 2] === 0x4d && buf[i + 3] === 0x20) {
       const mib = decimalAt(buf, i + 4, end, 0x20);
@@ -76,18 +79,38 @@ const EXPECT: Record<string, string> = {
   CHLD: 'CHLD <pid> <MiB> <time>',
 };
 
-async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries> {
-  const main = new SampleBuilder();
-  const children = new Map<number, SampleBuilder>();
-  const functions: FunctionSpan[] = [];
+// One run as it is read.
+class RunBuilder {
+  readonly main = new SampleBuilder();
+  readonly children = new Map<number, SampleBuilder>();
+  readonly functions: FunctionSpan[] = [];
+  constructor(public cmdline: string | null) {}
+
+  /** No samples yet (FUNC lines alone do not make a run: a child may write them before its run's samples). */
+  get empty(): boolean {
+    return this.main.length === 0 && this.children.size === 0;
+  }
+
+  child(pid: number): SampleBuilder {
+    let c = this.children.get(pid);
+    if (!c) {
+      c = new SampleBuilder();
+      this.children.set(pid, c);
+    }
+    return c;
+  }
+}
+
+async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries | MemoryRuns> {
+  const runs: RunBuilder[] = [];
+  let run = new RunBuilder(null);
   const warnings: string[] = [];
-  let cmdline: string | null = null;
   let skipped = 0;
   let firstSkipped = 0;
   let no = 0; // the line being handled
   let lines = 0; // lines seen so far, by either path
   let bad: { no: number; line: string; field: string } | null = null;
-  const fast = memLines(main);
+  const fast = memLines(() => run.main);
 
   const handle = (line: string): void => {
     if (line === '') return;
@@ -98,9 +121,13 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     if (field === 'MEM') {
       const [mib, t] = [num(parts[1]), num(parts[2])];
       ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
-      if (ok) main.push(t, mib);
+      if (ok) run.main.push(t, mib);
     } else if (field === 'CMDLINE') {
-      cmdline = line.slice(sp + 1);
+      // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
+      if (!run.empty) {
+        runs.push(run);
+        run = new RunBuilder(line.slice(sp + 1));
+      } else run.cmdline = line.slice(sp + 1);
     } else if (field === 'FUNC') {
       const v = parts.slice(2, 6).map(num);
       const level = parts.length === 7 ? num(parts[6]) : null;
@@ -109,19 +136,19 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         v.every((x) => !Number.isNaN(x)) &&
         (level === null || Number.isInteger(level));
       if (ok) {
-        functions.push({ name: parts[1]!, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level });
+        run.functions.push({
+          name: parts[1]!,
+          memStartMiB: v[0]!,
+          tStart: v[1]!,
+          memEndMiB: v[2]!,
+          tEnd: v[3]!,
+          level,
+        });
       }
     } else if (field === 'CHLD') {
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
       ok = parts.length === 4 && Number.isInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
-      if (ok) {
-        let c = children.get(pid);
-        if (!c) {
-          c = new SampleBuilder();
-          children.set(pid, c);
-        }
-        c.push(t, mib);
-      }
+      if (ok) run.child(pid).push(t, mib);
     } else {
       // mprof itself ignores fields it does not know.
       ok = /^[A-Z_]+$/.test(field);
@@ -164,23 +191,34 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     warnings.push(
       `${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`,
     );
-  if (main.length === 0 && children.size === 0) {
+  runs.push(run);
+  const sampled = runs.filter((r) => !r.empty);
+  if (!sampled.length) {
     throw new InputError(
       input.label,
       `line ${no}`,
       'no MEM or CHLD samples: not an mprof run, or sampling stopped at once',
     );
   }
-  const kids = new Map([...children].map(([pid, b]) => [pid, b.finish()] as const));
-  return {
+  if (sampled.length < runs.length) {
+    warnings.push(`${input.label}: a run with no MEM or CHLD sample (its CMDLINE only) is left out`);
+  }
+  const source = { path: input.label, format: FORMAT, gzip: input.gzip, bytes: read.bytes } as const;
+  const series = (r: RunBuilder, i: number): MemorySeries => ({
     kind: 'memory-series',
-    source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: read.bytes },
-    cmdline,
-    samples: main.finish(),
-    children: kids,
-    functions,
-    warnings,
-  };
+    source,
+    run: sampled.length > 1 ? { index: i + 1, count: sampled.length } : null,
+    cmdline: r.cmdline,
+    samples: r.main.finish(),
+    children: new Map([...r.children].map(([pid, b]) => [pid, b.finish()] as const)),
+    functions: r.functions,
+    warnings: [],
+  });
+  if (sampled.length === 1) return { ...series(sampled[0]!, 0), warnings };
+  warnings.push(
+    `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): each is analysed on its own`,
+  );
+  return { kind: 'memory-runs', source, runs: sampled.map(series), warnings };
 
   function reject(b: { no: number; line: string; field: string }): void {
     if (opts.lenient) {

@@ -17,10 +17,19 @@ export interface FunctionSpan {
   readonly level: number | null;
 }
 
+/** Which run of a file holding several (`mprof run -o` onto an existing file appends a run). */
+export interface RunOf {
+  /** 1-based. */
+  readonly index: number;
+  readonly count: number;
+}
+
 /** An `mprof run` time series (.dat): the main process, its child processes, function spans. */
 export interface MemorySeries {
   readonly kind: 'memory-series';
   readonly source: SourceInfo;
+  /** Set when the file holds several runs: this one's place among them; null for a file of one run. */
+  readonly run: RunOf | null;
   /** The CMDLINE line, or null when the file has none. */
   readonly cmdline: string | null;
   readonly samples: Samples;
@@ -28,6 +37,19 @@ export interface MemorySeries {
   readonly children: ReadonlyMap<number, Samples>;
   readonly functions: readonly FunctionSpan[];
   readonly warnings: readonly string[];
+}
+
+/** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */
+export interface MemoryRuns {
+  readonly kind: 'memory-runs';
+  readonly source: SourceInfo;
+  readonly runs: readonly MemorySeries[];
+  readonly warnings: readonly string[];
+}
+
+/** How a run is named in every output: the file, and which run when the file holds several. */
+export function runLabel(file: string, run: RunOf | null): string {
+  return run ? `${file} (run ${run.index} of ${run.count})` : file;
 }
 
 /**

@@ -28,7 +28,7 @@ export function renderMarkdown(d: ReportData): string {
     for (const t of m.trends.series) {
       const slopeText = printfFixed(t.slopeMiBPerMin, 2);
       const peakText = printfFixed(t.peakMiB, 1);
-      out.push(`- \`${cell(m.file)}\` ${cell(t.name)}: ${t.verdict}, ${slopeText} MiB/min, peak ${peakText} MiB`);
+      out.push(`- \`${cell(m.label)}\` ${cell(t.name)}: ${t.verdict}, ${slopeText} MiB/min, peak ${peakText} MiB`);
     }
   }
   if (d.snapshots) {

@@ -76,7 +76,7 @@ export function memoryChart(m: MemorySection, index: number): Chart {
   });
   return {
     id: `memory-${index}`,
-    title: `Memory over time: ${m.file}`,
+    title: `Memory over time: ${m.label}`,
     explanation:
       'Resident memory sampled by mprof (MiB); red bands are calls of @profile functions, ' +
       'other colours child processes.',

@@ -1,6 +1,6 @@
 // `arenascope info` as text: one table of facts per capture.
 
-import type { CaptureInfo, SnapshotInfo } from '../../analysis/info.js';
+import type { CaptureInfo, MprofInfo, SnapshotInfo } from '../../analysis/info.js';
 import { formatSize, printfFixed } from '../format-size.js';
 
 function table(rows: [string, string][]): string {
@@ -30,6 +30,18 @@ function snapshotRows(i: SnapshotInfo): [string, string][] {
   return rows;
 }
 
+function mprofRows(i: MprofInfo): [string, string][] {
+  const rows: [string, string][] = [
+    ['command', i.cmdline ?? 'unknown'],
+    ['samples', String(i.samples)],
+    ['peak', mib(i.peakMiB)],
+  ];
+  if (i.timeSpan) rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
+  for (const c of i.children) rows.push([`child ${c.pid}`, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
+  if (i.functionCalls) rows.push(['@profile calls', `${i.functionCalls} (${i.functions.join(', ')})`]);
+  return rows;
+}
+
 function kindRows(i: CaptureInfo): [string, string][] {
   switch (i.kind) {
     case 'snapshot':
@@ -40,18 +52,19 @@ function kindRows(i: CaptureInfo): [string, string][] {
         ['traces', i.snapshots.map((s) => s.traces).join(', ')],
         ['total sizes', i.snapshots.map((s) => formatSize(s.totalSize)).join(', ')],
       ];
-    case 'memory-series': {
-      const rows: [string, string][] = [
-        ['command', i.cmdline ?? 'unknown'],
-        ['samples', String(i.samples)],
-        ['peak', mib(i.peakMiB)],
+    case 'memory-series':
+      return mprofRows(i);
+    case 'memory-runs':
+      return [
+        ['runs', `${i.runs.length} (appended to one file: each CMDLINE starts a run)`],
+        ['peak', `${mib(i.peakMiB)} (the largest of all runs, as mprof peak prints it)`],
+        ...i.runs.flatMap((r) => [
+          [`run ${r.run?.index}`, r.cmdline ?? 'unknown command'] as [string, string],
+          ...mprofRows(r)
+            .slice(1)
+            .map(([k, v]): [string, string] => [`  ${k}`, v]),
+        ]),
       ];
-      if (i.timeSpan)
-        rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
-      for (const c of i.children) rows.push([`child ${c.pid}`, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
-      if (i.functionCalls) rows.push(['@profile calls', `${i.functionCalls} (${i.functions.join(', ')})`]);
-      return rows;
-    }
     case 'line-report':
       return [
         ['precision', `${i.precision} decimals`],

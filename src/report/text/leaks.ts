@@ -75,7 +75,7 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
 }
 
 function renderMemoryLeaks(r: MemoryLeaks): string[] {
-  const out = [`Memory over time: ${r.file}`];
+  const out = [`Memory over time: ${r.label}${r.run && r.cmdline ? `: ${r.cmdline}` : ''}`];
   for (const t of r.series) {
     const verdict = t.verdict === 'leak' ? 'LEAK' : t.verdict;
     const floor = `${printfFixed(t.baselineMiB, 1)} -> ${printfFixed(t.finalFloorMiB, 1)} MiB`;

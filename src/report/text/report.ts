@@ -21,7 +21,7 @@ export function renderReportText(d: ReportData): string {
   }
   for (const m of d.memory)
     for (const t of m.trends.series)
-      out.push(`${m.file} ${t.name}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`);
+      out.push(`${m.label} ${t.name}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`);
   if (d.snapshots) {
     out.push('top sites, last capture:');
     for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);

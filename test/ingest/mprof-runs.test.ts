@@ -1,0 +1,73 @@
+// mprof files holding several runs (`mprof run -o` onto an existing file appends one): each run is
+// read, judged and reported on its own, and every command says so. fixtures/mprof/runs.dat holds
+// four real runs appended by mprof itself; runs.json is what Python read from its text, and what
+// memory_profiler's own `mprof peak` printed for the whole file (fixtures/mprof/make_runs.sh).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { printfFixed } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+const FILE = 'fixtures/mprof/runs.dat';
+const truth = JSON.parse(readFileSync('fixtures/mprof/runs.json', 'utf8')) as {
+  runs: {
+    cmdline: string;
+    samples: number;
+    peakMiB: number;
+    children: Record<string, number>;
+    functionCalls: number;
+  }[];
+  mprofPeak: string;
+};
+// The programs of runs 1 and 2 are the leak fixtures: one leaks, one does not (their truth.json).
+const verdicts = JSON.parse(readFileSync('fixtures/leaks/mprof/truth.json', 'utf8')) as Record<string, string>;
+const max = (a: Float64Array): number => a.reduce((m, x) => Math.max(m, x), -Infinity);
+
+describe('mprof runs appended in one file', () => {
+  it('each CMDLINE starts a run, with its own samples, children and @profile calls', async () => {
+    const c = await loadCapture(FILE);
+    if (c.kind !== 'memory-runs') throw new Error(`read as ${c.kind}`);
+    expect(c.runs.map((r) => r.run)).toEqual(truth.runs.map((_, i) => ({ index: i + 1, count: truth.runs.length })));
+    c.runs.forEach((r, i) => {
+      const t = truth.runs[i]!;
+      expect(r.cmdline).toBe(t.cmdline);
+      expect(r.samples.mib.length).toBe(t.samples);
+      expect(max(r.samples.mib)).toBe(t.peakMiB);
+      expect(Object.fromEntries([...r.children].map(([pid, s]) => [String(pid), max(s.mib)]))).toEqual(t.children);
+      expect(r.functions.length).toBe(t.functionCalls);
+    });
+    expect(c.warnings.join('\n')).toContain('4 runs appended in one file');
+  });
+
+  it('info: each run, and the peak of the whole file as `mprof peak` prints it', async () => {
+    const r = await cli('info', FILE, '--json');
+    const info = JSON.parse(r.out) as { kind: string; peakMiB: number; runs: { peakMiB: number }[] };
+    expect(info.kind).toBe('memory-runs');
+    expect(info.runs.map((x) => x.peakMiB)).toEqual(truth.runs.map((x) => x.peakMiB));
+    expect(truth.mprofPeak.split('\n')[0]).toBe(`${FILE}\t${printfFixed(info.peakMiB, 3)} MiB`);
+    expect(r.err).toContain('each is analysed on its own');
+  });
+
+  it('leaks: a verdict per run, labelled with the run, agreeing with the single-run fixtures', async () => {
+    const r = await cli('leaks', FILE, '--json');
+    const results = JSON.parse(r.out) as { label: string; series: { name: string; verdict: string }[] }[];
+    expect(results.map((x) => x.label)).toEqual(truth.runs.map((_, i) => `${FILE} (run ${i + 1} of 4)`));
+    expect(results[0]!.series[0]!.verdict).toBe(verdicts['leak.dat'] === 'leak' ? 'leak' : 'not a leak');
+    expect(results[1]!.series[0]!.verdict).not.toBe('leak');
+    expect(results[2]!.series.map((s) => s.name)).toEqual([
+      'main',
+      ...Object.keys(truth.runs[2]!.children).map((p) => `child ${p}`),
+    ]);
+    const text = (await cli('leaks', FILE)).out;
+    expect(text).toContain(`Memory over time: ${FILE} (run 2 of 4): ${truth.runs[1]!.cmdline}`);
+  });
+
+  it("report and gate see every run: the peak is the largest run's, each run its own section", async () => {
+    const r = await cli('report', FILE, '--format', 'text');
+    for (let i = 1; i <= 4; i++) expect(r.out).toContain(`${FILE} (run ${i} of 4) main:`);
+    const limit = `${Math.floor(Math.max(...truth.runs.map((x) => x.peakMiB)))}MiB`;
+    const g = await cli('gate', FILE, '--max-peak', limit, '--max-leaks', '99');
+    expect(g.code).toBe(1);
+    expect(g.out).toContain('FAIL max-peak');
+  });
+});

@@ -14,6 +14,7 @@ import {
   type MemoryLeaks,
   type SnapshotLeaks,
 } from './leak-results.js';
+import { replayable } from './pymalloc/compare.js';
 import { DEFAULT_PYTHON } from './pymalloc/geometry.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { Statistic, StatisticDiff } from './statistics.js';
@@ -130,9 +131,9 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
   const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
   const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
-  // The replay needs 2 captures to see frees, unless a model was asked for.
-  const python =
-    snaps.length && (opts.python !== undefined || snaps.length >= 2) ? (opts.python ?? DEFAULT_PYTHON) : null;
+  // The replay needs 2 captures to see frees, unless a model was asked for, and every block's size.
+  const replayed = snaps.length > 0 && snaps.every(replayable) && (opts.python !== undefined || snaps.length >= 2);
+  const python = replayed ? (opts.python ?? DEFAULT_PYTHON) : null;
   const snapshots = snaps.length
     ? snapshotSection(set.series, {
         top: opts.top ?? 200,
@@ -144,7 +145,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const memory = set.memorySeries.map((m) => memorySection(m, leaks, opts.maxPoints ?? 2000));
   const peaks = memory.map((m) => m.peakMiB).filter((p): p is number => p !== null);
   const totals = snapshots?.totals;
-  const captures = [...snaps, ...set.memorySeries, ...set.lineReports, ...set.allocatorStats, ...set.statisticsLogs];
+  const captures = [...snaps, ...set.memorySeries, ...set.lineReports, ...set.allocatorStats];
   return {
     format: 'arenascope-report',
     version: REPORT_VERSION,

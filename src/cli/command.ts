@@ -8,9 +8,10 @@ import { loadCapture } from '../ingest/load-capture.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet } from '../model/capture-set.js';
-import type { FrameTable } from '../model/frames.js';
+import { FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
+import { listingSnapshot } from '../model/statistics-log.js';
 import { renderJson } from '../report/json.js';
 import { UsageError } from '../util/errors.js';
 import { type ProgressLine, readingProgress } from './progress.js';
@@ -91,11 +92,23 @@ export async function loadAny(path: string, a: InputArgs, frames?: FrameTable): 
   return c;
 }
 
-/** Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON). */
+/**
+ * Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON), or
+ * a log of tracemalloc statistics: its last listing, the most recent, when it holds several.
+ */
 export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
   const c = await loadAny(path, a, frames);
   if (c.kind === 'snapshot') return c;
   if (c.kind === 'snapshot-series' && c.snapshots.length === 1) return c.snapshots[0]!;
+  if (c.kind === 'statistics-log') {
+    const last = c.listings.length - 1;
+    if (last > 0)
+      warn(
+        a,
+        `${path}: the log holds ${c.listings.length} listings; this reads the last (line ${c.listings[last]!.inputLine})`,
+      );
+    return listingSnapshot(c, last, frames ?? new FrameTable());
+  }
   const what =
     c.kind === 'snapshot-series' ? `a series of ${c.snapshots.length} snapshots` : `a ${c.kind} (${c.source.format})`;
   throw new UsageError(

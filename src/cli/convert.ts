@@ -23,7 +23,7 @@ export function builder(y: Argv) {
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
   const set = await loadSet(a.inputs, a);
   const { snapshots, labels } = set.series;
-  const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats, ...set.statisticsLogs];
+  const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats];
   if (other.length) {
     throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
   }

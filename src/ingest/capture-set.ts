@@ -8,7 +8,7 @@ import { FrameTable } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
-import type { StatisticsLog } from '../model/statistics-log.js';
+import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { type Order, resolveInputs } from './resolve-inputs.js';
 import { sidecarTime } from './sidecar.js';
 
@@ -21,14 +21,15 @@ export async function loadCaptureSet(
   args: readonly string[],
   opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture> },
 ): Promise<CaptureSet> {
-  const { inputs, skipped } = resolveInputs(args, opts.order);
+  const resolved = resolveInputs(args, opts.order);
+  const skipped = [...resolved.skipped];
   const frames = new FrameTable();
   let snaps: { s: Snapshot; label: string }[] = [];
   const memorySeries: MemorySeries[] = [];
   const lineReports: LineReport[] = [];
   const allocatorStats: AllocatorStats[] = [];
   const statisticsLogs: StatisticsLog[] = [];
-  for (const path of inputs) {
+  for (const path of resolved.inputs) {
     const c = await opts.load(path, frames);
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
@@ -36,7 +37,21 @@ export async function loadCaptureSet(
     else if (c.kind === 'memory-runs') memorySeries.push(...c.runs);
     else if (c.kind === 'line-report') lineReports.push(c);
     else if (c.kind === 'allocator-stats') allocatorStats.push(c);
-    else statisticsLogs.push(c);
+    else if (c.kind === 'statistics-log') statisticsLogs.push(c);
+  }
+  // Logged statistics form a series of their own: mixed with dumps they would stand for captures
+  // they are only the top of.
+  const dumps = snaps.length > 0;
+  for (const log of statisticsLogs) {
+    if (dumps) {
+      skipped.push(
+        `leaving out ${log.source.path}: logged tracemalloc statistics are not mixed with dumps; give the log alone`,
+      );
+      continue;
+    }
+    log.listings.forEach((l, i) =>
+      snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${l.inputLine}` }),
+    );
   }
   // Times: recorded in the captures, else sidecar files, else none (never file modification times).
   let timeSource: TimeSource = null;
@@ -60,7 +75,6 @@ export async function loadCaptureSet(
     memorySeries,
     lineReports,
     allocatorStats,
-    statisticsLogs,
     skipped,
   };
 }

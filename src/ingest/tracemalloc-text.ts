@@ -89,7 +89,10 @@ async function readTracemallocText(input: InputStream): Promise<StatisticsLog> {
     kind: 'statistics-log',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
     listings,
-    warnings: ['sizes in printed statistics are rounded to 3 significant digits; counts are exact'],
+    warnings: [
+      `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
+        'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
+    ],
   };
 }
 

@@ -2,19 +2,20 @@ import type { AllocatorStats } from './allocator-stats.js';
 import type { LineReport } from './line-report.js';
 import type { MemorySeries } from './memory-series.js';
 import type { SnapshotSeries } from './snapshot-series.js';
-import type { StatisticsLog } from './statistics-log.js';
 
 /** Where the capture times of a series came from; null when only their order is known. */
 export type TimeSource = 'capture' | 'sidecar' | null;
 
-/** Captures of several inputs, grouped by kind; the snapshots form one ordered series. */
+/**
+ * Captures of several inputs, grouped by kind; the snapshots form one ordered series (the listings of
+ * tracemalloc statistics logs are snapshots too, when no dump is among the inputs).
+ */
 export interface CaptureSet {
   readonly series: SnapshotSeries;
   readonly timeSource: TimeSource;
   readonly memorySeries: readonly MemorySeries[];
   readonly lineReports: readonly LineReport[];
   readonly allocatorStats: readonly AllocatorStats[];
-  readonly statisticsLogs: readonly StatisticsLog[];
   /** One line per input that was passed over. */
   readonly skipped: readonly string[];
 }

@@ -34,7 +34,7 @@ describe('the error family', () => {
     expect(r.err).toBe(
       'arenascope: cumulative statistics count every frame of a traceback: group by lineno or filename, not traceback\n',
     );
-    const none = await cli('report', 'fixtures/text');
+    const none = await cli('report', 'fixtures/workloads');
     expect(none.code).toBe(2);
     expect(none.err).toContain('arenascope: no capture to report on among the inputs');
     expect(none.err).not.toContain('internal error');

@@ -135,6 +135,11 @@ export function isFragmented(captures: readonly CaptureComparison[]): ReplayRepo
   return { verdict: 'no', reason: 'live blocks fill their arenas in either order' };
 }
 
+/** Whether a snapshot holds what replay needs: every live block's size (a log's top N does not). */
+export function replayable(s: Snapshot): boolean {
+  return s.source.format !== 'tracemalloc-text';
+}
+
 /**
  * The real allocator's report for each capture, matched by order: one report per capture, or one
  * file per capture (its last report). null when neither fits.
@@ -159,6 +164,13 @@ export function replayReport(
   if (!snapshots.length) {
     throw new UsageError(
       'replay reads snapshots (tracemalloc dumps, memray CSV, arenascope JSON); none among the inputs',
+    );
+  }
+  const logged = snapshots.find((s) => !replayable(s));
+  if (logged) {
+    throw new UsageError(
+      `${logged.source.path}: logged tracemalloc statistics hold only a top N with average sizes: ` +
+        'they cannot be replayed through the allocator; give the dumps',
     );
   }
   let real: MallocStatsBlock[] | null = null;

@@ -117,9 +117,40 @@ export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTab
 }
 
 /** Loads every input (files, directories, globs) as one set; each file passed over is one warning. */
-export async function loadSet(inputs: readonly string[], a: InputArgs, order?: Order): Promise<CaptureSet> {
+/** The groups of a capture set a command reads. */
+export type SetPart = 'snapshots' | 'memory' | 'line-reports' | 'allocator-stats';
+const PARTS: Readonly<Record<SetPart, string>> = {
+  snapshots: 'snapshots',
+  memory: 'mprof runs',
+  'line-reports': 'line reports',
+  'allocator-stats': 'allocator reports',
+};
+
+/**
+ * Loads every input (files, directories, globs) as one set. Each file passed over is one warning,
+ * and so is each capture of a kind the command does not read (`uses`): nothing is left out silently.
+ */
+export async function loadSet(
+  inputs: readonly string[],
+  a: InputArgs,
+  order?: Order,
+  uses: readonly SetPart[] = ['snapshots', 'memory', 'line-reports', 'allocator-stats'],
+): Promise<CaptureSet> {
   const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames) });
   for (const s of set.skipped) warn(a, s);
+  const files: Record<SetPart, readonly { source: { path: string } }[]> = {
+    snapshots: set.series.snapshots,
+    memory: set.memorySeries,
+    'line-reports': set.lineReports,
+    'allocator-stats': set.allocatorStats,
+  };
+  const read = uses.map((u) => PARTS[u]).join(', ');
+  for (const part of Object.keys(PARTS) as SetPart[]) {
+    if (uses.includes(part)) continue;
+    for (const path of new Set(files[part].map((c) => c.source.path))) {
+      warn(a, `leaving out ${path}: this command reads ${read}, not ${PARTS[part]}`);
+    }
+  }
   return set;
 }
 

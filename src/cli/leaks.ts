@@ -62,7 +62,7 @@ function csv(results: readonly LeakResult[]): string {
 }
 
 export async function handler(a: Args): Promise<void> {
-  const set = await loadSet(a.inputs, a, a.order);
+  const set = await loadSet(a.inputs, a, a.order, ['snapshots', 'memory', 'line-reports']);
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   const results = leakResults(set, {
     groupBy: a['group-by'],

@@ -45,9 +45,11 @@ interface Args extends InputArgs, OutputArgs {
 }
 
 export async function handler(a: Args): Promise<void> {
-  const { snapshots, labels } = (await loadSet(a.inputs, a, a.order)).series;
+  const { snapshots, labels } = (await loadSet(a.inputs, a, a.order, ['snapshots'])).series;
   // Allocator reports in the order of their names: one per capture, or one file per capture.
-  const stats = a['allocator-stats']?.length ? (await loadSet(a['allocator-stats'], a, 'name')).allocatorStats : [];
+  const stats = a['allocator-stats']?.length
+    ? (await loadSet(a['allocator-stats'], a, 'name', ['allocator-stats'])).allocatorStats
+    : [];
   const report = replayReport(snapshots, labels, stats, { python: a.python, seed: a.seed });
   for (const w of report.warnings) warn(a, w);
   emit(a, report, { text: (r) => renderReplayText(r, a.mallocstats), json: renderReplayJson });

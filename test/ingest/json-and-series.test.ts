@@ -153,5 +153,15 @@ describe('a capture set', () => {
       `skipping ${mixed}/notes.md: not a capture arenascope reads`,
       `leaving out ${mixed}/app.log: logged tracemalloc statistics are not mixed with dumps; give the log alone`,
     ]);
+    // A command names every capture of a kind it does not read.
+    const replay = await cli('replay', mixed);
+    for (const f of ['run.dat', 'report.txt', 'stats.txt']) {
+      expect(replay.err).toMatch(new RegExp(`leaving out ${mixed}/${f}: this command reads snapshots, not `));
+    }
+    const leaks = await cli('leaks', mixed, '--no-source');
+    expect(leaks.err).toContain(
+      `leaving out ${mixed}/stats.txt: this command reads snapshots, mprof runs, line reports`,
+    );
+    expect(leaks.err).not.toContain('run.dat:');
   });
 });

@@ -1,6 +1,6 @@
-// Importer for the pymalloc report of `sys._debugmallocstats()`, alone or as the repeated blocks
-// PYTHONMALLOCSTATS=1 writes to stderr among other lines. A block starts at its `Small block
-// threshold` line; lines of no known shape in between are someone else's output and are skipped.
+// Importer for the pymalloc report of `sys._debugmallocstats()` (CPython 3.6–3.13): alone, pasted from
+// an interactive session (prompts, '...' elisions, CRLF), or repeated among other stderr lines with
+// PYTHONMALLOCSTATS=1. Each report is checked against the rules Objects/obmalloc.c computes it by.
 
 import type {
   AllocatorStats,
@@ -12,29 +12,26 @@ import type {
 import { InputError, TruncatedError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textLines } from './lines.js';
+import { type Counters, check, LABELS, type Places } from './mallocstats-checks.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'allocator-stats';
 
 const THRESHOLD = /^Small block threshold = (\d+), in (\d+) size classes\.$/;
-const ROW = /^ *(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/;
+const ROW = /^(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/;
+const HEADER = 'class size num pools blocks in use avail blocks';
 const PRINTONE = /^(.*?) *= +([\d,]+)$/;
 const ARENAS = /^(\d+) arenas \* (\d+) bytes\/arena$/;
 const POOLS = /^(\d+) unused pools \* (\d+) bytes$/;
 const FREE_LIST = /^ *(\d+) free (.+) \* (\d+) bytes each$/;
+// The REPL writes its prompts to stderr too; with stdin piped they run into the next output line
+// ('>>> >>> ... Small block threshold = ...'). A bare '...' is someone's elision, not a prompt.
+const PROMPTS = /^(?:(?:>>>|\.\.\.) )+(?=\S)/;
+const ELISION = /^(?:\.\.\.|…|\[\.\.\.\]|\[…\])$/;
+// A log of many damaged reports would bury the rest of stderr.
+const MAX_WARNINGS = 20;
 
-// printone() labels (Objects/obmalloc.c), and the field each fills.
-const LABELS: Record<string, keyof Counters> = {
-  '# arenas allocated total': 'arenasAllocatedTotal',
-  '# arenas reclaimed': 'arenasReclaimed',
-  '# arenas highwater mark': 'arenasHighwater',
-  '# arenas allocated current': 'arenasCurrent',
-  '# bytes in allocated blocks': 'bytesInAllocatedBlocks',
-  '# bytes in available blocks': 'bytesInAvailableBlocks',
-  '# bytes lost to pool headers': 'bytesLostToPoolHeaders',
-  '# bytes lost to quantization': 'bytesLostToQuantization',
-  '# bytes lost to arena alignment': 'bytesLostToArenaAlignment',
-};
+// printone() labels of the 3.10+ arena map, and the field each fills (the others: mallocstats-checks.ts).
 const MAP_LABELS: Record<string, keyof ArenaMap> = {
   '# arena map mid nodes': 'midNodes',
   '# arena map bot nodes': 'botNodes',
@@ -42,12 +39,9 @@ const MAP_LABELS: Record<string, keyof ArenaMap> = {
   '# bytes lost to arena map mid': 'mid',
   '# bytes lost to arena map bot': 'bot',
 };
+const MAP_KEYS = ['midNodes', 'botNodes', 'root', 'mid', 'bot', 'total'] as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Counters = Omit<
-  MallocStatsBlock,
-  'inputLine' | 'smallBlockThreshold' | 'numClasses' | 'classes' | 'arenaMap' | 'freeLists'
->;
 const REQUIRED: (keyof Counters)[] = [
   'arenasAllocatedTotal',
   'arenasReclaimed',
@@ -67,23 +61,124 @@ const REQUIRED: (keyof Counters)[] = [
   'total',
 ];
 
-function sniffMallocStats(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => THRESHOLD.test(l));
+/** A line as CPython wrote it: without a line end, trailing blanks or the REPL's prompts run into it. */
+function clean(line: string): string {
+  return line.trimEnd().replace(PROMPTS, '').trim();
 }
+
+function sniffMallocStats(head: Buffer): boolean {
+  return headLines(head, 2000).some((l) => THRESHOLD.test(clean(l)));
+}
+
+// Where a report is: the size-class table, the figures up to the first Total, what may follow the
+// figures (the 3.10+ arena map, the free lists of _debugmallocstats()), and past its end.
+type Phase = 'table' | 'figures' | 'tail' | 'map' | 'free' | 'ended';
 
 interface Open {
   inputLine: number;
   smallBlockThreshold: number;
   numClasses: number;
+  phase: Phase;
   classes: SizeClassRow[];
   counters: Partial<Mutable<Counters>>;
   map: Partial<Mutable<ArenaMap>> | null;
   freeLists: FreeListLine[];
+  at: Places;
+}
+
+function openReport(t: RegExpExecArray, no: number): Open {
+  const at: Places = { rows: [], free: [], figure: {} };
+  const [smallBlockThreshold, numClasses] = [Number(t[1]), Number(t[2])];
+  return {
+    inputLine: no,
+    smallBlockThreshold,
+    numClasses,
+    phase: 'table',
+    classes: [],
+    counters: {},
+    map: null,
+    freeLists: [],
+    at,
+  };
+}
+
+/** Takes one (cleaned) line into the open report, by its phase. */
+function take(b: Open, line: string, no: number): void {
+  const p = PRINTONE.exec(line);
+  const label = p ? p[1]!.trim() : '';
+  switch (b.phase) {
+    case 'ended':
+      return;
+    case 'table': {
+      const row = ROW.exec(line);
+      if (row) {
+        const [cls, size, pools, inUse, avail] = row.slice(1).map(Number) as [number, number, number, number, number];
+        b.classes.push({ cls, size, pools, inUse, avail });
+        b.at.rows.push(no);
+      } else if (ELISION.test(line)) b.at.tableElided ??= no;
+      else if (line.split(/\s+/).join(' ') === HEADER) b.at.table = no;
+      // The figures start at a label of CPython's ('# ...' covers the serial-number line of debug builds);
+      // another program's 'x = 5' inside a table does not end it.
+      if (!(LABELS[label] || label.startsWith('# ') || ARENAS.test(label) || POOLS.test(label) || label === 'Total'))
+        return;
+      b.phase = 'figures';
+      break;
+    }
+    case 'tail':
+      if (line === '') return;
+      if (line === 'arena map counts') {
+        b.map = {};
+        b.at.mapStart = no;
+        b.phase = 'map';
+        return;
+      }
+      b.phase = MAP_LABELS[label] ? 'map' : FREE_LIST.test(label) ? 'free' : 'ended';
+      break;
+    case 'map':
+      if (FREE_LIST.test(label)) b.phase = 'free'; // the map's Total was lost
+      break;
+    case 'free':
+      if (ELISION.test(line)) b.at.freeElided ??= no;
+      else if (!FREE_LIST.test(label)) b.phase = 'ended';
+      if (!FREE_LIST.test(label)) return;
+  }
+  if (p) figure(b, label, Number(p[2]!.replace(/,/g, '')), no);
+}
+
+/** A `label = value` line of the figures, the arena map or the free lists. */
+function figure(b: Open, label: string, value: number, no: number): void {
+  const { counters: c, at } = b;
+  if (b.phase === 'map') {
+    b.map ??= {};
+    at.mapStart ??= no;
+    const key = label === 'Total' ? 'total' : MAP_LABELS[label];
+    if (key) b.map[key] = value;
+    if (key) at.figure[`map.${key}`] = no;
+    if (key === 'total') b.phase = 'tail';
+    return;
+  }
+  const freeList = FREE_LIST.exec(label);
+  if (b.phase === 'free' && freeList) {
+    b.freeLists.push({ count: Number(freeList[1]), name: freeList[2]!, size: Number(freeList[3]), bytes: value });
+    at.free.push(no);
+    return;
+  }
+  const arenas = ARENAS.exec(label);
+  const pools = POOLS.exec(label);
+  let key: keyof Counters;
+  if (label === 'Total') [key, b.phase] = ['total', 'tail'];
+  else if (LABELS[label]) key = LABELS[label]!;
+  else if (arenas) [c.arenaCount, c.arenaSize, key] = [Number(arenas[1]), Number(arenas[2]), 'arenaBytes'];
+  else if (pools) [c.unusedPools, c.poolSize, key] = [Number(pools[1]), Number(pools[2]), 'unusedPoolBytes'];
+  else return; // another program's line, or the serial-number line of debug builds
+  c[key] = value;
+  at.figure[key] = no;
 }
 
 async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<AllocatorStats> {
   const blocks: MallocStatsBlock[] = [];
   const warnings: string[] = [];
+  let warned = 0;
   const text = textLines(input.chunks);
   let open: Open | null = null;
   let no = 0;
@@ -101,11 +196,8 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
       return;
     }
     const map = b.map;
-    const arenaMap =
-      map && (['midNodes', 'botNodes', 'root', 'mid', 'bot', 'total'] as const).every((k) => map[k] !== undefined)
-        ? (map as ArenaMap)
-        : null;
-    blocks.push({
+    const arenaMap = map && MAP_KEYS.every((k) => map[k] !== undefined) ? (map as ArenaMap) : null;
+    const block: MallocStatsBlock = {
       inputLine: b.inputLine,
       smallBlockThreshold: b.smallBlockThreshold,
       numClasses: b.numClasses,
@@ -113,62 +205,27 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
       ...(b.counters as Counters),
       arenaMap,
       freeLists: b.freeLists,
-    });
+    };
+    const r = check(block, b.at);
+    for (const w of r.warnings) {
+      if (warned++ < MAX_WARNINGS) warnings.push(`${input.label}: line ${w.line}: ${w.message}`);
+    }
+    blocks.push(
+      r.warnings.length ? { ...block, ...(r.complete ? {} : { complete: false }), warnings: r.warnings } : block,
+    );
   };
 
-  for await (const line of text.lines) {
+  for await (const raw of text.lines) {
     no++;
+    const line = clean(raw);
     const t = THRESHOLD.exec(line);
     if (t) {
       if (open) close(false);
-      open = {
-        inputLine: no,
-        smallBlockThreshold: Number(t[1]),
-        numClasses: Number(t[2]),
-        classes: [],
-        counters: {},
-        map: null,
-        freeLists: [],
-      };
-      continue;
-    }
-    if (!open) continue;
-    const b: Open = open;
-    const row = ROW.exec(line);
-    if (row) {
-      const [cls, size, pools, inUse, avail] = row.slice(1).map(Number) as [number, number, number, number, number];
-      b.classes.push({ cls, size, pools, inUse, avail });
-      continue;
-    }
-    if (line === 'arena map counts') {
-      b.map = {};
-      continue;
-    }
-    const p = PRINTONE.exec(line);
-    if (!p) continue; // another program's line
-    const label = p[1]!.trim();
-    const value = Number(p[2]!.replace(/,/g, ''));
-    const arenas = ARENAS.exec(label);
-    const pools = POOLS.exec(label);
-    const freeList = FREE_LIST.exec(label);
-    if (label === 'Total') {
-      if (b.map) b.map.total = value;
-      else b.counters.total ??= value;
-    } else if (LABELS[label]) b.counters[LABELS[label]!] = value;
-    else if (b.map && MAP_LABELS[label]) b.map[MAP_LABELS[label]!] = value;
-    else if (arenas) {
-      b.counters.arenaCount = Number(arenas[1]);
-      b.counters.arenaSize = Number(arenas[2]);
-      b.counters.arenaBytes = value;
-    } else if (pools) {
-      b.counters.unusedPools = Number(pools[1]);
-      b.counters.poolSize = Number(pools[2]);
-      b.counters.unusedPoolBytes = value;
-    } else if (freeList) {
-      b.freeLists.push({ count: Number(freeList[1]), name: freeList[2]!, size: Number(freeList[3]), bytes: value });
-    }
+      open = openReport(t, no);
+    } else if (open) take(open, line, no);
   }
   if (open) close(true);
+  if (warned > MAX_WARNINGS) warnings.push(`${input.label}: ${warned - MAX_WARNINGS} more warnings like these`);
   if (blocks.length === 0) {
     throw new InputError(
       input.label,

@@ -26,6 +26,36 @@ export interface FreeListLine {
   readonly bytes: number;
 }
 
+/** Which rule of Objects/obmalloc.c a report breaks, or which part of it was left out. */
+export type MallocStatsRule =
+  | 'classes'
+  | 'row'
+  | 'table-elided'
+  | 'table-rows-missing'
+  | 'allocated-bytes'
+  | 'available-bytes'
+  | 'pool-headers'
+  | 'quantization'
+  | 'reclaimed'
+  | 'highwater'
+  | 'arenas'
+  | 'unused-pools'
+  | 'arena-alignment'
+  | 'total'
+  | 'arena-map'
+  | 'arena-map-partial'
+  | 'free-list'
+  | 'free-lists-elided';
+
+/** A figure of a report that does not add up, or a part of it left out (pasted or edited by hand). */
+export interface MallocStatsWarning {
+  /** Line of the input the warning is about (the figure, the row, or the '...' line). */
+  readonly line: number;
+  readonly rule: MallocStatsRule;
+  /** One line, without the file and line (AllocatorStats.warnings has those). */
+  readonly message: string;
+}
+
 /** One `sys._debugmallocstats()` pymalloc report: the real allocator state at one moment. */
 export interface MallocStatsBlock {
   /** Line of the input where the block starts (its `Small block threshold` line). */
@@ -51,6 +81,13 @@ export interface MallocStatsBlock {
   readonly total: number;
   readonly arenaMap: ArenaMap | null;
   readonly freeLists: readonly FreeListLine[];
+  /**
+   * False when part of the report was left out: size-class rows or free-list lines (elided with '...'
+   * or deleted), or part of the arena-map section. Absent when the report is whole.
+   */
+  readonly complete?: boolean;
+  /** What does not add up or is missing, in line order; absent when every figure agrees. */
+  readonly warnings?: readonly MallocStatsWarning[];
 }
 
 export interface AllocatorStats {

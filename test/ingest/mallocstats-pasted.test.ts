@@ -1,0 +1,298 @@
+// Allocator reports as people have them: pasted from an interactive session or a terminal, edited by hand,
+// CRLF, mixed with other output. Figures and warnings are checked against pasted/expected-pasted.json,
+// which fixtures/mallocstats/make_pasted.py computes from real CPython output and the edits it made.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { importer } from '../../src/ingest/mallocstats.js';
+import type { AllocatorStats, MallocStatsBlock } from '../../src/model/allocator-stats.js';
+import { InputError } from '../../src/util/errors.js';
+
+const DIR = 'fixtures/mallocstats/pasted';
+
+interface Row {
+  class: number;
+  size: number;
+  pools: number;
+  inUse: number;
+  avail: number;
+}
+interface ExpectedWarning {
+  line: number;
+  rule: string;
+  pools?: number;
+  allocatedBytes?: number;
+  rowsListed?: number;
+  fitsClass?: Row | null;
+}
+type ExpectedBlock = Record<string, unknown> & { complete: boolean; warnings: ExpectedWarning[] };
+interface Entry {
+  file: string;
+  python: string;
+  derivedFrom: string | null;
+  edit: ({ kind: string } & Record<string, unknown>) | null;
+  reports: number;
+  blocks: ExpectedBlock[];
+}
+
+const expected = JSON.parse(readFileSync(`${DIR}/expected-pasted.json`, 'utf8')) as Entry[];
+const fmt = (n: number): string => n.toLocaleString('en-US');
+const tmp = mkdtempSync(join(tmpdir(), 'arenascope-pasted-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A block in expected.json's shape (the field names make_fixtures.py and make_pasted.py write). */
+function figures({ inputLine, classes, complete, warnings, ...rest }: MallocStatsBlock): Record<string, unknown> {
+  return { line: inputLine, classes: classes.map(({ cls, ...c }) => ({ class: cls, ...c })), ...rest };
+}
+
+async function read(path: string): Promise<AllocatorStats> {
+  const s = await loadCapture(path); // sniffed from content, as a user's file would be
+  expect(s.kind).toBe('allocator-stats');
+  return s as AllocatorStats;
+}
+
+/** Each warning in the capture's list is `file: line N: message`, in block and line order. */
+function expectListed(s: AllocatorStats, path: string): void {
+  const all = s.blocks.flatMap((b) => b.warnings ?? []);
+  expect(s.warnings).toEqual(all.map((w) => `${path}: line ${w.line}: ${w.message}`));
+}
+
+describe('pasted and hand-edited reports (pasted/expected-pasted.json)', () => {
+  const cases = expected.map((e) => {
+    const what = e.derivedFrom ? `${e.edit!.kind}, from ${e.derivedFrom}` : `CPython ${e.python}`;
+    return [`${e.file} (${what})`, e] as const;
+  });
+
+  it.each(cases)('%s', async (_, e) => {
+    const path = `${DIR}/${e.file}`;
+    const s = await read(path);
+    expect(s.blocks.length).toBe(e.reports);
+    expect(s.blocks.map(figures)).toEqual(e.blocks.map(({ complete, warnings, ...rest }) => rest));
+    expect(s.blocks.map((b) => b.complete ?? true)).toEqual(e.blocks.map((b) => b.complete));
+    expect(s.blocks.map((b) => (b.warnings ?? []).map(({ line, rule }) => ({ line, rule })))).toEqual(
+      e.blocks.map((b) => b.warnings.map(({ line, rule }) => ({ line, rule }))),
+    );
+    expectListed(s, path);
+    // What the message says is what the script worked out from the edit.
+    const pairs = s.blocks.flatMap((b, i) => (b.warnings ?? []).map((w, j) => [w, e.blocks[i]!.warnings[j]!] as const));
+    for (const [w, x] of pairs) {
+      if (x.pools !== undefined && x.allocatedBytes !== undefined)
+        expect(w.message).toContain(`${fmt(x.pools)} pools and ${fmt(x.allocatedBytes)} bytes in allocated blocks`);
+      if (x.rowsListed !== undefined)
+        expect(w.message).toContain(`(${x.rowsListed} rows listed, of at most 32 classes)`);
+      const f = x.fitsClass;
+      if (f)
+        expect(w.message).toContain(
+          `class ${f.class} (${f.size} bytes), ${fmt(f.pools)} pools, ${fmt(f.inUse)} in use`,
+        );
+    }
+    if (e.edit?.field === 'bytesInAllocatedBlocks') {
+      const [printed, edited] = [e.edit.printed as number, e.edit.edited as number];
+      const msg = `# bytes in allocated blocks says ${fmt(edited)} but the size-class table adds up to ${fmt(printed)}`;
+      expect(s.warnings.join('\n')).toContain(msg);
+    }
+  });
+});
+
+describe('a report whose figures all agree stays silent', () => {
+  const real = [
+    ...readdirSync('fixtures/mallocstats')
+      .filter((f) => /\.(txt|log)$/.test(f))
+      .map((f) => `fixtures/mallocstats/${f}`),
+    ...expected.filter((e) => !e.derivedFrom).map((e) => `${DIR}/${e.file}`),
+  ];
+  it.each(real)('%s', async (path) => {
+    const s = await read(path);
+    expect(s.warnings).toEqual([]);
+    expect(s.blocks.filter((b) => b.warnings !== undefined || b.complete !== undefined)).toEqual([]);
+  });
+});
+
+describe('each kind of edit gives its warning, with the file and the line', () => {
+  const base = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8').split('\n');
+  const at = (prefix: string, after = -1): number => base.findIndex((l, i) => i > after && l.startsWith(prefix));
+  // printone(): the label padded to 35 columns, '=', the value right-aligned in 21 with commas.
+  const plusOne = (l: string): string =>
+    `${l.slice(0, 36)}${fmt(Number(l.slice(36).replace(/,/g, '')) + 1).padStart(21)}`;
+  // A table row, "%5u %6u %11zu %15zu %13zu", with its numbers changed.
+  const row = (f: (cols: number[]) => number[]) => (l: string) =>
+    f(l.trim().split(/ +/).map(Number))
+      .map((n, k) => String(n).padStart([5, 6, 11, 15, 13][k]!))
+      .join(' ');
+  const first = at('    0 ');
+  const [alloc, avail, headers] = [at('# bytes in allocated'), at('# bytes in available'), at('# bytes lost to pool')];
+  const [quant, alignment, total] = [at('# bytes lost to quant'), at('# bytes lost to arena al'), at('Total')];
+  const [reclaimed, highwater, arenas] = [at('# arenas reclaimed'), at('# arenas highwater'), at('12 arenas')];
+  const [map, mapTotal, unused] = [
+    at('arena map counts'),
+    at('Total', total),
+    base.findIndex((l) => / unused pools \* /.test(l)),
+  ];
+  const freeList = base.findIndex((l) => l.includes('free PyFloatObjects'));
+
+  // [what, 0-based line edited, the edit (null: delete the line), the warnings as [rule, 0-based line]]
+  const cases: [string, number, ((l: string) => string) | null, [string, number][]][] = [
+    [
+      'a row whose blocks do not fill its pools',
+      first + 3,
+      row(([c, s, p, u, a]) => [c!, s!, p!, u! + 1, a!]),
+      [
+        ['row', first + 3],
+        ['allocated-bytes', alloc],
+      ],
+    ],
+    [
+      'a row with the wrong block size',
+      first + 1,
+      row(([c, s, p, u, a]) => [c!, s! + 8, p!, u!, a!]),
+      [
+        ['row', first + 1],
+        ['allocated-bytes', alloc],
+        ['available-bytes', avail],
+      ],
+    ],
+    ['a class count that does not fit the threshold', 0, (l) => l.replace('32', '30'), [['classes', 0]]],
+    ['# arenas reclaimed', reclaimed, plusOne, [['reclaimed', reclaimed]]],
+    ['# arenas highwater mark', highwater, (l) => l.replace(/\d+$/, '1'), [['highwater', highwater]]],
+    ['the arenas line', arenas, plusOne, [['arenas', arenas]]],
+    [
+      'the count of unused pools',
+      unused,
+      (l) => l.replace(/^\d+/, (n) => String(Number(n) - 1)),
+      [['unused-pools', unused]],
+    ],
+    [
+      '# bytes lost to pool headers',
+      headers,
+      plusOne,
+      [
+        ['pool-headers', headers],
+        ['total', total],
+      ],
+    ],
+    [
+      '# bytes in available blocks',
+      avail,
+      plusOne,
+      [
+        ['available-bytes', avail],
+        ['total', total],
+      ],
+    ],
+    [
+      '# bytes lost to arena alignment',
+      alignment,
+      plusOne,
+      [
+        ['arena-alignment', alignment],
+        ['total', total],
+      ],
+    ],
+    [
+      '# bytes lost to quantization',
+      quant,
+      plusOne,
+      [
+        ['quantization', quant],
+        ['total', total],
+      ],
+    ],
+    ['Total', total, plusOne, [['total', total]]],
+    [
+      'the arena map',
+      mapTotal - 1,
+      plusOne,
+      [
+        ['arena-map', mapTotal - 1],
+        ['arena-map', mapTotal],
+      ],
+    ],
+    ['the arena map cut short', mapTotal - 2, null, [['arena-map-partial', map]]],
+    ['a free-list line', freeList, (l) => `${l.slice(0, -3)}999`, [['free-list', freeList]]],
+    ['a table elided with an ellipsis character', first + 4, () => '   \u2026', [['table-elided', first + 4]]],
+  ];
+
+  it.each(cases)('%s', async (what, i, edit, want) => {
+    expect(i).toBeGreaterThanOrEqual(0);
+    const lines = [...base];
+    if (edit) lines[i] = edit(lines[i]!);
+    else lines.splice(i, 1);
+    expect(lines).not.toEqual(base);
+    const path = join(tmp, `${what.replace(/\W+/g, '-')}.txt`);
+    writeFileSync(path, lines.join('\n'));
+    const s = await read(path);
+    const b = s.blocks[0]!;
+    expect((b.warnings ?? []).map((w) => [w.rule, w.line])).toEqual(want.map(([r, l]) => [r, l + 1]));
+    expectListed(s, path);
+    const partial = want.some(([r]) => r.endsWith('-elided') || r === 'arena-map-partial');
+    expect(b.complete).toBe(partial ? false : undefined);
+  });
+
+  it('a log of many damaged reports: the first 20 warnings, then how many more', async () => {
+    const log = readFileSync('fixtures/mallocstats/py38-mallocstats-env.log', 'utf8').split('\n');
+    const bad = log.map((l) => (l.startsWith('# arenas reclaimed') ? l.replace(/\d+$/, (n) => `${Number(n) + 1}`) : l));
+    const path = join(tmp, 'many.log');
+    writeFileSync(path, bad.join('\n'));
+    const s = await read(path);
+    expect(s.blocks.length).toBe(22);
+    expect(s.blocks.every((b) => b.warnings?.[0]?.rule === 'reclaimed')).toBe(true);
+    expect(s.warnings.length).toBe(21);
+    expect(s.warnings[20]).toBe(`${path}: 2 more warnings like these`);
+  });
+});
+
+describe('reading stays streaming', () => {
+  async function* chunks(buf: Buffer, size: number): AsyncGenerator<Buffer> {
+    for (let i = 0; i < buf.length; i += size) yield Buffer.from(buf.subarray(i, i + size));
+  }
+
+  it.each(['crlf.txt', 'elided.txt', 'py311-interactive-env.txt'])(
+    '%s read in 7-byte chunks: the same reports and warnings',
+    async (name) => {
+      const path = `${DIR}/${name}`;
+      const buf = readFileSync(path);
+      const input = { label: path, gzip: false, head: buf.subarray(0, 1 << 16), chunks: chunks(buf, 7) };
+      const small = (await importer.read(input, {})) as AllocatorStats;
+      const whole = await read(path);
+      expect(small.blocks).toEqual(whole.blocks);
+      expect(small.warnings).toEqual(whole.warnings);
+    },
+  );
+});
+
+describe('random damage to a pasted session (seeded)', () => {
+  const lines = readFileSync(`${DIR}/py313-terminal.txt`, 'utf8').split('\n');
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+
+  it('gives reports with warnings at lines of the file, or an input error: never anything else', async () => {
+    for (let k = 0; k < 60; k++) {
+      const bad = [...lines];
+      for (let j = 0; j < 1 + rand(4); j++) {
+        const i = rand(bad.length);
+        const op = rand(4);
+        if (op === 0) bad.splice(i, 1);
+        else if (op === 1) bad.splice(i, 0, bad[rand(bad.length)]!);
+        else if (op === 2) bad[i] = bad[i]!.replace(/\d/, String(rand(10)));
+        else bad[i] = '...';
+      }
+      const path = join(tmp, `random-${k}.txt`);
+      writeFileSync(path, bad.join('\n'));
+      const r = await loadCapture(path, { format: 'allocator-stats' }).catch((e: Error) => e);
+      if (r instanceof Error) {
+        expect(r).toBeInstanceOf(InputError);
+        continue;
+      }
+      const s = r as AllocatorStats;
+      for (const w of s.blocks.flatMap((b) => b.warnings ?? [])) {
+        expect(w.line).toBeGreaterThan(0);
+        expect(w.line).toBeLessThanOrEqual(bad.length);
+      }
+    }
+  });
+});

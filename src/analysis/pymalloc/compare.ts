@@ -17,8 +17,8 @@ export interface AllocatorFigures {
   readonly poolsUsed: number | null;
   readonly poolsFull: number | null;
   readonly poolsEmpty: number | null;
-  /** Pools with at least one block. */
-  readonly poolsWithBlocks: number;
+  /** Pools with at least one block; null when a real report's size-class table is incomplete. */
+  readonly poolsWithBlocks: number | null;
   readonly bytesInAllocatedBlocks: number;
   /** Bytes in allocated blocks over bytes in arenas. */
   readonly utilization: number;
@@ -86,7 +86,7 @@ export function realFigures(b: MallocStatsBlock): AllocatorFigures {
     poolsUsed: null,
     poolsFull: null,
     poolsEmpty: null,
-    poolsWithBlocks: b.classes.reduce((n, c) => n + c.pools, 0),
+    poolsWithBlocks: b.complete === false ? null : b.classes.reduce((n, c) => n + c.pools, 0),
     bytesInAllocatedBlocks: b.bytesInAllocatedBlocks,
     utilization: b.arenaBytes ? b.bytesInAllocatedBlocks / b.arenaBytes : 0,
     stats: b,

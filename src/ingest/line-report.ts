@@ -1,6 +1,24 @@
-// Importer for memory_profiler's line-by-line report (what `@profile` and `python -m
-// memory_profiler` print), found anywhere in a log: each block is `Filename: …`, a blank line,
-// the header, a rule of '=', then one row per source line, and two blank lines.
+// Importer for memory_profiler's line-by-line report (what `@profile`, `python -m memory_profiler` and
+// IPython's `%mprun` print), found anywhere in a log: as printed, or pasted (trailing spaces stripped,
+// tabs, CRLF, in a Markdown fence or quote, without its `Filename:` line, the table alone).
+//
+// Layouts of the report printer (`show_results`) across the releases, read from its history:
+// * 0.2-0.9: `Line #    Mem usage   Line Contents`, one header for all functions, no `Filename:` line and
+//   no blank line between functions (a function ends where the line numbers jump); line number right-
+//   aligned in 6, a space, mem in 12 as '%5.2f MB', 3 spaces, the source (column 22).
+// * 0.10-0.14: an Increment column of 10 (source at column 33). 0.15: each function gets `Filename: X`,
+//   a blank line, its own header and rule, and two blank lines after its rows; '%5.4f MB'.
+// * 0.16-0.21: Increment in 12 (source at 35), '%9.2f MB'. 0.22-0.27: `precision` (default 3), figures
+//   '%(p+6).pf MB'. 0.28-0.57: 'MiB' (only the label changed: figures were always bytes / 2^20) as
+//   '%(p+4).pf'; `@profile` prints 1 decimal, `-m memory_profiler` 3, `@profile(precision=N)` since 0.32.
+// * 0.58.0: an Occurrences column (10 wide, after 2 spaces; source at 47), spelled 'Occurences'; 0.59+
+//   spell it 'Occurrences', one letter wider than its column, so the header runs one past the rows.
+// Every release: a row with no figures (def line, comment, blank or never-run line) is the number padded
+// with spaces to the source column; a figure wider than its column pushes the rest of the row right;
+// exactly 3 spaces precede the source, printed as is: the printer writes no tab, the program's own
+// source may. 0.15-0.38 print 'ERROR: Could not find file X' under a `Filename:` line instead of a
+// table. `%mprun` prints after IPython's `In [N]: ` prompt, its blank lines stripped; its -T file has
+// no final line end.
 
 import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.js';
 import { InputError, TruncatedError } from '../util/errors.js';
@@ -10,136 +28,320 @@ import type { InputStream } from './open-input.js';
 
 const FORMAT = 'line-report';
 
-// memory_profiler 0.59+ prints Occurrences; 0.58 spelled it Occurences; 0.57 had no such column.
-const HEADER = /^Line #\s+Mem usage\s+Increment(\s+Occu?rr?ences)?\s+Line Contents$/;
-const FILENAME = /^Filename: (.*)$/;
-// Rows: '{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}' (0.57: '{0:>6} {1:>12} {2:>12}   {3:<}');
-// a wide value may overflow its column, so measured rows are matched by shape, not by position.
-const ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB +(\d+) {3}(.*)$/;
-const ROW_BLANK = /^ *(\d+) {41}(.*)$/;
-const OLD_ROW = /^ *(\d+) +(-?\d+\.(\d+)) MiB +(-?\d+\.\d+) MiB {3}(.*)$/;
-const OLD_ROW_BLANK = /^ *(\d+) {35}(.*)$/;
+const HEADER = /^( *)Line # +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
+const FILENAME = /^\s*(?:In \[\d+\]: )?Filename: (.*)$/;
+const RULE = /^\s*=+\s*$/;
+const FENCE = /^\s*(```|~~~)/;
+const FIGURE = String.raw` +(-?\d+(?:\.(\d*))?) (MiB|MB)`;
+// The end of a row with figures: the source after exactly 3 spaces (fewer if a paste squeezed them).
+const TAIL = '(?:( +)(.*))?$';
+const MEASURED = {
+  mem: new RegExp(String.raw`^( *)(\d+)${FIGURE}${TAIL}`),
+  increment: new RegExp(String.raw`^( *)(\d+)${FIGURE}${FIGURE}${TAIL}`),
+  occurrences: new RegExp(String.raw`^( *)(\d+)${FIGURE}${FIGURE} +(\d+)${TAIL}`),
+};
+// Where the source's spaces and text are in a match of each.
+const TAIL_GROUP = { mem: 6, increment: 9, occurrences: 10 };
+const UNMEASURED = /^( *)(\d+)( *)(.*)$/;
+// A line that starts like a row with figures: when it is not one, the row was damaged or cut.
+const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
-function sniffLineReport(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => HEADER.test(l));
+type Columns = keyof typeof MEASURED;
+type Unit = 'MiB' | 'MB';
+
+interface Layout {
+  readonly columns: Columns;
+  readonly spelling: string | null;
+  readonly indent: number;
+  /** Where sources start in rows with no figures; null when the header is not where memory_profiler puts it. */
+  readonly sourceColumn: number | null;
+  /** An Increment column of 10 (0.10-0.15) rather than 12. */
+  readonly narrow: boolean;
+  /** Releases before 0.15: one header for all functions, which follow each other with no break. */
+  readonly shared: boolean;
 }
 
-type State = 'search' | 'blank' | 'header' | 'rule' | 'rows';
+interface Row {
+  readonly line: ReportLine;
+  /** Where the source begins in the text read. */
+  readonly sourceStart: number;
+  readonly decimals: number;
+  readonly unit: Unit | null;
+}
+
+function expandTabs(s: string): string {
+  if (!s.includes('\t')) return s;
+  let out = '';
+  for (const c of s) out += c === '\t' ? ' '.repeat(8 - (out.length % 8)) : c;
+  return out;
+}
+
+function parseHeader(text: string): Layout | null {
+  const line = expandTabs(text);
+  const m = HEADER.exec(line);
+  if (!m) return null;
+  const indent = m[1]!.length;
+  const at = line.indexOf('Line Contents') - indent;
+  const spelling = m[3] ?? null;
+  const columns: Columns = spelling ? 'occurrences' : m[2] ? 'increment' : 'mem';
+  // Where each release's header puts 'Line Contents'; 'Occurrences' overflows its column by one.
+  const canonical = { mem: [22], increment: [33, 35], occurrences: [spelling === 'Occurrences' ? 48 : 47] }[columns];
+  const sourceColumn = canonical.includes(at) ? indent + at - (spelling === 'Occurrences' ? 1 : 0) : null;
+  const narrow = columns === 'increment' && at === 33;
+  return { columns, spelling, indent, sourceColumn, narrow, shared: columns === 'mem' || narrow };
+}
+
+function releases(l: Layout, unit: Unit | null): string {
+  if (l.columns === 'mem') return '0.2-0.9';
+  if (l.columns === 'occurrences') return l.spelling === 'Occurrences' ? '0.59+' : '0.58';
+  if (l.narrow) return '0.10-0.15';
+  return unit === 'MB' ? '0.16-0.27' : unit === 'MiB' ? '0.28-0.57' : '0.16-0.57';
+}
+
+/** A row of the table, 'damaged' for a line that starts like one but is not, or null. */
+function parseRow(text: string, layout: Layout, prev: number | null): Row | 'damaged' | null {
+  const row = parseSpaced(text, layout, prev);
+  const tab = text.indexOf('\t');
+  // A tab before the source is a paste's (spaces turned into tabs); one inside it is the program's.
+  if (tab < 0 || (row !== null && row !== 'damaged' && tab >= row.sourceStart)) return row;
+  return parseSpaced(expandTabs(text), layout, prev);
+}
+
+function parseSpaced(text: string, layout: Layout, prev: number | null): Row | 'damaged' | null {
+  const m = MEASURED[layout.columns].exec(text);
+  if (m) {
+    const g = TAIL_GROUP[layout.columns];
+    const spaces = m[g] ?? '';
+    const source = spaces.length >= 3 ? spaces.slice(3) + m[g + 1] : (m[g + 1] ?? '');
+    const line: ReportLine = {
+      lineno: Number(m[2]),
+      memMiB: Number(m[3]),
+      incrementMiB: layout.columns === 'mem' ? null : Number(m[6]),
+      occurrences: layout.columns === 'occurrences' ? Number(m[9]) : null,
+      source,
+    };
+    return { line, sourceStart: text.length - source.length, decimals: m[4]?.length ?? 0, unit: m[5] as Unit };
+  }
+  const u = UNMEASURED.exec(text);
+  const source = u && unmeasuredSource(text, u, layout, prev);
+  if (source === null || source === undefined) return ROW_LIKE.test(text) ? 'damaged' : null;
+  const line = { lineno: Number(u![2]), memMiB: null, incrementMiB: null, occurrences: null, source };
+  return { line, sourceStart: text.length - source.length, decimals: -1, unit: null };
+}
+
+/** The source of a row with no figures, or null when the line is not one. */
+function unmeasuredSource(text: string, u: RegExpExecArray, layout: Layout, prev: number | null): string | null {
+  const follows = prev !== null && Number(u[2]) === prev + 1;
+  // Only a number: a blank source line whose padding was stripped; weak evidence unless it follows on.
+  if (u[4] === '') return follows ? '' : null;
+  if (layout.sourceColumn === null) return follows ? u[4]! : null;
+  const numberEnd = u[1]!.length + u[2]!.length;
+  const column = layout.sourceColumn + Math.max(0, numberEnd - layout.indent - 6);
+  return text.length >= column && text.slice(numberEnd, column).trim() === '' ? text.slice(column) : null;
+}
+
+// A row this long may have been wrapped by the terminal it was copied from (80 columns or wider).
+const WRAP = 80;
+// A Markdown quote ('> ' before each line of a reply).
+const MARKDOWN_QUOTE = /^ {0,3}>+ ?/;
+// Two figures after a line number: a row of 0.10+ found outside any table.
+const ORPHAN = /^ *\d+ +-?\d+(\.\d+)? Mi?B +-?\d+(\.\d+)? Mi?B/;
+
+const quote = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
+
+interface Table {
+  readonly layout: Layout;
+  readonly filename: string;
+  /** The line of its `Filename:`, or of its header. */
+  readonly start: number;
+  rule: boolean;
+  rows: number;
+}
+
+/** The reading state, fed one line at a time: a pending `Filename:`, or the table being read. */
+class Reader {
+  readonly blocks: ReportBlock[] = [];
+  readonly warnings: string[] = [];
+  private file: { name: string; no: number } | null = null;
+  private table: Table | null = null;
+  private rows: ReportLine[] = [];
+  private blockStart = 0;
+  private decimals = -1;
+  private unit: Unit | null = null;
+  /** A line inside the table that is not a row, kept until the next line tells what it was. */
+  private held: { no: number; text: string; damaged: boolean } | null = null;
+  /** The last line was a row that a cut could also have left (a bare line number). */
+  private lastWeak = false;
+  /** The length of the last row's text: a line that follows a long one may be its wrapped end. */
+  private lastLength = 0;
+  private orphans: number[] = [];
+
+  constructor(readonly label: string) {}
+
+  line(raw: string, no: number): void {
+    const text = raw.replace(MARKDOWN_QUOTE, '');
+    this.lastWeak = false;
+    if (this.table && this.inTable(text, no)) return;
+    const f = FILENAME.exec(text);
+    const layout = f ? null : parseHeader(text);
+    if (f) this.file = { name: f[1]!.trimEnd(), no };
+    else if (layout) this.openTable(layout, no);
+    else if (ORPHAN.test(text)) this.orphans.push(no);
+    else if (this.file && text.trim() !== '' && !FENCE.test(text)) this.file = null;
+  }
+
+  private openTable(layout: Layout, no: number): void {
+    const start = this.file?.no ?? no;
+    this.table = { layout, filename: this.file?.name ?? '', start, rule: false, rows: 0 };
+    this.file = null;
+    this.blockStart = start;
+  }
+
+  /** Reads one line of the table; false when the table ended before it (the caller reads it anew). */
+  private inTable(text: string, no: number): boolean {
+    const t = this.table!;
+    if (!t.rule && !t.rows && RULE.test(text)) {
+      t.rule = true;
+      return true;
+    }
+    if (text.trim() === '') {
+      this.closeTable(no);
+      return true;
+    }
+    const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
+    const row = parseRow(text, t.layout, prev);
+    if (row !== null && row !== 'damaged') {
+      this.addRow(row, text, prev, no);
+      return true;
+    }
+    if (this.held || FILENAME.test(text) || parseHeader(text) || FENCE.test(text)) {
+      this.closeTable(no);
+      return false;
+    }
+    this.held = { no, text, damaged: row === 'damaged' };
+    return true;
+  }
+
+  private addRow(row: Row, text: string, prev: number | null, no: number): void {
+    const { lineno } = row.line;
+    const held = this.held;
+    this.held = null;
+    let same = prev === null || lineno === prev + 1;
+    if (held && prev !== null) {
+      same = lineno > prev;
+      if (lineno === prev + 1 && !held.damaged && this.lastLength >= WRAP) {
+        const last = this.rows.pop()!;
+        this.rows.push({ ...last, source: last.source + held.text });
+        this.warn(held.no, `not a row: taken as the end of source line ${prev}'s row, wrapped when copied`);
+      } else {
+        const what = held.damaged ? 'a row that cannot be read' : 'not a row';
+        const then = same
+          ? 'skipped; the rows after it read as the same function'
+          : "skipped; the rows after it read as another function's";
+        this.warn(held.no, `${what} (${quote(held.text)}): ${then}`);
+      }
+    } else if (!same && !this.table!.layout.shared) {
+      this.warn(no, `the line numbers jump from ${prev} to ${lineno} with no header between: read as two functions`);
+    }
+    if (!same) {
+      this.closeBlock();
+      this.blockStart = no;
+    }
+    this.rows.push(row.line);
+    this.table!.rows++;
+    if (this.decimals < 0) this.decimals = row.decimals;
+    this.unit ??= row.unit;
+    this.lastWeak = row.line.memMiB === null && row.line.source === '';
+    this.lastLength = text.length;
+  }
+
+  private closeBlock(): void {
+    const t = this.table!;
+    if (this.rows.length) {
+      this.blocks.push({
+        filename: t.filename,
+        precision: Math.max(this.decimals, 0),
+        inputLine: this.blockStart,
+        lines: this.rows,
+        writtenBy: `memory_profiler ${releases(t.layout, this.unit)}`,
+        ...(this.unit ? { unit: this.unit } : {}),
+      });
+    }
+    this.rows = [];
+    this.decimals = -1;
+    this.unit = null;
+  }
+
+  /** Ends the table at line `no`: a blank line, or one that is not part of it. */
+  private closeTable(no: number): void {
+    const held = this.held;
+    if (held?.damaged)
+      this.warn(held.no, `a report ends at a line that starts like a row but is not one (${quote(held.text)})`);
+    if (!this.table!.rows) this.warn(no, `the report that starts at line ${this.table!.start} has no rows`);
+    this.closeBlock();
+    this.table = null;
+    this.held = null;
+  }
+
+  /** At the end of the input (`no` is its last line): what was cut off, what was left outside a table. */
+  finish(no: number, endedMidLine: boolean, lastLine: string, allowPartial: boolean): void {
+    const t = this.table;
+    const held = this.held;
+    if (t && endedMidLine && (this.lastWeak || (held?.no === no && (held.damaged || /^\s*\d/.test(held.text))))) {
+      const msg = `the report of ${t.filename || 'a function'} is cut off in the middle of a row`;
+      if (!allowPartial) throw new TruncatedError(this.label, `line ${no}`, msg);
+      this.warn(no, `${msg}; that row is dropped (--allow-partial)`);
+      if (this.lastWeak) this.rows.pop();
+      this.held = null;
+    }
+    const start = t && !t.rows ? t.start : !t && this.file ? this.file.no : null;
+    if (start !== null) {
+      const last = lastLine.trim() ? ` (${quote(lastLine)})` : '';
+      const msg = `the report that starts at line ${start} stops before its rows${last}`;
+      if (!allowPartial || !this.blocks.length) throw new TruncatedError(this.label, `line ${no}`, msg);
+      this.warn(no, `${msg}; the reports before it are kept (--allow-partial)`);
+      this.table = null;
+    }
+    if (this.table) this.closeTable(no);
+    if (this.orphans.length) {
+      const what = `${this.orphans.length} line(s) shaped like report rows with no 'Line #' header above them`;
+      this.warn(this.orphans[0]!, `${what} (the first here) are not read`);
+    }
+  }
+
+  private warn(no: number, msg: string): void {
+    this.warnings.push(`${this.label}: line ${no}: ${msg}`);
+  }
+}
+
+function sniffLineReport(head: Buffer): boolean {
+  return headLines(head, 2000).some((l) => HEADER.test(expandTabs(l.replace(MARKDOWN_QUOTE, ''))));
+}
 
 async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {
-  const blocks: ReportBlock[] = [];
-  const warnings: string[] = [];
   const text = textLines(input.chunks);
-  let state: State = 'search';
-  let filename = '';
-  let start = 0;
-  let occurrences = true;
-  let precision = -1;
-  let rows: ReportLine[] = [];
+  const reader = new Reader(input.label);
   let no = 0;
-  let lastLine = '';
-  let closedByLine = 0; // the line that ended the last block, when it was not a blank line
-
-  const close = (): void => {
-    blocks.push({ filename, precision: Math.max(precision, 0), inputLine: start, lines: rows });
-    state = 'search';
-  };
-
+  let last = '';
   for await (const line of text.lines) {
-    no++;
-    lastLine = line;
-    if (state === 'rows') {
-      const row = parseRow(line, occurrences);
-      if (row) {
-        rows.push(row.line);
-        if (precision < 0 && row.precision >= 0) precision = row.precision;
-        continue;
-      }
-      close();
-      if (line !== '') closedByLine = no;
-    }
-    if (state === 'blank') {
-      state = line === '' ? 'header' : 'search';
-      if (state === 'search') continue;
-    } else if (state === 'header') {
-      const m = HEADER.exec(line);
-      if (m) {
-        occurrences = m[1] !== undefined;
-        state = 'rule';
-      } else state = 'search';
-    } else if (state === 'rule') {
-      state = /^=+$/.test(line) ? 'rows' : 'search';
-      rows = [];
-      precision = -1;
-    } else {
-      const m = FILENAME.exec(line);
-      if (m) {
-        filename = m[1]!;
-        start = no;
-        state = 'blank';
-      }
-    }
+    reader.line(line, ++no);
+    last = line;
   }
-  if (closedByLine === no && text.endedMidLine()) {
-    // The block ended on a cut-off last line: most likely a row cut in two.
-    const msg = `the report of ${filename} is cut off in the middle of a row`;
-    if (!opts.allowPartial) throw new TruncatedError(input.label, `line ${no}`, msg);
-    warnings.push(`${input.label}: line ${no}: ${msg}; that row is dropped (--allow-partial)`);
-  } else if (closedByLine) {
-    warnings.push(`${input.label}: line ${closedByLine}: a report ends at a line that is not a row`);
-  }
-  if (state === 'rows') {
-    if (text.endedMidLine() && rows.length) {
-      const msg = `the report of ${filename} is cut off in the middle of a row`;
-      if (!opts.allowPartial) throw new TruncatedError(input.label, `line ${no}`, msg);
-      warnings.push(`${input.label}: line ${no}: ${msg}; that row is dropped (--allow-partial)`);
-      rows.pop();
-    }
-    close();
-  } else if (state !== 'search') {
-    throw new TruncatedError(
-      input.label,
-      `line ${no}`,
-      `the report that starts at line ${start} stops before its rows ("${lastLine.slice(0, 60)}")`,
-    );
-  }
-  if (blocks.length === 0) {
+  reader.finish(no, text.endedMidLine(), last, opts.allowPartial ?? false);
+  if (reader.blocks.length === 0) {
     throw new InputError(
       input.label,
       `line ${no}`,
-      "no line-by-line report found: expected a 'Filename: …' line, a blank line, " +
-        "and the 'Line #  Mem usage  Increment  Occurrences  Line Contents' header",
+      "no line-by-line report found: expected memory_profiler's 'Line #  Mem usage  Increment  Occurrences  " +
+        "Line Contents' header (a 'Filename: …' line before it is optional)",
     );
   }
   return {
     kind: 'line-report',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
-    blocks,
-    warnings,
+    blocks: reader.blocks,
+    warnings: reader.warnings,
   };
-}
-
-function parseRow(line: string, occurrences: boolean): { line: ReportLine; precision: number } | null {
-  const m = (occurrences ? ROW : OLD_ROW).exec(line);
-  if (m) {
-    return {
-      line: {
-        lineno: Number(m[1]),
-        memMiB: Number(m[2]),
-        incrementMiB: Number(m[4]),
-        occurrences: occurrences ? Number(m[5]) : null,
-        source: occurrences ? m[6]! : m[5]!,
-      },
-      precision: m[3]!.length,
-    };
-  }
-  const b = (occurrences ? ROW_BLANK : OLD_ROW_BLANK).exec(line);
-  if (b)
-    return {
-      line: { lineno: Number(b[1]), memMiB: null, incrementMiB: null, occurrences: null, source: b[2]! },
-      precision: -1,
-    };
-  return null;
 }
 
 export const importer: Importer = {

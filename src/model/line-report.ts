@@ -4,6 +4,7 @@ import type { SourceInfo } from './source.js';
 export interface ReportLine {
   readonly lineno: number;
   readonly memMiB: number | null;
+  /** null also in reports of memory_profiler 0.2-0.9, which had no Increment column. */
   readonly incrementMiB: number | null;
   /** null in reports of memory_profiler 0.57 and older, which had no Occurrences column. */
   readonly occurrences: number | null;
@@ -12,12 +13,20 @@ export interface ReportLine {
 
 /** The report of one decorated function. */
 export interface ReportBlock {
+  /** '' when the report has no `Filename:` line (releases before 0.15, pasted tables). */
   readonly filename: string;
   /** Decimals printed (1 for `@profile` imported from memory_profiler, 3 for `python -m memory_profiler`). */
   readonly precision: number;
-  /** Line of the input where the block's `Filename:` line is. */
+  /**
+   * Line of the input where the block's `Filename:` line is; without one, its header line, or its first
+   * row when it shares a header with the function before it (releases before 0.15).
+   */
   readonly inputLine: number;
   readonly lines: readonly ReportLine[];
+  /** The memory_profiler releases that print this layout, e.g. 'memory_profiler 0.59+'. */
+  readonly writtenBy?: string;
+  /** The unit printed: 'MB' up to memory_profiler 0.27, whose figures were MiB all the same. */
+  readonly unit?: 'MiB' | 'MB';
 }
 
 export interface LineReport {
@@ -25,4 +34,9 @@ export interface LineReport {
   readonly source: SourceInfo;
   readonly blocks: readonly ReportBlock[];
   readonly warnings: readonly string[];
+}
+
+/** How outputs name a function's report: its file, or that the report had no `Filename:` line. */
+export function reportFileName(filename: string): string {
+  return filename || '(no Filename: line)';
 }

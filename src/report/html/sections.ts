@@ -2,6 +2,7 @@
 // over time (mprof), memory_profiler's line reports and pymalloc's own allocator reports.
 
 import type { MemorySection, ReportData } from '../../analysis/report-data.js';
+import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { memoryChart } from './charts.js';
@@ -77,7 +78,7 @@ export function lineReportSection(l: LineReport, index: number): Section {
   const max = Math.max(0.001, ...increments);
   const blocks = l.blocks.map((b) => {
     const rows = b.lines.map((x, i) => lineRow(x, i, max)).join('');
-    return `<h3>${esc(b.filename)}</h3><table class="lines">${LINE_HEAD}<tbody>${rows}</tbody></table>`;
+    return `<h3>${esc(reportFileName(b.filename))}</h3><table class="lines">${LINE_HEAD}<tbody>${rows}</tbody></table>`;
   });
   const intro =
     '<p>Each line shaded by the memory it added (red) or gave back (blue): ' +

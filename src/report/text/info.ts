@@ -1,6 +1,7 @@
 // `arenascope info` as text: one table of facts per capture.
 
 import type { CaptureInfo, MprofInfo, SnapshotInfo } from '../../analysis/info.js';
+import { reportFileName } from '../../model/line-report.js';
 import { formatSize, printfFixed } from '../format-size.js';
 
 function table(rows: [string, string][]): string {
@@ -70,7 +71,7 @@ function kindRows(i: CaptureInfo): [string, string][] {
         ['precision', `${i.precision} decimals`],
         ...i.functions.map((f): [string, string] => [
           'function',
-          `${f.filename}:${f.firstLine}, ${f.lines} lines, peak ${mib(f.peakMiB)}`,
+          `${reportFileName(f.filename)}:${f.firstLine}, ${f.lines} lines, peak ${mib(f.peakMiB)}`,
         ]),
       ];
     case 'allocator-stats':

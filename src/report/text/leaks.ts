@@ -3,6 +3,7 @@
 
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
 import type { SiteTrend } from '../../analysis/leaks.js';
+import { reportFileName } from '../../model/line-report.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { formatTraceback } from './statistics.js';
@@ -105,11 +106,15 @@ function renderMemoryLeaks(r: MemoryLeaks): string[] {
 function renderLineReportLeaks(r: LineReportLeaks): string[] {
   const out = [`Line report: ${r.file}`, '  largest increments:'];
   for (const l of r.topIncrements)
-    out.push(`    ${l.filename}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
+    out.push(
+      `    ${reportFileName(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`,
+    );
   for (const f of r.retainingFunctions) {
     const retained = `${printfFixed(f.retainedMiB, 1)} MiB`;
     const memory = `${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB`;
-    out.push(`  ${f.filename}:${f.lineno} returned holding ${retained} more than at its call (${memory})`);
+    out.push(
+      `  ${reportFileName(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory})`,
+    );
   }
   return out;
 }

@@ -1,0 +1,237 @@
+// memory_profiler line-by-line reports of every layout its printer has had, read from real outputs of
+// twelve releases (0.4 to 0.61, and IPython's %mprun) and from the variants people paste. The figures
+// expected were read from the unmodified reports' text by fixtures/line-reports/expected.py.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type LoadOptions, loadCapture } from '../../src/ingest/load-capture.js';
+import type { LineReport, ReportBlock } from '../../src/model/line-report.js';
+import { ArenascopeError, TruncatedError } from '../../src/util/errors.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/line-reports';
+
+interface ExpectedFunction {
+  filename: string | null;
+  firstLine: number;
+  rows: number;
+  peakMiB: number;
+  precision: number;
+  program: string;
+}
+interface Fixture {
+  release?: string;
+  from?: string[];
+  how?: string;
+  functions: ExpectedFunction[];
+}
+const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Record<string, Fixture>;
+const names = Object.keys(expected);
+const programs = new Map(
+  ['prog_many.py', 'prog_calls.py', 'mprun_mod.py'].map((p) => [p, readFileSync(`${DIR}/programs/${p}`, 'utf8')]),
+);
+
+const read = async (name: string) => (await loadCapture(`${DIR}/${name}`)) as LineReport;
+const peak = (b: ReportBlock) => Math.max(...b.lines.flatMap((l) => (l.memMiB === null ? [] : [l.memMiB])));
+
+describe('memory_profiler line-by-line reports of every release and variant', () => {
+  it.each(names)('%s: each function whole, as memory_profiler printed it, with no warning', async (name) => {
+    const r = await read(name);
+    expect(r.kind).toBe('line-report');
+    const got = r.blocks.map((b) => ({
+      filename: b.filename === '' ? null : b.filename,
+      firstLine: b.lines[0]!.lineno,
+      rows: b.lines.length,
+      peakMiB: peak(b),
+      precision: b.precision,
+    }));
+    expect(got).toEqual(expected[name]!.functions.map(({ program: _, ...f }) => f));
+    expect(r.warnings).toEqual([]);
+  });
+
+  it.each(names)('%s: each row holds its line of the program, indentation and tabs kept', async (name) => {
+    const r = await read(name);
+    const how = expected[name]!.how ?? '';
+    r.blocks.forEach((b, i) => {
+      const source = programs.get(expected[name]!.functions[i]!.program)!.split('\n');
+      for (const l of b.lines) {
+        const want = source[l.lineno - 1]!;
+        if (how.includes('unexpand')) expect(l.source.trim()).toBe(want.trim());
+        else if (how.includes('stripped')) expect(l.source).toBe(want.trimEnd());
+        else expect(l.source).toBe(want);
+      }
+    });
+  });
+
+  it.each(names)('%s: `arenascope info --json` gives each function and its peak', async (name) => {
+    const { code, out, err } = await cli('info', `${DIR}/${name}`, '--json');
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const info = JSON.parse(out) as { functions: { firstLine: number; lines: number; peakMiB: number }[] };
+    expect(info.functions.map((f) => [f.firstLine, f.lines, f.peakMiB])).toEqual(
+      expected[name]!.functions.map((f) => [f.firstLine, f.rows, f.peakMiB]),
+    );
+  });
+
+  it.each(names.filter((n) => n.startsWith('real/')))('%s: names the releases that print its layout', async (name) => {
+    const release = expected[name]!.release!.split('.').map(Number);
+    for (const b of (await read(name)).blocks) {
+      const m = /^memory_profiler (\d+)\.(\d+)(?:(\+)|-(\d+)\.(\d+))?$/.exec(b.writtenBy!)!;
+      const lo = Number(m[1]) * 100 + Number(m[2]);
+      const hi = m[3] ? Infinity : m[4] ? Number(m[4]) * 100 + Number(m[5]) : lo;
+      expect(release[0]! * 100 + release[1]!).toBeGreaterThanOrEqual(lo);
+      expect(release[0]! * 100 + release[1]!).toBeLessThanOrEqual(hi);
+      expect(b.unit).toBe(release[1]! <= 27 ? 'MB' : 'MiB');
+    }
+  });
+});
+
+// Pasted by hand: the sample of FORMATS.md §2.3 as people put it in an issue (no Filename line,
+// trailing spaces stripped), and what copying does to it.
+const PASTE = `I profiled it and got this:
+
+Line #    Mem usage    Increment  Occurrences   Line Contents
+=============================================================
+     3     21.4 MiB     21.4 MiB           1   @profile
+     4                                         def my_func():
+     5     29.0 MiB      7.6 MiB           1       a = [1] * (10 ** 6)  # the list the loop below appends to
+     6    181.6 MiB    152.6 MiB           1       b = [2] * (2 * 10 ** 7)
+     7
+     8    181.6 MiB      0.0 MiB           4       for i in range(3):
+     9    181.6 MiB      0.0 MiB           3           a.append(i)
+    10     29.0 MiB   -152.6 MiB           1       del b
+    11     29.0 MiB      0.0 MiB           1       return a
+Why does b stay?
+`;
+
+describe('reports pasted by hand', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-line-reports-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (name: string, text: string, opts: LoadOptions = {}) => {
+    writeFileSync(join(dir, name), text);
+    return loadCapture(join(dir, name), opts) as Promise<LineReport>;
+  };
+  const shape = (r: LineReport) => r.blocks.map((b) => [b.filename, b.lines[0]!.lineno, b.lines.length, peak(b)]);
+  const lines = PASTE.split('\n');
+  const row = (n: number) => lines.findIndex((l) => l.startsWith(String(n).padStart(6)));
+
+  it('a table from an issue: one function, blank source lines kept, no warning', async () => {
+    const r = await load('issue.txt', PASTE);
+    expect(shape(r)).toEqual([['', 3, 9, 181.6]]);
+    expect(r.blocks[0]!.lines.map((l) => l.source)).toEqual(lines.slice(4, 13).map((l) => l.slice(47)));
+    expect(r.blocks[0]!.writtenBy).toBe('memory_profiler 0.59+');
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('in a Markdown quote, or indented as a code block under its Filename line', async () => {
+    expect(shape(await load('quoted.md', lines.map((l) => `> ${l}`).join('\n')))).toEqual([['', 3, 9, 181.6]]);
+    const indented = ['Filename: /home/u/lbl.py', '', ...lines.slice(2, 13)].map((l) => (l ? `    ${l}` : l));
+    const r = await load('indented.md', `Output:\n\n${indented.join('\n')}\n\nThanks\n`);
+    expect(shape(r)).toEqual([['/home/u/lbl.py', 3, 9, 181.6]]);
+    expect(r.blocks[0]!.lines[2]!.source).toBe('    a = [1] * (10 ** 6)  # the list the loop below appends to');
+  });
+
+  it('with its spaces squeezed (copied from a web page): read, the indentation lost', async () => {
+    const r = await load('squeezed.txt', lines.map((l) => l.replace(/ +/g, ' ').trim()).join('\n'));
+    expect(shape(r)).toEqual([['', 3, 9, 181.6]]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('a row wrapped by the terminal: joined again, with a warning saying so', async () => {
+    const at = row(5);
+    const wrapped = [...lines.slice(0, at), lines[at]!.slice(0, 80), lines[at]!.slice(80), ...lines.slice(at + 1)];
+    const r = await load('wrapped.txt', wrapped.join('\n'));
+    expect(shape(r)).toEqual([['', 3, 9, 181.6]]);
+    expect(r.blocks[0]!.lines[2]!.source).toBe(lines[at]!.slice(47));
+    expect(r.warnings).toEqual([
+      `${dir}/wrapped.txt: line 8: not a row: taken as the end of source line 5's row, wrapped when copied`,
+    ]);
+  });
+
+  it('rows left out, or a log line among them: skipped with a warning, the function read on', async () => {
+    const elided = [...lines.slice(0, row(7)), '...', ...lines.slice(row(10))];
+    const r = await load('elided.txt', elided.join('\n'));
+    expect(shape(r)).toEqual([['', 3, 6, 181.6]]);
+    expect(r.warnings).toEqual([
+      `${dir}/elided.txt: line 9: not a row ("..."): skipped; the rows after it read as the same function`,
+    ]);
+    const log = [...lines.slice(0, row(7)), 'WARNING:root:low memory', ...lines.slice(row(7))];
+    const l = await load('log.txt', log.join('\n'));
+    expect(shape(l)).toEqual([['', 3, 9, 181.6]]);
+    expect(l.warnings.join()).toMatch(/line 9: not a row \("WARNING:root:low memory"\): skipped/);
+  });
+
+  it('cut after a bare line number: truncated, or that row dropped with --allow-partial', async () => {
+    const cut = lines.slice(0, row(7) + 1).join('\n');
+    const e = await load('cut.txt', cut).catch((x: Error) => x);
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect((e as Error).message).toBe(
+      `${dir}/cut.txt: line 9: the report of a function is cut off in the middle of a row`,
+    );
+    expect(shape(await load('cut.txt', cut, { allowPartial: true }))).toEqual([['', 3, 4, 181.6]]);
+  });
+});
+
+// Seeded damage to real reports: whatever is left is read, or refused with the project's own error.
+describe('random damage to real reports (seeded)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-line-reports-damage-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let seed = 20240607;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const real = names.filter((n) => n.startsWith('real/'));
+  const damage = [
+    (l: string[]) => l.splice(rand(l.length), 1),
+    (l: string[]) => l.splice(rand(l.length), 0, l[rand(l.length)]!),
+    (l: string[]) => l.splice(rand(l.length), 0, 'some output of the program'),
+    (l: string[]) => l.splice(rand(l.length) + 1),
+    (l: string[]) => {
+      const i = rand(l.length);
+      const at = rand(l[i]!.length + 1);
+      l[i] = l[i]!.slice(0, at) + ' 9.\t='[rand(6)] + l[i]!.slice(at + 1);
+    },
+  ];
+
+  it.each(Array.from({ length: 200 }, (_, k) => k))('damage #%i', async (k) => {
+    const lines = readFileSync(`${DIR}/${real[rand(real.length)]}`, 'utf8').split('\n');
+    for (let d = 1 + rand(3); d > 0; d--) damage[rand(damage.length)]!(lines);
+    let text = lines.join('\n');
+    if (rand(4) === 0) text = text.slice(0, rand(text.length + 1));
+    writeFileSync(join(dir, `${k}.txt`), text);
+    const r = await loadCapture(join(dir, `${k}.txt`), { allowPartial: rand(2) === 0, format: 'line-report' }).then(
+      (c) => c as LineReport,
+      (e: Error) => {
+        expect(e).toBeInstanceOf(ArenascopeError);
+        return null;
+      },
+    );
+    for (const b of r?.blocks ?? []) {
+      expect(b.lines.length).toBeGreaterThan(0);
+      for (let i = 1; i < b.lines.length; i++) expect(b.lines[i]!.lineno).toBeGreaterThan(b.lines[i - 1]!.lineno);
+      for (const l of b.lines) expect(l.memMiB === null || Number.isFinite(l.memMiB)).toBe(true);
+    }
+  });
+
+  it.each(['real/mp0.4-py27.txt', 'real/mp0.61-p3.txt'])(
+    '%s cut at every line: the functions before the cut',
+    async (name) => {
+      const text = readFileSync(`${DIR}/${name}`, 'utf8');
+      const want = expected[name]!.functions;
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+        writeFileSync(join(dir, 'cut.txt'), text.slice(0, at + 1));
+        const r = await loadCapture(join(dir, 'cut.txt'), { allowPartial: true, format: 'line-report' }).catch(
+          () => null,
+        );
+        const got = (r as LineReport | null)?.blocks ?? [];
+        got.forEach((b, i) => {
+          expect(b.lines[0]!.lineno).toBe(want[i]!.firstLine);
+          expect(b.lines.length).toBeLessThanOrEqual(want[i]!.rows);
+          if (i < got.length - 1) expect(b.lines.length).toBe(want[i]!.rows);
+        });
+      }
+    },
+  );
+});

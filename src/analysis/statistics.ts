@@ -2,7 +2,7 @@
 // and order (ties included), computed over the grouped model instead of trace by trace.
 
 import type { Frame, FrameTable } from '../model/frames.js';
-import type { Snapshot } from '../model/snapshot.js';
+import type { Snapshot, TracebackOrder } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
 import { filterSnapshot, type TraceFilter } from './filters.js';
 
@@ -10,7 +10,7 @@ export type KeyType = 'lineno' | 'filename' | 'traceback';
 export const KEY_TYPES: readonly KeyType[] = ['lineno', 'filename', 'traceback'];
 
 export interface Statistic {
-  /** The key as a tracemalloc.Traceback: oldest frame first. */
+  /** The key as a tracemalloc.Traceback: oldest frame first (most recent first when reproducing CPython 3.6). */
   readonly frames: readonly Frame[];
   readonly size: number;
   readonly count: number;
@@ -69,14 +69,14 @@ function checkOptions(o: StatisticsOptions): void {
   }
 }
 
-// Statistic keys are frame ids ('lineno'), filename ids ('filename') or traceback ids.
-function keyFrames(frames: FrameTable, keyType: KeyType, key: number): Frame[] {
+// Statistic keys are frame ids ('lineno'), filename ids ('filename') or traceback ids. A traceback
+// key is built as tracemalloc.Traceback builds it: the raw frames reversed from CPython 3.7 on, as
+// they are (most recent first) in 3.6; its str, format() and sort follow from that order.
+function keyFrames(frames: FrameTable, keyType: KeyType, key: number, order: TracebackOrder): Frame[] {
   if (keyType === 'lineno') return [frames.frame(key)];
   if (keyType === 'filename') return [{ filename: frames.filenames[key]!, lineno: 0 }];
-  return frames
-    .tracebackFrames(key)
-    .reverse()
-    .map((f) => frames.frame(f));
+  const ids = frames.tracebackFrames(key);
+  return (order === 'most-recent-first' ? ids : ids.reverse()).map((f) => frames.frame(f));
 }
 
 /** Snapshot._group_by: key -> (size, count), as unsorted statistics. */
@@ -109,9 +109,10 @@ function groupBy(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
       }
     }
   }
+  const order = snapshot.tracebackOrder ?? 'oldest-first';
   const stats: Statistic[] = [];
   for (let k = 0; k < slots; k++) {
-    if (count[k]! > 0) stats.push({ frames: keyFrames(frames, keyType, k), size: size[k]!, count: count[k]! });
+    if (count[k]! > 0) stats.push({ frames: keyFrames(frames, keyType, k, order), size: size[k]!, count: count[k]! });
   }
   return stats;
 }

@@ -77,14 +77,18 @@ export const STDIN_ARG = '\u0000stdin';
 /** One warning line on stderr. */
 export const warn = (a: CommandArgs, text: string): void => a.io.err(`arenascope: warning: ${text}\n`);
 
-/** Loads one capture of any kind; warnings (e.g. a partial read) go to stderr. */
-export async function loadAny(path: string, a: InputArgs, frames?: FrameTable): Promise<Capture> {
+/**
+ * Loads one capture of any kind; warnings (e.g. a partial read) go to stderr. `python` is the CPython
+ * whose tracemalloc a dump is read as (stats and diff reproduce its output).
+ */
+export async function loadAny(path: string, a: InputArgs, frames?: FrameTable, python?: string): Promise<Capture> {
   const file = path === STDIN_ARG ? '-' : path;
   const progress = readingProgress(a.io.progress, file);
   const c = await loadCapture(file, {
     allowPartial: a['allow-partial'],
     lenient: a.lenient,
     format: a['input-format'],
+    python,
     frames,
     onProgress: progress.onProgress,
   }).finally(() => progress.done());
@@ -96,8 +100,12 @@ export async function loadAny(path: string, a: InputArgs, frames?: FrameTable): 
  * Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON), or
  * a log of tracemalloc statistics: its last listing, the most recent, when it holds several.
  */
-export async function loadSnapshot(path: string, a: InputArgs, frames?: FrameTable): Promise<Snapshot> {
-  const c = await loadAny(path, a, frames);
+export async function loadSnapshot(
+  path: string,
+  a: InputArgs & { python?: string },
+  frames?: FrameTable,
+): Promise<Snapshot> {
+  const c = await loadAny(path, a, frames, a.python);
   if (c.kind === 'snapshot') return c;
   if (c.kind === 'snapshot-series' && c.snapshots.length === 1) return c.snapshots[0]!;
   if (c.kind === 'statistics-log') {

@@ -15,15 +15,26 @@ export function groupByOption<T>(y: Argv<T>, describe: string) {
 }
 
 export function sourceOption<T>(y: Argv<T>) {
-  return y.option('source', {
-    type: 'boolean',
-    default: true,
-    describe: 'Show source lines under traceback frames when the files exist here (--no-source to omit)',
-  });
+  return y
+    .option('source', {
+      type: 'boolean',
+      default: true,
+      describe: 'Show source lines under traceback frames when the files exist here (--no-source to omit)',
+    })
+    .option('source-path', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      requiresArg: true,
+      describe:
+        "Where a relative file name's source is looked for after the current directory, in order, " +
+        "as linecache searches sys.path: the profiled program's directories (repeatable)",
+    });
 }
 
-/** Where source lines come from: the files on this machine, or nowhere with --no-source. */
-export const sourceLookup = (a: { source: boolean }): SourceLookup => (a.source ? fileSourceLookup() : noSource);
+/** Where source lines come from: the files on this machine (and the --source-path directories), or nowhere. */
+export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly string[] }): SourceLookup =>
+  a.source ? fileSourceLookup(a['source-path'] ?? []) : noSource;
 
 export function orderOption<T>(y: Argv<T>, describe = 'Order of the captures') {
   return y.option('order', { choices: ORDERS, describe });
@@ -39,6 +50,9 @@ export interface QueryArgs extends InputArgs, OutputArgs {
   domain: number[];
   'exclude-domain': number[];
   source: boolean;
+  'source-path': string[];
+  /** The CPython whose tracemalloc output to reproduce (3.6 prints tracebacks most recent first). */
+  python?: string;
 }
 
 /** The options of the commands that query snapshots as tracemalloc does (stats, diff). */
@@ -82,6 +96,13 @@ export function queryOptions<T>(y: Argv<T>) {
       array: true,
       default: [] as number[],
       describe: 'Drop this allocation domain (repeatable)',
+    })
+    .option('python', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Print as this CPython version does (default 3.7+). 3.6 lists traceback frames most recent first; ' +
+        'its dumps are byte for byte those of 3.7, so only this flag can say so',
     });
 }
 

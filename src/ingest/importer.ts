@@ -14,6 +14,12 @@ export interface ReadOptions {
   readonly lenient?: boolean;
   /** Intern into this table, so that snapshots of one series share frame and traceback ids. */
   readonly frames?: FrameTable;
+  /**
+   * tracemalloc dumps: the CPython version ('3.6' … '3.13') that wrote the dump and whose output is
+   * reproduced. Only 3.6 changes anything (its Traceback lists the most recent frame first), and a
+   * 3.6 dump is byte for byte a 3.7 dump, so only this option can say so.
+   */
+  readonly python?: string;
 }
 
 export interface Importer {

@@ -1,11 +1,22 @@
-// Importer for tracemalloc.Snapshot.dump() files (pickles), plain or gzip-compressed.
+// Importer for tracemalloc.Snapshot.dump() files (pickles), plain or gzip-compressed, as CPython
+// 3.6-3.13 write them (protocol 4 up to 3.7, 5 from 3.8; 3-item traces up to 3.8, 4-item from 3.9).
 
 import { FrameTable } from '../model/frames.js';
-import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
+import { GroupBuilder, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
+import { InputError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { SnapshotMachine } from './pickle/snapshot-machine.js';
+import { openInput } from './open-input.js';
+import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
 
 const FORMAT = 'tracemalloc-snapshot';
+
+type Chunks = AsyncIterable<Buffer> | Iterable<Buffer>;
+
+export interface SnapshotReadOptions extends ReadOptions {
+  readonly gzip?: boolean;
+  /** The same content again, for a dump that refers back to a trace tuple (read twice then). */
+  readonly reread?: () => Chunks | Promise<Chunks>;
+}
 
 /** A pickle starts with PROTO (0x80) and a protocol number; dumps use 2-5. */
 function sniffPickle(head: Buffer): boolean {
@@ -13,16 +24,17 @@ function sniffPickle(head: Buffer): boolean {
 }
 
 /** Reads a dump from chunks of any size; memory grows with distinct groups, not with the file. */
-export async function readSnapshot(
-  label: string,
-  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
-  opts: ReadOptions & { gzip?: boolean } = {},
-): Promise<Snapshot> {
+export async function readSnapshot(label: string, chunks: Chunks, opts: SnapshotReadOptions = {}): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
   const machine = new SnapshotMachine(label, frames, groups);
   for await (const chunk of chunks) machine.feed(chunk);
   const r = machine.finish(opts.allowPartial ?? false);
+  if (r.shared.size > 0) {
+    const again = opts.reread ?? (Array.isArray(chunks) ? () => chunks : undefined);
+    await countShared(label, r, frames, groups, again);
+  }
+  if (opts.python !== undefined) checkPython(label, opts.python, r.protocol, r.layout);
   return {
     kind: 'snapshot',
     source: { path: label, format: FORMAT, gzip: opts.gzip ?? false, bytes: r.bytes },
@@ -35,12 +47,63 @@ export async function readSnapshot(
     time: null,
     partial: r.partial,
     warnings: r.warnings,
+    pickleProtocol: r.protocol,
+    ...(opts.python === undefined ? {} : { tracebackOrder: tracebackOrderOf(opts.python) }),
   };
+}
+
+// A trace tuple referred back to is counted again, as CPython's statistics() counts the list item:
+// a second read records the traces at the memo indices referred to, and nothing else.
+async function countShared(
+  label: string,
+  r: MachineResult,
+  frames: FrameTable,
+  groups: GroupBuilder,
+  again: SnapshotReadOptions['reread'],
+): Promise<void> {
+  const first = Math.min(...[...r.shared.values()].map((s) => s.at));
+  if (!again) {
+    throw new InputError(
+      label,
+      `byte ${first}`,
+      'the dump holds one trace tuple twice (a snapshot built by hand) and counting it takes a second ' +
+        'read, which this input cannot give: read the dump from a file instead of stdin',
+    );
+  }
+  const resolver = new SnapshotMachine(label, frames, new GroupBuilder(), new Set(r.shared.keys()));
+  for await (const chunk of await again()) if (!resolver.resolved) resolver.feed(chunk);
+  for (const [i, { count, at }] of r.shared) {
+    const t = resolver.found.get(i);
+    if (!t) throw new InputError(label, `byte ${at}`, `memo reference ${i} was never stored`);
+    groups.add(t[0], t[1], t[2], count);
+  }
+}
+
+// Which Pythons write (and can read) a dump of this protocol and trace layout.
+function checkPython(label: string, python: string, protocol: number, layout: TraceLayout): void {
+  const [major, minor] = python.split('.').map(Number);
+  if (major !== 3 || minor === undefined || !(minor >= 6)) {
+    throw new UsageError(`--python takes a CPython version from 3.6 on, such as 3.6 or 3.11; got '${python}'`);
+  }
+  const why =
+    minor <= 7 && protocol > 4
+      ? `it is a protocol ${protocol} pickle, which CPython ${python} cannot read (3.8 and later write it)`
+      : minor <= 8 && layout === '4-tuple'
+        ? `its traces have 4 items (total_nframe), which CPython 3.9 and later write`
+        : minor >= 9 && layout === '3-tuple'
+          ? 'its traces have 3 items, which CPython 3.8 and earlier write'
+          : null;
+  if (why) throw new InputError(label, '', `not a dump of CPython ${python}: ${why}`);
 }
 
 export const importer: Importer = {
   format: FORMAT,
   describe: 'tracemalloc Snapshot.dump() pickle, protocol 2-5 (gzip too)',
   sniff: sniffPickle,
-  read: (input, opts) => readSnapshot(input.label, input.chunks, { ...opts, gzip: input.gzip }),
+  read: (input, opts) =>
+    readSnapshot(input.label, input.chunks, {
+      ...opts,
+      gzip: input.gzip,
+      reread: input.label === '-' ? undefined : async () => (await openInput(input.label)).chunks,
+    }),
 };

@@ -16,6 +16,19 @@ export interface TraceGroups {
 /** The raw trace tuple layout of the dump: 3 items up to Python 3.8, 4 items (total_nframe) from 3.9. */
 export type TraceLayout = '3-tuple' | '4-tuple' | 'mixed' | 'empty';
 
+/**
+ * The frame order of tracemalloc.Traceback, which str(Statistic), Traceback.format() and the sort of
+ * statistics('traceback') follow: most recent frame first in CPython 3.6, oldest first from 3.7
+ * (bpo-32121). The raw trace tuples are most recent first in every version, and 3.6 and 3.7 write the
+ * same bytes, so only the user can say which Python's output is wanted.
+ */
+export type TracebackOrder = 'oldest-first' | 'most-recent-first';
+
+/** The Traceback order of a CPython version ('3.6', '3.11'). */
+export function tracebackOrderOf(python: string): TracebackOrder {
+  return python === '3.6' ? 'most-recent-first' : 'oldest-first';
+}
+
 export interface Snapshot {
   readonly kind: 'snapshot';
   readonly source: SourceInfo;
@@ -34,6 +47,10 @@ export interface Snapshot {
   /** True when the input was truncated and only what was read is here. */
   readonly partial: boolean;
   readonly warnings: readonly string[];
+  /** The pickle protocol of a tracemalloc dump (4 up to CPython 3.7, 5 from 3.8). */
+  readonly pickleProtocol?: number;
+  /** Set when the user named the CPython to reproduce; absent means 3.7+ ('oldest-first'). */
+  readonly tracebackOrder?: TracebackOrder;
 }
 
 // Sizes and domains are integers below 2^53: fold the high word in so large ones still spread.

@@ -1,4 +1,5 @@
-// Names of pickle opcodes (Lib/pickletools.py), so that a refused opcode is named in the error.
+// Names of pickle opcodes (Lib/pickletools.py), so that a refused opcode is named in the error, and the
+// size of their arguments, for following a pickle that is not a snapshot.
 const NAMES: Record<number, string> = {
   0x28: 'MARK',
   0x2e: 'STOP',
@@ -75,3 +76,19 @@ export function opcodeName(op: number): string {
   const name = NAMES[op];
   return name ? `${name} (${hex})` : `unknown opcode ${hex}`;
 }
+
+// Opcodes by their argument: of a fixed size (bytes), prefixed by its length (bytes of the length),
+// or text lines ending in '\n' (how many); the others have none. STR_OPS push a str.
+// biome-ignore format: a table
+export const FIXED: Record<number, number> = {
+  0x4b: 1, 0x4d: 2, 0x4a: 4, 0x47: 8, 0x68: 1, 0x6a: 4, 0x71: 1, 0x72: 4, 0x80: 1, 0x95: 8, 0x82: 1, 0x83: 2, 0x84: 4,
+};
+// biome-ignore format: a table
+export const SIZED: Record<number, number> = {
+  0x8c: 1, 0x43: 1, 0x55: 1, 0x8a: 1, 0x58: 4, 0x42: 4, 0x54: 4, 0x8b: 4, 0x8d: 8, 0x8e: 8, 0x96: 8,
+};
+// biome-ignore format: a table
+export const LINES: Record<number, number> = {
+  0x49: 1, 0x4c: 1, 0x46: 1, 0x53: 1, 0x56: 1, 0x50: 1, 0x67: 1, 0x70: 1, 0x63: 2, 0x69: 2,
+};
+export const STR_OPS = new Set([0x8c, 0x58, 0x8d, 0x55, 0x54]);

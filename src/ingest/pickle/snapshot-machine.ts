@@ -4,11 +4,18 @@
 // only the globals tracemalloc.Snapshot and tracemalloc._Traces, and builds nothing but the model.
 // Trace tuples are recognised by shape (domain, size, traceback[, total_nframe]) the moment they are
 // complete and are added straight into the group table, so no per-trace object is ever created and
-// no memo entry is kept for them (tracemalloc never refers back to a trace tuple).
+// no memo entry is kept for them. take_snapshot() never shares a trace tuple, but a snapshot built by
+// hand can hold one tuple twice (CPython's own tests do), and the dump then refers back to it: such
+// references are counted here and resolved by a second read that records only the traces referred
+// to (`resolving`), so memory still grows with distinct groups, not with the file.
+// A pickle that turns out to be something else is handed to ForeignSkimmer, which names it.
 
 import type { FrameTable } from '../../model/frames.js';
 import type { GroupBuilder, TraceLayout } from '../../model/snapshot.js';
 import { InputError, TruncatedError } from '../../util/errors.js';
+import { ForeignSkimmer } from './foreign-skimmer.js';
+import { isHostile, refusedGlobal } from './globals.js';
+import { DictKind, describeKind, GlobalKind, KIND, Kind, NOT_A_SNAPSHOT, strKind } from './kinds.js';
 import { MemoTable } from './memo.js';
 import { opcodeName } from './opcodes.js';
 import { type GroupSink, INPUT_CAP, TraceScanner } from './trace-scanner.js';
@@ -44,7 +51,10 @@ class TraceRun {
 }
 /** A list or tuple made only of traces: the `_traces` container. */
 class TraceSeq {
-  constructor(public count: number) {}
+  constructor(
+    public count: number,
+    readonly tuple = false,
+  ) {}
 }
 class EmptyTuple {}
 const EMPTY = new EmptyTuple();
@@ -65,10 +75,26 @@ type Value =
 export interface MachineResult {
   readonly tracebackLimit: number | null;
   readonly layout: TraceLayout;
+  readonly protocol: number;
   readonly partial: boolean;
   readonly bytes: number;
   readonly warnings: string[];
+  /** References back to earlier trace tuples: memo index -> times referred to and the first offset. */
+  readonly shared: ReadonlyMap<number, SharedTrace>;
 }
+
+export interface SharedTrace {
+  count: number;
+  readonly at: number;
+}
+
+/** A trace recorded by a resolving read: [domain, traceback id, size]. */
+export type TraceValue = readonly [number, number, number];
+
+// Thrown by a check that finds what no dump holds before any tracemalloc global was seen: the
+// pickle is something else, and feed() hands the rest of it to ForeignSkimmer.
+class Foreign {}
+const FOREIGN = new Foreign();
 
 function describe(v: Value): string {
   if (v === null) return 'None';
@@ -107,6 +133,8 @@ export class SnapshotMachine {
   private restLen = 0;
   private need = 0;
   private base = 0; // input offset of the first byte of the current buffer
+  private cur: Buffer = Buffer.alloc(0); // the buffer run() executes, from input offset curBase
+  private curBase = 0;
   private opStart = 0; // input offset of the opcode being executed (for errors)
 
   private proto = -1;
@@ -115,18 +143,56 @@ export class SnapshotMachine {
   private trailing = 0;
   private tuples3 = 0;
   private tuples4 = 0;
+  private sawTracemalloc = false;
+  private skimmer: ForeignSkimmer | null = null;
 
+  private readonly shared = new Map<number, SharedTrace>();
+  private sharedCount = 0;
+  // A resolving read: the last trace completed, and the traces found at the memo indices wanted.
+  private lastTrace: TraceValue = [0, 0, 0];
+  readonly found = new Map<number, TraceValue>();
+
+  /**
+   * `resolving`: the memo indices of shared trace tuples; the machine then records the traces stored
+   * there (in `found`) and takes no shortcut past them.
+   */
   constructor(
     private readonly file: string,
     readonly frames: FrameTable,
     readonly groups: GroupBuilder,
+    private readonly resolving: ReadonlySet<number> | null = null,
   ) {
     this.addGroup = (domain, tb, size, count) => groups.add(domain, tb, size, count);
     this.noteTotal = (tb, total) => frames.noteTotalNframe(tb, total);
   }
 
-  /** Feeds the next chunk of the pickle stream. Chunks may split opcodes anywhere. */
+  /** A resolving read has found every trace it wanted. */
+  get resolved(): boolean {
+    return this.resolving !== null && this.found.size === this.resolving.size;
+  }
+
+  /** Feeds the next chunk; a pickle found not to be a snapshot ends in an InputError that names it. */
   feed(chunk: Buffer): void {
+    if (this.skimmer) {
+      this.skimmer.feed(chunk);
+      return;
+    }
+    const chunkAt = this.base + this.restLen;
+    try {
+      this.feedChunk(chunk);
+    } catch (e) {
+      if (e !== FOREIGN) throw e;
+      // Hand over from the opcode that gave it away, then the rest of this chunk.
+      this.skimmer = this.foreignSkimmer();
+      const cur = this.cur;
+      this.skimmer.feed(cur.subarray(this.opStart - this.curBase));
+      const curEnd = this.curBase + cur.length;
+      if (curEnd < chunkAt + chunk.length) this.skimmer.feed(chunk.subarray(curEnd - chunkAt));
+    }
+  }
+
+  // Feeds the next chunk of the pickle stream. Chunks may split opcodes anywhere.
+  private feedChunk(chunk: Buffer): void {
     if (this.stopped) {
       this.trailing += chunk.length;
       return;
@@ -175,6 +241,7 @@ export class SnapshotMachine {
 
   /** Ends the stream. Throws TruncatedError unless allowPartial, then reports what was read. */
   finish(allowPartial: boolean): MachineResult {
+    if (this.skimmer) this.skimmer.finish();
     this.scanner.flush(this.addGroup, this.noteTotal);
     const warnings: string[] = [];
     const bytes = this.base + this.restLen;
@@ -183,12 +250,13 @@ export class SnapshotMachine {
       const where = this.proto < 0 && bytes === 0 ? 'the file is empty' : `the data stops at byte ${bytes}`;
       const inside = this.restLen > 0 ? ` inside ${opcodeName(this.rest[0]![0]!)} at byte ${this.base}` : '';
       const msg = `truncated tracemalloc dump: ${where}${inside}, before the pickle's STOP opcode`;
-      if (!allowPartial || this.groups.traceCount === 0) {
+      if (!allowPartial || this.groups.traceCount + this.sharedCount === 0) {
         throw new TruncatedError(this.file, `byte ${bytes}`, msg + (allowPartial ? ' (no trace was read)' : ''));
       }
       partial = true;
       warnings.push(
-        `${this.file}: ${msg}; using the ${this.groups.traceCount} traces read before it (--allow-partial)`,
+        `${this.file}: ${msg}; using the ${this.groups.traceCount + this.sharedCount} traces read before it ` +
+          '(--allow-partial)',
       );
     } else if (this.trailing > 0) {
       warnings.push(`${this.file}: ignored ${this.trailing} bytes after the end of the pickle`);
@@ -200,11 +268,35 @@ export class SnapshotMachine {
     }
     const layout: TraceLayout =
       this.tuples3 && this.tuples4 ? 'mixed' : this.tuples4 ? '4-tuple' : this.tuples3 ? '3-tuple' : 'empty';
-    return { tracebackLimit, layout, partial, bytes, warnings };
+    return { tracebackLimit, layout, protocol: this.proto, partial, bytes, warnings, shared: this.shared };
   }
 
   private fail(detail: string): never {
     throw new InputError(this.file, `byte ${this.opStart}`, detail);
+  }
+
+  // What no dump holds: inside a tracemalloc pickle an error with this detail, before any
+  // tracemalloc global the sign of another kind of pickle, which the skimmer then names.
+  private foreign(detail: string): never {
+    if (this.sawTracemalloc || this.resolving) this.fail(detail);
+    throw FOREIGN;
+  }
+
+  private foreignSkimmer(): ForeignSkimmer {
+    const stack: Kind[] = [];
+    const marks: number[] = [];
+    let m = 0;
+    this.stack.forEach((v, i) => {
+      while (m < this.marks.length && this.marks[m] === i) marks[m++] = stack.length;
+      // A run of n traces stands for n tuples on the pickle's stack.
+      for (let k = v instanceof TraceRun ? v.count : 1; k > 0; k--) stack.push(kindOf(v));
+    });
+    while (m < this.marks.length) marks[m++] = stack.length;
+    const earlier = (i: number): Kind | undefined => {
+      const v = this.memo.get(i);
+      return v === undefined ? undefined : kindOf(v);
+    };
+    return new ForeignSkimmer(this.file, this.opStart, stack, marks, this.memoNext, earlier);
   }
 
   private suspend(p: number, need: number): number {
@@ -217,14 +309,15 @@ export class SnapshotMachine {
     this.stack.push(v);
   }
 
-  private pop(op: string): Value {
-    const top = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    if (this.stack.length <= top) this.fail(`${op} found an empty stack`);
-    return this.stack.pop()!;
+  /** The item `depth` below the top of the stack, left in place. */
+  private top(op: string, depth = 0): Value {
+    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.stack.length - depth <= floor) this.fail(`${op} found an empty stack`);
+    return this.stack[this.stack.length - 1 - depth]!;
   }
 
-  private popMark(op: string): number {
-    const m = this.marks.pop();
+  private topMark(op: string): number {
+    const m = this.marks[this.marks.length - 1];
     if (m === undefined) this.fail(`${op} without a preceding MARK`);
     return m;
   }
@@ -233,8 +326,11 @@ export class SnapshotMachine {
   private run(d: Buffer): number {
     const n = d.length;
     let p = 0;
-    // Runs of known trace tuples go to the WebAssembly scanner, which needs the bytes in its memory.
-    const fast = n <= INPUT_CAP;
+    this.cur = d;
+    this.curBase = this.base;
+    // Runs of known trace tuples go to the WebAssembly scanner, which needs the bytes in its memory
+    // (not on a resolving read, which must see the memo index of every trace).
+    const fast = n <= INPUT_CAP && this.resolving === null;
     if (fast) this.scanner.load(d);
     let q: number;
     const stack = this.stack;
@@ -274,12 +370,12 @@ export class SnapshotMachine {
           break;
         case 0x68: // BINGET
           if (p + 2 > n) return this.suspend(p, 2);
-          this.push(this.memoGet(d[p + 1]!));
+          this.get(d[p + 1]!);
           p += 2;
           break;
         case 0x6a: // LONG_BINGET
           if (p + 5 > n) return this.suspend(p, 5);
-          this.push(this.memoGet(d.readUInt32LE(p + 1)));
+          this.get(d.readUInt32LE(p + 1));
           p += 5;
           break;
         case 0x28: // MARK
@@ -293,7 +389,7 @@ export class SnapshotMachine {
           p += 1;
           break;
         case 0x74: // TUPLE
-          this.makeTuple(this.popMark('TUPLE'));
+          this.makeTuple(this.topMark('TUPLE'));
           p += 1;
           break;
         case 0x85: // TUPLE1
@@ -342,23 +438,22 @@ export class SnapshotMachine {
           // LONG4
           if (p + 5 > n) return this.suspend(p, 5);
           const len = d.readInt32LE(p + 1);
-          if (len < 0 || len > 8) this.fail(`LONG4 of ${len} bytes: no tracemalloc integer is that large`);
+          if (len < 0 || len > 8) this.foreign(`LONG4 of ${len} bytes: no tracemalloc integer is that large`);
           if (p + 5 + len > n) return this.suspend(p, 5 + len);
           this.push(this.decodeLong(d, p + 5, len));
           p += 5 + len;
           break;
         }
         case 0x65: // APPENDS
-          this.appends(this.popMark('APPENDS'));
+          this.appends(this.topMark('APPENDS'));
+          this.marks.pop();
           p += 1;
           break;
-        case 0x61: {
-          // APPEND
-          const v = this.pop('APPEND');
-          this.appendTo(stack.length - 1, v);
+        case 0x61: // APPEND
+          this.appendTo(stack.length - 2, this.top('APPEND'));
+          stack.pop();
           p += 1;
           break;
-        }
         case 0x95: // FRAME: a length hint only; boundaries differ between picklers
           if (p + 9 > n) return this.suspend(p, 9);
           p += 9;
@@ -394,17 +489,20 @@ export class SnapshotMachine {
           p += 1;
           break;
         case 0x75: // SETITEMS
-          this.setItems(this.popMark('SETITEMS'));
+          this.setItems(this.topMark('SETITEMS'), 1);
+          this.marks.pop();
           p += 1;
           break;
         case 0x93: {
-          // STACK_GLOBAL
-          const name = this.pop('STACK_GLOBAL');
-          const module = this.pop('STACK_GLOBAL');
+          // STACK_GLOBAL (looked at before it is popped: a foreign global hands the stack over whole)
+          const name = this.top('STACK_GLOBAL');
+          const module = this.top('STACK_GLOBAL', 1);
           if (typeof name !== 'string' || typeof module !== 'string') {
             this.fail('STACK_GLOBAL expects a module name and a class name (two str)');
           }
-          this.push(this.global(module, name));
+          const g = this.global(module, name);
+          stack.length -= 2;
+          this.push(g);
           p += 1;
           break;
         }
@@ -422,16 +520,20 @@ export class SnapshotMachine {
         }
         case 0x81: {
           // NEWOBJ
-          const args = this.pop('NEWOBJ');
-          const cls = this.pop('NEWOBJ');
-          if (!(cls instanceof Global)) this.fail(`NEWOBJ of ${describe(cls)}: only tracemalloc classes are accepted`);
+          const args = this.top('NEWOBJ');
+          const cls = this.top('NEWOBJ', 1);
+          if (!(cls instanceof Global)) {
+            this.foreign(`NEWOBJ of ${describe(cls)}: only tracemalloc classes are accepted`);
+          }
           if (args !== EMPTY) this.fail(`NEWOBJ of tracemalloc.${cls.name} with arguments: a dump passes none`);
+          stack.length -= 2;
           this.push(new Instance(cls));
           p += 1;
           break;
         }
         case 0x62: // BUILD
-          this.build(this.pop('BUILD'));
+          this.build(this.top('BUILD'));
+          stack.pop();
           p += 1;
           break;
         case 0x80: // PROTO
@@ -476,7 +578,7 @@ export class SnapshotMachine {
     if (op === 0x52 || op === 0x69 || op === 0x6f || op === 0x92) {
       this.fail(`refusing ${name}: it calls a function or class, which a tracemalloc snapshot never does`);
     }
-    this.fail(`unexpected ${name}: not part of a tracemalloc snapshot dump`);
+    this.foreign(`unexpected ${name}: not part of a tracemalloc snapshot dump`);
   }
 
   private stringLength(len: number): number {
@@ -504,7 +606,7 @@ export class SnapshotMachine {
 
   private decodeLong(d: Buffer, start: number, len: number): number {
     if (len === 0) return 0;
-    if (len > 8) this.fail(`an integer of ${len} bytes: no tracemalloc integer is that large`);
+    if (len > 8) this.foreign(`an integer of ${len} bytes: no tracemalloc integer is that large`);
     let v = 0n;
     for (let i = len - 1; i >= 0; i--) v = (v << 8n) | BigInt(d[start + i]!);
     if (d[start + len - 1]! & 0x80) v -= 1n << BigInt(8 * len);
@@ -517,50 +619,59 @@ export class SnapshotMachine {
   private global(module: string, name: string): Global {
     const g = module === 'tracemalloc' ? ALLOWED_GLOBALS.get(name) : undefined;
     if (!g) {
-      this.fail(
-        `refusing the global ${module}.${name}: ` +
-          'a tracemalloc dump may only name tracemalloc.Snapshot and tracemalloc._Traces',
-      );
+      if (isHostile(module, name)) this.fail(refusedGlobal(module, name));
+      this.foreign(refusedGlobal(module, name));
     }
+    this.sawTracemalloc = true;
     return g;
   }
 
   private memoize(v: Value | undefined): void {
     if (v === undefined) this.fail('MEMOIZE on an empty stack');
-    this.memoStore(this.memoNext++, v);
+    this.memoStore(this.memoNext++, v, true);
   }
 
   private put(i: number): void {
     const v = this.stack[this.stack.length - 1];
     if (v === undefined) this.fail('BINPUT on an empty stack');
-    this.memoStore(i, v);
+    this.memoStore(i, v, false);
   }
 
-  private memoStore(i: number, v: Value): void {
+  // `numbered`: stored by MEMOIZE, at the next index.
+  private memoStore(i: number, value: Value, numbered: boolean): void {
+    let v = value;
     const old = this.memo.get(i);
     // Keep the scanner's table of tracebacks in step (an overwrite happens only with BINPUT).
     if (old instanceof TracebackRef) this.scanner.forget(i, this.noteTotal);
     if (v instanceof TracebackRef) this.scanner.remember(i, v.id);
-    // Trace tuples are never referred back to by tracemalloc: keep no entry for them (only a
-    // marker where an entry is overwritten, so that a reference fails instead of finding it).
+    // No entry for a trace tuple: an index below memoNext that MEMOIZE left empty is one. BINPUT
+    // (protocols 2-3) numbers freely, so there, as where an entry is overwritten, a marker says it.
     if (v instanceof TraceRun) {
-      if (old !== undefined) this.memo.set(i, TRACE);
-      return;
+      if (this.resolving?.has(i)) this.found.set(i, this.lastTrace);
+      if (old === undefined && numbered) return;
+      v = TRACE;
     }
     if (old === undefined && this.memo.size >= LIMITS.memo) this.fail(`more than ${LIMITS.memo} memo entries`);
     this.memo.set(i, v);
   }
 
-  private memoGet(i: number): Value {
+  // BINGET, LONG_BINGET.
+  private get(i: number): void {
     const v = this.memo.get(i);
-    if (v === undefined || v === TRACE) {
-      this.fail(
-        v === TRACE || i < this.memoNext
-          ? `memo reference ${i} points at a trace tuple; tracemalloc never shares trace tuples`
-          : `memo reference ${i} was never stored`,
-      );
-    }
-    return v;
+    if (v !== undefined && v !== TRACE) this.push(v);
+    else if (v === TRACE || i < this.memoNext) this.referToTrace(i);
+    else this.fail(`memo reference ${i} was never stored`);
+  }
+
+  // The same trace tuple again (a snapshot built by hand): counted once more, like CPython's
+  // statistics() does, once the second read has found it.
+  private referToTrace(i: number): void {
+    const seen = this.shared.get(i);
+    if (seen) seen.count++;
+    else this.shared.set(i, { count: 1, at: this.opStart });
+    this.sharedCount++;
+    if (this.resolving) this.lastTrace = this.found.get(i) ?? this.lastTrace;
+    this.pushTupleResult(TRACE);
   }
 
   // Values start..end of the stack become one tuple value.
@@ -569,8 +680,9 @@ export class SnapshotMachine {
     const len = stack.length - start;
     let v: Value;
     if (len === 0) v = EMPTY;
-    else if (len === 1 && stack[start] instanceof TraceRun) v = new TraceSeq((stack[start] as TraceRun).count);
+    else if (len === 1 && stack[start] instanceof TraceRun) v = new TraceSeq((stack[start] as TraceRun).count, true);
     else v = this.tupleOf(start, len);
+    this.marks.pop();
     stack.length = start;
     this.pushTupleResult(v);
   }
@@ -582,7 +694,7 @@ export class SnapshotMachine {
     if (top instanceof TraceRun && stack.length > floor) {
       // A tuple of 1-3 traces (the trace container of a tiny snapshot).
       if (top.count !== len) this.fail('trace tuples outside of the trace list');
-      stack[stack.length - 1] = new TraceSeq(len);
+      stack[stack.length - 1] = new TraceSeq(len, true);
       return;
     }
     const start = stack.length - len;
@@ -603,7 +715,7 @@ export class SnapshotMachine {
       const ids: number[] = new Array(len);
       for (let i = 0; i < len; i++) {
         const f = s[start + i];
-        if (!(f instanceof FrameRef)) this.fail(`a traceback tuple holding ${describe(f!)}`);
+        if (!(f instanceof FrameRef)) this.foreign(`a traceback tuple holding ${describe(f!)}`);
         ids[i] = f.id;
       }
       return new TracebackRef(this.frames.internTraceback(ids));
@@ -613,10 +725,11 @@ export class SnapshotMachine {
       const domain = s[start];
       const size = s[start + 1];
       const total = len === 4 ? s[start + 3] : null;
-      if (typeof domain !== 'number' || domain < 0) this.fail('a trace whose domain is not a non-negative int');
-      if (typeof size !== 'number' || size < 0) this.fail('a trace whose size is not a non-negative int');
-      if (total !== null && typeof total !== 'number') this.fail('a trace whose total_nframe is not an int');
+      if (typeof domain !== 'number' || domain < 0) this.foreign('a trace whose domain is not a non-negative int');
+      if (typeof size !== 'number' || size < 0) this.foreign('a trace whose size is not a non-negative int');
+      if (total !== null && typeof total !== 'number') this.foreign('a trace whose total_nframe is not an int');
       this.groups.add(domain, tb.id, size);
+      if (this.resolving) this.lastTrace = [domain, tb.id, size];
       if (len === 4) {
         this.tuples4++;
         if (total !== null) this.frames.noteTotalNframe(tb.id, total);
@@ -625,7 +738,7 @@ export class SnapshotMachine {
     }
     const kinds = [];
     for (let i = 0; i < Math.min(len, 4); i++) kinds.push(describe(s[start + i]!));
-    this.fail(
+    this.foreign(
       `a tuple of ${len} items (${kinds.join(', ')}${len > 4 ? ', ...' : ''}) ` +
         'that is neither a frame, a traceback nor a trace',
     );
@@ -646,8 +759,8 @@ export class SnapshotMachine {
 
   private appendTo(listIndex: number, v: Value): void {
     const list = this.stack[listIndex];
-    if (!(list instanceof TraceSeq)) this.fail(`APPEND to ${list === undefined ? 'nothing' : describe(list)}`);
-    if (!(v instanceof TraceRun)) this.fail(`the trace list holds ${describe(v)}; only traces belong there`);
+    if (!(list instanceof TraceSeq)) this.foreign(`APPEND to ${list === undefined ? 'nothing' : describe(list)}`);
+    if (!(v instanceof TraceRun)) this.foreign(`the trace list holds ${describe(v)}; only traces belong there`);
     list.count += v.count;
   }
 
@@ -657,24 +770,26 @@ export class SnapshotMachine {
     s.length = mark;
   }
 
-  private setItems(start: number): void {
+  // SETITEM(S) of the items from start on; `batched` is 1 while SETITEMS' own MARK is still on.
+  private setItems(start: number, batched = 0): void {
     const s = this.stack;
     const dict = s[start - 1];
-    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    const below = this.marks.length - 1 - batched;
+    const floor = below >= 0 ? this.marks[below]! : 0;
     if (start - 1 < floor || !(dict instanceof Dict))
-      this.fail(`SETITEM(S) on ${dict === undefined ? 'nothing' : describe(dict)}`);
+      this.foreign(`SETITEM(S) on ${dict === undefined ? 'nothing' : describe(dict)}`);
     if ((s.length - start) % 2 !== 0) this.fail('SETITEMS with an odd number of items');
     for (let i = start; i < s.length; i += 2) {
-      const key = s[i]!;
-      if (typeof key !== 'string') this.fail(`a dict key that is ${describe(key)}; attribute names are str`);
-      dict.entries.set(key, s[i + 1]!);
+      if (typeof s[i] !== 'string') this.foreign(`a dict key that is ${describe(s[i]!)}; attribute names are str`);
     }
+    for (let i = start; i < s.length; i += 2) dict.entries.set(s[i] as string, s[i + 1]!);
     s.length = start;
   }
 
+  // BUILD with the state still on top of the stack, the object below it.
   private build(state: Value): void {
-    const inst = this.stack[this.stack.length - 1];
-    if (!(inst instanceof Instance)) this.fail(`BUILD on ${inst === undefined ? 'nothing' : describe(inst)}`);
+    const inst = this.stack[this.stack.length - 2];
+    if (!(inst instanceof Instance)) this.foreign(`BUILD on ${inst === undefined ? 'nothing' : describe(inst)}`);
     if (!(state instanceof Dict)) this.fail(`BUILD of tracemalloc.${inst.cls.name} with ${describe(state)} as state`);
     if (inst.state) this.fail(`BUILD applied twice to a tracemalloc.${inst.cls.name}`);
     if (inst.cls.name === '_Traces') {
@@ -701,12 +816,15 @@ export class SnapshotMachine {
     this.scanner.flush(this.addGroup, this.noteTotal);
     const root = this.stack.pop();
     if (!(root instanceof Instance) || root.cls.name !== 'Snapshot' || !root.state) {
+      if (!this.sawTracemalloc && root !== undefined)
+        this.fail(`a pickle of ${describeKind(kindOf(root))}, ${NOT_A_SNAPSHOT}`);
       this.fail(`the pickle holds ${root === undefined ? 'nothing' : describe(root)}, not a tracemalloc.Snapshot`);
     }
     const container = (root.state.entries.get('traces') as Instance).state!.entries.get('_traces');
     const inContainer = container instanceof TraceSeq ? container.count : 0;
-    if (inContainer !== this.groups.traceCount) {
-      this.fail(`${this.groups.traceCount - inContainer} trace tuples lie outside of the snapshot's trace list`);
+    const traces = this.groups.traceCount + this.sharedCount;
+    if (inContainer !== traces) {
+      this.fail(`${traces - inContainer} trace tuples lie outside of the snapshot's trace list`);
     }
     this.root = root;
     this.stopped = true;
@@ -715,6 +833,22 @@ export class SnapshotMachine {
 
 // Marker returned by tupleOf for a trace that has been added to the groups.
 const TRACE = new TraceRun(0);
+
+// What a value is, for naming a pickle that is not a snapshot.
+function kindOf(v: Value): Kind {
+  if (v === null) return KIND.none;
+  if (typeof v === 'number') return KIND.int;
+  if (typeof v === 'string') return strKind(v);
+  if (v instanceof Dict) {
+    const d = new DictKind();
+    d.keys.push(...[...v.entries.keys()].slice(0, 8));
+    return d;
+  }
+  if (v instanceof TraceSeq) return v.tuple ? KIND.tuple : KIND.list;
+  if (v instanceof Global) return new GlobalKind(`tracemalloc.${v.name}`);
+  if (v instanceof Instance) return new Kind(`a tracemalloc.${v.cls.name} object`);
+  return KIND.tuple; // frames, tracebacks, traces, the empty tuple
+}
 
 function decodeSurrogatePass(d: Buffer, start: number, end: number): string | null {
   const units: number[] = [];

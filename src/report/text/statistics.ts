@@ -1,12 +1,13 @@
 // What tracemalloc itself prints: str(Statistic), str(StatisticDiff) and Traceback.format(), line
-// for line, and the `stats` and `diff` listings built from them.
+// for line, and the `stats` and `diff` listings built from them. Frames come in the order of the
+// Traceback of the CPython reproduced: oldest first from 3.7, most recent first in 3.6.
 
 import type { DiffResult, Statistic, StatisticDiff, StatsResult } from '../../analysis/statistics.js';
 import type { Frame } from '../../model/frames.js';
 import { formatSize } from '../format-size.js';
 import { noSource, type SourceLookup } from '../linecache.js';
 
-/** str(Traceback): its oldest frame. */
+/** str(Traceback): its first frame (the oldest from CPython 3.7 on, the most recent in 3.6). */
 export function tracebackLabel(frames: readonly Frame[]): string {
   const f = frames[0]!;
   return `${f.filename}:${f.lineno}`;
@@ -35,7 +36,7 @@ export function statisticDiffLine(s: StatisticDiff): string {
   return `${tracebackLabel(s.frames)}: ${sizeCountDiff(s.size, s.sizeDiff, s.count, s.countDiff)}`;
 }
 
-/** Traceback.format(): oldest frame first, each with its stripped source line when there is one. */
+/** Traceback.format(): the frames in order, each with its stripped source line when linecache finds one. */
 export function formatTraceback(frames: readonly Frame[], source: SourceLookup = noSource): string[] {
   const lines: string[] = [];
   for (const f of frames) {

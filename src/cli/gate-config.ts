@@ -1,85 +1,83 @@
-// The gate's limits from arenascope.config.json (or --config) and flags; flags win. Unknown keys
-// and bad values are errors (schema/arenascope-config.schema.json documents the file).
+// The gate's limits from arenascope.config.json (or --config) and flags; flags win. The file is
+// checked against schema/arenascope-config.schema.json (unknown keys and bad values are errors);
+// here only what it means: sizes and growths as the flags give them, baseline paths.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import type { GateLimits } from '../analysis/gate.js';
-import { UsageError } from '../util/errors.js';
+import type { GateLimits, GrowthLimit } from '../analysis/gate.js';
+import { readJsonFile } from '../ingest/json-file.js';
+import { jsonExcerpt } from '../ingest/json-schema.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { parseGrowth, parseSize } from './options.js';
 
 export const CONFIG_FILE = 'arenascope.config.json';
 
+// A baseline that is a pattern may match nothing: the inputs' own reading says so.
+const GLOB = /[*?[]/;
+
+/** A size or growth as a flag gives it ('10MB', '5%'), or as the config file may: a number of bytes. */
+type Amount = string | number;
+
 export interface GateFlags {
-  'max-peak'?: string;
-  'max-peak-growth'?: string;
-  'max-total-growth'?: string;
+  'max-peak'?: Amount;
+  'max-peak-growth'?: Amount;
+  'max-total-growth'?: Amount;
   'max-leaks'?: number;
   'min-leak-confidence'?: number;
-  'max-site-growth'?: string;
+  'max-site-growth'?: Amount;
   'max-fragmentation'?: number;
   ignore?: string[];
   baseline?: string[];
+  /** The config file "baseline" came from, for messages about it. */
+  configFile?: string;
 }
 
-const KEYS: Record<string, keyof GateFlags> = {
-  maxPeak: 'max-peak',
-  maxPeakGrowth: 'max-peak-growth',
-  maxTotalGrowth: 'max-total-growth',
-  maxLeaks: 'max-leaks',
-  minLeakConfidence: 'min-leak-confidence',
-  maxSiteGrowth: 'max-site-growth',
-  maxFragmentation: 'max-fragmentation',
-  ignore: 'ignore',
-  baseline: 'baseline',
-};
+/** The file as the schema has checked it. */
+interface ConfigFile {
+  baseline?: string | string[];
+  maxPeak?: Amount;
+  maxPeakGrowth?: Amount;
+  maxTotalGrowth?: Amount;
+  maxLeaks?: number;
+  minLeakConfidence?: number;
+  maxSiteGrowth?: Amount;
+  maxFragmentation?: number;
+  ignore?: string[];
+}
 
 function ratio(v: number, flag: string): number {
   if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag} takes a ratio between 0 and 1, got ${v}`);
   return v;
 }
 
+const size = (v: Amount, flag: string): number => (typeof v === 'number' ? v : parseSize(v, flag));
+const growth = (v: Amount, flag: string): GrowthLimit => (typeof v === 'number' ? { bytes: v } : parseGrowth(v, flag));
+
 /** Reads the config file: the one named, or ./arenascope.config.json when it exists. */
 export function readConfig(path: string | undefined): GateFlags {
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const problem =
-      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`;
-    throw new UsageError(`${file}: ${problem}`);
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new UsageError(`${file}: expected a JSON object of limits`);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k === '$schema') continue;
-    const flag = KEYS[k];
-    if (!flag) throw new UsageError(`${file}: unknown key "${k}"; known keys: ${Object.keys(KEYS).join(', ')}`);
-    const isList = flag === 'ignore' || flag === 'baseline';
-    const isNumber = flag === 'max-leaks' || flag === 'min-leak-confidence' || flag === 'max-fragmentation';
-    const ok = isList
-      ? (Array.isArray(v) && v.every((x) => typeof x === 'string')) || (flag === 'baseline' && typeof v === 'string')
-      : isNumber
-        ? typeof v === 'number'
-        : typeof v === 'string' || typeof v === 'number';
-    if (!ok) {
-      const expected = isList
-        ? 'a list of strings'
-        : isNumber
-          ? 'a number'
-          : 'a size or percentage such as "10MB" or "5%"';
-      throw new UsageError(`${file}: "${k}" must be ${expected}, got ${JSON.stringify(v)}`);
-    }
-    out[flag] = isList && typeof v === 'string' ? [v] : typeof v === 'number' && !isNumber ? String(v) : v;
-    // Baseline paths are relative to the config file, as a team writes them next to it.
-    if (flag === 'baseline')
-      out[flag] = (out[flag] as string[]).map((p) =>
-        isAbsolute(p) ? p : relative(process.cwd(), join(dirname(file), p)) || '.',
-      );
-  }
-  return out as GateFlags;
+  const c = readJsonFile(file, 'config') as ConfigFile;
+  // Baseline paths are relative to the config file, as a team writes them next to it.
+  const baseline =
+    c.baseline === undefined
+      ? undefined
+      : ([] as string[])
+          .concat(c.baseline)
+          .map((p) => (isAbsolute(p) ? p : relative(process.cwd(), join(dirname(file), p)) || '.'));
+  const flags: GateFlags = {
+    'max-peak': c.maxPeak,
+    'max-peak-growth': c.maxPeakGrowth,
+    'max-total-growth': c.maxTotalGrowth,
+    'max-leaks': c.maxLeaks,
+    'min-leak-confidence': c.minLeakConfidence,
+    'max-site-growth': c.maxSiteGrowth,
+    'max-fragmentation': c.maxFragmentation,
+    ignore: c.ignore,
+    baseline,
+    configFile: baseline && file,
+  };
+  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as GateFlags;
 }
 
 /** Limits from the config, with flags given on the command line winning. */
@@ -94,16 +92,14 @@ export function gateLimits(config: GateFlags, flags: GateFlags): GateLimits {
     throw new UsageError(`--max-leaks takes a whole number, got ${f['max-leaks']}`);
   }
   return {
-    maxPeak: f['max-peak'] === undefined ? undefined : parseSize(f['max-peak'], '--max-peak'),
-    maxPeakGrowth:
-      f['max-peak-growth'] === undefined ? undefined : parseGrowth(f['max-peak-growth'], '--max-peak-growth'),
+    maxPeak: f['max-peak'] === undefined ? undefined : size(f['max-peak'], '--max-peak'),
+    maxPeakGrowth: f['max-peak-growth'] === undefined ? undefined : growth(f['max-peak-growth'], '--max-peak-growth'),
     maxTotalGrowth:
-      f['max-total-growth'] === undefined ? undefined : parseGrowth(f['max-total-growth'], '--max-total-growth'),
+      f['max-total-growth'] === undefined ? undefined : growth(f['max-total-growth'], '--max-total-growth'),
     maxLeaks: f['max-leaks'],
     minLeakConfidence:
       f['min-leak-confidence'] === undefined ? undefined : ratio(f['min-leak-confidence'], '--min-leak-confidence'),
-    maxSiteGrowth:
-      f['max-site-growth'] === undefined ? undefined : parseSize(f['max-site-growth'], '--max-site-growth'),
+    maxSiteGrowth: f['max-site-growth'] === undefined ? undefined : size(f['max-site-growth'], '--max-site-growth'),
     maxFragmentation:
       f['max-fragmentation'] === undefined ? undefined : ratio(f['max-fragmentation'], '--max-fragmentation'),
     ignore: f.ignore,
@@ -112,5 +108,11 @@ export function gateLimits(config: GateFlags, flags: GateFlags): GateLimits {
 
 /** The baseline inputs: flags win over the config file. */
 export function baselineInputs(config: GateFlags, flags: GateFlags): string[] | undefined {
-  return flags.baseline?.length ? flags.baseline : config.baseline;
+  if (flags.baseline?.length) return flags.baseline;
+  // A path the config names that is not there: said of the config, where the mistake is.
+  const missing = config.baseline?.find((p) => !GLOB.test(p) && !existsSync(p));
+  if (missing !== undefined && config.configFile) {
+    throw new InputError(config.configFile, '/baseline', `no such file or directory: ${jsonExcerpt(missing)}`);
+  }
+  return config.baseline;
 }

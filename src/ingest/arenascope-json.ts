@@ -1,6 +1,7 @@
 // Importer for arenascope's own JSON form of a snapshot or a series (schema/arenascope-snapshot
 // .schema.json), read token by token with stream-json so that a huge traces array never sits in
-// memory whole: each trace is added to the groups as soon as its four numbers are read.
+// memory whole: each item of frames, tracebacks, totalNframe and traces is checked against the
+// schema's definition of it and used as soon as it is read; a snapshot's small fields when it ends.
 
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
@@ -10,10 +11,16 @@ import type { SnapshotSeries } from '../model/snapshot-series.js';
 import { SNAPSHOT_JSON } from '../model/source.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
+import { jsonExcerpt, schemaProblem, type ValidatorName, type Validators, validators } from './json-schema.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'arenascope-json';
 const { snapshot: SNAPSHOT_FORMAT, series: SERIES_FORMAT, version: JSON_VERSION } = SNAPSHOT_JSON;
+
+// Safety limits: arenascope's JSON nests 6 levels deep, and its largest item, a traceback, holds at
+// most 65,535 frame indices (tracemalloc's traceback limit).
+const MAX_DEPTH = 64;
+const MAX_ITEM_VALUES = 1 << 17;
 
 function sniffArenascopeJson(head: Buffer): boolean {
   const text = head
@@ -23,29 +30,55 @@ function sniffArenascopeJson(head: Buffer): boolean {
   return /^\s*\{/.test(text) && /"format"\s*:\s*"arenascope-(snapshot|series)"/.test(text);
 }
 
-type Scalar = string | number | boolean | null;
-type Role = 'root' | 'snapshots' | 'snapshot' | 'frames' | 'tracebacks' | 'totalNframe' | 'traces' | 'item' | 'skip';
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type List = 'frames' | 'tracebacks' | 'totalNframe' | 'traces';
+const LISTS: ReadonlySet<string> = new Set<List>(['frames', 'tracebacks', 'totalNframe', 'traces']);
+// The keys of the file and of a snapshot that are checked; any other is passed over unread.
+const FIELDS: ReadonlySet<string> = new Set(['format', 'version', 'source', 'time', 'tracebackLimit', 'label']);
+const ITEM: Record<List, ValidatorName> = {
+  frames: 'frame',
+  tracebacks: 'traceback',
+  totalNframe: 'totalNframe',
+  traces: 'trace',
+};
+
+// 'value': a value being built whole (a field, or an item of a list) to be checked and used.
+type Role = 'root' | 'snapshots' | 'snapshot' | List | 'value' | 'skip';
 interface Level {
   readonly role: Role;
+  readonly isArray: boolean;
+  /** Objects: the key being read. Arrays: how many values have begun. */
   key: string | null;
+  index: number;
+  readonly value: Json[] | { [key: string]: Json } | null;
 }
 
 // One snapshot being read: its own frame and traceback indices map to the shared table's ids.
 class SnapshotBuilder {
-  readonly fields = new Map<string, Scalar>();
+  readonly fields: Record<string, Json> = {};
   readonly frameIds: number[] = [];
   readonly tbIds: number[] = [];
   readonly totals: (number | null)[] = [];
   readonly groups = new GroupBuilder();
 }
 
+/** Whether the key being read in the file or a snapshot is one the schema checks. */
+function checked(level: Level): boolean {
+  const key = level.key;
+  return key !== null && (FIELDS.has(key) || LISTS.has(key) || (key === 'snapshots' && level.role === 'root'));
+}
+
+const pointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 export class JsonCaptureReader {
   private readonly parse = jsonParser({ packValues: true, streamValues: false });
+  private readonly check: Validators = validators();
   private readonly stack: Level[] = [];
-  private readonly items: Scalar[] = [];
   private readonly root = new SnapshotBuilder();
   private current: SnapshotBuilder | null = null;
   private readonly done: SnapshotBuilder[] = [];
+  private readonly itemArray: Json[] = []; // reused: an item is used before the next begins
+  private captured = 0;
   private fed = 0;
   private finished = false;
 
@@ -58,12 +91,33 @@ export class JsonCaptureReader {
     throw new InputError(this.file, `near byte ${this.fed}`, detail);
   }
 
+  private failAt(path: string, detail: string): never {
+    throw new InputError(this.file, path.length > 120 ? `${path.slice(0, 119)}…` : path, detail);
+  }
+
+  /** The JSON path of the value begun last, down to the item or field being built. */
+  private path(): string {
+    let p = '';
+    for (const l of this.stack) {
+      if (l.role === 'value') break;
+      p += l.isArray ? `/${l.index - 1}` : l.key === null ? '' : `/${pointer(l.key)}`;
+    }
+    return p;
+  }
+
+  /** Checks `value` against the named schema; `path` is where it is, by default the value begun last. */
+  private validate(name: ValidatorName, value: Json, path?: string): void {
+    if (this.check[name](value)) return;
+    const problem = schemaProblem(name, value, path ?? this.path())!;
+    this.failAt(problem.path, problem.detail);
+  }
+
   feed(text: string): void {
     let out: unknown;
     try {
       out = this.parse(text);
     } catch (e) {
-      this.fail(`not valid JSON: ${(e as Error).message}`);
+      this.fail(`not valid JSON: ${(e as Error).message.replace(/^Parser cannot parse input: /, '')}`);
     }
     this.fed += Buffer.byteLength(text);
     this.tokens(out);
@@ -75,8 +129,8 @@ export class JsonCaptureReader {
     else this.token(out as Token);
   }
 
-  /** Ends the input; returns the snapshots read and whether the text was complete. */
-  end(): { builders: SnapshotBuilder[]; fields: Map<string, Scalar>; complete: boolean } {
+  /** Ends the input: the snapshots read (the last one cut off when the text is not complete). */
+  end(): { builders: SnapshotBuilder[]; fields: Record<string, Json>; complete: boolean } {
     try {
       this.tokens(this.parse(none as unknown as string));
     } catch (e) {
@@ -84,122 +138,186 @@ export class JsonCaptureReader {
     }
     const complete = this.finished;
     if (!complete && this.current) this.done.push(this.current); // the one cut off
-    const builders = this.root.fields.get('format') === SERIES_FORMAT ? this.done : [this.root];
+    const builders = this.root.fields.format === SERIES_FORMAT ? this.done : [this.root];
     return { builders, fields: this.root.fields, complete };
   }
 
+  /** Checks the fields of an input cut off (--allow-partial) as far as they go. */
+  checkCutOff(): void {
+    const cut = { frames: [], tracebacks: [], traces: [], snapshots: [] };
+    const series = this.stack.find((l) => l.role === 'snapshots');
+    if (this.current && series)
+      this.validate('seriesItem', { ...cut, ...this.current.fields }, `/snapshots/${series.index - 1}`);
+    this.validate(this.fileSchema(), { ...cut, ...this.root.fields }, '');
+  }
+
+  private fileSchema(): ValidatorName {
+    return this.root.fields.format === SERIES_FORMAT ? 'seriesFile' : 'snapshotFile';
+  }
+
   private token(t: Token): void {
-    const top = this.stack[this.stack.length - 1];
     switch (t.name) {
       case 'keyValue':
-        top!.key = t.value;
+        this.stack[this.stack.length - 1]!.key = t.value;
         return;
       case 'startObject':
       case 'startArray':
-        this.open(t.name === 'startObject', top);
+        this.open(t.name === 'startObject');
         return;
       case 'endArray':
       case 'endObject':
         this.close(this.stack.pop()!);
         return;
       case 'stringValue':
-        this.scalar(top, t.value);
-        return;
-      case 'numberValue':
-        this.scalar(top, Number(t.value));
-        return;
       case 'nullValue':
-        this.scalar(top, null);
-        return;
       case 'trueValue':
       case 'falseValue':
-        this.scalar(top, t.value);
+        this.scalar(t.value);
+        return;
+      case 'numberValue':
+        this.scalar(Number(t.value));
         return;
       default:
         return;
     }
   }
 
-  private open(isObject: boolean, parent: Level | undefined): void {
-    let role: Role = 'skip';
+  private roleIn(parent: Level, isObject: boolean): Role {
+    switch (parent.role) {
+      case 'root':
+      case 'snapshot': {
+        const key = parent.key ?? '';
+        if (!isObject && LISTS.has(key)) return key as List;
+        if (!isObject && key === 'snapshots' && parent.role === 'root') return 'snapshots';
+        // A field, or a list or snapshots that is not an array: kept whole, for the schema to judge.
+        return checked(parent) ? 'value' : 'skip';
+      }
+      case 'snapshots':
+        return isObject ? 'snapshot' : 'value';
+      case 'skip':
+        return 'skip';
+      default:
+        return 'value';
+    }
+  }
+
+  private open(isObject: boolean): void {
+    const parent = this.stack[this.stack.length - 1];
+    if (this.stack.length >= MAX_DEPTH) this.fail('nested deeper than an arenascope file ever is');
     if (!parent) {
       if (!isObject) this.fail('expected a JSON object at the top');
-      role = 'root';
-    } else if (parent.role === 'root' && parent.key === 'snapshots' && !isObject) role = 'snapshots';
-    else if (parent.role === 'snapshots' && isObject) {
-      role = 'snapshot';
-      this.current = new SnapshotBuilder();
-    } else if ((parent.role === 'root' || parent.role === 'snapshot') && !isObject) {
-      const key = parent.key;
-      if (key === 'frames' || key === 'tracebacks' || key === 'totalNframe' || key === 'traces') role = key;
-    } else if ((parent.role === 'frames' || parent.role === 'tracebacks' || parent.role === 'traces') && !isObject) {
-      role = 'item';
-      this.items.length = 0;
+      this.stack.push({ role: 'root', isArray: false, key: null, index: 0, value: null });
+      return;
     }
-    // 'skip': a field this version does not know (a later version's addition) is passed over.
-    if (this.stack.length >= 64) this.fail('nested deeper than an arenascope file ever is');
-    this.stack.push({ role, key: null });
+    if (parent.isArray) parent.index++;
+    const role = this.roleIn(parent, isObject);
+    let value: Level['value'] = null;
+    if (role === 'value') {
+      if (parent.role !== 'value') this.captured = 0;
+      this.counted();
+      const reuse = !isObject && LISTS.has(parent.role);
+      if (reuse) this.itemArray.length = 0;
+      value = isObject ? {} : reuse ? this.itemArray : [];
+    } else if (role === 'snapshot') this.current = new SnapshotBuilder();
+    else if (role === 'snapshots' || LISTS.has(role)) this.builder().fields[parent.key!] = [];
+    this.stack.push({ role, isArray: !isObject, key: null, index: 0, value });
+  }
+
+  private counted(): void {
+    if (++this.captured > MAX_ITEM_VALUES) {
+      this.failAt(this.path(), `more than ${MAX_ITEM_VALUES} values in one item: not an arenascope snapshot`);
+    }
   }
 
   private builder(): SnapshotBuilder {
     return this.current ?? this.root;
   }
 
-  private scalar(top: Level | undefined, v: Scalar): void {
+  private scalar(v: string | number | boolean | null): void {
+    const top = this.stack[this.stack.length - 1];
     if (!top) this.fail('expected a JSON object at the top');
-    if (top.role === 'item') this.items.push(v);
-    else if (top.role === 'totalNframe') this.builder().totals.push(typeof v === 'number' ? v : null);
-    else if ((top.role === 'root' || top.role === 'snapshot') && top.key !== null)
-      this.builder().fields.set(top.key, v);
-    else if (top.role !== 'skip') this.fail(`unexpected ${JSON.stringify(v)} in "${top.role}"`);
+    if (top.isArray) top.index++;
+    if (top.role === 'value') this.counted();
+    this.put(top, v);
+  }
+
+  // A value is complete: a field of the file or a snapshot, an item of a list, or part of a value.
+  private put(top: Level, v: Json): void {
+    switch (top.role) {
+      case 'value':
+        if (Array.isArray(top.value)) top.value.push(v);
+        // Defined, not assigned: a key "__proto__" is data here.
+        else Object.defineProperty(top.value, top.key!, { value: v, enumerable: true, writable: true });
+        return;
+      case 'root':
+      case 'snapshot':
+        if (checked(top)) this.field(top.role === 'root', top.key!, v);
+        return;
+      case 'snapshots':
+        this.validate('seriesItem', v); // not an object: fails
+        return;
+      case 'skip':
+        return;
+      default:
+        this.item(top.role, v);
+    }
+  }
+
+  private field(atRoot: boolean, key: string, v: Json): void {
+    this.builder().fields[key] = v;
+    // Checked at once: a file of another version may go on in a shape this one misreads.
+    if (atRoot && key === 'version' && v !== JSON_VERSION) {
+      this.failAt(
+        '/version',
+        `this arenascope reads version ${JSON_VERSION} of its JSON, the file says ${jsonExcerpt(v)}`,
+      );
+    }
+    if (atRoot && key === 'format' && v !== SNAPSHOT_FORMAT && v !== SERIES_FORMAT) {
+      this.failAt('/format', `expected "${SNAPSHOT_FORMAT}" or "${SERIES_FORMAT}", found ${jsonExcerpt(v)}`);
+    }
   }
 
   private close(level: Level): void {
-    const parent = this.stack[this.stack.length - 1];
-    if (level.role === 'item') this.item(parent!.role);
+    if (level.role === 'value') this.put(this.stack[this.stack.length - 1]!, level.value!);
     else if (level.role === 'snapshot') {
+      this.validate('seriesItem', this.current!.fields);
       this.done.push(this.current!);
       this.current = null;
-    } else if (level.role === 'root') this.finished = true;
+    } else if (level.role === 'root') {
+      this.validate(this.fileSchema(), this.root.fields, '');
+      this.finished = true;
+    }
   }
 
-  private item(list: Role): void {
+  private item(list: List, v: Json): void {
     const b = this.builder();
-    const it = this.items;
-    const isInt = (x: Scalar): x is number => typeof x === 'number' && Number.isInteger(x);
+    this.validate(ITEM[list], v);
     if (list === 'traces') {
-      const [domain, tb, size, count] = it;
-      if (
-        it.length !== 4 ||
-        !isInt(domain) ||
-        !isInt(tb) ||
-        typeof size !== 'number' ||
-        !isInt(count) ||
-        domain < 0 ||
-        size < 0 ||
-        count < 1
-      ) {
-        this.fail(`expected a trace [domain, traceback index, size, count], found ${JSON.stringify(it)}`);
-      }
-      const id = b.tbIds[tb];
-      if (id === undefined)
-        this.fail(
+      const [domain, tb, size, count] = v as number[];
+      const id = b.tbIds[tb!];
+      if (id === undefined) {
+        this.failAt(
+          this.path(),
           `trace refers to traceback ${tb}, which is not defined before it (write "tracebacks" before "traces")`,
         );
-      b.groups.add(domain, id, size, count);
+      }
+      b.groups.add(domain!, id, size!, count!);
     } else if (list === 'frames') {
-      const [filename, lineno] = it;
-      if (it.length !== 2 || typeof filename !== 'string' || !isInt(lineno)) {
-        this.fail(`expected a frame [filename, lineno], found ${JSON.stringify(it)}`);
-      }
+      const [filename, lineno] = v as [string, number];
       b.frameIds.push(this.frames.internFrame(filename, lineno));
-    } else {
-      const ids = it.map((i) => (isInt(i) ? b.frameIds[i] : undefined));
-      if (!ids.length || ids.some((i) => i === undefined)) {
-        this.fail(`expected a traceback as indices of frames defined before it, found ${JSON.stringify(it)}`);
-      }
-      b.tbIds.push(this.frames.internTraceback(ids as number[]));
-    }
+    } else if (list === 'tracebacks') {
+      const ids = (v as number[]).map((i, k) => {
+        const id = b.frameIds[i];
+        if (id === undefined) {
+          this.failAt(
+            `${this.path()}/${k}`,
+            `traceback refers to frame ${i}, which is not defined before it (write "frames" before "tracebacks")`,
+          );
+        }
+        return id;
+      });
+      b.tbIds.push(this.frames.internTraceback(ids));
+    } else b.totals.push(v as number | null);
   }
 }
 
@@ -214,8 +332,9 @@ function toSnapshot(
   b.totals.forEach((t, i) => {
     if (t !== null && b.tbIds[i] !== undefined) frames.noteTotalNframe(b.tbIds[i]!, t);
   });
-  const limit = b.fields.get('tracebackLimit');
-  const time = b.fields.get('time');
+  // Checked against the schema: a whole number or null, and a time a Date holds.
+  const limit = b.fields.tracebackLimit;
+  const time = b.fields.time;
   return {
     kind: 'snapshot',
     source: { path: label, format: FORMAT, gzip, bytes },
@@ -242,28 +361,14 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
   }
   reader.feed(decoder.decode());
   const { builders, fields, complete } = reader.end();
-  const format = fields.get('format');
-  const version = fields.get('version');
   const warnings: string[] = [];
   if (!complete) {
     const msg = `the JSON stops at byte ${bytes} before it is complete`;
     if (!opts.allowPartial) throw new TruncatedError(input.label, `byte ${bytes}`, msg);
+    reader.checkCutOff();
     warnings.push(`${input.label}: ${msg}; using what was read (--allow-partial)`);
   }
-  if (format !== SNAPSHOT_FORMAT && format !== SERIES_FORMAT) {
-    throw new InputError(
-      input.label,
-      '',
-      `expected "format": "${SNAPSHOT_FORMAT}" or "${SERIES_FORMAT}", found ${JSON.stringify(format ?? null)}`,
-    );
-  }
-  if (version !== JSON_VERSION) {
-    throw new InputError(
-      input.label,
-      '',
-      `this arenascope reads version ${JSON_VERSION} of its JSON, the file says ${JSON.stringify(version ?? null)}`,
-    );
-  }
+  const format = fields.format;
   const snapshots = builders.map((b, i) =>
     toSnapshot(
       builders.length > 1 || format === SERIES_FORMAT ? `${input.label}#${i}` : input.label,
@@ -279,7 +384,7 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
     kind: 'snapshot-series',
     snapshots,
     labels: builders.map((b, i) => {
-      const l = b.fields.get('label');
+      const l = b.fields.label;
       return typeof l === 'string' ? l : `#${i}`;
     }),
     warnings,

@@ -1,10 +1,13 @@
-// Reading a baseline: the report.json that `arenascope baseline` or `report --json` wrote. Its
-// head is sniffed first, so that a baseline given as a large dump is never read whole here.
+// Reading a baseline: the report.json that `arenascope baseline` or `report --json` wrote, checked
+// against schema/arenascope-report.schema.json before the gate uses it. Its head is sniffed first,
+// so that a baseline given as a large dump is never read whole here.
 
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { REPORT_VERSION, type ReportData } from '../analysis/report-data.js';
-import { UsageError } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
 import { VERSION } from '../version.js';
+import { readJsonFile } from './json-file.js';
+import { jsonExcerpt } from './json-schema.js';
 
 const HEAD = /^\s*\{\s*"format"\s*:\s*"arenascope-report"/;
 
@@ -19,39 +22,41 @@ function isReportJson(file: string): boolean {
   }
 }
 
+// Before the schema: a report of another version or release may not fit this one's schema, and
+// what helps then is to write the baseline again.
+function checkVersion(file: string, d: { version?: unknown; generator?: unknown }): void {
+  // Absent, they are left to the schema, which names what is missing.
+  if (d.version !== undefined && d.version !== REPORT_VERSION) {
+    throw new InputError(
+      file,
+      '/version',
+      `a version ${jsonExcerpt(d.version ?? null, 20)} report; ` +
+        `this arenascope reads version ${REPORT_VERSION}: write the baseline again`,
+    );
+  }
+  const generator = typeof d.generator === 'string' ? d.generator.slice(0, 60).replace(/\p{Cc}/gu, ' ') : null;
+  const theirs = /arenascope (\d+\.\d+)/.exec(generator ?? '')?.[1];
+  const ours = /^(\d+\.\d+)/.exec(VERSION)?.[1];
+  if (d.generator !== undefined && theirs !== ours) {
+    throw new InputError(
+      file,
+      '/generator',
+      `written by ${generator ?? 'an unknown arenascope'}, this is arenascope ${VERSION}: ` +
+        'write the baseline again with `arenascope baseline`',
+    );
+  }
+}
+
 /**
  * A baseline report.json, or null when the file is something else (captures to load instead).
  * Reports of arenascope 0.1 named their input formats "kinds"; they read as "formats".
  */
 export function readBaseline(file: string): ReportData | null {
   if (!isReportJson(file)) return null;
-  let d: ReportData & { kinds?: string[] };
-  try {
-    d = JSON.parse(readFileSync(file, 'utf8')) as ReportData;
-  } catch (e) {
-    throw new UsageError(`${file}: not a valid baseline (JSON: ${(e as Error).message})`);
-  }
-  const formats = d.formats ?? d.kinds;
-  if (!Array.isArray(formats) || typeof d.summary !== 'object' || d.summary === null) {
-    throw new UsageError(
-      `${file}: not a complete arenascope report (expected "formats" and "summary"): ` +
-        'write it again with `arenascope baseline`',
-    );
-  }
-  if (d.version !== REPORT_VERSION) {
-    throw new UsageError(
-      `${file}: a version ${d.version} report; ` +
-        `this arenascope reads version ${REPORT_VERSION}: write the baseline again`,
-    );
-  }
-  const theirs = /arenascope (\d+\.\d+)/.exec(d.generator ?? '')?.[1];
-  const ours = /^(\d+\.\d+)/.exec(VERSION)?.[1];
-  if (theirs !== ours) {
-    throw new UsageError(
-      `${file}: written by ${d.generator ?? 'an unknown arenascope'}, this is arenascope ${VERSION}: ` +
-        'write the baseline again with `arenascope baseline`',
-    );
-  }
-  const { kinds: _, ...rest } = d;
-  return { ...rest, formats };
+  const d = readJsonFile(file, 'report', {
+    hint: '; a baseline written by `arenascope baseline` is never so deep',
+    check: (v) => checkVersion(file, v as { version?: unknown; generator?: unknown }),
+  }) as ReportData & { kinds?: readonly string[] };
+  const { kinds, ...rest } = d;
+  return { ...rest, formats: d.formats ?? kinds! };
 }

@@ -1,0 +1,184 @@
+// A JSON document small enough to read whole (a baseline report.json, the gate's config), parsed
+// and checked against its published schema. Every problem is one InputError naming the file and the
+// byte or the JSON path, in arenascope's words: never the JSON engine's snippet of the input.
+
+import { readFileSync } from 'node:fs';
+import { InputError } from '../util/errors.js';
+import { jsonExcerpt, schemaProblem, type ValidatorName } from './json-schema.js';
+
+/**
+ * Safety limit on nesting. JSON.parse holds a million levels, but ajv validates a recursive
+ * definition (the report's allocation tree) by recursion and overflows the stack at ~3,500 tree
+ * levels (7,000 JSON levels); a tree node takes 2 levels, and tracebacks are not 1,000 frames deep.
+ */
+export const MAX_DEPTH = 2000;
+
+/** The offset of the first bracket deeper than `limit`, or -1: one pass, strings skipped. */
+function tooDeepAt(text: string, limit: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: to its closing quote, past escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** Where the string starting at `i` (its quote) ends, past its closing quote; -1 when it is not one. */
+function stringEnd(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return -1;
+    if (c === 0x5c) {
+      const e = text[++i];
+      if (e === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) return -1;
+        i += 4;
+      } else if (e === undefined || !'"\\/bfnrt'.includes(e)) return -1;
+    }
+  }
+  return -1;
+}
+
+/** Where the number starting at `i` ends; `i` itself when none starts there. */
+function numberEnd(text: string, i: number): number {
+  const digits = (j: number): number => {
+    while (isDigit(text.charCodeAt(j))) j++;
+    return j;
+  };
+  let j = i + (text[i] === '-' ? 1 : 0);
+  if (text[j] === '0') j++;
+  else if (isDigit(text.charCodeAt(j))) j = digits(j);
+  else return i;
+  if (text[j] === '.' && isDigit(text.charCodeAt(j + 1))) j = digits(j + 1);
+  if (text[j] === 'e' || text[j] === 'E') {
+    const k = j + (text[j + 1] === '+' || text[j + 1] === '-' ? 2 : 1);
+    if (isDigit(text.charCodeAt(k))) j = digits(k);
+  }
+  return j;
+}
+
+/** Where the scalar (string, number, literal) starting at `i` ends; -1 when none does. */
+function scalarEnd(text: string, i: number): number {
+  if (text[i] === '"') return stringEnd(text, i);
+  const n = numberEnd(text, i);
+  if (n > i) return n;
+  for (const word of ['true', 'false', 'null']) if (text.startsWith(word, i)) return i + word.length;
+  return -1;
+}
+
+/**
+ * Where JSON.parse failed and what was expected there: V8 names no place for some errors and quotes
+ * the input around it, so the text is walked again (only on failure; by hand, with no recursion and
+ * no regular expression, so that no nesting and no string is too long for it).
+ */
+export function syntaxError(text: string): { at: number; expected: string } | null {
+  const closers: string[] = [];
+  let want: 'value' | 'key' | 'colon' | 'next' = 'value';
+  let opened = false; // just after '[' or '{': the closer may come at once
+  let i = 0;
+  for (;;) {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+    const c = text[i];
+    if (want === 'next' && !closers.length) return c === undefined ? null : { at: i, expected: 'the end of the JSON' };
+    if (c === undefined) return { at: i, expected: 'more' };
+    if (want === 'colon') {
+      if (c !== ':') return { at: i, expected: "':' after the key" };
+      i++;
+      want = 'value';
+    } else if (want === 'next') {
+      const closer = closers[closers.length - 1]!;
+      if (c === closer) closers.pop();
+      else if (c !== ',') return { at: i, expected: `',' or '${closer}'` };
+      else want = closer === '}' ? 'key' : 'value';
+      i++;
+    } else if (opened && c === closers[closers.length - 1]) {
+      closers.pop();
+      i++;
+      want = 'next';
+    } else if (c === '{' || c === '[') {
+      if (want === 'key') return { at: i, expected: 'a key in double quotes' };
+      closers.push(c === '{' ? '}' : ']');
+      i++;
+      want = c === '{' ? 'key' : 'value';
+      opened = true;
+      continue;
+    } else {
+      const end = c === '"' || want === 'value' ? scalarEnd(text, i) : -1;
+      if (end < 0) {
+        const what = c === '"' ? 'a complete string' : want === 'key' ? 'a key in double quotes' : 'a value';
+        return { at: i, expected: what };
+      }
+      i = end;
+      want = want === 'key' ? 'colon' : 'next';
+    }
+    opened = false;
+  }
+}
+
+function byteOf(text: string, at: number): number {
+  return Buffer.byteLength(text.slice(0, at));
+}
+
+/** Parses `text`, the content of `file`, refusing what is nested deeper than MAX_DEPTH. */
+export function parseJson(file: string, text: string, hint = ''): unknown {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
+  const deep = tooDeepAt(body, MAX_DEPTH);
+  if (deep >= 0) {
+    throw new InputError(file, `byte ${byteOf(text, deep + bom)}`, `nested deeper than ${MAX_DEPTH} levels${hint}`);
+  }
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    const found = syntaxError(body);
+    // Not expected: the walk and JSON.parse agree on what JSON is. V8's words then, without its quote.
+    if (!found)
+      throw new InputError(file, '', `not valid JSON (${(e as Error).message.replace(/\s+/g, ' ').slice(0, 60)})`);
+    const where = `byte ${byteOf(text, found.at + bom)}`;
+    if (found.at >= body.length) throw new InputError(file, where, 'not valid JSON: it ends before it is complete');
+    const rest = body.slice(found.at, found.at + 12);
+    throw new InputError(
+      file,
+      where,
+      `not valid JSON: expected ${found.expected}, found ${JSON.stringify(rest)}${rest.length < 12 ? '' : '...'}`,
+    );
+  }
+}
+
+/** Reads `file`, a JSON object, and checks it against the named schema; `check` runs first (versions). */
+export function readJsonFile(
+  file: string,
+  schema: ValidatorName,
+  opts: { hint?: string; check?: (value: unknown) => void } = {},
+): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read it (${code})`;
+    throw new InputError(file, '', why);
+  }
+  const value = parseJson(file, text, opts.hint);
+  // Both documents are objects; said here, the message can name where the value starts.
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const at = byteOf(text, Math.max(0, text.search(/\S/)));
+    throw new InputError(file, `byte ${at}`, `expected a JSON object at the top, found ${jsonExcerpt(value)}`);
+  }
+  opts.check?.(value);
+  const problem = schemaProblem(schema, value);
+  if (problem) throw new InputError(file, problem.path, problem.detail);
+  return value;
+}

@@ -12,7 +12,7 @@ import { SNAPSHOT_JSON } from '../model/source.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { jsonExcerpt, schemaProblem, type ValidatorName, type Validators, validators } from './json-schema.js';
-import type { InputStream } from './open-input.js';
+import { gzipEnd, type InputStream, untilGzipCut } from './open-input.js';
 
 const FORMAT = 'arenascope-json';
 const { snapshot: SNAPSHOT_FORMAT, series: SERIES_FORMAT, version: JSON_VERSION } = SNAPSHOT_JSON;
@@ -355,13 +355,15 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
   const reader = new JsonCaptureReader(input.label, frames);
   const decoder = new TextDecoder('utf-8');
   let bytes = 0;
-  for await (const chunk of input.chunks) {
+  for await (const chunk of untilGzipCut(input)) {
     bytes += chunk.length;
     reader.feed(decoder.decode(chunk, { stream: true }));
   }
   reader.feed(decoder.decode());
   const { builders, fields, complete } = reader.end();
   const warnings: string[] = [];
+  const cut = gzipEnd(input, opts.allowPartial ?? false);
+  if (cut) warnings.push(cut);
   if (!complete) {
     const msg = `the JSON stops at byte ${bytes} before it is complete`;
     if (!opts.allowPartial) throw new TruncatedError(input.label, `byte ${bytes}`, msg);

@@ -17,13 +17,14 @@
 // with spaces to the source column; a figure wider than its column pushes the rest of the row right;
 // exactly 3 spaces precede the source, printed as is: the printer writes no tab, the program's own
 // source may. 0.15-0.38 print 'ERROR: Could not find file X' under a `Filename:` line instead of a
-// table. `%mprun` prints after IPython's `In [N]: ` prompt, its blank lines stripped; its -T file has
-// no final line end.
+// table. `%mprun` prints after IPython's `In [N]: ` prompt, its blank lines stripped; its -T file is
+// the report rstripped: no line end after its last row. Any other last line without one was cut off.
 
 import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.js';
 import { InputError, TruncatedError } from '../util/errors.js';
+import { excerpt, quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { headLines, textLines } from './lines.js';
+import { headLines, textEnd, textLines } from './lines.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'line-report';
@@ -147,8 +148,6 @@ const MARKDOWN_QUOTE = /^ {0,3}>+ ?/;
 // Two figures after a line number: a row of 0.10+ found outside any table.
 const ORPHAN = /^ *\d+ +-?\d+(\.\d+)? Mi?B +-?\d+(\.\d+)? Mi?B/;
 
-const quote = (s: string): string => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
-
 interface Table {
   readonly layout: Layout;
   readonly filename: string;
@@ -170,8 +169,6 @@ class Reader {
   private unit: Unit | null = null;
   /** A line inside the table that is not a row, kept until the next line tells what it was. */
   private held: { no: number; text: string; damaged: boolean } | null = null;
-  /** The last line was a row that a cut could also have left (a bare line number). */
-  private lastWeak = false;
   /** The length of the last row's text: a line that follows a long one may be its wrapped end. */
   private lastLength = 0;
   private orphans: number[] = [];
@@ -180,7 +177,6 @@ class Reader {
 
   line(raw: string, no: number): void {
     const text = raw.replace(MARKDOWN_QUOTE, '');
-    this.lastWeak = false;
     if (this.table && this.inTable(text, no)) return;
     const f = FILENAME.exec(text);
     const layout = f ? null : parseHeader(text);
@@ -211,6 +207,7 @@ class Reader {
     const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
     const row = parseRow(text, t.layout, prev);
     if (row !== null && row !== 'damaged') {
+      this.checkFigures(row.line, no);
       this.addRow(row, text, prev, no);
       return true;
     }
@@ -220,6 +217,18 @@ class Reader {
     }
     this.held = { no, text, damaged: row === 'damaged' };
     return true;
+  }
+
+  /** Figures a double holds: line numbers and counts exactly, memory finite. */
+  private checkFigures(l: ReportLine, no: number): void {
+    const what = !Number.isSafeInteger(l.lineno)
+      ? 'its line number is beyond 2^53'
+      : l.occurrences !== null && !Number.isSafeInteger(l.occurrences)
+        ? 'its count of occurrences is beyond 2^53'
+        : [l.memMiB, l.incrementMiB].some((v) => v !== null && !Number.isFinite(v))
+          ? 'a memory figure is beyond what a double holds'
+          : null;
+    if (what) throw new InputError(this.label, `line ${no}`, `a row whose figures cannot be read exactly: ${what}`);
   }
 
   private addRow(row: Row, text: string, prev: number | null, no: number): void {
@@ -238,7 +247,7 @@ class Reader {
         const then = same
           ? 'skipped; the rows after it read as the same function'
           : "skipped; the rows after it read as another function's";
-        this.warn(held.no, `${what} (${quote(held.text)}): ${then}`);
+        this.warn(held.no, `${what} (${quoted(held.text)}): ${then}`);
       }
     } else if (!same && !this.table!.layout.shared) {
       this.warn(no, `the line numbers jump from ${prev} to ${lineno} with no header between: read as two functions`);
@@ -251,7 +260,6 @@ class Reader {
     this.table!.rows++;
     if (this.decimals < 0) this.decimals = row.decimals;
     this.unit ??= row.unit;
-    this.lastWeak = row.line.memMiB === null && row.line.source === '';
     this.lastLength = text.length;
   }
 
@@ -276,29 +284,38 @@ class Reader {
   private closeTable(no: number): void {
     const held = this.held;
     if (held?.damaged)
-      this.warn(held.no, `a report ends at a line that starts like a row but is not one (${quote(held.text)})`);
+      this.warn(held.no, `a report ends at a line that starts like a row but is not one (${quoted(held.text)})`);
     if (!this.table!.rows) this.warn(no, `the report that starts at line ${this.table!.start} has no rows`);
     this.closeBlock();
     this.table = null;
     this.held = null;
   }
 
-  /** At the end of the input (`no` is its last line): what was cut off, what was left outside a table. */
-  finish(no: number, endedMidLine: boolean, lastLine: string, allowPartial: boolean): void {
+  /**
+   * null when a last line without a line end is whole: a row with all its figures and some of its source,
+   * as an IPython `%mprun -T` file ends (a cut inside the source is not told apart), or a blank line in a
+   * Markdown quote; else what was cut: the row of a report, or a line of the file.
+   */
+  cutOff(raw: string): string | null {
     const t = this.table;
-    const held = this.held;
-    if (t && endedMidLine && (this.lastWeak || (held?.no === no && (held.damaged || /^\s*\d/.test(held.text))))) {
-      const msg = `the report of ${t.filename || 'a function'} is cut off in the middle of a row`;
-      if (!allowPartial) throw new TruncatedError(this.label, `line ${no}`, msg);
-      this.warn(no, `${msg}; that row is dropped (--allow-partial)`);
-      if (this.lastWeak) this.rows.pop();
-      this.held = null;
-    }
+    const text = raw.replace(MARKDOWN_QUOTE, '');
+    const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
+    const row = t && parseRow(text, t.layout, prev);
+    // Blank inside a Markdown quote ('> '), it is whole too.
+    if (text.trim() === '' || (row && row !== 'damaged' && row.line.source.trim() !== '')) return null;
+    if (!t || !/^\s*\d/.test(text)) return 'the file ends in the middle of a line';
+    return `the report of ${t.filename ? excerpt(t.filename) : 'a function'} is cut off in the middle of a row`;
+  }
+
+  /** At the end of the input (`no` is its last line): what was cut off, what was left outside a table. */
+  finish(no: number, lastLine: string, allowPartial: boolean): void {
+    const t = this.table;
     const start = t && !t.rows ? t.start : !t && this.file ? this.file.no : null;
     if (start !== null) {
-      const last = lastLine.trim() ? ` (${quote(lastLine)})` : '';
+      const last = lastLine.trim() ? ` (${quoted(lastLine)})` : '';
       const msg = `the report that starts at line ${start} stops before its rows${last}`;
-      if (!allowPartial || !this.blocks.length) throw new TruncatedError(this.label, `line ${no}`, msg);
+      const hint = this.blocks.length ? ' (--allow-partial keeps the reports before it)' : '';
+      if (!allowPartial || !this.blocks.length) throw new TruncatedError(this.label, `line ${no}`, msg + hint);
       this.warn(no, `${msg}; the reports before it are kept (--allow-partial)`);
       this.table = null;
     }
@@ -319,15 +336,23 @@ function sniffLineReport(head: Buffer): boolean {
 }
 
 async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {
-  const text = textLines(input.chunks);
+  const text = textLines(input);
   const reader = new Reader(input.label);
+  const allowPartial = opts.allowPartial ?? false;
   let no = 0;
   let last = '';
   for await (const line of text.lines) {
     reader.line(line, ++no);
     last = line;
   }
-  reader.finish(no, text.endedMidLine(), last, opts.allowPartial ?? false);
+  const cut = text.cut();
+  const what = cut === null ? null : reader.cutOff(cut);
+  const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
+  if (cut !== null && what === null) {
+    reader.line(cut, ++no);
+    last = cut;
+  }
+  reader.finish(no, last, allowPartial);
   if (reader.blocks.length === 0) {
     throw new InputError(
       input.label,
@@ -340,7 +365,7 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
     kind: 'line-report',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
     blocks: reader.blocks,
-    warnings: reader.warnings,
+    warnings: [...warnings, ...reader.warnings],
   };
 }
 

@@ -1,35 +1,107 @@
 // Text inputs, line by line, streaming: UTF-8 decoded across chunk boundaries (invalid bytes
-// become U+FFFD rather than failing: these are logs), '\n' or '\r\n' line ends.
+// become U+FFFD rather than failing: these are logs), '\n' or '\r\n' line ends. And the one rule
+// for where a text input ends: every tool that writes a text format read here ends each line, so a
+// last line without a line end was cut while being written (textEnd).
+
+import { InputError, TruncatedError } from '../util/errors.js';
+import { quoted } from '../util/excerpt.js';
+import { GzipCutError, gzipEnd, type InputStream } from './open-input.js';
 
 export interface TextLines {
-  /** Lines without their line end, numbered from 1 by the caller's count. */
+  /** Lines without their line end, numbered from 1 by the caller's count; a last line cut off is not among them. */
   readonly lines: AsyncIterable<string>;
-  /** After iteration: true when the input's last line had no line end (a cut-off write). */
-  readonly endedMidLine: () => boolean;
+  /** After iteration: the last line when the input stops in the middle of it (see wholeWithoutEnd), else null. */
+  readonly cut: () => string | null;
   /** Bytes decoded so far. */
   readonly bytes: () => number;
 }
 
-export function textLines(chunks: AsyncIterable<Buffer>): TextLines {
-  let midLine = false;
+// A line longer than this is no line of a capture, and beyond what a string can hold a little further.
+const MAX_LINE = 1 << 26;
+
+// What a REPL writes before it waits for input, without a line end: '>>> ', '... ', 'In [3]: ', '   ...: '.
+const PROMPT = /^(?:>>>|\.\.\.|In \[\d+\]:| *\.\.\.:) *$/;
+
+/**
+ * A last line with no line end that is whole all the same: blank, ended by the '\r' of a '\r\n' cut in
+ * two, or a REPL's prompt. Any other was cut off (a format with one more exception says so itself).
+ */
+export function wholeWithoutEnd(line: string): boolean {
+  return line.trim() === '' || line.endsWith('\r') || PROMPT.test(line);
+}
+
+const stripCR = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
+
+function tooLong(input: InputStream, no: number): InputError {
+  return new InputError(input.label, `line ${no}`, `a line longer than ${MAX_LINE >> 20} MiB: not a text capture`);
+}
+
+export function textLines(input: InputStream): TextLines {
+  let cut: string | null = null;
   let bytes = 0;
   async function* gen(): AsyncGenerator<string> {
     const decoder = new TextDecoder('utf-8');
-    let rest = '';
-    for await (const chunk of chunks) {
-      bytes += chunk.length;
-      const text = rest + decoder.decode(chunk, { stream: true });
-      const parts = text.split('\n');
-      rest = parts.pop()!;
-      for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+    // The pieces of a line that runs over chunks: joined once, so a long line costs its length.
+    let parts: string[] = [];
+    let partsLength = 0;
+    let no = 0;
+    try {
+      for await (const chunk of input.chunks) {
+        bytes += chunk.length;
+        const text = decoder.decode(chunk, { stream: true });
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+          let line = text.slice(start, nl);
+          if (parts.length) {
+            parts.push(line);
+            line = parts.join('');
+            [parts, partsLength] = [[], 0];
+          }
+          no++;
+          yield stripCR(line);
+          start = nl + 1;
+        }
+        if (start < text.length) {
+          parts.push(start ? text.slice(start) : text);
+          partsLength += text.length - start;
+          if (partsLength > MAX_LINE) throw tooLong(input, no + 1);
+        }
+      }
+    } catch (e) {
+      // The end of a gzip stream cut in its trailer: textEnd reports it.
+      if (!(e instanceof GzipCutError)) throw e;
     }
-    rest += decoder.decode();
-    if (rest !== '') {
-      midLine = true;
-      yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-    }
+    parts.push(decoder.decode());
+    const rest = parts.join('');
+    if (rest === '') return;
+    if (wholeWithoutEnd(rest)) yield stripCR(rest);
+    else cut = rest;
   }
-  return { lines: gen(), endedMidLine: () => midLine, bytes: () => bytes };
+  return { lines: gen(), cut: () => cut, bytes: () => bytes };
+}
+
+/**
+ * Where a text input ends, the one rule of every text format: a gzip stream cut short (gzipEnd), then
+ * a last line cut off (`cut`, at `where`: 'line N'; `what` says what it was). Without allowPartial a
+ * TruncatedError naming the file, the place and --allow-partial; with it, the warnings to give, the cut
+ * line left out by the caller.
+ */
+export function textEnd(
+  input: InputStream,
+  cut: string | null,
+  where: string,
+  allowPartial: boolean,
+  what = 'the file ends in the middle of a line',
+): string[] {
+  const warnings: string[] = [];
+  const gz = gzipEnd(input, allowPartial);
+  if (gz) warnings.push(gz);
+  if (cut === null) return warnings;
+  const msg = `${what} (${quoted(cut.trim())}): was it still being written?`;
+  if (!allowPartial)
+    throw new TruncatedError(input.label, where, `${msg} (--allow-partial reads what comes before it)`);
+  warnings.push(`${input.label}: ${where}: ${msg} It is left out (--allow-partial)`);
+  return warnings;
 }
 
 /** The first lines of a sniffing head (the last, possibly cut, line dropped unless it is all). */
@@ -50,49 +122,64 @@ export type FastLines = (buf: Uint8Array, start: number, end: number) => { next:
 /**
  * Calls `line(buf, start, end)` for each line of the input (without its '\n' or '\r\n'), on the
  * bytes themselves: no string per line. `fast`, when given, is offered every line first. A line cut
- * by a chunk boundary is joined in a small buffer. Returns the number of lines and bytes and whether
- * the last line had no line end.
+ * by a chunk boundary is joined in a small buffer. Returns the number of lines and bytes, and the
+ * last line when the input stops in the middle of it (not passed to `line`; see wholeWithoutEnd).
  */
 export async function forEachByteLine(
-  chunks: AsyncIterable<Buffer>,
+  input: InputStream,
   line: (buf: Buffer, start: number, end: number) => void,
   fast?: FastLines,
-): Promise<{ lines: number; bytes: number; endedMidLine: boolean }> {
-  let rest: Buffer | null = null;
+): Promise<{ lines: number; bytes: number; cut: string | null }> {
+  // The pieces of a line that runs over chunks (copies: callers reuse their chunk buffers).
+  let rest: Buffer[] = [];
+  let restLength = 0;
   let bytes = 0;
   let lines = 0;
   const emit = (buf: Buffer, s: number, e: number): void => {
     lines++;
     line(buf, s, e > s && buf[e - 1] === 0x0d ? e - 1 : e);
   };
-  for await (const chunk of chunks) {
-    bytes += chunk.length;
-    let i = 0;
-    if (rest) {
-      const nl = chunk.indexOf(0x0a);
-      if (nl < 0) {
-        rest = Buffer.concat([rest, chunk]);
-        continue;
+  try {
+    for await (const chunk of input.chunks) {
+      bytes += chunk.length;
+      let i = 0;
+      if (restLength) {
+        const nl = chunk.indexOf(0x0a);
+        if (nl < 0) {
+          rest.push(Buffer.from(chunk));
+          restLength += chunk.length;
+          if (restLength > MAX_LINE) throw tooLong(input, lines + 1);
+          continue;
+        }
+        const joined = Buffer.concat([...rest, chunk.subarray(0, nl)]);
+        emit(joined, 0, joined.length);
+        [rest, restLength] = [[], 0];
+        i = nl + 1;
       }
-      const joined = Buffer.concat([rest, chunk.subarray(0, nl)]);
-      emit(joined, 0, joined.length);
-      rest = null;
-      i = nl + 1;
-    }
-    for (;;) {
-      if (fast) {
-        const r = fast(chunk, i, chunk.length);
-        lines += r.lines;
-        i = r.next;
+      for (;;) {
+        if (fast) {
+          const r = fast(chunk, i, chunk.length);
+          lines += r.lines;
+          i = r.next;
+        }
+        const nl = chunk.indexOf(0x0a, i);
+        if (nl < 0) break;
+        emit(chunk, i, nl);
+        i = nl + 1;
       }
-      const nl = chunk.indexOf(0x0a, i);
-      if (nl < 0) break;
-      emit(chunk, i, nl);
-      i = nl + 1;
+      if (i < chunk.length) {
+        rest.push(Buffer.from(chunk.subarray(i)));
+        restLength = chunk.length - i;
+      }
     }
-    // Copy: callers reuse their chunk buffers.
-    if (i < chunk.length) rest = Buffer.from(chunk.subarray(i));
+  } catch (e) {
+    // The end of a gzip stream cut in its trailer: textEnd reports it.
+    if (!(e instanceof GzipCutError)) throw e;
   }
-  if (rest) emit(rest, 0, rest.length);
-  return { lines, bytes, endedMidLine: rest !== null };
+  const last = Buffer.concat(rest);
+  if (last.length === 0) return { lines, bytes, cut: null };
+  const text = last.toString('utf8');
+  if (!wholeWithoutEnd(text)) return { lines, bytes, cut: text };
+  emit(last, 0, last.length);
+  return { lines, bytes, cut: null };
 }

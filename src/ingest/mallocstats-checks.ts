@@ -3,6 +3,7 @@
 // pasted with parts elided or figures edited is read with a warning that says what does not add up.
 
 import type { MallocStatsBlock, MallocStatsRule, MallocStatsWarning, SizeClassRow } from '../model/allocator-stats.js';
+import { excerpt } from '../util/excerpt.js';
 
 /** Input lines of a report's parts, for the warnings. Figures are keyed by field ('map.' + key in the map). */
 /** The report's counters: every figure but the table, the arena map and the free lists. */
@@ -90,7 +91,7 @@ export function check(b: MallocStatsBlock, at: Places): { warnings: MallocStatsW
   if (totalParts.length) warn(at.figure.total, 'total', `Total says ${fmt(b.total)} but ${totalParts.join(' and ')}`);
   const mapWhole = arenaMap(b, at, warn);
   b.freeLists.forEach((f, i) => {
-    const bytes = `${f.count} free ${f.name} of ${f.size} bytes are ${fmt(f.count * f.size)} bytes`;
+    const bytes = `${f.count} free ${excerpt(f.name)} of ${f.size} bytes are ${fmt(f.count * f.size)} bytes`;
     if (f.bytes !== f.count * f.size) warn(at.free[i], 'free-list', `${bytes}, not ${fmt(f.bytes)}`);
   });
   const freeElided = "free-list lines are elided with '...': the free-list figures are partial";

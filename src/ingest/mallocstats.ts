@@ -1,6 +1,7 @@
 // Importer for the pymalloc report of `sys._debugmallocstats()` (CPython 3.6–3.13): alone, pasted from
 // an interactive session (prompts, '...' elisions, CRLF), or repeated among other stderr lines with
 // PYTHONMALLOCSTATS=1. Each report is checked against the rules Objects/obmalloc.c computes it by.
+// CPython ends every line it prints: a last line without its '\n' was cut off (lines.ts, textEnd).
 
 import type {
   AllocatorStats,
@@ -10,8 +11,9 @@ import type {
   SizeClassRow,
 } from '../model/allocator-stats.js';
 import { InputError, TruncatedError } from '../util/errors.js';
+import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { headLines, textLines } from './lines.js';
+import { headLines, textEnd, textLines } from './lines.js';
 import { type Counters, check, LABELS, type Places } from './mallocstats-checks.js';
 import type { InputStream } from './open-input.js';
 
@@ -20,10 +22,13 @@ const FORMAT = 'allocator-stats';
 const THRESHOLD = /^Small block threshold = (\d+), in (\d+) size classes\.$/;
 const ROW = /^(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/;
 const HEADER = 'class size num pools blocks in use avail blocks';
-const PRINTONE = /^(.*?) *= +([\d,]+)$/;
+// The value of a printone() line, after its last '=' (a label never holds one): parsed from there, since
+// a pattern such as /^(.*?) *= +([\d,]+)$/ tries every split of a long line and takes its square.
+const PRINTONE_VALUE = /^ +[\d,]+$/;
 const ARENAS = /^(\d+) arenas \* (\d+) bytes\/arena$/;
 const POOLS = /^(\d+) unused pools \* (\d+) bytes$/;
 const FREE_LIST = /^ *(\d+) free (.+) \* (\d+) bytes each$/;
+const TUPLES = /^(\d+)-sized PyTupleObjects$/;
 // The REPL writes its prompts to stderr too; with stdin piped they run into the next output line
 // ('>>> >>> ... Small block threshold = ...'). A bare '...' is someone's elision, not a prompt.
 const PROMPTS = /^(?:(?:>>>|\.\.\.) )+(?=\S)/;
@@ -86,9 +91,9 @@ interface Open {
   at: Places;
 }
 
-function openReport(t: RegExpExecArray, no: number): Open {
+function openReport(file: string, t: RegExpExecArray, no: number): Open {
   const at: Places = { rows: [], free: [], figure: {} };
-  const [smallBlockThreshold, numClasses] = [Number(t[1]), Number(t[2])];
+  const [smallBlockThreshold, numClasses] = [exactFigure(file, no, t[1]!), exactFigure(file, no, t[2]!)];
   return {
     inputLine: no,
     smallBlockThreshold,
@@ -102,21 +107,36 @@ function openReport(t: RegExpExecArray, no: number): Open {
   };
 }
 
+/** A printone() line ('label   =   1,234') as its label and figure; null for another line. */
+function printone(line: string): { label: string; figure: string } | null {
+  const eq = line.lastIndexOf('=');
+  const value = eq < 0 ? '' : line.slice(eq + 1);
+  return PRINTONE_VALUE.test(value) ? { label: line.slice(0, eq).trim(), figure: value.trim() } : null;
+}
+
+/** A figure as printed (digits, commas between thousands), when a double holds it exactly; else an error. */
+function exactFigure(file: string, no: number, figure: string): number {
+  const n = Number(figure.replace(/,/g, ''));
+  if (Number.isSafeInteger(n)) return n;
+  throw new InputError(file, `line ${no}`, `the figure ${quoted(figure, 30)} is beyond 2^53: not counted exactly`);
+}
+
 /** Takes one (cleaned) line into the open report, by its phase. */
-function take(b: Open, line: string, no: number): void {
-  const p = PRINTONE.exec(line);
-  const label = p ? p[1]!.trim() : '';
+function take(file: string, b: Open, line: string, no: number): void {
+  const p = printone(line);
+  const label = p ? p.label : '';
   switch (b.phase) {
     case 'ended':
       return;
     case 'table': {
       const row = ROW.exec(line);
       if (row) {
-        const [cls, size, pools, inUse, avail] = row.slice(1).map(Number) as [number, number, number, number, number];
+        const n = row.slice(1).map((d) => exactFigure(file, no, d));
+        const [cls, size, pools, inUse, avail] = n as [number, number, number, number, number];
         b.classes.push({ cls, size, pools, inUse, avail });
         b.at.rows.push(no);
       } else if (ELISION.test(line)) b.at.tableElided ??= no;
-      else if (line.split(/\s+/).join(' ') === HEADER) b.at.table = no;
+      else if (line.length < 2 * HEADER.length && line.split(/\s+/).join(' ') === HEADER) b.at.table = no;
       // The figures start at a label of CPython's ('# ...' covers the serial-number line of debug builds);
       // another program's 'x = 5' inside a table does not end it.
       if (!(LABELS[label] || label.startsWith('# ') || ARENAS.test(label) || POOLS.test(label) || label === 'Total'))
@@ -142,24 +162,26 @@ function take(b: Open, line: string, no: number): void {
       else if (!FREE_LIST.test(label)) b.phase = 'ended';
       if (!FREE_LIST.test(label)) return;
   }
-  if (p) figure(b, label, Number(p[2]!.replace(/,/g, '')), no);
+  if (p) figure(file, b, label, p.figure, no);
 }
 
-/** A `label = value` line of the figures, the arena map or the free lists. */
-function figure(b: Open, label: string, value: number, no: number): void {
+/** A `label = value` line of the figures, the arena map or the free lists; figures are read where they are kept. */
+function figure(file: string, b: Open, label: string, digits: string, no: number): void {
   const { counters: c, at } = b;
+  const value = (d = digits): number => exactFigure(file, no, d);
   if (b.phase === 'map') {
     b.map ??= {};
     at.mapStart ??= no;
     const key = label === 'Total' ? 'total' : MAP_LABELS[label];
-    if (key) b.map[key] = value;
+    if (key) b.map[key] = value();
     if (key) at.figure[`map.${key}`] = no;
     if (key === 'total') b.phase = 'tail';
     return;
   }
   const freeList = FREE_LIST.exec(label);
   if (b.phase === 'free' && freeList) {
-    b.freeLists.push({ count: Number(freeList[1]), name: freeList[2]!, size: Number(freeList[3]), bytes: value });
+    const [count, name, size] = [value(freeList[1]), freeList[2]!, value(freeList[3])];
+    b.freeLists.push({ count, name, size, bytes: value() });
     at.free.push(no);
     return;
   }
@@ -168,10 +190,10 @@ function figure(b: Open, label: string, value: number, no: number): void {
   let key: keyof Counters;
   if (label === 'Total') [key, b.phase] = ['total', 'tail'];
   else if (LABELS[label]) key = LABELS[label]!;
-  else if (arenas) [c.arenaCount, c.arenaSize, key] = [Number(arenas[1]), Number(arenas[2]), 'arenaBytes'];
-  else if (pools) [c.unusedPools, c.poolSize, key] = [Number(pools[1]), Number(pools[2]), 'unusedPoolBytes'];
+  else if (arenas) [c.arenaCount, c.arenaSize, key] = [value(arenas[1]), value(arenas[2]), 'arenaBytes'];
+  else if (pools) [c.unusedPools, c.poolSize, key] = [value(pools[1]), value(pools[2]), 'unusedPoolBytes'];
   else return; // another program's line, or the serial-number line of debug builds
-  c[key] = value;
+  c[key] = value();
   at.figure[key] = no;
 }
 
@@ -179,7 +201,7 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   const blocks: MallocStatsBlock[] = [];
   const warnings: string[] = [];
   let warned = 0;
-  const text = textLines(input.chunks);
+  const text = textLines(input);
   let open: Open | null = null;
   let no = 0;
 
@@ -188,13 +210,16 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     open = null;
     const missing = REQUIRED.filter((k) => b.counters[k] === undefined);
     if (missing.length) {
-      const detail = `the allocator report that starts at line ${b.inputLine} has no ${missing.join(', ')}`;
+      const more = missing.length > 4 ? `, and ${missing.length - 4} more figures` : '';
+      const named = `${missing.slice(0, 4).join(', ')}${more}`;
+      const detail = `the allocator report that starts at line ${b.inputLine} has no ${named}`;
       if (!atEnd) throw new InputError(input.label, `line ${b.inputLine}`, detail);
       if (!opts.allowPartial)
         throw new TruncatedError(input.label, `line ${no}`, `${detail}: the input stops at line ${no}`);
       warnings.push(`${input.label}: ${detail}; dropped (--allow-partial)`);
       return;
     }
+    if (atEnd) freeListsEnd(b);
     const map = b.map;
     const arenaMap = map && MAP_KEYS.every((k) => map[k] !== undefined) ? (map as ArenaMap) : null;
     const block: MallocStatsBlock = {
@@ -215,15 +240,29 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     );
   };
 
+  // _debugmallocstats() ends with the free lists of tuples of 1 to 19 items (20 from 3.11, whose arena map
+  // root is 256 KiB): a report whose free lists stop before, at the end of the input, was cut there.
+  const freeListsEnd = (b: Open): void => {
+    const last = TUPLES.exec(b.freeLists[b.freeLists.length - 1]?.name ?? '');
+    const expected = b.map?.root === 262144 ? 20 : 19;
+    if (b.phase !== 'free' || b.at.freeElided !== undefined || (last && Number(last[1]) >= expected)) return;
+    const report = `the allocator report that starts at line ${b.inputLine}`;
+    const msg = `the free lists of ${report} stop before the ${expected}-sized tuples CPython ends them with: cut off?`;
+    if (!opts.allowPartial)
+      throw new TruncatedError(input.label, `line ${no}`, `${msg} (--allow-partial reads the report)`);
+    warnings.push(`${input.label}: line ${no}: ${msg} The report is read without the rest (--allow-partial)`);
+  };
+
   for await (const raw of text.lines) {
     no++;
     const line = clean(raw);
     const t = THRESHOLD.exec(line);
     if (t) {
       if (open) close(false);
-      open = openReport(t, no);
-    } else if (open) take(open, line, no);
+      open = openReport(input.label, t, no);
+    } else if (open) take(input.label, open, line, no);
   }
+  warnings.push(...textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false));
   if (open) close(true);
   if (warned > MAX_WARNINGS) warnings.push(`${input.label}: ${warned - MAX_WARNINGS} more warnings like these`);
   if (blocks.length === 0) {

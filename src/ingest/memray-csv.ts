@@ -1,14 +1,16 @@
 // Importer for `memray transform csv` output (memray/reporters/transform.py, render_as_csv):
 // one row per live allocation site: allocator, num_allocations, size (bytes, all of them), tid,
-// thread_name, stack_trace ('function;file;line' frames joined by '|', most recent first).
+// thread_name, stack_trace ('function;file;line' frames joined by '|', most recent first). Python's
+// csv writer ends every row ('\r\n'; '\n' as some write it): a last row without one was cut off.
 
 import { parse } from 'fast-csv';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
-import { InputError, TruncatedError } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { excerpt, quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { headLines } from './lines.js';
-import type { InputStream } from './open-input.js';
+import { headLines, textEnd } from './lines.js';
+import { GzipCutError, type InputStream } from './open-input.js';
 
 const FORMAT = 'memray-csv';
 const HEADER = 'allocator,num_allocations,size,tid,thread_name,stack_trace';
@@ -25,13 +27,17 @@ interface Row {
 }
 
 // 'function;file;line': the line is after the last ';', the file before it (a file name may hold ';').
+// A line number beyond 2^53 is no line number either.
 function parseFrame(s: string): { filename: string; lineno: number } | null {
   const b = s.lastIndexOf(';');
   const a = b > 0 ? s.lastIndexOf(';', b - 1) : -1;
   const lineno = Number(s.slice(b + 1));
-  if (a < 0 || !/^-?\d+$/.test(s.slice(b + 1))) return null;
+  if (a < 0 || !/^-?\d+$/.test(s.slice(b + 1)) || !Number.isSafeInteger(lineno)) return null;
   return { filename: s.slice(a + 1, b), lineno };
 }
+
+// How much of the last row is kept, to quote it when it was cut off.
+const TAIL = 256;
 
 async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
@@ -41,13 +47,16 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
   ];
   let bytes = 0;
   let row = 1; // the header
+  let seen = 1; // rows parsed, the header and one not yet added included
   let endedMidLine = false;
+  let tail = Buffer.alloc(0); // the start of the last row
 
   const parser = parse<Row, Row>({ headers: true, strictColumnHandling: true });
   // Each row is added when the next one arrives, so a last row cut short can be left out.
   let pending: Row | null = null;
   const done = new Promise<void>((resolve, reject) => {
     parser.on('data', (r: Row) => {
+      seen++;
       if (pending) add(pending);
       pending = r;
     });
@@ -55,12 +64,15 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
       row++;
       const count = Number(r.num_allocations);
       const size = Number(r.size);
-      if (!/^\d+$/.test(r.num_allocations) || !/^\d+$/.test(r.size) || count === 0) {
+      const digits = /^\d+$/.test(r.num_allocations) && /^\d+$/.test(r.size);
+      if (!digits || count === 0 || !Number.isSafeInteger(count) || !Number.isSafeInteger(size)) {
+        const found = `found ${quoted(r.num_allocations, 30)} and ${quoted(r.size, 30)}`;
+        const exact = digits && count > 0 ? ' (beyond 2^53: not counted exactly)' : '';
         reject(
           new InputError(
             input.label,
             `row ${row}`,
-            `expected a positive num_allocations and a size in bytes, found "${r.num_allocations}" and "${r.size}"`,
+            `expected a positive num_allocations and a size in bytes, ${found}${exact}`,
           ),
         );
         return;
@@ -73,7 +85,7 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
             new InputError(
               input.label,
               `row ${row}`,
-              `expected stack frames as 'function;file;line', found "${f.slice(0, 80)}"`,
+              `expected stack frames as 'function;file;line' (a line number within 2^53), found ${quoted(f, 80)}`,
             ),
           );
           return;
@@ -96,34 +108,50 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
         reject(new InputError(input.label, 'line 1', `expected the header ${HEADER}`));
     });
     parser.on('error', (e: Error) => {
+      // The row in a quoted field left open is not among those parsed: the one before it is whole.
+      if (pending) add(pending);
+      pending = null;
       parseError = e;
       resolve();
     });
   });
   let parseError: Error | null = null;
-  for await (const chunk of input.chunks) {
-    if (parseError) break;
-    bytes += chunk.length;
-    endedMidLine = chunk[chunk.length - 1] !== 0x0a;
-    // Copy: chunks share one buffer, and the parser may hold on to a chunk.
-    if (!parser.write(Buffer.from(chunk))) {
-      await new Promise((r) => {
-        parser.once('drain', r);
-        parser.once('error', r);
-      });
+  try {
+    for await (const chunk of input.chunks) {
+      if (parseError) break;
+      bytes += chunk.length;
+      // Ended by '\r' alone, a row is whole: its '\r\n' was cut in two.
+      endedMidLine = chunk[chunk.length - 1] !== 0x0a && chunk[chunk.length - 1] !== 0x0d;
+      const nl = chunk.lastIndexOf(0x0a);
+      if (nl >= 0) tail = Buffer.from(chunk.subarray(nl + 1, nl + 1 + TAIL));
+      else if (tail.length < TAIL) tail = Buffer.concat([tail, chunk.subarray(0, TAIL - tail.length)]);
+      // Copy: chunks share one buffer, and the parser may hold on to a chunk.
+      if (!parser.write(Buffer.from(chunk))) {
+        await new Promise((r) => {
+          parser.once('drain', r);
+          parser.once('error', r);
+        });
+      }
     }
+  } catch (e) {
+    // The end of a gzip stream cut in its trailer: textEnd reports it.
+    if (!(e instanceof GzipCutError)) throw e;
   }
   if (!parseError) parser.end();
   await done;
   // A quoted field left open at the very end is a file cut short, said below.
   if (parseError && !endedMidLine) {
-    throw new InputError(input.label, `row ${row + 1}`, `malformed CSV: ${(parseError as Error).message}`);
+    throw new InputError(
+      input.label,
+      `row ${row + 1}`,
+      `malformed CSV: ${excerpt((parseError as Error).message, 120)}`,
+    );
   }
-  if (endedMidLine) {
-    const msg = `the file ends in the middle of row ${row}: cut off while being written?`;
-    if (!opts.allowPartial) throw new TruncatedError(input.label, `row ${row}`, msg);
-    warnings.push(`${input.label}: ${msg} (--allow-partial: that row is left out)`);
-  }
+  // The row cut off: the one parsed last, or after it when the parser stopped inside a quoted field.
+  const cutRow = parseError ? seen + 1 : seen;
+  const cut = endedMidLine ? tail.toString('utf8') : null;
+  const what = 'the file ends in the middle of a row';
+  warnings.push(...textEnd(input, cut, `row ${cutRow}`, opts.allowPartial ?? false, what));
   if (groups.traceCount === 0) throw new InputError(input.label, 'row 2', 'no allocation rows after the header');
   return {
     kind: 'snapshot',
@@ -135,7 +163,7 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
     traceCount: groups.traceCount,
     totalSize: groups.totalSize,
     time: null,
-    partial: endedMidLine,
+    partial: endedMidLine || (input.gzipCut?.() ?? null) !== null,
     warnings,
   };
 }

@@ -1,12 +1,14 @@
 // Importer for `mprof run` .dat files (memory_profiler): MEM, CMDLINE, FUNC and CHLD lines, in any
 // order within a run (FUNC lines are appended by the profiled child at exit). `mprof run -o` onto an
 // existing file appends another run, which starts with its own CMDLINE line and restarts time and
-// memory: each run is read as a series of its own.
+// memory: each run is read as a series of its own. mprof writes every line with its '\n': a last line
+// without one was cut off (lines.ts, textEnd).
 
 import { type FunctionSpan, type MemoryRuns, type MemorySeries, SampleBuilder } from '../model/memory-series.js';
-import { InputError, TruncatedError } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { type FastLines, forEachByteLine, headLines } from './lines.js';
+import { type FastLines, forEachByteLine, headLines, textEnd } from './lines.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'mprof';
@@ -19,9 +21,14 @@ function sniffMprof(head: Buffer): boolean {
 }
 
 function num(s: string | undefined): number {
-  // Number('') is 0 and Number(' 1') is 1: only plain decimal numbers count here.
-  return s !== undefined && /^-?\d+(\.\d*)?([eE][-+]?\d+)?$/.test(s) ? Number(s) : NaN;
+  // Number('') is 0 and Number(' 1') is 1: only plain decimal numbers count here; '1e999' is no number either.
+  const v = s !== undefined && /^-?\d+(\.\d*)?([eE][-+]?\d+)?$/.test(s) ? Number(s) : NaN;
+  return Number.isFinite(v) ? v : NaN;
 }
+
+// time.time() seconds as far as a Date goes (±8.64e15 ms): a time beyond is no time mprof wrote.
+const MAX_TIME = 8.64e12;
+const timeOk = (t: number): boolean => t >= -MAX_TIME && t <= MAX_TIME;
 
 // Where the last decimalAt stopped (a module variable: no allocation per number).
 let decimalEnd = 0;
@@ -64,7 +71,7 @@ function memLines(target: () => SampleBuilder): FastLines {
       const mib = decimalAt(buf, i + 4, end, 0x20);
       if (Number.isNaN(mib)) break;
       const t = decimalAt(buf, decimalEnd + 1, end, 0x0a);
-      if (Number.isNaN(t) || buf[decimalEnd - 1] === 0x0d) break;
+      if (!timeOk(t) || buf[decimalEnd - 1] === 0x0d) break;
       samples.push(t, mib);
       lines++;
       i = decimalEnd + 1;
@@ -78,6 +85,17 @@ const EXPECT: Record<string, string> = {
   FUNC: 'FUNC <name> <MiB at start> <start time> <MiB at end> <end time> [<stack level>]',
   CHLD: 'CHLD <pid> <MiB> <time>',
 };
+
+// A line that is not what its field says, and why (when it is not its shape).
+interface Bad {
+  readonly no: number;
+  readonly line: string;
+  readonly field: string;
+  readonly why: string | undefined;
+}
+
+const beyond = (time: string): string =>
+  `the time ${quoted(time, 24)} is beyond what a date holds (±${MAX_TIME.toExponential()} s from 1970)`;
 
 // One run as it is read.
 class RunBuilder {
@@ -109,7 +127,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   let firstSkipped = 0;
   let no = 0; // the line being handled
   let lines = 0; // lines seen so far, by either path
-  let bad: { no: number; line: string; field: string } | null = null;
+  let bad: Bad | null = null;
   const fast = memLines(() => run.main);
 
   const handle = (line: string): void => {
@@ -118,10 +136,12 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     const field = sp < 0 ? line : line.slice(0, sp);
     const parts = line.split(' ');
     let ok = true;
+    let why: string | undefined;
     if (field === 'MEM') {
       const [mib, t] = [num(parts[1]), num(parts[2])];
       ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
-      if (ok) run.main.push(t, mib);
+      why = ok && !timeOk(t) ? beyond(parts[2]!) : undefined;
+      if (ok && !why) run.main.push(t, mib);
     } else if (field === 'CMDLINE') {
       // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
       if (!run.empty) {
@@ -134,8 +154,9 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       ok =
         (parts.length === 6 || parts.length === 7) &&
         v.every((x) => !Number.isNaN(x)) &&
-        (level === null || Number.isInteger(level));
-      if (ok) {
+        (level === null || Number.isSafeInteger(level));
+      why = ok && !timeOk(v[1]!) ? beyond(parts[3]!) : ok && !timeOk(v[3]!) ? beyond(parts[5]!) : undefined;
+      if (ok && !why) {
         run.functions.push({
           name: parts[1]!,
           memStartMiB: v[0]!,
@@ -147,46 +168,32 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       }
     } else if (field === 'CHLD') {
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
-      ok = parts.length === 4 && Number.isInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
-      if (ok) run.child(pid).push(t, mib);
+      ok = parts.length === 4 && Number.isSafeInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
+      why = ok && !timeOk(t) ? beyond(parts[3]!) : undefined;
+      if (ok && !why) run.child(pid).push(t, mib);
     } else {
       // mprof itself ignores fields it does not know.
       ok = /^[A-Z_]+$/.test(field);
     }
-    if (!ok) bad = { no, line, field };
+    if (!ok || why) bad = { no, line, field, why };
   };
 
   const read = await forEachByteLine(
-    input.chunks,
+    input,
     (buf, s, e) => {
       no = lines + 1;
       lines++;
-      if (bad) {
-        // A bad line followed by more lines is malformed, not cut off.
-        reject(bad);
-        bad = null;
-      }
       handle(buf.toString('utf8', s, e));
+      if (bad) reject(bad);
     },
     (buf, i, end) => {
       const r = fast(buf, i, end);
       lines += r.lines;
-      if (r.lines && bad) {
-        reject(bad);
-        bad = null;
-      }
       return r;
     },
   );
   no = read.lines;
-  const last = bad as { no: number; line: string; field: string } | null; // set in the callbacks
-  if (last) {
-    if (read.endedMidLine && last.no === no) {
-      const msg = `the file ends in the middle of a line ("${last.line.slice(0, 60)}"): cut off while being written?`;
-      if (!opts.allowPartial && !opts.lenient) throw new TruncatedError(input.label, `line ${no}`, msg);
-      warnings.push(`${input.label}: line ${no}: ${msg} Ignored.`);
-    } else reject(last);
-  }
+  warnings.push(...textEnd(input, read.cut, `line ${no + 1}`, opts.allowPartial ?? false));
   if (skipped)
     warnings.push(
       `${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`,
@@ -220,13 +227,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   );
   return { kind: 'memory-runs', source, runs: sampled.map(series), warnings };
 
-  function reject(b: { no: number; line: string; field: string }): void {
+  function reject(b: Bad): void {
+    bad = null;
     if (opts.lenient) {
       if (!skipped++) firstSkipped = b.no;
       return;
     }
     const expected = EXPECT[b.field] ?? 'a line starting with MEM, CMDLINE, FUNC or CHLD';
-    throw new InputError(input.label, `line ${b.no}`, `expected "${expected}", found "${b.line.slice(0, 80)}"`);
+    const detail = b.why ?? `expected "${expected}", found ${quoted(b.line, 80)}`;
+    throw new InputError(input.label, `line ${b.no}`, detail);
   }
 }
 

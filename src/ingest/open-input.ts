@@ -1,10 +1,11 @@
 // Opening an input (a file or '-' for stdin) as a stream of chunks, with gzip undone transparently.
-// The first chunk is peeked so formats can be sniffed from content, then replayed.
+// The first chunk is peeked so formats can be sniffed from content, then replayed. A gzip stream cut
+// short is found by following its framing (GzipFrames) beside the decompression.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip, gunzipSync, constants as zlib } from 'node:zlib';
-import { InputError } from '../util/errors.js';
+import { createGunzip, createInflateRaw, type Gunzip, gunzipSync, type InflateRaw, constants as zlib } from 'node:zlib';
+import { InputError, TruncatedError } from '../util/errors.js';
 
 export const CHUNK_SIZE = 1 << 18;
 
@@ -22,8 +23,60 @@ export interface InputStream {
   readonly gzip: boolean;
   /** The first bytes of the (decompressed) content, for sniffing. */
   readonly head: Buffer;
-  /** The whole (decompressed) content, head included, in chunks. */
+  /**
+   * The whole (decompressed) content, head included, in chunks. For a gzip stream cut in its trailer
+   * or in the header of a member (what came before whole, so no reader of it can tell), it ends by
+   * throwing GzipCutError; a reader that applies gzipEnd itself catches it.
+   */
   readonly chunks: AsyncIterable<Buffer>;
+  /** gzip only, once `chunks` has ended: where the compressed data stops if it was cut, else null. */
+  readonly gzipCut?: () => GzipCut | null;
+}
+
+/** Where a gzip stream stops short: in a member's header or deflate data, or in its 8-byte trailer. */
+export interface GzipCut {
+  /** Bytes of compressed data: where it stops. */
+  readonly at: number;
+  readonly inside: 'header' | 'deflate' | 'trailer';
+}
+
+/** What `chunks` throws at the end of a gzip stream cut where no reader of its content can tell. */
+export class GzipCutError extends TruncatedError {
+  override name = 'GzipCutError';
+}
+
+const CUT_INSIDE = {
+  header: "in a member's header",
+  deflate: 'in the middle of its compressed data',
+  trailer: 'before the end of its 8-byte trailer (the data it holds may be whole)',
+};
+
+/**
+ * The rule for a gzip input cut short, the same for every format: a TruncatedError naming where the
+ * compressed data stops, or with allowPartial the warning to give (what was decompressed is read).
+ */
+export function gzipEnd(input: InputStream, allowPartial: boolean): string | null {
+  const cut = input.gzipCut?.() ?? null;
+  if (!cut) return null;
+  if (!allowPartial) throw gzipCutError(input.label, cut, '--allow-partial reads what it holds');
+  const where = `${input.label}: byte ${cut.at} of the compressed file`;
+  return `${where}: ${cutMessage(cut)} What it holds is read (--allow-partial)`;
+}
+
+/** The content of an input up to where a cut gzip stream stops; its reader then applies gzipEnd. */
+export async function* untilGzipCut(input: InputStream): AsyncGenerator<Buffer> {
+  try {
+    yield* input.chunks;
+  } catch (e) {
+    if (!(e instanceof GzipCutError)) throw e;
+  }
+}
+
+const cutMessage = (cut: GzipCut): string =>
+  `the gzip stream stops ${CUT_INSIDE[cut.inside]}: was it still being written?`;
+
+function gzipCutError(label: string, cut: GzipCut, remedy: string): GzipCutError {
+  return new GzipCutError(label, `byte ${cut.at} of the compressed file`, `${cutMessage(cut)} (${remedy})`);
 }
 
 function describeFsError(label: string, err: NodeJS.ErrnoException): InputError {
@@ -53,7 +106,11 @@ async function* guarded(
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (gzip && err.code?.startsWith('Z_')) throw new InputError(label, '', `corrupt gzip data: ${err.message}`);
+    if (gzip && err.code?.startsWith('Z_')) {
+      // zlib counts what it took by the chunk: the damage is in the chunk after this byte.
+      const at = (stream as Gunzip).bytesWritten;
+      throw new InputError(label, `after byte ${at} of the compressed file`, `corrupt gzip data (${err.message})`);
+    }
     throw describeFsError(label, err);
   }
 }
@@ -159,21 +216,172 @@ export async function openInput(path: string, opts: OpenOptions = {}): Promise<I
     path === '-' ? guarded(path, process.stdin, false, opts.onProgress) : openFile(path, chunkSize, opts.onProgress);
   const first = await peek(raw);
   if (isGzip(first.head)) {
-    // Sync flush at the end: a truncated gzip yields what it holds, and the reader of the content
-    // then reports where that content stops.
-    const gunzip = createGunzip({ finishFlush: zlib.Z_SYNC_FLUSH, chunkSize });
-    (async () => {
-      try {
-        // Copy: file chunks share one buffer, and zlib may still hold a chunk when the next is read.
-        for await (const c of first.chunks)
-          if (!gunzip.write(Buffer.from(c))) await new Promise((r) => gunzip.once('drain', r));
-        gunzip.end();
-      } catch (e) {
-        gunzip.destroy(e as Error);
-      }
-    })();
-    const inner = await peek(guarded(path, gunzip, true));
-    return { label: path, gzip: true, head: inner.head, chunks: inner.chunks };
+    const gz = gunzipped(path, first.chunks, chunkSize, path === '-' ? undefined : () => openFile(path, chunkSize));
+    const inner = await peek(gz.chunks);
+    return { label: path, gzip: true, head: inner.head, chunks: inner.chunks, gzipCut: gz.cut };
   }
   return { label: path, gzip: false, head: first.head, chunks: first.chunks };
+}
+
+// The content of a gzip stream, and where it stops if it was cut. Sync flush at the end: a cut
+// stream yields all it holds. Whether it was cut: a whole stream of one member ends with its length
+// (mod 2^32) in its last 4 bytes, which is all a common file needs; any other has its framing
+// followed (GzipFrames), on a second read of a file, or beside the decompression for stdin.
+function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: number, reread?: () => Chunks) {
+  const gunzip = createGunzip({ finishFlush: zlib.Z_SYNC_FLUSH, chunkSize });
+  const frames = reread ? null : new GzipFrames();
+  let last = Buffer.alloc(0); // the last 8 compressed bytes
+  let read = 0;
+  const pumped = (async (): Promise<GzipCut | null> => {
+    try {
+      for await (const c of compressed) {
+        // Copy: file chunks share one buffer, and zlib may still hold a chunk when the next is read.
+        const copy = Buffer.from(c);
+        read += copy.length;
+        last = Buffer.concat([last, copy.subarray(-8)]).subarray(-8);
+        gunzip.write(copy);
+        if (frames) await frames.feed(copy);
+        // Asked after the feed: the gunzip may have drained meanwhile.
+        if (gunzip.writableNeedDrain) await new Promise((r) => gunzip.once('drain', r));
+      }
+      gunzip.end();
+      return frames ? await frames.end() : null;
+    } catch (e) {
+      gunzip.destroy(e as Error);
+      return null;
+    }
+  })();
+  let cut: GzipCut | null = null;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let length = 0;
+    for await (const c of guarded(label, gunzip, true)) {
+      length += c.length;
+      yield c;
+    }
+    const framed = await pumped;
+    const whole = last.length === 8 && last.readUInt32LE(4) === length % 2 ** 32;
+    cut = frames ? framed : whole ? null : await framesOf(reread!(), read);
+    // Cut in a trailer or a header, what came before is whole: only the framing tells. A cut in the
+    // compressed data leaves the content cut, which its reader reports (with --allow-partial where it
+    // applies). A reader that does not catch this cannot read on past it: `gzip -dc` can.
+    if (cut) throw gzipCutError(label, cut, 'gzip -dc recovers what it holds');
+  }
+  return { chunks: chunks(), cut: () => cut };
+}
+
+type Chunks = AsyncIterable<Buffer>;
+
+/** The framing of the first `bytes` of a file read again (no further: a file being written grows). */
+async function framesOf(compressed: Chunks, bytes: number): Promise<GzipCut | null> {
+  const frames = new GzipFrames();
+  let left = bytes;
+  for await (const c of compressed) {
+    await frames.feed(Buffer.from(c.subarray(0, left)));
+    left -= Math.min(left, c.length);
+    if (left === 0) break;
+  }
+  return frames.end();
+}
+
+// Bytes of a gzip header gathered at most: its optional name and comment are short.
+const MAX_HEADER = 1 << 16;
+
+/**
+ * Follows the framing of a gzip stream (RFC 1952: members of a header, deflate data and an 8-byte
+ * trailer, zero bytes allowed after them as zlib allows) with an inflater of its own that finds
+ * where each deflate stream ends, since zlib's gunzip does not say whether its input was whole.
+ */
+class GzipFrames {
+  private phase: 'header' | 'deflate' | 'trailer' = 'header';
+  private head = Buffer.alloc(0);
+  private trailer = 0;
+  private members = 0;
+  private at = 0;
+  private inflater: InflateRaw | null = null;
+  /** Not gzip framing as expected: the gunzip reports what is wrong, this says nothing. */
+  private lost = false;
+
+  async feed(d: Buffer): Promise<void> {
+    this.at += d.length;
+    let p = 0;
+    while (p < d.length && !this.lost) {
+      if (this.phase === 'header') p = this.header(d, p);
+      else if (this.phase === 'trailer') {
+        const n = Math.min(8 - this.trailer, d.length - p);
+        this.trailer += n;
+        p += n;
+        if (this.trailer === 8) [this.phase, this.trailer, this.members] = ['header', 0, this.members + 1];
+      } else p += await this.inflate(d.subarray(p));
+    }
+  }
+
+  /** Where the stream stops if it was cut; null when it ended after a whole member (or could not be followed). */
+  async end(): Promise<GzipCut | null> {
+    if (this.lost) return null;
+    let inside: GzipCut['inside'] | null = this.phase;
+    if (this.phase === 'deflate') {
+      // Ending the inflater says whether its deflate stream ended exactly here.
+      const z = this.inflater!;
+      const whole = await new Promise<boolean>((resolve) => {
+        z.once('error', () => resolve(false));
+        z.once('end', () => resolve(true));
+        z.end();
+      });
+      inside = whole ? 'trailer' : 'deflate';
+    } else if (this.phase === 'header' && this.head.length === 0 && this.members > 0) inside = null;
+    return inside && { at: this.at, inside };
+  }
+
+  private header(d: Buffer, p: number): number {
+    if (this.head.length === 0 && d[p] === 0) return p + 1;
+    const taken = Math.min(d.length - p, 1024);
+    this.head = Buffer.concat([this.head, d.subarray(p, p + taken)]);
+    const n = headerLength(this.head);
+    if (n === 0 || (n < 0 && this.head.length > MAX_HEADER)) this.lost = true;
+    if (n <= 0) return p + taken;
+    const next = p + taken - (this.head.length - n);
+    this.head = Buffer.alloc(0);
+    this.phase = 'deflate';
+    this.inflater = createInflateRaw();
+    this.inflater.on('error', () => {});
+    this.inflater.resume(); // its output is not needed
+    return next;
+  }
+
+  // Feeds deflate data; returns the bytes it took. zlib stops taking input where the deflate stream
+  // ends (and ends the inflater's output), so fewer bytes than given means the trailer follows.
+  private inflate(slice: Buffer): Promise<number> {
+    const z = this.inflater!;
+    const before = z.bytesWritten;
+    return new Promise((resolve) => {
+      z.write(slice, (err) => {
+        const used = z.bytesWritten - before;
+        if (err) this.lost = true;
+        else if (used < slice.length) {
+          z.destroy();
+          this.inflater = null;
+          this.phase = 'trailer';
+        }
+        resolve(err ? slice.length : used);
+      });
+    });
+  }
+}
+
+/** The length of the gzip member header at the start of `h`; -1 when more bytes are needed, 0 when it is not one. */
+function headerLength(h: Buffer): number {
+  const magic = [0x1f, 0x8b, 0x08];
+  for (let i = 0; i < Math.min(3, h.length); i++) if (h[i] !== magic[i]) return 0;
+  if (h.length < 10) return -1;
+  const flags = h[3]!;
+  let p = 10;
+  if (flags & 4) p = h.length < 12 ? Infinity : 12 + h.readUInt16LE(10); // FEXTRA
+  for (const bit of [8, 16]) {
+    // FNAME, FCOMMENT: zero-terminated
+    if (!(flags & bit) || p > h.length) continue;
+    const z = h.indexOf(0, p);
+    p = z < 0 ? Infinity : z + 1;
+  }
+  if (flags & 2) p += 2; // FHCRC
+  return p > h.length ? -1 : p;
 }

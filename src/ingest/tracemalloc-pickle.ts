@@ -5,7 +5,7 @@ import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
 import { InputError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { openInput } from './open-input.js';
+import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
 import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
 
 const FORMAT = 'tracemalloc-snapshot';
@@ -100,10 +100,13 @@ export const importer: Importer = {
   format: FORMAT,
   describe: 'tracemalloc Snapshot.dump() pickle, protocol 2-5 (gzip too)',
   sniff: sniffPickle,
-  read: (input, opts) =>
-    readSnapshot(input.label, input.chunks, {
+  read: async (input, opts) => {
+    const s = await readSnapshot(input.label, untilGzipCut(input), {
       ...opts,
       gzip: input.gzip,
-      reread: input.label === '-' ? undefined : async () => (await openInput(input.label)).chunks,
-    }),
+      reread: input.label === '-' ? undefined : async () => untilGzipCut(await openInput(input.label)),
+    });
+    const cut = gzipEnd(input, opts.allowPartial ?? false);
+    return cut ? { ...s, partial: true, warnings: [...s.warnings, cut] } : s;
+  },
 };

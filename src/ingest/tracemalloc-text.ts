@@ -1,11 +1,13 @@
 // Importer for tracemalloc statistics printed as text (str(Statistic), str(StatisticDiff), and the
-// Traceback.format() lines under them) found in a log: for a user who kept only the log.
+// Traceback.format() lines under them) found in a log: for a user who kept only the log. print() and
+// logging end every line: a last line without its '\n' was cut off (lines.ts, textEnd).
 
 import type { Frame } from '../model/frames.js';
 import type { LoggedListing, LoggedStatistic, StatisticsLog } from '../model/statistics-log.js';
 import { InputError } from '../util/errors.js';
-import type { Importer } from './importer.js';
-import { headLines, textLines } from './lines.js';
+import { quoted } from '../util/excerpt.js';
+import type { Importer, ReadOptions } from './importer.js';
+import { headLines, textEnd, textLines } from './lines.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'tracemalloc-text';
@@ -26,9 +28,24 @@ function sniffTracemallocText(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => STAT.test(l));
 }
 
-async function readTracemallocText(input: InputStream): Promise<StatisticsLog> {
+/** An integer as printed, when a double holds it exactly; else an error at the line. */
+function exact(input: InputStream, no: number, what: string, digits: string): number {
+  const n = Number(digits);
+  if (Number.isSafeInteger(n)) return n;
+  throw new InputError(input.label, `line ${no}`, `${what} ${quoted(digits, 30)} is beyond 2^53: not counted exactly`);
+}
+
+/** A size as printed (3 significant digits, bytes below 10 KiB), within 2^53 bytes, where bytes are exact. */
+function size(input: InputStream, no: number, value: string, unit: string): number {
+  const n = Number(value) * UNIT[unit]!;
+  if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
+  const printed = `${quoted(`${value} ${unit}`, 30)}`;
+  throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
+}
+
+async function readTracemallocText(input: InputStream, opts: ReadOptions): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
-  const text = textLines(input.chunks);
+  const text = textLines(input);
   let current: LoggedStatistic[] | null = null;
   let start = 0;
   let frames: Frame[] = [];
@@ -53,18 +70,18 @@ async function readTracemallocText(input: InputStream): Promise<StatisticsLog> {
         start = no;
       }
       current.push({
-        frames: [{ filename: m[1]!, lineno: Number(m[2]) }],
-        size: Number(m[3]) * UNIT[m[4]!]!,
-        count: Number(m[7]),
-        sizeDiff: m[5] === undefined ? null : Number(m[5]) * UNIT[m[6]!]!,
-        countDiff: m[8] === undefined ? null : Number(m[8]),
+        frames: [{ filename: m[1]!, lineno: exact(input, no, 'the line number', m[2]!) }],
+        size: size(input, no, m[3]!, m[4]!),
+        count: exact(input, no, 'the count', m[7]!),
+        sizeDiff: m[5] === undefined ? null : size(input, no, m[5], m[6]!),
+        countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         inputLine: no,
       });
       continue;
     }
     const f = current ? FRAME.exec(line) : null;
     if (f) {
-      frames.push({ filename: f[1]!, lineno: Number(f[2]) });
+      frames.push({ filename: f[1]!, lineno: exact(input, no, 'the line number', f[2]!) });
       continue;
     }
     if (current && SOURCE.test(line) && frames.length) continue;
@@ -74,6 +91,7 @@ async function readTracemallocText(input: InputStream): Promise<StatisticsLog> {
       current = null;
     }
   }
+  const warnings = textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false);
   if (current) {
     attachFrames();
     listings.push({ inputLine: start, stats: current });
@@ -90,6 +108,7 @@ async function readTracemallocText(input: InputStream): Promise<StatisticsLog> {
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
     listings,
     warnings: [
+      ...warnings,
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],

@@ -167,7 +167,8 @@ describe('reports pasted by hand', () => {
     const e = await load('cut.txt', cut).catch((x: Error) => x);
     expect(e).toBeInstanceOf(TruncatedError);
     expect((e as Error).message).toBe(
-      `${dir}/cut.txt: line 9: the report of a function is cut off in the middle of a row`,
+      `${dir}/cut.txt: line 9: the report of a function is cut off in the middle of a row ("7"): ` +
+        'was it still being written? (--allow-partial reads what comes before it)',
     );
     expect(shape(await load('cut.txt', cut, { allowPartial: true }))).toEqual([['', 3, 4, 181.6]]);
   });

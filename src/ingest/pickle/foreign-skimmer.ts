@@ -5,7 +5,7 @@
 // Nothing is resolved, imported or called; globals that could run code are refused as before.
 
 import { InputError } from '../../util/errors.js';
-import { isHostile, refusedGlobal } from './globals.js';
+import { globalName, isHostile, refusedGlobal } from './globals.js';
 import { DictKind, describeKind, GlobalKind, KIND, Kind, NOT_A_SNAPSHOT, strKind } from './kinds.js';
 import { FIXED, LINES, SIZED, STR_OPS } from './opcodes.js';
 
@@ -308,7 +308,7 @@ export class ForeignSkimmer {
 
   private global(module: string, name: string): GlobalKind {
     if (isHostile(module, name)) throw new InputError(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
-    return new GlobalKind(`${module}.${name}`);
+    return new GlobalKind(globalName(module, name));
   }
 
   private fromMark(kind: Kind, dict: boolean): void {

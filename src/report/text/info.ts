@@ -10,7 +10,9 @@ function table(rows: [string, string][]): string {
 }
 
 const mib = (v: number | null): string => (v === null ? 'none' : `${printfFixed(v, 3)} MiB`);
-const isoTime = (t: number): string => new Date(t * 1000).toISOString();
+// A time beyond what a Date holds (±8.64e15 ms) is shown as the seconds it is: it has no calendar date.
+const isoTime = (t: number): string =>
+  Math.abs(t * 1000) <= 8.64e15 ? new Date(t * 1000).toISOString() : `${t} s since 1970 (no calendar date)`;
 
 function snapshotRows(i: SnapshotInfo): [string, string][] {
   const rows: [string, string][] = [];

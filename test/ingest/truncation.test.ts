@@ -1,0 +1,367 @@
+// Inputs cut short are errors that say where they stop and that --allow-partial gets past them, and
+// with it a warning and what was read; never read as shorter data without a word. Values beyond what
+// the program holds are input errors, long lines do not hang, messages are one short line. Inputs are
+// real fixtures, cut or changed here (issue 12's fuzz findings, each as it was found).
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureInfo } from '../../src/analysis/info.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import type { MemorySeries } from '../../src/model/memory-series.js';
+import { renderInfoText } from '../../src/report/text/info.js';
+import { excerpt, quoted } from '../../src/util/excerpt.js';
+import { type CliResult, cli } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-truncation-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/** Every message is one line of at most ~300 characters. */
+function expectShort(r: CliResult): void {
+  for (const line of r.err.split('\n').filter(Boolean)) expect(line.length).toBeLessThanOrEqual(300);
+}
+
+/** An error for a cut input: exit 2, the file and place named, --allow-partial offered. */
+function expectCut(r: CliResult, path: string, where: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.err.split('\n').filter(Boolean)).toHaveLength(1);
+  expect(r.err).toMatch(new RegExp(`^arenascope: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${where.source}`));
+  expect(r.err).toContain('--allow-partial');
+  expectShort(r);
+}
+
+describe('a text capture cut in the middle of its last line (fuzz findings)', () => {
+  it('mprof: a MEM time cut to 8 digits is not a 1970 time', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+    const lines = dat.trimEnd().split('\n');
+    const last = lines[lines.length - 1]!;
+    const cut = `${lines.slice(0, -1).join('\n')}\n${last.slice(0, last.lastIndexOf(' ') + 9)}`;
+    const p = file('plain-cut.dat', cut);
+    const r = await cli('info', p);
+    expectCut(r, p, new RegExp(`line ${lines.length}: the file ends in the middle of a line`));
+    expect(r.err).toContain(JSON.stringify(last.slice(0, last.lastIndexOf(' ') + 9)));
+    const partial = await cli('info', p, '--allow-partial', '--json');
+    expect(partial.code).toBe(0);
+    expect(partial.err).toMatch(new RegExp(`warning: .*line ${lines.length}: .*left out \\(--allow-partial\\)`));
+    const whole = await cli('info', file('plain-boundary.dat', `${lines.slice(0, -1).join('\n')}\n`), '--json');
+    const facts = (out: string) => {
+      const { samples, timeSpan, peakMiB } = JSON.parse(out) as Record<string, unknown>;
+      return { samples, timeSpan, peakMiB };
+    };
+    expect(facts(partial.out)).toEqual(facts(whole.out));
+    expect((JSON.parse(partial.out) as { timeSpan: { start: number } }).timeSpan.start).toBeGreaterThan(1.7e9);
+  });
+
+  it("tracemalloc text: a log ending 'count=2' (printed count=210) is not a count of 2", async () => {
+    const cases = (JSON.parse(readFileSync('fixtures/expected/py37.json', 'utf8')) as { cases: { output: string }[] })
+      .cases;
+    const printed = cases.find((c) => c.output.includes(', count=210, '))!.output;
+    const cut = printed.slice(0, printed.indexOf(', count=210, ') + ', count=2'.length);
+    const p = file('printed-cut.log', cut);
+    const r = await cli('stats', p);
+    expectCut(r, p, new RegExp(`line ${cut.split('\n').length}: the file ends in the middle of a line`));
+    const partial = await cli('stats', p, '--allow-partial');
+    expect(partial.code).toBe(0);
+    expect(partial.out).not.toContain('count=2,');
+    expect(partial.out).not.toContain('inventory.py:14');
+  });
+
+  it("allocator stats: a free-list line ending in 'each =' is not a figure of 0", async () => {
+    const text = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8');
+    const cut = text.slice(0, text.lastIndexOf(' bytes each =') + ' bytes each ='.length);
+    const p = file('stats-cut.txt', cut);
+    const r = await cli('info', p);
+    expectCut(r, p, new RegExp(`line ${cut.split('\n').length}: the file ends in the middle of a line`));
+    const partial = await cli('replay', p, '--allow-partial', '--json');
+    expect(partial.err).toMatch(/left out \(--allow-partial\)/);
+  });
+
+  it('memray CSV: a row cut short names its row', async () => {
+    const csv = readFileSync('fixtures/memray/memray-app.csv', 'utf8');
+    const rows = csv.split('\r\n').filter(Boolean);
+    const p = file('memray-cut.csv', csv.slice(0, csv.length - 10));
+    expectCut(await cli('stats', p), p, new RegExp(`row ${rows.length}: the file ends in the middle of a row`));
+    const partial = await cli('stats', p, '--allow-partial');
+    expect(partial.code).toBe(0);
+    // Cut between '\r' and '\n', the row is whole.
+    expect((await cli('stats', file('memray-cr.csv', csv.slice(0, -1)))).code).toBe(0);
+  });
+
+  it("line report: IPython's %mprun -T file has no final line end after a whole row, and is read", async () => {
+    const t = readFileSync('fixtures/line-reports/real/mp0.61-mprun-T.txt', 'utf8');
+    expect(t.endsWith('\n')).toBe(false);
+    const r = await cli('info', 'fixtures/line-reports/real/mp0.61-mprun-T.txt');
+    expect(r.code).toBe(0);
+    const last = t.slice(t.lastIndexOf('\n') + 1);
+    const p = file('mprun-T-cut.txt', t.slice(0, t.length - last.length + last.indexOf('MiB') + 1));
+    expectCut(await cli('info', p), p, /line \d+: the report of .* is cut off in the middle of a row/);
+  });
+});
+
+describe('a gzip stream cut short', () => {
+  const gz = readFileSync('fixtures/dumps/py311-inventory-b.pickle.gz');
+
+  it('a dump without its 8-byte trailer: an error naming where the compressed data stops', async () => {
+    const p = file('no-trailer.pickle.gz', gz.subarray(0, gz.length - 8));
+    const r = await cli('stats', p);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `arenascope: ${p}: byte ${gz.length - 8} of the compressed file: the gzip stream stops before the end of ` +
+        'its 8-byte trailer (the data it holds may be whole): was it still being written? ' +
+        '(--allow-partial reads what it holds)\n',
+    );
+    expectShort(r);
+    const partial = await cli('stats', p, '--allow-partial');
+    expect(partial.code).toBe(0);
+    expect(partial.err).toContain('What it holds is read (--allow-partial)');
+  });
+
+  it('a dump cut inside its compressed data: the dump reader says where the pickle stops', async () => {
+    const p = file('half.pickle.gz', gz.subarray(0, gz.length >> 1));
+    const r = await cli('stats', p);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/truncated tracemalloc dump: the data stops at byte \d+/);
+    expect((await cli('stats', p, '--allow-partial')).code).toBe(0);
+  });
+
+  it.each([1, 8, 9, 40])(
+    'a text capture without its last %i bytes: an error, and with --allow-partial what it holds',
+    async (n) => {
+      const dat = readFileSync('fixtures/mprof/runs.dat');
+      const packed = gzipSync(dat);
+      const p = file(`runs-${n}.dat.gz`, packed.subarray(0, packed.length - n));
+      const r = await cli('info', p);
+      expectCut(r, p, new RegExp(`byte ${packed.length - n} of the compressed file: the gzip stream stops`));
+      const partial = await cli('info', p, '--allow-partial');
+      expect(partial.code).toBe(0);
+      expect(partial.err).toMatch(/the gzip stream stops .* What it holds is read \(--allow-partial\)/);
+    },
+  );
+
+  it('a stream of many chunks: whole, read as it is; cut in the middle, an error', async () => {
+    // 4.5 MB of samples: several chunks of compressed data (the pump waits for the gunzip between them).
+    const head = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n')[0]!;
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const mem = Array.from(
+      { length: 150_000 },
+      (_, i) => `MEM ${rand() % 1000}.${rand() % 999999} ${1795308421 + i / 100}`,
+    );
+    const dat = `${head}\n${mem.join('\n')}\n`;
+    const packed = gzipSync(dat, { level: 1 });
+    expect(packed.length).toBeGreaterThan(3 << 18);
+    const whole = await cli('info', file('big.dat.gz', packed), '--json');
+    expect([whole.code, whole.err]).toEqual([0, '']);
+    expect((JSON.parse(whole.out) as { samples: number }).samples).toBe(150_000);
+    const p = file('big-cut.dat.gz', packed.subarray(0, packed.length >> 1));
+    expectCut(await cli('info', p), p, new RegExp(`byte ${packed.length >> 1} of the compressed file`));
+  });
+
+  it('whole streams, several members and zero padding after them, are read without a word', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+    const at = dat.indexOf('\n', dat.length >> 1) + 1;
+    const members = Buffer.concat([gzipSync(dat.slice(0, at)), gzipSync(dat.slice(at)), Buffer.alloc(5)]);
+    const r = await cli('info', file('members.dat.gz', members));
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect((await cli('stats', 'fixtures/dumps/py311-inventory-b.pickle.gz')).err).toBe('');
+  });
+});
+
+describe('values beyond what the program holds are input errors, not exit 3', () => {
+  it('an mprof MEM time of -1e20 (beyond a Date): exit 2 naming the line', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
+    const at = dat.findIndex((l) => l.startsWith('MEM ')) + 3;
+    dat[at] = `MEM ${dat[at]!.split(' ')[1]} -1e20`;
+    const p = file('time.dat', dat.join('\n'));
+    const r = await cli('info', p);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `arenascope: ${p}: line ${at + 1}: the time "-1e20" is beyond what a date holds (±8.64e+12 s from 1970)\n`,
+    );
+  });
+
+  it('counts and line numbers beyond 2^53 in text captures: exit 2 naming the line', async () => {
+    const log = readFileSync('fixtures/text/service.log', 'utf8').split('\n');
+    const at = log.findIndex((l) => l.includes(', count='));
+    const big = [...log];
+    big[at] = big[at]!.replace(/count=\d+/, 'count=9007199254740993');
+    const r = await cli('stats', file('count.log', big.join('\n')));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`line ${at + 1}: the count "9007199254740993" is beyond 2\\^53`));
+    const csv = readFileSync('fixtures/memray/memray-app.csv', 'utf8').split('\r\n');
+    csv[2] = csv[2]!.replace(/^(\w+),\d+,/, '$1,99999999999999999999,');
+    const m = await cli('stats', file('count.csv', csv.join('\r\n')));
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/row 3: .*beyond 2\^53/);
+    const stats = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8');
+    const s = await cli(
+      'info',
+      file('figure.txt', stats.replace(/(# arenas allocated total += +)[\d,]+/, `$1${'9'.repeat(30)}`)),
+    );
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/line \d+: the figure "9+…?" is beyond 2\^53/);
+    const dat = readFileSync('fixtures/mprof/multi.dat', 'utf8').replace(/^CHLD \d+ /m, 'CHLD 123456789012345678901 ');
+    expect((await cli('info', file('pid.dat', dat))).code).toBe(2);
+  });
+});
+
+describe('times beyond a Date, from an input that let one through', () => {
+  it('info shows the seconds they are, and exits 0', async () => {
+    const s = (await loadCapture('fixtures/mprof/plain.dat')) as MemorySeries;
+    s.samples.t[0] = -1e20;
+    const text = renderInfoText(captureInfo(s));
+    expect(text).toMatch(/time span +\S+ s from -100000000000000000000 s since 1970 \(no calendar date\)/);
+  });
+});
+
+describe('long lines take time in proportion to their length', () => {
+  const header = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8').split('\n')[0]!;
+  const MiB = ' '.repeat(1 << 20);
+
+  it.each([
+    ['allocator stats: 1 MiB of spaces after the header', `${header}\n${MiB}\n`],
+    ['allocator stats: 1 MiB of spaces between two words', `${header}\nx${MiB}y\n`],
+    ['allocator stats: 1 MiB of spaces before an =', `${header}\nx${MiB}= 12\n`],
+    [
+      'a line report: 1 MiB of spaces in a row',
+      `Line #    Mem usage    Increment  Occurrences   Line Contents\n${'='.repeat(62)}\n     1${MiB}1\n`,
+    ],
+    ['tracemalloc text: 1 MiB of spaces and colons', `a.py:1: size=1 B, count=1\n${' :1:'.repeat(1 << 18)}\n`],
+    ['mprof: 1 MiB of spaces in a MEM line', `MEM 1.0 2.0\nMEM${MiB}1\n`],
+  ])('%s', async (_name, text) => {
+    const p = file('long.txt', text);
+    const start = performance.now();
+    const r = await cli('info', p);
+    expect(performance.now() - start).toBeLessThan(5000);
+    expect(r.code).not.toBe(3);
+    expectShort(r);
+  });
+});
+
+describe('a line longer than any capture holds (64 MiB)', () => {
+  it.each([
+    ['mprof', (long: string) => `MEM 1.0 2.0\nMEM ${long} 2\n`],
+    ['allocator stats', (long: string) => `Small block threshold = 512, in 32 size classes.\n${long}\n`],
+  ])('%s: an input error at its line, not a string too long for the program', async (_name, text) => {
+    const r = await cli('info', file('huge.txt', text('1'.repeat(65 << 20))));
+    expect(r.err).toBe(`arenascope: ${join(dir, 'huge.txt')}: line 2: a line longer than 64 MiB: not a text capture\n`);
+  });
+});
+
+describe('messages quote a short excerpt of the input', () => {
+  it('a pickle naming a global of 10 KB: one short line', async () => {
+    const name = 'x'.repeat(10_000);
+    for (const [what, pickle] of [
+      ['foreign', Buffer.concat([Buffer.from('\x80\x02cfoo.', 'latin1'), Buffer.from(name), Buffer.from('\nBar\n.')])],
+      ['refused', Buffer.concat([Buffer.from('\x80\x02cos\n', 'latin1'), Buffer.from(name), Buffer.from('\n.')])],
+    ] as const) {
+      const r = await cli('stats', file(`${what}.pickle`, pickle));
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n').filter(Boolean)).toHaveLength(1);
+      expectShort(r);
+      expect(r.err).toContain('xxx…');
+    }
+  });
+
+  it('a malformed line of 10 KB in a capture: quoted in part', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
+    dat[3] = `MEM 1.0 ${'9'.repeat(10_000)}x`;
+    const r = await cli('info', file('long-line.dat', dat.join('\n')));
+    expect(r.code).toBe(2);
+    expectShort(r);
+  });
+
+  it('excerpt: at most the length asked, escapes counted, one line', () => {
+    expect(excerpt('short')).toBe('short');
+    expect(excerpt('x'.repeat(100), 10)).toBe(`${'x'.repeat(9)}…`);
+    expect(excerpt('a\nb\u0000', 10)).toBe('a\\nb\\x00');
+    expect(excerpt('\n'.repeat(50), 9)).toBe(`${'\\n'.repeat(4)}…`);
+    expect(excerpt(`${'x'.repeat(8)}😀`, 10)).toBe(`${'x'.repeat(8)}😀`);
+    expect(excerpt(`${'x'.repeat(9)}😀y`, 10)).toBe(`${'x'.repeat(9)}…`);
+    expect(quoted('say "hi" \\ \n')).toBe(JSON.stringify('say "hi" \\ \n'));
+  });
+});
+
+// Every text fixture, cut at each line boundary and in the middle of its last lines.
+const TEXT = [
+  'fixtures/mprof',
+  'fixtures/leaks/mprof',
+  'fixtures/line-reports',
+  'fixtures/mallocstats',
+  'fixtures/text',
+  'fixtures/memray',
+]
+  .flatMap(function walk(d: string): string[] {
+    return readdirSync(d).flatMap((n) => {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) return n === 'programs' ? [] : walk(p);
+      return /\.(dat|txt|log|csv|md)$/.test(n) && n !== 'README.md' ? [p] : [];
+    });
+  })
+  .sort();
+
+// What a shorter capture is allowed to say instead of being read: the format's own "stops before"
+// errors, and "not a capture at all" when the cut leaves none.
+const SHORTER = new RegExp(
+  [
+    'stops before its rows',
+    'stop before the \\d+-sized tuples',
+    'has no ',
+    'no MEM or CHLD samples',
+    'no (allocation rows|line-by-line report found|allocator report found|tracemalloc statistics found)',
+    'the input is empty',
+    'not a format arenascope reads',
+  ].join('|'),
+);
+
+describe.each(TEXT)('%s', (path) => {
+  const text = readFileSync(path, 'utf8');
+  const format = path.includes('/mprof/') && path.endsWith('.dat') ? 'mprof' : undefined;
+  // What was read, without where from, how much, and what was said of it.
+  const facts = (out: string): unknown =>
+    JSON.parse(out, (k, v) => (['file', 'bytes', 'warnings', 'partial'].includes(k) ? undefined : v));
+  const info = (p: string, ...args: string[]) =>
+    cli('info', p, '--json', ...(format ? ['--input-format', format] : []), ...args);
+
+  it('cut at every line boundary: read, or the shorter capture is refused for what it lacks', async () => {
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+      const r = await info(file('boundary.txt', text.slice(0, at + 1)));
+      expect(r.code, `${path} cut after byte ${at + 1}: ${r.err}`).not.toBe(3);
+      if (r.code !== 0) expect(r.err, `${path} cut after byte ${at + 1}`).toMatch(SHORTER);
+      expect(r.err).not.toMatch(/in the middle of/);
+    }
+  });
+
+  it('cut in the middle of each of its last lines: an error, or with --allow-partial the lines before it', async () => {
+    const starts = [...text.matchAll(/^/gm)].map((m) => m.index).filter((i) => i < text.length);
+    const last = starts.filter((i) => text.slice(i).split('\n')[0]!.trim() !== '').slice(-3);
+    for (const start of last) {
+      const line = text.slice(start).split('\n')[0]!.replace(/\r$/, '');
+      const indent = line.length - line.trimStart().length;
+      const cut = start + indent + Math.max(1, Math.floor((line.length - indent) / 2));
+      const p = file('middle.txt', text.slice(0, cut));
+      const r = await info(p);
+      const row = path.includes('line-reports') || path.includes('/report-');
+      if (r.code === 0) {
+        // Only a row whole up to its source (an IPython -T file ends so) is read as it is.
+        expect(row, `${path} cut at byte ${cut}`).toBe(true);
+        continue;
+      }
+      expect(r.err, `${path} cut at byte ${cut}`).toMatch(/in the middle of (a line|a row)/);
+      expect(r.err).toContain('--allow-partial');
+      const partial = await info(p, '--allow-partial');
+      const before = await info(file('before.txt', text.slice(0, start)), '--allow-partial');
+      expect(partial.code, `${path} cut at byte ${cut}: ${partial.err}`).toBe(before.code);
+      if (before.code !== 0) continue;
+      expect(partial.err).toMatch(/left out \(--allow-partial\)/);
+      expect(facts(partial.out)).toEqual(facts(before.out));
+    }
+  });
+});

@@ -78,12 +78,14 @@ export function requireBaseline(limits: GateLimits, hasBaseline: boolean): void 
 }
 
 /** A baseline is compared with captures of the same formats (allocator reports aside). */
-function requireLikeWithLike(current: ReportData, baseline: ReportData): void {
+function requireLikeWithLike(current: ReportData, baseline: ReportData, name: string): void {
   const formats = (d: ReportData): string => d.formats.filter((k) => k !== 'allocator-stats').join(', ');
   if (formats(current) !== formats(baseline)) {
     const held = formats(baseline) || 'nothing';
     const captured = formats(current) || 'nothing';
-    throw new UsageError(`the baseline holds ${held} but the current captures ${captured}: compare like with like`);
+    throw new UsageError(
+      `${name}: the baseline holds ${held} but the current captures ${captured}: compare like with like`,
+    );
   }
 }
 const MiB = 2 ** 20;
@@ -160,9 +162,15 @@ function growthCheck(
   };
 }
 
-export function evaluateGate(current: ReportData, baseline: ReportData | null, limits: GateLimits): GateResult {
+/** Runs the checks; `baselineName` (its file or captures) names the baseline in messages. */
+export function evaluateGate(
+  current: ReportData,
+  baseline: ReportData | null,
+  limits: GateLimits,
+  baselineName = 'the baseline',
+): GateResult {
   requireBaseline(limits, baseline !== null);
-  if (baseline) requireLikeWithLike(current, baseline);
+  if (baseline) requireLikeWithLike(current, baseline, baselineName);
   const checks: CheckResult[] = [];
   const ignored = (limits.ignore ?? []).map((p) => fnmatchToRegExp(p));
   const kept = (file: string): boolean => !ignored.some((re) => re.test(file));

@@ -84,7 +84,7 @@ export async function handler(a: Args): Promise<void> {
   let baseline: ReportData | null = null;
   if (base?.length)
     baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
-  const result = evaluateGate(current, baseline, limits);
+  const result = evaluateGate(current, baseline, limits, base?.join(', '));
   if (a.junit) writeFileSync(a.junit, renderJunit(result));
   if (a.markdown) writeFileSync(a.markdown, renderGateMarkdown(result));
   emit(a, result, { text: (r) => (a.github ? renderGithub(r) : '') + renderGateText(r) });

@@ -116,12 +116,17 @@ async function* guarded(
 }
 
 // Yields `first` and then the rest of an iterator that has already produced it.
+// A reader that stops early (an error in the content) ends `rest` too, which closes the file.
 async function* replay(first: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  if (first) yield first;
-  for (;;) {
-    const r = await rest.next();
-    if (r.done) return;
-    yield r.value;
+  try {
+    if (first) yield first;
+    for (;;) {
+      const r = await rest.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await rest.return?.();
   }
 }
 
@@ -235,6 +240,7 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
   const pumped = (async (): Promise<GzipCut | null> => {
     try {
       for await (const c of compressed) {
+        if (gunzip.destroyed) break; // its reader stopped: stop reading the file (and close it)
         // Copy: file chunks share one buffer, and zlib may still hold a chunk when the next is read.
         const copy = Buffer.from(c);
         read += copy.length;
@@ -242,7 +248,12 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
         gunzip.write(copy);
         if (frames) await frames.feed(copy);
         // Asked after the feed: the gunzip may have drained meanwhile.
-        if (gunzip.writableNeedDrain) await new Promise((r) => gunzip.once('drain', r));
+        if (gunzip.writableNeedDrain) {
+          await new Promise((r) => {
+            gunzip.once('drain', r);
+            gunzip.once('close', r);
+          });
+        }
       }
       gunzip.end();
       return frames ? await frames.end() : null;
@@ -254,9 +265,15 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
   let cut: GzipCut | null = null;
   async function* chunks(): AsyncGenerator<Buffer> {
     let length = 0;
-    for await (const c of guarded(label, gunzip, true)) {
-      length += c.length;
-      yield c;
+    let done = false;
+    try {
+      for await (const c of guarded(label, gunzip, true)) {
+        length += c.length;
+        yield c;
+      }
+      done = true;
+    } finally {
+      if (!done) gunzip.destroy(); // its reader stopped early: the pump stops and closes the file
     }
     const framed = await pumped;
     const whole = last.length === 8 && last.readUInt32LE(4) === length % 2 ** 32;

@@ -1,8 +1,9 @@
 // The importer registry: one importer per format, each found from content by one detection, and a
 // baseline written before formats had that name still reads.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBaseline } from '../../src/ingest/baseline.js';
 import { detectFormat, FORMATS, IMPORTERS, sniffFile } from '../../src/ingest/importers.js';
@@ -56,5 +57,24 @@ describe('importers', () => {
     const copy = join(dir, 'leak.dat');
     copyFileSync(SAMPLES.mprof!, copy);
     expect((await cli('info', copy)).out).toMatch(/^format +mprof\nkind +memory-series\n/m);
+  });
+});
+
+describe('inputs that stop early', () => {
+  // In a long-lived process (the library, a fuzz worker) a reader that gives up on bad content must
+  // not leave its file open: the fuzz campaign ran out of file descriptors before this.
+  it.skipIf(!existsSync('/proc/self/fd'))('close their file, plain or gzip', async () => {
+    const dump = readFileSync('fixtures/dumps/py311-inventory-b.pickle');
+    const bad = join(dir, 'bad.pickle');
+    const badGz = join(dir, 'bad.pickle.gz');
+    writeFileSync(bad, Buffer.concat([dump.subarray(0, 300), Buffer.from('Z'.repeat(300_000))]));
+    writeFileSync(badGz, gzipSync(readFileSync(bad)));
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 40; i++) {
+      for (const f of [bad, badGz]) await expect(loadCapture(f)).rejects.toThrow(/byte \d+/);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(open()).toBeLessThanOrEqual(before + 2);
   });
 });

@@ -60,6 +60,7 @@ class Worker {
     this.dir = dir;
     this.timeoutMs = timeoutMs;
     this.next = 0;
+    this.runs = 0;
     this.start();
   }
   start() {
@@ -76,6 +77,11 @@ class Worker {
   }
   /** Runs one command line; resolves with its result, or a hang or crash (the worker is then restarted). */
   async run(args) {
+    // A fresh process now and then: what one input leaks (files, memory) must not change the next.
+    if (++this.runs % 2000 === 0) {
+      this.proc.kill();
+      this.start();
+    }
     await this.ready;
     const id = ++this.next;
     const proc = this.proc;
@@ -285,9 +291,11 @@ async function main() {
 // ---- worker: runs command lines in-process, one at a time, for the parent that watches the clock.
 async function worker() {
   const { runCli } = await load('src/cli/run.js');
+  const { openFds } = await load('test/fuzz/oracle.js');
   process.on('message', async ({ id, args }) => {
     let err = '';
     let outBytes = 0;
+    const fds = openFds();
     const t = performance.now();
     const code = await runCli(args, {
       out: (s) => {
@@ -297,7 +305,11 @@ async function worker() {
         if (err.length < 1 << 20) err += s;
       },
     });
-    process.send({ id, code, err, outBytes, ms: performance.now() - t });
+    const ms = performance.now() - t;
+    // Let closes that were scheduled run before counting what is still open.
+    await new Promise((r) => setImmediate(r));
+    const leakedFds = fds === null ? 0 : Math.max(0, openFds() - fds);
+    process.send({ id, code, err, outBytes, ms, leakedFds });
   });
   process.send({ ready: true });
 }

@@ -18,6 +18,10 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   const input = await openInput(path, { onProgress: opts.onProgress });
   const format = opts.format ?? detectFormat(input.head);
   if (!format) {
+    // Close the file: nothing will read it (a generator runs its cleanup only once it has started).
+    const chunks = input.chunks[Symbol.asyncIterator]();
+    await chunks.next().catch(() => undefined);
+    await chunks.return?.();
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     const tried = IMPORTERS.map((i) => `  ${i.format}: ${i.describe}`).join('\n');
     throw new InputError(path, 'byte 0', `${what}${input.gzip ? ' (after gunzip)' : ''}; tried:\n${tried}`);

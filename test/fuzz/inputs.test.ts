@@ -12,7 +12,7 @@ import { cli } from '../helpers.js';
 import { type Built, build, type Case, caseArb } from './cases.js';
 import { known } from './known.js';
 import { type Boundary, type Mutation, NUMBERS } from './mutate.js';
-import { judge, PASSING, type Verdict } from './oracle.js';
+import { judge, openFds, PASSING, type Verdict } from './oracle.js';
 import { CANARY, loadTargets, prepareDir, type Target } from './seeds.js';
 import { JSON_VALUES } from './structured.js';
 
@@ -38,12 +38,16 @@ async function verdictOf(t: Target, b: Built): Promise<Verdict> {
   const hang = new Promise<null>((r) => {
     timer = setTimeout(() => r(null), HANG_MS);
   });
+  const fds = openFds();
   const t0 = performance.now();
   const r = await Promise.race([cli(...args), hang]).finally(() => clearTimeout(timer));
-  rmSync(path, { force: true });
   const slow = performance.now() - t0 > HANG_MS;
+  await new Promise((done) => setImmediate(done));
+  const leakedFds = fds === null ? 0 : Math.max(0, openFds()! - fds);
+  rmSync(path, { force: true });
   const names = [path, ...args.filter((a) => a !== path && a.includes('/'))];
-  const v = judge(r && !slow ? r : { code: null, err: '', timedOut: true }, { ...b, input: b.data, names });
+  const run = r && !slow ? { ...r, leakedFds } : { code: null, err: '', timedOut: true };
+  const v = judge(run, { ...b, input: b.data, names });
   expect(existsSync(join(dir, CANARY)), 'a hostile pickle ran a command').toBe(false);
   return v;
 }

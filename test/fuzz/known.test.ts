@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 import { KNOWN, type KnownBug } from './known.js';
-import { judge, PASSING } from './oracle.js';
+import { judge, openFds, PASSING } from './oracle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-known-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,8 +15,11 @@ async function verdictOf(k: KnownBug) {
   const path = join(dir, `input.${k.ext}`);
   const input = k.input();
   writeFileSync(path, input);
+  const fds = openFds();
   const r = await cli(...k.args.map((a) => (a === '@input@' ? path : a)));
-  return judge(r, { input, names: [path], cutMustShow: !!k.cutMustShow, hostile: false });
+  await new Promise((done) => setImmediate(done));
+  const leakedFds = fds === null ? 0 : Math.max(0, openFds()! - fds);
+  return judge({ ...r, leakedFds }, { input, names: [path], cutMustShow: !!k.cutMustShow, hostile: false });
 }
 
 if (KNOWN.length) {

@@ -1,7 +1,9 @@
 // What a run of arenascope on a fuzzed input must look like, as one verdict: exit 0, 1 or 2; an
 // error that is one line naming the file and the place; no long echo of the input; no cut of a
-// complete capture accepted silently; no hostile pickle accepted. Shared by inputs.test.ts and the
-// campaign (scripts/fuzz.mjs), which adds hangs and crashes of the process it runs.
+// complete capture accepted silently; no hostile pickle accepted; no file left open. Shared by
+// inputs.test.ts and the campaign (scripts/fuzz.mjs), which adds hangs and crashes of the process.
+
+import { readdirSync } from 'node:fs';
 
 export type Outcome =
   | 'ok'
@@ -18,7 +20,8 @@ export type Outcome =
   | 'no-place'
   | 'echo'
   | 'silent-truncation'
-  | 'hostile-accepted';
+  | 'hostile-accepted'
+  | 'fd-leak';
 
 export const PASSING: ReadonlySet<Outcome> = new Set(['ok', 'input-error', 'gate-failed']);
 
@@ -28,6 +31,8 @@ export interface RunResult {
   readonly err: string;
   readonly timedOut?: boolean;
   readonly signal?: string | null;
+  /** File descriptors the run left open (in-process runs), when known. */
+  readonly leakedFds?: number;
 }
 
 export interface Expect {
@@ -48,7 +53,8 @@ export interface Verdict {
  * most ECHO characters of the input.
  */
 export const MAX_MESSAGE = 300;
-export const ECHO = 80;
+// 80 characters of excerpt, and the quotes around it that the input may hold too.
+export const ECHO = 82;
 
 const PREFIX = 'arenascope: ';
 const WARNING = `${PREFIX}warning: `;
@@ -105,6 +111,19 @@ function judgeError(error: string, e: Expect): Verdict {
   return verdict('input-error', msg);
 }
 
+// A library reads many captures in one process (loadCapture): each must close its file, error or not.
+const leak = (r: RunResult, detail: string): Verdict =>
+  verdict('fd-leak', `${r.leakedFds} file descriptor(s) left open, exit ${r.code}${detail ? `: ${detail}` : ''}`);
+
+/** Open file descriptors of this process (Linux's /proc), or null where that cannot be seen. */
+export function openFds(): number | null {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return null;
+  }
+}
+
 /** The verdict on one run of a command on a fuzzed input. */
 export function judge(r: RunResult, e: Expect): Verdict {
   if (r.timedOut) return verdict('hang');
@@ -122,8 +141,10 @@ export function judge(r: RunResult, e: Expect): Verdict {
   if (long) return verdict('long-warning', `${long.length} characters: ${long.slice(0, 400)}`);
   if (r.code === 2) {
     const at = all.findIndex((l) => l.startsWith(PREFIX) && !l.startsWith(WARNING));
-    return judgeError(at < 0 ? r.err : all.slice(at).join('\n'), e);
+    const error = judgeError(at < 0 ? r.err : all.slice(at).join('\n'), e);
+    return PASSING.has(error.outcome) && r.leakedFds ? leak(r, error.detail) : error;
   }
+  if (r.leakedFds) return leak(r, '');
   if (e.cutMustShow && !warnings.length) return verdict('silent-truncation', `exit ${r.code}, no warning`);
   if (e.hostile && !warnings.length) return verdict('hostile-accepted', `exit ${r.code}`);
   return verdict(r.code === 0 ? 'ok' : 'gate-failed');

@@ -10,7 +10,7 @@
 // --timeout-ms T (hang bound per input, default 10000), --out DIR (default fuzz-out).
 // `--replay` runs the failures an earlier run saved in --out again, on the tree as it is now, and
 // says which still fail: for checking fixes.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,63 +55,9 @@ function compile() {
   cpSync(join(ROOT, 'schema'), join(BUILD, 'schema'), { recursive: true });
 }
 
-class Worker {
-  constructor(dir, timeoutMs) {
-    this.dir = dir;
-    this.timeoutMs = timeoutMs;
-    this.next = 0;
-    this.runs = 0;
-    this.start();
-  }
-  start() {
-    this.stderr = '';
-    this.proc = fork(new URL(import.meta.url).pathname, ['--worker', '--out', OUT], {
-      cwd: ROOT,
-      execArgv: ['--max-old-space-size=2048'],
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    this.proc.stderr.on('data', (d) => {
-      this.stderr = (this.stderr + d).slice(-4000);
-    });
-    this.ready = new Promise((r) => this.proc.once('message', r));
-  }
-  /** Runs one command line; resolves with its result, or a hang or crash (the worker is then restarted). */
-  async run(args) {
-    // A fresh process now and then: what one input leaks (files, memory) must not change the next.
-    if (++this.runs % 2000 === 0) {
-      this.proc.kill();
-      this.start();
-    }
-    await this.ready;
-    const id = ++this.next;
-    const proc = this.proc;
-    return new Promise((done) => {
-      const finish = (r) => {
-        clearTimeout(timer);
-        proc.off('message', onMessage);
-        proc.off('exit', onExit);
-        done(r);
-      };
-      const onMessage = (m) => m.id === id && finish(m);
-      const onExit = (code, signal) => {
-        finish({ code: null, signal: signal ?? `exit ${code}`, err: this.stderr, ms: 0 });
-        this.start();
-      };
-      const timer = setTimeout(() => {
-        proc.off('exit', onExit);
-        proc.kill('SIGKILL');
-        finish({ code: null, timedOut: true, err: '', ms: this.timeoutMs });
-        this.start();
-      }, this.timeoutMs);
-      proc.on('message', onMessage);
-      proc.once('exit', onExit);
-      proc.send({ id, args });
-    });
-  }
-  stop() {
-    this.proc.kill();
-  }
-}
+// A worker is this script again, with --worker: it runs command lines from the compiled tree.
+const newWorker = (WorkerProcess, timeoutMs) =>
+  new WorkerProcess(new URL(import.meta.url).pathname, ['--worker', '--out', OUT], ROOT, timeoutMs);
 
 const INPUT = '@input@';
 // What a run writes into OUT besides build/ and tmp/.
@@ -127,6 +73,7 @@ async function main() {
   const { judge, PASSING } = await load('test/fuzz/oracle.js');
   const { shrink, signature, table } = await load('test/fuzz/campaign.js');
   const { runCli } = await load('src/cli/run.js');
+  const { WorkerProcess } = await load('test/fuzz/worker-process.js');
   const runIn = async (args) => {
     let out = '';
     let err = '';
@@ -154,7 +101,8 @@ async function main() {
     const dir = join(tmp, `w${i}`);
     mkdirSync(dir, { recursive: true });
     await prepareDir(dir, runIn);
-    workers.push(new Worker(dir, timeoutMs));
+    // A worker, and the directory its inputs are written to.
+    workers.push(Object.assign(newWorker(WorkerProcess, timeoutMs), { dir }));
   }
 
   const stats = new Map(targets.map((t) => [t.name, { inputs: 0, outcomes: {}, maxMs: 0 }]));
@@ -185,19 +133,30 @@ async function main() {
     return signature(t.name, v, OUT) === sig;
   };
 
-  const record = async (w, t, data, args, v, built) => {
+  const record = async (w, t, data, args, v, built, c) => {
     const sig = signature(t.name, v, OUT);
-    const f = failures.get(sig) ?? { count: 0, saved: [], target: t.name, outcome: v.outcome, detail: v.detail };
+    const f = failures.get(sig) ?? {
+      index: failures.size + 1,
+      count: 0,
+      kept: 0,
+      saved: [],
+      target: t.name,
+      outcome: v.outcome,
+      detail: v.detail,
+    };
     failures.set(sig, f);
     f.count++;
-    if (f.saved.length >= 3) return;
+    // Three inputs of each failure, numbered before shrinking (other workers may save meanwhile).
+    if (f.kept >= 3) return;
+    const n = ++f.kept;
     // A cut or a hostile pickle accepted is only that input: keep it whole. A hang costs its timeout per try.
     const keep = v.outcome === 'silent-truncation' || v.outcome === 'hostile-accepted' || v.outcome === 'hang';
     const small = keep ? data : await shrink(data, fails(w, t, args, sig));
-    const name = `${t.name}-${v.outcome}-${failures.size}-${f.saved.length + 1}.${t.ext}`;
+    const name = `${t.name}-${v.outcome}-${f.index}-${n}.${t.ext}`;
     writeFileSync(join(OUT, name), small);
     const line = args.map((a) => (a === INPUT ? `${opt.out}/${name}` : a)).join(' ');
-    f.saved.push({ file: `${opt.out}/${name}`, bytes: small.length, seed: built.seed.name, command: line });
+    // The case too (seed, mutations, flags): what kind of input it was, before shrinking.
+    f.saved.push({ file: `${opt.out}/${name}`, bytes: small.length, seed: built.seed.name, case: c, command: line });
     repro.push(
       `node dist/cli/main.js ${line}  # ${t.name} ${v.outcome}: ${v.detail.replace(/\s+/g, ' ').slice(0, 140)}`,
     );
@@ -241,7 +200,7 @@ async function main() {
       inputs++;
       s.maxMs = Math.max(s.maxMs, r.ms ?? 0);
       s.outcomes[v.outcome] = (s.outcomes[v.outcome] ?? 0) + 1;
-      if (!PASSING.has(v.outcome)) await record(w, t, built.data, built.args, v, built);
+      if (!PASSING.has(v.outcome)) await record(w, t, built.data, built.args, v, built, c);
       if (Date.now() - lastReport > 60_000) {
         lastReport = Date.now();
         const min = ((Date.now() - started) / 60_000).toFixed(1);
@@ -321,8 +280,15 @@ else await main();
 async function replay() {
   compile();
   const { judge, PASSING } = await load('test/fuzz/oracle.js');
+  const { loadTargets } = await load('test/fuzz/seeds.js');
+  const { expectOf } = await load('test/fuzz/cases.js');
+  const { runCli } = await load('src/cli/run.js');
   const results = JSON.parse(readFileSync(join(OUT, 'results.json'), 'utf8'));
-  const w = new Worker(OUT, Number(opt['timeout-ms']));
+  const tmp = join(OUT, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const targets = await loadTargets((args) => runCli(args, { out() {}, err() {} }).then((code) => ({ code })), tmp);
+  const { WorkerProcess } = await load('test/fuzz/worker-process.js');
+  const w = newWorker(WorkerProcess, Number(opt['timeout-ms']));
   let still = 0;
   let saved = 0;
   for (const f of results.failures) {
@@ -332,9 +298,15 @@ async function replay() {
       const file = join(OUT, basename(s.file));
       const args = s.command.split(' ').map((a) => (a === s.file ? file : a));
       const r = await w.run(args);
-      const expect = { cutMustShow: f.outcome === 'silent-truncation', hostile: f.outcome === 'hostile-accepted' };
+      const input = readFileSync(file);
+      // What it must show, from its seed (the rules may have changed since it was saved).
+      const t = targets.find((x) => x.name === f.target);
+      const seed = t?.seeds.find((x) => x.name === s.seed);
+      const expect = seed
+        ? expectOf(t, seed, input)
+        : { cutMustShow: f.outcome === 'silent-truncation', hostile: f.outcome === 'hostile-accepted' };
       const names = args.filter((a) => a.includes('/'));
-      const v = judge(r, { ...expect, input: readFileSync(file), names });
+      const v = judge(r, { ...expect, input, names });
       const fails = !PASSING.has(v.outcome);
       if (fails) still++;
       const now = fails
@@ -344,5 +316,6 @@ async function replay() {
     }
   }
   w.stop();
+  rmSync(tmp, { recursive: true, force: true });
   console.log(`\n${still} of ${saved} saved inputs still fail`);
 }

@@ -14,6 +14,7 @@ import type { Format } from '../model/source.js';
 import { listingSnapshot } from '../model/statistics-log.js';
 import { renderJson } from '../report/json.js';
 import { UsageError } from '../util/errors.js';
+import { listed } from '../util/excerpt.js';
 import { type ProgressLine, readingProgress } from './progress.js';
 
 /** Where a command writes; the CLI passes process streams, tests collect strings. */
@@ -110,11 +111,8 @@ export async function loadSnapshot(
   if (c.kind === 'snapshot-series' && c.snapshots.length === 1) return c.snapshots[0]!;
   if (c.kind === 'statistics-log') {
     const last = c.listings.length - 1;
-    if (last > 0)
-      warn(
-        a,
-        `${path}: the log holds ${c.listings.length} listings; this reads the last (line ${c.listings[last]!.inputLine})`,
-      );
+    const line = c.listings[last]!.inputLine;
+    if (last > 0) warn(a, `${path}: the log holds ${c.listings.length} listings; this reads the last (line ${line})`);
     return listingSnapshot(c, last, frames ?? new FrameTable());
   }
   const what =
@@ -158,6 +156,11 @@ export async function loadSet(
     for (const path of new Set(files[part].map((c) => c.source.path))) {
       warn(a, `leaving out ${path}: this command reads ${read}, not ${PARTS[part]}`);
     }
+  }
+  if (uses.every((part) => files[part].length === 0)) {
+    const wanted = uses.map((u) => PARTS[u]);
+    const none = wanted.length > 1 ? `${wanted.slice(0, -1).join(', ')} or ${wanted.at(-1)}` : wanted[0];
+    throw new UsageError(`${listed(inputs)}: no ${none} among the inputs`);
   }
   return set;
 }

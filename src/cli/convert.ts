@@ -27,7 +27,6 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
   if (other.length) {
     throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
   }
-  if (!snapshots.length) throw new UsageError('no snapshot to convert');
   if (a.to === 'csv' && snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
   // A file is written as a stream: a snapshot of millions of groups is never one string.
   const file: WriteStream | null = a.output ? createWriteStream(a.output) : null;

@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import type { GateLimits, GrowthLimit } from '../analysis/gate.js';
+import { type GateLimits, type GrowthLimit, requireBaseline } from '../analysis/gate.js';
 import { readJsonFile } from '../ingest/json-file.js';
 import { jsonExcerpt } from '../ingest/json-schema.js';
 import { InputError, UsageError } from '../util/errors.js';
@@ -28,7 +28,7 @@ export interface GateFlags {
   'max-fragmentation'?: number;
   ignore?: string[];
   baseline?: string[];
-  /** The config file "baseline" came from, for messages about it. */
+  /** The config file these came from, for messages about it. */
   configFile?: string;
 }
 
@@ -75,7 +75,7 @@ export function readConfig(path: string | undefined): GateFlags {
     'max-fragmentation': c.maxFragmentation,
     ignore: c.ignore,
     baseline,
-    configFile: baseline && file,
+    configFile: file,
   };
   return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as GateFlags;
 }
@@ -104,6 +104,30 @@ export function gateLimits(config: GateFlags, flags: GateFlags): GateLimits {
       f['max-fragmentation'] === undefined ? undefined : ratio(f['max-fragmentation'], '--max-fragmentation'),
     ignore: f.ignore,
   };
+}
+
+const GROWTH_KEYS = [
+  ['max-peak-growth', 'maxPeakGrowth'],
+  ['max-total-growth', 'maxTotalGrowth'],
+  ['max-site-growth', 'maxSiteGrowth'],
+] as const;
+
+/**
+ * Growth limits compare against a baseline: with none given, the mistake is said where the limit was
+ * set (the config file and its key, or the flags).
+ */
+export function requireBaselineFor(config: GateFlags, flags: GateFlags, limits: GateLimits, base?: string[]): void {
+  if (base?.length) return;
+  const fromConfig = GROWTH_KEYS.find(([flag]) => flags[flag] === undefined && config[flag] !== undefined);
+  if (fromConfig && config.configFile) {
+    const baseline = config.baseline ? '"baseline" is empty' : 'it has no "baseline"';
+    throw new InputError(
+      config.configFile,
+      `/${fromConfig[1]}`,
+      `a growth limit compares against a baseline, but ${baseline} and no --baseline was given`,
+    );
+  }
+  requireBaseline(limits, false);
 }
 
 /** The baseline inputs: flags win over the config file. */

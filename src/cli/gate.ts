@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { BASELINE_SITES, evaluateGate, requireBaseline } from '../analysis/gate.js';
+import { BASELINE_SITES, evaluateGate } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
 import { EXIT } from '../util/errors.js';
 import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
-import { baselineInputs, type GateFlags, gateLimits, readConfig } from './gate-config.js';
+import { baselineInputs, type GateFlags, gateLimits, readConfig, requireBaselineFor } from './gate-config.js';
 
 export const command = 'gate <inputs..>';
 export const describe =
@@ -79,7 +79,7 @@ export async function handler(a: Args): Promise<void> {
   const limits = gateLimits(config, a);
   const base = baselineInputs(config, a);
   // Before anything is loaded: a growth check without a baseline is a mistake.
-  requireBaseline(limits, !!base?.length);
+  requireBaselineFor(config, a, limits, base);
   const current = await reportOf(a.inputs, a, 1000);
   let baseline: ReportData | null = null;
   if (base?.length)

@@ -23,8 +23,10 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     await chunks.next().catch(() => undefined);
     await chunks.return?.();
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
-    const tried = IMPORTERS.map((i) => `  ${i.format}: ${i.describe}`).join('\n');
-    throw new InputError(path, 'byte 0', `${what}${input.gzip ? ' (after gunzip)' : ''}; tried:\n${tried}`);
+    // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
+    const tried = IMPORTERS.map((i) => i.format).join(', ');
+    const gz = input.gzip ? ' (after gunzip)' : '';
+    throw new InputError(path, 'byte 0', `${what}${gz}; tried ${tried} (--input-format forces one)`);
   }
   return importerFor(format).read(input, opts);
 }

@@ -159,7 +159,8 @@ function take(file: string, b: Open, line: string, no: number): void {
       break;
     case 'free':
       if (ELISION.test(line)) b.at.freeElided ??= no;
-      else if (!FREE_LIST.test(label)) b.phase = 'ended';
+      // A blank line is no end of the free lists: the input may stop after it (freeListsEnd judges).
+      else if (!FREE_LIST.test(label) && line.trim() !== '') b.phase = 'ended';
       if (!FREE_LIST.test(label)) return;
   }
   if (p) figure(file, b, label, p.figure, no);

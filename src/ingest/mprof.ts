@@ -223,7 +223,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   });
   if (sampled.length === 1) return { ...series(sampled[0]!, 0), warnings };
   warnings.push(
-    `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): each is analysed on its own`,
+    `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): ` +
+      'each is analysed on its own',
   );
   return { kind: 'memory-runs', source, runs: sampled.map(series), warnings };
 

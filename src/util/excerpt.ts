@@ -34,3 +34,9 @@ export function excerpt(s: string, max = EXCERPT_CHARS, quote = false): string {
 export function quoted(s: string, max = EXCERPT_CHARS): string {
   return `"${excerpt(s, max, true)}"`;
 }
+
+/** Input paths for a message about them all: the first few, and how many more. */
+export function listed(paths: readonly string[], max = 3): string {
+  const more = paths.length > max ? `, and ${paths.length - max} more` : '';
+  return paths.slice(0, max).join(', ') + more;
+}

@@ -347,6 +347,21 @@ describe('gate: config file', () => {
     expect(broken.err).toContain('not valid JSON');
   });
 
+  it('a growth limit from the config with no baseline names the config file and the key (fuzz finding)', async () => {
+    for (const [name, body] of [
+      ['growth.json', { maxPeakGrowth: '5%' }],
+      ['empty-baseline.json', { maxTotalGrowth: '5%', baseline: [] }],
+    ] as const) {
+      const f = config(name, body);
+      const r = await cli('gate', `${G}/steady`, '--config', f);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^arenascope: ${f}: /max(Peak|Total)Growth: .*compares against a baseline`));
+    }
+    // Given on the command line, the flag is what the message names.
+    const flag = await cli('gate', `${G}/steady`, '--max-peak-growth', '5%');
+    expect(flag.err).toContain('--max-peak-growth compares against a baseline');
+  });
+
   it('the schema and the gate agree: what the schema accepts the gate reads, what it refuses the gate refuses', async () => {
     const cases: [unknown, boolean][] = [
       [

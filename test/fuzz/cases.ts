@@ -84,3 +84,9 @@ export function build(t: Target, c: Case, path: string): Built {
   const hostile = !!seed.hostile && data.includes(seed.hostile.marker);
   return { seed, data, args, cutMustShow: must, hostile };
 }
+
+/** What a saved input of a seed must show, judged again from its bytes alone (for --replay). */
+export function expectOf(t: Target, seed: Seed, data: Buffer): { cutMustShow: boolean; hostile: boolean } {
+  const cut = isPrefix(seed.data, data) && (t.gzip || cutMustShow(seed.data, data.length, seed.cut));
+  return { cutMustShow: cut, hostile: !!seed.hostile && data.includes(seed.hostile.marker) };
+}

@@ -16,7 +16,7 @@ import { judge, openFds, PASSING, type Verdict } from './oracle.js';
 import { CANARY, loadTargets, prepareDir, type Target } from './seeds.js';
 import { JSON_VALUES } from './structured.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const SEED = Number(process.env.FUZZ_SEED ?? 12);
 /** A hang detector, not a speed limit: the slowest input of the smoke run takes well under a second. */
 const HANG_MS = 10_000;

@@ -58,8 +58,6 @@ export const ECHO = 82;
 
 const PREFIX = 'arenascope: ';
 const WARNING = `${PREFIX}warning: `;
-// The one message that is several lines by design: what was tried, a line per format.
-const TRIED = /; tried:\n(?: {2}[a-z-]+: [^\n]*\n?)+$/;
 // Where in a file: a byte, line, row or column, a JSON key (its excerpt maybe cut: "abc…), or a JSON
 // pointer ('FILE: /traces/3: …').
 const PLACE = /\b(?:byte|line|row|column|offset|position)s? \d|"[^"\n]{0,80}(?:"|…)|(?:^|\s)\/[^\s:]*:/;
@@ -67,9 +65,9 @@ const PLACE = /\b(?:byte|line|row|column|offset|position)s? \d|"[^"\n]{0,80}(?:"
 const NAMES_A_PATH = /^(?:\.{0,2}\/|[\w.-]+\/)[^:]*: /;
 // Usage errors about the set of inputs a command was given, not about one file.
 const ABOUT_THE_INPUTS = /needs at least \d+ snapshots/;
-// Problems of a file as a whole, which have no place inside it.
+// Problems of a file as a whole (or of a baseline against the current captures): no place inside it.
 const WHOLE =
-  /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert/;
+  /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert|among the inputs|compare like with like/;
 
 /** The longest run of characters of `text` found in `input`, when longer than `limit`. */
 export function echoed(text: string, input: string, limit = ECHO): string | null {
@@ -99,7 +97,7 @@ const shortened = (msg: string, names: readonly string[]): string =>
   names.reduce((m, n) => m.split(n).join('FILE'), msg);
 
 function judgeError(error: string, e: Expect): Verdict {
-  const lines = error.replace(TRIED, '').trimEnd().split('\n');
+  const lines = error.trimEnd().split('\n');
   const msg = lines[0]!.slice(PREFIX.length);
   if (!lines[0]!.startsWith(PREFIX)) return verdict('multi-line', `no '${PREFIX}' line: ${error.slice(0, 200)}`);
   if (lines.length > 1) return verdict('multi-line', error.slice(0, 400));

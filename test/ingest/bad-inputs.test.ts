@@ -68,7 +68,9 @@ describe('mprof .dat', () => {
 
   it('empty: says so and lists what was tried', async () => {
     const e = await error(file('empty.dat', ''));
-    expect(e.message).toMatch(/empty\.dat: byte 0: the input is empty; tried:\n {2}tracemalloc-snapshot/);
+    expect(e.message).toMatch(
+      /empty\.dat: byte 0: the input is empty; tried tracemalloc-snapshot, arenascope-json, [a-z-, ]+ \(--input-format forces one\)$/,
+    );
     const forced = await error(join(dir, 'empty.dat'), { format: 'mprof' });
     expect(forced.message).toContain('no MEM or CHLD samples');
   });

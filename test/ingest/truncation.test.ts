@@ -83,6 +83,33 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expect(partial.err).toMatch(/left out \(--allow-partial\)/);
   });
 
+  it('allocator stats: a report cut inside the leading spaces of a free-list line is cut (fuzz finding)', async () => {
+    const text = readFileSync('fixtures/mallocstats/py38-debugmallocstats.txt');
+    // The first 2918 bytes stop after the 6 spaces that start a free-list line.
+    const cut = text.subarray(0, 2918);
+    expect(cut.toString().split('\n').at(-1)).toMatch(/^ +$/);
+    const p = file('stats-cut-spaces.txt', cut);
+    const r = await cli('info', p);
+    expectCut(r, p, /line \d+: the free lists of the allocator report that starts at line 1 stop before/);
+    const partial = await cli('info', p, '--allow-partial');
+    expect(partial.code).toBe(0);
+    expect(partial.err).toMatch(/stop before the 19-sized tuples/);
+  });
+
+  it('a series cut before its first snapshot, read with --allow-partial, is an error naming it (fuzz finding)', async () => {
+    const p = file('series-cut.json', '{"format":"arenascope-series","version":1,');
+    for (const args of [
+      ['convert', p, '--to', 'json'],
+      ['leaks', p],
+      ['stats', p],
+    ]) {
+      const r = await cli(...args, '--allow-partial');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('the JSON stops at byte 42');
+      expect(r.err.trim().split('\n').at(-1)).toMatch(new RegExp(`^arenascope: ${p}: `));
+    }
+  });
+
   it('memray CSV: a row cut short names its row', async () => {
     const csv = readFileSync('fixtures/memray/memray-app.csv', 'utf8');
     const rows = csv.split('\r\n').filter(Boolean);

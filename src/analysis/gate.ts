@@ -4,6 +4,7 @@
 import type { Frame } from '../model/frames.js';
 import { UsageError } from '../util/errors.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
+import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
 import type { ReportData } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
@@ -21,7 +22,10 @@ export interface GateLimits {
   readonly minLeakConfidence?: number;
   /** Growth of any one site (line) against the baseline, in bytes. */
   readonly maxSiteGrowth?: number;
-  /** Arena utilization (bytes in live blocks / bytes in arenas) below this fails. */
+  /**
+   * Fragmentation above this share fails: the share of the arenas held that packing the live blocks
+   * would give back (FragmentationMeasure, as `replay` measures it).
+   */
   readonly maxFragmentation?: number;
   /** fnmatch patterns of file names whose sites the site-level checks leave out. */
   readonly ignore?: readonly string[];
@@ -49,6 +53,8 @@ export interface GateSite {
 export interface GateResult {
   readonly passed: boolean;
   readonly checks: readonly CheckResult[];
+  /** What to know about the comparison: kinds of capture the baseline does not hold (sharedKinds). */
+  readonly notices: readonly string[];
 }
 
 export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
@@ -77,22 +83,68 @@ export function requireBaseline(limits: GateLimits, hasBaseline: boolean): void 
   }
 }
 
-/** A baseline is compared with captures of the same formats (allocator reports aside). */
-function requireLikeWithLike(current: ReportData, baseline: ReportData, name: string): void {
-  const formats = (d: ReportData): string => d.formats.filter((k) => k !== 'allocator-stats').join(', ');
-  if (formats(current) !== formats(baseline)) {
-    const held = formats(baseline) || 'nothing';
-    const captured = formats(current) || 'nothing';
+// What a baseline is compared on: the formats of capture (a tracemalloc dump's traced bytes are not a
+// memray CSV's); allocator reports are never compared against a baseline.
+const KIND_NAMES: Readonly<Record<string, { name: string; add: string }>> = {
+  'tracemalloc-snapshot': { name: 'tracemalloc dumps', add: "this run's Snapshot.dump() files" },
+  'arenascope-json': { name: 'arenascope JSON snapshots', add: "this run's arenascope JSON snapshots" },
+  'memray-csv': { name: 'memray CSV', add: "this run's `memray transform csv` files" },
+  'tracemalloc-text': { name: 'tracemalloc statistics logs', add: "this run's statistics log" },
+  mprof: { name: 'mprof runs', add: "this run's mprof .dat file (`mprof run -o`)" },
+  'line-report': { name: 'memory_profiler line reports', add: "this run's memory_profiler report" },
+};
+const SNAPSHOT_FORMATS = ['tracemalloc-snapshot', 'arenascope-json', 'memray-csv', 'tracemalloc-text'];
+const kindName = (k: string): string => KIND_NAMES[k]?.name ?? k;
+const kindsOf = (d: ReportData): string[] => d.formats.filter((k) => k !== 'allocator-stats');
+
+/** What the current captures and a baseline both hold, and so what the growth checks compare. */
+export interface SharedKinds {
+  /** Both hold mprof runs: peaks compare the mprof peaks. */
+  readonly memory: boolean;
+  /** Both hold snapshots of the same formats: traced bytes, peaks and lines compare. */
+  readonly snapshots: boolean;
+  /** One line per kind only the current captures hold (checked with absolute limits only). */
+  readonly notices: readonly string[];
+}
+
+/**
+ * Compares what both sides hold. A kind the baseline holds and the current captures lack is an
+ * error saying what to add; a kind only the current captures hold is a notice.
+ */
+export function sharedKinds(current: ReportData, baseline: ReportData, name: string): SharedKinds {
+  const now = kindsOf(current);
+  const before = kindsOf(baseline);
+  const missing = before.filter((k) => !now.includes(k));
+  if (missing.length) {
+    const held = missing.map(kindName).join(' and ');
+    const add = missing.map((k) => KIND_NAMES[k]?.add ?? `this run's ${k} files`).join(' and ');
     throw new UsageError(
-      `${name}: the baseline holds ${held} but the current captures ${captured}: compare like with like`,
+      `${name}: the baseline holds ${held}, the current captures none: add ${add} to the inputs, ` +
+        'or give a --baseline written from the kinds of capture this run has',
     );
   }
+  const extra = now.filter((k) => !before.includes(k));
+  const snaps = (ks: string[]): string => ks.filter((k) => SNAPSHOT_FORMATS.includes(k)).join(',');
+  return {
+    memory: before.includes('mprof'),
+    snapshots: snaps(before) !== '' && snaps(before) === snaps(now),
+    notices: extra.map(
+      (k) =>
+        `${kindName(k)} (in the current captures) are not in ${name}: ` +
+        'they are checked with absolute limits only (--max-peak, --max-leaks, --max-fragmentation)',
+    ),
+  };
 }
+
 const MiB = 2 ** 20;
 
-/** Peak memory of a report: the mprof peak when there is one, else the largest traced total. */
-export function peakBytes(d: ReportData): number | null {
-  if (d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
+/**
+ * Peak memory of a report: the mprof peak when there is one, else the largest traced total; `from`
+ * picks one (a baseline is compared on what both sides hold).
+ */
+export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots'): number | null {
+  if (from !== 'snapshots' && d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
+  if (from === 'memory') return null;
   const totals = d.snapshots?.totals.map((t) => t.size) ?? [];
   return totals.length ? Math.max(...totals) : null;
 }
@@ -125,6 +177,7 @@ function growthCheck(
   current: number | null,
   base: number | null,
   limit: GrowthLimit,
+  missing = `no ${what} to compare (in the current captures or the baseline)`,
 ): CheckResult {
   if (current === null || base === null) {
     return {
@@ -133,7 +186,7 @@ function growthCheck(
       measured: null,
       limit: 'percent' in limit ? limit.percent : limit.bytes,
       unit: 'percent' in limit ? 'percent' : 'bytes',
-      message: `no ${what} to compare (in the current captures or the baseline)`,
+      message: missing,
       sites: [],
     };
   }
@@ -170,7 +223,10 @@ export function evaluateGate(
   baselineName = 'the baseline',
 ): GateResult {
   requireBaseline(limits, baseline !== null);
-  if (baseline) requireLikeWithLike(current, baseline, baselineName);
+  const shared = baseline && sharedKinds(current, baseline, baselineName);
+  // A growth check without a kind both sides hold cannot compare: it fails, saying so.
+  const unshared = (what: string): string =>
+    `no ${what} to compare: the current captures and ${baselineName} hold no snapshots of the same formats`;
   const checks: CheckResult[] = [];
   const ignored = (limits.ignore ?? []).map((p) => fnmatchToRegExp(p));
   const kept = (file: string): boolean => !ignored.some((re) => re.test(file));
@@ -189,65 +245,46 @@ export function evaluateGate(
     });
   }
   if (limits.maxPeakGrowth !== undefined) {
+    // The mprof peaks when both sides have them, else the traced peaks of snapshots of the same formats.
+    const from = shared?.memory ? 'memory' : shared?.snapshots ? 'snapshots' : undefined;
     checks.push(
-      growthCheck('max-peak-growth', 'peak', peakBytes(current), baseline && peakBytes(baseline), limits.maxPeakGrowth),
+      growthCheck(
+        'max-peak-growth',
+        'peak',
+        from ? peakBytes(current, from) : null,
+        baseline && from ? peakBytes(baseline, from) : null,
+        limits.maxPeakGrowth,
+        from ? undefined : `${unshared('peak')} or mprof runs`,
+      ),
     );
   }
   if (limits.maxTotalGrowth !== undefined) {
+    const what = 'traced memory at the last capture';
     checks.push(
       growthCheck(
         'max-total-growth',
-        'traced memory at the last capture',
+        what,
         lastTotal(current),
-        baseline && lastTotal(baseline),
+        baseline && shared?.snapshots ? lastTotal(baseline) : null,
         limits.maxTotalGrowth,
+        shared?.snapshots ? undefined : unshared(what),
       ),
     );
   }
   // Leaks: by default none is allowed when there is a series to judge.
   const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
-  if (maxLeaks !== undefined) {
-    const conf = limits.minLeakConfidence ?? DEFAULT_MIN_LEAK_CONFIDENCE;
-    const sites = (current.snapshots?.leaks?.sites ?? []).filter(
-      (s) => s.verdict === 'leak' && s.confidence >= conf && kept(s.filename),
-    );
-    const procs = current.memory.flatMap((m) =>
-      m.trends.series.filter((t) => t.verdict === 'leak' && t.confidence >= conf).map((t) => ({ m, t })),
-    );
-    const n = sites.length + procs.length;
-    const what = [
-      ...sites.map(
-        (s) => `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`,
-      ),
-      ...procs.map(
-        ({ m, t }) =>
-          `${m.label} ${t.name} (${t.slopeMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`,
-      ),
-    ];
-    checks.push({
-      check: 'max-leaks',
-      passed: n <= maxLeaks,
-      measured: n,
-      limit: maxLeaks,
-      unit: 'count',
-      message: n
-        ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}`
-        : `no leak (limit ${maxLeaks})`,
-      sites: sites.map((s, i) =>
-        gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`),
-      ),
-    });
-  }
+  if (maxLeaks !== undefined) checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept));
   if (limits.maxSiteGrowth !== undefined) {
     const limit = limits.maxSiteGrowth;
-    const baseSites = baseline?.snapshots?.topSites ?? [];
+    const compared = baseline !== null && shared?.snapshots === true;
+    const baseSites = (compared && baseline.snapshots?.topSites) || [];
     const before = new Map(baseSites.map((s) => [`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`, s.size]));
     // A baseline holds only its largest lines; a line missing from a cut list had at most the
     // smallest size kept, so growth is counted from there (never a false failure).
-    const cut = baseline !== null && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
+    const cut = compared && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
     const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
-    const growths = (current.snapshots?.topSites ?? [])
+    const growths = (compared ? (current.snapshots?.topSites ?? []) : [])
       .filter((s) => kept(s.frames[0]!.filename))
       .map((s) => ({
         s,
@@ -256,21 +293,23 @@ export function evaluateGate(
       }))
       .sort((a, b) => b.growth - a.growth);
     const worst = growths[0];
-    const over = baseline === null ? [] : growths.filter((g) => g.growth > limit);
+    const over = growths.filter((g) => g.growth > limit);
     const overNote = over.length > 1 ? `; ${over.length} lines over the limit` : '';
     checks.push({
       check: 'max-site-growth',
-      passed: baseline !== null && over.length === 0,
+      passed: compared && over.length === 0,
       measured: worst?.growth ?? null,
       limit: limit,
       unit: 'bytes',
       message:
         baseline === null
           ? 'needs a baseline'
-          : worst
-            ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} ` +
-              `(limit ${fmtBytes(limit)})${overNote}`
-            : 'no site left to check in the current captures',
+          : !shared?.snapshots
+            ? unshared('line sizes')
+            : worst
+              ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} ` +
+                `(limit ${fmtBytes(limit)})${overNote}`
+              : 'no site left to check in the current captures',
       sites: over.map((g) =>
         gateSite(
           g.f,
@@ -280,25 +319,91 @@ export function evaluateGate(
       ),
     });
   }
-  if (limits.maxFragmentation !== undefined) {
-    const r = current.snapshots?.replay;
-    const last = r?.captures[r.captures.length - 1];
-    // The real utilization when the allocator's reports were given, else the model's best case.
-    const util = last ? (last.real?.utilization ?? last.compact.utilization) : null;
-    const basis = last?.real ? 'real' : 'model, best case';
-    const floorPercent = (limits.maxFragmentation * 100).toFixed(1);
-    checks.push({
-      check: 'max-fragmentation',
-      passed: util !== null && util >= limits.maxFragmentation,
-      measured: util,
-      limit: limits.maxFragmentation,
-      unit: 'ratio',
-      message:
-        util === null
-          ? 'no snapshots to replay through the pymalloc model'
-          : `arena utilization ${(util * 100).toFixed(1)}% (${basis}; floor ${floorPercent}%)`,
-      sites: [],
-    });
-  }
-  return { passed: checks.every((c) => c.passed), checks };
+  if (limits.maxFragmentation !== undefined) checks.push(fragmentationCheck(current, limits.maxFragmentation));
+  return { passed: checks.every((c) => c.passed), checks, notices: shared?.notices ?? [] };
+}
+
+/**
+ * Fragmentation of the last capture, as `replay` measures it (measureFragmentation): the real report
+ * paired with the snapshots, else the model's best case; with no snapshot, the last allocator report
+ * against its own table. A measure that cannot be had fails, saying why.
+ */
+function fragmentationCheck(current: ReportData, limit: number): CheckResult {
+  const replay = current.snapshots?.replay;
+  const reports = current.allocatorStats.filter((a) => a.fragmentation !== null);
+  const m: FragmentationMeasure | null =
+    replay?.fragmentation.measure ?? (current.snapshots ? null : (reports[reports.length - 1]?.fragmentation ?? null));
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const why =
+    (current.snapshots?.labels.length ?? 0) === 1
+      ? 'fragmentation cannot be seen from one capture (it comes from frees): give more captures or --allocator-stats'
+      : current.snapshots
+        ? 'no fragmentation figure: the snapshots could not be replayed through the pymalloc model'
+        : 'no snapshots to replay and no complete allocator report among the inputs';
+  const spare = m && `${m.spareArenas} of ${m.heldArenas} arenas spare (${m.basis})`;
+  const small = m && m.spareArenas < MIN_SPARE_ARENAS ? `; under ${MIN_SPARE_ARENAS} spare arenas counts as none` : '';
+  return {
+    check: 'max-fragmentation',
+    passed: m !== null && !fragmentedOver(m, limit),
+    measured: m?.share ?? null,
+    limit,
+    unit: 'ratio',
+    message: m ? `fragmentation ${pct(m.share)}: ${spare}${small} (limit ${pct(limit)})` : why,
+    sites: [],
+  };
+}
+
+const listedSome = (xs: readonly string[], max = 3): string =>
+  xs.slice(0, max).join('; ') + (xs.length > max ? `; and ${xs.length - max} more` : '');
+
+/**
+ * Leaks as `leaks` judges them, counted at the confidence asked for. What `leaks` calls a leak below
+ * it, and growth that is slowing, are named, not counted; snapshots too few to judge are said.
+ */
+function leaksCheck(
+  current: ReportData,
+  maxLeaks: number,
+  minConfidence = DEFAULT_MIN_LEAK_CONFIDENCE,
+  kept: (file: string) => boolean,
+): CheckResult {
+  const siteText = (s: { filename: string; lineno: number; growthBytes: number; confidence: number }): string =>
+    `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`;
+  const allSites = (current.snapshots?.leaks?.sites ?? []).filter((s) => kept(s.filename));
+  const leaking = allSites.filter((s) => s.verdict === 'leak');
+  const sites = leaking.filter((s) => s.confidence >= minConfidence);
+  const trends = current.memory.flatMap((m) => m.trends.series.map((t) => ({ m, t })));
+  const procText = ({ m, t }: (typeof trends)[number]): string =>
+    `${m.label} ${t.name} (trend ${t.trendMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`;
+  const procs = trends.filter(({ t }) => t.verdict === 'leak' && t.confidence >= minConfidence);
+  const n = sites.length + procs.length;
+  const what = [...sites.map(siteText), ...procs.map(procText)];
+  const weak = [
+    ...leaking.filter((s) => s.confidence < minConfidence).map(siteText),
+    ...trends.filter(({ t }) => t.verdict === 'leak' && t.confidence < minConfidence).map(procText),
+  ];
+  const slowing = allSites.filter((s) => s.verdict === 'slowing').map(siteText);
+  const captures = current.snapshots?.labels.length ?? 0;
+  const tooFew = captures > 0 && captures < 3;
+  const notes = [
+    weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
+    slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
+    tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',
+  ].filter(Boolean);
+  const judged = !tooFew || current.memory.length > 0;
+  const head = !judged
+    ? 'no leak verdict'
+    : n
+      ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}`
+      : `no leak (limit ${maxLeaks})`;
+  return {
+    check: 'max-leaks',
+    passed: judged && n <= maxLeaks,
+    measured: judged ? n : null,
+    limit: maxLeaks,
+    unit: 'count',
+    message: [head, ...notes].join('; '),
+    sites: sites.map((s, i) =>
+      gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`),
+    ),
+  };
 }

@@ -21,6 +21,23 @@ export interface RetainingFunction {
   /** Memory at its last measured line. */
   readonly exitMiB: number;
   readonly retainedMiB: number;
+  /** What to do next: where to look, and the capture that would name the holder. */
+  readonly next: string;
+}
+
+/**
+ * The next step for a function that returned holding more than at its call. A line report
+ * measures the process (RSS), not who holds the memory, and RSS also stays up when the allocator
+ * keeps freed memory; tracemalloc snapshots taken across calls tell the two apart and name the site.
+ */
+export function retainingNextStep(filename: string, lineno: number): string {
+  // A report without a `Filename:` line has no file name to give.
+  const where = filename ? `${filename}:${lineno}` : `the function at line ${lineno}`;
+  return (
+    `open ${where} and find what its largest increments create that outlives the call; ` +
+    'to name the holder (or see that the allocator only kept the memory), take 3 or more tracemalloc ' +
+    'snapshots across calls and run arenascope leaks on them'
+  );
 }
 
 export interface LineReportFindings {
@@ -57,6 +74,7 @@ export function lineReportFindings(
           entryMiB: entry,
           exitMiB: exit,
           retainedMiB: exit - entry,
+          next: retainingNextStep(b.filename, b.lines[0]!.lineno),
         });
       }
     }

@@ -2,7 +2,7 @@
 
 import type { MemorySeries, Samples } from '../model/memory-series.js';
 import type { Verdict } from './leaks.js';
-import { confidenceOf, floorPoints, theilSen } from './trend.js';
+import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
 
 export interface PeakResult {
   /** max of the main process's MEM samples (what `mprof peak` prints), or null if there are none. */
@@ -49,75 +49,204 @@ export function timeSpan(s: MemorySeries): { start: number; end: number } | null
   return start <= end ? { start, end } : null;
 }
 
+/**
+ * What the RSS of an mprof process did: a snapshot verdict, or 'retention': the troughs rose to meet
+ * peaks that stayed flat, i.e. the allocator kept freed memory for reuse; RSS alone cannot tell it
+ * from live data growing inside a shrinking working set (see `next`).
+ */
+export type MemoryVerdict = Verdict | 'retention';
+
 export interface MemoryTrend {
   /** 'main', or 'child <pid>'. */
   readonly name: string;
-  readonly verdict: Verdict;
+  readonly verdict: MemoryVerdict;
   readonly confidence: number;
   readonly samples: number;
   readonly durationSeconds: number;
   /** Samples before this many seconds from the start are the warm-up and are not judged (nor
    * the last 5% of the run, when a process frees memory as it shuts down). */
   readonly warmupSeconds: number;
+  /** Measured: the largest sample of the run (what `mprof peak` prints). */
   readonly peakMiB: number;
-  /** The floor's trend line right after the warm-up, and at the end. */
-  readonly baselineMiB: number;
-  readonly finalFloorMiB: number;
-  /** Theil-Sen slope of the floor after the warm-up. */
-  readonly slopeMiBPerMin: number;
-  /** The floor per window after the warm-up (lower envelope of window minima): the evidence. */
+  /** Measured: the floor (a window's lowest sample) of the first and of the last window judged. */
+  readonly floorStartMiB: number;
+  readonly floorEndMiB: number;
+  /** Measured: the ceiling (a window's highest sample) of the first and of the last window judged. */
+  readonly ceilingStartMiB: number;
+  readonly ceilingEndMiB: number;
+  /** Fitted: Theil-Sen slope of the floor after the warm-up, the rate at which memory is kept. */
+  readonly trendMiBPerMin: number;
+  /** Fitted: Theil-Sen slope of the ceiling after the warm-up, the rate at which the peaks rise. */
+  readonly ceilingTrendMiBPerMin: number;
+  /** Measured, per window after the warm-up: the floor (lower envelope of window minima) and the
+   * ceiling (upper envelope of window maxima): the evidence. */
   readonly floorMiB: readonly number[];
-  /** With a limit: seconds after the last sample until the trend reaches it (null if never). */
+  readonly ceilingMiB: readonly number[];
+  /** A plateau: seconds from the start of the run after which floor and ceiling stayed level. */
+  readonly settledAtSeconds: number | null;
+  /** With a limit and a leak: seconds after the last sample until the ceiling's trend reaches it. */
   readonly reachesLimitInSeconds: number | null;
+  /** The next step: what would confirm the verdict or find its cause. */
+  readonly next: string;
 }
 
 export interface TrendOptions {
   /** Seconds of warm-up to leave out (default: the first 10% of the run). */
   readonly warmupSeconds?: number;
-  /** Floor growth, in MiB, that counts (default: the larger of 1 MiB and 5% of the baseline). */
+  /** Growth, in MiB, that counts (default: the larger of 1 MiB and 5% of the first floor). */
   readonly minGrowthMiB?: number;
   readonly limitMiB?: number;
 }
 
-/**
- * Classifies the floor of a sampled process. Window minima are noisy (a window may miss the
- * bottom of a sawtooth tooth), so unlike a snapshot series it is judged on robust fits, not on
- * steps: with m the minimum growth and g the growth of the Theil-Sen line over the span,
- * - leak: g >= m, at least 70% of point pairs rise, and the last third still rises at half the
- *   overall rate or more;
- * - plateau: g >= m, but the last third has (nearly) stopped;
- * - shrinking: g <= -m; transient: it rose m above its start and came back; else stable.
- */
-export function classifyFloor(
-  t: readonly number[],
-  v: readonly number[],
-  minGrowth: number,
-): { verdict: Verdict; confidence: number } {
+interface Envelope {
+  readonly t: readonly number[];
+  /** Window minima and maxima, each smoothed with its neighbours. */
+  readonly floor: readonly number[];
+  readonly ceiling: readonly number[];
+  /** Per window, its maximum minus its minimum (not smoothed, which would widen it during a rise). */
+  readonly gap: readonly number[];
+}
+
+interface Fit {
+  readonly all: Slope;
+  /** The line over the last third (two points at least). */
+  readonly tail: Slope;
+  /** Rise of the line over the span. */
+  readonly growth: number;
+  /** Change of level: median of the last third of the points minus that of the first third. A
+   * step that stays level for most of the run has a line of slope ~0 (the median of pairwise
+   * slopes), yet it rose. */
+  readonly level: number;
+}
+
+function envelopeFit(t: readonly number[], v: readonly number[]): Fit {
   const n = v.length;
-  if (n < 3) return { verdict: 'stable', confidence: 0 };
-  const fit = theilSen(t, v);
-  const g = fit.slope * (t[n - 1]! - t[0]!);
-  const consistency = Math.abs(fit.risingShare - 0.5) * 2; // 0: no trend, 1: every pair agrees
-  const support = n / (n + 4);
-  if (g >= minGrowth) {
-    const k = Math.floor((2 * n) / 3);
-    const tail = theilSen(t.slice(k), v.slice(k));
-    if (fit.risingShare >= 0.7 && tail.slope >= fit.slope / 2)
-      return { verdict: 'leak', confidence: confidenceOf(consistency * support) };
-    return { verdict: 'plateau', confidence: confidenceOf((1 - Math.max(0, tail.slope) / fit.slope) * support) };
-  }
-  if (g <= -minGrowth) return { verdict: 'shrinking', confidence: confidenceOf(consistency * support) };
-  const rise = Math.max(...v) - v[0]!;
-  if (rise >= minGrowth) return { verdict: 'transient', confidence: confidenceOf(1 - Math.abs(g) / rise) };
-  return { verdict: 'stable', confidence: confidenceOf(1 - Math.abs(g) / minGrowth) };
+  const k = Math.min(Math.floor((2 * n) / 3), n - 2);
+  const q = Math.ceil(n / 3);
+  const all = theilSen(t, v);
+  const level = median(v.slice(n - q)) - median(v.slice(0, q));
+  return { all, tail: theilSen(t.slice(k), v.slice(k)), growth: all.slope * (t[n - 1]! - t[0]!), level };
+}
+
+/** Still rising at the end: the rise is consistent and the last third keeps half the rate or more. */
+function stillRising(f: Fit, minGrowth: number): boolean {
+  return f.growth >= minGrowth && f.all.risingShare >= 0.7 && f.tail.slope >= f.all.slope / 2;
 }
 
 /**
- * Memory trend of one sampled process: after the warm-up, the minimum of each of up to 30 time
- * windows (the floor, which a garbage-collection sawtooth does not lift) is classified, and its
- * Theil-Sen slope gives the rate.
+ * Classifies a sampled process by its floor (the troughs: memory kept between iterations) and its
+ * ceiling (the peaks: kept memory plus the working set). Window extremes are noisy, so it is
+ * judged on robust fits, not on steps. With m the minimum growth, rise/fall measured from the
+ * first window to the highest and from the highest to the last, g the growth of a Theil-Sen line
+ * over the span, and "rose" a change of level of m or more between the first and last thirds:
+ * - transient (released): the ceiling rose m and fell back by m and by half its rise or more,
+ *   unless the floor is still rising (a one-off spike on a leak); or the same of the floor, unless
+ *   the ceiling is still rising;
+ * - leak: the ceiling is still rising at the end (g >= m, 70% of point pairs rise, the last third
+ *   at half the rate or more); its confidence is halved when the floor did not rise with it;
+ * - retention: the floor rose under a ceiling that did not (or that stopped while the floor still
+ *   rises), closing the gap between them by m and by half the floor's rise or more: the troughs
+ *   meet the peaks (a plateau or a leak lifts both, and the gap, the working set, stays);
+ * - plateau: the ceiling or the floor rose, then stopped;
+ * - shrinking: either fell by m or more (change of level); else stable.
  */
-export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): MemoryTrend {
+export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: MemoryVerdict; confidence: number } {
+  const { t, floor, ceiling } = e;
+  const n = t.length;
+  if (n < 3) return { verdict: 'stable', confidence: 0 };
+  const m = minGrowth;
+  const support = n / (n + 4);
+  const consistency = (s: Slope): number => Math.abs(s.risingShare - 0.5) * 2; // 0: no trend, 1: all agree
+  const shape = (v: readonly number[]) => {
+    const top = Math.max(...v);
+    return { rise: top - v[0]!, fall: top - v[n - 1]! };
+  };
+  const c = shape(ceiling);
+  const f = shape(floor);
+  const back = (x: { rise: number; fall: number }): boolean => x.rise >= m && x.fall >= Math.max(m, x.rise / 2);
+  const fc = envelopeFit(t, ceiling);
+  const ff = envelopeFit(t, floor);
+  if ((back(c) && !stillRising(ff, m)) || (back(f) && !stillRising(fc, m))) {
+    const x = back(c) ? c : f;
+    return { verdict: 'transient', confidence: confidenceOf(Math.min(1, x.fall / x.rise) * support) };
+  }
+  if (stillRising(fc, m)) {
+    const withFloor = ff.level >= m ? Math.min(consistency(fc.all), consistency(ff.all)) : consistency(fc.all) / 2;
+    return { verdict: 'leak', confidence: confidenceOf(withFloor * support) };
+  }
+  const closing = -envelopeFit(t, e.gap).level;
+  if (ff.level >= m && (fc.level < m || stillRising(ff, m)) && closing >= Math.max(m, ff.level / 2)) {
+    // How far the troughs closed the gap to the peaks they started under.
+    const gap = median(e.gap.slice(0, Math.ceil(n / 3)));
+    const closed = gap > 0 ? Math.min(1, closing / gap) : 0;
+    return { verdict: 'retention', confidence: confidenceOf(consistency(ff.all) * support * (0.5 + closed / 2)) };
+  }
+  if (fc.level >= m || ff.level >= m) {
+    // How much of the rise the last third still adds: 0 when it stopped.
+    const x = fc.level >= m ? fc : ff;
+    const still = Math.max(0, x.tail.slope * (t[n - 1]! - t[0]!)) / x.level;
+    return { verdict: 'plateau', confidence: confidenceOf((1 - still) * support) };
+  }
+  if (ff.level <= -m || fc.level <= -m) {
+    const x = ff.level <= -m ? ff : fc;
+    return { verdict: 'shrinking', confidence: confidenceOf(consistency(x.all) * support) };
+  }
+  return { verdict: 'stable', confidence: confidenceOf(1 - Math.max(Math.abs(ff.level), Math.abs(fc.level)) / m) };
+}
+
+const mib = (x: number): string => `${x.toFixed(1)} MiB`;
+
+/** The next step for a verdict: the capture, flag or function that would confirm it or fix it. */
+function nextStep(
+  verdict: MemoryVerdict,
+  r: { confidence: number; floorRose: boolean; ceilingEndMiB: number; peakMiB: number },
+  settledAt: number | null,
+  duration: number,
+  call: RetainingCall | undefined,
+): string {
+  const longer = r.confidence < 0.5 ? '; a longer capture would settle it' : '';
+  const look = call ? `; look first at ${call.name}, whose calls returned holding up to +${mib(call.retainedMiB)}` : '';
+  switch (verdict) {
+    case 'leak':
+      return r.floorRose
+        ? 'take tracemalloc snapshots during a run (Snapshot.dump() every few seconds) and run ' +
+            `\`arenascope leaks\` on them to find the line that keeps it${look}${longer}`
+        : 'the peaks rise but not the troughs: a working set that grows at each iteration; ' +
+            `\`arenascope diff\` of tracemalloc snapshots taken at two peaks shows which${look}${longer}`;
+    case 'retention':
+      return (
+        `capture longer: retention stops at the peak (${mib(r.ceilingEndMiB)}), a leak would pass it; ` +
+        '`arenascope replay --allocator-stats` on tracemalloc snapshots shows what the allocator keeps' +
+        look
+      );
+    case 'plateau':
+      return (
+        'a warm-up or a bounded cache: check that it stays flat with a longer capture' +
+        (settledAt !== null ? `, or judge the rest with \`--warmup ${Math.ceil(settledAt)}\`` : '')
+      );
+    case 'transient':
+      return (
+        `memory was given back; if the peak (${mib(r.peakMiB)}) matters, ` +
+        'bound it with `arenascope gate --max-peak`'
+      );
+    case 'shrinking':
+      return 'memory was given back over the run: nothing to fix';
+    default:
+      return (
+        `nothing kept over ${Math.round(duration)} s; ` +
+        'a slower leak needs a longer capture or a lower `--min-growth`'
+      );
+  }
+}
+
+/**
+ * Memory trend of one sampled process: after the warm-up, the minimum and the maximum of each of
+ * up to 30 time windows (the floor, which a garbage-collection sawtooth does not lift, and the
+ * ceiling, which it does not lower) are classified; their Theil-Sen slopes give the rates. The
+ * figures printed as measured are samples; only the rates and the time to a limit are fitted.
+ * `call`: the @profile call that kept the most, named in the next step.
+ */
+export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, call?: RetainingCall): MemoryTrend {
   // mprof records 0 once the process has gone: such trailing samples are not memory.
   let n = s.t.length;
   while (n > 0 && s.mib[n - 1]! <= 0) n--;
@@ -131,20 +260,47 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): 
   while (end > start + 3 && s.t[end - 1]! > t0 + duration * 0.95) end--;
   const t = s.t.subarray(start, end);
   const v = s.mib.subarray(start, end);
-  // Windows of 15 samples or more, then the lower envelope of each window and its neighbours,
-  // so that a window that falls on a tooth of a sawtooth does not count as the floor.
-  const windows = Math.max(3, Math.min(30, Math.floor(t.length / 15)));
-  const raw = floorPoints(t, v, windows);
-  const floor = { t: raw.t, v: raw.v.map((x, i) => Math.min(x, raw.v[i - 1] ?? x, raw.v[i + 1] ?? x)) };
-  const fit = theilSen(floor.t, floor.v);
-  const at = (x: number): number => fit.intercept + fit.slope * x;
-  const baseline = floor.t.length ? at(floor.t[0]!) : 0;
-  const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * baseline);
-  const c = classifyFloor(floor.t, floor.v, minGrowth);
+  // Windows of 15 samples or more, then the lower (upper) envelope of each window and its
+  // neighbours, so that a window that falls on a tooth (between teeth) of a sawtooth does not
+  // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more: 3 windows
+  // each merged with its neighbours would all be the same.
+  const few = Math.min(10, Math.floor(t.length / 5));
+  const windows = Math.max(3, few, Math.min(30, Math.floor(t.length / 15)));
+  const lo = floorPoints(t, v, windows);
+  const hi = ceilingPoints(t, v, windows);
+  // The first and last windows have one neighbour: while the curve rises, the first floor repeats
+  // and so does the last ceiling, which would read as a start or an end that stopped rising. With
+  // 5 windows or more, they are left out.
+  const cut = <T>(a: T[]): T[] => (a.length >= 5 ? a.slice(1, -1) : a);
+  const e: Envelope = {
+    t: cut(lo.t),
+    floor: cut(lo.v.map((x, i) => Math.min(x, lo.v[i - 1] ?? x, lo.v[i + 1] ?? x))),
+    ceiling: cut(hi.v.map((x, i) => Math.max(x, hi.v[i - 1] ?? x, hi.v[i + 1] ?? x))),
+    gap: cut(hi.v.map((x, i) => x - lo.v[i]!)),
+  };
+  const k = e.t.length;
+  const first = (a: readonly number[]): number => (k ? a[0]! : 0);
+  const last = (a: readonly number[]): number => (k ? a[k - 1]! : 0);
+  const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * first(e.floor));
+  const c = classifyEnvelope(e, minGrowth);
+  const floorFit = theilSen(e.t, e.floor);
+  const ceilingFit = theilSen(e.t, e.ceiling);
   let reaches: number | null = null;
-  if (opts.limitMiB !== undefined && fit.slope > 0 && n) {
-    reaches = Math.max(0, (opts.limitMiB - fit.intercept) / fit.slope - s.t[n - 1]!);
+  if (c.verdict === 'leak' && opts.limitMiB !== undefined && ceilingFit.slope > 0 && n) {
+    reaches = Math.max(0, (opts.limitMiB - ceilingFit.intercept) / ceilingFit.slope - s.t[n - 1]!);
   }
+  // A plateau settles at the first window from which floor and ceiling stay near their last level.
+  let settledAt: number | null = null;
+  if (c.verdict === 'plateau') {
+    let i = k;
+    const near = (a: readonly number[], j: number): boolean => Math.abs(a[j]! - last(a)) < minGrowth / 2;
+    while (i > 0 && near(e.floor, i - 1) && near(e.ceiling, i - 1)) i--;
+    // The window's start: the envelope takes in its neighbours, so step back one more.
+    if (i < k) settledAt = Math.max(0, e.t[Math.max(0, i - 1)]! - t0);
+  }
+  const peak = max(s.mib) ?? 0;
+  const floorRose = last(e.floor) - first(e.floor) >= minGrowth;
+  const facts = { confidence: c.confidence, floorRose, ceilingEndMiB: last(e.ceiling), peakMiB: peak };
   return {
     name,
     verdict: c.verdict,
@@ -152,12 +308,18 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}): 
     samples: n,
     durationSeconds: duration,
     warmupSeconds: warmup,
-    peakMiB: max(s.mib) ?? 0,
-    baselineMiB: baseline,
-    finalFloorMiB: floor.t.length ? at(floor.t[floor.t.length - 1]!) : 0,
-    slopeMiBPerMin: fit.slope * 60,
-    floorMiB: floor.v,
+    peakMiB: peak,
+    floorStartMiB: first(e.floor),
+    floorEndMiB: last(e.floor),
+    ceilingStartMiB: first(e.ceiling),
+    ceilingEndMiB: last(e.ceiling),
+    trendMiBPerMin: floorFit.slope * 60,
+    ceilingTrendMiBPerMin: ceilingFit.slope * 60,
+    floorMiB: e.floor,
+    ceilingMiB: e.ceiling,
+    settledAtSeconds: settledAt,
     reachesLimitInSeconds: reaches,
+    next: nextStep(c.verdict, facts, settledAt, duration, call),
   };
 }
 
@@ -188,7 +350,8 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
 
 /** Trends of the main process and of every child process of an mprof run. */
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
-  const out = s.samples.t.length ? [memoryTrend('main', s.samples, opts)] : [];
+  // FUNC spans are the main process's: its next step names the call that kept the most.
+  const out = s.samples.t.length ? [memoryTrend('main', s.samples, opts, retainingCalls(s)[0])] : [];
   for (const [pid, c] of s.children) out.push(memoryTrend(`child ${pid}`, c, opts));
   return out;
 }

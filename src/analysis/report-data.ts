@@ -14,8 +14,15 @@ import {
   type MemoryLeaks,
   type SnapshotLeaks,
 } from './leak-results.js';
-import { replayable } from './pymalloc/compare.js';
+import {
+  type FragmentationEvidence,
+  type FragmentationMeasure,
+  type FragmentedVerdict,
+  replayable,
+  reportFragmentation,
+} from './pymalloc/compare.js';
 import { DEFAULT_PYTHON } from './pymalloc/geometry.js';
+import { pairAllocatorReports } from './pymalloc/pairing.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { Statistic, StatisticDiff } from './statistics.js';
 
@@ -49,7 +56,12 @@ export interface MemorySection {
 
 export interface ReplaySection {
   readonly python: string;
-  readonly fragmented: { readonly verdict: string; readonly reason: string };
+  /** Allocator reports left unpaired with a capture (each named), and other warnings on the real figures. */
+  readonly allocatorNotes: readonly string[];
+  /** The verdict on the last capture, its reason and the next step. */
+  readonly fragmented: FragmentedVerdict;
+  /** What the model assumed where the captures do not tell (churn between captures). */
+  readonly assumptions: readonly string[];
   readonly captures: readonly {
     readonly label: string;
     readonly compact: { arenas: number; utilization: number; pinnedArenas: number };
@@ -57,9 +69,8 @@ export interface ReplaySection {
     readonly real: { arenas: number; utilization: number } | null;
   }[];
   readonly occupancy: { readonly compact: readonly number[]; readonly scattered: readonly number[] };
-  readonly pinningSites: readonly { filename: string; lineno: number; arenas: number; blocks: number }[];
-  readonly releasableBytes: number;
-  readonly emptyPoolBytes: number;
+  /** The last capture's figures, each labelled with its evidence: real, or the model's best/worst case. */
+  readonly fragmentation: FragmentationEvidence;
   /** The last capture, scattered order, as _debugmallocstats() figures. */
   readonly stats: MallocStatsBlock;
 }
@@ -108,6 +119,8 @@ export interface ReportData {
     readonly file: string;
     readonly arenas: readonly number[];
     readonly allocatedBytes: readonly number[];
+    /** The last report's fragmentation, from its own size-class table; null when the table is incomplete. */
+    readonly fragmentation: FragmentationMeasure | null;
   }[];
 }
 
@@ -119,6 +132,8 @@ export interface ReportOptions {
   readonly maxPoints?: number;
   /** Diff from the capture with this label instead of the first. */
   readonly baselineLabel?: string;
+  /** The allocator reports were asked for (--allocator-stats): none pairing with a capture is an error. */
+  readonly requireAllocatorReports?: boolean;
 }
 
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
@@ -131,8 +146,17 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
   const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
   const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
-  // The replay needs 2 captures to see frees, unless a model was asked for, and every block's size.
-  const replayed = snaps.length > 0 && snaps.every(replayable) && (opts.python !== undefined || snaps.length >= 2);
+  // The replay needs 2 captures to see frees, unless a model or the real allocator's figures were
+  // asked for, and every block's size.
+  const asked = opts.python !== undefined || set.allocatorStats.length > 0;
+  const replayed = snaps.length > 0 && snaps.every(replayable) && (asked || snaps.length >= 2);
+  if (replayed && opts.requireAllocatorReports && set.allocatorStats.length) {
+    const pairing = pairAllocatorReports(
+      snaps.map((s, i) => ({ label: labels[i]!, time: s.time })),
+      set.allocatorStats,
+    );
+    if (!pairing.rule) throw new UsageError(pairing.notes.join('; '));
+  }
   const python = replayed ? (opts.python ?? DEFAULT_PYTHON) : null;
   const snapshots = snaps.length
     ? snapshotSection(set.series, {
@@ -170,6 +194,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       file: a.source.path,
       arenas: a.blocks.map((b) => b.arenasCurrent),
       allocatedBytes: a.blocks.map((b) => b.bytesInAllocatedBlocks),
+      fragmentation: a.blocks.length ? reportFragmentation(a.blocks[a.blocks.length - 1]!) : null,
     })),
   };
 }

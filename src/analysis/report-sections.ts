@@ -8,7 +8,7 @@ import type { MemorySeries, Samples } from '../model/memory-series.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
 import { mprofPeak } from './mprof.js';
-import { matchAllocatorReports, replayReport } from './pymalloc/compare.js';
+import { replayReport } from './pymalloc/compare.js';
 import type {
   LineReportSection,
   MemorySection,
@@ -85,9 +85,8 @@ export function replaySection(
   python: string,
 ): ReplaySection {
   const { snapshots, labels } = series;
-  // Reports that do not match the captures are left out of the comparison (not an error here).
-  const matched = matchAllocatorReports(allocatorStats, snapshots.length) ? allocatorStats : [];
-  const r = replayReport(snapshots, labels, matched, { python });
+  // Reports pair with captures by pairAllocatorReports' rule; what it leaves out is in allocatorNotes.
+  const r = replayReport(snapshots, labels, allocatorStats, { python });
   const last = r.captures[r.captures.length - 1]!;
   const model = (f: { arenas: number; utilization: number; pinnedArenas: number }) => ({
     arenas: f.arenas,
@@ -96,7 +95,9 @@ export function replaySection(
   });
   return {
     python: r.python,
+    allocatorNotes: r.warnings,
     fragmented: r.fragmented,
+    assumptions: r.assumptions,
     captures: r.captures.map((c) => ({
       label: c.label,
       compact: model(c.compact),
@@ -104,9 +105,7 @@ export function replaySection(
       real: c.real && { arenas: c.real.arenas, utilization: c.real.utilization },
     })),
     occupancy: { compact: last.compact.occupancy, scattered: last.scattered.occupancy },
-    pinningSites: last.scattered.pinningSites,
-    releasableBytes: last.scattered.releasableBytes,
-    emptyPoolBytes: last.scattered.emptyPoolBytes,
+    fragmentation: r.fragmentation,
     stats: last.scattered.stats,
   };
 }

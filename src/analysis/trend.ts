@@ -1,5 +1,5 @@
-// Robust trends for memory series: Theil-Sen slopes, and the floor of a curve (its rising minima),
-// so that garbage-collection sawtooth and one-off peaks do not read as growth.
+// Robust trends for memory series: Theil-Sen slopes, and the floor and ceiling of a curve (window
+// minima and maxima), so that a garbage-collection sawtooth and one-off peaks do not read as growth.
 
 /** A verdict's confidence: the share given, clamped to [0, 1] and rounded to 2 decimals. */
 export function confidenceOf(x: number): number {
@@ -50,18 +50,40 @@ export function theilSen(x: readonly number[], y: readonly number[]): Slope {
  * window's middle. Empty windows are left out.
  */
 export function floorPoints(t: ArrayLike<number>, v: ArrayLike<number>, windows: number): { t: number[]; v: number[] } {
+  return windowPoints(t, v, windows, -1);
+}
+
+/**
+ * The ceiling of a sampled curve: the maximum of each of `windows` equal time windows (the peaks
+ * of a sawtooth, where the floor is its troughs), at the window's middle. Empty windows are left out.
+ */
+export function ceilingPoints(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  windows: number,
+): { t: number[]; v: number[] } {
+  return windowPoints(t, v, windows, 1);
+}
+
+// sign -1 keeps each window's minimum, +1 its maximum.
+function windowPoints(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  windows: number,
+  sign: 1 | -1,
+): { t: number[]; v: number[] } {
   const n = t.length;
   if (n === 0) return { t: [], v: [] };
   const t0 = t[0]!;
   const span = t[n - 1]! - t0 || 1;
-  const mins = new Array<number>(windows).fill(Infinity);
+  const best = new Array<number>(windows).fill(-sign * Infinity);
   for (let i = 0; i < n; i++) {
     const w = Math.min(windows - 1, Math.floor(((t[i]! - t0) / span) * windows));
-    if (v[i]! < mins[w]!) mins[w] = v[i]!;
+    if (sign * v[i]! > sign * best[w]!) best[w] = v[i]!;
   }
   const out = { t: [] as number[], v: [] as number[] };
-  mins.forEach((m, w) => {
-    if (m !== Infinity) {
+  best.forEach((m, w) => {
+    if (Number.isFinite(m)) {
       out.t.push(t0 + ((w + 0.5) / windows) * span);
       out.v.push(m);
     }

@@ -150,7 +150,10 @@ export async function loadSet(
     'line-reports': set.lineReports,
     'allocator-stats': set.allocatorStats,
   };
-  const read = uses.map((u) => PARTS[u]).join(', ');
+  const wanted = uses.map((u) => PARTS[u]);
+  const joined = (word: string): string =>
+    wanted.length > 1 ? `${wanted.slice(0, -1).join(', ')} ${word} ${wanted.at(-1)}` : wanted[0]!;
+  const read = joined('and');
   for (const part of Object.keys(PARTS) as SetPart[]) {
     if (uses.includes(part)) continue;
     for (const path of new Set(files[part].map((c) => c.source.path))) {
@@ -158,9 +161,7 @@ export async function loadSet(
     }
   }
   if (uses.every((part) => files[part].length === 0)) {
-    const wanted = uses.map((u) => PARTS[u]);
-    const none = wanted.length > 1 ? `${wanted.slice(0, -1).join(', ')} or ${wanted.at(-1)}` : wanted[0];
-    throw new UsageError(`${listed(inputs)}: no ${none} among the inputs`);
+    throw new UsageError(`${listed(inputs)}: no ${joined('or')} among the inputs`);
   }
   return set;
 }

@@ -1,14 +1,15 @@
 // Option groups more than one command takes, and the parsing of flag values (sizes, growth limits)
-// into library options.
+// into library options; --allocator-stats also loads what it names.
 
 import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import type { GrowthLimit } from '../analysis/gate.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
 import { ORDERS } from '../ingest/resolve-inputs.js';
+import type { CaptureSet } from '../model/capture-set.js';
 import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
 import { UsageError } from '../util/errors.js';
-import { type InputArgs, inputOptions, type OutputArgs, outputOptions } from './command.js';
+import { type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
 
 export function groupByOption<T>(y: Argv<T>, describe: string) {
   return y.option('group-by', { alias: 'g', choices: KEY_TYPES, default: 'lineno' as KeyType, describe });
@@ -38,6 +39,30 @@ export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly stri
 
 export function orderOption<T>(y: Argv<T>, describe = 'Order of the captures') {
   return y.option('order', { choices: ORDERS, describe });
+}
+
+/** --allocator-stats, as replay, report and gate take it. */
+export function allocatorStatsOption<T>(y: Argv<T>) {
+  return y.option('allocator-stats', {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    describe:
+      'sys._debugmallocstats() reports (files, directories, PYTHONMALLOCSTATS logs) taken at the captures: ' +
+      'paired with them by name, time or order, and shown next to the model',
+  });
+}
+
+export interface AllocatorStatsArgs extends InputArgs {
+  'allocator-stats'?: string[];
+}
+
+/** The set with the reports --allocator-stats names (in name order) after those among the inputs. */
+export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs): Promise<CaptureSet> {
+  const files = a['allocator-stats'];
+  if (!files?.length) return set;
+  const given = (await loadSet(files, a, 'name', ['allocator-stats'])).allocatorStats;
+  return { ...set, allocatorStats: [...set.allocatorStats, ...given] };
 }
 
 export interface QueryArgs extends InputArgs, OutputArgs {

@@ -4,8 +4,8 @@ import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
-import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions, warn } from './command.js';
-import { orderOption } from './options.js';
+import { emit, inputsOptions, loadSet, type OutputArgs, outputOptions, warn } from './command.js';
+import { type AllocatorStatsArgs, allocatorStatsOption, orderOption, withAllocatorStats } from './options.js';
 
 export const command = 'replay <inputs..>';
 export const describe =
@@ -13,18 +13,12 @@ export const describe =
 
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Snapshots in capture order (files, directories, globs)');
-  return outputOptions(orderOption(inputs), ['text', 'json'])
+  return allocatorStatsOption(outputOptions(orderOption(inputs), ['text', 'json']))
     .option('python', {
       type: 'string',
       choices: Object.keys(GEOMETRIES),
       default: DEFAULT_PYTHON,
       describe: 'Model the pymalloc of this CPython version (arena and pool sizes, release rule)',
-    })
-    .option('allocator-stats', {
-      type: 'string',
-      array: true,
-      describe:
-        'sys._debugmallocstats() reports taken at the same moments (files or directories): shown next to the model',
     })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of the scattered order' })
     .option('mallocstats', {
@@ -35,22 +29,23 @@ export function builder(y: Argv) {
     .example('$0 replay captures/ --allocator-stats stats/', 'model against the real allocator at each capture');
 }
 
-interface Args extends InputArgs, OutputArgs {
+interface Args extends AllocatorStatsArgs, OutputArgs {
   inputs: string[];
   python: string;
-  'allocator-stats'?: string[];
   order?: Order;
   seed: number;
   mallocstats: boolean;
 }
 
 export async function handler(a: Args): Promise<void> {
-  const { snapshots, labels } = (await loadSet(a.inputs, a, a.order, ['snapshots'])).series;
-  // Allocator reports in the order of their names: one per capture, or one file per capture.
-  const stats = a['allocator-stats']?.length
-    ? (await loadSet(a['allocator-stats'], a, 'name', ['allocator-stats'])).allocatorStats
-    : [];
-  const report = replayReport(snapshots, labels, stats, { python: a.python, seed: a.seed });
+  // Allocator reports among the inputs are used as those --allocator-stats names (pairing.ts pairs them).
+  const set = await withAllocatorStats(await loadSet(a.inputs, a, a.order, ['snapshots', 'allocator-stats']), a);
+  const { snapshots, labels } = set.series;
+  const report = replayReport(snapshots, labels, set.allocatorStats, {
+    python: a.python,
+    seed: a.seed,
+    requireReports: Boolean(a['allocator-stats']?.length),
+  });
   for (const w of report.warnings) warn(a, w);
   emit(a, report, { text: (r) => renderReplayText(r, a.mallocstats), json: renderReplayJson });
 }

@@ -8,15 +8,15 @@ import { renderTopSitesCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReportText } from '../report/text/report.js';
-import { emit, type InputArgs, inputsOptions, loadSet, type OutputFormat } from './command.js';
-import { orderOption } from './options.js';
+import { emit, inputsOptions, loadSet, type OutputFormat, warn } from './command.js';
+import { type AllocatorStatsArgs, allocatorStatsOption, orderOption, withAllocatorStats } from './options.js';
 
 export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';
 
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Captures of any kind, directories, globs');
-  return orderOption(inputs)
+  return allocatorStatsOption(orderOption(inputs))
     .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
     .option('json', { type: 'string', describe: 'Also write the report data (versioned JSON) here' })
     .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
@@ -39,7 +39,7 @@ export function builder(y: Argv) {
     .example('$0 report captures/ run.dat', 'report.html from a series of dumps and an mprof run');
 }
 
-interface Args extends InputArgs {
+interface Args extends AllocatorStatsArgs {
   inputs: string[];
   output: string;
   json?: string;
@@ -52,8 +52,14 @@ interface Args extends InputArgs {
 }
 
 export async function handler(a: Args): Promise<void> {
-  const set = await loadSet(a.inputs, a, a.order);
-  const data = buildReportData(set, a.inputs, { title: a.title, python: a.python, baselineLabel: a.baseline });
+  const set = await withAllocatorStats(await loadSet(a.inputs, a, a.order), a);
+  const data = buildReportData(set, a.inputs, {
+    title: a.title,
+    python: a.python,
+    baselineLabel: a.baseline,
+    requireAllocatorReports: Boolean(a['allocator-stats']?.length),
+  });
+  for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   if (a.format !== 'html') {
     emit({ ...a, format: a.format, json: false }, data, {
       text: renderReportText,

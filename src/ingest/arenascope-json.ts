@@ -34,7 +34,15 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type List = 'frames' | 'tracebacks' | 'totalNframe' | 'traces';
 const LISTS: ReadonlySet<string> = new Set<List>(['frames', 'tracebacks', 'totalNframe', 'traces']);
 // The keys of the file and of a snapshot that are checked; any other is passed over unread.
-const FIELDS: ReadonlySet<string> = new Set(['format', 'version', 'source', 'time', 'tracebackLimit', 'label']);
+const FIELDS: ReadonlySet<string> = new Set([
+  'format',
+  'version',
+  'source',
+  'time',
+  'tracedPeak',
+  'tracebackLimit',
+  'label',
+]);
 const ITEM: Record<List, ValidatorName> = {
   frames: 'frame',
   tracebacks: 'traceback',
@@ -332,9 +340,10 @@ function toSnapshot(
   b.totals.forEach((t, i) => {
     if (t !== null && b.tbIds[i] !== undefined) frames.noteTotalNframe(b.tbIds[i]!, t);
   });
-  // Checked against the schema: a whole number or null, and a time a Date holds.
+  // Checked against the schema: whole numbers or null, and a time a Date holds.
   const limit = b.fields.tracebackLimit;
   const time = b.fields.time;
+  const peak = b.fields.tracedPeak;
   return {
     kind: 'snapshot',
     source: { path: label, format: FORMAT, gzip, bytes },
@@ -345,6 +354,7 @@ function toSnapshot(
     traceCount: b.groups.traceCount,
     totalSize: b.groups.totalSize,
     time: typeof time === 'number' ? time : null,
+    ...(typeof peak === 'number' ? { tracedPeak: peak } : {}),
     partial,
     warnings: [],
   };

@@ -1,5 +1,5 @@
 // Reading every input of a command into one CaptureSet: captures grouped by kind, the snapshots
-// one ordered series sharing a frame table, with their times when known.
+// one ordered series sharing a frame table, with their times (and allocator reports') when known.
 
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
@@ -10,7 +10,7 @@ import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { type Order, resolveInputs } from './resolve-inputs.js';
-import { sidecarTime } from './sidecar.js';
+import { sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
  * Reads every input (files, directories, globs) and groups the captures by kind. Snapshots keep
@@ -36,7 +36,8 @@ export async function loadCaptureSet(
     else if (c.kind === 'memory-series') memorySeries.push(c);
     else if (c.kind === 'memory-runs') memorySeries.push(...c.runs);
     else if (c.kind === 'line-report') lineReports.push(c);
-    else if (c.kind === 'allocator-stats') allocatorStats.push(c);
+    // A report's time, like a dump's, may be kept in a sidecar: it pairs the report with its capture.
+    else if (c.kind === 'allocator-stats') allocatorStats.push({ ...c, time: sidecarTime(path) });
     else if (c.kind === 'statistics-log') statisticsLogs.push(c);
   }
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
@@ -63,6 +64,12 @@ export async function loadCaptureSet(
       timeSource = 'sidecar';
     }
   }
+  // Traced peaks (churn between captures): recorded in the capture, else a sidecar, per capture.
+  snaps = snaps.map((x) => {
+    if (x.s.tracedPeak != null) return x;
+    const peak = sidecarPeak(x.label);
+    return peak === null ? x : { ...x, s: { ...x.s, tracedPeak: peak } };
+  });
   if (!opts.order && snaps.length > 1 && timeSource) snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
   return {
     timeSource,

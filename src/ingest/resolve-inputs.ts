@@ -79,8 +79,8 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
   const expand = (paths: string[]): void => {
     const all = new Set(paths);
     for (const p of ordered(paths, order ?? 'name')) {
-      // A capture's sidecar (its time) is expected beside it, not an unknown file.
-      if (p.endsWith('.time') && all.has(p.slice(0, -5))) continue;
+      // A capture's sidecars (its time, its traced peak) are expected beside it, not unknown files.
+      if ((p.endsWith('.time') || p.endsWith('.peak')) && all.has(p.slice(0, -5))) continue;
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }

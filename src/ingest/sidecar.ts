@@ -1,4 +1,5 @@
-// Capture times kept beside a capture, for tools whose files do not record one.
+// Figures kept beside a capture, for tools whose files do not record them: its time (`.time`)
+// and tracemalloc's traced peak since the previous capture (`.peak`).
 
 import { readFileSync } from 'node:fs';
 
@@ -17,4 +18,19 @@ export function sidecarTime(path: string): number | null {
   if (text !== '' && Number.isFinite(n)) return n;
   const d = Date.parse(text);
   return Number.isNaN(d) ? null : d / 1000;
+}
+
+/**
+ * The traced peak in a sidecar file `<capture>.peak`: tracemalloc's peak of traced memory since the
+ * previous capture, a whole number of bytes; null when there is none or it is not one.
+ */
+export function sidecarPeak(path: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`${path}.peak`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+  const n = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(n) ? n : null;
 }

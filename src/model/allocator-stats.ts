@@ -95,4 +95,6 @@ export interface AllocatorStats {
   readonly source: SourceInfo;
   readonly blocks: readonly MallocStatsBlock[];
   readonly warnings: readonly string[];
+  /** When its last report was taken (seconds since the epoch), from a `.time` sidecar; pairs it with a capture. */
+  readonly time?: number | null;
 }

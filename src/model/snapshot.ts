@@ -44,6 +44,11 @@ export interface Snapshot {
   readonly totalSize: number;
   /** Capture time in seconds since the epoch, when known. */
   readonly time: number | null;
+  /**
+   * tracemalloc's traced peak since the previous capture, in bytes (get_traced_memory()[1], then
+   * reset_peak(), 3.9+): it shows blocks made and freed between captures. Absent or null: unknown.
+   */
+  readonly tracedPeak?: number | null;
   /** True when the input was truncated and only what was read is here. */
   readonly partial: boolean;
   readonly warnings: readonly string[];

@@ -32,6 +32,7 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   if (label !== null) head.label = label;
   head.source = s.source.path;
   head.time = s.time;
+  if (s.tracedPeak != null) head.tracedPeak = s.tracedPeak; // absent: unknown
   head.tracebackLimit = s.tracebackLimit;
   write(JSON.stringify(head).slice(0, -1));
   let out = ',\n"frames":[';

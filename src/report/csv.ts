@@ -46,7 +46,7 @@ export function renderDiffCsv(r: DiffResult): string {
   return csv(['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'], rows);
 }
 
-/** One row per site of a snapshot series (leak verdicts), bytes per capture joined by ';'. */
+/** One row per site of a snapshot series (leak verdicts and next steps), bytes per capture joined by ';'. */
 export function renderLeaksCsv(r: SnapshotLeaks): string {
   const rows = r.sites.map((s) => [
     s.verdict,
@@ -57,9 +57,10 @@ export function renderLeaksCsv(r: SnapshotLeaks): string {
     s.growthPerStep,
     s.confidence,
     s.bytesPerCapture.join(';'),
+    s.next,
   ]);
   const headers = ['verdict', 'filename', 'lineno', 'growth_bytes', 'growth_per_second', 'growth_per_capture'];
-  return csv([...headers, 'confidence', 'bytes_per_capture'], rows);
+  return csv([...headers, 'confidence', 'bytes_per_capture', 'next'], rows);
 }
 
 /** The report's top sites at the last capture, as `stats --format csv` lists them. */

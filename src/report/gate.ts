@@ -12,6 +12,7 @@ export function renderGateText(r: GateResult): string {
     (c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c)}`,
   );
   const failed = r.checks.filter((c) => !c.passed).length;
+  lines.push(...(r.notices ?? []).map((n) => `note: ${n}`));
   lines.push(
     r.checks.length
       ? `gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed`
@@ -42,6 +43,9 @@ export function renderJunit(r: GateResult): string {
     `<testsuites name="arenascope" tests="${r.checks.length}" failures="${failures}" errors="0">`,
     `  <testsuite name="arenascope gate" tests="${r.checks.length}" failures="${failures}" errors="0" skipped="0">`,
     ...cases,
+    ...(r.notices?.length
+      ? [`    <system-out>${esc(r.notices.map((n) => `note: ${n}`).join('\n'))}</system-out>`]
+      : []),
     '  </testsuite>',
     '</testsuites>',
     '',
@@ -60,6 +64,7 @@ export function renderGithub(r: GateResult): string {
     if (!c.sites.length) return [`::error ${title}::${ghData(c.message)}`];
     return c.sites.map((p) => `::error file=${ghProp(p.file)},line=${p.line},${title}::${ghData(p.detail)}`);
   });
+  for (const n of r.notices ?? []) lines.push(`::notice title=${ghProp('arenascope gate')}::${ghData(n)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -75,5 +80,6 @@ export function renderGateMarkdown(r: GateResult): string {
     '|---|---|---|---|',
     ...rows,
     '',
+    ...(r.notices ?? []).flatMap((n) => [`> Note: ${cell(n)}`, '']),
   ].join('\n');
 }

@@ -3,6 +3,7 @@
 import type { ReportData } from '../analysis/report-data.js';
 import { cell } from './escape.js';
 import { formatSize, printfFixed } from './format-size.js';
+import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from './memory-trend.js';
 
 export function renderMarkdown(d: ReportData): string {
   const out = [`## ${cell(d.title)}`, ''];
@@ -15,20 +16,34 @@ export function renderMarkdown(d: ReportData): string {
   const traced = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
   const growth = sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true);
   out.push(`| ${peak} | ${traced} | ${growth} | ${sm.leakSuspects} | ${sm.fragmentation ?? '—'} |`, '');
-  const leaks = d.snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak') ?? [];
+  for (const n of d.snapshots?.replay?.allocatorNotes ?? []) out.push(`> Note: ${cell(n)}`, '');
+  const replay = d.snapshots?.replay;
+  if (replay) {
+    const f = replay.fragmented;
+    out.push(`Fragmented: **${f.verdict}** (${cell(f.reason)}). Next: ${cell(f.next)}.`, '');
+    for (const a of replay.assumptions) out.push(`> Assumed: ${cell(a)}.`, '');
+  }
+  // Leaks, then sites still growing but slowing (maybe a cache still filling), each with its next step.
+  const leaks = d.snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak' || s.verdict === 'slowing') ?? [];
   if (leaks.length) {
-    out.push('### Leak suspects', '', '| site | growth | confidence |', '|---|---:|---:|');
+    out.push(
+      '### Leak suspects',
+      '',
+      '| site | verdict | growth | confidence | next step |',
+      '|---|---|---:|---:|---|',
+    );
     for (const s of leaks.slice(0, 20))
       out.push(
-        `| \`${cell(s.filename)}:${s.lineno}\` | ${formatSize(s.growthBytes, true)} | ${s.confidence.toFixed(2)} |`,
+        `| \`${cell(s.filename)}:${s.lineno}\` | ${s.verdict} | ${formatSize(s.growthBytes, true)} | ` +
+          `${s.confidence.toFixed(2)} | ${cell(s.next)} |`,
       );
     out.push('');
   }
   for (const m of d.memory) {
     for (const t of m.trends.series) {
-      const slopeText = printfFixed(t.slopeMiBPerMin, 2);
-      const peakText = printfFixed(t.peakMiB, 1);
-      out.push(`- \`${cell(m.label)}\` ${cell(t.name)}: ${t.verdict}, ${slopeText} MiB/min, peak ${peakText} MiB`);
+      const trend = memoryTrendRate(t);
+      const what = `${memoryVerdictWord(t.verdict)} (${memoryShape(t)}); measured ${memoryMeasured(t, '→')}`;
+      out.push(`- \`${cell(m.label)}\` ${cell(t.name)}: ${what}${trend ? `; ${trend}` : ''}. Next: ${cell(t.next)}`);
     }
   }
   if (d.snapshots) {

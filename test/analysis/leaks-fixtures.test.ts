@@ -1,20 +1,27 @@
 // Leak verdicts on real capture series of workloads with known truth (fixtures/leaks): every line
-// marked as a leak is found, and no bounded cache, transient or steady line is called one.
-import { existsSync, readFileSync } from 'node:fs';
+// marked as a leak is found, and no bounded cache, cache still filling, transient or steady line is
+// called one.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leakResults, type MemoryLeaks, type SnapshotLeaks } from '../../src/analysis/leak-results.js';
+import type { SiteTrend } from '../../src/analysis/leaks.js';
+import { buildReportData } from '../../src/analysis/report-data.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
+import { renderHtml } from '../../src/report/html/page.js';
 import { cli } from '../helpers.js';
 
-type Truth = Record<string, { leak: string[]; plateau: string[]; transient: string[]; steady: string[] }>;
+type Kinds = 'leak' | 'slowing' | 'plateau' | 'transient' | 'steady';
+type Truth = Record<string, Record<Kinds, string[]>>;
 const truth = JSON.parse(readFileSync('fixtures/leaks/truth.json', 'utf8')) as Truth;
 const load = (inputs: string[]) => loadCaptureSet(inputs, { load: (p, frames) => loadCapture(p, { frames }) });
 
 describe.each(Object.keys(truth))('%s', (workload) => {
   const t = truth[workload]!;
 
-  it('every true leak line is a leak; no plateau, transient or steady line is', async () => {
+  it('every true leak line is a leak; no slowing, plateau, transient or steady line is', async () => {
     const set = await load([`fixtures/leaks/${workload}`]);
     expect(set.timeSource).toBe('sidecar');
     const r = leakResults(set, {})[0] as SnapshotLeaks;
@@ -23,8 +30,64 @@ describe.each(Object.keys(truth))('%s', (workload) => {
     // Recall: every marked leak found.
     for (const line of t.leak) expect(verdict.get(line), line).toBe('leak');
     // Precision: nothing known not to leak is called a leak.
-    for (const line of [...t.plateau, ...t.transient, ...t.steady]) expect(leaks, line).not.toContain(line);
+    for (const line of [...t.slowing, ...t.plateau, ...t.transient, ...t.steady])
+      expect(leaks, line).not.toContain(line);
     for (const line of t.plateau) expect(verdict.get(line), line).toBe('plateau');
+    // A cache still filling (every step grows, each smaller) is its own class.
+    for (const line of t.slowing) expect(verdict.get(line), line).toBe('slowing');
+  });
+});
+
+describe('a cache still filling, and a leak at an irregular pace', () => {
+  const cache = 'fixtures/leaks/workloads/cache_filling.py:17';
+  const irregular = 'fixtures/leaks/workloads/irregular_leak.py:24';
+
+  it('the truth has both: a slowing line, and a leak whose steps vary by more than 10x', () => {
+    expect(truth.cache_filling!.slowing).toEqual([cache]);
+    expect(truth.irregular_leak!.leak).toEqual([irregular]);
+    const b = (truth.irregular_leak as unknown as { measured: Record<string, number[]> }).measured[irregular]!;
+    const steps = b.slice(1).map((x, i) => x - b[i]!);
+    expect(Math.max(...steps) / Math.min(...steps)).toBeGreaterThan(10);
+  });
+
+  it('each verdict carries its next step, with the place to open', async () => {
+    const sites: SiteTrend[] = [];
+    for (const dir of ['fixtures/leaks/cache_filling', 'fixtures/leaks/irregular_leak'])
+      sites.push(...(leakResults(await load([dir]), {})[0] as SnapshotLeaks).sites);
+    for (const s of sites) expect(s.next, `${s.filename}:${s.lineno}`).not.toBe('');
+    const site = (loc: string) => sites.find((s) => `${s.filename}:${s.lineno}` === loc)!;
+    expect(site(cache).verdict).toBe('slowing');
+    expect(site(cache).next).toMatch(new RegExp(`^capture longer .*${cache}.*maxsize`));
+    expect(site(cache).firstThirdGrowth).toBeGreaterThan(2 * site(cache).lastThirdGrowth);
+    expect(site(irregular).verdict).toBe('leak');
+    expect(site(irregular).next).toMatch(new RegExp(`^open ${irregular} and find what keeps its objects alive`));
+    // The captures have times (sidecars), so no hint about them.
+    expect(site(irregular).next).not.toContain('.time');
+  });
+
+  it('the text output shows the class, its evidence and the next step', async () => {
+    const r = await cli('leaks', 'fixtures/leaks/cache_filling', '--no-source');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('No leak found, but some sites still grow (slowing, below).');
+    expect(r.out).toContain('Growing, slowing (each step smaller: may be a bounded cache still filling):');
+    expect(r.out).toMatch(new RegExp(`  slowing  ${cache}  \\+1952 KiB \\(.*/s\\), confidence 0\\.\\d\\d`));
+    expect(r.out).toMatch(/ {4}first third \+\d+ KiB, last third \+\d+ KiB/);
+    expect(r.out).toMatch(new RegExp(` {4}next: capture longer .*${cache}`));
+    const leak = await cli('leaks', 'fixtures/leaks/irregular_leak', '--no-source');
+    expect(leak.out).toMatch(new RegExp(`  leak  ${irregular} [\\s\\S]* {4}next: open ${irregular} `));
+  });
+
+  it('the HTML report lists slowing sites in their own table, with the next step', async () => {
+    const inputs = ['fixtures/leaks/cache_filling'];
+    const html = renderHtml(buildReportData(await load(inputs), inputs));
+    const table = html.match(/<table id="slowing-table"[\s\S]*?<\/table>/)?.[0] ?? '';
+    expect(table).toContain('cache_filling.py');
+    expect(table).toContain('<th data-col="5">next step</th>');
+    expect(table).toMatch(/<td>slowing<\/td>/);
+    expect(table).toContain('capture longer (more snapshots at the same interval)');
+    expect(html).toContain('0 leaks, 1 slowing');
+    // Not a leak: the leaks table is empty.
+    expect(html).toMatch(/<table id="leaks-table"[^>]*><thead>.*?<\/thead><tbody><\/tbody>/);
   });
 });
 
@@ -64,6 +127,7 @@ describe('the leaks command', () => {
       'bytesPerCapture',
       'growthPerSecond',
       'traceback',
+      'next',
     ]) {
       expect(j.sites[0]).toHaveProperty(k);
     }
@@ -78,6 +142,20 @@ describe('the leaks command', () => {
       '--no-source',
     );
     expect(r.out).toContain('no capture times: rates are per capture');
+  });
+
+  it("without capture times, a leak's next step says what would give rates per second", async () => {
+    // The memo_leak captures without their .time sidecars.
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-leaks-'));
+    try {
+      for (const n of [1, 5, 9])
+        copyFileSync(`fixtures/leaks/memo_leak/snap-${n}.pickle`, join(dir, `snap-${n}.pickle`));
+      const r = await cli('leaks', dir, '--no-source');
+      expect(r.out).toContain('no capture times: rates are per capture');
+      expect(r.out).toMatch(/next: open .*memo_leak\.py:9 .*; a sidecar <capture>\.time file .* give rates per second/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -100,6 +178,17 @@ describe('line reports and mprof runs through the command', () => {
     expect(j.topIncrements[0]!.incrementMiB).toBeCloseTo(top, 1);
   });
 
+  it('a line report: each function that kept memory gets its next step, text and JSON', async () => {
+    const j = JSON.parse((await cli('leaks', 'fixtures/mprof/report-p1.txt', '--json')).out) as {
+      retainingFunctions: { filename: string; lineno: number; next: string }[];
+    };
+    expect(j.retainingFunctions.length).toBeGreaterThan(0);
+    for (const f of j.retainingFunctions)
+      expect(f.next).toMatch(new RegExp(`^open ${f.filename}:${f.lineno} and find what its largest increments create`));
+    const text = (await cli('leaks', 'fixtures/mprof/report-p1.txt')).out;
+    expect(text).toMatch(/returned holding .*\n {4}next: open .*take 3 or more tracemalloc snapshots/);
+  });
+
   it('an mprof run with a limit: when the trend reaches it', async () => {
     const r = await cli('leaks', 'fixtures/leaks/mprof/leak.dat', '--limit', '1GiB', '--json');
     const j = JSON.parse(r.out) as {
@@ -107,9 +196,9 @@ describe('line reports and mprof runs through the command', () => {
       series: {
         name: string;
         verdict: string;
-        slopeMiBPerMin: number;
+        trendMiBPerMin: number;
         peakMiB: number;
-        baselineMiB: number;
+        floorStartMiB: number;
         reachesLimitInSeconds: number;
       }[];
     };

@@ -78,15 +78,15 @@ describe('memoryTrend (sampled RSS)', () => {
     const s = series((x) => 100 + ((x * 7) % 10) * 8 + rnd() * 2); // 0..80 MiB teeth, period ~1.4 s
     const r = memoryTrend('main', s);
     expect(r.verdict).not.toBe('leak');
-    expect(Math.abs(r.slopeMiBPerMin)).toBeLessThan(2);
+    expect(Math.abs(r.trendMiBPerMin)).toBeLessThan(2);
   });
 
   it('a sawtooth on a rising floor is a leak, at the floor rate', () => {
     const s = series((x) => 100 + 0.5 * x + ((x * 7) % 10) * 8 + rnd() * 2); // +30 MiB/min floor
     const r = memoryTrend('main', s);
     expect(r.verdict).toBe('leak');
-    expect(r.slopeMiBPerMin).toBeGreaterThan(25);
-    expect(r.slopeMiBPerMin).toBeLessThan(35);
+    expect(r.trendMiBPerMin).toBeGreaterThan(25);
+    expect(r.trendMiBPerMin).toBeLessThan(35);
   });
 
   it('warm-up growth then flat is not a leak', () => {

@@ -155,12 +155,17 @@ describe('a capture set', () => {
     ]);
     // A command names every capture of a kind it does not read.
     const replay = await cli('replay', mixed);
-    for (const f of ['run.dat', 'report.txt', 'stats.txt']) {
-      expect(replay.err).toMatch(new RegExp(`leaving out ${mixed}/${f}: this command reads snapshots, not `));
+    for (const f of ['run.dat', 'report.txt']) {
+      expect(replay.err).toMatch(
+        new RegExp(`leaving out ${mixed}/${f}: this command reads snapshots and allocator reports, not `),
+      );
     }
+    // The allocator report is read, and what it could not be paired with is said.
+    expect(replay.err).toContain(`no allocator report paired with the 2 captures`);
+    expect(replay.err).toContain(`(${mixed}/stats.txt)`);
     const leaks = await cli('leaks', mixed, '--no-source');
     expect(leaks.err).toContain(
-      `leaving out ${mixed}/stats.txt: this command reads snapshots, mprof runs, line reports`,
+      `leaving out ${mixed}/stats.txt: this command reads snapshots, mprof runs and line reports`,
     );
     expect(leaks.err).not.toContain('run.dat:');
   });

@@ -36,7 +36,9 @@ describe('the error family', () => {
     );
     const none = await cli('report', 'fixtures/workloads');
     expect(none.code).toBe(2);
-    expect(none.err).toContain('arenascope: no capture to report on among the inputs');
+    expect(none.err).toContain(
+      'arenascope: fixtures/workloads: no snapshots, mprof runs, line reports or allocator reports among the inputs',
+    );
     expect(none.err).not.toContain('internal error');
   });
 });

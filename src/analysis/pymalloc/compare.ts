@@ -1,12 +1,14 @@
 // The `replay` query: the model's figures per capture in both orders, next to the real
-// allocator's when its reports (sys._debugmallocstats) were captured alongside.
+// allocator's when its reports (sys._debugmallocstats) were captured alongside, and the
+// fragmentation verdict with the figures the evidence supports (real, or the model's best/worst case).
 
 import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
 import { geometry } from './geometry.js';
-import { type ModelState, replay } from './replay.js';
+import { pairAllocatorReports } from './pairing.js';
+import { type Churn, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
 
 /** The figures the `replay` output gives for the model (both orders) and for the real allocator. */
 export interface AllocatorFigures {
@@ -41,6 +43,8 @@ export interface CaptureComparison {
   readonly compact: ModelFigures;
   readonly scattered: ModelFigures;
   readonly real: AllocatorFigures | null;
+  /** Blocks made and freed since the previous capture, as the scattered order modelled them. */
+  readonly churn: Churn;
   /** Arenas gained since the first capture: the model's range, and the real one when known. */
   readonly arenasSinceFirst: { readonly compact: number; readonly scattered: number; readonly real: number | null };
 }
@@ -52,8 +56,48 @@ export interface ReplayReport {
   readonly captures: readonly CaptureComparison[];
   /** Things to know about the comparison (e.g. reports of another arena size than the model's). */
   readonly warnings: readonly string[];
-  /** Is the last capture fragmented, and why (see isFragmented). */
-  readonly fragmented: { readonly verdict: 'yes' | 'no' | 'possibly' | 'unknown'; readonly reason: string };
+  /** What the model assumed where the captures do not tell (churn of unknown size). */
+  readonly assumptions: readonly string[];
+  /** Blocks the model started with, from the first capture's real report (allocated before tracing). */
+  readonly untracedBlocks: number;
+  /** Is the last capture fragmented, why, and what to do next (see isFragmented). */
+  readonly fragmented: FragmentedVerdict;
+  /** The last capture's fragmentation figures, each labelled with the evidence it comes from. */
+  readonly fragmentation: FragmentationEvidence;
+}
+
+export interface FragmentedVerdict {
+  readonly verdict: 'yes' | 'no' | 'possibly' | 'unknown';
+  readonly reason: string;
+  /** The next step: the site to look at, or what to capture to tell. */
+  readonly next: string;
+}
+
+/**
+ * Fragmentation at the last capture. Stated as fact only with the real report: the arenas it holds
+ * beyond those the live blocks need packed (the model's compact order). The model's pinned arenas
+ * are ranges: its best case (compact order) and worst case (scattered order).
+ */
+export interface FragmentationEvidence {
+  readonly basis: 'real' | 'model';
+  /** Real arenas beyond the packed need; null without a real report. */
+  readonly excessArenas: number | null;
+  /** excessArenas in bytes: what packing the live blocks would give back to the system; null without. */
+  readonly releasableBytes: number | null;
+  readonly pinnedArenasBestCase: number;
+  readonly pinnedArenasWorstCase: number;
+  /** Bytes of the model's pinned arenas, best and worst case. */
+  readonly releasableBytesBestCase: number;
+  readonly releasableBytesWorstCase: number;
+  readonly emptyPoolBytesBestCase: number;
+  readonly emptyPoolBytesWorstCase: number;
+  /** The one number of fragmentation (see FragmentationMeasure); null from one capture without a real report. */
+  readonly measure: FragmentationMeasure | null;
+  /** The replay order pinningSites come from; null when none are listed. */
+  readonly pinningSitesOrder: ReplayOrder | null;
+  /** Why that order (or why no sites), in a sentence. */
+  readonly pinningSitesBasis: string;
+  readonly pinningSites: readonly PinningSite[];
 }
 
 function modelFigures(s: ModelState): ModelFigures {
@@ -96,43 +140,223 @@ export function realFigures(b: MallocStatsBlock): AllocatorFigures {
 const pinned = (f: ModelFigures, share: number): boolean => f.pinnedArenas >= 2 && f.pinnedArenas >= f.arenas * share;
 
 /**
- * The verdict on the last capture. With the real allocator's report: fragmented when it holds
- * at least twice the arenas the same live blocks need when packed best (the compact order), and
- * 2 more at least. Without it, which blocks were freed is unknown: fragmented only if even the
- * compact order leaves half of the arenas pinned (2 at least), possibly if the scattered order
- * leaves a quarter pinned.
+ * Fragmentation as one number, the one definition `replay`, `report` and `gate` use: the share of the
+ * arenas held that would go back to the system if the live blocks were packed (packedArenas). It
+ * counts only from MIN_SPARE_ARENAS spare arenas (a small heap's one half-empty arena is not
+ * fragmentation).
  */
-export function isFragmented(captures: readonly CaptureComparison[]): ReplayReport['fragmented'] {
+export interface FragmentationMeasure {
+  /**
+   * real: the real report paired with the last snapshot; 'real report alone': a report with no
+   * snapshot; 'model, best case': the model's compact order (no real report: what is fragmented
+   * even at best).
+   */
+  readonly basis: 'real' | 'real report alone' | 'model, best case';
+  readonly heldArenas: number;
+  /** Arenas the blocks in use need packed, by the report's (or the model's) own size-class table. */
+  readonly neededArenas: number;
+  /** heldArenas - neededArenas, 0 at least. */
+  readonly spareArenas: number;
+  /** spareArenas / heldArenas, 0 with no arena. */
+  readonly share: number;
+}
+
+/** The share above which a capture is fragmented (the verdict; `gate --max-fragmentation` sets its own). */
+export const FRAGMENTED_SHARE = 0.5;
+export const MIN_SPARE_ARENAS = 2;
+
+/** Whether a measure is over a limit: a share above it, and MIN_SPARE_ARENAS spare arenas at least. */
+export function fragmentedOver(m: FragmentationMeasure, limit: number): boolean {
+  return m.spareArenas >= MIN_SPARE_ARENAS && m.share > limit;
+}
+
+function measure(basis: FragmentationMeasure['basis'], held: number, needed: number): FragmentationMeasure {
+  const spareArenas = Math.max(0, held - needed);
+  return { basis, heldArenas: held, neededArenas: needed, spareArenas, share: held > 0 ? spareArenas / held : 0 };
+}
+
+/**
+ * The arenas a real report's blocks in use need when packed: per size class, its blocks in use over
+ * the blocks a pool of that class holds (both from the report's table), the pools over the pools an
+ * arena holds. null when the table is incomplete (elided in a paste).
+ */
+export function packedArenas(b: MallocStatsBlock): number | null {
+  if (b.complete === false || !b.poolSize || !b.arenaSize) return null;
+  let pools = 0;
+  for (const c of b.classes) {
+    if (c.pools === 0 || c.inUse === 0) continue;
+    const perPool = (c.inUse + c.avail) / c.pools;
+    pools += Math.ceil(c.inUse / perPool);
+  }
+  // With 16 KiB pools an arena loses one pool to alignment (see Geometry.arenasLosePoolToAlignment).
+  const perArena = b.arenaSize / b.poolSize - (b.poolSize > 4096 ? 1 : 0);
+  return Math.ceil(pools / perArena);
+}
+
+/** Fragmentation from a real report alone (no snapshots): its arenas against its own packed need. */
+export function reportFragmentation(b: MallocStatsBlock): FragmentationMeasure | null {
+  const needed = packedArenas(b);
+  return needed === null ? null : measure('real report alone', b.arenasCurrent, needed);
+}
+
+/**
+ * The last capture's measure: the real report's arenas when one paired (their need by its own table,
+ * or the compact order's arenas when the table is incomplete), else the compact order's; null from
+ * one capture without a real report (no frees yet).
+ */
+export function measureFragmentation(captures: readonly CaptureComparison[]): FragmentationMeasure | null {
   const last = captures[captures.length - 1];
-  if (!last) return { verdict: 'unknown', reason: 'no capture' };
+  if (!last) return null;
+  const { compact, real } = last;
+  if (real) return measure('real', real.arenas, packedArenas(real.stats) ?? compact.arenas);
+  if (captures.length === 1) return null;
+  return measure('model, best case', compact.arenas, packedArenas(compact.stats) ?? compact.arenas);
+}
+
+const ORDER_CASE: Record<ReplayOrder, string> = { compact: 'model, best case', scattered: 'model, worst case' };
+
+/**
+ * The replay order whose pinning the evidence supports at the last capture, or null: with the real
+ * report, none when it is not fragmented, else the order whose arena count is nearer the real one;
+ * without it, the best case when even it is fragmented, else the worst case.
+ */
+function evidencedOrder(
+  last: CaptureComparison,
+  verdict: FragmentedVerdict['verdict'],
+  m: FragmentationMeasure | null,
+): { order: ReplayOrder | null; basis: string } {
+  if (verdict === 'unknown') return { order: null, basis: 'none: one capture shows no frees' };
   if (last.real) {
-    const excess = last.real.arenas - last.compact.arenas;
-    const yes = excess >= 2 && excess >= last.real.arenas / 2;
+    if (verdict === 'no') {
+      const need = m ? `${m.heldArenas} arenas held, ${m.neededArenas} needed packed` : `${last.real.arenas} held`;
+      return {
+        order: null,
+        basis:
+          `none: the real report is not fragmented (${need}); ` +
+          `the model's worst case of ${last.scattered.pinnedArenas} pinned arenas is not the evidence`,
+      };
+    }
+    const d = (f: ModelFigures): number => Math.abs(f.arenas - last.real!.arenas);
+    const order: ReplayOrder = d(last.compact) < d(last.scattered) ? 'compact' : 'scattered';
     return {
-      verdict: yes ? 'yes' : 'no',
-      reason:
-        `the real allocator holds ${last.real.arenas} arenas; ` +
-        `packed at best, the live blocks need ${last.compact.arenas}`,
+      order,
+      basis:
+        `the ${order} order (${ORDER_CASE[order]}), whose ${last[order].arenas} arenas are nearer ` +
+        `the real ${last.real.arenas}`,
     };
   }
-  if (captures.length === 1)
-    return { verdict: 'unknown', reason: 'fragmentation cannot be seen from one capture: it comes from frees' };
-  if (pinned(last.compact, 0.5))
+  if (verdict === 'yes')
+    return { order: 'compact', basis: 'the compact order (model, best case): they pin arenas even then' };
+  if (!last.scattered.pinnedArenas) return { order: null, basis: 'none: no arena is pinned in either order' };
+  return { order: 'scattered', basis: 'the scattered order (model, worst case), if frees were scattered' };
+}
+
+const siteOf = (p: PinningSite | undefined): string | null => (p ? `${p.filename}:${p.lineno}` : null);
+
+/**
+ * The verdict on the last capture, by measureFragmentation and fragmentedOver at FRAGMENTED_SHARE.
+ * With the real allocator's report: fragmented when it holds more than twice the arenas the same
+ * live blocks need packed at best (the compact order), and 2 more at least. Without it, which blocks
+ * were freed is unknown: fragmented only if even the compact order leaves more than half of the
+ * arenas pinned (2 at least), possibly if the scattered order leaves a quarter pinned. `next` names
+ * the site to look at, or what would tell.
+ */
+export function isFragmented(captures: readonly CaptureComparison[]): FragmentedVerdict {
+  const last = captures[captures.length - 1];
+  if (!last) return { verdict: 'unknown', reason: 'no capture', next: 'give the snapshots to replay' };
+  const m = measureFragmentation(captures);
+  if (last.real && m) {
+    const yes = fragmentedOver(m, FRAGMENTED_SHARE);
+    const reason = `the real allocator holds ${m.heldArenas} arenas; packed, its blocks in use need ${m.neededArenas}`;
+    if (!yes)
+      return {
+        verdict: 'no',
+        reason,
+        next:
+          'none for fragmentation (not more than twice the arenas the live blocks need); ' +
+          'for growth, see `arenascope leaks`',
+      };
+    const { order } = evidencedOrder(last, 'yes', m);
+    const site = siteOf(order ? last[order].pinningSites[0] : undefined);
+    const next = site
+      ? `look at ${site}, whose blocks are in the most pinned arenas (${order} order)`
+      : 'capture the traced peak at each capture: churn the snapshots do not see may spread the blocks';
+    return { verdict: 'yes', reason, next };
+  }
+  if (captures.length === 1) {
+    return {
+      verdict: 'unknown',
+      reason: 'fragmentation cannot be seen from one capture: it comes from frees',
+      next: 'take a second capture after the program frees memory',
+    };
+  }
+  if (m && fragmentedOver(m, FRAGMENTED_SHARE)) {
+    const site = siteOf(last.compact.pinningSites[0]);
     return {
       verdict: 'yes',
-      reason: `even packed at best, ${last.compact.pinnedArenas} of ${last.compact.arenas} arenas are pinned`,
+      reason:
+        `even in the model's best case, the arenas held are ${m.heldArenas} where the live blocks ` +
+        `need ${m.neededArenas} packed (${last.compact.pinnedArenas} pinned)`,
+      next: site ? `look at ${site}, whose blocks are in the most pinned arenas` : 'give --allocator-stats to confirm',
     };
+  }
   if (pinned(last.scattered, 0.25)) {
     return {
       verdict: 'possibly',
       reason: [
         `${last.scattered.pinnedArenas} of ${last.scattered.arenas} arenas are pinned if frees were scattered,`,
-        `${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact;`,
-        'give --allocator-stats to tell',
+        `${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact`,
       ].join(' '),
+      next: 'give --allocator-stats (sys._debugmallocstats() at each capture) to tell',
     };
   }
-  return { verdict: 'no', reason: 'live blocks fill their arenas in either order' };
+  const guessed = captures.some((c) => c.churn.assumed);
+  return {
+    verdict: 'no',
+    reason: 'live blocks fill their arenas in either order',
+    next: guessed
+      ? 'give --allocator-stats to confirm, or capture the traced peak: churn between captures was assumed'
+      : 'give --allocator-stats to confirm',
+  };
+}
+
+/** The last capture's figures, each from the evidence that supports it (see FragmentationEvidence). */
+export function fragmentationEvidence(
+  captures: readonly CaptureComparison[],
+  verdict: FragmentedVerdict['verdict'],
+): FragmentationEvidence {
+  const last = captures[captures.length - 1]!;
+  const arena = last.compact.stats.arenaSize;
+  const m = measureFragmentation(captures);
+  const excess = last.real && m ? m.spareArenas : null;
+  const { order, basis } = evidencedOrder(last, verdict, m);
+  return {
+    basis: last.real ? 'real' : 'model',
+    measure: m,
+    excessArenas: excess,
+    releasableBytes: excess === null ? null : excess * last.real!.stats.arenaSize,
+    pinnedArenasBestCase: last.compact.pinnedArenas,
+    pinnedArenasWorstCase: last.scattered.pinnedArenas,
+    releasableBytesBestCase: last.compact.pinnedArenas * arena,
+    releasableBytesWorstCase: last.scattered.pinnedArenas * arena,
+    emptyPoolBytesBestCase: last.compact.emptyPoolBytes,
+    emptyPoolBytesWorstCase: last.scattered.emptyPoolBytes,
+    pinningSitesOrder: order,
+    pinningSitesBasis: basis,
+    pinningSites: order ? last[order].pinningSites : [],
+  };
+}
+
+/** What the replay assumed: intervals whose churn is not known from a recorded traced peak. */
+function churnAssumptions(captures: readonly CaptureComparison[]): string[] {
+  const unknown = captures.filter((c) => c.churn.assumed).length;
+  if (!unknown) return [];
+  return [
+    `churn between captures is unknown before ${unknown} of ${captures.length} captures (no traced peak): ` +
+      `the worst case assumes ${UNKNOWN_CHURN === 1 ? 'as many' : `${UNKNOWN_CHURN}x as many`} transient bytes ` +
+      'as each interval allocated, made among its allocations and freed before the capture; ' +
+      'capture the traced peak (tracemalloc.get_traced_memory(), then reset_peak()) to know',
+  ];
 }
 
 /** Whether a snapshot holds what replay needs: every live block's size (a log's top N does not). */
@@ -141,25 +365,14 @@ export function replayable(s: Snapshot): boolean {
 }
 
 /**
- * The real allocator's report for each capture, matched by order: one report per capture, or one
- * file per capture (its last report). null when neither fits.
- */
-export function matchAllocatorReports(files: readonly AllocatorStats[], captures: number): MallocStatsBlock[] | null {
-  const blocks = files.flatMap((f) => f.blocks);
-  if (blocks.length === captures) return blocks;
-  if (files.length === captures) return files.map((f) => f.blocks[f.blocks.length - 1]!);
-  return null;
-}
-
-/**
- * The `replay` query. Allocator reports given must match the captures (matchAllocatorReports);
- * a mismatch is the user's to fix.
+ * The `replay` query. Allocator reports are paired with the captures by pairAllocatorReports' rule;
+ * what it leaves out is a warning, and none paired is an error when `requireReports` (they were asked for).
  */
 export function replayReport(
   snapshots: readonly Snapshot[],
   labels: readonly string[],
   allocatorStats: readonly AllocatorStats[],
-  opts: { python: string; seed?: number },
+  opts: { python: string; seed?: number; requireReports?: boolean },
 ): ReplayReport {
   if (!snapshots.length) {
     throw new UsageError(
@@ -173,26 +386,26 @@ export function replayReport(
         'they cannot be replayed through the allocator; give the dumps',
     );
   }
-  let real: MallocStatsBlock[] | null = null;
+  let real: readonly (MallocStatsBlock | null)[] | null = null;
   const warnings: string[] = [];
   if (allocatorStats.length) {
-    real = matchAllocatorReports(allocatorStats, snapshots.length);
-    if (!real) {
-      const reports = allocatorStats.reduce((n, f) => n + f.blocks.length, 0);
-      throw new UsageError(
-        `${snapshots.length} captures but ${allocatorStats.length} allocator-stats files holding ${reports} reports: ` +
-          'give one report, or one file, per capture',
-      );
-    }
+    const pairing = pairAllocatorReports(
+      snapshots.map((s, i) => ({ label: labels[i] ?? s.source.path, time: s.time })),
+      allocatorStats,
+    );
+    if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
+    if (!pairing.complete) warnings.push(...pairing.notes);
+    real = pairing.reports;
     const g = geometry(opts.python);
-    if (real[0] && real[0].arenaSize !== g.arenaSize) {
+    const first = real.find((b) => b !== null);
+    if (first && first.arenaSize !== g.arenaSize) {
       warnings.push(
-        `the allocator reports have ${real[0].arenaSize}-byte arenas, ` +
+        `the allocator reports have ${first.arenaSize}-byte arenas, ` +
           `the model of ${opts.python} ${g.arenaSize}: pass --python`,
       );
     }
   }
-  const r = replay(snapshots, labels, opts);
+  const r = replay(snapshots, labels, { ...opts, start: real?.[0] ?? null });
   const captures = r.captures.map((c, i): CaptureComparison => {
     const compact = modelFigures(c.compact);
     const scattered = modelFigures(c.scattered);
@@ -202,6 +415,7 @@ export function replayReport(
       compact,
       scattered,
       real: rb ? realFigures(rb) : null,
+      churn: c.churn,
       arenasSinceFirst: {
         compact: compact.arenas - r.captures[0]!.compact.arenas,
         scattered: scattered.arenas - r.captures[0]!.scattered.arenas,
@@ -209,12 +423,16 @@ export function replayReport(
       },
     };
   });
+  const fragmented = isFragmented(captures);
   return {
     python: r.python,
     arenaSize: r.arenaSize,
     poolSize: r.poolSize,
     captures,
     warnings,
-    fragmented: isFragmented(captures),
+    assumptions: churnAssumptions(captures),
+    untracedBlocks: r.untracedBlocks,
+    fragmented,
+    fragmentation: fragmentationEvidence(captures, fragmented.verdict),
   };
 }

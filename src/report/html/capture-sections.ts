@@ -25,7 +25,7 @@ export function topSitesSection(s: SnapshotSection): Section {
   ]);
 }
 
-const LEAK_HEADERS = ['site', 'verdict', 'growth', 'confidence', 'bytes per capture'];
+const LEAK_HEADERS = ['site', 'verdict', 'growth', 'confidence', 'bytes per capture', 'next step'];
 
 function leakRow(x: SiteTrend): string[] {
   return [
@@ -34,22 +34,34 @@ function leakRow(x: SiteTrend): string[] {
     sortable(x.growthBytes, formatSize(x.growthBytes, true)),
     sortable(x.confidence, x.confidence.toFixed(2)),
     esc(x.bytesPerCapture.map((b) => formatSize(b)).join(', ')),
+    esc(x.next),
   ];
 }
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-/** Sites judged leaks, with their growth per capture, and the plateaus that are not leaks. */
+/**
+ * Sites judged leaks, with their growth per capture and the next step for each; the sites still
+ * growing but slowing (maybe a cache still filling); and the plateaus that are not leaks.
+ */
 export function leaksSection(s: SnapshotSection): Section | null {
   if (!s.leaks) return null;
   const leaks = s.leaks.sites.filter((x) => x.verdict === 'leak');
+  const slowing = s.leaks.sites.filter((x) => x.verdict === 'slowing');
   const plateaus = s.leaks.sites.filter((x) => x.verdict === 'plateau');
   const counted = `${s.leaks.captures} captures, growth of ${formatSize(s.leaks.minGrowth)} or more counted`;
+  const found = `${plural(leaks.length, 'leak')}, ${slowing.length} slowing, ${plural(plateaus.length, 'plateau')}`;
   return section('leaks', 'Leak suspects', [
-    `<p>${esc(`${counted}; ${plural(leaks.length, 'leak')}, ${plural(plateaus.length, 'plateau')}.`)}</p>`,
+    `<p>${esc(`${counted}; ${found}.`)}</p>`,
     leaks.length ? leaksChart(leaks, s.labels) : null,
     '<h3>Leaks</h3>',
     table('leaks-table', LEAK_HEADERS, leaks.map(leakRow)),
+    ...(slowing.length
+      ? [
+          '<h3>Growing, slowing (each step smaller: may be a bounded cache still filling)</h3>',
+          table('slowing-table', LEAK_HEADERS, slowing.map(leakRow)),
+        ]
+      : []),
     ...(plateaus.length
       ? [
           '<h3>Plateaus (grew, then stopped: not leaks)</h3>',
@@ -77,18 +89,34 @@ export function treeSection(s: SnapshotSection): Section {
   return section('tree', 'Allocation tree', [icicleChart(s)]);
 }
 
-/** The pymalloc replay: arena occupancy, the sites that pin arenas, the model's size classes. */
+/**
+ * The pymalloc replay: the verdict and its next step, the figures labelled with their evidence
+ * (real report, or the model's best/worst case), arena occupancy, the sites that pin arenas.
+ */
 export function fragmentationSection(s: SnapshotSection): Section | null {
   const r = s.replay;
   if (!r) return null;
+  const f = r.fragmentation;
+  const evidence =
+    f.excessArenas === null
+      ? ''
+      : ` Real report: ${f.excessArenas} arenas (${formatSize(f.releasableBytes ?? 0)}) held beyond what the live ` +
+        'blocks need packed.';
   const verdict =
-    `Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}). ${formatSize(r.releasableBytes)} would go back ` +
-    `to the system if the blocks in pinned arenas moved; ${formatSize(r.emptyPoolBytes)} in empty pools.`;
-  const pinning = r.pinningSites.map((p) => [where(p), sortable(p.arenas), sortable(p.blocks)]);
+    `Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}). Next: ${r.fragmented.next}.${evidence} ` +
+    `Model, pinned arenas: best case ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}), ` +
+    `worst case ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)}); ` +
+    `empty pools ${formatSize(f.emptyPoolBytesBestCase)} .. ${formatSize(f.emptyPoolBytesWorstCase)}.`;
+  const pinning = f.pinningSites.map((p) => [where(p), sortable(p.arenas), sortable(p.blocks)]);
+  const sites = pinning.length
+    ? `<p>Ranked by ${esc(f.pinningSitesBasis)}.</p>${table('pinning-table', ['site', 'pinned arenas', 'blocks'], pinning)}`
+    : `<p>${esc(f.pinningSitesBasis)}.</p>`;
   return section('fragmentation', 'Fragmentation', [
     `<p>${esc(verdict)}</p>`,
+    ...(r.allocatorNotes ?? []).map((n) => `<p class="note">Note: ${esc(n)}</p>`),
+    ...r.assumptions.map((a) => `<p>Assumed: ${esc(a)}.</p>`),
     occupancyChart(r),
-    `<h3>Sites whose blocks pin arenas</h3>${table('pinning-table', ['site', 'pinned arenas', 'blocks'], pinning)}`,
+    `<h3>Sites whose blocks pin arenas</h3>${sites}`,
     '<h3>Size classes (model, scattered order, as sys._debugmallocstats() prints them)</h3>',
     `<pre>${esc(renderMallocStats(r.stats))}</pre>`,
   ]);

@@ -5,6 +5,7 @@ import type { MemorySection, ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
 import { formatSize, printfFixed } from '../format-size.js';
+import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { memoryChart } from './charts.js';
 import { card, type Section, section, sortable, table } from './markup.js';
 
@@ -26,13 +27,13 @@ export function summarySection(d: ReportData): Section {
 }
 
 function trendItem(t: MemoryTrend): string {
+  const trend = memoryTrendRate(t);
   const text = [
-    `${t.verdict} (confidence ${t.confidence.toFixed(2)})`,
-    `trend ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`,
-    `floor ${printfFixed(t.baselineMiB, 1)} → ${printfFixed(t.finalFloorMiB, 1)} MiB`,
-    `peak ${printfFixed(t.peakMiB, 1)} MiB`,
+    `${memoryVerdictWord(t.verdict)} (confidence ${t.confidence.toFixed(2)}): ${memoryShape(t)}`,
+    `measured ${memoryMeasured(t, '→')}`,
+    ...(trend ? [trend] : []),
   ];
-  return `<li><b>${esc(t.name)}</b>: ${esc(text.join(', '))}</li>`;
+  return `<li><b>${esc(t.name)}</b>: ${esc(text.join('; '))}<br>next: ${esc(t.next)}</li>`;
 }
 
 /** One chart per mprof file, each with its trend verdicts and the command it ran. */

@@ -2,10 +2,11 @@
 // reports.
 
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
-import type { SiteTrend } from '../../analysis/leaks.js';
+import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
 import { reportFileName } from '../../model/line-report.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
+import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { formatTraceback } from './statistics.js';
 
 const signedSize = (n: number): string => formatSize(n, true);
@@ -40,11 +41,17 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
     `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, ` +
       `counting growth of ${formatSize(r.minGrowth)} or more`,
   ];
-  const by = (v: string) => r.sites.filter((s) => s.verdict === v);
+  const by = (v: Verdict) => r.sites.filter((s) => s.verdict === v);
+  const next = (s: SiteTrend): string => `    next: ${s.next}`;
   const leaks = by('leak');
+  const slowing = by('slowing');
   out.push(
     '',
-    leaks.length ? `${leaks.length} leak${leaks.length > 1 ? 's' : ''}, largest growth first:` : 'No leak found.',
+    leaks.length
+      ? `${leaks.length} leak${leaks.length > 1 ? 's' : ''}, largest growth first:`
+      : slowing.length
+        ? 'No leak found, but some sites still grow (slowing, below).'
+        : 'No leak found.',
   );
   for (const s of leaks) {
     out.push(
@@ -53,6 +60,20 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
     out.push(...evidence(s, steps));
     out.push('    traceback of its largest growing allocation:');
     out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
+    out.push(next(s));
+  }
+  if (slowing.length) {
+    out.push('', 'Growing, slowing (each step smaller: may be a bounded cache still filling):');
+    for (const s of slowing) {
+      out.push(
+        `  slowing  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`,
+      );
+      out.push(...evidence(s, steps));
+      out.push(`    first third ${signedSize(s.firstThirdGrowth)}, last third ${signedSize(s.lastThirdGrowth)}`);
+      out.push('    traceback of its largest growing allocation:');
+      out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
+      out.push(next(s));
+    }
   }
   const plateaus = by('plateau');
   if (plateaus.length) {
@@ -60,13 +81,16 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
     for (const s of plateaus) {
       out.push(`  plateau  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
       out.push(...evidence(s, steps));
+      out.push(next(s));
     }
   }
   const transients = by('transient');
   if (transients.length) {
     out.push('', 'Rose and fell back (transient):');
-    for (const s of transients)
+    for (const s of transients) {
       out.push(`  transient  ${siteLabel(s)}  peak ${formatSize(s.peakBytes)}, end ${signedSize(s.growthBytes)}`);
+      out.push(next(s));
+    }
   }
   out.push(
     '',
@@ -78,20 +102,22 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
 function renderMemoryLeaks(r: MemoryLeaks): string[] {
   const out = [`Memory over time: ${r.label}${r.run && r.cmdline ? `: ${r.cmdline}` : ''}`];
   for (const t of r.series) {
-    const verdict = t.verdict === 'leak' ? 'LEAK' : t.verdict;
-    const floor = `${printfFixed(t.baselineMiB, 1)} -> ${printfFixed(t.finalFloorMiB, 1)} MiB`;
-    const trend = `${t.slopeMiBPerMin >= 0 ? '+' : ''}${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`;
-    out.push(
-      `  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}), floor ${floor}, ` +
-        `trend ${trend}, peak ${printfFixed(t.peakMiB, 1)} MiB`,
-    );
-    const floorPerWindow = t.floorMiB.map((v) => printfFixed(v, 1)).join(', ');
+    const verdict = t.verdict === 'leak' ? 'LEAK' : memoryVerdictWord(t.verdict);
+    out.push(`  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}): ${memoryShape(t)}`);
+    out.push(`    measured: ${memoryMeasured(t)}`);
+    const trend = memoryTrendRate(t);
+    if (trend) out.push(`    ${trend}`);
+    if (t.settledAtSeconds !== null) out.push(`    level from ${printfFixed(t.settledAtSeconds, 1)} s on`);
+    if (t.reachesLimitInSeconds !== null)
+      out.push(`    the peaks reach the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this trend`);
+    const perWindow = (a: readonly number[]): string => a.map((v) => printfFixed(v, 1)).join(', ');
     out.push(
       `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s; ` +
-        `warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; floor per window: ${floorPerWindow} MiB`,
+        `warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; per window (MiB):`,
+      `      floor   ${perWindow(t.floorMiB)}`,
+      `      ceiling ${perWindow(t.ceilingMiB)}`,
+      `    next: ${t.next}`,
     );
-    if (t.reachesLimitInSeconds !== null)
-      out.push(`    reaches the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this rate`);
   }
   if (r.retainingCalls.length) {
     out.push('  @profile calls that returned holding more memory than at their start:');
@@ -115,6 +141,7 @@ function renderLineReportLeaks(r: LineReportLeaks): string[] {
     out.push(
       `  ${reportFileName(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory})`,
     );
+    out.push(`    next: ${f.next}`);
   }
   return out;
 }

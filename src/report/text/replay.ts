@@ -1,4 +1,5 @@
-// `arenascope replay` as text: the model's range per capture next to the real allocator's figures.
+// `arenascope replay` as text: the model's range per capture next to the real allocator's figures,
+// then the verdict and the fragmentation figures, each labelled with the evidence it comes from.
 
 import type { ReplayReport } from '../../analysis/pymalloc/compare.js';
 import { formatSize } from '../format-size.js';
@@ -13,7 +14,8 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
   const captures = `${r.captures.length} capture${r.captures.length > 1 ? 's' : ''}`;
   const out = [
     `pymalloc model of CPython ${r.python} (${geometry}), ${captures}.`,
-    'Figures are ranges: compact .. scattered (which blocks a program frees is not in its snapshots).',
+    'Figures are ranges: compact (model, best case) .. scattered (model, worst case):',
+    'which blocks a program frees, and what it made and freed between captures, is not in its snapshots.',
     '',
   ];
   const rows: string[][] = [
@@ -25,7 +27,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
       'real',
       'utilization (model)',
       'real',
-      'pinned arenas',
+      'pinned arenas (model)',
     ],
   ];
   for (const c of r.captures) {
@@ -43,24 +45,37 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   out.push(...rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')));
   const last = r.captures[r.captures.length - 1];
-  out.push('', `Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}).`);
+  out.push('', ...r.assumptions.map((a) => `Assumed: ${a}.`));
+  if (r.untracedBlocks) {
+    out.push(
+      `The model starts from the first real report: ${r.untracedBlocks} blocks allocated before tracing started.`,
+    );
+  }
+  out.push(`Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}). Next: ${r.fragmented.next}.`);
   if (last) {
-    const s = last.scattered;
-    const pinnedBlocks = s.pinningSites.reduce((n, p) => n + p.blocks, 0);
-    const compactOccupancy = last.compact.occupancy.join(' ');
+    const f = r.fragmentation;
+    if (f.excessArenas !== null && last.real) {
+      out.push(
+        `Real report, last capture: ${last.real.arenas} arenas held, ${last.compact.arenas} needed by the live blocks ` +
+          `packed: ${f.excessArenas} arenas (${formatSize(f.releasableBytes ?? 0)}) would go back to the system ` +
+          'if they were packed.',
+      );
+    }
     out.push(
       [
-        `Last capture, scattered order: ${s.pinnedArenas} pinned arenas (live blocks use under a quarter of them);`,
-        `${formatSize(s.releasableBytes)} would go back to the system if their ${pinnedBlocks} blocks moved;`,
-        `${formatSize(s.emptyPoolBytes)} in empty pools; ${s.partlyUsedPools} pools partly used.`,
+        'Model, pinned arenas (live blocks use under a quarter of them):',
+        `best case ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}),`,
+        `worst case ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)});`,
+        `empty pools ${range(formatSize(f.emptyPoolBytesBestCase), formatSize(f.emptyPoolBytesWorstCase))}.`,
       ].join(' '),
-      `Arena occupancy (0-10% .. 90-100%): compact ${compactOccupancy}, scattered ${s.occupancy.join(' ')}`,
+      `Arena occupancy (0-10% .. 90-100%): compact ${last.compact.occupancy.join(' ')}, ` +
+        `scattered ${last.scattered.occupancy.join(' ')}`,
     );
-    if (s.pinningSites.length) {
-      out.push('Sites whose blocks pin arenas (scattered order):');
-      for (const p of s.pinningSites.slice(0, 10))
+    if (f.pinningSites.length) {
+      out.push(`Sites whose blocks pin arenas, ranked by ${f.pinningSitesBasis}:`);
+      for (const p of f.pinningSites.slice(0, 10))
         out.push(`  ${p.filename}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arenas`);
-    }
+    } else out.push(`Sites whose blocks pin arenas: ${f.pinningSitesBasis}.`);
     if (mallocstats) {
       out.push(
         '',
@@ -68,7 +83,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
         renderMallocStats(last.compact.stats).trimEnd(),
         '',
         '--- model, scattered order ---',
-        renderMallocStats(s.stats).trimEnd(),
+        renderMallocStats(last.scattered.stats).trimEnd(),
       );
       if (last.real) out.push('', '--- real (sys._debugmallocstats) ---', renderMallocStats(last.real.stats).trimEnd());
     }

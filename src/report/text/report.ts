@@ -2,6 +2,7 @@
 
 import type { ReportData } from '../../analysis/report-data.js';
 import { formatSize, printfFixed } from '../format-size.js';
+import { memoryMeasured, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { statisticLine } from './statistics.js';
 
 export function renderReportText(d: ReportData): string {
@@ -14,6 +15,12 @@ export function renderReportText(d: ReportData): string {
     `fragmented: ${sm.fragmentation ?? '-'}`,
   ];
   const out = [d.title, parts.join('; ')];
+  for (const n of d.snapshots?.replay?.allocatorNotes ?? []) out.push(`note: ${n}`);
+  const replay = d.snapshots?.replay;
+  if (replay) {
+    out.push(`fragmented: ${replay.fragmented.verdict} (${replay.fragmented.reason}); next: ${replay.fragmented.next}`);
+    for (const a of replay.assumptions) out.push(`assumed: ${a}`);
+  }
   for (const s of d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? []) {
     out.push(
       `leak  ${s.filename}:${s.lineno}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`,
@@ -21,7 +28,7 @@ export function renderReportText(d: ReportData): string {
   }
   for (const m of d.memory)
     for (const t of m.trends.series)
-      out.push(`${m.label} ${t.name}: ${t.verdict}, ${printfFixed(t.slopeMiBPerMin, 2)} MiB/min`);
+      out.push(`${m.label} ${t.name}: ${memoryVerdictWord(t.verdict)}, ${memoryTrendRate(t) ?? memoryMeasured(t)}`);
   if (d.snapshots) {
     out.push('top sites, last capture:');
     for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);

@@ -1,0 +1,172 @@
+// Which real allocator report (sys._debugmallocstats) goes with which capture: one rule for replay,
+// report and gate, so that they show the same real figures, and say what they paired and left out.
+
+import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
+import { listed } from '../../util/excerpt.js';
+
+/** A capture of the series, as pairing sees it: its label (file name) and capture time. */
+export interface PairedCapture {
+  readonly label: string;
+  readonly time: number | null;
+}
+
+/** The rule that paired them: file names, sidecar times, or order (a report, or a file, per capture). */
+export type PairingRule = 'name' | 'time' | 'reports-in-order' | 'files-in-order';
+
+export interface AllocatorPairing {
+  /** For each capture, in series order, its report, or null. */
+  readonly reports: readonly (MallocStatsBlock | null)[];
+  /** null when nothing was given, or nothing paired. */
+  readonly rule: PairingRule | null;
+  /** True when every capture has a report and every file given was used. */
+  readonly complete: boolean;
+  /** One line of what was paired, then one per capture or file left without a partner, naming it. */
+  readonly notes: readonly string[];
+}
+
+const base = (p: string): string => p.split(/[\\/]/).pop() ?? p;
+
+/** `snap-3.pickle` -> 'snap-3'; `stats-3.txt.gz` -> 'stats-3'. */
+const stem = (p: string): string =>
+  base(p)
+    .replace(/\.gz$/i, '')
+    .replace(/\.[^.]*$/, '');
+
+/** What names pair on: the last number of the stem (snap-03 and stats-3), else the whole stem. */
+function nameKey(p: string): string {
+  const s = stem(p);
+  const n = /(\d+)\D*$/.exec(s);
+  return n ? String(Number(n[1])) : s;
+}
+
+const last = (f: AllocatorStats): MallocStatsBlock => f.blocks[f.blocks.length - 1]!;
+
+interface Pairs {
+  /** For each capture, the index of its file, or -1. */
+  readonly fileOf: readonly number[];
+  /** Why the file of this index was left unpaired. */
+  readonly why: (file: number) => string;
+}
+
+// Keys that occur once on each side pair; a key two captures or two files share pairs nothing.
+function byName(captures: readonly PairedCapture[], files: readonly AllocatorStats[]): Pairs {
+  const count = (keys: string[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+    return m;
+  };
+  const fileKeys = files.map((f) => nameKey(f.source.path));
+  const capKeys = captures.map((c) => nameKey(c.label));
+  const nf = count(fileKeys);
+  const nc = count(capKeys);
+  const fileOf = capKeys.map((k) => (nc.get(k) === 1 && nf.get(k) === 1 ? fileKeys.indexOf(k) : -1));
+  const why = (fi: number): string => {
+    const k = fileKeys[fi]!;
+    if ((nf.get(k) ?? 0) > 1) return `another allocator-stats file's name ends in the same number (${k})`;
+    if ((nc.get(k) ?? 0) > 1) return `${nc.get(k)} captures' names end in its number (${k})`;
+    return "no capture's name ends in the same number or has the same stem (stats-3.txt pairs with snap-3.pickle)";
+  };
+  return { fileOf, why };
+}
+
+// Each file goes to the capture nearest in time; of two files nearest one capture, the nearer wins.
+function byTime(captures: readonly PairedCapture[], files: readonly AllocatorStats[]): Pairs {
+  const fileOf = captures.map(() => -1);
+  const gap = (ci: number, fi: number): number => Math.abs(captures[ci]!.time! - files[fi]!.time!);
+  files.forEach((_, fi) => {
+    let ci = 0;
+    for (let j = 1; j < captures.length; j++) if (gap(j, fi) < gap(ci, fi)) ci = j;
+    if (fileOf[ci] === -1 || gap(ci, fi) < gap(ci, fileOf[ci]!)) fileOf[ci] = fi;
+  });
+  return { fileOf, why: () => 'another report is nearer in time to its nearest capture' };
+}
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/**
+ * Pairs the allocator reports of `files` with `captures`, by the first rule that pairs any:
+ * 1. names: a capture and a file whose names end in the same number (`snap-3.pickle`, `stats-3.txt`),
+ *    or have the same stem without one (`run.pickle`, `run.txt`); the file's last report;
+ * 2. times: when every capture and every file has a time (a `.time` sidecar), each file's last report
+ *    goes to the capture nearest it;
+ * 3. order: one report per capture, or one file per capture (its last report).
+ * Captures left without a report get null, and each capture or file left out is a note naming it.
+ */
+export function pairAllocatorReports(
+  captures: readonly PairedCapture[],
+  files: readonly AllocatorStats[],
+): AllocatorPairing {
+  const none = captures.map(() => null);
+  files = files.filter((f) => f.blocks.length > 0);
+  if (!files.length) return { reports: none, rule: null, complete: false, notes: [] };
+  const blocks = files.flatMap((f) => f.blocks);
+  const names = files.map((f) => f.source.path);
+  const held = `${plural(files.length, 'allocator-stats file')} holding ${plural(blocks.length, 'report')}`;
+  const named = byName(captures, files);
+  if (named.fileOf.some((i) => i >= 0)) return paired(captures, files, named, 'name', 'by file name');
+  const timed = captures.every((c) => c.time !== null) && files.every((f) => f.time != null);
+  if (timed) return paired(captures, files, byTime(captures, files), 'time', 'by time');
+  if (blocks.length === captures.length) {
+    return order(captures, blocks, 'reports-in-order', `${held}, one per capture, in order`);
+  }
+  if (files.length === captures.length) {
+    return order(captures, files.map(last), 'files-in-order', `${held}, one file per capture, in order (its last)`);
+  }
+  return {
+    reports: none,
+    rule: null,
+    complete: false,
+    notes: [
+      `no allocator report paired with the ${plural(captures.length, 'capture')}: ${held} (${listed(names)}); ` +
+        'name them as the captures (snap-3.pickle, stats-3.txt), add .time sidecars, or give one report, ' +
+        'or one file, per capture',
+    ],
+  };
+}
+
+function order(
+  captures: readonly PairedCapture[],
+  reports: readonly MallocStatsBlock[],
+  rule: PairingRule,
+  how: string,
+): AllocatorPairing {
+  return {
+    reports: captures.map((_, i) => reports[i]!),
+    rule,
+    complete: true,
+    notes: [`allocator reports paired with ${plural(captures.length, 'capture')}: ${how}`],
+  };
+}
+
+function paired(
+  captures: readonly PairedCapture[],
+  files: readonly AllocatorStats[],
+  pairs: Pairs,
+  rule: PairingRule,
+  how: string,
+): AllocatorPairing {
+  const used = new Set(pairs.fileOf.filter((i) => i >= 0));
+  const lonely = captures.filter((_, i) => pairs.fileOf[i]! < 0).map((c) => base(c.label));
+  const notes = [
+    `allocator reports paired ${how} with ${used.size} of ${plural(captures.length, 'capture')}: ` +
+      captures
+        .map((c, i) =>
+          pairs.fileOf[i]! >= 0 ? `${base(c.label)} with ${base(files[pairs.fileOf[i]!]!.source.path)}` : '',
+        )
+        .filter(Boolean)
+        .slice(0, 3)
+        .join(', ') +
+      (used.size > 3 ? ', …' : '') +
+      (files.some((f, i) => used.has(i) && f.blocks.length > 1) ? ' (the last report of each file)' : ''),
+  ];
+  if (lonely.length) notes.push(`no allocator report for ${listed(lonely, 5)}`);
+  files.forEach((f, i) => {
+    if (!used.has(i)) notes.push(`left out ${f.source.path} (${plural(f.blocks.length, 'report')}): ${pairs.why(i)}`);
+  });
+  return {
+    reports: captures.map((_, i) => (pairs.fileOf[i]! >= 0 ? last(files[pairs.fileOf[i]!]!) : null)),
+    rule,
+    complete: lonely.length === 0 && used.size === files.length,
+    notes,
+  };
+}

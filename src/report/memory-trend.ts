@@ -1,0 +1,46 @@
+// The words every output uses for an mprof process's trend, so that text, Markdown and HTML say the
+// same thing: measured figures as measured, fitted rates as "trend", and a released run by that name.
+
+import type { MemoryTrend, MemoryVerdict } from '../analysis/mprof.js';
+import { printfFixed } from './format-size.js';
+
+/** The verdict as printed: 'transient' of an RSS curve is memory given back, so it says so. */
+export function memoryVerdictWord(v: MemoryVerdict): string {
+  return v === 'transient' ? 'released' : v;
+}
+
+const SHAPES: Record<MemoryVerdict, string> = {
+  leak: 'growth: the peaks keep rising',
+  // Not an RSS verdict today (snapshot sites only), but part of the union it extends.
+  slowing: 'still rising, each step smaller',
+  retention: 'the troughs rise to meet flat peaks: memory kept by the allocator, not growing',
+  plateau: 'rose, then stopped',
+  transient: 'rose, then fell back',
+  shrinking: 'memory given back over the run',
+  stable: 'nothing kept',
+};
+
+/** What the curve did, in words. */
+export function memoryShape(t: MemoryTrend): string {
+  return SHAPES[t.verdict];
+}
+
+/** The measured figures: floor and ceiling of the first and last windows judged, and the peak. */
+export function memoryMeasured(t: MemoryTrend, arrow = '->'): string {
+  const span = (a: number, b: number): string => `${printfFixed(a, 1)} ${arrow} ${printfFixed(b, 1)} MiB`;
+  return (
+    `floor ${span(t.floorStartMiB, t.floorEndMiB)}, ceiling ${span(t.ceilingStartMiB, t.ceilingEndMiB)}, ` +
+    `peak ${printfFixed(t.peakMiB, 1)} MiB`
+  );
+}
+
+const rate = (x: number): string => `${x >= 0 ? '+' : ''}${printfFixed(x, 2)} MiB/min`;
+
+/**
+ * The fitted rates, or null where a straight line over the run says nothing true: a run that rose
+ * and fell back, or one that rose and stopped (the rate over the span is not the rate at the end).
+ */
+export function memoryTrendRate(t: MemoryTrend): string | null {
+  if (t.verdict === 'transient' || t.verdict === 'plateau') return null;
+  return `trend ${rate(t.trendMiBPerMin)} (floor), ${rate(t.ceilingTrendMiBPerMin)} (ceiling)`;
+}

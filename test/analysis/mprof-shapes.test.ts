@@ -1,0 +1,190 @@
+// RSS shapes from real `mprof run`s (fixtures/mprof/shapes/make.sh, which checks each run's window
+// minima and maxima): growth, retention, plateau, released and steady must each get their verdict,
+// every output must keep measured figures at or under the measured peak, and only growth fails a gate.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { memoryTrend } from '../../src/analysis/mprof.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/mprof/shapes';
+const truth = JSON.parse(readFileSync(`${DIR}/truth.json`, 'utf8')) as Record<string, string>;
+
+interface Trend {
+  name: string;
+  verdict: string;
+  confidence: number;
+  peakMiB: number;
+  floorStartMiB: number;
+  floorEndMiB: number;
+  ceilingStartMiB: number;
+  ceilingEndMiB: number;
+  trendMiBPerMin: number;
+  ceilingTrendMiBPerMin: number;
+  floorMiB: number[];
+  ceilingMiB: number[];
+  settledAtSeconds: number | null;
+  next: string;
+}
+
+/** The MEM samples of a .dat, read here on their own (not through arenascope). */
+function samples(file: string): { t: number[]; mib: number[] } {
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('MEM '))
+    .map((l) => l.split(' '));
+  return { t: rows.map((r) => Number(r[2])), mib: rows.map((r) => Number(r[1])) };
+}
+
+async function trend(file: string): Promise<Trend> {
+  const r = await cli('leaks', file, '--json');
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.out) as { kind: string; series: Trend[] };
+  expect(j.kind).toBe('memory');
+  return j.series[0]!;
+}
+
+describe('mprof shapes (real runs)', () => {
+  it.each(Object.entries(truth))('%s is %s', async (file, verdict) => {
+    const t = await trend(`${DIR}/${file}`);
+    expect(t.verdict).toBe(verdict);
+    expect(t.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(t.next.length).toBeGreaterThan(20);
+  });
+
+  it.each(Object.keys(truth))('%s: measured figures are samples, none above the peak', async (file) => {
+    const t = await trend(`${DIR}/${file}`);
+    const { mib } = samples(`${DIR}/${file}`);
+    expect(t.peakMiB).toBe(Math.max(...mib));
+    for (const x of [
+      t.floorStartMiB,
+      t.floorEndMiB,
+      t.ceilingStartMiB,
+      t.ceilingEndMiB,
+      ...t.floorMiB,
+      ...t.ceilingMiB,
+    ]) {
+      expect(mib).toContain(x);
+      expect(x).toBeLessThanOrEqual(t.peakMiB);
+    }
+    expect(t.floorEndMiB).toBeLessThanOrEqual(t.ceilingEndMiB);
+    // The text output prints no floor above the peak either.
+    const text = (await cli('leaks', `${DIR}/${file}`)).out;
+    const m = /floor ([\d.]+) -> ([\d.]+) MiB, ceiling ([\d.]+) -> ([\d.]+) MiB, peak ([\d.]+) MiB/.exec(text);
+    expect(m).not.toBeNull();
+    const [f0, f1, c0, c1, peak] = m!.slice(1).map(Number) as [number, number, number, number, number];
+    for (const x of [f0, f1, c0, c1]) expect(x).toBeLessThanOrEqual(peak);
+  });
+
+  it('growth: the floor and the ceiling climb together, at the rate the workload keeps', async () => {
+    const t = await trend(`${DIR}/growth.dat`);
+    // growth.py keeps 2 MiB per iteration of ~0.165 s: ~730 MiB/min, less the time spent in sleep
+    // overshoot; both envelopes rise at about that rate.
+    for (const r of [t.trendMiBPerMin, t.ceilingTrendMiBPerMin]) {
+      expect(r).toBeGreaterThan(400);
+      expect(r).toBeLessThan(800);
+    }
+    expect(t.ceilingEndMiB - t.ceilingStartMiB).toBeGreaterThan(20);
+    expect(t.next).toContain('arenascope leaks');
+  });
+
+  it('retention: the floor ends near a ceiling that did not move', async () => {
+    const t = await trend(`${DIR}/retention.dat`);
+    expect(Math.abs(t.ceilingEndMiB - t.ceilingStartMiB)).toBeLessThan(1);
+    expect(t.floorEndMiB - t.floorStartMiB).toBeGreaterThan(10);
+    expect(t.ceilingEndMiB - t.floorEndMiB).toBeLessThan(5);
+    const text = (await cli('leaks', `${DIR}/retention.dat`)).out;
+    expect(text).toContain('memory kept by the allocator, not growing');
+    expect(text).not.toContain('LEAK');
+  });
+
+  it('plateau: says when it settled, and prints no trend over a run that stopped', async () => {
+    const t = await trend(`${DIR}/plateau.dat`);
+    // plateau.py stops adding at 1.6 s after its start (~0.3 s of interpreter start-up later).
+    expect(t.settledAtSeconds).toBeGreaterThan(1.5);
+    expect(t.settledAtSeconds).toBeLessThan(2.6);
+    expect(t.next).toContain(`--warmup ${Math.ceil(t.settledAtSeconds!)}`);
+    const text = (await cli('leaks', `${DIR}/plateau.dat`)).out;
+    expect(text).not.toContain('MiB/min');
+    // Judged after the warm-up the next step names, the rest of the run is level.
+    const rest = (
+      await cli('leaks', `${DIR}/plateau.dat`, '--warmup', String(Math.ceil(t.settledAtSeconds!)), '--json')
+    ).out;
+    expect((JSON.parse(rest) as { series: Trend[] }).series[0]!.verdict).toBe('stable');
+  });
+
+  it('released: says "released", with the measured fall and no fitted rate', async () => {
+    const t = await trend(`${DIR}/released.dat`);
+    const { mib } = samples(`${DIR}/released.dat`);
+    expect(t.ceilingEndMiB).toBeLessThan(Math.max(...mib) - 20);
+    const text = (await cli('leaks', `${DIR}/released.dat`)).out;
+    expect(text).toContain('main: released');
+    expect(text).toContain('rose, then fell back');
+    expect(text).not.toContain('MiB/min');
+  });
+
+  it('the gate fails the growth run only', async () => {
+    const g = await cli('gate', `${DIR}/growth.dat`);
+    expect(g.code).not.toBe(0);
+    expect(g.out + g.err).toContain('growth.dat');
+    for (const f of Object.keys(truth).filter((x) => x !== 'growth.dat')) {
+      const r = await cli('gate', `${DIR}/${f}`);
+      expect([f, r.code]).toEqual([f, 0]);
+    }
+  });
+
+  it('the report (markdown) says the same verdicts', async () => {
+    const r = await cli('report', `${DIR}/released.dat`, `${DIR}/retention.dat`, '--format', 'markdown');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/released\.dat` main: released \(rose, then fell back\)/);
+    expect(r.out).toMatch(/retention\.dat` main: retention/);
+    expect(r.out).not.toMatch(/released[^\n]*MiB\/min/);
+  });
+});
+
+describe('memoryTrend on series built to a shape', () => {
+  // A minute at 10 Hz: a 30 MiB working set held for 0.5 s of every 1 s on top of `floor(s)`.
+  const t = Array.from({ length: 600 }, (_, i) => 1000 + i * 0.1);
+  const run = (floor: (s: number) => number, work: (s: number) => number = () => 30) => ({
+    t: Float64Array.from(t),
+    mib: Float64Array.from(t.map((x) => x - 1000).map((s) => floor(s) + (s % 1 < 0.5 ? work(s) : 0))),
+  });
+
+  it('a one-off spike on a leak leaves it a leak', () => {
+    const s = run((x) => 100 + 0.5 * x + (x > 30 && x < 31 ? 400 : 0));
+    expect(memoryTrend('main', s).verdict).toBe('leak');
+  });
+
+  it('troughs rising to flat peaks are retention, and fitted rates never stand in for measured figures', () => {
+    // Peaks at 130 MiB throughout; the troughs climb from 100 to 128 MiB.
+    const s = run(
+      (x) => 100 + Math.min(28, x * 0.5),
+      (x) => 30 - Math.min(28, x * 0.5),
+    );
+    const r = memoryTrend('main', s);
+    expect(r.verdict).toBe('retention');
+    expect(r.floorEndMiB).toBeLessThanOrEqual(r.peakMiB);
+    expect(r.ceilingEndMiB).toBe(130);
+  });
+
+  it('peaks rising over a flat floor (a working set that grows) is growth, with half the confidence', () => {
+    const grows = memoryTrend(
+      'main',
+      run(
+        () => 100,
+        (x) => 10 + x,
+      ),
+    );
+    const both = memoryTrend(
+      'main',
+      run((x) => 100 + x),
+    );
+    expect(grows.verdict).toBe('leak');
+    expect(grows.next).toContain('not the troughs');
+    expect(grows.confidence).toBeLessThan(both.confidence);
+  });
+
+  it('a rise that falls back is released, not shrinking or a plateau', () => {
+    const s = run((x) => (x < 30 ? 100 + 3 * x : 110));
+    expect(memoryTrend('main', s).verdict).toBe('transient');
+  });
+});

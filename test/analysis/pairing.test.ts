@@ -1,0 +1,66 @@
+// The rule that pairs allocator reports with captures (pairing.ts): names, then times, then order.
+import { describe, expect, it } from 'vitest';
+import { pairAllocatorReports } from '../../src/analysis/pymalloc/pairing.js';
+import type { AllocatorStats, MallocStatsBlock } from '../../src/model/allocator-stats.js';
+
+// Pairing passes reports through untouched: a report's first line is enough to tell which went where.
+const file = (path: string, lines: number[], time: number | null = null): AllocatorStats => ({
+  kind: 'allocator-stats',
+  source: { path, format: 'allocator-stats', gzip: false, bytes: 0 },
+  blocks: lines.map((inputLine) => ({ inputLine }) as MallocStatsBlock),
+  warnings: [],
+  time,
+});
+const caps = (...labels: string[]) => labels.map((label, i) => ({ label, time: null as number | null, i }));
+const lines = (r: ReturnType<typeof pairAllocatorReports>) => r.reports.map((b) => b?.inputLine ?? null);
+
+describe('pairAllocatorReports', () => {
+  it('by the number names end in, whatever the order and zero padding; a file of several gives its last', () => {
+    const r = pairAllocatorReports(caps('d/snap-1.pickle', 'd/snap-2.pickle', 'd/snap-10.pickle'), [
+      file('s/stats-10.txt', [10]),
+      file('s/stats-01.txt', [1]),
+      file('s/stats-2.txt.gz', [20, 21]),
+    ]);
+    expect(r.rule).toBe('name');
+    expect(lines(r)).toEqual([1, 21, 10]);
+    expect(r.complete).toBe(true);
+    expect(r.notes[0]).toContain('snap-1.pickle with stats-01.txt');
+    expect(r.notes[0]).toContain('(the last report of each file)');
+  });
+
+  it('a number two files end in pairs neither, and says why', () => {
+    const r = pairAllocatorReports(caps('snap-1.pickle', 'snap-2.pickle'), [
+      file('a-1.txt', [1]),
+      file('b-1.txt', [2]),
+      file('stats-2.txt', [3]),
+    ]);
+    expect(lines(r)).toEqual([null, 3]);
+    expect(r.complete).toBe(false);
+    expect(r.notes).toContain('no allocator report for snap-1.pickle');
+    expect(r.notes.join('\n')).toContain("left out a-1.txt (1 report): another allocator-stats file's name ends");
+  });
+
+  it('by order when names and times say nothing: one report per capture, else one file per capture', () => {
+    const logs = pairAllocatorReports(caps('a.pickle', 'b.pickle', 'c.pickle'), [file('run.log', [5, 6, 7])]);
+    expect([logs.rule, lines(logs)]).toEqual(['reports-in-order', [5, 6, 7]]);
+    const files = pairAllocatorReports(caps('a.pickle', 'b.pickle'), [file('x.log', [1, 2]), file('y.log', [3, 4])]);
+    expect([files.rule, lines(files)]).toEqual(['files-in-order', [2, 4]]);
+  });
+
+  it('nothing pairs: every capture gets null and one note names the files', () => {
+    const r = pairAllocatorReports(caps('a.pickle', 'b.pickle', 'c.pickle'), [file('run.log', [1, 2, 3, 4])]);
+    expect(r.rule).toBeNull();
+    expect(lines(r)).toEqual([null, null, null]);
+    expect(r.notes).toEqual([expect.stringContaining('1 allocator-stats file holding 4 reports (run.log)')]);
+  });
+
+  it('by time: each file to the nearest capture; of two files nearest one capture, the nearer', () => {
+    const c = [
+      { label: 'a.pickle', time: 10 },
+      { label: 'b.pickle', time: 20 },
+    ];
+    const r = pairAllocatorReports(c, [file('x.txt', [1], 19), file('y.txt', [2], 21), file('z.txt', [3], 9)]);
+    expect([r.rule, lines(r)]).toEqual(['time', [3, 1]]);
+    expect(r.notes.join('\n')).toContain('left out y.txt (1 report): another report is nearer in time');
+  });
+});

@@ -1,0 +1,119 @@
+// Allocator reports paired with captures the same way by replay, report and gate: real
+// sys._debugmallocstats() reports of fixtures/pairing (make_pairing.py), next to real dumps.
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+const P = 'fixtures/pairing';
+const snaps = [1, 2, 3].map((k) => `${P}/snap-${k}.pickle`);
+
+// The truth, from CPython's own report: arenas, and bytes in allocated blocks over arena bytes.
+function truth(file: string): { arenas: number; utilization: number } {
+  const text = readFileSync(file, 'utf8');
+  const figure = (label: RegExp): number => Number(label.exec(text)![1]!.replace(/,/g, ''));
+  const arenaBytes = figure(/^\d+ arenas \* \d+ bytes\/arena +=\s+([\d,]+)$/m);
+  return {
+    arenas: figure(/^# arenas allocated current +=\s+([\d,]+)$/m),
+    utilization: figure(/^# bytes in allocated blocks +=\s+([\d,]+)$/m) / arenaBytes,
+  };
+}
+const real = [1, 2, 3].map((k) => truth(`${P}/stats-${k}.txt`));
+
+type Real = { arenas: number; utilization: number } | null;
+const realOf = (captures: { real: Real }[]): Real[] =>
+  captures.map((c) => c.real && { arenas: c.real.arenas, utilization: c.real.utilization });
+
+function folder(files: string[], extra: Record<string, string> = {}): string {
+  const d = mkdtempSync(join(tmpdir(), 'arenascope-pairing-'));
+  for (const f of files) copyFileSync(`${P}/${f}`, join(d, f));
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(d, name), text);
+  return d;
+}
+
+describe('allocator reports paired with captures', () => {
+  it('replay, report and gate pair a folder alike: by name; the PYTHONMALLOCSTATS log named as left out', async () => {
+    const rp = await cli('replay', P, '--json');
+    expect(rp.code).toBe(0);
+    expect(realOf(JSON.parse(rp.out).captures)).toEqual(real);
+    expect(rp.err).toContain('left out fixtures/pairing/mallocstats.log (8 reports)');
+
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-pairing-out-'));
+    const rr = await cli('report', P, '-o', join(dir, 'r.html'), '--json', join(dir, 'r.json'));
+    expect(rr.code).toBe(0);
+    const data = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    expect(realOf(data.snapshots.replay.captures)).toEqual(real);
+    expect(data.snapshots.replay.allocatorNotes.join('\n')).toContain('left out fixtures/pairing/mallocstats.log');
+    expect(rr.err).toContain('left out fixtures/pairing/mallocstats.log (8 reports)');
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('left out fixtures/pairing/mallocstats.log');
+
+    const g = await cli('gate', P, '--max-fragmentation', '0', '--max-leaks', '99', '--json');
+    expect(g.code).toBe(0);
+    const frag = JSON.parse(g.out).checks.find((c: { check: string }) => c.check === 'max-fragmentation');
+    // The gate measures what replay measures: the real report's arenas against the packed need.
+    const measure = JSON.parse(rp.out).fragmentation.measure;
+    expect(measure.heldArenas).toBe(real[2]!.arenas);
+    expect(frag.measured).toBe(measure.share);
+    expect(frag.message).toContain(`of ${real[2]!.arenas} arenas spare (real)`);
+    expect(g.err).toContain('left out fixtures/pairing/mallocstats.log (8 reports)');
+  });
+
+  it('--allocator-stats: report and gate take it as replay does', async () => {
+    const stats = [1, 2, 3].map((k) => `${P}/stats-${k}.txt`);
+    const rp = await cli('replay', ...snaps, '--allocator-stats', ...stats, '--json');
+    expect(realOf(JSON.parse(rp.out).captures)).toEqual(real);
+    expect(rp.err).toBe('');
+    const rr = await cli('report', ...snaps, '--allocator-stats', ...stats, '-f', 'text');
+    expect(rr.code).toBe(0);
+    expect(rr.err).toBe('');
+    const g = await cli('gate', ...snaps, '--allocator-stats', `${P}/stats-3.txt`, '--max-fragmentation', '0');
+    // One file for three captures: it pairs with snap-3 by name, the last capture the check reads.
+    expect(g.out).toContain(`of ${real[2]!.arenas} arenas spare (real)`);
+    expect(g.err).toContain('no allocator report for snap-1.pickle, snap-2.pickle');
+  });
+
+  it('a partial pairing is used and the capture without a report is named', async () => {
+    const d = folder(['snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle', 'stats-1.txt', 'stats-3.txt']);
+    const r = await cli('replay', d, '--json');
+    expect(r.code).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures)).toEqual([real[0], null, real[2]]);
+    expect(r.err).toContain('paired by file name with 2 of 3 captures');
+    expect(r.err).toContain('no allocator report for snap-2.pickle');
+  });
+
+  it('nothing pairs: with --allocator-stats an error naming the file; found in a folder, a warning', async () => {
+    const log = `${P}/mallocstats.log`;
+    for (const cmd of ['replay', 'report', 'gate']) {
+      const r = await cli(cmd, ...snaps, '--allocator-stats', log, ...(cmd === 'report' ? ['-f', 'text'] : []));
+      expect(r.code, cmd).toBe(2);
+      expect(r.err).toContain(
+        'no allocator report paired with the 3 captures: ' +
+          '1 allocator-stats file holding 8 reports (fixtures/pairing/mallocstats.log)',
+      );
+    }
+    const d = folder(['snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle', 'mallocstats.log']);
+    const r = await cli('report', d, '-f', 'text');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('no allocator report paired with the 3 captures');
+    expect(r.out).toContain('note: no allocator report paired with the 3 captures');
+  });
+
+  it('by .time sidecars when names do not pair: each report goes to the nearest capture', async () => {
+    const d = folder(['snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle'], {
+      'snap-1.pickle.time': '100',
+      'snap-2.pickle.time': '200',
+      'snap-3.pickle.time': '300',
+    });
+    // Reports named apart from the captures, listed out of order: only their times pair them.
+    const names = { 'late.txt': 3, 'early.txt': 1 };
+    for (const [name, k] of Object.entries(names)) {
+      copyFileSync(`${P}/stats-${k}.txt`, join(d, name));
+      writeFileSync(join(d, `${name}.time`), String(k * 100 + 2));
+    }
+    const r = await cli('replay', d, '--json');
+    expect(r.code).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures)).toEqual([real[0], null, real[2]]);
+    expect(r.err).toContain('paired by time with 2 of 3 captures');
+  });
+});

@@ -3,8 +3,7 @@
 // memory whole: each item of frames, tracebacks, totalNframe and traces is checked against the
 // schema's definition of it and used as soon as it is read; a snapshot's small fields when it ends.
 
-import { getManyValues, isMany, none } from 'stream-chain/defs.js';
-import { jsonParser, type Token } from 'stream-json/core/parser.js';
+import type { Token } from 'stream-json/core/parser.js';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
@@ -78,8 +77,21 @@ function checked(level: Level): boolean {
 
 const pointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
+/** stream-json's parser and stream-chain's helpers for its output. */
+export interface JsonStreaming {
+  readonly jsonParser: typeof import('stream-json/core/parser.js').jsonParser;
+  readonly defs: Pick<typeof import('stream-chain/defs.js'), 'getManyValues' | 'isMany' | 'none'>;
+}
+
+/** Loaded when a JSON capture is read, not with the importers: no other input or command pays for it. */
+export async function loadJsonStreaming(): Promise<JsonStreaming> {
+  const [parser, defs] = await Promise.all([import('stream-json/core/parser.js'), import('stream-chain/defs.js')]);
+  return { jsonParser: parser.jsonParser, defs };
+}
+
 export class JsonCaptureReader {
-  private readonly parse = jsonParser({ packValues: true, streamValues: false });
+  private readonly parse: ReturnType<JsonStreaming['jsonParser']>;
+  private readonly defs: JsonStreaming['defs'];
   private readonly check: Validators = validators();
   private readonly stack: Level[] = [];
   private readonly root = new SnapshotBuilder();
@@ -93,7 +105,11 @@ export class JsonCaptureReader {
   constructor(
     private readonly file: string,
     private readonly frames: FrameTable,
-  ) {}
+    streaming: JsonStreaming,
+  ) {
+    this.parse = streaming.jsonParser({ packValues: true, streamValues: false });
+    this.defs = streaming.defs;
+  }
 
   private fail(detail: string): never {
     throw new InputError(this.file, `near byte ${this.fed}`, detail);
@@ -132,6 +148,7 @@ export class JsonCaptureReader {
   }
 
   private tokens(out: unknown): void {
+    const { getManyValues, isMany, none } = this.defs;
     if (out === none) return;
     if (isMany(out)) for (const t of getManyValues(out) as Token[]) this.token(t);
     else this.token(out as Token);
@@ -140,7 +157,7 @@ export class JsonCaptureReader {
   /** Ends the input: the snapshots read (the last one cut off when the text is not complete). */
   end(): { builders: SnapshotBuilder[]; fields: Record<string, Json>; complete: boolean } {
     try {
-      this.tokens(this.parse(none as unknown as string));
+      this.tokens(this.parse(this.defs.none as unknown as string));
     } catch (e) {
       if (!this.stack.length && this.finished) this.fail(`not valid JSON: ${(e as Error).message}`);
     }
@@ -362,7 +379,7 @@ function toSnapshot(
 
 async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promise<Snapshot | SnapshotSeries> {
   const frames = opts.frames ?? new FrameTable();
-  const reader = new JsonCaptureReader(input.label, frames);
+  const reader = new JsonCaptureReader(input.label, frames, await loadJsonStreaming());
   const decoder = new TextDecoder('utf-8');
   let bytes = 0;
   for await (const chunk of untilGzipCut(input)) {

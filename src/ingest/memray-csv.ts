@@ -3,7 +3,6 @@
 // thread_name, stack_trace ('function;file;line' frames joined by '|', most recent first). Python's
 // csv writer ends every row ('\r\n'; '\n' as some write it): a last row without one was cut off.
 
-import { parse } from 'fast-csv';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
 import { InputError } from '../util/errors.js';
@@ -51,6 +50,8 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
   let endedMidLine = false;
   let tail = Buffer.alloc(0); // the start of the last row
 
+  // fast-csv loads only when a memray CSV is read: every other input and command goes without it.
+  const { parse } = await import('fast-csv');
   const parser = parse<Row, Row>({ headers: true, strictColumnHandling: true });
   // Each row is added when the next one arrives, so a last row cut short can be left out.
   let pending: Row | null = null;

@@ -1,0 +1,166 @@
+// What each command line loads (issue 14): the built CLI runs in a child process under a module hook
+// that records every module it loads, ES modules through a loader hook and CommonJS ones (yargs,
+// fast-csv, the built validators) from require's cache at exit. No timing: the module graph itself.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/run.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const DUMP = join(ROOT, 'fixtures', 'dumps', 'py311-inventory-b.pickle');
+const DAT = join(ROOT, 'fixtures', 'mprof', 'plain.dat');
+const MEMRAY = join(ROOT, 'fixtures', 'memray', 'memray-app.csv');
+
+/** The packages no command may load unless it uses them. */
+const HEAVY = ['vega', 'vega-lite', 'fast-csv', 'stream-json', 'stream-chain', 'ajv'];
+const COMMAND_MODULES = COMMANDS.map((c) => c.command.split(' ')[0]!);
+
+// The loader hooks run on their own thread; they append each URL loaded to the log the parent names.
+const HOOKS = `import { appendFileSync } from 'node:fs';
+let log;
+export function initialize(data) { log = data.log; }
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(log, url + '\\n');
+  return next(url, context);
+}
+`;
+const REGISTER = (hooks: string) => `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+const log = process.env.ARENASCOPE_MODULE_LOG;
+register(${JSON.stringify(hooks)}, { data: { log } });
+// require() of CommonJS does not pass through the loader hooks in Node 20: its cache says what it loaded.
+process.on('exit', () => {
+  const files = Object.keys(createRequire(import.meta.url).cache);
+  appendFileSync(log, files.map((f) => pathToFileURL(f).href + '\\n').join(''));
+});
+`;
+
+let dir = '';
+let register = '';
+let runs = 0;
+
+beforeAll(() => {
+  // `npm test` builds before vitest; a run of this file alone builds when dist/ is missing.
+  if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  dir = mkdtempSync(join(tmpdir(), 'arenascope-graph-'));
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(hooks, HOOKS);
+  register = join(dir, 'register.mjs');
+  writeFileSync(register, REGISTER(pathToFileURL(hooks).href));
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Loaded {
+  status: number | null;
+  stdout: string;
+  /** Packages loaded from node_modules, by name. */
+  packages: Set<string>;
+  /** arenascope's own modules, relative to dist/ ('cli/stats.js'). */
+  own: Set<string>;
+}
+
+function packageOf(path: string): string | null {
+  const at = path.lastIndexOf('/node_modules/');
+  if (at < 0) return null;
+  const parts = path.slice(at + '/node_modules/'.length).split('/');
+  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+function loads(...args: string[]): Loaded {
+  const log = join(dir, `modules-${runs++}.log`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, MAIN, ...args], {
+    cwd: dir,
+    env: { ...process.env, ARENASCOPE_MODULE_LOG: log },
+    encoding: 'utf8',
+  });
+  expect(r.stderr).not.toMatch(/internal error|Error \[ERR_/);
+  const paths = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((u) => fileURLToPath(u));
+  const dist = `${join(ROOT, 'dist')}/`;
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    packages: new Set(paths.map(packageOf).filter((p) => p !== null)),
+    own: new Set(paths.filter((p) => p.startsWith(dist)).map((p) => p.slice(dist.length))),
+  };
+}
+
+const commandModules = (l: Loaded): string[] => COMMAND_MODULES.filter((c) => l.own.has(`cli/${c}.js`));
+const heavy = (l: Loaded): string[] => HEAVY.filter((p) => l.packages.has(p));
+
+describe('the module graph of a command line', { timeout: 120_000 }, () => {
+  it('--version loads neither yargs nor any command, and prints the package version', () => {
+    const l = loads('--version');
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect([l.status, l.stdout]).toEqual([0, `${version}\n`]);
+    expect(commandModules(l)).toEqual([]);
+    expect(l.packages).toEqual(new Set());
+    expect(l.own.has('cli/command.js')).toBe(false);
+  });
+
+  it('--help loads yargs and no command module', () => {
+    const l = loads('--help');
+    expect(l.status).toBe(0);
+    expect(l.stdout).toContain('arenascope baseline <inputs..>');
+    expect(l.packages.has('yargs')).toBe(true);
+    expect(commandModules(l)).toEqual([]);
+    expect(heavy(l)).toEqual([]);
+  });
+
+  it('a command loads its own module only, and no chart, CSV, JSON streaming or schema library', () => {
+    const cases: [string[], string][] = [
+      [['stats', DUMP], 'stats'],
+      [['info', DAT], 'info'],
+      [['gate', DAT, '--max-peak', '10GiB'], 'gate'],
+      [['leaks', DAT], 'leaks'],
+      [['stats', '--help'], 'stats'],
+    ];
+    for (const [args, command] of cases) {
+      const l = loads(...args);
+      expect([args.join(' '), l.status]).toEqual([args.join(' '), 0]);
+      expect(commandModules(l)).toEqual([command]);
+      expect(heavy(l)).toEqual([]);
+    }
+  });
+
+  it('loads each library where it is used: vega-lite for a page, fast-csv for CSV, stream-json for JSON', () => {
+    const page = join(dir, 'report.html');
+    const report = loads('report', DAT, '-o', page);
+    expect(report.status).toBe(0);
+    expect(['vega-lite', 'vega'].filter((p) => report.packages.has(p))).toEqual(['vega-lite', 'vega']);
+    // The text report is the same command without the page: no chart compiler.
+    expect(heavy(loads('report', DAT, '--format', 'text'))).toEqual([]);
+
+    const csv = loads('stats', DUMP, '--format', 'csv');
+    expect(heavy(csv)).toEqual(['fast-csv']);
+    expect(heavy(loads('info', MEMRAY))).toEqual(['fast-csv']);
+
+    const json = join(dir, 'snapshot.json');
+    expect(heavy(loads('convert', DUMP, '--to', 'json', '-o', json))).toEqual([]);
+    const info = loads('info', json);
+    expect(info.status).toBe(0);
+    expect(heavy(info)).toEqual(['stream-json', 'stream-chain']);
+  });
+});
+
+describe('the table of commands', () => {
+  it('says of each command what its module says', async () => {
+    for (const entry of COMMANDS) {
+      const m = (await entry.load()) as { command: string; describe: string };
+      expect({ command: entry.command, describe: entry.describe }).toEqual({
+        command: m.command,
+        describe: m.describe,
+      });
+    }
+  });
+});

@@ -59,9 +59,10 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
     let node = root;
     (node as { bytes: number }).bytes += s.size;
     for (const f of s.frames) {
-      let child = node.children.find((c) => c.name === label(f));
+      const name = label(f);
+      let child = node.children.find((c) => c.name === name);
       if (!child) {
-        child = { name: label(f), bytes: 0, children: [] };
+        child = { name, bytes: 0, children: [] };
         node.children.push(child);
       }
       (child as { bytes: number }).bytes += s.size;

@@ -67,21 +67,37 @@ function matcher(f: TraceFilter, frames: FrameTable): Matcher {
   return filenameMatcher(f, frames);
 }
 
+/**
+ * Snapshot.filter_traces(filters) as a test of one group, (traceback id, domain) -> kept: kept if it
+ * matches any inclusive filter (when there is one) and every exclusive filter; null when there is no
+ * filter. Where no filter looks at the domain, the verdict is remembered per traceback, so a frame
+ * table shared by a series of captures tests each traceback once for all of them.
+ */
+export function traceFilter(
+  filters: readonly TraceFilter[],
+  frames: FrameTable,
+): ((tb: number, domain: number) => boolean) | null {
+  if (filters.length === 0) return null;
+  const include = filters.filter((f) => f.inclusive).map((f) => matcher(f, frames));
+  const exclude = filters.filter((f) => !f.inclusive).map((f) => matcher(f, frames));
+  const test = (tb: number, domain: number): boolean =>
+    (include.length === 0 || include.some((m) => m(tb, domain))) && exclude.every((m) => m(tb, domain));
+  if (filters.some((f) => f.kind === 'domain' || f.domain != null)) return test;
+  const known: boolean[] = [];
+  return (tb, domain) => (known[tb] ??= test(tb, domain));
+}
+
 /** Snapshot.filter_traces(filters): keep a trace if it matches any inclusive filter (when there is
  * one) and every exclusive filter. */
 export function filterSnapshot(snapshot: Snapshot, filters: readonly TraceFilter[]): Snapshot {
-  if (filters.length === 0) return snapshot;
-  const include = filters.filter((f) => f.inclusive).map((f) => matcher(f, snapshot.frames));
-  const exclude = filters.filter((f) => !f.inclusive).map((f) => matcher(f, snapshot.frames));
+  const kept = traceFilter(filters, snapshot.frames);
+  if (!kept) return snapshot;
   const g = snapshot.groups;
   const keep: number[] = [];
   let traceCount = 0;
   let totalSize = 0;
   for (let i = 0; i < g.length; i++) {
-    const tb = g.traceback[i]!;
-    const domain = g.domain[i]!;
-    if (include.length && !include.some((m) => m(tb, domain))) continue;
-    if (!exclude.every((m) => m(tb, domain))) continue;
+    if (!kept(g.traceback[i]!, g.domain[i]!)) continue;
     keep.push(i);
     traceCount += g.count[i]!;
     totalSize += g.size[i]! * g.count[i]!;

@@ -3,11 +3,11 @@
 // still filling), plateau (grew, then stopped: warm-up, a bounded cache), transient (rose and fell
 // back), shrinking or stable, with the evidence behind each verdict and the next step to take.
 
-import type { Frame } from '../model/frames.js';
+import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
-import { filterSnapshot, type TraceFilter } from './filters.js';
-import { type KeyType, statistics } from './statistics.js';
+import { type TraceFilter, traceFilter } from './filters.js';
+import { compareFrames, KEY_TYPES, type KeyType } from './statistics.js';
 import { confidenceOf, theilSen } from './trend.js';
 
 export type Verdict = 'leak' | 'slowing' | 'plateau' | 'transient' | 'shrinking' | 'stable';
@@ -221,97 +221,254 @@ export function nextStep(verdict: Verdict, where: string, confidence: number, ct
 
 /** Leak detection over snapshots in capture order (at least 3). */
 export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = {}): LeakReport {
-  if (snapshots.length < 3) {
-    throw new UsageError(
-      `leak detection needs at least 3 snapshots of the same program, in capture order; got ${snapshots.length}: ` +
-        'with fewer, growth cannot be told from a plateau or a transient',
-    );
-  }
-  const groupBy = opts.groupBy ?? 'lineno';
-  const minGrowth = opts.minGrowth ?? DEFAULT_MIN_GROWTH;
-  const times = opts.times ?? null;
-  const snaps = opts.keepInternals ? snapshots : snapshots.map((s) => filterSnapshot(s, INTERNAL_FILTERS));
-  const n = snaps.length;
-  const sites = new Map<string, { frames: readonly Frame[]; bytes: number[]; blocks: number[] }>();
-  snaps.forEach((s, i) => {
-    for (const st of statistics(s, { keyType: groupBy })) {
-      const key = siteKey(st.frames);
-      let e = sites.get(key);
-      if (!e) {
-        e = { frames: st.frames, bytes: new Array(n).fill(0), blocks: new Array(n).fill(0) };
-        sites.set(key, e);
-      }
-      e.bytes[i] = st.size;
-      e.blocks[i] = st.count;
-    }
-  });
-  const growth = largestGrowingTracebacks(snaps[0]!, snaps[n - 1]!, groupBy);
-  const limits = snaps.map((s) => s.tracebackLimit).filter((l): l is number => l !== null);
-  const ctx: NextStepContext = {
-    groupBy,
-    captures: n,
-    timesKnown: times !== null,
-    tracebackLimit: limits.length ? Math.min(...limits) : null,
-  };
-  const out: SiteTrend[] = [];
-  for (const [key, e] of sites) {
-    const c = classify(e.bytes, minGrowth);
-    const steps = n - 1;
-    const keyFrame = groupBy === 'traceback' ? e.frames[e.frames.length - 1]! : e.frames[0]!;
-    const traceback = growth.get(key) ?? e.frames;
-    const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame
-    out.push({
-      frames: e.frames,
-      filename: keyFrame.filename,
-      lineno: keyFrame.lineno,
-      verdict: c.verdict,
-      confidence: c.confidence,
-      bytesPerCapture: e.bytes,
-      blocksPerCapture: e.blocks,
-      growthBytes: e.bytes[n - 1]! - e.bytes[0]!,
-      growthPerStep: (e.bytes[n - 1]! - e.bytes[0]!) / steps,
-      growthPerSecond: times ? theilSen(times, e.bytes).slope : null,
-      shareOfStepsGrowing: c.stepsGrowing / steps,
-      shareOfStepsNotShrinking: c.stepsNotShrinking / steps,
-      firstThirdGrowth: c.firstThirdGrowth,
-      lastThirdGrowth: c.lastThirdGrowth,
-      peakBytes: Math.max(...e.bytes),
-      traceback,
-      next: nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx),
-    });
-  }
-  out.sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || b.growthBytes - a.growthBytes || b.peakBytes - a.peakBytes);
-  return { captures: n, groupBy, minGrowth, times, sites: out };
+  const fold = new SiteFold(opts);
+  for (const s of snapshots) fold.add(s);
+  return fold.report(opts);
 }
 
-// Per site key: the full traceback (oldest first) of the group whose bytes grew most from the
-// first capture to the last.
-function largestGrowingTracebacks(first: Snapshot, last: Snapshot, groupBy: KeyType): Map<string, readonly Frame[]> {
-  const bytesByTb = (s: Snapshot): Map<string, { frames: Frame[]; bytes: number }> => {
-    const m = new Map<string, { frames: Frame[]; bytes: number }>();
+// The key of a traceback's statistic, as statistics() builds it: the most recent frame ('lineno'),
+// its file with line 0 ('filename'), or the whole traceback in tracemalloc.Traceback's order.
+function siteFrames(frames: FrameTable, groupBy: KeyType, tb: number, recentFirst: boolean): Frame[] {
+  if (groupBy === 'traceback') {
+    const ids = frames.tracebackFrames(tb);
+    return (recentFirst ? ids : ids.reverse()).map((f) => frames.frame(f));
+  }
+  const top = frames.frame(frames.tracebackFrame(tb, 0));
+  return [groupBy === 'lineno' ? top : { filename: top.filename, lineno: 0 }];
+}
+
+// One site of the fold: its key as a statistic, its figures at every capture it was present in.
+interface Site {
+  readonly frames: readonly Frame[];
+  readonly key: string;
+  /** The first capture it was present in (-1: none yet): the order statistics() first listed it. */
+  first: number;
+  readonly bytes: number[];
+  readonly blocks: number[];
+}
+
+// A traceback as tracemalloc.Traceback holds it (oldest frame first), whatever table it came from.
+interface Trace {
+  readonly frames: Frame[];
+  readonly key: string;
+}
+
+// What the tracebacks of one frame table stand for, found once per traceback (a series shares one table).
+interface TableIds {
+  readonly kept: ((tb: number, domain: number) => boolean) | null;
+  readonly trace: number[];
+  readonly site: number[];
+  readonly siteRecentFirst: number[];
+}
+
+/**
+ * Leak detection folded one capture at a time: per site, its bytes and blocks at each capture, and
+ * per traceback, its bytes in the first and in the latest capture; no snapshot is kept. The figures
+ * and the order are those of statistics() over each filtered snapshot, computed per traceback instead
+ * of per group (every group of a traceback belongs to the same site).
+ */
+export class SiteFold {
+  private readonly groupBy: KeyType;
+  private readonly filters: readonly TraceFilter[];
+  private readonly sites: Site[] = [];
+  private readonly siteIds = new Map<string, number>();
+  private readonly traces: Trace[] = [];
+  private readonly traceIds = new Map<string, number>();
+  private readonly tables = new Map<FrameTable, TableIds>();
+  private firstBytes = new Map<number, number>();
+  private lastTraces: number[] = [];
+  private lastBytes: number[] = [];
+  private readonly limits: number[] = [];
+  private n = 0;
+
+  constructor(opts: Pick<LeakOptions, 'groupBy' | 'keepInternals'> = {}) {
+    this.groupBy = opts.groupBy ?? 'lineno';
+    this.filters = opts.keepInternals ? [] : INTERNAL_FILTERS;
+  }
+
+  get captures(): number {
+    return this.n;
+  }
+
+  /** Folds in the next capture. */
+  add(s: Snapshot): void {
+    const i = this.n++;
+    if (!KEY_TYPES.includes(this.groupBy)) return; // report() says so
+    if (s.tracebackLimit !== null) this.limits.push(s.tracebackLimit);
+    const ids = this.tableIds(s.frames);
+    const recentFirst = s.tracebackOrder === 'most-recent-first';
+    // Per traceback, in the order the groups first name it: bytes and blocks.
     const g = s.groups;
-    for (let i = 0; i < g.length; i++) {
-      const tb = g.traceback[i]!;
-      const frames = s.frames
+    const at = new Map<number, number>();
+    const tbs: number[] = [];
+    const bytes: number[] = [];
+    const blocks: number[] = [];
+    for (let j = 0; j < g.length; j++) {
+      const tb = g.traceback[j]!;
+      if (ids.kept && !ids.kept(tb, g.domain[j]!)) continue;
+      let k = at.get(tb);
+      if (k === undefined) {
+        k = tbs.length;
+        at.set(tb, k);
+        tbs.push(tb);
+        bytes.push(0);
+        blocks.push(0);
+      }
+      bytes[k]! += g.size[j]! * g.count[j]!;
+      blocks[k]! += g.count[j]!;
+    }
+    const siteBytes = new Map<number, number>();
+    const siteBlocks = new Map<number, number>();
+    const traces: number[] = [];
+    for (let k = 0; k < tbs.length; k++) {
+      const site = this.siteOf(s.frames, ids, tbs[k]!, recentFirst);
+      siteBytes.set(site, (siteBytes.get(site) ?? 0) + bytes[k]!);
+      siteBlocks.set(site, (siteBlocks.get(site) ?? 0) + blocks[k]!);
+      traces.push(this.traceOf(s.frames, ids, tbs[k]!));
+    }
+    for (const [site, b] of siteBytes) {
+      const count = siteBlocks.get(site)!;
+      if (!(count > 0)) continue; // statistics() lists a key only when it counts a block
+      const e = this.sites[site]!;
+      if (e.first < 0) e.first = i;
+      e.bytes[i] = b;
+      e.blocks[i] = count;
+    }
+    if (i === 0) this.firstBytes = new Map(traces.map((t, k) => [t, bytes[k]!]));
+    this.lastTraces = traces;
+    this.lastBytes = bytes;
+  }
+
+  /** The trends of every site over the captures folded in (at least 3). */
+  report(opts: Pick<LeakOptions, 'minGrowth' | 'times'> = {}): LeakReport {
+    const n = this.n;
+    if (n < 3) {
+      throw new UsageError(
+        `leak detection needs at least 3 snapshots of the same program, in capture order; got ${n}: ` +
+          'with fewer, growth cannot be told from a plateau or a transient',
+      );
+    }
+    const groupBy = this.groupBy;
+    if (!KEY_TYPES.includes(groupBy)) throw new UsageError(`unknown key type '${groupBy}'`);
+    const minGrowth = opts.minGrowth ?? DEFAULT_MIN_GROWTH;
+    const times = opts.times ?? null;
+    const growth = this.largestGrowingTracebacks();
+    const ctx: NextStepContext = {
+      groupBy,
+      captures: n,
+      timesKnown: times !== null,
+      tracebackLimit: this.limits.length ? Math.min(...this.limits) : null,
+    };
+    const out: SiteTrend[] = [];
+    for (const e of this.listed()) {
+      const bytes = Array.from({ length: n }, (_, i) => e.bytes[i] ?? 0);
+      const blocks = Array.from({ length: n }, (_, i) => e.blocks[i] ?? 0);
+      const c = classify(bytes, minGrowth);
+      const steps = n - 1;
+      const keyFrame = groupBy === 'traceback' ? e.frames[e.frames.length - 1]! : e.frames[0]!;
+      const traceback = growth.get(e.key) ?? e.frames;
+      const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame
+      out.push({
+        frames: e.frames,
+        filename: keyFrame.filename,
+        lineno: keyFrame.lineno,
+        verdict: c.verdict,
+        confidence: c.confidence,
+        bytesPerCapture: bytes,
+        blocksPerCapture: blocks,
+        growthBytes: bytes[n - 1]! - bytes[0]!,
+        growthPerStep: (bytes[n - 1]! - bytes[0]!) / steps,
+        growthPerSecond: times ? theilSen(times, bytes).slope : null,
+        shareOfStepsGrowing: c.stepsGrowing / steps,
+        shareOfStepsNotShrinking: c.stepsNotShrinking / steps,
+        firstThirdGrowth: c.firstThirdGrowth,
+        lastThirdGrowth: c.lastThirdGrowth,
+        peakBytes: Math.max(...bytes),
+        traceback,
+        next: nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx),
+      });
+    }
+    out.sort(
+      (a, b) => ORDER[a.verdict] - ORDER[b.verdict] || b.growthBytes - a.growthBytes || b.peakBytes - a.peakBytes,
+    );
+    return { captures: n, groupBy, minGrowth, times, sites: out };
+  }
+
+  // The sites in the order a capture-by-capture walk of statistics() meets them: by the capture
+  // each first appears in, then as statistics() sorts that capture (size, count, key, largest
+  // first). Ties in the final sort keep this order.
+  private listed(): Site[] {
+    return this.sites
+      .filter((e) => e.first >= 0)
+      .sort((a, b) => {
+        if (a.first !== b.first) return a.first - b.first;
+        const i = a.first;
+        return b.bytes[i]! - a.bytes[i]! || b.blocks[i]! - a.blocks[i]! || compareFrames(b.frames, a.frames);
+      });
+  }
+
+  private tableIds(frames: FrameTable): TableIds {
+    let ids = this.tables.get(frames);
+    if (!ids) {
+      ids = { kept: traceFilter(this.filters, frames), trace: [], site: [], siteRecentFirst: [] };
+      this.tables.set(frames, ids);
+    }
+    return ids;
+  }
+
+  // The traceback `tb` of a table, as one of the fold's (keyed by its frames, oldest first).
+  private traceOf(frames: FrameTable, ids: TableIds, tb: number): number {
+    let t = ids.trace[tb];
+    if (t === undefined) {
+      const f = frames
         .tracebackFrames(tb)
         .reverse()
-        .map((f) => s.frames.frame(f));
-      const key = siteKey(frames);
-      const e = m.get(key) ?? { frames, bytes: 0 };
-      e.bytes += g.size[i]! * g.count[i]!;
-      m.set(key, e);
+        .map((id) => frames.frame(id));
+      const key = siteKey(f);
+      const known = this.traceIds.get(key);
+      t = known ?? this.traces.length;
+      if (known === undefined) {
+        this.traces.push({ frames: f, key });
+        this.traceIds.set(key, t);
+      }
+      ids.trace[tb] = t;
     }
-    return m;
-  };
-  const before = bytesByTb(first);
-  const best = new Map<string, { frames: Frame[]; growth: number }>();
-  for (const [key, e] of bytesByTb(last)) {
-    const growth = e.bytes - (before.get(key)?.bytes ?? 0);
-    const top = e.frames[e.frames.length - 1]!; // the most recent frame
-    const site =
-      groupBy === 'traceback' ? key : siteKey([groupBy === 'lineno' ? top : { filename: top.filename, lineno: 0 }]);
-    const cur = best.get(site);
-    if (!cur || growth > cur.growth) best.set(site, { frames: e.frames, growth });
+    return t;
   }
-  return new Map([...best].map(([k, v]) => [k, v.frames]));
+
+  // The site of traceback `tb` of a table: its statistic key as statistics() builds it.
+  private siteOf(frames: FrameTable, ids: TableIds, tb: number, recentFirst: boolean): number {
+    const memo = recentFirst && this.groupBy === 'traceback' ? ids.siteRecentFirst : ids.site;
+    let site = memo[tb];
+    if (site === undefined) {
+      const key = siteFrames(frames, this.groupBy, tb, recentFirst);
+      const k = siteKey(key);
+      const known = this.siteIds.get(k);
+      site = known ?? this.sites.length;
+      if (known === undefined) {
+        this.sites.push({ frames: key, key: k, first: -1, bytes: [], blocks: [] });
+        this.siteIds.set(k, site);
+      }
+      memo[tb] = site;
+    }
+    return site;
+  }
+
+  // Per site key: the full traceback (oldest first) of the group whose bytes grew most from the
+  // first capture to the last (the first such in the last capture's order on a tie).
+  private largestGrowingTracebacks(): Map<string, readonly Frame[]> {
+    const best = new Map<string, { frames: Frame[]; growth: number }>();
+    this.lastTraces.forEach((t, k) => {
+      const growth = this.lastBytes[k]! - (this.firstBytes.get(t) ?? 0);
+      const { frames, key } = this.traces[t]!;
+      const top = frames[frames.length - 1]!; // the most recent frame
+      const site =
+        this.groupBy === 'traceback'
+          ? key
+          : siteKey([this.groupBy === 'lineno' ? top : { filename: top.filename, lineno: 0 }]);
+      const cur = best.get(site);
+      if (!cur || growth > cur.growth) best.set(site, { frames, growth });
+    });
+    return new Map([...best].map(([k, v]) => [k, v.frames]));
+  }
 }

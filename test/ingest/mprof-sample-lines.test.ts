@@ -1,0 +1,64 @@
+// The byte path for MEM and CHLD lines (ingest/mprof.ts, sampleLines) reads what the string path
+// reads: the same file with '\r\n' line ends goes through the string path for every line (the byte
+// path stops at a '\r'), so the two reads must give the same samples, bit for bit.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import type { MemorySeries } from '../../src/model/memory-series.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-mprof-lines-'));
+
+async function bothPaths(text: string): Promise<[MemorySeries, MemorySeries]> {
+  const lf = join(dir, 'lf.dat');
+  const crlf = join(dir, 'crlf.dat');
+  writeFileSync(lf, text);
+  writeFileSync(crlf, text.replaceAll('\n', '\r\n'));
+  const [a, b] = [await loadCapture(lf), await loadCapture(crlf)];
+  if (a.kind !== 'memory-series' || b.kind !== 'memory-series') throw new Error('not one mprof run');
+  return [a, b];
+}
+
+function expectSame(a: MemorySeries, b: MemorySeries): void {
+  expect([...a.samples.t]).toEqual([...b.samples.t]);
+  expect([...a.samples.mib]).toEqual([...b.samples.mib]);
+  expect([...a.children.keys()]).toEqual([...b.children.keys()]);
+  for (const [pid, s] of a.children) {
+    expect([...s.t]).toEqual([...b.children.get(pid)!.t]);
+    expect([...s.mib]).toEqual([...b.children.get(pid)!.mib]);
+  }
+  expect(a.functions).toEqual(b.functions);
+}
+
+describe('mprof MEM and CHLD lines read from bytes', () => {
+  it('a real `mprof run --multiprocess` file (MEM and CHLD lines interleaved)', async () => {
+    const [a, b] = await bothPaths(readFileSync('fixtures/mprof/multi.dat', 'utf8'));
+    expect(a.children.size).toBeGreaterThan(0);
+    expectSame(a, b);
+  });
+
+  it('numbers at the edges: signs, a bare point, 15 digits, leading zeros, pids of many digits', async () => {
+    const text = [
+      'CMDLINE python3 x.py',
+      'MEM 0.000000 1795300000.0000',
+      'MEM -1.500000 1795300000.1000',
+      'MEM 12. 1795300000.2000',
+      'MEM 123456789.012345 1795300000.3000',
+      'CHLD 007 1.250000 1795300000.3500',
+      'CHLD 123456789012345 2.5 1795300000.4000',
+      'CHLD 12 -0.0 1795300000.5',
+      'CHLD 12 3. 1795300000.6000',
+      'CHLD 1234567890123456 1.0 1795300000.7000',
+      'CHLD 12 1.0e3 1795300000.8000',
+      'MEM 1.0e2 1795300000.9000',
+      'MEM 1234567890123456.5 1795300001.0000',
+      'FUNC f 1.0000 1795300000.0000 2.0000 1795300001.0000 0',
+      '',
+    ].join('\n');
+    const [a, b] = await bothPaths(text);
+    expect(a.samples.t.length).toBe(6);
+    expect(a.children.size).toBe(4);
+    expectSame(a, b);
+  });
+});

@@ -1,4 +1,5 @@
-"""Runs a command once and prints its wall time and peak RSS as JSON (used by bench/stats.mjs).
+"""Runs a command once and prints its wall time and peak RSS as JSON (bench/lib.mjs runs every
+benchmark through it).
 
     python3 bench/measure.py CMD [ARGS...]
 """

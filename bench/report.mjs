@@ -3,24 +3,23 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CLI, input, OUT } from './lib.mjs';
 
-const PY = process.env.PYTHON ?? 'python3';
-const OUT = 'bench/out';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const inputs = [`${OUT}/1000000-s1.pickle`, `${OUT}/1000000-s2.pickle`, `${OUT}/1000000.dat`];
-for (const [f, args] of [
-  [inputs[0], ['bench/make_dump.py', '1000000', inputs[0], '--seed', '1']],
-  [inputs[1], ['bench/make_dump.py', '1000000', inputs[1], '--seed', '2']],
-  [inputs[2], ['bench/make_dat.py', '1000000', inputs[2]]],
-])
-  if (!existsSync(f)) execFileSync(PY, args);
+const inputs = [
+  input('1000000-s1.pickle', ['bench/make_dump.py', '1000000', '--seed', '1']),
+  input('1000000-s2.pickle', ['bench/make_dump.py', '1000000', '--seed', '2']),
+  input('1000000.dat', ['bench/make_dat.py', '1000000']),
+];
 
 const html = resolve(`${OUT}/report.html`);
 const t0 = Date.now();
-execFileSync('node', ['dist/cli/main.js', 'report', ...inputs, '-o', html]);
+execFileSync(CLI[0], [...CLI.slice(1), 'report', ...inputs, '-o', html]);
 const writeS = (Date.now() - t0) / 1000;
+const pageMiB = statSync(html).size / 2 ** 20;
 console.log(
-  `\nreport of 2 captures of 1M blocks and a 1M-sample mprof run: ${(statSync(html).size / 2 ** 20).toFixed(2)} MiB, written in ${writeS.toFixed(2)} s`,
+  `\nreport of 2 captures of 1M blocks and a 1M-sample mprof run: ${pageMiB.toFixed(2)} MiB, ` +
+    `written in ${writeS.toFixed(2)} s`,
 );
 
 if (!existsSync(CHROMIUM)) {

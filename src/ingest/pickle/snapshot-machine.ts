@@ -18,7 +18,7 @@ import { isHostile, refusedGlobal } from './globals.js';
 import { DictKind, describeKind, GlobalKind, KIND, Kind, NOT_A_SNAPSHOT, strKind } from './kinds.js';
 import { MemoTable } from './memo.js';
 import { opcodeName } from './opcodes.js';
-import { type GroupSink, INPUT_CAP, TraceScanner } from './trace-scanner.js';
+import { type GroupSink, TraceScanner } from './trace-scanner.js';
 
 // Limits that keep a hostile file from exhausting memory. Real dumps stay far below them: the
 // stack holds at most one traceback (<= 65535 frames) plus a few containers, strings are file
@@ -330,7 +330,7 @@ export class SnapshotMachine {
     this.curBase = this.base;
     // Runs of known trace tuples go to the WebAssembly scanner, which needs the bytes in its memory
     // (not on a resolving read, which must see the memo index of every trace).
-    const fast = n <= INPUT_CAP && this.resolving === null;
+    const fast = n <= this.scanner.inputCap && this.resolving === null;
     if (fast) this.scanner.load(d);
     let q: number;
     const stack = this.stack;
@@ -642,7 +642,10 @@ export class SnapshotMachine {
     let v = value;
     const old = this.memo.get(i);
     // Keep the scanner's table of tracebacks in step (an overwrite happens only with BINPUT).
-    if (old instanceof TracebackRef) this.scanner.forget(i, this.noteTotal);
+    if (old instanceof TracebackRef) {
+      const total = this.scanner.forget(i);
+      if (total >= 0) this.noteTotal(old.id, total);
+    }
     if (v instanceof TracebackRef) this.scanner.remember(i, v.id);
     // No entry for a trace tuple: an index below memoNext that MEMOIZE left empty is one. BINPUT
     // (protocols 2-3) numbers freely, so there, as where an entry is overwritten, a marker says it.

@@ -1,0 +1,238 @@
+// The pickle reader's hot loop, in AssemblyScript: compiled to WebAssembly by scripts/build-wasm.mjs
+// and driven by ../trace-scanner.ts. It consumes runs of trace tuples whose traceback the reader has
+// already seen and pre-aggregates them by (traceback, size, domain). It only reads the bytes it is
+// given and writes its own tables; anything it does not recognise ends the run and is left to the
+// JavaScript reader, which knows every opcode.
+
+// Pickle opcodes of a trace tuple.
+const MARK: u8 = 0x28;
+const BININT: u8 = 0x4a;
+const BININT1: u8 = 0x4b;
+const BININT2: u8 = 0x4d;
+const NONE: u8 = 0x4e;
+const BINGET: u8 = 0x68;
+const LONG_BINGET: u8 = 0x6a;
+const TUPLE: u8 = 0x74;
+const TUPLE3: u8 = 0x87;
+const MEMOIZE: u8 = 0x94;
+
+// The longest trace tuple: MARK, three BININTs, LONG_BINGET, TUPLE, MEMOIZE. A run stops this far
+// from the end of the input, so that the loop needs no bounds check of its own.
+const LONGEST_TRACE: usize = 23;
+
+// Memo index -> traceback id, open addressing with linear probing, filled at most half.
+const TB_SLOTS: i32 = 1 << 16;
+const EMPTY: i32 = -1;
+const REMOVED: i32 = -2;
+// Pre-aggregation: direct-mapped, (tb + 1, size, domain, count) a slot, tb + 1 = 0 when empty. A
+// dump repeats few (traceback, size) pairs, so most traces only add one to a count here.
+const AGG_BITS: i32 = 16;
+const AGG_SLOTS: i32 = 1 << AGG_BITS;
+const COUNT_MAX: i32 = i32.MAX_VALUE;
+// Records handed to JavaScript: evicted groups (tb, size, domain, count) or (tb, total_nframe) pairs.
+const OUT_CAP: i32 = 4096;
+export const INPUT_CAP: i32 = 1 << 19;
+
+// Byte length (operand included) and value mask of BININT1/BININT2/BININT, by opcode (length 0:
+// another opcode): a table, so that reading an int takes no branch on which of the three it is.
+const INT_LEN = memory.data(256);
+const INT_MASK = memory.data(4 * 256, 4);
+const TB_KEY = memory.data(4 * TB_SLOTS, 4); // memo index, EMPTY or REMOVED
+const TB_ID = memory.data(4 * TB_SLOTS, 4);
+const TB_TOTAL = memory.data(4 * TB_SLOTS, 4); // largest total_nframe seen, -1: none
+const AGG = memory.data(16 * AGG_SLOTS, 16);
+export const OUT = memory.data(16 * OUT_CAP, 16);
+export const INPUT = memory.data(INPUT_CAP + 64, 16); // the bytes to scan, with room to read past
+
+// What a call leaves for JavaScript, in memory: i32 records in OUT (each call starts OUT afresh), i32
+// traces consumed by the last scan. Memory, not exported globals, which JavaScript reads through an
+// accessor call each time: scan() runs ~19,000 times for a dump of 5M traces.
+export const COUNTS = memory.data(8, 4);
+let outCount: i32 = 0;
+let slotsTaken: i32 = 0; // traceback table slots ever taken (a removed one stays taken)
+
+store<u8>(INT_LEN + BININT1, 2);
+store<u8>(INT_LEN + BININT2, 3);
+store<u8>(INT_LEN + BININT, 5);
+store<i32>(INT_MASK + 4 * BININT1, 0xff);
+store<i32>(INT_MASK + 4 * BININT2, 0xffff);
+store<i32>(INT_MASK + 4 * BININT, -1);
+memory.fill(TB_KEY, 0xff, 4 * TB_SLOTS); // EMPTY
+memory.fill(TB_TOTAL, 0xff, 4 * TB_SLOTS); // -1
+
+/**
+ * Consumes trace tuples from p (an address in INPUT) while they fit and returns where it stopped:
+ * before the first trace that does not fit, when fewer than LONGEST_TRACE bytes remain before end,
+ * or when OUT is full. Mode 4 reads `MARK int int BINGET (int|NONE) TUPLE MEMOIZE` (3.9+), mode 3
+ * `BININT1 int BINGET TUPLE3 MEMOIZE` (up to 3.8).
+ */
+export function scan(start: usize, end: usize, mode: i32): usize {
+  let p = start;
+  let traces = 0;
+  let records = 0; // in OUT
+  while (p + LONGEST_TRACE <= end && records < OUT_CAP) {
+    let q = p;
+    let domain: i32;
+    if (mode === 4) {
+      if (load<u8>(q) !== MARK) break;
+      q++;
+      const len = intLength(q);
+      domain = intValue(q);
+      if (len === 0 || domain < 0) break;
+      q += len;
+    } else {
+      if (load<u8>(q) !== BININT1) break;
+      domain = load<u8>(q, 1);
+      q += 2;
+    }
+    const sizeLen = intLength(q);
+    const size = intValue(q);
+    if (sizeLen === 0 || size < 0) break;
+    q += sizeLen;
+    // The traceback: a memo reference to one the reader has told of (remember()), else the run ends.
+    const get = load<u8>(q);
+    if (get !== BINGET && get !== LONG_BINGET) break;
+    const slot = lookup(get === BINGET ? <i32>load<u8>(q, 1) : load<i32>(q, 1));
+    q += get === BINGET ? 2 : 5;
+    if (slot < 0) break;
+    let total = -1;
+    if (mode === 4) {
+      if (load<u8>(q) === NONE) q++;
+      else {
+        const len = intLength(q);
+        total = intValue(q);
+        if (len === 0 || total < 0) break;
+        q += len;
+      }
+      if (load<u8>(q) !== TUPLE) break;
+    } else if (load<u8>(q) !== TUPLE3) break;
+    if (load<u8>(q, 1) !== MEMOIZE) break;
+    // Committed: the trace is consumed.
+    const t = TB_TOTAL + 4 * slot;
+    if (total > load<i32>(t)) store<i32>(t, total);
+    records = count(load<i32>(TB_ID + 4 * slot), size, domain, records);
+    traces++;
+    p = q + 2;
+  }
+  store<i32>(COUNTS, records);
+  store<i32>(COUNTS, traces, 4);
+  return p;
+}
+
+// The value of the BININT1/BININT2/BININT at q (0 for another opcode, whose intLength is 0). A
+// negative BININT ends a run: no trace holds one.
+function intValue(q: usize): i32 {
+  return load<i32>(q, 1) & load<i32>(INT_MASK + 4 * load<u8>(q));
+}
+
+// The byte length of the int opcode at q with its operand; 0 for another opcode.
+function intLength(q: usize): usize {
+  return load<u8>(INT_LEN + load<u8>(q));
+}
+
+function tbSlot(idx: i32): i32 {
+  return (<u32>(idx * 0x9e3779b1) >> 16) & (TB_SLOTS - 1);
+}
+
+// The table slot of memo index idx, or -1 when it is not there.
+function lookup(idx: i32): i32 {
+  if (idx < 0) return -1; // indices of 2^31 and more are never remembered
+  let slot = tbSlot(idx);
+  let key = load<i32>(TB_KEY + 4 * slot);
+  while (key !== idx && key !== EMPTY) {
+    slot = (slot + 1) & (TB_SLOTS - 1);
+    key = load<i32>(TB_KEY + 4 * slot);
+  }
+  return key === idx ? slot : -1;
+}
+
+// Adds one trace to its group's count, evicting to OUT the group that held the slot; returns the
+// records in OUT.
+function count(tb: i32, size: i32, domain: i32, records: i32): i32 {
+  const h = ((((tb * 0x9e3779b1) ^ size) * 0x85ebca6b) ^ domain) * 0xc2b2ae35;
+  const e = AGG + 16 * (<u32>h >> (32 - AGG_BITS)); // the well-mixed high bits
+  const n = load<i32>(e, 12);
+  if (load<i32>(e) === tb + 1 && load<i32>(e, 4) === size && load<i32>(e, 8) === domain && n !== COUNT_MAX) {
+    store<i32>(e, n + 1, 12);
+    return records;
+  }
+  if (load<i32>(e) !== 0) evict(e, records++);
+  store<i32>(e, tb + 1);
+  store<i32>(e, size, 4);
+  store<i32>(e, domain, 8);
+  store<i32>(e, 1, 12);
+  return records;
+}
+
+function evict(e: usize, record: i32): void {
+  const r = OUT + 16 * record;
+  store<i32>(r, load<i32>(e) - 1);
+  store<i32>(r, load<i32>(e, 4), 4);
+  store<i32>(r, load<i32>(e, 8), 8);
+  store<i32>(r, load<i32>(e, 12), 12);
+}
+
+/**
+ * Moves the pre-aggregated groups of slots s.. into OUT (emptying the slots) until OUT is full;
+ * returns the slot to go on from, -1 when all are out.
+ */
+export function collect(s: i32): i32 {
+  outCount = 0;
+  for (; s < AGG_SLOTS && outCount < OUT_CAP; s++) {
+    const e = AGG + 16 * s;
+    if (load<i32>(e) === 0) continue;
+    evict(e, outCount++);
+    store<i32>(e, 0);
+  }
+  store<i32>(COUNTS, outCount);
+  return s < AGG_SLOTS ? s : -1;
+}
+
+/** Remembers that memo index idx (< 2^31) holds traceback tb, unless the table is half full. */
+export function remember(idx: i32, tb: i32): void {
+  if (slotsTaken >= TB_SLOTS / 2) return;
+  // The slot of idx, or else the first removed slot on its chain, or else the free slot ending it.
+  let slot = tbSlot(idx);
+  let reuse = -1;
+  for (;;) {
+    const key = load<i32>(TB_KEY + 4 * slot);
+    if (key === idx) break;
+    if (key === EMPTY) {
+      if (reuse >= 0) slot = reuse;
+      else slotsTaken++;
+      break;
+    }
+    if (key === REMOVED && reuse < 0) reuse = slot;
+    slot = (slot + 1) & (TB_SLOTS - 1);
+  }
+  store<i32>(TB_KEY + 4 * slot, idx);
+  store<i32>(TB_ID + 4 * slot, tb);
+}
+
+/** Forgets memo index idx (it was overwritten); returns the largest total_nframe its traces held, or -1. */
+export function forget(idx: i32): i32 {
+  const slot = lookup(idx);
+  if (slot < 0) return -1;
+  store<i32>(TB_KEY + 4 * slot, REMOVED);
+  const total = load<i32>(TB_TOTAL + 4 * slot);
+  store<i32>(TB_TOTAL + 4 * slot, -1);
+  return total;
+}
+
+/**
+ * Moves (traceback, largest total_nframe) of the remembered indices in slots s.. into OUT until OUT is
+ * full; returns the slot to go on from, -1 when all are out.
+ */
+export function collectTotals(s: i32): i32 {
+  outCount = 0;
+  for (; s < TB_SLOTS && outCount < OUT_CAP; s++) {
+    const total = load<i32>(TB_TOTAL + 4 * s);
+    if (load<i32>(TB_KEY + 4 * s) < 0 || total < 0) continue;
+    const r = OUT + 16 * outCount++;
+    store<i32>(r, load<i32>(TB_ID + 4 * s));
+    store<i32>(r, total, 4);
+    store<i32>(TB_TOTAL + 4 * s, -1);
+  }
+  store<i32>(COUNTS, outCount);
+  return s < TB_SLOTS ? s : -1;
+}

@@ -192,4 +192,23 @@ describe.skipIf(PYTHONS.length === 0)('the trace scanner on dumps written by CPy
     }
     expect(scanned).toBeGreaterThan(0);
   });
+
+  // The scanner's traceback table starts at 1,024 slots and doubles when half full (its memory
+  // grows, and the JavaScript views of it are made again): 5,000 tracebacks cross that four times.
+  it.each(PYTHONS.slice(-1))('%s: 5,000 tracebacks, the table growing while it is read', (bin) => {
+    const file = join(made, 'many-tracebacks.pickle');
+    const script =
+      'import sys, tracemalloc\n' +
+      'tbs = [(("/app/m%d.py" % (i % 97), i),) for i in range(5000)]\n' +
+      'traces = [(0, 8 * (1 + k % 5), tbs[(k * 7919) % 5000], None) for k in range(40000)]\n' +
+      'tracemalloc.Snapshot(traces, 1).dump(sys.argv[1])\n';
+    execFileSync(bin, ['-c', script, file]);
+    const data = readFileSync(file);
+    for (const chunk of [1 << 18, 997]) {
+      const [a, b] = both(data, chunk);
+      expect(a, `in chunks of ${chunk}`).toEqual(b);
+      expect(a).toHaveProperty('traces', 40000);
+    }
+    expect(scanned).toBeGreaterThan(2 * 30000);
+  });
 });

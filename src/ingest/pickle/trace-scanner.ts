@@ -53,17 +53,23 @@ export class TraceScanner {
   readonly inputCap: number;
   private readonly wasm: ScannerExports;
   private readonly input: number;
-  private readonly u8: Uint8Array;
-  private readonly out: Int32Array; // OUT's records, 4 ints each
-  private readonly counts: Int32Array; // records in OUT, traces consumed by the last scan
+  // Views of the module's memory, made again when remember() grows it (which detaches the old ones).
+  private buffer!: ArrayBuffer;
+  private u8!: Uint8Array;
+  private out!: Int32Array; // OUT's records, 4 ints each
+  private counts!: Int32Array; // records in OUT, traces consumed by the last scan
 
   constructor() {
     compiled ??= compile();
     this.wasm = new WebAssembly.Instance(compiled).exports as unknown as ScannerExports;
     this.input = this.wasm.INPUT.value;
     this.inputCap = this.wasm.INPUT_CAP.value;
-    // The module allocates nothing, so its memory never grows and these views stay valid.
+    this.view();
+  }
+
+  private view(): void {
     const buffer = this.wasm.memory.buffer;
+    this.buffer = buffer;
     this.u8 = new Uint8Array(buffer);
     this.out = new Int32Array(buffer, this.wasm.OUT.value);
     this.counts = new Int32Array(buffer, this.wasm.COUNTS.value, 2);
@@ -85,7 +91,10 @@ export class TraceScanner {
   /** Remembers that memo index idx holds traceback tb (a full table, or an index beyond 2^31,
    * just leaves such traces to the general path). */
   remember(idx: number, tb: number): void {
-    if (idx < 2 ** 31) this.wasm.remember(idx, tb);
+    if (idx >= 2 ** 31) return;
+    this.wasm.remember(idx, tb);
+    // The only call that grows the memory (the traceback table doubles), a few times a dump at most.
+    if (this.wasm.memory.buffer !== this.buffer) this.view();
   }
 
   /** Forgets memo index idx (it was overwritten); returns the largest total_nframe noted for it, or -1. */

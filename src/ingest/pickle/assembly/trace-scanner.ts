@@ -20,13 +20,21 @@ const MEMOIZE: u8 = 0x94;
 // from the end of the input, so that the loop needs no bounds check of its own.
 const LONGEST_TRACE: usize = 23;
 
-// Memo index -> traceback id, open addressing with linear probing, filled at most half.
-const TB_SLOTS: i32 = 1 << 16;
-const EMPTY: i32 = -1;
-const REMOVED: i32 = -2;
+// Memo index -> traceback id, open addressing with linear probing, filled at most half. The table
+// starts small and doubles as tracebacks come (a dump holds a few hundred, rarely tens of thousands):
+// a page of memory counts in the process's RSS once written, and a table sized for the worst case
+// up front, filled with EMPTY, was 0.75 MiB of a `stats` run's peak (issue 14). Hence also the
+// encodings: an empty slot is 0, as fresh memory is. A key is the memo index + 1 (EMPTY 0, REMOVED
+// 0xffffffff: indices are below 2^31); a largest total_nframe is stored + 1 (0: none seen).
+const TB_FIRST: i32 = 1 << 10;
+const TB_MAX: i32 = 1 << 16;
+const EMPTY: u32 = 0;
+const REMOVED: u32 = 0xffffffff;
 // Pre-aggregation: direct-mapped, (tb + 1, size, domain, count) a slot, tb + 1 = 0 when empty. A
-// dump repeats few (traceback, size) pairs, so most traces only add one to a count here.
-const AGG_BITS: i32 = 16;
+// dump repeats few (traceback, size) pairs, so most traces only add one to a count here. 2^14 slots
+// (256 KiB, all of it written by a large dump): the bench dumps' ~5,000 groups read as fast as with
+// 2^16 (1 MiB of RSS), measured 2026-11-30.
+const AGG_BITS: i32 = 14;
 const AGG_SLOTS: i32 = 1 << AGG_BITS;
 const COUNT_MAX: i32 = i32.MAX_VALUE;
 // Records handed to JavaScript: evicted groups (tb, size, domain, count) or (tb, total_nframe) pairs.
@@ -37,9 +45,6 @@ export const INPUT_CAP: i32 = 1 << 19;
 // another opcode): a table, so that reading an int takes no branch on which of the three it is.
 const INT_LEN = memory.data(256);
 const INT_MASK = memory.data(4 * 256, 4);
-const TB_KEY = memory.data(4 * TB_SLOTS, 4); // memo index, EMPTY or REMOVED
-const TB_ID = memory.data(4 * TB_SLOTS, 4);
-const TB_TOTAL = memory.data(4 * TB_SLOTS, 4); // largest total_nframe seen, -1: none
 const AGG = memory.data(16 * AGG_SLOTS, 16);
 export const OUT = memory.data(16 * OUT_CAP, 16);
 export const INPUT = memory.data(INPUT_CAP + 64, 16); // the bytes to scan, with room to read past
@@ -49,7 +54,11 @@ export const INPUT = memory.data(INPUT_CAP + 64, 16); // the bytes to scan, with
 // accessor call each time: scan() runs ~19,000 times for a dump of 5M traces.
 export const COUNTS = memory.data(8, 4);
 let outCount: i32 = 0;
-let slotsTaken: i32 = 0; // traceback table slots ever taken (a removed one stays taken)
+// The traceback table: three arrays of tbSlots u32 (key, traceback id, total + 1) from tbKey, in
+// memory past the static data, grown by remember().
+let tbSlots: i32 = 0;
+let tbKey: usize = 0;
+let slotsTaken: i32 = 0; // slots ever taken since the table was made (a removed one stays taken)
 
 store<u8>(INT_LEN + BININT1, 2);
 store<u8>(INT_LEN + BININT2, 3);
@@ -57,8 +66,44 @@ store<u8>(INT_LEN + BININT, 5);
 store<i32>(INT_MASK + 4 * BININT1, 0xff);
 store<i32>(INT_MASK + 4 * BININT2, 0xffff);
 store<i32>(INT_MASK + 4 * BININT, -1);
-memory.fill(TB_KEY, 0xff, 4 * TB_SLOTS); // EMPTY
-memory.fill(TB_TOTAL, 0xff, 4 * TB_SLOTS); // -1
+tbMake(TB_FIRST);
+
+// The id and total + 1 of a slot, in the arrays after the keys.
+function tbId(slot: i32): usize {
+  return tbKey + 4 * (tbSlots + slot);
+}
+
+function tbTotal(slot: i32): usize {
+  return tbKey + 4 * (2 * tbSlots + slot);
+}
+
+// Makes an empty table of `slots` slots in fresh memory past the end (the old table, if any, stays
+// where it is, unused: at most as large as the new one). Fresh memory is zero: every slot is empty.
+function tbMake(slots: i32): void {
+  const bytes = 12 * slots;
+  const at = (<usize>memory.size()) << 16;
+  memory.grow((bytes + 0xffff) >>> 16);
+  tbKey = at;
+  tbSlots = slots;
+  slotsTaken = 0;
+}
+
+// Doubles the table, moving every remembered index (removed slots are dropped).
+function tbGrow(): void {
+  const oldKey = tbKey;
+  const oldSlots = tbSlots;
+  tbMake(2 * oldSlots);
+  for (let s = 0; s < oldSlots; s++) {
+    const key = load<u32>(oldKey + 4 * s);
+    if (key === EMPTY || key === REMOVED) continue;
+    let slot = tbSlot(<i32>(key - 1));
+    while (load<u32>(tbKey + 4 * slot) !== EMPTY) slot = (slot + 1) & (tbSlots - 1);
+    store<u32>(tbKey + 4 * slot, key);
+    store<u32>(tbId(slot), load<u32>(oldKey + 4 * (oldSlots + s)));
+    store<u32>(tbTotal(slot), load<u32>(oldKey + 4 * (2 * oldSlots + s)));
+    slotsTaken++;
+  }
+}
 
 /**
  * Consumes trace tuples from p (an address in INPUT) while they fit and returns where it stopped:
@@ -108,9 +153,9 @@ export function scan(start: usize, end: usize, mode: i32): usize {
     } else if (load<u8>(q) !== TUPLE3) break;
     if (load<u8>(q, 1) !== MEMOIZE) break;
     // Committed: the trace is consumed.
-    const t = TB_TOTAL + 4 * slot;
-    if (total > load<i32>(t)) store<i32>(t, total);
-    records = count(load<i32>(TB_ID + 4 * slot), size, domain, records);
+    const t = tbTotal(slot);
+    if (<u32>(total + 1) > load<u32>(t)) store<u32>(t, <u32>(total + 1)); // none (-1) stays 0
+    records = count(load<i32>(tbId(slot)), size, domain, records);
     traces++;
     p = q + 2;
   }
@@ -131,19 +176,20 @@ function intLength(q: usize): usize {
 }
 
 function tbSlot(idx: i32): i32 {
-  return (<u32>(idx * 0x9e3779b1) >> 16) & (TB_SLOTS - 1);
+  return (<u32>(idx * 0x9e3779b1) >> 16) & (tbSlots - 1);
 }
 
 // The table slot of memo index idx, or -1 when it is not there.
 function lookup(idx: i32): i32 {
   if (idx < 0) return -1; // indices of 2^31 and more are never remembered
+  const want = <u32>idx + 1;
   let slot = tbSlot(idx);
-  let key = load<i32>(TB_KEY + 4 * slot);
-  while (key !== idx && key !== EMPTY) {
-    slot = (slot + 1) & (TB_SLOTS - 1);
-    key = load<i32>(TB_KEY + 4 * slot);
+  let key = load<u32>(tbKey + 4 * slot);
+  while (key !== want && key !== EMPTY) {
+    slot = (slot + 1) & (tbSlots - 1);
+    key = load<u32>(tbKey + 4 * slot);
   }
-  return key === idx ? slot : -1;
+  return key === want ? slot : -1;
 }
 
 // Adds one trace to its group's count, evicting to OUT the group that held the slot; returns the
@@ -188,35 +234,42 @@ export function collect(s: i32): i32 {
   return s < AGG_SLOTS ? s : -1;
 }
 
-/** Remembers that memo index idx (< 2^31) holds traceback tb, unless the table is half full. */
+/**
+ * Remembers that memo index idx (< 2^31) holds traceback tb, unless the table is half full at its
+ * largest. Growing the table grows the memory: JavaScript's views of it must then be made again.
+ */
 export function remember(idx: i32, tb: i32): void {
-  if (slotsTaken >= TB_SLOTS / 2) return;
+  if (slotsTaken >= tbSlots / 2) {
+    if (tbSlots >= TB_MAX) return;
+    tbGrow();
+  }
   // The slot of idx, or else the first removed slot on its chain, or else the free slot ending it.
+  const want = <u32>idx + 1;
   let slot = tbSlot(idx);
   let reuse = -1;
   for (;;) {
-    const key = load<i32>(TB_KEY + 4 * slot);
-    if (key === idx) break;
+    const key = load<u32>(tbKey + 4 * slot);
+    if (key === want) break;
     if (key === EMPTY) {
       if (reuse >= 0) slot = reuse;
       else slotsTaken++;
       break;
     }
     if (key === REMOVED && reuse < 0) reuse = slot;
-    slot = (slot + 1) & (TB_SLOTS - 1);
+    slot = (slot + 1) & (tbSlots - 1);
   }
-  store<i32>(TB_KEY + 4 * slot, idx);
-  store<i32>(TB_ID + 4 * slot, tb);
+  store<u32>(tbKey + 4 * slot, want);
+  store<i32>(tbId(slot), tb);
 }
 
 /** Forgets memo index idx (it was overwritten); returns the largest total_nframe its traces held, or -1. */
 export function forget(idx: i32): i32 {
   const slot = lookup(idx);
   if (slot < 0) return -1;
-  store<i32>(TB_KEY + 4 * slot, REMOVED);
-  const total = load<i32>(TB_TOTAL + 4 * slot);
-  store<i32>(TB_TOTAL + 4 * slot, -1);
-  return total;
+  store<u32>(tbKey + 4 * slot, REMOVED);
+  const total = load<u32>(tbTotal(slot));
+  store<u32>(tbTotal(slot), 0);
+  return <i32>total - 1;
 }
 
 /**
@@ -225,14 +278,15 @@ export function forget(idx: i32): i32 {
  */
 export function collectTotals(s: i32): i32 {
   outCount = 0;
-  for (; s < TB_SLOTS && outCount < OUT_CAP; s++) {
-    const total = load<i32>(TB_TOTAL + 4 * s);
-    if (load<i32>(TB_KEY + 4 * s) < 0 || total < 0) continue;
+  for (; s < tbSlots && outCount < OUT_CAP; s++) {
+    const total = load<u32>(tbTotal(s));
+    const key = load<u32>(tbKey + 4 * s);
+    if (key === EMPTY || key === REMOVED || total === 0) continue;
     const r = OUT + 16 * outCount++;
-    store<i32>(r, load<i32>(TB_ID + 4 * s));
-    store<i32>(r, total, 4);
-    store<i32>(TB_TOTAL + 4 * s, -1);
+    store<i32>(r, load<i32>(tbId(s)));
+    store<i32>(r, <i32>total - 1, 4);
+    store<u32>(tbTotal(s), 0);
   }
   store<i32>(COUNTS, outCount);
-  return s < TB_SLOTS ? s : -1;
+  return s < tbSlots ? s : -1;
 }

@@ -1,9 +1,9 @@
 // The steps every command repeats, written once (memray's base command is the model): where it
 // writes, the options of commands that read captures, loading them, and emitting the result.
+// stats and diff read one dump: what only sets and logs need is imported where they are read.
 
 import type { Argv } from 'yargs';
-import { loadCaptureSet } from '../ingest/capture-set.js';
-import { FORMATS } from '../ingest/importers.js';
+import { FORMATS } from '../ingest/formats.js';
 import { loadCapture } from '../ingest/load-capture.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
@@ -11,7 +11,6 @@ import type { CaptureSet } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
-import { listingSnapshot } from '../model/statistics-log.js';
 import { renderJson } from '../report/json.js';
 import { UsageError } from '../util/errors.js';
 import { listed } from '../util/excerpt.js';
@@ -67,6 +66,16 @@ export function inputOptions<T>(y: Argv<T>) {
     });
 }
 
+// ingest/resolve-inputs' ORDERS, in its order, named here: importing it loads every importer (it sniffs
+// what a directory holds), which stats and diff never use. The type makes each key an Order and
+// every Order a key.
+const ORDER_CHOICES = Object.keys({ name: 0, mtime: 0, given: 0 } satisfies Record<Order, 0>) as Order[];
+
+/** --order, for commands that read several captures. */
+export function orderOption<T>(y: Argv<T>, describe = 'Order of the captures') {
+  return y.option('order', { choices: ORDER_CHOICES, describe });
+}
+
 /** `<inputs..>` (files, directories, globs) and the options of commands that read captures. */
 export function inputsOptions<T>(y: Argv<T>, describe: string) {
   return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe }));
@@ -113,6 +122,7 @@ export async function loadSnapshot(
     const last = c.listings.length - 1;
     const line = c.listings[last]!.inputLine;
     if (last > 0) warn(a, `${path}: the log holds ${c.listings.length} listings; this reads the last (line ${line})`);
+    const { listingSnapshot } = await import('../model/statistics-log.js');
     return listingSnapshot(c, last, frames ?? new FrameTable());
   }
   const what =
@@ -142,6 +152,7 @@ export async function loadSet(
   order?: Order,
   uses: readonly SetPart[] = ['snapshots', 'memory', 'line-reports', 'allocator-stats'],
 ): Promise<CaptureSet> {
+  const { loadCaptureSet } = await import('../ingest/capture-set.js');
   const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames) });
   for (const s of set.skipped) warn(a, s);
   const files: Record<SetPart, readonly { source: { path: string } }[]> = {

@@ -3,8 +3,16 @@ import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText } from '../report/text/info.js';
-import { emit, type InputArgs, inputsOptions, loadAny, type OutputArgs, outputOptions, warn } from './command.js';
-import { orderOption } from './options.js';
+import {
+  emit,
+  type InputArgs,
+  inputsOptions,
+  loadAny,
+  type OutputArgs,
+  orderOption,
+  outputOptions,
+  warn,
+} from './command.js';
 
 export const command = 'info <inputs..>';
 export const describe =

@@ -6,8 +6,16 @@ import { renderLeaksCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
 import { renderLeaksText } from '../report/text/leaks.js';
 import { UsageError } from '../util/errors.js';
-import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
-import { groupByOption, orderOption, parseSize, sourceLookup, sourceOption } from './options.js';
+import {
+  emit,
+  type InputArgs,
+  inputsOptions,
+  loadSet,
+  type OutputArgs,
+  orderOption,
+  outputOptions,
+} from './command.js';
+import { groupByOption, parseSize, sourceLookup, sourceOption } from './options.js';
 
 export const command = 'leaks <inputs..>';
 export const describe =

@@ -5,7 +5,6 @@ import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import type { GrowthLimit } from '../analysis/gate.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
-import { ORDERS } from '../ingest/resolve-inputs.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
 import { UsageError } from '../util/errors.js';
@@ -36,10 +35,6 @@ export function sourceOption<T>(y: Argv<T>) {
 /** Where source lines come from: the files on this machine (and the --source-path directories), or nowhere. */
 export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly string[] }): SourceLookup =>
   a.source ? fileSourceLookup(a['source-path'] ?? []) : noSource;
-
-export function orderOption<T>(y: Argv<T>, describe = 'Order of the captures') {
-  return y.option('order', { choices: ORDERS, describe });
-}
 
 /** --allocator-stats, as replay, report and gate take it. */
 export function allocatorStatsOption<T>(y: Argv<T>) {

@@ -4,8 +4,8 @@ import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
-import { emit, inputsOptions, loadSet, type OutputArgs, outputOptions, warn } from './command.js';
-import { type AllocatorStatsArgs, allocatorStatsOption, orderOption, withAllocatorStats } from './options.js';
+import { emit, inputsOptions, loadSet, type OutputArgs, orderOption, outputOptions, warn } from './command.js';
+import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
 
 export const command = 'replay <inputs..>';
 export const describe =

@@ -8,8 +8,8 @@ import { renderTopSitesCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReportText } from '../report/text/report.js';
-import { emit, inputsOptions, loadSet, type OutputFormat, warn } from './command.js';
-import { type AllocatorStatsArgs, allocatorStatsOption, orderOption, withAllocatorStats } from './options.js';
+import { emit, inputsOptions, loadSet, type OutputFormat, orderOption, warn } from './command.js';
+import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
 
 export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';

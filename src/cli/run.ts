@@ -92,6 +92,14 @@ async function commandModules(args: readonly string[]): Promise<CommandModule[]>
   );
 }
 
+/**
+ * Whether the arguments may ask for help: --help, -h alone or among short flags, or the word `help`
+ * (yargs prints help when it is the last positional), anywhere. False only when yargs cannot print
+ * help; no other output depends on the width.
+ */
+const mayAskHelp = (args: readonly string[]): boolean =>
+  args.some((a) => a === 'help' || /^-(?:-help(?:=|$)|[^-]*h)/.test(a));
+
 /** Widths whose top-level --help scripts/build-help.mjs renders at build time. */
 export const HELP_WIDTHS = [100, 110] as const;
 
@@ -153,7 +161,9 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
       .help()
       .alias('h', 'help')
       .version()
-      .wrap(Math.min(110, io.columns ?? 100))
+      // yargs renders the command's help after starting its handler, in case it fails (we print no
+      // help on failure): unwrapped, that costs half as much (~4 ms of ~10 measured).
+      .wrap(mayAskHelp(argv) ? Math.min(110, io.columns ?? 100) : null)
       .exitProcess(false)
       .parseAsync([...argv], { io, status }, (_err, _argv, output) => {
         if (output) io.out(`${output}\n`); // --help and --version

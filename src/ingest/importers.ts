@@ -1,8 +1,9 @@
-// Format detection: every importer, in the order they are tried. Binary and strict headers come
-// first, the loosest text patterns last; the content decides, never the file name.
+// Format detection: every importer, in the order they are tried (formats.ts). Binary and strict
+// headers come first, the loosest text patterns last; the content decides, never the file name.
 
 import type { Format } from '../model/source.js';
 import { importer as arenascopeJson } from './arenascope-json.js';
+import { FORMATS } from './formats.js';
 import type { Importer } from './importer.js';
 import { importer as lineReport } from './line-report.js';
 import { importer as mallocStats } from './mallocstats.js';
@@ -12,17 +13,20 @@ import { readHead } from './open-input.js';
 import { importer as tracemallocPickle } from './tracemalloc-pickle.js';
 import { importer as tracemallocText } from './tracemalloc-text.js';
 
-export const IMPORTERS: readonly Importer[] = [
-  tracemallocPickle,
-  arenascopeJson,
-  memrayCsv,
+const BY_FORMAT: Readonly<Record<Format, Importer>> = {
+  'tracemalloc-snapshot': tracemallocPickle,
+  'arenascope-json': arenascopeJson,
+  'memray-csv': memrayCsv,
   mprof,
-  lineReport,
-  mallocStats,
-  tracemallocText,
-];
+  'line-report': lineReport,
+  'allocator-stats': mallocStats,
+  'tracemalloc-text': tracemallocText,
+};
 
-export const FORMATS: readonly Format[] = IMPORTERS.map((i) => i.format);
+export { FORMATS };
+
+/** Every importer, in the order detection tries them. */
+export const IMPORTERS: readonly Importer[] = FORMATS.map((f) => BY_FORMAT[f]);
 
 export function importerFor(format: Format): Importer {
   return IMPORTERS.find((i) => i.format === format)!;

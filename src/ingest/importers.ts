@@ -10,8 +10,16 @@ import { importer as mallocStats } from './mallocstats.js';
 import { importer as memrayCsv } from './memray-csv.js';
 import { importer as mprof } from './mprof.js';
 import { readHead } from './open-input.js';
-import { importer as tracemallocPickle } from './tracemalloc-pickle.js';
+import { DUMP_DESCRIBE, sniffPickle } from './pickle/sniff.js';
 import { importer as tracemallocText } from './tracemalloc-text.js';
+
+// The dump reader is the largest module of all: loaded when a dump is read, not to detect one.
+const tracemallocPickle: Importer = {
+  format: 'tracemalloc-snapshot',
+  describe: DUMP_DESCRIBE,
+  sniff: sniffPickle,
+  read: async (input, opts) => (await import('./tracemalloc-pickle.js')).importer.read(input, opts),
+};
 
 const BY_FORMAT: Readonly<Record<Format, Importer>> = {
   'tracemalloc-snapshot': tracemallocPickle,

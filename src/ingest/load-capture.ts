@@ -8,7 +8,9 @@ import { InputError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
 import { openInput, type ProgressCallback } from './open-input.js';
-import { importer as tracemallocPickle } from './tracemalloc-pickle.js';
+import { sniffPickle } from './pickle/sniff.js';
+
+const DUMP: Format = 'tracemalloc-snapshot';
 
 export interface LoadOptions extends ReadOptions {
   /** Skip detection and read the input as this format. */
@@ -19,11 +21,10 @@ export interface LoadOptions extends ReadOptions {
 /** Opens, sniffs and imports one input ('-' is stdin). */
 export async function loadCapture(path: string, opts: LoadOptions = {}): Promise<Capture> {
   const input = await openInput(path, { onProgress: opts.onProgress });
-  // What detection would say: the dump importer's sniff is the first it asks.
-  const dump = opts.format
-    ? opts.format === tracemallocPickle.format
-    : FORMATS[0] === tracemallocPickle.format && tracemallocPickle.sniff(input.head);
-  if (dump) return tracemallocPickle.read(input, opts);
+  // What detection would say: the dump importer's sniff is the first it asks. Its reader is loaded
+  // only for a dump (another format's input loads none of it).
+  const dump = opts.format ? opts.format === DUMP : FORMATS[0] === DUMP && sniffPickle(input.head);
+  if (dump) return (await import('./tracemalloc-pickle.js')).importer.read(input, opts);
   const { detectFormat, IMPORTERS, importerFor } = await import('./importers.js');
   const format = opts.format ?? detectFormat(input.head);
   if (!format) {

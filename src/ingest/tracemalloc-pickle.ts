@@ -7,6 +7,7 @@ import { InputError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
 import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
+import { DUMP_DESCRIBE, sniffPickle } from './pickle/sniff.js';
 
 const FORMAT = 'tracemalloc-snapshot';
 
@@ -16,11 +17,6 @@ export interface SnapshotReadOptions extends ReadOptions {
   readonly gzip?: boolean;
   /** The same content again, for a dump that refers back to a trace tuple (read twice then). */
   readonly reread?: () => Chunks | Promise<Chunks>;
-}
-
-/** A pickle starts with PROTO (0x80) and a protocol number; dumps use 2-5. */
-function sniffPickle(head: Buffer): boolean {
-  return head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5;
 }
 
 /** Reads a dump from chunks of any size; memory grows with distinct groups, not with the file. */
@@ -98,7 +94,7 @@ function checkPython(label: string, python: string, protocol: number, layout: Tr
 
 export const importer: Importer = {
   format: FORMAT,
-  describe: 'tracemalloc Snapshot.dump() pickle, protocol 2-5 (gzip too)',
+  describe: DUMP_DESCRIBE,
   sniff: sniffPickle,
   read: async (input, opts) => {
     const s = await readSnapshot(input.label, untilGzipCut(input), {

@@ -142,6 +142,17 @@ describe('the module graph of a command line', { timeout: 120_000 }, () => {
     }
   });
 
+  it('the dump reader is loaded to read a dump, not to detect another format', () => {
+    const reader = ['ingest/tracemalloc-pickle.js', 'ingest/pickle/snapshot-machine.js'];
+    for (const args of [['info', DAT], ['leaks', DAT]]) {
+      const l = loads(...args);
+      expect([args.join(' '), l.status]).toEqual([args.join(' '), 0]);
+      expect(reader.filter((m) => l.own.has(m))).toEqual([]);
+    }
+    const dump = loads('info', DUMP);
+    expect(reader.filter((m) => dump.own.has(m))).toEqual(reader);
+  });
+
   it('loads each library where it is used: vega-lite for a page, fast-csv for CSV, stream-json for JSON', () => {
     const page = join(dir, 'report.html');
     const report = loads('report', DAT, '-o', page);

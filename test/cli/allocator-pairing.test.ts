@@ -59,6 +59,19 @@ describe('allocator reports paired with captures', () => {
     expect(g.err).toContain('left out fixtures/pairing/mallocstats.log (8 reports)');
   });
 
+  it("replay's text states the real figures it measures: held - needed = spare, held as CPython's own", async () => {
+    const r = await cli('replay', P);
+    const m =
+      /Real report, last capture: (\d+) arenas held, (\d+) needed by its blocks in use packed: (\d+) arenas?\b/.exec(
+        r.out,
+      );
+    expect(m, r.out).not.toBeNull();
+    const [held, needed, spare] = m!.slice(1).map(Number) as [number, number, number];
+    expect(held).toBe(real[2]!.arenas);
+    expect(held - needed).toBe(spare);
+    expect(r.out).toContain(`packed, its blocks in use need ${needed})`);
+  });
+
   it('--allocator-stats: report and gate take it as replay does', async () => {
     const stats = [1, 2, 3].map((k) => `${P}/stats-${k}.txt`);
     const rp = await cli('replay', ...snaps, '--allocator-stats', ...stats, '--json');

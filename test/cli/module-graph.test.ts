@@ -144,7 +144,10 @@ describe('the module graph of a command line', { timeout: 120_000 }, () => {
 
   it('the dump reader is loaded to read a dump, not to detect another format', () => {
     const reader = ['ingest/tracemalloc-pickle.js', 'ingest/pickle/snapshot-machine.js'];
-    for (const args of [['info', DAT], ['leaks', DAT]]) {
+    for (const args of [
+      ['info', DAT],
+      ['leaks', DAT],
+    ]) {
       const l = loads(...args);
       expect([args.join(' '), l.status]).toEqual([args.join(' '), 0]);
       expect(reader.filter((m) => l.own.has(m))).toEqual([]);

@@ -54,11 +54,13 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
   out.push(`Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}). Next: ${r.fragmented.next}.`);
   if (last) {
     const f = r.fragmentation;
-    if (f.excessArenas !== null && last.real) {
+    const m = f.measure;
+    if (f.excessArenas !== null && m?.basis === 'real') {
       out.push(
-        `Real report, last capture: ${last.real.arenas} arenas held, ${last.compact.arenas} needed by the live blocks ` +
-          `packed: ${f.excessArenas} arenas (${formatSize(f.releasableBytes ?? 0)}) would go back to the system ` +
-          'if they were packed.',
+        `Real report, last capture: ${m.heldArenas} arenas held, ${m.neededArenas} needed by its blocks in use ` +
+          `packed: ${f.excessArenas} arena${f.excessArenas === 1 ? '' : 's'} (${formatSize(f.releasableBytes ?? 0)}) ` +
+          'would go back to the system ' +
+          `if they were packed (fragmentation ${(m.share * 100).toFixed(1)}%).`,
       );
     }
     out.push(

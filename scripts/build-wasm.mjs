@@ -7,7 +7,8 @@ import asc from 'assemblyscript/asc';
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
 const source = 'src/ingest/pickle/assembly/trace-scanner.ts';
-const out = 'dist/ingest/pickle/trace-scanner.wasm';
+// Another output path as the argument: the fuzz campaign builds its own tree (scripts/fuzz.mjs).
+const out = process.argv[2] ?? 'dist/ingest/pickle/trace-scanner.wasm';
 // The stub runtime: the module allocates nothing, its tables are static memory. --noAssert: it has
 // no assertions, and must not trap on input bytes.
 const { error, stderr } = await asc.main([source, '-O3', '--runtime', 'stub', '--noAssert', '--outFile', out]);

@@ -30,20 +30,22 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'line-report';
 
 const HEADER = /^( *)Line # +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
-const FILENAME = /^\s*(?:In \[\d+\]: )?Filename: (.*)$/;
+const FILENAME = /^\s*(?:In \[\d+\]: )?Filename: (.*)$/s;
 const RULE = /^\s*=+\s*$/;
 const FENCE = /^\s*(```|~~~)/;
 const FIGURE = String.raw` +(-?\d+(?:\.(\d*))?) (MiB|MB)`;
 // The end of a row with figures: the source after exactly 3 spaces (fewer if a paste squeezed them).
 const TAIL = '(?:( +)(.*))?$';
 const MEASURED = {
-  mem: new RegExp(String.raw`^( *)(\d+)${FIGURE}${TAIL}`),
-  increment: new RegExp(String.raw`^( *)(\d+)${FIGURE}${FIGURE}${TAIL}`),
-  occurrences: new RegExp(String.raw`^( *)(\d+)${FIGURE}${FIGURE} +(\d+)${TAIL}`),
+  mem: new RegExp(String.raw`^( *)(\d+)${FIGURE}${TAIL}`, 's'),
+  increment: new RegExp(String.raw`^( *)(\d+)${FIGURE}${FIGURE}${TAIL}`, 's'),
+  occurrences: new RegExp(String.raw`^( *)(\d+)${FIGURE}${FIGURE} +(\d+)${TAIL}`, 's'),
 };
 // Where the source's spaces and text are in a match of each.
 const TAIL_GROUP = { mem: 6, increment: 9, occurrences: 10 };
-const UNMEASURED = /^( *)(\d+)( *)(.*)$/;
+// The s flag: '.' takes every character, U+2028 among them; without it `(\d+)( *)(.*)$` retries each
+// split of a long run of digits before a line separator (a fuzz finding: 1 MiB of digits hung).
+const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // A line that starts like a row with figures: when it is not one, the row was damaged or cut.
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 

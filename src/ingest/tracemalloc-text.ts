@@ -20,7 +20,7 @@ const AVERAGE = ', average=\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
-const FRAME = /^ {2}File "(.*)", line (-?\d+)$/;
+const FRAME = /^ {2}File "(.*)", line (-?\d+)$/s;
 const SOURCE = /^ {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 

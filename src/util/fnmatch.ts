@@ -2,6 +2,14 @@
 // identity): '*' matches anything, '/' included; '?' one character; '[seq]' / '[!seq]' a set with
 // ranges; a '[' with no closing ']' is literal. There is no way to quote.
 
+import { UsageError } from './errors.js';
+import { quoted } from './excerpt.js';
+
+// Characters with a meaning in a regular expression: escaped (the 'u' flag refuses other escapes).
+const SYNTAX = /[\^$\\.*+?()[\]{}|/]/;
+// Printable ASCII stands for itself; any other character is written as its code point.
+const PLAIN = /^[\x20-\x7e]$/;
+
 function escapeChar(c: string): string {
   return `\\u{${c.codePointAt(0)!.toString(16)}}`;
 }
@@ -46,9 +54,16 @@ export function fnmatchToRegExp(pattern: string): RegExp {
         re += translateSet(cs.slice(i + 1, j).join(''));
         i = j;
       }
-    } else re += escapeChar(c);
+    } else re += SYNTAX.test(c) ? `\\${c}` : PLAIN.test(c) ? c : escapeChar(c);
   }
-  return new RegExp(`^${re}$`, 'u');
+  try {
+    const compiled = new RegExp(`^${re}$`, 'u');
+    compiled.test(''); // V8 compiles on first use: a pattern too large fails here, not later
+    return compiled;
+  } catch {
+    // Beyond what the regular expression engine compiles (tens of thousands of characters).
+    throw new UsageError(`the pattern ${quoted(pattern)} is too long to match with (${cs.length} characters)`);
+  }
 }
 
 /** tracemalloc's _normalize_filename on POSIX: a compiled-file name matches as its source. */

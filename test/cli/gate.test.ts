@@ -417,6 +417,18 @@ describe('gate: config file', () => {
     expect(flag.err).toContain('--max-peak-growth compares against a baseline');
   });
 
+  it('an ignore pattern too long to compile is an input or usage error, never an internal one (fuzz finding)', async () => {
+    const long = 'x'.repeat(32_813);
+    const f = config('long-ignore.json', { maxLeaks: 0, ignore: [long] });
+    const r = await cli('gate', `${G}/steady`, '--config', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^arenascope: ${f}: /ignore/0: `));
+    const flag = await cli('gate', `${G}/steady`, '--ignore', 'y'.repeat(200_000));
+    expect(flag.code).toBe(2);
+    expect(flag.err).toMatch(/is too long to match with \(200000 characters\)/);
+    expect(flag.err.length).toBeLessThan(300);
+  });
+
   it('the schema and the gate agree: what the schema accepts the gate reads, what it refuses the gate refuses', async () => {
     const cases: [unknown, boolean][] = [
       [

@@ -1,4 +1,7 @@
 // The replay command as a user runs it: the documented JSON, one capture, bad matching.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 
@@ -57,6 +60,36 @@ describe('replay', () => {
     expect(r.err).toContain(
       'no allocator report paired with the 3 captures: 1 allocator-stats file holding 1 report ' +
         '(fixtures/mallocstats/py311-debugmallocstats.txt)',
+    );
+  });
+});
+
+describe('replay bounds what an input can make it do (fuzz findings)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-replay-bounds-'));
+
+  it('an allocator report whose table claims billions of blocks is not started from: a warning, exit 0', async () => {
+    // CPython's own report, with one size class's blocks in use set beyond what its totals allow.
+    const text = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8').replace(
+      /^( +9 +\d+ +\d+ +)\d+/m,
+      (_m, head: string) => `${head}4294967296`,
+    );
+    const stats = join(dir, 'stats.txt');
+    writeFileSync(stats, text);
+    const r = await cli('replay', 'fixtures/parity/shared/py311-a.pickle', '--allocator-stats', stats, '--lenient');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('more than its own totals allow: the model starts empty');
+  });
+
+  it('a capture of more blocks than the model holds is an input error naming it', async () => {
+    const json = join(dir, 'a.json');
+    await cli('convert', 'fixtures/dumps/py311-inventory-a.pickle', '--to', 'json', '-o', json);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { traces: number[][] };
+    doc.traces[0]![3] = 1e15;
+    writeFileSync(json, JSON.stringify(doc));
+    const r = await cli('replay', json);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      new RegExp(`^arenascope: ${json}: 1\\d{15} blocks: more than the pymalloc model replays`),
     );
   });
 });

@@ -183,6 +183,8 @@ export async function loadTargets(run: Run, dir: string): Promise<Target[]> {
     (f: string) => ['diff', DUMPS[0]!, f],
     (f: string) => ['leaks', DUMPS[0]!, DUMPS[1]!, f, '--no-source'],
     (f: string) => ['convert', f, '--to', 'json'],
+    // The pymalloc model: every block of the input becomes work (bounded: compare.ts, replay.ts).
+    (f: string) => ['replay', DUMPS[0]!, f],
   ];
   return [
     { name: 'pickle', kind: 'pickle', gzip: false, ext: 'pickle', seeds: pickles, commands: snapshotCommands },

@@ -262,6 +262,15 @@ describe('long lines take time in proportion to their length', () => {
     ],
     ['tracemalloc text: 1 MiB of spaces and colons', `a.py:1: size=1 B, count=1\n${' :1:'.repeat(1 << 18)}\n`],
     ['mprof: 1 MiB of spaces in a MEM line', `MEM 1.0 2.0\nMEM${MiB}1\n`],
+    // A fuzz finding: a run of digits then a line separator (U+2028) made a row pattern retry each split.
+    [
+      'a line report: 1 MiB of digits then U+2028',
+      `Line #    Mem usage    Increment  Occurrences   Line Contents\n${'='.repeat(62)}\n${'9'.repeat(1 << 20)}\u2028x\n`,
+    ],
+    [
+      'tracemalloc text: a frame of 1 MiB then U+2028',
+      `a.py:1: size=1 B, count=1\n  File "${'9'.repeat(1 << 20)}\u2028\n`,
+    ],
   ])('%s', async (_name, text) => {
     const p = file('long.txt', text);
     const start = performance.now();

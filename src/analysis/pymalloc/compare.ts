@@ -4,11 +4,14 @@
 
 import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { UsageError } from '../../util/errors.js';
+import { InputError, UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { pairAllocatorReports } from './pairing.js';
 import { type Churn, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
+
+/** The most blocks a capture may hold to be replayed: 4 bytes of model a block, and a bound on time. */
+export const MAX_REPLAY_BLOCKS = 1 << 27;
 
 /** The figures the `replay` output gives for the model (both orders) and for the real allocator. */
 export interface AllocatorFigures {
@@ -386,6 +389,15 @@ export function replayReport(
         'they cannot be replayed through the allocator; give the dumps',
     );
   }
+  // Every block is a slot of the model: a capture beyond what it holds is refused, not run for ever.
+  const huge = snapshots.find((s) => s.traceCount > MAX_REPLAY_BLOCKS);
+  if (huge) {
+    throw new InputError(
+      huge.source.path,
+      '',
+      `${huge.traceCount} blocks: more than the pymalloc model replays (${MAX_REPLAY_BLOCKS}, 2^27)`,
+    );
+  }
   let real: readonly (MallocStatsBlock | null)[] | null = null;
   const warnings: string[] = [];
   if (allocatorStats.length) {
@@ -406,6 +418,7 @@ export function replayReport(
     }
   }
   const r = replay(snapshots, labels, { ...opts, start: real?.[0] ?? null });
+  if (r.startSkipped) warnings.push(r.startSkipped);
   const captures = r.captures.map((c, i): CaptureComparison => {
     const compact = modelFigures(c.compact);
     const scattered = modelFigures(c.scattered);

@@ -59,7 +59,17 @@ export interface ReplayResult {
   readonly captures: readonly ReplayCapture[];
   /** Blocks allocated before the replay from the first real report (0 without one). */
   readonly untracedBlocks: number;
+  /** Why the model did not start from the first real report, when it was given and not used. */
+  readonly startSkipped: string | null;
 }
+
+/**
+ * Bounds on what the model adds beyond the snapshots, so that an implausible figure in an input (a
+ * report's billions of blocks, a traced peak of 1e18) cannot make a replay run for ever: blocks
+ * allocated before tracing started (a real report's surplus), and the transient blocks of one interval.
+ */
+export const MAX_UNTRACED_BLOCKS = 1 << 24;
+export const MAX_TRANSIENT_BYTES = 1 << 28;
 
 /**
  * Churn between two captures whose traced peak is unknown: the scattered order assumes as many
@@ -411,13 +421,16 @@ function untracedBlocks(series: SeriesGroups, python: string, real: MallocStatsB
 function churnBefore(snapshots: readonly Snapshot[], k: number, allocated: number): Churn {
   const peak = snapshots[k]!.tracedPeak ?? null;
   if (peak === null && k === 0) return { tracedPeak: null, transientBytes: 0, assumed: false };
-  if (peak === null) return { tracedPeak: null, transientBytes: UNKNOWN_CHURN * allocated, assumed: true };
+  if (peak === null) {
+    return {
+      tracedPeak: null,
+      transientBytes: Math.min(UNKNOWN_CHURN * allocated, MAX_TRANSIENT_BYTES),
+      assumed: true,
+    };
+  }
   const before = k ? snapshots[k - 1]!.totalSize : 0;
-  return {
-    tracedPeak: peak,
-    transientBytes: Math.max(0, peak - Math.max(before, snapshots[k]!.totalSize)),
-    assumed: false,
-  };
+  const transient = Math.max(0, peak - Math.max(before, snapshots[k]!.totalSize));
+  return { tracedPeak: peak, transientBytes: Math.min(transient, MAX_TRANSIENT_BYTES), assumed: false };
 }
 
 /**
@@ -434,11 +447,22 @@ export function replay(
   const compact = new Replayer(opts.python, 'compact', opts.seed ?? 1, series);
   const scattered = new Replayer(opts.python, 'scattered', opts.seed ?? 1, series);
   let untraced = 0;
+  let startSkipped: string | null = null;
   if (opts.start && snapshots.length) {
     const extra = untracedBlocks(series, opts.python, opts.start);
-    compact.seed(extra);
-    scattered.seed(extra);
-    untraced = extra.reduce((t, n) => t + n, 0);
+    const blocks = extra.reduce((t, n) => t + n, 0);
+    const bytes = extra.reduce((t, n, c) => t + n * (c + 1) * g.alignment, 0);
+    // A report whose table holds more than its own total of allocated bytes, or more blocks than any
+    // real start-up, is not started from (its figures are checked and warned about where it is read).
+    if (bytes > opts.start.bytesInAllocatedBlocks || blocks > MAX_UNTRACED_BLOCKS) {
+      startSkipped =
+        `the first allocator report's size-class table holds ${blocks} blocks beyond the first snapshot, ` +
+        'more than its own totals allow: the model starts empty';
+    } else {
+      compact.seed(extra);
+      scattered.seed(extra);
+      untraced = blocks;
+    }
   }
   const captures = snapshots.map((_, i) => {
     const d = delta(series, i);
@@ -447,5 +471,12 @@ export function replay(
     scattered.step(i, d, churn.transientBytes);
     return { label: labels[i] ?? `#${i}`, compact: compact.state(), scattered: scattered.state(), churn };
   });
-  return { python: g.python, arenaSize: g.arenaSize, poolSize: g.poolSize, captures, untracedBlocks: untraced };
+  return {
+    python: g.python,
+    arenaSize: g.arenaSize,
+    poolSize: g.poolSize,
+    captures,
+    untracedBlocks: untraced,
+    startSkipped,
+  };
 }

@@ -40,7 +40,10 @@ export function createAjv(extra: Options = {}): Ajv2020 {
   const Ajv = (require('ajv/dist/2020') as { Ajv2020: typeof Ajv2020 }).Ajv2020;
   // verbose: a failure carries the value and the schema, for the excerpt and the schema's title.
   // strictRequired off: the report's anyOf of "formats" and "kinds" requires keys defined beside it.
+  // unicode off: a string's length in UTF-16 units (JavaScript's), so that a maxLength needs no ajv
+  // runtime helper in the built validators (they load nothing of ajv: test/ingest/json-inputs.test.ts).
   const ajv = new Ajv({
+    unicode: false,
     strict: true,
     strictRequired: false,
     allowUnionTypes: true,

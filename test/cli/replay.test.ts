@@ -88,8 +88,6 @@ describe('replay bounds what an input can make it do (fuzz findings)', () => {
     writeFileSync(json, JSON.stringify(doc));
     const r = await cli('replay', json);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(
-      new RegExp(`^arenascope: ${json}: 1\\d{15} blocks: more than the pymalloc model replays`),
-    );
+    expect(r.err).toMatch(new RegExp(`^arenascope: ${json}: 1\\d{15} blocks: more than the pymalloc model replays`));
   });
 });

@@ -153,7 +153,14 @@ export async function loadSet(
   uses: readonly SetPart[] = ['snapshots', 'memory', 'line-reports', 'allocator-stats'],
 ): Promise<CaptureSet> {
   const { loadCaptureSet } = await import('../ingest/capture-set.js');
-  const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames) });
+  // Dumps read in worker threads are read with the same options and warn the same way.
+  const parallel = {
+    allowPartial: a['allow-partial'],
+    lenient: a.lenient,
+    format: a['input-format'],
+    warn: (text: string) => warn(a, text),
+  };
+  const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames), parallel });
   for (const s of set.skipped) warn(a, s);
   const files: Record<SetPart, readonly { source: { path: string } }[]> = {
     snapshots: set.series.snapshots,

@@ -1,5 +1,6 @@
 // Reading every input of a command into one CaptureSet: captures grouped by kind, the snapshots
 // one ordered series sharing a frame table, with their times (and allocator reports') when known.
+// Two dumps or more are read as parallel-read.ts says (in worker threads when that pays).
 
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
@@ -9,6 +10,7 @@ import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
+import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { type Order, resolveInputs } from './resolve-inputs.js';
 import { sidecarPeak, sidecarTime } from './sidecar.js';
 
@@ -19,18 +21,38 @@ import { sidecarPeak, sidecarTime } from './sidecar.js';
  */
 export async function loadCaptureSet(
   args: readonly string[],
-  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture> },
+  opts: {
+    order?: Order;
+    load: (path: string, frames: FrameTable) => Promise<Capture>;
+    /** The read options and warnings of dumps read in worker threads; without them all reads are here. */
+    parallel?: ParallelOptions;
+  },
 ): Promise<CaptureSet> {
   const resolved = resolveInputs(args, opts.order);
   const skipped = [...resolved.skipped];
   const frames = new FrameTable();
+  const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
+  try {
+    return await collect(resolved.inputs, skipped, frames, opts, dumps);
+  } finally {
+    dumps?.close();
+  }
+}
+
+async function collect(
+  inputs: readonly string[],
+  skipped: string[],
+  frames: FrameTable,
+  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture> },
+  dumps: DumpReader | null,
+): Promise<CaptureSet> {
   let snaps: { s: Snapshot; label: string }[] = [];
   const memorySeries: MemorySeries[] = [];
   const lineReports: LineReport[] = [];
   const allocatorStats: AllocatorStats[] = [];
   const statisticsLogs: StatisticsLog[] = [];
-  for (const path of resolved.inputs) {
-    const c = await opts.load(path, frames);
+  for (const [i, path] of inputs.entries()) {
+    const c = dumps?.isDump(i) ? await dumps.read(i, frames, opts.load) : await opts.load(path, frames);
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
     else if (c.kind === 'memory-series') memorySeries.push(c);
@@ -42,9 +64,9 @@ export async function loadCaptureSet(
   }
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
   // they are only the top of.
-  const dumps = snaps.length > 0;
+  const anyDump = snaps.length > 0;
   for (const log of statisticsLogs) {
-    if (dumps) {
+    if (anyDump) {
       skipped.push(
         `leaving out ${log.source.path}: logged tracemalloc statistics are not mixed with dumps; give the log alone`,
       );
@@ -85,3 +107,4 @@ export async function loadCaptureSet(
     skipped,
   };
 }
+

@@ -6,6 +6,16 @@ export interface Frame {
   readonly lineno: number;
 }
 
+/** A table's contents as plain arrays, which a worker thread can send (model/frames' own layout). */
+export interface FrameTableData {
+  readonly filenames: readonly string[];
+  readonly frameFile: Int32Array;
+  readonly frameLine: Float64Array;
+  readonly tbStart: Int32Array;
+  readonly tbFrames: Int32Array;
+  readonly tbTotal: Float64Array;
+}
+
 export class FrameTable {
   /** Filenames by id. */
   readonly filenames: string[] = [];
@@ -106,5 +116,40 @@ export class FrameTable {
   /** Frame ids of a traceback, most recent first. */
   tracebackFrames(tb: number): number[] {
     return this.tbFrames.slice(this.tbStart[tb]!, this.tbStart[tb + 1]!);
+  }
+
+  /** The contents as typed arrays (their buffers can be transferred to another thread). */
+  data(): FrameTableData {
+    return {
+      filenames: this.filenames,
+      frameFile: Int32Array.from(this.frameFile),
+      frameLine: Float64Array.from(this.frameLine),
+      tbStart: Int32Array.from(this.tbStart),
+      tbFrames: Int32Array.from(this.tbFrames),
+      tbTotal: Float64Array.from(this.tbTotal),
+    };
+  }
+
+  /**
+   * Interns every frame and traceback of another table in its id order, and its total_nframes. A
+   * table filled by reading one input holds them in the order that read interned them, so merging
+   * it gives this table the ids reading the input into it would have given. Returns the ids here
+   * of the other table's tracebacks.
+   */
+  merge(other: FrameTableData): Uint32Array {
+    const frames = new Uint32Array(other.frameFile.length);
+    for (let f = 0; f < frames.length; f++) {
+      frames[f] = this.internFrame(other.filenames[other.frameFile[f]!]!, other.frameLine[f]!);
+    }
+    const tbs = new Uint32Array(other.tbTotal.length);
+    for (let t = 0; t < tbs.length; t++) {
+      const ids: number[] = [];
+      for (let i = other.tbStart[t]!; i < other.tbStart[t + 1]!; i++) ids.push(frames[other.tbFrames[i]!]!);
+      const id = this.internTraceback(ids);
+      tbs[t] = id;
+      const total = other.tbTotal[t]!;
+      if (total >= 0) this.noteTotalNframe(id, total);
+    }
+    return tbs;
   }
 }

@@ -135,6 +135,54 @@ export class PymallocModel {
     return b;
   }
 
+  /**
+   * alloc() `n` times, the blocks written to out[at], out[at + 1], ...: the same blocks in the same
+   * order, with the state of the pool in use kept in locals until it fills (the replay's compact
+   * order allocates runs of one group; a call per block was most of its time).
+   */
+  allocRun(size: number, owner: number, system: boolean, n: number, out: Int32Array, at: number): void {
+    if (system || size === 0 || size > this.g.smallRequestThreshold) {
+      this.largeBlocks += n;
+      this.largeBytes += n * size;
+      out.fill(LARGE, at, at + n);
+      return;
+    }
+    const c = (size - 1) >> 4;
+    const tag = ALLOCATED - owner;
+    const capacity = this.numBlocks[c]!;
+    const end = at + n;
+    while (at < end) {
+      const pool = this.usedHead[c]!;
+      if (pool === NONE) {
+        const b = this.allocateFromNewPool(c);
+        this.slot.a[b] = tag;
+        out[at++] = b;
+        continue;
+      }
+      // popBlock()'s steps until the pool fills or the run ends (no slot is added meanwhile).
+      const slot = this.slot.a;
+      const base = this.poolBase.a[pool]!;
+      let index = this.poolChain.a[pool]!;
+      let count = this.poolCount.a[pool]!;
+      let virgin = this.poolVirgin.a[pool]!;
+      while (at < end && index !== NONE) {
+        count++;
+        const handle = base + index;
+        index = slot[handle]!;
+        if (index === NONE && virgin < capacity) {
+          index = virgin++;
+          slot[base + index] = NONE;
+        }
+        slot[handle] = tag;
+        out[at++] = handle;
+      }
+      this.poolCount.a[pool] = count;
+      this.poolVirgin.a[pool] = virgin;
+      this.poolChain.a[pool] = index;
+      if (index === NONE) this.unlinkUsed(pool, c); // full
+    }
+  }
+
   /** Frees a block from alloc(); `size` is needed only for LARGE. */
   free(block: number, size = 0): void {
     if (block === LARGE) {

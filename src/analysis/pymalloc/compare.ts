@@ -250,7 +250,14 @@ function evidencedOrder(
   }
   if (verdict === 'yes')
     return { order: 'compact', basis: 'the compact order (model, best case): they pin arenas even then' };
-  if (!last.scattered.pinnedArenas) return { order: null, basis: 'none: no arena is pinned in either order' };
+  if (!last.scattered.pinnedArenas) {
+    // The orders are models of different frees: the best case can pin an arena the worst case's draw did not.
+    if (!last.compact.pinnedArenas) return { order: null, basis: 'none: no arena is pinned in either order' };
+    return {
+      order: 'compact',
+      basis: `the compact order (model, best case), the only one pinning arenas (${last.compact.pinnedArenas})`,
+    };
+  }
   return { order: 'scattered', basis: 'the scattered order (model, worst case), if frees were scattered' };
 }
 

@@ -16,6 +16,7 @@ import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { LARGE, PymallocModel } from './allocator.js';
+import { aliasTable, below, drawAlias, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { type Geometry, geometry } from './geometry.js';
 import { mallocStats, type PoolCounts, poolCounts } from './state.js';
@@ -85,17 +86,6 @@ const MAX_TRANSIENTS = 1 << 23;
 
 /** The site that blocks allocated before tracing started are charged to. */
 export const UNTRACED_SITE: Frame = { filename: '<allocated before tracing started>', lineno: 0 };
-
-// A small seeded generator (xorshift32): replays are reproducible.
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** The groups of a whole series, and each one's count at every capture. */
 interface SeriesGroups {
@@ -185,7 +175,9 @@ function peakSmallBlocks(series: SeriesGroups, g: Geometry): number {
 // (issue 14: replay took 2.7x the time of reading its inputs).
 class Replayer {
   readonly model: PymallocModel;
-  private readonly rnd: () => number;
+  // The state of the scattered order's generator (xorshift32), in a typed array: a number field
+  // would change its representation from small integer to boxed double, deoptimizing every caller.
+  private readonly rng = new Int32Array(1);
   private readonly size: Float64Array;
   /** 1 for a group of another domain than pymalloc's. */
   private readonly system: Uint8Array;
@@ -202,8 +194,12 @@ class Replayer {
     private readonly series: SeriesGroups,
   ) {
     const g = geometry(python);
-    this.model = new PymallocModel(g, peakSmallBlocks(series, g));
-    this.rnd = random(seed);
+    // The scattered order also holds its transient blocks at once (as many again, by UNKNOWN_CHURN):
+    // slots sized for them up front are not grown by copying (issue 14: a copy of 8 MB, and its
+    // pages touched, was a tenth of the replay's memory). Pages of slots never used cost nothing.
+    const blocks = peakSmallBlocks(series, g);
+    this.model = new PymallocModel(g, order === 'scattered' ? blocks * (1 + UNKNOWN_CHURN) : blocks);
+    this.rng[0] = seed >>> 0 || 1;
     const n = series.groups.length;
     this.size = Float64Array.from(series.groups, (grp) => grp.size);
     this.system = Uint8Array.from(series.groups, (grp) => (grp.domain !== 0 ? 1 : 0));
@@ -270,13 +266,18 @@ class Replayer {
       seq.fill(id, j, j + n);
       j += n;
     }
+    // A shuffle first, then the allocations: drawing the next block as the allocations go (by the
+    // odds of a shuffle) took twice as long, its branches mispredicted where a shuffle has none.
+    let x = this.rng[0]!;
     for (let i = seq.length - 1; i > 0; i--) {
-      const r = Math.floor(this.rnd() * (i + 1));
+      x = xorshift(x);
+      const r = below(x, i + 1);
       const t = seq[i]!;
       seq[i] = seq[r]!;
       seq[r] = t;
     }
     const m = this.model;
+    const { size, system, live, start, count } = this;
     // The transient blocks made, or for one the system allocator served, -1 - (its group id), in
     // seq[0 .. nmade - 1]: never ahead of the entries read.
     const made = seq;
@@ -285,72 +286,70 @@ class Replayer {
     for (let i = 0; i < seq.length; i++) {
       const id = seq[i]!;
       if (id >= 0) {
-        this.allocate(id, 1);
+        live[start[id]! + count[id]!++] = m.alloc(size[id]!, id, system[id] === 1);
       } else {
-        const b = m.alloc(this.size[-1 - id]!, owner, false);
+        const b = m.alloc(size[-1 - id]!, owner, false);
         made[nmade++] = b === LARGE ? id : b;
       }
     }
-    for (let i = nmade - 1; i >= 0; i--) {
-      const r = Math.floor(this.rnd() * (i + 1));
-      const b = made[r]!;
-      if (b >= 0) m.free(b);
-      else m.free(LARGE, this.size[-1 - b]!);
-      made[r] = made[i]!;
+    // The transients in random order: shuffled first, then freed in turn (a pass of frees with the
+    // shuffle's random reads among them was slower, as for the allocations).
+    for (let i = nmade - 1; i > 0; i--) {
+      x = xorshift(x);
+      const r = below(x, i + 1);
+      const t = made[i]!;
+      made[i] = made[r]!;
+      made[r] = t;
     }
+    for (let i = 0; i < nmade; i++) {
+      const b = made[i]!;
+      if (b >= 0) m.free(b);
+      else m.free(LARGE, size[-1 - b]!);
+    }
+    this.rng[0] = x;
   }
 
   // Transient blocks totalling `bytes` at least, drawn from the interval's allocations by count
   // (their groups, for their sizes): a program's temporaries are most often of the sizes it is
-  // allocating. A draw r in [0, total) picks the first group whose running count exceeds r, found
-  // from a guide table (the first candidate for each run of `width` draws): a scan of the groups
-  // per draw was half of a replay, and a binary search a tenth. Returns an array of `skip` entries
-  // left for the caller, then -1 - (group id) of each transient.
+  // allocating. Drawn from an alias table, in constant time each (issue 14: a scan of the groups
+  // per draw was half of a replay, a binary search a tenth, a guide table still 30 ms at 1M).
+  // Returns an array of `skip` entries left for the caller, then -1 - (group id) of each transient.
   private transients(allocs: readonly [number, number][], bytes: number, skip: number): Int32Array {
     // Another domain is not pymalloc's: its temporaries cannot pin an arena.
     const mix = allocs.filter(([id]) => !this.system[id]);
-    const upto = new Float64Array(mix.length); // blocks of mix[0..k]
+    const ids = Int32Array.from(mix, ([id]) => id);
+    const sizes = Float64Array.from(mix, ([id]) => Math.max(1, this.size[id]!));
     let total = 0;
     let mixBytes = 0;
-    mix.forEach(([id, n], k) => {
+    mix.forEach(([, n], k) => {
       total += n;
-      upto[k] = total;
-      mixBytes += n * Math.max(1, this.size[id]!);
+      mixBytes += n * sizes[k]!;
     });
     if (!total || bytes <= 0) return new Int32Array(skip);
-    const width = Math.ceil(total / (2 * mix.length));
-    const guide = new Int32Array(Math.ceil(total / width) + 1);
-    for (let b = 0, k = 0; b < guide.length; b++) {
-      while (k < mix.length - 1 && upto[k]! <= b * width) k++;
-      guide[b] = k;
-    }
+    const table = aliasTable(mix.map(([, n]) => n));
     // Room for the expected number of draws; grown by doubling past it.
     let out = new Int32Array(skip + Math.min(MAX_TRANSIENTS, Math.ceil((bytes / mixBytes) * total * 1.05) + 16));
     let n = 0;
     let made = 0;
-    while (made < bytes) {
-      const r = Math.floor(this.rnd() * total);
-      let k = guide[Math.floor(r / width)]!;
-      while (k > 0 && upto[k - 1]! > r) k--; // (in case the division rounded up)
-      while (upto[k]! <= r) k++;
-      const id = mix[k]![0];
+    let x = this.rng[0]!;
+    while (made < bytes && n < MAX_TRANSIENTS) {
+      const x1 = xorshift(x);
+      x = xorshift(x1);
+      const k = drawAlias(table, x1, x);
       if (skip + n === out.length) {
         const grown = new Int32Array(skip + Math.min(MAX_TRANSIENTS, n * 2));
         grown.set(out);
         out = grown;
       }
-      out[skip + n++] = -1 - id;
-      made += Math.max(1, this.size[id]!);
-      if (n >= MAX_TRANSIENTS) break;
+      out[skip + n++] = -1 - ids[k]!;
+      made += sizes[k]!;
     }
+    this.rng[0] = x;
     return out.subarray(0, skip + n);
   }
 
   private allocate(id: number, n: number): void {
-    const size = this.size[id]!;
-    const system = this.system[id] === 1;
-    let at = this.start[id]! + this.count[id]!;
-    for (let i = 0; i < n; i++) this.live[at++] = this.model.alloc(size, id, system);
+    this.model.allocRun(this.size[id]!, id, this.system[id] === 1, n, this.live, this.start[id]! + this.count[id]!);
     this.count[id]! += n;
   }
 
@@ -358,12 +357,15 @@ class Replayer {
     const s = this.start[id]!;
     const size = this.size[id]!;
     let len = this.count[id]!;
+    let x = this.rng[0]!;
     for (let k = 0; k < n; k++) {
-      const j = s + Math.floor(this.rnd() * len);
+      x = xorshift(x);
+      const j = s + below(x, len);
       this.model.free(this.live[j]!, size);
       this.live[j] = this.live[s + --len]!;
     }
     this.count[id] = len;
+    this.rng[0] = x;
   }
 
   // The best case: each group frees its most recently allocated blocks (a group's live list is

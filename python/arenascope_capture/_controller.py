@@ -1,0 +1,275 @@
+"""The capture controller of `arenascope run`: numbers, files and events of one capture folder.
+
+tracemalloc mode writes snapshots/NNNN.pickle (+ .time, .peak, .label) and captures.jsonl; allocator mode
+writes allocator/NNNN.txt (+ .time, .label) and allocator/captures.jsonl (the run contract of issue 15).
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+import tracemalloc
+
+import arenascope_capture
+from arenascope_capture._matching import Matcher
+
+# 3.9+: the peak is reset after each capture, so it is the interval's; 3.8 has only the peak since start.
+HAS_RESET_PEAK = hasattr(tracemalloc, "reset_peak")
+_take_snapshot = tracemalloc.take_snapshot
+_get_traced_memory = tracemalloc.get_traced_memory
+
+
+def one_line(label):
+    """A label as the one line of text its .label sidecar holds (line breaks become spaces)."""
+    return " ".join(str(label).splitlines()) if label else ""
+
+
+class Controller:
+    """Takes the captures of one process; every public method is safe to call from any thread."""
+
+    def __init__(self, folder, mode, interval, frames, index_file=None, started=None):
+        self.folder = folder
+        self.mode = mode
+        self.interval = interval
+        self.frames = frames
+        self.started = time.perf_counter() if started is None else started
+        self.reason = None  # ("exit" | "exception" | "interrupted", status) once the program has ended
+        self.saved_pytest_plugins = None  # the user's PYTEST_PLUGINS, restored by the plugin
+        # Reentrant: a SIGTERM handler runs on the main thread, possibly in the middle of its own capture.
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._disabled = False
+        self._finished = False
+        self._count = 0
+        self._pending_peak = 0  # 3.9+: the peak seen before a reset made between captures (pytest plugin)
+        self._peak_mark = 0  # 3.8: the global peak after the previous capture (its own dump included)
+        self._watch = None  # 3.9+: the highest peak since begin_watch(), across the captures' resets
+        self._warned = False
+        self._last_took = 0.0  # seconds the latest snapshot took (the interval thread spaces them by it)
+        sub = "allocator" if mode == "allocator" else "snapshots"
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+        jsonl = os.path.join(folder, "allocator", "captures.jsonl") if mode == "allocator" else os.path.join(
+            folder, "captures.jsonl"
+        )
+        # Unbuffered appends: one os.write per event, nothing left in a buffer for a forked child to flush.
+        self._fd = os.open(jsonl, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._matcher = Matcher(index_file, interval) if mode == "allocator" else None
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._forked)
+
+    # -- life cycle -------------------------------------------------------------------------------------------
+
+    def start(self, argv):
+        """Starts tracing (tracemalloc mode), writes the start event and capture, starts the interval thread."""
+        if self.mode == "tracemalloc":
+            tracemalloc.start(self.frames)
+        self._event(
+            {
+                "kind": "start",
+                "pid": os.getpid(),
+                "python": "%d.%d.%d" % sys.version_info[:3],
+                "implementation": sys.implementation.name,
+                "executable": sys.executable,
+                "platform": sys.platform,
+                "argv": list(argv),
+                "mode": self.mode,
+                "frames": self.frames,
+                "interval": self.interval,
+                "time": time.time(),
+            }
+        )
+        self.capture("start", "start")
+        if self.interval > 0:
+            thread = threading.Thread(target=self._tick, name="arenascope-capture", daemon=True)
+            thread.start()
+
+    def finish(self, label, source, reason, status):
+        """The last capture and the end event; later captures are no-ops."""
+        if self._disabled:
+            return
+        self._stop.set()
+        with self._lock:
+            if self._finished or self._disabled:
+                return
+            self.capture(label, source)
+            self._finished = True
+            self._event({"kind": "end", "status": status, "reason": reason, "time": time.time()})
+
+    def at_exit(self):
+        """atexit: runs after the program's own atexit handlers and after its non-daemon threads ended."""
+        reason, status = self.reason or ("exit", None)
+        label = reason if reason in ("exception", "interrupted") else "exit"
+        self.finish(label, label, reason, status)
+
+    def on_signal(self, signum, frame):
+        """SIGTERM: the last capture, then death by the same signal, as without a handler."""
+        import signal
+
+        self.finish("signal", "signal", "signal", None)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    def _forked(self):
+        # The child of os.fork() belongs to the program, not to this run: it never writes to the folder.
+        self._disabled = True
+        self._stop.set()
+        arenascope_capture._controller = None
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+        if self.mode == "tracemalloc" and tracemalloc.is_tracing():
+            tracemalloc.stop()
+
+    def _tick(self):
+        # A snapshot of a large heap takes seconds (take_snapshot, and the dump's own allocations are traced):
+        # interval snapshots wait at least nine times the last one's duration, so that capturing takes at most
+        # about a tenth of the run instead of starving the program.
+        while not self._stop.wait(max(self.interval, 9 * self._last_took)):
+            self.capture("interval", "interval")
+
+    @property
+    def active(self):
+        return not (self._disabled or self._finished)
+
+    # -- captures ---------------------------------------------------------------------------------------------
+
+    def capture(self, label, source, keep=False):
+        """One capture; returns (snapshot, file) when keep and a snapshot was taken, else None."""
+        if not self.active:
+            return None
+        with self._lock:
+            if not self.active:
+                return None
+            try:
+                if self.mode == "allocator":
+                    self._allocator_report(one_line(label), source)
+                    return None
+                return self._snapshot(one_line(label), source, keep)
+            except Exception as exc:  # a failed capture must never break the program
+                if not self._warned:
+                    self._warned = True
+                    sys.stderr.write("arenascope_capture: capture %r failed: %s\n" % (label, exc))
+                return None
+
+    def _snapshot(self, label, source, keep):
+        if not tracemalloc.is_tracing():  # the program stopped tracemalloc itself
+            return None
+        began = time.perf_counter()
+        now = time.time()
+        traced, peak = _get_traced_memory()
+        snapshot = _take_snapshot()
+        self._count += 1
+        rel = "snapshots/%04d.pickle" % self._count
+        path = os.path.join(self.folder, rel)
+        try:
+            snapshot.dump(path + ".tmp")
+            os.replace(path + ".tmp", path)
+        finally:
+            if os.path.exists(path + ".tmp"):
+                os.unlink(path + ".tmp")
+        traces = len(snapshot.traces)
+        if not keep:
+            snapshot = None
+        # The dump's pickle memo is traced: measure before it and reset (or mark) after it.
+        if HAS_RESET_PEAK:
+            traced_peak = max(peak, self._pending_peak)
+            self._pending_peak = 0
+            if self._watch is not None:
+                self._watch = max(self._watch, peak)
+            tracemalloc.reset_peak()
+        else:
+            traced_peak = peak if peak > self._peak_mark else None
+            self._peak_mark = _get_traced_memory()[1]
+        self._write(path + ".time", "%.6f\n" % now)
+        if traced_peak is not None:
+            self._write(path + ".peak", "%d\n" % traced_peak)
+        self._write(path + ".label", label + "\n")
+        self._event(
+            {
+                "kind": "snapshot",
+                "index": self._count,
+                "file": rel,
+                "label": label,
+                "source": source,
+                "time": now,
+                "elapsed": round(time.perf_counter() - self.started, 6),
+                "tracedPeak": traced_peak,
+                "traced": traced,
+                "traces": traces,
+                "took": round(time.perf_counter() - began, 6),
+            }
+        )
+        self._last_took = time.perf_counter() - began
+        return (snapshot, rel) if keep else None
+
+    def _allocator_report(self, label, source):
+        now = time.time()
+        elapsed = round(time.perf_counter() - self.started, 6)
+        number, matches, by = self._matcher.match(label, source, elapsed)
+        rel = "allocator/%04d.txt" % number
+        path = os.path.join(self.folder, rel)
+        # sys._debugmallocstats() prints to the C-level stderr: point fd 2 at the file for the call.
+        try:
+            sys.stderr.flush()
+        except Exception:
+            pass
+        saved = os.dup(2)
+        try:
+            with open(path + ".tmp", "wb") as out:
+                os.dup2(out.fileno(), 2)
+                try:
+                    sys._debugmallocstats()
+                finally:
+                    os.dup2(saved, 2)
+            os.replace(path + ".tmp", path)
+        finally:
+            os.close(saved)
+            if os.path.exists(path + ".tmp"):
+                os.unlink(path + ".tmp")
+        self._write(path + ".time", "%.6f\n" % now)
+        self._write(path + ".label", label + "\n")
+        event = {"kind": "allocator", "index": number, "file": rel, "label": label, "matches": matches}
+        if by is not None:  # no "by" for a report that matched nothing
+            event["by"] = by
+        event.update({"time": now, "elapsed": elapsed})
+        self._event(event)
+
+    # -- the peak of a test body (pytest plugin) --------------------------------------------------------------
+
+    def begin_watch(self):
+        """Starts measuring a peak from now; returns (traced now, the peak since start before now)."""
+        with self._lock:
+            traced, peak = _get_traced_memory()
+            if HAS_RESET_PEAK:
+                self._pending_peak = max(self._pending_peak, peak)
+                tracemalloc.reset_peak()
+                self._watch = 0
+            return traced, max(peak, self._peak_mark)
+
+    def end_watch(self, base_peak):
+        """The peak since begin_watch(), or None when 3.8 cannot know it (it never rose past `base_peak`)."""
+        with self._lock:
+            peak = _get_traced_memory()[1]
+            if HAS_RESET_PEAK:
+                watched = max(self._watch or 0, peak)
+                self._watch = None
+                return watched
+            return peak if peak > max(base_peak, self._peak_mark) else None
+
+    # -- files ------------------------------------------------------------------------------------------------
+
+    def event(self, obj):
+        """Appends one event (e.g. the pytest plugin's `test` event) unless this process may not write."""
+        with self._lock:
+            if not self._disabled:
+                self._event(obj)
+
+    def _event(self, obj):
+        os.write(self._fd, (json.dumps(obj, allow_nan=False) + "\n").encode("utf-8"))
+
+    @staticmethod
+    def _write(path, text):
+        with open(path, "w", encoding="utf-8", errors="replace") as out:
+            out.write(text)

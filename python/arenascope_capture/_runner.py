@@ -1,0 +1,184 @@
+"""The bootstrap of `arenascope run`: runs a Python program as the plain interpreter would, capturing it.
+
+    python -m arenascope_capture --dir D --mode tracemalloc|allocator --interval S --frames N
+        [--index-file F] -- (--script FILE | --module NAME | --code CODE) args...
+
+The program sees the sys.argv, sys.path[0] and __main__ module `python FILE|-m NAME|-c CODE args` gives it;
+its uncaught exception, SystemExit and KeyboardInterrupt reach the interpreter as they would without us, so
+the traceback, the exit status and the death by SIGINT are Python's own. The last capture runs in atexit.
+"""
+
+import argparse
+import atexit
+import builtins
+import os
+import signal
+import sys
+import time
+import types
+
+import arenascope_capture
+from arenascope_capture._controller import Controller
+
+PLUGIN = "arenascope_capture.pytest_plugin"
+
+
+def _parse(argv):
+    if "--" not in argv:
+        _usage("expected '--' before the program (--script FILE | --module NAME | --code CODE)")
+    cut = argv.index("--")
+    parser = argparse.ArgumentParser(prog="python -m arenascope_capture")
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--mode", choices=("tracemalloc", "allocator"), default="tracemalloc")
+    parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--frames", type=int, default=10)
+    parser.add_argument("--index-file", default=None)
+    opts = parser.parse_args(argv[:cut])
+    rest = argv[cut + 1 :]
+    if len(rest) < 2 or rest[0] not in ("--script", "--module", "--code"):
+        _usage("expected --script FILE, --module NAME or --code CODE after '--'")
+    if opts.interval < 0 or opts.frames < 1:
+        _usage("--interval must be >= 0 and --frames >= 1")
+    return opts, rest[0], rest[1], rest[2:]
+
+
+def _usage(message):
+    sys.stderr.write("python -m arenascope_capture: %s\n" % message)
+    sys.exit(2)
+
+
+def _main_module(kind, target):
+    """A fresh __main__ module, with the attributes the interpreter gives it for -c or a script."""
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    if kind == "--code":
+        import importlib.machinery
+
+        main.__loader__ = importlib.machinery.BuiltinImporter
+    elif kind == "--script":
+        import importlib.machinery
+
+        # 3.9+ makes the script's __file__ (and its code's filename) absolute; 3.8 keeps it as typed.
+        filename = os.path.abspath(target) if sys.version_info >= (3, 9) else target
+        main.__file__ = filename
+        main.__cached__ = None
+        main.__loader__ = importlib.machinery.SourceFileLoader("__main__", filename)
+    return main
+
+
+def _prepare(kind, target, args):
+    """Sets sys.argv, sys.path[0] and sys.modules['__main__'] as `python` would for the target."""
+    # Under -P / PYTHONSAFEPATH (3.11+) or -I the interpreter put nothing in front of sys.path.
+    prepended = not (getattr(sys.flags, "safe_path", False) or sys.flags.isolated)
+    main = _main_module(kind, target)
+    if kind == "--code":
+        sys.argv = ["-c"] + args
+        if prepended:
+            sys.path[0] = ""
+    elif kind == "--module":
+        sys.argv = ["-m"] + args  # runpy puts the module's file there once it has found it, as python does
+        # sys.path[0] is already the current directory: this bootstrap was itself started with -m.
+    else:
+        sys.argv = [target] + args
+        if prepended:
+            # Python resolves the script's symbolic links before taking its folder.
+            sys.path[0] = os.path.dirname(os.path.realpath(target))
+    sys.modules["__main__"] = main
+    return main
+
+
+def _run_target(kind, target, main):
+    """Runs the program; the frames after this one are the program's (see _strip)."""
+    if kind == "--code":
+        exec(compile(target, "<string>", "exec", dont_inherit=True), main.__dict__)
+    elif kind == "--module":
+        import runpy
+
+        runpy._run_module_as_main(target, alter_argv=True)
+    elif _plain_source(target):
+        with open(target, "rb") as source:
+            code = compile(source.read(), main.__file__, "exec", dont_inherit=True)
+        exec(code, main.__dict__)
+    else:  # a folder or zip file with __main__.py, or a .pyc: runpy knows them all
+        import runpy
+
+        del sys.path[0]  # run_path puts the folder or archive there itself
+        runpy.run_path(target, run_name="__main__")
+
+
+def _plain_source(target):
+    import zipfile
+
+    return os.path.isfile(target) and not target.endswith(".pyc") and not zipfile.is_zipfile(target)
+
+
+def _strip(tb):
+    """The traceback from the program's first frame on, as python prints it without the bootstrap."""
+    cur = tb
+    while cur is not None:
+        if cur.tb_frame.f_code is _run_target.__code__:
+            return cur.tb_next
+        cur = cur.tb_next
+    return tb
+
+
+def _pass_through(exc):
+    """Lets the interpreter report `exc` (printed without our frames) when it leaves the bootstrap."""
+    hook = sys.excepthook
+
+    def excepthook(kind, value, tb):
+        if value is exc:
+            # The built-in hook prints value.__traceback__, not its tb argument: strip both.
+            tb = _strip(tb)
+            value.__traceback__ = tb
+        hook(kind, value, tb)
+
+    sys.excepthook = excepthook
+
+
+def _status(code):
+    """The exit status SystemExit(code) gives, as Python computes it."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+def main():
+    started = time.perf_counter()
+    opts, kind, target, args = _parse(sys.argv[1:])
+    if kind == "--script" and not os.path.exists(target):
+        # As python: nothing runs, nothing is captured.
+        sys.stderr.write("%s: can't open file %r: [Errno 2] No such file or directory\n" % (sys.executable, target))
+        sys.exit(2)
+    index_file = opts.index_file
+    if opts.mode == "allocator" and index_file is None:
+        candidate = os.path.join(opts.dir, "captures.jsonl")
+        index_file = candidate if os.path.exists(candidate) else None
+    controller = Controller(opts.dir, opts.mode, opts.interval, opts.frames, index_file, started)
+    main_module = _prepare(kind, target, args)
+    controller.saved_pytest_plugins = os.environ.get("PYTEST_PLUGINS")
+    plugins = controller.saved_pytest_plugins
+    os.environ["PYTEST_PLUGINS"] = plugins + "," + PLUGIN if plugins else PLUGIN
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, controller.on_signal)
+    arenascope_capture._controller = controller
+    # Registered first, so it runs last: after the program's own atexit handlers.
+    atexit.register(controller.at_exit)
+    controller.start(sys.argv)
+    try:
+        _run_target(kind, target, main_module)
+    except SystemExit as exc:
+        controller.reason = ("exit", _status(exc.code))
+        raise
+    except KeyboardInterrupt as exc:
+        # Python prints the traceback and then kills itself with SIGINT: no exit status.
+        controller.reason = ("interrupted", None)
+        _pass_through(exc)
+        raise
+    except BaseException as exc:
+        controller.reason = ("exception", 1)
+        _pass_through(exc)
+        raise
+    controller.reason = ("exit", 0)

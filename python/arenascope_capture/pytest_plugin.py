@@ -1,0 +1,302 @@
+"""pytest under `arenascope run`: a capture after each test body, and pytest-memray's limit markers.
+
+Loaded only by the bootstrap (through PYTEST_PLUGINS); without a capture controller in the process (a child
+pytest that inherited the variable) it does nothing at all. The markers keep pytest-memray's meaning and size
+syntax, measured with tracemalloc:
+
+- `@pytest.mark.limit_memory("24 MB", *, current_thread_only=False)`: fails the test when its body's traced
+  peak, above the memory traced when the body started, is >= the limit. On 3.9+ the peak is reset when the
+  body starts. 3.8 has only the peak since tracing started: the body's peak is known when it rose past every
+  earlier peak; otherwise it is at most that earlier peak, the test is not failed, a warning says so and the
+  `test` event's `peak` is null.
+- `@pytest.mark.limit_leaks("1 MB", *, filter_fn=None, current_thread_only=False)`: fails the test when any
+  distinct traceback holds >= the limit more after the body (and a gc.collect()) than before it, counting only
+  tracebacks for which `filter_fn(stack)` is true; `stack.frames` are (function, filename, lineno), most recent
+  first, the function being "???" (tracemalloc does not record it).
+
+tracemalloc traces every thread alike, so `current_thread_only` is accepted and has no effect. A test may
+carry both markers. When pytest-memray is loaded it enforces the markers itself: this plugin only records.
+"""
+
+import collections
+import gc
+import os
+import re
+import sys
+import tracemalloc
+
+import pytest
+
+import arenascope_capture
+
+if arenascope_capture._controller is not None:
+    # The bootstrap added this plugin to PYTEST_PLUGINS for this process only: pytest has read it by now,
+    # and the program's child processes see the user's own value again.
+    _saved = arenascope_capture._controller.saved_pytest_plugins
+    if _saved is None:
+        os.environ.pop("PYTEST_PLUGINS", None)
+    else:
+        os.environ["PYTEST_PLUGINS"] = _saved
+
+_SIZE = re.compile(r"\+?(\d*\.\d+|\d+)\s*([KMGTP]?B)", re.IGNORECASE)
+_UNITS = {"B": 0, "KB": 1, "MB": 2, "GB": 3, "TB": 4, "PB": 5}
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+# What no test allocates itself (judged by the most recent frame): tracemalloc's own work, the import
+# machinery and this package.
+_SKIP_FILES = frozenset(
+    (tracemalloc.__file__, "<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+)
+_TOP = 10
+_STACK_FRAMES = 5
+_results = {}  # node id -> what the test body measured, until its call report is made
+
+
+def parse_size(text):
+    """Bytes in a pytest-memray size ("24 MB", "1.5kb", "100 B"; units are powers of 1024)."""
+    found = _SIZE.match(text)
+    if found is None:
+        raise ValueError("Invalid memory size format: %s" % text)
+    return float(found.group(1)) * 1024 ** _UNITS[found.group(2).upper()]
+
+
+def format_size(num):
+    """A size the way pytest-memray prints it: 1.5MiB, 512.0B."""
+    for unit in ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi"):
+        if abs(num) < 1024.0:
+            return "%3.1f%sB" % (num, unit)
+        num /= 1024.0
+    return "%.1fYiB" % num
+
+
+class StackFrame:
+    """One frame given to a limit_leaks `filter_fn`."""
+
+    __slots__ = ("function", "filename", "lineno")
+
+    def __init__(self, function, filename, lineno):
+        self.function, self.filename, self.lineno = function, filename, lineno
+
+    def __iter__(self):
+        return iter((self.function, self.filename, self.lineno))
+
+    def __repr__(self):
+        return "StackFrame(%r, %r, %r)" % (self.function, self.filename, self.lineno)
+
+
+class Stack:
+    """The traceback of a leaking location, `frames` most recent first."""
+
+    __slots__ = ("frames",)
+
+    def __init__(self, frames):
+        self.frames = frames
+
+
+def _limit_memory(limit, *, current_thread_only=False):
+    return parse_size(limit)
+
+
+def _limit_leaks(location_limit, *, filter_fn=None, current_thread_only=False):
+    return parse_size(location_limit), filter_fn
+
+
+def _limits(item):
+    """(limit_memory bytes | None, (limit_leaks bytes, filter_fn) | None); bad sizes raise ValueError."""
+    memory = item.get_closest_marker("limit_memory")
+    leaks = item.get_closest_marker("limit_leaks")
+    return (
+        _limit_memory(*memory.args, **memory.kwargs) if memory else None,
+        _limit_leaks(*leaks.args, **leaks.kwargs) if leaks else None,
+    )
+
+
+def pytest_configure(config):
+    if arenascope_capture._controller is None:
+        return
+    config.addinivalue_line(
+        "markers",
+        "limit_memory(limit, *, current_thread_only=False): fail when the test body's traced peak reaches limit",
+    )
+    config.addinivalue_line(
+        "markers",
+        "limit_leaks(location_limit, *, filter_fn=None, current_thread_only=False): "
+        "fail when one traceback keeps location_limit or more after the test body",
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    controller = arenascope_capture._controller
+    if controller is None or not controller.active:
+        yield
+        return
+    limits = _limits(pyfuncitem)
+    if controller.mode == "allocator":
+        yield
+        controller.capture(pyfuncitem.nodeid, "test")
+        return
+    if not tracemalloc.is_tracing():
+        yield
+        return
+    before = tracemalloc.take_snapshot()
+    traced0, base_peak = controller.begin_watch()
+    watch = _PeakWatch(traced0, limits[0]) if limits[0] is not None else None
+    try:
+        yield
+    finally:
+        if watch is not None:
+            watch.stop()
+    peak = controller.end_watch(base_peak)
+    gc.collect()
+    traced1 = tracemalloc.get_traced_memory()[0]
+    kept = controller.capture(pyfuncitem.nodeid, "test", keep=True)
+    after, file = kept if kept else (tracemalloc.take_snapshot(), None)
+    near_peak = watch.snapshot if watch is not None else None
+    _results[pyfuncitem.nodeid] = _measure(
+        pyfuncitem, limits, before, after, file, traced0, traced1, peak, near_peak
+    )
+
+
+class _PeakWatch:
+    """Snapshots of a limit_memory test body near its peak, so that a failure names what made the peak.
+
+    tracemalloc keeps no record of freed blocks: what a body allocated and freed before it returned (the usual
+    cause of a peak) is gone from a snapshot taken after it. While a body with the marker runs, a profile hook
+    (sys.setprofile, the test's thread) looks at the traced memory at every function return; from half the limit
+    on, each time the body's growth passes 1.25 times the growth of the last snapshot it takes another. The last
+    one holds at least 80% of the body's peak growth (all of it unless the peak rose and fell inside one call).
+    The hook slows the body down; only tests with the marker pay it.
+    """
+
+    def __init__(self, traced0, limit):
+        self.traced0 = traced0
+        self.next = traced0 + max(limit / 2, 1)
+        self.snapshot = None
+        self.previous = sys.getprofile()
+        sys.setprofile(self._hook)
+
+    def _hook(self, frame, event, arg):
+        if event == "return" or event == "c_return":
+            traced = tracemalloc.get_traced_memory()[0]
+            if traced >= self.next:
+                self.snapshot = tracemalloc.take_snapshot()
+                self.next = self.traced0 + (traced - self.traced0) * 1.25
+
+    def stop(self):
+        sys.setprofile(self.previous)
+
+
+def _growth(before, after):
+    """Bytes gained per traceback (frames most recent first) between two snapshots.
+
+    Equal to `after.compare_to(before, "traceback")` sizes, computed only over the traces that differ: the
+    unchanged ones cancel, and tracemalloc's own grouping of every trace takes seconds on a large heap.
+    """
+    old = collections.Counter(before.traces._traces)
+    new = collections.Counter(after.traces._traces)
+    growth = collections.defaultdict(int)
+    for trace, count in (new - old).items():
+        growth[trace[2]] += trace[1] * count
+    for trace, count in (old - new).items():
+        growth[trace[2]] -= trace[1] * count
+    return {frames: size for frames, size in growth.items() if frames and not _ignored(frames[0][0])}
+
+
+def _ignored(filename):
+    return filename in _SKIP_FILES or filename.startswith(_PACKAGE + os.sep)
+
+
+def _top_lines(growth):
+    """The lines that grew, largest first: {filename, lineno, size}."""
+    by_line = collections.defaultdict(int)
+    for frames, size in growth.items():
+        by_line[frames[0]] += size
+    grown = sorted(((size, line) for line, size in by_line.items() if size > 0), reverse=True)
+    return [{"filename": line[0], "lineno": line[1], "size": size} for size, line in grown]
+
+
+def _measure(item, limits, before, after, file, traced0, traced1, peak, near_peak=None):
+    growth = _growth(before, after)
+    top = _top_lines(growth)
+    body_peak = None if peak is None else max(peak - traced0, 0)
+    memory_limit, leaks_limit = limits
+    failures = []
+    if memory_limit is not None:
+        if body_peak is None:
+            item.warn(
+                pytest.PytestWarning(
+                    "limit_memory not checked: Python 3.8 cannot tell this test's peak (it stayed under an earlier one)"
+                )
+            )
+        elif body_peak >= memory_limit:
+            # What was live near the peak names its allocations; what is left at the end may not.
+            at_peak = _top_lines(_growth(before, near_peak)) if near_peak is not None else top
+            failures.append(("limit_memory", _memory_failure(memory_limit, body_peak, at_peak)))
+    if leaks_limit is not None:
+        limit, filter_fn = leaks_limit
+        leaking = [(size, frames) for frames, size in growth.items() if size >= limit and _passes(frames, filter_fn)]
+        if leaking:
+            leaking.sort(reverse=True)
+            failures.append(("limit_leaks", _leak_failure(limit, leaking)))
+    return {
+        "snapshot": file,
+        "peak": body_peak,
+        "leaked": traced1 - traced0,
+        "limitMemory": None if memory_limit is None else int(memory_limit),
+        "limitLeaks": None if leaks_limit is None else int(leaks_limit[0]),
+        "failures": failures,
+        "top": top[:_TOP],
+    }
+
+
+def _passes(frames, filter_fn):
+    if filter_fn is None:
+        return True
+    return bool(filter_fn(Stack(tuple(StackFrame("???", filename, lineno) for filename, lineno in frames))))
+
+
+def _memory_failure(limit, peak, top):
+    lines = [
+        "    - %s allocated here:\n        %s:%d" % (format_size(t["size"]), t["filename"], t["lineno"])
+        for t in top[:_TOP]
+    ]
+    if len(top) > _TOP:
+        lines.append("    ...and %d more" % (len(top) - _TOP))
+    message = "Test was limited to %s but allocated %s" % (format_size(limit), format_size(peak))
+    return message, ("arenascope-max-memory", "List of allocations:\n" + "\n".join(lines))
+
+
+def _leak_failure(limit, leaking):
+    lines = []
+    for size, frames in leaking:
+        lines.append("    - %s allocated here:" % format_size(size))
+        for filename, lineno in frames[:_STACK_FRAMES]:
+            lines.append("        %s:%d" % (filename, lineno))
+        if len(frames) > _STACK_FRAMES:
+            lines.append("        ...")
+    message = "Test was allowed to leak %s per location but at least one location leaked more" % format_size(limit)
+    return message, ("arenascope-leaked-memory", "List of leaked allocations:\n" + "\n".join(lines))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when != "call":
+        return
+    result = _results.pop(item.nodeid, None)
+    controller = arenascope_capture._controller
+    if result is None or controller is None:
+        return
+    report = outcome.get_result()
+    failures = result.pop("failures")
+    # pytest-memray, when loaded, judges its own markers: failing the test twice would say it twice.
+    judged_by_memray = item.config.pluginmanager.get_plugin("memray_manager") is not None
+    if failures and report.passed and not judged_by_memray:
+        report.outcome = "failed"
+        report.longrepr = "\n".join(message for _, (message, _section) in failures)
+        for _, (_message, section) in failures:
+            report.sections.append(section)
+    event = {"kind": "test", "nodeid": item.nodeid, "outcome": report.outcome}
+    event.update(result)
+    event["violations"] = [name for name, _ in failures]
+    controller.event(event)

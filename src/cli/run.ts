@@ -21,6 +21,11 @@ export interface CommandEntry {
 /** Every command, in the order --help lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    command: 'run [command..]',
+    describe: 'Run a Python program (python3 app.py, -m pkg, pytest) and capture its memory into a folder',
+    load: () => import('./capture.js'),
+  },
+  {
     command: 'stats <dump>',
     describe: 'Top allocation sites of a tracemalloc dump, exactly as Snapshot.statistics() ranks them',
     load: () => import('./stats.js'),

@@ -1,0 +1,201 @@
+// `arenascope run`: the program under the Python bootstrap (python/arenascope_capture) with its stdio
+// passed through, its RSS sampled, the manifest written at start and end; with --allocator a second
+// run of the same command without tracemalloc, for sys._debugmallocstats() reports. Issue 15's contract.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../util/errors.js';
+import { buildManifest, type Manifest, type RunFacts, type RunOptions, writeManifest } from './manifest.js';
+import { type ResolvedCommand, targetArgs } from './resolve-command.js';
+import { RssSampler } from './rss-sampler.js';
+
+/** python/ of the package: two levels above this module, from src/capture/ (tests) and dist/capture/ alike. */
+export const BOOTSTRAP_PATH = fileURLToPath(new URL('../../python', import.meta.url));
+
+// When Node is not in its terminal's foreground group, a SIGINT may have been sent to Node alone
+// (`kill -INT`) or to the whole group: it is passed on only if the program shows nothing of it by then.
+const FORWARD_GRACE_MS = 2000;
+
+export interface CaptureRequest {
+  readonly dir: string;
+  /** The command as the user typed it, for the manifest and CMDLINE. */
+  readonly command: readonly string[];
+  readonly resolved: ResolvedCommand;
+  readonly options: RunOptions;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface CaptureResult {
+  readonly manifest: Manifest;
+  /** The program's status: its exit code, or 128 + the signal's number. */
+  readonly exitCode: number;
+  readonly rssPeakKiB: number;
+  /** The allocator run's status, or why it did not run. */
+  readonly allocatorRun: { readonly exitCode: number } | { readonly skipped: string } | null;
+}
+
+/** The environment of the program: PYTHONPATH with the bootstrap first, and nothing else changed. */
+export function bootstrapEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const path = env.PYTHONPATH;
+  return { ...env, PYTHONPATH: path ? `${BOOTSTRAP_PATH}${delimiter}${path}` : BOOTSTRAP_PATH };
+}
+
+/** The interpreter's argument list running the bootstrap in a mode. */
+export function bootstrapArgs(req: CaptureRequest, mode: 'tracemalloc' | 'allocator'): string[] {
+  const { resolved, options } = req;
+  return [
+    ...resolved.interpreterOptions,
+    ...['-m', 'arenascope_capture', '--dir', req.dir, '--mode', mode],
+    ...['--interval', String(options.interval), '--frames', String(options.frames)],
+    ...(mode === 'allocator' ? ['--index-file', join(req.dir, 'captures.jsonl')] : []),
+    '--',
+    ...targetArgs(resolved.target),
+    ...resolved.args,
+  ];
+}
+
+/** Whether Node runs in its terminal's foreground process group, where Ctrl-C reaches the program too. */
+function inForegroundGroup(): boolean {
+  if (process.platform !== 'linux') return Boolean(process.stdin.isTTY || process.stderr.isTTY);
+  try {
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[5]) > 0 && f[5] === f[2]; // tpgid (the terminal's foreground group) is our pgrp
+  } catch {
+    return true;
+  }
+}
+
+const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+
+interface Supervised {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** Node was asked to stop the program. */
+  readonly interrupted: boolean;
+}
+
+/**
+ * Waits for the child while standing between it and the signals Node gets. Ctrl-C reaches the
+ * program from the terminal (same process group): it is not sent again, which would interrupt the
+ * bootstrap's last capture; a second one kills the program. SIGTERM and SIGHUP are passed on.
+ */
+function supervise(child: ChildProcess, watched: string): Promise<Supervised> {
+  let interrupted = false;
+  let interrupts = 0;
+  let grace: NodeJS.Timeout | undefined;
+  const onInt = (): void => {
+    interrupted = true;
+    interrupts++;
+    if (interrupts > 1) {
+      child.kill('SIGKILL');
+      return;
+    }
+    if (inForegroundGroup()) return;
+    const before = sizeOf(watched);
+    grace = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null && sizeOf(watched) === before) child.kill('SIGINT');
+    }, FORWARD_GRACE_MS);
+  };
+  const onStop = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    child.kill(signal);
+  };
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onStop);
+  return new Promise<Supervised>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal, interrupted }));
+  }).finally(() => {
+    clearTimeout(grace);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onStop);
+    process.off('SIGHUP', onStop);
+  });
+}
+
+function started(child: ChildProcess, interpreter: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new UsageError(`${interpreter}: could not be started (${e.code ?? e.message})`)),
+    );
+  });
+}
+
+const statusOf = (s: Supervised): number =>
+  s.code ?? 128 + (s.signal ? (constants.signals[s.signal as NodeJS.Signals] ?? 0) : 0);
+
+/** The allocator run: stdin from /dev/null, stdout and stderr to allocator/output.txt. */
+async function allocatorRun(req: CaptureRequest): Promise<Supervised> {
+  mkdirSync(join(req.dir, 'allocator'), { recursive: true });
+  const input = openSync('/dev/null', 'r');
+  const output = openSync(join(req.dir, 'allocator', 'output.txt'), 'w');
+  try {
+    const child = spawn(req.resolved.interpreter, bootstrapArgs(req, 'allocator'), {
+      cwd: req.cwd,
+      env: bootstrapEnv(req.env),
+      stdio: [input, output, output],
+    });
+    await started(child, req.resolved.interpreter);
+    return await supervise(child, join(req.dir, 'allocator', 'captures.jsonl'));
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
+}
+
+/** Runs the capture into req.dir (which must be new or empty: the caller checks). */
+export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
+  mkdirSync(req.dir, { recursive: true });
+  const startMs = Date.now();
+  const base = { command: req.command, cwd: req.cwd, options: req.options, startMs };
+  writeManifest(req.dir, buildManifest(req.dir, base));
+
+  const child = spawn(req.resolved.interpreter, bootstrapArgs(req, 'tracemalloc'), {
+    cwd: req.cwd,
+    env: bootstrapEnv(req.env),
+    stdio: 'inherit',
+  });
+  let sampler: RssSampler | undefined;
+  let ended: Supervised;
+  try {
+    await started(child, req.resolved.interpreter).catch((e: unknown) => {
+      // The folder still ends valid: crashed, before any capture.
+      const exit = { code: null, signal: null };
+      writeManifest(req.dir, buildManifest(req.dir, { ...base, endMs: Date.now(), exit }));
+      throw e;
+    });
+    sampler = new RssSampler(child.pid!, {
+      file: join(req.dir, 'memory.dat'),
+      command: req.command,
+      intervalSeconds: req.options.sampleInterval,
+      includeChildren: req.options.includeChildren,
+    });
+    sampler.start();
+    ended = await supervise(child, join(req.dir, 'captures.jsonl'));
+  } finally {
+    sampler?.stop();
+  }
+  const endMs = Date.now();
+
+  let allocator: CaptureResult['allocatorRun'] = null;
+  if (req.options.allocator) {
+    if (ended.interrupted || ended.signal !== null) allocator = { skipped: 'the program was stopped' };
+    else allocator = { exitCode: statusOf(await allocatorRun(req)) };
+  }
+  const facts: RunFacts = {
+    ...base,
+    endMs,
+    exit: { code: ended.code, signal: ended.signal },
+    interrupted: ended.interrupted,
+  };
+  const manifest = buildManifest(req.dir, facts);
+  writeManifest(req.dir, manifest);
+  return { manifest, exitCode: statusOf(ended), rssPeakKiB: sampler?.peakKiB ?? 0, allocatorRun: allocator };
+}

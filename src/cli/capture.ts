@@ -1,0 +1,113 @@
+// `arenascope run [options] -- <command...>`: run a Python program under capture into a new folder
+// (snapshots, RSS, allocator reports, manifest) that every other command reads. The work is in
+// src/capture/; this parses flags, picks the folder, and exits with the program's own status.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { renderJson } from '../report/json.js';
+import { UsageError } from '../util/errors.js';
+import type { CommandArgs } from './command.js';
+
+export const command = 'run [command..]';
+export const describe = 'Run a Python program (python3 app.py, -m pkg, pytest) and capture its memory into a folder';
+
+export function builder(y: Argv) {
+  // The words after `--` are the program's, as typed: kept apart and as strings (no "007" read as 7).
+  return y
+    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false })
+    .usage(`$0 run [options] -- <command..>\n\n${describe}`)
+    .positional('command', { type: 'string', array: true, describe: 'The Python command, after --' })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'The folder to write (new or empty; default arenascope-run-YYYYMMDD-HHMMSS)',
+    })
+    .option('interval', {
+      type: 'number',
+      default: 1,
+      describe: 'Seconds between snapshots (0: none but start, checkpoints, exit)',
+    })
+    .option('frames', { type: 'number', default: 10, describe: 'Frames kept per traceback (tracemalloc.start(N))' })
+    .option('sample-interval', { type: 'number', default: 0.1, describe: 'Seconds between RSS samples' })
+    .option('include-children', {
+      type: 'boolean',
+      default: false,
+      describe: 'Count child processes in the RSS (MEM) and record each (CHLD lines)',
+    })
+    .option('allocator', {
+      type: 'boolean',
+      default: false,
+      describe: 'Run the command a second time without tracemalloc for sys._debugmallocstats() reports',
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the manifest at the end instead of the summary',
+    })
+    .example('$0 run -- python3 app.py --port 8080', 'snapshots every second, RSS, a manifest in a new folder')
+    .example('$0 run -o caps --allocator -- pytest tests/', 'per-test captures and allocator reports into caps/');
+}
+
+interface Args extends CommandArgs {
+  command?: string[];
+  '--'?: string[];
+  output?: string;
+  interval: number;
+  frames: number;
+  'sample-interval': number;
+  'include-children': boolean;
+  allocator: boolean;
+  json: boolean;
+}
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** The default folder: arenascope-run-YYYYMMDD-HHMMSS (local time), with -2, -3... if taken. */
+function defaultDir(cwd: string, now = new Date()): string {
+  const stamp =
+    `${now.getFullYear()}${two(now.getMonth() + 1)}${two(now.getDate())}-` +
+    `${two(now.getHours())}${two(now.getMinutes())}${two(now.getSeconds())}`;
+  const base = resolve(cwd, `arenascope-run-${stamp}`);
+  let dir = base;
+  for (let n = 2; existsSync(dir); n++) dir = `${base}-${n}`;
+  return dir;
+}
+
+function checkNumber(value: number, flag: string, min: number, integer = false): void {
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} of at least ${min}`);
+  }
+}
+
+export async function handler(a: Args): Promise<void> {
+  const words = [...(a.command ?? []), ...(a['--'] ?? [])].map(String);
+  checkNumber(a.interval, '--interval', 0);
+  checkNumber(a.frames, '--frames', 1, true);
+  checkNumber(a['sample-interval'], '--sample-interval', 0.001);
+  const cwd = process.cwd();
+  const { resolveCommand } = await import('../capture/resolve-command.js');
+  const resolved = resolveCommand(words, { cwd, path: process.env.PATH ?? '' });
+  const dir = a.output === undefined ? defaultDir(cwd) : resolve(cwd, a.output);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new UsageError(`${a.output ?? dir}: the folder exists and is not empty; name a new one with -o/--output`);
+  }
+  const { runCapture } = await import('../capture/run-capture.js');
+  const result = await runCapture({
+    dir,
+    command: words,
+    resolved,
+    cwd,
+    env: process.env,
+    options: {
+      interval: a.interval,
+      frames: a.frames,
+      includeChildren: a['include-children'],
+      allocator: a.allocator,
+      sampleInterval: a['sample-interval'],
+    },
+  });
+  if (a.json) a.io.out(renderJson(result.manifest));
+  else a.io.err((await import('../capture/summary.js')).renderRunSummary(a.output ?? relative(cwd, dir), result));
+  a.status.code = result.exitCode;
+}

@@ -2,6 +2,7 @@
 // check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
 
 import type { Frame } from '../model/frames.js';
+import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
@@ -320,6 +321,7 @@ export function evaluateGate(
     });
   }
   if (limits.maxFragmentation !== undefined) checks.push(fragmentationCheck(current, limits.maxFragmentation));
+  if (current.runs?.length) checks.push(testLimitsCheck(current.runs));
   return { passed: checks.every((c) => c.passed), checks, notices: shared?.notices ?? [] };
 }
 
@@ -405,5 +407,51 @@ function leaksCheck(
     sites: sites.map((s, i) =>
       gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`),
     ),
+  };
+}
+
+// What a violated marker measured against its limit, as pytest-memray words its markers.
+function violationText(t: RunTest, v: string): string {
+  if (v === 'limit_memory' && t.limitMemoryBytes !== null) {
+    return `peak ${fmtBytes(t.peakBytes)} over limit_memory ${fmtBytes(t.limitMemoryBytes)}`;
+  }
+  if (v === 'limit_leaks' && t.limitLeaksBytes !== null) {
+    return `leaked ${fmtBytes(t.leakedBytes)} over limit_leaks ${fmtBytes(t.limitLeaksBytes)}`;
+  }
+  return v;
+}
+
+// Where CI points for a test: its largest growing line in the repository, else its test file.
+function testSite(t: RunTest): { file: string; line: number } {
+  const top = t.top.map((l) => ({ filename: l.filename, lineno: l.lineno }));
+  const file = t.nodeid.split('::')[0]!;
+  const first = top[0] ?? { filename: file, lineno: 1 };
+  const at = sourceLocation(first, top);
+  return { file: at.filename, line: at.lineno };
+}
+
+/**
+ * The per-test limit markers (pytest-memray's limit_memory and limit_leaks) of the run folders among
+ * the inputs: each test the run recorded as violating one fails the check, at its largest line.
+ */
+function testLimitsCheck(runs: readonly RunInfo[]): CheckResult {
+  const tests = runs.flatMap((r) => r.tests);
+  const failing = tests.filter((t) => t.violations.length > 0);
+  const marked = tests.filter((t) => t.limitMemoryBytes !== null || t.limitLeaksBytes !== null).length;
+  const texts = failing.map((t) => `${t.nodeid}: ${t.violations.map((v) => violationText(t, v)).join(', ')}`);
+  const dirs = runs.map((r) => r.dir).join(', ');
+  const message = !tests.length
+    ? `no tests in ${dirs} (per-test limits are recorded when the run is \`arenascope run -- pytest …\`)`
+    : failing.length
+      ? `${failing.length} of ${tests.length} tests over their limit markers: ${listedSome(texts)}`
+      : `${tests.length} tests, ${marked} with limit markers, none over its limits`;
+  return {
+    check: 'test-limits',
+    passed: failing.length === 0,
+    measured: failing.length,
+    limit: 0,
+    unit: 'count',
+    message,
+    sites: failing.map((t, i) => ({ ...testSite(t), detail: texts[i]! })),
   };
 }

@@ -5,6 +5,7 @@ import type { MallocStatsBlock } from '../model/allocator-stats.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import type { Frame } from '../model/frames.js';
 import type { ReportLine } from '../model/line-report.js';
+import type { RunInfo } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import {
@@ -22,7 +23,7 @@ import {
   reportFragmentation,
 } from './pymalloc/compare.js';
 import { DEFAULT_PYTHON } from './pymalloc/geometry.js';
-import { pairAllocatorReports } from './pymalloc/pairing.js';
+import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { Statistic, StatisticDiff } from './statistics.js';
 
@@ -97,6 +98,8 @@ export interface LineReportSection extends LineReportLeaks {
 
 export interface ReportData {
   readonly format: 'arenascope-report';
+  /** The `arenascope run` folders among the inputs, with their per-test tables (absent in older reports). */
+  readonly runs?: readonly RunInfo[];
   readonly version: number;
   /** 'arenascope <version>' that wrote it. */
   readonly generator: string;
@@ -151,10 +154,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const asked = opts.python !== undefined || set.allocatorStats.length > 0;
   const replayed = snaps.length > 0 && snaps.every(replayable) && (asked || snaps.length >= 2);
   if (replayed && opts.requireAllocatorReports && set.allocatorStats.length) {
-    const pairing = pairAllocatorReports(
-      snaps.map((s, i) => ({ label: labels[i]!, time: s.time })),
-      set.allocatorStats,
-    );
+    const pairing = pairAllocatorReports(pairedCaptures(snaps, labels), set.allocatorStats);
     if (!pairing.rule) throw new UsageError(pairing.notes.join('; '));
   }
   const python = replayed ? (opts.python ?? DEFAULT_PYTHON) : null;
@@ -190,6 +190,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     snapshots,
     memory,
     lineReports: set.lineReports.map((l) => lineReportSection(l, leaks)),
+    runs: set.runs ?? [],
     allocatorStats: set.allocatorStats.map((a) => ({
       file: a.source.path,
       arenas: a.blocks.map((b) => b.arenasCurrent),

@@ -174,8 +174,15 @@ export async function loadSet(
   const read = joined('and');
   for (const part of Object.keys(PARTS) as SetPart[]) {
     if (uses.includes(part)) continue;
-    for (const path of new Set(files[part].map((c) => c.source.path))) {
+    // A run folder's own files are left out in one line, not one a file.
+    const paths = [...new Set(files[part].map((c) => c.source.path))];
+    const runOf = (p: string) => set.runs?.find((r) => p.startsWith(`${r.dir}/`) || p.startsWith(`${r.dir}\\`));
+    for (const path of paths.filter((p) => !runOf(p))) {
       warn(a, `leaving out ${path}: this command reads ${read}, not ${PARTS[part]}`);
+    }
+    for (const r of set.runs ?? []) {
+      const n = paths.filter((p) => runOf(p) === r).length;
+      if (n) warn(a, `leaving out the ${n} ${PARTS[part]} of ${r.dir}: this command reads ${read}`);
     }
   }
   if (uses.every((part) => files[part].length === 0)) {

@@ -1,8 +1,10 @@
 import type { Argv } from 'yargs';
 import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
+import { runFiles } from '../ingest/run-folder.js';
+import { sidecarLabel } from '../ingest/sidecar.js';
 import { renderJson } from '../report/json.js';
-import { renderInfoText } from '../report/text/info.js';
+import { renderInfoText, renderRunText } from '../report/text/info.js';
 import {
   emit,
   type InputArgs,
@@ -25,14 +27,20 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & OutputArgs & { inputs: string[]; order?: Order }): Promise<void> {
-  const { inputs, skipped } = resolveInputs(a.inputs, a.order);
+  const { inputs, skipped, runs } = resolveInputs(a.inputs, a.order);
   for (const s of skipped) warn(a, s);
-  const infos: CaptureInfo[] = [];
-  for (const path of inputs) infos.push(captureInfo(await loadAny(path, a)));
-  // One object for one input named as it is, else a list.
+  // A capture's label: the run folder's, else its `.label` sidecar's.
+  const recorded = runFiles(runs);
+  const infos: (CaptureInfo & { label?: string })[] = [];
+  for (const path of inputs) {
+    const label = recorded.get(path)?.label ?? sidecarLabel(path);
+    infos.push({ ...captureInfo(await loadAny(path, a)), ...(label === null ? {} : { label }) });
+  }
+  // One object for one input named as it is, else a list; with run folders, their runs beside it.
   const single = infos.length === 1 && a.inputs.length === 1 && inputs[0] === a.inputs[0];
+  const tables = runs.map(({ dir, status, command, python, tests }) => ({ dir, status, command, python, tests }));
   emit(a, infos, {
-    text: (r) => r.map(renderInfoText).join('\n'),
-    json: (r) => renderJson(single ? r[0] : r),
+    text: (r) => [...tables.map(renderRunText), ...r.map(renderInfoText)].join('\n'),
+    json: (r) => renderJson(tables.length ? { runs: tables, captures: r } : single ? r[0] : r),
   });
 }

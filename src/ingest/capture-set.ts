@@ -12,7 +12,8 @@ import type { Snapshot } from '../model/snapshot.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { type Order, resolveInputs } from './resolve-inputs.js';
-import { sidecarPeak, sidecarTime } from './sidecar.js';
+import { type RunFolder, runFiles } from './run-folder.js';
+import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
  * Reads every input (files, directories, globs) and groups the captures by kind. Snapshots keep
@@ -33,7 +34,7 @@ export async function loadCaptureSet(
   const frames = new FrameTable();
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
   try {
-    return await collect(resolved.inputs, skipped, frames, opts, dumps);
+    return withRuns(await collect(resolved.inputs, skipped, frames, opts, dumps), resolved.runs, opts.order);
   } finally {
     dumps?.close();
   }
@@ -108,3 +109,40 @@ async function collect(
   };
 }
 
+/**
+ * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,
+ * else its sidecar's, else its path as read); the run's traced peaks and times where no sidecar gave
+ * them; each allocator report's snapshot; the runs' per-test tables. Sidecars are looked up on the
+ * capture's path, never on its display label.
+ */
+function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | undefined): CaptureSet {
+  const recorded = runFiles(runs);
+  const { snapshots, labels } = set.series;
+  let snaps = snapshots.map((s, i) => {
+    const f = recorded.get(labels[i]!);
+    const tracedPeak = s.tracedPeak ?? f?.tracedPeak ?? null;
+    return { s: tracedPeak === s.tracedPeak ? s : { ...s, tracedPeak }, path: labels[i]!, f };
+  });
+  let timeSource = set.timeSource;
+  // Times the run recorded stand in for missing sidecars only when every snapshot then has one.
+  if (!timeSource && snaps.length && snaps.every((x) => x.s.time !== null || x.f?.time != null)) {
+    snaps = snaps.map((x) => (x.s.time !== null ? x : { ...x, s: { ...x.s, time: x.f!.time! } }));
+    timeSource = 'sidecar';
+    if (!order && snaps.length > 1) snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
+  }
+  const allocatorStats = set.allocatorStats.map((a) => {
+    const f = recorded.get(a.source.path);
+    return f ? { ...a, matches: f.matches, time: a.time ?? f.time } : a;
+  });
+  return {
+    ...set,
+    timeSource,
+    series: {
+      ...set.series,
+      snapshots: snaps.map((x) => x.s),
+      labels: snaps.map((x) => x.f?.label ?? sidecarLabel(x.path) ?? x.path),
+    },
+    allocatorStats,
+    runs: runs.map(({ dir, status, command, python, tests }) => ({ dir, status, command, python, tests })),
+  };
+}

@@ -1,11 +1,12 @@
 // Turning command-line inputs (files, directories, globs, '-') into an ordered list of files to
 // read. A directory may hold other files (logs, notes, sidecars): they are skipped with a one-line
-// warning each, never an error.
+// warning each, never an error. A run folder of `arenascope run` gives the captures its run names.
 
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { sniffFile } from './importers.js';
+import { type RunFolder, readRunFolder } from './run-folder.js';
 
 export type Order = 'name' | 'mtime' | 'given';
 export const ORDERS: readonly Order[] = ['name', 'mtime', 'given'];
@@ -73,14 +74,19 @@ function ordered(paths: string[], order: Order): string[] {
  * Files of no known format inside a directory or glob are reported in `skipped`; an explicit file
  * is always kept (reading it gives the precise error).
  */
-export function resolveInputs(args: readonly string[], order?: Order): { inputs: string[]; skipped: string[] } {
+export function resolveInputs(
+  args: readonly string[],
+  order?: Order,
+): { inputs: string[]; skipped: string[]; runs: RunFolder[] } {
   const inputs: string[] = [];
   const skipped: string[] = [];
+  const runs: RunFolder[] = [];
   const expand = (paths: string[]): void => {
     const all = new Set(paths);
     for (const p of ordered(paths, order ?? 'name')) {
-      // A capture's sidecars (its time, its traced peak) are expected beside it, not unknown files.
-      if ((p.endsWith('.time') || p.endsWith('.peak')) && all.has(p.slice(0, -5))) continue;
+      // A capture's sidecars (its time, its traced peak, its label) are expected beside it, not unknown files.
+      if (/\.(time|peak)$/.test(p) && all.has(p.slice(0, -5))) continue;
+      if (p.endsWith('.label') && all.has(p.slice(0, -6))) continue;
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }
@@ -92,7 +98,14 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
     } catch {
       st = null; // not a path: maybe a pattern
     }
-    if (st?.isDirectory()) {
+    // A run folder of `arenascope run`: its captures in the run's order; its other files (sidecars,
+    // events, the allocator run's output) are its own, not unknown files.
+    const run = st?.isDirectory() ? readRunFolder(a) : null;
+    if (run) {
+      runs.push(run);
+      skipped.push(...run.warnings);
+      inputs.push(...run.files.map((f) => f.path));
+    } else if (st?.isDirectory()) {
       expand(
         readdirSync(a)
           .filter((n) => !n.startsWith('.'))
@@ -114,5 +127,6 @@ export function resolveInputs(args: readonly string[], order?: Order): { inputs:
           )
         : inputs,
     skipped,
+    runs,
   };
 }

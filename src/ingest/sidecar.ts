@@ -1,5 +1,5 @@
-// Figures kept beside a capture, for tools whose files do not record them: its time (`.time`)
-// and tracemalloc's traced peak since the previous capture (`.peak`).
+// Figures kept beside a capture, for tools whose files do not record them: its time (`.time`),
+// tracemalloc's traced peak since the previous capture (`.peak`) and its label (`.label`).
 
 import { readFileSync } from 'node:fs';
 
@@ -33,4 +33,19 @@ export function sidecarPeak(path: string): number | null {
   }
   const n = Number(text);
   return /^\d+$/.test(text) && Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * The label in a sidecar file `<capture>.label` (one line of UTF-8, as `arenascope run` writes it):
+ * the name a capture is shown by; null when there is none or it is empty.
+ */
+export function sidecarLabel(path: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`${path}.label`, 'utf8');
+  } catch {
+    return null;
+  }
+  const line = text.split(/\r?\n/)[0]!.trim();
+  return line === '' ? null : line;
 }

@@ -1,6 +1,7 @@
 import type { AllocatorStats } from './allocator-stats.js';
 import type { LineReport } from './line-report.js';
 import type { MemorySeries } from './memory-series.js';
+import type { RunInfo } from './run.js';
 import type { SnapshotSeries } from './snapshot-series.js';
 
 /** Where the capture times of a series came from; null when only their order is known. */
@@ -16,6 +17,8 @@ export interface CaptureSet {
   readonly memorySeries: readonly MemorySeries[];
   readonly lineReports: readonly LineReport[];
   readonly allocatorStats: readonly AllocatorStats[];
+  /** The `arenascope run` folders among the inputs: their runs and per-test tables. */
+  readonly runs?: readonly RunInfo[];
   /** One line per input that was passed over. */
   readonly skipped: readonly string[];
 }

@@ -4,6 +4,7 @@ import type { ReportData } from '../analysis/report-data.js';
 import { cell } from './escape.js';
 import { formatSize, printfFixed } from './format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from './memory-trend.js';
+import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
 
 export function renderMarkdown(d: ReportData): string {
   const out = [`## ${cell(d.title)}`, ''];
@@ -45,6 +46,12 @@ export function renderMarkdown(d: ReportData): string {
       const what = `${memoryVerdictWord(t.verdict)} (${memoryShape(t)}); measured ${memoryMeasured(t, '→')}`;
       out.push(`- \`${cell(m.label)}\` ${cell(t.name)}: ${what}${trend ? `; ${trend}` : ''}. Next: ${cell(t.next)}`);
     }
+  }
+  for (const r of d.runs ?? []) {
+    out.push('', '### Tests', '', cell(runLine(r)), '');
+    if (!r.tests.length) continue;
+    out.push(`| ${TEST_COLUMNS.join(' | ')} |`, `|---|---|---:|---:|---|---|---|`);
+    for (const t of r.tests) out.push(`| ${testCells(t).map(cell).join(' | ')} |`);
   }
   if (d.snapshots) {
     out.push('', '### Top allocation sites (last capture)', '', '| site | size | blocks |', '|---|---:|---:|');

@@ -7,7 +7,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
 import { geometry } from './geometry.js';
-import { pairAllocatorReports } from './pairing.js';
+import { pairAllocatorReports, pairedCaptures } from './pairing.js';
 import { type Churn, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
 
 /** The most blocks a capture may hold to be replayed: 4 bytes of model a block, and a bound on time. */
@@ -408,10 +408,7 @@ export function replayReport(
   let real: readonly (MallocStatsBlock | null)[] | null = null;
   const warnings: string[] = [];
   if (allocatorStats.length) {
-    const pairing = pairAllocatorReports(
-      snapshots.map((s, i) => ({ label: labels[i] ?? s.source.path, time: s.time })),
-      allocatorStats,
-    );
+    const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
     if (!pairing.complete) warnings.push(...pairing.notes);
     real = pairing.reports;

@@ -8,10 +8,23 @@ import { listed } from '../../util/excerpt.js';
 export interface PairedCapture {
   readonly label: string;
   readonly time: number | null;
+  /** The file it was read from, when that is not its label (a run's label): names pair on it. */
+  readonly file?: string;
 }
 
-/** The rule that paired them: file names, sidecar times, or order (a report, or a file, per capture). */
-export type PairingRule = 'name' | 'time' | 'reports-in-order' | 'files-in-order';
+/** Captures as pairing sees them: a dump's file is given where a display label hides it. */
+export function pairedCaptures(
+  snapshots: readonly { source: { path: string }; time: number | null }[],
+  labels: readonly string[],
+): PairedCapture[] {
+  return snapshots.map((s, i) => ({ label: labels[i] ?? s.source.path, time: s.time, file: s.source.path }));
+}
+
+/**
+ * The rule that paired them: the run folder's own pairing (`matches`), file names, sidecar times, or
+ * order (a report, or a file, per capture).
+ */
+export type PairingRule = 'run' | 'name' | 'time' | 'reports-in-order' | 'files-in-order';
 
 export interface AllocatorPairing {
   /** For each capture, in series order, its report, or null. */
@@ -56,7 +69,9 @@ function byName(captures: readonly PairedCapture[], files: readonly AllocatorSta
     return m;
   };
   const fileKeys = files.map((f) => nameKey(f.source.path));
-  const capKeys = captures.map((c) => nameKey(c.label));
+  // A series read from one file shares it: its captures pair on their labels, as always.
+  const ownFiles = new Set(captures.map((c) => c.file)).size === captures.length;
+  const capKeys = captures.map((c) => nameKey((ownFiles && c.file) || c.label));
   const nf = count(fileKeys);
   const nc = count(capKeys);
   const fileOf = capKeys.map((k) => (nc.get(k) === 1 && nf.get(k) === 1 ? fileKeys.indexOf(k) : -1));
@@ -81,10 +96,25 @@ function byTime(captures: readonly PairedCapture[], files: readonly AllocatorSta
   return { fileOf, why: () => 'another report is nearer in time to its nearest capture' };
 }
 
+// The snapshot each report was taken with, as the run that wrote both recorded it.
+function byRun(captures: readonly PairedCapture[], files: readonly AllocatorStats[]): Pairs {
+  const fileOf = captures.map((c) => files.findIndex((f) => f.matches != null && f.matches === c.file));
+  return {
+    fileOf,
+    why: (fi) =>
+      files[fi]!.matches === undefined
+        ? "it is not one of the run folder's reports, which pair as the run recorded"
+        : files[fi]!.matches === null
+          ? 'the run matched it with no snapshot'
+          : `its snapshot (${files[fi]!.matches}) is not among the captures`,
+  };
+}
+
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /**
- * Pairs the allocator reports of `files` with `captures`, by the first rule that pairs any:
+ * Pairs the allocator reports of `files` with `captures`. Reports of an `arenascope run` folder pair
+ * with the snapshot the run says they `matches`; others by the first rule that pairs any:
  * 1. names: a capture and a file whose names end in the same number (`snap-3.pickle`, `stats-3.txt`),
  *    or have the same stem without one (`run.pickle`, `run.txt`); the file's last report;
  * 2. times: when every capture and every file has a time (a `.time` sidecar), each file's last report
@@ -102,6 +132,10 @@ export function pairAllocatorReports(
   const blocks = files.flatMap((f) => f.blocks);
   const names = files.map((f) => f.source.path);
   const held = `${plural(files.length, 'allocator-stats file')} holding ${plural(blocks.length, 'report')}`;
+  // Reports of a run folder pair as the run recorded, whatever their names or times say.
+  if (files.some((f) => f.matches !== undefined)) {
+    return paired(captures, files, byRun(captures, files), 'run', 'as the run recorded');
+  }
   const named = byName(captures, files);
   if (named.fileOf.some((i) => i >= 0)) return paired(captures, files, named, 'name', 'by file name');
   const timed = captures.every((c) => c.time !== null) && files.every((f) => f.time != null);
@@ -146,13 +180,13 @@ function paired(
   how: string,
 ): AllocatorPairing {
   const used = new Set(pairs.fileOf.filter((i) => i >= 0));
-  const lonely = captures.filter((_, i) => pairs.fileOf[i]! < 0).map((c) => base(c.label));
+  // A run's label (a test's node id) is shown whole; a file name without its folders.
+  const name = (c: PairedCapture): string => (c.file !== undefined && c.file !== c.label ? c.label : base(c.label));
+  const lonely = captures.filter((_, i) => pairs.fileOf[i]! < 0).map(name);
   const notes = [
     `allocator reports paired ${how} with ${used.size} of ${plural(captures.length, 'capture')}: ` +
       captures
-        .map((c, i) =>
-          pairs.fileOf[i]! >= 0 ? `${base(c.label)} with ${base(files[pairs.fileOf[i]!]!.source.path)}` : '',
-        )
+        .map((c, i) => (pairs.fileOf[i]! >= 0 ? `${name(c)} with ${base(files[pairs.fileOf[i]!]!.source.path)}` : ''))
         .filter(Boolean)
         .slice(0, 3)
         .join(', ') +

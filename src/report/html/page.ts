@@ -17,7 +17,7 @@ import {
   treeSection,
 } from './capture-sections.js';
 import type { Section } from './markup.js';
-import { allocatorSection, lineReportSection, memorySection, summarySection } from './sections.js';
+import { allocatorSection, lineReportSection, memorySection, summarySection, testsSection } from './sections.js';
 
 /** JSON that is safe inside a <script> element: no '</script>', no '<!--', no line separators. */
 export function scriptJson(x: unknown): string {
@@ -42,6 +42,7 @@ function sections(d: ReportData): Section[] {
   return [
     summarySection(d),
     memorySection(d.memory),
+    testsSection(d.runs),
     ...captures,
     ...d.lineReports.map(lineReportSection),
     allocatorSection(d.allocatorStats),

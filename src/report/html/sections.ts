@@ -1,11 +1,13 @@
 // The HTML report's sections that do not come from tracemalloc captures: the summary cards, memory
-// over time (mprof), memory_profiler's line reports and pymalloc's own allocator reports.
+// over time (mprof), the per-test table of a run folder, memory_profiler's line reports and pymalloc's own
+// allocator reports.
 
 import type { MemorySection, ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
+import { runLine, TEST_COLUMNS, testCells } from '../run-tests.js';
 import { memoryChart } from './charts.js';
 import { card, type Section, section, sortable, table } from './markup.js';
 
@@ -85,6 +87,22 @@ export function lineReportSection(l: LineReport, index: number): Section {
     '<p>Each line shaded by the memory it added (red) or gave back (blue): ' +
     "memory_profiler's increment, in MiB.</p>";
   return section(`line-report-${index}`, `Line report: ${l.file}`, [intro, ...blocks], 'line-report');
+}
+
+/** The per-test table of each `arenascope run` folder: figures, limit markers, what broke them. */
+export function testsSection(runs: ReportData['runs']): Section | null {
+  if (!runs?.length) return null;
+  const parts = runs.flatMap((r) => {
+    const rows = r.tests.map((t) => {
+      const c = testCells(t).map(esc);
+      c[2] = sortable(t.peakBytes, testCells(t)[2]);
+      c[3] = sortable(t.leakedBytes, testCells(t)[3]);
+      return c;
+    });
+    const intro = `<p>${esc(runLine(r))}</p>`;
+    return rows.length ? [intro, table(`tests-${runs.indexOf(r)}`, TEST_COLUMNS, rows, { filter: true })] : [intro];
+  });
+  return section('tests', 'Tests', parts);
 }
 
 /** pymalloc's own figures (sys._debugmallocstats), report by report. */

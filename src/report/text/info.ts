@@ -1,8 +1,10 @@
-// `arenascope info` as text: one table of facts per capture.
+// `arenascope info` as text: one table of facts per capture, and the per-test table of a run folder.
 
 import type { CaptureInfo, MprofInfo, SnapshotInfo } from '../../analysis/info.js';
 import { reportFileName } from '../../model/line-report.js';
+import type { RunInfo } from '../../model/run.js';
 import { formatSize, printfFixed } from '../format-size.js';
+import { runLine, testCells } from '../run-tests.js';
 
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -91,13 +93,23 @@ function kindRows(i: CaptureInfo): [string, string][] {
   }
 }
 
-export function renderInfoText(i: CaptureInfo): string {
+export function renderInfoText(i: CaptureInfo & { readonly label?: string }): string {
   const rows: [string, string][] = [
     ['file', i.file],
+    ...(i.label === undefined ? [] : [['label', i.label] as [string, string]]),
     ['format', `${i.format}${i.gzip ? ' (gzip)' : ''}`],
     ['kind', i.kind],
     ['bytes read', String(i.bytes)],
     ...kindRows(i),
   ];
   return table(rows);
+}
+
+/** A run folder of `arenascope run`: one line on the run, then its per-test table, a test a line. */
+export function renderRunText(r: RunInfo): string {
+  const rows = r.tests.map((t): [string, string] => {
+    const [id, outcome, peak, leaked, limits, over, top] = testCells(t);
+    return [`test ${id!}`, `${outcome}; peak ${peak}, leaked ${leaked}; limits ${limits}; over ${over}; top ${top}`];
+  });
+  return `${runLine(r)}\n${rows.length ? table(rows) : ''}`;
 }

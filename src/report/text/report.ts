@@ -3,6 +3,7 @@
 import type { ReportData } from '../../analysis/report-data.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
+import { runLine, testCells } from '../run-tests.js';
 import { statisticLine } from './statistics.js';
 
 export function renderReportText(d: ReportData): string {
@@ -29,6 +30,13 @@ export function renderReportText(d: ReportData): string {
   for (const m of d.memory)
     for (const t of m.trends.series)
       out.push(`${m.label} ${t.name}: ${memoryVerdictWord(t.verdict)}, ${memoryTrendRate(t) ?? memoryMeasured(t)}`);
+  for (const r of d.runs ?? []) {
+    out.push(runLine(r));
+    for (const t of r.tests) {
+      const [id, outcome, peak, leaked, limits, over, top] = testCells(t);
+      out.push(`  ${id}  ${outcome}; peak ${peak}, leaked ${leaked}; limits ${limits}; over ${over}; top ${top}`);
+    }
+  }
   if (d.snapshots) {
     out.push('top sites, last capture:');
     for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);

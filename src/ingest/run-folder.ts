@@ -1,0 +1,264 @@
+// Reading a capture folder of `arenascope run` (issue 15; layout in its run-spec): its manifest.json,
+// or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
+// it must name a file inside the folder, and every field has the type the contract gives it.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
+import { InputError } from '../util/errors.js';
+
+export const RUN_FORMAT = 'arenascope-run';
+export const RUN_VERSION = 1;
+
+/** A capture of the folder, in the run's order; `path` is as the inputs name it (the folder joined). */
+export interface RunFile {
+  readonly path: string;
+  readonly kind: 'snapshot' | 'memory' | 'allocator-stats';
+  readonly label: string | null;
+  readonly time: number | null;
+  readonly tracedPeak: number | null;
+  /** An allocator report's snapshot (a path as the inputs name it), or null when it matched none. */
+  readonly matches: string | null;
+}
+
+export interface RunFolder extends RunInfo {
+  readonly files: readonly RunFile[];
+  /** One line each: an unfinished run, a file the manifest names that is not there. */
+  readonly warnings: readonly string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+
+const KINDS = new Set(['snapshot', 'memory', 'allocator-stats']);
+
+/** Reads a JSON value of a manifest or an event: the wrong type is an error naming the file and the JSON path. */
+class Fields {
+  constructor(
+    readonly file: string,
+    readonly at: string,
+    readonly o: Obj,
+  ) {}
+  static of(file: string, at: string, v: Json | undefined): Fields {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(file, at, 'an object', v);
+    return new Fields(file, at, v);
+  }
+  private get(k: string, what: string, ok: (v: Json) => boolean, optional: boolean): Json {
+    const v = this.o[k];
+    if (v === undefined && optional) return null;
+    if (v === undefined || !ok(v)) throw bad(this.file, `${this.at}.${k}`, what, v);
+    return v;
+  }
+  str(k: string): string {
+    return this.get(k, 'a string', (v) => typeof v === 'string', false) as string;
+  }
+  strOrNull(k: string): string | null {
+    return this.get(k, 'a string or null', (v) => v === null || typeof v === 'string', true) as string | null;
+  }
+  num(k: string): number {
+    return this.get(k, 'a number', (v) => typeof v === 'number', false) as number;
+  }
+  numOrNull(k: string): number | null {
+    return this.get(k, 'a number or null', (v) => v === null || typeof v === 'number', true) as number | null;
+  }
+  bytesOrNull(k: string): number | null {
+    const ok = (v: Json): boolean => v === null || (Number.isSafeInteger(v) && (v as number) >= 0);
+    return this.get(k, 'a whole number of bytes or null', ok, true) as number | null;
+  }
+  list(k: string, optional = false): Json[] {
+    const v = this.get(k, 'an array', Array.isArray, optional);
+    return v === null ? [] : (v as Json[]);
+  }
+  strings(k: string): string[] {
+    const v = this.list(k, true);
+    v.forEach((s, i) => {
+      if (typeof s !== 'string') throw bad(this.file, `${this.at}.${k}[${i}]`, 'a string', s);
+    });
+    return v as string[];
+  }
+}
+
+function bad(file: string, at: string, what: string, found: Json | undefined): InputError {
+  const shown = found === undefined ? 'nothing' : JSON.stringify(found).slice(0, 40);
+  return new InputError(file, at, `expected ${what}, found ${shown}`);
+}
+
+/**
+ * A path of the folder, joined to it. Absolute paths, `..` and anything that resolves outside the
+ * folder are refused: a manifest names its own files only.
+ */
+export function insidePath(dir: string, rel: string, file: string, at: string): string {
+  const parts = rel.split(/[\\/]+/);
+  const escapes = relative(resolve(dir), resolve(dir, rel)).split(/[\\/]+/)[0] === '..';
+  if (!rel || isAbsolute(rel) || /^[A-Za-z]:/.test(rel) || parts.includes('..') || escapes) {
+    throw new InputError(file, at, `expected a path inside the run folder, found ${JSON.stringify(rel.slice(0, 60))}`);
+  }
+  return join(dir, rel);
+}
+
+function parseJson(file: string, text: string, where = ''): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    const why = text.trim() === '' ? 'the file is empty' : (e as Error).message;
+    throw new InputError(file, where, `not valid JSON (truncated?): ${why}`);
+  }
+}
+
+function testOf(file: string, at: string, dir: string, v: Json): RunTest {
+  const f = Fields.of(file, at, v);
+  const snapshot = f.strOrNull('snapshot');
+  const top = f.list('top', true).map((t, i): RunTestLine => {
+    const l = Fields.of(file, `${at}.top[${i}]`, t);
+    return { filename: l.str('filename'), lineno: l.num('lineno'), size: l.num('size') };
+  });
+  return {
+    nodeid: f.str('nodeid'),
+    outcome: f.str('outcome'),
+    snapshot: snapshot === null ? null : insidePath(dir, snapshot, file, `${at}.snapshot`),
+    peakBytes: f.num('peak'),
+    leakedBytes: f.num('leaked'),
+    limitMemoryBytes: f.bytesOrNull('limitMemory'),
+    limitLeaksBytes: f.bytesOrNull('limitLeaks'),
+    violations: f.strings('violations'),
+    top,
+  };
+}
+
+// A file entry of the manifest (kind) or an event of captures.jsonl (its kind given by the caller).
+function fileOf(file: string, at: string, dir: string, f: Fields, kind: string): RunFile {
+  const matches = f.strOrNull('matches');
+  return {
+    path: insidePath(dir, f.str(f.o.path !== undefined ? 'path' : 'file'), file, `${at}.path`),
+    kind: kind as RunFile['kind'],
+    label: f.strOrNull('label'),
+    time: f.numOrNull('time'),
+    tracedPeak: f.bytesOrNull('tracedPeak'),
+    matches: matches === null ? null : insidePath(dir, matches, file, `${at}.matches`),
+  };
+}
+
+function fromManifest(dir: string, file: string, m: Obj): RunFolder {
+  const top = Fields.of(file, '$', m);
+  const version = top.num('version');
+  if (version !== RUN_VERSION) {
+    throw new InputError(file, '$.version', `version ${version}: this arenascope reads run folders of version 1`);
+  }
+  const files: RunFile[] = [];
+  const warnings: string[] = [];
+  top.list('files').forEach((v, i) => {
+    const f = Fields.of(file, `$.files[${i}]`, v);
+    const kind = f.str('kind');
+    // A kind a newer `arenascope run` writes is said, not guessed at.
+    if (!KINDS.has(kind))
+      warnings.push(`${file}: $.files[${i}]: a file of kind ${kind}, which this version leaves out`);
+    else files.push(fileOf(file, `$.files[${i}]`, dir, f, kind));
+  });
+  const python = m.python === undefined || m.python === null ? null : Fields.of(file, '$.python', m.python);
+  return {
+    dir,
+    status: top.str('status'),
+    command: top.strings('command'),
+    python: python?.strOrNull('version') ?? null,
+    tests: top.list('tests', true).map((t, i) => testOf(file, `$.tests[${i}]`, dir, t)),
+    files,
+    warnings,
+  };
+}
+
+// The events of a captures.jsonl; a last line cut short by a kill is left out with a warning.
+function events(file: string, warnings: string[]): { line: number; f: Fields }[] {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const out: { line: number; f: Fields }[] = [];
+  lines.forEach((text, i) => {
+    if (!text.trim()) return;
+    let v: Json;
+    try {
+      v = JSON.parse(text) as Json;
+    } catch {
+      if (i >= lines.length - 2) warnings.push(`${file}: line ${i + 1}: cut short (the run was killed): left out`);
+      else throw new InputError(file, `line ${i + 1}`, 'expected one JSON object per line');
+      return;
+    }
+    out.push({ line: i + 1, f: Fields.of(file, `line ${i + 1}`, v) });
+  });
+  return out;
+}
+
+function fromEvents(dir: string, why: string): RunFolder {
+  const warnings = [`${dir}: the run did not finish (${why}): read from captures.jsonl`];
+  const files: RunFile[] = [];
+  const tests: RunTest[] = [];
+  let python: string | null = null;
+  let command: string[] = [];
+  const main = join(dir, 'captures.jsonl');
+  for (const { line, f } of events(main, warnings)) {
+    const kind = f.str('kind');
+    if (kind === 'start') {
+      python = f.strOrNull('python');
+      command = f.strings('argv');
+    } else if (kind === 'snapshot') files.push(fileOf(main, `line ${line}`, dir, f, 'snapshot'));
+    else if (kind === 'test') tests.push(testOf(main, `line ${line}`, dir, f.o));
+  }
+  if (existsSync(join(dir, 'memory.dat'))) files.push({ ...NO_FIGURES, path: join(dir, 'memory.dat'), kind: 'memory' });
+  const alloc = join(dir, 'allocator', 'captures.jsonl');
+  for (const { line, f } of events(alloc, warnings)) {
+    if (f.str('kind') === 'allocator') files.push(fileOf(alloc, `line ${line}`, dir, f, 'allocator-stats'));
+  }
+  return { dir, status: 'unfinished', command, python, tests, files, warnings };
+}
+
+const NO_FIGURES = { label: null, time: null, tracedPeak: null, matches: null } as const;
+
+/**
+ * The run folder `dir` is, or null when it is not one: a manifest.json of format arenascope-run, or
+ * (a run whose parent was killed, or still running) a captures.jsonl. Files the manifest names that
+ * are not in the folder are left out with a warning. A damaged manifest is an InputError naming it.
+ */
+export function readRunFolder(dir: string): RunFolder | null {
+  const file = join(dir, 'manifest.json');
+  const jsonl = existsSync(join(dir, 'captures.jsonl'));
+  let m: Json = null;
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    // Another tool's manifest.json is not ours; a damaged one of a run folder is an error.
+    const ours = jsonl || text.includes(RUN_FORMAT);
+    try {
+      m = JSON.parse(text) as Json;
+    } catch {
+      if (ours) parseJson(file, text);
+      return null;
+    }
+    const isRun = m !== null && typeof m === 'object' && !Array.isArray(m) && m.format === RUN_FORMAT;
+    if (!isRun) {
+      if (!jsonl) return null;
+      throw new InputError(file, '$.format', `expected "${RUN_FORMAT}" beside a captures.jsonl`);
+    }
+  } else if (!jsonl) return null;
+  let run: RunFolder;
+  if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
+  else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running');
+  const missing = run.files.filter((f) => !isFile(f.path));
+  if (!missing.length) return run;
+  return {
+    ...run,
+    files: run.files.filter((f) => !missing.includes(f)),
+    warnings: [...run.warnings, ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`)],
+  };
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The files of the runs by path: what the run recorded of each capture (label, time, peak, match). */
+export function runFiles(runs: readonly RunFolder[]): Map<string, RunFile> {
+  const m = new Map<string, RunFile>();
+  for (const r of runs) for (const f of r.files) m.set(f.path, f);
+  return m;
+}

@@ -1,0 +1,38 @@
+// A capture folder written by `arenascope run` (issue 15): what it says beyond its captures — the
+// run itself and its per-test table (pytest under `arenascope run`, limit markers as pytest-memray's).
+
+/** One line that grew during a test, largest first. */
+export interface RunTestLine {
+  readonly filename: string;
+  readonly lineno: number;
+  readonly size: number;
+}
+
+/** A test of the run's per-test table: a `test` event of captures.jsonl. */
+export interface RunTest {
+  readonly nodeid: string;
+  readonly outcome: string;
+  /** The snapshot taken after its body (a path as the inputs name it), or null. */
+  readonly snapshot: string | null;
+  /** Traced peak during the body above the traced memory at its start. */
+  readonly peakBytes: number;
+  /** Traced memory after the body and a collection, minus before. */
+  readonly leakedBytes: number;
+  readonly limitMemoryBytes: number | null;
+  readonly limitLeaksBytes: number | null;
+  /** The limit markers it broke: 'limit_memory', 'limit_leaks'. */
+  readonly violations: readonly string[];
+  readonly top: readonly RunTestLine[];
+}
+
+/** A run folder as the report and the gate show it. */
+export interface RunInfo {
+  /** The folder, as the inputs name it. */
+  readonly dir: string;
+  /** complete, interrupted, crashed; 'unfinished' when it was read from captures.jsonl. */
+  readonly status: string;
+  readonly command: readonly string[];
+  /** The Python's version, or null when the folder does not say. */
+  readonly python: string | null;
+  readonly tests: readonly RunTest[];
+}

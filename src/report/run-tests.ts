@@ -1,0 +1,32 @@
+// The per-test table of `arenascope run -- pytest …` folders, in words every renderer shares: what a
+// test's figures and limit markers say, unescaped (each renderer escapes for its output).
+
+import type { RunInfo, RunTest } from '../model/run.js';
+import { formatSize } from './format-size.js';
+
+export const TEST_COLUMNS = ['test', 'outcome', 'peak', 'leaked', 'limits', 'over', 'top line'] as const;
+
+/** One row of the table, its cells in TEST_COLUMNS' order. */
+export function testCells(t: RunTest): string[] {
+  const limits = [
+    t.limitMemoryBytes === null ? '' : `limit_memory ${formatSize(t.limitMemoryBytes)}`,
+    t.limitLeaksBytes === null ? '' : `limit_leaks ${formatSize(t.limitLeaksBytes)}`,
+  ].filter(Boolean);
+  const top = t.top[0];
+  return [
+    t.nodeid,
+    t.outcome,
+    formatSize(t.peakBytes),
+    formatSize(t.leakedBytes),
+    limits.join(', ') || '-',
+    t.violations.join(', ') || '-',
+    top ? `${top.filename}:${top.lineno} (${formatSize(top.size, true)})` : '-',
+  ];
+}
+
+/** One line on the run: its folder, status, command and Python. */
+export function runLine(r: RunInfo): string {
+  const python = r.python ? `, Python ${r.python}` : '';
+  const command = r.command.length ? `: ${r.command.join(' ')}` : '';
+  return `run ${r.dir} (${r.status}${python})${command}; ${r.tests.length} test${r.tests.length === 1 ? '' : 's'}`;
+}

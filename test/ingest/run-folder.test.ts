@@ -1,0 +1,189 @@
+// Reading a capture folder of `arenascope run`: its manifest (order, labels, pairing, tests), a run that
+// did not finish (captures.jsonl), `.label` sidecars, and manifests that must be refused.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCaptureSet } from '../../src/ingest/capture-set.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { resolveInputs } from '../../src/ingest/resolve-inputs.js';
+import { readRunFolder } from '../../src/ingest/run-folder.js';
+import type { FrameTable } from '../../src/model/frames.js';
+import { leakResultsOf } from '../agreement-facts.js';
+import { cli } from '../helpers.js';
+
+const RUN = 'fixtures/run-folder/run';
+const tmp = mkdtempSync(join(tmpdir(), 'arenascope-run-read-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function copy(name: string): string {
+  const dir = join(tmp, name);
+  cpSync(RUN, dir, { recursive: true });
+  return dir;
+}
+
+function withManifest(name: string, text: (m: Record<string, unknown>) => string): string {
+  const dir = copy(name);
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'manifest.json'), text(m));
+  return dir;
+}
+
+const load = (p: string, frames: FrameTable) => loadCapture(p, { frames });
+
+describe('a finished run', () => {
+  it('gives the captures in manifest order with their labels, the memory.dat and the tests', () => {
+    const run = readRunFolder(RUN)!;
+    expect(run.status).toBe('complete');
+    const snaps = run.files.filter((f) => f.kind === 'snapshot');
+    expect(snaps.map((f) => f.path)).toEqual(
+      snaps.map((_, i) => join(RUN, `snapshots/${String(i + 1).padStart(4, '0')}.pickle`)),
+    );
+    expect(snaps[0]!.label).toBe('start');
+    expect(snaps[0]!.tracedPeak).toBeGreaterThan(0);
+    expect(run.files.filter((f) => f.kind === 'memory').map((f) => f.path)).toEqual([join(RUN, 'memory.dat')]);
+    const reports = run.files.filter((f) => f.kind === 'allocator-stats');
+    expect(reports[1]!.matches).toBe(join(RUN, 'snapshots/0002.pickle'));
+    expect(run.tests.map((t) => [t.nodeid, t.violations])).toEqual([
+      ['tests/test_app.py::test_small', []],
+      ['tests/test_app.py::test_big', ['limit_memory']],
+    ]);
+    expect(run.warnings).toEqual([]);
+  });
+
+  it('resolves the folder to its own captures and warns of none of its other files', () => {
+    const r = resolveInputs([RUN]);
+    expect(r.skipped).toEqual([]);
+    expect(r.runs).toHaveLength(1);
+    expect(r.inputs.every((p) => /\.(pickle|dat|txt)$/.test(p) && !p.endsWith('output.txt'))).toBe(true);
+  });
+
+  it('labels the series, pairs each report with the snapshot it matches, and carries the runs', async () => {
+    const set = await loadCaptureSet([RUN], { load });
+    expect(set.series.labels.slice(0, 2)).toEqual(['start', 'after batch 1']);
+    expect(set.series.snapshots.every((s) => s.tracedPeak !== null)).toBe(true);
+    expect(set.allocatorStats[0]!.matches).toBe(join(RUN, 'snapshots/0001.pickle'));
+    expect(set.runs![0]!.tests).toHaveLength(2);
+  });
+
+  it('pairs as the run recorded even where names or times would pair otherwise', async () => {
+    // Report 0002 (after batch 1) recorded as taken with snapshot 0005 (a test's), and 0005 (after batch 4, snapshot
+    // 0007) with snapshot 0002: names (0002 ~ 0002) and times would pair otherwise.
+    const dir = withManifest('repaired', (m) => {
+      const files = m.files as { path: string; matches?: string }[];
+      files.find((f) => f.path === 'allocator/0002.txt')!.matches = 'snapshots/0005.pickle';
+      files.find((f) => f.path === 'allocator/0005.txt')!.matches = 'snapshots/0002.pickle';
+      return JSON.stringify(m);
+    });
+    const r = await cli('replay', dir, '--json');
+    const caps = (JSON.parse(r.out) as { captures: { label: string; real: { arenas: number } | null }[] }).captures;
+    const plain = (JSON.parse((await cli('replay', RUN, '--json')).out) as { captures: { real: unknown }[] }).captures;
+    expect(caps[4]!.label).toBe('tests/test_app.py::test_small');
+    expect(plain[4]!.real).toBeNull();
+    expect(caps[4]!.real).toEqual(plain[1]!.real);
+    expect(caps[1]!.real).toEqual(plain[6]!.real);
+    expect(caps[6]!.real).toBeNull();
+  });
+});
+
+describe('a run that did not finish', () => {
+  it('is read from captures.jsonl with a warning, its last line cut short left out', async () => {
+    const dir = copy('killed');
+    rmSync(join(dir, 'manifest.json'));
+    const events = join(dir, 'captures.jsonl');
+    writeFileSync(events, `${readFileSync(events, 'utf8')}{"kind":"snapshot","ind`);
+    const run = readRunFolder(dir)!;
+    expect(run.status).toBe('unfinished');
+    expect(run.warnings[0]).toBe(`${dir}: the run did not finish (no manifest.json): read from captures.jsonl`);
+    expect(run.warnings[1]).toMatch(/captures\.jsonl: line \d+: cut short/);
+    expect(run.files.filter((f) => f.kind === 'snapshot')).toHaveLength(10);
+    expect(run.tests).toHaveLength(2);
+    const r = await cli('leaks', dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('the run did not finish (no manifest.json): read from captures.jsonl');
+  });
+});
+
+describe('a .label sidecar', () => {
+  it('labels a capture of a plain folder and is not warned about', async () => {
+    const dir = join(tmp, 'plain');
+    mkdirSync(dir);
+    for (const n of ['0001', '0002', '0003']) {
+      cpSync(join(RUN, `snapshots/${n}.pickle`), join(dir, `snap-${n}.pickle`));
+      writeFileSync(join(dir, `snap-${n}.pickle.label`), `step ${n}\n`);
+    }
+    const r = await cli('leaks', dir, '--json');
+    expect(r.err).toBe('');
+    const series = leakResultsOf(JSON.parse(r.out)).find((x) => x.kind === 'snapshots')!;
+    expect(series.labels).toEqual(['step 0001', 'step 0002', 'step 0003']);
+  });
+});
+
+describe('manifests that are refused', () => {
+  const cases: [string, (m: Record<string, unknown>) => string, RegExp][] = [
+    [
+      'a path escaping the folder',
+      (m) => {
+        (m.files as { path: string }[])[0]!.path = '../../etc/passwd';
+        return JSON.stringify(m);
+      },
+      /manifest\.json: \$\.files\[0\]\.path: expected a path inside the run folder, found "\.\.\/\.\.\/etc\/passwd"/,
+    ],
+    [
+      'an absolute path',
+      (m) => {
+        (m.files as { path: string }[])[1]!.path = '/etc/passwd';
+        return JSON.stringify(m);
+      },
+      /\$\.files\[1\]\.path: expected a path inside the run folder/,
+    ],
+    [
+      'a match escaping the folder',
+      (m) => {
+        const f = (m.files as { kind: string; matches?: string }[]).find((x) => x.kind === 'allocator-stats')!;
+        f.matches = 'snapshots/../../x.pickle';
+        return JSON.stringify(m);
+      },
+      /\.matches: expected a path inside the run folder/,
+    ],
+    [
+      'a wrong type',
+      (m) => {
+        (m.tests as { peak: unknown }[])[1]!.peak = '2 MB';
+        return JSON.stringify(m);
+      },
+      /manifest\.json: \$\.tests\[1\]\.peak: expected a number, found "2 MB"/,
+    ],
+    [
+      'files not a list',
+      (m) => {
+        m.files = {};
+        return JSON.stringify(m);
+      },
+      /\$\.files: expected an array, found \{\}/,
+    ],
+    ['truncated JSON', (m) => JSON.stringify(m).slice(0, 300), /manifest\.json: not valid JSON \(truncated\?\)/],
+    [
+      'a newer version',
+      (m) => JSON.stringify({ ...m, version: 2 }),
+      /\$\.version: version 2: this arenascope reads run folders of version 1/,
+    ],
+  ];
+  for (const [name, edit, message] of cases) {
+    it(`${name}: a clear error naming the file, exit 2`, async () => {
+      const dir = withManifest(name.replace(/\W+/g, '-'), edit);
+      expect(() => readRunFolder(dir)).toThrow(message);
+      const r = await cli('leaks', dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(join(dir, 'manifest.json'));
+      expect(r.out).toBe('');
+    });
+  }
+
+  it("another tool's manifest.json does not make a folder a run folder", () => {
+    const dir = join(tmp, 'other');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'manifest.json'), '{"format": "something-else"}');
+    expect(readRunFolder(dir)).toBeNull();
+  });
+});

@@ -1,7 +1,7 @@
 // tracemalloc.Filter / DomainFilter and Snapshot.filter_traces, evaluated per group instead of per
 // trace (every trace of a group has the same domain and traceback, so the verdict is the same).
 
-import type { FrameTable } from '../model/frames.js';
+import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot, TraceGroups } from '../model/snapshot.js';
 import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 
@@ -115,4 +115,18 @@ export function filterSnapshot(snapshot: Snapshot, filters: readonly TraceFilter
     count: pick(g.count),
   };
   return { ...snapshot, groups, traceCount, totalSize };
+}
+
+// The frames `arenascope run`'s bootstrap puts under every program frame (runpy, then the runner
+// that starts the program), identified by the runner's file.
+const CAPTURE_RUNNER = /[\\/]arenascope_capture[\\/](?:_runner|__main__)\.py$/;
+
+/**
+ * A traceback (oldest frame first) without the frames of `arenascope run`'s bootstrap beneath the
+ * program's: the capture's own, the same under every allocation (the traceback as recorded otherwise).
+ */
+export function withoutCaptureFrames(frames: readonly Frame[]): readonly Frame[] {
+  let last = -1;
+  for (let i = 0; i < frames.length; i++) if (CAPTURE_RUNNER.test(frames[i]!.filename)) last = i;
+  return last >= 0 && last < frames.length - 1 ? frames.slice(last + 1) : frames;
 }

@@ -6,7 +6,7 @@
 import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
-import { type TraceFilter, traceFilter } from './filters.js';
+import { type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
 import { compareFrames, KEY_TYPES, type KeyType } from './statistics.js';
 import { confidenceOf, theilSen } from './trend.js';
 
@@ -384,7 +384,7 @@ export class SiteFold {
         firstThirdGrowth: c.firstThirdGrowth,
         lastThirdGrowth: c.lastThirdGrowth,
         peakBytes: Math.max(...bytes),
-        traceback,
+        traceback: withoutCaptureFrames(traceback),
         next: nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx),
       });
     }

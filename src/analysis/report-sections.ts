@@ -6,6 +6,7 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries, Samples } from '../model/memory-series.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
+import { withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
 import { mprofPeak } from './mprof.js';
 import { replayReport } from './pymalloc/compare.js';
@@ -133,7 +134,7 @@ export function snapshotSection(
       .slice(0, opts.top)
       .map((st) => ({
         ...st,
-        traceback: largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames,
+        traceback: withoutCaptureFrames(largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames),
       })),
     tree: tree(byTraceback, last.totalSize),
     diff:

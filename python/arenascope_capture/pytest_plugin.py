@@ -218,6 +218,8 @@ def _top_lines(growth):
 def _measure(item, limits, before, after, file, traced0, traced1, peak, near_peak=None):
     growth = _growth(before, after)
     top = _top_lines(growth)
+    # What was live near the peak names what made it; what is left at the end may not (it was freed).
+    at_peak = _top_lines(_growth(before, near_peak)) if near_peak is not None else top
     body_peak = None if peak is None else max(peak - traced0, 0)
     memory_limit, leaks_limit = limits
     failures = []
@@ -229,8 +231,6 @@ def _measure(item, limits, before, after, file, traced0, traced1, peak, near_pea
                 )
             )
         elif body_peak >= memory_limit:
-            # What was live near the peak names its allocations; what is left at the end may not.
-            at_peak = _top_lines(_growth(before, near_peak)) if near_peak is not None else top
             failures.append(("limit_memory", _memory_failure(memory_limit, body_peak, at_peak)))
     if leaks_limit is not None:
         limit, filter_fn = leaks_limit
@@ -245,7 +245,7 @@ def _measure(item, limits, before, after, file, traced0, traced1, peak, near_pea
         "limitMemory": None if memory_limit is None else int(memory_limit),
         "limitLeaks": None if leaks_limit is None else int(leaks_limit[0]),
         "failures": failures,
-        "top": top[:_TOP],
+        "top": at_peak[:_TOP],
     }
 
 

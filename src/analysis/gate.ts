@@ -155,18 +155,31 @@ function lastTotal(d: ReportData): number | null {
   return t?.length ? t[t.length - 1]!.size : null;
 }
 
+const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/])/;
+const INSTALLED = /[\\/](?:site|dist)-packages[\\/]/;
+
 /**
- * Where a CI system should point for a site: the most recent frame of its traceback in a file named
- * relative to the working directory (the repository's code, not the standard library or site
- * packages, which tracebacks name by absolute path), else the allocating line itself.
+ * Where a CI system should point for a site: the most recent frame of its traceback in the
+ * repository's code, else the allocating line itself. The repository's code is a file named relative
+ * to the working directory, or by absolute path under one of `roots` (the directories the gate and
+ * the captured program ran in: CPython 3.9+ names a script by absolute path) and not an installed
+ * package; it is given relative to its root, as CI annotations want. The standard library and site
+ * packages are named by absolute path elsewhere.
  */
-export function sourceLocation(site: Frame, traceback: readonly Frame[]): Frame {
-  const own = (f: string): boolean => !f.startsWith('/') && !f.startsWith('<') && !/^[A-Za-z]:[\\/]/.test(f);
-  return own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
+export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: readonly string[] = []): Frame {
+  const under = (f: string): string | undefined =>
+    roots.find(
+      (r) => r && (f.startsWith(`${r.replace(/[\\/]+$/, '')}/`) || f.startsWith(`${r.replace(/[\\/]+$/, '')}\\`)),
+    );
+  const own = (f: string): boolean =>
+    f.startsWith('<') ? false : !ABSOLUTE.test(f) || (under(f) !== undefined && !INSTALLED.test(f));
+  const at = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
+  const root = ABSOLUTE.test(at.filename) && own(at.filename) ? under(at.filename) : undefined;
+  return root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at;
 }
 
-function gateSite(site: Frame, traceback: readonly Frame[], detail: string): GateSite {
-  const at = sourceLocation(site, traceback);
+function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
+  const at = sourceLocation(site, traceback, roots);
   return { file: at.filename, line: at.lineno, detail };
 }
 
@@ -216,13 +229,19 @@ function growthCheck(
   };
 }
 
-/** Runs the checks; `baselineName` (its file or captures) names the baseline in messages. */
+/**
+ * Runs the checks; `baselineName` (its file or captures) names the baseline in messages; `roots`, the
+ * directories whose files are the repository's code (see sourceLocation).
+ */
 export function evaluateGate(
   current: ReportData,
   baseline: ReportData | null,
   limits: GateLimits,
   baselineName = 'the baseline',
+  roots: readonly string[] = [],
 ): GateResult {
+  // The directories the captured programs ran in are the repository's too.
+  const dirs = [...roots, ...(current.runs ?? []).flatMap((r) => (r.cwd ? [r.cwd] : []))];
   requireBaseline(limits, baseline !== null);
   const shared = baseline && sharedKinds(current, baseline, baselineName);
   // A growth check without a kind both sides hold cannot compare: it fails, saying so.
@@ -275,7 +294,7 @@ export function evaluateGate(
   // Leaks: by default none is allowed when there is a series to judge.
   const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
-  if (maxLeaks !== undefined) checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept));
+  if (maxLeaks !== undefined) checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept, dirs));
   if (limits.maxSiteGrowth !== undefined) {
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
@@ -316,12 +335,13 @@ export function evaluateGate(
           g.f,
           g.s.traceback,
           `${g.f.filename}:${g.f.lineno} grew +${fmtBytes(g.growth)} (limit ${fmtBytes(limit)})`,
+          dirs,
         ),
       ),
     });
   }
   if (limits.maxFragmentation !== undefined) checks.push(fragmentationCheck(current, limits.maxFragmentation));
-  if (current.runs?.length) checks.push(testLimitsCheck(current.runs));
+  if (current.runs?.length) checks.push(testLimitsCheck(current.runs, dirs));
   return { passed: checks.every((c) => c.passed), checks, notices: shared?.notices ?? [] };
 }
 
@@ -367,6 +387,7 @@ function leaksCheck(
   maxLeaks: number,
   minConfidence = DEFAULT_MIN_LEAK_CONFIDENCE,
   kept: (file: string) => boolean,
+  roots: readonly string[],
 ): CheckResult {
   const siteText = (s: { filename: string; lineno: number; growthBytes: number; confidence: number }): string =>
     `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`;
@@ -405,7 +426,7 @@ function leaksCheck(
     unit: 'count',
     message: [head, ...notes].join('; '),
     sites: sites.map((s, i) =>
-      gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`),
+      gateSite(s, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`, roots),
     ),
   };
 }
@@ -422,11 +443,11 @@ function violationText(t: RunTest, v: string): string {
 }
 
 // Where CI points for a test: its largest growing line in the repository, else its test file.
-function testSite(t: RunTest): { file: string; line: number } {
+function testSite(t: RunTest, roots: readonly string[]): { file: string; line: number } {
   const top = t.top.map((l) => ({ filename: l.filename, lineno: l.lineno }));
   const file = t.nodeid.split('::')[0]!;
   const first = top[0] ?? { filename: file, lineno: 1 };
-  const at = sourceLocation(first, top);
+  const at = sourceLocation(first, top, roots);
   return { file: at.filename, line: at.lineno };
 }
 
@@ -434,7 +455,7 @@ function testSite(t: RunTest): { file: string; line: number } {
  * The per-test limit markers (pytest-memray's limit_memory and limit_leaks) of the run folders among
  * the inputs: each test the run recorded as violating one fails the check, at its largest line.
  */
-function testLimitsCheck(runs: readonly RunInfo[]): CheckResult {
+function testLimitsCheck(runs: readonly RunInfo[], roots: readonly string[]): CheckResult {
   const tests = runs.flatMap((r) => r.tests);
   const failing = tests.filter((t) => t.violations.length > 0);
   const marked = tests.filter((t) => t.limitMemoryBytes !== null || t.limitLeaksBytes !== null).length;
@@ -452,6 +473,6 @@ function testLimitsCheck(runs: readonly RunInfo[]): CheckResult {
     limit: 0,
     unit: 'count',
     message,
-    sites: failing.map((t, i) => ({ ...testSite(t), detail: texts[i]! })),
+    sites: failing.map((t, i) => ({ ...testSite(t, roots), detail: texts[i]! })),
   };
 }

@@ -97,7 +97,8 @@ export async function handler(a: Args): Promise<void> {
   let baseline: ReportData | null = null;
   if (base?.length)
     baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
-  const result = evaluateGate(current, baseline, limits, base?.join(', '));
+  // The repository is where the gate runs (CI's checkout), as for relative file names.
+  const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
   if (a.junit) writeFileSync(a.junit, renderJunit(result));
   if (a.markdown) writeFileSync(a.markdown, renderGateMarkdown(result));
   emit(a, result, { text: (r) => (a.github ? renderGithub(r) : '') + renderGateText(r) });

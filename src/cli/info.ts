@@ -38,7 +38,14 @@ export async function handler(a: InputArgs & OutputArgs & { inputs: string[]; or
   }
   // One object for one input named as it is, else a list; with run folders, their runs beside it.
   const single = infos.length === 1 && a.inputs.length === 1 && inputs[0] === a.inputs[0];
-  const tables = runs.map(({ dir, status, command, python, tests }) => ({ dir, status, command, python, tests }));
+  const tables = runs.map(({ dir, status, command, python, cwd, tests }) => ({
+    dir,
+    status,
+    command,
+    python,
+    cwd,
+    tests,
+  }));
   emit(a, infos, {
     text: (r) => [...tables.map(renderRunText), ...r.map(renderInfoText)].join('\n'),
     json: (r) => renderJson(tables.length ? { runs: tables, captures: r } : single ? r[0] : r),

@@ -143,6 +143,6 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
       labels: snaps.map((x) => x.f?.label ?? sidecarLabel(x.path) ?? x.path),
     },
     allocatorStats,
-    runs: runs.map(({ dir, status, command, python, tests }) => ({ dir, status, command, python, tests })),
+    runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
 }

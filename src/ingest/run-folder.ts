@@ -160,6 +160,7 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
     status: top.str('status'),
     command: top.strings('command'),
     python: python?.strOrNull('version') ?? null,
+    cwd: top.strOrNull('cwd'),
     tests: top.list('tests', true).map((t, i) => testOf(file, `$.tests[${i}]`, dir, t)),
     files,
     warnings,
@@ -206,7 +207,7 @@ function fromEvents(dir: string, why: string): RunFolder {
   for (const { line, f } of events(alloc, warnings)) {
     if (f.str('kind') === 'allocator') files.push(fileOf(alloc, `line ${line}`, dir, f, 'allocator-stats'));
   }
-  return { dir, status: 'unfinished', command, python, tests, files, warnings };
+  return { dir, status: 'unfinished', command, python, cwd: null, tests, files, warnings };
 }
 
 const NO_FIGURES = { label: null, time: null, tracedPeak: null, matches: null } as const;

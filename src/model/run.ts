@@ -34,5 +34,7 @@ export interface RunInfo {
   readonly command: readonly string[];
   /** The Python's version, or null when the folder does not say. */
   readonly python: string | null;
+  /** The working directory the program ran in, or null when the folder does not say. */
+  readonly cwd: string | null;
   readonly tests: readonly RunTest[];
 }

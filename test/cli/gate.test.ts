@@ -702,13 +702,18 @@ describe('gate: the example workflow, end to end', () => {
     const out = join(tmp, 'workflow');
     const clean = run(out);
     expect(clean.code).toBe(0);
-    expect(clean.out).toContain('gate passed: 0 of 2 checks failed');
+    // `arenascope run` wrote a finished run folder: the program's own output passed through.
+    expect(clean.out).toContain('12 passed, 0 failed');
+    const manifest = JSON.parse(readFileSync(join(out, 'memory-captures', 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'arenascope-run', status: 'complete', exit: { code: 0 } });
+    expect(clean.out).toContain('gate passed: 0 of 3 checks failed');
     expect(readFileSync(join(out, 'memory-report.html'), 'utf8')).toContain('<!doctype html>');
 
     // The workflow's own gate step: the committed example baseline against this run.
     const wf = readFileSync('examples/memory-gate.yml', 'utf8');
     expect(wf).toContain('--baseline examples/memory-baseline.json');
-    expect(wf).toContain('run: python3 examples/capture_memory.py memory-captures examples/test_app.py');
+    expect(wf).toContain('run: npx arenascope run -o memory-captures -- python3 examples/test_app.py');
+    expect(wf).not.toContain('capture_memory');
     const committed = await cli(
       'gate',
       join(out, 'memory-captures'),

@@ -46,7 +46,7 @@ describe('importers', () => {
   });
 
   it('a baseline written with "kinds" (arenascope 0.1 reports) reads with its formats', () => {
-    const b = readBaseline('examples/memory-baseline.json')!;
+    const b = readBaseline('fixtures/baselines/arenascope-0.1.json')!;
     expect(b.formats).toEqual(['tracemalloc-snapshot']);
     expect('kinds' in b).toBe(false);
   });

@@ -109,10 +109,10 @@ describe('baseline report.json: checked against schema/arenascope-report.schema.
   });
 
   it('an old baseline naming its formats "kinds" (arenascope 0.1) is still read', async () => {
-    const old = JSON.parse(readFileSync('examples/memory-baseline.json', 'utf8')) as Record<string, unknown>;
+    const old = JSON.parse(readFileSync('fixtures/baselines/arenascope-0.1.json', 'utf8')) as Record<string, unknown>;
     expect(old.kinds).toEqual(['tracemalloc-snapshot']);
     expect(old.formats).toBeUndefined();
-    const r = await gate('examples/memory-baseline.json', '--max-total-growth', '100000%', '--json');
+    const r = await gate('fixtures/baselines/arenascope-0.1.json', '--max-total-growth', '100000%', '--json');
     expect(r.code, r.err).toBe(0);
   });
 

@@ -11,9 +11,15 @@ interface ProcessTable {
   readonly parent: ReadonlyMap<number, number>;
 }
 
-/** mprof's CMDLINE: the words joined by spaces, a word holding a space or tab in single quotes. */
+/**
+ * mprof's CMDLINE: the words joined by spaces, a word holding a space or tab in single quotes. It is one line:
+ * a line break (`python3 -c` with code of several lines) becomes a space, or the readers stop at the next line.
+ */
 export function mprofCmdline(words: readonly string[]): string {
-  return words.map((w) => (/[ \t]/.test(w) ? `'${w}'` : w)).join(' ');
+  return words
+    .map((w) => (/[ \t\r\n]/.test(w) ? `'${w}'` : w))
+    .join(' ')
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
 }
 
 /** A time as time.time() prints in mprof's `{:.4f}`. */

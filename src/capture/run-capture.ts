@@ -2,10 +2,10 @@
 // passed through, its RSS sampled, the manifest written at start and end; with --allocator a second
 // run of the same command without tracemalloc, for sys._debugmallocstats() reports. Issue 15's contract.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../util/errors.js';
 import { buildManifest, type Manifest, type RunFacts, type RunOptions, writeManifest } from './manifest.js';
@@ -150,9 +150,54 @@ async function allocatorRun(req: CaptureRequest): Promise<Supervised> {
   }
 }
 
+/** The oldest CPython the bootstrap runs on: os.register_at_fork (3.7) keeps a forked child out of the folder. */
+const OLDEST_PYTHON: readonly [number, number] = [3, 7];
+// Python 2 syntax too, so that an old interpreter answers instead of failing on the bootstrap's import.
+const VERSION_PROBE =
+  'import sys; print("%s %d.%d" % (getattr(getattr(sys, "implementation", None), "name", "cpython"),' +
+  ' sys.version_info[0], sys.version_info[1]))';
+
+/**
+ * What can be refused before the folder exists: an interpreter the bootstrap cannot run on (Python 2, an old
+ * 3.x, not CPython) would leave a half folder and a traceback; a missing script, a folder "crashed" at once.
+ */
+export function preflight(req: Pick<CaptureRequest, 'resolved' | 'cwd' | 'env'>): void {
+  const { interpreter, target } = req.resolved;
+  // -E -s: the interpreter's own answer, nothing of the user's site or environment run for it (2.7 has both).
+  const r = spawnSync(interpreter, ['-E', '-s', '-c', VERSION_PROBE], {
+    cwd: req.cwd,
+    env: req.env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  const m = /^(\S+) (\d+)\.(\d+)$/.exec((r.stdout ?? '').trim());
+  if (r.error || r.status !== 0 || !m) {
+    const why = r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : 'it did not say its version';
+    throw new UsageError(`${interpreter}: could not be started as Python (${why})`);
+  }
+  const [major, minor] = [Number(m[2]), Number(m[3])];
+  const [oldMajor, oldMinor] = OLDEST_PYTHON;
+  if (m[1] !== 'cpython' || major < oldMajor || (major === oldMajor && minor < oldMinor)) {
+    throw new UsageError(
+      `${interpreter}: ${m[1] === 'cpython' ? 'CPython' : m[1]} ${major}.${minor}; ` +
+        `arenascope run needs CPython ${oldMajor}.${oldMinor} or newer (tracemalloc, os.register_at_fork)`,
+    );
+  }
+  if (target.kind === 'script' && !existsSync(resolve(req.cwd, target.file))) {
+    throw new UsageError(`${target.file}: can't open file: no such file (nothing was run, no folder written)`);
+  }
+}
+
 /** Runs the capture into req.dir (which must be new or empty: the caller checks). */
 export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
-  mkdirSync(req.dir, { recursive: true });
+  preflight(req);
+  try {
+    mkdirSync(req.dir, { recursive: true });
+  } catch (e) {
+    // A file on the way (`-o file/sub`), no permission: the user's to fix, not a bug.
+    throw new UsageError(`${req.dir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
   const startMs = Date.now();
   const base = { command: req.command, cwd: req.cwd, options: req.options, startMs };
   writeManifest(req.dir, buildManifest(req.dir, base));

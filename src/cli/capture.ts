@@ -2,7 +2,7 @@
 // (snapshots, RSS, allocator reports, manifest) that every other command reads. The work is in
 // src/capture/; this parses flags, picks the folder, and exits with the program's own status.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { renderJson } from '../report/json.js';
@@ -89,6 +89,9 @@ export async function handler(a: Args): Promise<void> {
   const { resolveCommand } = await import('../capture/resolve-command.js');
   const resolved = resolveCommand(words, { cwd, path: process.env.PATH ?? '' });
   const dir = a.output === undefined ? defaultDir(cwd) : resolve(cwd, a.output);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UsageError(`${a.output ?? dir}: not a folder; name a new folder with -o/--output`);
+  }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new UsageError(`${a.output ?? dir}: the folder exists and is not empty; name a new one with -o/--output`);
   }

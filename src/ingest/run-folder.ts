@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
+import { parseJson } from './json-file.js';
 
 export const RUN_FORMAT = 'arenascope-run';
 export const RUN_VERSION = 1;
@@ -96,15 +97,6 @@ export function insidePath(dir: string, rel: string, file: string, at: string): 
   return join(dir, rel);
 }
 
-function parseJson(file: string, text: string, where = ''): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : (e as Error).message;
-    throw new InputError(file, where, `not valid JSON (truncated?): ${why}`);
-  }
-}
-
 function testOf(file: string, at: string, dir: string, v: Json): RunTest {
   const f = Fields.of(file, at, v);
   const snapshot = f.strOrNull('snapshot');
@@ -138,6 +130,28 @@ function fileOf(file: string, at: string, dir: string, f: Fields, kind: string):
   };
 }
 
+/** How an interrupted or crashed run ended, from the manifest's `exit` (code, signal, reason). */
+function howItEnded(file: string, status: string, exit: Json | undefined): string {
+  const e = exit === undefined || exit === null ? null : Fields.of(file, '$.exit', exit);
+  const code = e?.numOrNull('code') ?? null;
+  const signal = e?.strOrNull('signal') ?? null;
+  const reason = e?.strOrNull('reason') ?? null;
+  const how =
+    reason === 'exception'
+      ? 'an uncaught exception'
+      : reason === 'interrupted'
+        ? 'Ctrl-C'
+        : signal !== null
+          ? `killed by ${signal}`
+          : reason === 'os._exit'
+            ? `os._exit(${code})`
+            : code !== null
+              ? `exit status ${code}`
+              : 'no exit status';
+  const what = status === 'interrupted' ? 'the program was interrupted' : 'the program crashed';
+  return `${what} (${how}): the captures end where it stopped`;
+}
+
 function fromManifest(dir: string, file: string, m: Obj): RunFolder {
   const top = Fields.of(file, '$', m);
   const version = top.num('version');
@@ -155,9 +169,12 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
     else files.push(fileOf(file, `$.files[${i}]`, dir, f, kind));
   });
   const python = m.python === undefined || m.python === null ? null : Fields.of(file, '$.python', m.python);
+  const status = top.str('status');
+  // Every command's figures stop where the program did: said once, by every command alike.
+  if (status === 'interrupted' || status === 'crashed') warnings.push(`${dir}: ${howItEnded(file, status, m.exit)}`);
   return {
     dir,
-    status: top.str('status'),
+    status,
     command: top.strings('command'),
     python: python?.strOrNull('version') ?? null,
     cwd: top.strOrNull('cwd'),

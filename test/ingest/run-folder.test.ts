@@ -13,6 +13,8 @@ import { leakResultsOf } from '../agreement-facts.js';
 import { cli } from '../helpers.js';
 
 const RUN = 'fixtures/run-folder/run';
+// What the program is known to do (fixtures/run-folder/make_run_folder.py read it from app.py).
+const truth = JSON.parse(readFileSync('fixtures/run-folder/truth.json', 'utf8')) as { labels: string[] };
 const tmp = mkdtempSync(join(tmpdir(), 'arenascope-run-read-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -44,10 +46,11 @@ describe('a finished run', () => {
     expect(run.files.filter((f) => f.kind === 'memory').map((f) => f.path)).toEqual([join(RUN, 'memory.dat')]);
     const reports = run.files.filter((f) => f.kind === 'allocator-stats');
     expect(reports[1]!.matches).toBe(join(RUN, 'snapshots/0002.pickle'));
-    expect(run.tests.map((t) => [t.nodeid, t.violations])).toEqual([
-      ['tests/test_app.py::test_small', []],
-      ['tests/test_app.py::test_big', ['limit_memory']],
-    ]);
+    expect(snaps.map((f) => f.label)).toEqual(truth.labels);
+    // Every allocator report was taken at a labelled capture: each matches its snapshot by label.
+    expect(reports.map((f) => f.matches)).toEqual(snaps.map((f) => f.path));
+    // app.py is no pytest run: no per-test table (test/capture/end-to-end.test.ts runs a real suite).
+    expect(run.tests).toEqual([]);
     expect(run.warnings).toEqual([]);
   });
 
@@ -63,26 +66,43 @@ describe('a finished run', () => {
     expect(set.series.labels.slice(0, 2)).toEqual(['start', 'after batch 1']);
     expect(set.series.snapshots.every((s) => s.tracedPeak !== null)).toBe(true);
     expect(set.allocatorStats[0]!.matches).toBe(join(RUN, 'snapshots/0001.pickle'));
-    expect(set.runs![0]!.tests).toHaveLength(2);
+    expect(set.runs).toHaveLength(1);
   });
 
   it('pairs as the run recorded even where names or times would pair otherwise', async () => {
-    // Report 0002 (after batch 1) recorded as taken with snapshot 0005 (a test's), and 0005 (after batch 4, snapshot
-    // 0007) with snapshot 0002: names (0002 ~ 0002) and times would pair otherwise.
+    // Report 0005 (after batch 4) recorded as taken with snapshot 0002 (after batch 1), and report 0002 with
+    // none: names (0002 ~ 0002), labels and times would pair otherwise.
     const dir = withManifest('repaired', (m) => {
-      const files = m.files as { path: string; matches?: string }[];
-      files.find((f) => f.path === 'allocator/0002.txt')!.matches = 'snapshots/0005.pickle';
+      const files = m.files as { path: string; matches?: string | null }[];
+      files.find((f) => f.path === 'allocator/0002.txt')!.matches = null;
       files.find((f) => f.path === 'allocator/0005.txt')!.matches = 'snapshots/0002.pickle';
       return JSON.stringify(m);
     });
     const r = await cli('replay', dir, '--json');
     const caps = (JSON.parse(r.out) as { captures: { label: string; real: { arenas: number } | null }[] }).captures;
     const plain = (JSON.parse((await cli('replay', RUN, '--json')).out) as { captures: { real: unknown }[] }).captures;
-    expect(caps[4]!.label).toBe('tests/test_app.py::test_small');
-    expect(plain[4]!.real).toBeNull();
-    expect(caps[4]!.real).toEqual(plain[1]!.real);
-    expect(caps[1]!.real).toEqual(plain[6]!.real);
-    expect(caps[6]!.real).toBeNull();
+    expect(caps[1]!.label).toBe('after batch 1');
+    // The heap grew between the two reports: they tell apart.
+    expect(plain[4]!.real).not.toEqual(plain[1]!.real);
+    expect(caps[1]!.real).toEqual(plain[4]!.real);
+    expect(caps[4]!.real).toBeNull();
+  });
+});
+
+describe('a run the program did not finish', () => {
+  it('says how it ended, once, in every command (the folder is still read)', async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['crashed', { code: 1, signal: null, reason: 'exception' }, 'the program crashed (an uncaught exception)'],
+      ['crashed', { code: null, signal: 'SIGKILL', reason: 'signal' }, 'the program crashed (killed by SIGKILL)'],
+      ['crashed', { code: 3, signal: null, reason: 'os._exit' }, 'the program crashed (os._exit(3))'],
+      ['interrupted', { code: null, signal: 'SIGINT', reason: 'interrupted' }, 'the program was interrupted (Ctrl-C)'],
+    ];
+    for (const [i, [status, exit, said]] of cases.entries()) {
+      const dir = withManifest(`ended-${i}`, (m) => JSON.stringify({ ...m, status, exit }));
+      expect(readRunFolder(dir)!.warnings).toEqual([`${dir}: ${said}: the captures end where it stopped`]);
+    }
+    const r = await cli('leaks', join(tmp, 'ended-0'));
+    expect([r.code, r.err.match(/the program crashed/g)?.length]).toEqual([0, 1]);
   });
 });
 
@@ -96,8 +116,8 @@ describe('a run that did not finish', () => {
     expect(run.status).toBe('unfinished');
     expect(run.warnings[0]).toBe(`${dir}: the run did not finish (no manifest.json): read from captures.jsonl`);
     expect(run.warnings[1]).toMatch(/captures\.jsonl: line \d+: cut short/);
-    expect(run.files.filter((f) => f.kind === 'snapshot')).toHaveLength(10);
-    expect(run.tests).toHaveLength(2);
+    expect(run.files.filter((f) => f.kind === 'snapshot').map((f) => f.label)).toEqual(truth.labels);
+    expect(run.files.filter((f) => f.kind === 'allocator-stats')).toHaveLength(truth.labels.length);
     const r = await cli('leaks', dir);
     expect(r.code).toBe(0);
     expect(r.err).toContain('the run did not finish (no manifest.json): read from captures.jsonl');
@@ -149,10 +169,10 @@ describe('manifests that are refused', () => {
     [
       'a wrong type',
       (m) => {
-        (m.tests as { peak: unknown }[])[1]!.peak = '2 MB';
+        (m.files as { tracedPeak: unknown }[])[1]!.tracedPeak = '2 MB';
         return JSON.stringify(m);
       },
-      /manifest\.json: \$\.tests\[1\]\.peak: expected a number, found "2 MB"/,
+      /manifest\.json: \$\.files\[1\]\.tracedPeak: expected a whole number of bytes or null, found "2 MB"/,
     ],
     [
       'files not a list',
@@ -162,7 +182,11 @@ describe('manifests that are refused', () => {
       },
       /\$\.files: expected an array, found \{\}/,
     ],
-    ['truncated JSON', (m) => JSON.stringify(m).slice(0, 300), /manifest\.json: not valid JSON \(truncated\?\)/],
+    [
+      'truncated JSON',
+      (m) => JSON.stringify(m).slice(0, 300),
+      /manifest\.json: byte \d+: not valid JSON: expected a complete string/,
+    ],
     [
       'a newer version',
       (m) => JSON.stringify({ ...m, version: 2 }),

@@ -1,0 +1,394 @@
+// Issue 15's "Done when", end to end: real programs through the built `arenascope run` on pyenv's CPython
+// 3.8 and 3.11, then the other commands on the folder it wrote. What is expected comes from the programs
+// (fixtures/run/: the line marked LEAK, the tests marked to fail), never from arenascope's own output.
+// Also: inputs the command must refuse cleanly (exit 2, one line, no folder) or must carry through.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gateCheck, leakResultsOf, replayFacts, reportReplayFacts, siteFacts } from '../agreement-facts.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const PROGRAMS = join(ROOT, 'fixtures', 'run');
+const pyenv = (v: string): string => join(homedir(), '.pyenv', 'versions', v, 'bin', 'python');
+const VERSIONS = ['3.8.18', '3.11.7'];
+for (const v of VERSIONS)
+  if (!existsSync(pyenv(v))) console.warn(`skipping the end-to-end runs on ${v}: no pyenv ${v}`);
+const PRESENT = VERSIONS.filter((v) => existsSync(pyenv(v)));
+const PYTEST = join(homedir(), '.pyenv', 'versions', '3.11.7', 'bin', 'pytest');
+if (!existsSync(PYTEST)) console.warn('skipping the pytest run: no pytest in pyenv 3.11.7');
+
+/** The line of a fixture program holding `marker`, read from the file. */
+function lineOf(file: string, marker: string): number {
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(marker)) + 1
+  );
+}
+const LEAKY = join(PROGRAMS, 'leaky_service.py');
+const LEAK_SITE = `${LEAKY}:${lineOf(LEAKY, '# LEAK')}`;
+const SUITE = join(PROGRAMS, 'pytest_suite', 'test_suite.py');
+
+const tmp = mkdtempSync(join(tmpdir(), 'arenascope-e2e-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let dirs = 0;
+const fresh = (name: string): string => join(tmp, `${name}-${dirs++}`);
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node dist/cli/main.js ARGS` as a user types it (a separate process: signals, stdio, exit status). */
+function arenascope(args: string[], opts: { cwd?: string; input?: string } = {}): Ran {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const json = (r: Ran): unknown => JSON.parse(r.stdout);
+const manifest = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    status: string;
+    exit: { code: number | null; signal: string | null; reason: string | null };
+    files: { kind: string; label?: string }[];
+    tests: { nodeid: string; outcome: string; violations: string[] }[];
+  };
+const labels = (dir: string): (string | undefined)[] =>
+  manifest(dir)
+    .files.filter((f) => f.kind === 'snapshot')
+    .map((f) => f.label);
+const snapshotLeaks = (r: Ran) => leakResultsOf(json(r)).find((x) => x.kind === 'snapshots');
+const leaking = (m: Map<string, { verdict: string }>): string[] =>
+  [...m].filter(([, f]) => f.verdict === 'leak').map(([k]) => k);
+
+beforeAll(() => {
+  if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+}, 180_000);
+
+for (const version of PRESENT) {
+  const python = pyenv(version);
+  describe(`arenascope run on CPython ${version}, then the other commands`, { timeout: 60_000 }, () => {
+    const leaky = fresh('leaky');
+    const steady = fresh('steady');
+    beforeAll(() => {
+      const a = arenascope(['run', '-o', leaky, '--', python, LEAKY]);
+      expect([a.status, a.stdout]).toEqual([0, 'handled 20\n']);
+      const b = arenascope(['run', '-o', steady, '--', python, join(PROGRAMS, 'steady_service.py')]);
+      expect([b.status, b.stdout]).toEqual([0, 'steady done\n']);
+    }, 60_000);
+
+    it('a leaking service: leaks names the LEAK line as a leak; gate fails there with or without a baseline', () => {
+      expect(labels(leaky)).toEqual(['start', ...Array.from({ length: 20 }, (_, i) => `request ${i}`), 'exit']);
+      const leaks = arenascope(['leaks', leaky, '--json']);
+      expect(leaks.status).toBe(0);
+      const sites = siteFacts(snapshotLeaks(leaks));
+      expect(leaking(sites)).toEqual([LEAK_SITE]);
+      // 20 requests keep 100 KB each: about 2 MB at the line.
+      expect(sites.get(LEAK_SITE)!.growthBytes).toBeGreaterThan(1_800_000);
+
+      const gate = arenascope(['gate', leaky, '--json']);
+      expect(gate.status).toBe(1);
+      expect(gateCheck(json(gate), 'max-leaks')).toMatchObject({ passed: false, measured: 1 });
+      expect(gateCheck(json(gate), 'max-leaks')!.message).toContain(LEAK_SITE);
+
+      const base = join(tmp, `base-${version}.json`);
+      expect(arenascope(['baseline', steady, '-o', base]).status).toBe(0);
+      const against = arenascope(['gate', leaky, '--baseline', base, '--max-site-growth', '1MiB', '--json']);
+      expect(against.status).toBe(1);
+      const site = gateCheck(json(against), 'max-site-growth')!;
+      expect([site.passed, site.message]).toEqual([false, expect.stringContaining(LEAK_SITE)]);
+      // The steady run against its own baseline passes every check.
+      expect(arenascope(['gate', steady, '--baseline', base, '--max-site-growth', '1MiB']).status).toBe(0);
+    });
+
+    it('a steady service: no leak, and the gate passes', () => {
+      const leaks = arenascope(['leaks', steady, '--json']);
+      expect(leaks.status).toBe(0);
+      expect(leaking(siteFacts(snapshotLeaks(leaks)))).toEqual([]);
+      const gate = arenascope(['gate', steady, '--json']);
+      expect(gate.status).toBe(0);
+      expect(gateCheck(json(gate), 'max-leaks')).toMatchObject({ passed: true, measured: 0 });
+    });
+
+    it('a crashing program: a valid folder that report and leaks read, saying it crashed', () => {
+      const dir = fresh('crash');
+      const code =
+        'import arenascope_capture as a\nkept = []\nfor i in range(4):\n' +
+        '    kept.append(bytearray(200000))\n    a.checkpoint("step %d" % i)\nraise RuntimeError("boom")\n';
+      const r = arenascope(['run', '-o', dir, '--', python, '-c', code]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/RuntimeError: boom/);
+      expect(manifest(dir)).toMatchObject({ status: 'crashed', exit: { code: 1, reason: 'exception' } });
+      expect(labels(dir)).toEqual(['start', 'step 0', 'step 1', 'step 2', 'step 3', 'exception']);
+      // The -c code's line breaks stay out of memory.dat: one CMDLINE line, then samples.
+      expect(readFileSync(join(dir, 'memory.dat'), 'utf8').split('\n')[1]).toMatch(/^MEM /);
+      const said = 'the program crashed (an uncaught exception): the captures end where it stopped';
+      for (const args of [
+        ['leaks', dir],
+        ['report', dir, '--format', 'text'],
+      ]) {
+        const c = arenascope(args);
+        expect([c.status, c.stderr], args.join(' ')).toEqual([0, expect.stringContaining(said)]);
+      }
+      // os._exit: no Python code runs after it, so no last capture; the folder still reads.
+      const hard = fresh('hard-exit');
+      expect(arenascope(['run', '-o', hard, '--', python, join(PROGRAMS, 'hard_exit.py')]).status).toBe(3);
+      expect(manifest(hard).status).toBe('crashed');
+      const rep = arenascope(['report', hard, '--format', 'text']);
+      expect([rep.status, rep.stderr]).toEqual([0, expect.stringMatching(/the program crashed \(os\._exit\(3\)\)/)]);
+    });
+
+    it('Ctrl-C (SIGINT to the process group): a complete folder that report and leaks read', async () => {
+      const dir = fresh('interrupted');
+      const child = spawn(
+        process.execPath,
+        [MAIN, 'run', '-o', dir, '--interval', '0.1', '--', python, join(PROGRAMS, 'wait_for_signal.py')],
+        { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('waiting') && resolve()),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a few interval snapshots
+      process.kill(-child.pid!, 'SIGINT');
+      const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      expect(status).toBe(130);
+      expect(manifest(dir).status).toBe('interrupted');
+      expect(labels(dir).at(-1)).toBe('interrupted');
+      const said = 'the program was interrupted (Ctrl-C): the captures end where it stopped';
+      for (const args of [
+        ['leaks', dir],
+        ['report', dir, '--format', 'text'],
+      ]) {
+        const c = arenascope(args);
+        expect([c.status, c.stderr], args.join(' ')).toEqual([0, expect.stringContaining(said)]);
+      }
+      // The 2 MB the program held are in the last capture.
+      const top = arenascope(['report', dir, '--format', 'text']).stdout;
+      expect(top).toMatch(/wait_for_signal\.py:4: size=19\d\d KiB/);
+    });
+
+    it('children: a subprocess and a fork run and exit; only the parent writes captures', () => {
+      const dir = fresh('children');
+      const r = arenascope(['run', '-o', dir, '--include-children', '--', python, join(PROGRAMS, 'children.py')]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.split('\n').sort()).toEqual(['', 'forked child ok', 'parent ok 0', 'subprocess child ok']);
+      expect(manifest(dir).status).toBe('complete');
+      expect(labels(dir)).toEqual(['start', 'after children', 'exit']);
+      expect(readFileSync(join(dir, 'memory.dat'), 'utf8')).toMatch(/^MEM \d+\.\d+ \d+\.\d+$/m);
+      expect(arenascope(['report', dir, '--format', 'text']).status).toBe(0);
+    });
+  });
+}
+
+describe.runIf(PRESENT.includes('3.11.7'))('leaks, replay, report and gate agree on a leaky run', () => {
+  it('the same leaks and the same fragmentation verdict', { timeout: 60_000 }, () => {
+    const dir = fresh('agree');
+    expect(arenascope(['run', '-o', dir, '--', pyenv('3.11.7'), LEAKY]).status).toBe(0);
+    const leaks = siteFacts(snapshotLeaks(arenascope(['leaks', dir, '--json'])));
+    const out = join(tmp, 'agree.json');
+    expect(arenascope(['report', dir, '-o', join(tmp, 'agree.html'), '--json', out]).status).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(leaking(siteFacts(report.snapshots.leaks))).toEqual(leaking(leaks));
+    expect(leaking(leaks)).toEqual([LEAK_SITE]);
+    expect(report.summary.leakSuspects).toBe(1);
+    const gate = gateCheck(json(arenascope(['gate', dir, '--json', '--min-leak-confidence', '0'])), 'max-leaks')!;
+    expect(gate.measured).toBe(1);
+    const replay = replayFacts(json(arenascope(['replay', dir, '--json'])));
+    expect(reportReplayFacts(report.snapshots.replay).verdict).toBe(replay.verdict);
+    expect(report.summary.fragmentation).toBe(replay.verdict);
+  });
+});
+
+describe.runIf(existsSync(PYTEST))('a pytest suite under arenascope run (CPython 3.11.7)', { timeout: 90_000 }, () => {
+  const dir = fresh('pytest');
+  let r: Ran;
+  beforeAll(() => {
+    r = arenascope(
+      ['run', '-o', dir, '--interval', '0', '--', PYTEST, '-p', 'no:hypothesispytest', '-p', 'no:cacheprovider', '-q'],
+      { cwd: join(PROGRAMS, 'pytest_suite') },
+    );
+  }, 90_000);
+  const LEAKS = 'test_suite.py::test_leaks_into_cache';
+  const OVER = 'test_suite.py::test_over_memory_limit';
+  const PASSING = ['test_suite.py::test_under_memory_limit', 'test_suite.py::test_frees_what_it_allocates'];
+
+  it('fails the leaking test and the one over limit_memory with their messages; the others pass', () => {
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/2 failed, 2 passed/);
+    for (const id of [LEAKS, OVER]) expect(r.stdout).toContain(`FAILED ${id} - Test was`);
+    expect(r.stdout).toContain('Test was allowed to leak 1.0MiB per location but at least one location leaked more');
+    expect(r.stdout).toMatch(/Test was limited to 10\.0MiB but allocated 20\.\dMiB/);
+    // Each message names the line the test file marks.
+    expect(r.stdout).toContain(`${SUITE}:${lineOf(SUITE, '# LEAK')}`);
+    expect(r.stdout).toMatch(new RegExp(`- 20\\.\\dMiB allocated here:\\n\\s+${SUITE}:${lineOf(SUITE, '# PEAK')}`));
+    const tests = manifest(dir).tests.map((t) => [t.nodeid, t.outcome, t.violations]);
+    expect(tests).toEqual([
+      [LEAKS, 'failed', ['limit_leaks']],
+      [OVER, 'failed', ['limit_memory']],
+      ...PASSING.map((id) => [id, 'passed', []]),
+    ]);
+    expect(labels(dir)).toEqual(['start', LEAKS, OVER, ...PASSING, 'exit']);
+  });
+
+  it('info and report --format text show the per-test table', () => {
+    const info = arenascope(['info', dir]);
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/\(complete, Python 3\.11\.7\): .*pytest .*; 4 tests/);
+    const text = arenascope(['report', dir, '--format', 'text']);
+    expect(text.status).toBe(0);
+    for (const out of [info.stdout, text.stdout]) {
+      expect(out).toMatch(new RegExp(`${LEAKS} +failed; peak 200\\d KiB, leaked 200\\d KiB; .*over limit_leaks`));
+      expect(out).toMatch(new RegExp(`${OVER} +failed; peak 20\\.0 MiB, .*limit_memory 10\\.0 MiB; over limit_memory`));
+      for (const id of PASSING) expect(out).toMatch(new RegExp(`${id} +passed; .*over -`));
+    }
+  });
+
+  it('gate exits 1 on the test limits, naming both tests', () => {
+    const gate = arenascope(['gate', dir, '--json']);
+    expect(gate.status).toBe(1);
+    const check = gateCheck(json(gate), 'test-limits')!;
+    expect([check.passed, check.measured]).toEqual([false, 2]);
+    expect(check.message).toContain(LEAKS);
+    expect(check.message).toContain(OVER);
+    for (const id of PASSING) expect(check.message).not.toContain(id);
+    // Each annotation points at the test file's marked line: the leak's, and the allocation that made the peak.
+    const gh = arenascope(['gate', dir, '--github', '--junit', join(tmp, 'pytest-gate.xml')]);
+    expect(gh.status).toBe(1);
+    for (const [id, marker] of [
+      [LEAKS, '# LEAK'],
+      [OVER, '# PEAK'],
+    ] as const) {
+      const line = lineOf(SUITE, marker);
+      expect(gh.stdout).toMatch(
+        new RegExp(`::error file=\\S*test_suite\\.py,line=${line},title=arenascope test-limits::${id}`),
+      );
+    }
+    expect(readFileSync(join(tmp, 'pytest-gate.xml'), 'utf8')).toMatch(/name="test-limits".*<failure/s);
+  });
+
+  it('report writes the per-test table in the page and the Markdown', () => {
+    const [html, md] = [join(tmp, 'pytest.html'), join(tmp, 'pytest.md')];
+    expect(arenascope(['report', dir, '-o', html, '--markdown', md]).status).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<section id="tests"');
+    for (const id of [LEAKS, OVER, ...PASSING]) expect(page).toContain(id);
+    const markdown = readFileSync(md, 'utf8');
+    expect(markdown).toMatch(/### Tests/);
+    expect(markdown).toContain(`| ${OVER} | failed | 20.0 MiB |`);
+    expect(markdown).toMatch(new RegExp(`\\| ${LEAKS} \\| failed \\| .* \\| limit_leaks 1024 KiB \\| limit_leaks \\|`));
+  });
+
+  it('the gate passes the test limits when no test is over them', () => {
+    const fine = fresh('pytest-fine');
+    cpSync(dir, fine, { recursive: true });
+    const m = JSON.parse(readFileSync(join(fine, 'manifest.json'), 'utf8')) as {
+      tests: { violations: string[]; outcome: string }[];
+    };
+    for (const t of m.tests) [t.violations, t.outcome] = [[], 'passed'];
+    writeFileSync(join(fine, 'manifest.json'), JSON.stringify(m));
+    const check = gateCheck(json(arenascope(['gate', fine, '--json'])), 'test-limits')!;
+    expect([check.passed, check.message]).toEqual([true, '4 tests, 4 with limit markers, none over its limits']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Inputs nobody shaped for the command.
+
+describe.runIf(PRESENT.includes('3.11.7'))(
+  'what arenascope run refuses or carries through',
+  { timeout: 60_000 },
+  () => {
+    const python = pyenv('3.11.7');
+
+    it('refuses with one line, exit 2 and no folder: old Pythons, no command, not Python, a missing script', () => {
+      const cases: [string[], RegExp][] = [
+        [[pyenv('2.7.18'), join(PROGRAMS, 'steady_service.py')], /CPython 2\.7; arenascope run needs CPython 3\.7 or/],
+        [[pyenv('3.6.15'), join(PROGRAMS, 'steady_service.py')], /CPython 3\.6; arenascope run needs CPython 3\.7 or/],
+        [[], /run: no command; expected/],
+        [['ls'], /^arenascope: ls: not a Python program/],
+        [[python, 'no_such_script.py'], /no_such_script\.py: can't open file: no such file/],
+      ];
+      for (const [command, message] of cases) {
+        if (command[0]?.includes('.pyenv') && !existsSync(command[0])) continue;
+        const dir = fresh('refused');
+        const r = arenascope(['run', '-o', dir, '--', ...command]);
+        expect([r.status, r.stdout], command.join(' ')).toEqual([2, '']);
+        expect(r.stderr.trim().split('\n'), command.join(' ')).toEqual([expect.stringMatching(message)]);
+        expect(existsSync(dir), command.join(' ')).toBe(false);
+      }
+    });
+
+    it('-o naming a file, or a folder under a file: exit 2, one line, the file untouched', () => {
+      const file = join(tmp, 'a-file');
+      writeFileSync(file, 'mine');
+      for (const out of [file, join(file, 'sub')]) {
+        const r = arenascope(['run', '-o', out, '--', python, '-c', 'pass']);
+        expect([r.status, r.stderr.trim().split('\n').length]).toEqual([2, 1]);
+        expect(r.stderr).toMatch(/not a folder|cannot create the folder \(ENOTDIR\)/);
+      }
+      expect(readFileSync(file, 'utf8')).toBe('mine');
+    });
+
+    it('a forked child leaving by os._exit, odd labels, tracemalloc stopped: only the parent writes', () => {
+      const dir = fresh('odd');
+      const code = [
+        'import os, tracemalloc, arenascope_capture as a',
+        'pid = os.fork()',
+        'if pid == 0:',
+        '    a.checkpoint("in the child")',
+        '    os._exit(0)',
+        'os.waitpid(pid, 0)',
+        'for label in ["two\\nlines", "ünïcødé ✓", "../../etc/passwd"]:',
+        '    a.checkpoint(label)',
+        'tracemalloc.stop()',
+        'a.checkpoint("after stop")',
+        'print("done")',
+      ].join('\n');
+      const r = arenascope(['run', '-o', dir, '--interval', '0', '--', python, '-c', code]);
+      expect([r.status, r.stdout]).toEqual([0, 'done\n']);
+      // A label is one line; a label is never a path (files are numbered); no capture once tracing stopped.
+      expect(labels(dir)).toEqual(['start', 'two lines', 'ünïcødé ✓', '../../etc/passwd']);
+      expect(readFileSync(join(dir, 'snapshots', '0003.pickle.label'), 'utf8')).toBe('ünïcødé ✓\n');
+      expect(manifest(dir).status).toBe('complete');
+    });
+
+    it('-m of a missing module exits as python does; stdin and binary stdout pass through', () => {
+      const dir = fresh('nomodule');
+      const r = arenascope(['run', '-o', dir, '--', python, '-m', 'no_such_module_here']);
+      const plain = spawnSync(python, ['-m', 'no_such_module_here'], { encoding: 'utf8' });
+      expect([r.status, r.stderr.split('\n')[0]]).toEqual([plain.status, plain.stderr.trim()]);
+      const echo = arenascope(
+        ['run', '-o', fresh('stdin'), '--', python, '-c', 'import sys; print(sys.stdin.read()[::-1])'],
+        {
+          input: 'abc\n',
+        },
+      );
+      expect(echo.stdout).toBe('\ncba\n');
+      const bin = spawnSync(
+        process.execPath,
+        [
+          MAIN,
+          'run',
+          '-o',
+          fresh('binary'),
+          '--',
+          python,
+          '-c',
+          'import sys; sys.stdout.buffer.write(bytes(range(256)))',
+        ],
+        { cwd: ROOT },
+      );
+      expect(Buffer.compare(bin.stdout, Buffer.from(Array.from({ length: 256 }, (_, i) => i)))).toBe(0);
+    });
+  },
+);

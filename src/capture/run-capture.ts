@@ -34,6 +34,8 @@ export interface CaptureResult {
   /** The program's status: its exit code, or 128 + the signal's number. */
   readonly exitCode: number;
   readonly rssPeakKiB: number;
+  /** RSS samples taken (one, at the start, for a program shorter than the sample interval). */
+  readonly rssSamples: number;
   /** The allocator run's status, or why it did not run. */
   readonly allocatorRun: { readonly exitCode: number } | { readonly skipped: string } | null;
 }
@@ -242,5 +244,11 @@ export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
   };
   const manifest = buildManifest(req.dir, facts);
   writeManifest(req.dir, manifest);
-  return { manifest, exitCode: statusOf(ended), rssPeakKiB: sampler?.peakKiB ?? 0, allocatorRun: allocator };
+  return {
+    manifest,
+    exitCode: statusOf(ended),
+    rssPeakKiB: sampler?.peakKiB ?? 0,
+    rssSamples: sampler?.samples ?? 0,
+    allocatorRun: allocator,
+  };
 }

@@ -46,7 +46,12 @@ export function renderRunSummary(dir: string, r: CaptureResult): string {
   const o = m.overhead;
   const lines = [`arenascope: capture written to ${dir}`];
   lines.push(`  snapshots:  ${snapshots} (tracemalloc, ${m.options.frames} frames)`);
-  lines.push(`  RSS peak:   ${r.rssPeakKiB > 0 ? `${(r.rssPeakKiB / KiB).toFixed(1)} MiB (memory.dat)` : 'no sample'}`);
+  // A program shorter than the sample interval is sampled once, as it starts: that is no peak.
+  const rss =
+    r.rssSamples < 2
+      ? `not measured: the program ended before a second sample (--sample-interval ${m.options.sampleInterval})`
+      : `${(r.rssPeakKiB / KiB).toFixed(1)} MiB (memory.dat)`;
+  lines.push(`  RSS peak:   ${rss}`);
   if (r.allocatorRun !== null) {
     const run =
       'skipped' in r.allocatorRun ? `not run: ${r.allocatorRun.skipped}` : `exit status ${r.allocatorRun.exitCode}`;

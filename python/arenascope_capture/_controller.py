@@ -155,6 +155,9 @@ class Controller:
 
     def _snapshot(self, label, source, keep):
         if not tracemalloc.is_tracing():  # the program stopped tracemalloc itself
+            if not self._warned:
+                self._warned = True
+                sys.stderr.write("arenascope_capture: the program stopped tracemalloc: snapshot %r and later ones not taken\n" % label)
             return None
         began = time.perf_counter()
         now = time.time()

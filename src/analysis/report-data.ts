@@ -79,6 +79,19 @@ export interface ReplaySection {
 /** A top site (by line), with the traceback of its largest allocation, oldest frame first. */
 export interface TopSite extends Statistic {
   readonly traceback: readonly Frame[];
+  /** Import machinery, tracemalloc or arenascope's capture code (internalSite): folded away on the page. */
+  readonly internal?: boolean;
+}
+
+/** A line of the diff, marked as a top site is. */
+export interface DiffRow extends StatisticDiff {
+  readonly internal?: boolean;
+}
+
+/** A question these inputs cannot answer, and the capture that would answer it: one line on the page. */
+export interface ReportGap {
+  readonly topic: 'leaks' | 'memory' | 'changes' | 'fragmentation';
+  readonly text: string;
 }
 
 export interface SnapshotSection {
@@ -86,7 +99,7 @@ export interface SnapshotSection {
   readonly totals: readonly { size: number; count: number }[];
   readonly topSites: readonly TopSite[];
   readonly tree: TreeNode;
-  readonly diff: { readonly from: string; readonly to: string; readonly stats: readonly StatisticDiff[] } | null;
+  readonly diff: { readonly from: string; readonly to: string; readonly stats: readonly DiffRow[] } | null;
   readonly leaks: SnapshotLeaks | null;
   readonly replay: ReplaySection | null;
 }
@@ -114,7 +127,13 @@ export interface ReportData {
     readonly leakSuspects: number;
     readonly fragmentation: string | null;
     readonly python: string | null;
+    /** The largest traced total of a capture (what the gate takes as the peak without mprof runs). */
+    readonly largestCaptureBytes?: number | null;
+    /** tracemalloc's traced peak between captures (`arenascope run` records it), the largest; null: unknown. */
+    readonly tracedPeakBytes?: number | null;
   };
+  /** What these inputs cannot tell, each with the capture that would (absent in older reports). */
+  readonly gaps?: readonly ReportGap[];
   readonly snapshots: SnapshotSection | null;
   readonly memory: readonly MemorySection[];
   readonly lineReports: readonly LineReportSection[];
@@ -138,6 +157,46 @@ export interface ReportOptions {
   /** The allocator reports were asked for (--allocator-stats): none pairing with a capture is an error. */
   readonly requireAllocatorReports?: boolean;
 }
+
+/** The questions the report cannot answer from these captures, each with what to capture. */
+function gaps(set: CaptureSet, replayed: boolean): ReportGap[] {
+  const n = set.series.snapshots.length;
+  const out: ReportGap[] = [];
+  const several = 'take tracemalloc snapshots as the program runs (`arenascope run` does) and give them all';
+  if (n > 0 && n < 3) {
+    const what = set.memorySeries.length ? 'which lines leak' : 'leak detection';
+    out.push({ topic: 'leaks', text: `${plural(n, 'snapshot')}: ${what} needs 3 or more: ${several}.` });
+  } else if (n === 0 && !set.memorySeries.length && !set.lineReports.length) {
+    out.push({
+      topic: 'leaks',
+      text: `Leak detection needs 3 or more tracemalloc snapshots, or an mprof run: ${several}.`,
+    });
+  }
+  if (n === 1) {
+    out.push({ topic: 'changes', text: 'What changed between captures, and traced memory over time, need 2 or more.' });
+  }
+  if (!set.memorySeries.length) {
+    out.push({
+      topic: 'memory',
+      text: 'Memory over time (the process RSS) needs an mprof run: `mprof run prog.py`, or `arenascope run`.',
+    });
+  }
+  if (!replayed && !set.allocatorStats.length) {
+    const why =
+      n === 0
+        ? 'tracemalloc snapshots'
+        : n === 1
+          ? '2 or more snapshots, or --python or --allocator-stats with this one'
+          : "snapshot dumps that hold every block (a log's top lines do not)";
+    out.push({
+      topic: 'fragmentation',
+      text: `Fragmentation needs ${why}, or sys._debugmallocstats() reports taken with them.`,
+    });
+  }
+  return out;
+}
+
+const plural = (k: number, noun: string): string => `${k} ${noun}${k === 1 ? '' : 's'}`;
 
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
   const { snapshots: snaps, labels } = set.series;
@@ -169,6 +228,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const memory = set.memorySeries.map((m) => memorySection(m, leaks, opts.maxPoints ?? 2000));
   const peaks = memory.map((m) => m.peakMiB).filter((p): p is number => p !== null);
   const totals = snapshots?.totals;
+  const tracedPeaks = snaps.map((x) => x.tracedPeak).filter((p): p is number => typeof p === 'number');
   const captures = [...snaps, ...set.memorySeries, ...set.lineReports, ...set.allocatorStats];
   return {
     format: 'arenascope-report',
@@ -186,7 +246,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0),
       fragmentation: snapshots?.replay ? snapshots.replay.fragmented.verdict : null,
       python,
+      largestCaptureBytes: totals?.length ? Math.max(...totals.map((t) => t.size)) : null,
+      tracedPeakBytes: tracedPeaks.length ? Math.max(...tracedPeaks) : null,
     },
+    gaps: gaps(set, replayed),
     snapshots,
     memory,
     lineReports: set.lineReports.map((l) => lineReportSection(l, leaks)),

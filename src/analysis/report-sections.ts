@@ -6,11 +6,14 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries, Samples } from '../model/memory-series.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
-import { withoutCaptureFrames } from './filters.js';
+import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
+import { type FilenameFilter, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
+import { INTERNAL_FILTERS } from './leaks.js';
 import { mprofPeak } from './mprof.js';
 import { replayReport } from './pymalloc/compare.js';
 import type {
+  DiffRow,
   LineReportSection,
   MemorySection,
   ReplaySection,
@@ -18,7 +21,7 @@ import type {
   SnapshotSection,
   TreeNode,
 } from './report-data.js';
-import { compareTo, type Statistic, statistics } from './statistics.js';
+import { compareTo, type Statistic, type StatisticDiff, statistics } from './statistics.js';
 
 /** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
 export function downsample(
@@ -80,6 +83,27 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
   return prune(root);
 }
 
+// The machinery `leaks` leaves out (the import system, tracemalloc itself), tested on the site's
+// own frame as tracemalloc.Filter does without all_frames; and the code of `arenascope run`'s bootstrap.
+const INTERNAL_FILES = INTERNAL_FILTERS.filter((f): f is FilenameFilter => f.kind === 'filename').map((f) =>
+  fnmatchToRegExp(normalizeFilename(f.pattern)),
+);
+const CAPTURE_CODE = /[\\/]arenascope_capture[\\/][^\\/]+\.py$/;
+
+/**
+ * Whether a site (its traceback, oldest frame first; the last is the site) is machinery rather than
+ * the program: its line is in the import system or tracemalloc, or arenascope's capture code made
+ * the allocation (a frame of the bootstrap above the program's, once the runner beneath is taken off:
+ * the snapshots and JSON the controller writes). Reports fold these away as `leaks` leaves them out.
+ */
+export function internalSite(frames: readonly Frame[]): boolean {
+  const site = frames[frames.length - 1];
+  if (!site) return false;
+  const file = normalizeFilename(site.filename);
+  if (INTERNAL_FILES.some((re) => re.test(file))) return true;
+  return withoutCaptureFrames(frames).some((f) => CAPTURE_CODE.test(f.filename));
+}
+
 /** The pymalloc replay of the series, with the real allocator's figures when they match the captures. */
 export function replaySection(
   series: SnapshotSeries,
@@ -127,6 +151,11 @@ export function snapshotSection(
     const key = `${f.filename}\0${f.lineno}`;
     if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
   }
+  // A line's traceback: its largest in the last capture (a line only in the baseline has just its own frame).
+  const tracebackOf = (st: Statistic): readonly Frame[] =>
+    largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames;
+  const diffRows = (stats: readonly StatisticDiff[]): DiffRow[] =>
+    stats.map((st) => ({ ...st, internal: internalSite(tracebackOf(st)) }));
   return {
     labels,
     totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
@@ -134,7 +163,8 @@ export function snapshotSection(
       .slice(0, opts.top)
       .map((st) => ({
         ...st,
-        traceback: withoutCaptureFrames(largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames),
+        traceback: withoutCaptureFrames(tracebackOf(st)),
+        internal: internalSite(tracebackOf(st)),
       })),
     tree: tree(byTraceback, last.totalSize),
     diff:
@@ -142,7 +172,7 @@ export function snapshotSection(
         ? {
             from: labels[snaps.indexOf(from)]!,
             to: labels[labels.length - 1]!,
-            stats: compareTo(last, from, { keyType: 'lineno' }).slice(0, opts.top),
+            stats: diffRows(compareTo(last, from, { keyType: 'lineno' }).slice(0, opts.top)),
           }
         : null,
     leaks: opts.leaks,

@@ -2,7 +2,7 @@
 // file:// with every other request blocked: no console error or failed request, every chart drew
 // marks, tooltips appear, tables sort and filter, for each kind of input alone and mixed, and an
 // injection attempt in a file name stays text. Screenshots of every section go to test-output/.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,36 @@ const REPORTS: Record<string, string[]> = {
   mprof: ['fixtures/mprof/multi.dat'],
   'line-report': ['fixtures/mprof/report-p3.txt'],
   'allocator-stats': ['fixtures/mallocstats/py311-mallocstats-env.log'],
+  'one-dump': ['fixtures/dumps/py311-inventory-b.pickle'],
+  'two-dumps': ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle'],
 };
+
+// What the workload leaks, as its generator wrote it (fixtures/leaks/make_series.py).
+const TRUTH = JSON.parse(readFileSync('fixtures/leaks/truth.json', 'utf8')) as Record<string, { leak: string[] }>;
+
+// CPython 3.11's own statistics('lineno') of inventory-b, and which of its lines are the import
+// machinery and tracemalloc that `leaks` leaves out.
+function pythonSites(): { all: string[]; machinery: string[] } {
+  const cases = (
+    JSON.parse(readFileSync('fixtures/expected/py311.json', 'utf8')) as {
+      cases: { command: string; files: string[]; args: string[]; output: string }[];
+    }
+  ).cases;
+  const c = cases.find(
+    (x) =>
+      x.command === 'stats' &&
+      x.files.join() === 'fixtures/dumps/py311-inventory-b.pickle' &&
+      x.args.join() === '--group-by,lineno',
+  )!;
+  const all = c.output
+    .split('\n')
+    .filter((l) => l.includes(': size=') && !l.startsWith('Total:'))
+    .map((l) => l.slice(0, l.indexOf(': size=')));
+  const machinery = all.filter((x) =>
+    /^(?:<frozen importlib\._bootstrap(?:_external)?>|<unknown>|.*\/tracemalloc\.py):/.test(x),
+  );
+  return { all, machinery };
+}
 
 describe.skipIf(!hasChromium)('the report in chromium', () => {
   let browser: Browser;
@@ -46,11 +75,11 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
   });
   afterAll(async () => browser?.close());
 
-  async function open(name: string, inputs: string[]): Promise<{ page: Page; problems: string[] }> {
+  async function open(name: string, inputs: string[], width = 1100): Promise<{ page: Page; problems: string[] }> {
     const file = `${OUT}/${name}.html`;
     const r = await cli('report', ...inputs, '-o', file, '--title', `arenascope: ${name}`);
     expect(r.code, r.err).toBe(0);
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -121,6 +150,114 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     );
     expect(visible.length).toBeGreaterThan(0);
     for (const v of visible) expect(v).toContain('memo_leak.py:9');
+    await page.close();
+  });
+
+  // The first screen: what shows at 1400 x 900 without scrolling.
+  const inFirstScreen = (page: Page, selector: string) =>
+    page.$$eval(selector, (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { text: e.textContent ?? '', visible: r.height > 0 && r.top >= 0 && r.bottom <= 900 };
+      }),
+    );
+
+  it('at 1400 px the first screen names the leaks, their next step and the fragmentation verdict', async () => {
+    const { page, problems } = await open('first-screen-memo_leak', ['fixtures/leaks/memo_leak'], 1400);
+    await page.screenshot({ path: `${OUT}/first-screen-memo_leak-1400.png` });
+    const rows = await inFirstScreen(page, '#summary-leaks tbody tr');
+    const leaks = TRUTH.memo_leak!.leak;
+    expect(rows.length).toBe(leaks.length);
+    for (const name of leaks) {
+      const row = rows.find((r) => r.text.includes(name));
+      expect(row, name).toBeDefined();
+      expect(row!.visible, name).toBe(true);
+      expect(row!.text).toMatch(/^leak/);
+      expect(row!.text).toMatch(/\+\d.*B\d\.\d\dopen /); // growth, confidence, next step
+    }
+    const frag = await inFirstScreen(page, '#summary-fragmentation');
+    expect(frag[0]!.visible).toBe(true);
+    expect(frag[0]!.text).toMatch(/^Fragmented: (no|yes|possibly|unknown) .*pinned arenas.*Next: /);
+    // The leak section itself comes right after the summary, before any long table.
+    const order = await page.$$eval('section', (xs) => xs.map((x) => x.id));
+    expect(order.slice(0, 2)).toEqual(['summary', 'leaks']);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('one dump: no leak card, every card has a value, one line says what capture would tell the rest', async () => {
+    const { page, problems } = await open('first-screen-one-dump', REPORTS['one-dump']!, 1400);
+    await page.screenshot({ path: `${OUT}/first-screen-one-dump-1400.png` });
+    const cards = await page.$$eval('#summary .card', (xs) => xs.map((x) => x.textContent ?? ''));
+    expect(cards.length).toBeGreaterThan(0);
+    for (const c of cards) expect(c).not.toMatch(/leak suspects|—/);
+    const gaps = await inFirstScreen(page, '#summary ul.gaps li');
+    const leakGap = gaps.find((g) => /^1 snapshot: leak detection needs 3 or more/.test(g.text));
+    expect(leakGap?.visible).toBe(true);
+    for (const g of gaps) expect(g.visible, g.text).toBe(true);
+    expect(await page.$('#leaks')).toBeNull();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('tables show 20 rows, "show all" the rest (by keyboard too); machinery is folded until asked for', async () => {
+    const { page, problems } = await open('tables', REPORTS['two-dumps']!, 1400);
+    const python = pythonSites();
+    const shown = (id: string) =>
+      page.$$eval(`#${id} tbody tr`, (rows) =>
+        rows
+          .filter((r) => (r as HTMLElement).style.display !== 'none')
+          .map((r) => (r.querySelector('td summary') ?? r.querySelector('td'))!.textContent!),
+      );
+    const ownSites = python.all.filter((x) => !python.machinery.includes(x));
+    expect(python.machinery.length).toBeGreaterThan(10);
+    // Python's order (largest first), without the machinery, capped at 20.
+    expect(await shown('sites-table')).toEqual(ownSites.slice(0, 20));
+    expect(await page.textContent('.count[data-table="sites-table"]')).toContain(`20 of ${ownSites.length} rows`);
+    await page.locator('#sites-table').screenshot({ path: `${OUT}/tables-sites-top20.png` });
+
+    const button = page.locator('button.show-all[data-table="sites-table"]');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    expect(await button.getAttribute('aria-expanded')).toBe('true');
+    expect(await shown('sites-table')).toEqual(ownSites);
+    await page.check('input.show-internal[data-table="sites-table"]');
+    expect(await shown('sites-table')).toEqual(python.all);
+    await page.uncheck('input.show-internal[data-table="sites-table"]');
+    await page.click('button.show-all[data-table="sites-table"]');
+    expect(await shown('sites-table')).toHaveLength(20);
+
+    // Sorting and filtering keep the cap: the top 20 of the new order, of the rows the filter keeps.
+    await page.click('#sites-table th[data-col="1"]');
+    await page.click('#sites-table th[data-col="1"]'); // ascending
+    const asc = await page.$$eval('#sites-table tbody tr:not([style*="none"]) td:nth-child(2) span', (xs) =>
+      xs.map((x) => Number((x as HTMLElement).dataset.v)),
+    );
+    expect(asc).toHaveLength(20);
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    // The filter matches a row's whole text, its traceback included; 20 of the matching rows show.
+    await page.fill('input.filter[data-table="sites-table"]', 'json/');
+    const json = await page.$$eval('#sites-table tbody tr', (rows) =>
+      rows.filter((r) => (r as HTMLElement).style.display !== 'none').map((r) => r.textContent!),
+    );
+    expect(json).toHaveLength(20);
+    for (const x of json) expect(x).toContain('json/');
+    expect(await page.textContent('.count[data-table="sites-table"]')).toMatch(/^20 of \d+ rows/);
+    await page.fill('input.filter[data-table="sites-table"]', '');
+
+    // The diff folds the same machinery: every row shown is the program's, and the toggle shows the rest.
+    const diff = await shown('diff-table');
+    expect(diff).toHaveLength(20);
+    for (const x of diff) expect(python.machinery.some((m) => m.startsWith(x.split(':')[0]!))).toBe(false);
+    // A header sorts from the keyboard too.
+    await page.focus('#diff-table th[data-col="2"]');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('#diff-table th[data-col="2"]', 'aria-sort')).toBe('descending');
+    await page.click('button.show-all[data-table="diff-table"]');
+    await page.check('input.show-internal[data-table="diff-table"]');
+    expect((await shown('diff-table')).some((x) => x.startsWith('<frozen importlib._bootstrap'))).toBe(true);
+    await page.screenshot({ path: `${OUT}/tables-1400-full.png`, fullPage: true });
+    expect(problems).toEqual([]);
     await page.close();
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReportData } from '../../src/analysis/report-data.js';
-import { downsample } from '../../src/analysis/report-sections.js';
+import { downsample, internalSite } from '../../src/analysis/report-sections.js';
 import { statistics } from '../../src/analysis/statistics.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
@@ -29,7 +29,7 @@ describe('ReportData', () => {
     const d = buildReportData(set, ['x']);
     expect([d.format, d.version]).toEqual(['arenascope-report', 1]);
     const last = set.series.snapshots[set.series.snapshots.length - 1]!;
-    expect(d.snapshots!.topSites.map(({ traceback: _, ...st }) => st)).toEqual(
+    expect(d.snapshots!.topSites.map(({ traceback: _, internal: __, ...st }) => st)).toEqual(
       statistics(last, { keyType: 'lineno' }).slice(0, 200),
     );
     for (const s of d.snapshots!.topSites) expect(s.traceback[s.traceback.length - 1]).toEqual(s.frames[0]);
@@ -43,6 +43,64 @@ describe('ReportData', () => {
     expect(d.lineReports).toHaveLength(1);
     expect(d.summary.leakSuspects).toBe(3);
     expect(JSON.parse(JSON.stringify(d))).toEqual(d); // plain data
+  });
+
+  it("marks the import machinery and tracemalloc's own lines as internal, as `leaks` leaves them out", async () => {
+    // CPython 3.11's own statistics('lineno') of the dump: the lines whose file the filters of
+    // `leaks` name (the documentation's recipe: importlib's bootstrap, tracemalloc.py, <unknown>).
+    const golden = (
+      JSON.parse(readFileSync('fixtures/expected/py311.json', 'utf8')) as {
+        cases: { command: string; files: string[]; args: string[]; output: string }[];
+      }
+    ).cases.find(
+      (c) =>
+        c.command === 'stats' &&
+        c.files.join() === 'fixtures/dumps/py311-inventory-b.pickle' &&
+        c.args.join() === '--group-by,lineno',
+    )!;
+    const sites = golden.output
+      .split('\n')
+      .filter((l) => l.includes(': size=') && !l.startsWith('Total:'))
+      .map((l) => l.slice(0, l.indexOf(': size=')));
+    const machinery = /^(?:<frozen importlib\._bootstrap(?:_external)?>|<unknown>|.*\/tracemalloc\.py):\d+$/;
+    const d = buildReportData(
+      await load(['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle']),
+      ['x'],
+    );
+    const name = (f: { filename: string; lineno: number }) => `${f.filename}:${f.lineno}`;
+    expect(d.snapshots!.topSites.map((s) => name(s.frames[0]!))).toEqual(sites);
+    const internal = d.snapshots!.topSites.filter((s) => s.internal).map((s) => name(s.frames[0]!));
+    expect(internal).toEqual(sites.filter((s) => machinery.test(s)));
+    expect(internal.length).toBeGreaterThan(10);
+    const diffInternal = d.snapshots!.diff!.stats.filter((s) => s.internal).map((s) => name(s.frames[0]!));
+    expect(diffInternal.length).toBeGreaterThan(0);
+    for (const s of diffInternal) expect(s).toMatch(machinery);
+    for (const s of d.snapshots!.diff!.stats.filter((x) => !x.internal))
+      expect(name(s.frames[0]!)).not.toMatch(machinery);
+  });
+
+  it("marks what `arenascope run`'s capture code allocated, but not the program beneath its runner", () => {
+    const f = (filename: string, lineno = 1) => ({ filename, lineno });
+    const runner = f('/site/arenascope_capture/_runner.py', 100);
+    expect(internalSite([runner, f('/app/main.py', 3)])).toBe(false);
+    expect(internalSite([runner, f('/app/main.py', 3), f('/usr/lib/python3.11/json/encoder.py', 258)])).toBe(false);
+    expect(internalSite([runner])).toBe(true); // the runner's own line: compiling and starting the program
+    expect(
+      internalSite([f('/site/arenascope_capture/_controller.py', 274), f('/usr/lib/python3.11/json/encoder.py')]),
+    ).toBe(true);
+    expect(internalSite([runner, f('/app/main.py', 3), f('<frozen importlib._bootstrap>', 241)])).toBe(true);
+  });
+
+  it('names what one dump cannot tell and the capture that would, and shows no card without a value', async () => {
+    const d = buildReportData(await load(['fixtures/dumps/py311-inventory-b.pickle']), ['x']);
+    expect(d.gaps!.map((g) => g.topic)).toEqual(['leaks', 'changes', 'memory', 'fragmentation']);
+    expect(d.gaps![0]!.text).toMatch(/^1 snapshot: leak detection needs 3 or more: take tracemalloc snapshots/);
+    const html = renderHtml(d);
+    const summary = html.slice(html.indexOf('<section id="summary"'), html.indexOf('</section>'));
+    expect(summary).not.toMatch(/leak suspects|—/);
+    expect(summary).toContain('leak detection needs 3 or more');
+    expect(html).not.toContain('id="captures"'); // no line chart of one point
+    expect(html).not.toContain('id="leaks"');
   });
 
   it('downsampling keeps every peak and trough', () => {

@@ -9,7 +9,9 @@ import { renderMallocStats } from '../text/mallocstats.js';
 import { arenasChart, icicleChart, leaksChart, occupancyChart, topSitesChart, totalsChart } from './charts.js';
 import { type Section, section, sortable, table, traceback, where } from './markup.js';
 
-export function capturesSection(s: SnapshotSection): Section {
+/** Totals and arenas per capture; a single capture has no line to draw (the summary says what would). */
+export function capturesSection(s: SnapshotSection): Section | null {
+  if (s.totals.length < 2) return null;
   return section('captures', 'Captures', [totalsChart(s), s.replay && arenasChart(s.replay)]);
 }
 
@@ -19,9 +21,10 @@ export function topSitesSection(s: SnapshotSection): Section {
     sortable(st.size, formatSize(st.size)),
     sortable(st.count),
   ]);
+  const internal = s.topSites.map((st) => st.internal === true);
   return section('sites', 'Top allocation sites', [
     topSitesChart(s),
-    table('sites-table', ['site', 'size', 'blocks'], rows, { filter: true }),
+    table('sites-table', ['site', 'size', 'blocks'], rows, { filter: true, internal }),
   ]);
 }
 
@@ -80,13 +83,40 @@ export function diffSection(s: SnapshotSection): Section | null {
     sortable(x.sizeDiff, formatSize(x.sizeDiff, true)),
     sortable(x.countDiff, `${x.countDiff >= 0 ? '+' : ''}${x.countDiff}`),
   ]);
+  const internal = s.diff.stats.map((x) => x.internal === true);
   return section('diff', `What changed: ${s.diff.from} → ${s.diff.to}`, [
-    table('diff-table', ['site', 'size', 'change', 'blocks change'], rows, { filter: true }),
+    table('diff-table', ['site', 'size', 'change', 'blocks change'], rows, { filter: true, internal }),
   ]);
 }
 
 export function treeSection(s: SnapshotSection): Section {
   return section('tree', 'Allocation tree', [icicleChart(s)]);
+}
+
+/**
+ * The fragmentation verdict in words, its evidence (the real report's excess arenas when there is
+ * one, the model's pinned arenas best and worst case) and its next step: the section and the summary say the same.
+ */
+export function fragmentationVerdict(r: NonNullable<SnapshotSection['replay']>): {
+  verdict: string;
+  evidence: string;
+  next: string;
+} {
+  const f = r.fragmentation;
+  const real =
+    f.excessArenas === null
+      ? ''
+      : `Real report: ${f.excessArenas} arenas (${formatSize(f.releasableBytes ?? 0)}) held beyond what the live ` +
+        'blocks need packed. ';
+  return {
+    verdict: `${r.fragmented.verdict} (${r.fragmented.reason})`,
+    evidence:
+      `${real}Model of CPython ${r.python}, pinned arenas: best case ${f.pinnedArenasBestCase} ` +
+      `(${formatSize(f.releasableBytesBestCase)}), worst case ${f.pinnedArenasWorstCase} ` +
+      `(${formatSize(f.releasableBytesWorstCase)}); ` +
+      `empty pools ${formatSize(f.emptyPoolBytesBestCase)} .. ${formatSize(f.emptyPoolBytesWorstCase)}.`,
+    next: r.fragmented.next,
+  };
 }
 
 /**
@@ -97,16 +127,8 @@ export function fragmentationSection(s: SnapshotSection): Section | null {
   const r = s.replay;
   if (!r) return null;
   const f = r.fragmentation;
-  const evidence =
-    f.excessArenas === null
-      ? ''
-      : ` Real report: ${f.excessArenas} arenas (${formatSize(f.releasableBytes ?? 0)}) held beyond what the live ` +
-        'blocks need packed.';
-  const verdict =
-    `Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}). Next: ${r.fragmented.next}.${evidence} ` +
-    `Model, pinned arenas: best case ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}), ` +
-    `worst case ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)}); ` +
-    `empty pools ${formatSize(f.emptyPoolBytesBestCase)} .. ${formatSize(f.emptyPoolBytesWorstCase)}.`;
+  const { verdict: v, evidence, next } = fragmentationVerdict(r);
+  const verdict = `Fragmented: ${v}. Next: ${next}. ${evidence}`;
   const pinning = f.pinningSites.map((p) => [where(p), sortable(p.arenas), sortable(p.blocks)]);
   const sites = pinning.length
     ? `<p>Ranked by ${esc(f.pinningSitesBasis)}.</p>${table('pinning-table', ['site', 'pinned arenas', 'blocks'], pinning)}`

@@ -132,14 +132,20 @@ export function arenasChart(r: ReplaySection): Chart {
 }
 
 export function topSitesChart(s: SnapshotSection): Chart {
-  const values = s.topSites
+  // The program's own lines, as the table shows them by default (all of them if nothing else is left).
+  const own = s.topSites.filter((t) => !t.internal);
+  const folded = own.length > 0 && own.length < s.topSites.length;
+  const values = (own.length ? own : s.topSites)
     .slice(0, 20)
     .map((t) => ({ site: `${t.frames[0]!.filename}:${t.frames[0]!.lineno}`, kib: t.size / 1024, blocks: t.count }));
   return {
     id: 'top-sites',
     title: 'Top allocation sites, last capture',
     explanation:
-      'Lines holding the most traced memory at the last capture (KiB), as tracemalloc statistics("lineno") ranks them.',
+      'Lines holding the most traced memory at the last capture (KiB), as tracemalloc statistics("lineno") ranks them' +
+      (folded
+        ? "; without the import machinery, tracemalloc and arenascope's capture code (the table can show them)."
+        : '.'),
     spec: {
       ...base(Math.max(120, values.length * 18)),
       data: { values },

@@ -33,19 +33,45 @@ export function section(id: string, heading: string, parts: readonly Part[], cla
   return { html: `<section id="${id}"${cls}><h2>${esc(heading)}</h2>${body}</section>`, charts };
 }
 
-/** A table whose columns sort on a click of their header; cells are markup. */
+/** Rows a table shows before its "show all" control. */
+export const TABLE_CAP = 20;
+
+/**
+ * A table whose columns sort on a click of their header; cells are markup. It shows its first
+ * `cap` rows (of those the filter and the machinery toggle leave) with a "show all" button; rows
+ * marked in `internal` (import machinery, tracemalloc, arenascope's capture code) are folded away
+ * until their checkbox is ticked. report.js applies all three after every sort, filter or click.
+ */
 export function table(
   id: string,
   headers: readonly string[],
   rows: readonly (readonly string[])[],
-  opts: { filter?: boolean } = {},
+  opts: { filter?: boolean; internal?: readonly boolean[]; cap?: number } = {},
 ): string {
+  const cap = opts.cap ?? TABLE_CAP;
+  const folded = opts.internal?.filter(Boolean).length ?? 0;
   const filter = opts.filter
     ? `<input class="filter" data-table="${id}" placeholder="filter rows…" aria-label="filter ${id}">`
     : '';
+  const toggle = folded
+    ? `<label class="fold"><input type="checkbox" class="show-internal" data-table="${id}"> show ${folded} ` +
+      `row${folded === 1 ? '' : 's'} of import machinery, tracemalloc and arenascope's capture code</label>`
+    : '';
+  const tools = filter || toggle ? `<div class="tools">${filter}${toggle}</div>` : '';
   const head = headers.map((h, i) => `<th data-col="${i}">${esc(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
-  return `${filter}<table id="${id}" class="sortable"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  const body = rows
+    .map((r, i) => {
+      const cls = opts.internal?.[i] ? ' class="internal"' : '';
+      return `<tr${cls}>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  const more =
+    rows.length > cap
+      ? `<div class="more"><span class="count" data-table="${id}"></span> <button type="button" class="show-all" ` +
+        `data-table="${id}" aria-controls="${id}" aria-expanded="false">show all</button></div>`
+      : `<div class="more"><span class="count" data-table="${id}"></span></div>`;
+  const thead = `<thead><tr>${head}</tr></thead>`;
+  return `${tools}<table id="${id}" class="sortable" data-cap="${cap}">${thead}<tbody>${body}</tbody></table>${more}`;
 }
 
 /** A table cell shown as text that sorts by a number. */

@@ -33,14 +33,18 @@ function vegaRuntime(): string {
 const stylesheet = (): string => readFileSync(new URL('./assets/report.css', import.meta.url), 'utf8');
 const pageScript = (): string => readFileSync(new URL('./assets/report.js', import.meta.url), 'utf8');
 
-/** The page's sections in order; those without data are left out. */
+/**
+ * The page's sections in order, those without data left out: the answers first (the summary, then
+ * the leaks by site), the evidence after, long tables last.
+ */
 function sections(d: ReportData): Section[] {
   const s = d.snapshots;
   const captures = s
-    ? [capturesSection(s), topSitesSection(s), leaksSection(s), diffSection(s), treeSection(s), fragmentationSection(s)]
+    ? [capturesSection(s), topSitesSection(s), diffSection(s), treeSection(s), fragmentationSection(s)]
     : [];
   return [
     summarySection(d),
+    s ? leaksSection(s) : null,
     memorySection(d.memory),
     testsSection(d.runs),
     ...captures,

@@ -8,24 +8,105 @@ import { esc } from '../escape.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from '../run-tests.js';
+import { fragmentationVerdict } from './capture-sections.js';
 import { memoryChart } from './charts.js';
-import { card, type Section, section, sortable, table } from './markup.js';
+import { card, type Section, section, sortable, table, where } from './markup.js';
 
 type MemoryTrend = MemorySection['trends']['series'][number];
 type LineReport = ReportData['lineReports'][number];
 type ProfiledLine = LineReport['blocks'][number]['lines'][number];
 
+type SiteTrend = NonNullable<NonNullable<ReportData['snapshots']>['leaks']>['sites'][number];
+
+/** Rows of leaks the summary names before pointing at the Leak suspects section. */
+const SUMMARY_LEAKS = 5;
+const GROWING = new Set(['leak', 'slowing']);
+
+// The summary's row of a site or an mprof process still growing: what, where, how much, how sure, what next.
+function siteAnswer(x: SiteTrend): string[] {
+  return [esc(x.verdict), where(x), esc(formatSize(x.growthBytes, true)), x.confidence.toFixed(2), esc(x.next)];
+}
+
+function memoryAnswer(m: MemorySection, t: MemoryTrend): string[] {
+  const floor = `floor ${printfFixed(t.floorStartMiB, 1)} → ${printfFixed(t.floorEndMiB, 1)} MiB`;
+  return [
+    esc(memoryVerdictWord(t.verdict)),
+    `${esc(m.label)} (${esc(t.name)})`,
+    esc(floor),
+    t.confidence.toFixed(2),
+    esc(t.next),
+  ];
+}
+
+// What keeps growing, by name, largest first; or what was judged and found not growing.
+function leakAnswer(d: ReportData): string {
+  const sites = (d.snapshots?.leaks?.sites ?? []).filter((x) => GROWING.has(x.verdict));
+  const procs = d.memory.flatMap((m) =>
+    m.trends.series.filter((t) => GROWING.has(t.verdict)).map((t) => [m, t] as const),
+  );
+  const rows = [...sites.map(siteAnswer), ...procs.map(([m, t]) => memoryAnswer(m, t))];
+  const judged = [
+    ...(d.snapshots?.leaks ? [`${d.snapshots.leaks.captures} snapshots`] : []),
+    ...(d.memory.length ? [`${d.memory.length} mprof run${d.memory.length === 1 ? '' : 's'}`] : []),
+  ];
+  if (!judged.length) return '';
+  if (!rows.length) {
+    return `<p class="answer"><b>No leak</b>: nothing kept growing to the end (${esc(judged.join(', '))} judged).</p>`;
+  }
+  const head = ['verdict', 'where', 'growth', 'confidence', 'next step'].map((h) => `<th>${h}</th>`).join('');
+  const body = rows
+    .slice(0, SUMMARY_LEAKS)
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('');
+  const more =
+    rows.length > SUMMARY_LEAKS ? ` <a href="#leaks">${rows.length - SUMMARY_LEAKS} more under Leak suspects</a>` : '';
+  const title = `Still growing at the end: ${rows.length} (${judged.join(', ')} judged)`;
+  return (
+    `<h3 class="answer">${esc(title)}</h3>` +
+    `<table class="answers" id="summary-leaks"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`
+  );
+}
+
+// The fragmentation verdict with its evidence and next step, when the captures were replayed.
+function fragmentationAnswer(d: ReportData): string {
+  const r = d.snapshots?.replay;
+  if (!r) return '';
+  const f = fragmentationVerdict(r);
+  return (
+    `<p class="answer" id="summary-fragmentation"><b>Fragmented: ${esc(f.verdict)}</b>. ${esc(f.evidence)} ` +
+    `Next: ${esc(f.next)}.</p>`
+  );
+}
+
+/**
+ * The first screen: the figures these inputs have (a card that could only say "—" is left out), the
+ * leaks by name with their next step, the fragmentation verdict with its evidence, and one line for
+ * each question the inputs cannot answer, saying what capture would.
+ */
 export function summarySection(d: ReportData): Section {
   const { summary } = d;
+  const several = (d.snapshots?.totals.length ?? 0) > 1;
+  const largest = summary.largestCaptureBytes ?? null;
   const cards = [
-    card('peak (mprof)', summary.peakMiB === null ? '—' : `${printfFixed(summary.peakMiB, 1)} MiB`),
-    card('traced, last capture', summary.finalBytes === null ? '—' : formatSize(summary.finalBytes)),
-    card('growth, first to last', summary.growthBytes === null ? '—' : formatSize(summary.growthBytes, true)),
-    card('leak suspects', String(summary.leakSuspects), 'sites and processes still growing at the end'),
-    card('fragmented', summary.fragmentation ?? '—', d.snapshots?.replay?.fragmented.reason ?? ''),
-    card('pymalloc model', summary.python ? `CPython ${summary.python}` : '—'),
-  ];
-  return section('summary', 'Summary', [`<div class="cards">${cards.join('')}</div>`]);
+    summary.peakMiB === null ? null : card('peak RSS (mprof)', `${printfFixed(summary.peakMiB, 1)} MiB`),
+    summary.tracedPeakBytes == null
+      ? null
+      : card('traced peak', formatSize(summary.tracedPeakBytes), "tracemalloc's peak between captures"),
+    largest === null || !several || largest === summary.finalBytes
+      ? null
+      : card('largest capture', formatSize(largest), 'traced'),
+    summary.finalBytes === null
+      ? null
+      : card(several ? 'traced, last capture' : 'traced memory', formatSize(summary.finalBytes)),
+    summary.growthBytes === null ? null : card('growth, first to last', formatSize(summary.growthBytes, true)),
+  ].filter((c) => c !== null);
+  const gaps = (d.gaps ?? []).map((g) => `<li data-topic="${esc(g.topic)}">${esc(g.text)}</li>`).join('');
+  return section('summary', 'Summary', [
+    cards.length ? `<div class="cards">${cards.join('')}</div>` : null,
+    leakAnswer(d),
+    fragmentationAnswer(d),
+    gaps ? `<ul class="gaps">${gaps}</ul>` : null,
+  ]);
 }
 
 function trendItem(t: MemoryTrend): string {

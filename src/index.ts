@@ -54,6 +54,7 @@ export {
   statsResult,
 } from './analysis/statistics.js';
 export { floorPoints, median, theilSen } from './analysis/trend.js';
+export type { Io } from './cli/io.js';
 export { runCli } from './cli/run.js';
 export { readBaseline } from './ingest/baseline.js';
 export { loadCaptureSet } from './ingest/capture-set.js';

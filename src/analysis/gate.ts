@@ -416,7 +416,7 @@ function leaksCheck(
   const head = !judged
     ? 'no leak verdict'
     : n
-      ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${what.join('; ')}`
+      ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${listedSome(what, 10)}`
       : `no leak (limit ${maxLeaks})`;
   return {
     check: 'max-leaks',

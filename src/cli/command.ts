@@ -12,18 +12,14 @@ import { FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { renderJson } from '../report/json.js';
+import { type TextLayout, textLayout } from '../report/text/layout.js';
 import { UsageError } from '../util/errors.js';
 import { listed } from '../util/excerpt.js';
-import { type ProgressLine, readingProgress } from './progress.js';
+import type { Io } from './io.js';
+import { readingProgress } from './progress.js';
+import { wholeNumber } from './usage.js';
 
-/** Where a command writes; the CLI passes process streams, tests collect strings. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  readonly columns?: number;
-  /** Set when stderr is a terminal: shows (text) or erases (null) a transient progress line. */
-  readonly progress?: ProgressLine;
-}
+export type { Io } from './io.js';
 
 /** Set by a command to exit with another code than 0 without an error (the gate's 1). */
 export interface ExitStatus {
@@ -208,6 +204,46 @@ export function outputOptions<T>(y: Argv<T>, formats: readonly OutputFormat[]) {
       describe: 'Output format',
     })
     .option('json', { type: 'boolean', default: false, describe: 'Same as --format json' });
+}
+
+export interface LayoutArgs extends CommandArgs {
+  'full-paths'?: boolean;
+  limit?: number;
+}
+
+/**
+ * -n/--limit (a count, as in every command) and --full-paths, for commands whose text lists sites:
+ * lists show the first N (default 10) and say how many more there are.
+ */
+export function layoutOptions<T>(y: Argv<T>, what = 'entries') {
+  return limitOption(fullPathsOption(y), what);
+}
+
+/** -n/--limit alone, for a command whose text names files as given (info) or as the repository does (gate). */
+export function limitOption<T>(y: Argv<T>, what = 'entries') {
+  return withContext(y).option('limit', {
+    alias: 'n',
+    type: 'number',
+    describe: `Text output lists the first N ${what} of each list (default 10), and says how many more`,
+  });
+}
+
+/** --full-paths alone, for a command whose -n/--limit is its own (leaks reads an old size there too). */
+export function fullPathsOption<T>(y: Argv<T>) {
+  return withContext(y).option('full-paths', {
+    type: 'boolean',
+    default: false,
+    describe: 'Text output prints file paths whole (default: the shortest suffix that tells them apart)',
+  });
+}
+
+/** The layout of a command's text: its paths (those it will print), --limit, --full-paths, the width. */
+export function layoutOf(a: LayoutArgs, paths: Iterable<string>): TextLayout {
+  return textLayout(paths, {
+    fullPaths: a['full-paths'],
+    limit: wholeNumber(a.limit, '--limit', 1),
+    columns: a.io.columns,
+  });
 }
 
 /** A renderer per output format a command offers; JSON defaults to the result as it is. */

@@ -46,7 +46,7 @@ interface ConfigFile {
 }
 
 function ratio(v: number, flag: string): number {
-  if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag} takes a ratio between 0 and 1, got ${v}`);
+  if (!(v >= 0 && v <= 1)) throw new UsageError(`${flag} expects a ratio between 0 and 1, got ${v}`);
   return v;
 }
 
@@ -89,7 +89,7 @@ export function gateLimits(config: GateFlags, flags: GateFlags): GateLimits {
     ),
   } as GateFlags;
   if (f['max-leaks'] !== undefined && (!Number.isInteger(f['max-leaks']) || f['max-leaks'] < 0)) {
-    throw new UsageError(`--max-leaks takes a whole number, got ${f['max-leaks']}`);
+    throw new UsageError(`--max-leaks expects a whole number, got ${f['max-leaks']}`);
   }
   return {
     maxPeak: f['max-peak'] === undefined ? undefined : size(f['max-peak'], '--max-peak'),

@@ -1,13 +1,25 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { BASELINE_SITES, evaluateGate } from '../analysis/gate.js';
+import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
+import { wrapLines } from '../report/text/layout.js';
 import { EXIT } from '../util/errors.js';
-import { emit, type InputArgs, inputsOptions, loadSet, type OutputArgs, outputOptions, warn } from './command.js';
+import {
+  emit,
+  type InputArgs,
+  inputsOptions,
+  type LayoutArgs,
+  limitOption,
+  loadSet,
+  type OutputArgs,
+  outputOptions,
+  warn,
+} from './command.js';
 import { baselineInputs, type GateFlags, gateLimits, readConfig, requireBaselineFor } from './gate-config.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
+import { wholeNumber } from './usage.js';
 
 export const command = 'gate <inputs..>';
 export const describe =
@@ -15,11 +27,11 @@ export const describe =
 
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'The current captures (files, directories, globs)');
-  return allocatorStatsOption(outputOptions(inputs, ['text', 'json']))
+  return allocatorStatsOption(limitOption(outputOptions(inputs, ['text', 'json']), 'places a failed check points at'))
     .option('baseline', {
       type: 'string',
       array: true,
-      describe: 'A baseline (report.json from `arenascope baseline` or `report --json`) or captures',
+      describe: 'A baseline (report.json from `arenascope baseline` or `report --json-out`) or captures',
     })
     .option('config', {
       type: 'string',
@@ -64,7 +76,7 @@ export function builder(y: Argv) {
     );
 }
 
-interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags {
+interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
   inputs: string[];
   config?: string;
   junit?: string;
@@ -101,6 +113,10 @@ export async function handler(a: Args): Promise<void> {
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
   if (a.junit) writeFileSync(a.junit, renderJunit(result));
   if (a.markdown) writeFileSync(a.markdown, renderGateMarkdown(result));
-  emit(a, result, { text: (r) => (a.github ? renderGithub(r) : '') + renderGateText(r) });
+  const limit = wholeNumber(a.limit, '--limit', 1);
+  // Annotations are one line each, as GitHub reads them; the summary wraps to the terminal.
+  const summary = (r: GateResult): string =>
+    `${wrapLines(renderGateText(r, limit).split('\n'), a.io.columns).join('\n')}`;
+  emit(a, result, { text: (r) => (a.github ? renderGithub(r) : '') + summary(r) });
   if (!result.passed) a.status.code = EXIT.gateFailed;
 }

@@ -9,6 +9,9 @@ import {
   emit,
   type InputArgs,
   inputsOptions,
+  type LayoutArgs,
+  layoutOf,
+  limitOption,
   loadAny,
   type OutputArgs,
   orderOption,
@@ -23,10 +26,12 @@ export const describe =
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, "Captures, directories or globs; '-' for stdin");
   const ordered = orderOption(inputs, 'Order of the inputs (default: as given; directories by natural name)');
-  return outputOptions(ordered, ['text', 'json']);
+  return limitOption(outputOptions(ordered, ['text', 'json']), '@profile functions or line-report functions');
 }
 
-export async function handler(a: InputArgs & OutputArgs & { inputs: string[]; order?: Order }): Promise<void> {
+export async function handler(
+  a: InputArgs & OutputArgs & LayoutArgs & { inputs: string[]; order?: Order },
+): Promise<void> {
   const { inputs, skipped, runs } = resolveInputs(a.inputs, a.order);
   for (const s of skipped) warn(a, s);
   // A capture's label: the run folder's, else its `.label` sidecar's.
@@ -47,7 +52,11 @@ export async function handler(a: InputArgs & OutputArgs & { inputs: string[]; or
     tests,
   }));
   emit(a, infos, {
-    text: (r) => [...tables.map(renderRunText), ...r.map(renderInfoText)].join('\n'),
+    text: (r) => {
+      // info names files as given: its layout caps lists only.
+      const layout = layoutOf({ ...a, 'full-paths': true }, []);
+      return [...tables.map(renderRunText), ...r.map((i) => renderInfoText(i, layout))].join('\n');
+    },
     json: (r) => renderJson(tables.length ? { runs: tables, captures: r } : single ? r[0] : r),
   });
 }

@@ -4,16 +4,19 @@ import type { KeyType } from '../analysis/statistics.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderLeaksCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
-import { renderLeaksText } from '../report/text/leaks.js';
+import { leaksTextPaths, renderLeaksText } from '../report/text/leaks.js';
 import { UsageError } from '../util/errors.js';
 import {
   emit,
+  fullPathsOption,
   type InputArgs,
   inputsOptions,
+  layoutOf,
   loadSet,
   type OutputArgs,
   orderOption,
   outputOptions,
+  warn,
 } from './command.js';
 import { groupByOption, parseSize, sourceLookup, sourceOption } from './options.js';
 
@@ -28,25 +31,39 @@ export function builder(y: Argv) {
   );
   const order = 'Order of the captures (default: as given, directories by natural name, or by capture time when known)';
   const options = groupByOption(orderOption(inputs, order), 'Sites: lines, files or whole tracebacks');
-  return sourceOption(outputOptions(options, ['text', 'json', 'csv']))
-    .option('min-growth', {
-      type: 'string',
-      describe:
-        'Growth below this is never a leak ' +
-        '(default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)',
-    })
-    .option('keep-internals', {
-      type: 'boolean',
-      default: false,
-      describe: "Keep tracemalloc's own and the import machinery's allocations (left out by default)",
-    })
-    .option('warmup', {
-      type: 'number',
-      describe: 'Seconds of an mprof run to leave out as warm-up (default: the first 10%)',
-    })
-    .option('limit', { type: 'string', describe: 'A memory limit (e.g. 2GiB): say when an mprof trend would reach it' })
-    .example('$0 leaks captures/', 'classify every line of a series of dumps: leak, plateau, transient')
-    .example('$0 leaks run.dat --limit 2GiB', 'the memory trend of an mprof run, and when it would reach 2 GiB');
+  return (
+    sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv'])))
+      .option('min-growth', {
+        type: 'string',
+        describe:
+          'Growth below this is never a leak ' +
+          '(default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)',
+      })
+      .option('keep-internals', {
+        type: 'boolean',
+        default: false,
+        describe: "Keep tracemalloc's own and the import machinery's allocations (left out by default)",
+      })
+      .option('warmup', {
+        type: 'number',
+        describe: 'Seconds of an mprof run to leave out as warm-up (default: the first 10%)',
+      })
+      // A string, so that the size this option took before 0.2 is still read (with a notice).
+      .option('limit', {
+        alias: 'n',
+        type: 'string',
+        describe: 'Text output lists the first N sites of each verdict (default 10), and says how many more',
+      })
+      .option('memory-limit', {
+        type: 'string',
+        describe: 'A memory limit (e.g. 2GiB): say when an mprof trend would reach it',
+      })
+      .example('$0 leaks captures/', 'classify every line of a series of dumps: leak, plateau, transient')
+      .example(
+        '$0 leaks run.dat --memory-limit 2GiB',
+        'the memory trend of an mprof run, and when it would reach 2 GiB',
+      )
+  );
 }
 
 interface Args extends InputArgs, OutputArgs {
@@ -57,6 +74,8 @@ interface Args extends InputArgs, OutputArgs {
   order?: Order;
   warmup?: number;
   limit?: string;
+  'memory-limit'?: string;
+  'full-paths': boolean;
   source: boolean;
 }
 
@@ -69,7 +88,23 @@ function csv(results: readonly LeakResult[]): string {
   return renderLeaksCsv(snaps);
 }
 
+/**
+ * -n/--limit is a count here as everywhere; until 0.2 it was leaks' memory limit, so a size given to
+ * it (a number with a unit) still sets --memory-limit, with a notice.
+ */
+function limits(a: Args): { count?: number; memory?: string } {
+  const typed = a.limit;
+  if (typed === undefined) return { memory: a['memory-limit'] };
+  if (/^\s*\d+\s*$/.test(typed)) return { count: Number(typed), memory: a['memory-limit'] };
+  if (/^\s*\d+(?:\.\d+)?\s*[a-zA-Z]+\s*$/.test(typed) && a['memory-limit'] === undefined) {
+    warn(a, `--limit ${typed}: a size given to --limit is deprecated; use --memory-limit ${typed} (-n is a count)`);
+    return { memory: typed };
+  }
+  throw new UsageError(`-n expects a whole number, got ${typed}`);
+}
+
 export async function handler(a: Args): Promise<void> {
+  const { count, memory } = limits(a);
   const set = await loadSet(a.inputs, a, a.order, ['snapshots', 'memory', 'line-reports']);
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   const results = leakResults(set, {
@@ -78,10 +113,10 @@ export async function handler(a: Args): Promise<void> {
     minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / MiB,
     keepInternals: a['keep-internals'],
     warmupSeconds: a.warmup,
-    limitMiB: a.limit === undefined ? undefined : parseSize(a.limit, '--limit') / MiB,
+    limitMiB: memory === undefined ? undefined : parseSize(memory, '--memory-limit') / MiB,
   });
   emit(a, results, {
-    text: (r) => renderLeaksText(r, sourceLookup(a)),
+    text: (r) => renderLeaksText(r, sourceLookup(a), layoutOf({ ...a, limit: count }, leaksTextPaths(r))),
     json: (r) => renderJson(r.length === 1 ? r[0] : r),
     csv,
   });

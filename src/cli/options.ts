@@ -9,6 +9,7 @@ import type { CaptureSet } from '../model/capture-set.js';
 import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
 import { UsageError } from '../util/errors.js';
 import { type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
+import { wholeNumber } from './usage.js';
 
 export function groupByOption<T>(y: Argv<T>, describe: string) {
   return y.option('group-by', { alias: 'g', choices: KEY_TYPES, default: 'lineno' as KeyType, describe });
@@ -135,14 +136,12 @@ function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): Trac
 }
 
 function checkDomain(d: number): number {
-  if (!Number.isInteger(d) || d < 0) throw new UsageError(`--domain takes a non-negative integer, got ${d}`);
+  if (!Number.isInteger(d) || d < 0) throw new UsageError(`--domain expects a whole number, got ${d}`);
   return d;
 }
 
 export function queryFromArgs(a: QueryArgs): QueryOptions {
-  if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 0)) {
-    throw new UsageError(`--limit takes a non-negative integer, got ${a.limit}`);
-  }
+  wholeNumber(a.limit, '--limit');
   const filters: TraceFilter[] = [
     ...a.include.map((p) => parsePattern(p, true, a['all-frames'])),
     ...a.exclude.map((p) => parsePattern(p, false, a['all-frames'])),

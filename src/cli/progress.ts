@@ -1,5 +1,6 @@
-// Progress on stderr while a large input is read: only on a terminal, only once the work has
-// taken a second, at most four updates a second, and erased when done.
+// Progress on stderr: while a large input is read (only once the reading has taken a second, at
+// most four updates a second), and during the long phases that run without a pause (the replay,
+// the page); only on a terminal, erased when done.
 
 import type { ProgressCallback } from '../ingest/open-input.js';
 import { formatSize } from '../report/format-size.js';
@@ -28,4 +29,26 @@ export function readingProgress(
       if (shown) line(null);
     },
   };
+}
+
+/**
+ * A phase that runs in one go (the replay, rendering the page): nothing can be written while it
+ * runs, so its line is shown before it starts, when it may take a second or more (`long`), and
+ * erased when it ends.
+ */
+export async function duringPhase<T>(
+  line: ProgressLine | undefined,
+  text: string,
+  long: boolean,
+  work: () => T,
+): Promise<T> {
+  if (!line || !long) return work();
+  line(`${text}…`);
+  // One turn of the event loop, so the line reaches the terminal before the work holds the thread.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    return work();
+  } finally {
+    line(null);
+  }
 }

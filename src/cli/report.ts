@@ -7,71 +7,127 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import { renderTopSitesCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { renderReportText } from '../report/text/report.js';
-import { emit, inputsOptions, loadSet, type OutputFormat, orderOption, warn } from './command.js';
+import { renderReportText, reportTextPaths } from '../report/text/report.js';
+import {
+  emit,
+  inputsOptions,
+  type LayoutArgs,
+  layoutOf,
+  layoutOptions,
+  loadSet,
+  type OutputFormat,
+  orderOption,
+  warn,
+} from './command.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
+import { duringPhase } from './progress.js';
 
 export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';
 
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Captures of any kind, directories, globs');
-  return allocatorStatsOption(orderOption(inputs))
-    .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
-    .option('json', { type: 'string', describe: 'Also write the report data (versioned JSON) here' })
-    .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
-    .option('title', { type: 'string', describe: 'Title of the page' })
-    .option('python', {
-      type: 'string',
-      choices: Object.keys(GEOMETRIES),
-      describe: `pymalloc model to replay snapshots through (default ${DEFAULT_PYTHON})`,
-    })
-    .option('baseline', {
-      type: 'string',
-      describe: 'Diff the last capture against this one (one of the inputs) instead of the first',
-    })
-    .option('format', {
-      alias: 'f',
-      choices: ['html', 'text', 'markdown', 'csv'] as const,
-      default: 'html' as const,
-      describe: 'html writes the page (-o); the others print to stdout (csv: the top sites)',
-    })
-    .example('$0 report captures/ run.dat', 'report.html from a series of dumps and an mprof run');
+  return (
+    allocatorStatsOption(layoutOptions(orderOption(inputs), 'sites'))
+      .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
+      .option('json-out', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Also write the report data (versioned JSON) to this file, whatever is printed',
+      })
+      // --json prints JSON in every command; until 0.2 it named report's JSON file (still read, with a notice).
+      .option('json', { type: 'string', describe: 'Same as --format json (--json FILE: deprecated, use --json-out)' })
+      .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
+      .option('title', { type: 'string', describe: 'Title of the page' })
+      .option('python', {
+        type: 'string',
+        choices: Object.keys(GEOMETRIES),
+        describe: `pymalloc model to replay snapshots through (default ${DEFAULT_PYTHON})`,
+      })
+      .option('diff-from', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Diff the last capture against this one (its label: one of the inputs) instead of the first',
+      })
+      // --baseline is the gate's reference run; until 0.2 it was this (still read, with a notice).
+      .option('baseline', { type: 'string', hidden: true, describe: 'Deprecated: use --diff-from' })
+      .option('format', {
+        alias: 'f',
+        choices: ['html', 'text', 'json', 'markdown', 'csv'] as const,
+        default: 'html' as const,
+        describe: 'html writes the page (-o); the others print to stdout (json: the report data; csv: the top sites)',
+      })
+      .example('$0 report captures/ run.dat', 'report.html from a series of dumps and an mprof run')
+  );
 }
 
-interface Args extends AllocatorStatsArgs {
+interface Args extends AllocatorStatsArgs, LayoutArgs {
   inputs: string[];
   output: string;
+  'json-out'?: string;
   json?: string;
+  'diff-from'?: string;
   markdown?: string;
   title?: string;
   python?: string;
   order?: Order;
   baseline?: string;
-  format: 'html' | Exclude<OutputFormat, 'json'>;
+  format: 'html' | OutputFormat;
 }
 
-export async function handler(a: Args): Promise<void> {
+/** The old spellings (until 0.2) read as the new ones, each with a notice on stderr. */
+function withoutDeprecated(a: Args): Args {
+  let b = a;
+  if (a.json) {
+    warn(a, `--json ${a.json}: naming the JSON file with --json is deprecated; use --json-out ${a.json}`);
+    b = { ...b, 'json-out': a['json-out'] ?? a.json, json: undefined };
+  } else if (a.json === '') b = { ...b, format: 'json', json: undefined };
+  if (a.baseline !== undefined) {
+    warn(a, `--baseline ${a.baseline}: report's --baseline is deprecated; use --diff-from (--baseline is the gate's)`);
+    b = { ...b, 'diff-from': a['diff-from'] ?? a.baseline };
+  }
+  return b;
+}
+
+export async function handler(given: Args): Promise<void> {
+  const a = withoutDeprecated(given);
   const set = await withAllocatorStats(await loadSet(a.inputs, a, a.order), a);
-  const data = buildReportData(set, a.inputs, {
-    title: a.title,
-    python: a.python,
-    baselineLabel: a.baseline,
-    requireAllocatorReports: Boolean(a['allocator-stats']?.length),
-  });
+  // The analyses replay the snapshots through the model: long for a large series (see replay.ts).
+  const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
+  const data = await duringPhase(a.io.progress, `analyzing ${blocks} blocks`, blocks >= 250_000, () =>
+    buildReportData(set, a.inputs, {
+      title: a.title,
+      python: a.python,
+      baselineLabel: a['diff-from'],
+      requireAllocatorReports: Boolean(a['allocator-stats']?.length),
+    }),
+  );
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
+  // The files asked for are written whatever is printed: --json-out is never dropped silently.
+  const files: string[] = [];
+  const write = (file: string | undefined, text: () => string): void => {
+    if (file === undefined) return;
+    writeFileSync(file, text());
+    files.push(file);
+  };
   if (a.format !== 'html') {
+    write(a['json-out'], () => renderJson(data));
+    write(a.markdown, () => renderMarkdown(data));
+    const layout = layoutOf(a, reportTextPaths(data));
     emit({ ...a, format: a.format, json: false }, data, {
-      text: renderReportText,
+      text: (d) => renderReportText(d, layout),
       markdown: renderMarkdown,
       csv: renderTopSitesCsv,
     });
+    // stdout holds the report itself: the files written are said on stderr.
+    for (const f of files) a.io.err(`arenascope: wrote ${f}\n`);
     return;
   }
   // The page module loads the chart compiler: only when a page is written.
   const { renderHtml } = await import('../report/html/page.js');
-  writeFileSync(a.output, renderHtml(data));
-  if (a.json) writeFileSync(a.json, renderJson(data));
-  if (a.markdown) writeFileSync(a.markdown, renderMarkdown(data));
-  a.io.out(`wrote ${resolve(a.output)}${a.json ? `, ${a.json}` : ''}${a.markdown ? `, ${a.markdown}` : ''}\n`);
+  const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () => renderHtml(data));
+  writeFileSync(a.output, page);
+  write(a['json-out'], () => renderJson(data));
+  write(a.markdown, () => renderMarkdown(data));
+  a.io.out(`wrote ${[resolve(a.output), ...files].join(', ')}\n`);
 }

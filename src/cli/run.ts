@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import type { CommandModule } from 'yargs';
-import { ArenascopeError, EXIT, UsageError } from '../util/errors.js';
-import type { Io } from './command.js';
+import { ArenascopeError, EXIT, TruncatedError, UsageError } from '../util/errors.js';
+import type { Io } from './io.js';
+import { checkNumbers, withSuggestions } from './usage.js';
 
 /** A command as the top-level --help lists it; its module is imported only when it is named. */
 export interface CommandEntry {
@@ -147,6 +148,8 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     // yargs' CommonJS build loads in about half the time of its ES module graph (measured: 22 ms
     // against 45 ms here), which shows in a command that often runs for a fraction of a second.
     const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof YargsFactory;
+    // yargs' own --version reads the package.json of the directory it runs in: arenascope's is given.
+    const { VERSION } = await import('../version.js');
     let y = yargs([...argv])
       .scriptName('arenascope')
       .usage(
@@ -161,11 +164,16 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
       .recommendCommands()
       .epilogue('Exit codes: 0 ok, 1 gate check failed, 2 usage or input error, 3 internal error.')
       .fail((msg, err) => {
-        throw err ?? new UsageError(`${msg}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
+        // The options of the command that failed (yargs has set them up by now), for "did you mean".
+        // (getOptions is yargs' own, missing from its types.)
+        const options = Object.keys((y as unknown as { getOptions(): { key: object } }).getOptions().key);
+        const text = msg === null ? msg : withSuggestions(msg, options);
+        throw err ?? new UsageError(`${text}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
       })
+      .middleware((a) => checkNumbers(a, argv))
       .help()
       .alias('h', 'help')
-      .version()
+      .version(VERSION)
       // yargs renders the command's help after starting its handler, in case it fails (we print no
       // help on failure): unwrapped, that costs half as much (~4 ms of ~10 measured).
       .wrap(mayAskHelp(argv) ? Math.min(110, io.columns ?? 100) : null)
@@ -176,7 +184,12 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     return status.code;
   } catch (e) {
     if (e instanceof ArenascopeError) {
-      io.err(`arenascope: ${e.message}\n`);
+      // Every input error a flag gets past names the flag (most importers already say it).
+      const hint =
+        e instanceof TruncatedError && !e.message.includes('--allow-partial') && !args.includes('--allow-partial')
+          ? ' (--allow-partial reads what is there)'
+          : '';
+      io.err(`arenascope: ${e.message}${hint}\n`);
       return e.exitCode;
     }
     // A bug, not bad input: the stack only on request, to keep the message readable.

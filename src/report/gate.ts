@@ -4,12 +4,20 @@
 import type { CheckResult, GateResult } from '../analysis/gate.js';
 import { cell, esc } from './escape.js';
 
-const where = (c: CheckResult): string =>
-  c.sites.length ? ` (at ${c.sites.map((p) => `${p.file}:${p.line}`).join(', ')})` : '';
+/**
+ * Where a failed check points, each place once: those its message already names are not repeated,
+ * and at most `limit` are listed (text only; JSON, JUnit and annotations keep every site).
+ */
+function where(c: CheckResult, limit: number): string {
+  const places = [...new Set(c.sites.map((p) => `${p.file}:${p.line}`))].filter((p) => !c.message.includes(p));
+  if (!places.length) return '';
+  const more = places.length > limit ? `, … ${places.length - limit} more (use --limit ${places.length})` : '';
+  return ` (at ${places.slice(0, limit).join(', ')}${more})`;
+}
 
-export function renderGateText(r: GateResult): string {
+export function renderGateText(r: GateResult, limit = 10): string {
   const lines = r.checks.map(
-    (c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c)}`,
+    (c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c, limit)}`,
   );
   const failed = r.checks.filter((c) => !c.passed).length;
   lines.push(...(r.notices ?? []).map((n) => `note: ${n}`));

@@ -66,14 +66,14 @@ describe('a cache still filling, and a leak at an irregular pace', () => {
   });
 
   it('the text output shows the class, its evidence and the next step', async () => {
-    const r = await cli('leaks', 'fixtures/leaks/cache_filling', '--no-source');
+    const r = await cli('leaks', 'fixtures/leaks/cache_filling', '--no-source', '--full-paths');
     expect(r.code).toBe(0);
     expect(r.out).toContain('No leak found, but some sites still grow (slowing, below).');
     expect(r.out).toContain('Growing, slowing (each step smaller: may be a bounded cache still filling):');
     expect(r.out).toMatch(new RegExp(`  slowing  ${cache}  \\+1952 KiB \\(.*/s\\), confidence 0\\.\\d\\d`));
     expect(r.out).toMatch(/ {4}first third \+\d+ KiB, last third \+\d+ KiB/);
     expect(r.out).toMatch(new RegExp(` {4}next: capture longer .*${cache}`));
-    const leak = await cli('leaks', 'fixtures/leaks/irregular_leak', '--no-source');
+    const leak = await cli('leaks', 'fixtures/leaks/irregular_leak', '--no-source', '--full-paths');
     expect(leak.out).toMatch(new RegExp(`  leak  ${irregular} [\\s\\S]* {4}next: open ${irregular} `));
   });
 

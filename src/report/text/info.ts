@@ -1,10 +1,12 @@
 // `arenascope info` as text: one table of facts per capture, and the per-test table of a run folder.
+// Lists (an mprof run's @profile functions, a line report's functions) show the layout's limit.
 
 import type { CaptureInfo, MprofInfo, SnapshotInfo } from '../../analysis/info.js';
 import { reportFileName } from '../../model/line-report.js';
 import type { RunInfo } from '../../model/run.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { runLine, testCells } from '../run-tests.js';
+import { capped, FULL_LAYOUT, type TextLayout } from './layout.js';
 
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -35,7 +37,7 @@ function snapshotRows(i: SnapshotInfo): [string, string][] {
   return rows;
 }
 
-function mprofRows(i: MprofInfo): [string, string][] {
+function mprofRows(i: MprofInfo, layout: TextLayout): [string, string][] {
   const rows: [string, string][] = [
     ['command', i.cmdline ?? 'unknown'],
     ['samples', String(i.samples)],
@@ -43,11 +45,14 @@ function mprofRows(i: MprofInfo): [string, string][] {
   ];
   if (i.timeSpan) rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
   for (const c of i.children) rows.push([`child ${c.pid}`, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
-  if (i.functionCalls) rows.push(['@profile calls', `${i.functionCalls} (${i.functions.join(', ')})`]);
+  if (i.functionCalls) {
+    const { shown, more } = capped(i.functions, layout.limit);
+    rows.push(['@profile calls', `${i.functionCalls} (${[...shown, ...more].join(', ')})`]);
+  }
   return rows;
 }
 
-function kindRows(i: CaptureInfo): [string, string][] {
+function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
   switch (i.kind) {
     case 'snapshot':
       return snapshotRows(i);
@@ -58,26 +63,29 @@ function kindRows(i: CaptureInfo): [string, string][] {
         ['total sizes', i.snapshots.map((s) => formatSize(s.totalSize)).join(', ')],
       ];
     case 'memory-series':
-      return mprofRows(i);
+      return mprofRows(i, layout);
     case 'memory-runs':
       return [
         ['runs', `${i.runs.length} (appended to one file: each CMDLINE starts a run)`],
         ['peak', `${mib(i.peakMiB)} (the largest of all runs, as mprof peak prints it)`],
         ...i.runs.flatMap((r) => [
           [`run ${r.run?.index}`, r.cmdline ?? 'unknown command'] as [string, string],
-          ...mprofRows(r)
+          ...mprofRows(r, layout)
             .slice(1)
             .map(([k, v]): [string, string] => [`  ${k}`, v]),
         ]),
       ];
-    case 'line-report':
+    case 'line-report': {
+      const { shown, more } = capped(i.functions, layout.limit);
       return [
         ['precision', `${i.precision} decimals`],
-        ...i.functions.map((f): [string, string] => [
+        ...shown.map((f): [string, string] => [
           'function',
           `${reportFileName(f.filename)}:${f.firstLine}, ${f.lines} lines, peak ${mib(f.peakMiB)}`,
         ]),
+        ...more.map((m): [string, string] => ['', m]),
       ];
+    }
     case 'allocator-stats':
       return [
         ['reports', String(i.blocks)],
@@ -93,14 +101,14 @@ function kindRows(i: CaptureInfo): [string, string][] {
   }
 }
 
-export function renderInfoText(i: CaptureInfo & { readonly label?: string }): string {
+export function renderInfoText(i: CaptureInfo & { readonly label?: string }, layout = FULL_LAYOUT): string {
   const rows: [string, string][] = [
     ['file', i.file],
     ...(i.label === undefined ? [] : [['label', i.label] as [string, string]]),
     ['format', `${i.format}${i.gzip ? ' (gzip)' : ''}`],
     ['kind', i.kind],
     ['bytes read', String(i.bytes)],
-    ...kindRows(i),
+    ...kindRows(i, layout),
   ];
   return table(rows);
 }

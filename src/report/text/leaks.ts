@@ -1,5 +1,5 @@
 // `arenascope leaks` as text: the verdicts with their evidence, for snapshots, mprof runs and line
-// reports.
+// reports. Sites are named by the layout's paths; each list shows the layout's limit and counts the rest.
 
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
 import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
@@ -7,13 +7,10 @@ import { reportFileName } from '../../model/line-report.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
+import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { formatTraceback } from './statistics.js';
 
 const signedSize = (n: number): string => formatSize(n, true);
-
-function siteLabel(s: SiteTrend): string {
-  return `${s.filename}:${s.lineno}`;
-}
 
 function rate(s: SiteTrend): string {
   return s.growthPerSecond !== null ? `${signedSize(s.growthPerSecond)}/s` : `${signedSize(s.growthPerStep)}/capture`;
@@ -29,8 +26,9 @@ function evidence(s: SiteTrend, steps: number): string[] {
   ];
 }
 
-function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] {
+function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: SourceLookup): string[] {
   const steps = r.captures - 1;
+  const siteLabel = (s: SiteTrend): string => `${layout.path(s.filename)}:${s.lineno}`;
   const when =
     r.timeSource === 'capture'
       ? 'times recorded in the captures'
@@ -53,7 +51,8 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
         ? 'No leak found, but some sites still grow (slowing, below).'
         : 'No leak found.',
   );
-  for (const s of leaks) {
+  const leaksShown = capped(leaks, layout.limit, '  ');
+  for (const s of leaksShown.shown) {
     out.push(
       `  leak  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`,
     );
@@ -62,9 +61,11 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
     out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
     out.push(next(s));
   }
+  out.push(...leaksShown.more);
   if (slowing.length) {
     out.push('', 'Growing, slowing (each step smaller: may be a bounded cache still filling):');
-    for (const s of slowing) {
+    const { shown, more } = capped(slowing, layout.limit, '  ');
+    for (const s of shown) {
       out.push(
         `  slowing  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`,
       );
@@ -74,23 +75,28 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
       out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
       out.push(next(s));
     }
+    out.push(...more);
   }
   const plateaus = by('plateau');
   if (plateaus.length) {
     out.push('', 'Grew, then stopped (plateaus: warm-up or a bounded cache; not leaks):');
-    for (const s of plateaus) {
+    const { shown, more } = capped(plateaus, layout.limit, '  ');
+    for (const s of shown) {
       out.push(`  plateau  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
       out.push(...evidence(s, steps));
       out.push(next(s));
     }
+    out.push(...more);
   }
   const transients = by('transient');
   if (transients.length) {
     out.push('', 'Rose and fell back (transient):');
-    for (const s of transients) {
+    const { shown, more } = capped(transients, layout.limit, '  ');
+    for (const s of shown) {
       out.push(`  transient  ${siteLabel(s)}  peak ${formatSize(s.peakBytes)}, end ${signedSize(s.growthBytes)}`);
       out.push(next(s));
     }
+    out.push(...more);
   }
   out.push(
     '',
@@ -99,7 +105,7 @@ function renderSnapshotLeaks(r: SnapshotLeaks, source?: SourceLookup): string[] 
   return out;
 }
 
-function renderMemoryLeaks(r: MemoryLeaks): string[] {
+function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
   const out = [`Memory over time: ${r.label}${r.run && r.cmdline ? `: ${r.cmdline}` : ''}`];
   for (const t of r.series) {
     const verdict = t.verdict === 'leak' ? 'LEAK' : memoryVerdictWord(t.verdict);
@@ -121,39 +127,59 @@ function renderMemoryLeaks(r: MemoryLeaks): string[] {
   }
   if (r.retainingCalls.length) {
     out.push('  @profile calls that returned holding more memory than at their start:');
-    for (const c of r.retainingCalls) {
+    const { shown, more } = capped(r.retainingCalls, layout.limit, '    ');
+    for (const c of shown) {
       const memory = `${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB`;
       out.push(`    ${c.name}: ${memory} (+${printfFixed(c.retainedMiB, 1)})`);
     }
+    out.push(...more);
   }
   return out;
 }
 
-function renderLineReportLeaks(r: LineReportLeaks): string[] {
-  const out = [`Line report: ${r.file}`, '  largest increments:'];
-  for (const l of r.topIncrements)
-    out.push(
-      `    ${reportFileName(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`,
-    );
-  for (const f of r.retainingFunctions) {
+function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[] {
+  const name = (filename: string): string => (filename ? layout.path(filename) : reportFileName(filename));
+  // Only lines that added memory, as printed: a 0.0 or a negative increment is no increase.
+  const grew = r.topIncrements.filter((l) => l.incrementMiB > 0 && printfFixed(l.incrementMiB, 1) !== '0.0');
+  const out = [`Line report: ${r.file}`, grew.length ? '  largest increments:' : '  no line added memory'];
+  const top = capped(grew, layout.limit, '    ');
+  for (const l of top.shown)
+    out.push(`    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
+  out.push(...top.more);
+  const { shown, more } = capped(r.retainingFunctions, layout.limit, '  ');
+  for (const f of shown) {
     const retained = `${printfFixed(f.retainedMiB, 1)} MiB`;
     const memory = `${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB`;
-    out.push(
-      `  ${reportFileName(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory})`,
-    );
+    out.push(`  ${name(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory})`);
     out.push(`    next: ${f.next}`);
   }
+  out.push(...more);
   return out;
 }
 
-export function renderLeaksText(results: readonly LeakResult[], source?: SourceLookup): string {
+/** The file paths the text names (for a layout's shortest unique suffixes). */
+export function leaksTextPaths(results: readonly LeakResult[]): string[] {
+  return results.flatMap((r) =>
+    r.kind === 'snapshots'
+      ? r.sites.map((s) => s.filename)
+      : r.kind === 'line-report'
+        ? [...r.topIncrements, ...r.retainingFunctions].map((l) => l.filename)
+        : [],
+  );
+}
+
+export function renderLeaksText(
+  results: readonly LeakResult[],
+  source?: SourceLookup,
+  layout: TextLayout = FULL_LAYOUT,
+): string {
   const parts = results.map((r) =>
     (r.kind === 'snapshots'
-      ? renderSnapshotLeaks(r, source)
+      ? renderSnapshotLeaks(r, layout, source)
       : r.kind === 'memory'
-        ? renderMemoryLeaks(r)
-        : renderLineReportLeaks(r)
+        ? renderMemoryLeaks(r, layout)
+        : renderLineReportLeaks(r, layout)
     ).join('\n'),
   );
-  return `${parts.join('\n\n')}\n`;
+  return `${wrapLines(parts.join('\n\n').split('\n'), layout.columns).join('\n')}\n`;
 }

@@ -1,38 +1,31 @@
 // `arenascope replay` as text: the model's range per capture next to the real allocator's figures,
 // then the verdict and the fragmentation figures, each labelled with the evidence it comes from.
+// Paths, list lengths and the table's width follow the layout (short paths, --limit, the terminal).
 
 import type { ReplayReport } from '../../analysis/pymalloc/compare.js';
 import { formatSize } from '../format-size.js';
+import { alignTable, capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderMallocStats } from './mallocstats.js';
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const range = (a: number | string, b: number | string): string => (a === b ? String(a) : `${a} .. ${b}`);
 
 /** The replay of a series through the pymalloc model, with the real figures when known. */
-export function renderReplayText(r: ReplayReport, mallocstats: boolean): string {
+export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: TextLayout = FULL_LAYOUT): string {
   const geometry = `${formatSize(r.arenaSize)} arenas, ${formatSize(r.poolSize)} pools`;
   const captures = `${r.captures.length} capture${r.captures.length > 1 ? 's' : ''}`;
   const out = [
     `pymalloc model of CPython ${r.python} (${geometry}), ${captures}.`,
     'Figures are ranges: compact (model, best case) .. scattered (model, worst case):',
     'which blocks a program frees, and what it made and freed between captures, is not in its snapshots.',
+    "'real': sys._debugmallocstats() at the capture; 'pinned': arenas whose live blocks use under a quarter.",
     '',
   ];
-  const rows: string[][] = [
-    [
-      'capture',
-      'arenas (model)',
-      'real',
-      'since first (model)',
-      'real',
-      'utilization (model)',
-      'real',
-      'pinned arenas (model)',
-    ],
-  ];
+  // Short headers keep the table within a terminal; the lines above say what the model columns hold.
+  const rows: string[][] = [['capture', 'arenas', 'real', 'since first', 'real', 'utilization', 'real', 'pinned']];
   for (const c of r.captures) {
     rows.push([
-      c.label,
+      layout.path(c.label),
       range(c.compact.arenas, c.scattered.arenas),
       c.real ? String(c.real.arenas) : '-',
       range(c.arenasSinceFirst.compact, c.arenasSinceFirst.scattered),
@@ -42,8 +35,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
       range(c.compact.pinnedArenas, c.scattered.pinnedArenas),
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  out.push(...rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')));
+  out.push(...alignTable(rows, layout.columns));
   const last = r.captures[r.captures.length - 1];
   out.push('', ...r.assumptions.map((a) => `Assumed: ${a}.`));
   if (r.untracedBlocks) {
@@ -75,10 +67,14 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
     );
     if (f.pinningSites.length) {
       out.push(`Sites whose blocks pin arenas, ranked by ${f.pinningSitesBasis}:`);
-      for (const p of f.pinningSites.slice(0, 10))
-        out.push(`  ${p.filename}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arenas`);
+      const { shown, more } = capped(f.pinningSites, layout.limit, '  ');
+      for (const p of shown)
+        out.push(`  ${layout.path(p.filename)}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arenas`);
+      out.push(...more);
     } else out.push(`Sites whose blocks pin arenas: ${f.pinningSitesBasis}.`);
     if (mallocstats) {
+      // The allocator's own layout is kept as it is (wrapping would break its columns).
+      out.splice(0, out.length, ...wrapLines(out, layout.columns));
       out.push(
         '',
         '--- model, compact order ---',
@@ -90,5 +86,5 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean): string 
       if (last.real) out.push('', '--- real (sys._debugmallocstats) ---', renderMallocStats(last.real.stats).trimEnd());
     }
   }
-  return `${out.join('\n')}\n`;
+  return `${(mallocstats ? out : wrapLines(out, layout.columns)).join('\n')}\n`;
 }

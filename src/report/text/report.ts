@@ -1,12 +1,20 @@
-// `arenascope report --format text`: the report's summary for a terminal.
+// `arenascope report --format text`: the report's summary for a terminal, with the layout's short
+// paths and its cap on the top sites.
 
 import type { ReportData } from '../../analysis/report-data.js';
 import { formatSize, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
+import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { statisticLine } from './statistics.js';
 
-export function renderReportText(d: ReportData): string {
+/** The file paths the text names (for a layout's shortest unique suffixes). */
+export function reportTextPaths(d: ReportData): string[] {
+  const leaks = d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? [];
+  return [...leaks.map((s) => s.filename), ...(d.snapshots?.topSites ?? []).map((s) => s.frames[0]!.filename)];
+}
+
+export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT): string {
   const sm = d.summary;
   const parts = [
     `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
@@ -22,11 +30,12 @@ export function renderReportText(d: ReportData): string {
     out.push(`fragmented: ${replay.fragmented.verdict} (${replay.fragmented.reason}); next: ${replay.fragmented.next}`);
     for (const a of replay.assumptions) out.push(`assumed: ${a}`);
   }
-  for (const s of d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? []) {
-    out.push(
-      `leak  ${s.filename}:${s.lineno}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`,
-    );
+  const leaks = capped(d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? [], layout.limit);
+  for (const s of leaks.shown) {
+    const site = `${layout.path(s.filename)}:${s.lineno}`;
+    out.push(`leak  ${site}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`);
   }
+  out.push(...leaks.more);
   for (const m of d.memory)
     for (const t of m.trends.series)
       out.push(`${m.label} ${t.name}: ${memoryVerdictWord(t.verdict)}, ${memoryTrendRate(t) ?? memoryMeasured(t)}`);
@@ -39,7 +48,12 @@ export function renderReportText(d: ReportData): string {
   }
   if (d.snapshots) {
     out.push('top sites, last capture:');
-    for (const s of d.snapshots.topSites.slice(0, 10)) out.push(`  ${statisticLine(s)}`);
+    const top = capped(d.snapshots.topSites, layout.limit, '  ');
+    for (const s of top.shown) {
+      const frames = s.frames.map((f, i) => (i === 0 ? { ...f, filename: layout.path(f.filename) } : f));
+      out.push(`  ${statisticLine({ ...s, frames })}`);
+    }
+    out.push(...top.more);
   }
-  return `${out.join('\n')}\n`;
+  return `${wrapLines(out, layout.columns).join('\n')}\n`;
 }

@@ -1,0 +1,112 @@
+// Usage messages yargs gives too bluntly: "did you mean" for a misspelled option, and a number
+// option's bad value quoted as typed (yargs reads `-n abc` as NaN and would pass it on).
+
+import { UsageError } from '../util/errors.js';
+
+/** Options whose values are counts: "a whole number" in their messages. */
+export const WHOLE_NUMBER_OPTIONS: ReadonlySet<string> = new Set([
+  'limit',
+  'n',
+  'max-leaks',
+  'seed',
+  'domain',
+  'exclude-domain',
+  'frames',
+]);
+
+/** The flag as a user types it: -n, --limit. */
+export const flagName = (key: string): string => (key.length === 1 ? `-${key}` : `--${key}`);
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The option nearest a misspelled one, or null when none is near: within a third of the word's
+ * length (at least 1, at most 3 edits), so a slip is forgiven and an unrelated word is not matched.
+ */
+export function nearestOption(typed: string, options: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.min(3, Math.max(1, Math.floor(typed.length / 3)));
+  // On a tie, the option that shares the longer start (--max-leak: --max-leaks, not --max-peak).
+  const shared = (o: string): number => {
+    let k = 0;
+    while (k < o.length && o[k] === typed[k]) k++;
+    return k;
+  };
+  for (const o of options) {
+    if (o.length < 2) continue;
+    const d = distance(typed, o);
+    if (d < bestDistance || (d === bestDistance && (best === null || shared(o) > shared(best)))) {
+      best = o;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** yargs' "Unknown argument(s): a, b" with the nearest option of the command for each. */
+export function withSuggestions(msg: string, options: readonly string[]): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (!m) return msg;
+  // yargs names a dashed option twice (min-grwth, minGrwth): once is enough.
+  const kebab = (u: string): string => u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const typed = m[1]!.split(', ');
+  const unknown = typed.filter((u) => !/[A-Z]/.test(u) || !typed.includes(kebab(u)));
+  const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+  const hints = unknown
+    .map((u) => {
+      const near = nearestOption(u.replace(/^-+/, ''), options);
+      return near ? `${flagName(u)}: did you mean ${flagName(near)}?` : null;
+    })
+    .filter((h): h is string => h !== null);
+  return hints.length ? `${head} (${hints.join('; ')})` : head;
+}
+
+/** The text given to a flag on the command line (`-n abc`, `--limit=abc`), for the message. */
+function typedValue(args: readonly string[], keys: readonly string[]): { flag: string; text: string } | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    for (const k of keys) {
+      const flag = flagName(k);
+      if (a === flag && i + 1 < args.length) return { flag, text: args[i + 1]! };
+      if (a.startsWith(`${flag}=`)) return { flag, text: a.slice(flag.length + 1) };
+    }
+  }
+  return null;
+}
+
+const isNaNValue = (v: unknown): boolean =>
+  (typeof v === 'number' && Number.isNaN(v)) || (Array.isArray(v) && v.some((x) => Number.isNaN(x)));
+
+/**
+ * Throws "-n expects a whole number, got abc" when a number option's value is not a number: yargs
+ * parses it to NaN, which a command would otherwise print as "got NaN" or use.
+ */
+export function checkNumbers(argv: Record<string, unknown>, args: readonly string[]): void {
+  const bad = Object.keys(argv).filter((k) => k !== '_' && !/[A-Z]/.test(k) && isNaNValue(argv[k]));
+  if (!bad.length) return;
+  const typed = typedValue(args, bad);
+  const key = typed ? typed.flag.replace(/^-+/, '') : bad[0]!;
+  const whole = bad.some((k) => WHOLE_NUMBER_OPTIONS.has(k));
+  throw new UsageError(
+    `${typed?.flag ?? flagName(key)} expects ${whole ? 'a whole number' : 'a number'}, got ${typed?.text ?? 'NaN'}`,
+  );
+}
+
+/** A count option's value, checked: "-n expects a whole number, got 1.5". */
+export function wholeNumber(v: number | undefined, flag: string, min = 0): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) {
+    throw new UsageError(`${flag} expects a whole number${min > 0 ? ` of at least ${min}` : ''}, got ${v}`);
+  }
+  return v;
+}

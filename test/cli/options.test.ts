@@ -1,0 +1,142 @@
+// One meaning per option across commands (issue 16, item 7): -n/--limit is a count everywhere, --json
+// prints JSON, old spellings still read with a notice, numbers checked as typed, "did you mean",
+// --version is arenascope's wherever it runs, and input errors name the flag that gets past them.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+const DUMP = 'fixtures/dumps/py311-inventory-b.pickle';
+const SERIES = 'fixtures/leaks/memo_leak';
+const MPROF = 'fixtures/leaks/mprof/leak.dat';
+const tmp = mkdtempSync(join(tmpdir(), 'arenascope-options-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('numbers are checked as typed', () => {
+  it.each([
+    [['stats', DUMP, '-n', 'abc'], '-n expects a whole number, got abc'],
+    [['stats', DUMP, '--limit=abc'], '--limit expects a whole number, got abc'],
+    [['diff', DUMP, DUMP, '--domain', 'x'], '--domain expects a whole number, got x'],
+    [['leaks', SERIES, '-n', 'abc'], '-n expects a whole number, got abc'],
+    [['leaks', MPROF, '--warmup', 'soon'], '--warmup expects a number, got soon'],
+    [['replay', DUMP, '--seed', 'x'], '--seed expects a whole number, got x'],
+    [['replay', DUMP, '-n', 'abc'], '-n expects a whole number, got abc'],
+    [['report', SERIES, '--format', 'text', '-n', 'abc'], '-n expects a whole number, got abc'],
+    [['gate', SERIES, '--max-leaks', 'x'], '--max-leaks expects a whole number, got x'],
+    [['gate', SERIES, '--max-leaks', '1.5'], '--max-leaks expects a whole number, got 1.5'],
+    [['gate', SERIES, '--max-fragmentation', 'high'], '--max-fragmentation expects a number, got high'],
+    [['info', DUMP, '-n', '0'], '--limit expects a whole number of at least 1, got 0'],
+    [['stats', DUMP, '-n', '1.5'], '--limit expects a whole number, got 1.5'],
+  ])('%j', async (args, message) => {
+    const r = await cli(...args);
+    expect([r.code, r.err.trim()]).toEqual([2, `arenascope: ${message}`]);
+    expect(r.err).not.toContain('NaN');
+  });
+});
+
+describe('an unknown option gets the nearest of the command', () => {
+  it.each([
+    [['stats', DUMP, '--limt', '3'], '--limt: did you mean --limit?'],
+    [['leaks', SERIES, '--min-grwth', '1MiB'], '--min-grwth: did you mean --min-growth?'],
+    [['report', SERIES, '--json-ot', 'x.json'], '--json-ot: did you mean --json-out?'],
+    [['gate', SERIES, '--max-leak', '0'], '--max-leak: did you mean --max-leaks?'],
+  ])('%j', async (args, hint) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`Unknown argument: ${args[2]!.slice(2)} (${hint})`);
+  });
+
+  it('says nothing more when no option is near', async () => {
+    const r = await cli('stats', DUMP, '--frobnicate');
+    expect(r.err).toMatch(/^arenascope: Unknown argument: frobnicate\n/);
+  });
+});
+
+describe('-n/--limit is a count in every command that lists', () => {
+  it('leaks -n 1 shows one leak and counts the rest', async () => {
+    const r = await cli('leaks', SERIES, '-n', '1', '--no-source');
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^ {2}leak {2}/gm)).toHaveLength(1);
+    expect(r.out).toContain('  … 1 more (use --limit 2)');
+    expect((await cli('leaks', SERIES, '--limit', '2', '--no-source')).out.match(/^ {2}leak {2}/gm)).toHaveLength(2);
+  });
+
+  it('report --format text -n 2 lists two top sites', async () => {
+    const r = await cli('report', SERIES, '--format', 'text', '-n', '2');
+    const top = r.out.slice(r.out.indexOf('top sites'));
+    expect(top.split('\n').filter((l) => /^ {2}\S+:\d+: size=/.test(l))).toHaveLength(2);
+    expect(top).toMatch(/… \d+ more \(use --limit \d+\)/);
+  });
+});
+
+describe('old spellings still work for one version, with a notice', () => {
+  it('leaks --limit SIZE is --memory-limit SIZE', async () => {
+    const old = await cli('leaks', MPROF, '--limit', '2GiB');
+    const now = await cli('leaks', MPROF, '--memory-limit', '2GiB');
+    expect(old.code).toBe(0);
+    expect(old.out).toBe(now.out);
+    expect(now.out).toContain('the peaks reach the limit in');
+    expect(old.err).toContain('warning: --limit 2GiB: a size given to --limit is deprecated; use --memory-limit 2GiB');
+    expect(now.err).not.toContain('deprecated');
+  });
+
+  it('report --json FILE is --json-out FILE; --json alone prints the report data', async () => {
+    const old = join(tmp, 'old.json');
+    const r = await cli('report', SERIES, '-o', join(tmp, 'old.html'), '--json', old);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('deprecated; use --json-out');
+    expect(JSON.parse(readFileSync(old, 'utf8')).format).toBe('arenascope-report');
+    const printed = await cli('report', SERIES, '--json');
+    expect(JSON.parse(printed.out).format).toBe('arenascope-report');
+    expect(printed.err).not.toContain('deprecated');
+  });
+
+  it('report --baseline LABEL is --diff-from LABEL (--baseline is the gate reference run)', async () => {
+    const label = 'fixtures/leaks/memo_leak/snap-3.pickle';
+    const old = await cli('report', SERIES, '--format', 'json', '--baseline', label);
+    const now = await cli('report', SERIES, '--format', 'json', '--diff-from', label);
+    expect(old.err).toContain("report's --baseline is deprecated; use --diff-from");
+    const diffOf = (out: string) => (JSON.parse(out) as { snapshots: { diff: unknown } }).snapshots.diff;
+    expect(diffOf(old.out)).toEqual(diffOf(now.out));
+    expect(diffOf(now.out)).not.toEqual(diffOf((await cli('report', SERIES, '--format', 'json')).out));
+  });
+});
+
+describe('report writes every file it is asked for', () => {
+  it('--format text --json-out FILE prints the text and writes the JSON', async () => {
+    const file = join(tmp, 'text.json');
+    const r = await cli('report', SERIES, '--format', 'text', '--json-out', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^arenascope report\n/);
+    expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe('arenascope-report');
+    expect(r.err).toContain(`wrote ${file}`);
+  });
+});
+
+describe('--version', () => {
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+  // From a folder whose own package.json says otherwise: yargs alone would print that one.
+  const elsewhere = mkdtempSync(join(tmpdir(), 'arenascope-elsewhere-'));
+  writeFileSync(join(elsewhere, 'package.json'), '{"name": "other", "version": "1.0.0"}');
+  afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+  it.each([[['--version']], [['stats', '--version']], [['leaks', '--version']]])(
+    'arenascope %j prints arenascope version from another folder',
+    (args) => {
+      const r = spawnSync('node', [resolve('dist/cli/main.js'), ...args], { cwd: elsewhere, encoding: 'utf8' });
+      expect([r.status, r.stdout.trim()]).toEqual([0, version]);
+    },
+  );
+});
+
+describe('input errors name the flag that gets past them', () => {
+  it('a truncated dump: --allow-partial', async () => {
+    const cut = join(tmp, 'cut.pickle');
+    writeFileSync(cut, readFileSync(DUMP).subarray(0, 20000));
+    const r = await cli('stats', cut);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toMatch(/the data stops at byte 20000 .*\(--allow-partial reads what is there\)$/);
+  });
+});

@@ -3,6 +3,9 @@
     python -m arenascope_capture --dir D --mode tracemalloc|allocator --interval S --frames N
         [--index-file F] -- (--script FILE | --module NAME | --code CODE) args...
 
+`arenascope run` starts it with `-c "from arenascope_capture._runner import main; main()"` instead of
+`-m`: runpy's frames would sit beneath every allocation of the program (see _execute).
+
 The program sees the sys.argv, sys.path[0] and __main__ module `python FILE|-m NAME|-c CODE args` gives it;
 its uncaught exception, SystemExit and KeyboardInterrupt reach the interpreter as they would without us, so
 the traceback, the exit status and the death by SIGINT are Python's own. The last capture runs in atexit.
@@ -77,7 +80,8 @@ def _prepare(kind, target, args):
             sys.path[0] = ""
     elif kind == "--module":
         sys.argv = ["-m"] + args  # runpy puts the module's file there once it has found it, as python does
-        # sys.path[0] is already the current directory: this bootstrap was itself started with -m.
+        if prepended:
+            sys.path[0] = os.getcwd()  # as `python -m`: the working directory, in full
     else:
         sys.argv = [target] + args
         if prepended:
@@ -89,21 +93,28 @@ def _prepare(kind, target, args):
 
 def _run_target(kind, target, main):
     """Runs the program; the frames after this one are the program's (see _strip)."""
-    if kind == "--code":
+    code = _script_code(kind, target, main)
+    if code is not None:  # a script (the usual case first: its exec is early in this frame's code)
+        exec(code, main.__dict__)
+    elif kind == "--code":
         exec(compile(target, "<string>", "exec", dont_inherit=True), main.__dict__)
     elif kind == "--module":
         import runpy
 
         runpy._run_module_as_main(target, alter_argv=True)
-    elif _plain_source(target):
-        with open(target, "rb") as source:
-            code = compile(source.read(), main.__file__, "exec", dont_inherit=True)
-        exec(code, main.__dict__)
     else:  # a folder or zip file with __main__.py, or a .pyc: runpy knows them all
         import runpy
 
         del sys.path[0]  # run_path puts the folder or archive there itself
         runpy.run_path(target, run_name="__main__")
+
+
+def _script_code(kind, target, main):
+    """The compiled code of a plain source script, else None (-c, -m, a folder, a zip or a .pyc)."""
+    if kind != "--script" or not _plain_source(target):
+        return None
+    with open(target, "rb") as source:
+        return compile(source.read(), main.__file__, "exec", dont_inherit=True)
 
 
 def _plain_source(target):
@@ -146,6 +157,10 @@ def _status(code):
 
 
 def main():
+    _execute(*_setup())
+
+
+def _setup():
     started = time.perf_counter()
     opts, kind, target, args = _parse(sys.argv[1:])
     if kind == "--script" and not os.path.exists(target):
@@ -167,6 +182,14 @@ def main():
     # Registered first, so it runs last: after the program's own atexit handlers.
     atexit.register(controller.at_exit)
     controller.start(sys.argv)
+    return controller, kind, target, main_module
+
+
+# The frames beneath the program (main, _execute, _run_target) are kept short, with their calls
+# early: tracemalloc works out the line of every frame of each allocation's traceback by reading the
+# frame's line table from its start, so a long function beneath a shallow program made every
+# allocation of it up to twice as slow.
+def _execute(controller, kind, target, main_module):
     try:
         _run_target(kind, target, main_module)
     except SystemExit as exc:

@@ -15,6 +15,9 @@ import { RssSampler } from './rss-sampler.js';
 /** python/ of the package: two levels above this module, from src/capture/ (tests) and dist/capture/ alike. */
 export const BOOTSTRAP_PATH = fileURLToPath(new URL('../../python', import.meta.url));
 
+/** How the interpreter starts the bootstrap (python/arenascope_capture/_runner.py). */
+const BOOTSTRAP = 'from arenascope_capture._runner import main; main()';
+
 // When Node is not in its terminal's foreground group, a SIGINT may have been sent to Node alone
 // (`kill -INT`) or to the whole group: it is passed on only if the program shows nothing of it by then.
 const FORWARD_GRACE_MS = 2000;
@@ -51,7 +54,10 @@ export function bootstrapArgs(req: CaptureRequest, mode: 'tracemalloc' | 'alloca
   const { resolved, options } = req;
   return [
     ...resolved.interpreterOptions,
-    ...['-m', 'arenascope_capture', '--dir', req.dir, '--mode', mode],
+    // -c, not -m: runpy's frames would sit beneath every allocation of the program, and tracemalloc
+    // works out each frame's line from the start of its line table: shallow programs ran up to twice
+    // as slow under -m (BENCHMARKS.md). The bootstrap is the same module either way.
+    ...['-c', BOOTSTRAP, '--dir', req.dir, '--mode', mode],
     ...['--interval', String(options.interval), '--frames', String(options.frames)],
     ...(mode === 'allocator' ? ['--index-file', join(req.dir, 'captures.jsonl')] : []),
     '--',

@@ -201,7 +201,15 @@ for (const [version, py] of VERSIONS) {
         child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
         const exited = new Promise<[number | null, string | null]>((done) => child.on('exit', (c, s) => done([c, s])));
         const deadline = Date.now() + 30_000;
-        while (!(existsSync(join(dir, 'captures.jsonl')) && snapshots(dir).some((s) => s.source === 'interval'))) {
+        // Polled while the bootstrap appends: a line read half-written is not there yet.
+        const intervalTaken = (): boolean => {
+          try {
+            return existsSync(join(dir, 'captures.jsonl')) && snapshots(dir).some((s) => s.source === 'interval');
+          } catch {
+            return false;
+          }
+        };
+        while (!intervalTaken()) {
           if (Date.now() > deadline) throw new Error('no interval capture within 30 s');
           await new Promise((t) => setTimeout(t, 50));
         }

@@ -29,10 +29,20 @@ import type { Statistic, StatisticDiff } from './statistics.js';
 
 export const REPORT_VERSION = 1;
 
-/** A node of the allocation tree of the last capture: bytes under each frame path. */
+/**
+ * A node of the allocation tree of the last capture: bytes under each frame path. The frame is absent
+ * at the root and on an "other" node (the children too small to draw, merged); count and
+ * internalBytes are absent in reports written by older versions.
+ */
 export interface TreeNode {
   readonly name: string;
+  readonly filename?: string;
+  readonly lineno?: number;
   readonly bytes: number;
+  /** Live blocks under the node. */
+  readonly count?: number;
+  /** Of `bytes`, those of machinery sites (import system, tracemalloc, the capture code), which pages fold. */
+  readonly internalBytes?: number;
   readonly children: TreeNode[];
 }
 
@@ -70,6 +80,13 @@ export interface ReplaySection {
     readonly real: { arenas: number; utilization: number } | null;
   }[];
   readonly occupancy: { readonly compact: readonly number[]; readonly scattered: readonly number[] };
+  /** Captures at which the two orders hold different arenas (0: the model's range is one line). */
+  readonly ordersDiffer?: number;
+  /**
+   * Where the real arenas sit against the model's range (the fewer and the more of the two orders),
+   * counted over the captures with a real report; null without one. Absent in older reports.
+   */
+  readonly realVsModel?: { readonly above: number; readonly within: number; readonly below: number } | null;
   /** The last capture's figures, each labelled with its evidence: real, or the model's best/worst case. */
   readonly fragmentation: FragmentationEvidence;
   /** The last capture, scattered order, as _debugmallocstats() figures. */

@@ -55,32 +55,70 @@ function points(name: string, s: Samples, t0: number, maxPoints: number): Series
   return { name, t: d.t.map((x) => x - t0), mib: d.v };
 }
 
-// Bytes by frame path, oldest frame first, for the icicle chart; small branches are folded.
+// Frames below this share of the total are merged, per parent, into one "other" node: the page stays
+// small on dumps of millions of blocks, and a box below 0.1% is under a pixel wide anyway.
+const TREE_MIN_SHARE = 0.001;
+
+interface Growing {
+  readonly frame: Frame | null;
+  bytes: number;
+  count: number;
+  internalBytes: number;
+  readonly children: Map<string, Growing>;
+}
+
+/**
+ * Bytes and blocks by frame path, oldest frame at the root, for the flame graph. The frames of
+ * `arenascope run`'s bootstrap beneath the program's are dropped (they are the same under every
+ * allocation); the bytes of machinery sites (internalSite: import system, tracemalloc, the capture
+ * code) are counted apart in `internalBytes`, so that the page folds them away as `leaks` does.
+ * Children under 0.1% of the total are merged into one "other" child of their parent.
+ */
 function tree(stats: readonly Statistic[], total: number): TreeNode {
-  const root: TreeNode = { name: 'all', bytes: 0, children: [] };
-  const label = (f: Frame): string => `${f.filename}:${f.lineno}`;
+  const grow = (frame: Frame | null): Growing => ({ frame, bytes: 0, count: 0, internalBytes: 0, children: new Map() });
+  const root = grow(null);
   for (const s of stats) {
+    const internal = internalSite(s.frames) ? s.size : 0;
     let node = root;
-    (node as { bytes: number }).bytes += s.size;
-    for (const f of s.frames) {
-      const name = label(f);
-      let child = node.children.find((c) => c.name === name);
+    const add = (n: Growing): void => {
+      n.bytes += s.size;
+      n.count += s.count;
+      n.internalBytes += internal;
+    };
+    add(node);
+    for (const f of withoutCaptureFrames(s.frames)) {
+      const key = `${f.filename}\0${f.lineno}`;
+      let child = node.children.get(key);
       if (!child) {
-        child = { name, bytes: 0, children: [] };
-        node.children.push(child);
+        child = grow(f);
+        node.children.set(key, child);
       }
-      (child as { bytes: number }).bytes += s.size;
+      add(child);
       node = child;
     }
   }
-  const prune = (n: TreeNode): TreeNode => ({
-    ...n,
-    children: n.children
-      .filter((c) => c.bytes >= total / 500)
-      .sort((a, b) => b.bytes - a.bytes)
-      .map(prune),
-  });
-  return prune(root);
+  const min = total * TREE_MIN_SHARE;
+  const done = (n: Growing): TreeNode => {
+    const kids = [...n.children.values()].sort((a, b) => b.bytes - a.bytes);
+    const big = kids.filter((c) => c.bytes >= min);
+    const small = kids.filter((c) => c.bytes < min);
+    const children = big.map(done);
+    if (small.length) {
+      const sum = (k: 'bytes' | 'count' | 'internalBytes'): number => small.reduce((x, c) => x + c[k], 0);
+      const name = `other (${small.length} frame${small.length === 1 ? '' : 's'} under 0.1% each)`;
+      children.push({
+        name,
+        bytes: sum('bytes'),
+        count: sum('count'),
+        internalBytes: sum('internalBytes'),
+        children: [],
+      });
+    }
+    const f = n.frame;
+    const where = f ? { name: `${f.filename}:${f.lineno}`, filename: f.filename, lineno: f.lineno } : { name: 'all' };
+    return { ...where, bytes: n.bytes, count: n.count, internalBytes: n.internalBytes, children };
+  };
+  return done(root);
 }
 
 // The machinery `leaks` leaves out (the import system, tracemalloc itself), tested on the site's
@@ -102,6 +140,20 @@ export function internalSite(frames: readonly Frame[]): boolean {
   const file = normalizeFilename(site.filename);
   if (INTERNAL_FILES.some((re) => re.test(file))) return true;
   return withoutCaptureFrames(frames).some((f) => CAPTURE_CODE.test(f.filename));
+}
+
+/** Captures whose real arenas lie above, within or below the model's range (the two orders); null: no real figure. */
+function realVsModel(
+  captures: readonly { compact: { arenas: number }; scattered: { arenas: number }; real: { arenas: number } | null }[],
+): ReplaySection['realVsModel'] {
+  const out = { above: 0, within: 0, below: 0 };
+  for (const c of captures) {
+    if (!c.real) continue;
+    const lo = Math.min(c.compact.arenas, c.scattered.arenas);
+    const hi = Math.max(c.compact.arenas, c.scattered.arenas);
+    out[c.real.arenas > hi ? 'above' : c.real.arenas < lo ? 'below' : 'within']++;
+  }
+  return out.above + out.within + out.below ? out : null;
 }
 
 /** The pymalloc replay of the series, with the real allocator's figures when they match the captures. */
@@ -131,6 +183,8 @@ export function replaySection(
       real: c.real && { arenas: c.real.arenas, utilization: c.real.utilization },
     })),
     occupancy: { compact: last.compact.occupancy, scattered: last.scattered.occupancy },
+    ordersDiffer: r.captures.filter((c) => c.compact.arenas !== c.scattered.arenas).length,
+    realVsModel: realVsModel(r.captures),
     fragmentation: r.fragmentation,
     stats: last.scattered.stats,
   };

@@ -19,7 +19,13 @@ import {
   orderOption,
   warn,
 } from './command.js';
-import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
+import {
+  type AllocatorStatsArgs,
+  allocatorStatsOption,
+  sourceLookup,
+  sourceOption,
+  withAllocatorStats,
+} from './options.js';
 import { duringPhase } from './progress.js';
 
 export const command = 'report <inputs..>';
@@ -28,7 +34,7 @@ export const describe = 'One self-contained HTML page (and JSON, Markdown) of wh
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Captures of any kind, directories, globs');
   return (
-    allocatorStatsOption(layoutOptions(orderOption(inputs), 'sites'))
+    sourceOption(allocatorStatsOption(layoutOptions(orderOption(inputs), 'sites')))
       .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
       .option('json-out', {
         type: 'string',
@@ -73,6 +79,8 @@ interface Args extends AllocatorStatsArgs, LayoutArgs {
   order?: Order;
   baseline?: string;
   format: 'html' | OutputFormat;
+  source: boolean;
+  'source-path'?: string[];
 }
 
 /** The old spellings (until 0.2) read as the new ones, each with a notice on stderr. */
@@ -125,7 +133,7 @@ export async function handler(given: Args): Promise<void> {
   }
   // The page module loads the chart compiler: only when a page is written.
   const { renderHtml } = await import('../report/html/page.js');
-  const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () => renderHtml(data));
+  const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () => renderHtml(data, sourceLookup(a)));
   writeFileSync(a.output, page);
   write(a['json-out'], () => renderJson(data));
   write(a.markdown, () => renderMarkdown(data));

@@ -1,7 +1,8 @@
 // The HTML report in a real browser (Debian's chromium through playwright-core), opened from
 // file:// with every other request blocked: no console error or failed request, every chart drew
 // marks, tooltips appear, tables sort and filter, for each kind of input alone and mixed, and an
-// injection attempt in a file name stays text. Screenshots of every section go to test-output/.
+// injection attempt in a file name stays text. At 1400 and 800 px: nothing wider than the window, no
+// chart label over another, the leaks named in the first screen. Screenshots go to test-output/report/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -132,7 +133,7 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     const box = (await bar.boundingBox())!;
     await page.mouse.move(box.x + 3, box.y + box.height / 2);
     await page.waitForFunction(() => document.querySelector('#chart-top-sites')?.getAttribute('title'));
-    expect(await page.getAttribute('#chart-top-sites', 'title')).toMatch(/site: .+\nKiB: /);
+    expect(await page.getAttribute('#chart-top-sites', 'title')).toMatch(/site: .+\n(?:B|KiB|MiB|GiB): /);
 
     const sizes = () =>
       page.$$eval('#sites-table tbody tr:not([style*="none"]) td:nth-child(2) span', (xs) =>
@@ -260,6 +261,85 @@ describe.skipIf(!hasChromium)('the report in chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  // Issue 16 item 6: the page at a wide and a narrow window, on a leaking series (snapshots and an mprof
+  // run), a fragmentation series with the real allocator's reports, and one big dump.
+  const WIDTHS = [1400, 800] as const;
+  const AT_WIDTHS: Record<string, string[]> = {
+    'leaking-series': ['fixtures/leaks/memo_leak', 'fixtures/leaks/mprof/leak.dat'],
+    'fragmentation-with-allocator-stats': [1, 2, 3].flatMap((k) => [
+      `fixtures/pairing/snap-${k}.pickle`,
+      `fixtures/pairing/stats-${k}.txt`,
+    ]),
+    'one-big-dump': ['fixtures/dumps/py311-inventory-b.pickle'],
+  };
+  const cases = Object.entries(AT_WIDTHS).flatMap(([name, inputs]) => WIDTHS.map((w) => [name, w, inputs] as const));
+
+  // Text of each chart that vega drew visibly (labels it left out for lack of room have opacity 0),
+  // with its box; and the chart's own box.
+  const chartTexts = (page: Page) =>
+    page.$$eval('.vega', (charts) =>
+      charts.map((c) => {
+        const svg = c.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        const texts = Array.from(c.querySelectorAll('svg text'))
+          .filter((t) => {
+            const style = getComputedStyle(t);
+            let hidden = style.display === 'none' || style.visibility === 'hidden';
+            for (let e: Element | null = t; e && e !== svg; e = e.parentElement)
+              if (Number(getComputedStyle(e).opacity) === 0 || e.getAttribute('opacity') === '0') hidden = true;
+            return !hidden && (t.textContent ?? '').trim() !== '';
+          })
+          .map((t) => {
+            const r = t.getBoundingClientRect();
+            return { text: t.textContent ?? '', x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
+          });
+        const marks = c.querySelectorAll('.mark-line path, .mark-rect path, .mark-area path, .mark-symbol path').length;
+        return { id: c.id, width: box?.width ?? 0, height: box?.height ?? 0, marks, texts };
+      }),
+    );
+
+  it.each(cases)(
+    '%s at %i px: no sideways scroll, every chart drawn, no label over another',
+    async (name, w, inputs) => {
+      const { page, problems } = await open(`${name}-${w}`, [...inputs], w);
+      await page.screenshot({ path: `${OUT}/width-${name}-${w}.png`, fullPage: true });
+      const [scroll, inner] = await page.evaluate(() => [document.scrollingElement!.scrollWidth, window.innerWidth]);
+      expect(scroll, 'page width').toBeLessThanOrEqual(inner);
+      const wider = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('body *'))
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.scroll'))
+          .map((e) => `${e.tagName} ${e.id} ${e.className}`),
+      );
+      expect(wider, 'elements past the right edge').toEqual([]);
+      const charts = await chartTexts(page);
+      expect(charts.length).toBeGreaterThan(0);
+      for (const c of charts) {
+        expect(c.width, c.id).toBeGreaterThan(100);
+        expect(c.width, c.id).toBeLessThanOrEqual(w);
+        expect(c.marks, c.id).toBeGreaterThan(0);
+        expect(c.texts.length, c.id).toBeGreaterThan(0); // axis labels at least: the check below has text to check
+        // Boxes of text overlap when they share more than half a pixel both ways.
+        const overlaps: string[] = [];
+        c.texts.forEach((a, i) => {
+          for (const b of c.texts.slice(i + 1))
+            if (Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0.5 && Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) > 0.5)
+              overlaps.push(`${a.text} / ${b.text}`);
+        });
+        expect(overlaps, c.id).toEqual([]);
+      }
+      if (name === 'leaking-series') {
+        // The leaks by name in the first screen (900 px high), at both widths.
+        const rows = await inFirstScreen(page, '#summary-leaks tbody tr');
+        for (const leak of TRUTH.memo_leak!.leak) {
+          const row = rows.find((r) => r.text.includes(leak));
+          expect(row?.visible, leak).toBe(true);
+        }
+      }
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('a file name that tries to inject HTML is shown as text', async () => {
     const evil = `${OUT}/evil.json`;

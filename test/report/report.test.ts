@@ -9,7 +9,10 @@ import { statistics } from '../../src/analysis/statistics.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
+import { captureTicks, sizeUnit } from '../../src/report/html/axes.js';
+import { arenasCaption } from '../../src/report/html/charts.js';
 import { renderHtml, scriptJson } from '../../src/report/html/page.js';
+import { MEANINGS } from '../../src/report/html/palette.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { cli } from '../helpers.js';
 import { EVIL, evilSnapshot } from './evil.js';
@@ -110,6 +113,75 @@ describe('ReportData', () => {
     expect(d.t.length).toBeLessThanOrEqual(200);
     expect(Math.max(...d.v)).toBe(999);
     expect(Math.min(...d.v)).toBe(-5);
+  });
+});
+
+describe('charts that read right (issue 16, item 3)', () => {
+  it('sizes are drawn in the unit their range calls for, named on the axis', () => {
+    expect(sizeUnit([13_000 * 1024])).toEqual({ unit: 'MiB', bytes: 2 ** 20 });
+    expect(sizeUnit([900 * 1024, -5])).toEqual({ unit: 'KiB', bytes: 1024 });
+    expect(sizeUnit([1023])).toEqual({ unit: 'B', bytes: 1 });
+    expect(sizeUnit([-3 * 2 ** 30])).toEqual({ unit: 'GiB', bytes: 2 ** 30 });
+    expect(sizeUnit([])).toEqual({ unit: 'B', bytes: 1 });
+  });
+
+  it('captures are named on the axis by their shortest distinct suffix, long ones cut, none alike', () => {
+    expect(captureTicks(['runs/a/snap-1.pickle', 'runs/a/snap-2.pickle'])).toEqual(['snap-1.pickle', 'snap-2.pickle']);
+    expect(captureTicks(['x/a/s.pickle', 'x/b/s.pickle'])).toEqual(['a/s.pickle', 'b/s.pickle']);
+    const long = captureTicks(['a-very-long-capture-name-1.pickle', 'a-very-long-capture-name-2.pickle']);
+    for (const t of long) expect(t.length).toBeLessThanOrEqual(18);
+    expect(new Set(long).size).toBe(2);
+    const same = captureTicks(['p/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x', 'p/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-x']);
+    expect(new Set(same).size).toBe(2);
+  });
+
+  it("the arenas caption says where the real line lies against the model's range, as CPython says", async () => {
+    // fixtures/pairing: CPython 3.11's own _debugmallocstats() beside each dump.
+    const files = [1, 2, 3].flatMap((k) => [`fixtures/pairing/snap-${k}.pickle`, `fixtures/pairing/stats-${k}.txt`]);
+    const d = buildReportData(await load(files), files);
+    const r = d.snapshots!.replay!;
+    const real = [1, 2, 3].map((k) =>
+      Number(
+        /# arenas allocated current\s+=\s+(\d+)/.exec(readFileSync(`fixtures/pairing/stats-${k}.txt`, 'utf8'))![1],
+      ),
+    );
+    expect(r.captures.map((c) => c.real?.arenas)).toEqual(real);
+    const above = r.captures.filter((c) => c.real!.arenas > Math.max(c.compact.arenas, c.scattered.arenas)).length;
+    expect(above).toBeGreaterThan(0);
+    expect(r.realVsModel).toEqual({ above, within: 3 - above, below: 0 });
+    const caption = arenasCaption(r);
+    expect(caption).not.toMatch(/truth lies between/);
+    expect(caption).toContain(`lie above the model's range at ${above} captures`);
+    // Without a real report the caption does not call the model's figures measured.
+    const modelOnly = arenasCaption({ ...r, realVsModel: null });
+    expect(modelOnly).toMatch(/not measurements/);
+  });
+
+  it('one colour per meaning on every chart; the legend states each once; leak charts in table order', async () => {
+    const inputs = ['fixtures/leaks/memo_leak', 'fixtures/leaks/mprof/leak.dat'];
+    const html = renderHtml(buildReportData(await load(inputs), inputs));
+    const specs = JSON.parse(/<script id="chart-specs" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as {
+      id: string;
+      spec: unknown;
+    }[];
+    // The measured colour appears in every chart of measured memory; the model's colours in none of them.
+    for (const c of specs.filter((x) => /^(totals|leaks-\d+|memory-\d+|top-sites)$/.test(x.id))) {
+      const text = JSON.stringify(c.spec);
+      expect(text, c.id).toContain(MEANINGS.measured.colour);
+      expect(text, c.id).not.toContain(MEANINGS.worst.colour);
+    }
+    expect(html.match(/id="chart-legend"/g)).toHaveLength(1);
+    const legend = html.slice(html.indexOf('id="chart-legend"'), html.indexOf('</aside>'));
+    expect(legend).toContain('data-meaning="measured"');
+    expect(html.indexOf('id="chart-legend"')).toBeLessThan(html.indexOf('class="vega"'));
+    // The small multiples in the order of the leaks table beside them.
+    const charts = [...html.matchAll(/<h4 title="([^"]+)">/g)].map((m) => m[1]);
+    const leaksTable = html.slice(html.indexOf('id="leaks-table"'));
+    const rows = [...leaksTable.slice(0, leaksTable.indexOf('</table>')).matchAll(/<summary>([^<]+)<\/summary>/g)].map(
+      (m) => m[1],
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    expect(charts).toEqual(rows);
   });
 });
 

@@ -5,8 +5,10 @@ import type { SiteTrend } from '../../analysis/leaks.js';
 import type { SnapshotSection } from '../../analysis/report-data.js';
 import { esc } from '../escape.js';
 import { formatSize } from '../format-size.js';
+import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
-import { arenasChart, icicleChart, leaksChart, occupancyChart, topSitesChart, totalsChart } from './charts.js';
+import { arenasChart, leaksCharts, occupancyChart, topSitesChart, totalsChart } from './charts.js';
+import { flameChart } from './flame.js';
 import { type Section, section, sortable, table, traceback, where } from './markup.js';
 
 /** Totals and arenas per capture; a single capture has no line to draw (the summary says what would). */
@@ -56,7 +58,7 @@ export function leaksSection(s: SnapshotSection): Section | null {
   const found = `${plural(leaks.length, 'leak')}, ${slowing.length} slowing, ${plural(plateaus.length, 'plateau')}`;
   return section('leaks', 'Leak suspects', [
     `<p>${esc(`${counted}; ${found}.`)}</p>`,
-    leaks.length ? leaksChart(leaks, s.labels) : null,
+    leaks.length ? leaksCharts(leaks, s.labels) : null,
     '<h3>Leaks</h3>',
     table('leaks-table', LEAK_HEADERS, leaks.map(leakRow)),
     ...(slowing.length
@@ -89,8 +91,9 @@ export function diffSection(s: SnapshotSection): Section | null {
   ]);
 }
 
-export function treeSection(s: SnapshotSection): Section {
-  return section('tree', 'Allocation tree', [icicleChart(s)]);
+/** The allocation tree as a flame graph, with each frame's source line where `source` finds it. */
+export function treeSection(s: SnapshotSection, source?: SourceLookup): Section {
+  return section('tree', 'Allocation tree', [flameChart(s.tree, source)]);
 }
 
 /**

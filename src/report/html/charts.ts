@@ -1,57 +1,76 @@
 // The report's charts as vega-lite specs. Each has a title, units and a one-line explanation, so
-// that a reader who never used arenascope can tell what it shows. Layout (positions of the icicle)
-// is computed here; every figure comes from ReportData. Only vega-lite's types are used here:
-// the specs are compiled in page.ts.
+// that a reader who never used arenascope can tell what it shows; colours come from palette.ts (one
+// per meaning, page-wide), sizes are drawn in the unit their range calls for (axes.ts), and every chart
+// is as wide as its container. Every figure and verdict comes from ReportData. The specs are compiled
+// in page.ts; the flame graph, a vega spec of its own, is in flame.ts.
 
+import type { Spec as VegaSpec } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SiteTrend } from '../../analysis/leaks.js';
-import type { MemorySection, ReplaySection, SnapshotSection, TreeNode } from '../../analysis/report-data.js';
+import type { MemorySection, ReplaySection, SnapshotSection } from '../../analysis/report-data.js';
+import { formatSize } from '../format-size.js';
+import { captureTicks, captureX, sizeUnit } from './axes.js';
+import { CHILD_COLOURS, MEANINGS, type Meaning } from './palette.js';
 
-// Charts per capture: a line with a point at each capture, captures in order on x.
-const CAPTURE_LINE = { type: 'line', point: true, tooltip: true } as const;
-const CAPTURE_AXIS = { field: 'capture', type: 'ordinal', title: 'capture' } as const;
+// Charts per capture: a line with a point at each capture, captures in order on x, in the colour of
+// what was measured.
+const CAPTURE_LINE = { type: 'line', point: true, tooltip: true, color: MEANINGS.measured.colour } as const;
 
-export interface Chart {
+/** A chart: a vega-lite spec, compiled in page.ts; or a hand-written vega spec drawn as is (flame.ts). */
+export type Chart = LiteChart | VegaChart;
+
+interface VegaChart extends Omit<LiteChart, 'vega' | 'spec'> {
+  readonly vega: true;
+  readonly spec: VegaSpec;
+}
+
+export interface LiteChart {
   readonly id: string;
   readonly title: string;
   readonly explanation: string;
+  readonly vega?: false;
   readonly spec: TopLevelSpec;
+  /** What its colours stand for: the page's legend states each meaning once. */
+  readonly meanings?: readonly Meaning[];
+}
+
+/** Small multiples: charts drawn side by side under one caption, in the order of the table they go with. */
+export interface ChartGroup {
+  readonly id: string;
+  readonly title: string;
+  readonly explanation: string;
+  readonly charts: readonly Chart[];
 }
 
 /** One layer of a layered spec. */
 type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
-/** A box of the icicle: its share of the width [x0, x1] and its row. */
-interface IcicleRect {
-  readonly name: string;
-  readonly x0: number;
-  readonly x1: number;
-  readonly depth: number;
-  readonly kib: number;
-}
-
 const MiB = 2 ** 20;
-const WIDTH = 720;
 
+// As wide as the figure holding it (axes and legends included: 'fit-x' with 'padding'); vega redraws
+// it when the window is resized.
 const base = (height = 260) => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-  width: WIDTH,
+  width: 'container' as const,
   height,
+  autosize: { type: 'fit-x', contains: 'padding' } as const,
   config: { view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } },
 });
 
 export function memoryChart(m: MemorySection, index: number): Chart {
-  const values = m.lines.flatMap((l) => l.t.map((t, i) => ({ series: l.name, t, mib: l.mib[i] })));
+  const u = sizeUnit(m.lines.flatMap((l) => l.mib.map((x) => x * MiB)));
+  const per = MiB / u.bytes;
+  const values = m.lines.flatMap((l) => l.t.map((t, i) => ({ series: l.name, t, size: l.mib[i]! * per })));
   const spans = m.spans.map((s) => ({ ...s, label: `${s.name} (level ${s.level ?? '?'})` }));
+  const children = m.lines.length > 1;
   const layers: Layer[] = [];
   if (spans.length) {
     layers.push({
       data: { values: spans },
-      mark: { type: 'rect', opacity: 0.15, tooltip: true },
+      mark: { type: 'rect', opacity: 0.2, tooltip: true, color: MEANINGS.calls.colour },
       encoding: {
         x: { field: 'start', type: 'quantitative' },
         x2: { field: 'end' },
-        color: { value: '#e45756' },
         tooltip: [
           { field: 'label', title: 'function' },
           { field: 'start', format: '.2f', title: 'from (s)' },
@@ -65,191 +84,258 @@ export function memoryChart(m: MemorySection, index: number): Chart {
     mark: { type: 'line', point: false, tooltip: true },
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'seconds since the first sample' },
-      y: { field: 'mib', type: 'quantitative', title: 'memory (MiB)' },
-      color: { field: 'series', type: 'nominal', title: 'process' },
+      y: { field: 'size', type: 'quantitative', title: `memory (${u.unit})` },
+      // The main process in the colour of what was measured, each child in its own; only the
+      // children need naming, in a legend under the chart (a legend beside it would cost width).
+      color: {
+        field: 'series',
+        type: 'nominal',
+        scale: {
+          domain: m.lines.map((l) => l.name),
+          range: [
+            MEANINGS.measured.colour,
+            ...m.lines.slice(1).map((_, i) => CHILD_COLOURS[i % CHILD_COLOURS.length]!),
+          ],
+        },
+        legend: children ? { title: 'process', orient: 'bottom', columns: 4, labelLimit: 160 } : null,
+      },
       tooltip: [
-        { field: 'series' },
+        { field: 'series', title: 'process' },
         { field: 't', format: '.2f', title: 'time (s)' },
-        { field: 'mib', format: '.1f', title: 'MiB' },
+        { field: 'size', format: '.1f', title: u.unit },
       ],
     },
   });
+  const parts = [
+    `Resident memory sampled by mprof (${u.unit})`,
+    ...(spans.length ? ['shaded bands are calls of @profile functions'] : []),
+    ...(children ? ['each child process in its own colour'] : []),
+  ];
   return {
     id: `memory-${index}`,
     title: `Memory over time: ${m.label}`,
-    explanation:
-      'Resident memory sampled by mprof (MiB); red bands are calls of @profile functions, ' +
-      'other colours child processes.',
+    explanation: `${parts.join('; ')}.`,
     spec: { ...base(), layer: layers },
+    meanings: ['measured', ...(spans.length ? (['calls'] as const) : []), ...(children ? (['children'] as const) : [])],
   };
 }
 
 export function totalsChart(s: SnapshotSection): Chart {
-  const values = s.totals.map((t, i) => ({ capture: i + 1, label: s.labels[i], mib: t.size / MiB, blocks: t.count }));
+  const u = sizeUnit(s.totals.map((t) => t.size));
+  const ticks = captureTicks(s.labels);
+  const values = s.totals.map((t, i) => ({
+    tick: ticks[i],
+    label: s.labels[i],
+    size: t.size / u.bytes,
+    blocks: t.count,
+  }));
   return {
     id: 'totals',
     title: 'Traced memory per capture',
     explanation:
-      'Bytes in blocks tracemalloc traced at each capture (MiB): ' +
+      `Bytes in blocks tracemalloc traced at each capture (${u.unit}): ` +
       'a line that keeps rising is memory that is never given back.',
     spec: {
       ...base(220),
       data: { values },
       mark: CAPTURE_LINE,
       encoding: {
-        x: CAPTURE_AXIS,
-        y: { field: 'mib', type: 'quantitative', title: 'traced memory (MiB)' },
-        tooltip: [{ field: 'label' }, { field: 'mib', format: '.2f', title: 'MiB' }, { field: 'blocks' }],
+        x: captureX(ticks),
+        y: { field: 'size', type: 'quantitative', title: `traced memory (${u.unit})` },
+        tooltip: [
+          { field: 'label', title: 'capture' },
+          { field: 'size', format: ',.2f', title: u.unit },
+          { field: 'blocks' },
+        ],
       },
     },
+    meanings: ['measured'],
   };
 }
 
+// The three series of the arenas chart, drawn in this order (the measured one last, on top), each
+// in its meaning's colour and dash, with its own point shape: where two coincide both still show.
+const ARENA_SERIES = [
+  { key: 'best', name: 'model, best case (compact order)', shape: 'triangle-up' },
+  { key: 'worst', name: 'model, worst case (scattered order)', shape: 'triangle-down' },
+  { key: 'measured', name: 'real (sys._debugmallocstats)', shape: 'circle' },
+] as const;
+
+const times = (n: number): string => (n === 1 ? 'once' : `at ${n} captures`);
+
+/** The arenas chart's caption, true for every input: it states where the real line lies, from the analysis's counts. */
+export function arenasCaption(r: ReplaySection): string {
+  const out = [
+    `Arenas the allocator holds at each capture. The model of pymalloc replays the captures in two orders ` +
+      '(which block of a group was freed is unknowable): compact, the best case, and scattered, the worst; ' +
+      'the shaded band is the range between them.',
+  ];
+  if (r.ordersDiffer === 0) out.push('Here both orders give the same arenas at every capture: the band is one line.');
+  const v = r.realVsModel;
+  if (!v) {
+    out.push('No real report was paired with the captures: these are model figures, not measurements.');
+  } else {
+    const n = v.above + v.within + v.below;
+    const where = [
+      v.above ? `above the model's range ${times(v.above)}` : '',
+      v.within ? `within it ${times(v.within)}` : '',
+      v.below ? `below it ${times(v.below)}` : '',
+    ].filter(Boolean);
+    out.push(`The real arenas (sys._debugmallocstats, ${n} capture${n === 1 ? '' : 's'}) lie ${where.join(', ')}.`);
+    if (v.above) out.push('Above means the process holds arenas the traced blocks do not account for, even scattered.');
+    if (v.below)
+      out.push('Below means the real allocator packed the blocks better than the best case the model found.');
+  }
+  return out.join(' ');
+}
+
 export function arenasChart(r: ReplaySection): Chart {
+  const ticks = captureTicks(r.captures.map((c) => c.label));
+  const band = r.captures.map((c, i) => ({
+    tick: ticks[i],
+    lo: Math.min(c.compact.arenas, c.scattered.arenas),
+    hi: Math.max(c.compact.arenas, c.scattered.arenas),
+  }));
   const values = r.captures.flatMap((c, i) => [
-    { capture: i + 1, label: c.label, model: 'compact order (best case)', arenas: c.compact.arenas },
-    { capture: i + 1, label: c.label, model: 'scattered order', arenas: c.scattered.arenas },
-    ...(c.real ? [{ capture: i + 1, label: c.label, model: 'real (_debugmallocstats)', arenas: c.real.arenas }] : []),
+    { tick: ticks[i], label: c.label, series: ARENA_SERIES[0].name, arenas: c.compact.arenas },
+    { tick: ticks[i], label: c.label, series: ARENA_SERIES[1].name, arenas: c.scattered.arenas },
+    ...(c.real ? [{ tick: ticks[i], label: c.label, series: ARENA_SERIES[2].name, arenas: c.real.arenas }] : []),
   ]);
+  const scale = <T>(f: (x: (typeof ARENA_SERIES)[number]) => T) => ({
+    domain: ARENA_SERIES.map((x) => x.name),
+    range: ARENA_SERIES.map(f),
+  });
+  const real = r.captures.some((c) => c.real);
   return {
     id: 'arenas',
-    title: `pymalloc arenas per capture (model of CPython ${r.python})`,
-    explanation:
-      'Arenas the allocator holds, replayed through a model of pymalloc: the truth lies between the two orders; ' +
-      'the gap is memory that freed objects leave pinned.',
+    title: `pymalloc arenas per capture (model of CPython ${r.python}${real ? ', and the real allocator' : ''})`,
+    explanation: arenasCaption(r),
     spec: {
-      ...base(220),
-      data: { values },
-      mark: CAPTURE_LINE,
-      encoding: {
-        x: CAPTURE_AXIS,
-        y: { field: 'arenas', type: 'quantitative', title: 'arenas' },
-        color: { field: 'model', type: 'nominal', title: '' },
-        tooltip: [{ field: 'label' }, { field: 'model' }, { field: 'arenas' }],
-      },
+      ...base(240),
+      encoding: { x: captureX(ticks) },
+      layer: [
+        {
+          data: { values: band },
+          mark: { type: 'area', opacity: 0.5, color: MEANINGS.range.colour },
+          encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+        },
+        {
+          data: { values },
+          mark: { type: 'line', point: { filled: false, size: 60 }, strokeWidth: 2, tooltip: true },
+          encoding: {
+            y: { field: 'arenas', type: 'quantitative', title: 'arenas' },
+            color: { field: 'series', type: 'nominal', scale: scale((x) => MEANINGS[x.key].colour), legend: null },
+            strokeDash: {
+              field: 'series',
+              type: 'nominal',
+              scale: scale((x) => [...MEANINGS[x.key].dash] as number[]),
+              legend: null,
+            },
+            shape: { field: 'series', type: 'nominal', scale: scale((x) => x.shape), legend: null },
+            order: { field: 'series', sort: 'ascending' },
+            tooltip: [{ field: 'label', title: 'capture' }, { field: 'series' }, { field: 'arenas' }],
+          },
+        },
+      ],
     },
+    meanings: ['best', 'worst', 'range', ...(real ? (['measured'] as const) : [])],
   };
 }
+
+// Characters of a site's name on the bar chart's axis; the rest is cut from the left, the whole in the tooltip.
+const SITE_CHARS = 40;
 
 export function topSitesChart(s: SnapshotSection): Chart {
   // The program's own lines, as the table shows them by default (all of them if nothing else is left).
   const own = s.topSites.filter((t) => !t.internal);
   const folded = own.length > 0 && own.length < s.topSites.length;
-  const values = (own.length ? own : s.topSites)
-    .slice(0, 20)
-    .map((t) => ({ site: `${t.frames[0]!.filename}:${t.frames[0]!.lineno}`, kib: t.size / 1024, blocks: t.count }));
+  const shown = (own.length ? own : s.topSites).slice(0, 20);
+  const u = sizeUnit(shown.map((t) => t.size));
+  const values = shown.map((t) => ({
+    site: `${t.frames[0]!.filename}:${t.frames[0]!.lineno}`,
+    size: t.size / u.bytes,
+    blocks: t.count,
+  }));
   return {
     id: 'top-sites',
     title: 'Top allocation sites, last capture',
     explanation:
-      'Lines holding the most traced memory at the last capture (KiB), as tracemalloc statistics("lineno") ranks them' +
+      `Lines holding the most traced memory at the last capture (${u.unit}), ` +
+      'as tracemalloc statistics("lineno") ranks them' +
       (folded
         ? "; without the import machinery, tracemalloc and arenascope's capture code (the table can show them)."
         : '.'),
     spec: {
       ...base(Math.max(120, values.length * 18)),
       data: { values },
-      mark: { type: 'bar', tooltip: true },
+      mark: { type: 'bar', tooltip: true, color: MEANINGS.measured.colour },
       encoding: {
-        y: { field: 'site', type: 'nominal', sort: '-x', title: null, axis: { labelLimit: 420 } },
-        x: { field: 'kib', type: 'quantitative', title: 'memory (KiB)' },
-        tooltip: [{ field: 'site' }, { field: 'kib', format: ',.1f', title: 'KiB' }, { field: 'blocks' }],
+        y: {
+          field: 'site',
+          type: 'nominal',
+          sort: '-x',
+          title: null,
+          axis: {
+            labelLimit: 260,
+            labelExpr:
+              `length(datum.label) > ${SITE_CHARS} ? '…' + slice(datum.label, -${SITE_CHARS - 1})` + ' : datum.label',
+          },
+        },
+        x: { field: 'size', type: 'quantitative', title: `memory (${u.unit})` },
+        tooltip: [{ field: 'site' }, { field: 'size', format: ',.1f', title: u.unit }, { field: 'blocks' }],
       },
     },
+    meanings: ['measured'],
   };
 }
 
-export function leaksChart(sites: readonly SiteTrend[], labels: readonly string[]): Chart {
-  const values = sites.slice(0, 12).flatMap((s) =>
-    s.bytesPerCapture.map((b, i) => ({
-      site: `${s.filename}:${s.lineno}`,
-      capture: i + 1,
-      label: labels[i],
-      kib: b / 1024,
-    })),
-  );
+/**
+ * One small chart per site judged a leak, in the order of `sites` (the order of the table drawn
+ * with them), each with its own scale and unit: a 1 KiB leak beside a 10 MiB one still shows its rise.
+ */
+export function leaksCharts(sites: readonly SiteTrend[], labels: readonly string[]): ChartGroup {
+  const ticks = captureTicks(labels);
+  const charts = sites.slice(0, 12).map((s, k): Chart => {
+    const u = sizeUnit(s.bytesPerCapture);
+    const site = `${s.filename}:${s.lineno}`;
+    const values = s.bytesPerCapture.map((b, i) => ({ site, tick: ticks[i], label: labels[i], size: b / u.bytes }));
+    return {
+      id: `leaks-${k}`,
+      title: site,
+      explanation: `growth ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`,
+      spec: {
+        ...base(110),
+        data: { values },
+        mark: CAPTURE_LINE,
+        encoding: {
+          x: { ...captureX(ticks), title: null },
+          y: { field: 'size', type: 'quantitative', title: u.unit, axis: { tickCount: 4 } },
+          tooltip: [
+            { field: 'site' },
+            { field: 'label', title: 'capture' },
+            { field: 'size', format: ',.1f', title: u.unit },
+          ],
+        },
+      },
+      meanings: ['measured'],
+    };
+  });
   return {
     id: 'leaks',
     title: 'Leak suspects: memory per capture',
-    explanation: 'One small chart per site judged a leak (KiB at each capture): each kept growing to the last capture.',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      data: { values },
-      facet: { field: 'site', type: 'nominal', title: null, header: { labelLimit: 300, labelFontSize: 11 } },
-      columns: 3,
-      spec: {
-        width: 220,
-        height: 120,
-        mark: CAPTURE_LINE,
-        encoding: {
-          x: CAPTURE_AXIS,
-          y: { field: 'kib', type: 'quantitative', title: 'KiB' },
-          tooltip: [{ field: 'site' }, { field: 'label' }, { field: 'kib', format: ',.1f', title: 'KiB' }],
-        },
-      },
-      resolve: { scale: { y: 'independent' } },
-      config: { view: { stroke: '#ddd' } },
-    },
-  };
-}
-
-// Icicle layout: each node spans its share of its parent's width; one row per frame depth.
-function icicleRects(root: TreeNode): IcicleRect[] {
-  const out: IcicleRect[] = [];
-  const walk = (n: TreeNode, x0: number, x1: number, depth: number): void => {
-    if (depth > 0) out.push({ name: n.name, x0, x1, depth, kib: n.bytes / 1024 });
-    let x = x0;
-    for (const c of n.children) {
-      const w = n.bytes ? ((x1 - x0) * c.bytes) / n.bytes : 0;
-      walk(c, x, x + w, depth + 1);
-      x += w;
-    }
-  };
-  walk(root, 0, 1, 0);
-  return out;
-}
-
-export function icicleChart(s: SnapshotSection): Chart {
-  const values = icicleRects(s.tree);
-  const depth = Math.max(1, ...values.map((v) => v.depth));
-  return {
-    id: 'icicle',
-    title: 'Where the memory of the last capture was allocated from',
     explanation:
-      'Allocation tracebacks, outermost frame on top: the width of a box is the memory allocated below that frame.',
-    spec: {
-      ...base(Math.min(600, depth * 22)),
-      data: { values },
-      encoding: {
-        y: { field: 'depth', type: 'ordinal', axis: null },
-        tooltip: [
-          { field: 'name', title: 'frame' },
-          { field: 'kib', format: ',.1f', title: 'KiB' },
-        ],
-      },
-      layer: [
-        {
-          mark: { type: 'rect', stroke: 'white', tooltip: true },
-          encoding: {
-            x: { field: 'x0', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
-            x2: { field: 'x1' },
-            color: { field: 'kib', type: 'quantitative', scale: { scheme: 'oranges' }, legend: { title: 'KiB' } },
-          },
-        },
-        {
-          // Names on the boxes wide enough to hold some of them.
-          transform: [{ filter: 'datum.x1 - datum.x0 > 0.06' }],
-          mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, limit: 300 },
-          encoding: { x: { field: 'x0', type: 'quantitative' }, text: { field: 'name' }, color: { value: '#222' } },
-        },
-      ],
-    },
+      'One small chart per site judged a leak, in the order of the table below: its traced memory at each ' +
+      'capture, on its own scale.' +
+      (sites.length > charts.length ? ` The first ${charts.length} of ${sites.length}.` : ''),
+    charts,
   };
 }
 
 export function occupancyChart(r: ReplaySection): Chart {
   const buckets = (name: string, xs: readonly number[]) =>
     xs.map((n, i) => ({ order: name, bucket: `${i * 10}-${i * 10 + 10}%`, arenas: n }));
+  const best = 'compact (best case)';
+  const worst = 'scattered (worst case)';
   return {
     id: 'occupancy',
     title: 'Arena occupancy at the last capture (model)',
@@ -258,15 +344,27 @@ export function occupancyChart(r: ReplaySection): Chart {
       'a few survivors keep them from going back to the system.',
     spec: {
       ...base(200),
-      data: { values: [...buckets('compact', r.occupancy.compact), ...buckets('scattered', r.occupancy.scattered)] },
+      data: { values: [...buckets(best, r.occupancy.compact), ...buckets(worst, r.occupancy.scattered)] },
       mark: { type: 'bar', tooltip: true },
       encoding: {
-        x: { field: 'bucket', type: 'ordinal', sort: null, title: 'share of the arena used by live blocks' },
-        xOffset: { field: 'order' },
+        x: {
+          field: 'bucket',
+          type: 'ordinal',
+          sort: null,
+          title: 'share of the arena used by live blocks',
+          axis: { labelAngle: 0, labelOverlap: 'greedy' },
+        },
+        xOffset: { field: 'order', sort: [best, worst] },
         y: { field: 'arenas', type: 'quantitative', title: 'arenas' },
-        color: { field: 'order', type: 'nominal', title: 'replay order' },
-        tooltip: [{ field: 'order' }, { field: 'bucket' }, { field: 'arenas' }],
+        color: {
+          field: 'order',
+          type: 'nominal',
+          scale: { domain: [best, worst], range: [MEANINGS.best.colour, MEANINGS.worst.colour] },
+          legend: null,
+        },
+        tooltip: [{ field: 'order', title: 'replay order' }, { field: 'bucket' }, { field: 'arenas' }],
       },
     },
+    meanings: ['best', 'worst'],
   };
 }

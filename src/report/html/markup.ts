@@ -1,9 +1,10 @@
 // The pieces every section of the HTML report is built from: the section itself (which collects the
-// charts it draws), figures, sortable tables, cards and tracebacks. Capture strings go through esc.
+// charts it draws), figures and small multiples, sortable tables (scrolling in their own box when wider
+// than the page), cards and tracebacks. Capture strings go through esc.
 
 import type { Frame } from '../../model/frames.js';
 import { esc } from '../escape.js';
-import type { Chart } from './charts.js';
+import type { Chart, ChartGroup } from './charts.js';
 
 /** A section's markup and the charts drawn in it, in page order. */
 export interface Section {
@@ -11,12 +12,25 @@ export interface Section {
   readonly charts: readonly Chart[];
 }
 
-/** A piece of a section: markup, a chart (drawn in a figure), or nothing. */
-export type Part = string | Chart | null;
+/** A piece of a section: markup, a chart (drawn in a figure), small multiples, or nothing. */
+export type Part = string | Chart | ChartGroup | null;
 
 function figure(c: Chart): string {
   const caption = `<figcaption><h3>${esc(c.title)}</h3><p>${esc(c.explanation)}</p></figcaption>`;
   return `<figure class="chart">${caption}<div id="chart-${esc(c.id)}" class="vega"></div></figure>`;
+}
+
+// Small multiples: one caption, then a grid of small figures (as many per row as the width holds),
+// each named by its title, cut with an ellipsis when long (the whole in its tooltip).
+function multiples(g: ChartGroup): string {
+  const caption = `<figcaption><h3>${esc(g.title)}</h3><p>${esc(g.explanation)}</p></figcaption>`;
+  const small = g.charts.map(
+    (c) =>
+      `<figure class="small"><figcaption><h4 title="${esc(c.title)}">${esc(c.title)}</h4>` +
+      `<p>${esc(c.explanation)}</p></figcaption><div id="chart-${esc(c.id)}" class="vega"></div></figure>`,
+  );
+  const grid = `<div class="multiples">${small.join('')}</div>`;
+  return `<figure class="chart" id="${esc(g.id)}-charts">${caption}${grid}</figure>`;
 }
 
 /** `<section id><h2>heading</h2>…</section>`: each chart among the parts becomes a figure and is collected. */
@@ -25,6 +39,10 @@ export function section(id: string, heading: string, parts: readonly Part[], cla
   const body = parts
     .map((p) => {
       if (p === null || typeof p === 'string') return p ?? '';
+      if ('charts' in p) {
+        charts.push(...p.charts);
+        return multiples(p);
+      }
       charts.push(p);
       return figure(p);
     })
@@ -71,7 +89,8 @@ export function table(
         `data-table="${id}" aria-controls="${id}" aria-expanded="false">show all</button></div>`
       : `<div class="more"><span class="count" data-table="${id}"></span></div>`;
   const thead = `<thead><tr>${head}</tr></thead>`;
-  return `${tools}<table id="${id}" class="sortable" data-cap="${cap}">${thead}<tbody>${body}</tbody></table>${more}`;
+  const t = `<table id="${id}" class="sortable" data-cap="${cap}">${thead}<tbody>${body}</tbody></table>`;
+  return `${tools}<div class="scroll">${t}</div>${more}`;
 }
 
 /** A table cell shown as text that sorts by a number. */

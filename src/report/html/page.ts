@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { compile } from 'vega-lite';
 import type { ReportData } from '../../analysis/report-data.js';
 import { esc } from '../escape.js';
+import type { SourceLookup } from '../linecache.js';
 import {
   capturesSection,
   diffSection,
@@ -17,6 +18,7 @@ import {
   treeSection,
 } from './capture-sections.js';
 import type { Section } from './markup.js';
+import { legendHtml } from './palette.js';
 import { allocatorSection, lineReportSection, memorySection, summarySection, testsSection } from './sections.js';
 
 /** JSON that is safe inside a <script> element: no '</script>', no '<!--', no line separators. */
@@ -37,10 +39,10 @@ const pageScript = (): string => readFileSync(new URL('./assets/report.js', impo
  * The page's sections in order, those without data left out: the answers first (the summary, then
  * the leaks by site), the evidence after, long tables last.
  */
-function sections(d: ReportData): Section[] {
+function sections(d: ReportData, source?: SourceLookup): Section[] {
   const s = d.snapshots;
   const captures = s
-    ? [capturesSection(s), topSitesSection(s), diffSection(s), treeSection(s), fragmentationSection(s)]
+    ? [capturesSection(s), topSitesSection(s), diffSection(s), treeSection(s, source), fragmentationSection(s)]
     : [];
   return [
     summarySection(d),
@@ -53,9 +55,10 @@ function sections(d: ReportData): Section[] {
   ].filter((x) => x !== null);
 }
 
-export function renderHtml(d: ReportData): string {
-  const parts = sections(d);
-  const specs = parts.flatMap((p) => p.charts).map((c) => ({ id: c.id, spec: compile(c.spec).spec }));
+/** The page; `source` finds the source lines shown in the flame graph's tooltips (none by default). */
+export function renderHtml(d: ReportData, source?: SourceLookup): string {
+  const parts = sections(d, source);
+  const specs = parts.flatMap((p) => p.charts).map((c) => ({ id: c.id, spec: c.vega ? c.spec : compile(c.spec).spec }));
   const data = { format: d.format, version: d.version, charts: specs.map((x) => x.id) };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -63,7 +66,12 @@ export function renderHtml(d: ReportData): string {
 <style>
 ${stylesheet()}</style></head><body>
 <h1>${esc(d.title)}</h1><div class="inputs">${d.inputs.map(esc).join(' · ')}</div>
-${parts.map((p) => p.html).join('\n')}
+${parts[0]!.html}
+${legendHtml(new Set(parts.flatMap((p) => p.charts).flatMap((c) => c.meanings ?? [])))}
+${parts
+  .slice(1)
+  .map((p) => p.html)
+  .join('\n')}
 <script id="report-data" type="application/json">${scriptJson(data)}</script>
 <script id="chart-specs" type="application/json">${scriptJson(specs)}</script>
 <script>${vegaRuntime()}</script>

@@ -63,7 +63,8 @@ function leakAnswer(d: ReportData): string {
   const title = `Still growing at the end: ${rows.length} (${judged.join(', ')} judged)`;
   return (
     `<h3 class="answer">${esc(title)}</h3>` +
-    `<table class="answers" id="summary-leaks"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`
+    `<div class="scroll"><table class="answers" id="summary-leaks"><thead><tr>${head}</tr></thead>` +
+    `<tbody>${body}</tbody></table></div>${more}`
   );
 }
 
@@ -162,7 +163,8 @@ export function lineReportSection(l: LineReport, index: number): Section {
   const max = Math.max(0.001, ...increments);
   const blocks = l.blocks.map((b) => {
     const rows = b.lines.map((x, i) => lineRow(x, i, max)).join('');
-    return `<h3>${esc(reportFileName(b.filename))}</h3><table class="lines">${LINE_HEAD}<tbody>${rows}</tbody></table>`;
+    const t = `<table class="lines">${LINE_HEAD}<tbody>${rows}</tbody></table>`;
+    return `<h3>${esc(reportFileName(b.filename))}</h3><div class="scroll">${t}</div>`;
   });
   const intro =
     '<p>Each line shaded by the memory it added (red) or gave back (blue): ' +

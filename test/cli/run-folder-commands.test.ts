@@ -97,10 +97,12 @@ describe('the gate on a run folder', () => {
     expect(readFileSync(md, 'utf8')).toContain('max-leaks');
     const gh = await cli('gate', RUN, '--github');
     expect(gh.code).toBe(1);
-    // The annotation's file is relative to the working directory, as GitHub reads it.
-    expect(gh.out).toContain(
-      `::error file=${relative(process.cwd(), truth.leakFile)},line=${truth.leakLine},title=arenascope max-leaks::`,
-    );
+    // The annotation's file is relative to the working directory, as GitHub reads it, when it is
+    // under it; else (a folder captured in another checkout) relative to the directory the run ran in.
+    const runCwd = (JSON.parse(readFileSync(join(RUN, 'manifest.json'), 'utf8')) as { cwd: string }).cwd;
+    const here = relative(process.cwd(), truth.leakFile);
+    const file = here.startsWith('..') ? relative(runCwd, truth.leakFile) : here;
+    expect(gh.out).toContain(`::error file=${file},line=${truth.leakLine},title=arenascope max-leaks::`);
   });
 
   it('baseline DIR writes a baseline the gate reads; the leak still fails against it', async () => {

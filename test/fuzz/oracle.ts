@@ -67,7 +67,7 @@ const NAMES_A_PATH = /^(?:\.{0,2}\/|[\w.-]+\/)[^:]*: /;
 const ABOUT_THE_INPUTS = /needs at least \d+ snapshots/;
 // Problems of a file as a whole (or of a baseline against the current captures): no place inside it.
 const WHOLE =
-  /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert|among the inputs|the current captures none|no allocator report paired/;
+  /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert|among the inputs|the current captures none|no allocator report paired|more than the pymalloc model replays/;
 
 /** The longest run of characters of `text` found in `input`, when longer than `limit`. */
 export function echoed(text: string, input: string, limit = ECHO): string | null {

@@ -255,10 +255,12 @@ for (const [version, py] of VERSIONS) {
   });
 }
 
-const pytestPython = VERSIONS.map(([, py]) => py).find(
+// A Python with pytest: pyenv's, else Debian's (python3-pytest, which .ci/run installs).
+const pytestPython = [...VERSIONS.map(([, py]) => py), '/usr/bin/python3'].find(
   (py) => existsSync(py) && spawnSync(py, ['-c', 'import pytest']).status === 0,
 );
-if (!pytestPython) console.warn('skipping the pytest plugin test: no pyenv CPython 3.8/3.11 with pytest');
+if (!pytestPython)
+  console.warn('skipping the pytest plugin test: no pyenv CPython 3.8/3.11 nor /usr/bin/python3 with pytest');
 
 describe.skipIf(!pytestPython)('arenascope_capture under pytest', () => {
   it('fails the leaking test and the one over its limit_memory with pytest-memray messages; records each test', () => {

@@ -143,6 +143,26 @@ describe('the module graph of a command line', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a plain command line loads no yargs (cli/plain-args.ts); help and a typo do', () => {
+    for (const args of [
+      ['stats', DUMP],
+      ['stats', DUMP, '-n', '3', '--format', 'json'],
+      ['info', DAT],
+      ['leaks', DAT],
+    ]) {
+      const l = loads(...args);
+      expect([args.join(' '), l.status, l.packages.has('yargs')]).toEqual([args.join(' '), 0, false]);
+    }
+    for (const args of [
+      ['stats', DUMP, '--help'],
+      ['stats', DUMP, '--limt', '3'],
+      ['stats', DUMP, '-n', 'abc'],
+    ]) {
+      const l = loads(...args);
+      expect([args.join(' '), l.packages.has('yargs')]).toEqual([args.join(' '), true]);
+    }
+  });
+
   it('the dump reader is loaded to read a dump, not to detect another format', () => {
     const reader = ['ingest/tracemalloc-pickle.js', 'ingest/pickle/snapshot-machine.js'];
     for (const args of [

@@ -40,14 +40,14 @@ export async function duringPhase<T>(
   line: ProgressLine | undefined,
   text: string,
   long: boolean,
-  work: () => T,
+  work: () => T | Promise<T>,
 ): Promise<T> {
   if (!line || !long) return work();
   line(`${text}…`);
   // One turn of the event loop, so the line reaches the terminal before the work holds the thread.
   await new Promise((resolve) => setImmediate(resolve));
   try {
-    return work();
+    return await work();
   } finally {
     line(null);
   }

@@ -5,6 +5,7 @@ import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import { buildReportData } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderTopSitesCsv } from '../report/csv.js';
+import type { CompileCharts } from '../report/html/chart-compiler.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReportText, reportTextPaths } from '../report/text/report.js';
@@ -99,6 +100,16 @@ function withoutDeprecated(a: Args): Args {
 
 export async function handler(given: Args): Promise<void> {
   const a = withoutDeprecated(given);
+  // A page's charts: vega-lite loads on another thread while this one reads and analyzes.
+  const charts = a.format === 'html' ? (await import('../report/html/chart-compiler.js')).startChartCompiler() : null;
+  try {
+    await report(a, charts?.compile);
+  } finally {
+    charts?.close();
+  }
+}
+
+async function report(a: Args, compileCharts: CompileCharts | undefined): Promise<void> {
   const set = await withAllocatorStats(await loadSet(a.inputs, a, a.order), a);
   // The analyses replay the snapshots through the model: long for a large series (see replay.ts).
   const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
@@ -133,7 +144,9 @@ export async function handler(given: Args): Promise<void> {
   }
   // The page module loads the chart compiler: only when a page is written.
   const { renderHtml } = await import('../report/html/page.js');
-  const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () => renderHtml(data, sourceLookup(a)));
+  const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () =>
+    renderHtml(data, sourceLookup(a), compileCharts),
+  );
   writeFileSync(a.output, page);
   write(a['json-out'], () => renderJson(data));
   write(a.markdown, () => renderMarkdown(data));

@@ -79,7 +79,7 @@ describe('a cache still filling, and a leak at an irregular pace', () => {
 
   it('the HTML report lists slowing sites in their own table, with the next step', async () => {
     const inputs = ['fixtures/leaks/cache_filling'];
-    const html = renderHtml(buildReportData(await load(inputs), inputs));
+    const html = await renderHtml(buildReportData(await load(inputs), inputs));
     const table = html.match(/<table id="slowing-table"[\s\S]*?<\/table>/)?.[0] ?? '';
     expect(table).toContain('cache_filling.py');
     expect(table).toContain('<th data-col="5">next step</th>');

@@ -98,7 +98,7 @@ describe('ReportData', () => {
     const d = buildReportData(await load(['fixtures/dumps/py311-inventory-b.pickle']), ['x']);
     expect(d.gaps!.map((g) => g.topic)).toEqual(['leaks', 'changes', 'memory', 'fragmentation']);
     expect(d.gaps![0]!.text).toMatch(/^1 snapshot: leak detection needs 3 or more: take tracemalloc snapshots/);
-    const html = renderHtml(d);
+    const html = await renderHtml(d);
     const summary = html.slice(html.indexOf('<section id="summary"'), html.indexOf('</section>'));
     expect(summary).not.toMatch(/leak suspects|—/);
     expect(summary).toContain('leak detection needs 3 or more');
@@ -159,7 +159,7 @@ describe('charts that read right (issue 16, item 3)', () => {
 
   it('one colour per meaning on every chart; the legend states each once; leak charts in table order', async () => {
     const inputs = ['fixtures/leaks/memo_leak', 'fixtures/leaks/mprof/leak.dat'];
-    const html = renderHtml(buildReportData(await load(inputs), inputs));
+    const html = await renderHtml(buildReportData(await load(inputs), inputs));
     const specs = JSON.parse(/<script id="chart-specs" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as {
       id: string;
       spec: unknown;
@@ -189,7 +189,7 @@ describe('escaping', () => {
   it('a file name that tries to close the script and inject HTML stays text', async () => {
     const evil = join(dir, 'evil.json');
     evilSnapshot(evil);
-    const html = renderHtml(buildReportData(await load([evil]), [evil]));
+    const html = await renderHtml(buildReportData(await load([evil]), [evil]));
     expect(html).not.toContain(EVIL);
     expect(html).not.toMatch(/<img/i);
     expect(html).toContain('&#60;/script&#62;&#60;img src=x onerror=alert(1)&#62;');

@@ -1,11 +1,10 @@
 // The HTML report: one self-contained page (no network: the vega runtime, the stylesheet and the
-// page script are inlined; charts are vega-lite specs compiled here in Node). Each section is built
+// page script are inlined; charts are vega-lite specs compiled in Node, chart-compiler.ts). Each section is built
 // in sections.ts or capture-sections.ts; every string from a capture is escaped there.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { compile } from 'vega-lite';
 import type { ReportData } from '../../analysis/report-data.js';
 import { esc } from '../escape.js';
 import type { SourceLookup } from '../linecache.js';
@@ -17,6 +16,7 @@ import {
   topSitesSection,
   treeSection,
 } from './capture-sections.js';
+import { type CompileCharts, compileHere } from './chart-compiler.js';
 import type { Section } from './markup.js';
 import { legendHtml } from './palette.js';
 import { allocatorSection, lineReportSection, memorySection, summarySection, testsSection } from './sections.js';
@@ -55,10 +55,20 @@ function sections(d: ReportData, source?: SourceLookup): Section[] {
   ].filter((x) => x !== null);
 }
 
-/** The page; `source` finds the source lines shown in the flame graph's tooltips (none by default). */
-export function renderHtml(d: ReportData, source?: SourceLookup): string {
+/**
+ * The page; `source` finds the source lines shown in the flame graph's tooltips (none by default),
+ * `compile` compiles its vega-lite specs (on this thread by default).
+ */
+export async function renderHtml(
+  d: ReportData,
+  source?: SourceLookup,
+  compile: CompileCharts = compileHere,
+): Promise<string> {
   const parts = sections(d, source);
-  const specs = parts.flatMap((p) => p.charts).map((c) => ({ id: c.id, spec: c.vega ? c.spec : compile(c.spec).spec }));
+  const charts = parts.flatMap((p) => p.charts);
+  const compiled = await compile(charts.flatMap((c) => (c.vega ? [] : [c.spec])));
+  let next = 0;
+  const specs = charts.map((c) => ({ id: c.id, spec: c.vega ? c.spec : compiled[next++]! }));
   const data = { format: d.format, version: d.version, charts: specs.map((x) => x.id) };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

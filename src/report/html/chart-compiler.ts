@@ -1,0 +1,78 @@
+// Compiling the page's vega-lite specs to vega. Loading vega-lite takes ~0.18 s, about as long as
+// reading two 1M-block dumps: `report` starts a thread that loads it while this one reads and
+// replays the captures (when the machine has a core for it), and the page's specs are compiled
+// there. Anywhere else, and whenever that thread cannot start, they are compiled on this thread.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Spec as VegaSpec } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+
+/** Compiles vega-lite specs to vega specs, in order. */
+export type CompileCharts = (specs: readonly TopLevelSpec[]) => Promise<VegaSpec[]>;
+
+/** What the chart thread answers: the compiled specs, or why it could not. */
+export type ChartReply = { readonly specs: VegaSpec[] } | { readonly error: string; readonly stack?: string };
+
+/** Compiles on this thread, loading vega-lite on first use. */
+export const compileHere: CompileCharts = async (specs) => {
+  const { compile } = await import('vega-lite');
+  return specs.map((s) => compile(s).spec);
+};
+
+// tsc compiles the worker into dist/. This path reaches it both from dist/report/html/ (the package)
+// and from src/report/html/ (vitest runs the sources after `npm run build`).
+const WORKER = new URL('../../../dist/report/html/chart-worker.js', import.meta.url);
+
+export interface ChartCompiler {
+  readonly compile: CompileCharts;
+  /** Ends the thread (a compiler is used once). */
+  close(): void;
+}
+
+const HERE: ChartCompiler = { compile: compileHere, close: () => {} };
+
+/** A compiler that starts loading vega-lite now, on a thread of its own when the machine has two cores. */
+export function startChartCompiler(): ChartCompiler {
+  if (availableParallelism() < 2) return HERE;
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER);
+  } catch {
+    return HERE;
+  }
+  worker.unref(); // loading vega-lite keeps no process alive: an input error exits at once
+  let down = false;
+  const fell = (): void => {
+    down = true;
+  };
+  worker.on('error', fell);
+  worker.on('exit', fell);
+  const compile: CompileCharts = (specs) => {
+    if (down) return compileHere(specs);
+    return new Promise<VegaSpec[]>((resolve, reject) => {
+      const done = (): void => {
+        worker.off('message', answered);
+        worker.off('error', failed);
+        worker.off('exit', failed);
+        worker.unref();
+      };
+      const answered = (m: ChartReply): void => {
+        done();
+        if ('specs' in m) resolve(m.specs);
+        else reject(Object.assign(new Error(m.error), { stack: m.stack }));
+      };
+      // A thread that cannot start (no dist/ build) or stops: the specs are compiled here.
+      const failed = (): void => {
+        done();
+        resolve(compileHere(specs));
+      };
+      worker.on('message', answered);
+      worker.once('error', failed);
+      worker.once('exit', failed);
+      worker.ref();
+      worker.postMessage(specs);
+    });
+  };
+  return { compile, close: () => void worker.terminate() };
+}

@@ -45,6 +45,9 @@ export const INPUT_CAP: i32 = 1 << 19;
 // another opcode): a table, so that reading an int takes no branch on which of the three it is.
 const INT_LEN = memory.data(256);
 const INT_MASK = memory.data(4 * 256, 4);
+// The same for BINGET/LONG_BINGET: length with operand, and the operand's mask.
+const GET_LEN = memory.data(256);
+const GET_MASK = memory.data(4 * 256, 4);
 const AGG = memory.data(16 * AGG_SLOTS, 16);
 export const OUT = memory.data(16 * OUT_CAP, 16);
 export const INPUT = memory.data(INPUT_CAP + 64, 16); // the bytes to scan, with room to read past
@@ -66,6 +69,10 @@ store<u8>(INT_LEN + BININT, 5);
 store<i32>(INT_MASK + 4 * BININT1, 0xff);
 store<i32>(INT_MASK + 4 * BININT2, 0xffff);
 store<i32>(INT_MASK + 4 * BININT, -1);
+store<u8>(GET_LEN + BINGET, 2);
+store<u8>(GET_LEN + LONG_BINGET, 5);
+store<i32>(GET_MASK + 4 * BINGET, 0xff);
+store<i32>(GET_MASK + 4 * LONG_BINGET, -1);
 tbMake(TB_FIRST);
 
 // The id and total + 1 of a slot, in the arrays after the keys.
@@ -136,9 +143,10 @@ export function scan(start: usize, end: usize, mode: i32): usize {
     q += sizeLen;
     // The traceback: a memo reference to one the reader has told of (remember()), else the run ends.
     const get = load<u8>(q);
-    if (get !== BINGET && get !== LONG_BINGET) break;
-    const slot = lookup(get === BINGET ? <i32>load<u8>(q, 1) : load<i32>(q, 1));
-    q += get === BINGET ? 2 : 5;
+    const getLen = <usize>load<u8>(GET_LEN + get);
+    if (getLen === 0) break;
+    const slot = lookup(load<i32>(q, 1) & load<i32>(GET_MASK + 4 * get));
+    q += getLen;
     if (slot < 0) break;
     let total = -1;
     if (mode === 4) {

@@ -41,12 +41,9 @@ const COUNT_MAX: i32 = i32.MAX_VALUE;
 const OUT_CAP: i32 = 4096;
 export const INPUT_CAP: i32 = 1 << 19;
 
-// Byte length (operand included) and value mask of BININT1/BININT2/BININT, by opcode (length 0:
-// another opcode): a table, so that reading an int takes no branch on which of the three it is.
-const INT_LEN = memory.data(256);
+// The value mask of BININT1/BININT2/BININT, and of BINGET/LONG_BINGET's operand, by opcode (0 for
+// another opcode): reading a value takes no branch on which opcode holds it.
 const INT_MASK = memory.data(4 * 256, 4);
-// The same for BINGET/LONG_BINGET: length with operand, and the operand's mask.
-const GET_LEN = memory.data(256);
 const GET_MASK = memory.data(4 * 256, 4);
 const AGG = memory.data(16 * AGG_SLOTS, 16);
 export const OUT = memory.data(16 * OUT_CAP, 16);
@@ -63,14 +60,9 @@ let tbSlots: i32 = 0;
 let tbKey: usize = 0;
 let slotsTaken: i32 = 0; // slots ever taken since the table was made (a removed one stays taken)
 
-store<u8>(INT_LEN + BININT1, 2);
-store<u8>(INT_LEN + BININT2, 3);
-store<u8>(INT_LEN + BININT, 5);
 store<i32>(INT_MASK + 4 * BININT1, 0xff);
 store<i32>(INT_MASK + 4 * BININT2, 0xffff);
 store<i32>(INT_MASK + 4 * BININT, -1);
-store<u8>(GET_LEN + BINGET, 2);
-store<u8>(GET_LEN + LONG_BINGET, 5);
 store<i32>(GET_MASK + 4 * BINGET, 0xff);
 store<i32>(GET_MASK + 4 * LONG_BINGET, -1);
 tbMake(TB_FIRST);
@@ -128,29 +120,47 @@ export function scan(start: usize, end: usize, mode: i32): usize {
     if (mode === 4) {
       if (load<u8>(q) !== MARK) break;
       q++;
-      const len = intLength(q);
-      domain = intValue(q);
-      if (len === 0 || domain < 0) break;
-      q += len;
+      // Each field's start waits on the length of the one before: the loop is bound by that chain
+      // of loads. A branch for the usual one-byte int, predicted, lets the next load start without
+      // waiting (measured on 5M traces: 89 -> 79 ms, and no slower with sizes spread to 100 kB).
+      if (load<u8>(q) === BININT1) {
+        domain = load<u8>(q, 1);
+        q += 2;
+      } else {
+        const len = intLength(q);
+        domain = intValue(q);
+        if (len === 0 || domain < 0) break;
+        q += len;
+      }
     } else {
       if (load<u8>(q) !== BININT1) break;
       domain = load<u8>(q, 1);
       q += 2;
     }
-    const sizeLen = intLength(q);
-    const size = intValue(q);
-    if (sizeLen === 0 || size < 0) break;
-    q += sizeLen;
+    let size: i32;
+    if (load<u8>(q) === BININT1) {
+      size = load<u8>(q, 1);
+      q += 2;
+    } else {
+      const sizeLen = intLength(q);
+      size = intValue(q);
+      if (sizeLen === 0 || size < 0) break;
+      q += sizeLen;
+    }
     // The traceback: a memo reference to one the reader has told of (remember()), else the run ends.
     const get = load<u8>(q);
-    const getLen = <usize>load<u8>(GET_LEN + get);
+    const getLen: usize = get === BINGET ? 2 : get === LONG_BINGET ? 5 : 0;
     if (getLen === 0) break;
     const slot = lookup(load<i32>(q, 1) & load<i32>(GET_MASK + 4 * get));
     q += getLen;
     if (slot < 0) break;
     let total = -1;
     if (mode === 4) {
-      if (load<u8>(q) === NONE) q++;
+      const op = load<u8>(q);
+      if (op === BININT1) {
+        total = load<u8>(q, 1);
+        q += 2;
+      } else if (op === NONE) q++;
       else {
         const len = intLength(q);
         total = intValue(q);
@@ -178,9 +188,13 @@ function intValue(q: usize): i32 {
   return load<i32>(q, 1) & load<i32>(INT_MASK + 4 * load<u8>(q));
 }
 
-// The byte length of the int opcode at q with its operand; 0 for another opcode.
+// The byte length of the int opcode at q with its operand; 0 for another opcode. Computed, not
+// looked up: the position of the next field waits on it, and a table adds a load to that chain.
+// @ts-ignore: decorator
+@inline
 function intLength(q: usize): usize {
-  return load<u8>(INT_LEN + load<u8>(q));
+  const op = <u32>load<u8>(q);
+  return op === BININT1 ? 2 : op === BININT2 ? 3 : op === BININT ? 5 : 0;
 }
 
 function tbSlot(idx: i32): i32 {

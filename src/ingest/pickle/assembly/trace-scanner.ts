@@ -190,8 +190,6 @@ function intValue(q: usize): i32 {
 
 // The byte length of the int opcode at q with its operand; 0 for another opcode. Computed, not
 // looked up: the position of the next field waits on it, and a table adds a load to that chain.
-// @ts-ignore: decorator
-@inline
 function intLength(q: usize): usize {
   const op = <u32>load<u8>(q);
   return op === BININT1 ? 2 : op === BININT2 ? 3 : op === BININT ? 5 : 0;

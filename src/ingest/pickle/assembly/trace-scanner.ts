@@ -212,22 +212,43 @@ function lookup(idx: i32): i32 {
   return key === want ? slot : -1;
 }
 
-// Adds one trace to its group's count, evicting to OUT the group that held the slot; returns the
-// records in OUT.
+// Adds one trace to its group's count; returns the records in OUT. A group lives in its home slot
+// or the other slot of the same 32-byte pair, so that two groups whose hashes meet do not evict
+// each other at every trace; when both are taken by others, the home slot's group goes to OUT.
 function count(tb: i32, size: i32, domain: i32, records: i32): i32 {
   const h = ((((tb * 0x9e3779b1) ^ size) * 0x85ebca6b) ^ domain) * 0xc2b2ae35;
   const e = AGG + 16 * (<u32>h >> (32 - AGG_BITS)); // the well-mixed high bits
-  const n = load<i32>(e, 12);
-  if (load<i32>(e) === tb + 1 && load<i32>(e, 4) === size && load<i32>(e, 8) === domain && n !== COUNT_MAX) {
-    store<i32>(e, n + 1, 12);
+  if (bump(e, tb, size, domain)) return records;
+  if (load<i32>(e) === 0) {
+    place(e, tb, size, domain);
     return records;
   }
-  if (load<i32>(e) !== 0) evict(e, records++);
+  const f = e ^ 16;
+  if (bump(f, tb, size, domain)) return records;
+  if (load<i32>(f) === 0) {
+    place(f, tb, size, domain);
+    return records;
+  }
+  evict(e, records);
+  place(e, tb, size, domain);
+  return records + 1;
+}
+
+// Adds one to the count in slot e when it holds the group (and the count has room).
+function bump(e: usize, tb: i32, size: i32, domain: i32): bool {
+  const n = load<i32>(e, 12);
+  if (load<i32>(e) !== tb + 1 || load<i32>(e, 4) !== size || load<i32>(e, 8) !== domain || n === COUNT_MAX) {
+    return false;
+  }
+  store<i32>(e, n + 1, 12);
+  return true;
+}
+
+function place(e: usize, tb: i32, size: i32, domain: i32): void {
   store<i32>(e, tb + 1);
   store<i32>(e, size, 4);
   store<i32>(e, domain, 8);
   store<i32>(e, 1, 12);
-  return records;
 }
 
 function evict(e: usize, record: i32): void {

@@ -177,11 +177,12 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
 
 /**
  * Parses with yargs and runs the command it names (or prints help, version or a usage error): every
- * command line plainArgs leaves alone. Exported so that tests compare the two on the same parser.
+ * command line plainArgs leaves alone. Exported so that tests compare the two on the same parser;
+ * `commands` are yargs CommandModules (typed `object` here: the package's types do not need yargs').
  */
 export async function parseWithYargs(
   argv: readonly string[],
-  commands: readonly CommandModule[],
+  commands: readonly object[],
   io: Io,
   status: { code: number },
 ): Promise<void> {
@@ -197,7 +198,7 @@ export async function parseWithYargs(
         'Analyze memory captures of Python programs: ' +
         'tracemalloc dumps, mprof runs, memory_profiler reports, allocator stats.',
     );
-  for (const c of commands) y = y.command(c);
+  for (const c of commands) y = y.command(c as CommandModule);
   await y
     .demandCommand(1, 'Name a command.')
     .strict()

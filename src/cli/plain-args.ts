@@ -1,10 +1,10 @@
 // The plain command lines, parsed without yargs (issue 14): loading yargs and its first parse cost
 // ~35 ms, a sixth of `stats` on a 1M-block dump. A command's options are still declared once, in
 // its yargs builder, which runs here against a recorder; a command line of the plainest shapes
-// (the command first, known long or one-letter options with their values, positionals) becomes
-// the argv yargs would give, and anything else (help, a typo, a value that looks like an option,
-// `--`, an array option, a repeated one, a number or choice yargs would judge) returns null so
-// that yargs parses it, with its checks and messages. test/cli/plain-args.test.ts compares the two
+// (the command first, known long or one-letter options with their values, string lists,
+// positionals) becomes the argv yargs would give, and anything else (help, a typo, a value that
+// looks like an option, `--`, a repeated option, a number or choice yargs would judge) returns
+// null so that yargs parses it, with its checks and messages. test/cli/plain-args.test.ts compares the two
 // on every command's options.
 
 import type { CommandModule } from 'yargs';
@@ -50,7 +50,7 @@ export class Recorder {
   option(key: string, o: YargsOption): this {
     const unsupported = ['coerce', 'nargs', 'count', 'normalize', 'implies', 'conflicts'] as const;
     if (unsupported.some((k) => o[k] !== undefined)) throw new Error(`option ${key}: not plain`);
-    const type = o.type === undefined && o.choices === undefined ? undefined : o.type;
+    const type = o.type;
     if (type !== undefined && type !== 'string' && type !== 'number' && type !== 'boolean') {
       throw new Error(`option ${key}: type ${type}`);
     }

@@ -7,7 +7,7 @@ export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 export const PY = process.env.PYTHON ?? 'python3';
 export const MPROF_PY = process.env.MPROF_PYTHON ?? '/usr/bin/python3';
 export const OUT = 'bench/out';
-export const CLI = ['node', 'dist/cli/main.js'];
+export const CLI = ['node', 'dist/bin/arenascope.cjs'];
 
 /** Prints one row of a Markdown table. */
 export const row = (cells) => console.log(`| ${cells.join(' | ')} |`);

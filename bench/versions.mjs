@@ -5,12 +5,14 @@
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci)
 //   BENCH_RUNS=5 node bench/versions.mjs /tmp/before
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+// A checkout's command: its package.json's `bin` (dist/cli/main.js before the bundle, dist/bin/arenascope.cjs since).
+const binOf = (dir) => resolve(dir, JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')).bin.arenascope);
 const other = process.argv[2];
-if (!other || !existsSync(`${other}/dist/cli/main.js`)) {
-  console.error('usage: node bench/versions.mjs OTHER_CHECKOUT (built, with dist/cli/main.js)');
+if (!other || !existsSync(`${other}/package.json`) || !existsSync(binOf(other))) {
+  console.error("usage: node bench/versions.mjs OTHER_CHECKOUT (built: its package.json's bin exists)");
   process.exit(2);
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -48,7 +50,7 @@ const CASES = [
 
 const measure = (cmd) => JSON.parse(execFileSync(PY, ['bench/measure.py', ...cmd], { encoding: 'utf8' }));
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const sides = { ours: resolve('dist/cli/main.js'), theirs: resolve(other, 'dist/cli/main.js') };
+const sides = { ours: binOf('.'), theirs: binOf(other) };
 
 console.log(`this checkout vs ${other}; node ${process.version}; ${RUNS} alternating runs each\n`);
 console.log('| case | this s | other s | time ratio | this RSS MiB | other RSS MiB | RSS ratio |');

@@ -164,7 +164,7 @@ async function main() {
     // The case too (seed, mutations, flags): what kind of input it was, before shrinking.
     f.saved.push({ file: `${opt.out}/${name}`, bytes: small.length, seed: built.seed.name, case: c, command: line });
     repro.push(
-      `node dist/cli/main.js ${line}  # ${t.name} ${v.outcome}: ${v.detail.replace(/\s+/g, ' ').slice(0, 140)}`,
+      `node dist/bin/arenascope.cjs ${line}  # ${t.name} ${v.outcome}: ${v.detail.replace(/\s+/g, ' ').slice(0, 140)}`,
     );
     writeRepro();
   };

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/run.js';
 
 export interface CliResult {
@@ -6,6 +7,12 @@ export interface CliResult {
   out: string;
   err: string;
 }
+
+/**
+ * The command a user runs: package.json's `bin`, the bundle scripts/build-bundle.mjs writes (after
+ * `npm run build`), as an absolute path.
+ */
+export const BIN = fileURLToPath(new URL('../dist/bin/arenascope.cjs', import.meta.url));
 
 /** Runs the command line in-process, exactly as `arenascope ...args` would. */
 export async function cli(...args: string[]): Promise<CliResult> {

@@ -6,11 +6,14 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = await runCli(process.argv.slice(2), {
+// No top-level await: the command line is bundled as CommonJS (scripts/build-bundle.mjs).
+runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   columns: process.stdout.columns,
   progress: process.stderr.isTTY
     ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)
     : undefined,
+}).then((code) => {
+  process.exitCode = code;
 });

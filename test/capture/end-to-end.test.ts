@@ -9,9 +9,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gateCheck, leakResultsOf, replayFacts, reportReplayFacts, siteFacts } from '../agreement-facts.js';
+import { BIN } from '../helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 const PROGRAMS = join(ROOT, 'fixtures', 'run');
 const pyenv = (v: string): string => join(homedir(), '.pyenv', 'versions', v, 'bin', 'python');
 const VERSIONS = ['3.8.18', '3.11.7'];
@@ -60,9 +60,9 @@ interface Ran {
   stderr: string;
 }
 
-/** `node dist/cli/main.js ARGS` as a user types it (a separate process: signals, stdio, exit status). */
+/** `arenascope ARGS` as a user types it (a separate process: signals, stdio, exit status). */
 function arenascope(args: string[], opts: { cwd?: string; input?: string } = {}): Ran {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? '',
     encoding: 'utf8',
@@ -88,7 +88,7 @@ const leaking = (m: Map<string, { verdict: string }>): string[] =>
   [...m].filter(([, f]) => f.verdict === 'leak').map(([k]) => k);
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(BIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 }, 180_000);
 
 for (const version of PRESENT) {
@@ -168,7 +168,7 @@ for (const version of PRESENT) {
       const dir = fresh('interrupted');
       const child = spawn(
         process.execPath,
-        [MAIN, 'run', '-o', dir, '--interval', '0.1', '--', python, join(PROGRAMS, 'wait_for_signal.py')],
+        [BIN, 'run', '-o', dir, '--interval', '0.1', '--', python, join(PROGRAMS, 'wait_for_signal.py')],
         { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       await new Promise<void>((resolve) =>
@@ -409,7 +409,7 @@ describe.runIf(PRESENT.includes('3.11.7'))(
       const bin = spawnSync(
         process.execPath,
         [
-          MAIN,
+          BIN,
           'run',
           '-o',
           fresh('binary'),

@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseString } from 'fast-csv';
 import { describe, expect, it } from 'vitest';
-import { cli, python3 } from '../helpers.js';
+import { BIN, cli, python3 } from '../helpers.js';
 
 const DUMP = 'fixtures/dumps/py311-inventory-b.pickle';
 const OLD = 'fixtures/dumps/py311-inventory-a.pickle';
-const BIN = 'dist/cli/main.js';
 const py = python3();
 
 function bin(args: string[], input?: Buffer) {

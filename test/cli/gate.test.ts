@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation } from '../../src/analysis/gate.js';
 import { renderGateMarkdown, renderGithub } from '../../src/report/gate.js';
-import { cli } from '../helpers.js';
+import { BIN, cli } from '../helpers.js';
 
 const G = 'fixtures/gate';
 const truth = JSON.parse(readFileSync(`${G}/truth.json`, 'utf8')) as {
@@ -365,7 +365,7 @@ describe('gate: config file', () => {
       join(dir, 'arenascope.config.json'),
       JSON.stringify({ baseline: resolve(`${G}/steady`), maxTotalGrowth: '10%' }),
     );
-    const main = resolve('dist/cli/main.js');
+    const main = BIN;
     let code = 0;
     let out = '';
     try {

@@ -1,6 +1,9 @@
 // What each command line loads (issue 14): the built CLI runs in a child process under a module hook
 // that records every module it loads, ES modules through a loader hook and CommonJS ones (yargs,
-// fast-csv, the built validators) from require's cache at exit. No timing: the module graph itself.
+// fast-csv, the built validators, the bundle's files) from require's cache at exit. No timing: the
+// module graph itself. Both builds of the command line are checked: tsc's modules (dist/cli/main.js)
+// and the bundle that package.json's `bin` names (dist/bin/, whose modules.json says which of tsc's
+// modules each of its files holds), so that bundling cannot load more than the modules would.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../../src/cli/run.js';
+import { BIN } from '../helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const BUILDS = [
+  ['the modules tsc writes', MAIN],
+  ['the bundle (bin)', BIN],
+] as const;
 const DUMP = join(ROOT, 'fixtures', 'dumps', 'py311-inventory-b.pickle');
 const DAT = join(ROOT, 'fixtures', 'mprof', 'plain.dat');
 const MEMRAY = join(ROOT, 'fixtures', 'memray', 'memray-app.csv');
@@ -48,7 +56,7 @@ let runs = 0;
 
 beforeAll(() => {
   // `npm test` builds before vitest; a run of this file alone builds when dist/ is missing.
-  if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(BIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   dir = mkdtempSync(join(tmpdir(), 'arenascope-graph-'));
   const hooks = join(dir, 'hooks.mjs');
   writeFileSync(hooks, HOOKS);
@@ -74,10 +82,23 @@ function packageOf(path: string): string | null {
   return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
 }
 
-function loads(...args: string[]): Loaded {
+/** The modules of dist/ that a file loaded holds: itself, or for a file of the bundle those it was made of. */
+function modulesOf(path: string): string[] {
+  const dist = `${join(ROOT, 'dist')}/`;
+  if (!path.startsWith(dist)) return [];
+  const bundle = `${dist}bin/`;
+  if (!path.startsWith(bundle)) return [path.slice(dist.length)];
+  const held = (JSON.parse(readFileSync(`${bundle}modules.json`, 'utf8')) as Record<string, string[]>)[
+    path.slice(bundle.length)
+  ];
+  if (!held) throw new Error(`${path}: not in dist/bin/modules.json`);
+  return held;
+}
+
+function loadsOf(main: string, ...args: string[]): Loaded {
   const log = join(dir, `modules-${runs++}.log`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, MAIN, ...args], {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, main, ...args], {
     cwd: dir,
     env: { ...process.env, ARENASCOPE_MODULE_LOG: log },
     encoding: 'utf8',
@@ -87,19 +108,20 @@ function loads(...args: string[]): Loaded {
     .split('\n')
     .filter(Boolean)
     .map((u) => fileURLToPath(u));
-  const dist = `${join(ROOT, 'dist')}/`;
   return {
     status: r.status,
     stdout: r.stdout,
     packages: new Set(paths.map(packageOf).filter((p) => p !== null)),
-    own: new Set(paths.filter((p) => p.startsWith(dist)).map((p) => p.slice(dist.length))),
+    own: new Set(paths.flatMap(modulesOf)),
   };
 }
 
 const commandModules = (l: Loaded): string[] => COMMAND_MODULES.filter((c) => l.own.has(`cli/${c}.js`));
 const heavy = (l: Loaded): string[] => HEAVY.filter((p) => l.packages.has(p));
 
-describe('the module graph of a command line', { timeout: 120_000 }, () => {
+describe.each(BUILDS)('the module graph of a command line: %s', { timeout: 120_000 }, (_, main) => {
+  const loads = (...args: string[]): Loaded => loadsOf(main, ...args);
+
   it('--version loads neither yargs nor any command, and prints the package version', () => {
     const l = loads('--version');
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from '../helpers.js';
+import { BIN, cli } from '../helpers.js';
 
 const DUMP = 'fixtures/dumps/py311-inventory-b.pickle';
 const SERIES = 'fixtures/leaks/memo_leak';
@@ -125,7 +125,7 @@ describe('--version', () => {
   it.each([[['--version']], [['stats', '--version']], [['leaks', '--version']]])(
     'arenascope %j prints arenascope version from another folder',
     (args) => {
-      const r = spawnSync('node', [resolve('dist/cli/main.js'), ...args], { cwd: elsewhere, encoding: 'utf8' });
+      const r = spawnSync('node', [BIN, ...args], { cwd: elsewhere, encoding: 'utf8' });
       expect([r.status, r.stdout.trim()]).toEqual([0, version]);
     },
   );

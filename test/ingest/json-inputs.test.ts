@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntaxError } from '../../src/ingest/json-file.js';
 import { jsonExcerpt, schemaProblem } from '../../src/ingest/json-schema.js';
-import { type CliResult, cli } from '../helpers.js';
+import { BIN, type CliResult, cli } from '../helpers.js';
 
 const G = 'fixtures/gate';
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-json-inputs-'));
@@ -398,7 +398,7 @@ describe('small tricky units', () => {
 });
 
 describe('start-up: commands that read no JSON do not load ajv', () => {
-  const main = resolve('dist/cli/main.js');
+  const main = BIN;
   const standalone = resolve('dist/ingest/json-validators.cjs');
   // Lists, at exit, the modules of ajv and the built validators that the process loaded.
   const hook = file(

@@ -78,7 +78,7 @@ describe.skipIf(!npm)('the package, packed and installed into a fresh project', 
 
   beforeAll(async () => {
     // `npm test` builds before vitest; run alone, this file builds when dist/ is missing or older than src/.
-    const main = join(ROOT, 'dist/cli/main.js');
+    const main = join(ROOT, 'dist/bin/arenascope.cjs');
     if (!existsSync(main) || (await newest(join(ROOT, 'src'))) > statSync(join(ROOT, 'dist/index.js')).mtimeMs)
       run(ROOT, 'npm', ['run', 'build']);
   }, 120_000);
@@ -117,7 +117,7 @@ describe.skipIf(!npm)('the package, packed and installed into a fresh project', 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('holds the built code, the JSON Schemas and the Python bootstrap, and no sources or tests', () => {
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'README.md', 'package.json'])
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/bin/arenascope.cjs', 'README.md', 'package.json'])
       expect(packed).toContain(f);
     expect(packed).toContain('schema/arenascope-config.schema.json');
     expect(packed).toContain('python/arenascope_capture/__main__.py');

@@ -1,0 +1,57 @@
+// Bundles the command line (dist/cli/main.js and what it imports, compiled by tsc) into CommonJS
+// files in dist/bin/: the entry arenascope.cjs, which package.json's `bin` names, and one chunk per
+// dynamic import (a command's module and what only it uses), so that a command still loads only
+// what it uses (test/cli/module-graph.test.ts). Node's ES module loader costs ~25 ms at start-up on
+// 33 files (its own modules compiled, each file resolved and read asynchronously); require() of a
+// few bundled files does not (issue 14). Packages stay outside, loaded where they are used.
+//
+// Each module keeps its own location: `import.meta.url` becomes the URL of its file in dist/, so
+// that the files it reads beside it (the scanner's WebAssembly, the workers, help texts, assets,
+// schemas) are found where tsc and the other build steps put them.
+//
+// dist/bin/modules.json says which of dist/'s modules each file holds (for the module-graph test).
+// Run after tsc: `node scripts/build-bundle.mjs`.
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const OUT = `${DIST}bin/`;
+const ENTRY = 'arenascope.cjs';
+const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const packages = Object.keys(dependencies);
+const builtins = new Set(builtinModules);
+
+/** A package, a subpath of one, or Node's own module: not bundled. */
+const external = (id) =>
+  id.startsWith('node:') || builtins.has(id) || packages.some((p) => id === p || id.startsWith(`${p}/`));
+
+const ownLocation = {
+  name: 'own-location',
+  transform(code, id) {
+    if (!code.includes('import.meta.url')) return null;
+    const url = `new URL(${JSON.stringify(relative(OUT, id))}, import.meta.url).href`;
+    return code.replaceAll('import.meta.url', url);
+  },
+};
+
+rmSync(OUT, { recursive: true, force: true });
+const { output } = await build({
+  input: { arenascope: `${DIST}cli/main.js` },
+  platform: 'node',
+  external,
+  plugins: [ownLocation],
+  logLevel: 'warn',
+  output: { dir: OUT, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
+});
+
+const modules = {};
+for (const chunk of output) {
+  if (chunk.type !== 'chunk') continue;
+  modules[chunk.fileName] = chunk.moduleIds.filter((m) => m.startsWith(DIST)).map((m) => relative(DIST, m));
+}
+if (!modules[ENTRY]?.includes('cli/main.js')) throw new Error(`${ENTRY} does not hold cli/main.js`);
+writeFileSync(`${OUT}modules.json`, `${JSON.stringify(modules, null, 2)}\n`);
+chmodSync(`${OUT}${ENTRY}`, 0o755);

@@ -446,14 +446,13 @@ export function replay(
 ): ReplayResult {
   const g = geometry(opts.python);
   const series = seriesGroups(snapshots);
-  const compact = new Replayer(opts.python, 'compact', opts.seed ?? 1, series);
-  const scattered = new Replayer(opts.python, 'scattered', opts.seed ?? 1, series);
+  let extra: readonly number[] = [];
   let untraced = 0;
   let startSkipped: string | null = null;
   if (opts.start && snapshots.length) {
-    const extra = untracedBlocks(series, opts.python, opts.start);
-    const blocks = extra.reduce((t, n) => t + n, 0);
-    const bytes = extra.reduce((t, n, c) => t + n * (c + 1) * g.alignment, 0);
+    const surplus = untracedBlocks(series, opts.python, opts.start);
+    const blocks = surplus.reduce((t, n) => t + n, 0);
+    const bytes = surplus.reduce((t, n, c) => t + n * (c + 1) * g.alignment, 0);
     // A report whose table holds more than its own total of allocated bytes, or more blocks than any
     // real start-up, is not started from (its figures are checked and warned about where it is read).
     if (bytes > opts.start.bytesInAllocatedBlocks || blocks > MAX_UNTRACED_BLOCKS) {
@@ -461,23 +460,34 @@ export function replay(
         `the first allocator report's size-class table holds ${blocks} blocks beyond the first snapshot, ` +
         'more than its own totals allow: the model starts empty';
     } else {
-      compact.seed(extra);
-      scattered.seed(extra);
+      extra = surplus;
       untraced = blocks;
     }
   }
-  const captures = snapshots.map((_, i) => {
-    const d = delta(series, i);
-    const churn = churnBefore(snapshots, i, d.allocatedBytes);
-    compact.step(i, d);
-    scattered.step(i, d, churn.transientBytes);
-    return { label: labels[i] ?? `#${i}`, compact: compact.state(), scattered: scattered.state(), churn };
-  });
+  const deltas = snapshots.map((_, i) => delta(series, i));
+  const churns = deltas.map((d, i) => churnBefore(snapshots, i, d.allocatedBytes));
+  // One order after the other, each model dropped once its states are taken: the peak memory is one
+  // model's, not both (issue 14: replay's memory).
+  const statesOf = (order: ReplayOrder): ModelState[] => {
+    const r = new Replayer(opts.python, order, opts.seed ?? 1, series);
+    r.seed(extra);
+    return deltas.map((d, i) => {
+      r.step(i, d, churns[i]!.transientBytes);
+      return r.state();
+    });
+  };
+  const compact = statesOf('compact');
+  const scattered = statesOf('scattered');
   return {
     python: g.python,
     arenaSize: g.arenaSize,
     poolSize: g.poolSize,
-    captures,
+    captures: snapshots.map((_, i) => ({
+      label: labels[i] ?? `#${i}`,
+      compact: compact[i]!,
+      scattered: scattered[i]!,
+      churn: churns[i]!,
+    })),
     untracedBlocks: untraced,
     startSkipped,
   };

@@ -9,6 +9,10 @@ import { VERSION } from '../version.js';
 import { readJsonFile } from './json-file.js';
 import { jsonExcerpt } from './json-schema.js';
 
+// Unicode's control characters (general category Cc), spelled out: `\p{Cc}` initialises ICU (util/text.ts).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 const HEAD = /^\s*\{\s*"format"\s*:\s*"arenascope-report"/;
 
 function isReportJson(file: string): boolean {
@@ -34,7 +38,7 @@ function checkVersion(file: string, d: { version?: unknown; generator?: unknown 
         `this arenascope reads version ${REPORT_VERSION}: write the baseline again`,
     );
   }
-  const generator = typeof d.generator === 'string' ? d.generator.slice(0, 60).replace(/\p{Cc}/gu, ' ') : null;
+  const generator = typeof d.generator === 'string' ? d.generator.slice(0, 60).replace(CONTROL, ' ') : null;
   const theirs = /arenascope (\d+\.\d+)/.exec(generator ?? '')?.[1];
   const ours = /^(\d+\.\d+)/.exec(VERSION)?.[1];
   if (d.generator !== undefined && theirs !== ours) {

@@ -4,6 +4,7 @@
 
 import type { MallocStatsBlock, MallocStatsRule, MallocStatsWarning, SizeClassRow } from '../model/allocator-stats.js';
 import { excerpt } from '../util/excerpt.js';
+import { groupThousands } from '../util/text.js';
 
 /** Input lines of a report's parts, for the warnings. Figures are keyed by field ('map.' + key in the map). */
 /** The report's counters: every figure but the table, the arena map and the free lists. */
@@ -35,7 +36,7 @@ export interface Places {
   figure: Record<string, number>;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
+const fmt = groupThousands;
 // The six figures CPython adds up into the first Total.
 const SIX = [
   'bytesInAllocatedBlocks',

@@ -5,6 +5,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { decodeUtf8 } from '../util/text.js';
 
 export type SourceLookup = (filename: string, lineno: number) => string;
 
@@ -97,8 +98,6 @@ function normalName(orig: string): string {
   return orig;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
  * tokenize.detect_encoding: the Python codec a source file is read with, or null where tokenize
  * raises SyntaxError (a first line that is not UTF-8, an unknown codec, a BOM with another cookie).
@@ -113,7 +112,7 @@ export function detectEncoding(bytes: Uint8Array): string | null {
   const cookie = (line: Uint8Array): string | null | undefined => {
     let text: string;
     try {
-      text = utf8.decode(line);
+      text = decodeUtf8(line);
     } catch {
       return undefined; // "invalid or missing encoding declaration"
     }
@@ -172,7 +171,7 @@ export function decodeSource(bytes: Uint8Array): string | null {
   if (codec === null) return null;
   if (codec === 'utf_8' || codec === 'utf_8_sig') {
     try {
-      return utf8.decode(codec === 'utf_8_sig' && bytes[0] === 0xef ? bytes.subarray(3) : bytes);
+      return decodeUtf8(codec === 'utf_8_sig' && bytes[0] === 0xef ? bytes.subarray(3) : bytes);
     } catch {
       return null; // UnicodeDecodeError
     }

@@ -90,6 +90,29 @@ describe.skipIf(!py)('data formats, against CPython', () => {
     expect(JSON.parse(ours.out)).toEqual(JSON.parse(ref([...args, '--json'])));
   });
 
+  it('keeps a file name as CPython reads it: a leading byte order mark, non-ASCII', async () => {
+    // A name starting with U+FEFF lost it to TextDecoder's BOM stripping until 2026-11-30.
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-names-'));
+    try {
+      const dump = join(dir, 'names.pickle');
+      const names = "['\\ufeffbom.py', 'caf\\u00e9.py', '\\u30c7\\u30fc\\u30bf.py']";
+      execFileSync(py!.bin, [
+        '-c',
+        `import sys, tracemalloc\nnames = ${names}\n` +
+          'traces = [(0, 10 * (i + 1), ((n, i + 1),), 1) for i, n in enumerate(names)]\n' +
+          'tracemalloc.Snapshot(traces, 1).dump(sys.argv[1])',
+        dump,
+      ]);
+      const ours = JSON.parse((await cli('stats', dump, '--no-source', '--json')).out) as {
+        stats: { frames: { filename: string }[] }[];
+      };
+      expect(ours).toEqual(JSON.parse(ref(['stats', dump, '--no-source', '--json'])));
+      expect(ours.stats.map((s) => s.frames[0]!.filename)).toContain('\ufeffbom.py');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stats --format csv holds the same figures as --json', async () => {
     const json = JSON.parse((await cli('stats', DUMP, '--json')).out) as {
       stats: { size: number; count: number; frames: { filename: string; lineno: number }[] }[];

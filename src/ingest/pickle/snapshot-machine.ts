@@ -13,6 +13,7 @@
 import type { FrameTable } from '../../model/frames.js';
 import type { GroupBuilder, TraceLayout } from '../../model/snapshot.js';
 import { InputError, TruncatedError } from '../../util/errors.js';
+import { decodeUtf8 } from '../../util/text.js';
 import { ForeignSkimmer } from './foreign-skimmer.js';
 import { isHostile, refusedGlobal } from './globals.js';
 import { DictKind, describeKind, GlobalKind, KIND, Kind, NOT_A_SNAPSHOT, strKind } from './kinds.js';
@@ -117,7 +118,6 @@ const ALLOWED_GLOBALS = new Map([
 
 // Decodes Python's UTF-8 'surrogatepass' strings: lone surrogates (ED A0..BF xx) are kept as the
 // UTF-16 code units they stand for, which the standard decoder would reject.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class SnapshotMachine {
   private readonly stack: Value[] = [];
@@ -598,7 +598,7 @@ export class SnapshotMachine {
     }
     if (ascii) return d.toString('latin1', start, end);
     try {
-      return strictUtf8.decode(d.subarray(start, end));
+      return decodeUtf8(d.subarray(start, end));
     } catch {
       return decodeSurrogatePass(d, start, end) ?? this.fail('a string that is not valid UTF-8');
     }

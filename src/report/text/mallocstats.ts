@@ -1,10 +1,11 @@
 // The pymalloc part of sys._debugmallocstats(), character for character.
 
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
+import { groupThousands } from '../../util/text.js';
 
 // printone(): the label padded to 35 columns, '=', the value right-aligned in 21 with commas.
 function printone(label: string, value: number): string {
-  return `${label.padEnd(35)}=${value.toLocaleString('en-US').padStart(21)}`;
+  return `${label.padEnd(35)}=${groupThousands(value).padStart(21)}`;
 }
 
 /** The pymalloc report of sys._debugmallocstats(), in its exact layout (Objects/obmalloc.c). */

@@ -1,0 +1,26 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeUtf8, groupThousands } from '../../src/util/text.js';
+
+describe('groupThousands', () => {
+  it('writes an integer as toLocaleString("en-US") does', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(0, -0, 999, 1000, -1000)), (n) => {
+        expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves other numbers to toLocaleString', () => {
+    for (const n of [1.5, -2.25, 2 ** 60, Number.NaN]) expect(groupThousands(n)).toBe(n.toLocaleString('en-US'));
+  });
+});
+
+describe('decodeUtf8', () => {
+  it('keeps a leading byte order mark, as Python does, and refuses bytes that are not UTF-8', () => {
+    expect(decodeUtf8(Buffer.from('\ufeffa.py'))).toBe('\ufeffa.py');
+    expect(decodeUtf8(Buffer.from('caf\u00e9'))).toBe('caf\u00e9');
+    expect(() => decodeUtf8(Uint8Array.of(0xff))).toThrow(TypeError);
+  });
+});

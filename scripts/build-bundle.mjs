@@ -13,7 +13,7 @@
 // Run after tsc: `node scripts/build-bundle.mjs`.
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -32,7 +32,8 @@ const ownLocation = {
   name: 'own-location',
   transform(code, id) {
     if (!code.includes('import.meta.url')) return null;
-    const url = `new URL(${JSON.stringify(relative(OUT, id))}, import.meta.url).href`;
+    const path = relative(OUT, id).split(sep).join('/'); // a URL's separators, on Windows too
+    const url = `new URL(${JSON.stringify(path)}, import.meta.url).href`;
     return code.replaceAll('import.meta.url', url);
   },
 };
@@ -50,7 +51,8 @@ const { output } = await build({
 const modules = {};
 for (const chunk of output) {
   if (chunk.type !== 'chunk') continue;
-  modules[chunk.fileName] = chunk.moduleIds.filter((m) => m.startsWith(DIST)).map((m) => relative(DIST, m));
+  const own = chunk.moduleIds.filter((m) => m.startsWith(DIST));
+  modules[chunk.fileName] = own.map((m) => relative(DIST, m).split(sep).join('/'));
 }
 if (!modules[ENTRY]?.includes('cli/main.js')) throw new Error(`${ENTRY} does not hold cli/main.js`);
 writeFileSync(`${OUT}modules.json`, `${JSON.stringify(modules, null, 2)}\n`);

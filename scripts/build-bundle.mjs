@@ -10,12 +10,13 @@
 // schemas) are found where tsc and the other build steps put them.
 //
 // dist/bin/modules.json says which of dist/'s modules each file holds (for the module-graph test).
-// Run after tsc: `node scripts/build-bundle.mjs`.
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Where rolldown cannot run (no native binding for the platform), the entry is a one-line CommonJS file
+// that imports dist/cli/main.js: the same command, on Node's ES module loader. Run after tsc:
+// `node scripts/build-bundle.mjs`.
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'rolldown';
 
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const OUT = `${DIST}bin/`;
@@ -39,6 +40,17 @@ const ownLocation = {
 };
 
 rmSync(OUT, { recursive: true, force: true });
+let build;
+try {
+  ({ build } = await import('rolldown'));
+} catch (e) {
+  console.warn(`build-bundle: rolldown cannot run here (${e.message}); ${ENTRY} loads the ES modules instead`);
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}${ENTRY}`, "#!/usr/bin/env node\nimport('../cli/main.js');\n");
+  writeFileSync(`${OUT}modules.json`, `${JSON.stringify({ [ENTRY]: [] }, null, 2)}\n`);
+  chmodSync(`${OUT}${ENTRY}`, 0o755);
+  process.exit(0);
+}
 const { output } = await build({
   input: { arenascope: `${DIST}cli/main.js` },
   platform: 'node',

@@ -116,9 +116,6 @@ const ALLOWED_GLOBALS = new Map([
   ['_Traces', new Global('_Traces')],
 ]);
 
-// Decodes Python's UTF-8 'surrogatepass' strings: lone surrogates (ED A0..BF xx) are kept as the
-// UTF-16 code units they stand for, which the standard decoder would reject.
-
 export class SnapshotMachine {
   private readonly stack: Value[] = [];
   private readonly marks: number[] = [];
@@ -853,6 +850,8 @@ function kindOf(v: Value): Kind {
   return KIND.tuple; // frames, tracebacks, traces, the empty tuple
 }
 
+// Decodes Python's UTF-8 'surrogatepass' strings: lone surrogates (ED A0..BF xx) are kept as the
+// UTF-16 code units they stand for, which the standard decoder would reject.
 function decodeSurrogatePass(d: Buffer, start: number, end: number): string | null {
   const units: number[] = [];
   let i = start;

@@ -1,7 +1,7 @@
 // The gate as CI runs it, on real capture series of fixtures/gate/service.py (steady, steady run
 // again, leaky, bigger; see fixtures/gate/make_series.py). Expected figures come from truth.json and
 // from CPython's tracemalloc reading the same dumps, never from arenascope.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -683,25 +683,19 @@ describe('gate: where a site check points', () => {
 // The example workflow's commands, run locally end to end as examples/memory-gate.sh runs them.
 describe('gate: the example workflow, end to end', () => {
   const run = (out: string, env: Record<string, string> = {}) => {
-    try {
-      return {
-        code: 0,
-        out: execFileSync('bash', ['examples/memory-gate.sh', out], {
-          encoding: 'utf8',
-          env: { ...process.env, ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }),
-      };
-    } catch (e) {
-      const x = e as { status: number; stdout: string };
-      return { code: x.status, out: x.stdout };
-    }
+    const r = spawnSync('bash', ['examples/memory-gate.sh', out], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // On a failure the message carries what the steps printed on stderr, so that a CI log says which failed.
+    return { code: r.status, out: r.stdout, why: `exit ${r.status}; stderr:\n${r.stderr}` };
   };
 
   it('capture -> baseline -> gate -> report passes the clean suite and fails the leaking one at its line', async () => {
     const out = join(tmp, 'workflow');
     const clean = run(out);
-    expect(clean.code).toBe(0);
+    expect(clean.code, clean.why).toBe(0);
     // `arenascope run` wrote a finished run folder: the program's own output passed through.
     expect(clean.out).toContain('12 passed, 0 failed');
     const manifest = JSON.parse(readFileSync(join(out, 'memory-captures', 'manifest.json'), 'utf8'));
@@ -726,7 +720,7 @@ describe('gate: the example workflow, end to end', () => {
 
     const leakyOut = join(tmp, 'workflow-leaky');
     const leaky = run(leakyOut, { APP_LEAK: '1', BASELINE: join(out, 'memory-baseline.json') });
-    expect(leaky.code).toBe(1);
+    expect(leaky.code, leaky.why).toBe(1);
     // The records the never-removed handler keeps come from the test's log.info call.
     const src = readFileSync('examples/test_app.py', 'utf8').split('\n');
     const line = src.findIndex((l) => l.includes('log.info("audit')) + 1;

@@ -39,6 +39,10 @@ const ownLocation = {
   },
 };
 
+// dist/cli/main.js stays a command too (the ES modules' entry, with its #!): it was package.json's `bin`
+// before the bundle, and npx keeps the links it made to a project's own bin in its cache, so `npx arenascope`
+// in a checkout that npx ran before still runs it (not executable, that link failed with exit 126).
+chmodSync(`${DIST}cli/main.js`, 0o755);
 rmSync(OUT, { recursive: true, force: true });
 let build;
 try {

@@ -230,3 +230,12 @@ describe('the table of commands', () => {
     }
   });
 });
+
+describe('each build is a command a shell runs', () => {
+  // dist/cli/main.js was package.json's `bin` before the bundle, and npx's cache keeps the link it made to a
+  // project's own bin: `npx arenascope` in a checkout npx ran before runs that file, which must be executable.
+  it.each(BUILDS)('%s: executable, with its #!, printing the version', (_, main) => {
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    expect(execFileSync(main, ['--version'], { encoding: 'utf8' })).toBe(`${version}\n`);
+  });
+});

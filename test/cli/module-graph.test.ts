@@ -24,6 +24,8 @@ const DUMP = join(ROOT, 'fixtures', 'dumps', 'py311-inventory-b.pickle');
 const DAT = join(ROOT, 'fixtures', 'mprof', 'plain.dat');
 const MEMRAY = join(ROOT, 'fixtures', 'memray', 'memray-app.csv');
 
+/** The module of report's chart thread, which holds vega-lite. */
+const CHART_THREAD = 'report/html/chart-worker.js';
 /** The packages no command may load unless it uses them. */
 const HEAVY = ['vega', 'vega-lite', 'fast-csv', 'stream-json', 'stream-chain', 'ajv'];
 // Each command's module is cli/<name>.js, but `run`'s: cli/run.js is the command line itself.
@@ -116,6 +118,15 @@ function loadsOf(main: string, ...args: string[]): Loaded {
   };
 }
 
+/** False where the build could not run rolldown (dist/bin/'s files then import the ES modules). */
+function bundled(): boolean {
+  const modules = JSON.parse(readFileSync(join(ROOT, 'dist', 'bin', 'modules.json'), 'utf8')) as Record<
+    string,
+    string[]
+  >;
+  return modules['arenascope.cjs']!.length > 0;
+}
+
 const commandModules = (l: Loaded): string[] => COMMAND_MODULES.filter((c) => l.own.has(`cli/${c}.js`));
 const heavy = (l: Loaded): string[] => HEAVY.filter((p) => l.packages.has(p));
 
@@ -203,9 +214,13 @@ describe.each(BUILDS)('the module graph of a command line: %s', { timeout: 120_0
     const page = join(dir, 'report.html');
     const report = loads('report', DAT, '-o', page);
     expect(report.status).toBe(0);
-    expect(['vega-lite', 'vega'].filter((p) => report.packages.has(p))).toEqual(['vega-lite', 'vega']);
-    // The text report is the same command without the page: no chart compiler.
-    expect(heavy(loads('report', DAT, '--format', 'text'))).toEqual([]);
+    // vega-lite is bundled into the chart thread's file (scripts/build-bundle.mjs): a page loads that
+    // file and no package of vega's (but where the build could not bundle); the text report, the same
+    // command without the page, neither.
+    expect(report.own.has(CHART_THREAD)).toBe(true);
+    expect(heavy(report)).toEqual(bundled() ? [] : ['vega', 'vega-lite']);
+    const text = loads('report', DAT, '--format', 'text');
+    expect([text.own.has(CHART_THREAD), heavy(text)]).toEqual([false, []]);
 
     const csv = loads('stats', DUMP, '--format', 'csv');
     expect(heavy(csv)).toEqual(['fast-csv']);
@@ -216,6 +231,24 @@ describe.each(BUILDS)('the module graph of a command line: %s', { timeout: 120_0
     const info = loads('info', json);
     expect(info.status).toBe(0);
     expect(heavy(info)).toEqual(['stream-json', 'stream-chain']);
+  });
+});
+
+describe("the chart thread's bundle", () => {
+  it("holds vega-lite and imports only Node's own modules", () => {
+    const code = readFileSync(join(ROOT, 'dist', 'bin', 'chart-worker.mjs'), 'utf8');
+    if (!bundled()) {
+      // The build could not run rolldown: the file imports the thread's module, as the entry imports main.js.
+      expect(code).toBe("import '../report/html/chart-worker.js';\n");
+      return;
+    }
+    // An ES module bundle's static imports head the file, a line each; dynamic ones are calls.
+    const imported = [
+      ...code.matchAll(/^import\b[^;\n]*?["']([^"']+)["'];?$|\b(?:import|require)\(\s*["']([^"']+)["']\s*\)/gm),
+    ].map((m) => m[1] ?? m[2]);
+    expect(imported).toContain('node:worker_threads');
+    expect(imported.filter((id) => !id!.startsWith('node:'))).toEqual([]);
+    expect(code).toContain('node_modules/vega-lite/');
   });
 });
 

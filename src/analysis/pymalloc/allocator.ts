@@ -33,10 +33,15 @@ const CHUNK_BITS = 5;
  */
 class Column {
   a: Int32Array;
+  /** `initial`: a length, or an array to take over as it is (for a column written before it is read). */
   constructor(
-    initial: number,
+    initial: number | Int32Array,
     private readonly fill: number,
   ) {
+    if (typeof initial !== 'number') {
+      this.a = initial;
+      return;
+    }
     this.a = new Int32Array(initial);
     if (fill !== 0) this.a.fill(fill);
   }
@@ -49,6 +54,17 @@ class Column {
     if (this.fill !== 0) b.fill(this.fill, this.a.length);
     this.a = b;
   }
+}
+
+/**
+ * A model's block slots and the pool of each chunk of them: the arrays most of its memory is in.
+ * A later model can take them over (replay runs its two orders one after the other), so that the
+ * peak memory is one model's whenever the collector frees the first one's arrays. Their values are
+ * left as they are: a block's slot, and a chunk's pool, is written before it is read.
+ */
+export interface BlockSlots {
+  readonly slot: Int32Array;
+  readonly chunkPool: Int32Array;
 }
 
 export class PymallocModel {
@@ -96,11 +112,13 @@ export class PymallocModel {
 
   /**
    * `expectedBlocks`: how many small blocks the caller expects to hold at once, to size the block
-   * slots up front (they still grow past it).
+   * slots up front (they still grow past it). `reuse`: another model's block slots, taken over
+   * when they are that large (that model must not be used again).
    */
   constructor(
     readonly g: Geometry,
     expectedBlocks = 0,
+    reuse?: BlockSlots,
   ) {
     this.classes = numClasses(g);
     this.numBlocks = Array.from({ length: this.classes }, (_, c) => blocksPerPool(g, c));
@@ -109,8 +127,14 @@ export class PymallocModel {
     // Pools are rarely full: a quarter more slots than blocks.
     let slots = 1 << 16;
     while (slots < expectedBlocks * 1.25 && slots < 1 << 30) slots *= 2;
-    this.slot = new Column(slots, 0);
-    this.chunkPool = new Column(slots >> CHUNK_BITS, 0);
+    const taken = reuse && reuse.slot.length >= slots && reuse.chunkPool.length >= slots >> CHUNK_BITS;
+    this.slot = new Column(taken ? reuse.slot : slots, 0);
+    this.chunkPool = new Column(taken ? reuse.chunkPool : slots >> CHUNK_BITS, 0);
+  }
+
+  /** The block slots, for a model made after this one is done with (the constructor's `reuse`). */
+  blockSlots(): BlockSlots {
+    return { slot: this.slot.a, chunkPool: this.chunkPool.a };
   }
 
   private poolsPerArena(): number {

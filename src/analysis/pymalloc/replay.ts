@@ -15,7 +15,7 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { LARGE, PymallocModel } from './allocator.js';
+import { type BlockSlots, LARGE, PymallocModel } from './allocator.js';
 import { aliasTable, below, drawAlias, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { type Geometry, geometry } from './geometry.js';
@@ -171,6 +171,12 @@ function peakSmallBlocks(series: SeriesGroups, g: Geometry): number {
   return peak;
 }
 
+/** A replayer's largest arrays, which the next one takes over (see BlockSlots). */
+interface ReplayBuffers {
+  readonly blocks: BlockSlots;
+  readonly live: Int32Array;
+}
+
 // The replay's per-block work is on typed arrays: no object or array per group or per block
 // (issue 14: replay took 2.7x the time of reading its inputs).
 class Replayer {
@@ -192,13 +198,15 @@ class Replayer {
     private readonly order: ReplayOrder,
     seed: number,
     private readonly series: SeriesGroups,
+    reuse?: ReplayBuffers,
   ) {
     const g = geometry(python);
     // The scattered order also holds its transient blocks at once (as many again, by UNKNOWN_CHURN):
     // slots sized for them up front are not grown by copying (issue 14: a copy of 8 MB, and its
-    // pages touched, was a tenth of the replay's memory). Pages of slots never used cost nothing.
-    const blocks = peakSmallBlocks(series, g);
-    this.model = new PymallocModel(g, order === 'scattered' ? blocks * (1 + UNKNOWN_CHURN) : blocks);
+    // pages touched, was a tenth of the replay's memory). Pages of slots never used cost nothing, so
+    // the compact order's are sized the same, for the scattered order to take over.
+    const blocks = peakSmallBlocks(series, g) * (1 + UNKNOWN_CHURN);
+    this.model = new PymallocModel(g, blocks, reuse?.blocks);
     this.rng[0] = seed >>> 0 || 1;
     const n = series.groups.length;
     this.size = Float64Array.from(series.groups, (grp) => grp.size);
@@ -210,7 +218,13 @@ class Replayer {
       this.start[id] = room;
       room += series.peaks[id]!;
     }
-    this.live = new Int32Array(room);
+    // Written before read: a group's entries from start[g] up to count[g].
+    this.live = reuse && reuse.live.length >= room ? reuse.live : new Int32Array(room);
+  }
+
+  /** The arrays a replayer made after this one can take over; this one must not step again. */
+  buffers(): ReplayBuffers {
+    return { blocks: this.model.blockSlots(), live: this.live };
   }
 
   /**
@@ -466,15 +480,18 @@ export function replay(
   }
   const deltas = snapshots.map((_, i) => delta(series, i));
   const churns = deltas.map((d, i) => churnBefore(snapshots, i, d.allocatedBytes));
-  // One order after the other, each model dropped once its states are taken: the peak memory is one
-  // model's, not both (issue 14: replay's memory).
+  // One order after the other, the second taking over the first's largest arrays: the peak memory
+  // is one model's, not both, whenever the collector runs (issue 14: replay's memory).
+  let buffers: ReplayBuffers | undefined;
   const statesOf = (order: ReplayOrder): ModelState[] => {
-    const r = new Replayer(opts.python, order, opts.seed ?? 1, series);
+    const r = new Replayer(opts.python, order, opts.seed ?? 1, series, buffers);
     r.seed(extra);
-    return deltas.map((d, i) => {
+    const states = deltas.map((d, i) => {
       r.step(i, d, churns[i]!.transientBytes);
       return r.state();
     });
+    buffers = r.buffers();
+    return states;
   };
   const compact = statesOf('compact');
   const scattered = statesOf('scattered');

@@ -182,6 +182,11 @@ function measure(basis: FragmentationMeasure['basis'], held: number, needed: num
  * The arenas a real report's blocks in use need when packed: per size class, its blocks in use over
  * the blocks a pool of that class holds (both from the report's table), the pools over the pools an
  * arena holds. null when the table is incomplete (elided in a paste).
+ *
+ * An arena that mmap did not align to a pool loses one (Geometry.arenasLosePoolToAlignment): with 16
+ * KiB pools most do, not all. The report says how many pools its arenas lost ('bytes lost to arena
+ * alignment'): packed, arenas lose them at the same rate. So the need is never more arenas than the
+ * report holds (assuming every arena lost a pool, 6 arenas that lost 4 were said to need 7).
  */
 export function packedArenas(b: MallocStatsBlock): number | null {
   if (b.complete === false || !b.poolSize || !b.arenaSize) return null;
@@ -191,9 +196,14 @@ export function packedArenas(b: MallocStatsBlock): number | null {
     const perPool = (c.inUse + c.avail) / c.pools;
     pools += Math.ceil(c.inUse / perPool);
   }
-  // With 16 KiB pools an arena loses one pool to alignment (see Geometry.arenasLosePoolToAlignment).
-  const perArena = b.arenaSize / b.poolSize - (b.poolSize > 4096 ? 1 : 0);
-  return Math.ceil(pools / perArena);
+  // n arenas hold n * (perArena - lost / arenas) pools: the least n for `pools`, in integers.
+  const perArena = b.arenaSize / b.poolSize;
+  const arenas = b.arenasCurrent;
+  const lostPools = Math.floor(b.bytesLostToArenaAlignment / b.poolSize);
+  const lost = arenas > 0 && Number.isFinite(lostPools) ? Math.min(arenas, Math.max(0, lostPools)) : 0;
+  if (lost === 0) return Math.ceil(pools / perArena);
+  const poolsPerArenas = perArena * arenas - lost; // pools in `arenas` arenas
+  return Math.floor((pools * arenas + poolsPerArenas - 1) / poolsPerArenas);
 }
 
 /** Fragmentation from a real report alone (no snapshots): its arenas against its own packed need. */

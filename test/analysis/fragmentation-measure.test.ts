@@ -35,7 +35,9 @@ describe('the packed need of a real report', () => {
   // blocks in use, so packed they need no more. With 16 KiB pools some arenas lose a pool to
   // alignment and some do not (py311-debugmallocstats.txt: 4 of 12): the need counts the report's own.
   const reports = [
-    ...['py38', 'py39', 'py310', 'py311', 'py312', 'py313'].map((v) => `fixtures/mallocstats/${v}-debugmallocstats.txt`),
+    ...['py38', 'py39', 'py310', 'py311', 'py312', 'py313'].map(
+      (v) => `fixtures/mallocstats/${v}-debugmallocstats.txt`,
+    ),
     ...readdirSync('fixtures/mallocstats/pasted')
       .filter((f) => f.endsWith('.txt'))
       .map((f) => `fixtures/mallocstats/pasted/${f}`),

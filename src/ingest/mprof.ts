@@ -1,10 +1,16 @@
 // Importer for `mprof run` .dat files (memory_profiler): MEM, CMDLINE, FUNC and CHLD lines, in any
 // order within a run (FUNC lines are appended by the profiled child at exit). `mprof run -o` onto an
 // existing file appends another run, which starts with its own CMDLINE line and restarts time and
-// memory: each run is read as a series of its own. mprof writes every line with its '\n': a last line
+// memory: each run is read as a series of its own, with the FUNC lines of its time (ownRuns). mprof writes every line with its '\n': a last line
 // without one was cut off (lines.ts, textEnd).
 
-import { type FunctionSpan, type MemoryRuns, type MemorySeries, SampleBuilder } from '../model/memory-series.js';
+import {
+  type FunctionSpan,
+  type MemoryRuns,
+  type MemorySeries,
+  SampleBuilder,
+  type Samples,
+} from '../model/memory-series.js';
 import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
@@ -173,7 +179,6 @@ const beyond = (time: string): string =>
 class RunBuilder {
   readonly main = new SampleBuilder();
   readonly children = new Map<number, SampleBuilder>();
-  readonly functions: FunctionSpan[] = [];
   constructor(public cmdline: string | null) {}
 
   /** No samples yet (FUNC lines alone do not make a run: a child may write them before its run's samples). */
@@ -191,6 +196,34 @@ class RunBuilder {
   }
 }
 
+/**
+ * The run each FUNC line belongs to, by index in `runs` (-1: none). The profiled child writes its FUNC
+ * lines at its exit, straight to the file, while mprof's CMDLINE and MEM lines wait in its buffer: in
+ * a file of appended runs (mprof run -o), a run's calls can come before its CMDLINE, after the
+ * previous run's samples. So a call belongs to the run that had started when the call did (the
+ * latest first sample at or before it); where none had, to the run it follows in the file.
+ */
+function ownRuns(
+  runs: readonly { readonly samples: Samples; readonly children: ReadonlyMap<number, Samples> }[],
+  calls: readonly { readonly t: number; readonly follows: number }[],
+): number[] {
+  if (runs.length < 2) return calls.map((c) => c.follows);
+  const starts = runs.map((r) =>
+    Math.min(r.samples.t[0] ?? Infinity, ...[...r.children.values()].map((c) => c.t[0] ?? Infinity)),
+  );
+  return calls.map(({ t, follows }) => {
+    let owner = follows;
+    let latest = -Infinity;
+    starts.forEach((s, i) => {
+      if (s <= t && s > latest) {
+        latest = s;
+        owner = i;
+      }
+    });
+    return owner;
+  });
+}
+
 async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries | MemoryRuns> {
   const runs: RunBuilder[] = [];
   let run = new RunBuilder(null);
@@ -201,6 +234,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   let lines = 0; // lines seen so far, by either path
   let bad: Bad | null = null;
   const fast = sampleLines(() => run);
+  // FUNC lines, and the run each follows in the file (see ownRuns).
+  const calls: { readonly span: FunctionSpan; readonly follows: RunBuilder }[] = [];
 
   const handle = (line: string): void => {
     if (line === '') return;
@@ -229,14 +264,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         (level === null || Number.isSafeInteger(level));
       why = ok && !timeOk(v[1]!) ? beyond(parts[3]!) : ok && !timeOk(v[3]!) ? beyond(parts[5]!) : undefined;
       if (ok && !why) {
-        run.functions.push({
-          name: parts[1]!,
-          memStartMiB: v[0]!,
-          tStart: v[1]!,
-          memEndMiB: v[2]!,
-          tEnd: v[3]!,
-          level,
-        });
+        const span = { name: parts[1]!, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level };
+        calls.push({ span, follows: run });
       }
     } else if (field === 'CHLD') {
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
@@ -283,22 +312,27 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     warnings.push(`${input.label}: a run with no MEM or CHLD sample (its CMDLINE only) is left out`);
   }
   const source = { path: input.label, format: FORMAT, gzip: input.gzip, bytes: read.bytes } as const;
-  const series = (r: RunBuilder, i: number): MemorySeries => ({
-    kind: 'memory-series',
+  const runSeries = sampled.map((r, i) => ({
+    kind: 'memory-series' as const,
     source,
     run: sampled.length > 1 ? { index: i + 1, count: sampled.length } : null,
     cmdline: r.cmdline,
     samples: r.main.finish(),
     children: new Map([...r.children].map(([pid, b]) => [pid, b.finish()] as const)),
-    functions: r.functions,
+    functions: [] as FunctionSpan[],
     warnings: [],
-  });
-  if (sampled.length === 1) return { ...series(sampled[0]!, 0), warnings };
+  }));
+  const owners = ownRuns(
+    runSeries,
+    calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
+  );
+  calls.forEach((c, k) => runSeries[owners[k]!]?.functions.push(c.span));
+  if (sampled.length === 1) return { ...runSeries[0]!, warnings };
   warnings.push(
     `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): ` +
       'each is analysed on its own',
   );
-  return { kind: 'memory-runs', source, runs: sampled.map(series), warnings };
+  return { kind: 'memory-runs', source, runs: runSeries, warnings };
 
   function reject(b: Bad): void {
     bad = null;

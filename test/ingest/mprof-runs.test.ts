@@ -39,6 +39,24 @@ describe('mprof runs appended in one file', () => {
     expect(c.warnings.join('\n')).toContain('4 runs appended in one file');
   });
 
+  it("a run's @profile calls written before its CMDLINE are its own, by time (fixtures/mprof/make_runs_funcs.sh)", async () => {
+    // The profiled child writes its FUNC lines at exit, while mprof's own lines wait in its buffer: in
+    // runs-funcs.dat each run's calls come after the previous run's samples.
+    const funcs = JSON.parse(readFileSync('fixtures/mprof/runs-funcs.json', 'utf8')) as {
+      runs: { cmdline: string; functions: string[] }[];
+    };
+    const c = await loadCapture('fixtures/mprof/runs-funcs.dat');
+    if (c.kind !== 'memory-runs') throw new Error(`read as ${c.kind}`);
+    expect(c.runs.map((r) => ({ cmdline: r.cmdline, functions: r.functions.map((f) => f.name) }))).toEqual(funcs.runs);
+    // Each call starts within the samples of the run it is given to.
+    for (const r of c.runs) {
+      for (const f of r.functions) {
+        expect(f.tStart).toBeGreaterThanOrEqual(r.samples.t[0]!);
+        expect(f.tStart).toBeLessThanOrEqual(r.samples.t[r.samples.t.length - 1]!);
+      }
+    }
+  });
+
   it('info: each run, and the peak of the whole file as `mprof peak` prints it', async () => {
     const r = await cli('info', FILE, '--json');
     const info = JSON.parse(r.out) as { kind: string; peakMiB: number; runs: { peakMiB: number }[] };

@@ -141,7 +141,8 @@ export interface ReportData {
     readonly peakMiB: number | null;
     readonly finalBytes: number | null;
     readonly growthBytes: number | null;
-    readonly leakSuspects: number;
+    /** Sites and series judged a leak; null when nothing was judged (fewer than 3 snapshots and no mprof run). */
+    readonly leakSuspects: number | null;
     readonly fragmentation: string | null;
     readonly python: string | null;
     /** The largest traced total of a capture (what the gate takes as the peak without mprof runs). */
@@ -221,7 +222,12 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     throw new UsageError('no capture to report on among the inputs');
   }
   const base = opts.baselineLabel === undefined ? 0 : labels.indexOf(opts.baselineLabel);
-  if (base < 0) throw new UsageError(`--baseline ${opts.baselineLabel} is not one of the snapshots given`);
+  if (base < 0) {
+    throw new UsageError(
+      `--diff-from ${opts.baselineLabel} is not one of the snapshots given (their labels: ${labels.slice(0, 10).join(', ')}` +
+        `${labels.length > 10 ? `, … ${labels.length - 10} more` : ''})`,
+    );
+  }
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
   const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
   const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
@@ -259,8 +265,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       finalBytes: totals ? totals[totals.length - 1]!.size : null,
       growthBytes: totals && totals.length > 1 ? totals[totals.length - 1]!.size - totals[0]!.size : null,
       leakSuspects:
-        (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
-        memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0),
+        snapshots?.leaks || memory.length
+          ? (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
+            memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0)
+          : null,
       fragmentation: snapshots?.replay ? snapshots.replay.fragmented.verdict : null,
       python,
       largestCaptureBytes: totals?.length ? Math.max(...totals.map((t) => t.size)) : null,

@@ -102,6 +102,14 @@ describe('old spellings still work for one version, with a notice', () => {
     expect(diffOf(old.out)).toEqual(diffOf(now.out));
     expect(diffOf(now.out)).not.toEqual(diffOf((await cli('report', SERIES, '--format', 'json')).out));
   });
+
+  it('--diff-from a label no snapshot has: the error names --diff-from and the labels there are', async () => {
+    const r = await cli('report', SERIES, '--format', 'json', '--diff-from', 'snap-5.pickle');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--diff-from snap-5.pickle is not one of the snapshots given');
+    expect(r.err).toContain('fixtures/leaks/memo_leak/snap-1.pickle');
+    expect(r.err).not.toContain('--baseline');
+  });
 });
 
 describe('report writes every file it is asked for', () => {

@@ -48,6 +48,20 @@ describe('ReportData', () => {
     expect(JSON.parse(JSON.stringify(d))).toEqual(d); // plain data
   });
 
+  it('counts no leak suspects it did not judge: 2 snapshots and no mprof run say none were judged', async () => {
+    // `leaks` needs 3 snapshots (it exits 2 on these 2): the summary says '-', not 0.
+    const inputs = ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle'];
+    const d = buildReportData(await load(inputs), inputs);
+    expect(d.summary.leakSuspects).toBeNull();
+    expect(renderMarkdown(d)).toContain('| — |');
+    const text = await cli('report', ...inputs, '--format', 'text');
+    expect(text.out).toContain('leak suspects: -;');
+    expect((await cli('leaks', ...inputs)).code).toBe(2);
+    // With an mprof run beside them, its verdict is counted.
+    const withRun = buildReportData(await load([...inputs, 'fixtures/leaks/mprof/leak.dat']), inputs);
+    expect(withRun.summary.leakSuspects).toBe(1);
+  });
+
   it("marks the import machinery and tracemalloc's own lines as internal, as `leaks` leaves them out", async () => {
     // CPython 3.11's own statistics('lineno') of the dump: the lines whose file the filters of
     // `leaks` name (the documentation's recipe: importlib's bootstrap, tracemalloc.py, <unknown>).

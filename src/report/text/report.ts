@@ -20,7 +20,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
     `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
     `traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
     `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
-    `leak suspects: ${sm.leakSuspects}`,
+    `leak suspects: ${sm.leakSuspects ?? '-'}`,
     `fragmented: ${sm.fragmentation ?? '-'}`,
   ];
   const out = [d.title, parts.join('; ')];

@@ -185,6 +185,21 @@ function gateSite(site: Frame, traceback: readonly Frame[], detail: string, root
 
 const fmtBytes = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
 
+/**
+ * A figure and its limit, with one decimal, or as many more as it takes to tell them apart when they
+ * differ: 128 B against a limit of 100 B read "+0.1 KiB (limit 0.1 KiB)", and equal passes.
+ */
+function againstLimit(value: number, limit: number, scale: number, unit: string): [string, string] {
+  for (let d = 1; d <= 6; d++) {
+    const [a, b] = [(value / scale).toFixed(d), (limit / scale).toFixed(d)];
+    if (a !== b || value === limit) return [`${a}${unit}`, `${b}${unit}`];
+  }
+  return [`${value / scale}${unit}`, `${limit / scale}${unit}`];
+}
+
+const bytesAgainst = (value: number, limit: number): [string, string] => againstLimit(value, limit, 1024, ' KiB');
+const signed = (x: string): string => (x.startsWith('-') ? x : `+${x}`);
+
 function growthCheck(
   name: string,
   what: string,
@@ -214,7 +229,7 @@ function growthCheck(
       measured: pct,
       limit: limit.percent,
       unit: 'percent',
-      message: `${change} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%, limit ${limit.percent}%)`,
+      message: `${change} (${signed(againstLimit(pct, limit.percent, 1, '%')[0])}, limit ${limit.percent}%)`,
       sites: [],
     };
   }
@@ -224,7 +239,7 @@ function growthCheck(
     measured: delta,
     limit: limit.bytes,
     unit: 'bytes',
-    message: `${change} (${delta >= 0 ? '+' : ''}${fmtBytes(delta)}, limit ${fmtBytes(limit.bytes)})`,
+    message: `${change} (${signed(bytesAgainst(delta, limit.bytes)[0])}, limit ${bytesAgainst(delta, limit.bytes)[1]})`,
     sites: [],
   };
 }
@@ -260,7 +275,9 @@ export function evaluateGate(
       limit: limits.maxPeak,
       unit: 'bytes',
       message:
-        p === null ? 'no peak in the current captures' : `peak ${fmtBytes(p)} (limit ${fmtBytes(limits.maxPeak)})`,
+        p === null
+          ? 'no peak in the current captures'
+          : `peak ${bytesAgainst(p, limits.maxPeak)[0]} (limit ${bytesAgainst(p, limits.maxPeak)[1]})`,
       sites: [],
     });
   }
@@ -327,14 +344,14 @@ export function evaluateGate(
           : !shared?.snapshots
             ? unshared('line sizes')
             : worst
-              ? `largest site growth ${worst.f.filename}:${worst.f.lineno} +${fmtBytes(worst.growth)} ` +
-                `(limit ${fmtBytes(limit)})${overNote}`
+              ? `largest site growth ${worst.f.filename}:${worst.f.lineno} ${signed(bytesAgainst(worst.growth, limit)[0])} ` +
+                `(limit ${bytesAgainst(worst.growth, limit)[1]})${overNote}`
               : 'no site left to check in the current captures',
       sites: over.map((g) =>
         gateSite(
           g.f,
           g.s.traceback,
-          `${g.f.filename}:${g.f.lineno} grew +${fmtBytes(g.growth)} (limit ${fmtBytes(limit)})`,
+          `${g.f.filename}:${g.f.lineno} grew ${signed(bytesAgainst(g.growth, limit)[0])} (limit ${bytesAgainst(g.growth, limit)[1]})`,
           dirs,
         ),
       ),
@@ -355,7 +372,7 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
   const reports = current.allocatorStats.filter((a) => a.fragmentation !== null);
   const m: FragmentationMeasure | null =
     replay?.fragmentation.measure ?? (current.snapshots ? null : (reports[reports.length - 1]?.fragmentation ?? null));
-  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const [share, max] = againstLimit(m?.share ?? 0, limit, 0.01, '%');
   const why =
     (current.snapshots?.labels.length ?? 0) === 1
       ? 'fragmentation cannot be seen from one capture (it comes from frees): give more captures or --allocator-stats'
@@ -370,7 +387,7 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
     measured: m?.share ?? null,
     limit,
     unit: 'ratio',
-    message: m ? `fragmentation ${pct(m.share)}: ${spare}${small} (limit ${pct(limit)})` : why,
+    message: m ? `fragmentation ${share}: ${spare}${small} (limit ${max})` : why,
     sites: [],
   };
 }
@@ -434,10 +451,12 @@ function leaksCheck(
 // What a violated marker measured against its limit, as pytest-memray words its markers.
 function violationText(t: RunTest, v: string): string {
   if (v === 'limit_memory' && t.limitMemoryBytes !== null) {
-    return `peak ${fmtBytes(t.peakBytes)} over limit_memory ${fmtBytes(t.limitMemoryBytes)}`;
+    const [peak, max] = bytesAgainst(t.peakBytes, t.limitMemoryBytes);
+    return `peak ${peak} over limit_memory ${max}`;
   }
   if (v === 'limit_leaks' && t.limitLeaksBytes !== null) {
-    return `leaked ${fmtBytes(t.leakedBytes)} over limit_leaks ${fmtBytes(t.limitLeaksBytes)}`;
+    const [leaked, max] = bytesAgainst(t.leakedBytes, t.limitLeaksBytes);
+    return `leaked ${leaked} over limit_leaks ${max}`;
   }
   return v;
 }

@@ -110,6 +110,13 @@ describe('gate: tolerance at the boundary', () => {
     );
     expect(below.code).toBe(1);
     expect(below.out).toContain('FAIL max-total-growth');
+    // One byte over reads as over: the figures get the decimals it takes to tell them apart.
+    const [growth, limit] = below.out.match(/\(\+([\d.]+) KiB, limit ([\d.]+) KiB\)/)!.slice(1);
+    expect(growth).not.toBe(limit);
+    expect([Number(growth), Number(limit)]).toEqual([
+      Number((delta / 1024).toFixed(growth!.split('.')[1]!.length)),
+      Number(((delta - 1) / 1024).toFixed(growth!.split('.')[1]!.length)),
+    ]);
   });
 
   it('--max-total-growth in percent: just above the growth passes, just below fails', async () => {
@@ -151,6 +158,15 @@ describe('gate: tolerance at the boundary', () => {
     const r = await cli('gate', `${G}/bigger`, '--max-peak', String(peak - 1), '--json');
     expect(r.code).toBe(1);
     expect(check(json(r.out), 'max-peak').measured).toBe(peak);
+    const [shown, limit] = check(json(r.out), 'max-peak')
+      .message.match(/peak ([\d.]+) KiB \(limit ([\d.]+) KiB\)/)!
+      .slice(1);
+    expect(shown).not.toBe(limit);
+    // At the limit, one decimal as always.
+    const at = await cli('gate', `${G}/bigger`, '--max-peak', String(peak), '--json');
+    expect(check(json(at.out), 'max-peak').message).toBe(
+      `peak ${(peak / 1024).toFixed(1)} KiB (limit ${(peak / 1024).toFixed(1)} KiB)`,
+    );
   });
 
   it('--max-peak-growth against the baseline peak', async () => {

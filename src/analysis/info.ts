@@ -34,6 +34,8 @@ export interface SnapshotInfo extends Common {
   /** Tracebacks cut short by the traceback limit (total_nframe > frames), when the dump says. */
   readonly truncatedTracebacks: number | null;
   readonly time: number | null;
+  /** tracemalloc's traced peak since the previous capture, when recorded (a run folder or a `.peak` sidecar). */
+  readonly tracedPeak: number | null;
   readonly partial: boolean;
 }
 
@@ -85,6 +87,8 @@ export interface AllocatorStatsInfo extends Common {
   readonly arenaBytes: number;
   readonly bytesInAllocatedBlocks: number;
   readonly highwaterArenas: number;
+  /** When its last report was taken (a `.time` sidecar or the run folder), null when not recorded. */
+  readonly time: number | null;
 }
 
 export interface StatisticsLogInfo extends Common {
@@ -155,6 +159,7 @@ function snapshotInfo(c: Snapshot): SnapshotInfo {
     totalSize: c.totalSize,
     truncatedTracebacks: known ? truncated : null,
     time: c.time,
+    tracedPeak: c.tracedPeak ?? null,
     partial: c.partial,
   };
 }
@@ -224,6 +229,7 @@ function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
     arenaBytes: last.arenaBytes,
     bytesInAllocatedBlocks: last.bytesInAllocatedBlocks,
     highwaterArenas: Math.max(...c.blocks.map((b) => b.arenasHighwater)),
+    time: c.time ?? null,
   };
 }
 

@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
 import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
-import { runFiles } from '../ingest/run-folder.js';
-import { sidecarLabel } from '../ingest/sidecar.js';
+import { type RunFile, runFiles } from '../ingest/run-folder.js';
+import { sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
+import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText, renderRunText } from '../report/text/info.js';
 import {
@@ -29,6 +30,21 @@ export function builder(y: Argv) {
   return limitOption(outputOptions(ordered, ['text', 'json']), '@profile functions or line-report functions');
 }
 
+/**
+ * A capture with the figures kept beside it where its file has none, as every command that reads a
+ * series takes them (capture-set.ts): a snapshot's time and traced peak from its run folder or its
+ * `.time` and `.peak` sidecars; an allocator report's time.
+ */
+function withFigures(c: Capture, path: string, f: RunFile | undefined): Capture {
+  if (c.kind === 'snapshot') {
+    const time = c.time ?? f?.time ?? sidecarTime(path);
+    const tracedPeak = c.tracedPeak ?? f?.tracedPeak ?? sidecarPeak(path);
+    return time === c.time && tracedPeak === (c.tracedPeak ?? null) ? c : { ...c, time, tracedPeak };
+  }
+  if (c.kind === 'allocator-stats' && c.time == null) return { ...c, time: f?.time ?? sidecarTime(path) };
+  return c;
+}
+
 export async function handler(
   a: InputArgs & OutputArgs & LayoutArgs & { inputs: string[]; order?: Order },
 ): Promise<void> {
@@ -38,8 +54,9 @@ export async function handler(
   const recorded = runFiles(runs);
   const infos: (CaptureInfo & { label?: string })[] = [];
   for (const path of inputs) {
-    const label = recorded.get(path)?.label ?? sidecarLabel(path);
-    infos.push({ ...captureInfo(await loadAny(path, a)), ...(label === null ? {} : { label }) });
+    const f = recorded.get(path);
+    const label = f?.label ?? sidecarLabel(path);
+    infos.push({ ...captureInfo(withFigures(await loadAny(path, a), path, f)), ...(label === null ? {} : { label }) });
   }
   // One object for one input named as it is, else a list; with run folders, their runs beside it.
   const single = infos.length === 1 && a.inputs.length === 1 && inputs[0] === a.inputs[0];

@@ -80,6 +80,19 @@ describe('commands on a run folder', () => {
     expect(j.runs[0]!.tests).toHaveLength(0);
     expect(j.captures[0]!.label).toBe('start');
   });
+
+  it('info of a snapshot file shows the time and traced peak its sidecars hold, as leaks takes them', async () => {
+    const file = `${RUN}/snapshots/0003.pickle`;
+    const side = (ext: string) => Number(readFileSync(`${file}.${ext}`, 'utf8').trim());
+    const one = json(await cli('info', file, '--json')) as { time: number; tracedPeak: number };
+    expect([one.time, one.tracedPeak]).toEqual([side('time'), side('peak')]);
+    const text = await cli('info', file);
+    expect(text.out).toMatch(new RegExp(`traced peak +.*\\(${side('peak')} B\\) since the previous capture`));
+    expect(text.out).toContain(`time              ${new Date(side('time') * 1000).toISOString()}`);
+    // leaks orders and dates the series by the same times.
+    const leaks = leakResultsOf(json(await cli('leaks', RUN, '--json'))).find((x) => x.kind === 'snapshots')!;
+    expect((leaks as unknown as { times: number[] }).times[2]).toBe(side('time'));
+  });
 });
 
 describe('the gate on a run folder', () => {

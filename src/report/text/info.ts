@@ -32,6 +32,9 @@ function snapshotRows(i: SnapshotInfo): [string, string][] {
     ['domains', i.domains.join(', ') || 'none'],
   );
   if (i.time !== null) rows.push(['time', isoTime(i.time)]);
+  if (i.tracedPeak != null) {
+    rows.push(['traced peak', `${formatSize(i.tracedPeak)} (${i.tracedPeak} B) since the previous capture`]);
+  }
   if (i.truncatedTracebacks !== null) rows.push(['cut by the limit', `${i.truncatedTracebacks} tracebacks`]);
   if (i.partial) rows.push(['partial', 'yes: the input was truncated']);
   return rows;
@@ -92,6 +95,7 @@ function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
         ['arena size', `${formatSize(i.arenaSize)} (pools of ${formatSize(i.poolSize)})`],
         ['arenas now', `${i.arenasCurrent} (highwater ${i.highwaterArenas})`],
         ['arena bytes', `${formatSize(i.arenaBytes)}, ${formatSize(i.bytesInAllocatedBlocks)} in allocated blocks`],
+        ...(i.time != null ? [['time of the last', isoTime(i.time)] as [string, string]] : []),
       ];
     case 'statistics-log':
       return [

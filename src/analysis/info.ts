@@ -73,7 +73,10 @@ export interface LineReportInfo extends Common {
     readonly firstLine: number;
     readonly lines: number;
     readonly peakMiB: number | null;
+    /** Decimals of its figures (memory_profiler's `precision`). */
+    readonly precision: number;
   }[];
+  /** The first function's precision (each function has its own: a file may join reports). */
   readonly precision: number;
 }
 
@@ -212,6 +215,7 @@ function lineReportInfo(c: LineReport): LineReportInfo {
         firstLine: b.lines[0]?.lineno ?? 0,
         lines: b.lines.length,
         peakMiB: mems.length ? Math.max(...mems) : null,
+        precision: b.precision,
       };
     }),
   };

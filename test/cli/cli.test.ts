@@ -137,3 +137,41 @@ describe.skipIf(!py)('data formats, against CPython', () => {
     });
   });
 });
+
+describe('info of line reports', () => {
+  it('two real reports pasted into one file: each function with its own precision and peak as printed', async () => {
+    // fixtures/mprof/reports.json: what Python read of each report (precision, and every Mem usage).
+    const truth = JSON.parse(readFileSync('fixtures/mprof/reports.json', 'utf8')) as Record<
+      string,
+      { precision: number; blocks: { lines: { mem: number | null }[] }[] }
+    >;
+    const parts = ['report-p1.txt', 'report-p3.txt'];
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-info-'));
+    try {
+      const file = join(dir, 'pasted.txt');
+      writeFileSync(file, parts.map((p) => readFileSync(`fixtures/mprof/${p}`, 'utf8')).join('\n'));
+      // Each function's largest Mem usage as the report printed it (Python's own '%.Nf').
+      const peaks = parts.flatMap((p) =>
+        truth[p]!.blocks.map((b) => [
+          truth[p]!.precision,
+          Math.max(...b.lines.map((l) => l.mem).filter((m): m is number => m !== null)),
+        ]),
+      );
+      const printed = execFileSync('python3', ['-c', `for p, m in ${JSON.stringify(peaks)}: print('%.*f' % (p, m))`], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n');
+      const expected = peaks.map(([precision], i) => ({ precision, peakMiB: Number(printed[i]) }));
+      const j = JSON.parse((await cli('info', file, '--json')).out) as {
+        functions: { precision: number; peakMiB: number }[];
+      };
+      expect(j.functions.map(({ precision, peakMiB }) => ({ precision, peakMiB }))).toEqual(expected);
+      const text = (await cli('info', file)).out;
+      expect(text).toMatch(/^precision +1, 3 decimals \(by function\)$/m);
+      for (const p of printed) expect(text).toContain(`peak ${p} MiB`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

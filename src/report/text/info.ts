@@ -80,11 +80,17 @@ function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
       ];
     case 'line-report': {
       const { shown, more } = capped(i.functions, layout.limit);
+      const decimals = [...new Set(i.functions.map((f) => f.precision))].sort((a, b) => a - b);
       return [
-        ['precision', `${i.precision} decimals`],
+        [
+          'precision',
+          decimals.length > 1 ? `${decimals.join(', ')} decimals (by function)` : `${i.precision} decimals`,
+        ],
+        // Each peak as its report printed it.
         ...shown.map((f): [string, string] => [
           'function',
-          `${reportFileName(f.filename)}:${f.firstLine}, ${f.lines} lines, peak ${mib(f.peakMiB)}`,
+          `${reportFileName(f.filename)}:${f.firstLine}, ${f.lines} lines, peak ` +
+            `${f.peakMiB === null ? 'none' : `${printfFixed(f.peakMiB, f.precision)} MiB`}`,
         ]),
         ...more.map((m): [string, string] => ['', m]),
       ];

@@ -8,7 +8,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
 import { type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
 import { compareFrames, KEY_TYPES, type KeyType } from './statistics.js';
-import { confidenceOf, theilSen } from './trend.js';
+import { confidenceOf, theilSen, weightedRisingShare } from './trend.js';
 
 export type Verdict = 'leak' | 'slowing' | 'plateau' | 'transient' | 'shrinking' | 'stable';
 
@@ -31,9 +31,12 @@ export interface SiteTrend {
   readonly shareOfStepsGrowing: number;
   /** Share of steps in which it did not shrink. */
   readonly shareOfStepsNotShrinking: number;
-  /** Growth over the first third of the steps (as many steps as the last third). */
+  /**
+   * Growth over the first third of the series: of its time span when the captures have times, else
+   * of its steps (as many steps as the last third); see classify.
+   */
   readonly firstThirdGrowth: number;
-  /** Growth over the last third of the captures. */
+  /** Growth over the last third of the series, as the first. */
   readonly lastThirdGrowth: number;
   readonly peakBytes: number;
   /** The traceback (oldest frame first) of the site's group that grew most, first to last. */
@@ -78,19 +81,26 @@ function siteKey(frames: readonly Frame[]): string {
 }
 
 /**
- * Classifies one site's bytes per capture. Rules, with m = minGrowth, g = last - first, and r1, r2,
- * r3 the growth per step over the first, middle and last third of the steps:
+ * Classifies one site's bytes per capture. Growth is measured against a clock: the capture times
+ * when they are known and rise at every step (growth per second), else the capture numbers (growth
+ * per capture; the same as times evenly spaced). Rules, with m = minGrowth, g = last - first, the
+ * first third of the series ending at the first capture a third of the span or more after the
+ * first, the last third starting at the last capture two thirds of the span or less after it (each
+ * covers a third of the span at least, so a last step over a very short interval is never a third
+ * alone; with captures evenly spaced both have as many steps), and r1, r2, r3 the growth per unit
+ * of the clock over the first, middle and last third:
  * - slowing: g >= m, 6 captures or more, at least 60% of the steps grew, the last third still
- *   added at least a quarter of what a steady rise would add there, and the steps clearly get
- *   smaller: at least 85% of the pairs of steps fall (the later step smaller; a Theil-Sen fit of
- *   step size against step falls consistently), r3 <= r1 / 2, and r3 <= 3/4 of r2 (still slowing at
- *   the end, so that a leak after a burst of warm-up stays a leak). All three together are rare for
- *   a steady leak with noisy steps: by simulation, about 1 series in 200 of 9 captures whose steps
- *   are uniform between 0 and twice their mean, 1 in 50 of 6 captures; with fewer captures, step
- *   sizes falling by chance are too common. A cache still filling looks like a leak until it
+ *   added at least a quarter of what a steady rise would add over its span, and the steps clearly
+ *   get smaller: at least 85% of the pairs of steps fall (the later step's growth per unit of the
+ *   clock smaller; each pair weighted by the product of the steps' lengths, so that a step over a
+ *   very short interval is next to no evidence), r3 <= r1 / 2, and r3 <= 3/4 of r2 (still slowing
+ *   at the end, so that a leak after a burst of warm-up stays a leak). All three together are rare
+ *   for a steady leak with noisy steps: by simulation, about 1 series in 200 of 9 captures whose
+ *   steps are uniform between 0 and twice their mean, 1 in 50 of 6 captures; with fewer captures,
+ *   step sizes falling by chance are too common. A cache still filling looks like a leak until it
  *   reaches its bound; when its steps visibly shrink, this class says so instead.
  * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
- *   add there) and most steps (>= 60%) did not shrink;
+ *   add over its span) and most steps (>= 60%) did not shrink;
  * - plateau: g >= m, but the last third added less than that;
  * - shrinking: g <= -m;
  * - transient: |g| < m but it rose at least m above its start at some capture;
@@ -108,28 +118,49 @@ export interface Classification {
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
 export const SLOWING_MIN_CAPTURES = 6;
 
-export function classify(bytes: readonly number[], minGrowth: number): Classification {
+/**
+ * The clock growth is measured against, from 0 at the first capture: the capture times (seconds)
+ * when there is one per capture and each is later than the one before, else the capture numbers.
+ */
+export function captureClock(n: number, times?: readonly number[] | null): number[] {
+  const timed =
+    !!times && times.length === n && times.every((t, i) => Number.isFinite(t) && (i === 0 || t > times[i - 1]!));
+  return timed ? times.map((t) => t - times[0]!) : Array.from({ length: n }, (_, i) => i);
+}
+
+export function classify(
+  bytes: readonly number[],
+  minGrowth: number,
+  times: readonly number[] | null = null,
+): Classification {
   const n = bytes.length;
   const steps = n - 1;
+  const x = captureClock(n, times);
+  const span = x[steps]!;
   const first = bytes[0]!;
-  const last = bytes[n - 1]!;
+  const last = bytes[steps]!;
   const g = last - first;
-  // The first third is steps [0, j), the last third steps [k, steps): as many steps each.
-  const j = Math.ceil(steps / 3);
-  const k = Math.floor((2 * steps) / 3);
+  // The first third is steps [0, j), the last third steps [k, steps); by capture number, j and k
+  // are ceil(steps / 3) and floor(2 * steps / 3).
+  let j = 1;
+  while (j < steps && 3 * x[j]! < span) j++;
+  let k = steps - 1;
+  while (k > 0 && 3 * x[k]! > 2 * span) k--;
   const firstThird = bytes[j]! - first;
   const lastThird = last - bytes[k]!;
-  const sizes: number[] = [];
+  const rates: number[] = [];
+  const lengths: number[] = [];
   let grew = 0;
   let notShrunk = 0;
   for (let i = 0; i < steps; i++) {
     const d = bytes[i + 1]! - bytes[i]!;
-    sizes.push(d);
+    lengths.push(x[i + 1]! - x[i]!);
+    rates.push(d / lengths[i]!);
     if (d > 0) grew++;
     if (d >= 0) notShrunk++;
   }
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
-  const support = (x: number): number => x / (x + 2);
+  const support = (c: number): number => c / (c + 2);
   const result = (verdict: Verdict, c: number): Classification => ({
     verdict,
     confidence: confidenceOf(c),
@@ -139,19 +170,18 @@ export function classify(bytes: readonly number[], minGrowth: number): Classific
     lastThirdGrowth: lastThird,
   });
   if (g >= minGrowth) {
-    const expected = (g * (steps - k)) / steps;
+    // What a steady rise would add over the last third.
+    const expected = (g * (span - x[k]!)) / span;
     if (n >= SLOWING_MIN_CAPTURES && grew / steps >= 0.6 && lastThird > 0 && lastThird >= expected / 4) {
-      const r1 = firstThird / j;
-      const r2 = (bytes[k]! - bytes[j]!) / Math.max(1, k - j);
-      const r3 = lastThird / (steps - k);
-      // risingShare: the share of pairs of steps in which the later step is the larger (ties half).
-      const rising = theilSen(
-        sizes.map((_, i) => i),
-        sizes,
-      ).risingShare;
+      const r1 = firstThird / x[j]!;
+      const r3 = lastThird / (span - x[k]!);
+      const middle = k > j;
+      const r2 = middle ? (bytes[k]! - bytes[j]!) / (x[k]! - x[j]!) : 0;
+      // The share of pairs of steps in which the later step grew faster (ties half).
+      const rising = weightedRisingShare(rates, lengths);
       // Confidence: how clearly the steps shrink (0.7 when 85% of the pairs fall, 1 when all do),
       // scaled by the number of steps as for the other verdicts.
-      if (rising <= 0.15 && r3 <= r1 / 2 && (k === j || r3 <= 0.75 * r2))
+      if (rising <= 0.15 && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
         return result('slowing', (1 - 2 * rising) * support(steps));
     }
     if (lastThird >= expected / 2 && notShrunk / steps >= 0.6)
@@ -363,7 +393,7 @@ export class SiteFold {
     for (const e of this.listed()) {
       const bytes = Array.from({ length: n }, (_, i) => e.bytes[i] ?? 0);
       const blocks = Array.from({ length: n }, (_, i) => e.blocks[i] ?? 0);
-      const c = classify(bytes, minGrowth);
+      const c = classify(bytes, minGrowth, times);
       const steps = n - 1;
       const keyFrame = groupBy === 'traceback' ? e.frames[e.frames.length - 1]! : e.frames[0]!;
       const traceback = growth.get(e.key) ?? e.frames;

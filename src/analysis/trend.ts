@@ -46,6 +46,24 @@ export function theilSen(x: readonly number[], y: readonly number[]): Slope {
 }
 
 /**
+ * The share of pairs of points (i < j) in which the later y is the larger (ties count half), each
+ * pair weighted by the product of the points' weights: with equal weights, the rising share of a
+ * Theil-Sen fit of y against its index.
+ */
+export function weightedRisingShare(y: readonly number[], w: readonly number[]): number {
+  let rising = 0;
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    for (let j = i + 1; j < y.length; j++) {
+      const pw = w[i]! * w[j]!;
+      total += pw;
+      rising += y[j]! > y[i]! ? pw : y[j] === y[i] ? pw / 2 : 0;
+    }
+  }
+  return total > 0 ? rising / total : 0.5;
+}
+
+/**
  * The floor of a sampled curve: the minimum of each of `windows` equal time windows, at the
  * window's middle. Empty windows are left out.
  */

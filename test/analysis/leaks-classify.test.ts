@@ -1,7 +1,13 @@
 // The snapshot leak classifier on hand-made byte series (not golden data: shapes chosen to sit on
 // each side of the rules in src/analysis/leaks.ts), and the next step each verdict gets.
 import { describe, expect, it } from 'vitest';
-import { classify, type NextStepContext, nextStep, SLOWING_MIN_CAPTURES } from '../../src/analysis/leaks.js';
+import {
+  captureClock,
+  classify,
+  type NextStepContext,
+  nextStep,
+  SLOWING_MIN_CAPTURES,
+} from '../../src/analysis/leaks.js';
 
 const KiB = 1024;
 const M = 64 * KiB;
@@ -114,6 +120,144 @@ describe('slowing: growth that keeps going, each step smaller', () => {
   it('below the minimum growth it is never slowing', () => {
     const bytes = cumulative(0, [16, 12, 9, 7, 5, 4, 3, 2]);
     expect(classify(bytes, M).verdict).toBe('stable');
+  });
+});
+
+describe('with capture times: growth per second', () => {
+  const MiB = 1024 * KiB;
+  // Times as sidecars hold them: seconds since the epoch.
+  const at = (offsets: readonly number[]): number[] => offsets.map((o) => 1_800_000_000 + o);
+  const evenly = (n: number): number[] => at(Array.from({ length: n }, (_, i) => 2.5 * i));
+
+  it('a steady leak whose last capture came 0.065 s after the one before is a leak, not slowing', () => {
+    // `arenascope run --interval 1` on a program that keeps 2 MiB every 0.1 s: 20 MiB per full
+    // second, then the exit snapshot 0.065 s after the last interval one, with nothing added.
+    // The first step a little larger than the others, as in the capture the bug was found in.
+    const bytes = cumulative(0, [20 * MiB + 64, 20 * MiB, 20 * MiB, 20 * MiB, 0]);
+    const times = at([0, 1.005, 2.013, 3.015, 4.018, 4.083]);
+    const c = classify(bytes, M, times);
+    expect(c.verdict).toBe('leak');
+    // The last third (from 2.013 s, the last capture two thirds of the span or less in) holds two
+    // full seconds of growth.
+    expect(c.lastThirdGrowth).toBe(40 * MiB);
+    expect(c.confidence).toBe(0.67); // 5 of 5 steps did not shrink, 4 grew: 4/6
+    // By capture number (no times) the same bytes read as slowing: each capture counts as a step.
+    expect(classify(bytes, M).verdict).toBe('slowing');
+  });
+
+  it('a short last step does not make a plateau of a leak either', () => {
+    const bytes = [0, 1, 2, 2].map((v) => v * MiB);
+    expect(classify(bytes, M, at([0, 1, 2, 2.05])).verdict).toBe('leak');
+    expect(classify(bytes, M).verdict).toBe('plateau');
+  });
+
+  it('evenly spaced times give the verdicts and figures of capture numbers', () => {
+    const next = rng(5);
+    const shapes: number[][] = [
+      cumulative(
+        0,
+        [400, 300, 225, 169, 127, 95, 71, 53].map((k) => k * KiB),
+      ), // slowing
+      cumulative(
+        0,
+        [400, 250, 150, 104, 103, 102, 101, 100].map((k) => k * KiB),
+      ), // leak
+      cumulative(
+        0,
+        [400, 200, 100, 50, 25, 12, 6, 3].map((k) => k * KiB),
+      ), // plateau
+      [10, 200, 180, 20, 190, 15, 200, 12, 10].map((v) => v * KiB), // transient
+      [800, 700, 600, 500, 400, 300, 200, 100, 0].map((v) => v * KiB), // shrinking
+      [50, 51, 50, 52, 50, 51, 50, 51, 50].map((v) => v * KiB), // stable
+    ];
+    for (let i = 0; i < 300; i++) {
+      const n = 3 + (i % 10);
+      shapes.push(
+        cumulative(
+          0,
+          Array.from({ length: n - 1 }, () => (next() * 2 - 0.4) * 100 * KiB),
+        ),
+      );
+    }
+    for (const b of shapes) expect(classify(b, M, evenly(b.length))).toEqual(classify(b, M));
+    expect(new Set(shapes.slice(0, 6).map((b) => classify(b, M, evenly(b.length)).verdict))).toEqual(
+      new Set(['slowing', 'leak', 'plateau', 'transient', 'shrinking', 'stable']),
+    );
+  });
+
+  it('a cache filling towards its bound, captured at uneven intervals, is slowing', () => {
+    // 1 MiB * (1 - e^(-t/4 s)), captured after gaps of 1 s and 0.5 s in turn: by capture number
+    // the steps alternate large and small, per second each is smaller than the one before.
+    const offsets = [0, 1, 1.5, 2.5, 3, 4, 4.5, 5.5, 6];
+    const bytes = offsets.map((t) => Math.round(MiB * (1 - Math.exp(-t / 4))));
+    const c = classify(bytes, M, at(offsets));
+    expect(c.verdict).toBe('slowing');
+    expect(c.confidence).toBe(0.8); // every pair of steps falls, 8 steps
+    expect(classify(bytes, M).verdict).not.toBe('slowing');
+  });
+
+  it('a bounded cache that filled and stayed full is a plateau, however the captures are spaced', () => {
+    const offsets = [0, 0.4, 0.5, 2, 2.1, 5, 5.05, 9, 9.02];
+    const bytes = offsets.map((t) => Math.min(t, 2) * 200 * KiB);
+    expect(classify(bytes, M, at(offsets)).verdict).toBe('plateau');
+    expect(classify(bytes, M).verdict).toBe('plateau');
+  });
+
+  it('transient, shrinking and stable do not depend on the times', () => {
+    const offsets = [0, 0.1, 3, 3.2, 7, 7.01, 8, 12, 12.5];
+    for (const [bytes, verdict] of [
+      [[10, 200, 180, 20, 190, 15, 200, 12, 10].map((v) => v * KiB), 'transient'],
+      [[800, 700, 600, 500, 400, 300, 200, 100, 0].map((v) => v * KiB), 'shrinking'],
+      [[50, 51, 50, 52, 50, 51, 50, 51, 50].map((v) => v * KiB), 'stable'],
+    ] as const) {
+      const timed = classify(bytes, M, at(offsets));
+      const untimed = classify(bytes, M);
+      expect([timed.verdict, timed.confidence]).toEqual([untimed.verdict, untimed.confidence]);
+      expect(timed.verdict).toBe(verdict);
+    }
+  });
+
+  it('a steady leak at uneven intervals is a leak; noisy, rarely slowing', () => {
+    const next = rng(17);
+    const series = (n: number, noisy: boolean): { t: number[]; b: number[] } => {
+      const t = [0];
+      const b = [5 * KiB];
+      for (let i = 1; i < n; i++) {
+        const dt = 0.2 + 1.8 * next(); // 0.2 to 2 s
+        t.push(t[i - 1]! + dt);
+        b.push(b[i - 1]! + Math.round(100 * KiB * dt * (noisy ? 2 * next() : 1)));
+      }
+      return { t: at(t), b };
+    };
+    const rate = (n: number, noisy: boolean): Record<string, number> => {
+      const count: Record<string, number> = {};
+      for (let i = 0; i < 2000; i++) {
+        const { t, b } = series(n, noisy);
+        const v = classify(b, M, t).verdict;
+        count[v] = (count[v] ?? 0) + 1;
+      }
+      return Object.fromEntries(Object.entries(count).map(([v, c]) => [v, c / 2000]));
+    };
+    // Growth exactly in step with time: every series a leak, whatever the intervals.
+    expect(rate(9, false)).toEqual({ leak: 1 });
+    expect(rate(6, false)).toEqual({ leak: 1 });
+    // Growth per second uniform between 0 and twice its mean over each interval (README: 1 in 150
+    // series of 9 captures, 1 in 30 of 6).
+    expect(rate(9, true).slowing ?? 0).toBeLessThan(0.01);
+    expect(rate(6, true).slowing ?? 0).toBeLessThan(0.045);
+  });
+
+  it('times that do not rise at every step leave the rule per capture', () => {
+    const bytes = cumulative(0, [20 * MiB + 64, 20 * MiB, 20 * MiB, 20 * MiB, 0]);
+    for (const times of [at([0, 1, 2, 3, 4, 4]), at([0, 1, 3, 2, 4, 4.1]), at([0, 1, 2]), null])
+      expect(classify(bytes, M, times)).toEqual(classify(bytes, M));
+  });
+
+  it('the clock: seconds from the first capture, else capture numbers', () => {
+    expect(captureClock(3, [100, 101.5, 104])).toEqual([0, 1.5, 4]);
+    expect(captureClock(3, [100, 100, 104])).toEqual([0, 1, 2]);
+    expect(captureClock(3, [100, Number.NaN, 104])).toEqual([0, 1, 2]);
+    expect(captureClock(3, null)).toEqual([0, 1, 2]);
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/analysis/leaks.js';
 import { memoryTrend } from '../../src/analysis/mprof.js';
-import { floorPoints, median, theilSen } from '../../src/analysis/trend.js';
+import { floorPoints, median, theilSen, weightedRisingShare } from '../../src/analysis/trend.js';
 
 const KiB = 1024;
 // A deterministic generator, so the "noisy" series are the same on every run.
@@ -34,6 +34,27 @@ describe('theilSen', () => {
 
   it('median', () => {
     expect([median([3, 1, 2]), median([4, 1, 3, 2])]).toEqual([2, 2.5]);
+  });
+});
+
+describe('weightedRisingShare', () => {
+  it('with equal weights, the rising share of a Theil-Sen fit against the index', () => {
+    const rnd = noise(9);
+    const y = Array.from({ length: 12 }, () => Math.round(rnd() * 10));
+    const x = y.map((_, i) => i);
+    expect(weightedRisingShare(y, new Array<number>(y.length).fill(1))).toBeCloseTo(theilSen(x, y).risingShare, 12);
+  });
+
+  it('a point of weight 0 counts for nothing; a light one for little', () => {
+    // Four equal values then one far below: 4 falling pairs of 10, ties half.
+    expect(weightedRisingShare([5, 5, 5, 5, 0], [1, 1, 1, 1, 1])).toBeCloseTo(3 / 10, 12);
+    expect(weightedRisingShare([5, 5, 5, 5, 0], [1, 1, 1, 1, 0])).toBe(0.5);
+    // Pairs with the last weigh 0.1 each: 6 ties (3) over 6 + 4 x 0.1.
+    expect(weightedRisingShare([5, 5, 5, 5, 0], [1, 1, 1, 1, 0.1])).toBeCloseTo(3 / 6.4, 12);
+  });
+
+  it('no pair: 0.5, no trend', () => {
+    expect(weightedRisingShare([3], [1])).toBe(0.5);
   });
 });
 

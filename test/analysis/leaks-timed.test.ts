@@ -1,0 +1,165 @@
+// Leak verdicts on real captures taken at uneven intervals (fixtures/leaks/timed, made by
+// make_timed.py): with capture times known, growth is judged per second, so a steady leak whose exit
+// snapshot came right after the last interval one is a leak; and `leaks`, `report` and `gate` agree.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { leakResults, type SnapshotLeaks } from '../../src/analysis/leak-results.js';
+import { loadCaptureSet } from '../../src/ingest/capture-set.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { cli } from '../helpers.js';
+
+type Kind = 'leak' | 'slowing' | 'plateau' | 'transient' | 'shrinking';
+interface Series {
+  readonly measured: Record<string, number[]>;
+  readonly times: number[];
+}
+const truth = JSON.parse(readFileSync('fixtures/leaks/timed/truth.json', 'utf8')) as {
+  uneven: Series & Record<Kind, string[]>;
+  run: Series & { leak: string[] };
+};
+const load = (inputs: string[]) => loadCaptureSet(inputs, { load: (p, frames) => loadCapture(p, { frames }) });
+const where = (s: { filename: string; lineno: number }): string => `${s.filename}:${s.lineno}`;
+const short = (s: { filename: string; lineno: number }): string => `${basename(s.filename)}:${s.lineno}`;
+
+const scratch = mkdtempSync(join(tmpdir(), 'arenascope-timed-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** A copy of a folder without the files `drop` matches. */
+function copyWithout(dir: string, name: string, drop: RegExp): string {
+  const to = join(scratch, name);
+  cpSync(dir, to, { recursive: true, filter: (src) => !drop.test(basename(src)) });
+  return to;
+}
+/** The snapshots alone, flat: no sidecar, no manifest, so no capture times. */
+function dumpsOnly(dir: string, name: string): string {
+  const to = join(scratch, name);
+  cpSync(dir, to, { recursive: true, filter: (src) => !/\.(time|peak|label|json|jsonl|dat)$/.test(src) });
+  return to;
+}
+
+describe('a series at uneven intervals, ending with a capture right after the one before', () => {
+  const t = truth.uneven;
+
+  it('the fixture is what make_timed.py says: intervals that alternate, and a last one of a few ms', () => {
+    const gaps = t.times.slice(1).map((x, i) => x - t.times[i]!);
+    const full = gaps.slice(0, -1);
+    expect(Math.max(...full) / Math.min(...full)).toBeGreaterThan(2.5);
+    expect(gaps[gaps.length - 1]!).toBeLessThan(0.01);
+  });
+
+  it('with times (sidecars), every marked line gets its class', async () => {
+    const set = await load(['fixtures/leaks/timed/uneven']);
+    expect(set.timeSource).toBe('sidecar');
+    const r = leakResults(set, {})[0] as SnapshotLeaks;
+    const verdict = new Map(r.sites.map((s) => [where(s), s.verdict]));
+    for (const kind of ['leak', 'slowing', 'plateau', 'transient', 'shrinking'] as const) {
+      expect(t[kind].length, kind).toBe(1);
+      for (const line of t[kind]) expect(verdict.get(line), `${kind} ${line}`).toBe(kind);
+    }
+  });
+
+  it('without times, by capture number: the same but for the cache still filling, never called a leak', async () => {
+    const r = leakResults(
+      await load([dumpsOnly('fixtures/leaks/timed/uneven', 'uneven-untimed')]),
+      {},
+    )[0] as SnapshotLeaks;
+    expect(r.times).toBeNull();
+    const verdict = new Map(r.sites.map((s) => [where(s), s.verdict]));
+    for (const kind of ['leak', 'plateau', 'transient', 'shrinking'] as const)
+      for (const line of t[kind]) expect(verdict.get(line), `${kind} ${line}`).toBe(kind);
+    // Its steps, large after long intervals and small after short ones, do not shrink one by one.
+    for (const line of t.slowing) expect(verdict.get(line)).not.toBe('leak');
+  });
+});
+
+describe('`arenascope run` on a program that keeps 256 KiB every 50 ms: the exit snapshot comes early', () => {
+  const t = truth.run;
+  const line = t.leak[0]!;
+
+  it('the fixture: full intervals of 0.5 s, then the exit snapshot well under one after the last', () => {
+    const gaps = t.times.slice(1).map((x, i) => x - t.times[i]!);
+    expect(gaps.slice(0, -1).every((g) => g > 0.45 && g < 0.6)).toBe(true);
+    expect(gaps[gaps.length - 1]!).toBeLessThan(0.125);
+    // It kept bytes in every full interval.
+    const b = t.measured[line]!;
+    expect(b.slice(1, -1).every((x, i) => x > b[i]!)).toBe(true);
+  });
+
+  it.each([
+    ['sidecars', () => 'fixtures/leaks/timed/run'],
+    ['the run manifest (no sidecar)', () => copyWithout('fixtures/leaks/timed/run', 'run-manifest', /\.time$/)],
+  ])('with times from %s, the kept line is a leak, and gate fails on it', async (_, dir) => {
+    const folder = dir();
+    const set = await load([folder]);
+    expect(set.timeSource).not.toBeNull();
+    const r = leakResults(set, {}).find((x) => x.kind === 'snapshots') as SnapshotLeaks;
+    const site = r.sites.find((s) => short(s) === line)!;
+    expect(site.verdict).toBe('leak');
+    expect(site.confidence).toBeGreaterThanOrEqual(0.5);
+    const gate = await cli('gate', folder, '--json');
+    expect(gate.code).toBe(1);
+    const check = (JSON.parse(gate.out) as GateJson).checks.find((c) => c.check === 'max-leaks')!;
+    expect(check.sites.map((s) => `${basename(s.file)}:${s.line}`)).toContain(line);
+  });
+});
+
+interface GateJson {
+  checks: { check: string; passed: boolean; sites: { file: string; line: number }[] }[];
+}
+interface SiteJson {
+  filename: string;
+  lineno: number;
+  verdict: string;
+  confidence: number;
+}
+
+// Every site's verdict as `leaks --json` prints it; `report --json`, `report -f text` and `gate`
+// must say the same of the same captures.
+async function agree(input: string): Promise<SiteJson[]> {
+  const out = JSON.parse((await cli('leaks', input, '--json')).out) as unknown;
+  const leaks = (Array.isArray(out) ? out : [out]).find((r: { kind: string }) => r.kind === 'snapshots') as {
+    sites: SiteJson[];
+  };
+  const pick = (s: SiteJson) => [s.filename, s.lineno, s.verdict, s.confidence];
+  const report = JSON.parse((await cli('report', input, '--json')).out) as {
+    snapshots: { leaks: { sites: SiteJson[] } };
+  };
+  expect(report.snapshots.leaks.sites.map(pick)).toEqual(leaks.sites.map(pick));
+  const leaking = leaks.sites.filter((s) => s.verdict === 'leak');
+  const text = (await cli('report', input, '-f', 'text')).out;
+  const listed = [...text.matchAll(/^leak {2}(\S+)/gm)].map((m) => m[1]!);
+  expect(listed.sort()).toEqual(leaking.map((s) => short(s)).sort());
+  const gate = JSON.parse((await cli('gate', input, '--json')).out) as GateJson;
+  const counted = gate.checks.find((c) => c.check === 'max-leaks')!.sites.map((s) => `${basename(s.file)}:${s.line}`);
+  expect(counted.sort()).toEqual(
+    leaking
+      .filter((s) => s.confidence >= 0.5)
+      .map((s) => short(s))
+      .sort(),
+  );
+  return leaks.sites;
+}
+
+describe('leaks, report (JSON and text) and gate give the same verdicts, times known or not', () => {
+  const inputs: [string, boolean, () => string][] = [
+    ['timed/uneven', true, () => 'fixtures/leaks/timed/uneven'],
+    ['timed/uneven without times', false, () => dumpsOnly('fixtures/leaks/timed/uneven', 'agree-uneven')],
+    ['timed/run', true, () => 'fixtures/leaks/timed/run'],
+    ['timed/run, times from its manifest', true, () => copyWithout('fixtures/leaks/timed/run', 'agree-run', /\.time$/)],
+    ['timed/run without times', false, () => dumpsOnly('fixtures/leaks/timed/run/snapshots', 'agree-run-untimed')],
+    ...['memo_leak', 'cache_filling', 'lru_plateau', 'cycles_transient'].map((w): [string, boolean, () => string] => [
+      w,
+      true,
+      () => `fixtures/leaks/${w}`,
+    ]),
+    ['cache_filling without times', false, () => dumpsOnly('fixtures/leaks/cache_filling', 'agree-cache')],
+  ];
+
+  it.each(inputs)('%s', async (_, timed, input) => {
+    const dir = input();
+    expect((await load([dir])).timeSource !== null).toBe(timed);
+    const sites = await agree(dir);
+    expect(sites.some((s) => s.verdict !== 'stable')).toBe(true);
+  });
+});

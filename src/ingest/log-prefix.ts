@@ -1,0 +1,87 @@
+// What Python's logging (and the formats people give it) puts before a message: a run of fields
+// (asctime, levelname, [name], name:, process, thread, file:line) and separators. tracemalloc-text
+// reads a statistic line's message from behind it.
+
+/** Where a line's message may start after a run of log fields, and the shape of the run before it. */
+export interface PrefixCut {
+  /** Length of the prefix: the message starts here. */
+  readonly end: number;
+  /** The kinds of fields and separators that make the prefix ('T L [] N:'), equal for lines of one format. */
+  readonly shape: string;
+}
+
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const DATE =
+  `(?:\\d{4}-\\d{2}-\\d{2}|\\d{4}/\\d{2}/\\d{2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4}|\\d{1,2}/${MONTH}/\\d{4}|` +
+  `${MONTH} +\\d{1,2}(?: \\d{4})?)`;
+const CLOCK = '\\d{1,2}:\\d{2}:\\d{2}(?:[,.]\\d{1,9})?(?: ?[AP]M)?(?:Z|[+-]\\d{2}:?\\d{2})?';
+// asctime with the common datefmts, or %(created)f; never the first digits of a longer number or clock.
+const TIME = `(?:${DATE}(?:[ T:]${CLOCK})?|${CLOCK}|\\d{10}\\.\\d+)(?![\\w.]|:\\d)`;
+// logging's level names, and the name of a level without one.
+const LEVEL = '(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET|Level \\d+)(?![\\w.])';
+
+// Fields in the order they are tried: a time or a level name before the words and numbers they are made of.
+const FIELDS: readonly (readonly [string, RegExp])[] = [
+  ['T', new RegExp(TIME, 'y')],
+  ['L', new RegExp(LEVEL, 'y')],
+  ['[]', /\[[^[\]\n]{1,200}\]|\([^()\n]{1,200}\)/y],
+  ['=', /[A-Za-z_]\w*=[^\s[\]()]+/y],
+  ['D', /\d+(?![\w.])/y],
+  // A logger, thread, module or file name; 'app[123]' as syslog writes it. Never a drive letter ('C:\').
+  ['N', /(?![A-Za-z]:[\\/])[A-Za-z_][\w.-]*(?:\[\d+\])?/y],
+];
+// Between fields: ' - ', '|', ':' (BASIC_FORMAT's 'INFO:app:'), ': ', ',' (asctime,msecs), spaces.
+const SEP = /(?: *- +| *[|:,] *| +)/y;
+// A run counts as a log prefix only with a time or a level name in it: a logger name alone ('app: ')
+// cannot be told from the start of a file name.
+const ANCHOR = new RegExp(`^(?:${TIME}|${LEVEL})$`);
+
+function field(text: string, at: number): { kind: string; end: number; anchor: boolean } | null {
+  for (const [kind, re] of FIELDS) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) continue;
+    const inner = kind === '[]' ? m[0].slice(1, -1).trim() : m[0];
+    return { kind, end: at + m[0].length, anchor: kind === 'T' || kind === 'L' || ANCHOR.test(inner) };
+  }
+  return null;
+}
+
+/**
+ * Every place a run of log fields followed by a separator ends in `text`, leaving something after
+ * it, shortest first; only runs holding a time or a level name.
+ */
+export function prefixCuts(text: string): PrefixCut[] {
+  const cuts: PrefixCut[] = [];
+  let at = 0;
+  let shape = '';
+  let anchored = false;
+  for (;;) {
+    const f = field(text, at);
+    if (!f) return cuts;
+    SEP.lastIndex = f.end;
+    const s = SEP.exec(text);
+    if (!s) return cuts;
+    at = f.end + s[0].length;
+    if (at >= text.length) return cuts;
+    anchored ||= f.anchor;
+    shape += `${f.kind}${s[0].trim() || ' '}`;
+    if (anchored) cuts.push({ end: at, shape });
+  }
+}
+
+/** True when all of `text` is a run of log fields (a trailing separator allowed) with a time or level in it. */
+export function isLogPrefix(text: string): boolean {
+  let at = 0;
+  let anchored = false;
+  while (at < text.length) {
+    const f = field(text, at);
+    if (!f) return false;
+    anchored ||= f.anchor;
+    SEP.lastIndex = f.end;
+    const s = SEP.exec(text);
+    if (!s) return f.end === text.length && anchored;
+    at = f.end + s[0].length;
+  }
+  return anchored;
+}

@@ -1,0 +1,55 @@
+// The log prefix before a message, as formats not in fixtures/text/make_logging_logs.py write it: each
+// prefix below is what CPython 3.11's logging printed for its format (given in the comment), before a
+// statistic of a file named 'D:\proj\mod.py'.
+import { describe, expect, it } from 'vitest';
+import { isLogPrefix, prefixCuts } from '../../src/ingest/log-prefix.js';
+
+const longest = (head: string): string => head.slice(0, prefixCuts(head).at(-1)?.end ?? 0);
+
+describe('prefixCuts', () => {
+  it.each([
+    ['svc.db:DEBUG:', '%(name)s:%(levelname)s:%(message)s'],
+    ['1796064718.100145 ', '%(created)f %(message)s'],
+    ['2026-11-30 18:51:58,101|DEBUG|', '%(asctime)s|%(levelname)s|%(message)s'],
+    ['DEBUG: ', '%(levelname)s: %(message)s'],
+    ['2026-11-30 18:51:58,105 svc.db ', '%(asctime)s %(name)s %(message)s'],
+    ['[DEBUG] 2026-11-30 18:51:58,106: ', '[%(levelname)s] %(asctime)s: %(message)s'],
+    ['[2026-11-30 18:51:58 +0000] [29108] [DEBUG] ', "gunicorn's, datefmt '[%Y-%m-%d %H:%M:%S %z]'"],
+    ['2026-11-30 18:51:58,110,110 DEBUG [svc.db:29] ', '%(asctime)s,%(msecs)d %(levelname)-5.5s [%(name)s:%(lineno)d]'],
+    ['[30/Nov/2026 18:51:58] DEBUG ', "[%(asctime)s] %(levelname)s, datefmt '%d/%b/%Y %H:%M:%S'"],
+    ['2026-11-30T18:51:58+0000 DEBUG ', "datefmt '%Y-%m-%dT%H:%M:%S%z'"],
+    ['Nov 30 18:51:58 DEBUG svc.db: ', "%(asctime)s %(levelname)s %(name)s:, datefmt '%b %d %H:%M:%S'"],
+  ])('%j (%s) ends before the file name', (prefix) => {
+    expect(longest(`${prefix}D:\\proj\\mod.py`)).toBe(prefix);
+  });
+
+  it.each([
+    ['a drive letter', 'D:\\proj\\mod.py'],
+    ['a path', '/srv/app/x.py'],
+    ['a frozen module', '<frozen importlib._bootstrap>'],
+    ['a relative path with spaces and colons', 'my dir/a: b.py'],
+    ['digits and words', '2024 data/load.py'],
+    // No time or level: a logger name alone cannot be told from a file name.
+    ['a name and a colon', 'app: /srv/x.py'],
+    ['%(relativeCreated)6d %(threadName)s (no time or level: left as it is)', '    98 MainThread /srv/x.py'],
+  ])('%s is no prefix: %j', (_, head) => {
+    expect(prefixCuts(head)).toEqual([]);
+  });
+
+  it('offers every place a run could end, the same shape for lines of one format', () => {
+    const a = prefixCuts('INFO:app.worker:2024 data/load.py');
+    const b = prefixCuts('WARNING:app:/srv/x.py');
+    expect(a.map((c) => c.shape)).toEqual(['L:', 'L:N:', 'L:N:D ']);
+    expect(b.map((c) => c.shape)).toEqual(['L:', 'L:N:']);
+  });
+});
+
+describe('isLogPrefix', () => {
+  it('takes a whole run, with or without its last separator', () => {
+    expect(isLogPrefix('2026-11-30 18:49:22,734 INFO [app.worker] ')).toBe(true);
+    expect(isLogPrefix('INFO:app:')).toBe(true);
+    expect(isLogPrefix('2026-11-30 18:49:22,734 INFO [app.worker]')).toBe(true);
+    expect(isLogPrefix('app.worker:')).toBe(false);
+    expect(isLogPrefix('INFO x/')).toBe(false);
+  });
+});

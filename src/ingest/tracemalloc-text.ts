@@ -1,13 +1,16 @@
 // Importer for tracemalloc statistics printed as text (str(Statistic), str(StatisticDiff), and the
-// Traceback.format() lines under them) found in a log: for a user who kept only the log. print() and
-// logging end every line: a last line without its '\n' was cut off (lines.ts, textEnd).
+// Traceback.format() lines under them) found in a log: for a user who kept only the log. Lines logged
+// through logging keep their prefix out of the file names (log-prefix.ts). print() and logging end
+// every line: a last line without its '\n' was cut off (lines.ts, textEnd).
 
 import type { Frame } from '../model/frames.js';
+import { type TracebackOrder, tracebackOrderOf } from '../model/snapshot.js';
 import type { LoggedListing, LoggedStatistic, StatisticsLog } from '../model/statistics-log.js';
 import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
+import { isLogPrefix, type PrefixCut, prefixCuts } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'tracemalloc-text';
@@ -20,8 +23,9 @@ const AVERAGE = ', average=\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
-const FRAME = /^ {2}File "(.*)", line (-?\d+)$/s;
-const SOURCE = /^ {4}\S/;
+// Frame and source lines may carry the log prefix of their statistic line.
+const FRAME = /^(.*?) {2}File "(.*)", line (-?\d+)$/s;
+const SOURCE = /^(.*?) {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
 function sniffTracemallocText(head: Buffer): boolean {
@@ -43,59 +47,115 @@ function size(input: InputStream, no: number, value: string, unit: string): numb
   throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
 }
 
+/** A statistic line as read, before its listing says whether its lines carry a log prefix. */
+interface ReadStatistic {
+  readonly inputLine: number;
+  /** What comes before ':<lineno>: size=': a log prefix, if any, and the file name. */
+  readonly head: string;
+  readonly cuts: readonly PrefixCut[];
+  readonly lineno: number;
+  readonly size: number;
+  readonly count: number;
+  readonly sizeDiff: number | null;
+  readonly countDiff: number | null;
+  /** The `File "…", line N` lines under it, in the order listed. */
+  readonly frames: Frame[];
+}
+
+/**
+ * The log prefix of a listing's statistic lines: the longest run of log fields (log-prefix.ts) that
+ * every one of them starts with, in the same shape (the same fields and separators; times and names
+ * differ). One line whose file name merely starts like a log field does not match the others.
+ */
+function listingPrefix(stats: readonly ReadStatistic[]): string | null {
+  const first = stats[0]!.cuts;
+  for (let i = first.length - 1; i >= 0; i--) {
+    const shape = first[i]!.shape;
+    if (stats.every((s) => s.cuts.some((c) => c.shape === shape))) return shape;
+  }
+  return null;
+}
+
+const sameFrame = (a: Frame, b: Frame): boolean => a.filename === b.filename && a.lineno === b.lineno;
+
+/**
+ * The order of the frames listed under a statistic. Its header is str(Traceback), the frame at
+ * index 0: the oldest from CPython 3.7, the most recent in 3.6. format() lists from index 0 (3.7's
+ * most_recent_first=True from the other end), so a header equal to the last frame listed and not the
+ * first says the listing runs against `order`; otherwise it runs as `order`, the only thing that
+ * tells 3.6's default listing from 3.7's.
+ */
+function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOrder): TracebackOrder {
+  if (listed.length < 2 || !sameFrame(header, listed[listed.length - 1]!) || sameFrame(header, listed[0]!)) {
+    return order;
+  }
+  return order === 'oldest-first' ? 'most-recent-first' : 'oldest-first';
+}
+
 async function readTracemallocText(input: InputStream, opts: ReadOptions): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
   const text = textLines(input);
-  let current: LoggedStatistic[] | null = null;
-  let start = 0;
-  let frames: Frame[] = [];
+  const order: TracebackOrder = opts.python === undefined ? 'oldest-first' : tracebackOrderOf(opts.python);
+  let current: ReadStatistic[] = [];
   let no = 0;
+  let stripped: { line: number; prefix: string; listings: number } | null = null;
+  let flipped: { line: number; count: number } | null = null;
 
-  // Frames printed under a statistic (--group-by traceback) replace its one-frame key.
-  const attachFrames = (): void => {
-    if (current && frames.length) {
-      const last = current[current.length - 1]!;
-      current[current.length - 1] = { ...last, frames };
+  const close = (): void => {
+    if (!current.length) return;
+    const shape = listingPrefix(current);
+    const stats = current.map((s): LoggedStatistic => {
+      const cut = shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end;
+      const header = { filename: s.head.slice(cut), lineno: s.lineno };
+      let frames: readonly Frame[] = [header];
+      if (s.frames.length) {
+        // Frames printed under a statistic (--group-by traceback) replace its one-frame key, oldest first.
+        const listed = listedOrder(header, s.frames, order);
+        if (listed !== order) flipped = { line: flipped?.line ?? s.inputLine, count: (flipped?.count ?? 0) + 1 };
+        frames = listed === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
+      }
+      const { size, count, sizeDiff, countDiff, inputLine } = s;
+      return { frames, size, count, sizeDiff, countDiff, inputLine };
+    });
+    if (shape !== null) {
+      const first = current[0]!;
+      const prefix = first.head.slice(0, first.cuts.find((c) => c.shape === shape)!.end);
+      stripped = stripped ?? { line: first.inputLine, prefix, listings: 0 };
+      stripped.listings++;
     }
-    frames = [];
+    listings.push({ inputLine: current[0]!.inputLine, stats });
+    current = [];
   };
 
   for await (const line of text.lines) {
     no++;
     const m = STAT.exec(line);
     if (m) {
-      attachFrames();
-      if (!current) {
-        current = [];
-        start = no;
-      }
       current.push({
-        frames: [{ filename: m[1]!, lineno: exact(input, no, 'the line number', m[2]!) }],
+        inputLine: no,
+        head: m[1]!,
+        cuts: prefixCuts(m[1]!),
+        lineno: exact(input, no, 'the line number', m[2]!),
         size: size(input, no, m[3]!, m[4]!),
         count: exact(input, no, 'the count', m[7]!),
         sizeDiff: m[5] === undefined ? null : size(input, no, m[5], m[6]!),
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
-        inputLine: no,
+        frames: [],
       });
       continue;
     }
-    const f = current ? FRAME.exec(line) : null;
-    if (f) {
-      frames.push({ filename: f[1]!, lineno: exact(input, no, 'the line number', f[2]!) });
+    const last = current[current.length - 1];
+    const f = last ? FRAME.exec(line) : null;
+    if (f && (f[1] === '' || isLogPrefix(f[1]!))) {
+      last!.frames.push({ filename: f[2]!, lineno: exact(input, no, 'the line number', f[3]!) });
       continue;
     }
-    if (current && SOURCE.test(line) && frames.length) continue;
-    if (current) {
-      attachFrames();
-      listings.push({ inputLine: start, stats: current });
-      current = null;
-    }
+    const src = last?.frames.length ? SOURCE.exec(line) : null;
+    if (src && (src[1] === '' || isLogPrefix(src[1]!))) continue;
+    close();
   }
   const warnings = textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false);
-  if (current) {
-    attachFrames();
-    listings.push({ inputLine: start, stats: current });
-  }
+  close();
   if (listings.length === 0) {
     throw new InputError(
       input.label,
@@ -109,10 +169,27 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     listings,
     warnings: [
       ...warnings,
+      ...prefixWarning(input.label, stripped),
+      ...orderWarning(input.label, flipped),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],
   };
+}
+
+function prefixWarning(label: string, s: { line: number; prefix: string; listings: number } | null): string[] {
+  if (!s) return [];
+  const where = s.listings > 1 ? `${s.listings} listings, the first at line ${s.line}` : `line ${s.line}`;
+  return [
+    `${label}: statistic lines behind a log prefix (${where}: ${quoted(s.prefix, 40)}): not part of the file names`,
+  ];
+}
+
+function orderWarning(label: string, f: { line: number; count: number } | null): string[] {
+  if (!f) return [];
+  const what =
+    f.count > 1 ? `${f.count} tracebacks (the first at line ${f.line}) list` : `the traceback at line ${f.line} lists`;
+  return [`${label}: ${what} their frames from the other end (the header names the last one): read in that order`];
 }
 
 export const importer: Importer = {

@@ -7,7 +7,7 @@ import type { SourceInfo } from './source.js';
  * tracemalloc's _format_size, so they are approximate (to 3 significant digits); counts are exact.
  */
 export interface LoggedStatistic {
-  /** The printed key frame, then any `File "…", line N` frames printed under it, oldest first. */
+  /** The printed key frame, or the `File "…", line N` frames printed under it, put oldest first. */
   readonly frames: readonly Frame[];
   readonly size: number;
   readonly count: number;

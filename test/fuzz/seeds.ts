@@ -247,7 +247,7 @@ export async function loadTargets(run: Run, dir: string): Promise<Target[]> {
       kind: 'text',
       gzip: false,
       ext: 'log',
-      seeds: files(['fixtures/text/app.log', 'fixtures/text/service.log'], 'none'),
+      seeds: files(['fixtures/text/app.log', 'fixtures/text/service.log', 'fixtures/text/logging/py313.log'], 'none'),
       commands: [(f) => ['info', f], (f) => ['stats', f], (f) => ['leaks', f, '--no-source']],
     },
     {

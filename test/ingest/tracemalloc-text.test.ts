@@ -1,0 +1,112 @@
+// tracemalloc statistics as programs log them, from real runs of CPython 3.6, 3.7 and 3.13
+// (fixtures/text/make_logging_logs.py): behind the prefixes of logging formats, and with tracebacks
+// printed oldest first (3.7+), most recent first (3.6, and 3.7+'s most_recent_first=True). Expected
+// values are the Statistic objects CPython computed, written by the same script.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+type Frame = { filename: string; lineno: number };
+type Stat = {
+  frames: readonly Frame[];
+  size: number;
+  count: number;
+  sizeDiff: number | null;
+  countDiff: number | null;
+};
+type Expected = { python: string; listings: { format: string; listing: string; stats: Stat[] }[] };
+
+const DIR = 'fixtures/text/logging';
+const LOGS = ['py36', 'py37', 'py313'].map((name) => ({
+  log: `${DIR}/${name}.log`,
+  expected: JSON.parse(readFileSync(`${DIR}/${name}.expected.json`, 'utf8')) as Expected,
+}));
+// What a reader knows of a statistic: frames and counts exact, sizes to the 3 digits tracemalloc printed.
+const read = (s: Stat) => [s.frames, s.count, s.countDiff, formatSize(s.size), s.sizeDiff && formatSize(s.sizeDiff)];
+const key = (f: Frame): string => `${f.filename}:${f.lineno}`;
+
+describe.each(LOGS)('$log', ({ log, expected }) => {
+  // 3.6's Traceback reads like 3.7's the other way round: only the Python version tells them apart.
+  const python = expected.python.startsWith('3.6.') ? '3.6' : undefined;
+
+  it('reads every listing as CPython computed it, whatever logging format it was written through', async () => {
+    const c = (await loadCapture(log, python ? { python } : {})) as StatisticsLog;
+    expect(c.listings.map((l) => l.stats.map(read))).toEqual(expected.listings.map((l) => l.stats.map(read)));
+    expect(c.warnings.join('\n')).toContain('statistic lines behind a log prefix (15 listings, the first at line 2');
+  });
+
+  it('names the same sites in a listing behind a prefix and in one without', async () => {
+    const c = (await loadCapture(log, python ? { python } : {})) as StatisticsLog;
+    const plain = expected.listings.findIndex((l) => l.format === '%(message)s' && l.listing === 'top 8 lines');
+    const sites = (i: number) => c.listings[i]!.stats.map((s) => key(s.frames[0]!));
+    expect(expected.listings.filter((l) => l.listing === 'top 8 lines').length).toBe(8);
+    expected.listings.forEach((l, i) => {
+      if (l.listing === 'top 8 lines') expect(sites(i)).toEqual(sites(plain));
+    });
+  });
+
+  it('stats by line names the frame each traceback allocated at', async () => {
+    const r = await cli('stats', log, '--json', ...(python ? ['--python', python] : []));
+    expect(r.code).toBe(0);
+    const last = expected.listings[expected.listings.length - 1]!.stats;
+    const got = (JSON.parse(r.out) as { stats: Stat[] }).stats.map((s) => [key(s.frames[0]!), s.count]);
+    // Each traceback listed here allocated at a line of its own: the most recent frame, oldest-first's last.
+    expect(got.sort()).toEqual(last.map((s) => [key(s.frames[s.frames.length - 1]!), s.count]).sort());
+  });
+});
+
+describe('frame order told by the header', () => {
+  it('reads a 3.7+ listing made with most_recent_first=True from its header, and says so', async () => {
+    const c = (await loadCapture(`${DIR}/py313.log`)) as StatisticsLog;
+    expect(c.warnings.join('\n')).toMatch(
+      /4 tracebacks \(the first at line \d+\) list their frames from the other end/,
+    );
+  });
+
+  it("reads 3.6's listing, whose header is its first frame as in 3.7+, as 3.7+ unless told --python 3.6", async () => {
+    const e = LOGS[0]!.expected.listings;
+    const c = (await loadCapture(`${DIR}/py36.log`)) as StatisticsLog;
+    const last = c.listings[c.listings.length - 1]!.stats;
+    expect(last.map((s) => s.frames)).toEqual(e[e.length - 1]!.stats.map((s) => [...s.frames].reverse()));
+  });
+});
+
+describe('statistic lines behind a log prefix', () => {
+  const expected = JSON.parse(readFileSync('fixtures/text/service.expected.json', 'utf8')) as {
+    leaks: Frame[];
+  };
+  const log = readFileSync('fixtures/text/service.log', 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-prefix-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const leakSites = (out: string): string[] =>
+    (JSON.parse(out) as { sites: (Frame & { verdict: string })[] }).sites
+      .filter((s) => s.verdict === 'leak')
+      .map(key)
+      .sort();
+
+  it('leaks over a series logged with timestamps finds the lines CPython showed leaking', async () => {
+    // Every line of service.log behind a prefix with its own time: unread, each would be a site of its own.
+    let ms = 0;
+    const prefixed = log.replace(
+      /^(?=.)/gm,
+      () => `2026-11-22 10:00:00,${String(ms++ % 1000).padStart(3, '0')} INFO [svc] `,
+    );
+    writeFileSync(join(dir, 'service.log'), prefixed);
+    const r = await cli('leaks', join(dir, 'service.log'), '--json');
+    expect(r.code).toBe(0);
+    expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
+  });
+
+  it('leaves unprefixed logs as they were read', async () => {
+    for (const f of ['fixtures/text/app.log', 'fixtures/text/service.log']) {
+      const c = (await loadCapture(f)) as StatisticsLog;
+      expect(c.warnings.join('\n')).not.toContain('log prefix');
+      expect(c.warnings.join('\n')).not.toContain('from the other end');
+    }
+  });
+});

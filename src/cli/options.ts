@@ -123,7 +123,7 @@ export function queryOptions<T>(y: Argv<T>) {
       requiresArg: true,
       describe:
         'Print as this CPython version does (default 3.7+). 3.6 lists traceback frames most recent first; ' +
-        'its dumps are byte for byte those of 3.7, so only this flag can say so',
+        'its dumps are byte for byte those of 3.7, and its logged tracebacks read like them, so only this flag can say so',
     });
 }
 

@@ -740,7 +740,23 @@ describe('gate: the example workflow, end to end', () => {
     // The records the never-removed handler keeps come from the test's log.info call.
     const src = readFileSync('examples/test_app.py', 'utf8').split('\n');
     const line = src.findIndex((l) => l.includes('log.info("audit')) + 1;
-    expect(leaky.out).toContain(`::error file=examples/test_app.py,line=${line},title=arenascope max-leaks::leak at `);
+    // On a failure, what leaks made of the captures (their labels, the verdicts of the sites that grew).
+    const [series] = JSON.parse((await cli('leaks', join(leakyOut, 'memory-captures'), '--json')).out) as {
+      labels: string[];
+      sites: { filename: string; lineno: number; verdict: string; confidence: number; bytesPerCapture: number[] }[];
+    }[];
+    const verdicts = [
+      `captures: ${series!.labels.join(', ')}`,
+      ...series!.sites
+        .filter((x) => x.verdict !== 'stable')
+        .map(
+          (x) =>
+            `${x.filename}:${x.lineno} ${x.verdict} ${x.confidence.toFixed(2)} ${JSON.stringify(x.bytesPerCapture)}`,
+        ),
+    ].join('\n');
+    expect(leaky.out, verdicts).toContain(
+      `::error file=examples/test_app.py,line=${line},title=arenascope max-leaks::leak at `,
+    );
     expect(readFileSync(join(leakyOut, 'summary.md'), 'utf8')).toContain('| ❌ | max-total-growth |');
     expect(readFileSync(join(leakyOut, 'memory-gate.xml'), 'utf8')).toContain('failures="2"');
   }, 120_000);

@@ -1,6 +1,7 @@
 // Importer for memory_profiler's line-by-line report (what `@profile`, `python -m memory_profiler` and
 // IPython's `%mprun` print), found anywhere in a log: as printed, or pasted (trailing spaces stripped,
-// tabs, CRLF, in a Markdown fence or quote, without its `Filename:` line, the table alone).
+// tabs, CRLF, in a Markdown fence or quote, without its `Filename:` line, the table alone, rows a
+// terminal wrapped onto any number of lines).
 //
 // Layouts of the report printer (`show_results`) across the releases, read from its history:
 // * 0.2-0.9: `Line #    Mem usage   Line Contents`, one header for all functions, no `Filename:` line and
@@ -143,15 +144,45 @@ function unmeasuredSource(text: string, u: RegExpExecArray, layout: Layout, prev
   return text.length >= column && text.slice(numberEnd, column).trim() === '' ? text.slice(column) : null;
 }
 
-// A row this long may have been wrapped by the terminal it was copied from (80 columns or wider).
+// A terminal shows the header on one line only when it is at least as wide; a row that reaches that
+// width may have been wrapped onto the lines after it. Alone, a line after a row is taken as its end
+// only when the row reached 80 columns (most terminals' width and fold's) or the width a row wrapped
+// onto several lines showed before it: those show the width in each full line, so there the header's
+// width is enough.
 const WRAP = 80;
+// Full lines of one wrapped row are equally wide, less a tab fold moved on or trailing spaces stripped.
+const WRAP_SLACK = 8;
+// The text of one row's wrapped lines held while the table is read: beyond it the table ends there.
+const MAX_HELD = 1 << 24;
+// REPL prompts: the session that printed the table goes on (IPython strips %mprun's blank lines).
+const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 // A Markdown quote ('> ' before each line of a reply).
 const MARKDOWN_QUOTE = /^ {0,3}>+ ?/;
 // Two figures after a line number: a row of 0.10+ found outside any table.
 const ORPHAN = /^ *\d+ +-?\d+(\.\d+)? Mi?B +-?\d+(\.\d+)? Mi?B/;
 
+/** A line's width as a terminal counts it (characters) and as `fold` does (bytes), tabs expanded. */
+interface Width {
+  readonly columns: number;
+  readonly bytes: number;
+}
+
+interface Held {
+  readonly no: number;
+  readonly text: string;
+  readonly damaged: boolean;
+  readonly width: Width;
+}
+
+function widthOf(text: string): Width {
+  const expanded = expandTabs(text);
+  return { columns: [...expanded].length, bytes: Buffer.byteLength(expanded) };
+}
+
 interface Table {
   readonly layout: Layout;
+  /** Columns of the header line: the least width of the terminal that showed it whole. */
+  readonly headerWidth: number;
   readonly filename: string;
   /** The line of its `Filename:`, or of its header. */
   readonly start: number;
@@ -169,10 +200,17 @@ class Reader {
   private blockStart = 0;
   private decimals = -1;
   private unit: Unit | null = null;
-  /** A line inside the table that is not a row, kept until the next line tells what it was. */
-  private held: { no: number; text: string; damaged: boolean } | null = null;
-  /** The length of the last row's text: a line that follows a long one may be its wrapped end. */
-  private lastLength = 0;
+  /** Lines inside the table that are not rows, kept until what follows tells what they were. */
+  private held: Held[] = [];
+  private heldChars = 0;
+  /** The width of the last row's text: lines that follow a long one may be its wrapped end. */
+  private lastWidth: Width = { columns: 0, bytes: 0 };
+  /** The width a row wrapped onto several lines showed: the terminal's, for the rows after it. */
+  private wrapWidth = 0;
+  /** The block being read starts or ends at a line that could not be read as a row. */
+  private startUnread = false;
+  /** The input stops inside the open table's next row (read with --allow-partial). */
+  private cut = false;
   private orphans: number[] = [];
 
   constructor(readonly label: string) {}
@@ -183,14 +221,15 @@ class Reader {
     const f = FILENAME.exec(text);
     const layout = f ? null : parseHeader(text);
     if (f) this.file = { name: f[1]!.trimEnd(), no };
-    else if (layout) this.openTable(layout, no);
+    else if (layout) this.openTable(layout, text, no);
     else if (ORPHAN.test(text)) this.orphans.push(no);
     else if (this.file && text.trim() !== '' && !FENCE.test(text)) this.file = null;
   }
 
-  private openTable(layout: Layout, no: number): void {
+  private openTable(layout: Layout, text: string, no: number): void {
     const start = this.file?.no ?? no;
-    this.table = { layout, filename: this.file?.name ?? '', start, rule: false, rows: 0 };
+    const headerWidth = widthOf(text.trimEnd()).columns;
+    this.table = { layout, headerWidth, filename: this.file?.name ?? '', start, rule: false, rows: 0 };
     this.file = null;
     this.blockStart = start;
   }
@@ -203,7 +242,7 @@ class Reader {
       return true;
     }
     if (text.trim() === '') {
-      this.closeTable(no);
+      this.closeTable(no, true);
       return true;
     }
     const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
@@ -213,12 +252,71 @@ class Reader {
       this.addRow(row, text, prev, no);
       return true;
     }
-    if (this.held || FILENAME.test(text) || parseHeader(text) || FENCE.test(text)) {
-      this.closeTable(no);
+    const ends = FILENAME.test(text) || parseHeader(text) || FENCE.test(text);
+    if (ends || (this.held.length && !this.mayContinue(text))) {
+      this.closeTable(no, Boolean(ends));
       return false;
     }
-    this.held = { no, text, damaged: row === 'damaged' };
+    this.held.push({ no, text, damaged: row === 'damaged', width: widthOf(text) });
+    this.heldChars += text.length;
     return true;
+  }
+
+  /** Whether another line may go on the held ones: the last held line was as wide as the terminal can be. */
+  private mayContinue(text: string): boolean {
+    const last = this.held[this.held.length - 1]!;
+    return last.width.bytes >= this.table!.headerWidth && this.heldChars + text.length <= MAX_HELD;
+  }
+
+  /**
+   * Whether the held lines are the rest of the last row, wrapped by the terminal it was copied from:
+   * every line but the last of them as wide as the widest (the terminal's width, at least the header's),
+   * the last no wider. `more`: rows follow in the table.
+   */
+  private wrapped(more: boolean): boolean {
+    const held = this.held;
+    if (!this.rows.length || !held.length || held[0]!.damaged) return false;
+    const full = [this.lastWidth, ...held.slice(0, -1).map((h) => h.width)];
+    const columns = Math.max(...full.map((w) => w.columns));
+    const last = held[held.length - 1]!;
+    if (!more && PROMPT.test(last.text)) return false;
+    return (
+      columns >= this.table!.headerWidth &&
+      (columns >= WRAP || full.length >= 2 || columns === this.wrapWidth) &&
+      full.every((w) => w.bytes >= columns - WRAP_SLACK) &&
+      last.width.columns <= Math.max(...full.map((w) => w.bytes))
+    );
+  }
+
+  /** Puts the held lines back on the end of the last row's source, with a warning saying so. */
+  private joinHeld(): void {
+    const held = this.held;
+    if (held.length > 1) this.wrapWidth = Math.max(this.lastWidth.columns, ...held.map((h) => h.width.columns));
+    const last = this.rows.pop()!;
+    this.rows.push({ ...last, source: last.source + held.map((h) => h.text).join('') });
+    const lines = held.length === 1 ? 'not a row' : `not a row, nor the ${held.length - 1} line(s) after it`;
+    this.warn(held[0]!.no, `${lines}: taken as the end of source line ${last.lineno}'s row, wrapped when copied`);
+    this.clearHeld();
+  }
+
+  private clearHeld(): void {
+    this.held = [];
+    this.heldChars = 0;
+  }
+
+  /** Warns of held lines that are not a wrapped row: skipped; the rows after them are read on. */
+  private skipHeld(same: boolean, first: boolean): void {
+    const held = this.held;
+    const damaged = held.some((h) => h.damaged);
+    const what = damaged ? 'a row that cannot be read' : 'not a row';
+    const more = held.length > 1 ? `, and ${held.length - 1} line(s) after it` : '';
+    const then = first
+      ? 'skipped; the first row of the function follows'
+      : same
+        ? 'skipped; the rows after it read as the same function'
+        : "skipped; the rows after it read as another function's";
+    this.warn(held[0]!.no, `${what} (${quoted(held[0]!.text)})${more}: ${then}`);
+    if (first && damaged) this.startUnread = true;
   }
 
   /** Figures a double holds: line numbers and counts exactly, memory finite. */
@@ -235,37 +333,31 @@ class Reader {
 
   private addRow(row: Row, text: string, prev: number | null, no: number): void {
     const { lineno } = row.line;
-    const held = this.held;
-    this.held = null;
     let same = prev === null || lineno === prev + 1;
-    if (held && prev !== null) {
-      same = lineno > prev;
-      if (lineno === prev + 1 && !held.damaged && this.lastLength >= WRAP) {
-        const last = this.rows.pop()!;
-        this.rows.push({ ...last, source: last.source + held.text });
-        this.warn(held.no, `not a row: taken as the end of source line ${prev}'s row, wrapped when copied`);
-      } else {
-        const what = held.damaged ? 'a row that cannot be read' : 'not a row';
-        const then = same
-          ? 'skipped; the rows after it read as the same function'
-          : "skipped; the rows after it read as another function's";
-        this.warn(held.no, `${what} (${quoted(held.text)}): ${then}`);
+    let endUnread = false;
+    if (this.held.length) {
+      if (prev !== null) same = lineno > prev;
+      if (prev !== null && lineno === prev + 1 && this.wrapped(true)) this.joinHeld();
+      else {
+        endUnread = !same && this.held.some((h) => h.damaged);
+        this.skipHeld(same, prev === null);
+        this.clearHeld();
       }
     } else if (!same && !this.table!.layout.shared) {
       this.warn(no, `the line numbers jump from ${prev} to ${lineno} with no header between: read as two functions`);
     }
     if (!same) {
-      this.closeBlock();
+      this.closeBlock(endUnread);
       this.blockStart = no;
     }
     this.rows.push(row.line);
     this.table!.rows++;
     if (this.decimals < 0) this.decimals = row.decimals;
     this.unit ??= row.unit;
-    this.lastLength = text.length;
+    this.lastWidth = widthOf(text);
   }
 
-  private closeBlock(): void {
+  private closeBlock(lastRowUnread = false): void {
     const t = this.table!;
     if (this.rows.length) {
       this.blocks.push({
@@ -275,22 +367,40 @@ class Reader {
         lines: this.rows,
         writtenBy: `memory_profiler ${releases(t.layout, this.unit)}`,
         ...(this.unit ? { unit: this.unit } : {}),
+        ...(this.startUnread ? { firstRowUnread: true } : {}),
+        ...(lastRowUnread ? { lastRowUnread: true } : {}),
       });
     }
     this.rows = [];
     this.decimals = -1;
     this.unit = null;
+    this.startUnread = false;
   }
 
-  /** Ends the table at line `no`: a blank line, or one that is not part of it. */
-  private closeTable(no: number): void {
+  /**
+   * Ends the table at line `no`: `ended` by a blank line, a header, a `Filename:` line, a fence or the
+   * input's end (lines held before it may be the last row's wrapped end), or by a line that is not part
+   * of it (read anew by the caller, as the held lines after the first are here).
+   */
+  private closeTable(no: number, ended: boolean): void {
     const held = this.held;
-    if (held?.damaged)
-      this.warn(held.no, `a report ends at a line that starts like a row but is not one (${quoted(held.text)})`);
+    let lastRowUnread = this.cut;
+    let after: Held[] = [];
+    if (held.length && ended && this.wrapped(false)) this.joinHeld();
+    else if (held.length) {
+      const first = held[0]!;
+      if (first.damaged) {
+        this.warn(first.no, `a report ends at a line that starts like a row but is not one (${quoted(first.text)})`);
+        lastRowUnread = this.rows.length > 0;
+      }
+      after = held.slice(1);
+    }
     if (!this.table!.rows) this.warn(no, `the report that starts at line ${this.table!.start} has no rows`);
-    this.closeBlock();
+    this.closeBlock(lastRowUnread);
     this.table = null;
-    this.held = null;
+    this.cut = false;
+    this.clearHeld();
+    for (const h of after) this.line(h.text, h.no);
   }
 
   /**
@@ -306,6 +416,8 @@ class Reader {
     // Blank inside a Markdown quote ('> '), it is whole too.
     if (text.trim() === '' || (row && row !== 'damaged' && row.line.source.trim() !== '')) return null;
     if (!t || !/^\s*\d/.test(text)) return 'the file ends in the middle of a line';
+    // Read on with --allow-partial, the table lacks this row.
+    this.cut = true;
     return `the report of ${t.filename ? excerpt(t.filename) : 'a function'} is cut off in the middle of a row`;
   }
 
@@ -321,7 +433,7 @@ class Reader {
       this.warn(no, `${msg}; the reports before it are kept (--allow-partial)`);
       this.table = null;
     }
-    if (this.table) this.closeTable(no);
+    if (this.table) this.closeTable(no, true);
     if (this.orphans.length) {
       const what = `${this.orphans.length} line(s) shaped like report rows with no 'Line #' header above them`;
       this.warn(this.orphans[0]!, `${what} (the first here) are not read`);

@@ -27,6 +27,10 @@ export interface ReportBlock {
   readonly writtenBy?: string;
   /** The unit printed: 'MB' up to memory_profiler 0.27, whose figures were MiB all the same. */
   readonly unit?: 'MiB' | 'MB';
+  /** A line before its first row looked like a row but could not be read: its first rows may be missing. */
+  readonly firstRowUnread?: boolean;
+  /** Its rows end at a line that looked like a row but could not be read, or were cut off there. */
+  readonly lastRowUnread?: boolean;
 }
 
 export interface LineReport {

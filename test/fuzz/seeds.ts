@@ -220,6 +220,7 @@ export async function loadTargets(run: Run, dir: string): Promise<Target[]> {
           'fixtures/line-reports/variants/table-only-0.58-p2.txt',
           'fixtures/line-reports/variants/tabs-0.48-p5.txt',
           'fixtures/line-reports/variants/crlf-0.61-p5.txt',
+          'fixtures/line-reports/wrapped/fold70.txt',
         ],
         'mid-row',
       ),

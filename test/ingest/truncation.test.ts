@@ -338,7 +338,8 @@ const TEXT = [
     return readdirSync(d).flatMap((n) => {
       const p = join(d, n);
       if (statSync(p).isDirectory()) return n === 'programs' ? [] : walk(p);
-      return /\.(dat|txt|log|csv|md)$/.test(n) && n !== 'README.md' ? [p] : [];
+      // 'refused-': made to be refused whole (line-reports/wrapped/refused-fold50.txt).
+      return /\.(dat|txt|log|csv|md)$/.test(n) && n !== 'README.md' && !n.startsWith('refused-') ? [p] : [];
     });
   })
   .sort();

@@ -60,8 +60,8 @@ export function trendFacts(memoryLeaks: readonly unknown[]): Map<string, TrendFa
   return out;
 }
 
-/** A line report's findings: its largest increments and the functions that kept memory. */
-export function lineReportFacts(r: unknown): { increments: string[]; retaining: string[] } {
+/** A line report's findings: its largest increments, the functions that kept memory, those not judged. */
+export function lineReportFacts(r: unknown): { increments: string[]; retaining: string[]; unjudged: string[] } {
   const o = obj(r);
   return {
     increments: arr(o.topIncrements)
@@ -70,6 +70,9 @@ export function lineReportFacts(r: unknown): { increments: string[]; retaining: 
     retaining: arr(o.retainingFunctions)
       .map(obj)
       .map((f) => `${f.filename}:${f.lineno} ${f.entryMiB} -> ${f.exitMiB} MiB`),
+    unjudged: arr(o.unjudgedFunctions)
+      .map(obj)
+      .map((f) => `${f.filename}:${f.lineno} ${f.calls} calls: ${f.reason}`),
   };
 }
 

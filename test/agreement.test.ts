@@ -71,6 +71,7 @@ const MPROF = dirsUnder('fixtures', 3).flatMap((d) => files(d, /\.dat$/));
 const LINE_REPORTS = [
   ...files('fixtures/line-reports/real', /./),
   ...files('fixtures/line-reports/variants', /./),
+  ...files('fixtures/line-reports/wrapped', /\.txt$/).filter((f) => !f.includes('refused-')),
   ...files('fixtures/mprof', /^report-/),
 ];
 const ALLOCATOR_REPORTS = [

@@ -4,7 +4,12 @@ import type { CaptureSet } from '../model/capture-set.js';
 import { type RunOf, runLabel } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import { detectLeaks, type LeakOptions, type SiteTrend } from './leaks.js';
-import { type LineIncrement, lineReportFindings, type RetainingFunction } from './line-report.js';
+import {
+  type LineIncrement,
+  lineReportFindings,
+  type RetainingFunction,
+  type UnjudgedFunction,
+} from './line-report.js';
 import { type MemoryTrend, memoryTrends, type RetainingCall, retainingCalls, type TrendOptions } from './mprof.js';
 import type { KeyType } from './statistics.js';
 
@@ -37,6 +42,8 @@ export interface LineReportLeaks {
   readonly file: string;
   readonly topIncrements: readonly LineIncrement[];
   readonly retainingFunctions: readonly RetainingFunction[];
+  /** Functions whose report cannot tell what they returned holding (called several times, rows unread). */
+  readonly unjudgedFunctions: readonly UnjudgedFunction[];
 }
 
 export type LeakResult = SnapshotLeaks | MemoryLeaks | LineReportLeaks;

@@ -1,7 +1,8 @@
 // What a memory_profiler line-by-line report says about memory that stays: the lines that added
-// the most, and the decorated functions that returned holding more than they started with.
+// the most, the decorated functions that returned holding more than they started with, and those
+// whose report cannot tell (several calls in one report, or a first or last row that was not read).
 
-import type { LineReport } from '../model/line-report.js';
+import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.js';
 
 export interface LineIncrement {
   readonly filename: string;
@@ -21,6 +22,8 @@ export interface RetainingFunction {
   /** Memory at its last measured line. */
   readonly exitMiB: number;
   readonly retainedMiB: number;
+  /** 1: the report counts one call (its first row's Occurrences); null: it counts none (before 0.58). */
+  readonly calls: 1 | null;
   /** What to do next: where to look, and the capture that would name the holder. */
   readonly next: string;
 }
@@ -40,9 +43,43 @@ export function retainingNextStep(filename: string, lineno: number): string {
   );
 }
 
+/** A function whose report cannot tell what it returned holding, and why. */
+export interface UnjudgedFunction {
+  readonly filename: string;
+  readonly lineno: number;
+  /** Its first row's Occurrences: the calls the report covers; null before memory_profiler 0.58. */
+  readonly calls: number | null;
+  /** The highest Mem usage among its rows: the most the process held at one of its lines. */
+  readonly peakMiB: number;
+  readonly reason: string;
+}
+
 export interface LineReportFindings {
   readonly topIncrements: readonly LineIncrement[];
   readonly retainingFunctions: readonly RetainingFunction[];
+  readonly unjudgedFunctions: readonly UnjudgedFunction[];
+}
+
+type Measured = ReportLine & { readonly memMiB: number; readonly incrementMiB: number };
+
+/**
+ * Why a block's first and last rows are not one call's entry and exit, or null when they are.
+ * memory_profiler (`CodeMap.trace`) keeps one row per line over every call of a function: Mem usage is
+ * the highest over the calls, Increment the sum of each run's change (0.58+, which count calls as the
+ * first row's Occurrences). With several calls the first row is the highest memory at any call and the
+ * last the highest at any return, maybe of different calls: their difference is nothing it held.
+ */
+function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string | null {
+  const calls = measured[0]!.occurrences;
+  if (calls !== null && calls > 1)
+    return (
+      `called ${calls} times in one report: each line's Mem usage is its highest over the calls and its ` +
+      'Increment their sum, so what a call returned holding cannot be told'
+    );
+  if (b.firstRowUnread)
+    return 'a line where its rows start could not be read as a row: its memory at the call is unknown';
+  if (b.lastRowUnread) return 'its rows end at a line that could not be read as a row: its memory at return is unknown';
+  return null;
 }
 
 export function lineReportFindings(
@@ -51,37 +88,47 @@ export function lineReportFindings(
 ): LineReportFindings {
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
+  const unjudged: UnjudgedFunction[] = [];
   for (const b of r.blocks) {
-    const measured = b.lines.filter((l) => l.memMiB !== null && l.incrementMiB !== null);
+    const measured = b.lines.filter((l): l is Measured => l.memMiB !== null && l.incrementMiB !== null);
     // The first row's increment is the whole baseline at the call, not a line's own doing.
     for (const l of measured.slice(1)) {
       lines.push({
         filename: b.filename,
         lineno: l.lineno,
-        incrementMiB: l.incrementMiB!,
-        memMiB: l.memMiB!,
+        incrementMiB: l.incrementMiB,
+        memMiB: l.memMiB,
         occurrences: l.occurrences,
         source: l.source,
       });
     }
-    if (measured.length >= 2) {
-      const entry = measured[0]!.memMiB!;
-      const exit = measured[measured.length - 1]!.memMiB!;
-      if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
-        retaining.push({
-          filename: b.filename,
-          lineno: b.lines[0]!.lineno,
-          entryMiB: entry,
-          exitMiB: exit,
-          retainedMiB: exit - entry,
-          next: retainingNextStep(b.filename, b.lines[0]!.lineno),
-        });
-      }
+    if (measured.length < 2) continue;
+    const lineno = b.lines[0]!.lineno;
+    const calls = measured[0]!.occurrences;
+    const reason = unjudgedReason(b, measured);
+    if (reason !== null) {
+      const peakMiB = Math.max(...measured.map((l) => l.memMiB));
+      unjudged.push({ filename: b.filename, lineno, calls, peakMiB, reason });
+      continue;
+    }
+    const entry = measured[0]!.memMiB;
+    const exit = measured[measured.length - 1]!.memMiB;
+    if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
+      retaining.push({
+        filename: b.filename,
+        lineno,
+        entryMiB: entry,
+        exitMiB: exit,
+        retainedMiB: exit - entry,
+        calls: calls === null ? null : 1,
+        next: retainingNextStep(b.filename, lineno),
+      });
     }
   }
   lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
   return {
     topIncrements: lines.slice(0, opts.top ?? 10),
     retainingFunctions: retaining.sort((a, b) => b.retainedMiB - a.retainedMiB),
+    unjudgedFunctions: unjudged,
   };
 }

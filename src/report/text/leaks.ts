@@ -150,10 +150,16 @@ function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[]
   for (const f of shown) {
     const retained = `${printfFixed(f.retainedMiB, 1)} MiB`;
     const memory = `${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB`;
-    out.push(`  ${name(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory})`);
+    // Before 0.58 a report does not count calls: several would look the same.
+    const one = f.calls === null ? '; its report does not count calls: read as one call' : '';
+    out.push(`  ${name(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory}${one})`);
     out.push(`    next: ${f.next}`);
   }
   out.push(...more);
+  const unjudged = capped(r.unjudgedFunctions, layout.limit, '  ');
+  for (const f of unjudged.shown)
+    out.push(`  ${name(f.filename)}:${f.lineno} not judged: ${f.reason} (its peak: ${printfFixed(f.peakMiB, 1)} MiB)`);
+  out.push(...unjudged.more);
   return out;
 }
 
@@ -163,7 +169,7 @@ export function leaksTextPaths(results: readonly LeakResult[]): string[] {
     r.kind === 'snapshots'
       ? r.sites.map((s) => s.filename)
       : r.kind === 'line-report'
-        ? [...r.topIncrements, ...r.retainingFunctions].map((l) => l.filename)
+        ? [...r.topIncrements, ...r.retainingFunctions, ...r.unjudgedFunctions].map((l) => l.filename)
         : [],
   );
 }

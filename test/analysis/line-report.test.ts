@@ -1,0 +1,121 @@
+// What a line report tells of memory a function kept, from real reports of functions called once and
+// several times. memory_profiler keeps one row per line over all calls (Mem usage the highest, Increment
+// the sum, Occurrences the count: CodeMap.trace), so only a report of one call has an entry and an exit.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lineReportFindings } from '../../src/analysis/line-report.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import type { LineReport } from '../../src/model/line-report.js';
+import { cli } from '../helpers.js';
+
+const WRAPPED = 'fixtures/line-reports/wrapped/mp0.61-p3.txt';
+type Row = [number, number | null, number | null, number | null, string];
+const truth = JSON.parse(readFileSync('fixtures/line-reports/wrapped/expected.json', 'utf8')) as {
+  calls: Record<string, number>;
+  functions: { filename: string; rows: Row[] }[];
+};
+const measured = (rows: readonly Row[]) => rows.filter((r) => r[1] !== null);
+const nameOf = (rows: readonly Row[]) => /def (\w+)/.exec(rows[1]![4])![1]!;
+const findings = async (path: string) => lineReportFindings((await loadCapture(path)) as LineReport, {});
+
+describe('functions called once and several times (python -m memory_profiler 0.61)', () => {
+  const once = truth.functions.filter((f) => truth.calls[nameOf(f.rows)] === 1);
+  const several = truth.functions.filter((f) => truth.calls[nameOf(f.rows)]! > 1);
+
+  it('the fixture has both', () => {
+    expect(once.length).toBe(2);
+    expect(several.map((f) => truth.calls[nameOf(f.rows)])).toEqual([3, 2]);
+  });
+
+  it('called once: what it returned holding is its last row less its first', async () => {
+    const f = await findings(WRAPPED);
+    const want = once
+      .map((x) => ({ lineno: x.rows[0]![0], entryMiB: measured(x.rows)[0]![1], exitMiB: measured(x.rows).at(-1)![1] }))
+      .filter((x) => x.exitMiB! - x.entryMiB! >= 0.5);
+    expect(want.length).toBe(2);
+    const got = f.retainingFunctions.map(({ lineno, entryMiB, exitMiB, calls }) => ({
+      lineno,
+      entryMiB,
+      exitMiB,
+      calls,
+    }));
+    expect(got).toEqual(
+      want.map((w) => ({ ...w, calls: 1 })).sort((a, b) => b.exitMiB! - b.entryMiB! - (a.exitMiB! - a.entryMiB!)),
+    );
+  });
+
+  it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
+    const f = await findings(WRAPPED);
+    const lines = several.map((x) => x.rows[0]![0]);
+    expect(f.retainingFunctions.filter((r) => lines.includes(r.lineno))).toEqual([]);
+    expect(f.unjudgedFunctions.map(({ lineno, calls, peakMiB }) => ({ lineno, calls, peakMiB }))).toEqual(
+      several.map((x) => ({
+        lineno: x.rows[0]![0],
+        calls: truth.calls[nameOf(x.rows)],
+        peakMiB: Math.max(...measured(x.rows).map((r) => r[1]!)),
+      })),
+    );
+    for (const u of f.unjudgedFunctions) expect(u.reason).toMatch(/^called \d times in one report: .*highest.*sum/);
+  });
+
+  it('@profile imported: a report per call, each of one call, each judged', async () => {
+    const text = readFileSync('fixtures/line-reports/real/mp0.61-p5.txt', 'utf8');
+    // The rows with figures of each report, as printed: the first and last are its call and return.
+    const tables = text.split(/^Filename: .*$/m).slice(1);
+    const edges = tables.map((t) => [...t.matchAll(/^ +(\d+) +(-?[\d.]+) MiB +-?[\d.]+ MiB +(\d+)/gm)]);
+    expect(edges.length).toBe(3);
+    expect(edges.every((rows) => rows[0]![3] === '1')).toBe(true);
+    const f = await findings('fixtures/line-reports/real/mp0.61-p5.txt');
+    expect(f.unjudgedFunctions).toEqual([]);
+    const want = edges
+      .map((rows) => ({ entryMiB: Number(rows[0]![2]), exitMiB: Number(rows.at(-1)![2]) }))
+      .filter((x) => x.exitMiB - x.entryMiB >= 0.5);
+    const byEntry = (a: { entryMiB: number }, b: { entryMiB: number }) => a.entryMiB - b.entryMiB;
+    expect(f.retainingFunctions.map(({ entryMiB, exitMiB }) => ({ entryMiB, exitMiB })).sort(byEntry)).toEqual(
+      want.sort(byEntry),
+    );
+  });
+
+  it('a report before 0.58 counts no calls: the claim says it reads the report as one call', async () => {
+    const f = await findings('fixtures/line-reports/real/mp0.57-p4.txt');
+    expect(f.retainingFunctions.length).toBeGreaterThan(0);
+    for (const r of f.retainingFunctions) expect(r.calls).toBeNull();
+    const text = (await cli('leaks', 'fixtures/line-reports/real/mp0.57-p4.txt')).out;
+    expect(text).toMatch(/returned holding .* MiB; its report does not count calls: read as one call\)/);
+  });
+
+  it('a last row that cannot be read: no claim on what the function returned holding', async () => {
+    const lines = readFileSync(WRAPPED, 'utf8').split('\n');
+    const at = lines.findIndex((l) => /^ +8 /.test(l));
+    lines[at] = lines[at]!.slice(0, 20);
+    const path = join(tmpdir(), `arenascope-last-row-${process.pid}.txt`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const r = (await loadCapture(path)) as LineReport;
+      expect(r.blocks[0]!.lastRowUnread).toBe(true);
+      expect(r.warnings.join()).toMatch(/a report ends at a line that starts like a row but is not one/);
+      const f = lineReportFindings(r);
+      expect(f.retainingFunctions.map((x) => x.lineno)).not.toContain(4);
+      expect(f.unjudgedFunctions.find((x) => x.lineno === 4)?.reason).toMatch(/memory at return is unknown/);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});
+
+describe('every command says the same of them', () => {
+  it('leaks text and JSON, report JSON', async () => {
+    const leaks = JSON.parse((await cli('leaks', WRAPPED, '--json')).out) as Record<string, unknown>;
+    const report = JSON.parse((await cli('report', WRAPPED, '--format', 'json')).out) as {
+      lineReports: Record<string, unknown>[];
+    };
+    for (const key of ['retainingFunctions', 'unjudgedFunctions'])
+      expect(report.lineReports[0]![key]).toEqual(leaks[key]);
+    const text = (await cli('leaks', WRAPPED)).out;
+    expect(text.match(/returned holding [\d.]+ MiB more/g)?.length).toBe(2);
+    expect(text).toMatch(/prog_wrap\.py:20 not judged: called 3 times in one report/);
+    expect(text).toMatch(/prog_wrap\.py:27 not judged: called 2 times in one report/);
+  });
+});

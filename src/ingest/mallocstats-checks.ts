@@ -48,6 +48,9 @@ const SIX = [
 ] as const;
 
 type Warn = (line: number | undefined, rule: MallocStatsRule, message: string) => void;
+/** SMALL_REQUEST_THRESHOLD, the largest of any CPython (Objects/obmalloc.c; FORMATS.md section 3.1). */
+const MAX_THRESHOLD = 512;
+
 interface Geometry {
   align: number;
   classes: number;
@@ -67,8 +70,17 @@ export function check(b: MallocStatsBlock, at: Places): { warnings: MallocStatsW
   // ones (and 64-bit ones before 3.8). Size class i holds blocks of (i + 1) * ALIGNMENT bytes.
   const ratio = b.smallBlockThreshold / b.numClasses;
   const align = ratio === 8 || ratio === 16 ? ratio : 16;
-  const classes = b.smallBlockThreshold / align; // rows are held to CPython's count, not a mistyped one
-  if (align !== ratio) {
+  // Rows are held to CPython's count, not a mistyped one; no CPython's threshold is above 512 (a
+  // damaged one of 2^32 made the checks below try 2^28 classes).
+  const classes = Math.floor(Math.min(b.smallBlockThreshold, MAX_THRESHOLD) / align);
+  if (b.smallBlockThreshold > MAX_THRESHOLD) {
+    warn(
+      b.inputLine,
+      'classes',
+      `a small block threshold of ${b.smallBlockThreshold} is above any CPython's (${MAX_THRESHOLD}): ` +
+        `the table is checked against ${classes} size classes`,
+    );
+  } else if (align !== ratio) {
     const fit = `${b.numClasses} size classes do not fit a threshold of ${b.smallBlockThreshold}`;
     warn(
       b.inputLine,

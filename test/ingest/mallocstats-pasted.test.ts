@@ -230,6 +230,22 @@ describe('each kind of edit gives its warning, with the file and the line', () =
     expect(b.complete).toBe(partial ? false : undefined);
   });
 
+  it('a threshold no CPython prints (2^32): a warning, and the table checked against 32 classes (fuzz finding)', async () => {
+    // Its checks tried 2^28 size classes (8 s, a hang to the fuzzer).
+    const real = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8');
+    const path = join(tmp, 'threshold.txt');
+    writeFileSync(path, real.replace('Small block threshold = 512,', 'Small block threshold = 4294967296,'));
+    const b = (await read(path)).blocks[0]!;
+    const first = b.warnings?.[0];
+    expect([first?.rule, first?.message]).toEqual([
+      'classes',
+      "a small block threshold of 4294967296 is above any CPython's (512): the table is checked against 32 size classes",
+    ]);
+    // The figures are the report's own, as read.
+    const whole = (await read('fixtures/mallocstats/py311-debugmallocstats.txt')).blocks[0]!;
+    expect({ ...b, smallBlockThreshold: 512, warnings: undefined }).toEqual({ ...whole, warnings: undefined });
+  });
+
   it('a log of many damaged reports: the first 20 warnings, then how many more', async () => {
     const log = readFileSync('fixtures/mallocstats/py38-mallocstats-env.log', 'utf8').split('\n');
     const bad = log.map((l) => (l.startsWith('# arenas reclaimed') ? l.replace(/\d+$/, (n) => `${Number(n) + 1}`) : l));

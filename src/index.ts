@@ -36,6 +36,7 @@ export { LARGE, PymallocModel } from './analysis/pymalloc/allocator.js';
 export { type ReplayReport, replayReport } from './analysis/pymalloc/compare.js';
 export { GEOMETRIES, type Geometry, geometry } from './analysis/pymalloc/geometry.js';
 export { type AllocatorPairing, pairAllocatorReports } from './analysis/pymalloc/pairing.js';
+export { PoolAllocator, PoolModel } from './analysis/pymalloc/pools.js';
 export { type ReplayResult, replay } from './analysis/pymalloc/replay.js';
 export { mallocStats, poolCounts } from './analysis/pymalloc/state.js';
 export { buildReportData, REPORT_VERSION, type ReportData } from './analysis/report-data.js';

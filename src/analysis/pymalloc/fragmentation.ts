@@ -2,7 +2,7 @@
 // sites whose blocks keep those arenas from going back to the operating system.
 
 import type { Frame } from '../../model/frames.js';
-import type { PymallocModel } from './allocator.js';
+import type { PoolAllocator } from './pools.js';
 
 /** An arena is pinned when its live blocks use less than this share of it. */
 export const PINNED_UTILIZATION = 0.25;
@@ -33,13 +33,21 @@ export interface Fragmentation {
   readonly pinningSites: readonly PinningSite[];
 }
 
-export function fragmentation(m: PymallocModel, siteOf: (owner: number) => Frame, topSites = 20): Fragmentation {
+/** Per arena of the set, the live blocks of each owner in it (owners as the model's caller numbers them). */
+export type OwnersIn = (arenas: ReadonlySet<number>) => ReadonlyMap<number, ReadonlyMap<number, number>>;
+
+export function fragmentation(
+  m: PoolAllocator,
+  ownersIn: OwnersIn,
+  siteOf: (owner: number) => Frame,
+  topSites = 20,
+): Fragmentation {
   const occupancy = new Array<number>(10).fill(0);
   let pinned = 0;
   let pinningBlocks = 0;
   let emptyPools = 0;
   let partly = 0;
-  const sites = new Map<string, { frame: Frame; arenas: number; blocks: number }>();
+  const pinnedArenas: number[] = [];
   for (const a of m.arenas()) {
     let live = 0;
     for (const p of a.pools) {
@@ -54,15 +62,18 @@ export function fragmentation(m: PymallocModel, siteOf: (owner: number) => Frame
     occupancy[Math.min(9, Math.floor(use * 10))]!++;
     if (use >= PINNED_UTILIZATION) continue;
     pinned++;
+    pinnedArenas.push(a.id);
+  }
+  const sites = new Map<string, { frame: Frame; arenas: number; blocks: number }>();
+  const owners = pinnedArenas.length ? ownersIn(new Set(pinnedArenas)) : new Map<number, Map<number, number>>();
+  for (const a of pinnedArenas) {
     const here = new Map<string, number>();
-    for (const p of a.pools) {
-      for (const owner of m.poolOwners(p)) {
-        const f = siteOf(owner);
-        const key = `${f.filename}\0${f.lineno}`;
-        here.set(key, (here.get(key) ?? 0) + 1);
-        if (!sites.has(key)) sites.set(key, { frame: f, arenas: 0, blocks: 0 });
-        pinningBlocks++;
-      }
+    for (const [owner, n] of owners.get(a) ?? []) {
+      const f = siteOf(owner);
+      const key = `${f.filename}\0${f.lineno}`;
+      here.set(key, (here.get(key) ?? 0) + n);
+      if (!sites.has(key)) sites.set(key, { frame: f, arenas: 0, blocks: 0 });
+      pinningBlocks += n;
     }
     for (const [key, n] of here) {
       const e = sites.get(key)!;
@@ -71,7 +82,13 @@ export function fragmentation(m: PymallocModel, siteOf: (owner: number) => Frame
     }
   }
   const pinningSites = [...sites.values()]
-    .sort((x, y) => y.arenas - x.arenas || y.blocks - x.blocks)
+    .sort(
+      (x, y) =>
+        y.arenas - x.arenas ||
+        y.blocks - x.blocks ||
+        (x.frame.filename < y.frame.filename ? -1 : x.frame.filename > y.frame.filename ? 1 : 0) ||
+        x.frame.lineno - y.frame.lineno,
+    )
     .slice(0, topSites)
     .map((e) => ({ filename: e.frame.filename, lineno: e.frame.lineno, arenas: e.arenas, blocks: e.blocks }));
   return {

@@ -15,10 +15,10 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { type BlockSlots, LARGE, PymallocModel } from './allocator.js';
 import { aliasTable, below, drawAlias, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
-import { type Geometry, geometry } from './geometry.js';
+import { geometry } from './geometry.js';
+import { LARGE, PoolModel } from './pools.js';
 import { mallocStats, type PoolCounts, poolCounts } from './state.js';
 
 export type ReplayOrder = 'compact' | 'scattered';
@@ -157,38 +157,25 @@ function delta(series: SeriesGroups, k: number): Delta {
   return { frees, allocs, allocatedBytes };
 }
 
-/** Small blocks of the capture with the most (what the model's block slots are sized for). */
-function peakSmallBlocks(series: SeriesGroups, g: Geometry): number {
-  let peak = 0;
-  for (const c of series.counts) {
-    let n = 0;
-    for (const [id, count] of c) {
-      const grp = series.groups[id]!;
-      if (grp.domain === 0 && grp.size > 0 && grp.size <= g.smallRequestThreshold) n += count;
-    }
-    peak = Math.max(peak, n);
-  }
-  return peak;
-}
-
-/** A replayer's largest arrays, which the next one takes over (see BlockSlots). */
+/** A replayer's largest array, which the next one takes over. */
 interface ReplayBuffers {
-  readonly blocks: BlockSlots;
   readonly live: Int32Array;
 }
 
 // The replay's per-block work is on typed arrays: no object or array per group or per block
-// (issue 14: replay took 2.7x the time of reading its inputs).
+// (issue 14: replay took 2.7x the time of reading its inputs). A block is its pool (PoolModel):
+// which pools and arenas hold the live blocks is what every figure is made of.
 class Replayer {
-  readonly model: PymallocModel;
+  readonly model: PoolModel;
   // The state of the scattered order's generator (xorshift32), in a typed array: a number field
   // would change its representation from small integer to boxed double, deoptimizing every caller.
   private readonly rng = new Int32Array(1);
   private readonly size: Float64Array;
   /** 1 for a group of another domain than pymalloc's. */
   private readonly system: Uint8Array;
-  // Each group's live blocks, in allocation order: group g's are live[start[g]] to
-  // live[start[g] + count[g] - 1], with room for its peak count.
+  // Each group's live blocks (their pools), in allocation order: group g's are live[start[g]] to
+  // live[start[g] + count[g] - 1], with room for its peak count. The blocks allocated before
+  // tracing started are a group of their own, after the series' groups.
   private readonly live: Int32Array;
   private readonly start: Int32Array;
   private readonly count: Int32Array;
@@ -198,43 +185,42 @@ class Replayer {
     private readonly order: ReplayOrder,
     seed: number,
     private readonly series: SeriesGroups,
+    untraced = 0,
     reuse?: ReplayBuffers,
   ) {
-    const g = geometry(python);
-    // The scattered order also holds its transient blocks at once (as many again, by UNKNOWN_CHURN):
-    // slots sized for them up front are not grown by copying (issue 14: a copy of 8 MB, and its
-    // pages touched, was a tenth of the replay's memory). Pages of slots never used cost nothing, so
-    // the compact order's are sized the same, for the scattered order to take over.
-    const blocks = peakSmallBlocks(series, g) * (1 + UNKNOWN_CHURN);
-    this.model = new PymallocModel(g, blocks, reuse?.blocks);
+    this.model = new PoolModel(geometry(python));
     this.rng[0] = seed >>> 0 || 1;
     const n = series.groups.length;
     this.size = Float64Array.from(series.groups, (grp) => grp.size);
     this.system = Uint8Array.from(series.groups, (grp) => (grp.domain !== 0 ? 1 : 0));
-    this.start = new Int32Array(n);
-    this.count = new Int32Array(n);
+    this.start = new Int32Array(n + 1);
+    this.count = new Int32Array(n + 1);
     let room = 0;
     for (let id = 0; id < n; id++) {
       this.start[id] = room;
       room += series.peaks[id]!;
     }
+    this.start[n] = room;
+    room += untraced;
     // Written before read: a group's entries from start[g] up to count[g].
     this.live = reuse && reuse.live.length >= room ? reuse.live : new Int32Array(room);
   }
 
-  /** The arrays a replayer made after this one can take over; this one must not step again. */
+  /** The array a replayer made after this one can take over; this one must not step again. */
   buffers(): ReplayBuffers {
-    return { blocks: this.model.blockSlots(), live: this.live };
+    return { live: this.live };
   }
 
   /**
    * Allocates the blocks of each size class that the real allocator held beyond the model at the
-   * first capture (`extra[c]` blocks of class c), before anything else, charged to UNTRACED_SITE.
+   * first capture (`extra[c]` blocks of class c; as many as the constructor's `untraced`), before
+   * anything else, charged to UNTRACED_SITE.
    */
   seed(extra: readonly number[]): void {
     const owner = this.series.groups.length;
     extra.forEach((n, c) => {
-      for (let i = 0; i < n; i++) this.model.alloc(this.model.classSize(c), owner);
+      this.model.allocRun(this.model.classSize(c), false, n, this.live, this.start[owner]! + this.count[owner]!);
+      this.count[owner]! += n;
     });
   }
 
@@ -295,14 +281,13 @@ class Replayer {
     // The transient blocks made, or for one the system allocator served, -1 - (its group id), in
     // seq[0 .. nmade - 1]: never ahead of the entries read.
     const made = seq;
-    const owner = this.series.groups.length + 1;
     let nmade = 0;
     for (let i = 0; i < seq.length; i++) {
       const id = seq[i]!;
       if (id >= 0) {
-        live[start[id]! + count[id]!++] = m.alloc(size[id]!, id, system[id] === 1);
+        live[start[id]! + count[id]!++] = m.alloc(size[id]!, system[id] === 1);
       } else {
-        const b = m.alloc(size[-1 - id]!, owner, false);
+        const b = m.alloc(size[-1 - id]!, false);
         made[nmade++] = b === LARGE ? id : b;
       }
     }
@@ -363,7 +348,7 @@ class Replayer {
   }
 
   private allocate(id: number, n: number): void {
-    this.model.allocRun(this.size[id]!, id, this.system[id] === 1, n, this.live, this.start[id]! + this.count[id]!);
+    this.model.allocRun(this.size[id]!, this.system[id] === 1, n, this.live, this.start[id]! + this.count[id]!);
     this.count[id]! += n;
   }
 
@@ -399,6 +384,37 @@ class Replayer {
     return this.series.groups[owner]?.site ?? UNTRACED_SITE;
   }
 
+  // Per arena of the set, the live blocks of each group in it: from the groups' live lists, a
+  // group at a time, counted in typed arrays (a map operation per block was slower than the replay).
+  private ownersIn(arenas: ReadonlySet<number>): Map<number, Map<number, number>> {
+    const m = this.model;
+    const slot = new Int32Array(m.arenaSlotCount).fill(-1); // an arena's place in `order`
+    const order = [...arenas];
+    order.forEach((a, k) => {
+      slot[a] = k;
+    });
+    const tally = new Int32Array(order.length);
+    const touched = new Int32Array(order.length);
+    const out = new Map<number, Map<number, number>>(order.map((a) => [a, new Map()]));
+    const { live, start, count } = this;
+    for (let id = 0; id < start.length; id++) {
+      let nt = 0;
+      for (let j = start[id]!, end = j + count[id]!; j < end; j++) {
+        const pool = live[j]!;
+        if (pool === LARGE) continue;
+        const k = slot[m.arenaOfPool(pool)]!;
+        if (!(k >= 0)) continue;
+        if (tally[k]++ === 0) touched[nt++] = k;
+      }
+      for (let t = 0; t < nt; t++) {
+        const k = touched[t]!;
+        out.get(order[k]!)!.set(id, tally[k]!);
+        tally[k] = 0;
+      }
+    }
+    return out;
+  }
+
   state(): ModelState {
     const m = this.model;
     const stats = mallocStats(m);
@@ -410,7 +426,11 @@ class Replayer {
       utilization: stats.arenaBytes ? stats.bytesInAllocatedBlocks / stats.arenaBytes : 0,
       largeBlocks: m.largeBlocks,
       largeBytes: m.largeBytes,
-      fragmentation: fragmentation(m, (o) => this.site(o)),
+      fragmentation: fragmentation(
+        m,
+        (arenas) => this.ownersIn(arenas),
+        (o) => this.site(o),
+      ),
       stats,
     };
   }
@@ -484,7 +504,7 @@ export function replay(
   // is one model's, not both, whenever the collector runs (issue 14: replay's memory).
   let buffers: ReplayBuffers | undefined;
   const statesOf = (order: ReplayOrder): ModelState[] => {
-    const r = new Replayer(opts.python, order, opts.seed ?? 1, series, buffers);
+    const r = new Replayer(opts.python, order, opts.seed ?? 1, series, untraced, buffers);
     r.seed(extra);
     const states = deltas.map((d, i) => {
       r.step(i, d, churns[i]!.transientBytes);

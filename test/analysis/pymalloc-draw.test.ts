@@ -1,7 +1,17 @@
 // The scattered order's draws: the xorshift32 sequence (Marsaglia's 13/17/5, values from a Python
-// transcription), and alias tables that draw each index with exactly its share of the weight.
+// transcription), alias tables that draw each index with exactly its share of the weight, and the
+// draws of the pool-level sampling against the moments of their distributions.
 import { describe, expect, it } from 'vitest';
-import { aliasTable, below, drawAlias, xorshift } from '../../src/analysis/pymalloc/draw.js';
+import {
+  aliasTable,
+  below,
+  drawAlias,
+  gamma,
+  minMax,
+  orderStatistics,
+  uniform,
+  xorshift,
+} from '../../src/analysis/pymalloc/draw.js';
 
 describe('xorshift32', () => {
   it('steps as Marsaglia’s 13/17/5 generator from seed 1', () => {
@@ -58,5 +68,76 @@ describe('alias tables', () => {
     expect(n[1]! / 1e5).toBeCloseTo(0.1, 2);
     expect(n[2]! / 1e5).toBeCloseTo(0.3, 2);
     expect(n[4]! / 1e5).toBeCloseTo(0.6, 2);
+  });
+});
+
+describe('draws for the pool-level sampling', () => {
+  const N = 20000;
+  const moments = (draw: () => number) => {
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < N; i++) {
+      const v = draw();
+      sum += v;
+      sq += v * v;
+    }
+    const mean = sum / N;
+    return { mean, variance: sq / N - mean * mean };
+  };
+
+  it('uniform() is in (0, 1), mean 1/2, variance 1/12', () => {
+    const rng = Int32Array.of(1);
+    const m = moments(() => {
+      const u = uniform(rng);
+      expect(u > 0 && u < 1).toBe(true);
+      return u;
+    });
+    expect(m.mean).toBeCloseTo(0.5, 2);
+    expect(m.variance).toBeCloseTo(1 / 12, 2);
+  });
+
+  // Gamma(k, 1): mean k, variance k (the sum of k exponential draws), below and above the switch at 8.
+  it.each([1, 3, 7, 8, 30, 1000])('gamma(%i) has mean and variance k', (k) => {
+    const rng = Int32Array.of(k);
+    const m = moments(() => gamma(rng, k));
+    const se = Math.sqrt(k / N);
+    expect(Math.abs(m.mean - k)).toBeLessThan(4.5 * se);
+    expect(m.variance / k).toBeGreaterThan(0.93);
+    expect(m.variance / k).toBeLessThan(1.07);
+  });
+
+  // The r-th smallest of n uniforms is Beta(r, n + 1 - r): mean r / (n + 1); and the draws increase.
+  it('orderStatistics gives each rank its mean, in increasing order', () => {
+    const rng = Int32Array.of(5);
+    const n = 500;
+    const ranks = [1, 37, 38, 250, 500];
+    const sums = new Array<number>(ranks.length).fill(0);
+    for (let i = 0; i < 4000; i++) {
+      const keys = orderStatistics(rng, n, ranks);
+      for (let j = 1; j < keys.length; j++) expect(keys[j]!).toBeGreaterThan(keys[j - 1]!);
+      keys.forEach((v, j) => {
+        sums[j]! += v;
+      });
+    }
+    ranks.forEach((r, j) => {
+      const mean = r / (n + 1);
+      const sd = Math.sqrt((mean * (1 - mean)) / (n + 2));
+      expect(Math.abs(sums[j]! / 4000 - mean)).toBeLessThan((4.5 * sd) / Math.sqrt(4000));
+    });
+  });
+
+  // Of t uniforms, the largest has mean t / (t + 1) and the smallest 1 / (t + 1).
+  it.each([1, 2, 9, 200])('minMax(%i) gives the smallest and the largest their means', (t) => {
+    const rng = Int32Array.of(t + 11);
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < N; i++) {
+      const [a, b] = minMax(rng, t);
+      expect(a).toBeLessThanOrEqual(b);
+      lo += a;
+      hi += b;
+    }
+    expect(lo / N).toBeCloseTo(1 / (t + 1), 2);
+    expect(hi / N).toBeCloseTo(t / (t + 1), 2);
   });
 });

@@ -61,3 +61,65 @@ export function drawAlias(t: AliasTable, x1: number, x2: number): number {
   const i = below(x1, t.n);
   return (x2 >>> 0) / 2 ** 32 < t.keep[i]! ? i : t.alias[i]!;
 }
+
+// Draws for sampling the scattered order at the level of pools (replay.ts): a few per pool, from
+// a generator whose state is held in rng[0].
+
+/** A uniform draw in (0, 1). */
+export function uniform(rng: Int32Array): number {
+  const x = xorshift(rng[0]!);
+  rng[0] = x;
+  return ((x >>> 0) + 0.5) / 2 ** 32;
+}
+
+function normal(rng: Int32Array): number {
+  // Box-Muller, one of the pair.
+  return Math.sqrt(-2 * Math.log(uniform(rng))) * Math.cos(2 * Math.PI * uniform(rng));
+}
+
+/** A Gamma(k, 1) draw for a whole k >= 1: the sum of k exponential draws; Marsaglia and Tsang's method from 8 on. */
+export function gamma(rng: Int32Array, k: number): number {
+  if (k < 8) {
+    let p = 1;
+    for (let i = 0; i < k; i++) p *= uniform(rng);
+    return -Math.log(p);
+  }
+  const d = k - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let z: number;
+    let v: number;
+    do {
+      z = normal(rng);
+      v = 1 + c * z;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = uniform(rng);
+    if (u < 1 - 0.0331 * z ** 4 || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/**
+ * The values of ranks r[0] < r[1] < ... (1-based) among n uniform draws in sorted order, without
+ * drawing the n: the k-th smallest of n uniforms is S_k / S_(n+1), S the sums of exponential draws.
+ */
+export function orderStatistics(rng: Int32Array, n: number, ranks: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(ranks.length);
+  let s = 0;
+  let prev = 0;
+  for (let j = 0; j < ranks.length; j++) {
+    s += gamma(rng, ranks[j]! - prev);
+    prev = ranks[j]!;
+    out[j] = s;
+  }
+  const total = s + gamma(rng, n + 1 - prev);
+  for (let j = 0; j < out.length; j++) out[j] = out[j]! / total;
+  return out;
+}
+
+/** The smallest and the largest of t >= 1 uniform draws, drawn jointly: [min, max]. */
+export function minMax(rng: Int32Array, t: number): [number, number] {
+  const max = uniform(rng) ** (1 / t);
+  // The other t - 1 are uniform below the largest.
+  return [t > 1 ? max * (1 - uniform(rng) ** (1 / (t - 1))) : max, max];
+}

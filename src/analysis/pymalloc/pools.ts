@@ -97,8 +97,13 @@ export abstract class PoolAllocator {
   }
 
   /** Whether the system allocator serves a request of `size` bytes (`system`: another tracemalloc domain). */
-  protected isLarge(size: number, system: boolean): boolean {
+  isLarge(size: number, system: boolean): boolean {
     return system || size === 0 || size > this.g.smallRequestThreshold;
+  }
+
+  /** The size class of a small request. */
+  classOf(size: number): number {
+    return (size - 1) >> 4;
   }
 
   /** Takes a block of size class `c`: returns its pool (newPool() sets reusedSameClass when it makes one). */
@@ -414,6 +419,52 @@ export class PoolModel extends PoolAllocator {
       this.poolCount.a[pool] = count + k;
       if (count + k === capacity) this.unlinkUsed(pool, c);
     }
+  }
+
+  /** The blocks the pool that serves class c next can still take (0 when no pool is in use). */
+  headRoom(c: number): number {
+    const pool = this.usedHead[c]!;
+    return pool === NONE ? 0 : this.numBlocks[c]! - this.poolCount.a[pool]!;
+  }
+
+  /**
+   * n >= 1 allocations of class c in a row, all served by one pool: the one in use, when n is at
+   * most its headRoom(), or a new one, when no pool is in use and n is at most a pool's blocks. The
+   * same as n calls of alloc(); returns the pool.
+   */
+  allocMany(c: number, n: number): number {
+    let pool = this.usedHead[c]!;
+    let count = n;
+    if (pool === NONE) pool = this.newPool(c);
+    else count += this.poolCount.a[pool]!;
+    if (n < 1 || count > this.numBlocks[c]!) throw new Error(`${n} blocks of class ${c} do not fit pool ${pool}`);
+    this.poolCount.a[pool] = count;
+    if (count === this.numBlocks[c]) this.unlinkUsed(pool, c);
+    return pool;
+  }
+
+  /** n >= 1 frees of blocks of one pool in a row: the same as n calls of free(pool). */
+  freeMany(pool: number, n: number): void {
+    const c = this.poolSzidx.a[pool]!;
+    const before = this.poolCount.a[pool]!;
+    if (n < 1 || n > before || c === DUMMY_SIZE_IDX)
+      throw new Error(`free of ${n} blocks of pool ${pool}, which holds ${before}`);
+    this.poolCount.a[pool] = before - n;
+    if (before === this.numBlocks[c]) this.linkUsedFront(pool, c);
+    if (before === n) {
+      this.unlinkUsed(pool, c);
+      this.insertToFreepool(pool);
+    }
+  }
+
+  /** Pools carved so far (a pool's id is below this). */
+  get poolIdCount(): number {
+    return this.pools;
+  }
+
+  /** Blocks allocated in a pool. */
+  countOf(pool: number): number {
+    return this.poolCount.a[pool]!;
   }
 
   /** Frees a block of `pool` (from alloc()); `size` is needed only for LARGE. */

@@ -9,13 +9,14 @@
 //   random, as in a program that allocates and frees everything everywhere. Churn between
 //   captures (blocks made and freed between them, unseen by snapshots) is interleaved with the
 //   allocations and freed before the capture: it spreads the survivors over more pools and arenas.
+//   It is sampled pool by pool, with the odds of a shuffle of every block (scatteredAllocs).
 // With the real allocator's report at the first capture, the model starts from it: the blocks it
 // holds beyond the first snapshot's (allocated before tracing started) are allocated first.
 
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { aliasTable, below, drawAlias, xorshift } from './draw.js';
+import { aliasTable, below, drawAlias, minMax, orderStatistics, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { LARGE, PoolModel } from './pools.js';
@@ -254,80 +255,135 @@ class Replayer {
   }
 
   // The interval's allocations and its transient blocks interleaved at random; then the
-  // transients are freed, in no particular order.
+  // transients are freed, in random order. Sampled at the level of pools, from the same odds as a
+  // shuffle of every block and a model step per block (issue 14: that was most of a replay):
+  // - where each block goes depends only on the order within its size class: a class's blocks
+  //   fill the pool in use, then the next, then new pools, in turn (no block is freed meanwhile).
+  //   So the class's places are laid out in pools first, and each block draws its place at random
+  //   (without replacement): a shuffle of the class's blocks, cut into pools;
+  // - the classes interleave only where a class takes a new pool from an arena: that happens at
+  //   the first block of each new pool, whose place in the interleaving is an order statistic of
+  //   the class's blocks (orderStatistics); the pools are taken in that order;
+  // - freeing the transients changes lists only at a pool's first free (a full pool goes to the
+  //   front of its class's list) and its last (an empty pool goes back to its arena): the smallest
+  //   and the largest of its transients' places in a random order (minMax), taken in that order.
   private scatteredAllocs(allocs: readonly [number, number][], churn: number): void {
-    let survivors = 0;
-    for (const [, n] of allocs) survivors += n;
-    // Group ids, then the transient blocks as -1 - (their group id); shuffled. One array, reused
-    // for the transient blocks made (issue 14: replay's memory).
-    const seq = this.transients(allocs, churn, survivors);
-    let j = 0;
-    for (const [id, n] of allocs) {
-      seq.fill(id, j, j + n);
-      j += n;
-    }
-    // A shuffle first, then the allocations: drawing the next block as the allocations go (by the
-    // odds of a shuffle) took twice as long, its branches mispredicted where a shuffle has none.
-    let x = this.rng[0]!;
-    for (let i = seq.length - 1; i > 0; i--) {
-      x = xorshift(x);
-      const r = below(x, i + 1);
-      const t = seq[i]!;
-      seq[i] = seq[r]!;
-      seq[r] = t;
-    }
     const m = this.model;
-    const { size, system, live, start, count } = this;
-    // The transient blocks made, or for one the system allocator served, -1 - (its group id), in
-    // seq[0 .. nmade - 1]: never ahead of the entries read.
-    const made = seq;
-    let nmade = 0;
-    for (let i = 0; i < seq.length; i++) {
-      const id = seq[i]!;
-      if (id >= 0) {
-        live[start[id]! + count[id]!++] = m.alloc(size[id]!, system[id] === 1);
-      } else {
-        const b = m.alloc(size[-1 - id]!, false);
-        made[nmade++] = b === LARGE ? id : b;
+    const classes = m.classes;
+    const transientsIn = this.transientsByClass(allocs, churn);
+    const blocksIn = transientsIn.slice();
+    for (const [id, n] of allocs) {
+      const size = this.size[id]!;
+      if (m.isLarge(size, this.system[id] === 1)) this.allocate(id, n);
+      else blocksIn[m.classOf(size)]! += n;
+    }
+    // The pools of each class's places, in order: what the pools in use can take, then new pools,
+    // each taken at its first block's place in the interleaving.
+    const planPool: number[] = [];
+    const planBlocks: number[] = [];
+    const newPools: { key: number; plan: number; c: number }[] = [];
+    for (let c = 0; c < classes; c++) {
+      const blocks = blocksIn[c]!;
+      let left = blocks;
+      for (let room = m.headRoom(c); left > 0 && room > 0; room = m.headRoom(c)) {
+        const k = Math.min(room, left);
+        planPool.push(m.allocMany(c, k));
+        planBlocks.push(k);
+        left -= k;
+      }
+      if (!left) continue;
+      const capacity = m.blocksPerPool(c);
+      const firsts: number[] = []; // the rank of each new pool's first block in the class
+      for (let b = blocks - left; b < blocks; b += capacity) {
+        firsts.push(b + 1);
+        planPool.push(-1);
+        planBlocks.push(Math.min(capacity, blocks - b));
+      }
+      const keys = orderStatistics(this.rng, blocks, firsts);
+      keys.forEach((key, j) => {
+        newPools.push({ key, plan: planPool.length - firsts.length + j, c });
+      });
+    }
+    newPools.sort((p, q) => p.key - q.key);
+    for (const { plan, c } of newPools) planPool[plan] = m.allocMany(c, planBlocks[plan]!);
+    // Class by class, the places (their pools) in one array, reused (it stays in the cache); each
+    // block draws its place, and the place drawn is replaced by the last one not drawn yet.
+    const byClass: number[][] = Array.from({ length: classes }, () => []);
+    allocs.forEach(([id], k) => {
+      if (!m.isLarge(this.size[id]!, this.system[id] === 1)) byClass[m.classOf(this.size[id]!)]!.push(k);
+    });
+    const places = this.placeBuffer(Math.max(0, ...blocksIn));
+    const transients = this.transientCounts(m.poolIdCount);
+    const touched: number[] = [];
+    const { live, start, count } = this;
+    let x = this.rng[0]!;
+    let p = 0;
+    for (let c = 0; c < classes; c++) {
+      let len = 0;
+      for (; len < blocksIn[c]!; p++) {
+        places.fill(planPool[p]!, len, len + planBlocks[p]!);
+        len += planBlocks[p]!;
+      }
+      // The transients: their places, then counted per pool.
+      const t = transientsIn[c]!;
+      x = drawPlaces(places, len, t, x, null, 0);
+      len -= t;
+      for (let i = len; i < len + t; i++) if (transients[places[i]!]!++ === 0) touched.push(places[i]!);
+      // The survivors: each group's to its live list.
+      for (const k of byClass[c]!) {
+        const [id, n] = allocs[k]!;
+        x = drawPlaces(places, len, n, x, live, start[id]! + count[id]!);
+        len -= n;
+        count[id]! += n;
       }
     }
-    // The transients in random order: shuffled first, then freed in turn (a pass of frees with the
-    // shuffle's random reads among them was slower, as for the allocations).
-    for (let i = nmade - 1; i > 0; i--) {
-      x = xorshift(x);
-      const r = below(x, i + 1);
-      const t = made[i]!;
-      made[i] = made[r]!;
-      made[r] = t;
-    }
-    for (let i = 0; i < nmade; i++) {
-      const b = made[i]!;
-      if (b >= 0) m.free(b);
-      else m.free(LARGE, size[-1 - b]!);
-    }
     this.rng[0] = x;
+    // The transients freed: each pool's first and last free, in random order.
+    const frees: { key: number; pool: number; n: number }[] = [];
+    for (const pool of touched) {
+      const t = transients[pool]!;
+      transients[pool] = 0;
+      const [first, last] = minMax(this.rng, t);
+      if (m.countOf(pool) === m.blocksPerPool(m.pool(pool).sizeClass)) {
+        frees.push({ key: first, pool, n: 1 });
+        if (t > 1) frees.push({ key: last, pool, n: t - 1 });
+      } else frees.push({ key: last, pool, n: t });
+    }
+    frees.sort((p, q) => p.key - q.key);
+    for (const { pool, n } of frees) m.freeMany(pool, n);
+  }
+
+  // The places of a class's blocks: one array, grown as needed.
+  private places = new Int32Array(0);
+  private placeBuffer(n: number): Int32Array {
+    if (this.places.length < n) this.places = new Int32Array(Math.max(n, this.places.length * 2));
+    return this.places;
+  }
+
+  // Transient blocks per pool (zero between uses).
+  private transientBuffer = new Int32Array(0);
+  private transientCounts(pools: number): Int32Array {
+    if (this.transientBuffer.length < pools)
+      this.transientBuffer = new Int32Array(Math.max(pools, 2 * this.transientBuffer.length));
+    return this.transientBuffer;
   }
 
   // Transient blocks totalling `bytes` at least, drawn from the interval's allocations by count
   // (their groups, for their sizes): a program's temporaries are most often of the sizes it is
   // allocating. Drawn from an alias table, in constant time each (issue 14: a scan of the groups
-  // per draw was half of a replay, a binary search a tenth, a guide table still 30 ms at 1M).
-  // Returns an array of `skip` entries left for the caller, then -1 - (group id) of each transient.
-  private transients(allocs: readonly [number, number][], bytes: number, skip: number): Int32Array {
+  // per draw was half of a replay). Returns how many fall in each size class (one the system
+  // allocator serves leaves no trace once freed).
+  private transientsByClass(allocs: readonly [number, number][], bytes: number): Int32Array {
+    const m = this.model;
+    const perClass = new Int32Array(m.classes);
     // Another domain is not pymalloc's: its temporaries cannot pin an arena.
     const mix = allocs.filter(([id]) => !this.system[id]);
-    const ids = Int32Array.from(mix, ([id]) => id);
     const sizes = Float64Array.from(mix, ([id]) => Math.max(1, this.size[id]!));
+    const cls = Int32Array.from(mix, ([id]) => (m.isLarge(this.size[id]!, false) ? -1 : m.classOf(this.size[id]!)));
     let total = 0;
-    let mixBytes = 0;
-    mix.forEach(([, n], k) => {
-      total += n;
-      mixBytes += n * sizes[k]!;
-    });
-    if (!total || bytes <= 0) return new Int32Array(skip);
+    for (const [, n] of mix) total += n;
+    if (!total || bytes <= 0) return perClass;
     const table = aliasTable(mix.map(([, n]) => n));
-    // Room for the expected number of draws; grown by doubling past it.
-    let out = new Int32Array(skip + Math.min(MAX_TRANSIENTS, Math.ceil((bytes / mixBytes) * total * 1.05) + 16));
     let n = 0;
     let made = 0;
     let x = this.rng[0]!;
@@ -335,16 +391,13 @@ class Replayer {
       const x1 = xorshift(x);
       x = xorshift(x1);
       const k = drawAlias(table, x1, x);
-      if (skip + n === out.length) {
-        const grown = new Int32Array(skip + Math.min(MAX_TRANSIENTS, n * 2));
-        grown.set(out);
-        out = grown;
-      }
-      out[skip + n++] = -1 - ids[k]!;
+      const c = cls[k]!;
+      if (c >= 0) perClass[c]!++;
+      n++;
       made += sizes[k]!;
     }
     this.rng[0] = x;
-    return out.subarray(0, skip + n);
+    return perClass;
   }
 
   private allocate(id: number, n: number): void {
@@ -371,12 +424,20 @@ class Replayer {
   // in allocation order here). With the long-lived blocks placed first, what goes is what was
   // packed after them, so whole pools and arenas empty.
   private compactFrees(frees: readonly [number, number][]): void {
+    const m = this.model;
     for (const [id, n] of frees) {
       const s = this.start[id]!;
-      const size = this.size[id]!;
-      let len = this.count[id]!;
-      for (let k = 0; k < n; k++) this.model.free(this.live[s + --len]!, size);
-      this.count[id] = len;
+      const end = s + this.count[id]!;
+      // The last n blocks, a run of one pool at a time (the order frees them in a row).
+      for (let j = end - 1; j >= end - n; ) {
+        const pool = this.live[j]!;
+        let k = j - 1;
+        while (k >= end - n && this.live[k] === pool) k--;
+        if (pool === LARGE) for (let r = j - k; r > 0; r--) m.free(LARGE, this.size[id]!);
+        else m.freeMany(pool, j - k);
+        j = k;
+      }
+      this.count[id] = this.count[id]! - n;
     }
   }
 
@@ -434,6 +495,25 @@ class Replayer {
       stats,
     };
   }
+}
+
+/**
+ * Draws n of the `len` places at the head of `places` at random, without replacement: each to
+ * out[at], out[at + 1], ..., the place drawn replaced by the last one not drawn yet; without
+ * `out`, swapped with it, so that the n drawn end up in places[len - n .. len - 1]. Returns the
+ * generator's state. (A function of its own: V8 optimises it after a few calls, where the loop
+ * inside the replayer's long method ran unoptimised until on-stack replacement.)
+ */
+function drawPlaces(places: Int32Array, len: number, n: number, x: number, out: Int32Array | null, at: number): number {
+  for (let i = 0; i < n; i++) {
+    x = xorshift(x);
+    const r = below(x, len);
+    const place = places[r]!;
+    places[r] = places[--len]!;
+    if (out) out[at + i] = place;
+    else places[len] = place;
+  }
+  return x;
 }
 
 /**

@@ -8,6 +8,7 @@ import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
 import { type ChartCompiler, compileHere, startChartCompiler } from '../../src/report/html/chart-compiler.js';
+import { WARM_UP_SPECS } from '../../src/report/html/chart-warmup.js';
 import { renderHtml } from '../../src/report/html/page.js';
 
 let compiler: ChartCompiler | null = null;
@@ -24,6 +25,12 @@ describe('the chart thread', () => {
     const here = await renderHtml(data, undefined, compileHere);
     expect(there).toBe(here);
     expect(here).toContain('"$schema":"https://vega.github.io/schema/vega/v');
+  });
+
+  it('warms up on specs vega-lite compiles (a warm-up that throws would warm nothing)', async () => {
+    const compiled = await compileHere(WARM_UP_SPECS);
+    expect(compiled).toHaveLength(WARM_UP_SPECS.length);
+    for (const spec of compiled) expect(spec.marks?.length).toBeGreaterThan(0);
   });
 
   it('fails on a spec vega-lite rejects, with its message', async () => {

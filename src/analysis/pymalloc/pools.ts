@@ -462,6 +462,11 @@ export class PoolModel extends PoolAllocator {
     return this.pools;
   }
 
+  /** The size class a pool serves. */
+  sizeClassOf(pool: number): number {
+    return this.poolSzidx.a[pool]!;
+  }
+
   /** Blocks allocated in a pool. */
   countOf(pool: number): number {
     return this.poolCount.a[pool]!;

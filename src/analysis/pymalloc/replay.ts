@@ -281,7 +281,9 @@ class Replayer {
     // each taken at its first block's place in the interleaving.
     const planPool: number[] = [];
     const planBlocks: number[] = [];
-    const newPools: { key: number; plan: number; c: number }[] = [];
+    // New pools: the place of each one's first block in the interleaving, its entry in the plan.
+    const newKey: number[] = [];
+    const newPlan: number[] = [];
     for (let c = 0; c < classes; c++) {
       const blocks = blocksIn[c]!;
       let left = blocks;
@@ -301,11 +303,15 @@ class Replayer {
       }
       const keys = orderStatistics(this.rng, blocks, firsts);
       keys.forEach((key, j) => {
-        newPools.push({ key, plan: planPool.length - firsts.length + j, c });
+        newKey.push(key);
+        newPlan.push(planPool.length - firsts.length + j);
+        planPool[planPool.length - firsts.length + j] = -1 - c; // its class, until it has a pool
       });
     }
-    newPools.sort((p, q) => p.key - q.key);
-    for (const { plan, c } of newPools) planPool[plan] = m.allocMany(c, planBlocks[plan]!);
+    for (const e of byKey(newKey)) {
+      const plan = newPlan[e]!;
+      planPool[plan] = m.allocMany(-1 - planPool[plan]!, planBlocks[plan]!);
+    }
     // Class by class, the places (their pools) in one array, reused (it stays in the cache); each
     // block draws its place, and the place drawn is replaced by the last one not drawn yet.
     const byClass: number[][] = Array.from({ length: classes }, () => []);
@@ -339,18 +345,24 @@ class Replayer {
     }
     this.rng[0] = x;
     // The transients freed: each pool's first and last free, in random order.
-    const frees: { key: number; pool: number; n: number }[] = [];
+    const freeKey: number[] = [];
+    const freePool: number[] = [];
+    const freeBlocks: number[] = [];
+    const free = (key: number, pool: number, n: number) => {
+      freeKey.push(key);
+      freePool.push(pool);
+      freeBlocks.push(n);
+    };
     for (const pool of touched) {
       const t = transients[pool]!;
       transients[pool] = 0;
       const [first, last] = minMax(this.rng, t);
-      if (m.countOf(pool) === m.blocksPerPool(m.pool(pool).sizeClass)) {
-        frees.push({ key: first, pool, n: 1 });
-        if (t > 1) frees.push({ key: last, pool, n: t - 1 });
-      } else frees.push({ key: last, pool, n: t });
+      if (m.countOf(pool) === m.blocksPerPool(m.sizeClassOf(pool))) {
+        free(first, pool, 1);
+        if (t > 1) free(last, pool, t - 1);
+      } else free(last, pool, t);
     }
-    frees.sort((p, q) => p.key - q.key);
-    for (const { pool, n } of frees) m.freeMany(pool, n);
+    for (const e of byKey(freeKey)) m.freeMany(freePool[e]!, freeBlocks[e]!);
   }
 
   // The places of a class's blocks: one array, grown as needed.
@@ -495,6 +507,12 @@ class Replayer {
       stats,
     };
   }
+}
+
+/** The indices of `keys` in increasing order of key (ties in index order). */
+function byKey(keys: readonly number[]): Int32Array {
+  const order = Int32Array.from(keys, (_, i) => i);
+  return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
 
 /**

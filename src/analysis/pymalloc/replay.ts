@@ -16,10 +16,11 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { aliasTable, below, drawAlias, minMax, orderStatistics, xorshift } from './draw.js';
+import { aliasTable, below, byKey, drawAlias, drawPlaces, minMax, orderStatistics, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { LARGE, PoolModel } from './pools.js';
+import { type Delta, delta, type SeriesGroups, seriesGroups } from './series.js';
 import { mallocStats, type PoolCounts, poolCounts } from './state.js';
 
 export type ReplayOrder = 'compact' | 'scattered';
@@ -87,76 +88,6 @@ const MAX_TRANSIENTS = 1 << 23;
 
 /** The site that blocks allocated before tracing started are charged to. */
 export const UNTRACED_SITE: Frame = { filename: '<allocated before tracing started>', lineno: 0 };
-
-/** The groups of a whole series, and each one's count at every capture. */
-interface SeriesGroups {
-  readonly groups: readonly { domain: number; size: number; site: Frame }[];
-  /** counts[k].get(group) = blocks of the group at capture k (absent: 0). */
-  readonly counts: readonly Map<number, number>[];
-  /** Per group, its largest count over the series (the room its live blocks need). */
-  readonly peaks: readonly number[];
-}
-
-function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
-  const ids = new Map<string, number>();
-  const groups: { domain: number; size: number; site: Frame }[] = [];
-  const peaks: number[] = [];
-  const counts = snapshots.map((s) => {
-    const g = s.groups;
-    const c = new Map<number, number>();
-    const frames = new Map<number, string>(); // a traceback's frames, once per traceback
-    for (let i = 0; i < g.length; i++) {
-      const tb = g.traceback[i]!;
-      const size = Math.ceil(g.size[i]!); // memray gives averages
-      let tbKey = frames.get(tb);
-      if (tbKey === undefined) {
-        tbKey = s.frames.tracebackFrames(tb).join(',');
-        frames.set(tb, tbKey);
-      }
-      const key = `${g.domain[i]}:${size}:${tbKey}`;
-      let id = ids.get(key);
-      if (id === undefined) {
-        id = groups.length;
-        ids.set(key, id);
-        groups.push({ domain: g.domain[i]!, size, site: s.frames.frame(s.frames.tracebackFrame(tb, 0)) });
-        peaks.push(0);
-      }
-      c.set(id, (c.get(id) ?? 0) + g.count[i]!);
-    }
-    for (const [id, n] of c) if (n > peaks[id]!) peaks[id] = n;
-    return c;
-  });
-  return { groups, counts, peaks };
-}
-
-/**
- * What capture k changes, per group in id order: blocks to free and blocks to allocate. Both
- * orders hold each group's count of the previous capture, so one delta serves both.
- */
-interface Delta {
-  readonly frees: readonly [id: number, n: number][];
-  readonly allocs: readonly [id: number, n: number][];
-  /** Bytes of the allocations (what churn is measured against). */
-  readonly allocatedBytes: number;
-}
-
-function delta(series: SeriesGroups, k: number): Delta {
-  const before = k ? series.counts[k - 1]! : new Map<number, number>();
-  const target = series.counts[k]!;
-  const frees: [number, number][] = [];
-  const allocs: [number, number][] = [];
-  let allocatedBytes = 0;
-  series.groups.forEach((g, id) => {
-    const have = before.get(id) ?? 0;
-    const want = target.get(id) ?? 0;
-    if (want < have) frees.push([id, have - want]);
-    else if (want > have) {
-      allocs.push([id, want - have]);
-      allocatedBytes += (want - have) * g.size;
-    }
-  });
-  return { frees, allocs, allocatedBytes };
-}
 
 /** A replayer's largest array, which the next one takes over. */
 interface ReplayBuffers {
@@ -507,31 +438,6 @@ class Replayer {
       stats,
     };
   }
-}
-
-/** The indices of `keys` in increasing order of key (ties in index order). */
-function byKey(keys: readonly number[]): Int32Array {
-  const order = Int32Array.from(keys, (_, i) => i);
-  return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
-}
-
-/**
- * Draws n of the `len` places at the head of `places` at random, without replacement: each to
- * out[at], out[at + 1], ..., the place drawn replaced by the last one not drawn yet; without
- * `out`, swapped with it, so that the n drawn end up in places[len - n .. len - 1]. Returns the
- * generator's state. (A function of its own: V8 optimises it after a few calls, where the loop
- * inside the replayer's long method ran unoptimised until on-stack replacement.)
- */
-function drawPlaces(places: Int32Array, len: number, n: number, x: number, out: Int32Array | null, at: number): number {
-  for (let i = 0; i < n; i++) {
-    x = xorshift(x);
-    const r = below(x, len);
-    const place = places[r]!;
-    places[r] = places[--len]!;
-    if (out) out[at + i] = place;
-    else places[len] = place;
-  }
-  return x;
 }
 
 /**

@@ -1,0 +1,75 @@
+// A series of snapshots as the replay sees it: every (domain, traceback, size) group of the series
+// numbered once, its count at each capture, and what each capture changes (replay.ts).
+
+import type { Frame } from '../../model/frames.js';
+import type { Snapshot } from '../../model/snapshot.js';
+
+/** The groups of a whole series, and each one's count at every capture. */
+export interface SeriesGroups {
+  readonly groups: readonly { domain: number; size: number; site: Frame }[];
+  /** counts[k].get(group) = blocks of the group at capture k (absent: 0). */
+  readonly counts: readonly Map<number, number>[];
+  /** Per group, its largest count over the series (the room its live blocks need). */
+  readonly peaks: readonly number[];
+}
+
+export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
+  const ids = new Map<string, number>();
+  const groups: { domain: number; size: number; site: Frame }[] = [];
+  const peaks: number[] = [];
+  const counts = snapshots.map((s) => {
+    const g = s.groups;
+    const c = new Map<number, number>();
+    const frames = new Map<number, string>(); // a traceback's frames, once per traceback
+    for (let i = 0; i < g.length; i++) {
+      const tb = g.traceback[i]!;
+      const size = Math.ceil(g.size[i]!); // memray gives averages
+      let tbKey = frames.get(tb);
+      if (tbKey === undefined) {
+        tbKey = s.frames.tracebackFrames(tb).join(',');
+        frames.set(tb, tbKey);
+      }
+      const key = `${g.domain[i]}:${size}:${tbKey}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = groups.length;
+        ids.set(key, id);
+        groups.push({ domain: g.domain[i]!, size, site: s.frames.frame(s.frames.tracebackFrame(tb, 0)) });
+        peaks.push(0);
+      }
+      c.set(id, (c.get(id) ?? 0) + g.count[i]!);
+    }
+    for (const [id, n] of c) if (n > peaks[id]!) peaks[id] = n;
+    return c;
+  });
+  return { groups, counts, peaks };
+}
+
+/**
+ * What capture k changes, per group in id order: blocks to free and blocks to allocate. Both
+ * orders hold each group's count of the previous capture, so one delta serves both.
+ */
+export interface Delta {
+  readonly frees: readonly [id: number, n: number][];
+  readonly allocs: readonly [id: number, n: number][];
+  /** Bytes of the allocations (what churn is measured against). */
+  readonly allocatedBytes: number;
+}
+
+export function delta(series: SeriesGroups, k: number): Delta {
+  const before = k ? series.counts[k - 1]! : new Map<number, number>();
+  const target = series.counts[k]!;
+  const frees: [number, number][] = [];
+  const allocs: [number, number][] = [];
+  let allocatedBytes = 0;
+  series.groups.forEach((g, id) => {
+    const have = before.get(id) ?? 0;
+    const want = target.get(id) ?? 0;
+    if (want < have) frees.push([id, have - want]);
+    else if (want > have) {
+      allocs.push([id, want - have]);
+      allocatedBytes += (want - have) * g.size;
+    }
+  });
+  return { frees, allocs, allocatedBytes };
+}

@@ -42,7 +42,7 @@ export interface LineReportLeaks {
   readonly file: string;
   readonly topIncrements: readonly LineIncrement[];
   readonly retainingFunctions: readonly RetainingFunction[];
-  /** Functions whose report cannot tell what they returned holding (called several times, rows unread). */
+  /** Functions whose report cannot tell what they ended holding (called several times, rows unread). */
   readonly unjudgedFunctions: readonly UnjudgedFunction[];
 }
 

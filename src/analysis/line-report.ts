@@ -1,6 +1,6 @@
 // What a memory_profiler line-by-line report says about memory that stays: the lines that added
-// the most, the decorated functions that returned holding more than they started with, and those
-// whose report cannot tell (several calls in one report, or a first or last row that was not read).
+// the most, the decorated functions that ended holding more than they started with, and those whose
+// report cannot tell (several calls in one report, or a row that was not read).
 
 import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.js';
 
@@ -19,7 +19,12 @@ export interface RetainingFunction {
   readonly lineno: number;
   /** Memory when the function was called: the first row's. */
   readonly entryMiB: number;
-  /** Memory at its last measured line. */
+  /**
+   * Memory after the last line that ran: the call's plus the sum of the Increments of its other rows.
+   * Not its last row's Mem usage: the last row in the source is not always the last line that ran (a
+   * loop's body, a `break`, an early `return`), and a row's Mem usage is its highest over the runs of
+   * the line. memory_profiler measures a line before the return frees the call's locals, which count here.
+   */
   readonly exitMiB: number;
   readonly retainedMiB: number;
   /** 1: the report counts one call (its first row's Occurrences); null: it counts none (before 0.58). */
@@ -29,21 +34,23 @@ export interface RetainingFunction {
 }
 
 /**
- * The next step for a function that returned holding more than at its call. A line report
- * measures the process (RSS), not who holds the memory, and RSS also stays up when the allocator
- * keeps freed memory; tracemalloc snapshots taken across calls tell the two apart and name the site.
+ * The next step for a function that ended holding more than at its call. A line report measures
+ * the process (RSS) before the return frees the call's locals, not who holds the memory, and RSS also
+ * stays up when the allocator keeps freed memory; tracemalloc snapshots taken across calls tell these
+ * apart and name the site.
  */
 export function retainingNextStep(filename: string, lineno: number): string {
   // A report without a `Filename:` line has no file name to give.
   const where = filename ? `${filename}:${lineno}` : `the function at line ${lineno}`;
   return (
-    `open ${where} and find what its largest increments create that outlives the call; ` +
+    `open ${where} and find what its largest increments create that outlives the call ` +
+    '(what only its locals hold is freed when it returns); ' +
     'to name the holder (or see that the allocator only kept the memory), take 3 or more tracemalloc ' +
     'snapshots across calls and run arenascope leaks on them'
   );
 }
 
-/** A function whose report cannot tell what it returned holding, and why. */
+/** A function whose report cannot tell what it ended holding, and why. */
 export interface UnjudgedFunction {
   readonly filename: string;
   readonly lineno: number;
@@ -63,7 +70,7 @@ export interface LineReportFindings {
 type Measured = ReportLine & { readonly memMiB: number; readonly incrementMiB: number };
 
 /**
- * Why a block's first and last rows are not one call's entry and exit, or null when they are.
+ * Why a block's rows do not tell one call's entry and exit, or null when they do.
  * memory_profiler (`CodeMap.trace`) keeps one row per line over every call of a function: Mem usage is
  * the highest over the calls, Increment the sum of each run's change (0.58+, which count calls as the
  * first row's Occurrences). With several calls the first row is the highest memory at any call and the
@@ -79,6 +86,8 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
   if (b.firstRowUnread)
     return 'a line where its rows start could not be read as a row: its memory at the call is unknown';
   if (b.lastRowUnread) return 'its rows end at a line that could not be read as a row: its memory at return is unknown';
+  if (b.rowUnread)
+    return 'a line among its rows could not be read as a row: the sum of its increments, its memory at return, is unknown';
   return null;
 }
 
@@ -112,7 +121,9 @@ export function lineReportFindings(
       continue;
     }
     const entry = measured[0]!.memMiB;
-    const exit = measured[measured.length - 1]!.memMiB;
+    // Rounded to the figures' own decimals: a sum of printed figures has no more.
+    const scale = 10 ** b.precision;
+    const exit = Math.round((entry + measured.slice(1).reduce((sum, l) => sum + l.incrementMiB, 0)) * scale) / scale;
     if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
       retaining.push({
         filename: b.filename,

@@ -186,7 +186,7 @@ describe('line reports and mprof runs through the command', () => {
     for (const f of j.retainingFunctions)
       expect(f.next).toMatch(new RegExp(`^open ${f.filename}:${f.lineno} and find what its largest increments create`));
     const text = (await cli('leaks', 'fixtures/mprof/report-p1.txt')).out;
-    expect(text).toMatch(/returned holding .*\n {4}next: open .*take 3 or more tracemalloc snapshots/);
+    expect(text).toMatch(/ended holding .*\n {4}next: open .*take 3 or more tracemalloc snapshots/);
   });
 
   it('an mprof run with a limit: when the trend reaches it', async () => {

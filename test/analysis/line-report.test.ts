@@ -29,11 +29,19 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(several.map((f) => truth.calls[nameOf(f.rows)])).toEqual([3, 2]);
   });
 
-  it('called once: what it returned holding is its last row less its first', async () => {
+  it('called once: what it ended holding is its first row plus the Increments of the others', async () => {
     const f = await findings(WRAPPED);
+    // To the report's 3 decimals, as a sum of its printed figures.
+    const exitOf = (rows: readonly Row[]) =>
+      Number(
+        measured(rows)
+          .slice(1)
+          .reduce((sum, r) => sum + r[2]!, measured(rows)[0]![1]!)
+          .toFixed(3),
+      );
     const want = once
-      .map((x) => ({ lineno: x.rows[0]![0], entryMiB: measured(x.rows)[0]![1], exitMiB: measured(x.rows).at(-1)![1] }))
-      .filter((x) => x.exitMiB! - x.entryMiB! >= 0.5);
+      .map((x) => ({ lineno: x.rows[0]![0], entryMiB: measured(x.rows)[0]![1], exitMiB: exitOf(x.rows) }))
+      .filter((x) => x.exitMiB - x.entryMiB! >= 0.5);
     expect(want.length).toBe(2);
     const got = f.retainingFunctions.map(({ lineno, entryMiB, exitMiB, calls }) => ({
       lineno,
@@ -42,8 +50,32 @@ describe('functions called once and several times (python -m memory_profiler 0.6
       calls,
     }));
     expect(got).toEqual(
-      want.map((w) => ({ ...w, calls: 1 })).sort((a, b) => b.exitMiB! - b.entryMiB! - (a.exitMiB! - a.entryMiB!)),
+      want.map((w) => ({ ...w, calls: 1 })).sort((a, b) => b.exitMiB - b.entryMiB! - (a.exitMiB - a.entryMiB!)),
     );
+  });
+
+  it('a loop left by break, a body ending in a loop: the exit is what the next call started at', async () => {
+    // fixtures/line-reports/exits: each function is followed by a probe whose first row is the memory just
+    // after the function returned; its last row in the source ran before its last line (or is a loop's).
+    const exits = 'fixtures/line-reports/exits/mp0.61-p3.txt';
+    const truth = JSON.parse(readFileSync('fixtures/line-reports/exits/expected.json', 'utf8')) as {
+      functions: { lineno: number; entryMiB: number; afterReturnMiB: number }[];
+    };
+    const r = (await loadCapture(exits)) as LineReport;
+    const f = lineReportFindings(r);
+    const kept = truth.functions.filter((t) => t.afterReturnMiB - t.entryMiB >= 0.5);
+    expect(kept.length).toBe(1); // keep_every_other
+    expect(truth.functions.length - kept.length).toBe(2); // fill_then_clear and keep_from_loop kept nothing
+    expect(f.retainingFunctions.map((x) => x.lineno)).toEqual(kept.map((t) => t.lineno));
+    for (const x of f.retainingFunctions) {
+      const t = truth.functions.find((y) => y.lineno === x.lineno)!;
+      expect(x.entryMiB).toBe(t.entryMiB);
+      expect(Math.abs(x.exitMiB - t.afterReturnMiB)).toBeLessThan(0.01);
+    }
+    // What the text claims: summed Increments, measured before the return frees the locals.
+    const text = (await cli('leaks', exits)).out;
+    expect(text).toMatch(/loop_exits\.py:21 ended holding 80\.0 MiB more than at its call \(46\.4 -> 126\.4 MiB: its Increments summed, measured before its return frees its locals\)/);
+    expect(text).not.toMatch(/loop_exits\.py:6 ended/);
   });
 
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
@@ -83,10 +115,10 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(f.retainingFunctions.length).toBeGreaterThan(0);
     for (const r of f.retainingFunctions) expect(r.calls).toBeNull();
     const text = (await cli('leaks', 'fixtures/line-reports/real/mp0.57-p4.txt')).out;
-    expect(text).toMatch(/returned holding .* MiB; its report does not count calls: read as one call\)/);
+    expect(text).toMatch(/ended holding .* MiB.*; its report does not count calls: read as one call\)/);
   });
 
-  it('a last row that cannot be read: no claim on what the function returned holding', async () => {
+  it('a last row that cannot be read: no claim on what the function ended holding', async () => {
     const lines = readFileSync(WRAPPED, 'utf8').split('\n');
     const at = lines.findIndex((l) => /^ +8 /.test(l));
     lines[at] = lines[at]!.slice(0, 20);
@@ -105,6 +137,27 @@ describe('functions called once and several times (python -m memory_profiler 0.6
   });
 });
 
+describe('a row among the rows that cannot be read', () => {
+  it('no claim: the sum of the Increments would miss it', async () => {
+    const lines = readFileSync('fixtures/line-reports/exits/mp0.61-p3.txt', 'utf8').split('\n');
+    const at = lines.findIndex((l) => /^ +27 /.test(l));
+    lines[at] = lines[at]!.slice(0, 20);
+    const path = join(tmpdir(), `arenascope-mid-row-${process.pid}.txt`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const r = (await loadCapture(path)) as LineReport;
+      const block = r.blocks.find((b) => b.lines[0]!.lineno === 21)!;
+      expect(block.rowUnread).toBe(true);
+      expect(r.blocks.filter((b) => b.rowUnread).length).toBe(1);
+      const f = lineReportFindings(r);
+      expect(f.retainingFunctions.map((x) => x.lineno)).not.toContain(21);
+      expect(f.unjudgedFunctions.find((x) => x.lineno === 21)?.reason).toMatch(/a line among its rows could not be read/);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});
+
 describe('every command says the same of them', () => {
   it('leaks text and JSON, report JSON', async () => {
     const leaks = JSON.parse((await cli('leaks', WRAPPED, '--json')).out) as Record<string, unknown>;
@@ -114,7 +167,7 @@ describe('every command says the same of them', () => {
     for (const key of ['retainingFunctions', 'unjudgedFunctions'])
       expect(report.lineReports[0]![key]).toEqual(leaks[key]);
     const text = (await cli('leaks', WRAPPED)).out;
-    expect(text.match(/returned holding [\d.]+ MiB more/g)?.length).toBe(2);
+    expect(text.match(/ended holding [\d.]+ MiB more/g)?.length).toBe(2);
     expect(text).toMatch(/prog_wrap\.py:20 not judged: called 3 times in one report/);
     expect(text).toMatch(/prog_wrap\.py:27 not judged: called 2 times in one report/);
   });

@@ -152,7 +152,10 @@ function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[]
     const memory = `${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB`;
     // Before 0.58 a report does not count calls: several would look the same.
     const one = f.calls === null ? '; its report does not count calls: read as one call' : '';
-    out.push(`  ${name(f.filename)}:${f.lineno} returned holding ${retained} more than at its call (${memory}${one})`);
+    out.push(
+      `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its call ` +
+        `(${memory}: its Increments summed, measured before its return frees its locals${one})`,
+    );
     out.push(`    next: ${f.next}`);
   }
   out.push(...more);

@@ -74,7 +74,9 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     }
     // What the text claims: summed Increments, measured before the return frees the locals.
     const text = (await cli('leaks', exits)).out;
-    expect(text).toMatch(/loop_exits\.py:21 ended holding 80\.0 MiB more than at its call \(46\.4 -> 126\.4 MiB: its Increments summed, measured before its return frees its locals\)/);
+    expect(text).toMatch(
+      /loop_exits\.py:21 ended holding 80\.0 MiB more than at its call \(46\.4 -> 126\.4 MiB: its Increments summed, measured before its return frees its locals\)/,
+    );
     expect(text).not.toMatch(/loop_exits\.py:6 ended/);
   });
 
@@ -151,7 +153,9 @@ describe('a row among the rows that cannot be read', () => {
       expect(r.blocks.filter((b) => b.rowUnread).length).toBe(1);
       const f = lineReportFindings(r);
       expect(f.retainingFunctions.map((x) => x.lineno)).not.toContain(21);
-      expect(f.unjudgedFunctions.find((x) => x.lineno === 21)?.reason).toMatch(/a line among its rows could not be read/);
+      expect(f.unjudgedFunctions.find((x) => x.lineno === 21)?.reason).toMatch(
+        /a line among its rows could not be read/,
+      );
     } finally {
       rmSync(path, { force: true });
     }

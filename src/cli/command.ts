@@ -7,7 +7,7 @@ import { FORMATS } from '../ingest/formats.js';
 import { loadCapture } from '../ingest/load-capture.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
-import type { CaptureSet } from '../model/capture-set.js';
+import type { CaptureSet, PartialSnapshots } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
@@ -138,16 +138,20 @@ const PARTS: Readonly<Record<SetPart, string>> = {
   'allocator-stats': 'allocator reports',
 };
 
+/** How a set is read: the order of its captures, the kinds the command reads, dumps cut short. */
+export interface SetOptions {
+  readonly order?: Order | undefined;
+  readonly uses?: readonly SetPart[];
+  /** What becomes of snapshots read cut short (--allow-partial): see PartialSnapshots. Default 'keep'. */
+  readonly partial?: PartialSnapshots;
+}
+
 /**
  * Loads every input (files, directories, globs) as one set. Each file passed over is one warning,
  * and so is each capture of a kind the command does not read (`uses`): nothing is left out silently.
  */
-export async function loadSet(
-  inputs: readonly string[],
-  a: InputArgs,
-  order?: Order,
-  uses: readonly SetPart[] = ['snapshots', 'memory', 'line-reports', 'allocator-stats'],
-): Promise<CaptureSet> {
+export async function loadSet(inputs: readonly string[], a: InputArgs, opts: SetOptions = {}): Promise<CaptureSet> {
+  const { order, uses = ['snapshots', 'memory', 'line-reports', 'allocator-stats'], partial } = opts;
   const { loadCaptureSet } = await import('../ingest/capture-set.js');
   // Dumps read in worker threads are read with the same options and warn the same way.
   const parallel = {
@@ -156,7 +160,7 @@ export async function loadSet(
     format: a['input-format'],
     warn: (text: string) => warn(a, text),
   };
-  const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames), parallel });
+  const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames), parallel, partial });
   for (const s of set.skipped) warn(a, s);
   const files: Record<SetPart, readonly { source: { path: string } }[]> = {
     snapshots: set.series.snapshots,

@@ -85,12 +85,12 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
 }
 
 async function reportOf(inputs: string[], a: InputArgs, top: number): Promise<ReportData> {
-  return buildReportData(await loadSet(inputs, a), inputs, { top });
+  return buildReportData(await loadSet(inputs, a, { partial: 'never' }), inputs, { top });
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
 async function currentReport(a: Args): Promise<ReportData> {
-  const set = await withAllocatorStats(await loadSet(a.inputs, a), a);
+  const set = await withAllocatorStats(await loadSet(a.inputs, a, { partial: 'never' }), a);
   const data = buildReportData(set, a.inputs, {
     top: 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),

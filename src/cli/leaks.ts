@@ -105,7 +105,11 @@ function limits(a: Args): { count?: number; memory?: string } {
 
 export async function handler(a: Args): Promise<void> {
   const { count, memory } = limits(a);
-  const set = await loadSet(a.inputs, a, a.order, ['snapshots', 'memory', 'line-reports']);
+  const set = await loadSet(a.inputs, a, {
+    order: a.order,
+    uses: ['snapshots', 'memory', 'line-reports'],
+    partial: 'series',
+  });
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   const results = leakResults(set, {
     groupBy: a['group-by'],

@@ -57,7 +57,7 @@ export interface AllocatorStatsArgs extends InputArgs {
 export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs): Promise<CaptureSet> {
   const files = a['allocator-stats'];
   if (!files?.length) return set;
-  const given = (await loadSet(files, a, 'name', ['allocator-stats'])).allocatorStats;
+  const given = (await loadSet(files, a, { order: 'name', uses: ['allocator-stats'] })).allocatorStats;
   return { ...set, allocatorStats: [...set.allocatorStats, ...given] };
 }
 

@@ -52,7 +52,10 @@ interface Args extends AllocatorStatsArgs, OutputArgs, LayoutArgs {
 
 export async function handler(a: Args): Promise<void> {
   // Allocator reports among the inputs are used as those --allocator-stats names (pairing.ts pairs them).
-  const set = await withAllocatorStats(await loadSet(a.inputs, a, a.order, ['snapshots', 'allocator-stats']), a);
+  const set = await withAllocatorStats(
+    await loadSet(a.inputs, a, { order: a.order, uses: ['snapshots', 'allocator-stats'], partial: 'series' }),
+    a,
+  );
   const { snapshots, labels } = set.series;
   // The model replays every block twice: about a second per quarter million (measured on 5M blocks).
   const blocks = snapshots.reduce((n, s) => n + s.traceCount, 0);

@@ -110,7 +110,7 @@ export async function handler(given: Args): Promise<void> {
 }
 
 async function report(a: Args, compileCharts: CompileCharts | undefined): Promise<void> {
-  const set = await withAllocatorStats(await loadSet(a.inputs, a, a.order), a);
+  const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'series' }), a);
   // The analyses replay the snapshots through the model: long for a large series (see replay.ts).
   const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
   const data = await duringPhase(a.io.progress, `analyzing ${blocks} blocks`, blocks >= 250_000, () =>

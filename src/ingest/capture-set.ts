@@ -4,7 +4,7 @@
 
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
-import type { CaptureSet, TimeSource } from '../model/capture-set.js';
+import type { CaptureSet, PartialSnapshots, TimeSource } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
@@ -27,6 +27,7 @@ export async function loadCaptureSet(
     load: (path: string, frames: FrameTable) => Promise<Capture>;
     /** The read options and warnings of dumps read in worker threads; without them all reads are here. */
     parallel?: ParallelOptions;
+    partial?: PartialSnapshots;
   },
 ): Promise<CaptureSet> {
   const resolved = resolveInputs(args, opts.order);
@@ -44,7 +45,7 @@ async function collect(
   inputs: readonly string[],
   skipped: string[],
   frames: FrameTable,
-  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture> },
+  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture>; partial?: PartialSnapshots },
   dumps: DumpReader | null,
 ): Promise<CaptureSet> {
   let snaps: { s: Snapshot; label: string }[] = [];
@@ -77,6 +78,7 @@ async function collect(
       snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${l.inputLine}` }),
     );
   }
+  snaps = wholeSnapshots(snaps, opts.partial ?? 'keep', skipped);
   // Times: recorded in the captures, else sidecar files, else none (never file modification times).
   let timeSource: TimeSource = null;
   if (snaps.length && snaps.every((x) => x.s.time !== null)) timeSource = 'capture';
@@ -107,6 +109,23 @@ async function collect(
     allocatorStats,
     skipped,
   };
+}
+
+// Leaves out the snapshots read cut short, as `partial` says (PartialSnapshots), one line each.
+function wholeSnapshots<T extends { s: Snapshot; label: string }>(
+  snaps: T[],
+  partial: PartialSnapshots,
+  skipped: string[],
+): T[] {
+  if (partial === 'keep' || (partial === 'series' && snaps.length < 2)) return snaps;
+  const why =
+    partial === 'series'
+      ? 'in a series the traces it lacks would read as freed'
+      : 'a gate and a baseline judge whole captures only';
+  for (const x of snaps.filter((x) => x.s.partial)) {
+    skipped.push(`leaving out ${x.label}: it was read cut short (--allow-partial), and ${why}`);
+  }
+  return snaps.filter((x) => !x.s.partial);
 }
 
 /**

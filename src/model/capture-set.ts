@@ -4,6 +4,13 @@ import type { MemorySeries } from './memory-series.js';
 import type { RunInfo } from './run.js';
 import type { SnapshotSeries } from './snapshot-series.js';
 
+/**
+ * What becomes of snapshots read cut short (--allow-partial): kept ('keep'); left out of a series of
+ * two or more, whose trend would read the traces never read as freed ('series'); left out always
+ * ('never': a gate or a baseline judges whole captures only).
+ */
+export type PartialSnapshots = 'keep' | 'series' | 'never';
+
 /** Where the capture times of a series came from; null when only their order is known. */
 export type TimeSource = 'capture' | 'sidecar' | null;
 

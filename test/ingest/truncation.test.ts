@@ -2,7 +2,16 @@
 // with it a warning and what was read; never read as shorter data without a word. Values beyond what
 // the program holds are input errors, long lines do not hang, messages are one short line. Inputs are
 // real fixtures, cut or changed here (issue 12's fuzz findings, each as it was found).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -107,6 +116,45 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
       expect(r.code).toBe(2);
       expect(r.err).toContain('the JSON stops at byte 42');
       expect(r.err.trim().split('\n').at(-1)).toMatch(new RegExp(`^arenascope: ${p}: `));
+    }
+  });
+
+  it('a series whose last dump is cut: --allow-partial leaves it out of leaks, replay and report, gate and baseline', async () => {
+    // fixtures/leaks/memo_leak leaks at memo_leak.py:9 (truth.json); its last dump cut at 60% would
+    // read as a capture where most of the memo was freed.
+    const series = join(dir, 'memo-cut');
+    mkdirSync(series);
+    for (const f of readdirSync('fixtures/leaks/memo_leak'))
+      copyFileSync(`fixtures/leaks/memo_leak/${f}`, join(series, f));
+    const last = join(series, 'snap-9.pickle');
+    const bytes = readFileSync(last);
+    writeFileSync(last, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const leak = 'fixtures/leaks/workloads/memo_leak.py:9';
+    const left = new RegExp(`warning: leaving out ${last}: it was read cut short \\(--allow-partial\\)`);
+    const leaks = await cli('leaks', series, '--allow-partial', '--json');
+    expect(leaks.code).toBe(0);
+    expect(leaks.err).toMatch(left);
+    type Sites = { captures: number; sites: { filename: string; lineno: number; verdict: string }[] };
+    const r = JSON.parse(leaks.out) as Sites;
+    expect(r.captures).toBe(8);
+    expect(r.sites.find((s) => `${s.filename}:${s.lineno}` === leak)?.verdict).toBe('leak');
+    const report = await cli('report', series, '--allow-partial', '--format', 'json');
+    expect(report.err).toMatch(left);
+    expect((JSON.parse(report.out) as { snapshots: { labels: unknown[] } }).snapshots.labels.length).toBe(8);
+    const replay = await cli('replay', series, '--allow-partial', '--json');
+    expect(replay.err).toMatch(left);
+    expect((JSON.parse(replay.out) as { captures: unknown[] }).captures.length).toBe(8);
+    const gate = await cli('gate', series, '--allow-partial', '--max-leaks', '0');
+    expect(gate.code).toBe(1);
+    expect(gate.out).toContain(leak);
+    // A gate or a baseline of the cut dump alone has nothing whole to judge.
+    for (const args of [
+      ['gate', last, '--max-leaks', '0'],
+      ['baseline', last, '-o', join(dir, 'b.json')],
+    ]) {
+      const r = await cli(...args, '--allow-partial');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/a gate and a baseline judge whole captures only/);
     }
   });
 

@@ -1,6 +1,7 @@
 // Figures of mprof time series, as memory_profiler's own tools compute them.
 
 import type { MemorySeries, Samples } from '../model/memory-series.js';
+import { UsageError } from '../util/errors.js';
 import type { Verdict } from './leaks.js';
 import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
 
@@ -260,6 +261,13 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
   while (end > start + 3 && s.t[end - 1]! > t0 + duration * 0.95) end--;
   const t = s.t.subarray(start, end);
   const v = s.mib.subarray(start, end);
+  // A warm-up asked for that leaves too little to judge is the question's mistake, not a stable run.
+  if (opts.warmupSeconds !== undefined && t.length < 3 && n >= 3) {
+    throw new UsageError(
+      `--warmup ${opts.warmupSeconds} leaves ${t.length} of the ${n} samples of ${name} to judge ` +
+        `(the run lasts ${duration.toFixed(1)} s; 3 or more are needed)`,
+    );
+  }
   // Windows of 15 samples or more, then the lower (upper) envelope of each window and its
   // neighbours, so that a window that falls on a tooth (between teeth) of a sawtooth does not
   // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more: 3 windows
@@ -287,7 +295,9 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
   const ceilingFit = theilSen(e.t, e.ceiling);
   let reaches: number | null = null;
   if (c.verdict === 'leak' && opts.limitMiB !== undefined && ceilingFit.slope > 0 && n) {
-    reaches = Math.max(0, (opts.limitMiB - ceilingFit.intercept) / ceilingFit.slope - s.t[n - 1]!);
+    // 0 once a sample reached it: the trend's line may pass below the highest sample.
+    const reached = (max(s.mib) ?? 0) >= opts.limitMiB;
+    reaches = reached ? 0 : Math.max(0, (opts.limitMiB - ceilingFit.intercept) / ceilingFit.slope - s.t[n - 1]!);
   }
   // A plateau settles at the first window from which floor and ceiling stay near their last level.
   let settledAt: number | null = null;
@@ -319,7 +329,10 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
     ceilingMiB: e.ceiling,
     settledAtSeconds: settledAt,
     reachesLimitInSeconds: reaches,
-    next: nextStep(c.verdict, facts, settledAt, duration, call),
+    next:
+      n < 3
+        ? `${n} sample(s) with memory: too few to judge a trend; capture a longer run (or sample more often: mprof run -T)`
+        : nextStep(c.verdict, facts, settledAt, duration, call),
   };
 }
 

@@ -105,6 +105,8 @@ function limits(a: Args): { count?: number; memory?: string } {
 
 export async function handler(a: Args): Promise<void> {
   const { count, memory } = limits(a);
+  if (a.warmup !== undefined && !(a.warmup >= 0 && Number.isFinite(a.warmup)))
+    throw new UsageError(`--warmup expects seconds, 0 or more, got ${a.warmup}`);
   const set = await loadSet(a.inputs, a, {
     order: a.order,
     uses: ['snapshots', 'memory', 'line-reports'],

@@ -21,6 +21,7 @@ describe('numbers are checked as typed', () => {
     [['diff', DUMP, DUMP, '--domain', 'x'], '--domain expects a whole number, got x'],
     [['leaks', SERIES, '-n', 'abc'], '-n expects a whole number, got abc'],
     [['leaks', MPROF, '--warmup', 'soon'], '--warmup expects a number, got soon'],
+    [['leaks', MPROF, '--warmup', '-1'], '--warmup expects seconds, 0 or more, got -1'],
     [['replay', DUMP, '--seed', 'x'], '--seed expects a whole number, got x'],
     [['replay', DUMP, '-n', 'abc'], '-n expects a whole number, got abc'],
     [['report', SERIES, '--format', 'text', '-n', 'abc'], '-n expects a whole number, got abc'],
@@ -68,6 +69,23 @@ describe('-n/--limit is a count in every command that lists', () => {
     const top = r.out.slice(r.out.indexOf('top sites'));
     expect(top.split('\n').filter((l) => /^ {2}\S+:\d+: size=/.test(l))).toHaveLength(2);
     expect(top).toMatch(/… \d+ more \(use --limit \d+\)/);
+  });
+});
+
+describe('a question the capture cannot answer is not answered as if it could', () => {
+  it('leaks --warmup past the end of the run is an error, not a stable run', async () => {
+    const r = await cli('leaks', MPROF, '--warmup', '100000');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^arenascope: --warmup 100000 leaves \d of the \d+ samples of main to judge \(the run lasts [\d.]+ s; 3 or more are needed\)\n$/,
+    );
+  });
+
+  it('leaks --memory-limit below a peak already reached says so', async () => {
+    const r = await cli('leaks', MPROF, '--memory-limit', '1MiB');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('the peaks are already at the limit or over it');
+    expect(r.out).not.toContain('reach the limit in');
   });
 });
 

@@ -114,7 +114,8 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
     const trend = memoryTrendRate(t);
     if (trend) out.push(`    ${trend}`);
     if (t.settledAtSeconds !== null) out.push(`    level from ${printfFixed(t.settledAtSeconds, 1)} s on`);
-    if (t.reachesLimitInSeconds !== null)
+    if (t.reachesLimitInSeconds === 0) out.push('    the peaks are already at the limit or over it');
+    else if (t.reachesLimitInSeconds !== null)
       out.push(`    the peaks reach the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this trend`);
     const perWindow = (a: readonly number[]): string => a.map((v) => printfFixed(v, 1)).join(', ');
     out.push(

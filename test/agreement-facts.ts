@@ -16,6 +16,7 @@ export function leakResultsOf(leaksJson: unknown): Json[] {
 export interface SiteFact {
   readonly verdict: string;
   readonly confidence: number;
+  /** The growth the verdict rests on: what the site kept, for a leak by kept memory; else last less first. */
   readonly growthBytes: number;
 }
 
@@ -26,7 +27,7 @@ export function siteFacts(snapshotLeaks: unknown): Map<string, SiteFact> {
     out.set(`${s.filename}:${s.lineno}`, {
       verdict: String(s.verdict),
       confidence: num(s.confidence)!,
-      growthBytes: num(s.growthBytes)!,
+      growthBytes: s.kept ? num(obj(s.kept).growthBytes)! : num(s.growthBytes)!,
     });
   }
   return out;

@@ -5,6 +5,7 @@ import type { Frame } from '../model/frames.js';
 import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
+import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
 import type { ReportData } from './report-data.js';
 
@@ -406,8 +407,8 @@ function leaksCheck(
   kept: (file: string) => boolean,
   roots: readonly string[],
 ): CheckResult {
-  const siteText = (s: { filename: string; lineno: number; growthBytes: number; confidence: number }): string =>
-    `${s.filename}:${s.lineno} (+${fmtBytes(s.growthBytes)}, confidence ${s.confidence.toFixed(2)})`;
+  const siteText = (s: SiteTrend): string =>
+    `${s.filename}:${s.lineno} (+${fmtBytes(verdictGrowth(s))}${s.kept ? ' kept' : ''}, confidence ${s.confidence.toFixed(2)})`;
   const allSites = (current.snapshots?.leaks?.sites ?? []).filter((s) => kept(s.filename));
   const leaking = allSites.filter((s) => s.verdict === 'leak');
   const sites = leaking.filter((s) => s.confidence >= minConfidence);

@@ -24,6 +24,8 @@ export interface SiteTrend {
   readonly blocksPerCapture: readonly number[];
   /** Last capture minus first. */
   readonly growthBytes: number;
+  /** When the verdict rests on what the site kept (a leak under ups and downs: see classify), that; else null. */
+  readonly kept: KeptMemory | null;
   readonly growthPerStep: number;
   /** Theil-Sen slope of bytes over capture time; null when the captures have no times. */
   readonly growthPerSecond: number | null;
@@ -44,6 +46,19 @@ export interface SiteTrend {
   /** What to do next about this verdict: the place to open, the capture or flag that would settle it. */
   readonly next: string;
 }
+
+/** What a site kept, when a leak verdict rests on it (see classify). */
+export interface KeptMemory {
+  /** The lowest the site fell to from `fromCapture` on, less the lowest of the whole series. */
+  readonly growthBytes: number;
+  /** The lowest the site fell to from `fromCapture` (1-based: the start of the last third) on. */
+  readonly floorBytes: number;
+  readonly fromCapture: number;
+}
+
+/** The growth a site's verdict rests on: what it kept, for a leak by kept memory; else last less first. */
+export const verdictGrowth = (s: { readonly growthBytes: number; readonly kept?: KeptMemory | null }): number =>
+  s.kept ? s.kept.growthBytes : s.growthBytes;
 
 export interface LeakOptions {
   readonly groupBy?: KeyType;
@@ -100,11 +115,21 @@ function siteKey(frames: readonly Frame[]): string {
  *   step sizes falling by chance are too common. A cache still filling looks like a leak until it
  *   reaches its bound; when its steps visibly shrink, this class says so instead.
  * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
- *   add over its span) and most steps (>= 60%) did not shrink;
+ *   add over its span), most steps (>= 60%) did not shrink, and it did not fall back to its lowest
+ *   in the last third (kept(k) > kept(0), below: a sawtooth that ends high does);
  * - plateau: g >= m, but the last third added less than that;
  * - shrinking: g <= -m;
  * - transient: |g| < m but it rose at least m above its start at some capture;
  * - stable: everything else.
+ * Before any of the last four, what the site kept: with kept(i) the lowest it fell to from capture i
+ * on, memory it never gave back. A leak under ups and downs (a buffer flushed now and then, each flush
+ * leaving some behind), or after a drop at the start (a warm-up spike in the first capture), keeps
+ * more and more while its first and last captures say little. It is a leak when kept(k), held
+ * through the whole last third, is at least m above kept(0), the lowest of the series (a sawtooth
+ * with no leak falls as low in its last third as before: its last captures' own highs, which kept()
+ * ends with, are no evidence); when what it kept still rose over the last third, by at least half of
+ * what a steady rise of it would add there (the test of a leak, on kept()), so that a plateau stays
+ * one; and when what it kept rose at 3 steps or more (one or two are a step up, not a leak).
  */
 export interface Classification {
   readonly verdict: Verdict;
@@ -113,6 +138,8 @@ export interface Classification {
   readonly stepsNotShrinking: number;
   readonly firstThirdGrowth: number;
   readonly lastThirdGrowth: number;
+  /** When the verdict rests on what the site kept (a leak by kept memory), that; else null. */
+  readonly kept: KeptMemory | null;
 }
 
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
@@ -161,14 +188,18 @@ export function classify(
   }
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
   const support = (c: number): number => c / (c + 2);
-  const result = (verdict: Verdict, c: number): Classification => ({
+  const result = (verdict: Verdict, c: number, kept: KeptMemory | null = null): Classification => ({
     verdict,
     confidence: confidenceOf(c),
     stepsGrowing: grew,
     stepsNotShrinking: notShrunk,
     firstThirdGrowth: firstThird,
     lastThirdGrowth: lastThird,
+    kept,
   });
+  // What the site kept: kept[i], the lowest it fell to from capture i on.
+  const kept = [...bytes];
+  for (let i = steps - 1; i >= 0; i--) kept[i] = Math.min(kept[i]!, kept[i + 1]!);
   if (g >= minGrowth) {
     // What a steady rise would add over the last third.
     const expected = (g * (span - x[k]!)) / span;
@@ -184,8 +215,21 @@ export function classify(
       if (rising <= 0.15 && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
         return result('slowing', (1 - 2 * rising) * support(steps));
     }
-    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6)
+    // A leak keeps something: one that falls back to its lowest in its last third is a sawtooth.
+    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6 && kept[k]! > kept[0]!)
       return result('leak', (notShrunk / steps) * support(grew));
+  }
+  const keptRise = kept[k]! - kept[0]!;
+  const keptLate = kept[steps]! - kept[k]!;
+  const keptExpected = ((kept[steps]! - kept[0]!) * (span - x[k]!)) / span;
+  let raised = 0; // steps that raised what it kept: one or two are a step up, not a leak
+  for (let i = 0; i < steps; i++) if (kept[i + 1]! > kept[i]!) raised++;
+  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3) {
+    // Confidence: how many steps raised what it kept, as for the other verdicts.
+    return result('leak', support(raised), { growthBytes: keptRise, floorBytes: kept[k]!, fromCapture: k + 1 });
+  }
+  if (g >= minGrowth) {
+    const expected = (g * (span - x[k]!)) / span;
     // Confidence in a plateau: how little the last third added, over how many steps.
     return result('plateau', (1 - Math.max(0, lastThird) / Math.max(expected, 1)) * support(steps - k));
   }
@@ -407,6 +451,7 @@ export class SiteFold {
         bytesPerCapture: bytes,
         blocksPerCapture: blocks,
         growthBytes: bytes[n - 1]! - bytes[0]!,
+        kept: c.kept,
         growthPerStep: (bytes[n - 1]! - bytes[0]!) / steps,
         growthPerSecond: times ? theilSen(times, bytes).slope : null,
         shareOfStepsGrowing: c.stepsGrowing / steps,
@@ -419,7 +464,7 @@ export class SiteFold {
       });
     }
     out.sort(
-      (a, b) => ORDER[a.verdict] - ORDER[b.verdict] || b.growthBytes - a.growthBytes || b.peakBytes - a.peakBytes,
+      (a, b) => ORDER[a.verdict] - ORDER[b.verdict] || verdictGrowth(b) - verdictGrowth(a) || b.peakBytes - a.peakBytes,
     );
     return { captures: n, groupBy, minGrowth, times, sites: out };
   }

@@ -31,3 +31,11 @@ export function formatSize(size: number, sign = false): string {
   }
   throw new Error('unreachable');
 }
+
+/** The growth a site's verdict rests on, signed: what it kept (so marked) for a leak by kept memory. */
+export function growthLabel(s: {
+  readonly growthBytes: number;
+  readonly kept?: { readonly growthBytes: number } | null;
+}): string {
+  return s.kept ? `${formatSize(s.kept.growthBytes, true)} kept` : formatSize(s.growthBytes, true);
+}

@@ -2,7 +2,7 @@
 
 import type { ReportData } from '../analysis/report-data.js';
 import { cell } from './escape.js';
-import { formatSize, printfFixed } from './format-size.js';
+import { formatSize, growthLabel, printfFixed } from './format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from './memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
 
@@ -35,7 +35,7 @@ export function renderMarkdown(d: ReportData): string {
     );
     for (const s of leaks.slice(0, 20))
       out.push(
-        `| \`${cell(s.filename)}:${s.lineno}\` | ${s.verdict} | ${formatSize(s.growthBytes, true)} | ` +
+        `| \`${cell(s.filename)}:${s.lineno}\` | ${s.verdict} | ${growthLabel(s)} | ` +
           `${s.confidence.toFixed(2)} | ${cell(s.next)} |`,
       );
     out.push('');

@@ -293,3 +293,56 @@ describe('next steps', () => {
     expect(nextStep('stable', 'x.py:1', 0.9, ctx)).toBe('nothing to do');
   });
 });
+
+describe('what a site kept: the lowest it falls to from each capture on', () => {
+  // A buffer filled at `fill` KiB a request and flushed every `period` requests, each flush leaving
+  // `left` KiB behind; captured after 5, 65, 125, ... requests (9 captures, as the fixtures are).
+  const flushed = (period: number, fill: number, left: number): number[] =>
+    Array.from({ length: 9 }, (_, c) => {
+      const t = 5 + 60 * c;
+      return ((t % period) * fill + Math.floor(t / period) * left) * KiB;
+    });
+
+  it('a flushed buffer that leaves some behind at each flush is a leak; one that leaves nothing is not', () => {
+    const leak = classify(flushed(100, 3, 37), M);
+    expect(leak.verdict).toBe('leak');
+    expect(leak.kept?.fromCapture).toBe(6);
+    for (const period of [40, 100, 150, 300]) {
+      const c = classify(flushed(period, 3, 0), M);
+      expect(c.verdict, `period ${period}`).not.toBe('leak');
+      expect(c.kept).toBeNull();
+    }
+  });
+
+  it('a spike in the first capture, then steady growth: a leak; then flat: not', () => {
+    const rising = [320, ...cumulative(20, Array(9).fill(22))].map((k) => k * KiB);
+    expect(classify(rising, M).verdict).toBe('leak');
+    expect(
+      classify(
+        [320, 20, 40, 60, 80, 80, 80, 80, 80, 80].map((k) => k * KiB),
+        M,
+      ).verdict,
+    ).not.toBe('leak');
+  });
+
+  it('one or two steps up are not a leak, nor a rise that stopped before the last third', () => {
+    expect(
+      classify(
+        [0, 0, 0, 0, 0, 100, 100, 100, 100].map((k) => k * KiB),
+        M,
+      ).verdict,
+    ).toBe('plateau');
+    expect(
+      classify(
+        [300, 0, 0, 0, 0, 0, 70, 70, 200].map((k) => k * KiB),
+        M,
+      ).verdict,
+    ).not.toBe('leak');
+    expect(
+      classify(
+        [300, 0, 40, 80, 120, 120, 120, 120, 120].map((k) => k * KiB),
+        M,
+      ).verdict,
+    ).not.toBe('leak');
+  });
+});

@@ -38,6 +38,44 @@ describe.each(Object.keys(truth))('%s', (workload) => {
   });
 });
 
+describe('leaks whose first and last captures say little: a backlog at the start, a flushed outbox', () => {
+  const measured = (w: string, line: string) =>
+    (truth[w] as unknown as { measured: Record<string, number[]> }).measured[line]!;
+  const backlog = 'fixtures/leaks/workloads/backlog_leak.py:14';
+  const outbox = 'fixtures/leaks/workloads/flushed_leak.py:12';
+
+  it('the truth has both: one ends below its start, the other shrinks at half its steps', () => {
+    const b = measured('backlog_leak', backlog);
+    expect(b.at(-1)!).toBeLessThan(b[0]!);
+    const o = measured('flushed_leak', outbox);
+    const shrank = o.slice(1).filter((x, i) => x < o[i]!).length;
+    expect(shrank).toBe(4);
+  });
+
+  it('each is a leak by what it kept, the lowest it fell to from each capture on; a steady leak is not', async () => {
+    for (const [dir, line] of [
+      ['fixtures/leaks/backlog_leak', backlog],
+      ['fixtures/leaks/flushed_leak', outbox],
+    ] as const) {
+      const sites = (leakResults(await load([dir]), {})[0] as SnapshotLeaks).sites;
+      const s = sites.find((x) => `${x.filename}:${x.lineno}` === line)!;
+      expect(s.verdict).toBe('leak');
+      // What it kept, computed here from the truth's own figures (Snapshot.statistics of each dump).
+      const b = measured(dir.split('/').at(-1)!, line);
+      const kept = b.map((_, i) => Math.min(...b.slice(i)));
+      const k = s.kept!;
+      expect(k.floorBytes).toBe(kept[k.fromCapture - 1]);
+      expect(k.growthBytes).toBe(kept[k.fromCapture - 1]! - Math.min(...b));
+      expect(k.growthBytes).toBeGreaterThanOrEqual(64 * 1024);
+      const text = (await cli('leaks', dir)).out;
+      expect(text).toContain(`kept: never below `);
+      expect(text).toMatch(/leak {2}\S+:\d+ {2}\+[\d.]+ KiB kept, confidence/);
+    }
+    const memo = (leakResults(await load(['fixtures/leaks/memo_leak']), {})[0] as SnapshotLeaks).sites;
+    expect(memo.filter((s) => s.verdict === 'leak').every((s) => s.kept === null)).toBe(true);
+  });
+});
+
 describe('a cache still filling, and a leak at an irregular pace', () => {
   const cache = 'fixtures/leaks/workloads/cache_filling.py:17';
   const irregular = 'fixtures/leaks/workloads/irregular_leak.py:24';
@@ -124,6 +162,7 @@ describe('the leaks command', () => {
       'verdict',
       'confidence',
       'growthBytes',
+      'kept',
       'bytesPerCapture',
       'growthPerSecond',
       'traceback',

@@ -1,10 +1,10 @@
 // The HTML report's sections drawn from tracemalloc captures: totals and arenas per capture, top
 // sites, leak suspects, the diff against a baseline, the allocation tree and pymalloc fragmentation.
 
-import type { SiteTrend } from '../../analysis/leaks.js';
+import { type SiteTrend, verdictGrowth } from '../../analysis/leaks.js';
 import type { SnapshotSection } from '../../analysis/report-data.js';
 import { esc } from '../escape.js';
-import { formatSize } from '../format-size.js';
+import { formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
 import { arenasChart, leaksCharts, occupancyChart, topSitesChart, totalsChart } from './charts.js';
@@ -36,7 +36,7 @@ function leakRow(x: SiteTrend): string[] {
   return [
     traceback(x, x.traceback),
     esc(x.verdict),
-    sortable(x.growthBytes, formatSize(x.growthBytes, true)),
+    sortable(verdictGrowth(x), growthLabel(x)),
     sortable(x.confidence, x.confidence.toFixed(2)),
     esc(x.bytesPerCapture.map((b) => formatSize(b)).join(', ')),
     esc(x.next),

@@ -8,7 +8,7 @@ import type { Spec as VegaSpec } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SiteTrend } from '../../analysis/leaks.js';
 import type { MemorySection, ReplaySection, SnapshotSection } from '../../analysis/report-data.js';
-import { formatSize } from '../format-size.js';
+import { growthLabel } from '../format-size.js';
 import { captureTicks, captureX, sizeUnit } from './axes.js';
 import { CHILD_COLOURS, MEANINGS, type Meaning } from './palette.js';
 
@@ -302,7 +302,7 @@ export function leaksCharts(sites: readonly SiteTrend[], labels: readonly string
     return {
       id: `leaks-${k}`,
       title: site,
-      explanation: `growth ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`,
+      explanation: `growth ${growthLabel(s)}, confidence ${s.confidence.toFixed(2)}`,
       spec: {
         ...base(110),
         data: { values },

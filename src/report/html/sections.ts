@@ -5,7 +5,7 @@
 import type { MemorySection, ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
-import { formatSize, printfFixed } from '../format-size.js';
+import { formatSize, growthLabel, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from '../run-tests.js';
 import { fragmentationVerdict } from './capture-sections.js';
@@ -24,7 +24,7 @@ const GROWING = new Set(['leak', 'slowing']);
 
 // The summary's row of a site or an mprof process still growing: what, where, how much, how sure, what next.
 function siteAnswer(x: SiteTrend): string[] {
-  return [esc(x.verdict), where(x), esc(formatSize(x.growthBytes, true)), x.confidence.toFixed(2), esc(x.next)];
+  return [esc(x.verdict), where(x), esc(growthLabel(x)), x.confidence.toFixed(2), esc(x.next)];
 }
 
 function memoryAnswer(m: MemorySection, t: MemoryTrend): string[] {

@@ -4,7 +4,7 @@
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
 import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
 import { reportFileName } from '../../model/line-report.js';
-import { formatSize, printfFixed } from '../format-size.js';
+import { formatSize, growthLabel, printfFixed } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
@@ -19,11 +19,19 @@ function rate(s: SiteTrend): string {
 function evidence(s: SiteTrend, steps: number): string[] {
   const grew = Math.round(s.shareOfStepsGrowing * steps);
   const shrank = Math.round((1 - s.shareOfStepsNotShrinking) * steps);
-  return [
+  const out = [
     `    bytes per capture: ${s.bytesPerCapture.map((b) => formatSize(b)).join(', ')}`,
     `    grew in ${grew} of ${steps} steps, shrank in ${shrank}; ` +
       `last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
   ];
+  const k = s.kept;
+  if (k)
+    out.push(
+      `    kept: never below ${formatSize(k.floorBytes)} from capture ${k.fromCapture} of ${steps + 1} on, ` +
+        `${signedSize(k.growthBytes)} above its lowest (first to last ${signedSize(s.growthBytes)}): ` +
+        'it keeps more under its ups and downs',
+    );
+  return out;
 }
 
 function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: SourceLookup): string[] {
@@ -54,7 +62,7 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
   const leaksShown = capped(leaks, layout.limit, '  ');
   for (const s of leaksShown.shown) {
     out.push(
-      `  leak  ${siteLabel(s)}  ${signedSize(s.growthBytes)} (${rate(s)}), confidence ${s.confidence.toFixed(2)}`,
+      `  leak  ${siteLabel(s)}  ${growthLabel(s)}${s.kept ? '' : ` (${rate(s)})`}, confidence ${s.confidence.toFixed(2)}`,
     );
     out.push(...evidence(s, steps));
     out.push('    traceback of its largest growing allocation:');

@@ -2,7 +2,7 @@
 // paths and its cap on the top sites.
 
 import type { ReportData } from '../../analysis/report-data.js';
-import { formatSize, printfFixed } from '../format-size.js';
+import { formatSize, growthLabel, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
@@ -33,7 +33,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
   const leaks = capped(d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? [], layout.limit);
   for (const s of leaks.shown) {
     const site = `${layout.path(s.filename)}:${s.lineno}`;
-    out.push(`leak  ${site}  ${formatSize(s.growthBytes, true)}, confidence ${s.confidence.toFixed(2)}`);
+    out.push(`leak  ${site}  ${growthLabel(s)}, confidence ${s.confidence.toFixed(2)}`);
   }
   out.push(...leaks.more);
   for (const m of d.memory)

@@ -3,8 +3,9 @@
 // diff of a small dump spent ~7 ms of their ~90 ms loading importers they never used).
 
 import type { Capture } from '../model/capture.js';
+import { python3Minor, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
-import { InputError } from '../util/errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
 import { openInput, type ProgressCallback } from './open-input.js';
@@ -24,7 +25,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   // What detection would say: the dump importer's sniff is the first it asks. Its reader is loaded
   // only for a dump (another format's input loads none of it).
   const dump = opts.format ? opts.format === DUMP : FORMATS[0] === DUMP && sniffPickle(input.head);
-  if (dump) return (await import('./tracemalloc-pickle.js')).importer.read(input, opts);
+  if (dump) return exact(path, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts));
   const { detectFormat, IMPORTERS, importerFor } = await import('./importers.js');
   const format = opts.format ?? detectFormat(input.head);
   if (!format) {
@@ -38,5 +39,35 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     const gz = input.gzip ? ' (after gunzip)' : '';
     throw new InputError(path, 'byte 0', `${what}${gz}; tried ${tried} (--input-format forces one)`);
   }
-  return importerFor(format).read(input, opts);
+  const c = exact(path, await importerFor(format).read(input, opts));
+  return opts.python === undefined ? c : asPython(c, opts.python);
+}
+
+// Bytes are counted in doubles, exact to 2^53: every figure of a snapshot (a statistic, a diff, a
+// total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted.
+// Importers refuse a single figure beyond 2^53; a sum of them is checked here.
+function exact(path: string, c: Capture): Capture {
+  const snaps = c.kind === 'snapshot' ? [c] : c.kind === 'snapshot-series' ? c.snapshots : [];
+  const over = snaps.find((s) => !(s.totalSize <= Number.MAX_SAFE_INTEGER));
+  if (over) {
+    throw new InputError(
+      path,
+      '',
+      `its traces add up to ${over.totalSize.toExponential(3)} bytes, beyond 2^53 (8 PiB), ` +
+        'past which bytes cannot be counted exactly',
+    );
+  }
+  return c;
+}
+
+// Snapshots of JSON or memray CSV printed as the CPython the user named (the dump and log importers
+// read --python themselves): tracebacks most recent first for 3.6.
+function asPython(c: Capture, python: string): Capture {
+  if (python3Minor(python) === null) {
+    throw new UsageError(`--python takes a CPython version from 3.6 on, such as 3.6 or 3.11; got '${python}'`);
+  }
+  const tracebackOrder = tracebackOrderOf(python);
+  if (c.kind === 'snapshot') return { ...c, tracebackOrder };
+  if (c.kind === 'snapshot-series') return { ...c, snapshots: c.snapshots.map((s) => ({ ...s, tracebackOrder })) };
+  return c;
 }

@@ -2,7 +2,7 @@
 // 3.6-3.13 write them (protocol 4 up to 3.7, 5 from 3.8; 3-item traces up to 3.8, 4-item from 3.9).
 
 import { FrameTable } from '../model/frames.js';
-import { GroupBuilder, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
+import { GroupBuilder, python3Minor, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
 import { InputError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
@@ -77,8 +77,8 @@ async function countShared(
 
 // Which Pythons write (and can read) a dump of this protocol and trace layout.
 function checkPython(label: string, python: string, protocol: number, layout: TraceLayout): void {
-  const [major, minor] = python.split('.').map(Number);
-  if (major !== 3 || minor === undefined || !(minor >= 6)) {
+  const minor = python3Minor(python);
+  if (minor === null) {
     throw new UsageError(`--python takes a CPython version from 3.6 on, such as 3.6 or 3.11; got '${python}'`);
   }
   const why =

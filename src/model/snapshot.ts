@@ -24,9 +24,19 @@ export type TraceLayout = '3-tuple' | '4-tuple' | 'mixed' | 'empty';
  */
 export type TracebackOrder = 'oldest-first' | 'most-recent-first';
 
-/** The Traceback order of a CPython version ('3.6', '3.11'). */
+/**
+ * The minor version of a CPython version as a user writes it ('3.6', '3.6.15', '3.11.7', '3.13.0rc2'),
+ * or null when it is not one of CPython 3.6 or later.
+ */
+export function python3Minor(python: string): number | null {
+  const m = /^\s*3\.(\d+)(?:\.\d+)?(?:(?:a|b|rc)\d+|\+)?\s*$/.exec(python);
+  const minor = m ? Number(m[1]) : null;
+  return minor !== null && minor >= 6 ? minor : null;
+}
+
+/** The Traceback order of a CPython version ('3.6', '3.6.15', '3.11'). */
 export function tracebackOrderOf(python: string): TracebackOrder {
-  return python === '3.6' ? 'most-recent-first' : 'oldest-first';
+  return python3Minor(python) === 6 ? 'most-recent-first' : 'oldest-first';
 }
 
 export interface Snapshot {

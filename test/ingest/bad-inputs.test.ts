@@ -223,3 +223,23 @@ describe('an empty input, read as each format', () => {
     expect(e.message).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('figures a double cannot hold exactly', () => {
+  // fixtures/bad/make_huge_total.py: three real traces of 2^52 + 1 bytes, which CPython sums to
+  // 13510798882111491 and a double to ...492; every command refuses the dump rather than miscount.
+  it('a dump whose traces add up beyond 2^53 bytes is refused by every command', async () => {
+    const huge = 'fixtures/bad/huge-total.pickle';
+    for (const args of [
+      ['stats', huge],
+      ['diff', huge, huge],
+      ['convert', huge, '--to', 'json'],
+      ['replay', huge],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toBe(
+        `arenascope: ${huge}: its traces add up to 1.351e+16 bytes, beyond 2^53 (8 PiB), past which bytes cannot be counted exactly\n`,
+      );
+    }
+  });
+});

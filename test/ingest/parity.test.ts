@@ -149,6 +149,24 @@ describe("CPython 3.6's Traceback: most recent frame first", () => {
     },
   );
 
+  it('as 3.6 whatever the spelling of the version (3.6.15), and from the dump converted to JSON', async () => {
+    const cases = expected.order.cases.filter((c) => c.python === '3.6' && c.command === 'stats');
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      const full = await cli(c.command, ...c.files, ...c.args, ...sourcePath(c), '--python', '3.6.15');
+      expect([full.code, full.out]).toEqual([0, c.output]);
+      const json = join(dir, 'order36.json');
+      expect((await cli('convert', c.files[0]!, '--to', 'json', '-o', json)).code).toBe(0);
+      const converted = await cli(c.command, json, ...c.args, ...sourcePath(c), '--python', '3.6');
+      expect([converted.code, converted.out]).toEqual([0, c.output]);
+    }
+    const r = await cli('stats', cases[0]!.files[0]!, '--python', '2.7');
+    expect([r.code, r.err]).toEqual([
+      2,
+      "arenascope: --python takes a CPython version from 3.6 on, such as 3.6 or 3.11; got '2.7'\n",
+    ]);
+  });
+
   it('marks the snapshot when asked, and refuses what 3.6 could not read', async () => {
     const twin = readFileSync(expected.order.identicalBytes![0]);
     expect((await readSnapshot('twin', [twin], { python: '3.6' })).tracebackOrder).toBe('most-recent-first');

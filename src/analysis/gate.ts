@@ -382,13 +382,18 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
         : 'no snapshots to replay and no complete allocator report among the inputs';
   const spare = m && `${m.spareArenas} of ${m.heldArenas} arenas spare (${m.basis})`;
   const small = m && m.spareArenas < MIN_SPARE_ARENAS ? `; under ${MIN_SPARE_ARENAS} spare arenas counts as none` : '';
+  // The check judges the best case; when replay's verdict is 'possibly', the worst case is said too.
+  const worse =
+    m?.basis === 'model, best case' && replay?.fragmented.verdict === 'possibly'
+      ? `; possibly worse: ${replay.fragmented.reason} (--allocator-stats gives the real figure)`
+      : '';
   return {
     check: 'max-fragmentation',
     passed: m !== null && !fragmentedOver(m, limit),
     measured: m?.share ?? null,
     limit,
     unit: 'ratio',
-    message: m ? `fragmentation ${share}: ${spare}${small} (limit ${max})` : why,
+    message: m ? `fragmentation ${share}: ${spare}${small} (limit ${max})${worse}` : why,
     sites: [],
   };
 }

@@ -22,7 +22,6 @@ import {
   replayable,
   reportFragmentation,
 } from './pymalloc/compare.js';
-import { DEFAULT_PYTHON } from './pymalloc/geometry.js';
 import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { Statistic, StatisticDiff } from './statistics.js';
@@ -239,13 +238,13 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     const pairing = pairAllocatorReports(pairedCaptures(snaps, labels), set.allocatorStats);
     if (!pairing.rule) throw new UsageError(pairing.notes.join('; '));
   }
-  const python = replayed ? (opts.python ?? DEFAULT_PYTHON) : null;
+
   const snapshots = snaps.length
     ? snapshotSection(set.series, {
         top: opts.top ?? 200,
         base,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
-        replay: python ? replaySection(set.series, set.allocatorStats, python) : null,
+        replay: replayed ? replaySection(set.series, set.allocatorStats, opts.python) : null,
       })
     : null;
   const memory = set.memorySeries.map((m) => memorySection(m, leaks, opts.maxPoints ?? 2000));
@@ -270,7 +269,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
             memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0)
           : null,
       fragmentation: snapshots?.replay ? snapshots.replay.fragmented.verdict : null,
-      python,
+      python: snapshots?.replay?.python ?? null,
       largestCaptureBytes: totals?.length ? Math.max(...totals.map((t) => t.size)) : null,
       tracedPeakBytes: tracedPeaks.length ? Math.max(...tracedPeaks) : null,
     },

@@ -160,7 +160,7 @@ function realVsModel(
 export function replaySection(
   series: SnapshotSeries,
   allocatorStats: readonly AllocatorStats[],
-  python: string,
+  python: string | undefined,
 ): ReplaySection {
   const { snapshots, labels } = series;
   // Reports pair with captures by pairAllocatorReports' rule; what it leaves out is in allocatorNotes.

@@ -94,6 +94,7 @@ async function currentReport(a: Args): Promise<ReportData> {
   const data = buildReportData(set, a.inputs, {
     top: 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),
+    ...(a.python === undefined ? {} : { python: a.python }),
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   return data;

@@ -4,6 +4,7 @@
 import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import type { GrowthLimit } from '../analysis/gate.js';
+import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
@@ -37,20 +38,29 @@ export function sourceOption<T>(y: Argv<T>) {
 export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly string[] }): SourceLookup =>
   a.source ? fileSourceLookup(a['source-path'] ?? []) : noSource;
 
-/** --allocator-stats, as replay, report and gate take it. */
+/** --allocator-stats and the pymalloc model's --python, as replay, report and gate take them. */
 export function allocatorStatsOption<T>(y: Argv<T>) {
-  return y.option('allocator-stats', {
-    type: 'string',
-    array: true,
-    requiresArg: true,
-    describe:
-      'sys._debugmallocstats() reports (files, directories, PYTHONMALLOCSTATS logs) taken at the captures: ' +
-      'paired with them by name, time or order, and shown next to the model',
-  });
+  return y
+    .option('python', {
+      type: 'string',
+      choices: Object.keys(GEOMETRIES),
+      describe:
+        'Model the pymalloc of this CPython version (arena and pool sizes, release rule); default: the one ' +
+        `the dumps say (3-item traces and pickle protocol 5: 3.8), else ${DEFAULT_PYTHON}`,
+    })
+    .option('allocator-stats', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe:
+        'sys._debugmallocstats() reports (files, directories, PYTHONMALLOCSTATS logs) taken at the captures: ' +
+        'paired with them by name, time or order, and shown next to the model',
+    });
 }
 
 export interface AllocatorStatsArgs extends InputArgs {
   'allocator-stats'?: string[];
+  python?: string;
 }
 
 /** The set with the reports --allocator-stats names (in name order) after those among the inputs. */

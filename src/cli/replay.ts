@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { replayReport } from '../analysis/pymalloc/compare.js';
-import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
@@ -27,12 +26,6 @@ export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Snapshots in capture order (files, directories, globs)');
   const outputs = layoutOptions(outputOptions(orderOption(inputs), ['text', 'json']), 'pinning sites');
   return allocatorStatsOption(outputs)
-    .option('python', {
-      type: 'string',
-      choices: Object.keys(GEOMETRIES),
-      default: DEFAULT_PYTHON,
-      describe: 'Model the pymalloc of this CPython version (arena and pool sizes, release rule)',
-    })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of the scattered order' })
     .option('mallocstats', {
       type: 'boolean',
@@ -44,7 +37,6 @@ export function builder(y: Argv) {
 
 interface Args extends AllocatorStatsArgs, OutputArgs, LayoutArgs {
   inputs: string[];
-  python: string;
   order?: Order;
   seed: number;
   mallocstats: boolean;

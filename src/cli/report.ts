@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import { buildReportData } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderTopSitesCsv } from '../report/csv.js';
@@ -46,11 +45,6 @@ export function builder(y: Argv) {
       .option('json', { type: 'string', describe: 'Same as --format json (--json FILE: deprecated, use --json-out)' })
       .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
       .option('title', { type: 'string', describe: 'Title of the page' })
-      .option('python', {
-        type: 'string',
-        choices: Object.keys(GEOMETRIES),
-        describe: `pymalloc model to replay snapshots through (default ${DEFAULT_PYTHON})`,
-      })
       .option('diff-from', {
         type: 'string',
         requiresArg: true,

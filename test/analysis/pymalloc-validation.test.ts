@@ -13,7 +13,7 @@ import { replayReport } from '../../src/analysis/pymalloc/compare.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
-import { python3 } from '../helpers.js';
+import { cli, python3 } from '../helpers.js';
 
 const py = python3();
 const pyenv = join(homedir(), '.pyenv/versions');
@@ -60,6 +60,26 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
       }
     },
   );
+
+  it("with no --python the model is the dumps' CPython: 3.8 for 3.8, else 3.11 (said as assumed)", async () => {
+    const load = (p: string, frames: FrameTable) => loadCapture(p, { frames });
+    const snaps = await loadCaptureSet([join(out, 'scattered', 'snap-*.pickle')], { load });
+    const r = replayReport(snaps.series.snapshots, snaps.series.labels, [], {});
+    expect(r.python).toBe(python === '3.8' ? '3.8' : '3.11');
+    expect(r.assumptions[0]).toMatch(/^the pymalloc of CPython 3\.(8|11), /);
+  });
+
+  it('gate without the real reports judges the best case, and says the worst when replay says possibly', async () => {
+    const snaps = join(out, 'scattered', 'snap-*.pickle');
+    const replay = JSON.parse((await cli('replay', snaps, '--python', python, '--json')).out) as {
+      fragmented: { verdict: string; reason: string };
+    };
+    expect(replay.fragmented.verdict).toBe('possibly');
+    const gate = await cli('gate', snaps, '--python', python, '--max-fragmentation', '0.99');
+    expect(gate.code).toBe(0);
+    expect(gate.out).toContain(`(model, best case)`);
+    expect(gate.out).toContain(`possibly worse: ${replay.fragmented.reason} (--allocator-stats gives the real figure)`);
+  });
 
   it('scattered survivors are reported as fragmented, compact ones are not', async () => {
     expect((await report('scattered')).fragmented.verdict).toBe('yes');

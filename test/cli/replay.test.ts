@@ -84,10 +84,52 @@ describe('replay bounds what an input can make it do (fuzz findings)', () => {
     const json = join(dir, 'a.json');
     await cli('convert', 'fixtures/dumps/py311-inventory-a.pickle', '--to', 'json', '-o', json);
     const doc = JSON.parse(readFileSync(json, 'utf8')) as { traces: number[][] };
-    doc.traces[0]![3] = 1e15;
+    // 2^28 blocks: beyond the model's 2^27, and (of a few bytes each) far below 2^53 bytes in all.
+    doc.traces[0]![3] = 2 ** 28;
     writeFileSync(json, JSON.stringify(doc));
     const r = await cli('replay', json);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(new RegExp(`^arenascope: ${json}: 1\\d{15} blocks: more than the pymalloc model replays`));
+    expect(r.err).toMatch(new RegExp(`^arenascope: ${json}: 268\\d{6} blocks: more than the pymalloc model replays`));
+  });
+});
+
+describe('the pymalloc modelled when none is named: what the dumps say of their CPython', () => {
+  const pair = (v: string) => [`fixtures/dumps/${v}-inventory-a.pickle`, `fixtures/dumps/${v}-inventory-b.pickle`];
+  type Replay = { python: string; arenaSize: number; assumptions: string[] };
+  const replayOf = async (...args: string[]) => JSON.parse((await cli('replay', ...args, '--json')).out) as Replay;
+
+  it('3.8 for dumps of 3.8, the nearest for 3.7, 3.11 for 3.9 and later; each said as assumed', async () => {
+    const py38 = await replayOf(...pair('py38'));
+    expect([py38.python, py38.arenaSize]).toEqual(['3.8', 256 * 1024]);
+    expect(py38.assumptions[0]).toBe(
+      'the pymalloc of CPython 3.8, as its dumps say (3-item traces, pickle protocol 5); --python names another',
+    );
+    const py37 = await replayOf(...pair('py37'));
+    expect(py37.python).toBe('3.8');
+    expect(py37.assumptions[0]).toMatch(/nearest to dumps of CPython 3\.6 or 3\.7 .*pickle protocol 4/);
+    const py311 = await replayOf(...pair('py311'));
+    expect(py311.python).toBe('3.11');
+    expect(py311.assumptions[0]).toMatch(/for dumps of 3\.9 or later \(4-item traces\)/);
+    const mixed = await replayOf(pair('py38')[0]!, pair('py311')[1]!);
+    expect(mixed.assumptions[0]).toMatch(/before and after 3\.9/);
+    const named = await replayOf(...pair('py38'), '--python', '3.11');
+    expect(named.python).toBe('3.11');
+    expect(named.assumptions.join()).not.toMatch(/the pymalloc of/);
+  });
+
+  it('report and gate model the same one as replay, and gate takes --python as replay does', async () => {
+    const report = JSON.parse((await cli('report', ...pair('py38'), '--format', 'json')).out) as {
+      summary: { python: string };
+      snapshots: { replay: { python: string } };
+    };
+    expect([report.summary.python, report.snapshots.replay.python]).toEqual(['3.8', '3.8']);
+    const gate = await cli('gate', ...pair('py38'), '--max-fragmentation', '0.9', '--python', '3.11', '--json');
+    expect(gate.code).toBe(0);
+    const replay = await replayOf(...pair('py38'), '--python', '3.11');
+    const g = JSON.parse(gate.out) as { checks: { check: string; measured: number }[] };
+    const measured = g.checks.find((c) => c.check === 'max-fragmentation')!.measured;
+    expect(measured).toBe(
+      (replay as unknown as { fragmentation: { measure: { share: number } } }).fragmentation.measure.share,
+    );
   });
 });

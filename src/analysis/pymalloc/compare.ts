@@ -6,7 +6,7 @@ import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-sta
 import type { Snapshot } from '../../model/snapshot.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
-import { geometry } from './geometry.js';
+import { DEFAULT_PYTHON, geometry } from './geometry.js';
 import { pairAllocatorReports, pairedCaptures } from './pairing.js';
 import { type Churn, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
 
@@ -368,6 +368,47 @@ export function fragmentationEvidence(
 }
 
 /** What the replay assumed: intervals whose churn is not known from a recorded traced peak. */
+const KiB = 1024;
+
+/**
+ * The pymalloc to model when none is named: what the dumps tell of the CPython that wrote them
+ * (FORMATS.md: 3-item traces up to 3.8, 4-item from 3.9; pickle protocol 4 up to 3.7, 5 from 3.8),
+ * and for 3.9 or later the arenas of allocator reports given with them (256 KiB: 3.9; 1 MiB: 3.10+).
+ * The note says what was chosen and why, as an assumption of the replay.
+ */
+export function modelPython(
+  snapshots: readonly Snapshot[],
+  reportArenaSize: number | null,
+): { python: string; note: string } {
+  const dumps = snapshots.filter((s) => s.layout === '3-tuple' || s.layout === '4-tuple');
+  const layouts = new Set(dumps.map((s) => s.layout));
+  const protocols = new Set(dumps.map((s) => s.pickleProtocol));
+  const named = (python: string, why: string) => ({
+    python,
+    note: `the pymalloc of CPython ${python}, ${why}; --python names another`,
+  });
+  if (!dumps.length) return named(DEFAULT_PYTHON, 'as no dump among the captures says which CPython wrote it');
+  if (layouts.size > 1) {
+    return named(DEFAULT_PYTHON, 'as the dumps come from CPython versions before and after 3.9 (3- and 4-item traces)');
+  }
+  if (layouts.has('3-tuple')) {
+    if (protocols.size === 1 && protocols.has(5))
+      return named('3.8', 'as its dumps say (3-item traces, pickle protocol 5)');
+    return named(
+      '3.8',
+      'the nearest to dumps of CPython 3.6 or 3.7 (3-item traces, pickle protocol 4), which have no model here ' +
+        '(3.7 aligns blocks to 8 bytes, 3.8 to 16)',
+    );
+  }
+  if (reportArenaSize === 256 * KiB) {
+    return named('3.9', 'for dumps of 3.9 or later (4-item traces) with allocator reports of 256 KiB arenas');
+  }
+  return named(
+    DEFAULT_PYTHON,
+    'for dumps of 3.9 or later (4-item traces): 3.10 and later have its arenas and pools, 3.9 256 KiB arenas and 4 KiB pools',
+  );
+}
+
 function churnAssumptions(captures: readonly CaptureComparison[]): string[] {
   const unknown = captures.filter((c) => c.churn.assumed).length;
   if (!unknown) return [];
@@ -392,7 +433,7 @@ export function replayReport(
   snapshots: readonly Snapshot[],
   labels: readonly string[],
   allocatorStats: readonly AllocatorStats[],
-  opts: { python: string; seed?: number; requireReports?: boolean },
+  opts: { python?: string | undefined; seed?: number; requireReports?: boolean },
 ): ReplayReport {
   if (!snapshots.length) {
     throw new UsageError(
@@ -422,16 +463,20 @@ export function replayReport(
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
     if (!pairing.complete) warnings.push(...pairing.notes);
     real = pairing.reports;
-    const g = geometry(opts.python);
-    const first = real.find((b) => b !== null);
-    if (first && first.arenaSize !== g.arenaSize) {
+  }
+  const firstReal = real?.find((b) => b !== null) ?? null;
+  const model = opts.python === undefined ? modelPython(snapshots, firstReal?.arenaSize ?? null) : null;
+  const python = opts.python ?? model!.python;
+  if (firstReal) {
+    const g = geometry(python);
+    if (firstReal.arenaSize !== g.arenaSize) {
       warnings.push(
-        `the allocator reports have ${first.arenaSize}-byte arenas, ` +
-          `the model of ${opts.python} ${g.arenaSize}: pass --python`,
+        `the allocator reports have ${firstReal.arenaSize}-byte arenas, ` +
+          `the model of ${python} ${g.arenaSize}: pass --python`,
       );
     }
   }
-  const r = replay(snapshots, labels, { ...opts, start: real?.[0] ?? null });
+  const r = replay(snapshots, labels, { ...opts, python, start: real?.[0] ?? null });
   if (r.startSkipped) warnings.push(r.startSkipped);
   const captures = r.captures.map((c, i): CaptureComparison => {
     const compact = modelFigures(c.compact);
@@ -457,7 +502,7 @@ export function replayReport(
     poolSize: r.poolSize,
     captures,
     warnings,
-    assumptions: churnAssumptions(captures),
+    assumptions: [...(model ? [model.note] : []), ...churnAssumptions(captures)],
     untracedBlocks: r.untracedBlocks,
     fragmented,
     fragmentation: fragmentationEvidence(captures, fragmented.verdict),

@@ -3,15 +3,16 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES } from '../analysis/gate.js';
 import { buildReportData } from '../analysis/report-data.js';
+import type { Order } from '../ingest/resolve-inputs.js';
 import { renderBaseline } from '../report/baseline.js';
-import { type InputArgs, inputsOptions, loadSet } from './command.js';
+import { type InputArgs, inputsOptions, loadSet, orderOption } from './command.js';
 
 export const command = 'baseline <inputs..>';
 export const describe =
   "Write the small report.json a team commits as the gate's baseline (no dumps in the repository)";
 
 export function builder(y: Argv) {
-  return inputsOptions(y, 'Captures of the reference run').option('output', {
+  return orderOption(inputsOptions(y, 'Captures of the reference run')).option('output', {
     alias: 'o',
     type: 'string',
     default: 'memory-baseline.json',
@@ -19,8 +20,8 @@ export function builder(y: Argv) {
   });
 }
 
-export async function handler(a: InputArgs & { inputs: string[]; output: string }): Promise<void> {
-  const set = await loadSet(a.inputs, a, { partial: 'never' });
+export async function handler(a: InputArgs & { inputs: string[]; output: string; order?: Order }): Promise<void> {
+  const set = await loadSet(a.inputs, a, { order: a.order, partial: 'never' });
   // Every line's size at the last capture: the site check compares line by line.
   const data = buildReportData(set, a.inputs, { top: BASELINE_SITES, title: 'arenascope baseline' });
   writeFileSync(a.output, renderBaseline(data));

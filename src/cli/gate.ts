@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
+import type { Order } from '../ingest/resolve-inputs.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
 import { wrapLines } from '../report/text/layout.js';
 import { EXIT } from '../util/errors.js';
@@ -14,6 +15,7 @@ import {
   limitOption,
   loadSet,
   type OutputArgs,
+  orderOption,
   outputOptions,
   warn,
 } from './command.js';
@@ -26,7 +28,7 @@ export const describe =
   'Fail a build on a memory regression: checks against limits and a baseline; exit 1 when one fails';
 
 export function builder(y: Argv) {
-  const inputs = inputsOptions(y, 'The current captures (files, directories, globs)');
+  const inputs = orderOption(inputsOptions(y, 'The current captures (files, directories, globs)'));
   return allocatorStatsOption(limitOption(outputOptions(inputs, ['text', 'json']), 'places a failed check points at'))
     .option('baseline', {
       type: 'string',
@@ -78,19 +80,20 @@ export function builder(y: Argv) {
 
 interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
   inputs: string[];
+  order?: Order;
   config?: string;
   junit?: string;
   github: boolean;
   markdown?: string;
 }
 
-async function reportOf(inputs: string[], a: InputArgs, top: number): Promise<ReportData> {
-  return buildReportData(await loadSet(inputs, a, { partial: 'never' }), inputs, { top });
+async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
+  return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, { top });
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
 async function currentReport(a: Args): Promise<ReportData> {
-  const set = await withAllocatorStats(await loadSet(a.inputs, a, { partial: 'never' }), a);
+  const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
   const data = buildReportData(set, a.inputs, {
     top: 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),

@@ -11,7 +11,7 @@ import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
-import { type Order, resolveInputs } from './resolve-inputs.js';
+import { type Order, outOfNameOrder, resolveInputs } from './resolve-inputs.js';
 import { type RunFolder, runFiles } from './run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
@@ -35,7 +35,27 @@ export async function loadCaptureSet(
   const frames = new FrameTable();
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
   try {
-    return withRuns(await collect(resolved.inputs, skipped, frames, opts, dumps), resolved.runs, opts.order);
+    const set = withRuns(await collect(resolved.inputs, skipped, frames, opts, dumps), resolved.runs, opts.order);
+    // Times of some snapshots only are no times: say so, and which has none.
+    const snaps = set.series.snapshots;
+    const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
+    const untimed = snaps.filter((_, i) => !timed[i]);
+    if (timed.some(Boolean) && untimed.length) {
+      skipped.push(
+        `${untimed.length} of ${snaps.length} snapshots have no time (${untimed[0]!.source.path}: no .time sidecar)` +
+          ', so the series is ordered and rated by capture, not by time',
+      );
+    }
+    // Snapshots in the order given with no times to order them: say when their names sort otherwise.
+    const paths = snaps.map((s) => s.source.path);
+    const swapped = opts.order || set.timeSource ? null : outOfNameOrder(resolved.given, paths);
+    if (swapped) {
+      skipped.push(
+        `the snapshots are taken in the order given, ${swapped[0]} before ${swapped[1]}, which their names ` +
+          'sort the other way (a shell sorts snap-10 before snap-2): --order name sorts them, --order given keeps it',
+      );
+    }
+    return set;
   } finally {
     dumps?.close();
   }

@@ -2,7 +2,7 @@
 // read. A directory may hold other files (logs, notes, sidecars): they are skipped with a one-line
 // warning each, never an error. A run folder of `arenascope run` gives the captures its run names.
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
@@ -50,8 +50,9 @@ function ordered(paths: string[], order: Order): string[] {
 export function resolveInputs(
   args: readonly string[],
   order?: Order,
-): { inputs: string[]; skipped: string[]; runs: RunFolder[] } {
+): { inputs: string[]; skipped: string[]; runs: RunFolder[]; given: string[] } {
   const inputs: string[] = [];
+  const given: string[] = []; // files named one by one, in the order given
   const skipped: string[] = [];
   const runs: RunFolder[] = [];
   const expand = (paths: string[]): void => {
@@ -89,17 +90,60 @@ export function resolveInputs(
       const matches = glob(a);
       if (!matches.length) skipped.push(`no file matches ${a}`);
       expand(matches);
-    } else inputs.push(a); // a file, '-', or a missing path (reading it says so)
+    } else {
+      inputs.push(a); // a file, '-', or a missing path (reading it says so)
+      if (st) given.push(a);
+    }
   }
   return {
-    inputs:
+    inputs: once(
       order && order !== 'given'
         ? ordered(
             inputs.filter((p) => p !== '-'),
             order,
           )
         : inputs,
+      skipped,
+    ),
     skipped,
     runs,
+    given,
   };
+}
+
+// A file given twice (by two paths, or a folder and one of its files) is read once: twice, it would
+// be two captures of a series that never changed between them. One warning says so for them all.
+function once(inputs: string[], skipped: string[]): string[] {
+  const seen = new Set<string>();
+  const again: string[] = [];
+  const out = inputs.filter((p) => {
+    if (p === '-') return true;
+    let key: string;
+    try {
+      key = realpathSync(p);
+    } catch {
+      return true; // a missing path: reading it says so
+    }
+    if (!seen.has(key)) {
+      seen.add(key);
+      return true;
+    }
+    again.push(p);
+    return false;
+  });
+  if (again.length === 1) skipped.push(`reading ${again[0]} once: it is given twice`);
+  else if (again.length) skipped.push(`reading ${again.length} files once that are given twice (${again[0]}, …)`);
+  return out;
+}
+
+/**
+ * Two files named one by one whose order given is not their names' order (a shell's glob sorts
+ * snap-10 before snap-2), or null: the first such pair among `paths`.
+ */
+export function outOfNameOrder(given: readonly string[], paths: readonly string[]): [string, string] | null {
+  const taken = new Set(paths);
+  const files = given.filter((p) => taken.has(p));
+  for (let i = 1; i < files.length; i++)
+    if (naturalCompare(files[i - 1]!, files[i]!) > 0) return [files[i - 1]!, files[i]!];
+  return null;
 }

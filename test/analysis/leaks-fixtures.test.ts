@@ -177,7 +177,8 @@ describe('the leaks command', () => {
       'leaks',
       'fixtures/dumps/py311-inventory-a.pickle',
       'fixtures/dumps/py311-inventory-b.pickle',
-      'fixtures/dumps/py311-inventory-b.pickle',
+      // The same dump again, as another file (one file given twice is read once).
+      'fixtures/dumps/py311-inventory-b.pickle.gz',
       '--no-source',
     );
     expect(r.out).toContain('no capture times: rates are per capture');

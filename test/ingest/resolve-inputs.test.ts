@@ -74,7 +74,7 @@ describe('globs', () => {
 
   it('a pattern that matches nothing is named', () => {
     const p = join(dir, 'run-{x,y}/**/*.pickle');
-    expect(resolveInputs([p])).toEqual({ inputs: [], skipped: [`no file matches ${p}`], runs: [] });
+    expect(resolveInputs([p])).toEqual({ inputs: [], skipped: [`no file matches ${p}`], runs: [], given: [] });
   });
 
   it('through the command line: info reads every match', async () => {
@@ -95,5 +95,60 @@ describe('natural order', () => {
       'snap-10',
     ]);
     expect(['snap-02', 'snap-2'].sort(naturalCompare)).toEqual(['snap-2', 'snap-02']);
+  });
+});
+
+describe('what the order and the number of inputs say', () => {
+  // Real dumps of a leak (fixtures/leaks/memo_leak), their .time sidecars left behind: no capture times.
+  const series = mkdtempSync(join(tmpdir(), 'arenascope-order-'));
+  const base = join(tmpdir(), `arenascope-order-base-${process.pid}.json`);
+  afterAll(() => [series, base].forEach((p) => rmSync(p, { recursive: true, force: true })));
+  for (const n of [1, 2, 3, 10, 11])
+    copyFileSync(`fixtures/leaks/memo_leak/snap-${(n % 9) + 1}.pickle`, join(series, `snap-${n}.pickle`));
+  const file = (n: number) => join(series, `snap-${n}.pickle`);
+  const shellOrder = [1, 10, 11, 2, 3].map(file); // what `snap-*.pickle` expands to
+
+  it('files named in an order their names sort otherwise: a warning naming two, and --order name or given', async () => {
+    const r = await cli('leaks', ...shellOrder);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      `warning: the snapshots are taken in the order given, ${file(11)} before ${file(2)}, which their names sort the other way`,
+    );
+    for (const order of ['name', 'given']) expect((await cli('leaks', ...shellOrder, '--order', order)).err).toBe('');
+    // gate and baseline take --order as leaks does, and the same order gives the same verdict.
+    const byName = JSON.parse((await cli('leaks', ...shellOrder, '--order', 'name', '--json')).out) as {
+      sites: { verdict: string }[];
+    };
+    const gate = await cli('gate', ...shellOrder, '--order', 'name', '--max-leaks', '0', '--json');
+    const leaks = byName.sites.filter((s) => s.verdict === 'leak').length;
+    expect(gate.code).toBe(leaks ? 1 : 0);
+    const baseline = await cli(
+      'baseline',
+      ...shellOrder,
+      '--order',
+      'name',
+      '-o',
+      join(tmpdir(), `arenascope-order-base-${process.pid}.json`),
+    );
+    expect([baseline.code, baseline.err]).toEqual([0, '']);
+  });
+
+  it('a file given twice is read once, with one warning for all', async () => {
+    const twice = await cli('info', series, file(2));
+    expect(twice.err).toContain(`warning: reading ${file(2)} once: it is given twice`);
+    const all = await cli('leaks', series, series, '--json');
+    expect(all.err).toContain(`warning: reading 5 files once that are given twice (${file(1)}, …)`);
+    expect((JSON.parse(all.out) as { captures: number }).captures).toBe(5);
+  });
+
+  it('times for some snapshots only: said, and the series is read by capture', async () => {
+    writeFileSync(`${file(1)}.time`, '1700000000\n');
+    try {
+      const r = await cli('leaks', series, '--json');
+      expect(r.err).toContain(`warning: 4 of 5 snapshots have no time (${file(2)}: no .time sidecar)`);
+      expect((JSON.parse(r.out) as { times: unknown }).times).toBeNull();
+    } finally {
+      rmSync(`${file(1)}.time`);
+    }
   });
 });

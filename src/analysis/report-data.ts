@@ -137,6 +137,7 @@ export interface ReportData {
   readonly title: string;
   readonly inputs: readonly string[];
   readonly summary: {
+    /** The highest memory an mprof run or a line report measured (the process's RSS), in MiB. */
     readonly peakMiB: number | null;
     readonly finalBytes: number | null;
     readonly growthBytes: number | null;
@@ -248,7 +249,9 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       })
     : null;
   const memory = set.memorySeries.map((m) => memorySection(m, leaks, opts.maxPoints ?? 2000));
-  const peaks = memory.map((m) => m.peakMiB).filter((p): p is number => p !== null);
+  // Peaks of the process: mprof runs', and the highest Mem usage of line reports' rows.
+  const reportPeaks = set.lineReports.flatMap((r) => r.blocks.flatMap((b) => b.lines.map((l) => l.memMiB)));
+  const peaks = [...memory.map((m) => m.peakMiB), ...reportPeaks].filter((p): p is number => p !== null);
   const totals = snapshots?.totals;
   const tracedPeaks = snaps.map((x) => x.tracedPeak).filter((p): p is number => typeof p === 'number');
   const captures = [...snaps, ...set.memorySeries, ...set.lineReports, ...set.allocatorStats];

@@ -184,6 +184,19 @@ describe('gate: tolerance at the boundary', () => {
     expect((await cli('gate', `${G}/bigger`, '--max-peak', '2MB')).code).toBe(0);
   });
 
+  it('--max-peak of a line report: the highest Mem usage memory_profiler printed', async () => {
+    // fixtures/line-reports/exits: its highest row is 126.414 MiB (the report's own text).
+    const report = 'fixtures/line-reports/exits/mp0.61-p3.txt';
+    const highest = Math.max(
+      ...[...readFileSync(report, 'utf8').matchAll(/^ +\d+ +([\d.]+) MiB/gm)].map((m) => Number(m[1])),
+    );
+    expect(highest).toBe(126.414);
+    const r = await cli('gate', report, '--max-peak', '127MiB', '--json');
+    expect(r.code).toBe(0);
+    expect(check(json(r.out), 'max-peak').measured).toBe(highest * 1024 * 1024);
+    expect((await cli('gate', report, '--max-peak', '126MiB')).code).toBe(1);
+  });
+
   it('--min-leak-confidence: a leak judged below the floor does not count', async () => {
     const leaks = JSON.parse((await cli('leaks', `${G}/leaky`, '--json')).out) as {
       sites: { verdict: string; confidence: number }[];

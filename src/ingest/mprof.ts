@@ -20,10 +20,13 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
+// A MEM line as mprof writes it: `MEM <MiB> <time>`. A note that starts with the word (`MEM usage
+// notes`, in a folder of captures) is no mprof file.
+const MEM_LINE = /^MEM +-?[\d.]+(?:[eE][-+]?\d+)? +-?[\d.]+(?:[eE][-+]?\d+)?\s*$/;
 
 function sniffMprof(head: Buffer): boolean {
   const first = headLines(head, 20).find((l) => l.trim() !== '');
-  return first !== undefined && FIELD.test(first);
+  return first !== undefined && FIELD.test(first) && (!first.startsWith('MEM ') || MEM_LINE.test(first));
 }
 
 function num(s: string | undefined): number {

@@ -193,6 +193,8 @@ describe('sniffing', () => {
     ['a README', Buffer.from('# notes\nnothing to see\n')],
     ['random bytes', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7919) % 256))],
     ['JSON of another tool', Buffer.from('{"traces": []}')],
+    // Notes kept next to an mprof run, starting with mprof's word: no MEM line mprof writes.
+    ['notes about MEM lines', Buffer.from('MEM usage notes\nThe MEM line format is MEM <MiB> <ts>\n')],
   ])('refuses %s', (_, bytes) => {
     expect(detectFormat(bytes)).toBeNull();
   });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { encodeText } from '../util/text.js';
 import { runCli } from './run.js';
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -8,8 +9,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 // No top-level await: the command line is bundled as CommonJS (scripts/build-bundle.mjs).
 runCli(process.argv.slice(2), {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
+  // File names that were not UTF-8 go out as their own bytes, as Python prints them.
+  out: (s) => process.stdout.write(encodeText(s)),
+  err: (s) => process.stderr.write(encodeText(s)),
   columns: process.stdout.columns,
   progress: process.stderr.isTTY
     ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)

@@ -24,3 +24,27 @@ export function groupThousands(n: number): string {
   for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
   return n < 0 || Object.is(n, -0) ? `-${out}` : out;
 }
+
+// A low surrogate of a surrogate escape not paired with a high one before it.
+const ESCAPED_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
+
+/**
+ * Text to write as bytes: UTF-8, but a file name's bytes that were not UTF-8, which CPython holds as
+ * surrogate escapes (U+DC80-U+DCFF for bytes 0x80-0xFF, os.fsdecode), go out as those bytes, as
+ * Python writes them with errors='surrogateescape'; UTF-8 would make every one U+FFFD.
+ */
+export function encodeText(text: string): string | Buffer {
+  if (!ESCAPED_BYTE.test(text)) return text;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xdc80 || c > 0xdcff) continue;
+    const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+    if (before >= 0xd800 && before <= 0xdbff) continue; // the second half of a pair
+    parts.push(Buffer.from(text.slice(from, i), 'utf8'), Buffer.of(c - 0xdc00));
+    from = i + 1;
+  }
+  parts.push(Buffer.from(text.slice(from), 'utf8'));
+  return Buffer.concat(parts);
+}

@@ -11,6 +11,7 @@ import { loadCapture } from '../../src/ingest/load-capture.js';
 import { readSnapshot } from '../../src/ingest/tracemalloc-pickle.js';
 import { decodeSource, detectEncoding, fileSourceLookup, pythonCodec } from '../../src/report/linecache.js';
 import { InputError } from '../../src/util/errors.js';
+import { encodeText } from '../../src/util/text.js';
 import { cli } from '../helpers.js';
 
 interface Case {
@@ -255,5 +256,24 @@ describe('a pickle that is not a tracemalloc snapshot is named for what it is', 
     for (const size of [1, 5]) {
       await expect(readSnapshot(file, chunked(readFileSync(file), size))).rejects.toThrow(msg.slice(file.length));
     }
+  });
+});
+
+describe('file names that are not UTF-8 (fixtures/parity/make_undecodable.py)', () => {
+  it('print as CPython writes them with surrogateescape: their own bytes, told apart from U+FFFD', async () => {
+    const expected = readFileSync('fixtures/parity/undecodable/stats-lineno.txt');
+    const r = await cli('stats', 'fixtures/parity/undecodable/py311-names.pickle');
+    expect(r.code).toBe(0);
+    const lines = expected.toString('latin1').split('\n').filter(Boolean).length;
+    const printed = encodeText(`${r.out.split('\n').slice(0, lines).join('\n')}\n`);
+    expect(Buffer.from(printed).equals(expected)).toBe(true);
+  });
+
+  it('only an unpaired low surrogate of U+DC80-U+DCFF is a byte; pairs and other text are UTF-8', () => {
+    expect(encodeText('plain')).toBe('plain');
+    expect(encodeText('a\u{1F600}b\uFFFD')).toBe('a\u{1F600}b\uFFFD');
+    expect(encodeText('tie\uDCFF.py \uDC80')).toEqual(
+      Buffer.from([...Buffer.from('tie'), 0xff, ...Buffer.from('.py '), 0x80]),
+    );
   });
 });

@@ -46,6 +46,14 @@ export async function loadCaptureSet(
           ', so the series is ordered and rated by capture, not by time',
       );
     }
+    // Tracebacks of different depths: the same allocation is another traceback in each.
+    const limits = [...new Set(snaps.map((s) => s.tracebackLimit).filter((l) => l !== null))].sort((a, b) => a - b);
+    if (limits.length > 1) {
+      skipped.push(
+        `the snapshots keep tracebacks of ${limits.length} depths (traceback limits ${limits.join(', ')}): ` +
+          'grouped by whole traceback their sites do not line up; by line or file they do',
+      );
+    }
     // Snapshots in the order given with no times to order them: say when their names sort otherwise.
     const paths = snaps.map((s) => s.source.path);
     const swapped = opts.order || set.timeSource ? null : outOfNameOrder(resolved.given, paths);

@@ -151,4 +151,20 @@ describe('what the order and the number of inputs say', () => {
       rmSync(`${file(1)}.time`);
     }
   });
+
+  it('tracebacks of different depths: said, as traceback keys do not line up', async () => {
+    const r = await cli(
+      'leaks',
+      '--order',
+      'given',
+      'fixtures/dumps/py311-shallow.pickle',
+      'fixtures/dumps/py311-inventory-a.pickle',
+      'fixtures/dumps/py311-tree.pickle',
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('warning: the snapshots keep tracebacks of 3 depths (traceback limits 1, 10, 25)');
+    expect(
+      (await cli('replay', 'fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle')).err,
+    ).toBe('');
+  });
 });

@@ -239,6 +239,9 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   const fast = sampleLines(() => run);
   // FUNC lines, and the run each follows in the file (see ownRuns).
   const calls: { readonly span: FunctionSpan; readonly follows: RunBuilder }[] = [];
+  // The line a CMDLINE (or the last line of one) is on: mprof writes an argument holding a newline
+  // as it is, so a line right after it that is no field of mprof's is more of the command line.
+  let cmdlineAt = -1;
 
   const handle = (line: string): void => {
     if (line === '') return;
@@ -258,6 +261,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         runs.push(run);
         run = new RunBuilder(line.slice(sp + 1));
       } else run.cmdline = line.slice(sp + 1);
+      cmdlineAt = no;
+    } else if (cmdlineAt === no - 1 && !FIELD.test(line)) {
+      run.cmdline = `${run.cmdline ?? ''}\n${line}`;
+      cmdlineAt = no;
     } else if (field === 'FUNC') {
       const v = parts.slice(2, 6).map(num);
       const level = parts.length === 7 ? num(parts[6]) : null;

@@ -89,3 +89,15 @@ describe('mprof runs appended in one file', () => {
     expect(g.out).toContain('FAIL max-peak');
   });
 });
+
+describe('a command line holding a newline (fixtures/mprof/make_cmdline_newline.sh)', () => {
+  it('is read whole, as mprof wrote it, and the run as `mprof peak` reads it', async () => {
+    const file = 'fixtures/mprof/cmdline-newline.dat';
+    const c = await loadCapture(file);
+    if (c.kind !== 'memory-series') throw new Error(c.kind);
+    expect(c.cmdline).toMatch(/ 'first\nsecond line'$/);
+    const peak = /\t([\d.]+) MiB/.exec(readFileSync('fixtures/mprof/cmdline-newline.peak.txt', 'utf8'))![1]!;
+    expect(printfFixed(max(c.samples.mib), 3)).toBe(peak);
+    expect(c.warnings).toEqual([]);
+  });
+});

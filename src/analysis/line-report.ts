@@ -20,10 +20,8 @@ export interface RetainingFunction {
   /** Memory when the function was called: the first row's. */
   readonly entryMiB: number;
   /**
-   * Memory after the last line that ran: the call's plus the sum of the Increments of its other rows.
-   * Not its last row's Mem usage: the last row in the source is not always the last line that ran (a
-   * loop's body, a `break`, an early `return`), and a row's Mem usage is its highest over the runs of
-   * the line. memory_profiler measures a line before the return frees the call's locals, which count here.
+   * Memory after the last line that ran: its last row's, a line that ran once (see unjudgedReason).
+   * memory_profiler measures a line before the return frees the call's locals, which count here.
    */
   readonly exitMiB: number;
   readonly retainedMiB: number;
@@ -86,8 +84,16 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
   if (b.firstRowUnread)
     return 'a line where its rows start could not be read as a row: its memory at the call is unknown';
   if (b.lastRowUnread) return 'its rows end at a line that could not be read as a row: its memory at return is unknown';
-  if (b.rowUnread)
-    return 'a line among its rows could not be read as a row: the sum of its increments, its memory at return, is unknown';
+  // The last row in the source that ran is the last line that ran, unless it ran several times: a
+  // loop ends the function (its last run may not be last), and its Mem usage is its highest run.
+  // Nor does the sum of the Increments tell: each is taken against the line before's highest, and a
+  // profiled function called from a line counts that line's whole memory as its Increment.
+  const last = measured[measured.length - 1]!;
+  if (last.occurrences !== null && last.occurrences > 1)
+    return (
+      `its last rows ran several times (line ${last.lineno}, ${last.occurrences} times: a loop ends it): ` +
+      "memory_profiler keeps each line's highest, so its memory at return cannot be told"
+    );
   return null;
 }
 
@@ -100,8 +106,12 @@ export function lineReportFindings(
   const unjudged: UnjudgedFunction[] = [];
   for (const b of r.blocks) {
     const measured = b.lines.filter((l): l is Measured => l.memMiB !== null && l.incrementMiB !== null);
-    // The first row's increment is the whole baseline at the call, not a line's own doing.
+    // The first row's increment is the whole baseline at the call, not a line's own doing; so is that of
+    // a line that called another profiled function (memory_profiler takes it against 0): its Increment
+    // is its Mem usage, which no line run once adds.
+    const ulp = 10 ** -b.precision / 2;
     for (const l of measured.slice(1)) {
+      if (l.occurrences === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp) continue;
       lines.push({
         filename: b.filename,
         lineno: l.lineno,
@@ -121,16 +131,16 @@ export function lineReportFindings(
       continue;
     }
     const entry = measured[0]!.memMiB;
-    // Rounded to the figures' own decimals: a sum of printed figures has no more.
+    const exit = measured[measured.length - 1]!.memMiB;
+    // Rounded to the figures' own decimals, as the report prints them.
     const scale = 10 ** b.precision;
-    const exit = Math.round((entry + measured.slice(1).reduce((sum, l) => sum + l.incrementMiB, 0)) * scale) / scale;
     if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
       retaining.push({
         filename: b.filename,
         lineno,
         entryMiB: entry,
         exitMiB: exit,
-        retainedMiB: exit - entry,
+        retainedMiB: Math.round((exit - entry) * scale) / scale,
         calls: calls === null ? null : 1,
         next: retainingNextStep(b.filename, lineno),
       });

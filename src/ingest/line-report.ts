@@ -207,9 +207,8 @@ class Reader {
   private lastWidth: Width = { columns: 0, bytes: 0 };
   /** The width a row wrapped onto several lines showed: the terminal's, for the rows after it. */
   private wrapWidth = 0;
-  /** The block being read starts at, or holds, a line that could not be read as a row. */
+  /** The block being read starts or ends at a line that could not be read as a row. */
   private startUnread = false;
-  private midUnread = false;
   /** The input stops inside the open table's next row (read with --allow-partial). */
   private cut = false;
   private orphans: number[] = [];
@@ -318,7 +317,6 @@ class Reader {
         : "skipped; the rows after it read as another function's";
     this.warn(held[0]!.no, `${what} (${quoted(held[0]!.text)})${more}: ${then}`);
     if (first && damaged) this.startUnread = true;
-    else if (same && damaged) this.midUnread = true;
   }
 
   /** Figures a double holds: line numbers and counts exactly, memory finite. */
@@ -371,14 +369,12 @@ class Reader {
         ...(this.unit ? { unit: this.unit } : {}),
         ...(this.startUnread ? { firstRowUnread: true } : {}),
         ...(lastRowUnread ? { lastRowUnread: true } : {}),
-        ...(this.midUnread ? { rowUnread: true } : {}),
       });
     }
     this.rows = [];
     this.decimals = -1;
     this.unit = null;
     this.startUnread = false;
-    this.midUnread = false;
   }
 
   /**

@@ -31,8 +31,6 @@ export interface ReportBlock {
   readonly firstRowUnread?: boolean;
   /** Its rows end at a line that looked like a row but could not be read, or were cut off there. */
   readonly lastRowUnread?: boolean;
-  /** A line between its rows looked like a row but could not be read: a row of it is missing. */
-  readonly rowUnread?: boolean;
 }
 
 export interface LineReport {

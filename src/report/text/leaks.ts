@@ -163,7 +163,7 @@ function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[]
     const one = f.calls === null ? '; its report does not count calls: read as one call' : '';
     out.push(
       `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its call ` +
-        `(${memory}: its Increments summed, measured before its return frees its locals${one})`,
+        `(${memory}, its last line: measured before its return frees its locals${one})`,
     );
     out.push(`    next: ${f.next}`);
   }

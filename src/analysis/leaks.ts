@@ -26,6 +26,8 @@ export interface SiteTrend {
   readonly growthBytes: number;
   /** When the verdict rests on what the site kept (a leak under ups and downs: see classify), that; else null. */
   readonly kept: KeptMemory | null;
+  /** Captures left out before the verdict: a spike at the start never reached again (see classify); 0: none. */
+  readonly judgedFrom: number;
   readonly growthPerStep: number;
   /** Theil-Sen slope of bytes over capture time; null when the captures have no times. */
   readonly growthPerSecond: number | null;
@@ -115,13 +117,20 @@ function siteKey(frames: readonly Frame[]): string {
  *   step sizes falling by chance are too common. A cache still filling looks like a leak until it
  *   reaches its bound; when its steps visibly shrink, this class says so instead.
  * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
- *   add over its span), most steps (>= 60%) did not shrink, and it did not fall back to its lowest
- *   in the last third (kept(k) > kept(0), below: a sawtooth that ends high does);
+ *   add over its span), most steps (>= 60%) did not shrink, and its growth is not ups and downs
+ *   that keep nothing (below);
  * - plateau: g >= m, but the last third added less than that;
  * - shrinking: g <= -m;
  * - transient: |g| < m but it rose at least m above its start at some capture;
  * - stable: everything else.
- * Before any of the last four, what the site kept: with kept(i) the lowest it fell to from capture i
+ * First, a spike at the start that the site never reaches again (a start-up backlog worked off, a
+ * warm-up burst: the top of the first third, m or more above the lowest of the first third after it,
+ * and above every capture from that lowest on, which is the lowest from there on) is left out: the
+ * series is judged from that lowest capture on, when 3 captures or more remain. And a leak by the rules above is ups and downs that
+ * keep nothing when the site fell back to within m/4 of its lowest in the last third after it had
+ * risen m above it (a sawtooth), or when the last third shrank at a step and its lowest is within m/4
+ * of the middle third's (an oscillation that ends on a high; a leak that only starts in the last
+ * third never shrinks there). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
  * on, memory it never gave back. A leak under ups and downs (a buffer flushed now and then, each flush
  * leaving some behind), or after a drop at the start (a warm-up spike in the first capture), keeps
  * more and more while its first and last captures say little. It is a leak when kept(k), held
@@ -140,6 +149,8 @@ export interface Classification {
   readonly lastThirdGrowth: number;
   /** When the verdict rests on what the site kept (a leak by kept memory), that; else null. */
   readonly kept: KeptMemory | null;
+  /** Captures left out before the series is judged: a spike at the start (see classify); 0 for none. */
+  readonly judgedFrom: number;
 }
 
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
@@ -160,19 +171,65 @@ export function classify(
   minGrowth: number,
   times: readonly number[] | null = null,
 ): Classification {
+  const x = captureClock(bytes.length, times);
+  const s = startupSpike(bytes, x, minGrowth);
+  if (s === 0) return judge(bytes, x, minGrowth);
+  const c = judge(
+    bytes.slice(s),
+    x.slice(s).map((t) => t - x[s]!),
+    minGrowth,
+  );
+  return { ...c, judgedFrom: s, kept: c.kept && { ...c.kept, fromCapture: c.kept.fromCapture + s } };
+}
+
+// Whether growth that passes for a leak is ups and downs that keep nothing: the site fell back to
+// within m/4 of its lowest in the last third after it had risen m above it (a sawtooth), or the last
+// third shrank at a step and its lowest is within m/4 of the middle third's (an oscillation that
+// ends on a high). A leak that only starts in the last third never shrinks there.
+function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: number, k: number, m: number): boolean {
+  const risen = Math.max(...bytes.slice(0, k + 1)) - kept[0]!;
+  if (kept[k]! - kept[0]! < m / 4 && risen >= m) return true;
+  let shrank = false;
+  for (let i = k; i < bytes.length - 1; i++) if (bytes[i + 1]! < bytes[i]!) shrank = true;
+  if (!shrank || k <= j) return false;
+  return Math.min(...bytes.slice(k)) - Math.min(...bytes.slice(j, k)) < m / 4;
+}
+
+// The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
+function thirds(x: readonly number[]): { j: number; k: number } {
+  const steps = x.length - 1;
+  const span = x[steps]!;
+  let j = 1;
+  while (j < steps && 3 * x[j]! < span) j++;
+  let k = steps - 1;
+  while (k > 0 && 3 * x[k]! > 2 * span) k--;
+  return { j, k };
+}
+
+// A spike at the start that the site never reaches again (a start-up backlog, a warm-up burst):
+// the capture of the first third's lowest value, when a spike before it stands m above it, it is the
+// lowest from there on (a site that goes on shrinking has no spike, only a fall) and 3 captures or
+// more remain; else 0.
+function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth: number): number {
+  const { j } = thirds(x);
+  let low = 0;
+  for (let i = 1; i <= j; i++) if (bytes[i]! <= bytes[low]!) low = i;
+  if (low === 0 || bytes.length - low < 3) return 0;
+  const top = Math.max(...bytes.slice(0, low + 1));
+  const after = bytes.slice(low);
+  return top - bytes[low]! >= minGrowth && Math.max(...after) < top && Math.min(...after) === bytes[low] ? low : 0;
+}
+
+function judge(bytes: readonly number[], x: readonly number[], minGrowth: number): Classification {
   const n = bytes.length;
   const steps = n - 1;
-  const x = captureClock(n, times);
   const span = x[steps]!;
   const first = bytes[0]!;
   const last = bytes[steps]!;
   const g = last - first;
   // The first third is steps [0, j), the last third steps [k, steps); by capture number, j and k
   // are ceil(steps / 3) and floor(2 * steps / 3).
-  let j = 1;
-  while (j < steps && 3 * x[j]! < span) j++;
-  let k = steps - 1;
-  while (k > 0 && 3 * x[k]! > 2 * span) k--;
+  const { j, k } = thirds(x);
   const firstThird = bytes[j]! - first;
   const lastThird = last - bytes[k]!;
   const rates: number[] = [];
@@ -196,6 +253,7 @@ export function classify(
     firstThirdGrowth: firstThird,
     lastThirdGrowth: lastThird,
     kept,
+    judgedFrom: 0,
   });
   // What the site kept: kept[i], the lowest it fell to from capture i on.
   const kept = [...bytes];
@@ -215,8 +273,7 @@ export function classify(
       if (rising <= 0.15 && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
         return result('slowing', (1 - 2 * rising) * support(steps));
     }
-    // A leak keeps something: one that falls back to its lowest in its last third is a sawtooth.
-    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6 && kept[k]! > kept[0]!)
+    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6 && !upsAndDowns(bytes, kept, j, k, minGrowth))
       return result('leak', (notShrunk / steps) * support(grew));
   }
   const keptRise = kept[k]! - kept[0]!;
@@ -452,6 +509,7 @@ export class SiteFold {
         blocksPerCapture: blocks,
         growthBytes: bytes[n - 1]! - bytes[0]!,
         kept: c.kept,
+        judgedFrom: c.judgedFrom,
         growthPerStep: (bytes[n - 1]! - bytes[0]!) / steps,
         growthPerSecond: times ? theilSen(times, bytes).slope : null,
         shareOfStepsGrowing: c.stepsGrowing / steps,

@@ -42,7 +42,7 @@ export async function loadCaptureSet(
     const untimed = snaps.filter((_, i) => !timed[i]);
     if (timed.some(Boolean) && untimed.length) {
       skipped.push(
-        `${untimed.length} of ${snaps.length} snapshots have no time (${untimed[0]!.source.path}: no .time sidecar)` +
+        `${untimed.length} of ${snaps.length} snapshots have no time (${untimed[0]!.source.path}: none recorded, no .time sidecar)` +
           ', so the series is ordered and rated by capture, not by time',
       );
     }
@@ -59,8 +59,8 @@ export async function loadCaptureSet(
     const swapped = opts.order || set.timeSource ? null : outOfNameOrder(resolved.given, paths);
     if (swapped) {
       skipped.push(
-        `the snapshots are taken in the order given, ${swapped[0]} before ${swapped[1]}, which their names ` +
-          'sort the other way (a shell sorts snap-10 before snap-2): --order name sorts them, --order given keeps it',
+        `the snapshots are taken in the order given, a shell's (${swapped[0]} before ${swapped[1]}), not their ` +
+          "names' natural order: --order name sorts them (snap-2 before snap-10), --order given keeps this one",
       );
     }
     return set;
@@ -106,7 +106,9 @@ async function collect(
       snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${l.inputLine}` }),
     );
   }
+  const read = snaps;
   snaps = wholeSnapshots(snaps, opts.partial ?? 'keep', skipped);
+  const cutShort = read.filter((x) => !snaps.includes(x)).map((x) => x.s.source.path);
   // Times: recorded in the captures, else sidecar files, else none (never file modification times).
   let timeSource: TimeSource = null;
   if (snaps.length && snaps.every((x) => x.s.time !== null)) timeSource = 'capture';
@@ -136,6 +138,7 @@ async function collect(
     lineReports,
     allocatorStats,
     skipped,
+    ...(cutShort.length ? { cutShort } : {}),
   };
 }
 

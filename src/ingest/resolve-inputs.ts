@@ -53,6 +53,7 @@ export function resolveInputs(
 ): { inputs: string[]; skipped: string[]; runs: RunFolder[]; given: string[] } {
   const inputs: string[] = [];
   const given: string[] = []; // files named one by one, in the order given
+  const runDirs = new Set<string>();
   const skipped: string[] = [];
   const runs: RunFolder[] = [];
   const expand = (paths: string[]): void => {
@@ -75,7 +76,10 @@ export function resolveInputs(
     // A run folder of `arenascope run`: its captures in the run's order; its other files (sidecars,
     // events, the allocator run's output) are its own, not unknown files.
     const run = st?.isDirectory() ? readRunFolder(a) : null;
-    if (run) {
+    if (run && runDirs.has(realpathSync(a))) {
+      skipped.push(`reading ${a} once: it is given twice`);
+    } else if (run) {
+      runDirs.add(realpathSync(a));
       runs.push(run);
       skipped.push(...run.warnings);
       inputs.push(...run.files.map((f) => f.path));
@@ -114,35 +118,40 @@ export function resolveInputs(
 // A file given twice (by two paths, or a folder and one of its files) is read once: twice, it would
 // be two captures of a series that never changed between them. One warning says so for them all.
 function once(inputs: string[], skipped: string[]): string[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   const again: string[] = [];
   const out = inputs.filter((p) => {
     if (p === '-') return true;
     let key: string;
     try {
-      key = realpathSync(p);
+      const st = statSync(p); // the file itself, whatever path or link names it
+      key = `${st.dev}:${st.ino}`;
     } catch {
       return true; // a missing path: reading it says so
     }
-    if (!seen.has(key)) {
-      seen.add(key);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, p);
       return true;
     }
-    again.push(p);
+    again.push(first === p ? `reading ${p} once: it is given twice` : `reading ${p} once: it is ${first} again`);
     return false;
   });
-  if (again.length === 1) skipped.push(`reading ${again[0]} once: it is given twice`);
-  else if (again.length) skipped.push(`reading ${again.length} files once that are given twice (${again[0]}, …)`);
+  if (again.length === 1) skipped.push(again[0]!);
+  else if (again.length) skipped.push(`${again[0]}, and ${again.length - 1} more files given twice`);
   return out;
 }
 
 /**
- * Two files named one by one whose order given is not their names' order (a shell's glob sorts
- * snap-10 before snap-2), or null: the first such pair among `paths`.
+ * Files named one by one in the order a shell's glob gives (by bytes: snap-1, snap-10, snap-2) that
+ * their names' natural order changes, or null: the first pair the two orders disagree on. Any
+ * other order given is taken as meant.
  */
 export function outOfNameOrder(given: readonly string[], paths: readonly string[]): [string, string] | null {
   const taken = new Set(paths);
   const files = given.filter((p) => taken.has(p));
+  const byBytes = files.every((p, i) => i === 0 || Buffer.compare(Buffer.from(files[i - 1]!), Buffer.from(p)) <= 0);
+  if (!byBytes) return null;
   for (let i = 1; i < files.length; i++)
     if (naturalCompare(files[i - 1]!, files[i]!) > 0) return [files[i - 1]!, files[i]!];
   return null;

@@ -26,6 +26,8 @@ export interface CaptureSet {
   readonly allocatorStats: readonly AllocatorStats[];
   /** The `arenascope run` folders among the inputs: their runs and per-test tables. */
   readonly runs?: readonly RunInfo[];
-  /** One line per input that was passed over. */
+  /** One line per input that was passed over, and what else the reading of the set has to say. */
   readonly skipped: readonly string[];
+  /** Snapshots read cut short and left out (see PartialSnapshots), by path. */
+  readonly cutShort?: readonly string[];
 }

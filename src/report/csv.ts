@@ -18,12 +18,24 @@ function csv(headers: readonly string[], rows: readonly Cell[][]): string {
     for (let c = stream.read() as Buffer | null; c !== null; c = stream.read() as Buffer | null) out.push(c);
   };
   for (const row of rows) {
-    stream.write(row);
+    stream.write(
+      row.map((c) =>
+        typeof c === 'string' ? c.replace(ESCAPED_BYTE, (e) => `\uFDD0${(e.charCodeAt(0) - 0xdc00).toString(16)}`) : c,
+      ),
+    );
     drain();
   }
   // The end-row delimiter that fast-csv writes on end().
-  return `${Buffer.concat(out).toString('utf8')}\n`;
+  return `${Buffer.concat(out)
+    .toString('utf8')
+    .replace(MARKED_BYTE, (_, hex: string) => String.fromCharCode(0xdc00 + Number.parseInt(hex, 16)))}\n`;
 }
+
+// A file name's byte that is not UTF-8 (a surrogate escape, see encodeText) would reach the stream's
+// UTF-8 as U+FFFD: it crosses as U+FDD0 (a noncharacter, never in a file name) and two hex digits, and
+// is put back.
+const ESCAPED_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g;
+const MARKED_BYTE = /\uFDD0([0-9a-f]{2})/g;
 
 function frameColumns(s: Statistic): [string, number, string] {
   const key = s.frames[0]!;

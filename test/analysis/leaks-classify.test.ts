@@ -314,18 +314,26 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     }
   });
 
-  it('a spike in the first capture, then steady growth: a leak; then flat: not', () => {
+  it('a spike at the start never reached again is left out: then steady growth is a leak; flat is not', () => {
     const rising = [320, ...cumulative(20, Array(9).fill(22))].map((k) => k * KiB);
-    expect(classify(rising, M).verdict).toBe('leak');
+    const c = classify(rising, M);
+    expect([c.verdict, c.judgedFrom]).toEqual(['leak', 1]);
     expect(
       classify(
         [320, 20, 40, 60, 80, 80, 80, 80, 80, 80].map((k) => k * KiB),
         M,
       ).verdict,
     ).not.toBe('leak');
+    // A site that goes on shrinking has no spike, only a fall: judged whole.
+    expect(
+      classify(
+        [800, 700, 600, 500, 400, 300, 200, 100, 0].map((k) => k * KiB),
+        M,
+      ).judgedFrom,
+    ).toBe(0);
   });
 
-  it('one or two steps up are not a leak, nor a rise that stopped before the last third', () => {
+  it('a step up is not a leak, nor a rise that stopped before the last third; a rise in it is', () => {
     expect(
       classify(
         [0, 0, 0, 0, 0, 100, 100, 100, 100].map((k) => k * KiB),
@@ -334,13 +342,26 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     ).toBe('plateau');
     expect(
       classify(
-        [300, 0, 0, 0, 0, 0, 70, 70, 200].map((k) => k * KiB),
+        [300, 0, 40, 80, 120, 120, 120, 120, 120].map((k) => k * KiB),
         M,
       ).verdict,
     ).not.toBe('leak');
+    // A leak that starts in the last third: it never shrinks there, so it is not ups and downs.
     expect(
       classify(
-        [300, 0, 40, 80, 120, 120, 120, 120, 120].map((k) => k * KiB),
+        [10, 10, 10, 10, 10, 10, 10, 60, 110, 160].map((k) => k * KiB),
+        M,
+      ).verdict,
+    ).toBe('leak');
+  });
+
+  it('ups and downs that end on a high are not a leak: a sawtooth back to its lowest, an oscillation', () => {
+    // Four identical cycles after a lower first capture (warm-up), the last on a peak.
+    const sine = [54, 72, 233, 82, 75, 217, 72, 77, 219, 74, 78, 222].map((k) => k * KiB);
+    expect(classify(sine, M).verdict).not.toBe('leak');
+    expect(
+      classify(
+        [0, 49, 93, 0, 30, 74].map((k) => k * KiB),
         M,
       ).verdict,
     ).not.toBe('leak');

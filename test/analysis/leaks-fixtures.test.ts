@@ -52,27 +52,31 @@ describe('leaks whose first and last captures say little: a backlog at the start
     expect(shrank).toBe(4);
   });
 
-  it('each is a leak by what it kept, the lowest it fell to from each capture on; a steady leak is not', async () => {
-    for (const [dir, line] of [
-      ['fixtures/leaks/backlog_leak', backlog],
-      ['fixtures/leaks/flushed_leak', outbox],
-    ] as const) {
-      const sites = (leakResults(await load([dir]), {})[0] as SnapshotLeaks).sites;
-      const s = sites.find((x) => `${x.filename}:${x.lineno}` === line)!;
-      expect(s.verdict).toBe('leak');
-      // What it kept, computed here from the truth's own figures (Snapshot.statistics of each dump).
-      const b = measured(dir.split('/').at(-1)!, line);
-      const kept = b.map((_, i) => Math.min(...b.slice(i)));
-      const k = s.kept!;
-      expect(k.floorBytes).toBe(kept[k.fromCapture - 1]);
-      expect(k.growthBytes).toBe(kept[k.fromCapture - 1]! - Math.min(...b));
-      expect(k.growthBytes).toBeGreaterThanOrEqual(64 * 1024);
-      const text = (await cli('leaks', dir)).out;
-      expect(text).toContain(`kept: never below `);
-      expect(text).toMatch(/leak {2}\S+:\d+ {2}\+[\d.]+ KiB kept, confidence/);
-    }
-    const memo = (leakResults(await load(['fixtures/leaks/memo_leak']), {})[0] as SnapshotLeaks).sites;
-    expect(memo.filter((s) => s.verdict === 'leak').every((s) => s.kept === null)).toBe(true);
+  it('the backlog is judged after its spike, the outbox by what it kept; a steady leak by neither', async () => {
+    const sitesOf = async (dir: string) => (leakResults(await load([dir]), {})[0] as SnapshotLeaks).sites;
+    const at = (sites: readonly SiteTrend[], line: string) => sites.find((x) => `${x.filename}:${x.lineno}` === line)!;
+    // The backlog: its first capture, the highest, is never reached again; judged from the lowest after.
+    const b = measured('backlog_leak', backlog);
+    const low = b.indexOf(Math.min(...b));
+    const s = at(await sitesOf('fixtures/leaks/backlog_leak'), backlog);
+    expect([s.verdict, s.judgedFrom, s.kept]).toEqual(['leak', low, null]);
+    expect((await cli('leaks', 'fixtures/leaks/backlog_leak')).out).toContain(
+      `judged from capture ${low + 1}: a spike at the start (`,
+    );
+    // The outbox: what it kept, computed here from the truth's own figures (Snapshot.statistics).
+    const o = measured('flushed_leak', outbox);
+    const kept = o.map((_, i) => Math.min(...o.slice(i)));
+    const t = at(await sitesOf('fixtures/leaks/flushed_leak'), outbox);
+    expect(t.verdict).toBe('leak');
+    const k = t.kept!;
+    expect(k.floorBytes).toBe(kept[k.fromCapture - 1]);
+    expect(k.growthBytes).toBe(kept[k.fromCapture - 1]! - Math.min(...o));
+    expect(k.growthBytes).toBeGreaterThanOrEqual(64 * 1024);
+    const text = (await cli('leaks', 'fixtures/leaks/flushed_leak')).out;
+    expect(text).toContain('kept: never below ');
+    expect(text).toMatch(/leak {2}\S+:\d+ {2}\+[\d.]+ KiB kept, confidence/);
+    const memo = (await sitesOf('fixtures/leaks/memo_leak')).filter((x) => x.verdict === 'leak');
+    expect(memo.every((x) => x.kept === null && x.judgedFrom === 0)).toBe(true);
   });
 });
 

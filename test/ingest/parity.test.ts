@@ -269,6 +269,16 @@ describe('file names that are not UTF-8 (fixtures/parity/make_undecodable.py)', 
     expect(Buffer.from(printed).equals(expected)).toBe(true);
   });
 
+  it('CSV too: the names go out as their bytes', async () => {
+    const r = await cli('stats', 'fixtures/parity/undecodable/py311-names.pickle', '-f', 'csv');
+    const names = Buffer.from(encodeText(r.out))
+      .toString('latin1')
+      .split('\n')
+      .slice(1, 5)
+      .map((row) => row.split(',')[1]);
+    expect(names).toEqual(['tie.py', 'tie\xef\xbf\xbd.py', 'tie\xff.py', 'tie\x80.py']);
+  });
+
   it('only an unpaired low surrogate of U+DC80-U+DCFF is a byte; pairs and other text are UTF-8', () => {
     expect(encodeText('plain')).toBe('plain');
     expect(encodeText('a\u{1F600}b\uFFFD')).toBe('a\u{1F600}b\uFFFD');

@@ -112,9 +112,12 @@ describe('what the order and the number of inputs say', () => {
     const r = await cli('leaks', ...shellOrder);
     expect(r.code).toBe(0);
     expect(r.err).toContain(
-      `warning: the snapshots are taken in the order given, ${file(11)} before ${file(2)}, which their names sort the other way`,
+      `warning: the snapshots are taken in the order given, a shell's (${file(11)} before ${file(2)}), not their names' natural order`,
     );
     for (const order of ['name', 'given']) expect((await cli('leaks', ...shellOrder, '--order', order)).err).toBe('');
+    // Any other order is taken as meant: names with no number, files of several folders.
+    const meant = [file(3), file(1), file(2)];
+    expect((await cli('leaks', ...meant)).err).toBe('');
     // gate and baseline take --order as leaks does, and the same order gives the same verdict.
     const byName = JSON.parse((await cli('leaks', ...shellOrder, '--order', 'name', '--json')).out) as {
       sites: { verdict: string }[];
@@ -137,7 +140,7 @@ describe('what the order and the number of inputs say', () => {
     const twice = await cli('info', series, file(2));
     expect(twice.err).toContain(`warning: reading ${file(2)} once: it is given twice`);
     const all = await cli('leaks', series, series, '--json');
-    expect(all.err).toContain(`warning: reading 5 files once that are given twice (${file(1)}, …)`);
+    expect(all.err).toContain(`warning: reading ${file(1)} once: it is given twice, and 4 more files given twice`);
     expect((JSON.parse(all.out) as { captures: number }).captures).toBe(5);
   });
 
@@ -145,7 +148,7 @@ describe('what the order and the number of inputs say', () => {
     writeFileSync(`${file(1)}.time`, '1700000000\n');
     try {
       const r = await cli('leaks', series, '--json');
-      expect(r.err).toContain(`warning: 4 of 5 snapshots have no time (${file(2)}: no .time sidecar)`);
+      expect(r.err).toContain(`warning: 4 of 5 snapshots have no time (${file(2)}: none recorded, no .time sidecar)`);
       expect((JSON.parse(r.out) as { times: unknown }).times).toBeNull();
     } finally {
       rmSync(`${file(1)}.time`);

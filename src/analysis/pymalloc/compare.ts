@@ -394,6 +394,12 @@ export function modelPython(
   if (layouts.has('3-tuple')) {
     if (protocols.size === 1 && protocols.has(5))
       return named('3.8', 'as its dumps say (3-item traces, pickle protocol 5)');
+    if (protocols.has(5)) {
+      return named(
+        '3.8',
+        'the latest the dumps can be of (3-item traces; pickle protocols 4 and 5: CPython 3.6 to 3.8)',
+      );
+    }
     return named(
       '3.8',
       'the nearest to dumps of CPython 3.6 or 3.7 (3-item traces, pickle protocol 4), which have no model here ' +
@@ -407,6 +413,20 @@ export function modelPython(
     DEFAULT_PYTHON,
     'for dumps of 3.9 or later (4-item traces): 3.10 and later have its arenas and pools, 3.9 256 KiB arenas and 4 KiB pools',
   );
+}
+
+// When the CPython named to model cannot have written the dumps (their trace layout), what to say.
+function notTheDumps(snapshots: readonly Snapshot[], python: string): string | null {
+  const layouts = new Set(snapshots.map((s) => s.layout).filter((l) => l === '3-tuple' || l === '4-tuple'));
+  const minor = Number(python.split('.')[1]);
+  if (layouts.size !== 1) return null;
+  if (layouts.has('4-tuple') && minor <= 8) {
+    return `the dumps are of CPython 3.9 or later (4-item traces), and the model is ${python}'s`;
+  }
+  if (layouts.has('3-tuple') && minor >= 9) {
+    return `the dumps are of CPython 3.8 or earlier (3-item traces), and the model is ${python}'s`;
+  }
+  return null;
 }
 
 function churnAssumptions(captures: readonly CaptureComparison[]): string[] {
@@ -467,6 +487,8 @@ export function replayReport(
   const firstReal = real?.find((b) => b !== null) ?? null;
   const model = opts.python === undefined ? modelPython(snapshots, firstReal?.arenaSize ?? null) : null;
   const python = opts.python ?? model!.python;
+  const against = opts.python === undefined ? null : notTheDumps(snapshots, opts.python);
+  if (against) warnings.push(against);
   if (firstReal) {
     const g = geometry(python);
     if (firstReal.arenaSize !== g.arenaSize) {

@@ -24,6 +24,12 @@ function evidence(s: SiteTrend, steps: number): string[] {
     `    grew in ${grew} of ${steps} steps, shrank in ${shrank}; ` +
       `last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
   ];
+  if (s.judgedFrom > 0) {
+    const spike = Math.max(...s.bytesPerCapture.slice(0, s.judgedFrom + 1));
+    out.push(
+      `    judged from capture ${s.judgedFrom + 1}: a spike at the start (${formatSize(spike)}) is never reached again`,
+    );
+  }
   const k = s.kept;
   if (k)
     out.push(

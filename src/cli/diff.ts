@@ -3,7 +3,7 @@ import { diffResult } from '../analysis/statistics.js';
 import { FrameTable } from '../model/frames.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
-import { emit, loadSnapshot, warn } from './command.js';
+import { emit, loadSnapshot } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
@@ -21,15 +21,6 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
   const frames = new FrameTable();
   const older = await loadSnapshot(a.old, a, frames);
   const newer = await loadSnapshot(a.new, a, frames);
-  // As compare_to does, whole tracebacks are compared as they are: of two depths, none is in both.
-  const [x, y] = [older.tracebackLimit, newer.tracebackLimit];
-  if (a['group-by'] === 'traceback' && x !== null && y !== null && x !== y) {
-    warn(
-      a,
-      `the dumps keep tracebacks of two depths (traceback limits ${x} and ${y}): by whole traceback a site of ` +
-        'one is never one of the other; by line or file they line up',
-    );
-  }
   const result = diffResult(older, newer, queryFromArgs(a));
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }

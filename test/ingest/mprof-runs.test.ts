@@ -96,7 +96,7 @@ describe('a command line holding a newline (fixtures/mprof/make_cmdline_newline.
     const c = await loadCapture(file);
     if (c.kind !== 'memory-series') throw new Error(c.kind);
     expect(c.cmdline).toMatch(/ 'first\nsecond line'$/);
-    const peak = /\t([\d.]+) MiB/.exec(readFileSync('fixtures/mprof/cmdline-newline.peak.txt', 'utf8'))![1]!;
+    const peak = /\t([\d.]+) MiB/.exec(readFileSync('fixtures/mprof/cmdline-newline.mprof-peak', 'utf8'))![1]!;
     expect(printfFixed(max(c.samples.mib), 3)).toBe(peak);
     expect(c.warnings).toEqual([]);
   });

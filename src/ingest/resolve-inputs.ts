@@ -85,7 +85,15 @@ export function resolveInputs(
       inputs.push(...run.files.map((f) => f.path));
     } else if (st?.isDirectory()) {
       expand(
-        readdirSync(a)
+        readdirSync(a, { encoding: 'buffer' })
+          .filter((raw) => {
+            // A name that is not UTF-8 has no path a string can give: said, and passed over.
+            const ok = Buffer.from(raw.toString('utf8')).equals(raw);
+            if (!ok)
+              skipped.push(`skipping ${join(a, raw.toString('utf8'))}: its name is not UTF-8 (rename it to read it)`);
+            return ok;
+          })
+          .map((raw) => raw.toString('utf8'))
           .filter((n) => !n.startsWith('.'))
           .map((n) => join(a, n))
           .filter((p) => statSync(p).isFile()),

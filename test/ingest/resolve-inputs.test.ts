@@ -170,4 +170,20 @@ describe('what the order and the number of inputs say', () => {
       (await cli('replay', 'fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle')).err,
     ).toBe('');
   });
+
+  it('a file whose name is not UTF-8 in a folder: passed over with a warning, not an internal error', async () => {
+    const odd = mkdtempSync(join(tmpdir(), 'arenascope-names-'));
+    try {
+      for (const n of [1, 2, 3])
+        copyFileSync(`fixtures/leaks/memo_leak/snap-${n}.pickle`, join(odd, `snap-${n}.pickle`));
+      writeFileSync(Buffer.concat([Buffer.from(`${odd}/snap-`), Buffer.from([0xff]), Buffer.from('.pickle')]), 'x');
+      const r = await cli('leaks', odd);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe(
+        `arenascope: warning: skipping ${odd}/snap-\uFFFD.pickle: its name is not UTF-8 (rename it to read it)\n`,
+      );
+    } finally {
+      rmSync(odd, { recursive: true, force: true });
+    }
+  });
 });

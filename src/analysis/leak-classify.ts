@@ -1,0 +1,215 @@
+// The leak classifier: one site's bytes at every capture -> leak, slowing, plateau, transient,
+// shrinking or stable, with a confidence and the evidence (see classify). Pure arithmetic on numbers:
+// leaks.ts folds the captures into sites and calls it for each.
+
+import { confidenceOf, weightedRisingShare } from './trend.js';
+
+export type Verdict = 'leak' | 'slowing' | 'plateau' | 'transient' | 'shrinking' | 'stable';
+
+/** What a site kept, when a leak verdict rests on it (see classify). */
+export interface KeptMemory {
+  /** The lowest the site fell to from `fromCapture` on, less the lowest of the whole series. */
+  readonly growthBytes: number;
+  /** The lowest the site fell to from `fromCapture` (1-based: the start of the last third) on. */
+  readonly floorBytes: number;
+  readonly fromCapture: number;
+}
+
+/**
+ * Classifies one site's bytes per capture. Growth is measured against a clock: the capture times
+ * when they are known and rise at every step (growth per second), else the capture numbers (growth
+ * per capture; the same as times evenly spaced). Rules, with m = minGrowth, g = last - first, the
+ * first third of the series ending at the first capture a third of the span or more after the
+ * first, the last third starting at the last capture two thirds of the span or less after it (each
+ * covers a third of the span at least, so a last step over a very short interval is never a third
+ * alone; with captures evenly spaced both have as many steps), and r1, r2, r3 the growth per unit
+ * of the clock over the first, middle and last third:
+ * - slowing: g >= m, 6 captures or more, at least 60% of the steps grew, the last third still
+ *   added at least a quarter of what a steady rise would add over its span, and the steps clearly
+ *   get smaller: at least 85% of the pairs of steps fall (the later step's growth per unit of the
+ *   clock smaller; each pair weighted by the product of the steps' lengths, so that a step over a
+ *   very short interval is next to no evidence), r3 <= r1 / 2, and r3 <= 3/4 of r2 (still slowing
+ *   at the end, so that a leak after a burst of warm-up stays a leak). All three together are rare
+ *   for a steady leak with noisy steps: by simulation, about 1 series in 200 of 9 captures whose
+ *   steps are uniform between 0 and twice their mean, 1 in 50 of 6 captures; with fewer captures,
+ *   step sizes falling by chance are too common. A cache still filling looks like a leak until it
+ *   reaches its bound; when its steps visibly shrink, this class says so instead.
+ * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
+ *   add over its span), most steps (>= 60%) did not shrink, and its growth is not ups and downs
+ *   that keep nothing (below);
+ * - plateau: g >= m, but the last third added less than that;
+ * - shrinking: g <= -m;
+ * - transient: |g| < m but it rose at least m above its start at some capture;
+ * - stable: everything else.
+ * First, a spike at the start that the site never reaches again (a start-up backlog worked off, a
+ * warm-up burst: the top of the first third, m or more above the lowest of the first third after it,
+ * and above every capture from that lowest on, which is the lowest from there on) is left out: the
+ * series is judged from that lowest capture on, when 3 captures or more remain. And a leak by the rules above is ups and downs that
+ * keep nothing when the site fell back to within m/4 of its lowest in the last third after it had
+ * risen m above it (a sawtooth), or when the last third shrank at a step and its lowest is within m/4
+ * of the middle third's (an oscillation that ends on a high; a leak that only starts in the last
+ * third never shrinks there). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
+ * on, memory it never gave back. A leak under ups and downs (a buffer flushed now and then, each flush
+ * leaving some behind), or after a drop at the start (a warm-up spike in the first capture), keeps
+ * more and more while its first and last captures say little. It is a leak when kept(k), held
+ * through the whole last third, is at least m above kept(0), the lowest of the series (a sawtooth
+ * with no leak falls as low in its last third as before: its last captures' own highs, which kept()
+ * ends with, are no evidence); when what it kept still rose over the last third, by at least half of
+ * what a steady rise of it would add there (the test of a leak, on kept()), so that a plateau stays
+ * one; and when what it kept rose at 3 steps or more (one or two are a step up, not a leak).
+ */
+export interface Classification {
+  readonly verdict: Verdict;
+  readonly confidence: number;
+  readonly stepsGrowing: number;
+  readonly stepsNotShrinking: number;
+  readonly firstThirdGrowth: number;
+  readonly lastThirdGrowth: number;
+  /** When the verdict rests on what the site kept (a leak by kept memory), that; else null. */
+  readonly kept: KeptMemory | null;
+  /** Captures left out before the series is judged: a spike at the start (see classify); 0 for none. */
+  readonly judgedFrom: number;
+}
+
+/** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
+export const SLOWING_MIN_CAPTURES = 6;
+
+/**
+ * The clock growth is measured against, from 0 at the first capture: the capture times (seconds)
+ * when there is one per capture and each is later than the one before, else the capture numbers.
+ */
+export function captureClock(n: number, times?: readonly number[] | null): number[] {
+  const timed =
+    !!times && times.length === n && times.every((t, i) => Number.isFinite(t) && (i === 0 || t > times[i - 1]!));
+  return timed ? times.map((t) => t - times[0]!) : Array.from({ length: n }, (_, i) => i);
+}
+
+export function classify(
+  bytes: readonly number[],
+  minGrowth: number,
+  times: readonly number[] | null = null,
+): Classification {
+  const x = captureClock(bytes.length, times);
+  const s = startupSpike(bytes, x, minGrowth);
+  if (s === 0) return judge(bytes, x, minGrowth);
+  const c = judge(
+    bytes.slice(s),
+    x.slice(s).map((t) => t - x[s]!),
+    minGrowth,
+  );
+  return { ...c, judgedFrom: s, kept: c.kept && { ...c.kept, fromCapture: c.kept.fromCapture + s } };
+}
+
+// Whether growth that passes for a leak is ups and downs that keep nothing: the site fell back to
+// within m/4 of its lowest in the last third after it had risen m above it (a sawtooth), or the last
+// third shrank at a step and its lowest is within m/4 of the middle third's (an oscillation that
+// ends on a high). A leak that only starts in the last third never shrinks there.
+function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: number, k: number, m: number): boolean {
+  const risen = Math.max(...bytes.slice(0, k + 1)) - kept[0]!;
+  if (kept[k]! - kept[0]! < m / 4 && risen >= m) return true;
+  let shrank = false;
+  for (let i = k; i < bytes.length - 1; i++) if (bytes[i + 1]! < bytes[i]!) shrank = true;
+  if (!shrank || k <= j) return false;
+  return Math.min(...bytes.slice(k)) - Math.min(...bytes.slice(j, k)) < m / 4;
+}
+
+// The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
+function thirds(x: readonly number[]): { j: number; k: number } {
+  const steps = x.length - 1;
+  const span = x[steps]!;
+  let j = 1;
+  while (j < steps && 3 * x[j]! < span) j++;
+  let k = steps - 1;
+  while (k > 0 && 3 * x[k]! > 2 * span) k--;
+  return { j, k };
+}
+
+// A spike at the start that the site never reaches again (a start-up backlog, a warm-up burst):
+// the capture of the first third's lowest value, when a spike before it stands m above it, it is the
+// lowest from there on (a site that goes on shrinking has no spike, only a fall) and 3 captures or
+// more remain; else 0.
+function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth: number): number {
+  const { j } = thirds(x);
+  let low = 0;
+  for (let i = 1; i <= j; i++) if (bytes[i]! <= bytes[low]!) low = i;
+  if (low === 0 || bytes.length - low < 3) return 0;
+  const top = Math.max(...bytes.slice(0, low + 1));
+  const after = bytes.slice(low);
+  return top - bytes[low]! >= minGrowth && Math.max(...after) < top && Math.min(...after) === bytes[low] ? low : 0;
+}
+
+function judge(bytes: readonly number[], x: readonly number[], minGrowth: number): Classification {
+  const n = bytes.length;
+  const steps = n - 1;
+  const span = x[steps]!;
+  const first = bytes[0]!;
+  const last = bytes[steps]!;
+  const g = last - first;
+  // The first third is steps [0, j), the last third steps [k, steps); by capture number, j and k
+  // are ceil(steps / 3) and floor(2 * steps / 3).
+  const { j, k } = thirds(x);
+  const firstThird = bytes[j]! - first;
+  const lastThird = last - bytes[k]!;
+  const rates: number[] = [];
+  const lengths: number[] = [];
+  let grew = 0;
+  let notShrunk = 0;
+  for (let i = 0; i < steps; i++) {
+    const d = bytes[i + 1]! - bytes[i]!;
+    lengths.push(x[i + 1]! - x[i]!);
+    rates.push(d / lengths[i]!);
+    if (d > 0) grew++;
+    if (d >= 0) notShrunk++;
+  }
+  // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
+  const support = (c: number): number => c / (c + 2);
+  const result = (verdict: Verdict, c: number, kept: KeptMemory | null = null): Classification => ({
+    verdict,
+    confidence: confidenceOf(c),
+    stepsGrowing: grew,
+    stepsNotShrinking: notShrunk,
+    firstThirdGrowth: firstThird,
+    lastThirdGrowth: lastThird,
+    kept,
+    judgedFrom: 0,
+  });
+  // What the site kept: kept[i], the lowest it fell to from capture i on.
+  const kept = [...bytes];
+  for (let i = steps - 1; i >= 0; i--) kept[i] = Math.min(kept[i]!, kept[i + 1]!);
+  if (g >= minGrowth) {
+    // What a steady rise would add over the last third.
+    const expected = (g * (span - x[k]!)) / span;
+    if (n >= SLOWING_MIN_CAPTURES && grew / steps >= 0.6 && lastThird > 0 && lastThird >= expected / 4) {
+      const r1 = firstThird / x[j]!;
+      const r3 = lastThird / (span - x[k]!);
+      const middle = k > j;
+      const r2 = middle ? (bytes[k]! - bytes[j]!) / (x[k]! - x[j]!) : 0;
+      // The share of pairs of steps in which the later step grew faster (ties half).
+      const rising = weightedRisingShare(rates, lengths);
+      // Confidence: how clearly the steps shrink (0.7 when 85% of the pairs fall, 1 when all do),
+      // scaled by the number of steps as for the other verdicts.
+      if (rising <= 0.15 && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
+        return result('slowing', (1 - 2 * rising) * support(steps));
+    }
+    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6 && !upsAndDowns(bytes, kept, j, k, minGrowth))
+      return result('leak', (notShrunk / steps) * support(grew));
+  }
+  const keptRise = kept[k]! - kept[0]!;
+  const keptLate = kept[steps]! - kept[k]!;
+  const keptExpected = ((kept[steps]! - kept[0]!) * (span - x[k]!)) / span;
+  let raised = 0; // steps that raised what it kept: one or two are a step up, not a leak
+  for (let i = 0; i < steps; i++) if (kept[i + 1]! > kept[i]!) raised++;
+  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3) {
+    // Confidence: how many steps raised what it kept, as for the other verdicts.
+    return result('leak', support(raised), { growthBytes: keptRise, floorBytes: kept[k]!, fromCapture: k + 1 });
+  }
+  if (g >= minGrowth) {
+    const expected = (g * (span - x[k]!)) / span;
+    // Confidence in a plateau: how little the last third added, over how many steps.
+    return result('plateau', (1 - Math.max(0, lastThird) / Math.max(expected, 1)) * support(steps - k));
+  }
+  if (g <= -minGrowth) return result('shrinking', ((steps - notShrunk) / steps) * support(steps - notShrunk));
+  const rise = Math.max(...bytes) - first;
+  if (rise >= minGrowth) return result('transient', 1 - Math.abs(g) / rise);
+  return result('stable', 1 - Math.abs(g) / minGrowth);
+}

@@ -125,15 +125,19 @@ function thirds(x: readonly number[]): { j: number; k: number } {
 }
 
 // A spike at the start that the site never reaches again (a start-up backlog, a warm-up burst):
-// the capture of the first third's lowest value, when a spike before it stands m above it, it is the
-// lowest from there on (a site that goes on shrinking has no spike, only a fall) and 3 captures or
-// more remain; else 0.
+// the capture of the first third's lowest value, when a spike before it, rising from the start with
+// no fall of m on the way, stands m above it, it is the lowest from there on (a site that goes on
+// shrinking has no spike, only a fall) and 3 captures or more remain; else 0.
 function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth: number): number {
   const { j } = thirds(x);
   let low = 0;
   for (let i = 1; i <= j; i++) if (bytes[i]! <= bytes[low]!) low = i;
   if (low === 0 || bytes.length - low < 3) return 0;
-  const top = Math.max(...bytes.slice(0, low + 1));
+  const before = bytes.slice(0, low + 1);
+  const top = Math.max(...before);
+  // A spike rises from the start: a fall of m before the top is ups and downs already (bursts).
+  const topAt = before.indexOf(top);
+  for (let i = 1; i <= topAt; i++) if (Math.max(...before.slice(0, i)) - before[i]! >= minGrowth) return 0;
   const after = bytes.slice(low);
   return top - bytes[low]! >= minGrowth && Math.max(...after) < top && Math.min(...after) === bytes[low] ? low : 0;
 }

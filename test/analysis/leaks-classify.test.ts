@@ -331,6 +331,9 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
         M,
       ).judgedFrom,
     ).toBe(0);
+    // Nor has one that fell before its top (bursts freed later: a held-out workload's, 2026-11-30).
+    const bursts = [642.8, 136.1, 144.3, 735.6, 0, 358.8, 425.7, 551.1, 590.5].map((k) => k * KiB);
+    expect(classify(bursts, M, [0, 0.034, 0.048, 0.077, 0.115, 0.132, 0.176, 0.209, 0.247]).judgedFrom).toBe(0);
   });
 
   it('a step up is not a leak, nor a rise that stopped before the last third; a rise in it is', () => {

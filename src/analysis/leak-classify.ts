@@ -57,6 +57,12 @@ export interface KeptMemory {
  * ends with, are no evidence); when what it kept still rose over the last third, by at least half of
  * what a steady rise of it would add there (the test of a leak, on kept()), so that a plateau stays
  * one; and when what it kept rose at 3 steps or more (one or two are a step up, not a leak).
+ * Last, a series that is slowing or a plateau by the capture times but a leak by the capture numbers, with every
+ * step growing and the largest at most 1.5 times the smallest, is a leak judged per capture: the
+ * same growth at every capture is a leak per unit of work, and its growth per second falls only
+ * because the intervals between captures grew (snapshots of a growing heap take longer; captures
+ * taken every so many requests of a program that gets slower). A bounded cache sampled at growing
+ * intervals matches its own slowing step for step only by chance.
  */
 export interface Classification {
   readonly verdict: Verdict;
@@ -69,6 +75,8 @@ export interface Classification {
   readonly kept: KeptMemory | null;
   /** Captures left out before the series is judged: a spike at the start (see classify); 0 for none. */
   readonly judgedFrom: number;
+  /** Judged per capture though the captures have times: steady per capture, slowing per second (see classify). */
+  readonly perCapture: boolean;
 }
 
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
@@ -90,6 +98,23 @@ export function classify(
   times: readonly number[] | null = null,
 ): Classification {
   const x = captureClock(bytes.length, times);
+  const c = judgeFrom(bytes, x, minGrowth);
+  if ((c.verdict !== 'slowing' && c.verdict !== 'plateau') || !times) return c;
+  // Slowing or a plateau by the clock, but per capture a leak whose steps are all alike: the
+  // intervals between captures grew (a capture of a growing heap takes longer, captures taken after
+  // a fixed amount of work), not the growth.
+  const p = judgeFrom(bytes, captureClock(bytes.length), minGrowth);
+  return p.verdict === 'leak' && p.kept === null && alike(bytes.slice(p.judgedFrom)) ? { ...p, perCapture: true } : c;
+}
+
+// Every step grew, the largest by at most 1.5 times the smallest.
+function alike(bytes: readonly number[]): boolean {
+  const steps = bytes.slice(1).map((b, i) => b - bytes[i]!);
+  return Math.min(...steps) > 0 && Math.max(...steps) <= 1.5 * Math.min(...steps);
+}
+
+// The series judged after leaving out a spike at the start (see classify).
+function judgeFrom(bytes: readonly number[], x: readonly number[], minGrowth: number): Classification {
   const s = startupSpike(bytes, x, minGrowth);
   if (s === 0) return judge(bytes, x, minGrowth);
   const c = judge(
@@ -176,6 +201,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     lastThirdGrowth: lastThird,
     kept,
     judgedFrom: 0,
+    perCapture: false,
   });
   // What the site kept: kept[i], the lowest it fell to from capture i on.
   const kept = [...bytes];

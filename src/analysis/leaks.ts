@@ -36,6 +36,11 @@ export interface SiteTrend {
   readonly kept: KeptMemory | null;
   /** Captures left out before the verdict: a spike at the start never reached again (see classify); 0: none. */
   readonly judgedFrom: number;
+  /**
+   * Judged per capture though the captures have times: a leak growing alike at every capture whose
+   * growth per second slows only because the intervals between captures grew (see classify).
+   */
+  readonly perCapture: boolean;
   readonly growthPerStep: number;
   /** Theil-Sen slope of bytes over capture time; null when the captures have no times. */
   readonly growthPerSecond: number | null;
@@ -310,6 +315,7 @@ export class SiteFold {
         growthBytes: bytes[n - 1]! - bytes[0]!,
         kept: c.kept,
         judgedFrom: c.judgedFrom,
+        perCapture: c.perCapture,
         growthPerStep: (bytes[n - 1]! - bytes[0]!) / steps,
         growthPerSecond: times ? theilSen(times, bytes).slope : null,
         shareOfStepsGrowing: c.stepsGrowing / steps,

@@ -253,6 +253,27 @@ describe('with capture times: growth per second', () => {
       expect(classify(bytes, M, times)).toEqual(classify(bytes, M));
   });
 
+  it('growth alike at every capture whose intervals grow is a leak per capture; a cache filling is not', () => {
+    // Intervals growing ~quadratically (snapshots of a growing heap, taken every so many requests).
+    const times = at(cumulative(0, [0.4, 1.3, 2.8, 5, 7.6, 11, 15, 19.6, 25]));
+    const alike = cumulative(
+      64 * KiB,
+      Array.from({ length: 9 }, (_, i) => (i % 2 ? 66 : 64) * KiB),
+    );
+    expect(classify(alike, M, times)).toMatchObject({ verdict: 'leak', perCapture: true });
+    // Steps not alike (the largest more than 1.5 times the smallest): left to the clock.
+    const uneven = cumulative(
+      64 * KiB,
+      [64, 100, 64, 100, 64, 100, 64, 100, 64].map((k) => k * KiB),
+    );
+    expect(classify(uneven, M, times)).toMatchObject({ verdict: 'slowing', perCapture: false });
+    // A cache filling (1 - e^-t) sampled at doubling intervals: its steps shrink, never a leak.
+    const doubling = Array.from({ length: 9 }, (_, i) => 0.05 * 2 ** i);
+    const cache = doubling.map((t) => Math.round(4 * MiB * (1 - Math.exp(-t))));
+    for (const c of [classify(cache, M, at(doubling)), classify(cache, M, at(doubling.map((t) => t * 3)))])
+      expect(c.verdict).not.toBe('leak');
+  });
+
   it('the clock: seconds from the first capture, else capture numbers', () => {
     expect(captureClock(3, [100, 101.5, 104])).toEqual([0, 1.5, 4]);
     expect(captureClock(3, [100, 100, 104])).toEqual([0, 1, 2]);

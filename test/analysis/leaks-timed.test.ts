@@ -17,6 +17,7 @@ interface Series {
 }
 const truth = JSON.parse(readFileSync('fixtures/leaks/timed/truth.json', 'utf8')) as {
   uneven: Series & Record<Kind, string[]>;
+  slower: Series & Record<Kind, string[]>;
   run: Series & { leak: string[] };
 };
 const load = (inputs: string[]) => loadCaptureSet(inputs, { load: (p, frames) => loadCapture(p, { frames }) });
@@ -70,6 +71,43 @@ describe('a series at uneven intervals, ending with a capture right after the on
       for (const line of t[kind]) expect(verdict.get(line), `${kind} ${line}`).toBe(kind);
     // Its steps, large after long intervals and small after short ones, do not shrink one by one.
     for (const line of t.slowing) expect(verdict.get(line)).not.toBe('leak');
+  });
+});
+
+describe('captures after every 40 requests of a program that gets slower to snapshot', () => {
+  const t = truth.slower;
+  const [leak] = t.leak;
+  const [cache] = t.slowing;
+  const steps = (b: number[]) => b.slice(1).map((x, i) => x - b[i]!);
+
+  it('the fixture: intervals that grow ~70-fold, a leak of the same bytes at every capture', () => {
+    const gaps = steps(t.times);
+    expect(gaps[gaps.length - 1]! / gaps[0]!).toBeGreaterThan(20);
+    const s = steps(t.measured[leak!]!);
+    expect(Math.max(...s) / Math.min(...s)).toBeLessThan(1.1);
+  });
+
+  it('the leak is a leak, judged per capture (per second it only looks slower); the cache is not', async () => {
+    const r = leakResults(await load(['fixtures/leaks/timed/slower']), {})[0] as SnapshotLeaks;
+    expect(r.times).not.toBeNull();
+    const site = (line: string) => r.sites.find((s) => where(s) === line)!;
+    expect([site(leak!).verdict, site(leak!).perCapture]).toEqual(['leak', true]);
+    expect(site(leak!).confidence).toBeGreaterThanOrEqual(0.5);
+    // The cache fills per request; per second, with the intervals growing, most of it came early:
+    // bounded either way, never a leak.
+    expect(['slowing', 'plateau']).toContain(site(cache!).verdict);
+    expect(site(cache!).perCapture).toBe(false);
+    const text = (await cli('leaks', 'fixtures/leaks/timed/slower')).out;
+    expect(text).toContain('judged per capture: it grew alike at every capture');
+  });
+
+  it('without times, the same leak, by capture number', async () => {
+    const r = leakResults(
+      await load([dumpsOnly('fixtures/leaks/timed/slower', 'slower-untimed')]),
+      {},
+    )[0] as SnapshotLeaks;
+    const site = r.sites.find((s) => where(s) === leak)!;
+    expect([site.verdict, site.perCapture]).toEqual(['leak', false]);
   });
 });
 
@@ -145,6 +183,7 @@ describe('leaks, report (JSON and text) and gate give the same verdicts, times k
   const inputs: [string, boolean, () => string][] = [
     ['timed/uneven', true, () => 'fixtures/leaks/timed/uneven'],
     ['timed/uneven without times', false, () => dumpsOnly('fixtures/leaks/timed/uneven', 'agree-uneven')],
+    ['timed/slower', true, () => 'fixtures/leaks/timed/slower'],
     ['timed/run', true, () => 'fixtures/leaks/timed/run'],
     ['timed/run, times from its manifest', true, () => copyWithout('fixtures/leaks/timed/run', 'agree-run', /\.time$/)],
     ['timed/run without times', false, () => dumpsOnly('fixtures/leaks/timed/run/snapshots', 'agree-run-untimed')],

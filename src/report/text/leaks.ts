@@ -30,6 +30,11 @@ function evidence(s: SiteTrend, steps: number): string[] {
       `    judged from capture ${s.judgedFrom + 1}: a spike at the start (${formatSize(spike)}) is never reached again`,
     );
   }
+  if (s.perCapture)
+    out.push(
+      '    judged per capture: it grew alike at every capture; its growth per second falls only because the ' +
+        'intervals between captures grew',
+    );
   const k = s.kept;
   if (k)
     out.push(

@@ -55,7 +55,8 @@ export function timeSpan(s: MemorySeries): { start: number; end: number } | null
  * peaks that stayed flat, i.e. the allocator kept freed memory for reuse; RSS alone cannot tell it
  * from live data growing inside a shrinking working set (see `next`).
  */
-export type MemoryVerdict = Verdict | 'retention';
+/** 'unjudged': too few samples after the warm-up to tell a trend (see memoryTrend). */
+export type MemoryVerdict = Verdict | 'retention' | 'unjudged';
 
 export interface MemoryTrend {
   /** 'main', or 'child <pid>'. */
@@ -259,38 +260,45 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
   // The last 5% too: a process frees much of its memory as it shuts down.
   let end = n;
   while (end > start + 3 && s.t[end - 1]! > t0 + duration * 0.95) end--;
-  const t = s.t.subarray(start, end);
-  const v = s.mib.subarray(start, end);
   // A warm-up asked for that leaves too little to judge is the question's mistake, not a stable run.
-  if (opts.warmupSeconds !== undefined && t.length < 3 && n >= 3) {
+  if (end - start < 3 && n >= 3 && opts.warmupSeconds !== undefined) {
     throw new UsageError(
-      `--warmup ${opts.warmupSeconds} leaves ${t.length} of the ${n} samples of ${name} to judge ` +
+      `--warmup ${opts.warmupSeconds} leaves ${end - start} of the ${n} samples of ${name} to judge ` +
         `(the run lasts ${duration.toFixed(1)} s; 3 or more are needed)`,
     );
   }
+  // A run so short that under 3 samples remain is not judged: its warm-up cannot be told from a
+  // trend (3 samples rising by 1 GiB in 2 s were 'stable': two points, no trend).
+  const unjudged = end - start < 3;
+  const t = s.t.subarray(start, end);
+  const v = s.mib.subarray(start, end);
   // Windows of 15 samples or more, then the lower (upper) envelope of each window and its
   // neighbours, so that a window that falls on a tooth (between teeth) of a sawtooth does not
-  // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more: 3 windows
-  // each merged with its neighbours would all be the same.
+  // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more.
   const few = Math.min(10, Math.floor(t.length / 5));
   const windows = Math.max(3, few, Math.min(30, Math.floor(t.length / 15)));
   const lo = floorPoints(t, v, windows);
   const hi = ceilingPoints(t, v, windows);
   // The first and last windows have one neighbour: while the curve rises, the first floor repeats
   // and so does the last ceiling, which would read as a start or an end that stopped rising. With
-  // 5 windows or more, they are left out.
-  const cut = <T>(a: T[]): T[] => (a.length >= 5 ? a.slice(1, -1) : a);
+  // 5 windows or more, they are left out. With fewer, each window stands alone: 3 or 4 windows each
+  // merged with its neighbours would be nearly all the same (a rise of 5 GiB in a run of 24 samples
+  // read as a floor that kept nothing and a flat ceiling).
+  const wide = lo.v.length >= 5;
+  const cut = <T>(a: T[]): T[] => (wide ? a.slice(1, -1) : a);
+  const smooth = (a: number[], pick: (...x: number[]) => number): number[] =>
+    wide ? a.map((x, i) => pick(x, a[i - 1] ?? x, a[i + 1] ?? x)) : a;
   const e: Envelope = {
     t: cut(lo.t),
-    floor: cut(lo.v.map((x, i) => Math.min(x, lo.v[i - 1] ?? x, lo.v[i + 1] ?? x))),
-    ceiling: cut(hi.v.map((x, i) => Math.max(x, hi.v[i - 1] ?? x, hi.v[i + 1] ?? x))),
+    floor: cut(smooth(lo.v, Math.min)),
+    ceiling: cut(smooth(hi.v, Math.max)),
     gap: cut(hi.v.map((x, i) => x - lo.v[i]!)),
   };
   const k = e.t.length;
   const first = (a: readonly number[]): number => (k ? a[0]! : 0);
   const last = (a: readonly number[]): number => (k ? a[k - 1]! : 0);
   const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * first(e.floor));
-  const c = classifyEnvelope(e, minGrowth);
+  const c = unjudged ? { verdict: 'unjudged' as const, confidence: 0 } : classifyEnvelope(e, minGrowth);
   const floorFit = theilSen(e.t, e.floor);
   const ceilingFit = theilSen(e.t, e.ceiling);
   let reaches: number | null = null;
@@ -329,10 +337,11 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
     ceilingMiB: e.ceiling,
     settledAtSeconds: settledAt,
     reachesLimitInSeconds: reaches,
-    next:
-      n < 3
-        ? `${n} sample(s) with memory: too few to judge a trend; capture a longer run (or sample more often: mprof run -T)`
-        : nextStep(c.verdict, facts, settledAt, duration, call),
+    next: unjudged
+      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (a tenth of the run)` : ''}: ` +
+        'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
+        (n >= 3 ? ', or judge it whole with --warmup 0' : '')
+      : nextStep(c.verdict, facts, settledAt, duration, call),
   };
 }
 

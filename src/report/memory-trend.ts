@@ -6,7 +6,7 @@ import { printfFixed } from './format-size.js';
 
 /** The verdict as printed: 'transient' of an RSS curve is memory given back, so it says so. */
 export function memoryVerdictWord(v: MemoryVerdict): string {
-  return v === 'transient' ? 'released' : v;
+  return v === 'transient' ? 'released' : v === 'unjudged' ? 'not judged' : v;
 }
 
 const SHAPES: Record<MemoryVerdict, string> = {
@@ -18,6 +18,7 @@ const SHAPES: Record<MemoryVerdict, string> = {
   transient: 'rose, then fell back',
   shrinking: 'memory given back over the run',
   stable: 'nothing kept',
+  unjudged: 'too few samples to tell a trend from the warm-up',
 };
 
 /** What the curve did, in words. */
@@ -41,6 +42,6 @@ const rate = (x: number): string => `${x >= 0 ? '+' : ''}${printfFixed(x, 2)} Mi
  * and fell back, or one that rose and stopped (the rate over the span is not the rate at the end).
  */
 export function memoryTrendRate(t: MemoryTrend): string | null {
-  if (t.verdict === 'transient' || t.verdict === 'plateau') return null;
+  if (t.verdict === 'transient' || t.verdict === 'plateau' || t.verdict === 'unjudged') return null;
   return `trend ${rate(t.trendMiBPerMin)} (floor), ${rate(t.ceilingTrendMiBPerMin)} (ceiling)`;
 }

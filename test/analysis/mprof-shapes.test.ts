@@ -188,3 +188,36 @@ describe('memoryTrend on series built to a shape', () => {
     expect(memoryTrend('main', s).verdict).toBe('transient');
   });
 });
+
+describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () => {
+  it('a step up that stays, over 25 samples (4 windows), is a plateau, not stable', async () => {
+    const t = await trend(`${DIR}/stepup.dat`);
+    const { mib } = samples(`${DIR}/stepup.dat`);
+    // What make.sh checks of the run: every late sample 300 MiB above every early one.
+    expect(Math.min(...mib.slice(-8, -1)) - Math.max(...mib.slice(2, 8))).toBeGreaterThanOrEqual(300);
+    expect(t.verdict).toBe('plateau');
+    expect(t.floorEndMiB - t.floorStartMiB).toBeGreaterThanOrEqual(300);
+    expect(t.settledAtSeconds).not.toBeNull();
+  });
+
+  it('3 samples, all start-up: not judged; --warmup 0 judges them whole', async () => {
+    const t = await trend(`${DIR}/brief.dat`);
+    expect([t.verdict, t.confidence]).toEqual(['unjudged', 0]);
+    expect(t.next).toContain('too few to judge a trend');
+    expect(t.next).toContain('--warmup 0');
+    const text = (await cli('leaks', `${DIR}/brief.dat`)).out;
+    expect(text).toContain('main: not judged: too few samples to tell a trend from the warm-up');
+    const whole = JSON.parse((await cli('leaks', `${DIR}/brief.dat`, '--json', '--warmup', '0')).out) as {
+      series: Trend[];
+    };
+    expect(whole.series[0]!.verdict).not.toBe('unjudged');
+    // gate counts no leak in a run it could not judge
+    const gate = await cli('gate', `${DIR}/brief.dat`, '--max-leaks', '0');
+    expect(gate.code).toBe(0);
+  });
+
+  it('under 3 samples in all: not judged, whatever the warm-up', () => {
+    const t = memoryTrend('main', { t: Float64Array.of(0, 1), mib: Float64Array.of(10, 900) }, { warmupSeconds: 0 });
+    expect(t.verdict).toBe('unjudged');
+  });
+});

@@ -113,7 +113,7 @@ export function summarySection(d: ReportData): Section {
 function trendItem(t: MemoryTrend): string {
   const trend = memoryTrendRate(t);
   const text = [
-    `${memoryVerdictWord(t.verdict)} (confidence ${t.confidence.toFixed(2)}): ${memoryShape(t)}`,
+    `${memoryVerdictWord(t.verdict)}${t.verdict === 'unjudged' ? '' : ` (confidence ${t.confidence.toFixed(2)})`}: ${memoryShape(t)}`,
     `measured ${memoryMeasured(t, '→')}`,
     ...(trend ? [trend] : []),
   ];

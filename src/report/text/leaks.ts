@@ -128,7 +128,8 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
   const out = [`Memory over time: ${r.label}${r.run && r.cmdline ? `: ${r.cmdline}` : ''}`];
   for (const t of r.series) {
     const verdict = t.verdict === 'leak' ? 'LEAK' : memoryVerdictWord(t.verdict);
-    out.push(`  ${t.name}: ${verdict} (confidence ${t.confidence.toFixed(2)}): ${memoryShape(t)}`);
+    const confidence = t.verdict === 'unjudged' ? '' : ` (confidence ${t.confidence.toFixed(2)})`;
+    out.push(`  ${t.name}: ${verdict}${confidence}: ${memoryShape(t)}`);
     out.push(`    measured: ${memoryMeasured(t)}`);
     const trend = memoryTrendRate(t);
     if (trend) out.push(`    ${trend}`);

@@ -7,8 +7,26 @@ import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.j
 export interface LineIncrement {
   readonly filename: string;
   readonly lineno: number;
+  /**
+   * What the line added: the report's Increment (memory_profiler 0.58+); before 0.58, the larger of it
+   * and the rise of Mem usage from the row before; that rise alone when the Increment is missing (no
+   * such column) or not the line's own (a line that calls another profiled function: memory_profiler
+   * takes it against 0).
+   */
   readonly incrementMiB: number;
+  /** The report's Increment column for the line; null when it has none or it is not the line's own. */
+  readonly reportedIncrementMiB: number | null;
+  /** Its Increment was the whole memory, not its own: the line called another profiled function. */
+  readonly wholeMemory: boolean;
+  /** Mem usage of the row before (the rise's start); of the line itself when measuredBefore. */
+  readonly fromMiB: number;
+  /** Mem usage of the line; of the row after it when measuredBefore (the rise's end). */
   readonly memMiB: number;
+  /**
+   * The report measured each line before it ran (memory_profiler 0.2-0.9): the line's rise is from
+   * its own Mem usage to the next row's.
+   */
+  readonly measuredBefore: boolean;
   readonly occurrences: number | null;
   readonly source: string;
 }
@@ -65,7 +83,7 @@ export interface LineReportFindings {
   readonly unjudgedFunctions: readonly UnjudgedFunction[];
 }
 
-type Measured = ReportLine & { readonly memMiB: number; readonly incrementMiB: number };
+type Measured = ReportLine & { readonly memMiB: number };
 
 /**
  * Why a block's rows do not tell one call's entry and exit, or null when they do.
@@ -94,7 +112,62 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
       `its last rows ran several times (line ${last.lineno}, ${last.occurrences} times: a loop ends it): ` +
       "memory_profiler keeps each line's highest, so its memory at return cannot be told"
     );
+  // Nor when it sits in a block whose header ran more often than it: the header ran again after it
+  // (a `with`'s exit, which may free what the block made; a loop's next test and runs).
+  const header = enclosingHeaders(b.lines, last).find(
+    (h) => h.occurrences !== null && last.occurrences !== null && h.occurrences > last.occurrences,
+  );
+  if (header)
+    return (
+      `its last row (line ${last.lineno}) is inside a block whose header ran again after it ` +
+      `(line ${header.lineno}, ${header.occurrences} times: ${header.source.trim().split(/\s/)[0]}), ` +
+      'so its memory at return cannot be told'
+    );
   return null;
+}
+
+// Columns of a source line's indentation (a tab to the next multiple of 8, as Python reads it).
+function indentOf(source: string): number | null {
+  let col = 0;
+  for (const ch of source) {
+    if (ch === ' ') col++;
+    else if (ch === '\t') col = (Math.floor(col / 8) + 1) * 8;
+    else return ch === '#' ? null : col;
+  }
+  return null; // blank
+}
+
+const DEF = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/;
+
+// The rows that open the blocks a row sits in, innermost first, up to the function's `def`.
+function enclosingHeaders(lines: readonly ReportLine[], row: ReportLine): ReportLine[] {
+  const out: ReportLine[] = [];
+  let indent = indentOf(row.source);
+  if (indent === null) return out;
+  for (let i = lines.indexOf(row) - 1; i >= 0 && indent > 0; i--) {
+    const l = lines[i]!;
+    const d = indentOf(l.source);
+    if (d === null || d >= indent) continue;
+    if (DEF.test(l.source)) break;
+    out.push(l);
+    indent = d;
+  }
+  return out;
+}
+
+// The names of the functions a report profiles: a line calling one of them gets the whole memory as
+// its Increment (memory_profiler takes it against 0), at every call.
+function profiledNames(r: LineReport): RegExp | null {
+  const names = new Set<string>();
+  for (const b of r.blocks)
+    for (const l of b.lines.slice(0, 8)) {
+      const m = DEF.exec(l.source);
+      if (m) {
+        names.add(m[1]!);
+        break;
+      }
+    }
+  return names.size ? new RegExp(`(?<![\\w])(?:${[...names].join('|')})\\s*\\(`) : null;
 }
 
 export function lineReportFindings(
@@ -104,30 +177,51 @@ export function lineReportFindings(
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
+  const calls = profiledNames(r);
   for (const b of r.blocks) {
-    const measured = b.lines.filter((l): l is Measured => l.memMiB !== null && l.incrementMiB !== null);
+    const measured = b.lines.filter((l): l is Measured => l.memMiB !== null);
     // The first row's increment is the whole baseline at the call, not a line's own doing; so is that of
-    // a line that called another profiled function (memory_profiler takes it against 0): its Increment
-    // is its Mem usage, which no line run once adds.
+    // a line that called another profiled function (memory_profiler takes it against 0, at every call):
+    // a line of the report's functions called, or an Increment equal to its Mem usage, which no line
+    // run once adds. Such a line's rise is what its Mem usage rose from the row before.
     const ulp = 10 ** -b.precision / 2;
-    for (const l of measured.slice(1)) {
-      if (l.occurrences === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp) continue;
+    // memory_profiler 0.2-0.9 (no Increment column) took a line's memory before it ran, at its 'line'
+    // event: a rise between two rows is the first one's doing. Later releases take it after.
+    const before = measured.every((l) => l.incrementMiB === null);
+    for (let i = 1; i < measured.length; i++) {
+      const l = before ? measured[i - 1]! : measured[i]!;
+      const from = measured[i - 1]!.memMiB;
+      const to = measured[i]!.memMiB;
+      const whole =
+        l.incrementMiB !== null &&
+        ((calls?.test(l.source) ?? false) ||
+          ((l.occurrences ?? 1) === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp));
+      const reported = whole ? null : l.incrementMiB;
+      // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage
+      // counts too: those releases summed a loop's or a comprehension's changes wrongly (a loop that
+      // took 42 MiB printed -744 MiB), and the oldest print no Increment. From 0.58 the Increment is
+      // the line's own, and a loop header's Mem usage (its highest run, after the body) is not.
+      const rise = reported !== null && l.occurrences !== null ? reported : Math.max(reported ?? -Infinity, to - from);
       lines.push({
         filename: b.filename,
         lineno: l.lineno,
-        incrementMiB: l.incrementMiB,
-        memMiB: l.memMiB,
+        incrementMiB: Math.round(rise * 10 ** b.precision) / 10 ** b.precision,
+        reportedIncrementMiB: reported,
+        wholeMemory: whole,
+        fromMiB: from,
+        memMiB: to,
+        measuredBefore: before,
         occurrences: l.occurrences,
         source: l.source,
       });
     }
     if (measured.length < 2) continue;
     const lineno = b.lines[0]!.lineno;
-    const calls = measured[0]!.occurrences;
+    const called = measured[0]!.occurrences;
     const reason = unjudgedReason(b, measured);
     if (reason !== null) {
       const peakMiB = Math.max(...measured.map((l) => l.memMiB));
-      unjudged.push({ filename: b.filename, lineno, calls, peakMiB, reason });
+      unjudged.push({ filename: b.filename, lineno, calls: called, peakMiB, reason });
       continue;
     }
     const entry = measured[0]!.memMiB;
@@ -141,7 +235,7 @@ export function lineReportFindings(
         entryMiB: entry,
         exitMiB: exit,
         retainedMiB: Math.round((exit - entry) * scale) / scale,
-        calls: calls === null ? null : 1,
+        calls: called === null ? null : 1,
         next: retainingNextStep(b.filename, lineno),
       });
     }

@@ -55,7 +55,8 @@ describe('functions called once and several times (python -m memory_profiler 0.6
       functions: { name: string; lineno: number; entryMiB: number; afterReturnMiB: number; lastOccurrences: number }[];
     };
     const f = lineReportFindings((await loadCapture(exits)) as LineReport);
-    const once = truth.functions.filter((t) => t.lastOccurrences === 1);
+    // with_block's last row ran once, inside a `with` whose exit ran after it (tested below).
+    const once = truth.functions.filter((t) => t.lastOccurrences === 1 && t.name !== 'with_block');
     const looped = truth.functions.filter((t) => t.lastOccurrences > 1);
     expect(once.map((t) => t.name)).toEqual(['outer', 'shrink']);
     const kept = once.filter((t) => t.afterReturnMiB - t.entryMiB >= 0.5);
@@ -65,9 +66,26 @@ describe('functions called once and several times (python -m memory_profiler 0.6
       expect(x.entryMiB).toBe(t.entryMiB);
       expect(Math.abs(x.exitMiB - t.afterReturnMiB)).toBeLessThan(0.01);
     }
-    expect(f.unjudgedFunctions.map((x) => x.lineno)).toEqual(looped.map((t) => t.lineno));
-    for (const x of f.unjudgedFunctions)
+    const withBlock = truth.functions.find((t) => t.name === 'with_block')!;
+    const loopsCalls = 100; // loop_calls(): its first line
+    // (inner(), called 4 times, is not judged for that)
+    const exitsUnjudged = f.unjudgedFunctions.filter((u) => u.lineno < loopsCalls && !u.reason.startsWith('called '));
+    expect(exitsUnjudged.map((x) => x.lineno)).toEqual([...looped, withBlock].map((t) => t.lineno));
+    for (const x of f.unjudgedFunctions.filter((u) => looped.some((t) => t.lineno === u.lineno)))
       expect(x.reason).toMatch(/^its last rows ran several times \(line \d+, \d+ times: a loop ends it\)/);
+    // A `with` block's exit freed what its last row made: that row is 30 MiB above the call, the
+    // memory after the return is not; not judged, for its header ran after it.
+    const report = readFileSync(exits, 'utf8');
+    const lastRow = /^ +92 +([\d.]+) MiB +[\d.]+ MiB +1 +h\.data = /m.exec(report)!;
+    expect(Number(lastRow[1]) - withBlock.entryMiB).toBeGreaterThan(29);
+    expect(withBlock.afterReturnMiB - withBlock.entryMiB).toBeLessThan(0.5);
+    expect(f.unjudgedFunctions.find((u) => u.lineno === withBlock.lineno)!.reason).toMatch(
+      /^its last row \(line 92\) is inside a block whose header ran again after it \(line 91, 2 times: with\)/,
+    );
+    // A loop calling another profiled function: memory_profiler sums the whole memory at each call
+    // (439 MiB in a process of 146 MiB); that line added nothing of its own.
+    expect(report).toMatch(/^ +104 +146\.\d+ MiB +439\.\d+ MiB +3 +total \+= inner\(\)/m);
+    expect(f.topIncrements.filter((l) => l.lineno >= loopsCalls && l.incrementMiB > 1)).toEqual([]);
     // The line that called inner() adds nothing of its own, whatever its Increment says.
     const outer = truth.functions.find((t) => t.name === 'outer')!;
     expect(
@@ -108,6 +126,61 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(f.retainingFunctions.map(({ entryMiB, exitMiB }) => ({ entryMiB, exitMiB })).sort(byEntry)).toEqual(
       want.sort(byEntry),
     );
+  });
+
+  it('0.2-0.9 print no Increment and measure a line before it runs: its rise is to the next row', async () => {
+    // The same program under 0.4 and under 0.10 (which prints memory_profiler's own Increment).
+    const rows = (path: string) =>
+      [...readFileSync(path, 'utf8').matchAll(/^ +(\d+) +([\d.]+) MB(?: +(-?[\d.]+) MB)? {3}/gm)].map((m) => ({
+        lineno: Number(m[1]),
+        mem: Number(m[2]),
+        inc: m[3] === undefined ? null : Number(m[3]),
+      }));
+    const old = rows('fixtures/line-reports/real/mp0.4-py27.txt');
+    expect(old.every((r) => r.inc === null)).toBe(true);
+    const f = await findings('fixtures/line-reports/real/mp0.4-py27.txt');
+    // Each listed rise is the next row's figure less its own (within the function's rows).
+    for (const l of f.topIncrements) {
+      const i = old.findIndex((r) => r.lineno === l.lineno);
+      expect(l.incrementMiB).toBeCloseTo(old[i + 1]!.mem - old[i]!.mem, 2);
+      expect(l.measuredBefore).toBe(true);
+    }
+    // The bytearray of 1100 MiB is its own line's in both releases, not the line after it.
+    const top = (x: readonly { lineno: number; incrementMiB: number }[]) => x.filter((l) => l.incrementMiB > 1000);
+    expect(top(f.topIncrements).map((l) => l.lineno)).toEqual([29]);
+    const with10 = rows('fixtures/line-reports/real/mp0.10-py27.txt');
+    expect(with10.filter((r) => (r.inc ?? 0) > 1000).map((r) => r.lineno)).toEqual([29]);
+    expect(top((await findings('fixtures/line-reports/real/mp0.10-py27.txt')).topIncrements)).toHaveLength(1);
+  });
+
+  it('before 0.55 a loop or a comprehension printed a wrong Increment: the rise of Mem usage counts', async () => {
+    // memory_profiler issue #211, as people paste it (0.52's layout): a loop that took 42 MiB printed -744.
+    const pasted = join(tmpdir(), `arenascope-issue211-${process.pid}.txt`);
+    writeFileSync(
+      pasted,
+      [
+        'Filename: demo.py',
+        '',
+        'Line #    Mem usage    Increment   Line Contents',
+        '================================================',
+        '    12     10.8 MiB     10.8 MiB   @profile',
+        '    13                             def run1():',
+        '    14     10.8 MiB      0.0 MiB       ps = []',
+        '    15     53.1 MiB   -744.4 MiB       for i in range(NUM):',
+        '    16     53.1 MiB   -711.9 MiB           ps.append(Person(str(i)))',
+        '',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const f = await findings(pasted);
+      expect(f.topIncrements[0]).toMatchObject({ lineno: 15, incrementMiB: 42.3, reportedIncrementMiB: -744.4 });
+      expect((await cli('leaks', pasted)).out).toContain(
+        'demo.py:15  42.3 MiB  for i in range(NUM):  (Mem usage 10.8 -> 53.1 MiB; its Increment -744.4 MiB)',
+      );
+    } finally {
+      rmSync(pasted, { force: true });
+    }
   });
 
   it('a report before 0.58 counts no calls: the claim says it reads the report as one call', async () => {

@@ -3,6 +3,7 @@
 
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
 import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
+import type { LineIncrement } from '../../analysis/line-report.js';
 import { reportFileName } from '../../model/line-report.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
@@ -158,6 +159,24 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
   return out;
 }
 
+// When the figure is the rise of Mem usage, not the report's Increment: where it comes from.
+function riseNote(l: LineIncrement): string {
+  const inc = l.reportedIncrementMiB;
+  if (inc !== null && printfFixed(inc, 1) === printfFixed(l.incrementMiB, 1)) return '';
+  if (l.measuredBefore)
+    return (
+      `  (Mem usage ${printfFixed(l.fromMiB, 1)} MiB at it, ${printfFixed(l.memMiB, 1)} MiB at the next row: ` +
+      'this layout, with no Increment column, measures a line before it runs)'
+    );
+  const column =
+    inc !== null
+      ? `its Increment ${printfFixed(inc, 1)} MiB`
+      : l.wholeMemory
+        ? 'its Increment is the whole memory: it calls a profiled function'
+        : 'no Increment column';
+  return `  (Mem usage ${printfFixed(l.fromMiB, 1)} -> ${printfFixed(l.memMiB, 1)} MiB; ${column})`;
+}
+
 function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[] {
   const name = (filename: string): string => (filename ? layout.path(filename) : reportFileName(filename));
   // Only lines that added memory, as printed: a 0.0 or a negative increment is no increase.
@@ -165,7 +184,9 @@ function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[]
   const out = [`Line report: ${r.file}`, grew.length ? '  largest increments:' : '  no line added memory'];
   const top = capped(grew, layout.limit, '    ');
   for (const l of top.shown)
-    out.push(`    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}`);
+    out.push(
+      `    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}${riseNote(l)}`,
+    );
   out.push(...top.more);
   const { shown, more } = capped(r.retainingFunctions, layout.limit, '  ');
   for (const f of shown) {

@@ -87,9 +87,12 @@ export const SLOWING_MIN_CAPTURES = 6;
  * when there is one per capture and each is later than the one before, else the capture numbers.
  */
 export function captureClock(n: number, times?: readonly number[] | null): number[] {
-  const timed =
-    !!times && times.length === n && times.every((t, i) => Number.isFinite(t) && (i === 0 || t > times[i - 1]!));
-  return timed ? times.map((t) => t - times[0]!) : Array.from({ length: n }, (_, i) => i);
+  return risingTimes(n, times) ? times.map((t) => t - times[0]!) : Array.from({ length: n }, (_, i) => i);
+}
+
+/** Whether there is a time per capture, each later than the one before: a clock to rate growth by. */
+export function risingTimes(n: number, times?: readonly number[] | null): times is readonly number[] {
+  return !!times && times.length === n && times.every((t, i) => Number.isFinite(t) && (i === 0 || t > times[i - 1]!));
 }
 
 export function classify(

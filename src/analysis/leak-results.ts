@@ -1,6 +1,6 @@
 // The `leaks` query over a set of captures: one result per kind of capture present.
 
-import type { CaptureSet } from '../model/capture-set.js';
+import type { CaptureSet, TimeSource } from '../model/capture-set.js';
 import { type RunOf, runLabel } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import { detectLeaks, type LeakOptions, type SiteTrend } from './leaks.js';
@@ -19,7 +19,7 @@ export interface SnapshotLeaks {
   readonly labels: readonly string[];
   /** Capture times (seconds since the epoch) and where they came from, or null: order only. */
   readonly times: readonly number[] | null;
-  readonly timeSource: 'capture' | 'sidecar' | null;
+  readonly timeSource: TimeSource;
   readonly groupBy: KeyType;
   readonly minGrowth: number;
   readonly sites: readonly SiteTrend[];

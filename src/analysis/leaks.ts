@@ -7,7 +7,7 @@ import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
 import { type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
-import { classify, type KeptMemory, type Verdict } from './leak-classify.js';
+import { classify, type KeptMemory, risingTimes, type Verdict } from './leak-classify.js';
 import { compareFrames, KEY_TYPES, type KeyType } from './statistics.js';
 import { theilSen } from './trend.js';
 
@@ -287,7 +287,8 @@ export class SiteFold {
     const groupBy = this.groupBy;
     if (!KEY_TYPES.includes(groupBy)) throw new UsageError(`unknown key type '${groupBy}'`);
     const minGrowth = opts.minGrowth ?? DEFAULT_MIN_GROWTH;
-    const times = opts.times ?? null;
+    // Times that repeat or go back are no clock: the series is rated per capture (see captureClock).
+    const times = risingTimes(n, opts.times) ? opts.times : null;
     const growth = this.largestGrowingTracebacks();
     const ctx: NextStepContext = {
       groupBy,

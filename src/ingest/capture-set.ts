@@ -46,6 +46,14 @@ export async function loadCaptureSet(
           ', so the series is ordered and rated by capture, not by time',
       );
     }
+    // Times that do not rise at every step are no clock (sidecars to the second, all alike).
+    const at = set.timeSource ? snaps.findIndex((s, i) => i > 0 && !(s.time! > snaps[i - 1]!.time!)) : -1;
+    if (at > 0) {
+      skipped.push(
+        `capture times do not rise at every step (${snaps[at - 1]!.source.path} and ${snaps[at]!.source.path}: ` +
+          `${snaps[at - 1]!.time} and ${snaps[at]!.time}), so the series is rated by capture, not by time`,
+      );
+    }
     // Tracebacks of different depths: the same allocation is another traceback in each.
     const limits = [...new Set(snaps.map((s) => s.tracebackLimit).filter((l) => l !== null))].sort((a, b) => a - b);
     if (limits.length > 1) {
@@ -110,14 +118,13 @@ async function collect(
   snaps = wholeSnapshots(snaps, opts.partial ?? 'keep', skipped);
   const cutShort = read.filter((x) => !snaps.includes(x)).map((x) => x.s.source.path);
   // Times: recorded in the captures, else sidecar files, else none (never file modification times).
+  // Each capture's own: a series of converted JSON (times inside) and dumps with sidecars has them all.
   let timeSource: TimeSource = null;
-  if (snaps.length && snaps.every((x) => x.s.time !== null)) timeSource = 'capture';
-  else {
-    const side = snaps.map((x) => sidecarTime(x.label));
-    if (snaps.length && side.every((t) => t !== null)) {
-      snaps = snaps.map((x, i) => ({ ...x, s: { ...x.s, time: side[i]! } }));
-      timeSource = 'sidecar';
-    }
+  const side = snaps.map((x) => (x.s.time === null ? sidecarTime(x.label) : null));
+  if (snaps.length && snaps.every((x, i) => x.s.time !== null || side[i] !== null)) {
+    const recorded = snaps.filter((x) => x.s.time !== null).length;
+    timeSource = recorded === snaps.length ? 'capture' : recorded === 0 ? 'sidecar' : 'both';
+    snaps = snaps.map((x, i) => (x.s.time !== null ? x : { ...x, s: { ...x.s, time: side[i]! } }));
   }
   // Traced peaks (churn between captures): recorded in the capture, else a sidecar, per capture.
   snaps = snaps.map((x) => {

@@ -11,8 +11,11 @@ import type { SnapshotSeries } from './snapshot-series.js';
  */
 export type PartialSnapshots = 'keep' | 'series' | 'never';
 
-/** Where the capture times of a series came from; null when only their order is known. */
-export type TimeSource = 'capture' | 'sidecar' | null;
+/**
+ * Where the capture times of a series came from ('both': some recorded in the captures, the others in
+ * sidecars); null when only their order is known.
+ */
+export type TimeSource = 'capture' | 'sidecar' | 'both' | null;
 
 /**
  * Captures of several inputs, grouped by kind; the snapshots form one ordered series (the listings of

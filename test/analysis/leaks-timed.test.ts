@@ -1,7 +1,7 @@
 // Leak verdicts on real captures taken at uneven intervals (fixtures/leaks/timed, made by
 // make_timed.py): with capture times known, growth is judged per second, so a steady leak whose exit
 // snapshot came right after the last interval one is a leak; and `leaks`, `report` and `gate` agree.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,41 @@ describe('captures after every 40 requests of a program that gets slower to snap
     )[0] as SnapshotLeaks;
     const site = r.sites.find((s) => where(s) === leak)!;
     expect([site.verdict, site.perCapture]).toEqual(['leak', false]);
+  });
+});
+
+describe('times from both the captures and sidecars, and times that repeat', () => {
+  const uneven = 'fixtures/leaks/timed/uneven';
+  const pick = (r: SnapshotLeaks) => r.sites.map((s) => [where(s), s.verdict, s.growthPerSecond]);
+
+  it('converted JSON (time inside) and dumps with sidecars in one series keep every time', async () => {
+    // The first five captures as arenascope JSON, named so that their names sort after the dumps'.
+    const mixed = copyWithout(uneven, 'mixed', /^snap-[1-5]\.pickle/);
+    for (let i = 1; i <= 5; i++) {
+      const r = await cli('convert', `${uneven}/snap-${i}.pickle`, '--to', 'json', '-o', join(mixed, `z-${i}.json`));
+      expect(r.code).toBe(0);
+    }
+    const set = await load([mixed]);
+    expect(set.timeSource).toBe('both');
+    const got = leakResults(set, {})[0] as SnapshotLeaks;
+    const want = leakResults(await load([uneven]), {})[0] as SnapshotLeaks;
+    expect(got.times).toEqual(want.times);
+    expect(pick(got)).toEqual(pick(want));
+    expect((await cli('leaks', mixed)).out).toContain('times recorded in the captures and in sidecar .time files');
+  });
+
+  it('sidecars that all say the same second: rated per capture, with a warning, not 0 B/s', async () => {
+    const same = copyWithout(uneven, 'same-second', /\.time$/);
+    for (let i = 1; i <= truth.uneven.times.length; i++)
+      writeFileSync(join(same, `snap-${i}.pickle.time`), '1700000000\n');
+    const r = leakResults(await load([same]), {})[0] as SnapshotLeaks;
+    expect(r.sites.every((s) => s.growthPerSecond === null)).toBe(true);
+    const untimed = leakResults(await load([dumpsOnly(uneven, 'same-untimed')]), {})[0] as SnapshotLeaks;
+    expect(r.sites.map((s) => [where(s), s.verdict])).toEqual(untimed.sites.map((s) => [where(s), s.verdict]));
+    const run = await cli('leaks', same);
+    expect(run.err).toContain('capture times do not rise at every step');
+    expect(run.out).toContain('capture times repeat or go back: rates are per capture');
+    expect(run.out).not.toContain('B/s');
   });
 });
 

@@ -1,6 +1,7 @@
 // `arenascope leaks` as text: the verdicts with their evidence, for snapshots, mprof runs and line
 // reports. Sites are named by the layout's paths; each list shows the layout's limit and counts the rest.
 
+import { risingTimes } from '../../analysis/leak-classify.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
 import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
 import type { LineIncrement } from '../../analysis/line-report.js';
@@ -49,12 +50,15 @@ function evidence(s: SiteTrend, steps: number): string[] {
 function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: SourceLookup): string[] {
   const steps = r.captures - 1;
   const siteLabel = (s: SiteTrend): string => `${layout.path(s.filename)}:${s.lineno}`;
-  const when =
-    r.timeSource === 'capture'
-      ? 'times recorded in the captures'
-      : r.timeSource === 'sidecar'
-        ? 'times from sidecar .time files'
-        : 'no capture times: rates are per capture';
+  const when = !r.timeSource
+    ? 'no capture times: rates are per capture'
+    : !risingTimes(r.captures, r.times)
+      ? 'capture times repeat or go back: rates are per capture'
+      : r.timeSource === 'capture'
+        ? 'times recorded in the captures'
+        : r.timeSource === 'sidecar'
+          ? 'times from sidecar .time files'
+          : 'times recorded in the captures and in sidecar .time files';
   const out = [
     `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, ` +
       `counting growth of ${formatSize(r.minGrowth)} or more`,

@@ -63,11 +63,14 @@ export interface AllocatorStatsArgs extends InputArgs {
   python?: string;
 }
 
-/** The set with the reports --allocator-stats names (in name order) after those among the inputs. */
+/**
+ * The set with the reports --allocator-stats names (in the order given, a folder's in name order)
+ * after those among the inputs: paired in order, the first file given goes with the first capture.
+ */
 export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs): Promise<CaptureSet> {
   const files = a['allocator-stats'];
   if (!files?.length) return set;
-  const given = (await loadSet(files, a, { order: 'name', uses: ['allocator-stats'] })).allocatorStats;
+  const given = (await loadSet(files, a, { uses: ['allocator-stats'] })).allocatorStats;
   return { ...set, allocatorStats: [...set.allocatorStats, ...given] };
 }
 

@@ -92,7 +92,8 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
     expect(r.captures.every((c) => c.churn.tracedPeak !== null && !c.churn.assumed)).toBe(true);
     // 30,000 cycles of two lists and a bytes of 113..153 B each: several MB made and freed.
     for (const c of r.captures.slice(1)) expect(c.churn.transientBytes).toBeGreaterThan(5e6);
-    expect(r.assumptions).toEqual([]);
+    // Nothing about churn is assumed; the only assumption is the pairing of the real reports.
+    expect(r.assumptions.filter((a) => !a.startsWith('allocator reports paired by file name'))).toEqual([]);
   });
 
   it('without the peaks, churn is assumed, said so, and the worst case only widens', async () => {

@@ -129,4 +129,37 @@ describe('allocator reports paired with captures', () => {
     expect(realOf(JSON.parse(r.out).captures)).toEqual([real[0], null, real[2]]);
     expect(r.err).toContain('paired by time with 2 of 3 captures');
   });
+
+  it('--allocator-stats files pair in the order given, not their names; the pairing is said', async () => {
+    // Names that pair on nothing, given in capture order but sorting the other way (z before a).
+    const d = folder([]);
+    const given = [1, 2, 3].map((k) => {
+      const to = join(d, `${'zyx'[k - 1]}.txt`);
+      copyFileSync(`${P}/stats-${k}.txt`, to);
+      return to;
+    });
+    const r = await cli('replay', ...snaps, '--allocator-stats', ...given, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(realOf(j.captures)).toEqual(real);
+    expect(j.assumptions.join('\n')).toContain('one per capture, in order');
+    const t = await cli('replay', ...snaps, '--allocator-stats', ...given);
+    expect(t.out).toContain('Assumed: allocator reports paired with 3 captures: 3 allocator-stats files');
+  });
+
+  it('names without numbers pair on their last word (app-start with stats-start)', async () => {
+    const d = folder([]);
+    const words = ['start', 'middle', 'end'];
+    words.forEach((w, i) => {
+      copyFileSync(snaps[i]!, join(d, `app-${w}.pickle`));
+      copyFileSync(`${P}/stats-${i + 1}.txt`, join(d, `stats-${w}.txt`));
+    });
+    // The captures in their order; the reports given in name order (end, middle, start).
+    const caps = words.map((w) => join(d, `app-${w}.pickle`));
+    const stats = [...words].sort().map((w) => join(d, `stats-${w}.txt`));
+    const r = await cli('replay', ...caps, '--allocator-stats', ...stats, '--json');
+    expect(r.code).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures)).toEqual(real);
+    expect(JSON.parse(r.out).assumptions.join('\n')).toContain('paired by file name with 3 of 3 captures');
+  });
 });

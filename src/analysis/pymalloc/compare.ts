@@ -478,10 +478,13 @@ export function replayReport(
   }
   let real: readonly (MallocStatsBlock | null)[] | null = null;
   const warnings: string[] = [];
+  // How the real reports were paired, said with the assumptions when every one paired.
+  let paired: string | null = null;
   if (allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
     if (!pairing.complete) warnings.push(...pairing.notes);
+    else paired = pairing.notes[0] ?? null;
     real = pairing.reports;
   }
   const firstReal = real?.find((b) => b !== null) ?? null;
@@ -524,7 +527,7 @@ export function replayReport(
     poolSize: r.poolSize,
     captures,
     warnings,
-    assumptions: [...(model ? [model.note] : []), ...churnAssumptions(captures)],
+    assumptions: [...(model ? [model.note] : []), ...(paired ? [paired] : []), ...churnAssumptions(captures)],
     untracedBlocks: r.untracedBlocks,
     fragmented,
     fragmentation: fragmentationEvidence(captures, fragmented.verdict),

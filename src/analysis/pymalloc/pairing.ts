@@ -45,11 +45,14 @@ const stem = (p: string): string =>
     .replace(/\.gz$/i, '')
     .replace(/\.[^.]*$/, '');
 
-/** What names pair on: the last number of the stem (snap-03 and stats-3), else the whole stem. */
+/**
+ * What names pair on: the last number of the stem (snap-03 and stats-3), else its last word
+ * (app-start and stats-start; run.pickle and run.txt).
+ */
 function nameKey(p: string): string {
   const s = stem(p);
   const n = /(\d+)\D*$/.exec(s);
-  return n ? String(Number(n[1])) : s;
+  return n ? String(Number(n[1])) : (/[^-_.\s]+$/.exec(s)?.[0] ?? s);
 }
 
 const last = (f: AllocatorStats): MallocStatsBlock => f.blocks[f.blocks.length - 1]!;
@@ -79,7 +82,7 @@ function byName(captures: readonly PairedCapture[], files: readonly AllocatorSta
     const k = fileKeys[fi]!;
     if ((nf.get(k) ?? 0) > 1) return `another allocator-stats file's name ends in the same number (${k})`;
     if ((nc.get(k) ?? 0) > 1) return `${nc.get(k)} captures' names end in its number (${k})`;
-    return "no capture's name ends in the same number or has the same stem (stats-3.txt pairs with snap-3.pickle)";
+    return "no capture's name ends in the same number or word (stats-3.txt pairs with snap-3.pickle, stats-end.txt with app-end.pickle)";
   };
   return { fileOf, why };
 }
@@ -116,7 +119,8 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
  * Pairs the allocator reports of `files` with `captures`. Reports of an `arenascope run` folder pair
  * with the snapshot the run says they `matches`; others by the first rule that pairs any:
  * 1. names: a capture and a file whose names end in the same number (`snap-3.pickle`, `stats-3.txt`),
- *    or have the same stem without one (`run.pickle`, `run.txt`); the file's last report;
+ *    or, without one, in the same word (`app-start.pickle`, `stats-start.txt`; `run.pickle`,
+ *    `run.txt`); the file's last report;
  * 2. times: when every capture and every file has a time (a `.time` sidecar), each file's last report
  *    goes to the capture nearest it;
  * 3. order: one report per capture, or one file per capture (its last report).

@@ -141,14 +141,24 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
 const MiB = 2 ** 20;
 
 /**
- * Peak memory of a report: the mprof peak when there is one, else the largest traced total; `from`
- * picks one (a baseline is compared on what both sides hold).
+ * Peak memory of a report: the mprof peak when there is one, else the snapshots': tracemalloc's
+ * traced peak between captures when it is known (the `.peak` sidecars, a run's manifest; `traced`
+ * false leaves it out), or the largest traced total. `from` picks one (a baseline is compared on
+ * what both sides hold).
  */
-export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots'): number | null {
+export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced = true): number | null {
   if (from !== 'snapshots' && d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
   if (from === 'memory') return null;
   const totals = d.snapshots?.totals.map((t) => t.size) ?? [];
+  const peak = traced ? (d.summary.tracedPeakBytes ?? null) : null;
+  if (peak !== null) totals.push(peak);
   return totals.length ? Math.max(...totals) : null;
+}
+
+/** What peakBytes measured, as the gate names it. */
+function peakName(d: ReportData, traced = true): string {
+  if (d.summary.peakMiB !== null) return 'peak';
+  return traced && d.summary.tracedPeakBytes != null ? 'traced peak' : 'largest traced total';
 }
 
 function lastTotal(d: ReportData): number | null {
@@ -198,7 +208,12 @@ function againstLimit(value: number, limit: number, scale: number, unit: string)
   return [`${value / scale}${unit}`, `${limit / scale}${unit}`];
 }
 
-const bytesAgainst = (value: number, limit: number): [string, string] => againstLimit(value, limit, 1024, ' KiB');
+// In the unit of the limit as a user writes it: 300MiB reads "limit 300.0 MiB", not 307200.0 KiB.
+const bytesAgainst = (value: number, limit: number): [string, string] => {
+  const a = Math.abs(limit);
+  const [scale, unit] = a >= 2 ** 30 ? [2 ** 30, ' GiB'] : a >= 2 ** 20 ? [2 ** 20, ' MiB'] : [1024, ' KiB'];
+  return againstLimit(value, limit, scale, unit);
+};
 const signed = (x: string): string => (x.startsWith('-') ? x : `+${x}`);
 
 function growthCheck(
@@ -278,19 +293,21 @@ export function evaluateGate(
       message:
         p === null
           ? 'no peak in the current captures'
-          : `peak ${bytesAgainst(p, limits.maxPeak)[0]} (limit ${bytesAgainst(p, limits.maxPeak)[1]})`,
+          : `${peakName(current)} ${bytesAgainst(p, limits.maxPeak)[0]} (limit ${bytesAgainst(p, limits.maxPeak)[1]})`,
       sites: [],
     });
   }
   if (limits.maxPeakGrowth !== undefined) {
-    // The mprof peaks when both sides have them, else the traced peaks of snapshots of the same formats.
+    // The mprof peaks when both sides have them, else the traced peaks of snapshots of the same formats
+    // (tracemalloc's peaks between captures when both know them, else the largest traced totals).
     const from = shared?.memory ? 'memory' : shared?.snapshots ? 'snapshots' : undefined;
+    const traced = current.summary.tracedPeakBytes != null && baseline?.summary.tracedPeakBytes != null;
     checks.push(
       growthCheck(
         'max-peak-growth',
-        'peak',
-        from ? peakBytes(current, from) : null,
-        baseline && from ? peakBytes(baseline, from) : null,
+        from === 'snapshots' ? peakName(current, traced) : 'peak',
+        from ? peakBytes(current, from, traced) : null,
+        baseline && from ? peakBytes(baseline, from, traced) : null,
         limits.maxPeakGrowth,
         from ? undefined : `${unshared('peak')} or mprof runs`,
       ),

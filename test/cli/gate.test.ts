@@ -2,7 +2,7 @@
 // again, leaky, bigger; see fixtures/gate/make_series.py). Expected figures come from truth.json and
 // from CPython's tracemalloc reading the same dumps, never from arenascope.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,10 @@ function pythonTotals(series: string): number[] {
     .split('\n')
     .map(Number);
 }
+
+/** The unit the gate prints a figure in, by its limit: KiB, from 1 MiB MiB, from 1 GiB GiB. */
+const unitOf = (limit: number): [number, string] =>
+  limit >= 2 ** 30 ? [2 ** 30, 'GiB'] : limit >= 2 ** 20 ? [2 ** 20, 'MiB'] : [1024, 'KiB'];
 
 describe('gate: the checks on real series', () => {
   it('passes the steady program against itself run again (exit 0)', async () => {
@@ -111,11 +115,15 @@ describe('gate: tolerance at the boundary', () => {
     expect(below.code).toBe(1);
     expect(below.out).toContain('FAIL max-total-growth');
     // One byte over reads as over: the figures get the decimals it takes to tell them apart.
-    const [growth, limit] = below.out.match(/\(\+([\d.]+) KiB, limit ([\d.]+) KiB\)/)!.slice(1);
+    // In the limit's unit, as a user writes it (KiB, MiB or GiB).
+    const [scale, unit] = unitOf(delta - 1);
+    const [growth, limit] = below.out
+      .match(new RegExp(`\\(\\+([\\d.]+) ${unit}, limit ([\\d.]+) ${unit}\\)`))!
+      .slice(1);
     expect(growth).not.toBe(limit);
     expect([Number(growth), Number(limit)]).toEqual([
-      Number((delta / 1024).toFixed(growth!.split('.')[1]!.length)),
-      Number(((delta - 1) / 1024).toFixed(growth!.split('.')[1]!.length)),
+      Number((delta / scale).toFixed(growth!.split('.')[1]!.length)),
+      Number(((delta - 1) / scale).toFixed(growth!.split('.')[1]!.length)),
     ]);
   });
 
@@ -158,15 +166,29 @@ describe('gate: tolerance at the boundary', () => {
     const r = await cli('gate', `${G}/bigger`, '--max-peak', String(peak - 1), '--json');
     expect(r.code).toBe(1);
     expect(check(json(r.out), 'max-peak').measured).toBe(peak);
+    const [scale, unit] = unitOf(peak);
     const [shown, limit] = check(json(r.out), 'max-peak')
-      .message.match(/peak ([\d.]+) KiB \(limit ([\d.]+) KiB\)/)!
+      .message.match(new RegExp(`^largest traced total ([\\d.]+) ${unit} \\(limit ([\\d.]+) ${unit}\\)`))!
       .slice(1);
     expect(shown).not.toBe(limit);
     // At the limit, one decimal as always.
     const at = await cli('gate', `${G}/bigger`, '--max-peak', String(peak), '--json');
     expect(check(json(at.out), 'max-peak').message).toBe(
-      `peak ${(peak / 1024).toFixed(1)} KiB (limit ${(peak / 1024).toFixed(1)} KiB)`,
+      `largest traced total ${(peak / scale).toFixed(1)} ${unit} (limit ${(peak / scale).toFixed(1)} ${unit})`,
     );
+  });
+
+  it("--max-peak: tracemalloc's traced peak between captures when the .peak sidecars give it", async () => {
+    // What `arenascope run` wrote: tracemalloc.get_traced_memory()[1] before each snapshot.
+    const dir = 'fixtures/leaks/timed/run/snapshots';
+    const sidecars = readdirSync(dir).filter((f) => f.endsWith('.peak'));
+    const peak = Math.max(...sidecars.map((f) => Number(readFileSync(`${dir}/${f}`, 'utf8'))));
+    const over = await cli('gate', dir, '--max-peak', String(peak - 1), '--json');
+    expect(over.code).toBe(1);
+    expect(check(json(over.out), 'max-peak').measured).toBe(peak);
+    expect(check(json(over.out), 'max-peak').message).toMatch(/^traced peak 10\.0+\d* MiB \(limit 10\.0+\d* MiB\)$/);
+    const at = await cli('gate', dir, '--max-peak', String(peak), '--json');
+    expect(check(json(at.out), 'max-peak').passed).toBe(true);
   });
 
   it('--max-peak-growth against the baseline peak', async () => {

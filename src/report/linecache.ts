@@ -5,7 +5,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { decodeUtf8 } from '../util/text.js';
+import { decodeUtf8, encodeText } from '../util/text.js';
 
 export type SourceLookup = (filename: string, lineno: number) => string;
 
@@ -189,9 +189,12 @@ export function decodeSource(bytes: Uint8Array): string | null {
 
 // posixpath.join for a relative name, and os.stat's "exists" (anything: a directory found first
 // ends the search too, and then gives no lines, as in linecache).
-const joinPath = (dir: string, name: string): string =>
-  dir === '' || dir.endsWith('/') ? dir + name : `${dir}/${name}`;
-const exists = (path: string): boolean => {
+// A name that was not UTF-8 (surrogate escapes, as CPython holds it) is looked up by its own bytes.
+const joinPath = (dir: string, name: string | Buffer): string | Buffer => {
+  const d = dir === '' || dir.endsWith('/') ? dir : `${dir}/`;
+  return typeof name === 'string' ? d + name : Buffer.concat([Buffer.from(d), name]);
+};
+const exists = (path: string | Buffer): boolean => {
   try {
     return statSync(path, { throwIfNoEntry: false }) !== undefined;
   } catch {
@@ -200,11 +203,12 @@ const exists = (path: string): boolean => {
 };
 
 /** linecache.updatecache's search: the name as given, else each directory of `searchPath` (sys.path). */
-export function locateSource(filename: string, searchPath: readonly string[] = []): string | null {
-  if (exists(filename)) return filename;
+export function locateSource(filename: string, searchPath: readonly string[] = []): string | Buffer | null {
+  const name = encodeText(filename); // os.fsencode
+  if (exists(name)) return name;
   if (isAbsolute(filename)) return null;
   for (const dir of searchPath) {
-    const full = joinPath(dir, filename);
+    const full = joinPath(dir, name);
     if (exists(full)) return full;
   }
   return null;

@@ -279,6 +279,21 @@ describe('file names that are not UTF-8 (fixtures/parity/make_undecodable.py)', 
     expect(names).toEqual(['tie.py', 'tie\xef\xbf\xbd.py', 'tie\xff.py', 'tie\x80.py']);
   });
 
+  it('their source is found by those bytes, as linecache finds it (os.fsencode of the name)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-bytes-'));
+    try {
+      const name = Buffer.from([...Buffer.from('tie'), 0xff, ...Buffer.from('.py')]);
+      writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), name]), 'x = 1\n    y = [0] * 10  \n');
+      const escaped = 'tie\uDCFF.py'; // os.fsdecode(b'tie\xff.py'), as the dump holds it
+      expect(fileSourceLookup([dir])(escaped, 2)).toBe('y = [0] * 10');
+      expect(fileSourceLookup()(`${dir}/${escaped}`, 1)).toBe('x = 1');
+      // U+FFFD is another name: not that file.
+      expect(fileSourceLookup([dir])('tie\uFFFD.py', 1)).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('only an unpaired low surrogate of U+DC80-U+DCFF is a byte; pairs and other text are UTF-8', () => {
     expect(encodeText('plain')).toBe('plain');
     expect(encodeText('a\u{1F600}b\uFFFD')).toBe('a\u{1F600}b\uFFFD');

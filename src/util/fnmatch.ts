@@ -14,20 +14,49 @@ function escapeChar(c: string): string {
   return `\\u{${c.codePointAt(0)!.toString(16)}}`;
 }
 
-// Translates the inside of a bracket expression. '-' at either end is literal, as are ']' first.
+// Translates the inside of a bracket expression as fnmatch.translate does (3.10+): the text split at
+// the hyphens that make ranges into chunks, a reversed range (z-a) dropped by joining its neighbours
+// (so that in '[b-?!*]' the '!' then leads and negates: it matches anything but '*'), then read as a
+// set of Python's re, where a '-' first or last is itself.
 function translateSet(body: string): string {
-  let negate = false;
-  let chars = [...body];
-  if (chars[0] === '!') {
-    negate = true;
-    chars = chars.slice(1);
+  const cs = [...body];
+  let items: string[];
+  if (!cs.includes('-')) items = cs;
+  else {
+    const chunks: string[][] = [];
+    let i = 0;
+    let k = cs[0] === '!' ? 2 : 1;
+    for (;;) {
+      const at = cs.indexOf('-', k);
+      if (at < 0) break;
+      chunks.push(cs.slice(i, at));
+      i = at + 1;
+      k = at + 3;
+    }
+    const tail = cs.slice(i);
+    if (tail.length) chunks.push(tail);
+    else chunks[chunks.length - 1]!.push('-');
+    for (let c = chunks.length - 1; c > 0; c--) {
+      const before = chunks[c - 1]!;
+      if (before[before.length - 1]! > chunks[c]![0]!) {
+        chunks[c - 1] = [...before.slice(0, -1), ...chunks[c]!.slice(1)];
+        chunks.splice(c, 1);
+      }
+    }
+    // A '-' inside a chunk is itself; between chunks it makes a range ('\0-' marks it).
+    items = chunks.flatMap((c, n) => (n ? ['\0-', ...c] : c));
   }
+  if (items.length === 0) return '(?!)';
+  const negate = items[0] === '!';
+  if (negate) items = items.slice(1);
+  if (items.length === 0) return '[^]';
   const parts: string[] = [];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (i + 2 < chars.length && chars[i + 1] === '-') {
-      const hi = chars[i + 2]!;
-      // A reversed range (z-a) matches nothing, as fnmatch drops it.
+  for (let i = 0; i < items.length; i++) {
+    const c = items[i] === '\0-' ? '-' : items[i]!;
+    // A range: an item, '-', an item (a '-' first or last is itself).
+    if (i + 2 < items.length && items[i + 1] === '\0-') {
+      const hi = items[i + 2] === '\0-' ? '-' : items[i + 2]!;
+      // CPython refuses a reversed range left here (re.error); it matches nothing here.
       if (c.codePointAt(0)! <= hi.codePointAt(0)!) parts.push(`${escapeChar(c)}-${escapeChar(hi)}`);
       i += 2;
     } else parts.push(escapeChar(c));

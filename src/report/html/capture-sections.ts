@@ -114,8 +114,8 @@ export function fragmentationVerdict(r: NonNullable<SnapshotSection['replay']>):
   return {
     verdict: `${r.fragmented.verdict} (${r.fragmented.reason})`,
     evidence:
-      `${real}Model of CPython ${r.python}, pinned arenas: best case ${f.pinnedArenasBestCase} ` +
-      `(${formatSize(f.releasableBytesBestCase)}), worst case ${f.pinnedArenasWorstCase} ` +
+      `${real}Model of CPython ${r.python}, pinned arenas: compact order ${f.pinnedArenasBestCase} ` +
+      `(${formatSize(f.releasableBytesBestCase)}), scattered order ${f.pinnedArenasWorstCase} ` +
       `(${formatSize(f.releasableBytesWorstCase)}); ` +
       `empty pools ${formatSize(f.emptyPoolBytesBestCase)} .. ${formatSize(f.emptyPoolBytesWorstCase)}.`,
     next: r.fragmented.next,

@@ -57,9 +57,11 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
     }
     out.push(
       [
+        // By order, not best and worst: the compact order's last arena, still filling, can be the
+        // only one under a quarter full.
         'Model, pinned arenas (live blocks use under a quarter of them):',
-        `best case ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}),`,
-        `worst case ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)});`,
+        `compact order ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}),`,
+        `scattered order ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)});`,
         `empty pools ${range(formatSize(f.emptyPoolBytesBestCase), formatSize(f.emptyPoolBytesWorstCase))}.`,
       ].join(' '),
       `Arena occupancy (0-10% .. 90-100%): compact ${last.compact.occupancy.join(' ')}, ` +

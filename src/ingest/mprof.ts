@@ -227,6 +227,47 @@ function ownRuns(
   });
 }
 
+/**
+ * Times that go back: a clock step (mprof stamps samples with time.time(), which NTP or a user can set
+ * back) at a few steps is repaired in place, each later sample moved to follow the one before by the
+ * usual interval, with a warning; more than a tenth of the steps going back is not a recording in
+ * order, and an error. Left as they were, a leak after a step back of an hour read as 'stable' over
+ * -3597 s.
+ */
+function steadyClock(s: Samples, label: string, what: string, warnings: string[]): void {
+  const t = s.t;
+  const back: number[] = [];
+  for (let i = 1; i < t.length; i++) if (t[i]! < t[i - 1]!) back.push(i);
+  if (!back.length) return;
+  const first = back[0]!;
+  const fell = `${printFixed(t[first - 1]!)} then ${printFixed(t[first]!)}`;
+  if (back.length * 10 > t.length - 1) {
+    throw new InputError(
+      label,
+      `${what} sample ${first + 1}`,
+      `times go back at ${back.length} of ${t.length - 1} steps (${fell}): not one mprof recording in order`,
+    );
+  }
+  const ahead: number[] = [];
+  for (let i = 1; i < t.length; i++) if (t[i]! > t[i - 1]!) ahead.push(t[i]! - t[i - 1]!);
+  ahead.sort((a, b) => a - b);
+  const usual = ahead.length ? ahead[ahead.length >> 1]! : 0;
+  let shift = 0;
+  const stepBack = t[first - 1]! - t[first]!;
+  for (let i = 1; i < t.length; i++) {
+    const raw = t[i]! + shift;
+    if (raw < t[i - 1]!) shift += t[i - 1]! - raw + usual;
+    t[i] = t[i]! + shift;
+  }
+  warnings.push(
+    `${label}: the clock of its ${what} samples goes back ${back.length === 1 ? 'once' : `${back.length} times`} ` +
+      `(first at sample ${first + 1}: ${fell}, ${printFixed(stepBack)} s back: a clock change?); ` +
+      'the samples after are taken to follow the one before by the usual interval',
+  );
+}
+
+const printFixed = (x: number): string => x.toFixed(1);
+
 async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries | MemoryRuns> {
   const runs: RunBuilder[] = [];
   let run = new RunBuilder(null);
@@ -332,6 +373,11 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     functions: [] as FunctionSpan[],
     warnings: [],
   }));
+  for (const r of runSeries) {
+    const name = r.run ? `${input.label} (run ${r.run.index})` : input.label;
+    steadyClock(r.samples, name, 'MEM', warnings);
+    for (const [pid, c] of r.children) steadyClock(c, name, `CHLD ${pid}`, warnings);
+  }
   const owners = ownRuns(
     runSeries,
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),

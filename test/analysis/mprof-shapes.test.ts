@@ -1,8 +1,10 @@
 // RSS shapes from real `mprof run`s (fixtures/mprof/shapes/make.sh, which checks each run's window
 // minima and maxima): growth, retention, plateau, released and steady must each get their verdict,
 // every output must keep measured figures at or under the measured peak, and only growth fails a gate.
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { memoryTrend } from '../../src/analysis/mprof.js';
 import { cli } from '../helpers.js';
 
@@ -23,6 +25,7 @@ interface Trend {
   floorMiB: number[];
   ceilingMiB: number[];
   settledAtSeconds: number | null;
+  durationSeconds: number;
   next: string;
 }
 
@@ -219,5 +222,43 @@ describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () =
   it('under 3 samples in all: not judged, whatever the warm-up', () => {
     const t = memoryTrend('main', { t: Float64Array.of(0, 1), mib: Float64Array.of(10, 900) }, { warmupSeconds: 0 });
     expect(t.verdict).toBe('unjudged');
+  });
+});
+
+describe('a clock that goes back during a run (mprof stamps samples with time.time())', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-clock-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // growth.dat with its clock set back an hour half way, as NTP or a user would.
+  const lines = readFileSync(`${DIR}/growth.dat`, 'utf8').split('\n');
+  const mem = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('MEM '));
+  const half = mem[mem.length >> 1]![1];
+  const stepped = lines.map((l, i) => {
+    if (i < half || !l.startsWith('MEM ')) return l;
+    const [, m, t] = l.split(' ');
+    return `MEM ${m} ${(Number(t) - 3600).toFixed(4)}`;
+  });
+
+  it('a step back is repaired with a warning: the same verdict as the run itself, gate fails alike', async () => {
+    const file = join(dir, 'stepped.dat');
+    writeFileSync(file, stepped.join('\n'));
+    const want = await trend(`${DIR}/growth.dat`);
+    const r = await cli('leaks', file, '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/the clock of its MEM samples goes back once \(first at sample \d+: .*3600\.\d s back/);
+    const got = (JSON.parse(r.out) as { series: Trend[] }).series[0]!;
+    expect(got.verdict).toBe(want.verdict);
+    expect(got.durationSeconds).toBeGreaterThan(0);
+    expect((await cli('gate', file, '--max-leaks', '0')).code).toBe(1);
+  });
+
+  it('samples out of order at most steps: an error naming the sample, not a verdict', async () => {
+    const file = join(dir, 'reversed.dat');
+    const head = lines.filter((l) => l !== '' && !l.startsWith('MEM '));
+    writeFileSync(file, `${[...head, ...mem.map(([l]) => l).reverse()].join('\n')}\n`);
+    const r = await cli('leaks', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /reversed\.dat: MEM sample 2: times go back at \d+ of \d+ steps .*not one mprof recording in order/,
+    );
   });
 });

@@ -101,7 +101,7 @@ const kindsOf = (d: ReportData): string[] => d.formats.filter((k) => k !== 'allo
 
 /** What the current captures and a baseline both hold, and so what the growth checks compare. */
 export interface SharedKinds {
-  /** Both hold mprof runs: peaks compare the mprof peaks. */
+  /** Both hold mprof runs or line reports: peaks compare the process's peaks (RSS). */
   readonly memory: boolean;
   /** Both hold snapshots of the same formats: traced bytes, peaks and lines compare. */
   readonly snapshots: boolean;
@@ -128,7 +128,8 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
   const extra = now.filter((k) => !before.includes(k));
   const snaps = (ks: string[]): string => ks.filter((k) => SNAPSHOT_FORMATS.includes(k)).join(',');
   return {
-    memory: before.includes('mprof'),
+    // A line report's peak (its highest Mem usage) is a process's peak as an mprof run's is.
+    memory: before.includes('mprof') || before.includes('line-report'),
     snapshots: snaps(before) !== '' && snaps(before) === snaps(now),
     notices: extra.map(
       (k) =>
@@ -194,7 +195,11 @@ function gateSite(site: Frame, traceback: readonly Frame[], detail: string, root
   return { file: at.filename, line: at.lineno, detail };
 }
 
-const fmtBytes = (b: number): string => `${(b / 1024).toFixed(1)} KiB`;
+const fmtBytes = (b: number): string => {
+  const a = Math.abs(b);
+  const [scale, unit] = a >= 2 ** 30 ? [2 ** 30, 'GiB'] : a >= 2 ** 20 ? [2 ** 20, 'MiB'] : [1024, 'KiB'];
+  return `${(b / scale).toFixed(1)} ${unit}`;
+};
 
 /**
  * A figure and its limit, with one decimal, or as many more as it takes to tell them apart when they
@@ -447,12 +452,18 @@ function leaksCheck(
   const slowing = allSites.filter((s) => s.verdict === 'slowing').map(siteText);
   const captures = current.snapshots?.labels.length ?? 0;
   const tooFew = captures > 0 && captures < 3;
+  // No snapshot, no mprof run (line reports tell what a call returned holding, which is no leak verdict).
+  const reportsOnly = captures === 0 && current.memory.length === 0;
   const notes = [
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
     tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',
+    reportsOnly && current.lineReports.length
+      ? 'memory_profiler line reports give none (a call that returned holding memory is not a leak by itself: ' +
+        '`arenascope leaks` lists them); 3 or more tracemalloc snapshots, or an mprof run, do'
+      : '',
   ].filter(Boolean);
-  const judged = !tooFew || current.memory.length > 0;
+  const judged = (!tooFew && !reportsOnly) || current.memory.length > 0;
   const head = !judged
     ? 'no leak verdict'
     : n

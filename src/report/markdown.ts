@@ -3,14 +3,15 @@
 import type { ReportData } from '../analysis/report-data.js';
 import { cell } from './escape.js';
 import { formatSize, growthLabel, printfFixed } from './format-size.js';
-import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from './memory-trend.js';
+import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from './memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
+import { renderLineReportLeaks } from './text/leaks.js';
 
 export function renderMarkdown(d: ReportData): string {
   const out = [`## ${cell(d.title)}`, ''];
   const sm = d.summary;
   out.push(
-    '| peak (mprof) | traced, last capture | growth | leak suspects | fragmented |',
+    `| peak (${peakSource(d)}) | traced, last capture | growth | leak suspects | fragmented |`,
     '|---:|---:|---:|---:|---|',
   );
   const peak = sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`;
@@ -46,6 +47,12 @@ export function renderMarkdown(d: ReportData): string {
       const what = `${memoryVerdictWord(t.verdict)} (${memoryShape(t)}); measured ${memoryMeasured(t, '→')}`;
       out.push(`- \`${cell(m.label)}\` ${cell(t.name)}: ${what}${trend ? `; ${trend}` : ''}. Next: ${cell(t.next)}`);
     }
+  }
+  for (const l of d.lineReports) {
+    // As `leaks` prints them, in a fence: source lines hold `*`, `_` and the like.
+    const lines = renderLineReportLeaks(l).slice(1);
+    const fence = '`'.repeat(Math.max(3, ...lines.flatMap((x) => x.match(/`+/g) ?? []).map((b) => b.length + 1)));
+    out.push('', `### Line report: ${cell(l.file)}`, '', `${fence}text`, ...lines, fence);
   }
   for (const r of d.runs ?? []) {
     out.push('', '### Tests', '', cell(runLine(r)), '');

@@ -2,6 +2,7 @@
 // same thing: measured figures as measured, fitted rates as "trend", and a released run by that name.
 
 import type { MemoryTrend, MemoryVerdict } from '../analysis/mprof.js';
+import type { ReportData } from '../analysis/report-data.js';
 import { printfFixed } from './format-size.js';
 
 /** The verdict as printed: 'transient' of an RSS curve is memory given back, so it says so. */
@@ -44,4 +45,10 @@ const rate = (x: number): string => `${x >= 0 ? '+' : ''}${printfFixed(x, 2)} Mi
 export function memoryTrendRate(t: MemoryTrend): string | null {
   if (t.verdict === 'transient' || t.verdict === 'plateau' || t.verdict === 'unjudged') return null;
   return `trend ${rate(t.trendMiBPerMin)} (floor), ${rate(t.ceilingTrendMiBPerMin)} (ceiling)`;
+}
+
+/** Where the summary's peak (RSS) comes from: mprof runs, memory_profiler line reports, or both. */
+export function peakSource(d: Pick<ReportData, 'formats'>): string {
+  const from = [d.formats.includes('mprof') ? 'mprof' : '', d.formats.includes('line-report') ? 'memory_profiler' : ''];
+  return from.filter(Boolean).join(', ') || 'mprof';
 }

@@ -218,6 +218,35 @@ describe('gate: tolerance at the boundary', () => {
     expect((await cli('gate', report, '--max-peak', String(Math.floor(highest * MiB) - 1))).code).toBe(1);
   });
 
+  it('line reports: --max-leaks has no verdict from them (fails saying so); --max-peak-growth compares their peaks', async () => {
+    const report = 'fixtures/line-reports/exits/mp0.61-p3.txt';
+    const leaks = await cli('gate', report, '--max-leaks', '0', '--json');
+    expect(leaks.code).toBe(1);
+    const c = check(json(leaks.out), 'max-leaks');
+    expect([c.passed, c.measured]).toEqual([false, null]);
+    expect(c.message).toMatch(/^no leak verdict; memory_profiler line reports give none/);
+    // Against a baseline of another report: the highest Mem usage of each, as printed.
+    const other = 'fixtures/line-reports/real/mp0.61-p3.txt';
+    const highest = (f: string) =>
+      Math.max(...[...readFileSync(f, 'utf8').matchAll(/^ +\d+ +([\d.]+) MiB/gm)].map((m) => Number(m[1])));
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-gate-lr-'));
+    const baseline = join(dir, 'baseline.json');
+    expect((await cli('baseline', other, '-o', baseline)).code).toBe(0);
+    const growth = (highest(report) - highest(other)) * 2 ** 20;
+    const r = await cli(
+      'gate',
+      report,
+      '--baseline',
+      baseline,
+      '--max-peak-growth',
+      String(Math.abs(growth) + 1),
+      '--json',
+    );
+    const g = check(json(r.out), 'max-peak-growth');
+    expect(g.measured).toBeCloseTo(growth, 0);
+    expect(g.passed).toBe(true);
+  });
+
   it('--min-leak-confidence: a leak judged below the floor does not count', async () => {
     const leaks = JSON.parse((await cli('leaks', `${G}/leaky`, '--json')).out) as {
       sites: { verdict: string; confidence: number }[];

@@ -9,6 +9,7 @@ import { statistics } from '../../src/analysis/statistics.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
+import { esc } from '../../src/report/escape.js';
 import { captureTicks, sizeUnit } from '../../src/report/html/axes.js';
 import { arenasCaption } from '../../src/report/html/charts.js';
 import { renderHtml, scriptJson } from '../../src/report/html/page.js';
@@ -46,6 +47,20 @@ describe('ReportData', () => {
     expect(d.lineReports).toHaveLength(1);
     expect(d.summary.leakSuspects).toBe(3);
     expect(JSON.parse(JSON.stringify(d))).toEqual(d); // plain data
+  });
+
+  it("a line report's findings are the same on the page, in Markdown and in `leaks`; its peak is named for it", async () => {
+    const file = 'fixtures/line-reports/exits/mp0.61-p3.txt';
+    const leaks = (await cli('leaks', file)).out.trim().split('\n').slice(1);
+    expect(leaks.join('\n')).toContain('not judged: its last row (line 92) is inside a block');
+    const d = buildReportData(await load([file]), [file]);
+    const md = renderMarkdown(d);
+    for (const line of leaks) expect(md).toContain(line);
+    expect(md).toContain('| peak (memory_profiler) |');
+    const html = await renderHtml(d);
+    for (const line of leaks) expect(html).toContain(`<li>${esc(line.trim())}</li>`);
+    expect(html).toContain('peak RSS (memory_profiler)');
+    expect(html).not.toContain('(mprof)');
   });
 
   it('counts no leak suspects it did not judge: 2 snapshots and no mprof run say none were judged', async () => {

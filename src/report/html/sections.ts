@@ -6,8 +6,9 @@ import type { MemorySection, ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
-import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
+import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from '../run-tests.js';
+import { renderLineReportLeaks } from '../text/leaks.js';
 import { fragmentationVerdict } from './capture-sections.js';
 import { memoryChart } from './charts.js';
 import { card, type Section, section, sortable, table, where } from './markup.js';
@@ -89,7 +90,7 @@ export function summarySection(d: ReportData): Section {
   const several = (d.snapshots?.totals.length ?? 0) > 1;
   const largest = summary.largestCaptureBytes ?? null;
   const cards = [
-    summary.peakMiB === null ? null : card('peak RSS (mprof)', `${printfFixed(summary.peakMiB, 1)} MiB`),
+    summary.peakMiB === null ? null : card(`peak RSS (${peakSource(d)})`, `${printfFixed(summary.peakMiB, 1)} MiB`),
     summary.tracedPeakBytes == null
       ? null
       : card('traced peak', formatSize(summary.tracedPeakBytes), "tracemalloc's peak between captures"),
@@ -169,7 +170,11 @@ export function lineReportSection(l: LineReport, index: number): Section {
   const intro =
     '<p>Each line shaded by the memory it added (red) or gave back (blue): ' +
     "memory_profiler's increment, in MiB.</p>";
-  return section(`line-report-${index}`, `Line report: ${l.file}`, [intro, ...blocks], 'line-report');
+  // What `leaks` says of it: the largest increments, the calls that returned holding memory, and
+  // those it cannot judge.
+  const found = renderLineReportLeaks(l).slice(1);
+  const findings = `<ul class="findings">${found.map((x) => `<li>${esc(x.trim())}</li>`).join('')}</ul>`;
+  return section(`line-report-${index}`, `Line report: ${l.file}`, [findings, intro, ...blocks], 'line-report');
 }
 
 /** The per-test table of each `arenascope run` folder: figures, limit markers, what broke them. */

@@ -181,7 +181,8 @@ function riseNote(l: LineIncrement): string {
   return `  (Mem usage ${printfFixed(l.fromMiB, 1)} -> ${printfFixed(l.memMiB, 1)} MiB; ${column})`;
 }
 
-function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout): string[] {
+/** A line report's findings as `leaks` prints them (report's page and Markdown show the same lines). */
+export function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout = FULL_LAYOUT): string[] {
   const name = (filename: string): string => (filename ? layout.path(filename) : reportFileName(filename));
   // Only lines that added memory, as printed: a 0.0 or a negative increment is no increase.
   const grew = r.topIncrements.filter((l) => l.incrementMiB > 0 && printfFixed(l.incrementMiB, 1) !== '0.0');

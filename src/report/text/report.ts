@@ -3,7 +3,7 @@
 
 import type { ReportData } from '../../analysis/report-data.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
-import { memoryMeasured, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
+import { memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { statisticLine } from './statistics.js';
@@ -17,7 +17,7 @@ export function reportTextPaths(d: ReportData): string[] {
 export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT): string {
   const sm = d.summary;
   const parts = [
-    `peak (mprof): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
+    `peak (${peakSource(d)}): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
     `traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
     `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
     `leak suspects: ${sm.leakSuspects ?? '-'}`,

@@ -40,6 +40,8 @@ const FIELDS: ReadonlySet<string> = new Set([
   'time',
   'tracedPeak',
   'tracebackLimit',
+  'traceLayout',
+  'pickleProtocol',
   'label',
 ]);
 const ITEM: Record<List, ValidatorName> = {
@@ -361,13 +363,16 @@ function toSnapshot(
   const limit = b.fields.tracebackLimit;
   const time = b.fields.time;
   const peak = b.fields.tracedPeak;
+  const layout = b.fields.traceLayout;
+  const protocol = b.fields.pickleProtocol;
   return {
     kind: 'snapshot',
     source: { path: label, format: FORMAT, gzip, bytes },
     frames,
     groups: b.groups.finish(),
     tracebackLimit: typeof limit === 'number' ? limit : null,
-    layout: null,
+    layout: layout === '3-tuple' || layout === '4-tuple' ? layout : null,
+    ...(typeof protocol === 'number' ? { pickleProtocol: protocol } : {}),
     traceCount: b.groups.traceCount,
     totalSize: b.groups.totalSize,
     time: typeof time === 'number' ? time : null,

@@ -34,6 +34,9 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   head.time = s.time;
   if (s.tracedPeak != null) head.tracedPeak = s.tracedPeak; // absent: unknown
   head.tracebackLimit = s.tracebackLimit;
+  // Which CPython wrote the dump it came from, as the dump told it (the model replay picks).
+  if (s.layout) head.traceLayout = s.layout;
+  if (s.pickleProtocol !== undefined) head.pickleProtocol = s.pickleProtocol;
   write(JSON.stringify(head).slice(0, -1));
   let out = ',\n"frames":[';
   frameList.forEach((f, i) => {

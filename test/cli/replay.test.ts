@@ -117,6 +117,18 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(named.assumptions.join()).not.toMatch(/the pymalloc of/);
   });
 
+  it("a dump converted to arenascope JSON keeps what it said: the same model as the dump's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-conv-model-'));
+    for (const v of ['py37', 'py38', 'py311']) {
+      const json = pair(v).map((_, i) => join(dir, `${v}-${i}.json`));
+      for (const [i, p] of pair(v).entries())
+        expect((await cli('convert', p, '--to', 'json', '-o', json[i]!)).code).toBe(0);
+      const fromJson = await replayOf(...json);
+      const fromDumps = await replayOf(...pair(v));
+      expect([fromJson.python, fromJson.assumptions[0]]).toEqual([fromDumps.python, fromDumps.assumptions[0]]);
+    }
+  });
+
   it('report and gate model the same one as replay, and gate takes --python as replay does', async () => {
     const report = JSON.parse((await cli('report', ...pair('py38'), '--format', 'json')).out) as {
       summary: { python: string };

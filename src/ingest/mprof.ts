@@ -20,12 +20,17 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
+// One of mprof's lines with tabs for its spaces (an editor's, a spreadsheet's): no command line's.
+const TABBED = /^(MEM|FUNC|CHLD)\t/;
 // A MEM line as mprof writes it: `MEM <MiB> <time>`. A note that starts with the word (`MEM usage
 // notes`, in a folder of captures) is no mprof file.
 const MEM_LINE = /^MEM +-?[\d.]+(?:[eE][-+]?\d+)? +-?[\d.]+(?:[eE][-+]?\d+)?\s*$/;
 
 function sniffMprof(head: Buffer): boolean {
-  const first = headLines(head, 20).find((l) => l.trim() !== '');
+  // A UTF-8 byte order mark, as an editor on Windows saves the file, is no part of the line.
+  const first = headLines(head, 20)
+    .find((l) => l.trim() !== '')
+    ?.replace(/^\uFEFF/, '');
   return first !== undefined && FIELD.test(first) && (!first.startsWith('MEM ') || MEM_LINE.test(first));
 }
 
@@ -284,11 +289,17 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   // as it is, so a line right after it that is no field of mprof's is more of the command line.
   let cmdlineAt = -1;
 
-  const handle = (line: string): void => {
-    if (line === '') return;
+  const handle = (text: string): void => {
+    // A byte order mark starts no field; spaces at the end of a line (an editor's) end none.
+    const line = no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (line.trim() === '') return; // mprof passes over a line of spaces too
+    if (TABBED.test(line)) {
+      bad = { no, line, field: '', why: `fields separated by tabs (${quoted(line, 40)}): mprof writes single spaces` };
+      return;
+    }
     const sp = line.indexOf(' ');
     const field = sp < 0 ? line : line.slice(0, sp);
-    const parts = line.split(' ');
+    const parts = line.trimEnd().split(' ');
     let ok = true;
     let why: string | undefined;
     if (field === 'MEM') {
@@ -298,10 +309,11 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       if (ok && !why) run.main.push(t, mib);
     } else if (field === 'CMDLINE') {
       // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
+      const cmd = line.slice(sp + 1).trimEnd();
       if (!run.empty) {
         runs.push(run);
-        run = new RunBuilder(line.slice(sp + 1));
-      } else run.cmdline = line.slice(sp + 1);
+        run = new RunBuilder(cmd);
+      } else run.cmdline = cmd;
       cmdlineAt = no;
     } else if (cmdlineAt === no - 1 && !FIELD.test(line)) {
       run.cmdline = `${run.cmdline ?? ''}\n${line}`;

@@ -62,3 +62,33 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
     expectSame(a, b);
   });
 });
+
+describe('a real .dat as editors save it', () => {
+  const real = readFileSync('fixtures/mprof/funcs.dat', 'utf8');
+  const save = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const same = async (path: string) => {
+    const [a, b] = [await loadCapture('fixtures/mprof/funcs.dat'), await loadCapture(path)];
+    if (a.kind !== 'memory-series' || b.kind !== 'memory-series') throw new Error('not one mprof run');
+    expectSame(a, b);
+    expect(b.cmdline).toBe(a.cmdline);
+  };
+
+  it('a UTF-8 byte order mark, spaces at the ends of lines, a line of spaces: the same run', async () => {
+    expect(real).toMatch(/^FUNC /m);
+    await same(save('bom.dat', `\uFEFF${real}`));
+    await same(save('trailing.dat', `${real.replaceAll('\n', '  \n')}   \n`));
+  });
+
+  it('tabs for its spaces: an error naming the line (mprof itself fails on them)', async () => {
+    const lines = real.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('MEM '));
+    lines[at] = lines[at]!.replaceAll(' ', '\t');
+    await expect(loadCapture(save('tabs.dat', lines.join('\n')))).rejects.toThrow(
+      new RegExp(`tabs\\.dat: line ${at + 1}: fields separated by tabs .*: mprof writes single spaces`),
+    );
+  });
+});

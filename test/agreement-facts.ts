@@ -186,12 +186,18 @@ export function gateCheck(gateJson: unknown, name: string): GateCheck | undefine
  * What a gate message says about one leak it names: the figure printed next to `where` (KiB of
  * growth for a site, MiB/min for a process) and the confidence; null when it does not name it.
  */
-export function gateMention(message: string, where: string): { figure: number; confidence: number } | null {
+export function gateMention(
+  message: string,
+  where: string,
+): { figure: number; confidence: number; precision: number } | null {
   const at = message.indexOf(`${where} (`);
   if (at < 0) return null;
   const from = at + where.length;
   const part = message.slice(from, message.indexOf(')', from) + 1);
-  const figure = /([+-]?\d[\d.]*) (?:KiB|MiB\/min)/.exec(part);
+  // Sizes in the unit the gate chose (KiB, MiB, GiB), given back in KiB; rates in MiB/min as printed.
+  const figure = /([+-]?\d[\d.]*) (KiB|MiB\/min|MiB|GiB)/.exec(part);
   const confidence = /confidence ([\d.]+)/.exec(part);
-  return figure && confidence ? { figure: Number(figure[1]), confidence: Number(confidence[1]) } : null;
+  if (!figure || !confidence) return null;
+  const kib = figure[2] === 'MiB' ? 1024 : figure[2] === 'GiB' ? 1024 ** 2 : 1;
+  return { figure: Number(figure[1]) * kib, confidence: Number(confidence[1]), precision: 0.051 * kib };
 }

@@ -164,7 +164,7 @@ async function gateCountsLeaks(inputs: string[], flags: string[]): Promise<void>
     expect(said, `gate names ${x.where}: ${c.message}`).not.toBeNull();
     expect(Math.abs(said!.confidence - x.confidence)).toBeLessThanOrEqual(0.0051);
     const figure = x.unit === 'bytes' ? said!.figure * 1024 : said!.figure;
-    const tolerance = x.unit === 'bytes' ? 0.051 * 1024 : 0.0051;
+    const tolerance = x.unit === 'bytes' ? said!.precision * 1024 : 0.0051;
     if (x.figure !== null)
       expect(Math.abs(figure - x.figure), `${x.where}: ${c.message}`).toBeLessThanOrEqual(tolerance);
   }

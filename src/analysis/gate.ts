@@ -435,7 +435,7 @@ function leaksCheck(
   roots: readonly string[],
 ): CheckResult {
   const siteText = (s: SiteTrend): string =>
-    `${s.filename}:${s.lineno} (${signed(fmtBytes(verdictGrowth(s)))}${s.kept ? ' kept' : ''}, confidence ${s.confidence.toFixed(2)})`;
+    `${s.filename}:${s.lineno} (${signed(fmtBytes(verdictGrowth(s)))}${s.kept ? ' kept' : s.judgedFrom ? ` from capture ${s.judgedFrom + 1}` : ''}, confidence ${s.confidence.toFixed(2)})`;
   const allSites = (current.snapshots?.leaks?.sites ?? []).filter((s) => kept(s.filename));
   const leaking = allSites.filter((s) => s.verdict === 'leak');
   const sites = leaking.filter((s) => s.confidence >= minConfidence);

@@ -7,6 +7,7 @@ import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
 import { type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
+import { verdictGrowth } from './growth.js';
 import { classify, type KeptMemory, risingTimes, type Verdict } from './leak-classify.js';
 import { compareFrames, KEY_TYPES, type KeyType } from './statistics.js';
 import { theilSen } from './trend.js';
@@ -62,9 +63,7 @@ export interface SiteTrend {
   readonly next: string;
 }
 
-/** The growth a site's verdict rests on: what it kept, for a leak by kept memory; else last less first. */
-export const verdictGrowth = (s: { readonly growthBytes: number; readonly kept?: KeptMemory | null }): number =>
-  s.kept ? s.kept.growthBytes : s.growthBytes;
+export { verdictGrowth };
 
 export interface LeakOptions {
   readonly groupBy?: KeyType;

@@ -1,6 +1,8 @@
 // Python's %-formatting of floats, digit for digit: C printf rounding (exact value, ties to even),
 // which JS toFixed does not do (it rounds exact ties up: (12.5).toFixed(0) === '13', printf '12').
 
+import { verdictGrowth } from '../analysis/growth.js';
+
 /** printf("%.<digits>f"), or "%+.<digits>f" with sign: the exact value rounded half to even. */
 export function printfFixed(x: number, digits: number, sign = false): string {
   const ax = Math.abs(x);
@@ -32,10 +34,11 @@ export function formatSize(size: number, sign = false): string {
   throw new Error('unreachable');
 }
 
-/** The growth a site's verdict rests on, signed: what it kept (so marked) for a leak by kept memory. */
-export function growthLabel(s: {
-  readonly growthBytes: number;
-  readonly kept?: { readonly growthBytes: number } | null;
-}): string {
-  return s.kept ? `${formatSize(s.kept.growthBytes, true)} kept` : formatSize(s.growthBytes, true);
+/**
+ * The growth a site's verdict rests on, signed: what it kept (so marked) for a leak by kept memory,
+ * or from the capture it was judged from (so marked) after a spike at the start.
+ */
+export function growthLabel(s: Parameters<typeof verdictGrowth>[0]): string {
+  const g = formatSize(verdictGrowth(s), true);
+  return s.kept ? `${g} kept` : s.judgedFrom ? `${g} from capture ${s.judgedFrom + 1}` : g;
 }

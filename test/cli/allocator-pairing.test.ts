@@ -147,15 +147,16 @@ describe('allocator reports paired with captures', () => {
     expect(t.out).toContain('Assumed: allocator reports paired with 3 captures: 3 allocator-stats files');
   });
 
-  it('names without numbers pair on their last word (app-start with stats-start)', async () => {
+  it('names pair on their last part: a word (app-py311-start with stats-start), not a number before it', async () => {
     const d = folder([]);
     const words = ['start', 'middle', 'end'];
     words.forEach((w, i) => {
-      copyFileSync(snaps[i]!, join(d, `app-${w}.pickle`));
+      // A number before the word (py311) is no key: the word is.
+      copyFileSync(snaps[i]!, join(d, `app-py311-${w}.pickle`));
       copyFileSync(`${P}/stats-${i + 1}.txt`, join(d, `stats-${w}.txt`));
     });
     // The captures in their order; the reports given in name order (end, middle, start).
-    const caps = words.map((w) => join(d, `app-${w}.pickle`));
+    const caps = words.map((w) => join(d, `app-py311-${w}.pickle`));
     const stats = [...words].sort().map((w) => join(d, `stats-${w}.txt`));
     const r = await cli('replay', ...caps, '--allocator-stats', ...stats, '--json');
     expect(r.code).toBe(0);

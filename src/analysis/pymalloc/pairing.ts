@@ -46,13 +46,17 @@ const stem = (p: string): string =>
     .replace(/\.[^.]*$/, '');
 
 /**
- * What names pair on: the last number of the stem (snap-03 and stats-3), else its last word
- * (app-start and stats-start; run.pickle and run.txt).
+ * What names pair on: the last part of the stem (after its last '-', '_', '.' or space): its number
+ * when it ends in one (snap-03 and stats-3, snap3), else the part (app-start and stats-start;
+ * run.pickle and run.txt).
  */
 function nameKey(p: string): string {
+  // The last part of the stem: its number when it ends in one, else the word (py311-start and
+  // stats-start pair on 'start', not on the 311 inside).
   const s = stem(p);
-  const n = /(\d+)\D*$/.exec(s);
-  return n ? String(Number(n[1])) : (/[^-_.\s]+$/.exec(s)?.[0] ?? s);
+  const last = /[^-_.\s]+$/.exec(s)?.[0] ?? s;
+  const n = /(\d+)$/.exec(last);
+  return n ? String(Number(n[1])) : last;
 }
 
 const last = (f: AllocatorStats): MallocStatsBlock => f.blocks[f.blocks.length - 1]!;

@@ -114,8 +114,14 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
     );
   // Nor when it sits in a block whose header ran more often than it: the header ran again after it
   // (a `with`'s exit, which may free what the block made; a loop's next test and runs).
+  // A `return` or `raise` row ends the call: a loop's header ran before it, only a `with`'s exit after.
+  const ends = /^\s*(?:return|raise)\b/.test(last.source);
   const header = enclosingHeaders(b.lines, last).find(
-    (h) => h.occurrences !== null && last.occurrences !== null && h.occurrences > last.occurrences,
+    (h) =>
+      h.occurrences !== null &&
+      last.occurrences !== null &&
+      h.occurrences > last.occurrences &&
+      (!ends || /^\s*(?:async\s+)?with\b/.test(h.source)),
   );
   if (header)
     return (
@@ -185,17 +191,21 @@ export function lineReportFindings(
     // a line of the report's functions called, or an Increment equal to its Mem usage, which no line
     // run once adds. Such a line's rise is what its Mem usage rose from the row before.
     const ulp = 10 ** -b.precision / 2;
-    // memory_profiler 0.2-0.9 (no Increment column) took a line's memory before it ran, at its 'line'
+    // memory_profiler 0.2-0.5 (no Increment column) took a line's memory before it ran, at its 'line'
     // event: a rise between two rows is the first one's doing. Later releases take it after.
-    const before = measured.every((l) => l.incrementMiB === null);
+    // 0.6-0.9 (no Increment either) took it after the line ran; they give the def row a figure.
+    const before = measured.every((l) => l.incrementMiB === null) && !measured.some((l) => DEF.test(l.source));
     for (let i = 1; i < measured.length; i++) {
       const l = before ? measured[i - 1]! : measured[i]!;
       const from = measured[i - 1]!.memMiB;
       const to = measured[i]!.memMiB;
+      // A name alone is no proof (`cfg.get(` is not a profiled `get`): each call counts the whole
+      // memory, at least what the process held at this function's call, so the sum is that many times it.
+      const runs = l.occurrences ?? 1;
       const whole =
         l.incrementMiB !== null &&
-        ((calls?.test(l.source) ?? false) ||
-          ((l.occurrences ?? 1) === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp));
+        (((calls?.test(l.source) ?? false) && l.incrementMiB >= 0.9 * runs * measured[0]!.memMiB) ||
+          (runs === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp));
       const reported = whole ? null : l.incrementMiB;
       // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage
       // counts too: those releases summed a loop's or a comprehension's changes wrongly (a loop that

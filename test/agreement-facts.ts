@@ -27,7 +27,12 @@ export function siteFacts(snapshotLeaks: unknown): Map<string, SiteFact> {
     out.set(`${s.filename}:${s.lineno}`, {
       verdict: String(s.verdict),
       confidence: num(s.confidence)!,
-      growthBytes: s.kept ? num(obj(s.kept).growthBytes)! : num(s.growthBytes)!,
+      // The growth the verdict rests on, as every output shows it: kept, or from the capture judged from.
+      growthBytes: s.kept
+        ? num(obj(s.kept).growthBytes)!
+        : num(s.judgedFrom)
+          ? num(arr(s.bytesPerCapture).at(-1))! - num(arr(s.bytesPerCapture)[num(s.judgedFrom)!])!
+          : num(s.growthBytes)!,
     });
   }
   return out;

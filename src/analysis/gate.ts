@@ -454,16 +454,22 @@ function leaksCheck(
   const tooFew = captures > 0 && captures < 3;
   // No snapshot, no mprof run (line reports tell what a call returned holding, which is no leak verdict).
   const reportsOnly = captures === 0 && current.memory.length === 0;
+  // mprof runs too short to judge ('not judged' in leaks) give no verdict either.
+  const unjudged = trends.filter(({ t }) => t.verdict === 'unjudged');
   const notes = [
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
     tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',
+    unjudged.length
+      ? `not judged, too few samples: ${listedSome(unjudged.map(({ m, t }) => `${m.label} ${t.name}`))}`
+      : '',
     reportsOnly && current.lineReports.length
       ? 'memory_profiler line reports give none (a call that returned holding memory is not a leak by itself: ' +
         '`arenascope leaks` lists them); 3 or more tracemalloc snapshots, or an mprof run, do'
       : '',
   ].filter(Boolean);
-  const judged = (!tooFew && !reportsOnly) || current.memory.length > 0;
+  const judgedRuns = trends.length > unjudged.length;
+  const judged = (captures >= 3 && !tooFew) || judgedRuns;
   const head = !judged
     ? 'no leak verdict'
     : n

@@ -214,9 +214,10 @@ describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () =
       series: Trend[];
     };
     expect(whole.series[0]!.verdict).not.toBe('unjudged');
-    // gate counts no leak in a run it could not judge
+    // gate has no verdict from a run leaks could not judge: it fails saying so, not "no leak"
     const gate = await cli('gate', `${DIR}/brief.dat`, '--max-leaks', '0');
-    expect(gate.code).toBe(0);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toContain('FAIL max-leaks: no leak verdict; not judged, too few samples:');
   });
 
   it('under 3 samples in all: not judged, whatever the warm-up', () => {

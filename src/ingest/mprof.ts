@@ -387,8 +387,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   }));
   for (const r of runSeries) {
     const name = r.run ? `${input.label} (run ${r.run.index})` : input.label;
+    const said = warnings.length;
     steadyClock(r.samples, name, 'MEM', warnings);
     for (const [pid, c] of r.children) steadyClock(c, name, `CHLD ${pid}`, warnings);
+    if (warnings.length > said && calls.length) {
+      warnings.push(
+        `${name}: the times of its @profile calls (FUNC lines) are not moved with its samples: ` +
+          'calls after the clock went back may be shown at the wrong time, or with the wrong run',
+      );
+    }
   }
   const owners = ownRuns(
     runSeries,

@@ -246,9 +246,18 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     const r = await cli('leaks', file, '--json');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/the clock of its MEM samples goes back once \(first at sample \d+: .*3600\.\d s back/);
-    // growth.dat has FUNC lines, which are not moved: said.
-    if (lines.some((l) => l.startsWith('FUNC ')))
-      expect(r.err).toContain('the times of its @profile calls (FUNC lines) are not moved');
+    expect(r.err).not.toContain('@profile calls'); // growth.dat has no FUNC line
+    // A run with @profile calls (FUNC lines, which are not moved): said.
+    const funcs = readFileSync('fixtures/mprof/funcs.dat', 'utf8').split('\n');
+    const late = funcs.findIndex((l, i) => i > funcs.length / 2 && l.startsWith('MEM '));
+    const stepFuncs = join(dir, 'funcs-stepped.dat');
+    writeFileSync(
+      stepFuncs,
+      funcs
+        .map((l, i) => (i >= late && l.startsWith('MEM ') ? l.replace(/ (\S+)$/, (_, t) => ` ${Number(t) - 60}`) : l))
+        .join('\n'),
+    );
+    expect((await cli('info', stepFuncs)).err).toContain('the times of its @profile calls (FUNC lines) are not moved');
     const got = (JSON.parse(r.out) as { series: Trend[] }).series[0]!;
     expect(got.verdict).toBe(want.verdict);
     expect(got.durationSeconds).toBeGreaterThan(0);

@@ -83,14 +83,15 @@ const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * 300k-sample read 1.6-2x slower there. CHLD lines take what the string path takes (num(): a digit
  * before the point), and only a pid of plain digits.
  */
-function sampleLines(run: () => RunBuilder): FastLines {
+function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLines {
   return (buf, i, end) => {
     const samples = run().main;
+    const base = linesBefore() + 1;
     let lines = 0;
     for (;;) {
       const c0 = buf[i];
       if (c0 === 0x43) {
-        const next = chldLine(buf, i, end, run());
+        const next = chldLine(buf, i, end, run(), base + lines);
         if (next < 0) break;
         lines++;
         i = next;
@@ -136,7 +137,7 @@ function sampleLines(run: () => RunBuilder): FastLines {
       const time = tf > 0 ? t / POW10[tf]! : t;
       const tv = negT ? -time : time;
       if (!timeOk(tv)) break;
-      samples.push(tv, negM ? -mib : mib);
+      samples.push(tv, negM ? -mib : mib, base + lines);
       lines++;
       i = p + 1;
     }
@@ -146,7 +147,7 @@ function sampleLines(run: () => RunBuilder): FastLines {
 
 // A 'CHLD <pid> <MiB> <time>\n' line from i: where the next line starts, or -1 to leave it to the
 // string path.
-function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder): number {
+function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line: number): number {
   if (buf[i + 1] !== 0x48 || buf[i + 2] !== 0x4c || buf[i + 3] !== 0x44 || buf[i + 4] !== 0x20) return -1;
   let p = i + 5;
   let pid = 0;
@@ -162,7 +163,7 @@ function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder): num
   if (Number.isNaN(mib)) return -1;
   const t = decimalAt(buf, decimalEnd + 1, end, 0x0a, true);
   if (!timeOk(t)) return -1;
-  run.child(pid).push(t, mib);
+  run.child(pid).push(t, mib, line);
   return decimalEnd + 1;
 }
 
@@ -239,18 +240,20 @@ function ownRuns(
  * order, and an error. Left as they were, a leak after a step back of an hour read as 'stable' over
  * -3597 s.
  */
-function steadyClock(s: Samples, label: string, what: string, warnings: string[]): void {
+function steadyClock(s: Samples, line: number, label: string, what: string, warnings: string[]): void {
   const t = s.t;
   const back: number[] = [];
   for (let i = 1; i < t.length; i++) if (t[i]! < t[i - 1]!) back.push(i);
   if (!back.length) return;
   const first = back[0]!;
   const fell = `${printFixed(t[first - 1]!)} then ${printFixed(t[first]!)}`;
-  if (back.length * 10 > t.length - 1) {
+  // One step back is a clock change, in a run of any length; many are no recording in order.
+  if (back.length > 1 && back.length * 10 > t.length - 1) {
     throw new InputError(
       label,
-      `${what} sample ${first + 1}`,
-      `times go back at ${back.length} of ${t.length - 1} steps (${fell}): not one mprof recording in order`,
+      `line ${line}`,
+      `the times of its ${what} samples go back at ${back.length} of ${t.length - 1} steps, the first here ` +
+        `(${fell}): not one mprof recording in order`,
     );
   }
   const ahead: number[] = [];
@@ -266,7 +269,7 @@ function steadyClock(s: Samples, label: string, what: string, warnings: string[]
   }
   warnings.push(
     `${label}: the clock of its ${what} samples goes back ${back.length === 1 ? 'once' : `${back.length} times`} ` +
-      `(first at sample ${first + 1}: ${fell}, ${printFixed(stepBack)} s back: a clock change?); ` +
+      `(first at line ${line}: ${fell}, ${printFixed(stepBack)} s back: a clock change?); ` +
       'the samples after are taken to follow the one before by the usual interval',
   );
 }
@@ -282,7 +285,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   let no = 0; // the line being handled
   let lines = 0; // lines seen so far, by either path
   let bad: Bad | null = null;
-  const fast = sampleLines(() => run);
+  const fast = sampleLines(
+    () => run,
+    () => lines,
+  );
   // FUNC lines, and the run each follows in the file (see ownRuns).
   const calls: { readonly span: FunctionSpan; readonly follows: RunBuilder }[] = [];
   // The line a CMDLINE (or the last line of one) is on: mprof writes an argument holding a newline
@@ -306,7 +312,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       const [mib, t] = [num(parts[1]), num(parts[2])];
       ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
       why = ok && !timeOk(t) ? beyond(parts[2]!) : undefined;
-      if (ok && !why) run.main.push(t, mib);
+      if (ok && !why) run.main.push(t, mib, no);
     } else if (field === 'CMDLINE') {
       // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
       const cmd = line.slice(sp + 1).trimEnd();
@@ -334,7 +340,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
       ok = parts.length === 4 && Number.isSafeInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
       why = ok && !timeOk(t) ? beyond(parts[3]!) : undefined;
-      if (ok && !why) run.child(pid).push(t, mib);
+      if (ok && !why) run.child(pid).push(t, mib, no);
     } else {
       // mprof itself ignores fields it does not know.
       ok = /^[A-Z_]+$/.test(field);
@@ -375,28 +381,35 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     warnings.push(`${input.label}: a run with no MEM or CHLD sample (its CMDLINE only) is left out`);
   }
   const source = { path: input.label, format: FORMAT, gzip: input.gzip, bytes: read.bytes } as const;
-  const runSeries = sampled.map((r, i) => ({
-    kind: 'memory-series' as const,
-    source,
-    run: sampled.length > 1 ? { index: i + 1, count: sampled.length } : null,
-    cmdline: r.cmdline,
-    samples: r.main.finish(),
-    children: new Map([...r.children].map(([pid, b]) => [pid, b.finish()] as const)),
-    functions: [] as FunctionSpan[],
-    warnings: [],
-  }));
-  for (const r of runSeries) {
-    const name = r.run ? `${input.label} (run ${r.run.index})` : input.label;
+  const runSeries = sampled.map((r, i) => {
+    const run = sampled.length > 1 ? { index: i + 1, count: sampled.length } : null;
+    const name = run ? `${input.label} (run ${run.index})` : input.label;
     const said = warnings.length;
-    steadyClock(r.samples, name, 'MEM', warnings);
-    for (const [pid, c] of r.children) steadyClock(c, name, `CHLD ${pid}`, warnings);
+    // Times that go back (see steadyClock), repaired as the samples are finished.
+    const finished = (b: SampleBuilder, what: string): Samples => {
+      const samples = b.finish();
+      steadyClock(samples, b.backLine, name, what, warnings);
+      return samples;
+    };
+    const samples = finished(r.main, 'MEM');
+    const children = new Map([...r.children].map(([pid, b]) => [pid, finished(b, `CHLD ${pid}`)] as const));
     if (warnings.length > said && calls.length) {
       warnings.push(
         `${name}: the times of its @profile calls (FUNC lines) are not moved with its samples: ` +
           'calls after the clock went back may be shown at the wrong time, or with the wrong run',
       );
     }
-  }
+    return {
+      kind: 'memory-series' as const,
+      source,
+      run,
+      cmdline: r.cmdline,
+      samples,
+      children,
+      functions: [] as FunctionSpan[],
+      warnings: [],
+    };
+  });
   const owners = ownRuns(
     runSeries,
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),

@@ -61,8 +61,14 @@ export class SampleBuilder {
   private readonly blocks: { t: Float64Array; v: Float64Array }[] = [];
   private fill = SampleBuilder.BLOCK;
   length = 0;
+  private lastT = Number.NEGATIVE_INFINITY;
+  /** The input line of the first sample whose time is before the one before it; 0: none. */
+  backLine = 0;
 
-  push(t: number, v: number): void {
+  /** A sample; `line`, the input line it is on, is kept for the first that goes back in time. */
+  push(t: number, v: number, line = 0): void {
+    if (t < this.lastT && this.backLine === 0) this.backLine = line || -1;
+    this.lastT = t;
     if (this.fill === SampleBuilder.BLOCK) {
       this.blocks.push({ t: new Float64Array(SampleBuilder.BLOCK), v: new Float64Array(SampleBuilder.BLOCK) });
       this.fill = 0;

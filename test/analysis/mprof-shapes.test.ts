@@ -245,7 +245,9 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     const want = await trend(`${DIR}/growth.dat`);
     const r = await cli('leaks', file, '--json');
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/the clock of its MEM samples goes back once \(first at sample \d+: .*3600\.\d s back/);
+    // The line of the first sample after the step: the half-way MEM line.
+    expect(r.err).toContain(`goes back once (first at line ${half + 1}: `);
+    expect(r.err).toMatch(/the clock of its MEM samples goes back once \(first at line \d+: .*3600\.\d s back/);
     expect(r.err).not.toContain('@profile calls'); // growth.dat has no FUNC line
     // A run with @profile calls (FUNC lines, which are not moved): said.
     const funcs = readFileSync('fixtures/mprof/funcs.dat', 'utf8').split('\n');
@@ -264,14 +266,17 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     expect((await cli('gate', file, '--max-leaks', '0')).code).toBe(1);
   });
 
-  it('samples out of order at most steps: an error naming the sample, not a verdict', async () => {
+  it('samples out of order at most steps: an error naming the line, not a verdict', async () => {
     const file = join(dir, 'reversed.dat');
     const head = lines.filter((l) => l !== '' && !l.startsWith('MEM '));
     writeFileSync(file, `${[...head, ...mem.map(([l]) => l).reverse()].join('\n')}\n`);
     const r = await cli('leaks', file);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /reversed\.dat: MEM sample 2: times go back at \d+ of \d+ steps .*not one mprof recording in order/,
+      new RegExp(
+        `reversed\\.dat: line ${head.length + 2}: the times of its MEM samples go back at \\d+ of \\d+ steps, ` +
+          'the first here .*not one mprof recording in order',
+      ),
     );
   });
 });

@@ -76,6 +76,19 @@ describe('mprof .dat', () => {
   });
 });
 
+describe('a pickle that is no snapshot, cut in its first dict key (found by npm run fuzz, seed 22)', () => {
+  it('is an input error naming the byte, with --allow-partial too (it was an internal error)', async () => {
+    const file = join(dir, 'cut-dict.pickle');
+    // PROTO 5, FRAME, EMPTY_DICT, MARK, SHORT_BINUNICODE of 6 bytes cut after 'confsyst'... as fuzzed.
+    writeFileSync(file, Buffer.from('80059541000000000000007d288c06636f6e6673797374', 'hex'));
+    for (const flags of [[], ['--allow-partial']]) {
+      const r = await cli('info', file, ...flags);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/cut-dict\.pickle: byte \d+: not a tracemalloc snapshot: .*cut off at byte 23/);
+    }
+  });
+});
+
 describe('line-by-line report', () => {
   it('cut in the middle of a row', async () => {
     const cut = report.slice(0, report.indexOf('MiB', report.indexOf('MiB') + 40) + 2);

@@ -96,11 +96,13 @@ export class ForeignSkimmer {
     if (this.marks[0] === 1) {
       const end = Math.min(this.marks[1] ?? this.stack.length, 64);
       for (let i = 1; i < end; i += 2) {
-        const t = this.stack[i]!.text;
-        if (t !== null) pending.push(t);
+        const t = this.stack[i]?.text;
+        if (t != null) pending.push(t);
       }
     }
-    const opens = this.stack.length ? ` that opens with ${describeKind(this.stack[0]!, pending)}` : '';
+    // (What the snapshot reader handed over can hold a slot not filled yet: a cut in its first item.)
+    const outer = this.stack[0];
+    const opens = outer ? ` that opens with ${describeKind(outer, pending)}` : '';
     throw new InputError(this.file, `byte ${this.evidence}`, `not a tracemalloc snapshot: a pickle${opens}, ${why}`);
   }
 

@@ -76,10 +76,10 @@ describe('mprof .dat', () => {
   });
 });
 
-describe('a pickle that is no snapshot, cut in its first dict key (found by npm run fuzz, seed 22)', () => {
+describe('a pickle that is no snapshot, cut before its STOP (found by npm run fuzz, seed 22)', () => {
   it('is an input error naming the byte, with --allow-partial too (it was an internal error)', async () => {
     const file = join(dir, 'cut-dict.pickle');
-    // PROTO 5, FRAME, EMPTY_DICT, MARK, SHORT_BINUNICODE of 6 bytes cut after 'confsyst'... as fuzzed.
+    // PROTO 5, FRAME, EMPTY_DICT, MARK, 'confsy', SETITEM and TUPLE across that MARK, then the end: as fuzzed.
     writeFileSync(file, Buffer.from('80059541000000000000007d288c06636f6e6673797374', 'hex'));
     for (const flags of [[], ['--allow-partial']]) {
       const r = await cli('info', file, ...flags);

@@ -1,7 +1,9 @@
 // Every capture format, read from real captures and checked against what the producing tool
 // printed or computed: mprof peak, memory_profiler's own measurements, CPython's allocator report,
 // tracemalloc's Statistic objects, memray's CSV layout.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mprofPeak } from '../../src/analysis/mprof.js';
 import { detectFormat } from '../../src/ingest/importers.js';
@@ -12,6 +14,7 @@ import type { MemorySeries } from '../../src/model/memory-series.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { StatisticsLog } from '../../src/model/statistics-log.js';
 import { formatSize, printfFixed } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
 
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
@@ -166,6 +169,28 @@ describe('memray CSV', () => {
         .map(([site, v]) => ({ site, size: Math.round(v.size), count: v.count }))
         .sort((a, b) => (a.site < b.site ? -1 : 1)),
     ).toEqual(e.sites);
+  });
+});
+
+describe('memray CSV: sizes that do not divide, file names holding ;', () => {
+  it('every block a whole number of bytes, the site total exact; stats and diff print as tracemalloc does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-memray-'));
+    const csv = (rows: string[]) => `allocator,num_allocations,size,tid,thread_name,stack_trace\n${rows.join('\n')}\n`;
+    const old = join(dir, 'old.csv');
+    const now = join(dir, 'new.csv');
+    writeFileSync(old, csv(['MALLOC,1,10240,1,0x1,f;d.py;1', 'MALLOC,3,300,1,0x1,f;/srv/a;b/app.py;10']));
+    writeFileSync(now, csv(['MALLOC,77,10240,1,0x1,f;d.py;1', 'MALLOC,3,300,1,0x1,f;/srv/a;b/app.py;10']));
+    const s = (await loadCapture(now)) as Snapshot;
+    for (let i = 0; i < s.groups.length; i++) expect(Number.isInteger(s.groups.size[i]!)).toBe(true);
+    expect(s.totalSize).toBe(10540);
+    // tracemalloc._format_size(10240) is '10.0 KiB'; the size did not change: '+0 B'.
+    expect((await cli('stats', now)).out).toContain('d.py:1: size=10.0 KiB, count=77, average=133 B');
+    expect((await cli('stats', now)).out).toContain('/srv/a;b/app.py:10: size=300 B, count=3');
+    expect((await cli('diff', old, now)).out).toContain('d.py:1: size=10.0 KiB (+0 B), count=77 (+76), average=133 B');
+    // No growth is no growth: a gate of 0 passes.
+    const g = await cli('gate', now, '--baseline', old, '--max-site-growth', '0', '--max-total-growth', '0');
+    expect(g.code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -115,14 +115,22 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
   // Nor when it sits in a block whose header ran more often than it: the header ran again after it
   // (a `with`'s exit, which may free what the block made; a loop's next test and runs).
   // A `return` or `raise` row ends the call: a loop's header ran before it, only a `with`'s exit after.
+  // A `break` ends its own loop (and the `if`s in it): what encloses that loop may run again.
   const ends = /^\s*(?:return|raise)\b/.test(last.source);
-  const header = enclosingHeaders(b.lines, last).find(
-    (h) =>
+  let breaking = /^\s*break\b/.test(last.source);
+  const header = enclosingHeaders(b.lines, last).find((h) => {
+    const loop = /^\s*(?:async\s+)?(?:for|while)\b/.test(h.source);
+    if (breaking) {
+      breaking = !loop; // the loop it leaves, and any if inside it, ran before it
+      return false;
+    }
+    return (
       h.occurrences !== null &&
       last.occurrences !== null &&
       h.occurrences > last.occurrences &&
-      (!ends || /^\s*(?:async\s+)?with\b/.test(h.source)),
-  );
+      (!ends || /^\s*(?:async\s+)?with\b/.test(h.source))
+    );
+  });
   if (header)
     return (
       `its last row (line ${last.lineno}) is inside a block whose header ran again after it ` +
@@ -130,6 +138,21 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
       'so its memory at return cannot be told'
     );
   return null;
+}
+
+/**
+ * Whether a report with no Increment column took each line's memory before it ran (memory_profiler
+ * 0.2-0.5, at the line's own 'line' event) rather than after (0.6-0.9: 0.6-0.8 file a reading under
+ * the line before, 0.9 moves them up a row). The first reading tells: before, it is the function's
+ * first statement; after, a row before it: the def, a decorator, a blank or comment row, the end of a
+ * docstring.
+ */
+function measuredBefore(lines: readonly ReportLine[], first: ReportLine | undefined): boolean {
+  if (!first) return false;
+  const src = first.source.trim();
+  // The function's own def (the first in its rows); a def nested in its body is a statement.
+  const own = lines.find((l) => DEF.test(l.source));
+  return !(src === '' || src.startsWith('#') || src.startsWith('@') || first === own || /["']$/.test(src));
 }
 
 // Columns of a source line's indentation (a tab to the next multiple of 8, as Python reads it).
@@ -193,18 +216,19 @@ export function lineReportFindings(
     const ulp = 10 ** -b.precision / 2;
     // memory_profiler 0.2-0.5 (no Increment column) took a line's memory before it ran, at its 'line'
     // event: a rise between two rows is the first one's doing. Later releases take it after.
-    // 0.6-0.9 (no Increment either) took it after the line ran; they give the def row a figure.
-    const before = measured.every((l) => l.incrementMiB === null) && !measured.some((l) => DEF.test(l.source));
+    const before = measured.every((l) => l.incrementMiB === null) && measuredBefore(b.lines, measured[0]);
     for (let i = 1; i < measured.length; i++) {
       const l = before ? measured[i - 1]! : measured[i]!;
       const from = measured[i - 1]!.memMiB;
       const to = measured[i]!.memMiB;
       // A name alone is no proof (`cfg.get(` is not a profiled `get`): each call counts the whole
-      // memory, at least what the process held at this function's call, so the sum is that many times it.
+      // memory, its highest run its Mem usage and every other at least what the process held at this
+      // function's call, so the sum is at least that (5% for rounding).
       const runs = l.occurrences ?? 1;
+      const summed = l.memMiB + (runs - 1) * measured[0]!.memMiB;
       const whole =
         l.incrementMiB !== null &&
-        (((calls?.test(l.source) ?? false) && l.incrementMiB >= 0.9 * runs * measured[0]!.memMiB) ||
+        (((calls?.test(l.source) ?? false) && l.incrementMiB >= 0.95 * summed) ||
           (runs === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp));
       const reported = whole ? null : l.incrementMiB;
       // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage

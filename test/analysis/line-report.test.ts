@@ -1,7 +1,7 @@
 // What a line report tells of memory a function kept, from real reports of functions called once and
 // several times. memory_profiler keeps one row per line over all calls (Mem usage the highest, Increment
 // the sum, Occurrences the count: CodeMap.trace), so only a report of one call has an entry and an exit.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     // with_block's last row ran once, inside a `with` whose exit ran after it (tested below).
     const once = truth.functions.filter((t) => t.lastOccurrences === 1 && t.name !== 'with_block');
     const looped = truth.functions.filter((t) => t.lastOccurrences > 1);
-    expect(once.map((t) => t.name)).toEqual(['outer', 'shrink', 'return_in_loop']);
+    expect(once.map((t) => t.name)).toEqual(['outer', 'shrink', 'return_in_loop', 'search']);
     const kept = once.filter((t) => t.afterReturnMiB - t.entryMiB >= 0.5);
     // (of the functions paired with a probe: common_name and Store.get have none)
     const probed = f.retainingFunctions.filter((x) => truth.functions.some((t) => t.lineno === x.lineno));
@@ -69,7 +69,7 @@ describe('functions called once and several times (python -m memory_profiler 0.6
       expect(Math.abs(x.exitMiB - t.afterReturnMiB)).toBeLessThan(0.01);
     }
     const withBlock = truth.functions.find((t) => t.name === 'with_block')!;
-    const loopsCalls = 132; // loop_calls(): its first line
+    const loopsCalls = 147; // loop_calls(): its first line
     // (inner(), called 4 times, is not judged for that)
     const exitsUnjudged = f.unjudgedFunctions.filter((u) => u.lineno < loopsCalls && !u.reason.startsWith('called '));
     expect(exitsUnjudged.map((x) => x.lineno)).toEqual([...looped, withBlock].map((t) => t.lineno));
@@ -86,7 +86,7 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     );
     // A loop calling another profiled function: memory_profiler sums the whole memory at each call
     // (about 3 x 146 MiB in a process of 146 MiB); that line added nothing of its own.
-    const summed = /^ +136 +([\d.]+) MiB +([\d.]+) MiB +3 +total \+= inner\(\)/m.exec(report)!;
+    const summed = /^ +151 +([\d.]+) MiB +([\d.]+) MiB +3 +total \+= inner\(\)/m.exec(report)!;
     expect(Number(summed[2])).toBeGreaterThan(2.9 * Number(summed[1]));
     expect(f.topIncrements.filter((l) => l.lineno >= loopsCalls && l.incrementMiB > 1)).toEqual([]);
     // The line that called inner() adds nothing of its own, whatever its Increment says.
@@ -110,6 +110,19 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     });
     expect(f.topIncrements.find((l) => l.lineno === 115)?.incrementMiB ?? 0).toBeLessThan(1);
   });
+  it('a loop calling dict.get in a small process, beside a profiled method get, keeps its own Increment', async () => {
+    // fixtures/line-reports/exits/mp0.61-small-get.txt: 5 runs of 50 MiB in a process of ~46 MiB.
+    const file = 'fixtures/line-reports/exits/mp0.61-small-get.txt';
+    const row = /^ +(\d+) +[\d.]+ MiB +([\d.]+) MiB +5 +keep\.append\(cfg\.get/m.exec(readFileSync(file, 'utf8'))!;
+    expect(Number(row[2])).toBeGreaterThan(240);
+    const f = await findings(file);
+    expect(f.topIncrements[0]).toMatchObject({
+      lineno: Number(row[1]),
+      incrementMiB: Number(row[2]),
+      wholeMemory: false,
+    });
+  });
+
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
     const f = await findings(WRAPPED);
     const lines = several.map((x) => x.rows[0]![0]);
@@ -167,22 +180,25 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(top((await findings('fixtures/line-reports/real/mp0.10-py27.txt')).topIncrements)).toHaveLength(1);
   });
 
-  it('0.4 measures before the line, 0.9 after (its def row has a figure): both name the lines that kept', async () => {
-    // fixtures/line-reports/before-after: seq.py keeps 30 MiB at line 6 and 80 MiB at line 8.
-    for (const [release, before] of [
-      ['0.4', true],
-      ['0.9', false],
-    ] as const) {
-      const f = await findings(`fixtures/line-reports/before-after/mp${release}-py27.txt`);
+  it('0.4 measures before the line, 0.7 and 0.9 after: each names the lines that kept, whatever the function', async () => {
+    // fixtures/line-reports/before-after: each program keeps 30 MiB at one line and 80 MiB at a later one.
+    const dir = 'fixtures/line-reports/before-after';
+    const reports = readdirSync(dir).filter((f) => /^mp[\d.]+-\w+\.txt$/.test(f));
+    expect(reports).toHaveLength(12);
+    for (const file of reports) {
+      const [, release, prog] = /^mp([\d.]+)-(\w+)\.txt$/.exec(file)!;
+      const source = readFileSync(`${dir}/${prog}.py`, 'utf8').split('\n');
+      const at = (mib: number) => source.findIndex((l) => l.includes(`bytearray(${mib} * 1024`)) + 1;
+      const f = await findings(`${dir}/${file}`);
       const top = f.topIncrements.filter((l) => l.incrementMiB >= 1);
       expect(
         top.map((l) => [l.lineno, Math.round(l.incrementMiB)]),
-        release,
+        file,
       ).toEqual([
-        [8, 80],
-        [6, 30],
+        [at(80), 80],
+        [at(30), 30],
       ]);
-      expect(top.every((l) => l.measuredBefore === before)).toBe(true);
+      expect(top.every((l) => l.measuredBefore === (release === '0.4'))).toBe(true);
     }
   });
 

@@ -203,7 +203,10 @@ async function reportLeaksAgree(inputs: string[]): Promise<void> {
     trendFacts(results.filter((r) => r.kind === 'memory')),
   );
   const summary = data?.summary as Record<string, unknown>;
-  expect(summary.leakSuspects).toBe(leakFacts(results).length);
+  // Nothing judged (runs too short, and no snapshot series): no count, as '-'.
+  const trends = results.filter((r) => r.kind === 'memory').flatMap((r) => (r.series as { verdict: string }[]) ?? []);
+  const judged = snaps !== undefined || trends.some((t) => t.verdict !== 'unjudged');
+  expect(summary.leakSuspects).toBe(judged ? leakFacts(results).length : null);
 }
 
 /** replay, report and gate: the same fragmentation verdict and figures for the same captures. */

@@ -150,9 +150,16 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string |
 function measuredBefore(lines: readonly ReportLine[], first: ReportLine | undefined): boolean {
   if (!first) return false;
   const src = first.source.trim();
-  // The function's own def (the first in its rows); a def nested in its body is a statement.
-  const own = lines.find((l) => DEF.test(l.source));
-  return !(src === '' || src.startsWith('#') || src.startsWith('@') || first === own || /["']$/.test(src));
+  // The function's own def (the first in its rows) and the rows of its signature, up to the one that
+  // ends in ':'; a def nested in its body is a statement.
+  const own = lines.findIndex((l) => DEF.test(l.source));
+  let end = own;
+  while (end >= 0 && end < lines.length - 1 && !/:\s*(?:#.*)?$/.test(lines[end]!.source)) end++;
+  const at = lines.indexOf(first);
+  const signature = own >= 0 && at >= own && at <= end;
+  // A docstring's row: it starts with a quote, or a longer one ends on its closing quotes.
+  const docstring = /^[rRuUbB]{0,2}["']/.test(src) || /("{3}|'{3})$/.test(src);
+  return !(src === '' || src.startsWith('#') || src.startsWith('@') || signature || docstring);
 }
 
 // Columns of a source line's indentation (a tab to the next multiple of 8, as Python reads it).
@@ -184,19 +191,29 @@ function enclosingHeaders(lines: readonly ReportLine[], row: ReportLine): Report
   return out;
 }
 
-// The names of the functions a report profiles: a line calling one of them gets the whole memory as
-// its Increment (memory_profiler takes it against 0), at every call.
-function profiledNames(r: LineReport): RegExp | null {
-  const names = new Set<string>();
-  for (const b of r.blocks)
-    for (const l of b.lines.slice(0, 8)) {
-      const m = DEF.exec(l.source);
-      if (m) {
-        names.add(m[1]!);
-        break;
-      }
-    }
-  return names.size ? new RegExp(`(?<![\\w])(?:${[...names].join('|')})\\s*\\(`) : null;
+// The functions a report profiles, by name, with the calls its report counts (its first row's
+// Occurrences, summed over functions of one name; null when a report does not count them).
+function profiledCalls(r: LineReport): Map<string, number | null> {
+  const calls = new Map<string, number | null>();
+  for (const b of r.blocks) {
+    const def = b.lines.slice(0, 8).find((l) => DEF.test(l.source));
+    if (!def) continue;
+    const name = DEF.exec(def.source)![1]!;
+    const n = b.lines.find((l) => l.memMiB !== null)?.occurrences ?? null;
+    const had = calls.get(name);
+    calls.set(name, had === undefined ? n : had === null || n === null ? null : had + n);
+  }
+  return calls;
+}
+
+// The calls a line makes of profiled functions, by the report's count: undefined when it names none.
+function callsMade(source: string, profiled: ReadonlyMap<string, number | null>): number | null | undefined {
+  let total: number | null | undefined;
+  for (const [name, n] of profiled) {
+    if (!new RegExp(`(?<![\\w])${name}\\s*\\(`).test(source)) continue;
+    total = total === undefined ? n : total === null || n === null ? null : total + n;
+  }
+  return total;
 }
 
 export function lineReportFindings(
@@ -206,7 +223,7 @@ export function lineReportFindings(
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
-  const calls = profiledNames(r);
+  const profiled = profiledCalls(r);
   for (const b of r.blocks) {
     const measured = b.lines.filter((l): l is Measured => l.memMiB !== null);
     // The first row's increment is the whole baseline at the call, not a line's own doing; so is that of
@@ -221,15 +238,18 @@ export function lineReportFindings(
       const l = before ? measured[i - 1]! : measured[i]!;
       const from = measured[i - 1]!.memMiB;
       const to = measured[i]!.memMiB;
-      // A name alone is no proof (`cfg.get(` is not a profiled `get`): each call counts the whole
-      // memory, its highest run its Mem usage and every other at least what the process held at this
-      // function's call, so the sum is at least that (5% for rounding).
+      // Which is so when: the line names a profiled function the report counts as called at least as
+      // often as the line ran (a name alone is no proof: `cfg.get(` is no profiled `get` called once);
+      // or its Increment is nearly its runs times its Mem usage, which no line's own changes reach (a
+      // profiled __init__ reached through its class); or, run once, its Increment is its Mem usage.
       const runs = l.occurrences ?? 1;
-      const summed = l.memMiB + (runs - 1) * measured[0]!.memMiB;
+      const callee = callsMade(l.source, profiled);
+      const inc = l.incrementMiB;
       const whole =
-        l.incrementMiB !== null &&
-        (((calls?.test(l.source) ?? false) && l.incrementMiB >= 0.95 * summed) ||
-          (runs === 1 && l.memMiB > 0 && Math.abs(l.incrementMiB - l.memMiB) <= ulp));
+        inc !== null &&
+        ((callee != null && callee >= runs) ||
+          (l.occurrences !== null && inc >= 0.9 * runs * l.memMiB) ||
+          (runs === 1 && l.memMiB > 0 && Math.abs(inc - l.memMiB) <= ulp));
       const reported = whole ? null : l.incrementMiB;
       // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage
       // counts too: those releases summed a loop's or a comprehension's changes wrongly (a loop that

@@ -266,8 +266,9 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       peakMiB: peaks.length ? Math.max(...peaks) : null,
       finalBytes: totals ? totals[totals.length - 1]!.size : null,
       growthBytes: totals && totals.length > 1 ? totals[totals.length - 1]!.size - totals[0]!.size : null,
+      // Counted only where something was judged: a run too short to judge ('unjudged') counts as none.
       leakSuspects:
-        snapshots?.leaks || memory.length
+        snapshots?.leaks || memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'))
           ? (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
             memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0)
           : null,

@@ -123,6 +123,21 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     });
   });
 
+  it('lines calling profiled functions (by name, through a class) add nothing of their own', async () => {
+    // fixtures/line-reports/exits/mp0.61-whole-calls.txt: Increments of 739, 3463 and 6927 MiB in a
+    // process of 346 MiB, the whole memory summed over the calls; their Mem usage does not rise.
+    const file = 'fixtures/line-reports/exits/mp0.61-whole-calls.txt';
+    const text = readFileSync(file, 'utf8');
+    const rows = [...text.matchAll(/^ +(\d+) +([\d.]+) MiB +([\d.]+) MiB +(\d+) +.*(?:helper\(\)|Item\(i\))/gm)];
+    expect(rows).toHaveLength(3);
+    for (const r of rows) expect(Number(r[3])).toBeGreaterThan(2 * Number(r[2]));
+    const f = await findings(file);
+    for (const r of rows)
+      expect(f.topIncrements.find((l) => l.lineno === Number(r[1]))?.incrementMiB ?? 0).toBeLessThan(1);
+    const kept = /^ +(\d+) +[\d.]+ MiB +([\d.]+) MiB +3 +cache\.append/m.exec(text)!;
+    expect(f.topIncrements[0]).toMatchObject({ lineno: Number(kept[1]), incrementMiB: Number(kept[2]) });
+  });
+
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
     const f = await findings(WRAPPED);
     const lines = several.map((x) => x.rows[0]![0]);
@@ -184,7 +199,7 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     // fixtures/line-reports/before-after: each program keeps 30 MiB at one line and 80 MiB at a later one.
     const dir = 'fixtures/line-reports/before-after';
     const reports = readdirSync(dir).filter((f) => /^mp[\d.]+-\w+\.txt$/.test(f));
-    expect(reports).toHaveLength(12);
+    expect(reports).toHaveLength(18);
     for (const file of reports) {
       const [, release, prog] = /^mp([\d.]+)-(\w+)\.txt$/.exec(file)!;
       const source = readFileSync(`${dir}/${prog}.py`, 'utf8').split('\n');

@@ -218,6 +218,8 @@ describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () =
     const gate = await cli('gate', `${DIR}/brief.dat`, '--max-leaks', '0');
     expect(gate.code).toBe(1);
     expect(gate.out).toContain('FAIL max-leaks: no leak verdict; not judged, too few samples:');
+    // nor does the report count its suspects: none were judged
+    expect((await cli('report', `${DIR}/brief.dat`, '-f', 'text')).out).toContain('leak suspects: -;');
   });
 
   it('under 3 samples in all: not judged, whatever the warm-up', () => {

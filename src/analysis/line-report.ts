@@ -240,15 +240,16 @@ export function lineReportFindings(
       const to = measured[i]!.memMiB;
       // Which is so when: the line names a profiled function the report counts as called at least as
       // often as the line ran (a name alone is no proof: `cfg.get(` is no profiled `get` called once);
-      // or its Increment is nearly its runs times its Mem usage, which no line's own changes reach (a
-      // profiled __init__ reached through its class); or, run once, its Increment is its Mem usage.
+      // or, run twice or more, its Increment is nearly its runs times its Mem usage, which no line's own
+      // changes reach (a profiled __init__ reached through its class; run once, one big allocation can);
+      // or, run once, its Increment is its Mem usage.
       const runs = l.occurrences ?? 1;
       const callee = callsMade(l.source, profiled);
       const inc = l.incrementMiB;
       const whole =
         inc !== null &&
         ((callee != null && callee >= runs) ||
-          (l.occurrences !== null && inc >= 0.9 * runs * l.memMiB) ||
+          (l.occurrences !== null && runs > 1 && inc >= 0.9 * runs * l.memMiB) ||
           (runs === 1 && l.memMiB > 0 && Math.abs(inc - l.memMiB) <= ulp));
       const reported = whole ? null : l.incrementMiB;
       // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage

@@ -123,6 +123,14 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     });
   });
 
+  it('one big allocation run once is its own Increment, not a profiled call', async () => {
+    // fixtures/line-reports/real/mp0.61-p3.txt: 1100 MiB at line 29 of a process of 1149 MiB.
+    const f = await findings('fixtures/line-reports/real/mp0.61-p3.txt');
+    const big = f.topIncrements.find((l) => l.lineno === 29)!;
+    expect([big.wholeMemory, big.reportedIncrementMiB]).toEqual([false, big.incrementMiB]);
+    expect(big.incrementMiB).toBeGreaterThan(1000);
+  });
+
   it('lines calling profiled functions (by name, through a class) add nothing of their own', async () => {
     // fixtures/line-reports/exits/mp0.61-whole-calls.txt: Increments of 739, 3463 and 6927 MiB in a
     // process of 346 MiB, the whole memory summed over the calls; their Mem usage does not rise.

@@ -127,6 +127,39 @@ export function syntaxError(text: string): { at: number; expected: string } | nu
   }
 }
 
+/**
+ * The first key given twice in one object of valid JSON, and where: JSON.parse keeps the last, so a
+ * config's `"maxLeaks": 0, "maxLeaks": 5` would let a leak pass with nothing said.
+ */
+function duplicateKeyAt(text: string): { at: number; key: string } | null {
+  const keys: (Set<string> | null)[] = []; // per open container: an object's keys so far, null for an array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const end = stringEnd(text, i);
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, end)) as string;
+        const seen = keys[keys.length - 1]!;
+        if (seen.has(key)) return { at: i, key };
+        seen.add(key);
+        expectKey = false;
+      }
+      i = end - 1;
+    } else if (c === '{') {
+      keys.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      keys.push(null);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      keys.pop();
+      expectKey = false;
+    } else if (c === ',') expectKey = keys[keys.length - 1] instanceof Set;
+  }
+  return null;
+}
+
 function byteOf(text: string, at: number): number {
   return Buffer.byteLength(text.slice(0, at));
 }
@@ -139,8 +172,9 @@ export function parseJson(file: string, text: string, hint = ''): unknown {
   if (deep >= 0) {
     throw new InputError(file, `byte ${byteOf(text, deep + bom)}`, `nested deeper than ${MAX_DEPTH} levels${hint}`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch (e) {
     const found = syntaxError(body);
     // Not expected: the walk and JSON.parse agree on what JSON is. V8's words then, without its quote.
@@ -155,6 +189,15 @@ export function parseJson(file: string, text: string, hint = ''): unknown {
       `not valid JSON: expected ${found.expected}, found ${JSON.stringify(rest)}${rest.length < 12 ? '' : '...'}`,
     );
   }
+  const twice = duplicateKeyAt(body);
+  if (twice) {
+    throw new InputError(
+      file,
+      `byte ${byteOf(text, twice.at + bom)}`,
+      `the key ${jsonExcerpt(twice.key)} is given twice in one object: say it once`,
+    );
+  }
+  return value;
 }
 
 /** Reads `file`, a JSON object, and checks it against the named schema; `check` runs first (versions). */

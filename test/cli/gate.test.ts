@@ -479,6 +479,16 @@ describe('gate: config file', () => {
     const broken = await cli('gate', `${G}/steady`, '--config', notJson);
     expect(broken.code).toBe(2);
     expect(broken.err).toContain('not valid JSON');
+    // A key given twice: JSON.parse keeps the last (a leak would pass at maxLeaks 5); an error instead.
+    const twice = join(tmp, 'twice.json');
+    writeFileSync(twice, '{"maxLeaks": 0, "maxLeaks": 5}\n');
+    const dup = await cli('gate', `${G}/steady`, '--config', twice);
+    expect(dup.code).toBe(2);
+    expect(dup.err).toMatch(/twice\.json: byte 16: the key "maxLeaks" is given twice in one object/);
+    // The same key in two objects is no repeat.
+    expect(
+      (await cli('gate', `${G}/steady`, '--config', config('nested.json', { ignore: ['a'], maxLeaks: 9 }))).code,
+    ).toBe(0);
   });
 
   it('a growth limit from the config with no baseline names the config file and the key (fuzz finding)', async () => {

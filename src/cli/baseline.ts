@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES } from '../analysis/gate.js';
 import { buildReportData } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderBaseline } from '../report/baseline.js';
 import { type InputArgs, inputsOptions, loadSet, orderOption } from './command.js';
+import { filesAmong, writeOutput } from './output.js';
 
 export const command = 'baseline <inputs..>';
 export const describe =
@@ -16,7 +15,7 @@ export function builder(y: Argv) {
     alias: 'o',
     type: 'string',
     default: 'memory-baseline.json',
-    describe: 'Where to write it',
+    describe: "Where to write it ('-': stdout)",
   });
 }
 
@@ -24,6 +23,6 @@ export async function handler(a: InputArgs & { inputs: string[]; output: string;
   const set = await loadSet(a.inputs, a, { order: a.order, partial: 'never' });
   // Every line's size at the last capture: the site check compares line by line.
   const data = buildReportData(set, a.inputs, { top: BASELINE_SITES, title: 'arenascope baseline' });
-  writeFileSync(a.output, renderBaseline(data));
-  a.io.out(`wrote ${resolve(a.output)}\n`);
+  writeOutput(a, a.output, renderBaseline(data));
+  for (const file of filesAmong([a.output])) a.io.out(`wrote ${file}\n`);
 }

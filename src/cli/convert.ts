@@ -1,10 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
 import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js';
 import { renderStatsCsv } from '../report/csv.js';
 import { UsageError } from '../util/errors.js';
 import { type InputArgs, inputsOptions, loadSet } from './command.js';
+import { openOutput } from './output.js';
 
 export const command = 'convert <inputs..>';
 export const describe = 'Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table';
@@ -16,7 +16,7 @@ export function builder(y: Argv) {
       demandOption: true,
       describe: 'json: the arenascope snapshot/series format; csv: top sites (lineno)',
     })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write to this file instead of stdout' })
+    .option('output', { alias: 'o', type: 'string', describe: "Write to this file instead of stdout ('-': stdout)" })
     .example('$0 convert app.pickle --to json -o app.json', 'a JSON snapshot any tool can read');
 }
 
@@ -29,10 +29,10 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
   }
   if (a.to === 'csv' && snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
   // A file is written as a stream: a snapshot of millions of groups is never one string.
-  const file: WriteStream | null = a.output ? createWriteStream(a.output) : null;
-  const write = (text: string): void => void (file ? file.write(text) : a.io.out(text));
+  const file = openOutput(a, a.output ?? '-');
+  const write = file.write;
   if (a.to === 'csv') write(renderStatsCsv(statsResult(snapshots[0]!, { keyType: 'lineno' })));
   else if (snapshots.length === 1) writeSnapshotJson(snapshots[0]!, write);
   else writeSeriesJson(snapshots, labels, write);
-  if (file) await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  file.close();
 }

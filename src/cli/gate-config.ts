@@ -9,6 +9,7 @@ import { readJsonFile } from '../ingest/json-file.js';
 import { jsonExcerpt } from '../ingest/json-schema.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { parseGrowth, parseSize } from './options.js';
+import { isStdout } from './output.js';
 
 export const CONFIG_FILE = 'arenascope.config.json';
 
@@ -55,6 +56,7 @@ const growth = (v: Amount, flag: string): GrowthLimit => (typeof v === 'number' 
 
 /** Reads the config file: the one named, or ./arenascope.config.json when it exists. */
 export function readConfig(path: string | undefined): GateFlags {
+  if (isStdout(path)) throw new UsageError('--config -: a config is read from a file; name one');
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return {};
   const c = readJsonFile(file, 'config') as ConfigFile;

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
@@ -21,6 +20,7 @@ import {
 } from './command.js';
 import { baselineInputs, type GateFlags, gateLimits, readConfig, requireBaselineFor } from './gate-config.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
+import { claimStdout, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
 
 export const command = 'gate <inputs..>';
@@ -105,6 +105,7 @@ async function currentReport(a: Args): Promise<{ data: ReportData; cutShort: num
 }
 
 export async function handler(a: Args): Promise<void> {
+  claimStdout({ '--junit': a.junit, '--markdown': a.markdown }, "the gate's summary");
   const config = readConfig(a.config);
   let limits = gateLimits(config, a);
   const base = baselineInputs(config, a);
@@ -120,8 +121,8 @@ export async function handler(a: Args): Promise<void> {
     baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
-  if (a.junit) writeFileSync(a.junit, renderJunit(result));
-  if (a.markdown) writeFileSync(a.markdown, renderGateMarkdown(result));
+  if (a.junit) writeOutput(a, a.junit, renderJunit(result));
+  if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result));
   const limit = wholeNumber(a.limit, '--limit', 1);
   // Annotations are one line each, as GitHub reads them; the summary wraps to the terminal.
   const summary = (r: GateResult): string =>

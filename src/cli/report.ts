@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { buildReportData } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
@@ -26,6 +24,7 @@ import {
   sourceOption,
   withAllocatorStats,
 } from './options.js';
+import { claimStdout, filesAmong, writeOutput } from './output.js';
 import { duringPhase } from './progress.js';
 
 export const command = 'report <inputs..>';
@@ -35,15 +34,20 @@ export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Captures of any kind, directories, globs');
   return (
     sourceOption(allocatorStatsOption(layoutOptions(orderOption(inputs), 'sites')))
-      .option('output', { alias: 'o', type: 'string', default: 'report.html', describe: 'The HTML page to write' })
+      .option('output', {
+        alias: 'o',
+        type: 'string',
+        default: 'report.html',
+        describe: "The HTML page to write ('-': stdout)",
+      })
       .option('json-out', {
         type: 'string',
         requiresArg: true,
-        describe: 'Also write the report data (versioned JSON) to this file, whatever is printed',
+        describe: "Also write the report data (versioned JSON) to this file ('-': stdout), whatever is printed",
       })
       // --json prints JSON in every command; until 0.2 it named report's JSON file (still read, with a notice).
       .option('json', { type: 'string', describe: 'Same as --format json (--json FILE: deprecated, use --json-out)' })
-      .option('markdown', { type: 'string', describe: 'Also write a Markdown summary here' })
+      .option('markdown', { type: 'string', describe: "Also write a Markdown summary here ('-': stdout)" })
       .option('title', { type: 'string', describe: 'Title of the page' })
       .option('diff-from', {
         type: 'string',
@@ -104,6 +108,12 @@ export async function handler(given: Args): Promise<void> {
 }
 
 async function report(a: Args, compileCharts: CompileCharts | undefined): Promise<void> {
+  // Before anything is read: at most one output on stdout, and none when it holds the report.
+  const html = a.format === 'html';
+  const toStdout = claimStdout(
+    { ...(html ? { '-o': a.output } : {}), '--json-out': a['json-out'], '--markdown': a.markdown },
+    html ? undefined : `the report (--format ${a.format})`,
+  );
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'series' }), a);
   // The analyses replay the snapshots through the model: long for a large series (see replay.ts).
   const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
@@ -120,7 +130,7 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
   const files: string[] = [];
   const write = (file: string | undefined, text: () => string): void => {
     if (file === undefined) return;
-    writeFileSync(file, text());
+    writeOutput(a, file, text());
     files.push(file);
   };
   if (a.format !== 'html') {
@@ -141,8 +151,11 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
   const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () =>
     renderHtml(data, sourceLookup(a), compileCharts),
   );
-  writeFileSync(a.output, page);
+  writeOutput(a, a.output, page);
   write(a['json-out'], () => renderJson(data));
   write(a.markdown, () => renderMarkdown(data));
-  a.io.out(`wrote ${[resolve(a.output), ...files].join(', ')}\n`);
+  const written = filesAmong([a.output, ...files]);
+  // With an output on stdout, the files written are said on stderr.
+  if (toStdout && written.length) a.io.err(`arenascope: wrote ${written.join(', ')}\n`);
+  else if (!toStdout) a.io.out(`wrote ${written.join(', ')}\n`);
 }

@@ -144,7 +144,9 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     // yargs reads a lone '-' as an empty option; carry stdin through it under a name no path can
     // have. Only commands read stdin, and each loads command.js anyway.
     // Captures read from stdin once; `run` hands its words to the program as they are.
-    if (args[0] !== 'run' && args.filter((a) => a === '-').length > 1)
+    // A '-' after an output option is stdout (cli/output.ts).
+    const writes = new Set(['-o', '--output', '--json-out', '--junit', '--markdown']);
+    if (args[0] !== 'run' && args.filter((a, i) => a === '-' && !writes.has(args[i - 1]!)).length > 1)
       throw new UsageError("'-' (stdin) is given twice: it can be read once");
     const stdin = args.includes('-') ? (await import('./command.js')).STDIN_ARG : '-';
     const argv = args.map((a) => (a === '-' ? stdin : a));

@@ -1,0 +1,94 @@
+// The files commands write (cli/output.ts): '-' is stdout, at most one output goes there and none
+// where stdout holds the result, and a file that cannot be written is an error naming it, exit 2
+// (it was an internal error, and convert crashed with a stack trace and exit code 1, the gate's).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, cli } from '../helpers.js';
+
+const DUMP = join(import.meta.dirname, '..', '..', 'fixtures', 'dumps', 'py311-inventory-a.pickle');
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-outputs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MISSING = join(dir, 'no-such-folder', 'out');
+
+describe("'-' as an output", () => {
+  it('report -o - prints the page; the other files are said on stderr', async () => {
+    const json = join(dir, 'report.json');
+    const r = await cli('report', DUMP, '-o', '-', '--json-out', json);
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('<!doctype html>')).toBe(true);
+    expect(r.out.trimEnd().endsWith('</html>')).toBe(true);
+    expect(r.err).toBe(`arenascope: wrote ${json}\n`);
+    expect(JSON.parse(readFileSync(json, 'utf8')).format).toBe('arenascope-report');
+    expect(existsSync('-')).toBe(false);
+  });
+
+  it('report --json-out - prints the data beside a page written to a file', async () => {
+    const page = join(dir, 'page.html');
+    const r = await cli('report', DUMP, '--json-out', '-', '-o', page);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).format).toBe('arenascope-report');
+    expect(r.err).toBe(`arenascope: wrote ${page}\n`);
+  });
+
+  it('baseline -o - and convert -o - print what they would write', async () => {
+    const b = await cli('baseline', DUMP, '-o', '-');
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.out).title).toBe('arenascope baseline');
+    const c = await cli('convert', DUMP, '--to', 'csv', '-o', '-');
+    expect(c.code).toBe(0);
+    expect(c.out.split('\n')[0]).toBe('rank,filename,lineno,size,count,average,traceback');
+  });
+
+  it("reads stdin and writes stdout in one command line ('-' twice is not stdin twice)", () => {
+    const r = spawnSync(process.execPath, [BIN, 'report', '-', '-o', '-'], {
+      input: readFileSync(DUMP),
+      encoding: 'utf8',
+    });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.startsWith('<!doctype html>')).toBe(true);
+  });
+
+  it('is refused for two outputs, or where stdout holds the result, before anything is read', async () => {
+    const two = await cli('report', DUMP, '-o', '-', '--markdown', '-');
+    expect([two.code, two.err]).toEqual([
+      2,
+      'arenascope: -o - and --markdown -: stdout can hold one of them; name files\n',
+    ]);
+    const text = await cli('report', DUMP, '--format', 'json', '--json-out', '-');
+    expect([text.code, text.err]).toEqual([
+      2,
+      'arenascope: --json-out -: stdout holds the report (--format json); name a file\n',
+    ]);
+    const gate = await cli('gate', DUMP, '--junit', '-');
+    expect([gate.code, gate.err]).toEqual([2, "arenascope: --junit -: stdout holds the gate's summary; name a file\n"]);
+  });
+});
+
+it('gate --config - says a config is a file (it printed a NUL byte as the name)', async () => {
+  const r = await cli('gate', DUMP, '--config', '-');
+  expect([r.code, r.err]).toEqual([2, 'arenascope: --config -: a config is read from a file; name one\n']);
+});
+
+describe('an output that cannot be written', () => {
+  it.each([
+    ['report', [DUMP, '-o', MISSING]],
+    ['report', [DUMP, '-o', join(dir, 'p.html'), '--json-out', MISSING]],
+    ['baseline', [DUMP, '-o', MISSING]],
+    ['convert', [DUMP, '--to', 'json', '-o', MISSING]],
+    ['gate', [DUMP, '--junit', MISSING]],
+    ['gate', [DUMP, '--markdown', MISSING]],
+  ])('%s %j: an error naming the file, exit 2', async (command, args) => {
+    const r = await cli(command, ...args);
+    expect(r.err).toBe(`arenascope: ${MISSING}: cannot write it: its folder does not exist\n`);
+    expect(r.code).toBe(2);
+  });
+
+  it('a folder named as the file', async () => {
+    const r = await cli('report', DUMP, '-o', dir);
+    expect([r.code, r.err]).toEqual([2, `arenascope: ${dir}: cannot write it: it is a folder\n`]);
+  });
+});

@@ -3,7 +3,7 @@ import { diffResult } from '../analysis/statistics.js';
 import { FrameTable } from '../model/frames.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
-import { emit, loadSnapshot } from './command.js';
+import { dumpsFirst, emit, loadSnapshot } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
@@ -18,6 +18,7 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: QueryArgs & { old: string; new: string }): Promise<void> {
+  dumpsFirst(a);
   const frames = new FrameTable();
   const older = await loadSnapshot(a.old, a, frames);
   const newer = await loadSnapshot(a.new, a, frames);

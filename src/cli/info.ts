@@ -7,6 +7,7 @@ import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText, renderRunText } from '../report/text/info.js';
 import {
+  dumpsFirst,
   emit,
   type InputArgs,
   inputsOptions,
@@ -48,6 +49,7 @@ function withFigures(c: Capture, path: string, f: RunFile | undefined): Capture 
 export async function handler(
   a: InputArgs & OutputArgs & LayoutArgs & { inputs: string[]; order?: Order },
 ): Promise<void> {
+  dumpsFirst(a);
   const { inputs, skipped, runs } = resolveInputs(a.inputs, a.order);
   for (const s of skipped) warn(a, s);
   // A capture's label: the run folder's, else its `.label` sidecar's.

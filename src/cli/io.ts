@@ -10,4 +10,9 @@ export interface Io {
   readonly columns?: number;
   /** Set when stderr is a terminal: shows (text) or erases (null) a transient progress line. */
   readonly progress?: ProgressLine;
+  /**
+   * Turns V8's optimising compiler on or off for what the process runs next (cli/main.ts passes
+   * one; tests, which run commands in their own process, do not): see dumpsOnly in cli/command.ts.
+   */
+  readonly optimise?: (on: boolean) => void;
 }

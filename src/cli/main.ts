@@ -1,11 +1,16 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { encodeText } from '../util/text.js';
 import { runCli } from './run.js';
 
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0); // e.g. `arenascope stats x | head`
-  throw e;
-});
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0); // e.g. `arenascope stats x | head`, `... 2>&1 | head`
+    throw e;
+  });
+}
+
+let optimising = true;
 
 // No top-level await: the command line is bundled as CommonJS (scripts/build-bundle.mjs).
 runCli(process.argv.slice(2), {
@@ -16,6 +21,10 @@ runCli(process.argv.slice(2), {
   progress: process.stderr.isTTY
     ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)
     : undefined,
+  optimise: (on) => {
+    if (on !== optimising) setFlagsFromString(on ? '--opt' : '--no-opt');
+    optimising = on;
+  },
 }).then((code) => {
   process.exitCode = code;
   // Exit once the output is out, not after the runtime has drained its tasks: that teardown costs

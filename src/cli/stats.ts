@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
 import { renderStatsCsv } from '../report/csv.js';
 import { renderStatsText } from '../report/text/statistics.js';
-import { emit, loadSnapshot } from './command.js';
+import { dumpsFirst, emit, loadSnapshot } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'stats <dump>';
@@ -19,6 +19,7 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: QueryArgs & { dump: string }): Promise<void> {
+  dumpsFirst(a);
   const result = statsResult(await loadSnapshot(a.dump, a), queryFromArgs(a));
   emit(a, result, { text: (r) => renderStatsText(r, sourceLookup(a)), csv: renderStatsCsv });
 }

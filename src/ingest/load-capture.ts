@@ -17,6 +17,8 @@ export interface LoadOptions extends ReadOptions {
   /** Skip detection and read the input as this format. */
   readonly format?: Format;
   readonly onProgress?: ProgressCallback;
+  /** Told the input's format once it is known, before the input is read. */
+  readonly onFormat?: (format: Format) => void;
 }
 
 /** Opens, sniffs and imports one input ('-' is stdin). */
@@ -25,7 +27,10 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   // What detection would say: the dump importer's sniff is the first it asks. Its reader is loaded
   // only for a dump (another format's input loads none of it).
   const dump = opts.format ? opts.format === DUMP : FORMATS[0] === DUMP && sniffPickle(input.head);
-  if (dump) return exact(path, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts));
+  if (dump) {
+    opts.onFormat?.(DUMP);
+    return exact(path, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts));
+  }
   const { detectFormat, IMPORTERS, importerFor } = await import('./importers.js');
   const format = opts.format ?? detectFormat(input.head);
   if (!format) {
@@ -39,6 +44,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     const gz = input.gzip ? ' (after gunzip)' : '';
     throw new InputError(path, 'byte 0', `${what}${gz}; tried ${tried} (--input-format forces one)`);
   }
+  opts.onFormat?.(format);
   const c = exact(path, await importerFor(format).read(input, opts));
   return opts.python === undefined ? c : asPython(c, opts.python);
 }

@@ -1,0 +1,96 @@
+// When a command turns V8's optimising compiler off and on again (dumpsFirst and paceWatch in
+// cli/command.ts; issue 14): the calls each command line makes on the binary's `optimise`, run
+// in-process. Whether that pays is measured by bench/targets.mjs, never here.
+
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { paceWatch } from '../../src/cli/command.js';
+import { runCli } from '../../src/cli/run.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+const DUMP = join(FIXTURES, 'dumps', 'py311-inventory-a.pickle');
+const OTHER_DUMP = join(FIXTURES, 'dumps', 'py311-inventory-b.pickle');
+const DAT = join(FIXTURES, 'mprof', 'plain.dat');
+const MEMRAY = join(FIXTURES, 'memray', 'memray-app.csv');
+
+/** The calls a command line makes on `optimise`, in order. */
+async function optimiseCalls(...args: string[]): Promise<boolean[]> {
+  const calls: boolean[] = [];
+  const code = await runCli(args, { out() {}, err() {}, optimise: (on) => calls.push(on) });
+  expect(code).toBe(0);
+  return calls;
+}
+
+describe('the optimiser while captures are read', () => {
+  it('is off for stats, diff and info of tracemalloc dumps', async () => {
+    expect(await optimiseCalls('stats', DUMP)).toEqual([false]);
+    expect(await optimiseCalls('diff', DUMP, OTHER_DUMP)).toEqual([false]);
+    expect(await optimiseCalls('info', DUMP, OTHER_DUMP)).toEqual([false]);
+  });
+
+  it('comes back on for any other format, before it is read', async () => {
+    expect(await optimiseCalls('stats', MEMRAY)).toEqual([false, true]);
+    expect(await optimiseCalls('info', DUMP, DAT)).toEqual([false, true]);
+  });
+
+  it('is never turned off by the commands that model, classify or render what they read', async () => {
+    expect(await optimiseCalls('replay', DUMP, OTHER_DUMP)).not.toContain(false);
+    expect(await optimiseCalls('leaks', DAT)).not.toContain(false);
+    expect(await optimiseCalls('report', DUMP, OTHER_DUMP, '-o', '-')).not.toContain(false);
+  });
+});
+
+describe('paceWatch', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const KiB = 1024;
+
+  /** Feeds 256 KiB chunks, `ms` milliseconds each; gives the chunk (1 on) after which slow() came. */
+  function slowAfter(ms: number, chunks: number): number | null {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    let at: number | null = null;
+    let chunk = 0;
+    const pace = paceWatch(() => {
+      expect(at).toBeNull(); // once
+      at = chunk;
+    });
+    for (chunk = 1; chunk <= chunks; chunk++) {
+      now += ms;
+      pace(chunk * 256 * KiB);
+    }
+    return at;
+  }
+
+  it('leaves a dump the scanner reads alone (500-650 KB a millisecond)', () => {
+    expect(slowAfter(0.45, 50)).toBeNull();
+  });
+
+  it('says so once a dump reads slower than 150 KB a millisecond over 1 MiB, after the first two chunks', () => {
+    // 256 KiB in 7.5 ms is 35 KB/ms, the pace of a dump of distinct tracebacks read unoptimised.
+    expect(slowAfter(7.5, 50)).toBe(6);
+    // Just under and just over the line: 262,144 B in 1.74 ms is 150.7 KB/ms, in 1.76 ms 148.9.
+    expect(slowAfter(1.74, 50)).toBeNull();
+    expect(slowAfter(1.76, 50)).toBe(6);
+  });
+
+  it('leaves out the first two chunks, where the scanner is compiled', () => {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    let told = false;
+    const pace = paceWatch(() => {
+      told = true;
+    });
+    for (const [ms, read] of [
+      [40, 256],
+      [40, 512],
+      [0.4, 768],
+      [0.4, 1024],
+      [0.4, 1280],
+      [0.4, 1536],
+    ] as const) {
+      now += ms;
+      pace(read * KiB);
+    }
+    expect(told).toBe(false);
+  });
+});

@@ -9,7 +9,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, PartialSnapshots } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { type Snapshot, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { renderJson } from '../report/json.js';
 import { type TextLayout, textLayout } from '../report/text/layout.js';
@@ -164,7 +164,9 @@ export async function loadSnapshot(
     const line = c.listings[last]!.inputLine;
     if (last > 0) warn(a, `${path}: the log holds ${c.listings.length} listings; this reads the last (line ${line})`);
     const { listingSnapshot } = await import('../model/statistics-log.js');
-    return listingSnapshot(c, last, frames ?? new FrameTable());
+    const listing = listingSnapshot(c, last, frames ?? new FrameTable());
+    // Its frames were read in the order of the CPython named (the importer): printed in it too.
+    return a.python === undefined ? listing : { ...listing, tracebackOrder: tracebackOrderOf(a.python) };
   }
   const what =
     c.kind === 'snapshot-series' ? `a series of ${c.snapshots.length} snapshots` : `a ${c.kind} (${c.source.format})`;

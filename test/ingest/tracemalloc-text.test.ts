@@ -76,6 +76,22 @@ describe('frame order told by the header', () => {
   });
 });
 
+describe('stats -g traceback --python 3.6 of a log 3.6 printed', () => {
+  it("lists each traceback's frames as 3.6 did, most recent first (it printed 3.7's order)", async () => {
+    const e = LOGS[0]!.expected.listings;
+    const expected = e[e.length - 1]!.stats;
+    const r = await cli('stats', `${DIR}/py36.log`, '-g', 'traceback', '--python', '3.6', '--no-source');
+    expect(r.code).toBe(0);
+    // Each statistic's `File "…", line N` lines, in the order printed.
+    const printed = r.out
+      .split(/^(?! )/m)
+      .filter((block) => block.includes('  File "'))
+      .map((block) => [...block.matchAll(/^ {2}File "(.*)", line (\d+)$/gm)].map((m) => `${m[1]}:${m[2]}`));
+    // The expected frames are put oldest first (make_logging_logs.py); 3.6 printed them the other way.
+    expect(printed).toEqual(expected.map((s) => s.frames.map((f) => `${f.filename}:${f.lineno}`).reverse()));
+  });
+});
+
 describe('statistic lines behind a log prefix', () => {
   const expected = JSON.parse(readFileSync('fixtures/text/service.expected.json', 'utf8')) as {
     leaks: Frame[];

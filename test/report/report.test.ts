@@ -1,5 +1,5 @@
 // The report: ReportData from real captures, the renderers, and escaping of capture strings.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,18 @@ describe('charts that read right (issue 16, item 3)', () => {
     expect(new Set(long).size).toBe(2);
     const same = captureTicks(['p/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x', 'p/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-x']);
     expect(new Set(same).size).toBe(2);
+  });
+
+  it('a capture named with U+2028 or U+2029 is drawn (vega failed on its axis: no page, exit 3)', async () => {
+    const labels = ['snap\u20280.pickle', 'snap\u20291.pickle', 'snap\x1b[2J2.pickle'];
+    expect(captureTicks(labels)).toEqual(['snap\uFFFD0.pickle', 'snap\uFFFD1.pickle', 'snap\uFFFD[2J2.pickle']);
+    const series = join(dir, 'separators');
+    mkdirSync(series);
+    for (const [i, label] of labels.entries()) {
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${i + 1}.pickle`, join(series, label));
+    }
+    const r = await cli('report', series, '-o', join(dir, 'separators.html'));
+    expect([r.code, r.err]).toEqual([0, '']);
   });
 
   it("the arenas caption says where the real line lies against the model's range, as CPython says", async () => {

@@ -21,6 +21,9 @@ export function sizeUnit(sizes: Iterable<number>): SizeUnit {
   return { unit: UNITS[i]!, bytes: 1024 ** i };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
+const UNSHOWN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 /** Characters a capture's name keeps on the axis; the rest is cut from the left ('…'). */
 const LABEL_CHARS = 18;
 
@@ -32,7 +35,9 @@ const LABEL_CHARS = 18;
 export function captureTicks(labels: readonly string[]): string[] {
   const suffix = shortestUniqueSuffixes(labels);
   const cut = labels.map((l) => {
-    const s = suffix(l);
+    // vega-lite writes the ticks into an expression (the axis' sort), which U+2028/U+2029 break
+    // (the page failed to render); control characters show nothing on an axis either.
+    const s = suffix(l).replace(UNSHOWN, '\uFFFD');
     return s.length > LABEL_CHARS ? `…${s.slice(s.length - LABEL_CHARS + 1)}` : s;
   });
   return new Set(cut).size === cut.length ? cut : cut.map((c, i) => `${i + 1}: ${c}`);

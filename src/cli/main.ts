@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { encodeText } from '../util/text.js';
+import { encodeText, forTerminal } from '../util/text.js';
 import { runCli } from './run.js';
 
 for (const stream of [process.stdout, process.stderr]) {
@@ -14,9 +14,10 @@ let optimising = true;
 
 // No top-level await: the command line is bundled as CommonJS (scripts/build-bundle.mjs).
 runCli(process.argv.slice(2), {
-  // File names that were not UTF-8 go out as their own bytes, as Python prints them.
-  out: (s) => process.stdout.write(encodeText(s)),
-  err: (s) => process.stderr.write(encodeText(s)),
+  // File names that were not UTF-8 go out as their own bytes, as Python prints them; on a terminal,
+  // what a name could make it do is shown escaped.
+  out: (s) => process.stdout.write(encodeText(process.stdout.isTTY ? forTerminal(s) : s)),
+  err: (s) => process.stderr.write(encodeText(process.stderr.isTTY ? forTerminal(s) : s)),
   columns: process.stdout.columns,
   progress: process.stderr.isTTY
     ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)

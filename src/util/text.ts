@@ -48,3 +48,20 @@ export function encodeText(text: string): string | Buffer {
   parts.push(Buffer.from(text.slice(from), 'utf8'));
   return Buffer.concat(parts);
 }
+
+// What a terminal acts on instead of showing: control characters (ESC begins the sequences that set
+// its title, colours, clear the screen), except the line ends and tabs of the output itself, and the
+// marks that reorder the text after them (U+202A-U+202E, U+2066-U+2069).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
+const ACTIVE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text for a terminal: what a capture's names would make it do is shown escaped instead ('\x1b',
+ * '\u202e'), as `ls` shows such names on a terminal. Output to a file or a pipe stays as it is.
+ */
+export function forTerminal(text: string): string {
+  return text.replace(ACTIVE, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, groupThousands } from '../../src/util/text.js';
+import { decodeUtf8, forTerminal, groupThousands } from '../../src/util/text.js';
 
 describe('groupThousands', () => {
   it('writes an integer as toLocaleString("en-US") does', () => {
@@ -22,5 +22,17 @@ describe('decodeUtf8', () => {
     expect(decodeUtf8(Buffer.from('\ufeffa.py'))).toBe('\ufeffa.py');
     expect(decodeUtf8(Buffer.from('caf\u00e9'))).toBe('caf\u00e9');
     expect(() => decodeUtf8(Uint8Array.of(0xff))).toThrow(TypeError);
+  });
+});
+
+describe('forTerminal', () => {
+  it('escapes what a name would make a terminal do, and keeps the line ends and tabs of the output', () => {
+    // A real file name a helper made tracemalloc record: it set the title, turned text red, cleared the screen.
+    const name = 'm_\x1b]0;OWNED-TITLE\x07\x1b[31mRED\x1b[2J.py';
+    expect(forTerminal(`${name}:3: size=10 B\n\tx\n`)).toBe(
+      'm_\\x1b]0;OWNED-TITLE\\x07\\x1b[31mRED\\x1b[2J.py:3: size=10 B\n\tx\n',
+    );
+    expect(forTerminal('a\rb\x7f\x9b\u202eyp.txt\u2066')).toBe('a\\x0db\\x7f\\x9b\\u202eyp.txt\\u2066');
+    expect(forTerminal('caf\u00e9 \u4e2d/\uDCFF ok')).toBe('caf\u00e9 \u4e2d/\uDCFF ok');
   });
 });

@@ -5,8 +5,24 @@ export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A Markdown table cell: no pipes or newlines. */
-export const cell = (s: unknown): string =>
-  String(s)
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]+/g, ' ');
+const oneLine = (s: unknown): string => String(s).replace(/[\r\n]+/g, ' ');
+
+/**
+ * Markdown text that shows as it reads, on one line, in a table cell or anywhere: what Markdown or
+ * HTML would act on (tags, entities, emphasis, links, code, cell bars) is backslash-escaped.
+ */
+export const mdText = (s: unknown): string => oneLine(s).replace(MARKDOWN_ACTIVE, '\\$&');
+// '_' inside a word (memory_profiler) emphasises nothing, '>' only at the start of a line.
+const MARKDOWN_ACTIVE = /[\\`*[\]<&|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
+
+/**
+ * `s` as inline code, exactly: fenced by more backticks than any run of them in it (padded when it
+ * starts or ends with one); in a table its bars are escaped, which GitHub's tables read first.
+ */
+export function mdCode(s: unknown, inTable = false): string {
+  const text = oneLine(s);
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  // CommonMark strips one space from each end of a span that has one on both.
+  const pad = /^`|`$|^ .*[^ ].* $/.test(text) ? ' ' : '';
+  return `${fence}${pad}${inTable ? text.replace(/\|/g, '\\|') : text}${pad}${fence}`;
+}

@@ -2,7 +2,7 @@
 // Actions workflow commands).
 
 import type { CheckResult, GateResult } from '../analysis/gate.js';
-import { cell, esc } from './escape.js';
+import { esc, mdCode, mdText } from './escape.js';
 
 /**
  * Where a failed check points, each place once: those its message already names are not repeated,
@@ -78,8 +78,8 @@ export function renderGithub(r: GateResult): string {
 
 export function renderGateMarkdown(r: GateResult): string {
   const rows = r.checks.map((c) => {
-    const sites = c.sites.map((p) => `\`${cell(p.file)}:${p.line}\``).join(' ');
-    return `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${cell(c.message)} | ${sites} |`;
+    const sites = c.sites.map((p) => mdCode(`${p.file}:${p.line}`, true)).join(' ');
+    return `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${mdText(c.message)} | ${sites} |`;
   });
   return [
     `### arenascope memory gate: ${r.passed ? 'passed' : 'failed'}`,
@@ -88,6 +88,6 @@ export function renderGateMarkdown(r: GateResult): string {
     '|---|---|---|---|',
     ...rows,
     '',
-    ...(r.notices ?? []).flatMap((n) => [`> Note: ${cell(n)}`, '']),
+    ...(r.notices ?? []).flatMap((n) => [`> Note: ${mdText(n)}`, '']),
   ].join('\n');
 }

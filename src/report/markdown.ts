@@ -1,14 +1,14 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
 import type { ReportData } from '../analysis/report-data.js';
-import { cell } from './escape.js';
+import { mdCode, mdText } from './escape.js';
 import { formatSize, growthLabel, printfFixed } from './format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from './memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
 import { renderLineReportLeaks } from './text/leaks.js';
 
 export function renderMarkdown(d: ReportData): string {
-  const out = [`## ${cell(d.title)}`, ''];
+  const out = [`## ${mdText(d.title)}`, ''];
   const sm = d.summary;
   out.push(
     `| peak (${peakSource(d)}) | traced, last capture | growth | leak suspects | fragmented |`,
@@ -18,12 +18,12 @@ export function renderMarkdown(d: ReportData): string {
   const traced = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
   const growth = sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true);
   out.push(`| ${peak} | ${traced} | ${growth} | ${sm.leakSuspects ?? '—'} | ${sm.fragmentation ?? '—'} |`, '');
-  for (const n of d.snapshots?.replay?.allocatorNotes ?? []) out.push(`> Note: ${cell(n)}`, '');
+  for (const n of d.snapshots?.replay?.allocatorNotes ?? []) out.push(`> Note: ${mdText(n)}`, '');
   const replay = d.snapshots?.replay;
   if (replay) {
     const f = replay.fragmented;
-    out.push(`Fragmented: **${f.verdict}** (${cell(f.reason)}). Next: ${cell(f.next)}.`, '');
-    for (const a of replay.assumptions) out.push(`> Assumed: ${cell(a)}.`, '');
+    out.push(`Fragmented: **${f.verdict}** (${mdText(f.reason)}). Next: ${mdText(f.next)}.`, '');
+    for (const a of replay.assumptions) out.push(`> Assumed: ${mdText(a)}.`, '');
   }
   // Leaks, then sites still growing but slowing (maybe a cache still filling), each with its next step.
   const leaks = d.snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak' || s.verdict === 'slowing') ?? [];
@@ -36,8 +36,8 @@ export function renderMarkdown(d: ReportData): string {
     );
     for (const s of leaks.slice(0, 20))
       out.push(
-        `| \`${cell(s.filename)}:${s.lineno}\` | ${s.verdict} | ${growthLabel(s)} | ` +
-          `${s.confidence.toFixed(2)} | ${cell(s.next)} |`,
+        `| ${mdCode(`${s.filename}:${s.lineno}`, true)} | ${s.verdict} | ${growthLabel(s)} | ` +
+          `${s.confidence.toFixed(2)} | ${mdText(s.next)} |`,
       );
     out.push('');
   }
@@ -45,25 +45,29 @@ export function renderMarkdown(d: ReportData): string {
     for (const t of m.trends.series) {
       const trend = memoryTrendRate(t);
       const what = `${memoryVerdictWord(t.verdict)} (${memoryShape(t)}); measured ${memoryMeasured(t, '→')}`;
-      out.push(`- \`${cell(m.label)}\` ${cell(t.name)}: ${what}${trend ? `; ${trend}` : ''}. Next: ${cell(t.next)}`);
+      out.push(
+        `- ${mdCode(m.label)} ${mdText(t.name)}: ${mdText(what)}${trend ? `; ${mdText(trend)}` : ''}. Next: ${mdText(t.next)}`,
+      );
     }
   }
   for (const l of d.lineReports) {
     // As `leaks` prints them, in a fence: source lines hold `*`, `_` and the like.
     const lines = renderLineReportLeaks(l).slice(1);
     const fence = '`'.repeat(Math.max(3, ...lines.flatMap((x) => x.match(/`+/g) ?? []).map((b) => b.length + 1)));
-    out.push('', `### Line report: ${cell(l.file)}`, '', `${fence}text`, ...lines, fence);
+    out.push('', `### Line report: ${mdText(l.file)}`, '', `${fence}text`, ...lines, fence);
   }
   for (const r of d.runs ?? []) {
-    out.push('', '### Tests', '', cell(runLine(r)), '');
+    out.push('', '### Tests', '', mdText(runLine(r)), '');
     if (!r.tests.length) continue;
     out.push(`| ${TEST_COLUMNS.join(' | ')} |`, `|---|---|---:|---:|---|---|---|`);
-    for (const t of r.tests) out.push(`| ${testCells(t).map(cell).join(' | ')} |`);
+    for (const t of r.tests) out.push(`| ${testCells(t).map(mdText).join(' | ')} |`);
   }
   if (d.snapshots) {
     out.push('', '### Top allocation sites (last capture)', '', '| site | size | blocks |', '|---|---:|---:|');
     for (const s of d.snapshots.topSites.slice(0, 10))
-      out.push(`| \`${cell(s.frames[0]!.filename)}:${s.frames[0]!.lineno}\` | ${formatSize(s.size)} | ${s.count} |`);
+      out.push(
+        `| ${mdCode(`${s.frames[0]!.filename}:${s.frames[0]!.lineno}`, true)} | ${formatSize(s.size)} | ${s.count} |`,
+      );
   }
   return `${out.join('\n')}\n`;
 }

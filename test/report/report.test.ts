@@ -9,7 +9,7 @@ import { statistics } from '../../src/analysis/statistics.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
-import { esc } from '../../src/report/escape.js';
+import { esc, mdCode, mdText } from '../../src/report/escape.js';
 import { captureTicks, sizeUnit } from '../../src/report/html/axes.js';
 import { arenasCaption } from '../../src/report/html/charts.js';
 import { renderHtml, scriptJson } from '../../src/report/html/page.js';
@@ -236,6 +236,28 @@ describe('escaping', () => {
     expect(html).toContain('&#60;/script&#62;&#60;img src=x onerror=alert(1)&#62;');
     expect(scriptJson(EVIL)).toBe('"\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e"');
     expect(renderMarkdown(buildReportData(await load([evil]), [evil]))).not.toContain('|x');
+  });
+});
+
+describe('Markdown escaping', () => {
+  it('a name shows as it reads: no tag, entity, emphasis or link acts, code spans hold backticks', () => {
+    expect(mdText('lr_<img src=x onerror=alert(7)>&amp;`|*[x](y)~_a_ b_c\nd')).toBe(
+      'lr\\_\\<img src=x onerror=alert(7)>\\&amp;\\`\\|\\*\\[x\\](y)\\~\\_a\\_ b_c d',
+    );
+    expect(mdCode('m2_`code`|pipe.py:3')).toBe('``m2_`code`|pipe.py:3``');
+    expect(mdCode('m2_`code`|pipe.py:3', true)).toBe('``m2_`code`\\|pipe.py:3``');
+    expect(mdCode('`a`')).toBe('`` `a` ``');
+    expect(mdCode(' a ')).toBe('`  a  `');
+  });
+
+  it("the report's Markdown of a hostile file name holds no raw tag", async () => {
+    const evil = join(dir, 'evil-md.json');
+    evilSnapshot(evil);
+    const md = renderMarkdown(buildReportData(await load([evil]), [evil]));
+    // In a code span it is text; anywhere else, escaped.
+    const span = mdCode(`${EVIL}:1`, true);
+    expect(md).toContain(`| ${span} |`);
+    expect(md.replaceAll(span, '')).not.toMatch(/(?<!\\)<img/);
   });
 });
 

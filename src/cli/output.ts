@@ -28,7 +28,10 @@ export function claimStdout(outputs: Readonly<Record<string, string | undefined>
 
 /** Writes an output whole: to stdout for '-'. */
 export function writeOutput(a: CommandArgs, path: string, text: string): void {
-  if (isStdout(path)) return a.io.out(text);
+  if (isStdout(path)) {
+    a.io.out(text);
+    return;
+  }
   try {
     writeFileSync(path, text);
   } catch (e) {

@@ -96,9 +96,10 @@ async function collect(
     else if (c.kind === 'memory-series') memorySeries.push(c);
     else if (c.kind === 'memory-runs') memorySeries.push(...c.runs);
     else if (c.kind === 'line-report') lineReports.push(c);
-    // A report's time, like a dump's, may be kept in a sidecar: it pairs the report with its capture.
-    else if (c.kind === 'allocator-stats') allocatorStats.push({ ...c, time: sidecarTime(path) });
-    else if (c.kind === 'statistics-log') statisticsLogs.push(c);
+    // A report's time and label, like a dump's, may be kept in sidecars: they pair it with its capture.
+    else if (c.kind === 'allocator-stats') {
+      allocatorStats.push({ ...c, time: sidecarTime(path), label: sidecarLabel(path) });
+    } else if (c.kind === 'statistics-log') statisticsLogs.push(c);
   }
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
   // they are only the top of.
@@ -189,7 +190,7 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
   }
   const allocatorStats = set.allocatorStats.map((a) => {
     const f = recorded.get(a.source.path);
-    return f ? { ...a, matches: f.matches, time: a.time ?? f.time } : a;
+    return f ? { ...a, matches: f.matches, time: a.time ?? f.time, label: a.label ?? f.label } : a;
   });
   return {
     ...set,

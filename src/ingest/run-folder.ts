@@ -253,7 +253,7 @@ export function readRunFolder(dir: string): RunFolder | null {
       if (!jsonl) return null;
       throw new InputError(file, '$.format', `expected "${RUN_FORMAT}" beside a captures.jsonl`);
     }
-  } else if (!jsonl) return null;
+  } else if (!jsonl || allocatorRun(join(dir, 'captures.jsonl'))) return null;
   let run: RunFolder;
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
   else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running');
@@ -264,6 +264,18 @@ export function readRunFolder(dir: string): RunFolder | null {
     files: run.files.filter((f) => !missing.includes(f)),
     warnings: [...run.warnings, ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`)],
   };
+}
+
+// The allocator/ folder of a run (its second run's captures.jsonl starts in mode "allocator"): a
+// folder of allocator reports, read as one, not a run of its own that "did not finish".
+function allocatorRun(jsonl: string): boolean {
+  const first = readFileSync(jsonl, 'utf8').split('\n', 1)[0]!;
+  try {
+    const start = JSON.parse(first) as Json;
+    return typeof start === 'object' && start !== null && !Array.isArray(start) && start.mode === 'allocator';
+  } catch {
+    return false;
+  }
 }
 
 function isFile(p: string): boolean {

@@ -97,6 +97,8 @@ export interface AllocatorStats {
   readonly warnings: readonly string[];
   /** When its last report was taken (seconds since the epoch), from a `.time` sidecar; pairs it with a capture. */
   readonly time?: number | null;
+  /** Its label (a `.label` sidecar, as `arenascope run` writes beside each report): pairs it with the capture so labelled. */
+  readonly label?: string | null;
   /**
    * Set for a report of an `arenascope run` folder: the snapshot file it was taken with (a path as the
    * inputs name it), or null when the run matched it with none. The run's pairing wins over any rule.

@@ -63,4 +63,24 @@ describe('pairAllocatorReports', () => {
     expect([r.rule, lines(r)]).toEqual(['time', [3, 1]]);
     expect(r.notes.join('\n')).toContain('left out y.txt (1 report): another report is nearer in time');
   });
+
+  it("by label: a report's .label sidecar names its capture, whatever the files are called", () => {
+    const labelled = (path: string, line: number, label: string): AllocatorStats => ({ ...file(path, [line]), label });
+    const r = pairAllocatorReports(caps('start', 'after batch 1', 'exit'), [
+      labelled('allocator/0001.txt', 1, 'start'),
+      labelled('allocator/0003.txt', 3, 'exit'),
+      labelled('allocator/0002.txt', 2, 'after batch 1'),
+    ]);
+    expect([r.rule, lines(r), r.complete]).toEqual(['label', [1, 2, 3], true]);
+  });
+
+  it("times that put several files nearest one capture (another run's) give way to order, and say so", () => {
+    // `arenascope run --allocator` takes its reports in a second run, after the first run's snapshots.
+    const c = [10, 20, 30].map((time, i) => ({ label: `c${i}`, time }));
+    const r = pairAllocatorReports(c, [file('x.txt', [1], 41), file('y.txt', [2], 42), file('z.txt', [3], 43)]);
+    expect([r.rule, lines(r)]).toEqual(['reports-in-order', [1, 2, 3]]);
+    expect(r.notes[0]).toContain(
+      'their times left 2 files without a capture of its own, so they were not paired by time',
+    );
+  });
 });

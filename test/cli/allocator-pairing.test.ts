@@ -163,4 +163,23 @@ describe('allocator reports paired with captures', () => {
     expect(realOf(JSON.parse(r.out).captures)).toEqual(real);
     expect(JSON.parse(r.out).assumptions.join('\n')).toContain('paired by file name with 3 of 3 captures');
   });
+
+  it("a run's reports pair with its snapshots converted to JSON by label, and its allocator/ folder is read", async () => {
+    // `arenascope run --allocator` (fixtures/run-folder): the reports were taken in a second run,
+    // after the first run's snapshots, so every report's time is nearest the last snapshot: paired by
+    // time, 1 of 8 paired and the model started from nothing (a fragmented run read as not).
+    const run = 'fixtures/run-folder/run';
+    const reports = [1, 2, 3, 4, 5, 6, 7, 8].map((k) => `${run}/allocator/000${k}.txt`);
+    const json = join(folder([]), 'series.json');
+    expect((await cli('convert', `${run}/snapshots`, '--to', 'json', '-o', json)).code).toBe(0);
+    const r = await cli('replay', json, '--allocator-stats', ...reports, '--json');
+    expect(r.code).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures)).toEqual(reports.map(truth));
+    expect(JSON.parse(r.out).assumptions.join('\n')).toContain('paired by label with 8 of 8 captures');
+    // The folder, as the run wrote it (with its own captures.jsonl): not a run that "did not finish".
+    const f = await cli('replay', `${run}/snapshots`, '--allocator-stats', `${run}/allocator`, '--json');
+    expect(f.code).toBe(0);
+    expect(f.err).not.toContain('did not finish');
+    expect(realOf(JSON.parse(f.out).captures)).toEqual(reports.map(truth));
+  });
 });

@@ -21,10 +21,10 @@ export function pairedCaptures(
 }
 
 /**
- * The rule that paired them: the run folder's own pairing (`matches`), file names, sidecar times, or
+ * The rule that paired them: the run folder's own pairing (`matches`), labels, file names, sidecar times, or
  * order (a report, or a file, per capture).
  */
-export type PairingRule = 'run' | 'name' | 'time' | 'reports-in-order' | 'files-in-order';
+export type PairingRule = 'run' | 'label' | 'name' | 'time' | 'reports-in-order' | 'files-in-order';
 
 export interface AllocatorPairing {
   /** For each capture, in series order, its report, or null. */
@@ -66,6 +66,17 @@ interface Pairs {
   readonly fileOf: readonly number[];
   /** Why the file of this index was left unpaired. */
   readonly why: (file: number) => string;
+}
+
+// Labels that occur once on each side pair: a report's `.label` sidecar and a capture's label (a
+// run's checkpoints, kept by `convert`), whatever the files are named.
+function byLabel(captures: readonly PairedCapture[], files: readonly AllocatorStats[]): Pairs {
+  const once = (labels: readonly (string | null | undefined)[], l: string): boolean =>
+    labels.filter((x) => x === l).length === 1;
+  const fileLabels = files.map((f) => f.label);
+  const capLabels = captures.map((c) => c.label);
+  const fileOf = capLabels.map((l) => (once(capLabels, l) && once(fileLabels, l) ? fileLabels.indexOf(l) : -1));
+  return { fileOf, why: () => 'no capture has its label (its .label sidecar), or another has it too' };
 }
 
 // Keys that occur once on each side pair; a key two captures or two files share pairs nothing.
@@ -125,8 +136,10 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
  * 1. names: a capture and a file whose names end in the same number (`snap-3.pickle`, `stats-3.txt`),
  *    or, without one, in the same word (`app-start.pickle`, `stats-start.txt`; `run.pickle`,
  *    `run.txt`); the file's last report;
- * 2. times: when every capture and every file has a time (a `.time` sidecar), each file's last report
- *    goes to the capture nearest it;
+ * 1. labels: a file whose `.label` sidecar is a capture's label (both unique);
+ * 2. times: when every capture and every file has a time (a `.time` sidecar) and each file is nearest
+ *    a capture of its own, each file's last report goes to it (times from another run, which put
+ *    several files nearest one capture, give way to order when order pairs them all);
  * 3. order: one report per capture, or one file per capture (its last report).
  * Captures left without a report get null, and each capture or file left out is a note naming it.
  */
@@ -144,16 +157,31 @@ export function pairAllocatorReports(
   if (files.some((f) => f.matches !== undefined)) {
     return paired(captures, files, byRun(captures, files), 'run', 'as the run recorded');
   }
+  const labelled = byLabel(captures, files);
+  if (labelled.fileOf.some((i) => i >= 0)) return paired(captures, files, labelled, 'label', 'by label');
   const named = byName(captures, files);
   if (named.fileOf.some((i) => i >= 0)) return paired(captures, files, named, 'name', 'by file name');
   const timed = captures.every((c) => c.time !== null) && files.every((f) => f.time != null);
-  if (timed) return paired(captures, files, byTime(captures, files), 'time', 'by time');
+  const times = timed ? byTime(captures, files) : null;
+  // Times that put two reports nearest one capture are another run's (`arenascope run --allocator`
+  // takes its reports in a second run, after the first): order, when it pairs them all, is truer.
+  const together = times ? files.length - new Set(times.fileOf.filter((i) => i >= 0)).size : 0;
+  const untimed = together
+    ? `; their times left ${plural(together, 'file')} without a capture of its own, so they were not paired by time`
+    : '';
+  if (times && !together) return paired(captures, files, times, 'time', 'by time');
   if (blocks.length === captures.length) {
-    return order(captures, blocks, 'reports-in-order', `${held}, one per capture, in order`);
+    return order(captures, blocks, 'reports-in-order', `${held}, one per capture, in order${untimed}`);
   }
   if (files.length === captures.length) {
-    return order(captures, files.map(last), 'files-in-order', `${held}, one file per capture, in order (its last)`);
+    return order(
+      captures,
+      files.map(last),
+      'files-in-order',
+      `${held}, one file per capture, in order (its last)${untimed}`,
+    );
   }
+  if (times) return paired(captures, files, times, 'time', 'by time');
   return {
     reports: none,
     rule: null,

@@ -77,6 +77,7 @@ const LINE_REPORTS = [
 const ALLOCATOR_REPORTS = [
   ...files('fixtures/mallocstats', /\.(txt|log)$/),
   ...files('fixtures/mallocstats/pasted', /\.txt$/),
+  ...files('fixtures/mallocstats/fragmentation', /\.txt$/),
 ];
 
 // ---- the commands, each run once per input ----------------------------------------------------
@@ -332,6 +333,9 @@ describe.each(ALLOCATOR_REPORTS)('allocator report %s', (file) => {
       expect(m.heldArenas).toBe(arenas);
       expect(c.message).toContain('real report alone');
     }
+    // The summary's verdict is the gate's at the verdict's own line (it said nothing: '-').
+    const verdict = field(field(data, 'summary'), 'fragmentation');
+    expect(verdict, c.message).toBe(m === null ? null : c.passed ? 'no' : 'yes');
   });
 });
 

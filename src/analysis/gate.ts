@@ -7,7 +7,7 @@ import { UsageError } from '../util/errors.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
-import type { ReportData } from './report-data.js';
+import { type ReportData, reportsAloneMeasure } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
 export type GrowthLimit = { readonly percent: number } | { readonly bytes: number };
@@ -392,9 +392,8 @@ export function evaluateGate(
  */
 function fragmentationCheck(current: ReportData, limit: number): CheckResult {
   const replay = current.snapshots?.replay;
-  const reports = current.allocatorStats.filter((a) => a.fragmentation !== null);
   const m: FragmentationMeasure | null =
-    replay?.fragmentation.measure ?? (current.snapshots ? null : (reports[reports.length - 1]?.fragmentation ?? null));
+    replay?.fragmentation.measure ?? (current.snapshots ? null : reportsAloneMeasure(current.allocatorStats));
   const [share, max] = againstLimit(m?.share ?? 0, limit, 0.01, '%');
   const why =
     (current.snapshots?.labels.length ?? 0) === 1

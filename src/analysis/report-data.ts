@@ -16,9 +16,11 @@ import {
   type SnapshotLeaks,
 } from './leak-results.js';
 import {
+  FRAGMENTED_SHARE,
   type FragmentationEvidence,
   type FragmentationMeasure,
   type FragmentedVerdict,
+  fragmentedOver,
   replayable,
   reportFragmentation,
 } from './pymalloc/compare.js';
@@ -255,6 +257,14 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const totals = snapshots?.totals;
   const tracedPeaks = snaps.map((x) => x.tracedPeak).filter((p): p is number => typeof p === 'number');
   const captures = [...snaps, ...set.memorySeries, ...set.lineReports, ...set.allocatorStats];
+  const allocatorStats = set.allocatorStats.map((a) => ({
+    file: a.source.path,
+    arenas: a.blocks.map((b) => b.arenasCurrent),
+    allocatedBytes: a.blocks.map((b) => b.bytesInAllocatedBlocks),
+    fragmentation: a.blocks.length ? reportFragmentation(a.blocks[a.blocks.length - 1]!) : null,
+  }));
+  // With no snapshot, the last allocator report says it by its own table, as gate measures it.
+  const alone = snapshots ? null : reportsAloneMeasure(allocatorStats);
   return {
     format: 'arenascope-report',
     version: REPORT_VERSION,
@@ -272,7 +282,9 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
           ? (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
             memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0)
           : null,
-      fragmentation: snapshots?.replay ? snapshots.replay.fragmented.verdict : null,
+      fragmentation: snapshots?.replay
+        ? snapshots.replay.fragmented.verdict
+        : alone && (fragmentedOver(alone, FRAGMENTED_SHARE) ? 'yes' : 'no'),
       python: snapshots?.replay?.python ?? null,
       largestCaptureBytes: totals?.length ? Math.max(...totals.map((t) => t.size)) : null,
       tracedPeakBytes: tracedPeaks.length ? Math.max(...tracedPeaks) : null,
@@ -282,11 +294,11 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     memory,
     lineReports: set.lineReports.map((l) => lineReportSection(l, leaks)),
     runs: set.runs ?? [],
-    allocatorStats: set.allocatorStats.map((a) => ({
-      file: a.source.path,
-      arenas: a.blocks.map((b) => b.arenasCurrent),
-      allocatedBytes: a.blocks.map((b) => b.bytesInAllocatedBlocks),
-      fragmentation: a.blocks.length ? reportFragmentation(a.blocks[a.blocks.length - 1]!) : null,
-    })),
+    allocatorStats,
   };
+}
+
+/** The measure of allocator reports given without snapshots: the last one whose table is complete. */
+export function reportsAloneMeasure(reports: ReportData['allocatorStats']): FragmentationMeasure | null {
+  return reports.filter((a) => a.fragmentation !== null).at(-1)?.fragmentation ?? null;
 }

@@ -38,6 +38,29 @@ function parseFrame(s: string): { filename: string; lineno: number } | null {
 
 // How much of the last row is kept, to quote it when it was cut off.
 const TAIL = 256;
+const MAX_ROW_BYTES = 2 ** 20;
+
+/** Where CSV rows end (a line end outside quotes), counted as bytes go by: rows ended, the open row's length. */
+class RowEnds {
+  ended = 0;
+  private open = 0;
+  private quoted = false;
+
+  /** Takes the next bytes; gives the length of the row still open after them. */
+  feed(chunk: Uint8Array): number {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === 0x22) this.quoted = !this.quoted;
+      else if (b === 0x0a && !this.quoted) {
+        this.ended++;
+        this.open = 0;
+        continue;
+      }
+      this.open++;
+    }
+    return this.open;
+  }
+}
 
 async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
@@ -56,10 +79,17 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
   const parser = parse<Row, Row>({ headers: true, strictColumnHandling: true });
   // Each row is added when the next one arrives, so a last row cut short can be left out.
   let pending: Row | null = null;
+  // The first error ends the read: rows after a wrong header or a bad row are not looked at.
+  let failed: InputError | null = null;
+  const rows = new RowEnds();
   const done = new Promise<void>((resolve, reject) => {
+    const fail = (e: InputError): void => {
+      failed ??= e;
+      reject(failed);
+    };
     parser.on('data', (r: Row) => {
       seen++;
-      if (pending) add(pending);
+      if (pending && !failed) add(pending);
       pending = r;
     });
     const add = (r: Row): void => {
@@ -70,7 +100,7 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
       if (!digits || count === 0 || !Number.isSafeInteger(count) || !Number.isSafeInteger(size)) {
         const found = `found ${quoted(r.num_allocations, 30)} and ${quoted(r.size, 30)}`;
         const exact = digits && count > 0 ? ' (beyond 2^53: not counted exactly)' : '';
-        reject(
+        fail(
           new InputError(
             input.label,
             `row ${row}`,
@@ -83,7 +113,7 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
       for (const f of r.stack_trace ? r.stack_trace.split('|') : []) {
         const frame = parseFrame(f);
         if (!frame) {
-          reject(
+          fail(
             new InputError(
               input.label,
               `row ${row}`,
@@ -106,19 +136,19 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
       if (over > 0) groups.add(0, tb, q + 1, over);
     };
     parser.on('end', () => {
-      if (pending && !endedMidLine) add(pending);
+      if (pending && !endedMidLine && !failed) add(pending);
       resolve();
     });
     parser.on('data-invalid', (_r: unknown, n: number) =>
-      reject(new InputError(input.label, `row ${n + 1}`, `expected 6 columns (${HEADER})`)),
+      fail(new InputError(input.label, `row ${n + 1}`, `expected 6 columns (${HEADER})`)),
     );
     parser.on('headers', (h: string[]) => {
       if (h.join(',').replace(/^\uFEFF/, '') !== HEADER)
-        reject(new InputError(input.label, 'line 1', `expected the header ${HEADER}`));
+        fail(new InputError(input.label, 'line 1', `expected the header ${HEADER}`));
     });
     parser.on('error', (e: Error) => {
       // The row in a quoted field left open is not among those parsed: the one before it is whole.
-      if (pending) add(pending);
+      if (pending && !failed) add(pending);
       pending = null;
       parseError = e;
       resolve();
@@ -127,7 +157,14 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
   let parseError: Error | null = null;
   try {
     for await (const chunk of input.chunks) {
-      if (parseError) break;
+      if (parseError || failed) break;
+      // The parser keeps a row whole until it ends, and takes time in its square to do so: a row of
+      // memray's is a stack of frames, never near this (a quote left open, a file of one long line).
+      if (rows.feed(chunk) > MAX_ROW_BYTES) {
+        const message = `a row runs past ${MAX_ROW_BYTES / 2 ** 20} MiB without ending (a quote left open?)`;
+        failed = new InputError(input.label, `row ${rows.ended + 1}`, message);
+        break;
+      }
       bytes += chunk.length;
       // Ended by '\r' alone, a row is whole: its '\r\n' was cut in two.
       endedMidLine = chunk[chunk.length - 1] !== 0x0a && chunk[chunk.length - 1] !== 0x0d;
@@ -146,8 +183,13 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
     // The end of a gzip stream cut in its trailer: textEnd reports it.
     if (!(e instanceof GzipCutError)) throw e;
   }
+  if (failed) {
+    parser.destroy();
+    throw failed;
+  }
   if (!parseError) parser.end();
-  await done;
+  await done.catch(() => undefined);
+  if (failed) throw failed;
   // A quoted field left open at the very end is a file cut short, said below.
   if (parseError && !endedMidLine) {
     throw new InputError(

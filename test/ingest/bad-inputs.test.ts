@@ -181,6 +181,22 @@ describe('memray CSV', () => {
     const e = await error(file('header.csv', `${rows[0]}\r\n`));
     expect(e.message).toMatch(/no allocation rows/);
   });
+
+  it('read as memray CSV, a file with another header is an error at line 1 (it crashed with a stack trace)', async () => {
+    for (const other of ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/mprof/plain.dat']) {
+      const e = await error(other, { format: 'memray-csv' });
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toBe(`${other}: line 1: expected the header ${rows[0]}`);
+    }
+  });
+
+  it('a quote left open, or one endless row: an error at that row once it passes 1 MiB (it took 45 s and 1.3 GB)', async () => {
+    const open = [...rows.slice(0, 11), rows[11]!.replace(/,([^,]*)$/, ',"$1'), ...Array(60_000).fill(rows[2]!)];
+    const e = await error(file('open-quote.csv', open.join('\r\n')));
+    expect(e.message).toMatch(/open-quote\.csv: row 12: a row runs past 1 MiB without ending \(a quote left open\?\)/);
+    const long = `${rows[0]}\r\n${rows[1]!.replace(/,([^,]*)$/, (_m, s: string) => `,${Array(200_000).fill(s).join('|')}`)}\r\n`;
+    expect((await error(file('long-row.csv', long))).message).toMatch(/long-row\.csv: row 2: a row runs past 1 MiB/);
+  });
 });
 
 describe('arenascope JSON', () => {

@@ -4,7 +4,7 @@ import { buildReportData } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderBaseline } from '../report/baseline.js';
 import { type InputArgs, inputsOptions, loadSet, orderOption } from './command.js';
-import { filesAmong, writeOutput } from './output.js';
+import { claimOutputs, filesAmong, writeOutput } from './output.js';
 
 export const command = 'baseline <inputs..>';
 export const describe =
@@ -20,6 +20,7 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; output: string; order?: Order }): Promise<void> {
+  claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   const set = await loadSet(a.inputs, a, { order: a.order, partial: 'never' });
   // Every line's size at the last capture: the site check compares line by line.
   const data = buildReportData(set, a.inputs, { top: BASELINE_SITES, title: 'arenascope baseline' });

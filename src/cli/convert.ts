@@ -4,7 +4,7 @@ import { writeSeriesJson, writeSnapshotJson } from '../report/arenascope-json.js
 import { renderStatsCsv } from '../report/csv.js';
 import { UsageError } from '../util/errors.js';
 import { type InputArgs, inputsOptions, loadSet } from './command.js';
-import { openOutput } from './output.js';
+import { claimOutputs, openOutput } from './output.js';
 
 export const command = 'convert <inputs..>';
 export const describe = 'Write snapshots as arenascope JSON (one, or a series for several) or a per-site CSV table';
@@ -21,6 +21,7 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
+  claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   const set = await loadSet(a.inputs, a);
   const { snapshots, labels } = set.series;
   const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats];

@@ -20,7 +20,7 @@ import {
 } from './command.js';
 import { baselineInputs, type GateFlags, gateLimits, readConfig, requireBaselineFor } from './gate-config.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
-import { claimStdout, writeOutput } from './output.js';
+import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
 
 export const command = 'gate <inputs..>';
@@ -105,7 +105,7 @@ async function currentReport(a: Args): Promise<{ data: ReportData; cutShort: num
 }
 
 export async function handler(a: Args): Promise<void> {
-  claimStdout({ '--junit': a.junit, '--markdown': a.markdown }, "the gate's summary");
+  claimOutputs({ '--junit': a.junit, '--markdown': a.markdown }, { inputs: a.inputs, holder: "the gate's summary" });
   const config = readConfig(a.config);
   let limits = gateLimits(config, a);
   const base = baselineInputs(config, a);

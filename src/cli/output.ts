@@ -14,15 +14,29 @@ export const filesAmong = (paths: readonly string[]): string[] =>
   paths.filter((p) => !isStdout(p)).map((p) => resolve(p));
 
 /**
- * Refuses '-' for more than one output, or for an output when stdout already holds what the
- * command prints (`holder`, e.g. 'the report (--format text)'); else says whether one is stdout.
+ * Checks a command's outputs (option -> path) before anything is read: '-' for one of them at most,
+ * and for none when stdout already holds what the command prints (`holder`, e.g. 'the report
+ * (--format text)'); no file named by two of them, and none that is one of the inputs (each would
+ * be written over). Says whether one is stdout.
  */
-export function claimStdout(outputs: Readonly<Record<string, string | undefined>>, holder?: string): boolean {
-  const named = Object.entries(outputs).filter(([, path]) => isStdout(path));
+export function claimOutputs(
+  outputs: Readonly<Record<string, string | undefined>>,
+  opts: { readonly inputs?: readonly string[]; readonly holder?: string } = {},
+): boolean {
+  const given = Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
+  const named = given.filter(([, path]) => isStdout(path));
   if (named.length > 1) {
     throw new UsageError(`${named.map(([o]) => `${o} -`).join(' and ')}: stdout can hold one of them; name files`);
   }
-  if (named.length && holder) throw new UsageError(`${named[0]![0]} -: stdout holds ${holder}; name a file`);
+  if (named.length && opts.holder) throw new UsageError(`${named[0]![0]} -: stdout holds ${opts.holder}; name a file`);
+  const files = given.filter(([, path]) => !isStdout(path)).map(([o, path]) => [o, path, resolve(path)] as const);
+  for (const [i, [o, path, full]] of files.entries()) {
+    const twice = files.find(([, , other], j) => j > i && other === full);
+    if (twice) throw new UsageError(`${o} and ${twice[0]} both name ${path}: each would write over the other`);
+    if (opts.inputs?.some((input) => input !== STDIN_ARG && resolve(input) === full)) {
+      throw new UsageError(`${o} ${path}: it is one of the inputs; name another file to write`);
+    }
+  }
   return named.length === 1;
 }
 

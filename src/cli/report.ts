@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { buildReportData } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
@@ -6,6 +7,7 @@ import type { CompileCharts } from '../report/html/chart-compiler.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderReportText, reportTextPaths } from '../report/text/report.js';
+import { UsageError } from '../util/errors.js';
 import {
   emit,
   inputsOptions,
@@ -24,7 +26,7 @@ import {
   sourceOption,
   withAllocatorStats,
 } from './options.js';
-import { claimStdout, filesAmong, writeOutput } from './output.js';
+import { claimOutputs, filesAmong, writeOutput } from './output.js';
 import { duringPhase } from './progress.js';
 
 export const command = 'report <inputs..>';
@@ -83,9 +85,16 @@ interface Args extends AllocatorStatsArgs, LayoutArgs {
 }
 
 /** The old spellings (until 0.2) read as the new ones, each with a notice on stderr. */
-function withoutDeprecated(a: Args): Args {
+async function withoutDeprecated(a: Args): Promise<Args> {
   let b = a;
   if (a.json) {
+    // Before the inputs (`report --json snap-1.pickle snap-2.pickle`) it meant "print JSON": never write over a capture.
+    if (existsSync(a.json) && !(await import('../ingest/baseline.js')).isReportJson(a.json)) {
+      throw new UsageError(
+        `--json ${a.json}: it exists and is no report's JSON; --json prints JSON (as --format json) when it follows ` +
+          'the inputs, and --json-out FILE writes the report data to a file',
+      );
+    }
     warn(a, `--json ${a.json}: naming the JSON file with --json is deprecated; use --json-out ${a.json}`);
     b = { ...b, 'json-out': a['json-out'] ?? a.json, json: undefined };
   } else if (a.json === '') b = { ...b, format: 'json', json: undefined };
@@ -97,7 +106,7 @@ function withoutDeprecated(a: Args): Args {
 }
 
 export async function handler(given: Args): Promise<void> {
-  const a = withoutDeprecated(given);
+  const a = await withoutDeprecated(given);
   // A page's charts: vega-lite loads on another thread while this one reads and analyzes.
   const charts = a.format === 'html' ? (await import('../report/html/chart-compiler.js')).startChartCompiler() : null;
   try {
@@ -110,9 +119,9 @@ export async function handler(given: Args): Promise<void> {
 async function report(a: Args, compileCharts: CompileCharts | undefined): Promise<void> {
   // Before anything is read: at most one output on stdout, and none when it holds the report.
   const html = a.format === 'html';
-  const toStdout = claimStdout(
+  const toStdout = claimOutputs(
     { ...(html ? { '-o': a.output } : {}), '--json-out': a['json-out'], '--markdown': a.markdown },
-    html ? undefined : `the report (--format ${a.format})`,
+    { inputs: a.inputs, holder: html ? undefined : `the report (--format ${a.format})` },
   );
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'series' }), a);
   // The analyses replay the snapshots through the model: long for a large series (see replay.ts).

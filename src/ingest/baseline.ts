@@ -15,7 +15,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 const HEAD = /^\s*\{\s*"format"\s*:\s*"arenascope-report"/;
 
-function isReportJson(file: string): boolean {
+/** Whether a file is a report's JSON (`arenascope baseline`, `report --json-out`), by its first bytes. */
+export function isReportJson(file: string): boolean {
   if (!existsSync(file) || !statSync(file).isFile()) return false;
   const head = Buffer.alloc(256);
   const fd = openSync(file, 'r');

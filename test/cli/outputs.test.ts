@@ -3,7 +3,7 @@
 // (it was an internal error, and convert crashed with a stack trace and exit code 1, the gate's).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,37 @@ describe("'-' as an output", () => {
 it('gate --config - says a config is a file (it printed a NUL byte as the name)', async () => {
   const r = await cli('gate', DUMP, '--config', '-');
   expect([r.code, r.err]).toEqual([2, 'arenascope: --config -: a config is read from a file; name one\n']);
+});
+
+describe('an output that would write over something', () => {
+  it('report --json before the inputs, as "print JSON", never writes over the capture it takes as its value', async () => {
+    const snap = join(dir, 'snap.pickle');
+    copyFileSync(DUMP, snap);
+    const before = readFileSync(snap);
+    const r = await cli('report', '--json', snap, DUMP, '-o', join(dir, 'j.html'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--json ${snap}: it exists and is no report's JSON; --json prints JSON`);
+    expect(readFileSync(snap).equals(before)).toBe(true);
+  });
+
+  it('an output that is one of the inputs, or a file two outputs name, is refused before anything is read', async () => {
+    const snap = join(dir, 'input.pickle');
+    copyFileSync(DUMP, snap);
+    const over = await cli('report', snap, '-o', snap);
+    expect([over.code, over.err]).toEqual([
+      2,
+      `arenascope: -o ${snap}: it is one of the inputs; name another file to write\n`,
+    ]);
+    const conv = await cli('convert', snap, '--to', 'json', '-o', snap);
+    expect(conv.code).toBe(2);
+    const same = join(dir, 'same.out');
+    const twice = await cli('report', snap, '-o', same, '--markdown', same);
+    expect([twice.code, twice.err]).toEqual([
+      2,
+      `arenascope: -o and --markdown both name ${same}: each would write over the other\n`,
+    ]);
+    expect(readFileSync(snap).equals(readFileSync(DUMP))).toBe(true);
+  });
 });
 
 describe('an output that cannot be written', () => {

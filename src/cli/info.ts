@@ -6,6 +6,8 @@ import { sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
 import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText, renderRunText } from '../report/text/info.js';
+import { UsageError } from '../util/errors.js';
+import { listed } from '../util/excerpt.js';
 import {
   dumpsFirst,
   emit,
@@ -52,6 +54,7 @@ export async function handler(
   dumpsFirst(a);
   const { inputs, skipped, runs } = resolveInputs(a.inputs, a.order);
   for (const s of skipped) warn(a, s);
+  if (!inputs.length && !runs.length) throw new UsageError(`${listed(a.inputs)}: no captures among the inputs`);
   // A capture's label: the run folder's, else its `.label` sidecar's.
   const recorded = runFiles(runs);
   const infos: (CaptureInfo & { label?: string })[] = [];

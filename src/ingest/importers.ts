@@ -44,7 +44,7 @@ export function detectFormat(head: Buffer): Format | null {
   return IMPORTERS.find((i) => i.sniff(head))?.format ?? null;
 }
 
-/** The format of a file from its first bytes (gunzipped if need be), or null. */
+/** The format of a file from its first bytes (gunzipped if need be), or null; an InputError when it cannot be read. */
 export function sniffFile(path: string): Format | null {
   const head = readHead(path);
   return head && detectFormat(head);

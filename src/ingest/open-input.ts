@@ -193,24 +193,30 @@ const isGzip = (head: Buffer): boolean => head.length >= 2 && head[0] === 0x1f &
 
 /**
  * The first bytes (up to 64 KiB) of a file's content, gunzipped when it is gzip: enough to detect
- * its format without opening a stream. null when it cannot be read or gunzipped.
+ * its format without opening a stream. null when it cannot be gunzipped; an InputError naming the
+ * file when it cannot be read (a capture the user cannot read is never taken for some other file).
  */
 export function readHead(path: string): Buffer | null {
   let fd: number;
+  let head: Buffer;
   try {
     fd = openSync(path, 'r');
-  } catch {
-    return null;
+  } catch (e) {
+    throw describeFsError(path, e as NodeJS.ErrnoException);
   }
   try {
     const buf = Buffer.alloc(1 << 16);
-    const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+    head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } catch (e) {
+    throw describeFsError(path, e as NodeJS.ErrnoException);
+  } finally {
+    closeSync(fd);
+  }
+  try {
     // Sync flush, as in openInput: the head of a stream is a cut gzip member.
     return isGzip(head) ? gunzipSync(head, { finishFlush: zlib.Z_SYNC_FLUSH }) : head;
   } catch {
     return null;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -6,6 +6,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
+import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
 import { type RunFolder, readRunFolder } from './run-folder.js';
 
@@ -32,6 +33,29 @@ function glob(pattern: string): string[] {
   const { globSync } = createRequire(import.meta.url)('tinyglobby') as typeof Tinyglobby;
   // An absolute pattern gives absolute paths, a relative one paths relative to the working directory.
   return globSync(pattern, { absolute: isAbsolute(pattern), expandDirectories: false, onlyFiles: true });
+}
+
+// A folder's entries; one that cannot be listed is an error naming it.
+function entries(dir: string): Buffer[] {
+  try {
+    return readdirSync(dir, { encoding: 'buffer' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(dir, '', `cannot read the folder: ${code === 'EACCES' ? 'permission denied' : code}`);
+  }
+}
+
+// Why a folder's entry is not read as a file (a folder is not read into, a link may lead nowhere),
+// or null for a file.
+function notAFile(p: string): string | null {
+  try {
+    const st = statSync(p);
+    if (st.isFile()) return null;
+    return st.isDirectory() ? 'a folder (folders are not read into)' : 'not a regular file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'a link to nothing' : code === 'ELOOP' ? 'a loop of links' : `cannot see it (${code})`;
+  }
 }
 
 function ordered(paths: string[], order: Order): string[] {
@@ -85,7 +109,7 @@ export function resolveInputs(
       inputs.push(...run.files.map((f) => f.path));
     } else if (st?.isDirectory()) {
       expand(
-        readdirSync(a, { encoding: 'buffer' })
+        entries(a)
           .filter((raw) => {
             // A name that is not UTF-8 has no path a string can give: said, and passed over.
             const ok = Buffer.from(raw.toString('utf8')).equals(raw);
@@ -96,7 +120,11 @@ export function resolveInputs(
           .map((raw) => raw.toString('utf8'))
           .filter((n) => !n.startsWith('.'))
           .map((n) => join(a, n))
-          .filter((p) => statSync(p).isFile()),
+          .filter((p) => {
+            const what = notAFile(p);
+            if (what) skipped.push(`skipping ${p}: ${what}`);
+            return !what;
+          }),
       );
     } else if (!st && a !== '-' && GLOB.test(a)) {
       const matches = glob(a);

@@ -1,9 +1,11 @@
 // Globs as a shell expands them (tinyglobby): '**' across directories, {a,b} alternatives, hidden
 // names only when spelled, matches in natural order, patterns that match nothing named.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sniffFile } from '../../src/ingest/importers.js';
 import { naturalCompare, resolveInputs } from '../../src/ingest/resolve-inputs.js';
 import { cli } from '../helpers.js';
 
@@ -184,6 +186,60 @@ describe('what the order and the number of inputs say', () => {
       );
     } finally {
       rmSync(odd, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('what a folder holds besides files', () => {
+  it('links to nothing, loops of links, FIFOs and folders are each one warning (links were an internal error)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-entries-'));
+    try {
+      copyFileSync(A, join(d, 'snap-1.pickle'));
+      mkdirSync(join(d, 'sub'));
+      symlinkSync('nowhere', join(d, 'dangling'));
+      symlinkSync('loop-b', join(d, 'loop-a'));
+      symlinkSync('loop-a', join(d, 'loop-b'));
+      execFileSync('mkfifo', [join(d, 'fifo')]);
+      const r = resolveInputs([d]);
+      expect(r.inputs).toEqual([join(d, 'snap-1.pickle')]);
+      expect(r.skipped).toEqual([
+        `skipping ${join(d, 'dangling')}: a link to nothing`,
+        `skipping ${join(d, 'fifo')}: not a regular file`,
+        `skipping ${join(d, 'loop-a')}: a loop of links`,
+        `skipping ${join(d, 'loop-b')}: a loop of links`,
+        `skipping ${join(d, 'sub')}: a folder (folders are not read into)`,
+      ]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.getuid?.() === 0)('a file it cannot read is an error naming it, not "not a capture"', () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-unreadable-'));
+    try {
+      copyFileSync(A, join(d, 'snap-1.pickle'));
+      chmodSync(join(d, 'snap-1.pickle'), 0);
+      expect(() => resolveInputs([d])).toThrow(`${join(d, 'snap-1.pickle')}: cannot read: permission denied`);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('sniffing a file that cannot be read throws the reason (as root, a folder opened as a file)', () => {
+    expect(() => sniffFile(dir)).toThrow(`${dir}: cannot read: is a directory, expected a file`);
+  });
+
+  it('info of a folder with no capture is an error, as in every other command (it printed nothing, exit 0)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-none-'));
+    try {
+      writeFileSync(join(d, 'notes.txt'), 'not a capture\n');
+      const r = await cli('info', d);
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: warning: skipping ${join(d, 'notes.txt')}: not a capture arenascope reads\narenascope: ${d}: no captures among the inputs\n`,
+      ]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
     }
   });
 });

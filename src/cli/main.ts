@@ -3,10 +3,12 @@ import { setFlagsFromString } from 'node:v8';
 import { encodeText, forTerminal } from '../util/text.js';
 import { runCli } from './run.js';
 
+// The first output that could not be written (a full disk): the command then fails, saying so.
+let lost: NodeJS.ErrnoException | null = null;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0); // e.g. `arenascope stats x | head`, `... 2>&1 | head`
-    throw e;
+    lost ??= e;
   });
 }
 
@@ -31,5 +33,20 @@ runCli(process.argv.slice(2), {
   // Exit once the output is out, not after the runtime has drained its tasks: that teardown costs
   // ~10 ms, and on a loaded machine V8 can deadlock in it (a background compile waiting for a
   // collection the exiting main thread never makes: 2 runs of replay in 25 hung for ever).
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  // The error that ended a stream may not have been emitted yet: it is held by the stream, or given
+  // to the next write's callback.
+  const failed = (e?: Error | null): void => {
+    lost ??= (e ?? process.stdout.errored ?? process.stderr.errored) as NodeJS.ErrnoException | null;
+  };
+  failed();
+  process.stdout.write('', (e) =>
+    process.stderr.write('', () => {
+      failed(e);
+      if (lost) {
+        // stderr may be what failed: this line is a last try.
+        process.stderr.write(`arenascope: cannot write the output: ${lost.message}\n`, () => process.exit(2));
+        setTimeout(() => process.exit(2), 100).unref();
+      } else process.exit(code);
+    }),
+  );
 });

@@ -3,7 +3,7 @@
 // (it was an internal error, and convert crashed with a stack trace and exit code 1, the gate's).
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,25 @@ describe('an output that would write over something', () => {
 });
 
 describe('an output that cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))(
+    'stdout on a full disk: an error and exit 2 (it exited 0, the output lost)',
+    () => {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = spawnSync(process.execPath, [BIN, 'stats', DUMP], {
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+        });
+        expect([r.status, r.stderr]).toEqual([
+          2,
+          'arenascope: cannot write the output: ENOSPC: no space left on device, write\n',
+        ]);
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
+
   it.each([
     ['report', [DUMP, '-o', MISSING]],
     ['report', [DUMP, '-o', join(dir, 'p.html'), '--json-out', MISSING]],

@@ -74,16 +74,18 @@ function defaultDir(cwd: string, now = new Date()): string {
   return dir;
 }
 
-function checkNumber(value: number, flag: string, min: number, integer = false): void {
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} of at least ${min}`);
+function checkNumber(value: number, flag: string, min: number, integer = false, max = Number.POSITIVE_INFINITY): void {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    const range = max < Number.POSITIVE_INFINITY ? `from ${min} to ${max}` : `of at least ${min}`;
+    throw new UsageError(`${flag} ${value}: expected ${integer ? 'a whole number' : 'a number'} ${range}`);
   }
 }
 
 export async function handler(a: Args): Promise<void> {
   const words = [...(a.command ?? []), ...(a['--'] ?? [])].map(String);
   checkNumber(a.interval, '--interval', 0);
-  checkNumber(a.frames, '--frames', 1, true);
+  // tracemalloc.start() takes 1 to 65535 frames (its own ValueError otherwise, in the program's run).
+  checkNumber(a.frames, '--frames', 1, true, 65535);
   checkNumber(a['sample-interval'], '--sample-interval', 0.001);
   const cwd = process.cwd();
   const { resolveCommand } = await import('../capture/resolve-command.js');

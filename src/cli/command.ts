@@ -18,6 +18,7 @@ import { listed } from '../util/excerpt.js';
 import type { Io } from './io.js';
 import { readingProgress } from './progress.js';
 import { wholeNumber } from './usage.js';
+import { STDIN_ARG } from './words.js';
 
 export type { Io } from './io.js';
 
@@ -77,8 +78,7 @@ export function inputsOptions<T>(y: Argv<T>, describe: string) {
   return inputOptions(y.positional('inputs', { type: 'string', array: true, demandOption: true, describe }));
 }
 
-/** yargs reads a lone '-' as an empty option: runCli carries stdin through it under this name. */
-export const STDIN_ARG = '\u0000stdin';
+export { STDIN_ARG } from './words.js';
 
 /** One warning line on stderr. */
 export const warn = (a: CommandArgs, text: string): void => a.io.err(`arenascope: warning: ${text}\n`);

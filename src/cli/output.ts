@@ -4,7 +4,8 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { type CommandArgs, STDIN_ARG } from './command.js';
+import type { CommandArgs } from './command.js';
+import { STDIN_ARG } from './words.js';
 
 /** Whether an output option names stdout ('-', which runCli carries as STDIN_ARG). */
 export const isStdout = (path: string | undefined): boolean => path === '-' || path === STDIN_ARG;

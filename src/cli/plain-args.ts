@@ -8,6 +8,7 @@
 // on every command's options.
 
 import type { CommandModule } from 'yargs';
+import { unmarked } from './words.js';
 
 type Scalar = string | number | boolean;
 
@@ -230,5 +231,6 @@ export function plainArgs(
     if (value !== undefined) assign(argv, [o.key, ...o.aliases], value);
   }
   argv.$0 = 'arenascope';
+  unmarked(argv); // as runCli's middleware gives yargs' argv
   return Object.assign(argv, context);
 }

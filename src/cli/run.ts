@@ -10,7 +10,8 @@ import type { CommandModule } from 'yargs';
 import { ArenascopeError, EXIT, TruncatedError, UsageError } from '../util/errors.js';
 import type { Io } from './io.js';
 import { plainArgs } from './plain-args.js';
-import { checkNumbers, withSuggestions } from './usage.js';
+import { checkNumbers, checkValues, type DeclaredOptions, withSuggestions } from './usage.js';
+import { LITERAL, STDIN_ARG, unmarked } from './words.js';
 
 /** A command as the top-level --help lists it; its module is imported only when it is named. */
 export interface CommandEntry {
@@ -144,12 +145,20 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     // yargs reads a lone '-' as an empty option; carry stdin through it under a name no path can
     // have. Only commands read stdin, and each loads command.js anyway.
     // Captures read from stdin once; `run` hands its words to the program as they are.
-    // A '-' after an output option is stdout (cli/output.ts).
+    // `run` hands its words to the program as they are; other commands' words yargs would misread are
+    // marked (cli/words.ts): a lone '-' (stdin, or stdout after an output option), and every word
+    // after `--` (an input, even one that starts with '-').
+    const own = args[0] === 'run' ? args : args.slice(0, args.includes('--') ? args.indexOf('--') : args.length);
     const writes = new Set(['-o', '--output', '--json-out', '--junit', '--markdown']);
     if (args[0] !== 'run' && args.filter((a, i) => a === '-' && !writes.has(args[i - 1]!)).length > 1)
       throw new UsageError("'-' (stdin) is given twice: it can be read once");
-    const stdin = args.includes('-') ? (await import('./command.js')).STDIN_ARG : '-';
-    const argv = args.map((a) => (a === '-' ? stdin : a));
+    const argv =
+      args[0] === 'run'
+        ? [...args]
+        : [
+            ...own.map((a) => (a === '-' ? STDIN_ARG : a)),
+            ...args.slice(own.length + 1).map((a) => LITERAL + (a === '-' ? STDIN_ARG : a)),
+          ];
     const commands = await commandModules(args);
     // The plain command lines, without yargs: the same argv, ~35 ms sooner (cli/plain-args.ts).
     const named = commands.find((c) => String(c.command).split(' ')[0] === argv[0]);
@@ -213,10 +222,15 @@ export async function parseWithYargs(
       // The options of the command that failed (yargs has set them up by now), for "did you mean".
       // (getOptions is yargs' own, missing from its types.)
       const options = Object.keys((y as unknown as { getOptions(): { key: object } }).getOptions().key);
-      const text = msg === null ? msg : withSuggestions(msg, options);
+      // Words after `--` are named as given, without their mark.
+      const text = msg === null ? msg : withSuggestions(msg.replaceAll(LITERAL, ''), options);
       throw err ?? new UsageError(`${text}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
     })
-    .middleware((a) => checkNumbers(a, argv))
+    .middleware((a) => {
+      checkValues(a, argv, (y as unknown as { getOptions(): DeclaredOptions }).getOptions());
+      checkNumbers(a, argv);
+      unmarked(a);
+    })
     .help()
     .alias('h', 'help')
     .version(VERSION)

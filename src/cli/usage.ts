@@ -110,3 +110,29 @@ export function wholeNumber(v: number | undefined, flag: string, min = 0): numbe
   }
   return v;
 }
+
+/** Options as yargs declared them for the command parsed (its own getOptions(), missing from its types). */
+export interface DeclaredOptions {
+  readonly array: readonly string[];
+  readonly number: readonly string[];
+  readonly alias: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Throws when an option that takes one value was given several (yargs makes a list of them, which a
+ * command reading one value crashed on: `--python 3.8 --python 3.11`), or a number option was given
+ * an empty value (yargs reads `-n ''` as 0).
+ */
+export function checkValues(argv: Record<string, unknown>, args: readonly string[], declared: DeclaredOptions): void {
+  for (const [k, v] of Object.entries(argv)) {
+    if (k === '_' || k === '--' || /[A-Z]/.test(k) || declared.array.includes(k) || !Array.isArray(v)) continue;
+    if (v.every((x) => typeof x === 'boolean')) continue; // a flag twice is the flag
+    throw new UsageError(`${flagName(k)} is given ${v.length} times (${v.join(', ')}): it takes one value`);
+  }
+  const flags = declared.number.flatMap((k) => [k, ...(declared.alias[k] ?? [])]).map(flagName);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const empty = flags.find((f) => (a === f && args[i + 1] === '') || a === `${f}=`);
+    if (empty) throw new UsageError(`${empty} expects a number, got ''`);
+  }
+}

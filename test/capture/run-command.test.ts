@@ -161,8 +161,11 @@ describe('resolving the command', () => {
     const bad = await cli('run', '--frames', '0', '--', 'python3', 'x.py');
     expect([bad.code, bad.err]).toEqual([
       2,
-      expect.stringMatching(/--frames 0: expected a whole number of at least 1/),
+      expect.stringMatching(/--frames 0: expected a whole number from 1 to 65535/),
     ]);
+    // tracemalloc.start() takes at most 65535: said here, not by a traceback of the program's run.
+    const many = await cli('run', '-o', dir, '--frames', '70000', '--', 'python3', 'x.py');
+    expect([many.code, many.err]).toEqual([2, 'arenascope: --frames 70000: expected a whole number from 1 to 65535\n']);
   });
 });
 
@@ -350,5 +353,16 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
     const printed = JSON.parse(r.stdout.slice(3)) as Manifest;
     expect(printed).toEqual(manifestOf(dir));
     expect(printed.command).toEqual([python, '-c', 'print("hi")']);
+  });
+});
+
+describe.skipIf(!CAN_RUN)("the program's words", () => {
+  it("a '-' among them reaches it as '-' (it got a NUL byte and 'stdin', an internal error)", async () => {
+    const dir = folder('dash');
+    const seen = join(dir, 'argv.txt');
+    const code = 'import sys; open(sys.argv[2], "w").write(repr(sys.argv))';
+    const r = await cli('run', '-o', join(dir, 'out'), '--', PYTHONS[0]!, '-c', code, '-', seen);
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(seen, 'utf8')).toBe(`['-c', '-', '${seen}']`);
   });
 });

@@ -166,3 +166,35 @@ describe('input errors name the flag that gets past them', () => {
     expect(r.err.trim()).toMatch(/the data stops at byte 20000 .*\(--allow-partial reads what is there\)$/);
   });
 });
+
+describe('words yargs would misread', () => {
+  it("after `--` every word is an input, even one that starts with '-' (they were dropped: leaks read 3 of 5)", async () => {
+    const snaps = [1, 2, 3, 4, 5].map((k) => `${SERIES}/snap-${k}.pickle`);
+    const r = await cli('leaks', ...snaps.slice(0, 3), '--', ...snaps.slice(3));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Leaks over 5 captures/);
+    const dash = join(tmp, '-dash.pickle');
+    writeFileSync(dash, readFileSync(DUMP));
+    const s = await cli('stats', '-n', '1', '--', dash);
+    expect([s.code, s.out.split('\n').length]).toEqual([0, 3]);
+    const extra = await cli('stats', DUMP, '--', DUMP);
+    expect(extra.code).toBe(2);
+    expect(extra.err).toContain(`Unknown argument: ${DUMP}`);
+  });
+
+  it('an option that takes one value, given twice, is a usage error (--python twice was an internal error)', async () => {
+    const r = await cli('replay', SERIES, '--python', '3.8', '--python', '3.11');
+    expect([r.code, r.err]).toEqual([2, 'arenascope: --python is given 2 times (3.8, 3.11): it takes one value\n']);
+    const title = await cli('report', SERIES, '-f', 'markdown', '--title', 'a', '--title', 'b');
+    expect(title.code).toBe(2);
+    // Lists and flags may be given again.
+    expect((await cli('stats', DUMP, '--include', '*', '--include', '*.py', '--json', '--json')).code).toBe(0);
+  });
+
+  it("an empty number is refused, not read as 0; '-' as a value that names no input stays '-'", async () => {
+    expect((await cli('stats', DUMP, '-n', '')).err).toBe("arenascope: -n expects a number, got ''\n");
+    expect((await cli('stats', DUMP, '--limit=')).err).toBe("arenascope: --limit expects a number, got ''\n");
+    const md = await cli('report', SERIES, '-f', 'markdown', '--title', '-');
+    expect(md.out.split('\n')[0]).toBe('## -');
+  });
+});

@@ -1,0 +1,26 @@
+// Words of the command line that yargs would misread, carried past it under names no argument can
+// have (they start with a NUL byte), and given back once it has parsed them (runCli).
+
+/** A lone '-': stdin where an input is read (yargs reads it as an empty option). */
+export const STDIN_ARG = '\u0000stdin';
+
+/** The mark of a word after `--`: an input, even one that starts with '-'. */
+export const LITERAL = '\u0000=';
+
+/** The options that name inputs, where a '-' is stdin; elsewhere it is itself ('-o -' is stdout). */
+const INPUT_KEYS = new Set(['inputs', 'dump', 'old', 'new', 'baseline', 'allocator-stats', 'allocatorStats']);
+
+/** Gives back the words marked: a '-' where it is not an input, a word after `--` unmarked. */
+export function unmarked(argv: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(argv)) {
+    const word = (x: unknown): unknown =>
+      typeof x !== 'string'
+        ? x
+        : x.startsWith(LITERAL)
+          ? x.slice(LITERAL.length)
+          : x === STDIN_ARG && !INPUT_KEYS.has(k)
+            ? '-'
+            : x;
+    argv[k] = Array.isArray(v) ? v.map(word) : word(v);
+  }
+}

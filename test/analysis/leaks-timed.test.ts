@@ -237,3 +237,25 @@ describe('leaks, report (JSON and text) and gate give the same verdicts, times k
     expect(sites.some((s) => s.verdict !== 'stable')).toBe(true);
   });
 });
+
+describe('a site that grew in one step of many', () => {
+  it('has no steady rate per second: its text says the mean per capture, not "+0 B/s" beside a leak', async () => {
+    // Real captures: memo_leak's first dump ten times a second apart, then its last: one jump at the end.
+    const dir = join(scratch, 'one-jump');
+    cpSync('fixtures/leaks/memo_leak', join(scratch, 'memo-copy'), { recursive: true });
+    const names = [...Array(10).fill('snap-1.pickle'), 'snap-9.pickle'] as string[];
+    cpSync(join(scratch, 'memo-copy'), dir, { recursive: true, filter: (p) => !/snap-\d+\.pickle/.test(basename(p)) });
+    names.forEach((name, i) => {
+      cpSync(join(scratch, 'memo-copy', name), join(dir, `c-${String(i + 1).padStart(2, '0')}.pickle`));
+      writeFileSync(join(dir, `c-${String(i + 1).padStart(2, '0')}.pickle.time`), `${1_800_000_000 + i}\n`);
+    });
+    const json = await cli('leaks', dir, '--json');
+    const site = (
+      JSON.parse(json.out) as { sites: { lineno: number; growthPerSecond: number; verdict: string }[] }
+    ).sites.find((s) => s.lineno === 9)!;
+    expect(site.growthPerSecond).toBe(0); // the median slope: nine of ten steps did not grow
+    const text = await cli('leaks', dir);
+    expect(text.out).not.toContain('+0 B/s');
+    expect(text.out).toMatch(/memo_leak\.py:9 {2}\+1526 KiB \(\+153 KiB\/capture on average\)/);
+  });
+});

@@ -14,8 +14,11 @@ import { formatTraceback } from './statistics.js';
 
 const signedSize = (n: number): string => formatSize(n, true);
 
+// The rate per second is the median of the slopes between captures (Theil-Sen): a site that grew in
+// few steps has none ("+0 B/s" beside "leak +305 KiB"), and its mean per capture is said instead.
 function rate(s: SiteTrend): string {
-  return s.growthPerSecond !== null ? `${signedSize(s.growthPerSecond)}/s` : `${signedSize(s.growthPerStep)}/capture`;
+  const steady = s.growthPerSecond !== null && (Math.abs(s.growthPerSecond) >= 1 || s.growthBytes === 0);
+  return steady ? `${signedSize(s.growthPerSecond!)}/s` : `${signedSize(s.growthPerStep)}/capture on average`;
 }
 
 function evidence(s: SiteTrend, steps: number): string[] {

@@ -22,12 +22,9 @@ export function builder(y: Argv) {
 
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
   claimOutputs({ '-o': a.output }, { inputs: a.inputs });
-  const set = await loadSet(a.inputs, a);
+  // Captures of other kinds (a run folder's memory.dat) are left out, each with a warning.
+  const set = await loadSet(a.inputs, a, { uses: ['snapshots'] });
   const { snapshots, labels } = set.series;
-  const other = [...set.memorySeries, ...set.lineReports, ...set.allocatorStats];
-  if (other.length) {
-    throw new UsageError(`${other[0]!.source.path}: a ${other[0]!.source.format} capture has no snapshot to convert`);
-  }
   if (a.to === 'csv' && snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
   // A file is written as a stream: a snapshot of millions of groups is never one string.
   const file = openOutput(a, a.output ?? '-');

@@ -142,3 +142,11 @@ describe('an output that cannot be written', () => {
     expect([r.code, r.err]).toEqual([2, `arenascope: ${dir}: cannot write it: it is a folder\n`]);
   });
 });
+
+it('convert of a run folder converts its snapshots, leaving out its other captures with a warning (it refused the folder for its memory.dat)', async () => {
+  const out = join(dir, 'run.json');
+  const r = await cli('convert', 'fixtures/run-folder/run', '--to', 'json', '-o', out);
+  expect(r.code).toBe(0);
+  expect(r.err).toContain('leaving out the 1 mprof runs of fixtures/run-folder/run: this command reads snapshots');
+  expect(JSON.parse(readFileSync(out, 'utf8')).snapshots.length).toBe(8);
+});

@@ -214,9 +214,12 @@ function againstLimit(value: number, limit: number, scale: number, unit: string)
 }
 
 // In the unit of the limit as a user writes it: 300MiB reads "limit 300.0 MiB", not 307200.0 KiB.
+// A limit under 1 KiB in bytes ("limit 1 B", not "limit 0.0 KiB"); a figure far past it in its own unit.
 const bytesAgainst = (value: number, limit: number): [string, string] => {
   const a = Math.abs(limit);
-  const [scale, unit] = a >= 2 ** 30 ? [2 ** 30, ' GiB'] : a >= 2 ** 20 ? [2 ** 20, ' MiB'] : [1024, ' KiB'];
+  if (a < 1024 && Math.abs(value) >= 1024) return [fmtBytes(value), `${limit} B`];
+  const [scale, unit] =
+    a >= 2 ** 30 ? [2 ** 30, ' GiB'] : a >= 2 ** 20 ? [2 ** 20, ' MiB'] : a >= 1024 ? [1024, ' KiB'] : [1, ' B'];
   return againstLimit(value, limit, scale, unit);
 };
 const signed = (x: string): string => (x.startsWith('-') ? x : `+${x}`);

@@ -92,6 +92,11 @@ describe('gate: tolerance at the boundary', () => {
   const { bigger, steady } = truth.lastTotal as { bigger: number; steady: number };
   const delta = bigger - steady;
 
+  it('a limit under 1 KiB is said in bytes (--max-peak 1 read "limit 0.0 KiB")', async () => {
+    const r = await cli('gate', `${G}/bigger`, '--max-peak', '1');
+    expect(r.out).toMatch(/^FAIL max-peak: largest traced total 1.6 MiB \(limit 1 B\)$/m);
+  });
+
   it('--max-total-growth in bytes: the exact growth passes, one byte less fails', async () => {
     const at = await cli(
       'gate',

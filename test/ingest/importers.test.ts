@@ -42,7 +42,8 @@ describe('importers', () => {
     const gz = readHead('fixtures/dumps/py311-inventory-b.pickle.gz')!;
     expect(gz.subarray(0, 4096).equals(plain.subarray(0, 4096))).toBe(true);
     expect(detectFormat(gz)).toBe('tracemalloc-snapshot');
-    expect(readHead(join(dir, 'missing'))).toBeNull();
+    // A file that cannot be read says why (a capture in a folder was taken for "not a capture").
+    expect(() => readHead(join(dir, 'missing'))).toThrow(`${join(dir, 'missing')}: cannot read: no such file`);
   });
 
   it('a baseline written with "kinds" (arenascope 0.1 reports) reads with its formats', () => {

@@ -47,6 +47,27 @@ describe('shortest unique suffixes', () => {
     expect(lines[1]).toMatch(/^….*capture\.pickle {2}12 \.\. 40$/);
   });
 
+  it('names cut to fit that share an ending lose the ending first (every capture read "….pickle" at 60 columns)', () => {
+    const rows = [
+      ['capture', 'arenas', 'since first', 'utilization', 'pinned'],
+      ...[1, 2, 10].map((k) => [`snap-${k}.pickle`, '1', '0', '2%', '1']),
+    ];
+    const lines = alignTable(rows, 44);
+    expect(lines.map((l) => l.split(/ +/)[0])).toEqual(['capture', 'snap-1', 'snap-2', 'snap-10']);
+    // Left as they are when it would make two alike, or when the table fits.
+    expect(
+      alignTable(
+        [
+          ['c', 'n'],
+          ['a.x', '1'],
+          ['a.y', '2'],
+        ],
+        4,
+      ).map((l) => l.split(/ +/)[0]),
+    ).toEqual(['c', 'a.x', 'a.y']);
+    expect(alignTable(rows, 80)[1]).toMatch(/^snap-1\.pickle /);
+  });
+
   it('wraps long prose at spaces, indenting what follows', () => {
     const lines = wrapLines(['  one two three four five six seven eight nine ten'], 20);
     expect(lines).toEqual(['  one two three four', '    five six seven', '    eight nine ten']);

@@ -68,15 +68,35 @@ export const cutLeft = (s: string, width: number): string =>
  */
 export function alignTable(rows: readonly (readonly string[])[], columns?: number): string[] {
   if (!rows.length) return [];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  let widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  if (columns !== undefined && total > columns) widths[0] = Math.max(8, widths[0]! - (total - columns));
+  if (columns !== undefined && total > columns) {
+    // Names cut from the left that share their ending would all read '….pickle': it goes first.
+    rows = withoutSharedEnding(rows);
+    widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    const now = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+    if (now > columns) widths[0] = Math.max(8, widths[0]! - (now - columns));
+  }
   return rows.map((r) =>
     r
       .map((v, i) => (i === 0 ? cutLeft(v, widths[0]!).padEnd(widths[0]!) : v.padStart(widths[i]!)))
       .join('  ')
       .trimEnd(),
   );
+}
+
+// The rows with the ending every name of the first column (the header left out) shares removed,
+// as long as the names stay apart and none is left empty.
+function withoutSharedEnding(rows: readonly (readonly string[])[]): (readonly string[])[] {
+  const names = rows.slice(1).map((r) => r[0]!);
+  if (names.length < 2) return [...rows];
+  let end = 0;
+  const shortest = Math.min(...names.map((n) => n.length));
+  while (end < shortest - 1 && names.every((n) => n[n.length - 1 - end] === names[0]![names[0]!.length - 1 - end]))
+    end++;
+  const cut = names.map((n) => n.slice(0, n.length - end));
+  if (!end || new Set(cut).size < new Set(names).size) return [...rows];
+  return [rows[0]!, ...rows.slice(1).map((r, i) => [cut[i]!, ...r.slice(1)])];
 }
 
 /**

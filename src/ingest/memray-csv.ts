@@ -154,6 +154,8 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
       resolve();
     });
   });
+  // Its failure is read from `failed`: a read that stops early never awaits it (no unhandled rejection).
+  done.catch(() => undefined);
   let parseError: Error | null = null;
   try {
     for await (const chunk of input.chunks) {

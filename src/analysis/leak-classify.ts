@@ -58,7 +58,7 @@ export interface KeptMemory {
  * what a steady rise of it would add there (the test of a leak, on kept()), so that a plateau stays
  * one; and when what it kept rose at 3 steps or more (one or two are a step up, not a leak).
  * Last, a series that is slowing or a plateau by the capture times but a leak by the capture numbers, with every
- * step growing and the largest at most 1.1 times the smallest, is a leak judged per capture: the
+ * step growing (but a last one of nothing: a run's exit snapshot) and the largest at most 1.1 times the smallest, is a leak judged per capture: the
  * same growth at every capture is a leak per unit of work, and its growth per second falls only
  * because the intervals between captures grew (snapshots of a growing heap take longer; captures
  * taken every so many requests of a program that gets slower). A bounded cache sampled at growing
@@ -112,9 +112,12 @@ export function classify(
 
 // Every step grew, the largest by at most 1.1 times the smallest: a cache filling at intervals that
 // grow 1.2-1.3 times each can keep its steps within 1.5 times for 5-7 captures (a hump: they rise, then
-// fall), a steady amount of work between captures keeps them within a few percent.
+// fall), a steady amount of work between captures keeps them within a few percent. A last step of
+// nothing is left out: a run's exit snapshot, taken right after its last checkpoint (a steady leak
+// of `arenascope run` read "slowing", and the gate passed).
 function alike(bytes: readonly number[]): boolean {
   const steps = bytes.slice(1).map((b, i) => b - bytes[i]!);
+  if (steps.length > 3 && steps[steps.length - 1] === 0) steps.pop();
   return Math.min(...steps) > 0 && Math.max(...steps) <= 1.1 * Math.min(...steps);
 }
 

@@ -273,6 +273,17 @@ describe('with capture times: growth per second', () => {
       1796084267.5143, 1796084268.5156, 1796084269.8211, 1796084271.5204, 1796084273.7299, 1796084276.6014,
     ];
     expect(classify([0, 77868, 162512, 245000, 325920, 389704], M, cacheTimes).verdict).not.toBe('leak');
+    // A real steady leak of `arenascope run`, a checkpoint per request (8 requests, each keeping its
+    // rows): snapshots of the growing heap took longer, and its exit snapshot added nothing. It read
+    // "slowing", and the gate passed.
+    const run = [0, 825410, 1660380, 2495790, 3331256, 4166722, 5002188, 5837654, 6673120, 6673120];
+    const runTimes = [
+      1796091752.935825, 1796091752.959595, 1796091752.988368, 1796091753.030107, 1796091753.075016, 1796091753.120587,
+      1796091753.174179, 1796091753.239017, 1796091753.300431, 1796091753.35533,
+    ];
+    expect(classify(run, M, runTimes)).toMatchObject({ verdict: 'leak', perCapture: true });
+    // Two steps of nothing at the end are a stop, not an exit snapshot: left to the clock.
+    expect(classify([...run, run[9]!], M, [...runTimes, runTimes[9]! + 0.07]).perCapture).toBe(false);
     // A cache filling (1 - e^-t) sampled at doubling intervals: its steps shrink, never a leak.
     const doubling = Array.from({ length: 9 }, (_, i) => 0.05 * 2 ** i);
     const cache = doubling.map((t) => Math.round(4 * MiB * (1 - Math.exp(-t))));

@@ -190,6 +190,21 @@ export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: 
   return root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at;
 }
 
+/**
+ * A line as the site check compares it across runs: its file relative to the folder the report was
+ * made in, or a run's working directory (a checkout), when it lies under one; else as recorded. One
+ * checkout's baseline fits another's (a line of /ci/a/svc/app.py is a line of /ci/b/svc/app.py).
+ */
+function lineKey(d: ReportData | null): (f: Frame) => string {
+  const roots = [...(d?.runs ?? []).map((r) => r.cwd), d?.root]
+    .filter((r): r is string => !!r)
+    .map((r) => r.replace(/[\\/]+$/, ''));
+  return (f) => {
+    const root = roots.find((r) => f.filename.startsWith(`${r}/`) || f.filename.startsWith(`${r}\\`));
+    return `${root === undefined ? f.filename : f.filename.slice(root.length + 1)}\0${f.lineno}`;
+  };
+}
+
 function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
   const at = sourceLocation(site, traceback, roots);
   return { file: at.filename, line: at.lineno, detail };
@@ -342,17 +357,20 @@ export function evaluateGate(
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
     const baseSites = (compared && baseline.snapshots?.topSites) || [];
-    const before = new Map(baseSites.map((s) => [`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`, s.size]));
+    const baseKey = lineKey(baseline);
+    const key = lineKey(current);
+    const before = new Map(baseSites.map((s) => [baseKey(s.frames[0]!), s.size]));
     // A baseline holds only its largest lines; a line missing from a cut list had at most the
-    // smallest size kept, so growth is counted from there (never a false failure).
-    const cut = compared && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
+    // smallest size kept, so growth is counted from there (never a false failure). None kept: from 0.
+    const cut =
+      compared && baseSites.length > 0 && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
     const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
     const growths = (compared ? (current.snapshots?.topSites ?? []) : [])
       .filter((s) => kept(s.frames[0]!.filename))
       .map((s) => ({
         s,
         f: s.frames[0]!,
-        growth: s.size - (before.get(`${s.frames[0]!.filename}\0${s.frames[0]!.lineno}`) ?? floor),
+        growth: s.size - (before.get(key(s.frames[0]!)) ?? floor),
       }))
       .sort((a, b) => b.growth - a.growth);
     const worst = growths[0];

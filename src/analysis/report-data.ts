@@ -138,6 +138,12 @@ export interface ReportData {
   readonly formats: readonly string[];
   readonly title: string;
   readonly inputs: readonly string[];
+  /**
+   * The folder the report was made in (the checkout, as the command line gives it): gate compares
+   * lines by their file relative to it, so that one checkout's baseline fits another's. Absent in
+   * older reports and where no one gave it.
+   */
+  readonly root?: string;
   readonly summary: {
     /** The highest memory an mprof run or a line report measured (the process's RSS), in MiB. */
     readonly peakMiB: number | null;
@@ -176,6 +182,8 @@ export interface ReportOptions {
   readonly baselineLabel?: string;
   /** The allocator reports were asked for (--allocator-stats): none pairing with a capture is an error. */
   readonly requireAllocatorReports?: boolean;
+  /** The folder the captures were analyzed in (the checkout): see ReportData.root. */
+  readonly root?: string;
 }
 
 /** The questions the report cannot answer from these captures, each with what to capture. */
@@ -272,6 +280,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     formats: [...new Set(captures.map((c) => c.source.format))].sort(),
     title: opts.title ?? 'arenascope report',
     inputs,
+    ...(opts.root === undefined ? {} : { root: opts.root }),
     summary: {
       peakMiB: peaks.length ? Math.max(...peaks) : null,
       finalBytes: totals ? totals[totals.length - 1]!.size : null,

@@ -23,7 +23,11 @@ export async function handler(a: InputArgs & { inputs: string[]; output: string;
   claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   const set = await loadSet(a.inputs, a, { order: a.order, partial: 'never' });
   // Every line's size at the last capture: the site check compares line by line.
-  const data = buildReportData(set, a.inputs, { top: BASELINE_SITES, title: 'arenascope baseline' });
+  const data = buildReportData(set, a.inputs, {
+    top: BASELINE_SITES,
+    title: 'arenascope baseline',
+    root: process.cwd(),
+  });
   writeOutput(a, a.output, renderBaseline(data));
   for (const file of filesAmong([a.output])) a.io.out(`wrote ${file}\n`);
 }

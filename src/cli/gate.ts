@@ -89,13 +89,17 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
 }
 
 async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
-  return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, { top });
+  return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
+    top,
+    root: process.cwd(),
+  });
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
 async function currentReport(a: Args): Promise<{ data: ReportData; cutShort: number }> {
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
   const data = buildReportData(set, a.inputs, {
+    root: process.cwd(),
     top: 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),
     ...(a.python === undefined ? {} : { python: a.python }),

@@ -128,6 +128,7 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
   const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
   const data = await duringPhase(a.io.progress, `analyzing ${blocks} blocks`, blocks >= 250_000, () =>
     buildReportData(set, a.inputs, {
+      root: process.cwd(),
       title: a.title,
       python: a.python,
       baselineLabel: a['diff-from'],

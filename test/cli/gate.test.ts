@@ -2,7 +2,7 @@
 // again, leaky, bigger; see fixtures/gate/make_series.py). Expected figures come from truth.json and
 // from CPython's tracemalloc reading the same dumps, never from arenascope.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -309,6 +309,42 @@ describe('gate: tolerance at the boundary', () => {
 });
 
 describe('gate: baselines', () => {
+  it("one checkout's baseline fits another's: lines compared by their file within it (every line was new)", () => {
+    // A real run's snapshots (fixtures/run-folder), as JSON, moved to two checkouts /…/a and /…/b.
+    const series = execFileSync(process.execPath, [BIN, 'convert', 'fixtures/run-folder/run', '--to', 'json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const checkout = (name: string): string => {
+      const root = join(tmp, 'checkouts', name);
+      mkdirSync(root, { recursive: true });
+      writeFileSync(join(root, 'series.json'), series.replaceAll('/work/main/fixtures/run-folder/', `${root}/`));
+      return root;
+    };
+    const [a, b] = [checkout('a'), checkout('b')];
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+    expect(run(a, 'baseline', 'series.json', '-o', 'memory-baseline.json').status).toBe(0);
+    const gate = ['gate', 'series.json', '--baseline', join(a, 'memory-baseline.json'), '--max-site-growth', '1KiB'];
+    const there = run(b, ...gate, '--max-leaks', '9');
+    expect([there.status, there.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^PASS max-site-growth: largest site growth .* \+0\.0 KiB/m),
+    ]);
+    // Run from elsewhere, its lines are not the baseline's: every one is new.
+    expect(run(tmp, 'gate', join(b, 'series.json'), ...gate.slice(2), '--max-leaks', '9').status).toBe(1);
+  });
+
+  it('a baseline that keeps no line counts every line from 0 (it passed any growth: "-Infinity KiB")', async () => {
+    const file = join(tmp, 'no-sites.json');
+    expect((await cli('baseline', `${G}/steady`, '-o', file)).code).toBe(0);
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.snapshots.topSites = [];
+    writeFileSync(file, JSON.stringify(data));
+    const r = await cli('gate', `${G}/bigger`, '--baseline', file, '--max-site-growth', '16KiB');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL max-site-growth: largest site growth \S+ \+[\d.]+ (KiB|MiB) \(limit 16\.0 KiB\)/m);
+  });
   it('a committed baseline file gives the same verdict as the captures it was made from', async () => {
     const file = join(tmp, 'memory-baseline.json');
     const b = await cli('baseline', `${G}/steady`, '-o', file);

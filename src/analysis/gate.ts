@@ -470,6 +470,13 @@ function leaksCheck(
     ...trends.filter(({ t }) => t.verdict === 'leak' && t.confidence < minConfidence).map(procText),
   ];
   const slowing = allSites.filter((s) => s.verdict === 'slowing').map(siteText);
+  // Leaks --ignore leaves out are still said, with the line of the program that called into them.
+  const ignored = (current.snapshots?.leaks?.sites ?? [])
+    .filter((s) => !kept(s.filename) && s.verdict === 'leak' && s.confidence >= minConfidence)
+    .map((s) => {
+      const caller = [...s.traceback].reverse().find((f) => kept(f.filename));
+      return siteText(s) + (caller ? `, reached from ${caller.filename}:${caller.lineno}` : '');
+    });
   const captures = current.snapshots?.labels.length ?? 0;
   const tooFew = captures > 0 && captures < 3;
   // No snapshot, no mprof run (line reports tell what a call returned holding, which is no leak verdict).
@@ -479,6 +486,7 @@ function leaksCheck(
   const notes = [
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
+    ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
     tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',
     unjudged.length
       ? `not judged, too few samples: ${listedSome(unjudged.map(({ m, t }) => `${m.label} ${t.name}`))}`

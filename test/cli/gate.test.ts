@@ -308,6 +308,17 @@ describe('gate: tolerance at the boundary', () => {
   });
 });
 
+describe('gate: --ignore', () => {
+  it('a leak in a file it leaves out is not counted, but named with the line that called into it', async () => {
+    const r = await cli('gate', `${G}/leaky`, '--ignore', '*/service.py');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      'not counted, in files --ignore leaves out: fixtures/gate/service.py:37 (+786.5 KiB, confidence 0.67), ' +
+        'reached from fixtures/gate/make_series.py:56',
+    );
+  });
+});
+
 describe('gate: baselines', () => {
   it("one checkout's baseline fits another's: lines compared by their file within it (every line was new)", () => {
     // A real run's snapshots (fixtures/run-folder), as JSON, moved to two checkouts /…/a and /…/b.

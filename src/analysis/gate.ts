@@ -127,15 +127,29 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
   }
   const extra = now.filter((k) => !before.includes(k));
   const snaps = (ks: string[]): string => ks.filter((k) => SNAPSHOT_FORMATS.includes(k)).join(',');
+  // CPython 3.11 and 3.12 allocate differently, and their standard library's lines differ.
+  const minor = (d: ReportData): string[] => [
+    ...new Set((d.runs ?? []).flatMap((r) => (r.python ? [r.python.split('.').slice(0, 2).join('.')] : []))),
+  ];
+  const [was, is] = [minor(baseline), minor(current)];
+  const python =
+    was.length && is.length && was.join() !== is.join()
+      ? [
+          `${name} was captured with CPython ${was.join(', ')}, these captures with ${is.join(', ')}: growth may be the version's`,
+        ]
+      : [];
   return {
     // A line report's peak (its highest Mem usage) is a process's peak as an mprof run's is.
     memory: before.includes('mprof') || before.includes('line-report'),
     snapshots: snaps(before) !== '' && snaps(before) === snaps(now),
-    notices: extra.map(
-      (k) =>
-        `${kindName(k)} (in the current captures) are not in ${name}: ` +
-        'they are checked with absolute limits only (--max-peak, --max-leaks, --max-fragmentation)',
-    ),
+    notices: [
+      ...python,
+      ...extra.map(
+        (k) =>
+          `${kindName(k)} (in the current captures) are not in ${name}: ` +
+          'they are checked with absolute limits only (--max-peak, --max-leaks, --max-fragmentation)',
+      ),
+    ],
   };
 }
 

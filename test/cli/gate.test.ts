@@ -308,6 +308,20 @@ describe('gate: tolerance at the boundary', () => {
   });
 });
 
+describe('gate: a baseline of another CPython', () => {
+  it('is said in a note (growth may be the version)', async () => {
+    const file = join(tmp, 'py312-baseline.json');
+    expect((await cli('baseline', 'fixtures/run-folder/run', '-o', file)).code).toBe(0);
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.runs[0].python = '3.12.1';
+    writeFileSync(file, JSON.stringify(data));
+    const r = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
+    expect(r.out).toContain(
+      `note: ${file} was captured with CPython 3.12, these captures with 3.11: growth may be the version's`,
+    );
+  });
+});
+
 describe('gate: --ignore', () => {
   it('a leak in a file it leaves out is not counted, but named with the line that called into it', async () => {
     const r = await cli('gate', `${G}/leaky`, '--ignore', '*/service.py');

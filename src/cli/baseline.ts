@@ -20,7 +20,7 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; output: string; order?: Order }): Promise<void> {
-  claimOutputs({ '-o': a.output }, { inputs: a.inputs });
+  await claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   const set = await loadSet(a.inputs, a, { order: a.order, partial: 'never' });
   // Every line's size at the last capture: the site check compares line by line.
   const data = buildReportData(set, a.inputs, {

@@ -21,7 +21,7 @@ export function builder(y: Argv) {
 }
 
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
-  claimOutputs({ '-o': a.output }, { inputs: a.inputs });
+  await claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   // Captures of other kinds (a run folder's memory.dat) are left out, each with a warning.
   const set = await loadSet(a.inputs, a, { uses: ['snapshots'] });
   const { snapshots, labels } = set.series;

@@ -109,7 +109,10 @@ async function currentReport(a: Args): Promise<{ data: ReportData; cutShort: num
 }
 
 export async function handler(a: Args): Promise<void> {
-  claimOutputs({ '--junit': a.junit, '--markdown': a.markdown }, { inputs: a.inputs, holder: "the gate's summary" });
+  await claimOutputs(
+    { '--junit': a.junit, '--markdown': a.markdown },
+    { inputs: a.inputs, holder: "the gate's summary" },
+  );
   const config = readConfig(a.config);
   let limits = gateLimits(config, a);
   const base = baselineInputs(config, a);

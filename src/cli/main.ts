@@ -42,6 +42,7 @@ runCli(process.argv.slice(2), {
   process.stdout.write('', (e) =>
     process.stderr.write('', () => {
       failed(e);
+      if (lost?.code === 'EPIPE') process.exit(0); // the reader left: `... | head`
       if (lost) {
         // stderr may be what failed: this line is a last try.
         process.stderr.write(`arenascope: cannot write the output: ${lost.message}\n`, () => process.exit(2));

@@ -1,8 +1,8 @@
 // The files a command writes (a page, JSON, Markdown, JUnit XML, a baseline, a conversion): '-'
 // names stdout, and a file that cannot be written is an error naming it (exit 2), not a crash.
 
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, openSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import type { CommandArgs } from './command.js';
 import { STDIN_ARG } from './words.js';
@@ -17,28 +17,66 @@ export const filesAmong = (paths: readonly string[]): string[] =>
 /**
  * Checks a command's outputs (option -> path) before anything is read: '-' for one of them at most,
  * and for none when stdout already holds what the command prints (`holder`, e.g. 'the report
- * (--format text)'); no file named by two of them, and none that is one of the inputs (each would
- * be written over). Says whether one is stdout.
+ * (--format text)'); no empty name; no file two of them name, and none that is an input or a capture
+ * in an input folder (each would be written over): files are told apart as the system does, so a
+ * link or another spelling of one is that file. Says whether one is stdout.
  */
-export function claimOutputs(
+export async function claimOutputs(
   outputs: Readonly<Record<string, string | undefined>>,
   opts: { readonly inputs?: readonly string[]; readonly holder?: string } = {},
-): boolean {
+): Promise<boolean> {
   const given = Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
+  const empty = given.find(([, path]) => path === '');
+  if (empty) throw new UsageError(`${empty[0]} '': an empty file name; name a file, or '-' for stdout`);
   const named = given.filter(([, path]) => isStdout(path));
   if (named.length > 1) {
     throw new UsageError(`${named.map(([o]) => `${o} -`).join(' and ')}: stdout can hold one of them; name files`);
   }
   if (named.length && opts.holder) throw new UsageError(`${named[0]![0]} -: stdout holds ${opts.holder}; name a file`);
-  const files = given.filter(([, path]) => !isStdout(path)).map(([o, path]) => [o, path, resolve(path)] as const);
-  for (const [i, [o, path, full]] of files.entries()) {
-    const twice = files.find(([, , other], j) => j > i && other === full);
+  const files = given.filter(([, path]) => !isStdout(path)).map(([o, path]) => [o, path, fileId(path)] as const);
+  const inputs = (opts.inputs ?? []).filter((input) => input !== STDIN_ARG);
+  for (const [i, [o, path, id]] of files.entries()) {
+    const twice = files.find(([, , other], j) => j > i && other === id);
     if (twice) throw new UsageError(`${o} and ${twice[0]} both name ${path}: each would write over the other`);
-    if (opts.inputs?.some((input) => input !== STDIN_ARG && resolve(input) === full)) {
+    if (inputs.some((input) => fileId(input) === id)) {
       throw new UsageError(`${o} ${path}: it is one of the inputs; name another file to write`);
+    }
+    const folder = id.startsWith('new:') ? undefined : inputs.find((input) => within(path, input));
+    if (folder !== undefined && (await isCapture(path))) {
+      throw new UsageError(`${o} ${path}: it is a capture in the input folder ${folder}; name another file to write`);
     }
   }
   return named.length === 1;
+}
+
+// A file as the system tells files apart (its device and inode: a link, or another spelling of its
+// path, is the same file); a path with no file yet, as its absolute path.
+function fileId(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return `new:${resolve(path)}`;
+  }
+}
+
+// Whether an existing file lies inside a folder (at any depth), both as the system resolves them.
+function within(file: string, folder: string): boolean {
+  try {
+    if (!statSync(folder).isDirectory()) return false;
+    const [f, d] = [realpathSync(file), realpathSync(folder)];
+    return f.startsWith(d.endsWith(sep) ? d : d + sep);
+  } catch {
+    return false;
+  }
+}
+
+async function isCapture(path: string): Promise<boolean> {
+  try {
+    return (await import('../ingest/importers.js')).sniffFile(path) !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes an output whole: to stdout for '-'. */

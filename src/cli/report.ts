@@ -119,7 +119,7 @@ export async function handler(given: Args): Promise<void> {
 async function report(a: Args, compileCharts: CompileCharts | undefined): Promise<void> {
   // Before anything is read: at most one output on stdout, and none when it holds the report.
   const html = a.format === 'html';
-  const toStdout = claimOutputs(
+  const toStdout = await claimOutputs(
     { ...(html ? { '-o': a.output } : {}), '--json-out': a['json-out'], '--markdown': a.markdown },
     { inputs: a.inputs, holder: html ? undefined : `the report (--format ${a.format})` },
   );

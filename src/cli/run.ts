@@ -152,12 +152,16 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     const writes = new Set(['-o', '--output', '--json-out', '--junit', '--markdown']);
     if (args[0] !== 'run' && args.filter((a, i) => a === '-' && !writes.has(args[i - 1]!)).length > 1)
       throw new UsageError("'-' (stdin) is given twice: it can be read once");
+    // The words after `--` go right after the command's name, where no option before them can take
+    // them as its values (`--ignore x -- a.pickle`); unmarked() puts them back after the others.
+    const stdinOf = (a: string): string => (a === '-' ? STDIN_ARG : a);
     const argv =
       args[0] === 'run'
         ? [...args]
         : [
-            ...own.map((a) => (a === '-' ? STDIN_ARG : a)),
-            ...args.slice(own.length + 1).map((a) => LITERAL + (a === '-' ? STDIN_ARG : a)),
+            ...own.slice(0, 1).map(stdinOf),
+            ...args.slice(own.length + 1).map((a) => LITERAL + stdinOf(a)),
+            ...own.slice(1).map(stdinOf),
           ];
     const commands = await commandModules(args);
     // The plain command lines, without yargs: the same argv, ~35 ms sooner (cli/plain-args.ts).

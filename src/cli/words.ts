@@ -10,8 +10,23 @@ export const LITERAL = '\u0000=';
 /** The options that name inputs, where a '-' is stdin; elsewhere it is itself ('-o -' is stdout). */
 const INPUT_KEYS = new Set(['inputs', 'dump', 'old', 'new', 'baseline', 'allocator-stats', 'allocatorStats']);
 
-/** Gives back the words marked: a '-' where it is not an input, a word after `--` unmarked. */
+/** The commands' positionals, in the order their words are given. */
+const POSITIONALS = ['dump', 'old', 'new', 'inputs'];
+
+/**
+ * Gives back the words marked: a '-' where it is not an input, a word after `--` unmarked and, as it
+ * was given after the others, put back after them among the positionals.
+ */
 export function unmarked(argv: Record<string, unknown>): void {
+  const keys = POSITIONALS.filter((k) => argv[k] !== undefined);
+  const words = keys.flatMap((k) => (Array.isArray(argv[k]) ? (argv[k] as unknown[]) : [argv[k]]));
+  const late = (w: unknown): boolean => typeof w === 'string' && w.startsWith(LITERAL);
+  const ordered = [...words.filter((w) => !late(w)), ...words.filter(late)];
+  for (const k of keys) {
+    const n = Array.isArray(argv[k]) ? (argv[k] as unknown[]).length : 1;
+    const taken = ordered.splice(0, n);
+    argv[k] = Array.isArray(argv[k]) ? taken : taken[0];
+  }
   for (const [k, v] of Object.entries(argv)) {
     const word = (x: unknown): unknown =>
       typeof x !== 'string'

@@ -63,6 +63,9 @@ class RowEnds {
 }
 
 async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Snapshot> {
+  // Read as memray CSV whatever it holds (--input-format): its first line says so, or it is not.
+  if (!input.head.length) throw new InputError(input.label, 'byte 0', 'the input is empty; expected memray CSV');
+  if (!sniffMemrayCsv(input.head)) throw new InputError(input.label, 'line 1', `expected the header ${HEADER}`);
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
   const warnings: string[] = [

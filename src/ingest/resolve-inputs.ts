@@ -32,7 +32,10 @@ const GLOB = /[*?[{]/;
 function glob(pattern: string): string[] {
   const { globSync } = createRequire(import.meta.url)('tinyglobby') as typeof Tinyglobby;
   // An absolute pattern gives absolute paths, a relative one paths relative to the working directory.
-  return globSync(pattern, { absolute: isAbsolute(pattern), expandDirectories: false, onlyFiles: true });
+  // Folders too, to be said as a folder's are (a link to nothing it does not list).
+  return globSync(pattern, { absolute: isAbsolute(pattern), expandDirectories: false, onlyFiles: false }).map((p) =>
+    p.replace(/[\\/]$/, ''),
+  );
 }
 
 // A folder's entries; one that cannot be listed is an error naming it.
@@ -127,7 +130,11 @@ export function resolveInputs(
           }),
       );
     } else if (!st && a !== '-' && GLOB.test(a)) {
-      const matches = glob(a);
+      const matches = glob(a).filter((p) => {
+        const what = notAFile(p);
+        if (what) skipped.push(`skipping ${p}: ${what}`);
+        return !what;
+      });
       if (!matches.length) skipped.push(`no file matches ${a}`);
       expand(matches);
     } else {

@@ -177,6 +177,11 @@ describe('words yargs would misread', () => {
     writeFileSync(dash, readFileSync(DUMP));
     const s = await cli('stats', '-n', '1', '--', dash);
     expect([s.code, s.out.split('\n').length]).toEqual([0, 3]);
+    // Not taken by a list option just before `--` (the gate passed with 2 of 9 captures).
+    const listed = await cli('leaks', ...snaps.slice(0, 2), '--source-path', '/x', '--', ...snaps.slice(2));
+    expect(listed.out).toMatch(/^Leaks over 5 captures/);
+    const one = await cli('stats', '--include', '*inventory*', '--', DUMP, '-n', '1');
+    expect(one.err).toContain('Unknown arguments: -n, 1');
     const extra = await cli('stats', DUMP, '--', DUMP);
     expect(extra.code).toBe(2);
     expect(extra.err).toContain(`Unknown argument: ${DUMP}`);

@@ -3,7 +3,18 @@
 // (it was an internal error, and convert crashed with a stack trace and exit code 1, the gate's).
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,6 +61,12 @@ describe("'-' as an output", () => {
     });
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout.startsWith('<!doctype html>')).toBe(true);
+  });
+
+  it('a reader that leaves early (| head) ends the command quietly, exit 0 (it said "cannot write the output: EPIPE")', () => {
+    const script = `"${process.execPath}" "${BIN}" report "${DUMP}" -o - | head -c 1 > /dev/null; echo "\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    expect([r.stdout, r.stderr]).toEqual(['0\n', '']);
   });
 
   it('is refused for two outputs, or where stdout holds the result, before anything is read', async () => {
@@ -101,6 +118,34 @@ describe('an output that would write over something', () => {
       `arenascope: -o and --markdown both name ${same}: each would write over the other\n`,
     ]);
     expect(readFileSync(snap).equals(readFileSync(DUMP))).toBe(true);
+  });
+
+  it('nor by a link, another spelling, or as a capture in an input folder (each wrote over a dump)', async () => {
+    const d = join(dir, 'links');
+    mkdirSync(d);
+    const snap = join(d, 'a.pickle');
+    copyFileSync(DUMP, snap);
+    symlinkSync('a.pickle', join(d, 'soft.pickle'));
+    linkSync(snap, join(d, 'hard.pickle'));
+    for (const out of ['soft.pickle', 'hard.pickle', 'sub/../a.pickle']) {
+      const r = await cli('report', snap, '-o', join(d, out));
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: -o ${join(d, out)}: it is one of the inputs; name another file to write\n`,
+      ]);
+    }
+    const inFolder = await cli('convert', d, '--to', 'json', '-o', snap);
+    expect(inFolder.err).toContain(`-o ${snap}: it is a capture in the input folder ${d}; name another file to write`);
+    // A page written into the folder it reads, again, is no capture: allowed.
+    expect((await cli('report', d, '-o', join(d, 'report.html'))).code).toBe(0);
+    expect((await cli('report', d, '-o', join(d, 'report.html'))).code).toBe(0);
+    expect(readFileSync(snap).equals(readFileSync(DUMP))).toBe(true);
+  });
+
+  it('an empty file name is refused (it said "its folder does not exist"; --junit \'\' wrote nothing, silently)', async () => {
+    const r = await cli('report', DUMP, '-o', '');
+    expect([r.code, r.err]).toEqual([2, "arenascope: -o '': an empty file name; name a file, or '-' for stdout\n"]);
+    expect((await cli('gate', DUMP, '--junit', '')).err).toContain("--junit '': an empty file name");
   });
 });
 

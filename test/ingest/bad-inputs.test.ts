@@ -183,7 +183,8 @@ describe('memray CSV', () => {
   });
 
   it('read as memray CSV, a file with another header is an error at line 1 (it crashed with a stack trace)', async () => {
-    for (const other of ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/mprof/plain.dat']) {
+    const json = file('series.json', '{"format": "arenascope-snapshot", "version": 1, "frames": [["a, \\"b", 1]]}\n');
+    for (const other of ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/mprof/plain.dat', json]) {
       const e = await error(other, { format: 'memray-csv' });
       expect(e).toBeInstanceOf(InputError);
       expect(e.message).toBe(`${other}: line 1: expected the header ${rows[0]}`);

@@ -50,7 +50,11 @@ describe('globs', () => {
       'run-a/snap-10.pickle',
       'run-b/snap-1.pickle',
     ]);
-    expect(r.skipped).toEqual([`skipping ${join(dir, 'run-b/notes.txt')}: not a capture arenascope reads`]);
+    // What '*' matches that is no file is said, as a folder's entries are.
+    expect(r.skipped).toEqual([
+      `skipping ${join(dir, 'run-a/nested')}: a folder (folders are not read into)`,
+      `skipping ${join(dir, 'run-b/notes.txt')}: not a capture arenascope reads`,
+    ]);
   });
 
   it('a hidden directory when the pattern spells its dot; [seq] classes', () => {

@@ -138,8 +138,8 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
  *    `run.txt`); the file's last report;
  * 1. labels: a file whose `.label` sidecar is a capture's label (both unique);
  * 2. times: when every capture and every file has a time (a `.time` sidecar) and each file is nearest
- *    a capture of its own, each file's last report goes to it (times from another run, which put
- *    several files nearest one capture, give way to order when order pairs them all);
+ *    a capture of its own, each file's last report goes to it (times that put several files nearest
+ *    one capture are another run's: they pair nothing, and order pairs them when it can);
  * 3. order: one report per capture, or one file per capture (its last report).
  * Captures left without a report get null, and each capture or file left out is a note naming it.
  */
@@ -181,15 +181,14 @@ export function pairAllocatorReports(
       `${held}, one file per capture, in order (its last)${untimed}`,
     );
   }
-  if (times) return paired(captures, files, times, 'time', 'by time');
   return {
     reports: none,
     rule: null,
     complete: false,
     notes: [
-      `no allocator report paired with the ${plural(captures.length, 'capture')}: ${held} (${listed(names)}); ` +
-        'name them as the captures (snap-3.pickle, stats-3.txt), add .time sidecars, or give one report, ' +
-        'or one file, per capture',
+      `no allocator report paired with the ${plural(captures.length, 'capture')}: ${held} (${listed(names)})` +
+        `${untimed}; name them as the captures (snap-3.pickle, stats-3.txt), label them (.label sidecars), ` +
+        'add .time sidecars taken with them, or give one report, or one file, per capture',
     ],
   };
 }

@@ -100,7 +100,7 @@ function limits(a: Args): { count?: number; memory?: string } {
     warn(a, `--limit ${typed}: a size given to --limit is deprecated; use --memory-limit ${typed} (-n is a count)`);
     return { memory: typed };
   }
-  throw new UsageError(`-n expects a whole number, got ${typed}`);
+  throw new UsageError(`-n expects a whole number, got ${typed.trim() === '' ? `'${typed}'` : typed}`);
 }
 
 export async function handler(a: Args): Promise<void> {

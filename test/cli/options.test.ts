@@ -20,6 +20,7 @@ describe('numbers are checked as typed', () => {
     [['stats', DUMP, '--limit=abc'], '--limit expects a whole number, got abc'],
     [['diff', DUMP, DUMP, '--domain', 'x'], '--domain expects a whole number, got x'],
     [['leaks', SERIES, '-n', 'abc'], '-n expects a whole number, got abc'],
+    [['leaks', SERIES, '--limit='], "-n expects a whole number, got ''"],
     [['leaks', MPROF, '--warmup', 'soon'], '--warmup expects a number, got soon'],
     [['leaks', MPROF, '--warmup', '-1'], '--warmup expects seconds, 0 or more, got -1'],
     [['replay', DUMP, '--seed', 'x'], '--seed expects a whole number, got x'],

@@ -107,17 +107,23 @@ export function classify(
   // intervals between captures grew (a capture of a growing heap takes longer, captures taken after
   // a fixed amount of work), not the growth.
   const p = judgeFrom(bytes, captureClock(bytes.length), minGrowth);
-  return p.verdict === 'leak' && p.kept === null && alike(bytes.slice(p.judgedFrom)) ? { ...p, perCapture: true } : c;
+  const from = p.judgedFrom;
+  return p.verdict === 'leak' && p.kept === null && alike(bytes.slice(from), times.slice(from))
+    ? { ...p, perCapture: true }
+    : c;
 }
 
 // Every step grew, the largest by at most 1.1 times the smallest: a cache filling at intervals that
 // grow 1.2-1.3 times each can keep its steps within 1.5 times for 5-7 captures (a hump: they rise, then
 // fall), a steady amount of work between captures keeps them within a few percent. A last step of
-// nothing is left out: a run's exit snapshot, taken right after its last checkpoint (a steady leak
-// of `arenascope run` read "slowing", and the gate passed).
-function alike(bytes: readonly number[]): boolean {
+// nothing taken no later than the longest interval before it is left out: a run's exit snapshot,
+// right after its last checkpoint (a steady leak of `arenascope run` read "slowing", and the gate
+// passed); after a longer wait, it is what shows the growth stopped (a cache that filled).
+function alike(bytes: readonly number[], times: readonly number[]): boolean {
   const steps = bytes.slice(1).map((b, i) => b - bytes[i]!);
-  if (steps.length > 3 && steps[steps.length - 1] === 0) steps.pop();
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  const last = steps.length - 1;
+  if (last >= 3 && steps[last] === 0 && gaps[last]! <= Math.max(...gaps.slice(0, last))) steps.pop();
   return Math.min(...steps) > 0 && Math.max(...steps) <= 1.1 * Math.min(...steps);
 }
 

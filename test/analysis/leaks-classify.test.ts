@@ -282,6 +282,15 @@ describe('with capture times: growth per second', () => {
       1796091753.174179, 1796091753.239017, 1796091753.300431, 1796091753.35533,
     ];
     expect(classify(run, M, runTimes)).toMatchObject({ verdict: 'leak', perCapture: true });
+    // A real bounded cache of `arenascope run` (500 entries in 5 batches, a checkpoint each), then
+    // 0.8 s of requests it served full: its last step of nothing came after a long wait, and shows
+    // the growth stopped: a plateau, not a leak per capture.
+    const filled = [0, 109714, 219530, 324730, 439138, 544338, 544338];
+    const filledAt = [
+      1796092703.556157, 1796092703.558882, 1796092703.560378, 1796092703.56182, 1796092703.563407, 1796092703.565099,
+      1796092704.367479,
+    ];
+    expect(classify(filled, M, filledAt)).toMatchObject({ verdict: 'plateau', perCapture: false });
     // Two steps of nothing at the end are a stop, not an exit snapshot: left to the clock.
     expect(classify([...run, run[9]!], M, [...runTimes, runTimes[9]! + 0.07]).perCapture).toBe(false);
     // A cache filling (1 - e^-t) sampled at doubling intervals: its steps shrink, never a leak.

@@ -205,18 +205,36 @@ export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: 
 }
 
 /**
- * A line as the site check compares it across runs: its file relative to the folder the report was
- * made in, or a run's working directory (a checkout), when it lies under one; else as recorded. One
- * checkout's baseline fits another's (a line of /ci/a/svc/app.py is a line of /ci/b/svc/app.py).
+ * A line as the site check looks it up in a baseline: as recorded, and, when its file lies under the
+ * folder the report was made in or a run's working directory (a checkout), relative to the outermost
+ * of them. The first finds it in a baseline of the same checkout; the second, only when the first
+ * does not, in another checkout's (a line of /ci/a/svc/app.py is a line of /ci/b/svc/app.py).
  */
-function lineKey(d: ReportData | null): (f: Frame) => string {
+function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string; readonly within: string | null } {
   const roots = [...(d?.runs ?? []).map((r) => r.cwd), d?.root]
     .filter((r): r is string => !!r)
-    .map((r) => r.replace(/[\\/]+$/, ''));
+    .map((r) => r.replace(/[\\/]+$/, ''))
+    .sort((a, b) => a.length - b.length);
   return (f) => {
     const root = roots.find((r) => f.filename.startsWith(`${r}/`) || f.filename.startsWith(`${r}\\`));
-    return `${root === undefined ? f.filename : f.filename.slice(root.length + 1)}\0${f.lineno}`;
+    const within = root === undefined ? null : `${f.filename.slice(root.length + 1)}\0${f.lineno}`;
+    return { whole: `${f.filename}\0${f.lineno}`, within };
   };
+}
+
+/** The sizes of a baseline's lines by each key; a key two of its lines share finds neither. */
+function baselineLines(
+  sites: readonly { readonly frames: readonly Frame[]; readonly size: number }[],
+  keys: ReturnType<typeof lineKeys>,
+): (k: ReturnType<ReturnType<typeof lineKeys>>) => number | undefined {
+  const whole = new Map<string, number>();
+  const within = new Map<string, number | null>();
+  for (const s of sites) {
+    const k = keys(s.frames[0]!);
+    whole.set(k.whole, s.size);
+    if (k.within !== null) within.set(k.within, within.has(k.within) ? null : s.size);
+  }
+  return (k) => whole.get(k.whole) ?? (k.within === null ? undefined : (within.get(k.within) ?? undefined));
 }
 
 function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
@@ -371,9 +389,8 @@ export function evaluateGate(
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
     const baseSites = (compared && baseline.snapshots?.topSites) || [];
-    const baseKey = lineKey(baseline);
-    const key = lineKey(current);
-    const before = new Map(baseSites.map((s) => [baseKey(s.frames[0]!), s.size]));
+    const key = lineKeys(current);
+    const sizeBefore = baselineLines(baseSites, lineKeys(baseline));
     // A baseline holds only its largest lines; a line missing from a cut list had at most the
     // smallest size kept, so growth is counted from there (never a false failure). None kept: from 0.
     const cut =
@@ -384,7 +401,7 @@ export function evaluateGate(
       .map((s) => ({
         s,
         f: s.frames[0]!,
-        growth: s.size - (before.get(key(s.frames[0]!)) ?? floor),
+        growth: s.size - (sizeBefore(key(s.frames[0]!)) ?? floor),
       }))
       .sort((a, b) => b.growth - a.growth);
     const worst = growths[0];

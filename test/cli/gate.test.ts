@@ -358,6 +358,22 @@ describe('gate: baselines', () => {
     ]);
     // Run from elsewhere, its lines are not the baseline's: every one is new.
     expect(run(tmp, 'gate', join(b, 'series.json'), ...gate.slice(2), '--max-leaks', '9').status).toBe(1);
+    // A baseline written before `root` (arenascope 0.1), in its own checkout: lines as recorded match.
+    const old = JSON.parse(readFileSync(join(a, 'memory-baseline.json'), 'utf8'));
+    delete old.root;
+    writeFileSync(join(a, 'old-baseline.json'), JSON.stringify(old));
+    const same = run(
+      a,
+      'gate',
+      'series.json',
+      '--baseline',
+      'old-baseline.json',
+      '--max-site-growth',
+      '1KiB',
+      '--max-leaks',
+      '9',
+    );
+    expect([same.status, same.stdout]).toEqual([0, expect.stringMatching(/^PASS max-site-growth/m)]);
   });
 
   it('a baseline that keeps no line counts every line from 0 (it passed any growth: "-Infinity KiB")', async () => {

@@ -112,22 +112,40 @@ describe('allocator reports paired with captures', () => {
     expect(r.out).toContain('note: no allocator report paired with the 3 captures');
   });
 
-  it('by .time sidecars when names do not pair: each report goes to the nearest capture', async () => {
+  it('by .time sidecars when names do not pair: a report per capture, each nearest its own', async () => {
     const d = folder(['snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle'], {
       'snap-1.pickle.time': '100',
       'snap-2.pickle.time': '200',
       'snap-3.pickle.time': '300',
     });
-    // Reports named apart from the captures, listed out of order: only their times pair them.
-    const names = { 'late.txt': 3, 'early.txt': 1 };
+    // Reports named apart from the captures, listed out of their order: only their times pair them.
+    const names = { 'late.txt': 3, 'early.txt': 1, 'middle.txt': 2 };
     for (const [name, k] of Object.entries(names)) {
       copyFileSync(`${P}/stats-${k}.txt`, join(d, name));
       writeFileSync(join(d, `${name}.time`), String(k * 100 + 2));
     }
     const r = await cli('replay', d, '--json');
     expect(r.code).toBe(0);
-    expect(realOf(JSON.parse(r.out).captures)).toEqual([real[0], null, real[2]]);
-    expect(r.err).toContain('paired by time with 2 of 3 captures');
+    expect(realOf(JSON.parse(r.out).captures)).toEqual(real);
+    expect(JSON.parse(r.out).assumptions.join('\n')).toContain('paired by time with 3 of 3 captures');
+  });
+
+  it('with a report missing, times pair nothing: one taken after a slow dump lies nearer the next capture', async () => {
+    // A real set's times (a report written right after each dump, the last one missing): the second
+    // report came 0.224 s after its snapshot's time and 0.005 s before the next one's.
+    const times = ['1796092940.802703', '1796092941.114944', '1796092941.343959', '1796092941.696736'];
+    const d = folder([], Object.fromEntries(times.map((t, i) => [`snap-${i + 1}.pickle.time`, t])));
+    [0, 1, 2, 2].forEach((s, i) => copyFileSync(snaps[s]!, join(d, `snap-${i + 1}.pickle`)));
+    const reportTimes = ['1796092941.025753', '1796092941.339184', '1796092941.576996'];
+    reportTimes.forEach((t, i) => {
+      const name = `mallocstats-${'xyz'[i]}.txt`; // names that pair on nothing
+      copyFileSync(`${P}/stats-${i + 1}.txt`, join(d, name));
+      writeFileSync(join(d, `${name}.time`), t);
+    });
+    const r = await cli('replay', d, '--json');
+    expect(r.code).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures)).toEqual([null, null, null, null]);
+    expect(r.err).toContain('times pair a file with each capture or none (3 files for 4 captures)');
   });
 
   it('--allocator-stats files pair in the order given, not their names; the pairing is said', async () => {

@@ -137,9 +137,10 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
  *    or, without one, in the same word (`app-start.pickle`, `stats-start.txt`; `run.pickle`,
  *    `run.txt`); the file's last report;
  * 1. labels: a file whose `.label` sidecar is a capture's label (both unique);
- * 2. times: when every capture and every file has a time (a `.time` sidecar) and each file is nearest
- *    a capture of its own, each file's last report goes to it (times that put several files nearest
- *    one capture are another run's: they pair nothing, and order pairs them when it can);
+ * 2. times: when every capture and every file has a time (a `.time` sidecar), there is a file per
+ *    capture and each is nearest a capture of its own, each file's last report goes to it (other
+ *    times pair nothing: another run's, or a report missing, which shifts the rest; order pairs
+ *    them when it can);
  * 3. order: one report per capture, or one file per capture (its last report).
  * Captures left without a report get null, and each capture or file left out is a note naming it.
  */
@@ -163,13 +164,19 @@ export function pairAllocatorReports(
   if (named.fileOf.some((i) => i >= 0)) return paired(captures, files, named, 'name', 'by file name');
   const timed = captures.every((c) => c.time !== null) && files.every((f) => f.time != null);
   const times = timed ? byTime(captures, files) : null;
-  // Times that put two reports nearest one capture are another run's (`arenascope run --allocator`
-  // takes its reports in a second run, after the first): order, when it pairs them all, is truer.
+  // Times pair a file with each capture, or nothing: times that put two reports nearest one capture
+  // are another run's (`arenascope run --allocator` takes its reports in a second run), and with a
+  // report missing, one taken after a slow dump lies nearer the next capture than its own (every
+  // report paired one capture late, the last capture's "real" figure from before it freed).
   const together = times ? files.length - new Set(times.fileOf.filter((i) => i >= 0)).size : 0;
-  const untimed = together
-    ? `; their times left ${plural(together, 'file')} without a capture of its own, so they were not paired by time`
-    : '';
-  if (times && !together) return paired(captures, files, times, 'time', 'by time');
+  const untimed = !times
+    ? ''
+    : together
+      ? `; their times left ${plural(together, 'file')} without a capture of its own, so they were not paired by time`
+      : files.length !== captures.length
+        ? `; times pair a file with each capture or none (${files.length} files for ${plural(captures.length, 'capture')})`
+        : '';
+  if (times && !untimed) return paired(captures, files, times, 'time', 'by time');
   if (blocks.length === captures.length) {
     return order(captures, blocks, 'reports-in-order', `${held}, one per capture, in order${untimed}`);
   }

@@ -130,7 +130,7 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
   // CPython 3.11 and 3.12 allocate differently, and their standard library's lines differ.
   const minor = (d: ReportData): string[] => [
     ...new Set((d.runs ?? []).flatMap((r) => (r.python ? [r.python.split('.').slice(0, 2).join('.')] : []))),
-  ];
+  ].sort();
   const [was, is] = [minor(baseline), minor(current)];
   const python =
     was.length && is.length && was.join() !== is.join()
@@ -505,8 +505,11 @@ function leaksCheck(
   const ignored = (current.snapshots?.leaks?.sites ?? [])
     .filter((s) => !kept(s.filename) && s.verdict === 'leak' && s.confidence >= minConfidence)
     .map((s) => {
-      const caller = [...s.traceback].reverse().find((f) => kept(f.filename));
-      return siteText(s) + (caller ? `, reached from ${caller.filename}:${caller.lineno}` : '');
+      // The program's own line, as a failed check points at it (not a library's or the standard library's).
+      const site = { filename: s.filename, lineno: s.lineno };
+      const at = sourceLocation(site, s.traceback, roots);
+      const own = at.filename !== site.filename || at.lineno !== site.lineno;
+      return siteText(s) + (own ? `, reached from ${at.filename}:${at.lineno}` : '');
     });
   const captures = current.snapshots?.labels.length ?? 0;
   const tooFew = captures > 0 && captures < 3;

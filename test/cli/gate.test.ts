@@ -323,12 +323,12 @@ describe('gate: a baseline of another CPython', () => {
 });
 
 describe('gate: --ignore', () => {
-  it('a leak in a file it leaves out is not counted, but named with the line that called into it', async () => {
+  it('a leak in a file it leaves out is not counted, but named (with the program line that reached it, if another)', async () => {
     const r = await cli('gate', `${G}/leaky`, '--ignore', '*/service.py');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(
-      'not counted, in files --ignore leaves out: fixtures/gate/service.py:37 (+786.5 KiB, confidence 0.67), ' +
-        'reached from fixtures/gate/make_series.py:56',
+    // service.py is the program's own file: no other line to name.
+    expect(r.out).toMatch(
+      /not counted, in files --ignore leaves out: fixtures\/gate\/service\.py:37 \(\+786\.5 KiB, confidence 0\.67\)(;|$)/m,
     );
   });
 });

@@ -128,9 +128,8 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
   const extra = now.filter((k) => !before.includes(k));
   const snaps = (ks: string[]): string => ks.filter((k) => SNAPSHOT_FORMATS.includes(k)).join(',');
   // CPython 3.11 and 3.12 allocate differently, and their standard library's lines differ.
-  const minor = (d: ReportData): string[] => [
-    ...new Set((d.runs ?? []).flatMap((r) => (r.python ? [r.python.split('.').slice(0, 2).join('.')] : []))),
-  ].sort();
+  const minor = (d: ReportData): string[] =>
+    [...new Set((d.runs ?? []).flatMap((r) => (r.python ? [r.python.split('.').slice(0, 2).join('.')] : [])))].sort();
   const [was, is] = [minor(baseline), minor(current)];
   const python =
     was.length && is.length && was.join() !== is.join()

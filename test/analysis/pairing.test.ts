@@ -78,6 +78,16 @@ describe('pairAllocatorReports', () => {
     expect([r.rule, lines(r), r.complete]).toEqual(['label', [1, 2, 3], true]);
   });
 
+  it('labels that repeat (a checkpoint in a loop), the same in the same order, pair in that order', () => {
+    const labelled = (path: string, line: number, label: string): AllocatorStats => ({ ...file(path, [line]), label });
+    const r = pairAllocatorReports(caps('start', 'batch', 'batch'), [
+      labelled('rep-x.txt', 1, 'start'),
+      labelled('rep-y.txt', 2, 'batch'),
+      labelled('rep-z.txt', 3, 'batch'),
+    ]);
+    expect([r.rule, lines(r), r.complete]).toEqual(['label', [1, 2, 3], true]);
+  });
+
   it("times that put several files nearest one capture (another run's) give way to order, and say so", () => {
     // `arenascope run --allocator` takes its reports in a second run, after the first run's snapshots.
     const c = [10, 20, 30].map((time, i) => ({ label: `c${i}`, time }));

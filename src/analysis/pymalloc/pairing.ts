@@ -158,6 +158,12 @@ export function pairAllocatorReports(
   if (files.some((f) => f.matches !== undefined)) {
     return paired(captures, files, byRun(captures, files), 'run', 'as the run recorded');
   }
+  // Labels that repeat (a checkpoint reached in a loop) pair nothing one by one; the same labels in
+  // the same order, a file per capture, pair in that order.
+  const fileLabels = files.map((f) => f.label);
+  if (files.length === captures.length && fileLabels.every((l, i) => l != null && l === captures[i]!.label)) {
+    return order(captures, files.map(last), 'label', `${held}, their labels those of the captures, in order`);
+  }
   const labelled = byLabel(captures, files);
   if (labelled.fileOf.some((i) => i >= 0)) return paired(captures, files, labelled, 'label', 'by label');
   const named = byName(captures, files);

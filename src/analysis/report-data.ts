@@ -255,7 +255,9 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         top: opts.top ?? 200,
         base,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
-        replay: replayed ? replaySection(set.series, set.allocatorStats, opts.python) : null,
+        replay: replayed
+          ? replaySection(set.series, set.allocatorStats, opts.python, opts.requireAllocatorReports ?? false)
+          : null,
       })
     : null;
   const memory = set.memorySeries.map((m) => memorySection(m, leaks, opts.maxPoints ?? 2000));

@@ -161,10 +161,11 @@ export function replaySection(
   series: SnapshotSeries,
   allocatorStats: readonly AllocatorStats[],
   python: string | undefined,
+  requireReports = false,
 ): ReplaySection {
   const { snapshots, labels } = series;
   // Reports pair with captures by pairAllocatorReports' rule; what it leaves out is in allocatorNotes.
-  const r = replayReport(snapshots, labels, allocatorStats, { python });
+  const r = replayReport(snapshots, labels, allocatorStats, { python, requireReports });
   const last = r.captures[r.captures.length - 1]!;
   const model = (f: { arenas: number; utilization: number; pinnedArenas: number }) => ({
     arenas: f.arenas,

@@ -200,4 +200,33 @@ describe('allocator reports paired with captures', () => {
     expect(f.err).not.toContain('did not finish');
     expect(realOf(JSON.parse(f.out).captures)).toEqual(reports.map(truth));
   });
+
+  it('a pairing that cannot be is refused: a report with fewer small-block bytes than its capture traced', async () => {
+    // fixtures/pairing/misordered (make_misordered.py): real reports whose names sort against the
+    // captures' order (built before start). Paired in that order, the start report went with the
+    // capture of 40,000 blocks, and the last capture read the start's arenas.
+    const M = `${P}/misordered`;
+    const caps = [`${M}/phase1.pickle`, `${M}/phase2.pickle`];
+    const wrong = await cli('replay', ...caps, '--allocator-stats', M);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(
+      /the report at line 1 holds 3817312 bytes in small blocks where \S+phase2\.pickle traced 9600240: it was not taken with that capture/,
+    );
+    const gate = await cli('gate', ...caps, '--allocator-stats', M, '--max-fragmentation', '0.5');
+    expect(gate.code).toBe(2);
+    // Given in their order, they pair.
+    const right = await cli(
+      'replay',
+      ...caps,
+      '--allocator-stats',
+      `${M}/stats-start.txt`,
+      `${M}/stats-built.txt`,
+      '--json',
+    );
+    expect(right.code).toBe(0);
+    expect(realOf(JSON.parse(right.out).captures).map((c) => c?.arenas)).toEqual([
+      truth(`${M}/stats-start.txt`).arenas,
+      truth(`${M}/stats-built.txt`).arenas,
+    ]);
+  });
 });

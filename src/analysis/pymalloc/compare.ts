@@ -164,6 +164,31 @@ export interface FragmentationMeasure {
   readonly share: number;
 }
 
+/**
+ * The bytes of the small blocks (up to the report's threshold, rounded up to its size classes) that
+ * tracemalloc traced in domain 0 of a capture: pymalloc serves them, so a report taken with it holds
+ * at least these.
+ */
+export function tracedSmallBytes(s: Snapshot, b: MallocStatsBlock): number {
+  const align = b.smallBlockThreshold / b.numClasses;
+  const g = s.groups;
+  let bytes = 0;
+  for (let i = 0; i < g.length; i++) {
+    const size = g.size[i]!;
+    if (g.domain[i] === 0 && size <= b.smallBlockThreshold)
+      bytes += g.count[i]! * Math.ceil(Math.max(size, 1) / align) * align;
+  }
+  return bytes;
+}
+
+// Whether a report can have been taken with a capture: it holds the small blocks the capture traced.
+// Raw allocations (PyMem_RawMalloc) of small sizes are traced but not pymalloc's: twice the report's
+// bytes and a MiB more leave room for them; a report of another moment of a run that freed most of
+// its blocks held a tenth of them.
+function takenWith(b: MallocStatsBlock, s: Snapshot): boolean {
+  return tracedSmallBytes(s, b) <= 2 * b.bytesInAllocatedBlocks + 2 ** 20;
+}
+
 /** The share above which a capture is fragmented (the verdict; `gate --max-fragmentation` sets its own). */
 export const FRAGMENTED_SHARE = 0.5;
 export const MIN_SPARE_ARENAS = 2;
@@ -483,9 +508,22 @@ export function replayReport(
   if (allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
-    if (!pairing.complete) warnings.push(...pairing.notes);
-    else paired = pairing.notes[0] ?? null;
-    real = pairing.reports;
+    const impossible = pairing.reports.findIndex((b, i) => b !== null && !takenWith(b, snapshots[i]!));
+    if (impossible >= 0) {
+      // A pairing that cannot be (order of a folder's names, times of another run) pairs nothing.
+      const b = pairing.reports[impossible]!;
+      const message =
+        `${pairing.notes[0] ?? 'allocator reports paired'}; but the report at line ${b.inputLine} holds ` +
+        `${b.bytesInAllocatedBlocks} bytes in small blocks where ${labels[impossible] ?? 'its capture'} traced ` +
+        `${tracedSmallBytes(snapshots[impossible]!, b)}: it was not taken with that capture, so no report is ` +
+        'used; name them as the captures (snap-3.pickle, stats-3.txt) or label them';
+      if (opts.requireReports) throw new UsageError(message);
+      warnings.push(message);
+    } else {
+      if (!pairing.complete) warnings.push(...pairing.notes);
+      else paired = pairing.notes[0] ?? null;
+      real = pairing.reports;
+    }
   }
   const firstReal = real?.find((b) => b !== null) ?? null;
   const model = opts.python === undefined ? modelPython(snapshots, firstReal?.arenaSize ?? null) : null;

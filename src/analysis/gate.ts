@@ -264,6 +264,7 @@ function againstLimit(value: number, limit: number, scale: number, unit: string)
 const bytesAgainst = (value: number, limit: number): [string, string] => {
   const a = Math.abs(limit);
   if (a < 1024 && Math.abs(value) >= 1024) return [fmtBytes(value), `${limit} B`];
+  if (a < 1024 && Number.isInteger(value) && Number.isInteger(limit)) return [`${value} B`, `${limit} B`];
   const [scale, unit] =
     a >= 2 ** 30 ? [2 ** 30, ' GiB'] : a >= 2 ** 20 ? [2 ** 20, ' MiB'] : a >= 1024 ? [1024, ' KiB'] : [1, ' B'];
   return againstLimit(value, limit, scale, unit);
@@ -395,8 +396,10 @@ export function evaluateGate(
     const cut =
       compared && baseSites.length > 0 && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
     const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
+    // The import machinery, tracemalloc and arenascope's capture code are not the program's lines,
+    // as `leaks` leaves them out (snapshots taken from the capture's thread each keep a block).
     const growths = (compared ? (current.snapshots?.topSites ?? []) : [])
-      .filter((s) => kept(s.frames[0]!.filename))
+      .filter((s) => kept(s.frames[0]!.filename) && !s.internal)
       .map((s) => ({
         s,
         f: s.frames[0]!,

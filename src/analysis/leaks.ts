@@ -86,12 +86,14 @@ export interface LeakReport {
 
 export const DEFAULT_MIN_GROWTH = 64 * 1024;
 
-// As in CPython's documentation recipe: the import machinery and tracemalloc itself.
+// As in CPython's documentation recipe: the import machinery and tracemalloc itself; and the code of
+// `arenascope run`'s capture (its interval thread's snapshots), which no program has.
 export const INTERNAL_FILTERS: readonly TraceFilter[] = [
   { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap>' },
   { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap_external>' },
   { kind: 'filename', inclusive: false, pattern: '<unknown>' },
   { kind: 'filename', inclusive: false, pattern: '*/tracemalloc.py' },
+  { kind: 'filename', inclusive: false, pattern: '*/arenascope_capture/*.py' },
 ];
 
 const ORDER: Record<Verdict, number> = { leak: 0, slowing: 1, plateau: 2, transient: 3, shrinking: 4, stable: 5 };

@@ -366,3 +366,39 @@ describe.skipIf(!CAN_RUN)("the program's words", () => {
     expect(readFileSync(seen, 'utf8')).toBe(`['-c', '-', '${seen}']`);
   });
 });
+
+describe.skipIf(!CAN_RUN)('the capture code in the gate', () => {
+  it("its interval snapshots' own blocks are no line of the program (an idle run failed --max-site-growth)", async () => {
+    // Each snapshot taken from the capture's thread keeps a block at tracemalloc.py: a run that
+    // only sleeps, longer than its baseline, grew there.
+    const dir = folder('idle');
+    const idle = (secs: number, out: string) =>
+      cli(
+        'run',
+        '-o',
+        join(dir, out),
+        '--interval',
+        '0.005',
+        '--',
+        PYTHONS[0]!,
+        '-c',
+        `import time; time.sleep(${secs})`,
+      );
+    expect((await idle(0.1, 'short')).code).toBe(0);
+    expect((await idle(1.5, 'long')).code).toBe(0);
+    const base = join(dir, 'base.json');
+    expect((await cli('baseline', join(dir, 'short'), '-o', base)).code).toBe(0);
+    const r = await cli(
+      'gate',
+      join(dir, 'long'),
+      '--baseline',
+      base,
+      '--max-site-growth',
+      '4KiB',
+      '--max-leaks',
+      '99',
+    );
+    expect(r.out).toMatch(/^PASS max-site-growth/m);
+    expect(r.out).not.toMatch(/tracemalloc\.py|arenascope_capture/);
+  });
+});

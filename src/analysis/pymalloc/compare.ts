@@ -374,7 +374,12 @@ export function fragmentationEvidence(
   const arena = last.compact.stats.arenaSize;
   const m = measureFragmentation(captures);
   const excess = last.real && m ? m.spareArenas : null;
-  const { order, basis } = evidencedOrder(last, verdict, m);
+  const evidenced = evidencedOrder(last, verdict, m);
+  const order = evidenced.order;
+  const sites = order ? last[order].pinningSites : [];
+  // An order the evidence points at may pin no arena of its own (its arenas are full): said, not a
+  // ranking with nothing under it.
+  const basis = order && !sites.length ? `none: no site's blocks pin an arena in ${evidenced.basis}` : evidenced.basis;
   return {
     basis: last.real ? 'real' : 'model',
     measure: m,
@@ -388,7 +393,7 @@ export function fragmentationEvidence(
     emptyPoolBytesWorstCase: last.scattered.emptyPoolBytes,
     pinningSitesOrder: order,
     pinningSitesBasis: basis,
-    pinningSites: order ? last[order].pinningSites : [],
+    pinningSites: sites,
   };
 }
 

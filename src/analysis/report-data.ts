@@ -238,6 +238,13 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         `${labels.length > 10 ? `, … ${labels.length - 10} more` : ''})`,
     );
   }
+  const alike = labels.flatMap((l, i) => (l === opts.baselineLabel ? [i + 1] : []));
+  if (alike.length > 1) {
+    throw new UsageError(
+      `--diff-from ${opts.baselineLabel}: ${alike.length} captures have that label (captures ${alike.slice(0, 5).join(', ')}` +
+        `${alike.length > 5 ? ', …' : ''}); name one that only one has (a file's path, or a .label sidecar)`,
+    );
+  }
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
   const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
   const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];

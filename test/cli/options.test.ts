@@ -2,7 +2,7 @@
 // prints JSON, old spellings still read with a notice, numbers checked as typed, "did you mean",
 // --version is arenascope's wherever it runs, and input errors name the flag that gets past them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -203,4 +203,19 @@ describe('words yargs would misread', () => {
     const md = await cli('report', SERIES, '-f', 'markdown', '--title', '-');
     expect(md.out.split('\n')[0]).toBe('## -');
   });
+});
+
+it('report --diff-from a label several captures share is refused (it took the first, silently)', async () => {
+  const d = join(tmp, 'labels');
+  mkdirSync(d);
+  for (const k of [1, 2, 3]) {
+    writeFileSync(join(d, `snap-${k}.pickle`), readFileSync(`${SERIES}/snap-${k}.pickle`));
+    writeFileSync(join(d, `snap-${k}.pickle.label`), k === 1 ? 'start\n' : 'interval\n');
+  }
+  const r = await cli('report', d, '--format', 'json', '--diff-from', 'interval');
+  expect([r.code, r.err]).toEqual([
+    2,
+    "arenascope: --diff-from interval: 2 captures have that label (captures 2, 3); name one that only one has (a file's path, or a .label sidecar)\n",
+  ]);
+  expect((await cli('report', d, '--format', 'json', '--diff-from', 'start')).code).toBe(0);
 });

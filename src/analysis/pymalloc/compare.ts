@@ -165,28 +165,27 @@ export interface FragmentationMeasure {
 }
 
 /**
- * The bytes of the small blocks (up to the report's threshold, rounded up to its size classes) that
- * tracemalloc traced in domain 0 of a capture: pymalloc serves them, so a report taken with it holds
- * at least these.
+ * The first size class in which a capture traced far more blocks than a report holds in use, as
+ * [block size, traced, in use], or null. A report taken with the capture holds every small block
+ * pymalloc served, which tracemalloc traced; raw allocations (PyMem_RawMalloc) it traced too but
+ * pymalloc never held (a library's buffers, another interpreter's blocks) are why this only tells
+ * order from order: a pairing by order whose report holds a fraction of a class is another moment's.
  */
-export function tracedSmallBytes(s: Snapshot, b: MallocStatsBlock): number {
+export function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number, number, number] | null {
   const align = b.smallBlockThreshold / b.numClasses;
+  const traced = new Map<number, number>();
   const g = s.groups;
-  let bytes = 0;
   for (let i = 0; i < g.length; i++) {
     const size = g.size[i]!;
-    if (g.domain[i] === 0 && size <= b.smallBlockThreshold)
-      bytes += g.count[i]! * Math.ceil(Math.max(size, 1) / align) * align;
+    if (g.domain[i] !== 0 || size > b.smallBlockThreshold) continue;
+    const cls = Math.ceil(Math.max(size, 1) / align) * align;
+    traced.set(cls, (traced.get(cls) ?? 0) + g.count[i]!);
   }
-  return bytes;
-}
-
-// Whether a report can have been taken with a capture: it holds the small blocks the capture traced.
-// Raw allocations (PyMem_RawMalloc) of small sizes are traced but not pymalloc's: twice the report's
-// bytes and a MiB more leave room for them; a report of another moment of a run that freed most of
-// its blocks held a tenth of them.
-function takenWith(b: MallocStatsBlock, s: Snapshot): boolean {
-  return tracedSmallBytes(s, b) <= 2 * b.bytesInAllocatedBlocks + 2 ** 20;
+  for (const row of b.classes) {
+    const n = traced.get(row.size) ?? 0;
+    if (n > 2 * row.inUse + 1000) return [row.size, n, row.inUse];
+  }
+  return null;
 }
 
 /** The share above which a capture is fragmented (the verdict; `gate --max-fragmentation` sets its own). */
@@ -513,15 +512,22 @@ export function replayReport(
   if (allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
-    const impossible = pairing.reports.findIndex((b, i) => b !== null && !takenWith(b, snapshots[i]!));
-    if (impossible >= 0) {
-      // A pairing that cannot be (order of a folder's names, times of another run) pairs nothing.
-      const b = pairing.reports[impossible]!;
+    // Reports paired by order alone (their names, labels and times said nothing) are checked
+    // against the captures: a report with a fraction of the blocks a capture traced in a size class
+    // is another moment's (a folder's name order against the captures'), and then none is used.
+    const byOrder = pairing.rule === 'reports-in-order' || pairing.rule === 'files-in-order';
+    const short = byOrder
+      ? pairing.reports.map((b, i) => (b ? classShortOf(snapshots[i]!, b) : null)).findIndex((x) => x !== null)
+      : -1;
+    if (short >= 0) {
+      const b = pairing.reports[short]!;
+      const [size, traced, inUse] = classShortOf(snapshots[short]!, b)!;
+      const file = allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report';
       const message =
-        `${pairing.notes[0] ?? 'allocator reports paired'}; but the report at line ${b.inputLine} holds ` +
-        `${b.bytesInAllocatedBlocks} bytes in small blocks where ${labels[impossible] ?? 'its capture'} traced ` +
-        `${tracedSmallBytes(snapshots[impossible]!, b)}: it was not taken with that capture, so no report is ` +
-        'used; name them as the captures (snap-3.pickle, stats-3.txt) or label them';
+        `${pairing.notes[0] ?? 'allocator reports paired'}; but ${file} (line ${b.inputLine}) has ${inUse} ` +
+        `blocks of ${size} bytes in use where ${labels[short] ?? 'its capture'} traced ${traced}: it was not ` +
+        'taken with that capture, so no report is used; name them as the captures (snap-3.pickle, ' +
+        "stats-3.txt), label them (.label sidecars), or give them in the captures' order";
       if (opts.requireReports) throw new UsageError(message);
       warnings.push(message);
     } else {

@@ -376,6 +376,16 @@ describe('gate: baselines', () => {
     expect([same.status, same.stdout]).toEqual([0, expect.stringMatching(/^PASS max-site-growth/m)]);
   });
 
+  it('a baseline whose runs are not a list is an error naming the key (npm run fuzz, seed 27: an internal error)', async () => {
+    const file = join(tmp, 'bad-runs.json');
+    expect((await cli('baseline', `${G}/steady`, '-o', file)).code).toBe(0);
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.runs = 0;
+    writeFileSync(file, JSON.stringify(data));
+    const r = await cli('gate', `${G}/leaky`, '--baseline', file, '--max-total-growth', '5%');
+    expect([r.code, r.err]).toEqual([2, `arenascope: ${file}: /runs: must be an array, found 0\n`]);
+  });
+
   it('a baseline that keeps no line counts every line from 0 (it passed any growth: "-Infinity KiB")', async () => {
     const file = join(tmp, 'no-sites.json');
     expect((await cli('baseline', `${G}/steady`, '-o', file)).code).toBe(0);

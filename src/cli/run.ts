@@ -226,8 +226,18 @@ export async function parseWithYargs(
       // The options of the command that failed (yargs has set them up by now), for "did you mean".
       // (getOptions is yargs' own, missing from its types.)
       const options = Object.keys((y as unknown as { getOptions(): { key: object } }).getOptions().key);
-      // Words after `--` are named as given, without their mark.
-      const text = msg === null ? msg : withSuggestions(msg.replaceAll(LITERAL, ''), options);
+      // Words after `--` are named as given, without their mark; they went before the others, so an
+      // input too many is said as such, not as the word yargs found last.
+      const fixed = (commands as readonly CommandModule[]).find((c) => String(c.command).split(' ')[0] === argv[0]);
+      const takes =
+        fixed && !String(fixed.command).includes('..') ? (String(fixed.command).match(/<[^>]+>/g) ?? []) : null;
+      const late = argv.some((w) => w.startsWith(LITERAL));
+      const text =
+        msg === null
+          ? msg
+          : late && takes && msg.startsWith('Unknown argument')
+            ? `${argv[0]} takes ${takes.join(' ')}: too many inputs (every word after \`--\` is an input)`
+            : withSuggestions(msg.replaceAll(LITERAL, ''), options);
       throw err ?? new UsageError(`${text}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
     })
     .middleware((a) => {

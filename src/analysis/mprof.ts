@@ -173,7 +173,14 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: Mem
     return { verdict: 'transient', confidence: confidenceOf(Math.min(1, x.fall / x.rise) * support) };
   }
   if (stillRising(fc, m)) {
-    const withFloor = ff.level >= m ? Math.min(consistency(fc.all), consistency(ff.all)) : consistency(fc.all) / 2;
+    // A first window above every later one is start-up (children starting, imports) left past the
+    // warm-up: the rise is judged on the rest too (a 100 MiB leak under --include-children read 0.33).
+    const spike = n > 3 && ceiling[0]! > Math.max(...ceiling.slice(1));
+    const ceilingRise = Math.max(
+      consistency(fc.all),
+      spike ? consistency(envelopeFit(t.slice(1), ceiling.slice(1)).all) : 0,
+    );
+    const withFloor = ff.level >= m ? Math.min(ceilingRise, consistency(ff.all)) : ceilingRise / 2;
     return { verdict: 'leak', confidence: confidenceOf(withFloor * support) };
   }
   const closing = -envelopeFit(t, e.gap).level;

@@ -192,6 +192,18 @@ describe('memoryTrend on series built to a shape', () => {
   });
 });
 
+describe('children starting under --include-children (fixtures/mprof/shapes/childburst.dat)', () => {
+  it("a slow leak whose first window holds the children's start-up is a leak the gate counts", async () => {
+    const t = await trend(`${DIR}/childburst.dat`);
+    // The start-up is the run's highest window: the rest of the ceiling rises at every window.
+    expect(t.verdict).toBe('leak');
+    expect(t.confidence).toBeGreaterThanOrEqual(0.5); // 0.33 read "not counted" and the gate passed
+    const gate = await cli('gate', `${DIR}/childburst.dat`);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toMatch(/^FAIL max-leaks: 1 leak \(limit 0\): \S+childburst\.dat main/m);
+  });
+});
+
 describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () => {
   it('a step up that stays, over 25 samples (4 windows), is a plateau, not stable', async () => {
     const t = await trend(`${DIR}/stepup.dat`);

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   aliasTable,
   below,
+  binomial,
+  byKey,
   drawAlias,
   gamma,
   minMax,
@@ -96,6 +98,48 @@ describe('draws for the pool-level sampling', () => {
     expect(m.variance).toBeCloseTo(1 / 12, 2);
   });
 
+  // Binomial(n, p): mean np, variance np(1 - p), in [0, n]; below a mean of 30 (inversion), at and
+  // above it (the normal law's), and with p above 1/2 (drawn as n minus its complement).
+  it.each([
+    [10, 0.3],
+    [1, 0.5],
+    [5_000_000, 0.000004],
+    [100, 0.3],
+    [60, 0.5],
+    [8_000_000, 0.02],
+    [40, 0.9],
+    [1_000_000, 0.999],
+  ])('binomial(%i, %d) has mean np and variance np(1 - p)', (n, p) => {
+    const rng = Int32Array.of(n ^ 77);
+    const m = moments(() => {
+      const k = binomial(rng, n, p);
+      expect(Number.isInteger(k) && k >= 0 && k <= n).toBe(true);
+      return k;
+    });
+    const variance = n * p * (1 - p);
+    expect(Math.abs(m.mean - n * p)).toBeLessThan(4.5 * Math.sqrt(variance / N));
+    expect(m.variance / variance).toBeGreaterThan(0.93);
+    expect(m.variance / variance).toBeLessThan(1.07);
+  });
+
+  it('binomial draws below a mean of 30 have the exact distribution', () => {
+    const rng = Int32Array.of(3);
+    const n = 6;
+    const p = 0.35;
+    const seen = new Array<number>(n + 1).fill(0);
+    for (let i = 0; i < N; i++) seen[binomial(rng, n, p)]!++;
+    const choose = (k: number): number => (k === 0 ? 1 : (choose(k - 1) * (n - k + 1)) / k);
+    seen.forEach((count, k) => {
+      const q = choose(k) * p ** k * (1 - p) ** (n - k);
+      expect(Math.abs(count / N - q)).toBeLessThan(4.5 * Math.sqrt((q * (1 - q)) / N) + 1e-9);
+    });
+  });
+
+  it('binomial draws at the edges: no trials, p of 0 or 1', () => {
+    const rng = Int32Array.of(9);
+    expect([binomial(rng, 0, 0.5), binomial(rng, 7, 0), binomial(rng, 7, 1)]).toEqual([0, 0, 7]);
+  });
+
   // Gamma(k, 1): mean k, variance k (the sum of k exponential draws), below and above the switch at 8.
   it.each([1, 3, 7, 8, 30, 1000])('gamma(%i) has mean and variance k', (k) => {
     const rng = Int32Array.of(k);
@@ -139,5 +183,21 @@ describe('draws for the pool-level sampling', () => {
     }
     expect(lo / N).toBeCloseTo(1 / (t + 1), 2);
     expect(hi / N).toBeCloseTo(t / (t + 1), 2);
+  });
+});
+
+describe('byKey', () => {
+  it('gives the indices in increasing order of key, ties in index order', () => {
+    const keys = [0.5, 0.25, 0.75, 0.25, 0, -0, 1e-300, 0.5, 0.999];
+    const expected = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+    expect(Array.from(byKey(keys))).toEqual(expected);
+    expect(Array.from(byKey([]))).toEqual([]);
+  });
+
+  it('agrees with a sort by key on many random keys', () => {
+    const rng = Int32Array.of(12345);
+    const keys = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? 0.5 : uniform(rng)));
+    const expected = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+    expect(Array.from(byKey(keys))).toEqual(expected);
   });
 });

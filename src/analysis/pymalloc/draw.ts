@@ -1,14 +1,29 @@
 // Seeded draws for the replay's scattered order, which makes millions of them: a xorshift32
 // generator stepped on a local number (a closure or an object field holding its state boxes it at
-// each step), Walker's alias tables, which draw an index by weight in constant time, and what the
-// order's sampling pool by pool draws (replay.ts): places without replacement, order statistics,
-// the smallest and largest of a pool's transients.
+// each step), Walker's alias tables, which draw an index by weight in constant time, binomial
+// draws, and what the order's sampling pool by pool draws (replay.ts): places without replacement,
+// order statistics, the smallest and largest of a pool's transients.
 
 /** The next state of a xorshift32 generator (a non-zero int32). */
 export function xorshift(x: number): number {
   x ^= x << 13;
   x ^= x >>> 17;
   return x ^ (x << 5);
+}
+
+/**
+ * The generator's first state for a seed: the seed's bits mixed (MurmurHash3's finaliser), never 0.
+ * xorshift is linear in its state: seeds 1, 2, 3 ... taken as they are span a handful of bits and
+ * their streams are related (the replays of seeds 1 to 300 spread less than the order they sample).
+ */
+export function seedState(seed: number): number {
+  let h = seed | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h || 1;
 }
 
 /** A draw in [0, n) from a state of xorshift(). */
@@ -79,6 +94,29 @@ function normal(rng: Int32Array): number {
   return Math.sqrt(-2 * Math.log(uniform(rng))) * Math.cos(2 * Math.PI * uniform(rng));
 }
 
+/**
+ * A Binomial(n, p) draw: the number of successes of n trials of probability p. By inversion of its
+ * distribution below a mean of 30 (exact; the draw walks up from 0), else from the normal
+ * distribution of the same mean and variance, rounded and kept in [0, n].
+ */
+export function binomial(rng: Int32Array, n: number, p: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial(rng, n, 1 - p);
+  const mean = n * p;
+  if (mean >= 30) return Math.min(n, Math.max(0, Math.round(mean + Math.sqrt(mean * (1 - p)) * normal(rng))));
+  const odds = p / (1 - p);
+  let prob = (1 - p) ** n; // P(0): at least e^-60 here
+  let u = uniform(rng);
+  let k = 0;
+  while (u > prob && k < n) {
+    u -= prob;
+    prob *= (odds * (n - k)) / (k + 1);
+    k++;
+  }
+  return k;
+}
+
 /** A Gamma(k, 1) draw for a whole k >= 1: the sum of k exponential draws; Marsaglia and Tsang's method from 8 on. */
 export function gamma(rng: Int32Array, k: number): number {
   if (k < 8) {
@@ -126,10 +164,33 @@ export function minMax(rng: Int32Array, t: number): [number, number] {
   return [t > 1 ? max * (1 - uniform(rng) ** (1 / (t - 1))) : max, max];
 }
 
-/** The indices of `keys` in increasing order of key (ties in index order). */
+/**
+ * The indices of `keys` in increasing order of key (ties in index order). The keys are sorted as
+ * numbers, natively, and each finds its index again through a map (a sort of the indices by a
+ * comparing function calls it ~n log n times, from code still cold in a replay).
+ */
 export function byKey(keys: readonly number[]): Int32Array {
-  const order = Int32Array.from(keys, (_, i) => i);
-  return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+  const n = keys.length;
+  // Per key, its indices in order: the first in `head`, each one's next in `next`.
+  const head = new Map<number, number>();
+  const last = new Map<number, number>();
+  const next = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    const before = last.get(k);
+    if (before === undefined) head.set(k, i);
+    else next[before] = i;
+    last.set(k, i);
+  }
+  const sorted = Float64Array.from(keys).sort();
+  const order = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const k = sorted[j]!;
+    const i = head.get(k)!;
+    order[j] = i;
+    head.set(k, next[i]!);
+  }
+  return order;
 }
 
 /**

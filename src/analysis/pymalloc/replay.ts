@@ -16,7 +16,18 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import { aliasTable, below, byKey, drawAlias, drawPlaces, minMax, orderStatistics, xorshift } from './draw.js';
+import {
+  aliasTable,
+  below,
+  binomial,
+  byKey,
+  drawAlias,
+  drawPlaces,
+  minMax,
+  orderStatistics,
+  seedState,
+  xorshift,
+} from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { LARGE, PoolModel } from './pools.js';
@@ -121,7 +132,7 @@ class Replayer {
     reuse?: ReplayBuffers,
   ) {
     this.model = new PoolModel(geometry(python));
-    this.rng[0] = seed >>> 0 || 1;
+    this.rng[0] = seedState(seed);
     const n = series.groups.length;
     this.size = Float64Array.from(series.groups, (grp) => grp.size);
     this.system = Uint8Array.from(series.groups, (grp) => (grp.domain !== 0 ? 1 : 0));
@@ -312,10 +323,13 @@ class Replayer {
   }
 
   // Transient blocks totalling `bytes` at least, drawn from the interval's allocations by count
-  // (their groups, for their sizes): a program's temporaries are most often of the sizes it is
-  // allocating. Drawn from an alias table, in constant time each (issue 14: a scan of the groups
-  // per draw was half of a replay). Returns how many fall in each size class (one the system
-  // allocator serves leaves no trace once freed).
+  // (their groups, for their sizes) until they do: a program's temporaries are most often of the
+  // sizes it is allocating. Returns how many fall in each size class (one the system allocator
+  // serves leaves no trace once freed). Drawn one by one, a million transients were a tenth of a
+  // replay (issue 14): the first ones, as many as the bytes hold at all but surely (6 standard
+  // deviations below their expected number), are drawn at once, a binomial draw per group (the
+  // counts of any number of draws by weight, their order aside); the rest one by one, from an alias
+  // table, until the bytes are made. The odds are those of drawing every one in turn.
   private transientsByClass(allocs: readonly [number, number][], bytes: number): Int32Array {
     const m = this.model;
     const perClass = new Int32Array(m.classes);
@@ -324,11 +338,37 @@ class Replayer {
     const sizes = Float64Array.from(mix, ([id]) => Math.max(1, this.size[id]!));
     const cls = Int32Array.from(mix, ([id]) => (m.isLarge(this.size[id]!, false) ? -1 : m.classOf(this.size[id]!)));
     let total = 0;
-    for (const [, n] of mix) total += n;
+    let sum = 0;
+    let squares = 0;
+    mix.forEach(([, n], k) => {
+      total += n;
+      sum += n * sizes[k]!;
+      squares += n * sizes[k]! ** 2;
+    });
     if (!total || bytes <= 0) return perClass;
-    const table = aliasTable(mix.map(([, n]) => n));
-    let n = 0;
+    // How many draws the bytes take: about bytes / mean, with a variance of bytes * variance / mean^3.
+    const mean = sum / total;
+    const expected = bytes / mean;
+    const sd = Math.sqrt((expected * Math.max(0, squares / total - mean * mean)) / (mean * mean));
+    let n = Math.min(MAX_TRANSIENTS, Math.max(0, Math.floor(expected - 6 * sd - 1)));
     let made = 0;
+    let left = n;
+    let rest = total;
+    for (let k = 0; k < mix.length && left > 0; k++) {
+      const w = mix[k]![1];
+      const drawn = binomial(this.rng, left, w / rest);
+      if (cls[k]! >= 0) perClass[cls[k]!]! += drawn;
+      made += drawn * sizes[k]!;
+      left -= drawn;
+      rest -= w;
+    }
+    if (made >= bytes) {
+      // Past the bytes already (about one chance in a billion): drawn one by one after all.
+      perClass.fill(0);
+      n = 0;
+      made = 0;
+    }
+    const table = aliasTable(mix.map(([, w]) => w));
     let x = this.rng[0]!;
     while (made < bytes && n < MAX_TRANSIENTS) {
       const x1 = xorshift(x);
@@ -392,11 +432,17 @@ class Replayer {
   // group at a time, counted in typed arrays (a map operation per block was slower than the replay).
   private ownersIn(arenas: ReadonlySet<number>): Map<number, Map<number, number>> {
     const m = this.model;
-    const slot = new Int32Array(m.arenaSlotCount).fill(-1); // an arena's place in `order`
     const order = [...arenas];
+    // A pool's arena's place in `order`, -1 for an arena not in the set: one lookup per block.
+    const arenaSlot = new Int32Array(m.arenaSlotCount).fill(-1);
     order.forEach((a, k) => {
-      slot[a] = k;
+      arenaSlot[a] = k;
     });
+    const slot = new Int32Array(m.poolIdCount);
+    for (let p = 0; p < slot.length; p++) {
+      const a = m.arenaOfPool(p);
+      slot[p] = a >= 0 ? arenaSlot[a]! : -1;
+    }
     const tally = new Int32Array(order.length);
     const touched = new Int32Array(order.length);
     const out = new Map<number, Map<number, number>>(order.map((a) => [a, new Map()]));
@@ -405,9 +451,8 @@ class Replayer {
       let nt = 0;
       for (let j = start[id]!, end = j + count[id]!; j < end; j++) {
         const pool = live[j]!;
-        if (pool === LARGE) continue;
-        const k = slot[m.arenaOfPool(pool)]!;
-        if (!(k >= 0)) continue;
+        const k = pool >= 0 ? slot[pool]! : -1; // LARGE is -1
+        if (k < 0) continue;
         if (tally[k]++ === 0) touched[nt++] = k;
       }
       for (let t = 0; t < nt; t++) {

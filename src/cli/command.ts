@@ -112,9 +112,10 @@ export async function loadAny(path: string, a: InputArgs, frames?: FrameTable, p
 }
 
 /**
- * Called first by the commands that read captures and summarise them (stats, diff, info): the
- * process runs its JavaScript unoptimised until an input of another format than a tracemalloc dump
- * turns V8's optimiser back on (loadAny). A dump's hot loop is WebAssembly (ingest/pickle/
+ * Called first by the commands that read captures and summarise them (stats, diff, info), and by
+ * replay, which turns the optimiser back on for its model once the captures are read: the process
+ * runs its JavaScript unoptimised until an input of another format than a tracemalloc dump turns
+ * V8's optimiser back on (loadAny). A dump's hot loop is WebAssembly (ingest/pickle/
  * trace-scanner.ts); the JavaScript around it runs long enough for V8 to optimise some 20 functions
  * (and drop 8 of them again) but not to pay the compiler back: stats of a 1M-block dump took 0.113 s
  * and 56 MiB with it, 0.105 s and 53 MiB without (issue 14). Other formats are read by JavaScript

@@ -4,6 +4,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
 import {
+  dumpsFirst,
   emit,
   inputsOptions,
   type LayoutArgs,
@@ -43,11 +44,14 @@ interface Args extends AllocatorStatsArgs, OutputArgs, LayoutArgs {
 }
 
 export async function handler(a: Args): Promise<void> {
+  dumpsFirst(a);
   // Allocator reports among the inputs are used as those --allocator-stats names (pairing.ts pairs them).
   const set = await withAllocatorStats(
     await loadSet(a.inputs, a, { order: a.order, uses: ['snapshots', 'allocator-stats'], partial: 'series' }),
     a,
   );
+  // The model is JavaScript: it needs the optimiser the reading of dumps did without.
+  a.io.optimise?.(true);
   const { snapshots, labels } = set.series;
   // The model replays every block twice: about a second per quarter million (measured on 5M blocks).
   const blocks = snapshots.reduce((n, s) => n + s.traceCount, 0);

@@ -216,9 +216,11 @@ describe.runIf(PRESENT.includes('3.11.7'))('leaks, replay, report and gate agree
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(leaking(siteFacts(report.snapshots.leaks))).toEqual(leaking(leaks));
     expect(leaking(leaks)).toEqual([LEAK_SITE]);
-    expect(report.summary.leakSuspects).toBe(1);
+    // Every leak verdict, at any confidence: the snapshots' one, and the RSS series' when the run was
+    // slow enough (a loaded machine) for memory.dat to hold enough samples to judge.
     const gate = gateCheck(json(arenascope(['gate', dir, '--json', '--min-leak-confidence', '0'])), 'max-leaks')!;
-    expect(gate.measured).toBe(1);
+    expect(gate.measured).toBeGreaterThanOrEqual(1);
+    expect(report.summary.leakSuspects).toBe(gate.measured);
     const replay = replayFacts(json(arenascope(['replay', dir, '--json'])));
     expect(reportReplayFacts(report.snapshots.replay).verdict).toBe(replay.verdict);
     expect(report.summary.fragmentation).toBe(replay.verdict);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/analysis/leaks.js';
+import { cli } from '../helpers.js';
 
 const M = 64 * 1024;
 const { series } = JSON.parse(readFileSync('fixtures/leaks/verdicts/series.json', 'utf8')) as {
@@ -49,5 +50,24 @@ describe('leak verdicts on real series of known truth', () => {
     const e = errors((cfg) => new RegExp(`^${re}`).test(cfg));
     expect(e.n).toBeGreaterThan(0);
     expect([e.falseLeaks, e.missed]).toEqual([0, 0]);
+  });
+});
+
+describe('a leak that starts late, then a small early buffer freed (fixtures/leaks/late_drop, CPython 3.12)', () => {
+  // make_late_drop.py: 4 batches of 50,000 bytes kept at line 17 from batch 9 on, then one 16-byte
+  // buffer of batch 0 freed before the last capture. It read as a plateau of confidence 0; gate passed.
+  it('is a leak that leaks, report and gate count', async () => {
+    const dir = 'fixtures/leaks/late_drop';
+    const leaks = JSON.parse((await cli('leaks', dir, '--json')).out) as {
+      sites: { filename: string; lineno: number; verdict: string; confidence: number }[];
+    };
+    const site = leaks.sites.find((x) => x.filename.endsWith('make_late_drop.py') && x.lineno === 17)!;
+    expect(site.verdict).toBe('leak');
+    expect(site.confidence).toBeGreaterThanOrEqual(0.5);
+    const gate = await cli('gate', dir);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toMatch(/^FAIL max-leaks: 1 leak \(limit 0\): \S*make_late_drop\.py:17 /m);
+    const report = await cli('report', dir, '--format', 'text');
+    expect(report.out).toContain('leak suspects: 1;');
   });
 });

@@ -3,7 +3,7 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { LineReport } from '../model/line-report.js';
-import type { MemoryRuns, MemorySeries, RunOf } from '../model/memory-series.js';
+import { childName, type MemoryRuns, type MemorySeries, type RunOf } from '../model/memory-series.js';
 import type { Snapshot, TraceLayout } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import type { Format } from '../model/source.js';
@@ -53,7 +53,13 @@ export interface MprofInfo extends Common {
   readonly timeSpan: { readonly start: number; readonly end: number; readonly seconds: number } | null;
   /** What `mprof peak` prints for the file (the largest MEM sample), in MiB. */
   readonly peakMiB: number | null;
-  readonly children: readonly { readonly pid: number; readonly samples: number; readonly peakMiB: number }[];
+  /** Per child (`name`: `child <pid>`, or `children (total)` for children numbered by position, pid 0). */
+  readonly children: readonly {
+    readonly pid: number;
+    readonly name: string;
+    readonly samples: number;
+    readonly peakMiB: number;
+  }[];
   readonly functionCalls: number;
   readonly functions: readonly string[];
 }
@@ -191,7 +197,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
     samples: c.samples.t.length,
     timeSpan: span && { ...span, seconds: span.end - span.start },
     peakMiB: peak.peakMiB,
-    children: peak.children.map((k) => ({ ...k, samples: c.children.get(k.pid)!.t.length })),
+    children: peak.children.map((k) => ({ ...k, name: childName(c, k.pid), samples: c.children.get(k.pid)!.t.length })),
     functionCalls: c.functions.length,
     functions: [...new Set(c.functions.map((f) => f.name))],
   };

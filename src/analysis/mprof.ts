@@ -1,6 +1,6 @@
 // Figures of mprof time series, as memory_profiler's own tools compute them.
 
-import type { MemorySeries, Samples } from '../model/memory-series.js';
+import { childName, type MemorySeries, type Samples } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import type { Verdict } from './leaks.js';
 import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
@@ -381,6 +381,6 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
   // FUNC spans are the main process's: its next step names the call that kept the most.
   const out = s.samples.t.length ? [memoryTrend('main', s.samples, opts, retainingCalls(s)[0])] : [];
-  for (const [pid, c] of s.children) out.push(memoryTrend(`child ${pid}`, c, opts));
+  for (const [pid, c] of s.children) out.push(memoryTrend(childName(s, pid), c, opts));
   return out;
 }

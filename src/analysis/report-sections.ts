@@ -4,7 +4,7 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
-import type { MemorySeries, Samples } from '../model/memory-series.js';
+import { childName, type MemorySeries, type Samples } from '../model/memory-series.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 import { type FilenameFilter, withoutCaptureFrames } from './filters.js';
@@ -247,7 +247,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     samples: m.samples.t.length,
     lines: [
       points('main', m.samples, t0, maxPoints),
-      ...[...m.children].map(([pid, c]) => points(`child ${pid}`, c, t0, maxPoints)),
+      ...[...m.children].map(([pid, c]) => points(childName(m, pid), c, t0, maxPoints)),
     ],
     spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
     trends,

@@ -392,7 +392,16 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       return samples;
     };
     const samples = finished(r.main, 'MEM');
-    const children = new Map([...r.children].map(([pid, b]) => [pid, finished(b, `CHLD ${pid}`)] as const));
+    let children = new Map([...r.children].map(([pid, b]) => [pid, finished(b, `CHLD ${pid}`)] as const));
+    // No child has pid 0: the CHLD lines number the children by position (memory_profiler before 0.61).
+    const childIds = children.has(0) ? ('position' as const) : ('pid' as const);
+    if (childIds === 'position') {
+      children = new Map([[0, childrenTotal(children)]]);
+      warnings.push(
+        `${name}: its CHLD lines number the children by their place at each sample (memory_profiler before 0.61), ` +
+          'renumbered as children come and go: read as one series, the total of the children',
+      );
+    }
     if (warnings.length > said && calls.length) {
       warnings.push(
         `${name}: the times of its @profile calls (FUNC lines) are not moved with its samples: ` +
@@ -406,6 +415,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       cmdline: r.cmdline,
       samples,
       children,
+      childIds,
       functions: [] as FunctionSpan[],
       warnings: [],
     };
@@ -440,3 +450,29 @@ export const importer: Importer = {
   sniff: sniffMprof,
   read: readMprof,
 };
+
+/**
+ * The total of children numbered by position: a sample per sample of position 0 (written first at
+ * each sample, as every list of children has a first), each other position's samples added to the
+ * latest position-0 sample at or before them (their lines follow it, each timed as it is written).
+ */
+function childrenTotal(byPosition: ReadonlyMap<number, Samples>): Samples {
+  const rounds = byPosition.get(0)!;
+  const t = Float64Array.from(rounds.t);
+  const mib = Float64Array.from(rounds.mib);
+  for (const [position, c] of byPosition) {
+    if (position === 0) continue;
+    for (let i = 0; i < c.t.length; i++) {
+      // The last round starting at or before this sample (the first round for one before them all).
+      let lo = 0;
+      let hi = t.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (t[mid]! <= c.t[i]!) lo = mid;
+        else hi = mid - 1;
+      }
+      mib[lo]! += c.mib[i]!;
+    }
+  }
+  return { t, mib };
+}

@@ -33,10 +33,22 @@ export interface MemorySeries {
   /** The CMDLINE line, or null when the file has none. */
   readonly cmdline: string | null;
   readonly samples: Samples;
-  /** Per child pid (CHLD lines, `mprof run --multiprocess`), in order of first appearance. */
+  /**
+   * The child processes (CHLD lines, `mprof run --multiprocess`), in order of first appearance: per
+   * pid (memory_profiler 0.61); or, when the file numbers children by their place in the list of
+   * children at each sample (0, 1, ...: memory_profiler before 0.61, renumbered as children come
+   * and go, so that no number is one process), one series keyed 0: their total at each sample.
+   */
   readonly children: ReadonlyMap<number, Samples>;
+  /** How the CHLD lines named the children: by pid, or by position (see children). */
+  readonly childIds: 'pid' | 'position';
   readonly functions: readonly FunctionSpan[];
   readonly warnings: readonly string[];
+}
+
+/** How a child series is named in every output: `child <pid>`, or the total of children numbered by position. */
+export function childName(s: Pick<MemorySeries, 'childIds'>, pid: number): string {
+  return s.childIds === 'position' ? 'children (total)' : `child ${pid}`;
 }
 
 /** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */

@@ -47,7 +47,7 @@ function mprofRows(i: MprofInfo, layout: TextLayout): [string, string][] {
     ['peak', mib(i.peakMiB)],
   ];
   if (i.timeSpan) rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
-  for (const c of i.children) rows.push([`child ${c.pid}`, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
+  for (const c of i.children) rows.push([c.name, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
   if (i.functionCalls) {
     const { shown, more } = capped(i.functions, layout.limit);
     rows.push(['@profile calls', `${i.functionCalls} (${[...shown, ...more].join(', ')})`]);

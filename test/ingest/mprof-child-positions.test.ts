@@ -1,0 +1,67 @@
+// memory_profiler before 0.61 writes `CHLD <place> ...`: each child's place in psutil's list of
+// children at that sample (0, 1, ...), renumbered as children exit, where 0.61 writes its pid
+// (fixtures/mprof/positions/make.sh: one program of six workers that never grow, under both).
+// Numbers by place are no processes: "child 1" rose step by step as workers exited, and the gate
+// failed on a leak nobody had. They are read as one series, the children's total at each sample.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/mprof/positions';
+
+/** From the file's text: per MEM line, the CHLD values after it summed (rounds with children only). */
+function totals(file: string): { t: number; mib: number }[] {
+  const out: { t: number; mib: number }[] = [];
+  let round: { t: number; mib: number } | null = null;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const f = line.split(' ');
+    if (f[0] === 'MEM') round = null;
+    if (f[0] !== 'CHLD') continue;
+    if (!round) {
+      round = { t: Number(f[3]), mib: 0 };
+      out.push(round);
+    }
+    round.mib += Number(f[2]);
+  }
+  return out;
+}
+
+describe('CHLD lines numbered by place (memory_profiler 0.60)', () => {
+  it('are read as one series, the total of the children at each sample, and said so', async () => {
+    const file = `${DIR}/stagger-0.60.dat`;
+    const c = await loadCapture(file);
+    if (c.kind !== 'memory-series') throw new Error(`read as ${c.kind}`);
+    expect(c.childIds).toBe('position');
+    expect([...c.children.keys()]).toEqual([0]);
+    const total = c.children.get(0)!;
+    const expected = totals(file);
+    expect(Array.from(total.t)).toEqual(expected.map((r) => r.t));
+    Array.from(total.mib).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!.mib, 6));
+    expect(c.warnings.join('\n')).toMatch(/number the children by their place at each sample/);
+  });
+
+  it('no child is judged to leak: leaks, info and gate name the total', async () => {
+    const file = `${DIR}/stagger-0.60.dat`;
+    const leaks = await cli('leaks', file);
+    expect(leaks.out).toMatch(/children \(total\): (shrinking|stable|transient)/);
+    expect(leaks.out).not.toMatch(/child \d/);
+    expect((await cli('info', file)).out).toMatch(/^children \(total\) +\d+ samples/m);
+    const gate = await cli('gate', file);
+    expect([gate.code, gate.out]).toEqual([0, expect.stringMatching(/^PASS max-leaks: no leak/)]);
+  });
+
+  it('pids (memory_profiler 0.61) stay one series per child', async () => {
+    const c = await loadCapture(`${DIR}/stagger-0.61.dat`);
+    if (c.kind !== 'memory-series') throw new Error(`read as ${c.kind}`);
+    expect(c.childIds).toBe('pid');
+    const pids = new Set(
+      readFileSync(`${DIR}/stagger-0.61.dat`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('CHLD '))
+        .map((l) => Number(l.split(' ')[1])),
+    );
+    expect(new Set(c.children.keys())).toEqual(pids);
+    expect((await cli('gate', `${DIR}/stagger-0.61.dat`)).code).toBe(0);
+  });
+});

@@ -325,15 +325,18 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       run.cmdline = `${run.cmdline ?? ''}\n${line}`;
       cmdlineAt = no;
     } else if (field === 'FUNC') {
-      const v = parts.slice(2, 6).map(num);
-      const level = parts.length === 7 ? num(parts[6]) : null;
-      ok =
-        (parts.length === 6 || parts.length === 7) &&
-        v.every((x) => !Number.isNaN(x)) &&
-        (level === null || Number.isSafeInteger(level));
-      why = ok && !timeOk(v[1]!) ? beyond(parts[3]!) : ok && !timeOk(v[3]!) ? beyond(parts[5]!) : undefined;
+      // Read from the right: a name may hold spaces (`with profile.timestamp("load data")` writes
+      // "FUNC .load data ..."). The stack level, when written (0.56 on), is a whole number; the
+      // times have a decimal point.
+      const leveled = parts.length >= 7 && /^\d+$/.test(parts[parts.length - 1]!);
+      const at = parts.length - (leveled ? 5 : 4);
+      const v = parts.slice(at, at + 4).map(num);
+      const level = leveled ? num(parts[parts.length - 1]) : null;
+      ok = at >= 2 && v.every((x) => !Number.isNaN(x)) && (level === null || Number.isSafeInteger(level));
+      why = ok && !timeOk(v[1]!) ? beyond(parts[at + 1]!) : ok && !timeOk(v[3]!) ? beyond(parts[at + 3]!) : undefined;
       if (ok && !why) {
-        const span = { name: parts[1]!, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level };
+        const name = parts.slice(1, at).join(' ');
+        const span = { name, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level };
         calls.push({ span, follows: run });
       }
     } else if (field === 'CHLD') {

@@ -188,6 +188,39 @@ export function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number
   return null;
 }
 
+/**
+ * What says a report paired by name, label or time may not be its capture's (order pairings are
+ * refused by the same test, before the replay): a size class holding a fraction of the blocks the
+ * capture traced in it, or fewer arenas than the model's best case. Raw allocations (traced by
+ * tracemalloc, served by the system allocator) can do the same, so it is said, not refused; a
+ * report of another run or moment would decide the verdict (one helper's: "not fragmented" where the
+ * right reports said 81%).
+ */
+function doubtfulPairs(
+  captures: readonly CaptureComparison[],
+  snapshots: readonly Snapshot[],
+  reports: readonly (MallocStatsBlock | null)[],
+): string[] {
+  const doubts = captures.flatMap((c, i) => {
+    const b = reports[i];
+    if (!b || !c.real) return [];
+    const short = classShortOf(snapshots[i]!, b);
+    if (short) {
+      return [`${c.label}'s has ${short[2]} blocks of ${short[0]} bytes in use where the capture traced ${short[1]}`];
+    }
+    if (c.real.arenas < c.compact.arenas)
+      return [`${c.label}'s holds ${c.real.arenas} arenas, fewer than the model's best case (${c.compact.arenas})`];
+    return [];
+  });
+  if (!doubts.length) return [];
+  const listed = doubts.slice(0, 3).join('; ') + (doubts.length > 3 ? `; and ${doubts.length - 3} more` : '');
+  return [
+    `allocator reports that do not fit their captures (${listed}): if one was taken in another run or at ` +
+      'another moment, the fragmentation verdict is wrong (raw allocations, which tracemalloc traces and ' +
+      'pymalloc does not serve, also do this)',
+  ];
+}
+
 /** The share above which a capture is fragmented (the verdict; `gate --max-fragmentation` sets its own). */
 export const FRAGMENTED_SHARE = 0.5;
 export const MIN_SPARE_ARENAS = 2;
@@ -431,8 +464,9 @@ export function modelPython(
     }
     return named(
       '3.8',
-      'the nearest to dumps of CPython 3.6 or 3.7 (3-item traces, pickle protocol 4), which have no model here ' +
-        '(3.7 aligns blocks to 8 bytes, 3.8 to 16)',
+      'for dumps of CPython 3.6 or 3.7 (3-item traces, pickle protocol 4): their last releases (3.6.15, 3.7.16) ' +
+        "have 3.8's geometry (16-byte alignment, 256 KiB arenas of 4 KiB pools); releases before the fix of " +
+        'bpo-27987 aligned blocks to 8 bytes, which has no model here',
     );
   }
   if (reportArenaSize === 256 * KiB) {
@@ -569,6 +603,7 @@ export function replayReport(
       },
     };
   });
+  if (real) warnings.push(...doubtfulPairs(captures, snapshots, real));
   const fragmented = isFragmented(captures);
   return {
     python: r.python,

@@ -171,7 +171,7 @@ function thirds(x: readonly number[]): { j: number; k: number } {
 
 // A spike at the start that the site never reaches again (a start-up backlog, a warm-up burst):
 // the capture of the first third's lowest value, when a spike before it, rising from the start with
-// no fall of m on the way, stands m above it, it is the lowest from there on (a site that goes on
+// no fall of m on the way, stands m above it and m/4 above every capture after it, it is the lowest from there on (a site that goes on
 // shrinking has no spike, only a fall) and 3 captures or more remain; else 0.
 function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth: number): number {
   const { j } = thirds(x);
@@ -184,7 +184,11 @@ function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth:
   const topAt = before.indexOf(top);
   for (let i = 1; i <= topAt; i++) if (Math.max(...before.slice(0, i)) - before[i]! >= minGrowth) return 0;
   const after = bytes.slice(low);
-  return top - bytes[low]! >= minGrowth && Math.max(...after) < top && Math.min(...after) === bytes[low] ? low : 0;
+  // Never reached again: everything after stays m/4 below it (a sawtooth peaking at 688 KiB after
+  // 691 KiB is the same peak again, not a start-up spike).
+  return top - bytes[low]! >= minGrowth && Math.max(...after) < top - minGrowth / 4 && Math.min(...after) === bytes[low]
+    ? low
+    : 0;
 }
 
 function judge(bytes: readonly number[], x: readonly number[], minGrowth: number): Classification {

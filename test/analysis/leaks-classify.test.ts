@@ -410,6 +410,13 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     expect(classify(late, M).confidence).toBeGreaterThanOrEqual(0.5);
   });
 
+  it('a peak reached again within m/4 is no start-up spike: a gc sawtooth is judged whole', () => {
+    // Cycles collected every third iteration (CPython 3.13, a helper's capture): 691 KiB, then 688 KiB.
+    const saw = [347, 691, 0, 344, 688, 0, 344, 688, 0, 344].map((k) => k * KiB);
+    expect(classify(saw, M).judgedFrom).toBe(0);
+    expect(classify(saw, M).verdict).not.toBe('leak');
+  });
+
   it('one step up in the last capture is a leak of the confidence of one step, whatever crumbs came before', () => {
     const burst = [0, 0, 0, 0, 0, 0, 3168, 3216, 3168, 3744, 3696, 376_657];
     const c = classify(burst, M);

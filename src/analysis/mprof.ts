@@ -63,7 +63,9 @@ export interface MemoryTrend {
   readonly name: string;
   readonly verdict: MemoryVerdict;
   readonly confidence: number;
+  /** Samples with memory: those of 0 MiB at the end (the process had gone) are `goneSamples`. */
   readonly samples: number;
+  readonly goneSamples: number;
   readonly durationSeconds: number;
   /** Samples before this many seconds from the start are the warm-up and are not judged (nor
    * the last 5% of the run, when a process frees memory as it shuts down). */
@@ -331,6 +333,7 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
     verdict: c.verdict,
     confidence: c.confidence,
     samples: n,
+    goneSamples: s.t.length - n,
     durationSeconds: duration,
     warmupSeconds: warmup,
     peakMiB: peak,

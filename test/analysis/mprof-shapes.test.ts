@@ -294,3 +294,20 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     );
   });
 });
+
+describe('a run whose process had gone at its only sample', () => {
+  // `mprof run /bin/true` (memory_profiler 0.61): the program ended before the first measure, which
+  // reads 0 MiB. info counts that sample; leaks said "0 samples" beside empty rows of windows.
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-gone-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says the sample of 0 MiB, and that there is no window, where info counts it', async () => {
+    const file = join(dir, 'true.dat');
+    writeFileSync(file, 'CMDLINE /bin/true\nMEM 0.000000 1796097910.0782\n');
+    expect((await cli('info', file)).out).toMatch(/^samples +1$/m);
+    const out = (await cli('leaks', file)).out;
+    expect(out).toContain('0 samples over 0.0 s (and 1 of 0 MiB after the process had gone);');
+    expect(out).toContain('      none: too few samples');
+    expect(out).not.toMatch(/floor +$/m);
+  });
+});

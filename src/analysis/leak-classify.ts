@@ -36,7 +36,7 @@ export interface KeptMemory {
  *   reaches its bound; when its steps visibly shrink, this class says so instead.
  * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
  *   add over its span), most steps (>= 60%) did not shrink, and its growth is not ups and downs
- *   that keep nothing (below); growth in one step (less than m/4 without its largest step) has the
+ *   that keep nothing (below); growth in the last step alone (less than m/4 before it) has the
  *   confidence of one growing step;
  * - plateau: g >= m, but the last third added less than that;
  * - shrinking: g <= -m;
@@ -47,9 +47,10 @@ export interface KeptMemory {
  * and above every capture from that lowest on, which is the lowest from there on) is left out: the
  * series is judged from that lowest capture on, when 3 captures or more remain. And a leak by the rules above is ups and downs that
  * keep nothing when the site fell back to within m/4 of its lowest in the last third after it had
- * risen m above it (a sawtooth), or when the last third fell at a step, by m/4 or more and by half its
- * range or more, and its lowest is within m/4 of the middle third's (an oscillation that ends on a
- * high; a leak that only starts in the last third falls there by little or nothing). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
+ * risen m above it (a sawtooth), or when the last third fell to its lowest (by m/4 or more within it,
+ * or from the middle third by half of what it then rises or more) and that is within m/4 of the
+ * middle third's (an oscillation that ends on a high; a leak that only starts in the last third
+ * falls there by little or nothing). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
  * on, memory it never gave back. A leak under ups and downs (a buffer flushed now and then, each flush
  * leaving some behind), or after a drop at the start (a warm-up spike in the first capture), keeps
  * more and more while its first and last captures say little. It is a leak when kept(k), held
@@ -142,20 +143,25 @@ function judgeFrom(bytes: readonly number[], x: readonly number[], minGrowth: nu
 
 // Whether growth that passes for a leak is ups and downs that keep nothing: the site fell back to
 // within m/4 of its lowest in the last third after it had risen m above it (a sawtooth), or the last
-// third fell at a step and its lowest is within m/4 of the middle third's (an oscillation that
-// ends on a high). A fall is one of m/4 or more and of half the last third's range or more: an
-// oscillation gives back what it rose; a leak that only starts in the last third falls there by
-// little or nothing (one 16-byte buffer freed before the last capture read a late leak of 196 KiB
-// as a plateau of confidence 0, and the gate passed).
+// third fell to its lowest and that is within m/4 of the middle third's (an oscillation that ends
+// on a high). A fall is one of m/4 or more within the last third, or from the middle third by half
+// of what the last third then rises or more: an oscillation gives back what it rose; a leak that
+// only starts in the last third falls there by little or nothing (one 16-byte buffer freed before
+// the last capture read a late leak of 196 KiB as a plateau of confidence 0, and the gate passed).
 function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: number, k: number, m: number): boolean {
   const risen = Math.max(...bytes.slice(0, k + 1)) - kept[0]!;
   if (kept[k]! - kept[0]! < m / 4 && risen >= m) return true;
   if (k <= j) return false;
   const late = bytes.slice(k);
   const low = Math.min(...late);
-  // The fall to the last third's lowest, from the middle third on.
-  if (Math.max(...bytes.slice(j, k + late.indexOf(low) + 1)) - low < m / 4) return false;
-  return low - Math.min(...bytes.slice(j, k)) < m / 4;
+  const at = late.indexOf(low);
+  // A fall to the last third's lowest: within it, or from the middle third by as much as half of
+  // what the last third then rises (a temporary of the middle third freed before a late leak is
+  // no oscillation).
+  const within = Math.max(...late.slice(0, at + 1)) - low;
+  const across = Math.max(...bytes.slice(j, k + at + 1)) - low;
+  const fell = within >= m / 4 || (across >= m / 4 && across >= (Math.max(...late) - low) / 2);
+  return fell && low - Math.min(...bytes.slice(j, k)) < m / 4;
 }
 
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
@@ -245,10 +251,11 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
       if (rising <= 0.15 && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
         return result('slowing', (1 - 2 * rising) * support(steps));
     }
-    // Growth in one step (without its largest step the site grew less than m/4) is the evidence
+    // Growth in the last step alone (before it the site had grown less than m/4) is the evidence
     // of one growing step, whatever crumbs the others added: a burst in the last capture read as a
-    // leak of confidence 0.6 for 3 steps of a few bytes before it.
-    const oneStep = g - Math.max(...bytes.slice(1).map((b, i) => b - bytes[i]!)) < minGrowth / 4;
+    // leak of confidence 0.6 for 3 steps of a few bytes before it. (Not the largest step wherever
+    // it is: a temporary caught at one capture is the largest step of a steady leak.)
+    const oneStep = bytes[steps - 1]! - first < minGrowth / 4;
     if (lastThird >= expected / 2 && notShrunk / steps >= 0.6 && !upsAndDowns(bytes, kept, j, k, minGrowth))
       return result('leak', (notShrunk / steps) * support(oneStep ? 1 : grew));
   }

@@ -408,6 +408,11 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     const late = [105, 178, 251, 324, 429, 502, 575, 648, 785, 50_885, 100_885, 150_885, 200_885, 200_812];
     expect(classify(late, M)).toMatchObject({ verdict: 'leak' });
     expect(classify(late, M).confidence).toBeGreaterThanOrEqual(0.5);
+    // Nor when a temporary of the middle third was freed before it started: a fall of 20 KiB
+    // against a rise of 300 KiB is no oscillation.
+    const afterTemporary = [0, 0, 0, 0, 20, 0, 100, 200, 300].map((k) => k * KiB);
+    expect(classify(afterTemporary, M).verdict).toBe('leak');
+    expect(classify(afterTemporary, M).confidence).toBeGreaterThanOrEqual(0.5);
   });
 
   it('a peak reached again within m/4 is no start-up spike: a gc sawtooth is judged whole', () => {
@@ -422,6 +427,10 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     const c = classify(burst, M);
     expect(c.verdict).toBe('leak');
     expect(c.confidence).toBeLessThan(0.5);
+    // A temporary caught at one capture is the largest step of a steady leak, not its only growth.
+    const spiked = [0, 100, 200, 1500, 400, 500, 600, 700, 800].map((k) => k * KiB);
+    expect(classify(spiked, M).verdict).toBe('leak');
+    expect(classify(spiked, M).confidence).toBeGreaterThanOrEqual(0.5);
     // Two steps of growth are two steps of evidence.
     const two = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20 * KiB, 120 * KiB];
     expect(classify(two, M).confidence).toBeGreaterThan(classify(burst, M).confidence);

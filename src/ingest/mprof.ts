@@ -396,8 +396,9 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     };
     const samples = finished(r.main, 'MEM');
     let children = new Map([...r.children].map(([pid, b]) => [pid, finished(b, `CHLD ${pid}`)] as const));
-    // No child has pid 0: the CHLD lines number the children by position (memory_profiler before 0.61).
-    const childIds = children.has(0) ? ('position' as const) : ('pid' as const);
+    const childIds = numberedByPosition(children) ? ('position' as const) : ('pid' as const);
+    // memory_profiler 0.61 writes "CHLD 0 0.000000" for a child gone between being listed and measured.
+    if (childIds === 'pid' && children.get(0)?.mib.every((v) => v === 0)) children.delete(0);
     if (childIds === 'position') {
       children = new Map([[0, childrenTotal(children)]]);
       warnings.push(
@@ -453,6 +454,18 @@ export const importer: Importer = {
   sniff: sniffMprof,
   read: readMprof,
 };
+
+/**
+ * Whether CHLD lines number the children by position (memory_profiler before 0.61): their numbers
+ * are 0, 1, ... with none missing, and number 0 held memory. A pid is never 0, but 0.61 writes
+ * "CHLD 0 0.000000" for a child gone between being listed and measured (with the pids of the others).
+ */
+function numberedByPosition(children: ReadonlyMap<number, Samples>): boolean {
+  const first = children.get(0);
+  if (!first || !first.mib.some((v) => v > 0)) return false;
+  for (let i = 0; i < children.size; i++) if (!children.has(i)) return false;
+  return true;
+}
 
 /**
  * The total of children numbered by position: a sample per sample of position 0 (written first at

@@ -64,4 +64,27 @@ describe('CHLD lines numbered by place (memory_profiler 0.60)', () => {
     expect(new Set(c.children.keys())).toEqual(pids);
     expect((await cli('gate', `${DIR}/stagger-0.61.dat`)).code).toBe(0);
   });
+
+  it('pid 0 in a 0.61 file is a child gone before it was measured (0 MiB), not a numbering by place', async () => {
+    const file = `${DIR}/vanishing-0.61.dat`;
+    const byPid = new Map<number, number[]>();
+    for (const l of readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((x) => x.startsWith('CHLD '))) {
+      const [, pid, mib] = l.split(' ');
+      byPid.set(Number(pid), [...(byPid.get(Number(pid)) ?? []), Number(mib)]);
+    }
+    // What the file holds: "CHLD 0 0.000000" lines, and one child that grew by 70 MiB or more.
+    expect(byPid.get(0)?.every((v) => v === 0)).toBe(true);
+    const grower = [...byPid].find(([, v]) => Math.max(...v) - v[0]! >= 70)![0];
+    const c = await loadCapture(file);
+    if (c.kind !== 'memory-series') throw new Error(`read as ${c.kind}`);
+    expect(c.childIds).toBe('pid');
+    expect(c.children.has(0)).toBe(false);
+    const gate = await cli('gate', file);
+    expect([gate.code, gate.out]).toEqual([
+      1,
+      expect.stringMatching(new RegExp(`^FAIL max-leaks: 1 leak \\(limit 0\\): \\S+ child ${grower} `, 'm')),
+    ]);
+  });
 });

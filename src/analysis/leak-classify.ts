@@ -47,8 +47,8 @@ export interface KeptMemory {
  * and above every capture from that lowest on, which is the lowest from there on) is left out: the
  * series is judged from that lowest capture on, when 3 captures or more remain. And a leak by the rules above is ups and downs that
  * keep nothing when the site fell back to within m/4 of its lowest in the last third after it had
- * risen m above it (a sawtooth), or when the last third fell to its lowest (by m/4 or more within it,
- * or from the middle third by half of what it then rises or more) and that is within m/4 of the
+ * risen m above it (a sawtooth), or when the last third fell to its lowest (from the middle third on,
+ * by m/4 or more and by a quarter of what it then rises or more) and that is within m/4 of the
  * middle third's (an oscillation that ends on a high; a leak that only starts in the last third
  * falls there by little or nothing). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
  * on, memory it never gave back. A leak under ups and downs (a buffer flushed now and then, each flush
@@ -144,10 +144,10 @@ function judgeFrom(bytes: readonly number[], x: readonly number[], minGrowth: nu
 // Whether growth that passes for a leak is ups and downs that keep nothing: the site fell back to
 // within m/4 of its lowest in the last third after it had risen m above it (a sawtooth), or the last
 // third fell to its lowest and that is within m/4 of the middle third's (an oscillation that ends
-// on a high). A fall is one of m/4 or more within the last third, or from the middle third by half
-// of what the last third then rises or more: an oscillation gives back what it rose; a leak that
-// only starts in the last third falls there by little or nothing (one 16-byte buffer freed before
-// the last capture read a late leak of 196 KiB as a plateau of confidence 0, and the gate passed).
+// on a high). A fall, from the middle third on, is one of m/4 or more and of a quarter of what the
+// last third then rises or more: an oscillation gives back what it rose; a leak that only starts in
+// the last third falls there by little or nothing (one 16-byte buffer freed before the last capture
+// read a late leak of 196 KiB as a plateau of confidence 0, and the gate passed).
 function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: number, k: number, m: number): boolean {
   const risen = Math.max(...bytes.slice(0, k + 1)) - kept[0]!;
   if (kept[k]! - kept[0]! < m / 4 && risen >= m) return true;
@@ -155,13 +155,11 @@ function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: numbe
   const late = bytes.slice(k);
   const low = Math.min(...late);
   const at = late.indexOf(low);
-  // A fall to the last third's lowest: within it, or from the middle third by as much as half of
-  // what the last third then rises (a temporary of the middle third freed before a late leak is
-  // no oscillation).
-  const within = Math.max(...late.slice(0, at + 1)) - low;
-  const across = Math.max(...bytes.slice(j, k + at + 1)) - low;
-  const fell = within >= m / 4 || (across >= m / 4 && across >= (Math.max(...late) - low) / 2);
-  return fell && low - Math.min(...bytes.slice(j, k)) < m / 4;
+  // A fall to the last third's lowest, from the middle third on: of m/4 or more, and of a quarter
+  // of what the last third then rises or more (a temporary freed before a late leak is no
+  // oscillation: 20 KiB before 300 KiB, 30 KiB before 1.2 MiB read plateaus).
+  const fall = Math.max(...bytes.slice(j, k + at + 1)) - low;
+  return fall >= m / 4 && fall >= (Math.max(...late) - low) / 4 && low - Math.min(...bytes.slice(j, k)) < m / 4;
 }
 
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).

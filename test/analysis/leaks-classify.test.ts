@@ -413,6 +413,9 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     const afterTemporary = [0, 0, 0, 0, 20, 0, 100, 200, 300].map((k) => k * KiB);
     expect(classify(afterTemporary, M).verdict).toBe('leak');
     expect(classify(afterTemporary, M).confidence).toBeGreaterThanOrEqual(0.5);
+    // Nor one of 30 KiB in the last third before 1.2 MiB kept.
+    const temporaryInLast = [0, 0, 0, 0, 0, 0, 0, 30, 0, 400, 800, 1200].map((k) => k * KiB);
+    expect(classify(temporaryInLast, M).verdict).toBe('leak');
   });
 
   it('a peak reached again within m/4 is no start-up spike: a gc sawtooth is judged whole', () => {

@@ -227,6 +227,21 @@ describe.runIf(PRESENT.includes('3.11.7'))('leaks, replay, report and gate agree
   });
 });
 
+describe.runIf(PRESENT.includes('3.11.7'))('a run whose snapshots trace raw allocations (--allocator)', () => {
+  it("its own reports are not called another run's: 20,000 locks' semaphores are traced, not pymalloc's", {
+    timeout: 60_000,
+  }, () => {
+    const dir = fresh('locks');
+    expect(
+      arenascope(['run', '--allocator', '-o', dir, '--', pyenv('3.11.7'), join(PROGRAMS, 'locks.py')]).status,
+    ).toBe(0);
+    const r = arenascope(['replay', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('cannot be their captures');
+    expect(r.stdout).toMatch(/^Fragmented: no/m);
+  });
+});
+
 describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.11)', { timeout: 90_000 }, () => {
   const dir = fresh('pytest');
   let r: Ran;

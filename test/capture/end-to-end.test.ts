@@ -237,7 +237,7 @@ describe.runIf(PRESENT.includes('3.11.7'))('a run whose snapshots trace raw allo
     ).toBe(0);
     const r = arenascope(['replay', dir]);
     expect(r.status).toBe(0);
-    expect(r.stderr).not.toContain('cannot be their captures');
+    expect(r.stderr).not.toContain('do not fit their captures');
     expect(r.stdout).toMatch(/^Fragmented: no/m);
   });
 });

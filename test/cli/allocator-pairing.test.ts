@@ -226,7 +226,24 @@ describe('allocator reports paired with captures', () => {
     // ... but said when it cannot be (fewer than half the arenas the model needs at best): the
     // start's report named as the capture of 40,000 blocks decides the verdict.
     expect(named.err).toMatch(
-      /warning: allocator reports that cannot be their captures' \(\S*snap-2\.pickle's holds \d arenas, the model at least \d\d\): taken in another run or at another moment/,
+      /warning: allocator reports that do not fit their captures \(\S*snap-2\.pickle's holds \d arenas, the model at least \d\d\): taken in another run or at another moment/,
+    );
+    // And when a report holds more blocks of a size class than its capture traced, beyond what the
+    // first report held untraced: the report of the 40,000 blocks named as a capture's before them.
+    const later = folder([]);
+    copyFileSync(`${M}/phase1.pickle`, join(later, 'snap-1.pickle'));
+    copyFileSync(`${M}/stats-start.txt`, join(later, 'stats-1.txt'));
+    copyFileSync(`${M}/phase1.pickle`, join(later, 'snap-2.pickle'));
+    copyFileSync(`${M}/stats-built.txt`, join(later, 'stats-2.txt'));
+    const surplus = await cli(
+      'replay',
+      ...['snap-1.pickle', 'snap-2.pickle'].map((f) => join(later, f)),
+      '--allocator-stats',
+      ...['stats-1.txt', 'stats-2.txt'].map((f) => join(later, f)),
+    );
+    expect(surplus.code).toBe(0);
+    expect(surplus.err).toMatch(
+      /warning: allocator reports that do not fit their captures \(\S*snap-2\.pickle's has \d+ blocks of 240 bytes in use where the capture traced \d+\)/,
     );
     // Given in their order, they pair.
     const right = await cli(

@@ -172,6 +172,16 @@ export interface FragmentationMeasure {
  * order from order: a pairing by order whose report holds a fraction of a class is another moment's.
  */
 export function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number, number, number] | null {
+  const traced = tracedByClass(s, b);
+  for (const row of b.classes) {
+    const n = traced.get(row.size) ?? 0;
+    if (n > 2 * row.inUse + 1000) return [row.size, n, row.inUse];
+  }
+  return null;
+}
+
+/** Blocks a capture traced per size class of a report (small requests of domain 0, by class size). */
+function tracedByClass(s: Snapshot, b: MallocStatsBlock): Map<number, number> {
   const align = b.smallBlockThreshold / b.numClasses;
   const traced = new Map<number, number>();
   const g = s.groups;
@@ -181,31 +191,53 @@ export function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number
     const cls = Math.ceil(Math.max(size, 1) / align) * align;
     traced.set(cls, (traced.get(cls) ?? 0) + g.count[i]!);
   }
-  for (const row of b.classes) {
-    const n = traced.get(row.size) ?? 0;
-    if (n > 2 * row.inUse + 1000) return [row.size, n, row.inUse];
-  }
-  return null;
+  return traced;
 }
 
 /**
- * Reports paired by name, label or time that cannot be their captures': fewer than half the arenas
- * the model needs at best for the blocks the capture traced (2 or more short). Order pairings are
- * checked before the replay (classShortOf); a size class short of its traced blocks, or a few
- * arenas short, is also what raw allocations do (traced by tracemalloc, served by the system
- * allocator: 20,000 locks' semaphores), so only a gross shortfall is said (a run whose reports were
- * all taken at its start read "not fragmented"). A report of another run that is near the model's
- * figures is not caught.
+ * Reports paired by name, label or time that do not fit their captures: fewer than half the arenas
+ * the model needs at best for the blocks the capture traced (2 or more short), or a size class
+ * holding more blocks than the capture traced there, beyond what the first report held untraced,
+ * by 1000 and half its blocks or more (pymalloc serves nothing tracemalloc does not trace once it
+ * runs). Order pairings are checked before the replay (classShortOf); a size class short of its
+ * traced blocks, or a few arenas short, is also what raw allocations do (traced by tracemalloc,
+ * served by the system allocator: 20,000 locks' semaphores), so it is not said here. Caught so:
+ * reports all taken at a run's start ("not fragmented"), another run's reports named alike, the
+ * second run of `run --allocator` of a program that does not repeat itself ("fragmented").
  */
-function doubtfulPairs(captures: readonly CaptureComparison[]): string[] {
-  const doubts = captures
-    .filter((c) => c.real && c.real.arenas < c.compact.arenas / 2 && c.compact.arenas - c.real.arenas >= 2)
-    .map((c) => `${c.label}'s holds ${c.real!.arenas} arenas, the model at least ${c.compact.arenas}`);
+function doubtfulPairs(
+  captures: readonly CaptureComparison[],
+  snapshots: readonly Snapshot[],
+  reports: readonly (MallocStatsBlock | null)[],
+): string[] {
+  const untraced = (i: number, b: MallocStatsBlock): Map<number, number> => {
+    const traced = tracedByClass(snapshots[i]!, b);
+    return new Map(b.classes.map((row) => [row.size, row.inUse - (traced.get(row.size) ?? 0)]));
+  };
+  const first = reports.findIndex((b) => b !== null);
+  const base = first >= 0 ? untraced(first, reports[first]!) : new Map<number, number>();
+  const doubts = captures.flatMap((c, i) => {
+    const b = reports[i];
+    if (!b || !c.real) return [];
+    if (c.real.arenas < c.compact.arenas / 2 && c.compact.arenas - c.real.arenas >= 2)
+      return [`${c.label}'s holds ${c.real.arenas} arenas, the model at least ${c.compact.arenas}`];
+    const here = untraced(i, b);
+    const row = b.classes.find(
+      (r) => (here.get(r.size) ?? 0) - Math.max(0, base.get(r.size) ?? 0) > 1000 + r.inUse / 2,
+    );
+    if (row) {
+      const traced = row.inUse - here.get(row.size)!;
+      return [`${c.label}'s has ${row.inUse} blocks of ${row.size} bytes in use where the capture traced ${traced}`];
+    }
+    return [];
+  });
   if (!doubts.length) return [];
   const listed = doubts.slice(0, 3).join('; ') + (doubts.length > 3 ? `; and ${doubts.length - 3} more` : '');
   return [
-    `allocator reports that cannot be their captures' (${listed}): taken in another run or at another ` +
-      'moment (check the pairing above), the fragmentation verdict from them is wrong',
+    `allocator reports that do not fit their captures (${listed}): taken in another run or at another ` +
+      'moment (check the pairing above; `run --allocator` runs the program twice, alike only if it ' +
+      'repeats itself), the fragmentation verdict from them is wrong; (fewer arenas also come of other ' +
+      "interpreters' blocks: subinterpreters of 3.12 and later have allocators of their own)",
   ];
 }
 
@@ -591,7 +623,7 @@ export function replayReport(
       },
     };
   });
-  if (real) warnings.push(...doubtfulPairs(captures));
+  if (real) warnings.push(...doubtfulPairs(captures, snapshots, real));
   const fragmented = isFragmented(captures);
   return {
     python: r.python,

@@ -60,6 +60,8 @@ interface Level {
   key: string | null;
   index: number;
   readonly value: Json[] | { [key: string]: Json } | null;
+  /** Objects: the keys read so far (a key given twice is refused: JSON.parse keeps the last). */
+  readonly keys?: Set<string>;
 }
 
 // One snapshot being read: its own frame and traceback indices map to the shared table's ids.
@@ -184,9 +186,19 @@ export class JsonCaptureReader {
 
   private token(t: Token): void {
     switch (t.name) {
-      case 'keyValue':
-        this.stack[this.stack.length - 1]!.key = t.value;
+      case 'keyValue': {
+        const top = this.stack[this.stack.length - 1]!;
+        if (top.keys?.has(t.value)) {
+          top.key = null;
+          this.failAt(
+            `${this.path()}/${pointer(t.value)}`,
+            `the key ${jsonExcerpt(t.value)} is given twice in one object: say it once`,
+          );
+        }
+        top.keys?.add(t.value);
+        top.key = t.value;
         return;
+      }
       case 'startObject':
       case 'startArray':
         this.open(t.name === 'startObject');
@@ -233,7 +245,7 @@ export class JsonCaptureReader {
     if (this.stack.length >= MAX_DEPTH) this.fail('nested deeper than an arenascope file ever is');
     if (!parent) {
       if (!isObject) this.fail('expected a JSON object at the top');
-      this.stack.push({ role: 'root', isArray: false, key: null, index: 0, value: null });
+      this.stack.push({ role: 'root', isArray: false, key: null, index: 0, value: null, keys: new Set() });
       return;
     }
     if (parent.isArray) parent.index++;
@@ -247,7 +259,8 @@ export class JsonCaptureReader {
       value = isObject ? {} : reuse ? this.itemArray : [];
     } else if (role === 'snapshot') this.current = new SnapshotBuilder();
     else if (role === 'snapshots' || LISTS.has(role)) this.builder().fields[parent.key!] = [];
-    this.stack.push({ role, isArray: !isObject, key: null, index: 0, value });
+    const keys = isObject && role !== 'skip' ? new Set<string>() : undefined;
+    this.stack.push({ role, isArray: !isObject, key: null, index: 0, value, ...(keys ? { keys } : {}) });
   }
 
   private counted(): void {

@@ -273,6 +273,23 @@ describe('snapshot JSON: streamed, each item checked against its definition in t
     );
   });
 
+  it('a key given twice in one object is refused at its path (the lists were merged; JSON.parse keeps the last)', async () => {
+    const twice = file('twice.json', `${head}${body.slice(0, -1)},"traces":[[0,0,999999,1]]}`);
+    for (const command of ['stats', 'info', 'convert']) {
+      const args = command === 'convert' ? [twice, '--to', 'json', '-o', join(dir, 'out.json')] : [twice];
+      expect(inputError(await cli(command, ...args), twice), command).toBe(
+        '/traces: the key "traces" is given twice in one object: say it once',
+      );
+    }
+    const inSnapshot = file(
+      'twice-series.json',
+      `{"format":"arenascope-series","version":1,"snapshots":[{"frames":[],"frames":[],"tracebacks":[],"traces":[]}]}`,
+    );
+    expect(inputError(await cli('info', inSnapshot), inSnapshot)).toBe(
+      '/snapshots/0/frames: the key "frames" is given twice in one object: say it once',
+    );
+  });
+
   it('in a series, the path names the snapshot', async () => {
     const snap = '{"frames":[],"tracebacks":[],"traces":[]}';
     const f = file(

@@ -138,6 +138,9 @@ export class SnapshotMachine {
   private stopped = false;
   private root: Instance | null = null;
   private trailing = 0;
+  // The furthest end of a frame a FRAME opcode announced, and where that opcode was.
+  private frameEnd = 0;
+  private frameAt = 0;
   private tuples3 = 0;
   private tuples4 = 0;
   private sawTracemalloc = false;
@@ -255,6 +258,13 @@ export class SnapshotMachine {
         `${this.file}: ${msg}; using the ${this.groups.traceCount + this.sharedCount} traces read before it ` +
           '(--allow-partial)',
       );
+    } else if (this.frameEnd > bytes) {
+      const msg =
+        `truncated tracemalloc dump: the FRAME at byte ${this.frameAt} announces a frame to byte ` +
+        `${this.frameEnd}, past the end of the data at byte ${bytes}`;
+      if (!allowPartial) throw new TruncatedError(this.file, `byte ${bytes}`, msg);
+      partial = true;
+      warnings.push(`${this.file}: ${msg}; using the traces read before it (--allow-partial)`);
     } else if (this.trailing > 0) {
       warnings.push(`${this.file}: ignored ${this.trailing} bytes after the end of the pickle`);
     }
@@ -309,7 +319,9 @@ export class SnapshotMachine {
   /** The item `depth` below the top of the stack, left in place. */
   private top(op: string, depth = 0): Value {
     const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    if (this.stack.length - depth <= floor) this.fail(`${op} found an empty stack`);
+    if (this.stack.length - depth <= floor) {
+      this.fail(this.marks.length ? `${op} found nothing above the last MARK` : `${op} found an empty stack`);
+    }
     return this.stack[this.stack.length - 1 - depth]!;
   }
 
@@ -362,7 +374,7 @@ export class SnapshotMachine {
           p += 5;
           break;
         case 0x94: // MEMOIZE
-          this.memoize(stack[stack.length - 1]);
+          this.memoize();
           p += 1;
           break;
         case 0x68: // BINGET
@@ -446,15 +458,21 @@ export class SnapshotMachine {
           this.marks.pop();
           p += 1;
           break;
-        case 0x61: // APPEND
+        case 0x61: // APPEND: the list too above the last MARK, as CPython's unpickler wants
+          this.top('APPEND', 1);
           this.appendTo(stack.length - 2, this.top('APPEND'));
           stack.pop();
           p += 1;
           break;
-        case 0x95: // FRAME: a length hint only; boundaries differ between picklers
+        case 0x95: {
+          // FRAME: a length hint only (boundaries differ between picklers), but CPython reads the
+          // frame whole first: one announced past the end of the data is a cut dump (finish).
           if (p + 9 > n) return this.suspend(p, 9);
+          const end = this.base + p + 9 + Number(d.readBigUInt64LE(p + 1));
+          if (end > this.frameEnd) [this.frameEnd, this.frameAt] = [end, this.base + p];
           p += 9;
           break;
+        }
         case 0x71: // BINPUT
           if (p + 2 > n) return this.suspend(p, 2);
           this.put(d[p + 1]!);
@@ -623,15 +641,13 @@ export class SnapshotMachine {
     return g;
   }
 
-  private memoize(v: Value | undefined): void {
-    if (v === undefined) this.fail('MEMOIZE on an empty stack');
-    this.memoStore(this.memoNext++, v, true);
+  // A memo store needs a value above the last MARK (CPython: "unexpected MARK found").
+  private memoize(): void {
+    this.memoStore(this.memoNext++, this.top('MEMOIZE'), true);
   }
 
   private put(i: number): void {
-    const v = this.stack[this.stack.length - 1];
-    if (v === undefined) this.fail('BINPUT on an empty stack');
-    this.memoStore(i, v, false);
+    this.memoStore(i, this.top('BINPUT'), false);
   }
 
   // `numbered`: stored by MEMOIZE, at the next index.

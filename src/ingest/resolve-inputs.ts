@@ -2,7 +2,7 @@
 // read. A directory may hold other files (logs, notes, sidecars): they are skipped with a one-line
 // warning each, never an error. A run folder of `arenascope run` gives the captures its run names.
 
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
@@ -160,24 +160,44 @@ export function resolveInputs(
 
 // A file given twice (by two paths, or a folder and one of its files) is read once: twice, it would
 // be two captures of a series that never changed between them. One warning says so for them all.
+// The path kept is the first that is not a link (a folder's latest.pickle -> snap-5.pickle: the
+// link kept took the file's place first in name order, without its .time sidecar, and the series
+// was read in the wrong order).
 function once(inputs: string[], skipped: string[]): string[] {
-  const seen = new Map<string, string>();
-  const again: string[] = [];
-  const out = inputs.filter((p) => {
-    if (p === '-') return true;
-    let key: string;
+  const keyOf = (p: string): string | null => {
+    if (p === '-') return null;
     try {
       const st = statSync(p); // the file itself, whatever path or link names it
-      key = `${st.dev}:${st.ino}`;
+      return `${st.dev}:${st.ino}`;
     } catch {
-      return true; // a missing path: reading it says so
+      return null; // a missing path: reading it says so
     }
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, p);
+  };
+  const isLink = (p: string): boolean => {
+    try {
+      return lstatSync(p).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  const keys = inputs.map(keyOf);
+  const kept = new Map<string, string>();
+  keys.forEach((key, i) => {
+    if (key === null) return;
+    const first = kept.get(key);
+    if (first === undefined || (isLink(first) && !isLink(inputs[i]!))) kept.set(key, inputs[i]!);
+  });
+  const again: string[] = [];
+  const read = new Set<string>();
+  const out = inputs.filter((p, i) => {
+    const key = keys[i]!;
+    if (key === null) return true;
+    const keep = kept.get(key)!;
+    if (keep === p && !read.has(key)) {
+      read.add(key);
       return true;
     }
-    again.push(first === p ? `reading ${p} once: it is given twice` : `reading ${p} once: it is ${first} again`);
+    again.push(keep === p ? `reading ${p} once: it is given twice` : `reading ${p} once: it is ${keep} again`);
     return false;
   });
   if (again.length === 1) skipped.push(again[0]!);

@@ -1,7 +1,7 @@
 // Globs as a shell expands them (tinyglobby): '**' across directories, {a,b} alternatives, hidden
 // names only when spelled, matches in natural order, patterns that match nothing named.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,24 @@ describe('what the order and the number of inputs say', () => {
 });
 
 describe('what a folder holds besides files', () => {
+  it('a link to one of its captures (latest.pickle) is left out, not the capture and its sidecars', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-alias-'));
+    try {
+      cpSync('fixtures/gate/leaky', d, { recursive: true });
+      symlinkSync('snap-5.pickle', join(d, 'latest.pickle'));
+      const r = resolveInputs([d]);
+      expect(r.inputs).toEqual([1, 2, 3, 4, 5].map((k) => join(d, `snap-${k}.pickle`)));
+      expect(r.skipped).toContain(`reading ${join(d, 'latest.pickle')} once: it is ${join(d, 'snap-5.pickle')} again`);
+      // The series in time order (snap-5's .time kept): the leak read from its start.
+      const leaks = await cli('leaks', d, '--json');
+      const site = (JSON.parse(leaks.out) as { sites: { verdict: string; bytesPerCapture: number[] }[] }).sites[0]!;
+      expect(site.verdict).toBe('leak');
+      expect(site.bytesPerCapture).toEqual([...site.bytesPerCapture].sort((a, b) => a - b));
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('links to nothing, loops of links, FIFOs and folders are each one warning (links were an internal error)', () => {
     const d = mkdtempSync(join(tmpdir(), 'arenascope-entries-'));
     try {

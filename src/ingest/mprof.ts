@@ -136,8 +136,8 @@ function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLine
       const mib = mf > 0 ? m / POW10[mf]! : m;
       const time = tf > 0 ? t / POW10[tf]! : t;
       const tv = negT ? -time : time;
-      if (!timeOk(tv)) break;
-      samples.push(tv, negM ? -mib : mib, base + lines);
+      if (!timeOk(tv) || negM || mib > MAX_MIB) break; // the string path says what is wrong
+      samples.push(tv, mib, base + lines);
       lines++;
       i = p + 1;
     }
@@ -160,7 +160,7 @@ function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line
   }
   if (digits === 0 || digits > 15 || buf[p] !== 0x20) return -1;
   const mib = decimalAt(buf, p + 1, end, 0x20, true);
-  if (Number.isNaN(mib)) return -1;
+  if (Number.isNaN(mib) || !mibOk(mib)) return -1;
   const t = decimalAt(buf, decimalEnd + 1, end, 0x0a, true);
   if (!timeOk(t)) return -1;
   run.child(pid).push(t, mib, line);
@@ -183,6 +183,13 @@ interface Bad {
 
 const beyond = (time: string): string =>
   `the time ${quoted(time, 24)} is beyond what a date holds (±${MAX_TIME.toExponential()} s from 1970)`;
+
+// Memory in MiB as a process can hold it, up to 2^53 bytes (a sample of 1e308 MiB printed a peak of
+// "Infinity GiB"), or -1: memory_profiler's posix backend writes -1 when `ps` measured nothing.
+const MAX_MIB = 2 ** 33;
+const mibOk = (mib: number): boolean => mib >= -1 && mib <= MAX_MIB;
+const notMemory = (mib: string): string =>
+  `the memory ${quoted(mib, 24)} MiB is not a process's (0 to 2^53 bytes, ${MAX_MIB} MiB, or -1 for none measured)`;
 
 // One run as it is read.
 class RunBuilder {
@@ -311,7 +318,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     if (field === 'MEM') {
       const [mib, t] = [num(parts[1]), num(parts[2])];
       ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
-      why = ok && !timeOk(t) ? beyond(parts[2]!) : undefined;
+      why = ok && !timeOk(t) ? beyond(parts[2]!) : ok && !mibOk(mib) ? notMemory(parts[1]!) : undefined;
       if (ok && !why) run.main.push(t, mib, no);
     } else if (field === 'CMDLINE') {
       // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
@@ -342,7 +349,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     } else if (field === 'CHLD') {
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
       ok = parts.length === 4 && Number.isSafeInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
-      why = ok && !timeOk(t) ? beyond(parts[3]!) : undefined;
+      why = ok && !timeOk(t) ? beyond(parts[3]!) : ok && !mibOk(mib) ? notMemory(parts[2]!) : undefined;
       if (ok && !why) run.child(pid).push(t, mib, no);
     } else {
       // mprof itself ignores fields it does not know.

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { MemorySeries } from '../../src/model/memory-series.js';
+import { cli } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-mprof-lines-'));
 
@@ -42,7 +43,7 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
     const text = [
       'CMDLINE python3 x.py',
       'MEM 0.000000 1795300000.0000',
-      'MEM -1.500000 1795300000.1000',
+      'MEM -1.000000 1795300000.1000', // the posix backend's "none measured"
       'MEM 12. 1795300000.2000',
       'MEM 123456789.012345 1795300000.3000',
       'CHLD 007 1.250000 1795300000.3500',
@@ -52,7 +53,7 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
       'CHLD 1234567890123456 1.0 1795300000.7000',
       'CHLD 12 1.0e3 1795300000.8000',
       'MEM 1.0e2 1795300000.9000',
-      'MEM 1234567890123456.5 1795300001.0000',
+      'MEM 8589934591.5 1795300001.0000', // just under 2^53 bytes
       'FUNC f 1.0000 1795300000.0000 2.0000 1795300001.0000 0',
       '',
     ].join('\n');
@@ -60,6 +61,22 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
     expect(a.samples.t.length).toBe(6);
     expect(a.children.size).toBe(4);
     expectSame(a, b);
+  });
+
+  it('memory no process holds (past 2^53 bytes, below -1) is an error naming the line, on both paths', async () => {
+    for (const [mem, line] of [
+      ['1e308', 3],
+      ['1234567890123456.5', 3],
+      ['-5.0', 3],
+    ] as const) {
+      const f = join(dir, 'edge.dat');
+      writeFileSync(f, `CMDLINE x\nMEM 10.0 1795300000.0\nMEM ${mem} 1795300000.1\n`);
+      const r = await cli('info', f);
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringContaining(`line ${line}: the memory "${mem}" MiB is not a process's`),
+      ]);
+    }
   });
 });
 

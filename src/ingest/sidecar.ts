@@ -6,26 +6,67 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
 
-/** A sidecar's first line, trimmed; null when there is no such file or it is empty. */
+/**
+ * A sidecar's text (UTF-8, or UTF-16 after its byte-order mark, as Windows tools save it), its
+ * byte-order mark left out; null when there is no such file.
+ */
 function sidecarText(file: string): string | null {
   // A capture read from stdin has none (its name holds the NUL that marks stdin).
   if (file.includes('\0')) return null;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new InputError(file, '', `cannot be read (${(e as Error).message})`);
   }
-  const line = text.split(/\r?\n/)[0]!.trim();
-  return line === '' ? null : line;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
 }
 
-/** A decimal number as Python's float() and time.time() write it (no hex, no Infinity). */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** The one value a .time or .peak sidecar holds: its text trimmed; null when there is none (empty). */
+function sidecarValue(file: string, what: string): string | null {
+  const text = sidecarText(file)?.trim();
+  if (!text) return null;
+  if (/[\r\n]/.test(text)) throw new InputError(file, '', `expected ${what} alone, found several lines`);
+  return text;
+}
+
+const found = (text: string): string => JSON.stringify(text.slice(0, 80));
+
+/** A decimal number as Python's float() and time.time() write it (no hex, no Infinity); a comma for the point too. */
+const DECIMAL = /^[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d+)?$/;
 /** The seconds a calendar date can be: JavaScript's Date range, ±100,000,000 days from 1970. */
 const MAX_SECONDS = 8.64e12;
+// ISO 8601 as date(1), Python's isoformat() and people write it: extended or basic, a space or T,
+// hours alone or with minutes and seconds, a fraction after a point or a comma, Z or an offset.
+const ISO =
+  /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Seconds since 1970 of an ISO 8601 date, or NaN when it is not one or names no real day. */
+function isoSeconds(text: string): number {
+  const m = ISO.exec(text);
+  if (!m) return Number.NaN;
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1, 7) as string[];
+  const frac = m[7] ? Number(`0.${m[7]}`) : 0;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const t = new Date(ms);
+  // Date.UTC rolls over (February 30 is March 2): a day that is not one is refused.
+  if (t.getUTCMonth() !== Number(mo) - 1 || t.getUTCDate() !== Number(d)) return Number.NaN;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return Number.NaN;
+  let offset = 0;
+  const zone = m[8];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offset = sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2) || '0') * 60);
+  }
+  // Without a zone, as Date.parse reads a date and time without one: local time.
+  const local = zone ? 0 : new Date(ms).getTimezoneOffset() * 60;
+  return ms / 1000 + frac - offset + local;
+}
 
 /**
  * The capture time in a sidecar file `<capture>.time`: seconds since the epoch, or an ISO 8601
@@ -33,14 +74,14 @@ const MAX_SECONDS = 8.64e12;
  */
 export function sidecarTime(path: string): number | null {
   const file = `${path}.time`;
-  const text = sidecarText(file);
+  const text = sidecarValue(file, 'the capture time');
   if (text === null) return null;
-  const n = DECIMAL.test(text) ? Number(text) : Date.parse(text) / 1000;
+  const n = DECIMAL.test(text) ? Number(text.replace(',', '.')) : isoSeconds(text);
   if (!Number.isFinite(n) || Math.abs(n) > MAX_SECONDS) {
     throw new InputError(
       file,
       'line 1',
-      `expected the capture time, seconds since 1970 (as time.time() gives) or an ISO 8601 date, found "${text.slice(0, 80)}"`,
+      `expected the capture time, seconds since 1970 (as time.time() gives) or an ISO 8601 date, found ${found(text)}`,
     );
   }
   return n;
@@ -52,14 +93,14 @@ export function sidecarTime(path: string): number | null {
  */
 export function sidecarPeak(path: string): number | null {
   const file = `${path}.peak`;
-  const text = sidecarText(file);
+  const text = sidecarValue(file, "tracemalloc's traced peak");
   if (text === null) return null;
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
     throw new InputError(
       file,
       'line 1',
-      `expected tracemalloc's traced peak, a whole number of bytes (as get_traced_memory()[1] gives), found "${text.slice(0, 80)}"`,
+      `expected tracemalloc's traced peak, a whole number of bytes (as get_traced_memory()[1] gives), found ${found(text)}`,
     );
   }
   return n;
@@ -70,5 +111,10 @@ export function sidecarPeak(path: string): number | null {
  * the name a capture is shown by; null when there is none or it is empty.
  */
 export function sidecarLabel(path: string): string | null {
-  return sidecarText(`${path}.label`);
+  const text = sidecarText(`${path}.label`);
+  const line = text
+    ?.split(/\r?\n/)
+    .find((l) => l.trim() !== '')
+    ?.trim();
+  return line || null;
 }

@@ -30,21 +30,45 @@ describe('.time sidecars', () => {
     expect(sidecarTime(join(scratch, 'none.pickle'))).toBeNull();
   });
 
-  it.each(['1e300', '99999999999999999999', '0x10', 'Infinity', 'garbage'])(
-    'refuse "%s", naming the sidecar, in every command that reads the series',
-    async (text) => {
-      const dir = leaky();
-      writeFileSync(join(dir, 'snap-3.pickle.time'), `${text}\n`);
-      for (const command of ['leaks', 'gate', 'report', 'info']) {
-        const args = command === 'report' ? [dir, '--format', 'text'] : [dir];
-        const r = await cli(command, ...args);
-        expect([r.code, r.err], command).toEqual([
-          2,
-          expect.stringContaining(`snap-3.pickle.time: line 1: expected the capture time, seconds since 1970`),
-        ]);
-      }
-    },
-  );
+  it('read the forms date(1), Python and Windows tools write: comma fractions, basic ISO, hours alone, UTF-16', () => {
+    const p = join(scratch, 'forms.pickle');
+    const at = (text: string | Buffer): number | null => {
+      writeFileSync(`${p}.time`, text);
+      return sidecarTime(p);
+    };
+    expect(at('1700000000,123456')).toBeCloseTo(1700000000.123456, 5); // $EPOCHREALTIME, comma locale
+    expect(at('2023-11-14T22:13:20,123456789+00:00')).toBeCloseTo(1700000000.123457, 5); // date -Ins
+    expect(at('2023-11-14T22+00:00')).toBe(1699999200); // date -Ihours
+    expect(at('2023-11-14T22:13:20+00')).toBe(1700000000);
+    expect(at('20231114T221320Z')).toBe(1700000000);
+    expect(at('\n1700000000\r\n')).toBe(1700000000); // a blank line first: read, not dropped
+    expect(at(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('1700000000\r\n', 'utf16le')]))).toBe(1700000000);
+    expect(at(Buffer.from('\uFEFF1700000000\n'))).toBe(1700000000);
+  });
+
+  it.each([
+    '1e300',
+    '99999999999999999999',
+    '0x10',
+    'Infinity',
+    'garbage',
+    'garbage 1',
+    'snapshot 2020',
+    '1 2',
+    '2023-02-30T00:00:00Z',
+    '1700000000\n1700000001',
+  ])('refuse "%s", naming the sidecar, in every command that reads the series', async (text) => {
+    const dir = leaky();
+    writeFileSync(join(dir, 'snap-3.pickle.time'), `${text}\n`);
+    for (const command of ['leaks', 'gate', 'report', 'info']) {
+      const args = command === 'report' ? [dir, '--format', 'text'] : [dir];
+      const r = await cli(command, ...args);
+      expect([r.code, r.err], command).toEqual([
+        2,
+        expect.stringMatching(/snap-3\.pickle\.time: (line 1: )?expected the capture time/),
+      ]);
+    }
+  });
 });
 
 describe('.peak sidecars', () => {

@@ -2,7 +2,7 @@
 // read. A directory may hold other files (logs, notes, sidecars): they are skipped with a one-line
 // warning each, never an error. A run folder of `arenascope run` gives the captures its run names.
 
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
@@ -160,9 +160,9 @@ export function resolveInputs(
 
 // A file given twice (by two paths, or a folder and one of its files) is read once: twice, it would
 // be two captures of a series that never changed between them. One warning says so for them all.
-// The path kept is the first that is not a link (a folder's latest.pickle -> snap-5.pickle: the
-// link kept took the file's place first in name order, without its .time sidecar, and the series
-// was read in the wrong order).
+// The path kept is the first with a sidecar (.time, .peak, .label), else the first that is not a
+// link: a folder's latest.pickle (a link, or a hard link, to snap-5.pickle) came first in name
+// order and took the file's place without its .time, and the series read last capture first.
 function once(inputs: string[], skipped: string[]): string[] {
   const keyOf = (p: string): string | null => {
     if (p === '-') return null;
@@ -173,26 +173,35 @@ function once(inputs: string[], skipped: string[]): string[] {
       return null; // a missing path: reading it says so
     }
   };
-  const isLink = (p: string): boolean => {
+  // How well a path names its capture: 2 with a sidecar beside it, 1 not a link, 0 a link.
+  const rank = (p: string): number => {
+    if (['.time', '.peak', '.label'].some((x) => existsSync(`${p}${x}`))) return 2;
     try {
-      return lstatSync(p).isSymbolicLink();
+      return lstatSync(p).isSymbolicLink() ? 0 : 1;
     } catch {
-      return false;
+      return 0;
     }
   };
   const keys = inputs.map(keyOf);
-  const kept = new Map<string, string>();
+  // Ranked only when a file is named twice (a folder of thousands of dumps names each once).
+  const kept = new Map<string, { path: string; rank: number | null }>();
   keys.forEach((key, i) => {
     if (key === null) return;
     const first = kept.get(key);
-    if (first === undefined || (isLink(first) && !isLink(inputs[i]!))) kept.set(key, inputs[i]!);
+    if (first === undefined) {
+      kept.set(key, { path: inputs[i]!, rank: null });
+      return;
+    }
+    first.rank ??= rank(first.path);
+    const r = rank(inputs[i]!);
+    if (r > first.rank) kept.set(key, { path: inputs[i]!, rank: r });
   });
   const again: string[] = [];
   const read = new Set<string>();
   const out = inputs.filter((p, i) => {
     const key = keys[i]!;
     if (key === null) return true;
-    const keep = kept.get(key)!;
+    const keep = kept.get(key)!.path;
     if (keep === p && !read.has(key)) {
       read.add(key);
       return true;

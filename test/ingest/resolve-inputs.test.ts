@@ -1,7 +1,17 @@
 // Globs as a shell expands them (tinyglobby): '**' across directories, {a,b} alternatives, hidden
 // names only when spelled, matches in natural order, patterns that match nothing named.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -200,9 +210,13 @@ describe('what a folder holds besides files', () => {
     try {
       cpSync('fixtures/gate/leaky', d, { recursive: true });
       symlinkSync('snap-5.pickle', join(d, 'latest.pickle'));
+      // A hard link too: the name with the sidecars is the capture's.
+      linkSync(join(d, 'snap-4.pickle'), join(d, 'just-before.pickle'));
       const r = resolveInputs([d]);
       expect(r.inputs).toEqual([1, 2, 3, 4, 5].map((k) => join(d, `snap-${k}.pickle`)));
-      expect(r.skipped).toContain(`reading ${join(d, 'latest.pickle')} once: it is ${join(d, 'snap-5.pickle')} again`);
+      expect(r.skipped).toContain(
+        `reading ${join(d, 'just-before.pickle')} once: it is ${join(d, 'snap-4.pickle')} again, and 1 more files given twice`,
+      );
       // The series in time order (snap-5's .time kept): the leak read from its start.
       const leaks = await cli('leaks', d, '--json');
       const site = (JSON.parse(leaks.out) as { sites: { verdict: string; bytesPerCapture: number[] }[] }).sites[0]!;

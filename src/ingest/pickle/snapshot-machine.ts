@@ -258,10 +258,10 @@ export class SnapshotMachine {
         `${this.file}: ${msg}; using the ${this.groups.traceCount + this.sharedCount} traces read before it ` +
           '(--allow-partial)',
       );
-    } else if (this.frameEnd > bytes) {
+    } else if (this.frameEnd > bytes + this.trailing) {
       const msg =
         `truncated tracemalloc dump: the FRAME at byte ${this.frameAt} announces a frame to byte ` +
-        `${this.frameEnd}, past the end of the data at byte ${bytes}`;
+        `${this.frameEnd}, past the end of the data at byte ${bytes + this.trailing}`;
       if (!allowPartial) throw new TruncatedError(this.file, `byte ${bytes}`, msg);
       partial = true;
       warnings.push(`${this.file}: ${msg}; using the traces read before it (--allow-partial)`);

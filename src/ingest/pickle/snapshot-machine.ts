@@ -546,7 +546,8 @@ export class SnapshotMachine {
           p += 1;
           break;
         }
-        case 0x62: // BUILD
+        case 0x62: // BUILD: the object too above the last MARK, as CPython's unpickler wants
+          this.top('BUILD', 1);
           this.build(this.top('BUILD'));
           stack.pop();
           p += 1;
@@ -830,6 +831,8 @@ export class SnapshotMachine {
 
   private stop(): void {
     this.scanner.flush(this.addGroup, this.noteTotal);
+    // What STOP returns must be above the last MARK (CPython: "unexpected MARK found").
+    if (this.stack.length) this.top('STOP');
     const root = this.stack.pop();
     if (!(root instanceof Instance) || root.cls.name !== 'Snapshot' || !root.state) {
       if (!this.sawTracemalloc && root !== undefined)

@@ -10,6 +10,7 @@ import type { SnapshotSeries } from '../model/snapshot-series.js';
 import { SNAPSHOT_JSON } from '../model/source.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
+import { syntaxError } from './json-file.js';
 import { jsonExcerpt, schemaProblem, type ValidatorName, type Validators, validators } from './json-schema.js';
 import { gzipEnd, type InputStream, untilGzipCut } from './open-input.js';
 
@@ -20,6 +21,8 @@ const { snapshot: SNAPSHOT_FORMAT, series: SERIES_FORMAT, version: JSON_VERSION 
 // most 65,535 frame indices (tracemalloc's traceback limit).
 const MAX_DEPTH = 64;
 const MAX_ITEM_VALUES = 1 << 17;
+// A syntax error's byte is found exactly in the first characters of a file (a file edited by hand).
+const HEAD_TEXT = 1 << 20;
 
 function sniffArenascopeJson(head: Buffer): boolean {
   const text = head
@@ -104,6 +107,11 @@ export class JsonCaptureReader {
   private readonly itemArray: Json[] = []; // reused: an item is used before the next begins
   private captured = 0;
   private fed = 0;
+  // The text fed so far while it is short (HEAD_TEXT): where a syntax error is, walked again from
+  // the start (the streaming parser does not say).
+  private head: string | null = '';
+  /** Bytes of a byte order mark before the text (the decoder leaves it out). */
+  private bom = 0;
   private finished = false;
 
   constructor(
@@ -117,6 +125,24 @@ export class JsonCaptureReader {
 
   private fail(detail: string): never {
     throw new InputError(this.file, `near byte ${this.fed}`, detail);
+  }
+
+  // A syntax error in `text`, the chunk being fed: at its byte when the text so far is short enough
+  // to walk again, else within the chunk's bytes.
+  private syntaxFail(text: string, parserSays: string): never {
+    const all = this.head;
+    const found = all === null ? null : syntaxError(all);
+    if (all !== null && found && found.at < all.length) {
+      const rest = all.slice(found.at, found.at + 12);
+      const byte = this.bom + Buffer.byteLength(all.slice(0, found.at));
+      throw new InputError(
+        this.file,
+        `byte ${byte}`,
+        `not valid JSON: expected ${found.expected}, found ${JSON.stringify(rest)}${rest.length < 12 ? '' : '...'}`,
+      );
+    }
+    const to = this.fed + Buffer.byteLength(text);
+    throw new InputError(this.file, `between bytes ${this.fed} and ${to}`, `not valid JSON: ${parserSays}`);
   }
 
   private failAt(path: string, detail: string): never {
@@ -140,12 +166,18 @@ export class JsonCaptureReader {
     this.failAt(problem.path, problem.detail);
   }
 
+  /** The input begins with a UTF-8 byte order mark, which the text fed leaves out. */
+  skipBom(): void {
+    this.bom = this.fed = 3;
+  }
+
   feed(text: string): void {
     let out: unknown;
+    if (this.head !== null) this.head = this.head.length + text.length <= HEAD_TEXT ? this.head + text : null;
     try {
       out = this.parse(text);
     } catch (e) {
-      this.fail(`not valid JSON: ${(e as Error).message.replace(/^Parser cannot parse input: /, '')}`);
+      this.syntaxFail(text, (e as Error).message.replace(/^Parser cannot parse input: /, ''));
     }
     this.fed += Buffer.byteLength(text);
     this.tokens(out);
@@ -163,7 +195,8 @@ export class JsonCaptureReader {
     try {
       this.tokens(this.parse(this.defs.none as unknown as string));
     } catch (e) {
-      if (!this.stack.length && this.finished) this.fail(`not valid JSON: ${(e as Error).message}`);
+      if (!this.stack.length && this.finished)
+        this.syntaxFail('', (e as Error).message.replace(/^Parser cannot parse input: /, ''));
     }
     const complete = this.finished;
     if (!complete && this.current) this.done.push(this.current); // the one cut off
@@ -401,6 +434,7 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
   const decoder = new TextDecoder('utf-8');
   let bytes = 0;
   for await (const chunk of untilGzipCut(input)) {
+    if (bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) reader.skipBom();
     bytes += chunk.length;
     reader.feed(decoder.decode(chunk, { stream: true }));
   }

@@ -201,10 +201,18 @@ describe('memray CSV', () => {
 });
 
 describe('arenascope JSON', () => {
-  it('malformed JSON', async () => {
-    const e = await error(file('bad.json', '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1],]}'));
+  it('malformed JSON: the byte of the error (it said "near byte 0" of a file edited by hand)', async () => {
+    const text = '{"format":"arenascope-snapshot","version":1,"frames":[["a.py",1],]}';
+    const e = await error(file('bad.json', text));
     expect(e).toBeInstanceOf(InputError);
-    expect(e.message).toMatch(/bad\.json: near byte \d+: not valid JSON/);
+    expect(e.message).toMatch(/\/bad\.json: byte 65: not valid JSON: expected a value, found "]}"$/);
+    // A byte order mark counts: the byte is the file's.
+    const bom = await error(file('bom.json', `\uFEFF${text}`));
+    expect(bom.message).toMatch(/\/bom\.json: byte 68: not valid JSON: expected a value, found "]}"$/);
+    // Past the first MiB, the chunk the error is in.
+    const frames = Array(100_000).fill('["a.py",1]').join(',');
+    const far = await error(file('far.json', `{"format":"arenascope-snapshot","version":1,"frames":[${frames},,]}`));
+    expect(far.message).toMatch(/far\.json: between bytes \d+ and \d+: not valid JSON: expected a value/);
   });
 
   it('a trace that refers to an undefined traceback', async () => {

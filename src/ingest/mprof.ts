@@ -469,7 +469,7 @@ export const importer: Importer = {
  */
 function numberedByPosition(children: ReadonlyMap<number, Samples>): boolean {
   const first = children.get(0);
-  if (!first || !first.mib.some((v) => v > 0)) return false;
+  if (!first?.mib.some((v) => v > 0)) return false;
   for (let i = 0; i < children.size; i++) if (!children.has(i)) return false;
   return true;
 }

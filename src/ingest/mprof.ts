@@ -160,7 +160,7 @@ function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line
   }
   if (digits === 0 || digits > 15 || buf[p] !== 0x20) return -1;
   const mib = decimalAt(buf, p + 1, end, 0x20, true);
-  if (Number.isNaN(mib) || !mibOk(mib)) return -1;
+  if (Number.isNaN(mib) || !mibOk(mib) || mib === NONE_MEASURED) return -1;
   const t = decimalAt(buf, decimalEnd + 1, end, 0x0a, true);
   if (!timeOk(t)) return -1;
   run.child(pid).push(t, mib, line);
@@ -187,7 +187,8 @@ const beyond = (time: string): string =>
 // Memory in MiB as a process can hold it, up to 2^53 bytes (a sample of 1e308 MiB printed a peak of
 // "Infinity GiB"), or -1: memory_profiler's posix backend writes -1 when `ps` measured nothing.
 const MAX_MIB = 2 ** 33;
-const mibOk = (mib: number): boolean => mib >= -1 && mib <= MAX_MIB;
+const NONE_MEASURED = -1;
+const mibOk = (mib: number): boolean => mib >= NONE_MEASURED && mib <= MAX_MIB;
 const notMemory = (mib: string): string =>
   `the memory ${quoted(mib, 24)} MiB is not a process's (0 to 2^53 bytes, ${MAX_MIB} MiB, or -1 for none measured)`;
 
@@ -289,6 +290,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   const warnings: string[] = [];
   let skipped = 0;
   let firstSkipped = 0;
+  let noneMeasured = 0;
   let no = 0; // the line being handled
   let lines = 0; // lines seen so far, by either path
   let bad: Bad | null = null;
@@ -319,7 +321,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       const [mib, t] = [num(parts[1]), num(parts[2])];
       ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
       why = ok && !timeOk(t) ? beyond(parts[2]!) : ok && !mibOk(mib) ? notMemory(parts[1]!) : undefined;
-      if (ok && !why) run.main.push(t, mib, no);
+      if (ok && !why && mib === NONE_MEASURED) noneMeasured++;
+      else if (ok && !why) run.main.push(t, mib, no);
     } else if (field === 'CMDLINE') {
       // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
       const cmd = line.slice(sp + 1).trimEnd();
@@ -350,7 +353,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
       ok = parts.length === 4 && Number.isSafeInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
       why = ok && !timeOk(t) ? beyond(parts[3]!) : ok && !mibOk(mib) ? notMemory(parts[2]!) : undefined;
-      if (ok && !why) run.child(pid).push(t, mib, no);
+      if (ok && !why && mib === NONE_MEASURED) noneMeasured++;
+      else if (ok && !why) run.child(pid).push(t, mib, no);
     } else {
       // mprof itself ignores fields it does not know.
       ok = /^[A-Z_]+$/.test(field);
@@ -380,13 +384,18 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     );
   runs.push(run);
   const sampled = runs.filter((r) => !r.empty);
+  const gone = `${noneMeasured} sample(s) of -1 MiB (memory_profiler's posix backend: \`ps\` measured nothing)`;
   if (!sampled.length) {
     throw new InputError(
       input.label,
       `line ${no}`,
-      'no MEM or CHLD samples: not an mprof run, or sampling stopped at once',
+      noneMeasured
+        ? `no sample measured a process, only ${gone}`
+        : 'no MEM or CHLD samples: not an mprof run, or sampling stopped at once',
     );
   }
+  // Read as memory, a -1 was a floor of -1 MiB: a leak judged "floor 60.3 -> -1.0 MiB", half as sure.
+  if (noneMeasured) warnings.push(`${input.label}: ${gone} left out: no memory was measured then`);
   if (sampled.length < runs.length) {
     warnings.push(`${input.label}: a run with no MEM or CHLD sample (its CMDLINE only) is left out`);
   }

@@ -58,7 +58,8 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
       '',
     ].join('\n');
     const [a, b] = await bothPaths(text);
-    expect(a.samples.t.length).toBe(6);
+    expect(a.samples.t.length).toBe(5); // the -1 left out
+    expect(a.warnings).toEqual([expect.stringContaining('1 sample(s) of -1 MiB')]);
     expect(a.children.size).toBe(4);
     expectSame(a, b);
   });
@@ -77,6 +78,36 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
         expect.stringContaining(`line ${line}: the memory "${mem}" MiB is not a process's`),
       ]);
     }
+  });
+});
+
+describe("the posix backend's -1 (ps measured nothing)", () => {
+  it('is no memory: a leak with -1 samples is judged as without them (it read "floor -> -1.0 MiB", gate passed)', async () => {
+    // The real leak run, a few samples of its last third as the posix backend writes them when `ps`
+    // measures nothing.
+    const lines = readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8').split('\n');
+    const mem = lines.flatMap((l, i) => (l.startsWith('MEM ') ? [i] : []));
+    const hit = new Set([mem[150]!, mem[170]!, mem[190]!]);
+    const none = join(dir, 'none.dat');
+    const without = join(dir, 'without.dat');
+    writeFileSync(none, lines.map((l, i) => (hit.has(i) ? l.replace(/^MEM \S+/, 'MEM -1.000000') : l)).join('\n'));
+    writeFileSync(without, lines.filter((_, i) => !hit.has(i)).join('\n'));
+    const judged = async (f: string) => {
+      const r = await cli('leaks', '--json', f);
+      const s = JSON.parse(r.out).series[0];
+      return [s.verdict, s.confidence, s.floorEndMiB, s.samples];
+    };
+    expect(await judged(none)).toEqual(await judged(without));
+    expect((await judged(none))[0]).toBe('leak');
+    const gate = await cli('gate', none);
+    expect([gate.code, gate.err]).toEqual([1, expect.stringContaining('3 sample(s) of -1 MiB')]);
+    // Nothing but -1: no process was measured.
+    writeFileSync(none, 'CMDLINE x\nMEM -1.000000 1795300000.0\nMEM -1.000000 1795300000.1\n');
+    const r = await cli('info', none);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining('no sample measured a process, only 2 sample(s) of -1'),
+    ]);
   });
 });
 

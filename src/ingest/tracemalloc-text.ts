@@ -24,7 +24,16 @@ const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
 // Frame and source lines may carry the log prefix of their statistic line.
-const FRAME = /^(.*?) {2}File "(.*)", line (-?\d+)$/s;
+// A frame line: `<prefix>  File "<filename>", line <N>`, the filename up to the last `", line `.
+// Found by hand: the regular expression it was took time quadratic in the line (a line of 100,000
+// `  File "` ran for minutes).
+function frameLine(line: string): { prefix: string; filename: string; lineno: string } | null {
+  const at = line.indexOf('  File "');
+  const end = line.lastIndexOf('", line ');
+  if (at < 0 || end < at + 8) return null;
+  const lineno = line.slice(end + 8);
+  return /^-?\d+$/.test(lineno) ? { prefix: line.slice(0, at), filename: line.slice(at + 8, end), lineno } : null;
+}
 const SOURCE = /^(.*?) {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
@@ -145,9 +154,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       continue;
     }
     const last = current[current.length - 1];
-    const f = last ? FRAME.exec(line) : null;
-    if (f && (f[1] === '' || isLogPrefix(f[1]!))) {
-      last!.frames.push({ filename: f[2]!, lineno: exact(input, no, 'the line number', f[3]!) });
+    const f = last ? frameLine(line) : null;
+    if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
+      last!.frames.push({ filename: f.filename, lineno: exact(input, no, 'the line number', f.lineno) });
       continue;
     }
     const src = last?.frames.length ? SOURCE.exec(line) : null;

@@ -126,3 +126,23 @@ describe('statistic lines behind a log prefix', () => {
     }
   });
 });
+
+describe('frame lines as a reader meets them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-frames-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const stat = 'app.py:3: size=1024 B, count=2, average=512 B';
+
+  it('a filename holding `", line ` is read to the last one, as the line was printed', async () => {
+    const f = join(dir, 'odd.log');
+    writeFileSync(f, `${stat}\n  File "a", line 3.py", line 7\n    x = 1\n`);
+    const c = (await loadCapture(f)) as StatisticsLog;
+    expect(c.listings[0]!.stats[0]!.frames).toEqual([{ filename: 'a", line 3.py', lineno: 7 }]);
+  });
+
+  it('a line of 100,000 `  File "` is no frame, read at once (a regular expression ran for minutes on it)', async () => {
+    const f = join(dir, 'many.log');
+    writeFileSync(f, `${stat}\n${'  File "'.repeat(100_000)}\n`);
+    const c = (await loadCapture(f)) as StatisticsLog;
+    expect(c.listings[0]!.stats[0]!.frames).toEqual([{ filename: 'app.py', lineno: 3 }]); // the printed key alone
+  });
+});

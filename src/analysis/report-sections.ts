@@ -59,8 +59,15 @@ function points(name: string, s: Samples, t0: number, maxPoints: number): Series
 // small on dumps of millions of blocks, and a box below 0.1% is under a pixel wide anyway.
 const TREE_MIN_SHARE = 0.001;
 
+// Frames deeper than this under the root are folded into one node per path: a recursion 3,000 frames
+// deep overflowed the stack that turns the tree into a report, nested the report's JSON 6,000 levels
+// deep (quadratic in size once indented), and no page shows boxes that deep.
+export const TREE_MAX_DEPTH = 128;
+
 interface Growing {
   readonly frame: Frame | null;
+  /** A node of frames folded at TREE_MAX_DEPTH: the most folded under it. */
+  deeper: number;
   bytes: number;
   count: number;
   internalBytes: number;
@@ -75,7 +82,14 @@ interface Growing {
  * Children under 0.1% of the total are merged into one "other" child of their parent.
  */
 function tree(stats: readonly Statistic[], total: number): TreeNode {
-  const grow = (frame: Frame | null): Growing => ({ frame, bytes: 0, count: 0, internalBytes: 0, children: new Map() });
+  const grow = (frame: Frame | null): Growing => ({
+    frame,
+    deeper: 0,
+    bytes: 0,
+    count: 0,
+    internalBytes: 0,
+    children: new Map(),
+  });
   const root = grow(null);
   for (const s of stats) {
     const internal = internalSite(s.frames) ? s.size : 0;
@@ -86,14 +100,21 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
       n.internalBytes += internal;
     };
     add(node);
-    for (const f of withoutCaptureFrames(s.frames)) {
-      const key = `${f.filename}\0${f.lineno}`;
+    const frames = withoutCaptureFrames(s.frames);
+    for (let depth = 0; depth < frames.length; depth++) {
+      const f = frames[depth]!;
+      const fold = depth === TREE_MAX_DEPTH;
+      const key = fold ? '\0deeper' : `${f.filename}\0${f.lineno}`;
       let child = node.children.get(key);
       if (!child) {
-        child = grow(f);
+        child = grow(fold ? null : f);
         node.children.set(key, child);
       }
       add(child);
+      if (fold) {
+        child.deeper = Math.max(child.deeper, frames.length - depth);
+        break;
+      }
       node = child;
     }
   }
@@ -115,7 +136,9 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
       });
     }
     const f = n.frame;
-    const where = f ? { name: `${f.filename}:${f.lineno}`, filename: f.filename, lineno: f.lineno } : { name: 'all' };
+    const where = f
+      ? { name: `${f.filename}:${f.lineno}`, filename: f.filename, lineno: f.lineno }
+      : { name: n.deeper ? `up to ${n.deeper} deeper frames` : 'all' };
     return { ...where, bytes: n.bytes, count: n.count, internalBytes: n.internalBytes, children };
   };
   return done(root);

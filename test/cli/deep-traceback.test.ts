@@ -1,0 +1,47 @@
+// A real dump of a recursion 3,500 frames deep (fixtures/dumps/make_deep.py, CPython 3.11): the
+// report's frame tree overflowed the stack on it ("internal error", exit 3, in report, baseline and
+// gate) and nested the report's JSON 7,000 levels deep. Expected values are CPython's.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TreeNode } from '../../src/analysis/report-data.js';
+import { TREE_MAX_DEPTH } from '../../src/analysis/report-sections.js';
+import { cli } from '../helpers.js';
+
+const DUMP = 'fixtures/dumps/py311-deep.pickle.gz';
+const expected = JSON.parse(readFileSync('fixtures/dumps/py311-deep.expected.json', 'utf8')) as {
+  deepest: number;
+  total: number;
+};
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-deep-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function depth(n: TreeNode): number {
+  let d = 0;
+  for (let level: TreeNode[] = [n]; level.length; level = level.flatMap((x) => x.children)) d++;
+  return d;
+}
+
+describe('a traceback 3,500 frames deep', () => {
+  it('stats -g traceback lists every frame CPython kept', async () => {
+    const r = await cli('stats', '-g', 'traceback', '--json', DUMP);
+    expect(r.code).toBe(0);
+    const stats = JSON.parse(r.out).stats as { frames: unknown[] }[];
+    expect(Math.max(...stats.map((s) => s.frames.length))).toBe(expected.deepest);
+  });
+
+  it('report, baseline and gate read it; the frame tree folds what lies below its depth limit', async () => {
+    const json = join(dir, 'report.json');
+    const r = await cli('report', DUMP, '-o', join(dir, 'report.html'), '--json-out', json);
+    expect([r.code, r.err]).toEqual([0, expect.not.stringContaining('internal error')]);
+    const tree = JSON.parse(readFileSync(json, 'utf8')).snapshots.tree as TreeNode;
+    expect(tree.bytes).toBe(expected.total);
+    expect(depth(tree)).toBe(TREE_MAX_DEPTH + 2); // the root, 128 frames, the folded rest
+    expect(JSON.stringify(tree)).toMatch(/"name":"up to \d+ deeper frames"/);
+    const baseline = join(dir, 'baseline.json');
+    expect((await cli('baseline', DUMP, '-o', baseline)).code).toBe(0);
+    const gate = await cli('gate', DUMP, '--baseline', baseline, '--max-peak', '1GiB');
+    expect([gate.code, gate.out]).toEqual([0, expect.stringContaining('gate passed')]);
+  });
+});

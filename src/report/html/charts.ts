@@ -278,7 +278,7 @@ export function topSitesChart(s: SnapshotSection): Chart {
           axis: {
             labelLimit: 260,
             labelExpr:
-              `length(datum.label) > ${SITE_CHARS} ? '…' + slice(datum.label, -${SITE_CHARS - 1})` + ' : datum.label',
+              `length(datum.label) > ${SITE_CHARS} ? '…' + slice(datum.label, -${SITE_CHARS - 1}) : datum.label`,
           },
         },
         x: { field: 'size', type: 'quantitative', title: `memory (${u.unit})` },

@@ -23,6 +23,8 @@ export interface SnapshotLeaks {
   readonly groupBy: KeyType;
   readonly minGrowth: number;
   readonly sites: readonly SiteTrend[];
+  /** Why a capture given is not judged (the run's exit capture), or null. */
+  readonly leftOut: string | null;
 }
 
 export interface MemoryLeaks {
@@ -50,6 +52,18 @@ export type LeakResult = SnapshotLeaks | MemoryLeaks | LineReportLeaks;
 
 export interface LeakQuery extends Omit<LeakOptions, 'times'>, TrendOptions {}
 
+/**
+ * Whether the series' last capture is the exit snapshot of an `arenascope run` (labelled 'exit': taken by atexit, once
+ * the program's functions have returned), with 3 captures before it to judge: what the program's
+ * functions held is gone from it, so a leak in main()'s locals read as memory given back ("transient",
+ * confidence 1: the gate passed). A run that ended by an exception or a signal keeps them (its last
+ * capture has that label).
+ */
+function atexitCapture(set: CaptureSet): boolean {
+  const { snapshots, labels } = set.series;
+  return snapshots.length >= 4 && labels[labels.length - 1] === 'exit';
+}
+
 /** Whether the set holds anything leak detection reads: snapshots, mprof runs or line reports. */
 export function hasLeakEvidence(set: CaptureSet): boolean {
   return set.series.snapshots.length > 0 || set.memorySeries.length > 0 || set.lineReports.length > 0;
@@ -60,17 +74,23 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
   const snaps = set.series.snapshots;
   if (!hasLeakEvidence(set)) throw new UsageError('no snapshot, mprof run or line report among the inputs');
   if (snaps.length) {
-    const times = set.timeSource ? snaps.map((s) => s.time!) : null;
-    const r = detectLeaks(snaps, { ...q, times });
+    const exit = atexitCapture(set);
+    const judged = exit ? snaps.slice(0, -1) : snaps;
+    const times = set.timeSource ? judged.map((s) => s.time!) : null;
+    const r = detectLeaks(judged, { ...q, times });
     out.push({
       kind: 'snapshots',
       captures: r.captures,
-      labels: set.series.labels,
+      labels: set.series.labels.slice(0, judged.length),
       times,
       timeSource: set.timeSource,
       groupBy: r.groupBy,
       minGrowth: r.minGrowth,
       sites: r.sites,
+      leftOut: exit
+        ? "the run's exit capture is left out: taken at exit, after the program's functions had returned and " +
+          'freed their locals; a leak held by main() would read as given back there'
+        : null,
     });
   }
   for (const m of set.memorySeries) {

@@ -58,6 +58,7 @@ export function leaksSection(s: SnapshotSection): Section | null {
   const found = `${plural(leaks.length, 'leak')}, ${slowing.length} slowing, ${plural(plateaus.length, 'plateau')}`;
   return section('leaks', 'Leak suspects', [
     `<p>${esc(`${counted}; ${found}.`)}</p>`,
+    s.leaks.leftOut ? `<p>${esc(`The ${s.leaks.leftOut.replace(/^the /, '')}.`)}</p>` : null,
     leaks.length ? leaksCharts(leaks, s.labels) : null,
     '<h3>Leaks</h3>',
     table('leaks-table', LEAK_HEADERS, leaks.map(leakRow)),

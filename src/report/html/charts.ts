@@ -277,8 +277,7 @@ export function topSitesChart(s: SnapshotSection): Chart {
           title: null,
           axis: {
             labelLimit: 260,
-            labelExpr:
-              `length(datum.label) > ${SITE_CHARS} ? '…' + slice(datum.label, -${SITE_CHARS - 1}) : datum.label`,
+            labelExpr: `length(datum.label) > ${SITE_CHARS} ? '…' + slice(datum.label, -${SITE_CHARS - 1}) : datum.label`,
           },
         },
         x: { field: 'size', type: 'quantitative', title: `memory (${u.unit})` },

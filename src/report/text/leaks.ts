@@ -66,6 +66,7 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
     `Leaks over ${r.captures} captures (${when}), by ${r.groupBy}, ` +
       `counting growth of ${formatSize(r.minGrowth)} or more`,
   ];
+  if (r.leftOut) out.push(`(${r.leftOut})`);
   const by = (v: Verdict) => r.sites.filter((s) => s.verdict === v);
   const next = (s: SiteTrend): string => `    next: ${s.next}`;
   const leaks = by('leak');

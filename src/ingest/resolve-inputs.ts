@@ -9,6 +9,7 @@ import type * as Tinyglobby from 'tinyglobby';
 import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
 import { type RunFolder, readRunFolder } from './run-folder.js';
+import { sidecarPath } from './sidecar.js';
 
 export type Order = 'name' | 'mtime' | 'given';
 export const ORDERS: readonly Order[] = ['name', 'mtime', 'given'];
@@ -87,8 +88,9 @@ export function resolveInputs(
     const all = new Set(paths);
     for (const p of ordered(paths, order ?? 'name')) {
       // A capture's sidecars (its time, its traced peak, its label) are expected beside it, not unknown files.
-      if (/\.(time|peak)$/.test(p) && all.has(p.slice(0, -5))) continue;
-      if (p.endsWith('.label') && all.has(p.slice(0, -6))) continue;
+      // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz).
+      const of = /\.(time|peak)$/.test(p) ? p.slice(0, -5) : p.endsWith('.label') ? p.slice(0, -6) : null;
+      if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }
@@ -175,7 +177,7 @@ function once(inputs: string[], skipped: string[]): string[] {
   };
   // How well a path names its capture: 2 with a sidecar beside it, 1 not a link, 0 a link.
   const rank = (p: string): number => {
-    if (['.time', '.peak', '.label'].some((x) => existsSync(`${p}${x}`))) return 2;
+    if ((['.time', '.peak', '.label'] as const).some((x) => existsSync(sidecarPath(p, x)))) return 2;
     try {
       return lstatSync(p).isSymbolicLink() ? 0 : 1;
     } catch {

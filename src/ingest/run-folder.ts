@@ -257,11 +257,13 @@ export function readRunFolder(dir: string): RunFolder | null {
   let run: RunFolder;
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
   else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running');
-  const missing = run.files.filter((f) => !isFile(f.path));
-  if (!missing.length) return run;
+  // A capture gzipped since (`gzip snapshots/*.pickle`, to keep a run small) is read as it is now.
+  const files = run.files.map((f) => (!isFile(f.path) && isFile(`${f.path}.gz`) ? { ...f, path: `${f.path}.gz` } : f));
+  const missing = files.filter((f) => !isFile(f.path));
+  if (!missing.length) return { ...run, files };
   return {
     ...run,
-    files: run.files.filter((f) => !missing.includes(f)),
+    files: files.filter((f) => !missing.includes(f)),
     warnings: [...run.warnings, ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`)],
   };
 }

@@ -3,7 +3,7 @@
 // A sidecar that is there but cannot be read, or does not hold what its name says, is an input
 // error naming it: dropped, a bad time reordered a series and hid a leak, a bad peak passed a gate.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
 
 /**
@@ -24,6 +24,17 @@ function sidecarText(file: string): string | null {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
   return bytes.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/**
+ * The sidecar `ext` of a capture: `<capture><ext>`, or for a capture gzipped after it was written
+ * (`0003.pickle.gz`), the one it had (`0003.pickle.time`) when it has none of its own.
+ */
+export function sidecarPath(path: string, ext: '.time' | '.peak' | '.label'): string {
+  const own = `${path}${ext}`;
+  if (!path.endsWith('.gz') || path.includes('\0') || existsSync(own)) return own;
+  const before = `${path.slice(0, -3)}${ext}`;
+  return existsSync(before) ? before : own;
 }
 
 /** The one value a .time or .peak sidecar holds: its text trimmed; null when there is none (empty). */
@@ -73,7 +84,7 @@ function isoSeconds(text: string): number {
  * date; null when there is none (no file, or an empty one).
  */
 export function sidecarTime(path: string): number | null {
-  const file = `${path}.time`;
+  const file = sidecarPath(path, '.time');
   const text = sidecarValue(file, 'the capture time');
   if (text === null) return null;
   const n = DECIMAL.test(text) ? Number(text.replace(',', '.')) : isoSeconds(text);
@@ -92,7 +103,7 @@ export function sidecarTime(path: string): number | null {
  * previous capture, a whole number of bytes; null when there is none.
  */
 export function sidecarPeak(path: string): number | null {
-  const file = `${path}.peak`;
+  const file = sidecarPath(path, '.peak');
   const text = sidecarValue(file, "tracemalloc's traced peak");
   if (text === null) return null;
   const n = Number(text);
@@ -111,7 +122,7 @@ export function sidecarPeak(path: string): number | null {
  * the name a capture is shown by; null when there is none or it is empty.
  */
 export function sidecarLabel(path: string): string | null {
-  const text = sidecarText(`${path}.label`);
+  const text = sidecarText(sidecarPath(path, '.label'));
   const line = text
     ?.split(/\r?\n/)
     .find((l) => l.trim() !== '')

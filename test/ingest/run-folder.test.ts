@@ -1,8 +1,9 @@
 // Reading a capture folder of `arenascope run`: its manifest (order, labels, pairing, tests), a run that
 // did not finish (captures.jsonl), `.label` sidecars, and manifests that must be refused.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
@@ -209,5 +210,30 @@ describe('manifests that are refused', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'manifest.json'), '{"format": "something-else"}');
     expect(readRunFolder(dir)).toBeNull();
+  });
+});
+
+describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)', () => {
+  // Read as the run named them: all left out ("not there"), leaks judged memory.dat alone and the gate
+  // passed; given by a glob, their .time sidecars were not found (rates per capture).
+  it('is read as the plain folder: same captures, labels, times and verdicts, by the folder or a glob', async () => {
+    const dir = copy('gzipped');
+    const snaps = join(dir, 'snapshots');
+    for (const f of readdirSync(snaps).filter((x) => x.endsWith('.pickle'))) {
+      writeFileSync(join(snaps, `${f}.gz`), gzipSync(readFileSync(join(snaps, f))));
+      rmSync(join(snaps, f));
+    }
+    const facts = async (...args: string[]) => {
+      const r = await cli('leaks', '--json', ...args);
+      const s = leakResultsOf(JSON.parse(r.out)).find((x) => x.kind === 'snapshots')!;
+      return { code: r.code, labels: s.labels, times: s.times, sites: s.sites, err: r.err };
+    };
+    const plain = await facts(RUN);
+    const zipped = await facts(dir);
+    expect(zipped.err).not.toMatch(/not there|skipping/);
+    expect({ ...zipped, err: '' }).toEqual({ ...plain, err: '' });
+    const glob = await facts(join(snaps, '*.gz'));
+    expect([glob.labels, glob.times]).toEqual([plain.labels, plain.times]);
+    expect(glob.err).not.toMatch(/skipping/);
   });
 });

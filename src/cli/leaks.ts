@@ -113,7 +113,18 @@ export async function handler(a: Args): Promise<void> {
     partial: 'series',
   });
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
-  const results = leakResults(set, {
+  // Too few snapshots beside an mprof run or a line report (a run folder with --interval 0): the
+  // others are judged, as report and gate judge them, and the snapshots are said to be too few.
+  const n = set.series.snapshots.length;
+  const others = set.memorySeries.length + set.lineReports.length > 0;
+  if (n > 0 && n < 3 && others) {
+    warn(
+      a,
+      `${n} snapshot${n === 1 ? '' : 's'}: too few to judge (leak detection needs 3 or more); the other captures are judged`,
+    );
+  }
+  const judged = n > 0 && n < 3 && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
+  const results = leakResults(judged, {
     groupBy: a['group-by'],
     minGrowth,
     minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / MiB,

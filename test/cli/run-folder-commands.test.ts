@@ -2,7 +2,7 @@
 // `arenascope run --allocator` on app.py: make_run_folder.py): labels, allocator reports paired as the run
 // recorded, the gate, and the same verdicts from leaks, replay, report and gate. The per-test table and the
 // gate's test limits are checked on a real pytest run in test/capture/end-to-end.test.ts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -174,5 +174,24 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
     const gate = await cli('gate', DIR, '--json');
     expect(gate.code).toBe(1);
     expect(gateCheck(json(gate), 'max-leaks')?.passed).toBe(false);
+  });
+});
+
+describe('two snapshots beside an mprof run (a run with --interval 0 and no checkpoints)', () => {
+  it('leaks judges the run as report and gate do, and says the snapshots are too few (it exited 2)', async () => {
+    const dir = join(tmp, 'two-and-dat');
+    mkdirSync(dir);
+    copyFileSync('fixtures/dumps/py311-inventory-a.pickle', join(dir, 'a.pickle'));
+    copyFileSync('fixtures/dumps/py311-inventory-b.pickle', join(dir, 'b.pickle'));
+    copyFileSync('fixtures/leaks/mprof/leak.dat', join(dir, 'memory.dat'));
+    const r = await cli('leaks', dir, '--json');
+    expect([r.code, r.err]).toEqual([0, expect.stringContaining('2 snapshots: too few to judge')]);
+    const memory = leakResultsOf(json(r)).find((x) => x.kind === 'memory') as { series: { verdict: string }[] };
+    const data = join(tmp, 'two-and-dat.json');
+    expect((await cli('report', dir, '-o', join(tmp, 'two.html'), '--json-out', data)).code).toBe(0);
+    const d = JSON.parse(readFileSync(data, 'utf8'));
+    expect(d.memory[0].trends.series.map((s: { verdict: string }) => s.verdict)).toEqual(
+      memory.series.map((s) => s.verdict),
+    );
   });
 });

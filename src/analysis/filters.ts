@@ -130,3 +130,34 @@ export function withoutCaptureFrames(frames: readonly Frame[]): readonly Frame[]
   for (let i = 0; i < frames.length; i++) if (CAPTURE_RUNNER.test(frames[i]!.filename)) last = i;
   return last >= 0 && last < frames.length - 1 ? frames.slice(last + 1) : frames;
 }
+
+// As in CPython's documentation recipe: the import machinery and tracemalloc itself; and the code of
+// `arenascope run`'s capture (its interval thread's snapshots), which no program has.
+export const INTERNAL_FILTERS: readonly TraceFilter[] = [
+  { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap>' },
+  { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap_external>' },
+  { kind: 'filename', inclusive: false, pattern: '<unknown>' },
+  { kind: 'filename', inclusive: false, pattern: '*/tracemalloc.py' },
+  { kind: 'filename', inclusive: false, pattern: '*/arenascope_capture/*.py' },
+];
+
+// The machinery `leaks` leaves out (the import system, tracemalloc itself), tested on the site's
+// own frame as tracemalloc.Filter does without all_frames; and the code of `arenascope run`'s bootstrap.
+const INTERNAL_FILES = INTERNAL_FILTERS.filter((f): f is FilenameFilter => f.kind === 'filename').map((f) =>
+  fnmatchToRegExp(normalizeFilename(f.pattern)),
+);
+const CAPTURE_CODE = /[\\/]arenascope_capture[\\/][^\\/]+\.py$/;
+
+/**
+ * Whether a site (its traceback, oldest frame first; the last is the site) is machinery rather than
+ * the program: its line is in the import system or tracemalloc, or arenascope's capture code made
+ * the allocation (a frame of the bootstrap above the program's, once the runner beneath is taken off:
+ * the snapshots and JSON the controller writes). Reports fold these away as `leaks` leaves them out.
+ */
+export function internalSite(frames: readonly Frame[]): boolean {
+  const site = frames[frames.length - 1];
+  if (!site) return false;
+  const file = normalizeFilename(site.filename);
+  if (INTERNAL_FILES.some((re) => re.test(file))) return true;
+  return withoutCaptureFrames(frames).some((f) => CAPTURE_CODE.test(f.filename));
+}

@@ -6,7 +6,7 @@
 import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
-import { type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
+import { INTERNAL_FILTERS, type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
 import { verdictGrowth } from './growth.js';
 import { classify, type KeptMemory, risingTimes, type Verdict } from './leak-classify.js';
 import { compareFrames, KEY_TYPES, type KeyType } from './statistics.js';
@@ -85,16 +85,6 @@ export interface LeakReport {
 }
 
 export const DEFAULT_MIN_GROWTH = 64 * 1024;
-
-// As in CPython's documentation recipe: the import machinery and tracemalloc itself; and the code of
-// `arenascope run`'s capture (its interval thread's snapshots), which no program has.
-export const INTERNAL_FILTERS: readonly TraceFilter[] = [
-  { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap>' },
-  { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap_external>' },
-  { kind: 'filename', inclusive: false, pattern: '<unknown>' },
-  { kind: 'filename', inclusive: false, pattern: '*/tracemalloc.py' },
-  { kind: 'filename', inclusive: false, pattern: '*/arenascope_capture/*.py' },
-];
 
 const ORDER: Record<Verdict, number> = { leak: 0, slowing: 1, plateau: 2, transient: 3, shrinking: 4, stable: 5 };
 

@@ -6,10 +6,8 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { childName, type MemorySeries, type Samples } from '../model/memory-series.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
-import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
-import { type FilenameFilter, withoutCaptureFrames } from './filters.js';
+import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
-import { INTERNAL_FILTERS } from './leaks.js';
 import { mprofPeak } from './mprof.js';
 import { replayReport } from './pymalloc/compare.js';
 import type {
@@ -142,27 +140,6 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
     return { ...where, bytes: n.bytes, count: n.count, internalBytes: n.internalBytes, children };
   };
   return done(root);
-}
-
-// The machinery `leaks` leaves out (the import system, tracemalloc itself), tested on the site's
-// own frame as tracemalloc.Filter does without all_frames; and the code of `arenascope run`'s bootstrap.
-const INTERNAL_FILES = INTERNAL_FILTERS.filter((f): f is FilenameFilter => f.kind === 'filename').map((f) =>
-  fnmatchToRegExp(normalizeFilename(f.pattern)),
-);
-const CAPTURE_CODE = /[\\/]arenascope_capture[\\/][^\\/]+\.py$/;
-
-/**
- * Whether a site (its traceback, oldest frame first; the last is the site) is machinery rather than
- * the program: its line is in the import system or tracemalloc, or arenascope's capture code made
- * the allocation (a frame of the bootstrap above the program's, once the runner beneath is taken off:
- * the snapshots and JSON the controller writes). Reports fold these away as `leaks` leaves them out.
- */
-export function internalSite(frames: readonly Frame[]): boolean {
-  const site = frames[frames.length - 1];
-  if (!site) return false;
-  const file = normalizeFilename(site.filename);
-  if (INTERNAL_FILES.some((re) => re.test(file))) return true;
-  return withoutCaptureFrames(frames).some((f) => CAPTURE_CODE.test(f.filename));
 }
 
 /** Captures whose real arenas lie above, within or below the model's range (the two orders); null: no real figure. */

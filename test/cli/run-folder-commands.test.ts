@@ -175,6 +175,22 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
     expect(gate.code).toBe(1);
     expect(gateCheck(json(gate), 'max-leaks')?.passed).toBe(false);
   });
+
+  it("replay names no machinery as a pinning site (it named arenascope's own _controller.py first)", async () => {
+    const r = await cli('replay', DIR, '--json');
+    const sites: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'pinningSites') for (const p of x as { filename: string }[]) sites.push(p.filename);
+          else walk(x);
+        }
+    };
+    walk(json(r));
+    expect(sites.length).toBeGreaterThan(0);
+    expect(sites.filter((f) => /arenascope_capture|tracemalloc\.py$|<frozen importlib/.test(f))).toEqual([]);
+  });
 });
 
 describe('two snapshots beside an mprof run (a run with --interval 0 and no checkpoints)', () => {

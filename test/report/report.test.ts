@@ -3,8 +3,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { internalSite } from '../../src/analysis/filters.js';
 import { buildReportData } from '../../src/analysis/report-data.js';
-import { downsample, internalSite } from '../../src/analysis/report-sections.js';
+import { downsample } from '../../src/analysis/report-sections.js';
 import { statistics } from '../../src/analysis/statistics.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';

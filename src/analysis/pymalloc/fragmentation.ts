@@ -29,17 +29,22 @@ export interface Fragmentation {
   readonly emptyPoolBytes: number;
   /** Pools with some free blocks and some live ones. */
   readonly partlyUsedPools: number;
-  /** Sites owning the live blocks of pinned arenas, most arenas first. */
+  /** Sites owning the live blocks of pinned arenas, most arenas first (machinery left out: siteOf). */
   readonly pinningSites: readonly PinningSite[];
 }
 
 /** Per arena of the set, the live blocks of each owner in it (owners as the model's caller numbers them). */
 export type OwnersIn = (arenas: ReadonlySet<number>) => ReadonlyMap<number, ReadonlyMap<number, number>>;
 
+/**
+ * `siteOf(owner)`: the site an owner's blocks were allocated at, or null for machinery (the import
+ * system, tracemalloc, arenascope's capture code), whose blocks count as pinning but which is not named:
+ * no program can change it ("look at arenascope_capture/_controller.py" was the next step).
+ */
 export function fragmentation(
   m: PoolAllocator,
   ownersIn: OwnersIn,
-  siteOf: (owner: number) => Frame,
+  siteOf: (owner: number) => Frame | null,
   topSites = 20,
 ): Fragmentation {
   const occupancy = new Array<number>(10).fill(0);
@@ -69,11 +74,12 @@ export function fragmentation(
   for (const a of pinnedArenas) {
     const here = new Map<string, number>();
     for (const [owner, n] of owners.get(a) ?? []) {
+      pinningBlocks += n;
       const f = siteOf(owner);
+      if (!f) continue;
       const key = `${f.filename}\0${f.lineno}`;
       here.set(key, (here.get(key) ?? 0) + n);
       if (!sites.has(key)) sites.set(key, { frame: f, arenas: 0, blocks: 0 });
-      pinningBlocks += n;
     }
     for (const [key, n] of here) {
       const e = sites.get(key)!;

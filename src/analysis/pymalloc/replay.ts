@@ -424,8 +424,10 @@ class Replayer {
     }
   }
 
-  site(owner: number): Frame {
-    return this.series.groups[owner]?.site ?? UNTRACED_SITE;
+  /** The site of an owner's blocks; null for machinery (see fragmentation()). */
+  site(owner: number): Frame | null {
+    const g = this.series.groups[owner];
+    return !g ? UNTRACED_SITE : g.internal ? null : g.site;
   }
 
   // Per arena of the set, the live blocks of each group in it: from the groups' live lists, a

@@ -3,10 +3,12 @@
 
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { internalSite } from '../filters.js';
 
 /** The groups of a whole series, and each one's count at every capture. */
 export interface SeriesGroups {
-  readonly groups: readonly { domain: number; size: number; site: Frame }[];
+  /** `internal`: the site is machinery (import system, tracemalloc, arenascope's capture code: internalSite). */
+  readonly groups: readonly { domain: number; size: number; site: Frame; internal: boolean }[];
   /** counts[k].get(group) = blocks of the group at capture k (absent: 0). */
   readonly counts: readonly Map<number, number>[];
   /** Per group, its largest count over the series (the room its live blocks need). */
@@ -15,7 +17,8 @@ export interface SeriesGroups {
 
 export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
   const ids = new Map<string, number>();
-  const groups: { domain: number; size: number; site: Frame }[] = [];
+  const groups: { domain: number; size: number; site: Frame; internal: boolean }[] = [];
+  const internal = new Map<string, boolean>(); // per traceback, by its frames
   const peaks: number[] = [];
   const counts = snapshots.map((s) => {
     const g = s.groups;
@@ -34,7 +37,14 @@ export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
       if (id === undefined) {
         id = groups.length;
         ids.set(key, id);
-        groups.push({ domain: g.domain[i]!, size, site: s.frames.frame(s.frames.tracebackFrame(tb, 0)) });
+        let machinery = internal.get(tbKey);
+        if (machinery === undefined) {
+          const oldestFirst = s.frames.tracebackFrames(tb).reverse();
+          machinery = internalSite(oldestFirst.map((f) => s.frames.frame(f)));
+          internal.set(tbKey, machinery);
+        }
+        const site = s.frames.frame(s.frames.tracebackFrame(tb, 0));
+        groups.push({ domain: g.domain[i]!, size, site, internal: machinery });
         peaks.push(0);
       }
       c.set(id, (c.get(id) ?? 0) + g.count[i]!);

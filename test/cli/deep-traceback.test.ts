@@ -1,4 +1,4 @@
-// A real dump of a recursion 3,500 frames deep (fixtures/dumps/make_deep.py, CPython 3.11): the
+// A real dump of a recursion 3,500 frames deep (fixtures/make_deep_dump.py, CPython 3.11): the
 // report's frame tree overflowed the stack on it ("internal error", exit 3, in report, baseline and
 // gate) and nested the report's JSON 7,000 levels deep. Expected values are CPython's.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { TREE_MAX_DEPTH } from '../../src/analysis/report-sections.js';
 import { cli } from '../helpers.js';
 
 const DUMP = 'fixtures/dumps/py311-deep.pickle.gz';
-const expected = JSON.parse(readFileSync('fixtures/dumps/py311-deep.expected.json', 'utf8')) as {
+const expected = JSON.parse(readFileSync('fixtures/expected/py311-deep.json', 'utf8')) as {
   deepest: number;
   total: number;
 };

@@ -61,7 +61,10 @@ export interface MemorySection {
   readonly cmdline: string | null;
   readonly peakMiB: number | null;
   readonly samples: number;
+  /** The main process, then the children with the highest peaks (MAX_CHILD_LINES at most), in pid order. */
   readonly lines: readonly SeriesPoints[];
+  /** Child processes not drawn (beyond MAX_CHILD_LINES); absent in reports of older versions. */
+  readonly childrenNotDrawn?: number;
   readonly spans: readonly { name: string; start: number; end: number; level: number | null }[];
   readonly trends: MemoryLeaks;
 }

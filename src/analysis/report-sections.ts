@@ -235,10 +235,20 @@ export function snapshotSection(
   };
 }
 
+// Child processes drawn at most: a pool that replaces its workers leaves thousands of short ones (a
+// run of 15,000 made a chart of 15,000 series and a page that took 4 GB to write).
+export const MAX_CHILD_LINES = 12;
+
 /** An mprof run: its lines for drawing, function spans, and its trends from the leak analysis. */
 export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], maxPoints: number): MemorySection {
   const t0 = m.samples.t[0] ?? 0;
   const trends = leaks.find((r) => r.kind === 'memory' && r.file === m.source.path && r.run === m.run) as MemoryLeaks;
+  const peak = (c: Samples): number => c.mib.reduce((x, v) => Math.max(x, v), -Infinity);
+  const drawn = [...m.children]
+    .map(([pid, c]) => ({ pid, c, peak: peak(c) }))
+    .sort((a, b) => b.peak - a.peak || a.pid - b.pid)
+    .slice(0, MAX_CHILD_LINES)
+    .sort((a, b) => a.pid - b.pid);
   return {
     file: m.source.path,
     label: trends.label,
@@ -247,8 +257,9 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     samples: m.samples.t.length,
     lines: [
       points('main', m.samples, t0, maxPoints),
-      ...[...m.children].map(([pid, c]) => points(childName(m, pid), c, t0, maxPoints)),
+      ...drawn.map(({ pid, c }) => points(childName(m, pid), c, t0, maxPoints)),
     ],
+    ...(m.children.size > drawn.length ? { childrenNotDrawn: m.children.size - drawn.length } : {}),
     spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
     trends,
   };

@@ -70,8 +70,12 @@ export function runLabel(file: string, run: RunOf | null): string {
  */
 export class SampleBuilder {
   private static readonly BLOCK = 1 << 16;
+  // Blocks grow from 16 samples to BLOCK: a run's main series takes 64K-sample blocks, while each of
+  // thousands of short-lived children (a pool replacing its workers) takes a few bytes, not 1 MiB
+  // (15,000 children took 4 GB).
   private readonly blocks: { t: Float64Array; v: Float64Array }[] = [];
-  private fill = SampleBuilder.BLOCK;
+  private size = 0; // the last block's
+  private fill = 0;
   length = 0;
   private lastT = Number.NEGATIVE_INFINITY;
   /** The input line of the first sample whose time is before the one before it; 0: none. */
@@ -81,8 +85,9 @@ export class SampleBuilder {
   push(t: number, v: number, line = 0): void {
     if (t < this.lastT && this.backLine === 0) this.backLine = line || -1;
     this.lastT = t;
-    if (this.fill === SampleBuilder.BLOCK) {
-      this.blocks.push({ t: new Float64Array(SampleBuilder.BLOCK), v: new Float64Array(SampleBuilder.BLOCK) });
+    if (this.fill === this.size) {
+      this.size = Math.min(SampleBuilder.BLOCK, Math.max(16, this.size * 2));
+      this.blocks.push({ t: new Float64Array(this.size), v: new Float64Array(this.size) });
       this.fill = 0;
     }
     const b = this.blocks[this.blocks.length - 1]!;
@@ -94,11 +99,13 @@ export class SampleBuilder {
   finish(): Samples {
     const t = new Float64Array(this.length);
     const mib = new Float64Array(this.length);
-    this.blocks.forEach((b, i) => {
-      const n = Math.min(SampleBuilder.BLOCK, this.length - i * SampleBuilder.BLOCK);
-      t.set(b.t.subarray(0, n), i * SampleBuilder.BLOCK);
-      mib.set(b.v.subarray(0, n), i * SampleBuilder.BLOCK);
-    });
+    let at = 0;
+    for (const b of this.blocks) {
+      const n = Math.min(b.t.length, this.length - at);
+      t.set(b.t.subarray(0, n), at);
+      mib.set(b.v.subarray(0, n), at);
+      at += n;
+    }
     this.blocks.length = 0;
     return { t, mib };
   }

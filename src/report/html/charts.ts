@@ -110,6 +110,9 @@ export function memoryChart(m: MemorySection, index: number): Chart {
     `Resident memory sampled by mprof (${u.unit})`,
     ...(spans.length ? ['shaded bands are calls of @profile functions'] : []),
     ...(children ? ['each child process in its own colour'] : []),
+    ...(m.childrenNotDrawn
+      ? [`the ${m.lines.length - 1} children with the highest peaks are drawn, ${m.childrenNotDrawn} others are not`]
+      : []),
   ];
   return {
     id: `memory-${index}`,

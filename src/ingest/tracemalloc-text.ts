@@ -132,7 +132,21 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       stripped = stripped ?? { line: first.inputLine, prefix, listings: 0 };
       stripped.listings++;
     }
-    listings.push({ inputLine: current[0]!.inputLine, stats });
+    // A listing names each key once: a key again starts the next round of a logger that prints the
+    // top N every time with nothing between (read as one, each site's rounds were summed).
+    let round: LoggedStatistic[] = [];
+    const keys = new Set<string>();
+    for (const st of stats) {
+      const key = st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
+      if (keys.has(key)) {
+        listings.push({ inputLine: round[0]!.inputLine, stats: round });
+        round = [];
+        keys.clear();
+      }
+      keys.add(key);
+      round.push(st);
+    }
+    listings.push({ inputLine: round[0]!.inputLine, stats: round });
     current = [];
   };
 

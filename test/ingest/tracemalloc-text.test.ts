@@ -146,3 +146,18 @@ describe('frame lines as a reader meets them', () => {
     expect(c.listings[0]!.stats[0]!.frames).toEqual([{ filename: 'app.py', lineno: 3 }]); // the printed key alone
   });
 });
+
+describe('a periodic logger: the top lines every round, nothing between rounds (fixtures/text/make_periodic_log.py)', () => {
+  it("reads a round per listing, as CPython computed each (the rounds were read as one and each site's summed)", async () => {
+    const expected = JSON.parse(readFileSync('fixtures/text/periodic.expected.json', 'utf8')) as {
+      rounds: { filename: string; lineno: number; count: number }[][];
+    };
+    const c = (await loadCapture('fixtures/text/periodic.log')) as StatisticsLog;
+    expect(c.listings.map((l) => l.stats.map((s) => ({ ...s.frames[s.frames.length - 1]!, count: s.count })))).toEqual(
+      expected.rounds,
+    );
+    const r = await cli('leaks', 'fixtures/text/periodic.log', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).captures).toBe(expected.rounds.length);
+  });
+});

@@ -3,6 +3,7 @@ import { diffResult } from '../analysis/statistics.js';
 import { FrameTable } from '../model/frames.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
+import { UsageError } from '../util/errors.js';
 import { dumpsFirst, emit, loadSnapshot } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
@@ -22,6 +23,16 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
   const frames = new FrameTable();
   const older = await loadSnapshot(a.old, a, frames);
   const newer = await loadSnapshot(a.new, a, frames);
+  // A logged listing knows only its top N: against a whole dump, every site it leaves out would read
+  // as freed (CPython's compare_to of the two dumps says they did not change).
+  const logged = [older, newer].map((s) => s.source.format === 'tracemalloc-text');
+  if (logged[0] !== logged[1]) {
+    const [log, dump] = logged[0] ? [a.old, a.new] : [a.new, a.old];
+    throw new UsageError(
+      `${log} is a logged listing (its top N sites only) and ${dump} a whole snapshot: sites the listing ` +
+        'leaves out would read as freed; diff two dumps, or two listings',
+    );
+  }
   const result = diffResult(older, newer, queryFromArgs(a));
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }

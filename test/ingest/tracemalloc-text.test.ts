@@ -161,3 +161,19 @@ describe('a periodic logger: the top lines every round, nothing between rounds (
     expect(JSON.parse(r.out).captures).toBe(expected.rounds.length);
   });
 });
+
+describe('diff of a whole dump and a logged listing', () => {
+  it('is refused: the sites the listing leaves out would read as freed (they read as freed, exit 0)', async () => {
+    for (const args of [
+      ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/text/app.log'],
+      ['fixtures/text/app.log', 'fixtures/dumps/py311-inventory-a.pickle'],
+    ]) {
+      const r = await cli('diff', ...args);
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringContaining('app.log is a logged listing (its top N sites only)'),
+      ]);
+    }
+    expect((await cli('diff', 'fixtures/text/app.log', 'fixtures/text/service.log')).code).toBe(0);
+  });
+});

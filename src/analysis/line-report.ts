@@ -207,10 +207,16 @@ function profiledCalls(r: LineReport): Map<string, number | null> {
 }
 
 // The calls a line makes of profiled functions, by the report's count: undefined when it names none.
+// The names a line calls are read from it once, each looked up: a regular expression per profiled
+// function and line took a report of 20,000 functions minutes.
+const CALLED = /(?<![\p{L}\p{N}_])([\p{L}_][\p{L}\p{N}_]*)\s*\(/gu;
 function callsMade(source: string, profiled: ReadonlyMap<string, number | null>): number | null | undefined {
   let total: number | null | undefined;
-  for (const [name, n] of profiled) {
-    if (!new RegExp(`(?<![\\w])${name}\\s*\\(`).test(source)) continue;
+  const names = new Set<string>();
+  for (const m of source.matchAll(CALLED)) names.add(m[1]!);
+  for (const name of names) {
+    if (!profiled.has(name)) continue;
+    const n = profiled.get(name)!;
     total = total === undefined ? n : total === null || n === null ? null : total + n;
   }
   return total;

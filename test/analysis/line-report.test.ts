@@ -146,6 +146,31 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(f.topIncrements[0]).toMatchObject({ lineno: Number(kept[1]), incrementMiB: Number(kept[2]) });
   });
 
+  it('with 20,000 more profiled functions in the report, the same lines are told apart (it took minutes)', async () => {
+    const file = 'fixtures/line-reports/exits/mp0.61-whole-calls.txt';
+    const more = Array.from(
+      { length: 20_000 },
+      (_, k) =>
+        `Filename: /x/m.py\n\nLine #    Mem usage    Increment  Occurrences   Line Contents\n${'='.repeat(61)}\n` +
+        `${String(10 * k + 5).padStart(6)}   10.000 MiB   10.000 MiB           1   @profile\n` +
+        `${String(10 * k + 6).padStart(6)}                                         def g${k}():\n` +
+        `${String(10 * k + 7).padStart(6)}   30.000 MiB   20.000 MiB           1       y = g${k + 1}(1)\n\n`,
+    );
+    const big = join(tmpdir(), `arenascope-many-functions-${process.pid}.txt`);
+    writeFileSync(big, `${readFileSync(file, 'utf8')}\n\n${more.join('')}`);
+    try {
+      const f = lineReportFindings((await loadCapture(big)) as LineReport, { top: 100_000 });
+      const own = lineReportFindings((await loadCapture(file)) as LineReport, { top: 100_000 });
+      const mine = (x: typeof own) => x.topIncrements.filter((l) => !l.filename.startsWith('/x/'));
+      expect(mine(f)).toEqual(mine(own));
+      // Each g's line calls the next g: its rise is what its Mem usage rose, 20 MiB.
+      const gs = f.topIncrements.filter((l) => l.filename === '/x/m.py');
+      expect([gs.length, new Set(gs.map((l) => l.incrementMiB))]).toEqual([20_000, new Set([20])]);
+    } finally {
+      rmSync(big, { force: true });
+    }
+  });
+
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
     const f = await findings(WRAPPED);
     const lines = several.map((x) => x.rows[0]![0]);

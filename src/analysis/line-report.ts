@@ -16,7 +16,8 @@ export interface LineIncrement {
   readonly incrementMiB: number;
   /** The report's Increment column for the line; null when it has none or it is not the line's own. */
   readonly reportedIncrementMiB: number | null;
-  /** Its Increment was the whole memory, not its own: the line called another profiled function. */
+  /** Its Increment was the whole memory, not its own: the line called another profiled function (or its
+   * Increment is more than the process held in the report). */
   readonly wholeMemory: boolean;
   /** Mem usage of the row before (the rise's start); of the line itself when measuredBefore. */
   readonly fromMiB: number;
@@ -230,6 +231,9 @@ export function lineReportFindings(
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
   const profiled = profiledCalls(r);
+  // The most memory the process held as the report saw it: no line keeps more than that.
+  let peak = 0;
+  for (const b of r.blocks) for (const l of b.lines) if (l.memMiB !== null && l.memMiB > peak) peak = l.memMiB;
   for (const b of r.blocks) {
     const measured = b.lines.filter((l): l is Measured => l.memMiB !== null);
     // The first row's increment is the whole baseline at the call, not a line's own doing; so is that of
@@ -248,7 +252,9 @@ export function lineReportFindings(
       // often as the line ran (a name alone is no proof: `cfg.get(` is no profiled `get` called once);
       // or, run twice or more, its Increment is nearly its runs times its Mem usage, which no line's own
       // changes reach (a profiled __init__ reached through its class; run once, one big allocation can);
-      // or, run once, its Increment is its Mem usage.
+      // or, run once, its Increment is its Mem usage; or its Increment is more than the process ever
+      // held in the report (a profiled function reached through one that is not: 488 MiB in a process
+      // of 106 MiB).
       const runs = l.occurrences ?? 1;
       const callee = callsMade(l.source, profiled);
       const inc = l.incrementMiB;
@@ -256,7 +262,8 @@ export function lineReportFindings(
         inc !== null &&
         ((callee != null && callee >= runs) ||
           (l.occurrences !== null && runs > 1 && inc >= 0.9 * runs * l.memMiB) ||
-          (runs === 1 && l.memMiB > 0 && Math.abs(inc - l.memMiB) <= ulp));
+          (runs === 1 && l.memMiB > 0 && Math.abs(inc - l.memMiB) <= ulp) ||
+          inc > peak + ulp);
       const reported = whole ? null : l.incrementMiB;
       // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage
       // counts too: those releases summed a loop's or a comprehension's changes wrongly (a loop that

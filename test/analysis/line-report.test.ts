@@ -171,6 +171,23 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     }
   });
 
+  it('a line reaching a profiled function through one that is not: an Increment past the process is not its own', async () => {
+    // fixtures/line-reports/exits/mp0.61-indirect.txt (make_indirect.py): `n += wrapper(i)` printed
+    // 489 MiB in a process that never held more than 107 MiB; it was listed first, at 489 MiB.
+    const file = 'fixtures/line-reports/exits/mp0.61-indirect.txt';
+    const text = readFileSync(file, 'utf8');
+    const peak = Math.max(...[...text.matchAll(/^ +\d+ +([\d.]+) MiB/gm)].map((m) => Number(m[1])));
+    const call = /^ +(\d+) +[\d.]+ MiB +([\d.]+) MiB +\d+ +n \+= wrapper/m.exec(text)!;
+    expect(Number(call[2])).toBeGreaterThan(peak);
+    const f = await findings(file);
+    expect(f.topIncrements.every((l) => l.incrementMiB <= peak)).toBe(true);
+    const line = f.topIncrements.find((l) => l.lineno === Number(call[1]));
+    expect(line?.wholeMemory ?? true).toBe(true);
+    // The line that allocates is first: bytearray's row, its own Increment.
+    const alloc = /^ +(\d+) +[\d.]+ MiB +([\d.]+) MiB +6 +b = bytearray/m.exec(text)!;
+    expect(f.topIncrements[0]).toMatchObject({ lineno: Number(alloc[1]), incrementMiB: Number(alloc[2]) });
+  });
+
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
     const f = await findings(WRAPPED);
     const lines = several.map((x) => x.rows[0]![0]);

@@ -182,7 +182,7 @@ function riseNote(l: LineIncrement): string {
     inc !== null
       ? `its Increment ${printfFixed(inc, 1)} MiB`
       : l.wholeMemory
-        ? 'its Increment is the whole memory: it calls a profiled function'
+        ? 'its Increment counts the whole memory: it calls a profiled function, or it is more than the process held'
         : 'no Increment column';
   return `  (Mem usage ${printfFixed(l.fromMiB, 1)} -> ${printfFixed(l.memMiB, 1)} MiB; ${column})`;
 }

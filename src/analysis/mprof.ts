@@ -132,6 +132,18 @@ function envelopeFit(t: readonly number[], v: readonly number[]): Fit {
   return { all, tail: theilSen(t.slice(k), v.slice(k)), growth: all.slope * (t[n - 1]! - t[0]!), level };
 }
 
+/**
+ * The floor's fit up to its highest window, when that window is in the last third and the floor falls
+ * by m or more after it (memory given back at the end); null otherwise.
+ */
+function floorUpToEndFall(t: readonly number[], floor: readonly number[], m: number): Fit | null {
+  const n = floor.length;
+  let top = 0;
+  for (let i = 1; i < n; i++) if (floor[i]! >= floor[top]!) top = i;
+  if (top < n - Math.ceil(n / 3) || top === n - 1 || top < 3 || floor[n - 1]! > floor[top]! - m) return null;
+  return envelopeFit(t.slice(0, top + 1), floor.slice(0, top + 1));
+}
+
 /** Still rising at the end: the rise is consistent and the last third keeps half the rate or more. */
 function stillRising(f: Fit, minGrowth: number): boolean {
   return f.growth >= minGrowth && f.all.risingShare >= 0.7 && f.tail.slope >= f.all.slope / 2;
@@ -182,7 +194,11 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: Mem
       consistency(fc.all),
       spike ? consistency(envelopeFit(t.slice(1), ceiling.slice(1)).all) : 0,
     );
-    const withFloor = ff.level >= m ? Math.min(ceilingRise, consistency(ff.all)) : ceilingRise / 2;
+    // A floor that falls at the end (a child, or the process, exiting within the judged span) is
+    // judged up to its highest window: the fall is no evidence against the rise before it (a leaking
+    // child that exited a second before its parent read 0.38, and the gate passed).
+    const fr = floorUpToEndFall(t, floor, m) ?? ff;
+    const withFloor = fr.level >= m ? Math.min(ceilingRise, consistency(fr.all)) : ceilingRise / 2;
     return { verdict: 'leak', confidence: confidenceOf(withFloor * support) };
   }
   const closing = -envelopeFit(t, e.gap).level;
@@ -326,7 +342,9 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
     if (i < k) settledAt = Math.max(0, e.t[Math.max(0, i - 1)]! - t0);
   }
   const peak = max(s.mib) ?? 0;
-  const floorRose = last(e.floor) - first(e.floor) >= minGrowth;
+  // Rose: by its last window, or by the last third's highest when it fell at the end (given back).
+  const lateFloor = k ? Math.max(...e.floor.slice(k - Math.ceil(k / 3))) : 0;
+  const floorRose = Math.max(last(e.floor), lateFloor) - first(e.floor) >= minGrowth;
   const facts = { confidence: c.confidence, floorRose, ceilingEndMiB: last(e.ceiling), peakMiB: peak };
   return {
     name,

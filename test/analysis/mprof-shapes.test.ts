@@ -204,6 +204,17 @@ describe('children starting under --include-children (fixtures/mprof/shapes/chil
   });
 });
 
+describe('a leaking child that exits before its parent, under --include-children (fixtures/mprof/shapes/childexit.dat)', () => {
+  it('is a leak the gate counts: the floor rose at every window until the child exited (0.38, and the gate passed)', async () => {
+    const t = await trend(`${DIR}/childexit.dat`);
+    expect(t.verdict).toBe('leak');
+    expect(t.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(t.next).not.toMatch(/not the troughs/);
+    const gate = await cli('gate', `${DIR}/childexit.dat`);
+    expect(gate.code).toBe(1);
+  });
+});
+
 describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () => {
   it('a step up that stays, over 25 samples (4 windows), is a plateau, not stable', async () => {
     const t = await trend(`${DIR}/stepup.dat`);

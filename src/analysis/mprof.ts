@@ -67,6 +67,8 @@ export interface MemoryTrend {
   readonly samples: number;
   readonly goneSamples: number;
   readonly durationSeconds: number;
+  /** Of the duration, gaps between samples the windows leave out (a machine asleep; see activeTime). */
+  readonly pausedSeconds: number;
   /** Samples before this many seconds from the start are the warm-up and are not judged (nor
    * the last 5% of the run, when a process frees memory as it shuts down). */
   readonly warmupSeconds: number;
@@ -273,10 +275,18 @@ function nextStep(
  * figures printed as measured are samples; only the rates and the time to a limit are fitted.
  * `call`: the @profile call that kept the most, named in the next step.
  */
-export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, call?: RetainingCall): MemoryTrend {
+export function memoryTrend(
+  name: string,
+  recorded: Samples,
+  opts: TrendOptions = {},
+  call?: RetainingCall,
+): MemoryTrend {
   // mprof records 0 once the process has gone: such trailing samples are not memory.
-  let n = s.t.length;
-  while (n > 0 && s.mib[n - 1]! <= 0) n--;
+  let n = recorded.t.length;
+  while (n > 0 && recorded.mib[n - 1]! <= 0) n--;
+  const wall = n ? recorded.t[n - 1]! - recorded.t[0]! : 0;
+  // Judged on the time the sampler ran (see activeTime): the durations said are the clock's.
+  const { samples: s, paused } = activeTime(recorded, n);
   const t0 = s.t[0] ?? 0;
   const duration = n ? s.t[n - 1]! - t0 : 0;
   const warmup = Math.min(opts.warmupSeconds ?? duration * 0.1, duration);
@@ -352,7 +362,8 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
     confidence: c.confidence,
     samples: n,
     goneSamples: s.t.length - n,
-    durationSeconds: duration,
+    durationSeconds: wall,
+    pausedSeconds: paused,
     warmupSeconds: warmup,
     peakMiB: peak,
     floorStartMiB: first(e.floor),
@@ -371,6 +382,32 @@ export function memoryTrend(name: string, s: Samples, opts: TrendOptions = {}, c
         (n >= 3 ? ', or judge it whole with --warmup 0' : '')
       : nextStep(c.verdict, facts, settledAt, duration, call),
   };
+}
+
+/**
+ * The samples on the time the sampler ran: a gap between two samples of 20 usual intervals and 5 s
+ * or more (a laptop asleep, a stopped VM) becomes one usual interval. Windows of wall time put the
+ * samples before and after an hour's sleep in the first and last windows: a leak of 60 MiB a minute
+ * read "stable: nothing kept". Returns the samples (the same object when there is no such gap) and
+ * the seconds left out.
+ */
+function activeTime(s: Samples, n: number): { samples: Samples; paused: number } {
+  const steps: number[] = [];
+  for (let i = 1; i < n; i++) if (s.t[i]! > s.t[i - 1]!) steps.push(s.t[i]! - s.t[i - 1]!);
+  if (!steps.length) return { samples: s, paused: 0 };
+  steps.sort((a, b) => a - b);
+  const usual = steps[steps.length >> 1]!;
+  const gap = Math.max(20 * usual, 5);
+  let paused = 0;
+  for (let i = 1; i < n; i++) if (s.t[i]! - s.t[i - 1]! >= gap) paused += s.t[i]! - s.t[i - 1]! - usual;
+  if (!paused) return { samples: s, paused: 0 };
+  const t = new Float64Array(s.t.length);
+  t[0] = s.t[0]!;
+  for (let i = 1; i < s.t.length; i++) {
+    const d = s.t[i]! - s.t[i - 1]!;
+    t[i] = t[i - 1]! + (i < n && d >= gap ? usual : d);
+  }
+  return { samples: { t, mib: s.mib }, paused };
 }
 
 /** A decorated function's call whose memory at exit stayed above its memory at entry. */

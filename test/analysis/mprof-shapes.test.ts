@@ -322,3 +322,28 @@ describe('a run whose process had gone at its only sample', () => {
     expect(out).not.toMatch(/floor +$/m);
   });
 });
+
+describe('a run with a pause in its samples (a laptop asleep for an hour)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-pause-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is judged as the run without the pause (a leak read "stable: nothing kept", and the gate passed)', async () => {
+    // The real leak run, every sample of its second half an hour later.
+    const lines = readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8').split('\n');
+    const mem = lines.flatMap((l, i) => (l.startsWith('MEM ') ? [i] : []));
+    const half = mem[mem.length >> 1]!;
+    const later = lines.map((l, i) =>
+      i >= half && /^(MEM|CHLD) /.test(l)
+        ? l.replace(/ (\d+\.\d+)$/, (_m, t: string) => ` ${(Number(t) + 3600).toFixed(4)}`)
+        : l,
+    );
+    const slept = join(dir, 'slept.dat');
+    writeFileSync(slept, later.join('\n'));
+    const [a, b] = [await trend('fixtures/leaks/mprof/leak.dat'), await trend(slept)];
+    expect([b.verdict, b.confidence]).toEqual([a.verdict, a.confidence]);
+    expect(a.verdict).toBe('leak');
+    expect((await cli('gate', slept)).code).toBe(1);
+    const text = (await cli('leaks', slept)).out;
+    expect(text).toMatch(/3600\.\d s without a sample \(a pause\) left out of the windows/);
+  });
+});

@@ -147,7 +147,11 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
     else if (t.reachesLimitInSeconds !== null)
       out.push(`    the peaks reach the limit in ${printfFixed(t.reachesLimitInSeconds / 60, 1)} min at this trend`);
     const perWindow = (a: readonly number[]): string => a.map((v) => printfFixed(v, 1)).join(', ');
-    const gone = t.goneSamples ? ` (and ${t.goneSamples} of 0 MiB after the process had gone)` : '';
+    const gone =
+      (t.goneSamples ? ` (and ${t.goneSamples} of 0 MiB after the process had gone)` : '') +
+      (t.pausedSeconds
+        ? `; ${printfFixed(t.pausedSeconds, 1)} s without a sample (a pause) left out of the windows`
+        : '');
     out.push(
       `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s${gone}; ` +
         `warm-up ${printfFixed(t.warmupSeconds, 1)} s left out; per window (MiB):`,

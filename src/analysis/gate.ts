@@ -204,16 +204,21 @@ export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: 
 }
 
 /**
- * A line as the site check looks it up in a baseline: as recorded, and, when its file lies under the
- * folder the report was made in or a run's working directory (a checkout), relative to the outermost
- * of them. The first finds it in a baseline of the same checkout; the second, only when the first
- * does not, in another checkout's (a line of /ci/a/svc/app.py is a line of /ci/b/svc/app.py).
+ * A line as the site check looks it up in a baseline: as recorded, and, when its file lies under a
+ * run's working directory (a checkout; the outermost of them), relative to it, else under the folder
+ * the report was made in, relative to that. The first finds it in a baseline of the same checkout;
+ * the second, only when the first does not, in another checkout's (a line of /ci/a/svc/app.py is a
+ * line of /ci/b/svc/app.py). A run's directory comes first: the folder `gate` or `baseline` ran in may
+ * be the checkout's parent, on one side only (a line unchanged read as grown from 0).
  */
 function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string; readonly within: string | null } {
-  const roots = [...(d?.runs ?? []).map((r) => r.cwd), d?.root]
+  const trim = (r: string): string => r.replace(/[\\/]+$/, '');
+  const runs = (d?.runs ?? [])
+    .map((r) => r.cwd)
     .filter((r): r is string => !!r)
-    .map((r) => r.replace(/[\\/]+$/, ''))
+    .map(trim)
     .sort((a, b) => a.length - b.length);
+  const roots = [...runs, ...(d?.root ? [trim(d.root)] : [])];
   return (f) => {
     const root = roots.find((r) => f.filename.startsWith(`${r}/`) || f.filename.startsWith(`${r}\\`));
     const within = root === undefined ? null : `${f.filename.slice(root.length + 1)}\0${f.lineno}`;

@@ -926,3 +926,29 @@ describe('gate: the example workflow, end to end', () => {
     expect(readFileSync(join(leakyOut, 'memory-gate.xml'), 'utf8')).toContain('failures="2"');
   }, 120_000);
 });
+
+describe("gate: a baseline from another checkout, written in the checkout's parent", () => {
+  it("matches lines by the run's working directory, wherever baseline and gate ran (an unchanged line read as grown from 0)", () => {
+    // The real run folder's baseline, written one folder above the run's checkout, then moved as
+    // another checkout's would be: /ci/a/checkout for the run's directory, /ci/a for where it was written.
+    const written = join(tmp, 'parent-baseline.json');
+    execFileSync('node', [BIN, 'baseline', 'run-folder/run', '-o', written], { cwd: resolve('fixtures') });
+    const checkout = resolve('fixtures/run-folder');
+    const moved = readFileSync(written, 'utf8')
+      .replaceAll(JSON.stringify(checkout).slice(1, -1), '/ci/a/checkout')
+      .replaceAll(JSON.stringify(resolve('fixtures')).slice(1, -1), '/ci/a');
+    expect(moved).toContain('/ci/a/checkout/app.py');
+    const baseline = join(tmp, 'other-checkout.json');
+    writeFileSync(baseline, moved);
+    // Gate run here, two folders above the run's directory: the same program, every line unchanged.
+    const r = spawnSync(
+      'node',
+      [BIN, 'gate', 'fixtures/run-folder/run', '--baseline', baseline, '--max-site-growth', '1KiB', '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const site = check(json(r.stdout), 'max-site-growth');
+    expect(site.passed).toBe(true);
+  });
+});

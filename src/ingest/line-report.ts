@@ -26,6 +26,7 @@ import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt, quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
+import { withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'line-report';
@@ -446,7 +447,7 @@ class Reader {
 }
 
 function sniffLineReport(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => HEADER.test(expandTabs(l.replace(MARKDOWN_QUOTE, ''))));
+  return headLines(head, 2000).some((l) => HEADER.test(expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, ''))));
 }
 
 async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {
@@ -455,16 +456,18 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   const allowPartial = opts.allowPartial ?? false;
   let no = 0;
   let last = '';
-  for await (const line of text.lines) {
+  // Pasted from a CI log: its timestamps, a container's column and colours are no part of the report.
+  for await (const raw of text.lines) {
+    const line = withoutCiPrefix(raw);
     reader.line(line, ++no);
     last = line;
   }
   const cut = text.cut();
-  const what = cut === null ? null : reader.cutOff(cut);
+  const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut));
   const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
   if (cut !== null && what === null) {
-    reader.line(cut, ++no);
-    last = cut;
+    last = withoutCiPrefix(cut);
+    reader.line(last, ++no);
   }
   reader.finish(no, last, allowPartial);
   if (reader.blocks.length === 0) {

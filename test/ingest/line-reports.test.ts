@@ -124,6 +124,50 @@ describe('reports pasted by hand', () => {
     expect(r.warnings).toEqual([]);
   });
 
+  it("from a CI log: GitHub Actions' timestamps, docker compose's column, colours (each was refused, exit 2)", async () => {
+    const real = readFileSync('fixtures/line-reports/wrapped/mp0.61-p3.txt', 'utf8');
+    const blocks = (r: LineReport) => r.blocks.map((b) => ({ ...b, lines: b.lines.map((l) => ({ ...l })) }));
+    const plain = blocks(await load('plain.txt', real));
+    const at = (i: number) => `2024-05-01T12:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(7, '0')}Z `;
+    const wrap = (f: (l: string, i: number) => string) =>
+      real
+        .split('\n')
+        .map((l, i) => f(l, i).trimEnd())
+        .join('\n');
+    expect(
+      blocks(
+        await load(
+          'gha.txt',
+          wrap((l, i) => `${at(i)}${l}`),
+        ),
+      ),
+    ).toEqual(plain);
+    expect(
+      blocks(
+        await load(
+          'compose.txt',
+          wrap((l) => `app-1  | ${l}`),
+        ),
+      ),
+    ).toEqual(plain);
+    expect(
+      blocks(
+        await load(
+          'compose1.txt',
+          wrap((l) => `worker_2  | ${l}`),
+        ),
+      ),
+    ).toEqual(plain);
+    expect(
+      blocks(
+        await load(
+          'colour.txt',
+          wrap((l) => `\x1b[32m${l}\x1b[0m`),
+        ),
+      ),
+    ).toEqual(plain);
+  });
+
   it('in a Markdown quote, or indented as a code block under its Filename line', async () => {
     expect(shape(await load('quoted.md', lines.map((l) => `> ${l}`).join('\n')))).toEqual([['', 3, 9, 181.6]]);
     const indented = ['Filename: /home/u/lbl.py', '', ...lines.slice(2, 13)].map((l) => (l ? `    ${l}` : l));

@@ -89,11 +89,12 @@ export function isLogPrefix(text: string): boolean {
 // What a CI log or a container's output puts before every line of a program's output: terminal
 // colours (SGR escapes), GitHub Actions' timestamp (`2024-05-01T12:00:00.1234567Z `), docker compose's
 // service column (`app_1  | `, `app-1  | `, padded to align).
-const SGR = /\x1b\[[0-9;]*m/g;
+const ESC = '\u001b';
+const SGR = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 const CI_PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[\w.-]+[-_]\d+ *\|)(?: |$)/;
 
 /** A line of a program's output as the program printed it, without a CI log's prefix or colours. */
 export function withoutCiPrefix(line: string): string {
-  const plain = line.includes('\x1b') ? line.replace(SGR, '') : line;
+  const plain = line.includes(ESC) ? line.replace(SGR, '') : line;
   return plain.replace(CI_PREFIX, '');
 }

@@ -6,6 +6,7 @@ import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
+import { leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
 import { type ReportData, reportsAloneMeasure } from './report-data.js';
 
@@ -500,7 +501,10 @@ function leaksCheck(
   const trends = current.memory.flatMap((m) => m.trends.series.map((t) => ({ m, t })));
   const procText = ({ m, t }: (typeof trends)[number]): string =>
     `${m.label} ${t.name} (trend ${t.trendMiBPerMin.toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`;
-  const procs = trends.filter(({ t }) => t.verdict === 'leak' && t.confidence >= minConfidence);
+  // A total of the program and its children (--include-children) leaks when a child does: one leak.
+  const leakingOf = current.memory.map((m) => ({ m, ...leakingSeries(m.trends.series, minConfidence) }));
+  const procs = leakingOf.flatMap(({ m, counted }) => counted.map((t) => ({ m, t })));
+  const inChildren = leakingOf.flatMap(({ m, inChildren }) => inChildren.map((t) => ({ m, t })));
   const n = sites.length + procs.length;
   const what = [...sites.map(siteText), ...procs.map(procText)];
   const weak = [
@@ -527,6 +531,9 @@ function leaksCheck(
   const notes = [
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
+    inChildren.length
+      ? `not counted apart, the total of a leaking child and its parent: ${listedSome(inChildren.map(procText))}`
+      : '',
     ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
     tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',
     unjudged.length

@@ -1,6 +1,6 @@
 // Figures of mprof time series, as memory_profiler's own tools compute them.
 
-import { childName, type MemorySeries, type Samples } from '../model/memory-series.js';
+import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import type { Verdict } from './leaks.js';
 import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
@@ -435,10 +435,26 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
     .sort((a, b) => b.retainedMiB - a.retainedMiB);
 }
 
+/**
+ * The series of one run judged a leak at `minConfidence` or more, counted once: the total of the
+ * program and its children (`main + children`) is left out (`inChildren`) when a child leaks, whose
+ * leak it is (it counted twice).
+ */
+export function leakingSeries(
+  series: readonly MemoryTrend[],
+  minConfidence = 0,
+): { counted: MemoryTrend[]; inChildren: MemoryTrend[] } {
+  const total = mainName({ mainIncludesChildren: true });
+  const leaking = series.filter((t) => t.verdict === 'leak' && t.confidence >= minConfidence);
+  const child = leaking.some((t) => t.name !== total && t.name !== mainName({}));
+  const inChildren = child ? leaking.filter((t) => t.name === total) : [];
+  return { counted: leaking.filter((t) => !inChildren.includes(t)), inChildren };
+}
+
 /** Trends of the main process and of every child process of an mprof run. */
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
   // FUNC spans are the main process's: its next step names the call that kept the most.
-  const out = s.samples.t.length ? [memoryTrend('main', s.samples, opts, retainingCalls(s)[0])] : [];
+  const out = s.samples.t.length ? [memoryTrend(mainName(s), s.samples, opts, retainingCalls(s)[0])] : [];
   for (const [pid, c] of s.children) out.push(memoryTrend(childName(s, pid), c, opts));
   return out;
 }

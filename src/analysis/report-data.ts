@@ -15,6 +15,7 @@ import {
   type MemoryLeaks,
   type SnapshotLeaks,
 } from './leak-results.js';
+import { leakingSeries } from './mprof.js';
 import {
   FRAGMENTED_SHARE,
   type FragmentationEvidence,
@@ -301,7 +302,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       leakSuspects:
         snapshots?.leaks || memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'))
           ? (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
-            memory.reduce((n, m) => n + m.trends.series.filter((t) => t.verdict === 'leak').length, 0)
+            memory.reduce((n, m) => n + leakingSeries(m.trends.series).counted.length, 0)
           : null,
       fragmentation: snapshots?.replay
         ? snapshots.replay.fragmented.verdict

@@ -4,7 +4,7 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
-import { childName, type MemorySeries, type Samples } from '../model/memory-series.js';
+import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
@@ -256,7 +256,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     peakMiB: mprofPeak(m).peakMiB,
     samples: m.samples.t.length,
     lines: [
-      points('main', m.samples, t0, maxPoints),
+      points(mainName(m), m.samples, t0, maxPoints),
       ...drawn.map(({ pid, c }) => points(childName(m, pid), c, t0, maxPoints)),
     ],
     ...(m.children.size > drawn.length ? { childrenNotDrawn: m.children.size - drawn.length } : {}),

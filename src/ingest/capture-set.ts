@@ -201,6 +201,9 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
       labels: snaps.map((x) => x.f?.label ?? sidecarLabel(x.path) ?? x.path),
     },
     allocatorStats,
+    memorySeries: set.memorySeries.map((m) =>
+      recorded.get(m.source.path)?.childrenInMem ? { ...m, mainIncludesChildren: true } : m,
+    ),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
 }

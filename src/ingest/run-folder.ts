@@ -20,6 +20,8 @@ export interface RunFile {
   readonly tracedPeak: number | null;
   /** An allocator report's snapshot (a path as the inputs name it), or null when it matched none. */
   readonly matches: string | null;
+  /** The memory file's MEM lines count the children (the run's --include-children). */
+  readonly childrenInMem?: boolean;
 }
 
 export interface RunFolder extends RunInfo {
@@ -169,6 +171,11 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
     else files.push(fileOf(file, `$.files[${i}]`, dir, f, kind));
   });
   const python = m.python === undefined || m.python === null ? null : Fields.of(file, '$.python', m.python);
+  // --include-children: memory.dat's MEM lines are the program and its children together.
+  const options = m.options;
+  const children =
+    options !== null && typeof options === 'object' && !Array.isArray(options) && options.includeChildren === true;
+  if (children) for (const [i, f] of files.entries()) if (f.kind === 'memory') files[i] = { ...f, childrenInMem: true };
   const status = top.str('status');
   // Every command's figures stop where the program did: said once, by every command alike.
   if (status === 'interrupted' || status === 'crashed') warnings.push(`${dir}: ${howItEnded(file, status, m.exit)}`);

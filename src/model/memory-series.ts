@@ -44,6 +44,16 @@ export interface MemorySeries {
   readonly childIds: 'pid' | 'position';
   readonly functions: readonly FunctionSpan[];
   readonly warnings: readonly string[];
+  /**
+   * MEM counts the children too (`arenascope run --include-children`, as `mprof run -C`): the main
+   * series is the total, named so, and a child's leak is its leak too. Absent: unknown, or not.
+   */
+  readonly mainIncludesChildren?: boolean;
+}
+
+/** How the main series is named in every output: `main`, or `main + children` when MEM counts them. */
+export function mainName(s: Pick<MemorySeries, 'mainIncludesChildren'>): string {
+  return s.mainIncludesChildren ? 'main + children' : 'main';
 }
 
 /** How a child series is named in every output: `child <pid>`, or the total of children numbered by position. */

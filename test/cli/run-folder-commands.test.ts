@@ -211,3 +211,32 @@ describe('two snapshots beside an mprof run (a run with --interval 0 and no chec
     );
   });
 });
+
+describe('a run with --include-children whose first child leaks (fixtures/run-folder/children: make_children.py)', () => {
+  // memory.dat's MEM lines are the program and its children together: that series was named "main",
+  // and its leak, the child's, counted a second time.
+  const DIR = 'fixtures/run-folder/children';
+  const known = JSON.parse(readFileSync('fixtures/run-folder/children.truth.json', 'utf8')) as {
+    leakingChild: number;
+    steadyChild: number;
+  };
+
+  it('names the total "main + children"; leaks, report and gate count the child once', async () => {
+    const leaks = leakResultsOf(json(await cli('leaks', DIR, '--json'))).find((x) => x.kind === 'memory') as {
+      series: { name: string; verdict: string }[];
+    };
+    expect(leaks.series.map((s) => s.name)).toEqual([
+      'main + children',
+      `child ${known.leakingChild}`,
+      `child ${known.steadyChild}`,
+    ]);
+    const verdicts = new Map(leaks.series.map((s) => [s.name, s.verdict]));
+    expect(verdicts.get(`child ${known.steadyChild}`)).not.toBe('leak');
+    const gate = json(await cli('gate', DIR, '--json', '--min-leak-confidence', '0'));
+    const leaking = leaks.series.filter((s) => s.verdict === 'leak' && s.name !== 'main + children').length;
+    expect(gateCheck(gate, 'max-leaks')?.measured).toBe(leaking);
+    const data = join(tmp, 'children.json');
+    expect((await cli('report', DIR, '-o', join(tmp, 'children.html'), '--json-out', data)).code).toBe(0);
+    expect(JSON.parse(readFileSync(data, 'utf8')).summary.leakSuspects).toBe(leaking);
+  });
+});

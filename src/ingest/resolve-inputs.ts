@@ -91,6 +91,11 @@ export function resolveInputs(
       // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz).
       const of = /\.(time|peak)$/.test(p) ? p.slice(0, -5) : p.endsWith('.label') ? p.slice(0, -6) : null;
       if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
+      // `gzip -k` leaves the capture beside its copy: read once (twice, a series held two exit captures).
+      if (p.endsWith('.gz') && all.has(p.slice(0, -3))) {
+        skipped.push(`skipping ${p}: ${p.slice(0, -3)} beside it is the same capture, not gzipped`);
+        continue;
+      }
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }

@@ -265,7 +265,10 @@ export function readRunFolder(dir: string): RunFolder | null {
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
   else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running');
   // A capture gzipped since (`gzip snapshots/*.pickle`, to keep a run small) is read as it is now.
-  const files = run.files.map((f) => (!isFile(f.path) && isFile(`${f.path}.gz`) ? { ...f, path: `${f.path}.gz` } : f));
+  const gzipped = new Set(run.files.filter((f) => !isFile(f.path) && isFile(`${f.path}.gz`)).map((f) => f.path));
+  const now = (p: string): string => (gzipped.has(p) ? `${p}.gz` : p);
+  // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
+  const files = run.files.map((f) => ({ ...f, path: now(f.path), matches: f.matches && now(f.matches) }));
   const missing = files.filter((f) => !isFile(f.path));
   if (!missing.length) return { ...run, files };
   return {

@@ -235,5 +235,21 @@ describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)'
     const glob = await facts(join(snaps, '*.gz'));
     expect([glob.labels, glob.times]).toEqual([plain.labels, plain.times]);
     expect(glob.err).not.toMatch(/skipping/);
+    // Its allocator reports pair with the gzipped dumps as with the plain ones (none paired: gate passed).
+    const real = async (d: string) =>
+      (JSON.parse((await cli('replay', d, '--json')).out) as { captures: { real: unknown }[] }).captures.map(
+        (c) => c.real,
+      );
+    // `gzip -k`: each dump beside its copy is read once (twice, the series held two exit captures).
+    const kept = copy('gzip-k');
+    const keptSnaps = join(kept, 'snapshots');
+    for (const f of readdirSync(keptSnaps).filter((x) => x.endsWith('.pickle')))
+      writeFileSync(join(keptSnaps, `${f}.gz`), gzipSync(readFileSync(join(keptSnaps, f))));
+    const both = await facts(keptSnaps);
+    expect([both.labels, both.sites]).toEqual([plain.labels, plain.sites]);
+    expect(both.err).toMatch(/skipping .*0001\.pickle\.gz: .*0001\.pickle beside it is the same capture/);
+    const paired = await real(RUN);
+    expect(paired.every((x) => x !== null)).toBe(true);
+    expect(await real(dir)).toEqual(paired);
   });
 });

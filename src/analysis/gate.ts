@@ -8,7 +8,7 @@ import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
-import { type ReportData, reportsAloneMeasure } from './report-data.js';
+import { finalCapture, finalCaptureName, type ReportData, reportsAloneMeasure } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
 export type GrowthLimit = { readonly percent: number } | { readonly bytes: number };
@@ -176,9 +176,10 @@ function peakName(d: ReportData, traced = true): string {
   return traced && d.summary.tracedPeakBytes != null ? 'traced peak' : 'largest traced total';
 }
 
+// The traced total of the capture the report's top sites describe (the one before a run's exit capture).
 function lastTotal(d: ReportData): number | null {
-  const t = d.snapshots?.totals;
-  return t?.length ? t[t.length - 1]!.size : null;
+  const s = d.snapshots;
+  return s?.totals.length ? s.totals[finalCapture(s)]!.size : null;
 }
 
 const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/])/;
@@ -375,7 +376,7 @@ export function evaluateGate(
     );
   }
   if (limits.maxTotalGrowth !== undefined) {
-    const what = 'traced memory at the last capture';
+    const what = `traced memory at the ${current.snapshots ? finalCaptureName(current.snapshots) : 'last capture'}`;
     checks.push(
       growthCheck(
         'max-total-growth',

@@ -118,6 +118,12 @@ export interface ReportGap {
 
 export interface SnapshotSection {
   readonly labels: readonly string[];
+  /**
+   * The capture the top sites, the tree, the diff and the gate's growth checks describe, when it is
+   * not the last: the one before a run's exit capture, which the leak analysis leaves out too
+   * (SnapshotLeaks.leftOut). Absent: the last.
+   */
+  readonly final?: number;
   readonly totals: readonly { size: number; count: number }[];
   readonly topSites: readonly TopSite[];
   readonly tree: TreeNode;
@@ -228,6 +234,16 @@ function gaps(set: CaptureSet, replayed: boolean): ReportGap[] {
   return out;
 }
 
+/** The index of the capture a section's top sites describe (see SnapshotSection.final). */
+export function finalCapture(s: Pick<SnapshotSection, 'final' | 'labels'>): number {
+  return s.final ?? s.labels.length - 1;
+}
+
+/** How outputs name that capture: 'last capture', or the one before the run's exit capture. */
+export function finalCaptureName(s: Pick<SnapshotSection, 'final' | 'labels'>): string {
+  return s.final === undefined ? 'last capture' : `capture before exit (${s.labels[s.final]})`;
+}
+
 const plural = (k: number, noun: string): string => `${k} ${noun}${k === 1 ? '' : 's'}`;
 
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
@@ -296,8 +312,8 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     ...(opts.root === undefined ? {} : { root: opts.root }),
     summary: {
       peakMiB: peaks.length ? Math.max(...peaks) : null,
-      finalBytes: totals ? totals[totals.length - 1]!.size : null,
-      growthBytes: totals && totals.length > 1 ? totals[totals.length - 1]!.size - totals[0]!.size : null,
+      finalBytes: totals ? totals[finalCapture(snapshots!)]!.size : null,
+      growthBytes: totals && totals.length > 1 ? totals[finalCapture(snapshots!)]!.size - totals[0]!.size : null,
       // Counted only where something was judged: a run too short to judge ('unjudged') counts as none.
       leakSuspects:
         snapshots?.leaks || memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'))

@@ -197,7 +197,10 @@ export function snapshotSection(
   opts: { top: number; base: number; leaks: SnapshotLeaks | null; replay: ReplaySection | null },
 ): SnapshotSection {
   const { snapshots: snaps, labels } = series;
-  const last = snaps[snaps.length - 1]!;
+  // The capture before a run's exit capture when the leak analysis leaves that out: what main()'s
+  // locals held is gone from it (the growth checks passed a leak that max-leaks failed).
+  const final = opts.leaks?.leftOut ? snaps.length - 2 : snaps.length - 1;
+  const last = snaps[final]!;
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });
   const largest = new Map<string, readonly Frame[]>();
@@ -213,6 +216,7 @@ export function snapshotSection(
     stats.map((st) => ({ ...st, internal: internalSite(tracebackOf(st)) }));
   return {
     labels,
+    ...(final < snaps.length - 1 ? { final } : {}),
     totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
     topSites: statistics(last, { keyType: 'lineno' })
       .slice(0, opts.top)
@@ -226,7 +230,7 @@ export function snapshotSection(
       snaps.length >= 2 && from !== last
         ? {
             from: labels[snaps.indexOf(from)]!,
-            to: labels[labels.length - 1]!,
+            to: labels[final]!,
             stats: diffRows(compareTo(last, from, { keyType: 'lineno' }).slice(0, opts.top)),
           }
         : null,

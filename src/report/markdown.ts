@@ -1,6 +1,6 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
-import type { ReportData } from '../analysis/report-data.js';
+import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
 import { mdCode, mdText } from './escape.js';
 import { formatSize, growthLabel, printfFixed } from './format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from './memory-trend.js';
@@ -11,7 +11,7 @@ export function renderMarkdown(d: ReportData): string {
   const out = [`## ${mdText(d.title)}`, ''];
   const sm = d.summary;
   out.push(
-    `| peak (${peakSource(d)}) | traced, last capture | growth | leak suspects | fragmented |`,
+    `| peak (${peakSource(d)}) | traced, ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'} | growth | leak suspects | fragmented |`,
     '|---:|---:|---:|---:|---|',
   );
   const peak = sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`;
@@ -63,7 +63,13 @@ export function renderMarkdown(d: ReportData): string {
     for (const t of r.tests) out.push(`| ${testCells(t).map(mdText).join(' | ')} |`);
   }
   if (d.snapshots) {
-    out.push('', '### Top allocation sites (last capture)', '', '| site | size | blocks |', '|---|---:|---:|');
+    out.push(
+      '',
+      `### Top allocation sites (${mdText(finalCaptureName(d.snapshots))})`,
+      '',
+      '| site | size | blocks |',
+      '|---|---:|---:|',
+    );
     for (const s of d.snapshots.topSites.slice(0, 10))
       out.push(
         `| ${mdCode(`${s.frames[0]!.filename}:${s.frames[0]!.lineno}`, true)} | ${formatSize(s.size)} | ${s.count} |`,

@@ -174,6 +174,17 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
     const gate = await cli('gate', DIR, '--json');
     expect(gate.code).toBe(1);
     expect(gateCheck(json(gate), 'max-leaks')?.passed).toBe(false);
+    // The growth checks judge the same capture: the one before exit, here and in the baseline.
+    expect(d.snapshots.final).toBe(d.snapshots.labels.length - 2);
+    const total = d.snapshots.totals[d.snapshots.final].size;
+    const baseline = join(tmp, 'main-locals-baseline.json');
+    expect((await cli('baseline', DIR, '-o', baseline)).code).toBe(0);
+    const growth = json(await cli('gate', DIR, '--baseline', baseline, '--max-total-growth', '1%', '--json'));
+    expect(gateCheck(growth, 'max-total-growth')).toMatchObject({ passed: true, measured: 0 });
+    expect(gateCheck(growth, 'max-total-growth')?.message).toContain(
+      `at the capture before exit (${d.snapshots.labels[d.snapshots.final]})`,
+    );
+    expect(d.summary.finalBytes).toBe(total);
   });
 
   it("replay names no machinery as a pinning site (it named arenascope's own _controller.py first)", async () => {

@@ -2,7 +2,7 @@
 // sites, leak suspects, the diff against a baseline, the allocation tree and pymalloc fragmentation.
 
 import { type SiteTrend, verdictGrowth } from '../../analysis/leaks.js';
-import type { SnapshotSection } from '../../analysis/report-data.js';
+import { finalCaptureName, type SnapshotSection } from '../../analysis/report-data.js';
 import { esc } from '../escape.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
@@ -94,7 +94,7 @@ export function diffSection(s: SnapshotSection): Section | null {
 
 /** The allocation tree as a flame graph, with each frame's source line where `source` finds it. */
 export function treeSection(s: SnapshotSection, source?: SourceLookup): Section {
-  return section('tree', 'Allocation tree', [flameChart(s.tree, source)]);
+  return section('tree', 'Allocation tree', [flameChart(s.tree, source, finalCaptureName(s))]);
 }
 
 /**

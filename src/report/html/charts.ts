@@ -7,7 +7,12 @@
 import type { Spec as VegaSpec } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SiteTrend } from '../../analysis/leaks.js';
-import type { MemorySection, ReplaySection, SnapshotSection } from '../../analysis/report-data.js';
+import {
+  finalCaptureName,
+  type MemorySection,
+  type ReplaySection,
+  type SnapshotSection,
+} from '../../analysis/report-data.js';
 import { growthLabel } from '../format-size.js';
 import { captureTicks, captureX, sizeUnit } from './axes.js';
 import { CHILD_COLOURS, MEANINGS, type Meaning } from './palette.js';
@@ -261,9 +266,9 @@ export function topSitesChart(s: SnapshotSection): Chart {
   }));
   return {
     id: 'top-sites',
-    title: 'Top allocation sites, last capture',
+    title: `Top allocation sites, ${finalCaptureName(s)}`,
     explanation:
-      `Lines holding the most traced memory at the last capture (${u.unit}), ` +
+      `Lines holding the most traced memory at the ${finalCaptureName(s)} (${u.unit}), ` +
       'as tracemalloc statistics("lineno") ranks them' +
       (folded
         ? "; without the import machinery, tracemalloc and arenascope's capture code (the table can show them)."

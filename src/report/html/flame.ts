@@ -215,12 +215,12 @@ export function flameSpec(rects: readonly FlameRect[]): Spec {
   };
 }
 
-export function flameChart(tree: TreeNode, source: SourceLookup = noSource): Chart {
+export function flameChart(tree: TreeNode, source: SourceLookup = noSource, capture = 'last capture'): Chart {
   const rects = flameRects(tree, source);
   const folded = rects.some((r) => r.kind === 'machinery');
   return {
     id: 'flame',
-    title: 'Where the memory of the last capture was allocated from',
+    title: `Where the memory of the ${capture} was allocated from`,
     explanation:
       'Allocation tracebacks as a flame graph, outermost frame on top: a box is as wide as the memory allocated ' +
       'below that frame. Click a box to zoom into it; type in the box below to highlight frames' +

@@ -2,7 +2,7 @@
 // over time (mprof), the per-test table of a run folder, memory_profiler's line reports and pymalloc's own
 // allocator reports.
 
-import type { MemorySection, ReportData } from '../../analysis/report-data.js';
+import { finalCaptureName, type MemorySection, type ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
@@ -99,7 +99,10 @@ export function summarySection(d: ReportData): Section {
       : card('largest capture', formatSize(largest), 'traced'),
     summary.finalBytes === null
       ? null
-      : card(several ? 'traced, last capture' : 'traced memory', formatSize(summary.finalBytes)),
+      : card(
+          several ? `traced, ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}` : 'traced memory',
+          formatSize(summary.finalBytes),
+        ),
     summary.growthBytes === null ? null : card('growth, first to last', formatSize(summary.growthBytes, true)),
   ].filter((c) => c !== null);
   const gaps = (d.gaps ?? []).map((g) => `<li data-topic="${esc(g.topic)}">${esc(g.text)}</li>`).join('');

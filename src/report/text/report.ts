@@ -1,7 +1,7 @@
 // `arenascope report --format text`: the report's summary for a terminal, with the layout's short
 // paths and its cap on the top sites.
 
-import type { ReportData } from '../../analysis/report-data.js';
+import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
 import { memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
@@ -18,7 +18,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
   const sm = d.summary;
   const parts = [
     `peak (${peakSource(d)}): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
-    `traced at the last capture: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
+    `traced at the ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
     `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
     `leak suspects: ${sm.leakSuspects ?? '-'}`,
     `fragmented: ${sm.fragmentation ?? '-'}`,

@@ -460,7 +460,11 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
       !complete && i === builders.length - 1,
     ),
   );
-  if (format === SNAPSHOT_FORMAT) return { ...snapshots[0]!, warnings };
+  // A snapshot saved with its label (`exit`: a run's last capture, which leaks does not judge) is a
+  // series of one, which carries it; read as a bare snapshot, the label was lost.
+  const label = fields.label;
+  if (format === SNAPSHOT_FORMAT && typeof label !== 'string') return { ...snapshots[0]!, warnings };
+  if (format === SNAPSHOT_FORMAT) return { kind: 'snapshot-series', snapshots, labels: [label as string], warnings };
   return {
     kind: 'snapshot-series',
     snapshots,

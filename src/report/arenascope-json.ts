@@ -68,9 +68,10 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   write(`${out}]}`);
 }
 
-export function writeSnapshotJson(s: Snapshot, write: Write): void {
+/** `label`: the capture's label (a run's, a `.label` sidecar's), kept in the file; null: none. */
+export function writeSnapshotJson(s: Snapshot, write: Write, label: string | null = null): void {
   write(`{"format":"${SNAPSHOT_JSON.snapshot}","version":${SNAPSHOT_JSON.version},`);
-  writeSnapshotBody(s, null, (t) => write(t.startsWith('{') ? t.slice(1) : t));
+  writeSnapshotBody(s, label, (t) => write(t.startsWith('{') ? t.slice(1) : t));
   write('\n');
 }
 

@@ -2,7 +2,7 @@
 // `arenascope run --allocator` on app.py: make_run_folder.py): labels, allocator reports paired as the run
 // recorded, the gate, and the same verdicts from leaks, replay, report and gate. The per-test table and the
 // gate's test limits are checked on a real pytest run in test/capture/end-to-end.test.ts.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,17 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
       `at the capture before exit (${d.snapshots.labels[d.snapshots.final]})`,
     );
     expect(d.summary.finalBytes).toBe(total);
+  });
+
+  it('converted to JSON one capture a file, the captures keep their labels and the leak is found (exit read as given back)', async () => {
+    const snaps = join(DIR, 'snapshots');
+    const out = join(tmp, 'main-locals-json');
+    mkdirSync(out);
+    for (const f of readdirSync(snaps).filter((x) => x.endsWith('.pickle')))
+      expect((await cli('convert', join(snaps, f), '--to', 'json', '-o', join(out, `${f}.json`))).code).toBe(0);
+    const leaks = leakResultsOf(json(await cli('leaks', out, '--json'))).find((x) => x.kind === 'snapshots')!;
+    expect([...siteFacts(leaks)].filter(([, f]) => f.verdict === 'leak').map(([k]) => k)).toEqual([site]);
+    expect(leaks.leftOut).toMatch(/exit capture is left out/);
   });
 
   it("replay names no machinery as a pinning site (it named arenascope's own _controller.py first)", async () => {

@@ -61,6 +61,9 @@ const TREE_MIN_SHARE = 0.001;
 // deep overflowed the stack that turns the tree into a report, nested the report's JSON 6,000 levels
 // deep (quadratic in size once indented), and no page shows boxes that deep.
 export const TREE_MAX_DEPTH = 128;
+// Boxes in the tree at most: as deep as whole levels fit, the rest folded. 900 call paths each 140
+// frames deep made a tree of 115,000 boxes, a report JSON of 325 MB, and "Invalid string length".
+export const TREE_MAX_NODES = 10_000;
 
 interface Growing {
   readonly frame: Frame | null;
@@ -139,7 +142,39 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
       : { name: n.deeper ? `up to ${n.deeper} deeper frames` : 'all' };
     return { ...where, bytes: n.bytes, count: n.count, internalBytes: n.internalBytes, children };
   };
-  return done(root);
+  return withinBudget(done(root));
+}
+
+/** The tree cut at the deepest level whose boxes, with all above, fit TREE_MAX_NODES (without recursion). */
+function withinBudget(root: TreeNode): TreeNode {
+  let nodes = 0;
+  let level: TreeNode[] = [root];
+  for (;;) {
+    nodes += level.length;
+    const next = level.flatMap((n) => n.children);
+    if (!next.length) return root;
+    if (nodes + next.length > TREE_MAX_NODES) break;
+    level = next;
+  }
+  // `level` is the deepest whole level that fits: each of its nodes keeps one child for all below it.
+  const fold = (n: TreeNode): TreeNode => {
+    if (!n.children.length) return n;
+    let height = 0;
+    for (let l = n.children; l.length; l = l.flatMap((c) => c.children)) height++;
+    const sum = (k: 'bytes' | 'count' | 'internalBytes'): number => n.children.reduce((x, c) => x + (c[k] ?? 0), 0);
+    const below = {
+      name: `up to ${height} deeper frames`,
+      bytes: sum('bytes'),
+      count: sum('count'),
+      internalBytes: sum('internalBytes'),
+      children: [],
+    };
+    return { ...n, children: [below] };
+  };
+  const cut = new Set(level);
+  // Rebuilt from the root down, level by level: the nodes above the cut are copied with new children.
+  const copy = (n: TreeNode): TreeNode => (cut.has(n) ? fold(n) : { ...n, children: n.children.map(copy) });
+  return copy(root);
 }
 
 /** Captures whose real arenas lie above, within or below the model's range (the two orders); null: no real figure. */

@@ -1,12 +1,12 @@
 // A real dump of a recursion 3,500 frames deep (fixtures/make_deep_dump.py, CPython 3.11): the
 // report's frame tree overflowed the stack on it ("internal error", exit 3, in report, baseline and
 // gate) and nested the report's JSON 7,000 levels deep. Expected values are CPython's.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../src/analysis/report-data.js';
-import { TREE_MAX_DEPTH } from '../../src/analysis/report-sections.js';
+import { TREE_MAX_DEPTH, TREE_MAX_NODES } from '../../src/analysis/report-sections.js';
 import { cli } from '../helpers.js';
 
 const DUMP = 'fixtures/dumps/py311-deep.pickle.gz';
@@ -43,5 +43,39 @@ describe('a traceback 3,500 frames deep', () => {
     expect((await cli('baseline', DUMP, '-o', baseline)).code).toBe(0);
     const gate = await cli('gate', DUMP, '--baseline', baseline, '--max-peak', '1GiB');
     expect([gate.code, gate.out]).toEqual([0, expect.stringContaining('gate passed')]);
+  });
+});
+
+describe('many deep call paths', () => {
+  it('the tree keeps whole levels within its box budget, the rest folded, the bytes all there (325 MB of JSON, then exit 3)', async () => {
+    // 900 call paths 140 frames deep, each allocating the same: a snapshot as arenascope's JSON.
+    const paths = 900;
+    const depth = 140;
+    const frames: [string, number][] = [];
+    const tracebacks: number[][] = [];
+    for (let p = 0; p < paths; p++) {
+      const tb: number[] = [];
+      for (let d = 0; d < depth; d++) {
+        tb.push(frames.length);
+        frames.push([`/srv/app/module_${p}.py`, d + 1]);
+      }
+      tracebacks.push(tb.reverse()); // most recent first
+    }
+    const traces = tracebacks.map((_, i) => [0, i, 1000, 1]);
+    const file = join(dir, 'paths.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ format: 'arenascope-snapshot', version: 1, frames, tracebacks, traces, tracebackLimit: depth }),
+    );
+    const out = join(dir, 'paths-report.json');
+    const r = await cli('report', file, '-o', join(dir, 'paths.html'), '--json-out', out);
+    expect([r.code, r.err]).toEqual([0, expect.not.stringContaining('internal error')]);
+    const tree = JSON.parse(readFileSync(out, 'utf8')).snapshots.tree as TreeNode;
+    let boxes = 0;
+    for (let level: TreeNode[] = [tree]; level.length; level = level.flatMap((x) => x.children)) boxes += level.length;
+    expect(boxes).toBeLessThanOrEqual(TREE_MAX_NODES + paths);
+    expect(tree.bytes).toBe(paths * 1000);
+    expect(tree.children.reduce((n, c) => n + c.bytes, 0)).toBe(paths * 1000);
+    expect(JSON.stringify(tree)).toMatch(/"name":"up to \d+ deeper frames"/);
   });
 });

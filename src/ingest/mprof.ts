@@ -352,9 +352,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     } else if (field === 'CHLD') {
       const [pid, mib, t] = [num(parts[1]), num(parts[2]), num(parts[3])];
       ok = parts.length === 4 && Number.isSafeInteger(pid) && !Number.isNaN(mib) && !Number.isNaN(t);
-      why = ok && !timeOk(t) ? beyond(parts[3]!) : ok && !mibOk(mib) ? notMemory(parts[2]!) : undefined;
-      if (ok && !why && mib === NONE_MEASURED) noneMeasured++;
-      else if (ok && !why) run.child(pid).push(t, mib, no);
+      // memory_profiler measures children with psutil alone, which never gives -1: a -1 here is no
+      // child's sample (left out, a child numbered by its place would take the next one's).
+      why =
+        ok && !timeOk(t)
+          ? beyond(parts[3]!)
+          : ok && (!mibOk(mib) || mib === NONE_MEASURED)
+            ? `${notMemory(parts[2]!)}; -1 is the main process's only`
+            : undefined;
+      if (ok && !why) run.child(pid).push(t, mib, no);
     } else {
       // mprof itself ignores fields it does not know.
       ok = /^[A-Z_]+$/.test(field);

@@ -101,6 +101,13 @@ describe("the posix backend's -1 (ps measured nothing)", () => {
     expect((await judged(none))[0]).toBe('leak');
     const gate = await cli('gate', none);
     expect([gate.code, gate.err]).toEqual([1, expect.stringContaining('3 sample(s) of -1 MiB')]);
+    // A child's -1: memory_profiler measures children with psutil, which never writes it.
+    writeFileSync(none, 'CMDLINE x\nMEM 10.0 1795300000.0\nCHLD 5 -1.000000 1795300000.0\n');
+    const child = await cli('info', none);
+    expect([child.code, child.err]).toEqual([
+      2,
+      expect.stringContaining('line 3: the memory "-1.000000" MiB is not a process\'s'),
+    ]);
     // Nothing but -1: no process was measured.
     writeFileSync(none, 'CMDLINE x\nMEM -1.000000 1795300000.0\nMEM -1.000000 1795300000.1\n');
     const r = await cli('info', none);

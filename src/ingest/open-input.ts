@@ -130,17 +130,23 @@ async function* replay(first: Buffer | undefined, rest: AsyncIterator<Buffer>): 
   }
 }
 
+// The head detection sniffs: a pipe may deliver a few bytes first (a JSON capture piped by a
+// program writing "{" alone was "not a format arenascope reads").
+const HEAD_BYTES = 64 * 1024;
+
 async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {
   const it = chunks[Symbol.asyncIterator]();
-  let first: Buffer | undefined;
-  for (;;) {
+  const parts: Buffer[] = [];
+  let size = 0;
+  while (size < HEAD_BYTES) {
     const r = await it.next();
     if (r.done) break;
-    if (r.value.length > 0) {
-      first = r.value;
-      break;
-    }
+    if (r.value.length === 0) continue;
+    // A chunk may be valid only until the next is asked for: the first is the reader's own copy.
+    parts.push(parts.length ? Buffer.from(r.value) : r.value);
+    size += r.value.length;
   }
+  const first = parts.length > 1 ? Buffer.concat(parts) : parts[0];
   return { head: first ?? Buffer.alloc(0), chunks: replay(first, it) };
 }
 

@@ -23,6 +23,23 @@ describe('the binary', () => {
     expect(r.stdout).toBe(bin(['stats', DUMP, '--limit', '2']).stdout);
   });
 
+  it('reads a capture piped a byte at a time at first (a JSON whose "{" came alone was not recognised)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-slow-pipe-'));
+    try {
+      const json = join(dir, 'snap.json');
+      execFileSync('node', [BIN, 'convert', OLD, '--to', 'json', '-o', json]);
+      // A writer that sends its first byte, waits, then the rest: the reader's first chunk is "{".
+      const writer = `process.stdout.write('{'); setTimeout(() => process.stdout.write(require('fs').readFileSync(${JSON.stringify(json)}).subarray(1)), 300);`;
+      const out = execFileSync('sh', ['-c', `node -e "$W" | node ${JSON.stringify(BIN)} stats - --limit 2`], {
+        env: { ...process.env, W: writer },
+        encoding: 'utf8',
+      });
+      expect(out).toBe(bin(['stats', OLD, '--limit', '2']).stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with the file and the problem on bad input, and no stack trace', () => {
     const r = bin(['stats', 'fixtures/bad/os-system.pickle']);
     expect(r.status).toBe(2);

@@ -117,9 +117,15 @@ async function* guarded(
 
 // Yields `first` and then the rest of an iterator that has already produced it.
 // A reader that stops early (an error in the content) ends `rest` too, which closes the file.
-async function* replay(first: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+// `failed`: what the iterator threw while the head was gathered, thrown where it was met (after the head).
+async function* replay(
+  first: Buffer | undefined,
+  rest: AsyncIterator<Buffer>,
+  failed: { error: unknown } | null = null,
+): AsyncGenerator<Buffer> {
   try {
     if (first) yield first;
+    if (failed) throw failed.error;
     for (;;) {
       const r = await rest.next();
       if (r.done) return;
@@ -138,8 +144,17 @@ async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer; chun
   const it = chunks[Symbol.asyncIterator]();
   const parts: Buffer[] = [];
   let size = 0;
+  let failed: { error: unknown } | null = null;
   while (size < HEAD_BYTES) {
-    const r = await it.next();
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await it.next();
+    } catch (error) {
+      // Past the first bytes (a gzip stream cut short ends by throwing): its reader meets it there.
+      if (!parts.length) throw error;
+      failed = { error };
+      break;
+    }
     if (r.done) break;
     if (r.value.length === 0) continue;
     // A chunk may be valid only until the next is asked for: the first is the reader's own copy.
@@ -147,7 +162,7 @@ async function peek(chunks: AsyncIterable<Buffer>): Promise<{ head: Buffer; chun
     size += r.value.length;
   }
   const first = parts.length > 1 ? Buffer.concat(parts) : parts[0];
-  return { head: first ?? Buffer.alloc(0), chunks: replay(first, it) };
+  return { head: first ?? Buffer.alloc(0), chunks: replay(first, it, failed) };
 }
 
 // Reads a regular file synchronously into one reused buffer: no stream machinery and no garbage

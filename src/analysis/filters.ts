@@ -136,6 +136,7 @@ export function withoutCaptureFrames(frames: readonly Frame[]): readonly Frame[]
 export const INTERNAL_FILTERS: readonly TraceFilter[] = [
   { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap>' },
   { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap_external>' },
+  { kind: 'filename', inclusive: false, pattern: '<frozen importlib.util>' },
   { kind: 'filename', inclusive: false, pattern: '<unknown>' },
   { kind: 'filename', inclusive: false, pattern: '*/tracemalloc.py' },
   { kind: 'filename', inclusive: false, pattern: '*/arenascope_capture/*.py' },
@@ -159,5 +160,9 @@ export function internalSite(frames: readonly Frame[]): boolean {
   if (!site) return false;
   const file = normalizeFilename(site.filename);
   if (INTERNAL_FILES.some((re) => re.test(file))) return true;
-  return withoutCaptureFrames(frames).some((f) => CAPTURE_CODE.test(f.filename));
+  const own = withoutCaptureFrames(frames);
+  // A thread's start, every frame in threading.py (the capture's interval thread's among them: replay
+  // named threading.py:1020 as the line to look at in a program that starts no thread).
+  return own.some((f) => CAPTURE_CODE.test(f.filename)) || own.every((f) => THREADING.test(f.filename));
 }
+const THREADING = /(?:^|[\\/])threading\.py$/;

@@ -122,6 +122,11 @@ describe('ReportData', () => {
       internalSite([f('/site/arenascope_capture/_controller.py', 274), f('/usr/lib/python3.11/json/encoder.py')]),
     ).toBe(true);
     expect(internalSite([runner, f('/app/main.py', 3), f('<frozen importlib._bootstrap>', 241)])).toBe(true);
+    // A thread's start, all in threading.py (the capture's interval thread's: replay named it first).
+    const threading = (n: number) => f('/usr/lib/python3.11/threading.py', n);
+    expect(internalSite([threading(1002), threading(1045), threading(1020)])).toBe(true);
+    expect(internalSite([threading(1002), threading(1045), f('/app/worker.py', 7)])).toBe(false);
+    expect(internalSite([f('/app/main.py', 3), threading(905)])).toBe(false); // a Thread the program made
   });
 
   it('names what one dump cannot tell and the capture that would, and shows no card without a value', async () => {

@@ -25,16 +25,20 @@ const FIELDS: readonly (readonly [string, RegExp])[] = [
   ['T', new RegExp(TIME, 'y')],
   ['L', new RegExp(LEVEL, 'y')],
   ['[]', /\[[^[\]\n]{1,200}\]|\([^()\n]{1,200}\)/y],
+  // loguru's function field ('__main__:<module>:13').
+  ['<>', /<[^<>\n]{1,100}>/y],
   ['=', /[A-Za-z_]\w*=[^\s[\]()]+/y],
   ['D', /\d+(?![\w.])/y],
   // A logger, thread, module or file name; 'app[123]' as syslog writes it. Never a drive letter ('C:\').
   ['N', /(?![A-Za-z]:[\\/])[A-Za-z_][\w.-]*(?:\[\d+\])?/y],
 ];
-// Between fields: ' - ', '|', ':' (BASIC_FORMAT's 'INFO:app:'), ': ', ',' (asctime,msecs), spaces.
-const SEP = /(?: *- +| *[|:,] *| +)/y;
+// Between fields: ' - ', '|', ':' (BASIC_FORMAT's 'INFO:app:'), ': ', ',' (asctime,msecs), spaces, and
+// absl's '] ' after its file:line.
+const SEP = /(?: *- +| *[|:,] *|\] +| +)/y;
 // A run counts as a log prefix only with a time or a level name in it: a logger name alone ('app: ')
 // cannot be told from the start of a file name.
-const ANCHOR = new RegExp(`^(?:${TIME}|${LEVEL})$`);
+// A bracket anchors a run when it starts with one: Celery's '[2026-01-02 10:00:00,123: INFO/MainProcess]'.
+const ANCHOR = new RegExp(`^(?:${TIME}|${LEVEL})(?:$|[\\s:,/|-])`);
 
 function field(text: string, at: number): { kind: string; end: number; anchor: boolean } | null {
   for (const [kind, re] of FIELDS) {

@@ -10,7 +10,7 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
-import { isLogPrefix, type PrefixCut, prefixCuts } from './log-prefix.js';
+import { isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'tracemalloc-text';
@@ -38,7 +38,7 @@ const SOURCE = /^(.*?) {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
 function sniffTracemallocText(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => STAT.test(l));
+  return headLines(head, 2000).some((l) => STAT.test(withoutCiPrefix(l)));
 }
 
 /** An integer as printed, when a double holds it exactly; else an error at the line. */
@@ -150,8 +150,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     current = [];
   };
 
-  for await (const line of text.lines) {
+  for await (const raw of text.lines) {
     no++;
+    // A CI log's timestamps, a container's column and colours first (a logging prefix may follow).
+    const line = withoutCiPrefix(raw);
     const m = STAT.exec(line);
     if (m) {
       current.push({

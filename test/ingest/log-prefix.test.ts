@@ -19,6 +19,10 @@ describe('prefixCuts', () => {
     ['[30/Nov/2026 18:51:58] DEBUG ', "[%(asctime)s] %(levelname)s, datefmt '%d/%b/%Y %H:%M:%S'"],
     ['2026-11-30T18:51:58+0000 DEBUG ', "datefmt '%Y-%m-%dT%H:%M:%S%z'"],
     ['Nov 30 18:51:58 DEBUG svc.db: ', "%(asctime)s %(levelname)s %(name)s:, datefmt '%b %d %H:%M:%S'"],
+    // Libraries' own defaults (they were left in the file names, or cut inside a field):
+    ['[2026-12-01 06:28:40,177: INFO/MainProcess] ', "Celery's worker, '[%(asctime)s: %(levelname)s/%(processName)s]'"],
+    ['I1201 06:29:07.225833 139938862332800 make_log.py:12] ', "absl-py's, 'I%m%d %H:%M:%S.%f thread file:line]'"],
+    ['2026-12-01 06:29:32.677 | INFO     | __main__:<module>:13 - ', "loguru's default format"],
   ])('%j (%s) ends before the file name', (prefix) => {
     expect(longest(`${prefix}D:\\proj\\mod.py`)).toBe(prefix);
   });

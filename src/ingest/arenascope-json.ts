@@ -431,14 +431,27 @@ function toSnapshot(
 async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promise<Snapshot | SnapshotSeries> {
   const frames = opts.frames ?? new FrameTable();
   const reader = new JsonCaptureReader(input.label, frames, await loadJsonStreaming());
-  const decoder = new TextDecoder('utf-8');
+  // UTF-8 only: a Latin-1 file name read as U+FFFD named another file (and shifted every byte offset).
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   let bytes = 0;
+  const decode = (chunk?: Buffer): string => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      const from = Math.max(0, bytes - (chunk?.length ?? 0) - 3);
+      throw new InputError(
+        input.label,
+        `between bytes ${from} and ${bytes}`,
+        'not UTF-8: arenascope JSON is UTF-8 text',
+      );
+    }
+  };
   for await (const chunk of untilGzipCut(input)) {
     if (bytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) reader.skipBom();
     bytes += chunk.length;
-    reader.feed(decoder.decode(chunk, { stream: true }));
+    reader.feed(decode(chunk));
   }
-  reader.feed(decoder.decode());
+  reader.feed(decode());
   const { builders, fields, complete } = reader.end();
   const warnings: string[] = [];
   const cut = gzipEnd(input, opts.allowPartial ?? false);

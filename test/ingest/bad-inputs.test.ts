@@ -215,6 +215,14 @@ describe('arenascope JSON', () => {
     expect(far.message).toMatch(/far\.json: between bytes \d+ and \d+: not valid JSON: expected a value/);
   });
 
+  it('not UTF-8 (a Latin-1 file name): an error (it was read as U+FFFD, another name, and shifted every offset)', async () => {
+    const text =
+      '{"format":"arenascope-snapshot","version":1,"frames":[["caf\u00e9.py",1]],"tracebacks":[[0]],"traces":[[0,0,16,1]]}';
+    const e = await error(file('latin1.json', Buffer.from(text, 'latin1')));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/latin1\.json: between bytes \d+ and \d+: not UTF-8/);
+  });
+
   it('a trace that refers to an undefined traceback', async () => {
     const e = await error(
       file(

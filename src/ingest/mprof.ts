@@ -196,6 +196,8 @@ const notMemory = (mib: string): string =>
 class RunBuilder {
   readonly main = new SampleBuilder();
   readonly children = new Map<number, SampleBuilder>();
+  /** The time of the first sample of -1 (none measured), which is left out. */
+  noneMeasuredFrom = Number.POSITIVE_INFINITY;
   constructor(public cmdline: string | null) {}
 
   /** No samples yet (FUNC lines alone do not make a run: a child may write them before its run's samples). */
@@ -221,12 +223,21 @@ class RunBuilder {
  * latest first sample at or before it); where none had, to the run it follows in the file.
  */
 function ownRuns(
-  runs: readonly { readonly samples: Samples; readonly children: ReadonlyMap<number, Samples> }[],
+  runs: readonly {
+    readonly samples: Samples;
+    readonly children: ReadonlyMap<number, Samples>;
+    /** The first sample of -1 (none measured: left out), which still says the run had started. */
+    readonly noneMeasuredFrom: number;
+  }[],
   calls: readonly { readonly t: number; readonly follows: number }[],
 ): number[] {
   if (runs.length < 2) return calls.map((c) => c.follows);
   const starts = runs.map((r) =>
-    Math.min(r.samples.t[0] ?? Infinity, ...[...r.children.values()].map((c) => c.t[0] ?? Infinity)),
+    Math.min(
+      r.samples.t[0] ?? Infinity,
+      r.noneMeasuredFrom,
+      ...[...r.children.values()].map((c) => c.t[0] ?? Infinity),
+    ),
   );
   return calls.map(({ t, follows }) => {
     let owner = follows;
@@ -321,8 +332,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       const [mib, t] = [num(parts[1]), num(parts[2])];
       ok = parts.length === 3 && !Number.isNaN(mib) && !Number.isNaN(t);
       why = ok && !timeOk(t) ? beyond(parts[2]!) : ok && !mibOk(mib) ? notMemory(parts[1]!) : undefined;
-      if (ok && !why && mib === NONE_MEASURED) noneMeasured++;
-      else if (ok && !why) run.main.push(t, mib, no);
+      if (ok && !why && mib === NONE_MEASURED) {
+        noneMeasured++;
+        run.noneMeasuredFrom = Math.min(run.noneMeasuredFrom, t);
+      } else if (ok && !why) run.main.push(t, mib, no);
     } else if (field === 'CMDLINE') {
       // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
       const cmd = line.slice(sp + 1).trimEnd();
@@ -447,7 +460,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     };
   });
   const owners = ownRuns(
-    runSeries,
+    runSeries.map((r, i) => ({ ...r, noneMeasuredFrom: sampled[i]!.noneMeasuredFrom })),
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
   );
   calls.forEach((c, k) => runSeries[owners[k]!]?.functions.push(c.span));

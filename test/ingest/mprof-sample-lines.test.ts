@@ -118,6 +118,26 @@ describe("the posix backend's -1 (ps measured nothing)", () => {
   });
 });
 
+describe("-1 samples at a run's start (fixtures/mprof/runs-funcs.dat, three runs appended)", () => {
+  it('still date the run: its @profile calls stay with it (they went to the run before)', async () => {
+    const text = readFileSync('fixtures/mprof/runs-funcs.dat', 'utf8');
+    const lines = text.split('\n');
+    const second = lines.findIndex((l, i) => i > 0 && l.startsWith('CMDLINE '));
+    let k = 0;
+    const edited = lines.map((l, i) =>
+      i > second && l.startsWith('MEM ') && k++ < 6 ? l.replace(/^MEM \S+/, 'MEM -1.000000') : l,
+    );
+    const f = join(dir, 'runs-none.dat');
+    writeFileSync(f, edited.join('\n'));
+    const calls = async (p: string) => {
+      const c = await loadCapture(p);
+      if (c.kind !== 'memory-runs') throw new Error('not runs');
+      return c.runs.map((r) => r.functions.map((x) => x.name));
+    };
+    expect(await calls(f)).toEqual(await calls('fixtures/mprof/runs-funcs.dat'));
+  });
+});
+
 describe('a real .dat as editors save it', () => {
   const real = readFileSync('fixtures/mprof/funcs.dat', 'utf8');
   const save = (name: string, text: string): string => {

@@ -27,12 +27,17 @@ const STAT = new RegExp(
 // A frame line: `<prefix>  File "<filename>", line <N>`, the filename up to the last `", line `.
 // Found by hand: the regular expression it was took time quadratic in the line (a line of 100,000
 // `  File "` ran for minutes).
+// Pasted, a listing may lose its indentation: `File "…"` at the start of the line is a frame too (its
+// statistics were split into listings, the largest dropped).
 function frameLine(line: string): { prefix: string; filename: string; lineno: string } | null {
-  const at = line.indexOf('  File "');
+  const at = line.indexOf('File "');
   const end = line.lastIndexOf('", line ');
-  if (at < 0 || end < at + 8) return null;
+  if (at < 0 || end < at + 6) return null;
   const lineno = line.slice(end + 8);
-  return /^-?\d+$/.test(lineno) ? { prefix: line.slice(0, at), filename: line.slice(at + 8, end), lineno } : null;
+  if (!/^-?\d+$/.test(lineno)) return null;
+  // The indentation, whatever it became, then what is before it: a log prefix, or nothing.
+  const prefix = line.slice(0, at).replace(/[ \t]+$/, '');
+  return { prefix, filename: line.slice(at + 6, end), lineno };
 }
 const SOURCE = /^(.*?) {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };

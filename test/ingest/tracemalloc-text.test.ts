@@ -139,6 +139,27 @@ describe('frame lines as a reader meets them', () => {
     expect(c.listings[0]!.stats[0]!.frames).toEqual([{ filename: 'a", line 3.py', lineno: 7 }]);
   });
 
+  it('frame lines pasted without their indentation, or with a tab, are frames (the listing was split, its largest lost)', async () => {
+    const listing = [
+      '/srv/app/cache.py:14: size=937 KiB, count=12900, average=74 B',
+      'File "/srv/app/cache.py", line 14',
+      'File "/srv/app/store.py", line 7',
+      '/srv/app/main.py:9: size=252 KiB, count=2942, average=88 B',
+      '\tFile "/srv/app/main.py", line 9',
+    ];
+    const f = join(dir, 'pasted.log');
+    writeFileSync(f, `${listing.join('\n')}\n`);
+    const c = (await loadCapture(f)) as StatisticsLog;
+    expect(c.listings).toHaveLength(1);
+    expect(c.listings[0]!.stats.map((s) => s.frames)).toEqual([
+      [
+        { filename: '/srv/app/cache.py', lineno: 14 },
+        { filename: '/srv/app/store.py', lineno: 7 },
+      ],
+      [{ filename: '/srv/app/main.py', lineno: 9 }],
+    ]);
+  });
+
   it('a line of 100,000 `  File "` is no frame, read at once (a regular expression ran for minutes on it)', async () => {
     const f = join(dir, 'many.log');
     writeFileSync(f, `${stat}\n${'  File "'.repeat(100_000)}\n`);

@@ -228,7 +228,7 @@ const mib = (x: number): string => `${x.toFixed(1)} MiB`;
 /** The next step for a verdict: the capture, flag or function that would confirm it or fix it. */
 function nextStep(
   verdict: MemoryVerdict,
-  r: { confidence: number; floorRose: boolean; ceilingEndMiB: number; peakMiB: number },
+  r: { confidence: number; floorRose: boolean; ceilingEndMiB: number; peakMiB: number; minGrowthMiB: number },
   settledAt: number | null,
   duration: number,
   call: RetainingCall | undefined,
@@ -262,7 +262,7 @@ function nextStep(
       return 'memory was given back over the run: nothing to fix';
     default:
       return (
-        `nothing kept over ${Math.round(duration)} s; ` +
+        `no change of ${mib(r.minGrowthMiB)} or more (the growth that counts) over ${Math.round(duration)} s; ` +
         'a slower leak needs a longer capture or a lower `--min-growth`'
       );
   }
@@ -355,7 +355,7 @@ export function memoryTrend(
   // Rose: by its last window, or by the last third's highest when it fell at the end (given back).
   const lateFloor = k ? Math.max(...e.floor.slice(k - Math.ceil(k / 3))) : 0;
   const floorRose = Math.max(last(e.floor), lateFloor) - first(e.floor) >= minGrowth;
-  const facts = { confidence: c.confidence, floorRose, ceilingEndMiB: last(e.ceiling), peakMiB: peak };
+  const facts = { confidence: c.confidence, floorRose, ceilingEndMiB: last(e.ceiling), peakMiB: peak, minGrowthMiB: minGrowth };
   return {
     name,
     verdict: c.verdict,

@@ -18,7 +18,7 @@ const SHAPES: Record<MemoryVerdict, string> = {
   plateau: 'rose, then stopped',
   transient: 'rose, then fell back',
   shrinking: 'memory given back over the run',
-  stable: 'nothing kept',
+  stable: 'level: no growth that counts',
   unjudged: 'too few samples to tell a trend from the warm-up',
 };
 

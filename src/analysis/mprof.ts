@@ -355,7 +355,13 @@ export function memoryTrend(
   // Rose: by its last window, or by the last third's highest when it fell at the end (given back).
   const lateFloor = k ? Math.max(...e.floor.slice(k - Math.ceil(k / 3))) : 0;
   const floorRose = Math.max(last(e.floor), lateFloor) - first(e.floor) >= minGrowth;
-  const facts = { confidence: c.confidence, floorRose, ceilingEndMiB: last(e.ceiling), peakMiB: peak, minGrowthMiB: minGrowth };
+  const facts = {
+    confidence: c.confidence,
+    floorRose,
+    ceilingEndMiB: last(e.ceiling),
+    peakMiB: peak,
+    minGrowthMiB: minGrowth,
+  };
   return {
     name,
     verdict: c.verdict,

@@ -137,13 +137,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       stripped = stripped ?? { line: first.inputLine, prefix, listings: 0 };
       stripped.listings++;
     }
-    // A listing names each key once: a key again starts the next round of a logger that prints the
-    // top N every time with nothing between (read as one, each site's rounds were summed).
+    // A listing is sorted, largest first (by the change for compare_to's): a key again where the order
+    // starts over begins the next round of a logger that prints the top N every time with nothing
+    // between (read as one, each site's rounds were summed). A key again in order is no new round: a
+    // listing by traceback prints each statistic's oldest frame, often the same one.
+    const rank = (st: LoggedStatistic): number => (st.sizeDiff === null ? st.size : Math.abs(st.sizeDiff));
     let round: LoggedStatistic[] = [];
     const keys = new Set<string>();
     for (const st of stats) {
       const key = st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
-      if (keys.has(key)) {
+      if (keys.has(key) && rank(st) > rank(round[round.length - 1]!)) {
         listings.push({ inputLine: round[0]!.inputLine, stats: round });
         round = [];
         keys.clear();

@@ -181,6 +181,15 @@ describe('a periodic logger: the top lines every round, nothing between rounds (
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).captures).toBe(expected.rounds.length);
   });
+
+  it('one listing by traceback whose statistics print the same oldest frame stays one (it was split in three)', async () => {
+    const expected = JSON.parse(readFileSync('fixtures/text/periodic.expected.json', 'utf8')) as {
+      traceback: { size: number; count: number };
+    };
+    const c = (await loadCapture('fixtures/text/traceback-oldest.log')) as StatisticsLog;
+    expect(c.listings).toHaveLength(1);
+    expect(c.listings[0]!.stats.reduce((n, s) => n + s.count, 0)).toBe(expected.traceback.count);
+  });
 });
 
 describe('diff of a whole dump and a logged listing', () => {

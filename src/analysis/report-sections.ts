@@ -232,9 +232,10 @@ export function snapshotSection(
   opts: { top: number; base: number; leaks: SnapshotLeaks | null; replay: ReplaySection | null },
 ): SnapshotSection {
   const { snapshots: snaps, labels } = series;
-  // The capture before a run's exit capture when the leak analysis leaves that out: what main()'s
-  // locals held is gone from it (the growth checks passed a leak that max-leaks failed).
-  const final = opts.leaks?.leftOut ? snaps.length - 2 : snaps.length - 1;
+  // The capture before a run's exit capture: what main()'s locals held is gone from that one (the
+  // growth checks passed a leak that max-leaks failed). With a capture between it and the start:
+  // of (start, exit) alone, the exit capture says more.
+  const final = snaps.length >= 3 && labels[labels.length - 1] === 'exit' ? snaps.length - 2 : snaps.length - 1;
   const last = snaps[final]!;
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });

@@ -2,7 +2,7 @@
 // `arenascope run --allocator` on app.py: make_run_folder.py): labels, allocator reports paired as the run
 // recorded, the gate, and the same verdicts from leaks, replay, report and gate. The per-test table and the
 // gate's test limits are checked on a real pytest run in test/capture/end-to-end.test.ts.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,14 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
       `at the capture before exit (${d.snapshots.labels[d.snapshots.final]})`,
     );
     expect(d.summary.finalBytes).toBe(total);
+    // A baseline whose figures are of its exit capture (written before arenascope took the capture
+    // before it) is said to differ, not read as growth from nothing.
+    const old = JSON.parse(readFileSync(baseline, 'utf8'));
+    delete old.snapshots.final;
+    const oldFile = join(tmp, 'main-locals-old-baseline.json');
+    writeFileSync(oldFile, JSON.stringify(old));
+    const mixed = json(await cli('gate', DIR, '--baseline', oldFile, '--max-total-growth', '1%', '--json'));
+    expect(gateCheck(mixed, 'max-total-growth')?.message).toMatch(/the baseline gives the figures of an exit capture/);
   });
 
   it('converted to JSON one capture a file, the captures keep their labels and the leak is found (exit read as given back)', async () => {

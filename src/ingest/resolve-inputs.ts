@@ -4,7 +4,7 @@
 
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
 import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
@@ -91,11 +91,6 @@ export function resolveInputs(
       // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz).
       const of = /\.(time|peak)$/.test(p) ? p.slice(0, -5) : p.endsWith('.label') ? p.slice(0, -6) : null;
       if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
-      // `gzip -k` leaves the capture beside its copy: read once (twice, a series held two exit captures).
-      if (p.endsWith('.gz') && all.has(p.slice(0, -3))) {
-        skipped.push(`skipping ${p}: ${p.slice(0, -3)} beside it is the same capture, not gzipped`);
-        continue;
-      }
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }
@@ -218,7 +213,18 @@ function once(inputs: string[], skipped: string[]): string[] {
   });
   if (again.length === 1) skipped.push(again[0]!);
   else if (again.length) skipped.push(`${again[0]}, and ${again.length - 1} more files given twice`);
-  return out;
+  // `gzip -k` leaves a capture beside its gzipped copy: read once, however they were named (twice, a
+  // series held two exit captures and the gate passed a leak).
+  const plain = new Set(out.map((p) => resolve(p)));
+  const copies = out.filter((p) => p.endsWith('.gz') && plain.has(resolve(p).slice(0, -3)));
+  if (copies.length) {
+    skipped.push(
+      `skipping ${copies[0]}${copies.length > 1 ? ` and ${copies.length - 1} more` : ''}: ` +
+        'the same capture as the file beside it without .gz (gzip -k)',
+    );
+  }
+  const dropped = new Set(copies);
+  return copies.length ? out.filter((p) => !dropped.has(p)) : out;
 }
 
 /**

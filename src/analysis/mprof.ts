@@ -443,8 +443,9 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
 
 /**
  * The series of one run judged a leak at `minConfidence` or more, counted once: the total of the
- * program and its children (`main + children`) is left out (`inChildren`) when a child leaks, whose
- * leak it is (it counted twice).
+ * program and its children (`main + children`) is left out (`inChildren`) when its leaking children
+ * explain it, their trends half of its own or more (it counted twice); a total that grows faster is
+ * the program's leak too (a parent leaking beside its child was hidden).
  */
 export function leakingSeries(
   series: readonly MemoryTrend[],
@@ -452,8 +453,10 @@ export function leakingSeries(
 ): { counted: MemoryTrend[]; inChildren: MemoryTrend[] } {
   const total = mainName({ mainIncludesChildren: true });
   const leaking = series.filter((t) => t.verdict === 'leak' && t.confidence >= minConfidence);
-  const child = leaking.some((t) => t.name !== total && t.name !== mainName({}));
-  const inChildren = child ? leaking.filter((t) => t.name === total) : [];
+  const children = leaking.filter((t) => t.name !== total && t.name !== mainName({}));
+  const childTrend = children.reduce((x, t) => x + t.trendMiBPerMin, 0);
+  const explained = (t: MemoryTrend): boolean => children.length > 0 && childTrend >= t.trendMiBPerMin / 2;
+  const inChildren = leaking.filter((t) => t.name === total && explained(t));
   return { counted: leaking.filter((t) => !inChildren.includes(t)), inChildren };
 }
 

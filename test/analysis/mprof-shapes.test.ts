@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryTrend } from '../../src/analysis/mprof.js';
+import { leakingSeries, type MemoryTrend, memoryTrend } from '../../src/analysis/mprof.js';
 import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/mprof/shapes';
@@ -345,5 +345,30 @@ describe('a run with a pause in its samples (a laptop asleep for an hour)', () =
     expect((await cli('gate', slept)).code).toBe(1);
     const text = (await cli('leaks', slept)).out;
     expect(text).toMatch(/3600\.\d s without a sample \(a pause\) left out of the windows/);
+  });
+});
+
+describe('leaks of a run whose MEM counts the children (leakingSeries)', () => {
+  const t = (name: string, trendMiBPerMin: number, verdict = 'leak') =>
+    ({ name, verdict, confidence: 0.7, trendMiBPerMin }) as unknown as MemoryTrend;
+  it('counts a leaking child once, and the total too when it grows twice as fast or more (a parent leaking beside it)', () => {
+    const names = (r: ReturnType<typeof leakingSeries>) => [
+      r.counted.map((x) => x.name),
+      r.inChildren.map((x) => x.name),
+    ];
+    expect(names(leakingSeries([t('main + children', 115), t('child 1', 114), t('child 2', 0, 'stable')]))).toEqual([
+      ['child 1'],
+      ['main + children'],
+    ]);
+    expect(names(leakingSeries([t('main + children', 416), t('child 1', 174)]))).toEqual([
+      ['main + children', 'child 1'],
+      [],
+    ]);
+    // Not a total: a plain mprof file's main series is the program's own.
+    expect(names(leakingSeries([t('main', 100), t('child 1', 100)]))).toEqual([['main', 'child 1'], []]);
+    expect(names(leakingSeries([t('main + children', 50, 'leak'), t('child 1', 0.1, 'stable')]))).toEqual([
+      ['main + children'],
+      [],
+    ]);
   });
 });

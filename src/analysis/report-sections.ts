@@ -147,13 +147,15 @@ function tree(stats: readonly Statistic[], total: number): TreeNode {
 
 /** The tree cut at the deepest level whose boxes, with all above, fit TREE_MAX_NODES (without recursion). */
 function withinBudget(root: TreeNode): TreeNode {
-  let nodes = 0;
+  // Boxes kept: the levels down to `level`, and one folded box under each of its nodes with children.
+  let nodes = 1;
   let level: TreeNode[] = [root];
   for (;;) {
-    nodes += level.length;
     const next = level.flatMap((n) => n.children);
     if (!next.length) return root;
-    if (nodes + next.length > TREE_MAX_NODES) break;
+    const folded = next.filter((n) => n.children.length).length;
+    if (nodes + next.length + folded > TREE_MAX_NODES) break;
+    nodes += next.length;
     level = next;
   }
   // `level` is the deepest whole level that fits: each of its nodes keeps one child for all below it.
@@ -163,7 +165,8 @@ function withinBudget(root: TreeNode): TreeNode {
     for (let l = n.children; l.length; l = l.flatMap((c) => c.children)) height++;
     const sum = (k: 'bytes' | 'count' | 'internalBytes'): number => n.children.reduce((x, c) => x + (c[k] ?? 0), 0);
     const below = {
-      name: `up to ${height} deeper frames`,
+      // Frames merged into "other" boxes may go deeper than the levels counted.
+      name: `at least ${height} deeper frames`,
       bytes: sum('bytes'),
       count: sum('count'),
       internalBytes: sum('internalBytes'),

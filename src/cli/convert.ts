@@ -32,7 +32,11 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
   if (a.to === 'csv') write(renderStatsCsv(statsResult(snapshots[0]!, { keyType: 'lineno' })));
   // A label of its own (a run's, a sidecar's: `exit` says what the capture is) is kept; a path is not.
   else if (snapshots.length === 1)
-    writeSnapshotJson(snapshots[0]!, write, labels[0] !== snapshots[0]!.source.path ? labels[0]! : null);
+    writeSnapshotJson(
+      snapshots[0]!,
+      write,
+      labels[0] !== snapshots[0]!.source.path && !labels[0]!.includes('\0') ? labels[0]! : null,
+    );
   else writeSeriesJson(snapshots, labels, write);
   file.close();
 }

@@ -99,6 +99,12 @@ const CI_PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[\w.-]+[-_
 
 /** A line of a program's output as the program printed it, without a CI log's prefix or colours. */
 export function withoutCiPrefix(line: string): string {
-  const plain = line.includes(ESC) ? line.replace(SGR, '') : line;
-  return plain.replace(CI_PREFIX, '');
+  let plain = line.includes(ESC) ? line.replace(SGR, '') : line;
+  // One inside another: GitHub Actions' timestamp before docker compose's column.
+  for (let k = 0; k < 3; k++) {
+    const next = plain.replace(CI_PREFIX, '');
+    if (next === plain) break;
+    plain = next;
+  }
+  return plain;
 }

@@ -344,7 +344,7 @@ describe('a run with a pause in its samples (a laptop asleep for an hour)', () =
     expect(a.verdict).toBe('leak');
     expect((await cli('gate', slept)).code).toBe(1);
     const text = (await cli('leaks', slept)).out;
-    expect(text).toMatch(/3600\.\d s without a sample \(a pause\) left out of the windows/);
+    expect(text).toMatch(/3600\.\d s without a sample \(the machine or the sampler paused\) left out of the windows/);
   });
 });
 

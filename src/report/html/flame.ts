@@ -106,14 +106,14 @@ export function flameRects(root: TreeNode, source: SourceLookup = noSource): Fla
 }
 
 /** The vega spec of the boxes: zoom on click, search that highlights, machinery folded unless asked. */
-export function flameSpec(rects: readonly FlameRect[]): Spec {
+export function flameSpec(rects: readonly FlameRect[], capture = 'last capture'): Spec {
   const depth = Math.max(0, ...rects.map((r) => r.depth));
   const machinery = rects.some((r) => r.kind === 'machinery');
   // Whether a box is zoomed into (and not hidden since by folding the machinery).
   const zoomed = '(zoom && (showInternal || isValid(zoom.fx0)))';
   return {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
-    description: 'Allocation tree of the last capture as a flame graph',
+    description: `Allocation tree of the ${capture} as a flame graph`,
     // The graph is as wide as its container and redrawn when the window changes size.
     autosize: { type: 'none' },
     padding: 0,
@@ -226,6 +226,6 @@ export function flameChart(tree: TreeNode, source: SourceLookup = noSource, capt
       'below that frame. Click a box to zoom into it; type in the box below to highlight frames' +
       (folded ? "; the import machinery and arenascope's capture code are folded away unless ticked." : '.'),
     vega: true,
-    spec: flameSpec(rects),
+    spec: flameSpec(rects, capture),
   };
 }

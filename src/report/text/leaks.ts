@@ -150,7 +150,7 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
     const gone =
       (t.goneSamples ? ` (and ${t.goneSamples} of 0 MiB after the process had gone)` : '') +
       (t.pausedSeconds
-        ? `; ${printfFixed(t.pausedSeconds, 1)} s without a sample (a pause) left out of the windows`
+        ? `; ${printfFixed(t.pausedSeconds, 1)} s without a sample (the machine or the sampler paused) left out of the windows`
         : '');
     out.push(
       `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s${gone}; ` +

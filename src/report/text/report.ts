@@ -47,7 +47,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
     }
   }
   if (d.snapshots) {
-    out.push('top sites, last capture:');
+    out.push(`top sites, ${finalCaptureName(d.snapshots)}:`);
     const top = capped(d.snapshots.topSites, layout.limit, '  ');
     for (const s of top.shown) {
       const frames = s.frames.map((f, i) => (i === 0 ? { ...f, filename: layout.path(f.filename) } : f));

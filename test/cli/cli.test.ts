@@ -40,6 +40,12 @@ describe('the binary', () => {
     }
   });
 
+  it('convert of stdin writes no label (it wrote the stdin marker, a NUL)', () => {
+    const r = bin(['convert', '-', '--to', 'json'], readFileSync(OLD));
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/"label"/);
+  });
+
   it('exits 2 with the file and the problem on bad input, and no stack trace', () => {
     const r = bin(['stats', 'fixtures/bad/os-system.pickle']);
     expect(r.status).toBe(2);

@@ -166,6 +166,15 @@ describe('reports pasted by hand', () => {
         ),
       ),
     ).toEqual(plain);
+    // docker compose's output in a GitHub Actions log: both prefixes.
+    expect(
+      blocks(
+        await load(
+          'both.txt',
+          wrap((l, i) => `${at(i)}app-1  | ${l}`),
+        ),
+      ),
+    ).toEqual(plain);
   });
 
   it('in a Markdown quote, or indented as a code block under its Filename line', async () => {

@@ -177,15 +177,23 @@ describe('the leaks command', () => {
   });
 
   it('without capture times, rates are per capture and the output says so', async () => {
-    const r = await cli(
-      'leaks',
-      'fixtures/dumps/py311-inventory-a.pickle',
-      'fixtures/dumps/py311-inventory-b.pickle',
-      // The same dump again, as another file (one file given twice is read once).
-      'fixtures/dumps/py311-inventory-b.pickle.gz',
-      '--no-source',
-    );
-    expect(r.out).toContain('no capture times: rates are per capture');
+    // The same dump again, as another file (one file given twice is read once, and so is a capture
+    // beside its gzip -k copy).
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-leaks-'));
+    try {
+      const again = join(dir, 'again.pickle.gz');
+      copyFileSync('fixtures/dumps/py311-inventory-b.pickle.gz', again);
+      const r = await cli(
+        'leaks',
+        'fixtures/dumps/py311-inventory-a.pickle',
+        'fixtures/dumps/py311-inventory-b.pickle',
+        again,
+        '--no-source',
+      );
+      expect(r.out).toContain('no capture times: rates are per capture');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("without capture times, a leak's next step says what would give rates per second", async () => {

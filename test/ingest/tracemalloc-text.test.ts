@@ -186,7 +186,7 @@ describe('a periodic logger: the top lines every round, nothing between rounds (
     const expected = JSON.parse(readFileSync('fixtures/text/periodic.expected.json', 'utf8')) as {
       traceback: { size: number; count: number };
     };
-    const c = (await loadCapture('fixtures/text/traceback-oldest.log')) as StatisticsLog;
+    const c = (await loadCapture('fixtures/text/listings/traceback-oldest.log')) as StatisticsLog;
     expect(c.listings).toHaveLength(1);
     expect(c.listings[0]!.stats.reduce((n, s) => n + s.count, 0)).toBe(expected.traceback.count);
   });

@@ -933,7 +933,8 @@ describe("gate: a baseline from another checkout, written in the checkout's pare
     // another checkout's would be: /ci/a/checkout for the run's directory, /ci/a for where it was written.
     const written = join(tmp, 'parent-baseline.json');
     execFileSync('node', [BIN, 'baseline', 'run-folder/run', '-o', written], { cwd: resolve('fixtures') });
-    const checkout = resolve('fixtures/run-folder');
+    // The run's directory as it recorded it (where the fixture was made, not where this clone is).
+    const checkout = (JSON.parse(readFileSync('fixtures/run-folder/run/manifest.json', 'utf8')) as { cwd: string }).cwd;
     const moved = readFileSync(written, 'utf8')
       .replaceAll(JSON.stringify(checkout).slice(1, -1), '/ci/a/checkout')
       .replaceAll(JSON.stringify(resolve('fixtures')).slice(1, -1), '/ci/a');

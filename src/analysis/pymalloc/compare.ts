@@ -377,9 +377,14 @@ export function isFragmented(captures: readonly CaptureComparison[]): Fragmented
       };
     const { order } = evidencedOrder(last, 'yes', m);
     const site = siteOf(order ? last[order].pinningSites[0] : undefined);
+    // No site: the model pins no arena (under a quarter used) in the order the evidence points at, so
+    // the spare arenas are spread thin; said so (it asked for the traced peak, which 3.8 cannot reset).
+    const traced = captures.every((c) => c.churn.tracedPeak !== null);
     const next = site
       ? `look at ${site}, whose blocks are in the most pinned arenas (${order} order)`
-      : 'capture the traced peak at each capture: churn the snapshots do not see may spread the blocks';
+      : 'no arena of the model is under a quarter used: the spare room is spread thin over many arenas ' +
+        '(objects kept among many freed); the largest sites of the last capture (`arenascope stats`) hold it' +
+        (traced ? '' : '; the traced peak at each capture would show churn the snapshots do not see');
     return { verdict: 'yes', reason, next };
   }
   if (captures.length === 1) {

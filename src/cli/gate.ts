@@ -96,11 +96,12 @@ async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top:
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
-async function currentReport(a: Args): Promise<{ data: ReportData; cutShort: number }> {
+async function currentReport(a: Args, everyLine: boolean): Promise<{ data: ReportData; cutShort: number }> {
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
+  // Every line when lines are checked (a line grown below the 1,000 largest passed unseen).
   const data = buildReportData(set, a.inputs, {
     root: process.cwd(),
-    top: 1000,
+    top: everyLine ? Number.POSITIVE_INFINITY : 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),
     ...(a.python === undefined ? {} : { python: a.python }),
   });
@@ -118,7 +119,7 @@ export async function handler(a: Args): Promise<void> {
   const base = baselineInputs(config, a);
   // Before anything is loaded: a growth check without a baseline is a mistake.
   requireBaselineFor(config, a, limits, base);
-  const { data: current, cutShort } = await currentReport(a);
+  const { data: current, cutShort } = await currentReport(a, limits.maxSiteGrowth !== undefined);
   // Snapshots left out as cut short still made the input a series: its leak check stays (and says
   // what it could judge), as it would have been without them.
   const given = (current.snapshots?.labels.length ?? 0) + cutShort;

@@ -953,3 +953,29 @@ describe("gate: a baseline from another checkout, written in the checkout's pare
     expect(site.passed).toBe(true);
   });
 });
+
+describe('gate --max-site-growth: a line below the 1,000 largest (fixtures/gate/many-lines: make.py, CPython dumps)', () => {
+  const DIR = 'fixtures/gate/many-lines';
+  it('is checked: a new line of 60 KiB among 1,200 of 100 KiB fails (it passed unseen)', async () => {
+    const r = await cli(
+      'gate',
+      `${DIR}/current.pickle`,
+      '--baseline',
+      `${DIR}/base.pickle`,
+      '--max-site-growth',
+      '10KiB',
+      '--json',
+    );
+    expect(r.code).toBe(1);
+    expect(check(json(r.out), 'max-site-growth').message).toMatch(/^largest site growth app\/new\.py:7 \+60\.0 KiB/);
+  });
+
+  it("against a report's JSON, which keeps its 200 largest lines, the check says what it measured from", async () => {
+    const data = join(tmp, 'many-lines-report.json');
+    expect((await cli('report', `${DIR}/base.pickle`, '-o', join(tmp, 'many.html'), '--json-out', data)).code).toBe(0);
+    const r = await cli('gate', `${DIR}/current.pickle`, '--baseline', data, '--max-site-growth', '10KiB', '--json');
+    expect(check(json(r.out), 'max-site-growth').message).toMatch(
+      /the baseline keeps its 200 largest lines: a line below them is measured from 100\.0 KiB/,
+    );
+  });
+});

@@ -552,7 +552,7 @@ function leaksCheck(
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
     inChildren.length
-      ? `not counted apart, the total of a leaking child and its parent: ${listedSome(inChildren.map(procText))}`
+      ? `not counted apart, the total of the program and its children (the program and each child are judged): ${listedSome(inChildren.map(procText))}`
       : '',
     ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
     tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',

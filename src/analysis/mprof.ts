@@ -443,9 +443,9 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
 
 /**
  * The series of one run judged a leak at `minConfidence` or more, counted once: the total of the
- * program and its children (`main + children`) is left out (`inChildren`) when its leaking children
- * explain it, their trends half of its own or more (it counted twice); a total that grows faster is
- * the program's leak too (a parent leaking beside its child was hidden).
+ * program and its children (`main + children`) is never counted (`inChildren`): its parts are, the
+ * program's own memory (`main`, the total less the children) and each child (counted as the total,
+ * a leaking child counted twice; discounted when a child leaked, a parent leaking beside it hid).
  */
 export function leakingSeries(
   series: readonly MemoryTrend[],
@@ -453,17 +453,37 @@ export function leakingSeries(
 ): { counted: MemoryTrend[]; inChildren: MemoryTrend[] } {
   const total = mainName({ mainIncludesChildren: true });
   const leaking = series.filter((t) => t.verdict === 'leak' && t.confidence >= minConfidence);
-  const children = leaking.filter((t) => t.name !== total && t.name !== mainName({}));
-  const childTrend = children.reduce((x, t) => x + t.trendMiBPerMin, 0);
-  const explained = (t: MemoryTrend): boolean => children.length > 0 && childTrend >= t.trendMiBPerMin / 2;
-  const inChildren = leaking.filter((t) => t.name === total && explained(t));
+  const inChildren = leaking.filter((t) => t.name === total);
   return { counted: leaking.filter((t) => !inChildren.includes(t)), inChildren };
 }
 
 /** Trends of the main process and of every child process of an mprof run. */
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
   // FUNC spans are the main process's: its next step names the call that kept the most.
-  const out = s.samples.t.length ? [memoryTrend(mainName(s), s.samples, opts, retainingCalls(s)[0])] : [];
+  const call = retainingCalls(s)[0];
+  const out = s.samples.t.length
+    ? [memoryTrend(mainName(s), s.samples, opts, s.mainIncludesChildren ? undefined : call)]
+    : [];
+  // MEM counting the children: the program's own memory is the total less its children at each sample.
+  if (s.mainIncludesChildren && s.samples.t.length) out.push(memoryTrend(mainName({}), ownSamples(s), opts, call));
   for (const [pid, c] of s.children) out.push(memoryTrend(childName(s, pid), c, opts));
   return out;
+}
+
+/**
+ * The program's own samples of a run whose MEM counts its children: each MEM less the CHLD samples
+ * written with it (the same time, to the millisecond `arenascope run` stamps them with).
+ */
+export function ownSamples(s: MemorySeries): Samples {
+  const mib = Float64Array.from(s.samples.mib);
+  for (const c of s.children.values()) {
+    let j = 0;
+    for (let i = 0; i < s.samples.t.length; i++) {
+      const t = s.samples.t[i]!;
+      while (j < c.t.length && c.t[j]! < t - 0.0015) j++;
+      if (j < c.t.length && Math.abs(c.t[j]! - t) <= 0.0015) mib[i] = mib[i]! - c.mib[j]!;
+    }
+  }
+  for (let i = 0; i < mib.length; i++) if (mib[i]! < 0) mib[i] = 0;
+  return { t: s.samples.t, mib };
 }

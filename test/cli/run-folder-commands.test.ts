@@ -251,22 +251,39 @@ describe('a run with --include-children whose first child leaks (fixtures/run-fo
     steadyChild: number;
   };
 
-  it('names the total "main + children"; leaks, report and gate count the child once', async () => {
+  it('names the total "main + children", judges the program apart; leaks, report and gate count the child once', async () => {
     const leaks = leakResultsOf(json(await cli('leaks', DIR, '--json'))).find((x) => x.kind === 'memory') as {
       series: { name: string; verdict: string }[];
     };
+    // The total, the program's own memory (the total less its children), then each child.
     expect(leaks.series.map((s) => s.name)).toEqual([
       'main + children',
+      'main',
       `child ${known.leakingChild}`,
       `child ${known.steadyChild}`,
     ]);
     const verdicts = new Map(leaks.series.map((s) => [s.name, s.verdict]));
+    expect(verdicts.get(`child ${known.leakingChild}`)).toBe('leak');
     expect(verdicts.get(`child ${known.steadyChild}`)).not.toBe('leak');
+    expect(verdicts.get('main')).not.toBe('leak'); // the parent keeps nothing
     const gate = json(await cli('gate', DIR, '--json', '--min-leak-confidence', '0'));
     const leaking = leaks.series.filter((s) => s.verdict === 'leak' && s.name !== 'main + children').length;
     expect(gateCheck(gate, 'max-leaks')?.measured).toBe(leaking);
     const data = join(tmp, 'children.json');
     expect((await cli('report', DIR, '-o', join(tmp, 'children.html'), '--json-out', data)).code).toBe(0);
     expect(JSON.parse(readFileSync(data, 'utf8')).summary.leakSuspects).toBe(leaking);
+  });
+});
+
+describe('a parent leaking beside a short-lived worker, with --include-children (fixtures/run-folder/parent-leak)', () => {
+  it("judges the program's own memory, the total less its children: its leak fails the gate (the total read 'rose, then stopped')", async () => {
+    const DIR = 'fixtures/run-folder/parent-leak';
+    const leaks = leakResultsOf(json(await cli('leaks', DIR, '--json'))).find((x) => x.kind === 'memory') as {
+      series: { name: string; verdict: string; confidence: number }[];
+    };
+    const main = leaks.series.find((s) => s.name === 'main')!;
+    expect([main.verdict, main.confidence >= 0.5]).toEqual(['leak', true]);
+    const gate = json(await cli('gate', DIR, '--json'));
+    expect(gateCheck(gate, 'max-leaks')).toMatchObject({ passed: false, measured: 1 });
   });
 });

@@ -314,10 +314,12 @@ describe('random damage to a pasted session (seeded)', () => {
 });
 
 describe('a PYTHONMALLOCSTATS log beside a progress line (fixtures/mallocstats/progress: make.sh, CPython 3.11)', () => {
-  it("reads every report, each printed after the progress text on its line (20 of 24 were passed over)", async () => {
+  it('reads every report, each printed after the progress text on its line (20 of 24 were passed over)', async () => {
     const text = readFileSync('fixtures/mallocstats/progress/progress.log', 'latin1');
     const reports = text.split('Small block threshold = ').length - 1;
-    const arenas = [...text.matchAll(/# arenas allocated current += +([\d,]+)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+    const arenas = [...text.matchAll(/# arenas allocated current += +([\d,]+)/g)].map((m) =>
+      Number(m[1]!.replace(/,/g, '')),
+    );
     const c = (await loadCapture('fixtures/mallocstats/progress/progress.log')) as AllocatorStats;
     expect(c.blocks).toHaveLength(reports);
     expect(c.blocks.map((b) => b.arenasCurrent)).toEqual(arenas);

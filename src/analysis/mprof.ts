@@ -181,7 +181,8 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: Mem
   };
   const c = shape(ceiling);
   const f = shape(floor);
-  const back = (x: { rise: number; fall: number }): boolean => x.rise >= m && x.fall >= Math.max(m, x.rise / 2);
+  const back = (x: { rise: number; fall: number }): boolean =>
+    x.rise > 0 && x.rise >= m && x.fall >= Math.max(m, x.rise / 2);
   const fc = envelopeFit(t, ceiling);
   const ff = envelopeFit(t, floor);
   if ((back(c) && !stillRising(ff, m)) || (back(f) && !stillRising(fc, m))) {

@@ -37,6 +37,12 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
       write,
       labels[0] !== snapshots[0]!.source.path && !labels[0]!.includes('\0') ? labels[0]! : null,
     );
-  else writeSeriesJson(snapshots, labels, write);
+  // Standard input has no name to keep (its label is an internal marker).
+  else
+    writeSeriesJson(
+      snapshots,
+      labels.map((l) => (l.includes('\0') ? null : l)),
+      write,
+    );
   file.close();
 }

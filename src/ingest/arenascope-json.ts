@@ -438,6 +438,8 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
     try {
       return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
+      // The end cuts a character in two: the JSON stops there, which its reader says (a cut file).
+      if (!chunk) return '';
       const from = Math.max(0, bytes - (chunk?.length ?? 0) - 3);
       throw new InputError(
         input.label,

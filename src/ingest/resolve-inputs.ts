@@ -215,8 +215,16 @@ function once(inputs: string[], skipped: string[]): string[] {
   else if (again.length) skipped.push(`${again[0]}, and ${again.length - 1} more files given twice`);
   // `gzip -k` leaves a capture beside its gzipped copy: read once, however they were named (twice, a
   // series held two exit captures and the gate passed a leak).
-  const plain = new Set(out.map((p) => resolve(p)));
-  const copies = out.filter((p) => p.endsWith('.gz') && plain.has(resolve(p).slice(0, -3)));
+  // By real path: a folder reached through a link is the same folder.
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const plain = new Set(out.map(real));
+  const copies = out.filter((p) => p.endsWith('.gz') && plain.has(real(p).slice(0, -3)));
   if (copies.length) {
     skipped.push(
       `skipping ${copies[0]}${copies.length > 1 ? ` and ${copies.length - 1} more` : ''}: ` +

@@ -137,16 +137,18 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       stripped = stripped ?? { line: first.inputLine, prefix, listings: 0 };
       stripped.listings++;
     }
-    // A listing is sorted, largest first (by the change for compare_to's): a key again where the order
-    // starts over begins the next round of a logger that prints the top N every time with nothing
-    // between (read as one, each site's rounds were summed). A key again in order is no new round: a
-    // listing by traceback prints each statistic's oldest frame, often the same one.
+    // A listing is sorted, largest first (by the change for compare_to's): where the order starts over,
+    // or a key comes again at the same rank, begins the next round of a logger that prints the top N
+    // every time with nothing between (read as one, each site's rounds were summed; a stable app's
+    // "+0 B" rounds too). A key again lower in the order is no new round: a listing by traceback
+    // prints each statistic's oldest frame, often the same one.
     const rank = (st: LoggedStatistic): number => (st.sizeDiff === null ? st.size : Math.abs(st.sizeDiff));
     let round: LoggedStatistic[] = [];
     const keys = new Set<string>();
     for (const st of stats) {
       const key = st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
-      if (keys.has(key) && rank(st) > rank(round[round.length - 1]!)) {
+      const before = round.length ? rank(round[round.length - 1]!) : Number.POSITIVE_INFINITY;
+      if (rank(st) > before || (keys.has(key) && rank(st) === before)) {
         listings.push({ inputLine: round[0]!.inputLine, stats: round });
         round = [];
         keys.clear();

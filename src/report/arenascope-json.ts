@@ -75,7 +75,11 @@ export function writeSnapshotJson(s: Snapshot, write: Write, label: string | nul
   write('\n');
 }
 
-export function writeSeriesJson(snapshots: readonly Snapshot[], labels: readonly string[], write: Write): void {
+export function writeSeriesJson(
+  snapshots: readonly Snapshot[],
+  labels: readonly (string | null)[],
+  write: Write,
+): void {
   write(`{"format":"${SNAPSHOT_JSON.series}","version":${SNAPSHOT_JSON.version},"snapshots":[\n`);
   snapshots.forEach((s, i) => {
     if (i) write(',\n');

@@ -40,10 +40,13 @@ describe('the binary', () => {
     }
   });
 
-  it('convert of stdin writes no label (it wrote the stdin marker, a NUL)', () => {
+  it('convert of stdin writes no label (it wrote the stdin marker, a NUL), alone or in a series', () => {
     const r = bin(['convert', '-', '--to', 'json'], readFileSync(OLD));
     expect(r.status).toBe(0);
     expect(r.stdout).not.toMatch(/"label"/);
+    const series = bin(['convert', DUMP, '-', '--to', 'json'], readFileSync(OLD));
+    expect(series.status).toBe(0);
+    expect(series.stdout).not.toContain('\\u0000');
   });
 
   it('exits 2 with the file and the problem on bad input, and no stack trace', () => {

@@ -223,6 +223,15 @@ describe('arenascope JSON', () => {
     expect(e.message).toMatch(/latin1\.json: between bytes \d+ and \d+: not UTF-8/);
   });
 
+  it('cut inside a character: a cut file, read as far as it goes with --allow-partial (it said "not UTF-8")', async () => {
+    const text =
+      '{"format":"arenascope-snapshot","version":1,"frames":[["caf\u00e9.py",1]],"tracebacks":[[0]],"traces":[[0,0,16,1]]}';
+    const bytes = Buffer.from(text);
+    const cut = bytes.subarray(0, bytes.indexOf(0xc3) + 1); // the first byte of é
+    const e = await error(file('cut-char.json', cut));
+    expect(e.message).toMatch(/cut-char\.json: byte \d+: the JSON stops at byte \d+ before it is complete/);
+  });
+
   it('a trace that refers to an undefined traceback', async () => {
     const e = await error(
       file(

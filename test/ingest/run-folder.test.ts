@@ -1,6 +1,6 @@
 // Reading a capture folder of `arenascope run`: its manifest (order, labels, pairing, tests), a run that
 // did not finish (captures.jsonl), `.label` sidecars, and manifests that must be refused.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -250,9 +250,13 @@ describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)'
     expect(both.err).toMatch(
       /skipping .*0001\.pickle\.gz and \d+ more: the same capture as the file beside it without \.gz/,
     );
-    // However they are named: two globs, one for each.
+    // However they are named: two globs, one for each, one of them through a link to the folder.
     const globs = await facts(join(keptSnaps, '*.pickle'), join(keptSnaps, '*.gz'));
     expect([globs.labels, globs.sites]).toEqual([plain.labels, plain.sites]);
+    const link = join(tmp, 'latest');
+    symlinkSync(kept, link);
+    const linked = await facts(join(link, 'snapshots', '*.pickle'), join(keptSnaps, '*.gz'));
+    expect([linked.labels, linked.sites]).toEqual([plain.labels, plain.sites]);
     const paired = await real(RUN);
     expect(paired.every((x) => x !== null)).toBe(true);
     expect(await real(dir)).toEqual(paired);

@@ -182,6 +182,26 @@ describe('a periodic logger: the top lines every round, nothing between rounds (
     expect(JSON.parse(r.out).captures).toBe(expected.rounds.length);
   });
 
+  it("a stable app's rounds, each the same lines at the same sizes, are a listing each (they were summed)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-rounds-'));
+    try {
+      const round = [
+        'app.py:3: size=1056 KiB (+0 B), count=20001 (+0), average=54 B',
+        'app.py:9: size=12.0 KiB (+0 B), count=3 (+0), average=4096 B',
+      ];
+      const f = join(dir, 'stable.log');
+      writeFileSync(f, `${[...round, ...round, ...round].join('\n')}\n`);
+      const c = (await loadCapture(f)) as StatisticsLog;
+      expect(c.listings.map((l) => l.stats.map((s) => s.count))).toEqual([
+        [20001, 3],
+        [20001, 3],
+        [20001, 3],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('one listing by traceback whose statistics print the same oldest frame stays one (it was split in three)', async () => {
     const expected = JSON.parse(readFileSync('fixtures/text/periodic.expected.json', 'utf8')) as {
       traceback: { size: number; count: number };

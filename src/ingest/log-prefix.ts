@@ -97,6 +97,14 @@ const ESC = '\u001b';
 const SGR = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 const CI_PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[\w.-]+[-_]\d+ *\|)(?: |$)/;
 
+const COMPOSE = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z )?([\w.-]+[-_]\d+) *\|(?: |$)/;
+
+/** The docker compose service a line of its output is from (`app-1`), or null. */
+export function composeService(line: string): string | null {
+  const plain = line.includes(ESC) ? line.replace(SGR, '') : line;
+  return COMPOSE.exec(plain)?.[1] ?? null;
+}
+
 /** A line of a program's output as the program printed it, without a CI log's prefix or colours. */
 export function withoutCiPrefix(line: string): string {
   let plain = line.includes(ESC) ? line.replace(SGR, '') : line;

@@ -10,7 +10,7 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
-import { isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
+import { composeService, isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'tracemalloc-text';
@@ -160,12 +160,18 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     current = [];
   };
 
+  // The docker compose service the listing being read is from: another's lines among it are passed
+  // over (a database's log lines split every listing, and the gate passed a leak).
+  let service: string | null = null;
   for await (const raw of text.lines) {
     no++;
+    const from = composeService(raw);
+    if (current.length && service !== null && from !== null && from !== service) continue;
     // A CI log's timestamps, a container's column and colours first (a logging prefix may follow).
     const line = withoutCiPrefix(raw);
     const m = STAT.exec(line);
     if (m) {
+      if (!current.length) service = from;
       current.push({
         inputLine: no,
         head: m[1]!,

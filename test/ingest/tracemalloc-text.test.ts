@@ -118,6 +118,21 @@ describe('statistic lines behind a log prefix', () => {
     expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
   });
 
+  it("behind docker compose's column, with another container's lines among its own, as the plain log", async () => {
+    let k = 0;
+    const compose = log
+      .trimEnd()
+      .split('\n')
+      .flatMap((l) =>
+        k++ % 3 === 2 ? [`db-1   | LOG:  checkpoint starting: time`, `app-1  | ${l}`] : [`app-1  | ${l}`],
+      )
+      .join('\n');
+    writeFileSync(join(dir, 'compose.log'), `${compose}\n`);
+    const r = await cli('leaks', join(dir, 'compose.log'), '--json');
+    expect(r.code).toBe(0);
+    expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
+  });
+
   it('leaves unprefixed logs as they were read', async () => {
     for (const f of ['fixtures/text/app.log', 'fixtures/text/service.log']) {
       const c = (await loadCapture(f)) as StatisticsLog;

@@ -13,6 +13,8 @@ import { GzipCutError, type InputStream } from './open-input.js';
 
 const FORMAT = 'memray-csv';
 const HEADER = 'allocator,num_allocations,size,tid,thread_name,stack_trace';
+/** The domain of rows not allocated by pymalloc (memray's MALLOC, CALLOC, REALLOC, MMAP, ...). */
+export const SYSTEM_DOMAIN = 1;
 
 function sniffMemrayCsv(head: Buffer): boolean {
   return headLines(head, 1)[0]?.replace(/^\uFEFF/, '') === HEADER;
@@ -135,8 +137,12 @@ async function readMemrayCsv(input: InputStream, opts: ReadOptions): Promise<Sna
       const tb = frames.internTraceback(ids);
       const q = Math.floor(size / count);
       const over = size - q * count;
-      if (count > over) groups.add(0, tb, q, count - over);
-      if (over > 0) groups.add(0, tb, q + 1, over);
+      // Only PYMALLOC_* rows are pymalloc's blocks (memray --trace-python-allocators); MALLOC, MMAP and
+      // the rest are the system allocator's, a domain of their own as tracemalloc gives other domains:
+      // replayed into pymalloc's arenas, they made up a fragmented heap.
+      const domain = r.allocator.startsWith('PYMALLOC_') ? 0 : SYSTEM_DOMAIN;
+      if (count > over) groups.add(domain, tb, q, count - over);
+      if (over > 0) groups.add(domain, tb, q + 1, over);
     };
     parser.on('end', () => {
       if (pending && !endedMidLine && !failed) add(pending);

@@ -79,3 +79,23 @@ describe('inputs that stop early', () => {
     expect(open()).toBeLessThanOrEqual(before + 2);
   });
 });
+
+describe("memray CSV: the allocator column (memray's own names)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-memray-allocators-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const csv = (allocator: string, n: number) =>
+    `allocator,num_allocations,size,tid,thread_name,stack_trace\r\n${allocator},${n},${n * 64},1,0x1,f;app.py;3\r\n`;
+  const arenas = async (allocator: string) => {
+    const [a, b] = [join(dir, `${allocator}-1.csv`), join(dir, `${allocator}-2.csv`)];
+    writeFileSync(a, csv(allocator, 200_000));
+    writeFileSync(b, csv(allocator, 20_000));
+    const r = await cli('replay', a, b, '--json');
+    return (JSON.parse(r.out) as { captures: { compact: { arenas: number } }[] }).captures.map((c) => c.compact.arenas);
+  };
+
+  it("replays PYMALLOC_* rows into pymalloc's arenas, and the system allocator's (MALLOC, MMAP) not (they made up arenas)", async () => {
+    expect((await arenas('PYMALLOC_MALLOC'))[0]).toBeGreaterThan(0);
+    expect(await arenas('MALLOC')).toEqual([0, 0]);
+    expect(await arenas('MMAP')).toEqual([0, 0]);
+  });
+});

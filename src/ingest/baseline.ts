@@ -63,5 +63,24 @@ export function readBaseline(file: string): ReportData | null {
     check: (v) => checkVersion(file, v as { version?: unknown; generator?: unknown }),
   }) as ReportData & { kinds?: readonly string[] };
   const { kinds, ...rest } = d;
+  checkCaptures(file, d);
   return { ...rest, formats: d.formats ?? kinds! };
+}
+
+// What the schema cannot say: a capture per label and total, and `final` one of them (a baseline
+// edited by hand: its last capture was another one, or the gate stopped on an internal error).
+function checkCaptures(file: string, d: ReportData): void {
+  const s = d.snapshots;
+  if (!s) return;
+  const n = s.totals.length;
+  if (!Array.isArray(s.labels) || s.labels.length !== n) {
+    throw new InputError(
+      file,
+      '/snapshots/labels',
+      `expected a label for each of the ${n} captures of /snapshots/totals, found ${Array.isArray(s.labels) ? s.labels.length : 'none'}`,
+    );
+  }
+  if (s.final !== undefined && !(s.final < n - 1)) {
+    throw new InputError(file, '/snapshots/final', `expected a capture before the last of ${n}, found ${s.final}`);
+  }
 }

@@ -979,3 +979,28 @@ describe('gate --max-site-growth: a line below the 1,000 largest (fixtures/gate/
     );
   });
 });
+
+describe('gate: a baseline edited by hand', () => {
+  it('a label per capture and a final capture among them, else an error naming the path (a wrong last capture, or exit 3)', async () => {
+    const written = join(tmp, 'edit-me.json');
+    expect((await cli('baseline', 'fixtures/gate/steady2', '-o', written)).code).toBe(0);
+    const base = JSON.parse(readFileSync(written, 'utf8'));
+    const cases: [string, (b: typeof base) => void, RegExp][] = [
+      [
+        'labels',
+        (b) => b.snapshots.labels.splice(2),
+        /\/snapshots\/labels: expected a label for each of the \d+ captures/,
+      ],
+      ['no-labels', (b) => delete b.snapshots.labels, /\/snapshots\/labels: expected a label for each/],
+      ['final', (b) => (b.snapshots.final = 9), /\/snapshots\/final: expected a capture before the last/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const b = JSON.parse(JSON.stringify(base));
+      edit(b);
+      const f = join(tmp, `edited-${name}.json`);
+      writeFileSync(f, JSON.stringify(b));
+      const r = await cli('gate', 'fixtures/gate/steady2', '--baseline', f, '--max-total-growth', '10%');
+      expect([r.code, r.err]).toEqual([2, expect.stringMatching(message)]);
+    }
+  });
+});

@@ -13,15 +13,19 @@ import { jsonExcerpt } from './json-schema.js';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-const HEAD = /^\s*\{\s*"format"\s*:\s*"arenascope-report"/;
+// A JSON object whose "format" is arenascope-report, wherever the key comes among the first 64 KiB:
+// `jq -S` or sort_keys put "allocatorStats" first (a sorted baseline was "not a format arenascope reads").
+const OBJECT = /^\s*\{/;
+const FORMAT_KEY = /"format"\s*:\s*"arenascope-report"/;
 
 /** Whether a file is a report's JSON (`arenascope baseline`, `report --json-out`), by its first bytes. */
 export function isReportJson(file: string): boolean {
   if (!existsSync(file) || !statSync(file).isFile()) return false;
-  const head = Buffer.alloc(256);
+  const head = Buffer.alloc(64 * 1024);
   const fd = openSync(file, 'r');
   try {
-    return HEAD.test(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    const text = head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)).replace(/^\uFEFF/, '');
+    return OBJECT.test(text) && FORMAT_KEY.test(text);
   } finally {
     closeSync(fd);
   }

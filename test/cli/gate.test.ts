@@ -1003,4 +1003,24 @@ describe('gate: a baseline edited by hand', () => {
       expect([r.code, r.err]).toEqual([2, expect.stringMatching(message)]);
     }
   });
+
+  it('with its keys sorted (jq -S) or a comment key first, it is still a baseline ("not a format arenascope reads")', async () => {
+    const written = join(tmp, 'sort-me.json');
+    expect((await cli('baseline', 'fixtures/gate/steady2', '-o', written)).code).toBe(0);
+    const sortKeys = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortKeys)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    const sorted = join(tmp, 'sorted.json');
+    writeFileSync(sorted, JSON.stringify(sortKeys(JSON.parse(readFileSync(written, 'utf8'))), null, 2));
+    expect(readFileSync(sorted, 'utf8')).toMatch(/^\{\s*"allocatorStats"/);
+    const r = await cli('gate', 'fixtures/gate/steady2', '--baseline', sorted, '--max-total-growth', '10%');
+    expect([r.code, r.out]).toEqual([0, expect.stringContaining('PASS max-total-growth')]);
+  });
 });

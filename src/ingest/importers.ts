@@ -1,6 +1,7 @@
 // Format detection: every importer, in the order they are tried (formats.ts). Binary and strict
 // headers come first, the loosest text patterns last; the content decides, never the file name.
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Format } from '../model/source.js';
 import { importer as arenascopeJson } from './arenascope-json.js';
 import { FORMATS } from './formats.js';
@@ -47,5 +48,42 @@ export function detectFormat(head: Buffer): Format | null {
 /** The format of a file from its first bytes (gunzipped if need be), or null; an InputError when it cannot be read. */
 export function sniffFile(path: string): Format | null {
   const head = readHead(path);
-  return head && detectFormat(head);
+  return head && (detectFormat(head) ?? sniffDeeper(path));
+}
+
+// Formats found anywhere in a log (a program's stderr): a report or a listing may come after more
+// than the head holds (an allocator report after 2,000 lines of other output was "not a format").
+const IN_LOGS: readonly Importer[] = [mallocStats, tracemallocText, lineReport];
+const DEEP_BYTES = 8 << 20;
+const WINDOW = 1 << 16;
+
+/** A log format found past the head of a plain file, in its first 8 MiB, window by window; or null. */
+export function sniffDeeper(path: string): Format | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(WINDOW);
+    // A gzip file's head is all detection reads of it.
+    if (readSync(fd, buf, 0, 2, 0) === 2 && buf[0] === 0x1f && buf[1] === 0x8b) return null;
+    // Windows overlap by a quarter, each from a line's start: a report's first line is never cut.
+    for (let at = WINDOW / 2; at < DEEP_BYTES; at += (WINDOW * 3) / 4) {
+      const n = readSync(fd, buf, 0, WINDOW, at);
+      if (n === 0) return null;
+      const start = buf.indexOf(0x0a) + 1;
+      if (start <= 0 || start >= n) continue;
+      const window = buf.subarray(start, n);
+      const found = IN_LOGS.find((i) => i.sniff(window));
+      if (found) return found.format;
+      if (n < WINDOW) return null;
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }

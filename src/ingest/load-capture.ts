@@ -31,8 +31,9 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     opts.onFormat?.(DUMP);
     return exact(path, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts));
   }
-  const { detectFormat, IMPORTERS, importerFor } = await import('./importers.js');
-  const format = opts.format ?? detectFormat(input.head);
+  const { detectFormat, IMPORTERS, importerFor, sniffDeeper } = await import('./importers.js');
+  // A log's report or listing may come past the head: a plain file is looked into further.
+  const format = opts.format ?? detectFormat(input.head) ?? (path !== '-' && !input.gzip ? sniffDeeper(path) : null);
   if (!format) {
     // Close the file: nothing will read it (a generator runs its cleanup only once it has started).
     const chunks = input.chunks[Symbol.asyncIterator]();

@@ -325,3 +325,20 @@ describe('a PYTHONMALLOCSTATS log beside a progress line (fixtures/mallocstats/p
     expect(c.blocks.map((b) => b.arenasCurrent)).toEqual(arenas);
   });
 });
+
+describe('a report after more output than detection reads at first (2,500 log lines)', () => {
+  it('is found further in, by name or in a folder (it was "not a format arenascope reads")', async () => {
+    const real = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8');
+    const log = `${Array.from({ length: 2500 }, (_, i) => `INFO processing item ${i + 1}`).join('\n')}\n${real}`;
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-late-report-'));
+    try {
+      writeFileSync(join(dir, 'app.log'), log);
+      const late = (await loadCapture(join(dir, 'app.log'))) as AllocatorStats;
+      const plain = (await loadCapture('fixtures/mallocstats/py311-debugmallocstats.txt')) as AllocatorStats;
+      expect(late.blocks.map((b) => b.arenasCurrent)).toEqual(plain.blocks.map((b) => b.arenasCurrent));
+      expect(late.blocks.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

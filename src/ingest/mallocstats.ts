@@ -96,9 +96,14 @@ interface Open {
   at: Places;
 }
 
+// mimalloc's report (3.13 with PYTHONMALLOC=mimalloc, and free-threaded builds) opens with the same
+// words as pymalloc's, then this; it has no arenas or pools.
+const MIMALLOC = /^Medium block threshold = \d+$/;
+
 function openReport(file: string, t: RegExpExecArray, no: number): Open {
   const at: Places = { rows: [], free: [], figure: {} };
   const [smallBlockThreshold, numClasses] = [exactFigure(file, no, t[1]!), exactFigure(file, no, t[2]!)];
+
   return {
     inputLine: no,
     smallBlockThreshold,
@@ -134,6 +139,14 @@ function take(file: string, b: Open, line: string, no: number): void {
     case 'ended':
       return;
     case 'table': {
+      if (MIMALLOC.test(line)) {
+        throw new InputError(
+          file,
+          `line ${no}`,
+          `a report of mimalloc (CPython 3.13+ with PYTHONMALLOC=mimalloc, or a free-threaded build), not of ` +
+            'pymalloc, which arenascope models: run the program with pymalloc (the default of a build with the GIL)',
+        );
+      }
       const row = ROW.exec(line);
       if (row) {
         const n = row.slice(1).map((d) => exactFigure(file, no, d));

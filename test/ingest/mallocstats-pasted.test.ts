@@ -342,3 +342,11 @@ describe('a report after more output than detection reads at first (2,500 log li
     }
   });
 });
+
+describe("mimalloc's report (CPython 3.13, PYTHONMALLOC=mimalloc: fixtures/mallocstats/make_mimalloc.sh)", () => {
+  it("is refused as mimalloc's, not as a pymalloc report missing its figures", async () => {
+    const e = await loadCapture('fixtures/mallocstats/refused/refused-py313-mimalloc.txt').catch((x: Error) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as Error).message).toMatch(/line 2: a report of mimalloc \(CPython 3\.13\+ with PYTHONMALLOC=mimalloc/);
+  });
+});

@@ -99,3 +99,22 @@ describe("memray CSV: the allocator column (memray's own names)", () => {
     expect(await arenas('MMAP')).toEqual([0, 0]);
   });
 });
+
+describe('memray CSV cut inside its last row, at every byte', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-memray-cut-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('is a file cut short, read as far as it goes with --allow-partial (cut in its first columns: "expected 6 columns")', async () => {
+    const text = readFileSync('fixtures/memray/memray-app.csv');
+    const lastRow = text.lastIndexOf(0x0a, text.length - 2) + 1;
+    for (let at = lastRow + 1; at < text.length - 2; at++) {
+      const f = join(dir, 'cut.csv');
+      writeFileSync(f, text.subarray(0, at));
+      const r = await cli('stats', f);
+      expect([r.code, r.err], `cut at byte ${at}`).toEqual([
+        2,
+        expect.stringContaining('the file ends in the middle of a row'),
+      ]);
+      expect((await cli('stats', f, '--allow-partial')).code, `cut at byte ${at}`).toBe(0);
+    }
+  });
+});

@@ -265,14 +265,16 @@ export function snapshotSection(
         internal: internalSite(tracebackOf(st)),
       })),
     tree: tree(byTraceback, last.totalSize),
-    diff:
-      snaps.length >= 2 && from !== last
+    // To the capture before exit, unless the diff starts there or after (--diff-from): then to the last,
+    // forward in time (from exit it ran backwards; from the capture before exit there was none).
+    diff: ((to) =>
+      snaps.length >= 2 && from !== snaps[to]
         ? {
             from: labels[snaps.indexOf(from)]!,
-            to: labels[final]!,
-            stats: diffRows(compareTo(last, from, { keyType: 'lineno' }).slice(0, opts.top)),
+            to: labels[to]!,
+            stats: diffRows(compareTo(snaps[to]!, from, { keyType: 'lineno' }).slice(0, opts.top)),
           }
-        : null,
+        : null)(snaps.indexOf(from) >= final ? snaps.length - 1 : final),
     leaks: opts.leaks,
     replay: opts.replay,
   };

@@ -171,6 +171,18 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
     const d = JSON.parse(readFileSync(data, 'utf8'));
     expect(d.summary.leakSuspects).toBeGreaterThanOrEqual(1);
     expect(d.snapshots.labels.at(-1)).toBe('exit'); // the report still shows every capture
+    expect([d.snapshots.diff.from, d.snapshots.diff.to]).toEqual(['start', d.snapshots.labels.at(-2)]);
+    // --diff-from the capture before exit: forward, to exit (there was no diff); from exit: none (it ran backwards).
+    const diffFrom = async (label: string) => {
+      const out = join(tmp, 'main-locals-diff.json');
+      expect((await cli('report', DIR, '--diff-from', label, '-o', join(tmp, 'd.html'), '--json-out', out)).code).toBe(
+        0,
+      );
+      const diff = JSON.parse(readFileSync(out, 'utf8')).snapshots.diff;
+      return diff && [diff.from, diff.to];
+    };
+    expect(await diffFrom(d.snapshots.labels.at(-2))).toEqual([d.snapshots.labels.at(-2), 'exit']);
+    expect(await diffFrom('exit')).toBe(null);
     const gate = await cli('gate', DIR, '--json');
     expect(gate.code).toBe(1);
     expect(gateCheck(json(gate), 'max-leaks')?.passed).toBe(false);

@@ -399,11 +399,13 @@ export function memoryTrend(
  * the seconds left out.
  */
 function activeTime(s: Samples, n: number): { samples: Samples; paused: number } {
-  const steps: number[] = [];
-  for (let i = 1; i < n; i++) if (s.t[i]! > s.t[i - 1]!) steps.push(s.t[i]! - s.t[i - 1]!);
-  if (!steps.length) return { samples: s, paused: 0 };
-  steps.sort((a, b) => a - b);
-  const usual = steps[steps.length >> 1]!;
+  // A typed array's sort is numeric and native: a comparator over 281k steps took 45 ms of a report.
+  const all = new Float64Array(Math.max(0, n - 1));
+  let len = 0;
+  for (let i = 1; i < n; i++) if (s.t[i]! > s.t[i - 1]!) all[len++] = s.t[i]! - s.t[i - 1]!;
+  if (!len) return { samples: s, paused: 0 };
+  const steps = all.subarray(0, len).sort();
+  const usual = steps[len >> 1]!;
   const gap = Math.max(20 * usual, 5);
   let paused = 0;
   for (let i = 1; i < n; i++) if (s.t[i]! - s.t[i - 1]! >= gap) paused += s.t[i]! - s.t[i - 1]! - usual;

@@ -52,7 +52,7 @@ let decimalEnd = 0;
 // `lead`: a digit must come before the point, as num() requires. With at most 15 digits the value
 // v / 10^k of two exact doubles is rounded once, so it equals what Number() and Python's float() give.
 function decimalAt(buf: Uint8Array, i: number, end: number, stop: number, lead: boolean): number {
-  const neg = buf[i] === 0x2d;
+  const neg = i < end && buf[i] === 0x2d;
   if (neg) i++;
   let v = 0;
   let digits = 0;
@@ -84,11 +84,15 @@ const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * before the point), and only a pid of plain digits.
  */
 function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLines {
-  return (buf, i, end) => {
+  let taken = 0;
+  const scan = (buf: Uint8Array, i: number, end: number): number => {
     const samples = run().main;
     const base = linesBefore() + 1;
     let lines = 0;
+    // Nothing is read at or past `end` (the chunk's length): a read out of bounds deoptimizes this
+    // loop, and at every chunk's end that was a third of a one-shot read.
     for (;;) {
+      if (i + 4 >= end) break; // no whole line fits: the string path takes what is left
       const c0 = buf[i];
       if (c0 === 0x43) {
         const next = chldLine(buf, i, end, run(), base + lines);
@@ -117,7 +121,7 @@ function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLine
       }
       if (p >= end || c !== 0x20 || md === 0 || md > 15) break;
       p++;
-      const negT = buf[p] === 0x2d;
+      const negT = p < end && buf[p] === 0x2d;
       if (negT) p++;
       let t = 0;
       let td = 0;
@@ -141,8 +145,10 @@ function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLine
       lines++;
       i = p + 1;
     }
-    return { next: i, lines };
+    taken = lines;
+    return i;
   };
+  return { scan, taken: () => taken };
 }
 
 // A 'CHLD <pid> <MiB> <time>\n' line from i: where the next line starts, or -1 to leave it to the
@@ -158,7 +164,7 @@ function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line
     pid = pid * 10 + d;
     digits++;
   }
-  if (digits === 0 || digits > 15 || buf[p] !== 0x20) return -1;
+  if (digits === 0 || digits > 15 || p >= end || buf[p] !== 0x20) return -1;
   const mib = decimalAt(buf, p + 1, end, 0x20, true);
   if (Number.isNaN(mib) || !mibOk(mib) || mib === NONE_MEASURED) return -1;
   const t = decimalAt(buf, decimalEnd + 1, end, 0x0a, true);
@@ -389,10 +395,13 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       handle(buf.toString('utf8', s, e));
       if (bad) reject(bad);
     },
-    (buf, i, end) => {
-      const r = fast(buf, i, end);
-      lines += r.lines;
-      return r;
+    {
+      scan: (buf, i, end) => {
+        const next = fast.scan(buf, i, end);
+        lines += fast.taken();
+        return next;
+      },
+      taken: fast.taken,
     },
   );
   no = read.lines;

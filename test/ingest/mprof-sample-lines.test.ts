@@ -64,6 +64,30 @@ describe('mprof MEM and CHLD lines read from bytes', () => {
     expectSame(a, b);
   });
 
+  it('a file of many chunks: lines cut at every chunk boundary, and the line numbers counted across them', async () => {
+    // A real run's MEM and CHLD lines repeated past 1 MiB (four 256 KiB chunks and more), later in time each round.
+    const real = readFileSync('fixtures/mprof/multi.dat', 'utf8').split('\n');
+    const body = real.filter((l) => l.startsWith('MEM ') || l.startsWith('CHLD '));
+    const span = 1000;
+    const lines = ['CMDLINE python3 x.py'];
+    for (let round = 0; lines.join('\n').length < (1 << 20) + 4096; round++) {
+      for (const l of body) {
+        const f = l.split(' ');
+        f[f.length - 1] = (Number(f[f.length - 1]) + round * span).toFixed(4);
+        lines.push(f.join(' '));
+      }
+    }
+    const [a, b] = await bothPaths(`${lines.join('\n')}\n`);
+    expect(a.samples.t.length).toBe(lines.filter((l) => l.startsWith('MEM ')).length);
+    expectSame(a, b);
+    // A bad line far in: its number counts every line the byte path took before it.
+    const at = lines.length - 7;
+    const bad = join(dir, 'far.dat');
+    writeFileSync(bad, `${lines.map((l, i) => (i === at ? 'MEM 12.0 soon' : l)).join('\n')}\n`);
+    const r = await cli('info', bad);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining(`line ${at + 1}:`)]);
+  });
+
   it('memory no process holds (past 2^53 bytes, below -1) is an error naming the line, on both paths', async () => {
     for (const [mem, line] of [
       ['1e308', 3],

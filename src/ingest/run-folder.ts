@@ -2,8 +2,9 @@
 // or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
 import { parseJson } from './json-file.js';
@@ -191,10 +192,34 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
   };
 }
 
+// A manifest or events read whole; larger is no run's (a pytest run of 10,000 tests: ~5 MB).
+const MAX_RUN_TEXT = 256 << 20;
+
+/**
+ * A file of the run's own (manifest.json, captures.jsonl), or its gzip when the whole folder was
+ * gzipped since (`gzip -r`: every capture was left out and a leak passed): where it is and its
+ * text, or null when neither is there.
+ */
+function runText(path: string): { file: string; text: string } | null {
+  for (const file of [path, `${path}.gz`]) {
+    if (!isFile(file)) continue;
+    const bytes = readFileSync(file);
+    if (file === path) return { file, text: bytes.toString('utf8') };
+    try {
+      return { file, text: gunzipSync(bytes, { maxOutputLength: MAX_RUN_TEXT }).toString('utf8') };
+    } catch (e) {
+      throw new InputError(file, '', `cannot be gunzipped (${(e as Error).message})`);
+    }
+  }
+  return null;
+}
+
 // The events of a captures.jsonl; a last line cut short by a kill is left out with a warning.
-function events(file: string, warnings: string[]): { line: number; f: Fields }[] {
-  if (!existsSync(file)) return [];
-  const lines = readFileSync(file, 'utf8').split('\n');
+function events(path: string, warnings: string[]): { line: number; f: Fields }[] {
+  const found = runText(path);
+  if (!found) return [];
+  const { file, text } = found;
+  const lines = text.split('\n');
   const out: { line: number; f: Fields }[] = [];
   lines.forEach((text, i) => {
     if (!text.trim()) return;
@@ -226,7 +251,8 @@ function fromEvents(dir: string, why: string): RunFolder {
     } else if (kind === 'snapshot') files.push(fileOf(main, `line ${line}`, dir, f, 'snapshot'));
     else if (kind === 'test') tests.push(testOf(main, `line ${line}`, dir, f.o));
   }
-  if (existsSync(join(dir, 'memory.dat'))) files.push({ ...NO_FIGURES, path: join(dir, 'memory.dat'), kind: 'memory' });
+  const memory = join(dir, 'memory.dat');
+  if (isFile(memory) || isFile(`${memory}.gz`)) files.push({ ...NO_FIGURES, path: memory, kind: 'memory' });
   const alloc = join(dir, 'allocator', 'captures.jsonl');
   for (const { line, f } of events(alloc, warnings)) {
     if (f.str('kind') === 'allocator') files.push(fileOf(alloc, `line ${line}`, dir, f, 'allocator-stats'));
@@ -242,11 +268,13 @@ const NO_FIGURES = { label: null, time: null, tracedPeak: null, matches: null } 
  * are not in the folder are left out with a warning. A damaged manifest is an InputError naming it.
  */
 export function readRunFolder(dir: string): RunFolder | null {
-  const file = join(dir, 'manifest.json');
-  const jsonl = existsSync(join(dir, 'captures.jsonl'));
+  const manifest = runText(join(dir, 'manifest.json'));
+  const jsonl = runText(join(dir, 'captures.jsonl'));
   let m: Json = null;
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
+  let file = join(dir, 'manifest.json');
+  if (manifest) {
+    file = manifest.file;
+    const text = manifest.text;
     // Another tool's manifest.json is not ours; a damaged one of a run folder is an error.
     const ours = jsonl || text.includes(RUN_FORMAT);
     try {
@@ -260,7 +288,7 @@ export function readRunFolder(dir: string): RunFolder | null {
       if (!jsonl) return null;
       throw new InputError(file, '$.format', `expected "${RUN_FORMAT}" beside a captures.jsonl`);
     }
-  } else if (!jsonl || allocatorRun(join(dir, 'captures.jsonl'))) return null;
+  } else if (!jsonl || allocatorRun(jsonl.text)) return null;
   let run: RunFolder;
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
   else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running');
@@ -281,7 +309,7 @@ export function readRunFolder(dir: string): RunFolder | null {
 // The allocator/ folder of a run (its second run's captures.jsonl starts in mode "allocator"): a
 // folder of allocator reports, read as one, not a run of its own that "did not finish".
 function allocatorRun(jsonl: string): boolean {
-  const first = readFileSync(jsonl, 'utf8').split('\n', 1)[0]!;
+  const first = jsonl.split('\n', 1)[0]!;
   try {
     const start = JSON.parse(first) as Json;
     return typeof start === 'object' && start !== null && !Array.isArray(start) && start.mode === 'allocator';

@@ -4,7 +4,11 @@
 // error naming it: dropped, a bad time reordered a series and hid a leak, a bad peak passed a gate.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { InputError } from '../util/errors.js';
+
+// A sidecar holds one line; gunzipped, more than this is no sidecar.
+const MAX_SIDECAR = 1 << 20;
 
 /**
  * A sidecar's text (UTF-8, or UTF-16 after its byte-order mark, as Windows tools save it), its
@@ -21,6 +25,13 @@ function sidecarText(file: string): string | null {
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new InputError(file, '', `cannot be read (${(e as Error).message})`);
   }
+  if (file.endsWith('.gz')) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_SIDECAR });
+    } catch (e) {
+      throw new InputError(file, '', `cannot be gunzipped (${(e as Error).message})`);
+    }
+  }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
   return bytes.toString('utf8').replace(/^\uFEFF/, '');
@@ -28,13 +39,15 @@ function sidecarText(file: string): string | null {
 
 /**
  * The sidecar `ext` of a capture: `<capture><ext>`, or for a capture gzipped after it was written
- * (`0003.pickle.gz`), the one it had (`0003.pickle.time`) when it has none of its own.
+ * (`0003.pickle.gz`), the one it had (`0003.pickle.time`) when it has none of its own; either
+ * gzipped too (`gzip -r` of a folder: `0003.pickle.time.gz`).
  */
 export function sidecarPath(path: string, ext: '.time' | '.peak' | '.label'): string {
   const own = `${path}${ext}`;
-  if (!path.endsWith('.gz') || path.includes('\0') || existsSync(own)) return own;
-  const before = `${path.slice(0, -3)}${ext}`;
-  return existsSync(before) ? before : own;
+  if (path.includes('\0')) return own;
+  const names = [own, `${own}.gz`];
+  if (path.endsWith('.gz')) names.push(`${path.slice(0, -3)}${ext}`, `${path.slice(0, -3)}${ext}.gz`);
+  return names.find((n) => existsSync(n)) ?? own;
 }
 
 /** The one value a .time or .peak sidecar holds: its text trimmed; null when there is none (empty). */

@@ -261,4 +261,37 @@ describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)'
     expect(paired.every((x) => x !== null)).toBe(true);
     expect(await real(dir)).toEqual(paired);
   });
+  // `gzip -r` of the whole folder: its manifest too was not found, the folder was read as a plain one
+  // (snapshots/ skipped as a folder) and leaks judged memory.dat alone, exit 0.
+  it('gzipped whole (gzip -r: manifest, events, sidecars, reports) is the same run', async () => {
+    const whole = copy('gzip-r');
+    const gzipAll = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) gzipAll(p);
+        else {
+          writeFileSync(`${p}.gz`, gzipSync(readFileSync(p)));
+          rmSync(p);
+        }
+      }
+    };
+    gzipAll(whole);
+    const plain = await cli('leaks', '--json', RUN);
+    const zipped = await cli('leaks', '--json', whole);
+    expect(zipped.err).not.toMatch(/not there|skipping/);
+    const sitesOf = (out: string) => leakResultsOf(JSON.parse(out)).map((x) => [x.kind, x.labels, x.sites]);
+    expect(sitesOf(zipped.out)).toEqual(sitesOf(plain.out));
+    const real = async (d: string) =>
+      (JSON.parse((await cli('replay', d, '--json')).out) as { captures: { real: unknown }[] }).captures.map(
+        (c) => c.real,
+      );
+    expect(await real(whole)).toEqual(await real(RUN));
+    // A run that did not finish (no manifest): its captures.jsonl.gz is read as its captures.jsonl.
+    rmSync(join(whole, 'manifest.json.gz'));
+    const events = await cli('leaks', '--json', whole);
+    expect(events.err).toMatch(/did not finish/);
+    expect(sitesOf(events.out).find((x) => x[0] === 'snapshots')).toEqual(
+      sitesOf(plain.out).find((x) => x[0] === 'snapshots'),
+    );
+  });
 });

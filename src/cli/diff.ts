@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { diffResult } from '../analysis/statistics.js';
 import { FrameTable } from '../model/frames.js';
+import { isListing } from '../model/source.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
 import { UsageError } from '../util/errors.js';
@@ -25,7 +26,7 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
   const newer = await loadSnapshot(a.new, a, frames);
   // A logged listing knows only its top N: against a whole dump, every site it leaves out would read
   // as freed (CPython's compare_to of the two dumps says they did not change).
-  const logged = [older, newer].map((s) => s.source.format === 'tracemalloc-text');
+  const logged = [older, newer].map((s) => isListing(s.source));
   if (logged[0] !== logged[1]) {
     const [log, dump] = logged[0] ? [a.old, a.new] : [a.new, a.old];
     throw new UsageError(

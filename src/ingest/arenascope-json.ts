@@ -45,6 +45,7 @@ const FIELDS: ReadonlySet<string> = new Set([
   'tracebackLimit',
   'traceLayout',
   'pickleProtocol',
+  'sourceFormat',
   'label',
 ]);
 const ITEM: Record<List, ValidatorName> = {
@@ -411,9 +412,10 @@ function toSnapshot(
   const peak = b.fields.tracedPeak;
   const layout = b.fields.traceLayout;
   const protocol = b.fields.pickleProtocol;
+  const from = b.fields.sourceFormat;
   return {
     kind: 'snapshot',
-    source: { path: label, format: FORMAT, gzip, bytes },
+    source: { path: label, format: FORMAT, gzip, bytes, ...(typeof from === 'string' ? { from } : {}) },
     frames,
     groups: b.groups.finish(),
     tracebackLimit: typeof limit === 'number' ? limit : null,

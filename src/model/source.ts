@@ -20,6 +20,16 @@ export interface SourceInfo {
   readonly gzip: boolean;
   /** Bytes of (decompressed) input read. */
   readonly bytes: number;
+  /** Of arenascope's JSON: the format of the capture it was converted from, when it says. */
+  readonly from?: string;
+}
+
+/**
+ * Whether a snapshot holds only the top sites of a logged statistics listing (read from a log, or
+ * converted from one to JSON): sites it leaves out were not freed, and no block's size is known.
+ */
+export function isListing(source: SourceInfo): boolean {
+  return source.format === 'tracemalloc-text' || source.from === 'tracemalloc-text';
 }
 
 /** The "format" values and version of arenascope's own JSON (schema/arenascope-snapshot.schema.json). */

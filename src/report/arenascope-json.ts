@@ -37,6 +37,8 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   // Which CPython wrote the dump it came from, as the dump told it (the model replay picks).
   if (s.layout) head.traceLayout = s.layout;
   if (s.pickleProtocol !== undefined) head.pickleProtocol = s.pickleProtocol;
+  // What it was converted from: a log's listing read back must stay a listing (its top sites only).
+  head.sourceFormat = s.source.from ?? s.source.format;
   write(JSON.stringify(head).slice(0, -1));
   let out = ',\n"frames":[';
   frameList.forEach((f, i) => {

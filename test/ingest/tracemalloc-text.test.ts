@@ -241,4 +241,24 @@ describe('diff of a whole dump and a logged listing', () => {
     }
     expect((await cli('diff', 'fixtures/text/app.log', 'fixtures/text/service.log')).code).toBe(0);
   });
+
+  it('converted to JSON, a listing stays one: refused against a dump, and by replay (both read it as whole, exit 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-listing-json-'));
+    const listing = join(dir, 'listing.json');
+    const dump = 'fixtures/dumps/py311-inventory-a.pickle';
+    expect(
+      (await cli('convert', 'fixtures/text/listings/traceback-oldest.log', '--to', 'json', '-o', listing)).code,
+    ).toBe(0);
+    const diff = await cli('diff', dump, listing);
+    expect([diff.code, diff.err]).toEqual([2, expect.stringContaining('listing.json is a logged listing')]);
+    const replay = await cli('replay', listing);
+    expect([replay.code, replay.err]).toEqual([2, expect.stringContaining('cannot be replayed')]);
+    // A dump converted to JSON is a whole snapshot still, and so is JSON that does not say its origin.
+    const whole = join(dir, 'dump.json');
+    expect((await cli('convert', dump, '--to', 'json', '-o', whole)).code).toBe(0);
+    expect((await cli('diff', dump, whole)).code).toBe(0);
+    const bare = join(dir, 'bare.json');
+    writeFileSync(bare, readFileSync(whole, 'utf8').replace(/"sourceFormat":"[^"]*",?/, ''));
+    expect((await cli('diff', dump, bare)).code).toBe(0);
+  });
 });

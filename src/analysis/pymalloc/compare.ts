@@ -4,6 +4,7 @@
 
 import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { isListing } from '../../model/source.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
 import { DEFAULT_PYTHON, geometry } from './geometry.js';
@@ -545,7 +546,7 @@ function churnAssumptions(captures: readonly CaptureComparison[]): string[] {
 
 /** Whether a snapshot holds what replay needs: every live block's size (a log's top N does not). */
 export function replayable(s: Snapshot): boolean {
-  return s.source.format !== 'tracemalloc-text';
+  return !isListing(s.source);
 }
 
 /**

@@ -39,6 +39,14 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     const chunks = input.chunks[Symbol.asyncIterator]();
     await chunks.next().catch(() => undefined);
     await chunks.return?.();
+    if ((await import('./mallocstats.js')).onlyFreeLists(input.head)) {
+      throw new InputError(
+        path,
+        'byte 0',
+        "sys._debugmallocstats() output without pymalloc's report, only its free lists: CPython leaves " +
+          'the report out while tracemalloc traces; print it in a run without tracemalloc (as `arenascope run --allocator` does)',
+      );
+    }
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');

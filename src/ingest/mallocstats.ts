@@ -80,6 +80,19 @@ function sniffMallocStats(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => THRESHOLD.test(clean(l)));
 }
 
+/**
+ * Whether the head is `sys._debugmallocstats()` output without pymalloc's report: its free lists
+ * alone, as CPython prints it while tracemalloc traces (said when the input is no format).
+ */
+export function onlyFreeLists(head: Buffer): boolean {
+  let n = 0;
+  for (const l of headLines(head, 200)) {
+    const label = printone(clean(l))?.label;
+    if (label !== undefined && FREE_LIST.test(label) && ++n >= 3) return true;
+  }
+  return false;
+}
+
 // Where a report is: the size-class table, the figures up to the first Total, what may follow the
 // figures (the 3.10+ arena map, the free lists of _debugmallocstats()), and past its end.
 type Phase = 'table' | 'figures' | 'tail' | 'map' | 'free' | 'ended';

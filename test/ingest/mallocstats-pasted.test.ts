@@ -350,3 +350,11 @@ describe("mimalloc's report (CPython 3.13, PYTHONMALLOC=mimalloc: fixtures/mallo
     expect((e as Error).message).toMatch(/line 2: a report of mimalloc \(CPython 3\.13\+ with PYTHONMALLOC=mimalloc/);
   });
 });
+
+describe('_debugmallocstats() while tracemalloc traces (fixtures/mallocstats/make_tracing.sh)', () => {
+  it('is refused saying the report was left out, not "not a format"', async () => {
+    const e = await loadCapture('fixtures/mallocstats/refused/refused-py311-tracemalloc.txt').catch((x: Error) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as Error).message).toMatch(/only its free lists: CPython leaves the report out while tracemalloc traces/);
+  });
+});

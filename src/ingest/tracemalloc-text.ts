@@ -29,7 +29,7 @@ const STAT = new RegExp(
 // `  File "` ran for minutes).
 // Pasted, a listing may lose its indentation: `File "…"` at the start of the line is a frame too (its
 // statistics were split into listings, the largest dropped).
-function frameLine(line: string): { prefix: string; filename: string; lineno: string } | null {
+function frameLine(line: string): { prefix: string; filename: string; lineno: string; bare: boolean } | null {
   const at = line.indexOf('File "');
   const end = line.lastIndexOf('", line ');
   if (at < 0 || end < at + 6) return null;
@@ -37,7 +37,8 @@ function frameLine(line: string): { prefix: string; filename: string; lineno: st
   if (!/^-?\d+$/.test(lineno)) return null;
   // The indentation, whatever it became, then what is before it: a log prefix, or nothing.
   const prefix = line.slice(0, at).replace(/[ \t]+$/, '');
-  return { prefix, filename: line.slice(at + 6, end), lineno };
+  // Less than its two spaces before `File` (beside a log prefix's one): pasted without indentation.
+  return { prefix, filename: line.slice(at + 6, end), lineno, bare: at - prefix.length < 2 };
 }
 const SOURCE = /^(.*?) {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
@@ -163,6 +164,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // The docker compose service the listing being read is from: another's lines among it are passed
   // over (a database's log lines split every listing, and the gate passed a leak).
   let service: string | null = null;
+  // After a frame line that lost its indentation, the line under it is its source line, whatever
+  // it holds (it lost its indentation too: the listing was split there).
+  let bareFrame = false;
   for await (const raw of text.lines) {
     no++;
     const from = composeService(raw);
@@ -172,6 +176,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const m = STAT.exec(line);
     if (m) {
       if (!current.length) service = from;
+      bareFrame = false;
       current.push({
         inputLine: no,
         head: m[1]!,
@@ -189,6 +194,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const f = last ? frameLine(line) : null;
     if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
       last!.frames.push({ filename: f.filename, lineno: exact(input, no, 'the line number', f.lineno) });
+      bareFrame = f.bare;
+      continue;
+    }
+    if (bareFrame) {
+      bareFrame = false;
       continue;
     }
     const src = last?.frames.length ? SOURCE.exec(line) : null;

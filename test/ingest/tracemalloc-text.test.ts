@@ -175,6 +175,28 @@ describe('frame lines as a reader meets them', () => {
     ]);
   });
 
+  it('a real listing whose frame and source lines all lost their indentation reads as the original (it was split at every source line)', async () => {
+    for (const name of ['py36', 'py313']) {
+      const real = `fixtures/text/logging/${name}.log`;
+      // Behind its logging prefix, then with the prefix gone too (copied from a log viewer).
+      const lines = readFileSync(real, 'utf8').split('\n');
+      const unindented = lines.map((l) => l.replace(/^(.*?\[app\.worker\] )[ \t]+/, '$1'));
+      const bare = unindented.map((l) => l.replace(/^.*?\[app\.worker\] /, ''));
+      const original = (await loadCapture(real)) as StatisticsLog;
+      expect(original.listings.some((l) => l.stats.some((x) => x.frames.length > 2))).toBe(true);
+      for (const [kind, text] of [
+        ['unindented', unindented],
+        ['bare', bare],
+      ] as const) {
+        const f = join(dir, `${name}-${kind}.log`);
+        writeFileSync(f, text.join('\n'));
+        const c = (await loadCapture(f)) as StatisticsLog;
+        const shape = (x: StatisticsLog) => x.listings.map((l) => l.stats.map((st) => [st.size, st.count, st.frames]));
+        expect(shape(c)).toEqual(shape(original));
+      }
+    }
+  });
+
   it('a line of 100,000 `  File "` is no frame, read at once (a regular expression ran for minutes on it)', async () => {
     const f = join(dir, 'many.log');
     writeFileSync(f, `${stat}\n${'  File "'.repeat(100_000)}\n`);

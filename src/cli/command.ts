@@ -13,6 +13,7 @@ import { type Snapshot, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { renderJson } from '../report/json.js';
 import { type TextLayout, textLayout } from '../report/text/layout.js';
+import { withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
 import { listed } from '../util/excerpt.js';
 import type { Io } from './io.js';
@@ -308,5 +309,7 @@ export function emit<T>(a: OutputArgs, result: T, renderers: Renderers<T>): void
   const format = a.json ? 'json' : a.format;
   const render = format === 'json' ? (renderers.json ?? renderJson) : renderers[format];
   if (!render) throw new UsageError(`--format ${format} is not an output of this command`);
-  a.io.out(render(result));
+  // JSON escapes every line break of a capture's strings; the other formats print them.
+  const text = render(result);
+  a.io.out(format === 'json' ? text : withoutCiCommands(text));
 }

@@ -135,6 +135,8 @@ export async function handler(a: Args): Promise<void> {
   // Annotations are one line each, as GitHub reads them; the summary wraps to the terminal.
   const summary = (r: GateResult): string =>
     `${wrapLines(renderGateText(r, limit).split('\n'), a.io.columns).join('\n')}`;
-  emit(a, result, { text: (r) => (a.github ? renderGithub(r) : '') + summary(r) });
+  // The annotations are the only workflow commands printed: emit marks any other line that reads as one.
+  if (a.github && !a.json && a.format === 'text') a.io.out(renderGithub(result));
+  emit(a, result, { text: summary });
   if (!result.passed) a.status.code = EXIT.gateFailed;
 }

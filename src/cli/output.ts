@@ -3,6 +3,7 @@
 
 import { closeSync, openSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import { withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
 import type { CommandArgs } from './command.js';
 import { STDIN_ARG } from './words.js';
@@ -82,7 +83,7 @@ async function isCapture(path: string): Promise<boolean> {
 /** Writes an output whole: to stdout for '-'. */
 export function writeOutput(a: CommandArgs, path: string, text: string): void {
   if (isStdout(path)) {
-    a.io.out(text);
+    a.io.out(withoutCiCommands(text));
     return;
   }
   try {

@@ -1,0 +1,47 @@
+// File names are data: one holding a line break and a CI runner's workflow command (GitHub Actions
+// `::error …`, Azure `##vso[…]`) was printed raw, and the runner of the job took it for its own
+// (fixtures/bad/ci-commands/make.py: CPython's dumps of such names).
+import { describe, expect, it } from 'vitest';
+import { withoutCiCommands } from '../../src/util/ci-commands.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/bad/ci-commands';
+const SNAPS = [1, 2, 3, 4, 5].map((k) => `${DIR}/snap-${k}.pickle`);
+
+// What a runner takes for a command: a line, trimmed, starting with one (a lone CR ends a line too).
+const commands = (out: string): string[] => out.split(/\r\n|\r|\n/).filter((l) => /^(::|##\[|##vso\[)/i.test(l.trim()));
+
+describe('workflow commands in file names', () => {
+  it.each([
+    ['stats', SNAPS[4]!],
+    ['stats', '--format', 'csv', SNAPS[4]!],
+    ['diff', SNAPS[0]!, SNAPS[4]!],
+    ['leaks', ...SNAPS],
+    ['report', '--format', 'text', ...SNAPS],
+    ['report', '--format', 'markdown', ...SNAPS],
+    ['report', '-o', '-', ...SNAPS],
+    ['gate', ...SNAPS],
+  ])('%s: no line of the output is a command', async (...args) => {
+    const r = await cli(...args);
+    expect(r.out).toContain('pwn.py'); // the name is printed, marked
+    expect(commands(r.out)).toEqual([]);
+  });
+
+  it('gate --github prints its annotations, each one line with the names escaped, and no other command', async () => {
+    const r = await cli('gate', '--github', ...SNAPS);
+    expect(r.code).toBe(1);
+    const lines = commands(r.out);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^::(error|notice) (file=[^,\r\n]*,line=\d+,)?title=[^:\r\n]*::[^\r\n]*$/);
+    // The name's own line break is escaped in the annotation, never a line of its own.
+    expect(lines.some((l) => l.includes('a.py%0A%3A%3Aerror file=pwn.py'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('::error file=pwn.py'))).toEqual([]);
+  });
+
+  it('marks the lines and leaves every other text alone', () => {
+    expect(withoutCiCommands('a.py\n::error x\n  ##vso[task]\r::notice y\n## heading')).toBe(
+      'a.py\n\u23ce::error x\n  \u23ce##vso[task]\r\u23ce::notice y\n## heading',
+    );
+    expect(withoutCiCommands('x:: y ::z')).toBe('x:: y ::z');
+  });
+});

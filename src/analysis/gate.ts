@@ -6,7 +6,7 @@ import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
-import { leakingSeries } from './mprof.js';
+import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
 import { finalCapture, finalCaptureName, type ReportData, reportsAloneMeasure } from './report-data.js';
 
@@ -60,7 +60,7 @@ export interface GateResult {
   readonly notices: readonly string[];
 }
 
-export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
+export { DEFAULT_MIN_LEAK_CONFIDENCE } from './mprof.js';
 
 /**
  * Lines a baseline keeps: enough for any real program; beyond it the gate takes the smallest kept size as the floor.

@@ -90,6 +90,13 @@ export interface MemoryTrend {
   readonly ceilingMiB: readonly number[];
   /** A plateau: seconds from the start of the run after which floor and ceiling stayed level. */
   readonly settledAtSeconds: number | null;
+  /**
+   * A leak or a step that began after memory stayed level: seconds from the start of the run where
+   * it began (the rates are fitted from there); null when judged over the whole span.
+   */
+  readonly risingFromSeconds: number | null;
+  /** A leak seen in the troughs (floor) alone, under peaks (a working set) that hide it. */
+  readonly troughsOnly: boolean;
   /** With a limit and a leak: seconds after the last sample until the ceiling's trend reaches it. */
   readonly reachesLimitInSeconds: number | null;
   /** The next step: what would confirm the verdict or find its cause. */
@@ -152,6 +159,26 @@ function stillRising(f: Fit, minGrowth: number): boolean {
 }
 
 /**
+ * Where a curve that stayed level starts to rise for good: the last window at its level before (the
+ * median of its first half, within m/2), when what follows, three windows or more, rose by m or more
+ * above that level and ends at its highest, and what comes before stayed level (within m, or a
+ * quarter of the rise: noise beside a large step). null otherwise: a rise from the start is judged
+ * whole.
+ */
+function onset(v: readonly number[], m: number): number | null {
+  const n = v.length;
+  const level = median(v.slice(0, Math.ceil(n / 2)));
+  let k = n - 1;
+  while (k >= 0 && v[k]! > level + m / 2) k--;
+  if (k < 1 || n - k < 3) return null;
+  const top = Math.max(...v.slice(k));
+  const rise = top - level;
+  const before = v.slice(0, k + 1);
+  const steady = Math.max(...before) - Math.min(...before) <= Math.max(m, rise / 4);
+  return steady && rise >= m && v[n - 1]! >= top - m / 2 ? k : null;
+}
+
+/**
  * Classifies a sampled process by its floor (the troughs: memory kept between iterations) and its
  * ceiling (the peaks: kept memory plus the working set). Window extremes are noisy, so it is
  * judged on robust fits, not on steps. With m the minimum growth, rise/fall measured from the
@@ -168,10 +195,61 @@ function stillRising(f: Fit, minGrowth: number): boolean {
  * - plateau: the ceiling or the floor rose, then stopped;
  * - shrinking: either fell by m or more (change of level); else stable.
  */
-export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: MemoryVerdict; confidence: number } {
+export interface EnvelopeVerdict {
+  readonly verdict: MemoryVerdict;
+  readonly confidence: number;
+  /**
+   * A rise that began after the curve stayed level (a leak or a step late in the run): the window it
+   * is judged from (the last level one), null when judged over the whole span.
+   */
+  readonly from: number | null;
+  /** A leak seen in the troughs alone: the peaks, a working set far larger, hide it. */
+  readonly troughs?: boolean;
+}
+
+export function classifyEnvelope(e: Envelope, minGrowth: number): EnvelopeVerdict {
+  const whole = classifyWhole(e, minGrowth);
+  if (whole.verdict === 'leak' || whole.verdict === 'transient' || whole.verdict === 'retention') {
+    return whole.verdict === 'leak' ? bestLeak(e, minGrowth, whole) : whole;
+  }
+  // A rise confined to the end of the run: Theil-Sen lines and thirds' medians take it for outliers
+  // (a leak over the last fifth, still rising when the run ended, read "stable, confidence 1"; a
+  // 100 MiB step at 85% of the run, "no change of 1 MiB"). Judged from where it began.
+  const late = lateRise(e, minGrowth);
+  return late ?? whole;
+}
+
+// The envelope from window k on.
+function from(e: Envelope, k: number): Envelope {
+  return { t: e.t.slice(k), floor: e.floor.slice(k), ceiling: e.ceiling.slice(k), gap: e.gap.slice(k) };
+}
+
+// A leak over the whole span, or from where the ceiling began to rise when that says more (a leak
+// that began mid-run: its line over the whole span is half flat, 0.49, and the gate passed it).
+function bestLeak(e: Envelope, m: number, whole: EnvelopeVerdict): EnvelopeVerdict {
+  const k = onset(e.ceiling, m);
+  if (k === null) return whole;
+  const later = classifyWhole(from(e, k), m, onset(e.floor, m));
+  return later.verdict === 'leak' && later.confidence > whole.confidence ? { ...later, from: k } : whole;
+}
+
+function lateRise(e: Envelope, m: number): EnvelopeVerdict | null {
+  const k = onset(e.ceiling, m) ?? onset(e.floor, m);
+  if (k === null) return null;
+  const later = classifyWhole(from(e, k), m, onset(e.floor, m));
+  if (later.verdict !== 'leak' && later.verdict !== 'plateau') return null;
+  return { ...later, from: k };
+}
+
+/**
+ * The verdict over the span given. `floorFrom`: judging a late rise, the window of the whole
+ * envelope where the floor began to rise (it lags the ceiling by a window or two: a floor still
+ * level at the start of the span is no evidence against the rise after it).
+ */
+function classifyWhole(e: Envelope, minGrowth: number, floorFrom: number | null = null): EnvelopeVerdict {
   const { t, floor, ceiling } = e;
   const n = t.length;
-  if (n < 3) return { verdict: 'stable', confidence: 0 };
+  if (n < 3) return { verdict: 'stable', confidence: 0, from: null };
   const m = minGrowth;
   const support = n / (n + 4);
   const consistency = (s: Slope): number => Math.abs(s.risingShare - 0.5) * 2; // 0: no trend, 1: all agree
@@ -187,7 +265,7 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: Mem
   const ff = envelopeFit(t, floor);
   if ((back(c) && !stillRising(ff, m)) || (back(f) && !stillRising(fc, m))) {
     const x = back(c) ? c : f;
-    return { verdict: 'transient', confidence: confidenceOf(Math.min(1, x.fall / x.rise) * support) };
+    return { verdict: 'transient', confidence: confidenceOf(Math.min(1, x.fall / x.rise) * support), from: null };
   }
   if (stillRising(fc, m)) {
     // A first window above every later one is start-up (children starting, imports) left past the
@@ -200,28 +278,48 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): { verdict: Mem
     // A floor that falls at the end (a child, or the process, exiting within the judged span) is
     // judged up to its highest window: the fall is no evidence against the rise before it (a leaking
     // child that exited a second before its parent read 0.38, and the gate passed).
-    const fr = floorUpToEndFall(t, floor, m) ?? ff;
+    const fr =
+      floorFrom !== null && floorFrom > 0 && floorFrom < n - 2
+        ? envelopeFit(t.slice(floorFrom - 1), floor.slice(floorFrom - 1))
+        : (floorUpToEndFall(t, floor, m) ?? ff);
     const withFloor = fr.level >= m ? Math.min(ceilingRise, consistency(fr.all)) : ceilingRise / 2;
-    return { verdict: 'leak', confidence: confidenceOf(withFloor * support) };
+    return { verdict: 'leak', confidence: confidenceOf(withFloor * support), from: null };
   }
   const closing = -envelopeFit(t, e.gap).level;
+  // How far the troughs closed the gap to the peaks they started under.
+  const gap0 = median(e.gap.slice(0, Math.ceil(n / 3)));
+  const closed = gap0 > 0 ? Math.min(1, closing / gap0) : 0;
+  // Troughs still rising at the end under peaks that do not, far from meeting them: memory kept
+  // between iterations grows, under a working set (spikes of 150 MiB) that hides it; retention would
+  // close the distance (the troughs rose 11 MiB under 150 MiB spikes: "retention", "plateau"; gate
+  // passed). The distance between the envelopes: a window's own extremes miss the spikes of others.
+  const third = Math.ceil(n / 3);
+  const apart = median(ceiling.slice(0, third)) - median(floor.slice(0, third));
+  if (stillRising(ff, m) && ff.level < apart / 2) {
+    return { verdict: 'leak', confidence: confidenceOf(consistency(ff.all) * support), from: null, troughs: true };
+  }
   if (ff.level >= m && (fc.level < m || stillRising(ff, m)) && closing >= Math.max(m, ff.level / 2)) {
-    // How far the troughs closed the gap to the peaks they started under.
-    const gap = median(e.gap.slice(0, Math.ceil(n / 3)));
-    const closed = gap > 0 ? Math.min(1, closing / gap) : 0;
-    return { verdict: 'retention', confidence: confidenceOf(consistency(ff.all) * support * (0.5 + closed / 2)) };
+    return {
+      verdict: 'retention',
+      confidence: confidenceOf(consistency(ff.all) * support * (0.5 + closed / 2)),
+      from: null,
+    };
   }
   if (fc.level >= m || ff.level >= m) {
     // How much of the rise the last third still adds: 0 when it stopped.
     const x = fc.level >= m ? fc : ff;
     const still = Math.max(0, x.tail.slope * (t[n - 1]! - t[0]!)) / x.level;
-    return { verdict: 'plateau', confidence: confidenceOf((1 - still) * support) };
+    return { verdict: 'plateau', confidence: confidenceOf((1 - still) * support), from: null };
   }
   if (ff.level <= -m || fc.level <= -m) {
     const x = ff.level <= -m ? ff : fc;
-    return { verdict: 'shrinking', confidence: confidenceOf(consistency(x.all) * support) };
+    return { verdict: 'shrinking', confidence: confidenceOf(consistency(x.all) * support), from: null };
   }
-  return { verdict: 'stable', confidence: confidenceOf(1 - Math.max(Math.abs(ff.level), Math.abs(fc.level)) / m) };
+  return {
+    verdict: 'stable',
+    confidence: confidenceOf(1 - Math.max(Math.abs(ff.level), Math.abs(fc.level)) / m),
+    from: null,
+  };
 }
 
 const mib = (x: number): string => `${x.toFixed(1)} MiB`;
@@ -334,9 +432,14 @@ export function memoryTrend(
   const first = (a: readonly number[]): number => (k ? a[0]! : 0);
   const last = (a: readonly number[]): number => (k ? a[k - 1]! : 0);
   const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * first(e.floor));
-  const c = unjudged ? { verdict: 'unjudged' as const, confidence: 0 } : classifyEnvelope(e, minGrowth);
-  const floorFit = theilSen(e.t, e.floor);
-  const ceilingFit = theilSen(e.t, e.ceiling);
+  const c: EnvelopeVerdict = unjudged
+    ? { verdict: 'unjudged', confidence: 0, from: null }
+    : classifyEnvelope(e, minGrowth);
+  // A late rise's rates are its own, fitted from where it began (over the whole span, a leak of the
+  // last third read "+0.00 MiB/min").
+  const j = c.from ?? 0;
+  const floorFit = theilSen(e.t.slice(j), e.floor.slice(j));
+  const ceilingFit = theilSen(e.t.slice(j), e.ceiling.slice(j));
   let reaches: number | null = null;
   if (c.verdict === 'leak' && opts.limitMiB !== undefined && ceilingFit.slope > 0 && n) {
     // 0 once a sample reached it: the trend's line may pass below the highest sample.
@@ -382,6 +485,8 @@ export function memoryTrend(
     floorMiB: e.floor,
     ceilingMiB: e.ceiling,
     settledAtSeconds: settledAt,
+    risingFromSeconds: c.from === null ? null : Math.max(0, e.t[c.from]! - t0),
+    troughsOnly: c.troughs === true,
     reachesLimitInSeconds: reaches,
     next: unjudged
       ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (a tenth of the run)` : ''}: ` +
@@ -450,6 +555,9 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
  * program's own memory (`main`, the total less the children) and each child (counted as the total,
  * a leaking child counted twice; discounted when a child leaked, a parent leaking beside it hid).
  */
+/** Leaks judged with less confidence are named, not counted (the gate's --min-leak-confidence default). */
+export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
+
 export function leakingSeries(
   series: readonly MemoryTrend[],
   minConfidence = 0,

@@ -15,7 +15,7 @@ import {
   type MemoryLeaks,
   type SnapshotLeaks,
 } from './leak-results.js';
-import { leakingSeries } from './mprof.js';
+import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import {
   FRAGMENTED_SHARE,
   type FragmentationEvidence,
@@ -160,7 +160,10 @@ export interface ReportData {
     readonly finalBytes: number | null;
     readonly growthBytes: number | null;
     /** Sites and series judged a leak; null when nothing was judged (fewer than 3 snapshots and no mprof run). */
+    /** Leaks judged with the gate's default confidence or more (DEFAULT_MIN_LEAK_CONFIDENCE). */
     readonly leakSuspects: number | null;
+    /** Leaks judged with less: named, not counted (absent when none). */
+    readonly weakLeakSuspects?: number;
     readonly fragmentation: string | null;
     readonly python: string | null;
     /** The largest traced total of a capture (what the gate takes as the peak without mprof runs). */
@@ -244,6 +247,16 @@ export function finalCaptureName(s: Pick<SnapshotSection, 'final' | 'labels'>): 
   return s.final === undefined ? 'last capture' : `capture before exit (${s.labels[s.final]})`;
 }
 
+// The summary's leak counts: at the gate's default confidence, and below it.
+function suspects(leaks: readonly { confidence: number }[] | null): {
+  leakSuspects: number | null;
+  weakLeakSuspects?: number;
+} {
+  if (leaks === null) return { leakSuspects: null };
+  const weak = leaks.filter((x) => x.confidence < DEFAULT_MIN_LEAK_CONFIDENCE).length;
+  return { leakSuspects: leaks.length - weak, ...(weak ? { weakLeakSuspects: weak } : {}) };
+}
+
 const plural = (k: number, noun: string): string => `${k} ${noun}${k === 1 ? '' : 's'}`;
 
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
@@ -315,11 +328,15 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       finalBytes: totals ? totals[finalCapture(snapshots!)]!.size : null,
       growthBytes: totals && totals.length > 1 ? totals[finalCapture(snapshots!)]!.size - totals[0]!.size : null,
       // Counted only where something was judged: a run too short to judge ('unjudged') counts as none.
-      leakSuspects:
+      // Counted as the gate counts them by default; those judged with less confidence are said apart.
+      ...suspects(
         snapshots?.leaks || memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'))
-          ? (snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak').length ?? 0) +
-            memory.reduce((n, m) => n + leakingSeries(m.trends.series).counted.length, 0)
+          ? [
+              ...(snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak') ?? []),
+              ...memory.flatMap((m) => leakingSeries(m.trends.series).counted),
+            ]
           : null,
+      ),
       fragmentation: snapshots?.replay
         ? snapshots.replay.fragmented.verdict
         : alone && (fragmentedOver(alone, FRAGMENTED_SHARE) ? 'yes' : 'no'),

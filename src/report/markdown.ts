@@ -17,7 +17,10 @@ export function renderMarkdown(d: ReportData): string {
   const peak = sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`;
   const traced = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
   const growth = sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true);
-  out.push(`| ${peak} | ${traced} | ${growth} | ${sm.leakSuspects ?? '—'} | ${sm.fragmentation ?? '—'} |`, '');
+  out.push(
+    `| ${peak} | ${traced} | ${growth} | ${sm.leakSuspects ?? '—'}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''} | ${sm.fragmentation ?? '—'} |`,
+    '',
+  );
   for (const n of d.snapshots?.replay?.allocatorNotes ?? []) out.push(`> Note: ${mdText(n)}`, '');
   const replay = d.snapshots?.replay;
   if (replay) {

@@ -24,6 +24,10 @@ const SHAPES: Record<MemoryVerdict, string> = {
 
 /** What the curve did, in words. */
 export function memoryShape(t: MemoryTrend): string {
+  const since = t.risingFromSeconds == null ? null : `${printfFixed(t.risingFromSeconds, 1)} s`;
+  if (t.verdict === 'leak' && t.troughsOnly) return 'growth: the troughs keep rising, under peaks that hide it';
+  if (t.verdict === 'leak' && since) return `growth: level until ${since}, rising since, still at the end`;
+  if (t.verdict === 'plateau' && since) return `level until ${since}, then rose and stopped (late in the run)`;
   return SHAPES[t.verdict];
 }
 

@@ -20,7 +20,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
     `peak (${peakSource(d)}): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
     `traced at the ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
     `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
-    `leak suspects: ${sm.leakSuspects ?? '-'}`,
+    `leak suspects: ${sm.leakSuspects ?? '-'}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''}`,
     `fragmented: ${sm.fragmentation ?? '-'}`,
   ];
   const out = [d.title, parts.join('; ')];

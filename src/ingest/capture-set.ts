@@ -10,6 +10,7 @@ import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
+import { UsageError } from '../util/errors.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { type Order, outOfNameOrder, resolveInputs } from './resolve-inputs.js';
 import { type RunFolder, runFiles } from './run-folder.js';
@@ -31,6 +32,17 @@ export async function loadCaptureSet(
   },
 ): Promise<CaptureSet> {
   const resolved = resolveInputs(args, opts.order);
+  // Two runs' snapshots in one series would be judged as one run: each run's start and exit among
+  // them, a leak of one read as "rose and fell back" at the other's start (the gate passed it).
+  const withCaptures = resolved.runs.filter((r) => r.files.some((f) => f.kind !== 'memory'));
+  if (withCaptures.length > 1) {
+    const [a, b] = withCaptures;
+    throw new UsageError(
+      `${a!.dir} and ${b!.dir} are two runs of \`arenascope run\`${withCaptures.length > 2 ? ` (of ${withCaptures.length})` : ''}: ` +
+        "a series is one run's captures, and theirs would be joined into one; give one run at a time, " +
+        'or compare a run with another by `gate --baseline`',
+    );
+  }
   const skipped = [...resolved.skipped];
   const frames = new FrameTable();
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);

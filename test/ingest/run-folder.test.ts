@@ -295,3 +295,21 @@ describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)'
     );
   });
 });
+
+describe('two runs given together', () => {
+  // Their snapshots were joined into one series: a leak of one read "rose and fell back" at the other's
+  // start, and the gate passed it.
+  it('are refused by every command that judges a series, naming both; one run and its memory alone are read', async () => {
+    for (const cmd of ['leaks', 'replay', 'report', 'gate']) {
+      const r = await cli(cmd, RUN, 'fixtures/run-folder/main-locals', ...(cmd === 'report' ? ['-o', '-'] : []));
+      expect([cmd, r.code, r.err]).toEqual([
+        cmd,
+        2,
+        expect.stringMatching(
+          /fixtures\/run-folder\/run and fixtures\/run-folder\/main-locals are two runs of `arenascope run`/,
+        ),
+      ]);
+    }
+    expect((await cli('leaks', 'fixtures/run-folder/main-locals', `${RUN}/memory.dat`)).code).toBe(0);
+  });
+});

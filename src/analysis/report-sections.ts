@@ -5,7 +5,7 @@ import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
-import type { SnapshotSeries } from '../model/snapshot-series.js';
+import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
 import { mprofPeak } from './mprof.js';
@@ -238,7 +238,7 @@ export function snapshotSection(
   // The capture before a run's exit capture: what main()'s locals held is gone from that one (the
   // growth checks passed a leak that max-leaks failed). With a capture between it and the start:
   // of (start, exit) alone, the exit capture says more.
-  const final = snaps.length >= 3 && labels[labels.length - 1] === 'exit' ? snaps.length - 2 : snaps.length - 1;
+  const final = judgedCapture(labels);
   const last = snaps[final]!;
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });

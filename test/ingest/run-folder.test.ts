@@ -313,3 +313,28 @@ describe('two runs given together', () => {
     expect((await cli('leaks', 'fixtures/run-folder/main-locals', `${RUN}/memory.dat`)).code).toBe(0);
   });
 });
+
+describe("fragmentation of a run whose survivors are main()'s locals (fixtures/run-folder/make_frag_locals.py)", () => {
+  // The real reports: 17 arenas at "later" for 5 needed; 6 at exit, once main() had returned. Judged at
+  // exit, replay said "not fragmented" and the gate passed.
+  it('is judged at the capture before exit by replay, report and gate, as the real report there says', async () => {
+    const dir = 'fixtures/run-folder/frag-locals';
+    const r = JSON.parse((await cli('replay', '--json', dir)).out) as {
+      fragmented: { verdict: string; reason: string };
+      captures: { label: string; real: { arenas: number } | null }[];
+      assumptions: string[];
+    };
+    const real = r.captures.map((c) => c.real?.arenas ?? null);
+    const later = r.captures.findIndex((c) => c.label === 'later');
+    expect(real[later]!).toBeGreaterThan(2 * real[real.length - 1]!);
+    expect(r.fragmented.verdict).toBe('yes');
+    expect(r.fragmented.reason).toContain(`holds ${real[later]} arenas`);
+    expect(r.assumptions.join(' ')).toMatch(/judged at later, the capture before the run's exit capture/);
+    const report = JSON.parse((await cli('report', '--format', 'json', dir)).out) as {
+      summary: { fragmentation: string };
+    };
+    expect(report.summary.fragmentation).toBe('yes');
+    const gate = await cli('gate', dir, '--max-fragmentation', '0.5');
+    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining(`of ${real[later]} arenas spare (real)`)]);
+  });
+});

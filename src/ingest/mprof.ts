@@ -173,6 +173,10 @@ function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line
   return decimalEnd + 1;
 }
 
+// Samples are held whole (24 bytes each, and twice that while an array grows): a bound on memory,
+// whatever a file or a small gzip of it says (3 GB of lines took 7.9 GB).
+const MAX_LINES = 1 << 23;
+
 const EXPECT: Record<string, string> = {
   MEM: 'MEM <MiB> <time>',
   FUNC: 'FUNC <name> <MiB at start> <start time> <MiB at end> <end time> [<stack level>]',
@@ -392,6 +396,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     (buf, s, e) => {
       no = lines + 1;
       lines++;
+      if (lines > MAX_LINES) tooMany(lines);
       handle(buf.toString('utf8', s, e));
       if (bad) reject(bad);
     },
@@ -399,6 +404,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       scan: (buf, i, end) => {
         const next = fast.scan(buf, i, end);
         lines += fast.taken();
+        if (lines > MAX_LINES) tooMany(lines);
         return next;
       },
       taken: fast.taken,
@@ -479,6 +485,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       'each is analysed on its own',
   );
   return { kind: 'memory-runs', source, runs: runSeries, warnings };
+
+  function tooMany(at: number): never {
+    throw new InputError(
+      input.label,
+      `line ${at}`,
+      `more than ${MAX_LINES.toLocaleString('en-US')} lines: more samples than arenascope holds of one run ` +
+        "(9 days at mprof's 0.1 s); keep every 10th sample (awk 'NR % 10 == 1') or sample less often (mprof run -T)",
+    );
+  }
 
   function reject(b: Bad): void {
     bad = null;

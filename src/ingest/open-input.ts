@@ -276,9 +276,16 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
         if (frames) await frames.feed(copy);
         // Asked after the feed: the gunzip may have drained meanwhile.
         if (gunzip.writableNeedDrain) {
-          await new Promise((r) => {
-            gunzip.once('drain', r);
-            gunzip.once('close', r);
+          // Whichever comes first takes the other listener off: left on, a 'close' listener per wait
+          // piled up (Node's MaxListenersExceededWarning on stderr past 700 MB of content).
+          await new Promise<void>((r) => {
+            const done = (): void => {
+              gunzip.off('drain', done);
+              gunzip.off('close', done);
+              r();
+            };
+            gunzip.on('drain', done);
+            gunzip.on('close', done);
           });
         }
       }

@@ -1,6 +1,6 @@
 // Figures of mprof time series, as memory_profiler's own tools compute them.
 
-import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
+import { childName, childrenPerSample, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import type { Verdict } from './leaks.js';
 import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
@@ -583,18 +583,10 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
 
 /**
  * The program's own samples of a run whose MEM counts its children: each MEM less the CHLD samples
- * written with it (the same time, to the millisecond `arenascope run` stamps them with).
+ * written with it (childrenPerSample).
  */
 export function ownSamples(s: MemorySeries): Samples {
-  const mib = Float64Array.from(s.samples.mib);
-  for (const c of s.children.values()) {
-    let j = 0;
-    for (let i = 0; i < s.samples.t.length; i++) {
-      const t = s.samples.t[i]!;
-      while (j < c.t.length && c.t[j]! < t - 0.0015) j++;
-      if (j < c.t.length && Math.abs(c.t[j]! - t) <= 0.0015) mib[i] = mib[i]! - c.mib[j]!;
-    }
-  }
-  for (let i = 0; i < mib.length; i++) if (mib[i]! < 0) mib[i] = 0;
+  const children = childrenPerSample(s);
+  const mib = Float64Array.from(s.samples.mib, (v, i) => Math.max(0, v - children[i]!));
   return { t: s.samples.t, mib };
 }

@@ -5,6 +5,7 @@
 // without one was cut off (lines.ts, textEnd).
 
 import {
+  childrenPerSample,
   type FunctionSpan,
   type MemoryRuns,
   type MemorySeries,
@@ -456,6 +457,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
           'renumbered as children come and go: read as one series, the total of the children',
       );
     }
+    // `mprof run -C -M`: MEM is the total of the program and its children, which CHLD lines also give
+    // (a parent that only waited read as leaking beside its leaking child: two leaks, gate failed).
+    const total = countsChildren(samples, children);
+    if (total) {
+      warnings.push(
+        `${name}: its MEM samples rise and fall with its children's (CHLD) and hold them (mprof run -C -M): ` +
+          "read as the total, 'main + children'; the program's own memory is the total less its children",
+      );
+    }
     if (warnings.length > said && calls.length) {
       warnings.push(
         `${name}: the times of its @profile calls (FUNC lines) are not moved with its samples: ` +
@@ -472,6 +482,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       childIds,
       functions: [] as FunctionSpan[],
       warnings: [],
+      ...(total ? { mainIncludesChildren: true } : {}),
     };
   });
   const owners = ownRuns(
@@ -513,6 +524,37 @@ export const importer: Importer = {
   sniff: sniffMprof,
   read: readMprof,
 };
+
+/**
+ * Whether a run's MEM samples count its children (`mprof run -C`, which the file does not say): in
+ * the rounds where children were measured, MEM holds their sum (within 0.5 MiB, 95% of rounds or
+ * more), and follows it: the sum varies (by 2 MiB and a tenth of the peak or more) while MEM less
+ * the sum, the program's own, varies half as much as MEM or less. A parent holding more than its
+ * children without counting them does not follow them; children that do not vary cannot tell.
+ */
+function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): boolean {
+  if (!children.size) return false;
+  const sum = childrenPerSample({ samples, children });
+  const { mib } = samples;
+  let rounds = 0;
+  let under = 0;
+  const range = { ch: [Infinity, -Infinity], own: [Infinity, -Infinity], mem: [Infinity, -Infinity] };
+  const see = (r: number[], v: number): void => {
+    r[0] = Math.min(r[0]!, v);
+    r[1] = Math.max(r[1]!, v);
+  };
+  for (let i = 0; i < mib.length; i++) {
+    if (!(sum[i]! > 0)) continue;
+    rounds++;
+    if (mib[i]! < sum[i]! - 0.5) under++;
+    see(range.ch, sum[i]!);
+    see(range.own, mib[i]! - sum[i]!);
+    see(range.mem, mib[i]!);
+  }
+  if (rounds < 5 || under > rounds * 0.05) return false;
+  const width = (r: number[]): number => r[1]! - r[0]!;
+  return width(range.ch) >= Math.max(2, 0.1 * range.mem[1]!) && width(range.own) <= width(range.mem) / 2;
+}
 
 /**
  * Whether CHLD lines number the children by position (memory_profiler before 0.61): their numbers

@@ -61,6 +61,29 @@ export function childName(s: Pick<MemorySeries, 'childIds'>, pid: number): strin
   return s.childIds === 'position' ? 'children (total)' : `child ${pid}`;
 }
 
+/**
+ * Per MEM sample, the memory of the children measured with it: each child's sample written in the
+ * same round, from its MEM line (1.5 ms before it: `arenascope run` stamps both to the millisecond)
+ * to the next MEM line (memory_profiler writes each CHLD line a few ms after its MEM line).
+ */
+export function childrenPerSample(s: Pick<MemorySeries, 'samples' | 'children'>): Float64Array {
+  const { t } = s.samples;
+  const sum = new Float64Array(t.length);
+  const slack = 0.0015;
+  for (const c of s.children.values()) {
+    let j = 0;
+    for (let i = 0; i < t.length; i++) {
+      const end = i + 1 < t.length ? t[i + 1]! - slack : Infinity;
+      while (j < c.t.length && c.t[j]! < t[i]! - slack) j++;
+      // The round's last sample of this child (one per round as written).
+      let k = -1;
+      while (j < c.t.length && c.t[j]! < end) k = j++;
+      if (k >= 0) sum[i] = sum[i]! + c.mib[k]!;
+    }
+  }
+  return sum;
+}
+
 /** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */
 export interface MemoryRuns {
   readonly kind: 'memory-runs';

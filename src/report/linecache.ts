@@ -3,7 +3,7 @@
 // takes the name as given, then (relative names only) each sys.path directory; tokenize.open decodes
 // with a UTF-8 BOM or a PEP 263 coding cookie (tokenize.detect_encoding), strictly.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { decodeUtf8, encodeText } from '../util/text.js';
 
@@ -214,6 +214,21 @@ export function locateSource(filename: string, searchPath: readonly string[] = [
   return null;
 }
 
+// No Python source is this large; a name in a dump may be any path (a frame "in" /dev/urandom read
+// for ever, gigabytes of memory in seconds).
+const MAX_SOURCE_BYTES = 64 << 20;
+
+/** A source file's bytes: a regular file of at most MAX_SOURCE_BYTES (no device, FIFO or directory), else null. */
+function sourceBytes(path: string | Buffer): Buffer | null {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? readFileSync(fd) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * A cached lookup of stripped source lines; '' where Python's linecache would find nothing.
  * `searchPath` stands for the sys.path of the Python that would print the traceback.
@@ -228,8 +243,9 @@ export function fileSourceLookup(searchPath: readonly string[] = []): SourceLook
         filename && !(filename.startsWith('<') && filename.endsWith('>')) && locateSource(filename, searchPath);
       if (path) {
         try {
-          const text = decodeSource(readFileSync(path));
-          if (text !== null) ls = text.split(/\r\n|\r|\n/);
+          const bytes = sourceBytes(path);
+          const text = bytes && decodeSource(bytes);
+          if (text) ls = text.split(/\r\n|\r|\n/);
         } catch {
           // unreadable (or a directory): no source, as in linecache
         }

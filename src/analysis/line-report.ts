@@ -93,12 +93,23 @@ type Measured = ReportLine & { readonly memMiB: number };
  * first row's Occurrences). With several calls the first row is the highest memory at any call and the
  * last the highest at any return, maybe of different calls: their difference is nothing it held.
  */
-function unjudgedReason(b: ReportBlock, measured: readonly Measured[]): string | null {
-  const calls = measured[0]!.occurrences;
+function unjudgedReason(b: ReportBlock, measured: readonly Measured[], peak: number): string | null {
+  const first = measured[0]!;
+  const calls = first.occurrences;
   if (calls !== null && calls > 1)
     return (
       `called ${calls} times in one report: each line's Mem usage is its highest over the calls and its ` +
       'Increment their sum, so what a call returned holding cannot be told'
+    );
+  // Before 0.58 no column counts calls, but the first row's Increment, the memory at the call, is
+  // summed over them: more than the process ever held, it was called several times (20 calls read
+  // as one: the function that kept 20 MiB went unnamed, one that kept nothing was said to keep 1 MiB).
+  const ulp = 10 ** -b.precision / 2;
+  if (calls === null && first.incrementMiB !== null && first.incrementMiB > peak + ulp)
+    return (
+      `called several times: its first row's Increment (${first.incrementMiB} MiB) is more than the process ` +
+      `ever held (${peak} MiB), the memory at each call summed (memory_profiler before 0.58 does not count ` +
+      "calls); each line's Mem usage is its highest over the calls, so what a call returned holding cannot be told"
     );
   if (b.firstRowUnread)
     return 'a line where its rows start could not be read as a row: its memory at the call is unknown';
@@ -286,7 +297,7 @@ export function lineReportFindings(
     if (measured.length < 2) continue;
     const lineno = b.lines[0]!.lineno;
     const called = measured[0]!.occurrences;
-    const reason = unjudgedReason(b, measured);
+    const reason = unjudgedReason(b, measured, peak);
     if (reason !== null) {
       const peakMiB = Math.max(...measured.map((l) => l.memMiB));
       unjudged.push({ filename: b.filename, lineno, calls: called, peakMiB, reason });

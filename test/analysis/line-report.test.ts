@@ -188,6 +188,22 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(f.topIncrements[0]).toMatchObject({ lineno: Number(alloc[1]), incrementMiB: Number(alloc[2]) });
   });
 
+  it('called 20 times under memory_profiler before 0.58 (no Occurrences column): not judged, as under 0.61', async () => {
+    // fixtures/line-reports/calls (make.sh): read as one call, clean() (keeps nothing) "ended holding 1 MiB"
+    // and leaky() (keeps 20 MiB) went unnamed. The first row's Increment sums the memory at each call.
+    for (const v of ['0.48', '0.52', '0.61']) {
+      const file = `fixtures/line-reports/calls/mp${v}-many-calls.txt`;
+      const f = await findings(file);
+      expect([v, f.retainingFunctions]).toEqual([v, []]);
+      expect([v, f.unjudgedFunctions.map((u) => u.lineno)]).toEqual([v, [2, 8]]);
+      if (v !== '0.61') {
+        const text = readFileSync(file, 'utf8');
+        const first = Number(/^ +2 +[\d.]+ MiB +([\d.]+) MiB/m.exec(text)![1]);
+        expect(f.unjudgedFunctions[0]!.reason).toContain(`its first row's Increment (${first} MiB)`);
+      }
+    }
+  });
+
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
     const f = await findings(WRAPPED);
     const lines = several.map((x) => x.rows[0]![0]);

@@ -60,6 +60,7 @@ export interface MemorySection {
   /** The file, and which run when it holds several (mprof run -o appends). */
   readonly label: string;
   readonly cmdline: string | null;
+  /** The peak of the program and its child processes together (what `mprof peak` prints without children). */
   readonly peakMiB: number | null;
   readonly samples: number;
   /** The main process, then the children with the highest peaks (MAX_CHILD_LINES at most), in pid order. */

@@ -31,4 +31,17 @@ describe('MEM counting the children (mprof run -C -M)', () => {
       expect([f, gate.code, gate.out]).toEqual([f, 0, expect.stringContaining('PASS max-leaks: 1 leak (limit 1)')]);
     }
   });
+
+  it("gate --max-peak bounds the program and its children together, measured apart or not (-M passed at the parent's peak)", async () => {
+    for (const f of ['with-C.dat', 'without-C.dat']) {
+      const info = await cli('info', '--json', `${DIR}/${f}`);
+      const j = JSON.parse(info.out) as { peakMiB: number; children: { peakMiB: number }[] };
+      const child = Math.max(...j.children.map((c) => c.peakMiB));
+      // Above each process's own peak (without -C, the parent's is small), below the two together.
+      const limit = Math.ceil(child + 1);
+      if (f === 'without-C.dat') expect(j.peakMiB).toBeLessThan(limit);
+      const gate = await cli('gate', `${DIR}/${f}`, '--max-leaks', '1', '--max-peak', `${limit}MiB`);
+      expect([f, gate.code, gate.out]).toEqual([f, 1, expect.stringContaining('FAIL max-peak: peak')]);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
+import { withoutCiCommands } from '../util/ci-commands.js';
 import { encodeText, forTerminal } from '../util/text.js';
 import { runCli } from './run.js';
 
@@ -19,7 +20,8 @@ runCli(process.argv.slice(2), {
   // File names that were not UTF-8 go out as their own bytes, as Python prints them; on a terminal,
   // what a name could make it do is shown escaped.
   out: (s) => process.stdout.write(encodeText(process.stdout.isTTY ? forTerminal(s) : s)),
-  err: (s) => process.stderr.write(encodeText(process.stderr.isTTY ? forTerminal(s) : s)),
+  // A CI runner reads commands on stderr too: none is ever printed there (see withoutCiCommands).
+  err: (s) => process.stderr.write(encodeText(process.stderr.isTTY ? forTerminal(s) : withoutCiCommands(s))),
   columns: process.stdout.columns,
   progress: process.stderr.isTTY
     ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   captureClock,
   classify,
+  DEFAULT_MIN_GROWTH,
   type NextStepContext,
   nextStep,
   SLOWING_MIN_CAPTURES,
@@ -128,6 +129,24 @@ describe('with capture times: growth per second', () => {
   // Times as sidecars hold them: seconds since the epoch.
   const at = (offsets: readonly number[]): number[] => offsets.map((o) => 1_800_000_000 + o);
   const evenly = (n: number): number[] => at(Array.from({ length: n }, (_, i) => 2.5 * i));
+
+  it('a set that grew at every step, slower as each request got slower, is a leak: it did not stop (it read plateau)', () => {
+    // `arenascope run --interval 1` of a program keeping every request's key in a set and scanning it
+    // (O(n): requests slow down): the site's bytes and the capture times as measured (CPython 3.11).
+    const bytes = [
+      0, 283955, 395768, 476471, 544913, 604144, 651541, 689422, 730109, 769881, 801052, 828624, 864675, 902556,
+    ];
+    const times = [
+      15.015717, 16.027508, 17.060288, 18.105931, 19.130331, 20.167508, 21.239545, 22.307551, 23.348588, 24.401815,
+      25.460017, 26.536568, 27.595969, 28.643033,
+    ].map((t) => 1_796_115_680 + t);
+    const c = classify(bytes, DEFAULT_MIN_GROWTH, times);
+    expect(c.verdict).toBe('leak');
+    expect(c.confidence).toBeGreaterThanOrEqual(0.5);
+    // A cache that filled and stayed full stays a plateau (its last steps add nothing).
+    const full = [0, 300, 450, 520, 560, 580, 590, 595, 597, 597, 597, 597, 597, 597].map((k) => k * KiB);
+    expect(classify(full, DEFAULT_MIN_GROWTH, times).verdict).toBe('plateau');
+  });
 
   it('a steady leak whose last capture came 0.065 s after the one before is a leak, not slowing', () => {
     // `arenascope run --interval 1` on a program that keeps 2 MiB every 0.1 s: 20 MiB per full

@@ -350,7 +350,7 @@ function nextStep(
     case 'plateau':
       return (
         'a warm-up or a bounded cache: check that it stays flat with a longer capture' +
-        (settledAt !== null ? `, or judge the rest with \`--warmup ${Math.ceil(settledAt)}\`` : '')
+        (settledAt !== null ? `, or judge the rest with \`arenascope leaks --warmup ${Math.ceil(settledAt)}\`` : '')
       );
     case 'transient':
       return (
@@ -362,7 +362,7 @@ function nextStep(
     default:
       return (
         `no change of ${mib(r.minGrowthMiB)} or more (the growth that counts) over ${Math.round(duration)} s; ` +
-        'a slower leak needs a longer capture or a lower `--min-growth`'
+        'a slower leak needs a longer capture or `arenascope leaks` with a lower `--min-growth`'
       );
   }
 }
@@ -491,7 +491,7 @@ export function memoryTrend(
     next: unjudged
       ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (a tenth of the run)` : ''}: ` +
         'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
-        (n >= 3 ? ', or judge it whole with --warmup 0' : '')
+        (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
       : nextStep(c.verdict, facts, settledAt, duration, call),
   };
 }

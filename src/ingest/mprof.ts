@@ -177,6 +177,8 @@ function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line
 // Samples are held whole (24 bytes each, and twice that while an array grows): a bound on memory,
 // whatever a file or a small gzip of it says (3 GB of lines took 7.9 GB).
 const MAX_LINES = 1 << 23;
+// Child processes judged one by one; more are read as their total.
+const MAX_CHILDREN = 1000;
 
 const EXPECT: Record<string, string> = {
   MEM: 'MEM <MiB> <time>',
@@ -216,14 +218,47 @@ class RunBuilder {
     return this.main.length === 0 && this.children.size === 0;
   }
 
+  /**
+   * Every child's samples in one, once there are more than MAX_CHILDREN children (a pool replacing
+   * its workers all run long): one builder each took minutes and gigabytes. Read as their total.
+   */
+  many: SampleBuilder | null = null;
+
   child(pid: number): SampleBuilder {
+    if (this.many) return this.many;
     let c = this.children.get(pid);
     if (!c) {
+      if (this.children.size >= MAX_CHILDREN) return this.manyFromNow();
       c = new SampleBuilder();
       this.children.set(pid, c);
     }
     return c;
   }
+
+  private manyFromNow(): SampleBuilder {
+    const all: [number, number][] = [];
+    for (const b of this.children.values()) {
+      const { t, mib } = b.finish();
+      for (let i = 0; i < t.length; i++) all.push([t[i]!, mib[i]!]);
+    }
+    all.sort((a, b) => a[0] - b[0]);
+    this.many = new SampleBuilder();
+    for (const [t, v] of all) this.many.push(t, v);
+    this.children.clear();
+    return this.many;
+  }
+}
+
+/** Per MEM sample, the sum of the samples (of any child) written in its round (childrenPerSample's rounds). */
+function roundSums(t: Float64Array, all: Samples): Float64Array {
+  const sum = new Float64Array(t.length);
+  const slack = 0.0015;
+  let i = -1;
+  for (let j = 0; j < all.t.length; j++) {
+    while (i + 1 < t.length && t[i + 1]! - slack <= all.t[j]!) i++;
+    if (i >= 0) sum[i] = sum[i]! + all.mib[j]!;
+  }
+  return sum;
 }
 
 /**
@@ -447,7 +482,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     };
     const samples = finished(r.main, 'MEM');
     let children = new Map([...r.children].map(([pid, b]) => [pid, finished(b, `CHLD ${pid}`)] as const));
-    const childIds = numberedByPosition(children) ? ('position' as const) : ('pid' as const);
+    let childIds = numberedByPosition(children) ? ('position' as const) : ('pid' as const);
     // memory_profiler 0.61 writes "CHLD 0 0.000000" for a child gone between being listed and measured.
     if (childIds === 'pid' && children.get(0)?.mib.every((v) => v === 0)) children.delete(0);
     if (childIds === 'position') {
@@ -456,6 +491,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         `${name}: its CHLD lines number the children by their place at each sample (memory_profiler before 0.61), ` +
           'renumbered as children come and go: read as one series, the total of the children',
       );
+    } else if (r.many) {
+      // A pool that replaced its workers all run long: each child, short-lived, is no trend to judge,
+      // and one series each took minutes and gigabytes. Their total at each sample is.
+      warnings.push(
+        `${name}: more than ${MAX_CHILDREN} child processes, too many to judge one by one: ` +
+          'read as one series, the total of the children at each sample',
+      );
+      children = new Map([[0, { t: samples.t, mib: roundSums(samples.t, r.many.finish()) }]]);
+      childIds = 'position';
     }
     // `mprof run -C -M`: MEM is the total of the program and its children, which CHLD lines also give
     // (a parent that only waited read as leaking beside its leaking child: two leaks, gate failed).

@@ -70,15 +70,30 @@ export function childrenPerSample(s: Pick<MemorySeries, 'samples' | 'children'>)
   const { t } = s.samples;
   const sum = new Float64Array(t.length);
   const slack = 0.0015;
+  // The round a time falls in: the last MEM line at or before it (less the slack), -1 before the first.
+  const roundOf = (time: number): number => {
+    let lo = 0;
+    let hi = t.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (t[mid]! - slack <= time) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  // Each child over its own samples only (a pool that replaced its workers 100,000 times went over
+  // every sample for every child: minutes): each sample to its round, the round's last one kept.
   for (const c of s.children.values()) {
-    let j = 0;
-    for (let i = 0; i < t.length; i++) {
-      const end = i + 1 < t.length ? t[i + 1]! - slack : Infinity;
-      while (j < c.t.length && c.t[j]! < t[i]! - slack) j++;
-      // The round's last sample of this child (one per round as written).
-      let k = -1;
-      while (j < c.t.length && c.t[j]! < end) k = j++;
-      if (k >= 0) sum[i] = sum[i]! + c.mib[k]!;
+    let i = c.t.length ? roundOf(c.t[0]!) : -1;
+    for (let j = 0; j < c.t.length; j++) {
+      while (i + 1 < t.length && t[i + 1]! - slack <= c.t[j]!) i++;
+      if (i < 0) continue;
+      // The last sample of this child in round i (one per round as written).
+      if (j + 1 < c.t.length && (i + 1 >= t.length || c.t[j + 1]! < t[i + 1]! - slack)) continue;
+      sum[i] = sum[i]! + c.mib[j]!;
     }
   }
   return sum;

@@ -2,6 +2,9 @@
 // and the file does not say so: the parent, which only waited, read as leaking beside its leaking
 // child (two leaks; the gate failed --max-leaks 1, which the same program under -M passed).
 // Real runs: fixtures/mprof/children-total/make.sh.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 
@@ -42,6 +45,34 @@ describe('MEM counting the children (mprof run -C -M)', () => {
       if (f === 'without-C.dat') expect(j.peakMiB).toBeLessThan(limit);
       const gate = await cli('gate', `${DIR}/${f}`, '--max-leaks', '1', '--max-peak', `${limit}MiB`);
       expect([f, gate.code, gate.out]).toEqual([f, 1, expect.stringContaining('FAIL max-peak: peak')]);
+    }
+  });
+});
+
+describe('a pool that replaced its workers all run long (more than 1000 children)', () => {
+  // One series each took minutes and gigabytes (500,000 children: killed after 120 s at 1 GB).
+  it('is read as one series, the total of the children at each sample, with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-many-children-'));
+    try {
+      const lines = ['CMDLINE python3 pool.py'];
+      // Each round: MEM, then the one worker alive then (a new pid every round), holding more and more.
+      for (let i = 0; i < 3000; i++) {
+        const t = 1_800_000_000 + i * 0.1;
+        lines.push(
+          `MEM 20.000000 ${t.toFixed(4)}`,
+          `CHLD ${10_000 + i} ${(5 + i / 100).toFixed(6)} ${(t + 0.003).toFixed(4)}`,
+        );
+      }
+      const file = join(dir, 'pool.dat');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const r = await cli('leaks', '--json', file);
+      expect(r.err).toContain('more than 1000 child processes, too many to judge one by one');
+      const series = (JSON.parse(r.out) as { series: { name: string; verdict: string; peakMiB: number }[] }).series;
+      expect(series.map((s) => s.name)).toEqual(['main', 'children (total)']);
+      expect(series[1]!.verdict).toBe('leak');
+      expect(series[1]!.peakMiB).toBeCloseTo(5 + 2999 / 100, 5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -309,7 +309,5 @@ export function emit<T>(a: OutputArgs, result: T, renderers: Renderers<T>): void
   const format = a.json ? 'json' : a.format;
   const render = format === 'json' ? (renderers.json ?? renderJson) : renderers[format];
   if (!render) throw new UsageError(`--format ${format} is not an output of this command`);
-  // JSON escapes every line break of a capture's strings; the other formats print them.
-  const text = render(result);
-  a.io.out(format === 'json' ? text : withoutCiCommands(text));
+  a.io.out(withoutCiCommands(render(result)));
 }

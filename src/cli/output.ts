@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { withoutCiCommands } from '../util/ci-commands.js';
+import { ciCommandStream, withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
 import type { CommandArgs } from './command.js';
 import { STDIN_ARG } from './words.js';
@@ -100,7 +100,7 @@ export interface OutputStream {
 }
 
 export function openOutput(a: CommandArgs, path: string): OutputStream {
-  if (isStdout(path)) return { write: (text) => a.io.out(text), close() {} };
+  if (isStdout(path)) return ciCommandStream((text) => a.io.out(text));
   let fd: number;
   try {
     fd = openSync(path, 'w');

@@ -1,30 +1,36 @@
 // File names are data: one holding a line break and a CI runner's workflow command (GitHub Actions
-// `::error …`, Azure `##vso[…]`) was printed raw, and the runner of the job took it for its own
-// (fixtures/bad/ci-commands/make.py: CPython's dumps of such names).
+// `::error …`, `##[…]`, Azure `##vso[…]`), or one mid-line, was printed raw, and the runner of the
+// job took it for its own (fixtures/bad/ci-commands/make.py: CPython's dumps of such names).
 import { describe, expect, it } from 'vitest';
-import { withoutCiCommands } from '../../src/util/ci-commands.js';
+import { ciCommandStream, withoutCiCommands } from '../../src/util/ci-commands.js';
 import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/bad/ci-commands';
 const SNAPS = [1, 2, 3, 4, 5].map((k) => `${DIR}/snap-${k}.pickle`);
 
-// What a runner takes for a command: a line, trimmed, starting with one (a lone CR ends a line too).
-const commands = (out: string): string[] => out.split(/\r\n|\r|\n/).filter((l) => /^(::|##\[|##vso\[)/i.test(l.trim()));
+// What a runner takes for a command: a line, trimmed (.NET's whitespace, U+0085 among it), starting
+// with `::`; `##[` or `##vso[` anywhere in it (a lone CR ends a line too).
+const commands = (out: string): string[] =>
+  out.split(/\r\n|\r|\n/).filter((l) => /^[\s\u0085]*::/.test(l) || /##(\[|vso\[)/i.test(l));
 
 describe('workflow commands in file names', () => {
   it.each([
     ['stats', SNAPS[4]!],
     ['stats', '--format', 'csv', SNAPS[4]!],
+    ['stats', '--json', SNAPS[4]!],
     ['diff', SNAPS[0]!, SNAPS[4]!],
     ['leaks', ...SNAPS],
     ['report', '--format', 'text', ...SNAPS],
     ['report', '--format', 'markdown', ...SNAPS],
     ['report', '-o', '-', ...SNAPS],
     ['gate', ...SNAPS],
+    ['convert', '--to', 'csv', SNAPS[4]!],
+    ['convert', '--to', 'json', SNAPS[4]!],
   ])('%s: no line of the output is a command', async (...args) => {
     const r = await cli(...args);
     expect(r.out).toContain('pwn.py'); // the name is printed, marked
     expect(commands(r.out)).toEqual([]);
+    expect(commands(r.err)).toEqual([]);
   });
 
   it('gate --github prints its annotations, each one line with the names escaped, and no other command', async () => {
@@ -38,10 +44,20 @@ describe('workflow commands in file names', () => {
     expect(lines.filter((l) => l.startsWith('::error file=pwn.py'))).toEqual([]);
   });
 
-  it('marks the lines and leaves every other text alone', () => {
+  it('marks the commands and leaves every other text alone', () => {
     expect(withoutCiCommands('a.py\n::error x\n  ##vso[task]\r::notice y\n## heading')).toBe(
-      'a.py\n\u23ce::error x\n  \u23ce##vso[task]\r\u23ce::notice y\n## heading',
+      'a.py\n\u23ce::error x\n  #\u23ce#vso[task]\r\u23ce::notice y\n## heading',
     );
-    expect(withoutCiCommands('x:: y ::z')).toBe('x:: y ::z');
+    expect(withoutCiCommands('lib##[add-mask]x.py:2')).toBe('lib#\u23ce#[add-mask]x.py:2');
+    expect(withoutCiCommands('a\n\u0085\t::error z')).toBe('a\n\u0085\t\u23ce::error z');
+    expect(withoutCiCommands('x:: y ::z # a ## b [c]')).toBe('x:: y ::z # a ## b [c]');
+  });
+
+  it('marks what is written piece by piece, a command cut between two pieces too', () => {
+    const out: string[] = [];
+    const s = ciCommandStream((t) => out.push(t));
+    for (const piece of ['a.py\n:', ':error x\n#', '#vso[t]\nend']) s.write(piece);
+    s.close();
+    expect(out.join('')).toBe('a.py\n\u23ce::error x\n#\u23ce#vso[t]\nend');
   });
 });

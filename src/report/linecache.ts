@@ -3,7 +3,7 @@
 // takes the name as given, then (relative names only) each sys.path directory; tokenize.open decodes
 // with a UTF-8 BOM or a PEP 263 coding cookie (tokenize.detect_encoding), strictly.
 
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { decodeUtf8, encodeText } from '../util/text.js';
 
@@ -218,12 +218,20 @@ export function locateSource(filename: string, searchPath: readonly string[] = [
 // for ever, gigabytes of memory in seconds).
 const MAX_SOURCE_BYTES = 64 << 20;
 
-/** A source file's bytes: a regular file of at most MAX_SOURCE_BYTES (no device, FIFO or directory), else null. */
+/**
+ * A source file's bytes: a regular file of 1 to MAX_SOURCE_BYTES bytes as its size says, else null:
+ * no device, FIFO or directory, and none of the kernel's files, which say 0 bytes and hold the
+ * process's own (/proc/self/environ: a dump named it and its secrets were printed as source).
+ */
 function sourceBytes(path: string | Buffer): Buffer | null {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
-    return st.isFile() && st.size <= MAX_SOURCE_BYTES ? readFileSync(fd) : null;
+    if (!st.isFile() || st.size === 0 || st.size > MAX_SOURCE_BYTES) return null;
+    const bytes = Buffer.alloc(st.size);
+    let n = 0;
+    for (let got = 1; got > 0 && n < st.size; n += got) got = readSync(fd, bytes, n, st.size - n, n);
+    return bytes.subarray(0, n);
   } finally {
     closeSync(fd);
   }

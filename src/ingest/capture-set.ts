@@ -2,6 +2,8 @@
 // one ordered series sharing a frame table, with their times (and allocator reports') when known.
 // Two dumps or more are read as parallel-read.ts says (in worker threads when that pays).
 
+import { realpathSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, PartialSnapshots, TimeSource } from '../model/capture-set.js';
@@ -13,7 +15,7 @@ import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js'
 import { UsageError } from '../util/errors.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { type Order, outOfNameOrder, resolveInputs } from './resolve-inputs.js';
-import { type RunFolder, runFiles } from './run-folder.js';
+import { type RunFolder, readRunFolder, runFiles } from './run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
@@ -34,11 +36,17 @@ export async function loadCaptureSet(
   const resolved = resolveInputs(args, opts.order);
   // Two runs' snapshots in one series would be judged as one run: each run's start and exit among
   // them, a leak of one read as "rose and fell back" at the other's start (the gate passed it).
-  const withCaptures = resolved.runs.filter((r) => r.files.some((f) => f.kind !== 'memory'));
-  if (withCaptures.length > 1) {
-    const [a, b] = withCaptures;
+  // Runs given as their folders, or by their snapshots/ or allocator/ folders or files.
+  const runsOf = new Map<string, string>(); // real path -> as given
+  for (const r of resolved.runs) if (r.files.some((f) => f.kind !== 'memory')) runsOf.set(realDir(r.dir), r.dir);
+  for (const p of resolved.inputs) {
+    const run = runHolding(p);
+    if (run && !runsOf.has(realDir(run))) runsOf.set(realDir(run), run);
+  }
+  if (runsOf.size > 1) {
+    const [a, b] = [...runsOf.values()];
     throw new UsageError(
-      `${a!.dir} and ${b!.dir} are two runs of \`arenascope run\`${withCaptures.length > 2 ? ` (of ${withCaptures.length})` : ''}: ` +
+      `${a} and ${b} are two runs of \`arenascope run\`${runsOf.size > 2 ? ` (of ${runsOf.size})` : ''}: ` +
         "a series is one run's captures, and theirs would be joined into one; give one run at a time, " +
         'or compare a run with another by `gate --baseline`',
     );
@@ -178,6 +186,36 @@ function wholeSnapshots<T extends { s: Snapshot; label: string }>(
   }
   return snaps.filter((x) => !x.s.partial);
 }
+
+// A folder's real path, for telling runs apart however they are named.
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/**
+ * The run folder a capture file is in, by its place: `<run>/snapshots/<file>` or
+ * `<run>/allocator/<file>` of a folder holding a run's manifest or events; else null.
+ */
+function runHolding(path: string): string | null {
+  const dir = dirname(path);
+  if (path === '-' || (basename(dir) !== 'snapshots' && basename(dir) !== 'allocator')) return null;
+  const run = dirname(dir);
+  let known = runFolders.get(run);
+  if (known === undefined) {
+    try {
+      known = readRunFolder(run) !== null;
+    } catch {
+      known = false; // a damaged manifest: its folder is read as a plain one, which says so
+    }
+    runFolders.set(run, known);
+  }
+  return known ? run : null;
+}
+const runFolders = new Map<string, boolean>();
 
 /**
  * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,

@@ -311,6 +311,17 @@ describe('two runs given together', () => {
       ]);
     }
     expect((await cli('leaks', 'fixtures/run-folder/main-locals', `${RUN}/memory.dat`)).code).toBe(0);
+    // Given by their snapshots/ folders (or files), they are two runs all the same (the leak passed).
+    for (const args of [
+      [RUN, 'fixtures/run-folder/main-locals/snapshots'],
+      [`${RUN}/snapshots`, 'fixtures/run-folder/main-locals/snapshots'],
+      [`${RUN}/snapshots/*.pickle`, 'fixtures/run-folder/main-locals'],
+    ]) {
+      const r = await cli('gate', ...args);
+      expect([args, r.code, r.err]).toEqual([args, 2, expect.stringContaining('are two runs of `arenascope run`')]);
+    }
+    // One run by its folder and its own snapshots/ folder is one run.
+    expect((await cli('leaks', RUN, `${RUN}/snapshots`)).code).toBe(0);
   });
 });
 

@@ -6,6 +6,7 @@ import type { CaptureSet } from '../model/capture-set.js';
 import type { Frame } from '../model/frames.js';
 import type { ReportLine } from '../model/line-report.js';
 import type { RunInfo } from '../model/run.js';
+import { isListing } from '../model/source.js';
 import { UsageError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import {
@@ -320,7 +321,8 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     format: 'arenascope-report',
     version: REPORT_VERSION,
     generator: `arenascope ${VERSION}`,
-    formats: [...new Set(captures.map((c) => c.source.format))].sort(),
+    // A logged listing converted to JSON is a listing still: compared as one, never with whole snapshots.
+    formats: [...new Set(captures.map((c) => (isListing(c.source) ? 'tracemalloc-text' : c.source.format)))].sort(),
     title: opts.title ?? 'arenascope report',
     inputs,
     ...(opts.root === undefined ? {} : { root: opts.root }),

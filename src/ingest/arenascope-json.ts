@@ -477,6 +477,12 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
       !complete && i === builders.length - 1,
     ),
   );
+  if (snapshots.some((s) => s.source.from === 'tracemalloc-text')) {
+    warnings.push(
+      `${input.label}: converted from logged tracemalloc statistics: only the statistics it lists are known ` +
+        '(a top N): sites left out count as 0, totals cover the listed ones',
+    );
+  }
   // A snapshot saved with its label (`exit`: a run's last capture, which leaks does not judge) is a
   // series of one, which carries it; read as a bare snapshot, the label was lost.
   const label = fields.label;

@@ -11,6 +11,7 @@ import { FrameTable } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { isListing } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { UsageError } from '../util/errors.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
@@ -134,6 +135,16 @@ async function collect(
     log.listings.forEach((l, i) =>
       snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${l.inputLine}` }),
     );
+  }
+  // So are listings converted to JSON (their top N only): where whole snapshots are, they are left out.
+  if (snaps.some((x) => !isListing(x.s.source))) {
+    const listings = snaps.filter((x) => isListing(x.s.source) && x.s.source.format !== 'tracemalloc-text');
+    for (const file of new Set(listings.map((x) => x.s.source.path.replace(/#\d+$/, '')))) {
+      skipped.push(
+        `leaving out ${file}: logged tracemalloc statistics converted to JSON (a top N) are not mixed with dumps; give them alone`,
+      );
+    }
+    snaps = snaps.filter((x) => !listings.includes(x));
   }
   const read = snaps;
   snaps = wholeSnapshots(snaps, opts.partial ?? 'keep', skipped);

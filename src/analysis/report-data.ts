@@ -87,6 +87,8 @@ export interface ReplaySection {
     readonly real: { arenas: number; utilization: number } | null;
   }[];
   readonly occupancy: { readonly compact: readonly number[]; readonly scattered: readonly number[] };
+  /** The capture the verdict, occupancy and table are of when not the last (a run's exit capture follows it). */
+  readonly judged?: number;
   /** Captures at which the two orders hold different arenas (0: the model's range is one line). */
   readonly ordersDiffer?: number;
   /**
@@ -96,7 +98,7 @@ export interface ReplaySection {
   readonly realVsModel?: { readonly above: number; readonly within: number; readonly below: number } | null;
   /** The last capture's figures, each labelled with its evidence: real, or the model's best/worst case. */
   readonly fragmentation: FragmentationEvidence;
-  /** The last capture, scattered order, as _debugmallocstats() figures. */
+  /** The capture judged (see judged), scattered order, as _debugmallocstats() figures. */
   readonly stats: MallocStatsBlock;
 }
 
@@ -184,6 +186,8 @@ export interface ReportData {
     readonly allocatedBytes: readonly number[];
     /** The last report's fragmentation, from its own size-class table; null when the table is incomplete. */
     readonly fragmentation: FragmentationMeasure | null;
+    /** The capture it was taken with (a run's label, or its .label sidecar), when known. */
+    readonly label?: string;
   }[];
 }
 
@@ -314,6 +318,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     arenas: a.blocks.map((b) => b.arenasCurrent),
     allocatedBytes: a.blocks.map((b) => b.bytesInAllocatedBlocks),
     fragmentation: a.blocks.length ? reportFragmentation(a.blocks[a.blocks.length - 1]!) : null,
+    ...(a.label ? { label: a.label } : {}),
   }));
   // With no snapshot, the last allocator report says it by its own table, as gate measures it.
   const alone = snapshots ? null : reportsAloneMeasure(allocatorStats);
@@ -358,5 +363,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
 
 /** The measure of allocator reports given without snapshots: the last one whose table is complete. */
 export function reportsAloneMeasure(reports: ReportData['allocatorStats']): FragmentationMeasure | null {
-  return reports.filter((a) => a.fragmentation !== null).at(-1)?.fragmentation ?? null;
+  const measured = reports.filter((a) => a.fragmentation !== null);
+  const last = measured.at(-1)?.fragmentation ?? null;
+  // A run's exit report, as replay judges the exit capture: the one before it when that one is the
+  // more fragmented (main()'s locals are freed at exit).
+  const before = measured.length >= 3 && measured.at(-1)!.label === 'exit' ? measured.at(-2)!.fragmentation : null;
+  return before && last && before.share > last.share ? before : last;
 }

@@ -204,7 +204,8 @@ export function replaySection(
   const { snapshots, labels } = series;
   // Reports pair with captures by pairAllocatorReports' rule; what it leaves out is in allocatorNotes.
   const r = replayReport(snapshots, labels, allocatorStats, { python, requireReports });
-  const last = r.captures[r.captures.length - 1]!;
+  // The capture the verdict is of (the one before a run's exit capture, mostly): its occupancy and table.
+  const last = r.captures[r.judged]!;
   const model = (f: { arenas: number; utilization: number; pinnedArenas: number }) => ({
     arenas: f.arenas,
     utilization: f.utilization,
@@ -222,6 +223,7 @@ export function replaySection(
       real: c.real && { arenas: c.real.arenas, utilization: c.real.utilization },
     })),
     occupancy: { compact: last.compact.occupancy, scattered: last.scattered.occupancy },
+    ...(r.judged < r.captures.length - 1 ? { judged: r.judged } : {}),
     ordersDiffer: r.captures.filter((c) => c.compact.arenas !== c.scattered.arenas).length,
     realVsModel: realVsModel(r.captures),
     fragmentation: r.fragmentation,

@@ -63,6 +63,11 @@ export interface ReplayReport {
   readonly warnings: readonly string[];
   /** What the model assumed where the captures do not tell (churn of unknown size). */
   readonly assumptions: readonly string[];
+  /**
+   * The capture the verdict and the evidence are of: the last, or the one before a run's exit
+   * capture (see judgedCapture) unless the exit capture is the more fragmented.
+   */
+  readonly judged: number;
   /** Blocks the model started with, from the first capture's real report (allocated before tracing). */
   readonly untracedBlocks: number;
   /** Is the last capture fragmented, why, and what to do next (see isFragmented). */
@@ -244,6 +249,9 @@ function doubtfulPairs(
       'their own)',
   ];
 }
+
+// Which verdict says more is wrong: of two captures, the one whose verdict ranks higher is judged.
+const VERDICT_RANK: Readonly<Record<FragmentedVerdict['verdict'], number>> = { unknown: 0, no: 1, possibly: 2, yes: 3 };
 
 /** The share above which a capture is fragmented (the verdict; `gate --max-fragmentation` sets its own). */
 export const FRAGMENTED_SHARE = 0.5;
@@ -648,15 +656,23 @@ export function replayReport(
   if (real) warnings.push(...doubtfulPairs(captures, snapshots, real));
   // Judged at the capture before a run's exit capture, as leaks and growth are: at exit what main()'s
   // locals held was freed (21 real arenas 76% spare read "not fragmented" from the 7 held at exit).
+  // Unless the exit capture is the more fragmented: what a program makes after its last capture and
+  // keeps in a global is there only (17 real arenas 26% used at exit read "not fragmented").
   const final = judgedCapture(labels);
-  const judged = captures.slice(0, final + 1);
-  const fragmented = isFragmented(judged);
+  let judged = captures.length - 1;
+  const rank = (at: number): number => VERDICT_RANK[isFragmented(captures.slice(0, at + 1)).verdict];
+  if (final < judged && rank(judged) <= rank(final)) judged = final;
+  const upTo = captures.slice(0, judged + 1);
+  const fragmented = isFragmented(upTo);
   const atFinal =
-    final < captures.length - 1
+    judged < captures.length - 1
       ? [
-          `fragmentation is judged at ${labels[final]}, the capture before the run's exit capture (at exit, what the program's functions held is freed)`,
+          `fragmentation is judged at ${labels[judged]}, the capture before the run's exit capture ` +
+            "(at exit, what the program's functions held is freed)",
         ]
-      : [];
+      : final < judged
+        ? ["fragmentation is judged at the run's exit capture, more fragmented than the capture before it"]
+        : [];
   return {
     python: r.python,
     arenaSize: r.arenaSize,
@@ -671,6 +687,7 @@ export function replayReport(
     ],
     untracedBlocks: r.untracedBlocks,
     fragmented,
-    fragmentation: fragmentationEvidence(judged, fragmented.verdict),
+    fragmentation: fragmentationEvidence(upTo, fragmented.verdict),
+    judged,
   };
 }

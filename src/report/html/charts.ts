@@ -345,7 +345,7 @@ export function occupancyChart(r: ReplaySection): Chart {
   const worst = 'scattered (worst case)';
   return {
     id: 'occupancy',
-    title: 'Arena occupancy at the last capture (model)',
+    title: `Arena occupancy at ${r.judged === undefined ? 'the last capture' : `the capture before exit (${r.captures[r.judged]?.label})`} (model)`,
     explanation:
       'How full each arena is with live blocks; arenas under 25% are pinned: ' +
       'a few survivors keep them from going back to the system.',

@@ -36,7 +36,8 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
     ]);
   }
   out.push(...alignTable(rows, layout.columns));
-  const last = r.captures[r.captures.length - 1];
+  // The capture the verdict is of (see ReplayReport.judged): its evidence, occupancy and tables.
+  const last = r.captures[r.judged];
   out.push('', ...r.assumptions.map((a) => `Assumed: ${a}.`));
   if (r.untracedBlocks) {
     out.push(
@@ -49,7 +50,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
     const m = f.measure;
     if (f.excessArenas !== null && m?.basis === 'real') {
       out.push(
-        `Real report, last capture: ${m.heldArenas} arenas held, ${m.neededArenas} needed by its blocks in use ` +
+        `Real report, ${last.label}: ${m.heldArenas} arenas held, ${m.neededArenas} needed by its blocks in use ` +
           `packed: ${f.excessArenas} arena${f.excessArenas === 1 ? '' : 's'} (${formatSize(f.releasableBytes ?? 0)}) ` +
           'would go back to the system ' +
           `if they were packed (fragmentation ${(m.share * 100).toFixed(1)}%).`,

@@ -226,27 +226,31 @@ function from(e: Envelope, k: number): Envelope {
 
 // A leak over the whole span, or from where the ceiling began to rise when that says more (a leak
 // that began mid-run: its line over the whole span is half flat, 0.49, and the gate passed it).
+// Or a plateau from there: a rise between 55% and 80% of the run, level since, was a leak over the
+// whole span (0.59: its last third still held part of the rise), and the gate failed it.
 function bestLeak(e: Envelope, m: number, whole: EnvelopeVerdict): EnvelopeVerdict {
   const k = onset(e.ceiling, m);
   if (k === null) return whole;
-  const later = classifyWhole(from(e, k), m, onset(e.floor, m));
-  return later.verdict === 'leak' && later.confidence > whole.confidence ? { ...later, from: k } : whole;
+  const later = classifyWhole(from(e, k), m, true);
+  if (later.verdict === 'leak' && later.confidence > whole.confidence) return { ...later, from: k };
+  return later.verdict === 'plateau' && later.confidence >= whole.confidence ? { ...later, from: k } : whole;
 }
 
 function lateRise(e: Envelope, m: number): EnvelopeVerdict | null {
   const k = onset(e.ceiling, m) ?? onset(e.floor, m);
   if (k === null) return null;
-  const later = classifyWhole(from(e, k), m, onset(e.floor, m));
+  const later = classifyWhole(from(e, k), m, true);
   if (later.verdict !== 'leak' && later.verdict !== 'plateau') return null;
   return { ...later, from: k };
 }
 
 /**
- * The verdict over the span given. `floorFrom`: judging a late rise, the window of the whole
- * envelope where the floor began to rise (it lags the ceiling by a window or two: a floor still
- * level at the start of the span is no evidence against the rise after it).
+ * The verdict over the span given. `late`: the span is a late rise's, from where the ceiling began to
+ * rise; the floor lags it by the windows its minima are smoothed over, so a floor that rose by the
+ * growth that counts by the span's end agrees with the rise (read as not rising, a late leak's
+ * confidence was halved below the gate's: 0.26 of 150 MiB kept).
  */
-function classifyWhole(e: Envelope, minGrowth: number, floorFrom: number | null = null): EnvelopeVerdict {
+function classifyWhole(e: Envelope, minGrowth: number, late = false): EnvelopeVerdict {
   const { t, floor, ceiling } = e;
   const n = t.length;
   if (n < 3) return { verdict: 'stable', confidence: 0, from: null };
@@ -278,11 +282,13 @@ function classifyWhole(e: Envelope, minGrowth: number, floorFrom: number | null 
     // A floor that falls at the end (a child, or the process, exiting within the judged span) is
     // judged up to its highest window: the fall is no evidence against the rise before it (a leaking
     // child that exited a second before its parent read 0.38, and the gate passed).
-    const fr =
-      floorFrom !== null && floorFrom > 0 && floorFrom < n - 2
-        ? envelopeFit(t.slice(floorFrom - 1), floor.slice(floorFrom - 1))
-        : (floorUpToEndFall(t, floor, m) ?? ff);
-    const withFloor = fr.level >= m ? Math.min(ceilingRise, consistency(fr.all)) : ceilingRise / 2;
+    const fr = floorUpToEndFall(t, floor, m) ?? ff;
+    const lagging = late && floor[n - 1]! - floor[0]! >= m;
+    const withFloor = lagging
+      ? ceilingRise
+      : fr.level >= m
+        ? Math.min(ceilingRise, consistency(fr.all))
+        : ceilingRise / 2;
     return { verdict: 'leak', confidence: confidenceOf(withFloor * support), from: null };
   }
   const closing = -envelopeFit(t, e.gap).level;

@@ -1,6 +1,7 @@
 // `mprof run -C -M` writes MEM as the total of the program and its children and CHLD for each child,
-// and the file does not say so: the parent, which only waited, read as leaking beside its leaking
-// child (two leaks; the gate failed --max-leaks 1, which the same program under -M passed).
+// and the file does not say so. Read as the total, a parent keeping what its workers also cache (the
+// same look) lost its own leak; so MEM is read as the program alone, and the look is said: the parent
+// may read as leaking beside its child, which the gate fails rather than passes.
 // Real runs: fixtures/mprof/children-total/make.sh.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,17 +23,15 @@ async function verdicts(file: string): Promise<{ err: string; by: Record<string,
 }
 
 describe('MEM counting the children (mprof run -C -M)', () => {
-  it('is read as the total: the program itself is stable, its child leaks, as under -M alone', async () => {
+  it('is said, not assumed: MEM is read as the program alone, the child judged on its own', async () => {
     const withC = await verdicts('with-C.dat');
-    expect(withC.err).toContain("read as the total, 'main + children'");
-    expect(withC.by).toEqual({ 'main + children': 'leak', main: 'stable', child: 'leak' });
+    expect(withC.err).toContain(
+      "if it was `mprof run -C`, MEM counts them, and 'main' is the program with its children",
+    );
+    expect(withC.by).toEqual({ main: 'leak', child: 'leak' });
     const without = await verdicts('without-C.dat');
-    expect(without.err).not.toContain('main + children');
+    expect(without.err).not.toContain('mprof run -C');
     expect(without.by).toEqual({ main: 'stable', child: 'leak' });
-    for (const f of ['with-C.dat', 'without-C.dat']) {
-      const gate = await cli('gate', `${DIR}/${f}`, '--max-leaks', '1');
-      expect([f, gate.code, gate.out]).toEqual([f, 0, expect.stringContaining('PASS max-leaks: 1 leak (limit 1)')]);
-    }
   });
 
   it("gate --max-peak bounds the program and its children together, measured apart or not (-M passed at the parent's peak)", async () => {
@@ -49,14 +48,14 @@ describe('MEM counting the children (mprof run -C -M)', () => {
   });
 });
 
-describe('a pool that replaced its workers all run long (more than 1000 children)', () => {
+describe('a pool that replaced its workers all run long (more than 20,000 children)', () => {
   // One series each took minutes and gigabytes (500,000 children: killed after 120 s at 1 GB).
   it('is read as one series, the total of the children at each sample, with a warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-many-children-'));
     try {
       const lines = ['CMDLINE python3 pool.py'];
       // Each round: MEM, then the one worker alive then (a new pid every round), holding more and more.
-      for (let i = 0; i < 3000; i++) {
+      for (let i = 0; i < 21_000; i++) {
         const t = 1_800_000_000 + i * 0.1;
         lines.push(
           `MEM 20.000000 ${t.toFixed(4)}`,
@@ -66,11 +65,11 @@ describe('a pool that replaced its workers all run long (more than 1000 children
       const file = join(dir, 'pool.dat');
       writeFileSync(file, `${lines.join('\n')}\n`);
       const r = await cli('leaks', '--json', file);
-      expect(r.err).toContain('more than 1000 child processes, too many to judge one by one');
+      expect(r.err).toContain('more than 20000 child processes, too many to judge one by one');
       const series = (JSON.parse(r.out) as { series: { name: string; verdict: string; peakMiB: number }[] }).series;
       expect(series.map((s) => s.name)).toEqual(['main', 'children (total)']);
       expect(series[1]!.verdict).toBe('leak');
-      expect(series[1]!.peakMiB).toBeCloseTo(5 + 2999 / 100, 5);
+      expect(series[1]!.peakMiB).toBeCloseTo(5 + 20_999 / 100, 5);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

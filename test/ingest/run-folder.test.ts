@@ -347,5 +347,34 @@ describe("fragmentation of a run whose survivors are main()'s locals (fixtures/r
     expect(report.summary.fragmentation).toBe('yes');
     const gate = await cli('gate', dir, '--max-fragmentation', '0.5');
     expect([gate.code, gate.out]).toEqual([1, expect.stringContaining(`of ${real[later]} arenas spare (real)`)]);
+    // Its allocator reports alone say the same (they judged the exit report: passed).
+    const alone = await cli('gate', `${dir}/allocator`, '--max-fragmentation', '0.5');
+    expect([alone.code, alone.out]).toEqual([1, expect.stringContaining(`of ${real[later]} arenas spare`)]);
+  });
+});
+
+describe('fragmentation made after the last checkpoint and kept by a global (fixtures/run-folder/frag-global)', () => {
+  // Only the exit capture holds it (17 real arenas for 5 needed): judged before exit alone, replay said
+  // "not fragmented" and the gate passed.
+  it('is judged at the exit capture, the more fragmented, by replay, report and gate alike', async () => {
+    const dir = 'fixtures/run-folder/frag-global';
+    const r = JSON.parse((await cli('replay', '--json', dir)).out) as {
+      fragmented: { verdict: string };
+      captures: { label: string; real: { arenas: number } | null }[];
+      assumptions: string[];
+    };
+    const exit = r.captures.at(-1)!;
+    expect(exit.label).toBe('exit');
+    expect(r.fragmented.verdict).toBe('yes');
+    expect(r.assumptions.join(' ')).toContain("judged at the run's exit capture, more fragmented");
+    const report = JSON.parse((await cli('report', '--format', 'json', dir)).out) as {
+      summary: { fragmentation: string };
+    };
+    expect(report.summary.fragmentation).toBe('yes');
+    const gate = await cli('gate', dir, '--max-fragmentation', '0.5');
+    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining(`of ${exit.real!.arenas} arenas spare (real)`)]);
+    // Its allocator reports alone say the same.
+    const alone = await cli('gate', `${dir}/allocator`, '--max-fragmentation', '0.5');
+    expect(alone.code).toBe(1);
   });
 });

@@ -44,7 +44,9 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
         path,
         'byte 0',
         "sys._debugmallocstats() output without pymalloc's report, only its free lists: CPython leaves " +
-          'the report out while tracemalloc traces; print it in a run without tracemalloc (as `arenascope run --allocator` does)',
+          'the report out while tracemalloc traces, and has none when pymalloc is not its allocator ' +
+          '(PYTHONMALLOC=malloc, a debug allocator, mimalloc); print it in a run with pymalloc and without ' +
+          'tracemalloc (as `arenascope run --allocator` does)',
       );
     }
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';

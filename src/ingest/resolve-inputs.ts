@@ -88,8 +88,9 @@ export function resolveInputs(
     const all = new Set(paths);
     for (const p of ordered(paths, order ?? 'name')) {
       // A capture's sidecars (its time, its traced peak, its label) are expected beside it, not unknown files.
-      // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz).
-      const of = /\.(time|peak)$/.test(p) ? p.slice(0, -5) : p.endsWith('.label') ? p.slice(0, -6) : null;
+      // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz), gzipped too or not.
+      const side = /\.(time|peak|label)(\.gz)?$/.exec(p);
+      const of = side ? p.slice(0, side.index) : null;
       if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
       if (sniffFile(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);

@@ -286,6 +286,8 @@ describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)'
         (c) => c.real,
       );
     expect(await real(whole)).toEqual(await real(RUN));
+    // Its snapshots/ folder given alone: the gzipped sidecars are its captures', not unknown files.
+    expect((await cli('leaks', join(whole, 'snapshots'))).err).not.toMatch(/skipping/);
     // A run that did not finish (no manifest): its captures.jsonl.gz is read as its captures.jsonl.
     rmSync(join(whole, 'manifest.json.gz'));
     const events = await cli('leaks', '--json', whole);

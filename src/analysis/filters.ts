@@ -140,6 +140,8 @@ export const INTERNAL_FILTERS: readonly TraceFilter[] = [
   { kind: 'filename', inclusive: false, pattern: '<unknown>' },
   { kind: 'filename', inclusive: false, pattern: '*/tracemalloc.py' },
   { kind: 'filename', inclusive: false, pattern: '*/arenascope_capture/*.py' },
+  // setuptools' import hook, on every import of a Python with setuptools installed.
+  { kind: 'filename', inclusive: false, pattern: '*/_distutils_hack/__init__.py' },
 ];
 
 // The machinery `leaks` leaves out (the import system, tracemalloc itself), tested on the site's

@@ -1,11 +1,17 @@
 // Escaping of capture strings (file names can hold anything) for the markup outputs.
 
+// Bidirectional controls reorder what follows them on screen (a name holding U+202E showed
+// `\u202egnp.py` as `yp.png`): shown by their code point, never applied.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const shownBidi = (s: string): string =>
+  s.replace(BIDI, (c) => `{U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}}`);
+
 /** Text for HTML or XML content and attribute values. */
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return shownBidi(String(s)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const oneLine = (s: unknown): string => String(s).replace(/[\r\n]+/g, ' ');
+const oneLine = (s: unknown): string => shownBidi(String(s)).replace(/[\r\n]+/g, ' ');
 
 /**
  * Markdown text that shows as it reads, on one line, in a table cell or anywhere: what Markdown or

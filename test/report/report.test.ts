@@ -95,7 +95,9 @@ describe('ReportData', () => {
       .split('\n')
       .filter((l) => l.includes(': size=') && !l.startsWith('Total:'))
       .map((l) => l.slice(0, l.indexOf(': size=')));
-    const machinery = /^(?:<frozen importlib\._bootstrap(?:_external)?>|<unknown>|.*\/tracemalloc\.py):\d+$/;
+    // And setuptools' import hook (_distutils_hack), on every import where setuptools is installed.
+    const machinery =
+      /^(?:<frozen importlib\._bootstrap(?:_external)?>|<unknown>|.*\/tracemalloc\.py|.*\/_distutils_hack\/__init__\.py):\d+$/;
     const d = buildReportData(
       await load(['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle']),
       ['x'],
@@ -242,6 +244,15 @@ describe('escaping', () => {
     expect(html).toContain('&#60;/script&#62;&#60;img src=x onerror=alert(1)&#62;');
     expect(scriptJson(EVIL)).toBe('"\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e"');
     expect(renderMarkdown(buildReportData(await load([evil]), [evil]))).not.toContain('|x');
+  });
+});
+
+describe('bidirectional controls in names', () => {
+  it('show as their code points in HTML and Markdown, never reordering the name (\\u202egnp.py read yp.png)', () => {
+    const name = '\u202egnp.py';
+    expect(esc(name)).toBe('{U+202E}gnp.py');
+    expect(mdText(name)).toBe('{U+202E}gnp.py');
+    expect(mdCode(`a\u2066b\u2069.py`)).toBe('`a{U+2066}b{U+2069}.py`');
   });
 });
 

@@ -49,6 +49,16 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
           'tracemalloc (as `arenascope run --allocator` does)',
       );
     }
+    const h = input.head;
+    // Windows PowerShell's `>` writes UTF-16 (a report redirected there was "not a format").
+    if ((h[0] === 0xff && h[1] === 0xfe) || (h[0] === 0xfe && h[1] === 0xff)) {
+      throw new InputError(
+        path,
+        'byte 0',
+        'UTF-16 text (its byte-order mark; what PowerShell writes with `>`): arenascope reads UTF-8; convert it ' +
+          '(`iconv -f UTF-16 -t UTF-8`, or PowerShell `Get-Content F | Set-Content -Encoding utf8 G`)',
+      );
+    }
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');

@@ -298,3 +298,18 @@ describe('figures a double cannot hold exactly', () => {
     }
   });
 });
+
+describe('UTF-16 text (what Windows PowerShell writes with `>`)', () => {
+  it('is said to be UTF-16, with how to convert it (it was "not a format")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-utf16-'));
+    try {
+      const real = readFileSync('fixtures/mprof/multi.dat', 'utf8');
+      const file = join(dir, 'run.dat');
+      writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(real, 'utf16le')]));
+      const r = await cli('info', file);
+      expect([r.code, r.err]).toEqual([2, expect.stringContaining('byte 0: UTF-16 text')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -233,7 +233,13 @@ function bestLeak(e: Envelope, m: number, whole: EnvelopeVerdict): EnvelopeVerdi
   if (k === null) return whole;
   const later = classifyWhole(from(e, k), m, true);
   if (later.verdict === 'leak' && later.confidence > whole.confidence) return { ...later, from: k };
-  return later.verdict === 'plateau' && later.confidence >= whole.confidence ? { ...later, from: k } : whole;
+  // Only a rise that stopped: over the last third of the span from there the ceiling rose less than m
+  // (a leak slowing from 8 to 1 MiB/s read "rose and stopped", and the gate passed). Not the floor:
+  // smoothed, it lags the ceiling by a window or two.
+  const n = e.t.length;
+  const tail = Math.max(k, n - Math.ceil((n - k) / 3) - 1);
+  const level = e.ceiling[n - 1]! - e.ceiling[tail]! < m;
+  return later.verdict === 'plateau' && level && later.confidence >= whole.confidence ? { ...later, from: k } : whole;
 }
 
 function lateRise(e: Envelope, m: number): EnvelopeVerdict | null {
@@ -283,7 +289,10 @@ function classifyWhole(e: Envelope, minGrowth: number, late = false): EnvelopeVe
     // judged up to its highest window: the fall is no evidence against the rise before it (a leaking
     // child that exited a second before its parent read 0.38, and the gate passed).
     const fr = floorUpToEndFall(t, floor, m) ?? ff;
-    const lagging = late && floor[n - 1]! - floor[0]! >= m;
+    // Both still rising at their last window: a cache that filled late and settled has its peaks
+    // level there while its floor catches up (it read as a leak of 0.65 two seconds after it settled).
+    const lagging =
+      late && floor[n - 1]! - floor[0]! >= m && floor[n - 1]! > floor[n - 2]! && ceiling[n - 1]! > ceiling[n - 2]!;
     const withFloor = lagging
       ? ceilingRise
       : fr.level >= m

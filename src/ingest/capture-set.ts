@@ -41,7 +41,8 @@ export async function loadCaptureSet(
   const runsOf = new Map<string, string>(); // real path -> as given
   for (const r of resolved.runs) if (r.files.some((f) => f.kind !== 'memory')) runsOf.set(realDir(r.dir), r.dir);
   for (const p of resolved.inputs) {
-    const run = runHolding(p);
+    // By its real path: a link to another run's snapshots/ folder is that run's (the leak passed).
+    const run = p === '-' ? null : runHolding(realFile(p));
     if (run && !runsOf.has(realDir(run))) runsOf.set(realDir(run), run);
   }
   if (runsOf.size > 1) {
@@ -196,6 +197,15 @@ function wholeSnapshots<T extends { s: Snapshot; label: string }>(
     skipped.push(`leaving out ${x.label}: it was read cut short (--allow-partial), and ${why}`);
   }
   return snaps.filter((x) => !x.s.partial);
+}
+
+// A file's real path (its links followed), or the path as given when it has none.
+function realFile(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 // A folder's real path, for telling runs apart however they are named.

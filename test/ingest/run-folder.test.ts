@@ -324,6 +324,11 @@ describe('two runs given together', () => {
     }
     // One run by its folder and its own snapshots/ folder is one run.
     expect((await cli('leaks', RUN, `${RUN}/snapshots`)).code).toBe(0);
+    // Through a link to the other run's snapshots/ folder too (the leak passed).
+    const link = join(tmp, 'other-snapshots');
+    symlinkSync(join(process.cwd(), 'fixtures/run-folder/main-locals/snapshots'), link);
+    const linked = await cli('gate', RUN, link);
+    expect([linked.code, linked.err]).toEqual([2, expect.stringContaining('are two runs of `arenascope run`')]);
   });
 });
 

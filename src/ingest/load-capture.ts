@@ -43,10 +43,9 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
       throw new InputError(
         path,
         'byte 0',
-        "sys._debugmallocstats() output without pymalloc's report, only its free lists: CPython leaves " +
-          'the report out while tracemalloc traces, and has none when pymalloc is not its allocator ' +
-          '(PYTHONMALLOC=malloc, a debug allocator, mimalloc); print it in a run with pymalloc and without ' +
-          'tracemalloc (as `arenascope run --allocator` does)',
+        "sys._debugmallocstats() output of free lists only: CPython leaves pymalloc's report out while " +
+          'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
+          'off (`arenascope run --allocator` does)',
       );
     }
     const h = input.head;

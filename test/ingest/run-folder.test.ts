@@ -385,3 +385,22 @@ describe('fragmentation made after the last checkpoint and kept by a global (fix
     expect(alone.code).toBe(1);
   });
 });
+
+describe('fragmentation at both moments (fixtures/run-folder/frag-both)', () => {
+  // Spare arenas at the last checkpoint, more at exit: the run chose by verdict, its reports alone by
+  // share, and a limit between the two shares passed one and failed the other.
+  it('the run and its allocator reports alone measure the same capture, whatever the limit', async () => {
+    const dir = 'fixtures/run-folder/frag-both';
+    const measured = async (...args: string[]) => {
+      const g = JSON.parse((await cli('gate', '--json', ...args)).out) as {
+        checks: { check: string; measured: number; passed: boolean }[];
+      };
+      return g.checks.find((c) => c.check === 'max-fragmentation')!;
+    };
+    for (const limit of ['0.5', '0.7', '0.8']) {
+      const run = await measured(dir, '--max-fragmentation', limit);
+      const alone = await measured(`${dir}/allocator`, '--max-fragmentation', limit);
+      expect([limit, run.measured, run.passed]).toEqual([limit, alone.measured, alone.passed]);
+    }
+  });
+});

@@ -52,8 +52,11 @@ function pythonSites(): { all: string[]; machinery: string[] } {
     .split('\n')
     .filter((l) => l.includes(': size=') && !l.startsWith('Total:'))
     .map((l) => l.slice(0, l.indexOf(': size=')));
+  // The import system, tracemalloc, and setuptools' import hook (_distutils_hack).
   const machinery = all.filter((x) =>
-    /^(?:<frozen importlib\._bootstrap(?:_external)?>|<unknown>|.*\/tracemalloc\.py):/.test(x),
+    /^(?:<frozen importlib\._bootstrap(?:_external)?>|<unknown>|.*\/tracemalloc\.py|.*\/_distutils_hack\/__init__\.py):/.test(
+      x,
+    ),
   );
   return { all, machinery };
 }

@@ -3,7 +3,7 @@
 
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, python3Minor, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
-import { InputError, UsageError } from '../util/errors.js';
+import { InputError, TruncatedError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
 import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
@@ -24,8 +24,16 @@ export async function readSnapshot(label: string, chunks: Chunks, opts: Snapshot
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
   const machine = new SnapshotMachine(label, frames, groups);
-  for await (const chunk of chunks) machine.feed(chunk);
-  const r = machine.finish(opts.allowPartial ?? false);
+  let r: ReturnType<SnapshotMachine['finish']>;
+  try {
+    for await (const chunk of chunks) machine.feed(chunk);
+    r = machine.finish(opts.allowPartial ?? false);
+  } catch (e) {
+    // A gzipped dump's bytes are counted in its content: said so (the compressed file's are others).
+    if (!opts.gzip || !(e instanceof InputError) || !e.where.startsWith('byte ')) throw e;
+    const Cls = e instanceof TruncatedError ? TruncatedError : InputError;
+    throw new Cls(e.file, `${e.where} of the gunzipped content`, e.detail);
+  }
   if (r.shared.size > 0) {
     const again = opts.reread ?? (Array.isArray(chunks) ? () => chunks : undefined);
     await countShared(label, r, frames, groups, again);

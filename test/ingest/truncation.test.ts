@@ -450,3 +450,23 @@ describe.each(TEXT)('%s', (path) => {
     }
   });
 });
+
+describe('a gzipped dump cut inside its compressed data', () => {
+  // Its byte was the content's, unsaid, where the README promises the compressed file's for a cut
+  // gzip stream: the place is now named for what it counts.
+  it('names the byte of the gunzipped content where the dump stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-gz-cut-'));
+    try {
+      const whole = gzipSync(readFileSync('fixtures/dumps/py311-inventory-a.pickle'));
+      const file = join(dir, 'cut.pickle.gz');
+      writeFileSync(file, whole.subarray(0, 3000));
+      const r = await cli('stats', file);
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringMatching(/cut\.pickle\.gz: byte \d+ of the gunzipped content: truncated tracemalloc dump/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -186,7 +186,9 @@ function riseNote(l: LineIncrement): string {
     inc !== null
       ? `its Increment ${printfFixed(inc, 1)} MiB`
       : l.wholeMemory
-        ? 'its Increment counts the whole memory: it calls a profiled function, or it is more than the process held'
+        ? l.occurrences !== null && l.occurrences > 1
+          ? `its Increment sums its ${l.occurrences} runs, or a profiled call's whole memory: more than a run adds`
+          : 'its Increment counts the whole memory: it calls a profiled function, or it is more than the process held'
         : 'no Increment column';
   return `  (Mem usage ${printfFixed(l.fromMiB, 1)} -> ${printfFixed(l.memMiB, 1)} MiB; ${column})`;
 }

@@ -204,6 +204,15 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     }
   });
 
+  it("a loop's line whose Increment sums its runs is counted by its rise, and said to sum them", async () => {
+    // fixtures/line-reports/calls/mp0.61-loop.txt: 40 MiB made and freed 50 times, Increment 2000.195 MiB.
+    const file = 'fixtures/line-reports/calls/mp0.61-loop.txt';
+    const f = await findings(file);
+    const line = f.topIncrements.find((l) => l.lineno === 6)!;
+    expect(line).toMatchObject({ incrementMiB: 40.004, wholeMemory: true });
+    expect((await cli('leaks', file)).out).toContain('its Increment sums its 50 runs');
+  });
+
   it('called several times: no claim, the count of calls and the highest Mem usage instead', async () => {
     const f = await findings(WRAPPED);
     const lines = several.map((x) => x.rows[0]![0]);

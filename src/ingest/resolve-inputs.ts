@@ -20,8 +20,31 @@ let collator: Intl.Collator | undefined;
 
 /** Natural order: 'snap-2' before 'snap-10'; names the collator ties ('b9', 'b09') shorter first. */
 export function naturalCompare(a: string, b: string): number {
+  const byNumber = numberedAlike(a, b);
+  if (byNumber !== 0) return byNumber;
   collator ??= new Intl.Collator('en', { numeric: true });
   return collator.compare(a, b) || a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * The order of two ASCII names that are the same up to a number whose values differ ('snap-9' and
+ * 'snap-10', a series' usual names), without the collator: everything before weighs the same, and
+ * the numbers decide. 0 when they are not such names (the collator decides).
+ */
+function numberedAlike(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (!isDigit(a.charCodeAt(i)) || !isDigit(b.charCodeAt(i)) || NON_ASCII.test(a) || NON_ASCII.test(b)) return 0;
+  while (i > 0 && isDigit(a.charCodeAt(i - 1))) i--;
+  let ea = i;
+  while (isDigit(a.charCodeAt(ea))) ea++;
+  let eb = i;
+  while (isDigit(b.charCodeAt(eb))) eb++;
+  if (ea - i > 15 || eb - i > 15) return 0;
+  return Number(a.slice(i, ea)) - Number(b.slice(i, eb));
 }
 
 // What makes an argument that is not a path a pattern: wildcards, a class, or braces ({a,b}).

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/importers.js';
 import { naturalCompare, resolveInputs } from '../../src/ingest/resolve-inputs.js';
@@ -111,6 +112,23 @@ describe('natural order', () => {
       'snap-10',
     ]);
     expect(['snap-02', 'snap-2'].sort(naturalCompare)).toEqual(['snap-2', 'snap-02']);
+  });
+
+  it('names that differ in a number are ordered as the collator orders them (without making one)', () => {
+    const collator = new Intl.Collator('en', { numeric: true });
+    const reference = (a: string, b: string) =>
+      collator.compare(a, b) || a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+    const part = fc.constantFrom('snap', 'Snap', '-', '_', '.', '/', 'x', '0', '00', '1', '09', '9', '10', '123', 'é');
+    const name = fc.array(part, { maxLength: 6 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(name, name, fc.array(part, { maxLength: 3 }), (a, b, prefix) => {
+        const p = prefix.join('');
+        expect(Math.sign(naturalCompare(p + a, p + b))).toBe(Math.sign(reference(p + a, p + b)));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(naturalCompare('snapshot-0009.pickle', 'snapshot-0010.pickle')).toBeLessThan(0);
+    expect(naturalCompare('1000000-s2.pickle', '1000000-s1.pickle')).toBeGreaterThan(0);
   });
 });
 

@@ -4,6 +4,7 @@
 import type { Frame } from '../model/frames.js';
 import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
+import { quoted } from '../util/excerpt.js';
 import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
@@ -138,12 +139,32 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
           `${name} was captured with CPython ${was.join(', ')}, these captures with ${is.join(', ')}: growth may be the version's`,
         ]
       : [];
+  // The program run, its interpreter left out (python3, python3.11): another program's baseline
+  // compares nothing, and passes or fails as such.
+  const programs = (d: ReportData): string[] => [
+    ...new Set(
+      (d.runs ?? []).flatMap((r) =>
+        r.command.length
+          ? [r.command.slice(/^python[\d.]*(?:\.exe)?$/i.test(r.command[0]!.split(/[\\/]/).pop()!) ? 1 : 0).join(' ')]
+          : [],
+      ),
+    ),
+  ];
+  const [ranBefore, ranNow] = [programs(baseline), programs(current)];
+  const program =
+    ranBefore.length && ranNow.length && !ranNow.some((p) => ranBefore.includes(p))
+      ? [
+          `${name} was captured running ${quoted(ranBefore[0]!, 60)}, these captures running ${quoted(ranNow[0]!, 60)}: ` +
+            'if they are not the same program, the growth checks compare two programs',
+        ]
+      : [];
   return {
     // A line report's peak (its highest Mem usage) is a process's peak as an mprof run's is.
     memory: before.includes('mprof') || before.includes('line-report'),
     snapshots: snaps(before) !== '' && snaps(before) === snaps(now),
     notices: [
       ...python,
+      ...program,
       ...extra.map(
         (k) =>
           `${kindName(k)} (in the current captures) are not in ${name}: ` +

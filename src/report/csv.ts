@@ -20,7 +20,9 @@ function csv(headers: readonly string[], rows: readonly Cell[][]): string {
   for (const row of rows) {
     stream.write(
       row.map((c) =>
-        typeof c === 'string' ? c.replace(ESCAPED_BYTE, (e) => `\uFDD0${(e.charCodeAt(0) - 0xdc00).toString(16)}`) : c,
+        typeof c === 'string'
+          ? inert(c).replace(ESCAPED_BYTE, (e) => `\uFDD0${(e.charCodeAt(0) - 0xdc00).toString(16)}`)
+          : c,
       ),
     );
     drain();
@@ -30,6 +32,10 @@ function csv(headers: readonly string[], rows: readonly Cell[][]): string {
     .toString('utf8')
     .replace(MARKED_BYTE, (_, hex: string) => String.fromCharCode(0xdc00 + Number.parseInt(hex, 16)))}\n`;
 }
+
+// A cell a spreadsheet would run as a formula (a file named `=HYPERLINK(...).py`, `@SUM(..)`, `-2+3`)
+// starts with a `'`, which it shows the text after: numbers are written as numbers, never as such text.
+const inert = (c: string): string => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
 
 // A file name's byte that is not UTF-8 (a surrogate escape, see encodeText) would reach the stream's
 // UTF-8 as U+FFFD: it crosses as U+FDD0 (a noncharacter, never in a file name) and two hex digits, and

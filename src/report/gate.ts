@@ -2,6 +2,7 @@
 // Actions workflow commands).
 
 import type { CheckResult, GateResult } from '../analysis/gate.js';
+import { forTerminal } from '../util/text.js';
 import { esc, mdCode, mdText } from './escape.js';
 
 /**
@@ -29,21 +30,36 @@ export function renderGateText(r: GateResult, limit = 10): string {
   return `${lines.join('\n')}\n`;
 }
 
+// A capture's byte that is not UTF-8 (a surrogate escape, see encodeText) shown as its value.
+const escapedBytes = (s: string): string =>
+  s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
+
+/**
+ * Text for XML content: what XML 1.0 forbids (control characters but tab and line ends, a half of a
+ * pair) is shown as its code ('\x1b'), as a terminal shows it: a name holding ESC made the file no XML.
+ */
+const xmlText = (s: string): string => esc(forTerminal(escapedBytes(s)).replace(/[\uD800-\uDFFF]/g, '\uFFFD'));
+// An attribute's line ends and tabs kept (a parser turns them into spaces).
+const xmlAttr = (s: string): string => xmlText(s).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+// A figure as the body says it: whole bytes (an mprof peak in bytes is a fraction of MiB).
+const figure = (v: number | null, unit: CheckResult['unit']): string =>
+  v === null ? 'n/a' : String(unit === 'bytes' ? Math.round(v) : v);
+
 /** JUnit XML: one testcase per check, a failure element for each failed one. */
 export function renderJunit(r: GateResult): string {
   const failures = r.checks.filter((c) => !c.passed).length;
   const cases = r.checks.map((c) => {
     const at = c.sites[0];
-    const location = at ? ` file="${esc(at.file)}" line="${at.line}"` : '';
-    const attrs = `classname="arenascope.gate" name="${esc(c.check)}"${location}`;
+    const location = at ? ` file="${xmlAttr(at.file)}" line="${at.line}"` : '';
+    const attrs = `classname="arenascope.gate" name="${xmlAttr(c.check)}"${location}`;
     if (c.passed) return `    <testcase ${attrs}/>`;
     const body = [
       c.message,
-      `measured: ${c.measured ?? 'n/a'} ${c.unit}`,
-      `limit: ${c.limit} ${c.unit}`,
+      `measured: ${figure(c.measured, c.unit)} ${c.unit}`,
+      `limit: ${figure(c.limit, c.unit)} ${c.unit}`,
       ...c.sites.map((p) => `at ${p.file}:${p.line}: ${p.detail}`),
     ].join('\n');
-    const failure = `<failure message="${esc(c.message)}" type="${esc(c.check)}">${esc(body)}</failure>`;
+    const failure = `<failure message="${xmlAttr(c.message)}" type="${xmlAttr(c.check)}">${xmlText(body)}</failure>`;
     return `    <testcase ${attrs}>\n      ${failure}\n    </testcase>`;
   });
   return [
@@ -52,7 +68,7 @@ export function renderJunit(r: GateResult): string {
     `  <testsuite name="arenascope gate" tests="${r.checks.length}" failures="${failures}" errors="0" skipped="0">`,
     ...cases,
     ...(r.notices?.length
-      ? [`    <system-out>${esc(r.notices.map((n) => `note: ${n}`).join('\n'))}</system-out>`]
+      ? [`    <system-out>${xmlText(r.notices.map((n) => `note: ${n}`).join('\n'))}</system-out>`]
       : []),
     '  </testsuite>',
     '</testsuites>',
@@ -60,8 +76,10 @@ export function renderJunit(r: GateResult): string {
   ].join('\n');
 }
 
-// GitHub Actions workflow commands: data escapes %, CR and LF; property values also ':' and ','.
-const ghData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+// GitHub Actions workflow commands: data escapes %, CR and LF; property values also ':' and ','. What a
+// log viewer would act on (ESC's colours) or cannot show (a byte that is not UTF-8) is shown as its code.
+const ghData = (s: string): string =>
+  forTerminal(escapedBytes(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')));
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation } from '../../src/analysis/gate.js';
-import { renderGateMarkdown, renderGithub } from '../../src/report/gate.js';
+import { renderGateMarkdown, renderGithub, renderJunit } from '../../src/report/gate.js';
 import { BIN, cli } from '../helpers.js';
 
 const G = 'fixtures/gate';
@@ -318,6 +318,23 @@ describe('gate: a baseline of another CPython', () => {
     const r = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
     expect(r.out).toContain(
       `note: ${file} was captured with CPython 3.12, these captures with 3.11: growth may be the version's`,
+    );
+  });
+});
+
+describe('gate: a baseline of another program', () => {
+  it('is said in a note: the growth checks would compare two programs', async () => {
+    const file = join(tmp, 'other-program-baseline.json');
+    expect((await cli('baseline', 'fixtures/run-folder/run', '-o', file)).code).toBe(0);
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    expect(data.runs[0].command.slice(1)).toEqual(['app.py']);
+    const r = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
+    expect(r.out).not.toContain('captured running');
+    data.runs[0].command = ['/usr/bin/python3.11', 'service.py', '--port', '8080'];
+    writeFileSync(file, JSON.stringify(data));
+    const other = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
+    expect(other.out).toContain(
+      `note: ${file} was captured running "service.py --port 8080", these captures running "app.py": if they are not the same program`,
     );
   });
 });
@@ -827,6 +844,40 @@ describe('gate renderers: golden', () => {
         '::error file=src/a%2Cb%3Ac|d.py,line=12,title=arenascope max-site-growth::src/a,b:c|d.py:12 grew +2048.0 KiB (limit 1024.0 KiB)%0A50%25\n' +
         '::error file=lib/b.py,line=7,title=arenascope max-site-growth::lib/b.py:7 grew +1025.0 KiB (limit 1024.0 KiB)\n' +
         '::error title=arenascope max-peak::peak 0.0 KiB (limit 0.0 KiB)\n',
+    );
+  });
+
+  // What a file name can hold: ESC (a colour), BEL, DEL, a byte that is not UTF-8 (a surrogate escape).
+  const hostile: GateResult = {
+    passed: false,
+    checks: [
+      {
+        check: 'max-peak',
+        passed: false,
+        measured: 292802559.737856,
+        limit: 104857600,
+        unit: 'bytes',
+        message: 'peak 279.2 MiB\n(limit 100.0 MiB)',
+        sites: [{ file: '\x1b[31mRED\x1b[0m\x07\x7f\udcff.py', line: 3, detail: 'leak at \x1b[31mRED.py:3' }],
+      },
+    ],
+    notices: ['a note with \x1b[2J in it'],
+  };
+
+  it('JUnit XML holds no character XML forbids: control characters are shown as their code', () => {
+    const xml = renderJunit(hostile);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what XML 1.0 forbids
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff]/);
+    expect(xml).toContain('file="\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py"');
+    expect(xml).toContain('message="peak 279.2 MiB&#10;(limit 100.0 MiB)"');
+    expect(xml).toContain('measured: 292802560 bytes');
+    expect(xml).toContain('<system-out>note: a note with \\x1b[2J in it</system-out>');
+  });
+
+  it('GitHub annotations show control characters and bytes that are not UTF-8 as their code', () => {
+    expect(renderGithub(hostile)).toBe(
+      '::error file=\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py,line=3,title=arenascope max-peak::leak at \\x1b[31mRED.py:3\n' +
+        '::notice title=arenascope gate::a note with \\x1b[2J in it\n',
     );
   });
 

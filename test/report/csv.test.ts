@@ -1,0 +1,23 @@
+// CSV tables are opened in spreadsheets: a capture's name must never run there as a formula.
+import { describe, expect, it } from 'vitest';
+import { renderDiffCsv, renderStatsCsv } from '../../src/report/csv.js';
+
+describe('CSV', () => {
+  it("a name a spreadsheet would run as a formula starts with a ' (=, +, -, @, tab, CR); numbers stay numbers", () => {
+    const names = ['=HYPERLINK("http://x","c").py', '+1.py', '-2+3.py', '@SUM(A1).py', '\tx.py', 'app.py'];
+    const stats = names.map((filename, i) => ({ frames: [{ filename, lineno: i + 1 }], size: 64, count: 2 }));
+    const rows = renderStatsCsv({ stats }).trimEnd().split('\n');
+    expect(rows.slice(1)).toEqual([
+      `1,"'=HYPERLINK(""http://x"",""c"").py",1,64,2,32,"'=HYPERLINK(""http://x"",""c"").py:1"`,
+      "2,'+1.py,2,64,2,32,'+1.py:2",
+      "3,'-2+3.py,3,64,2,32,'-2+3.py:3",
+      "4,'@SUM(A1).py,4,64,2,32,'@SUM(A1).py:4",
+      "5,'\tx.py,5,64,2,32,'\tx.py:5",
+      '6,app.py,6,64,2,32,app.py:6',
+    ]);
+    const diff = renderDiffCsv({
+      stats: [{ frames: [{ filename: 'a.py', lineno: 1 }], size: 10, count: 1, sizeDiff: -5, countDiff: -1 }],
+    } as unknown as Parameters<typeof renderDiffCsv>[0]);
+    expect(diff.split('\n')[1]).toBe('1,a.py,1,10,-5,1,-1,a.py:1');
+  });
+});

@@ -58,6 +58,9 @@ export function timeSpan(s: MemorySeries): { start: number; end: number } | null
 /** 'unjudged': too few samples after the warm-up to tell a trend (see memoryTrend). */
 export type MemoryVerdict = Verdict | 'retention' | 'unjudged';
 
+/** Whether a run's fitted rates say what it does: not for one that rose and fell back or stopped, nor one not judged. */
+export const rated = (v: MemoryVerdict): boolean => v !== 'transient' && v !== 'plateau' && v !== 'unjudged';
+
 export interface MemoryTrend {
   /** 'main', or 'child <pid>'. */
   readonly name: string;
@@ -80,10 +83,14 @@ export interface MemoryTrend {
   /** Measured: the ceiling (a window's highest sample) of the first and of the last window judged. */
   readonly ceilingStartMiB: number;
   readonly ceilingEndMiB: number;
-  /** Fitted: Theil-Sen slope of the floor after the warm-up, the rate at which memory is kept. */
-  readonly trendMiBPerMin: number;
-  /** Fitted: Theil-Sen slope of the ceiling after the warm-up, the rate at which the peaks rise. */
-  readonly ceilingTrendMiBPerMin: number;
+  /**
+   * Fitted: Theil-Sen slope of the floor after the warm-up, the rate at which memory is kept; null
+   * where a straight line over the run says nothing true (released, plateau, not judged: a run that
+   * kept 20 MiB and gave 30 back read +713 MiB/min).
+   */
+  readonly trendMiBPerMin: number | null;
+  /** Fitted: Theil-Sen slope of the ceiling after the warm-up, the rate at which the peaks rise; null as above. */
+  readonly ceilingTrendMiBPerMin: number | null;
   /** Measured, per window after the warm-up: the floor (lower envelope of window minima) and the
    * ceiling (upper envelope of window maxima): the evidence. */
   readonly floorMiB: readonly number[];
@@ -495,8 +502,8 @@ export function memoryTrend(
     floorEndMiB: last(e.floor),
     ceilingStartMiB: first(e.ceiling),
     ceilingEndMiB: last(e.ceiling),
-    trendMiBPerMin: floorFit.slope * 60,
-    ceilingTrendMiBPerMin: ceilingFit.slope * 60,
+    trendMiBPerMin: rated(c.verdict) ? floorFit.slope * 60 : null,
+    ceilingTrendMiBPerMin: rated(c.verdict) ? ceilingFit.slope * 60 : null,
     floorMiB: e.floor,
     ceilingMiB: e.ceiling,
     settledAtSeconds: settledAt,

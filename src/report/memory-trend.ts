@@ -47,7 +47,7 @@ const rate = (x: number): string => `${x >= 0 ? '+' : ''}${printfFixed(x, 2)} Mi
  * and fell back, or one that rose and stopped (the rate over the span is not the rate at the end).
  */
 export function memoryTrendRate(t: MemoryTrend): string | null {
-  if (t.verdict === 'transient' || t.verdict === 'plateau' || t.verdict === 'unjudged') return null;
+  if (t.trendMiBPerMin === null || t.ceilingTrendMiBPerMin === null) return null;
   return `trend ${rate(t.trendMiBPerMin)} (floor), ${rate(t.ceilingTrendMiBPerMin)} (ceiling)`;
 }
 

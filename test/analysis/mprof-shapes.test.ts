@@ -20,8 +20,8 @@ interface Trend {
   floorEndMiB: number;
   ceilingStartMiB: number;
   ceilingEndMiB: number;
-  trendMiBPerMin: number;
-  ceilingTrendMiBPerMin: number;
+  trendMiBPerMin: number | null;
+  ceilingTrendMiBPerMin: number | null;
   floorMiB: number[];
   ceilingMiB: number[];
   settledAtSeconds: number | null;
@@ -76,6 +76,16 @@ describe('mprof shapes (real runs)', () => {
     expect(m).not.toBeNull();
     const [f0, f1, c0, c1, peak] = m!.slice(1).map(Number) as [number, number, number, number, number];
     for (const x of [f0, f1, c0, c1]) expect(x).toBeLessThanOrEqual(peak);
+  });
+
+  it('a released run and a plateau have no rates in JSON, as their text has no trend (a fit over the span said +700 MiB/min)', async () => {
+    for (const f of ['released.dat', 'plateau.dat']) {
+      const t = await trend(`${DIR}/${f}`);
+      expect([t.verdict, t.trendMiBPerMin, t.ceilingTrendMiBPerMin]).toEqual([truth[f], null, null]);
+      expect((await cli('leaks', `${DIR}/${f}`)).out).not.toContain('MiB/min');
+    }
+    const g = await trend(`${DIR}/growth.dat`);
+    expect(typeof g.trendMiBPerMin).toBe('number');
   });
 
   it('growth: the floor and the ceiling climb together, at the rate the workload keeps', async () => {

@@ -99,7 +99,7 @@ describe('memoryTrend (sampled RSS)', () => {
     const s = series((x) => 100 + ((x * 7) % 10) * 8 + rnd() * 2); // 0..80 MiB teeth, period ~1.4 s
     const r = memoryTrend('main', s);
     expect(r.verdict).not.toBe('leak');
-    expect(Math.abs(r.trendMiBPerMin)).toBeLessThan(2);
+    expect(Math.abs(r.trendMiBPerMin ?? 0)).toBeLessThan(2);
   });
 
   it('a sawtooth on a rising floor is a leak, at the floor rate', () => {

@@ -350,7 +350,7 @@ const mib = (x: number): string => `${x.toFixed(1)} MiB`;
 function nextStep(
   verdict: MemoryVerdict,
   r: { confidence: number; floorRose: boolean; ceilingEndMiB: number; peakMiB: number; minGrowthMiB: number },
-  settledAt: number | null,
+  warmup: number | null,
   duration: number,
   call: RetainingCall | undefined,
 ): string {
@@ -372,7 +372,7 @@ function nextStep(
     case 'plateau':
       return (
         'a warm-up or a bounded cache: check that it stays flat with a longer capture' +
-        (settledAt !== null ? `, or judge the rest with \`arenascope leaks --warmup ${Math.ceil(settledAt)}\`` : '')
+        (warmup !== null ? `, or judge the rest with \`arenascope leaks --warmup ${warmup}\`` : '')
       );
     case 'transient':
       return (
@@ -387,6 +387,31 @@ function nextStep(
         'a slower leak needs a longer capture or `arenascope leaks` with a lower `--min-growth`'
       );
   }
+}
+
+/**
+ * The samples judged after a warm-up of `warmup` seconds, [start, end): the last 5% are left out too,
+ * as a process frees much of its memory as it shuts down.
+ */
+function judgedSpan(t: Float64Array, n: number, warmup: number): [number, number] {
+  const t0 = t[0] ?? 0;
+  const duration = n ? t[n - 1]! - t0 : 0;
+  let start = 0;
+  while (start < n - 1 && t[start]! - t0 < warmup) start++;
+  let end = n;
+  while (end > start + 3 && t[end - 1]! > t0 + duration * 0.95) end--;
+  return [start, end];
+}
+
+/**
+ * The `--warmup` that judges a run from where it settled, when it leaves enough to judge: whole
+ * seconds, tenths under 10 s (a run of 0.3 s was told `--warmup 1`, which leaves nothing).
+ */
+function warmupFrom(settledAt: number | null, t: Float64Array, n: number): number | null {
+  if (settledAt === null) return null;
+  const w = settledAt < 10 ? Math.ceil(settledAt * 10) / 10 : Math.ceil(settledAt);
+  const [start, end] = judgedSpan(t, n, w);
+  return end - start >= 3 ? w : null;
 }
 
 /**
@@ -411,11 +436,7 @@ export function memoryTrend(
   const t0 = s.t[0] ?? 0;
   const duration = n ? s.t[n - 1]! - t0 : 0;
   const warmup = Math.min(opts.warmupSeconds ?? duration * 0.1, duration);
-  let start = 0;
-  while (start < n - 1 && s.t[start]! - t0 < warmup) start++;
-  // The last 5% too: a process frees much of its memory as it shuts down.
-  let end = n;
-  while (end > start + 3 && s.t[end - 1]! > t0 + duration * 0.95) end--;
+  const [start, end] = judgedSpan(s.t, n, warmup);
   // A warm-up asked for that leaves too little to judge is the question's mistake, not a stable run.
   if (end - start < 3 && n >= 3 && opts.warmupSeconds !== undefined) {
     throw new UsageError(
@@ -514,7 +535,7 @@ export function memoryTrend(
       ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (a tenth of the run)` : ''}: ` +
         'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
         (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
-      : nextStep(c.verdict, facts, settledAt, duration, call),
+      : nextStep(c.verdict, facts, warmupFrom(settledAt, s.t, n), duration, call),
   };
 }
 

@@ -377,3 +377,16 @@ describe('leaks of a run whose MEM counts the children (leakingSeries)', () => {
     expect(names(leakingSeries([t('main', 100), t('child 1', 100)]))).toEqual([['main', 'child 1'], []]);
   });
 });
+
+describe('a run too short for the warm-up it would take (fixtures/mprof/brief)', () => {
+  it('its next step names no --warmup that leaves too little to judge, and one it names is accepted', async () => {
+    const f = 'fixtures/mprof/brief/crashed-0.45.dat';
+    const r = await cli('leaks', f);
+    expect(r.code).toBe(0);
+    const named = /leaks --warmup ([\d.]+)/.exec(r.out);
+    if (named) expect((await cli('leaks', f, '--warmup', named[1]!)).code).toBe(0);
+    const plateau = await cli('leaks', `${DIR}/plateau.dat`);
+    const w = /leaks --warmup ([\d.]+)/.exec(plateau.out)![1]!;
+    expect((await cli('leaks', `${DIR}/plateau.dat`, '--warmup', w)).code).toBe(0);
+  });
+});

@@ -302,7 +302,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         base,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
         replay: replayed
-          ? replaySection(set.series, set.allocatorStats, opts.python, opts.requireAllocatorReports ?? false)
+          ? replaySection(set.series, set.allocatorStats, opts.python, opts.requireAllocatorReports ?? false, set.runs)
           : null,
       })
     : null;

@@ -5,6 +5,7 @@ import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { childName, childrenPerSample, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
+import { type RunInfo, recordedPythons } from '../model/run.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
@@ -200,10 +201,15 @@ export function replaySection(
   allocatorStats: readonly AllocatorStats[],
   python: string | undefined,
   requireReports = false,
+  runs: readonly RunInfo[] = [],
 ): ReplaySection {
   const { snapshots, labels } = series;
   // Reports pair with captures by pairAllocatorReports' rule; what it leaves out is in allocatorNotes.
-  const r = replayReport(snapshots, labels, allocatorStats, { python, requireReports });
+  const r = replayReport(snapshots, labels, allocatorStats, {
+    python,
+    recordedPythons: recordedPythons(runs),
+    requireReports,
+  });
   // The capture the verdict is of (the one before a run's exit capture, mostly): its occupancy and table.
   const last = r.captures[r.judged]!;
   const model = (f: { arenas: number; utilization: number; pinnedArenas: number }) => ({

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { replayReport } from '../analysis/pymalloc/compare.js';
 import type { Order } from '../ingest/resolve-inputs.js';
+import { recordedPythons } from '../model/run.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
 import {
@@ -58,6 +59,7 @@ export async function handler(a: Args): Promise<void> {
   const report = await duringPhase(a.io.progress, `replaying ${blocks} blocks`, blocks >= 250_000, () =>
     replayReport(snapshots, labels, set.allocatorStats, {
       python: a.python,
+      recordedPythons: recordedPythons(set.runs),
       seed: a.seed,
       requireReports: Boolean(a['allocator-stats']?.length),
     }),

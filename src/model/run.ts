@@ -38,3 +38,7 @@ export interface RunInfo {
   readonly cwd: string | null;
   readonly tests: readonly RunTest[];
 }
+
+/** The Pythons that runs record (a folder that does not say has none). */
+export const recordedPythons = (runs: readonly RunInfo[] | undefined): string[] =>
+  (runs ?? []).flatMap((r) => (r.python ? [r.python] : []));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { GateResult } from '../../src/analysis/gate.js';
 import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import { resolveInputs } from '../../src/ingest/resolve-inputs.js';
@@ -402,5 +403,40 @@ describe('fragmentation at both moments (fixtures/run-folder/frag-both)', () => 
       const alone = await measured(`${dir}/allocator`, '--max-fragmentation', limit);
       expect([limit, run.measured, run.passed]).toEqual([limit, alone.measured, alone.passed]);
     }
+  });
+});
+
+describe('a run of CPython 3.9 (fixtures/run-folder/frag-locals-py39)', () => {
+  // Modelled as 3.11 without its allocator reports, its arenas were counted in 1 MiB where 3.9's are
+  // 256 KiB: "1 of 3 arenas spare" for "1 of 6".
+  it("is modelled with 3.9's pymalloc, with or without its allocator reports, by replay, report and gate alike", async () => {
+    const src = 'fixtures/run-folder/frag-locals-py39';
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-py39-'));
+    cpSync(src, dir, { recursive: true });
+    // The same run as `arenascope run` without --allocator writes it: no reports.
+    rmSync(join(dir, 'allocator'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.python.version).toBe('3.9.18');
+    manifest.options.allocator = false;
+    manifest.files = manifest.files.filter((f: { kind: string }) => f.kind !== 'allocator-stats');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    for (const input of [src, dir]) {
+      const r = JSON.parse((await cli('replay', '--json', input)).out) as { python: string; assumptions: string[] };
+      expect(r.python).toBe('3.9');
+      const report = JSON.parse((await cli('report', '--format', 'json', input)).out) as {
+        snapshots: { replay: { python: string } };
+      };
+      expect(report.snapshots.replay.python).toBe('3.9');
+    }
+    const replay = await cli('replay', dir);
+    expect(replay.out).toContain('pymalloc model of CPython 3.9 (256 KiB arenas, 4096 B pools)');
+    expect(replay.err).not.toContain('not there');
+    const fragmentation = async (...extra: string[]) =>
+      (
+        JSON.parse((await cli('gate', dir, '--max-fragmentation', '0.99', '--json', ...extra)).out) as GateResult
+      ).checks.find((c) => c.check === 'max-fragmentation')!.message;
+    expect(await fragmentation()).toBe(await fragmentation('--python', '3.9'));
+    expect(await fragmentation()).not.toBe(await fragmentation('--python', '3.11'));
+    rmSync(dir, { recursive: true });
   });
 });

@@ -8,7 +8,7 @@ import { judgedCapture } from '../../model/snapshot-series.js';
 import { isListing } from '../../model/source.js';
 import { InputError, UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
-import { DEFAULT_PYTHON, geometry } from './geometry.js';
+import { DEFAULT_PYTHON, GEOMETRIES, geometry } from './geometry.js';
 import { pairAllocatorReports, pairedCaptures } from './pairing.js';
 import { type Churn, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
 
@@ -491,6 +491,7 @@ const KiB = 1024;
 export function modelPython(
   snapshots: readonly Snapshot[],
   reportArenaSize: number | null,
+  recorded: readonly string[] = [],
 ): { python: string; note: string } {
   const dumps = snapshots.filter((s) => s.layout === '3-tuple' || s.layout === '4-tuple');
   const layouts = new Set(dumps.map((s) => s.layout));
@@ -499,6 +500,15 @@ export function modelPython(
     python,
     note: `the pymalloc of CPython ${python}, ${why}; --python names another`,
   });
+  // A run folder says which CPython ran (a 3.9 run modelled as 3.11 had its arenas counted in 1 MiB
+  // where 3.9's are 256 KiB): taken when every run says the same, its dumps agree and it is modelled.
+  const minors = [...new Set(recorded.map((v) => v.split('.').slice(0, 2).join('.')))];
+  const ran = minors.length === 1 ? minors[0]! : null;
+  const minor = ran === null ? Number.NaN : Number(ran.split('.')[1]);
+  const agrees = !layouts.has(minor >= 9 ? '3-tuple' : '4-tuple');
+  if (ran !== null && agrees && GEOMETRIES[ran]) {
+    return named(ran, `as the run folder records (CPython ${[...new Set(recorded)].join(', ')})`);
+  }
   if (!dumps.length) return named(DEFAULT_PYTHON, 'as no dump among the captures says which CPython wrote it');
   if (layouts.size > 1) {
     return named(DEFAULT_PYTHON, 'as the dumps come from CPython versions before and after 3.9 (3- and 4-item traces)');
@@ -566,7 +576,13 @@ export function replayReport(
   snapshots: readonly Snapshot[],
   labels: readonly string[],
   allocatorStats: readonly AllocatorStats[],
-  opts: { python?: string | undefined; seed?: number; requireReports?: boolean },
+  opts: {
+    python?: string | undefined;
+    /** The Pythons the run folders of the captures record (`arenascope run`'s manifest): the one to model. */
+    recordedPythons?: readonly string[];
+    seed?: number;
+    requireReports?: boolean;
+  },
 ): ReplayReport {
   if (!snapshots.length) {
     throw new UsageError(
@@ -621,7 +637,8 @@ export function replayReport(
     }
   }
   const firstReal = real?.find((b) => b !== null) ?? null;
-  const model = opts.python === undefined ? modelPython(snapshots, firstReal?.arenaSize ?? null) : null;
+  const model =
+    opts.python === undefined ? modelPython(snapshots, firstReal?.arenaSize ?? null, opts.recordedPythons ?? []) : null;
   const python = opts.python ?? model!.python;
   const against = opts.python === undefined ? null : notTheDumps(snapshots, opts.python);
   if (against) warnings.push(against);

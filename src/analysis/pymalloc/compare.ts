@@ -338,14 +338,21 @@ function evidencedOrder(
           `the model's worst case of ${last.scattered.pinnedArenas} pinned arenas is not the evidence`,
       };
     }
-    const d = (f: ModelFigures): number => Math.abs(f.arenas - last.real!.arenas);
-    const order: ReplayOrder = d(last.compact) < d(last.scattered) ? 'compact' : 'scattered';
-    return {
-      order,
-      basis:
-        `the ${order} order (${ORDER_CASE[order]}), whose ${last[order].arenas} arenas are nearer ` +
-        `the real ${last.real.arenas}`,
-    };
+    // Nearer by ratio: 23 real arenas are nearer 44 (1.9x) than 6 (3.8x), which a difference read the other way.
+    const d = (f: ModelFigures): number => Math.abs(Math.log(Math.max(1, f.arenas) / Math.max(1, last.real!.arenas)));
+    const order: ReplayOrder = d(last.compact) <= d(last.scattered) ? 'compact' : 'scattered';
+    const other: ReplayOrder = order === 'compact' ? 'scattered' : 'compact';
+    const nearer =
+      `the ${order} order (${ORDER_CASE[order]}), whose ${last[order].arenas} arenas are nearer ` +
+      `the real ${last.real.arenas}`;
+    // Fragmented for real, but no site pins an arena in the nearer order: the other's sites, said so.
+    if (verdict === 'yes' && !last[order].pinningSites.length && last[other].pinningSites.length) {
+      return {
+        order: other,
+        basis: `the ${other} order (${ORDER_CASE[other]}): no site's blocks pin an arena in ${nearer}`,
+      };
+    }
+    return { order, basis: nearer };
   }
   if (verdict === 'yes')
     return { order: 'compact', basis: 'the compact order (model, best case): they pin arenas even then' };
@@ -390,11 +397,16 @@ export function isFragmented(captures: readonly CaptureComparison[]): Fragmented
     // No site: the model pins no arena (under a quarter used) in the order the evidence points at, so
     // the spare arenas are spread thin; said so (it asked for the traced peak, which 3.8 cannot reset).
     const traced = captures.every((c) => c.churn.tracedPeak !== null);
+    const pinnedOnly = order ? last[order].pinnedArenas : 0;
     const next = site
       ? `look at ${site}, whose blocks are in the most pinned arenas (${order} order)`
-      : 'no arena of the model is under a quarter used: the spare room is spread thin over many arenas ' +
-        '(objects kept among many freed); the largest sites of the last capture (`arenascope stats`) hold it' +
-        (traced ? '' : '; the traced peak at each capture would show churn the snapshots do not see');
+      : pinnedOnly
+        ? `the ${pinnedOnly} arena(s) the model pins (${order} order) hold no traced site's blocks (blocks from ` +
+          "before tracing started, or the interpreter's own); the largest sites of the last capture " +
+          '(`arenascope stats`) hold the rest of the spare room'
+        : 'no arena of the model is under a quarter used: the spare room is spread thin over many arenas ' +
+          '(objects kept among many freed); the largest sites of the last capture (`arenascope stats`) hold it' +
+          (traced ? '' : '; the traced peak at each capture would show churn the snapshots do not see');
     return { verdict: 'yes', reason, next };
   }
   if (captures.length === 1) {

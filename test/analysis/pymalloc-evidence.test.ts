@@ -1,0 +1,29 @@
+// Which order of the model the real allocator's report points at (fixtures/pymalloc/scattered-hand: real
+// dumps and real sys._debugmallocstats() reports of CPython 3.11, made by make_scattered_hand.py).
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/pymalloc/scattered-hand';
+
+interface Replay {
+  captures: { real: { arenas: number } | null; compact: { arenas: number }; scattered: { arenas: number } }[];
+  fragmented: { verdict: string; next: string };
+  fragmentation: { pinningSitesOrder: string | null; pinningSites: { filename: string; lineno: number }[] };
+}
+
+describe('the order whose pinning sites are ranked', () => {
+  it('is the one nearer the real arenas by ratio (22 real: 42 scattered, not 5 compact), naming the line that pins them', async () => {
+    const r = JSON.parse((await cli('replay', '--json', DIR)).out) as Replay;
+    const last = r.captures[r.captures.length - 1]!;
+    const real = last.real!.arenas;
+    // Between the two orders, nearer the compact one by difference, the scattered one by ratio.
+    expect(last.compact.arenas).toBeLessThan(real);
+    expect(last.scattered.arenas).toBeGreaterThan(real);
+    expect(last.scattered.arenas / real).toBeLessThan(real / last.compact.arenas);
+    expect(r.fragmented.verdict).toBe('yes');
+    expect(r.fragmentation.pinningSitesOrder).toBe('scattered');
+    const top = r.fragmentation.pinningSites[0]!;
+    expect([top.filename.endsWith('make_scattered_hand.py'), top.lineno]).toEqual([true, 25]);
+    expect(r.fragmented.next).toContain('make_scattered_hand.py:25');
+  });
+});

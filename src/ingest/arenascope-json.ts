@@ -46,6 +46,7 @@ const FIELDS: ReadonlySet<string> = new Set([
   'traceLayout',
   'pickleProtocol',
   'sourceFormat',
+  'partial',
   'label',
 ]);
 const ITEM: Record<List, ValidatorName> = {
@@ -425,7 +426,7 @@ function toSnapshot(
     totalSize: b.groups.totalSize,
     time: typeof time === 'number' ? time : null,
     ...(typeof peak === 'number' ? { tracedPeak: peak } : {}),
-    partial,
+    partial: partial || b.fields.partial === true,
     warnings: [],
   };
 }
@@ -477,6 +478,13 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
       !complete && i === builders.length - 1,
     ),
   );
+  const cutBefore = builders.filter((b) => b.fields.partial === true).length;
+  if (cutBefore) {
+    warnings.push(
+      `${input.label}: ${cutBefore === 1 && builders.length === 1 ? 'converted' : `${cutBefore} of its snapshots converted`} ` +
+        'from a capture read cut short (--allow-partial): the traces after the cut are missing',
+    );
+  }
   if (snapshots.some((s) => s.source.from === 'tracemalloc-text')) {
     warnings.push(
       `${input.label}: converted from logged tracemalloc statistics: only the statistics it lists are known ` +

@@ -39,6 +39,8 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   if (s.pickleProtocol !== undefined) head.pickleProtocol = s.pickleProtocol;
   // What it was converted from: a log's listing read back must stay a listing (its top sites only).
   head.sourceFormat = s.source.from ?? s.source.format;
+  // Read cut short (--allow-partial): said, so that no later command takes it for whole.
+  if (s.partial) head.partial = true;
   write(JSON.stringify(head).slice(0, -1));
   let out = ',\n"frames":[';
   frameList.forEach((f, i) => {

@@ -1,6 +1,6 @@
 // arenascope's JSON form (written by convert, read back by every command) and series inputs
 // (directories, globs, order). Expected outputs are CPython's, for the dumps the JSON came from.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -168,5 +168,36 @@ describe('a capture set', () => {
       `leaving out ${mixed}/stats.txt: this command reads snapshots, mprof runs and line reports`,
     );
     expect(leaks.err).not.toContain('run.dat:');
+  });
+});
+
+describe('a capture read cut short and converted (--allow-partial)', () => {
+  // A series converted with its last dump cut read that dump as whole: its missing traces read as
+  // freed, the leak as a plateau, and the gate passed.
+  it('stays cut short in the JSON: left out of a series as the dump is, the same verdicts; said alone', async () => {
+    const series = join(dir, 'cut-series');
+    const names = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `snap-${i}.pickle`);
+    cpSync('fixtures/leaks/memo_leak', series, { recursive: true });
+    const last = join(series, names[names.length - 1]!);
+    writeFileSync(last, readFileSync(last).subarray(0, 9_000));
+    const json = join(dir, 'cut-series.json');
+    expect((await cli('convert', series, '--to', 'json', '-o', json, '--allow-partial')).code).toBe(0);
+    const fromDumps = await cli('leaks', series, '--allow-partial', '--json');
+    const fromJson = await cli('leaks', json, '--json');
+    expect(fromJson.code).toBe(0);
+    expect(fromJson.err).toContain('1 of its snapshots converted from a capture read cut short');
+    expect(fromJson.err).toContain('it was read cut short (--allow-partial)');
+    const verdicts = (out: string) =>
+      (JSON.parse(out) as { sites: { filename: string; lineno: number; verdict: string }[] }).sites.map(
+        (s) => `${s.filename}:${s.lineno} ${s.verdict}`,
+      );
+    expect(verdicts(fromJson.out)).toEqual(verdicts(fromDumps.out));
+    expect(verdicts(fromJson.out).some((v) => v.endsWith(' leak'))).toBe(true);
+    expect((await cli('gate', json)).code).toBe(1);
+    const one = join(dir, 'cut-one.json');
+    expect((await cli('convert', last, '--to', 'json', '-o', one, '--allow-partial')).code).toBe(0);
+    expect((await cli('stats', one)).err).toContain(
+      `${one}: converted from a capture read cut short (--allow-partial): the traces after the cut are missing`,
+    );
   });
 });

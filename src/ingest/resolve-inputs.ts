@@ -92,6 +92,17 @@ function ordered(paths: string[], order: Order): string[] {
   return [...paths].sort(naturalCompare);
 }
 
+// The format of a folder's or a glob's file; one that cannot be read (permission denied, an I/O
+// error) says why: it is passed over as any other file that is no capture, never the command's end.
+function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: string } {
+  try {
+    return sniffFile(path);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { unreadable: e.detail };
+  }
+}
+
 /**
  * Files to read, in order: in the order of the arguments, each directory's files and each glob's
  * matches in natural name order; with an explicit `order` of name or mtime, everything sorted so.
@@ -115,7 +126,9 @@ export function resolveInputs(
       const side = /\.(time|peak|label)(\.gz)?$/.exec(p);
       const of = side ? p.slice(0, side.index) : null;
       if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
-      if (sniffFile(p)) inputs.push(p);
+      const format = sniffable(p);
+      if (typeof format === 'object' && format !== null) skipped.push(`skipping ${p}: ${format.unreadable}`);
+      else if (format) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }
   };

@@ -297,3 +297,19 @@ describe('what a folder holds besides files', () => {
     }
   });
 });
+
+describe('a file in a folder that cannot be read', () => {
+  // /proc/self/mem cannot be read from its start (EIO), root or not: it stopped the command (exit 2).
+  it.runIf(process.platform === 'linux')('is passed over with a warning naming it and why', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'arenascope-unreadable-'));
+    copyFileSync(A, join(folder, 'snap-1.pickle'));
+    symlinkSync('/proc/self/mem', join(folder, 'snap-2.pickle'));
+    const r = await cli('info', folder);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/skipping .*snap-2\.pickle: cannot read: EIO/);
+    expect(r.out).toContain('snap-1.pickle');
+    // Named on its own, it is an error.
+    expect((await cli('info', join(folder, 'snap-2.pickle'))).code).toBe(2);
+    rmSync(folder, { recursive: true });
+  });
+});

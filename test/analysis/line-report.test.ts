@@ -330,14 +330,19 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     expect(text).toMatch(/ended holding .* MiB.*; its report does not count calls: read as one call\)/);
   });
 
-  it('a last row that cannot be read: no claim on what the function ended holding', async () => {
+  it('a last row that cannot be read: an error naming it; with --lenient, no claim on what the function ended holding', async () => {
     const lines = readFileSync(WRAPPED, 'utf8').split('\n');
     const at = lines.findIndex((l) => /^ +8 /.test(l));
     lines[at] = lines[at]!.slice(0, 20);
     const path = join(tmpdir(), `arenascope-last-row-${process.pid}.txt`);
     writeFileSync(path, lines.join('\n'));
     try {
-      const r = (await loadCapture(path)) as LineReport;
+      await expect(loadCapture(path)).rejects.toThrow(
+        new RegExp(
+          `line ${at + 1}: a row that cannot be read .*: its figures, and the report's peak, are unknown; --lenient skips it`,
+        ),
+      );
+      const r = (await loadCapture(path, { lenient: true })) as LineReport;
       expect(r.blocks[0]!.lastRowUnread).toBe(true);
       expect(r.warnings.join()).toMatch(/a report ends at a line that starts like a row but is not one/);
       const f = lineReportFindings(r);
@@ -361,5 +366,27 @@ describe('every command says the same of them', () => {
     expect(text.match(/ended holding [\d.]+ MiB more/g)?.length).toBe(2);
     expect(text).toMatch(/prog_wrap\.py:20 not judged: called 3 times in one report/);
     expect(text).toMatch(/prog_wrap\.py:27 not judged: called 2 times in one report/);
+  });
+});
+
+describe('a row damaged in a real report (memory_profiler 0.61, fixtures/line-reports/real/mp0.61-p3.txt)', () => {
+  // The peak's digit changed to a letter: the row was skipped with a warning, the peak read 49 MiB where
+  // the report says 1149, and `gate --max-peak 100MiB` passed.
+  it('is an error naming its line (the peak is unknown), or skipped with --lenient and a warning', async () => {
+    const lines = readFileSync('fixtures/line-reports/real/mp0.61-p3.txt', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('1149.'));
+    lines[at] = lines[at]!.replace('1149.', '11x9.');
+    const path = join(tmpdir(), `arenascope-damaged-row-${process.pid}.txt`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const gate = await cli('gate', path, '--max-peak', '100MiB');
+      expect(gate.code).toBe(2);
+      expect(gate.err).toContain(`${path}: line ${at + 1}: a row that cannot be read`);
+      const lenient = await cli('gate', path, '--max-peak', '100MiB', '--lenient');
+      expect(lenient.err).toContain(`line ${at + 1}: a row that cannot be read`);
+      expect((await cli('gate', 'fixtures/line-reports/real/mp0.61-p3.txt', '--max-peak', '100MiB')).code).toBe(1);
+    } finally {
+      rmSync(path, { force: true });
+    }
   });
 });

@@ -107,6 +107,9 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
   return order === 'oldest-first' ? 'most-recent-first' : 'oldest-first';
 }
 
+// The key of a statistic (':<line>: size=') on a line that is not one.
+const DAMAGED_STAT = /:-?\d+: size=/;
+
 async function readTracemallocText(input: InputStream, opts: ReadOptions): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
   const text = textLines(input);
@@ -167,6 +170,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // After a frame line that lost its indentation, the line under it is its source line, whatever
   // it holds (it lost its indentation too: the listing was split there).
   let bareFrame = false;
+  // Lines of damaged statistics skipped (--lenient).
+  const damaged: number[] = [];
   for await (const raw of text.lines) {
     no++;
     const from = composeService(raw);
@@ -188,6 +193,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         frames: [],
       });
+      continue;
+    }
+    // A statistic's key followed by figures that are not a statistic's (a digit changed to a letter):
+    // ended the listing there, and the sites before it were read as another capture's.
+    if (DAMAGED_STAT.test(line)) {
+      const figures = line.slice(line.search(DAMAGED_STAT)).trim();
+      const why = `a statistic that cannot be read (${quoted(figures, 50)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
+      if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
+      damaged.push(no);
       continue;
     }
     const last = current[current.length - 1];
@@ -220,6 +234,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     listings,
     warnings: [
       ...warnings,
+      ...(damaged.length
+        ? [
+            `${input.label}: skipped ${damaged.length} statistic line(s) that cannot be read, the first at line ${damaged[0]} (--lenient)`,
+          ]
+        : []),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +

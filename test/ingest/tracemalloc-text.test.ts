@@ -292,3 +292,32 @@ describe('diff of a whole dump and a logged listing', () => {
     expect((await cli('diff', dump, bare)).code).toBe(0);
   });
 });
+
+describe('a statistic line damaged in a real log (fixtures/text/app.log)', () => {
+  // A digit of a size changed to a letter ended the listing there: the sites after it were read as the
+  // log's last listing, a total of a tenth of the real one, exit 0.
+  it('is an error naming its line, or skipped with --lenient and a warning, the listing read whole', async () => {
+    const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));
+    lines[at] = lines[at]!.replace('size=62.5 KiB', 'size=6x.5 KiB');
+    const path = join(tmpdir(), `arenascope-damaged-stat-${process.pid}.log`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const r = await cli('stats', path);
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: ${path}: line ${at + 1}: a statistic that cannot be read (":729: size=6x.5 KiB, count=372, average=172 B"): ` +
+          "expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'; --lenient skips it\n",
+      ]);
+      const lenient = await cli('leaks', path, '--lenient', '--json');
+      expect(lenient.err).toContain(
+        `skipped 1 statistic line(s) that cannot be read, the first at line ${at + 1} (--lenient)`,
+      );
+      const whole = await cli('leaks', 'fixtures/text/app.log', '--json');
+      const captures = (out: string) => (JSON.parse(out) as { captures: number }).captures;
+      expect(captures(lenient.out)).toBe(captures(whole.out));
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});

@@ -118,7 +118,6 @@ export type CaptureInfo =
 const LAYOUTS: Record<TraceLayout, string> = {
   '3-tuple': 'Python 3.6-3.8 (traces are (domain, size, traceback))',
   '4-tuple': 'Python 3.9+ (traces are (domain, size, traceback, total_nframe))',
-  mixed: 'mixed 3- and 4-item traces (hand-built)',
   empty: 'unknown (no traces)',
 };
 

@@ -14,7 +14,7 @@ export interface TraceGroups {
 }
 
 /** The raw trace tuple layout of the dump: 3 items up to Python 3.8, 4 items (total_nframe) from 3.9. */
-export type TraceLayout = '3-tuple' | '4-tuple' | 'mixed' | 'empty';
+export type TraceLayout = '3-tuple' | '4-tuple' | 'empty';
 
 /**
  * The frame order of tracemalloc.Traceback, which str(Statistic), Traceback.format() and the sort of

@@ -35,7 +35,8 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   if (s.tracedPeak != null) head.tracedPeak = s.tracedPeak; // absent: unknown
   head.tracebackLimit = s.tracebackLimit;
   // Which CPython wrote the dump it came from, as the dump told it (the model replay picks).
-  if (s.layout) head.traceLayout = s.layout;
+  // An empty dump's says nothing of its CPython (and the schema has no such layout).
+  if (s.layout === '3-tuple' || s.layout === '4-tuple') head.traceLayout = s.layout;
   if (s.pickleProtocol !== undefined) head.pickleProtocol = s.pickleProtocol;
   // What it was converted from: a log's listing read back must stay a listing (its top sites only).
   head.sourceFormat = s.source.from ?? s.source.format;

@@ -201,3 +201,17 @@ describe('a capture read cut short and converted (--allow-partial)', () => {
     );
   });
 });
+
+describe('an empty dump converted to JSON (fixtures/dumps/py311-empty.pickle, a filter that left nothing)', () => {
+  // convert wrote "traceLayout": "empty", which no reader of the JSON took: exit 2 on arenascope's own output.
+  it('reads back as the dump reads', async () => {
+    const json = join(dir, 'empty.json');
+    expect((await cli('convert', 'fixtures/dumps/py311-empty.pickle', '--to', 'json', '-o', json)).code).toBe(0);
+    const [fromDump, fromJson] = await Promise.all([
+      cli('stats', 'fixtures/dumps/py311-empty.pickle'),
+      cli('stats', json),
+    ]);
+    expect(fromJson.code).toBe(0);
+    expect(fromJson.out).toBe(fromDump.out);
+  });
+});

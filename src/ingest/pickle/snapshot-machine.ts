@@ -273,9 +273,19 @@ export class SnapshotMachine {
       const limit = this.root.state!.entries.get('traceback_limit');
       tracebackLimit = typeof limit === 'number' ? limit : null;
     }
-    const layout: TraceLayout =
-      this.tuples3 && this.tuples4 ? 'mixed' : this.tuples4 ? '4-tuple' : this.tuples3 ? '3-tuple' : 'empty';
+    const layout: TraceLayout = this.tuples4 ? '4-tuple' : this.tuples3 ? '3-tuple' : 'empty';
     return { tracebackLimit, layout, protocol: this.proto, partial, bytes, warnings, shared: this.shared };
+  }
+
+  // Traces of 3 items (CPython 3.8 and before) and of 4 (3.9 and later) in one dump: no CPython wrote
+  // it, and none reads it (each unpacks one layout); figures of it were an answer CPython never gives.
+  private oneLayout(): void {
+    if (this.tuples3 && this.tuples4) {
+      this.fail(
+        `traces of 3 and of 4 items in one dump (${this.tuples3} and ${this.tuples4} so far): each CPython writes ` +
+          'one layout (3 up to 3.8, 4 from 3.9), and none reads this one',
+      );
+    }
   }
 
   private fail(detail: string): never {
@@ -577,9 +587,10 @@ export class SnapshotMachine {
   private scanTraces(p: number, n: number, mode: 3 | 4): number {
     const r = this.scanner.scan(p, n, mode, this.addGroup);
     if (r.traces === 0) return p;
+    this.opStart = this.base + p;
     if (mode === 3) this.tuples3 += r.traces;
     else this.tuples4 += r.traces;
-    this.opStart = this.base + p;
+    this.oneLayout();
     this.memoNext += r.traces;
     const s = this.stack;
     const top = s[s.length - 1];
@@ -772,6 +783,7 @@ export class SnapshotMachine {
         this.tuples4++;
         if (total !== null) this.frames.noteTotalNframe(tb.id, total);
       } else this.tuples3++;
+      this.oneLayout();
       return TRACE;
     }
     const kinds = [];

@@ -376,6 +376,14 @@ export class JsonCaptureReader {
           `trace refers to traceback ${tb}, which is not defined before it (write "tracebacks" before "traces")`,
         );
       }
+      // Whole bytes, as every allocator counts them: only a logged listing's sizes, as printed (3
+      // significant digits), have fractions (a fraction made stats print sizes of 4800.268 bytes).
+      if (!Number.isInteger(size) && b.fields.sourceFormat !== 'tracemalloc-text') {
+        this.failAt(
+          `${this.path()}/2`,
+          `a size of ${size} bytes: sizes are whole bytes (only a listing converted from a log has fractions)`,
+        );
+      }
       b.groups.add(domain!, id, size!, count!);
     } else if (list === 'frames') {
       const [filename, lineno] = v as [string, number];

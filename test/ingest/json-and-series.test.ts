@@ -215,3 +215,23 @@ describe('an empty dump converted to JSON (fixtures/dumps/py311-empty.pickle, a 
     expect(fromJson.out).toBe(fromDump.out);
   });
 });
+
+describe('a size that is no whole number of bytes', () => {
+  // Read as it was: stats printed sites of 4800.268 bytes, exit 0.
+  it('is refused, naming where; a listing converted from a log keeps its printed fractions', async () => {
+    const json = join(dir, 'fraction.json');
+    expect((await cli('convert', A, '--to', 'json', '-o', json)).code).toBe(0);
+    const text = readFileSync(json, 'utf8');
+    const damaged = text.replace(/"traces":\[\[(\d+),(\d+),(\d+),/, (_, d, t, s) => `"traces":[[${d},${t},${s}.5,`);
+    expect(damaged).not.toBe(text);
+    writeFileSync(json, damaged);
+    const r = await cli('stats', json);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(/fraction\.json: \/traces\/0\/2: a size of \d+\.5 bytes: sizes are whole bytes/),
+    ]);
+    const log = join(dir, 'log.json');
+    expect((await cli('convert', 'fixtures/text/app.log', '--to', 'json', '-o', log)).code).toBe(0);
+    expect((await cli('leaks', log)).code).toBe(0);
+  });
+});

@@ -11,6 +11,8 @@ type Cell = string | number | null;
 // fast-csv's formatter is a stream; rows given synchronously come out synchronously when it is
 // read after each write (read before its buffer fills, so no write waits for a reader).
 function csv(headers: readonly string[], rows: readonly Cell[][]): string {
+  // No rows (nothing matched): the header alone, which fast-csv writes only with a first row.
+  if (!rows.length) return `${headers.join(',')}\n`;
   const { format } = createRequire(import.meta.url)('fast-csv') as typeof import('fast-csv');
   const stream = format({ headers: [...headers], includeEndRowDelimiter: true });
   const out: Buffer[] = [];

@@ -21,3 +21,9 @@ describe('CSV', () => {
     expect(diff.split('\n')[1]).toBe('1,a.py,1,10,-5,1,-1,a.py:1');
   });
 });
+
+describe('CSV of nothing', () => {
+  it('is the header alone (a reader takes its columns; it was an empty line)', () => {
+    expect(renderStatsCsv({ stats: [] })).toBe('rank,filename,lineno,size,count,average,traceback\n');
+  });
+});

@@ -237,7 +237,7 @@ export async function parseWithYargs(
           ? msg
           : late && takes && msg.startsWith('Unknown argument')
             ? `${argv[0]} takes ${takes.join(' ')}: too many inputs (every word after \`--\` is an input)`
-            : withSuggestions(msg.replaceAll(LITERAL, ''), options);
+            : withSuggestions(msg.replaceAll(LITERAL, ''), options, argv);
       throw err ?? new UsageError(`${text}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
     })
     .middleware((a) => {

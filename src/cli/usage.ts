@@ -55,17 +55,22 @@ export function nearestOption(typed: string, options: readonly string[]): string
 }
 
 /** yargs' "Unknown argument(s): a, b" with the nearest option of the command for each. */
-export function withSuggestions(msg: string, options: readonly string[]): string {
+export function withSuggestions(msg: string, options: readonly string[], args: readonly string[] = []): string {
   const m = /^Unknown arguments?: (.*)$/.exec(msg);
   if (!m) return msg;
   // yargs names a dashed option twice (min-grwth, minGrwth): once is enough.
   const kebab = (u: string): string => u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const typed = m[1]!.split(', ');
   const unknown = typed.filter((u) => !/[A-Z]/.test(u) || !typed.includes(kebab(u)));
-  const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+  // yargs reads `--no-source` as the negation of `source` and names that: said as typed.
+  const negated = (u: string): boolean =>
+    !/^-/.test(u) && args.some((a) => a === `--no-${u}` || a.startsWith(`--no-${u}=`));
+  const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.map((u) => (negated(u) ? `--no-${u}` : u)).join(', ')}`;
   const hints = unknown
     .map((u) => {
       const near = nearestOption(u.replace(/^-+/, ''), options);
+      if (negated(u))
+        return `--no-${u}: there is no ${flagName(u)} to turn off${near ? `; did you mean ${flagName(near)}?` : ''}`;
       return near ? `${flagName(u)}: did you mean ${flagName(near)}?` : null;
     })
     .filter((h): h is string => h !== null);

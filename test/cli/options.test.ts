@@ -50,6 +50,15 @@ describe('an unknown option gets the nearest of the command', () => {
     expect(r.err).toContain(`Unknown argument: ${args[2]!.slice(2)} (${hint})`);
   });
 
+  it('--no-X of a command without X is named as typed (it said "Unknown argument: source")', async () => {
+    const r = await cli('replay', SERIES, '--no-source');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^arenascope: Unknown argument: --no-source \(--no-source: there is no --source to turn off\)\n/,
+    );
+    expect((await cli('leaks', SERIES, '--no-source')).code).toBe(0);
+  });
+
   it('says nothing more when no option is near', async () => {
     const r = await cli('stats', DUMP, '--frobnicate');
     expect(r.err).toMatch(/^arenascope: Unknown argument: frobnicate\n/);

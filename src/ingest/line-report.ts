@@ -49,8 +49,10 @@ const TAIL_GROUP = { mem: 6, increment: 9, occurrences: 10 };
 // split of a long run of digits before a line separator (a fuzz finding: 1 MiB of digits hung).
 const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // A line that starts like a row with figures: when it is not one, the row was damaged or cut.
-// So does a line number then a figure with its unit ('5     4x.9 MiB': a digit changed).
-const ROW_LIKE = /^\s*\d+\s+(-?\d+(\.\d*)?(\s|$)|\S*\d\S*\s+Mi?B(\s|$))/;
+// So does a line number then a figure with its unit ('5     4x.9 MiB': a digit changed): a row whose
+// figures are there but cannot be read, an error (a wrapped row's end, '12 13 14 15', is none).
+const BROKEN_ROW = /^\s*\d+\s+\S*\d\S*\s+Mi?B(\s|$)/;
+const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;
 type Unit = 'MiB' | 'MB';
@@ -130,7 +132,7 @@ function parseSpaced(text: string, layout: Layout, prev: number | null): Row | '
   }
   const u = UNMEASURED.exec(text);
   const source = u && unmeasuredSource(text, u, layout, prev);
-  if (source === null || source === undefined) return ROW_LIKE.test(text) ? 'damaged' : null;
+  if (source === null || source === undefined) return ROW_LIKE.test(text) || BROKEN_ROW.test(text) ? 'damaged' : null;
   const line = { lineno: Number(u![2]), memMiB: null, incrementMiB: null, occurrences: null, source };
   return { line, sourceStart: text.length - source.length, decimals: -1, unit: null };
 }
@@ -321,7 +323,8 @@ class Reader {
       : same
         ? 'skipped; the rows after it read as the same function'
         : "skipped; the rows after it read as another function's";
-    if (damaged && !this.lenient) this.unreadRow(held.find((h) => h.damaged)!);
+    const broken = held.find((h) => h.damaged && BROKEN_ROW.test(h.text));
+    if (broken && !this.lenient) this.unreadRow(broken);
     this.warn(held[0]!.no, `${what} (${quoted(held[0]!.text)})${more}: ${then}`);
     if (first && damaged) this.startUnread = true;
   }
@@ -411,7 +414,7 @@ class Reader {
     else if (held.length) {
       const first = held[0]!;
       if (first.damaged) {
-        if (!this.lenient) this.unreadRow(first);
+        if (!this.lenient && BROKEN_ROW.test(first.text)) this.unreadRow(first);
         this.warn(first.no, `a report ends at a line that starts like a row but is not one (${quoted(first.text)})`);
         lastRowUnread = this.rows.length > 0;
       }

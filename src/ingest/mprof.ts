@@ -556,7 +556,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     }
     const expected = EXPECT[b.field] ?? 'a line starting with MEM, CMDLINE, FUNC or CHLD';
     const detail = b.why ?? `expected "${expected}", found ${quoted(b.line, 80)}`;
-    throw new InputError(input.label, `line ${b.no}`, detail);
+    throw new InputError(input.label, `line ${b.no}`, `${detail}; --lenient skips it`);
   }
 }
 

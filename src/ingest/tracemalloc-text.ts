@@ -44,7 +44,7 @@ const SOURCE = /^(.*?) {4}\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
 function sniffTracemallocText(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => STAT.test(withoutCiPrefix(l)));
+  return headLines(head, 2000).some((l) => STAT.test(withoutCiPrefix(l).trimEnd()));
 }
 
 /** An integer as printed, when a double holds it exactly; else an error at the line. */
@@ -107,8 +107,11 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
   return order === 'oldest-first' ? 'most-recent-first' : 'oldest-first';
 }
 
-// The key of a statistic (':<line>: size=') on a line that is not one.
-const DAMAGED_STAT = /:-?\d+: size=/;
+// A statistic's whole shape, each figure any word: a line of it that is no statistic has a figure
+// that cannot be read. One cut (pytest's summary at the terminal's width) or with more after it (a
+// logging format's suffix) is no statistic either, and is passed over as any other line.
+const DAMAGED_STAT =
+  /:-?\d+: size=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
 async function readTracemallocText(input: InputStream, opts: ReadOptions): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
@@ -177,7 +180,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const from = composeService(raw);
     if (current.length && service !== null && from !== null && from !== service) continue;
     // A CI log's timestamps, a container's column and colours first (a logging prefix may follow).
-    const line = withoutCiPrefix(raw);
+    // Spaces after the figures are none of them (a listing copied from a terminal pads its lines).
+    const line = withoutCiPrefix(raw).trimEnd();
     const m = STAT.exec(line);
     if (m) {
       if (!current.length) service = from;
@@ -198,7 +202,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // A statistic's key followed by figures that are not a statistic's (a digit changed to a letter):
     // ended the listing there, and the sites before it were read as another capture's.
     if (DAMAGED_STAT.test(line)) {
-      const figures = line.slice(line.search(DAMAGED_STAT)).trim();
+      const figures = line.slice(line.search(/:-?\d+: size=/)).trim();
       const why = `a statistic that cannot be read (${quoted(figures, 50)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);

@@ -390,3 +390,29 @@ describe('a row damaged in a real report (memory_profiler 0.61, fixtures/line-re
     }
   });
 });
+
+describe('a real report wrapped by a terminal (fold -w N of numbers/mp0.61-numbers.txt)', () => {
+  // A wrapped row's end that starts with numbers ('12 13 14 15') is no damaged row: refused as one, the
+  // report was an error at every width from 64 columns.
+  it.each([64, 72, 80, 100, 132])('%i columns: read, the peak as unwrapped', async (width) => {
+    const fold = (line: string): string[] =>
+      line.length <= width ? [line] : [line.slice(0, width), ...fold(line.slice(width))];
+    const text = readFileSync('fixtures/line-reports/numbers/mp0.61-numbers.txt', 'utf8')
+      .split('\n')
+      .flatMap(fold)
+      .join('\n');
+    const path = join(tmpdir(), `arenascope-fold-${width}-${process.pid}.txt`);
+    writeFileSync(path, text);
+    try {
+      const [folded, whole] = await Promise.all([
+        cli('gate', path, '--max-peak', '100MiB', '--json'),
+        cli('gate', 'fixtures/line-reports/numbers/mp0.61-numbers.txt', '--max-peak', '100MiB', '--json'),
+      ]);
+      expect(folded.code).toBe(whole.code);
+      const peak = (out: string) => (JSON.parse(out) as { checks: { measured: number }[] }).checks[0]!.measured;
+      expect(peak(folded.out)).toBe(peak(whole.out));
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});

@@ -44,7 +44,7 @@ describe('mprof .dat', () => {
     const e = await error(file('bad.dat', bad.join('\n')));
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toBe(
-      `${dir}/bad.dat: line ${memAt + 1}: expected "MEM <MiB> <time>", found "MEM 12.5 not-a-time"`,
+      `${dir}/bad.dat: line ${memAt + 1}: expected "MEM <MiB> <time>", found "MEM 12.5 not-a-time"; --lenient skips it`,
     );
   });
 
@@ -265,7 +265,9 @@ describe('through the CLI', () => {
     const bad = file('cli.dat', 'MEM 1.0 2.0\nMEM x y\nMEM 3.0 4.0\n');
     const r = await cli('info', bad);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`arenascope: ${bad}: line 2: expected "MEM <MiB> <time>", found "MEM x y"\n`);
+    expect(r.err).toBe(
+      `arenascope: ${bad}: line 2: expected "MEM <MiB> <time>", found "MEM x y"; --lenient skips it\n`,
+    );
   });
 });
 

@@ -321,3 +321,37 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
     }
   });
 });
+
+describe('lines like a statistic that are none are passed over, never refused', () => {
+  // Made with CPython 3.12's tracemalloc and the logging formats people use: a suffix after the message,
+  // padding, pytest's summary cut at the terminal's width, spaces a terminal left after each line.
+  it.each([
+    ['a logging suffix', (l: string) => `${l} [t1.py:8]`],
+    ['padding and a bar', (l: string) => `${l.padEnd(100)}|`],
+    ['a cut summary', (l: string) => `FAILED test_mem.py::test - assert ${l.slice(0, l.indexOf('KiB') + 2)}...`],
+  ])('%s', async (_, change) => {
+    const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));
+    lines.splice(at + 1, 0, change(lines[at]!));
+    const path = join(tmpdir(), `arenascope-stat-like-${process.pid}.log`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      expect((await cli('info', path)).code).toBe(0);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  it('spaces after each line (copied from a terminal) are no part of it', async () => {
+    const path = join(tmpdir(), `arenascope-stat-trailing-${process.pid}.log`);
+    const text = readFileSync('fixtures/text/app.log', 'utf8');
+    writeFileSync(path, text.replace(/\n/g, '  \n'));
+    try {
+      const [padded, plain] = await Promise.all([cli('stats', path), cli('stats', 'fixtures/text/app.log')]);
+      expect(padded.code).toBe(0);
+      expect(padded.out).toBe(plain.out);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});

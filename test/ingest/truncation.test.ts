@@ -258,7 +258,7 @@ describe('values beyond what the program holds are input errors, not exit 3', ()
     const r = await cli('info', p);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      `arenascope: ${p}: line ${at + 1}: the time "-1e20" is beyond what a date holds (±8.64e+12 s from 1970)\n`,
+      `arenascope: ${p}: line ${at + 1}: the time "-1e20" is beyond what a date holds (±8.64e+12 s from 1970); --lenient skips it\n`,
     );
   });
 

@@ -274,5 +274,9 @@ class Controller:
 
     @staticmethod
     def _write(path, text):
-        with open(path, "w", encoding="utf-8", errors="replace") as out:
+        # Whole or not at all: a run stopped between the open and the write (Ctrl-C, kill -9) left an
+        # empty sidecar. Written beside it, then renamed over it (atomic on one file system).
+        part = path + ".part"
+        with open(part, "w", encoding="utf-8", errors="replace") as out:
             out.write(text)
+        os.replace(part, path)

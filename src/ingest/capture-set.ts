@@ -64,7 +64,7 @@ export async function loadCaptureSet(
     const untimed = snaps.filter((_, i) => !timed[i]);
     if (timed.some(Boolean) && untimed.length) {
       skipped.push(
-        `${untimed.length} of ${snaps.length} snapshots have no time (${untimed[0]!.source.path}: none recorded, no .time sidecar)` +
+        `${untimed.length} of ${snaps.length} snapshots have no time (${untimed[0]!.source.path}: none recorded, no .time sidecar or an empty one)` +
           ', so the series is ordered and rated by capture, not by time',
       );
     }

@@ -123,7 +123,7 @@ export function resolveInputs(
     for (const p of ordered(paths, order ?? 'name')) {
       // A capture's sidecars (its time, its traced peak, its label) are expected beside it, not unknown files.
       // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz), gzipped too or not.
-      const side = /\.(time|peak|label)(\.gz)?$/.exec(p);
+      const side = /\.(time|peak|label)(\.gz|\.part)?$/.exec(p);
       const of = side ? p.slice(0, side.index) : null;
       if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
       const format = sniffable(p);

@@ -53,9 +53,8 @@ export function sidecarPath(path: string, ext: '.time' | '.peak' | '.label'): st
 /** The one value a .time or .peak sidecar holds: its text trimmed; null when there is none (empty). */
 function sidecarValue(file: string, what: string): string | null {
   const text = sidecarText(file)?.trim();
-  if (text === undefined || text === null) return null;
-  // There but empty (a program stopped while writing it): no value, said, not read as no sidecar.
-  if (text === '') throw new InputError(file, '', `expected ${what}, found an empty file`);
+  // Empty: none (a run stopped while writing it, before arenascope wrote sidecars whole).
+  if (!text) return null;
   if (/[\r\n]/.test(text)) throw new InputError(file, '', `expected ${what} alone, found several lines`);
   return text;
 }

@@ -182,7 +182,9 @@ describe('what the order and the number of inputs say', () => {
     writeFileSync(`${file(1)}.time`, '1700000000\n');
     try {
       const r = await cli('leaks', series, '--json');
-      expect(r.err).toContain(`warning: 4 of 5 snapshots have no time (${file(2)}: none recorded, no .time sidecar)`);
+      expect(r.err).toContain(
+        `warning: 4 of 5 snapshots have no time (${file(2)}: none recorded, no .time sidecar or an empty one)`,
+      );
       expect((JSON.parse(r.out) as { times: unknown }).times).toBeNull();
     } finally {
       rmSync(`${file(1)}.time`);

@@ -3,7 +3,7 @@ import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import type { Order } from '../ingest/resolve-inputs.js';
-import { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
+import { forCiLog, renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
 import { wrapLines } from '../report/text/layout.js';
 import { EXIT } from '../util/errors.js';
 import {
@@ -133,8 +133,11 @@ export async function handler(a: Args): Promise<void> {
   if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result));
   const limit = wholeNumber(a.limit, '--limit', 1);
   // Annotations are one line each, as GitHub reads them; the summary wraps to the terminal.
-  const summary = (r: GateResult): string =>
-    `${wrapLines(renderGateText(r, limit).split('\n'), a.io.columns).join('\n')}`;
+  // With --github the summary is in the job's log too, which renders ANSI escapes: shown as codes.
+  const summary = (r: GateResult): string => {
+    const text = `${wrapLines(renderGateText(r, limit).split('\n'), a.io.columns).join('\n')}`;
+    return a.github ? forCiLog(text) : text;
+  };
   // The annotations are the only workflow commands printed: emit marks any other line that reads as one.
   if (a.github && !a.json && a.format === 'text') a.io.out(renderGithub(result));
   emit(a, result, { text: summary });

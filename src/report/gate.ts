@@ -35,10 +35,23 @@ const escapedBytes = (s: string): string =>
   s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
 
 /**
- * Text for XML content: what XML 1.0 forbids (control characters but tab and line ends, a half of a
- * pair) is shown as its code ('\x1b'), as a terminal shows it: a name holding ESC made the file no XML.
+ * Text for a CI log, which renders ANSI escapes and shows bytes that are not UTF-8 as U+FFFD: what a
+ * capture's names would make it do or garble is shown as its code ('\x1b', '\xff'), as on a terminal.
  */
-const xmlText = (s: string): string => esc(forTerminal(escapedBytes(s)).replace(/[\uD800-\uDFFF]/g, '\uFFFD'));
+export const forCiLog = (s: string): string => forTerminal(escapedBytes(s));
+
+/**
+ * Text for XML content: what XML 1.0 forbids (control characters but tab and line ends, half of a
+ * surrogate pair, U+FFFE and U+FFFF) is shown as its code ('\x1b', '\ufffe'), as a terminal shows
+ * it: a name holding ESC made the file no XML. A whole pair (an emoji) is the character it is.
+ */
+const xmlText = (s: string): string =>
+  esc(
+    forTerminal(escapedBytes(s)).replace(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+    ),
+  );
 // An attribute's line ends and tabs kept (a parser turns them into spaces).
 const xmlAttr = (s: string): string => xmlText(s).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 // A figure as the body says it: whole bytes (an mprof peak in bytes is a fraction of MiB).
@@ -78,8 +91,7 @@ export function renderJunit(r: GateResult): string {
 
 // GitHub Actions workflow commands: data escapes %, CR and LF; property values also ':' and ','. What a
 // log viewer would act on (ESC's colours) or cannot show (a byte that is not UTF-8) is shown as its code.
-const ghData = (s: string): string =>
-  forTerminal(escapedBytes(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')));
+const ghData = (s: string): string => forCiLog(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */

@@ -36,6 +36,9 @@ describe('workflow commands in file names', () => {
   it('gate --github prints its annotations, each one line with the names escaped, and no other command', async () => {
     const r = await cli('gate', '--github', ...SNAPS);
     expect(r.code).toBe(1);
+    // The log renders ANSI escapes: a name's, in the annotations and the summary alike, is shown as its code.
+    expect(r.out).not.toContain('\x1b');
+    expect(r.out).toContain('\\x1b[31mred\\x1b[0m.py');
     const lines = commands(r.out);
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l).toMatch(/^::(error|notice) (file=[^,\r\n]*,line=\d+,)?title=[^:\r\n]*::[^\r\n]*$/);

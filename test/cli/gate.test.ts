@@ -858,7 +858,10 @@ describe('gate renderers: golden', () => {
         limit: 104857600,
         unit: 'bytes',
         message: 'peak 279.2 MiB\n(limit 100.0 MiB)',
-        sites: [{ file: '\x1b[31mRED\x1b[0m\x07\x7f\udcff.py', line: 3, detail: 'leak at \x1b[31mRED.py:3' }],
+        sites: [
+          { file: '\x1b[31mRED\x1b[0m\x07\x7f\udcff.py', line: 3, detail: 'leak at \x1b[31mRED.py:3' },
+          { file: 'emoji\u{1F600}\ufffe\uffff\ud800x.py', line: 4, detail: 'at emoji\u{1F600}.py' },
+        ],
       },
     ],
     notices: ['a note with \x1b[2J in it'],
@@ -867,16 +870,20 @@ describe('gate renderers: golden', () => {
   it('JUnit XML holds no character XML forbids: control characters are shown as their code', () => {
     const xml = renderJunit(hostile);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: what XML 1.0 forbids
-    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff]/);
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     expect(xml).toContain('file="\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py"');
     expect(xml).toContain('message="peak 279.2 MiB&#10;(limit 100.0 MiB)"');
     expect(xml).toContain('measured: 292802560 bytes');
     expect(xml).toContain('<system-out>note: a note with \\x1b[2J in it</system-out>');
+    expect(xml).toContain('at emoji\u{1F600}\\ufffe\\uffff\\ud800x.py:4: at emoji\u{1F600}.py');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what XML 1.0 forbids
+    expect(xml).not.toMatch(/[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
 
   it('GitHub annotations show control characters and bytes that are not UTF-8 as their code', () => {
     expect(renderGithub(hostile)).toBe(
       '::error file=\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py,line=3,title=arenascope max-peak::leak at \\x1b[31mRED.py:3\n' +
+        '::error file=emoji\u{1F600}\ufffe\uffff\ud800x.py,line=4,title=arenascope max-peak::at emoji\u{1F600}.py\n' +
         '::notice title=arenascope gate::a note with \\x1b[2J in it\n',
     );
   });

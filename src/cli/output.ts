@@ -5,6 +5,7 @@ import { closeSync, openSync, realpathSync, statSync, writeFileSync, writeSync }
 import { resolve, sep } from 'node:path';
 import { ciCommandStream, withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
+import { encodeText } from '../util/text.js';
 import type { CommandArgs } from './command.js';
 import { STDIN_ARG } from './words.js';
 
@@ -87,7 +88,8 @@ export function writeOutput(a: CommandArgs, path: string, text: string): void {
     return;
   }
   try {
-    writeFileSync(path, text);
+    // As on stdout: a name's bytes that are not UTF-8 written as they were (they were U+FFFD in files).
+    writeFileSync(path, encodeText(text));
   } catch (e) {
     throw cannotWrite(path, e);
   }
@@ -110,7 +112,9 @@ export function openOutput(a: CommandArgs, path: string): OutputStream {
   return {
     write(text) {
       try {
-        writeSync(fd, text);
+        const bytes = encodeText(text);
+        if (typeof bytes === 'string') writeSync(fd, bytes);
+        else writeSync(fd, bytes);
       } catch (e) {
         closeSync(fd);
         throw cannotWrite(path, e);

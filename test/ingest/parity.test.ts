@@ -279,6 +279,23 @@ describe('file names that are not UTF-8 (fixtures/parity/make_undecodable.py)', 
     expect(names).toEqual(['tie.py', 'tie\xef\xbf\xbd.py', 'tie\xff.py', 'tie\x80.py']);
   });
 
+  it('written to a file (convert -o FILE) as to stdout: their bytes (they were U+FFFD in files)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-bytes-out-'));
+    try {
+      const file = join(dir, 'names.csv');
+      const dump = 'fixtures/parity/undecodable/py311-names.pickle';
+      expect((await cli('convert', dump, '--to', 'csv', '-o', file)).code).toBe(0);
+      const names = readFileSync(file)
+        .toString('latin1')
+        .split('\n')
+        .slice(1, 5)
+        .map((row) => row.split(',')[1]);
+      expect(names).toEqual(['tie.py', 'tie\xef\xbf\xbd.py', 'tie\xff.py', 'tie\x80.py']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('their source is found by those bytes, as linecache finds it (os.fsencode of the name)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-bytes-'));
     try {

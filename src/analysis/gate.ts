@@ -101,6 +101,29 @@ const SNAPSHOT_FORMATS = ['tracemalloc-snapshot', 'arenascope-json', 'memray-csv
 const kindName = (k: string): string => KIND_NAMES[k]?.name ?? k;
 const kindsOf = (d: ReportData): string[] => d.formats.filter((k) => k !== 'allocator-stats');
 
+// Interpreter options that take a value (`-X dev`, `-W error`).
+const WITH_VALUE = new Set(['-X', '-W']);
+const INTERPRETER = /^python[\d.]*(?:\.exe)?$/i;
+
+/**
+ * The program a run ran, as one string: its script's name, or `-m module` / `-c code`, the
+ * interpreter and its options left out (`python3 -X dev ./app.py` and `app.py` are one program, and
+ * so are `/ci/app.py` and `app.py`); none for a command that names none. Another program's baseline
+ * compares nothing, and passes or fails as such.
+ */
+function programOf(command: readonly string[]): string[] {
+  if (!command.length) return [];
+  let i = INTERPRETER.test(command[0]!.split(/[\\/]/).pop()!) ? 1 : 0;
+  if (i === 0) return [command[0]!.split(/[\\/]/).pop()!]; // a console script (pytest)
+  for (; i < command.length; i++) {
+    const a = command[i]!;
+    if (a === '-m' || a === '-c') return i + 1 < command.length ? [`${a} ${command[i + 1]}`] : [];
+    if (WITH_VALUE.has(a)) i++;
+    else if (!a.startsWith('-')) return [a.split(/[\\/]/).pop()!];
+  }
+  return [];
+}
+
 /** What the current captures and a baseline both hold, and so what the growth checks compare. */
 export interface SharedKinds {
   /** Both hold mprof runs or line reports: peaks compare the process's peaks (RSS). */
@@ -139,17 +162,7 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
           `${name} was captured with CPython ${was.join(', ')}, these captures with ${is.join(', ')}: growth may be the version's`,
         ]
       : [];
-  // The program run, its interpreter left out (python3, python3.11): another program's baseline
-  // compares nothing, and passes or fails as such.
-  const programs = (d: ReportData): string[] => [
-    ...new Set(
-      (d.runs ?? []).flatMap((r) =>
-        r.command.length
-          ? [r.command.slice(/^python[\d.]*(?:\.exe)?$/i.test(r.command[0]!.split(/[\\/]/).pop()!) ? 1 : 0).join(' ')]
-          : [],
-      ),
-    ),
-  ];
+  const programs = (d: ReportData): string[] => [...new Set((d.runs ?? []).flatMap((r) => programOf(r.command)))];
   const [ranBefore, ranNow] = [programs(baseline), programs(current)];
   const program =
     ranBefore.length && ranNow.length && !ranNow.some((p) => ranBefore.includes(p))

@@ -404,12 +404,13 @@ function judgedSpan(t: Float64Array, n: number, warmup: number): [number, number
 }
 
 /**
- * The `--warmup` that judges a run from where it settled, when it leaves enough to judge: whole
- * seconds, tenths under 10 s (a run of 0.3 s was told `--warmup 1`, which leaves nothing).
+ * The `--warmup` that judges a run from where it settled, in whole seconds after it (the window it is
+ * told from spans a fraction of a second: tenths started while memory still rose, and read a
+ * retention), when that leaves enough to judge (a run of 0.3 s was told `--warmup 1`, which leaves nothing).
  */
 function warmupFrom(settledAt: number | null, t: Float64Array, n: number): number | null {
   if (settledAt === null) return null;
-  const w = settledAt < 10 ? Math.ceil(settledAt * 10) / 10 : Math.ceil(settledAt);
+  const w = Math.ceil(settledAt);
   const [start, end] = judgedSpan(t, n, w);
   return end - start >= 3 ? w : null;
 }

@@ -330,11 +330,16 @@ describe('gate: a baseline of another program', () => {
     expect(data.runs[0].command.slice(1)).toEqual(['app.py']);
     const r = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
     expect(r.out).not.toContain('captured running');
+    // The same program run otherwise: an interpreter's options, a path to it, other arguments.
+    data.runs[0].command = ['/usr/bin/python3.11', '-X', 'dev', '/ci/checkout/app.py', '--port', '8080'];
+    writeFileSync(file, JSON.stringify(data));
+    const same = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
+    expect(same.out).not.toContain('captured running');
     data.runs[0].command = ['/usr/bin/python3.11', 'service.py', '--port', '8080'];
     writeFileSync(file, JSON.stringify(data));
     const other = await cli('gate', 'fixtures/run-folder/run', '--baseline', file, '--max-total-growth', '100%');
     expect(other.out).toContain(
-      `note: ${file} was captured running "service.py --port 8080", these captures running "app.py": if they are not the same program`,
+      `note: ${file} was captured running "service.py", these captures running "app.py": if they are not the same program`,
     );
   });
 });

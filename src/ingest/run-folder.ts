@@ -2,7 +2,7 @@
 // or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
@@ -298,11 +298,18 @@ export function readRunFolder(dir: string): RunFolder | null {
   // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
   const files = run.files.map((f) => ({ ...f, path: now(f.path), matches: f.matches && now(f.matches) }));
   const missing = files.filter((f) => !isFile(f.path));
-  if (!missing.length) return { ...run, files };
+  // One there that cannot be read (permission denied) is left out as a missing one is, as its
+  // snapshots/ folder read alone leaves it out (the run folder ended the command, exit 2).
+  const unreadable = files.filter((f) => !missing.includes(f) && !readable(f.path));
+  if (!missing.length && !unreadable.length) return { ...run, files };
   return {
     ...run,
-    files: files.filter((f) => !missing.includes(f)),
-    warnings: [...run.warnings, ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`)],
+    files: files.filter((f) => !missing.includes(f) && !unreadable.includes(f)),
+    warnings: [
+      ...run.warnings,
+      ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
+      ...unreadable.map((f) => `${dir}: the run names ${f.path}, which cannot be read: left out`),
+    ],
   };
 }
 
@@ -313,6 +320,16 @@ function allocatorRun(jsonl: string): boolean {
   try {
     const start = JSON.parse(first) as Json;
     return typeof start === 'object' && start !== null && !Array.isArray(start) && start.mode === 'allocator';
+  } catch {
+    return false;
+  }
+}
+
+// Whether this process may read a file (access(2): no byte is read).
+function readable(p: string): boolean {
+  try {
+    accessSync(p, constants.R_OK);
+    return true;
   } catch {
     return false;
   }

@@ -1,6 +1,18 @@
 // Reading a capture folder of `arenascope run`: its manifest (order, labels, pairing, tests), a run that
 // did not finish (captures.jsonl), `.label` sidecars, and manifests that must be refused.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,7 +24,7 @@ import { resolveInputs } from '../../src/ingest/resolve-inputs.js';
 import { readRunFolder } from '../../src/ingest/run-folder.js';
 import type { FrameTable } from '../../src/model/frames.js';
 import { leakResultsOf } from '../agreement-facts.js';
-import { cli } from '../helpers.js';
+import { BIN, cli } from '../helpers.js';
 
 const RUN = 'fixtures/run-folder/run';
 // What the program is known to do (fixtures/run-folder/make_run_folder.py read it from app.py).
@@ -438,5 +450,32 @@ describe('a run of CPython 3.9 (fixtures/run-folder/frag-locals-py39)', () => {
     expect(await fragmentation()).toBe(await fragmentation('--python', '3.9'));
     expect(await fragmentation()).not.toBe(await fragmentation('--python', '3.11'));
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('a run folder holding a capture this user cannot read', () => {
+  // Its snapshots/ folder read alone left the file out with a warning; the run folder ended the
+  // command (exit 2). Run as nobody (setpriv), which root's tests can.
+  const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+  it.runIf(asNobody)('leaves it out with a warning, as its snapshots/ folder does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-locked-'));
+    chmodSync(dir, 0o755);
+    const run = join(dir, 'run');
+    cpSync(RUN, run, { recursive: true });
+    const locked = readdirSync(join(run, 'snapshots')).find((f) => f.endsWith('.pickle'))!;
+    chmodSync(join(run, 'snapshots', locked), 0o000);
+    const nobody = (...args: string[]) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+        encoding: 'utf8',
+      });
+    try {
+      for (const input of [run, join(run, 'snapshots')]) {
+        const r = nobody('leaks', input);
+        expect([r.status, r.stderr], input).toEqual([0, expect.stringContaining(locked)]);
+      }
+      expect(nobody('leaks', run).stderr).toContain('which cannot be read: left out');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -251,9 +251,12 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
       warnings.push(`${input.label}: ${detail}; dropped (--allow-partial)`);
       return;
     }
-    if (atEnd) freeListsEnd(b);
     const map = b.map;
     const arenaMap = map && MAP_KEYS.every((k) => map[k] !== undefined) ? (map as ArenaMap) : null;
+    if (atEnd) {
+      mapEnd(b, arenaMap !== null);
+      freeListsEnd(b);
+    }
     const block: MallocStatsBlock = {
       inputLine: b.inputLine,
       smallBlockThreshold: b.smallBlockThreshold,
@@ -270,6 +273,18 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     blocks.push(
       r.warnings.length ? { ...block, ...(r.complete ? {} : { complete: false }), warnings: r.warnings } : block,
     );
+  };
+
+  // 1 MiB arenas are a radix tree's (3.10+, 64-bit), whose arena map section follows the figures in
+  // every report, PYTHONMALLOCSTATS's too: a report at the input's end without it whole was cut there
+  // (cut after its figures, it was read as whole; cut inside the map, a warning).
+  const mapEnd = (b: Open, whole: boolean): void => {
+    if (whole || b.counters.arenaSize !== 1 << 20 || b.phase === 'free' || b.phase === 'ended') return;
+    const report = `the allocator report that starts at line ${b.inputLine}`;
+    const msg = `${report} stops before the end of the arena map section CPython 3.10+ prints after its figures: cut off?`;
+    if (!opts.allowPartial)
+      throw new TruncatedError(input.label, `line ${no}`, `${msg} (--allow-partial reads the report)`);
+    warnings.push(`${input.label}: line ${no}: ${msg} The report is read without the rest (--allow-partial)`);
   };
 
   // _debugmallocstats() ends with the free lists of tuples of 1 to 19 items (20 from 3.11, whose arena map

@@ -398,6 +398,7 @@ const SHORTER = new RegExp(
   [
     'stops before its rows',
     'stop before the \\d+-sized tuples',
+    'stops before the end of the arena map section',
     'has no ',
     'no MEM or CHLD samples',
     'no (allocation rows|line-by-line report found|allocator report found|tracemalloc statistics found)',
@@ -468,5 +469,23 @@ describe('a gzipped dump cut inside its compressed data', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an allocator report of CPython 3.11 cut after its figures (fixtures/mallocstats/py311-debugmallocstats.txt)', () => {
+  // Its 1 MiB arenas are a radix tree's, whose arena map section always follows: cut before it, at a
+  // line's end, the report was read as whole (a cut inside the map said so, a cut before it nothing).
+  it('is refused as cut, or read with --allow-partial and a warning', async () => {
+    const lines = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8').split('\n');
+    const total = lines.findIndex((l) => l.startsWith('Total'));
+    const p = file('py311-figures.txt', `${lines.slice(0, total + 1).join('\n')}\n`);
+    const r = await cli('info', p);
+    expect([r.code, r.err]).toEqual([
+      2,
+      `arenascope: ${p}: line ${total + 1}: the allocator report that starts at line 1 stops before the end of the arena map section CPython 3.10+ prints after its figures: cut off? (--allow-partial reads the report)\n`,
+    ]);
+    const partial = await cli('info', p, '--allow-partial');
+    expect(partial.code).toBe(0);
+    expect(partial.err).toContain('The report is read without the rest (--allow-partial)');
   });
 });

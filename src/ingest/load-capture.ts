@@ -58,6 +58,16 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
           '(`iconv -f UTF-16 -t UTF-8`, or PowerShell `Get-Content F | Set-Content -Encoding utf8 G`)',
       );
     }
+    // A snapshot pickled with protocol 0 or 1 (pickle.dump(s, f, 0)): its opcodes are text, and its
+    // class named in the first few hundred bytes.
+    if (h[0] !== 0x80 && /tracemalloc\nSnapshot\n/.test(h.subarray(0, 512).toString('latin1'))) {
+      throw new InputError(
+        path,
+        'byte 0',
+        'a tracemalloc.Snapshot pickled with protocol 0 or 1: arenascope reads protocols 2 to 5, as ' +
+          'Snapshot.dump() writes them; Snapshot.load() it and dump() it again',
+      );
+    }
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');

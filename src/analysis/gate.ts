@@ -341,7 +341,8 @@ function growthCheck(
       measured: pct,
       limit: limit.percent,
       unit: 'percent',
-      message: `${change} (${signed(againstLimit(pct, limit.percent, 1, '%')[0])}, limit ${limit.percent}%)`,
+      // From nothing (an empty baseline), any growth is more than any share of it: no '+Infinity%'.
+      message: `${change} (${pct === Infinity ? 'grown from nothing' : signed(againstLimit(pct, limit.percent, 1, '%')[0])}, limit ${limit.percent}%)`,
       sites: [],
     };
   }

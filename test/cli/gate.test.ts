@@ -1086,3 +1086,19 @@ describe('gate: a baseline edited by hand', () => {
     expect([r.code, r.out]).toEqual([0, expect.stringContaining('PASS max-total-growth')]);
   });
 });
+
+describe('gate: growth against an empty baseline (a real dump filtered to nothing)', () => {
+  it('fails saying it grew from nothing (it said "+Infinity%")', async () => {
+    const r = await cli(
+      'gate',
+      'fixtures/dumps/py311-inventory-a.pickle',
+      '--baseline',
+      'fixtures/dumps/py311-empty.pickle',
+      '--max-total-growth',
+      '1%',
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL max-total-growth: .* 0\.0 KiB -> [\d.]+ KiB \(grown from nothing, limit 1%\)/);
+    expect(r.out).not.toContain('Infinity');
+  });
+});

@@ -2,7 +2,7 @@
 // The first chunk is peeked so formats can be sniffed from content, then replayed. A gzip stream cut
 // short is found by following its framing (GzipFrames) beside the decompression.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflateRaw, type Gunzip, gunzipSync, type InflateRaw, constants as zlib } from 'node:zlib';
 import { InputError, TruncatedError } from '../util/errors.js';
@@ -91,6 +91,16 @@ function describeFsError(label: string, err: NodeJS.ErrnoException): InputError 
   return new InputError(label, '', `cannot read: ${reason}`);
 }
 
+// A regular file's size, or null (stdin, a pipe, gone).
+function fileSize(path: string): number | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null;
+  }
+}
+
 async function* guarded(
   label: string,
   stream: Readable,
@@ -107,6 +117,17 @@ async function* guarded(
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (gzip && err.code?.startsWith('Z_')) {
+      // A checksum or length that does not match is the trailer's, a member's last 8 bytes (named
+      // "after byte 0" for a file zlib took in one chunk).
+      if (/incorrect (data|length) check/.test(err.message ?? '')) {
+        const size = fileSize(label);
+        const where = size === null ? 'the gzip trailer' : `the gzip trailer at byte ${Math.max(0, size - 8)}`;
+        throw new InputError(
+          label,
+          where,
+          `corrupt gzip data (${err.message}): the content's ${err.message.includes('length') ? 'length' : 'checksum'} is not what the trailer says`,
+        );
+      }
       // zlib counts what it took by the chunk: the damage is in the chunk after this byte.
       const at = (stream as Gunzip).bytesWritten;
       throw new InputError(label, `after byte ${at} of the compressed file`, `corrupt gzip data (${err.message})`);

@@ -489,3 +489,24 @@ describe('an allocator report of CPython 3.11 cut after its figures (fixtures/ma
     expect(partial.err).toContain('The report is read without the rest (--allow-partial)');
   });
 });
+
+describe('a gzipped dump whose trailer does not match its content (a bit flipped in its checksum or length)', () => {
+  // zlib names no byte for it: the message said "after byte 0 of the compressed file".
+  it.each([
+    ['checksum', 8],
+    ['length', 4],
+  ])('%s: an error at the trailer, by its byte', async (what, back) => {
+    const gz = Buffer.from(gzipSync(readFileSync('fixtures/dumps/py311-inventory-a.pickle')));
+    gz[gz.length - back]! ^= 0x01;
+    const p = file(`bad-${what}.pickle.gz`, gz);
+    const r = await cli('stats', p);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(
+        new RegExp(
+          `^arenascope: ${p}: the gzip trailer at byte ${gz.length - 8}: corrupt gzip data \\(incorrect ${what === 'checksum' ? 'data' : 'length'} check\\)`,
+        ),
+      ),
+    ]);
+  });
+});

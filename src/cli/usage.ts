@@ -70,7 +70,7 @@ export function withSuggestions(msg: string, options: readonly string[], args: r
     .map((u) => {
       const near = nearestOption(u.replace(/^-+/, ''), options);
       if (negated(u))
-        return `--no-${u}: there is no ${flagName(u)} to turn off${near ? `; did you mean ${flagName(near)}?` : ''}`;
+        return `--no-${u}: there is no ${flagName(u)} to turn off${near ? `; did you mean --no-${near}?` : ''}`;
       return near ? `${flagName(u)}: did you mean ${flagName(near)}?` : null;
     })
     .filter((h): h is string => h !== null);

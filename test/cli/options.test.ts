@@ -57,6 +57,10 @@ describe('an unknown option gets the nearest of the command', () => {
       /^arenascope: Unknown argument: --no-source \(--no-source: there is no --source to turn off\)\n/,
     );
     expect((await cli('leaks', SERIES, '--no-source')).code).toBe(0);
+    const near = await cli('leaks', SERIES, '--no-keep-internal');
+    expect(near.err).toContain(
+      '--no-keep-internal: there is no --keep-internal to turn off; did you mean --no-keep-internals?',
+    );
   });
 
   it('says nothing more when no option is near', async () => {

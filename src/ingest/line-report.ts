@@ -51,7 +51,7 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // A line that starts like a row with figures: when it is not one, the row was damaged or cut.
 // So does a line number then a figure with its unit ('5     4x.9 MiB': a digit changed): a row whose
 // figures are there but cannot be read, an error (a wrapped row's end, '12 13 14 15', is none).
-const BROKEN_ROW = /^\s*\d+\s+\S*\d\S*\s+Mi?B(\s|$)/;
+const BROKEN_ROW = /^\s*\d+\s+[^\s\d]*\d\S*\s+Mi?B(\s|$)/;
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;

@@ -1,8 +1,15 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Most test files wait on child processes (CPython, the CLI, chromium) as much as they compute: run
+// files side by side even on a two-core machine (vitest's default there is one at a time).
+const workers = Math.max(2, Math.min(4, availableParallelism()));
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    maxWorkers: workers,
   },
 });

@@ -19,7 +19,7 @@ type Event = Record<string, unknown> & { kind: string };
 
 function bootstrap(py: string, dir: string, target: string[], opts: string[] = [], cwd = RUN) {
   const args = ['-m', 'arenascope_capture', '--dir', dir, '--interval', '0', '--frames', '5', ...opts, '--'];
-  return spawnSync(py, [...args, ...target], { cwd, env: ENV, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(py, [...args, ...target], { cwd, env: ENV, encoding: 'utf8', timeout: 240_000 });
 }
 
 function plain(py: string, args: string[], cwd = RUN): SpawnSyncReturns<string> {
@@ -266,7 +266,14 @@ describe.skipIf(!pytestPython)('arenascope_capture under pytest', () => {
   it('fails the leaking test and the one over its limit_memory with pytest-memray messages; records each test', () => {
     const dir = fresh();
     const suite = join(RUN, 'pytest_suite');
-    const r = bootstrap(pytestPython!, dir, ['--module', 'pytest', '-p', 'no:cacheprovider', '-q', '-rA'], [], suite);
+    // One frame a trace (the tests' lines are what is read): ten make pytest's run 4x slower.
+    const r = bootstrap(
+      pytestPython!,
+      dir,
+      ['--module', 'pytest', '-p', 'no:cacheprovider', '-q', '-rA'],
+      ['--frames', '1'],
+      suite,
+    );
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('2 failed, 2 passed');
     expect(r.stdout).toContain('FAILED test_suite.py::test_leaks_into_cache');

@@ -66,7 +66,7 @@ function arenascope(args: string[], opts: { cwd?: string; input?: string } = {})
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? '',
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 240_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -79,9 +79,11 @@ const manifest = (dir: string) =>
     files: { kind: string; label?: string }[];
     tests: { nodeid: string; outcome: string; violations: string[] }[];
   };
+// The labels of a folder's snapshots but its interval ones: how many of those a run takes depends on
+// how busy the machine is (every --interval seconds, spaced by the time a snapshot took).
 const labels = (dir: string): (string | undefined)[] =>
   manifest(dir)
-    .files.filter((f) => f.kind === 'snapshot')
+    .files.filter((f) => f.kind === 'snapshot' && f.label !== 'interval')
     .map((f) => f.label);
 const snapshotLeaks = (r: Ran) => leakResultsOf(json(r)).find((x) => x.kind === 'snapshots');
 const leaking = (m: Map<string, { verdict: string }>): string[] =>
@@ -93,7 +95,7 @@ beforeAll(() => {
 
 for (const version of PRESENT) {
   const python = pyenv(version);
-  describe(`arenascope run on CPython ${version}, then the other commands`, { timeout: 60_000 }, () => {
+  describe(`arenascope run on CPython ${version}, then the other commands`, { timeout: 120_000 }, () => {
     const leaky = fresh('leaky');
     const steady = fresh('steady');
     beforeAll(() => {
@@ -101,7 +103,7 @@ for (const version of PRESENT) {
       expect([a.status, a.stdout]).toEqual([0, 'handled 20\n']);
       const b = arenascope(['run', '-o', steady, '--', python, join(PROGRAMS, 'steady_service.py')]);
       expect([b.status, b.stdout]).toEqual([0, 'steady done\n']);
-    }, 60_000);
+    }, 120_000);
 
     it('a leaking service: leaks names the LEAK line as a leak; gate fails there with or without a baseline', () => {
       expect(labels(leaky)).toEqual(['start', ...Array.from({ length: 20 }, (_, i) => `request ${i}`), 'exit']);
@@ -207,7 +209,7 @@ for (const version of PRESENT) {
 }
 
 describe.runIf(PRESENT.includes('3.11.7'))('leaks, replay, report and gate agree on a leaky run', () => {
-  it('the same leaks and the same fragmentation verdict', { timeout: 60_000 }, () => {
+  it('the same leaks and the same fragmentation verdict', { timeout: 120_000 }, () => {
     const dir = fresh('agree');
     expect(arenascope(['run', '-o', dir, '--', pyenv('3.11.7'), LEAKY]).status).toBe(0);
     const leaks = siteFacts(snapshotLeaks(arenascope(['leaks', dir, '--json'])));
@@ -243,7 +245,7 @@ describe.runIf(PRESENT.includes('3.11.7'))('a run whose snapshots trace raw allo
   });
 });
 
-describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.11)', { timeout: 90_000 }, () => {
+describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.11)', { timeout: 240_000 }, () => {
   const dir = fresh('pytest');
   let r: Ran;
   beforeAll(() => {
@@ -254,6 +256,9 @@ describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.
         dir,
         '--interval',
         '0',
+        // One frame a trace: what the tests read is the tests' lines (ten frames make pytest's run 4x slower).
+        '--frames',
+        '1',
         '--',
         ...PYTEST!,
         '-p',
@@ -264,7 +269,7 @@ describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.
       ],
       { cwd: join(PROGRAMS, 'pytest_suite') },
     );
-  }, 90_000);
+  }, 240_000);
   const LEAKS = 'test_suite.py::test_leaks_into_cache';
   const OVER = 'test_suite.py::test_over_memory_limit';
   const PASSING = ['test_suite.py::test_under_memory_limit', 'test_suite.py::test_frees_what_it_allocates'];

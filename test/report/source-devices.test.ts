@@ -25,5 +25,5 @@ describe('frames whose files are devices or FIFOs', () => {
       const at = lines.findIndex((l) => l.includes(`File "${name}"`));
       expect(lines[at + 1]).not.toMatch(/^ {4}\S/);
     }
-  }, 20_000);
+  }, 60_000);
 });

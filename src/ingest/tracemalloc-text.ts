@@ -40,11 +40,109 @@ function frameLine(line: string): { prefix: string; filename: string; lineno: st
   // Less than its two spaces before `File` (beside a log prefix's one): pasted without indentation.
   return { prefix, filename: line.slice(at + 6, end), lineno, bare: at - prefix.length < 2 };
 }
-const SOURCE = /^(.*?) {4}\S/;
+// A source line: four spaces before it (a tab, when an editor turned them into one).
+const SOURCE = /^(.*?)(?: {4}|\t)\S/;
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
+// A Markdown quote ('> ' before each line of a reply, '> > ' in a reply to one) and the no-break spaces of a copy from a web page.
+const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
+const NBSP = /\u00a0/g;
+
+/** A line as the program printed it: without a CI log's prefix, a quote's marks, a web page's no-break spaces. */
+function plain(raw: string): string {
+  return withoutCiPrefix(raw.includes('\u00a0') ? raw.replace(NBSP, ' ') : raw).replace(MARKDOWN_QUOTE, '');
+}
+
 function sniffTracemallocText(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => STAT.test(withoutCiPrefix(l).trimEnd()));
+  const lines = headLines(head, 2000).map(plain);
+  // A line, or two a terminal wrapped it onto.
+  return lines.some((l, i) => STAT.test(l.trimEnd()) || (l.length >= MIN_WRAP && STAT.test(`${l}${lines[i + 1]}`)));
+}
+
+// A terminal wraps a line wider than itself onto the lines after it, each full one as wide as the
+// terminal; copied, the breaks stay (a listing at 80 columns lost its statistics and hid a leak).
+// Lines of a statistic or a frame are joined back: two or three lines that make one, or a statistic
+// with the rest of its figures after it. A full line is at least this wide.
+const MIN_WRAP = 40;
+// When the line after a wrapped one is a whole statistic alone (the break was in the file name), the
+// wrapped one must look like a piece of a path: this wide (most terminals are 80), a separator in it.
+const MIN_PATH_WRAP = 60;
+// A source line under a frame this wide (or as wide as a wrapped statistic was) may go on the next line.
+const SOURCE_WRAP = 80;
+// Full lines of one wrapped line are equally wide, less trailing spaces a copy stripped.
+const WRAP_SLACK = 8;
+// Lines of another logger read past inside a listing, at most.
+const MAX_GAP = 3;
+
+/** A line of the input, or two or three lines a terminal wrapped one onto, joined. */
+interface Line {
+  readonly no: number;
+  readonly text: string;
+  /** The docker compose service the (first) line is from. */
+  readonly service: string | null;
+}
+
+const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(text.trimEnd()) !== null;
+
+/** A wrapped piece of a file name: no spaces after its log prefix, a path separator, not a rule ('====='). */
+function pathPiece(text: string): boolean {
+  if (text.length < MIN_PATH_WRAP) return false;
+  const cuts = prefixCuts(text);
+  const rest = cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
+  return !/\s/.test(rest) && /[\\/]/.test(rest) && /[A-Za-z0-9]/.test(rest);
+}
+
+/**
+ * Whether a statistic line is the rest of the file name begun on the line before, wrapped in the
+ * middle: that one a piece of a path, this one no log line of its own, and its file name not one
+ * that starts anew ('/', 'C:\\', '<') unless the line before is as wide as a wrapped line was.
+ */
+function nameGoesOn(before: string, text: string, width: number): boolean {
+  if (!pathPiece(before)) return false;
+  const head = STAT.exec(text.trimEnd())?.[1];
+  if (head === undefined || prefixCuts(head).length) return false;
+  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || before.length === width;
+}
+
+/**
+ * The lines of a listing with the statistic and frame lines a terminal wrapped joined back; `width`
+ * learns the width of the first wrapped one.
+ */
+async function* unwrapped(
+  lines: AsyncIterable<string>,
+  wrap: { width: number; joined: number[]; lines: number },
+): AsyncGenerator<Line> {
+  let held: Line[] = [];
+  for await (const raw of lines) {
+    const no = ++wrap.lines;
+    const text = plain(raw);
+    const service = composeService(raw);
+    const last = held[held.length - 1];
+    if (last && last.text.length >= MIN_WRAP && text.trim() !== '') {
+      const before = held.map((h) => h.text).join('');
+      // A break at a space: the copy may have dropped it from the end of the full line.
+      const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
+      const complete = whole(before);
+      if (
+        joined !== undefined &&
+        (complete ? !whole(text) : !whole(text) || (held.length === 1 && nameGoesOn(before, text, wrap.width)))
+      ) {
+        wrap.width ||= held[0]!.text.length;
+        wrap.joined.push(held[0]!.no);
+        yield { no: held[0]!.no, text: joined, service: held[0]!.service };
+        held = [];
+        continue;
+      }
+      // A third line may complete it, when this one is full too.
+      if (!complete && held.length === 1 && !whole(text) && text.length === last.text.length) {
+        held.push({ no, text, service });
+        continue;
+      }
+    }
+    yield* held;
+    held = [{ no, text, service }];
+  }
+  yield* held;
 }
 
 /** An integer as printed, when a double holds it exactly; else an error at the line. */
@@ -89,6 +187,14 @@ function listingPrefix(stats: readonly ReadStatistic[]): string | null {
     if (stats.every((s) => s.cuts.some((c) => c.shape === shape))) return shape;
   }
   return null;
+}
+
+/** The order of a listing: by size, compare_to's by the change in size. */
+const rankOf = (s: ReadStatistic): number => (s.sizeDiff === null ? s.size : Math.abs(s.sizeDiff));
+/** A statistic's key as printed, its log prefix left out. */
+function keyOf(s: ReadStatistic): string {
+  const cut = s.cuts.length ? s.cuts[s.cuts.length - 1]!.end : 0;
+  return `${s.head.slice(cut).trimStart()}:${s.lineno}`;
 }
 
 const sameFrame = (a: Frame, b: Frame): boolean => a.filename === b.filename && a.lineno === b.lineno;
@@ -173,30 +279,73 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // After a frame line that lost its indentation, the line under it is its source line, whatever
   // it holds (it lost its indentation too: the listing was split there).
   let bareFrame = false;
+  // After a source line as wide as a terminal, the next line may be its end, wrapped.
+  let sourceGoesOn = false;
   // Lines of damaged statistics skipped (--lenient).
   const damaged: number[] = [];
-  for await (const raw of text.lines) {
-    no++;
-    const from = composeService(raw);
+  // Lines that are no statistic met inside a listing, read past when the listing goes on after them:
+  // one blank line between every two of a double-spaced copy, a few lines of another logger. (Each
+  // ended the listing: a stray line or a blank one split it, read as more captures; a leak was missed.)
+  let gap: Gap | null = null;
+  let spacing: 'single' | 'double' | null = null;
+  const passed: number[] = [];
+  const wrap = { width: 0, joined: [] as number[], lines: 0 };
+
+  /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
+  const goesOn = (next: ReadStatistic | null): boolean => {
+    if (!gap || !current.length) return false;
+    const ok = gap.logged === 0 ? gap.blank === 1 && spacing !== 'single' : gap.logged + gap.blank <= MAX_GAP;
+    if (!ok || next === null) return ok;
+    const last = current[current.length - 1]!;
+    if (rankOf(next) > rankOf(last)) return false;
+    // A listing by traceback prints the same oldest frame over many statistics.
+    if (current.some((c) => c.frames.length)) return true;
+    const key = keyOf(next);
+    return !current.some((c) => keyOf(c) === key);
+  };
+  /** Reads past the gap before a line of the listing, or ends the listing there; true when it goes on. */
+  const afterGap = (next: ReadStatistic | null): boolean => {
+    if (!gap) {
+      if (current.length) spacing = spacing ?? 'single';
+      return true;
+    }
+    const on = goesOn(next);
+    if (on) {
+      passed.push(gap.first);
+      if (gap.logged === 0) spacing = 'double';
+    } else close();
+    gap = null;
+    return on;
+  };
+
+  for await (const { no: at, text: l, service: from } of unwrapped(text.lines, wrap)) {
+    no = at;
     if (current.length && service !== null && from !== null && from !== service) continue;
-    // A CI log's timestamps, a container's column and colours first (a logging prefix may follow).
-    // Spaces after the figures are none of them (a listing copied from a terminal pads its lines).
-    const line = withoutCiPrefix(raw).trimEnd();
+    // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
+    const line = l.trimEnd();
     const m = STAT.exec(line);
     if (m) {
-      if (!current.length) service = from;
-      bareFrame = false;
-      current.push({
+      // Indented (a reply's code block), a line starts after its indentation.
+      const head = m[1]!.trimStart();
+      const stat: ReadStatistic = {
         inputLine: no,
-        head: m[1]!,
-        cuts: prefixCuts(m[1]!),
+        head,
+        cuts: prefixCuts(head),
         lineno: exact(input, no, 'the line number', m[2]!),
         size: size(input, no, m[3]!, m[4]!),
         count: exact(input, no, 'the count', m[7]!),
         sizeDiff: m[5] === undefined ? null : size(input, no, m[5], m[6]!),
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         frames: [],
-      });
+      };
+      afterGap(stat);
+      if (!current.length) {
+        service = from;
+        spacing = null;
+      }
+      bareFrame = false;
+      sourceGoesOn = false;
+      current.push(stat);
       continue;
     }
     // A statistic's key followed by figures that are not a statistic's (a digit changed to a letter):
@@ -208,21 +357,47 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       damaged.push(no);
       continue;
     }
-    const last = current[current.length - 1];
-    const f = last ? frameLine(line) : null;
+    if (!current.length) continue;
+    if (line === '') {
+      gap = widened(gap, 'blank', no);
+      continue;
+    }
+    const f = frameLine(line);
     if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
-      last!.frames.push({ filename: f.filename, lineno: exact(input, no, 'the line number', f.lineno) });
-      bareFrame = f.bare;
+      if (afterGap(null)) {
+        current[current.length - 1]!.frames.push({
+          filename: f.filename,
+          lineno: exact(input, no, 'the line number', f.lineno),
+        });
+        bareFrame = f.bare;
+        sourceGoesOn = false;
+      }
       continue;
     }
     if (bareFrame) {
       bareFrame = false;
       continue;
     }
-    const src = last?.frames.length ? SOURCE.exec(line) : null;
-    if (src && (src[1] === '' || isLogPrefix(src[1]!))) continue;
+    const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
+    if (src && (src[1]!.trim() === '' || isLogPrefix(src[1]!))) {
+      if (afterGap(null)) sourceGoesOn = l.length >= (wrap.width || SOURCE_WRAP) - WRAP_SLACK;
+      continue;
+    }
+    if (sourceGoesOn && !gap) {
+      // The rest of a source line the terminal wrapped (no indentation of its own).
+      wrap.joined.push(no);
+      sourceGoesOn = l.length >= (wrap.width || SOURCE_WRAP) - WRAP_SLACK;
+      continue;
+    }
+    // Another logger's line: perhaps among the listing's.
+    if (prefixCuts(line).length && gapLines(gap) < MAX_GAP) {
+      gap = widened(gap, 'logged', no);
+      continue;
+    }
     close();
+    gap = null;
   }
+  no = wrap.lines;
   const warnings = textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false);
   close();
   if (listings.length === 0) {
@@ -243,12 +418,35 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
             `${input.label}: skipped ${damaged.length} statistic line(s) that cannot be read, the first at line ${damaged[0]} (--lenient)`,
           ]
         : []),
+      ...lineWarnings(input.label, wrap.joined, 'lines wrapped when copied joined back to the line before them'),
+      ...lineWarnings(
+        input.label,
+        passed,
+        'lines inside a listing that are no statistics (blank, or logged) read past',
+      ),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],
   };
+}
+
+/** Lines that are no statistic inside a listing: how many blank, how many logged, the first. */
+interface Gap {
+  readonly blank: number;
+  readonly logged: number;
+  readonly first: number;
+}
+const gapLines = (g: Gap | null): number => (g ? g.blank + g.logged : 0);
+const widened = (g: Gap | null, kind: 'blank' | 'logged', no: number): Gap =>
+  g ? { ...g, [kind]: g[kind] + 1 } : { blank: 0, logged: 0, first: no, [kind]: 1 };
+
+function lineWarnings(label: string, lines: readonly number[], what: string): string[] {
+  if (!lines.length) return [];
+  return [
+    `${label}: ${what}: ${lines.length === 1 ? `line ${lines[0]}` : `${lines.length}, the first at line ${lines[0]}`}`,
+  ];
 }
 
 function prefixWarning(label: string, s: { line: number; prefix: string; listings: number } | null): string[] {

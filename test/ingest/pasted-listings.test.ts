@@ -1,0 +1,79 @@
+// tracemalloc statistics as people paste them (fixtures/text/make_pasted.py): a real program's
+// listings, printed by CPython 3.11, and the copies a terminal 80 or 100 columns wide, a web page, a
+// Markdown code block or quote, an editor and another logger make of them. Each copy reads as the
+// listings CPython computed (the Statistic objects, written by the same script), or the leak a copy
+// hid is missed: wrapped at 80 columns, a series of five listings read as two sites and no leak.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+type Frame = { filename: string; lineno: number };
+type Stat = {
+  frames: readonly Frame[];
+  size: number;
+  count: number;
+  sizeDiff: number | null;
+  countDiff: number | null;
+};
+
+const DIR = 'fixtures/text/pasted';
+const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Record<
+  'series' | 'traceback' | 'compare',
+  Stat[][]
+> & { leaks: Frame[] };
+const COPIES = ['wrap80', 'wrap100', 'double', 'indent', 'quote', 'stray', 'tabs', 'nbsp'];
+// What a reader knows of a statistic: frames and counts exact, sizes to the 3 digits tracemalloc printed.
+const read = (s: Stat) => [s.frames, s.count, s.countDiff, formatSize(s.size), s.sizeDiff && formatSize(s.sizeDiff)];
+const key = (f: Frame): string => `${f.filename}:${f.lineno}`;
+
+describe.each(['series', 'traceback', 'compare'] as const)('%s.log', (name) => {
+  it.each(['', ...COPIES])('copied as %s: every listing as CPython computed it', async (copy) => {
+    const log = (await loadCapture(`${DIR}/${name}${copy ? `.${copy}` : ''}.log`)) as StatisticsLog;
+    expect(log.listings.map((l) => l.stats.map(read))).toEqual(expected[name].map((l) => l.map(read)));
+    const said = log.warnings.join('\n');
+    if (copy.startsWith('wrap')) expect(said).toMatch(/lines wrapped when copied joined back to the line before them/);
+    if (copy === 'double' || copy === 'stray') expect(said).toMatch(/inside a listing that are no statistics/);
+  });
+});
+
+describe('a series wrapped by an 80-column terminal', () => {
+  it('leaks, report and gate find the leaking line, as in the log itself', async () => {
+    const truth = expected.leaks.map(key);
+    for (const copy of ['', '.wrap80', '.stray']) {
+      const file = `${DIR}/series${copy}.log`;
+      const leaks = await cli('leaks', file, '--json');
+      const sites = (JSON.parse(leaks.out) as { sites: (Frame & { verdict: string })[] }).sites;
+      expect(sites.filter((s) => s.verdict === 'leak').map(key), file).toEqual(truth);
+      const gate = await cli('gate', file);
+      expect([gate.code, gate.out], file).toEqual([1, expect.stringContaining(':13')]);
+    }
+  });
+});
+
+describe('lines that only look like a wrapped piece', () => {
+  it('a rule as wide as the terminal before a statistic stays a line of its own', async () => {
+    const rule = '='.repeat(80);
+    const lines = readFileSync(`${DIR}/traceback.log`, 'utf8').split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-pasted-'));
+    try {
+      const file = join(dir, 'ruled.log');
+      writeFileSync(file, [rule, ...lines].join('\n'));
+      const log = (await loadCapture(file)) as StatisticsLog;
+      expect(log.listings.map((l) => l.stats.map(read))).toEqual(expected.traceback.map((l) => l.map(read)));
+      // A URL as wide, a log line of its own, and a listing title: none is a piece of the file name.
+      const url = `https://example.org/${'a'.repeat(70)}`;
+      writeFileSync(file, [url, ...lines].join('\n'));
+      const again = (await loadCapture(file)) as StatisticsLog;
+      expect(again.listings[0]!.stats[0]!.frames.at(-1)!.filename).toBe(
+        expected.traceback[0]![0]!.frames.at(-1)!.filename,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

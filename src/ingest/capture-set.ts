@@ -15,7 +15,7 @@ import { isListing } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { UsageError } from '../util/errors.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
-import { type Order, outOfNameOrder, resolveInputs } from './resolve-inputs.js';
+import { naturalCompare, numbered, type Order, outOfNameOrder, resolveInputs } from './resolve-inputs.js';
 import { type RunFolder, readRunFolder, runFiles } from './run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
@@ -165,7 +165,7 @@ async function collect(
     const peak = sidecarPeak(x.label);
     return peak === null ? x : { ...x, s: { ...x.s, tracedPeak: peak } };
   });
-  if (!opts.order && snaps.length > 1 && timeSource) snaps = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
+  if (!opts.order && snaps.length > 1 && timeSource) snaps = byTime(snaps, skipped);
   return {
     timeSource,
     series: {
@@ -237,6 +237,30 @@ function runHolding(path: string): string | null {
   return known ? run : null;
 }
 const runFolders = new Map<string, boolean>();
+
+/**
+ * Captures in the order of their times; but numbered ones whose times go back against their numbers
+ * in the order of the numbers, with a warning: a program numbers its captures as it takes them, while
+ * a clock can be set back and a .time sidecar can be damaged (one of 1970 moved a capture first, and
+ * the leak read as a plateau).
+ */
+function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
+  snaps: readonly T[],
+  skipped: string[],
+): T[] {
+  const timed = [...snaps].sort((a, b) => a.s.time! - b.s.time!);
+  const names = snaps.map((x) => x.label);
+  if (!numbered(names)) return timed;
+  const counted = [...snaps].sort((a, b) => naturalCompare(a.label, b.label));
+  const back = counted.findIndex((x, i) => i > 0 && x.s.time! < counted[i - 1]!.s.time!);
+  if (back < 0) return timed;
+  const [a, b] = [counted[back - 1]!, counted[back]!];
+  skipped.push(
+    `capture times go back against the captures' numbers (${b.label} at ${b.s.time}, before ${a.label} at ${a.s.time}): ` +
+      'ordered by their numbers (a clock set back, or a .time sidecar out of place?)',
+  );
+  return counted;
+}
 
 /**
  * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,

@@ -21,6 +21,27 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
+const FIELDS = ['MEM', 'CMDLINE', 'FUNC', 'CHLD'];
+// The figures of a MEM or CHLD sample after a field: two or three numbers.
+const SAMPLE_FIGURES = /^ *(?:-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? +){1,2}-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? *$/;
+
+/** A field one letter away from one of mprof's (a letter changed, added or left out). */
+function nearField(field: string): boolean {
+  return FIELDS.some((f) => {
+    if (Math.abs(f.length - field.length) > 1) return false;
+    let [i, j, edits] = [0, 0, 0];
+    while (i < f.length && j < field.length) {
+      if (f[i] === field[j]) [i, j] = [i + 1, j + 1];
+      else {
+        if (++edits > 1) return false;
+        if (f.length > field.length) i++;
+        else if (f.length < field.length) j++;
+        else [i, j] = [i + 1, j + 1];
+      }
+    }
+    return edits + (f.length - i) + (field.length - j) <= 1;
+  });
+}
 // One of mprof's lines with tabs for its spaces (an editor's, a spreadsheet's): no command line's.
 const TABBED = /^(MEM|FUNC|CHLD)\t/;
 // A MEM line as mprof writes it: `MEM <MiB> <time>`. A note that starts with the word (`MEM usage
@@ -421,8 +442,11 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
             : undefined;
       if (ok && !why) run.child(pid).push(t, mib, no);
     } else {
-      // mprof itself ignores fields it does not know.
-      ok = /^[A-Z_]+$/.test(field);
+      // mprof itself ignores fields it does not know; one a letter away from its own, or holding a
+      // sample's figures, is one of its lines damaged ('MEN 99.5 …' dropped the peak, and a gate passed).
+      ok = /^[A-Z_]+$/.test(field) && !nearField(field) && !SAMPLE_FIGURES.test(line.slice(sp + 1));
+      if (!ok && /^[A-Z_]+$/.test(field))
+        why = `an unknown field ${quoted(line, 60)}: a damaged MEM, CHLD, FUNC or CMDLINE line?`;
     }
     if (!ok || why) bad = { no, line, field, why };
   };

@@ -47,6 +47,15 @@ function numberedAlike(a: string, b: string): number {
   return Number(a.slice(i, ea)) - Number(b.slice(i, eb));
 }
 
+/**
+ * Whether the names of a series differ only in a number ('0001.pickle', 'snap-10'): the order a
+ * program that numbered its captures wrote them in.
+ */
+export function numbered(paths: readonly string[]): boolean {
+  const sorted = [...paths].sort(naturalCompare);
+  return sorted.length > 1 && sorted.every((p, i) => i === 0 || numberedAlike(sorted[i - 1]!, p) < 0);
+}
+
 // What makes an argument that is not a path a pattern: wildcards, a class, or braces ({a,b}).
 const GLOB = /[*?[{]/;
 

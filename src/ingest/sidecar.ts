@@ -86,7 +86,10 @@ function isoSeconds(text: string): number {
   if (zone && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    offset = sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2) || '0') * 60);
+    const [hours, minutes] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || '0')];
+    // An offset is less than a day, as Python's fromisoformat requires ('+25:00' moved a capture a day on).
+    if (hours > 23 || minutes > 59) return Number.NaN;
+    offset = sign * (hours * 3600 + minutes * 60);
   }
   // Without a zone, as Date.parse reads a date and time without one: local time.
   const local = zone ? 0 : new Date(ms).getTimezoneOffset() * 60;

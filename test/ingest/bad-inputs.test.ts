@@ -56,6 +56,31 @@ describe('mprof .dat', () => {
     expect(s.warnings.join()).toContain(`skipped 1 malformed line(s), the first at line ${memAt + 1}`);
   });
 
+  // mprof passes over fields it does not know; a damaged MEM line was passed over with it (a peak of
+  // 99.5 MiB read 33.3, and `gate --max-peak 50MiB` passed).
+  it.each([
+    ['MEN', 'a letter changed'],
+    ['MEMX', 'a letter added'],
+    ['\nEM', 'a line end for a letter'],
+    ['CHLX', 'a letter changed'],
+    ['XYZ', 'an unknown field holding a sample'],
+  ])('a field %j for MEM (%s): error with its number; --lenient skips it', async (field, _how) => {
+    const bad = [...lines];
+    bad[memAt] = bad[memAt]!.replace(/^MEM/, field);
+    const at = memAt + 1 + (field.startsWith('\n') ? 1 : 0);
+    const e = await error(file('field.dat', bad.join('\n')));
+    expect(e.message).toMatch(new RegExp(`^${dir}/field.dat: line ${at}: an unknown field ".*": a damaged MEM`));
+    const s = (await loadCapture(file('field.dat', bad.join('\n')), { lenient: true })) as MemorySeries;
+    expect(s.warnings.join()).toContain(`skipped 1 malformed line(s), the first at line ${at}`);
+  });
+
+  it('a field of its own that holds no sample is passed over, as mprof does', async () => {
+    const more = [...lines];
+    more.splice(memAt, 0, 'NOTE started by cron');
+    const s = (await loadCapture(file('note.dat', more.join('\n')))) as MemorySeries;
+    expect(s.samples.t.length).toBe(lines.filter((l) => l.startsWith('MEM ')).length);
+  });
+
   it('cut in the middle of its last line: truncated error, or the rest with --allow-partial', async () => {
     const cut = dat.slice(0, dat.lastIndexOf('MEM ') + 8);
     const p = file('cut.dat', cut);

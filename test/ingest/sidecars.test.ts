@@ -45,7 +45,26 @@ describe('.time sidecars', () => {
     expect(at('\n1700000000\r\n')).toBe(1700000000); // a blank line first: read, not dropped
     expect(at(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('1700000000\r\n', 'utf16le')]))).toBe(1700000000);
     expect(at(Buffer.from('\uFEFF1700000000\n'))).toBe(1700000000);
+    // An offset is less than a day (Python's fromisoformat refuses more): '+25:00' moved a capture on.
+    expect(() => at('2026-12-01T14:07:30+25:00')).toThrow(/expected the capture time/);
+    expect(() => at('2026-12-01T14:07:30+05:99')).toThrow(/expected the capture time/);
+    expect(at('2026-12-01T14:07:30-23:59')).toBe(Date.UTC(2026, 11, 2, 14, 6, 30) / 1000);
   });
+
+  // A time that can be read, but goes back against the numbers the program gave its captures (a clock
+  // set back, a sidecar damaged or copied from elsewhere): ordered by time, the third capture went
+  // first, the leak read as a plateau and the gate passed.
+  it.each(['0', '1000000000'])(
+    'a time of %s in the middle: the numbers order the series, with a warning',
+    async (text) => {
+      const dir = leaky();
+      writeFileSync(join(dir, 'snap-3.pickle.time'), `${text}\n`);
+      const r = await cli('gate', dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("capture times go back against the captures' numbers");
+      expect(r.err).toContain('snap-3.pickle at');
+    },
+  );
 
   it.each([
     '1e300',

@@ -362,6 +362,40 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
 
 const printFixed = (x: number): string => x.toFixed(1);
 
+/**
+ * Times rounded (a spreadsheet keeps 6 digits, `1.79613E+09`; a script cut them to the second): mprof
+ * writes each to 0.1 ms, so most samples sharing their time with the one before were rounded. Each run
+ * of one time is spread evenly up to the next time, as mprof sampled them, with a warning (left
+ * alike, a leak over 1 s rounded to the second read 'stable'); all at one time tell no time: an error.
+ */
+function spreadRepeats(s: Samples, line: number, label: string, what: string, warnings: string[]): void {
+  const t = s.t;
+  let repeats = 0;
+  for (let i = 1; i < t.length; i++) if (t[i] === t[i - 1]) repeats++;
+  if (t.length < 3 || repeats * 2 < t.length - 1) return;
+  if (t[0] === t[t.length - 1]) {
+    throw new InputError(
+      label,
+      `line ${line || 1}`,
+      `its ${t.length} ${what} samples are all at one time (${t[0]}): times rounded (a spreadsheet keeps ` +
+        '6 digits)? mprof writes them to 0.1 ms; give the file mprof wrote',
+    );
+  }
+  let step = 0;
+  for (let a = 0; a < t.length; ) {
+    let b = a + 1;
+    while (b < t.length && t[b] === t[a]) b++;
+    // The last run of one time goes on by the step of the run before it.
+    if (b < t.length) step = (t[b]! - t[a]!) / (b - a);
+    for (let i = a + 1; i < b; i++) t[i] = t[a]! + (i - a) * step;
+    a = b;
+  }
+  warnings.push(
+    `${label}: ${repeats} of its ${t.length} ${what} samples have the time of the one before (rounded times?): ` +
+      'each run of one time is spread evenly up to the next, as mprof samples at a steady interval',
+  );
+}
+
 async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries | MemoryRuns> {
   const runs: RunBuilder[] = [];
   let run = new RunBuilder(null);
@@ -502,6 +536,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     const finished = (b: SampleBuilder, what: string): Samples => {
       const samples = b.finish();
       steadyClock(samples, b.backLine, name, what, warnings);
+      spreadRepeats(samples, b.firstLine, name, what, warnings);
       return samples;
     };
     const samples = finished(r.main, 'MEM');

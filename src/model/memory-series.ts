@@ -128,9 +128,12 @@ export class SampleBuilder {
   private lastT = Number.NEGATIVE_INFINITY;
   /** The input line of the first sample whose time is before the one before it; 0: none. */
   backLine = 0;
+  /** The input line of the first sample; 0: none, or not known. */
+  firstLine = 0;
 
-  /** A sample; `line`, the input line it is on, is kept for the first that goes back in time. */
+  /** A sample; `line`, the input line it is on, is kept for the first, and the first that goes back in time. */
   push(t: number, v: number, line = 0): void {
+    if (this.length === 0) this.firstLine = line;
     if (t < this.lastT && this.backLine === 0) this.backLine = line || -1;
     this.lastT = t;
     if (this.fill === this.size) {

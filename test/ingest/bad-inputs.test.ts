@@ -74,6 +74,27 @@ describe('mprof .dat', () => {
     expect(s.warnings.join()).toContain(`skipped 1 malformed line(s), the first at line ${at}`);
   });
 
+  // Times rounded by a spreadsheet or a script: read as they were, a leaking run rounded to the second
+  // read 'stable', and one whose times a spreadsheet kept to 6 digits had a span of 0 s.
+  it('times rounded to the second: spread evenly between the times left, the verdict as before', async () => {
+    const leak = readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8');
+    const rounded = leak.replace(/^(MEM \S+ )(\d+)\.\d+$/gm, '$1$2');
+    const verdict = async (p: string) => {
+      const r = await cli('leaks', p, '--json');
+      return (JSON.parse(r.out) as { series: { verdict: string }[] }).series[0]!.verdict;
+    };
+    const p = file('rounded.dat', rounded);
+    expect(await verdict(p)).toBe(await verdict('fixtures/leaks/mprof/leak.dat'));
+    const s = (await loadCapture(p)) as MemorySeries;
+    expect(s.warnings.join()).toMatch(/of its \d+ MEM samples have the time of the one before \(rounded times\?\)/);
+  });
+
+  it('times a spreadsheet kept to 6 digits, all one: an error naming the line', async () => {
+    const sci = dat.replace(/^(MEM \S+ )\d+\.\d+$/gm, '$11.79613E+09');
+    const e = await error(file('sci.dat', sci));
+    expect(e.message).toMatch(/sci\.dat: line \d+: its \d+ MEM samples are all at one time \(1796130000\)/);
+  });
+
   it('a field of its own that holds no sample is passed over, as mprof does', async () => {
     const more = [...lines];
     more.splice(memAt, 0, 'NOTE started by cron');

@@ -1,8 +1,10 @@
 // A real memory_profiler 0.61 report whose rows are longer than a terminal, as `fold` wraps it at several
 // widths (fixtures/line-reports/make_wrapped.py): every row is read with its figures, wherever its source
 // went. The figures expected were read from the unfolded report by memory_profiler's column layout.
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { LineReport } from '../../src/model/line-report.js';
 import { InputError } from '../../src/util/errors.js';
@@ -70,5 +72,45 @@ describe('rows a terminal wrapped onto any number of lines', () => {
 
   it('narrower than its header: refused, nothing read from what is left', async () => {
     await expect(loadCapture(`${DIR}/refused-fold50.txt`)).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('the same report pasted otherwise', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'arenascope-pasted-report-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const lines = readFileSync(`${DIR}/mp0.61-p3.txt`, 'utf8').split('\n');
+  const write = (name: string, text: string[]): string => {
+    const p = join(scratch, name);
+    writeFileSync(p, text.join('\n'));
+    return p;
+  };
+
+  // A web page's paragraphs: each row's table ended at the blank line after its first row, the rest
+  // "shaped like rows with no header", unread.
+  it('double-spaced: every row of every function, with a warning', async () => {
+    const r = (await loadCapture(
+      write(
+        'double.txt',
+        lines.flatMap((l) => [l, '']),
+      ),
+    )) as LineReport;
+    r.blocks.forEach((b, i) => {
+      const got = b.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB, l.occurrences]);
+      expect(got).toEqual(figures(expected.functions[i]!.rows));
+    });
+    expect(r.blocks.length).toBe(expected.functions.length);
+    expect(r.warnings.join('\n')).toMatch(/blank line\(s\) between rows of a report \(the first here\) read past/);
+  });
+
+  // Its first header scrolled away: the rows above the next header were left out with a warning, and
+  // a gate passed a peak of 59 MiB for one of 197.
+  it('cut at its start, above a header: an error naming the first row; --lenient reads the rest', async () => {
+    const header = lines.findIndex((l) => l.startsWith('Line #'));
+    const p = write('cut.txt', lines.slice(header + 2));
+    await expect(loadCapture(p)).rejects.toThrow(
+      /cut\.txt: line 1: \d+ line\(s\) shaped like report rows with no 'Line #' header above them \(the first here\): a report cut at its start/,
+    );
+    const r = (await loadCapture(p, { lenient: true })) as LineReport;
+    expect(r.blocks.map((b) => b.filename)).toEqual(expected.functions.slice(1).map((f) => f.filename));
   });
 });

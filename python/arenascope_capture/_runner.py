@@ -20,6 +20,10 @@ import sys
 import time
 import types
 
+# Imported here, before tracing starts: imported while the program ran, its modules' blocks were the
+# program's memory (zipfile's lines named as pinning arenas, among a report's top sites).
+import zipfile
+
 import arenascope_capture
 from arenascope_capture._controller import Controller
 
@@ -111,15 +115,13 @@ def _run_target(kind, target, main):
 
 def _script_code(kind, target, main):
     """The compiled code of a plain source script, else None (-c, -m, a folder, a zip or a .pyc)."""
-    if kind != "--script" or not _plain_source(target):
+    if kind != "--script":
         return None
     with open(target, "rb") as source:
         return compile(source.read(), main.__file__, "exec", dont_inherit=True)
 
 
 def _plain_source(target):
-    import zipfile
-
     return os.path.isfile(target) and not target.endswith(".pyc") and not zipfile.is_zipfile(target)
 
 
@@ -173,6 +175,9 @@ def _setup():
         index_file = candidate if os.path.exists(candidate) else None
     controller = Controller(opts.dir, opts.mode, opts.interval, opts.frames, index_file, started)
     main_module = _prepare(kind, target, args)
+    # Told before tracing starts: zipfile's check keeps blocks (struct's cache), the program's in a capture.
+    if kind == "--script" and not _plain_source(target):
+        kind = "--path"
     controller.saved_pytest_plugins = os.environ.get("PYTEST_PLUGINS")
     plugins = controller.saved_pytest_plugins
     os.environ["PYTEST_PLUGINS"] = plugins + "," + PLUGIN if plugins else PLUGIN

@@ -4,6 +4,7 @@
 
 import type { Argv } from 'yargs';
 import { FORMATS } from '../ingest/formats.js';
+import type { ReadOptions } from '../ingest/importer.js';
 import { loadCapture } from '../ingest/load-capture.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
@@ -88,7 +89,13 @@ export const warn = (a: CommandArgs, text: string): void => a.io.err(`arenascope
  * Loads one capture of any kind; warnings (e.g. a partial read) go to stderr. `python` is the CPython
  * whose tracemalloc a dump is read as (stats and diff reproduce its output).
  */
-export async function loadAny(path: string, a: InputArgs, frames?: FrameTable, python?: string): Promise<Capture> {
+export async function loadAny(
+  path: string,
+  a: InputArgs,
+  frames?: FrameTable,
+  python?: string,
+  read: Pick<ReadOptions, 'childrenInMem'> = {},
+): Promise<Capture> {
   const file = path === STDIN_ARG ? '-' : path;
   const progress = readingProgress(a.io.progress, file);
   const pace = paceWatch(() => a.io.optimise?.(true));
@@ -102,6 +109,7 @@ export async function loadAny(path: string, a: InputArgs, frames?: FrameTable, p
     format: a['input-format'],
     python,
     frames,
+    ...read,
     onProgress,
     // Every format but a dump is read by JavaScript loops that need the optimiser (see dumpsFirst).
     onFormat: (format) => {
@@ -209,7 +217,12 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
     format: a['input-format'],
     warn: (text: string) => warn(a, text),
   };
-  const set = await loadCaptureSet(inputs, { order, load: (p, frames) => loadAny(p, a, frames), parallel, partial });
+  const set = await loadCaptureSet(inputs, {
+    order,
+    load: (p, frames, read) => loadAny(p, a, frames, undefined, read),
+    parallel,
+    partial,
+  });
   for (const s of set.skipped) warn(a, s);
   const files: Record<SetPart, readonly { source: { path: string } }[]> = {
     snapshots: set.series.snapshots,

@@ -14,9 +14,10 @@ import type { Snapshot } from '../model/snapshot.js';
 import { isListing } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
 import { UsageError } from '../util/errors.js';
+import type { ReadOptions } from './importer.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { naturalCompare, numbered, type Order, outOfNameOrder, resolveInputs } from './resolve-inputs.js';
-import { type RunFolder, readRunFolder, runFiles } from './run-folder.js';
+import { type RunFile, type RunFolder, readRunFolder, runFiles } from './run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
@@ -28,7 +29,8 @@ export async function loadCaptureSet(
   args: readonly string[],
   opts: {
     order?: Order;
-    load: (path: string, frames: FrameTable) => Promise<Capture>;
+    /** Reads one capture; `read`: what a run folder recorded of it that the file does not say. */
+    load: (path: string, frames: FrameTable, read?: Pick<ReadOptions, 'childrenInMem'>) => Promise<Capture>;
     /** The read options and warnings of dumps read in worker threads; without them all reads are here. */
     parallel?: ParallelOptions;
     partial?: PartialSnapshots;
@@ -57,7 +59,12 @@ export async function loadCaptureSet(
   const frames = new FrameTable();
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
   try {
-    const set = withRuns(await collect(resolved.inputs, skipped, frames, opts, dumps), resolved.runs, opts.order);
+    const recorded = runFiles(resolved.runs);
+    const set = withRuns(
+      await collect(resolved.inputs, skipped, frames, opts, recorded, dumps),
+      resolved.runs,
+      opts.order,
+    );
     // Times of some snapshots only are no times: say so, and which has none.
     const snaps = set.series.snapshots;
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
@@ -103,7 +110,12 @@ async function collect(
   inputs: readonly string[],
   skipped: string[],
   frames: FrameTable,
-  opts: { order?: Order; load: (path: string, frames: FrameTable) => Promise<Capture>; partial?: PartialSnapshots },
+  opts: {
+    order?: Order;
+    load: (path: string, frames: FrameTable, read?: Pick<ReadOptions, 'childrenInMem'>) => Promise<Capture>;
+    partial?: PartialSnapshots;
+  },
+  recorded: ReadonlyMap<string, RunFile>,
   dumps: DumpReader | null,
 ): Promise<CaptureSet> {
   let snaps: { s: Snapshot; label: string }[] = [];
@@ -112,7 +124,9 @@ async function collect(
   const allocatorStats: AllocatorStats[] = [];
   const statisticsLogs: StatisticsLog[] = [];
   for (const [i, path] of inputs.entries()) {
-    const c = dumps?.isDump(i) ? await dumps.read(i, frames, opts.load) : await opts.load(path, frames);
+    const c = dumps?.isDump(i)
+      ? await dumps.read(i, frames, opts.load)
+      : await opts.load(path, frames, { childrenInMem: recorded.get(path)?.childrenInMem });
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
     else if (c.kind === 'memory-series') memorySeries.push(c);

@@ -20,6 +20,8 @@ export interface ReadOptions {
    * 3.6 dump is byte for byte a 3.7 dump, so only this option can say so.
    */
   readonly python?: string;
+  /** mprof: a run folder recorded that MEM counts the children (`arenascope run --include-children`). */
+  readonly childrenInMem?: boolean;
 }
 
 export interface Importer {

@@ -21,6 +21,9 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
+/** The warning that MEM may count the children: a run folder that records it takes it back. */
+export const MAY_COUNT_CHILDREN =
+  "its MEM samples hold and follow its children's (CHLD): if it was `mprof run -C`, MEM counts them";
 const FIELDS = ['MEM', 'CMDLINE', 'FUNC', 'CHLD'];
 // The figures of a MEM or CHLD sample after a field: two or three numbers.
 const SAMPLE_FIGURES = /^ *(?:-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? +){1,2}-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? *$/;
@@ -561,11 +564,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       childIds = 'position';
     }
     // `mprof run -C -M` writes MEM as the program with its children; the file does not say so.
-    if (!r.many && mayCountChildren(samples, children)) {
+    if (!r.many && !opts.childrenInMem && mayCountChildren(samples, children)) {
       warnings.push(
-        `${name}: its MEM samples hold and follow its children's (CHLD): if it was \`mprof run -C\`, MEM counts ` +
-          "them, and 'main' is the program with its children (a child's leak shows there too): the file does not " +
-          'say, so MEM is read as the program alone (`arenascope run --include-children` records it)',
+        `${name}: ${MAY_COUNT_CHILDREN}, and 'main' is the program with its children (a child's leak shows there too): ` +
+          'the file does not say, so MEM is read as the program alone (`arenascope run --include-children` records it)',
       );
     }
     if (warnings.length > said && calls.length) {

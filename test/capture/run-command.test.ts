@@ -401,4 +401,14 @@ describe.skipIf(!CAN_RUN)('the capture code in the gate', () => {
     expect(r.out).toMatch(/^PASS max-site-growth/m);
     expect(r.out).not.toMatch(/tracemalloc\.py|arenascope_capture/);
   });
+
+  it("a script's captures hold no module the runner imports (zipfile's lines were named as pinning arenas)", async () => {
+    const dir = folder('script');
+    const script = join(dir, 'alloc.py');
+    writeFileSync(script, 'kept = [bytearray(1000) for _ in range(100)]\n');
+    expect((await cli('run', '-o', join(dir, 'out'), '--interval', '0', '--', PYTHONS[0]!, script)).code).toBe(0);
+    const r = await cli('stats', join(dir, 'out', 'snapshots', '0002.pickle'), '-g', 'filename');
+    expect(r.out).toContain(`${script}:0: size=`);
+    expect(r.out).not.toMatch(/zipfile/);
+  });
 });

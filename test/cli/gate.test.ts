@@ -932,7 +932,7 @@ describe('gate: the example workflow, end to end', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // On a failure the message carries what the steps printed on stderr, so that a CI log says which failed.
-    return { code: r.status, out: r.stdout, why: `exit ${r.status}; stderr:\n${r.stderr}` };
+    return { code: r.status, out: r.stdout, why: `exit ${r.status}; stdout:\n${r.stdout}\nstderr:\n${r.stderr}` };
   };
 
   it('capture -> baseline -> gate -> report passes the clean suite and fails the leaking one at its line', async () => {

@@ -81,6 +81,8 @@ export interface Classification {
   readonly judgedFrom: number;
   /** Judged per capture though the captures have times: steady per capture, slowing per second (see classify). */
   readonly perCapture: boolean;
+  /** Judged with one pause between captures taken as a usual interval: its step (1-based: captures i and i+1) and length. */
+  readonly pause: { readonly step: number; readonly seconds: number } | null;
 }
 
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
@@ -107,6 +109,17 @@ export function classify(
   const x = captureClock(bytes.length, times);
   const c = judgeFrom(bytes, x, minGrowth);
   if ((c.verdict !== 'slowing' && c.verdict !== 'plateau') || !times) return c;
+  // One pause between two captures (an idle server, a stopped process) stretches the clock: growth
+  // that went on after it read as stopped ("grew, then stopped" for a leak that grew at both steps
+  // after a pause of 1.5 s between captures 20 ms apart; the gate passed). Judged with the pause as a
+  // usual interval, it is a leak or it is not.
+  const pause = onePause(x);
+  // Only a pause the site grew across, with a capture after it: a wait at the end with nothing added is
+  // what shows a cache stopped filling.
+  if (pause && pause.step < bytes.length - 2 && bytes[pause.step + 1]! > bytes[pause.step]!) {
+    const q = judgeFrom(bytes, pause.clock, minGrowth);
+    if (q.verdict === 'leak') return { ...q, pause: { step: pause.step + 1, seconds: pause.seconds } };
+  }
   // Slowing or a plateau by the clock, but per capture a leak whose steps are all alike: the
   // intervals between captures grew (a capture of a growing heap takes longer, captures taken after
   // a fixed amount of work), not the growth.
@@ -115,6 +128,21 @@ export function classify(
   return p.verdict === 'leak' && p.kept === null && alike(bytes.slice(from), times.slice(from))
     ? { ...p, perCapture: true }
     : c;
+}
+
+// A pause: one interval between captures 5 times the median one or more (and every other under 5
+// times: several long ones are a clock, not a pause), in a series of 4 steps or more. Intervals that
+// grow steadily (captures of a growing heap, a cache sampled ever more rarely) are no pause.
+function onePause(x: readonly number[]): { clock: number[]; step: number; seconds: number } | null {
+  const gaps = x.slice(1).map((t, i) => t - x[i]!);
+  if (gaps.length < 4) return null;
+  const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1]!;
+  const long = gaps.flatMap((g, i) => (g >= 5 * median ? [i] : []));
+  if (long.length !== 1 || !(median > 0)) return null;
+  const step = long[0]!;
+  const clock = [0];
+  for (let i = 0; i < gaps.length; i++) clock.push(clock[i]! + (i === step ? median : gaps[i]!));
+  return { clock, step, seconds: gaps[step]! };
 }
 
 // Every step grew, the largest by at most 1.1 times the smallest: a cache filling at intervals that
@@ -232,6 +260,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     kept,
     judgedFrom: 0,
     perCapture: false,
+    pause: null,
   });
   // What the site kept: kept[i], the lowest it fell to from capture i on.
   const kept = [...bytes];

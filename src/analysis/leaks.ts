@@ -42,6 +42,8 @@ export interface SiteTrend {
    * growth per second slows only because the intervals between captures grew (see classify).
    */
   readonly perCapture: boolean;
+  /** Judged with one pause between captures taken as a usual interval (see classify): its step and length. */
+  readonly pause: { readonly step: number; readonly seconds: number } | null;
   readonly growthPerStep: number;
   /** Theil-Sen slope of bytes over capture time; null when the captures have no times. */
   readonly growthPerSecond: number | null;
@@ -308,6 +310,7 @@ export class SiteFold {
         kept: c.kept,
         judgedFrom: c.judgedFrom,
         perCapture: c.perCapture,
+        pause: c.pause,
         growthPerStep: (bytes[n - 1]! - bytes[0]!) / steps,
         growthPerSecond: times ? theilSen(times, bytes).slope : null,
         shareOfStepsGrowing: c.stepsGrowing / steps,

@@ -312,6 +312,19 @@ describe('with capture times: growth per second', () => {
     expect(classify(filled, M, filledAt)).toMatchObject({ verdict: 'plateau', perCapture: false });
     // Two steps of nothing at the end are a stop, not an exit snapshot: left to the clock.
     expect(classify([...run, run[9]!], M, [...runTimes, runTimes[9]! + 0.07]).perCapture).toBe(false);
+    // A real leak of `arenascope run` (CPython 3.11, 300-500 strings kept per iteration) with one idle
+    // pause of 1.5 s between captures 20 ms apart: it grew at both steps after it, and read "grew,
+    // then stopped" (the gate passed). Judged with the pause as a usual interval: a leak, saying so.
+    const idle = [0, 0, 88544, 206863, 338320, 422494, 518013, 607065, 719029, 848789, 958630, 1070172];
+    const idleAt = [
+      1796136874.144725, 1796136874.166712, 1796136874.180336, 1796136874.197981, 1796136874.218013, 1796136874.232533,
+      1796136874.249887, 1796136874.265837, 1796136874.285179, 1796136874.307189, 1796136875.828303, 1796136875.865348,
+    ];
+    expect(classify(idle, M, idleAt)).toMatchObject({ verdict: 'leak', pause: { step: 10 } });
+    // The wait of the bounded cache above, at its end with nothing added, stays what shows it stopped
+    // (its plateau, checked above); so does a pause after which the site added nothing.
+    const stopped = [...idle.slice(0, 10), idle[9]!, idle[9]!];
+    expect(classify(stopped, M, idleAt).verdict).not.toBe('leak');
     // A cache filling (1 - e^-t) sampled at doubling intervals: its steps shrink, never a leak.
     const doubling = Array.from({ length: 9 }, (_, i) => 0.05 * 2 ** i);
     const cache = doubling.map((t) => Math.round(4 * MiB * (1 - Math.exp(-t))));

@@ -40,6 +40,11 @@ function evidence(s: SiteTrend, steps: number): string[] {
       '    judged per capture: it grew alike at every capture; its growth per second falls only because the ' +
         'intervals between captures grew',
     );
+  if (s.pause)
+    out.push(
+      `    judged with the pause between captures ${s.pause.step} and ${s.pause.step + 1} (${s.pause.seconds.toFixed(2)} s) ` +
+        'as a usual interval: it went on growing after it',
+    );
   const k = s.kept;
   if (k)
     out.push(

@@ -254,9 +254,9 @@ const runFolders = new Map<string, boolean>();
 
 /**
  * Captures in the order of their times; but numbered ones whose times go back against their numbers
- * in the order of the numbers, with a warning: a program numbers its captures as it takes them, while
- * a clock can be set back and a .time sidecar can be damaged (one of 1970 moved a capture first, and
- * the leak read as a plateau).
+ * (other than all of them turned round) in the order of the numbers, with a warning: a program numbers
+ * its captures as it takes them, while a .time sidecar can be damaged or copied from elsewhere (one of
+ * 1970 moved a capture first, and the leak read as a plateau).
  */
 function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   snaps: readonly T[],
@@ -267,13 +267,31 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   if (!numbered(names)) return timed;
   const counted = [...snaps].sort((a, b) => naturalCompare(a.label, b.label));
   const back = counted.findIndex((x, i) => i > 0 && x.s.time! < counted[i - 1]!.s.time!);
-  if (back < 0) return timed;
+  // The numbers' order turned round is the times' (slots of a ring of dumps, 'snap-{i % 5}'; hours
+  // of the day past midnight): the numbers are no count, and the times order them.
+  if (back < 0 || (rotated(counted, timed) && evenly(timed.map((x) => x.s.time!)))) return timed;
   const [a, b] = [counted[back - 1]!, counted[back]!];
   skipped.push(
     `capture times go back against the captures' numbers (${b.label} at ${b.s.time}, before ${a.label} at ${a.s.time}): ` +
       'ordered by their numbers (a clock set back, or a .time sidecar out of place?)',
   );
   return counted;
+}
+
+/**
+ * Times of one run: no interval 1000 times the median one and an hour or more (a sidecar of 1970, or
+ * of another day, put first or last looks like a ring turned round by one).
+ */
+function evenly(times: readonly number[]): boolean {
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1] ?? 0;
+  return gaps.every((g) => g <= Math.max(1000 * median, 3600));
+}
+
+/** Whether `b` is `a` turned round: the same sequence, started elsewhere. */
+function rotated<T>(a: readonly T[], b: readonly T[]): boolean {
+  const at = a.indexOf(b[0]!);
+  return at >= 0 && b.every((x, i) => a[(at + i) % a.length] === x);
 }
 
 /**

@@ -67,8 +67,10 @@ const MIN_WRAP = 40;
 // When the line after a wrapped one is a whole statistic alone (the break was in the file name), the
 // wrapped one must look like a piece of a path: this wide (most terminals are 80), a separator in it.
 const MIN_PATH_WRAP = 60;
-// A source line under a frame this wide (or as wide as a wrapped statistic was) may go on the next line.
-const SOURCE_WRAP = 80;
+// A terminal's width unless resized (and fold's).
+const TERMINAL = 80;
+// (A source line under a frame goes on the next line only as wide as a statistic or frame line that
+// wrapped: a program's title after a long source line was taken for its end.)
 // Full lines of one wrapped line are equally wide, less trailing spaces a copy stripped.
 const WRAP_SLACK = 8;
 // Lines of another logger read past inside a listing, at most.
@@ -94,14 +96,16 @@ function pathPiece(text: string): boolean {
 
 /**
  * Whether a statistic line is the rest of the file name begun on the line before, wrapped in the
- * middle: that one a piece of a path, this one no log line of its own, and its file name not one
- * that starts anew ('/', 'C:\\', '<') unless the line before is as wide as a wrapped line was.
+ * middle: that one a piece of a path as wide as a line wrapped before it, or 80 columns, or a log
+ * line's (a path the program printed, 70 columns, was glued to the statistic after it), this one no
+ * log line of its own.
  */
 function nameGoesOn(before: string, text: string, width: number): boolean {
   if (!pathPiece(before)) return false;
   const head = STAT.exec(text.trimEnd())?.[1];
   if (head === undefined || prefixCuts(head).length) return false;
-  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || before.length === width;
+  // As wide as a line wrapped before, or as a terminal is unless resized; or a log line cut in its path.
+  return before.length === width || before.length === TERMINAL || prefixCuts(before).length > 0;
 }
 
 /**
@@ -291,10 +295,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const passed: number[] = [];
   const wrap = { width: 0, joined: [] as number[], lines: 0 };
 
+  // A copy double-spaced: seen where a blank line stands between a title and the statistic after it,
+  // or between a statistic and its frames. A program printing its top 1 and a blank line looks like a
+  // double-spaced listing, and its listings were read as one.
+  let doubled = false;
+  let before: 'statistic' | 'frame' | 'other' = 'other';
+  let blanks = 0;
+
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
     if (!gap || !current.length) return false;
-    const ok = gap.logged === 0 ? gap.blank === 1 && spacing !== 'single' : gap.logged + gap.blank <= MAX_GAP;
+    const ok =
+      gap.logged === 0
+        ? gap.blank === 1 && spacing !== 'single' && (doubled || next === null)
+        : gapLines(gap) <= MAX_GAP;
     if (!ok || next === null) return ok;
     const last = current[current.length - 1]!;
     if (rankOf(next) > rankOf(last)) return false;
@@ -312,7 +326,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const on = goesOn(next);
     if (on) {
       passed.push(gap.first);
-      if (gap.logged === 0) spacing = 'double';
+      if (gap.logged === 0) {
+        spacing = 'double';
+        doubled ||= next === null;
+      }
     } else close();
     gap = null;
     return on;
@@ -324,7 +341,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
     const m = STAT.exec(line);
+    const [was, blanksBefore] = [before, blanks];
+    [before, blanks] = line === '' ? [before, blanks + 1] : [m ? 'statistic' : 'other', 0];
     if (m) {
+      if (blanksBefore === 1 && was === 'other') doubled = true;
       // Indented (a reply's code block), a line starts after its indentation.
       const head = m[1]!.trimStart();
       const stat: ReadStatistic = {
@@ -380,17 +400,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     }
     const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
     if (src && (src[1]!.trim() === '' || isLogPrefix(src[1]!))) {
-      if (afterGap(null)) sourceGoesOn = l.length >= (wrap.width || SOURCE_WRAP) - WRAP_SLACK;
+      if (afterGap(null)) sourceGoesOn = wrap.width > 0 && l.length >= wrap.width - WRAP_SLACK;
       continue;
     }
     if (sourceGoesOn && !gap) {
       // The rest of a source line the terminal wrapped (no indentation of its own).
       wrap.joined.push(no);
-      sourceGoesOn = l.length >= (wrap.width || SOURCE_WRAP) - WRAP_SLACK;
+      sourceGoesOn = l.length >= wrap.width - WRAP_SLACK;
       continue;
     }
-    // Another logger's line: perhaps among the listing's.
-    if (prefixCuts(line).length && gapLines(gap) < MAX_GAP) {
+    // Another logger's line: perhaps among the listing's. One of the listing's own logger (the same
+    // fields but the time) is its title or the next one's: the listing ends there.
+    const own = voice(current[current.length - 1]!.head);
+    const cuts = prefixCuts(line);
+    if (cuts.length && !cuts.some((c) => line.slice(0, c.end).replace(/\d/g, '') === own) && gapLines(gap) < MAX_GAP) {
       gap = widened(gap, 'logged', no);
       continue;
     }
@@ -430,6 +453,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],
   };
+}
+
+/** The log prefix of a line with its digits left out (the logger, level and fields, not the time), or null. */
+function voice(text: string): string | null {
+  const cuts = prefixCuts(text);
+  return cuts.length ? text.slice(0, cuts[cuts.length - 1]!.end).replace(/\d/g, '') : null;
 }
 
 /** Lines that are no statistic inside a listing: how many blank, how many logged, the first. */

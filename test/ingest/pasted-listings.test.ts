@@ -77,3 +77,21 @@ describe('lines that only look like a wrapped piece', () => {
     }
   });
 });
+
+// What programs print is no paste (fixtures/text/printed/make_printed.sh, real runs): read as printed,
+// never joined or read past as a copy would be (each of these was, when the rules above were first made).
+describe('listings as programs print them', () => {
+  const DIR_PRINTED = 'fixtures/text/printed';
+  it.each([
+    ['top1_blank.log', 3], // print(top 1); print() for each of 3 phases: no double-spaced copy of one listing
+    ['top1_logged.log', 4], // a title logged by the listing's own logger before each top 1
+    ['traceback_titles.log', 3], // a printed title after a source line of 92 columns: no wrapped end of it
+    ['path_then_listing.log', 3], // a path printed before each listing: no piece of the file name after it
+  ])('%s: %i listings', async (name, listings) => {
+    const log = (await loadCapture(`${DIR_PRINTED}/${name}`)) as StatisticsLog;
+    expect(log.listings.length).toBe(listings);
+    expect(log.warnings.join('\n')).not.toMatch(/joined back|read past/);
+    if (name === 'path_then_listing.log')
+      expect(log.listings.map((l) => l.stats[0]!.frames[0]!.filename)).toEqual(Array(3).fill('path_then_listing.py'));
+  });
+});

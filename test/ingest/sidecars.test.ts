@@ -1,7 +1,7 @@
 // Sidecars a capture keeps beside it (.time, .peak, .label): one that is there but does not hold
 // what its name says is an input error naming it (exit 2). Dropped, a time of 1e300 put the third
 // capture of a leaking series last and the gate passed; a peak of "5e6" passed `--max-peak 1MiB`.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,20 @@ describe('.time sidecars', () => {
     expect(() => at('2026-12-01T14:07:30+25:00')).toThrow(/expected the capture time/);
     expect(() => at('2026-12-01T14:07:30+05:99')).toThrow(/expected the capture time/);
     expect(at('2026-12-01T14:07:30-23:59')).toBe(Date.UTC(2026, 11, 2, 14, 6, 30) / 1000);
+  });
+
+  // Slots of a ring of dumps ('snap-{i % 5}'): their numbers turned round are the times' order, and
+  // the times order them (read by their numbers, a clean leak was a spike and a plateau).
+  it('a ring of dumps, its numbers slots: ordered by the times, no warning', async () => {
+    const dir = leaky();
+    const ring = join(scratch, `ring-${n++}`);
+    mkdirSync(ring);
+    for (let i = 1; i <= 5; i++)
+      for (const ext of ['', '.time'])
+        renameSync(join(dir, `snap-${i}.pickle${ext}`), join(ring, `slot-${(i + 1) % 5}.pickle${ext}`));
+    const r = await cli('gate', ring);
+    expect(r.code).toBe(1);
+    expect(r.err).not.toContain('go back');
   });
 
   // A time that can be read, but goes back against the numbers the program gave its captures (a clock

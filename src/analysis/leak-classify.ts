@@ -114,9 +114,10 @@ export function classify(
   // after a pause of 1.5 s between captures 20 ms apart; the gate passed). Judged with the pause as a
   // usual interval, it is a leak or it is not.
   const pause = onePause(x);
-  // Only a pause the site grew across, with a capture after it: a wait at the end with nothing added is
-  // what shows a cache stopped filling.
-  if (pause && pause.step < bytes.length - 2 && bytes[pause.step + 1]! > bytes[pause.step]!) {
+  // Only a pause the site grew across and went on growing after, at every step (but a last one of
+  // nothing, an exit snapshot): a wait with nothing added after it is what shows a cache stopped
+  // filling (a ring that filled across a pause of 3 s, then flat, read as a leak).
+  if (pause && grewOn(bytes, pause.step)) {
     const q = judgeFrom(bytes, pause.clock, minGrowth);
     if (q.verdict === 'leak') return { ...q, pause: { step: pause.step + 1, seconds: pause.seconds } };
   }
@@ -143,6 +144,23 @@ function onePause(x: readonly number[]): { clock: number[]; step: number; second
   const clock = [0];
   for (let i = 0; i < gaps.length; i++) clock.push(clock[i]! + (i === step ? median : gaps[i]!));
   return { clock, step, seconds: gaps[step]! };
+}
+
+/**
+ * Whether a site grew across step `at` and at every step after it by half its usual step before it or
+ * more (a ring that filled across a pause then added 235 bytes, 125 bytes, was a leak), a last step of
+ * nothing after two or more aside (an exit snapshot).
+ */
+function grewOn(bytes: readonly number[], at: number): boolean {
+  const steps = bytes.slice(1).map((b, i) => b - bytes[i]!);
+  const grown = steps
+    .slice(0, at)
+    .filter((d) => d > 0)
+    .sort((a, b) => a - b);
+  const usual = grown[grown.length >> 1];
+  const after = steps.slice(at);
+  if (after.length >= 3 && after[after.length - 1] === 0) after.pop();
+  return usual !== undefined && after.length >= 2 && after.every((d) => d > 0 && d >= usual / 2);
 }
 
 // Every step grew, the largest by at most 1.1 times the smallest: a cache filling at intervals that

@@ -67,14 +67,10 @@ const MIN_WRAP = 40;
 // When the line after a wrapped one is a whole statistic alone (the break was in the file name), the
 // wrapped one must look like a piece of a path: this wide (most terminals are 80), a separator in it.
 const MIN_PATH_WRAP = 60;
-// A terminal's width unless resized (and fold's).
-const TERMINAL = 80;
 // (A source line under a frame goes on the next line only as wide as a statistic or frame line that
 // wrapped: a program's title after a long source line was taken for its end.)
 // Full lines of one wrapped line are equally wide, less trailing spaces a copy stripped.
 const WRAP_SLACK = 8;
-// Lines of another logger read past inside a listing, at most.
-const MAX_GAP = 3;
 
 /** A line of the input, or two or three lines a terminal wrapped one onto, joined. */
 interface Line {
@@ -95,58 +91,107 @@ function pathPiece(text: string): boolean {
 }
 
 /**
- * Whether a statistic line is the rest of the file name begun on the line before, wrapped in the
- * middle: that one a piece of a path as wide as a line wrapped before it, or 80 columns, or a log
- * line's (a path the program printed, 70 columns, was glued to the statistic after it), this one no
- * log line of its own.
+ * Whether a statistic line may be the rest of a file name begun on the line before, wrapped in the
+ * middle: that one a piece of a path, this one no log line of its own. Taken only once the width
+ * is known to be a terminal's (see unwrapped): a path the program printed or logged, 70 or 80
+ * columns, was glued to the statistic after it.
  */
-function nameGoesOn(before: string, text: string, width: number): boolean {
+function nameMayGoOn(before: string, text: string, width: number): boolean {
   if (!pathPiece(before)) return false;
   const head = STAT.exec(text.trimEnd())?.[1];
   if (head === undefined || prefixCuts(head).length) return false;
-  // As wide as a line wrapped before, or as a terminal is unless resized; or a log line cut in its path.
-  return before.length === width || before.length === TERMINAL || prefixCuts(before).length > 0;
+  // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/').
+  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || before.length === width;
+}
+
+// Lines read, at most, while a join inside a file name waits for its width to be a terminal's.
+const MAX_WAIT = 64;
+
+/** A wrap inside a file name, waiting: the line joined, or its two lines. */
+interface Candidate {
+  readonly joined: Line;
+  readonly pieces: readonly Line[];
 }
 
 /**
- * The lines of a listing with the statistic and frame lines a terminal wrapped joined back; `width`
- * learns the width of the first wrapped one.
+ * The lines of a listing with the statistic and frame lines a terminal wrapped joined back; `wrap`
+ * learns the width of the first wrapped one. A wrap inside a file name (the rest a whole statistic
+ * alone) waits until a wrap of the same width that cannot be anything else is seen: then every such
+ * line of that width is joined; else none is (a program printing 80-column paths before its
+ * statistics repeats the same shape, which is no evidence).
  */
 async function* unwrapped(
   lines: AsyncIterable<string>,
   wrap: { width: number; joined: number[]; lines: number },
 ): AsyncGenerator<Line> {
   let held: Line[] = [];
+  // Joins inside a file name of one width waiting for it, among the lines read since the first.
+  let waiting: { width: number; queue: (Line | Candidate)[] } | null = null;
+  const ready: Line[] = [];
+  const emit = (...out: (Line | Candidate)[]): void => {
+    if (waiting) waiting.queue.push(...out);
+    else for (const x of out) ready.push(...('pieces' in x ? x.pieces : [x]));
+  };
+  const settle = (join: boolean): void => {
+    const w = waiting!;
+    waiting = null;
+    if (join) wrap.width ||= w.width;
+    for (const x of w.queue) {
+      if (!('pieces' in x)) ready.push(x);
+      else if (!join) ready.push(...x.pieces);
+      else {
+        wrap.joined.push(x.joined.no);
+        ready.push(x.joined);
+      }
+    }
+  };
   for await (const raw of lines) {
     const no = ++wrap.lines;
     const text = plain(raw);
     const service = composeService(raw);
     const last = held[held.length - 1];
+    let taken = false; // the line went on the held ones (joined, or a piece of a line waiting)
     if (last && last.text.length >= MIN_WRAP && text.trim() !== '') {
       const before = held.map((h) => h.text).join('');
       // A break at a space: the copy may have dropped it from the end of the full line.
       const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
       const complete = whole(before);
-      if (
-        joined !== undefined &&
-        (complete ? !whole(text) : !whole(text) || (held.length === 1 && nameGoesOn(before, text, wrap.width)))
-      ) {
-        wrap.width ||= held[0]!.text.length;
-        wrap.joined.push(held[0]!.no);
-        yield { no: held[0]!.no, text: joined, service: held[0]!.service };
-        held = [];
-        continue;
-      }
-      // A third line may complete it, when this one is full too.
-      if (!complete && held.length === 1 && !whole(text) && text.length === last.text.length) {
+      const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
+      const width = held[0]!.text.length;
+      if (joined !== undefined && !whole(text)) {
+        // Nothing else than a wrap: its width is a terminal's.
+        if (waiting) settle(waiting.width === width);
+        wrap.width ||= width;
+        wrap.joined.push(line.no);
+        emit(line);
+        [held, taken] = [[], true];
+      } else if (joined !== undefined && !complete && held.length === 1 && nameMayGoOn(before, text, wrap.width)) {
+        const candidate = { joined: line, pieces: [held[0]!, { no, text, service }] };
+        if (wrap.width === width) {
+          wrap.joined.push(line.no);
+          emit(line);
+        } else {
+          if (waiting && waiting.width !== width) settle(false);
+          waiting ??= { width, queue: [] };
+          waiting.queue.push(candidate);
+        }
+        [held, taken] = [[], true];
+      } else if (!complete && held.length === 1 && !whole(text) && text.length === last.text.length) {
+        // A third line may complete it, when this one is full too.
         held.push({ no, text, service });
         continue;
       }
     }
-    yield* held;
-    held = [{ no, text, service }];
+    if (!taken) {
+      emit(...held);
+      held = [{ no, text, service }];
+    }
+    if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
+    yield* ready.splice(0);
   }
-  yield* held;
+  emit(...held);
+  if (waiting) settle(false);
+  yield* ready.splice(0);
 }
 
 /** An integer as printed, when a double holds it exactly; else an error at the line. */
@@ -287,9 +332,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let sourceGoesOn = false;
   // Lines of damaged statistics skipped (--lenient).
   const damaged: number[] = [];
-  // Lines that are no statistic met inside a listing, read past when the listing goes on after them:
-  // one blank line between every two of a double-spaced copy, a few lines of another logger. (Each
-  // ended the listing: a stray line or a blank one split it, read as more captures; a leak was missed.)
+  // Blank lines met inside a listing, read past when the listing goes on after them: one between every
+  // two lines of a double-spaced copy (each ended the listing: a copy of one listing read as many).
+  // Another logger's lines are not: between two listings they look the same as among one's lines.
   let gap: Gap | null = null;
   let spacing: 'single' | 'double' | null = null;
   const passed: number[] = [];
@@ -305,10 +350,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
     if (!gap || !current.length) return false;
-    const ok =
-      gap.logged === 0
-        ? gap.blank === 1 && spacing !== 'single' && (doubled || next === null)
-        : gapLines(gap) <= MAX_GAP;
+    const ok = gap.blank === 1 && spacing !== 'single' && (doubled || next === null);
     if (!ok || next === null) return ok;
     const last = current[current.length - 1]!;
     if (rankOf(next) > rankOf(last)) return false;
@@ -326,10 +368,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const on = goesOn(next);
     if (on) {
       passed.push(gap.first);
-      if (gap.logged === 0) {
-        spacing = 'double';
-        doubled ||= next === null;
-      }
+      spacing = 'double';
+      doubled ||= next === null;
     } else close();
     gap = null;
     return on;
@@ -379,7 +419,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     }
     if (!current.length) continue;
     if (line === '') {
-      gap = widened(gap, 'blank', no);
+      gap = blankAfter(gap, no);
       continue;
     }
     const f = frameLine(line);
@@ -409,14 +449,6 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       sourceGoesOn = l.length >= wrap.width - WRAP_SLACK;
       continue;
     }
-    // Another logger's line: perhaps among the listing's. One of the listing's own logger (the same
-    // fields but the time) is its title or the next one's: the listing ends there.
-    const own = voice(current[current.length - 1]!.head);
-    const cuts = prefixCuts(line);
-    if (cuts.length && !cuts.some((c) => line.slice(0, c.end).replace(/\d/g, '') === own) && gapLines(gap) < MAX_GAP) {
-      gap = widened(gap, 'logged', no);
-      continue;
-    }
     close();
     gap = null;
   }
@@ -442,11 +474,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           ]
         : []),
       ...lineWarnings(input.label, wrap.joined, 'lines wrapped when copied joined back to the line before them'),
-      ...lineWarnings(
-        input.label,
-        passed,
-        'lines inside a listing that are no statistics (blank, or logged) read past',
-      ),
+      ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
@@ -455,21 +483,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   };
 }
 
-/** The log prefix of a line with its digits left out (the logger, level and fields, not the time), or null. */
-function voice(text: string): string | null {
-  const cuts = prefixCuts(text);
-  return cuts.length ? text.slice(0, cuts[cuts.length - 1]!.end).replace(/\d/g, '') : null;
-}
-
-/** Lines that are no statistic inside a listing: how many blank, how many logged, the first. */
+/** Blank lines inside a listing: how many, the first. */
 interface Gap {
   readonly blank: number;
-  readonly logged: number;
   readonly first: number;
 }
-const gapLines = (g: Gap | null): number => (g ? g.blank + g.logged : 0);
-const widened = (g: Gap | null, kind: 'blank' | 'logged', no: number): Gap =>
-  g ? { ...g, [kind]: g[kind] + 1 } : { blank: 0, logged: 0, first: no, [kind]: 1 };
+const blankAfter = (g: Gap | null, no: number): Gap => (g ? { ...g, blank: g.blank + 1 } : { blank: 1, first: no });
 
 function lineWarnings(label: string, lines: readonly number[], what: string): string[] {
   if (!lines.length) return [];

@@ -325,6 +325,14 @@ describe('with capture times: growth per second', () => {
     // (its plateau, checked above); so does a pause after which the site added nothing.
     const stopped = [...idle.slice(0, 10), idle[9]!, idle[9]!];
     expect(classify(stopped, M, idleAt).verdict).not.toBe('leak');
+    // A real ring of 1000 slots filled 125 at a time (`arenascope run`, CPython 3.11), full across a
+    // pause of 3 s, then a few hundred bytes: a plateau (it read as a leak, and the gate failed).
+    const ring = [0, 132390, 264890, 397422, 529922, 662422, 794922, 927422, 1059922, 1060157, 1060282];
+    const ringAt = [
+      1796138211.972374, 1796138211.981544, 1796138212.194007, 1796138212.406669, 1796138212.632395, 1796138212.846901,
+      1796138213.05869, 1796138213.270184, 1796138216.286513, 1796138216.499277, 1796138216.706232,
+    ];
+    expect(classify(ring, M, ringAt).verdict).toBe('plateau');
     // A cache filling (1 - e^-t) sampled at doubling intervals: its steps shrink, never a leak.
     const doubling = Array.from({ length: 9 }, (_, i) => 0.05 * 2 ** i);
     const cache = doubling.map((t) => Math.round(4 * MiB * (1 - Math.exp(-t))));

@@ -120,14 +120,18 @@ interface Candidate {
  * line of that width is joined; else none is (a program printing 80-column paths before its
  * statistics repeats the same shape, which is no evidence).
  */
-async function* unwrapped(
-  lines: AsyncIterable<string>,
-  wrap: { width: number; joined: number[]; lines: number },
-): AsyncGenerator<Line> {
+function unwrapper(wrap: { width: number; joined: number[]; lines: number }): {
+  /** Takes the next line of the input; the lines ready since, in order. */
+  push(raw: string): Line[];
+  /** At the input's end: the lines left. */
+  end(): Line[];
+} {
   let held: Line[] = [];
   // Joins inside a file name of one width waiting for it, among the lines read since the first.
   let waiting: { width: number; queue: (Line | Candidate)[] } | null = null;
   const ready: Line[] = [];
+  // Whether the last line read is whole alone (a statistic or frame line), when it may start a wrap.
+  let heldWhole = false;
   const emit = (...out: (Line | Candidate)[]): void => {
     if (waiting) waiting.queue.push(...out);
     else for (const x of out) ready.push(...('pieces' in x ? x.pieces : [x]));
@@ -145,20 +149,23 @@ async function* unwrapped(
       }
     }
   };
-  for await (const raw of lines) {
+  const push = (raw: string): Line[] => {
     const no = ++wrap.lines;
     const text = plain(raw);
     const service = composeService(raw);
     const last = held[held.length - 1];
     let taken = false; // the line went on the held ones (joined, or a piece of a line waiting)
-    if (last && last.text.length >= MIN_WRAP && text.trim() !== '') {
+    // Whether each line is whole alone is asked once: the held one's was when it was read.
+    const wasWhole = heldWhole;
+    heldWhole = whole(text);
+    if (last && last.text.length >= MIN_WRAP && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');
       // A break at a space: the copy may have dropped it from the end of the full line.
       const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
-      const complete = whole(before);
+      const complete = held.length === 1 && wasWhole;
       const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
       const width = held[0]!.text.length;
-      if (joined !== undefined && !whole(text)) {
+      if (joined !== undefined && !heldWhole) {
         // Nothing else than a wrap: its width is a terminal's.
         if (waiting) settle(waiting.width === width);
         wrap.width ||= width;
@@ -176,10 +183,10 @@ async function* unwrapped(
           waiting.queue.push(candidate);
         }
         [held, taken] = [[], true];
-      } else if (!complete && held.length === 1 && !whole(text) && text.length === last.text.length) {
+      } else if (!complete && held.length === 1 && !heldWhole && text.length === last.text.length) {
         // A third line may complete it, when this one is full too.
         held.push({ no, text, service });
-        continue;
+        return [];
       }
     }
     if (!taken) {
@@ -187,11 +194,14 @@ async function* unwrapped(
       held = [{ no, text, service }];
     }
     if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
-    yield* ready.splice(0);
-  }
-  emit(...held);
-  if (waiting) settle(false);
-  yield* ready.splice(0);
+    return ready.splice(0);
+  };
+  const end = (): Line[] => {
+    emit(...held);
+    if (waiting) settle(false);
+    return ready.splice(0);
+  };
+  return { push, end };
 }
 
 /** An integer as printed, when a double holds it exactly; else an error at the line. */
@@ -375,9 +385,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     return on;
   };
 
-  for await (const { no: at, text: l, service: from } of unwrapped(text.lines, wrap)) {
+  /** Reads one line of the input (or two or three a terminal wrapped one onto, joined back). */
+  const take = ({ no: at, text: l, service: from }: Line): void => {
     no = at;
-    if (current.length && service !== null && from !== null && from !== service) continue;
+    if (current.length && service !== null && from !== null && from !== service) return;
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
     const m = STAT.exec(line);
@@ -406,7 +417,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       bareFrame = false;
       sourceGoesOn = false;
       current.push(stat);
-      continue;
+      return;
     }
     // A statistic's key followed by figures that are not a statistic's (a digit changed to a letter):
     // ended the listing there, and the sites before it were read as another capture's.
@@ -415,12 +426,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const why = `a statistic that cannot be read (${quoted(figures, 50)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);
-      continue;
+      return;
     }
-    if (!current.length) continue;
+    if (!current.length) return;
     if (line === '') {
       gap = blankAfter(gap, no);
-      continue;
+      return;
     }
     const f = frameLine(line);
     if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
@@ -432,26 +443,29 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         bareFrame = f.bare;
         sourceGoesOn = false;
       }
-      continue;
+      return;
     }
     if (bareFrame) {
       bareFrame = false;
-      continue;
+      return;
     }
     const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
     if (src && (src[1]!.trim() === '' || isLogPrefix(src[1]!))) {
       if (afterGap(null)) sourceGoesOn = wrap.width > 0 && l.length >= wrap.width - WRAP_SLACK;
-      continue;
+      return;
     }
     if (sourceGoesOn && !gap) {
       // The rest of a source line the terminal wrapped (no indentation of its own).
       wrap.joined.push(no);
       sourceGoesOn = l.length >= wrap.width - WRAP_SLACK;
-      continue;
+      return;
     }
     close();
     gap = null;
-  }
+  };
+  const lines = unwrapper(wrap);
+  for await (const raw of text.lines) for (const line of lines.push(raw)) take(line);
+  for (const line of lines.end()) take(line);
   no = wrap.lines;
   const warnings = textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false);
   close();

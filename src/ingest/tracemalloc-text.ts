@@ -78,6 +78,8 @@ interface Line {
   readonly text: string;
   /** The docker compose service the (first) line is from. */
   readonly service: string | null;
+  /** The line read as a statistic, when it was (null: it is none; undefined: not asked yet). */
+  readonly stat?: RegExpExecArray | null;
 }
 
 const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(text.trimEnd()) !== null;
@@ -157,7 +159,9 @@ function unwrapper(wrap: { width: number; joined: number[]; lines: number }): {
     let taken = false; // the line went on the held ones (joined, or a piece of a line waiting)
     // Whether each line is whole alone is asked once: the held one's was when it was read.
     const wasWhole = heldWhole;
-    heldWhole = whole(text);
+    const trimmed = text.trimEnd();
+    const stat = STAT.exec(trimmed);
+    heldWhole = stat !== null || frameLine(trimmed) !== null;
     if (last && last.text.length >= MIN_WRAP && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');
       // A break at a space: the copy may have dropped it from the end of the full line.
@@ -173,7 +177,7 @@ function unwrapper(wrap: { width: number; joined: number[]; lines: number }): {
         emit(line);
         [held, taken] = [[], true];
       } else if (joined !== undefined && !complete && held.length === 1 && nameMayGoOn(before, text, wrap.width)) {
-        const candidate = { joined: line, pieces: [held[0]!, { no, text, service }] };
+        const candidate = { joined: line, pieces: [held[0]!, { no, text, service, stat }] };
         if (wrap.width === width) {
           wrap.joined.push(line.no);
           emit(line);
@@ -185,13 +189,13 @@ function unwrapper(wrap: { width: number; joined: number[]; lines: number }): {
         [held, taken] = [[], true];
       } else if (!complete && held.length === 1 && !heldWhole && text.length === last.text.length) {
         // A third line may complete it, when this one is full too.
-        held.push({ no, text, service });
+        held.push({ no, text, service, stat });
         return [];
       }
     }
     if (!taken) {
       emit(...held);
-      held = [{ no, text, service }];
+      held = [{ no, text, service, stat }];
     }
     if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
     return ready.splice(0);
@@ -386,12 +390,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   };
 
   /** Reads one line of the input (or two or three a terminal wrapped one onto, joined back). */
-  const take = ({ no: at, text: l, service: from }: Line): void => {
+  const take = ({ no: at, text: l, service: from, stat: read }: Line): void => {
     no = at;
     if (current.length && service !== null && from !== null && from !== service) return;
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
-    const m = STAT.exec(line);
+    const m = read === undefined ? STAT.exec(line) : read;
     const [was, blanksBefore] = [before, blanks];
     [before, blanks] = line === '' ? [before, blanks + 1] : [m ? 'statistic' : 'other', 0];
     if (m) {

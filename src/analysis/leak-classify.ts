@@ -114,9 +114,9 @@ export function classify(
   // after a pause of 1.5 s between captures 20 ms apart; the gate passed). Judged with the pause as a
   // usual interval, it is a leak or it is not.
   const pause = onePause(x);
-  // Only a pause the site grew across and went on growing after, at every step (but a last one of
-  // nothing, an exit snapshot): a wait with nothing added after it is what shows a cache stopped
-  // filling (a ring that filled across a pause of 3 s, then flat, read as a leak).
+  // Only a pause the site went on growing after, at every step (but a last one of nothing, an exit
+  // snapshot): a wait with nothing added after it is what shows a cache stopped filling (a ring that
+  // filled across a pause of 3 s, then flat, read as a leak).
   if (pause && grewOn(bytes, pause.step)) {
     const q = judgeFrom(bytes, pause.clock, minGrowth);
     if (q.verdict === 'leak') return { ...q, pause: { step: pause.step + 1, seconds: pause.seconds } };
@@ -147,21 +147,22 @@ function onePause(x: readonly number[]): { clock: number[]; step: number; second
 }
 
 /**
- * Whether a site grew across step `at` and at every step after it by half its usual step before it or
- * more (a ring that filled across a pause then added 235 bytes, 125 bytes, was a leak), a last step of
- * nothing after two or more aside (an exit snapshot).
+ * Whether a site, not shrinking across the pause at step `at`, grew at every step after it (two or
+ * more, with the step across it when that grew; a last step of nothing after three or more aside, an
+ * exit snapshot), by half its usual step before it or more at the median (a ring that filled across a pause then added 235 bytes, 125 bytes
+ * read as a leak; a leak of random steps, one of them small, was missed).
  */
 function grewOn(bytes: readonly number[], at: number): boolean {
   const steps = bytes.slice(1).map((b, i) => b - bytes[i]!);
-  const grown = steps
-    .slice(0, at)
-    .filter((d) => d > 0)
-    .sort((a, b) => a - b);
-  const usual = grown[grown.length >> 1];
-  const after = steps.slice(at);
+  const grown = steps.slice(0, at).filter((d) => d > 0);
+  // The step across the pause counts when it grew (between two checkpoints, it adds nothing).
+  const after = steps.slice(steps[at]! > 0 ? at : at + 1);
   if (after.length >= 3 && after[after.length - 1] === 0) after.pop();
-  return usual !== undefined && after.length >= 2 && after.every((d) => d > 0 && d >= usual / 2);
+  if (steps[at]! < 0 || at + 1 >= steps.length || !grown.length || after.length < 2) return false;
+  return after.every((d) => d > 0) && median(after) >= median(grown) / 2;
 }
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 // Every step grew, the largest by at most 1.1 times the smallest: a cache filling at intervals that
 // grow 1.2-1.3 times each can keep its steps within 1.5 times for 5-7 captures (a hump: they rise, then

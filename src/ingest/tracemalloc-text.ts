@@ -122,7 +122,7 @@ interface Candidate {
  * line of that width is joined; else none is (a program printing 80-column paths before its
  * statistics repeats the same shape, which is no evidence).
  */
-function unwrapper(wrap: { width: number; joined: number[]; lines: number }): {
+function unwrapper(wrap: { width: number; joined: number[]; unjoined: number[]; lines: number }): {
   /** Takes the next line of the input; the lines ready since, in order. */
   push(raw: string): Line[];
   /** At the input's end: the lines left. */
@@ -144,8 +144,10 @@ function unwrapper(wrap: { width: number; joined: number[]; lines: number }): {
     if (join) wrap.width ||= w.width;
     for (const x of w.queue) {
       if (!('pieces' in x)) ready.push(x);
-      else if (!join) ready.push(...x.pieces);
-      else {
+      else if (!join) {
+        wrap.unjoined.push(x.pieces[0]!.no);
+        ready.push(...x.pieces);
+      } else {
         wrap.joined.push(x.joined.no);
         ready.push(x.joined);
       }
@@ -352,7 +354,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let gap: Gap | null = null;
   let spacing: 'single' | 'double' | null = null;
   const passed: number[] = [];
-  const wrap = { width: 0, joined: [] as number[], lines: 0 };
+  const wrap = { width: 0, joined: [] as number[], unjoined: [] as number[], lines: 0 };
 
   // A copy double-spaced: seen where a blank line stands between a title and the statistic after it,
   // or between a statistic and its frames. A program printing its top 1 and a blank line looks like a
@@ -492,6 +494,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           ]
         : []),
       ...lineWarnings(input.label, wrap.joined, 'lines wrapped when copied joined back to the line before them'),
+      ...lineWarnings(
+        input.label,
+        wrap.unjoined,
+        'a piece of a path before a statistic, read as printed (a wrap inside its file name, if pasted from a terminal: no other wrap shows the width)',
+      ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),

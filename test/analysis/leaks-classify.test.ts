@@ -333,6 +333,17 @@ describe('with capture times: growth per second', () => {
       1796138213.05869, 1796138213.270184, 1796138216.286513, 1796138216.499277, 1796138216.706232,
     ];
     expect(classify(ring, M, ringAt).verdict).toBe('plateau');
+    // A real leak (CPython 3.12) whose pause of 3 s fell between two checkpoints, adding nothing across
+    // it, then the same 34.3 KiB at every step: a leak (it read as a plateau, and the gate passed).
+    const between = [
+      0, 35154, 70290, 105554, 140690, 176050, 211666, 246770, 281970, 281970, 317266, 352690, 387190, 422842,
+    ];
+    const betweenAt = [
+      1796139776.416421, 1796139776.442904, 1796139776.500581, 1796139776.56101, 1796139776.61718, 1796139776.676518,
+      1796139776.737205, 1796139776.797735, 1796139776.858408, 1796139779.867777, 1796139779.929755, 1796139779.993793,
+      1796139780.052359, 1796139780.115208,
+    ];
+    expect(classify(between, M, betweenAt)).toMatchObject({ verdict: 'leak', pause: { step: 9 } });
     // A cache filling (1 - e^-t) sampled at doubling intervals: its steps shrink, never a leak.
     const doubling = Array.from({ length: 9 }, (_, i) => 0.05 * 2 ** i);
     const cache = doubling.map((t) => Math.round(4 * MiB * (1 - Math.exp(-t))));

@@ -36,7 +36,10 @@ function frameLine(line: string): { prefix: string; filename: string; lineno: st
   const lineno = line.slice(end + 8);
   if (!/^-?\d+$/.test(lineno)) return null;
   // The indentation, whatever it became, then what is before it: a log prefix, or nothing.
-  const prefix = line.slice(0, at).replace(/[ \t]+$/, '');
+  // (Not /[ \t]+$/: tried from every space of a long run, it took time quadratic in it; fuzz seed 37.)
+  let p = at;
+  while (p > 0 && (line[p - 1] === ' ' || line[p - 1] === '\t')) p--;
+  const prefix = line.slice(0, p);
   // Less than its two spaces before `File` (beside a log prefix's one): pasted without indentation.
   return { prefix, filename: line.slice(at + 6, end), lineno, bare: at - prefix.length < 2 };
 }
@@ -64,6 +67,9 @@ function sniffTracemallocText(head: Buffer): boolean {
 // Lines of a statistic or a frame are joined back: two or three lines that make one, or a statistic
 // with the rest of its figures after it. A full line is at least this wide.
 const MIN_WRAP = 40;
+// No terminal is wider: a longer line is none of a wrap's full lines (a line of 1 MiB of spaces held
+// for a join made a frame line with the next, whose indentation took time quadratic in it: seed 37).
+const MAX_TERMINAL = 4096;
 // When the line after a wrapped one is a whole statistic alone (the break was in the file name), the
 // wrapped one must look like a piece of a path: this wide (most terminals are 80), a separator in it.
 const MIN_PATH_WRAP = 60;
@@ -164,7 +170,8 @@ function unwrapper(wrap: { width: number; joined: number[]; unjoined: number[]; 
     const trimmed = text.trimEnd();
     const stat = STAT.exec(trimmed);
     heldWhole = stat !== null || frameLine(trimmed) !== null;
-    if (last && last.text.length >= MIN_WRAP && text.trim() !== '' && !(wasWhole && heldWhole)) {
+    const wide = last !== undefined && last.text.length >= MIN_WRAP && last.text.length <= MAX_TERMINAL;
+    if (wide && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');
       // A break at a space: the copy may have dropped it from the end of the full line.
       const joined = [`${before}${text}`, `${before} ${text}`].find(whole);

@@ -99,3 +99,21 @@ describe('listings as programs print them', () => {
         expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|logged_path\.py$/);
   });
 });
+
+describe('a line of 1 MiB among a listing (fuzz finding, seed 37)', () => {
+  // 1 MiB of spaces, held as a piece of a wrapped line: with the frame line after it, its indentation
+  // was taken off in time quadratic in its length (a minute and more).
+  it('is read in the time of any other line', async () => {
+    const lines = readFileSync(`${DIR}/series.log`, 'utf8').split('\n');
+    lines.splice(2, 0, ' '.repeat(1 << 20), '2026-11-30 18:49:34,929 INFO [app.worker]   File "x.py", line 76');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-long-line-'));
+    try {
+      writeFileSync(join(dir, 'long.log'), lines.join('\n'));
+      // A process of its own: a hang in this one would hold the test file past any time limit.
+      const r = await cli('info', join(dir, 'long.log'));
+      expect([r.code, r.out]).toEqual([0, expect.stringMatching(/^listings +[2-9]/m)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 15_000);
+});

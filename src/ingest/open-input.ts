@@ -327,12 +327,23 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
         yield c;
       }
       done = true;
+    } catch (e) {
+      // zlib reads bytes after a whole member as the header of another: "incorrect header check"
+      // with no place. The framing says where the gzip data ended.
+      if (!(e instanceof InputError && /incorrect header check/.test(e.message))) throw e;
+      const stray = frames ? (await pumped, frames.stray) : (await framesOf(reread!(), Number.POSITIVE_INFINITY)).stray;
+      if (stray === null) throw e;
+      throw new InputError(
+        label,
+        `byte ${stray} of the compressed file`,
+        'the gzip data ends there and bytes that are not gzip follow (trailing garbage: `gzip -dc` ignores them with a warning)',
+      );
     } finally {
       if (!done) gunzip.destroy(); // its reader stopped early: the pump stops and closes the file
     }
     const framed = await pumped;
     const whole = last.length === 8 && last.readUInt32LE(4) === length % 2 ** 32;
-    cut = frames ? framed : whole ? null : await framesOf(reread!(), read);
+    cut = frames ? framed : whole ? null : await (await framesOf(reread!(), read)).end();
     // Cut in a trailer or a header, what came before is whole: only the framing tells. A cut in the
     // compressed data leaves the content cut, which its reader reports (with --allow-partial where it
     // applies). A reader that does not catch this cannot read on past it: `gzip -dc` can.
@@ -344,7 +355,7 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
 type Chunks = AsyncIterable<Buffer>;
 
 /** The framing of the first `bytes` of a file read again (no further: a file being written grows). */
-async function framesOf(compressed: Chunks, bytes: number): Promise<GzipCut | null> {
+async function framesOf(compressed: Chunks, bytes: number): Promise<GzipFrames> {
   const frames = new GzipFrames();
   let left = bytes;
   for await (const c of compressed) {
@@ -352,7 +363,7 @@ async function framesOf(compressed: Chunks, bytes: number): Promise<GzipCut | nu
     left -= Math.min(left, c.length);
     if (left === 0) break;
   }
-  return frames.end();
+  return frames;
 }
 
 // Bytes of a gzip header gathered at most: its optional name and comment are short.
@@ -369,7 +380,10 @@ class GzipFrames {
   private trailer = 0;
   private members = 0;
   private at = 0;
+  private headAt = 0;
   private inflater: InflateRaw | null = null;
+  /** Where bytes that are not gzip follow a whole member (trailing garbage), else null. */
+  stray: number | null = null;
   /** Not gzip framing as expected: the gunzip reports what is wrong, this says nothing. */
   private lost = false;
 
@@ -406,9 +420,11 @@ class GzipFrames {
 
   private header(d: Buffer, p: number): number {
     if (this.head.length === 0 && d[p] === 0) return p + 1;
+    if (this.head.length === 0) this.headAt = this.at - d.length + p;
     const taken = Math.min(d.length - p, 1024);
     this.head = Buffer.concat([this.head, d.subarray(p, p + taken)]);
     const n = headerLength(this.head);
+    if (n === 0 && this.members > 0) this.stray = this.headAt;
     if (n === 0 || (n < 0 && this.head.length > MAX_HEADER)) this.lost = true;
     if (n <= 0) return p + taken;
     const next = p + taken - (this.head.length - n);

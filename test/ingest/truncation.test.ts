@@ -510,3 +510,22 @@ describe('a gzipped dump whose trailer does not match its content (a bit flipped
     ]);
   });
 });
+
+describe('a gzipped dump followed by bytes that are not gzip (trailing garbage)', () => {
+  // zlib reads them as another member's header and names no byte: the message said "after byte 0".
+  const one = Buffer.from(gzipSync(readFileSync('fixtures/dumps/py311-inventory-a.pickle')));
+  it.each([
+    ['after one member', Buffer.concat([one, Buffer.from('garbage')]), one.length, ['stats', 'info']],
+    // stats stops reading at the end of the first member's pickle (a warning says what it left).
+    ['after two members', Buffer.concat([one, one, Buffer.from('zz')]), 2 * one.length, ['info']],
+  ])('%s: an error at the byte where the gzip data ends', async (name, gz, at, commands) => {
+    const p = file(`stray-${name.replace(/\W+/g, '-')}.pickle.gz`, gz);
+    for (const args of commands.map((c) => [c, p])) {
+      const r = await cli(...args);
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: ${p}: byte ${at} of the compressed file: the gzip data ends there and bytes that are not gzip follow (trailing garbage: \`gzip -dc\` ignores them with a warning)\n`,
+      ]);
+    }
+  });
+});

@@ -308,7 +308,9 @@ const bytesAgainst = (value: number, limit: number): [string, string] => {
   if (a < 1024 && Number.isInteger(value) && Number.isInteger(limit)) return [`${value} B`, `${limit} B`];
   const [scale, unit] =
     a >= 2 ** 30 ? [2 ** 30, ' GiB'] : a >= 2 ** 20 ? [2 ** 20, ' MiB'] : a >= 1024 ? [1024, ' KiB'] : [1, ' B'];
-  return againstLimit(value, limit, scale, unit);
+  const both = againstLimit(value, limit, scale, unit);
+  // A figure far below the limit in its own unit: 3.5 MiB against 10 GiB, not "0.0 GiB".
+  return value !== 0 && Math.abs(value) < scale / 10 ? [fmtBytes(value), both[1]] : both;
 };
 const signed = (x: string): string => (x.startsWith('-') ? x : `+${x}`);
 
@@ -334,7 +336,10 @@ function growthCheck(
   const delta = current - base;
   const change = `${what} ${fmtBytes(base)} -> ${fmtBytes(current)}`;
   if ('percent' in limit) {
-    const pct = base === 0 ? (delta > 0 ? Infinity : 0) : (delta / base) * 100;
+    const exact = base === 0 ? (delta > 0 ? Infinity : 0) : (delta / base) * 100;
+    // A growth of exactly the limit passes (limits are inclusive): 100 -> 107 MiB is 7%, not the
+    // 7.000000000000001% floating point makes of it.
+    const pct = Math.abs(exact - limit.percent) <= 1e-9 * Math.max(1, Math.abs(limit.percent)) ? limit.percent : exact;
     return {
       check: name,
       passed: pct <= limit.percent,

@@ -188,11 +188,17 @@ export function parseSize(text: string, flag: string): number {
   if (!m || unit === undefined) {
     throw new UsageError(`${flag} takes a size such as 64KiB, 10MB or 1.5GiB; got '${text}'`);
   }
-  return Number(m[1]) * unit;
+  // Whole bytes: 2.01MB is 2,010,000 bytes, not 2009999.9999999998.
+  return Math.round(Number(m[1]) * unit);
 }
 
 /** '5%' or a size ('512KiB', '10MB'). */
 export function parseGrowth(text: string, flag: string): GrowthLimit {
   const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-  return m ? { percent: Number(m[1]) } : { bytes: parseSize(text, flag) };
+  if (m) return { percent: Number(m[1]) };
+  try {
+    return { bytes: parseSize(text, flag) };
+  } catch {
+    throw new UsageError(`${flag} takes a percentage such as 10% or a size such as 64KiB or 10MB; got '${text}'`);
+  }
 }

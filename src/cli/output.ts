@@ -62,6 +62,9 @@ function fileId(path: string): string {
   }
 }
 
+/** Whether two paths name one file (a link, or another spelling of it, is that file). */
+export const sameFile = (a: string, b: string): boolean => fileId(a) === fileId(b);
+
 // Whether an existing file lies inside a folder (at any depth), both as the system resolves them.
 function within(file: string, folder: string): boolean {
   try {
@@ -82,14 +85,14 @@ async function isCapture(path: string): Promise<boolean> {
 }
 
 /** Writes an output whole: to stdout for '-'. */
-export function writeOutput(a: CommandArgs, path: string, text: string): void {
+export function writeOutput(a: CommandArgs, path: string, text: string, opts: { append?: boolean } = {}): void {
   if (isStdout(path)) {
     a.io.out(withoutCiCommands(text));
     return;
   }
   try {
     // As on stdout: a name's bytes that are not UTF-8 written as they were (they were U+FFFD in files).
-    writeFileSync(path, encodeText(text));
+    writeFileSync(path, encodeText(text), opts.append ? { flag: 'a' } : {});
   } catch (e) {
     throw cannotWrite(path, e);
   }

@@ -234,11 +234,14 @@ export async function parseWithYargs(
       const late = argv.some((w) => w.startsWith(LITERAL));
       const text =
         msg === null
-          ? msg
+          ? (err?.message ?? msg)
           : late && takes && msg.startsWith('Unknown argument')
             ? `${argv[0]} takes ${takes.join(' ')}: too many inputs (every word after \`--\` is an input)`
             : withSuggestions(msg.replaceAll(LITERAL, ''), options, argv);
-      throw err ?? new UsageError(`${text}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
+      // yargs' own errors (a value missing after an option that requires one) are usage errors too.
+      throw err && err.name !== 'YError'
+        ? err
+        : new UsageError(`${text}\nRun 'arenascope --help' or 'arenascope <command> --help'.`);
     })
     .middleware((a) => {
       checkValues(a, argv, (y as unknown as { getOptions(): DeclaredOptions }).getOptions());

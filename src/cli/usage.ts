@@ -58,6 +58,12 @@ export function nearestOption(typed: string, options: readonly string[]): string
 export function withSuggestions(msg: string, options: readonly string[], args: readonly string[] = []): string {
   const m = /^Unknown arguments?: (.*)$/.exec(msg);
   if (!m) return msg;
+  // `--max-peak-growth -5%`: yargs reads the value as options (-5 and -%).
+  const i = args.findIndex((a, j) => /^--?[a-z]/i.test(a) && !a.includes('=') && /^-\.?\d/.test(args[j + 1] ?? ''));
+  if (i >= 0) {
+    const [flag, value] = [args[i]!, args[i + 1]!];
+    return `${flag} ${value}: a value that starts with '-' is read as options; write ${flag}=${value}`;
+  }
   // yargs names a dashed option twice (min-grwth, minGrwth): once is enough.
   const kebab = (u: string): string => u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const typed = m[1]!.split(', ');
@@ -116,10 +122,24 @@ export function wholeNumber(v: number | undefined, flag: string, min = 0): numbe
   return v;
 }
 
+// String options whose empty value means something (`report --json`: print JSON) or gets a message
+// of its own (an output's empty file name, cli/output.ts; `leaks --limit`, a count or an old size).
+const OWN_EMPTY: ReadonlySet<string> = new Set([
+  'json',
+  'output',
+  'o',
+  'json-out',
+  'junit',
+  'markdown',
+  'title',
+  'limit',
+]);
+
 /** Options as yargs declared them for the command parsed (its own getOptions(), missing from its types). */
 export interface DeclaredOptions {
   readonly array: readonly string[];
   readonly number: readonly string[];
+  readonly string: readonly string[];
   readonly alias: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -134,10 +154,29 @@ export function checkValues(argv: Record<string, unknown>, args: readonly string
     if (v.every((x) => typeof x === 'boolean')) continue; // a flag twice is the flag
     throw new UsageError(`${flagName(k)} is given ${v.length} times (${v.join(', ')}): it takes one value`);
   }
-  const flags = declared.number.flatMap((k) => [k, ...(declared.alias[k] ?? [])]).map(flagName);
+  const flagsOf = (keys: readonly string[]): string[] =>
+    keys.flatMap((k) => [k, ...(declared.alias[k] ?? [])]).map(flagName);
+  const numbers = flagsOf(declared.number);
+  // A flag whose value is missing: the last word, or another flag after it (`--max-leaks $N` with N
+  // unset). yargs leaves a number undefined and a string '', and the check it asks for was dropped.
+  const missing = (i: number): boolean => {
+    const next = args[i + 1];
+    return next === undefined || (/^-/.test(next) && !/^-\.?\d/.test(next));
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const empty = flags.find((f) => (a === f && args[i + 1] === '') || a === `${f}=`);
+    const empty = numbers.find((f) => (a === f && args[i + 1] === '') || a === `${f}=`);
     if (empty) throw new UsageError(`${empty} expects a number, got ''`);
+    if (numbers.includes(a) && missing(i)) throw new UsageError(`${a} expects a number, and none follows it`);
+  }
+  for (const k of declared.string) {
+    const v = argv[k];
+    if (OWN_EMPTY.has(k)) continue;
+    if (v === '' || (Array.isArray(v) && v.includes(''))) {
+      // Flags only: an empty input (a positional) is a file that cannot be read, said so by its reader.
+      const typed = flagsOf([k]).find((f) => args.some((a) => a === f || a.startsWith(`${f}=`)));
+      if (typed === undefined) continue;
+      throw new UsageError(`${typed} expects a value, and none was given (an empty word: an unset variable?)`);
+    }
   }
 }

@@ -121,7 +121,14 @@ function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: s
 export function resolveInputs(
   args: readonly string[],
   order?: Order,
-): { inputs: string[]; skipped: string[]; runs: RunFolder[]; given: string[] } {
+): {
+  inputs: string[];
+  skipped: string[];
+  runs: RunFolder[];
+  given: string[];
+  /** The first two files named in a shell's glob order that natural order swaps (then taken in natural order). */
+  shell: [string, string] | null;
+} {
   const inputs: string[] = [];
   const given: string[] = []; // files named one by one, in the order given
   const runDirs = new Set<string>();
@@ -190,6 +197,9 @@ export function resolveInputs(
       if (st) given.push(a);
     }
   }
+  // Files named one by one as a shell's glob gives them (snap-1, snap-10, snap-2): their names'
+  // natural order, unless --order given says the order given is meant.
+  const shell = order ? null : outOfNameOrder(given, inputs);
   return {
     inputs: once(
       order && order !== 'given'
@@ -197,13 +207,24 @@ export function resolveInputs(
             inputs.filter((p) => p !== '-'),
             order,
           )
-        : inputs,
+        : shell
+          ? naturalAmong(inputs, given)
+          : inputs,
       skipped,
     ),
     skipped,
     runs,
     given,
+    shell,
   };
+}
+
+/** `inputs` with the files of `files` among them sorted in natural name order, in the places they held. */
+function naturalAmong(inputs: readonly string[], files: readonly string[]): string[] {
+  const set = new Set(files);
+  const sorted = inputs.filter((p) => set.has(p)).sort(naturalCompare);
+  let k = 0;
+  return inputs.map((p) => (set.has(p) ? sorted[k++]! : p));
 }
 
 // A file given twice (by two paths, or a folder and one of its files) is read once: twice, it would

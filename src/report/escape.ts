@@ -1,5 +1,7 @@
 // Escaping of capture strings (file names can hold anything) for the markup outputs.
 
+import { escapedBytes, forTerminal } from '../util/text.js';
+
 // Bidirectional controls reorder what follows them on screen (a name holding U+202E showed
 // `\u202egnp.py` as `yp.png`): shown by their code point, never applied.
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -11,7 +13,9 @@ export function esc(s: unknown): string {
   return shownBidi(String(s)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const oneLine = (s: unknown): string => shownBidi(String(s)).replace(/[\r\n]+/g, ' ');
+// One line of text a Markdown viewer shows as it reads: line ends made spaces; control characters and
+// bytes that are not UTF-8 (a step summary must be UTF-8) shown as their codes, as in a CI log.
+const oneLine = (s: unknown): string => forTerminal(escapedBytes(shownBidi(String(s)).replace(/[\r\n]+/g, ' ')));
 
 /**
  * Markdown text that shows as it reads, on one line, in a table cell or anywhere: what Markdown or

@@ -2,7 +2,7 @@
 // Actions workflow commands).
 
 import type { CheckResult, GateResult } from '../analysis/gate.js';
-import { forTerminal } from '../util/text.js';
+import { escapedBytes, forTerminal } from '../util/text.js';
 import { esc, mdCode, mdText } from './escape.js';
 
 /**
@@ -29,10 +29,6 @@ export function renderGateText(r: GateResult, limit = 10): string {
   );
   return `${lines.join('\n')}\n`;
 }
-
-// A capture's byte that is not UTF-8 (a surrogate escape, see encodeText) shown as its value.
-const escapedBytes = (s: string): string =>
-  s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
 
 /**
  * Text for a CI log, which renders ANSI escapes and shows bytes that are not UTF-8 as U+FFFD: what a

@@ -49,6 +49,10 @@ export function encodeText(text: string): string | Buffer {
   return Buffer.concat(parts);
 }
 
+/** A capture's bytes that are not UTF-8 (surrogate escapes, see encodeText) shown as their values: '\\xff'. */
+export const escapedBytes = (s: string): string =>
+  s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
+
 // What a terminal acts on instead of showing: control characters (ESC begins the sequences that set
 // its title, colours, clear the screen), except the line ends and tabs of the output itself, and the
 // marks that reorder the text after them (U+202A-U+202E, U+2066-U+2069).

@@ -9,9 +9,9 @@ const DIR = 'fixtures/bad/ci-commands';
 const SNAPS = [1, 2, 3, 4, 5].map((k) => `${DIR}/snap-${k}.pickle`);
 
 // What a runner takes for a command: a line, trimmed (.NET's whitespace, U+0085 among it), starting
-// with `::`; `##[` or `##vso[` anywhere in it (a lone CR ends a line too).
+// with `::`; `##[`, `##vso[` or TeamCity's `##teamcity[` anywhere in it (a lone CR ends a line too).
 const commands = (out: string): string[] =>
-  out.split(/\r\n|\r|\n/).filter((l) => /^[\s\u0085]*::/.test(l) || /##(\[|vso\[)/i.test(l));
+  out.split(/\r\n|\r|\n/).filter((l) => /^[\s\u0085]*::/.test(l) || /##(\[|vso\[|teamcity\[)/i.test(l));
 
 describe('workflow commands in file names', () => {
   it.each([
@@ -54,6 +54,10 @@ describe('workflow commands in file names', () => {
     expect(withoutCiCommands('lib##[add-mask]x.py:2')).toBe('lib#\u23ce#[add-mask]x.py:2');
     expect(withoutCiCommands('a\n\u0085\t::error z')).toBe('a\n\u0085\t\u23ce::error z');
     expect(withoutCiCommands('x:: y ::z # a ## b [c]')).toBe('x:: y ::z # a ## b [c]');
+    // A TeamCity service message forged the build's status (its runner reads them from stdout).
+    expect(withoutCiCommands("x.py\n##teamcity[buildStatus status='SUCCESS']")).toBe(
+      "x.py\n#\u23ce#teamcity[buildStatus status='SUCCESS']",
+    );
   });
 
   it('marks what is written piece by piece, a command cut between two pieces too', () => {

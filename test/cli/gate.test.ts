@@ -206,6 +206,26 @@ describe('gate: tolerance at the boundary', () => {
     ).toBe(1);
   });
 
+  it('a growth of exactly the percent limit passes (7% read +7.000000000000001% and failed)', async () => {
+    // mprof runs whose peaks are 100 and 107 MiB, as `mprof peak` reads them.
+    const run = (mib: number): string => {
+      const p = join(tmp, `peak-${mib}.dat`);
+      const mem = (i: number) => `MEM ${(i === 10 ? mib : 10).toFixed(6)} ${(1700000000 + i / 10).toFixed(4)}\n`;
+      writeFileSync(p, `CMDLINE python prog.py\n${Array.from({ length: 30 }, (_, i) => mem(i)).join('')}`);
+      return p;
+    };
+    const gate = (limit: string) => cli('gate', run(107), '--baseline', run(100), '--max-peak-growth', limit);
+    const r = await gate('7%');
+    expect([r.code, r.out.split('\n')[0]]).toEqual([
+      0,
+      'PASS max-peak-growth: peak 100.0 MiB -> 107.0 MiB (+7.0%, limit 7%)',
+    ]);
+    expect((await gate('6.99%')).code).toBe(1);
+    // A size is whole bytes; a figure far below a limit is said in its own unit.
+    const big = await cli('gate', `${G}/bigger`, '--max-peak', '10GiB');
+    expect(big.out).toMatch(/^PASS max-peak: largest traced total 1\.6 MiB \(limit 10\.0 GiB\)$/m);
+  });
+
   it('--max-peak accepts human sizes', async () => {
     expect((await cli('gate', `${G}/bigger`, '--max-peak', '1.5MiB')).code).toBe(1);
     expect((await cli('gate', `${G}/bigger`, '--max-peak', '2MB')).code).toBe(0);
@@ -890,6 +910,28 @@ describe('gate renderers: golden', () => {
         '::error file=emoji\u{1F600}\ufffe\uffff\ud800x.py,line=4,title=arenascope max-peak::at emoji\u{1F600}.py\n' +
         '::notice title=arenascope gate::a note with \\x1b[2J in it\n',
     );
+  });
+
+  it('Markdown shows control characters and bytes that are not UTF-8 as their codes (a raw 0xff ended the table)', () => {
+    const md = renderGateMarkdown(hostile);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what a step summary must not hold
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    expect(md).toContain('`\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py:3`');
+  });
+
+  it("--markdown $GITHUB_STEP_SUMMARY adds to the job's summary (it wrote over the steps before)", async () => {
+    const summary = join(tmp, 'step-summary.md');
+    writeFileSync(summary, '### an earlier step\n');
+    process.env.GITHUB_STEP_SUMMARY = summary;
+    try {
+      await cli('gate', `${G}/steady`, '--markdown', summary);
+    } finally {
+      delete process.env.GITHUB_STEP_SUMMARY;
+    }
+    expect(readFileSync(summary, 'utf8')).toMatch(/^### an earlier step\n### arenascope memory gate: passed\n/);
+    // Any other file is written whole.
+    await cli('gate', `${G}/steady`, '--markdown', summary);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^### arenascope memory gate: passed\n/);
   });
 
   it('Markdown escapes table cells', () => {

@@ -216,6 +216,34 @@ describe('words yargs would misread', () => {
     const md = await cli('report', SERIES, '-f', 'markdown', '--title', '-');
     expect(md.out.split('\n')[0]).toBe('## -');
   });
+
+  it('an option whose value is missing (`--max-leaks $N`, N unset) is a usage error: its check was dropped, exit 0', async () => {
+    const cases: [string[], string][] = [
+      [['--max-fragmentation'], '--max-fragmentation expects a number, and none follows it'],
+      [['--max-leaks', '--max-peak', '1GiB'], '--max-leaks expects a number, and none follows it'],
+      [['--config', ''], '--config expects a value, and none was given (an empty word: an unset variable?)'],
+      [['--config'], '--config expects a value, and none was given (an empty word: an unset variable?)'],
+      [['--baseline', ''], '--baseline expects a value, and none was given (an empty word: an unset variable?)'],
+      [
+        ['--max-peak-growth', '-5%'],
+        "--max-peak-growth -5%: a value that starts with '-' is read as options; write --max-peak-growth=-5%",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli('gate', SERIES, ...args);
+      expect([r.code, r.err.split('\n')[0]]).toEqual([2, `arenascope: ${message}`]);
+    }
+    // yargs' own "Not enough arguments following" was an internal error (exit 3).
+    const bare = await cli('replay', SERIES, '--allocator-stats');
+    expect([bare.code, bare.err.split('\n')[0]]).toEqual([
+      2,
+      'arenascope: Not enough arguments following: allocator-stats',
+    ]);
+    // A negative number is still a value.
+    expect((await cli('gate', SERIES, '--max-leaks', '-1')).err).toBe(
+      'arenascope: --max-leaks expects a whole number, got -1\n',
+    );
+  });
 });
 
 it('report --diff-from a label several captures share is refused (it took the first, silently)', async () => {

@@ -91,7 +91,13 @@ describe('globs', () => {
 
   it('a pattern that matches nothing is named', () => {
     const p = join(dir, 'run-{x,y}/**/*.pickle');
-    expect(resolveInputs([p])).toEqual({ inputs: [], skipped: [`no file matches ${p}`], runs: [], given: [] });
+    expect(resolveInputs([p])).toEqual({
+      inputs: [],
+      skipped: [`no file matches ${p}`],
+      runs: [],
+      given: [],
+      shell: null,
+    });
   });
 
   it('through the command line: info reads every match', async () => {
@@ -142,13 +148,15 @@ describe('what the order and the number of inputs say', () => {
   const file = (n: number) => join(series, `snap-${n}.pickle`);
   const shellOrder = [1, 10, 11, 2, 3].map(file); // what `snap-*.pickle` expands to
 
-  it('files named in an order their names sort otherwise: a warning naming two, and --order name or given', async () => {
-    const r = await cli('leaks', ...shellOrder);
+  it("files named in a shell's glob order: taken in natural order, a warning naming two; --order given keeps them", async () => {
+    const r = await cli('leaks', ...shellOrder, '--json');
     expect(r.code).toBe(0);
     expect(r.err).toContain(
-      `warning: the snapshots are taken in the order given, a shell's (${file(11)} before ${file(2)}), not their names' natural order`,
+      `warning: the snapshots are taken in their names' natural order (${file(2)} before ${file(11)}), not in the order given, a shell's glob order`,
     );
-    for (const order of ['name', 'given']) expect((await cli('leaks', ...shellOrder, '--order', order)).err).toBe('');
+    const byNameJson = await cli('leaks', ...shellOrder, '--order', 'name', '--json');
+    expect([byNameJson.err, byNameJson.out]).toEqual(['', r.out]);
+    expect((await cli('leaks', ...shellOrder, '--order', 'given')).err).toBe('');
     // Any other order is taken as meant: names with no number, files of several folders.
     const meant = [file(3), file(1), file(2)];
     expect((await cli('leaks', ...meant)).err).toBe('');

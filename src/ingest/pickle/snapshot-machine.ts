@@ -457,7 +457,7 @@ export class SnapshotMachine {
           // LONG4
           if (p + 5 > n) return this.suspend(p, 5);
           const len = d.readInt32LE(p + 1);
-          if (len < 0 || len > 8) this.foreign(`LONG4 of ${len} bytes: no tracemalloc integer is that large`);
+          if (len < 0 || len > 9) this.foreign(`LONG4 of ${len} bytes: no tracemalloc integer is that large`);
           if (p + 5 + len > n) return this.suspend(p, 5 + len);
           this.push(this.decodeLong(d, p + 5, len));
           p += 5 + len;
@@ -633,12 +633,17 @@ export class SnapshotMachine {
 
   private decodeLong(d: Buffer, start: number, len: number): number {
     if (len === 0) return 0;
-    if (len > 8) this.foreign(`an integer of ${len} bytes: no tracemalloc integer is that large`);
+    // A size_t of 2^63 or more takes a ninth byte (pickle's integers are signed), a zero.
+    if (len > 9 || (len === 9 && d[start + 8] !== 0)) {
+      this.foreign(`an integer of ${len} bytes: no tracemalloc integer is that large`);
+    }
     let v = 0n;
     for (let i = len - 1; i >= 0; i--) v = (v << 8n) | BigInt(d[start + i]!);
     if (d[start + len - 1]! & 0x80) v -= 1n << BigInt(8 * len);
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-      this.fail(`the integer ${v} is beyond 2^53, which arenascope cannot count exactly`);
+      this.fail(
+        `the integer ${v} is ${v < 0n ? 'below -2^53' : '2^53 or more'}, which arenascope cannot count exactly`,
+      );
     }
     return Number(v);
   }

@@ -1,7 +1,7 @@
 // ReportData: everything a report shows, assembled from the analyses, as one plain JSON object.
 // Every renderer (HTML, Markdown, text) reads only this; `report --json` writes it as it is.
 
-import type { MallocStatsBlock } from '../model/allocator-stats.js';
+import { type MallocStatsBlock, standingReport } from '../model/allocator-stats.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import type { Frame } from '../model/frames.js';
 import type { ReportLine } from '../model/line-report.js';
@@ -317,7 +317,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     file: a.source.path,
     arenas: a.blocks.map((b) => b.arenasCurrent),
     allocatedBytes: a.blocks.map((b) => b.bytesInAllocatedBlocks),
-    fragmentation: a.blocks.length ? reportFragmentation(a.blocks[a.blocks.length - 1]!) : null,
+    fragmentation: a.blocks.length ? reportFragmentation(standingReport(a)) : null,
     ...(a.label ? { label: a.label } : {}),
   }));
   // With no snapshot, the last allocator report says it by its own table, as gate measures it.

@@ -320,6 +320,14 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
         'and the table and figures that follow it',
     );
   }
+  if (blocks.length >= 3 && blocks[0]!.arenasAllocatedTotal === 0) {
+    const [before, exit] = [blocks[blocks.length - 2]!, blocks[blocks.length - 1]!];
+    warnings.push(
+      `${input.label}: a PYTHONMALLOCSTATS log (its first report is printed before any arena): its last, at line ` +
+        `${exit.inputLine}, is printed at exit, after the interpreter's shutdown; the one at line ${before.inputLine} ` +
+        '(before its last new arena) stands for the program',
+    );
+  }
   return {
     kind: 'allocator-stats',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },

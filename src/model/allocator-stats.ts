@@ -105,3 +105,18 @@ export interface AllocatorStats {
    */
   readonly matches?: string | null;
 }
+
+/**
+ * Whether a file is a PYTHONMALLOCSTATS log: its first report is the one CPython prints before the
+ * first arena (none allocated yet, which no `sys._debugmallocstats()` call can show), and its last
+ * the one Py_FinalizeEx prints at exit, after the interpreter has torn its objects down.
+ */
+export const isMallocStatsLog = (f: AllocatorStats): boolean =>
+  f.blocks.length >= 3 && f.blocks[0]!.arenasAllocatedTotal === 0;
+
+/**
+ * The report a file stands for (paired with a capture, judged alone): its last; a PYTHONMALLOCSTATS
+ * log's last before the one at exit (a program that did nothing "fragmented" 2 of its 3 arenas there).
+ */
+export const standingReport = (f: AllocatorStats): MallocStatsBlock =>
+  f.blocks[f.blocks.length - (isMallocStatsLog(f) ? 2 : 1)]!;

@@ -1,7 +1,7 @@
 // Which real allocator report (sys._debugmallocstats) goes with which capture: one rule for replay,
 // report and gate, so that they show the same real figures, and say what they paired and left out.
 
-import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
+import { type AllocatorStats, type MallocStatsBlock, standingReport } from '../../model/allocator-stats.js';
 import { listed } from '../../util/excerpt.js';
 
 /** A capture of the series, as pairing sees it: its label (file name) and capture time. */
@@ -59,7 +59,7 @@ function nameKey(p: string): string {
   return n ? String(Number(n[1])) : last;
 }
 
-const last = (f: AllocatorStats): MallocStatsBlock => f.blocks[f.blocks.length - 1]!;
+const last = standingReport;
 
 interface Pairs {
   /** For each capture, the index of its file, or -1. */

@@ -393,7 +393,23 @@ export function isFragmented(captures: readonly CaptureComparison[]): Fragmented
           'for growth, see `arenascope leaks`',
       };
     const { order } = evidencedOrder(last, 'yes', m);
-    const site = siteOf(order ? last[order].pinningSites[0] : undefined);
+    const sites = order ? last[order].pinningSites : [];
+    // The scattered order mixes every site's blocks over its arenas: sites with blocks in all its
+    // pinned arenas alike are not told apart by it (it named the largest: a list made after the
+    // frees, packed in 6 arenas, where the 15,000 objects kept among those freed pinned 30).
+    const alike = order === 'scattered' ? sites.filter((p) => p.arenas === sites[0]!.arenas) : [];
+    if (alike.length > 1) {
+      const names = alike.slice(0, 3).map(siteOf).join(', ');
+      return {
+        verdict: 'yes',
+        reason,
+        next:
+          `${alike.length} sites have blocks in ${alike[0]!.arenas === 1 ? 'the one arena' : `every one of the ${alike[0]!.arenas} arenas`} the model pins ` +
+          `(scattered order), which cannot tell which of them pins them (${names}${alike.length > 3 ? ', …' : ''}): ` +
+          'objects kept among many freed pin arenas, while those made after the frees fill the room freed first',
+      };
+    }
+    const site = siteOf(sites[0]);
     // No site: the model pins no arena (under a quarter used) in the order the evidence points at, so
     // the spare arenas are spread thin; said so (it asked for the traced peak, which 3.8 cannot reset).
     const traced = captures.every((c) => c.churn.tracedPeak !== null);
@@ -473,7 +489,14 @@ export function fragmentationEvidence(
   const sites = order ? last[order].pinningSites : [];
   // An order the evidence points at may pin no arena of its own (its arenas are full): said, not a
   // ranking with nothing under it.
-  const basis = order && !sites.length ? `none: no site's blocks pin an arena in ${evidenced.basis}` : evidenced.basis;
+  const alike = order === 'scattered' ? sites.filter((p) => p.arenas === sites[0]!.arenas).length : 0;
+  const basis =
+    order && !sites.length
+      ? `none: no site's blocks pin an arena in ${evidenced.basis}`
+      : alike > 1
+        ? `${evidenced.basis}; its first ${alike} are in ${sites[0]!.arenas === 1 ? 'its one pinned arena' : `all its ${sites[0]!.arenas} pinned arenas`} alike, ` +
+          'listed by their blocks (the model cannot tell which pins them)'
+        : evidenced.basis;
   return {
     basis: last.real ? 'real' : 'model',
     measure: m,
@@ -564,14 +587,19 @@ function notTheDumps(snapshots: readonly Snapshot[], python: string): string | n
   return null;
 }
 
-function churnAssumptions(captures: readonly CaptureComparison[]): string[] {
+function churnAssumptions(captures: readonly CaptureComparison[], snapshots: readonly Snapshot[]): string[] {
   const unknown = captures.filter((c) => c.churn.assumed).length;
   if (!unknown) return [];
+  // reset_peak() is 3.9's: before it, the peak is the run's so far, which tells only while it rises.
+  const old = snapshots.some((s) => s.layout === '3-tuple');
   return [
     `churn between captures is unknown before ${unknown} of ${captures.length} captures (no traced peak): ` +
       `the worst case assumes ${UNKNOWN_CHURN === 1 ? 'as many' : `${UNKNOWN_CHURN}x as many`} transient bytes ` +
       'as each interval allocated, made among its allocations and freed before the capture; ' +
-      'capture the traced peak (tracemalloc.get_traced_memory(), then reset_peak()) to know',
+      (old
+        ? 'the traced peak at each capture (tracemalloc.get_traced_memory()) tells churn while it rises (CPython ' +
+          '3.8 and earlier cannot reset it; 3.9+ can, with reset_peak())'
+        : 'capture the traced peak (tracemalloc.get_traced_memory(), then reset_peak()) to know'),
   ];
 }
 
@@ -657,9 +685,11 @@ export function replayReport(
   if (firstReal) {
     const g = geometry(python);
     if (firstReal.arenaSize !== g.arenaSize) {
+      const fits =
+        firstReal.arenaSize === 262144 ? '3.9 (256 KiB arenas, as 3.6-3.9)' : '3.10 (1 MiB arenas, as 3.10+)';
       warnings.push(
         `the allocator reports have ${firstReal.arenaSize}-byte arenas, ` +
-          `the model of ${python} ${g.arenaSize}: pass --python`,
+          `the model of ${python} ${g.arenaSize}: --python ${fits} models theirs`,
       );
     }
   }
@@ -719,7 +749,7 @@ export function replayReport(
     assumptions: [
       ...(model ? [model.note] : []),
       ...(paired ? [paired] : []),
-      ...churnAssumptions(captures),
+      ...churnAssumptions(captures, snapshots),
       ...atFinal,
     ],
     untracedBlocks: r.untracedBlocks,

@@ -43,9 +43,19 @@ function numberedAlike(a: string, b: string): number {
   while (isDigit(a.charCodeAt(ea))) ea++;
   let eb = i;
   while (isDigit(b.charCodeAt(eb))) eb++;
+  // The digits after the point of a time as a name (time.time(): 'snap_1796144590.501069') are a
+  // fraction: .501069 after .3469207 (read as whole numbers, the 4th capture came first).
+  if (EPOCH_POINT.test(a.slice(Math.max(0, i - 13), i))) {
+    const [fa, fb] = [a.slice(i, ea), b.slice(i, eb)];
+    const width = Math.max(fa.length, fb.length);
+    return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
+  }
   if (ea - i > 15 || eb - i > 15) return 0;
   return Number(a.slice(i, ea)) - Number(b.slice(i, eb));
 }
+
+/** The end of a name's part before a time's fraction: seconds since the epoch (9 to 11 digits) and a point. */
+export const EPOCH_POINT = /(?:^|\D)\d{9,11}\.$/;
 
 /**
  * Whether the names of a series differ only in a number ('0001.pickle', 'snap-10'): the order a

@@ -15,6 +15,7 @@ import { captureTicks, sizeUnit } from '../../src/report/html/axes.js';
 import { arenasCaption } from '../../src/report/html/charts.js';
 import { renderHtml, scriptJson } from '../../src/report/html/page.js';
 import { MEANINGS } from '../../src/report/html/palette.js';
+import { summarySection } from '../../src/report/html/sections.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { cli } from '../helpers.js';
 import { EVIL, evilSnapshot } from './evil.js';
@@ -317,5 +318,20 @@ describe('the report command', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=/); // nothing loaded from elsewhere
     expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).format).toBe('arenascope-report');
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('## memo service');
+  });
+});
+
+describe('the summary of the page counts leaks as the JSON, Markdown and gate do', () => {
+  it('rows still growing, and beside them the suspects at confidence 0.5 or more (the page said 2 where the JSON said 1)', async () => {
+    const inputs = ['fixtures/leaks/memo_leak'];
+    const d = buildReportData(await load(inputs), inputs);
+    const rows = d.snapshots!.leaks!.sites.filter((s) => s.verdict === 'leak').length;
+    expect(rows).toBe(2);
+    expect(summarySection(d).html).toContain(`Still growing at the end: 2 (`);
+    // One of them judged below the gate's confidence: said beside the count of rows.
+    const weak = { ...d, summary: { ...d.summary, leakSuspects: 1, weakLeakSuspects: 1 } };
+    expect(summarySection(weak).html).toContain(
+      'Still growing at the end: 2; leak suspects 1 (+1 below confidence 0.5) (',
+    );
   });
 });

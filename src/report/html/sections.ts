@@ -61,7 +61,13 @@ function leakAnswer(d: ReportData): string {
     .join('');
   const more =
     rows.length > SUMMARY_LEAKS ? ` <a href="#leaks">${rows.length - SUMMARY_LEAKS} more under Leak suspects</a>` : '';
-  const title = `Still growing at the end: ${rows.length} (${judged.join(', ')} judged)`;
+  // The count the JSON, Markdown and gate give (leaks at confidence 0.5 or more) beside the rows'.
+  const sm = d.summary;
+  const counted =
+    sm.leakSuspects === null || (sm.leakSuspects === rows.length && !sm.weakLeakSuspects)
+      ? ''
+      : `; leak suspects ${sm.leakSuspects}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''}`;
+  const title = `Still growing at the end: ${rows.length}${counted} (${judged.join(', ')} judged)`;
   return (
     `<h3 class="answer">${esc(title)}</h3>` +
     `<div class="scroll"><table class="answers" id="summary-leaks"><thead><tr>${head}</tr></thead>` +

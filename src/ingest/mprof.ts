@@ -534,12 +534,15 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   const runSeries = sampled.map((r, i) => {
     const run = sampled.length > 1 ? { index: i + 1, count: sampled.length } : null;
     const name = run ? `${input.label} (run ${run.index})` : input.label;
-    const said = warnings.length;
-    // Times that go back (see steadyClock), repaired as the samples are finished.
+    // Times that go back (see steadyClock), or repeat (spreadRepeats), repaired as the samples are
+    // finished: a warning each, counted to say that the FUNC lines' times were not moved with them.
+    let moved = 0;
     const finished = (b: SampleBuilder, what: string): Samples => {
       const samples = b.finish();
+      const before = warnings.length;
       steadyClock(samples, b.backLine, name, what, warnings);
       spreadRepeats(samples, b.firstLine, name, what, warnings);
+      moved += warnings.length - before;
       return samples;
     };
     const samples = finished(r.main, 'MEM');
@@ -570,7 +573,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
           'the file does not say, so MEM is read as the program alone (`arenascope run --include-children` records it)',
       );
     }
-    if (warnings.length > said && calls.length) {
+    if (moved && calls.length) {
       warnings.push(
         `${name}: the times of its @profile calls (FUNC lines) are not moved with its samples: ` +
           'calls after the clock went back may be shown at the wrong time, or with the wrong run',

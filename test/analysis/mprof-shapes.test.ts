@@ -295,6 +295,11 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
         .join('\n'),
     );
     expect((await cli('info', stepFuncs)).err).toContain('the times of its @profile calls (FUNC lines) are not moved');
+    // Said only when times were moved: a 0.60 run of children numbered by position (a warning of its
+    // own) whose clock never went back said it too.
+    const positions = await cli('info', 'fixtures/mprof/positions/funcs-0.60.dat');
+    expect([positions.code, positions.err]).toEqual([0, expect.stringContaining('number the children by their place')]);
+    expect(positions.err).not.toContain('@profile calls');
     const got = (JSON.parse(r.out) as { series: Trend[] }).series[0]!;
     expect(got.verdict).toBe(want.verdict);
     expect(got.durationSeconds).toBeGreaterThan(0);

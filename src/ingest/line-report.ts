@@ -232,9 +232,17 @@ class Reader {
     if (this.table && this.inTable(text, no)) return;
     const f = FILENAME.exec(text);
     const layout = f ? null : parseHeader(text);
+    const missing = f || layout ? null : NOT_FOUND.exec(text);
     if (f) this.file = { name: f[1]!.trimEnd(), no };
     else if (layout) this.openTable(layout, text, no);
-    else if (ORPHAN.test(text)) this.orphans.push(no);
+    else if (missing) {
+      // A profiled function whose source memory_profiler could not read (exec'd code: `<string>`):
+      // no table, so its memory is in no row; said, not passed over.
+      this.warn(
+        no,
+        `memory_profiler could not find the source of ${quoted(missing[1]!, 80)}: the table of a profiled function there is missing (its memory is in no row)`,
+      );
+    } else if (ORPHAN.test(text)) this.orphans.push(no);
     else if (this.file && text.trim() !== '' && !FENCE.test(text)) this.file = null;
   }
 
@@ -505,6 +513,9 @@ class Reader {
     this.warnings.push(`${this.label}: line ${no}: ${msg}`);
   }
 }
+
+// What memory_profiler prints instead of a table whose source it cannot read.
+const NOT_FOUND = /^ERROR: Could not find file (.+)$/;
 
 function sniffLineReport(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => HEADER.test(expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, ''))));

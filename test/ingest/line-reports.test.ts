@@ -105,6 +105,18 @@ Line #    Mem usage    Increment  Occurrences   Line Contents
 Why does b stay?
 `;
 
+describe('a profiled function memory_profiler could not show', () => {
+  // fixtures/line-reports/missing (make.sh): one function compiled from a string, one from the file.
+  it('is said in a warning (its table is missing), the other function read as printed', async () => {
+    const p = 'fixtures/line-reports/missing/execd-0.61.txt';
+    const r = (await loadCapture(p)) as LineReport;
+    expect(r.blocks.map((b) => [b.filename, b.lines.length])).toEqual([['execd.py', 4]]);
+    expect(r.warnings).toEqual([
+      `${p}: line 1: memory_profiler could not find the source of "<string>": the table of a profiled function there is missing (its memory is in no row)`,
+    ]);
+  });
+});
+
 describe('reports pasted by hand', () => {
   const dir = mkdtempSync(join(tmpdir(), 'arenascope-line-reports-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -43,6 +43,9 @@ export function nearestOption(typed: string, options: readonly string[]): string
     while (k < o.length && o[k] === typed[k]) k++;
     return k;
   };
+  // The start of one option alone (`--out` for --output), as a user shortens one.
+  const starting = typed.length >= 3 ? options.filter((o) => o.length > typed.length && o.startsWith(typed)) : [];
+  if (starting.length === 1) return starting[0]!;
   for (const o of options) {
     if (o.length < 2) continue;
     const d = distance(typed, o);

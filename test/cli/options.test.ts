@@ -44,6 +44,8 @@ describe('an unknown option gets the nearest of the command', () => {
     [['leaks', SERIES, '--min-grwth', '1MiB'], '--min-grwth: did you mean --min-growth?'],
     [['report', SERIES, '--json-ot', 'x.json'], '--json-ot: did you mean --json-out?'],
     [['gate', SERIES, '--max-leak', '0'], '--max-leak: did you mean --max-leaks?'],
+    // The start of one option alone (it got no hint: 3 letters were too far from 6).
+    [['report', SERIES, '--out', 'x.html'], '--out: did you mean --output?'],
   ])('%j', async (args, hint) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 // Importer for tracemalloc.Snapshot.dump() files (pickles), plain or gzip-compressed, as CPython
 // 3.6-3.13 write them (protocol 4 up to 3.7, 5 from 3.8; 3-item traces up to 3.8, 4-item from 3.9).
 
+import { statSync } from 'node:fs';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, python3Minor, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
 import { InputError, TruncatedError, UsageError } from '../util/errors.js';
@@ -71,7 +72,7 @@ async function countShared(
       label,
       `byte ${first}`,
       'the dump holds one trace tuple twice (a snapshot built by hand) and counting it takes a second ' +
-        'read, which this input cannot give: read the dump from a file instead of stdin',
+        'read, which this input cannot give: read the dump from a file (not stdin or a pipe)',
     );
   }
   const resolver = new SnapshotMachine(label, frames, new GroupBuilder(), new Set(r.shared.keys()));
@@ -100,6 +101,14 @@ function checkPython(label: string, python: string, protocol: number, layout: Tr
   if (why) throw new InputError(label, '', `not a dump of CPython ${python}: ${why}`);
 }
 
+function regularFile(path: string): boolean {
+  try {
+    return path !== '-' && statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export const importer: Importer = {
   format: FORMAT,
   describe: DUMP_DESCRIBE,
@@ -108,7 +117,9 @@ export const importer: Importer = {
     const s = await readSnapshot(input.label, untilGzipCut(input), {
       ...opts,
       gzip: input.gzip,
-      reread: input.label === '-' ? undefined : async () => untilGzipCut(await openInput(input.label)),
+      // A second read of a regular file only: a pipe (a FIFO, `<(cat dump)`) read again waited for a
+      // writer that had gone, for ever, or read nothing.
+      reread: regularFile(input.label) ? async () => untilGzipCut(await openInput(input.label)) : undefined,
     });
     const cut = gzipEnd(input, opts.allowPartial ?? false);
     return cut ? { ...s, partial: true, warnings: [...s.warnings, cut] } : s;

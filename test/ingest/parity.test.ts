@@ -2,6 +2,7 @@
 // (fixtures/parity/make_parity.py ran 3.6, 3.7, 3.8, 3.11 and 3.13): trace tuples a hand-built
 // snapshot holds twice, the Traceback order of 3.6, linecache's sys.path search and PEP 263
 // decoding, and pickles that are not snapshots at all.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,8 +106,22 @@ describe('a trace tuple held twice (CPython test_tracemalloc.create_snapshots) i
   it('says what to do when the input cannot be read twice (stdin)', async () => {
     const data = readFileSync('fixtures/parity/shared/py37-a.pickle');
     await expect(readSnapshot('-', chunked(data, 64))).rejects.toThrow(
-      /^-: byte \d+: the dump holds one trace tuple twice .* read the dump from a file instead of stdin$/,
+      /^-: byte \d+: the dump holds one trace tuple twice .* read the dump from a file \(not stdin or a pipe\)$/,
     );
+  });
+
+  it('says so of a named pipe too (it opened the pipe again and waited for a writer for ever)', async () => {
+    const fifo = join(dir, 'dump.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `cat fixtures/parity/shared/py37-a.pickle > '${fifo}'`]);
+    const r = await cli('stats', fifo);
+    writer.kill();
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(
+        /the dump holds one trace tuple twice .* read the dump from a file \(not stdin or a pipe\)\n$/,
+      ),
+    ]);
   });
 
   it('never fails but with an InputError on damaged copies (fuzz)', async () => {

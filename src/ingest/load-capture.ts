@@ -68,6 +68,17 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
           'Snapshot.dump() writes them; Snapshot.load() it and dump() it again',
       );
     }
+    // Compressed otherwise than with gzip (which is undone as it is read): said, with how to undo it.
+    const packed = COMPRESSED.find(
+      ([magic]) => h.subarray(0, magic.length).equals(magic) && (magic[0] !== 0x42 || (h[3]! >= 0x31 && h[3]! <= 0x39)),
+    );
+    if (packed) {
+      throw new InputError(
+        path,
+        'byte 0',
+        `${packed[1]}: arenascope undoes gzip only; decompress it first (${packed[2]})`,
+      );
+    }
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');
@@ -78,6 +89,16 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   const c = exact(path, await importerFor(format).read(input, opts));
   return opts.python === undefined ? c : asPython(c, opts.python);
 }
+
+// Compressed files by their magic bytes: what they are, and the command that undoes them.
+const COMPRESSED: readonly (readonly [Buffer, string, string])[] = [
+  [Buffer.from('BZh'), 'bzip2-compressed', '`bunzip2 -k FILE`'],
+  [Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 'xz-compressed', '`unxz -k FILE`'],
+  [Buffer.from([0x5d, 0x00, 0x00]), 'lzma-compressed', '`unlzma -k FILE`'],
+  [Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), 'zstd-compressed', '`unzstd FILE`'],
+  [Buffer.from('PK\x03\x04', 'latin1'), 'a zip archive', '`unzip FILE`'],
+  [Buffer.from([0x78, 0x9c]), 'zlib-compressed (zlib.compress)', 'with zlib.decompress, or write it with gzip.open'],
+];
 
 // Bytes are counted in doubles, exact to 2^53: every figure of a snapshot (a statistic, a diff, a
 // total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted.

@@ -122,6 +122,29 @@ describe('mprof .dat', () => {
   });
 });
 
+describe('a dump compressed otherwise than with gzip (fixtures/bad/compressed, make.sh)', () => {
+  // They were "not a format arenascope reads": the message now says what the file is and how to undo it.
+  it.each([
+    ['dump.pickle.bz2', 'bzip2-compressed', 'bunzip2 -k FILE'],
+    ['dump.pickle.xz', 'xz-compressed', 'unxz -k FILE'],
+    ['dump.pickle.lzma', 'lzma-compressed', 'unlzma -k FILE'],
+    ['dump.pickle.zst', 'zstd-compressed', 'unzstd FILE'],
+    ['dump.zip', 'a zip archive', 'unzip FILE'],
+    ['dump.pickle.z', 'zlib-compressed (zlib.compress)', 'zlib.decompress'],
+  ])('%s: %s, and how to decompress it', async (file, what, undo) => {
+    const p = `fixtures/bad/compressed/${file}`;
+    const r = await cli('stats', p);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(
+        new RegExp(
+          `^arenascope: ${p}: byte 0: ${what.replace(/[()]/g, '\\$&')}: arenascope undoes gzip only; decompress it first \\(.*${undo}`,
+        ),
+      ),
+    ]);
+  });
+});
+
 describe('a pickle that is no snapshot, cut before its STOP (found by npm run fuzz, seed 22)', () => {
   it('is an input error naming the byte, with --allow-partial too (it was an internal error)', async () => {
     const file = join(dir, 'cut-dict.pickle');

@@ -122,6 +122,27 @@ describe('mprof .dat', () => {
   });
 });
 
+describe('a snapshot pickled inside another object (fixtures/bad/containers, make.py)', () => {
+  // "a pickle of a tuple, not a tracemalloc snapshot (there is no tracemalloc.Snapshot in it)" was untrue,
+  // and a list was taken for the snapshot's own trace list.
+  it.each([
+    ['in-list.pickle', 'a tracemalloc.Snapshot inside a list'],
+    ['note-after.pickle', 'a tracemalloc.Snapshot inside a tuple'],
+    ['time-first.pickle', 'a pickle of a tuple, holding a tracemalloc.Snapshot'],
+  ])('%s: says where the snapshot is, and what to do', async (file, what) => {
+    const p = `fixtures/bad/containers/${file}`;
+    const r = await cli('stats', p);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(
+        new RegExp(
+          `^arenascope: ${p}: byte \\d+: ${what}: arenascope reads a snapshot pickled alone, as Snapshot\\.dump\\(\\) writes it`,
+        ),
+      ),
+    ]);
+  });
+});
+
 describe('a dump compressed otherwise than with gzip (fixtures/bad/compressed, make.sh)', () => {
   // They were "not a format arenascope reads": the message now says what the file is and how to undo it.
   it.each([

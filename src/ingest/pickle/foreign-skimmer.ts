@@ -35,6 +35,7 @@ export class ForeignSkimmer {
   private carry: Buffer | null = null;
   private skip = 0;
   private opAt: number; // input offset of the opcode being followed
+  private sawSnapshot = false; // a tracemalloc.Snapshot class named: the snapshot sits inside another object
   private next: number; // input offset of the next byte to be fed
 
   constructor(
@@ -206,11 +207,11 @@ export class ForeignSkimmer {
     switch (op) {
       case 0x2e: {
         const root = this.pop(); // STOP
-        throw new InputError(
-          this.file,
-          `byte ${this.evidence}`,
-          `a pickle of ${describeKind(root)}, ${NOT_A_SNAPSHOT}`,
-        );
+        // A snapshot pickled inside another object ((time, snapshot), {'run': snapshot}): said so.
+        const why = this.sawSnapshot
+          ? 'holding a tracemalloc.Snapshot: arenascope reads a snapshot pickled alone, as Snapshot.dump() writes it (load this pickle and dump() its snapshot)'
+          : NOT_A_SNAPSHOT;
+        throw new InputError(this.file, `byte ${this.evidence}`, `a pickle of ${describeKind(root)}, ${why}`);
       }
       case 0x28: // MARK
         this.marks.push(s.length);
@@ -310,6 +311,7 @@ export class ForeignSkimmer {
 
   private global(module: string, name: string): GlobalKind {
     if (isHostile(module, name)) throw new InputError(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
+    if (module === 'tracemalloc' && name === 'Snapshot') this.sawSnapshot = true;
     return new GlobalKind(globalName(module, name));
   }
 

@@ -97,6 +97,12 @@ export type TraceValue = readonly [number, number, number];
 class Foreign {}
 const FOREIGN = new Foreign();
 
+const isSnapshot = (v: Value): boolean => v instanceof Instance && v.cls.name === 'Snapshot' && v.state !== null;
+// A snapshot pickled inside another object ([snapshot], (time, snapshot)): said so, with what to do.
+const inside = (container: string): string =>
+  `a tracemalloc.Snapshot inside ${container}: arenascope reads a snapshot pickled alone, as ` +
+  'Snapshot.dump() writes it (load this pickle and dump() its snapshot)';
+
 function describe(v: Value): string {
   if (v === null) return 'None';
   if (typeof v === 'number') return 'an int';
@@ -793,6 +799,7 @@ export class SnapshotMachine {
     }
     const kinds = [];
     for (let i = 0; i < Math.min(len, 4); i++) kinds.push(describe(s[start + i]!));
+    for (let i = 0; i < len; i++) if (isSnapshot(s[start + i]!)) this.foreign(inside('a tuple'));
     this.foreign(
       `a tuple of ${len} items (${kinds.join(', ')}${len > 4 ? ', ...' : ''}) ` +
         'that is neither a frame, a traceback nor a trace',
@@ -815,6 +822,7 @@ export class SnapshotMachine {
   private appendTo(listIndex: number, v: Value): void {
     const list = this.stack[listIndex];
     if (!(list instanceof TraceSeq)) this.foreign(`APPEND to ${list === undefined ? 'nothing' : describe(list)}`);
+    if (isSnapshot(v)) this.foreign(inside('a list'));
     if (!(v instanceof TraceRun)) this.foreign(`the trace list holds ${describe(v)}; only traces belong there`);
     list.count += v.count;
   }

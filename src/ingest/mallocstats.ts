@@ -3,12 +3,13 @@
 // PYTHONMALLOCSTATS=1. Each report is checked against the rules Objects/obmalloc.c computes it by.
 // CPython ends every line it prints: a last line without its '\n' was cut off (lines.ts, textEnd).
 
-import type {
-  AllocatorStats,
-  ArenaMap,
-  FreeListLine,
-  MallocStatsBlock,
-  SizeClassRow,
+import {
+  type AllocatorStats,
+  type ArenaMap,
+  endsWithExitReport,
+  type FreeListLine,
+  type MallocStatsBlock,
+  type SizeClassRow,
 } from '../model/allocator-stats.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
@@ -320,8 +321,8 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
         'and the table and figures that follow it',
     );
   }
-  if (blocks.length >= 3 && blocks[0]!.arenasAllocatedTotal === 0) {
-    const [before, exit] = [blocks[blocks.length - 2]!, blocks[blocks.length - 1]!];
+  const [before, exit] = [blocks[blocks.length - 2], blocks[blocks.length - 1]];
+  if (before && exit && endsWithExitReport(blocks)) {
     warnings.push(
       `${input.label}: a PYTHONMALLOCSTATS log (its first report is printed before any arena): its last, at line ` +
         `${exit.inputLine}, is printed at exit, after the interpreter's shutdown; the one at line ${before.inputLine} ` +

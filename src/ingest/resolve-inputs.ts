@@ -45,8 +45,8 @@ function numberedAlike(a: string, b: string): number {
   while (isDigit(b.charCodeAt(eb))) eb++;
   // The digits after the point of a time as a name (time.time(): 'snap_1796144590.501069') are a
   // fraction: .501069 after .3469207 (read as whole numbers, the 4th capture came first).
-  if (EPOCH_POINT.test(a.slice(Math.max(0, i - 13), i))) {
-    const [fa, fb] = [a.slice(i, ea), b.slice(i, eb)];
+  const [fa, fb] = [a.slice(i, ea), b.slice(i, eb)];
+  if (Math.max(fa.length, fb.length) >= 4 && EPOCH_POINT.test(a.slice(Math.max(0, i - 13), i))) {
     const width = Math.max(fa.length, fb.length);
     return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
   }
@@ -54,8 +54,12 @@ function numberedAlike(a: string, b: string): number {
   return Number(a.slice(i, ea)) - Number(b.slice(i, eb));
 }
 
-/** The end of a name's part before a time's fraction: seconds since the epoch (9 to 11 digits) and a point. */
-export const EPOCH_POINT = /(?:^|\D)\d{9,11}\.$/;
+/**
+ * The end of a name's part before a time's fraction: seconds since the epoch, 2001 to 2039 (a run id
+ * of 10 digits and a step, `heap-7412345678.10`, is no time), and a point. The fraction has 4 digits
+ * or more on one side at least (time.time() gives 5 to 7; `run-1796144590.10`, a counter, stays one).
+ */
+export const EPOCH_POINT = /(?:^|\D)(?:1\d{9}|2[01]\d{8})\.$/;
 
 /**
  * Whether the names of a series differ only in a number ('0001.pickle', 'snap-10'): the order a
@@ -313,16 +317,46 @@ function once(inputs: string[], skipped: string[]): string[] {
 }
 
 /**
- * Files named one by one in the order a shell's glob gives (by bytes: snap-1, snap-10, snap-2) that
- * their names' natural order changes, or null: the first pair the two orders disagree on. Any
- * other order given is taken as meant.
+ * Files named one by one in the order a shell's glob gives (by bytes: snap-1, snap-10, snap-2; or
+ * by a UTF-8 locale's collation, which passes over punctuation: snap-10, snap-1, snap-2) that their
+ * names' natural order changes, or null: the first pair the two orders disagree on. Only names that
+ * differ in one number alone (the rest of each name the same): the order of names that differ
+ * otherwise (dates, day first) is taken as meant, as is any order no shell gives.
  */
 export function outOfNameOrder(given: readonly string[], paths: readonly string[]): [string, string] | null {
   const taken = new Set(paths);
   const files = given.filter((p) => taken.has(p));
-  const byBytes = files.every((p, i) => i === 0 || Buffer.compare(Buffer.from(files[i - 1]!), Buffer.from(p)) <= 0);
-  if (!byBytes) return null;
+  if (files.length < 2 || !oneNumberApart(files)) return null;
+  const sortedBy = (cmp: (a: string, b: string) => number): boolean =>
+    files.every((p, i) => i === 0 || cmp(files[i - 1]!, p) <= 0);
+  const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (!sortedBy(bytes)) {
+    localeGlob ??= new Intl.Collator('en', { ignorePunctuation: true });
+    if (!sortedBy(localeGlob.compare)) return null;
+  }
   for (let i = 1; i < files.length; i++)
     if (naturalCompare(files[i - 1]!, files[i]!) > 0) return [files[i - 1]!, files[i]!];
   return null;
+}
+
+// A UTF-8 locale's order of a glob's matches (glibc's passes over punctuation), made when needed.
+let localeGlob: Intl.Collator | undefined;
+
+/** Whether the names are the same but for one run of digits at one place (snap-1, snap-10, snap-2). */
+function oneNumberApart(names: readonly string[]): boolean {
+  const first = names[0]!;
+  let pre = first.length;
+  let suf = first.length;
+  for (const n of names) {
+    let i = 0;
+    while (i < pre && i < n.length && n[i] === first[i]) i++;
+    pre = i;
+    let j = 0;
+    while (j < suf && j < n.length && n[n.length - 1 - j] === first[first.length - 1 - j]) j++;
+    suf = j;
+  }
+  // Back to the whole number: its digits shared at either end belong to it.
+  while (pre > 0 && isDigit(first.charCodeAt(pre - 1))) pre--;
+  while (suf > 0 && isDigit(first.charCodeAt(first.length - suf))) suf--;
+  return names.every((n) => n.length - suf > pre && /^\d+$/.test(n.slice(pre, n.length - suf)));
 }

@@ -107,16 +107,23 @@ export interface AllocatorStats {
 }
 
 /**
- * Whether a file is a PYTHONMALLOCSTATS log: its first report is the one CPython prints before the
- * first arena (none allocated yet, which no `sys._debugmallocstats()` call can show), and its last
- * the one Py_FinalizeEx prints at exit, after the interpreter has torn its objects down.
+ * Whether a file's last report is the one a PYTHONMALLOCSTATS log ends with at exit, printed by
+ * Py_FinalizeEx after the interpreter tore its objects down. The log's first report is the one
+ * printed before the first arena (none allocated yet, which no `sys._debugmallocstats()` call shows);
+ * its reports are pymalloc's alone (a program's own call adds the free lists), and one printed before
+ * a new arena has no unused pool (new_arena() runs when no arena has a free pool): the exit report has
+ * no free lists and unused pools. A log cut before exit (killed) ends with a report of its run.
  */
-export const isMallocStatsLog = (f: AllocatorStats): boolean =>
-  f.blocks.length >= 3 && f.blocks[0]!.arenasAllocatedTotal === 0;
+export const endsWithExitReport = (blocks: readonly MallocStatsBlock[]): boolean => {
+  const last = blocks[blocks.length - 1];
+  return (
+    blocks.length >= 3 && blocks[0]!.arenasAllocatedTotal === 0 && !last!.freeLists.length && last!.unusedPools > 0
+  );
+};
 
 /**
  * The report a file stands for (paired with a capture, judged alone): its last; a PYTHONMALLOCSTATS
  * log's last before the one at exit (a program that did nothing "fragmented" 2 of its 3 arenas there).
  */
 export const standingReport = (f: AllocatorStats): MallocStatsBlock =>
-  f.blocks[f.blocks.length - (isMallocStatsLog(f) ? 2 : 1)]!;
+  f.blocks[f.blocks.length - (endsWithExitReport(f.blocks) ? 2 : 1)]!;

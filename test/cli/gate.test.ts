@@ -302,6 +302,27 @@ describe('gate: tolerance at the boundary', () => {
     },
   );
 
+  it.each([
+    ['normal.log', 'its own report, before the one at exit', true],
+    ['exit0.log', 'its own report, the last (os._exit: none at exit)', false],
+  ])(
+    'a PYTHONMALLOCSTATS log of a program that calls sys._debugmallocstats() after its frees (%s): %s',
+    async (file, _, atExit) => {
+      // fixtures/mallocstats/exit (make.sh): the program's own report is the one with free lists.
+      const log = `fixtures/mallocstats/exit/${file}`;
+      const reports = readFileSync(log, 'utf8').split(/(?=^Small block threshold)/m);
+      const own = reports.findIndex((r) => /^\s*\d+ free \w+/m.test(r));
+      expect(own).toBe(reports.length - (atExit ? 2 : 1));
+      const arenas = Number(/^# arenas allocated current\s+=\s+([\d,]+)/m.exec(reports[own]!)![1]!.replace(/,/g, ''));
+      const r = await cli('gate', log, '--max-fragmentation', '0.5', '--json');
+      const c = check(json(r.out), 'max-fragmentation');
+      expect([r.code, c.passed]).toEqual([1, false]);
+      expect(c.message).toContain(` of ${arenas} arenas spare (real report alone)`);
+      // Only a log that ends with the report at exit says so (a killed run's last report is its own).
+      expect(r.err.includes('is printed at exit')).toBe(atExit);
+    },
+  );
+
   it('--max-fragmentation: a share at the limit passes, above it fails (a real fragmented heap)', async () => {
     // CPython 3.11's own report of 200,000 64-byte objects of which 19 in 20 were freed at random.
     const f = 'fixtures/mallocstats/fragmentation/py311-scattered.txt';

@@ -336,3 +336,38 @@ describe('a file in a folder that cannot be read', () => {
     rmSync(folder, { recursive: true });
   });
 });
+
+describe("which orders given are a shell's glob's", () => {
+  // Files named as people name them; a fixture's dump copied under each name (only the order is asked).
+  const d = mkdtempSync(join(tmpdir(), 'arenascope-shell-'));
+  afterAll(() => rmSync(d, { recursive: true, force: true }));
+  const made = (names: string[]): string[] =>
+    names.map((n) => {
+      copyFileSync('fixtures/leaks/memo_leak/snap-1.pickle', join(d, n));
+      return join(d, n);
+    });
+
+  it("a UTF-8 locale's glob (snap-10 before snap-1: punctuation passed over) is taken in natural order too", () => {
+    const r = resolveInputs(made(['snap-10.pickle', 'snap-1.pickle', 'snap-2.pickle']));
+    expect(r.inputs.map((p) => relative(d, p))).toEqual(['snap-1.pickle', 'snap-2.pickle', 'snap-10.pickle']);
+    expect(r.shell).not.toBeNull();
+  });
+
+  it('names that differ in more than one number (dates, day first) are taken as given, in bytes order or not', () => {
+    const names = ['snap-10.12.2024.pickle', 'snap-15.1.2025.pickle', 'snap-9.2.2025.pickle'];
+    const r = resolveInputs(made(names));
+    expect([r.inputs.map((p) => relative(d, p)), r.shell]).toEqual([names, null]);
+  });
+
+  it('a run id and a step (heap-7412345678.10) is a counter, not a time: 1, 2, … 10', () => {
+    const names = [1, 10, 2, 3].map((k) => `heap-7412345678.${k}.pickle`);
+    const r = resolveInputs(made(names));
+    expect(r.inputs.map((p) => relative(d, p))).toEqual([1, 2, 3, 10].map((k) => `heap-7412345678.${k}.pickle`));
+  });
+
+  it('an order no shell gives is taken as meant (a ring of dumps named by their slots)', () => {
+    const names = ['slot-3.pickle', 'slot-4.pickle', 'slot-0.pickle', 'slot-1.pickle', 'slot-2.pickle'];
+    const r = resolveInputs(made(names));
+    expect([r.inputs.map((p) => relative(d, p)), r.shell]).toEqual([names, null]);
+  });
+});

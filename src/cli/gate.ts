@@ -20,7 +20,7 @@ import {
 } from './command.js';
 import { baselineInputs, type GateFlags, gateLimits, readConfig, requireBaselineFor } from './gate-config.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
-import { claimOutputs, sameFile, writeOutput } from './output.js';
+import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
 
 export const command = 'gate <inputs..>';
@@ -130,12 +130,7 @@ export async function handler(a: Args): Promise<void> {
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
   if (a.junit) writeOutput(a, a.junit, renderJunit(result));
-  // GitHub's step summary holds what every step of a job wrote to it: added to, as its docs say (>>).
-  if (a.markdown) {
-    const summary = process.env.GITHUB_STEP_SUMMARY;
-    const append = !!summary && sameFile(a.markdown, summary);
-    writeOutput(a, a.markdown, renderGateMarkdown(result), { append });
-  }
+  if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result));
   const limit = wholeNumber(a.limit, '--limit', 1);
   // Annotations are one line each, as GitHub reads them; the summary wraps to the terminal.
   // With --github the summary is in the job's log too, which renders ANSI escapes: shown as codes.

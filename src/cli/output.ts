@@ -85,14 +85,17 @@ async function isCapture(path: string): Promise<boolean> {
 }
 
 /** Writes an output whole: to stdout for '-'. */
-export function writeOutput(a: CommandArgs, path: string, text: string, opts: { append?: boolean } = {}): void {
+export function writeOutput(a: CommandArgs, path: string, text: string): void {
   if (isStdout(path)) {
     a.io.out(withoutCiCommands(text));
     return;
   }
+  // GitHub's step summary holds what every step of a job wrote to it: added to, as its docs say (>>).
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  const append = !!summary && sameFile(path, summary);
   try {
     // As on stdout: a name's bytes that are not UTF-8 written as they were (they were U+FFFD in files).
-    writeFileSync(path, encodeText(text), opts.append ? { flag: 'a' } : {});
+    writeFileSync(path, encodeText(text), append ? { flag: 'a' } : {});
   } catch (e) {
     throw cannotWrite(path, e);
   }

@@ -232,6 +232,9 @@ export async function parseWithYargs(
       const takes =
         fixed && !String(fixed.command).includes('..') ? (String(fixed.command).match(/<[^>]+>/g) ?? []) : null;
       const late = argv.some((w) => w.startsWith(LITERAL));
+      // A choice with no value (`--order` last) is a flag yargs read as `true`: said as usage.ts says it.
+      const bare = /Argument: ([\w-]+), Given: true,/.exec(msg ?? '');
+      if (bare) throw new UsageError(`--${bare[1]} expects a value, and none follows it`);
       const text =
         msg === null
           ? (err?.message ?? msg)

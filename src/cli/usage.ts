@@ -143,6 +143,9 @@ export interface DeclaredOptions {
   readonly array: readonly string[];
   readonly number: readonly string[];
   readonly string: readonly string[];
+  readonly boolean: readonly string[];
+  /** Options of a few values each (`--order name|mtime|given`), typed or not. */
+  readonly choices?: Readonly<Record<string, readonly unknown[]>>;
   readonly alias: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -160,17 +163,32 @@ export function checkValues(argv: Record<string, unknown>, args: readonly string
   const flagsOf = (keys: readonly string[]): string[] =>
     keys.flatMap((k) => [k, ...(declared.alias[k] ?? [])]).map(flagName);
   const numbers = flagsOf(declared.number);
+  // Options that take a value (a number, a word, a list, a choice), and those that take one only.
+  const takes = [
+    ...declared.number,
+    ...declared.string,
+    ...declared.array,
+    ...Object.keys(declared.choices ?? {}),
+  ].filter((k) => !declared.boolean.includes(k) && !OWN_EMPTY.has(k));
+  const valued = flagsOf(takes);
   // A flag whose value is missing: the last word, or another flag after it (`--max-leaks $N` with N
-  // unset). yargs leaves a number undefined and a string '', and the check it asks for was dropped.
-  const missing = (i: number): boolean => {
-    const next = args[i + 1];
-    return next === undefined || (/^-/.test(next) && !/^-\.?\d/.test(next));
-  };
-  for (let i = 0; i < args.length; i++) {
+  // unset). yargs leaves a number undefined, a string '' and a list empty, and the check it asks
+  // for was dropped (`--include` last: every trace kept). '-' is a value (stdout, stdin).
+  const isValue = (w: string): boolean => w === '-' || !w.startsWith('-') || /^-\.?\d/.test(w);
+  const missing = (i: number): boolean => args[i + 1] === undefined || !isValue(args[i + 1]!);
+  const end = args.includes('--') ? args.indexOf('--') : args.length; // the rest are a program's words
+  for (let i = 0; i < end; i++) {
     const a = args[i]!;
     const empty = numbers.find((f) => (a === f && args[i + 1] === '') || a === `${f}=`);
     if (empty) throw new UsageError(`${empty} expects a number, got ''`);
     if (numbers.includes(a) && missing(i)) throw new UsageError(`${a} expects a number, and none follows it`);
+    if (valued.includes(a) && missing(i)) throw new UsageError(`${a} expects a value, and none follows it`);
+  }
+  // An option that takes one value, given twice (`--max-leaks 0 --max-leaks 1`: the last won, silently).
+  for (const k of takes.filter((k) => !declared.array.includes(k))) {
+    const flags = flagsOf([k]);
+    const given = args.slice(0, end).filter((w) => flags.some((f) => w === f || w.startsWith(`${f}=`)));
+    if (given.length > 1) throw new UsageError(`${flagName(k)} is given ${given.length} times: it takes one value`);
   }
   for (const k of declared.string) {
     const v = argv[k];

@@ -329,14 +329,15 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
       done = true;
     } catch (e) {
       // zlib reads bytes after a whole member as the header of another: "incorrect header check"
-      // with no place. The framing says where the gzip data ended.
-      if (!(e instanceof InputError && /incorrect header check/.test(e.message))) throw e;
+      // (or "unknown compression method") with no place. The framing says where the gzip data ended.
+      if (!(e instanceof InputError && /corrupt gzip data/.test(e.message))) throw e;
       const stray = frames ? (await pumped, frames.stray) : (await framesOf(reread!(), Number.POSITIVE_INFINITY)).stray;
       if (stray === null) throw e;
       throw new InputError(
         label,
         `byte ${stray} of the compressed file`,
-        'the gzip data ends there and bytes that are not gzip follow (trailing garbage: `gzip -dc` ignores them with a warning)',
+        'the gzip data ends there and bytes that are not gzip data follow (trailing garbage, or a damaged member: ' +
+          '`gzip -dc` reads what comes before)',
       );
     } finally {
       if (!done) gunzip.destroy(); // its reader stopped early: the pump stops and closes the file

@@ -2,6 +2,7 @@
 // Actions workflow commands).
 
 import type { CheckResult, GateResult } from '../analysis/gate.js';
+import { withoutCiCommands } from '../util/ci-commands.js';
 import { escapedBytes, forTerminal } from '../util/text.js';
 import { esc, mdCode, mdText } from './escape.js';
 
@@ -87,7 +88,9 @@ export function renderJunit(r: GateResult): string {
 
 // GitHub Actions workflow commands: data escapes %, CR and LF; property values also ':' and ','. What a
 // log viewer would act on (ESC's colours) or cannot show (a byte that is not UTF-8) is shown as its code.
-const ghData = (s: string): string => forCiLog(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
+// Other runners' commands in a name (TeamCity's `##teamcity[…]`, Azure's `##vso[…]`) are marked too.
+const ghData = (s: string): string =>
+  withoutCiCommands(forCiLog(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')));
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */

@@ -942,6 +942,22 @@ describe('gate renderers: golden', () => {
     expect(xml).not.toMatch(/[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
 
+  it("GitHub annotations mark other runners' commands in a name (a TeamCity service message passed)", () => {
+    const tc: GateResult = {
+      passed: false,
+      checks: [
+        {
+          ...hostile.checks[0]!,
+          sites: [{ file: "x.py##teamcity[buildStatus status='SUCCESS']", line: 1, detail: '##vso[task.complete]' }],
+        },
+      ],
+      notices: [],
+    };
+    expect(renderGithub(tc)).toBe(
+      "::error file=x.py#\u23ce#teamcity[buildStatus status='SUCCESS'],line=1,title=arenascope max-peak::#\u23ce#vso[task.complete]\n",
+    );
+  });
+
   it('GitHub annotations show control characters and bytes that are not UTF-8 as their code', () => {
     expect(renderGithub(hostile)).toBe(
       '::error file=\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py,line=3,title=arenascope max-peak::leak at \\x1b[31mRED.py:3\n' +
@@ -967,6 +983,16 @@ describe('gate renderers: golden', () => {
       delete process.env.GITHUB_STEP_SUMMARY;
     }
     expect(readFileSync(summary, 'utf8')).toMatch(/^### an earlier step\n### arenascope memory gate: passed\n/);
+    // report's Markdown too (every output written there).
+    process.env.GITHUB_STEP_SUMMARY = summary;
+    try {
+      await cli('report', `${G}/steady`, '--format', 'json', '--markdown', summary);
+    } finally {
+      delete process.env.GITHUB_STEP_SUMMARY;
+    }
+    expect(readFileSync(summary, 'utf8')).toMatch(
+      /^### an earlier step\n### arenascope memory gate: passed\n[\s\S]*\n## arenascope report/,
+    );
     // Any other file is written whole.
     await cli('gate', `${G}/steady`, '--markdown', summary);
     expect(readFileSync(summary, 'utf8')).toMatch(/^### arenascope memory gate: passed\n/);

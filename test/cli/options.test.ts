@@ -224,7 +224,12 @@ describe('words yargs would misread', () => {
       [['--max-fragmentation'], '--max-fragmentation expects a number, and none follows it'],
       [['--max-leaks', '--max-peak', '1GiB'], '--max-leaks expects a number, and none follows it'],
       [['--config', ''], '--config expects a value, and none was given (an empty word: an unset variable?)'],
-      [['--config'], '--config expects a value, and none was given (an empty word: an unset variable?)'],
+      [['--config'], '--config expects a value, and none follows it'],
+      [['--ignore'], '--ignore expects a value, and none follows it'],
+      [['--baseline', '--max-total-growth', '10%'], '--baseline expects a value, and none follows it'],
+      [['--order'], '--order expects a value, and none follows it'],
+      [['-f'], '-f expects a value, and none follows it'],
+      [['--max-leaks', '0', '--max-leaks', '1'], '--max-leaks is given 2 times: it takes one value'],
       [['--baseline', ''], '--baseline expects a value, and none was given (an empty word: an unset variable?)'],
       [
         ['--max-peak-growth', '-5%'],
@@ -241,6 +246,10 @@ describe('words yargs would misread', () => {
       2,
       'arenascope: Not enough arguments following: allocator-stats',
     ]);
+    // A list with no value kept every trace (`--include` last); '-' is a value (stdout).
+    const include = await cli('stats', DUMP, '--include');
+    expect([include.code, include.err]).toEqual([2, 'arenascope: --include expects a value, and none follows it\n']);
+    expect((await cli('report', SERIES, '--json-out', '-', '-o', join(tmp, 'stdout-json.html'))).code).toBe(0);
     // A negative number is still a value.
     expect((await cli('gate', SERIES, '--max-leaks', '-1')).err).toBe(
       'arenascope: --max-leaks expects a whole number, got -1\n',

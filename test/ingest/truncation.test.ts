@@ -518,13 +518,15 @@ describe('a gzipped dump followed by bytes that are not gzip (trailing garbage)'
     ['after one member', Buffer.concat([one, Buffer.from('garbage')]), one.length, ['stats', 'info']],
     // stats stops reading at the end of the first member's pickle (a warning says what it left).
     ['after two members', Buffer.concat([one, one, Buffer.from('zz')]), 2 * one.length, ['info']],
+    // A member's header that is not gzip's (an unknown method): zlib named no byte ("after byte 0").
+    ['before a damaged header', Buffer.concat([one, Buffer.from([0x1f, 0x8b, 0x58, 0x58])]), one.length, ['stats']],
   ])('%s: an error at the byte where the gzip data ends', async (name, gz, at, commands) => {
     const p = file(`stray-${name.replace(/\W+/g, '-')}.pickle.gz`, gz);
     for (const args of commands.map((c) => [c, p])) {
       const r = await cli(...args);
       expect([r.code, r.err]).toEqual([
         2,
-        `arenascope: ${p}: byte ${at} of the compressed file: the gzip data ends there and bytes that are not gzip follow (trailing garbage: \`gzip -dc\` ignores them with a warning)\n`,
+        `arenascope: ${p}: byte ${at} of the compressed file: the gzip data ends there and bytes that are not gzip data follow (trailing garbage, or a damaged member: \`gzip -dc\` reads what comes before)\n`,
       ]);
     }
   });

@@ -330,7 +330,14 @@ function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: 
     } catch (e) {
       // zlib reads bytes after a whole member as the header of another: "incorrect header check"
       // (or "unknown compression method") with no place. The framing says where the gzip data ended.
-      if (!(e instanceof InputError && /corrupt gzip data/.test(e.message))) throw e;
+      // Only a header's errors: damage inside a member's deflate data is no place the framing finds.
+      if (
+        !(
+          e instanceof InputError &&
+          /incorrect header check|unknown compression method|unknown header flags/.test(e.message)
+        )
+      )
+        throw e;
       const stray = frames ? (await pumped, frames.stray) : (await framesOf(reread!(), Number.POSITIVE_INFINITY)).stray;
       if (stray === null) throw e;
       throw new InputError(
@@ -443,7 +450,14 @@ class GzipFrames {
     const z = this.inflater!;
     const before = z.bytesWritten;
     return new Promise((resolve) => {
+      // Damaged deflate data: zlib may end the stream without calling back the write.
+      const failed = (): void => {
+        this.lost = true;
+        resolve(slice.length);
+      };
+      z.once('error', failed);
       z.write(slice, (err) => {
+        z.off('error', failed);
         const used = z.bytesWritten - before;
         if (err) this.lost = true;
         else if (used < slice.length) {

@@ -62,6 +62,12 @@ function fileId(path: string): string {
   }
 }
 
+/** GitHub's step summary holds what every step of a job wrote to it: added to, as its docs say (>>). */
+function stepSummary(path: string): boolean {
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  return !!summary && sameFile(path, summary);
+}
+
 /** Whether two paths name one file (a link, or another spelling of it, is that file). */
 export const sameFile = (a: string, b: string): boolean => fileId(a) === fileId(b);
 
@@ -90,9 +96,7 @@ export function writeOutput(a: CommandArgs, path: string, text: string): void {
     a.io.out(withoutCiCommands(text));
     return;
   }
-  // GitHub's step summary holds what every step of a job wrote to it: added to, as its docs say (>>).
-  const summary = process.env.GITHUB_STEP_SUMMARY;
-  const append = !!summary && sameFile(path, summary);
+  const append = stepSummary(path);
   try {
     // As on stdout: a name's bytes that are not UTF-8 written as they were (they were U+FFFD in files).
     writeFileSync(path, encodeText(text), append ? { flag: 'a' } : {});
@@ -111,7 +115,7 @@ export function openOutput(a: CommandArgs, path: string): OutputStream {
   if (isStdout(path)) return ciCommandStream((text) => a.io.out(text));
   let fd: number;
   try {
-    fd = openSync(path, 'w');
+    fd = openSync(path, stepSummary(path) ? 'a' : 'w');
   } catch (e) {
     throw cannotWrite(path, e);
   }

@@ -170,7 +170,13 @@ export function checkValues(argv: Record<string, unknown>, args: readonly string
     ...declared.array,
     ...Object.keys(declared.choices ?? {}),
   ].filter((k) => !declared.boolean.includes(k) && !OWN_EMPTY.has(k));
-  const valued = flagsOf(takes);
+  // A bare flag is no value for any of them but `report --json` (print JSON): `-o` last took the
+  // default file, silently.
+  const valued = flagsOf(
+    [...declared.number, ...declared.string, ...declared.array, ...Object.keys(declared.choices ?? {})].filter(
+      (k) => !declared.boolean.includes(k) && k !== 'json',
+    ),
+  );
   // A flag whose value is missing: the last word, or another flag after it (`--max-leaks $N` with N
   // unset). yargs leaves a number undefined, a string '' and a list empty, and the check it asks
   // for was dropped (`--include` last: every trace kept). '-' is a value (stdout, stdin).
@@ -183,6 +189,14 @@ export function checkValues(argv: Record<string, unknown>, args: readonly string
     if (empty) throw new UsageError(`${empty} expects a number, got ''`);
     if (numbers.includes(a) && missing(i)) throw new UsageError(`${a} expects a number, and none follows it`);
     if (valued.includes(a) && missing(i)) throw new UsageError(`${a} expects a value, and none follows it`);
+    // `--include=` (an unset variable after the sign): yargs makes it an empty list, every trace kept.
+    const bare = flagsOf(takes).find((f) => a === `${f}=`);
+    if (bare) throw new UsageError(`${bare} expects a value, got ''`);
+    // `--no-baseline`: an option that takes a value, turned off, was an internal error.
+    const negated = /^--no-(.+)$/.exec(a);
+    if (negated && valued.includes(`--${negated[1]}`)) {
+      throw new UsageError(`${a}: --${negated[1]} takes a value; there is nothing to turn off (leave it out)`);
+    }
   }
   // An option that takes one value, given twice (`--max-leaks 0 --max-leaks 1`: the last won, silently).
   for (const k of takes.filter((k) => !declared.array.includes(k))) {

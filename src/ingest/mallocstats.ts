@@ -323,10 +323,14 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   }
   const [before, exit] = [blocks[blocks.length - 2], blocks[blocks.length - 1]];
   if (before && exit && endsWithExitReport(blocks)) {
+    // The report before it: the program's own call (its free lists), or one printed before a new
+    // arena, when every arena was full: room freed after it does not show there.
+    const which = before.freeLists.length
+      ? "the program's own sys._debugmallocstats()"
+      : 'printed before a new arena, when all were full: room freed later does not show';
     warnings.push(
-      `${input.label}: a PYTHONMALLOCSTATS log (its first report is printed before any arena): its last, at line ` +
-        `${exit.inputLine}, is printed at exit, after the interpreter's shutdown; the one at line ${before.inputLine} ` +
-        '(before its last new arena) stands for the program',
+      `${input.label}: a PYTHONMALLOCSTATS log: its last report (line ${exit.inputLine}) is printed at exit, after ` +
+        `the shutdown; the one at line ${before.inputLine} stands for the program (${which})`,
     );
   }
   return {

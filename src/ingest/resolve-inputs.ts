@@ -358,5 +358,8 @@ function oneNumberApart(names: readonly string[]): boolean {
   // Back to the whole number: its digits shared at either end belong to it.
   while (pre > 0 && isDigit(first.charCodeAt(pre - 1))) pre--;
   while (suf > 0 && isDigit(first.charCodeAt(first.length - suf))) suf--;
+  // Digits after a number's point are a fraction or a version's part, which no order of names tells
+  // apart (load-0.25 before load-0.5; app-1.9 before app-1.10): the order given is taken as meant.
+  if (/\d\.$/.test(first.slice(0, pre))) return false;
   return names.every((n) => n.length - suf > pre && /^\d+$/.test(n.slice(pre, n.length - suf)));
 }

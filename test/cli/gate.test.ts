@@ -298,7 +298,7 @@ describe('gate: tolerance at the boundary', () => {
       const c = check(json(r.out), 'max-fragmentation');
       expect([r.code, c.passed]).toEqual([0, true]);
       expect(c.message).toContain(` of ${current.at(-2)} arenas spare (real report alone)`);
-      expect(r.err).toContain('is printed at exit, after the interpreter');
+      expect(r.err).toContain('is printed at exit, after the shutdown');
     },
   );
 

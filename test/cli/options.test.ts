@@ -246,6 +246,18 @@ describe('words yargs would misread', () => {
       2,
       'arenascope: Not enough arguments following: allocator-stats',
     ]);
+    // `--include=` kept every trace; `-o` last took the default file; `--no-baseline` was an internal error.
+    for (const [args, message] of [
+      [['stats', DUMP, '--include='], "--include expects a value, got ''"],
+      [['report', SERIES, '-o'], '-o expects a value, and none follows it'],
+      [
+        ['gate', SERIES, '--no-baseline'],
+        '--no-baseline: --baseline takes a value; there is nothing to turn off (leave it out)',
+      ],
+    ] as const) {
+      const r = await cli(...args);
+      expect([r.code, r.err]).toEqual([2, `arenascope: ${message}\n`]);
+    }
     // A list with no value kept every trace (`--include` last); '-' is a value (stdout).
     const include = await cli('stats', DUMP, '--include');
     expect([include.code, include.err]).toEqual([2, 'arenascope: --include expects a value, and none follows it\n']);

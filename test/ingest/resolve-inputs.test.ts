@@ -359,10 +359,20 @@ describe("which orders given are a shell's glob's", () => {
     expect([r.inputs.map((p) => relative(d, p)), r.shell]).toEqual([names, null]);
   });
 
-  it('a run id and a step (heap-7412345678.10) is a counter, not a time: 1, 2, … 10', () => {
+  it('a run id and a step (heap-7412345678.10) is a counter in natural order, not a time: 1, 2, … 10', () => {
     const names = [1, 10, 2, 3].map((k) => `heap-7412345678.${k}.pickle`);
-    const r = resolveInputs(made(names));
-    expect(r.inputs.map((p) => relative(d, p))).toEqual([1, 2, 3, 10].map((k) => `heap-7412345678.${k}.pickle`));
+    expect([...names].sort(naturalCompare)).toEqual([1, 2, 3, 10].map((k) => `heap-7412345678.${k}.pickle`));
+  });
+
+  it('a number after a point, given one by one, is taken as given: a fraction (load-0.25 before load-0.5) or a step', () => {
+    // load-0.1, load-0.25, load-0.5 in a shell's order are in their values' order: swapped, a leak passed.
+    for (const names of [
+      ['load-0.1.pickle', 'load-0.25.pickle', 'load-0.5.pickle'],
+      [1, 10, 2, 3].map((k) => `heap-7412345678.${k}.pickle`),
+    ]) {
+      const r = resolveInputs(made(names));
+      expect([r.inputs.map((p) => relative(d, p)), r.shell]).toEqual([names, null]);
+    }
   });
 
   it('an order no shell gives is taken as meant (a ring of dumps named by their slots)', () => {

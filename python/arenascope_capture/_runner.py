@@ -109,8 +109,25 @@ def _run_target(kind, target, main):
     else:  # a folder or zip file with __main__.py, or a .pyc: runpy knows them all
         import runpy
 
-        del sys.path[0]  # run_path puts the folder or archive there itself
-        runpy.run_path(target, run_name="__main__")
+        if os.path.isdir(target) or zipfile.is_zipfile(target):
+            # As python runs them: the folder or archive in front of sys.path (as typed on 3.8, joined
+            # to the working directory from 3.9: a program that changed directory, then read beside
+            # its sys.path[0], failed), then its __main__ module, argv[0] as typed.
+            if not (getattr(sys.flags, "safe_path", False) or sys.flags.isolated):
+                del sys.path[0]
+            sys.path.insert(0, target if sys.version_info < (3, 9) else os.path.join(os.getcwd(), target))
+            runpy._run_module_as_main("__main__", alter_argv=False)
+        else:  # a .pyc: its code, run as python runs it (its folder in front, __file__ in full from 3.9)
+            import importlib.machinery
+            import importlib.util
+            import marshal
+
+            with open(target, "rb") as compiled:
+                data = compiled.read()
+            if data[:4] != importlib.util.MAGIC_NUMBER:
+                raise RuntimeError("Bad magic number in .pyc file")
+            main.__loader__ = importlib.machinery.SourcelessFileLoader("__main__", main.__file__)
+            exec(marshal.loads(data[16:]), main.__dict__)
 
 
 def _script_code(kind, target, main):

@@ -1,7 +1,7 @@
 // The capture bootstrap of `arenascope run` (python/arenascope_capture), run directly on real CPython 3.8 and
 // 3.11 with small programs whose memory behaviour is known (fixtures/run/); dumps are read back by CPython.
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -137,6 +137,29 @@ for (const [version, py] of VERSIONS) {
         expect(got.stdout).toBe(want.stdout);
         expect(JSON.parse(got.stdout).name).toBe('__main__');
       }
+    });
+
+    it('gives a folder, a zip and a .pyc the sys.path[0] plain python gives them (the .pyc lost its folder)', () => {
+      const d = mkdtempSync(join(tmpdir(), 'arenascope-targets-'));
+      mkdirSync(join(d, 'app'));
+      copyFileSync(join(RUN, 'whoami.py'), join(d, 'app', '__main__.py'));
+      const made = plain(
+        py,
+        [
+          '-c',
+          'import py_compile, sys, zipfile; py_compile.compile(sys.argv[1], cfile="who.pyc", doraise=True); ' +
+            'zipfile.ZipFile("app.pyz", "w").write(sys.argv[1], "__main__.py")',
+          join(RUN, 'whoami.py'),
+        ],
+        d,
+      );
+      expect(made.status, made.stderr).toBe(0);
+      for (const target of ['app', './app/', 'app.pyz', 'who.pyc']) {
+        const want = plain(py, [target, 'x'], d);
+        const got = bootstrap(py, fresh(), ['--script', target, 'x'], [], d);
+        expect([got.status, got.stdout]).toEqual([0, want.stdout]);
+      }
+      rmSync(d, { recursive: true, force: true });
     });
 
     it('leaves an uncaught exception to python: same traceback, status 1, an "exception" capture', () => {

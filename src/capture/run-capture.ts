@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../util/errors.js';
 import { buildManifest, type Manifest, type RunFacts, type RunOptions, writeManifest } from './manifest.js';
@@ -197,11 +197,24 @@ export function preflight(req: Pick<CaptureRequest, 'resolved' | 'cwd' | 'env'>)
   }
 }
 
+/**
+ * mkdir -p, a folder at a time: Node's own (`recursive: true`) spins for ever under /proc
+ * (`run -o /proc/self/nope`: Node 20 retries the ENOENT that procfs gives).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
 /** Runs the capture into req.dir (which must be new or empty: the caller checks). */
 export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
   preflight(req);
   try {
-    mkdirSync(req.dir, { recursive: true });
+    makeFolder(req.dir);
   } catch (e) {
     // A file on the way (`-o file/sub`), no permission: the user's to fix, not a bug.
     throw new UsageError(`${req.dir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? e})`);

@@ -392,6 +392,12 @@ describe.runIf(PRESENT.includes('3.11.7'))(
         expect(r.stderr).toMatch(/not a folder|cannot create the folder \(ENOTDIR\)/);
       }
       expect(readFileSync(file, 'utf8')).toBe('mine');
+      // Under /proc, Node's mkdir -p spun for ever.
+      const proc = arenascope(['run', '-o', '/proc/self/nope', '--', python, '-c', 'pass']);
+      expect([proc.status, proc.stderr]).toEqual([
+        2,
+        'arenascope: /proc/self/nope: cannot create the folder (ENOENT)\n',
+      ]);
     });
 
     it('a forked child leaving by os._exit, odd labels, tracemalloc stopped: only the parent writes', () => {

@@ -475,7 +475,10 @@ export function memoryTrend(
   const k = e.t.length;
   const first = (a: readonly number[]): number => (k ? a[0]! : 0);
   const last = (a: readonly number[]): number => (k ? a[k - 1]! : 0);
-  const minGrowth = opts.minGrowthMiB ?? Math.max(1, 0.05 * first(e.floor));
+  // Growth that counts: 5% of the start (1 MiB at least); 1 MiB when the floor rose at nearly every
+  // window (8 or more), however large the process: 400 MiB growing 0.3 MiB/s for 40 s, its floor up
+  // in all 20 windows, read "stable" beside its trend of +18 MiB/min.
+  const minGrowth = opts.minGrowthMiB ?? (steadyRise(e.floor) ? 1 : Math.max(1, 0.05 * first(e.floor)));
   const c: EnvelopeVerdict = unjudged
     ? { verdict: 'unjudged', confidence: 0, from: null }
     : classifyEnvelope(e, minGrowth);
@@ -538,6 +541,14 @@ export function memoryTrend(
         (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
       : nextStep(c.verdict, facts, warmupFrom(settledAt, s.t, n), duration, call),
   };
+}
+
+/** Whether a floor rose (by more than a page's noise) at 90% of its steps or more, over 8 windows or more. */
+function steadyRise(floor: readonly number[]): boolean {
+  if (floor.length < 9) return false;
+  let rose = 0;
+  for (let i = 1; i < floor.length; i++) if (floor[i]! > floor[i - 1]! + 0.01) rose++;
+  return rose >= 0.9 * (floor.length - 1);
 }
 
 /**

@@ -52,7 +52,13 @@ export function memoryTrendRate(t: MemoryTrend): string | null {
 }
 
 /** Where the summary's peak (RSS) comes from: mprof runs, memory_profiler line reports, or both. */
-export function peakSource(d: Pick<ReportData, 'formats'>): string {
-  const from = [d.formats.includes('mprof') ? 'mprof' : '', d.formats.includes('line-report') ? 'memory_profiler' : ''];
+export function peakSource(d: Pick<ReportData, 'formats' | 'memory'>): string {
+  // A run with child processes (mprof run -M): its peak is the program's and its children's at one
+  // sample, not the MEM peak `mprof peak` (and `info`) print.
+  const children = d.memory.some((m) => m.lines.length > 1) ? ', with child processes' : '';
+  const from = [
+    d.formats.includes('mprof') ? `mprof${children}` : '',
+    d.formats.includes('line-report') ? 'memory_profiler' : '',
+  ];
   return from.filter(Boolean).join(', ') || 'mprof';
 }

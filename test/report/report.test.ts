@@ -335,3 +335,15 @@ describe('the summary of the page counts leaks as the JSON, Markdown and gate do
     );
   });
 });
+
+describe("the peak's label says whose it is", () => {
+  // `mprof peak` and `info` print MEM's peak; the report's is the program's and its children's at one
+  // sample (memory_profiler 0.61, mprof run -M): the same words named two figures.
+  it.each([
+    ['fixtures/mprof/children-total/without-C.dat', 'peak (mprof, with child processes)'],
+    ['fixtures/mprof/plain.dat', 'peak (mprof)'],
+  ])('%s: %s', async (file, label) => {
+    const r = await cli('report', file, '-f', 'markdown');
+    expect(r.out.split('\n')[2]).toMatch(new RegExp(`^\\| ${label.replace(/[()]/g, '\\$&')} \\|`));
+  });
+});

@@ -478,7 +478,8 @@ export function memoryTrend(
   // Growth that counts: 5% of the start (1 MiB at least); 1 MiB when the floor rose at nearly every
   // window (8 or more), however large the process: 400 MiB growing 0.3 MiB/s for 40 s, its floor up
   // in all 20 windows, read "stable" beside its trend of +18 MiB/min.
-  const minGrowth = opts.minGrowthMiB ?? (steadyRise(e.floor) ? 1 : Math.max(1, 0.05 * first(e.floor)));
+  const minGrowth =
+    opts.minGrowthMiB ?? (steadyRise(e.floor, s.mib.subarray(0, n)) ? 1 : Math.max(1, 0.05 * first(e.floor)));
   const c: EnvelopeVerdict = unjudged
     ? { verdict: 'unjudged', confidence: 0, from: null }
     : classifyEnvelope(e, minGrowth);
@@ -543,12 +544,24 @@ export function memoryTrend(
   };
 }
 
-/** Whether a floor rose (by more than a page's noise) at 90% of its steps or more, over 8 windows or more. */
-function steadyRise(floor: readonly number[]): boolean {
+/**
+ * Whether a floor rose (by more than a page's noise) at 90% of its steps or more, over 8 windows or
+ * more, and the run still rose at its end: the highest of its last tenth of samples above the highest
+ * of the tenth before (a ring buffer that filled at 52 s of 60 read a leak: the envelope leaves out
+ * the last samples).
+ */
+function steadyRise(floor: readonly number[], mib: Float64Array): boolean {
   if (floor.length < 9) return false;
   let rose = 0;
   for (let i = 1; i < floor.length; i++) if (floor[i]! > floor[i - 1]! + 0.01) rose++;
-  return rose >= 0.9 * (floor.length - 1);
+  const tenth = Math.floor(mib.length / 10);
+  if (rose < 0.9 * (floor.length - 1) || tenth < 2) return false;
+  const top = (from: number, to: number): number => {
+    let m = -Infinity;
+    for (let i = from; i < to; i++) m = Math.max(m, mib[i]!);
+    return m;
+  };
+  return top(mib.length - tenth, mib.length) > top(mib.length - 2 * tenth, mib.length - tenth) + 0.01;
 }
 
 /**

@@ -126,8 +126,14 @@ def _run_target(kind, target, main):
                 data = compiled.read()
             if data[:4] != importlib.util.MAGIC_NUMBER:
                 raise RuntimeError("Bad magic number in .pyc file")
+            try:
+                code = marshal.loads(data[16:])
+            except (EOFError, ValueError, TypeError):
+                code = None
+            if not isinstance(code, types.CodeType):
+                raise RuntimeError("Bad code object in .pyc file")  # as python says it
             main.__loader__ = importlib.machinery.SourcelessFileLoader("__main__", main.__file__)
-            exec(marshal.loads(data[16:]), main.__dict__)
+            exec(code, main.__dict__)
 
 
 def _script_code(kind, target, main):
@@ -139,7 +145,17 @@ def _script_code(kind, target, main):
 
 
 def _plain_source(target):
-    return os.path.isfile(target) and not target.endswith(".pyc") and not zipfile.is_zipfile(target)
+    return os.path.isfile(target) and not _compiled(target) and not zipfile.is_zipfile(target)
+
+
+def _compiled(target):
+    """A .pyc, by its name or, as python tells one, by its magic number (a .pyc renamed)."""
+    if target.endswith(".pyc"):
+        return True
+    import importlib.util
+
+    with open(target, "rb") as f:
+        return f.read(4) == importlib.util.MAGIC_NUMBER
 
 
 def _strip(tb):

@@ -11,5 +11,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     maxWorkers: workers,
+    globalSetup: ['test/global-tmp.ts'],
   },
 });

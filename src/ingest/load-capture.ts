@@ -79,6 +79,11 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
         `${packed[1]}: arenascope undoes gzip only; decompress it first (${packed[2]})`,
       );
     }
+    const recipe = (await import('./tracemalloc-text.js')).recipeListing(input.head);
+    if (recipe) {
+      const at = recipe.indexOf(': ');
+      throw new InputError(path, recipe.slice(0, at), recipe.slice(at + 2));
+    }
     const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');

@@ -62,6 +62,36 @@ function sniffTracemallocText(head: Buffer): boolean {
   return lines.some((l, i) => STAT.test(l.trimEnd()) || (l.length >= MIN_WRAP && STAT.test(`${l}${lines[i + 1]}`)));
 }
 
+// Listings of the tracemalloc documentation's recipes, which print what a statistic holds otherwise:
+// display_top() (`#1: app.py:12: 402.3 KiB`, sizes to a tenth of a KiB and no counts) and the largest
+// traceback's (`1838 memory blocks: 40.2 KiB` above its frames, one statistic alone). Not read: said
+// what they are (they were "not a format arenascope reads"), by their first such line.
+const RECIPES: readonly (readonly [RegExp, string])[] = [
+  [
+    /^#\d+: .+:\d+: \d+(?:\.\d+)? KiB$/,
+    "the tracemalloc documentation's display_top() listing (sizes to 0.1 KiB, no counts)",
+  ],
+  [
+    /^\d+ memory blocks: \d+(?:\.\d+)? KiB$/,
+    "the tracemalloc documentation's largest-traceback listing (one statistic)",
+  ],
+];
+
+/** What a head of text is when it is a tracemalloc recipe's listing (see RECIPES), with its line; else null. */
+export function recipeListing(head: Buffer): string | null {
+  const lines = headLines(head, 2000).map((l) => plain(l).trimEnd());
+  for (const [re, what] of RECIPES) {
+    const i = lines.findIndex((l) => re.test(l));
+    if (i >= 0) {
+      return (
+        `line ${i + 1}: ${what}: arenascope reads statistics as print(stat) writes them, ` +
+        "or the snapshot itself (snapshot.dump('snap.pickle'))"
+      );
+    }
+  }
+  return null;
+}
+
 // A terminal wraps a line wider than itself onto the lines after it, each full one as wide as the
 // terminal; copied, the breaks stay (a listing at 80 columns lost its statistics and hid a leak).
 // Lines of a statistic or a frame are joined back: two or three lines that make one, or a statistic

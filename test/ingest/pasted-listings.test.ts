@@ -117,3 +117,18 @@ describe('a line of 1 MiB among a listing (fuzz finding, seed 37)', () => {
     }
   }, 15_000);
 });
+
+// The tracemalloc documentation's recipes print statistics otherwise (fixtures/text/recipes, CPython
+// 3.11): not read, said what each is, by the line that shows it (they were "not a format").
+describe('listings of the documentation recipes', () => {
+  it.each([
+    ['display-top.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
+    ['largest-traceback.txt', 1, /largest-traceback listing \(one statistic\)/],
+  ])('%s: refused, named by its line, with what is read instead', async (file, line, what) => {
+    const r = await cli('stats', `fixtures/text/recipes/${file}`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`recipes/${file}: line ${line}: `);
+    expect(r.err).toMatch(what);
+    expect(r.err).toMatch(/print\(stat\).*snapshot\.dump/);
+  });
+});

@@ -10,7 +10,7 @@ import type { CommandModule } from 'yargs';
 import { ArenascopeError, EXIT, TruncatedError, UsageError } from '../util/errors.js';
 import type { Io } from './io.js';
 import { plainArgs } from './plain-args.js';
-import { checkNumbers, checkValues, type DeclaredOptions, withSuggestions } from './usage.js';
+import { checkDashWords, checkNumbers, checkValues, type DeclaredOptions, withSuggestions } from './usage.js';
 import { LITERAL, STDIN_ARG, unmarked } from './words.js';
 
 /** A command as the top-level --help lists it; its module is imported only when it is named. */
@@ -163,6 +163,8 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
             ...args.slice(own.length + 1).map((a) => LITERAL + stdinOf(a)),
             ...own.slice(1).map(stdinOf),
           ];
+    // `run`'s words after the first that is not its own option are the program's (checked by it).
+    checkDashWords(args[0] === 'run' ? args.slice(0, args.includes('--') ? args.indexOf('--') : 0) : own);
     const commands = await commandModules(args);
     // The plain command lines, without yargs: the same argv, ~35 ms sooner (cli/plain-args.ts).
     const named = commands.find((c) => String(c.command).split(' ')[0] === argv[0]);

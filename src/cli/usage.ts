@@ -86,6 +86,28 @@ export function withSuggestions(msg: string, options: readonly string[], args: r
   return hints.length ? `${head} (${hints.join('; ')})` : head;
 }
 
+// One-letter flags of any command: -h (help) alone, the others with their values.
+const SHORT_FLAGS = new Set(['h', 'o', 'f', 'n', 'g']);
+
+/**
+ * Throws for a word that starts with one '-' and is no option: yargs reads `-hidden*.py` as the
+ * flags -h, -i, -d..., and its -h printed the help and exited 0 (a gate given `--ignore -hidden*.py`
+ * checked nothing); `-*` was "Unknown argument: *". A value that starts with '-' goes after '='.
+ * '-' (stdin), negative numbers, a one-letter flag and one with its value joined (`-n5`, `-o=x`) pass.
+ */
+export function checkDashWords(words: readonly string[]): void {
+  words.forEach((w, i) => {
+    if (w === '-' || !/^-[^-]/.test(w) || /^-\.?\d/.test(w)) return;
+    if (SHORT_FLAGS.has(w[1]!) && (w.length === 2 || (w[1] !== 'h' && !/[A-Za-z]/.test(w[2]!)))) return;
+    const before = words[i - 1];
+    const hint =
+      before?.startsWith('--') && !before.includes('=') && before.length > 2
+        ? `; a value that starts with '-' is written ${before}=${w}`
+        : "; a value that starts with '-' is written after '=' (--option=-value), an input after `--`";
+    throw new UsageError(`${w} is not an option${hint}`);
+  });
+}
+
 /** The text given to a flag on the command line (`-n abc`, `--limit=abc`), for the message. */
 function typedValue(args: readonly string[], keys: readonly string[]): { flag: string; text: string } | null {
   for (let i = 0; i < args.length; i++) {

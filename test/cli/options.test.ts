@@ -219,6 +219,31 @@ describe('words yargs would misread', () => {
     expect(md.out.split('\n')[0]).toBe('## -');
   });
 
+  it("a value that starts with '-' and letters is no cluster of flags: `--ignore -hidden*.py` printed the help, exit 0", async () => {
+    for (const [args, message] of [
+      [
+        ['gate', SERIES, '--max-leaks', '0', '--ignore', '-hidden*.py'],
+        "-hidden*.py is not an option; a value that starts with '-' is written --ignore=-hidden*.py",
+      ],
+      [
+        ['report', SERIES, '--title', '-nightly'],
+        "-nightly is not an option; a value that starts with '-' is written --title=-nightly",
+      ],
+      [['stats', DUMP, '--exclude', '-*'], "-* is not an option; a value that starts with '-' is written --exclude=-*"],
+      [
+        ['stats', DUMP, '-hx'],
+        "-hx is not an option; a value that starts with '-' is written after '=' (--option=-value), an input after `--`",
+      ],
+    ] as const) {
+      const r = await cli(...args);
+      expect([r.code, r.out, r.err]).toEqual([2, '', `arenascope: ${message}\n`]);
+    }
+    // A value joined to its one-letter flag, a negative number, '-' and words after `--` are left alone.
+    expect((await cli('stats', DUMP, '-n5')).code).toBe(0);
+    expect((await cli('gate', SERIES, '--max-leaks=0', '--ignore=-hidden*.py')).out).toMatch(/^FAIL max-leaks/m);
+    expect((await cli('stats', '--', '-missing.pickle')).err).toMatch(/-missing\.pickle: cannot read: no such file/);
+  });
+
   it('an option whose value is missing (`--max-leaks $N`, N unset) is a usage error: its check was dropped, exit 0', async () => {
     const cases: [string[], string][] = [
       [['--max-fragmentation'], '--max-fragmentation expects a number, and none follows it'],

@@ -183,7 +183,7 @@ const UNITS: Record<string, number> = {
 
 /** '512KiB', '10MB', '1.5GiB', '4096' -> bytes. */
 export function parseSize(text: string, flag: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) {
     throw new UsageError(`${flag} takes a size such as 64KiB, 10MB or 1.5GiB; got '${text}'`);
@@ -194,7 +194,7 @@ export function parseSize(text: string, flag: string): number {
 
 /** '5%' or a size ('512KiB', '10MB'). */
 export function parseGrowth(text: string, flag: string): GrowthLimit {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$/.exec(text);
   if (m) return { percent: Number(m[1]) };
   try {
     return { bytes: parseSize(text, flag) };

@@ -321,6 +321,19 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
         'and the table and figures that follow it',
     );
   }
+  // A process's first PYTHONMALLOCSTATS report is printed before its first arena: one with no arena
+  // ever allocated after the first report starts another process (runs appended to one log, a child
+  // that inherited the variable and the stderr). Their reports mixed, the last was another process's
+  // (a parent with no fragmentation failed the gate on its child's exit report): refused.
+  const again = blocks.findIndex((b, i) => i > 0 && b.arenasAllocatedTotal === 0);
+  if (again > 0) {
+    throw new InputError(
+      input.label,
+      `line ${blocks[again]!.inputLine}`,
+      "another process's reports start here (no arena allocated yet, as a PYTHONMALLOCSTATS log begins): " +
+        'logs appended, or a child process that inherited PYTHONMALLOCSTATS; give each process its own file',
+    );
+  }
   const [before, exit] = [blocks[blocks.length - 2], blocks[blocks.length - 1]];
   if (before && exit && endsWithExitReport(blocks)) {
     // The report before it: the program's own call (its free lists), or one printed before a new

@@ -323,6 +323,25 @@ describe('gate: tolerance at the boundary', () => {
     },
   );
 
+  it("a PYTHONMALLOCSTATS log of two processes is refused at the second's first report (the last report was the child's)", async () => {
+    // fixtures/mallocstats/exit/child.log (make.sh): a parent holding 100,000 blocks runs `python -c pass`,
+    // which inherits the variable and the stderr; pass.log + normal.log is two runs appended (`2>>`).
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-two-processes-'));
+    const appended = join(dir, 'appended.log');
+    const E = 'fixtures/mallocstats/exit';
+    writeFileSync(appended, readFileSync(`${E}/pass.log`, 'utf8') + readFileSync(`${E}/normal.log`, 'utf8'));
+    for (const log of [`${E}/child.log`, appended]) {
+      const starts = readFileSync(log, 'utf8')
+        .split('\n')
+        .flatMap((l, i) => (/^# arenas allocated total\s+=\s+0$/.test(l) ? [i + 1] : []));
+      expect(starts.length).toBe(2);
+      const r = await cli('gate', log, '--max-fragmentation', '0.3');
+      expect(r.code).toBe(2);
+      // The report's first line is 5 lines above its "arenas allocated total".
+      expect(r.err).toContain(`${log}: line ${starts[1]! - 5}: another process's reports start here`);
+    }
+  });
+
   it('--max-fragmentation: a share at the limit passes, above it fails (a real fragmented heap)', async () => {
     // CPython 3.11's own report of 200,000 64-byte objects of which 19 in 20 were freed at random.
     const f = 'fixtures/mallocstats/fragmentation/py311-scattered.txt';
@@ -851,6 +870,9 @@ describe('gate: outputs', () => {
     const badSize = await cli('gate', `${G}/steady`, '--max-peak', '12XB');
     expect(badSize.code).toBe(2);
     expect(badSize.err).toContain("--max-peak takes a size such as 64KiB, 10MB or 1.5GiB; got '12XB'");
+    // A size without its leading zero is a size, as 1.5GiB is (`.5MiB` was refused).
+    const half = await cli('gate', `${G}/steady`, '--max-peak', '.5MiB', '--json');
+    expect(half.out).toContain('"limit": 524288');
     const missing = await cli('gate', `${G}/nothing-here`);
     expect(missing.code).toBe(2);
     expect(missing.err).not.toMatch(/\n\s+at /);

@@ -14,10 +14,10 @@ import { type Snapshot, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { renderJson } from '../report/json.js';
 import { type TextLayout, textLayout } from '../report/text/layout.js';
-import { withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
 import { listed } from '../util/excerpt.js';
 import type { Io } from './io.js';
+import { forStdout } from './output.js';
 import { readingProgress } from './progress.js';
 import { wholeNumber } from './usage.js';
 import { STDIN_ARG } from './words.js';
@@ -322,5 +322,5 @@ export function emit<T>(a: OutputArgs, result: T, renderers: Renderers<T>): void
   const format = a.json ? 'json' : a.format;
   const render = format === 'json' ? (renderers.json ?? renderJson) : renderers[format];
   if (!render) throw new UsageError(`--format ${format} is not an output of this command`);
-  a.io.out(withoutCiCommands(render(result)));
+  a.io.out(forStdout(a.io, render(result), format === 'json' ? 'json' : 'text'));
 }

@@ -27,7 +27,7 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
   const { snapshots, labels } = set.series;
   if (a.to === 'csv' && snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
   // A file is written as a stream: a snapshot of millions of groups is never one string.
-  const file = openOutput(a, a.output ?? '-');
+  const file = openOutput(a, a.output ?? '-', a.to === 'json' ? 'json' : 'text');
   const write = file.write;
   if (a.to === 'csv') write(renderStatsCsv(statsResult(snapshots[0]!, { keyType: 'lineno' })));
   // A label of its own (a run's, a sidecar's: `exit` says what the capture is) is kept; a path is not.

@@ -129,8 +129,8 @@ export async function handler(a: Args): Promise<void> {
     baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
-  if (a.junit) writeOutput(a, a.junit, renderJunit(result));
-  if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result));
+  if (a.junit) writeOutput(a, a.junit, renderJunit(result), 'text');
+  if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result), 'text');
   const limit = wholeNumber(a.limit, '--limit', 1);
   // Annotations are one line each, as GitHub reads them; the summary wraps to the terminal.
   // With --github the summary is in the job's log too, which renders ANSI escapes: shown as codes.

@@ -8,6 +8,11 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readonly columns?: number;
+  /**
+   * Set when stdout is a regular file (`> out.json`): what is written there is kept exactly, as in a
+   * file named with -o (a CI runner reads no commands from a file; see cli/output.ts, toStdout).
+   */
+  readonly outIsFile?: boolean;
   /** Set when stderr is a terminal: shows (text) or erases (null) a transient progress line. */
   readonly progress?: ProgressLine;
   /**

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fstatSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { withoutCiCommands } from '../util/ci-commands.js';
 import { encodeText, forTerminal } from '../util/text.js';
@@ -15,6 +16,14 @@ for (const stream of [process.stdout, process.stderr]) {
 
 let optimising = true;
 
+function stdoutIsFile(): boolean {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+}
+
 // No top-level await: the command line is bundled as CommonJS (scripts/build-bundle.mjs).
 runCli(process.argv.slice(2), {
   // File names that were not UTF-8 go out as their own bytes, as Python prints them; on a terminal,
@@ -23,6 +32,7 @@ runCli(process.argv.slice(2), {
   // A CI runner reads commands on stderr too: none is ever printed there (see withoutCiCommands).
   err: (s) => process.stderr.write(encodeText(process.stderr.isTTY ? forTerminal(s) : withoutCiCommands(s))),
   columns: process.stdout.columns,
+  outIsFile: stdoutIsFile(),
   progress: process.stderr.isTTY
     ? (text) => process.stderr.write(text === null ? '\r\x1b[K' : `\r\x1b[K${text}`)
     : undefined,

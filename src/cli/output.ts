@@ -3,10 +3,11 @@
 
 import { closeSync, openSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { ciCommandStream, withoutCiCommands } from '../util/ci-commands.js';
+import { ciCommandStream, jsonWithoutCiCommands, withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
 import { encodeText } from '../util/text.js';
 import type { CommandArgs } from './command.js';
+import type { Io } from './io.js';
 import { STDIN_ARG } from './words.js';
 
 /** Whether an output option names stdout ('-', which runCli carries as STDIN_ARG). */
@@ -90,10 +91,23 @@ async function isCapture(path: string): Promise<boolean> {
   }
 }
 
+/** Whether an output's text is JSON (its CI commands are written otherwise, losslessly) or any other. */
+export type OutputKind = 'json' | 'text';
+
+/**
+ * How text goes to stdout, which a CI runner may read for its commands (see util/ci-commands.ts):
+ * marked, JSON rewritten losslessly; kept exactly when stdout is a regular file (`> out.csv`), as in
+ * a file named with -o (a CSV printed to a file held other names than `convert -o` wrote).
+ */
+export function forStdout(io: Io, text: string, kind: OutputKind): string {
+  if (io.outIsFile) return text;
+  return kind === 'json' ? jsonWithoutCiCommands(text) : withoutCiCommands(text);
+}
+
 /** Writes an output whole: to stdout for '-'. */
-export function writeOutput(a: CommandArgs, path: string, text: string): void {
+export function writeOutput(a: CommandArgs, path: string, text: string, kind: OutputKind): void {
   if (isStdout(path)) {
-    a.io.out(withoutCiCommands(text));
+    a.io.out(forStdout(a.io, text, kind));
     return;
   }
   const append = stepSummary(path);
@@ -111,8 +125,12 @@ export interface OutputStream {
   close(): void;
 }
 
-export function openOutput(a: CommandArgs, path: string): OutputStream {
-  if (isStdout(path)) return ciCommandStream((text) => a.io.out(text));
+export function openOutput(a: CommandArgs, path: string, kind: OutputKind): OutputStream {
+  if (isStdout(path))
+    return ciCommandStream(
+      (text) => a.io.out(text),
+      (text) => forStdout(a.io, text, kind),
+    );
   let fd: number;
   try {
     fd = openSync(path, stepSummary(path) ? 'a' : 'w');

@@ -26,7 +26,7 @@ import {
   sourceOption,
   withAllocatorStats,
 } from './options.js';
-import { claimOutputs, filesAmong, writeOutput } from './output.js';
+import { claimOutputs, filesAmong, type OutputKind, writeOutput } from './output.js';
 import { duringPhase } from './progress.js';
 
 export const command = 'report <inputs..>';
@@ -138,14 +138,14 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   // The files asked for are written whatever is printed: --json-out is never dropped silently.
   const files: string[] = [];
-  const write = (file: string | undefined, text: () => string): void => {
+  const write = (file: string | undefined, text: () => string, kind: OutputKind): void => {
     if (file === undefined) return;
-    writeOutput(a, file, text());
+    writeOutput(a, file, text(), kind);
     files.push(file);
   };
   if (a.format !== 'html') {
-    write(a['json-out'], () => renderJson(data));
-    write(a.markdown, () => renderMarkdown(data));
+    write(a['json-out'], () => renderJson(data), 'json');
+    write(a.markdown, () => renderMarkdown(data), 'text');
     const layout = layoutOf(a, reportTextPaths(data));
     emit({ ...a, format: a.format, json: false }, data, {
       text: (d) => renderReportText(d, layout),
@@ -161,9 +161,9 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
   const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () =>
     renderHtml(data, sourceLookup(a), compileCharts),
   );
-  writeOutput(a, a.output, page);
-  write(a['json-out'], () => renderJson(data));
-  write(a.markdown, () => renderMarkdown(data));
+  writeOutput(a, a.output, page, 'text');
+  write(a['json-out'], () => renderJson(data), 'json');
+  write(a.markdown, () => renderMarkdown(data), 'text');
   const written = filesAmong([a.output, ...files]);
   // With an output on stdout, the files written are said on stderr.
   if (toStdout && written.length) a.io.err(`arenascope: wrote ${written.join(', ')}\n`);

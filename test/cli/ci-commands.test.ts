@@ -1,8 +1,12 @@
 // File names are data: one holding a line break and a CI runner's workflow command (GitHub Actions
 // `::error …`, `##[…]`, Azure `##vso[…]`), or one mid-line, was printed raw, and the runner of the
 // job took it for its own (fixtures/bad/ci-commands/make.py: CPython's dumps of such names).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ciCommandStream, withoutCiCommands } from '../../src/util/ci-commands.js';
+import { runCli } from '../../src/index.js';
+import { ciCommandStream, jsonWithoutCiCommands, withoutCiCommands } from '../../src/util/ci-commands.js';
 import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/bad/ci-commands';
@@ -45,6 +49,38 @@ describe('workflow commands in file names', () => {
     // The name's own line break is escaped in the annotation, never a line of its own.
     expect(lines.some((l) => l.includes('a.py%0A%3A%3Aerror file=pwn.py'))).toBe(true);
     expect(lines.filter((l) => l.startsWith('::error file=pwn.py'))).toEqual([]);
+  });
+
+  it('JSON on stdout holds the names exactly (its # written \\u0023): a baseline printed there is the one written to a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-ci-json-'));
+    const file = join(dir, 'base.json');
+    expect((await cli('baseline', ...SNAPS, '-o', file)).code).toBe(0);
+    const printed = await cli('baseline', ...SNAPS, '-o', '-');
+    expect(commands(printed.out)).toEqual([]);
+    expect(JSON.parse(printed.out)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    // Marked with ⏎, the names differed, and a gate against the printed baseline failed.
+    writeFileSync(join(dir, 'printed.json'), printed.out);
+    const gate = await cli('gate', ...SNAPS, '--baseline', join(dir, 'printed.json'), '--max-site-growth', '0');
+    expect(gate.out).toMatch(/^PASS max-site-growth: largest site growth .* \+0 B/m);
+    const stats = await cli('stats', '--json', SNAPS[4]!);
+    const converted = await cli('convert', '--to', 'json', SNAPS[4]!);
+    const names = (out: string) =>
+      JSON.stringify(JSON.parse(out))
+        .match(/[^"]*##vso\[[^"]*/g)
+        ?.sort();
+    expect(names(stats.out)).toEqual(names(converted.out));
+    expect(names(stats.out)?.length).toBeGreaterThan(0);
+    expect(jsonWithoutCiCommands('{"f": "a##vso[x]##[y]## z"}')).toBe('{"f": "a\\u0023#vso[x]\\u0023#[y]## z"}');
+  });
+
+  it('stdout that is a regular file (`> out.csv`) gets the text exactly, as a file named with -o does', async () => {
+    let out = '';
+    const io = { out: (s: string) => (out += s), err: () => undefined, outIsFile: true };
+    expect(await runCli(['stats', '--format', 'csv', SNAPS[4]!], io)).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-ci-csv-'));
+    expect((await cli('convert', '--to', 'csv', SNAPS[4]!, '-o', join(dir, 'c.csv'))).code).toBe(0);
+    expect(out).toContain('##vso[');
+    expect(out).toBe(readFileSync(join(dir, 'c.csv'), 'utf8'));
   });
 
   it('marks the commands and leaves every other text alone', () => {

@@ -11,6 +11,7 @@ import { importer as mallocStats } from './mallocstats.js';
 import { importer as memrayCsv } from './memray-csv.js';
 import { importer as mprof } from './mprof.js';
 import { readHead } from './open-input.js';
+import { ownOutput } from './own-output.js';
 import { DUMP_DESCRIBE, sniffPickle } from './pickle/sniff.js';
 import { importer as tracemallocText } from './tracemalloc-text.js';
 
@@ -42,13 +43,14 @@ export function importerFor(format: Format): Importer {
 }
 
 export function detectFormat(head: Buffer): Format | null {
+  if (ownOutput(head)) return null;
   return IMPORTERS.find((i) => i.sniff(head))?.format ?? null;
 }
 
 /** The format of a file from its first bytes (gunzipped if need be), or null; an InputError when it cannot be read. */
 export function sniffFile(path: string): Format | null {
   const head = readHead(path);
-  return head && (detectFormat(head) ?? sniffDeeper(path));
+  return head && !ownOutput(head) ? (detectFormat(head) ?? sniffDeeper(path)) : null;
 }
 
 // Formats found anywhere in a log (a program's stderr): a report or a listing may come after more

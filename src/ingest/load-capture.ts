@@ -9,6 +9,7 @@ import { InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
 import { openInput, type ProgressCallback } from './open-input.js';
+import { ownOutput } from './own-output.js';
 import { sniffPickle } from './pickle/sniff.js';
 
 const DUMP: Format = 'tracemalloc-snapshot';
@@ -33,12 +34,15 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   }
   const { detectFormat, IMPORTERS, importerFor, sniffDeeper } = await import('./importers.js');
   // A log's report or listing may come past the head: a plain file is looked into further.
-  const format = opts.format ?? detectFormat(input.head) ?? (path !== '-' && !input.gzip ? sniffDeeper(path) : null);
+  const own = opts.format ? null : ownOutput(input.head);
+  const format =
+    opts.format ?? detectFormat(input.head) ?? (path !== '-' && !input.gzip && !own ? sniffDeeper(path) : null);
   if (!format) {
     // Close the file: nothing will read it (a generator runs its cleanup only once it has started).
     const chunks = input.chunks[Symbol.asyncIterator]();
     await chunks.next().catch(() => undefined);
     await chunks.return?.();
+    if (own) throw new InputError(path, 'byte 0', `${own}: give the captures it was made from`);
     if ((await import('./mallocstats.js')).onlyFreeLists(input.head)) {
       throw new InputError(
         path,

@@ -14,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,4 +195,33 @@ it('convert of a run folder converts its snapshots, leaving out its other captur
   expect(r.code).toBe(0);
   expect(r.err).toContain('leaving out the 1 mprof runs of fixtures/run-folder/run: this command reads snapshots');
   expect(JSON.parse(readFileSync(out, 'utf8')).snapshots.length).toBe(8);
+});
+
+// A report written into the folder of its captures is read with them on the next run: the page's replay
+// section shows the model's size-class table as sys._debugmallocstats() prints it, and it was taken for
+// the real allocator's report (the gate judged the model by itself: "0 of 1 arenas spare (real)").
+describe('arenascope reports beside their captures', () => {
+  it('a page or a text report in the folder is passed over with a warning; named alone, refused', async () => {
+    const caps = join(dir, 'caps');
+    mkdirSync(caps);
+    const LEAK = join(import.meta.dirname, '..', '..', 'fixtures', 'leaks', 'memo_leak');
+    for (const k of [1, 2, 3, 4]) copyFileSync(join(LEAK, `snap-${k}.pickle`), join(caps, `snap-${k}.pickle`));
+    expect((await cli('report', caps, '-o', join(caps, 'snap-4.html'))).code).toBe(0);
+    const text = await cli('report', caps, '-f', 'text');
+    writeFileSync(join(caps, 'report.txt'), text.out);
+    const gate = await cli('gate', caps, '--max-fragmentation', '0', '--json');
+    expect(gate.err).toContain(`skipping ${join(caps, 'snap-4.html')}: not a capture arenascope reads`);
+    expect(gate.err).toContain(`skipping ${join(caps, 'report.txt')}: not a capture arenascope reads`);
+    expect(gate.out).not.toContain('(real');
+    for (const [file, what] of [
+      ['snap-4.html', 'an HTML page (an arenascope report?), not a capture'],
+      ['report.txt', "arenascope's text report, not a capture"],
+    ]) {
+      const r = await cli('info', join(caps, file!));
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: ${join(caps, file!)}: byte 0: ${what}: give the captures it was made from\n`,
+      ]);
+    }
+  });
 });

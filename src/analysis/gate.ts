@@ -204,9 +204,20 @@ export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced =
   return totals.length ? Math.max(...totals) : null;
 }
 
+/**
+ * The file a process's peak is from: an mprof run's or a line report's (a report left among the dumps
+ * set the peak, and the message did not say so).
+ */
+function peakOrigin(d: ReportData, peakMiB: number): string {
+  const run = d.memory.find((m) => m.peakMiB === peakMiB);
+  if (run) return `mprof ${run.label}`;
+  const report = d.lineReports.find((r) => r.blocks.some((b) => b.lines.some((l) => l.memMiB === peakMiB)));
+  return report ? `memory_profiler report ${report.file}` : 'mprof';
+}
+
 /** What peakBytes measured, as the gate names it. */
 function peakName(d: ReportData, traced = true): string {
-  if (d.summary.peakMiB !== null) return 'peak';
+  if (d.summary.peakMiB !== null) return `peak (${peakOrigin(d, d.summary.peakMiB)})`;
   return traced && d.summary.tracedPeakBytes != null ? 'traced peak' : 'largest traced total';
 }
 

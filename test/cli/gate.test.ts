@@ -342,6 +342,17 @@ describe('gate: tolerance at the boundary', () => {
     }
   });
 
+  it("--max-peak names the file a process's peak is from (a line report left among the dumps set it, unsaid)", async () => {
+    const dat = 'fixtures/leaks/mprof/leak.dat';
+    const run = await cli('gate', dat, '--max-peak', '1MiB');
+    expect(run.out).toMatch(
+      new RegExp(`^FAIL max-peak: peak \\(mprof ${dat}\\) [\\d.]+ MiB \\(limit 1\\.0 MiB\\)$`, 'm'),
+    );
+    const report = 'fixtures/mprof/report-p1.txt';
+    const mixed = await cli('gate', 'fixtures/leaks/memo_leak', report, '--max-peak', '1MiB');
+    expect(mixed.out).toMatch(new RegExp(`^FAIL max-peak: peak \\(memory_profiler report ${report}\\) `, 'm'));
+  });
+
   it('--max-fragmentation: a share at the limit passes, above it fails (a real fragmented heap)', async () => {
     // CPython 3.11's own report of 200,000 64-byte objects of which 19 in 20 were freed at random.
     const f = 'fixtures/mallocstats/fragmentation/py311-scattered.txt';

@@ -44,10 +44,12 @@ function numberedAlike(a: string, b: string): number {
   let eb = i;
   while (isDigit(b.charCodeAt(eb))) eb++;
   // The digits after the point of a time as a name (time.time(): 'snap_1796144590.501069') are a
-  // fraction: .501069 after .3469207 (read as whole numbers, the 4th capture came first).
+  // fraction: .501069 after .3469207 (read as whole numbers, the 4th capture came first); so are 5 or
+  // more after any number's point (time.perf_counter(): 'snap_36392.57110084' after '.550304907').
   const [fa, fb] = [a.slice(i, ea), b.slice(i, eb)];
-  if (Math.max(fa.length, fb.length) >= 4 && EPOCH_POINT.test(a.slice(Math.max(0, i - 13), i))) {
-    const width = Math.max(fa.length, fb.length);
+  const width = Math.max(fa.length, fb.length);
+  const before = a.slice(Math.max(0, i - 13), i);
+  if ((width >= 4 && EPOCH_POINT.test(before)) || (width >= 5 && /\d\.$/.test(before))) {
     return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
   }
   if (ea - i > 15 || eb - i > 15) return 0;
@@ -320,13 +322,13 @@ function once(inputs: string[], skipped: string[]): string[] {
  * Files named one by one in the order a shell's glob gives (by bytes: snap-1, snap-10, snap-2; or
  * by a UTF-8 locale's collation, which passes over punctuation: snap-10, snap-1, snap-2) that their
  * names' natural order changes, or null: the first pair the two orders disagree on. Only names that
- * differ in one number alone (the rest of each name the same): the order of names that differ
- * otherwise (dates, day first) is taken as meant, as is any order no shell gives.
+ * differ in numbers alone (numbersApart): the order of names that differ otherwise is taken as meant,
+ * as is any order no shell gives.
  */
 export function outOfNameOrder(given: readonly string[], paths: readonly string[]): [string, string] | null {
   const taken = new Set(paths);
   const files = given.filter((p) => taken.has(p));
-  if (files.length < 2 || !oneNumberApart(files)) return null;
+  if (files.length < 2 || !numbersApart(files)) return null;
   const sortedBy = (cmp: (a: string, b: string) => number): boolean =>
     files.every((p, i) => i === 0 || cmp(files[i - 1]!, p) <= 0);
   const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -342,24 +344,27 @@ export function outOfNameOrder(given: readonly string[], paths: readonly string[
 // A UTF-8 locale's order of a glob's matches (glibc's passes over punctuation), made when needed.
 let localeGlob: Intl.Collator | undefined;
 
-/** Whether the names are the same but for one run of digits at one place (snap-1, snap-10, snap-2). */
-function oneNumberApart(names: readonly string[]): boolean {
-  const first = names[0]!;
-  let pre = first.length;
-  let suf = first.length;
-  for (const n of names) {
-    let i = 0;
-    while (i < pre && i < n.length && n[i] === first[i]) i++;
-    pre = i;
-    let j = 0;
-    while (j < suf && j < n.length && n[n.length - 1 - j] === first[first.length - 1 - j]) j++;
-    suf = j;
+/**
+ * Whether the names are the same but for numbers (snap-1, snap-10, snap-2; snap-20261201-184443-10 and
+ * snap-20261201-184443-8, a time and a counter), a capture gzipped or not alike (snap-3.pickle.gz). A
+ * number after another's point is a fraction or a version's part, which no order of names tells apart
+ * (load-0.25 before load-0.5; app-1.9 before app-1.10; dates day first, 9.2.2025): then the order given
+ * is taken as meant; but after a run id or a process id the same in every name (mem.29779.10, 3 digits
+ * or more), it is a counter (given in a shell's order, a warm-up read as a leak).
+ */
+function numbersApart(names: readonly string[]): boolean {
+  // Each name as its text and its digit runs, alternately (digit runs at the odd places).
+  const parts = names.map((n) => n.replace(/\.gz$/, '').split(/(\d+)/));
+  const first = parts[0]!;
+  if (!parts.every((p) => p.length === first.length && p.every((x, k) => k % 2 === 1 || x === first[k]))) return false;
+  let differ = false;
+  for (let k = 1; k < first.length; k += 2) {
+    if (parts.every((p) => p[k] === first[k])) continue;
+    differ = true;
+    const before = k >= 3 && first[k - 1] === '.' ? first[k - 2]! : null;
+    if (before === null) continue;
+    const runId = parts.every((p) => p[k - 2] === before) && before.length >= 3 && before[0] !== '0';
+    if (!runId || parts.some((p) => p[k]!.length > 4)) return false;
   }
-  // Back to the whole number: its digits shared at either end belong to it.
-  while (pre > 0 && isDigit(first.charCodeAt(pre - 1))) pre--;
-  while (suf > 0 && isDigit(first.charCodeAt(first.length - suf))) suf--;
-  // Digits after a number's point are a fraction or a version's part, which no order of names tells
-  // apart (load-0.25 before load-0.5; app-1.9 before app-1.10): the order given is taken as meant.
-  if (/\d\.$/.test(first.slice(0, pre))) return false;
-  return names.every((n) => n.length - suf > pre && /^\d+$/.test(n.slice(pre, n.length - suf)));
+  return differ;
 }

@@ -364,15 +364,41 @@ describe("which orders given are a shell's glob's", () => {
     expect([...names].sort(naturalCompare)).toEqual([1, 2, 3, 10].map((k) => `heap-7412345678.${k}.pickle`));
   });
 
-  it('a number after a point, given one by one, is taken as given: a fraction (load-0.25 before load-0.5) or a step', () => {
+  it('a number after a point, given one by one, is taken as given: a fraction (load-0.25 before load-0.5), a version', () => {
     // load-0.1, load-0.25, load-0.5 in a shell's order are in their values' order: swapped, a leak passed.
     for (const names of [
       ['load-0.1.pickle', 'load-0.25.pickle', 'load-0.5.pickle'],
-      [1, 10, 2, 3].map((k) => `heap-7412345678.${k}.pickle`),
+      ['app-1.1.pickle', 'app-1.10.pickle', 'app-1.2.pickle'],
     ]) {
       const r = resolveInputs(made(names));
       expect([r.inputs.map((p) => relative(d, p)), r.shell]).toEqual([names, null]);
     }
+  });
+
+  it("names that differ in numbers alone, in a shell's order, are taken in natural order: a time and a counter, a process id's counter, gzipped or not", () => {
+    // Real series (a leak given in a shell's order read 0 leaks, a warm-up's plateau a leak): the order written.
+    for (const written of [
+      ['snap-20261201-184442-7', 'snap-20261201-184443-8', 'snap-20261201-184443-10', 'snap-20261201-184443-11'],
+      [3, 9, 10, 11].map((k) => `mem.29779.${k}`),
+      [1, 2, 10].map((k) => `heap-7412345678.${k}`),
+    ]) {
+      const files = made(written.map((n) => `${n}.pickle`));
+      const glob = [...files].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(glob).not.toEqual(files);
+      const r = resolveInputs(glob);
+      expect(r.inputs).toEqual(files);
+      expect(r.shell).not.toBeNull();
+    }
+    const mixed = made(['snap-1.pickle', 'snap-2.pickle.gz', 'snap-10.pickle']);
+    expect(resolveInputs([mixed[0]!, mixed[2]!, mixed[1]!]).inputs).toEqual(mixed);
+  });
+
+  it('5 digits or more after a point are a fraction: time.perf_counter() names in a folder, in time order', () => {
+    const written = ['snap_36392.550304907', 'snap_36392.57110084', 'snap_36392.592539484', 'snap_36392.61630029'];
+    const folder = mkdtempSync(join(tmpdir(), 'arenascope-perf-'));
+    for (const n of written) copyFileSync('fixtures/leaks/memo_leak/snap-1.pickle', join(folder, `${n}.pickle`));
+    expect(resolveInputs([folder]).inputs.map((p) => relative(folder, p))).toEqual(written.map((n) => `${n}.pickle`));
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('an order no shell gives is taken as meant (a ring of dumps named by their slots)', () => {

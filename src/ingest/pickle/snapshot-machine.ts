@@ -144,6 +144,7 @@ export class SnapshotMachine {
   private stopped = false;
   private root: Instance | null = null;
   private trailing = 0;
+  private readonly trailingHead: number[] = [];
   // The furthest end of a frame a FRAME opcode announced, and where that opcode was.
   private frameEnd = 0;
   private frameAt = 0;
@@ -197,10 +198,16 @@ export class SnapshotMachine {
     }
   }
 
+  // Bytes after the pickle's STOP: counted, their first two kept (another pickle's start?).
+  private after(bytes: Buffer): void {
+    for (let i = 0; i < bytes.length && this.trailingHead.length < 2; i++) this.trailingHead.push(bytes[i]!);
+    this.trailing += bytes.length;
+  }
+
   // Feeds the next chunk of the pickle stream. Chunks may split opcodes anywhere.
   private feedChunk(chunk: Buffer): void {
     if (this.stopped) {
-      this.trailing += chunk.length;
+      this.after(chunk);
       return;
     }
     let d = chunk;
@@ -217,7 +224,8 @@ export class SnapshotMachine {
         this.restLen = 0;
         this.base += used;
         if (this.stopped) {
-          this.trailing += joined.length - used + chunk.length - take;
+          this.after(joined.subarray(used));
+          this.after(chunk.subarray(take));
           return;
         }
         d = chunk.subarray(used - tailLen);
@@ -235,7 +243,7 @@ export class SnapshotMachine {
     }
     const used = this.run(d);
     if (this.stopped) {
-      this.trailing += d.length - used;
+      this.after(d.subarray(used));
     } else if (used < d.length) {
       // Copy: the caller may reuse its buffer, and the tail is at most one opcode.
       const tail = Buffer.from(d.subarray(used));
@@ -272,7 +280,13 @@ export class SnapshotMachine {
       partial = true;
       warnings.push(`${this.file}: ${msg}; using the traces read before it (--allow-partial)`);
     } else if (this.trailing > 0) {
-      warnings.push(`${this.file}: ignored ${this.trailing} bytes after the end of the pickle`);
+      // A second dump written to the same file, or two gzipped into one: its capture is not read, said.
+      const [p, v] = this.trailingHead;
+      const another =
+        p === 0x80 && v !== undefined && v >= 2 && v <= 5
+          ? ': they begin another pickle (a second dump in the same file?): only the first is read; give each dump its own file'
+          : '';
+      warnings.push(`${this.file}: ignored ${this.trailing} bytes after the end of the pickle${another}`);
     }
     let tracebackLimit: number | null = null;
     if (this.root) {

@@ -3,7 +3,14 @@ import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import type { Order } from '../ingest/resolve-inputs.js';
-import { forCiLog, renderGateMarkdown, renderGateText, renderGithub, renderJunit } from '../report/gate.js';
+import {
+  forCiLog,
+  renderGateMarkdown,
+  renderGateText,
+  renderGithub,
+  renderJunit,
+  workspaceFile,
+} from '../report/gate.js';
 import { wrapLines } from '../report/text/layout.js';
 import { EXIT } from '../util/errors.js';
 import {
@@ -139,7 +146,10 @@ export async function handler(a: Args): Promise<void> {
     return a.github ? forCiLog(text) : text;
   };
   // The annotations are the only workflow commands printed: emit marks any other line that reads as one.
-  if (a.github && !a.json && a.format === 'text') a.io.out(renderGithub(result));
+  if (a.github && !a.json && a.format === 'text') {
+    const ws = process.env.GITHUB_WORKSPACE;
+    a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd()) : undefined));
+  }
   emit(a, result, { text: summary });
   if (!result.passed) a.status.code = EXIT.gateFailed;
 }

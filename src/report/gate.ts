@@ -1,6 +1,7 @@
 // Renderings of a gate result: for people (text, Markdown), for CI systems (JUnit XML, GitHub
 // Actions workflow commands).
 
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CheckResult, GateResult } from '../analysis/gate.js';
 import { withoutCiCommands } from '../util/ci-commands.js';
 import { escapedBytes, forTerminal } from '../util/text.js';
@@ -94,12 +95,25 @@ const ghData = (s: string): string =>
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */
-export function renderGithub(r: GateResult): string {
+/**
+ * A file as GitHub names it in an annotation: relative to the repository's root (GITHUB_WORKSPACE),
+ * where the gate's files are relative to the folder it ran in (a step's `working-directory:` below the
+ * root: its annotations named `app.py` for `svc/app.py`, and GitHub attached them to no file).
+ */
+export function workspaceFile(workspace: string, cwd: string): (file: string) => string {
+  return (file) => {
+    if (file.startsWith('<')) return file;
+    const rel = relative(resolve(workspace), resolve(cwd, file));
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+  };
+}
+
+export function renderGithub(r: GateResult, fileOf: (file: string) => string = (f) => f): string {
   const lines = r.checks.flatMap((c) => {
     const title = `title=${ghProp(`arenascope ${c.check}`)}`;
     if (c.passed) return [`::notice ${title}::${ghData(c.message)}`];
     if (!c.sites.length) return [`::error ${title}::${ghData(c.message)}`];
-    return c.sites.map((p) => `::error file=${ghProp(p.file)},line=${p.line},${title}::${ghData(p.detail)}`);
+    return c.sites.map((p) => `::error file=${ghProp(fileOf(p.file))},line=${p.line},${title}::${ghData(p.detail)}`);
   });
   for (const n of r.notices ?? []) lines.push(`::notice title=${ghProp('arenascope gate')}::${ghData(n)}`);
   return `${lines.join('\n')}\n`;

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation } from '../../src/analysis/gate.js';
-import { renderGateMarkdown, renderGithub, renderJunit } from '../../src/report/gate.js';
+import { renderGateMarkdown, renderGithub, renderJunit, workspaceFile } from '../../src/report/gate.js';
 import { BIN, cli } from '../helpers.js';
 
 const G = 'fixtures/gate';
@@ -933,6 +933,18 @@ describe('gate renderers: golden', () => {
     ],
     notices: [],
   };
+
+  it("GitHub annotations name files from the repository's root (GITHUB_WORKSPACE), the gate run in a folder below it", () => {
+    // A step's `working-directory: svc` named `src/a,b:c|d.py` for `svc/src/...`: attached to no file.
+    const out = renderGithub(result, workspaceFile('/ci/repo', '/ci/repo/svc'));
+    expect(out).toContain('::error file=svc/src/a%2Cb%3Ac|d.py,line=12,');
+    expect(out).toContain('::error file=svc/lib/b.py,line=7,');
+    // A file outside the repository, or named so already, is left as it is.
+    expect(workspaceFile('/ci/repo', '/ci/repo')('/usr/lib/python3.11/json/decoder.py')).toBe(
+      '/usr/lib/python3.11/json/decoder.py',
+    );
+    expect(workspaceFile('/ci/repo', '/ci/repo/svc')('<string>')).toBe('<string>');
+  });
 
   it('GitHub annotations escape properties and data', () => {
     expect(renderGithub(result)).toBe(

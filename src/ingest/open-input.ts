@@ -82,7 +82,10 @@ function gzipCutError(label: string, cut: GzipCut, remedy: string): GzipCutError
 function describeFsError(label: string, err: NodeJS.ErrnoException): InputError {
   const reason =
     err.code === 'ENOENT'
-      ? 'no such file'
+      ? label.includes('\ufffd')
+        ? // Node reads its command line as UTF-8: a name's other bytes arrive as U+FFFD, naming no file.
+          'no such file (a name whose bytes are not UTF-8 cannot be passed to Node; give its folder, or rename it)'
+        : 'no such file'
       : err.code === 'EACCES'
         ? 'permission denied'
         : err.code === 'EISDIR'

@@ -239,6 +239,12 @@ describe('what the order and the number of inputs say', () => {
       expect(r.err).toBe(
         `arenascope: warning: skipping ${odd}/snap-\uFFFD.pickle: its name is not UTF-8 (rename it to read it)\n`,
       );
+      // Named on the command line, Node gets U+FFFD for the byte: a name of no file, said why.
+      const named = await cli('info', `${odd}/snap-\uFFFD.pickle`);
+      expect([named.code, named.err]).toEqual([
+        2,
+        `arenascope: ${odd}/snap-\uFFFD.pickle: cannot read: no such file (a name whose bytes are not UTF-8 cannot be passed to Node; give its folder, or rename it)\n`,
+      ]);
     } finally {
       rmSync(odd, { recursive: true, force: true });
     }

@@ -21,6 +21,8 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
+/** What a run's MEM is when its children came and went in it while the rest stayed level. */
+export const COUNTS_CHILDREN = "its MEM rose and fell by its children's (CHLD) as they came and went";
 /** The warning that MEM may count the children: a run folder that records it takes it back. */
 export const MAY_COUNT_CHILDREN =
   "its MEM samples hold and follow its children's (CHLD): if it was `mprof run -C`, MEM counts them";
@@ -567,7 +569,13 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       childIds = 'position';
     }
     // `mprof run -C -M` writes MEM as the program with its children; the file does not say so.
-    if (!r.many && !opts.childrenInMem && mayCountChildren(samples, children)) {
+    const counted = r.many || opts.childrenInMem ? 'no' : countsChildren(samples, children);
+    if (counted === 'yes') {
+      warnings.push(
+        `${name}: ${COUNTS_CHILDREN}: read as \`mprof run -C\` writes it, the program with its children ` +
+          '(added to them again, the peak counted them twice)',
+      );
+    } else if (counted === 'maybe') {
       warnings.push(
         `${name}: ${MAY_COUNT_CHILDREN}, and 'main' is the program with its children (a child's leak shows there too): ` +
           'the file does not say, so MEM is read as the program alone (`arenascope run --include-children` records it)',
@@ -587,6 +595,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       samples,
       children,
       childIds,
+      ...(counted === 'yes' ? { mainIncludesChildren: true } : {}),
       functions: [] as FunctionSpan[],
       warnings: [],
     };
@@ -639,9 +648,42 @@ export const importer: Importer = {
  * cache looks the same (taken for a total, its own leak vanished), and a parent counted with its
  * children reads as leaking beside them, which the gate fails rather than passes.
  */
-function mayCountChildren(samples: Samples, children: ReadonlyMap<number, Samples>): boolean {
-  if (!children.size) return false;
+function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'yes' | 'maybe' | 'no' {
+  if (!children.size) return 'no';
   const sum = childrenPerSample({ samples, children });
+  if (enterAndLeave(samples.mib, sum)) return 'yes';
+  return mayCountChildren(samples, sum) ? 'maybe' : 'no';
+}
+
+/**
+ * Whether MEM rose by the children's total as they came and fell as they went: over every sample,
+ * those without children (3 or more) and with (5 or more), MEM holds the sum (95% of them) and MEM
+ * less the sum stays within a quarter of MEM's range, which the sum spans (2 MiB and a tenth of the
+ * peak or more). Without -C, MEM is the program alone and stays where it was as children come and go:
+ * MEM less the sum falls by theirs (`mprof run -M -C` of three steady children read 188 MiB at the
+ * peak where `mprof peak` reads 99.8: no warning, as their total never varied while they ran).
+ */
+function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
+  let alone = 0;
+  let rounds = 0;
+  let under = 0;
+  let [chHi, ownLo, ownHi, memLo, memHi] = [0, Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < mib.length; i++) {
+    const ch = sum[i]! > 0 ? sum[i]! : 0;
+    if (ch > 0) rounds++;
+    else alone++;
+    if (mib[i]! < ch - 0.5) under++;
+    chHi = Math.max(chHi, ch);
+    ownLo = Math.min(ownLo, mib[i]! - ch);
+    ownHi = Math.max(ownHi, mib[i]! - ch);
+    memLo = Math.min(memLo, mib[i]!);
+    memHi = Math.max(memHi, mib[i]!);
+  }
+  if (alone < 3 || rounds < 5 || under > (alone + rounds) * 0.05) return false;
+  return chHi >= Math.max(2, 0.1 * memHi) && ownHi - ownLo <= (memHi - memLo) / 4;
+}
+
+function mayCountChildren(samples: Samples, sum: Float64Array): boolean {
   const { mib } = samples;
   let rounds = 0;
   let under = 0;

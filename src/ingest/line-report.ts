@@ -225,6 +225,8 @@ class Reader {
     readonly label: string,
     /** --lenient: a row that cannot be read is skipped with a warning, not an error. */
     private readonly lenient = false,
+    /** --allow-partial: a report stopped by an exception while it was printed gives its rows, with a warning. */
+    private readonly allowPartial = false,
   ) {}
 
   line(raw: string, no: number): void {
@@ -369,6 +371,15 @@ class Reader {
     );
   }
 
+  private stoppedBy(h: Held): void {
+    const t = this.table!;
+    const what = t.filename ? excerpt(t.filename) : 'a function';
+    const msg = `the report of ${what} stops at a Python traceback: an exception stopped its printing, and its rows after line ${this.rows[this.rows.length - 1]!.lineno} are missing`;
+    if (!this.allowPartial)
+      throw new TruncatedError(this.label, `line ${h.no}`, `${msg} (--allow-partial reads the rows printed)`);
+    this.warn(h.no, `${msg}; read without them (--allow-partial)`);
+  }
+
   /** Figures a double holds: line numbers and counts exactly, memory finite. */
   private checkFigures(l: ReportLine, no: number): void {
     const what = !Number.isSafeInteger(l.lineno)
@@ -441,6 +452,10 @@ class Reader {
     if (held.length && ended && this.wrapped(false)) this.joinHeld();
     else if (held.length) {
       const first = held[0]!;
+      // memory_profiler ends a report with blank lines: a line right after its rows that is no row
+      // came in the middle of it. A traceback there is the exception that stopped its printing (a
+      // Windows console's encoding: the rows after it, and the peak, were missing, and a gate passed).
+      if (!ended && !first.damaged && this.rows.length && TRACEBACK.test(first.text)) this.stoppedBy(first);
       if (first.damaged) {
         if (!this.lenient && BROKEN_ROW.test(first.text)) this.unreadRow(first);
         this.warn(first.no, `a report ends at a line that starts like a row but is not one (${quoted(first.text)})`);
@@ -514,6 +529,9 @@ class Reader {
   }
 }
 
+// The first line of a traceback Python prints for an uncaught exception.
+const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
+
 // What memory_profiler prints instead of a table whose source it cannot read.
 const NOT_FOUND = /^ERROR: Could not find file (.+)$/;
 
@@ -523,8 +541,8 @@ function sniffLineReport(head: Buffer): boolean {
 
 async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {
   const text = textLines(input);
-  const reader = new Reader(input.label, opts.lenient ?? false);
   const allowPartial = opts.allowPartial ?? false;
+  const reader = new Reader(input.label, opts.lenient ?? false, allowPartial);
   let no = 0;
   let last = '';
   // Pasted from a CI log: its timestamps, a container's column and colours are no part of the report.

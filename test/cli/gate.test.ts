@@ -324,13 +324,13 @@ describe('gate: tolerance at the boundary', () => {
   );
 
   it("a PYTHONMALLOCSTATS log of two processes is refused at the second's first report (the last report was the child's)", async () => {
-    // fixtures/mallocstats/exit/child.log (make.sh): a parent holding 100,000 blocks runs `python -c pass`,
+    // fixtures/mallocstats/exit/refused-child.log (make.sh): a parent holding 100,000 blocks runs `python -c pass`,
     // which inherits the variable and the stderr; pass.log + normal.log is two runs appended (`2>>`).
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-two-processes-'));
     const appended = join(dir, 'appended.log');
     const E = 'fixtures/mallocstats/exit';
     writeFileSync(appended, readFileSync(`${E}/pass.log`, 'utf8') + readFileSync(`${E}/normal.log`, 'utf8'));
-    for (const log of [`${E}/child.log`, appended]) {
+    for (const log of [`${E}/refused-child.log`, appended]) {
       const starts = readFileSync(log, 'utf8')
         .split('\n')
         .flatMap((l, i) => (/^# arenas allocated total\s+=\s+0$/.test(l) ? [i + 1] : []));

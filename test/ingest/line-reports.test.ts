@@ -120,12 +120,12 @@ describe('a profiled function memory_profiler could not show', () => {
 describe('a report whose printing an exception stopped', () => {
   // fixtures/line-reports/stopped (make.sh): a cp1252 console could not print a row's '✓'; the rows after
   // it, the 181.7 MiB peak among them (utf8.txt: the same report whole), were missing and a gate passed.
-  const p = 'fixtures/line-reports/stopped/cp1252.txt';
+  const p = 'fixtures/line-reports/stopped/refused-cp1252.txt';
   it('is refused at the traceback, naming the last row printed; --allow-partial reads the rows printed', async () => {
     const e = await loadCapture(p).catch((x: Error) => x);
     expect(e).toBeInstanceOf(TruncatedError);
     expect((e as Error).message).toMatch(
-      /^fixtures\/line-reports\/stopped\/cp1252\.txt: line 8: the report of .*console\.py stops at a Python traceback: an exception stopped its printing, and its rows after line 8 are missing/,
+      /^fixtures\/line-reports\/stopped\/refused-cp1252\.txt: line 8: the report of .*console\.py stops at a Python traceback: an exception stopped its printing, and its rows after line 8 are missing/,
     );
     const partial = (await loadCapture(p, { allowPartial: true })) as LineReport;
     expect(partial.blocks[0]!.lines.map((l) => l.lineno)).toEqual([6, 7, 8]);

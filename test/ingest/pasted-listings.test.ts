@@ -122,8 +122,8 @@ describe('a line of 1 MiB among a listing (fuzz finding, seed 37)', () => {
 // 3.11): not read, said what each is, by the line that shows it (they were "not a format").
 describe('listings of the documentation recipes', () => {
   it.each([
-    ['display-top.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
-    ['largest-traceback.txt', 1, /largest-traceback listing \(one statistic\)/],
+    ['refused-display-top.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
+    ['refused-largest-traceback.txt', 1, /largest-traceback listing \(one statistic\)/],
   ])('%s: refused, named by its line, with what is read instead', async (file, line, what) => {
     const r = await cli('stats', `fixtures/text/recipes/${file}`);
     expect(r.code).toBe(2);

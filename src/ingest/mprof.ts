@@ -605,6 +605,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
   );
   calls.forEach((c, k) => runSeries[owners[k]!]?.functions.push(c.span));
+  for (const r of runSeries) afterSampling(r.run ? `${input.label} (run ${r.run.index})` : input.label, r, warnings);
   if (sampled.length === 1) return { ...runSeries[0]!, warnings };
   warnings.push(
     `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): ` +
@@ -681,6 +682,31 @@ function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   }
   if (alone < 3 || rounds < 5 || under > (alone + rounds) * 0.05) return false;
   return chHi >= Math.max(2, 0.1 * memHi) && ownHi - ownLo <= (memHi - memLo) / 4;
+}
+
+/**
+ * @profile calls (FUNC lines) made after the run's last sample: the sampler stopped before the program
+ * (mprof's own process interrupted, the program left running and writing). Their memory is above
+ * the samples' peak (`mprof peak`'s), unsaid: said.
+ */
+function afterSampling(
+  name: string,
+  r: { samples: Samples; functions: readonly FunctionSpan[] },
+  warnings: string[],
+): void {
+  const { t, mib } = r.samples;
+  if (!t.length) return;
+  const end = t[t.length - 1]!;
+  const late = r.functions.filter((f) => f.tStart > end);
+  if (!late.length) return;
+  let peak = -Infinity;
+  for (const v of mib) peak = Math.max(peak, v);
+  const high = Math.max(...late.map((f) => Math.max(f.memStartMiB, f.memEndMiB)));
+  if (!(high > peak)) return;
+  warnings.push(
+    `${name}: ${late.length} @profile call(s) (FUNC lines) start after the last memory sample, up to ${high.toFixed(1)} MiB where the ` +
+      `samples' peak is ${peak.toFixed(1)} (the sampler stopped before the program: mprof interrupted?); the peak is the samples'`,
+  );
 }
 
 function mayCountChildren(samples: Samples, sum: Float64Array): boolean {

@@ -191,3 +191,18 @@ describe('a real .dat as editors save it', () => {
     );
   });
 });
+
+describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.py)', () => {
+  // mprof's own process interrupted: the program ran on and wrote 200 MiB of calls after the last MEM.
+  it('are said, with the memory they reach above the peak the samples give (mprof peak)', async () => {
+    const p = 'fixtures/mprof/stopped/interrupted.dat';
+    const lines = readFileSync(p, 'utf8').split('\n');
+    const mem = lines.filter((l) => l.startsWith('MEM ')).map((l) => l.split(' ').map(Number));
+    const lastT = mem[mem.length - 1]![2]!;
+    const late = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[3]) > lastT);
+    const r = await cli('info', p);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`${p}: ${late.length} @profile call(s) (FUNC lines) start after the last memory sample`);
+    expect(r.err).toContain(`the samples' peak is ${Math.max(...mem.map((m) => m[1]!)).toFixed(1)}`);
+  });
+});

@@ -237,6 +237,20 @@ export async function parseWithYargs(
       // A choice with no value (`--order` last) is a flag yargs read as `true`: said as usage.ts says it.
       const bare = /Argument: ([\w-]+), Given: true,/.exec(msg ?? '');
       if (bare) throw new UsageError(`--${bare[1]} expects a value, and none follows it`);
+      // `report --json app.dat`: the deprecated `--json FILE` took the only input for the file to write.
+      const j = argv.indexOf('--json');
+      if (
+        argv[0] === 'report' &&
+        msg?.startsWith('Not enough non-option') &&
+        j > 0 &&
+        argv[j + 1] &&
+        !argv[j + 1]!.startsWith('-')
+      ) {
+        throw new UsageError(
+          `report --json ${argv[j + 1]}: --json before an input takes it for the JSON file to write (deprecated); ` +
+            `print JSON with the input first (report ${argv[j + 1]} --json) or --format json`,
+        );
+      }
       const text =
         msg === null
           ? (err?.message ?? msg)

@@ -45,11 +45,13 @@ function numberedAlike(a: string, b: string): number {
   while (isDigit(b.charCodeAt(eb))) eb++;
   // The digits after the point of a time as a name (time.time(): 'snap_1796144590.501069') are a
   // fraction: .501069 after .3469207 (read as whole numbers, the 4th capture came first); so are 5 or
-  // more after any number's point (time.perf_counter(): 'snap_36392.57110084' after '.550304907').
+  // more after any number's point (time.perf_counter(): 'snap_36392.57110084' after '.550304907'), and
+  // digits after a point that start with a 0 (load-0.05 before load-0.1: no version's part does).
   const [fa, fb] = [a.slice(i, ea), b.slice(i, eb)];
   const width = Math.max(fa.length, fb.length);
   const before = a.slice(Math.max(0, i - 13), i);
-  if ((width >= 4 && EPOCH_POINT.test(before)) || (width >= 5 && /\d\.$/.test(before))) {
+  const zero = (f: string): boolean => f.length > 1 && f[0] === '0';
+  if ((width >= 4 && EPOCH_POINT.test(before)) || (/\d\.$/.test(before) && (width >= 5 || zero(fa) || zero(fb)))) {
     return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
   }
   if (ea - i > 15 || eb - i > 15) return 0;
@@ -350,7 +352,8 @@ let localeGlob: Intl.Collator | undefined;
  * number after another's point is a fraction or a version's part, which no order of names tells apart
  * (load-0.25 before load-0.5; app-1.9 before app-1.10; dates day first, 9.2.2025): then the order given
  * is taken as meant; but after a run id or a process id the same in every name (mem.29779.10, 3 digits
- * or more), it is a counter (given in a shell's order, a warm-up read as a leak).
+ * or more), it is a counter (given in a shell's order, a warm-up read as a leak); and a decimal whose
+ * whole part differs too, printed to fixed digits, is read as one.
  */
 function numbersApart(names: readonly string[]): boolean {
   // Each name as its text and its digit runs, alternately (digit runs at the odd places).
@@ -363,8 +366,18 @@ function numbersApart(names: readonly string[]): boolean {
     differ = true;
     const before = k >= 3 && first[k - 1] === '.' ? first[k - 2]! : null;
     if (before === null) continue;
-    const runId = parts.every((p) => p[k - 2] === before) && before.length >= 3 && before[0] !== '0';
-    if (!runId || parts.some((p) => p[k]!.length > 4)) return false;
+    if (parts.every((p) => p[k - 2] === before)) {
+      // A run or process id (3 digits or more), or a version's major (`v2.10`).
+      const runId = (before.length >= 3 && before[0] !== '0') || /[vV]$/.test(first[k - 3] ?? '');
+      if (!runId || parts.some((p) => p[k]!.length > 4)) return false;
+      continue;
+    }
+    // The whole part differs too: a decimal printed to fixed digits (`%.1f` of the seconds elapsed:
+    // snap_2.5s before snap_15.0s), or of 5 digits or more, alone (no point before it or after: a date
+    // day first, 9.2.2025, is taken as given).
+    const alone = !(k >= 4 && first[k - 3] === '.') && !(k + 2 < first.length && first[k + 1] === '.');
+    const fixed = parts.every((p) => p[k]!.length === first[k]!.length) || parts.some((p) => p[k]!.length >= 5);
+    if (!alone || !fixed) return false;
   }
   return differ;
 }

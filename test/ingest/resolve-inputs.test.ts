@@ -129,8 +129,10 @@ describe('natural order', () => {
     fc.assert(
       fc.property(name, name, fc.array(part, { maxLength: 3 }), (a, b, prefix) => {
         const p = prefix.join('');
-        // Times as names are the exception (below): the collator reads their fractions as whole numbers.
-        fc.pre(!/\d{9}\.\d/.test(p + a) && !/\d{9}\.\d/.test(p + b));
+        // Fractions are the exception (below): times as names, 5 digits or more after a point, digits
+        // after a point that start with a 0; the collator reads them as whole numbers.
+        const fraction = /\d{9}\.\d|\d\.\d{5}|\d\.0\d/;
+        fc.pre(!fraction.test(p + a) && !fraction.test(p + b));
         expect(Math.sign(naturalCompare(p + a, p + b))).toBe(Math.sign(reference(p + a, p + b)));
       }),
       { numRuns: 3000 },
@@ -148,6 +150,8 @@ describe('natural order', () => {
     ]);
     // A version's point is not a time's: 1.9 before 1.10.
     expect(['v1.10', 'v1.9'].sort(naturalCompare)).toEqual(['v1.9', 'v1.10']);
+    // Digits after a point that start with a 0 are no version's: 0.05 before 0.1.
+    expect(['load-0.1', 'load-0.05', 'load-0.9'].sort(naturalCompare)).toEqual(['load-0.05', 'load-0.1', 'load-0.9']);
   });
 });
 
@@ -387,6 +391,10 @@ describe("which orders given are a shell's glob's", () => {
       ['snap-20261201-184442-7', 'snap-20261201-184443-8', 'snap-20261201-184443-10', 'snap-20261201-184443-11'],
       [3, 9, 10, 11].map((k) => `mem.29779.${k}`),
       [1, 2, 10].map((k) => `heap-7412345678.${k}`),
+      // Seconds elapsed to fixed digits (`%.1f`, `%.2f`), a version after a v.
+      [2.5, 5, 7.5, 10, 12.5].map((t) => `snap_${t.toFixed(1)}s`),
+      [7.5, 15, 22.5, 105].map((t) => `at-${t.toFixed(2)}`),
+      [5, 9, 10, 16].map((k) => `app-v2.${k}`),
     ]) {
       const files = made(written.map((n) => `${n}.pickle`));
       const glob = [...files].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));

@@ -148,6 +148,9 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     // `run` hands its words to the program as they are; other commands' words yargs would misread are
     // marked (cli/words.ts): a lone '-' (stdin, or stdout after an output option), and every word
     // after `--` (an input, even one that starts with '-').
+    // `run`'s words after its own options are the program's (`run -o d python3 p.py -h`: -h was run's
+    // help, and the program never ran): a `--` goes before them; its own are checked.
+    if (args[0] === 'run') args = programAfterDashes(args);
     const own = args[0] === 'run' ? args : args.slice(0, args.includes('--') ? args.indexOf('--') : args.length);
     const writes = new Set(['-o', '--output', '--json-out', '--junit', '--markdown']);
     if (args[0] !== 'run' && args.filter((a, i) => a === '-' && !writes.has(args[i - 1]!)).length > 1)
@@ -163,8 +166,7 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
             ...args.slice(own.length + 1).map((a) => LITERAL + stdinOf(a)),
             ...own.slice(1).map(stdinOf),
           ];
-    // `run`'s words after the first that is not its own option are the program's (checked by it).
-    checkDashWords(args[0] === 'run' ? args.slice(0, args.includes('--') ? args.indexOf('--') : 0) : own);
+    checkDashWords(args[0] === 'run' ? args.slice(0, args.indexOf('--')) : own);
     const commands = await commandModules(args);
     // The plain command lines, without yargs: the same argv, ~35 ms sooner (cli/plain-args.ts).
     const named = commands.find((c) => String(c.command).split(' ')[0] === argv[0]);
@@ -193,6 +195,17 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
     );
     return EXIT.internal;
   }
+}
+
+// `run`'s options that take a value (src/cli/capture.ts): the word after one is its value.
+const RUN_VALUED = new Set(['-o', '--output', '--interval', '--frames', '--sample-interval']);
+
+/** `run`'s words with a `--` before the program's first word, when none was given. */
+function programAfterDashes(args: readonly string[]): string[] {
+  if (args.includes('--')) return [...args];
+  let i = 1;
+  while (i < args.length && args[i]!.startsWith('-') && args[i] !== '-') i += RUN_VALUED.has(args[i]!) ? 2 : 1;
+  return i < args.length ? [...args.slice(0, i), '--', ...args.slice(i)] : [...args];
 }
 
 /**

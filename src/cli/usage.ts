@@ -86,6 +86,9 @@ export function withSuggestions(msg: string, options: readonly string[], args: r
   return hints.length ? `${head} (${hints.join('; ')})` : head;
 }
 
+// A negative number, percentage or size (`--seed -3`, `=-5%`, `-1.5MiB`): not a cluster of flags.
+// (`-2hooks*.py` is: yargs read its h as --help.)
+const NEGATIVE = /^-(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:%|[kKMGTP]i?B|B)?$/;
 // One-letter flags of any command: -h (help) alone, the others with their values.
 const SHORT_FLAGS = new Set(['h', 'o', 'f', 'n', 'g']);
 
@@ -96,8 +99,14 @@ const SHORT_FLAGS = new Set(['h', 'o', 'f', 'n', 'g']);
  * '-' (stdin), negative numbers, a one-letter flag and one with its value joined (`-n5`, `-o=x`) pass.
  */
 export function checkDashWords(words: readonly string[]): void {
+  // yargs answers --version anywhere and exits 0: a gate given it among its checks checked nothing.
+  if (words.length > 2 && words.includes('--version')) {
+    throw new UsageError(
+      `--version goes alone (arenascope --version): given with ${words[0]}'s inputs or options, nothing would run`,
+    );
+  }
   words.forEach((w, i) => {
-    if (w === '-' || !/^-[^-]/.test(w) || /^-\.?\d/.test(w)) return;
+    if (w === '-' || !/^-[^-]/.test(w) || NEGATIVE.test(w)) return;
     if (SHORT_FLAGS.has(w[1]!) && (w.length === 2 || (w[1] !== 'h' && !/[A-Za-z]/.test(w[2]!)))) return;
     const before = words[i - 1];
     const hint =

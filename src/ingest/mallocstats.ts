@@ -325,13 +325,21 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   // ever allocated after the first report starts another process (runs appended to one log, a child
   // that inherited the variable and the stderr). Their reports mixed, the last was another process's
   // (a parent with no fragmentation failed the gate on its child's exit report): refused.
-  const again = blocks.findIndex((b, i) => i > 0 && b.arenasAllocatedTotal === 0);
+  // The count of arenas ever allocated never falls in a process: one that does is another's (a forked
+  // child starts from its parent's count; a program's own reports and its child's, 25, 2, 25, 2).
+  const again = blocks.findIndex(
+    (b, i) => i > 0 && (b.arenasAllocatedTotal === 0 || b.arenasAllocatedTotal < blocks[i - 1]!.arenasAllocatedTotal),
+  );
   if (again > 0) {
+    const b = blocks[again]!;
+    const why = b.arenasAllocatedTotal
+      ? `arenas ever allocated fell from ${blocks[again - 1]!.arenasAllocatedTotal} to ${b.arenasAllocatedTotal}`
+      : 'no arena allocated yet, as a log begins';
     throw new InputError(
       input.label,
-      `line ${blocks[again]!.inputLine}`,
-      "another process's reports start here (no arena allocated yet, as a PYTHONMALLOCSTATS log begins): " +
-        'logs appended, or a child process that inherited PYTHONMALLOCSTATS; give each process its own file',
+      `line ${b.inputLine}`,
+      `another process's reports start here (${why}): logs appended, or a child writing to the same stderr; ` +
+        'give each process its own file',
     );
   }
   const [before, exit] = [blocks[blocks.length - 2], blocks[blocks.length - 1]];

@@ -365,6 +365,15 @@ describe.skipIf(!CAN_RUN)("the program's words", () => {
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(seen, 'utf8')).toBe(`['-c', '-', '${seen}']`);
   });
+
+  it("without `--`, its -h and -v are the program's (run's help was printed, exit 0, and the program never ran)", async () => {
+    const dir = folder('no-dashes');
+    const seen = join(dir, 'argv.txt');
+    const code = 'import sys; open(sys.argv[1], "w").write(repr(sys.argv))';
+    const r = await cli('run', '-o', join(dir, 'out'), '--interval', '0', PYTHONS[0]!, '-c', code, seen, '-h', '-v');
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(seen, 'utf8')).toBe(`['-c', '${seen}', '-h', '-v']`);
+  });
 });
 
 describe.skipIf(!CAN_RUN)('the capture code in the gate', () => {

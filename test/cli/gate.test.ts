@@ -340,6 +340,22 @@ describe('gate: tolerance at the boundary', () => {
       // The report's first line is 5 lines above its "arenas allocated total".
       expect(r.err).toContain(`${log}: line ${starts[1]! - 5}: another process's reports start here`);
     }
+    // A forked child starts from its parent's count, and a program's own reports interleave with its
+    // child's (25, 2, 25, 2): a count of arenas ever allocated that falls is another process's too.
+    const reports = readFileSync(`${E}/normal.log`, 'utf8').split(/(?=^Small block threshold)/m);
+    const total = (r: string) => Number(/^# arenas allocated total\s+=\s+([\d,]+)/m.exec(r)![1]!.replace(/,/g, ''));
+    const [late, early] = [reports[4]!, reports[2]!];
+    expect(total(late)).toBeGreaterThan(total(early));
+    expect(total(early)).toBeGreaterThan(0);
+    const mixed = join(dir, 'mixed.log');
+    writeFileSync(mixed, late + early);
+    const r = await cli('gate', mixed, '--max-fragmentation', '0.3');
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining(
+        `another process's reports start here (arenas ever allocated fell from ${total(late)} to ${total(early)})`,
+      ),
+    ]);
   });
 
   it("--max-peak names the file a process's peak is from (a line report left among the dumps set it, unsaid)", async () => {

@@ -238,10 +238,33 @@ describe('words yargs would misread', () => {
       const r = await cli(...args);
       expect([r.code, r.out, r.err]).toEqual([2, '', `arenascope: ${message}\n`]);
     }
+    // A word that starts with a digit is no number unless it is one: `-2hooks*.py` printed the help too;
+    // and --version after a command answered it (exit 0, nothing checked).
+    for (const [args, message] of [
+      [
+        ['gate', SERIES, '--max-leaks', '0', '--ignore', '-2hooks*.py'],
+        "-2hooks*.py is not an option; a value that starts with '-' is written --ignore=-2hooks*.py",
+      ],
+      [
+        ['gate', SERIES, '--max-leaks', '0', '--version'],
+        "--version goes alone (arenascope --version): given with gate's inputs or options, nothing would run",
+      ],
+    ] as const) {
+      const r = await cli(...args);
+      expect([r.code, r.out, r.err]).toEqual([2, '', `arenascope: ${message}\n`]);
+    }
     // A value joined to its one-letter flag, a negative number, '-' and words after `--` are left alone.
     expect((await cli('stats', DUMP, '-n5')).code).toBe(0);
     expect((await cli('gate', SERIES, '--max-leaks=0', '--ignore=-hidden*.py')).out).toMatch(/^FAIL max-leaks/m);
     expect((await cli('stats', '--', '-missing.pickle')).err).toMatch(/-missing\.pickle: cannot read: no such file/);
+  });
+
+  it('report --json FILE with no input after it says the input was taken for the file to write', async () => {
+    const r = await cli('report', '--json', 'fixtures/mprof/plain.dat');
+    expect([r.code, r.err]).toEqual([
+      2,
+      'arenascope: report --json fixtures/mprof/plain.dat: --json before an input takes it for the JSON file to write (deprecated); print JSON with the input first (report fixtures/mprof/plain.dat --json) or --format json\n',
+    ]);
   });
 
   it('an option whose value is missing (`--max-leaks $N`, N unset) is a usage error: its check was dropped, exit 0', async () => {

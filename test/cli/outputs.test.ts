@@ -213,7 +213,13 @@ describe('arenascope reports beside their captures', () => {
     expect(gate.err).toContain(`skipping ${join(caps, 'snap-4.html')}: not a capture arenascope reads`);
     expect(gate.err).toContain(`skipping ${join(caps, 'report.txt')}: not a capture arenascope reads`);
     expect(gate.out).not.toContain('(real');
+    // Saved by a browser (its mark on the first line), or behind an XML declaration: a page still.
+    const page = readFileSync(join(caps, 'snap-4.html'), 'utf8');
+    writeFileSync(join(caps, 'saved.html'), `<!-- saved from url=(0040)file:///tmp/report.html -->\n${page}`);
+    writeFileSync(join(caps, 'x.html'), `<?xml version="1.0" encoding="UTF-8"?>\n${page}`);
     for (const [file, what] of [
+      ['saved.html', 'an HTML page (an arenascope report?), not a capture'],
+      ['x.html', 'an HTML page (an arenascope report?), not a capture'],
       ['snap-4.html', 'an HTML page (an arenascope report?), not a capture'],
       ['report.txt', "arenascope's text report, not a capture"],
     ]) {

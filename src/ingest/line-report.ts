@@ -291,13 +291,22 @@ class Reader {
       return true;
     }
     const ends = FILENAME.test(text) || parseHeader(text) || FENCE.test(text);
-    if (ends || (this.held.length && !this.mayContinue(text))) {
+    if (ends || (this.held.length && !this.mayContinue(text) && !this.tracebackHeld())) {
       this.closeTable(no, Boolean(ends));
       return false;
     }
     this.held.push({ no, text, damaged: row === 'damaged', width: widthOf(text) });
     this.heldChars += text.length;
     return true;
+  }
+
+  /**
+   * Whether the held lines are a Python traceback after a row: held to its end, for what follows tells
+   * whether it stopped the report's printing (nothing more of it) or came between its rows (stderr
+   * written while stdout, buffered, held the rest: the rows go on after it).
+   */
+  private tracebackHeld(): boolean {
+    return this.rows.length > 0 && TRACEBACK.test(this.held[0]!.text) && this.heldChars <= MAX_HELD;
   }
 
   /** Whether another line may go on the held ones: the last held line was as wide as the terminal can be. */
@@ -346,7 +355,11 @@ class Reader {
   private skipHeld(same: boolean, first: boolean): void {
     const held = this.held;
     const damaged = held.some((h) => h.damaged);
-    const what = damaged ? 'a row that cannot be read' : 'not a row';
+    const what = damaged
+      ? 'a row that cannot be read'
+      : TRACEBACK.test(held[0]!.text)
+        ? 'a Python traceback between its rows (stderr written while stdout, buffered, held them)'
+        : 'not a row';
     const more = held.length > 1 ? `, and ${held.length - 1} line(s) after it` : '';
     const then = first
       ? 'skipped; the first row of the function follows'
@@ -375,6 +388,7 @@ class Reader {
     const t = this.table!;
     const what = t.filename ? excerpt(t.filename) : 'a function';
     const msg = `the report of ${what} stops at a Python traceback: an exception stopped its printing, and its rows after line ${this.rows[this.rows.length - 1]!.lineno} are missing`;
+    // (Rows after the traceback would have gone on reading: see tracebackHeld.)
     if (!this.allowPartial)
       throw new TruncatedError(this.label, `line ${h.no}`, `${msg} (--allow-partial reads the rows printed)`);
     this.warn(h.no, `${msg}; read without them (--allow-partial)`);
@@ -455,7 +469,7 @@ class Reader {
       // memory_profiler ends a report with blank lines: a line right after its rows that is no row
       // came in the middle of it. A traceback there is the exception that stopped its printing (a
       // Windows console's encoding: the rows after it, and the peak, were missing, and a gate passed).
-      if (!ended && !first.damaged && this.rows.length && TRACEBACK.test(first.text)) this.stoppedBy(first);
+      if (!first.damaged && this.rows.length && TRACEBACK.test(first.text)) this.stoppedBy(first);
       if (first.damaged) {
         if (!this.lenient && BROKEN_ROW.test(first.text)) this.unreadRow(first);
         this.warn(first.no, `a report ends at a line that starts like a row but is not one (${quoted(first.text)})`);

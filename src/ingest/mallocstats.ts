@@ -338,8 +338,8 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     throw new InputError(
       input.label,
       `line ${b.inputLine}`,
-      `another process's reports start here (${why}): logs appended, or a child writing to the same stderr; ` +
-        'give each process its own file',
+      `another process's (or subinterpreter's) reports start here (${why}): logs appended, or a child writing ` +
+        'to the same stderr; give each its own file',
     );
   }
   const [before, exit] = [blocks[blocks.length - 2], blocks[blocks.length - 1]];

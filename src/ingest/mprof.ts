@@ -657,14 +657,24 @@ function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>
 }
 
 /**
- * Whether MEM rose by the children's total as they came and fell as they went: over every sample,
- * those without children (3 or more) and with (5 or more), MEM holds the sum (95% of them) and MEM
+ * Whether MEM rose by the children's total as they came and fell as they went (samples without them
+ * before and after): over every sample, those without children (3 or more) and with (5 or more), MEM holds the sum (95% of them) and MEM
  * less the sum stays within a quarter of MEM's range, which the sum spans (2 MiB and a tenth of the
  * peak or more). Without -C, MEM is the program alone and stays where it was as children come and go:
  * MEM less the sum falls by theirs (`mprof run -M -C` of three steady children read 188 MiB at the
  * peak where `mprof peak` reads 99.8: no warning, as their total never varied while they ran).
  */
 function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
+  // Samples without children before the first with and after the last: they came, and went (a forked
+  // worker alive to the end shares its parent's pages, and a parent holding what it held looked level).
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < mib.length; i++) {
+    if (!(sum[i]! > 0)) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  if (first < 1 || last < 0 || last >= mib.length - 1) return false;
   let alone = 0;
   let rounds = 0;
   let under = 0;

@@ -51,7 +51,12 @@ function numberedAlike(a: string, b: string): number {
   const width = Math.max(fa.length, fb.length);
   const before = a.slice(Math.max(0, i - 13), i);
   const zero = (f: string): boolean => f.length > 1 && f[0] === '0';
-  if ((width >= 4 && EPOCH_POINT.test(before)) || (/\d\.$/.test(before) && (width >= 5 || zero(fa) || zero(fb)))) {
+  // After `0.` too: no counter or version's part follows a 0 (load-0.25 before load-0.5).
+  const decimal = /(?:^|\D)0\.$/.test(before);
+  if (
+    (width >= 4 && EPOCH_POINT.test(before)) ||
+    (/\d\.$/.test(before) && (width >= 5 || zero(fa) || zero(fb) || decimal))
+  ) {
     return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
   }
   if (ea - i > 15 || eb - i > 15) return 0;

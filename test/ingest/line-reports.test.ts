@@ -130,6 +130,14 @@ describe('a report whose printing an exception stopped', () => {
     const partial = (await loadCapture(p, { allowPartial: true })) as LineReport;
     expect(partial.blocks[0]!.lines.map((l) => l.lineno)).toEqual([6, 7, 8]);
     expect(partial.warnings.join()).toContain('read without them (--allow-partial)');
+    // stderr's traceback between rows of a buffered stdout (interleaved.log) is no stop: the rows go on.
+    const mixed = (await loadCapture('fixtures/line-reports/stopped/interleaved.log')) as LineReport;
+    const rows = readFileSync('fixtures/line-reports/stopped/interleaved.log', 'utf8')
+      .split('\n')
+      .filter((l) => /^\s+\d+\s+[\d.]+ MiB/.test(l))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(mixed.blocks[0]!.lines.filter((l) => l.memMiB !== null).map((l) => l.lineno)).toEqual(rows);
+    expect(mixed.warnings.join()).toContain('a Python traceback between its rows');
     const whole = (await loadCapture('fixtures/line-reports/stopped/utf8.txt')) as LineReport;
     expect(whole.blocks[0]!.lines.map((l) => l.lineno)).toEqual([6, 7, 8, 9, 10, 11, 12]);
     expect(whole.warnings).toEqual([]);

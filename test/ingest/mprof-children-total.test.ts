@@ -57,6 +57,12 @@ describe('MEM counting the children (mprof run -C -M)', () => {
     const without = await cli('gate', `${DIR}/steady.dat`, '--max-peak', '1GiB', '--json');
     expect(measured(without)).toBeGreaterThan(3 * Math.max(...mem('steady.dat')) * 2 ** 20);
     expect(without.err).not.toContain('mprof run -C');
+    // -M alone, a parent keeping what its forked worker memoizes, the worker alive to the end: MEM less
+    // the child stayed level, but the child never went: MEM is the parent alone (read as the total, the
+    // peak was halved and a gate passed).
+    const cached = await cli('gate', `${DIR}/cached-M.dat`, '--max-peak', '1GiB', '--json');
+    expect(measured(cached)).toBeGreaterThan(1.8 * Math.max(...mem('cached-M.dat')) * 2 ** 20);
+    expect(cached.err).not.toContain('read as `mprof run -C` writes it');
   });
 
   it("gate --max-peak bounds the program and its children together, measured apart or not (-M passed at the parent's peak)", async () => {

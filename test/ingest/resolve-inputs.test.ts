@@ -131,7 +131,7 @@ describe('natural order', () => {
         const p = prefix.join('');
         // Fractions are the exception (below): times as names, 5 digits or more after a point, digits
         // after a point that start with a 0; the collator reads them as whole numbers.
-        const fraction = /\d{9}\.\d|\d\.\d{5}|\d\.0\d/;
+        const fraction = /\d{9}\.\d|\d\.\d{5}|\d\.0\d|(?:^|\D)0\.\d/;
         fc.pre(!fraction.test(p + a) && !fraction.test(p + b));
         expect(Math.sign(naturalCompare(p + a, p + b))).toBe(Math.sign(reference(p + a, p + b)));
       }),
@@ -152,6 +152,8 @@ describe('natural order', () => {
     expect(['v1.10', 'v1.9'].sort(naturalCompare)).toEqual(['v1.9', 'v1.10']);
     // Digits after a point that start with a 0 are no version's: 0.05 before 0.1.
     expect(['load-0.1', 'load-0.05', 'load-0.9'].sort(naturalCompare)).toEqual(['load-0.05', 'load-0.1', 'load-0.9']);
+    // Nor do digits after `0.`: str(float) names in a folder (load-0.5 came before load-0.25).
+    expect(['load-0.5', 'load-0.25', 'load-1.0'].sort(naturalCompare)).toEqual(['load-0.25', 'load-0.5', 'load-1.0']);
   });
 });
 

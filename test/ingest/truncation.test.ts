@@ -397,6 +397,8 @@ const TEXT = [
 const SHORTER = new RegExp(
   [
     'stops before its rows',
+    // A report cut right after a traceback between its rows cannot tell the traceback from a stop.
+    'stops at a Python traceback',
     'stop before the \\d+-sized tuples',
     'stops before the end of the arena map section',
     'has no ',

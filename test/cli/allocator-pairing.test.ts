@@ -225,7 +225,7 @@ describe('allocator reports paired with captures', () => {
     // ... but said when it cannot be (fewer than half the arenas the model needs at best): the
     // start's report named as the capture of 40,000 blocks decides the verdict.
     expect(named.err).toMatch(
-      /warning: allocator reports that do not fit their captures \(\S*snap-2\.pickle's holds \d arenas, the model at least \d\d\): taken in another run or at another moment/,
+      /warning: allocator reports that do not fit their captures \(\S*snap-2\.pickle's holds \d arenas, the model at least \d\d\): from another run or moment/,
     );
     // And when a report holds more blocks of a size class than its capture traced, beyond what the
     // first report held untraced: the report of the 40,000 blocks named as a capture's before them.

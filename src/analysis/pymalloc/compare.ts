@@ -239,14 +239,11 @@ function doubtfulPairs(
     return [];
   });
   if (!doubts.length) return [];
-  const listed = doubts.slice(0, 3).join('; ') + (doubts.length > 3 ? `; and ${doubts.length - 3} more` : '');
+  // One line a reader can take in (it was 500 characters): the first doubt, and how many more.
+  const listed = doubts[0]! + (doubts.length > 1 ? `; and ${doubts.length - 1} more` : '');
   return [
-    `allocator reports that do not fit their captures (${listed}): taken in another run or at another ` +
-      'moment (check the pairing above; `run --allocator` runs the program twice, alike only if it ' +
-      'repeats itself), the fragmentation verdict from them would be wrong; or the model holds blocks ' +
-      'pymalloc did not: grown by realloc past 512 bytes (the items of a list, then trimmed), allocated ' +
-      'before tracing started and freed since, or of subinterpreters (3.12 and later: allocators of ' +
-      'their own)',
+    `allocator reports that do not fit their captures (${listed}): from another run or moment, or the ` +
+      'model holds blocks pymalloc did not (realloc; freed since tracing began): their verdict may be wrong',
   ];
 }
 

@@ -642,12 +642,8 @@ export const importer: Importer = {
 };
 
 /**
- * Whether a run's MEM samples may count its children (`mprof run -C`, which the file does not say):
- * in the rounds where children were measured, MEM holds their sum (within 0.5 MiB, 95% of rounds or
- * more) and follows it: the sum varies (by 2 MiB and a tenth of the peak or more) while MEM less the
- * sum varies half as much as MEM or less. Said, not assumed: a parent keeping what its workers also
- * cache looks the same (taken for a total, its own leak vanished), and a parent counted with its
- * children reads as leaking beside them, which the gate fails rather than passes.
+ * What a run's MEM is (`mprof run -C` is not in the file): 'yes', the program with its children (they
+ * came and went, MEM with them: enterAndLeave); 'maybe', said in a warning (mayCountChildren); 'no'.
  */
 function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'yes' | 'maybe' | 'no' {
   if (!children.size) return 'no';
@@ -658,9 +654,9 @@ function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>
 
 /**
  * Whether MEM rose by the children's total as they came and fell as they went (samples without them
- * before and after): over every sample, those without children (3 or more) and with (5 or more), MEM holds the sum (95% of them) and MEM
- * less the sum stays within a quarter of MEM's range, which the sum spans (2 MiB and a tenth of the
- * peak or more). Without -C, MEM is the program alone and stays where it was as children come and go:
+ * before and after): over every sample, those without children (3 or more) and with (5 or more), MEM
+ * holds the sum (95% of them) and MEM less the sum stays within a quarter of MEM's range, which the
+ * sum spans (2 MiB and a tenth of the peak or more). Without -C, MEM is the program alone and stays where it was as children come and go:
  * MEM less the sum falls by theirs (`mprof run -M -C` of three steady children read 188 MiB at the
  * peak where `mprof peak` reads 99.8: no warning, as their total never varied while they ran).
  */
@@ -711,7 +707,8 @@ function afterSampling(
   if (!late.length) return;
   let peak = -Infinity;
   for (const v of mib) peak = Math.max(peak, v);
-  const high = Math.max(...late.map((f) => Math.max(f.memStartMiB, f.memEndMiB)));
+  let high = -Infinity; // (a spread of a million calls would overflow the stack)
+  for (const f of late) high = Math.max(high, f.memStartMiB, f.memEndMiB);
   if (!(high > peak)) return;
   warnings.push(
     `${name}: ${late.length} @profile call(s) (FUNC lines) start after the last memory sample, up to ${high.toFixed(1)} MiB where the ` +
@@ -719,6 +716,14 @@ function afterSampling(
   );
 }
 
+/**
+ * Whether a run's MEM samples may count its children (`mprof run -C`, which the file does not say):
+ * in the rounds where children were measured, MEM holds their sum (within 0.5 MiB, 95% of rounds or
+ * more) and follows it: the sum varies (by 2 MiB and a tenth of the peak or more) while MEM less the
+ * sum varies half as much as MEM or less. Said, not assumed: a parent keeping what its workers also
+ * cache looks the same (taken for a total, its own leak vanished), and a parent counted with its
+ * children reads as leaking beside them, which the gate fails rather than passes.
+ */
 function mayCountChildren(samples: Samples, sum: Float64Array): boolean {
   const { mib } = samples;
   let rounds = 0;

@@ -51,11 +51,13 @@ function numberedAlike(a: string, b: string): number {
   const width = Math.max(fa.length, fb.length);
   const before = a.slice(Math.max(0, i - 13), i);
   const zero = (f: string): boolean => f.length > 1 && f[0] === '0';
-  // After `0.` too: no counter or version's part follows a 0 (load-0.25 before load-0.5).
-  const decimal = /(?:^|\D)0\.$/.test(before);
+  // After `0.` too: no counter follows a 0 (load-0.25 before load-0.5); a version's part does, after
+  // a v or before another point (v0.9 before v0.10; 0.9.1 before 0.10.2).
+  const version = /[vV]\d+\.$/.test(before) || (a[ea] === '.' && isDigit(a.charCodeAt(ea + 1)));
+  const decimal = !version && /(?:^|\D)0\.$/.test(before);
   if (
     (width >= 4 && EPOCH_POINT.test(before)) ||
-    (/\d\.$/.test(before) && (width >= 5 || zero(fa) || zero(fb) || decimal))
+    (/\d\.$/.test(before) && (width >= 5 || (!version && (zero(fa) || zero(fb))) || decimal))
   ) {
     return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
   }

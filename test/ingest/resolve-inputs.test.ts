@@ -132,6 +132,7 @@ describe('natural order', () => {
         // Fractions are the exception (below): times as names, 5 digits or more after a point, digits
         // after a point that start with a 0; the collator reads them as whole numbers.
         const fraction = /\d{9}\.\d|\d\.\d{5}|\d\.0\d|(?:^|\D)0\.\d/;
+        // (a version's parts stay whole numbers: after a v, or before another point)
         fc.pre(!fraction.test(p + a) && !fraction.test(p + b));
         expect(Math.sign(naturalCompare(p + a, p + b))).toBe(Math.sign(reference(p + a, p + b)));
       }),
@@ -154,6 +155,9 @@ describe('natural order', () => {
     expect(['load-0.1', 'load-0.05', 'load-0.9'].sort(naturalCompare)).toEqual(['load-0.05', 'load-0.1', 'load-0.9']);
     // Nor do digits after `0.`: str(float) names in a folder (load-0.5 came before load-0.25).
     expect(['load-0.5', 'load-0.25', 'load-1.0'].sort(naturalCompare)).toEqual(['load-0.25', 'load-0.5', 'load-1.0']);
+    // But a version's: after a v, or before another point.
+    expect(['v0.10', 'v0.9'].sort(naturalCompare)).toEqual(['v0.9', 'v0.10']);
+    expect(['app-0.10.2', 'app-0.9.1'].sort(naturalCompare)).toEqual(['app-0.9.1', 'app-0.10.2']);
   });
 });
 

@@ -39,6 +39,7 @@ export interface InputArgs extends CommandArgs {
   'allow-partial': boolean;
   'input-format': Format | undefined;
   lenient: boolean;
+  'mem-includes-children'?: boolean;
 }
 
 // runCli passes { io, status } as yargs' parse context, which yargs merges into every command's argv.
@@ -62,6 +63,11 @@ export function inputOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'Skip malformed lines of text captures (with a warning) instead of failing',
+    })
+    .option('mem-includes-children', {
+      type: 'boolean',
+      default: false,
+      describe: "mprof runs' MEM counts their children (mprof run -C: the file does not say)",
     });
 }
 
@@ -110,6 +116,7 @@ export async function loadAny(
     python,
     frames,
     ...read,
+    ...(a['mem-includes-children'] ? { childrenInMem: true } : {}),
     onProgress,
     // Every format but a dump is read by JavaScript loops that need the optimiser (see dumpsFirst).
     onFormat: (format) => {

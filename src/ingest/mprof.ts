@@ -21,11 +21,10 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
-/** What a run's MEM is when its children came and went in it while the rest stayed level. */
+/** What a run's MEM looks like when its children came and went in it while the rest stayed level. */
 export const COUNTS_CHILDREN = "its MEM rose and fell by its children's (CHLD) as they came and went";
 /** The warning that MEM may count the children: a run folder that records it takes it back. */
-export const MAY_COUNT_CHILDREN =
-  "its MEM samples hold and follow its children's (CHLD): if it was `mprof run -C`, MEM counts them";
+export const MAY_COUNT_CHILDREN = "its MEM samples hold and follow its children's (CHLD)";
 const FIELDS = ['MEM', 'CMDLINE', 'FUNC', 'CHLD'];
 // The figures of a MEM or CHLD sample after a field: two or three numbers.
 const SAMPLE_FIGURES = /^ *(?:-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? +){1,2}-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? *$/;
@@ -569,16 +568,13 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       childIds = 'position';
     }
     // `mprof run -C -M` writes MEM as the program with its children; the file does not say so.
+    // Said, not assumed (a parent keeping what its child streams to it looks the same, and read as
+    // the total its peak was halved: a gate passed); --mem-includes-children says it.
     const counted = r.many || opts.childrenInMem ? 'no' : countsChildren(samples, children);
-    if (counted === 'yes') {
+    if (counted !== 'no') {
       warnings.push(
-        `${name}: ${COUNTS_CHILDREN}: read as \`mprof run -C\` writes it, the program with its children ` +
-          '(added to them again, the peak counted them twice)',
-      );
-    } else if (counted === 'maybe') {
-      warnings.push(
-        `${name}: ${MAY_COUNT_CHILDREN}, and 'main' is the program with its children (a child's leak shows there too): ` +
-          'the file does not say, so MEM is read as the program alone (`arenascope run --include-children` records it)',
+        `${name}: ${counted === 'came' ? COUNTS_CHILDREN : MAY_COUNT_CHILDREN}: read as the program alone; if it ` +
+          'was `mprof run -C`, the peak counts them twice (--mem-includes-children)',
       );
     }
     if (moved && calls.length) {
@@ -595,7 +591,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       samples,
       children,
       childIds,
-      ...(counted === 'yes' ? { mainIncludesChildren: true } : {}),
+      ...(opts.childrenInMem && children.size ? { mainIncludesChildren: true } : {}),
       functions: [] as FunctionSpan[],
       warnings: [],
     };
@@ -642,14 +638,15 @@ export const importer: Importer = {
 };
 
 /**
- * What a run's MEM is (`mprof run -C` is not in the file): 'yes', the program with its children (they
- * came and went, MEM with them: enterAndLeave); 'maybe', said in a warning (mayCountChildren); 'no'.
+ * Whether a run's MEM looks like it counts its children (`mprof run -C` is not in the file): 'came',
+ * it rose and fell by them as they came and went (enterAndLeave); 'follows', it follows their total
+ * while they run (mayCountChildren); else 'no'.
  */
-function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'yes' | 'maybe' | 'no' {
+function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'came' | 'follows' | 'no' {
   if (!children.size) return 'no';
   const sum = childrenPerSample({ samples, children });
-  if (enterAndLeave(samples.mib, sum)) return 'yes';
-  return mayCountChildren(samples, sum) ? 'maybe' : 'no';
+  if (enterAndLeave(samples.mib, sum)) return 'came';
+  return mayCountChildren(samples, sum) ? 'follows' : 'no';
 }
 
 /**

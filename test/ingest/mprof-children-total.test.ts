@@ -1,9 +1,8 @@
 // `mprof run -C -M` writes MEM as the total of the program and its children and CHLD for each child,
-// and the file does not say so. When MEM rose and fell by the children as they came and went, the rest
-// level, it is read as the total; when it only follows a varying total while they run (a parent keeping
-// what its workers also cache looks the same: read as the total, its own leak was lost), MEM is read as
-// the program alone and the look is said: the parent may read as leaking beside its child, which the
-// gate fails rather than passes.
+// and the file does not say so. Read as the total, a parent keeping what its workers also cache or
+// what a child streams to it (the same look) lost its own leak and half its peak; so MEM is read as the
+// program alone, and the look is said: the parent may read as leaking beside its child and its peak
+// count them twice, which the gate fails rather than passes. --mem-includes-children says it was -C.
 // Real runs: fixtures/mprof/children-total/make.sh.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,19 +24,27 @@ async function verdicts(file: string): Promise<{ err: string; by: Record<string,
 }
 
 describe('MEM counting the children (mprof run -C -M)', () => {
-  it('is read so when MEM rose and fell by the children as they came and went: the program alone is stable, its child leaks', async () => {
+  it('is said, not assumed (a parent keeping what its child streams looks the same); --mem-includes-children says it', async () => {
     // The parent only waits (one_child_leaks.py): MEM less the child stays level while the child runs.
     const withC = await verdicts('with-C.dat');
     expect(withC.err).toContain(
-      "its MEM rose and fell by its children's (CHLD) as they came and went: read as `mprof run -C` writes it",
+      "its MEM rose and fell by its children's (CHLD) as they came and went: read as the program alone; if it was `mprof run -C`, the peak counts them twice (--mem-includes-children)",
     );
-    expect(withC.by).toEqual({ 'main + children': 'leak', main: 'stable', child: 'leak' });
+    expect(withC.by).toEqual({ main: 'leak', child: 'leak' });
+    const said = await cli('leaks', '--json', '--mem-includes-children', `${DIR}/with-C.dat`);
+    const series = (JSON.parse(said.out) as { series: Trend[] }).series;
+    expect(Object.fromEntries(series.map((t) => [t.name.replace(/child \d+/, 'child'), t.verdict]))).toEqual({
+      'main + children': 'leak',
+      main: 'stable',
+      child: 'leak',
+    });
+    expect(said.err).not.toContain('mprof run -C');
     const without = await verdicts('without-C.dat');
     expect(without.err).not.toContain('mprof run -C');
     expect(without.by).toEqual({ main: 'stable', child: 'leak' });
   });
 
-  it('children whose total never varied while they ran: -C read as the total (188 MiB, counted twice, where mprof peak says 99.7)', async () => {
+  it('children whose total never varied while they ran: said too; the peak mprof peak gives with --mem-includes-children', async () => {
     // steady_children.py (make.sh): 10 + 20 + 30 MiB children with an 11 MiB parent. mprof peak of the -C
     // run is its highest MEM (the total); of the -M run, the parent's 11 MiB with each child's apart.
     const mem = (f: string): number[] =>
@@ -45,24 +52,24 @@ describe('MEM counting the children (mprof run -C -M)', () => {
         .split('\n')
         .filter((l) => l.startsWith('MEM '))
         .map((l) => Number(l.split(' ')[1]));
-    const peak = Math.max(...mem('steady-C.dat'));
-    const withC = await cli('gate', `${DIR}/steady-C.dat`, '--max-peak', '1GiB', '--json');
     const measured = (r: { out: string }) =>
       (JSON.parse(r.out) as { checks: { check: string; measured: number }[] }).checks.find(
         (c) => c.check === 'max-peak',
       )!.measured;
-    expect(measured(withC)).toBeCloseTo(peak * 2 ** 20, -3);
-    expect(withC.err).toContain('read as `mprof run -C` writes it');
+    const peak = Math.max(...mem('steady-C.dat'));
+    const withC = await cli('gate', `${DIR}/steady-C.dat`, '--max-peak', '1GiB', '--json');
+    expect(withC.err).toContain('if it was `mprof run -C`, the peak counts them twice (--mem-includes-children)');
+    expect(measured(withC)).toBeGreaterThan(1.5 * peak * 2 ** 20);
+    const said = await cli('gate', `${DIR}/steady-C.dat`, '--max-peak', '1GiB', '--json', '--mem-includes-children');
+    expect(measured(said)).toBeCloseTo(peak * 2 ** 20, -3);
     // Without -C, MEM is the parent alone: its children are added (the peak above every process's own).
     const without = await cli('gate', `${DIR}/steady.dat`, '--max-peak', '1GiB', '--json');
     expect(measured(without)).toBeGreaterThan(3 * Math.max(...mem('steady.dat')) * 2 ** 20);
     expect(without.err).not.toContain('mprof run -C');
-    // -M alone, a parent keeping what its forked worker memoizes, the worker alive to the end: MEM less
-    // the child stayed level, but the child never went: MEM is the parent alone (read as the total, the
-    // peak was halved and a gate passed).
+    // -M alone, a parent keeping what its forked worker memoizes, the worker alive to the end: MEM is the
+    // parent alone, the child added (read as the total, the peak was halved and a gate passed).
     const cached = await cli('gate', `${DIR}/cached-M.dat`, '--max-peak', '1GiB', '--json');
     expect(measured(cached)).toBeGreaterThan(1.8 * Math.max(...mem('cached-M.dat')) * 2 ** 20);
-    expect(cached.err).not.toContain('read as `mprof run -C` writes it');
   });
 
   it("gate --max-peak bounds the program and its children together, measured apart or not (-M passed at the parent's peak)", async () => {

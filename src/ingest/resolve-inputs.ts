@@ -51,18 +51,35 @@ function numberedAlike(a: string, b: string): number {
   const width = Math.max(fa.length, fb.length);
   const before = a.slice(Math.max(0, i - 13), i);
   const zero = (f: string): boolean => f.length > 1 && f[0] === '0';
-  // After `0.` too: no counter follows a 0 (load-0.25 before load-0.5); a version's part does, after
-  // a v or before another point (v0.9 before v0.10; 0.9.1 before 0.10.2).
+  // (Not a version's part: after a v, or before another point: v0.9 before v0.10; 0.9.1 before 0.10.2.)
   const version = /[vV]\d+\.$/.test(before) || (a[ea] === '.' && isDigit(a.charCodeAt(ea + 1)));
-  const decimal = !version && /(?:^|\D)0\.$/.test(before);
   if (
     (width >= 4 && EPOCH_POINT.test(before)) ||
-    (/\d\.$/.test(before) && (width >= 5 || (!version && (zero(fa) || zero(fb))) || decimal))
+    (/\d\.$/.test(before) && (width >= 5 || (!version && (zero(fa) || zero(fb)))))
   ) {
     return fa.padEnd(width, '0') < fb.padEnd(width, '0') ? -1 : fa.padEnd(width, '0') > fb.padEnd(width, '0') ? 1 : 0;
   }
   if (ea - i > 15 || eb - i > 15) return 0;
   return Number(a.slice(i, ea)) - Number(b.slice(i, eb));
+}
+
+/**
+ * Whether two names differ in digits after a point of different widths that natural order reads as
+ * whole numbers (snap-0.9 before snap-0.10): a counter's or a version's, or a fraction's (load-0.5
+ * before load-0.25), which no order of names tells apart.
+ */
+function pointAmbiguous(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (!isDigit(a.charCodeAt(i)) || !isDigit(b.charCodeAt(i))) return false;
+  while (i > 0 && isDigit(a.charCodeAt(i - 1))) i--;
+  if (!/\d\.$/.test(a.slice(0, i)) || /[vV]\d+\.$/.test(a.slice(0, i))) return false;
+  let [ea, eb] = [i, i];
+  while (isDigit(a.charCodeAt(ea))) ea++;
+  while (isDigit(b.charCodeAt(eb))) eb++;
+  const [fa, fb] = [a.slice(i, ea), b.slice(i, eb)];
+  const another = a[ea] === '.' && isDigit(a.charCodeAt(ea + 1));
+  return fa.length !== fb.length && numberedAlike(a, b) === Number(fa) - Number(fb) && !another;
 }
 
 /**
@@ -161,7 +178,17 @@ export function resolveInputs(
   const runs: RunFolder[] = [];
   const expand = (paths: string[]): void => {
     const all = new Set(paths);
-    for (const p of ordered(paths, order ?? 'name')) {
+    const sorted = ordered(paths, order ?? 'name');
+    if (!order) {
+      const at = sorted.findIndex((p, k) => k > 0 && pointAmbiguous(sorted[k - 1]!, p));
+      if (at > 0) {
+        skipped.push(
+          `${sorted[at - 1]} before ${sorted[at]}: digits after a point read as whole numbers (a counter's, a ` +
+            "version's); if they are fractions, capture times or --order mtime give the order written",
+        );
+      }
+    }
+    for (const p of sorted) {
       // A capture's sidecars (its time, its traced peak, its label) are expected beside it, not unknown files.
       // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz), gzipped too or not.
       const side = /\.(time|peak|label)(\.gz|\.part)?$/.exec(p);

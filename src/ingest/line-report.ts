@@ -216,6 +216,8 @@ class Reader {
   /** The input stops inside the open table's next row (read with --allow-partial). */
   private cut = false;
   private orphans: number[] = [];
+  /** The Filename: line a traceback came after (passTraceback), 0 when none is being passed over. */
+  private tracebackFrom = 0;
   /** A blank line in the open table, kept until the next line says whether the table goes on. */
   private blankAt = 0;
   /** Blank lines read past inside tables (the next row of the table followed). */
@@ -245,7 +247,22 @@ class Reader {
         `memory_profiler could not find the source of ${quoted(missing[1]!, 80)}: the table of a profiled function there is missing (its memory is in no row)`,
       );
     } else if (ORPHAN.test(text)) this.orphans.push(no);
-    else if (this.file && text.trim() !== '' && !FENCE.test(text)) this.file = null;
+    else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) this.file = null;
+  }
+
+  /**
+   * Whether a line between a `Filename:` line and its header is a Python traceback's (stderr written
+   * between them while stdout was buffered): its first line, indented ones, and the exception's line
+   * that ends it. Passed over with the file kept (its report's function lost its file, unsaid).
+   */
+  private passTraceback(text: string): boolean {
+    if (TRACEBACK.test(text)) this.tracebackFrom = this.tracebackFrom || this.file!.no;
+    else if (!this.tracebackFrom) return false;
+    else if (!/^\s/.test(text)) {
+      this.warn(this.tracebackFrom, "a Python traceback between a report's Filename: line and its header passed over");
+      this.tracebackFrom = 0;
+    }
+    return true;
   }
 
   private openTable(layout: Layout, text: string, no: number): void {
@@ -306,7 +323,7 @@ class Reader {
    * written while stdout, buffered, held the rest: the rows go on after it).
    */
   private tracebackHeld(): boolean {
-    return this.rows.length > 0 && TRACEBACK.test(this.held[0]!.text) && this.heldChars <= MAX_HELD;
+    return TRACEBACK.test(this.held[0]!.text) && this.heldChars <= MAX_HELD;
   }
 
   /** Whether another line may go on the held ones: the last held line was as wide as the terminal can be. */

@@ -138,6 +138,14 @@ describe('a report whose printing an exception stopped', () => {
       .map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(mixed.blocks[0]!.lines.filter((l) => l.memMiB !== null).map((l) => l.lineno)).toEqual(rows);
     expect(mixed.warnings.join()).toContain('a Python traceback between its rows');
+    // ... nor between a report's Filename: line and its header (its function lost its file, unsaid).
+    const named = (await loadCapture('fixtures/line-reports/stopped/between-filename.log')) as LineReport;
+    const clean = (await loadCapture('fixtures/line-reports/stopped/clean.log')) as LineReport;
+    expect(named.blocks.map((b) => [b.filename, b.lines.length])).toEqual(
+      clean.blocks.map((b) => [b.filename, b.lines.length]),
+    );
+    expect(named.blocks.every((b) => b.filename.endsWith('two_steps.py'))).toBe(true);
+    expect(named.warnings.join()).toContain("a Python traceback between a report's Filename: line and its header");
     const whole = (await loadCapture('fixtures/line-reports/stopped/utf8.txt')) as LineReport;
     expect(whole.blocks[0]!.lines.map((l) => l.lineno)).toEqual([6, 7, 8, 9, 10, 11, 12]);
     expect(whole.warnings).toEqual([]);

@@ -218,6 +218,7 @@ class Reader {
   private orphans: number[] = [];
   /** The Filename: line a traceback came after (passTraceback), 0 when none is being passed over. */
   private tracebackFrom = 0;
+  private tracebackLines = 0;
   /** A blank line in the open table, kept until the next line says whether the table goes on. */
   private blankAt = 0;
   /** Blank lines read past inside tables (the next row of the table followed). */
@@ -237,8 +238,10 @@ class Reader {
     const f = FILENAME.exec(text);
     const layout = f ? null : parseHeader(text);
     const missing = f || layout ? null : NOT_FOUND.exec(text);
-    if (f) this.file = { name: f[1]!.trimEnd(), no };
-    else if (layout) this.openTable(layout, text, no);
+    if (f) {
+      this.file = { name: f[1]!.trimEnd(), no };
+      this.tracebackFrom = 0;
+    } else if (layout) this.openTable(layout, text, no);
     else if (missing) {
       // A profiled function whose source memory_profiler could not read (exec'd code: `<string>`):
       // no table, so its memory is in no row; said, not passed over.
@@ -256,16 +259,23 @@ class Reader {
    * that ends it. Passed over with the file kept (its report's function lost its file, unsaid).
    */
   private passTraceback(text: string): boolean {
-    if (TRACEBACK.test(text)) this.tracebackFrom = this.tracebackFrom || this.file!.no;
-    else if (!this.tracebackFrom) return false;
-    else if (!/^\s/.test(text)) {
-      this.warn(this.tracebackFrom, "a Python traceback between a report's Filename: line and its header passed over");
+    if (TRACEBACK.test(text)) {
+      this.tracebackFrom ||= this.file!.no;
+      this.tracebackLines = 0;
+    } else if (!this.tracebackFrom) return false;
+    // To the header (a chained exception's lines among it), a few hundred lines at most.
+    else if (++this.tracebackLines > MAX_TRACEBACK_LINES) {
       this.tracebackFrom = 0;
+      return false;
     }
     return true;
   }
 
   private openTable(layout: Layout, text: string, no: number): void {
+    if (this.tracebackFrom && this.file) {
+      this.warn(this.tracebackFrom, "a Python traceback between a report's Filename: line and its header passed over");
+    }
+    this.tracebackFrom = 0;
     const start = this.file?.no ?? no;
     const headerWidth = widthOf(text.trimEnd()).columns;
     this.table = { layout, headerWidth, filename: this.file?.name ?? '', start, rule: false, rows: 0 };
@@ -277,6 +287,11 @@ class Reader {
   private inTable(text: string, no: number): boolean {
     const t = this.table!;
     const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
+    if (text.trim() === '' && this.held.length && this.tracebackHeld()) {
+      // A chained exception's traceback holds blank lines: held with it (what follows tells).
+      this.held.push({ no, text, damaged: false, width: widthOf(text) });
+      return true;
+    }
     if (text.trim() === '') {
       // A blank line ends a table, unless the table goes on after it (a double-spaced copy, a web
       // page's paragraphs): its rows were "shaped like rows with no header", its peak unread.
@@ -323,7 +338,7 @@ class Reader {
    * written while stdout, buffered, held the rest: the rows go on after it).
    */
   private tracebackHeld(): boolean {
-    return TRACEBACK.test(this.held[0]!.text) && this.heldChars <= MAX_HELD;
+    return TRACEBACK.test(this.held[0]!.text) && this.heldChars <= MAX_HELD && this.held.length < MAX_TRACEBACK_LINES;
   }
 
   /** Whether another line may go on the held ones: the last held line was as wide as the terminal can be. */
@@ -561,7 +576,10 @@ class Reader {
 }
 
 // The first line of a traceback Python prints for an uncaught exception.
-const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
+// (3.11's exception groups print theirs indented, after a '+'.)
+const TRACEBACK = /^\s*(?:\+\s*)?(?:Exception Group )?Traceback \(most recent call last\):\s*$/;
+// A traceback passed over between a Filename: line and its header: its lines at most.
+const MAX_TRACEBACK_LINES = 500;
 
 // What memory_profiler prints instead of a table whose source it cannot read.
 const NOT_FOUND = /^ERROR: Could not find file (.+)$/;

@@ -138,6 +138,10 @@ describe('a report whose printing an exception stopped', () => {
       .map((l) => Number(l.trim().split(/\s+/)[0]));
     expect(mixed.blocks[0]!.lines.filter((l) => l.memMiB !== null).map((l) => l.lineno)).toEqual(rows);
     expect(mixed.warnings.join()).toContain('a Python traceback between its rows');
+    // A chained exception's traceback (blank lines in it) between rows is no stop either (chained.log).
+    const chained = (await loadCapture('fixtures/line-reports/stopped/chained.log')) as LineReport;
+    expect(chained.blocks.map((b) => b.lines.length)).toEqual([7, 7]);
+    expect(chained.warnings.join()).toContain('a Python traceback between its rows');
     // ... nor between a report's Filename: line and its header (its function lost its file, unsaid).
     const named = (await loadCapture('fixtures/line-reports/stopped/between-filename.log')) as LineReport;
     const clean = (await loadCapture('fixtures/line-reports/stopped/clean.log')) as LineReport;

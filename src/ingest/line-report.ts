@@ -255,8 +255,9 @@ class Reader {
 
   /**
    * Whether a line between a `Filename:` line and its header is a Python traceback's (stderr written
-   * between them while stdout was buffered): its first line, indented ones, and the exception's line
-   * that ends it. Passed over with the file kept (its report's function lost its file, unsaid).
+   * between them while stdout was buffered): from its first line to the header, a chained exception's
+   * lines among them (MAX_TRACEBACK_LINES at most). Passed over with the file kept (its report's
+   * function lost its file, unsaid).
    */
   private passTraceback(text: string): boolean {
     if (TRACEBACK.test(text)) {
@@ -333,7 +334,8 @@ class Reader {
   }
 
   /**
-   * Whether the held lines are a Python traceback after a row: held to its end, for what follows tells
+   * Whether the held lines are a Python traceback in a table (after its header or a row): held to its
+   * end, blank lines and all, for what follows tells
    * whether it stopped the report's printing (nothing more of it) or came between its rows (stderr
    * written while stdout, buffered, held the rest: the rows go on after it).
    */

@@ -4,8 +4,9 @@
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip, createInflateRaw, type Gunzip, gunzipSync, type InflateRaw, constants as zlib } from 'node:zlib';
+import type { Gunzip, InflateRaw } from 'node:zlib';
 import { InputError, TruncatedError } from '../util/errors.js';
+import { zlib } from '../util/zlib.js';
 
 export const CHUNK_SIZE = 1 << 18;
 
@@ -259,7 +260,7 @@ export function readHead(path: string): Buffer | null {
   }
   try {
     // Sync flush, as in openInput: the head of a stream is a cut gzip member.
-    return isGzip(head) ? gunzipSync(head, { finishFlush: zlib.Z_SYNC_FLUSH }) : head;
+    return isGzip(head) ? zlib().gunzipSync(head, { finishFlush: zlib().constants.Z_SYNC_FLUSH }) : head;
   } catch {
     return null;
   }
@@ -284,7 +285,7 @@ export async function openInput(path: string, opts: OpenOptions = {}): Promise<I
 // (mod 2^32) in its last 4 bytes, which is all a common file needs; any other has its framing
 // followed (GzipFrames), on a second read of a file, or beside the decompression for stdin.
 function gunzipped(label: string, compressed: AsyncIterable<Buffer>, chunkSize: number, reread?: () => Chunks) {
-  const gunzip = createGunzip({ finishFlush: zlib.Z_SYNC_FLUSH, chunkSize });
+  const gunzip = zlib().createGunzip({ finishFlush: zlib().constants.Z_SYNC_FLUSH, chunkSize });
   const frames = reread ? null : new GzipFrames();
   let last = Buffer.alloc(0); // the last 8 compressed bytes
   let read = 0;
@@ -441,7 +442,7 @@ class GzipFrames {
     const next = p + taken - (this.head.length - n);
     this.head = Buffer.alloc(0);
     this.phase = 'deflate';
-    this.inflater = createInflateRaw();
+    this.inflater = zlib().createInflateRaw();
     this.inflater.on('error', () => {});
     this.inflater.resume(); // its output is not needed
     return next;

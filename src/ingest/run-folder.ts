@@ -4,9 +4,9 @@
 
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
+import { zlib } from '../util/zlib.js';
 import { parseJson } from './json-file.js';
 
 export const RUN_FORMAT = 'arenascope-run';
@@ -206,7 +206,7 @@ function runText(path: string): { file: string; text: string } | null {
     const bytes = readFileSync(file);
     if (file === path) return { file, text: bytes.toString('utf8') };
     try {
-      return { file, text: gunzipSync(bytes, { maxOutputLength: MAX_RUN_TEXT }).toString('utf8') };
+      return { file, text: zlib().gunzipSync(bytes, { maxOutputLength: MAX_RUN_TEXT }).toString('utf8') };
     } catch (e) {
       throw new InputError(file, '', `cannot be gunzipped (${(e as Error).message})`);
     }

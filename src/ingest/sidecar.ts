@@ -4,8 +4,8 @@
 // error naming it: dropped, a bad time reordered a series and hid a leak, a bad peak passed a gate.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { InputError } from '../util/errors.js';
+import { zlib } from '../util/zlib.js';
 
 // A sidecar holds one line; gunzipped, more than this is no sidecar.
 const MAX_SIDECAR = 1 << 20;
@@ -27,7 +27,7 @@ function sidecarText(file: string): string | null {
   }
   if (file.endsWith('.gz')) {
     try {
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_SIDECAR });
+      bytes = zlib().gunzipSync(bytes, { maxOutputLength: MAX_SIDECAR });
     } catch (e) {
       throw new InputError(file, '', `cannot be gunzipped (${(e as Error).message})`);
     }

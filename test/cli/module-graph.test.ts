@@ -46,9 +46,11 @@ import { pathToFileURL } from 'node:url';
 const log = process.env.ARENASCOPE_MODULE_LOG;
 register(${JSON.stringify(hooks)}, { data: { log } });
 // require() of CommonJS does not pass through the loader hooks in Node 20: its cache says what it loaded.
+// Node's own modules, as node:<name>.
 process.on('exit', () => {
   const files = Object.keys(createRequire(import.meta.url).cache);
-  appendFileSync(log, files.map((f) => pathToFileURL(f).href + '\\n').join(''));
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => 'node:' + m.slice(13));
+  appendFileSync(log, files.map((f) => pathToFileURL(f).href + '\\n').join('') + builtins.map((b) => b + '\\n').join(''));
 });
 `;
 
@@ -75,6 +77,8 @@ interface Loaded {
   packages: Set<string>;
   /** arenascope's own modules, relative to dist/ ('cli/stats.js'). */
   own: Set<string>;
+  /** Node's own modules, 'zlib' for node:zlib (internal ones too: 'internal/...'). */
+  builtins: Set<string>;
 }
 
 function packageOf(path: string): string | null {
@@ -106,15 +110,14 @@ function loadsOf(main: string, ...args: string[]): Loaded {
     encoding: 'utf8',
   });
   expect(r.stderr).not.toMatch(/internal error|Error \[ERR_/);
-  const paths = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((u) => fileURLToPath(u));
+  const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const paths = lines.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
   return {
     status: r.status,
     stdout: r.stdout,
     packages: new Set(paths.map(packageOf).filter((p) => p !== null)),
     own: new Set(paths.flatMap(modulesOf)),
+    builtins: new Set(lines.filter((u) => u.startsWith('node:')).map((u) => u.slice(5))),
   };
 }
 
@@ -208,6 +211,13 @@ describe.each(BUILDS)('the module graph of a command line: %s', { timeout: 120_0
     }
     const dump = loads('info', DUMP);
     expect(reader.filter((m) => dump.own.has(m))).toEqual(reader);
+  });
+
+  it("loads node:zlib for a gzipped input only (its loading is ~10 ms of a command's start)", () => {
+    const plain = loads('stats', DUMP);
+    expect([plain.status, plain.builtins.has('zlib'), plain.builtins.has('fs')]).toEqual([0, false, true]);
+    const gz = loads('stats', `${DUMP}.gz`);
+    expect([gz.status, gz.stdout, gz.builtins.has('zlib')]).toEqual([0, plain.stdout, true]);
   });
 
   it('loads each library where it is used: vega-lite for a page, fast-csv for CSV, stream-json for JSON', () => {

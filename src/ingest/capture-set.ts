@@ -13,7 +13,7 @@ import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { isListing } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
-import { UsageError } from '../util/errors.js';
+import { NotACaptureError, UsageError } from '../util/errors.js';
 import type { ReadOptions } from './importer.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { naturalCompare, numbered, type Order, resolveInputs } from './resolve-inputs.js';
@@ -61,7 +61,7 @@ export async function loadCaptureSet(
   try {
     const recorded = runFiles(resolved.runs);
     const set = withRuns(
-      await collect(resolved.inputs, skipped, frames, opts, recorded, dumps),
+      await collect(resolved.inputs, new Set(resolved.given), skipped, frames, opts, recorded, dumps),
       resolved.runs,
       opts.order,
     );
@@ -108,6 +108,8 @@ export async function loadCaptureSet(
 
 async function collect(
   inputs: readonly string[],
+  /** The files named one by one: a file found in a folder or by a glob that is no capture is passed over. */
+  named: ReadonlySet<string>,
   skipped: string[],
   frames: FrameTable,
   opts: {
@@ -124,9 +126,16 @@ async function collect(
   const allocatorStats: AllocatorStats[] = [];
   const statisticsLogs: StatisticsLog[] = [];
   for (const [i, path] of inputs.entries()) {
-    const c = dumps?.isDump(i)
-      ? await dumps.read(i, frames, opts.load)
-      : await opts.load(path, frames, { childrenInMem: recorded.get(path)?.childrenInMem });
+    let c: Capture;
+    try {
+      c = dumps?.isDump(i)
+        ? await dumps.read(i, frames, opts.load)
+        : await opts.load(path, frames, { childrenInMem: recorded.get(path)?.childrenInMem });
+    } catch (e) {
+      if (!(e instanceof NotACaptureError) || named.has(path)) throw e;
+      skipped.push(`skipping ${path}: ${e.where ? `${e.where}: ` : ''}${e.detail}`);
+      continue;
+    }
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
     else if (c.kind === 'memory-series') memorySeries.push(c);

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { FrameTable, type FrameTableData } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
-import { ArenascopeError, InputError, TruncatedError, UsageError } from '../util/errors.js';
+import { ArenascopeError, InputError, NotACaptureError, TruncatedError, UsageError } from '../util/errors.js';
 import { loadCapture } from './load-capture.js';
 import { sniffPickle } from './pickle/sniff.js';
 
@@ -89,7 +89,12 @@ function threadCount(sizes: readonly number[]): number {
 
 function rebuild(f: ReadFailure): Error {
   if (f.input) {
-    const Cls = f.name === 'TruncatedError' || f.name === 'GzipCutError' ? TruncatedError : InputError;
+    const Cls =
+      f.name === 'TruncatedError' || f.name === 'GzipCutError'
+        ? TruncatedError
+        : f.name === 'NotACaptureError'
+          ? NotACaptureError
+          : InputError;
     return new Cls(f.input.file, f.input.where, f.input.detail);
   }
   if (f.name === 'UsageError') return new UsageError(f.message);

@@ -31,6 +31,15 @@ export class InputError extends ArenascopeError {
   }
 }
 
+/**
+ * The file is no capture at all, though it looked like one at first (a pickle of something else
+ * than a tracemalloc snapshot): named alone it is an input error; found in a folder or by a glob,
+ * it is passed over with a warning, as the folder's other files are.
+ */
+export class NotACaptureError extends InputError {
+  override name = 'NotACaptureError';
+}
+
 /** The input ended before the capture was complete. `--allow-partial` turns this into a warning. */
 export class TruncatedError extends InputError {
   override name = 'TruncatedError';

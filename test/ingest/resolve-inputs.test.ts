@@ -351,6 +351,47 @@ describe('a file in a folder that cannot be read', () => {
   });
 });
 
+describe('a pickle of something else in a folder', () => {
+  // fixtures/bad/others (made by CPython's pickle: make.py): an application's state, objects pickled
+  // with a reduce; fixtures/bad/os-system.pickle: a global that would run a command. A folder holding
+  // one beside its dumps failed every command (exit 2), where its logs and notes were passed over.
+  const others = ['model.pickle', 'state.pkl', 'when.pickle', 'ordered.pickle', 'model-object.pickle'];
+
+  it('is passed over with one warning each, and the dumps are read as without it; named alone, an error', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'arenascope-others-'));
+    try {
+      cpSync('fixtures/leaks/memo_leak', folder, { recursive: true });
+      for (const n of others) copyFileSync(join('fixtures/bad/others', n), join(folder, n));
+      copyFileSync('fixtures/bad/os-system.pickle', join(folder, 'run.pickle'));
+      const alone = await cli('leaks', 'fixtures/leaks/memo_leak', '--json');
+      // Read on this thread, and by a worker (which sends the error back to be rebuilt).
+      for (const threads of ['1', '2']) {
+        process.env.ARENASCOPE_THREADS = threads;
+        const r = await cli('leaks', folder, '--json').finally(() => delete process.env.ARENASCOPE_THREADS);
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.out).sites).toEqual(JSON.parse(alone.out).sites);
+        const warned = r.err.split('\n').filter((l) => l.includes('skipping'));
+        expect(warned.map((l) => l.split(':')[2]!.trim()).sort()).toEqual(
+          [...others, 'run.pickle'].map((n) => `skipping ${join(folder, n)}`).sort(),
+        );
+        expect(r.err).toContain(`skipping ${join(folder, 'model.pickle')}: byte `);
+        expect(r.err).toContain("a pickle of a dict with keys 'cache', 'name', not a tracemalloc snapshot");
+        expect(r.err).toContain('refusing the global posix.system');
+      }
+      for (const n of [...others, 'run.pickle']) {
+        const r = await cli('info', join(folder, n));
+        expect([n, r.code, r.err]).toEqual([
+          n,
+          2,
+          expect.stringMatching(new RegExp(`^arenascope: ${join(folder, n)}: byte \\d+: `)),
+        ]);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("which orders given are a shell's glob's", () => {
   // Files named as people name them; a fixture's dump copied under each name (only the order is asked).
   const d = mkdtempSync(join(tmpdir(), 'arenascope-shell-'));

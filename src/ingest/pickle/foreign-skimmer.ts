@@ -4,7 +4,7 @@
 // which follows only the shape of the pickle's stack up to STOP and then names its outermost object.
 // Nothing is resolved, imported or called; globals that could run code are refused as before.
 
-import { InputError } from '../../util/errors.js';
+import { NotACaptureError } from '../../util/errors.js';
 import { globalName, isHostile, refusedGlobal } from './globals.js';
 import { DictKind, describeKind, GlobalKind, KIND, Kind, NOT_A_SNAPSHOT, strKind } from './kinds.js';
 import { FIXED, LINES, SIZED, STR_OPS } from './opcodes.js';
@@ -29,7 +29,7 @@ class GiveUp {
   constructor(readonly why: string) {}
 }
 
-/** Follows the rest of a foreign pickle; every way out is an InputError that names it. */
+/** Follows the rest of a foreign pickle; every way out is a NotACaptureError that names it. */
 export class ForeignSkimmer {
   private readonly memo = new Map<number, Kind>();
   private carry: Buffer | null = null;
@@ -104,7 +104,11 @@ export class ForeignSkimmer {
     // (What the snapshot reader handed over can hold a slot not filled yet: a cut in its first item.)
     const outer = this.stack[0];
     const opens = outer ? ` that opens with ${describeKind(outer, pending)}` : '';
-    throw new InputError(this.file, `byte ${this.evidence}`, `not a tracemalloc snapshot: a pickle${opens}, ${why}`);
+    throw new NotACaptureError(
+      this.file,
+      `byte ${this.evidence}`,
+      `not a tracemalloc snapshot: a pickle${opens}, ${why}`,
+    );
   }
 
   // Follows the opcode at p for its effect on the stack; returns the bytes it used, or -1 when
@@ -211,7 +215,7 @@ export class ForeignSkimmer {
         const why = this.sawSnapshot
           ? 'holding a tracemalloc.Snapshot: arenascope reads a snapshot pickled alone, as Snapshot.dump() writes it (load this pickle and dump() its snapshot)'
           : NOT_A_SNAPSHOT;
-        throw new InputError(this.file, `byte ${this.evidence}`, `a pickle of ${describeKind(root)}, ${why}`);
+        throw new NotACaptureError(this.file, `byte ${this.evidence}`, `a pickle of ${describeKind(root)}, ${why}`);
       }
       case 0x28: // MARK
         this.marks.push(s.length);
@@ -310,7 +314,8 @@ export class ForeignSkimmer {
   }
 
   private global(module: string, name: string): GlobalKind {
-    if (isHostile(module, name)) throw new InputError(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
+    if (isHostile(module, name))
+      throw new NotACaptureError(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
     if (module === 'tracemalloc' && name === 'Snapshot') this.sawSnapshot = true;
     return new GlobalKind(globalName(module, name));
   }

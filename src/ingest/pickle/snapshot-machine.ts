@@ -12,7 +12,7 @@
 
 import type { FrameTable } from '../../model/frames.js';
 import type { GroupBuilder, TraceLayout } from '../../model/snapshot.js';
-import { InputError, TruncatedError } from '../../util/errors.js';
+import { InputError, NotACaptureError, TruncatedError } from '../../util/errors.js';
 import { decodeUtf8 } from '../../util/text.js';
 import { ForeignSkimmer } from './foreign-skimmer.js';
 import { isHostile, refusedGlobal } from './globals.js';
@@ -310,6 +310,13 @@ export class SnapshotMachine {
 
   private fail(detail: string): never {
     throw new InputError(this.file, `byte ${this.opStart}`, detail);
+  }
+
+  // What is never read, a call or a global that could run code: inside a tracemalloc pickle, a dump
+  // refused; before any tracemalloc global, a pickle of something else (which a folder passes over).
+  private refused(detail: string): never {
+    if (this.sawTracemalloc || this.resolving) this.fail(detail);
+    throw new NotACaptureError(this.file, `byte ${this.opStart}`, detail);
   }
 
   // What no dump holds: inside a tracemalloc pickle an error with this detail, before any
@@ -623,7 +630,7 @@ export class SnapshotMachine {
   private refuse(op: number): never {
     const name = opcodeName(op);
     if (op === 0x52 || op === 0x69 || op === 0x6f || op === 0x92) {
-      this.fail(`refusing ${name}: it calls a function or class, which a tracemalloc snapshot never does`);
+      this.refused(`refusing ${name}: it calls a function or class, which a tracemalloc snapshot never does`);
     }
     this.foreign(`unexpected ${name}: not part of a tracemalloc snapshot dump`);
   }
@@ -671,7 +678,7 @@ export class SnapshotMachine {
   private global(module: string, name: string): Global {
     const g = module === 'tracemalloc' ? ALLOWED_GLOBALS.get(name) : undefined;
     if (!g) {
-      if (isHostile(module, name)) this.fail(refusedGlobal(module, name));
+      if (isHostile(module, name)) this.refused(refusedGlobal(module, name));
       this.foreign(refusedGlobal(module, name));
     }
     this.sawTracemalloc = true;
@@ -895,8 +902,13 @@ export class SnapshotMachine {
     if (this.stack.length) this.top('STOP');
     const root = this.stack.pop();
     if (!(root instanceof Instance) || root.cls.name !== 'Snapshot' || !root.state) {
-      if (!this.sawTracemalloc && root !== undefined)
-        this.fail(`a pickle of ${describeKind(kindOf(root))}, ${NOT_A_SNAPSHOT}`);
+      if (!this.sawTracemalloc && root !== undefined) {
+        throw new NotACaptureError(
+          this.file,
+          `byte ${this.opStart}`,
+          `a pickle of ${describeKind(kindOf(root))}, ${NOT_A_SNAPSHOT}`,
+        );
+      }
       this.fail(`the pickle holds ${root === undefined ? 'nothing' : describe(root)}, not a tracemalloc.Snapshot`);
     }
     const container = (root.state.entries.get('traces') as Instance).state!.entries.get('_traces');

@@ -247,6 +247,32 @@ function doubtfulPairs(
   ];
 }
 
+/**
+ * The first sites of the scattered order's ranking, which it cannot tell apart: it mixes every
+ * site's blocks over its arenas, so a site in as many pinned arenas as the first, or from 5 arenas
+ * on within a tenth of them (one more or less is where a random draw put a block), is alike. It named
+ * the largest, a list made after the frees in 6 arenas, where 15,000 objects kept among those freed
+ * pinned 30; and strings made after the frees in 19 arenas, where those kept among the freed, in 18,
+ * pinned them (without them 12 arenas were held, without the new ones 26 of 28).
+ */
+function alikeSites(order: ReplayOrder | null, sites: readonly PinningSite[]): readonly PinningSite[] {
+  if (order !== 'scattered' || !sites.length) return [];
+  const top = sites[0]!.arenas;
+  const slack = top >= 5 ? Math.max(1, Math.round(top / 10)) : 0;
+  return sites.filter((p) => p.arenas >= top - slack);
+}
+
+/** The fewest and the most pinned arenas alike sites are in. */
+function arenaSpan(alike: readonly PinningSite[]): [lo: number, hi: number] {
+  return [Math.min(...alike.map((p) => p.arenas)), alike[0]!.arenas];
+}
+
+function alikeIn(alike: readonly PinningSite[], pinned: number): string {
+  const [lo, hi] = arenaSpan(alike);
+  if (lo < hi) return `${lo} to ${hi} of its ${pinned} pinned arenas`;
+  return hi === 1 ? 'its one pinned arena' : `all its ${hi} pinned arenas`;
+}
+
 // Which verdict says more is wrong: of two captures, the one whose verdict ranks higher is judged.
 const VERDICT_RANK: Readonly<Record<FragmentedVerdict['verdict'], number>> = { unknown: 0, no: 1, possibly: 2, yes: 3 };
 
@@ -391,17 +417,21 @@ export function isFragmented(captures: readonly CaptureComparison[]): Fragmented
       };
     const { order } = evidencedOrder(last, 'yes', m);
     const sites = order ? last[order].pinningSites : [];
-    // The scattered order mixes every site's blocks over its arenas: sites with blocks in all its
-    // pinned arenas alike are not told apart by it (it named the largest: a list made after the
-    // frees, packed in 6 arenas, where the 15,000 objects kept among those freed pinned 30).
-    const alike = order === 'scattered' ? sites.filter((p) => p.arenas === sites[0]!.arenas) : [];
+    const alike = alikeSites(order, sites);
     if (alike.length > 1) {
       const names = alike.slice(0, 3).map(siteOf).join(', ');
+      const [lo, hi] = arenaSpan(alike);
+      const where =
+        lo < hi
+          ? `${lo} to ${hi} of the ${last.scattered.pinnedArenas} arenas`
+          : hi === 1
+            ? 'the one arena'
+            : `every one of the ${hi} arenas`;
       return {
         verdict: 'yes',
         reason,
         next:
-          `${alike.length} sites have blocks in ${alike[0]!.arenas === 1 ? 'the one arena' : `every one of the ${alike[0]!.arenas} arenas`} the model pins ` +
+          `${alike.length} sites have blocks in ${where} the model pins ` +
           `(scattered order), which cannot tell which of them pins them (${names}${alike.length > 3 ? ', …' : ''}): ` +
           'objects kept among many freed pin arenas, while those made after the frees fill the room freed first',
       };
@@ -486,13 +516,13 @@ export function fragmentationEvidence(
   const sites = order ? last[order].pinningSites : [];
   // An order the evidence points at may pin no arena of its own (its arenas are full): said, not a
   // ranking with nothing under it.
-  const alike = order === 'scattered' ? sites.filter((p) => p.arenas === sites[0]!.arenas).length : 0;
+  const alike = alikeSites(order, sites);
   const basis =
     order && !sites.length
       ? `none: no site's blocks pin an arena in ${evidenced.basis}`
-      : alike > 1
-        ? `${evidenced.basis}; its first ${alike} are in ${sites[0]!.arenas === 1 ? 'its one pinned arena' : `all its ${sites[0]!.arenas} pinned arenas`} alike, ` +
-          'listed by their blocks (the model cannot tell which pins them)'
+      : alike.length > 1
+        ? `${evidenced.basis}; its first ${alike.length} are in ${alikeIn(alike, last.scattered.pinnedArenas)} alike ` +
+          '(the model cannot tell which of them pins them)'
         : evidenced.basis;
   return {
     basis: last.real ? 'real' : 'model',

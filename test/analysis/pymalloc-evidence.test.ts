@@ -71,3 +71,28 @@ describe('sites the scattered order puts in nearly as many pinned arenas', () =>
     expect(r.fragmented.next).toContain('w_interned.py:3');
   });
 });
+
+describe('the gate, when no report pairs with the last capture', () => {
+  // Reports at the first two captures of fixtures/pymalloc/interned, none at the third: the check
+  // judged the model's best case (0%) and said to give --allocator-stats, which was given; the real
+  // report of the capture before (stats-2.txt: 27 arenas held) was not said.
+  it("says the latest real report's figure beside the model's, and what would give the real one", async () => {
+    const d = 'fixtures/pymalloc/interned';
+    const r = await cli(
+      'gate',
+      ...[1, 2, 3].map((k) => `${d}/snap-${k}.pickle.gz`),
+      '--allocator-stats',
+      `${d}/stats-1.txt`,
+      `${d}/stats-2.txt`,
+      '--max-fragmentation',
+      '0.3',
+    );
+    const line = r.out.split('\n').find((l) => l.includes('max-fragmentation'))!;
+    expect(line).toContain('(model, best case)');
+    expect(line).toContain('(a report at the last capture gives the real figure)');
+    expect(line).toMatch(
+      new RegExp(`the real report of an earlier capture, ${d}/snap-2\\.pickle\\.gz: [\\d.]+%, \\d+ of 27 arenas spare`),
+    );
+    expect(line).not.toContain('--allocator-stats gives');
+  });
+});

@@ -103,6 +103,11 @@ export interface FragmentationEvidence {
   readonly emptyPoolBytesWorstCase: number;
   /** The one number of fragmentation (see FragmentationMeasure); null from one capture without a real report. */
   readonly measure: FragmentationMeasure | null;
+  /**
+   * Without a real report at the last capture, the latest capture that has one, and its real
+   * measure (what the gate says beside the model's); null otherwise.
+   */
+  readonly earlierReal: { readonly label: string; readonly measure: FragmentationMeasure } | null;
   /** The replay order pinningSites come from; null when none are listed. */
   readonly pinningSitesOrder: ReplayOrder | null;
   /** Why that order (or why no sites), in a sentence. */
@@ -524,9 +529,12 @@ export function fragmentationEvidence(
         ? `${evidenced.basis}; its first ${alike.length} are in ${alikeIn(alike, last.scattered.pinnedArenas)} alike ` +
           '(the model cannot tell which of them pins them)'
         : evidenced.basis;
+  const reported = last.real ? undefined : [...captures].reverse().find((c) => c.real !== null);
+  const earlier = reported ? measureFragmentation([reported]) : null;
   return {
     basis: last.real ? 'real' : 'model',
     measure: m,
+    earlierReal: reported && earlier ? { label: reported.label, measure: earlier } : null,
     excessArenas: excess,
     releasableBytes: excess === null ? null : excess * last.real!.stats.arenaSize,
     pinnedArenasBestCase: last.compact.pinnedArenas,

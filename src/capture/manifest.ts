@@ -12,6 +12,12 @@ export interface RunOptions {
   readonly interval: number;
   readonly frames: number;
   readonly includeChildren: boolean;
+  /**
+   * Whether memory.dat's MEM lines count the children: false, MEM is the program alone and each child
+   * has its CHLD lines (as `mprof run -M` writes them), so that the file means the same read on its
+   * own. Runs written before it was recorded counted them (read so when it is absent).
+   */
+  readonly memIncludesChildren: false;
   readonly allocator: boolean;
   readonly sampleInterval: number;
 }

@@ -1,6 +1,7 @@
 // The RSS of a running program, sampled into memory.dat in `mprof run`'s line formats (FORMATS.md 2.1),
 // so that `mprof plot` and arenascope's mprof reader read it: CMDLINE once, MEM per sample and, with
-// children, MEM of the whole tree and one CHLD line per child. Linux reads /proc; macOS asks ps.
+// children, one CHLD line per child, MEM the program alone (as `mprof run -M` writes them: the file
+// means the same to every reader, in its folder or not). Linux reads /proc; macOS asks ps.
 
 import { execFile } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
@@ -133,7 +134,7 @@ export class RssSampler {
     this.timer = setInterval(() => void this.sample(), Math.max(1, this.options.intervalSeconds * 1000));
   }
 
-  /** One sample now: MEM of the process (and its children), then CHLD per child. */
+  /** One sample now: MEM of the process, then CHLD per child. */
   async sample(): Promise<void> {
     if (this.busy || this.stopped) return;
     this.busy = true;
@@ -145,7 +146,7 @@ export class RssSampler {
       if (own === undefined) return;
       const kids = children ? descendants(this.pid, table.parent).filter((p) => table.rssKiB.has(p)) : [];
       const total = kids.reduce((sum, p) => sum + table.rssKiB.get(p)!, own);
-      let text = `MEM ${mib(total)} ${seconds(Date.now())}\n`;
+      let text = `MEM ${mib(own)} ${seconds(Date.now())}\n`;
       for (const p of kids) text += `CHLD ${p} ${mib(table.rssKiB.get(p)!)} ${seconds(Date.now())}\n`;
       writeSync(this.fd, text);
       this.peakKiB = Math.max(this.peakKiB, total);

@@ -108,6 +108,7 @@ export async function handler(a: Args): Promise<void> {
       interval: a.interval,
       frames: a.frames,
       includeChildren: a['include-children'],
+      memIncludesChildren: false,
       allocator: a.allocator,
       sampleInterval: a['sample-interval'],
     },

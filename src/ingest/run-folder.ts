@@ -172,10 +172,15 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
     else files.push(fileOf(file, `$.files[${i}]`, dir, f, kind));
   });
   const python = m.python === undefined || m.python === null ? null : Fields.of(file, '$.python', m.python);
-  // --include-children: memory.dat's MEM lines are the program and its children together.
+  // --include-children of a run that did not record memIncludesChildren (false since): memory.dat's
+  // MEM lines are the program and its children together.
   const options = m.options;
   const children =
-    options !== null && typeof options === 'object' && !Array.isArray(options) && options.includeChildren === true;
+    options !== null &&
+    typeof options === 'object' &&
+    !Array.isArray(options) &&
+    options.includeChildren === true &&
+    options.memIncludesChildren !== false;
   if (children) for (const [i, f] of files.entries()) if (f.kind === 'memory') files[i] = { ...f, childrenInMem: true };
   const status = top.str('status');
   // Every command's figures stop where the program did: said once, by every command alike.

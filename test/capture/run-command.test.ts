@@ -189,6 +189,7 @@ interface Manifest {
   python: { version: string } | null;
   files: { path: string; kind: string; label?: string }[];
   command: string[];
+  options: Record<string, unknown>;
   end: string | null;
 }
 
@@ -298,7 +299,7 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
     expect(stderr).toMatch(/INTERRUPTED/);
   });
 
-  it('--include-children writes CHLD lines for a child process, counted in MEM', () => {
+  it('--include-children writes CHLD lines for a child process, MEM the program alone (mprof run -M)', () => {
     const dir = join(folder('children'), 'out');
     const r = run(['-o', dir, '--include-children', '--', python, join(PROGRAMS, 'parent.py')]);
     expect([r.status, r.stdout]).toEqual([0, 'child done\n']);
@@ -310,7 +311,24 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
       const dat = mprofRead(join(dir, 'memory.dat'));
       const child = Math.max(...Object.values(dat.children).flat());
       expect(child).toBeGreaterThan(40); // the child's 40 MB, touched
-      expect(Math.max(...dat.mem)).toBeGreaterThan(child); // MEM is the parent plus its children
+      // MEM is the parent alone (it counted the child: read outside its folder, as mprof -M files are,
+      // memory.dat's peak had the child twice, where the folder's manifest said MEM counted it).
+      expect(Math.max(...dat.mem)).toBeLessThan(child);
+    }
+    expect(manifestOf(dir).options).toMatchObject({ includeChildren: true, memIncludesChildren: false });
+    // Read in its folder and on its own, the same peak: the program and its child together.
+    const peak = (input: string): number => {
+      const g = spawnSync(process.execPath, [MAIN, 'gate', input, '--max-peak', '1TiB', '--json'], {
+        encoding: 'utf8',
+      });
+      const checks = (JSON.parse(g.stdout) as { checks: { check: string; measured: number }[] }).checks;
+      return checks.find((c) => c.check === 'max-peak')!.measured;
+    };
+    const [inFolder, alone] = [peak(dir), peak(join(dir, 'memory.dat'))];
+    expect(alone).toBe(inFolder);
+    if (HAS_MPROF) {
+      const dat = mprofRead(join(dir, 'memory.dat'));
+      expect(inFolder / 2 ** 20).toBeGreaterThan(Math.max(...Object.values(dat.children).flat()));
     }
     // Without the flag: no CHLD line.
     const plain = join(folder('children'), 'out');

@@ -347,3 +347,21 @@ describe("the peak's label says whose it is", () => {
     expect(r.out.split('\n')[2]).toMatch(new RegExp(`^\\| ${label.replace(/[()]/g, '\\$&')} \\|`));
   });
 });
+
+describe('empty pools of the two orders', () => {
+  // fixtures/pymalloc/freed-pools (make_freed_pools.py): 95% of a list freed. Freeing packed blocks
+  // empties whole pools, so the compact order can hold more empty pools than the scattered one: the
+  // figures were printed as a range, "1056 KiB .. 32.0 KiB", backwards.
+  it('are named by order in the text and the page, not printed as a range', async () => {
+    const r = JSON.parse((await cli('replay', 'fixtures/pymalloc/freed-pools', '--json')).out) as {
+      fragmentation: { emptyPoolBytesBestCase: number; emptyPoolBytesWorstCase: number };
+    };
+    const { emptyPoolBytesBestCase: compact, emptyPoolBytesWorstCase: scattered } = r.fragmentation;
+    expect(compact).toBeGreaterThan(scattered);
+    const said = `empty pools compact ${compact / 1024} KiB, scattered ${scattered} B.`;
+    expect((await cli('replay', 'fixtures/pymalloc/freed-pools')).out).toContain(said);
+    const page = join(dir, 'freed-pools.html');
+    expect((await cli('report', 'fixtures/pymalloc/freed-pools', '-o', page)).code).toBe(0);
+    expect(readFileSync(page, 'utf8')).toContain(said);
+  });
+});

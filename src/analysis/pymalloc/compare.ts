@@ -99,6 +99,7 @@ export interface FragmentationEvidence {
   /** Bytes of the model's pinned arenas, best and worst case. */
   readonly releasableBytesBestCase: number;
   readonly releasableBytesWorstCase: number;
+  /** Bytes of empty pools of the compact and the scattered order (not best and worst: see emptyPools). */
   readonly emptyPoolBytesBestCase: number;
   readonly emptyPoolBytesWorstCase: number;
   /** The one number of fragmentation (see FragmentationMeasure); null from one capture without a real report. */

@@ -7,6 +7,7 @@ import { esc } from '../escape.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
+import { emptyPools } from '../text/replay.js';
 import { arenasChart, leaksCharts, occupancyChart, topSitesChart, totalsChart } from './charts.js';
 import { flameChart } from './flame.js';
 import { type Section, section, sortable, table, traceback, where } from './markup.js';
@@ -118,7 +119,7 @@ export function fragmentationVerdict(r: NonNullable<SnapshotSection['replay']>):
       `${real}Model of CPython ${r.python}, pinned arenas: compact order ${f.pinnedArenasBestCase} ` +
       `(${formatSize(f.releasableBytesBestCase)}), scattered order ${f.pinnedArenasWorstCase} ` +
       `(${formatSize(f.releasableBytesWorstCase)}); ` +
-      `empty pools ${formatSize(f.emptyPoolBytesBestCase)} .. ${formatSize(f.emptyPoolBytesWorstCase)}.`,
+      `empty pools ${emptyPools(f)}.`,
     next: r.fragmented.next,
   };
 }

@@ -2,13 +2,22 @@
 // then the verdict and the fragmentation figures, each labelled with the evidence it comes from.
 // Paths, list lengths and the table's width follow the layout (short paths, --limit, the terminal).
 
-import type { ReplayReport } from '../../analysis/pymalloc/compare.js';
+import type { FragmentationEvidence, ReplayReport } from '../../analysis/pymalloc/compare.js';
 import { formatSize } from '../format-size.js';
 import { alignTable, capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderMallocStats } from './mallocstats.js';
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const range = (a: number | string, b: number | string): string => (a === b ? String(a) : `${a} .. ${b}`);
+
+/**
+ * Empty pools of each order, named: the compact order frees packed blocks, which empties whole pools,
+ * so it can hold more of them than the scattered one ("1056 KiB .. 32.0 KiB" read as a range).
+ */
+export function emptyPools(f: FragmentationEvidence): string {
+  const [compact, scattered] = [formatSize(f.emptyPoolBytesBestCase), formatSize(f.emptyPoolBytesWorstCase)];
+  return compact === scattered ? compact : `compact ${compact}, scattered ${scattered}`;
+}
 
 /** The replay of a series through the pymalloc model, with the real figures when known. */
 export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: TextLayout = FULL_LAYOUT): string {
@@ -63,7 +72,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
         'Model, pinned arenas (live blocks use under a quarter of them):',
         `compact order ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}),`,
         `scattered order ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)});`,
-        `empty pools ${range(formatSize(f.emptyPoolBytesBestCase), formatSize(f.emptyPoolBytesWorstCase))}.`,
+        `empty pools ${emptyPools(f)}.`,
       ].join(' '),
       `Arena occupancy (0-10% .. 90-100%): compact ${last.compact.occupancy.join(' ')}, ` +
         `scattered ${last.scattered.occupancy.join(' ')}`,

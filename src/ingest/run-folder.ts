@@ -2,7 +2,7 @@
 // or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
@@ -306,7 +306,6 @@ export function readRunFolder(dir: string): RunFolder | null {
   // One there that cannot be read (permission denied) is left out as a missing one is, as its
   // snapshots/ folder read alone leaves it out (the run folder ended the command, exit 2).
   const unreadable = files.filter((f) => !missing.includes(f) && !readable(f.path));
-  if (!missing.length && !unreadable.length) return { ...run, files };
   return {
     ...run,
     files: files.filter((f) => !missing.includes(f) && !unreadable.includes(f)),
@@ -314,9 +313,54 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...run.warnings,
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
       ...unreadable.map((f) => `${dir}: the run names ${f.path}, which cannot be read: left out`),
+      ...strangers(dir, files).map((p) => `skipping ${p}: not one of the run's captures`),
     ],
   };
 }
+
+// What `arenascope run` writes beside the captures the run names: its records, a capture's sidecars,
+// the allocator run's output, files being written (.tmp, .part); each gzipped since, too.
+const OWN = /^(?:manifest\.json|captures\.jsonl|memory\.dat|allocator\/(?:captures\.jsonl|output\.txt))(?:\.gz)?$/;
+const SIDECAR = /\.(?:time|label|peak)(?:\.gz)?$/;
+const WRITING = /\.(?:tmp|part)$/;
+
+/**
+ * Files in a run folder (its top, snapshots/ and allocator/) that the run did not write: a report or
+ * notes saved beside its captures are passed over with a warning, as in any folder (they were
+ * passed over unsaid). Hidden files are passed over unsaid, as a folder's are.
+ */
+function strangers(dir: string, files: readonly RunFile[]): string[] {
+  const known = new Set(files.map((f) => relative(dir, f.path).replace(/\.gz$/, '')));
+  const out: string[] = [];
+  const look = (sub: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, sub)).sort(byName);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const rel = sub ? `${sub}/${name}` : name;
+      const path = join(dir, rel);
+      if (!sub && (name === 'snapshots' || name === 'allocator')) continue;
+      if (OWN.test(rel) || WRITING.test(name) || known.has(rel.replace(/\.gz$/, ''))) continue;
+      const side = SIDECAR.exec(rel);
+      if (side && known.has(rel.slice(0, side.index).replace(/\.gz$/, ''))) continue;
+      let st: ReturnType<typeof statSync>;
+      try {
+        st = statSync(path);
+      } catch {
+        continue;
+      }
+      if (st.isFile() || st.isDirectory()) out.push(path);
+    }
+  };
+  for (const sub of ['', 'snapshots', 'allocator']) look(sub);
+  return out;
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 // The allocator/ folder of a run (its second run's captures.jsonl starts in mode "allocator"): a
 // folder of allocator reports, read as one, not a run of its own that "did not finish".

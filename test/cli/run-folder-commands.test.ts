@@ -2,7 +2,16 @@
 // `arenascope run --allocator` on app.py: make_run_folder.py): labels, allocator reports paired as the run
 // recorded, the gate, and the same verdicts from leaks, replay, report and gate. The per-test table and the
 // gate's test limits are checked on a real pytest run in test/capture/end-to-end.test.ts.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -300,5 +309,29 @@ describe('a parent leaking beside a short-lived worker, with --include-children 
     expect([main.verdict, main.confidence >= 0.5]).toEqual(['leak', true]);
     const gate = json(await cli('gate', DIR, '--json'));
     expect(gateCheck(gate, 'max-leaks')).toMatchObject({ passed: false, measured: 1 });
+  });
+});
+
+describe('files in a run folder that the run did not write', () => {
+  // A report, notes, a baseline saved beside a run's captures (and in its snapshots/ folder): passed
+  // over unsaid, where a plain folder's are each said in a warning.
+  it('are each passed over with a warning, the run read as without them', async () => {
+    const run = join(tmp, 'with-notes');
+    cpSync('fixtures/run-folder/frag-locals-py39', run, { recursive: true });
+    const before = await cli('leaks', 'fixtures/run-folder/frag-locals-py39', '--json');
+    const added = ['NOTES', 'report.html', 'memory-baseline.json', 'snapshots/notes.txt', 'allocator/README'];
+    for (const f of added) writeFileSync(join(run, f), 'not a capture\n');
+    mkdirSync(join(run, 'old'));
+    writeFileSync(join(run, '.hidden'), 'x');
+    const r = await cli('leaks', run, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).sites).toEqual(JSON.parse(before.out).sites);
+    const warned = r.err.split('\n').filter((l) => l.includes("not one of the run's captures"));
+    expect(warned.sort()).toEqual(
+      [...added, 'old']
+        .map((f) => `arenascope: warning: skipping ${join(run, f)}: not one of the run's captures`)
+        .sort(),
+    );
+    expect(before.err).not.toContain("not one of the run's captures");
   });
 });

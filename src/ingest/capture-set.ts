@@ -83,6 +83,16 @@ export async function loadCaptureSet(
           `${snaps[at - 1]!.time} and ${snaps[at]!.time}), so the series is rated by capture, not by time`,
       );
     }
+    // Traces of 3 items (CPython up to 3.8) and of 4 (3.9 on) in one series: two interpreters, so no
+    // one run of one program (the replay modelled the frees and allocations between them as one).
+    const layout = (l: string) => snaps.find((s) => s.layout === l);
+    const [old, recent] = [layout('3-tuple'), layout('4-tuple')];
+    if (old && recent) {
+      skipped.push(
+        `the snapshots come from CPython versions before and after 3.9 (${old.source.path}: 3-item traces, ` +
+          `${recent.source.path}: 4-item): not one run of one program, so what changed between them is no change of its`,
+      );
+    }
     // Tracebacks of different depths: the same allocation is another traceback in each.
     const limits = [...new Set(snaps.map((s) => s.tracebackLimit).filter((l) => l !== null))].sort((a, b) => a - b);
     if (limits.length > 1) {

@@ -348,7 +348,9 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
     },
     allocatorStats,
     memorySeries: set.memorySeries.map((m) =>
-      recorded.get(m.source.path)?.childrenInMem ? { ...m, mainIncludesChildren: true } : m,
+      recorded.get(m.source.path)?.childrenInMem
+        ? { ...m, ...(m.children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) }
+        : m,
     ),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };

@@ -591,7 +591,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       samples,
       children,
       childIds,
-      ...(opts.childrenInMem && children.size ? { mainIncludesChildren: true } : {}),
+      ...(opts.childrenInMem ? (children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) : {}),
       functions: [] as FunctionSpan[],
       warnings: [],
     };

@@ -49,11 +49,19 @@ export interface MemorySeries {
    * series is the total, named so, and a child's leak is its leak too. Absent: unknown, or not.
    */
   readonly mainIncludesChildren?: boolean;
+  /**
+   * MEM counts the children, said so (--mem-includes-children: `mprof run -C`), but no CHLD line
+   * lists them: the main series is the program with its children, judged as one (nothing to part it).
+   */
+  readonly childrenUnlisted?: boolean;
 }
 
-/** How the main series is named in every output: `main`, or `main + children` when MEM counts them. */
-export function mainName(s: Pick<MemorySeries, 'mainIncludesChildren'>): string {
-  return s.mainIncludesChildren ? 'main + children' : 'main';
+/**
+ * How the main series is named in every output: `main`, `main + children` when MEM counts the children
+ * its CHLD lines list (the total, judged in its parts), `main (with its children)` when none is listed.
+ */
+export function mainName(s: Pick<MemorySeries, 'mainIncludesChildren' | 'childrenUnlisted'>): string {
+  return s.mainIncludesChildren ? 'main + children' : s.childrenUnlisted ? 'main (with its children)' : 'main';
 }
 
 /** How a child series is named in every output: `child <pid>`, or the total of children numbered by position. */

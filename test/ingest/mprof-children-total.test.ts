@@ -44,6 +44,17 @@ describe('MEM counting the children (mprof run -C -M)', () => {
     expect(without.by).toEqual({ main: 'stable', child: 'leak' });
   });
 
+  it('-C alone (no CHLD line): with --mem-includes-children the one series is named the program with its children', async () => {
+    // only-C.dat (make.sh): the child's leak is in MEM, which nothing parts; it was named "main", the
+    // parent's, which only waits.
+    const r = await cli('leaks', '--json', '--mem-includes-children', `${DIR}/only-C.dat`);
+    const series = (JSON.parse(r.out) as { series: Trend[] }).series;
+    expect(series.map((t) => [t.name, t.verdict])).toEqual([['main (with its children)', 'leak']]);
+    const gate = await cli('gate', '--mem-includes-children', `${DIR}/only-C.dat`);
+    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('only-C.dat main (with its children) (trend ')]);
+    expect((await verdicts('only-C.dat')).by).toEqual({ main: 'leak' });
+  });
+
   it('children whose total never varied while they ran: said too; the peak mprof peak gives with --mem-includes-children', async () => {
     // steady_children.py (make.sh): 10 + 20 + 30 MiB children with an 11 MiB parent. mprof peak of the -C
     // run is its highest MEM (the total); of the -M run, the parent's 11 MiB with each child's apart.

@@ -6,7 +6,7 @@ import { sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
 import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText, renderRunText } from '../report/text/info.js';
-import { UsageError } from '../util/errors.js';
+import { NotACaptureError, UsageError } from '../util/errors.js';
 import { listed } from '../util/excerpt.js';
 import {
   dumpsFirst,
@@ -52,7 +52,7 @@ export async function handler(
   a: InputArgs & OutputArgs & LayoutArgs & { inputs: string[]; order?: Order },
 ): Promise<void> {
   dumpsFirst(a);
-  const { inputs, skipped, runs } = resolveInputs(a.inputs, a.order);
+  const { inputs, skipped, runs, given } = resolveInputs(a.inputs, a.order);
   for (const s of skipped) warn(a, s);
   if (!inputs.length && !runs.length) throw new UsageError(`${listed(a.inputs)}: no captures among the inputs`);
   // A capture's label: the run folder's, else its `.label` sidecar's.
@@ -61,8 +61,18 @@ export async function handler(
   for (const path of inputs) {
     const f = recorded.get(path);
     const label = f?.label ?? sidecarLabel(path);
-    infos.push({ ...captureInfo(withFigures(await loadAny(path, a), path, f)), ...(label === null ? {} : { label }) });
+    let c: Capture;
+    try {
+      c = await loadAny(path, a);
+    } catch (e) {
+      // A pickle of something else found in a folder or by a glob is passed over, as by every command.
+      if (!(e instanceof NotACaptureError) || given.includes(path)) throw e;
+      warn(a, `skipping ${path}: ${e.where ? `${e.where}: ` : ''}${e.detail}`);
+      continue;
+    }
+    infos.push({ ...captureInfo(withFigures(c, path, f)), ...(label === null ? {} : { label }) });
   }
+  if (!infos.length && !runs.length) throw new UsageError(`${listed(a.inputs)}: no captures among the inputs`);
   // One object for one input named as it is, else a list; with run folders, their runs beside it.
   const single = infos.length === 1 && a.inputs.length === 1 && inputs[0] === a.inputs[0];
   const tables = runs.map(({ dir, status, command, python, cwd, tests }) => ({

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { FrameTable } from '../model/frames.js';
 import { GroupBuilder, python3Minor, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
-import { InputError, TruncatedError, UsageError } from '../util/errors.js';
+import { InputError, NotACaptureError, TruncatedError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
 import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
@@ -32,7 +32,8 @@ export async function readSnapshot(label: string, chunks: Chunks, opts: Snapshot
   } catch (e) {
     // A gzipped dump's bytes are counted in its content: said so (the compressed file's are others).
     if (!opts.gzip || !(e instanceof InputError) || !e.where.startsWith('byte ')) throw e;
-    const Cls = e instanceof TruncatedError ? TruncatedError : InputError;
+    const Cls =
+      e instanceof TruncatedError ? TruncatedError : e instanceof NotACaptureError ? NotACaptureError : InputError;
     throw new Cls(e.file, `${e.where} of the gunzipped content`, e.detail);
   }
   if (r.shared.size > 0) {

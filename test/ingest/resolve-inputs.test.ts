@@ -8,12 +8,14 @@ import {
   linkSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/importers.js';
@@ -487,6 +489,48 @@ describe("which orders given are a shell's glob's", () => {
     const names = ['slot-3.pickle', 'slot-4.pickle', 'slot-0.pickle', 'slot-1.pickle', 'slot-2.pickle'];
     const r = resolveInputs(made(names));
     expect([r.inputs.map((p) => relative(d, p)), r.shell]).toEqual([names, null]);
+  });
+});
+
+describe('a capture gone wrong in a folder, beside pickles of something else', () => {
+  // A real dump with one byte changed (its FRAME opcode, or its module name "tracemallod") was passed
+  // over as "not a capture" once pickles of something else were, and a gate passed without it.
+  it('is still an error, where a gzipped pickle of something else is passed over (info too)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'arenascope-damaged-'));
+    try {
+      cpSync('fixtures/leaks/memo_leak', folder, { recursive: true });
+      writeFileSync(join(folder, 'model.pickle.gz'), gzipSync(readFileSync('fixtures/bad/others/ordered.pickle')));
+      for (const cmd of ['leaks', 'info']) {
+        const r = await cli(cmd, folder);
+        expect([cmd, r.code, r.err]).toEqual([
+          cmd,
+          0,
+          expect.stringContaining(`skipping ${join(folder, 'model.pickle.gz')}: byte `),
+        ]);
+      }
+      const dump = readFileSync(join(folder, 'snap-3.pickle'));
+      const at = dump.indexOf('tracemalloc');
+      for (const [what, offset, byte] of [
+        ['FRAME', 2, 0xff],
+        ['module name', at + 10, 0x64],
+      ] as const) {
+        const bad = Buffer.from(dump);
+        bad[offset] = byte;
+        writeFileSync(join(folder, 'snap-3.pickle'), bad);
+        for (const threads of ['1', '2']) {
+          process.env.ARENASCOPE_THREADS = threads;
+          const r = await cli('gate', folder, '--max-leaks', '5').finally(() => delete process.env.ARENASCOPE_THREADS);
+          expect([what, threads, r.code, r.err]).toEqual([
+            what,
+            threads,
+            2,
+            expect.stringMatching(new RegExp(`^arenascope: ${join(folder, 'snap-3.pickle')}: byte \\d+: `, 'm')),
+          ]);
+        }
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

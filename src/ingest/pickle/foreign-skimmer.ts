@@ -4,7 +4,7 @@
 // which follows only the shape of the pickle's stack up to STOP and then names its outermost object.
 // Nothing is resolved, imported or called; globals that could run code are refused as before.
 
-import { NotACaptureError } from '../../util/errors.js';
+import { InputError, NotACaptureError } from '../../util/errors.js';
 import { globalName, isHostile, refusedGlobal } from './globals.js';
 import { DictKind, describeKind, GlobalKind, KIND, Kind, NOT_A_SNAPSHOT, strKind } from './kinds.js';
 import { FIXED, LINES, SIZED, STR_OPS } from './opcodes.js';
@@ -29,13 +29,14 @@ class GiveUp {
   constructor(readonly why: string) {}
 }
 
-/** Follows the rest of a foreign pickle; every way out is a NotACaptureError that names it. */
+/** Follows the rest of a foreign pickle; every way out is an InputError that names it (a NotACaptureError for a whole pickle of something else). */
 export class ForeignSkimmer {
   private readonly memo = new Map<number, Kind>();
   private carry: Buffer | null = null;
   private skip = 0;
   private opAt: number; // input offset of the opcode being followed
   private sawSnapshot = false; // a tracemalloc.Snapshot class named: the snapshot sits inside another object
+  private suspect = false; // a global of module tracemalloc, or named Snapshot or _Traces: a capture, damaged
   private next: number; // input offset of the next byte to be fed
 
   constructor(
@@ -104,11 +105,16 @@ export class ForeignSkimmer {
     // (What the snapshot reader handed over can hold a slot not filled yet: a cut in its first item.)
     const outer = this.stack[0];
     const opens = outer ? ` that opens with ${describeKind(outer, pending)}` : '';
-    throw new NotACaptureError(
-      this.file,
-      `byte ${this.evidence}`,
-      `not a tracemalloc snapshot: a pickle${opens}, ${why}`,
-    );
+    // Bytes it cannot follow, or an end before STOP: a damaged or cut file, perhaps a snapshot, which
+    // a folder does not pass over (a dump with one byte changed was, and a gate passed without it).
+    throw new InputError(this.file, `byte ${this.evidence}`, `not a tracemalloc snapshot: a pickle${opens}, ${why}`);
+  }
+
+  // What is whole and names no snapshot is another program's pickle, which a folder passes over; one
+  // that names tracemalloc or a Snapshot (a damaged module name: "tracemallod") is a capture gone wrong.
+  private notOurs(detail: string): InputError {
+    const Cls = this.sawSnapshot || this.suspect ? InputError : NotACaptureError;
+    return new Cls(this.file, `byte ${this.evidence}`, detail);
   }
 
   // Follows the opcode at p for its effect on the stack; returns the bytes it used, or -1 when
@@ -215,7 +221,7 @@ export class ForeignSkimmer {
         const why = this.sawSnapshot
           ? 'holding a tracemalloc.Snapshot: arenascope reads a snapshot pickled alone, as Snapshot.dump() writes it (load this pickle and dump() its snapshot)'
           : NOT_A_SNAPSHOT;
-        throw new NotACaptureError(this.file, `byte ${this.evidence}`, `a pickle of ${describeKind(root)}, ${why}`);
+        throw this.notOurs(`a pickle of ${describeKind(root)}, ${why}`);
       }
       case 0x28: // MARK
         this.marks.push(s.length);
@@ -314,8 +320,11 @@ export class ForeignSkimmer {
   }
 
   private global(module: string, name: string): GlobalKind {
-    if (isHostile(module, name))
-      throw new NotACaptureError(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
+    if (module === 'tracemalloc' || name === 'Snapshot' || name === '_Traces') this.suspect = true;
+    if (isHostile(module, name)) {
+      const Cls = this.suspect ? InputError : NotACaptureError;
+      throw new Cls(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
+    }
     if (module === 'tracemalloc' && name === 'Snapshot') this.sawSnapshot = true;
     return new GlobalKind(globalName(module, name));
   }

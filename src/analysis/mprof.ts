@@ -125,38 +125,6 @@ interface Envelope {
   readonly ceiling: readonly number[];
   /** Per window, its maximum minus its minimum (not smoothed, which would widen it during a rise). */
   readonly gap: readonly number[];
-  /** The run ends held low after a fall (endHeldLow): the last window's ceiling is from before it. */
-  readonly heldLow?: boolean;
-}
-
-/**
- * Whether the run ends with memory given back and held low: after its highest sample, it fell by m
- * and by half its rise or more, and the samples since (those below the end's level plus half the
- * fall) are 5 or more over half a second or more, within a quarter of the fall. The last window then
- * holds both the top and the fall, and its ceiling still reads as rising (a program that freed 85% of
- * what it held 1.4 s before its end read as a leak; with 3 s it read as released). An exit's
- * teardown is no such end: the sampler stops with the process.
- */
-export function endHeldLow(t: ArrayLike<number>, v: ArrayLike<number>, m: number): boolean {
-  const n = v.length;
-  if (n < 8) return false;
-  let top = 0;
-  let low = v[0]!;
-  for (let i = 1; i < n; i++) if (v[i]! > v[top]!) top = i;
-  for (let i = 0; i < top; i++) low = Math.min(low, v[i]!);
-  const rise = v[top]! - low;
-  const end = v[n - 1]!;
-  const fall = v[top]! - end;
-  if (rise < m || fall < Math.max(m, rise / 2)) return false;
-  let k = n - 1;
-  let lo = end;
-  let hi = end;
-  while (k > top && v[k - 1]! <= end + fall / 2) {
-    k--;
-    lo = Math.min(lo, v[k]!);
-    hi = Math.max(hi, v[k]!);
-  }
-  return n - k >= 5 && t[n - 1]! - t[k]! >= 0.5 && hi - lo <= fall / 4;
 }
 
 interface Fit {
@@ -260,7 +228,7 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): EnvelopeVerdic
 
 // The envelope from window k on.
 function from(e: Envelope, k: number): Envelope {
-  return { ...e, t: e.t.slice(k), floor: e.floor.slice(k), ceiling: e.ceiling.slice(k), gap: e.gap.slice(k) };
+  return { t: e.t.slice(k), floor: e.floor.slice(k), ceiling: e.ceiling.slice(k), gap: e.gap.slice(k) };
 }
 
 // A leak over the whole span, or from where the ceiling began to rise when that says more (a leak
@@ -312,8 +280,7 @@ function classifyWhole(e: Envelope, minGrowth: number, late = false): EnvelopeVe
     x.rise > 0 && x.rise >= m && x.fall >= Math.max(m, x.rise / 2);
   const fc = envelopeFit(t, ceiling);
   const ff = envelopeFit(t, floor);
-  // A floor back down at a run's end held low: the ceiling's last window still holds the top.
-  if ((back(c) && !stillRising(ff, m)) || (back(f) && (!stillRising(fc, m) || e.heldLow))) {
+  if ((back(c) && !stillRising(ff, m)) || (back(f) && !stillRising(fc, m))) {
     const x = back(c) ? c : f;
     return { verdict: 'transient', confidence: confidenceOf(Math.min(1, x.fall / x.rise) * support), from: null };
   }
@@ -515,7 +482,7 @@ export function memoryTrend(
     opts.minGrowthMiB ?? (steadyRise(e.floor, s.mib.subarray(0, n)) ? 1 : Math.max(1, 0.05 * first(e.floor)));
   const c: EnvelopeVerdict = unjudged
     ? { verdict: 'unjudged', confidence: 0, from: null }
-    : classifyEnvelope({ ...e, heldLow: endHeldLow(t, v, minGrowth) }, minGrowth);
+    : classifyEnvelope(e, minGrowth);
   // A late rise's rates are its own, fitted from where it began (over the whole span, a leak of the
   // last third read "+0.00 MiB/min").
   const j = c.from ?? 0;

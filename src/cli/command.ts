@@ -115,14 +115,20 @@ export async function loadAny(
     format: a['input-format'],
     python,
     frames,
-    ...read,
-    ...(a['mem-includes-children'] ? { childrenInMem: true } : {}),
+    // A run folder's record of what its MEM counts is taken over the flag, which is said.
+    childrenInMem: read.childrenInMem ?? (a['mem-includes-children'] || undefined),
     onProgress,
     // Every format but a dump is read by JavaScript loops that need the optimiser (see dumpsFirst).
     onFormat: (format) => {
       if (format !== 'tracemalloc-snapshot') a.io.optimise?.(true);
     },
   }).finally(() => progress.done());
+  if (read.childrenInMem === false && a['mem-includes-children']) {
+    warn(
+      a,
+      `${path}: its run recorded MEM as the program alone (children in CHLD lines): --mem-includes-children is not applied to it`,
+    );
+  }
   for (const w of c.warnings) warn(a, w);
   return c;
 }

@@ -175,13 +175,10 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
   // --include-children of a run that did not record memIncludesChildren (false since): memory.dat's
   // MEM lines are the program and its children together.
   const options = m.options;
-  const children =
-    options !== null &&
-    typeof options === 'object' &&
-    !Array.isArray(options) &&
-    options.includeChildren === true &&
-    options.memIncludesChildren !== false;
-  if (children) for (const [i, f] of files.entries()) if (f.kind === 'memory') files[i] = { ...f, childrenInMem: true };
+  const recorded = options !== null && typeof options === 'object' && !Array.isArray(options) ? options : {};
+  // What the run says MEM counts: then nothing else (--mem-includes-children) says otherwise.
+  const childrenInMem = recorded.includeChildren === true && recorded.memIncludesChildren !== false;
+  for (const [i, f] of files.entries()) if (f.kind === 'memory') files[i] = { ...f, childrenInMem };
   const status = top.str('status');
   // Every command's figures stop where the program did: said once, by every command alike.
   if (status === 'interrupted' || status === 'crashed') warnings.push(`${dir}: ${howItEnded(file, status, m.exit)}`);

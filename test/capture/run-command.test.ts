@@ -326,6 +326,19 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
     };
     const [inFolder, alone] = [peak(dir), peak(join(dir, 'memory.dat'))];
     expect(alone).toBe(inFolder);
+    // --mem-includes-children does not override what the run recorded (it halved the peak, and a gate passed).
+    const said = spawnSync(
+      process.execPath,
+      [MAIN, 'gate', dir, '--max-peak', '1TiB', '--json', '--mem-includes-children'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const checks = (JSON.parse(said.stdout) as { checks: { check: string; measured: number }[] }).checks;
+    expect(checks.find((c) => c.check === 'max-peak')!.measured).toBe(inFolder);
+    expect(said.stderr).toContain(
+      'its run recorded MEM as the program alone (children in CHLD lines): --mem-includes-children is not applied to it',
+    );
     if (HAS_MPROF) {
       const dat = mprofRead(join(dir, 'memory.dat'));
       expect(inFolder / 2 ** 20).toBeGreaterThan(Math.max(...Object.values(dat.children).flat()));

@@ -253,30 +253,54 @@ function doubtfulPairs(
   ];
 }
 
+const siteKey = (p: { readonly filename: string; readonly lineno: number }): string => `${p.filename}\0${p.lineno}`;
+
 /**
- * The first sites of the scattered order's ranking, which it cannot tell apart: it mixes every
- * site's blocks over its arenas, so a site in as many pinned arenas as the first, or from 5 arenas
- * on within a tenth of them (one more or less is where a random draw put a block), is alike. It named
- * the largest, a list made after the frees in 6 arenas, where 15,000 objects kept among those freed
- * pinned 30; and strings made after the frees in 19 arenas, where those kept among the freed, in 18,
- * pinned them (without them 12 arenas were held, without the new ones 26 of 28).
+ * The pinning sites in the order the next step considers them: those made after the largest frees
+ * last (madeAfterFrees). They fill the room the frees left first, so the scattered order puts their
+ * blocks in every arena it pins too: strings made after the frees, in 19 arenas, were named where
+ * those kept among the freed, in 18, pinned them (held without the new ones, 26 arenas of 28;
+ * without the kept ones, 12).
+ */
+function forNaming(sites: readonly PinningSite[], madeAfter: ReadonlySet<string>): readonly PinningSite[] {
+  if (!madeAfter.size) return sites;
+  const after = (p: PinningSite): boolean => madeAfter.has(siteKey(p));
+  return [...sites.filter((p) => !after(p)), ...sites.filter(after)];
+}
+
+/**
+ * The first sites, which the scattered order cannot tell apart: it mixes every site's blocks over its
+ * arenas, so sites in as many of its pinned arenas as the first are alike (it named the largest, a
+ * list made after the frees, packed in 6 arenas, where 15,000 objects kept among those freed pinned 30).
  */
 function alikeSites(order: ReplayOrder | null, sites: readonly PinningSite[]): readonly PinningSite[] {
   if (order !== 'scattered' || !sites.length) return [];
-  const top = sites[0]!.arenas;
-  const slack = top >= 5 ? Math.max(1, Math.round(top / 10)) : 0;
-  return sites.filter((p) => p.arenas >= top - slack);
+  return sites.filter((p) => p.arenas === sites[0]!.arenas);
 }
 
-/** The fewest and the most pinned arenas alike sites are in. */
-function arenaSpan(alike: readonly PinningSite[]): [lo: number, hi: number] {
-  return [Math.min(...alike.map((p) => p.arenas)), alike[0]!.arenas];
-}
-
-function alikeIn(alike: readonly PinningSite[], pinned: number): string {
-  const [lo, hi] = arenaSpan(alike);
-  if (lo < hi) return `${lo} to ${hi} of its ${pinned} pinned arenas`;
-  return hi === 1 ? 'its one pinned arena' : `all its ${hi} pinned arenas`;
+/**
+ * Sites (filename\0lineno of a traceback's most recent frame) with blocks at the capture `judged` and
+ * none at the capture before the largest frees up to it (the most blocks gone between two captures):
+ * made after those frees. Empty when no capture holds fewer blocks than the one before.
+ */
+export function madeAfterFrees(snapshots: readonly Snapshot[], judged: number): Set<string> {
+  let before = -1;
+  let most = 0;
+  for (let k = 1; k <= judged; k++) {
+    const gone = snapshots[k - 1]!.traceCount - snapshots[k]!.traceCount;
+    if (gone > most) [most, before] = [gone, k - 1];
+  }
+  if (before < 0) return new Set();
+  const sitesOf = (s: Snapshot): Set<string> => {
+    const out = new Set<string>();
+    const g = s.groups;
+    for (let i = 0; i < g.length; i++) {
+      if (g.count[i]! > 0) out.add(siteKey(s.frames.frame(s.frames.tracebackFrame(g.traceback[i]!, 0))));
+    }
+    return out;
+  };
+  const then = sitesOf(snapshots[before]!);
+  return new Set([...sitesOf(snapshots[judged]!)].filter((k) => !then.has(k)));
 }
 
 // Which verdict says more is wrong: of two captures, the one whose verdict ranks higher is judged.
@@ -406,7 +430,10 @@ const siteOf = (p: PinningSite | undefined): string | null => (p ? `${p.filename
  * arenas pinned (2 at least), possibly if the scattered order leaves a quarter pinned. `next` names
  * the site to look at, or what would tell.
  */
-export function isFragmented(captures: readonly CaptureComparison[]): FragmentedVerdict {
+export function isFragmented(
+  captures: readonly CaptureComparison[],
+  madeAfter: ReadonlySet<string> = new Set(),
+): FragmentedVerdict {
   const last = captures[captures.length - 1];
   if (!last) return { verdict: 'unknown', reason: 'no capture', next: 'give the snapshots to replay' };
   const m = measureFragmentation(captures);
@@ -422,17 +449,14 @@ export function isFragmented(captures: readonly CaptureComparison[]): Fragmented
           'for growth, see `arenascope leaks`',
       };
     const { order } = evidencedOrder(last, 'yes', m);
-    const sites = order ? last[order].pinningSites : [];
+    const ranked = order ? last[order].pinningSites : [];
+    const sites = forNaming(ranked, madeAfter);
     const alike = alikeSites(order, sites);
     if (alike.length > 1) {
       const names = alike.slice(0, 3).map(siteOf).join(', ');
-      const [lo, hi] = arenaSpan(alike);
+      const [n, pinned] = [alike[0]!.arenas, last.scattered.pinnedArenas];
       const where =
-        lo < hi
-          ? `${lo} to ${hi} of the ${last.scattered.pinnedArenas} arenas`
-          : hi === 1
-            ? 'the one arena'
-            : `every one of the ${hi} arenas`;
+        n < pinned ? `${n} of the ${pinned} arenas` : n === 1 ? 'the one arena' : `every one of the ${n} arenas`;
       return {
         verdict: 'yes',
         reason,
@@ -447,8 +471,13 @@ export function isFragmented(captures: readonly CaptureComparison[]): Fragmented
     // the spare arenas are spread thin; said so (it asked for the traced peak, which 3.8 cannot reset).
     const traced = captures.every((c) => c.churn.tracedPeak !== null);
     const pinnedOnly = order ? last[order].pinnedArenas : 0;
+    // A site made after the frees ranked above it: said (it fills the room the frees left).
+    const above = sites[0] !== ranked[0] && ranked[0] ? siteOf(ranked[0]) : null;
     const next = site
-      ? `look at ${site}, whose blocks are in the most pinned arenas (${order} order)`
+      ? above
+        ? `look at ${site}, kept through the frees, whose blocks are in ${sites[0]!.arenas} pinned arenas (${order} ` +
+          `order); ${above}, in more, was made after them: it fills the room they left`
+        : `look at ${site}, whose blocks are in the most pinned arenas (${order} order)`
       : pinnedOnly
         ? `the ${pinnedOnly} arena(s) the model pins (${order} order) hold no traced site's blocks (blocks from ` +
           "before tracing started, or the interpreter's own); the largest sites of the last capture " +
@@ -522,13 +551,13 @@ export function fragmentationEvidence(
   const sites = order ? last[order].pinningSites : [];
   // An order the evidence points at may pin no arena of its own (its arenas are full): said, not a
   // ranking with nothing under it.
-  const alike = alikeSites(order, sites);
+  const alike = alikeSites(order, sites).length;
   const basis =
     order && !sites.length
       ? `none: no site's blocks pin an arena in ${evidenced.basis}`
-      : alike.length > 1
-        ? `${evidenced.basis}; its first ${alike.length} are in ${alikeIn(alike, last.scattered.pinnedArenas)} alike ` +
-          '(the model cannot tell which of them pins them)'
+      : alike > 1
+        ? `${evidenced.basis}; its first ${alike} are in ${sites[0]!.arenas === 1 ? 'its one pinned arena' : `all its ${sites[0]!.arenas} pinned arenas`} alike, ` +
+          'listed by their blocks (the model cannot tell which pins them)'
         : evidenced.basis;
   const reported = last.real ? undefined : [...captures].reverse().find((c) => c.real !== null);
   const earlier = reported ? measureFragmentation([reported]) : null;
@@ -766,7 +795,7 @@ export function replayReport(
     if (!exitWorse) judged = final;
   }
   const upTo = captures.slice(0, judged + 1);
-  const fragmented = isFragmented(upTo);
+  const fragmented = isFragmented(upTo, madeAfterFrees(snapshots, judged));
   const atFinal =
     judged < captures.length - 1
       ? [

@@ -33,7 +33,8 @@ export function builder(y: Argv) {
     .option('include-children', {
       type: 'boolean',
       default: false,
-      describe: 'Count child processes in the RSS (MEM) and record each (CHLD lines)',
+      describe:
+        'Record the RSS of child processes too, each in CHLD lines (MEM stays the program alone, as mprof run -M)',
     })
     .option('allocator', {
       type: 'boolean',

@@ -49,7 +49,7 @@ export function builder(y: Argv) {
     .option('max-peak', {
       type: 'string',
       describe:
-        'Peak memory (mprof peak, else the traced peak between captures, else the largest traced total), e.g. 512MiB',
+        "Peak memory (an mprof run's, with the children it measured, else the traced peak between captures, else the largest traced total), e.g. 512MiB",
     })
     .option('max-peak-growth', { type: 'string', describe: 'Peak growth against the baseline: 5% or a size' })
     .option('max-total-growth', {

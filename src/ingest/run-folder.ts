@@ -310,7 +310,7 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...run.warnings,
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
       ...unreadable.map((f) => `${dir}: the run names ${f.path}, which cannot be read: left out`),
-      ...strangers(dir, files).map((p) => `skipping ${p}: not one of the run's captures`),
+      ...strangers(dir, files),
     ],
   };
 }
@@ -319,6 +319,8 @@ export function readRunFolder(dir: string): RunFolder | null {
 // the allocator run's output, files being written (.tmp, .part); each gzipped since, too.
 const OWN = /^(?:manifest\.json|captures\.jsonl|memory\.dat|allocator\/(?:captures\.jsonl|output\.txt))(?:\.gz)?$/;
 const SIDECAR = /\.(?:time|label|peak)(?:\.gz)?$/;
+// A capture's name as the run writes it: one there that the run did not record was written as it was killed.
+const CAPTURE = /^(?:snapshots\/\d+\.pickle|allocator\/\d+\.txt)(?:\.gz)?$/;
 const WRITING = /\.(?:tmp|part)$/;
 
 /**
@@ -329,6 +331,7 @@ const WRITING = /\.(?:tmp|part)$/;
 function strangers(dir: string, files: readonly RunFile[]): string[] {
   const known = new Set(files.map((f) => relative(dir, f.path).replace(/\.gz$/, '')));
   const out: string[] = [];
+  const unrecorded = new Set<string>();
   const look = (sub: string): void => {
     let names: string[];
     try {
@@ -343,14 +346,20 @@ function strangers(dir: string, files: readonly RunFile[]): string[] {
       if (!sub && (name === 'snapshots' || name === 'allocator')) continue;
       if (OWN.test(rel) || WRITING.test(name) || known.has(rel.replace(/\.gz$/, ''))) continue;
       const side = SIDECAR.exec(rel);
-      if (side && known.has(rel.slice(0, side.index).replace(/\.gz$/, ''))) continue;
+      const of = side ? rel.slice(0, side.index).replace(/\.gz$/, '') : null;
+      if (of !== null && (known.has(of) || unrecorded.has(of))) continue;
+      if (CAPTURE.test(rel)) {
+        unrecorded.add(rel.replace(/\.gz$/, ''));
+        out.push(`skipping ${path}: a capture the run wrote but did not record (it was stopped as it wrote it?)`);
+        continue;
+      }
       let st: ReturnType<typeof statSync>;
       try {
         st = statSync(path);
       } catch {
         continue;
       }
-      if (st.isFile() || st.isDirectory()) out.push(path);
+      if (st.isFile() || st.isDirectory()) out.push(`skipping ${path}: not one of the run's captures`);
     }
   };
   for (const sub of ['', 'snapshots', 'allocator']) look(sub);

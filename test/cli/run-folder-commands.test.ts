@@ -323,6 +323,9 @@ describe('files in a run folder that the run did not write', () => {
     for (const f of added) writeFileSync(join(run, f), 'not a capture\n');
     mkdirSync(join(run, 'old'));
     writeFileSync(join(run, '.hidden'), 'x');
+    // A snapshot written with its sidecars but not recorded (the run killed in between): said once, as such.
+    copyFileSync(join(run, 'snapshots', '0001.pickle.gz'), join(run, 'snapshots', '0099.pickle'));
+    for (const side of ['label', 'time']) writeFileSync(join(run, 'snapshots', `0099.pickle.${side}`), '1\n');
     const r = await cli('leaks', run, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).sites).toEqual(JSON.parse(before.out).sites);
@@ -333,5 +336,8 @@ describe('files in a run folder that the run did not write', () => {
         .sort(),
     );
     expect(before.err).not.toContain("not one of the run's captures");
+    expect(r.err.split('\n').filter((l) => l.includes('0099'))).toEqual([
+      `arenascope: warning: skipping ${join(run, 'snapshots', '0099.pickle')}: a capture the run wrote but did not record (it was stopped as it wrote it?)`,
+    ]);
   });
 });

@@ -70,6 +70,7 @@ export function builder(y: Argv) {
     .option('ignore', {
       type: 'string',
       array: true,
+      nargs: 1,
       describe: 'fnmatch patterns of file names the site checks leave out (repeatable)',
     })
     .option('junit', { type: 'string', describe: 'Write JUnit XML here (a testcase per check)' })

@@ -95,49 +95,57 @@ export function queryOptions<T>(y: Argv<T>) {
     inputOptions(y),
     "tracemalloc key_type: the most recent frame's line, its file, or the whole traceback",
   );
-  return sourceOption(outputOptions(grouped, ['text', 'json', 'csv']))
-    .option('cumulative', {
-      type: 'boolean',
-      default: false,
-      describe: 'Count each block at every frame of its traceback (lineno and filename only)',
-    })
-    .option('limit', { alias: 'n', type: 'number', describe: 'Show only the first N entries' })
-    .option('include', {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: 'Keep traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
-    })
-    .option('exclude', {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: 'Drop traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
-    })
-    .option('all-frames', {
-      type: 'boolean',
-      default: false,
-      describe: '--include/--exclude test every frame of the traceback, not only the most recent',
-    })
-    .option('domain', {
-      type: 'number',
-      array: true,
-      default: [] as number[],
-      describe: 'Keep only this allocation domain (repeatable)',
-    })
-    .option('exclude-domain', {
-      type: 'number',
-      array: true,
-      default: [] as number[],
-      describe: 'Drop this allocation domain (repeatable)',
-    })
-    .option('python', {
-      type: 'string',
-      requiresArg: true,
-      describe:
-        'Print as this CPython version does (default 3.7+). 3.6 lists traceback frames most recent first; ' +
-        'its dumps are byte for byte those of 3.7, and its logged tracebacks read like them, so only this flag can say so',
-    });
+  return (
+    sourceOption(outputOptions(grouped, ['text', 'json', 'csv']))
+      .option('cumulative', {
+        type: 'boolean',
+        default: false,
+        describe: 'Count each block at every frame of its traceback (lineno and filename only)',
+      })
+      .option('limit', { alias: 'n', type: 'number', describe: 'Show only the first N entries' })
+      // Filters take one value each time they are given (nargs 1): taking every word up to the next
+      // option, `stats --include '*src*' app.pickle` took the dump for a second pattern.
+      .option('include', {
+        type: 'string',
+        array: true,
+        nargs: 1,
+        default: [] as string[],
+        describe: 'Keep traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
+      })
+      .option('exclude', {
+        type: 'string',
+        array: true,
+        nargs: 1,
+        default: [] as string[],
+        describe: 'Drop traces whose most recent frame matches PATTERN[:LINENO] (fnmatch; repeatable)',
+      })
+      .option('all-frames', {
+        type: 'boolean',
+        default: false,
+        describe: '--include/--exclude test every frame of the traceback, not only the most recent',
+      })
+      .option('domain', {
+        type: 'number',
+        array: true,
+        nargs: 1,
+        default: [] as number[],
+        describe: 'Keep only this allocation domain (repeatable)',
+      })
+      .option('exclude-domain', {
+        type: 'number',
+        array: true,
+        nargs: 1,
+        default: [] as number[],
+        describe: 'Drop this allocation domain (repeatable)',
+      })
+      .option('python', {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'Print as this CPython version does (default 3.7+). 3.6 lists traceback frames most recent first; ' +
+          'its dumps are byte for byte those of 3.7, and its logged tracebacks read like them, so only this flag can say so',
+      })
+  );
 }
 
 function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): TraceFilter {

@@ -17,6 +17,8 @@ export interface OptionSpec {
   readonly aliases: readonly string[];
   readonly type: 'string' | 'number' | 'boolean' | undefined;
   readonly array: boolean;
+  /** An array taking one value each time it is given (yargs' nargs 1), not every word up to the next option. */
+  readonly repeat: boolean;
   readonly default: unknown;
   readonly choices: readonly unknown[] | undefined;
   readonly required: boolean;
@@ -49,8 +51,9 @@ export class Recorder {
   readonly types = new Map<string, string | undefined>();
 
   option(key: string, o: YargsOption): this {
-    const unsupported = ['coerce', 'nargs', 'count', 'normalize', 'implies', 'conflicts'] as const;
+    const unsupported = ['coerce', 'count', 'normalize', 'implies', 'conflicts'] as const;
     if (unsupported.some((k) => o[k] !== undefined)) throw new Error(`option ${key}: not plain`);
+    if (o.nargs !== undefined && !(o.nargs === 1 && o.array === true)) throw new Error(`option ${key}: nargs`);
     const type = o.type;
     if (type !== undefined && type !== 'string' && type !== 'number' && type !== 'boolean') {
       throw new Error(`option ${key}: type ${type}`);
@@ -62,6 +65,7 @@ export class Recorder {
       aliases,
       type,
       array: o.array === true,
+      repeat: o.nargs === 1,
       default: o.default,
       choices: o.choices,
       required,
@@ -171,7 +175,20 @@ export function plainArgs(
       if (spec?.type !== 'boolean') return null;
       inline = 'false';
     } else if (spec?.type === 'boolean' && inline !== undefined) return null;
-    if (!spec || given.has(spec) || (short && flag.length !== 1)) return null;
+    if (!spec || (short && flag.length !== 1)) return null;
+    if (spec.repeat) {
+      // `--include a`: one value each time, repeatable (nargs 1).
+      const v = inline ?? args[i + 1];
+      if (spec.type !== 'string' || spec.choices || v === undefined || (inline === undefined && v.startsWith('-'))) {
+        return null;
+      }
+      if (v === '' || /^\s|\s$/.test(v) || NUMBERLIKE.test(v)) return null;
+      if (inline === undefined) i++;
+      const before = given.get(spec);
+      given.set(spec, [...(Array.isArray(before) ? before : []), v]);
+      continue;
+    }
+    if (given.has(spec)) return null;
     if (spec.array) {
       // `--opt a b`: yargs takes every word up to the next option (so a positional after it too).
       if (spec.type !== 'string' || inline !== undefined || spec.choices) return null;

@@ -250,6 +250,12 @@ export async function parseWithYargs(
       // A choice with no value (`--order` last) is a flag yargs read as `true`: said as usage.ts says it.
       const bare = /Argument: ([\w-]+), Given: true,/.exec(msg ?? '');
       if (bare) throw new UsageError(`--${bare[1]} expects a value, and none follows it`);
+      // A list option given last with nothing after it, or as `--include=` (an empty value).
+      const none = /^Not enough arguments following: ([\w-]+)$/.exec(msg ?? '');
+      if (none) {
+        const empty = argv.includes(`--${none[1]}=`);
+        throw new UsageError(`--${none[1]} expects a value, ${empty ? "got ''" : 'and none follows it'}`);
+      }
       // `report --json app.dat`: the deprecated `--json FILE` took the only input for the file to write.
       const j = argv.indexOf('--json');
       if (

@@ -292,7 +292,7 @@ describe('words yargs would misread', () => {
     const bare = await cli('replay', SERIES, '--allocator-stats');
     expect([bare.code, bare.err.split('\n')[0]]).toEqual([
       2,
-      'arenascope: Not enough arguments following: allocator-stats',
+      'arenascope: --allocator-stats expects a value, and none follows it',
     ]);
     // `--include=` kept every trace; `-o` last took the default file; `--no-baseline` was an internal error.
     for (const [args, message] of [
@@ -330,4 +330,31 @@ it('report --diff-from a label several captures share is refused (it took the fi
     "arenascope: --diff-from interval: 2 captures have that label (captures 2, 3); name one that only one has (a file's path, or a .label sidecar)\n",
   ]);
   expect((await cli('report', d, '--format', 'json', '--diff-from', 'start')).code).toBe(0);
+});
+
+describe('filters given before the inputs', () => {
+  // Each filter takes one value each time (nargs 1): taking every word up to the next option,
+  // `stats --include '*src*' app.pickle` took the dump for a second pattern ("Not enough non-option
+  // arguments: got 0"), and `diff a --exclude '<frozen*' b` took b.
+  it('take one value each, and read as they do after the inputs', async () => {
+    const B = 'fixtures/dumps/py311-inventory-a.pickle';
+    const same = async (before: string[], after: string[]) => {
+      const [x, y] = [await cli(...before), await cli(...after)];
+      expect([x.code, x.out, x.err]).toEqual([0, y.out, y.err]);
+      expect(x.out).not.toBe('');
+    };
+    await same(['stats', '--include', '*inventory*', DUMP], ['stats', DUMP, '--include', '*inventory*']);
+    await same(
+      ['stats', '--include', '*inventory*', '--include', '*json*', DUMP],
+      ['stats', DUMP, '--include', '*inventory*', '--include', '*json*'],
+    );
+    await same(['stats', '--domain', '0', DUMP], ['stats', DUMP, '--domain', '0']);
+    await same(['diff', DUMP, '--exclude', '<frozen*', B], ['diff', DUMP, B, '--exclude', '<frozen*']);
+    await same(
+      ['stats', '--exclude-domain', '1', DUMP, '-n', '3'],
+      ['stats', DUMP, '-n', '3', '--exclude-domain', '1'],
+    );
+    const g = await cli('gate', '--ignore', '*memo*', SERIES);
+    expect([g.code, g.out]).toEqual([0, (await cli('gate', SERIES, '--ignore', '*memo*')).out]);
+  });
 });

@@ -50,6 +50,8 @@ export interface Manifest {
   readonly status: RunStatus;
   readonly exit: RunExit | null;
   readonly options: RunOptions;
+  /** Present (true) when the program started child processes whose memory was not measured. */
+  readonly childrenNotMeasured?: true;
   readonly files: readonly ManifestFile[];
   readonly tests: readonly Record<string, unknown>[];
   readonly overhead: {
@@ -140,6 +142,8 @@ export interface RunFacts {
   readonly exit?: { readonly code: number | null; readonly signal: string | null };
   /** Node was asked to stop the program (Ctrl-C, SIGTERM). */
   readonly interrupted?: boolean;
+  /** The program started child processes, and their memory was not measured (no --include-children). */
+  readonly childrenNotMeasured?: boolean;
 }
 
 // Signals by which a program is stopped on request rather than by a fault.
@@ -200,6 +204,7 @@ export function buildManifest(dir: string, facts: RunFacts): Manifest {
     exit:
       end === null ? null : { code: facts.exit?.code ?? null, signal: facts.exit?.signal ?? null, reason: end.reason },
     options: facts.options,
+    ...(facts.childrenNotMeasured ? { childrenNotMeasured: true as const } : {}),
     files: filesOf(dir, events, allocator),
     tests: events.filter((e) => e.kind === 'test'),
     overhead: {

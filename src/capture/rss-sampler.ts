@@ -53,6 +53,21 @@ function linuxParents(): Map<number, number> {
   return parent;
 }
 
+/** Whether a process has a child now: /proc/PID/task/TID/children of each of its threads. */
+function linuxHasChild(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim() !== '';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 function linuxTable(root: number, children: boolean): ProcessTable {
   const rssKiB = new Map<number, number>();
   const parent = children ? linuxParents() : new Map<number, number>();
@@ -120,6 +135,8 @@ export class RssSampler {
   /** The largest MEM written, in KiB (0 before any). */
   peakKiB = 0;
   samples = 0;
+  /** Without includeChildren: a child process was seen at a sample, its memory not measured. */
+  childrenSeen = false;
 
   constructor(
     private readonly pid: number,
@@ -150,6 +167,10 @@ export class RssSampler {
       for (const p of kids) text += `CHLD ${p} ${mib(table.rssKiB.get(p)!)} ${seconds(Date.now())}\n`;
       writeSync(this.fd, text);
       this.peakKiB = Math.max(this.peakKiB, total);
+      if (!children && !this.childrenSeen) {
+        this.childrenSeen =
+          process.platform === 'linux' ? linuxHasChild(this.pid) : [...table.parent.values()].includes(this.pid);
+      }
       this.samples++;
     } finally {
       this.busy = false;

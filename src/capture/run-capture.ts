@@ -39,6 +39,8 @@ export interface CaptureResult {
   readonly rssPeakKiB: number;
   /** RSS samples taken (one, at the start, for a program shorter than the sample interval). */
   readonly rssSamples: number;
+  /** Child processes were seen, and their memory not measured (no --include-children). */
+  readonly childrenSeen: boolean;
   /** The allocator run's status, or why it did not run. */
   readonly allocatorRun: { readonly exitCode: number } | { readonly skipped: string } | null;
 }
@@ -260,6 +262,7 @@ export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
     endMs,
     exit: { code: ended.code, signal: ended.signal },
     interrupted: ended.interrupted,
+    childrenNotMeasured: sampler?.childrenSeen ?? false,
   };
   const manifest = buildManifest(req.dir, facts);
   writeManifest(req.dir, manifest);
@@ -268,6 +271,7 @@ export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
     exitCode: statusOf(ended),
     rssPeakKiB: sampler?.peakKiB ?? 0,
     rssSamples: sampler?.samples ?? 0,
+    childrenSeen: sampler?.childrenSeen ?? false,
     allocatorRun: allocator,
   };
 }

@@ -52,6 +52,9 @@ export function renderRunSummary(dir: string, r: CaptureResult): string {
       ? `not measured: the program ended before a second sample (--sample-interval ${m.options.sampleInterval})`
       : `${(r.rssPeakKiB / KiB).toFixed(1)} MiB (memory.dat)`;
   lines.push(`  RSS peak:   ${rss}`);
+  if (m.childrenNotMeasured) {
+    lines.push('  children:   the program started child processes, not measured (--include-children measures them)');
+  }
   if (r.allocatorRun !== null) {
     const run =
       'skipped' in r.allocatorRun ? `not run: ${r.allocatorRun.skipped}` : `exit status ${r.allocatorRun.exitCode}`;

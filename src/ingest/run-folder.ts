@@ -179,6 +179,12 @@ function fromManifest(dir: string, file: string, m: Obj): RunFolder {
   // What the run says MEM counts: then nothing else (--mem-includes-children) says otherwise.
   const childrenInMem = recorded.includeChildren === true && recorded.memIncludesChildren !== false;
   for (const [i, f] of files.entries()) if (f.kind === 'memory') files[i] = { ...f, childrenInMem };
+  // Child processes the run saw and did not measure: every command says so (a child's leak went unsaid).
+  if (m.childrenNotMeasured === true) {
+    warnings.push(
+      `${dir}: the program started child processes, whose memory the run did not measure (arenascope run --include-children measures it)`,
+    );
+  }
   const status = top.str('status');
   // Every command's figures stop where the program did: said once, by every command alike.
   if (status === 'interrupted' || status === 'crashed') warnings.push(`${dir}: ${howItEnded(file, status, m.exit)}`);

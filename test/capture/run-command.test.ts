@@ -347,6 +347,13 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
     const plain = join(folder('children'), 'out');
     expect(run(['-o', plain, '--', python, join(PROGRAMS, 'parent.py')]).status).toBe(0);
     expect(readFileSync(join(plain, 'memory.dat'), 'utf8')).not.toMatch(/^CHLD/m);
+    // ... and says that the child was not measured, in its manifest and by every command (a child's
+    // leak went unsaid, and the gate passed).
+    expect((manifestOf(plain) as { childrenNotMeasured?: boolean }).childrenNotMeasured).toBe(true);
+    expect(spawnSync(process.execPath, [MAIN, 'leaks', plain], { encoding: 'utf8' }).stderr).toContain(
+      'the program started child processes, whose memory the run did not measure (arenascope run --include-children measures it)',
+    );
+    expect('childrenNotMeasured' in manifestOf(dir)).toBe(false);
   });
 
   it('--allocator runs the command again for allocator reports, matched to the snapshots by label', () => {

@@ -156,8 +156,11 @@ function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): Trac
   return { kind: 'filename', inclusive, pattern, lineno: m ? Number(m[2]) : null, allFrames };
 }
 
-function checkDomain(d: number): number {
-  if (!Number.isInteger(d) || d < 0) throw new UsageError(`--domain expects a whole number, got ${d}`);
+// A tracemalloc domain is an unsigned int (PyTraceMalloc_Track's): above it no trace can match.
+function checkDomain(d: number, flag: string): number {
+  if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) {
+    throw new UsageError(`${flag} expects a whole number from 0 to 4294967295 (a tracemalloc domain), got ${d}`);
+  }
   return d;
 }
 
@@ -166,8 +169,12 @@ export function queryFromArgs(a: QueryArgs): QueryOptions {
   const filters: TraceFilter[] = [
     ...a.include.map((p) => parsePattern(p, true, a['all-frames'])),
     ...a.exclude.map((p) => parsePattern(p, false, a['all-frames'])),
-    ...a.domain.map((d) => ({ kind: 'domain' as const, inclusive: true, domain: checkDomain(d) })),
-    ...a['exclude-domain'].map((d) => ({ kind: 'domain' as const, inclusive: false, domain: checkDomain(d) })),
+    ...a.domain.map((d) => ({ kind: 'domain' as const, inclusive: true, domain: checkDomain(d, '--domain') })),
+    ...a['exclude-domain'].map((d) => ({
+      kind: 'domain' as const,
+      inclusive: false,
+      domain: checkDomain(d, '--exclude-domain'),
+    })),
   ];
   return { keyType: a['group-by'], cumulative: a.cumulative, filters, limit: a.limit };
 }

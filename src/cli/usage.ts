@@ -138,6 +138,17 @@ const isNaNValue = (v: unknown): boolean =>
  * parses it to NaN, which a command would otherwise print as "got NaN" or use.
  */
 export function checkNumbers(argv: Record<string, unknown>, args: readonly string[]): void {
+  // A count written otherwise than in digits (1e3, 0x10: yargs reads them as 1000 and 16) is said as typed.
+  for (let i = 0; i < args.length; i++) {
+    const m = /^(--?[a-z][a-z-]*)(?:=(.*))?$/s.exec(args[i]!);
+    if (!m) continue;
+    const key = m[1]!.replace(/^-+/, '');
+    if (!WHOLE_NUMBER_OPTIONS.has(key) || !(key in argv)) continue;
+    const text = m[2] ?? args[i + 1];
+    if (text !== undefined && /^[+-]?(?:(?:\d*\.\d+|\d+\.?)e[+-]?\d+|0[xob][\da-f]+)$/i.test(text)) {
+      throw new UsageError(`${m[1]} expects a whole number in digits, got ${text}`);
+    }
+  }
   const bad = Object.keys(argv).filter((k) => k !== '_' && !/[A-Z]/.test(k) && isNaNValue(argv[k]));
   if (!bad.length) return;
   const typed = typedValue(args, bad);

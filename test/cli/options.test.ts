@@ -31,6 +31,19 @@ describe('numbers are checked as typed', () => {
     [['gate', SERIES, '--max-fragmentation', 'high'], '--max-fragmentation expects a number, got high'],
     [['info', DUMP, '-n', '0'], '--limit expects a whole number of at least 1, got 0'],
     [['stats', DUMP, '-n', '1.5'], '--limit expects a whole number, got 1.5'],
+    // Read by yargs as 1000, 16, 7: written otherwise than in digits, said as typed.
+    [['stats', DUMP, '-n', '1e3'], '-n expects a whole number in digits, got 1e3'],
+    [['stats', DUMP, '--limit=0x10'], '--limit expects a whole number in digits, got 0x10'],
+    [['stats', DUMP, '--domain', '0x7'], '--domain expects a whole number in digits, got 0x7'],
+    // Above an unsigned int no trace can match (it matched nothing, unsaid); each flag named as given.
+    [
+      ['stats', DUMP, '--domain', '4294967296'],
+      '--domain expects a whole number from 0 to 4294967295 (a tracemalloc domain), got 4294967296',
+    ],
+    [
+      ['stats', DUMP, '--exclude-domain=-1'],
+      '--exclude-domain expects a whole number from 0 to 4294967295 (a tracemalloc domain), got -1',
+    ],
   ])('%j', async (args, message) => {
     const r = await cli(...args);
     expect([r.code, r.err.trim()]).toEqual([2, `arenascope: ${message}`]);

@@ -207,13 +207,20 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
     );
     expect(d.summary.finalBytes).toBe(total);
     // A baseline whose figures are of its exit capture (written before arenascope took the capture
-    // before it) is said to differ, not read as growth from nothing.
+    // before it): its total is taken at the capture before exit, as the current one (it keeps every
+    // capture's total); its sites, of the exit capture, are not compared, and the check fails saying so.
     const old = JSON.parse(readFileSync(baseline, 'utf8'));
     delete old.snapshots.final;
     const oldFile = join(tmp, 'main-locals-old-baseline.json');
     writeFileSync(oldFile, JSON.stringify(old));
-    const mixed = json(await cli('gate', DIR, '--baseline', oldFile, '--max-total-growth', '1%', '--json'));
-    expect(gateCheck(mixed, 'max-total-growth')?.message).toMatch(/the baseline gives the figures of an exit capture/);
+    const mixed = json(
+      await cli('gate', DIR, '--baseline', oldFile, '--max-total-growth', '1%', '--max-site-growth', '1MiB', '--json'),
+    );
+    expect(gateCheck(mixed, 'max-total-growth')).toMatchObject({ passed: true, measured: 0 });
+    expect(gateCheck(mixed, 'max-site-growth')).toMatchObject({ passed: false });
+    expect(gateCheck(mixed, 'max-site-growth')?.message).toMatch(
+      /^not compared: the baseline gives the sites of an exit capture/,
+    );
   });
 
   it('converted to JSON one capture a file, the captures keep their labels and the leak is found (exit read as given back)', async () => {
@@ -339,5 +346,66 @@ describe('files in a run folder that the run did not write', () => {
     expect(r.err.split('\n').filter((l) => l.includes('0099'))).toEqual([
       `arenascope: warning: skipping ${join(run, 'snapshots', '0099.pickle')}: a capture the run wrote but did not record (it was stopped as it wrote it?)`,
     ]);
+  });
+});
+
+describe('a run of start and exit alone, against a baseline of a run with checkpoints', () => {
+  // A run with no checkpoint is judged at its exit capture, taken once main() had returned (its leak
+  // freed), and was compared with the capture before exit of the baseline: -99.2%, and a PR leaking
+  // 3 MB passed. Made here from fixtures/run-folder/main-locals: the same run, its checkpoints left out.
+  it('compares totals at exit on both sides, and fails the sites it cannot compare', async () => {
+    const DIR = 'fixtures/run-folder/main-locals';
+    const baseline = join(tmp, 'checkpoints-baseline.json');
+    expect((await cli('baseline', DIR, '-o', baseline)).code).toBe(0);
+    const bare = join(tmp, 'start-and-exit');
+    cpSync(DIR, bare, { recursive: true });
+    const m = JSON.parse(readFileSync(join(bare, 'manifest.json'), 'utf8'));
+    m.files = m.files.filter((f: { label?: string }) => f.label === undefined || ['start', 'exit'].includes(f.label));
+    writeFileSync(join(bare, 'manifest.json'), JSON.stringify(m));
+    for (const f of readdirSync(join(bare, 'snapshots'))) {
+      if (!/^000[18]\./.test(f)) rmSync(join(bare, 'snapshots', f));
+    }
+    const g = await cli(
+      'gate',
+      bare,
+      '--baseline',
+      baseline,
+      '--max-total-growth',
+      '1%',
+      '--max-site-growth',
+      '1MiB',
+      '--json',
+    );
+    const d = json(g);
+    // Both totals of the exit capture (the same file): no growth.
+    expect(gateCheck(d, 'max-total-growth')).toMatchObject({ passed: true, measured: 0 });
+    expect(gateCheck(d, 'max-site-growth')?.passed).toBe(false);
+    expect(gateCheck(d, 'max-site-growth')?.message).toMatch(
+      /^not compared: the current captures give the sites of an exit capture/,
+    );
+    expect(g.code).toBe(1);
+  });
+});
+
+describe('peak growth against a baseline of snapshots alone', () => {
+  // The baseline has no mprof run, so the peaks compared are the snapshots' (traced): named after the
+  // current run's mprof peak, the check said "peak (mprof …/memory.dat) 1.4 MiB -> 4.3 MiB".
+  it('names what it compared', async () => {
+    const baseline = join(tmp, 'snapshots-only-baseline.json');
+    expect((await cli('baseline', 'fixtures/run-folder/main-locals/snapshots', '-o', baseline)).code).toBe(0);
+    const d = json(
+      await cli(
+        'gate',
+        'fixtures/run-folder/main-locals',
+        '--baseline',
+        baseline,
+        '--max-peak-growth',
+        '1000%',
+        '--json',
+      ),
+    );
+    const check = gateCheck(d, 'max-peak-growth')!;
+    expect(check.message).toMatch(/^(?:traced peak|largest traced total) /);
+    expect(check.message).not.toContain('mprof');
   });
 });

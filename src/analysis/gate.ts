@@ -49,6 +49,11 @@ export interface CheckResult {
 export interface GateSite {
   /** Where to point: the line, or the repository line that leads to it (see sourceLocation). */
   readonly file: string;
+  /**
+   * The file as the capture names it (absolute), where `file` is relative to the root it lies under
+   * (the gate's or the captured program's working directory): what a CI workspace's path is taken from.
+   */
+  readonly path?: string;
   readonly line: number;
   /** What was found there. */
   readonly detail: string;
@@ -258,6 +263,15 @@ const INSTALLED = /[\\/](?:site|dist)-packages[\\/]/;
  * packages are named by absolute path elsewhere.
  */
 export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: readonly string[] = []): Frame {
+  return repositoryLine(site, traceback, roots).relative;
+}
+
+/** sourceLocation's line, as the capture names it (`at`) and relative to its root (`relative`). */
+function repositoryLine(
+  site: Frame,
+  traceback: readonly Frame[],
+  roots: readonly string[],
+): { readonly at: Frame; readonly relative: Frame } {
   const under = (f: string): string | undefined =>
     roots.find(
       (r) => r && (f.startsWith(`${r.replace(/[\\/]+$/, '')}/`) || f.startsWith(`${r.replace(/[\\/]+$/, '')}\\`)),
@@ -266,7 +280,7 @@ export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: 
     f.startsWith('<') ? false : !ABSOLUTE.test(f) || (under(f) !== undefined && !INSTALLED.test(f));
   const at = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
   const root = ABSOLUTE.test(at.filename) && own(at.filename) ? under(at.filename) : undefined;
-  return root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at;
+  return { at, relative: root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at };
 }
 
 /**
@@ -308,8 +322,8 @@ function baselineLines(
 }
 
 function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
-  const at = sourceLocation(site, traceback, roots);
-  return { file: at.filename, line: at.lineno, detail };
+  const { at, relative } = repositoryLine(site, traceback, roots);
+  return { file: relative.filename, line: at.lineno, detail, ...(at !== relative ? { path: at.filename } : {}) };
 }
 
 const fmtBytes = (b: number): string => {

@@ -2,7 +2,7 @@
 // Actions workflow commands).
 
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { CheckResult, GateResult } from '../analysis/gate.js';
+import type { CheckResult, GateResult, GateSite } from '../analysis/gate.js';
 import { withoutCiCommands } from '../util/ci-commands.js';
 import { escapedBytes, forTerminal } from '../util/text.js';
 import { esc, mdCode, mdText } from './escape.js';
@@ -108,12 +108,15 @@ export function workspaceFile(workspace: string, cwd: string): (file: string) =>
   };
 }
 
-export function renderGithub(r: GateResult, fileOf: (file: string) => string = (f) => f): string {
+export function renderGithub(r: GateResult, fileOf?: (file: string) => string): string {
   const lines = r.checks.flatMap((c) => {
     const title = `title=${ghProp(`arenascope ${c.check}`)}`;
     if (c.passed) return [`::notice ${title}::${ghData(c.message)}`];
     if (!c.sites.length) return [`::error ${title}::${ghData(c.message)}`];
-    return c.sites.map((p) => `::error file=${ghProp(fileOf(p.file))},line=${p.line},${title}::${ghData(p.detail)}`);
+    // In a workspace, from the path the capture gave where there is one: `file` is relative to the root
+    // it lies under, which need not be the gate's working directory (a gate run in ci/ named ci/app/x.py).
+    const where = (p: GateSite): string => (fileOf ? fileOf(p.path ?? p.file) : p.file);
+    return c.sites.map((p) => `::error file=${ghProp(where(p))},line=${p.line},${title}::${ghData(p.detail)}`);
   });
   for (const n of r.notices ?? []) lines.push(`::notice title=${ghProp('arenascope gate')}::${ghData(n)}`);
   return `${lines.join('\n')}\n`;

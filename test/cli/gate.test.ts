@@ -964,6 +964,31 @@ describe('gate renderers: golden', () => {
     expect(workspaceFile('/ci/repo', '/ci/repo/svc')('<string>')).toBe('<string>');
   });
 
+  it("GitHub annotations name a line relative to the captured program's directory from its own path", () => {
+    // The program ran in /ci/repo, the gate in /ci/repo/ci: the site `app/service.py` (relative to the
+    // program's directory) was resolved from the gate's and annotated as ci/app/service.py.
+    const site: GateResult = {
+      passed: false,
+      checks: [
+        {
+          check: 'max-leaks',
+          passed: false,
+          measured: 1,
+          limit: 0,
+          unit: 'count',
+          message: '1 leak',
+          sites: [{ file: 'app/service.py', path: '/ci/repo/app/service.py', line: 40, detail: 'leak' }],
+        },
+      ],
+      notices: [],
+    };
+    expect(renderGithub(site, workspaceFile('/ci/repo', '/ci/repo/ci'))).toContain(
+      '::error file=app/service.py,line=40,',
+    );
+    // Outside a workspace, the line as the gate names it.
+    expect(renderGithub(site)).toContain('::error file=app/service.py,line=40,');
+  });
+
   it('GitHub annotations escape properties and data', () => {
     expect(renderGithub(result)).toBe(
       '::notice title=arenascope max-total-growth::traced memory at the last capture 100.0 KiB -> 102.5 KiB (+2.5%25, limit 10%25)\n' +

@@ -426,6 +426,31 @@ describe('gate: a baseline of another CPython', () => {
       `note: ${file} was captured with CPython 3.12, these captures with 3.11: growth may be the version's`,
     );
   });
+
+  it("of dumps alone: the version their standard library's paths name (lib/python3.13/)", async () => {
+    // The same workload dumped by CPython 3.11 and 3.13 (fixtures/make_dumps.py): +84%, unsaid.
+    const base = 'fixtures/dumps/py311-inventory-b.pickle';
+    const r = await cli(
+      'gate',
+      'fixtures/dumps/py313-inventory-b.pickle',
+      '--baseline',
+      base,
+      '--max-total-growth',
+      '100%',
+    );
+    expect(r.out).toContain(
+      `note: ${base} was captured with CPython 3.11, these captures with 3.13: growth may be the version's`,
+    );
+    const same = await cli(
+      'gate',
+      'fixtures/dumps/py311-inventory-a.pickle',
+      '--baseline',
+      base,
+      '--max-total-growth',
+      '100%',
+    );
+    expect(same.out).not.toContain('was captured with CPython');
+  });
 });
 
 describe('gate: a baseline of another program', () => {

@@ -313,19 +313,37 @@ function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string;
   };
 }
 
-/** The sizes of a baseline's lines by each key; a key two of its lines share finds neither. */
+/**
+ * The sizes of a baseline's lines by each key; a key two of its lines share finds neither. Last, a
+ * line relative to its root is looked up among the ends of the baseline's paths (`app/x.py` is the end
+ * of `repo/app/x.py`): dumps have no run's directory, and a baseline written in a checkout's parent
+ * named every line `repo/app/x.py` where the gate, run in another checkout, named them `app/x.py` (an
+ * unchanged line read as grown from 0).
+ */
 function baselineLines(
   sites: readonly { readonly frames: readonly Frame[]; readonly size: number }[],
   keys: ReturnType<typeof lineKeys>,
 ): (k: ReturnType<ReturnType<typeof lineKeys>>) => number | undefined {
   const whole = new Map<string, number>();
   const within = new Map<string, number | null>();
+  const ends = new Map<string, number | null>();
+  const once = (m: Map<string, number | null>, key: string, size: number): void => {
+    m.set(key, m.has(key) ? null : size);
+  };
   for (const s of sites) {
-    const k = keys(s.frames[0]!);
+    const f = s.frames[0]!;
+    const k = keys(f);
     whole.set(k.whole, s.size);
-    if (k.within !== null) within.set(k.within, within.has(k.within) ? null : s.size);
+    if (k.within !== null) once(within, k.within, s.size);
+    const parts = f.filename.split(/[\\/]/);
+    for (let i = 1; i < parts.length; i++) once(ends, `${parts.slice(i).join('/')}\0${f.lineno}`, s.size);
   }
-  return (k) => whole.get(k.whole) ?? (k.within === null ? undefined : (within.get(k.within) ?? undefined));
+  return (k) => {
+    const exact = whole.get(k.whole);
+    if (exact !== undefined || k.within === null) return exact;
+    if (within.has(k.within)) return within.get(k.within) ?? undefined;
+    return ends.get(k.within.replace(/\\/g, '/')) ?? undefined;
+  };
 }
 
 function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {

@@ -1321,3 +1321,23 @@ describe('gate: growth against an empty baseline (a real dump filtered to nothin
     expect(r.out).not.toContain('Infinity');
   });
 });
+
+describe('gate: a baseline of dumps written in another folder than the gate runs in', () => {
+  // Dumps name files by absolute path (3.9+); with no run's directory, a line is keyed relative to
+  // the folder the command ran in. A baseline written in a checkout's parent named the lines
+  // hp/gen/w_interned.py, the gate in another checkout gen/w_interned.py: unchanged lines read as
+  // grown from 0. The current capture here: the same dump, converted to JSON with its files moved.
+  it('finds a line by the end of its path', () => {
+    const dir = mkdtempSync(join(tmp, 'checkouts-'));
+    const dump = join(process.cwd(), 'fixtures/pymalloc/interned/snap-3.pickle.gz');
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+    const [original, json] = [join(dir, 'original.json'), join(dir, 'snap.json')];
+    expect(run(dir, 'convert', dump, '--to', 'json', '-o', original).status).toBe(0);
+    expect(run('/tmp', 'baseline', original, '-o', join(dir, 'base.json')).status).toBe(0);
+    mkdirSync(join(dir, 'repo2'));
+    writeFileSync(json, readFileSync(original, 'utf8').replaceAll('/tmp/hp/gen/', `${join(dir, 'repo2')}/gen/`));
+    const g = run(join(dir, 'repo2'), 'gate', json, '--baseline', join(dir, 'base.json'), '--max-site-growth', '10KiB');
+    expect([g.status, g.stdout]).toEqual([0, expect.stringContaining('PASS max-site-growth')]);
+  });
+});

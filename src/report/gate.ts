@@ -18,12 +18,23 @@ function where(c: CheckResult, limit: number): string {
   return ` (at ${places.slice(0, limit).join(', ')}${more})`;
 }
 
+// A line break in a name (a file called "x.py\nPASS max-leaks: no leak") would print a line of its own
+// in a CI log, one that reads as a check's: each check is one line, its breaks shown as \n.
+const BREAKS: Readonly<Record<string, string>> = {
+  '\r\n': '\\r\\n',
+  '\r': '\\r',
+  '\n': '\\n',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+const oneLine = (s: string): string => s.replace(/\r\n|[\r\n\u2028\u2029]/g, (b) => BREAKS[b]!);
+
 export function renderGateText(r: GateResult, limit = 10): string {
-  const lines = r.checks.map(
-    (c) => `${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c, limit)}`,
+  const lines = r.checks.map((c) =>
+    oneLine(`${c.passed ? 'PASS' : 'FAIL'} ${c.check}: ${c.message}${c.passed ? '' : where(c, limit)}`),
   );
   const failed = r.checks.filter((c) => !c.passed).length;
-  lines.push(...(r.notices ?? []).map((n) => `note: ${n}`));
+  lines.push(...(r.notices ?? []).map((n) => oneLine(`note: ${n}`)));
   lines.push(
     r.checks.length
       ? `gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed`

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation } from '../../src/analysis/gate.js';
-import { renderGateMarkdown, renderGithub, renderJunit, workspaceFile } from '../../src/report/gate.js';
+import { renderGateMarkdown, renderGateText, renderGithub, renderJunit, workspaceFile } from '../../src/report/gate.js';
 import { BIN, cli } from '../helpers.js';
 
 const G = 'fixtures/gate';
@@ -1339,5 +1339,33 @@ describe('gate: a baseline of dumps written in another folder than the gate runs
     writeFileSync(json, readFileSync(original, 'utf8').replaceAll('/tmp/hp/gen/', `${join(dir, 'repo2')}/gen/`));
     const g = run(join(dir, 'repo2'), 'gate', json, '--baseline', join(dir, 'base.json'), '--max-site-growth', '10KiB');
     expect([g.status, g.stdout]).toEqual([0, expect.stringContaining('PASS max-site-growth')]);
+  });
+});
+
+describe('gate text: a line break in a name', () => {
+  // "x.py\nPASS max-leaks: no leak": printed raw, a CI log showed a line reading as a passed check.
+  it('is shown as \\n: each check is one line', () => {
+    const forged: GateResult = {
+      passed: false,
+      checks: [
+        {
+          check: 'max-site-growth',
+          passed: false,
+          measured: 1,
+          limit: 0,
+          unit: 'bytes',
+          message: 'x.py\nPASS max-leaks: no leak:3 grew +1.0 KiB\r\u2028',
+          sites: [{ file: 'y.py\nPASS z', line: 1, detail: 'd' }],
+        },
+      ],
+      notices: ['a\nPASS note'],
+    };
+    const text = renderGateText(forged);
+    expect(text.split('\n')).toEqual([
+      'FAIL max-site-growth: x.py\\nPASS max-leaks: no leak:3 grew +1.0 KiB\\r\\u2028 (at y.py\\nPASS z:1)',
+      'note: a\\nPASS note',
+      'gate failed: 1 of 1 checks failed',
+      '',
+    ]);
   });
 });

@@ -8,6 +8,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
 import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
+import { readHead } from './open-input.js';
+import { damagedDump } from './pickle/sniff.js';
 import { type RunFolder, readRunFolder } from './run-folder.js';
 import { sidecarPath } from './sidecar.js';
 
@@ -145,6 +147,20 @@ function ordered(paths: string[], order: Order): string[] {
 
 // The format of a folder's or a glob's file; one that cannot be read (permission denied, an I/O
 // error) says why: it is passed over as any other file that is no capture, never the command's end.
+/**
+ * A file of no format that is a capture damaged, which reading it says (not passed over: a dump with its
+ * first byte changed, or a gzipped one with its checksum, was left out and a gate passed without it): a
+ * gzip file that cannot be gunzipped, or one whose bytes name tracemalloc as a pickle does.
+ */
+function damagedCapture(path: string): boolean {
+  try {
+    const head = readHead(path);
+    return head === null || damagedDump(head);
+  } catch {
+    return false;
+  }
+}
+
 function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: string } {
   try {
     return sniffFile(path);
@@ -196,7 +212,7 @@ export function resolveInputs(
       if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
       const format = sniffable(p);
       if (typeof format === 'object' && format !== null) skipped.push(`skipping ${p}: ${format.unreadable}`);
-      else if (format) inputs.push(p);
+      else if (format || damagedCapture(p)) inputs.push(p);
       else skipped.push(`skipping ${p}: not a capture arenascope reads`);
     }
   };

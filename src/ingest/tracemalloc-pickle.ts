@@ -8,7 +8,7 @@ import { InputError, NotACaptureError, TruncatedError, UsageError } from '../uti
 import type { Importer, ReadOptions } from './importer.js';
 import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
 import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
-import { DUMP_DESCRIBE, sniffPickle } from './pickle/sniff.js';
+import { DUMP_DESCRIBE, damagedDump, sniffPickle } from './pickle/sniff.js';
 
 const FORMAT = 'tracemalloc-snapshot';
 
@@ -20,21 +20,29 @@ export interface SnapshotReadOptions extends ReadOptions {
   readonly reread?: () => Chunks | Promise<Chunks>;
 }
 
+const damaged = (e: NotACaptureError): InputError =>
+  new InputError(e.file, e.where, `${e.detail}; yet its bytes name tracemalloc: a dump damaged?`);
+
 /** Reads a dump from chunks of any size; memory grows with distinct groups, not with the file. */
 export async function readSnapshot(label: string, chunks: Chunks, opts: SnapshotReadOptions = {}): Promise<Snapshot> {
   const frames = opts.frames ?? new FrameTable();
   const groups = new GroupBuilder();
   const machine = new SnapshotMachine(label, frames, groups);
   let r: ReturnType<SnapshotMachine['finish']>;
+  let first: Buffer | undefined;
   try {
-    for await (const chunk of chunks) machine.feed(chunk);
+    for await (const chunk of chunks) {
+      first ??= chunk;
+      machine.feed(chunk);
+    }
     r = machine.finish(opts.allowPartial ?? false);
   } catch (e) {
+    const err = e instanceof NotACaptureError && first && damagedDump(first) ? damaged(e) : e;
     // A gzipped dump's bytes are counted in its content: said so (the compressed file's are others).
-    if (!opts.gzip || !(e instanceof InputError) || !e.where.startsWith('byte ')) throw e;
+    if (!opts.gzip || !(err instanceof InputError) || !err.where.startsWith('byte ')) throw err;
     const Cls =
-      e instanceof TruncatedError ? TruncatedError : e instanceof NotACaptureError ? NotACaptureError : InputError;
-    throw new Cls(e.file, `${e.where} of the gunzipped content`, e.detail);
+      err instanceof TruncatedError ? TruncatedError : err instanceof NotACaptureError ? NotACaptureError : InputError;
+    throw new Cls(err.file, `${err.where} of the gunzipped content`, err.detail);
   }
   if (r.shared.size > 0) {
     const again = opts.reread ?? (Array.isArray(chunks) ? () => chunks : undefined);

@@ -513,6 +513,9 @@ describe('a capture gone wrong in a folder, beside pickles of something else', (
       for (const [what, offset, byte] of [
         ['FRAME', 2, 0xff],
         ['module name', at + 10, 0x64],
+        // Before its first global: read as a pickle of a str (a STOP), or as no format at all.
+        ['a STOP', at + 12, 0x2e],
+        ['its first byte', 0, 0x00],
       ] as const) {
         const bad = Buffer.from(dump);
         bad[offset] = byte;
@@ -528,6 +531,17 @@ describe('a capture gone wrong in a folder, beside pickles of something else', (
           ]);
         }
       }
+      // A gzipped dump with its checksum changed (the rest of the folder's files read): an error too.
+      writeFileSync(join(folder, 'snap-3.pickle'), dump);
+      const gz = gzipSync(dump);
+      gz[gz.length - 6]! ^= 0xff;
+      rmSync(join(folder, 'snap-3.pickle'));
+      writeFileSync(join(folder, 'snap-3.pickle.gz'), gz);
+      const r = await cli('gate', folder, '--max-leaks', '5');
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringContaining(`${join(folder, 'snap-3.pickle.gz')}: the gzip trailer`),
+      ]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -36,7 +36,7 @@ export class ForeignSkimmer {
   private skip = 0;
   private opAt: number; // input offset of the opcode being followed
   private sawSnapshot = false; // a tracemalloc.Snapshot class named: the snapshot sits inside another object
-  private suspect = false; // a global of module tracemalloc, or named Snapshot or _Traces: a capture, damaged
+  private suspect = false; // a global of module tracemalloc, or one a byte or two from it: a capture, damaged
   private next: number; // input offset of the next byte to be fed
 
   constructor(
@@ -111,10 +111,18 @@ export class ForeignSkimmer {
   }
 
   // What is whole and names no snapshot is another program's pickle, which a folder passes over; one
-  // that names tracemalloc or a Snapshot (a damaged module name: "tracemallod") is a capture gone wrong.
+  // that names tracemalloc, or a module a byte or two from it ("tracemallod"), is a capture gone wrong
+  // (an application's own __main__.Snapshot is not).
   private notOurs(detail: string): InputError {
-    const Cls = this.sawSnapshot || this.suspect ? InputError : NotACaptureError;
-    return new Cls(this.file, `byte ${this.evidence}`, detail);
+    if (this.sawSnapshot) return new InputError(this.file, `byte ${this.evidence}`, detail);
+    if (this.suspect) {
+      return new InputError(
+        this.file,
+        `byte ${this.evidence}`,
+        `${detail}; yet it names tracemalloc or near: a dump damaged?`,
+      );
+    }
+    return new NotACaptureError(this.file, `byte ${this.evidence}`, detail);
   }
 
   // Follows the opcode at p for its effect on the stack; returns the bytes it used, or -1 when
@@ -320,7 +328,7 @@ export class ForeignSkimmer {
   }
 
   private global(module: string, name: string): GlobalKind {
-    if (module === 'tracemalloc' || name === 'Snapshot' || name === '_Traces') this.suspect = true;
+    if (nearTracemalloc(module)) this.suspect = true;
     if (isHostile(module, name)) {
       const Cls = this.suspect ? InputError : NotACaptureError;
       throw new Cls(this.file, `byte ${this.opAt}`, refusedGlobal(module, name));
@@ -381,4 +389,19 @@ export class ForeignSkimmer {
     if (m === undefined) throw new GiveUp(`unreadable at byte ${this.opAt}`);
     return m;
   }
+}
+
+/** Whether a module name is tracemalloc, or two edits from it at most (a damaged dump's). */
+function nearTracemalloc(module: string): boolean {
+  const t = 'tracemalloc';
+  if (Math.abs(module.length - t.length) > 2) return false;
+  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= module.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= t.length; j++) {
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (module[i - 1] === t[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[t.length]! <= 2;
 }

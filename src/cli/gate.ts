@@ -36,55 +36,58 @@ export const describe =
 
 export function builder(y: Argv) {
   const inputs = orderOption(inputsOptions(y, 'The current captures (files, directories, globs)'));
-  return allocatorStatsOption(limitOption(outputOptions(inputs, ['text', 'json']), 'places a failed check points at'))
-    .option('baseline', {
-      type: 'string',
-      array: true,
-      describe: 'A baseline (report.json from `arenascope baseline` or `report --json-out`) or captures',
-    })
-    .option('config', {
-      type: 'string',
-      describe: 'Limits from this file (default: ./arenascope.config.json when it exists); flags win',
-    })
-    .option('max-peak', {
-      type: 'string',
-      describe:
-        "Peak memory (an mprof run's, with the children it measured, else the traced peak between captures, else the largest traced total), e.g. 512MiB",
-    })
-    .option('max-peak-growth', { type: 'string', describe: 'Peak growth against the baseline: 5% or a size' })
-    .option('max-total-growth', {
-      type: 'string',
-      describe: 'Growth of traced bytes at the last capture against the baseline: 5% or a size',
-    })
-    .option('max-leaks', { type: 'number', describe: 'Leaks allowed (default 0 when the input is a series)' })
-    .option('min-leak-confidence', {
-      type: 'number',
-      describe: 'Leaks judged with less confidence do not count (default 0.5)',
-    })
-    .option('max-site-growth', { type: 'string', describe: 'Growth of any one line against the baseline, e.g. 1MiB' })
-    .option('max-fragmentation', {
-      type: 'number',
-      describe:
-        'Highest fragmentation allowed (0..1): share of the arenas held that packing the blocks in use would give back',
-    })
-    .option('ignore', {
-      type: 'string',
-      array: true,
-      nargs: 1,
-      describe: 'fnmatch patterns of file names the site checks leave out (repeatable)',
-    })
-    .option('junit', { type: 'string', describe: 'Write JUnit XML here (a testcase per check)' })
-    .option('github', {
-      type: 'boolean',
-      default: false,
-      describe: 'Print GitHub Actions annotations (::error file=…,line=… for failures)',
-    })
-    .option('markdown', { type: 'string', describe: 'Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)' })
-    .epilogue('Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.')
-    .example(
-      '$0 gate captures/ --baseline memory-baseline.json --max-total-growth 10% --junit gate.xml',
-      'fail when traced memory grew by more than 10%, or anything leaks',
-    );
+  return (
+    allocatorStatsOption(limitOption(outputOptions(inputs, ['text', 'json']), 'places a failed check points at'))
+      .option('baseline', {
+        type: 'string',
+        array: true,
+        describe: 'A baseline (report.json from `arenascope baseline` or `report --json-out`) or captures',
+      })
+      .option('config', {
+        type: 'string',
+        describe: 'Limits from this file (default: ./arenascope.config.json when it exists); flags win',
+      })
+      .option('max-peak', {
+        type: 'string',
+        describe:
+          "Peak memory (an mprof run's, with the children it measured, else the traced peak between captures, else the largest traced total), e.g. 512MiB",
+      })
+      .option('max-peak-growth', { type: 'string', describe: 'Peak growth against the baseline: 5% or a size' })
+      .option('max-total-growth', {
+        type: 'string',
+        describe: 'Growth of traced bytes at the last capture against the baseline: 5% or a size',
+      })
+      .option('max-leaks', { type: 'number', describe: 'Leaks allowed (default 0 when the input is a series)' })
+      .option('min-leak-confidence', {
+        type: 'number',
+        describe: 'Leaks judged with less confidence do not count (default 0.5)',
+      })
+      .option('max-site-growth', { type: 'string', describe: 'Growth of any one line against the baseline, e.g. 1MiB' })
+      .option('max-fragmentation', {
+        type: 'number',
+        describe:
+          'Highest fragmentation allowed (0..1): share of the arenas held that packing the blocks in use would give back',
+      })
+      // Every word up to the next option, unlike the filters of stats and diff (one each): a pattern the
+      // shell expanded (an unquoted glob) gave words that, taken one by one, became captures.
+      .option('ignore', {
+        type: 'string',
+        array: true,
+        describe: 'fnmatch patterns of file names the site checks leave out (repeatable)',
+      })
+      .option('junit', { type: 'string', describe: 'Write JUnit XML here (a testcase per check)' })
+      .option('github', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print GitHub Actions annotations (::error file=…,line=… for failures)',
+      })
+      .option('markdown', { type: 'string', describe: 'Write a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY)' })
+      .epilogue('Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.')
+      .example(
+        '$0 gate captures/ --baseline memory-baseline.json --max-total-growth 10% --junit gate.xml',
+        'fail when traced memory grew by more than 10%, or anything leaks',
+      )
+  );
 }
 
 interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {

@@ -3,7 +3,7 @@
 // Two dumps or more are read as parallel-read.ts says (in worker threads when that pays).
 
 import { realpathSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, PartialSnapshots, TimeSource } from '../model/capture-set.js';
@@ -60,6 +60,19 @@ export async function loadCaptureSet(
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
   try {
     const recorded = runFiles(resolved.runs);
+    // A run's memory.dat named on its own (or by a glob) is read as its run records it: what its MEM
+    // counts (`--mem-includes-children` halved a run's peak given so, and a gate passed).
+    for (const p of resolved.inputs) {
+      if (recorded.has(p) || !/^memory\.dat(?:\.gz)?$/.test(basename(p))) continue;
+      let run: RunFolder | null = null;
+      try {
+        run = readRunFolder(dirname(p));
+      } catch {
+        run = null; // a damaged manifest: said where the folder is read as a run
+      }
+      const f = run?.files.find((x) => x.kind === 'memory' && resolve(x.path) === resolve(p));
+      if (f) recorded.set(p, { ...f, path: p });
+    }
     const set = withRuns(
       await collect(resolved.inputs, new Set(resolved.given), skipped, frames, opts, recorded, dumps),
       resolved.runs,

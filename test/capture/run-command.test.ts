@@ -336,6 +336,14 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
     );
     const checks = (JSON.parse(said.stdout) as { checks: { check: string; measured: number }[] }).checks;
     expect(checks.find((c) => c.check === 'max-peak')!.measured).toBe(inFolder);
+    // Nor when its memory.dat is named on its own: the file is its run's.
+    const file = spawnSync(
+      process.execPath,
+      [MAIN, 'gate', join(dir, 'memory.dat'), '--max-peak', '1TiB', '--json', '--mem-includes-children'],
+      { encoding: 'utf8' },
+    );
+    const fileChecks = (JSON.parse(file.stdout) as { checks: { check: string; measured: number }[] }).checks;
+    expect(fileChecks.find((c) => c.check === 'max-peak')!.measured).toBe(inFolder);
     expect(said.stderr).toContain(
       'its run recorded MEM as the program alone (children in CHLD lines): --mem-includes-children is not applied to it',
     );

@@ -75,6 +75,16 @@ export function withSuggestions(msg: string, options: readonly string[], args: r
   const negated = (u: string): boolean =>
     !/^-/.test(u) && args.some((a) => a === `--no-${u}` || a.startsWith(`--no-${u}=`));
   const head = `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.map((u) => (negated(u) ? `--no-${u}` : u)).join(', ')}`;
+  // A word after a filter's value: each filter takes one, so it was read as an input and an input too
+  // many is unknown (`--include a b app.pickle` gave "Unknown argument: app.pickle").
+  const stray = args.findIndex(
+    (w, j) => j >= 2 && ONE_VALUE.has(args[j - 2]!) && !args[j - 1]!.startsWith('-') && !w.startsWith('-'),
+  );
+  const filter =
+    stray >= 0
+      ? `${args[stray - 2]} takes one value each time, and ${args[stray]} after it was read as an input: write ` +
+        `${args[stray - 2]} ${args[stray]} to give another (a glob the shell expanded? quote it)`
+      : null;
   const hints = unknown
     .map((u) => {
       const near = nearestOption(u.replace(/^-+/, ''), options);
@@ -83,8 +93,12 @@ export function withSuggestions(msg: string, options: readonly string[], args: r
       return near ? `${flagName(u)}: did you mean ${flagName(near)}?` : null;
     })
     .filter((h): h is string => h !== null);
+  if (filter) hints.unshift(filter);
   return hints.length ? `${head} (${hints.join('; ')})` : head;
 }
+
+// Options that take one value each time they are given (nargs 1: the filters of stats and diff).
+const ONE_VALUE: ReadonlySet<string> = new Set(['--include', '--exclude', '--domain', '--exclude-domain']);
 
 // A negative number, percentage or size (`--seed -3`, `=-5%`, `-1.5MiB`): not a cluster of flags.
 // (`-2hooks*.py` is: yargs read its h as --help.)

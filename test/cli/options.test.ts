@@ -369,6 +369,16 @@ describe('filters given before the inputs', () => {
     );
   });
 
+  it("a word after a filter's value is said to have been read as an input", async () => {
+    // "Unknown argument: app.pickle" said nothing of why (`--include a b app.pickle`: b was the input).
+    const r = await cli('stats', '--include', 'a', 'b', DUMP);
+    expect([r.code, r.err.split('\n')[0]]).toEqual([
+      2,
+      `arenascope: Unknown argument: ${DUMP} (--include takes one value each time, and b after it was read as an ` +
+        'input: write --include b to give another (a glob the shell expanded? quote it))',
+    ]);
+  });
+
   it("but gate's --ignore takes every word up to the next option (a glob the shell expanded)", async () => {
     // `gate cur --ignore old/*` unquoted: one value each, old/run2 became the series' last capture.
     const g = await cli(

@@ -64,13 +64,15 @@ export async function loadCaptureSet(
     // counts (`--mem-includes-children` halved a run's peak given so, and a gate passed).
     for (const p of resolved.inputs) {
       if (recorded.has(p) || !/^memory\.dat(?:\.gz)?$/.test(basename(p))) continue;
+      // By its real path: a link to a run's memory.dat is that run's.
+      const real = p === '-' ? p : realFile(p);
       let run: RunFolder | null = null;
       try {
-        run = readRunFolder(dirname(p));
+        run = readRunFolder(dirname(real));
       } catch {
         run = null; // a damaged manifest: said where the folder is read as a run
       }
-      const f = run?.files.find((x) => x.kind === 'memory' && resolve(x.path) === resolve(p));
+      const f = run?.files.find((x) => x.kind === 'memory' && resolve(x.path) === resolve(real));
       if (f) recorded.set(p, { ...f, path: p });
     }
     const set = withRuns(

@@ -2,7 +2,7 @@
 // read. A directory may hold other files (logs, notes, sidecars): they are skipped with a one-line
 // warning each, never an error. A run folder of `arenascope run` gives the captures its run names.
 
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
@@ -149,16 +149,40 @@ function ordered(paths: string[], order: Order): string[] {
 // error) says why: it is passed over as any other file that is no capture, never the command's end.
 /**
  * A file of no format that is a capture damaged, which reading it says (not passed over: a dump with its
- * first byte changed, or a gzipped one with its checksum, was left out and a gate passed without it): a
- * gzip file that cannot be gunzipped, or one whose bytes name tracemalloc as a pickle does.
+ * first byte changed, or a gzipped one with its checksum, was left out and a gate passed without it): one
+ * that opens as a dump does (damagedDump), or a gzipped dump by its name (or the one its header keeps)
+ * that is no capture. A damaged gzip of a log is passed over as the folder's other files.
  */
 function damagedCapture(path: string): boolean {
   try {
     const head = readHead(path);
-    return head === null || damagedDump(head);
+    if (head !== null && damagedDump(head)) return true;
+    return /\.(?:pickle|pkl)\.gz$/i.test(path) || gzipOfDump(path);
   } catch {
     return false;
   }
+}
+
+/**
+ * A gzip header with its magic bytes damaged: deflate (8), a file name stored (FNAME), and that name a
+ * dump's (`gzip` keeps it: `snap-2.pickle`). Its first byte changed, a gzipped dump was no gzip, and a
+ * gate passed without it.
+ */
+function readFirst(path: string, n: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    return b.subarray(0, readSync(fd, b, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gzipOfDump(path: string): boolean {
+  const b = readFirst(path, 256);
+  if (b.length < 12 || b[2] !== 8 || !(b[3]! & 8)) return false;
+  const end = b.indexOf(0, 10);
+  return end > 10 && /\.(?:pickle|pkl)$/.test(b.subarray(10, end).toString('latin1'));
 }
 
 function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: string } {

@@ -1369,3 +1369,40 @@ describe('gate text: a line break in a name', () => {
     ]);
   });
 });
+
+describe('gate: a new file named as a baseline file in another folder', () => {
+  // Checkout A holds pkg/w.py; checkout B the same pkg/w.py and a new w.py at its root whose line 8
+  // allocates as pkg/w.py:8 did. Found by the end of its path, the new line was taken for pkg/w.py:8
+  // and its growth from nothing passed. The captures: fixtures/pymalloc/interned's last dump, converted
+  // to JSON with its two lines moved into each checkout.
+  it('is new: the folders of the two checkouts line up (pkg/w.py is found as it is)', () => {
+    const dir = mkdtempSync(join(tmp, 'same-name-'));
+    const dump = join(process.cwd(), 'fixtures/pymalloc/interned/snap-3.pickle.gz');
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+    const original = join(dir, 'original.json');
+    expect(run(dir, 'convert', dump, '--to', 'json', '-o', original).status).toBe(0);
+    const moved = (where: (line: number) => string, file: string) => {
+      const d = JSON.parse(readFileSync(original, 'utf8')) as { frames: [string, number][] };
+      d.frames = d.frames.map(([f, l]) => [f === '/tmp/hp/gen/w_interned.py' ? where(l) : f, l]);
+      writeFileSync(file, JSON.stringify(d));
+    };
+    for (const c of ['a', 'b']) mkdirSync(join(dir, c));
+    moved(() => join(dir, 'a', 'pkg', 'w.py'), join(dir, 'a', 'snap.json'));
+    moved((l) => (l === 8 ? join(dir, 'b', 'w.py') : join(dir, 'b', 'pkg', 'w.py')), join(dir, 'b', 'snap.json'));
+    expect(run(join(dir, 'a'), 'baseline', 'snap.json', '-o', join(dir, 'base.json')).status).toBe(0);
+    const g = run(
+      join(dir, 'b'),
+      'gate',
+      'snap.json',
+      '--baseline',
+      join(dir, 'base.json'),
+      '--max-site-growth',
+      '10KiB',
+    );
+    expect([g.status, g.stdout]).toEqual([
+      1,
+      expect.stringContaining(`FAIL max-site-growth: largest site growth ${join(dir, 'b', 'w.py')}:8 +`),
+    ]);
+  });
+});

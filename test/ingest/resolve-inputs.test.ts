@@ -542,6 +542,29 @@ describe('a capture gone wrong in a folder, beside pickles of something else', (
         2,
         expect.stringContaining(`${join(folder, 'snap-3.pickle.gz')}: the gzip trailer`),
       ]);
+      // ... or with its first byte changed (no gzip any more: its header's name, a dump's, says what it was).
+      const cut = gzipSync(dump);
+      cut[0] = 0x1e;
+      writeFileSync(join(folder, 'snap-3.pickle.gz'), cut);
+      expect((await cli('gate', folder, '--max-leaks', '5')).code).toBe(2);
+      // Files that hold the word, or dumps, but are none: passed over as before (a pickled config, a tar
+      // of a previous run's dumps, a log naming a library, a gzipped log damaged).
+      rmSync(join(folder, 'snap-3.pickle.gz'));
+      writeFileSync(join(folder, 'snap-3.pickle'), dump);
+      const config = Buffer.from(
+        '\x80\x04\x95\x20\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x04tool\x94\x8c\x0btracemalloc\x94s.',
+        'latin1',
+      );
+      writeFileSync(join(folder, 'config.pkl'), config);
+      writeFileSync(join(folder, 'previous.tar'), Buffer.concat([Buffer.alloc(512), dump]));
+      writeFileSync(join(folder, 'build.log'), 'linking libctracemalloc\n');
+      const log = gzipSync(Buffer.from('a log line\n'.repeat(100)));
+      log[log.length - 6]! ^= 0xff;
+      writeFileSync(join(folder, 'app.log.gz'), log);
+      const ok = await cli('leaks', folder);
+      expect(ok.code).toBe(0);
+      for (const f of ['config.pkl', 'previous.tar', 'build.log', 'app.log.gz'])
+        expect(ok.err).toContain(`skipping ${join(folder, f)}`);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -328,19 +328,10 @@ function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string;
   };
 }
 
-/**
- * The sizes of a baseline's lines by each key; a key two of its lines share finds neither. Last, when
- * every baseline line under its root lies in one folder there (`repo/...`), its root was that folder's
- * parent: a line relative to its root is looked up without the folder. Dumps have no run's directory,
- * and a baseline written in a checkout's parent named every line `repo/app/x.py` where the gate, run
- * in another checkout, named them `app/x.py` (an unchanged line read as grown from 0). Not when a current
- * line is found as it is, nor any end of a path: a new util.py was matched with another checkout's
- * pkg/util.py, and its 2.3 MB passed.
- */
+/** The sizes of a baseline's lines by each key; a key two of its lines share finds neither. */
 function baselineLines(
   sites: readonly { readonly frames: readonly Frame[]; readonly size: number }[],
   keys: ReturnType<typeof lineKeys>,
-  current: readonly (string | null)[] = [],
 ): (k: ReturnType<ReturnType<typeof lineKeys>>) => number | undefined {
   const whole = new Map<string, number>();
   const within = new Map<string, number | null>();
@@ -349,19 +340,7 @@ function baselineLines(
     whole.set(k.whole, s.size);
     if (k.within !== null) within.set(k.within, within.has(k.within) ? null : s.size);
   }
-  // The one folder every line under the root lies in, when there is one and no current line is found
-  // as it is (then both roots are alike: a current util.py is new, not the baseline's pkg/util.py).
-  const firsts = new Set([...within.keys()].map((w) => /^([^\\/\0]+)[\\/]/.exec(w)?.[1] ?? ''));
-  const aligned = current.some((w) => w !== null && within.has(w));
-  const folder = firsts.size === 1 && !firsts.has('') && !aligned ? [...firsts][0]! : null;
-  const below = new Map<string, number | null>();
-  if (folder !== null) for (const [w, size] of within) below.set(w.slice(folder.length + 1).replace(/\\/g, '/'), size);
-  return (k) => {
-    const exact = whole.get(k.whole);
-    if (exact !== undefined || k.within === null) return exact;
-    if (within.has(k.within)) return within.get(k.within) ?? undefined;
-    return below.get(k.within.replace(/\\/g, '/')) ?? undefined;
-  };
+  return (k) => whole.get(k.whole) ?? (k.within === null ? undefined : (within.get(k.within) ?? undefined));
 }
 
 function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
@@ -525,8 +504,7 @@ export function evaluateGate(
     const compared = baseline !== null && shared?.snapshots === true;
     const baseSites = (compared && baseline.snapshots?.topSites) || [];
     const key = lineKeys(current);
-    const currentWithin = (current.snapshots?.topSites ?? []).map((s) => key(s.frames[0]!).within);
-    const sizeBefore = baselineLines(baseSites, lineKeys(baseline), currentWithin);
+    const sizeBefore = baselineLines(baseSites, lineKeys(baseline));
     // A baseline holds only its largest lines; a line missing from a cut list had at most the
     // smallest size kept, so growth is counted from there (never a false failure). None kept: from 0.
     const cut =

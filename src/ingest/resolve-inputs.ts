@@ -148,16 +148,19 @@ function ordered(paths: string[], order: Order): string[] {
 // The format of a folder's or a glob's file; one that cannot be read (permission denied, an I/O
 // error) says why: it is passed over as any other file that is no capture, never the command's end.
 /**
- * A file of no format that is a capture damaged, which reading it says (not passed over: a dump with its
- * first byte changed, or a gzipped one with its checksum, was left out and a gate passed without it): one
- * that opens as a dump does (damagedDump), or a gzipped dump by its name (or the one its header keeps)
- * that is no capture. A damaged gzip of a log is passed over as the folder's other files.
+ * A file of no format that may be a capture damaged, which reading it says (not passed over: a dump with
+ * its first byte changed, or a gzipped one with its checksum, was left out and a gate passed without it):
+ * one that opens as a dump does (damagedDump), a gzip file that cannot be gunzipped (a damaged gzipped
+ * log fails the folder too: loud, where a dump passed over changes a gate's answer unsaid), or one named
+ * .gz, or with a gzip header's deflate and name, that is no gzip (its magic bytes changed).
  */
 function damagedCapture(path: string): boolean {
   try {
     const head = readHead(path);
-    if (head !== null && damagedDump(head)) return true;
-    return /\.(?:pickle|pkl)\.gz$/i.test(path) || gzipOfDump(path);
+    if (head === null || damagedDump(head)) return true;
+    const raw = readFirst(path, 2);
+    const gzip = raw.length === 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+    return !gzip && (/\.gz$/i.test(path) || gzipOfDump(path));
   } catch {
     return false;
   }

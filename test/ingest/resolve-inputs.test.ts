@@ -548,7 +548,8 @@ describe('a capture gone wrong in a folder, beside pickles of something else', (
       writeFileSync(join(folder, 'snap-3.pickle.gz'), cut);
       expect((await cli('gate', folder, '--max-leaks', '5')).code).toBe(2);
       // Files that hold the word, or dumps, but are none: passed over as before (a pickled config, a tar
-      // of a previous run's dumps, a log naming a library, a gzipped log damaged).
+      // of a previous run's dumps, a log naming a library). A gzip that cannot be gunzipped is read: a
+      // damaged gzipped log fails the folder, loudly, as a dump would.
       rmSync(join(folder, 'snap-3.pickle.gz'));
       writeFileSync(join(folder, 'snap-3.pickle'), dump);
       const config = Buffer.from(
@@ -558,12 +559,10 @@ describe('a capture gone wrong in a folder, beside pickles of something else', (
       writeFileSync(join(folder, 'config.pkl'), config);
       writeFileSync(join(folder, 'previous.tar'), Buffer.concat([Buffer.alloc(512), dump]));
       writeFileSync(join(folder, 'build.log'), 'linking libctracemalloc\n');
-      const log = gzipSync(Buffer.from('a log line\n'.repeat(100)));
-      log[log.length - 6]! ^= 0xff;
-      writeFileSync(join(folder, 'app.log.gz'), log);
+
       const ok = await cli('leaks', folder);
       expect(ok.code).toBe(0);
-      for (const f of ['config.pkl', 'previous.tar', 'build.log', 'app.log.gz'])
+      for (const f of ['config.pkl', 'previous.tar', 'build.log'])
         expect(ok.err).toContain(`skipping ${join(folder, f)}`);
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -51,8 +51,8 @@ function compile() {
     // tsc still emits: type errors of a tree being edited do not stop a fuzzing run.
     console.log('tsc reported type errors (above); fuzzing what it emitted');
   }
-  // The scanner's WebAssembly, from the source as it is now, where the compiled reader looks for it.
-  execFileSync(process.execPath, ['scripts/build-wasm.mjs', join(BUILD, 'dist/ingest/pickle/trace-scanner.wasm')], {
+  // The WebAssembly modules, from their sources as they are now, where the compiled code looks for them.
+  execFileSync(process.execPath, ['scripts/build-wasm.mjs', join(BUILD, 'dist')], {
     cwd: ROOT,
     stdio: 'inherit',
   });

@@ -6,7 +6,6 @@ import {
   aliasTable,
   below,
   binomial,
-  byKey,
   drawAlias,
   gamma,
   minMax,
@@ -183,21 +182,5 @@ describe('draws for the pool-level sampling', () => {
     }
     expect(lo / N).toBeCloseTo(1 / (t + 1), 2);
     expect(hi / N).toBeCloseTo(t / (t + 1), 2);
-  });
-});
-
-describe('byKey', () => {
-  it('gives the indices in increasing order of key, ties in index order', () => {
-    const keys = [0.5, 0.25, 0.75, 0.25, 0, -0, 1e-300, 0.5, 0.999];
-    const expected = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
-    expect(Array.from(byKey(keys))).toEqual(expected);
-    expect(Array.from(byKey([]))).toEqual([]);
-  });
-
-  it('agrees with a sort by key on many random keys', () => {
-    const rng = Int32Array.of(12345);
-    const keys = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? 0.5 : uniform(rng)));
-    const expected = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
-    expect(Array.from(byKey(keys))).toEqual(expected);
   });
 });

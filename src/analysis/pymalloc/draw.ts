@@ -1,8 +1,10 @@
 // Seeded draws for the replay's scattered order, which makes millions of them: a xorshift32
 // generator stepped on a local number (a closure or an object field holding its state boxes it at
 // each step), Walker's alias tables, which draw an index by weight in constant time, binomial
-// draws, and what the order's sampling pool by pool draws (replay.ts): places without replacement,
-// order statistics, the smallest and largest of a pool's transients.
+// draws, and what the order's sampling pool by pool draws (replay.ts): order statistics, the
+// smallest and largest of a pool's transients. Its per-block draws (places without replacement,
+// random frees) are made in the replay's WebAssembly model (assembly/replay-model.ts) with the same
+// generator and the same below().
 
 /** The next state of a xorshift32 generator (a non-zero int32). */
 export function xorshift(x: number): number {
@@ -162,59 +164,4 @@ export function minMax(rng: Int32Array, t: number): [number, number] {
   const max = uniform(rng) ** (1 / t);
   // The other t - 1 are uniform below the largest.
   return [t > 1 ? max * (1 - uniform(rng) ** (1 / (t - 1))) : max, max];
-}
-
-/**
- * The indices of `keys` in increasing order of key (ties in index order). The keys are sorted as
- * numbers, natively, and each finds its index again through a map (a sort of the indices by a
- * comparing function calls it ~n log n times, from code still cold in a replay).
- */
-export function byKey(keys: readonly number[]): Int32Array {
-  const n = keys.length;
-  // Per key, its indices in order: the first in `head`, each one's next in `next`.
-  const head = new Map<number, number>();
-  const last = new Map<number, number>();
-  const next = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    const before = last.get(k);
-    if (before === undefined) head.set(k, i);
-    else next[before] = i;
-    last.set(k, i);
-  }
-  const sorted = Float64Array.from(keys).sort();
-  const order = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const k = sorted[j]!;
-    const i = head.get(k)!;
-    order[j] = i;
-    head.set(k, next[i]!);
-  }
-  return order;
-}
-
-/**
- * Draws n of the `len` places at the head of `places` at random, without replacement: each to
- * out[at], out[at + 1], ..., the place drawn replaced by the last one not drawn yet; without
- * `out`, swapped with it, so that the n drawn end up in places[len - n .. len - 1]. Returns the
- * generator's state. (A function of its own: V8 optimises it after a few calls, where the loop
- * inside the replayer's long method ran unoptimised until on-stack replacement.)
- */
-export function drawPlaces(
-  places: Int32Array,
-  len: number,
-  n: number,
-  x: number,
-  out: Int32Array | null,
-  at: number,
-): number {
-  for (let i = 0; i < n; i++) {
-    x = xorshift(x);
-    const r = below(x, len);
-    const place = places[r]!;
-    places[r] = places[--len]!;
-    if (out) out[at + i] = place;
-    else places[len] = place;
-  }
-  return x;
 }

@@ -2,7 +2,7 @@
 // sites whose blocks keep those arenas from going back to the operating system.
 
 import type { Frame } from '../../model/frames.js';
-import type { PoolAllocator } from './pools.js';
+import type { PoolState } from './pools.js';
 
 /** An arena is pinned when its live blocks use less than this share of it. */
 export const PINNED_UTILIZATION = 0.25;
@@ -42,7 +42,7 @@ export type OwnersIn = (arenas: ReadonlySet<number>) => ReadonlyMap<number, Read
  * no program can change it ("look at arenascope_capture/_controller.py" was the next step).
  */
 export function fragmentation(
-  m: PoolAllocator,
+  m: PoolState,
   ownersIn: OwnersIn,
   siteOf: (owner: number) => Frame | null,
   topSites = 20,

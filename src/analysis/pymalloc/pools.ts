@@ -8,9 +8,8 @@
 // Where in its pool a block sits never changes which pool the next allocation goes to (that is the
 // head of the class's used list, whatever its free list holds), so a block is named here by its
 // pool alone, and a pool is its count of blocks. PymallocModel (allocator.ts) adds the blocks
-// themselves (free lists, never-used space) for a caller that needs block addresses; the replay
-// needs pools only (issue 14: a slot per block, read and written on every step, was most of a
-// replay's memory traffic).
+// themselves (free lists, never-used space) for a caller that needs block addresses. The replay
+// runs PoolModel's allocator as WebAssembly (replay-model.ts, issue 14), tested against this one.
 
 import { blocksPerPool, classSize, type Geometry, numClasses } from './geometry.js';
 
@@ -44,8 +43,40 @@ export class Column {
   }
 }
 
+/** A pool as the figures of a state see it. */
+export interface PoolView {
+  readonly sizeClass: number;
+  readonly count: number;
+  readonly capacity: number;
+}
+
+/** A live arena: the pools carved from it and its free pool counts. */
+export interface ArenaView {
+  readonly id: number;
+  readonly pools: readonly number[];
+  readonly nfreepools: number;
+  readonly ntotalpools: number;
+}
+
+/**
+ * What the figures of a model's state read (state.ts, fragmentation.ts): PoolAllocator's, and the
+ * replay's WebAssembly model's (replay-model.ts).
+ */
+export interface PoolState {
+  readonly g: Geometry;
+  readonly classes: number;
+  readonly narenasCurrent: number;
+  readonly narenasHighwater: number;
+  readonly ntimesArenaAllocated: number;
+  readonly largeBlocks: number;
+  readonly largeBytes: number;
+  arenas(): Iterable<ArenaView>;
+  pool(p: number): PoolView;
+  classSize(c: number): number;
+}
+
 /** pymalloc's arenas and pools; PoolModel and PymallocModel say what a block is. */
-export abstract class PoolAllocator {
+export abstract class PoolAllocator implements PoolState {
   readonly classes: number;
   protected readonly numBlocks: Int32Array;
 
@@ -301,7 +332,7 @@ export abstract class PoolAllocator {
   // --- state queries ---------------------------------------------------------------------------
 
   /** Live arenas: their pools (carved ones) and free pool counts. */
-  *arenas(): Generator<{ id: number; pools: readonly number[]; nfreepools: number; ntotalpools: number }> {
+  *arenas(): Generator<ArenaView> {
     for (let a = 0; a < this.arenaSlots; a++) {
       if (this.arenaAlive.a[a])
         yield {
@@ -318,7 +349,7 @@ export abstract class PoolAllocator {
     return this.arenaSlots;
   }
 
-  pool(p: number): { sizeClass: number; count: number; capacity: number } {
+  pool(p: number): PoolView {
     const c = this.poolSzidx.a[p]!;
     return { sizeClass: c, count: this.poolCount.a[p]!, capacity: c === DUMMY_SIZE_IDX ? 0 : this.numBlocks[c]! };
   }
@@ -380,7 +411,7 @@ export abstract class PoolAllocator {
   }
 }
 
-/** The model at the level of pools: a block is named by its pool. */
+/** The model at the level of pools: a block is named by its pool (the reference of replay-model.ts). */
 export class PoolModel extends PoolAllocator {
   /** Allocates `size` bytes; returns the pool of the block, or LARGE when the system allocator serves it. */
   alloc(size: number, system = false): number {

@@ -16,21 +16,10 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import {
-  aliasTable,
-  below,
-  binomial,
-  byKey,
-  drawAlias,
-  drawPlaces,
-  minMax,
-  orderStatistics,
-  seedState,
-  xorshift,
-} from './draw.js';
+import { aliasTable, binomial, drawAlias, minMax, orderStatistics, seedState, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
-import { LARGE, PoolModel } from './pools.js';
+import { ReplayModel } from './replay-model.js';
 import { type Delta, delta, type SeriesGroups, seriesGroups } from './series.js';
 import { mallocStats, type PoolCounts, poolCounts } from './state.js';
 
@@ -100,58 +89,46 @@ const MAX_TRANSIENTS = 1 << 23;
 /** The site that blocks allocated before tracing started are charged to. */
 export const UNTRACED_SITE: Frame = { filename: '<allocated before tracing started>', lineno: 0 };
 
-/** A replayer's largest array, which the next one takes over. */
-interface ReplayBuffers {
-  readonly live: Int32Array;
-}
-
-// The replay's per-block work is on typed arrays: no object or array per group or per block
-// (issue 14: replay took 2.7x the time of reading its inputs). A block is its pool (PoolModel):
-// which pools and arenas hold the live blocks is what every figure is made of.
+// The replay's per-block work runs in WebAssembly (ReplayModel: the allocator and each group's live
+// blocks, as their pools), driven a group, a pool or a size class at a time from here (issue 14:
+// replay took 2.7x the time of reading its inputs). Which pools and arenas hold the live blocks is
+// what every figure is made of.
 class Replayer {
-  readonly model: PoolModel;
   // The state of the scattered order's generator (xorshift32), in a typed array: a number field
   // would change its representation from small integer to boxed double, deoptimizing every caller.
   private readonly rng = new Int32Array(1);
   private readonly size: Float64Array;
   /** 1 for a group of another domain than pymalloc's. */
   private readonly system: Uint8Array;
-  // Each group's live blocks (their pools), in allocation order: group g's are live[start[g]] to
-  // live[start[g] + count[g] - 1], with room for its peak count. The blocks allocated before
-  // tracing started are a group of their own, after the series' groups.
-  private readonly live: Int32Array;
-  private readonly start: Int32Array;
-  private readonly count: Int32Array;
 
+  /**
+   * `model` starts afresh, with room for each group's live blocks up to its peak count; the blocks
+   * allocated before tracing started are a group of their own, after the series' groups.
+   */
   constructor(
-    python: string,
+    readonly model: ReplayModel,
     private readonly order: ReplayOrder,
     seed: number,
     private readonly series: SeriesGroups,
     untraced = 0,
-    reuse?: ReplayBuffers,
   ) {
-    this.model = new PoolModel(geometry(python));
     this.rng[0] = seedState(seed);
     const n = series.groups.length;
     this.size = Float64Array.from(series.groups, (grp) => grp.size);
     this.system = Uint8Array.from(series.groups, (grp) => (grp.domain !== 0 ? 1 : 0));
-    this.start = new Int32Array(n + 1);
-    this.count = new Int32Array(n + 1);
+    const start = new Int32Array(n + 1);
     let room = 0;
     for (let id = 0; id < n; id++) {
-      this.start[id] = room;
+      start[id] = room;
       room += series.peaks[id]!;
     }
-    this.start[n] = room;
+    start[n] = room;
     room += untraced;
-    // Written before read: a group's entries from start[g] up to count[g].
-    this.live = reuse && reuse.live.length >= room ? reuse.live : new Int32Array(room);
-  }
-
-  /** The array a replayer made after this one can take over; this one must not step again. */
-  buffers(): ReplayBuffers {
-    return { live: this.live };
+    model.reset(
+      series.groups.map((grp) => ({ size: grp.size, system: grp.domain !== 0 })),
+      start,
+      room,
+    );
   }
 
   /**
@@ -162,22 +139,22 @@ class Replayer {
   seed(extra: readonly number[]): void {
     const owner = this.series.groups.length;
     extra.forEach((n, c) => {
-      this.model.allocRun(this.model.classSize(c), false, n, this.live, this.start[owner]! + this.count[owner]!);
-      this.count[owner]! += n;
+      this.model.allocateAs(owner, this.model.classSize(c), false, n);
     });
   }
 
   /** Moves the model to the counts of capture k (`d`, its delta); `churn` transient bytes in the scattered order. */
   step(k: number, d: Delta, churn = 0): void {
+    const m = this.model;
     // Frees first, then allocations.
     if (this.order === 'compact') {
-      this.compactFrees(d.frees);
+      for (const [id, n] of d.frees) m.compactFrees(id, n);
       // The longest-lived blocks first (those living to the end of the series, then those freed
       // last, and so on), so that blocks freed together were packed together.
       const counts = this.series.counts;
       const pieces: [death: number, id: number, n: number][] = [];
       for (const [id, n] of d.allocs) {
-        const live = this.count[id]!;
+        const live = m.liveCount(id);
         let left = n; // new blocks still alive
         let floor = Infinity;
         for (let j = k + 1; j < counts.length && left > 0; j++) {
@@ -189,9 +166,11 @@ class Replayer {
         if (left > 0) pieces.push([Infinity, id, left]);
       }
       pieces.sort((a, b) => b[0] - a[0]);
-      for (const [, id, n] of pieces) this.allocate(id, n);
+      for (const [, id, n] of pieces) m.allocate(id, n);
     } else {
-      for (const [id, n] of d.frees) this.randomFrees(id, n);
+      let x = this.rng[0]!;
+      for (const [id, n] of d.frees) x = m.randomFrees(id, n, x);
+      this.rng[0] = x;
       this.scatteredAllocs(d.allocs, churn);
     }
   }
@@ -216,7 +195,7 @@ class Replayer {
     const blocksIn = transientsIn.slice();
     for (const [id, n] of allocs) {
       const size = this.size[id]!;
-      if (m.isLarge(size, this.system[id] === 1)) this.allocate(id, n);
+      if (m.isLarge(size, this.system[id] === 1)) m.allocate(id, n);
       else blocksIn[m.classOf(size)]! += n;
     }
     // The pools of each class's places, in order: what the pools in use can take, then new pools,
@@ -250,40 +229,22 @@ class Replayer {
         planPool[planPool.length - firsts.length + j] = -1 - c; // its class, until it has a pool
       });
     }
-    for (const e of byKey(newKey)) {
+    for (const e of m.sortKeys(newKey)) {
       const plan = newPlan[e]!;
       planPool[plan] = m.allocMany(-1 - planPool[plan]!, planBlocks[plan]!);
     }
-    // Class by class, the places (their pools) in one array, reused (it stays in the cache); each
-    // block draws its place, and the place drawn is replaced by the last one not drawn yet.
-    const byClass: number[][] = Array.from({ length: classes }, () => []);
-    allocs.forEach(([id], k) => {
-      if (!m.isLarge(this.size[id]!, this.system[id] === 1)) byClass[m.classOf(this.size[id]!)]!.push(k);
-    });
-    const places = this.placeBuffer(Math.max(0, ...blocksIn));
-    const transients = this.transientCounts(m.poolIdCount);
-    const touched: number[] = [];
-    const { live, start, count } = this;
+    // Class by class, the places (their pools) laid out, each transient and each block drawing its
+    // place without replacement (ReplayModel.placeClass).
+    const byClass: [number, number][][] = Array.from({ length: classes }, () => []);
+    for (const a of allocs) {
+      if (!m.isLarge(this.size[a[0]]!, this.system[a[0]] === 1)) byClass[m.classOf(this.size[a[0]]!)]!.push(a);
+    }
     let x = this.rng[0]!;
     let p = 0;
     for (let c = 0; c < classes; c++) {
-      let len = 0;
-      for (; len < blocksIn[c]!; p++) {
-        places.fill(planPool[p]!, len, len + planBlocks[p]!);
-        len += planBlocks[p]!;
-      }
-      // The transients: their places, then counted per pool.
-      const t = transientsIn[c]!;
-      x = drawPlaces(places, len, t, x, null, 0);
-      len -= t;
-      for (let i = len; i < len + t; i++) if (transients[places[i]!]!++ === 0) touched.push(places[i]!);
-      // The survivors: each group's to its live list.
-      for (const k of byClass[c]!) {
-        const [id, n] = allocs[k]!;
-        x = drawPlaces(places, len, n, x, live, start[id]! + count[id]!);
-        len -= n;
-        count[id]! += n;
-      }
+      const from = p;
+      for (let len = 0; len < blocksIn[c]!; p++) len += planBlocks[p]!;
+      x = m.placeClass(planPool, planBlocks, from, p, blocksIn[c]!, transientsIn[c]!, byClass[c]!, x);
     }
     this.rng[0] = x;
     // The transients freed: each pool's first and last free, in random order.
@@ -295,31 +256,16 @@ class Replayer {
       freePool.push(pool);
       freeBlocks.push(n);
     };
-    for (const pool of touched) {
-      const t = transients[pool]!;
-      transients[pool] = 0;
+    const touched = m.touched();
+    touched.pools.forEach((pool, i) => {
+      const t = touched.transients[i]!;
       const [first, last] = minMax(this.rng, t);
       if (m.countOf(pool) === m.blocksPerPool(m.sizeClassOf(pool))) {
         free(first, pool, 1);
         if (t > 1) free(last, pool, t - 1);
       } else free(last, pool, t);
-    }
-    for (const e of byKey(freeKey)) m.freeMany(freePool[e]!, freeBlocks[e]!);
-  }
-
-  // The places of a class's blocks: one array, grown as needed.
-  private places = new Int32Array(0);
-  private placeBuffer(n: number): Int32Array {
-    if (this.places.length < n) this.places = new Int32Array(Math.max(n, this.places.length * 2));
-    return this.places;
-  }
-
-  // Transient blocks per pool (zero between uses).
-  private transientBuffer = new Int32Array(0);
-  private transientCounts(pools: number): Int32Array {
-    if (this.transientBuffer.length < pools)
-      this.transientBuffer = new Int32Array(Math.max(pools, 2 * this.transientBuffer.length));
-    return this.transientBuffer;
+    });
+    for (const e of m.sortKeys(freeKey)) m.freeMany(freePool[e]!, freeBlocks[e]!);
   }
 
   // Transient blocks totalling `bytes` at least, drawn from the interval's allocations by count
@@ -383,87 +329,10 @@ class Replayer {
     return perClass;
   }
 
-  private allocate(id: number, n: number): void {
-    this.model.allocRun(this.size[id]!, this.system[id] === 1, n, this.live, this.start[id]! + this.count[id]!);
-    this.count[id]! += n;
-  }
-
-  private randomFrees(id: number, n: number): void {
-    const s = this.start[id]!;
-    const size = this.size[id]!;
-    let len = this.count[id]!;
-    let x = this.rng[0]!;
-    for (let k = 0; k < n; k++) {
-      x = xorshift(x);
-      const j = s + below(x, len);
-      this.model.free(this.live[j]!, size);
-      this.live[j] = this.live[s + --len]!;
-    }
-    this.count[id] = len;
-    this.rng[0] = x;
-  }
-
-  // The best case: each group frees its most recently allocated blocks (a group's live list is
-  // in allocation order here). With the long-lived blocks placed first, what goes is what was
-  // packed after them, so whole pools and arenas empty.
-  private compactFrees(frees: readonly [number, number][]): void {
-    const m = this.model;
-    for (const [id, n] of frees) {
-      const s = this.start[id]!;
-      const end = s + this.count[id]!;
-      // The last n blocks, a run of one pool at a time (the order frees them in a row).
-      for (let j = end - 1; j >= end - n; ) {
-        const pool = this.live[j]!;
-        let k = j - 1;
-        while (k >= end - n && this.live[k] === pool) k--;
-        if (pool === LARGE) for (let r = j - k; r > 0; r--) m.free(LARGE, this.size[id]!);
-        else m.freeMany(pool, j - k);
-        j = k;
-      }
-      this.count[id] = this.count[id]! - n;
-    }
-  }
-
   /** The site of an owner's blocks; null for machinery (see fragmentation()). */
   site(owner: number): Frame | null {
     const g = this.series.groups[owner];
     return !g ? UNTRACED_SITE : g.internal ? null : g.site;
-  }
-
-  // Per arena of the set, the live blocks of each group in it: from the groups' live lists, a
-  // group at a time, counted in typed arrays (a map operation per block was slower than the replay).
-  private ownersIn(arenas: ReadonlySet<number>): Map<number, Map<number, number>> {
-    const m = this.model;
-    const order = [...arenas];
-    // A pool's arena's place in `order`, -1 for an arena not in the set: one lookup per block.
-    const arenaSlot = new Int32Array(m.arenaSlotCount).fill(-1);
-    order.forEach((a, k) => {
-      arenaSlot[a] = k;
-    });
-    const slot = new Int32Array(m.poolIdCount);
-    for (let p = 0; p < slot.length; p++) {
-      const a = m.arenaOfPool(p);
-      slot[p] = a >= 0 ? arenaSlot[a]! : -1;
-    }
-    const tally = new Int32Array(order.length);
-    const touched = new Int32Array(order.length);
-    const out = new Map<number, Map<number, number>>(order.map((a) => [a, new Map()]));
-    const { live, start, count } = this;
-    for (let id = 0; id < start.length; id++) {
-      let nt = 0;
-      for (let j = start[id]!, end = j + count[id]!; j < end; j++) {
-        const pool = live[j]!;
-        const k = pool >= 0 ? slot[pool]! : -1; // LARGE is -1
-        if (k < 0) continue;
-        if (tally[k]++ === 0) touched[nt++] = k;
-      }
-      for (let t = 0; t < nt; t++) {
-        const k = touched[t]!;
-        out.get(order[k]!)!.set(id, tally[k]!);
-        tally[k] = 0;
-      }
-    }
-    return out;
   }
 
   state(): ModelState {
@@ -479,7 +348,7 @@ class Replayer {
       largeBytes: m.largeBytes,
       fragmentation: fragmentation(
         m,
-        (arenas) => this.ownersIn(arenas),
+        (arenas) => m.ownersIn(arenas),
         (o) => this.site(o),
       ),
       stats,
@@ -491,12 +360,12 @@ class Replayer {
  * Per size class, the blocks the real report holds beyond what the first snapshot replays to:
  * what was allocated before tracing started (and tracemalloc's own few blocks).
  */
-function untracedBlocks(series: SeriesGroups, python: string, real: MallocStatsBlock): number[] {
-  const first = new Replayer(python, 'compact', 1, series);
+function untracedBlocks(series: SeriesGroups, model: ReplayModel, real: MallocStatsBlock): number[] {
+  const first = new Replayer(model, 'compact', 1, series);
   first.step(0, delta(series, 0));
-  const model = new Map(mallocStats(first.model).classes.map((c) => [c.cls, c.inUse]));
-  const extra = new Array<number>(first.model.classes).fill(0);
-  for (const c of real.classes) if (c.cls < extra.length) extra[c.cls] = Math.max(0, c.inUse - (model.get(c.cls) ?? 0));
+  const inUse = new Map(mallocStats(model).classes.map((c) => [c.cls, c.inUse]));
+  const extra = new Array<number>(model.classes).fill(0);
+  for (const c of real.classes) if (c.cls < extra.length) extra[c.cls] = Math.max(0, c.inUse - (inUse.get(c.cls) ?? 0));
   return extra;
 }
 
@@ -531,11 +400,13 @@ export function replay(
 ): ReplayResult {
   const g = geometry(opts.python);
   const series = seriesGroups(snapshots);
+  // One model for every run of the replay, each starting it afresh: its memory is one run's.
+  const model = new ReplayModel(g);
   let extra: readonly number[] = [];
   let untraced = 0;
   let startSkipped: string | null = null;
   if (opts.start && snapshots.length) {
-    const surplus = untracedBlocks(series, opts.python, opts.start);
+    const surplus = untracedBlocks(series, model, opts.start);
     const blocks = surplus.reduce((t, n) => t + n, 0);
     const bytes = surplus.reduce((t, n, c) => t + n * (c + 1) * g.alignment, 0);
     // A report whose table holds more than its own total of allocated bytes, or more blocks than any
@@ -551,18 +422,13 @@ export function replay(
   }
   const deltas = snapshots.map((_, i) => delta(series, i));
   const churns = deltas.map((d, i) => churnBefore(snapshots, i, d.allocatedBytes));
-  // One order after the other, the second taking over the first's largest arrays: the peak memory
-  // is one model's, not both, whenever the collector runs (issue 14: replay's memory).
-  let buffers: ReplayBuffers | undefined;
   const statesOf = (order: ReplayOrder): ModelState[] => {
-    const r = new Replayer(opts.python, order, opts.seed ?? 1, series, untraced, buffers);
+    const r = new Replayer(model, order, opts.seed ?? 1, series, untraced);
     r.seed(extra);
-    const states = deltas.map((d, i) => {
+    return deltas.map((d, i) => {
       r.step(i, d, churns[i]!.transientBytes);
       return r.state();
     });
-    buffers = r.buffers();
-    return states;
   };
   const compact = statesOf('compact');
   const scattered = statesOf('scattered');

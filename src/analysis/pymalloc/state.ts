@@ -2,7 +2,7 @@
 // _PyObject_DebugMallocStats), so that model and real allocator can be put side by side.
 
 import type { MallocStatsBlock, SizeClassRow } from '../../model/allocator-stats.js';
-import type { PoolAllocator } from './pools.js';
+import type { PoolState } from './pools.js';
 
 export interface PoolCounts {
   /** Pools with some but not all blocks allocated. */
@@ -13,7 +13,7 @@ export interface PoolCounts {
 }
 
 /** Figures of the model, as _debugmallocstats computes them from the real allocator. */
-export function mallocStats(m: PoolAllocator): MallocStatsBlock {
+export function mallocStats(m: PoolState): MallocStatsBlock {
   const g = m.g;
   const pools = new Array<number>(m.classes).fill(0);
   const inUse = new Array<number>(m.classes).fill(0);
@@ -72,7 +72,7 @@ export function mallocStats(m: PoolAllocator): MallocStatsBlock {
   };
 }
 
-export function poolCounts(m: PoolAllocator): PoolCounts {
+export function poolCounts(m: PoolState): PoolCounts {
   let used = 0;
   let full = 0;
   let empty = 0;

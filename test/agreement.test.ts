@@ -66,7 +66,9 @@ const PAIRS: string[][] = [
 ].filter((p) => p.every((f) => existsSync(f)));
 
 const SINGLES = [...files('fixtures/memray', /\.csv$/), 'fixtures/dumps/py311-inventory-b.pickle'];
-const LOGS = files('fixtures/text', /\.log$/);
+// (app.log holds one listing of each kind, by line, by traceback and compare_to's, printed at one
+// moment: no series.)
+const LOGS = files('fixtures/text', /\.log$/).filter((f) => !f.endsWith('/app.log'));
 const MPROF = dirsUnder('fixtures', 3).flatMap((d) => files(d, /\.dat$/));
 const LINE_REPORTS = [
   ...files('fixtures/line-reports/real', /./),

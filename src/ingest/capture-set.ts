@@ -12,7 +12,7 @@ import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { isListing } from '../model/source.js';
-import { listingSnapshot, type StatisticsLog } from '../model/statistics-log.js';
+import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
 import { NotACaptureError, UsageError } from '../util/errors.js';
 import type { ReadOptions } from './importer.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
@@ -181,9 +181,11 @@ async function collect(
       );
       continue;
     }
-    log.listings.forEach((l, i) =>
-      snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${l.inputLine}` }),
-    );
+    const { indices, leftOut } = seriesListings(log);
+    skipped.push(...leftOut);
+    for (const i of indices) {
+      snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${log.listings[i]!.inputLine}` });
+    }
   }
   // So are listings converted to JSON (their top N only): where whole snapshots are, they are left out.
   if (snaps.some((x) => !isListing(x.s.source))) {

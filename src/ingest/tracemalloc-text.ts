@@ -19,7 +19,7 @@ const SIZE = '(-?\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
 // Only str(StatisticDiff) prints the changes in size and count; the average may be left out.
 const SIZE_DIFF = ' \\(([-+]\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)\\)';
 const COUNT_DIFF = ' \\(([-+]\\d+)\\)';
-const AVERAGE = ', average=\\d+(?:\\.\\d+)? (?:B|KiB|MiB|GiB|TiB)';
+const AVERAGE = ', average=(\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
@@ -79,7 +79,7 @@ const RECIPES: readonly (readonly [RegExp, string])[] = [
 
 /** What a head of text is when it is a tracemalloc recipe's listing (see RECIPES), with its line; else null. */
 export function recipeListing(head: Buffer): string | null {
-  const lines = headLines(head, 2000).map((l) => plain(l).trimEnd());
+  const lines = headLines(head, 2000).map((l) => plain(l).trim());
   for (const [re, what] of RECIPES) {
     const i = lines.findIndex((l) => re.test(l));
     if (i >= 0) {
@@ -262,6 +262,24 @@ function size(input: InputStream, no: number, value: string, unit: string): numb
   throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
 }
 
+/** Half the step of a figure as printed ('97.7 KiB': 0.05 KiB), in bytes. */
+const halfStep = (value: string, unit: string): number =>
+  (0.5 * UNIT[unit]!) / 10 ** (value.includes('.') ? value.length - value.indexOf('.') - 1 : 0);
+
+/**
+ * A statistic's size from its printed size and average, each rounded as tracemalloc prints it: the
+ * middle of the sizes both allow ('size=103 KiB, count=1451, average=72 B': 102.5-103.5 KiB and
+ * 71.5-72.5 B a block, so 104,960-105,197 B, where 103 KiB alone made the average 73 B). The printed
+ * size when the two do not meet (a hand-edited line) or no average is printed.
+ */
+function estimate(printed: number, value: string, unit: string, count: number, avg?: string, avgUnit?: string): number {
+  if (avg === undefined || avgUnit === undefined || count <= 0) return printed;
+  const a = Number(avg) * UNIT[avgUnit]!;
+  const lo = Math.max(printed - halfStep(value, unit), (a - halfStep(avg, avgUnit)) * count);
+  const hi = Math.min(printed + halfStep(value, unit), (a + halfStep(avg, avgUnit)) * count);
+  return lo <= hi ? (lo + hi) / 2 : printed;
+}
+
 /** A statistic line as read, before its listing says whether its lines carry a log prefix. */
 interface ReadStatistic {
   readonly inputLine: number;
@@ -273,6 +291,8 @@ interface ReadStatistic {
   readonly count: number;
   readonly sizeDiff: number | null;
   readonly countDiff: number | null;
+  /** The size and average as printed (the listing's order is by the size printed). */
+  readonly printed: { size: string; unit: string; average?: string; averageUnit?: string };
   /** The `File "…", line N` lines under it, in the order listed. */
   readonly frames: Frame[];
 }
@@ -296,8 +316,15 @@ const rankOf = (s: ReadStatistic): number => (s.sizeDiff === null ? s.size : Mat
 /** A statistic's key as printed, its log prefix left out. */
 function keyOf(s: ReadStatistic): string {
   const cut = s.cuts.length ? s.cuts[s.cuts.length - 1]!.end : 0;
-  return `${s.head.slice(cut).trimStart()}:${s.lineno}`;
+  return `${unranked(s.head.slice(cut).trimStart())}:${s.lineno}`;
 }
+
+/**
+ * A file name without the rank a program printed before its statistic ('#1: app.py:12: size=…', as
+ * pytracemalloc's documentation did): the rank made each rank another site (a constant site read as
+ * a leak as it climbed the ranks). After a log prefix, it follows one space.
+ */
+const unranked = (name: string): string => name.replace(/^\s?#\d+: /, '');
 
 const sameFrame = (a: Frame, b: Frame): boolean => a.filename === b.filename && a.lineno === b.lineno;
 
@@ -335,7 +362,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const shape = listingPrefix(current);
     const stats = current.map((s): LoggedStatistic => {
       const cut = shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end;
-      const header = { filename: s.head.slice(cut), lineno: s.lineno };
+      const header = { filename: unranked(s.head.slice(cut)), lineno: s.lineno };
       let frames: readonly Frame[] = [header];
       if (s.frames.length) {
         // Frames printed under a statistic (--group-by traceback) replace its one-frame key, oldest first.
@@ -343,7 +370,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         if (listed !== order) flipped = { line: flipped?.line ?? s.inputLine, count: (flipped?.count ?? 0) + 1 };
         frames = listed === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
       }
-      const { size, count, sizeDiff, countDiff, inputLine } = s;
+      const { count, sizeDiff, countDiff, inputLine, printed: p } = s;
+      const size = estimate(s.size, p.size, p.unit, count, p.average, p.averageUnit);
       return { frames, size, count, sizeDiff, countDiff, inputLine };
     });
     if (shape !== null) {
@@ -357,13 +385,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // every time with nothing between (read as one, each site's rounds were summed; a stable app's
     // "+0 B" rounds too). A key again lower in the order is no new round: a listing by traceback
     // prints each statistic's oldest frame, often the same one.
-    const rank = (st: LoggedStatistic): number => (st.sizeDiff === null ? st.size : Math.abs(st.sizeDiff));
+    // (By the sizes as printed: the estimates from the averages may order two equal ones otherwise.)
     let round: LoggedStatistic[] = [];
+    let before = Number.POSITIVE_INFINITY;
     const keys = new Set<string>();
-    for (const st of stats) {
+    for (const [i, st] of stats.entries()) {
       const key = st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
-      const before = round.length ? rank(round[round.length - 1]!) : Number.POSITIVE_INFINITY;
-      if (rank(st) > before || (keys.has(key) && rank(st) === before)) {
+      const rank = rankOf(current[i]!);
+      const again = rank > before || (keys.has(key) && rank === before);
+      before = rank;
+      if (again) {
         listings.push({ inputLine: round[0]!.inputLine, stats: round });
         round = [];
         keys.clear();
@@ -450,6 +481,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         count: exact(input, no, 'the count', m[7]!),
         sizeDiff: m[5] === undefined ? null : size(input, no, m[5], m[6]!),
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
+        printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
         frames: [],
       };
       afterGap(stat);

@@ -31,6 +31,49 @@ export interface StatisticsLog {
   readonly warnings: readonly string[];
 }
 
+// What a listing answers: its sites by line, by traceback (frames under each statistic) or by file
+// (statistics('filename'): every line number 0), and whether it prints compare_to's changes. In the
+// order a series is made of the first one a log holds.
+const KINDS = [
+  'by line',
+  'compare_to by line',
+  'by traceback',
+  'compare_to by traceback',
+  "by file (statistics('filename'): line numbers 0)",
+  'compare_to by file',
+] as const;
+
+function kindOf(l: LoggedListing): number {
+  const byFile = l.stats.every((st) => st.frames.length === 1 && st.frames[0]!.lineno === 0);
+  const grouping = byFile ? 2 : l.stats.some((st) => st.frames.length > 1) ? 1 : 0;
+  return 2 * grouping + (l.stats.some((st) => st.sizeDiff !== null) ? 1 : 0);
+}
+
+/**
+ * The listings of a log that make a series (their indices), and what is left out: a program that
+ * prints, at each moment, its sites by file and by line, by line and by traceback, or its statistics
+ * and its changes since a moment, printed listings that are not successive captures (read as one
+ * series, a leak by line read as a plateau beside its file's listings, and a gate passed). The series
+ * is of the listings of one kind, the first of KINDS the log holds.
+ */
+export function seriesListings(log: StatisticsLog): { indices: number[]; leftOut: string[] } {
+  const kinds = log.listings.map(kindOf);
+  const kept = Math.min(...kinds);
+  const indices = kinds.flatMap((k, i) => (k === kept ? [i] : []));
+  const left = kinds.flatMap((k, i) => (k === kept ? [] : [i]));
+  if (!left.length) return { indices, leftOut: [] };
+  const counts = [...new Set(left.map((i) => kinds[i]!))]
+    .sort((x, y) => x - y)
+    .map((k) => `${kinds.filter((x) => x === k).length} ${KINDS[k]}`);
+  return {
+    indices,
+    leftOut: [
+      `leaving out listings of ${log.source.path} (${counts.join(', ')}; the first at line ${log.listings[left[0]!]!.inputLine}): ` +
+        `printed beside ${indices.length} ${KINDS[kept]}, they are no captures of their own; the series is of those`,
+    ],
+  };
+}
+
 /**
  * One listing as a snapshot, so that every snapshot query reads it: each logged statistic becomes
  * one group of its blocks (domain 0, its frames as the traceback, the average size as printed).

@@ -232,6 +232,6 @@ describe('a size that is no whole number of bytes', () => {
     ]);
     const log = join(dir, 'log.json');
     expect((await cli('convert', 'fixtures/text/app.log', '--to', 'json', '-o', log)).code).toBe(0);
-    expect((await cli('leaks', log)).code).toBe(0);
+    expect((await cli('stats', log)).code).toBe(0);
   });
 });

@@ -304,7 +304,14 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     // leak of confidence 0.6 for 3 steps of a few bytes before it. (Not the largest step wherever
     // it is: a temporary caught at one capture is the largest step of a steady leak.)
     const oneStep = bytes[steps - 1]! - first < minGrowth / 4;
-    if (lastThird >= expected / 2 && notShrunk / steps >= 0.6 && !upsAndDowns(bytes, kept, j, k, minGrowth))
+    // One growing step before the last, flat after it, is a step up that stopped: a table built once
+    // in the last third read as a leak (as the kept memory's rule, which asks for three raises).
+    if (
+      (grew >= 2 || oneStep) &&
+      lastThird >= expected / 2 &&
+      notShrunk / steps >= 0.6 &&
+      !upsAndDowns(bytes, kept, j, k, minGrowth)
+    )
       return result('leak', (notShrunk / steps) * support(oneStep ? 1 : grew));
   }
   const keptRise = kept[k]! - kept[0]!;
@@ -332,6 +339,8 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
       !upsAndDowns(bytes, kept, j, k, minGrowth)
     )
       return result('leak', (grew / steps) * support(grew) * Math.min(1, lastThird / Math.max(expected / 2, 1)));
+    // One step up: as sure as the steps after it stayed flat.
+    if (grew === 1) return result('plateau', support(steps - 1 - rates.findIndex((r) => r > 0)));
     // Confidence in a plateau: how little the last third added, over how many steps.
     return result('plateau', (1 - Math.max(0, lastThird) / Math.max(expected, 1)) * support(steps - k));
   }

@@ -509,3 +509,16 @@ describe('what a site kept: the lowest it falls to from each capture on', () => 
     ).not.toBe('leak');
   });
 });
+
+describe('one step up', () => {
+  it('a table built once in the last third, flat after it, is a plateau as sure as the flat steps (it was a leak)', () => {
+    // 11 captures: nothing, 539 KiB allocated between the 7th and the 8th, kept, nothing more.
+    const bytes = [0, 0, 0, 0, 0, 0, 0, 539, 539, 539, 539].map((k) => 1000 + k * KiB);
+    const c = classify(bytes, M);
+    expect([c.verdict, c.confidence]).toEqual(['plateau', 0.6]);
+    // The same step at the very last capture may be a leak starting: said, unsure.
+    const last = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 539].map((k) => 1000 + k * KiB);
+    expect(classify(last, M).verdict).toBe('leak');
+    expect(classify(last, M).confidence).toBeLessThan(0.5);
+  });
+});

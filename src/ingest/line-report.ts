@@ -529,17 +529,40 @@ class Reader {
     const text = raw.replace(MARKDOWN_QUOTE, '');
     const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
     const row = t && parseRow(text, t.layout, prev);
+    // Spaces alone inside a table: the start of its next row.
+    if (t && raw !== '' && raw.trim() === '') {
+      this.cut = true;
+      return `the report of ${t.filename ? excerpt(t.filename) : 'a function'} is cut off at the start of a row`;
+    }
     // Blank inside a Markdown quote ('> '), it is whole too.
-    if (text.trim() === '' || (row && row !== 'damaged' && row.line.source.trim() !== '')) return null;
+    if (text.trim() === '' || (row && row !== 'damaged' && !unfinished(row.line.source))) return null;
     if (!t || !/^\s*\d/.test(text)) return 'the file ends in the middle of a line';
     // Read on with --allow-partial, the table lacks this row.
     this.cut = true;
     return `the report of ${t.filename ? excerpt(t.filename) : 'a function'} is cut off in the middle of a row`;
   }
 
-  /** At the end of the input (`no` is its last line): what was cut off, what was left outside a table. */
-  finish(no: number, lastLine: string, allowPartial: boolean): void {
+  /** Whether a report's rows are being read (its table not closed yet). */
+  readingRows(): boolean {
+    return this.table !== null && this.table.rows > 0;
+  }
+
+  /**
+   * At the end of the input (`no` is its last line): what was cut off, what was left outside a table.
+   * `lineEnd`: the input's last line has its line end.
+   */
+  finish(no: number, lastLine: string, allowPartial: boolean, lineEnd: boolean): void {
     const t = this.table;
+    // memory_profiler (0.15+, which prints `Filename:`) ends each report with blank lines: one that ends
+    // the file at a row, its line end written, may have been cut there (its function's last rows read as
+    // missing, a leak read where the function freed); a copy may have left them out too.
+    if (t?.rows && t.filename && lineEnd && lastLine.trim() !== '') {
+      this.warn(
+        no,
+        `the file ends at a row of the report of ${excerpt(t.filename)}, without the blank lines memory_profiler ` +
+          'writes after one: if it was cut, the rows after this one are missing',
+      );
+    }
     const start = t && !t.rows ? t.start : !t && this.file ? this.file.no : null;
     if (start !== null) {
       const last = lastLine.trim() ? ` (${quoted(lastLine)})` : '';
@@ -577,6 +600,35 @@ class Reader {
   }
 }
 
+/**
+ * Whether a last row's source cannot be the last line of a function, so that the row was cut in it:
+ * empty; a decorator, or a compound statement's header (`def f():` has a body after it); a bracket or
+ * a string left open; ending with an operator, a comma or a backslash (the statement goes on). A cut
+ * that leaves a whole statement (`return a` cut to `return`) is not told apart.
+ */
+export function unfinished(source: string): boolean {
+  const src = source.trim();
+  if (src === '' || src.startsWith('@') || src.endsWith('\\')) return true;
+  if (/^(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b/.test(src)) return true;
+  let depth = 0;
+  let quote = '';
+  let end = src.length; // where a comment starts
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === '#') {
+      end = i;
+      break;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+  }
+  const code = src.slice(0, end).trimEnd();
+  return Boolean(quote) || depth > 0 || /(?:[-+*/%=<>&|^~,:]|\b(?:and|or|not|in|is|lambda))$/.test(code);
+}
+
 // The first line of a traceback Python prints for an uncaught exception.
 // (3.11's exception groups print theirs indented, after a '+'.)
 const TRACEBACK = /^\s*(?:\+\s*)?(?:Exception Group )?Traceback \(most recent call last\):\s*$/;
@@ -596,20 +648,26 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   const reader = new Reader(input.label, opts.lenient ?? false, allowPartial);
   let no = 0;
   let last = '';
+  // Each line read once the next one is there: the last may be no line of the report.
+  let pending: string | null = null;
   // Pasted from a CI log: its timestamps, a container's column and colours are no part of the report.
   for await (const raw of text.lines) {
-    const line = withoutCiPrefix(raw);
-    reader.line(line, ++no);
-    last = line;
+    if (pending !== null) reader.line((last = pending), ++no);
+    pending = withoutCiPrefix(raw);
   }
-  const cut = text.cut();
+  let cut = text.cut();
+  // Spaces alone after a table's row, no line end after them: the start of its next row (the blank
+  // lines memory_profiler writes after a report hold none; a cut there was read as whole).
+  if (pending !== null && cut === null && text.unended() && pending.trim() === '' && reader.readingRows()) {
+    cut = pending;
+  } else if (pending !== null) reader.line((last = pending), ++no);
   const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut));
   const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
   if (cut !== null && what === null) {
     last = withoutCiPrefix(cut);
     reader.line(last, ++no);
   }
-  reader.finish(no, last, allowPartial);
+  reader.finish(no, last, allowPartial, cut === null);
   if (reader.blocks.length === 0) {
     throw new InputError(
       input.label,

@@ -14,6 +14,8 @@ export interface TextLines {
   readonly cut: () => string | null;
   /** Bytes decoded so far. */
   readonly bytes: () => number;
+  /** After iteration: the last line read had no line end (whole by wholeWithoutEnd, or cut). */
+  readonly unended: () => boolean;
 }
 
 // A line longer than this is no line of a capture, and beyond what a string can hold a little further.
@@ -39,6 +41,7 @@ function tooLong(input: InputStream, no: number): InputError {
 export function textLines(input: InputStream): TextLines {
   let cut: string | null = null;
   let bytes = 0;
+  let unended = false;
   async function* gen(): AsyncGenerator<string> {
     const decoder = new TextDecoder('utf-8');
     // The pieces of a line that runs over chunks: joined once, so a long line costs its length.
@@ -74,10 +77,11 @@ export function textLines(input: InputStream): TextLines {
     parts.push(decoder.decode());
     const rest = parts.join('');
     if (rest === '') return;
+    unended = true;
     if (wholeWithoutEnd(rest)) yield stripCR(rest);
     else cut = rest;
   }
-  return { lines: gen(), cut: () => cut, bytes: () => bytes };
+  return { lines: gen(), cut: () => cut, bytes: () => bytes, unended: () => unended };
 }
 
 /**

@@ -340,3 +340,43 @@ describe('random damage to real reports (seeded)', () => {
     },
   );
 });
+
+// memory_profiler 0.61 writes a report's rows, then blank lines; a file cut at a line end or at the
+// start of the next row read as whole, its function's last rows missing (an increment kept that the
+// function freed), exit 0.
+describe('a real report cut between its rows (fixtures/line-reports/real/mp0.61-p3.txt)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-line-reports-cut-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const text = readFileSync(`${DIR}/real/mp0.61-p3.txt`, 'utf8');
+  const at = (s: string) => text.indexOf(s) + s.length;
+  const cutAt = async (end: number, allowPartial = false) => {
+    writeFileSync(join(dir, 'cut.txt'), text.slice(0, end));
+    return loadCapture(join(dir, 'cut.txt'), { allowPartial, format: 'line-report' }).then(
+      (c) => c as LineReport,
+      (e: Error) => e,
+    );
+  };
+
+  it('at the spaces that start the next row: truncated', async () => {
+    const e = await cutAt(at('rows.append([i] * 2000)\n') + 4);
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect((e as Error).message).toContain('line 14: the report of prog_many.py is cut off at the start of a row');
+  });
+
+  it('inside a row, its source left unfinished (a bracket open, an operator, a decorator): truncated', async () => {
+    for (const s of ['rows.append([i] * ', 'total = sum(', '12   48.324 MiB  142.277 MiB           3   @prof']) {
+      expect(await cutAt(at(s))).toBeInstanceOf(TruncatedError);
+    }
+  });
+
+  it('at the line end of a row: read, with a warning that it may have been cut there', async () => {
+    const r = (await cutAt(at('rows.append([i] * 2000)\n'))) as LineReport;
+    expect(r.blocks[0]!.lines.map((l) => l.lineno).slice(-1)).toEqual([18]);
+    expect(r.warnings.join('\n')).toContain(
+      'line 13: the file ends at a row of the report of prog_many.py, without the blank lines memory_profiler writes after one',
+    );
+    // Whole, with its blank lines: no such warning.
+    const whole = (await cutAt(text.length)) as LineReport;
+    expect(whole.warnings.join('\n')).not.toContain('ends at a row');
+  });
+});

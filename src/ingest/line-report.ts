@@ -651,8 +651,12 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   // Each line read once the next one is there: the last may be no line of the report.
   let pending: string | null = null;
   // Pasted from a CI log: its timestamps, a container's column and colours are no part of the report.
+  const feed = (line: string): void => {
+    reader.line(line, ++no);
+    last = line;
+  };
   for await (const raw of text.lines) {
-    if (pending !== null) reader.line((last = pending), ++no);
+    if (pending !== null) feed(pending);
     pending = withoutCiPrefix(raw);
   }
   let cut = text.cut();
@@ -660,7 +664,7 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   // lines memory_profiler writes after a report hold none; a cut there was read as whole).
   if (pending !== null && cut === null && text.unended() && pending.trim() === '' && reader.readingRows()) {
     cut = pending;
-  } else if (pending !== null) reader.line((last = pending), ++no);
+  } else if (pending !== null) feed(pending);
   const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut));
   const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
   if (cut !== null && what === null) {

@@ -22,6 +22,14 @@ function lcg(seed: number) {
   };
 }
 
+const reset = (m: ReplayModel, groups: { size: number; system: boolean }[], starts: Int32Array, room: number) =>
+  m.reset(
+    Float64Array.from(groups, (g) => g.size),
+    Uint8Array.from(groups, (g) => (g.system ? 1 : 0)),
+    starts,
+    room,
+  );
+
 function expectSameState(wasm: ReplayModel, ref: PoolModel): void {
   expect(mallocStats(wasm)).toEqual(mallocStats(ref));
   expect(poolCounts(wasm)).toEqual(poolCounts(ref));
@@ -50,7 +58,8 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
     ]);
     // Each group's live list as long as any sequence below can make it.
     const ROOM = 200_000;
-    wasm.reset(
+    reset(
+      wasm,
       groups,
       Int32Array.from({ length: groups.length + 1 }, (_, i) => i * ROOM),
       groups.length * ROOM + 1,
@@ -116,7 +125,8 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
       const wasm = new ReplayModel(g);
       const groups = [16, 24, 48, 48, 100, 512, 513, 32].map((size, i) => ({ size, system: i === 7 }));
       const peak = 60_000;
-      wasm.reset(
+      reset(
+        wasm,
         groups,
         Int32Array.from({ length: groups.length + 1 }, (_, i) => i * peak),
         groups.length * peak,
@@ -191,7 +201,7 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
           [3, want[1]!],
         ];
         for (const [id, n] of take) for (let k = 0; k < n; k++) lists[id]!.push(pick());
-        x = wasm.placeClass(planPool, planBlocks, 0, planPool.length, blocks, t, take, x);
+        x = wasm.placeClass(planPool, planBlocks, 0, planPool.length, blocks, t, [2, 3], want, x);
         expect(x).toBe(y);
         const touched = wasm.touched();
         expect(new Map([...touched.pools].map((p, i) => [p, touched.transients[i]!]))).toEqual(transients);
@@ -217,7 +227,7 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
 
   it('sorts keys as numbers, ties in index order', () => {
     const wasm = new ReplayModel(geometry('3.11'));
-    wasm.reset([], new Int32Array(1), 0);
+    reset(wasm, [], new Int32Array(1), 0);
     const keys = [0.5, 0.25, 0.75, 0.25, 0, -0, 1e-300, 0.5, 0.999];
     expect([...wasm.sortKeys(keys)]).toEqual([4, 5, 6, 1, 3, 0, 7, 2, 8]);
     const draw = lcg(7);
@@ -232,10 +242,10 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
     const g = geometry('3.11');
     const wasm = new ReplayModel(g);
     const groups = [{ size: 64, system: false }];
-    wasm.reset(groups, Int32Array.of(0, 100_000), 100_000);
+    reset(wasm, groups, Int32Array.of(0, 100_000), 100_000);
     wasm.allocate(0, 100_000);
     expect(wasm.narenasCurrent).toBeGreaterThan(1);
-    wasm.reset(groups, Int32Array.of(0, 10), 10);
+    reset(wasm, groups, Int32Array.of(0, 10), 10);
     const ref = new PoolModel(g);
     expectSameState(wasm, ref);
     wasm.allocate(0, 10);

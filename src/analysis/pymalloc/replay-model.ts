@@ -75,12 +75,6 @@ function compile(): WebAssembly.Module {
   return new WebAssembly.Module(bytes);
 }
 
-/** A group of the replay: its block size and whether another domain than pymalloc's serves it. */
-export interface ReplayGroup {
-  readonly size: number;
-  readonly system: boolean;
-}
-
 /**
  * pymalloc's pools and arenas, and the live blocks of each group of a replay (their pools, in
  * allocation order): groups 0 to n - 1, then one for blocks charged to no group (the untraced).
@@ -132,14 +126,15 @@ export class ReplayModel implements PoolState {
   }
 
   /**
-   * Starts afresh, empty: `groups`' live lists start at `starts[id]` (the untraced blocks' at
-   * starts[groups.length]), `room` entries in all.
+   * Starts afresh, empty: groups of `size[id]` bytes (`system[id]` 1: another domain than
+   * pymalloc's), whose live lists start at `starts[id]` (the untraced blocks' at
+   * starts[size.length]), `room` entries in all.
    */
-  reset(groups: readonly ReplayGroup[], starts: Int32Array, room: number): void {
+  reset(size: Float64Array, system: Uint8Array, starts: Int32Array, room: number): void {
     const g = this.g;
-    const w = this.wasm;
+    const n = size.length;
     this.moved = true;
-    w.init(
+    this.wasm.init(
       this.classes,
       g.smallRequestThreshold,
       g.poolSize,
@@ -148,18 +143,12 @@ export class ReplayModel implements PoolState {
       g.arenaSize / g.poolSize,
       g.arenasLosePoolToAlignment ? 1 : 0,
       g.keepOneEmptyArena ? 1 : 0,
-      groups.length,
+      n,
       room,
     );
-    const i32 = this.i32;
-    const f64 = this.f64;
-    i32.set(starts.subarray(0, groups.length + 1), this.col(START));
-    const size = w.columnOf(SIZE) >> 3;
-    const system = this.col(SYSTEM);
-    groups.forEach((grp, id) => {
-      f64[size + id] = grp.size;
-      i32[system + id] = grp.system ? 1 : 0;
-    });
+    this.i32.set(starts.subarray(0, n + 1), this.col(START));
+    this.f64.set(size, this.wasm.columnOf(SIZE) >> 3);
+    this.i32.set(system, this.col(SYSTEM));
   }
 
   /** Whether the system allocator serves a request of `size` bytes (`system`: another domain). */
@@ -233,7 +222,7 @@ export class ReplayModel implements PoolState {
   /**
    * One size class of the scattered order's allocations: its places (`blocks` in all) laid out
    * from the plan entries [from, to) (pool and blocks of each), `t` transients drawn and counted
-   * per pool (touched()), then each group of `take` draws its blocks. Returns the generator's state.
+   * per pool (touched()), then each group ids[g] draws its ns[g] blocks. Returns the generator's state.
    */
   placeClass(
     planPool: readonly number[],
@@ -242,24 +231,25 @@ export class ReplayModel implements PoolState {
     to: number,
     blocks: number,
     t: number,
-    take: readonly (readonly [number, number])[],
+    ids: readonly number[],
+    ns: readonly number[],
     x: number,
   ): number {
     const plans = to - from;
     this.moved = true;
-    const at = this.wasm.scratchFor(2 * (plans + take.length)) >> 2;
+    const at = this.wasm.scratchFor(2 * (plans + ids.length)) >> 2;
     const i32 = this.i32;
     let k = at;
     for (let p = from; p < to; p++) {
       i32[k++] = planPool[p]!;
       i32[k++] = planBlocks[p]!;
     }
-    for (const [id, n] of take) {
-      i32[k++] = id;
-      i32[k++] = n;
+    for (let g = 0; g < ids.length; g++) {
+      i32[k++] = ids[g]!;
+      i32[k++] = ns[g]!;
     }
     this.moved = true;
-    return this.wasm.placeClass(plans, blocks, t, take.length, x);
+    return this.wasm.placeClass(plans, blocks, t, ids.length, x);
   }
 
   /** The pools transients were drawn to since the last call, each with their count; then forgets them. */

@@ -20,7 +20,7 @@ import { aliasTable, binomial, drawAlias, minMax, orderStatistics, seedState, xo
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { ReplayModel } from './replay-model.js';
-import { type Delta, delta, type SeriesGroups, seriesGroups } from './series.js';
+import { type Changes, type Delta, delta, type SeriesGroups, seriesGroups } from './series.js';
 import { mallocStats, type PoolCounts, poolCounts } from './state.js';
 
 export type ReplayOrder = 'compact' | 'scattered';
@@ -114,21 +114,19 @@ class Replayer {
   ) {
     this.rng[0] = seedState(seed);
     const n = series.groups.length;
-    this.size = Float64Array.from(series.groups, (grp) => grp.size);
-    this.system = Uint8Array.from(series.groups, (grp) => (grp.domain !== 0 ? 1 : 0));
+    this.size = new Float64Array(n);
+    this.system = new Uint8Array(n);
     const start = new Int32Array(n + 1);
     let room = 0;
     for (let id = 0; id < n; id++) {
+      const grp = series.groups[id]!;
+      this.size[id] = grp.size;
+      this.system[id] = grp.domain !== 0 ? 1 : 0;
       start[id] = room;
       room += series.peaks[id]!;
     }
     start[n] = room;
-    room += untraced;
-    model.reset(
-      series.groups.map((grp) => ({ size: grp.size, system: grp.domain !== 0 })),
-      start,
-      room,
-    );
+    model.reset(this.size, this.system, start, room + untraced);
   }
 
   /**
@@ -146,32 +144,52 @@ class Replayer {
   /** Moves the model to the counts of capture k (`d`, its delta); `churn` transient bytes in the scattered order. */
   step(k: number, d: Delta, churn = 0): void {
     const m = this.model;
+    const { frees, allocs } = d;
     // Frees first, then allocations.
     if (this.order === 'compact') {
-      for (const [id, n] of d.frees) m.compactFrees(id, n);
+      for (let e = 0; e < frees.length; e++) m.compactFrees(frees.id[e]!, frees.n[e]!);
       // The longest-lived blocks first (those living to the end of the series, then those freed
-      // last, and so on), so that blocks freed together were packed together.
+      // last, and so on), so that blocks freed together were packed together: pieces of each
+      // group's blocks by the capture they die at (none: the series' end), taken latest first.
       const counts = this.series.counts;
-      const pieces: [death: number, id: number, n: number][] = [];
-      for (const [id, n] of d.allocs) {
+      const end = counts.length; // for the blocks that live to the end
+      const death: number[] = [];
+      const pieceId: number[] = [];
+      const pieceN: number[] = [];
+      for (let e = 0; e < allocs.length; e++) {
+        const id = allocs.id[e]!;
+        const n = allocs.n[e]!;
         const live = m.liveCount(id);
         let left = n; // new blocks still alive
         let floor = Infinity;
-        for (let j = k + 1; j < counts.length && left > 0; j++) {
+        for (let j = k + 1; j < end && left > 0; j++) {
           floor = Math.min(floor, counts[j]!.get(id) ?? 0);
           const alive = Math.max(0, Math.min(n, floor - live));
-          if (alive < left) pieces.push([j, id, left - alive]);
+          if (alive < left) {
+            death.push(j);
+            pieceId.push(id);
+            pieceN.push(left - alive);
+          }
           left = alive;
         }
-        if (left > 0) pieces.push([Infinity, id, left]);
+        if (left > 0) {
+          death.push(end);
+          pieceId.push(id);
+          pieceN.push(left);
+        }
       }
-      pieces.sort((a, b) => b[0] - a[0]);
-      for (const [, id, n] of pieces) m.allocate(id, n);
+      // Latest death first, in the order made among the same (a counting sort).
+      const at = new Int32Array(end - k + 1); // per death j, where its pieces start: at[end - j]
+      for (let i = 0; i < death.length; i++) at[end - death[i]! + 1]!++;
+      for (let i = 1; i < at.length; i++) at[i]! += at[i - 1]!;
+      const order = new Int32Array(death.length);
+      for (let i = 0; i < death.length; i++) order[at[end - death[i]!]!++] = i;
+      for (let i = 0; i < order.length; i++) m.allocate(pieceId[order[i]!]!, pieceN[order[i]!]!);
     } else {
       let x = this.rng[0]!;
-      for (const [id, n] of d.frees) x = m.randomFrees(id, n, x);
+      for (let e = 0; e < frees.length; e++) x = m.randomFrees(frees.id[e]!, frees.n[e]!, x);
       this.rng[0] = x;
-      this.scatteredAllocs(d.allocs, churn);
+      this.scatteredAllocs(allocs, churn);
     }
   }
 
@@ -188,15 +206,23 @@ class Replayer {
   // - freeing the transients changes lists only at a pool's first free (a full pool goes to the
   //   front of its class's list) and its last (an empty pool goes back to its arena): the smallest
   //   and the largest of its transients' places in a random order (minMax), taken in that order.
-  private scatteredAllocs(allocs: readonly [number, number][], churn: number): void {
+  private scatteredAllocs(allocs: Changes, churn: number): void {
     const m = this.model;
     const classes = m.classes;
     const transientsIn = this.transientsByClass(allocs, churn);
     const blocksIn = transientsIn.slice();
-    for (const [id, n] of allocs) {
+    // Each allocation's size class (-1: the system allocator serves it).
+    const classOf = new Int32Array(allocs.length);
+    for (let e = 0; e < allocs.length; e++) {
+      const id = allocs.id[e]!;
       const size = this.size[id]!;
-      if (m.isLarge(size, this.system[id] === 1)) m.allocate(id, n);
-      else blocksIn[m.classOf(size)]! += n;
+      if (m.isLarge(size, this.system[id] === 1)) {
+        classOf[e] = -1;
+        m.allocate(id, allocs.n[e]!);
+      } else {
+        classOf[e] = m.classOf(size);
+        blocksIn[classOf[e]!]! += allocs.n[e]!;
+      }
     }
     // The pools of each class's places, in order: what the pools in use can take, then new pools,
     // each taken at its first block's place in the interleaving.
@@ -223,49 +249,63 @@ class Replayer {
         planBlocks.push(Math.min(capacity, blocks - b));
       }
       const keys = orderStatistics(this.rng, blocks, firsts);
-      keys.forEach((key, j) => {
-        newKey.push(key);
-        newPlan.push(planPool.length - firsts.length + j);
-        planPool[planPool.length - firsts.length + j] = -1 - c; // its class, until it has a pool
-      });
+      const first = planPool.length - firsts.length;
+      for (let j = 0; j < keys.length; j++) {
+        newKey.push(keys[j]!);
+        newPlan.push(first + j);
+        planPool[first + j] = -1 - c; // its class, until it has a pool
+      }
     }
-    for (const e of m.sortKeys(newKey)) {
-      const plan = newPlan[e]!;
+    const taken = m.sortKeys(newKey);
+    for (let i = 0; i < taken.length; i++) {
+      const plan = newPlan[taken[i]!]!;
       planPool[plan] = m.allocMany(-1 - planPool[plan]!, planBlocks[plan]!);
     }
     // Class by class, the places (their pools) laid out, each transient and each block drawing its
     // place without replacement (ReplayModel.placeClass).
-    const byClass: [number, number][][] = Array.from({ length: classes }, () => []);
-    for (const a of allocs) {
-      if (!m.isLarge(this.size[a[0]]!, this.system[a[0]] === 1)) byClass[m.classOf(this.size[a[0]]!)]!.push(a);
-    }
     let x = this.rng[0]!;
     let p = 0;
+    const ids: number[] = [];
+    const ns: number[] = [];
     for (let c = 0; c < classes; c++) {
       const from = p;
       for (let len = 0; len < blocksIn[c]!; p++) len += planBlocks[p]!;
-      x = m.placeClass(planPool, planBlocks, from, p, blocksIn[c]!, transientsIn[c]!, byClass[c]!, x);
+      ids.length = 0;
+      ns.length = 0;
+      for (let e = 0; e < allocs.length; e++) {
+        if (classOf[e] !== c) continue;
+        ids.push(allocs.id[e]!);
+        ns.push(allocs.n[e]!);
+      }
+      x = m.placeClass(planPool, planBlocks, from, p, blocksIn[c]!, transientsIn[c]!, ids, ns, x);
     }
     this.rng[0] = x;
     // The transients freed: each pool's first and last free, in random order.
     const freeKey: number[] = [];
     const freePool: number[] = [];
     const freeBlocks: number[] = [];
-    const free = (key: number, pool: number, n: number) => {
-      freeKey.push(key);
-      freePool.push(pool);
-      freeBlocks.push(n);
-    };
     const touched = m.touched();
-    touched.pools.forEach((pool, i) => {
+    for (let i = 0; i < touched.pools.length; i++) {
+      const pool = touched.pools[i]!;
       const t = touched.transients[i]!;
-      const [first, last] = minMax(this.rng, t);
+      const firstLast = minMax(this.rng, t);
       if (m.countOf(pool) === m.blocksPerPool(m.sizeClassOf(pool))) {
-        free(first, pool, 1);
-        if (t > 1) free(last, pool, t - 1);
-      } else free(last, pool, t);
-    });
-    for (const e of m.sortKeys(freeKey)) m.freeMany(freePool[e]!, freeBlocks[e]!);
+        freeKey.push(firstLast[0]);
+        freePool.push(pool);
+        freeBlocks.push(1);
+        if (t > 1) {
+          freeKey.push(firstLast[1]);
+          freePool.push(pool);
+          freeBlocks.push(t - 1);
+        }
+      } else {
+        freeKey.push(firstLast[1]);
+        freePool.push(pool);
+        freeBlocks.push(t);
+      }
+    }
+    const order = m.sortKeys(freeKey);
+    for (let i = 0; i < order.length; i++) m.freeMany(freePool[order[i]!]!, freeBlocks[order[i]!]!);
   }
 
   // Transient blocks totalling `bytes` at least, drawn from the interval's allocations by count
@@ -276,21 +316,28 @@ class Replayer {
   // deviations below their expected number), are drawn at once, a binomial draw per group (the
   // counts of any number of draws by weight, their order aside); the rest one by one, from an alias
   // table, until the bytes are made. The odds are those of drawing every one in turn.
-  private transientsByClass(allocs: readonly [number, number][], bytes: number): Int32Array {
+  private transientsByClass(allocs: Changes, bytes: number): Int32Array {
     const m = this.model;
     const perClass = new Int32Array(m.classes);
     // Another domain is not pymalloc's: its temporaries cannot pin an arena.
-    const mix = allocs.filter(([id]) => !this.system[id]);
-    const sizes = Float64Array.from(mix, ([id]) => Math.max(1, this.size[id]!));
-    const cls = Int32Array.from(mix, ([id]) => (m.isLarge(this.size[id]!, false) ? -1 : m.classOf(this.size[id]!)));
+    const weights: number[] = [];
+    const sizes: number[] = [];
+    const cls: number[] = [];
     let total = 0;
     let sum = 0;
     let squares = 0;
-    mix.forEach(([, n], k) => {
+    for (let e = 0; e < allocs.length; e++) {
+      const id = allocs.id[e]!;
+      if (this.system[id]) continue;
+      const n = allocs.n[e]!;
+      const size = Math.max(1, this.size[id]!);
+      weights.push(n);
+      sizes.push(size);
+      cls.push(m.isLarge(this.size[id]!, false) ? -1 : m.classOf(this.size[id]!));
       total += n;
-      sum += n * sizes[k]!;
-      squares += n * sizes[k]! ** 2;
-    });
+      sum += n * size;
+      squares += n * size ** 2;
+    }
     if (!total || bytes <= 0) return perClass;
     // How many draws the bytes take: about bytes / mean, with a variance of bytes * variance / mean^3.
     const mean = sum / total;
@@ -300,8 +347,8 @@ class Replayer {
     let made = 0;
     let left = n;
     let rest = total;
-    for (let k = 0; k < mix.length && left > 0; k++) {
-      const w = mix[k]![1];
+    for (let k = 0; k < weights.length && left > 0; k++) {
+      const w = weights[k]!;
       const drawn = binomial(this.rng, left, w / rest);
       if (cls[k]! >= 0) perClass[cls[k]!]! += drawn;
       made += drawn * sizes[k]!;
@@ -314,7 +361,7 @@ class Replayer {
       n = 0;
       made = 0;
     }
-    const table = aliasTable(mix.map(([, w]) => w));
+    const table = aliasTable(weights);
     let x = this.rng[0]!;
     while (made < bytes && n < MAX_TRANSIENTS) {
       const x1 = xorshift(x);

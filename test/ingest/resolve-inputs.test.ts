@@ -590,3 +590,24 @@ describe('snapshots of two interpreters in one series', () => {
     );
   });
 });
+
+describe('a copy of a capture in its folder (the same bytes under another name)', () => {
+  // A file manager's "Copy of", a backup's .bak: each was one more capture of the series (a step of
+  // 0, the leak's rate cut by a fifth), exit 0.
+  it('is read once, the name kept the one that is not a copy, and said', async () => {
+    const d = join(dir, 'copies');
+    cpSync('fixtures/leaks/memo_leak', d, { recursive: true });
+    copyFileSync(join(d, 'snap-6.pickle'), join(d, 'Copy of snap-6.pickle'));
+    copyFileSync(join(d, 'snap-3.pickle'), join(d, 'snap-3.pickle.bak'));
+    const r = await resolveInputs([d]);
+    expect(r.inputs.filter((p) => p.endsWith('.pickle') || p.endsWith('.bak')).map((p) => relative(d, p))).toEqual(
+      Array.from({ length: 9 }, (_, i) => `snap-${i + 1}.pickle`),
+    );
+    expect(r.skipped.join('\n')).toContain(
+      `skipping ${join(d, 'Copy of snap-6.pickle')}: the same bytes as ${join(d, 'snap-6.pickle')}, read once: a copy is no capture of its own (and 1 more copies)`,
+    );
+    const copied = JSON.parse((await cli('leaks', d, '--json')).out) as { captures: number };
+    const alone = JSON.parse((await cli('leaks', 'fixtures/leaks/memo_leak', '--json')).out) as { captures: number };
+    expect(copied.captures).toBe(alone.captures);
+  });
+});

@@ -487,6 +487,16 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
     ),
   );
   const cutBefore = builders.filter((b) => b.fields.partial === true).length;
+  // Read cut short when it was converted: as the capture itself, read only with --allow-partial (diff
+  // read every trace after the cut as freed, exit 0, where the dump it was made from was refused).
+  if (cutBefore && !opts.allowPartial) {
+    throw new TruncatedError(
+      input.label,
+      'its "partial" field',
+      `${cutBefore === 1 && builders.length === 1 ? 'converted' : `${cutBefore} of its snapshots converted`} ` +
+        'from a capture read cut short: the traces after the cut are missing (--allow-partial reads it)',
+    );
+  }
   if (cutBefore) {
     warnings.push(
       `${input.label}: ${cutBefore === 1 && builders.length === 1 ? 'converted' : `${cutBefore} of its snapshots converted`} ` +

@@ -1,7 +1,7 @@
 // A series of snapshots as the replay sees it: every (domain, traceback, size) group of the series
 // numbered once, its count at each capture, and what each capture changes (replay.ts).
 
-import type { Frame } from '../../model/frames.js';
+import type { Frame, FrameTable } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { internalSite } from '../filters.js';
 
@@ -15,44 +15,89 @@ export interface SeriesGroups {
   readonly peaks: readonly number[];
 }
 
+/**
+ * The groups of a series, numbered in an order of their own: by traceback (its frames' file names and
+ * lines), then size, then domain. The order the reader met them in (a gzipped dump read on the main
+ * thread, the same dump read by a worker) changed the replay's figures: which group's blocks the
+ * compact order packs first, what the scattered order's draws fall on.
+ */
 export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
-  const ids = new Map<string, number>();
-  const groups: { domain: number; size: number; site: Frame; internal: boolean }[] = [];
-  const internal = new Map<string, boolean>(); // per traceback, by its frames
-  const peaks: number[] = [];
+  // Tracebacks by their frames as text (one per snapshot and traceback id); groups by (traceback, size, domain).
+  const tracebacks = new Map<string, number>();
+  const tracebackText: string[] = [];
+  const tracebackOf: number[] = [];
+  const sized: Map<number, number>[] = []; // per traceback, domain 0: group by size
+  const others = new Map<string, number>(); // other domains
+  const found: { domain: number; size: number; site: Frame; internal: boolean }[] = [];
+  const internal: boolean[] = []; // per traceback
+  // A frame table's traceback ids: the series' (snapshots of one set share their table).
+  const seenIn = new Map<FrameTable, Map<number, number>>();
   const counts = snapshots.map((s) => {
     const g = s.groups;
     const c = new Map<number, number>();
-    const frames = new Map<number, string>(); // a traceback's frames, once per traceback
+    const seen = seenIn.get(s.frames) ?? new Map<number, number>();
+    seenIn.set(s.frames, seen);
     for (let i = 0; i < g.length; i++) {
       const tb = g.traceback[i]!;
       const size = Math.ceil(g.size[i]!); // memray gives averages
-      let tbKey = frames.get(tb);
-      if (tbKey === undefined) {
-        tbKey = s.frames.tracebackFrames(tb).join(',');
-        frames.set(tb, tbKey);
-      }
-      const key = `${g.domain[i]}:${size}:${tbKey}`;
-      let id = ids.get(key);
-      if (id === undefined) {
-        id = groups.length;
-        ids.set(key, id);
-        let machinery = internal.get(tbKey);
-        if (machinery === undefined) {
-          const oldestFirst = s.frames.tracebackFrames(tb).reverse();
-          machinery = internalSite(oldestFirst.map((f) => s.frames.frame(f)));
-          internal.set(tbKey, machinery);
+      let t = seen.get(tb);
+      if (t === undefined) {
+        const frames = s.frames.tracebackFrames(tb).map((f) => s.frames.frame(f));
+        const text = frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
+        t = tracebacks.get(text);
+        if (t === undefined) {
+          t = tracebackText.length;
+          tracebacks.set(text, t);
+          tracebackText.push(text);
+          internal.push(internalSite([...frames].reverse()));
         }
+        seen.set(tb, t);
+      }
+      // By size, per traceback (numbers, not strings, as keys: a replay's first loop over every group).
+      const domain = g.domain[i]!;
+      if (domain === 0 && !sized[t]) sized[t] = new Map();
+      const bySize = domain === 0 ? sized[t]! : null;
+      let id = bySize ? bySize.get(size) : others.get(`${t}:${size}:${domain}`);
+      if (id === undefined) {
+        id = found.length;
+        if (bySize) bySize.set(size, id);
+        else others.set(`${t}:${size}:${domain}`, id);
         const site = s.frames.frame(s.frames.tracebackFrame(tb, 0));
-        groups.push({ domain: g.domain[i]!, size, site, internal: machinery });
-        peaks.push(0);
+        found.push({ domain, size, site, internal: internal[t]! });
+        tracebackOf.push(t);
       }
       c.set(id, (c.get(id) ?? 0) + g.count[i]!);
     }
-    for (const [id, n] of c) if (n > peaks[id]!) peaks[id] = n;
     return c;
   });
-  return { groups, counts, peaks };
+  // The order of their own: tracebacks by their text, then sizes, then domains (each traceback's
+  // groups sorted apart: a few sizes each).
+  const byText = Array.from(tracebackText.keys()).sort((x, y) =>
+    tracebackText[x]! < tracebackText[y]! ? -1 : tracebackText[x]! > tracebackText[y]! ? 1 : 0,
+  );
+  const ofTraceback: number[][] = tracebackText.map(() => []);
+  for (let id = 0; id < found.length; id++) ofTraceback[tracebackOf[id]!]!.push(id);
+  const order: number[] = [];
+  for (const t of byText) {
+    const ids = ofTraceback[t]!;
+    if (ids.length > 1) ids.sort((x, y) => found[x]!.size - found[y]!.size || found[x]!.domain - found[y]!.domain);
+    for (const id of ids) order.push(id);
+  }
+  const idOf = new Int32Array(found.length);
+  order.forEach((old, id) => {
+    idOf[old] = id;
+  });
+  const peaks = new Array<number>(found.length).fill(0);
+  const renumbered = counts.map((c) => {
+    const out = new Map<number, number>();
+    c.forEach((n, old) => {
+      const id = idOf[old]!;
+      out.set(id, n);
+      if (n > peaks[id]!) peaks[id] = n;
+    });
+    return out;
+  });
+  return { groups: order.map((old) => found[old]!), counts: renumbered, peaks };
 }
 
 /** Blocks to free or to allocate, per group: group id[e] changes by n[e] blocks. */

@@ -1,5 +1,5 @@
 // The replay command as a user runs it: the documented JSON, one capture, bad matching.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -143,6 +143,32 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     const measured = g.checks.find((c) => c.check === 'max-fragmentation')!.measured;
     expect(measured).toBe(
       (replay as unknown as { fragmentation: { measure: { share: number } } }).fragmentation.measure.share,
+    );
+  });
+});
+
+describe('the same dumps read another way', () => {
+  // Gzipped or not (read on the main thread or by a worker), the reader meets a dump's groups in
+  // another order; the replay numbered them in that order, and the scattered figures moved.
+  it('give the same replay, gzipped or not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-replay-gz-'));
+    const { gunzipSync } = await import('node:zlib');
+    const src = 'fixtures/run-folder/frag-locals/snapshots';
+    const names = ['0001', '0002', '0003', '0004'];
+    for (const n of names) {
+      writeFileSync(join(dir, `${n}.pickle`), gunzipSync(readFileSync(`${src}/${n}.pickle.gz`)));
+      for (const side of ['peak', 'time']) copyFileSync(`${src}/${n}.pickle.${side}`, join(dir, `${n}.pickle.${side}`));
+    }
+    const figures = async (...inputs: string[]) => {
+      const r = await cli('replay', '--json', '--order', 'given', ...inputs);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.out) as { captures: Record<string, unknown>[] }).captures.map((c) => [
+        c.compact,
+        c.scattered,
+      ]);
+    };
+    expect(await figures(...names.map((n) => join(dir, `${n}.pickle`)))).toEqual(
+      await figures(...names.map((n) => `${src}/${n}.pickle.gz`)),
     );
   });
 });

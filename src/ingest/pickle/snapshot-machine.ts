@@ -273,9 +273,12 @@ export class SnapshotMachine {
           '(--allow-partial)',
       );
     } else if (this.frameEnd > bytes + this.trailing) {
+      // The pickle reached its STOP: the data is whole and the frame's length is what is wrong (or
+      // the file was cut right after its STOP). CPython's load refuses it (pickle exhausted before end of frame).
+      const to = this.frameEnd > Number.MAX_SAFE_INTEGER ? 'beyond 2^53' : `to byte ${this.frameEnd}`;
       const msg =
-        `truncated tracemalloc dump: the FRAME at byte ${this.frameAt} announces a frame to byte ` +
-        `${this.frameEnd}, past the end of the data at byte ${bytes + this.trailing}`;
+        `damaged tracemalloc dump: the FRAME at byte ${this.frameAt} announces a frame ${to}, past the end ` +
+        `of the data at byte ${bytes + this.trailing}, where the pickle has ended (its STOP): Snapshot.load refuses it`;
       if (!allowPartial) throw new TruncatedError(this.file, `byte ${bytes}`, msg);
       partial = true;
       warnings.push(`${this.file}: ${msg}; using the traces read before it (--allow-partial)`);
@@ -286,7 +289,8 @@ export class SnapshotMachine {
         p === 0x80 && v !== undefined && v >= 2 && v <= 5
           ? ': they begin another pickle (a second dump in the same file?): only the first is read; give each dump its own file'
           : '';
-      warnings.push(`${this.file}: ignored ${this.trailing} bytes after the end of the pickle${another}`);
+      const n = this.trailing === 1 ? '1 byte' : `${this.trailing} bytes`;
+      warnings.push(`${this.file}: ignored ${n} after the end of the pickle at byte ${bytes}${another}`);
     }
     let tracebackLimit: number | null = null;
     if (this.root) {

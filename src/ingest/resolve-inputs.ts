@@ -188,6 +188,14 @@ function gzipOfDump(path: string): boolean {
   return end > 10 && /\.(?:pickle|pkl)$/.test(b.subarray(10, end).toString('latin1'));
 }
 
+function empty(path: string): boolean {
+  try {
+    return statSync(path).size === 0;
+  } catch {
+    return false;
+  }
+}
+
 function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: string } {
   try {
     return sniffFile(path);
@@ -240,7 +248,10 @@ export function resolveInputs(
       const format = sniffable(p);
       if (typeof format === 'object' && format !== null) skipped.push(`skipping ${p}: ${format.unreadable}`);
       else if (format || damagedCapture(p)) inputs.push(p);
-      else skipped.push(`skipping ${p}: not a capture arenascope reads`);
+      else
+        skipped.push(
+          `skipping ${p}: ${empty(p) ? 'empty (a capture still being written?)' : 'not a capture arenascope reads'}`,
+        );
     }
   };
   for (const a of args) {

@@ -354,18 +354,29 @@ function strangers(dir: string, files: readonly RunFile[]): string[] {
       const side = SIDECAR.exec(rel);
       const of = side ? rel.slice(0, side.index).replace(/\.gz$/, '') : null;
       if (of !== null && (known.has(of) || unrecorded.has(of))) continue;
-      if (CAPTURE.test(rel)) {
-        unrecorded.add(rel.replace(/\.gz$/, ''));
-        out.push(`skipping ${path}: a capture the run wrote but did not record (it was stopped as it wrote it?)`);
-        continue;
-      }
-      let st: ReturnType<typeof statSync>;
+      let st: ReturnType<typeof statSync> | null;
       try {
         st = statSync(path);
       } catch {
+        st = null;
+      }
+      // What an entry is when it is no file the run could have written.
+      const odd = !st
+        ? 'a link to nothing, or that cannot be read'
+        : st.isDirectory()
+          ? 'a directory'
+          : !st.isFile()
+            ? 'not a regular file (a pipe, a socket, a device)'
+            : null;
+      if (CAPTURE.test(rel)) {
+        unrecorded.add(rel.replace(/\.gz$/, ''));
+        const what = odd ?? (st!.size === 0 ? 'an empty file' : null);
+        out.push(
+          `skipping ${path}: ${what ? `named like a capture, ${what}` : 'a capture the run wrote but did not record (it was stopped as it wrote it?)'}`,
+        );
         continue;
       }
-      if (st.isFile() || st.isDirectory()) out.push(`skipping ${path}: not one of the run's captures`);
+      out.push(`skipping ${path}: ${odd && !st?.isDirectory() ? `${odd}, ` : ''}not one of the run's captures`);
     }
   };
   for (const sub of ['', 'snapshots', 'allocator']) look(sub);

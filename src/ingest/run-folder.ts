@@ -244,8 +244,12 @@ function events(path: string, warnings: string[]): { line: number; f: Fields }[]
   return out;
 }
 
-function fromEvents(dir: string, why: string): RunFolder {
-  const warnings = [`${dir}: the run did not finish (${why}): read from captures.jsonl`];
+function fromEvents(dir: string, why: string, damaged: string | null = null): RunFolder {
+  const warnings = [
+    damaged
+      ? `${dir}: its manifest.json cannot be read (${damaged}): read from captures.jsonl, as a run that did not finish`
+      : `${dir}: the run did not finish (${why}): read from captures.jsonl`,
+  ];
   const files: RunFile[] = [];
   const tests: RunTest[] = [];
   let python: string | null = null;
@@ -280,26 +284,32 @@ export function readRunFolder(dir: string): RunFolder | null {
   const jsonl = runText(join(dir, 'captures.jsonl'));
   let m: Json = null;
   let file = join(dir, 'manifest.json');
+  let damaged: string | null = null;
   if (manifest) {
     file = manifest.file;
     const text = manifest.text;
-    // Another tool's manifest.json is not ours; a damaged one of a run folder is an error.
-    const ours = jsonl || text.includes(RUN_FORMAT);
+    // Another tool's manifest.json is not ours; a damaged one of a run folder is an error, unless
+    // the run's captures.jsonl is there to read it from (a run killed as it wrote its manifest).
     try {
       m = JSON.parse(text) as Json;
     } catch {
-      if (ours) parseJson(file, text);
-      return null;
+      if (!jsonl && text.includes(RUN_FORMAT)) parseJson(file, text);
+      if (!jsonl) return null;
+      try {
+        parseJson(file, text);
+      } catch (e) {
+        damaged = e instanceof InputError ? `${e.where}: ${e.detail}` : String(e);
+      }
     }
     const isRun = m !== null && typeof m === 'object' && !Array.isArray(m) && m.format === RUN_FORMAT;
-    if (!isRun) {
+    if (!isRun && damaged === null) {
       if (!jsonl) return null;
       throw new InputError(file, '$.format', `expected "${RUN_FORMAT}" beside a captures.jsonl`);
     }
   } else if (!jsonl || allocatorRun(jsonl.text)) return null;
   let run: RunFolder;
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
-  else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running');
+  else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running', damaged);
   // A capture gzipped since (`gzip snapshots/*.pickle`, to keep a run small) is read as it is now.
   const gzipped = new Set(run.files.filter((f) => !isFile(f.path) && isFile(`${f.path}.gz`)).map((f) => f.path));
   const now = (p: string): string => (gzipped.has(p) ? `${p}.gz` : p);

@@ -602,14 +602,16 @@ class Reader {
 
 /**
  * Whether a last row's source cannot be the last line of a function, so that the row was cut in it:
- * empty; a decorator, or a compound statement's header (`def f():` has a body after it); a bracket or
- * a string left open; ending with an operator, a comma or a backslash (the statement goes on). A cut
- * that leaves a whole statement (`return a` cut to `return`) is not told apart.
+ * empty; a decorator; a bracket or a string left open; ending with a colon (a header whose body is on
+ * the next line), an operator or a backslash (the statement goes on). A line holding a triple quote
+ * is not judged (it may close a string begun above). A cut that leaves a whole statement (`return a`
+ * cut to `return`) is not told apart, nor from an IPython `%mprun -T` file, which ends after a row
+ * without a line end.
  */
 export function unfinished(source: string): boolean {
   const src = source.trim();
-  if (src === '' || src.startsWith('@') || src.endsWith('\\')) return true;
-  if (/^(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally|match|case)\b/.test(src)) return true;
+  if (src === '' || src.startsWith('@')) return true;
+  if (src.includes('"""') || src.includes("'''")) return false;
   let depth = 0;
   let quote = '';
   let end = src.length; // where a comment starts
@@ -626,7 +628,13 @@ export function unfinished(source: string): boolean {
     else if (')]}'.includes(ch)) depth--;
   }
   const code = src.slice(0, end).trimEnd();
-  return Boolean(quote) || depth > 0 || /(?:[-+*/%=<>&|^~,:]|\b(?:and|or|not|in|is|lambda))$/.test(code);
+  return (
+    Boolean(quote) ||
+    depth > 0 ||
+    /[-+/%=<>&|^~:\\]$/.test(code) ||
+    (code.endsWith('*') && !/\bimport\s+\*$/.test(code)) ||
+    /\b(?:and|or|not|in|is|lambda)$/.test(code)
+  );
 }
 
 // The first line of a traceback Python prints for an uncaught exception.

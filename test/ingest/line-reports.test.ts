@@ -1,7 +1,7 @@
 // memory_profiler line-by-line reports of every layout its printer has had, read from real outputs of
 // twelve releases (0.4 to 0.61, and IPython's %mprun) and from the variants people paste. The figures
 // expected were read from the unmodified reports' text by fixtures/line-reports/expected.py.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -378,5 +378,17 @@ describe('a real report cut between its rows (fixtures/line-reports/real/mp0.61-
     // Whole, with its blank lines: no such warning.
     const whole = (await cutAt(text.length)) as LineReport;
     expect(whole.warnings.join('\n')).not.toContain('ends at a row');
+  });
+});
+
+describe('IPython %mprun -T files whose last row looks unfinished (fixtures/line-reports/mprun-T)', () => {
+  // The file ends after its last row, no line end: a last row ending `else: return len(a)`, a closing
+  // triple quote, `return 1,`, a comment ending in a backslash was refused as cut (exit 2).
+  const dir = 'fixtures/line-reports/mprun-T';
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.T.txt')))('%s is read whole', async (name) => {
+    const r = (await loadCapture(join(dir, name), { format: 'line-report' })) as LineReport;
+    expect(r.blocks).toHaveLength(1);
+    const source = readFileSync(join(dir, name), 'utf8').split('\n');
+    expect(r.blocks[0]!.lines.at(-1)!.lineno).toBe(Number(source.at(-1)!.trim().split(/\s+/)[0]));
   });
 });

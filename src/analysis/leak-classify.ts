@@ -260,13 +260,23 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
   const lengths: number[] = [];
   let grew = 0;
   let notShrunk = 0;
+  // Steps of a quarter of the growth that counts or more, the last of them, and what the others added.
+  let big = 0;
+  let bigAt = -1;
+  let crumbs = 0;
   for (let i = 0; i < steps; i++) {
     const d = bytes[i + 1]! - bytes[i]!;
     lengths.push(x[i + 1]! - x[i]!);
     rates.push(d / lengths[i]!);
     if (d > 0) grew++;
     if (d >= 0) notShrunk++;
+    if (d >= minGrowth / 4) {
+      big++;
+      bigAt = i;
+    } else if (d > 0) crumbs += d;
   }
+  // One step up, crumbs besides: a table built once (a crumb of 289 B before it made it a leak).
+  const stepUp = big === 1 && crumbs < minGrowth / 4;
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
   const support = (c: number): number => c / (c + 2);
   const result = (verdict: Verdict, c: number, kept: KeptMemory | null = null): Classification => ({
@@ -304,10 +314,10 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     // leak of confidence 0.6 for 3 steps of a few bytes before it. (Not the largest step wherever
     // it is: a temporary caught at one capture is the largest step of a steady leak.)
     const oneStep = bytes[steps - 1]! - first < minGrowth / 4;
-    // One growing step before the last, flat after it, is a step up that stopped: a table built once
-    // in the last third read as a leak (as the kept memory's rule, which asks for three raises).
+    // One step up before the last, flat after it (crumbs aside), stopped: a table built once in the
+    // last third read as a leak (as the kept memory's rule, which asks for three raises).
     if (
-      (grew >= 2 || oneStep) &&
+      (!stepUp || oneStep) &&
       lastThird >= expected / 2 &&
       notShrunk / steps >= 0.6 &&
       !upsAndDowns(bytes, kept, j, k, minGrowth)
@@ -340,7 +350,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     )
       return result('leak', (grew / steps) * support(grew) * Math.min(1, lastThird / Math.max(expected / 2, 1)));
     // One step up: as sure as the steps after it stayed flat.
-    if (grew === 1) return result('plateau', support(steps - 1 - rates.findIndex((r) => r > 0)));
+    if (stepUp) return result('plateau', support(steps - 1 - bigAt));
     // Confidence in a plateau: how little the last third added, over how many steps.
     return result('plateau', (1 - Math.max(0, lastThird) / Math.max(expected, 1)) * support(steps - k));
   }

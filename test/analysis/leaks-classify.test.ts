@@ -522,3 +522,15 @@ describe('one step up', () => {
     expect(classify(last, M).confidence).toBeLessThan(0.5);
   });
 });
+
+describe('one step up, crumbs besides', () => {
+  it('a few hundred bytes made before the table do not make its one step a leak', () => {
+    // The same line made one 200-byte object at capture 1, then the 1953 KiB table at capture 4.
+    const bytes = [0, 289, 289, 289, 1953 * KiB, 1953 * KiB];
+    expect(classify(bytes, M).verdict).toBe('plateau');
+    // Two steps up, each of the growth that counts: a leak in bursts.
+    expect(classify([0, 0, 1024 * KiB, 1024 * KiB, 2048 * KiB, 2048 * KiB], M).verdict).toBe('leak');
+    // Many small steps, none a quarter of it: a slow leak still.
+    expect(classify(cumulative(0, new Array(20).fill(10 * KiB)), M).verdict).toBe('leak');
+  });
+});

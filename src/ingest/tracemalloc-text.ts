@@ -262,9 +262,14 @@ function size(input: InputStream, no: number, value: string, unit: string): numb
   throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
 }
 
-/** Half the step of a figure as printed ('97.7 KiB': 0.05 KiB), in bytes. */
-const halfStep = (value: string, unit: string): number =>
-  (0.5 * UNIT[unit]!) / 10 ** (value.includes('.') ? value.length - value.indexOf('.') - 1 : 0);
+/**
+ * Half the step of a figure as printed ('97.7 KiB': 0.05 KiB), in bytes. A size in bytes is exact
+ * (a whole number printed whole); an average in bytes was rounded.
+ */
+const halfStep = (value: string, unit: string, exactBytes = false): number =>
+  exactBytes && unit === 'B' && !value.includes('.')
+    ? 0
+    : (0.5 * UNIT[unit]!) / 10 ** (value.includes('.') ? value.length - value.indexOf('.') - 1 : 0);
 
 /**
  * A statistic's size from its printed size and average, each rounded as tracemalloc prints it: the
@@ -275,8 +280,8 @@ const halfStep = (value: string, unit: string): number =>
 function estimate(printed: number, value: string, unit: string, count: number, avg?: string, avgUnit?: string): number {
   if (avg === undefined || avgUnit === undefined || count <= 0) return printed;
   const a = Number(avg) * UNIT[avgUnit]!;
-  const lo = Math.max(printed - halfStep(value, unit), (a - halfStep(avg, avgUnit)) * count);
-  const hi = Math.min(printed + halfStep(value, unit), (a + halfStep(avg, avgUnit)) * count);
+  const lo = Math.max(printed - halfStep(value, unit, true), (a - halfStep(avg, avgUnit)) * count);
+  const hi = Math.min(printed + halfStep(value, unit, true), (a + halfStep(avg, avgUnit)) * count);
   return lo <= hi ? (lo + hi) / 2 : printed;
 }
 
@@ -321,10 +326,11 @@ function keyOf(s: ReadStatistic): string {
 
 /**
  * A file name without the rank a program printed before its statistic ('#1: app.py:12: size=…', as
- * pytracemalloc's documentation did): the rank made each rank another site (a constant site read as
- * a leak as it climbed the ranks). After a log prefix, it follows one space.
+ * pytracemalloc's documentation did; '#1 ', '1. ', '1) ', '[1] ', 'Top #1: '): the rank made each
+ * rank another site (a constant site read as a leak as it climbed the ranks). After a log prefix, it
+ * follows one space.
  */
-const unranked = (name: string): string => name.replace(/^\s?#\d+: /, '');
+const unranked = (name: string): string => name.replace(/^\s?(?:(?:top\s*)?#\d+:?|\d+[.)]|\[\d+\])\s+/i, '');
 
 const sameFrame = (a: Frame, b: Frame): boolean => a.filename === b.filename && a.lineno === b.lineno;
 
@@ -385,6 +391,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // every time with nothing between (read as one, each site's rounds were summed; a stable app's
     // "+0 B" rounds too). A key again lower in the order is no new round: a listing by traceback
     // prints each statistic's oldest frame, often the same one.
+    // Frames printed under its statistics: a listing by traceback, however deep its tracebacks.
+    const tracebacks = current.some((st) => st.frames.length > 0);
     // (By the sizes as printed: the estimates from the averages may order two equal ones otherwise.)
     let round: LoggedStatistic[] = [];
     let before = Number.POSITIVE_INFINITY;
@@ -395,14 +403,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const again = rank > before || (keys.has(key) && rank === before);
       before = rank;
       if (again) {
-        listings.push({ inputLine: round[0]!.inputLine, stats: round });
+        listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
         round = [];
         keys.clear();
       }
       keys.add(key);
       round.push(st);
     }
-    listings.push({ inputLine: round[0]!.inputLine, stats: round });
+    listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
     current = [];
   };
 

@@ -21,6 +21,8 @@ export interface LoggedStatistic {
 export interface LoggedListing {
   readonly inputLine: number;
   readonly stats: readonly LoggedStatistic[];
+  /** Frames were printed under its statistics (Traceback.format()): a listing by traceback, however deep. */
+  readonly tracebacks?: boolean;
 }
 
 /** tracemalloc statistics recovered from text: what a user who only kept the log has. */
@@ -33,7 +35,7 @@ export interface StatisticsLog {
 
 // What a listing answers: its sites by line, by traceback (frames under each statistic) or by file
 // (statistics('filename'): every line number 0), and whether it prints compare_to's changes. In the
-// order a series is made of the first one a log holds.
+// order the series is made of, among kinds of as many listings.
 const KINDS = [
   'by line',
   'compare_to by line',
@@ -45,7 +47,7 @@ const KINDS = [
 
 function kindOf(l: LoggedListing): number {
   const byFile = l.stats.every((st) => st.frames.length === 1 && st.frames[0]!.lineno === 0);
-  const grouping = byFile ? 2 : l.stats.some((st) => st.frames.length > 1) ? 1 : 0;
+  const grouping = byFile ? 2 : l.tracebacks || l.stats.some((st) => st.frames.length > 1) ? 1 : 0;
   return 2 * grouping + (l.stats.some((st) => st.sizeDiff !== null) ? 1 : 0);
 }
 
@@ -54,11 +56,14 @@ function kindOf(l: LoggedListing): number {
  * prints, at each moment, its sites by file and by line, by line and by traceback, or its statistics
  * and its changes since a moment, printed listings that are not successive captures (read as one
  * series, a leak by line read as a plateau beside its file's listings, and a gate passed). The series
- * is of the listings of one kind, the first of KINDS the log holds.
+ * is of the listings of one kind: the kind most are of, the first of KINDS among as many.
  */
 export function seriesListings(log: StatisticsLog): { indices: number[]; leftOut: string[] } {
   const kinds = log.listings.map(kindOf);
-  const kept = Math.min(...kinds);
+  // The kind most listings are of (printed once, a baseline's listing before every round's compare_to
+  // is no series of its own); of as many, the first of KINDS.
+  const count = KINDS.map((_, k) => kinds.filter((x) => x === k).length);
+  const kept = count.indexOf(Math.max(...count));
   const indices = kinds.flatMap((k, i) => (k === kept ? [i] : []));
   const left = kinds.flatMap((k, i) => (k === kept ? [] : [i]));
   if (!left.length) return { indices, leftOut: [] };

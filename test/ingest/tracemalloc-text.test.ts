@@ -418,3 +418,36 @@ describe('logs whose listings are not one capture each, or carry a rank (fixture
     expect(error).toBeLessThan(printedError);
   });
 });
+
+describe('kinds of listing at different moments, and ranks (fixtures/text/kinds, CPython 3.11)', () => {
+  // What CPython computed each round (statistics('lineno'), sizes by site): the site that grew the most.
+  type Rounds = Record<string, number>[];
+  const truth = JSON.parse(readFileSync('fixtures/text/kinds/truth.json', 'utf8')) as Record<string, Rounds>;
+  truth.t6 = JSON.parse(readFileSync('fixtures/text/kinds/t6.log.truth.json', 'utf8')) as Rounds;
+  const grewMost = (rounds: Rounds): number => {
+    const [first, last] = [rounds[0]!, rounds[rounds.length - 1]!];
+    const grown = Object.keys(last).map((site) => [site, last[site]! - (first[site] ?? 0)] as const);
+    const site = grown.sort((a, b) => b[1] - a[1])[0]![0];
+    return Number(site.slice(site.lastIndexOf(':') + 1));
+  };
+  const leakLines = async (log: string) => {
+    const r = JSON.parse((await cli('leaks', log, '--json')).out) as {
+      sites: { filename: string; lineno: number; verdict: string }[];
+    };
+    expect(r.sites.every((s) => s.filename.startsWith('/'))).toBe(true); // no rank left before a name
+    return r.sites.filter((s) => s.verdict === 'leak').map((s) => s.lineno);
+  };
+
+  it.each([
+    // Top lines, then top tracebacks of depth 1 (one File line each): two kinds each round.
+    ['t6.log', 't6'],
+    // Top tracebacks every round: one frame each at first, two once a function's leak joins them.
+    ['t1_depth.log', 't1'],
+    // The baseline's top lines once, then compare_to(baseline) every round (the documentation's way).
+    ['t2_base_diffs.log', 't2'],
+    // Ranks before each statistic: '1. ', '#1 ', '[1] ', 'Top #1: ', '#1: '.
+    ...['dot', 'hash_nocolon', 'bracket', 'top_hash', 'hash'].map((k) => [`t5_ranks_${k}.log`, 't5']),
+  ])('%s: the leak CPython saw grow, alone', async (log, key) => {
+    expect(await leakLines(`fixtures/text/kinds/${log}`)).toEqual([grewMost(truth[key!]!)]);
+  });
+});

@@ -4,7 +4,7 @@
 
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
 import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
@@ -408,33 +408,39 @@ function once(inputs: string[], skipped: string[]): string[] {
   return sameBytesOnce(copies.length ? out.filter((p) => !dropped.has(p)) : out, skipped);
 }
 
-// A name a copy of a file gets: "Copy of snap-5.pickle", "snap-5 (1).pickle", snap-3.pickle.bak, snap~.
-const COPY_NAME = /(?:^|[\s_.-])copy\b|\(\d+\)|\.(?:bak|orig|old)$|~$/i;
+/** The names a file named as a copy was copied from: `Copy of X`, `X - Copy.pickle`, `X (1).pickle`, `X.bak`, `X~`. */
+function originalNames(name: string): string[] {
+  const out: string[] = [];
+  const add = (m: RegExpExecArray | null, f: (m: RegExpExecArray) => string): void => {
+    if (m) out.push(f(m));
+  };
+  add(/^Copy (?:\(\d+\) )?of (.+)$/i.exec(name), (m) => m[1]!);
+  add(/^(.+?) - Copy(?: \(\d+\))?((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+?) \(\d+\)((?:\.\w+)*)$/.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+?)[-_ ]copy((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+)\.(?:bak|orig|old)$/i.exec(name), (m) => m[1]!);
+  add(/^(.+)~$/.exec(name), (m) => m[1]!);
+  return out;
+}
 
 /**
- * A file named as a copy ("Copy of s311_5.pickle", "snap-5 (1).pickle", s311_3.pickle.bak) with the
- * same bytes as another input is that capture again, read once: it was one more capture of the
- * series (a step of 0, the leak's rate cut by a fifth, exit 0). Files named otherwise are taken as
- * named, the same bytes or not (two captures of a program that did nothing between them). Only
- * files of equal sizes are compared, chunk by chunk until they differ.
+ * A file named as a copy of another input beside it, with the same bytes ("Copy of s311_5.pickle"
+ * and s311_5.pickle, s311_3.pickle.bak and s311_3.pickle) is that capture again, read once: it was
+ * one more capture of the series (a step of 0, the leak's rate cut by a fifth, exit 0). Files of the
+ * same bytes otherwise named are taken as named: an idle program's captures are byte for byte the
+ * same (`capture (2).pickle`, `capture (3).pickle`, as a browser names its downloads, are no copies of
+ * each other). Compared chunk by chunk until they differ.
  */
 function sameBytesOnce(paths: string[], skipped: string[]): string[] {
-  const sizeOf = (p: string): number | null => {
-    try {
-      const st = statSync(p);
-      return st.isFile() && st.size > 0 ? st.size : null;
-    } catch {
-      return null; // reading it says what is wrong
-    }
-  };
-  const copies = paths.filter((p) => p !== '-' && COPY_NAME.test(basename(p)));
-  if (!copies.length) return paths;
-  const sizes = new Map(paths.filter((p) => p !== '-').map((p) => [p, sizeOf(p)]));
+  const given = new Set(paths);
   const drop = new Map<string, string>(); // a copy -> the file it is the same as
-  for (const c of copies) {
-    const size = sizes.get(c);
-    const of = paths.find((p) => p !== c && !drop.has(p) && size != null && sizes.get(p) === size && sameBytes(p, c));
-    if (of !== undefined) drop.set(c, of);
+  for (const p of paths) {
+    if (p === '-') continue;
+    const dir = dirname(p);
+    const of = originalNames(basename(p))
+      .map((n) => join(dir, n))
+      .find((o) => o !== p && given.has(o) && !drop.has(o) && sameBytes(o, p));
+    if (of !== undefined) drop.set(p, of);
   }
   if (!drop.size) return paths;
   const [first, of] = [...drop][0]!;
@@ -449,6 +455,7 @@ function sameBytes(a: string, b: string): boolean {
   let fa: number | null = null;
   let fb: number | null = null;
   try {
+    if (statSync(a).size !== statSync(b).size) return false;
     fa = openSync(a, 'r');
     fb = openSync(b, 'r');
     for (;;) {

@@ -606,6 +606,12 @@ describe('a copy of a capture in its folder (the same bytes under another name)'
     expect(r.skipped.join('\n')).toContain(
       `skipping ${join(d, 'Copy of snap-6.pickle')}: the same bytes as ${join(d, 'snap-6.pickle')}, read once: a copy is no capture of its own (and 1 more copies)`,
     );
+    // Byte for byte the same, named as a browser names downloads, but no copy beside its original: an
+    // idle program's captures, each read (dropped, a plateau read as a leak and a gate failed).
+    const idle = join(dir, 'idle');
+    mkdirSync(idle);
+    for (const k of [0, 1, 2, 3]) copyFileSync(join(d, 'snap-9.pickle'), join(idle, `capture (${k}).pickle`));
+    expect((await resolveInputs([idle])).inputs).toHaveLength(4);
     const copied = JSON.parse((await cli('leaks', d, '--json')).out) as { captures: number };
     const alone = JSON.parse((await cli('leaks', 'fixtures/leaks/memo_leak', '--json')).out) as { captures: number };
     expect(copied.captures).toBe(alone.captures);

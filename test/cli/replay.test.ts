@@ -172,3 +172,26 @@ describe('the same dumps read another way', () => {
     );
   });
 });
+
+describe('a series beyond what the model holds', () => {
+  // Five captures of 130M blocks, each of a group of its own: the model holds every group's blocks at
+  // its largest count (650M). The WebAssembly model ran out of its memory (exit 3); it is refused first.
+  it('is refused, saying why, before any block is placed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-replay-room-'));
+    const frames = [0, 1, 2, 3, 4].map((g) => [`/srv/app/g${g}.py`, 1]);
+    const inputs = [0, 1, 2, 3, 4].map((k) => {
+      const p = join(dir, `room-${k}.json`);
+      const capture = { format: 'arenascope-snapshot', version: 1, source: `room-${k}`, time: null, tracebackLimit: 1 };
+      const traces = { frames, tracebacks: frames.map((_, g) => [g]), traces: [[0, k, 64, 130_000_000]] };
+      writeFileSync(p, JSON.stringify({ ...capture, traceLayout: '4-tuple', ...traces }));
+      return p;
+    });
+    const r = await cli('replay', ...inputs);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining(
+        "the captures' blocks, each group at its largest, add up to 650000000: more than the pymalloc model holds (536870912, 2^29)",
+      ),
+    ]);
+  });
+});

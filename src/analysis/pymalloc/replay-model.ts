@@ -98,7 +98,8 @@ export class ReplayModel implements PoolState {
     );
   }
 
-  // The module's memory as i32 and f64, and its columns' places in it (columnOf, in i32): read again
+  // The module's memory as i32 and f64, and its columns' places in it (columnOf, in i32; addresses come
+  // as signed i32, read unsigned: past 2 GiB they are negative): read again
   // after a call that may have grown the memory or moved a column (`moved`), once.
   private get i32(): Int32Array {
     if (this.moved) this.view();
@@ -122,7 +123,7 @@ export class ReplayModel implements PoolState {
       this.i32v = new Int32Array(this.buffer);
       this.f64v = new Float64Array(this.buffer);
     }
-    for (let c = 0; c < this.cols.length; c++) this.cols[c] = this.wasm.columnOf(c) >> 2;
+    for (let c = 0; c < this.cols.length; c++) this.cols[c] = this.wasm.columnOf(c) >>> 2;
   }
 
   /**
@@ -147,7 +148,7 @@ export class ReplayModel implements PoolState {
       room,
     );
     this.i32.set(starts.subarray(0, n + 1), this.col(START));
-    this.f64.set(size, this.wasm.columnOf(SIZE) >> 3);
+    this.f64.set(size, this.wasm.columnOf(SIZE) >>> 3);
     this.i32.set(system, this.col(SYSTEM));
   }
 
@@ -237,7 +238,7 @@ export class ReplayModel implements PoolState {
   ): number {
     const plans = to - from;
     this.moved = true;
-    const at = this.wasm.scratchFor(2 * (plans + ids.length)) >> 2;
+    const at = this.wasm.scratchFor(2 * (plans + ids.length)) >>> 2;
     const i32 = this.i32;
     let k = at;
     for (let p = from; p < to; p++) {
@@ -271,10 +272,10 @@ export class ReplayModel implements PoolState {
   /** The indices of `keys` in increasing order of key, ties in index order (draw.ts's byKey). */
   sortKeys(keys: readonly number[]): Int32Array {
     this.moved = true;
-    const at = this.wasm.scratchFor(2 * keys.length) >> 3;
+    const at = this.wasm.scratchFor(2 * keys.length) >>> 3;
     this.f64.set(keys, at);
     this.moved = true;
-    const order = this.wasm.sortKeys(keys.length) >> 2;
+    const order = this.wasm.sortKeys(keys.length) >>> 2;
     return this.i32.slice(order, order + keys.length);
   }
 
@@ -283,7 +284,7 @@ export class ReplayModel implements PoolState {
     const list = [...arenas];
     const slots = this.arenaSlotCount;
     this.moved = true;
-    let at = this.wasm.scratchFor(slots) >> 2;
+    let at = this.wasm.scratchFor(slots) >>> 2;
     const i32 = this.i32;
     i32.fill(-1, at, at + slots);
     list.forEach((a, k) => {

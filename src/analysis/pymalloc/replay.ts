@@ -16,6 +16,7 @@
 import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { UsageError } from '../../util/errors.js';
 import { aliasTable, binomial, drawAlias, minMax, orderStatistics, seedState, xorshift } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
@@ -72,6 +73,8 @@ export interface ReplayResult {
  * allocated before tracing started (a real report's surplus), and the transient blocks of one interval.
  */
 export const MAX_UNTRACED_BLOCKS = 1 << 24;
+/** The live blocks the model holds at most over a series (each group at its peak count). */
+export const MAX_LIVE_BLOCKS = 1 << 29;
 export const MAX_TRANSIENT_BYTES = 1 << 28;
 
 /**
@@ -466,6 +469,15 @@ export function replay(
       extra = surplus;
       untraced = blocks;
     }
+  }
+  // The model holds every group's live blocks up to its peak, 4 bytes each, in WebAssembly's 4 GiB:
+  // a series whose groups' peaks add up past MAX_LIVE_BLOCKS is refused, not run out of memory.
+  const room = series.peaks.reduce((t, n) => t + n, untraced);
+  if (room > MAX_LIVE_BLOCKS) {
+    throw new UsageError(
+      `the captures' blocks, each group at its largest, add up to ${room}: more than the pymalloc model holds ` +
+        `(${MAX_LIVE_BLOCKS}, 2^29); replay fewer captures`,
+    );
   }
   const deltas = snapshots.map((_, i) => delta(series, i));
   const churns = deltas.map((d, i) => churnBefore(snapshots, i, d.allocatedBytes));

@@ -490,9 +490,10 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
   // Read cut short when it was converted: as the capture itself, read only with --allow-partial (diff
   // read every trace after the cut as freed, exit 0, where the dump it was made from was refused).
   if (cutBefore && !opts.allowPartial) {
+    const first = builders.findIndex((b) => b.fields.partial === true);
     throw new TruncatedError(
       input.label,
-      'its "partial" field',
+      builders.length > 1 ? `the "partial" field of its snapshot #${first}` : 'its "partial" field',
       `${cutBefore === 1 && builders.length === 1 ? 'converted' : `${cutBefore} of its snapshots converted`} ` +
         'from a capture read cut short: the traces after the cut are missing (--allow-partial reads it)',
     );

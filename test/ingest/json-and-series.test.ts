@@ -188,7 +188,7 @@ describe('a capture read cut short and converted (--allow-partial)', () => {
     const refused = await cli('leaks', json, '--json');
     expect([refused.code, refused.err]).toEqual([
       2,
-      `arenascope: ${json}: its "partial" field: 1 of its snapshots converted from a capture read cut short: ` +
+      `arenascope: ${json}: the "partial" field of its snapshot #8: 1 of its snapshots converted from a capture read cut short: ` +
         'the traces after the cut are missing (--allow-partial reads it)\n',
     ]);
     const fromJson = await cli('leaks', json, '--json', '--allow-partial');

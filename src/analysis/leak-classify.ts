@@ -263,7 +263,6 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
   // Steps of a quarter of the growth that counts or more, the last of them, and what the others added.
   let big = 0;
   let bigAt = -1;
-  let crumbs = 0;
   for (let i = 0; i < steps; i++) {
     const d = bytes[i + 1]! - bytes[i]!;
     lengths.push(x[i + 1]! - x[i]!);
@@ -273,10 +272,28 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     if (d >= minGrowth / 4) {
       big++;
       bigAt = i;
-    } else if (d > 0) crumbs += d;
+    }
   }
-  // One step up, crumbs besides: a table built once (a crumb of 289 B before it made it a leak).
-  const stepUp = big === 1 && crumbs < minGrowth / 4;
+  // One step up before the last capture, less than the growth that counts before it and crumbs after
+  // it: a table built once (289 B made before it, or 18 KB in crumbs, made it a leak).
+  const stepUp =
+    big === 1 && bigAt < steps - 1 && bytes[bigAt]! - first < minGrowth && last - bytes[bigAt + 1]! < minGrowth / 4;
+  // One step up with growth after it that counts: what came after it is judged, as the series (a leak
+  // of 10 KiB a capture, the same line's 1 MiB buffer once before it, read as a plateau).
+  if (big === 1 && !stepUp && bigAt < steps - 2 && last - bytes[bigAt + 1]! >= minGrowth) {
+    const from = bigAt + 1;
+    const after = judge(
+      bytes.slice(from),
+      x.slice(from).map((t) => t - x[from]!),
+      minGrowth,
+    );
+    if (after.verdict === 'leak')
+      return {
+        ...after,
+        judgedFrom: from,
+        kept: after.kept && { ...after.kept, fromCapture: after.kept.fromCapture + from },
+      };
+  }
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
   const support = (c: number): number => c / (c + 2);
   const result = (verdict: Verdict, c: number, kept: KeptMemory | null = null): Classification => ({
@@ -316,12 +333,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     const oneStep = bytes[steps - 1]! - first < minGrowth / 4;
     // One step up before the last, flat after it (crumbs aside), stopped: a table built once in the
     // last third read as a leak (as the kept memory's rule, which asks for three raises).
-    if (
-      (!stepUp || oneStep) &&
-      lastThird >= expected / 2 &&
-      notShrunk / steps >= 0.6 &&
-      !upsAndDowns(bytes, kept, j, k, minGrowth)
-    )
+    if (!stepUp && lastThird >= expected / 2 && notShrunk / steps >= 0.6 && !upsAndDowns(bytes, kept, j, k, minGrowth))
       return result('leak', (notShrunk / steps) * support(oneStep ? 1 : grew));
   }
   const keptRise = kept[k]! - kept[0]!;

@@ -311,7 +311,8 @@ export class SiteFold {
         judgedFrom: c.judgedFrom,
         perCapture: c.perCapture,
         pause: c.pause,
-        growthPerStep: (bytes[n - 1]! - bytes[0]!) / steps,
+        // Judged from a capture on (after a spike at the start, or a one-time step): the rate from there.
+        growthPerStep: (bytes[n - 1]! - bytes[c.judgedFrom]!) / (steps - c.judgedFrom),
         growthPerSecond: times ? theilSen(times, bytes).slope : null,
         shareOfStepsGrowing: c.stepsGrowing / steps,
         shareOfStepsNotShrinking: c.stepsNotShrinking / steps,

@@ -326,11 +326,12 @@ function keyOf(s: ReadStatistic): string {
 
 /**
  * A file name without the rank a program printed before its statistic ('#1: app.py:12: size=…', as
- * pytracemalloc's documentation did; '#1 ', '1. ', '1) ', '[1] ', 'Top #1: '): the rank made each
+ * pytracemalloc's documentation did; '#1 ', '1. ', '1) ', '1: ', '[1] ', '(1) ', 'Top #1: ', 'Top 1: ', and '1 ' before an absolute path: `print(i, stat)`): the rank made each
  * rank another site (a constant site read as a leak as it climbed the ranks). After a log prefix, it
  * follows one space.
  */
-const unranked = (name: string): string => name.replace(/^\s?(?:(?:top\s*)?#\d+:?|\d+[.)]|\[\d+\])\s+/i, '');
+const unranked = (name: string): string =>
+  name.replace(/^\s?(?:(?:(?:top\s*)?#?\d+[:.)]|#\d+|\[\d+\]|\(\d+\))\s+(?=\S)|\d+\s+(?=[/\\<]|[A-Za-z]:[\\/]))/i, '');
 
 const sameFrame = (a: Frame, b: Frame): boolean => a.filename === b.filename && a.lineno === b.lineno;
 
@@ -391,10 +392,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // every time with nothing between (read as one, each site's rounds were summed; a stable app's
     // "+0 B" rounds too). A key again lower in the order is no new round: a listing by traceback
     // prints each statistic's oldest frame, often the same one.
-    // Frames printed under its statistics: a listing by traceback, however deep its tracebacks.
-    const tracebacks = current.some((st) => st.frames.length > 0);
     // (By the sizes as printed: the estimates from the averages may order two equal ones otherwise.)
+    // Each round says whether frames were printed under its statistics: a listing by traceback, however
+    // deep its tracebacks (a listing by line right before one, no title between, is a round of its own).
     let round: LoggedStatistic[] = [];
+    let tracebacks = false;
     let before = Number.POSITIVE_INFINITY;
     const keys = new Set<string>();
     for (const [i, st] of stats.entries()) {
@@ -405,10 +407,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (again) {
         listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
         round = [];
+        tracebacks = false;
         keys.clear();
       }
       keys.add(key);
       round.push(st);
+      tracebacks ||= current[i]!.frames.length > 0;
     }
     listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
     current = [];

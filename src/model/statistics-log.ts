@@ -56,14 +56,20 @@ function kindOf(l: LoggedListing): number {
  * prints, at each moment, its sites by file and by line, by line and by traceback, or its statistics
  * and its changes since a moment, printed listings that are not successive captures (read as one
  * series, a leak by line read as a plateau beside its file's listings, and a gate passed). The series
- * is of the listings of one kind: the kind most are of, the first of KINDS among as many.
+ * is of the listings of one kind: the kind printed at the most moments, the first of KINDS among as many.
  */
 export function seriesListings(log: StatisticsLog): { indices: number[]; leftOut: string[] } {
   const kinds = log.listings.map(kindOf);
-  // The kind most listings are of (printed once, a baseline's listing before every round's compare_to
-  // is no series of its own); of as many, the first of KINDS.
-  const count = KINDS.map((_, k) => kinds.filter((x) => x === k).length);
-  const kept = count.indexOf(Math.max(...count));
+  // The kind printed at the most moments: a kind's listings that others' part are a moment each run
+  // (two compare_to listings after each round's statistics are one moment's), and all of a kind
+  // printed in a row are a moment each (a baseline's one listing, then a compare_to every round);
+  // of as many, the first of KINDS.
+  const moments = KINDS.map((_, k) => {
+    const listings = kinds.filter((x) => x === k).length;
+    const runs = kinds.filter((x, i) => x === k && kinds[i - 1] !== k).length;
+    return runs > 1 ? runs : listings;
+  });
+  const kept = moments.indexOf(Math.max(...moments));
   const indices = kinds.flatMap((k, i) => (k === kept ? [i] : []));
   const left = kinds.flatMap((k, i) => (k === kept ? [] : [i]));
   if (!left.length) return { indices, leftOut: [] };

@@ -534,3 +534,15 @@ describe('one step up, crumbs besides', () => {
     expect(classify(cumulative(0, new Array(20).fill(10 * KiB)), M).verdict).toBe('leak');
   });
 });
+
+describe('one step up, then growth that counts', () => {
+  it('a leak of 10 KiB a capture after the same line made 1 MiB once is a leak, judged from the step on', () => {
+    // 11 captures of 10 KiB steps, 1 MiB at capture 12, then 10 KiB steps again (it read as a plateau).
+    const bytes = cumulative(0, [...new Array(10).fill(10 * KiB), 1024 * KiB, ...new Array(10).fill(10 * KiB)]);
+    const c = classify(bytes, M);
+    expect([c.verdict, c.judgedFrom]).toEqual(['leak', 11]);
+    // 18 KB of crumbs before a table built once, nothing after: a plateau (it read as a leak of 0.91).
+    const crumbs = cumulative(0, [...new Array(19).fill(960), 1024 * KiB, 0, 0, 0, 0, 0, 0]);
+    expect(classify(crumbs, M).verdict).toBe('plateau');
+  });
+});

@@ -424,6 +424,7 @@ describe('kinds of listing at different moments, and ranks (fixtures/text/kinds,
   type Rounds = Record<string, number>[];
   const truth = JSON.parse(readFileSync('fixtures/text/kinds/truth.json', 'utf8')) as Record<string, Rounds>;
   truth.t6 = JSON.parse(readFileSync('fixtures/text/kinds/t6.log.truth.json', 'utf8')) as Rounds;
+  truth.t3 = JSON.parse(readFileSync('fixtures/text/kinds/t3.truth.json', 'utf8')) as Rounds;
   const grewMost = (rounds: Rounds): number => {
     const [first, last] = [rounds[0]!, rounds[rounds.length - 1]!];
     const grown = Object.keys(last).map((site) => [site, last[site]! - (first[site] ?? 0)] as const);
@@ -441,6 +442,8 @@ describe('kinds of listing at different moments, and ranks (fixtures/text/kinds,
   it.each([
     // Top lines, then top tracebacks of depth 1 (one File line each): two kinds each round.
     ['t6.log', 't6'],
+    // Top lines, then top tracebacks (4 frames) right after them, no title between: two kinds each round.
+    ['t3.log', 't3'],
     // Top tracebacks every round: one frame each at first, two once a function's leak joins them.
     ['t1_depth.log', 't1'],
     // The baseline's top lines once, then compare_to(baseline) every round (the documentation's way).

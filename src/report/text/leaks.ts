@@ -30,9 +30,13 @@ function evidence(s: SiteTrend, steps: number): string[] {
       `last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
   ];
   if (s.judgedFrom > 0) {
-    const spike = Math.max(...s.bytesPerCapture.slice(0, s.judgedFrom + 1));
+    const b = s.bytesPerCapture;
+    const before = Math.max(...b.slice(0, s.judgedFrom));
+    // A one-time step up into the capture it is judged from, or a spike at the start it fell from.
     out.push(
-      `    judged from capture ${s.judgedFrom + 1}: a spike at the start (${formatSize(spike)}) is never reached again`,
+      b[s.judgedFrom]! > before
+        ? `    judged from capture ${s.judgedFrom + 1}: after a one-time step of ${formatSize(b[s.judgedFrom]! - b[s.judgedFrom - 1]!)} into it`
+        : `    judged from capture ${s.judgedFrom + 1}: a spike at the start (${formatSize(before)}) is never reached again`,
     );
   }
   if (s.perCapture)

@@ -602,19 +602,23 @@ class Reader {
 
 /**
  * Whether a last row's source cannot be the last line of a function, so that the row was cut in it:
- * empty; a decorator; a bracket or a string left open; ending with a colon (a header whose body is on
- * the next line), an operator or a backslash (the statement goes on). A line holding a triple quote
+ * empty; a decorator; a bracket or a string left open; a compound statement's header without its
+ * colon, or a keyword that needs more (`del`); ending with a colon (a header whose body is on the
+ * next line), an operator, a dot after a name, or a backslash (the statement goes on). A line holding a triple quote
  * is not judged (it may close a string begun above). A cut that leaves a whole statement (`return a`
  * cut to `return`) is not told apart, nor from an IPython `%mprun -T` file, which ends after a row
  * without a line end.
  */
 export function unfinished(source: string): boolean {
   const src = source.trim();
-  if (src === '' || src.startsWith('@')) return true;
+  if (src === '') return true;
   if (src.includes('"""') || src.includes("'''")) return false;
+  // A decorator's name follows its @ (a continued line may start `@ b)`: a matrix product).
+  if (/^@[\p{L}_]/u.test(src)) return true;
   let depth = 0;
   let quote = '';
   let end = src.length; // where a comment starts
+  let colon = false; // a colon outside brackets and strings
   for (let i = 0; i < src.length; i++) {
     const ch = src[i]!;
     if (quote) {
@@ -626,14 +630,20 @@ export function unfinished(source: string): boolean {
     } else if (ch === "'" || ch === '"') quote = ch;
     else if ('([{'.includes(ch)) depth++;
     else if (')]}'.includes(ch)) depth--;
+    else if (ch === ':' && depth === 0) colon = true;
   }
   const code = src.slice(0, end).trimEnd();
+  // A compound statement's header needs its colon (`for i in range(3): x` has it; `def build` has not).
+  const header = /^(?:async\s+)?(?:def|class|if|elif|else|for|while|with|try|except|finally)(?![\p{L}\p{N}_])/u;
   return (
     Boolean(quote) ||
     depth > 0 ||
+    (header.test(code) && !colon) ||
+    /^(?:del|assert|import|from|global|nonlocal)$/.test(code) ||
     /[-+/%=<>&|^~:\\]$/.test(code) ||
+    /[\p{L}_)\]]\.$/u.test(code) ||
     (code.endsWith('*') && !/\bimport\s+\*$/.test(code)) ||
-    /\b(?:and|or|not|in|is|lambda)$/.test(code)
+    /(?<![\p{L}\p{N}_])(?:and|or|not|in|is|lambda)$/u.test(code)
   );
 }
 

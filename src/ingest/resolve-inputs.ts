@@ -408,7 +408,11 @@ function once(inputs: string[], skipped: string[]): string[] {
   return sameBytesOnce(copies.length ? out.filter((p) => !dropped.has(p)) : out, skipped);
 }
 
-/** The names a file named as a copy was copied from: `Copy of X`, `X - Copy.pickle`, `X (1).pickle`, `X.bak`, `X~`. */
+/**
+ * The names a file named as a copy was copied from: `Copy of X`, `X - Copy.pickle`, `X (copy).pickle`,
+ * `X copy.pickle`, `X.bak`, `X~`. Not `X (1).pickle`: a browser names so its later downloads of
+ * `X.pickle` (successive captures, byte for byte the same while the program was idle).
+ */
 function originalNames(name: string): string[] {
   const out: string[] = [];
   const add = (m: RegExpExecArray | null, f: (m: RegExpExecArray) => string): void => {
@@ -416,7 +420,7 @@ function originalNames(name: string): string[] {
   };
   add(/^Copy (?:\(\d+\) )?of (.+)$/i.exec(name), (m) => m[1]!);
   add(/^(.+?) - Copy(?: \(\d+\))?((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
-  add(/^(.+?) \(\d+\)((?:\.\w+)*)$/.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+?) \(copy(?: \d+)?\)((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
   add(/^(.+?)[-_ ]copy((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
   add(/^(.+)\.(?:bak|orig|old)$/i.exec(name), (m) => m[1]!);
   add(/^(.+)~$/.exec(name), (m) => m[1]!);

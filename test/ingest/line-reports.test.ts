@@ -364,7 +364,13 @@ describe('a real report cut between its rows (fixtures/line-reports/real/mp0.61-
   });
 
   it('inside a row, its source left unfinished (a bracket open, an operator, a decorator): truncated', async () => {
-    for (const s of ['rows.append([i] * ', 'total = sum(', '12   48.324 MiB  142.277 MiB           3   @prof']) {
+    for (const s of [
+      'rows.append([i] * ',
+      'total = sum(',
+      '12   48.324 MiB  142.277 MiB           3   @prof',
+      'def grow',
+      'rows.',
+    ]) {
       expect(await cutAt(at(s))).toBeInstanceOf(TruncatedError);
     }
   });

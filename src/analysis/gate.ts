@@ -585,7 +585,7 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
     (current.snapshots?.labels.length ?? 0) === 1
       ? 'fragmentation cannot be seen from one capture (it comes from frees): give more captures or --allocator-stats'
       : current.snapshots
-        ? 'no fragmentation figure: the snapshots could not be replayed through the pymalloc model'
+        ? `no fragmentation figure: the snapshots could not be replayed through the pymalloc model${beyondText(current)}`
         : 'no snapshots to replay and no complete allocator report among the inputs';
   const spare = m && `${m.spareArenas} of ${m.heldArenas} arenas spare (${m.basis})`;
   const small = m && m.spareArenas < MIN_SPARE_ARENAS ? `; under ${MIN_SPARE_ARENAS} spare arenas counts as none` : '';
@@ -616,6 +616,14 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
     sites: [],
   };
 }
+
+// Why the report left the replay out, when its captures are more than the model holds.
+const beyondText = (current: ReportData): string => {
+  const gap = current.gaps?.find(
+    (g) => g.topic === 'fragmentation' && g.text.startsWith('Fragmentation is not modelled'),
+  );
+  return gap ? ` (${gap.text.slice('Fragmentation is not modelled: '.length).replace(/\.$/, '')})` : '';
+};
 
 const listedSome = (xs: readonly string[], max = 3): string =>
   xs.slice(0, max).join('; ') + (xs.length > max ? `; and ${xs.length - max} more` : '');

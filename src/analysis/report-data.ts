@@ -18,6 +18,7 @@ import {
 } from './leak-results.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import {
+  beyondModel,
   FRAGMENTED_SHARE,
   type FragmentationEvidence,
   type FragmentationMeasure,
@@ -206,7 +207,7 @@ export interface ReportOptions {
 }
 
 /** The questions the report cannot answer from these captures, each with what to capture. */
-function gaps(set: CaptureSet, replayed: boolean): ReportGap[] {
+function gaps(set: CaptureSet, replayed: boolean, beyond: string | null = null): ReportGap[] {
   const n = set.series.snapshots.length;
   const out: ReportGap[] = [];
   const several = 'take tracemalloc snapshots as the program runs (`arenascope run` does) and give them all';
@@ -228,7 +229,8 @@ function gaps(set: CaptureSet, replayed: boolean): ReportGap[] {
       text: 'Memory over time (the process RSS) needs an mprof run: `mprof run prog.py`, or `arenascope run`.',
     });
   }
-  if (!replayed && !set.allocatorStats.length) {
+  if (beyond) out.push({ topic: 'fragmentation', text: `Fragmentation is not modelled: ${beyond}.` });
+  else if (!replayed && !set.allocatorStats.length) {
     const why =
       n === 0
         ? 'tracemalloc snapshots'
@@ -290,7 +292,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   // The replay needs 2 captures to see frees, unless a model or the real allocator's figures were
   // asked for, and every block's size.
   const asked = opts.python !== undefined || set.allocatorStats.length > 0;
-  const replayed = snaps.length > 0 && snaps.every(replayable) && (asked || snaps.length >= 2);
+  const wanted = snaps.length > 0 && snaps.every(replayable) && (asked || snaps.length >= 2);
+  // Beyond what the model holds, the replay is left out, said, and the other sections answered.
+  const beyond = wanted ? beyondModel(snaps) : null;
+  const replayed = wanted && beyond === null;
   if (replayed && opts.requireAllocatorReports && set.allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snaps, labels), set.allocatorStats);
     if (!pairing.rule) throw new UsageError(pairing.notes.join('; '));
@@ -354,7 +359,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       // the last one (11 of 13 captures had none, and a "traced peak" of 497 KiB stood by 3414 KiB).
       tracedPeakBytes: tracedPeaks.length ? Math.max(...tracedPeaks, ...(totals ?? []).map((t) => t.size)) : null,
     },
-    gaps: gaps(set, replayed),
+    gaps: gaps(set, replayed, beyond),
     snapshots,
     memory,
     lineReports: set.lineReports.map((l) => lineReportSection(l, leaks)),

@@ -193,5 +193,15 @@ describe('a series beyond what the model holds', () => {
         "the captures' blocks, each group at its largest, add up to 650000000: more than the pymalloc model holds (536870912, 2^29)",
       ),
     ]);
+    // The gate answers its other checks (they were refused with it), and says why fragmentation has no figure.
+    const peak = await cli('gate', ...inputs, '--max-peak', '100GiB');
+    expect(peak.code).toBe(0);
+    const frag = await cli('gate', ...inputs, '--max-fragmentation', '0.5');
+    expect([frag.code, frag.out]).toEqual([
+      1,
+      expect.stringContaining(
+        "could not be replayed through the pymalloc model (the captures' blocks, each group at its largest, add up to 650000000",
+      ),
+    ]);
   });
 });

@@ -10,7 +10,8 @@ import { InputError, UsageError } from '../../util/errors.js';
 import type { PinningSite } from './fragmentation.js';
 import { DEFAULT_PYTHON, GEOMETRIES, geometry } from './geometry.js';
 import { pairAllocatorReports, pairedCaptures } from './pairing.js';
-import { type Churn, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
+import { type Churn, MAX_LIVE_BLOCKS, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
+import { seriesGroups } from './series.js';
 
 /** The most blocks a capture may hold to be replayed: 4 bytes of model a block, and a bound on time. */
 export const MAX_REPLAY_BLOCKS = 1 << 27;
@@ -673,6 +674,21 @@ function churnAssumptions(captures: readonly CaptureComparison[], snapshots: rea
           '3.8 and earlier cannot reset it; 3.9+ can, with reset_peak())'
         : 'capture the traced peak (tracemalloc.get_traced_memory(), then reset_peak()) to know'),
   ];
+}
+
+/**
+ * Why a series is more than the model holds, or null: a capture of more than MAX_REPLAY_BLOCKS blocks,
+ * or groups whose largest counts add up past MAX_LIVE_BLOCKS (what replay refuses; report and gate
+ * leave the replay out for it, their other checks answered).
+ */
+export function beyondModel(snapshots: readonly Snapshot[]): string | null {
+  const huge = snapshots.find((s) => s.traceCount > MAX_REPLAY_BLOCKS);
+  if (huge) return `${huge.source.path}: ${huge.traceCount} blocks, more than the pymalloc model replays (2^27)`;
+  if (snapshots.reduce((t, s) => t + s.traceCount, 0) <= MAX_LIVE_BLOCKS) return null;
+  const room = seriesGroups(snapshots).peaks.reduce((t, n) => t + n, 0);
+  return room > MAX_LIVE_BLOCKS
+    ? `the captures' blocks, each group at its largest, add up to ${room}: more than the pymalloc model holds (2^29)`
+    : null;
 }
 
 /** Whether a snapshot holds what replay needs: every live block's size (a log's top N does not). */

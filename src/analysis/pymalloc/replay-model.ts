@@ -4,7 +4,7 @@
 // one-shot replay of two captures of 1M blocks spent ~0.5 s in the model, half of it with V8 still
 // compiling it (issue 14); WebAssembly is compiled before it runs.
 
-import { readFileSync } from 'node:fs';
+import { compileWasm } from '../../util/wasm.js';
 import { classSize, type Geometry, numClasses } from './geometry.js';
 import type { ArenaView, PoolState, PoolView } from './pools.js';
 
@@ -65,16 +65,6 @@ const DUMMY_SIZE_IDX = 0xffff;
 
 let compiled: WebAssembly.Module | null = null;
 
-function compile(): WebAssembly.Module {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = readFileSync(WASM);
-  } catch (e) {
-    throw new Error(`the replay model ${WASM.pathname} is missing: run \`npm run build\` (${String(e)})`);
-  }
-  return new WebAssembly.Module(bytes);
-}
-
 /**
  * pymalloc's pools and arenas, and the live blocks of each group of a replay (their pools, in
  * allocation order): groups 0 to n - 1, then one for blocks charged to no group (the untraced).
@@ -90,7 +80,7 @@ export class ReplayModel implements PoolState {
   private moved = true;
 
   constructor(readonly g: Geometry) {
-    compiled ??= compile();
+    compiled ??= compileWasm(WASM, 'the replay model');
     this.wasm = new WebAssembly.Instance(compiled).exports as unknown as ModelExports;
     this.classes = numClasses(g);
     this.numBlocks = Int32Array.from({ length: this.classes }, (_, c) =>

@@ -4,7 +4,7 @@
 // in TypeScript made reading a dump 1.3x (1M traces) to 1.4x (5M) slower (issue 14), as V8 runs it
 // unoptimised, then deoptimises it while warming up, where WebAssembly is compiled before it runs.
 
-import { readFileSync } from 'node:fs';
+import { compileWasm } from '../../util/wasm.js';
 
 // scripts/build-wasm.mjs compiles the module into dist/. This path reaches it both from dist/ingest/
 // pickle/ (the package) and from src/ingest/pickle/ (vitest runs the sources after `npm run build`).
@@ -29,16 +29,6 @@ interface ScannerExports {
 
 let compiled: WebAssembly.Module | null = null;
 
-function compile(): WebAssembly.Module {
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = readFileSync(WASM);
-  } catch (e) {
-    throw new Error(`the trace scanner ${WASM.pathname} is missing: run \`npm run build\` (${String(e)})`);
-  }
-  return new WebAssembly.Module(bytes);
-}
-
 /** Result of one scan: where it stopped and how many traces it consumed. */
 export interface ScanResult {
   readonly end: number;
@@ -60,7 +50,7 @@ export class TraceScanner {
   private counts!: Int32Array; // records in OUT, traces consumed by the last scan
 
   constructor() {
-    compiled ??= compile();
+    compiled ??= compileWasm(WASM, 'the trace scanner');
     this.wasm = new WebAssembly.Instance(compiled).exports as unknown as ScannerExports;
     this.input = this.wasm.INPUT.value;
     this.inputCap = this.wasm.INPUT_CAP.value;

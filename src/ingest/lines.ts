@@ -124,6 +124,8 @@ export function headLines(head: Buffer, max = 200): string[] {
  * unoptimized code never reached, deoptimized it at every chunk.)
  */
 export interface FastLines {
+  /** Each chunk before its lines are offered (a reader that copies its input takes it here). */
+  chunk?(buf: Uint8Array): void;
   scan(buf: Uint8Array, start: number, end: number): number;
   taken(): number;
 }
@@ -151,6 +153,7 @@ export async function forEachByteLine(
   try {
     for await (const chunk of input.chunks) {
       bytes += chunk.length;
+      fast?.chunk?.(chunk);
       let i = 0;
       if (restLength) {
         const nl = chunk.indexOf(0x0a);

@@ -16,6 +16,7 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { type FastLines, forEachByteLine, headLines, textEnd } from './lines.js';
+import { type MemLineReader, MemLines } from './mem-lines.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'mprof';
@@ -104,19 +105,14 @@ const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 /**
  * Runs of 'MEM <MiB> <time>\n' and 'CHLD <pid> <MiB> <time>\n' lines, nearly all of a .dat, read in
- * one pass over their bytes. A MEM line's two numbers are read inline, in this one function: a
- * one-shot process runs it before V8 has optimized it, and a call per number (decimalAt) made the
- * 300k-sample read 1.6-2x slower there. CHLD lines take what the string path takes (num(): a digit
- * before the point), and only a pid of plain digits.
+ * one pass over their bytes: MEM lines by the WebAssembly reader (mem-lines.ts), CHLD lines here with
+ * what the string path takes (num(): a digit before the point), and only a pid of plain digits.
  */
-function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLines {
+function sampleLines(run: () => RunBuilder, linesBefore: () => number, reader: MemLineReader): FastLines {
   let taken = 0;
   const scan = (buf: Uint8Array, i: number, end: number): number => {
-    const samples = run().main;
     const base = linesBefore() + 1;
     let lines = 0;
-    // Nothing is read at or past `end` (the chunk's length): a read out of bounds deoptimizes this
-    // loop, and at every chunk's end that was a third of a one-shot read.
     for (;;) {
       if (i + 4 >= end) break; // no whole line fits: the string path takes what is left
       const c0 = buf[i];
@@ -127,58 +123,20 @@ function sampleLines(run: () => RunBuilder, linesBefore: () => number): FastLine
         i = next;
         continue;
       }
-      if (c0 !== 0x4d || buf[i + 1] !== 0x45 || buf[i + 2] !== 0x4d || buf[i + 3] !== 0x20) break;
-      let p = i + 4;
-      const negM = buf[p] === 0x2d;
-      if (negM) p++;
-      let m = 0;
-      let md = 0;
-      let mf = -1;
-      let c = 0;
-      for (; p < end; p++) {
-        c = buf[p]!;
-        const d = c - 0x30;
-        if (d >= 0 && d <= 9) {
-          m = m * 10 + d;
-          md++;
-          if (mf >= 0) mf++;
-        } else if (c === 0x2e && mf < 0) mf = 0;
-        else break;
-      }
-      if (p >= end || c !== 0x20 || md === 0 || md > 15) break;
-      p++;
-      const negT = p < end && buf[p] === 0x2d;
-      if (negT) p++;
-      let t = 0;
-      let td = 0;
-      let tf = -1;
-      for (; p < end; p++) {
-        c = buf[p]!;
-        const d = c - 0x30;
-        if (d >= 0 && d <= 9) {
-          t = t * 10 + d;
-          td++;
-          if (tf >= 0) tf++;
-        } else if (c === 0x2e && tf < 0) tf = 0;
-        else break;
-      }
-      if (p >= end || c !== 0x0a || td === 0 || td > 15) break;
-      const mib = mf > 0 ? m / POW10[mf]! : m;
-      const time = tf > 0 ? t / POW10[tf]! : t;
-      const tv = negT ? -time : time;
-      if (!timeOk(tv) || negM || mib > MAX_MIB) break; // the string path says what is wrong
-      samples.push(tv, mib, base + lines);
-      lines++;
-      i = p + 1;
+      if (c0 !== 0x4d) break;
+      const samples = run().main;
+      const r = reader.scan(i, end, samples.lastT);
+      if (r.n === 0 || r.stop <= i) break;
+      samples.pushRun(r.t, r.mib, r.n, base + lines, r.back, r.repeats);
+      lines += r.n;
+      i = r.stop;
     }
     taken = lines;
     return i;
   };
-  return { scan, taken: () => taken };
+  return { chunk: (buf) => reader.chunk(buf), scan, taken: () => taken };
 }
 
-// A 'CHLD <pid> <MiB> <time>\n' line from i: where the next line starts, or -1 to leave it to the
-// string path.
 function chldLine(buf: Uint8Array, i: number, end: number, run: RunBuilder, line: number): number {
   if (buf[i + 1] !== 0x48 || buf[i + 2] !== 0x4c || buf[i + 3] !== 0x44 || buf[i + 4] !== 0x20) return -1;
   let p = i + 5;
@@ -413,6 +371,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   const fast = sampleLines(
     () => run,
     () => lines,
+    new MemLines(),
   );
   // FUNC lines, and the run each follows in the file (see ownRuns).
   const calls: { readonly span: FunctionSpan; readonly follows: RunBuilder }[] = [];
@@ -499,6 +458,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       if (bad) reject(bad);
     },
     {
+      chunk: fast.chunk,
       scan: (buf, i, end) => {
         const next = fast.scan(buf, i, end);
         lines += fast.taken();
@@ -541,8 +501,9 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     const finished = (b: SampleBuilder, what: string): Samples => {
       const samples = b.finish();
       const before = warnings.length;
-      steadyClock(samples, b.backLine, name, what, warnings);
-      spreadRepeats(samples, b.firstLine, name, what, warnings);
+      // The builder counted the steps back and the repeats: most runs have neither to look for.
+      if (b.backLine) steadyClock(samples, b.backLine, name, what, warnings);
+      if (b.backLine || b.repeats * 2 >= b.length - 1) spreadRepeats(samples, b.firstLine, name, what, warnings);
       moved += warnings.length - before;
       return samples;
     };

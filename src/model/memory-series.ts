@@ -133,26 +133,54 @@ export class SampleBuilder {
   private size = 0; // the last block's
   private fill = 0;
   length = 0;
-  private lastT = Number.NEGATIVE_INFINITY;
+  /** The time of the last sample (-Infinity: none yet). */
+  lastT = Number.NEGATIVE_INFINITY;
   /** The input line of the first sample whose time is before the one before it; 0: none. */
   backLine = 0;
   /** The input line of the first sample; 0: none, or not known. */
   firstLine = 0;
+  /** How many samples have the time of the one before them. */
+  repeats = 0;
 
   /** A sample; `line`, the input line it is on, is kept for the first, and the first that goes back in time. */
   push(t: number, v: number, line = 0): void {
     if (this.length === 0) this.firstLine = line;
     if (t < this.lastT && this.backLine === 0) this.backLine = line || -1;
+    if (t === this.lastT) this.repeats++;
     this.lastT = t;
-    if (this.fill === this.size) {
-      this.size = Math.min(SampleBuilder.BLOCK, Math.max(16, this.size * 2));
-      this.blocks.push({ t: new Float64Array(this.size), v: new Float64Array(this.size) });
-      this.fill = 0;
-    }
+    if (this.fill === this.size) this.grow();
     const b = this.blocks[this.blocks.length - 1]!;
     b.t[this.fill] = t;
     b.v[this.fill++] = v;
     this.length++;
+  }
+
+  /**
+   * `n` samples at once, t[k] and v[k] on input line `line + k`, of which the first to go back in time
+   * is the `back`-th (-1: none) and `repeats` have the time of the one before them.
+   */
+  pushRun(t: Float64Array, v: Float64Array, n: number, line: number, back: number, repeats: number): void {
+    if (n <= 0) return;
+    if (this.length === 0) this.firstLine = line;
+    if (back >= 0 && this.backLine === 0) this.backLine = line + back;
+    this.repeats += repeats;
+    this.lastT = t[n - 1]!;
+    for (let k = 0; k < n; ) {
+      if (this.fill === this.size) this.grow();
+      const b = this.blocks[this.blocks.length - 1]!;
+      const take = Math.min(n - k, this.size - this.fill);
+      b.t.set(t.subarray(k, k + take), this.fill);
+      b.v.set(v.subarray(k, k + take), this.fill);
+      this.fill += take;
+      this.length += take;
+      k += take;
+    }
+  }
+
+  private grow(): void {
+    this.size = Math.min(SampleBuilder.BLOCK, Math.max(16, this.size * 2));
+    this.blocks.push({ t: new Float64Array(this.size), v: new Float64Array(this.size) });
+    this.fill = 0;
   }
 
   finish(): Samples {

@@ -117,7 +117,7 @@ function parseRow(text: string, layout: Layout, prev: number | null): Row | 'dam
 
 function parseSpaced(text: string, layout: Layout, prev: number | null): Row | 'damaged' | null {
   const m = MEASURED[layout.columns].exec(text);
-  if (m) {
+  if (m && !inSource(m, layout)) {
     const g = TAIL_GROUP[layout.columns];
     const spaces = m[g] ?? '';
     const source = spaces.length >= 3 ? spaces.slice(3) + m[g + 1] : (m[g + 1] ?? '');
@@ -137,6 +137,24 @@ function parseSpaced(text: string, layout: Layout, prev: number | null): Row | '
   return { line, sourceStart: text.length - source.length, decimals: -1, unit: null };
 }
 
+/**
+ * Figures that start in the source column, where a row with no figures has its source: a line of a
+ * string literal that looks like a row (a report pasted into a docstring), never run, so unmeasured.
+ * The printer right-aligns Mem usage in the columns before the source's (a wider figure starts there
+ * too, and pushes the rest right); only a header where memory_profiler puts it tells the column.
+ */
+function inSource(m: RegExpExecArray, layout: Layout): boolean {
+  if (layout.sourceColumn === null) return false;
+  const numberEnd = m[1]!.length + m[2]!.length;
+  const figure = numberEnd + (m[0].length - m[0].slice(numberEnd).trimStart().length);
+  return figure >= sourceColumnOf(numberEnd, layout.sourceColumn, layout.indent);
+}
+
+// Where the source starts in a row whose number ends at `numberEnd`: a number wider than its 6
+// columns pushes it right.
+const sourceColumnOf = (numberEnd: number, sourceColumn: number, indent: number): number =>
+  sourceColumn + Math.max(0, numberEnd - indent - 6);
+
 /** The source of a row with no figures, or null when the line is not one. */
 function unmeasuredSource(text: string, u: RegExpExecArray, layout: Layout, prev: number | null): string | null {
   const follows = prev !== null && Number(u[2]) === prev + 1;
@@ -144,7 +162,7 @@ function unmeasuredSource(text: string, u: RegExpExecArray, layout: Layout, prev
   if (u[4] === '') return follows ? '' : null;
   if (layout.sourceColumn === null) return follows ? u[4]! : null;
   const numberEnd = u[1]!.length + u[2]!.length;
-  const column = layout.sourceColumn + Math.max(0, numberEnd - layout.indent - 6);
+  const column = sourceColumnOf(numberEnd, layout.sourceColumn, layout.indent);
   return text.length >= column && text.slice(numberEnd, column).trim() === '' ? text.slice(column) : null;
 }
 

@@ -105,6 +105,36 @@ Line #    Mem usage    Increment  Occurrences   Line Contents
 Why does b stay?
 `;
 
+describe('a function whose source holds lines that look like rows (a report pasted into a string)', () => {
+  // fixtures/line-reports/docstring: real reports of docstr.py by 0.43, 0.55, 0.60 and Debian's 0.61.
+  // Its lines 2-8 and 11-12 are the def line and lines of string literals, never run: memory_profiler
+  // prints them with no figures, their text in the source column (line 11 is `  900.000 MiB
+  // 800.000 MiB  7   fake row`, which was read as a row measured at 900 MiB: a gate passed).
+  const UNRUN = [2, 3, 4, 5, 6, 7, 8, 11, 12];
+  it.each(['deb061', 'mp043', 'mp055', 'mp060'])(
+    'report-%s: those lines unmeasured, their text as printed',
+    async (v) => {
+      const path = `${DIR}/docstring/report-${v}.txt`;
+      const r = (await loadCapture(path)) as LineReport;
+      expect(r.warnings).toEqual([]);
+      const [block] = r.blocks;
+      expect(block!.lines.map((l) => l.lineno)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+      const unmeasured = block!.lines.filter((l) => l.memMiB === null).map((l) => l.lineno);
+      expect(unmeasured).toEqual(UNRUN);
+      const source = readFileSync(`${DIR}/docstring/docstr.py`, 'utf8').split('\n');
+      expect(block!.lines.find((l) => l.lineno === 11)!.source).toBe(source[10]);
+      // The peak is the highest figure printed on a line that ran (read from the report's text).
+      const printed = readFileSync(path, 'utf8')
+        .split('\n')
+        .map((l) => /^ +(\d+) +(\d+\.\d+) MiB/.exec(l))
+        .filter((m) => m !== null && !UNRUN.includes(Number(m[1])))
+        .map((m) => Number(m![2]));
+      expect(peak(block!)).toBe(Math.max(...printed));
+      expect(peak(block!)).toBeLessThan(100);
+    },
+  );
+});
+
 describe('a profiled function memory_profiler could not show', () => {
   // fixtures/line-reports/missing (make.sh): one function compiled from a string, one from the file.
   it('is said in a warning (its table is missing), the other function read as printed', async () => {

@@ -1,11 +1,13 @@
 // Option groups more than one command takes, and the parsing of flag values (sizes, growth limits)
 // into library options; --allocator-stats also loads what it names.
 
+import { realpathSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import type { GrowthLimit } from '../analysis/gate.js';
 import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
+import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { CaptureSet } from '../model/capture-set.js';
 import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
 import { UsageError } from '../util/errors.js';
@@ -71,7 +73,17 @@ export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs)
   const files = a['allocator-stats'];
   if (!files?.length) return set;
   const given = (await loadSet(files, a, { uses: ['allocator-stats'] })).allocatorStats;
-  return { ...set, allocatorStats: [...set.allocatorStats, ...given] };
+  // Reports among the inputs too (`replay run/ --allocator-stats run/`) are read once: twice, each
+  // capture had two reports alike, and none was paired.
+  const file = (f: AllocatorStats): string => {
+    try {
+      return realpathSync(f.source.path);
+    } catch {
+      return f.source.path;
+    }
+  };
+  const read = new Set(set.allocatorStats.map(file));
+  return { ...set, allocatorStats: [...set.allocatorStats, ...given.filter((f) => !read.has(file(f)))] };
 }
 
 export interface QueryArgs extends InputArgs, OutputArgs {

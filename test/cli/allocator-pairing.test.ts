@@ -200,7 +200,7 @@ describe('allocator reports paired with captures', () => {
     expect(realOf(JSON.parse(f.out).captures)).toEqual(reports.map(truth));
   });
 
-  it('a pairing by order that cannot be is refused: a report holding a fraction of a size class its capture traced', async () => {
+  it('a pairing by order that cannot be is refused: the other report fits each capture far better', async () => {
     // fixtures/pairing/misordered (make_misordered.py): real reports whose names sort against the
     // captures' order (built before start). Paired in that order, the start report went with the
     // capture of 40,000 blocks, and the last capture read the start's arenas.
@@ -209,7 +209,7 @@ describe('allocator reports paired with captures', () => {
     const wrong = await cli('replay', ...caps, '--allocator-stats', M);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toMatch(
-      /\S+stats-start\.txt \(line 1\) has 397 blocks of 240 bytes in use where \S+phase2\.pickle traced 40000: it was not taken with that capture/,
+      /\S+stats-built\.txt \(line 1\) has 40397 blocks of 240 bytes in use where \S+phase1\.pickle traced 0, and \S+stats-start\.txt \(line 1\) \(397 in use\) fits that capture far better: it was not taken with it/,
     );
     const gate = await cli('gate', ...caps, '--allocator-stats', M, '--max-fragmentation', '0.5');
     expect(gate.code).toBe(2);
@@ -258,5 +258,71 @@ describe('allocator reports paired with captures', () => {
       truth(`${M}/stats-start.txt`).arenas,
       truth(`${M}/stats-built.txt`).arenas,
     ]);
+  });
+
+  // fixtures/pairing/held-out (make.sh): series nobody shaped for this, real reports at each capture.
+  const H = `${P}/held-out`;
+  const heldOut = (dir: string, names: Record<string, string>): string => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-held-out-'));
+    for (const [from, to] of Object.entries(names)) copyFileSync(`${H}/${dir}/${from}`, join(d, to));
+    return d;
+  };
+  const sawSnaps = [1, 2, 3, 4].map((k) => `snap-${k}.pickle.gz`);
+  const same = (files: string[]) => Object.fromEntries(files.map((f) => [f, f]));
+
+  it('reports named as their captures but of another moment are refused however they were paired: numbered from 0, two swapped', async () => {
+    // Named right, they pair and decide the verdict; the captures' and the folder's reports read once
+    // when the folder is given as both.
+    const right = await cli('replay', `${H}/saw`, '--allocator-stats', `${H}/saw`, '--json');
+    expect(right.code).toBe(0);
+    const captures = JSON.parse(right.out).captures as { real: Real }[];
+    expect(realOf(captures).map((c) => c?.arenas)).toEqual(
+      [1, 2, 3, 4].map((k) => truth(`${H}/saw/stats-${k}.txt`).arenas),
+    );
+    expect(right.err).not.toMatch(/fits|do not fit/);
+    // Numbered from 0 (the reports of moments 1-4 as stats-0..3): each capture named with the report
+    // of the moment before. Two swapped (the reports of moments 2 and 4).
+    const shifted = heldOut('saw', {
+      ...same(sawSnaps),
+      ...Object.fromEntries([1, 2, 3, 4].map((k) => [`stats-${k}.txt`, `stats-${k - 1}.txt`])),
+    });
+    const swapped = heldOut('saw', {
+      ...same(sawSnaps),
+      ...{ 'stats-1.txt': 'stats-1.txt', 'stats-2.txt': 'stats-4.txt', 'stats-3.txt': 'stats-3.txt' },
+      'stats-4.txt': 'stats-2.txt',
+    });
+    for (const d of [shifted, swapped]) {
+      for (const args of [['replay'], ['gate', '--max-fragmentation', '0.3'], ['report', '-o', join(d, 'r.html')]]) {
+        const r = await cli(args[0]!, d, '--allocator-stats', d, ...args.slice(1));
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(/paired by file name .*fits that capture far better: it was not taken with it/);
+      }
+    }
+  });
+
+  it("a size class short of its traced blocks in every report is raw allocations' (locks): paired, and said", async () => {
+    // 30,000 threading.Lock(): their semaphores are traced (domain 0) but served by the system
+    // allocator, so no report holds them. Given in order under other names, the reports pair.
+    const d = heldOut('locks', {
+      ...same([1, 2, 3].map((k) => `snap-${k}.pickle.gz`)),
+      'stats-1.txt': 'm_a.txt',
+      'stats-2.txt': 'm_b.txt',
+      'stats-3.txt': 'm_c.txt',
+    });
+    const snapsIn = [1, 2, 3].map((k) => join(d, `snap-${k}.pickle.gz`));
+    const r = await cli(
+      'replay',
+      ...snapsIn,
+      '--allocator-stats',
+      ...['m_a', 'm_b', 'm_c'].map((m) => join(d, `${m}.txt`)),
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures).map((c) => c?.arenas)).toEqual(
+      [1, 2, 3].map((k) => truth(`${H}/locks/stats-${k}.txt`).arenas),
+    );
+    expect(r.err).toMatch(
+      /m_b\.txt \(line 1\) has \d+ blocks of 32 bytes in use where \S+snap-2\.pickle\.gz traced 30002, and no other report fits it better: raw allocations/,
+    );
   });
 });

@@ -182,14 +182,66 @@ export interface FragmentationMeasure {
  * The first size class in which a capture traced far more blocks than a report holds in use, as
  * [block size, traced, in use], or null. A report taken with the capture holds every small block
  * pymalloc served, which tracemalloc traced; raw allocations (PyMem_RawMalloc) it traced too but
- * pymalloc never held (a library's buffers, another interpreter's blocks) are why this only tells
- * order from order: a pairing by order whose report holds a fraction of a class is another moment's.
+ * pymalloc never held (locks' semaphores, a library's buffers) are why this alone tells nothing: a
+ * report short where another report of the series is not is another moment's (replayReport).
  */
 export function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number, number, number] | null {
   const traced = tracedByClass(s, b);
   for (const row of b.classes) {
     const n = traced.get(row.size) ?? 0;
     if (n > 2 * row.inUse + 1000) return [row.size, n, row.inUse];
+  }
+  return null;
+}
+
+/**
+ * A capture another report of the series fits far better than its own, or null. A report differs
+ * from its capture by the blocks pymalloc held before tracing began and by raw allocations (traced,
+ * served by the system allocator): alike at every moment of a run, where its moments differ by what
+ * the program made and freed between them. So, summed over the size classes, (1) another report
+ * whose blocks in use differ from what the capture traced by less than half its own report's (less
+ * 1000 blocks) fits it better, as (2) do two captures' reports swapped when what each report holds
+ * beyond its capture differs between the two by less than half as much (a large start-up count
+ * shows in both). With the size class that tells most.
+ */
+function betterFit(
+  snapshots: readonly Snapshot[],
+  reports: readonly (MallocStatsBlock | null)[],
+): { capture: number; report: number; size: number; traced: number; paired: number; better: number } | null {
+  const known = reports.flatMap((b, j) => (b ? [j] : []));
+  if (known.length < 2) return null;
+  const layout = reports[known[0]!]!;
+  const inUse = reports.map((b) => (b ? new Map(b.classes.map((row) => [row.size, row.inUse])) : null));
+  const sizes = [...new Set(known.flatMap((j) => reports[j]!.classes.map((row) => row.size)))];
+  const traced = snapshots.map((s, i) => (reports[i] ? tracedByClass(s, layout) : null));
+  // Blocks of report j in use beyond what capture i traced, in size class c.
+  const beyond = (j: number, i: number, c: number): number => (inUse[j]!.get(c) ?? 0) - (traced[i]!.get(c) ?? 0);
+  const sum = (f: (c: number) => number): number => sizes.reduce((n, c) => n + Math.abs(f(c)), 0);
+  const most = (f: (c: number) => number): number => sizes.reduce((a, c) => (f(c) > f(a) ? c : a), sizes[0]!);
+  const found = (i: number, j: number, tells: (c: number) => number) => {
+    const size = most(tells);
+    const paired = inUse[i]!.get(size) ?? 0;
+    return { capture: i, report: j, size, traced: traced[i]!.get(size) ?? 0, paired, better: inUse[j]!.get(size) ?? 0 };
+  };
+  for (const i of known) {
+    const off = (j: number): number => sum((c) => beyond(j, i, c));
+    const best = known.filter((j) => j !== i).reduce((a, j) => (off(j) < off(a) ? j : a));
+    if (off(i) > 2 * off(best) + 1000)
+      return found(i, best, (c) => Math.abs(beyond(i, i, c)) - Math.abs(beyond(best, i, c)));
+  }
+  for (const i of known) {
+    for (const k of known) {
+      if (k <= i) continue;
+      const given = sum((c) => beyond(i, i, c) - beyond(k, k, c));
+      const swapped = sum((c) => beyond(k, i, c) - beyond(i, k, c));
+      if (given > 2 * swapped + 1000) {
+        return found(
+          i,
+          k,
+          (c) => Math.abs(beyond(i, i, c) - beyond(k, k, c)) - Math.abs(beyond(k, i, c) - beyond(i, k, c)),
+        );
+      }
+    }
   }
   return null;
 }
@@ -213,9 +265,9 @@ function tracedByClass(s: Snapshot, b: MallocStatsBlock): Map<number, number> {
  * the model needs at best for the blocks the capture traced (2 or more short), or a size class
  * holding more blocks than the capture traced there, beyond what the first report held untraced,
  * by 1000 and half its blocks or more (pymalloc serves nothing tracemalloc does not trace once it
- * runs). Order pairings are checked before the replay (classShortOf); a size class short of its
- * traced blocks, or a few arenas short, is also what raw allocations do (traced by tracemalloc,
- * served by the system allocator: 20,000 locks' semaphores), so it is not said here. Caught so:
+ * runs). A size class short of its traced blocks is checked before the replay (replayReport, with
+ * classShortOf); a few arenas short is also what raw allocations do (traced by tracemalloc, served
+ * by the system allocator: 20,000 locks' semaphores), so it is not said here. Caught so:
  * reports all taken at a run's start ("not fragmented"), another run's reports named alike, the
  * second run of `run --allocator` of a program that does not repeat itself ("fragmented").
  */
@@ -740,28 +792,39 @@ export function replayReport(
   if (allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
-    // Reports paired by order alone (their names, labels and times said nothing) are checked
-    // against the captures: a report with a fraction of the blocks a capture traced in a size class
-    // is another moment's (a folder's name order against the captures'), and then none is used.
-    const byOrder = pairing.rule === 'reports-in-order' || pairing.rule === 'files-in-order';
-    const short = byOrder
-      ? pairing.reports.map((b, i) => (b ? classShortOf(snapshots[i]!, b) : null)).findIndex((x) => x !== null)
-      : -1;
-    if (short >= 0) {
-      const b = pairing.reports[short]!;
-      const [size, traced, inUse] = classShortOf(snapshots[short]!, b)!;
-      const file = allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report';
+    // A report that another report of the series fits clearly better is another moment's (a folder's
+    // name order against the captures', reports numbered from 0, two swapped), however it was paired:
+    // then none is used. A size class short of its traced blocks with no report that fits better is
+    // also what raw allocations do (traced, served by the system allocator): said.
+    const report = (i: number): MallocStatsBlock | null => pairing.reports[i] ?? null;
+    const short = pairing.reports.map((b, i) => (b ? classShortOf(snapshots[i]!, b) : null));
+    const misfit = betterFit(snapshots, pairing.reports);
+    const mispaired = misfit?.capture ?? -1;
+    const fileOf = (b: MallocStatsBlock): string =>
+      `${allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report'} (line ${b.inputLine})`;
+    if (misfit) {
+      const { size, traced, paired, better } = misfit;
       const message =
-        `${pairing.notes[0] ?? 'allocator reports paired'}; but ${file} (line ${b.inputLine}) has ${inUse} ` +
-        `blocks of ${size} bytes in use where ${labels[short] ?? 'its capture'} traced ${traced}: it was not ` +
-        'taken with that capture, so no report is used; name them as the captures (snap-3.pickle, ' +
-        "stats-3.txt), label them (.label sidecars), or give them in the captures' order";
+        `${pairing.notes[0] ?? 'allocator reports paired'}; but ${fileOf(report(mispaired)!)} has ${paired} ` +
+        `blocks of ${size} bytes in use where ${labels[mispaired] ?? 'its capture'} traced ${traced}, and ` +
+        `${fileOf(report(misfit.report)!)} (${better} in use) fits that capture far better: it was not taken with ` +
+        'it, so no report is used; name them as the captures (snap-3.pickle, stats-3.txt), label them ' +
+        "(.label sidecars), or give them in the captures' order";
       if (opts.requireReports) throw new UsageError(message);
       warnings.push(message);
     } else {
       if (!pairing.complete) warnings.push(...pairing.notes);
       else paired = pairing.notes[0] ?? null;
       real = pairing.reports;
+      const k = short.findIndex((x) => x !== null);
+      if (k >= 0) {
+        const [size, traced, inUse] = short[k]!;
+        warnings.push(
+          `${fileOf(report(k)!)} has ${inUse} blocks of ${size} bytes in use where ${labels[k] ?? 'its capture'} ` +
+            `traced ${traced}, and no other report fits it better: raw allocations (PyMem_RawMalloc, such as locks' ` +
+            "semaphores: traced, but the system allocator's), or a report of another moment",
+        );
+      }
     }
   }
   const firstReal = real?.find((b) => b !== null) ?? null;

@@ -522,7 +522,15 @@ export function evaluateGate(
       .sort((a, b) => b.growth - a.growth);
     const worst = growths[0];
     const over = growths.filter((g) => g.growth > limit);
+    // Lines over the limit the baseline does not hold grew from nothing: new lines, or a baseline
+    // whose file names read otherwise (its captures taken in another checkout's parent, elsewhere).
+    const unknown = cut ? 0 : over.filter((g) => sizeBefore(key(g.f)) === undefined).length;
     const overNote =
+      (unknown > 0
+        ? `; ${unknown === over.length ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
+          'not in the baseline (grown from nothing: new lines, or a baseline taken in another folder: lines ' +
+          'are keyed by file names relative to where `baseline` and `gate` run)'
+        : '') +
       (over.length > 1 ? `; ${over.length} lines over the limit` : '') +
       // A baseline that keeps its largest lines only (a report's JSON keeps 200): a line below them
       // is measured from the smallest kept, which may pass a line that grew from nothing.
@@ -662,11 +670,12 @@ function leaksCheck(
   const ignored = (current.snapshots?.leaks?.sites ?? [])
     .filter((s) => !kept(s.filename) && s.verdict === 'leak' && s.confidence >= minConfidence)
     .map((s) => {
-      // The program's own line, as a failed check points at it (not a library's or the standard library's).
-      const site = { filename: s.filename, lineno: s.lineno };
-      const at = sourceLocation(site, s.traceback, roots);
-      const own = at.filename !== site.filename || at.lineno !== site.lineno;
-      return siteText(s) + (own ? `, reached from ${at.filename}:${at.lineno}` : '');
+      // The program's own line that called into the ignored files, as a failed check points at it
+      // (not a library's or the standard library's, nor an ignored file's: the traceback is oldest first).
+      const callers = s.traceback.filter((t) => kept(t.filename));
+      const last = callers[callers.length - 1];
+      const at = last && sourceLocation(last, callers, roots);
+      return siteText(s) + (at ? `, reached from ${at.filename}:${at.lineno}` : '');
     });
   const captures = current.snapshots?.labels.length ?? 0;
   const tooFew = captures > 0 && captures < 3;

@@ -1,3 +1,4 @@
+import { relative, resolve, sep } from 'node:path';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
@@ -99,11 +100,32 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
   markdown?: string;
 }
 
-async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
+async function reportOf(
+  inputs: string[],
+  a: InputArgs & { order?: Order },
+  top: number,
+  current: readonly string[],
+): Promise<ReportData> {
   return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
     top,
-    root: process.cwd(),
+    root: baselineRoot(inputs, current),
   });
+}
+
+/**
+ * The folder a baseline's captures were taken in, as the gate's is its working directory: where the
+ * current captures lie there (`caps`), the baseline's lie at the same place under it (`../v1/caps`:
+ * `../v1`). Else the gate's own. Their lines are keyed by file names relative to it (lineKeys): taken
+ * as the gate's folder, another checkout's lines all read as grown from nothing.
+ */
+function baselineRoot(base: readonly string[], current: readonly string[]): string {
+  const cwd = process.cwd();
+  if (base.length !== 1 || current.length !== 1) return cwd;
+  const tail = relative(cwd, resolve(current[0]!)).split(sep);
+  const parts = resolve(base[0]!).split(sep);
+  if (tail[0] === '' || tail[0] === '..' || tail.length >= parts.length) return cwd;
+  const at = parts.length - tail.length;
+  return tail.every((t, k) => t === parts[at + k]) ? parts.slice(0, at).join(sep) || sep : cwd;
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
@@ -137,7 +159,7 @@ export async function handler(a: Args): Promise<void> {
   if (cutShort && given >= 3 && limits.maxLeaks === undefined) limits = { ...limits, maxLeaks: 0 };
   let baseline: ReportData | null = null;
   if (base?.length)
-    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
+    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES, a.inputs));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
   if (a.junit) writeOutput(a, a.junit, renderJunit(result), 'text');
@@ -150,6 +172,9 @@ export async function handler(a: Args): Promise<void> {
     return a.github ? forCiLog(text) : text;
   };
   // The annotations are the only workflow commands printed: emit marks any other line that reads as one.
+  if (a.github && (a.json || a.format !== 'text')) {
+    warn(a, '--github prints its annotations with the text output only (stdout holds the JSON): none printed');
+  }
   if (a.github && !a.json && a.format === 'text') {
     const ws = process.env.GITHUB_WORKSPACE;
     a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd()) : undefined));

@@ -12,10 +12,20 @@ import { esc, mdCode, mdText } from './escape.js';
  * and at most `limit` are listed (text only; JSON, JUnit and annotations keep every site).
  */
 function where(c: CheckResult, limit: number): string {
-  const places = [...new Set(c.sites.map((p) => `${p.file}:${p.line}`))].filter((p) => !c.message.includes(p));
+  const places = [...new Set(c.sites.map((p) => `${p.file}:${p.line}`))].filter((p) => !names(c.message, p));
   if (!places.length) return '';
   const more = places.length > limit ? `, … ${places.length - limit} more (use --limit ${places.length})` : '';
   return ` (at ${places.slice(0, limit).join(', ')}${more})`;
+}
+
+/** Whether `message` names `place` (`m.py:1` is not named by `m.py:12`, nor `a.py:4` by `ba.py:4`). */
+function names(message: string, place: string): boolean {
+  for (let i = message.indexOf(place); i >= 0; i = message.indexOf(place, i + 1)) {
+    const before = i === 0 || /[\s(`'"]/.test(message[i - 1]!);
+    const after = message[i + place.length];
+    if (before && (after === undefined || !/\d/.test(after))) return true;
+  }
+  return false;
 }
 
 // A line break in a name (a file called "x.py\nPASS max-leaks: no leak") would print a line of its own

@@ -479,9 +479,10 @@ describe('gate: --ignore', () => {
   it('a leak in a file it leaves out is not counted, but named (with the program line that reached it, if another)', async () => {
     const r = await cli('gate', `${G}/leaky`, '--ignore', '*/service.py');
     expect(r.code).toBe(0);
-    // service.py is the program's own file: no other line to name.
+    // The line that called into it, the most recent frame of its traceback outside the ignored files
+    // (<string>:1, make_series.py:137, :91, :56, service.py:37, as CPython's statistics('traceback')).
     expect(r.out).toMatch(
-      /not counted, in files --ignore leaves out: fixtures\/gate\/service\.py:37 \(\+786\.5 KiB, confidence 0\.67\)(;|$)/m,
+      /not counted, in files --ignore leaves out: fixtures\/gate\/service\.py:37 \(\+786\.5 KiB, confidence 0\.67\), reached from fixtures\/gate\/make_series\.py:56(;|$)/m,
     );
   });
 });
@@ -1406,5 +1407,88 @@ describe('gate: a new file named as a baseline file in another folder', () => {
       1,
       expect.stringContaining(`FAIL max-site-growth: largest site growth ${join(dir, 'b', 'w.py')}:8 +`),
     ]);
+  });
+});
+
+describe("gate: a baseline of another checkout's captures, given as captures", () => {
+  // Checkouts A and B of one program, each with its captures under caps/ (the last dump of
+  // fixtures/pymalloc/interned, converted to JSON, its files moved into each checkout). `gate caps
+  // --baseline ../A/caps` in B: the baseline's lines were keyed by B's folder, every line of A's read
+  // as grown from nothing, and an unchanged program failed.
+  it("keys the baseline's lines by the checkout its captures lie in, as the gate's by its own", () => {
+    const dir = mkdtempSync(join(tmp, 'two-checkouts-'));
+    const dump = join(process.cwd(), 'fixtures/pymalloc/interned/snap-3.pickle.gz');
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+    const original = join(dir, 'original.json');
+    expect(run(dir, 'convert', dump, '--to', 'json', '-o', original).status).toBe(0);
+    for (const c of ['A', 'B']) {
+      mkdirSync(join(dir, c, 'caps'), { recursive: true });
+      const moved = readFileSync(original, 'utf8').replaceAll('/tmp/hp/gen/', `${join(dir, c)}/gen/`);
+      writeFileSync(join(dir, c, 'caps', 'snap.json'), moved);
+    }
+    const g = run(join(dir, 'B'), 'gate', 'caps', '--baseline', '../A/caps', '--max-site-growth', '1KiB');
+    expect([g.status, g.stdout]).toEqual([0, expect.stringMatching(/PASS max-site-growth: .* \+0\.0 KiB/)]);
+    // Where the baseline's captures do not lie as the gate's do, its lines do not line up: the failure
+    // says that the lines over the limit are not in the baseline, and why that may be.
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'snap.json'), readFileSync(join(dir, 'A', 'caps', 'snap.json')));
+    const far = run(join(dir, 'B'), 'gate', 'caps', '--baseline', '../elsewhere', '--max-site-growth', '1KiB');
+    expect(far.status).toBe(1);
+    expect(far.stdout).toMatch(
+      /not in the baseline \(grown from nothing: new lines, or a baseline taken in another folder/,
+    );
+  });
+});
+
+describe('gate text: the places a failed check points at', () => {
+  it('are listed unless its message names them as a whole (m.py:1 is not named by m.py:12)', () => {
+    const result: GateResult = {
+      passed: false,
+      checks: [
+        {
+          check: 'max-site-growth',
+          passed: false,
+          measured: 2,
+          limit: 1,
+          unit: 'bytes',
+          message: 'largest site growth /x/m.py:12 +2 B (limit 1 B); 3 lines over the limit',
+          sites: [
+            { file: 'm.py', line: 12, detail: 'd' },
+            { file: 'm.py', line: 1, detail: 'd' },
+            { file: 'a.py', line: 4, detail: 'd' },
+          ],
+        },
+      ],
+      notices: [],
+    };
+    const text = renderGateText({
+      ...result,
+      checks: [{ ...result.checks[0]!, message: `${result.checks[0]!.message} /x/ba.py:4` }],
+    });
+    expect(text.split('\n')[0]).toMatch(/\(at m\.py:12, m\.py:1, a\.py:4\)$/);
+    const named = renderGateText({
+      ...result,
+      checks: [{ ...result.checks[0]!, message: 'growth m.py:12 and a.py:4' }],
+    });
+    expect(named.split('\n')[0]).toMatch(/\(at m\.py:1\)$/);
+  });
+
+  it('--github with --json prints no annotation, and says so', async () => {
+    const r = await cli('gate', 'fixtures/leaks/memo_leak', '--github', '--json');
+    expect(r.code).toBe(1);
+    expect(() => JSON.parse(r.out)).not.toThrow();
+    expect(r.err).toContain('--github prints its annotations with the text output only');
+  });
+
+  it("a leak --ignore leaves out is said with the program's line that called into the ignored files", async () => {
+    // fixtures/leaks/memo_leak: both leaks are in workloads/memo_leak.py, called by make_series.py
+    // (its line in the dumps' tracebacks, oldest frame first: <string>:1, make_series.py:145, :114, :61).
+    const r = await cli('gate', 'fixtures/leaks/memo_leak', '--ignore', '*memo_leak.py');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /memo_leak\.py:9 \(\+[\d.]+ MiB, confidence [\d.]+\), reached from fixtures\/leaks\/make_series\.py:61;/,
+    );
+    expect(r.out).not.toMatch(/reached from \S*memo_leak\.py/);
   });
 });

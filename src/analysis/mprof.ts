@@ -77,10 +77,13 @@ export interface MemoryTrend {
   readonly warmupSeconds: number;
   /** Measured: the largest sample of the run (what `mprof peak` prints). */
   readonly peakMiB: number;
-  /** Measured: the floor (a window's lowest sample) of the first and of the last window judged. */
+  /**
+   * Measured: the floor (the lowest sample of a window; of 5 windows or more, of a window and its
+   * neighbours) of the first and of the last window judged.
+   */
   readonly floorStartMiB: number;
   readonly floorEndMiB: number;
-  /** Measured: the ceiling (a window's highest sample) of the first and of the last window judged. */
+  /** Measured: the ceiling (the highest sample, likewise) of the first and of the last window judged. */
   readonly ceilingStartMiB: number;
   readonly ceilingEndMiB: number;
   /**

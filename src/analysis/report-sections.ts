@@ -244,13 +244,14 @@ export function replaySection(
  */
 function treePeak(m: MemorySeries): number | null {
   const main = mprofPeak(m).peakMiB;
-  if (m.mainIncludesChildren || !m.children.size || main === null) return main;
+  if (m.mainIncludesChildren || !m.children.size) return main;
   const children = childrenPerSample(m);
-  let peak = main;
+  // A run with children's samples and no MEM (every one -1, none measured): the children's own peaks.
+  let peak = main ?? Number.NEGATIVE_INFINITY;
   for (let i = 0; i < children.length; i++) peak = Math.max(peak, m.samples.mib[i]! + children[i]!);
   // Children measured outside any round (before the first MEM line): their own peaks.
   for (const c of m.children.values()) for (const v of c.mib) peak = Math.max(peak, v);
-  return peak;
+  return Number.isFinite(peak) ? peak : main;
 }
 
 /** The series' totals, the top sites of its last capture with their largest traceback, its tree and diff. */

@@ -401,9 +401,13 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         run.noneMeasuredFrom = Math.min(run.noneMeasuredFrom, t);
       } else if (ok && !why) run.main.push(t, mib, no);
     } else if (field === 'CMDLINE') {
-      // A CMDLINE after a run's samples starts the next run (mprof run -o appends).
+      // A CMDLINE after a run's samples starts the next run (mprof run -o appends). mprof starts every
+      // run with its CMDLINE: CHLD lines before the first are that run's, the file's lines sorted by
+      // their field (a spreadsheet's sort by column A put them first, and the children were a run of
+      // their own, left out of the gate's peak).
       const cmd = line.slice(sp + 1).trimEnd();
-      if (!run.empty) {
+      const prelude = runs.length === 0 && run.cmdline === null && run.main.length === 0;
+      if (!run.empty && !prelude) {
         runs.push(run);
         run = new RunBuilder(cmd);
       } else run.cmdline = cmd;

@@ -2,7 +2,9 @@
 // read, judged and reported on its own, and every command says so. fixtures/mprof/runs.dat holds
 // four real runs appended by mprof itself; runs.json is what Python read from its text, and what
 // memory_profiler's own `mprof peak` printed for the whole file (fixtures/mprof/make_runs.sh).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import { printfFixed } from '../../src/report/format-size.js';
@@ -99,5 +101,32 @@ describe('a command line holding a newline (fixtures/mprof/make_cmdline_newline.
     const peak = /\t([\d.]+) MiB/.exec(readFileSync('fixtures/mprof/cmdline-newline.mprof-peak', 'utf8'))![1]!;
     expect(printfFixed(max(c.samples.mib), 3)).toBe(peak);
     expect(c.warnings).toEqual([]);
+  });
+});
+
+describe('a .dat whose lines were sorted by their field (a spreadsheet sort by column A)', () => {
+  // fixtures/mprof/multi.dat (mprof run --multiprocess, memory_profiler 0.61), its lines sorted by
+  // their first field, the order kept within each: the CHLD lines come before the CMDLINE. They were
+  // read as a run of their own, and `gate --max-peak` saw the parent's 31 MiB, not its children's.
+  it('is read as the one run it is: the same samples, children and peak as the file mprof wrote', async () => {
+    const text = readFileSync('fixtures/mprof/multi.dat', 'utf8');
+    const lines = text.split('\n').filter((l) => l !== '');
+    const field = (l: string): string => l.slice(0, l.indexOf(' '));
+    const sorted = lines
+      .map((l, i) => ({ l, i }))
+      .sort((a, b) => (field(a.l) < field(b.l) ? -1 : field(a.l) > field(b.l) ? 1 : a.i - b.i));
+    expect(field(sorted[0]!.l)).toBe('CHLD');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-sorted-dat-'));
+    const file = join(dir, 'sorted.dat');
+    writeFileSync(file, `${sorted.map((x) => x.l).join('\n')}\n`);
+    const [a, b] = [await loadCapture('fixtures/mprof/multi.dat'), await loadCapture(file)];
+    if (a.kind !== 'memory-series' || b.kind !== 'memory-series') throw new Error('not one run');
+    expect([...b.samples.mib]).toEqual([...a.samples.mib]);
+    expect([...b.children.keys()]).toEqual([...a.children.keys()]);
+    const peak = async (f: string) => {
+      const r = await cli('gate', f, '--max-peak', '1MiB', '--json');
+      return JSON.parse(r.out).checks.find((c: { check: string }) => c.check === 'max-peak').measured;
+    };
+    expect(await peak(file)).toBe(await peak('fixtures/mprof/multi.dat'));
   });
 });

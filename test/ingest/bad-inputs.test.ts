@@ -128,7 +128,7 @@ describe('a snapshot pickled inside another object (fixtures/bad/containers, mak
   it.each([
     ['in-list.pickle', 'a tracemalloc.Snapshot inside a list'],
     ['note-after.pickle', 'a tracemalloc.Snapshot inside a tuple'],
-    ['time-first.pickle', 'a pickle of a tuple, holding a tracemalloc.Snapshot'],
+    ['time-first.pickle', 'a tracemalloc.Snapshot inside a tuple'],
   ])('%s: says where the snapshot is, and what to do', async (file, what) => {
     const p = `fixtures/bad/containers/${file}`;
     const r = await cli('stats', p);

@@ -10,6 +10,7 @@ import { readSnapshot } from '../../src/ingest/tracemalloc-pickle.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { statisticLine } from '../../src/report/text/statistics.js';
 import { InputError, TruncatedError } from '../../src/util/errors.js';
+import { cli } from '../helpers.js';
 
 async function loadCapture(path: string, opts?: LoadOptions): Promise<Snapshot> {
   const c = await loadAny(path, opts);
@@ -182,5 +183,24 @@ describe('truncated dumps', () => {
     } finally {
       rmSync(file);
     }
+  });
+});
+
+describe('snapshots carrying attributes a user set before dump() (fixtures/dumps/user-attrs, make.py)', () => {
+  // A timestamp, a flag or bytes set on a Snapshot were refused ("unexpected BINFLOAT"), which
+  // CPython loads: read, and the statistics are CPython's own (expected.json, by the CPython that
+  // wrote each dump).
+  const DIR = 'fixtures/dumps/user-attrs';
+  const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Record<
+    string,
+    [string, number, number, number][]
+  >;
+  it.each(Object.keys(expected))('%s: statistics("lineno") as CPython gives them', async (name) => {
+    const r = await cli('stats', `${DIR}/${name}`, '--json', '-n', '1000');
+    expect(r.code).toBe(0);
+    const stats = (
+      JSON.parse(r.out) as { stats: { frames: { filename: string; lineno: number }[]; size: number; count: number }[] }
+    ).stats;
+    expect(stats.map((s) => [s.frames[0]!.filename, s.frames[0]!.lineno, s.size, s.count])).toEqual(expected[name]);
   });
 });

@@ -59,6 +59,17 @@ class TraceSeq {
 }
 class EmptyTuple {}
 const EMPTY = new EmptyTuple();
+/**
+ * A float, bool or bytes: no part of a snapshot, but a value a user may set on one before dump()
+ * (`snapshot.taken_at = time.time()`), which CPython loads. Kept as what it is, never read; any
+ * frame, traceback or trace holding one is refused as it holds no such value.
+ */
+class Scalar {
+  constructor(readonly kind: 'float' | 'bool' | 'bytes') {}
+}
+const FLOAT = new Scalar('float');
+const BOOL = new Scalar('bool');
+const BYTES = new Scalar('bytes');
 
 type Value =
   | number
@@ -71,7 +82,8 @@ type Value =
   | Dict
   | TraceRun
   | TraceSeq
-  | EmptyTuple;
+  | EmptyTuple
+  | Scalar;
 
 export interface MachineResult {
   readonly tracebackLimit: number | null;
@@ -114,6 +126,7 @@ function describe(v: Value): string {
   if (v instanceof Dict) return 'a dict';
   if (v instanceof TraceRun) return 'trace tuples';
   if (v instanceof TraceSeq) return 'a list of traces';
+  if (v instanceof Scalar) return KIND[v.kind].what;
   return 'an empty tuple';
 }
 
@@ -528,6 +541,30 @@ export class SnapshotMachine {
           this.push(null);
           p += 1;
           break;
+        case 0x88: // NEWTRUE
+        case 0x89: // NEWFALSE
+          this.push(BOOL);
+          p += 1;
+          break;
+        case 0x47: // BINFLOAT
+          if (p + 9 > n) return this.suspend(p, 9);
+          this.push(FLOAT);
+          p += 9;
+          break;
+        case 0x43: // SHORT_BINBYTES
+        case 0x42: // BINBYTES
+        case 0x8e: {
+          // BINBYTES8
+          const width = op === 0x43 ? 1 : op === 0x42 ? 4 : 8;
+          if (p + 1 + width > n) return this.suspend(p, 1 + width);
+          const len = this.stringLength(
+            width === 1 ? d[p + 1]! : width === 4 ? d.readUInt32LE(p + 1) : Number(d.readBigUInt64LE(p + 1)),
+          );
+          if (p + 1 + width + len > n) return this.suspend(p, 1 + width + len);
+          this.push(BYTES);
+          p += 1 + width + len;
+          break;
+        }
         case 0x29: // EMPTY_TUPLE
           this.push(EMPTY);
           p += 1;
@@ -942,6 +979,7 @@ function kindOf(v: Value): Kind {
   if (v instanceof TraceSeq) return v.tuple ? KIND.tuple : KIND.list;
   if (v instanceof Global) return new GlobalKind(`tracemalloc.${v.name}`);
   if (v instanceof Instance) return new Kind(`a tracemalloc.${v.cls.name} object`);
+  if (v instanceof Scalar) return KIND[v.kind];
   return KIND.tuple; // frames, tracebacks, traces, the empty tuple
 }
 

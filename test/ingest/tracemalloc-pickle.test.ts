@@ -186,11 +186,11 @@ describe('truncated dumps', () => {
   });
 });
 
-describe('snapshots carrying attributes a user set before dump() (fixtures/dumps/user-attrs, make.py)', () => {
+describe('snapshots carrying attributes a user set before dump() (fixtures/user-attrs, make.py)', () => {
   // A timestamp, a flag or bytes set on a Snapshot were refused ("unexpected BINFLOAT"), which
   // CPython loads: read, and the statistics are CPython's own (expected.json, by the CPython that
   // wrote each dump).
-  const DIR = 'fixtures/dumps/user-attrs';
+  const DIR = 'fixtures/user-attrs';
   const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Record<
     string,
     [string, number, number, number][]

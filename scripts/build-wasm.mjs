@@ -10,7 +10,12 @@ import asc from 'assemblyscript/asc';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
-const MODULES = ['ingest/pickle/trace-scanner', 'ingest/mem-lines', 'analysis/pymalloc/replay-model'];
+const MODULES = [
+  'ingest/pickle/trace-scanner',
+  'ingest/mem-lines',
+  'analysis/select',
+  'analysis/pymalloc/replay-model',
+];
 // Another dist/ as the argument: the fuzz campaign builds its own tree (scripts/fuzz.mjs).
 const dist = process.argv[2] ?? 'dist';
 for (const name of MODULES) {

@@ -1,9 +1,10 @@
-import { relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import type { Order } from '../ingest/resolve-inputs.js';
+import type { CaptureSet } from '../model/capture-set.js';
 import {
   forCiLog,
   renderGateMarkdown,
@@ -104,28 +105,46 @@ async function reportOf(
   inputs: string[],
   a: InputArgs & { order?: Order },
   top: number,
-  current: readonly string[],
+  current: ReportData,
 ): Promise<ReportData> {
-  return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
-    top,
-    root: baselineRoot(inputs, current),
-  });
+  const set = await loadSet(inputs, a, { order: a.order, partial: 'never' });
+  return buildReportData(set, inputs, { top, root: baselineRoot(inputs, set, current) });
 }
 
 /**
- * The folder a baseline's captures were taken in, as the gate's is its working directory: where the
- * current captures lie there (`caps`), the baseline's lie at the same place under it (`../v1/caps`:
- * `../v1`). Else the gate's own. Their lines are keyed by file names relative to it (lineKeys): taken
- * as the gate's folder, another checkout's lines all read as grown from nothing.
+ * The folder a baseline's captures were taken in, as the gate's is its working directory: of the
+ * folders holding the baseline's inputs and those above them, the one under which the most of the
+ * baseline's files are named as the current captures' are under the gate's (`gate caps --baseline
+ * ../v1/caps`: `../v1`, where `app.py` and `sub/app.py` are both checkouts' own; not `../v1/sub`,
+ * where v1's `sub/app.py` would be read as `app.py`). None: the gate's own. Lines are keyed by file
+ * names relative to it (lineKeys): taken as the gate's folder, another checkout's lines all read as
+ * grown from nothing.
  */
-function baselineRoot(base: readonly string[], current: readonly string[]): string {
+function baselineRoot(inputs: readonly string[], set: CaptureSet, current: ReportData): string {
   const cwd = process.cwd();
-  if (base.length !== 1 || current.length !== 1) return cwd;
-  const tail = relative(cwd, resolve(current[0]!)).split(sep);
-  const parts = resolve(base[0]!).split(sep);
-  if (tail[0] === '' || tail[0] === '..' || tail.length >= parts.length) return cwd;
-  const at = parts.length - tail.length;
-  return tail.every((t, k) => t === parts[at + k]) ? parts.slice(0, at).join(sep) || sep : cwd;
+  const within = (root: string, f: string): string | null => {
+    const r = relative(root, f);
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r : null;
+  };
+  const named = new Set(
+    (current.snapshots?.topSites ?? []).flatMap((s) => s.frames.map((f) => within(cwd, f.filename) ?? '')),
+  );
+  named.delete('');
+  const files = new Set(set.series.snapshots.flatMap((s) => s.frames.filenames.filter((f) => isAbsolute(f))));
+  const candidates = new Set<string>();
+  for (const input of inputs) {
+    for (let d = resolve(input.replace(/[*?[].*$/, 'x')); ; d = dirname(d)) {
+      candidates.add(d);
+      if (dirname(d) === d) break;
+    }
+  }
+  let [best, most] = [cwd, 0];
+  for (const root of [...candidates].sort((x, y) => y.length - x.length)) {
+    let n = 0;
+    for (const f of files) if (named.has(within(root, f) ?? '')) n++;
+    if (n > most) [best, most] = [root, n];
+  }
+  return best;
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
@@ -159,7 +178,7 @@ export async function handler(a: Args): Promise<void> {
   if (cutShort && given >= 3 && limits.maxLeaks === undefined) limits = { ...limits, maxLeaks: 0 };
   let baseline: ReportData | null = null;
   if (base?.length)
-    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES, a.inputs));
+    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES, current));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
   if (a.junit) writeOutput(a, a.junit, renderJunit(result), 'text');

@@ -1492,3 +1492,53 @@ describe('gate text: the places a failed check points at', () => {
     expect(r.out).not.toMatch(/reached from \S*memo_leak\.py/);
   });
 });
+
+describe('gate: captures of two checkouts of a program with a package, run by CPython here', () => {
+  // v1 keeps its captures in sub/caps, and sub/ is also a package of the program (sub/app.py); v2 keeps
+  // them in caps/. v2's app.py:5 grew from 1,000 to 5,000 blocks of 1000 bytes; sub/app.py's 6 MB line
+  // of v1 moved to a helper in v2. Keyed by the folder that mirrors where v2's captures lie (v1/sub),
+  // v1's sub/app.py:5 was read as v2's app.py:5, and its growth passed: keyed by v1's checkout.
+  const checkout = (dir: string, grown: boolean, caps: string): void => {
+    mkdirSync(join(dir, 'sub', ...caps.split('/').slice(1)), { recursive: true });
+    mkdirSync(join(dir, caps), { recursive: true });
+    writeFileSync(
+      join(dir, 'app.py'),
+      [
+        'import os, sys, tracemalloc',
+        'tracemalloc.start(5)',
+        'sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))',
+        'import sub.app',
+        `kept = [bytes(1000) for _ in range(${grown ? 5000 : 1000})]`,
+        'made = sub.app.make()',
+        `tracemalloc.take_snapshot().dump(os.path.join(sys.argv[1], 'snap.pickle'))`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'sub', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'sub', 'app.py'),
+      grown
+        ? 'def make():\n    return helper()\n\n\n\n\n\ndef helper():\n    return [bytes(600) for _ in range(1000)]\n'
+        : 'def make():\n    # v1\n    #\n    #\n    return [bytes(6000) for _ in range(1000)]\n',
+    );
+    execFileSync('python3', [join(dir, 'app.py'), join(dir, caps)]);
+  };
+
+  it("keys the baseline's lines by the checkout whose files they name: app.py:5's growth fails", () => {
+    const dir = mkdtempSync(join(tmp, 'package-checkouts-'));
+    checkout(join(dir, 'v1'), false, 'sub/caps');
+    checkout(join(dir, 'v2'), true, 'caps');
+    const g = spawnSync(
+      process.execPath,
+      [BIN, 'gate', 'caps', '--baseline', '../v1/sub/caps', '--max-site-growth', '1MiB'],
+      {
+        cwd: join(dir, 'v2'),
+        encoding: 'utf8',
+      },
+    );
+    // CPython's statistics('lineno'): app.py:5 holds 4,000 more blocks of 1000 bytes (and their list).
+    expect(g.status).toBe(1);
+    expect(g.stdout).toMatch(/FAIL max-site-growth: largest site growth \S+\/v2\/app\.py:5 \+(3\.9|4\.0) MiB/);
+    expect(g.stdout).not.toContain('not in the baseline');
+  });
+});

@@ -179,17 +179,58 @@ export interface FragmentationMeasure {
 }
 
 /**
- * The first size class in which a capture traced far more blocks than a report holds in use, as
- * [block size, traced, in use], or null. A report taken with the capture holds every small block
- * pymalloc served, which tracemalloc traced; raw allocations (PyMem_RawMalloc) it traced too but
- * pymalloc never held (locks' semaphores, a library's buffers) are why this alone tells nothing: a
- * report short where another report of the series is not is another moment's (replayReport).
+ * Two captures, 1000 traced blocks or more apart, whose reports hold the same figures (arena counters,
+ * blocks in use of every size class): one report given for both, or null.
  */
-export function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number, number, number] | null {
-  const traced = tracedByClass(s, b);
-  for (const row of b.classes) {
-    const n = traced.get(row.size) ?? 0;
-    if (n > 2 * row.inUse + 1000) return [row.size, n, row.inUse];
+function sameReport(
+  snapshots: readonly Snapshot[],
+  reports: readonly (MallocStatsBlock | null)[],
+): [number, number] | null {
+  const key = (b: MallocStatsBlock): string =>
+    [
+      b.arenasAllocatedTotal,
+      b.arenasReclaimed,
+      b.arenasCurrent,
+      b.bytesInAllocatedBlocks,
+      ...b.classes.map((c) => c.inUse),
+    ].join(' ');
+  const seen = new Map<string, number>();
+  for (let i = 0; i < reports.length; i++) {
+    const b = reports[i];
+    if (!b) continue;
+    const k = key(b);
+    const j = seen.get(k);
+    if (j !== undefined && Math.abs(snapshots[i]!.traceCount - snapshots[j]!.traceCount) >= 1000) return [j, i];
+    if (j === undefined) seen.set(k, i);
+  }
+  return null;
+}
+
+/** The counters of a report that only grow in a process, as its report prints them. */
+const COUNTERS = {
+  arenasAllocatedTotal: 'arenas allocated in all',
+  arenasReclaimed: 'arenas reclaimed',
+  arenasHighwater: 'arenas at most at one time',
+} as const;
+
+/**
+ * The first two paired reports, in the captures' order, of which the later counts fewer arenas ever
+ * allocated, reclaimed or held at once than the earlier (counters that only grow in a process), or null.
+ */
+function countersBack(
+  reports: readonly (MallocStatsBlock | null)[],
+): { earlier: number; later: number; counter: keyof typeof COUNTERS } | null {
+  let last = -1;
+  for (let i = 0; i < reports.length; i++) {
+    const b = reports[i];
+    if (!b) continue;
+    if (last >= 0) {
+      const a = reports[last]!;
+      for (const counter of Object.keys(COUNTERS) as (keyof typeof COUNTERS)[]) {
+        if (b[counter] < a[counter]) return { earlier: last, later: i, counter };
+      }
+    }
+    last = i;
   }
   return null;
 }
@@ -265,8 +306,8 @@ function tracedByClass(s: Snapshot, b: MallocStatsBlock): Map<number, number> {
  * the model needs at best for the blocks the capture traced (2 or more short), or a size class
  * holding more blocks than the capture traced there, beyond what the first report held untraced,
  * by 1000 and half its blocks or more (pymalloc serves nothing tracemalloc does not trace once it
- * runs). A size class short of its traced blocks is checked before the replay (replayReport, with
- * classShortOf); a few arenas short is also what raw allocations do (traced by tracemalloc, served
+ * runs). Counters out of order are refused before the replay, reports far from their captures said
+ * (replayReport); a few arenas short is also what raw allocations do (traced by tracemalloc, served
  * by the system allocator: 20,000 locks' semaphores), so it is not said here. Caught so:
  * reports all taken at a run's start ("not fragmented"), another run's reports named alike, the
  * second run of `run --allocator` of a program that does not repeat itself ("fragmented").
@@ -792,37 +833,49 @@ export function replayReport(
   if (allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
-    // A report that another report of the series fits clearly better is another moment's (a folder's
-    // name order against the captures', reports numbered from 0, two swapped), however it was paired:
-    // then none is used. A size class short of its traced blocks with no report that fits better is
-    // also what raw allocations do (traced, served by the system allocator): said.
+    // Reports out of the captures' order (a folder's names against the captures', two swapped): the
+    // counters of arenas ever allocated and reclaimed only grow in a process, so a report paired with
+    // a later capture that counts fewer is another moment's, or another process's. Then none is used.
+    // How far a report's blocks are from what its capture traced tells no more than a doubt (blocks
+    // made before tracing began, raw allocations: both come and go), said in a warning.
     const report = (i: number): MallocStatsBlock | null => pairing.reports[i] ?? null;
-    const short = pairing.reports.map((b, i) => (b ? classShortOf(snapshots[i]!, b) : null));
-    const misfit = betterFit(snapshots, pairing.reports);
-    const mispaired = misfit?.capture ?? -1;
     const fileOf = (b: MallocStatsBlock): string =>
       `${allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report'} (line ${b.inputLine})`;
-    if (misfit) {
-      const { size, traced, paired, better } = misfit;
+    const disorder = countersBack(pairing.reports);
+    if (disorder) {
+      const { earlier, later, counter } = disorder;
+      const [a, b] = [report(earlier)!, report(later)!];
       const message =
-        `${pairing.notes[0] ?? 'allocator reports paired'}; but ${fileOf(report(mispaired)!)} has ${paired} ` +
-        `blocks of ${size} bytes in use where ${labels[mispaired] ?? 'its capture'} traced ${traced}, and ` +
-        `${fileOf(report(misfit.report)!)} (${better} in use) fits that capture far better: it was not taken with ` +
-        'it, so no report is used; name them as the captures (snap-3.pickle, stats-3.txt), label them ' +
-        "(.label sidecars), or give them in the captures' order";
+        `${pairing.notes[0] ?? 'allocator reports paired'}; but ${fileOf(b)}, paired with ${labels[later] ?? 'a later capture'}, ` +
+        `counts ${b[counter]} ${COUNTERS[counter]} where ${fileOf(a)}, paired with ${labels[earlier] ?? 'an earlier capture'}, ` +
+        `counts ${a[counter]}: a process's counts only grow, so they are not one process's reports in the captures' ` +
+        'order, and none is used; name them as the captures (snap-3.pickle, stats-3.txt), label them (.label ' +
+        "sidecars), or give them in the captures' order";
       if (opts.requireReports) throw new UsageError(message);
       warnings.push(message);
     } else {
       if (!pairing.complete) warnings.push(...pairing.notes);
       else paired = pairing.notes[0] ?? null;
       real = pairing.reports;
-      const k = short.findIndex((x) => x !== null);
-      if (k >= 0) {
-        const [size, traced, inUse] = short[k]!;
+      // A run's own reports are paired by the labels it recorded: right as taken.
+      const twice = sameReport(snapshots, pairing.reports);
+      if (twice) {
+        const [a, b] = twice;
         warnings.push(
-          `${fileOf(report(k)!)} has ${inUse} blocks of ${size} bytes in use where ${labels[k] ?? 'its capture'} ` +
-            `traced ${traced}, and no other report fits it better: raw allocations (PyMem_RawMalloc, such as locks' ` +
-            "semaphores: traced, but the system allocator's), or a report of another moment",
+          `${fileOf(report(a)!)} and ${fileOf(report(b)!)} hold the same figures, class by class, where ` +
+            `${labels[a] ?? 'a capture'} and ${labels[b] ?? 'another'} traced ${Math.abs(snapshots[b]!.traceCount - snapshots[a]!.traceCount)} ` +
+            "blocks apart: one report given for two captures? If so, the second's verdict is wrong",
+        );
+      }
+      const misfit = pairing.rule === 'run' ? null : betterFit(snapshots, pairing.reports);
+      if (misfit) {
+        const { capture, size, traced, paired: inUse, better } = misfit;
+        warnings.push(
+          `${fileOf(report(capture)!)} has ${inUse} blocks of ${size} bytes in use where ` +
+            `${labels[capture] ?? 'its capture'} traced ${traced}, and ${fileOf(report(misfit.report)!)} (${better} in use) fits that capture ` +
+            'far better: a report of another moment (numbered from 0? two swapped?), or blocks made before tracing ' +
+            'began, or raw allocations (PyMem_RawMalloc: traced, served by the system allocator), that came or went ' +
+            "between them: if the reports are not the captures' own, the verdict is wrong",
         );
       }
     }

@@ -244,14 +244,14 @@ export function replaySection(
  */
 function treePeak(m: MemorySeries): number | null {
   const main = mprofPeak(m).peakMiB;
-  if (m.mainIncludesChildren || !m.children.size) return main;
+  // No MEM sample (every one -1, none measured): no peak, as the children measured together are not known.
+  if (m.mainIncludesChildren || !m.children.size || main === null) return main;
   const children = childrenPerSample(m);
-  // A run with children's samples and no MEM (every one -1, none measured): the children's own peaks.
-  let peak = main ?? Number.NEGATIVE_INFINITY;
+  let peak = main;
   for (let i = 0; i < children.length; i++) peak = Math.max(peak, m.samples.mib[i]! + children[i]!);
   // Children measured outside any round (before the first MEM line): their own peaks.
   for (const c of m.children.values()) for (const v of c.mib) peak = Math.max(peak, v);
-  return Number.isFinite(peak) ? peak : main;
+  return peak;
 }
 
 /** The series' totals, the top sites of its last capture with their largest traceback, its tree and diff. */

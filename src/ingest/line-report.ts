@@ -146,7 +146,7 @@ function parseSpaced(text: string, layout: Layout, prev: number | null): Row | '
 function inSource(m: RegExpExecArray, layout: Layout): boolean {
   if (layout.sourceColumn === null) return false;
   const numberEnd = m[1]!.length + m[2]!.length;
-  const figure = numberEnd + (m[0].length - m[0].slice(numberEnd).trimStart().length);
+  const figure = m[0].length - m[0].slice(numberEnd).trimStart().length;
   return figure >= sourceColumnOf(numberEnd, layout.sourceColumn, layout.indent);
 }
 

@@ -198,7 +198,7 @@ class RunBuilder {
 
   /** No samples yet (FUNC lines alone do not make a run: a child may write them before its run's samples). */
   get empty(): boolean {
-    return this.main.length === 0 && this.children.size === 0;
+    return this.main.length === 0 && this.children.size === 0 && this.many === null;
   }
 
   /**
@@ -407,6 +407,17 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       // their own, left out of the gate's peak).
       const cmd = line.slice(sp + 1).trimEnd();
       const prelude = runs.length === 0 && run.cmdline === null && run.main.length === 0;
+      // mprof writes a MEM line at every round, -1 when it measured nothing: a run of CHLD lines alone
+      // before the next CMDLINE is the file's lines out of mprof's order (sorted by field, two runs:
+      // every child went to the first run, every sample to the second).
+      if (!prelude && !run.empty && run.main.length === 0 && run.noneMeasuredFrom === Infinity) {
+        throw new InputError(
+          input.label,
+          `line ${no}`,
+          "a CMDLINE after a run of CHLD lines with no MEM line: mprof writes a MEM line at every round, so the file's " +
+            'lines are not in the order mprof wrote them (sorted?), and its runs cannot be told apart',
+        );
+      }
       if (!run.empty && !prelude) {
         runs.push(run);
         run = new RunBuilder(cmd);

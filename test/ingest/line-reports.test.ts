@@ -131,6 +131,17 @@ describe('a function whose source holds lines that look like rows (a report past
         .map((m) => Number(m![2]));
       expect(peak(block!)).toBe(Math.max(...printed));
       expect(peak(block!)).toBeLessThan(100);
+      // Indented as a Markdown code block, or deeper (a log's): the same rows (the rule counted the
+      // line number's end twice, and every report indented 4 to 32 spaces was refused).
+      const dir = mkdtempSync(join(tmpdir(), 'arenascope-docstring-'));
+      for (const indent of [4, 8, 32]) {
+        const file = join(dir, `report-${indent}.txt`);
+        writeFileSync(file, readFileSync(path, 'utf8').replace(/^(?=.)/gm, ' '.repeat(indent)));
+        const moved = (await loadCapture(file)) as LineReport;
+        expect(moved.blocks[0]!.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB])).toEqual(
+          block!.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB]),
+        );
+      }
     },
   );
 });

@@ -130,3 +130,53 @@ describe('a .dat whose lines were sorted by their field (a spreadsheet sort by c
     expect(await peak(file)).toBe(await peak('fixtures/mprof/multi.dat'));
   });
 });
+
+describe('CHLD lines with no MEM line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-no-mem-'));
+  const write = (name: string, lines: string[]): string => {
+    const f = join(dir, name);
+    writeFileSync(f, `${lines.join('\n')}\n`);
+    return f;
+  };
+  const rounds = (n: number, t0: number, pids: (k: number) => number[], mem = '-1.000000') =>
+    Array.from({ length: n }, (_, k) => {
+      const t = (t0 + k * 0.1).toFixed(4);
+      return [`MEM ${mem} ${t}`, ...pids(k).map((p) => `CHLD ${p} 10.000000 ${t}`)];
+    }).flat();
+
+  it("two runs sorted by field (all CHLD first, all MEM last): refused, as the runs' lines cannot be told apart", async () => {
+    const a = rounds(5, 1795300000, () => [501], '12.5');
+    const b = rounds(5, 1795300100, () => [601], '14.5');
+    const file = ['CMDLINE python3 a.py', ...a, 'CMDLINE python3 a.py', ...b];
+    const field = (l: string): string => l.slice(0, l.indexOf(' '));
+    const sorted = file.map((l, i) => ({ l, i })).sort((x, y) => field(x.l).localeCompare(field(y.l)) || x.i - y.i);
+    const r = await cli(
+      'info',
+      write(
+        'two-runs-sorted.dat',
+        sorted.map((x) => x.l),
+      ),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /line 12: a CMDLINE after a run of CHLD lines with no MEM line: .* not in the order mprof wrote them/,
+    );
+  });
+
+  it('every MEM -1 (nothing measured): no peak, not the largest child alone (two children of 10 MiB at once passed a 15 MiB limit)', async () => {
+    const f = write('children-only.dat', ['CMDLINE python3 a.py', ...rounds(20, 1795300000, () => [501, 502])]);
+    const r = await cli('gate', f, '--max-peak', '15MiB');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL max-peak: no peak');
+  });
+
+  it('more than 20,000 children, every MEM -1: read as their total, not as a run with no sample', async () => {
+    const f = write('many-children.dat', [
+      'CMDLINE python3 pool.py',
+      ...rounds(10_001, 1795300000, (k) => [2 * k + 1000, 2 * k + 1001]),
+    ]);
+    const r = await cli('info', f);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('more than 20000 child processes');
+  });
+});

@@ -452,16 +452,22 @@ export function evaluateGate(
 
   if (limits.maxPeak !== undefined) {
     const p = peakBytes(current);
+    // An mprof run with no peak (no MEM sample measured: its children alone were) beside others with
+    // one: the largest of theirs is no peak of it (a run's children of 420 MiB passed a 200 MiB limit).
+    const unknown = p === null ? [] : current.memory.filter((m) => m.peakMiB === null).map((m) => m.label);
     checks.push({
       check: 'max-peak',
-      passed: p !== null && p <= limits.maxPeak,
+      passed: p !== null && p <= limits.maxPeak && unknown.length === 0,
       measured: p,
       limit: limits.maxPeak,
       unit: 'bytes',
       message:
         p === null
           ? 'no peak in the current captures'
-          : `${peakName(current)} ${bytesAgainst(p, limits.maxPeak)[0]} (limit ${bytesAgainst(p, limits.maxPeak)[1]})`,
+          : `${peakName(current)} ${bytesAgainst(p, limits.maxPeak)[0]} (limit ${bytesAgainst(p, limits.maxPeak)[1]})` +
+            (unknown.length
+              ? `; but no peak of ${listedSome(unknown)}: no MEM sample measured the program, only its children`
+              : ''),
       sites: [],
     });
   }
@@ -529,7 +535,8 @@ export function evaluateGate(
       (unknown > 0
         ? `; ${unknown === over.length ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
           'not in the baseline (grown from nothing: new lines, or a baseline taken in another folder: lines ' +
-          'are keyed by file names relative to where `baseline` and `gate` run)'
+          'are keyed by file names relative to where `baseline` and `gate` run; write it with `arenascope ' +
+          'baseline` in its checkout)'
         : '') +
       (over.length > 1 ? `; ${over.length} lines over the limit` : '') +
       // A baseline that keeps its largest lines only (a report's JSON keeps 200): a line below them

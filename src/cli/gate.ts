@@ -1,10 +1,8 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import type { Order } from '../ingest/resolve-inputs.js';
-import type { CaptureSet } from '../model/capture-set.js';
 import {
   forCiLog,
   renderGateMarkdown,
@@ -101,50 +99,17 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
   markdown?: string;
 }
 
-async function reportOf(
-  inputs: string[],
-  a: InputArgs & { order?: Order },
-  top: number,
-  current: ReportData,
-): Promise<ReportData> {
-  const set = await loadSet(inputs, a, { order: a.order, partial: 'never' });
-  return buildReportData(set, inputs, { top, root: baselineRoot(inputs, set, current) });
-}
-
-/**
- * The folder a baseline's captures were taken in, as the gate's is its working directory: of the
- * folders holding the baseline's inputs and those above them, the one under which the most of the
- * baseline's files are named as the current captures' are under the gate's (`gate caps --baseline
- * ../v1/caps`: `../v1`, where `app.py` and `sub/app.py` are both checkouts' own; not `../v1/sub`,
- * where v1's `sub/app.py` would be read as `app.py`). None: the gate's own. Lines are keyed by file
- * names relative to it (lineKeys): taken as the gate's folder, another checkout's lines all read as
- * grown from nothing.
- */
-function baselineRoot(inputs: readonly string[], set: CaptureSet, current: ReportData): string {
-  const cwd = process.cwd();
-  const within = (root: string, f: string): string | null => {
-    const r = relative(root, f);
-    return r && !r.startsWith('..') && !isAbsolute(r) ? r : null;
-  };
-  const named = new Set(
-    (current.snapshots?.topSites ?? []).flatMap((s) => s.frames.map((f) => within(cwd, f.filename) ?? '')),
-  );
-  named.delete('');
-  const files = new Set(set.series.snapshots.flatMap((s) => s.frames.filenames.filter((f) => isAbsolute(f))));
-  const candidates = new Set<string>();
-  for (const input of inputs) {
-    for (let d = resolve(input.replace(/[*?[].*$/, 'x')); ; d = dirname(d)) {
-      candidates.add(d);
-      if (dirname(d) === d) break;
-    }
-  }
-  let [best, most] = [cwd, 0];
-  for (const root of [...candidates].sort((x, y) => y.length - x.length)) {
-    let n = 0;
-    for (const f of files) if (named.has(within(root, f) ?? '')) n++;
-    if (n > most) [best, most] = [root, n];
-  }
-  return best;
+// A baseline given as captures: its lines are keyed by file names relative to where the gate runs,
+// as the current captures' are. Another checkout's lines then do not line up, and the site check
+// fails saying so (grown from nothing), never passes: a guess of the folder they were taken in
+// (the one mirroring the current captures' place, or the one naming the most files alike) took
+// v1's lib/app.py for v2's app.py and passed its growth. `arenascope baseline`, run in that
+// checkout, keys them by it.
+async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
+  return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
+    top,
+    root: process.cwd(),
+  });
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
@@ -178,7 +143,7 @@ export async function handler(a: Args): Promise<void> {
   if (cutShort && given >= 3 && limits.maxLeaks === undefined) limits = { ...limits, maxLeaks: 0 };
   let baseline: ReportData | null = null;
   if (base?.length)
-    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES, current));
+    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
   if (a.junit) writeOutput(a, a.junit, renderJunit(result), 'text');

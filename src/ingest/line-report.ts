@@ -250,8 +250,26 @@ class Reader {
     private readonly allowPartial = false,
   ) {}
 
+  /** The quote mark of the table's header, '>' or '> ' ('' for none): its rows' is taken off alike. */
+  private quote = '';
+
+  /**
+   * A line without a Markdown quote mark: inside a table, as its header's was (`>Line #` then
+   * `>    14 …`: a space taken from each row moved its figures a column left, and a line of a string
+   * literal in the source column read as measured); elsewhere, any.
+   */
+  private unquoted(raw: string): string {
+    if (!this.table) return raw.replace(MARKDOWN_QUOTE, '');
+    const m = MARKDOWN_QUOTE.exec(raw);
+    if (!m) return raw;
+    const mark = m[0].trimStart();
+    return this.quote === '' || mark === this.quote || mark.trimEnd() !== this.quote.trimEnd()
+      ? raw.slice(m[0].length)
+      : raw.slice(m[0].length - (mark.length - this.quote.length));
+  }
+
   line(raw: string, no: number): void {
-    const text = raw.replace(MARKDOWN_QUOTE, '');
+    const text = this.unquoted(raw);
     if (this.table && this.inTable(text, no)) return;
     const f = FILENAME.exec(text);
     const layout = f ? null : parseHeader(text);
@@ -259,7 +277,10 @@ class Reader {
     if (f) {
       this.file = { name: f[1]!.trimEnd(), no };
       this.tracebackFrom = 0;
-    } else if (layout) this.openTable(layout, text, no);
+    } else if (layout) {
+      this.quote = (MARKDOWN_QUOTE.exec(raw)?.[0] ?? '').trimStart();
+      this.openTable(layout, text, no);
+    }
     else if (missing) {
       // A profiled function whose source memory_profiler could not read (exec'd code: `<string>`):
       // no table, so its memory is in no row; said, not passed over.
@@ -544,7 +565,7 @@ class Reader {
    */
   cutOff(raw: string): string | null {
     const t = this.table;
-    const text = raw.replace(MARKDOWN_QUOTE, '');
+    const text = this.unquoted(raw);
     const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
     const row = t && parseRow(text, t.layout, prev);
     // Spaces alone inside a table: the start of its next row.

@@ -134,9 +134,11 @@ describe('a function whose source holds lines that look like rows (a report past
       // Indented as a Markdown code block, or deeper (a log's): the same rows (the rule counted the
       // line number's end twice, and every report indented 4 to 32 spaces was refused).
       const dir = mkdtempSync(join(tmpdir(), 'arenascope-docstring-'));
-      for (const indent of [4, 8, 32]) {
-        const file = join(dir, `report-${indent}.txt`);
-        writeFileSync(file, readFileSync(path, 'utf8').replace(/^(?=.)/gm, ' '.repeat(indent)));
+      // A Markdown quote too, with or without its space (`>Line #` then `>    14 …`: a space taken from
+      // each row moved it a column left, and line 11 read as measured at 900 MiB).
+      for (const prefix of [' '.repeat(4), ' '.repeat(8), ' '.repeat(32), '>', '> ', '>>']) {
+        const file = join(dir, `report-${prefix.length}-${prefix.trim().length}.txt`);
+        writeFileSync(file, readFileSync(path, 'utf8').replace(/^/gm, prefix));
         const moved = (await loadCapture(file)) as LineReport;
         expect(moved.blocks[0]!.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB])).toEqual(
           block!.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB]),

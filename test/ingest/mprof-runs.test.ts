@@ -170,6 +170,20 @@ describe('CHLD lines with no MEM line', () => {
     expect(r.out).toContain('FAIL max-peak: no peak');
   });
 
+  it("a run with no peak beside runs with one: the gate's peak check fails, naming it (the others' largest passed)", async () => {
+    const f = write('runs-one-unmeasured.dat', [
+      'CMDLINE python3 a.py',
+      ...rounds(20, 1795300000, () => [], '12.5'),
+      'CMDLINE python3 a.py',
+      ...rounds(20, 1795300100, () => [601, 602]),
+    ]);
+    const r = await cli('gate', f, '--max-peak', '15MiB');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /FAIL max-peak: .* 12\.5 MiB .*; but no peak of \S+ \(run 2 of 2\): no MEM sample measured the program/,
+    );
+  });
+
   it('more than 20,000 children, every MEM -1: read as their total, not as a run with no sample', async () => {
     const f = write('many-children.dat', [
       'CMDLINE python3 pool.py',

@@ -179,6 +179,21 @@ export interface FragmentationMeasure {
 }
 
 /**
+ * The first size class in which a capture traced far more blocks than a report holds in use (twice
+ * and 1000 more), as [block size, traced, in use], or null. A report taken with the capture holds
+ * every small block pymalloc served, which tracemalloc traced; raw allocations it traced too, never
+ * pymalloc's, are why this tells no more than a doubt.
+ */
+function classShortOf(s: Snapshot, b: MallocStatsBlock): readonly [number, number, number] | null {
+  const traced = tracedByClass(s, b);
+  for (const row of b.classes) {
+    const n = traced.get(row.size) ?? 0;
+    if (n > 2 * row.inUse + 1000) return [row.size, n, row.inUse];
+  }
+  return null;
+}
+
+/**
  * Two captures, 1000 traced blocks or more apart, whose reports hold the same figures (arena counters,
  * blocks in use of every size class): one report given for both, or null.
  */
@@ -850,7 +865,8 @@ export function replayReport(
         `counts ${b[counter]} ${COUNTERS[counter]} where ${fileOf(a)}, paired with ${labels[earlier] ?? 'an earlier capture'}, ` +
         `counts ${a[counter]}: a process's counts only grow, so they are not one process's reports in the captures' ` +
         'order, and none is used; name them as the captures (snap-3.pickle, stats-3.txt), label them (.label ' +
-        "sidecars), or give them in the captures' order";
+        "sidecars), or give them in the captures' order (or, if the captures' own order is wrong, give it: " +
+        '--order mtime, --order given)';
       if (opts.requireReports) throw new UsageError(message);
       warnings.push(message);
     } else {
@@ -864,7 +880,7 @@ export function replayReport(
         warnings.push(
           `${fileOf(report(a)!)} and ${fileOf(report(b)!)} hold the same figures, class by class, where ` +
             `${labels[a] ?? 'a capture'} and ${labels[b] ?? 'another'} traced ${Math.abs(snapshots[b]!.traceCount - snapshots[a]!.traceCount)} ` +
-            "blocks apart: one report given for two captures? If so, the second's verdict is wrong",
+            "blocks apart: one report given for two captures? If so, the real figures of one of them are another moment's",
         );
       }
       const misfit = pairing.rule === 'run' ? null : betterFit(snapshots, pairing.reports);
@@ -877,6 +893,20 @@ export function replayReport(
             'began, or raw allocations (PyMem_RawMalloc: traced, served by the system allocator), that came or went ' +
             "between them: if the reports are not the captures' own, the verdict is wrong",
         );
+      } else if (pairing.rule !== 'run') {
+        // Far short with no report that fits better: a forward shift (each capture with the report of
+        // the moment after it) is as far from each capture as its own would be, and still wrong.
+        const k = pairing.reports.findIndex((b, i) => b !== null && classShortOf(snapshots[i]!, b) !== null);
+        if (k >= 0) {
+          const [size, traced, inUse] = classShortOf(snapshots[k]!, report(k)!)!;
+          warnings.push(
+            `${fileOf(report(k)!)} has ${inUse} blocks of ${size} bytes in use where ${labels[k] ?? 'its capture'} ` +
+              'traced ' +
+              `${traced}: raw allocations (PyMem_RawMalloc, such as locks' semaphores: traced, but the system ` +
+              "allocator's), or a report of another moment (numbered from 0?): if it is not the capture's own, the " +
+              'verdict is wrong',
+          );
+        }
       }
     }
   }

@@ -280,8 +280,7 @@ class Reader {
     } else if (layout) {
       this.quote = (MARKDOWN_QUOTE.exec(raw)?.[0] ?? '').trimStart();
       this.openTable(layout, text, no);
-    }
-    else if (missing) {
+    } else if (missing) {
       // A profiled function whose source memory_profiler could not read (exec'd code: `<string>`):
       // no table, so its memory is in no row; said, not passed over.
       this.warn(

@@ -207,6 +207,9 @@ const MiB = 2 ** 20;
  * false leaves it out), or the largest traced total. `from` picks one (a baseline is compared on
  * what both sides hold).
  */
+/** The mprof runs with no peak (no MEM sample measured the program, only its children). */
+const noPeak = (d: ReportData): string[] => d.memory.filter((m) => m.peakMiB === null).map((m) => m.label);
+
 export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced = true): number | null {
   if (from !== 'snapshots' && d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
   if (from === 'memory') return null;
@@ -454,7 +457,7 @@ export function evaluateGate(
     const p = peakBytes(current);
     // An mprof run with no peak (no MEM sample measured: its children alone were) beside others with
     // one: the largest of theirs is no peak of it (a run's children of 420 MiB passed a 200 MiB limit).
-    const unknown = p === null ? [] : current.memory.filter((m) => m.peakMiB === null).map((m) => m.label);
+    const unknown = p === null ? [] : noPeak(current);
     checks.push({
       check: 'max-peak',
       passed: p !== null && p <= limits.maxPeak && unknown.length === 0,
@@ -476,16 +479,25 @@ export function evaluateGate(
     // (tracemalloc's peaks between captures when both know them, else the largest traced totals).
     const from = shared?.memory ? 'memory' : shared?.snapshots ? 'snapshots' : undefined;
     const traced = current.summary.tracedPeakBytes != null && baseline?.summary.tracedPeakBytes != null;
+    const check = growthCheck(
+      'max-peak-growth',
+      // Only the snapshots compared (the baseline has no mprof run): named so, not after the mprof peak.
+      from === 'snapshots' ? peakName(current, traced, true) : 'peak',
+      from ? peakBytes(current, from, traced) : null,
+      baseline && from ? peakBytes(baseline, from, traced) : null,
+      limits.maxPeakGrowth,
+      from ? undefined : `${unshared('peak')} or mprof runs`,
+    );
+    // A run with no peak, as --max-peak: the others' largest is no peak of it.
+    const unknown = from === 'memory' && check.measured !== null ? noPeak(current) : [];
     checks.push(
-      growthCheck(
-        'max-peak-growth',
-        // Only the snapshots compared (the baseline has no mprof run): named so, not after the mprof peak.
-        from === 'snapshots' ? peakName(current, traced, true) : 'peak',
-        from ? peakBytes(current, from, traced) : null,
-        baseline && from ? peakBytes(baseline, from, traced) : null,
-        limits.maxPeakGrowth,
-        from ? undefined : `${unshared('peak')} or mprof runs`,
-      ),
+      unknown.length
+        ? {
+            ...check,
+            passed: false,
+            message: `${check.message}; but no peak of ${listedSome(unknown)}: no MEM sample measured the program, only its children`,
+          }
+        : check,
     );
   }
   if (limits.maxTotalGrowth !== undefined) {

@@ -179,7 +179,7 @@ const MAX_HELD = 1 << 24;
 // REPL prompts: the session that printed the table goes on (IPython strips %mprun's blank lines).
 const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 // A Markdown quote ('> ' before each line of a reply).
-const MARKDOWN_QUOTE = /^ {0,3}>+ ?/;
+const MARKDOWN_QUOTE = /^(?: {0,3}>)+ ?/;
 // Two figures after a line number: a row of 0.10+ found outside any table.
 const ORPHAN = /^ *\d+ +-?\d+(\.\d+)? Mi?B +-?\d+(\.\d+)? Mi?B/;
 
@@ -250,22 +250,21 @@ class Reader {
     private readonly allowPartial = false,
   ) {}
 
-  /** The quote mark of the table's header, '>' or '> ' ('' for none): its rows' is taken off alike. */
-  private quote = '';
-
   /**
-   * A line without a Markdown quote mark: inside a table, as its header's was (`>Line #` then
-   * `>    14 …`: a space taken from each row moved its figures a column left, and a line of a string
-   * literal in the source column read as measured); elsewhere, any.
+   * A line without a Markdown quote mark. A mark's space may be the row's own first one (`>    14 …`
+   * under `> Line #`, or under `>Line #`): inside a table, the row keeps what puts its line number's
+   * end under the end of `Line #`, as the printer aligns them (taken with the mark, a row moved a
+   * column left, and a line of a string literal in the source column read as measured at 900 MiB).
    */
   private unquoted(raw: string): string {
-    if (!this.table) return raw.replace(MARKDOWN_QUOTE, '');
     const m = MARKDOWN_QUOTE.exec(raw);
     if (!m) return raw;
-    const mark = m[0].trimStart();
-    return this.quote === '' || mark === this.quote || mark.trimEnd() !== this.quote.trimEnd()
-      ? raw.slice(m[0].length)
-      : raw.slice(m[0].length - (mark.length - this.quote.length));
+    const stripped = raw.slice(m[0].length);
+    if (!this.table || !m[0].endsWith(' ')) return stripped;
+    const end = this.table.layout.indent + 6;
+    const numberEnd = (t: string): number => /^ *\d{1,6}(?!\d)/.exec(t)?.[0].length ?? -1;
+    const kept = raw.slice(m[0].length - 1);
+    return numberEnd(stripped) !== end && numberEnd(kept) === end ? kept : stripped;
   }
 
   line(raw: string, no: number): void {
@@ -277,10 +276,8 @@ class Reader {
     if (f) {
       this.file = { name: f[1]!.trimEnd(), no };
       this.tracebackFrom = 0;
-    } else if (layout) {
-      this.quote = (MARKDOWN_QUOTE.exec(raw)?.[0] ?? '').trimStart();
-      this.openTable(layout, text, no);
-    } else if (missing) {
+    } else if (layout) this.openTable(layout, text, no);
+    else if (missing) {
       // A profiled function whose source memory_profiler could not read (exec'd code: `<string>`):
       // no table, so its memory is in no row; said, not passed over.
       this.warn(

@@ -136,9 +136,20 @@ describe('a function whose source holds lines that look like rows (a report past
       const dir = mkdtempSync(join(tmpdir(), 'arenascope-docstring-'));
       // A Markdown quote too, with or without its space (`>Line #` then `>    14 …`: a space taken from
       // each row moved it a column left, and line 11 read as measured at 900 MiB).
-      for (const prefix of [' '.repeat(4), ' '.repeat(8), ' '.repeat(32), '>', '> ', '>>']) {
-        const file = join(dir, `report-${prefix.length}-${prefix.trim().length}.txt`);
-        writeFileSync(file, readFileSync(path, 'utf8').replace(/^/gm, prefix));
+      // Quoted with one mark on its header and another on its rows (`> Line #` over `>    14 …`), nested.
+      const quoted = (header: string, rows: string) => (text: string) =>
+        text.replace(/^.*$/gm, (l) => (/^ +\d/.test(l) ? rows : header) + l);
+      const pastes: [string, (text: string) => string][] = [
+        ...[' '.repeat(4), ' '.repeat(8), ' '.repeat(32), '>', '> ', '>>', '> > '].map(
+          (prefix): [string, (text: string) => string] => [prefix, (text) => text.replace(/^/gm, prefix)],
+        ),
+        ['> over >', quoted('> ', '>')],
+        ['>> over >', quoted('>> ', '>')],
+        ['> over >>', quoted('>', '>>')],
+      ];
+      for (const [name, paste] of pastes) {
+        const file = join(dir, `report-${pastes.findIndex(([n]) => n === name)}.txt`);
+        writeFileSync(file, paste(readFileSync(path, 'utf8')));
         const moved = (await loadCapture(file)) as LineReport;
         expect(moved.blocks[0]!.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB])).toEqual(
           block!.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB]),

@@ -184,6 +184,16 @@ describe('CHLD lines with no MEM line', () => {
     );
   });
 
+  it('--max-peak-growth too: a run with no peak fails it, its peak unknown', async () => {
+    const ok = write('ok.dat', ['CMDLINE python3 a.py', ...rounds(20, 1795300000, () => [], '12.5')]);
+    const none = write('none.dat', ['CMDLINE python3 a.py', ...rounds(20, 1795300100, () => [601, 602])]);
+    const base = join(dir, 'base.json');
+    expect((await cli('baseline', ok, '-o', base)).code).toBe(0);
+    const r = await cli('gate', ok, none, '--baseline', base, '--max-peak-growth', '5%');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL max-peak-growth: .*; but no peak of \S*none\.dat: no MEM sample measured the program/);
+  });
+
   it('more than 20,000 children, every MEM -1: read as their total, not as a run with no sample', async () => {
     const f = write('many-children.dat', [
       'CMDLINE python3 pool.py',

@@ -3,7 +3,7 @@
 import { childName, childrenPerSample, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { UsageError } from '../util/errors.js';
 import type { Verdict } from './leaks.js';
-import { kthSmallest } from './select.js';
+import { medianRise } from './select.js';
 import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
 
 export interface PeakResult {
@@ -601,11 +601,8 @@ function steadyRise(floor: readonly number[], mib: Float64Array): boolean {
 function activeTime(s: Samples, n: number): { samples: Samples; paused: number } {
   // The median step, selected in WebAssembly: a typed array's native sort of 281k steps took 50-70
   // ms of a report (a comparator's 45 ms more).
-  const all = new Float64Array(Math.max(0, n - 1));
-  let len = 0;
-  for (let i = 1; i < n; i++) if (s.t[i]! > s.t[i - 1]!) all[len++] = s.t[i]! - s.t[i - 1]!;
-  if (!len) return { samples: s, paused: 0 };
-  const usual = kthSmallest(all.subarray(0, len), len >> 1);
+  const usual = medianRise(s.t, n);
+  if (usual === null) return { samples: s, paused: 0 };
   const gap = Math.max(20 * usual, 5);
   let paused = 0;
   for (let i = 1; i < n; i++) if (s.t[i]! - s.t[i - 1]! >= gap) paused += s.t[i]! - s.t[i - 1]! - usual;

@@ -1,8 +1,8 @@
-// The k-th smallest of many doubles runs as WebAssembly (select.ts, from assembly/select.ts); its
-// definition, kthReference, sorts. On random arrays of many shapes (ties, runs, reversed, inputs
+// The k-th smallest of many doubles, and the median step forward of a series of times, run as
+// WebAssembly (select.ts, from assembly/select.ts); their definitions (the references) sort. On random arrays of many shapes (ties, runs, reversed, inputs
 // made against a median-of-three pivot) both give the same value for every k tried.
 import { describe, expect, it } from 'vitest';
-import { kthReference, kthSmallest } from '../../src/analysis/select.js';
+import { kthReference, kthSmallest, medianRise, medianRiseReference } from '../../src/analysis/select.js';
 
 function lcg(seed: number) {
   let x = seed;
@@ -32,6 +32,14 @@ describe('kthSmallest (WebAssembly) is the k-th of the sorted values', () => {
       for (const k of new Set([0, n >> 1, n - 1, r(n)])) {
         expect(kthSmallest(values, k)).toBe(kthReference(values, k));
       }
+    }
+  });
+
+  it.each(Object.keys(SHAPES))('medianRise: the median of the steps forward (%s)', (shape) => {
+    const r = lcg(shape.length * 104729);
+    for (const n of [0, 1, 2, 3, 10, 101, 65_537]) {
+      const t = Float64Array.from({ length: n }, (_, i) => SHAPES[shape]!(i, n, r));
+      for (const upTo of new Set([n, n >> 1])) expect(medianRise(t, upTo)).toBe(medianRiseReference(t, upTo));
     }
   });
 

@@ -56,6 +56,20 @@ export function kth(a: usize, n: i32, k: i32): f64 {
   return at(a, k);
 }
 
+/**
+ * Replaces the n times at `a` by the steps between them that go forward (t[i] - t[i-1] > 0), in
+ * place, in order; returns how many there are.
+ */
+export function rises(a: usize, n: i32): i32 {
+  let m: i32 = 0;
+  for (let i: i32 = 1; i < n; i++) {
+    const d = at(a, i) - at(a, i - 1);
+    // Written at m <= i - 1, below the times still to read.
+    if (at(a, i) > at(a, i - 1)) set(a, m++, d);
+  }
+  return m;
+}
+
 function heapSort(a: usize, n: i32): void {
   for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(a, i, n);
   for (let end = n - 1; end > 0; end--) {

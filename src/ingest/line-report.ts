@@ -67,6 +67,8 @@ interface Layout {
   readonly narrow: boolean;
   /** Releases before 0.15: one header for all functions, which follow each other with no break. */
   readonly shared: boolean;
+  /** The tab stops of its tabs (8; 4 or 2 when that puts the header where memory_profiler prints it). */
+  readonly tabWidth: number;
 }
 
 interface Row {
@@ -77,15 +79,28 @@ interface Row {
   readonly unit: Unit | null;
 }
 
-function expandTabs(s: string): string {
+function expandTabs(s: string, width = 8): string {
   if (!s.includes('\t')) return s;
   let out = '';
-  for (const c of s) out += c === '\t' ? ' '.repeat(8 - (out.length % 8)) : c;
+  for (const c of s) out += c === '\t' ? ' '.repeat(width - (out.length % width)) : c;
   return out;
 }
 
+// Tab stops a paste's tabs may have been made with (`unexpand -t 4`, an editor's): the header at the
+// width that puts it where memory_profiler prints it tells which, and its rows are read so.
+const TAB_WIDTHS = [8, 4, 2];
+
 function parseHeader(text: string): Layout | null {
-  const line = expandTabs(text);
+  let layout: Layout | null = null;
+  for (const tabWidth of text.includes('\t') ? TAB_WIDTHS : [8]) {
+    const at = headerAt(expandTabs(text, tabWidth), tabWidth);
+    if (at && at.sourceColumn !== null) return at;
+    layout ??= at;
+  }
+  return layout;
+}
+
+function headerAt(line: string, tabWidth: number): Layout | null {
   const m = HEADER.exec(line);
   if (!m) return null;
   const indent = m[1]!.length;
@@ -96,7 +111,7 @@ function parseHeader(text: string): Layout | null {
   const canonical = { mem: [22], increment: [33, 35], occurrences: [spelling === 'Occurrences' ? 48 : 47] }[columns];
   const sourceColumn = canonical.includes(at) ? indent + at - (spelling === 'Occurrences' ? 1 : 0) : null;
   const narrow = columns === 'increment' && at === 33;
-  return { columns, spelling, indent, sourceColumn, narrow, shared: columns === 'mem' || narrow };
+  return { columns, spelling, indent, sourceColumn, narrow, shared: columns === 'mem' || narrow, tabWidth };
 }
 
 function releases(l: Layout, unit: Unit | null): string {
@@ -112,7 +127,7 @@ function parseRow(text: string, layout: Layout, prev: number | null): Row | 'dam
   const tab = text.indexOf('\t');
   // A tab before the source is a paste's (spaces turned into tabs); one inside it is the program's.
   if (tab < 0 || (row !== null && row !== 'damaged' && tab >= row.sourceStart)) return row;
-  return parseSpaced(expandTabs(text), layout, prev);
+  return parseSpaced(expandTabs(text, layout.tabWidth), layout, prev);
 }
 
 function parseSpaced(text: string, layout: Layout, prev: number | null): Row | 'damaged' | null {

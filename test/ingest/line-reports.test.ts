@@ -32,6 +32,27 @@ const programs = new Map(
   ['prog_many.py', 'prog_calls.py', 'mprun_mod.py'].map((p) => [p, readFileSync(`${DIR}/programs/${p}`, 'utf8')]),
 );
 
+/** `unexpand -a -t width`: each run of two or more spaces that reaches a tab stop becomes tabs. */
+function unexpand(text: string, width: number): string {
+  return text.replace(/^.*$/gm, (line) => {
+    let [out, spaces, col] = ['', 0, 0];
+    for (const c of line) {
+      col++;
+      if (c === ' ') {
+        spaces++;
+        if (col % width === 0) {
+          out += spaces >= 2 ? '\t' : ' ';
+          spaces = 0;
+        }
+        continue;
+      }
+      out += ' '.repeat(spaces) + c;
+      spaces = 0;
+    }
+    return out + ' '.repeat(spaces);
+  });
+}
+
 const read = async (name: string) => (await loadCapture(`${DIR}/${name}`)) as LineReport;
 const peak = (b: ReportBlock) => Math.max(...b.lines.flatMap((l) => (l.memMiB === null ? [] : [l.memMiB])));
 
@@ -143,6 +164,10 @@ describe('a function whose source holds lines that look like rows (a report past
         ...[' '.repeat(4), ' '.repeat(8), ' '.repeat(32), '>', '> ', '>>', '> > '].map(
           (prefix): [string, (text: string) => string] => [prefix, (text) => text.replace(/^/gm, prefix)],
         ),
+        // Spaces turned into tabs of 4 and 2 columns (`unexpand -a -t 4`): the header's place at that
+        // width tells it (read at 8, no column was known, and line 11 read as measured).
+        ['tabs of 4', (text) => unexpand(text, 4)],
+        ['tabs of 2', (text) => unexpand(text, 2)],
         ['> over >', quoted('> ', '>')],
         ['>> over >', quoted('>> ', '>')],
         ['> over >>', quoted('>', '>>')],

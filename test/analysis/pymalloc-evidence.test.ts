@@ -104,7 +104,7 @@ describe('the gate, when no report pairs with the last capture', () => {
     );
     const line = r.out.split('\n').find((l) => l.includes('max-fragmentation'))!;
     expect(line).toContain('(model, best case)');
-    expect(line).toContain('(a report at the last capture gives the real figure)');
+    expect(line).toContain('(a report at the last capture gives the real figure, or `arenascope run --allocator`)');
     expect(line).toMatch(
       new RegExp(`the real report of an earlier capture, ${d}/snap-2\\.pickle\\.gz: [\\d.]+%, \\d+ of 27 arenas spare`),
     );

@@ -183,6 +183,28 @@ describe('gate: tolerance at the boundary', () => {
     );
   });
 
+  it("--max-peak: an mprof run's peak as its MEM line prints it passes; a millionth of a MiB less fails", async () => {
+    // `mprof peak` prints 321.699 MiB; its largest MEM line, 321.699219: 337326080.26 bytes, which the
+    // limit rounded to whole bytes (337326080): the peak failed a limit of its own figure.
+    const dat = 'fixtures/mprof/shapes/bigstart.dat';
+    const mem = readFileSync(dat, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '))
+      .map((l) => l.split(' ')[1]!);
+    const top = mem.reduce((a, b) => (Number(b) > Number(a) ? b : a));
+    expect(top).toBe('321.699219');
+    const at = await cli('gate', dat, '--max-peak', `${top}MiB`, '--max-leaks', '9');
+    expect([at.code, at.out.split('\n')[0]]).toEqual([
+      0,
+      `PASS max-peak: peak (mprof ${dat}) 321.7 MiB (limit 321.7 MiB)`,
+    ]);
+    const under = await cli('gate', dat, '--max-peak', '321.699218MiB', '--max-leaks', '9');
+    expect([under.code, under.out.split('\n')[0]]).toEqual([
+      1,
+      `FAIL max-peak: peak (mprof ${dat}) 321.699219 MiB (limit 321.699218 MiB)`,
+    ]);
+  });
+
   it("--max-peak: tracemalloc's traced peak between captures when the .peak sidecars give it", async () => {
     // What `arenascope run` wrote: tracemalloc.get_traced_memory()[1] before each snapshot.
     const dir = 'fixtures/leaks/timed/run/snapshots';

@@ -504,8 +504,10 @@ export function memoryTrend(
     let i = k;
     const near = (a: readonly number[], j: number): boolean => Math.abs(a[j]! - last(a)) < minGrowth / 2;
     while (i > 0 && near(e.floor, i - 1) && near(e.ceiling, i - 1)) i--;
-    // The window's start: the envelope takes in its neighbours, so step back one more.
-    if (i < k) settledAt = Math.max(0, e.t[Math.max(0, i - 1)]! - t0);
+    // The window's start: the envelope takes in its neighbours, so step back one more. Two windows
+    // at the level at least: the last one alone is always at its own level (a child still rising,
+    // its floor 9 MiB below the last one window before, read "level from 1.5 s on").
+    if (i < k - 1) settledAt = Math.max(0, e.t[Math.max(0, i - 1)]! - t0);
   }
   const peak = max(s.mib) ?? 0;
   // Rose: by its last window, or by the last third's highest when it fell at the end (given back).

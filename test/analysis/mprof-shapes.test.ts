@@ -223,6 +223,25 @@ describe('a leaking child that exits before its parent, under --include-children
   });
 });
 
+describe('children leaking until just before they exit, under --multiprocess (fixtures/mprof/shapes/childsettle.dat)', () => {
+  it('no series is said to have settled where its last two windows are not at one level (the last alone always is)', async () => {
+    const { series } = JSON.parse((await cli('leaks', `${DIR}/childsettle.dat`, '--json')).out) as { series: Trend[] };
+    const children = series.filter((s) => s.name.startsWith('child ') && s.floorMiB.length >= 4);
+    expect(children).toHaveLength(3);
+    for (const s of series) {
+      if (s.settledAtSeconds === null) continue;
+      const level = (a: number[]): number => Math.abs(a.at(-1)! - a.at(-2)!);
+      const m = Math.max(1, 0.05 * s.floorStartMiB);
+      expect([s.name, level(s.floorMiB) < m / 2, level(s.ceilingMiB) < m / 2]).toEqual([s.name, true, true]);
+    }
+    // Each child's floor rose by megabytes at its last window: none settled.
+    for (const c of children) {
+      expect(c.floorMiB.at(-1)! - c.floorMiB.at(-2)!).toBeGreaterThan(2);
+      expect(c.settledAtSeconds).toBeNull();
+    }
+  });
+});
+
 describe('short runs (fixtures/mprof/shapes/make.sh, sampled every 0.5 s)', () => {
   it('a step up that stays, over 25 samples (4 windows), is a plateau, not stable', async () => {
     const t = await trend(`${DIR}/stepup.dat`);

@@ -8,7 +8,7 @@ import type { Snapshot, TraceLayout } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import type { Format } from '../model/source.js';
 import type { StatisticsLog } from '../model/statistics-log.js';
-import { mprofPeak, timeSpan } from './mprof.js';
+import { mprofPeak, peakWithChildren, timeSpan } from './mprof.js';
 
 interface Common {
   readonly file: string;
@@ -53,6 +53,11 @@ export interface MprofInfo extends Common {
   readonly timeSpan: { readonly start: number; readonly end: number; readonly seconds: number } | null;
   /** What `mprof peak` prints for the file (the largest MEM sample), in MiB. */
   readonly peakMiB: number | null;
+  /**
+   * With its child processes (MEM and the CHLD lines written with it; MEM alone when it counts them):
+   * the peak `report` (its `peakMiB`) and `gate --max-peak` take. peakMiB without children.
+   */
+  readonly peakWithChildrenMiB: number | null;
   /** Per child (`name`: `child <pid>`, or `children (total)` for children numbered by position, pid 0). */
   readonly children: readonly {
     readonly pid: number;
@@ -196,6 +201,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
     samples: c.samples.t.length,
     timeSpan: span && { ...span, seconds: span.end - span.start },
     peakMiB: peak.peakMiB,
+    peakWithChildrenMiB: peakWithChildren(c),
     children: peak.children.map((k) => ({ ...k, name: childName(c, k.pid), samples: c.children.get(k.pid)!.t.length })),
     functionCalls: c.functions.length,
     functions: [...new Set(c.functions.map((f) => f.name))],

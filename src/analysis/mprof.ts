@@ -36,6 +36,24 @@ export function mprofPeak(s: MemorySeries, func?: string): PeakResult {
   return { peakMiB: m, children };
 }
 
+/**
+ * The peak of the program with its child processes (what `report` and `gate` take): MEM's when it
+ * counts them, else the highest of MEM and the children measured with it (`mprof run -M`: two workers
+ * holding 400 MiB each passed `gate --max-peak 300MiB` at the parent's 11 MiB). Without children,
+ * what `mprof peak` prints.
+ */
+export function peakWithChildren(m: MemorySeries): number | null {
+  const main = mprofPeak(m).peakMiB;
+  // No MEM sample (every one -1, none measured): no peak, as the children measured together are not known.
+  if (m.mainIncludesChildren || !m.children.size || main === null) return main;
+  const children = childrenPerSample(m);
+  let peak = main;
+  for (let i = 0; i < children.length; i++) peak = Math.max(peak, m.samples.mib[i]! + children[i]!);
+  // Children measured outside any round (before the first MEM line): their own peaks.
+  for (const c of m.children.values()) for (const v of c.mib) peak = Math.max(peak, v);
+  return peak;
+}
+
 /** First and last sample times over the main process and its children. */
 export function timeSpan(s: MemorySeries): { start: number; end: number } | null {
   let start = Infinity;

@@ -4,12 +4,12 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
-import { childName, childrenPerSample, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
+import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
-import { mprofPeak } from './mprof.js';
+import { peakWithChildren } from './mprof.js';
 import { replayReport } from './pymalloc/compare.js';
 import type {
   DiffRow,
@@ -237,23 +237,6 @@ export function replaySection(
   };
 }
 
-/**
- * The peak of the program with its child processes: MEM's when it counts them, else the highest of
- * MEM and the children measured with it (`mprof run -M`: two workers holding 400 MiB each passed
- * `gate --max-peak 300MiB` at the parent's 11 MiB). Without children, what `mprof peak` prints.
- */
-function treePeak(m: MemorySeries): number | null {
-  const main = mprofPeak(m).peakMiB;
-  // No MEM sample (every one -1, none measured): no peak, as the children measured together are not known.
-  if (m.mainIncludesChildren || !m.children.size || main === null) return main;
-  const children = childrenPerSample(m);
-  let peak = main;
-  for (let i = 0; i < children.length; i++) peak = Math.max(peak, m.samples.mib[i]! + children[i]!);
-  // Children measured outside any round (before the first MEM line): their own peaks.
-  for (const c of m.children.values()) for (const v of c.mib) peak = Math.max(peak, v);
-  return peak;
-}
-
 /** The series' totals, the top sites of its last capture with their largest traceback, its tree and diff. */
 export function snapshotSection(
   series: SnapshotSeries,
@@ -323,7 +306,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     file: m.source.path,
     label: trends.label,
     cmdline: m.cmdline,
-    peakMiB: treePeak(m),
+    peakMiB: peakWithChildren(m),
     samples: m.samples.t.length,
     lines: [
       points(mainName(m), m.samples, t0, maxPoints),

@@ -348,6 +348,37 @@ describe("the peak's label says whose it is", () => {
   });
 });
 
+describe('one peak per name across commands (fixtures/mprof/children-total/without-C.dat, mprof run -M)', () => {
+  // info --json's peakMiB is MEM's (mprof peak); report's peakMiB the program's with its children:
+  // info says that one too, as peakWithChildrenMiB, and the gate checks it.
+  it("info's peakWithChildrenMiB is report's peakMiB and gate's peak; its peakMiB is the largest MEM line", async () => {
+    const file = 'fixtures/mprof/children-total/without-C.dat';
+    const mem = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '))
+      .map((l) => Number(l.split(' ')[1]));
+    const info = JSON.parse((await cli('info', file, '--json')).out) as {
+      peakMiB: number;
+      peakWithChildrenMiB: number;
+    };
+    expect(info.peakMiB).toBe(Math.max(...mem));
+    expect(info.peakWithChildrenMiB).toBeGreaterThan(info.peakMiB);
+    const report = JSON.parse((await cli('report', file, '-f', 'json')).out) as {
+      summary: { peakMiB: number };
+      memory: { peakMiB: number }[];
+    };
+    expect([report.summary.peakMiB, report.memory[0]!.peakMiB]).toEqual([
+      info.peakWithChildrenMiB,
+      info.peakWithChildrenMiB,
+    ]);
+    const gate = JSON.parse((await cli('gate', file, '--max-peak', '1TiB', '--json')).out) as {
+      checks: { check: string; measured: number }[];
+    };
+    expect(gate.checks.find((c) => c.check === 'max-peak')!.measured).toBe(info.peakWithChildrenMiB * 2 ** 20);
+    expect((await cli('info', file)).out).toMatch(/^with children +[\d.]+ MiB \(MEM and its CHLD lines/m);
+  });
+});
+
 describe('empty pools of the two orders', () => {
   // fixtures/pymalloc/freed-pools (make_freed_pools.py): 95% of a list freed. Freeing packed blocks
   // empties whole pools, so the compact order can hold more empty pools than the scattered one: the

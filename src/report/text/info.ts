@@ -44,9 +44,15 @@ function mprofRows(i: MprofInfo, layout: TextLayout): [string, string][] {
   const rows: [string, string][] = [
     ['command', i.cmdline ?? 'unknown'],
     ['samples', String(i.samples)],
-    // With children, `report` and `gate` take the program's and its children's peak together.
     ['peak', i.children.length ? `${mib(i.peakMiB)} (MEM, as mprof peak prints it; children below)` : mib(i.peakMiB)],
   ];
+  // With children, `report` and `gate` take the program's and its children's peak together: said here too.
+  if (i.children.length && i.peakWithChildrenMiB !== i.peakMiB) {
+    rows.push([
+      'with children',
+      `${mib(i.peakWithChildrenMiB)} (MEM and its CHLD lines at each sample: the peak report and gate take)`,
+    ]);
+  }
   if (i.timeSpan) rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
   for (const c of i.children) rows.push([c.name, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
   if (i.functionCalls) {

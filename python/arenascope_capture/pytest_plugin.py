@@ -20,6 +20,7 @@ carry both markers. When pytest-memray is loaded it enforces the markers itself:
 
 import collections
 import gc
+import inspect
 import os
 import re
 import sys
@@ -140,7 +141,7 @@ def pytest_pyfunc_call(pyfuncitem):
         return
     before = tracemalloc.take_snapshot()
     traced0, base_peak = controller.begin_watch()
-    watch = _PeakWatch(traced0, limits[0]) if limits[0] is not None else None
+    watch = _PeakWatch(traced0, limits[0], pyfuncitem.obj) if limits[0] is not None else None
     try:
         yield
     finally:
@@ -151,10 +152,7 @@ def pytest_pyfunc_call(pyfuncitem):
     traced1 = tracemalloc.get_traced_memory()[0]
     kept = controller.capture(pyfuncitem.nodeid, "test", keep=True)
     after, file = kept if kept else (tracemalloc.take_snapshot(), None)
-    near_peak = watch.snapshot if watch is not None else None
-    _results[pyfuncitem.nodeid] = _measure(
-        pyfuncitem, limits, before, after, file, traced0, traced1, peak, near_peak
-    )
+    _results[pyfuncitem.nodeid] = _measure(pyfuncitem, limits, before, after, file, traced0, traced1, peak, watch)
 
 
 class _PeakWatch:
@@ -162,28 +160,68 @@ class _PeakWatch:
 
     tracemalloc keeps no record of freed blocks: what a body allocated and freed before it returned (the usual
     cause of a peak) is gone from a snapshot taken after it. While a body with the marker runs, a profile hook
-    (sys.setprofile, the test's thread) looks at the traced memory at every function return; from half the limit
-    on, each time the body's growth passes 1.25 times the growth of the last snapshot it takes another. The last
-    one holds at least 80% of the body's peak growth (all of it unless the peak rose and fell inside one call).
-    The hook slows the body down; only tests with the marker pay it.
+    (sys.setprofile, the test's thread) looks at the traced memory at every call and return, and on CPython
+    3.12+ (sys.monitoring, a tool of its own beside a debugger's or coverage's) at every line of the test
+    function itself: a statement that allocates and frees with no call between (`x = bytearray(n)`, then
+    `del x`) is seen there. From half the limit on, each time the body's growth passes 1.25 times the growth
+    of the last snapshot it takes another. The last one holds at least 80% of the body's peak growth unless
+    the peak rose and fell between two looks (`seen` says whether it did). Only tests with the marker pay.
     """
 
-    def __init__(self, traced0, limit):
+    _TOOL = "arenascope limit_memory"
+
+    def __init__(self, traced0, limit, function=None):
         self.traced0 = traced0
         self.next = traced0 + max(limit / 2, 1)
         self.snapshot = None
+        self.grown = 0
         self.previous = sys.getprofile()
+        self.code = None
+        self.tool = None
         sys.setprofile(self._hook)
+        self._watch_lines(function)
+
+    def _look(self):
+        traced = tracemalloc.get_traced_memory()[0]
+        if traced >= self.next:
+            self.snapshot = tracemalloc.take_snapshot()
+            self.grown = traced - self.traced0
+            self.next = self.traced0 + self.grown * 1.25
 
     def _hook(self, frame, event, arg):
-        if event == "return" or event == "c_return":
-            traced = tracemalloc.get_traced_memory()[0]
-            if traced >= self.next:
-                self.snapshot = tracemalloc.take_snapshot()
-                self.next = self.traced0 + (traced - self.traced0) * 1.25
+        if event in ("return", "c_return", "call", "c_call"):
+            self._look()
+
+    def _watch_lines(self, function):
+        monitoring = getattr(sys, "monitoring", None)
+        code = getattr(inspect.unwrap(function), "__code__", None) if function is not None else None
+        if monitoring is None or code is None:
+            return
+        for tool in (3, 4):  # the ids CPython leaves free (debugger, coverage, profiler and optimizer have theirs)
+            try:
+                monitoring.use_tool_id(tool, self._TOOL)
+            except ValueError:
+                continue
+            monitoring.register_callback(tool, monitoring.events.LINE, self._line)
+            monitoring.set_local_events(tool, code, monitoring.events.LINE)
+            self.tool, self.code = tool, code
+            return
+
+    def _line(self, code, line):
+        self._look()
 
     def stop(self):
         sys.setprofile(self.previous)
+        if self.tool is not None:
+            monitoring = sys.monitoring
+            monitoring.set_local_events(self.tool, self.code, 0)
+            monitoring.register_callback(self.tool, monitoring.events.LINE, None)
+            monitoring.free_tool_id(self.tool)
+            self.tool = None
+
+    def seen(self, body_peak):
+        """Whether the last snapshot holds 80% of the body's peak growth: its lines are what made the peak."""
+        return self.snapshot is not None and self.grown >= 0.8 * body_peak
 
 
 def _growth(before, after):
@@ -215,12 +253,16 @@ def _top_lines(growth):
     return [{"filename": line[0], "lineno": line[1], "size": size} for size, line in grown]
 
 
-def _measure(item, limits, before, after, file, traced0, traced1, peak, near_peak=None):
+def _measure(item, limits, before, after, file, traced0, traced1, peak, watch=None):
     growth = _growth(before, after)
     top = _top_lines(growth)
-    # What was live near the peak names what made it; what is left at the end may not (it was freed).
-    at_peak = _top_lines(_growth(before, near_peak)) if near_peak is not None else top
     body_peak = None if peak is None else max(peak - traced0, 0)
+    # What was live near the peak names what made it; what is left at the end may not (it was freed).
+    # A peak the watch did not see (it rose and fell between two looks) has no lines: the ones left at
+    # the end would be named for it (pytest's own, 2 KiB, for a 3 MiB bytearray freed in the body).
+    at_peak = top
+    if watch is not None and body_peak is not None:
+        at_peak = _top_lines(_growth(before, watch.snapshot)) if watch.seen(body_peak) else []
     memory_limit, leaks_limit = limits
     failures = []
     if memory_limit is not None:
@@ -262,6 +304,11 @@ def _memory_failure(limit, peak, top):
     ]
     if len(top) > _TOP:
         lines.append("    ...and %d more" % (len(top) - _TOP))
+    if not top:
+        lines.append(
+            "    (not seen: the peak rose and fell between two looks of the watch, inside one call or statement;"
+            " on CPython 3.12+ every line of the test function is looked at)"
+        )
     message = "Test was limited to %s but allocated %s" % (format_size(limit), format_size(peak))
     return message, ("arenascope-max-memory", "List of allocations:\n" + "\n".join(lines))
 

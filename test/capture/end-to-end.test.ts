@@ -208,6 +208,33 @@ for (const version of PRESENT) {
   });
 }
 
+describe.runIf(PRESENT.includes('3.11.7'))('SIGTERM to a program busy in C code (fixtures/run/busy.py)', () => {
+  // Its handler (the last capture, then death by the signal) waits for Python code to run: under
+  // tracemalloc the program ran on for minutes, and a second SIGTERM did nothing.
+  it('is killed once its captures stop changing for 10 s, saying why', { timeout: 60_000 }, async () => {
+    const dir = fresh('busy');
+    const child = spawn(process.execPath, [BIN, 'run', '-o', dir, '--', pyenv('3.11.7'), join(PROGRAMS, 'busy.py')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('busy') && resolve()),
+    );
+    const sent = Date.now();
+    child.kill('SIGTERM'); // to Node alone, as `timeout` sends it
+    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const waited = Date.now() - sent;
+    expect(waited).toBeGreaterThanOrEqual(10_000);
+    expect(stderr).toContain('the program did not stop within 10 s of SIGTERM');
+    expect(status).toBe(137);
+    expect(manifest(dir).status).toBe('interrupted');
+  });
+});
+
 describe.runIf(PRESENT.includes('3.11.7'))('leaks, replay, report and gate agree on a leaky run', () => {
   it('the same leaks and the same fragmentation verdict', { timeout: 120_000 }, () => {
     const dir = fresh('agree');

@@ -64,6 +64,7 @@ class Controller:
         """Starts tracing (tracemalloc mode), writes the start event and capture, starts the interval thread."""
         if self.mode == "tracemalloc":
             tracemalloc.start(self.frames)
+            self._watch_tracemalloc()
         self._event(
             {
                 "kind": "start",
@@ -110,6 +111,31 @@ class Controller:
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
+    def _watch_tracemalloc(self):
+        """Records the program's own calls of tracemalloc.clear_traces() and stop() (a `tracemalloc` event
+        with the number of captures before it): what was traced before either is in no later capture, and
+        after stop() no capture is taken. Read without it, a list kept since the start read as freed."""
+        clear, stop = tracemalloc.clear_traces, tracemalloc.stop
+        self._tracemalloc_stop = stop
+
+        def note(call):
+            if self.active and not self._disabled:
+                try:
+                    self._event({"kind": "tracemalloc", "call": call, "after": self._count, "time": time.time()})
+                except OSError:
+                    pass
+
+        def clear_traces():
+            note("clear_traces")
+            clear()
+
+        def stop_tracing():
+            note("stop")
+            stop()
+
+        clear_traces.__doc__, stop_tracing.__doc__ = clear.__doc__, stop.__doc__
+        tracemalloc.clear_traces, tracemalloc.stop = clear_traces, stop_tracing
+
     def _forked(self):
         # The child of os.fork() belongs to the program, not to this run: it never writes to the folder.
         self._disabled = True
@@ -120,7 +146,7 @@ class Controller:
         except OSError:
             pass
         if self.mode == "tracemalloc" and tracemalloc.is_tracing():
-            tracemalloc.stop()
+            getattr(self, "_tracemalloc_stop", tracemalloc.stop)()
 
     def _tick(self):
         # A snapshot of a large heap takes seconds (take_snapshot, and the dump's own allocations are traced):

@@ -310,6 +310,9 @@ export function readRunFolder(dir: string): RunFolder | null {
   let run: RunFolder;
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
   else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running', damaged);
+  const before = run.files;
+  run = afterTracemallocCalls(run);
+  const leftOut = before.filter((f) => !run.files.includes(f));
   // A capture gzipped since (`gzip snapshots/*.pickle`, to keep a run small) is read as it is now.
   const gzipped = new Set(run.files.filter((f) => !isFile(f.path) && isFile(`${f.path}.gz`)).map((f) => f.path));
   const now = (p: string): string => (gzipped.has(p) ? `${p}.gz` : p);
@@ -326,9 +329,51 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...run.warnings,
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
       ...unreadable.map((f) => `${dir}: the run names ${f.path}, which cannot be read: left out`),
-      ...strangers(dir, files),
+      ...strangers(dir, [...files, ...leftOut]),
     ],
   };
+}
+
+/**
+ * The program's own calls of tracemalloc.clear_traces() and stop() (`tracemalloc` events of
+ * captures.jsonl, with the number of captures before each): what was traced before one is in no
+ * later capture, so the captures before the last one that later captures follow are left out (a list
+ * kept since the start read as freed: "transient"); after a stop that none follows, no capture was
+ * taken: said, as the captures end there.
+ */
+function afterTracemallocCalls(run: RunFolder): RunFolder {
+  const file = join(run.dir, 'captures.jsonl');
+  const calls: { call: string; after: number; line: number }[] = [];
+  for (const { line, f } of isFile(file) ? events(file, []) : []) {
+    if (f.str('kind') === 'tracemalloc') calls.push({ call: f.str('call'), after: f.num('after'), line });
+  }
+  if (!calls.length) return run;
+  const snapshots = run.files.filter((f) => f.kind === 'snapshot');
+  const named = (k: number): string => {
+    const f = snapshots[k - 1];
+    return f ? `capture ${k}${f.label ? ` (${f.label})` : ''}` : `capture ${k}`;
+  };
+  const what = (c: { call: string }): string => `tracemalloc.${c.call === 'stop' ? 'stop' : 'clear_traces'}()`;
+  const warnings = [...run.warnings];
+  const followed = calls.filter((c) => c.after < snapshots.length);
+  const last = followed.at(-1);
+  let files = run.files;
+  if (last) {
+    const left = new Set(snapshots.slice(0, last.after).map((f) => f.path));
+    files = run.files.filter((f) => !left.has(f.path));
+    warnings.push(
+      `${run.dir}: the program called ${what(last)} after ${named(last.after)}: what was traced before it is in ` +
+        `no later capture, so the ${last.after} capture${last.after === 1 ? '' : 's'} up to it ${last.after === 1 ? 'is' : 'are'} left out`,
+    );
+  }
+  const stop = calls.find((c) => c.call === 'stop' && c.after >= snapshots.length);
+  if (stop) {
+    warnings.push(
+      `${run.dir}: the program stopped tracemalloc after ${named(stop.after)}: no capture was taken after it, so ` +
+        'the captures end there (before the program did)',
+    );
+  }
+  return { ...run, files, warnings };
 }
 
 // What `arenascope run` writes beside the captures the run names: its records, a capture's sidecars,

@@ -208,6 +208,43 @@ for (const version of PRESENT) {
   });
 }
 
+describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_traces() and stop()", () => {
+  // What was traced before a clear is in no later capture: read with the captures before it, blocks
+  // kept to the end read as freed ("transient"). After a stop no capture is taken, unsaid.
+  it('captures before a clear are left out, saying so: no line kept since the start reads as freed', {
+    timeout: 60_000,
+  }, () => {
+    const dir = fresh('tm-clear');
+    expect(
+      arenascope(['run', '-o', dir, '--interval', '0.3', '--', pyenv('3.11.7'), join(PROGRAMS, 'tm_clear.py')]).status,
+    ).toBe(0);
+    const r = arenascope(['leaks', dir, '--json']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/the program called tracemalloc\.clear_traces\(\) after capture \d+ \(\w+\): .* left out/);
+    expect(r.stderr).not.toMatch(/did not record/);
+    const before = lineOf(join(PROGRAMS, 'tm_clear.py'), '# BEFORE');
+    const sites = siteFacts(snapshotLeaks(r));
+    const at = [...sites].find(([k]) => k.endsWith(`tm_clear.py:${before}`));
+    expect(at?.[1].verdict === 'transient' || at?.[1].verdict === 'shrinking').toBe(false);
+  });
+
+  it('a stop is said by every command: the captures end there', { timeout: 60_000 }, () => {
+    const dir = fresh('tm-stop');
+    expect(
+      arenascope(['run', '-o', dir, '--interval', '0.3', '--', pyenv('3.11.7'), join(PROGRAMS, 'tm_stop.py')]).status,
+    ).toBe(0);
+    for (const args of [
+      ['info', dir],
+      ['leaks', dir],
+      ['report', dir, '--format', 'text'],
+    ]) {
+      expect(arenascope(args).stderr, args[0]).toMatch(
+        /the program stopped tracemalloc after capture \d+ .*the captures end there/,
+      );
+    }
+  });
+});
+
 describe.runIf(PRESENT.includes('3.11.7'))('SIGTERM to a program busy in C code (fixtures/run/busy.py)', () => {
   // Its handler (the last capture, then death by the signal) waits for Python code to run: under
   // tracemalloc the program ran on for minutes, and a second SIGTERM did nothing.

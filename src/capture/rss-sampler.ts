@@ -124,6 +124,12 @@ export interface SamplerOptions {
   readonly command: readonly string[];
   readonly intervalSeconds: number;
   readonly includeChildren: boolean;
+  /**
+   * Whether the program has started (the bootstrap's start event): a launcher's own processes before
+   * it (pyenv's shim runs `pyenv version-name` and others, then execs the interpreter) are not the
+   * program's children. Without it, every child counts.
+   */
+  readonly started?: () => boolean;
 }
 
 /** Samples a process until stopped; each sample is written when taken, so a killed parent leaves them. */
@@ -146,6 +152,13 @@ export class RssSampler {
     writeSync(this.fd, `CMDLINE ${mprofCmdline(options.command)}\n`);
   }
 
+  private startedSeen = false;
+
+  private isStarted(): boolean {
+    if (!this.startedSeen) this.startedSeen = this.options.started?.() ?? true;
+    return this.startedSeen;
+  }
+
   start(): void {
     void this.sample();
     this.timer = setInterval(() => void this.sample(), Math.max(1, this.options.intervalSeconds * 1000));
@@ -161,13 +174,14 @@ export class RssSampler {
       if (this.stopped) return;
       const own = table.rssKiB.get(this.pid);
       if (own === undefined) return;
-      const kids = children ? descendants(this.pid, table.parent).filter((p) => table.rssKiB.has(p)) : [];
+      const program = this.isStarted();
+      const kids = children && program ? descendants(this.pid, table.parent).filter((p) => table.rssKiB.has(p)) : [];
       const total = kids.reduce((sum, p) => sum + table.rssKiB.get(p)!, own);
       let text = `MEM ${mib(own)} ${seconds(Date.now())}\n`;
       for (const p of kids) text += `CHLD ${p} ${mib(table.rssKiB.get(p)!)} ${seconds(Date.now())}\n`;
       writeSync(this.fd, text);
       this.peakKiB = Math.max(this.peakKiB, total);
-      if (!children && !this.childrenSeen) {
+      if (!children && !this.childrenSeen && program) {
         this.childrenSeen =
           process.platform === 'linux' ? linuxHasChild(this.pid) : [...table.parent.values()].includes(this.pid);
       }

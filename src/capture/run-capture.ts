@@ -290,6 +290,7 @@ export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
       command: req.command,
       intervalSeconds: req.options.sampleInterval,
       includeChildren: req.options.includeChildren,
+      started: () => sizeOf(join(req.dir, 'captures.jsonl')) > 0,
     });
     sampler.start();
     ended = await supervise(child, join(req.dir, 'captures.jsonl'));

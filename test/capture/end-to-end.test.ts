@@ -4,7 +4,7 @@
 // Also: inputs the command must refuse cleanly (exit 2, one line, no folder) or must carry through.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,6 +242,26 @@ describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_
         /the program stopped tracemalloc after capture \d+ .*the captures end there/,
       );
     }
+  });
+});
+
+describe.runIf(PRESENT.includes('3.11.7'))("a launcher's own processes before the program (pyenv's shims)", () => {
+  // A shim runs helpers (`pyenv version-name`) before it execs the interpreter: every run through one
+  // warned that the program started child processes the run did not measure.
+  it('are not the children of a program that starts none', { timeout: 60_000 }, () => {
+    const bin = fresh('shim-bin');
+    mkdirSync(bin, { recursive: true });
+    const shim = join(bin, 'python3');
+    writeFileSync(shim, `#!/bin/sh\nsleep 0.5\nexec ${pyenv('3.11.7')} "$@"\n`, { mode: 0o755 });
+    const dir = fresh('shim');
+    const r = spawnSync(process.execPath, [BIN, 'run', '-o', dir, '--', shim, join(PROGRAMS, 'steady_service.py')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(manifest(dir).status).toBe('complete');
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).childrenNotMeasured).toBeUndefined();
+    expect(arenascope(['info', dir]).stderr).not.toContain('child processes');
   });
 });
 

@@ -125,3 +125,18 @@ describe('a site made after the largest frees that lost blocks itself', () => {
     expect(r.fragmented.next).toMatch(/^look at .*w_after2\.py:13, whose blocks are in the most pinned arenas/);
   });
 });
+
+describe("another domain's blocks (fixtures/pymalloc/domain-churn: make_domain_churn.py)", () => {
+  // A 512 MiB buffer a C extension tracks in domain 1 counted as bytes of the interval's allocations:
+  // the worst case assumed as many bytes of small temporaries and pinned 244 arenas, where the same
+  // snapshots filtered to domain 0 (CPython's DomainFilter) replay to 1.
+  it('change nothing of the replay: the same as the snapshots filtered to domain 0', async () => {
+    const of = async (d: string) =>
+      JSON.parse((await cli('replay', '--json', `fixtures/pymalloc/domain-churn/${d}`)).out);
+    const [all, dom0] = [await of('all'), await of('dom0')];
+    const figures = (r: { captures: { compact: unknown; scattered: { arenas: number }; churn: unknown }[] }) =>
+      r.captures.map((c) => [c.scattered.arenas, c.churn]);
+    expect(figures(all)).toEqual(figures(dom0));
+    expect(all.fragmented.verdict).toBe(dom0.fragmented.verdict);
+  });
+});

@@ -5,7 +5,7 @@
 
 import type { Token } from 'stream-json/core/parser.js';
 import { FrameTable } from '../model/frames.js';
-import { GroupBuilder, type Snapshot } from '../model/snapshot.js';
+import { GroupBuilder, notWrittenBy, python3Minor, type Snapshot } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import { SNAPSHOT_JSON } from '../model/source.js';
 import { InputError, TruncatedError } from '../util/errors.js';
@@ -486,6 +486,16 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
       !complete && i === builders.length - 1,
     ),
   );
+  // Converted from a dump, it carries the dump's protocol and trace layout: a --python that could not
+  // have written that dump is refused as it is for the dump (3.6 read a 3.13 dump's tracebacks reversed).
+  const minor = opts.python === undefined ? null : python3Minor(opts.python);
+  if (minor !== null) {
+    snapshots.forEach((s, i) => {
+      const why = notWrittenBy(minor, s.pickleProtocol, s.layout);
+      const which = snapshots.length > 1 ? `snapshot #${i}` : '';
+      if (why) throw new InputError(input.label, which, `not converted from a dump of CPython ${opts.python}: ${why}`);
+    });
+  }
   const cutBefore = builders.filter((b) => b.fields.partial === true).length;
   // Read cut short when it was converted: as the capture itself, read only with --allow-partial (diff
   // read every trace after the cut as freed, exit 0, where the dump it was made from was refused).

@@ -3,7 +3,14 @@
 
 import { statSync } from 'node:fs';
 import { FrameTable } from '../model/frames.js';
-import { GroupBuilder, python3Minor, type Snapshot, type TraceLayout, tracebackOrderOf } from '../model/snapshot.js';
+import {
+  GroupBuilder,
+  notWrittenBy,
+  python3Minor,
+  type Snapshot,
+  type TraceLayout,
+  tracebackOrderOf,
+} from '../model/snapshot.js';
 import { InputError, NotACaptureError, TruncatedError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
@@ -99,14 +106,7 @@ function checkPython(label: string, python: string, protocol: number, layout: Tr
   if (minor === null) {
     throw new UsageError(`--python takes a CPython version from 3.6 on, such as 3.6 or 3.11; got '${python}'`);
   }
-  const why =
-    minor <= 7 && protocol > 4
-      ? `it is a protocol ${protocol} pickle, which CPython ${python} cannot read (3.8 and later write it)`
-      : minor <= 8 && layout === '4-tuple'
-        ? `its traces have 4 items (total_nframe), which CPython 3.9 and later write`
-        : minor >= 9 && layout === '3-tuple'
-          ? 'its traces have 3 items, which CPython 3.8 and earlier write'
-          : null;
+  const why = notWrittenBy(minor, protocol, layout);
   if (why) throw new InputError(label, '', `not a dump of CPython ${python}: ${why}`);
 }
 

@@ -39,6 +39,21 @@ export function tracebackOrderOf(python: string): TracebackOrder {
   return python3Minor(python) === 6 ? 'most-recent-first' : 'oldest-first';
 }
 
+/**
+ * Why a CPython version could not have written a dump of this pickle protocol and trace layout (and
+ * cannot read it), or null when it could: 3.7 and earlier write protocol 4 at most, 3.9 and later
+ * 4-item traces (total_nframe), 3.8 and earlier 3-item ones. Either left unknown is not judged.
+ */
+export function notWrittenBy(minor: number, protocol: number | undefined, layout: TraceLayout | null): string | null {
+  return protocol !== undefined && minor <= 7 && protocol > 4
+    ? `it is a protocol ${protocol} pickle, which CPython 3.${minor} cannot read (3.8 and later write it)`
+    : minor <= 8 && layout === '4-tuple'
+      ? `its traces have 4 items (total_nframe), which CPython 3.9 and later write`
+      : minor >= 9 && layout === '3-tuple'
+        ? 'its traces have 3 items, which CPython 3.8 and earlier write'
+        : null;
+}
+
 export interface Snapshot {
   readonly kind: 'snapshot';
   readonly source: SourceInfo;

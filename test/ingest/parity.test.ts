@@ -194,6 +194,22 @@ describe("CPython 3.6's Traceback: most recent frame first", () => {
     );
     await expect(readSnapshot(file, [readFileSync(file)], { python: '3.8' })).rejects.toThrow(/4 items/);
   });
+
+  it('refuses it alike converted to JSON, which carries its protocol and layout (3.6 read it reversed, exit 0)', async () => {
+    const { file } = expected.order.unreadable;
+    const json = join(dir, 'unreadable-by-3.6.json');
+    expect((await cli('convert', file, '--to', 'json', '-o', json)).code).toBe(0);
+    for (const [python, why] of [
+      ['3.6', /not converted from a dump of CPython 3\.6: it is a protocol 5 pickle, which CPython 3\.6 cannot read/],
+      ['3.8', /not converted from a dump of CPython 3\.8: its traces have 4 items/],
+    ] as const) {
+      const dump = await cli('stats', file, '--python', python);
+      const converted = await cli('stats', json, '--python', python);
+      expect([dump.code, converted.code]).toEqual([2, 2]);
+      expect(converted.err).toMatch(why);
+    }
+    expect((await cli('stats', json, '--python', '3.13')).code).toBe(0);
+  });
 });
 
 describe('source lines as linecache finds and decodes them', () => {

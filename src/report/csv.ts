@@ -23,7 +23,9 @@ function csv(headers: readonly string[], rows: readonly Cell[][]): string {
     stream.write(
       row.map((c) =>
         typeof c === 'string'
-          ? inert(c).replace(ESCAPED_BYTE, (e) => `\uFDD0${(e.charCodeAt(0) - 0xdc00).toString(16)}`)
+          ? inert(c).replace(CROSSING, (e) =>
+              e === '\uFDD0' ? '\uFDD0g' : e === '\0' ? '\uFDD0n' : `\uFDD0${(e.charCodeAt(0) - 0xdc00).toString(16)}`,
+            )
           : c,
       ),
     );
@@ -32,18 +34,21 @@ function csv(headers: readonly string[], rows: readonly Cell[][]): string {
   // The end-row delimiter that fast-csv writes on end().
   return `${Buffer.concat(out)
     .toString('utf8')
-    .replace(MARKED_BYTE, (_, hex: string) => String.fromCharCode(0xdc00 + Number.parseInt(hex, 16)))}\n`;
+    .replace(MARKED, (_, m: string) =>
+      m === 'g' ? '\uFDD0' : m === 'n' ? '\0' : String.fromCharCode(0xdc00 + Number.parseInt(m, 16)),
+    )}\n`;
 }
 
 // A cell a spreadsheet would run as a formula (a file named `=HYPERLINK(...).py`, `@SUM(..)`, `-2+3`)
 // starts with a `'`, which it shows the text after: numbers are written as numbers, never as such text.
 const inert = (c: string): string => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
 
-// A file name's byte that is not UTF-8 (a surrogate escape, see encodeText) would reach the stream's
-// UTF-8 as U+FFFD: it crosses as U+FDD0 (a noncharacter, never in a file name) and two hex digits, and
-// is put back.
-const ESCAPED_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g;
-const MARKED_BYTE = /\uFDD0([0-9a-f]{2})/g;
+// What the stream would change crosses marked, and is put back: a file name's byte that is not
+// UTF-8 (a surrogate escape, see encodeText; it would reach the stream's UTF-8 as U+FFFD) as U+FDD0 and
+// two hex digits, a NUL (which fast-csv drops) as U+FDD0 n, and U+FDD0 itself (a noncharacter, yet a
+// file name compile() accepts: 'pre\uFDD0c3\uFDD0a9.py' came out as 'preé.py') as U+FDD0 g.
+const CROSSING = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]|[\uFDD0\0]/g;
+const MARKED = /\uFDD0([0-9a-f]{2}|g|n)/g;
 
 function frameColumns(s: Statistic): [string, number, string] {
   const key = s.frames[0]!;

@@ -290,6 +290,27 @@ describe('a pickle that is not a tracemalloc snapshot is named for what it is', 
   });
 });
 
+describe('file names a CSV writer may change (fixtures/parity/make_csv_names.py)', () => {
+  // U+FDD0 and hex digits (the CSV writer's own mark for a byte that is not UTF-8) came out as other
+  // characters ('pre\uFDD0c3\uFDD0a9.py' as 'preé.py'), and fast-csv dropped a NUL: read back with
+  // Python's csv module, every row must be CPython's statistics('lineno').
+  it("stats -f csv read back by Python's csv module is CPython's statistics", async () => {
+    const dump = 'fixtures/parity/csv-names/py311-names.pickle';
+    const r = await cli('stats', dump, '-f', 'csv');
+    expect(r.code).toBe(0);
+    const out = join(dir, 'csv-names.csv');
+    writeFileSync(out, r.out);
+    const check = [
+      'import csv, sys, tracemalloc',
+      'rows = list(csv.reader(open(sys.argv[2], newline="", encoding="utf-8", errors="surrogateescape")))[1:]',
+      'stats = tracemalloc.Snapshot.load(sys.argv[1]).statistics("lineno")',
+      'want = [[str(i + 1), s.traceback[0].filename, str(s.traceback[0].lineno), str(s.size), str(s.count)] for i, s in enumerate(stats)]',
+      'print(sum(a[:5] != b for a, b in zip(rows, want)) + abs(len(rows) - len(want)))',
+    ].join('\n');
+    expect(execFileSync('python3', ['-c', check, dump, out], { encoding: 'utf8' }).trim()).toBe('0');
+  });
+});
+
 describe('file names that are not UTF-8 (fixtures/parity/make_undecodable.py)', () => {
   it('print as CPython writes them with surrogateescape: their own bytes, told apart from U+FFFD', async () => {
     const expected = readFileSync('fixtures/parity/undecodable/stats-lineno.txt');

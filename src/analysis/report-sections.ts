@@ -6,7 +6,7 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
-import { judgedSnapshot, type SnapshotSeries } from '../model/snapshot-series.js';
+import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
 import { peakWithChildren } from './mprof.js';
@@ -245,8 +245,8 @@ export function snapshotSection(
   const { snapshots: snaps, labels } = series;
   // The capture before a run's exit capture: what main()'s locals held is gone from that one (the
   // growth checks passed a leak that max-leaks failed). With a capture between it and the start:
-  // of (start, exit) alone, the exit capture says more; so does one that holds more (judgedSnapshot).
-  const final = judgedSnapshot(snaps, labels);
+  // of (start, exit) alone, the exit capture says more.
+  const final = judgedCapture(labels);
   const last = snaps[final]!;
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });

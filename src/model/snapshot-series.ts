@@ -16,15 +16,3 @@ export interface SnapshotSeries {
 export function judgedCapture(labels: readonly string[]): number {
   return labels.length >= 3 && labels[labels.length - 1] === 'exit' ? labels.length - 2 : labels.length - 1;
 }
-
-/**
- * judgedCapture, for snapshots: the capture before the exit capture, unless the exit capture holds
- * more traced memory. Then what the program made after its last capture and kept (a global table
- * filled at its end) is there only: judged before exit, a run that grew tenfold passed the growth
- * checks at "+0.0%" while max-leaks named the line.
- */
-export function judgedSnapshot(snapshots: readonly Pick<Snapshot, 'totalSize'>[], labels: readonly string[]): number {
-  const final = judgedCapture(labels);
-  const last = labels.length - 1;
-  return final < last && snapshots[last]!.totalSize > snapshots[final]!.totalSize ? last : final;
-}

@@ -3,7 +3,7 @@
 // run of the same command without tracemalloc, for sys._debugmallocstats() reports. Issue 15's contract.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +21,6 @@ const BOOTSTRAP = 'from arenascope_capture._runner import main; main()';
 // When Node is not in its terminal's foreground group, a SIGINT may have been sent to Node alone
 // (`kill -INT`) or to the whole group: it is passed on only if the program shows nothing of it by then.
 const FORWARD_GRACE_MS = 2000;
-// After SIGTERM or SIGHUP is passed on, the program's handler takes its last capture when the
-// interpreter next runs Python code: a program busy in C code (`sum(range(4 * 10**8))` under
-// tracemalloc) ran on for minutes, where without arenascope the signal ends it at once. So it is
-// killed once its captures stop changing for this long (a last capture of a large heap grows them).
-const STOP_GRACE_MS = 10_000;
 
 export interface CaptureRequest {
   readonly dir: string;
@@ -87,21 +82,6 @@ function inForegroundGroup(): boolean {
 
 const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
 
-/**
- * The bytes the program's captures wrote: its event log and its snapshots/ (what a last capture in
- * progress grows; not memory.dat, which the sampler here grows every interval).
- */
-function capturedBytes(watched: string): number {
-  let total = sizeOf(watched);
-  const snapshots = join(dirname(watched), 'snapshots');
-  try {
-    for (const f of readdirSync(snapshots)) total += sizeOf(join(snapshots, f));
-  } catch {
-    // not there (yet): nothing written
-  }
-  return total;
-}
-
 interface Supervised {
   readonly code: number | null;
   readonly signal: string | null;
@@ -113,14 +93,16 @@ interface Supervised {
  * Waits for the child while standing between it and the signals Node gets. Ctrl-C reaches the
  * program from the terminal (same process group): it is not sent again, which would interrupt the
  * bootstrap's last capture; a second one kills the program. SIGTERM and SIGHUP are passed on; a
- * second one, or a program whose captures do not change for STOP_GRACE_MS after it, is killed.
+ * second one kills it too: the bootstrap's handler (the last capture, then death by the signal) runs
+ * when the interpreter next runs Python code, and a program busy in C code (`sum(range(4 * 10**8))`
+ * under tracemalloc) ran on for minutes, a second SIGTERM doing nothing. Not killed on a timer: a
+ * program's own handler may rightly take long (a graceful shutdown of 15 s was killed at 10).
  */
 function supervise(child: ChildProcess, watched: string): Promise<Supervised> {
   let interrupted = false;
   let interrupts = 0;
   let stops = 0;
   let grace: NodeJS.Timeout | undefined;
-  let stopping: NodeJS.Timeout | undefined;
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const onInt = (): void => {
     interrupted = true;
@@ -143,22 +125,6 @@ function supervise(child: ChildProcess, watched: string): Promise<Supervised> {
       return;
     }
     child.kill(signal);
-    let last = capturedBytes(watched);
-    const check = (): void => {
-      if (!alive()) return;
-      const now = capturedBytes(watched);
-      if (now !== last) {
-        last = now;
-        stopping = setTimeout(check, STOP_GRACE_MS);
-        return;
-      }
-      process.stderr.write(
-        `arenascope: the program did not stop within ${STOP_GRACE_MS / 1000} s of ${signal} ` +
-          '(busy outside Python code, where its handler cannot run): killed\n',
-      );
-      child.kill('SIGKILL');
-    };
-    stopping = setTimeout(check, STOP_GRACE_MS);
   };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onStop);
@@ -168,7 +134,6 @@ function supervise(child: ChildProcess, watched: string): Promise<Supervised> {
     child.once('exit', (code, signal) => resolve({ code, signal, interrupted }));
   }).finally(() => {
     clearTimeout(grace);
-    clearTimeout(stopping);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onStop);
     process.off('SIGHUP', onStop);

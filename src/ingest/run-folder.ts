@@ -337,15 +337,17 @@ export function readRunFolder(dir: string): RunFolder | null {
 /**
  * The program's own calls of tracemalloc.clear_traces() and stop() (`tracemalloc` events of
  * captures.jsonl, with the number of captures before each): what was traced before one is in no
- * later capture, so the captures before the last one that later captures follow are left out (a list
- * kept since the start read as freed: "transient"); after a stop that none follows, no capture was
+ * later capture, so captures on either side of it are not compared: the longest run of captures
+ * between such calls is kept (the later of two alike), the others are left out, said (blocks kept
+ * since the start read as freed, "transient"; a clear registered with atexit left one capture of
+ * eleven, and the leak they showed went unjudged). After a stop that none follows, no capture was
  * taken: said, as the captures end there.
  */
 function afterTracemallocCalls(run: RunFolder): RunFolder {
   const file = join(run.dir, 'captures.jsonl');
-  const calls: { call: string; after: number; line: number }[] = [];
-  for (const { line, f } of isFile(file) ? events(file, []) : []) {
-    if (f.str('kind') === 'tracemalloc') calls.push({ call: f.str('call'), after: f.num('after'), line });
+  const calls: { call: string; after: number }[] = [];
+  for (const { f } of isFile(file) ? events(file, []) : []) {
+    if (f.str('kind') === 'tracemalloc') calls.push({ call: f.str('call'), after: f.num('after') });
   }
   if (!calls.length) return run;
   const snapshots = run.files.filter((f) => f.kind === 'snapshot');
@@ -355,15 +357,29 @@ function afterTracemallocCalls(run: RunFolder): RunFolder {
   };
   const what = (c: { call: string }): string => `tracemalloc.${c.call === 'stop' ? 'stop' : 'clear_traces'}()`;
   const warnings = [...run.warnings];
-  const followed = calls.filter((c) => c.after < snapshots.length);
-  const last = followed.at(-1);
+  // Runs of captures between the calls that captures follow: [from, to) by index.
+  const cuts = [...new Set(calls.filter((c) => c.after > 0 && c.after < snapshots.length).map((c) => c.after))].sort(
+    (a, b) => a - b,
+  );
   let files = run.files;
-  if (last) {
-    const left = new Set(snapshots.slice(0, last.after).map((f) => f.path));
-    files = run.files.filter((f) => !left.has(f.path));
+  if (cuts.length) {
+    const bounds = [0, ...cuts, snapshots.length];
+    let best = 0;
+    for (let r = 1; r < bounds.length - 1; r++) {
+      if (bounds[r + 1]! - bounds[r]! >= bounds[best + 1]! - bounds[best]!) best = r;
+    }
+    const [from, to] = [bounds[best]!, bounds[best + 1]!];
+    const kept = new Set(snapshots.slice(from, to).map((f) => f.path));
+    files = run.files.filter((f) => f.kind !== 'snapshot' || kept.has(f.path));
+    const call = (k: number): string => what(calls.find((c) => c.after === k)!);
+    const said = [
+      from > 0 ? `${call(from)} after ${named(from)}` : null,
+      to < snapshots.length ? `${call(to)} after ${named(to)}` : null,
+    ].filter((x): x is string => x !== null);
     warnings.push(
-      `${run.dir}: the program called ${what(last)} after ${named(last.after)}: what was traced before it is in ` +
-        `no later capture, so the ${last.after} capture${last.after === 1 ? '' : 's'} up to it ${last.after === 1 ? 'is' : 'are'} left out`,
+      `${run.dir}: the program called ${said.join(' and ')}: what was traced before such a call is in no later ` +
+        `capture, so captures ${from + 1} to ${to} (the most between such calls) are judged and the ` +
+        `${snapshots.length - (to - from) === 1 ? 'other is' : `${snapshots.length - (to - from)} others are`} left out`,
     );
   }
   const stop = calls.find((c) => c.call === 'stop' && c.after >= snapshots.length);

@@ -39,7 +39,7 @@ export interface CheckResult {
   readonly check: string;
   readonly passed: boolean;
   readonly measured: number | null;
-  /** Where `measured` is the model's best case (fragmentation without a real report): its worst case. */
+  /** Where `measured` is the model's best case (fragmentation without a real report): its scattered order's (no bound). */
   readonly worstCase?: number;
   readonly limit: number;
   readonly unit: 'bytes' | 'percent' | 'count' | 'ratio';
@@ -373,10 +373,13 @@ function againstLimit(value: number, limit: number, scale: number, unit: string)
 
 /**
  * value <= limit, up to the rounding of the figures' decimal forms: a peak of 93.570312 MiB (an mprof
- * line's figure) is at most a limit written 93.570312MiB, whichever way each was multiplied out.
+ * line's figure) is at most a limit written 93.570312MiB, whichever way each was multiplied out; a
+ * growth of two peaks of 1 GiB, each exact to its line's decimals, at most a limit of exactly it (their
+ * difference carries 1e-7 B of floating point). The tolerance: 1e-9 of the limit (a byte at 1 GiB,
+ * finer than an mprof figure's decimals), a millionth of a byte at least.
  */
 export const atMost = (value: number, limit: number): boolean =>
-  value <= limit || value - limit <= 1e-12 * Math.abs(limit);
+  value <= limit || value - limit <= Math.max(1e-9 * Math.abs(limit), 1e-6);
 
 // In the unit of the limit as a user writes it: 300MiB reads "limit 300.0 MiB", not 307200.0 KiB.
 // A limit under 1 KiB in bytes ("limit 1 B", not "limit 0.0 KiB"); a figure far past it in its own unit.
@@ -637,24 +640,26 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
   const give = reported
     ? 'a report at the last capture gives the real figure'
     : '--allocator-stats gives the real figure';
-  // Without a real report the model gives a range: its best case (compact order) to its worst
-  // (scattered). A limit between them cannot be judged: it fails, saying so (judged on the best case
-  // alone, a heap keeping 1 object in 50 passed at "0.0%" where CPython's report said 82.5%).
-  const worst = modelled ? (replay?.fragmentation.worstCase ?? null) : null;
-  const undecided = m !== null && !fragmentedOver(m, limit) && worst !== null && fragmentedOver(worst, limit);
-  const range = worst
-    ? `; at worst ${againstLimit(worst.share, limit, 0.01, '%')[0]}: ${worst.spareArenas} of ${worst.heldArenas} arenas spare ` +
-      `(${worst.basis}, frees scattered)`
+  // Without a real report the check judges the model's best case (compact order), and says the
+  // scattered order's figure beside it. Neither is a bound on the real heap: a heap keeping 1 object
+  // in 50 was 0.0% at best where CPython's report said 82.5%, one with assumed churn 0.0% scattered
+  // where it said 75%, and one making a 128 MiB temporary 87.9% scattered where it said 0%. Failing
+  // between the two failed such temporaries (numpy's); passing there is what the model can say.
+  const scattered = modelled ? (replay?.fragmentation.worstCase ?? null) : null;
+  const undecided = m !== null && !fragmentedOver(m, limit) && scattered !== null && fragmentedOver(scattered, limit);
+  const range = scattered
+    ? `; if frees were scattered ${againstLimit(scattered.share, limit, 0.01, '%')[0]}: ${scattered.spareArenas} of ` +
+      `${scattered.heldArenas} arenas spare (${scattered.basis})`
     : '';
   const verdict = undecided
-    ? `; cannot tell whether it is over the limit: the snapshots do not say which blocks were freed (${give}, ` +
+    ? `; not measured: which blocks were freed is not in the snapshots, and the model's figures are no bounds (${give}, ` +
       'or `arenascope run --allocator`)'
     : '';
   return {
     check: 'max-fragmentation',
-    passed: m !== null && !fragmentedOver(m, limit) && !undecided,
+    passed: m !== null && !fragmentedOver(m, limit),
     measured: m?.share ?? null,
-    ...(worst ? { worstCase: worst.share } : {}),
+    ...(scattered ? { worstCase: scattered.share } : {}),
     limit,
     unit: 'ratio',
     message: m ? `fragmentation ${share}: ${spare}${small}${range} (limit ${max})${verdict}${earlier}` : why,

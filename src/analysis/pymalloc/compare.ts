@@ -106,8 +106,8 @@ export interface FragmentationEvidence {
   /** The one number of fragmentation (see FragmentationMeasure); null from one capture without a real report. */
   readonly measure: FragmentationMeasure | null;
   /**
-   * With the model's best case as the measure, the other end of its range: the scattered order's
-   * arenas against the same packed need (worstCaseFragmentation); null otherwise.
+   * With the model's best case as the measure, the scattered order's (worstCaseFragmentation): no
+   * bound on the real heap; null otherwise.
    */
   readonly worstCase: FragmentationMeasure | null;
   /**
@@ -490,10 +490,11 @@ export function measureFragmentation(captures: readonly CaptureComparison[]): Fr
 }
 
 /**
- * The model's worst case at the last capture, where the measure is its best case (no real report
- * paired with it): the scattered order's arenas against the live blocks' need packed. Which blocks a
- * program freed is not in its snapshots: fragmentation lies between the two (a heap keeping 1 object
- * in 50 in the order made is 0% at best and 91% at worst; CPython's own report said 82.5%).
+ * The scattered order's measure at the last capture, where the measure is the model's best case (no
+ * real report paired with it): its arenas against the live blocks' need packed. Which blocks a program
+ * freed is not in its snapshots, and neither figure bounds the real heap: a heap keeping 1 object in 50
+ * in the order made is 0% at best, 91% scattered, 82.5% in CPython's report; one making a 128 MiB
+ * temporary (the traced peak taken as small blocks' churn) 88% scattered and 0% in CPython's.
  */
 export function worstCaseFragmentation(captures: readonly CaptureComparison[]): FragmentationMeasure | null {
   const last = captures[captures.length - 1];

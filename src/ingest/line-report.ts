@@ -125,9 +125,18 @@ function releases(l: Layout, unit: Unit | null): string {
 function parseRow(text: string, layout: Layout, prev: number | null): Row | 'damaged' | null {
   const row = parseSpaced(text, layout, prev);
   const tab = text.indexOf('\t');
+  if (tab < 0) return row;
   // A tab before the source is a paste's (spaces turned into tabs); one inside it is the program's.
-  if (tab < 0 || (row !== null && row !== 'damaged' && tab >= row.sourceStart)) return row;
-  return parseSpaced(expandTabs(text, layout.tabWidth), layout, prev);
+  // memory_profiler puts spaces before every source: a tab right after the line number is a paste's.
+  const read = row !== null && row !== 'damaged';
+  const inSource = read && (tab > row.sourceStart || (tab === row.sourceStart && text[tab - 1] === ' '));
+  if (inSource && row.line.memMiB !== null) return row;
+  const expanded = parseSpaced(expandTabs(text, layout.tabWidth), layout, prev);
+  // A row with no figures whose source holds tabs is the program's line, unless its tabs read as a
+  // paste's give it figures: a table copied with one tab between its fields (a spreadsheet's, a
+  // rendered page's) had every row after the first read as source alone, its figures for text.
+  const measured = expanded !== null && expanded !== 'damaged' && expanded.line.memMiB !== null;
+  return inSource && !measured ? row : expanded;
 }
 
 function parseSpaced(text: string, layout: Layout, prev: number | null): Row | 'damaged' | null {
@@ -175,7 +184,11 @@ function unmeasuredSource(text: string, u: RegExpExecArray, layout: Layout, prev
   const follows = prev !== null && Number(u[2]) === prev + 1;
   // Only a number: a blank source line whose padding was stripped; weak evidence unless it follows on.
   if (u[4] === '') return follows ? '' : null;
-  if (layout.sourceColumn === null) return follows ? u[4]! : null;
+  // Where the header does not tell the source's column (a paste's tabs), a row with no figures is one
+  // when it follows on, or is the first row of a function a release before 0.58 prints: its decorator
+  // (before 0.15, functions follow each other under one header, which tabs do not tell apart).
+  const first = u[4]!.trimStart().startsWith('@');
+  if (layout.sourceColumn === null) return follows || first ? u[4]! : null;
   const numberEnd = u[1]!.length + u[2]!.length;
   const column = sourceColumnOf(numberEnd, layout.sourceColumn, layout.indent);
   return text.length >= column && text.slice(numberEnd, column).trim() === '' ? text.slice(column) : null;

@@ -120,12 +120,17 @@ interface Line {
 
 const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(text.trimEnd()) !== null;
 
-/** A wrapped piece of a file name: no spaces after its log prefix, a path separator, not a rule ('====='). */
+/**
+ * A wrapped piece of a file name: after its log prefix, a path separator, not a rule ('====='), and no
+ * spaces, unless it starts as an absolute path with no ': ' in it (a folder's name holds spaces: every
+ * statistic wrapped inside one was read as a listing of its own, and a leak was missed unsaid).
+ */
 function pathPiece(text: string): boolean {
   if (text.length < MIN_PATH_WRAP) return false;
   const cuts = prefixCuts(text);
   const rest = cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
-  return !/\s/.test(rest) && /[\\/]/.test(rest) && /[A-Za-z0-9]/.test(rest);
+  const spaced = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(rest) && !/:\s/.test(rest);
+  return (spaced || !/\s/.test(rest)) && /[\\/]/.test(rest) && /[A-Za-z0-9]/.test(rest);
 }
 
 /**

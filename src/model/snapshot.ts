@@ -126,6 +126,21 @@ export class GroupBuilder {
     this.insert(i, h, domain, tb, size, count);
   }
 
+  /** The index of group (domain, tb, size), added with no blocks when it is new (count untouched). */
+  intern(domain: number, tb: number, size: number): number {
+    const mask = this.cap - 1;
+    const h = groupHash(domain, tb, size);
+    let i = h & mask;
+    for (;;) {
+      const g = this.slots[i]!;
+      if (g < 0) break;
+      if (this.traceback[g] === tb && this.size[g] === size && this.domain[g] === domain) return g;
+      i = (i + 1) & mask;
+    }
+    this.insert(i, h, domain, tb, size, 0);
+    return this.n - 1;
+  }
+
   // Kept out of add(): rare, and a smaller add() is optimized sooner by V8.
   private insert(slot: number, h: number, domain: number, tb: number, size: number, count: number): void {
     const g = this.n++;

@@ -222,8 +222,8 @@ export class ReplayModel implements PoolState {
     to: number,
     blocks: number,
     t: number,
-    ids: readonly number[],
-    ns: readonly number[],
+    ids: ArrayLike<number>,
+    ns: ArrayLike<number>,
     x: number,
   ): number {
     const plans = to - from;

@@ -159,6 +159,15 @@ class Replayer {
       const death: number[] = [];
       const pieceId: number[] = [];
       const pieceN: number[] = [];
+      // Per later capture, where its counts reach the group at hand (both in id order).
+      const at = new Int32Array(end);
+      const countAt = (j: number, id: number): number => {
+        const c = counts[j]!;
+        let i = at[j]!;
+        while (i < c.ids.length && c.ids[i]! < id) i++;
+        at[j] = i;
+        return i < c.ids.length && c.ids[i] === id ? c.n[i]! : 0;
+      };
       for (let e = 0; e < allocs.length; e++) {
         const id = allocs.id[e]!;
         const n = allocs.n[e]!;
@@ -166,7 +175,7 @@ class Replayer {
         let left = n; // new blocks still alive
         let floor = Infinity;
         for (let j = k + 1; j < end && left > 0; j++) {
-          floor = Math.min(floor, counts[j]!.get(id) ?? 0);
+          floor = Math.min(floor, countAt(j, id));
           const alive = Math.max(0, Math.min(n, floor - live));
           if (alive < left) {
             death.push(j);
@@ -182,11 +191,11 @@ class Replayer {
         }
       }
       // Latest death first, in the order made among the same (a counting sort).
-      const at = new Int32Array(end - k + 1); // per death j, where its pieces start: at[end - j]
-      for (let i = 0; i < death.length; i++) at[end - death[i]! + 1]!++;
-      for (let i = 1; i < at.length; i++) at[i]! += at[i - 1]!;
+      const from = new Int32Array(end - k + 1); // per death j, where its pieces start: from[end - j]
+      for (let i = 0; i < death.length; i++) from[end - death[i]! + 1]!++;
+      for (let i = 1; i < from.length; i++) from[i]! += from[i - 1]!;
       const order = new Int32Array(death.length);
-      for (let i = 0; i < death.length; i++) order[at[end - death[i]!]!++] = i;
+      for (let i = 0; i < death.length; i++) order[from[end - death[i]!]!++] = i;
       for (let i = 0; i < order.length; i++) m.allocate(pieceId[order[i]!]!, pieceN[order[i]!]!);
     } else {
       let x = this.rng[0]!;
@@ -266,21 +275,36 @@ class Replayer {
     }
     // Class by class, the places (their pools) laid out, each transient and each block drawing its
     // place without replacement (ReplayModel.placeClass).
+    // The allocations by class, in their order within each (a counting sort).
+    const first = new Int32Array(classes + 1);
+    for (let e = 0; e < allocs.length; e++) if (classOf[e]! >= 0) first[classOf[e]! + 1]!++;
+    for (let c = 0; c < classes; c++) first[c + 1]! += first[c]!;
+    const ids = new Int32Array(first[classes]!);
+    const ns = new Float64Array(first[classes]!);
+    const next = first.slice(0, classes);
+    for (let e = 0; e < allocs.length; e++) {
+      const c = classOf[e]!;
+      if (c < 0) continue;
+      ids[next[c]!] = allocs.id[e]!;
+      ns[next[c]!++] = allocs.n[e]!;
+    }
     let x = this.rng[0]!;
     let p = 0;
-    const ids: number[] = [];
-    const ns: number[] = [];
     for (let c = 0; c < classes; c++) {
       const from = p;
       for (let len = 0; len < blocksIn[c]!; p++) len += planBlocks[p]!;
-      ids.length = 0;
-      ns.length = 0;
-      for (let e = 0; e < allocs.length; e++) {
-        if (classOf[e] !== c) continue;
-        ids.push(allocs.id[e]!);
-        ns.push(allocs.n[e]!);
-      }
-      x = m.placeClass(planPool, planBlocks, from, p, blocksIn[c]!, transientsIn[c]!, ids, ns, x);
+      const [a, b] = [first[c]!, first[c + 1]!];
+      x = m.placeClass(
+        planPool,
+        planBlocks,
+        from,
+        p,
+        blocksIn[c]!,
+        transientsIn[c]!,
+        ids.subarray(a, b),
+        ns.subarray(a, b),
+        x,
+      );
     }
     this.rng[0] = x;
     // The transients freed: each pool's first and last free, in random order.

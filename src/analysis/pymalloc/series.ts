@@ -2,15 +2,21 @@
 // numbered once, its count at each capture, and what each capture changes (replay.ts).
 
 import type { Frame, FrameTable } from '../../model/frames.js';
-import type { Snapshot } from '../../model/snapshot.js';
+import { GroupBuilder, type Snapshot } from '../../model/snapshot.js';
 import { internalSite } from '../filters.js';
+
+/** The groups a capture holds blocks of, in id order, and how many of each (none absent: 0). */
+export interface Counts {
+  readonly ids: Int32Array;
+  readonly n: Float64Array;
+}
 
 /** The groups of a whole series, and each one's count at every capture. */
 export interface SeriesGroups {
   /** `internal`: the site is machinery (import system, tracemalloc, arenascope's capture code: internalSite). */
   readonly groups: readonly { domain: number; size: number; site: Frame; internal: boolean }[];
-  /** counts[k].get(group) = blocks of the group at capture k (absent: 0). */
-  readonly counts: readonly Map<number, number>[];
+  /** counts[k]: the blocks of each group at capture k. */
+  readonly counts: readonly Counts[];
   /** Per group, its largest count over the series (the room its live blocks need). */
   readonly peaks: readonly number[];
 }
@@ -19,85 +25,116 @@ export interface SeriesGroups {
  * The groups of a series, numbered in an order of their own: by traceback (its frames' file names and
  * lines), then size, then domain. The order the reader met them in (a gzipped dump read on the main
  * thread, the same dump read by a worker) changed the replay's figures: which group's blocks the
- * compact order packs first, what the scattered order's draws fall on.
+ * compact order packs first, what the scattered order's draws fall on. Typed arrays and one hash
+ * table, no Map per capture: this runs once per replay, before V8 optimises anything (issue 14: with
+ * Maps it took 60-190 ms for the 9.6k groups of two 1M-block dumps).
  */
 export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
-  // Tracebacks by their frames as text (one per snapshot and traceback id); groups by (traceback, size, domain).
+  // Tracebacks by their frames as text (one per frame table and traceback id); groups by (traceback, size, domain).
   const tracebacks = new Map<string, number>();
   const tracebackText: string[] = [];
-  const tracebackOf: number[] = [];
-  const sized: Map<number, number>[] = []; // per traceback, domain 0: group by size
-  const others = new Map<string, number>(); // other domains
-  const found: { domain: number; size: number; site: Frame; internal: boolean }[] = [];
   const internal: boolean[] = []; // per traceback
-  // A frame table's traceback ids: the series' (snapshots of one set share their table).
-  const seenIn = new Map<FrameTable, Map<number, number>>();
-  const counts = snapshots.map((s) => {
+  const builder = new GroupBuilder(); // its traceback column holds the series' traceback numbers
+  const sites: Frame[] = []; // per group
+  // A frame table's traceback ids: the series' (snapshots of one set share their table); -1 unseen.
+  const seenIn = new Map<FrameTable, Int32Array>();
+  const raw = snapshots.map((s): Counts => {
     const g = s.groups;
-    const c = new Map<number, number>();
-    const seen = seenIn.get(s.frames) ?? new Map<number, number>();
-    seenIn.set(s.frames, seen);
+    let seen = seenIn.get(s.frames);
+    if (!seen || seen.length < s.frames.tracebackCount) {
+      const grown = new Int32Array(s.frames.tracebackCount).fill(-1);
+      if (seen) grown.set(seen);
+      seen = grown;
+      seenIn.set(s.frames, seen);
+    }
+    const ids = new Int32Array(g.length);
     for (let i = 0; i < g.length; i++) {
       const tb = g.traceback[i]!;
-      const size = Math.ceil(g.size[i]!); // memray gives averages
-      let t = seen.get(tb);
-      if (t === undefined) {
+      let t = seen[tb]!;
+      if (t < 0) {
         const frames = s.frames.tracebackFrames(tb).map((f) => s.frames.frame(f));
         const text = frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
-        t = tracebacks.get(text);
-        if (t === undefined) {
+        t = tracebacks.get(text) ?? -1;
+        if (t < 0) {
           t = tracebackText.length;
           tracebacks.set(text, t);
           tracebackText.push(text);
           internal.push(internalSite([...frames].reverse()));
         }
-        seen.set(tb, t);
+        seen[tb] = t;
       }
-      // By size, per traceback (numbers, not strings, as keys: a replay's first loop over every group).
-      const domain = g.domain[i]!;
-      if (domain === 0 && !sized[t]) sized[t] = new Map();
-      const bySize = domain === 0 ? sized[t]! : null;
-      let id = bySize ? bySize.get(size) : others.get(`${t}:${size}:${domain}`);
-      if (id === undefined) {
-        id = found.length;
-        if (bySize) bySize.set(size, id);
-        else others.set(`${t}:${size}:${domain}`, id);
-        const site = s.frames.frame(s.frames.tracebackFrame(tb, 0));
-        found.push({ domain, size, site, internal: internal[t]! });
-        tracebackOf.push(t);
-      }
-      c.set(id, (c.get(id) ?? 0) + g.count[i]!);
+      const id = builder.intern(g.domain[i]!, t, Math.ceil(g.size[i]!)); // memray gives averages
+      if (id === sites.length) sites.push(s.frames.frame(s.frames.tracebackFrame(tb, 0)));
+      ids[i] = id;
     }
-    return c;
+    return { ids, n: g.count };
   });
-  // The order of their own: tracebacks by their text, then sizes, then domains (each traceback's
-  // groups sorted apart: a few sizes each).
-  const byText = Array.from(tracebackText.keys()).sort((x, y) =>
-    tracebackText[x]! < tracebackText[y]! ? -1 : tracebackText[x]! > tracebackText[y]! ? 1 : 0,
-  );
-  const ofTraceback: number[][] = tracebackText.map(() => []);
-  for (let id = 0; id < found.length; id++) ofTraceback[tracebackOf[id]!]!.push(id);
-  const order: number[] = [];
-  for (const t of byText) {
-    const ids = ofTraceback[t]!;
-    if (ids.length > 1) ids.sort((x, y) => found[x]!.size - found[y]!.size || found[x]!.domain - found[y]!.domain);
-    for (const id of ids) order.push(id);
-  }
-  const idOf = new Int32Array(found.length);
-  order.forEach((old, id) => {
-    idOf[old] = id;
-  });
-  const peaks = new Array<number>(found.length).fill(0);
-  const renumbered = counts.map((c) => {
-    const out = new Map<number, number>();
-    c.forEach((n, old) => {
-      const id = idOf[old]!;
-      out.set(id, n);
-      if (n > peaks[id]!) peaks[id] = n;
+  const found = builder.finish();
+  // The order of their own: tracebacks by their text (a native sort of distinct strings), then each
+  // traceback's groups by size, then domain (a few each: sorted apart).
+  const rank = new Int32Array(tracebackText.length);
+  tracebackText
+    .slice()
+    .sort()
+    .forEach((text, r) => {
+      rank[tracebacks.get(text)!] = r;
     });
-    return out;
+  const start = new Int32Array(tracebackText.length + 1); // per rank, where its groups start in order
+  for (let id = 0; id < found.length; id++) start[rank[found.traceback[id]!]! + 1]!++;
+  for (let r = 0; r < tracebackText.length; r++) start[r + 1]! += start[r]!;
+  const order = new Int32Array(found.length);
+  const next = start.slice(0, -1);
+  for (let id = 0; id < found.length; id++) order[next[rank[found.traceback[id]!]!]!++] = id;
+  const before = (x: number, y: number): number =>
+    found.size[x]! - found.size[y]! || found.domain[x]! - found.domain[y]!;
+  for (let r = 0; r < tracebackText.length; r++) sortRange(order, start[r]!, start[r + 1]!, before);
+  const idOf = new Int32Array(found.length);
+  for (let id = 0; id < order.length; id++) idOf[order[id]!] = id;
+  // Each capture's counts by the new ids, in id order (a capture's groups that meet in one: summed).
+  const peaks = new Array<number>(found.length).fill(0);
+  const sum = new Float64Array(found.length);
+  const listed = new Uint8Array(found.length);
+  const counts = raw.map((c): Counts => {
+    const ids = new Int32Array(c.ids.length);
+    let k = 0;
+    for (let i = 0; i < c.ids.length; i++) {
+      const id = idOf[c.ids[i]!]!;
+      if (!listed[id]) ids[k++] = id;
+      listed[id] = 1;
+      sum[id]! += c.n[i]!;
+    }
+    const sorted = ids.subarray(0, k).sort();
+    const n = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      const id = sorted[i]!;
+      n[i] = sum[id]!;
+      sum[id] = 0;
+      listed[id] = 0;
+      if (n[i]! > peaks[id]!) peaks[id] = n[i]!;
+    }
+    return { ids: sorted, n };
   });
-  return { groups: order.map((old) => found[old]!), counts: renumbered, peaks };
+  const groups = Array.from(order, (old) => ({
+    domain: found.domain[old]!,
+    size: found.size[old]!,
+    site: sites[old]!,
+    internal: internal[found.traceback[old]!]!,
+  }));
+  return { groups, counts, peaks };
+}
+
+// Sorts order[from, to) by `before`: an insertion sort for the few groups of most tracebacks.
+function sortRange(order: Int32Array, from: number, to: number, before: (x: number, y: number) => number): void {
+  if (to - from > 32) {
+    order.set(Array.from(order.subarray(from, to)).sort(before), from);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const x = order[i]!;
+    let j = i - 1;
+    for (; j >= from && before(order[j]!, x) > 0; j--) order[j + 1] = order[j]!;
+    order[j + 1] = x;
+  }
 }
 
 /** Blocks to free or to allocate, per group: group id[e] changes by n[e] blocks. */
@@ -126,15 +163,21 @@ export interface Delta {
 }
 
 export function delta(series: SeriesGroups, k: number): Delta {
-  const before = k ? series.counts[k - 1]! : new Map<number, number>();
+  const none: Counts = { ids: new Int32Array(0), n: new Float64Array(0) };
+  const before = k ? series.counts[k - 1]! : none;
   const target = series.counts[k]!;
-  const groups = series.groups.length;
-  const frees = { length: 0, id: new Int32Array(groups), n: new Float64Array(groups) };
-  const allocs = { length: 0, id: new Int32Array(groups), n: new Float64Array(groups) };
+  const grow = before.ids.length;
+  const take = target.ids.length;
+  const frees = { length: 0, id: new Int32Array(grow), n: new Float64Array(grow) };
+  const allocs = { length: 0, id: new Int32Array(take), n: new Float64Array(take) };
   let allocatedBytes = 0;
-  for (let id = 0; id < groups; id++) {
-    const have = before.get(id) ?? 0;
-    const want = target.get(id) ?? 0;
+  // Both in id order: merged.
+  for (let i = 0, j = 0; i < grow || j < take; ) {
+    const a = i < grow ? before.ids[i]! : Number.MAX_SAFE_INTEGER;
+    const b = j < take ? target.ids[j]! : Number.MAX_SAFE_INTEGER;
+    const id = Math.min(a, b);
+    const have = a === id ? before.n[i++]! : 0;
+    const want = b === id ? target.n[j++]! : 0;
     if (want < have) {
       frees.id[frees.length] = id;
       frees.n[frees.length++] = have - want;

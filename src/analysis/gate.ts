@@ -328,8 +328,17 @@ function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string;
   const roots = [...runs, ...(d?.root ? [trim(d.root)] : [])];
   return (f) => {
     const root = roots.find((r) => f.filename.startsWith(`${r}/`) || f.filename.startsWith(`${r}\\`));
-    const within = root === undefined ? null : `${f.filename.slice(root.length + 1)}\0${f.lineno}`;
-    return { whole: `${f.filename}\0${f.lineno}`, within };
+    // A relative name is already relative to the program's working directory: CPython 3.8 and earlier
+    // name a script run as `python app.py` so, 3.9+ by its absolute path (a baseline of 3.8 read
+    // every line of the script as grown from nothing on 3.9).
+    const relative = !ABSOLUTE.test(f.filename) && !f.filename.startsWith('<');
+    const name =
+      root !== undefined
+        ? f.filename.slice(root.length + 1)
+        : relative
+          ? f.filename.replace(/^(?:\.[\\/])+/, '')
+          : null;
+    return { whole: `${f.filename}\0${f.lineno}`, within: name === null ? null : `${name}\0${f.lineno}` };
   };
 }
 

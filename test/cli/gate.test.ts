@@ -1258,6 +1258,35 @@ describe("gate: a baseline from another checkout, written in the checkout's pare
   });
 });
 
+describe('gate: a baseline of CPython 3.8 captures, captures of 3.11 (fixtures/gate/xver: make.py, run folders)', () => {
+  // `python prog.py`: 3.8 names the script as typed, 3.11 by its absolute path. Every line of it read
+  // as grown from nothing: its 2 MB table, unchanged, failed the gate at +2080 KiB.
+  it("matches the script's lines, relative to the run's directory, both ways", async () => {
+    const DIR = 'fixtures/gate/xver';
+    const truth = JSON.parse(readFileSync(`${DIR}/truth.json`, 'utf8')) as { py38: number[]; py311: number[] };
+    // The table's line at the captures judged (each run's last before exit), by CPython's statistics.
+    const [kept38, kept311] = [truth.py38.at(-2)!, truth.py311.at(-2)!];
+    expect(Math.min(kept38, kept311)).toBeGreaterThan(2_000_000);
+    expect(Math.abs(kept311 - kept38)).toBeLessThan(1024);
+    for (const [current, base] of [
+      ['py311', 'py38'],
+      ['py38', 'py311'],
+    ]) {
+      const r = await cli(
+        'gate',
+        `${DIR}/${current}`,
+        '--baseline',
+        `${DIR}/${base}`,
+        '--max-site-growth',
+        '1KiB',
+        '--json',
+      );
+      const site = check(json(r.out), 'max-site-growth');
+      expect([site.passed, site.message], current).toEqual([true, expect.not.stringMatching(/not in the baseline/)]);
+    }
+  });
+});
+
 describe('gate --max-site-growth: a line below the 1,000 largest (fixtures/gate/many-lines: make.py, CPython dumps)', () => {
   const DIR = 'fixtures/gate/many-lines';
   it('is checked: a new line of 60 KiB among 1,200 of 100 KiB fails (it passed unseen)', async () => {

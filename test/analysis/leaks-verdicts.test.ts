@@ -32,11 +32,14 @@ function errors(design: (cfg: string) => boolean) {
 }
 
 describe('leak verdicts on real series of known truth', () => {
-  it('in all: at most 9 false leaks in 415 series that leak nothing, 22 missed in 180 that leak', () => {
+  // Teeth that never grew, whose troughs rose by less than an eighth of a growing step, are no leak
+  // (fixtures/leaks/gc_sawtooth): one false leak fewer here (a TTL cache's), one more missed (a
+  // sawtooth whose floor rose 55 KiB under steps of 690).
+  it('in all: at most 8 false leaks in 415 series that leak nothing, 23 missed in 180 that leak', () => {
     const all = errors(() => true);
     expect(all.n).toBe(judged.length);
-    expect(all.falseLeaks).toBeLessThanOrEqual(9);
-    expect(all.missed).toBeLessThanOrEqual(22);
+    expect(all.falseLeaks).toBeLessThanOrEqual(8);
+    expect(all.missed).toBeLessThanOrEqual(23);
   });
 
   it.each([
@@ -50,6 +53,20 @@ describe('leak verdicts on real series of known truth', () => {
     const e = errors((cfg) => new RegExp(`^${re}`).test(cfg));
     expect(e.n).toBeGreaterThan(0);
     expect([e.falseLeaks, e.missed]).toEqual([0, 0]);
+  });
+});
+
+describe('a sawtooth of garbage cycles collected every 4 s (fixtures/leaks/gc_sawtooth, CPython 3.12)', () => {
+  // make.py: every request makes a cycle, gc.collect() every 4 s, a capture every 1 s; nothing kept.
+  // Its troughs differ by where each capture fell after a collection: read as a leak at 0.71.
+  it('no line is a leak', () => {
+    const d = JSON.parse(readFileSync('fixtures/leaks/gc_sawtooth/series.json', 'utf8')) as {
+      times: number[];
+      lines: Record<string, number[]>;
+    };
+    const verdicts = Object.entries(d.lines).map(([line, bytes]) => [line, classify(bytes, M, d.times).verdict]);
+    expect(verdicts.filter(([, v]) => v === 'leak')).toEqual([]);
+    expect(verdicts.find(([line]) => line === '10')![1]).toBe('plateau');
   });
 });
 

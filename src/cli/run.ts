@@ -256,6 +256,19 @@ export async function parseWithYargs(
         const empty = argv.includes(`--${none[1]}=`);
         throw new UsageError(`--${none[1]} expects a value, ${empty ? "got ''" : 'and none follows it'}`);
       }
+      // `gate --baseline b.json caps/`: a list option takes every word after it, the inputs too.
+      if (msg?.startsWith('Not enough non-option')) {
+        const lists = (y as unknown as { getOptions(): { array: string[] } }).getOptions().array;
+        const at = argv.findIndex((w) => lists.includes(w.replace(/^--/, '')) && w.startsWith('--'));
+        const taken: string[] = [];
+        for (let k = at + 1; at > 0 && k < argv.length && !argv[k]!.startsWith('-'); k++) taken.push(argv[k]!);
+        if (taken.length >= 2) {
+          throw new UsageError(
+            `${argv[at]} took every word after it (${taken.join(' ')}) and left no input: name the inputs first ` +
+              `(arenascope ${argv[0]} ${taken.slice(1).join(' ')} ${argv[at]} ${taken[0]})`,
+          );
+        }
+      }
       // `report --json app.dat`: the deprecated `--json FILE` took the only input for the file to write.
       const j = argv.indexOf('--json');
       if (

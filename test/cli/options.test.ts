@@ -280,6 +280,22 @@ describe('words yargs would misread', () => {
     ]);
   });
 
+  it('gate --baseline B DIR: the list option took the input too, and the error says so (it said "got 0")', async () => {
+    const r = await cli(
+      'gate',
+      '--baseline',
+      'fixtures/gate/steady',
+      'fixtures/gate/leaky',
+      '--max-total-growth',
+      '10%',
+    );
+    expect([r.code, r.err]).toEqual([
+      2,
+      'arenascope: --baseline took every word after it (fixtures/gate/steady fixtures/gate/leaky) and left no input: ' +
+        'name the inputs first (arenascope gate fixtures/gate/leaky --baseline fixtures/gate/steady)\n',
+    ]);
+  });
+
   it('an option whose value is missing (`--max-leaks $N`, N unset) is a usage error: its check was dropped, exit 0', async () => {
     const cases: [string[], string][] = [
       [['--max-fragmentation'], '--max-fragmentation expects a number, and none follows it'],

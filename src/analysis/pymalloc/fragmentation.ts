@@ -2,7 +2,7 @@
 // sites whose blocks keep those arenas from going back to the operating system.
 
 import type { Frame } from '../../model/frames.js';
-import type { PoolState } from './pools.js';
+import type { PoolState, PoolTable } from './pools.js';
 
 /** An arena is pinned when its live blocks use less than this share of it. */
 export const PINNED_UTILIZATION = 0.25;
@@ -46,6 +46,7 @@ export function fragmentation(
   ownersIn: OwnersIn,
   siteOf: (owner: number) => Frame | null,
   topSites = 20,
+  t: PoolTable = m.poolTable(),
 ): Fragmentation {
   const occupancy = new Array<number>(10).fill(0);
   let pinned = 0;
@@ -53,21 +54,22 @@ export function fragmentation(
   let emptyPools = 0;
   let partly = 0;
   const pinnedArenas: number[] = [];
-  for (const a of m.arenas()) {
+  const sizes = Array.from({ length: m.classes }, (_, c) => m.classSize(c));
+  for (let a = 0; a < t.arenaId.length; a++) {
     let live = 0;
-    for (const p of a.pools) {
-      const s = m.pool(p);
-      if (s.count === 0) emptyPools++;
+    for (let p = t.start[a]!; p < t.start[a + 1]!; p++) {
+      const n = t.count[p]!;
+      if (n === 0) emptyPools++;
       else {
-        live += s.count * m.classSize(s.sizeClass);
-        if (s.count < s.capacity) partly++;
+        live += n * sizes[t.sizeClass[p]!]!;
+        if (n < t.capacity[p]!) partly++;
       }
     }
     const use = live / m.g.arenaSize;
     occupancy[Math.min(9, Math.floor(use * 10))]!++;
     if (use >= PINNED_UTILIZATION) continue;
     pinned++;
-    pinnedArenas.push(a.id);
+    pinnedArenas.push(t.arenaId[a]!);
   }
   const sites = new Map<string, { frame: Frame; arenas: number; blocks: number }>();
   const owners = pinnedArenas.length ? ownersIn(new Set(pinnedArenas)) : new Map<number, Map<number, number>>();

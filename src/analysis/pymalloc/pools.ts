@@ -58,6 +58,47 @@ export interface ArenaView {
   readonly ntotalpools: number;
 }
 
+/** Every live arena and its carved pools, as columns (the order of arenas(): by arena id). */
+export interface PoolTable {
+  readonly arenaId: Int32Array;
+  readonly nfreepools: Int32Array;
+  readonly ntotalpools: Int32Array;
+  /** Arena i's pools are [start[i], start[i + 1]) of the pool columns. */
+  readonly start: Int32Array;
+  readonly sizeClass: Int32Array;
+  readonly count: Int32Array;
+  readonly capacity: Int32Array;
+}
+
+/** A state's pools as columns, read once from arenas() and pool(). */
+export function poolTableOf(m: Pick<PoolState, 'arenas' | 'pool'>): PoolTable {
+  const arenas = [...m.arenas()];
+  const start = new Int32Array(arenas.length + 1);
+  arenas.forEach((a, i) => {
+    start[i + 1] = start[i]! + a.pools.length;
+  });
+  const n = start[arenas.length]!;
+  const t: PoolTable = {
+    arenaId: Int32Array.from(arenas, (a) => a.id),
+    nfreepools: Int32Array.from(arenas, (a) => a.nfreepools),
+    ntotalpools: Int32Array.from(arenas, (a) => a.ntotalpools),
+    start,
+    sizeClass: new Int32Array(n),
+    count: new Int32Array(n),
+    capacity: new Int32Array(n),
+  };
+  let k = 0;
+  for (const a of arenas) {
+    for (const p of a.pools) {
+      const v = m.pool(p);
+      t.sizeClass[k] = v.sizeClass;
+      t.count[k] = v.count;
+      t.capacity[k++] = v.capacity;
+    }
+  }
+  return t;
+}
+
 /**
  * What the figures of a model's state read (state.ts, fragmentation.ts): PoolAllocator's, and the
  * replay's WebAssembly model's (replay-model.ts).
@@ -72,6 +113,8 @@ export interface PoolState {
   readonly largeBytes: number;
   arenas(): Iterable<ArenaView>;
   pool(p: number): PoolView;
+  /** Every live arena's pools at once (a replay's states read them 4 times a capture). */
+  poolTable(): PoolTable;
   classSize(c: number): number;
 }
 
@@ -352,6 +395,10 @@ export abstract class PoolAllocator implements PoolState {
   pool(p: number): PoolView {
     const c = this.poolSzidx.a[p]!;
     return { sizeClass: c, count: this.poolCount.a[p]!, capacity: c === DUMMY_SIZE_IDX ? 0 : this.numBlocks[c]! };
+  }
+
+  poolTable(): PoolTable {
+    return poolTableOf(this);
   }
 
   /** Checks the structure's invariants; throws on the first broken one (for tests). */

@@ -6,7 +6,7 @@
 
 import { compileWasm } from '../../util/wasm.js';
 import { classSize, type Geometry, numClasses } from './geometry.js';
-import type { ArenaView, PoolState, PoolView } from './pools.js';
+import type { ArenaView, PoolState, PoolTable, PoolView } from './pools.js';
 
 // scripts/build-wasm.mjs compiles the module into dist/; the path reaches it from dist/analysis/
 // pymalloc/ (the package) and from src/analysis/pymalloc/ (vitest runs the sources after a build).
@@ -336,6 +336,53 @@ export class ReplayModel implements PoolState {
   pool(p: number): PoolView {
     const c = this.sizeClassOf(p);
     return { sizeClass: c, count: this.countOf(p), capacity: c === DUMMY_SIZE_IDX ? 0 : this.numBlocks[c]! };
+  }
+
+  /** The live arenas' pools as columns, read from the module's in one pass. */
+  poolTable(): PoolTable {
+    const i32 = this.i32;
+    const [alive, nfree, ntotal, first, carved, szidx, count] = [
+      ARENA_ALIVE,
+      ARENA_NFREE,
+      ARENA_NTOTAL,
+      ARENA_FIRST,
+      POOL_CARVED,
+      POOL_SZIDX,
+      POOL_COUNT,
+    ].map((c) => this.col(c)) as [number, number, number, number, number, number, number];
+    const slots = this.arenaSlotCount;
+    let arenas = 0;
+    let pools = 0;
+    for (let a = 0; a < slots; a++) {
+      if (!i32[alive + a]) continue;
+      arenas++;
+      for (let p = i32[first + a]!; p !== -1; p = i32[carved + p]!) pools++;
+    }
+    const t: PoolTable = {
+      arenaId: new Int32Array(arenas),
+      nfreepools: new Int32Array(arenas),
+      ntotalpools: new Int32Array(arenas),
+      start: new Int32Array(arenas + 1),
+      sizeClass: new Int32Array(pools),
+      count: new Int32Array(pools),
+      capacity: new Int32Array(pools),
+    };
+    let i = 0;
+    let k = 0;
+    for (let a = 0; a < slots; a++) {
+      if (!i32[alive + a]) continue;
+      t.arenaId[i] = a;
+      t.nfreepools[i] = i32[nfree + a]!;
+      t.ntotalpools[i] = i32[ntotal + a]!;
+      for (let p = i32[first + a]!; p !== -1; p = i32[carved + p]!) {
+        const c = i32[szidx + p]!;
+        t.sizeClass[k] = c;
+        t.count[k] = i32[count + p]!;
+        t.capacity[k++] = c === DUMMY_SIZE_IDX ? 0 : this.numBlocks[c]!;
+      }
+      t.start[++i] = k;
+    }
+    return t;
   }
 
   *arenas(): Generator<ArenaView> {

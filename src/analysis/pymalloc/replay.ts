@@ -411,11 +411,12 @@ class Replayer {
 
   state(): ModelState {
     const m = this.model;
-    const stats = mallocStats(m);
+    const pools = m.poolTable();
+    const stats = mallocStats(m, pools);
     return {
       arenas: m.narenasCurrent,
       arenasHighwater: m.narenasHighwater,
-      pools: poolCounts(m),
+      pools: poolCounts(m, pools),
       bytesInAllocatedBlocks: stats.bytesInAllocatedBlocks,
       utilization: stats.arenaBytes ? stats.bytesInAllocatedBlocks / stats.arenaBytes : 0,
       largeBlocks: m.largeBlocks,
@@ -424,6 +425,8 @@ class Replayer {
         m,
         (arenas) => m.ownersIn(arenas),
         (o) => this.site(o),
+        undefined,
+        pools,
       ),
       stats,
     };

@@ -2,7 +2,7 @@
 // _PyObject_DebugMallocStats), so that model and real allocator can be put side by side.
 
 import type { MallocStatsBlock, SizeClassRow } from '../../model/allocator-stats.js';
-import type { PoolState } from './pools.js';
+import type { PoolState, PoolTable } from './pools.js';
 
 export interface PoolCounts {
   /** Pools with some but not all blocks allocated. */
@@ -13,23 +13,23 @@ export interface PoolCounts {
 }
 
 /** Figures of the model, as _debugmallocstats computes them from the real allocator. */
-export function mallocStats(m: PoolState): MallocStatsBlock {
+export function mallocStats(m: PoolState, t: PoolTable = m.poolTable()): MallocStatsBlock {
   const g = m.g;
   const pools = new Array<number>(m.classes).fill(0);
   const inUse = new Array<number>(m.classes).fill(0);
   const avail = new Array<number>(m.classes).fill(0);
   let unusedPools = 0;
   let misaligned = 0;
-  for (const a of m.arenas()) {
-    unusedPools += a.nfreepools;
-    if (a.ntotalpools < g.arenaSize / g.poolSize) misaligned++;
-    for (const p of a.pools) {
-      const s = m.pool(p);
-      if (s.count === 0) continue; // as the report does: empty pools count as unused
-      pools[s.sizeClass]!++;
-      inUse[s.sizeClass]! += s.count;
-      avail[s.sizeClass]! += s.capacity - s.count;
-    }
+  for (let a = 0; a < t.arenaId.length; a++) {
+    unusedPools += t.nfreepools[a]!;
+    if (t.ntotalpools[a]! < g.arenaSize / g.poolSize) misaligned++;
+  }
+  for (let p = 0; p < t.count.length; p++) {
+    const [c, n] = [t.sizeClass[p]!, t.count[p]!];
+    if (n === 0) continue; // as the report does: empty pools count as unused
+    pools[c]!++;
+    inUse[c]! += n;
+    avail[c]! += t.capacity[p]! - n;
   }
   const classes: SizeClassRow[] = [];
   let allocatedBytes = 0;
@@ -72,17 +72,14 @@ export function mallocStats(m: PoolState): MallocStatsBlock {
   };
 }
 
-export function poolCounts(m: PoolState): PoolCounts {
+export function poolCounts(m: PoolState, t: PoolTable = m.poolTable()): PoolCounts {
   let used = 0;
   let full = 0;
   let empty = 0;
-  for (const a of m.arenas()) {
-    for (const p of a.pools) {
-      const s = m.pool(p);
-      if (s.count === 0) empty++;
-      else if (s.count === s.capacity) full++;
-      else used++;
-    }
+  for (let p = 0; p < t.count.length; p++) {
+    if (t.count[p] === 0) empty++;
+    else if (t.count[p] === t.capacity[p]) full++;
+    else used++;
   }
   return { used, full, empty };
 }

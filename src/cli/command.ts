@@ -135,7 +135,7 @@ export async function loadAny(
 
 /**
  * Called first by the commands that read captures and summarise them (stats, diff, info), and by
- * replay, which turns the optimiser back on for its model once the captures are read: the process
+ * replay, which turns the optimiser back on for its model when the captures hold many groups: the process
  * runs its JavaScript unoptimised until an input of another format than a tracemalloc dump turns
  * V8's optimiser back on (loadAny). A dump's hot loop is WebAssembly (ingest/pickle/
  * trace-scanner.ts); the JavaScript around it runs long enough for V8 to optimise some 20 functions

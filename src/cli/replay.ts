@@ -21,6 +21,9 @@ import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } fro
 import { duringPhase } from './progress.js';
 
 export const command = 'replay <inputs..>';
+
+/** Groups (summed over the captures) from which the replay's JavaScript is worth optimising. */
+const OPTIMISE_GROUPS = 50_000;
 export const describe =
   "Replay snapshots through a model of CPython's pymalloc: arenas, pools, fragmentation and who pins it";
 
@@ -51,9 +54,13 @@ export async function handler(a: Args): Promise<void> {
     await loadSet(a.inputs, a, { order: a.order, uses: ['snapshots', 'allocator-stats'], partial: 'series' }),
     a,
   );
-  // The model is JavaScript: it needs the optimiser the reading of dumps did without.
-  a.io.optimise?.(true);
   const { snapshots, labels } = set.series;
+  // The model's work per block is WebAssembly; its JavaScript runs once per group and per pool. For a
+  // few thousand groups V8's optimiser costs more than it saves: in a replay of 2 x 1M blocks in 9.6k
+  // groups, compiling was a third of the instructions, and without it the replay took 0.65 s, not
+  // 0.80; for hundreds of thousands it pays (2 x 1M groups: 4.1 s with it, 8.6 without).
+  const groups = snapshots.reduce((n, s) => n + s.groups.length, 0);
+  a.io.optimise?.(groups >= OPTIMISE_GROUPS);
   // The model replays every block twice: about a second per quarter million (measured on 5M blocks).
   const blocks = snapshots.reduce((n, s) => n + s.traceCount, 0);
   const report = await duringPhase(a.io.progress, `replaying ${blocks} blocks`, blocks >= 250_000, () =>

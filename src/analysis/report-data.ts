@@ -28,6 +28,7 @@ import {
   reportFragmentation,
 } from './pymalloc/compare.js';
 import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
+import { worthOptimising } from './pymalloc/replay.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { Statistic, StatisticDiff } from './statistics.js';
 
@@ -204,6 +205,18 @@ export interface ReportOptions {
   readonly requireAllocatorReports?: boolean;
   /** The folder the captures were analyzed in (the checkout): see ReportData.root. */
   readonly root?: string;
+  /** Turns V8's optimiser on or off (the CLI's): off for a replay of few groups (worthOptimising). */
+  readonly optimise?: (on: boolean) => void;
+}
+
+// Runs `f` with the optimiser on or off as asked, then on again (the rest of a report is JavaScript loops).
+function optimisedFor<T>(on: boolean, optimise: ((on: boolean) => void) | undefined, f: () => T): T {
+  optimise?.(on);
+  try {
+    return f();
+  } finally {
+    optimise?.(true);
+  }
 }
 
 /** The questions the report cannot answer from these captures, each with what to capture. */
@@ -307,7 +320,15 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         base,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
         replay: replayed
-          ? replaySection(set.series, set.allocatorStats, opts.python, opts.requireAllocatorReports ?? false, set.runs)
+          ? optimisedFor(worthOptimising(snaps), opts.optimise, () =>
+              replaySection(
+                set.series,
+                set.allocatorStats,
+                opts.python,
+                opts.requireAllocatorReports ?? false,
+                set.runs,
+              ),
+            )
           : null,
       })
     : null;

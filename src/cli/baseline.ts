@@ -27,6 +27,7 @@ export async function handler(a: InputArgs & { inputs: string[]; output: string;
     top: BASELINE_SITES,
     title: 'arenascope baseline',
     root: process.cwd(),
+    optimise: a.io.optimise,
   });
   writeOutput(a, a.output, renderBaseline(data), 'json');
   for (const file of filesAmong([a.output])) a.io.out(`wrote ${file}\n`);

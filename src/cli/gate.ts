@@ -109,6 +109,7 @@ async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top:
   return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
     top,
     root: process.cwd(),
+    optimise: a.io.optimise,
   });
 }
 
@@ -121,6 +122,7 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
     top: everyLine ? Number.POSITIVE_INFINITY : 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),
     ...(a.python === undefined ? {} : { python: a.python }),
+    optimise: a.io.optimise,
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   return { data, cutShort: set.cutShort?.length ?? 0 };

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { replayReport } from '../analysis/pymalloc/compare.js';
+import { worthOptimising } from '../analysis/pymalloc/replay.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { recordedPythons } from '../model/run.js';
 import { renderReplayJson } from '../report/json.js';
@@ -22,8 +23,6 @@ import { duringPhase } from './progress.js';
 
 export const command = 'replay <inputs..>';
 
-/** Groups (summed over the captures) from which the replay's JavaScript is worth optimising. */
-const OPTIMISE_GROUPS = 50_000;
 export const describe =
   "Replay snapshots through a model of CPython's pymalloc: arenas, pools, fragmentation and who pins it";
 
@@ -55,12 +54,7 @@ export async function handler(a: Args): Promise<void> {
     a,
   );
   const { snapshots, labels } = set.series;
-  // The model's work per block is WebAssembly; its JavaScript runs once per group and per pool. For a
-  // few thousand groups V8's optimiser costs more than it saves: in a replay of 2 x 1M blocks in 9.6k
-  // groups, compiling was a third of the instructions, and without it the replay took 0.65 s, not
-  // 0.80; for hundreds of thousands it pays (2 x 1M groups: 4.1 s with it, 8.6 without).
-  const groups = snapshots.reduce((n, s) => n + s.groups.length, 0);
-  a.io.optimise?.(groups >= OPTIMISE_GROUPS);
+  a.io.optimise?.(worthOptimising(snapshots));
   // The model replays every block twice: about a second per quarter million (measured on 5M blocks).
   const blocks = snapshots.reduce((n, s) => n + s.traceCount, 0);
   const report = await duringPhase(a.io.progress, `replaying ${blocks} blocks`, blocks >= 250_000, () =>

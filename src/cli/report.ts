@@ -133,6 +133,7 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
       python: a.python,
       baselineLabel: a['diff-from'],
       requireAllocatorReports: Boolean(a['allocator-stats']?.length),
+      optimise: a.io.optimise,
     }),
   );
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);

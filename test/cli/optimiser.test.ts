@@ -4,8 +4,10 @@
 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { worthOptimising } from '../../src/analysis/pymalloc/replay.js';
 import { paceWatch } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/run.js';
+import type { Snapshot } from '../../src/model/snapshot.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 const DUMP = join(FIXTURES, 'dumps', 'py311-inventory-a.pickle');
@@ -33,13 +35,20 @@ describe('the optimiser while captures are read', () => {
     expect(await optimiseCalls('info', DUMP, DAT)).toEqual([false, true]);
   });
 
-  it('is off while replay reads its dumps, and on again for its model', async () => {
-    expect(await optimiseCalls('replay', DUMP, OTHER_DUMP)).toEqual([false, true]);
+  it('is off while replay reads its dumps, and for its model of a few groups (its per-block work is WebAssembly)', async () => {
+    expect(await optimiseCalls('replay', DUMP, OTHER_DUMP)).toEqual([false, false]);
+    // From 50k groups over the captures, the model's JavaScript is worth compiling.
+    const groups = (n: number) => ({ groups: { length: n } }) as unknown as Snapshot;
+    expect([
+      worthOptimising([groups(30_000), groups(19_999)]),
+      worthOptimising([groups(30_000), groups(20_000)]),
+    ]).toEqual([false, true]);
   });
 
-  it('is never turned off by the commands that classify or render what they read', async () => {
+  it('is turned off only for the replay by the commands that classify or render what they read', async () => {
     expect(await optimiseCalls('leaks', DAT)).not.toContain(false);
-    expect(await optimiseCalls('report', DUMP, OTHER_DUMP, '-o', '-')).not.toContain(false);
+    expect(await optimiseCalls('report', DUMP, OTHER_DUMP, '-o', '-')).toEqual([false, true]);
+    expect(await optimiseCalls('report', DAT, '-o', '-')).not.toContain(false);
   });
 });
 

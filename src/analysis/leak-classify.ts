@@ -214,12 +214,24 @@ function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: numbe
   // every 4 s, captures every 1 s: troughs of 1415 and 1480 KiB under teeth of 5 MiB that never
   // grew read as a leak at confidence 0.69, and the gate failed).
   const troughRise = low - Math.min(...bytes.slice(j, k));
-  return troughRise < m / 4 || (peaksFlat(bytes, k, m) && troughRise < jitter(bytes));
+  return troughRise < m / 4 || (peaksFlat(bytes, k, m) && troughRise < jitter(bytes) && !staircase(bytes));
 }
 
-// The last third never rose m/4 above the highest before it.
+// Troughs (the lowest after each fall) that rose at every fall, three or more: what each tooth leaves
+// behind (a batch freed but for one 16 KiB record every 4 s: troughs of 16, 32, 48 ... 160 KiB under
+// batches of 1-4 MiB, within the jitter of such teeth, are a leak).
+function staircase(bytes: readonly number[]): boolean {
+  const troughs: number[] = [];
+  for (let i = 1; i < bytes.length; i++) {
+    if (bytes[i]! < bytes[i - 1]! && (i === bytes.length - 1 || bytes[i + 1]! >= bytes[i]!)) troughs.push(bytes[i]!);
+  }
+  return troughs.length >= 3 && troughs.every((t, i) => i === 0 || t > troughs[i - 1]!);
+}
+
+// The last third never rose above the highest before it by more than m/4 or the jitter of where
+// a capture fell in a tooth (peaks of 4960 and 5015 KiB, one capture later in its tooth).
 const peaksFlat = (bytes: readonly number[], k: number, m: number): boolean =>
-  Math.max(...bytes.slice(k)) <= Math.max(...bytes.slice(0, k)) + m / 4;
+  Math.max(...bytes.slice(k)) <= Math.max(...bytes.slice(0, k)) + Math.max(m / 4, jitter(bytes));
 
 // What a trough can differ by for where a capture fell in its tooth, and how fast the program ran
 // there, alone: an eighth of the site's usual growing step (fixtures/leaks/gc_sawtooth: 901 and
@@ -240,7 +252,7 @@ function flatTeeth(bytes: readonly number[], kept: readonly number[], k: number,
   if (fall < 0) return false;
   let ramp = bytes.length - 1;
   while (ramp > fall && bytes[ramp - 1]! <= bytes[ramp]!) ramp--;
-  return peaksFlat(bytes, k, m) && kept[ramp]! - kept[fall]! < jitter(bytes);
+  return peaksFlat(bytes, k, m) && kept[ramp]! - kept[fall]! < jitter(bytes) && !staircase(bytes);
 }
 
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).

@@ -484,30 +484,20 @@ class Reader {
   }
 
   /**
-   * Another report's Filename: line or header right after a row: memory_profiler ends every report
-   * with blank lines, so the one before may have been cut there (a log cut, another run's report pasted
-   * after it: its function was read as ending at 182 MiB where it returned at 79.5, and nothing was
-   * said). Said as at the end of a file; a row cut inside its source is an error, as there.
+   * Another report's Filename: line or header right after a row: memory_profiler prints blank lines
+   * after every report, so the one before may have been cut there (a log cut, another run's report
+   * pasted after it: its function was read as ending at 182 MiB where it returned at 79.5, and nothing
+   * was said). Said, not refused: memory_profiler's own LogFile writes no blank lines, and with
+   * reportIncrementFlag only the rows that grew (a `for` header's among them, which looks unfinished).
    */
   private nextReportAtRow(no: number): void {
     const t = this.table!;
     const last = this.rows[this.rows.length - 1]!;
-    const what = t.filename ? excerpt(t.filename) : 'a function';
-    if (!unfinished(last.source)) {
-      this.warn(
-        no,
-        `another report starts right after a row of the report of ${what}, without the blank lines memory_profiler ` +
-          `writes after one: if it was cut, its rows after line ${last.lineno} are missing`,
-      );
-      return;
-    }
-    const msg = `the report of ${what} is cut off in the middle of a row (line ${last.lineno}'s): another report starts right after it`;
-    if (!this.allowPartial) {
-      throw new TruncatedError(this.label, `line ${no - 1}`, `${msg} (--allow-partial reads the rows before it)`);
-    }
-    this.warn(no - 1, `${msg}; read without that row (--allow-partial)`);
-    this.rows.pop();
-    this.cut = true;
+    this.warn(
+      no,
+      `another report starts right after a row of the report of ${t.filename ? excerpt(t.filename) : 'a function'}, ` +
+        `without the blank lines memory_profiler prints after one: if it was cut, its rows after line ${last.lineno} are missing`,
+    );
   }
 
   private stoppedBy(h: Held): void {

@@ -122,15 +122,17 @@ const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(
 
 /**
  * A wrapped piece of a file name: after its log prefix, a path separator, not a rule ('====='), and no
- * spaces, unless it starts as an absolute path with no ': ' in it (a folder's name holds spaces: every
- * statistic wrapped inside one was read as a listing of its own, and a leak was missed unsaid).
+ * spaces ('plain'), or spaces in one that starts as an absolute path with no ': ' in it ('spaced': a
+ * folder's name holds spaces, and every statistic wrapped inside one was read as a listing of its own,
+ * a leak missed unsaid); else null.
  */
-function pathPiece(text: string): boolean {
-  if (text.length < MIN_PATH_WRAP) return false;
+function pathPiece(text: string): 'plain' | 'spaced' | null {
+  if (text.length < MIN_PATH_WRAP) return null;
   const cuts = prefixCuts(text);
   const rest = cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
-  const spaced = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(rest) && !/:\s/.test(rest);
-  return (spaced || !/\s/.test(rest)) && /[\\/]/.test(rest) && /[A-Za-z0-9]/.test(rest);
+  if (!/[\\/]/.test(rest) || !/[A-Za-z0-9]/.test(rest)) return null;
+  if (!/\s/.test(rest)) return 'plain';
+  return /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(rest) && !/:\s/.test(rest) ? 'spaced' : null;
 }
 
 /**
@@ -140,11 +142,14 @@ function pathPiece(text: string): boolean {
  * columns, was glued to the statistic after it.
  */
 function nameMayGoOn(before: string, text: string, width: number): boolean {
-  if (!pathPiece(before)) return false;
+  const piece = pathPiece(before);
+  if (!piece) return false;
   const head = STAT.exec(text.trimEnd())?.[1];
   if (head === undefined || prefixCuts(head).length) return false;
-  // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/').
-  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || before.length === width;
+  // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/'),
+  // and never after a piece with spaces: a path printed as wide as the terminal (a data file's, with
+  // spaces) was glued to the statistic after it.
+  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || (piece === 'plain' && before.length === width);
 }
 
 // Lines read, at most, while a join inside a file name waits for its width to be a terminal's.

@@ -69,6 +69,23 @@ describe('a series wrapped by an 80-column terminal', () => {
   });
 });
 
+describe('a path with spaces printed as wide as the terminal before each listing (fixtures/text/printed-path)', () => {
+  // make_printed_path.py: a data file's path of 80 characters, then print(stat) of the top 4, four
+  // times; folded at 80. The path was glued to the statistic after it (a piece of a file name with
+  // spaces), the leaking line read as '…000003.csv/tmp/…/program.py:11' grown by 1172 KiB, not 879.
+  it('stays a line of its own: every listing as CPython computed it, the leak as large as it grew', async () => {
+    const DIR = 'fixtures/text/printed-path';
+    const truth = JSON.parse(readFileSync(`${DIR}/truth.json`, 'utf8')) as (Frame & {
+      size: number;
+      count: number;
+    })[][];
+    const log = (await loadCapture(`${DIR}/out.wrap80.log`)) as StatisticsLog;
+    expect(log.listings.map((l) => l.stats.map((s) => [key(s.frames.at(-1)!), s.count, formatSize(s.size)]))).toEqual(
+      truth.map((l) => l.map((s) => [key(s), s.count, formatSize(s.size)])),
+    );
+  });
+});
+
 describe('lines that only look like a wrapped piece', () => {
   it('a rule as wide as the terminal before a statistic stays a line of its own', async () => {
     const rule = '='.repeat(80);

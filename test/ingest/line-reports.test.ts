@@ -53,6 +53,24 @@ function unexpand(text: string, width: number): string {
   });
 }
 
+/**
+ * A spreadsheet's copy of a report: each row's cells with one tab between them, its source as read
+ * from the report (`rows`), the figure cells empty where it has none.
+ */
+function cells(text: string, rows: ReportBlock['lines']): string {
+  const byLine = new Map(rows.map((l) => [l.lineno, l]));
+  const occurrences = rows.some((l) => l.occurrences !== null);
+  const header = text.replace(/^ *Line #.*$/m, (h) => h.trim().split(/ {2,}/).join('\t'));
+  return header.replace(/^( *)(\d+)(.*)$/gm, (line, _: string, n: string, rest: string) => {
+    const l = byLine.get(Number(n));
+    if (!l) return line;
+    const m = /^ +(-?[\d.]+ MiB) +(-?[\d.]+ MiB)(?: +(\d+))?/.exec(rest);
+    const width = occurrences ? 3 : 2;
+    const figures = l.memMiB === null || !m ? Array<string>(width).fill('') : m.slice(1, 1 + width);
+    return [n, ...figures, l.source].join('\t');
+  });
+}
+
 const read = async (name: string) => (await loadCapture(`${DIR}/${name}`)) as LineReport;
 const peak = (b: ReportBlock) => Math.max(...b.lines.flatMap((l) => (l.memMiB === null ? [] : [l.memMiB])));
 
@@ -168,6 +186,9 @@ describe('a function whose source holds lines that look like rows (a report past
         // width tells it (read at 8, no column was known, and line 11 read as measured).
         ['tabs of 4', (text) => unexpand(text, 4)],
         ['tabs of 2', (text) => unexpand(text, 2)],
+        // A spreadsheet's copy: one tab between cells, empty cells where a row has no figures (line
+        // 11's fake row, after its empty cells, was read as measured at 900 MiB).
+        ['cells', (text) => cells(text, block!.lines)],
         ['> over >', quoted('> ', '>')],
         ['>> over >', quoted('>> ', '>')],
         ['> over >>', quoted('>', '>>')],

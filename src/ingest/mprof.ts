@@ -721,12 +721,15 @@ function mayCountChildren(samples: Samples, sum: Float64Array): boolean {
 
 /**
  * Whether CHLD lines number the children by position (memory_profiler before 0.61): their numbers
- * are 0, 1, ... with none missing, and number 0 held memory. A pid is never 0, but 0.61 writes
- * "CHLD 0 0.000000" for a child gone between being listed and measured (with the pids of the others).
+ * are 0, 1, ... with none missing, and number 0 held memory or others follow it (pids 1 and 2 are the
+ * system's first processes, never a program's children: a zombie child at position 0, 0 MiB
+ * throughout, and pool workers at 1 and 2 were read as processes, each judged for leaks). A pid is
+ * never 0, but 0.61 writes "CHLD 0 0.000000" for a child gone between being listed and measured
+ * (with the pids of the others).
  */
 function numberedByPosition(children: ReadonlyMap<number, Samples>): boolean {
   const first = children.get(0);
-  if (!first?.mib.some((v) => v > 0)) return false;
+  if (!first || (children.size < 2 && !first.mib.some((v) => v > 0))) return false;
   for (let i = 0; i < children.size; i++) if (!children.has(i)) return false;
   return true;
 }

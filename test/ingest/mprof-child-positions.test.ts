@@ -51,6 +51,18 @@ describe('CHLD lines numbered by place (memory_profiler 0.60)', () => {
     expect([gate.code, gate.out]).toEqual([0, expect.stringMatching(/^PASS max-leaks: no leak/)]);
   });
 
+  // zombie.py: a zombie child at place 0 (0 MiB at every sample) and pool workers at 1 and 2. Read as
+  // the pids 1 and 2 ("child 2: retention") when place 0 never held memory.
+  it('a zombie at place 0 that never held memory: the places still read as places', async () => {
+    const file = `${DIR}/zombie-0.60.dat`;
+    const c = await loadCapture(file);
+    if (c.kind !== 'memory-series') throw new Error(`read as ${c.kind}`);
+    expect([c.childIds, [...c.children.keys()]]).toEqual(['position', [0]]);
+    const expected = totals(file);
+    Array.from(c.children.get(0)!.mib).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!.mib, 6));
+    expect((await cli('leaks', file)).out).not.toMatch(/child \d/);
+  });
+
   it('pids (memory_profiler 0.61) stay one series per child', async () => {
     const c = await loadCapture(`${DIR}/stagger-0.61.dat`);
     if (c.kind !== 'memory-series') throw new Error(`read as ${c.kind}`);

@@ -13,9 +13,12 @@ export function esc(s: unknown): string {
   return shownBidi(String(s)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A line in a Markdown fence: control characters, bidirectional marks and bytes that are not UTF-8 shown by their codes. */
+export const mdFenced = (s: unknown): string => forTerminal(escapedBytes(shownBidi(String(s))));
+
 // One line of text a Markdown viewer shows as it reads: line ends made spaces; control characters and
 // bytes that are not UTF-8 (a step summary must be UTF-8) shown as their codes, as in a CI log.
-const oneLine = (s: unknown): string => forTerminal(escapedBytes(shownBidi(String(s)).replace(/[\r\n]+/g, ' ')));
+const oneLine = (s: unknown): string => mdFenced(String(s).replace(/[\r\n]+/g, ' '));
 
 /**
  * Markdown text that shows as it reads, on one line, in a table cell or anywhere: what Markdown or

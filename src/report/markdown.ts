@@ -1,7 +1,7 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
 import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
-import { mdCode, mdText } from './escape.js';
+import { mdCode, mdFenced, mdText } from './escape.js';
 import { formatSize, growthLabel, printfFixed } from './format-size.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from './memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
@@ -54,8 +54,9 @@ export function renderMarkdown(d: ReportData): string {
     }
   }
   for (const l of d.lineReports) {
-    // As `leaks` prints them, in a fence: source lines hold `*`, `_` and the like.
-    const lines = renderLineReportLeaks(l).slice(1);
+    // As `leaks` prints them, in a fence: source lines hold `*`, `_` and the like (and, from a capture,
+    // ESC sequences and bidirectional marks, shown by their codes as everywhere else here).
+    const lines = renderLineReportLeaks(l).slice(1).map(mdFenced);
     const fence = '`'.repeat(Math.max(3, ...lines.flatMap((x) => x.match(/`+/g) ?? []).map((b) => b.length + 1)));
     out.push('', `### Line report: ${mdText(l.file)}`, '', `${fence}text`, ...lines, fence);
   }

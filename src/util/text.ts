@@ -54,18 +54,23 @@ export const escapedBytes = (s: string): string =>
   s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
 
 // What a terminal acts on instead of showing: control characters (ESC begins the sequences that set
-// its title, colours, clear the screen), except the line ends and tabs of the output itself, and the
-// marks that reorder the text after them (U+202A-U+202E, U+2066-U+2069).
+// its title, colours, clear the screen), except the line ends and tabs of the output itself, the
+// marks that reorder the text after them (U+202A-U+202E, U+2066-U+2069), and a name's bytes 0x80-0x9f
+// that were not UTF-8 (surrogate escapes: written as those bytes, C1 controls to an 8-bit terminal).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
-const ACTIVE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const ACTIVE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|(?<![\uD800-\uDBFF])[\uDC80-\uDC9F]/g;
 
 /**
  * Text for a terminal: what a capture's names would make it do is shown escaped instead ('\x1b',
- * '\u202e'), as `ls` shows such names on a terminal. Output to a file or a pipe stays as it is.
+ * '\u0085', '\u202e'), as `ls` shows such names on a terminal. Output to a file or a pipe stays as it
+ * is. Past the C0 controls (which JSON escapes itself), the escapes are JSON's: JSON printed to a
+ * terminal stays JSON (its '\x85' was none).
  */
 export function forTerminal(text: string): string {
   return text.replace(ACTIVE, (c) => {
     const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+    if (code >= 0xdc80 && code <= 0xdcff) return escapedBytes(c);
+    return code < 0x20 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }

@@ -1070,7 +1070,7 @@ describe('gate renderers: golden', () => {
     const xml = renderJunit(hostile);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: what XML 1.0 forbids
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
-    expect(xml).toContain('file="\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py"');
+    expect(xml).toContain('file="\\x1b[31mRED\\x1b[0m\\x07\\u007f\\xff.py"');
     expect(xml).toContain('message="peak 279.2 MiB&#10;(limit 100.0 MiB)"');
     expect(xml).toContain('measured: 292802560 bytes');
     expect(xml).toContain('<system-out>note: a note with \\x1b[2J in it</system-out>');
@@ -1096,7 +1096,7 @@ describe('gate renderers: golden', () => {
 
   it('GitHub annotations show control characters and bytes that are not UTF-8 as their code', () => {
     expect(renderGithub(hostile)).toBe(
-      '::error file=\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py,line=3,title=arenascope max-peak::leak at \\x1b[31mRED.py:3\n' +
+      '::error file=\\x1b[31mRED\\x1b[0m\\x07\\u007f\\xff.py,line=3,title=arenascope max-peak::leak at \\x1b[31mRED.py:3\n' +
         '::error file=emoji\u{1F600}\ufffe\uffff\ud800x.py,line=4,title=arenascope max-peak::at emoji\u{1F600}.py\n' +
         '::notice title=arenascope gate::a note with \\x1b[2J in it\n',
     );
@@ -1106,7 +1106,7 @@ describe('gate renderers: golden', () => {
     const md = renderGateMarkdown(hostile);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: what a step summary must not hold
     expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-    expect(md).toContain('`\\x1b[31mRED\\x1b[0m\\x07\\x7f\\xff.py:3`');
+    expect(md).toContain('`\\x1b[31mRED\\x1b[0m\\x07\\u007f\\xff.py:3`');
   });
 
   it("--markdown $GITHUB_STEP_SUMMARY adds to the job's summary (it wrote over the steps before)", async () => {

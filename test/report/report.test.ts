@@ -1,5 +1,5 @@
 // The report: ReportData from real captures, the renderers, and escaping of capture strings.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -333,6 +333,28 @@ describe('the summary of the page counts leaks as the JSON, Markdown and gate do
     expect(summarySection(weak).html).toContain(
       'Still growing at the end: 2; leak suspects 1 (+1 below confidence 0.5) (',
     );
+  });
+});
+
+describe('a line report in the Markdown report', () => {
+  // Its rows went into a fence as printed: a source line's ESC sequences and U+202E reached a step
+  // summary raw, where everything else shows them by their codes.
+  it("shows a source line's control characters and bidirectional marks by their codes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-md-lines-'));
+    try {
+      const real = readFileSync('fixtures/line-reports/real/mp0.61-p3.txt', 'utf8');
+      const file = join(dir, 'hostile.txt');
+      writeFileSync(
+        file,
+        real.replace('# over 1000 MiB', '# \x1b[2J \x1b]8;;http://evil\x07x\x1b]8;;\x07 \u202egnp.py'),
+      );
+      const md = (await cli('report', file, '-f', 'markdown')).out;
+      expect(md).toContain('\\x1b[2J \\x1b]8;;http://evil\\x07x');
+      expect(md).toContain('{U+202E}gnp.py');
+      expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -32,7 +32,13 @@ describe('forTerminal', () => {
     expect(forTerminal(`${name}:3: size=10 B\n\tx\n`)).toBe(
       'm_\\x1b]0;OWNED-TITLE\\x07\\x1b[31mRED\\x1b[2J.py:3: size=10 B\n\tx\n',
     );
-    expect(forTerminal('a\rb\x7f\x9b\u202eyp.txt\u2066')).toBe('a\\x0db\\x7f\\x9b\\u202eyp.txt\\u2066');
+    expect(forTerminal('a\rb\x7f\x9b\u202eyp.txt\u2066')).toBe('a\\x0db\\u007f\\u009b\\u202eyp.txt\\u2066');
     expect(forTerminal('caf\u00e9 \u4e2d/\uDCFF ok')).toBe('caf\u00e9 \u4e2d/\uDCFF ok');
+    // JSON on a terminal stays JSON: past C0 (which JSON escapes itself) the escapes are JSON's ('\x85' was none).
+    const json = JSON.stringify({ filename: 'nel\u0085::error::x.py\u007f\u202e' });
+    expect(JSON.parse(forTerminal(json))).toEqual(JSON.parse(json));
+    // A name's bytes that were not UTF-8 and are C1 controls (CSI, OSC, ST) are written as those bytes:
+    // shown as their values instead.
+    expect(forTerminal('c1\uDC9B2J\uDC9D0;T\uDC9C.py \uDCFF')).toBe('c1\\x9b2J\\x9d0;T\\x9c.py \uDCFF');
   });
 });

@@ -537,9 +537,7 @@ export function evaluateGate(
   // Leaks: by default none is allowed when there is a series to judge.
   const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
-  if (maxLeaks !== undefined) {
-    checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept, dirs, limits.maxLeaks !== undefined));
-  }
+  if (maxLeaks !== undefined) checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept, dirs));
   if (limits.maxSiteGrowth !== undefined) {
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
@@ -699,8 +697,6 @@ function leaksCheck(
   minConfidence = DEFAULT_MIN_LEAK_CONFIDENCE,
   kept: (file: string) => boolean,
   roots: readonly string[],
-  /** --max-leaks was given (else the check is on by default for a series). */
-  asked: boolean,
 ): CheckResult {
   const siteText = (s: SiteTrend): string =>
     `${s.filename}:${s.lineno} (${signed(fmtBytes(verdictGrowth(s)))}${s.kept ? ' kept' : s.judgedFrom ? ` from capture ${s.judgedFrom + 1}` : ''}, confidence ${s.confidence.toFixed(2)})`;
@@ -756,18 +752,14 @@ function leaksCheck(
   ].filter(Boolean);
   const judgedRuns = trends.length > unjudged.length;
   const judged = (captures >= 3 && !tooFew) || judgedRuns;
-  // The check on by default (not asked for) fails no run it cannot judge: a 2-sample mprof run gated on
-  // its peak alone failed on "no leak verdict".
   const head = !judged
-    ? asked
-      ? 'no leak verdict'
-      : 'no leak verdict (the default check, not asked for: passed)'
+    ? 'no leak verdict'
     : n
       ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${listedSome(what, 10)}`
       : `no leak (limit ${maxLeaks})`;
   return {
     check: 'max-leaks',
-    passed: (judged || !asked) && n <= maxLeaks,
+    passed: judged && n <= maxLeaks,
     measured: judged ? n : null,
     limit: maxLeaks,
     unit: 'count',

@@ -208,51 +208,7 @@ function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: numbe
   // of what the last third then rises or more (a temporary freed before a late leak is no
   // oscillation: 20 KiB before 300 KiB, 30 KiB before 1.2 MiB read plateaus).
   const fall = Math.max(...bytes.slice(j, k + at + 1)) - low;
-  if (fall < m / 4 || fall < (Math.max(...late) - low) / 4) return false;
-  // Its lowest then within m/4 of the middle third's; or, where the last third never rose above the
-  // highest before it, within the jitter of where captures fall in a tooth (a garbage collection
-  // every 4 s, captures every 1 s: troughs of 1415 and 1480 KiB under teeth of 5 MiB that never
-  // grew read as a leak at confidence 0.69, and the gate failed).
-  const troughRise = low - Math.min(...bytes.slice(j, k));
-  return troughRise < m / 4 || (peaksFlat(bytes, k, m) && troughRise < jitter(bytes) && !staircase(bytes));
-}
-
-// Troughs (the lowest after each fall) that rose at every fall, three or more: what each tooth leaves
-// behind (a batch freed but for one 16 KiB record every 4 s: troughs of 16, 32, 48 ... 160 KiB under
-// batches of 1-4 MiB, within the jitter of such teeth, are a leak).
-function staircase(bytes: readonly number[]): boolean {
-  const troughs: number[] = [];
-  for (let i = 1; i < bytes.length; i++) {
-    if (bytes[i]! < bytes[i - 1]! && (i === bytes.length - 1 || bytes[i + 1]! >= bytes[i]!)) troughs.push(bytes[i]!);
-  }
-  return troughs.length >= 3 && troughs.every((t, i) => i === 0 || t > troughs[i - 1]!);
-}
-
-// The last third never rose above the highest before it by more than m/4 or the jitter of where
-// a capture fell in a tooth (peaks of 4960 and 5015 KiB, one capture later in its tooth).
-const peaksFlat = (bytes: readonly number[], k: number, m: number): boolean =>
-  Math.max(...bytes.slice(k)) <= Math.max(...bytes.slice(0, k)) + Math.max(m / 4, jitter(bytes));
-
-// What a trough can differ by for where a capture fell in its tooth, and how fast the program ran
-// there, alone: an eighth of the site's usual growing step (fixtures/leaks/gc_sawtooth: 901 and
-// 1039 KiB under steps of 1250; a sawtooth whose troughs rise by a quarter of a step each leaks).
-// Captures that fall anywhere in a tooth (every 1 s under a 4 s period) differ by more: troughs of
-// 345 and 1147 KiB under steps of 1 MiB still read as a leak.
-function jitter(bytes: readonly number[]): number {
-  const rises = bytes.slice(1).flatMap((b, i) => (b > bytes[i]! ? [b - bytes[i]!] : []));
-  return rises.length ? median(rises) / 8 : 0;
-}
-
-// Teeth that never grew: from its first fall to its last rise, what the site kept rose by less than
-// the jitter of its troughs, and its last third stayed under its highest before (a garbage collection
-// every 4 s, troughs of 1415 and 1480 KiB under teeth of 5 MiB: the floor's rise from 0 B at the
-// start and the last tooth's own captures read as kept memory, a leak at confidence 0.71).
-function flatTeeth(bytes: readonly number[], kept: readonly number[], k: number, m: number): boolean {
-  const fall = bytes.findIndex((b, i) => i > 0 && b < bytes[i - 1]!);
-  if (fall < 0) return false;
-  let ramp = bytes.length - 1;
-  while (ramp > fall && bytes[ramp - 1]! <= bytes[ramp]!) ramp--;
-  return peaksFlat(bytes, k, m) && kept[ramp]! - kept[fall]! < jitter(bytes) && !staircase(bytes);
+  return fall >= m / 4 && fall >= (Math.max(...late) - low) / 4 && low - Math.min(...bytes.slice(j, k)) < m / 4;
 }
 
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
@@ -385,7 +341,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
   const keptExpected = ((kept[steps]! - kept[0]!) * (span - x[k]!)) / span;
   let raised = 0; // steps that raised what it kept: one or two are a step up, not a leak
   for (let i = 0; i < steps; i++) if (kept[i + 1]! > kept[i]!) raised++;
-  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3 && !flatTeeth(bytes, kept, k, minGrowth)) {
+  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3) {
     // Confidence: how many steps raised what it kept, as for the other verdicts.
     return result('leak', support(raised), { growthBytes: keptRise, floorBytes: kept[k]!, fromCapture: k + 1 });
   }

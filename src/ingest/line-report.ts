@@ -133,7 +133,7 @@ function parseRow(text: string, layout: Layout, prev: number | null): Row | 'dam
   if (inSource && row.line.memMiB !== null) return row;
   // Empty cells after the line number (a spreadsheet's copy of a row with no figures): its source
   // holds no figures of the row, whatever it says (a docstring line of figures read as 999 MiB).
-  if (read && row.line.memMiB === null && /^\s*\d+\t\t/.test(text)) return row;
+  if (read && row.line.memMiB === null && /^\s*\d+\t[ \t]*\t/.test(text)) return row;
   const expanded = parseSpaced(expandTabs(text, layout.tabWidth), layout, prev);
   // A row with no figures whose source holds tabs is the program's line, unless its tabs read as a
   // paste's give it figures: a table copied with one tab between its fields (a spreadsheet's, a

@@ -189,6 +189,8 @@ describe('a function whose source holds lines that look like rows (a report past
         // A spreadsheet's copy: one tab between cells, empty cells where a row has no figures (line
         // 11's fake row, after its empty cells, was read as measured at 900 MiB).
         ['cells', (text) => cells(text, block!.lines)],
+        // Its empty cells holding a space (a copy that pads them).
+        ['cells with spaces', (text) => cells(text, block!.lines).replace(/\t(?=\t)/g, '\t ')],
         ['> over >', quoted('> ', '>')],
         ['>> over >', quoted('>> ', '>')],
         ['> over >>', quoted('>', '>>')],

@@ -57,8 +57,8 @@ export const escapedBytes = (s: string): string =>
 // its title, colours, clear the screen), except the line ends and tabs of the output itself, the
 // marks that reorder the text after them (U+202A-U+202E, U+2066-U+2069), and a name's bytes 0x80-0x9f
 // that were not UTF-8 (surrogate escapes: written as those bytes, C1 controls to an 8-bit terminal).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
 const ACTIVE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it replaces
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|(?<![\uD800-\uDBFF])[\uDC80-\uDC9F]/g;
 
 /**

@@ -22,7 +22,6 @@ import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } fro
 import { duringPhase } from './progress.js';
 
 export const command = 'replay <inputs..>';
-
 export const describe =
   "Replay snapshots through a model of CPython's pymalloc: arenas, pools, fragmentation and who pins it";
 

@@ -277,6 +277,24 @@ describe.runIf(PRESENT.includes('3.11.7'))("a launcher's own processes before th
   });
 });
 
+/** The interpreter `run` started: the one child of Node's process. */
+function pythonUnder(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  expect(children).toHaveLength(1);
+  return Number(children[0]);
+}
+
+/** Resolves once the process has used `seconds` more CPU time (user + system) than when called. */
+async function cpuSpent(pid: number, seconds: number): Promise<void> {
+  const ticks = (): number => {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const start = ticks();
+  while ((ticks() - start) / 100 < seconds) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe.runIf(PRESENT.includes('3.11.7'))('SIGTERM to a program busy in C code (fixtures/run/busy.py)', () => {
   // Its handler (the last capture, then death by the signal) waits for Python code to run: under
   // tracemalloc the program ran on for minutes, and a second SIGTERM did nothing. A second one kills
@@ -290,6 +308,10 @@ describe.runIf(PRESENT.includes('3.11.7'))('SIGTERM to a program busy in C code 
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (d: Buffer) => d.toString().includes('busy') && resolve()),
     );
+    // Between the print and sum() a few bytecodes run, where the handler would run at once: on a loaded
+    // machine the signal could land there (CI: exit 143). Sent once the program has spent 0.2 s of CPU
+    // after saying "busy", which it can only do inside sum().
+    await cpuSpent(pythonUnder(child.pid!), 0.2);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM'); // to Node alone, as `timeout` sends it
     const first = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('running'), 2000))]);

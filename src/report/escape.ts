@@ -22,10 +22,19 @@ const oneLine = (s: unknown): string => mdFenced(String(s).replace(/[\r\n]+/g, '
 
 /**
  * Markdown text that shows as it reads, on one line, in a table cell or anywhere: what Markdown or
- * HTML would act on (tags, entities, emphasis, links, code, cell bars) is backslash-escaped.
+ * HTML would act on (tags, entities, emphasis, links, code, cell bars) is backslash-escaped; what a
+ * forge would link though escaped (an @mention, which notifies someone; a bare URL) is a code span.
  */
-export const mdText = (s: unknown): string => oneLine(s).replace(MARKDOWN_ACTIVE, '\\$&');
+export const mdText = (s: unknown): string =>
+  oneLine(s)
+    .split(LINKED)
+    .map((part, i) => (i % 2 ? mdCode(part) : part.replace(MARKDOWN_ACTIVE, '\\$&')))
+    .join('');
 // '_' inside a word (memory_profiler) emphasises nothing, '>' only at the start of a line.
+// GitHub's mentions (`@user`, `@org/team`) and extended autolinks (a scheme's URL, `www.`), which act on
+// the text after escapes are read. Neither holds a cell bar or a backtick here. One group: split keeps it.
+const LINKED =
+  /((?<![A-Za-z0-9_`@])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?|(?<![A-Za-z0-9])(?:(?:https?|ftp):\/\/|www\.)[^\s|`]+)/gi;
 const MARKDOWN_ACTIVE = /[\\`*[\]<&|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 
 /**

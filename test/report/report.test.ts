@@ -268,6 +268,16 @@ describe('Markdown escaping', () => {
     expect(mdCode(' a ')).toBe('`  a  `');
   });
 
+  it('an @mention or a bare URL in a name is a code span: a forge neither notifies nor links it', () => {
+    expect(mdText('/srv/@octocat/app.py grew; see https://evil.example/x?a=1 and www.evil.example')).toBe(
+      '/srv/`@octocat/app.py` grew; see `https://evil.example/x?a=1` and `www.evil.example`',
+    );
+    expect(mdText('@org/team-a: 3 sites')).toBe('`@org/team-a`: 3 sites');
+    // An address is not a mention; a decorator named in a message reads the same as code.
+    expect(mdText('me@example.com, @profile')).toBe('me@example.com, `@profile`');
+    expect(mdText('a|https://x.example|b')).toBe('a\\|`https://x.example`\\|b');
+  });
+
   it("the report's Markdown of a hostile file name holds no raw tag", async () => {
     const evil = join(dir, 'evil-md.json');
     evilSnapshot(evil);

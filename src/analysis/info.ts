@@ -50,7 +50,13 @@ export interface MprofInfo extends Common {
   readonly run: RunOf | null;
   readonly cmdline: string | null;
   readonly samples: number;
-  readonly timeSpan: { readonly start: number; readonly end: number; readonly seconds: number } | null;
+  /** `untimed`: the file holds no times (see MemorySeries.untimed); start and end are the assumed ones. */
+  readonly timeSpan: {
+    readonly start: number;
+    readonly end: number;
+    readonly seconds: number;
+    readonly untimed?: boolean;
+  } | null;
   /** What `mprof peak` prints for the file (the largest MEM sample), in MiB. */
   readonly peakMiB: number | null;
   /**
@@ -199,7 +205,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
     run: c.run,
     cmdline: c.cmdline,
     samples: c.samples.t.length,
-    timeSpan: span && { ...span, seconds: span.end - span.start },
+    timeSpan: span && { ...span, seconds: span.end - span.start, ...(c.untimed ? { untimed: true } : {}) },
     peakMiB: peak.peakMiB,
     peakWithChildrenMiB: peakWithChildren(c),
     children: peak.children.map((k) => ({ ...k, name: childName(c, k.pid), samples: c.children.get(k.pid)!.t.length })),

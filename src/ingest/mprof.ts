@@ -53,11 +53,20 @@ const TABBED = /^(MEM|FUNC|CHLD)\t/;
 // notes`, in a folder of captures) is no mprof file.
 const MEM_LINE = /^MEM +-?[\d.]+(?:[eE][-+]?\d+)? +-?[\d.]+(?:[eE][-+]?\d+)?\s*$/;
 
+// memory_profiler 0.25-0.27's `mprofile` wrote one figure per line, the MiB of each sample (str() of a
+// float: a point always), taken every 0.5 s, and no times; 0.28 on write MEM lines.
+const BARE = /^\d+\.\d+(?:[eE][-+]?\d+)?$/;
+const BARE_INTERVAL = 0.5;
+
 function sniffMprof(head: Buffer): boolean {
   // A UTF-8 byte order mark, as an editor on Windows saves the file, is no part of the line.
-  const first = headLines(head, 20)
-    .find((l) => l.trim() !== '')
-    ?.replace(/^\uFEFF/, '');
+  const lines = headLines(head, 20)
+    .map((l) => l.replace(/^\uFEFF/, '').trim())
+    .filter((l) => l !== '');
+  const first = lines[0];
+  // The head's last line may be cut (a small file that was: its read says where).
+  const cut = head.length > 0 && head[head.length - 1] !== 0x0a && lines.length > 1 ? lines.pop()! : '';
+  if (first !== undefined && BARE.test(first)) return lines.every((l) => BARE.test(l)) && /^\d*\.?\d*$/.test(cut);
   return first !== undefined && FIELD.test(first) && (!first.startsWith('MEM ') || MEM_LINE.test(first));
 }
 
@@ -379,10 +388,27 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   // as it is, so a line right after it that is no field of mprof's is more of the command line.
   let cmdlineAt = -1;
 
+  // A file of 0.25-0.27's figures alone (BARE), known at its first line.
+  let bare: boolean | undefined;
   const handle = (text: string): void => {
     // A byte order mark starts no field; spaces at the end of a line (an editor's) end none.
     const line = no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (line.trim() === '') return; // mprof passes over a line of spaces too
+    bare ??= BARE.test(line.trim());
+    if (bare) {
+      const mib = Number(line.trim());
+      if (!BARE.test(line.trim())) {
+        const found = quoted(line, 60);
+        bad = {
+          no,
+          line,
+          field: '',
+          why: `expected one MiB figure (memory_profiler 0.25-0.27's lines), found ${found}`,
+        };
+      } else if (!mibOk(mib)) bad = { no, line, field: '', why: notMemory(line.trim()) };
+      else run.main.push(run.main.length * BARE_INTERVAL, mib, no);
+      return;
+    }
     if (TABBED.test(line)) {
       bad = { no, line, field: '', why: `fields separated by tabs (${quoted(line, 40)}): mprof writes single spaces` };
       return;
@@ -501,6 +527,12 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         : 'no MEM or CHLD samples: not an mprof run, or sampling stopped at once',
     );
   }
+  if (bare) {
+    warnings.push(
+      `${input.label}: one MiB figure a line and no times (memory_profiler 0.25-0.27's mprofile): the samples ` +
+        `are taken to be ${BARE_INTERVAL} s apart from 0 s, its interval (each sample also took the time of measuring it)`,
+    );
+  }
   // Read as memory, a -1 was a floor of -1 MiB: a leak judged "floor 60.3 -> -1.0 MiB", half as sure.
   if (noneMeasured) warnings.push(`${input.label}: ${gone} left out: no memory was measured then`);
   if (sampled.length < runs.length) {
@@ -570,6 +602,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       ...(opts.childrenInMem ? (children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) : {}),
       functions: [] as FunctionSpan[],
       warnings: [],
+      ...(bare ? { untimed: true } : {}),
     };
   });
   const owners = ownRuns(
@@ -608,7 +641,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
 
 export const importer: Importer = {
   format: FORMAT,
-  describe: 'mprof run .dat file (lines MEM, CMDLINE, FUNC, CHLD)',
+  describe: "mprof run .dat file (lines MEM, CMDLINE, FUNC, CHLD; or 0.25-0.27's MiB figures alone)",
   sniff: sniffMprof,
   read: readMprof,
 };

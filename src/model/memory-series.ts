@@ -54,6 +54,11 @@ export interface MemorySeries {
    * lists them: the main series is the program with its children, judged as one (nothing to part it).
    */
   readonly childrenUnlisted?: boolean;
+  /**
+   * The file holds no times (memory_profiler 0.25-0.27: one MiB figure a line): the samples are placed
+   * at its interval from 0 s, and no time of day is known.
+   */
+  readonly untimed?: boolean;
 }
 
 /**

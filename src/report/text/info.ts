@@ -53,7 +53,12 @@ function mprofRows(i: MprofInfo, layout: TextLayout): [string, string][] {
       `${mib(i.peakWithChildrenMiB)} (MEM and its CHLD lines at each sample: the peak report and gate take)`,
     ]);
   }
-  if (i.timeSpan) rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s from ${isoTime(i.timeSpan.start)}`]);
+  if (i.timeSpan) {
+    const from = i.timeSpan.untimed
+      ? '(no times in the file: its interval assumed)'
+      : `from ${isoTime(i.timeSpan.start)}`;
+    rows.push(['time span', `${printfFixed(i.timeSpan.seconds, 2)} s ${from}`]);
+  }
   for (const c of i.children) rows.push([c.name, `${c.samples} samples, peak ${mib(c.peakMiB)}`]);
   if (i.functionCalls) {
     const { shown, more } = capped(i.functions, layout.limit);

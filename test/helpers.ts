@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/run.js';
 
@@ -13,6 +14,21 @@ export interface CliResult {
  * `npm run build`), as an absolute path.
  */
 export const BIN = fileURLToPath(new URL('../dist/bin/arenascope.cjs', import.meta.url));
+
+/**
+ * Builds the package when `file` (of dist/) is missing: a test file run alone. Under `npm test`, which
+ * builds before the tests, never: a build removes dist/bin/ while other test files run the command
+ * line (CI: "Cannot find module dist/bin/arenascope.cjs" in a test beside one that built).
+ */
+export function builtOrBuild(file: string, stale = false): void {
+  if (process.env.npm_lifecycle_event === 'test') {
+    if (!existsSync(file)) throw new Error(`${file} is missing, though npm test built the package before the tests`);
+    return;
+  }
+  if (stale || !existsSync(file)) {
+    execFileSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'ignore' });
+  }
+}
 
 /** Runs the command line in-process, exactly as `arenascope ...args` would. */
 export async function cli(...args: string[]): Promise<CliResult> {

@@ -3,13 +3,13 @@
 // (fixtures/run/: the line marked LEAK, the tests marked to fail), never from arenascope's own output.
 // Also: inputs the command must refuse cleanly (exit 2, one line, no folder) or must carry through.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gateCheck, leakResultsOf, replayFacts, reportReplayFacts, siteFacts } from '../agreement-facts.js';
-import { BIN } from '../helpers.js';
+import { BIN, builtOrBuild } from '../helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PROGRAMS = join(ROOT, 'fixtures', 'run');
@@ -90,7 +90,7 @@ const leaking = (m: Map<string, { verdict: string }>): string[] =>
   [...m].filter(([, f]) => f.verdict === 'leak').map(([k]) => k);
 
 beforeAll(() => {
-  if (!existsSync(BIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  builtOrBuild(BIN);
 }, 180_000);
 
 for (const version of PRESENT) {

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCommand } from '../../src/capture/resolve-command.js';
-import { cli } from '../helpers.js';
+import { builtOrBuild, cli } from '../helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -223,7 +223,7 @@ const HAS_MPROF = spawnSync(DEBIAN_PYTHON, ['-c', 'import mprof']).status === 0;
 
 describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(MAIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    builtOrBuild(MAIN);
   }, 180_000);
 
   for (const python of PYTHONS) {

@@ -6,13 +6,13 @@
 // modules each of its files holds), so that bundling cannot load more than the modules would.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../../src/cli/run.js';
-import { BIN } from '../helpers.js';
+import { BIN, builtOrBuild } from '../helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -60,7 +60,7 @@ let runs = 0;
 
 beforeAll(() => {
   // `npm test` builds before vitest; a run of this file alone builds when dist/ is missing.
-  if (!existsSync(BIN)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  builtOrBuild(BIN);
   dir = mkdtempSync(join(tmpdir(), 'arenascope-graph-'));
   const hooks = join(dir, 'hooks.mjs');
   writeFileSync(hooks, HOOKS);

@@ -16,6 +16,7 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtOrBuild } from '../helpers.js';
 
 const ROOT = resolve('.');
 const DUMP = resolve('fixtures/dumps/py311-inventory-a.pickle');
@@ -79,8 +80,8 @@ describe.skipIf(!npm)('the package, packed and installed into a fresh project', 
   beforeAll(async () => {
     // `npm test` builds before vitest; run alone, this file builds when dist/ is missing or older than src/.
     const main = join(ROOT, 'dist/bin/arenascope.cjs');
-    if (!existsSync(main) || (await newest(join(ROOT, 'src'))) > statSync(join(ROOT, 'dist/index.js')).mtimeMs)
-      run(ROOT, 'npm', ['run', 'build']);
+    const index = join(ROOT, 'dist/index.js');
+    builtOrBuild(main, existsSync(index) && (await newest(join(ROOT, 'src'))) > statSync(index).mtimeMs);
   }, 120_000);
 
   beforeAll(() => {

@@ -5,7 +5,7 @@
 // order's places, who holds the blocks of an arena) do what their definitions, written out here on
 // PoolModel, do with the same generator.
 import { describe, expect, it } from 'vitest';
-import { below, xorshift } from '../../src/analysis/pymalloc/draw.js';
+import { aliasTable, below, drawAlias, seedState, xorshift } from '../../src/analysis/pymalloc/draw.js';
 import { geometry } from '../../src/analysis/pymalloc/geometry.js';
 import { LARGE, PoolModel } from '../../src/analysis/pymalloc/pools.js';
 import { ReplayModel } from '../../src/analysis/pymalloc/replay-model.js';
@@ -235,6 +235,37 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
       const keys = Array.from({ length: n }, () => (draw(3) ? draw(50) / 50 : Math.random()));
       const order = Array.from(keys.keys()).sort((i, j) => keys[i]! - keys[j]! || i - j);
       expect([...wasm.sortKeys(keys)]).toEqual(order);
+    }
+  });
+
+  it('draws by weight as drawAlias does, draw for draw, until the bytes or the most draws', () => {
+    const wasm = new ReplayModel(geometry('3.11'));
+    reset(wasm, [], new Int32Array(1), 0);
+    const draw = lcg(11);
+    for (const n of [1, 2, 5, 300, 5000]) {
+      const weights = Array.from({ length: n }, () => (draw(4) ? draw(1000) : 0) + (n === 1 ? 1 : 0));
+      const sizes = Array.from({ length: n }, () => 1 + draw(600));
+      const cls = sizes.map((s) => (s > 512 ? -1 : (s - 1) >> 4));
+      const table = aliasTable(weights);
+      for (const [made, bytes, drawn, most] of [
+        [0, 1e6, 0, 1 << 23],
+        [5000, 2e5, 7, 1 << 23],
+        [0, 1e9, 0, 123],
+      ] as const) {
+        const expected = new Int32Array(32).fill(3);
+        let [x, m, k] = [seedState(n), made, drawn];
+        while (m < bytes && k < most) {
+          const x1 = xorshift(x);
+          x = xorshift(x1);
+          const i = drawAlias(table, x1, x);
+          if (cls[i]! >= 0) expected[cls[i]!]!++;
+          k++;
+          m += sizes[i]!;
+        }
+        const perClass = new Int32Array(32).fill(3);
+        const state = wasm.drawByWeight(table, sizes, cls, perClass, { made, drawn }, { bytes, most }, seedState(n));
+        expect([state, [...perClass]]).toEqual([x, [...expected]]);
+      }
     }
   });
 

@@ -75,7 +75,7 @@ export function aliasTable(weights: ArrayLike<number>): AliasTable {
   return { n, keep, alias };
 }
 
-/** An index drawn by weight, from two generator states. */
+/** An index drawn by weight, from two generator states (the replay draws so in WebAssembly: ReplayModel.drawByWeight). */
 export function drawAlias(t: AliasTable, x1: number, x2: number): number {
   const i = below(x1, t.n);
   return (x2 >>> 0) / 2 ** 32 < t.keep[i]! ? i : t.alias[i]!;

@@ -5,6 +5,7 @@
 // compiling it (issue 14); WebAssembly is compiled before it runs.
 
 import { compileWasm } from '../../util/wasm.js';
+import type { AliasTable } from './draw.js';
 import { classSize, type Geometry, numClasses } from './geometry.js';
 import type { ArenaView, PoolState, PoolTable, PoolView } from './pools.js';
 
@@ -39,6 +40,7 @@ interface ModelExports {
   compactFrees(id: number, n: number): void;
   randomFrees(id: number, n: number, x: number): number;
   placeClass(plans: number, blocks: number, t: number, groups: number, x: number): number;
+  drawByWeight(n: number, made: number, bytes: number, drawn: number, most: number, x: number): number;
   clearTouched(): void;
   sortKeys(n: number): number;
   ownersIn(arenaSlots: number): number;
@@ -241,6 +243,34 @@ export class ReplayModel implements PoolState {
     }
     this.moved = true;
     return this.wasm.placeClass(plans, blocks, t, ids.length, x);
+  }
+
+  /**
+   * Draws by weight from `table` (drawAlias), each draw `sizes[k]` bytes counted in class `classOf[k]`
+   * of `perClass` (-1: none), until `from.made` bytes reach `bytes` or `from.drawn` draws reach `most`.
+   * Takes and returns the generator's state.
+   */
+  drawByWeight(
+    table: AliasTable,
+    sizes: readonly number[],
+    classOf: readonly number[],
+    perClass: Int32Array,
+    from: { readonly made: number; readonly drawn: number },
+    until: { readonly bytes: number; readonly most: number },
+    x: number,
+  ): number {
+    const n = table.n;
+    this.moved = true;
+    const at = this.wasm.scratchFor(6 * n + perClass.length) >>> 2;
+    const [i32, f64] = [this.i32, this.f64];
+    f64.set(table.keep, at >>> 1);
+    f64.set(sizes, (at >>> 1) + n);
+    i32.set(table.alias, at + 4 * n);
+    i32.set(classOf, at + 5 * n);
+    i32.set(perClass, at + 6 * n);
+    x = this.wasm.drawByWeight(n, from.made, until.bytes, from.drawn, until.most, x);
+    perClass.set(i32.subarray(at + 6 * n, at + 6 * n + perClass.length));
+    return x;
   }
 
   /** The pools transients were drawn to since the last call, each with their count; then forgets them. */

@@ -17,7 +17,7 @@ import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { UsageError } from '../../util/errors.js';
-import { aliasTable, binomial, drawAlias, minMax, orderStatistics, seedState, xorshift } from './draw.js';
+import { aliasTable, binomial, minMax, orderStatistics, seedState } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { ReplayModel } from './replay-model.js';
@@ -398,18 +398,10 @@ class Replayer {
       n = 0;
       made = 0;
     }
-    const table = aliasTable(weights);
-    let x = this.rng[0]!;
-    while (made < bytes && n < MAX_TRANSIENTS) {
-      const x1 = xorshift(x);
-      x = xorshift(x1);
-      const k = drawAlias(table, x1, x);
-      const c = cls[k]!;
-      if (c >= 0) perClass[c]!++;
-      n++;
-      made += sizes[k]!;
-    }
-    this.rng[0] = x;
+    // One at a time in WebAssembly: tens of thousands of draws, each a few calls in JavaScript run
+    // unoptimised (worthOptimising).
+    const until = { bytes, most: MAX_TRANSIENTS };
+    this.rng[0] = m.drawByWeight(aliasTable(weights), sizes, cls, perClass, { made, drawn: n }, until, this.rng[0]!);
     return perClass;
   }
 

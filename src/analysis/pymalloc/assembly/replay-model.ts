@@ -654,6 +654,32 @@ export function placeClass(plans: i32, blocks: i32, t: i32, nGroups: i32, x: i32
   return x;
 }
 
+/**
+ * The scattered order's transients drawn one at a time by weight (Replayer.transientsByClass, with
+ * draw.ts's drawAlias): from an alias table of n entries in scratch (keep f64[n], then each entry's
+ * bytes f64[n], alias i32[n] and size class i32[n], -1 for none), until `made` bytes reach `bytes` or
+ * `drawn` reaches `most`, each counted in its class (an i32 per class after them, added to). Returns
+ * the generator's state.
+ */
+export function drawByWeight(n: i32, made: f64, bytes: f64, drawn: i32, most: i32, x: i32): i32 {
+  const keep = scratch;
+  const sizes = keep + ((<usize>n) << 3);
+  const alias = sizes + ((<usize>n) << 3);
+  const cls = alias + ((<usize>n) << 2);
+  const perClass = cls + ((<usize>n) << 2);
+  while (made < bytes && drawn < most) {
+    const x1 = xorshift(x);
+    x = xorshift(x1);
+    const i = below(x1, n);
+    const k = <f64>(<u32>x) / 4294967296.0 < load<f64>(keep + ((<usize>i) << 3)) ? i : get(alias, i);
+    const c = get(cls, k);
+    if (c >= 0) set(perClass, c, get(perClass, c) + 1);
+    drawn++;
+    made += load<f64>(sizes + ((<usize>k) << 3));
+  }
+  return x;
+}
+
 /** Empties the list of pools touched by transients (their counts must have been zeroed). */
 export function clearTouched(): void {
   touchedCount = 0;

@@ -26,7 +26,7 @@ import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt, quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
-import { withoutCiPrefix } from './log-prefix.js';
+import { LoggedReport, loggedHeader, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'line-report';
@@ -262,6 +262,8 @@ class Reader {
   private wrapWidth = 0;
   /** The block being read starts or ends at a line that could not be read as a row. */
   private startUnread = false;
+  /** The open block's line numbers jumped: rows are missing (ReportBlock.rowsMissing). */
+  private rowsMissing = false;
   /** The input stops inside the open table's next row (read with --allow-partial). */
   private cut = false;
   private orphans: number[] = [];
@@ -539,8 +541,19 @@ class Reader {
         this.skipHeld(same, prev === null);
         this.clearHeld();
       }
+    } else if (!same && !this.table!.layout.shared && prev !== null && lineno > prev && this.ownHeader()) {
+      // From 0.15 every function has its header, and its rows every line from the first to the last:
+      // a gap is rows left out (LogFile's reportIncrementFlag logs only rows that grew), not a function.
+      this.warn(
+        no,
+        `the line numbers jump from ${prev} to ${lineno}: rows are missing (memory_profiler's LogFile with ` +
+          'reportIncrementFlag logs only the rows that grew; or rows were deleted): read as one function, ' +
+          'whose memory at return is not known',
+      );
+      this.rowsMissing = true;
+      same = true;
     } else if (!same && !this.table!.layout.shared) {
-      this.warn(no, `the line numbers jump from ${prev} to ${lineno} with no header between: read as two functions`);
+      this.warn(no, `the line numbers go back from ${prev} to ${lineno} with no header between: read as two functions`);
     }
     if (!same) {
       this.closeBlock(endUnread);
@@ -551,6 +564,15 @@ class Reader {
     if (this.decimals < 0) this.decimals = row.decimals;
     this.unit ??= row.unit;
     this.lastWidth = widthOf(text);
+  }
+
+  /**
+   * Whether the open table is one function's for sure (memory_profiler 0.15 on): it has a `Filename:`
+   * line, or an Occurrences column (0.58 on). A table alone may be 0.10-0.14's, shared by functions
+   * (a paste with tabs leaves its layout unknown).
+   */
+  private ownHeader(): boolean {
+    return this.table!.filename !== '' || this.table!.layout.columns === 'occurrences';
   }
 
   private closeBlock(lastRowUnread = false): void {
@@ -565,12 +587,14 @@ class Reader {
         ...(this.unit ? { unit: this.unit } : {}),
         ...(this.startUnread ? { firstRowUnread: true } : {}),
         ...(lastRowUnread ? { lastRowUnread: true } : {}),
+        ...(this.rowsMissing ? { rowsMissing: true } : {}),
       });
     }
     this.rows = [];
     this.decimals = -1;
     this.unit = null;
     this.startUnread = false;
+    this.rowsMissing = false;
   }
 
   /**
@@ -662,7 +686,7 @@ class Reader {
       const n = this.blanksInside.length;
       this.warn(
         this.blanksInside[0]!,
-        `${n} blank line(s) between rows of a report (the first here) read past: a double-spaced copy?`,
+        `${n} blank line(s) between rows of a report (the first here) read past: a double-spaced copy, or a logger's (memory_profiler's LogFile)?`,
       );
     }
     if (this.orphans.length) {
@@ -742,7 +766,10 @@ const MAX_TRACEBACK_LINES = 500;
 const NOT_FOUND = /^ERROR: Could not find file (.+)$/;
 
 function sniffLineReport(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => HEADER.test(expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, ''))));
+  return headLines(head, 2000).some((l) => {
+    const line = expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, ''));
+    return HEADER.test(line) || loggedHeader(line, HEADER);
+  });
 }
 
 async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {
@@ -758,9 +785,11 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
     reader.line(line, ++no);
     last = line;
   };
+  // Logged through memory_profiler's LogFile: the logger's prefix is no part of the report either.
+  const logged = new LoggedReport();
   for await (const raw of text.lines) {
     if (pending !== null) feed(pending);
-    pending = withoutCiPrefix(raw);
+    pending = logged.strip(withoutCiPrefix(raw));
   }
   let cut = text.cut();
   // Spaces alone after a table's row, no line end after them: the start of its next row (the blank

@@ -90,6 +90,44 @@ export function isLogPrefix(text: string): boolean {
   return anchored;
 }
 
+// Where a report's first line starts in a logger's line: memory_profiler's LogFile logs a report line
+// by line (`INFO:memory_profile_log:Filename: …` with logging's default format).
+const REPORT_START = /Filename: |Line # +Mem usage/;
+
+/**
+ * Takes off what a logger put before each line of a memory_profiler report (LogFile): the prefix is
+ * learnt from the report's `Filename:` or header line (a run of log fields: see prefixCuts), then
+ * taken off every line that starts with one of the same shape, with as many spaces after its fields as
+ * that line had, so that the rows keep their columns. Other lines are left as they are.
+ */
+export class LoggedReport {
+  private shape: string | null = null;
+  private spaces = 0;
+
+  strip(line: string): string {
+    if (this.shape === null) {
+      const at = REPORT_START.exec(line)?.index ?? 0;
+      if (at === 0) return line;
+      const cut = prefixCuts(line).find((c) => c.end === at);
+      if (!cut) return line;
+      this.shape = cut.shape;
+      this.spaces = at - line.slice(0, at).trimEnd().length;
+      return line.slice(at);
+    }
+    const cut = prefixCuts(line).find((c) => c.shape === this.shape);
+    if (!cut) return line;
+    // The separator's match took every space after the fields: the report's own spaces are the rest.
+    const fields = line.slice(0, cut.end).trimEnd().length;
+    return line.slice(Math.min(cut.end, fields + this.spaces));
+  }
+}
+
+/** Whether `line` holds a report's header (`pattern`) after a logger's prefix. */
+export function loggedHeader(line: string, pattern: RegExp): boolean {
+  const at = REPORT_START.exec(line)?.index ?? 0;
+  return at > 0 && prefixCuts(line).some((c) => c.end === at) && pattern.test(line.slice(at));
+}
+
 // What a CI log or a container's output puts before every line of a program's output: terminal
 // colours (SGR escapes), GitHub Actions' timestamp (`2024-05-01T12:00:00.1234567Z `), docker compose's
 // service column (`app_1  | `, `app-1  | `, padded to align).

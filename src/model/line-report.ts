@@ -31,6 +31,11 @@ export interface ReportBlock {
   readonly firstRowUnread?: boolean;
   /** Its rows end at a line that looked like a row but could not be read, or were cut off there. */
   readonly lastRowUnread?: boolean;
+  /**
+   * Its line numbers jump: rows are missing (memory_profiler's LogFile with reportIncrementFlag logs
+   * only the rows that grew), the last ones maybe too.
+   */
+  readonly rowsMissing?: boolean;
 }
 
 export interface LineReport {

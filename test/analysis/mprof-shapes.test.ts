@@ -336,6 +336,15 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
       ),
     );
   });
+
+  it('two runs writing to one file at once (fixtures/mprof/interleaved): an error, not two runs repaired', async () => {
+    // mprof writes in 8 KiB blocks: the runs' lines interleave, and each change of writer goes back in
+    // time. Repaired as clock changes, each run held pieces of both (peaks of 19 and 69 MiB for one
+    // program run twice).
+    const r = await cli('info', 'fixtures/mprof/interleaved/both.dat');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/go back at \d+ of \d+ steps.*two runs writing to one file at once/);
+  });
 });
 
 describe('a run whose process had gone at its only sample', () => {

@@ -30,6 +30,13 @@ const FIELDS = ['MEM', 'CMDLINE', 'FUNC', 'CHLD'];
 // The figures of a MEM or CHLD sample after a field: two or three numbers.
 const SAMPLE_FIGURES = /^ *(?:-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? +){1,2}-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? *$/;
 
+/** A sample line damaged ('mem 1.0 2.0', 'MEN …'): one of mprof's fields, nearly, before a sample's figures. */
+function damagedSample(line: string): boolean {
+  const sp = line.indexOf(' ');
+  const field = line.slice(0, sp).toUpperCase();
+  return sp > 0 && (FIELDS.includes(field) || nearField(field)) && SAMPLE_FIGURES.test(line.slice(sp + 1));
+}
+
 /** A field one letter away from one of mprof's (a letter changed, added or left out). */
 function nearField(field: string): boolean {
   return FIELDS.some((f) => {
@@ -454,7 +461,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         run = new RunBuilder(cmd);
       } else run.cmdline = cmd;
       cmdlineAt = no;
-    } else if (cmdlineAt === no - 1 && !FIELD.test(line)) {
+    } else if (cmdlineAt === no - 1 && !FIELD.test(line) && !damagedSample(line)) {
       run.cmdline = `${run.cmdline ?? ''}\n${line}`;
       cmdlineAt = no;
     } else if (field === 'FUNC') {

@@ -102,6 +102,18 @@ describe('a command line holding a newline (fixtures/mprof/make_cmdline_newline.
     expect(printfFixed(max(c.samples.mib), 3)).toBe(peak);
     expect(c.warnings).toEqual([]);
   });
+
+  it('a damaged sample right after the CMDLINE is an error, not more of the command line (its MiB lost)', async () => {
+    const text = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
+    const at = text.findIndex((l) => l.startsWith('MEM '));
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-cmdline-'));
+    for (const damaged of [text[at]!.replace('MEM', 'mem'), text[at]!.replace('MEM', 'MEN')]) {
+      const file = join(dir, 'damaged.dat');
+      writeFileSync(file, [...text.slice(0, at), damaged, ...text.slice(at + 1)].join('\n'));
+      const r = await cli('info', file);
+      expect([r.code, r.err]).toEqual([2, expect.stringContaining(`line ${at + 1}: `)]);
+    }
+  });
 });
 
 describe('a .dat whose lines were sorted by their field (a spreadsheet sort by column A)', () => {

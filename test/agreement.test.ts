@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_LEAK_CONFIDENCE } from '../src/analysis/gate.js';
 import {
@@ -69,10 +69,14 @@ const SINGLES = [...files('fixtures/memray', /\.csv$/), 'fixtures/dumps/py311-in
 // (app.log holds one listing of each kind, by line, by traceback and compare_to's, printed at one
 // moment: no series.)
 const LOGS = files('fixtures/text', /\.log$/).filter((f) => !f.endsWith('/app.log'));
-const MPROF = dirsUnder('fixtures', 3).flatMap((d) => files(d, /\.dat$/));
+// ('refused-': made to be refused whole, as mprof/interleaved/refused-both.dat.)
+const MPROF = dirsUnder('fixtures', 3)
+  .flatMap((d) => files(d, /\.dat$/))
+  .filter((f) => !basename(f).startsWith('refused-'));
 const LINE_REPORTS = [
   ...files('fixtures/line-reports/real', /./),
   ...files('fixtures/line-reports/variants', /./),
+  ...files('fixtures/line-reports/logfile', /\.txt$/),
   ...files('fixtures/line-reports/wrapped', /\.txt$/).filter((f) => !f.includes('refused-')),
   ...files('fixtures/mprof', /^report-/),
 ];

@@ -341,7 +341,7 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     // mprof writes in 8 KiB blocks: the runs' lines interleave, and each change of writer goes back in
     // time. Repaired as clock changes, each run held pieces of both (peaks of 19 and 69 MiB for one
     // program run twice).
-    const r = await cli('info', 'fixtures/mprof/interleaved/both.dat');
+    const r = await cli('info', 'fixtures/mprof/interleaved/refused-both.dat');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/go back at \d+ of \d+ steps.*two runs writing to one file at once/);
   });

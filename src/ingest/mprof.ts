@@ -590,18 +590,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     // `mprof run -C -M` writes MEM as the program with its children; the file does not say so.
     // Said, not assumed (a parent keeping what its child streams to it looks the same, and read as
     // the total its peak was halved: a gate passed); --mem-includes-children says it.
-    // Said of a file whose MEM is below its children's total: it does not count them (`-M` alone; read
-    // as the total, the program's peak of 10 MiB passed a gate its 69 MiB child failed).
-    const below = opts.childrenInMem && children.size ? belowChildren(samples, children) : null;
-    if (below) {
-      warnings.push(
-        `${name}: --mem-includes-children, but its MEM is below its children's total (CHLD) at ${below.under} of ` +
-          `its ${below.rounds} samples with children: it does not count them (mprof run -M without -C); read as ` +
-          'the program alone, its children added',
-      );
-    }
-    const inMem = opts.childrenInMem && !below;
-    const counted = r.many || inMem ? 'no' : countsChildren(samples, children);
+    const counted = r.many || opts.childrenInMem ? 'no' : countsChildren(samples, children);
     if (counted !== 'no') {
       warnings.push(
         `${name}: ${counted === 'came' ? COUNTS_CHILDREN : MAY_COUNT_CHILDREN}: read as the program alone; if it ` +
@@ -622,7 +611,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       samples,
       children,
       childIds,
-      ...(inMem ? (children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) : {}),
+      ...(opts.childrenInMem ? (children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) : {}),
       functions: [] as FunctionSpan[],
       warnings: [],
       ...(bare ? { untimed: true } : {}),
@@ -668,24 +657,6 @@ export const importer: Importer = {
   sniff: sniffMprof,
   read: readMprof,
 };
-
-/**
- * The samples (of those with children) where MEM is below the children's total by more than half a MiB,
- * when there are more than a twentieth of them: MEM does not count the children. null otherwise.
- */
-function belowChildren(
-  samples: Samples,
-  children: ReadonlyMap<number, Samples>,
-): { under: number; rounds: number } | null {
-  const sum = childrenPerSample({ samples, children });
-  let [under, rounds] = [0, 0];
-  for (let i = 0; i < sum.length; i++) {
-    if (!(sum[i]! > 0)) continue;
-    rounds++;
-    if (samples.mib[i]! < sum[i]! - 0.5) under++;
-  }
-  return under > 0 && under > rounds * 0.05 ? { under, rounds } : null;
-}
 
 /**
  * Whether a run's MEM looks like it counts its children (`mprof run -C` is not in the file): 'came',

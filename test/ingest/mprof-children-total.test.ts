@@ -95,25 +95,6 @@ describe('MEM counting the children (mprof run -C -M)', () => {
       expect([f, gate.code, gate.out]).toEqual([f, 1, expect.stringContaining('FAIL max-peak: peak')]);
     }
   });
-
-  it('--mem-includes-children given for -M files (MEM below the children): refused with a warning, the children added', async () => {
-    // The parent's MEM (11 MiB) under its child's 70: read as the total, the gate passed at 11 MiB.
-    for (const f of ['without-C.dat', 'steady.dat']) {
-      const chld = readFileSync(`${DIR}/${f}`, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('CHLD '))
-        .map((l) => Number(l.split(' ')[2]));
-      const limit = `${Math.ceil(Math.max(...chld) + 1)}MiB`;
-      const gate = await cli('gate', `${DIR}/${f}`, '--mem-includes-children', '--max-leaks', '9', '--max-peak', limit);
-      expect([f, gate.code, gate.out]).toEqual([f, 1, expect.stringContaining('FAIL max-peak: peak')]);
-      expect(gate.err).toContain("--mem-includes-children, but its MEM is below its children's total");
-    }
-    // Files of -C keep it: their MEM holds the children.
-    for (const f of ['with-C.dat', 'steady-C.dat']) {
-      const info = await cli('info', `${DIR}/${f}`, '--mem-includes-children');
-      expect([f, info.err]).toEqual([f, expect.not.stringContaining('below its children')]);
-    }
-  });
 });
 
 describe('a pool that replaced its workers all run long (more than 20,000 children)', () => {

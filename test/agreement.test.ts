@@ -69,10 +69,11 @@ const SINGLES = [...files('fixtures/memray', /\.csv$/), 'fixtures/dumps/py311-in
 // (app.log holds one listing of each kind, by line, by traceback and compare_to's, printed at one
 // moment: no series.)
 const LOGS = files('fixtures/text', /\.log$/).filter((f) => !f.endsWith('/app.log'));
-// ('refused-': made to be refused whole, as mprof/interleaved/refused-both.dat.)
+// ('refused-': made to be refused whole, as mprof/interleaved/refused-both.dat; mprof/bare/: read only
+// with --input-format mprof, its own test's.)
 const MPROF = dirsUnder('fixtures', 3)
   .flatMap((d) => files(d, /\.dat$/))
-  .filter((f) => !basename(f).startsWith('refused-'));
+  .filter((f) => !basename(f).startsWith('refused-') && !f.startsWith('fixtures/mprof/bare/'));
 const LINE_REPORTS = [
   ...files('fixtures/line-reports/real', /./),
   ...files('fixtures/line-reports/variants', /./),

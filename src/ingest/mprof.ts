@@ -61,19 +61,17 @@ const TABBED = /^(MEM|FUNC|CHLD)\t/;
 const MEM_LINE = /^MEM +-?[\d.]+(?:[eE][-+]?\d+)? +-?[\d.]+(?:[eE][-+]?\d+)?\s*$/;
 
 // memory_profiler 0.25-0.27's `mprofile` wrote one figure per line, the MiB of each sample (str() of a
-// float: a point always), taken every 0.5 s, and no times; 0.28 on write MEM lines.
+// float: a point always), taken every 0.5 s, and no times; 0.28 on write MEM lines. Read only when
+// asked (--input-format mprof): any column of numbers looks the same (a time.time() sidecar read as a
+// peak of 1.7 million GiB, and a gate passed).
 const BARE = /^\d+\.\d+(?:[eE][-+]?\d+)?$/;
 const BARE_INTERVAL = 0.5;
 
 function sniffMprof(head: Buffer): boolean {
   // A UTF-8 byte order mark, as an editor on Windows saves the file, is no part of the line.
-  const lines = headLines(head, 20)
-    .map((l) => l.replace(/^\uFEFF/, '').trim())
-    .filter((l) => l !== '');
-  const first = lines[0];
-  // The head's last line may be cut (a small file that was: its read says where).
-  const cut = head.length > 0 && head[head.length - 1] !== 0x0a && lines.length > 1 ? lines.pop()! : '';
-  if (first !== undefined && BARE.test(first)) return lines.every((l) => BARE.test(l)) && /^\d*\.?\d*$/.test(cut);
+  const first = headLines(head, 20)
+    .find((l) => l.trim() !== '')
+    ?.replace(/^\uFEFF/, '');
   return first !== undefined && FIELD.test(first) && (!first.startsWith('MEM ') || MEM_LINE.test(first));
 }
 

@@ -308,12 +308,16 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
   for (let i = 1; i < t.length; i++) if (t[i]! < t[i - 1]!) back.push(i);
   if (!back.length) return;
   const first = back[0]!;
+  // To 0.1 s, or to mprof's 0.1 ms when that would show no step ("1796210000.0 then 1796210000.0").
+  const digits = t[first - 1]!.toFixed(1) === t[first]!.toFixed(1) ? 4 : 1;
+  const printFixed = (x: number): string => x.toFixed(digits);
   const fell = `${printFixed(t[first - 1]!)} then ${printFixed(t[first]!)}`;
   // One step back is a clock change, in a run of any length; many are no recording in order: more
-  // than a tenth of the steps, or more than a clock is set back in one run (two mprof runs writing
-  // to one file at once went back 53 times in 2,600 samples, their 8 KiB writes interleaved, and the
-  // samples "repaired" were two programs' read as one).
-  if (back.length > 1 && (back.length * 10 > t.length - 1 || back.length > MAX_CLOCK_STEPS)) {
+  // than a tenth of the steps, or several steps each back past many samples (two mprof runs writing
+  // to one file at once: their 8 KiB writes interleave, each going back past the other's last block;
+  // "repaired", one program's samples were read as the other's). A clock set back a little (NTP's
+  // steps) goes back past a sample or two.
+  if (back.length > 1 && (back.length * 10 > t.length - 1 || back.some((i) => behind(t, i) > MAX_BEHIND))) {
     throw new InputError(
       label,
       `line ${line}`,
@@ -339,9 +343,15 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
   );
 }
 
-const printFixed = (x: number): string => x.toFixed(1);
-// Clock changes repaired in one run: more steps back are writes of several runs interleaved.
-const MAX_CLOCK_STEPS = 3;
+// Samples a clock change may go back past, each time, in a run that goes back more than once.
+const MAX_BEHIND = 8;
+
+/** How many samples before sample i are later than it (counted up to MAX_BEHIND + 1). */
+function behind(t: Float64Array, i: number): number {
+  let n = 0;
+  for (let j = i - 1; j >= 0 && n <= MAX_BEHIND; j--) if (t[j]! > t[i]!) n++;
+  return n;
+}
 
 /**
  * Times rounded (a spreadsheet keeps 6 digits, `1.79613E+09`; a script cut them to the second): mprof

@@ -337,6 +337,20 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     );
   });
 
+  it('a clock set back a little several times (NTP): repaired with a warning, not refused as interleaved runs', async () => {
+    // fixtures/mprof/plain.dat (every 20 ms), 5 samples set back 30 ms: each goes back past one sample.
+    const text = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
+    const memAt = text.flatMap((l, i) => (l.startsWith('MEM ') ? [i] : []));
+    for (const k of [10, 20, 30, 40, 50]) {
+      const [field, mib, t] = text[memAt[k]!]!.split(' ');
+      text[memAt[k]!] = `${field} ${mib} ${(Number(t) - 0.03).toFixed(4)}`;
+    }
+    const file = join(dir, 'ntp.dat');
+    writeFileSync(file, text.join('\n'));
+    const r = await cli('info', file);
+    expect([r.code, r.err]).toEqual([0, expect.stringContaining('goes back 5 times')]);
+  });
+
   it('two runs writing to one file at once (fixtures/mprof/interleaved): an error, not two runs repaired', async () => {
     // mprof writes in 8 KiB blocks: the runs' lines interleave, and each change of writer goes back in
     // time. Repaired as clock changes, each run held pieces of both (peaks of 19 and 69 MiB for one

@@ -79,6 +79,10 @@ interface Row {
   readonly unit: Unit | null;
 }
 
+// A function's first row: its Increment is its Mem usage (memory_profiler measures the call from 0), as
+// no later row's is. After a jump in line numbers, it starts another function (two tables pasted as one).
+const firstRow = (l: ReportLine): boolean => l.incrementMiB !== null && l.incrementMiB === l.memMiB;
+
 function expandTabs(s: string, width = 8): string {
   if (!s.includes('\t')) return s;
   let out = '';
@@ -541,7 +545,14 @@ class Reader {
         this.skipHeld(same, prev === null);
         this.clearHeld();
       }
-    } else if (!same && !this.table!.layout.shared && prev !== null && lineno > prev && this.ownHeader()) {
+    } else if (
+      !same &&
+      !this.table!.layout.shared &&
+      prev !== null &&
+      lineno > prev &&
+      this.ownHeader() &&
+      !firstRow(row.line)
+    ) {
       // From 0.15 every function has its header, and its rows every line from the first to the last:
       // a gap is rows left out (LogFile's reportIncrementFlag logs only rows that grew), not a function.
       this.warn(
@@ -553,7 +564,11 @@ class Reader {
       this.rowsMissing = true;
       same = true;
     } else if (!same && !this.table!.layout.shared) {
-      this.warn(no, `the line numbers go back from ${prev} to ${lineno} with no header between: read as two functions`);
+      const moved = prev !== null && lineno < prev ? 'go back' : 'jump';
+      this.warn(
+        no,
+        `the line numbers ${moved} from ${prev} to ${lineno} with no header between: read as two functions`,
+      );
     }
     if (!same) {
       this.closeBlock(endUnread);

@@ -96,7 +96,7 @@ const REPORT_START = /Filename: |Line # +Mem usage/;
 
 /**
  * Takes off what a logger put before each line of a memory_profiler report (LogFile): the prefix is
- * learnt from the report's `Filename:` or header line (a run of log fields: see prefixCuts), then
+ * learnt from each report's `Filename:` or header line (a run of log fields: see prefixCuts), then
  * taken off every line that starts with one of the same shape, with as many spaces after its fields as
  * that line had, so that the rows keep their columns. Other lines are left as they are.
  */
@@ -105,15 +105,15 @@ export class LoggedReport {
   private spaces = 0;
 
   strip(line: string): string {
-    if (this.shape === null) {
-      const at = REPORT_START.exec(line)?.index ?? 0;
-      if (at === 0) return line;
-      const cut = prefixCuts(line).find((c) => c.end === at);
-      if (!cut) return line;
-      this.shape = cut.shape;
+    // Learnt again at each report: reports logged from other threads carry other names in their prefix.
+    const at = REPORT_START.exec(line)?.index ?? 0;
+    const start = at > 0 ? prefixCuts(line).find((c) => c.end === at) : undefined;
+    if (start) {
+      this.shape = start.shape;
       this.spaces = at - line.slice(0, at).trimEnd().length;
       return line.slice(at);
     }
+    if (this.shape === null) return line;
     const cut = prefixCuts(line).find((c) => c.shape === this.shape);
     if (!cut) return line;
     // The separator's match took every space after the fields: the report's own spaces are the rest.

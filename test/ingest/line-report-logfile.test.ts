@@ -4,7 +4,9 @@
 // logged. Real output of Debian's memory_profiler 0.61: fixtures/line-reports/logfile/make.sh.
 // The default format was "not a format"; rows left out made functions of the lines after each gap
 // ("keeper.py:16 ended holding 40.0 MiB", line 16 being no function).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 
@@ -49,6 +51,14 @@ describe("line reports logged through memory_profiler's LogFile", () => {
     }
   });
 
+  it("reports logged from several threads (each thread's name in its prefix): every one read", async () => {
+    const named = await leaks('threads-named.txt');
+    const message = await leaks('threads-message.txt');
+    const ended = (r: Read) => r.retainingFunctions.map((f) => f.lineno).sort();
+    expect(ended(named.read)).toEqual([16, 22]);
+    expect(ended(named.read)).toEqual(ended(message.read));
+  });
+
   it('only the rows that grew (reportIncrementFlag): one function, its increments, its end not judged', async () => {
     for (const file of ['increment-message.txt', 'increment-default.txt']) {
       const printed = rows(file);
@@ -65,5 +75,27 @@ describe("line reports logged through memory_profiler's LogFile", () => {
       );
       expect(err).toContain('rows are missing');
     }
+  });
+
+  it("two functions' tables pasted as one (a header left out): the jump to a first row starts the second", async () => {
+    // fixtures/line-reports/real/mp0.61-p3.txt (0.61): big()'s Filename: line and header cut out, so its
+    // rows follow grow()'s; its first row (Increment = Mem usage) says a function starts there.
+    const real = 'fixtures/line-reports/real/mp0.61-p3.txt';
+    const text = readFileSync(real, 'utf8');
+    const cut = text.replace(
+      /( {4}23 [^\n]*\n)\n\nFilename: prog_many\.py\n\nLine #[^\n]*\n=+\n/,
+      (_, row: string) => row,
+    );
+    expect(cut).not.toBe(text);
+    const dir = mkdtempSync(join(tmpdir(), 'pasted-'));
+    writeFileSync(join(dir, 'pasted.txt'), cut);
+    const judged = async (file: string) => {
+      const r = JSON.parse((await cli('leaks', '--json', file)).out) as Read;
+      return [r.retainingFunctions.map((f) => f.lineno), r.unjudgedFunctions.map((f) => f.lineno)];
+    };
+    expect(await judged(join(dir, 'pasted.txt'))).toEqual(await judged(real));
+    expect((await cli('info', join(dir, 'pasted.txt'))).err).toContain(
+      'jump from 23 to 26 with no header between: read as two functions',
+    );
   });
 });

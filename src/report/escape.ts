@@ -31,10 +31,17 @@ export const mdText = (s: unknown): string =>
     .map((part, i) => (i % 2 ? mdCode(part) : part.replace(MARKDOWN_ACTIVE, '\\$&')))
     .join('');
 // '_' inside a word (memory_profiler) emphasises nothing, '>' only at the start of a line.
-// GitHub's mentions (`@user`, `@org/team`) and extended autolinks (a scheme's URL, `www.`), which act on
-// the text after escapes are read. Neither holds a cell bar or a backtick here. One group: split keeps it.
-const LINKED =
-  /((?<![A-Za-z0-9_`@])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?|(?<![A-Za-z0-9])(?:(?:https?|ftp):\/\/|www\.)[^\s|`]+)/gi;
+// GitHub's extended autolinks (an e-mail address, a scheme's URL, `www.`) and mentions (`@user`,
+// `@org/team`, after anything but a word's letter: after a backtick or another '@' too), which act on
+// the text after escapes are read. None holds a cell bar or a backtick here. One group: split keeps it.
+const LINKED = new RegExp(
+  [
+    '([A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)+',
+    '(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*(?:\\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?',
+    '(?<![A-Za-z0-9])(?:(?:https?|ftp):\\/\\/|www\\.)[^\\s|`]+)',
+  ].join('|'),
+  'gi',
+);
 const MARKDOWN_ACTIVE = /[\\`*[\]<&|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 
 /**

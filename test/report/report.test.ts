@@ -273,8 +273,10 @@ describe('Markdown escaping', () => {
       '/srv/`@octocat/app.py` grew; see `https://evil.example/x?a=1` and `www.evil.example`',
     );
     expect(mdText('@org/team-a: 3 sites')).toBe('`@org/team-a`: 3 sites');
-    // An address is not a mention; a decorator named in a message reads the same as code.
-    expect(mdText('me@example.com, @profile')).toBe('me@example.com, `@profile`');
+    // An address is linked (mailto:), not a mention; a decorator named in a message reads the same as code.
+    expect(mdText('me@example.com, @profile')).toBe('`me@example.com`, `@profile`');
+    // After a backtick (shown as one, escaped) or another '@', a mention all the same.
+    expect(mdText('`@octocat` @@team')).toBe('\\``@octocat`\\` @`@team`');
     expect(mdText('a|https://x.example|b')).toBe('a\\|`https://x.example`\\|b');
   });
 

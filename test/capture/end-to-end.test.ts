@@ -4,7 +4,7 @@
 // Also: inputs the command must refuse cleanly (exit 2, one line, no folder) or must carry through.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +226,35 @@ describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_
     const sites = siteFacts(snapshotLeaks(r));
     const at = [...sites].find(([k]) => k.endsWith(`tm_clear.py:${before}`));
     expect(at?.[1].verdict === 'transient' || at?.[1].verdict === 'shrinking').toBe(false);
+  });
+
+  it("the program's own reset_peak(): the peak it reset still counts for the next capture (3.9+)", {
+    timeout: 60_000,
+  }, () => {
+    // Lost, a capture's peak read 0.1 MiB where CPython measured 20 MB, and a gate passed.
+    const dir = fresh('tm-reset-peak');
+    const ran = arenascope([
+      'run',
+      '-o',
+      dir,
+      '--interval',
+      '0',
+      '--',
+      pyenv('3.11.7'),
+      join(PROGRAMS, 'tm_reset_peak.py'),
+    ]);
+    expect(ran.status).toBe(0);
+    const measured = [...ran.stdout.matchAll(/^peak (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(measured).toHaveLength(4);
+    // Each phase's capture holds at least the peak CPython printed before the reset.
+    const peaks = [0, 1, 2, 3].map((k) => {
+      const label = readdirSync(join(dir, 'snapshots')).find(
+        (f) => f.endsWith('.label') && readFileSync(join(dir, 'snapshots', f), 'utf8').trim() === `phase ${k}`,
+      )!;
+      return Number(readFileSync(join(dir, 'snapshots', label.replace(/\.label$/, '.peak')), 'utf8'));
+    });
+    peaks.forEach((p, k) => expect(p).toBeGreaterThanOrEqual(measured[k]!));
+    expect(arenascope(['gate', dir, '--max-peak', '10MiB', '--max-leaks', '9']).status).toBe(1);
   });
 
   it('a clear at exit leaves out the exit capture, not the ten before it that show the leak', {

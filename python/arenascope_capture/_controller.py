@@ -21,6 +21,15 @@ _get_traced_memory = tracemalloc.get_traced_memory
 _reset_peak = getattr(tracemalloc, "reset_peak", None)
 
 
+def _file_id(fd):
+    """The file a descriptor is open on (device, inode), or None when it is closed."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def one_line(label):
     """A label as the one line of text its .label sidecar holds (line breaks become spaces)."""
     return " ".join(str(label).splitlines()) if label else ""
@@ -54,7 +63,9 @@ class Controller:
             folder, "captures.jsonl"
         )
         # Unbuffered appends: one os.write per event, nothing left in a buffer for a forked child to flush.
+        self._jsonl = jsonl
         self._fd = os.open(jsonl, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._file_id = _file_id(self._fd)
         self._matcher = Matcher(index_file, interval) if mode == "allocator" else None
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._forked)
@@ -311,6 +322,11 @@ class Controller:
                 self._event(obj)
 
     def _event(self, obj):
+        # The program may have closed the descriptor (daemon code's os.closerange(3, ...)) and opened a
+        # file of its own on the same number: events went into the program's file, and the run lost them.
+        if _file_id(self._fd) != self._file_id:
+            self._fd = os.open(self._jsonl, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._file_id = _file_id(self._fd)
         os.write(self._fd, (json.dumps(obj, allow_nan=False) + "\n").encode("utf-8"))
 
     @staticmethod

@@ -257,6 +257,19 @@ describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_
     expect(arenascope(['gate', dir, '--max-peak', '10MiB', '--max-leaks', '9']).status).toBe(1);
   });
 
+  it("a program that closes the run's descriptor (os.closerange) keeps its own file, and the run its events", () => {
+    const dir = fresh('close-fds');
+    const ownDir = fresh('close-fds-own');
+    mkdirSync(ownDir, { recursive: true });
+    const own = join(ownDir, 'out.txt');
+    expect(
+      arenascope(['run', '-o', dir, '--interval', '0', '--', pyenv('3.11.7'), join(PROGRAMS, 'close_fds.py'), own])
+        .status,
+    ).toBe(0);
+    expect(readFileSync(own, 'utf8')).toBe('line 0\nline 1\nline 2\nline 3\nline 4\n');
+    expect(labels(dir)).toEqual(['start', 'step 0', 'step 1', 'step 2', 'step 3', 'step 4', 'exit']);
+  });
+
   it('a program that is not pytest gets no PYTEST_PLUGINS (its children ran pytest -I, which failed on the plugin)', () => {
     const dir = fresh('no-pytest-plugins');
     const code = 'import os; print("plugins", os.environ.get("PYTEST_PLUGINS"))';

@@ -115,7 +115,7 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[], peak: num
     return 'a line where its rows start could not be read as a row: its memory at the call is unknown';
   if (b.lastRowUnread) return 'its rows end at a line that could not be read as a row: its memory at return is unknown';
   if (b.rowsMissing)
-    return 'its line numbers jump (rows left out, as LogFile with reportIncrementFlag logs them): its memory at return is unknown';
+    return 'rows are missing (LogFile with reportIncrementFlag logs only the rows that grew): its memory at return is unknown';
   // The last row in the source that ran is the last line that ran, unless it ran several times: a
   // loop ends the function (its last run may not be last), and its Mem usage is its highest run.
   // Nor does the sum of the Increments tell: each is taken against the line before's highest, and a

@@ -592,6 +592,19 @@ class Reader {
 
   private closeBlock(lastRowUnread = false): void {
     const t = this.table!;
+    // LogFile with reportIncrementFlag logs the Filename: line, the header and the rows that grew: no
+    // rule, no row without figures or with an Increment of 0 or less. Its last rows may be missing
+    // with no jump to show it (a function kept 30 MiB, its last logged row said 80).
+    if (t.filename !== '' && !t.rule && this.rows.length && this.rows.every((l) => (l.incrementMiB ?? 0) > 0)) {
+      if (!this.rowsMissing) {
+        this.warn(
+          t.start,
+          "a report with no rule under its header and only rows that grew (memory_profiler's LogFile with " +
+            'reportIncrementFlag?): its last rows may be missing, so its end is not judged',
+        );
+      }
+      this.rowsMissing = true;
+    }
     if (this.rows.length) {
       this.blocks.push({
         filename: t.filename,

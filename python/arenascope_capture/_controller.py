@@ -50,6 +50,7 @@ class Controller:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._disabled = False
+        self._program_traces = False  # the program called tracemalloc.start() itself
         self._finished = False
         self._count = 0
         self._pending_peak = 0  # 3.9+: the peak seen before a reset made between captures (pytest plugin)
@@ -127,7 +128,7 @@ class Controller:
         """Records the program's own calls of tracemalloc.clear_traces() and stop() (a `tracemalloc` event
         with the number of captures before it): what was traced before either is in no later capture, and
         after stop() no capture is taken. Read without it, a list kept since the start read as freed."""
-        clear, stop = tracemalloc.clear_traces, tracemalloc.stop
+        clear, stop, start = tracemalloc.clear_traces, tracemalloc.stop, tracemalloc.start
         self._tracemalloc_stop = stop
 
         def note(call):
@@ -145,8 +146,13 @@ class Controller:
             note("stop")
             stop()
 
-        clear_traces.__doc__, stop_tracing.__doc__ = clear.__doc__, stop.__doc__
-        tracemalloc.clear_traces, tracemalloc.stop = clear_traces, stop_tracing
+        def start_tracing(*args, **kwargs):
+            # The program traces for itself: its forked children keep tracing (see _forked).
+            self._program_traces = True
+            return start(*args, **kwargs)
+
+        clear_traces.__doc__, stop_tracing.__doc__, start_tracing.__doc__ = clear.__doc__, stop.__doc__, start.__doc__
+        tracemalloc.clear_traces, tracemalloc.stop, tracemalloc.start = clear_traces, stop_tracing, start_tracing
         if HAS_RESET_PEAK:
             # The program's own reset_peak() (a phase it measures): the peak so far still counts for the
             # next capture and a test's watch. Lost, a capture's peak read 0.6 MiB where CPython measured
@@ -171,7 +177,8 @@ class Controller:
             os.close(self._fd)
         except OSError:
             pass
-        if self.mode == "tracemalloc" and tracemalloc.is_tracing():
+        # Tracing stops there, unless the program started it itself (its workers take their own snapshots).
+        if self.mode == "tracemalloc" and tracemalloc.is_tracing() and not self._program_traces:
             getattr(self, "_tracemalloc_stop", tracemalloc.stop)()
 
     def _tick(self):

@@ -270,6 +270,12 @@ describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_
     expect(labels(dir)).toEqual(['start', 'step 0', 'step 1', 'step 2', 'step 3', 'step 4', 'exit']);
   });
 
+  it("a program tracing for itself: its forked child still traces (its snapshot failed: 'must be tracing')", () => {
+    const dir = fresh('fork-traces');
+    expect(arenascope(['run', '-o', dir, '--', pyenv('3.11.7'), join(PROGRAMS, 'fork_traces.py')]).status).toBe(0);
+    expect(manifest(dir).status).toBe('complete');
+  });
+
   it('a program that is not pytest gets no PYTEST_PLUGINS (its children ran pytest -I, which failed on the plugin)', () => {
     const dir = fresh('no-pytest-plugins');
     const code = 'import os; print("plugins", os.environ.get("PYTEST_PLUGINS"))';

@@ -75,6 +75,8 @@ function defaultDir(cwd: string, now = new Date()): string {
   return dir;
 }
 
+const MAX_SECONDS = 365 * 86400;
+
 function checkNumber(value: number, flag: string, min: number, integer = false, max = Number.POSITIVE_INFINITY): void {
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     const range = max < Number.POSITIVE_INFINITY ? `from ${min} to ${max}` : `of at least ${min}`;
@@ -84,10 +86,12 @@ function checkNumber(value: number, flag: string, min: number, integer = false, 
 
 export async function handler(a: Args): Promise<void> {
   const words = [...(a.command ?? []), ...(a['--'] ?? [])].map(String);
-  checkNumber(a.interval, '--interval', 0);
+  // A year at most: Python's waits take no more than threading.TIMEOUT_MAX (--interval 1e13 killed the
+  // capture thread with an OverflowError, and the run went on without its interval captures).
+  checkNumber(a.interval, '--interval', 0, false, MAX_SECONDS);
   // tracemalloc.start() takes 1 to 65535 frames (its own ValueError otherwise, in the program's run).
   checkNumber(a.frames, '--frames', 1, true, 65535);
-  checkNumber(a['sample-interval'], '--sample-interval', 0.001);
+  checkNumber(a['sample-interval'], '--sample-interval', 0.001, false, MAX_SECONDS);
   const cwd = process.cwd();
   const { resolveCommand } = await import('../capture/resolve-command.js');
   const resolved = resolveCommand(words, { cwd, path: process.env.PATH ?? '' });

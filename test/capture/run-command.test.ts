@@ -166,6 +166,11 @@ describe('resolving the command', () => {
     // tracemalloc.start() takes at most 65535: said here, not by a traceback of the program's run.
     const many = await cli('run', '-o', dir, '--frames', '70000', '--', 'python3', 'x.py');
     expect([many.code, many.err]).toEqual([2, 'arenascope: --frames 70000: expected a whole number from 1 to 65535\n']);
+    const long = await cli('run', '-o', dir, '--interval', '1e13', '--', 'python3', 'x.py');
+    expect([long.code, long.err]).toEqual([
+      2,
+      'arenascope: --interval 10000000000000: expected a number from 0 to 31536000\n',
+    ]);
   });
 });
 

@@ -15,7 +15,6 @@ import argparse
 import atexit
 import builtins
 import os
-import re
 import signal
 import sys
 import time
@@ -196,14 +195,6 @@ def main():
     _execute(*_setup())
 
 
-def _is_pytest(kind, target):
-    """Whether the program is pytest: `-m pytest` (or py.test), or its console script (pytest, pytest-3)."""
-    if kind == "--module":
-        return target in ("pytest", "py.test")
-    name = os.path.basename(target) if kind in ("--script", "--path") else ""
-    return re.match(r"(?:pytest|py\.test)(?:-[\d.]+)?(?:\.py)?$", name) is not None
-
-
 def _setup():
     started = time.perf_counter()
     opts, kind, target, args = _parse(sys.argv[1:])
@@ -220,12 +211,9 @@ def _setup():
     # Told before tracing starts: zipfile's check keeps blocks (struct's cache), the program's in a capture.
     if kind == "--script" and not _plain_source(target):
         kind = "--path"
-    # pytest's plugin, for pytest alone: set for any program, PYTEST_PLUGINS reached its children, and
-    # one started without PYTHONPATH (`python -I -m pytest`) failed importing the plugin.
-    if _is_pytest(kind, target):
-        controller.saved_pytest_plugins = os.environ.get("PYTEST_PLUGINS")
-        plugins = controller.saved_pytest_plugins
-        os.environ["PYTEST_PLUGINS"] = plugins + "," + PLUGIN if plugins else PLUGIN
+    controller.saved_pytest_plugins = os.environ.get("PYTEST_PLUGINS")
+    plugins = controller.saved_pytest_plugins
+    os.environ["PYTEST_PLUGINS"] = plugins + "," + PLUGIN if plugins else PLUGIN
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, controller.on_signal)
     arenascope_capture._controller = controller

@@ -276,13 +276,6 @@ describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_
     expect(manifest(dir).status).toBe('complete');
   });
 
-  it('a program that is not pytest gets no PYTEST_PLUGINS (its children ran pytest -I, which failed on the plugin)', () => {
-    const dir = fresh('no-pytest-plugins');
-    const code = 'import os; print("plugins", os.environ.get("PYTEST_PLUGINS"))';
-    const ran = arenascope(['run', '-o', dir, '--', pyenv('3.11.7'), '-c', code]);
-    expect([ran.status, ran.stdout]).toEqual([0, expect.stringContaining('plugins None\n')]);
-  });
-
   it('a clear at exit leaves out the exit capture, not the ten before it that show the leak', {
     timeout: 60_000,
   }, () => {

@@ -79,9 +79,12 @@ interface Row {
   readonly unit: Unit | null;
 }
 
-// A function's first row: its Increment is its Mem usage (memory_profiler measures the call from 0), as
-// no later row's is. After a jump in line numbers, it starts another function (two tables pasted as one).
-const firstRow = (l: ReportLine): boolean => l.incrementMiB !== null && l.incrementMiB === l.memMiB;
+// A function's first row: a decorator or `def` line whose Increment is its Mem usage (memory_profiler
+// measures the call from 0). After a jump in line numbers, it starts another function (two tables
+// pasted as one). The line alone would not do: with the tracemalloc backend, memory back at 0 inside a
+// function makes a later row's Increment its Mem usage too.
+const firstRow = (l: ReportLine): boolean =>
+  l.incrementMiB !== null && l.incrementMiB === l.memMiB && /^\s*(?:@|(?:async\s+)?def\s)/.test(l.source);
 
 function expandTabs(s: string, width = 8): string {
   if (!s.includes('\t')) return s;

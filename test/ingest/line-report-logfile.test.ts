@@ -63,6 +63,14 @@ describe("line reports logged through memory_profiler's LogFile", () => {
     expect(increment.err).toContain('no rule under its header and only rows that grew');
   });
 
+  it('the tracemalloc backend: memory back at 0 inside a function is no first row of another', async () => {
+    // tracemalloc-increment.txt: work() called twice, its rows 11, 14, 16 logged (14: 2.0 MiB of 2.0).
+    const { read, err } = await leaks('tracemalloc-increment.txt');
+    expect(err).not.toContain('read as two functions');
+    expect(read.retainingFunctions).toEqual([]);
+    expect(read.unjudgedFunctions).toHaveLength(2);
+  });
+
   it("reports logged from several threads (each thread's name in its prefix): every one read", async () => {
     const named = await leaks('threads-named.txt');
     const message = await leaks('threads-message.txt');

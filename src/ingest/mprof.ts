@@ -312,17 +312,13 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
   const digits = t[first - 1]!.toFixed(1) === t[first]!.toFixed(1) ? 4 : 1;
   const printFixed = (x: number): string => x.toFixed(digits);
   const fell = `${printFixed(t[first - 1]!)} then ${printFixed(t[first]!)}`;
-  // One step back is a clock change, in a run of any length; many are no recording in order: more
-  // than a tenth of the steps, or several steps each back past many samples (two mprof runs writing
-  // to one file at once: their 8 KiB writes interleave, each going back past the other's last block;
-  // "repaired", one program's samples were read as the other's). A clock set back a little (NTP's
-  // steps) goes back past a sample or two.
-  if (back.length > 1 && (back.length * 10 > t.length - 1 || back.some((i) => behind(t, i) > MAX_BEHIND))) {
+  // One step back is a clock change, in a run of any length; many are no recording in order.
+  if (back.length > 1 && back.length * 10 > t.length - 1) {
     throw new InputError(
       label,
       `line ${line}`,
       `the times of its ${what} samples go back at ${back.length} of ${t.length - 1} steps, the first here ` +
-        `(${fell}): not one mprof recording in order (two runs writing to one file at once?)`,
+        `(${fell}): not one mprof recording in order`,
     );
   }
   const ahead: number[] = [];
@@ -341,16 +337,6 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
       `(first at line ${line}: ${fell}, ${printFixed(stepBack)} s back: a clock change?); ` +
       'the samples after are taken to follow the one before by the usual interval',
   );
-}
-
-// Samples a clock change may go back past, each time, in a run that goes back more than once.
-const MAX_BEHIND = 8;
-
-/** How many samples before sample i are later than it (counted up to MAX_BEHIND + 1). */
-function behind(t: Float64Array, i: number): number {
-  let n = 0;
-  for (let j = i - 1; j >= 0 && n <= MAX_BEHIND; j--) if (t[j]! > t[i]!) n++;
-  return n;
 }
 
 /**
@@ -559,6 +545,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     warnings.push(`${input.label}: a run with no MEM or CHLD sample (its CMDLINE only) is left out`);
   }
   const source = { path: input.label, format: FORMAT, gzip: input.gzip, bytes: read.bytes } as const;
+  // Each run's first and last MEM time as written (before any repair): see overlapping().
+  const spans: ([number, number] | undefined)[] = [];
   const runSeries = sampled.map((r, i) => {
     const run = sampled.length > 1 ? { index: i + 1, count: sampled.length } : null;
     const name = run ? `${input.label} (run ${run.index})` : input.label;
@@ -567,6 +555,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     let moved = 0;
     const finished = (b: SampleBuilder, what: string): Samples => {
       const samples = b.finish();
+      if (what === 'MEM' && samples.t.length) spans[i] = extent(samples.t);
       const before = warnings.length;
       // The builder counted the steps back and the repeats: most runs have neither to look for.
       if (b.backLine) steadyClock(samples, b.backLine, name, what, warnings);
@@ -625,6 +614,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       ...(bare ? { untimed: true } : {}),
     };
   });
+  overlapping(input.label, sampled, spans);
   const owners = ownRuns(
     runSeries.map((r, i) => ({ ...r, noneMeasuredFrom: sampled[i]!.noneMeasuredFrom })),
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
@@ -665,6 +655,34 @@ export const importer: Importer = {
   sniff: sniffMprof,
   read: readMprof,
 };
+
+function extent(t: Float64Array): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (let i = 0; i < t.length; i++) [lo, hi] = [Math.min(lo, t[i]!), Math.max(hi, t[i]!)];
+  return [lo, hi];
+}
+
+/**
+ * Runs appended to one file follow each other; two whose MEM times overlap were written at once (two
+ * `mprof run -o` of one file: their 8 KiB writes interleave, and each run held pieces of both, the
+ * steps back "repaired" as clock changes): an error.
+ */
+function overlapping(
+  label: string,
+  runs: readonly RunBuilder[],
+  spans: readonly ([number, number] | undefined)[],
+): void {
+  for (let i = 1; i < runs.length; i++) {
+    const [before, now] = [spans[i - 1], spans[i]];
+    if (!before || !now || now[0] >= before[1]) continue;
+    throw new InputError(
+      label,
+      `line ${runs[i]!.main.firstLine || 1}`,
+      `run ${i + 1} starts at ${now[0].toFixed(4)}, before run ${i} ends (${before[1].toFixed(4)}): not runs appended ` +
+        'one after another but two mprof runs writing to one file at once',
+    );
+  }
+}
 
 /**
  * Whether a run's MEM looks like it counts its children (`mprof run -C` is not in the file): 'came',

@@ -338,12 +338,13 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
   });
 
   it('a clock set back a little several times (NTP): repaired with a warning, not refused as interleaved runs', async () => {
-    // fixtures/mprof/plain.dat (every 20 ms), 5 samples set back 30 ms: each goes back past one sample.
+    // fixtures/mprof/plain.dat (every 20 ms), 5 samples set back 0.2 s: each goes back past ten samples (a
+    // step of NTP's at a fine -T; a first rule, counting samples gone back past, refused it).
     const text = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
     const memAt = text.flatMap((l, i) => (l.startsWith('MEM ') ? [i] : []));
     for (const k of [10, 20, 30, 40, 50]) {
       const [field, mib, t] = text[memAt[k]!]!.split(' ');
-      text[memAt[k]!] = `${field} ${mib} ${(Number(t) - 0.03).toFixed(4)}`;
+      text[memAt[k]!] = `${field} ${mib} ${(Number(t) - 0.2).toFixed(4)}`;
     }
     const file = join(dir, 'ntp.dat');
     writeFileSync(file, text.join('\n'));
@@ -352,12 +353,11 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
   });
 
   it('two runs writing to one file at once (fixtures/mprof/interleaved): an error, not two runs repaired', async () => {
-    // mprof writes in 8 KiB blocks: the runs' lines interleave, and each change of writer goes back in
-    // time. Repaired as clock changes, each run held pieces of both (peaks of 19 and 69 MiB for one
-    // program run twice).
+    // mprof writes in 8 KiB blocks: the runs' lines interleave, and the second run starts before the
+    // first ends. Its steps back repaired as clock changes, each run held pieces of both.
     const r = await cli('info', 'fixtures/mprof/interleaved/refused-both.dat');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/go back at \d+ of \d+ steps.*two runs writing to one file at once/);
+    expect(r.err).toMatch(/run 2 starts at [\d.]+, before run 1 ends .*two mprof runs writing to one file at once/);
   });
 });
 

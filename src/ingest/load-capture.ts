@@ -88,7 +88,8 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
       const at = recipe.indexOf(': ');
       throw new InputError(path, recipe.slice(0, at), recipe.slice(at + 2));
     }
-    const what = input.head.length === 0 ? 'the input is empty' : 'not a format arenascope reads';
+    const what =
+      input.head.length === 0 ? 'the input is empty' : `not a format arenascope reads${figuresOnly(input.head)}`;
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');
     const gz = input.gzip ? ' (after gunzip)' : '';
@@ -136,4 +137,18 @@ function asPython(c: Capture, python: string): Capture {
   if (c.kind === 'snapshot') return { ...c, tracebackOrder };
   if (c.kind === 'snapshot-series') return { ...c, snapshots: c.snapshots.map((s) => ({ ...s, tracebackOrder })) };
   return c;
+}
+
+// A column of MiB figures, as memory_profiler 0.25-0.27's `mprofile` wrote (never detected: any column
+// of numbers looks the same): said, with the option that reads it.
+function figuresOnly(head: Buffer): string {
+  const lines = head
+    .toString('latin1')
+    .split('\n')
+    .slice(0, 20)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines.length > 0 && lines.every((l) => /^\d+\.\d+$/.test(l) && Number(l) < 1e7)
+    ? " (one figure a line: memory_profiler 0.25-0.27's mprofile output? --input-format mprof reads it)"
+    : '';
 }

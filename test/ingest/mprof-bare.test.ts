@@ -46,7 +46,9 @@ describe("memory_profiler 0.27's mprofile output (MiB figures alone)", () => {
 
   it('a column of figures is no format unless asked; a damaged figure or a cut is an error naming its line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bare-'));
-    expect((await cli('info', FILE)).err).toContain('not a format arenascope reads');
+    expect((await cli('info', FILE)).err).toContain(
+      "one figure a line: memory_profiler 0.25-0.27's mprofile output? --input-format mprof reads it",
+    );
     writeFileSync(join(dir, 'started.txt'), '1754110000.123456\n');
     expect((await cli('info', join(dir, 'started.txt'))).err).toContain('not a format arenascope reads');
     writeFileSync(join(dir, 'damaged.dat'), `${'10.5\n'.repeat(30)}11.2S\n12.5\n`);

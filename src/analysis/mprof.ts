@@ -94,6 +94,8 @@ export interface MemoryTrend {
   /** Samples before this many seconds from the start are the warm-up and are not judged (nor
    * the last 5% of the run, when a process frees memory as it shuts down). */
   readonly warmupSeconds: number;
+  /** The warm-up is the interpreter's start-up, up to the run's start capture (longer than a tenth of the run). */
+  readonly warmupIsStartup: boolean;
   /** Measured: the largest sample of the run (what `mprof peak` prints). */
   readonly peakMiB: number;
   /**
@@ -135,6 +137,11 @@ export interface MemoryTrend {
 export interface TrendOptions {
   /** Seconds of warm-up to leave out (default: the first 10% of the run). */
   readonly warmupSeconds?: number;
+  /**
+   * Without warmupSeconds: the time (on the samples' clock) the program's own code began; the samples
+   * before it are left out too when that is longer than a tenth of the run (see MemorySeries.programStart).
+   */
+  readonly programStart?: number;
   /** Growth, in MiB, that counts (default: the larger of 1 MiB and 5% of the first floor). */
   readonly minGrowthMiB?: number;
   readonly limitMiB?: number;
@@ -405,7 +412,7 @@ function nextStep(
       return 'memory was given back over the run: nothing to fix';
     default:
       return (
-        `no change of ${mib(r.minGrowthMiB)} or more (the growth that counts) over ${Math.round(duration)} s; ` +
+        `no change of ${mib(r.minGrowthMiB)} or more (the growth that counts) over ${duration < 10 ? duration.toFixed(1) : Math.round(duration)} s; ` +
         'a slower leak needs a longer capture or `arenascope leaks` with a lower `--min-growth`'
       );
   }
@@ -423,6 +430,17 @@ function judgedSpan(t: Float64Array, n: number, warmup: number): [number, number
   let end = n;
   while (end > start + 3 && t[end - 1]! > t0 + duration * 0.95) end--;
   return [start, end];
+}
+
+/**
+ * Seconds of the judged clock (`active`, see activeTime) from the first sample to the first one taken
+ * at or after `programStart` (on the recorded clock); 0 without it.
+ */
+function startupSeconds(recorded: Float64Array, active: Float64Array, n: number, programStart?: number): number {
+  if (programStart === undefined || !n) return 0;
+  let i = 0;
+  while (i < n - 1 && recorded[i]! < programStart) i++;
+  return active[i]! - active[0]!;
 }
 
 /**
@@ -458,7 +476,11 @@ export function memoryTrend(
   const { samples: s, paused } = activeTime(recorded, n);
   const t0 = s.t[0] ?? 0;
   const duration = n ? s.t[n - 1]! - t0 : 0;
-  const warmup = Math.min(opts.warmupSeconds ?? duration * 0.1, duration);
+  // The interpreter starting up is no part of the program (on a loaded machine it filled most of a
+  // 0.5 s run, its rise of 13 MiB read a leak at 0.5 and the gate failed a steady program).
+  const startup = opts.warmupSeconds === undefined ? startupSeconds(recorded.t, s.t, n, opts.programStart) : 0;
+  const warmup = Math.min(opts.warmupSeconds ?? Math.max(duration * 0.1, startup), duration);
+  const warmupIsStartup = startup > duration * 0.1;
   const [start, end] = judgedSpan(s.t, n, warmup);
   // A warm-up asked for that leaves too little to judge is the question's mistake, not a stable run.
   if (end - start < 3 && n >= 3 && opts.warmupSeconds !== undefined) {
@@ -547,6 +569,7 @@ export function memoryTrend(
     durationSeconds: wall,
     pausedSeconds: paused,
     warmupSeconds: warmup,
+    warmupIsStartup,
     peakMiB: peak,
     floorStartMiB: first(e.floor),
     floorEndMiB: last(e.floor),
@@ -561,7 +584,7 @@ export function memoryTrend(
     troughsOnly: c.troughs === true,
     reachesLimitInSeconds: reaches,
     next: unjudged
-      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (a tenth of the run)` : ''}: ` +
+      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${warmupIsStartup ? "the interpreter's start-up" : 'a tenth of the run'})` : ''}: ` +
         'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
         (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
       : nextStep(c.verdict, facts, warmupFrom(settledAt, s.t, n), duration, call),
@@ -684,6 +707,7 @@ export function leakingSeries(
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
   // FUNC spans are the main process's: its next step names the call that kept the most.
   const call = retainingCalls(s)[0];
+  if (s.programStart !== undefined && opts.programStart === undefined) opts = { ...opts, programStart: s.programStart };
   const out = s.samples.t.length
     ? [memoryTrend(mainName(s), s.samples, opts, s.mainIncludesChildren ? undefined : call)]
     : [];

@@ -364,11 +364,12 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
       labels: snaps.map((x) => x.f?.label ?? sidecarLabel(x.path) ?? x.path),
     },
     allocatorStats,
-    memorySeries: set.memorySeries.map((m) =>
-      recorded.get(m.source.path)?.childrenInMem
-        ? { ...m, ...(m.children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) }
-        : m,
-    ),
+    memorySeries: set.memorySeries.map((m) => {
+      const f = recorded.get(m.source.path);
+      const begun = f?.programStart === undefined ? {} : { programStart: f.programStart };
+      if (!f?.childrenInMem) return { ...m, ...begun };
+      return { ...m, ...begun, ...(m.children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) };
+    }),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
 }

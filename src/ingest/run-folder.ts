@@ -23,6 +23,8 @@ export interface RunFile {
   readonly matches: string | null;
   /** The memory file's MEM lines count the children (the run's --include-children). */
   readonly childrenInMem?: boolean;
+  /** The memory file's: when the program's own code began (the run's start capture; MemorySeries.programStart). */
+  readonly programStart?: number;
 }
 
 export interface RunFolder extends RunInfo {
@@ -317,7 +319,13 @@ export function readRunFolder(dir: string): RunFolder | null {
   const gzipped = new Set(run.files.filter((f) => !isFile(f.path) && isFile(`${f.path}.gz`)).map((f) => f.path));
   const now = (p: string): string => (gzipped.has(p) ? `${p}.gz` : p);
   // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
-  const files = run.files.map((f) => ({ ...f, path: now(f.path), matches: f.matches && now(f.matches) }));
+  const begun = programStart(run.files);
+  const files = run.files.map((f) => ({
+    ...f,
+    path: now(f.path),
+    matches: f.matches && now(f.matches),
+    ...(f.kind === 'memory' && begun !== null ? { programStart: begun } : {}),
+  }));
   const missing = files.filter((f) => !isFile(f.path));
   // One there that cannot be read (permission denied) is left out as a missing one is, as its
   // snapshots/ folder read alone leaves it out (the run folder ended the command, exit 2).
@@ -332,6 +340,16 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...strangers(dir, [...files, ...leftOut]),
     ],
   };
+}
+
+/**
+ * When the program's own code began: the time of the run's start capture, the first it takes (labelled
+ * 'start', before the program runs); null when the run's first capture is another (none taken).
+ */
+function programStart(files: readonly RunFile[]): number | null {
+  let first: RunFile | null = null;
+  for (const f of files) if (f.kind !== 'memory' && f.time !== null && (!first || f.time < first.time!)) first = f;
+  return first?.label === 'start' ? first.time : null;
 }
 
 /**

@@ -59,6 +59,11 @@ export interface MemorySeries {
    * at its interval from 0 s, and no time of day is known.
    */
   readonly untimed?: boolean;
+  /**
+   * When the program's own code began, on the samples' clock: an `arenascope run`'s start capture.
+   * The samples before it are the interpreter starting (site, imports, tracing set up): warm-up.
+   */
+  readonly programStart?: number;
 }
 
 /**

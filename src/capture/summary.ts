@@ -23,7 +23,9 @@ function ending(m: Manifest, exitCode: number): string {
   if (m.status === 'interrupted') {
     return `INTERRUPTED (${exit?.signal ? `stopped by ${exit.signal}` : status}); ${then}`;
   }
-  if (m.status !== 'crashed') return `ended normally (${status})`;
+  // A status other than 0 is no normal end (`-m nosuchmod`, sys.exit(1) read "ended normally").
+  if (m.status !== 'crashed')
+    return (exit?.code ?? exitCode) === 0 ? `ended normally (${status})` : `ended with ${status}`;
   if (exit?.signal) return `CRASHED: killed by ${exit.signal} (status ${exitCode}); ${then}`;
   if (exit?.reason === 'exception') return `CRASHED: an uncaught exception (${status}); ${then}`;
   if (exit?.reason === null) return `CRASHED: Python ended (${status}) before the capture started`;

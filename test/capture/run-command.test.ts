@@ -239,7 +239,7 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
         const r = run(['-o', dir, '--', python, join(PROGRAMS, 'exits.py'), '7', 'two words'], 'from stdin\n');
         expect(r.status).toBe(7);
         expect(r.stdout).toBe("args=['7', 'two words'] stdin=from stdin\n");
-        expect(r.stderr).toMatch(/ended normally \(exit status 7\)/);
+        expect(r.stderr).toMatch(/program: +ended with exit status 7\n/);
         const m = manifestOf(dir);
         expect([m.status, m.exit, m.python?.version]).toEqual([
           'complete',

@@ -163,8 +163,9 @@ async function collect(
     }
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
-    else if (c.kind === 'memory-series') memorySeries.push(c);
-    else if (c.kind === 'memory-runs') memorySeries.push(...c.runs);
+    // A run's memory.dat, in its folder or named on its own: when the program's code began.
+    else if (c.kind === 'memory-series') memorySeries.push(begun(c, recorded.get(path)));
+    else if (c.kind === 'memory-runs') memorySeries.push(...c.runs.map((r) => begun(r, recorded.get(path))));
     else if (c.kind === 'line-report') lineReports.push(c);
     // A report's time and label, like a dump's, may be kept in sidecars: they pair it with its capture.
     else if (c.kind === 'allocator-stats') {
@@ -330,6 +331,9 @@ function rotated<T>(a: readonly T[], b: readonly T[]): boolean {
   return at >= 0 && b.every((x, i) => a[(at + i) % a.length] === x);
 }
 
+const begun = (m: MemorySeries, f: RunFile | undefined): MemorySeries =>
+  f?.programStart === undefined ? m : { ...m, programStart: f.programStart };
+
 /**
  * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,
  * else its sidecar's, else its path as read); the run's traced peaks and times where no sidecar gave
@@ -364,12 +368,11 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
       labels: snaps.map((x) => x.f?.label ?? sidecarLabel(x.path) ?? x.path),
     },
     allocatorStats,
-    memorySeries: set.memorySeries.map((m) => {
-      const f = recorded.get(m.source.path);
-      const begun = f?.programStart === undefined ? {} : { programStart: f.programStart };
-      if (!f?.childrenInMem) return { ...m, ...begun };
-      return { ...m, ...begun, ...(m.children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) };
-    }),
+    memorySeries: set.memorySeries.map((m) =>
+      recorded.get(m.source.path)?.childrenInMem
+        ? { ...m, ...(m.children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) }
+        : m,
+    ),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
 }

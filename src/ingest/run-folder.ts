@@ -319,7 +319,8 @@ export function readRunFolder(dir: string): RunFolder | null {
   const gzipped = new Set(run.files.filter((f) => !isFile(f.path) && isFile(`${f.path}.gz`)).map((f) => f.path));
   const now = (p: string): string => (gzipped.has(p) ? `${p}.gz` : p);
   // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
-  const begun = programStart(run.files);
+  // From the files before any was left out: the start capture is, when the program cleared the traces.
+  const begun = programStart(before);
   const files = run.files.map((f) => ({
     ...f,
     path: now(f.path),
@@ -343,12 +344,13 @@ export function readRunFolder(dir: string): RunFolder | null {
 }
 
 /**
- * When the program's own code began: the time of the run's start capture, the first it takes (labelled
- * 'start', before the program runs); null when the run's first capture is another (none taken).
+ * When the program's own code began: the time of the run's start capture, the first snapshot it takes
+ * (labelled 'start', before the program runs), of every snapshot the run took; null when the first is
+ * another. Not an allocator report's: `--allocator` runs the program a second time, after memory.dat.
  */
 function programStart(files: readonly RunFile[]): number | null {
   let first: RunFile | null = null;
-  for (const f of files) if (f.kind !== 'memory' && f.time !== null && (!first || f.time < first.time!)) first = f;
+  for (const f of files) if (f.kind === 'snapshot' && f.time !== null && (!first || f.time < first.time!)) first = f;
   return first?.label === 'start' ? first.time : null;
 }
 

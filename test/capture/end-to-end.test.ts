@@ -139,37 +139,66 @@ for (const version of PRESENT) {
       expect(gateCheck(json(gate), 'max-leaks')).toMatchObject({ passed: true, measured: 0 });
     });
 
-    it("a steady program after a slow start-up: the interpreter's rise is no leak of the program's", () => {
-      // 2 s of site start-up keeping 20 MiB, then the steady program (0.3 s): judged from the start capture
-      // on, not from a tenth of the run (its RSS rose at 20 of 24 samples: a leak at 0.50, gate failed).
-      const dir = fresh('slow-start');
-      const env = { ...process.env, PYTHONPATH: join(PROGRAMS, 'slow_start') };
-      const r = spawnSync(
-        process.execPath,
-        [BIN, 'run', '-o', dir, '--', python, join(PROGRAMS, 'steady_service.py')],
-        {
+    describe('after a slow start-up (2 s of site, 20 MiB) or a user checkpoint "start"', () => {
+      const mem = (dir: string): string => join(dir, 'memory.dat');
+      /** `arenascope run` of a fixture program with `env` added (PYTHONPATH: the slow site). */
+      const runWith = (name: string, program: string, env: Record<string, string>): string => {
+        const dir = fresh(name);
+        const r = spawnSync(process.execPath, [BIN, 'run', '-o', dir, '--', python, join(PROGRAMS, program)], {
           cwd: ROOT,
-          env,
+          env: { ...process.env, ...env },
           encoding: 'utf8',
           timeout: 120_000,
+        });
+        expect(r.status, r.stderr).toBe(0);
+        return dir;
+      };
+      /** The RSS series of `leaks ARGS --json`, by `<file> <process>`, with its warm-up. */
+      const trend = (args: string[]) => {
+        const memory = leakResultsOf(json(arenascope(['leaks', ...args, '--json']))).filter((x) => x.kind === 'memory');
+        const warmup = (memory[0]!.series as { warmupSeconds: number }[])[0]!.warmupSeconds;
+        return { ...trendFacts(memory).values().next().value!, warmup };
+      };
+      const SLOW = { PYTHONPATH: join(PROGRAMS, 'slow_start') };
+
+      it("a steady program: the start-up's rise is no leak of the program's, the folder or its memory.dat alone", () => {
+        // Judged from the start capture on, not from a tenth of the run: its RSS rose at 20 of 24 samples,
+        // a leak at 0.50 (stop 39's CI, a loaded machine), and the gate failed.
+        const dir = runWith('slow-steady', 'steady_service.py', SLOW);
+        // The rise is there: judged whole, it reads a leak.
+        expect(trend([dir, '--warmup', '0']).verdict).toBe('leak');
+        for (const given of [dir, mem(dir)]) {
+          expect(trend([given]).verdict, given).not.toBe('leak');
+          expect(arenascope(['leaks', given]).stdout).toContain(
+            "(the interpreter's start-up, up to the start capture) left out",
+          );
+          const gate = arenascope(['gate', given, '--json']);
+          expect(gate.status, gate.stdout).toBe(0);
+        }
+        for (const format of ['json', 'text']) expect(arenascope(['report', dir, '--format', format]).status).toBe(0);
+      });
+
+      it.runIf(version === VERSIONS.at(-1))('a program keeping 5 MiB/s for 3 s: still a leak the gate fails', () => {
+        // Judged from the start capture, 3 s leave too few windows for a verdict sure enough to count (0.43:
+        // the gate passed); the rise over the whole run stands, as memory kept rising once the program began.
+        const dir = runWith('slow-leak', 'rss_leak.py', { ...SLOW, DUR: '3' });
+        const t = trend([dir]);
+        expect([t.verdict, t.confidence >= 0.5]).toEqual(['leak', true]);
+        const gate = arenascope(['gate', dir, '--json']);
+        expect(gate.status, gate.stdout).toBe(1);
+        expect(gateCheck(json(gate), 'max-leaks')!.message).toContain(mem(dir));
+      });
+
+      it.runIf(version === VERSIONS.at(-1))(
+        'a checkpoint "start" after clear_traces() is not the start capture',
+        () => {
+          // The program clears the traces at 2.5 s (the run leaves the captures before it out, the start
+          // capture among them) and checkpoints "start": 2.5 s of its leak were taken for start-up (0.43).
+          const dir = runWith('clear-start', 'rss_leak.py', { DUR: '5', CLEAR_AT: '2.5' });
+          const t = trend([dir]);
+          expect([t.verdict, t.confidence >= 0.5, t.warmup < 1]).toEqual(['leak', true, true]);
         },
       );
-      expect([r.status, r.stdout]).toEqual([0, 'steady done\n']);
-      const memory = (args: string[]) =>
-        trendFacts(
-          leakResultsOf(json(arenascope(['leaks', dir, '--json', ...args]))).filter((x) => x.kind === 'memory'),
-        );
-      // The rise is there: judged whole, it reads a leak.
-      expect(memory(['--warmup', '0']).get(`${join(dir, 'memory.dat')} main`)?.verdict).toBe('leak');
-      expect(memory([]).get(`${join(dir, 'memory.dat')} main`)?.verdict).not.toBe('leak');
-      const text = arenascope(['leaks', dir]);
-      expect(text.stdout).toContain("(the interpreter's start-up, up to the start capture) left out");
-      const gate = arenascope(['gate', dir, '--json']);
-      expect(gate.status, gate.stdout).toBe(0);
-      for (const format of ['json', 'text']) {
-        const rep = arenascope(['report', dir, '--format', format]);
-        expect(rep.status).toBe(0);
-      }
     });
 
     it('a crashing program: a valid folder that report and leaks read, saying it crashed', () => {

@@ -47,7 +47,7 @@ export function builder(y: Argv) {
       .option('warmup', {
         type: 'number',
         describe:
-          'Seconds of an mprof run to leave out as warm-up (default: the first 10%, or up to the start capture of an `arenascope run` when longer)',
+          'Seconds of an mprof run to leave out as warm-up (default: the first 10%; up to the start capture of an `arenascope run` when longer, unless memory kept growing after it)',
       })
       // A string, so that the size this option took before 0.2 is still read (with a notice).
       .option('limit', {

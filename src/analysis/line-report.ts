@@ -281,8 +281,13 @@ export function lineReportFindings(
       // Without an Increment of its own, or before 0.58 (no Occurrences column), the rise of Mem usage
       // counts too: those releases summed a loop's or a comprehension's changes wrongly (a loop that
       // took 42 MiB printed -744 MiB), and the oldest print no Increment. From 0.58 the Increment is
-      // the line's own, and a loop header's Mem usage (its highest run, after the body) is not.
-      const rise = reported !== null && l.occurrences !== null ? reported : Math.max(reported ?? -Infinity, to - from);
+      // the line's own, and a loop header's Mem usage (its highest run, after the body) is not; but a
+      // line run more than once still sums each run's memory less the highest of the line run before
+      // it (0.58-0.61: memory_profiler issue #226), which falls below 0 when memory went down between
+      // runs: a comprehension whose Mem usage rose 100 MiB printed -3677 MiB ("no line added memory").
+      const summed = l.occurrences !== null && runs > 1 && reported !== null && reported < 0;
+      const rise =
+        reported !== null && l.occurrences !== null && !summed ? reported : Math.max(reported ?? -Infinity, to - from);
       lines.push({
         filename: b.filename,
         lineno: l.lineno,

@@ -322,6 +322,33 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     }
   });
 
+  it('0.58-0.61 still sum a line run many times below 0: the rise of its Mem usage counts then', async () => {
+    // Debian's memory_profiler 0.61 (fixtures/line-reports/summed/make.sh): a comprehension whose memory went
+    // down between runs printed -3676.9 MiB where its Mem usage rose from the row before; read "no line
+    // added memory" (memory_profiler issue #226; the same in a Kafka consumer's loop: -699453 MiB).
+    const file = 'fixtures/line-reports/summed/spikes.txt';
+    const rows = readFileSync(file, 'utf8').split('\n');
+    const figures = (lineno: number) =>
+      rows
+        .find((r) => r.trimStart().startsWith(`${lineno} `))!
+        .match(/-?[\d.]+(?= MiB)/g)!
+        .map(Number);
+    const [before] = figures(7);
+    const [mem, increment] = figures(9);
+    expect(increment).toBeLessThan(0);
+    const f = await findings(file);
+    expect(f.topIncrements[0]).toMatchObject({
+      lineno: 9,
+      reportedIncrementMiB: increment,
+      incrementMiB: Math.round((mem! - before!) * 1000) / 1000,
+    });
+    expect((await cli('leaks', file)).out).not.toContain('no line added memory');
+    // A line run once keeps its own Increment, below 0 or not (0.61: fixtures/line-reports/real).
+    const once = await findings('fixtures/line-reports/real/mp0.61-p3.txt');
+    for (const l of once.topIncrements.filter((x) => x.occurrences === 1 && x.reportedIncrementMiB !== null))
+      expect(l.incrementMiB).toBe(l.reportedIncrementMiB);
+  });
+
   it('a report before 0.58 counts no calls: the claim says it reads the report as one call', async () => {
     const f = await findings('fixtures/line-reports/real/mp0.57-p4.txt');
     expect(f.retainingFunctions.length).toBeGreaterThan(0);

@@ -292,7 +292,15 @@ function estimate(printed: number, value: string, unit: string, count: number, a
   const a = Number(avg) * UNIT[avgUnit]!;
   const lo = Math.max(printed - halfStep(value, unit, true), (a - halfStep(avg, avgUnit)) * count);
   const hi = Math.min(printed + halfStep(value, unit, true), (a + halfStep(avg, avgUnit)) * count);
-  return lo <= hi ? (lo + hi) / 2 : printed;
+  if (lo <= hi) return (lo + hi) / 2;
+  // pytracemalloc on Python 2 divided whole numbers: 'size=10.0 KiB, count=11, average=992 B' is
+  // 10,912-10,922 B, each figure cut down to a whole one of its unit (read as 10,240 B, its average
+  // 931 B, and the listing's order turned round).
+  const whole = (v: string): boolean => /^\d+(?:\.0+)?$/.test(v);
+  if (!whole(value) || !whole(avg)) return printed;
+  const cutLo = Math.max(printed, a * count);
+  const cutHi = Math.min(printed + UNIT[unit]!, (a + UNIT[avgUnit]!) * count);
+  return cutLo < cutHi ? Math.floor((cutLo + cutHi - 1) / 2) : printed;
 }
 
 /** A statistic line as read, before its listing says whether its lines carry a log prefix. */

@@ -454,3 +454,39 @@ describe('kinds of listing at different moments, and ranks (fixtures/text/kinds,
     expect(await leakLines(`fixtures/text/kinds/${log}`)).toEqual([grewMost(truth[key!]!)]);
   });
 });
+
+describe('pytracemalloc on Python 2: its figures divided as whole numbers, each cut down, not rounded', () => {
+  // Its _format_size divides by 1024 in whole numbers (Python 2's `/`), then prints '%.1f' below 100
+  // and '%.0f' above; the average is size / count, cut down too. Sizes of 10,917 and 10,731 B print alike.
+  const py2Size = (size: number): string => {
+    let n = size;
+    for (const unit of ['B', 'KiB', 'MiB']) {
+      if (Math.abs(n) < 100 && unit !== 'B') return `${n.toFixed(1)} ${unit}`;
+      if (Math.abs(n) < 10 * 1024) return `${n} ${unit}`;
+      n = Math.floor(n / 1024);
+    }
+    return `${n} GiB`;
+  };
+  const line = (site: string, size: number, count: number) =>
+    `${site}: size=${py2Size(size)} (+${py2Size(size)}), count=${count} (+${count}), average=${py2Size(Math.floor(size / count))}`;
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-py2-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads each size within what both its figures allow, in the order printed', async () => {
+    const listing = join(dir, 'py2.txt');
+    const stats = [
+      ['/srv/obj_report.py:45', 10_917, 11],
+      ['/srv/check_memory.py:61', 10_731, 127],
+      ['/srv/obj_report.py:12', 1736, 6],
+    ] as const;
+    writeFileSync(listing, `[Top 10 differences]\n${stats.map(([s, n, c]) => line(s, n, c)).join('\n')}\n`);
+    expect(line(...stats[0])).toContain('size=10.0 KiB (+10.0 KiB), count=11 (+11), average=992 B');
+    const out = (await cli('stats', listing)).out.split('\n');
+    expect(out.slice(0, 3).map((l) => l.slice(0, l.indexOf(':', 6)))).toEqual(
+      stats.map(([s]) => s.slice(0, s.lastIndexOf(':'))),
+    );
+    // Their sizes within a few bytes: what the Python 3 figures then say.
+    expect(out[0]).toBe('/srv/obj_report.py:45: size=10.7 KiB, count=11, average=992 B');
+    expect(out[1]).toBe('/srv/check_memory.py:61: size=10.5 KiB, count=127, average=84 B');
+  });
+});

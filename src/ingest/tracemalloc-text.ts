@@ -1,7 +1,7 @@
 // Importer for tracemalloc statistics printed as text (str(Statistic), str(StatisticDiff), and the
 // Traceback.format() lines under them) found in a log: for a user who kept only the log. Lines logged
 // through logging keep their prefix out of the file names (log-prefix.ts). print() and logging end
-// every line: a last line without its '\n' was cut off (lines.ts, textEnd).
+// every line: a last line without its '\n' was cut off (lines.ts, textEnd), unless it holds no figure.
 
 import type { Frame } from '../model/frames.js';
 import { type TracebackOrder, tracebackOrderOf } from '../model/snapshot.js';
@@ -572,7 +572,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   for await (const raw of text.lines) for (const line of lines.push(raw)) take(line);
   for (const line of lines.end()) take(line);
   no = wrap.lines;
-  const warnings = textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false);
+  // A last line of no letter nor digit (a Markdown fence, a rule of '='), with no line end, holds no
+  // figure a listing reads, cut or not: a README's listing ending in its closing fence was refused.
+  const cut = text.cut();
+  const figures = cut !== null && /[\p{L}\p{N}]/u.test(cut);
+  const warnings = textEnd(input, figures ? cut : null, `line ${no + 1}`, opts.allowPartial ?? false);
   close();
   if (listings.length === 0) {
     throw new InputError(

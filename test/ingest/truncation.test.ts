@@ -82,6 +82,18 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expect(partial.out).not.toContain('inventory.py:14');
   });
 
+  it('tracemalloc text: a listing pasted in Markdown, its closing fence with no line end, is whole', async () => {
+    const cases = (JSON.parse(readFileSync('fixtures/expected/py37.json', 'utf8')) as { cases: { output: string }[] })
+      .cases;
+    const printed = cases.find((c) => c.output.includes(', count=210, '))!.output.trimEnd();
+    for (const end of ['```', '=====']) {
+      const p = file(`fenced-${end.length}.md`, `Top lines:\n\n\`\`\`\n${printed}\n${end}`);
+      const r = await cli('stats', p);
+      expect([r.code, r.err], end).toEqual([0, expect.not.stringContaining('middle of a line')]);
+      expect(r.out).toContain(', count=210, ');
+    }
+  });
+
   it("allocator stats: a free-list line ending in 'each =' is not a figure of 0", async () => {
     const text = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8');
     const cut = text.slice(0, text.lastIndexOf(' bytes each =') + ' bytes each ='.length);

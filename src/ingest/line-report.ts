@@ -32,6 +32,8 @@ import type { InputStream } from './open-input.js';
 const FORMAT = 'line-report';
 
 const HEADER = /^( *)Line # +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
+// A header that stops before 'Line Contents': no table read, but said where rows are found without one.
+const CUT_HEADER = /^ *Line # +Mem usage(?: +Increment)?(?: +Occu?rr?ences)? *$/;
 const FILENAME = /^\s*(?:In \[\d+\]: )?Filename: (.*)$/s;
 const RULE = /^\s*=+\s*$/;
 const FENCE = /^\s*(```|~~~)/;
@@ -274,6 +276,8 @@ class Reader {
   /** The input stops inside the open table's next row (read with --allow-partial). */
   private cut = false;
   private orphans: number[] = [];
+  /** The first line of a header without its 'Line Contents' column (a paste cut at its right). */
+  private cutHeader: number | null = null;
   /** The Filename: line a traceback came after (passTraceback), 0 when none is being passed over. */
   private tracebackFrom = 0;
   private tracebackLines = 0;
@@ -325,6 +329,7 @@ class Reader {
         `memory_profiler could not find the source of ${quoted(missing[1]!, 80)}: the table of a profiled function there is missing (its memory is in no row)`,
       );
     } else if (ORPHAN.test(text)) this.orphans.push(no);
+    else if (this.cutHeader === null && CUT_HEADER.test(text)) this.cutHeader = no;
     else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) this.file = null;
   }
 
@@ -724,11 +729,15 @@ class Reader {
       // Rows whose header is not there (a report cut at its start, scrolled away) hold memory that is
       // not read: left out with a warning, a peak of 196.6 MiB read 59.1 and a gate passed.
       const what = `${this.orphans.length} line(s) shaped like report rows with no 'Line #' header above them`;
+      const why =
+        this.cutHeader === null
+          ? 'a report cut at its start (its header scrolled away?)'
+          : `the header at line ${this.cutHeader} has no 'Line Contents' column: a report cut at its right (a copy of its first columns?)`;
       if (!this.lenient) {
         throw new InputError(
           this.label,
           `line ${this.orphans[0]}`,
-          `${what} (the first here): a report cut at its start (its header scrolled away?) cannot be read; --lenient reads the rest without them`,
+          `${what} (the first here): ${why} cannot be read; --lenient reads the rest without them`,
         );
       }
       this.warn(this.orphans[0]!, `${what} (the first here) are not read (--lenient)`);

@@ -277,6 +277,18 @@ describe('reports pasted by hand', () => {
     expect(r.warnings).toEqual([]);
   });
 
+  it("a copy of a table's first columns, no 'Line Contents': refused, saying its header was cut at its right", async () => {
+    // As in memory_profiler issue #195: the header and rows stop before the source column.
+    const real = readFileSync(`${DIR}/real/mp0.61-p3.txt`, 'utf8').split('\n');
+    const header = real.findIndex((l) => l.includes('Line Contents'));
+    const at = real[header]!.indexOf('Line Contents');
+    const cut = real.map((l) => l.slice(0, at).trimEnd()).join('\n');
+    const r = load('no-contents.txt', cut, { format: 'line-report' });
+    await expect(r).rejects.toThrow(
+      new RegExp(`the header at line ${header + 1} has no 'Line Contents' column: a report cut at its right`),
+    );
+  });
+
   it("from a CI log: GitHub Actions' timestamps, docker compose's column, colours (each was refused, exit 2)", async () => {
     const real = readFileSync('fixtures/line-reports/wrapped/mp0.61-p3.txt', 'utf8');
     const blocks = (r: LineReport) => r.blocks.map((b) => ({ ...b, lines: b.lines.map((l) => ({ ...l })) }));

@@ -286,6 +286,30 @@ describe('with capture times: growth per second', () => {
       [64, 100, 64, 100, 64, 100, 64, 100, 64].map((k) => k * KiB),
     );
     expect(classify(uneven, M, times)).toMatchObject({ verdict: 'slowing', perCapture: false });
+    // Real series of gc'd object trees (CPython 3.8's statistics of two lines in 8 real dumps, gc run at
+    // every other capture): the lists each tree holds come and go, their lows flat but for 112 and 56
+    // bytes of list growth, the series ending on a high: no leak (read 0.67 by three raises of what it
+    // kept: its first step, those bytes, that high; the gate failed). The payloads beside them keep
+    // 31-62 KiB at every low: a leak.
+    const treeTimes = [
+      1796216483.636016, 1796216483.798608, 1796216484.047254, 1796216484.234669, 1796216484.52977, 1796216484.760275,
+      1796216485.136293, 1796216485.363109,
+    ];
+    const children = [0, 305648, 305760, 611576, 305816, 611632, 305816, 611632];
+    expect(classify(children, M, treeTimes).verdict).not.toBe('leak');
+    expect(classify(children, M).verdict).not.toBe('leak');
+    const payloads = [0, 567888, 599144, 1167144, 661544, 1229544, 723944, 1291944];
+    expect(classify(payloads, M, treeTimes).verdict).toBe('leak');
+    // A real dict of acks that grows without bound (CPython 3.7's statistics, 12 real dumps): it grew at
+    // all 11 steps, in a staircase of resizes; the clock put its largest step just before the last
+    // third, which added 58 KiB, under the 64 KiB that count: "grew, then stopped", the gate passed.
+    const acks = [0, 38331, 76646, 96521, 153252, 173127, 193002, 212877, 306488, 326363, 346238, 366113];
+    const ackTimes = [
+      1796216460.744791, 1796216460.861288, 1796216460.968935, 1796216461.076466, 1796216461.189316, 1796216461.302634,
+      1796216461.429692, 1796216461.545049, 1796216461.66403, 1796216461.817358, 1796216462.031176, 1796216462.209214,
+    ];
+    expect(classify(acks, M, ackTimes).verdict).toBe('leak');
+    expect(classify(acks, M, ackTimes).confidence).toBeGreaterThanOrEqual(0.5);
     // A real dict cache of random keys (CPython's statistics of random.py:240 in 6 real dumps, taken
     // at intervals 1.3 times the one before): its steps rise, then fall, within 1.33 times; not a leak.
     const cacheTimes = [

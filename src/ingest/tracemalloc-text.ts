@@ -19,6 +19,8 @@ const SIZE = '(-?\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
 // Only str(StatisticDiff) prints the changes in size and count; the average may be left out.
 const SIZE_DIFF = ' \\(([-+]\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)\\)';
 const COUNT_DIFF = ' \\(([-+]\\d+)\\)';
+// A Markdown fence or a rule of three or more '`', '~', '=', '-', '*' (see where the text ends).
+const FENCE_OR_RULE = /^\s*(?:`{3,}|~{3,}|={3,}|-{3,}|\*{3,})\s*$/;
 const AVERAGE = ', average=(\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
@@ -572,11 +574,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   for await (const raw of text.lines) for (const line of lines.push(raw)) take(line);
   for (const line of lines.end()) take(line);
   no = wrap.lines;
-  // A last line of no letter nor digit (a Markdown fence, a rule of '='), with no line end, holds no
-  // figure a listing reads, cut or not: a README's listing ending in its closing fence was refused.
+  // A last line that is a Markdown fence or a rule ('```', '====='), with no line end, holds no figure a
+  // listing reads, cut or not: a README's listing ending in its closing fence was refused. (Not any
+  // line without a letter: '/' or '<' begins a statistic, spaces a frame.)
   const cut = text.cut();
-  const figures = cut !== null && /[\p{L}\p{N}]/u.test(cut);
-  const warnings = textEnd(input, figures ? cut : null, `line ${no + 1}`, opts.allowPartial ?? false);
+  const warnings = textEnd(
+    input,
+    cut !== null && !FENCE_OR_RULE.test(cut) ? cut : null,
+    `line ${no + 1}`,
+    opts.allowPartial ?? false,
+  );
   close();
   if (listings.length === 0) {
     throw new InputError(

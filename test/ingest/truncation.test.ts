@@ -92,6 +92,11 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
       expect([r.code, r.err], end).toEqual([0, expect.not.stringContaining('middle of a line')]);
       expect(r.out).toContain(', count=210, ');
     }
+    // A line of no letter that begins a statistic ('/', '<') is no fence: cut.
+    for (const start of ['/', '<']) {
+      const p = file('cut-start.txt', `${printed}\n${start}`);
+      expectCut(await cli('stats', p), p, /line \d+: the file ends in the middle of a line/);
+    }
   });
 
   it("allocator stats: a free-list line ending in 'each =' is not a figure of 0", async () => {

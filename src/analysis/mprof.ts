@@ -484,8 +484,14 @@ export function memoryTrend(
   if (!n || opts.programStart < recorded.t[0]! || opts.programStart > recorded.t[n - 1]!) return whole;
   const own = judgeTrend(name, recorded, opts, call, opts.programStart);
   if (own.warmupSeconds <= whole.warmupSeconds) return whole;
-  if (whole.verdict === 'leak') return own.verdict === 'leak' || grewAfter(recorded, n, opts) ? whole : own;
-  return own.verdict === 'leak' && own.confidence > whole.confidence ? own : whole;
+  // The program's own span decides: a leak there is one (the surer of the two; a program that freed what
+  // its start-up took read "released" over the whole run, and its leak passed the gate); judged and no
+  // leak, none (a 6 MiB load after a slow start-up read a leak over the whole run). Too short to judge
+  // (or "stable" unsure: 2.5 MiB kept in 0.5 s), the whole run's leak stands when memory rose by the
+  // growth that counts once the program began.
+  if (own.verdict === 'leak') return whole.verdict === 'leak' && whole.confidence > own.confidence ? whole : own;
+  if (own.verdict !== 'unjudged' && !(own.verdict === 'stable' && own.confidence < 0.5)) return own;
+  return whole.verdict === 'leak' && grewAfter(recorded, n, opts) ? whole : own;
 }
 
 // Samples with memory: mprof records 0 once the process has gone, and such trailing samples are not memory.

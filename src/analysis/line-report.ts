@@ -187,6 +187,8 @@ function indentOf(source: string): number | null {
   return null; // blank
 }
 
+// A loop's header line (its source as printed).
+const LOOP_HEADER = /^\s*(?:async\s+)?(?:for|while)\b/;
 const DEF = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 
 // The rows that open the blocks a row sits in, innermost first, up to the function's `def`.
@@ -285,7 +287,10 @@ export function lineReportFindings(
       // line run more than once still sums each run's memory less the highest of the line run before
       // it (0.58-0.61: memory_profiler issue #226), which falls below 0 when memory went down between
       // runs: a comprehension whose Mem usage rose 100 MiB printed -3677 MiB ("no line added memory").
-      const summed = l.occurrences !== null && runs > 1 && reported !== null && reported < 0;
+      // Not a loop's header: its Mem usage is its highest run, after the body (charged with the whole
+      // loop's memory, a `for` read as the largest increment where its body's line took it).
+      const summed =
+        l.occurrences !== null && runs > 1 && reported !== null && reported < 0 && !LOOP_HEADER.test(l.source);
       const rise =
         reported !== null && l.occurrences !== null && !summed ? reported : Math.max(reported ?? -Infinity, to - from);
       lines.push({

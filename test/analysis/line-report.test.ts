@@ -343,6 +343,15 @@ describe('functions called once and several times (python -m memory_profiler 0.6
       incrementMiB: Math.round((mem! - before!) * 1000) / 1000,
     });
     expect((await cli('leaks', file)).out).not.toContain('no line added memory');
+    // Not a loop's header, whose Mem usage is its highest run, after the body (summed/loop.txt: the
+    // header of a loop whose body kept 95 MiB was named the largest increment).
+    const loop = await findings('fixtures/line-reports/summed/loop.txt');
+    const header =
+      readFileSync('fixtures/line-reports/summed/loop.py', 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('for i in')) + 1;
+    expect(loop.topIncrements.filter((l) => l.incrementMiB > 1).map((l) => l.lineno)).not.toContain(header);
+    expect((await cli('leaks', 'fixtures/line-reports/summed/loop.txt')).out).not.toContain('for i in range(20):  (');
     // A line run once keeps its own Increment, below 0 or not (0.61: fixtures/line-reports/real).
     const once = await findings('fixtures/line-reports/real/mp0.61-p3.txt');
     for (const l of once.topIncrements.filter((x) => x.occurrences === 1 && x.reportedIncrementMiB !== null))

@@ -33,7 +33,7 @@ const FORMAT = 'line-report';
 
 const HEADER = /^( *)Line # +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
 // A header that stops before 'Line Contents': no table read, but said where rows are found without one.
-const CUT_HEADER = /^ *Line # +Mem usage(?: +Increment)?(?: +Occu?rr?ences)? *$/;
+const CUT_HEADER = /^ *Line # +Mem usage\b/;
 const FILENAME = /^\s*(?:In \[\d+\]: )?Filename: (.*)$/s;
 const RULE = /^\s*=+\s*$/;
 const FENCE = /^\s*(```|~~~)/;
@@ -728,11 +728,14 @@ class Reader {
     if (this.orphans.length) {
       // Rows whose header is not there (a report cut at its start, scrolled away) hold memory that is
       // not read: left out with a warning, a peak of 196.6 MiB read 59.1 and a gate passed.
-      const what = `${this.orphans.length} line(s) shaped like report rows with no 'Line #' header above them`;
+      const what =
+        this.cutHeader === null
+          ? `${this.orphans.length} line(s) shaped like report rows with no 'Line #' header above them`
+          : `${this.orphans.length} line(s) shaped like report rows under a header cut before its 'Line Contents' column (line ${this.cutHeader})`;
       const why =
         this.cutHeader === null
           ? 'a report cut at its start (its header scrolled away?)'
-          : `the header at line ${this.cutHeader} has no 'Line Contents' column: a report cut at its right (a copy of its first columns?)`;
+          : 'a report cut at its right (a copy of its first columns?)';
       if (!this.lenient) {
         throw new InputError(
           this.label,

@@ -285,8 +285,17 @@ describe('reports pasted by hand', () => {
     const cut = real.map((l) => l.slice(0, at).trimEnd()).join('\n');
     const r = load('no-contents.txt', cut, { format: 'line-report' });
     await expect(r).rejects.toThrow(
-      new RegExp(`the header at line ${header + 1} has no 'Line Contents' column: a report cut at its right`),
+      new RegExp(
+        `under a header cut before its 'Line Contents' column \\(line ${header + 1}\\).*a report cut at its right`,
+      ),
     );
+    // Cut inside the words of the header too.
+    for (const width of [at + 4, at - 6]) {
+      const inside = real.map((l) => l.slice(0, width).trimEnd()).join('\n');
+      await expect(load(`cut-${width}.txt`, inside, { format: 'line-report' }), String(width)).rejects.toThrow(
+        /a report cut at its right/,
+      );
+    }
   });
 
   it("from a CI log: GitHub Actions' timestamps, docker compose's column, colours (each was refused, exit 2)", async () => {

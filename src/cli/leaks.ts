@@ -47,7 +47,7 @@ export function builder(y: Argv) {
       .option('warmup', {
         type: 'number',
         describe:
-          'Seconds of an mprof run to leave out as warm-up (default: the first 10%; up to the start capture of an `arenascope run` when longer, unless memory kept growing after it)',
+          'Seconds of an mprof run to leave out as warm-up (default: the first 10%; of an `arenascope run`, up to its start capture when longer and enough samples follow it)',
       })
       // A string, so that the size this option took before 0.2 is still read (with a notice).
       .option('limit', {

@@ -121,6 +121,7 @@ export async function loadAny(
     // Every format but a dump is read by JavaScript loops that need the optimiser (see dumpsFirst).
     onFormat: (format) => {
       if (format !== 'tracemalloc-snapshot') a.io.optimise?.(true);
+      if (format === 'arenascope-json' || format === 'memray-csv') a.io.growYoungGeneration?.();
     },
   }).finally(() => progress.done());
   if (read.childrenInMem === false && a['mem-includes-children']) {

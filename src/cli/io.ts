@@ -20,4 +20,10 @@ export interface Io {
    * one; tests, which run commands in their own process, do not): see dumpsOnly in cli/command.ts.
    */
   readonly optimise?: (on: boolean) => void;
+  /**
+   * Lets V8's young generation grow again (cli/main.ts keeps it at its first size): for readers that
+   * make an object per value (arenascope JSON, memray CSV), whose garbage comes faster than the
+   * small young generation collects it cheaply.
+   */
+  readonly growYoungGeneration?: () => void;
 }

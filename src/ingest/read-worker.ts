@@ -1,6 +1,8 @@
 // A worker thread of parallel-read.ts: reads the dumps it is sent, each into a frame table of its
 // own, and sends back the snapshot (its columns transferred, not copied) and that table, or the error.
 
+// First: sets the process's V8 flags again (util/worker-v8-flags.ts).
+import '../util/worker-v8-flags.js';
 import { parentPort } from 'node:worker_threads';
 import { FrameTable } from '../model/frames.js';
 import { ArenascopeError, InputError } from '../util/errors.js';

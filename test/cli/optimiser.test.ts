@@ -1,7 +1,10 @@
 // When a command turns V8's optimising compiler off and on again (dumpsFirst and paceWatch in
-// cli/command.ts; issue 14): the calls each command line makes on the binary's `optimise`, run
-// in-process. Whether that pays is measured by bench/targets.mjs, never here.
+// cli/command.ts; issue 14), and when it lets the young generation grow (growYoungGeneration): the
+// calls each command line makes on the binary's hooks, run in-process. Whether that pays is measured
+// by bench/targets.mjs, never here.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { worthOptimising } from '../../src/analysis/pymalloc/replay.js';
@@ -49,6 +52,34 @@ describe('the optimiser while captures are read', () => {
     expect(await optimiseCalls('leaks', DAT)).not.toContain(false);
     expect(await optimiseCalls('report', DUMP, OTHER_DUMP, '-o', '-')).toEqual([false, true]);
     expect(await optimiseCalls('report', DAT, '-o', '-')).not.toContain(false);
+  });
+});
+
+describe('the young generation while captures are read', () => {
+  /** How many times a command line lets the young generation grow. */
+  async function growCalls(...args: string[]): Promise<number> {
+    let calls = 0;
+    const code = await runCli(args, { out() {}, err() {}, growYoungGeneration: () => calls++ });
+    expect(code).toBe(0);
+    return calls;
+  }
+
+  it('stays small for dumps, mprof files and their replay', async () => {
+    expect(await growCalls('stats', DUMP)).toBe(0);
+    expect(await growCalls('info', DUMP, DAT)).toBe(0);
+    expect(await growCalls('replay', DUMP, OTHER_DUMP)).toBe(0);
+  });
+
+  it('may grow for the readers that make an object per value: memray CSV and arenascope JSON', async () => {
+    expect(await growCalls('stats', MEMRAY)).toBe(1);
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-young-'));
+    try {
+      const json = join(dir, 'a.json');
+      expect(await runCli(['convert', DUMP, '--to', 'json', '-o', json], { out() {}, err() {} })).toBe(0);
+      expect(await growCalls('stats', json)).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,6 +3,8 @@
 // up on small specs of the page's kinds (chart-warmup.ts), one per turn of its event loop, so that
 // a request waits for one at most.
 
+// First: sets the process's V8 flags again, before vega-lite loads (util/worker-v8-flags.ts).
+import '../../util/worker-v8-flags.js';
 import { parentPort } from 'node:worker_threads';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ChartReply } from './chart-compiler.js';

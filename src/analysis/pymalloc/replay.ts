@@ -126,15 +126,13 @@ class Replayer {
     untraced = 0,
   ) {
     this.rng[0] = seedState(seed);
-    const n = series.groups.length;
-    this.size = new Float64Array(n);
+    const n = series.size.length;
+    this.size = series.size;
     this.system = new Uint8Array(n);
     const start = new Int32Array(n + 1);
     let room = 0;
     for (let id = 0; id < n; id++) {
-      const grp = series.groups[id]!;
-      this.size[id] = grp.size;
-      this.system[id] = grp.domain !== 0 ? 1 : 0;
+      this.system[id] = series.domain[id] !== 0 ? 1 : 0;
       start[id] = room;
       room += series.peaks[id]!;
     }
@@ -148,7 +146,7 @@ class Replayer {
    * anything else, charged to UNTRACED_SITE.
    */
   seed(extra: readonly number[]): void {
-    const owner = this.series.groups.length;
+    const owner = this.series.size.length;
     extra.forEach((n, c) => {
       this.model.allocateAs(owner, this.model.classSize(c), false, n);
     });
@@ -407,8 +405,10 @@ class Replayer {
 
   /** The site of an owner's blocks; null for machinery (see fragmentation()). */
   site(owner: number): Frame | null {
-    const g = this.series.groups[owner];
-    return !g ? UNTRACED_SITE : g.internal ? null : g.site;
+    const s = this.series;
+    if (owner >= s.size.length) return UNTRACED_SITE;
+    const tb = s.traceback[owner]!;
+    return s.internal[tb] ? null : s.sites[tb]!;
   }
 
   state(): ModelState {

@@ -11,14 +11,22 @@ export interface Counts {
   readonly n: Float64Array;
 }
 
-/** The groups of a whole series, and each one's count at every capture. */
+/**
+ * The groups of a whole series, as columns by group id, and each one's count at every capture. A
+ * group's site is its traceback's (`traceback[id]`, an index into `sites` and `internal`).
+ */
 export interface SeriesGroups {
-  /** `internal`: the site is machinery (import system, tracemalloc, arenascope's capture code: internalSite). */
-  readonly groups: readonly { domain: number; size: number; site: Frame; internal: boolean }[];
+  readonly domain: Float64Array;
+  readonly size: Float64Array;
+  readonly traceback: Int32Array;
+  /** Per traceback of the series: its most recent frame, where its blocks are charged. */
+  readonly sites: readonly Frame[];
+  /** Per traceback: 1 when its site is machinery (import system, tracemalloc, arenascope's capture code: internalSite). */
+  readonly internal: Uint8Array;
   /** counts[k]: the blocks of each group at capture k. */
   readonly counts: readonly Counts[];
   /** Per group, its largest count over the series (the room its live blocks need). */
-  readonly peaks: readonly number[];
+  readonly peaks: Float64Array;
 }
 
 /**
@@ -26,16 +34,17 @@ export interface SeriesGroups {
  * lines), then size, then domain. The order the reader met them in (a gzipped dump read on the main
  * thread, the same dump read by a worker) changed the replay's figures: which group's blocks the
  * compact order packs first, what the scattered order's draws fall on. Typed arrays and one hash
- * table, no Map per capture: this runs once per replay, before V8 optimises anything (issue 14: with
- * Maps it took 60-190 ms for the 9.6k groups of two 1M-block dumps).
+ * table, no Map per capture, no object per group: this runs once per replay, before V8 optimises
+ * anything (issue 14: with Maps it took 60-190 ms for the 9.6k groups of two 1M-block dumps; an object
+ * and a frame per group, 15 ms more).
  */
 export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
   // Tracebacks by their frames as text (one per frame table and traceback id); groups by (traceback, size, domain).
   const tracebacks = new Map<string, number>();
   const tracebackText: string[] = [];
-  const internal: boolean[] = []; // per traceback
+  const internal: number[] = []; // per traceback
+  const sites: Frame[] = []; // per traceback
   const builder = new GroupBuilder(); // its traceback column holds the series' traceback numbers
-  const sites: Frame[] = []; // per group
   // A frame table's traceback ids: the series' (snapshots of one set share their table); -1 unseen.
   const seenIn = new Map<FrameTable, Int32Array>();
   const raw = snapshots.map((s): Counts => {
@@ -59,13 +68,12 @@ export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
           t = tracebackText.length;
           tracebacks.set(text, t);
           tracebackText.push(text);
-          internal.push(internalSite([...frames].reverse()));
+          internal.push(internalSite([...frames].reverse()) ? 1 : 0);
+          sites.push(s.frames.frame(s.frames.tracebackFrame(tb, 0)));
         }
         seen[tb] = t;
       }
-      const id = builder.intern(g.domain[i]!, t, Math.ceil(g.size[i]!)); // memray gives averages
-      if (id === sites.length) sites.push(s.frames.frame(s.frames.tracebackFrame(tb, 0)));
-      ids[i] = id;
+      ids[i] = builder.intern(g.domain[i]!, t, Math.ceil(g.size[i]!)); // memray gives averages
     }
     return { ids, n: g.count };
   });
@@ -91,7 +99,7 @@ export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
   const idOf = new Int32Array(found.length);
   for (let id = 0; id < order.length; id++) idOf[order[id]!] = id;
   // Each capture's counts by the new ids, in id order (a capture's groups that meet in one: summed).
-  const peaks = new Array<number>(found.length).fill(0);
+  const peaks = new Float64Array(found.length);
   const sum = new Float64Array(found.length);
   const listed = new Uint8Array(found.length);
   const counts = raw.map((c): Counts => {
@@ -114,13 +122,16 @@ export function seriesGroups(snapshots: readonly Snapshot[]): SeriesGroups {
     }
     return { ids: sorted, n };
   });
-  const groups = Array.from(order, (old) => ({
-    domain: found.domain[old]!,
-    size: found.size[old]!,
-    site: sites[old]!,
-    internal: internal[found.traceback[old]!]!,
-  }));
-  return { groups, counts, peaks };
+  const domain = new Float64Array(found.length);
+  const size = new Float64Array(found.length);
+  const traceback = new Int32Array(found.length);
+  for (let id = 0; id < order.length; id++) {
+    const old = order[id]!;
+    domain[id] = found.domain[old]!;
+    size[id] = found.size[old]!;
+    traceback[id] = found.traceback[old]!;
+  }
+  return { domain, size, traceback, sites, internal: Uint8Array.from(internal), counts, peaks };
 }
 
 // Sorts order[from, to) by `before`: an insertion sort for the few groups of most tracebacks.
@@ -184,7 +195,7 @@ export function delta(series: SeriesGroups, k: number): Delta {
     } else if (want > have) {
       allocs.id[allocs.length] = id;
       allocs.n[allocs.length++] = want - have;
-      if (series.groups[id]!.domain === 0) allocatedBytes += (want - have) * series.groups[id]!.size;
+      if (series.domain[id] === 0) allocatedBytes += (want - have) * series.size[id]!;
     }
   }
   const cut = (c: typeof frees): Changes => ({

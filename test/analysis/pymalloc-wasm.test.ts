@@ -2,10 +2,10 @@
 // (pools.ts), which PymallocModel is checked against block by block (pymalloc-allocator-run.test.ts),
 // is its reference. On random sequences of the replay's operations, in each geometry, both make
 // the same pool choices and reach the same states; the per-block loops (random frees, the scattered
-// order's places, who holds the blocks of an arena) do what their definitions, written out here on
-// PoolModel, do with the same generator.
+// order's places and the freeing of its transients, who holds the blocks of an arena) do what their
+// definitions, written out here on PoolModel, do with the same generator.
 import { describe, expect, it } from 'vitest';
-import { aliasTable, below, drawAlias, seedState, xorshift } from '../../src/analysis/pymalloc/draw.js';
+import { aliasTable, below, drawAlias, minMax, seedState, xorshift } from '../../src/analysis/pymalloc/draw.js';
 import { geometry } from '../../src/analysis/pymalloc/geometry.js';
 import { LARGE, PoolModel } from '../../src/analysis/pymalloc/pools.js';
 import { ReplayModel } from '../../src/analysis/pymalloc/replay-model.js';
@@ -203,12 +203,32 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
         for (const [id, n] of take) for (let k = 0; k < n; k++) lists[id]!.push(pick());
         x = wasm.placeClass(planPool, planBlocks, 0, planPool.length, blocks, t, [2, 3], want, x);
         expect(x).toBe(y);
-        const touched = wasm.touched();
-        expect(new Map([...touched.pools].map((p, i) => [p, touched.transients[i]!]))).toEqual(transients);
-        expect([...touched.pools]).toEqual([...transients.keys()]); // in the order first touched
-        for (const [p, n] of transients) {
-          ref.freeMany(p, n);
-          wasm.freeMany(p, n);
+        if (round % 2) {
+          const touched = wasm.touched();
+          expect(new Map([...touched.pools].map((p, i) => [p, touched.transients[i]!]))).toEqual(transients);
+          expect([...touched.pools]).toEqual([...transients.keys()]); // in the order first touched
+          for (const [p, n] of transients) {
+            ref.freeMany(p, n);
+            wasm.freeMany(p, n);
+          }
+        } else {
+          // The transients freed in random order: each pool's first and last free, at the smallest
+          // and the largest of its transients' places (minMax), pools in the order first touched.
+          const rng = Int32Array.of(x);
+          const frees: { key: number; pool: number; n: number }[] = [];
+          for (const [p, n] of transients) {
+            const [min, max] = minMax(rng, n);
+            const full = ref.countOf(p) === ref.blocksPerPool(ref.sizeClassOf(p));
+            if (full) frees.push({ key: min, pool: p, n: 1 });
+            if (full && n > 1) frees.push({ key: max, pool: p, n: n - 1 });
+            if (!full) frees.push({ key: max, pool: p, n });
+          }
+          for (const f of frees.map((f, i) => ({ ...f, i })).sort((a, b) => a.key - b.key || a.i - b.i)) {
+            ref.freeMany(f.pool, f.n);
+          }
+          x = wasm.freeTransients(x);
+          expect(x).toBe(rng[0]);
+          expect(wasm.touched().pools.length).toBe(0);
         }
         expectSameState(wasm, ref);
         // Who holds the blocks of every other arena.

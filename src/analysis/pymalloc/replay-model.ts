@@ -42,6 +42,7 @@ interface ModelExports {
   placeClass(plans: number, blocks: number, t: number, groups: number, x: number): number;
   drawByWeight(n: number, made: number, bytes: number, drawn: number, most: number, x: number): number;
   clearTouched(): void;
+  freeTransients(x: number): number;
   sortKeys(n: number): number;
   ownersIn(arenaSlots: number): number;
 }
@@ -83,7 +84,9 @@ export class ReplayModel implements PoolState {
 
   constructor(readonly g: Geometry) {
     compiled ??= compileWasm(WASM, 'the replay model');
-    this.wasm = new WebAssembly.Instance(compiled).exports as unknown as ModelExports;
+    // Math.pow for the module's draws: the same numbers as draw.ts's (assembly/replay-model.ts).
+    this.wasm = new WebAssembly.Instance(compiled, { 'replay-model': { hostPow: Math.pow } })
+      .exports as unknown as ModelExports;
     this.classes = numClasses(g);
     this.numBlocks = Int32Array.from({ length: this.classes }, (_, c) =>
       Math.floor((g.poolSize - g.poolOverhead) / classSize(g, c)),
@@ -287,6 +290,16 @@ export class ReplayModel implements PoolState {
     }
     this.wasm.clearTouched();
     return { pools, transients };
+  }
+
+  /**
+   * The transients placeClass drew freed, in random order: each pool's first and last free (the
+   * smallest and largest of its transients' places, draw.ts's minMax), all in the order of those
+   * keys. Forgets the pools touched. Takes and returns the generator's state.
+   */
+  freeTransients(x: number): number {
+    this.moved = true;
+    return this.wasm.freeTransients(x);
   }
 
   /** The indices of `keys` in increasing order of key, ties in index order (draw.ts's byKey). */

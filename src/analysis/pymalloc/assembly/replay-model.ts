@@ -15,6 +15,11 @@ const NONE: i32 = -1;
 const DUMMY_SIZE_IDX: i32 = 0xffff;
 const MAX_CLASSES: i32 = 64;
 
+// The host's Math.pow, imported as `replay-model.hostPow` (a declared function is imported from the
+// module named as its file; ../replay-model.ts passes it): the draws made here are then the very
+// numbers draw.ts makes in JavaScript (AssemblyScript's own pow may differ in the last bit).
+declare function hostPow(x: f64, y: f64): f64;
+
 // --- memory ------------------------------------------------------------------------------------
 
 let base: usize = 0;
@@ -683,6 +688,61 @@ export function drawByWeight(n: i32, made: f64, bytes: f64, drawn: i32, most: i3
 /** Empties the list of pools touched by transients (their counts must have been zeroed). */
 export function clearTouched(): void {
   touchedCount = 0;
+}
+
+// A uniform draw in (0, 1) from a state of xorshift(), as draw.ts's uniform().
+function uniformOf(x: i32): f64 {
+  return (<f64>(<u32>x) + 0.5) / 4294967296.0;
+}
+
+/**
+ * The scattered order's transients freed (Replayer.scatteredAllocs), in random order: of each pool
+ * they touched (placeClass), only its first free and its last change lists, so each pool draws the
+ * smallest and the largest of its transients' places in that order (draw.ts's minMax: the largest,
+ * then the smallest below it) and frees them at those two keys, a full pool's first block apart
+ * (it goes to the front of its class's list), then all in the order of the keys (sortKeys). The
+ * pools' counts of transients are zeroed and the list emptied. Returns the generator's state.
+ */
+export function freeTransients(x: i32): i32 {
+  const n = touchedCount;
+  // Keys (f64), then the pool and the blocks of each entry: two entries a pool at most.
+  const at = scratchFor(8 * n);
+  const poolAt = at + ((<usize>(2 * n)) << 3);
+  const blocksAt = poolAt + ((<usize>(2 * n)) << 2);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const pool = get(touched, i);
+    const t = get(transients, pool);
+    set(transients, pool, 0);
+    x = xorshift(x);
+    const max = hostPow(uniformOf(x), 1.0 / <f64>t);
+    let min = max;
+    if (t > 1) {
+      x = xorshift(x);
+      min = max * (1.0 - hostPow(uniformOf(x), 1.0 / <f64>(t - 1)));
+    }
+    if (get(poolCount, pool) === get(numBlocks, get(poolSzidx, pool))) {
+      store<f64>(at + ((<usize>e) << 3), min);
+      set(poolAt, e, pool);
+      set(blocksAt, e++, 1);
+      if (t > 1) {
+        store<f64>(at + ((<usize>e) << 3), max);
+        set(poolAt, e, pool);
+        set(blocksAt, e++, t - 1);
+      }
+    } else {
+      store<f64>(at + ((<usize>e) << 3), max);
+      set(poolAt, e, pool);
+      set(blocksAt, e++, t);
+    }
+  }
+  touchedCount = 0;
+  const sorted = sortKeys(e);
+  for (let k = 0; k < e; k++) {
+    const j = get(sorted, k);
+    freeMany(get(poolAt, j), get(blocksAt, j));
+  }
+  return x;
 }
 
 function keyOf(i: i32): f64 {

@@ -5,7 +5,16 @@
 // order's places and the freeing of its transients, who holds the blocks of an arena) do what their
 // definitions, written out here on PoolModel, do with the same generator.
 import { describe, expect, it } from 'vitest';
-import { aliasTable, below, drawAlias, minMax, seedState, xorshift } from '../../src/analysis/pymalloc/draw.js';
+import {
+  aliasTable,
+  below,
+  binomial,
+  drawAlias,
+  minMax,
+  orderStatistics,
+  seedState,
+  xorshift,
+} from '../../src/analysis/pymalloc/draw.js';
 import { geometry } from '../../src/analysis/pymalloc/geometry.js';
 import { LARGE, PoolModel } from '../../src/analysis/pymalloc/pools.js';
 import { ReplayModel } from '../../src/analysis/pymalloc/replay-model.js';
@@ -244,6 +253,54 @@ describe('the WebAssembly model makes the choices of PoolModel', () => {
       }
     },
   );
+
+  it("draws order statistics as draw.ts's orderStatistics, draw for draw", () => {
+    const wasm = new ReplayModel(geometry('3.11'));
+    reset(wasm, [], new Int32Array(1), 0);
+    const draw = lcg(5);
+    for (const [n, step] of [
+      [1, 1],
+      [7, 3],
+      [100, 7],
+      [5000, 63],
+      [1e6, 251],
+      [3e6, 40_000],
+    ] as const) {
+      const ranks = Array.from({ length: Math.floor(n / step) }, (_, j) => 1 + j * step + draw(step));
+      for (const seed of [1, 2, 99]) {
+        const rng = Int32Array.of(seedState(seed));
+        const want = orderStatistics(rng, n, ranks);
+        const got = wasm.orderStatistics(n, ranks, seedState(seed));
+        expect(got.x).toBe(rng[0]);
+        expect([...got.keys]).toEqual([...want]);
+      }
+    }
+  });
+
+  it('splits draws by weight as successive binomial draws do, draw for draw', () => {
+    const wasm = new ReplayModel(geometry('3.11'));
+    reset(wasm, [], new Int32Array(1), 0);
+    const draw = lcg(8);
+    for (const g of [1, 2, 10, 4800]) {
+      // Small and large shares: binomial draws by inversion and from the normal distribution.
+      const weights = Array.from({ length: g }, () => (draw(5) ? 1 + draw(draw(2) ? 20 : 200_000) : 0));
+      const total = weights.reduce((t, w) => t + w, 0);
+      for (const draws of [0, 1, 37, total >> 1, total]) {
+        const rng = Int32Array.of(seedState(g + draws));
+        const want: number[] = [];
+        let [left, rest] = [draws, total];
+        for (const w of weights) {
+          const n = left > 0 ? binomial(rng, left, w / rest) : 0;
+          want.push(n);
+          left -= n;
+          rest -= w;
+        }
+        const got = wasm.splitDraws(weights, draws, seedState(g + draws));
+        expect(got.x).toBe(rng[0]);
+        expect([...got.counts]).toEqual(want);
+      }
+    }
+  });
 
   it('sorts keys as numbers, ties in index order', () => {
     const wasm = new ReplayModel(geometry('3.11'));

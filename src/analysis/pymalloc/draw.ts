@@ -2,9 +2,10 @@
 // generator stepped on a local number (a closure or an object field holding its state boxes it at
 // each step), Walker's alias tables, which draw an index by weight in constant time, binomial
 // draws, and what the order's sampling pool by pool draws (replay.ts): order statistics, the
-// smallest and largest of a pool's transients. Its per-block draws (places without replacement,
-// random frees) are made in the replay's WebAssembly model (assembly/replay-model.ts) with the same
-// generator and the same below().
+// smallest and largest of a pool's transients. The replay makes them in its WebAssembly model
+// (assembly/replay-model.ts), draw for draw the same (with the host's Math): these are its reference
+// (test/analysis/pymalloc-wasm.test.ts), as are its per-block draws (places without replacement,
+// random frees), made with the same generator and the same below().
 
 /** The next state of a xorshift32 generator (a non-zero int32). */
 export function xorshift(x: number): number {

@@ -43,6 +43,9 @@ interface ModelExports {
   drawByWeight(n: number, made: number, bytes: number, drawn: number, most: number, x: number): number;
   clearTouched(): void;
   freeTransients(x: number): number;
+  orderStatistics(n: number, m: number, x: number): number;
+  orderKeys(m: number): number;
+  splitDraws(g: number, draws: number, x: number): number;
   sortKeys(n: number): number;
   ownersIn(arenaSlots: number): number;
 }
@@ -84,9 +87,9 @@ export class ReplayModel implements PoolState {
 
   constructor(readonly g: Geometry) {
     compiled ??= compileWasm(WASM, 'the replay model');
-    // Math.pow for the module's draws: the same numbers as draw.ts's (assembly/replay-model.ts).
-    this.wasm = new WebAssembly.Instance(compiled, { 'replay-model': { hostPow: Math.pow } })
-      .exports as unknown as ModelExports;
+    // The host's Math for the module's draws: the same numbers as draw.ts's (assembly/replay-model.ts).
+    const math = { hostPow: Math.pow, hostLog: Math.log, hostCos: Math.cos, hostRound: Math.round };
+    this.wasm = new WebAssembly.Instance(compiled, { 'replay-model': math }).exports as unknown as ModelExports;
     this.classes = numClasses(g);
     this.numBlocks = Int32Array.from({ length: this.classes }, (_, c) =>
       Math.floor((g.poolSize - g.poolOverhead) / classSize(g, c)),
@@ -300,6 +303,36 @@ export class ReplayModel implements PoolState {
   freeTransients(x: number): number {
     this.moved = true;
     return this.wasm.freeTransients(x);
+  }
+
+  /**
+   * draw.ts's orderStatistics, draw for draw: the values of `ranks` (1-based, increasing) among n
+   * uniform draws in sorted order. Takes the generator's state and gives it back with the values.
+   */
+  orderStatistics(n: number, ranks: ArrayLike<number>, x: number): { keys: Float64Array; x: number } {
+    const m = ranks.length;
+    this.moved = true;
+    const at = this.wasm.scratchFor(3 * m + 2) >>> 2;
+    const i32 = this.i32;
+    for (let j = 0; j < m; j++) i32[at + j] = ranks[j]!;
+    const y = this.wasm.orderStatistics(n, m, x);
+    const from = this.wasm.orderKeys(m) >>> 3;
+    return { keys: this.f64.slice(from, from + m), x: y };
+  }
+
+  /**
+   * `draws` split among entries by weight as successive binomial draws do (draw.ts's binomial, each
+   * entry its share of the draws left: its weight over the weight left), draw for draw. Takes the
+   * generator's state and gives it back with each entry's count.
+   */
+  splitDraws(weights: ArrayLike<number>, draws: number, x: number): { counts: Float64Array; x: number } {
+    const g = weights.length;
+    this.moved = true;
+    const at = this.wasm.scratchFor(4 * g) >>> 3;
+    const f64 = this.f64;
+    for (let k = 0; k < g; k++) f64[at + k] = weights[k]!;
+    const y = this.wasm.splitDraws(g, draws, x);
+    return { counts: this.f64.slice(at + g, at + 2 * g), x: y };
   }
 
   /** The indices of `keys` in increasing order of key, ties in index order (draw.ts's byKey). */

@@ -17,7 +17,7 @@ import type { MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Frame } from '../../model/frames.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { UsageError } from '../../util/errors.js';
-import { aliasTable, binomial, orderStatistics, seedState } from './draw.js';
+import { aliasTable, seedState } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { ReplayModel } from './replay-model.js';
@@ -268,7 +268,8 @@ class Replayer {
         planPool.push(-1);
         planBlocks.push(Math.min(capacity, blocks - b));
       }
-      const keys = orderStatistics(this.rng, blocks, firsts);
+      const { keys, x } = m.orderStatistics(blocks, firsts, this.rng[0]!);
+      this.rng[0] = x;
       const first = planPool.length - firsts.length;
       for (let j = 0; j < keys.length; j++) {
         newKey.push(keys[j]!);
@@ -357,15 +358,12 @@ class Replayer {
     const sd = Math.sqrt((expected * Math.max(0, squares / total - mean * mean)) / (mean * mean));
     let n = Math.min(MAX_TRANSIENTS, Math.max(0, Math.floor(expected - 6 * sd - 1)));
     let made = 0;
-    let left = n;
-    let rest = total;
-    for (let k = 0; k < weights.length && left > 0; k++) {
-      const w = weights[k]!;
-      const drawn = binomial(this.rng, left, w / rest);
+    const split = m.splitDraws(weights, n, this.rng[0]!);
+    this.rng[0] = split.x;
+    for (let k = 0; k < weights.length; k++) {
+      const drawn = split.counts[k]!;
       if (cls[k]! >= 0) perClass[cls[k]!]! += drawn;
       made += drawn * sizes[k]!;
-      left -= drawn;
-      rest -= w;
     }
     if (made >= bytes) {
       // Past the bytes already (about one chance in a billion): drawn one by one after all.

@@ -15,10 +15,14 @@ const NONE: i32 = -1;
 const DUMMY_SIZE_IDX: i32 = 0xffff;
 const MAX_CLASSES: i32 = 64;
 
-// The host's Math.pow, imported as `replay-model.hostPow` (a declared function is imported from the
-// module named as its file; ../replay-model.ts passes it): the draws made here are then the very
-// numbers draw.ts makes in JavaScript (AssemblyScript's own pow may differ in the last bit).
+// The host's Math.pow, log, cos and round, imported as `replay-model.hostPow` and so on (a declared
+// function is imported from the module named as its file; ../replay-model.ts passes them): the
+// draws made here are then the very numbers draw.ts makes in JavaScript (AssemblyScript's own may
+// differ in the last bit; sqrt is exact in both).
 declare function hostPow(x: f64, y: f64): f64;
+declare function hostLog(x: f64): f64;
+declare function hostCos(x: f64): f64;
+declare function hostRound(x: f64): f64;
 
 // --- memory ------------------------------------------------------------------------------------
 
@@ -693,6 +697,117 @@ export function clearTouched(): void {
 // A uniform draw in (0, 1) from a state of xorshift(), as draw.ts's uniform().
 function uniformOf(x: i32): f64 {
   return (<f64>(<u32>x) + 0.5) / 4294967296.0;
+}
+
+// --- draws for sampling the scattered order pool by pool: draw.ts's, step for step -------------------
+
+// The generator's state while an exported draw runs (taken in, handed back).
+let rng: i32 = 0;
+
+function uniform(): f64 {
+  rng = xorshift(rng);
+  return uniformOf(rng);
+}
+
+function normal(): f64 {
+  // Box-Muller, one of the pair: the first draw under the root, the second in the cosine.
+  const root = Math.sqrt(-2.0 * hostLog(uniform()));
+  return root * hostCos(2.0 * Math.PI * uniform());
+}
+
+// A Gamma(k, 1) draw for a whole k >= 1 (draw.ts's gamma).
+function gamma(k: f64): f64 {
+  if (k < 8) {
+    let p = 1.0;
+    for (let i = 0.0; i < k; i++) p *= uniform();
+    return -hostLog(p);
+  }
+  const d = k - 1.0 / 3.0;
+  const c = 1.0 / Math.sqrt(9.0 * d);
+  let draw = -1.0; // none yet
+  while (draw < 0) {
+    let z: f64;
+    let v: f64;
+    do {
+      z = normal();
+      v = 1.0 + c * z;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = uniform();
+    if (u < 1.0 - 0.0331 * hostPow(z, 4.0) || hostLog(u) < 0.5 * z * z + d * (1.0 - v + hostLog(v))) draw = d * v;
+  }
+  return draw;
+}
+
+/**
+ * draw.ts's orderStatistics: the values of the m ranks (1-based, increasing; i32 in scratch) among n
+ * uniform draws in sorted order, written as f64 to scratch after them (from the first 8-byte boundary:
+ * orderKeys() says where). Returns the generator's state.
+ */
+export function orderStatistics(n: f64, m: i32, x: i32): i32 {
+  rng = x;
+  const out = orderKeys(m);
+  let s = 0.0;
+  let prev = 0.0;
+  for (let j = 0; j < m; j++) {
+    const r = <f64>get(scratch, j);
+    s += gamma(r - prev);
+    prev = r;
+    store<f64>(out + ((<usize>j) << 3), s);
+  }
+  const total = s + gamma(n + 1.0 - prev);
+  for (let j = 0; j < m; j++) {
+    const at = out + ((<usize>j) << 3);
+    store<f64>(at, load<f64>(at) / total);
+  }
+  return rng;
+}
+
+/** Where orderStatistics() writes the keys of m ranks (scratchFor(3 * m + 2) holds both). */
+export function orderKeys(m: i32): usize {
+  return (scratch + ((<usize>m) << 2) + 7) & ~(<usize>7);
+}
+
+// draw.ts's binomial: a Binomial(n, p) draw.
+function binomial(n: f64, p: f64): f64 {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial(n, 1.0 - p);
+  const mean = n * p;
+  if (mean >= 30) return Math.min(n, Math.max(0, hostRound(mean + Math.sqrt(mean * (1.0 - p)) * normal())));
+  const odds = p / (1.0 - p);
+  let prob = hostPow(1.0 - p, n);
+  let u = uniform();
+  let k = 0.0;
+  while (u > prob && k < n) {
+    u -= prob;
+    prob *= (odds * (n - k)) / (k + 1.0);
+    k++;
+  }
+  return k;
+}
+
+/**
+ * The first `draws` of the scattered order's transients at once (Replayer.transientsByClass): over
+ * the g entries of weights (f64, in scratch), each draws binomially its share of the draws left
+ * (its weight over the weight left), written as f64 after them (from scratch + 8g); stops when none
+ * is left. Returns the generator's state.
+ */
+export function splitDraws(g: i32, draws: f64, x: i32): i32 {
+  rng = x;
+  const out = scratch + ((<usize>g) << 3);
+  let total = 0.0;
+  for (let k = 0; k < g; k++) total += load<f64>(scratch + ((<usize>k) << 3));
+  let left = draws;
+  let rest = total;
+  for (let k = 0; k < g; k++) {
+    const w = load<f64>(scratch + ((<usize>k) << 3));
+    const drawn = left > 0 ? binomial(left, w / rest) : 0.0;
+    store<f64>(out + ((<usize>k) << 3), drawn);
+    left -= drawn;
+    rest -= w;
+  }
+  return rng;
 }
 
 /**

@@ -9,7 +9,7 @@ import { FrameTable, type FrameTableData } from '../model/frames.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { ArenascopeError, InputError, NotACaptureError, TruncatedError, UsageError } from '../util/errors.js';
-import { v8Flags } from '../util/v8-flags.js';
+import { v8FlagState } from '../util/v8-flags.js';
 import { loadCapture } from './load-capture.js';
 import { sniffPickle } from './pickle/sniff.js';
 
@@ -231,7 +231,7 @@ export class DumpReader {
   }
 
   private start(): void {
-    const w = new Worker(WORKER, { workerData: { v8Flags: v8Flags() } });
+    const w = new Worker(WORKER, { workerData: { v8Flags: v8FlagState() } });
     this.workers.push(w);
     let ready = false;
     let job: Job | undefined;

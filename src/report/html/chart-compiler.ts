@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Spec as VegaSpec } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import { v8Flags } from '../../util/v8-flags.js';
+import { v8FlagState } from '../../util/v8-flags.js';
 
 /** Compiles vega-lite specs to vega specs, in order. */
 export type CompileCharts = (specs: readonly TopLevelSpec[]) => Promise<VegaSpec[]>;
@@ -40,7 +40,7 @@ export function startChartCompiler(): ChartCompiler {
   if (availableParallelism() < 2) return HERE;
   let worker: Worker;
   try {
-    worker = new Worker(WORKER, { workerData: { v8Flags: v8Flags() } });
+    worker = new Worker(WORKER, { workerData: { v8Flags: v8FlagState() } });
   } catch {
     return HERE;
   }

@@ -85,3 +85,45 @@ describe('a leak that starts late, then a small early buffer freed (fixtures/lea
     expect(report.out).toContain('leak suspects: 1;');
   });
 });
+
+describe('a leak spread over many lines, each under the growth that counts (fixtures/leaks/spread, CPython 3.12)', () => {
+  // make_spread.py: 40 orders a batch, each of 12 strings made on its own line, all kept (~22 KiB a
+  // line, 54 KiB at most, ~314 KiB in all); beside it a window of 60 receipts made the same way,
+  // bounded. It read "No leak found" and the gate passed (helper h138).
+  const dir = 'fixtures/leaks/spread';
+  type Site = {
+    filename: string;
+    lineno: number;
+    verdict: string;
+    confidence: number;
+    spread: { sites: number } | null;
+  };
+
+  it('is a leak of the file, judged as the sum of its lines; the bounded window is none', async () => {
+    const { sites } = JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: Site[] };
+    const leaks = sites.filter((s) => s.verdict === 'leak');
+    expect(leaks.map((s) => [s.filename.replace(/.*\//, ''), s.lineno])).toEqual([['make_spread.py', 0]]);
+    expect(leaks[0]!.confidence).toBeGreaterThanOrEqual(0.5);
+    // The 12 attribute lines and the line that makes and keeps each order; no receipt line.
+    expect(leaks[0]!.spread!.sites).toBe(13);
+    expect(sites.filter((s) => s.lineno > 0 && s.verdict === 'leak')).toEqual([]);
+  });
+
+  it('leaks, gate and report say the same', async () => {
+    expect((await cli('leaks', dir)).out).toMatch(
+      /leak {2}make_spread\.py:0 .*\n.*\n.*\n {4}spread: it grew over 13 sites of this file, each by less than the growth that counts/,
+    );
+    const gate = await cli('gate', dir);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toMatch(/^FAIL max-leaks: 1 leak \(limit 0\): \S*make_spread\.py:0 /m);
+    expect((await cli('report', dir, '--format', 'text')).out).toContain('leak suspects: 1;');
+  });
+
+  it('by file, it is the same leak, a site of its own', async () => {
+    const { sites } = JSON.parse((await cli('leaks', dir, '--json', '-g', 'filename')).out) as { sites: Site[] };
+    const leaks = sites.filter((s) => s.verdict === 'leak');
+    expect(leaks.map((s) => [s.filename.replace(/.*\//, ''), s.lineno, s.spread])).toEqual([
+      ['make_spread.py', 0, null],
+    ]);
+  });
+});

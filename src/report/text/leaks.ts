@@ -49,6 +49,11 @@ function evidence(s: SiteTrend, steps: number): string[] {
       `    judged with the pause between captures ${s.pause.step} and ${s.pause.step + 1} (${s.pause.seconds.toFixed(2)} s) ` +
         'as a usual interval: it went on growing after it',
     );
+  if (s.spread)
+    out.push(
+      `    spread: it grew over ${s.spread.sites} sites of this file, each by less than the growth that counts; ` +
+        'judged as their sum',
+    );
   const k = s.kept;
   if (k)
     out.push(

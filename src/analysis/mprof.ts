@@ -202,8 +202,8 @@ function stillRising(f: Fit, minGrowth: number): boolean {
  * Where a curve that stayed level starts to rise for good: the last window at its level before (the
  * median of its first half, within m/2), when what follows, three windows or more, rose by m or more
  * above that level and ends at its highest, and what comes before stayed level (within m, or a
- * quarter of the rise: noise beside a large step). null otherwise: a rise from the start is judged
- * whole.
+ * quarter of the rise: noise beside a large step; rising at a quarter of the rate after it at most).
+ * null otherwise: a rise from the start is judged whole.
  */
 function onset(v: readonly number[], m: number): number | null {
   const n = v.length;
@@ -214,7 +214,12 @@ function onset(v: readonly number[], m: number): number | null {
   const top = Math.max(...v.slice(k));
   const rise = top - level;
   const before = v.slice(0, k + 1);
-  const steady = Math.max(...before) - Math.min(...before) <= Math.max(m, rise / 4);
+  // Level: within m, or noise of a quarter of the rise; and not rising itself at a quarter of the rate
+  // of what follows (a floor rising from its first window, 14.5, 17.4, 19.8 ... 33.6 MiB, read "level
+  // until 2.0 s, then rose": helper h138).
+  const steady =
+    Math.max(...before) - Math.min(...before) <= Math.max(m, rise / 4) &&
+    (v[k]! - v[0]!) / Math.max(1, k) <= (top - v[k]!) / (n - 1 - k) / 4;
   return steady && rise >= m && v[n - 1]! >= top - m / 2 ? k : null;
 }
 

@@ -117,6 +117,8 @@ describe('a leak spread over many lines, each under the growth that counts (fixt
     expect(gate.code).toBe(1);
     expect(gate.out).toMatch(/^FAIL max-leaks: 1 leak \(limit 0\): \S*make_spread\.py:0 /m);
     expect((await cli('report', dir, '--format', 'text')).out).toContain('leak suspects: 1;');
+    // Annotated at the line of its largest growing allocation: CI has no line 0 (helper h140).
+    expect((await cli('gate', dir, '--github')).out).toMatch(/^::error file=\S*make_spread\.py,line=62,/m);
   });
 
   it('by file, it is the same leak, a site of its own', async () => {
@@ -125,5 +127,32 @@ describe('a leak spread over many lines, each under the growth that counts (fixt
     expect(leaks.map((s) => [s.filename.replace(/.*\//, ''), s.lineno, s.spread])).toEqual([
       ['make_spread.py', 0, null],
     ]);
+  });
+});
+
+describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, CPython 3.12)", () => {
+  // gen.py runs sc/<scenario>.py a step per capture, 8 captures; sc/rec.py makes a record on 12 lines.
+  type Site = {
+    filename: string;
+    lineno: number;
+    verdict: string;
+    confidence: number;
+    spread: { sites: number } | null;
+  };
+  const leaksOf = async (dir: string) =>
+    (JSON.parse((await cli('leaks', `fixtures/leaks/spread-h140/${dir}`, '--json')).out) as { sites: Site[] }).sites
+      .filter((s) => s.verdict === 'leak' && s.confidence >= 0.5)
+      .map((s) => `${s.filename.replace(/.*\//, '')}:${s.lineno}${s.spread ? ` spread over ${s.spread.sites}` : ''}`);
+
+  it('records kept at every other capture (each line grew in 3 of 7 steps) are a leak; it was missed', async () => {
+    // rec.py by CPython: 43, 43, 82, 82, 122, 122, 162, 162 KiB.
+    expect(await leaksOf('halfrate')).toEqual(['rec.py:0 spread over 12']);
+    expect((await cli('gate', 'fixtures/leaks/spread-h140/halfrate')).code).toBe(1);
+  });
+
+  it('records alive in flight, a random number at each capture and none kept, are no leak; the sum read 0.51', async () => {
+    // rec.py by CPython: 94, 389, 522, 45, 176, 82, 339, 520 KiB.
+    expect(await leaksOf('inflight')).toEqual([]);
+    expect((await cli('gate', 'fixtures/leaks/spread-h140/inflight')).code).toBe(0);
   });
 });

@@ -161,6 +161,16 @@ export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = 
   return fold.report(opts);
 }
 
+/** A site's trend from its figures at every capture (SiteFold.report's, for spreadLeaks). */
+type TrendOf = (
+  frames: readonly Frame[],
+  keyFrame: Frame,
+  traceback: readonly Frame[],
+  bytes: number[],
+  blocks: number[],
+  spread: SiteTrend['spread'],
+) => SiteTrend;
+
 /**
  * Leaks spread over the sites of a file: per file, the memory of its sites too small to be judged
  * alone (each rose and fell by less than the minimum growth) that grew at every other step or more,
@@ -172,18 +182,7 @@ export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = 
  * sawtooth, every line of it a plateau, summed to a floor rising 1021, 1024, 1028, 1034 KiB. Only a
  * leak by its trend is kept.
  */
-function spreadLeaks(
-  sites: readonly SiteTrend[],
-  minGrowth: number,
-  trend: (
-    frames: readonly Frame[],
-    keyFrame: Frame,
-    traceback: readonly Frame[],
-    bytes: number[],
-    blocks: number[],
-    spread: SiteTrend['spread'],
-  ) => SiteTrend,
-): SiteTrend[] {
+function spreadLeaks(sites: readonly SiteTrend[], minGrowth: number, trend: TrendOf): SiteTrend[] {
   const byFile = new Map<string, SiteTrend[]>();
   for (const s of sites) {
     // Only sites too small to be judged alone (one that rose or fell by minGrowth has its verdict), and
@@ -360,14 +359,7 @@ export class SiteFold {
       tracebackLimit: this.limits.length ? Math.min(...this.limits) : null,
     };
     const out: SiteTrend[] = [];
-    const trend = (
-      frames: readonly Frame[],
-      keyFrame: Frame,
-      traceback: readonly Frame[],
-      bytes: number[],
-      blocks: number[],
-      spread: SiteTrend['spread'],
-    ): SiteTrend => {
+    const trend: TrendOf = (frames, keyFrame, traceback, bytes, blocks, spread) => {
       const c = classify(bytes, minGrowth, times);
       const steps = n - 1;
       const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame

@@ -9,6 +9,15 @@ import { classify } from '../../src/analysis/leaks.js';
 import { cli } from '../helpers.js';
 
 const M = 64 * 1024;
+
+/** A site of `leaks --json`, as the tests below read it. */
+interface Site {
+  filename: string;
+  lineno: number;
+  verdict: string;
+  confidence: number;
+  spread: { sites: number } | null;
+}
 const { series } = JSON.parse(readFileSync('fixtures/leaks/verdicts/series.json', 'utf8')) as {
   series: { cfg: string; site: string; bytes: number[]; leaked: number }[];
 };
@@ -91,13 +100,6 @@ describe('a leak spread over many lines, each under the growth that counts (fixt
   // line, 54 KiB at most, ~314 KiB in all); beside it a window of 60 receipts made the same way,
   // bounded. It read "No leak found" and the gate passed (helper h138).
   const dir = 'fixtures/leaks/spread';
-  type Site = {
-    filename: string;
-    lineno: number;
-    verdict: string;
-    confidence: number;
-    spread: { sites: number } | null;
-  };
 
   it('is a leak of the file, judged as the sum of its lines; the bounded window is none', async () => {
     const { sites } = JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: Site[] };
@@ -132,13 +134,6 @@ describe('a leak spread over many lines, each under the growth that counts (fixt
 
 describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, CPython 3.12)", () => {
   // gen.py runs sc/<scenario>.py a step per capture, 8 captures; sc/rec.py makes a record on 12 lines.
-  type Site = {
-    filename: string;
-    lineno: number;
-    verdict: string;
-    confidence: number;
-    spread: { sites: number } | null;
-  };
   const leaksOf = async (dir: string) =>
     (JSON.parse((await cli('leaks', `fixtures/leaks/spread-h140/${dir}`, '--json')).out) as { sites: Site[] }).sites
       .filter((s) => s.verdict === 'leak' && s.confidence >= 0.5)

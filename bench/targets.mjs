@@ -4,7 +4,8 @@
 // each (at least 5 for a figure to record); median wall time of the whole process, largest peak
 // RSS, the ratios, the target and whether it is met. Inputs are generated into bench/out.
 //
-//   BENCH_RUNS=5 node bench/targets.mjs        (after npm run build)
+//   BENCH_RUNS=5 node bench/targets.mjs [word...]   (after npm run build; words pick the rows whose
+//                                                   work starts with one of them, e.g. replay)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -149,8 +150,10 @@ console.log(
 console.log('| work | arenascope s | MiB | reference | s | MiB | time | RSS | target | met |');
 console.log('|---|---:|---:|---|---:|---:|---:|---:|---|---|');
 const mprof = hasMprof();
+const picked = process.argv.slice(2);
+const rows = picked.length ? ROWS.filter((r) => picked.some((w) => r.work.startsWith(w))) : ROWS;
 let met = 0;
-for (const r of ROWS) {
+for (const r of rows) {
   if (r.ref[0] === MPROF_PY && !mprof) {
     const note = `${r.reference}: not found for ${MPROF_PY} (python3-memory-profiler)`;
     row([r.work, '', '', note, ...Array(6).fill('')]);
@@ -166,4 +169,4 @@ for (const r of ROWS) {
   cells.push(ref.rssMiB.toFixed(1), ratio(t), `${m.toFixed(2)}x`, r.targets.map((c) => c.label).join(', '), verdict);
   row(cells);
 }
-console.log(`\n${met} of ${ROWS.length} rows meet their targets`);
+console.log(`\n${met} of ${rows.length} rows meet their targets`);

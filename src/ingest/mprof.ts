@@ -204,11 +204,17 @@ const notMemory = (mib: string): string =>
 
 // One run as it is read.
 class RunBuilder {
-  readonly main = new SampleBuilder();
+  readonly main: SampleBuilder;
   readonly children = new Map<number, SampleBuilder>();
   /** The time of the first sample of -1 (none measured), which is left out. */
   noneMeasuredFrom = Number.POSITIVE_INFINITY;
-  constructor(public cmdline: string | null) {}
+  /** `expected`: the samples the main series may hold (SampleBuilder's hint). */
+  constructor(
+    public cmdline: string | null,
+    expected = 0,
+  ) {
+    this.main = new SampleBuilder(expected);
+  }
 
   /** No samples yet (FUNC lines alone do not make a run: a child may write them before its run's samples). */
   get empty(): boolean {
@@ -375,7 +381,8 @@ function spreadRepeats(s: Samples, line: number, label: string, what: string, wa
 
 async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemorySeries | MemoryRuns> {
   const runs: RunBuilder[] = [];
-  let run = new RunBuilder(null);
+  // The first run's samples, if the file is all MEM lines (~30 bytes each as mprof writes them).
+  let run = new RunBuilder(null, input.size ? Math.min(Math.ceil(input.size / 24), MAX_LINES) : 0);
   const warnings: string[] = [];
   let skipped = 0;
   let firstSkipped = 0;

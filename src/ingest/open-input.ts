@@ -30,6 +30,8 @@ export interface InputStream {
    * throwing GzipCutError; a reader that applies gzipEnd itself catches it.
    */
   readonly chunks: AsyncIterable<Buffer>;
+  /** A plain file's size in bytes when it was opened (a reader's hint: how much to make room for). */
+  readonly size?: number;
   /** gzip only, once `chunks` has ended: where the compressed data stops if it was cut, else null. */
   readonly gzipCut?: () => GzipCut | null;
 }
@@ -277,7 +279,13 @@ export async function openInput(path: string, opts: OpenOptions = {}): Promise<I
     const inner = await peek(gz.chunks);
     return { label: path, gzip: true, head: inner.head, chunks: inner.chunks, gzipCut: gz.cut };
   }
-  return { label: path, gzip: false, head: first.head, chunks: first.chunks };
+  let size: number | undefined;
+  try {
+    size = path === '-' ? undefined : statSync(path).size;
+  } catch {
+    // The read says what is wrong.
+  }
+  return { label: path, gzip: false, head: first.head, chunks: first.chunks, ...(size ? { size } : {}) };
 }
 
 // The content of a gzip stream, and where it stops if it was cut. Sync flush at the end: a cut

@@ -132,9 +132,13 @@ export function runLabel(file: string, run: RunOf | null): string {
 
 /**
  * Growable (t, value) columns for importers, in fixed blocks: growing never copies, so a series of
- * n samples needs its 16n bytes twice at most (the blocks, then the final arrays).
+ * n samples needs its 16n bytes twice at most (the blocks, then the final arrays). With `expected`
+ * samples (a hint), the first block holds them all, and a series that fits is its block, not a copy
+ * (room never written is never mapped: on this project's VM each page mapped costs ~10 us).
  */
 export class SampleBuilder {
+  constructor(private readonly expected = 0) {}
+
   private static readonly BLOCK = 1 << 16;
   // Blocks grow from 16 samples to BLOCK: a run's main series takes 64K-sample blocks, while each of
   // thousands of short-lived children (a pool replacing its workers) takes a few bytes, not 1 MiB
@@ -188,12 +192,19 @@ export class SampleBuilder {
   }
 
   private grow(): void {
-    this.size = Math.min(SampleBuilder.BLOCK, Math.max(16, this.size * 2));
+    this.size =
+      this.blocks.length === 0 && this.expected > 16
+        ? this.expected
+        : Math.min(SampleBuilder.BLOCK, Math.max(16, this.size * 2));
     this.blocks.push({ t: new Float64Array(this.size), v: new Float64Array(this.size) });
     this.fill = 0;
   }
 
   finish(): Samples {
+    if (this.blocks.length === 1) {
+      const [b] = this.blocks.splice(0, 1);
+      return { t: b!.t.subarray(0, this.length), mib: b!.v.subarray(0, this.length) };
+    }
     const t = new Float64Array(this.length);
     const mib = new Float64Array(this.length);
     let at = 0;

@@ -20,6 +20,28 @@ describe('SampleBuilder', () => {
       if (s.t[i] !== i * 0.5 || s.mib[i] !== i % 977) throw new Error(`sample ${i}: ${s.t[i]} ${s.mib[i]}`);
     }
   });
+
+  // The mprof reader's hint from the file's size (about as many samples as the file has lines): a
+  // series that fits is its first block; one that does not goes on in blocks, as without a hint.
+  it.each([
+    [0, 100],
+    [1, 100],
+    [100, 100],
+    [101, 100],
+    [70_000, 100],
+    [5_000, 4_096],
+  ])('keeps %i samples in order with room expected for %i, pushed one by one and in runs', (n, expected) => {
+    const one = new SampleBuilder(expected);
+    const runs = new SampleBuilder(expected);
+    const t = Float64Array.from({ length: n }, (_, i) => i * 0.5);
+    const v = Float64Array.from({ length: n }, (_, i) => i % 977);
+    for (let i = 0; i < n; i++) one.push(t[i]!, v[i]!);
+    for (let k = 0; k < n; k += 333) runs.pushRun(t.subarray(k), v.subarray(k), Math.min(333, n - k), k + 1, -1, 0);
+    for (const s of [one.finish(), runs.finish()]) {
+      expect(Array.from(s.t)).toEqual(Array.from(t));
+      expect(Array.from(s.mib)).toEqual(Array.from(v));
+    }
+  });
 });
 
 describe('an mprof -M run of thousands of short-lived children', () => {

@@ -66,27 +66,35 @@ export async function renderHtml(
 ): Promise<string> {
   const parts = sections(d, source);
   const charts = parts.flatMap((p) => p.charts);
-  const compiled = await compile(charts.flatMap((c) => (c.vega ? [] : [c.spec])));
-  let next = 0;
-  const specs = charts.map((c) => ({ id: c.id, spec: c.vega ? c.spec : compiled[next++]! }));
-  const data = { format: d.format, version: d.version, charts: specs.map((x) => x.id) };
-  return `<!doctype html>
+  // The vega-lite specs compile (on the chart thread, when there is one) while this thread writes the
+  // rest of the page, the charts already in vega among it (the flame graph's, the largest).
+  const compiling = compile(charts.flatMap((c) => (c.vega ? [] : [c.spec])));
+  const vegaJson = charts.map((c) => (c.vega ? scriptJson(c.spec) : null));
+  const data = { format: d.format, version: d.version, charts: charts.map((c) => c.id) };
+  const head = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(d.title)}</title>
 <style>
 ${stylesheet()}</style></head><body>
 <h1>${esc(d.title)}</h1><div class="inputs">${d.inputs.map(esc).join(' · ')}</div>
 ${parts[0]!.html}
-${legendHtml(new Set(parts.flatMap((p) => p.charts).flatMap((c) => c.meanings ?? [])))}
+${legendHtml(new Set(charts.flatMap((c) => c.meanings ?? [])))}
 ${parts
   .slice(1)
   .map((p) => p.html)
   .join('\n')}
 <script id="report-data" type="application/json">${scriptJson(data)}</script>
-<script id="chart-specs" type="application/json">${scriptJson(specs)}</script>
+<script id="chart-specs" type="application/json">`;
+  const tail = `</script>
 <script>${vegaRuntime()}</script>
 <script>
 ${pageScript()}</script>
 </body></html>
 `;
+  const compiled = await compiling;
+  let next = 0;
+  const specs = charts.map(
+    (c, i) => `{"id":${scriptJson(c.id)},"spec":${vegaJson[i] ?? scriptJson(compiled[next++]!)}}`,
+  );
+  return `${head}[${specs.join(',')}]${tail}`;
 }

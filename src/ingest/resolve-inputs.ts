@@ -196,6 +196,34 @@ function empty(path: string): boolean {
   }
 }
 
+/**
+ * Whether a file listed in a folder or a glob (or named among several) is a capture to read; when it
+ * is not, why, in `skipped`. A capture's sidecars (its time, its traced peak, its label) are expected
+ * beside it, not unknown files, and passed over unsaid; so are those of a capture gzipped since
+ * (0003.pickle.time beside 0003.pickle.gz), gzipped too or not. A damaged dump is read (and fails).
+ */
+function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): boolean {
+  const side = /\.(time|peak|label)(\.gz|\.part)?$/.exec(p);
+  const of = side ? p.slice(0, side.index) : null;
+  if (of !== null && (all.has(of) || all.has(`${of}.gz`))) return false;
+  const format = sniffable(p);
+  if (typeof format === 'object' && format !== null) skipped.push(`skipping ${p}: ${format.unreadable}`);
+  else if (format || damagedCapture(p)) return true;
+  else
+    skipped.push(
+      `skipping ${p}: ${empty(p) ? 'empty (a capture still being written?)' : 'not a capture arenascope reads'}`,
+    );
+  return false;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: string } {
   try {
     return sniffFile(path);
@@ -239,27 +267,25 @@ export function resolveInputs(
         );
       }
     }
-    for (const p of sorted) {
-      // A capture's sidecars (its time, its traced peak, its label) are expected beside it, not unknown files.
-      // So are those of a capture gzipped since (0003.pickle.time beside 0003.pickle.gz), gzipped too or not.
-      const side = /\.(time|peak|label)(\.gz|\.part)?$/.exec(p);
-      const of = side ? p.slice(0, side.index) : null;
-      if (of !== null && (all.has(of) || all.has(`${of}.gz`))) continue;
-      const format = sniffable(p);
-      if (typeof format === 'object' && format !== null) skipped.push(`skipping ${p}: ${format.unreadable}`);
-      else if (format || damagedCapture(p)) inputs.push(p);
-      else
-        skipped.push(
-          `skipping ${p}: ${empty(p) ? 'empty (a capture still being written?)' : 'not a capture arenascope reads'}`,
-        );
-    }
+    for (const p of sorted) if (listedCapture(p, all, skipped)) inputs.push(p);
   };
+  // The folders that files named one by one (two or more) sit in: a folder beside them is one the
+  // shell's `captures/*` named too, passed over as a folder's subfolders are (read into, its captures
+  // joined the series in the shell's order: a leak of 11 captures read "no leak" with a 12th in it).
+  const named = args.filter((a) => isFile(a));
+  const besideNamed = new Set(named.length >= 2 ? named.map((f) => dirname(resolve(f))) : []);
   for (const a of args) {
     let st: ReturnType<typeof statSync> | null;
     try {
       st = statSync(a);
     } catch {
       st = null; // not a path: maybe a pattern
+    }
+    if (st?.isDirectory() && besideNamed.has(dirname(resolve(a)))) {
+      skipped.push(
+        `skipping ${a}: a folder beside the files named (a shell's glob?); folders are not read into (give it alone to read it)`,
+      );
+      continue;
     }
     // A run folder of `arenascope run`: its captures in the run's order; its other files (sidecars,
     // events, the allocator run's output) are its own, not unknown files.
@@ -301,6 +327,20 @@ export function resolveInputs(
     } else {
       inputs.push(a); // a file, '-', or a missing path (reading it says so)
       if (st) given.push(a);
+    }
+  }
+  // Files named one by one, two or more, are passed over as a folder's are when they are no capture:
+  // the shell expands `captures/*` to the folder's notes, logs and sidecars too (read as the folder,
+  // they were skipped; named so, the first of them failed the command). One file alone is read, and
+  // what is wrong with it said.
+  if (given.length >= 2) {
+    const all = new Set(given);
+    const left = new Set(given.filter((p) => !listedCapture(p, all, skipped)));
+    if (left.size) {
+      const kept = inputs.filter((p) => !left.has(p));
+      inputs.length = 0;
+      inputs.push(...kept);
+      given.splice(0, given.length, ...given.filter((p) => !left.has(p)));
     }
   }
   // Files named one by one as a shell's glob gives them (snap-1, snap-10, snap-2): their names'

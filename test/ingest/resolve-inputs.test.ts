@@ -619,3 +619,51 @@ describe('a copy of a capture in its folder (the same bytes under another name)'
     expect(copied.captures).toBe(alone.captures);
   });
 });
+
+describe("a folder's files named one by one, as a shell expands captures/*", () => {
+  // A held-out tester's folder (2026-12-03): dumps beside a README, notes, a log, an empty file, an
+  // empty .pickle and a subfolder holding a dump. Read as the folder, the extra files were skipped and
+  // the leak found; named by the shell's glob, the README failed the command (exit 2), and without it
+  // the subfolder's dump joined the series as a 12th capture: "No leak found", exit 0.
+  const folder = mkdtempSync(join(tmpdir(), 'arenascope-shellglob-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  cpSync('fixtures/leaks/memo_leak', folder, { recursive: true });
+  writeFileSync(join(folder, 'README.txt'), 'captures of the memo service\n');
+  writeFileSync(join(folder, 'notes.md'), '# notes\n');
+  writeFileSync(join(folder, 'run.log'), 'INFO started\n');
+  writeFileSync(join(folder, 'empty.pickle'), '');
+  mkdirSync(join(folder, 'sub'));
+  copyFileSync(A, join(folder, 'sub', 'snap-1.pickle'));
+  // The shell's order: bytes order of the names.
+  const expanded = () =>
+    execFileSync('sh', ['-c', `ls -d "${folder}"/*`], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+
+  it('reads what the folder reads, with one warning a file passed over, in every command', async () => {
+    const asFolder = await cli('leaks', folder, '--json');
+    expect(asFolder.code).toBe(0);
+    const r = await cli('leaks', ...expanded(), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).sites).toEqual(JSON.parse(asFolder.out).sites);
+    expect(JSON.parse(r.out).sites.some((s: { verdict: string }) => s.verdict === 'leak')).toBe(true);
+    for (const n of ['README.txt', 'notes.md', 'run.log', 'empty.pickle', 'sub']) {
+      expect(r.err.split('\n').filter((l) => l.includes(`skipping ${join(folder, n)}:`))).toHaveLength(1);
+    }
+    expect(r.err).toContain('a folder beside the files named');
+    const gate = await cli('gate', ...expanded());
+    expect([gate.code, (await cli('gate', folder)).code]).toEqual([1, 1]);
+    const replay = await cli('replay', ...expanded(), '--json');
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.out)).toEqual(JSON.parse((await cli('replay', folder, '--json')).out));
+  });
+
+  it('one file named alone that is no capture is still an error that names it', async () => {
+    const r = await cli('leaks', join(folder, 'README.txt'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(join(folder, 'README.txt'));
+    // And a folder named beside files of another folder is read.
+    const other = await cli('info', join(folder, 'sub'), 'fixtures/leaks/memo_leak/snap-1.pickle', '--json');
+    expect(other.code).toBe(0);
+  });
+});

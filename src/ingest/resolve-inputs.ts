@@ -236,8 +236,9 @@ function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: s
 /**
  * Files to read, in order: in the order of the arguments, each directory's files and each glob's
  * matches in natural name order; with an explicit `order` of name or mtime, everything sorted so.
- * Files of no known format inside a directory or glob are reported in `skipped`; an explicit file
- * is always kept (reading it gives the precise error).
+ * Files of no known format inside a directory or glob are reported in `skipped`, and so are those
+ * among two or more files named one by one (a shell's glob), with the folders beside them; a file
+ * named alone is always kept (reading it gives the precise error).
  */
 export function resolveInputs(
   args: readonly string[],

@@ -701,11 +701,18 @@ class Reader {
     // memory_profiler (0.15+, which prints `Filename:`) ends each report with blank lines: one that ends
     // the file at a row, its line end written, may have been cut there (its function's last rows read as
     // missing, a leak read where the function freed); a copy may have left them out too.
-    if (t?.rows && t.filename && lineEnd && lastLine.trim() !== '') {
+    // Without its line end, the row may be cut inside its source too (`b = [2]` of `b = [2] * 10 ** 7`:
+    // read whole, and its function's later rows missing, a `del b` among them: a leak of 160 MiB said,
+    // exit 0), as an IPython `%mprun -T` file ends whole: said the same way.
+    if (t?.rows && t.filename && lastLine.trim() !== '') {
       this.warn(
         no,
-        `the file ends at a row of the report of ${excerpt(t.filename)}, without the blank lines memory_profiler ` +
-          'writes after one: if it was cut, the rows after this one are missing',
+        lineEnd
+          ? `the file ends at a row of the report of ${excerpt(t.filename)}, without the blank lines memory_profiler ` +
+              'writes after one: if it was cut, the rows after this one are missing'
+          : `the file ends at a row of the report of ${excerpt(t.filename)} without its line end (as IPython's %mprun -T ` +
+              "writes one; a file cut inside the row's source looks the same): if it was cut, the rows after this one " +
+              'are missing and its source may be cut short',
       );
     }
     const start = t && !t.rows ? t.start : !t && this.file ? this.file.no : null;

@@ -386,6 +386,9 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   const warnings: string[] = [];
   let skipped = 0;
   let firstSkipped = 0;
+  // Lines mprof passes over too (a field it does not write, a '#' note), the first of them.
+  let passedOver = 0;
+  let firstPassedOver = { no: 0, line: '' };
   let noneMeasured = 0;
   let no = 0; // the line being handled
   let lines = 0; // lines seen so far, by either path
@@ -492,12 +495,16 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
             ? `${notMemory(parts[2]!)}; -1 is the main process's only`
             : undefined;
       if (ok && !why) run.child(pid).push(t, mib, no);
+    } else if (line.startsWith('#')) {
+      // A note written in by hand: mprof passes over any line it has no field for; said once below.
+      if (!passedOver++) firstPassedOver = { no, line };
     } else {
       // mprof itself ignores fields it does not know; one a letter away from its own, or holding a
       // sample's figures, is one of its lines damaged ('MEN 99.5 …' dropped the peak, and a gate passed).
       ok = /^[A-Z_]+$/.test(field) && !nearField(field) && !SAMPLE_FIGURES.test(line.slice(sp + 1));
       if (!ok && /^[A-Z_]+$/.test(field))
         why = `an unknown field ${quoted(line, 60)}: a damaged MEM, CHLD, FUNC or CMDLINE line?`;
+      if (ok && !passedOver++) firstPassedOver = { no, line };
     }
     if (!ok || why) bad = { no, line, field, why };
   };
@@ -527,6 +534,11 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   if (skipped)
     warnings.push(
       `${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`,
+    );
+  if (passedOver)
+    warnings.push(
+      `${input.label}: passed over ${passedOver === 1 ? 'a line' : `${passedOver} lines`} of no field mprof writes, ` +
+        `as mprof does (line ${firstPassedOver.no}: ${quoted(firstPassedOver.line, 60)})`,
     );
   runs.push(run);
   const sampled = runs.filter((r) => !r.empty);

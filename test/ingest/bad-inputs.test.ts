@@ -74,6 +74,21 @@ describe('mprof .dat', () => {
     expect(s.warnings.join()).toContain(`skipped 1 malformed line(s), the first at line ${at}`);
   });
 
+  // A held-out tester's hand edits (2026-12-03): a '# note' line failed the command (exit 2) where
+  // `mprof peak` reads the file, and a field mprof does not write was passed over with no word.
+  it("a '# note' and a field mprof does not write: passed over as mprof does, said once, the peak mprof's", async () => {
+    const edited = [...lines];
+    edited.splice(memAt, 0, '# captured on the staging box', 'NOTE staging');
+    const p = file('notes.dat', edited.join('\n'));
+    const s = (await loadCapture(p)) as MemorySeries;
+    const peaks = JSON.parse(readFileSync('fixtures/mprof/peak.json', 'utf8')).files['funcs.dat'].stdout;
+    expect(Math.max(...s.samples.mib).toFixed(3)).toBe(/\t([\d.]+) MiB/.exec(peaks)![1]);
+    expect(s.samples.t.length).toBe(lines.filter((l) => l.startsWith('MEM ')).length);
+    expect(s.warnings).toEqual([
+      `${p}: passed over 2 lines of no field mprof writes, as mprof does (line ${memAt + 1}: "# captured on the staging box")`,
+    ]);
+  });
+
   // Times rounded by a spreadsheet or a script: read as they were, a leaking run rounded to the second
   // read 'stable', and one whose times a spreadsheet kept to 6 digits had a span of 0 s.
   it('times rounded to the second: spread evenly between the times left, the verdict as before', async () => {

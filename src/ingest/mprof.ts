@@ -2,7 +2,7 @@
 // order within a run (FUNC lines are appended by the profiled child at exit). `mprof run -o` onto an
 // existing file appends another run, which starts with its own CMDLINE line and restarts time and
 // memory: each run is read as a series of its own, with the FUNC lines of its time (ownRuns). mprof writes every line with its '\n': a last line
-// without one was cut off (lines.ts, textEnd).
+// without one was cut off (lines.ts, textEnd), unless it is a sample with every digit mprof writes.
 
 import {
   childrenPerSample,
@@ -27,6 +27,8 @@ export const COUNTS_CHILDREN = "its MEM rose and fell by its children's (CHLD) a
 /** The warning that MEM may count the children: a run folder that records it takes it back. */
 export const MAY_COUNT_CHILDREN = "its MEM samples hold and follow its children's (CHLD)";
 const FIELDS = ['MEM', 'CMDLINE', 'FUNC', 'CHLD'];
+// A MEM or CHLD line as mprof writes it, every digit there: whole even as a last line without its end.
+const WHOLE_SAMPLE = /^(MEM|CHLD \d+) \d+\.\d{6} \d+\.\d{4}$/;
 // The figures of a MEM or CHLD sample after a field: two or three numbers.
 const SAMPLE_FIGURES = /^ *(?:-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? +){1,2}-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)? *$/;
 
@@ -530,7 +532,16 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     },
   );
   no = read.lines;
-  warnings.push(...textEnd(input, read.cut, `line ${no + 1}`, opts.allowPartial ?? false));
+  // A last sample without its line end, its figures to the digits mprof writes (`%f`, then the time's
+  // `%.4f`), is whole: a file trimmed in an editor ends so (`mprof peak` read its peak; it was refused).
+  let cut = read.cut;
+  if (cut !== null && WHOLE_SAMPLE.test(cut)) {
+    no++;
+    handle(cut);
+    if (bad) reject(bad);
+    cut = null;
+  }
+  warnings.push(...textEnd(input, cut, `line ${no + 1}`, opts.allowPartial ?? false));
   if (skipped)
     warnings.push(
       `${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`,

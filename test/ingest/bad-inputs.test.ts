@@ -89,6 +89,20 @@ describe('mprof .dat', () => {
     ]);
   });
 
+  // A file trimmed in an editor ends at a sample without its line end: `mprof peak` reads it, and so
+  // does arenascope when the sample has every digit mprof writes; one cut shorter is still cut.
+  it('a last sample without its line end: whole with all its digits, cut with fewer', async () => {
+    const plain = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+    const peaks = JSON.parse(readFileSync('fixtures/mprof/peak.json', 'utf8')).files['plain.dat'].stdout;
+    const s = (await loadCapture(file('trimmed.dat', plain.trimEnd()))) as MemorySeries;
+    expect(s.samples.t.length).toBe(plain.split('\n').filter((l) => l.startsWith('MEM ')).length);
+    expect(Math.max(...s.samples.mib).toFixed(3)).toBe(/\t([\d.]+) MiB/.exec(peaks)![1]);
+    expect(s.warnings).toEqual([]);
+    const e = await error(file('cut.dat', plain.trimEnd().slice(0, -2)));
+    expect(e).toBeInstanceOf(TruncatedError);
+    expect(e.message).toMatch(/the file ends in the middle of a line \("MEM [\d.]+ \d+\.\d\d"\)/);
+  });
+
   // Times rounded by a spreadsheet or a script: read as they were, a leaking run rounded to the second
   // read 'stable', and one whose times a spreadsheet kept to 6 digits had a span of 0 s.
   it('times rounded to the second: spread evenly between the times left, the verdict as before', async () => {

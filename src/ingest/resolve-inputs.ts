@@ -250,6 +250,8 @@ export function resolveInputs(
   given: string[];
   /** The first two files named in a shell's glob order that natural order swaps (then taken in natural order). */
   shell: [string, string] | null;
+  /** Files whose names differ in numbers alone, named in no order of names: the first two out of natural order (taken as given). */
+  unsorted: [string, string] | null;
 } {
   const inputs: string[] = [];
   const given: string[] = []; // files named one by one, in the order given
@@ -347,6 +349,8 @@ export function resolveInputs(
   // Files named one by one as a shell's glob gives them (snap-1, snap-10, snap-2): their names'
   // natural order, unless --order given says the order given is meant.
   const shell = order ? null : outOfNameOrder(given, inputs);
+  // Named in another order still (snap_2 snap_6 snap_1 …): taken as given, and said.
+  const unsorted = order || shell ? null : firstOutOfOrder(given, inputs);
   return {
     inputs: once(
       order && order !== 'given'
@@ -363,6 +367,7 @@ export function resolveInputs(
     runs,
     given,
     shell,
+    unsorted,
   };
 }
 
@@ -535,6 +540,16 @@ export function outOfNameOrder(given: readonly string[], paths: readonly string[
     localeGlob ??= new Intl.Collator('en', { ignorePunctuation: true });
     if (!sortedBy(localeGlob.compare)) return null;
   }
+  for (let i = 1; i < files.length; i++)
+    if (naturalCompare(files[i - 1]!, files[i]!) > 0) return [files[i - 1]!, files[i]!];
+  return null;
+}
+
+/** The first two of the files named (those among `paths`) out of natural order, when their names differ in numbers alone. */
+function firstOutOfOrder(given: readonly string[], paths: readonly string[]): [string, string] | null {
+  const taken = new Set(paths);
+  const files = given.filter((p) => taken.has(p));
+  if (files.length < 3 || !numbersApart(files)) return null;
   for (let i = 1; i < files.length; i++)
     if (naturalCompare(files[i - 1]!, files[i]!) > 0) return [files[i - 1]!, files[i]!];
   return null;

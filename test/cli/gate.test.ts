@@ -1589,3 +1589,33 @@ describe('gate: captures of two checkouts of a program with a package, run by CP
     expect(g.stdout).not.toContain('not in the baseline');
   });
 });
+
+describe("--max-site-growth and tracemalloc's own lines (fixtures/gate/internal, made by CPython: make.py)", () => {
+  // Between the dumps the program held a snapshot (tracemalloc.py's lines grew by 312 B each) and made
+  // one string (71 B). A held-out tester's gate passed such a pair under a limit tracemalloc.py's
+  // growth was over, naming a smaller line the largest, with no word of what it left out.
+  it("passes on the program's lines, and says how many lines of machinery grew past the limit", async () => {
+    const code =
+      'import sys, tracemalloc\nload = tracemalloc.Snapshot.load\n' +
+      'for d in load(sys.argv[2]).compare_to(load(sys.argv[1]), "lineno"): print(d.traceback[0].filename, d.size_diff)';
+    const diffs = execFileSync('python3', ['-c', code, `${G}/internal/before.pickle`, `${G}/internal/after.pickle`], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    const own = diffs.filter(([f]) => f!.endsWith('make.py')).map(([, d]) => Number(d));
+    const machinery = diffs.filter(([f]) => f!.endsWith('tracemalloc.py')).map(([, d]) => Number(d));
+    const limit = Math.max(...own) + 1;
+    const over = machinery.filter((d) => d > limit).length;
+    expect(over).toBeGreaterThan(0);
+    const gate = ['gate', `${G}/internal/after.pickle`, '--baseline', `${G}/internal/before.pickle`];
+    const r = await cli(...gate, '--max-site-growth', `${limit}B`, '--json');
+    expect(r.code).toBe(0);
+    const c = check(json(r.out), 'max-site-growth');
+    expect(c.measured).toBe(Math.max(...own));
+    expect(c.message).toContain(
+      `; ${over} lines of tracemalloc, the import system or arenascope's capture code grew past the limit, not counted`,
+    );
+  });
+});

@@ -116,7 +116,15 @@ export async function handler(given: Args): Promise<void> {
   }
 }
 
-async function report(a: Args, compileCharts: CompileCharts | undefined): Promise<void> {
+async function report(given: Args, compileCharts: CompileCharts | undefined): Promise<void> {
+  // The warnings printed while the inputs are read and analyzed, shown on the page too.
+  const warnings: string[] = [];
+  const err = (text: string): void => {
+    const w = /^arenascope: warning: ([\s\S]*?)\n?$/.exec(text);
+    if (w) warnings.push(w[1]!);
+    given.io.err(text);
+  };
+  const a: Args = { ...given, io: { ...given.io, err } };
   // Before anything is read: at most one output on stdout, and none when it holds the report.
   const html = a.format === 'html';
   const toStdout = await claimOutputs(
@@ -160,7 +168,7 @@ async function report(a: Args, compileCharts: CompileCharts | undefined): Promis
   // The page module loads the chart compiler: only when a page is written.
   const { renderHtml } = await import('../report/html/page.js');
   const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () =>
-    renderHtml(data, sourceLookup(a), compileCharts),
+    renderHtml(data, sourceLookup(a), compileCharts, warnings),
   );
   writeOutput(a, a.output, page, 'text');
   write(a['json-out'], () => renderJson(data), 'json');

@@ -431,3 +431,31 @@ describe('empty pools of the two orders', () => {
     expect(readFileSync(page, 'utf8')).toContain(said);
   });
 });
+
+describe('the warnings given while the inputs were read', () => {
+  // A page made from a folder with other files in it, or from a line report cut at a row, said so on
+  // stderr alone: whoever read the page saw every figure as if the inputs were whole.
+  it('are on the page after the summary, each escaped, as printed', async () => {
+    const folder = join(dir, 'with-notes');
+    mkdirSync(folder);
+    for (const n of ['snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle'])
+      copyFileSync(join('fixtures/leaks/memo_leak', n), join(folder, n));
+    writeFileSync(join(folder, '<b>notes & log.txt'), 'not a capture\n');
+    const out = join(dir, 'with-notes.html');
+    const r = await cli('report', folder, '-o', out);
+    expect(r.code).toBe(0);
+    const printed = r.err
+      .split('\n')
+      .filter((l) => l.startsWith('arenascope: warning: '))
+      .map((l) => l.slice('arenascope: warning: '.length));
+    expect(printed).toEqual([`skipping ${join(folder, '<b>notes & log.txt')}: not a capture arenascope reads`]);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(`<h3>Read with a warning</h3><ul class="gaps"><li>${esc(printed[0]!)}</li></ul>`);
+    expect(html).not.toContain('<b>notes');
+    expect(html.indexOf('input-warnings')).toBeGreaterThan(html.indexOf('id="summary"'));
+    // Read whole, none.
+    const whole = join(dir, 'whole.html');
+    expect((await cli('report', 'fixtures/leaks/memo_leak', '-o', whole)).err).toBe('');
+    expect(readFileSync(whole, 'utf8')).not.toContain('input-warnings');
+  });
+});

@@ -55,14 +55,30 @@ function sections(d: ReportData, source?: SourceLookup): Section[] {
   ].filter((x) => x !== null);
 }
 
+// The most warnings the page lists (a folder of thousands of other files is one warning each).
+const MAX_WARNINGS = 50;
+
+/**
+ * The warnings given while the inputs were read (those the command printed), after the summary: a page
+ * made from captures cut short, passed over or taken in an order given says so where it is read.
+ */
+function warningsHtml(warnings: readonly string[]): string {
+  if (!warnings.length) return '';
+  const items = warnings.slice(0, MAX_WARNINGS).map((w) => `<li>${esc(w)}</li>`);
+  if (warnings.length > MAX_WARNINGS) items.push(`<li>… and ${warnings.length - MAX_WARNINGS} more (on stderr)</li>`);
+  return `<div class="input-warnings"><h3>Read with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}</h3><ul class="gaps">${items.join('')}</ul></div>`;
+}
+
 /**
  * The page; `source` finds the source lines shown in the flame graph's tooltips (none by default),
- * `compile` compiles its vega-lite specs (on this thread by default).
+ * `compile` compiles its vega-lite specs (on this thread by default), `warnings` are those given while
+ * its inputs were read.
  */
 export async function renderHtml(
   d: ReportData,
   source?: SourceLookup,
   compile: CompileCharts = compileHere,
+  warnings: readonly string[] = [],
 ): Promise<string> {
   const parts = sections(d, source);
   const charts = parts.flatMap((p) => p.charts);
@@ -78,7 +94,7 @@ export async function renderHtml(
 ${stylesheet()}</style></head><body>
 <h1>${esc(d.title)}</h1><div class="inputs">${d.inputs.map(esc).join(' · ')}</div>
 ${parts[0]!.html}
-${legendHtml(new Set(charts.flatMap((c) => c.meanings ?? [])))}
+${warningsHtml(warnings)}${legendHtml(new Set(charts.flatMap((c) => c.meanings ?? [])))}
 ${parts
   .slice(1)
   .map((p) => p.html)

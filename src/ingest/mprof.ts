@@ -540,6 +540,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     handle(cut);
     if (bad) reject(bad);
     cut = null;
+    warnings.push(
+      `${input.label}: line ${no}: the file ends without a line end after a whole sample (mprof writes one): read; ` +
+        'if it was cut there, the samples after it are missing',
+    );
   }
   warnings.push(...textEnd(input, cut, `line ${no + 1}`, opts.allowPartial ?? false));
   if (skipped)

@@ -216,12 +216,27 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   return false;
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
+/** The folders (resolved) whose every entry but hidden ones is among the arguments, two or more of them. */
+function wholeListings(args: readonly string[]): Set<string> {
+  const byFolder = new Map<string, Set<string>>();
+  for (const a of args) {
+    if (!existsSync(a)) continue;
+    const folder = dirname(resolve(a));
+    const names = byFolder.get(folder) ?? new Set<string>();
+    byFolder.set(folder, names);
+    names.add(basename(resolve(a)));
   }
+  const whole = new Set<string>();
+  for (const [folder, names] of byFolder) {
+    if (names.size < 2) continue;
+    try {
+      const entries = readdirSync(folder).filter((n) => !n.startsWith('.'));
+      if (entries.every((n) => names.has(n))) whole.add(folder);
+    } catch {
+      // Not listable: its files are taken as named.
+    }
+  }
+  return whole;
 }
 
 function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: string } {
@@ -236,9 +251,9 @@ function sniffable(path: string): ReturnType<typeof sniffFile> | { unreadable: s
 /**
  * Files to read, in order: in the order of the arguments, each directory's files and each glob's
  * matches in natural name order; with an explicit `order` of name or mtime, everything sorted so.
- * Files of no known format inside a directory or glob are reported in `skipped`, and so are those
- * among two or more files named one by one (a shell's glob), with the folders beside them; a file
- * named alone is always kept (reading it gives the precise error).
+ * Files of no known format inside a directory or glob are reported in `skipped`, and so are those of
+ * a folder whose every entry is named (the shell's `folder/*`), with its subfolders; any other file
+ * named is kept (reading it gives the precise error).
  */
 export function resolveInputs(
   args: readonly string[],
@@ -272,11 +287,10 @@ export function resolveInputs(
     }
     for (const p of sorted) if (listedCapture(p, all, skipped)) inputs.push(p);
   };
-  // The folders that files named one by one (two or more) sit in: a folder beside them is one the
-  // shell's `captures/*` named too, passed over as a folder's subfolders are (read into, its captures
-  // joined the series in the shell's order: a leak of 11 captures read "no leak" with a 12th in it).
-  const named = args.filter((a) => isFile(a));
-  const besideNamed = new Set(named.length >= 2 ? named.map((f) => dirname(resolve(f))) : []);
+  // Folders whose every entry is named (two or more): the shell's expansion of `folder/*`, read as the
+  // folder is: its other files passed over, its subfolders not read into (a README failed the
+  // command; a subfolder's dump joined the series in the shell's order, as a 12th capture: "no leak").
+  const globbed = wholeListings(args);
   for (const a of args) {
     let st: ReturnType<typeof statSync> | null;
     try {
@@ -284,9 +298,9 @@ export function resolveInputs(
     } catch {
       st = null; // not a path: maybe a pattern
     }
-    if (st?.isDirectory() && besideNamed.has(dirname(resolve(a)))) {
+    if (st?.isDirectory() && globbed.has(dirname(resolve(a)))) {
       skipped.push(
-        `skipping ${a}: a folder beside the files named (a shell's glob?); folders are not read into (give it alone to read it)`,
+        `skipping ${a}: a folder (folders are not read into; the shell's glob named it: give it alone to read it)`,
       );
       continue;
     }
@@ -332,13 +346,12 @@ export function resolveInputs(
       if (st) given.push(a);
     }
   }
-  // Files named one by one, two or more, are passed over as a folder's are when they are no capture:
-  // the shell expands `captures/*` to the folder's notes, logs and sidecars too (read as the folder,
-  // they were skipped; named so, the first of them failed the command). One file alone is read, and
-  // what is wrong with it said.
-  if (given.length >= 2) {
-    const all = new Set(given);
-    const left = new Set(given.filter((p) => !listedCapture(p, all, skipped)));
+  // The files of a folder named whole are sorted out as the folder's are; other files named one by one
+  // are read, and what is wrong with one said (a pickle of something else named beside dumps is refused).
+  const listed = given.filter((p) => globbed.has(dirname(resolve(p))));
+  if (listed.length) {
+    const all = new Set(listed);
+    const left = new Set(listed.filter((p) => !listedCapture(p, all, skipped)));
     if (left.size) {
       const kept = inputs.filter((p) => !left.has(p));
       inputs.length = 0;

@@ -658,7 +658,7 @@ describe("a folder's files named one by one, as a shell expands captures/*", () 
     for (const n of ['README.txt', 'notes.md', 'run.log', 'empty.pickle', 'sub']) {
       expect(r.err.split('\n').filter((l) => l.includes(`skipping ${join(folder, n)}:`))).toHaveLength(1);
     }
-    expect(r.err).toContain('a folder beside the files named');
+    expect(r.err).toContain("the shell's glob named it");
     const gate = await cli('gate', ...expanded());
     expect([gate.code, (await cli('gate', folder)).code]).toEqual([1, 1]);
     const replay = await cli('replay', ...expanded(), '--json');
@@ -666,10 +666,18 @@ describe("a folder's files named one by one, as a shell expands captures/*", () 
     expect(JSON.parse(replay.out)).toEqual(JSON.parse((await cli('replay', folder, '--json')).out));
   });
 
-  it('one file named alone that is no capture is still an error that names it', async () => {
+  it('files named by hand (not the whole folder) are read as named: one that is no capture is an error naming it', async () => {
     const r = await cli('leaks', join(folder, 'README.txt'));
     expect(r.code).toBe(2);
     expect(r.err).toContain(join(folder, 'README.txt'));
+    const picked = await cli(
+      'leaks',
+      join(folder, 'snap-1.pickle'),
+      join(folder, 'snap-2.pickle'),
+      join(folder, 'README.txt'),
+    );
+    expect(picked.code).toBe(2);
+    expect(picked.err).toContain(join(folder, 'README.txt'));
     // And a folder named beside files of another folder is read.
     const other = await cli('info', join(folder, 'sub'), 'fixtures/leaks/memo_leak/snap-1.pickle', '--json');
     expect(other.code).toBe(0);

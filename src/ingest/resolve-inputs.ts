@@ -197,8 +197,8 @@ function empty(path: string): boolean {
 }
 
 /**
- * Whether a file listed in a folder or a glob (or named among several) is a capture to read; when it
- * is not, why, in `skipped`. A capture's sidecars (its time, its traced peak, its label) are expected
+ * Whether a file listed in a folder or a glob (or named with every other entry of its folder) is a
+ * capture to read; when it is not, why, in `skipped`. A capture's sidecars (its time, its traced peak, its label) are expected
  * beside it, not unknown files, and passed over unsaid; so are those of a capture gzipped since
  * (0003.pickle.time beside 0003.pickle.gz), gzipped too or not. A damaged dump is read (and fails).
  */

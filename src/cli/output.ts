@@ -104,20 +104,38 @@ export function forStdout(io: Io, text: string, kind: OutputKind): string {
   return kind === 'json' ? jsonWithoutCiCommands(text) : withoutCiCommands(text);
 }
 
-/** Writes an output whole: to stdout for '-'. */
-export function writeOutput(a: CommandArgs, path: string, text: string, kind: OutputKind): void {
+/**
+ * Writes an output whole: to stdout for '-'. Given in parts, its text and bytes to write as they are
+ * (the HTML page's vega runtime), one after the other.
+ */
+export function writeOutput(
+  a: CommandArgs,
+  path: string,
+  text: string | readonly (string | Uint8Array)[],
+  kind: OutputKind,
+): void {
   if (isStdout(path)) {
-    a.io.out(forStdout(a.io, text, kind));
+    const whole = typeof text === 'string' ? text : text.map((p) => (typeof p === 'string' ? p : decode(p))).join('');
+    a.io.out(forStdout(a.io, whole, kind));
     return;
   }
-  const append = stepSummary(path);
+  // As on stdout: a name's bytes that are not UTF-8 written as they were (they were U+FFFD in files).
+  const parts = (typeof text === 'string' ? [text] : text).map((p) => (typeof p === 'string' ? encodeText(p) : p));
+  let fd: number | undefined;
   try {
-    // As on stdout: a name's bytes that are not UTF-8 written as they were (they were U+FFFD in files).
-    writeFileSync(path, encodeText(text), append ? { flag: 'a' } : {});
+    fd = openSync(path, stepSummary(path) ? 'a' : 'w');
+    for (const p of parts) writeFileSync(fd, p);
+    const done = fd;
+    fd = undefined;
+    closeSync(done);
   } catch (e) {
+    if (fd !== undefined) closeSync(fd);
     throw cannotWrite(path, e);
   }
 }
+
+const decode = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 
 /** An output written piece by piece (a conversion of millions of groups is never one string). */
 export interface OutputStream {

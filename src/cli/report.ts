@@ -166,9 +166,9 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     return;
   }
   // The page module loads the chart compiler: only when a page is written.
-  const { renderHtml } = await import('../report/html/page.js');
+  const { renderHtmlParts } = await import('../report/html/page.js');
   const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () =>
-    renderHtml(data, sourceLookup(a), compileCharts, warnings),
+    renderHtmlParts(data, sourceLookup(a), compileCharts, warnings),
   );
   writeOutput(a, a.output, page, 'text');
   write(a['json-out'], () => renderJson(data), 'json');

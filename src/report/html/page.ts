@@ -26,9 +26,16 @@ export function scriptJson(x: unknown): string {
   return JSON.stringify(x).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function vegaRuntime(): string {
-  const entry = createRequire(import.meta.url).resolve('vega');
-  return readFileSync(join(dirname(entry), 'vega.min.js'), 'utf8');
+// The vega runtime, as bytes: written to the page as read (half a MiB, which as text would make the
+// whole page a two-byte string to scan and encode again). The build copies it among the assets
+// (resolving the package took ~6 ms of a report); under vitest it is found through the package.
+function vegaRuntime(): Buffer {
+  try {
+    return readFileSync(new URL('./assets/vega.min.js', import.meta.url));
+  } catch {
+    const entry = createRequire(import.meta.url).resolve('vega');
+    return readFileSync(join(dirname(entry), 'vega.min.js'));
+  }
 }
 
 // The assets sit beside this module: in src/ under vitest, copied to dist/ by scripts/copy-assets.mjs.
@@ -80,6 +87,17 @@ export async function renderHtml(
   compile: CompileCharts = compileHere,
   warnings: readonly string[] = [],
 ): Promise<string> {
+  const parts = await renderHtmlParts(d, source, compile, warnings);
+  return parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+}
+
+/** The page in its parts, in order: its text, and the vega runtime's bytes as read (see renderHtml). */
+export async function renderHtmlParts(
+  d: ReportData,
+  source?: SourceLookup,
+  compile: CompileCharts = compileHere,
+  warnings: readonly string[] = [],
+): Promise<(string | Buffer)[]> {
   const parts = sections(d, source);
   const charts = parts.flatMap((p) => p.charts);
   // The vega-lite specs compile (on the chart thread, when there is one) while this thread writes the
@@ -101,8 +119,8 @@ ${parts
   .join('\n')}
 <script id="report-data" type="application/json">${scriptJson(data)}</script>
 <script id="chart-specs" type="application/json">`;
+  const runtime = vegaRuntime();
   const tail = `</script>
-<script>${vegaRuntime()}</script>
 <script>
 ${pageScript()}</script>
 </body></html>
@@ -112,5 +130,5 @@ ${pageScript()}</script>
   const specs = charts.map(
     (c, i) => `{"id":${scriptJson(c.id)},"spec":${vegaJson[i] ?? scriptJson(compiled[next++]!)}}`,
   );
-  return `${head}[${specs.join(',')}]${tail}`;
+  return [`${head}[${specs.join(',')}]</script>\n<script>`, runtime, tail];
 }

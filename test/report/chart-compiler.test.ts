@@ -33,6 +33,17 @@ describe('the chart thread', () => {
     for (const spec of compiled) expect(spec.marks?.length).toBeGreaterThan(0);
   });
 
+  it('answers requests sent before the first is answered each with its own specs, in order', async () => {
+    compiler = startChartCompiler();
+    const [a, b, c] = WARM_UP_SPECS;
+    const bad = { mark: 'nonsense', data: { values: [] } } as unknown as TopLevelSpec;
+    const asked = [compiler.compile([a!]), compiler.compile([bad]), compiler.compile([b!, c!])];
+    const [first, failed, last] = await Promise.allSettled(asked);
+    expect(first).toEqual({ status: 'fulfilled', value: await compileHere([a!]) });
+    expect(failed?.status).toBe('rejected');
+    expect(last).toEqual({ status: 'fulfilled', value: await compileHere([b!, c!]) });
+  });
+
   it('fails on a spec vega-lite rejects, with its message', async () => {
     const bad = { mark: 'nonsense', data: { values: [] } } as unknown as TopLevelSpec;
     const messageOf = (p: Promise<unknown>) =>

@@ -8,6 +8,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Spec as VegaSpec } from 'vega';
+
+export type { VegaSpec };
+
 import type { TopLevelSpec } from 'vega-lite';
 import { v8FlagState } from '../../util/v8-flags.js';
 
@@ -45,34 +48,31 @@ export function startChartCompiler(): ChartCompiler {
     return HERE;
   }
   worker.unref(); // loading vega-lite keeps no process alive: an input error exits at once
+  // The requests not answered yet, in the order sent: the thread answers them in that order.
+  const pending: {
+    specs: readonly TopLevelSpec[];
+    resolve(v: Promise<VegaSpec[]> | VegaSpec[]): void;
+    reject(e: Error): void;
+  }[] = [];
   let down = false;
+  // A thread that cannot start (no dist/ build) or stops: the specs are compiled here.
   const fell = (): void => {
     down = true;
+    for (const p of pending.splice(0)) p.resolve(compileHere(p.specs));
   };
   worker.on('error', fell);
   worker.on('exit', fell);
+  worker.on('message', (m: ChartReply) => {
+    const p = pending.shift();
+    if (!pending.length) worker.unref();
+    if (!p) return;
+    if ('specs' in m) p.resolve(m.specs);
+    else p.reject(Object.assign(new Error(m.error), { stack: m.stack }));
+  });
   const compile: CompileCharts = (specs) => {
     if (down) return compileHere(specs);
     return new Promise<VegaSpec[]>((resolve, reject) => {
-      const done = (): void => {
-        worker.off('message', answered);
-        worker.off('error', failed);
-        worker.off('exit', failed);
-        worker.unref();
-      };
-      const answered = (m: ChartReply): void => {
-        done();
-        if ('specs' in m) resolve(m.specs);
-        else reject(Object.assign(new Error(m.error), { stack: m.stack }));
-      };
-      // A thread that cannot start (no dist/ build) or stops: the specs are compiled here.
-      const failed = (): void => {
-        done();
-        resolve(compileHere(specs));
-      };
-      worker.on('message', answered);
-      worker.once('error', failed);
-      worker.once('exit', failed);
+      pending.push({ specs, resolve, reject });
       worker.ref();
       worker.postMessage(specs);
     });

@@ -16,7 +16,7 @@ import {
   topSitesSection,
   treeSection,
 } from './capture-sections.js';
-import { type CompileCharts, compileHere } from './chart-compiler.js';
+import { type CompileCharts, compileHere, type VegaSpec } from './chart-compiler.js';
 import type { Section } from './markup.js';
 import { legendHtml } from './palette.js';
 import { allocatorSection, lineReportSection, memorySection, summarySection, testsSection } from './sections.js';
@@ -44,22 +44,28 @@ const pageScript = (): string => readFileSync(new URL('./assets/report.js', impo
 
 /**
  * The page's sections in order, those without data left out: the answers first (the summary, then
- * the leaks by site), the evidence after, long tables last.
+ * the leaks by site), the evidence after, long tables last. Each is built when asked for.
  */
-function sections(d: ReportData, source?: SourceLookup): Section[] {
+function sections(d: ReportData, source?: SourceLookup): (() => Section | null)[] {
   const s = d.snapshots;
-  const captures = s
-    ? [capturesSection(s), topSitesSection(s), diffSection(s), treeSection(s, source), fragmentationSection(s)]
+  const captures: (() => Section | null)[] = s
+    ? [
+        () => capturesSection(s),
+        () => topSitesSection(s),
+        () => diffSection(s),
+        () => treeSection(s, source),
+        () => fragmentationSection(s),
+      ]
     : [];
   return [
-    summarySection(d),
-    s ? leaksSection(s) : null,
-    memorySection(d.memory),
-    testsSection(d.runs),
+    () => summarySection(d),
+    () => (s ? leaksSection(s) : null),
+    () => memorySection(d.memory),
+    () => testsSection(d.runs),
     ...captures,
-    ...d.lineReports.map(lineReportSection),
-    allocatorSection(d.allocatorStats),
-  ].filter((x) => x !== null);
+    ...d.lineReports.map((r, i) => () => lineReportSection(r, i)),
+    () => allocatorSection(d.allocatorStats),
+  ];
 }
 
 // The most warnings the page lists (a folder of thousands of other files is one warning each).
@@ -98,11 +104,19 @@ export async function renderHtmlParts(
   compile: CompileCharts = compileHere,
   warnings: readonly string[] = [],
 ): Promise<(string | Buffer)[]> {
-  const parts = sections(d, source);
+  // Each section's vega-lite specs compile (on the chart thread, when there is one) as soon as it is
+  // built, while this thread builds the next ones and writes the page, the charts already in vega
+  // among it (the flame graph's, the largest).
+  const parts: Section[] = [];
+  const compiling: Promise<VegaSpec[]>[] = [];
+  for (const build of sections(d, source)) {
+    const part = build();
+    if (!part) continue;
+    parts.push(part);
+    const specs = part.charts.flatMap((c) => (c.vega ? [] : [c.spec]));
+    if (specs.length) compiling.push(compile(specs));
+  }
   const charts = parts.flatMap((p) => p.charts);
-  // The vega-lite specs compile (on the chart thread, when there is one) while this thread writes the
-  // rest of the page, the charts already in vega among it (the flame graph's, the largest).
-  const compiling = compile(charts.flatMap((c) => (c.vega ? [] : [c.spec])));
   const vegaJson = charts.map((c) => (c.vega ? scriptJson(c.spec) : null));
   const data = { format: d.format, version: d.version, charts: charts.map((c) => c.id) };
   const head = `<!doctype html>
@@ -125,7 +139,7 @@ ${parts
 ${pageScript()}</script>
 </body></html>
 `;
-  const compiled = await compiling;
+  const compiled = (await Promise.all(compiling)).flat();
   let next = 0;
   const specs = charts.map(
     (c, i) => `{"id":${scriptJson(c.id)},"spec":${vegaJson[i] ?? scriptJson(compiled[next++]!)}}`,

@@ -6,7 +6,6 @@ import { recordedPythons } from '../model/run.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
 import {
-  dumpsFirst,
   emit,
   inputsOptions,
   type LayoutArgs,
@@ -46,7 +45,6 @@ interface Args extends AllocatorStatsArgs, OutputArgs, LayoutArgs {
 }
 
 export async function handler(a: Args): Promise<void> {
-  dumpsFirst(a);
   // Allocator reports among the inputs are used as those --allocator-stats names (pairing.ts pairs them).
   const set = await withAllocatorStats(
     await loadSet(a.inputs, a, { order: a.order, uses: ['snapshots', 'allocator-stats'], partial: 'series' }),

@@ -691,8 +691,14 @@ export const importer: Importer = {
 };
 
 function extent(t: Float64Array): [number, number] {
-  let [lo, hi] = [Infinity, -Infinity];
-  for (let i = 0; i < t.length; i++) [lo, hi] = [Math.min(lo, t[i]!), Math.max(hi, t[i]!)];
+  // Plain variables: a pair made per sample was 9.5 MB of garbage for a 281k-sample run.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < t.length; i++) {
+    const x = t[i]!;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
   return [lo, hi];
 }
 

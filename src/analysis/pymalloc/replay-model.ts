@@ -84,6 +84,7 @@ export class ReplayModel implements PoolState {
   private f64v = new Float64Array(0);
   private readonly cols = new Int32Array(COLUMNS);
   private moved = true;
+  private groups = 0; // since reset: ids 0 to groups - 1, and the untraced blocks' at groups
 
   constructor(readonly g: Geometry) {
     compiled ??= compileWasm(WASM, 'the replay model');
@@ -132,6 +133,7 @@ export class ReplayModel implements PoolState {
   reset(size: Float64Array, system: Uint8Array, starts: Int32Array, room: number): void {
     const g = this.g;
     const n = size.length;
+    this.groups = n;
     this.moved = true;
     this.wasm.init(
       this.classes,
@@ -194,6 +196,16 @@ export class ReplayModel implements PoolState {
   /** Blocks of a group that are live. */
   liveCount(id: number): number {
     return this.i32[this.col(COUNT) + id]!;
+  }
+
+  /**
+   * The live blocks of every group, indexed by id (liveCount of each): a view of the model's memory,
+   * good until the model next changes. For loops over many groups (a call per group took ~12 ms of
+   * a replay of 2 x 1M blocks).
+   */
+  liveCounts(): Int32Array {
+    const at = this.col(COUNT);
+    return this.i32.subarray(at, at + this.groups + 1);
   }
 
   /** n blocks allocated to group `id`, appended to its live list. */

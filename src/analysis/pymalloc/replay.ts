@@ -176,10 +176,11 @@ class Replayer {
         at[j] = i;
         return i < c.ids.length && c.ids[i] === id ? c.n[i]! : 0;
       };
+      const liveOf = m.liveCounts(); // before any allocation below
       for (let e = 0; e < allocs.length; e++) {
         const id = allocs.id[e]!;
         const n = allocs.n[e]!;
-        const live = m.liveCount(id);
+        const live = liveOf[id]!;
         let left = n; // new blocks still alive
         let floor = Infinity;
         for (let j = k + 1; j < end && left > 0; j++) {

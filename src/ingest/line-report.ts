@@ -25,7 +25,7 @@ import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.j
 import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt, quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { headLines, textEnd, textLines } from './lines.js';
+import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
 import { LoggedReport, loggedHeader, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
@@ -849,6 +849,8 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   } else if (pending !== null) feed(pending);
   const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut));
   const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
+  const notUtf8 = text.notUtf8();
+  if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its source lines'));
   if (cut !== null && what === null) {
     last = withoutCiPrefix(cut);
     reader.line(last, ++no);

@@ -16,6 +16,23 @@ export interface TextLines {
   readonly bytes: () => number;
   /** After iteration: the last line read had no line end (whole by wholeWithoutEnd, or cut). */
   readonly unended: () => boolean;
+  /** The first line holding bytes that are not UTF-8 (each read as U+FFFD), or null. */
+  readonly notUtf8: () => number | null;
+}
+
+const REPLACEMENT = '\uFFFD';
+const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT, 'utf8');
+
+// How many times `char` occurs in `text`; and `bytes` in `buf`.
+function occurrences(text: string, char: string): number {
+  let k = 0;
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) k++;
+  return k;
+}
+function byteOccurrences(buf: Buffer, bytes: Buffer): number {
+  let k = 0;
+  for (let i = buf.indexOf(bytes); i >= 0; i = buf.indexOf(bytes, i + 1)) k++;
+  return k;
 }
 
 // A line longer than this is no line of a capture, and beyond what a string can hold a little further.
@@ -42,16 +59,28 @@ export function textLines(input: InputStream): TextLines {
   let cut: string | null = null;
   let bytes = 0;
   let unended = false;
+  let notUtf8: number | null = null;
   async function* gen(): AsyncGenerator<string> {
     const decoder = new TextDecoder('utf-8');
     // The pieces of a line that runs over chunks: joined once, so a long line costs its length.
     let parts: string[] = [];
     let partsLength = 0;
     let no = 0;
+    // The last 2 bytes of the chunk before: a U+FFFD written in the input may span two chunks.
+    let tail = Buffer.alloc(0);
     try {
       for await (const chunk of input.chunks) {
         bytes += chunk.length;
         const text = decoder.decode(chunk, { stream: true });
+        // More U+FFFD than the input wrote: bytes that are not UTF-8 (looked for only once one is seen).
+        if (notUtf8 === null && text.includes(REPLACEMENT)) {
+          const written = byteOccurrences(Buffer.concat([tail, chunk]), REPLACEMENT_BYTES);
+          if (occurrences(text, REPLACEMENT) > written) {
+            const before = text.slice(0, text.indexOf(REPLACEMENT));
+            notUtf8 = no + 1 + occurrences(before, '\n');
+          }
+        }
+        tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 2)));
         let start = 0;
         for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
           let line = text.slice(start, nl);
@@ -81,7 +110,18 @@ export function textLines(input: InputStream): TextLines {
     if (wholeWithoutEnd(rest)) yield stripCR(rest);
     else cut = rest;
   }
-  return { lines: gen(), cut: () => cut, bytes: () => bytes, unended: () => unended };
+  return { lines: gen(), cut: () => cut, bytes: () => bytes, unended: () => unended, notUtf8: () => notUtf8 };
+}
+
+/**
+ * The warning for a text input holding bytes that are not UTF-8 (`line`: the first line holding some):
+ * what is shown of them is U+FFFD, the figures are read as they are.
+ */
+export function notUtf8Warning(label: string, line: number, what: string): string {
+  return (
+    `${label}: line ${line}: bytes that are not UTF-8, shown as U+FFFD in ${what} ` +
+    "(written in another encoding, such as Windows' cp1252?); the figures are read as they are"
+  );
 }
 
 /**

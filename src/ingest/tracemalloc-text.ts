@@ -9,7 +9,7 @@ import type { LoggedListing, LoggedStatistic, StatisticsLog } from '../model/sta
 import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { headLines, textEnd, textLines } from './lines.js';
+import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
 import { composeService, isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 
@@ -584,6 +584,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     `line ${no + 1}`,
     opts.allowPartial ?? false,
   );
+  const notUtf8 = text.notUtf8();
+  if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
   if (listings.length === 0) {
     throw new InputError(

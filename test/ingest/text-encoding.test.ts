@@ -1,0 +1,43 @@
+// Text captures holding bytes that are not UTF-8: a memory_profiler report printed in Windows' cp1252
+// (fixtures/line-reports/make_encodings.py, Debian's memory_profiler) is read with a warning naming
+// the first such line; one in UTF-8 holding a U+FFFD of its own source is no such input, however
+// the file is cut into chunks.
+import { describe, expect, it } from 'vitest';
+import { textLines } from '../../src/ingest/lines.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import { openInput } from '../../src/ingest/open-input.js';
+import type { LineReport } from '../../src/model/line-report.js';
+
+const DIR = 'fixtures/line-reports/encodings';
+
+async function firstNotUtf8(path: string, chunkSize?: number): Promise<number | null> {
+  const text = textLines(await openInput(path, { chunkSize }));
+  for await (const _ of text.lines);
+  return text.notUtf8();
+}
+
+describe('a line report in another encoding than UTF-8', () => {
+  it('is read, with a warning naming its first line that is not UTF-8 (the def line of café)', async () => {
+    const r = (await loadCapture(`${DIR}/cp1252.txt`)) as LineReport;
+    expect(r.kind).toBe('line-report');
+    expect(r.warnings).toEqual([expect.stringContaining(`${DIR}/cp1252.txt: line 6: bytes that are not UTF-8`)]);
+    // The figures as memory_profiler printed them: rows 5 and 7 to 10, peak 24.4 MiB.
+    const lines = r.blocks[0]!.lines;
+    expect(lines.filter((l) => l.memMiB !== null).map((l) => l.lineno)).toEqual([5, 7, 8, 9, 10]);
+    expect(Math.max(...lines.map((l) => l.memMiB ?? 0))).toBe(24.4);
+    expect(lines.find((l) => l.lineno === 7)!.incrementMiB).toBe(2.3);
+  });
+
+  it('in UTF-8, holding a U+FFFD its program wrote, is read without one', async () => {
+    const r = (await loadCapture(`${DIR}/utf8.txt`)) as LineReport;
+    expect(r.warnings).toEqual([]);
+    expect(r.blocks[0]!.lines.find((l) => l.lineno === 8)!.source).toContain('\uFFFD remplacé');
+  });
+
+  it('finds the same first line whatever the chunks (a character cut between two of them included)', async () => {
+    for (let size = 1; size <= 9; size++) {
+      expect(await firstNotUtf8(`${DIR}/cp1252.txt`, size)).toBe(6);
+      expect(await firstNotUtf8(`${DIR}/utf8.txt`, size)).toBeNull();
+    }
+  });
+});

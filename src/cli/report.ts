@@ -159,7 +159,11 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     emit({ ...a, format: a.format, json: false }, data, {
       text: (d) => renderReportText(d, layout),
       markdown: renderMarkdown,
-      csv: renderTopSitesCsv,
+      csv: (d) => {
+        // As leaks: a CSV of no snapshot would be a header alone, read as "no site".
+        if (!d.snapshots) throw new UsageError('--format csv lists the top sites of the snapshots; none was given');
+        return renderTopSitesCsv(d);
+      },
     });
     // stdout holds the report itself: the files written are said on stderr.
     for (const f of files) a.io.err(`arenascope: wrote ${f}\n`);

@@ -3,7 +3,14 @@
 import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
 import { mdCode, mdFenced, mdText } from './escape.js';
 import { formatSize, growthLabel, printfFixed } from './format-size.js';
-import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from './memory-trend.js';
+import {
+  confidence,
+  memoryMeasured,
+  memoryShape,
+  memoryTrendRate,
+  memoryVerdictWord,
+  peakSource,
+} from './memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
 import { renderLineReportLeaks } from './text/leaks.js';
 
@@ -47,7 +54,7 @@ export function renderMarkdown(d: ReportData): string {
   for (const m of d.memory) {
     for (const t of m.trends.series) {
       const trend = memoryTrendRate(t);
-      const what = `${memoryVerdictWord(t.verdict)} (${memoryShape(t)}); measured ${memoryMeasured(t, '→')}`;
+      const what = `${memoryVerdictWord(t.verdict)}${confidence(t)}: ${memoryShape(t)}; measured ${memoryMeasured(t, '→')}`;
       out.push(
         `- ${mdCode(m.label)} ${mdText(t.name)}: ${mdText(what)}${trend ? `; ${mdText(trend)}` : ''}. Next: ${mdText(t.next)}`,
       );

@@ -62,3 +62,8 @@ export function peakSource(d: Pick<ReportData, 'formats' | 'memory'>): string {
   ];
   return from.filter(Boolean).join(', ') || 'mprof';
 }
+
+/** ' (confidence 0.43)' after a verdict, in every output (the summary counts a weak leak apart); none when unjudged. */
+export function confidence(t: Pick<MemoryTrend, 'verdict' | 'confidence'>): string {
+  return t.verdict === 'unjudged' ? '' : ` (confidence ${t.confidence.toFixed(2)})`;
+}

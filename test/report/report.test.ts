@@ -309,6 +309,25 @@ describe('the report command', () => {
     expect((await cli('report', ...inputs, '--baseline', 'nope.pickle')).code).toBe(2);
   });
 
+  it('text and Markdown give each mprof verdict its confidence, as `leaks --json` does; csv of no snapshot is refused', async () => {
+    const inputs = ['fixtures/leaks/mprof/leak.dat', 'fixtures/leaks/mprof/sawtooth.dat'];
+    const leaks = JSON.parse((await cli('leaks', ...inputs, '--json')).out) as {
+      label: string;
+      series: { verdict: string; confidence: number }[];
+    }[];
+    const text = (await cli('report', ...inputs, '--format', 'text')).out;
+    const md = (await cli('report', ...inputs, '--format', 'markdown')).out;
+    for (const r of leaks) {
+      const [t] = r.series;
+      const said = `${t!.verdict} (confidence ${t!.confidence.toFixed(2)})`;
+      expect(text).toContain(`${r.label} main: ${said}, `);
+      expect(md).toContain(` main: ${said}: `);
+    }
+    const csv = await cli('report', ...inputs, '--format', 'csv');
+    expect(csv.code).toBe(2);
+    expect(csv.err).toContain('--format csv lists the top sites of the snapshots; none was given');
+  });
+
   it('writes the page, the JSON and the Markdown, and says where', async () => {
     const out = join(dir, 'r.html');
     const r = await cli(

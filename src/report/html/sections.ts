@@ -6,7 +6,14 @@ import { finalCaptureName, type MemorySection, type ReportData } from '../../ana
 import { reportFileName } from '../../model/line-report.js';
 import { esc } from '../escape.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
-import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
+import {
+  confidence,
+  memoryMeasured,
+  memoryShape,
+  memoryTrendRate,
+  memoryVerdictWord,
+  peakSource,
+} from '../memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from '../run-tests.js';
 import { renderLineReportLeaks } from '../text/leaks.js';
 import { fragmentationVerdict } from './capture-sections.js';
@@ -123,7 +130,7 @@ export function summarySection(d: ReportData): Section {
 function trendItem(t: MemoryTrend): string {
   const trend = memoryTrendRate(t);
   const text = [
-    `${memoryVerdictWord(t.verdict)}${t.verdict === 'unjudged' ? '' : ` (confidence ${t.confidence.toFixed(2)})`}: ${memoryShape(t)}`,
+    `${memoryVerdictWord(t.verdict)}${confidence(t)}: ${memoryShape(t)}`,
     `measured ${memoryMeasured(t, '→')}`,
     ...(trend ? [trend] : []),
   ];

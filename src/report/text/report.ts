@@ -3,7 +3,7 @@
 
 import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
 import { formatSize, growthLabel, printfFixed } from '../format-size.js';
-import { memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
+import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { statisticLine } from './statistics.js';
@@ -38,7 +38,9 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
   out.push(...leaks.more);
   for (const m of d.memory)
     for (const t of m.trends.series)
-      out.push(`${m.label} ${t.name}: ${memoryVerdictWord(t.verdict)}, ${memoryTrendRate(t) ?? memoryMeasured(t)}`);
+      out.push(
+        `${m.label} ${t.name}: ${memoryVerdictWord(t.verdict)}${confidence(t)}, ${memoryTrendRate(t) ?? memoryMeasured(t)}`,
+      );
   for (const r of d.runs ?? []) {
     out.push(runLine(r));
     for (const t of r.tests) {

@@ -83,9 +83,11 @@ export function renderLeaksCsv(r: SnapshotLeaks): string {
     s.confidence,
     s.bytesPerCapture.join(';'),
     s.next,
+    // The key of a row under -g traceback (its site alone may be the site of several): as in stats'.
+    s.frames.map((f) => `${f.filename}:${f.lineno}`).join(' > '),
   ]);
   const headers = ['verdict', 'filename', 'lineno', 'growth_bytes', 'growth_per_second', 'growth_per_capture'];
-  return csv([...headers, 'confidence', 'bytes_per_capture', 'next'], rows);
+  return csv([...headers, 'confidence', 'bytes_per_capture', 'next', 'traceback'], rows);
 }
 
 /** The report's top sites at the last capture, as `stats --format csv` lists them. */

@@ -1,6 +1,7 @@
 // CSV tables are opened in spreadsheets: a capture's name must never run there as a formula.
 import { describe, expect, it } from 'vitest';
 import { renderDiffCsv, renderStatsCsv } from '../../src/report/csv.js';
+import { cli } from '../helpers.js';
 
 describe('CSV', () => {
   it("a name a spreadsheet would run as a formula starts with a ' (=, +, -, @, tab, CR); numbers stay numbers", () => {
@@ -25,5 +26,23 @@ describe('CSV', () => {
 describe('CSV of nothing', () => {
   it('is the header alone (a reader takes its columns; it was an empty line)', () => {
     expect(renderStatsCsv({ stats: [] })).toBe('rank,filename,lineno,size,count,average,traceback\n');
+  });
+});
+
+describe('CSV of leaks', () => {
+  it('keys each row by its traceback as stats does: under -g traceback, sites alike are told apart', async () => {
+    const dir = 'fixtures/leaks/memo_leak';
+    const rows = (await cli('leaks', dir, '-g', 'traceback', '-f', 'csv')).out.trimEnd().split('\n');
+    expect(rows[0]!.split(',').at(-1)).toBe('traceback');
+    const stats = (await cli('stats', `${dir}/snap-9.pickle`, '-g', 'traceback', '-f', 'csv')).out;
+    const tracebacks = new Set(
+      stats
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split(',').at(-1)),
+    );
+    // Every leak's traceback is one of the last capture's (no comma in these names).
+    for (const r of rows.slice(1)) expect(tracebacks).toContain(r.split(',').at(-1));
   });
 });

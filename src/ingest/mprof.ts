@@ -589,7 +589,9 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     let moved = 0;
     const finished = (b: SampleBuilder, what: string): Samples => {
       const samples = b.finish();
-      if (what === 'MEM' && samples.t.length) spans[i] = extent(samples.t);
+      // With no step back in time (most runs), the first and the last are the extent.
+      if (what === 'MEM' && samples.t.length)
+        spans[i] = b.backLine ? extent(samples.t) : [samples.t[0]!, samples.t[samples.t.length - 1]!];
       const before = warnings.length;
       // The builder counted the steps back and the repeats: most runs have neither to look for.
       if (b.backLine) steadyClock(samples, b.backLine, name, what, warnings);

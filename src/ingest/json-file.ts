@@ -2,9 +2,13 @@
 // and checked against its published schema. Every problem is one InputError naming the file and the
 // byte or the JSON path, in arenascope's words: never the JSON engine's snippet of the input.
 
-import { readFileSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
 import { jsonExcerpt, schemaProblem, type ValidatorName } from './json-schema.js';
+import { readSmallFile } from './small-file.js';
+
+// A config or baseline read whole: beyond this, none (a baseline of 100k sites is ~60 MB; V8's
+// strings stop at 512 MiB).
+const MAX_JSON_FILE = 384 << 20;
 
 /**
  * Safety limit on nesting. JSON.parse holds a million levels, but ajv validates a recursive
@@ -206,14 +210,9 @@ export function readJsonFile(
   schema: ValidatorName,
   opts: { hint?: string; check?: (value: unknown) => void } = {},
 ): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read it (${code})`;
-    throw new InputError(file, '', why);
-  }
+  const bytes = readSmallFile(file, MAX_JSON_FILE, `a ${schema === 'config' ? 'config' : 'baseline'} file`);
+  if (bytes === null) throw new InputError(file, '', 'no such file');
+  const text = bytes.toString('utf8');
   const value = parseJson(file, text, opts.hint);
   // Both documents are objects; said here, the message can name where the value starts.
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -2,12 +2,13 @@
 // or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
 import { zlib } from '../util/zlib.js';
 import { parseJson } from './json-file.js';
+import { readSmallFile } from './small-file.js';
 
 export const RUN_FORMAT = 'arenascope-run';
 export const RUN_VERSION = 1;
@@ -212,8 +213,8 @@ const MAX_RUN_TEXT = 256 << 20;
  */
 function runText(path: string): { file: string; text: string } | null {
   for (const file of [path, `${path}.gz`]) {
-    if (!isFile(file)) continue;
-    const bytes = readFileSync(file);
+    const bytes = readSmallFile(file, MAX_RUN_TEXT, `a run's ${basename(path)}`);
+    if (bytes === null) continue;
     if (file === path) return { file, text: bytes.toString('utf8') };
     try {
       return { file, text: zlib().gunzipSync(bytes, { maxOutputLength: MAX_RUN_TEXT }).toString('utf8') };

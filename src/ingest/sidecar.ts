@@ -3,9 +3,10 @@
 // A sidecar that is there but cannot be read, or does not hold what its name says, is an input
 // error naming it: dropped, a bad time reordered a series and hid a leak, a bad peak passed a gate.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
 import { zlib } from '../util/zlib.js';
+import { readSmallFile } from './small-file.js';
 
 // A sidecar holds one line; gunzipped, more than this is no sidecar.
 const MAX_SIDECAR = 1 << 20;
@@ -17,14 +18,8 @@ const MAX_SIDECAR = 1 << 20;
 function sidecarText(file: string): string | null {
   // A capture read from stdin has none (its name holds the NUL that marks stdin).
   if (file.includes('\0')) return null;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new InputError(file, '', `cannot be read (${(e as Error).message})`);
-  }
+  let bytes = readSmallFile(file, MAX_SIDECAR, 'a sidecar');
+  if (bytes === null) return null;
   if (file.endsWith('.gz')) {
     try {
       bytes = zlib().gunzipSync(bytes, { maxOutputLength: MAX_SIDECAR });

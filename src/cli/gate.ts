@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.js';
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
@@ -25,7 +26,14 @@ import {
   outputOptions,
   warn,
 } from './command.js';
-import { baselineInputs, type GateFlags, gateLimits, readConfig, requireBaselineFor } from './gate-config.js';
+import {
+  baselineInputs,
+  CONFIG_FILE,
+  type GateFlags,
+  gateLimits,
+  readConfig,
+  requireBaselineFor,
+} from './gate-config.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
 import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
@@ -129,13 +137,15 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
 }
 
 export async function handler(a: Args): Promise<void> {
-  await claimOutputs(
-    { '--junit': a.junit, '--markdown': a.markdown },
-    { inputs: a.inputs, holder: "the gate's summary" },
-  );
   const config = readConfig(a.config);
   let limits = gateLimits(config, a);
   const base = baselineInputs(config, a);
+  // The baseline and the config are inputs too: never written over (a --junit onto the baseline was).
+  const configFile = a.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  await claimOutputs(
+    { '--junit': a.junit, '--markdown': a.markdown },
+    { inputs: [...a.inputs, ...(base ?? []), ...(configFile ? [configFile] : [])], holder: "the gate's summary" },
+  );
   // Before anything is loaded: a growth check without a baseline is a mistake.
   requireBaselineFor(config, a, limits, base);
   const { data: current, cutShort } = await currentReport(a, limits.maxSiteGrowth !== undefined);

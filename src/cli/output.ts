@@ -1,8 +1,8 @@
 // The files a command writes (a page, JSON, Markdown, JUnit XML, a baseline, a conversion): '-'
 // names stdout, and a file that cannot be written is an error naming it (exit 2), not a crash.
 
-import { closeSync, openSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { closeSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ciCommandStream, jsonWithoutCiCommands, withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
 import { encodeText } from '../util/text.js';
@@ -38,18 +38,72 @@ export async function claimOutputs(
   if (named.length && opts.holder) throw new UsageError(`${named[0]![0]} -: stdout holds ${opts.holder}; name a file`);
   const files = given.filter(([, path]) => !isStdout(path)).map(([o, path]) => [o, path, fileId(path)] as const);
   const inputs = (opts.inputs ?? []).filter((input) => input !== STDIN_ARG);
+  const held = files.some(([, , id]) => !id.startsWith('new:')) ? await heldFiles(inputs) : new Map();
   for (const [i, [o, path, id]] of files.entries()) {
     const twice = files.find(([, , other], j) => j > i && other === id);
     if (twice) throw new UsageError(`${o} and ${twice[0]} both name ${path}: each would write over the other`);
     if (inputs.some((input) => fileId(input) === id)) {
       throw new UsageError(`${o} ${path}: it is one of the inputs; name another file to write`);
     }
-    const folder = id.startsWith('new:') ? undefined : inputs.find((input) => within(path, input));
-    if (folder !== undefined && (await isCapture(path))) {
-      throw new UsageError(`${o} ${path}: it is a capture in the input folder ${folder}; name another file to write`);
+    const holder = held.get(id);
+    if (holder !== undefined && (await isCapture(path))) {
+      const where = holder.glob ? `matched by the input ${holder.input}` : `in the input folder ${holder.input}`;
+      throw new UsageError(`${o} ${path}: it is a capture ${where}; name another file to write`);
     }
   }
   return named.length === 1;
+}
+
+// Folders are looked into this deep (a run folder's snapshots/ is one level down), and no further
+// than this many entries in all (a check before reading, not a second reading).
+const HELD_DEPTH = 2;
+const HELD_MAX = 100_000;
+
+/**
+ * The files the inputs hold, by fileId: a folder's (and its subfolders', HELD_DEPTH deep) and a
+ * glob's matches, each with the input that holds it. An output that is one of them (another spelling,
+ * a symbolic or a hard link) and a capture would be written over.
+ */
+async function heldFiles(inputs: readonly string[]): Promise<Map<string, { input: string; glob: boolean }>> {
+  const held = new Map<string, { input: string; glob: boolean }>();
+  let seen = 0;
+  const walk = (dir: string, input: string, depth: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // reading it says what is wrong
+    }
+    for (const name of names) {
+      if (++seen > HELD_MAX) return;
+      const p = join(dir, name);
+      try {
+        const st = statSync(p);
+        if (st.isFile()) held.set(`${st.dev}:${st.ino}`, { input, glob: false });
+        else if (st.isDirectory() && depth < HELD_DEPTH) walk(p, input, depth + 1);
+      } catch {
+        // a link to nothing holds nothing
+      }
+    }
+  };
+  for (const input of inputs) {
+    let st: ReturnType<typeof statSync> | null = null;
+    try {
+      st = statSync(input);
+    } catch {
+      st = null;
+    }
+    if (st?.isDirectory()) walk(input, input, 1);
+    else if (!st) {
+      const { GLOB, glob } = await import('../ingest/resolve-inputs.js');
+      if (!GLOB.test(input)) continue;
+      for (const m of glob(input)) {
+        const id = fileId(m);
+        if (!id.startsWith('new:')) held.set(id, { input, glob: true });
+      }
+    }
+  }
+  return held;
 }
 
 // A file as the system tells files apart (its device and inode: a link, or another spelling of its
@@ -71,17 +125,6 @@ function stepSummary(path: string): boolean {
 
 /** Whether two paths name one file (a link, or another spelling of it, is that file). */
 export const sameFile = (a: string, b: string): boolean => fileId(a) === fileId(b);
-
-// Whether an existing file lies inside a folder (at any depth), both as the system resolves them.
-function within(file: string, folder: string): boolean {
-  try {
-    if (!statSync(folder).isDirectory()) return false;
-    const [f, d] = [realpathSync(file), realpathSync(folder)];
-    return f.startsWith(d.endsWith(sep) ? d : d + sep);
-  } catch {
-    return false;
-  }
-}
 
 async function isCapture(path: string): Promise<boolean> {
   try {

@@ -101,12 +101,12 @@ export function numbered(paths: readonly string[]): boolean {
 }
 
 // What makes an argument that is not a path a pattern: wildcards, a class, or braces ({a,b}).
-const GLOB = /[*?[{]/;
+export const GLOB = /[*?[{]/;
 
 // Globs as the shell expands them ('*' within a segment, '**' across, {a,b}, [seq]); hidden
 // names only when the pattern spells the dot. tinyglobby's CommonJS build is loaded only for a
 // glob: it costs a command ~8 ms (its ES modules ~16 ms), and most inputs are plain paths.
-function glob(pattern: string): string[] {
+export function glob(pattern: string): string[] {
   const { globSync } = createRequire(import.meta.url)('tinyglobby') as typeof Tinyglobby;
   // An absolute pattern gives absolute paths, a relative one paths relative to the working directory.
   // Folders too, to be said as a folder's are (a link to nothing it does not list).

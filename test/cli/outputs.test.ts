@@ -143,6 +143,29 @@ describe('an output that would write over something', () => {
     expect(readFileSync(snap).equals(readFileSync(DUMP))).toBe(true);
   });
 
+  it("nor as a glob's match, a hard link of a folder's capture kept elsewhere, a gate's baseline or config", async () => {
+    const d = join(dir, 'held');
+    mkdirSync(join(d, 'caps'), { recursive: true });
+    const snaps = ['a', 'b', 'c'].map((n) => join(d, 'caps', `${n}.pickle`));
+    for (const s of snaps) copyFileSync(DUMP, s);
+    const glob = await cli('report', join(d, 'caps', '*.pickle'), '-o', snaps[0]!);
+    expect(glob.err).toContain(`-o ${snaps[0]}: it is a capture matched by the input ${join(d, 'caps', '*.pickle')};`);
+    linkSync(snaps[1]!, join(d, 'hard.pickle'));
+    const hard = await cli('report', join(d, 'caps'), '-o', join(d, 'hard.pickle'));
+    expect(hard.err).toContain(`-o ${join(d, 'hard.pickle')}: it is a capture in the input folder ${join(d, 'caps')};`);
+    const base = join(d, 'base.pickle');
+    copyFileSync(DUMP, base);
+    const junit = await cli('gate', snaps[2]!, '--baseline', base, '--junit', base);
+    expect(junit.err).toContain(`--junit ${base}: it is one of the inputs;`);
+    const config = join(d, 'config.json');
+    writeFileSync(config, '{"maxLeaks": 1}');
+    const md = await cli('gate', snaps[2]!, '--config', config, '--markdown', config);
+    expect(md.err).toContain(`--markdown ${config}: it is one of the inputs;`);
+    for (const r of [glob, hard, junit, md]) expect(r.code).toBe(2);
+    for (const f of [...snaps, base]) expect(readFileSync(f).equals(readFileSync(DUMP))).toBe(true);
+    expect(readFileSync(config, 'utf8')).toBe('{"maxLeaks": 1}');
+  });
+
   it('an empty file name is refused (it said "its folder does not exist"; --junit \'\' wrote nothing, silently)', async () => {
     const r = await cli('report', DUMP, '-o', '');
     expect([r.code, r.err]).toEqual([2, "arenascope: -o '': an empty file name; name a file, or '-' for stdout\n"]);

@@ -1,7 +1,7 @@
 // The files a command writes (a page, JSON, Markdown, JUnit XML, a baseline, a conversion): '-'
 // names stdout, and a file that cannot be written is an error naming it (exit 2), not a crash.
 
-import { closeSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ciCommandStream, jsonWithoutCiCommands, withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
@@ -39,7 +39,12 @@ export async function claimOutputs(
   const files = given.filter(([, path]) => !isStdout(path)).map(([o, path]) => [o, path, fileId(path)] as const);
   const inputs = (opts.inputs ?? []).filter((input) => input !== STDIN_ARG);
   const held = files.some(([, , id]) => !id.startsWith('new:')) ? await heldFiles(inputs) : new Map();
+  const stdout = stdoutId();
   for (const [i, [o, path, id]] of files.entries()) {
+    if (id === stdout) {
+      const instead = opts.holder ? `stdout holds ${opts.holder}; name a file` : `write ${o} - for stdout`;
+      throw new UsageError(`${o} ${path}: it is where stdout goes, which says what was written; ${instead}`);
+    }
     const twice = files.find(([, , other], j) => j > i && other === id);
     if (twice) throw new UsageError(`${o} and ${twice[0]} both name ${path}: each would write over the other`);
     if (inputs.some((input) => fileId(input) === id)) {
@@ -114,6 +119,18 @@ function fileId(path: string): string {
     return `${st.dev}:${st.ino}`;
   } catch {
     return `new:${resolve(path)}`;
+  }
+}
+
+// The file or pipe stdout goes to, as fileId tells files (/dev/stdout, /proc/self/fd/1, or the file of
+// `> out.html`, named as an output, had "wrote ..." written into the page); null for a terminal or
+// another device (/dev/null), where both may go.
+function stdoutId(): string | null {
+  try {
+    const st = fstatSync(1);
+    return st.isCharacterDevice() ? null : `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
   }
 }
 

@@ -166,6 +166,24 @@ describe('an output that would write over something', () => {
     expect(readFileSync(config, 'utf8')).toBe('{"maxLeaks": 1}');
   });
 
+  it('nor the file or pipe stdout goes to (/dev/stdout, or the file of > out.html): "wrote ..." went into the page', () => {
+    const page = join(dir, 'stdout.html');
+    const r = spawnSync('sh', ['-c', `node "$0" report "$1" -o "$2" > "$2"`, BIN, DUMP, page], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([
+      2,
+      `arenascope: -o ${page}: it is where stdout goes, which says what was written; write -o - for stdout\n`,
+    ]);
+    const piped = spawnSync('sh', ['-c', `node "$0" gate "$1" --junit /dev/stdout | cat`, BIN, DUMP], {
+      encoding: 'utf8',
+    });
+    expect(piped.stderr).toContain(
+      '--junit /dev/stdout: it is where stdout goes, which says what was written; stdout holds',
+    );
+    // A device both may go to: still written.
+    const devnull = spawnSync('sh', ['-c', `node "$0" report "$1" -o /dev/null > /dev/null`, BIN, DUMP]);
+    expect(devnull.status).toBe(0);
+  });
+
   it('an empty file name is refused (it said "its folder does not exist"; --junit \'\' wrote nothing, silently)', async () => {
     const r = await cli('report', DUMP, '-o', '');
     expect([r.code, r.err]).toEqual([2, "arenascope: -o '': an empty file name; name a file, or '-' for stdout\n"]);

@@ -134,6 +134,15 @@ export async function loadCaptureSet(
           'order: if the names count the captures, --order name takes them so (--order mtime: as they were written)',
       );
     }
+    // Ordered by their paths across folders, against their own names (z/cap1, y/cap2, x/cap3 read
+    // backwards: a leak read "shrinking", and the gate passed): said, with how to choose.
+    const folders = set.timeSource ? null : resolved.folders;
+    if (folders && snaps.length > 1) {
+      skipped.push(
+        `the snapshots are in several folders, taken in their paths' order (${folders[0]} before ${folders[1]}), ` +
+          "which their file names' order is not: --order given takes them as named (--order mtime: as they were written)",
+      );
+    }
     return set;
   } finally {
     dumps?.close();

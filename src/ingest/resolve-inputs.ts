@@ -267,15 +267,19 @@ export function resolveInputs(
   shell: [string, string] | null;
   /** Files whose names differ in numbers alone, named in no order of names: the first two out of natural order (taken as given). */
   unsorted: [string, string] | null;
+  /** Files of several folders ordered by name: the first two whose folders' names put them against their own names' order. */
+  folders: [string, string] | null;
 } {
   const inputs: string[] = [];
   const given: string[] = []; // files named one by one, in the order given
   const runDirs = new Set<string>();
   const skipped: string[] = [];
   const runs: RunFolder[] = [];
+  let folders: [string, string] | null = null;
   const expand = (paths: string[]): void => {
     const all = new Set(paths);
     const sorted = ordered(paths, order ?? 'name');
+    if (!order || order === 'name') folders ??= acrossFolders(sorted);
     if (!order) {
       const at = sorted.findIndex((p, k) => k > 0 && pointAmbiguous(sorted[k - 1]!, p));
       if (at > 0) {
@@ -364,24 +368,30 @@ export function resolveInputs(
   const shell = order ? null : outOfNameOrder(given, inputs);
   // Named in another order still (snap_2 snap_6 snap_1 …): taken as given, and said.
   const unsorted = order || shell ? null : firstOutOfOrder(given, inputs);
-  return {
-    inputs: once(
-      order && order !== 'given'
-        ? ordered(
-            inputs.filter((p) => p !== '-'),
-            order,
-          )
-        : shell
-          ? naturalAmong(inputs, given)
-          : inputs,
-      skipped,
-    ),
-    skipped,
-    runs,
-    given,
-    shell,
-    unsorted,
-  };
+  const result =
+    order && order !== 'given'
+      ? ordered(
+          inputs.filter((p) => p !== '-'),
+          order,
+        )
+      : shell
+        ? naturalAmong(inputs, given)
+        : inputs;
+  if (order === 'name') folders ??= acrossFolders(result);
+  return { inputs: once(result, skipped), skipped, runs, given, shell, unsorted, folders };
+}
+
+/**
+ * In paths sorted by name, the first two of different folders whose file names the folders' names
+ * put out of order (x/cap3 before z/cap1): the order is the folders', and may not be the captures'
+ * (run-2/snap.pickle before run-10/snap.pickle, names alike, is not such a pair).
+ */
+function acrossFolders(sorted: readonly string[]): [string, string] | null {
+  for (let k = 1; k < sorted.length; k++) {
+    const [a, b] = [sorted[k - 1]!, sorted[k]!];
+    if (dirname(a) !== dirname(b) && naturalCompare(basename(a), basename(b)) > 0) return [a, b];
+  }
+  return null;
 }
 
 /** `inputs` with the files of `files` among them sorted in natural name order, in the places they held. */

@@ -100,6 +100,7 @@ describe('globs', () => {
       given: [],
       shell: null,
       unsorted: null,
+      folders: null,
     });
   });
 
@@ -681,5 +682,34 @@ describe("a folder's files named one by one, as a shell expands captures/*", () 
     // And a folder named beside files of another folder is read.
     const other = await cli('info', join(folder, 'sub'), 'fixtures/leaks/memo_leak/snap-1.pickle', '--json');
     expect(other.code).toBe(0);
+  });
+});
+
+describe('captures of several folders ordered by name', () => {
+  const root = join(dir, 'folders');
+  const place = (names: readonly string[]): string[] =>
+    names.map((name, i) => {
+      const p = join(root, name);
+      mkdirSync(join(p, '..'), { recursive: true });
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${[1, 5, 9][i]}.pickle`, p);
+      return p;
+    });
+
+  it("say when the folders' names put them against their own names (z/cap1, y/cap2, x/cap3 read backwards)", async () => {
+    const caps = place(['z/cap1.pickle', 'y/cap2.pickle', 'x/cap3.pickle']);
+    expect(resolveInputs(caps, 'name').folders).toEqual([caps[2], caps[1]]);
+    const r = await cli('leaks', ...caps, '--order', 'name');
+    expect(r.err).toContain(
+      `the snapshots are in several folders, taken in their paths' order (${caps[2]} before ${caps[1]}), ` +
+        "which their file names' order is not: --order given takes them as named",
+    );
+    // Taken as named, the leak the dumps hold is found (CPython: memo_leak.py:9 grows at each capture).
+    expect((await cli('leaks', ...caps)).out).toMatch(/memo_leak\.py:9/);
+  });
+
+  it('and not when the folders alone tell them apart (run-2/snap before run-10/snap)', () => {
+    const caps = place(['run-2/snap.pickle', 'run-10/snap.pickle', 'run-11/snap.pickle']);
+    expect(resolveInputs([join(root, 'run-*', 'snap.pickle')]).folders).toBeNull();
+    expect(resolveInputs(caps, 'name').folders).toBeNull();
   });
 });

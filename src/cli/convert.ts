@@ -35,13 +35,13 @@ export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'c
     writeSnapshotJson(
       snapshots[0]!,
       write,
-      labels[0] !== snapshots[0]!.source.path && !labels[0]!.includes('\0') ? labels[0]! : null,
+      labels[0] !== snapshots[0]!.source.path && labels[0] !== '-' ? labels[0]! : null,
     );
-  // Standard input has no name to keep (its label is an internal marker).
+  // Standard input ('-') has no name to keep.
   else
     writeSeriesJson(
       snapshots,
-      labels.map((l) => (l.includes('\0') ? null : l)),
+      labels.map((l) => (l === '-' ? null : l)),
       write,
     );
   file.close();

@@ -37,7 +37,7 @@ export async function claimOutputs(
   }
   if (named.length && opts.holder) throw new UsageError(`${named[0]![0]} -: stdout holds ${opts.holder}; name a file`);
   const files = given.filter(([, path]) => !isStdout(path)).map(([o, path]) => [o, path, fileId(path)] as const);
-  const inputs = (opts.inputs ?? []).filter((input) => input !== STDIN_ARG);
+  const inputs = (opts.inputs ?? []).filter((input) => !isStdout(input));
   const held = files.some(([, , id]) => !id.startsWith('new:')) ? await heldFiles(inputs) : new Map();
   const stdout = stdoutId();
   for (const [i, [o, path, id]] of files.entries()) {

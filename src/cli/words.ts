@@ -7,14 +7,12 @@ export const STDIN_ARG = '\u0000stdin';
 /** The mark of a word after `--`: an input, even one that starts with '-'. */
 export const LITERAL = '\u0000=';
 
-/** The options that name inputs, where a '-' is stdin; elsewhere it is itself ('-o -' is stdout). */
-const INPUT_KEYS = new Set(['inputs', 'dump', 'old', 'new', 'baseline', 'allocator-stats', 'allocatorStats']);
-
 /** The commands' positionals, in the order their words are given. */
 const POSITIONALS = ['dump', 'old', 'new', 'inputs'];
 
 /**
- * Gives back the words marked: a '-' where it is not an input, a word after `--` unmarked and, as it
+ * Gives back the words marked: a '-' (stdin where an input is read, stdout for an output: never the
+ * mark, which showed in messages, tables and baselines as '\0stdin'), a word after `--` unmarked and, as it
  * was given after the others, put back after them among the positionals.
  */
 export function unmarked(argv: Record<string, unknown>): void {
@@ -29,13 +27,7 @@ export function unmarked(argv: Record<string, unknown>): void {
   }
   for (const [k, v] of Object.entries(argv)) {
     const word = (x: unknown): unknown =>
-      typeof x !== 'string'
-        ? x
-        : x.startsWith(LITERAL)
-          ? x.slice(LITERAL.length)
-          : x === STDIN_ARG && !INPUT_KEYS.has(k)
-            ? '-'
-            : x;
+      typeof x !== 'string' ? x : x.startsWith(LITERAL) ? x.slice(LITERAL.length) : x === STDIN_ARG ? '-' : x;
     argv[k] = Array.isArray(v) ? v.map(word) : word(v);
   }
 }

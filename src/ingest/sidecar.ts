@@ -16,8 +16,8 @@ const MAX_SIDECAR = 1 << 20;
  * byte-order mark left out; null when there is no such file.
  */
 function sidecarText(file: string): string | null {
-  // A capture read from stdin has none (its name holds the NUL that marks stdin).
-  if (file.includes('\0')) return null;
+  // A capture read from stdin ('-') has none.
+  if (/^-\.(?:time|peak|label)$/.test(file)) return null;
   let bytes = readSmallFile(file, MAX_SIDECAR, 'a sidecar');
   if (bytes === null) return null;
   if (file.endsWith('.gz')) {
@@ -39,7 +39,7 @@ function sidecarText(file: string): string | null {
  */
 export function sidecarPath(path: string, ext: '.time' | '.peak' | '.label'): string {
   const own = `${path}${ext}`;
-  if (path.includes('\0')) return own;
+  if (path === '-') return own;
   const names = [own, `${own}.gz`];
   if (path.endsWith('.gz')) names.push(`${path.slice(0, -3)}${ext}`, `${path.slice(0, -3)}${ext}.gz`);
   return names.find((n) => existsSync(n)) ?? own;

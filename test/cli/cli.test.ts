@@ -49,6 +49,19 @@ describe('the binary', () => {
     expect(series.stdout).not.toContain('\\u0000');
   });
 
+  it("names stdin '-' in messages, tables, reports and baselines (they held the marker '\\0stdin')", () => {
+    const wrong = bin(['stats', '-'], readFileSync('fixtures/leaks/mprof/leak.dat'));
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/^arenascope: -: this is a memory-series/);
+    const replay = bin(['replay', '-'], readFileSync(OLD));
+    expect(replay.stdout).toMatch(/\n- +\d/);
+    const report = JSON.parse(bin(['report', '-', '-f', 'json'], readFileSync(OLD)).stdout);
+    expect([report.inputs, report.snapshots.labels]).toEqual([['-'], ['-']]);
+    const baseline = JSON.parse(bin(['baseline', '-', '-o', '-'], readFileSync(OLD)).stdout);
+    expect(baseline.inputs).toEqual(['-']);
+    for (const r of [wrong, replay]) expect(r.stdout + r.stderr).not.toContain('\0');
+  });
+
   it('exits 2 with the file and the problem on bad input, and no stack trace', () => {
     const r = bin(['stats', 'fixtures/bad/os-system.pickle']);
     expect(r.status).toBe(2);

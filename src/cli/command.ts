@@ -341,6 +341,10 @@ export type Renderers<T> = { readonly text: (r: T) => string } & {
 
 /** Writes the result to stdout in the format asked for. */
 export function emit<T>(a: OutputArgs, result: T, renderers: Renderers<T>): void {
+  // --json is --format json: beside another format, which was meant is not known (it printed JSON).
+  if (a.json && a.format !== 'text' && a.format !== 'json') {
+    throw new UsageError(`--json and --format ${a.format}: --json is --format json; give one of them`);
+  }
   const format = a.json ? 'json' : a.format;
   const render = format === 'json' ? (renderers.json ?? renderJson) : renderers[format];
   if (!render) throw new UsageError(`--format ${format} is not an output of this command`);

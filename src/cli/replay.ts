@@ -5,6 +5,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import { recordedPythons } from '../model/run.js';
 import { renderReplayJson } from '../report/json.js';
 import { renderReplayText } from '../report/text/replay.js';
+import { UsageError } from '../util/errors.js';
 import {
   emit,
   inputsOptions,
@@ -44,7 +45,14 @@ interface Args extends AllocatorStatsArgs, OutputArgs, LayoutArgs {
   mallocstats: boolean;
 }
 
+// The seed is taken as a 32-bit integer (draw.ts): any other number was quietly another seed.
+const SEED_MIN = -(2 ** 31);
+const SEED_MAX = 2 ** 31 - 1;
+
 export async function handler(a: Args): Promise<void> {
+  if (!(Number.isInteger(a.seed) && a.seed >= SEED_MIN && a.seed <= SEED_MAX)) {
+    throw new UsageError(`--seed expects a whole number from ${SEED_MIN} to ${SEED_MAX}, got ${a.seed}`);
+  }
   // Allocator reports among the inputs are used as those --allocator-stats names (pairing.ts pairs them).
   const set = await withAllocatorStats(
     await loadSet(a.inputs, a, { order: a.order, uses: ['snapshots', 'allocator-stats'], partial: 'series' }),

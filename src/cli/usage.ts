@@ -157,10 +157,15 @@ export function checkNumbers(argv: Record<string, unknown>, args: readonly strin
     const m = /^(--?[a-z][a-z-]*)(?:=(.*))?$/s.exec(args[i]!);
     if (!m) continue;
     const key = m[1]!.replace(/^-+/, '');
-    if (!WHOLE_NUMBER_OPTIONS.has(key) || !(key in argv)) continue;
+    if (!(key in argv)) continue;
     const text = m[2] ?? args[i + 1];
-    if (text !== undefined && /^[+-]?(?:(?:\d*\.\d+|\d+\.?)e[+-]?\d+|0[xob][\da-f]+)$/i.test(text)) {
+    if (text === undefined) continue;
+    if (WHOLE_NUMBER_OPTIONS.has(key) && /^[+-]?(?:(?:\d*\.\d+|\d+\.?)e[+-]?\d+|0[xob][\da-f]+)$/i.test(text)) {
       throw new UsageError(`${m[1]} expects a whole number in digits, got ${text}`);
+    }
+    // Any other number in hexadecimal, octal or binary (yargs reads --warmup 0x10 as 16 seconds).
+    if (typeof argv[key] === 'number' && /^[+-]?0[xob][\da-f]+$/i.test(text)) {
+      throw new UsageError(`${m[1]} expects a number in decimal digits, got ${text}`);
     }
   }
   const bad = Object.keys(argv).filter((k) => k !== '_' && !/[A-Z]/.test(k) && isNaNValue(argv[k]));

@@ -82,6 +82,17 @@ function gzipCutError(label: string, cut: GzipCut, remedy: string): GzipCutError
   return new GzipCutError(label, `byte ${cut.at} of the compressed file`, `${cutMessage(cut)} (${remedy})`);
 }
 
+// Why a file could not be opened or read, in words (Node's own text repeats the path and the code).
+const OPEN_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory, expected a file',
+  ENXIO: 'a socket or a device with nothing behind it, expected a file',
+  ELOOP: 'a loop of symbolic links, leading to no file',
+  ENAMETOOLONG: 'its name is too long',
+  EIO: 'an input/output error of the device',
+};
+
 function describeFsError(label: string, err: NodeJS.ErrnoException): InputError {
   const reason =
     err.code === 'ENOENT'
@@ -89,11 +100,7 @@ function describeFsError(label: string, err: NodeJS.ErrnoException): InputError 
         ? // Node reads its command line as UTF-8: a name's other bytes arrive as U+FFFD, naming no file.
           'no such file (a name whose bytes are not UTF-8 cannot be passed to Node; give its folder, or rename it)'
         : 'no such file'
-      : err.code === 'EACCES'
-        ? 'permission denied'
-        : err.code === 'EISDIR'
-          ? 'is a directory, expected a file'
-          : err.message;
+      : (OPEN_ERRORS[err.code ?? ''] ?? err.message);
   return new InputError(label, '', `cannot read: ${reason}`);
 }
 

@@ -24,6 +24,21 @@ describe('numbers are checked as typed', () => {
     [['leaks', MPROF, '--warmup', 'soon'], '--warmup expects a number, got soon'],
     [['leaks', MPROF, '--warmup', '-1'], '--warmup expects seconds, 0 or more, got -1'],
     [['replay', DUMP, '--seed', 'x'], '--seed expects a whole number, got x'],
+    // Taken as a 32-bit integer: 1.5 was the seed 1, 2^32 + 1 was 1 too, Infinity was 0.
+    [['replay', DUMP, '--seed', '1.5'], '--seed expects a whole number from -2147483648 to 2147483647, got 1.5'],
+    [
+      ['replay', DUMP, '--seed', '4294967297'],
+      '--seed expects a whole number from -2147483648 to 2147483647, got 4294967297',
+    ],
+    [
+      ['replay', DUMP, '--seed', 'Infinity'],
+      '--seed expects a whole number from -2147483648 to 2147483647, got Infinity',
+    ],
+    [['leaks', MPROF, '--warmup', '0x10'], '--warmup expects a number in decimal digits, got 0x10'],
+    [
+      ['stats', DUMP, '--json', '--format', 'csv'],
+      '--json and --format csv: --json is --format json; give one of them',
+    ],
     [['replay', DUMP, '-n', 'abc'], '-n expects a whole number, got abc'],
     [['report', SERIES, '--format', 'text', '-n', 'abc'], '-n expects a whole number, got abc'],
     [['gate', SERIES, '--max-leaks', 'x'], '--max-leaks expects a whole number, got x'],

@@ -196,6 +196,9 @@ function empty(path: string): boolean {
   }
 }
 
+// The names tracemalloc dumps and mprof runs are usually given (Snapshot.dump() takes any name).
+const CAPTURE_NAME = /\.(?:pickle|pkl|dump|snapshot|tracemalloc|dat)(?:\.gz)?$/i;
+
 /**
  * Whether a file listed in a folder or a glob (or named with every other entry of its folder) is a
  * capture to read; when it is not, why, in `skipped`. A capture's sidecars (its time, its traced peak, its label) are expected
@@ -207,8 +210,12 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   const of = side ? p.slice(0, side.index) : null;
   if (of !== null && (all.has(of) || all.has(`${of}.gz`))) return false;
   const format = sniffable(p);
-  if (typeof format === 'object' && format !== null) skipped.push(`skipping ${p}: ${format.unreadable}`);
-  else if (format || damagedCapture(p)) return true;
+  // One that cannot be read, named as captures are, is read (and fails, naming why): passed over,
+  // a dump the user could not read left a series of 4 one capture short, and a gate passed.
+  if (typeof format === 'object' && format !== null) {
+    if (CAPTURE_NAME.test(p)) return true;
+    skipped.push(`skipping ${p}: ${format.unreadable}`);
+  } else if (format || damagedCapture(p)) return true;
   else
     skipped.push(
       `skipping ${p}: ${empty(p) ? 'empty (a capture still being written?)' : 'not a capture arenascope reads'}`,

@@ -316,16 +316,30 @@ describe('what a folder holds besides files', () => {
     }
   });
 
-  it.skipIf(process.getuid?.() === 0)('a file it cannot read is an error naming it, not "not a capture"', () => {
-    const d = mkdtempSync(join(tmpdir(), 'arenascope-unreadable-'));
-    try {
-      copyFileSync(A, join(d, 'snap-1.pickle'));
-      chmodSync(join(d, 'snap-1.pickle'), 0);
-      expect(() => resolveInputs([d])).toThrow(`${join(d, 'snap-1.pickle')}: cannot read: permission denied`);
-    } finally {
-      rmSync(d, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(process.getuid?.() === 0)(
+    'a file named as captures are that it cannot read is an error naming it',
+    async () => {
+      const d = mkdtempSync(join(tmpdir(), 'arenascope-unreadable-'));
+      try {
+        copyFileSync(A, join(d, 'snap-1.pickle'));
+        copyFileSync(A, join(d, 'snap-2.pickle'));
+        writeFileSync(join(d, 'notes.txt'), 'mine\n');
+        chmodSync(join(d, 'snap-1.pickle'), 0);
+        chmodSync(join(d, 'notes.txt'), 0);
+        const r = resolveInputs([d]);
+        // Read (and failing there), not passed over: a series one capture short passed a gate.
+        expect(r.inputs).toEqual([join(d, 'snap-1.pickle'), join(d, 'snap-2.pickle')]);
+        expect(r.skipped).toEqual([`skipping ${join(d, 'notes.txt')}: cannot read: permission denied`]);
+        const leaks = await cli('leaks', d);
+        expect([leaks.code, leaks.err]).toEqual([
+          2,
+          expect.stringContaining(`${join(d, 'snap-1.pickle')}: cannot read: permission denied`),
+        ]);
+      } finally {
+        rmSync(d, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('sniffing a file that cannot be read throws the reason (as root, a folder opened as a file)', () => {
     expect(() => sniffFile(dir)).toThrow(`${dir}: cannot read: is a directory, expected a file`);
@@ -351,13 +365,22 @@ describe('a file in a folder that cannot be read', () => {
   it.runIf(process.platform === 'linux')('is passed over with a warning naming it and why', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'arenascope-unreadable-'));
     copyFileSync(A, join(folder, 'snap-1.pickle'));
-    symlinkSync('/proc/self/mem', join(folder, 'snap-2.pickle'));
+    symlinkSync('/proc/self/mem', join(folder, 'memory'));
     const r = await cli('info', folder);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/skipping .*snap-2\.pickle: cannot read: EIO/);
+    expect(r.err).toMatch(/skipping .*memory: cannot read: an input\/output error of the device/);
     expect(r.out).toContain('snap-1.pickle');
     // Named on its own, it is an error.
-    expect((await cli('info', join(folder, 'snap-2.pickle'))).code).toBe(2);
+    expect((await cli('info', join(folder, 'memory'))).code).toBe(2);
+    rmSync(folder, { recursive: true });
+  });
+
+  it.runIf(process.platform === 'linux')('unless named as captures are: then it is read, and fails', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'arenascope-unreadable-'));
+    copyFileSync(A, join(folder, 'snap-1.pickle'));
+    symlinkSync('/proc/self/mem', join(folder, 'snap-2.pickle'));
+    const r = await cli('info', folder);
+    expect([r.code, r.err]).toEqual([2, expect.stringMatching(/snap-2\.pickle: cannot read: an input\/output error/)]);
     rmSync(folder, { recursive: true });
   });
 });

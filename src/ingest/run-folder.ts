@@ -2,7 +2,7 @@
 // or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
@@ -328,17 +328,15 @@ export function readRunFolder(dir: string): RunFolder | null {
     matches: f.matches && now(f.matches),
     ...(f.kind === 'memory' && begun !== null ? { programStart: begun } : {}),
   }));
+  // One there that cannot be read (permission denied) is read, and fails naming why, as in its
+  // snapshots/ folder read alone: left out, a series one capture short passed a gate.
   const missing = files.filter((f) => !isFile(f.path));
-  // One there that cannot be read (permission denied) is left out as a missing one is, as its
-  // snapshots/ folder read alone leaves it out (the run folder ended the command, exit 2).
-  const unreadable = files.filter((f) => !missing.includes(f) && !readable(f.path));
   return {
     ...run,
-    files: files.filter((f) => !missing.includes(f) && !unreadable.includes(f)),
+    files: files.filter((f) => !missing.includes(f)),
     warnings: [
       ...run.warnings,
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
-      ...unreadable.map((f) => `${dir}: the run names ${f.path}, which cannot be read: left out`),
       ...strangers(dir, [...files, ...leftOut]),
     ],
   };
@@ -484,16 +482,6 @@ function allocatorRun(jsonl: string): boolean {
   try {
     const start = JSON.parse(first) as Json;
     return typeof start === 'object' && start !== null && !Array.isArray(start) && start.mode === 'allocator';
-  } catch {
-    return false;
-  }
-}
-
-// Whether this process may read a file (access(2): no byte is read).
-function readable(p: string): boolean {
-  try {
-    accessSync(p, constants.R_OK);
-    return true;
   } catch {
     return false;
   }

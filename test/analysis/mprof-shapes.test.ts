@@ -146,7 +146,7 @@ describe('mprof shapes (real runs)', () => {
   it('the report (markdown) says the same verdicts', async () => {
     const r = await cli('report', `${DIR}/released.dat`, `${DIR}/retention.dat`, '--format', 'markdown');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/released\.dat` main: released \(rose, then fell back\)/);
+    expect(r.out).toMatch(/released\.dat` main: released \(confidence \d\.\d\d\): rose, then fell back/);
     expect(r.out).toMatch(/retention\.dat` main: retention/);
     expect(r.out).not.toMatch(/released[^\n]*MiB\/min/);
   });

@@ -4,7 +4,7 @@ import { childName, childrenPerSample, type MemorySeries, mainName, type Samples
 import { UsageError } from '../util/errors.js';
 import type { Verdict } from './leaks.js';
 import { medianRise } from './select.js';
-import { ceilingPoints, confidenceOf, floorPoints, median, type Slope, theilSen } from './trend.js';
+import { confidenceOf, envelopePoints, median, type Slope, theilSen } from './trend.js';
 
 export interface PeakResult {
   /** max of the main process's MEM samples (what `mprof peak` prints), or null if there are none. */
@@ -556,8 +556,9 @@ function judgeTrend(
   // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more.
   const few = Math.min(10, Math.floor(t.length / 5));
   const windows = Math.max(3, few, Math.min(30, Math.floor(t.length / 15)));
-  const lo = floorPoints(t, v, windows);
-  const hi = ceilingPoints(t, v, windows);
+  const env = envelopePoints(t, v, windows);
+  const lo = { t: env.t, v: env.lo };
+  const hi = { t: env.t, v: env.hi };
   // The first and last windows have one neighbour: while the curve rises, the first floor repeats
   // and so does the last ceiling, which would read as a start or an end that stopped rising. With
   // 5 windows or more, they are left out. With fewer, each window stands alone: 3 or 4 windows each

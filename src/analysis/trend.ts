@@ -83,6 +83,38 @@ export function ceilingPoints(
   return windowPoints(t, v, windows, 1);
 }
 
+/**
+ * floorPoints and ceilingPoints at once, in one pass over the samples (281k samples read twice by
+ * the interpreter took ~13 ms of a report): each window's middle, minimum and maximum.
+ */
+export function envelopePoints(
+  t: ArrayLike<number>,
+  v: ArrayLike<number>,
+  windows: number,
+): { t: number[]; lo: number[]; hi: number[] } {
+  const n = t.length;
+  const out = { t: [] as number[], lo: [] as number[], hi: [] as number[] };
+  if (n === 0) return out;
+  const t0 = t[0]!;
+  const span = t[n - 1]! - t0 || 1;
+  const lo = new Array<number>(windows).fill(Infinity);
+  const hi = new Array<number>(windows).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    // As windowPoints places them, to the last bit.
+    const w = Math.min(windows - 1, Math.floor(((t[i]! - t0) / span) * windows));
+    const x = v[i]!;
+    if (x < lo[w]!) lo[w] = x;
+    if (x > hi[w]!) hi[w] = x;
+  }
+  for (let w = 0; w < windows; w++) {
+    if (!Number.isFinite(lo[w]!)) continue;
+    out.t.push(t0 + ((w + 0.5) / windows) * span);
+    out.lo.push(lo[w]!);
+    out.hi.push(hi[w]!);
+  }
+  return out;
+}
+
 // sign -1 keeps each window's minimum, +1 its maximum.
 function windowPoints(
   t: ArrayLike<number>,

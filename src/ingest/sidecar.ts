@@ -3,13 +3,23 @@
 // A sidecar that is there but cannot be read, or does not hold what its name says, is an input
 // error naming it: dropped, a bad time reordered a series and hid a leak, a bad peak passed a gate.
 
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { zlib } from '../util/zlib.js';
 import { readSmallFile } from './small-file.js';
 
 // A sidecar holds one line; gunzipped, more than this is no sidecar.
 const MAX_SIDECAR = 1 << 20;
+
+function searchable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A sidecar's text (UTF-8, or UTF-16 after its byte-order mark, as Windows tools save it), its
@@ -18,6 +28,9 @@ const MAX_SIDECAR = 1 << 20;
 function sidecarText(file: string): string | null {
   // A capture read from stdin ('-') has none.
   if (/^-\.(?:time|peak|label)$/.test(file)) return null;
+  // A folder this user cannot look into: its capture cannot be opened either, and that read says so
+  // (the sidecar was blamed, a file the user never named).
+  if (!searchable(dirname(file))) return null;
   let bytes = readSmallFile(file, MAX_SIDECAR, 'a sidecar');
   if (bytes === null) return null;
   if (file.endsWith('.gz')) {

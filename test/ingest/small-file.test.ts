@@ -1,14 +1,24 @@
 // The small files read beside the captures (sidecars, a gate's config, a baseline, a run folder's
 // manifest and events) are read only when they are regular files of their size: a sidecar linked to
 // /dev/zero grew to 6.7 GB, a FIFO waited for ever, an unreadable manifest was exit 3.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSmallFile } from '../../src/ingest/small-file.js';
 import { InputError } from '../../src/util/errors.js';
-import { cli } from '../helpers.js';
+import { BIN, cli } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arenascope-small-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,5 +73,28 @@ describe('the commands', () => {
     const gate = await cli('gate', 'fixtures/leaks/memo_leak', '--config', '/dev/zero');
     expect(gate.code).toBe(2);
     expect(gate.err).toContain('/dev/zero: not a regular file (a FIFO, a device or a socket): expected a config file');
+  });
+});
+
+describe('a capture in a folder this user cannot look into', () => {
+  // Its sidecar was blamed ("snap.pickle.label: cannot be read"), a file the user never named. Run as
+  // nobody (setpriv), which root's tests can.
+  const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+  it.runIf(asNobody)('is the error, named', () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    copyFileSync('fixtures/leaks/memo_leak/snap-1.pickle', join(locked, 'snap.pickle'));
+    chmodSync(dir, 0o755);
+    chmodSync(locked, 0);
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'info', join(locked, 'snap.pickle')],
+      { encoding: 'utf8' },
+    );
+    chmodSync(locked, 0o755);
+    expect([r.status, r.stderr]).toEqual([
+      2,
+      `arenascope: ${join(locked, 'snap.pickle')}: cannot read: permission denied\n`,
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import { fnmatchToRegExp } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
-import { finalCapture, finalCaptureName, type ReportData, reportsAloneMeasure } from './report-data.js';
+import { finalCapture, finalCaptureName, type ReportData, reportsAloneMeasure, type TopSite } from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
 export type GrowthLimit = { readonly percent: number } | { readonly bytes: number };
@@ -258,7 +258,7 @@ const atExit = (d: ReportData): boolean =>
 function totalsAtOneMoment(
   current: ReportData,
   baseline: ReportData | null,
-): { now: number | null; before: number | null; what: string } {
+): { now: number | null; before: number | null; what: string; exit?: { now: number; before: number } } {
   const c = current.snapshots;
   const what = `traced memory at the ${c ? finalCaptureName(c) : 'last capture'}`;
   const s = baseline?.snapshots;
@@ -268,14 +268,34 @@ function totalsAtOneMoment(
   const [cx, bx] = [c ? exitOf(c) : null, exitOf(s)];
   if (atExit(current))
     return { now: lastTotal(current), before: bx === null ? lastTotal(baseline) : s.totals[bx]!.size, what };
+  // Both sides' exit captures too, where the figures are of the captures before them: what a program
+  // keeps after its last checkpoint is there only (a 2 MB global kept there passed at +0.0%).
+  const exit =
+    c?.final !== undefined && bx !== null && bx >= 2
+      ? { now: c.totals[cx!]!.size, before: s.totals[bx]!.size }
+      : undefined;
   if (atExit(baseline) && bx !== null && bx >= 2)
-    return { now: lastTotal(current), before: s.totals[bx - 1]!.size, what };
+    return { now: lastTotal(current), before: s.totals[bx - 1]!.size, what, ...(exit ? { exit } : {}) };
   // A baseline of start and exit alone against captures with checkpoints: both at exit (the capture
   // before exit, 4 MB of leak in it, was compared with the baseline's exit: -16.6%, passed).
   if (atExit(baseline) && c && cx !== null) {
     return { now: c.totals[cx]!.size, before: s.totals[bx!]!.size, what: 'traced memory at the exit capture' };
   }
-  return { now: lastTotal(current), before: lastTotal(baseline), what };
+  return { now: lastTotal(current), before: lastTotal(baseline), what, ...(exit ? { exit } : {}) };
+}
+
+/**
+ * A growth check at the capture before exit, with its check at the exit capture: the one that fails
+ * decides (the capture before exit's when both do), and the exit capture's is said when it fails.
+ */
+function withExitCheck(main: CheckResult, exit: CheckResult | null): CheckResult {
+  if (!exit || exit.passed) return main;
+  const note =
+    `at the exit capture ${exit.message.replace(/^traced memory at the exit capture /, '')}, ` +
+    'which alone holds what the program keeps after its last checkpoint';
+  return main.passed
+    ? { ...exit, message: `${main.message.replace(/, limit [^)]*\)$/, ')')}; but ${note}` }
+    : { ...main, message: `${main.message}; ${note}` };
 }
 
 const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/])/;
@@ -453,6 +473,46 @@ function growthCheck(
 }
 
 /**
+ * Each line's growth against the baseline's lines, largest first: `over` the program's lines past the
+ * limit (`unknown` when the baseline does not hold them), `machinery` how many of the import system's,
+ * tracemalloc's and the capture code's are (not counted).
+ */
+function lineGrowths(
+  sites: readonly TopSite[],
+  baseSites: readonly TopSite[],
+  baseTotal: number,
+  key: ReturnType<typeof lineKeys>,
+  baseKey: ReturnType<typeof lineKeys>,
+  kept: (file: string) => boolean,
+  limit = Number.POSITIVE_INFINITY,
+) {
+  const sizeBefore = baselineLines(baseSites, baseKey);
+  // A baseline holds only its largest lines; a line missing from a cut list had at most the
+  // smallest size kept, so growth is counted from there (never a false failure). None kept: from 0.
+  const cut = baseSites.length > 0 && baseSites.reduce((n, s) => n + s.size, 0) < baseTotal;
+  const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
+  // The import machinery, tracemalloc and arenascope's capture code are not the program's lines,
+  // as `leaks` leaves them out (snapshots taken from the capture's thread each keep a block).
+  const measured = sites
+    .filter((s) => kept(s.frames[0]!.filename))
+    .map((s) => {
+      const was = sizeBefore(key(s.frames[0]!));
+      return { s, f: s.frames[0]!, growth: s.size - (was ?? floor), unknown: !cut && was === undefined };
+    })
+    .sort((a, b) => b.growth - a.growth);
+  const own = measured.filter((g) => !g.s.internal);
+  return {
+    cut,
+    floor,
+    worst: own[0],
+    over: own.filter((g) => g.growth > limit),
+    // Said when one of them grew past the limit: a gate passed with tracemalloc.py's +288 B over a
+    // limit of 287 B, naming a smaller line the largest, with no word of what it left out.
+    machinery: measured.filter((g) => g.s.internal && g.growth > limit).length,
+  };
+}
+
+/**
  * Runs the checks; `baselineName` (its file or captures) names the baseline in messages; `roots`, the
  * directories whose files are the repository's code (see sourceLocation).
  */
@@ -522,17 +582,26 @@ export function evaluateGate(
     );
   }
   if (limits.maxTotalGrowth !== undefined) {
-    const { now, before, what } = totalsAtOneMoment(current, baseline);
-    checks.push(
-      growthCheck(
-        'max-total-growth',
-        what,
-        now,
-        baseline && shared?.snapshots ? before : null,
-        limits.maxTotalGrowth,
-        shared?.snapshots ? undefined : unshared(what),
-      ),
+    const { now, before, what, exit } = totalsAtOneMoment(current, baseline);
+    const main = growthCheck(
+      'max-total-growth',
+      what,
+      now,
+      baseline && shared?.snapshots ? before : null,
+      limits.maxTotalGrowth,
+      shared?.snapshots ? undefined : unshared(what),
     );
+    const atExitCapture =
+      exit && shared?.snapshots && main.measured !== null
+        ? growthCheck(
+            'max-total-growth',
+            'traced memory at the exit capture',
+            exit.now,
+            exit.before,
+            limits.maxTotalGrowth,
+          )
+        : null;
+    checks.push(withExitCheck(main, atExitCapture));
   }
   // Leaks: by default none is allowed when there is a series to judge.
   const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
@@ -541,33 +610,39 @@ export function evaluateGate(
   if (limits.maxSiteGrowth !== undefined) {
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
-    const baseSites = (compared && baseline.snapshots?.topSites) || [];
+    const [now, before] = [current.snapshots, baseline?.snapshots];
     const key = lineKeys(current);
-    const sizeBefore = baselineLines(baseSites, lineKeys(baseline));
-    // A baseline holds only its largest lines; a line missing from a cut list had at most the
-    // smallest size kept, so growth is counted from there (never a false failure). None kept: from 0.
-    const cut =
-      compared && baseSites.length > 0 && baseSites.reduce((n, s) => n + s.size, 0) < (lastTotal(baseline) ?? 0);
-    const floor = cut ? Math.min(...baseSites.map((s) => s.size)) : 0;
-    // The import machinery, tracemalloc and arenascope's capture code are not the program's lines,
-    // as `leaks` leaves them out (snapshots taken from the capture's thread each keep a block).
-    const measured = (compared ? (current.snapshots?.topSites ?? []) : [])
-      .filter((s) => kept(s.frames[0]!.filename))
-      .map((s) => ({
-        s,
-        f: s.frames[0]!,
-        growth: s.size - (sizeBefore(key(s.frames[0]!)) ?? floor),
-      }))
-      .sort((a, b) => b.growth - a.growth);
-    const growths = measured.filter((g) => !g.s.internal);
-    // Said when one of them grew past the limit: a gate passed with tracemalloc.py's +288 B over a
-    // limit of 287 B, naming a smaller line the largest, with no word of what it left out.
-    const machinery = measured.filter((g) => g.s.internal && g.growth > limit).length;
-    const worst = growths[0];
-    const over = growths.filter((g) => g.growth > limit);
+    const baseKey = lineKeys(baseline);
+    const growths = (sites: readonly TopSite[], baseSites: readonly TopSite[], baseTotal: number) =>
+      lineGrowths(sites, baseSites, baseTotal, key, baseKey, kept, limit);
+    const atLast = growths(
+      compared ? (now?.topSites ?? []) : [],
+      (compared && before?.topSites) || [],
+      (baseline && lastTotal(baseline)) ?? 0,
+    );
+    // The exit captures' lines too, where both sides keep them (see totalsAtOneMoment).
+    const exitBoth = compared && now?.exitSites && before?.exitSites && before.labels?.at(-1) === 'exit';
+    const atExitCapture = exitBoth ? growths(now.exitSites!, before.exitSites!, before.totals.at(-1)!.size) : null;
+    const noExitLines =
+      compared && now?.exitSites && !before?.exitSites && before?.final !== undefined
+        ? `; ${baselineName} keeps no lines of its exit capture (written by an older arenascope, or by \`report\`): ` +
+          'lines kept after the last checkpoint are not compared (write it again with `arenascope baseline`)'
+        : '';
+    const { cut, floor } = atLast;
+    const tagged = <T>(gs: readonly T[], exit: boolean) => gs.map((g) => ({ ...g, exit }));
+    const over = [...tagged(atLast.over, false), ...tagged(atExitCapture?.over ?? [], true)].sort(
+      (a, b) => b.growth - a.growth,
+    );
+    const worst = [
+      ...tagged(atLast.worst ? [atLast.worst] : [], false),
+      ...tagged(atExitCapture?.worst ? [atExitCapture.worst] : [], true),
+    ].sort((a, b) => b.growth - a.growth)[0];
+    const where = (g: { exit: boolean }): string => (g.exit ? ' at the exit capture' : '');
     // Lines over the limit the baseline does not hold grew from nothing: new lines, or a baseline
     // whose file names read otherwise (its captures taken in another checkout's parent, elsewhere).
-    const unknown = cut ? 0 : over.filter((g) => sizeBefore(key(g.f)) === undefined).length;
+    const unknown = over.filter((g) => g.unknown).length;
+    const lines = new Set(over.map((g) => `${g.f.filename}\0${g.f.lineno}`)).size;
+    const machinery = atLast.machinery + (atExitCapture?.machinery ?? 0);
     const overNote =
       (unknown > 0
         ? `; ${unknown === over.length ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
@@ -575,16 +650,17 @@ export function evaluateGate(
           'are keyed by file names relative to where `baseline` and `gate` run; write it with `arenascope ' +
           'baseline` in its checkout)'
         : '') +
-      (over.length > 1 ? `; ${over.length} lines over the limit` : '') +
+      (lines > 1 ? `; ${lines} lines over the limit` : '') +
       // A baseline that keeps its largest lines only (a report's JSON keeps 200): a line below them
       // is measured from the smallest kept, which may pass a line that grew from nothing.
       (cut
-        ? `; the baseline keeps its ${baseSites.length} largest lines: a line below them is measured from ${fmtBytes(floor)}`
+        ? `; the baseline keeps its ${before!.topSites.length} largest lines: a line below them is measured from ${fmtBytes(floor)}`
         : '') +
       (machinery
         ? `; ${machinery === 1 ? '1 line' : `${machinery} lines`} of tracemalloc, the import system or arenascope's ` +
           "capture code grew past the limit, not counted (not the program's own)"
-        : '');
+        : '') +
+      noExitLines;
     checks.push({
       check: 'max-site-growth',
       passed: compared && over.length === 0,
@@ -597,14 +673,14 @@ export function evaluateGate(
           : !shared?.snapshots
             ? unshared('line sizes')
             : worst
-              ? `largest site growth ${worst.f.filename}:${worst.f.lineno} ${signed(bytesAgainst(worst.growth, limit)[0])} ` +
+              ? `largest site growth ${worst.f.filename}:${worst.f.lineno}${where(worst)} ${signed(bytesAgainst(worst.growth, limit)[0])} ` +
                 `(limit ${bytesAgainst(worst.growth, limit)[1]})${overNote}`
               : 'no site left to check in the current captures',
       sites: over.map((g) =>
         gateSite(
           g.f,
           g.s.traceback,
-          `${g.f.filename}:${g.f.lineno} grew ${signed(bytesAgainst(g.growth, limit)[0])} (limit ${bytesAgainst(g.growth, limit)[1]})`,
+          `${g.f.filename}:${g.f.lineno} grew ${signed(bytesAgainst(g.growth, limit)[0])}${where(g)} (limit ${bytesAgainst(g.growth, limit)[1]})`,
           dirs,
         ),
       ),

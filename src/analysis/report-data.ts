@@ -132,6 +132,11 @@ export interface SnapshotSection {
   readonly final?: number;
   readonly totals: readonly { size: number; count: number }[];
   readonly topSites: readonly TopSite[];
+  /**
+   * The exit capture's largest lines, when `final` is set and the gate or a baseline asked for them:
+   * what a program keeps after its last checkpoint is there only (the gate's site growth checks both).
+   */
+  readonly exitSites?: readonly TopSite[];
   readonly tree: TreeNode;
   readonly diff: { readonly from: string; readonly to: string; readonly stats: readonly DiffRow[] } | null;
   readonly leaks: SnapshotLeaks | null;
@@ -207,6 +212,8 @@ export interface ReportOptions {
   readonly root?: string;
   /** Turns V8's optimiser on or off (the CLI's): off for a replay of few groups (worthOptimising). */
   readonly optimise?: (on: boolean) => void;
+  /** The exit capture's lines too (SnapshotSection.exitSites): the gate's and a baseline's. */
+  readonly exitSites?: boolean;
 }
 
 // Runs `f` with the optimiser on or off as asked, then on again (the rest of a report is JavaScript loops).
@@ -318,6 +325,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     ? snapshotSection(set.series, {
         top: opts.top ?? 200,
         base,
+        exitSites: opts.exitSites ?? false,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
         replay: replayed
           ? optimisedFor(worthOptimising(snaps), opts.optimise, () =>

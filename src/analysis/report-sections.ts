@@ -6,6 +6,7 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
@@ -18,6 +19,7 @@ import type {
   ReplaySection,
   SeriesPoints,
   SnapshotSection,
+  TopSite,
   TreeNode,
 } from './report-data.js';
 import { compareTo, type Statistic, type StatisticDiff, statistics } from './statistics.js';
@@ -237,10 +239,39 @@ export function replaySection(
   };
 }
 
+// A line's traceback: its largest in a capture (a line only in the baseline has just its own frame).
+function largestTracebacks(byTraceback: readonly Statistic[]): (st: Statistic) => readonly Frame[] {
+  const largest = new Map<string, readonly Frame[]>();
+  for (const st of byTraceback) {
+    const f = st.frames[st.frames.length - 1]!; // the most recent frame: the line's site
+    const key = `${f.filename}\0${f.lineno}`;
+    if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
+  }
+  return (st) => largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames;
+}
+
+// A capture's largest lines, each with its largest traceback.
+function topSites(s: Snapshot, top: number, tracebackOf: (st: Statistic) => readonly Frame[]): TopSite[] {
+  return statistics(s, { keyType: 'lineno' })
+    .slice(0, top)
+    .map((st) => ({
+      ...st,
+      traceback: withoutCaptureFrames(tracebackOf(st)),
+      internal: internalSite(tracebackOf(st)),
+    }));
+}
+
 /** The series' totals, the top sites of its last capture with their largest traceback, its tree and diff. */
 export function snapshotSection(
   series: SnapshotSeries,
-  opts: { top: number; base: number; leaks: SnapshotLeaks | null; replay: ReplaySection | null },
+  opts: {
+    top: number;
+    base: number;
+    leaks: SnapshotLeaks | null;
+    replay: ReplaySection | null;
+    /** The exit capture's lines too, when the figures are of the capture before it (the gate's and baseline's). */
+    exitSites?: boolean;
+  },
 ): SnapshotSection {
   const { snapshots: snaps, labels } = series;
   // The capture before a run's exit capture: what main()'s locals held is gone from that one (the
@@ -250,28 +281,22 @@ export function snapshotSection(
   const last = snaps[final]!;
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });
-  const largest = new Map<string, readonly Frame[]>();
-  for (const st of byTraceback) {
-    const f = st.frames[st.frames.length - 1]!; // the most recent frame: the line's site
-    const key = `${f.filename}\0${f.lineno}`;
-    if (!largest.has(key)) largest.set(key, st.frames); // sorted by size: the first is the largest
-  }
-  // A line's traceback: its largest in the last capture (a line only in the baseline has just its own frame).
-  const tracebackOf = (st: Statistic): readonly Frame[] =>
-    largest.get(`${st.frames[0]!.filename}\0${st.frames[0]!.lineno}`) ?? st.frames;
+  const tracebackOf = largestTracebacks(byTraceback);
   const diffRows = (stats: readonly StatisticDiff[]): DiffRow[] =>
     stats.map((st) => ({ ...st, internal: internalSite(tracebackOf(st)) }));
+  // What a program makes after its last checkpoint and keeps in a global is in the exit capture only:
+  // the gate compares its lines too (a 2 MB global kept there passed every growth check).
+  const exit = snaps[snaps.length - 1]!;
+  const exitSites =
+    opts.exitSites && final < snaps.length - 1
+      ? { exitSites: topSites(exit, opts.top, largestTracebacks(statistics(exit, { keyType: 'traceback' }))) }
+      : {};
   return {
     labels,
     ...(final < snaps.length - 1 ? { final } : {}),
     totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
-    topSites: statistics(last, { keyType: 'lineno' })
-      .slice(0, opts.top)
-      .map((st) => ({
-        ...st,
-        traceback: withoutCaptureFrames(tracebackOf(st)),
-        internal: internalSite(tracebackOf(st)),
-      })),
+    topSites: topSites(last, opts.top, tracebackOf),
+    ...exitSites,
     tree: tree(byTraceback, last.totalSize),
     // To the capture before exit, unless the diff starts there or after (--diff-from): then to the last,
     // forward in time (from exit it ran backwards; from the capture before exit there was none).

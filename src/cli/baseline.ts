@@ -28,6 +28,7 @@ export async function handler(a: InputArgs & { inputs: string[]; output: string;
     title: 'arenascope baseline',
     root: process.cwd(),
     optimise: a.io.optimise,
+    exitSites: true,
   });
   writeOutput(a, a.output, renderBaseline(data), 'json');
   for (const file of filesAmong([a.output])) a.io.out(`wrote ${file}\n`);

@@ -118,6 +118,7 @@ async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top:
     top,
     root: process.cwd(),
     optimise: a.io.optimise,
+    exitSites: true,
   });
 }
 
@@ -131,6 +132,7 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),
     ...(a.python === undefined ? {} : { python: a.python }),
     optimise: a.io.optimise,
+    exitSites: everyLine,
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   return { data, cutShort: set.cutShort?.length ?? 0 };

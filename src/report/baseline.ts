@@ -11,6 +11,9 @@ export function renderBaseline(d: ReportData): string {
     snapshots: d.snapshots && {
       ...d.snapshots,
       topSites: d.snapshots.topSites.map((s) => ({ ...s, traceback: s.frames })),
+      ...(d.snapshots.exitSites
+        ? { exitSites: d.snapshots.exitSites.map((s) => ({ ...s, traceback: s.frames })) }
+        : {}),
       tree: { name: 'all', bytes: d.snapshots.tree.bytes, children: [] },
       diff: null,
       leaks: null,

@@ -417,3 +417,55 @@ describe('peak growth against a baseline of snapshots alone', () => {
     expect(check.message).not.toContain('mprof');
   });
 });
+
+describe('a table kept in a global after the last checkpoint (fixtures/run-folder/late-global: make_late_global.py)', () => {
+  // Only the exit capture holds it. The growth checks judged the capture before exit alone: +0.0%, and
+  // a run keeping 2 MB more than its baseline passed --max-total-growth and --max-site-growth.
+  const DIR = 'fixtures/run-folder/late-global';
+  const known = JSON.parse(readFileSync('fixtures/run-folder/late-global.truth.json', 'utf8')) as {
+    lateLine: number;
+    before: { beforeExitTotal: number; exitTotal: number };
+    after: { beforeExitTotal: number; exitTotal: number; lateLineAtExit: number };
+  };
+  const limits = ['--max-total-growth', '10%', '--max-site-growth', '256KiB', '--json'];
+
+  it("fails both growth checks at the exit capture, against a baseline file or the baseline's captures", async () => {
+    const baseline = join(tmp, 'late-global-baseline.json');
+    expect((await cli('baseline', `${DIR}/before`, '-o', baseline)).code).toBe(0);
+    for (const base of [baseline, `${DIR}/before`]) {
+      const g = await cli('gate', `${DIR}/after`, '--baseline', base, ...limits);
+      expect(g.code).toBe(1);
+      const total = gateCheck(json(g), 'max-total-growth')!;
+      const exitGrowth = ((known.after.exitTotal - known.before.exitTotal) / known.before.exitTotal) * 100;
+      expect(total.passed).toBe(false);
+      expect(total.measured).toBeCloseTo(exitGrowth, 6);
+      expect(total.message).toMatch(
+        /^traced memory at the capture before exit \(after batch 4\) .*; but at the exit capture /,
+      );
+      const sites = gateCheck(json(g), 'max-site-growth')!;
+      expect(sites).toMatchObject({ passed: false, measured: known.after.lateLineAtExit });
+      const annotated = (json(g) as { checks: { check: string; sites: { file: string; line: number }[] }[] }).checks
+        .find((c) => c.check === 'max-site-growth')!
+        .sites.map((s) => `${s.file}:${s.line}`);
+      // Relative to the gate's folder, or to the run's when the captures were made in another checkout.
+      expect(annotated).toHaveLength(1);
+      expect(annotated[0]).toMatch(new RegExp(`^(?:fixtures/run-folder/)?late_global\\.py:${known.lateLine}$`));
+    }
+    // The run without the table against its own baseline: nothing grew, at either capture.
+    const same = json(await cli('gate', `${DIR}/before`, '--baseline', baseline, ...limits));
+    expect(gateCheck(same, 'max-total-growth')?.passed).toBe(true);
+    expect(gateCheck(same, 'max-site-growth')?.passed).toBe(true);
+  });
+
+  it('says when the baseline keeps no lines of its exit capture', async () => {
+    const baseline = join(tmp, 'late-global-baseline.json');
+    expect((await cli('baseline', `${DIR}/before`, '-o', baseline)).code).toBe(0);
+    const old = JSON.parse(readFileSync(baseline, 'utf8'));
+    delete old.snapshots.exitSites;
+    const oldFile = join(tmp, 'late-global-no-exit-lines.json');
+    writeFileSync(oldFile, JSON.stringify(old));
+    const d = json(await cli('gate', `${DIR}/after`, '--baseline', oldFile, ...limits));
+    expect(gateCheck(d, 'max-total-growth')?.passed).toBe(false);
+    expect(gateCheck(d, 'max-site-growth')?.message).toContain('keeps no lines of its exit capture');
+  });
+});

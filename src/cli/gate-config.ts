@@ -132,6 +132,44 @@ export function requireBaselineFor(config: GateFlags, flags: GateFlags, limits: 
   requireBaseline(limits, false);
 }
 
+/**
+ * A baseline no check compares against is a mistake: the gate passed a run 112% over its baseline,
+ * given with --baseline from a subfolder where the config file holding the growth limits was not read.
+ */
+export function requireGrowthFor(config: GateFlags, flags: GateFlags, limits: GateLimits, base?: string[]): void {
+  if (!base?.length || GROWTH_KEYS.some(([, key]) => limits[key] !== undefined)) return;
+  const give = 'give --max-total-growth, --max-peak-growth or --max-site-growth';
+  if (!flags.baseline?.length && config.configFile) {
+    throw new InputError(
+      config.configFile,
+      '/baseline',
+      'a baseline, but no growth limit compares against it: add "maxTotalGrowth", "maxPeakGrowth" or "maxSiteGrowth" ' +
+        `(or ${give})`,
+    );
+  }
+  const above = config.configFile ? undefined : configAbove();
+  throw new UsageError(
+    `--baseline is compared by the growth checks, and none was asked for: ${give}` +
+      (config.configFile
+        ? ` (${config.configFile} sets none)`
+        : above
+          ? ` (${above} was not read: the config file is read from the working directory; give --config ${above})`
+          : ''),
+  );
+}
+
+// The nearest config file in a folder above the working directory, as a relative path.
+function configAbove(): string | undefined {
+  let dir = process.cwd();
+  for (let up = 1; up <= 32; up++) {
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+    if (existsSync(join(dir, CONFIG_FILE))) return relative(process.cwd(), join(dir, CONFIG_FILE));
+  }
+  return undefined;
+}
+
 /** The baseline inputs: flags win over the config file. */
 export function baselineInputs(config: GateFlags, flags: GateFlags): string[] | undefined {
   if (flags.baseline?.length) return flags.baseline;

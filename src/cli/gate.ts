@@ -33,6 +33,7 @@ import {
   gateLimits,
   readConfig,
   requireBaselineFor,
+  requireGrowthFor,
 } from './gate-config.js';
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
 import { claimOutputs, writeOutput } from './output.js';
@@ -150,6 +151,7 @@ export async function handler(a: Args): Promise<void> {
   );
   // Before anything is loaded: a growth check without a baseline is a mistake.
   requireBaselineFor(config, a, limits, base);
+  requireGrowthFor(config, a, limits, base);
   const { data: current, cutShort } = await currentReport(a, limits.maxSiteGrowth !== undefined);
   // Snapshots left out as cut short still made the input a series: its leak check stays (and says
   // what it could judge), as it would have been without them.

@@ -55,7 +55,7 @@ describe('gate: the checks on real series', () => {
   });
 
   it('fails the leaky program on the leak check, pointing at the leaking line (exit 1)', async () => {
-    const r = await cli('gate', `${G}/leaky`, '--baseline', `${G}/steady`, '--json');
+    const r = await cli('gate', `${G}/leaky`, '--json');
     expect(r.code).toBe(1);
     const leaks = check(json(r.out), 'max-leaks');
     expect(leaks.passed).toBe(false);
@@ -510,6 +510,34 @@ describe('gate: --ignore', () => {
 });
 
 describe('gate: baselines', () => {
+  it('a baseline no check compares against is an error, pointing at a config file the gate did not read (exit 2)', () => {
+    // Run from a subfolder, the config file with the growth limit was not read: the baseline compared
+    // nothing, and a program 112% over it passed.
+    const repo = join(tmp, 'unread-config');
+    mkdirSync(join(repo, 'sub'), { recursive: true });
+    writeFileSync(join(repo, 'arenascope.config.json'), '{"maxTotalGrowth": "10%"}');
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+    const bigger = resolve(G, 'bigger');
+    const fromSub = run(join(repo, 'sub'), 'gate', bigger, '--baseline', resolve(G, 'steady'));
+    expect(fromSub.status).toBe(2);
+    expect(fromSub.stderr).toContain('--baseline is compared by the growth checks, and none was asked for');
+    expect(fromSub.stderr).toContain('../arenascope.config.json was not read');
+    // Read there, the same config fails the program on its growth.
+    const there = run(repo, 'gate', bigger, '--baseline', resolve(G, 'steady'));
+    expect([there.status, there.stdout]).toEqual([1, expect.stringContaining('FAIL max-total-growth')]);
+    // A config's baseline with no growth limit: said of the config.
+    writeFileSync(
+      join(repo, 'arenascope.config.json'),
+      `{"maxLeaks": 0, "baseline": ${JSON.stringify(resolve(G, 'steady'))}}`,
+    );
+    const unused = run(repo, 'gate', bigger);
+    expect(unused.status).toBe(2);
+    expect(unused.stderr).toContain(
+      'arenascope.config.json: /baseline: a baseline, but no growth limit compares against it',
+    );
+  });
+
   it("one checkout's baseline fits another's: lines compared by their file within it (every line was new)", () => {
     // A real run's snapshots (fixtures/run-folder), as JSON, moved to two checkouts /…/a and /…/b.
     const series = execFileSync(process.execPath, [BIN, 'convert', 'fixtures/run-folder/run', '--to', 'json'], {
@@ -591,7 +619,7 @@ describe('gate: baselines', () => {
       file,
       readFileSync(file, 'utf8').replace(/"generator": "arenascope [^"]*"/, '"generator": "arenascope 9.4.0"'),
     );
-    const r = await cli('gate', `${G}/steady2`, '--baseline', file);
+    const r = await cli('gate', `${G}/steady2`, '--baseline', file, '--max-total-growth', '10%');
     expect(r.code).toBe(2);
     expect(r.err).toContain('written by arenascope 9.4.0');
     expect(r.err).toContain('arenascope baseline');
@@ -611,7 +639,7 @@ describe('gate: baselines', () => {
   it('a damaged baseline file is a clear error (exit 2)', async () => {
     const file = join(tmp, 'damaged.json');
     writeFileSync(file, '{"format": "arenascope-report", "version": 1, "generator": "arenascope 0.1.0", "kinds": [');
-    const r = await cli('gate', `${G}/steady2`, '--baseline', file);
+    const r = await cli('gate', `${G}/steady2`, '--baseline', file, '--max-total-growth', '10%');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/damaged\.json: byte \d+: not valid JSON/);
   });

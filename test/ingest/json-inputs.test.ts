@@ -53,7 +53,15 @@ function editedBaseline(name: string, edit: (d: Report) => void): string {
   return file(name, JSON.stringify(d, null, 2));
 }
 
-const gate = (base: string, ...flags: string[]) => cli('gate', `${G}/steady2`, '--baseline', base, ...flags);
+const gate = (base: string, ...flags: string[]) =>
+  cli(
+    'gate',
+    `${G}/steady2`,
+    '--baseline',
+    base,
+    ...(flags.includes('--max-total-growth') ? [] : ['--max-total-growth', '10%']),
+    ...flags,
+  );
 
 describe('baseline report.json: checked against schema/arenascope-report.schema.json', () => {
   it('a top site with empty frames: the path, not an internal error', async () => {
@@ -240,7 +248,10 @@ describe('gate config: checked by ajv against schema/arenascope-config.schema.js
   });
 
   it('a baseline the config names that is not there: said of the config, unless --baseline wins', async () => {
-    const f = config('missing-baseline.json', { baseline: ['memory-baseline.json', 'gone.json'] });
+    const f = config('missing-baseline.json', {
+      baseline: ['memory-baseline.json', 'gone.json'],
+      maxTotalGrowth: '10%',
+    });
     expect(inputError(await cli('gate', `${G}/steady`, '--config', f), f)).toMatch(
       /^\/baseline: no such file or directory: ".*\/gone\.json"$/,
     );

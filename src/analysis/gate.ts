@@ -285,6 +285,39 @@ function totalsAtOneMoment(
 }
 
 /**
+ * Peak growth of the largest traced totals where one side alone knows its traced peak (its `.peak`
+ * sidecars or run manifest). The current peak against the baseline's largest total is the most the
+ * peak can have grown: past the limit, the check cannot pass (a baseline of dumps alone passed a run
+ * whose traced peak was +545% of it, its totals compared); the other way round, it is said.
+ */
+function tracedPeakOnOneSide(
+  check: CheckResult,
+  current: ReportData,
+  baseline: ReportData,
+  limit: GrowthLimit,
+): CheckResult {
+  const peak = current.summary.tracedPeakBytes;
+  if (peak == null) {
+    return baseline.summary.tracedPeakBytes == null
+      ? check
+      : {
+          ...check,
+          message: `${check.message}; the current captures record no traced peak, the baseline does: the largest totals were compared`,
+        };
+  }
+  const most = growthCheck(check.check, 'traced peak', peak, peakBytes(baseline, 'snapshots', false), limit);
+  if (most.passed || !check.passed) return check;
+  return {
+    ...most,
+    message:
+      `${most.message.replace(/^traced peak /, "traced peak against the baseline's largest traced total ")}: ` +
+      'not measured, the baseline records no traced peak (its captures had no `.peak` sidecars or run manifest); ' +
+      `${check.message.replace(/, limit [^)]*\)$/, ')')}; write the baseline from captures that record their peak ` +
+      '(`arenascope run`)',
+  };
+}
+
+/**
  * A growth check at the capture before exit, with its check at the exit capture: the one that fails
  * decides (the capture before exit's when both do), and the exit capture's is said when it fails.
  */
@@ -578,7 +611,9 @@ export function evaluateGate(
             passed: false,
             message: `${check.message}; but no peak of ${listedSome(unknown)}: no MEM sample measured the program, only its children`,
           }
-        : check,
+        : from === 'snapshots' && baseline && check.measured !== null && !traced
+          ? tracedPeakOnOneSide(check, current, baseline, limits.maxPeakGrowth)
+          : check,
     );
   }
   if (limits.maxTotalGrowth !== undefined) {

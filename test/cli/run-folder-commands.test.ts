@@ -469,3 +469,44 @@ describe('a table kept in a global after the last checkpoint (fixtures/run-folde
     expect(gateCheck(d, 'max-site-growth')?.message).toContain('keeps no lines of its exit capture');
   });
 });
+
+describe('peak growth where one side alone records its traced peak', () => {
+  // A baseline of dumps alone (no .peak sidecars, no manifest) against a run that records its peaks:
+  // the largest totals were compared and passed a run whose traced peak was +545% of the baseline.
+  const DIR = 'fixtures/run-folder/late-global/before';
+  const dumpsOnly = (): string => {
+    const out = join(tmp, 'late-global-dumps-only');
+    mkdirSync(out, { recursive: true });
+    for (const f of readdirSync(join(DIR, 'snapshots')).filter((x) => /\.pickle(?:\.label)?$/.test(x)))
+      copyFileSync(join(DIR, 'snapshots', f), join(out, f));
+    return out;
+  };
+  const peaks = readdirSync(join(DIR, 'snapshots'))
+    .filter((f) => f.endsWith('.peak'))
+    .map((f) => Number(readFileSync(join(DIR, 'snapshots', f), 'utf8')));
+
+  it('fails when the current traced peak is past the limit of the baseline, saying what was not measured', async () => {
+    const baseline = join(tmp, 'late-global-no-peaks.json');
+    expect((await cli('baseline', dumpsOnly(), '-o', baseline)).code).toBe(0);
+    const g = await cli('gate', DIR, '--baseline', baseline, '--max-peak-growth', '20%', '--json');
+    expect(g.code).toBe(1);
+    const check = gateCheck(json(g), 'max-peak-growth')!;
+    expect(check.passed).toBe(false);
+    expect(check.message).toMatch(
+      /^traced peak against the baseline's largest traced total .*: not measured, the baseline records no traced peak/,
+    );
+    expect(check.message).toContain(`-> ${(Math.max(...peaks) / 1024).toFixed(1)} KiB`);
+    // Within the limit even so: passes.
+    const wide = json(await cli('gate', DIR, '--baseline', baseline, '--max-peak-growth', '100000%', '--json'));
+    expect(gateCheck(wide, 'max-peak-growth')?.passed).toBe(true);
+  });
+
+  it('the other way round, compares the largest totals and says so', async () => {
+    const baseline = join(tmp, 'late-global-peaks.json');
+    expect((await cli('baseline', join(DIR, 'snapshots'), '-o', baseline)).code).toBe(0);
+    const d = json(await cli('gate', dumpsOnly(), '--baseline', baseline, '--max-peak-growth', '20%', '--json'));
+    expect(gateCheck(d, 'max-peak-growth')?.message).toMatch(
+      /^largest traced total .*; the current captures record no traced peak, the baseline does/,
+    );
+  });
+});

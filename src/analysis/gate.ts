@@ -378,7 +378,7 @@ function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string;
     .filter((r): r is string => !!r)
     .map(trim)
     .sort((a, b) => a.length - b.length);
-  const roots = [...runs, ...(d?.root ? [trim(d.root)] : [])];
+  const roots = [...runs, ...(d?.root ? [trim(d.root)] : []), ...(d?.rootAliases ?? []).map(trim)];
   return (f) => {
     const root = roots.find((r) => f.filename.startsWith(`${r}/`) || f.filename.startsWith(`${r}\\`));
     // A relative name is already relative to the program's working directory: CPython 3.8 and earlier

@@ -165,6 +165,8 @@ export interface ReportData {
    * older reports and where no one gave it.
    */
   readonly root?: string;
+  /** `root` as symbolic links name it (the shell's $PWD, where it is one): files under it are the checkout's too. */
+  readonly rootAliases?: readonly string[];
   readonly summary: {
     /** The highest memory an mprof run or a line report measured (the process's RSS), in MiB. */
     readonly peakMiB: number | null;
@@ -210,6 +212,8 @@ export interface ReportOptions {
   readonly requireAllocatorReports?: boolean;
   /** The folder the captures were analyzed in (the checkout): see ReportData.root. */
   readonly root?: string;
+  /** See ReportData.rootAliases. */
+  readonly rootAliases?: readonly string[];
   /** Turns V8's optimiser on or off (the CLI's): off for a replay of few groups (worthOptimising). */
   readonly optimise?: (on: boolean) => void;
   /** The exit capture's lines too (SnapshotSection.exitSites): the gate's and a baseline's. */
@@ -365,6 +369,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     title: opts.title ?? 'arenascope report',
     inputs,
     ...(opts.root === undefined ? {} : { root: opts.root }),
+    ...(opts.rootAliases?.length ? { rootAliases: opts.rootAliases } : {}),
     summary: {
       peakMiB: peaks.length ? Math.max(...peaks) : null,
       finalBytes: totals ? totals[finalCapture(snapshots!)]!.size : null,

@@ -5,6 +5,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import { renderBaseline } from '../report/baseline.js';
 import { type InputArgs, inputsOptions, loadSet, orderOption } from './command.js';
 import { claimOutputs, filesAmong, writeOutput } from './output.js';
+import { workingDirectory } from './working-directory.js';
 
 export const command = 'baseline <inputs..>';
 export const describe =
@@ -26,7 +27,7 @@ export async function handler(a: InputArgs & { inputs: string[]; output: string;
   const data = buildReportData(set, a.inputs, {
     top: BASELINE_SITES,
     title: 'arenascope baseline',
-    root: process.cwd(),
+    ...workingDirectory(),
     optimise: a.io.optimise,
     exitSites: true,
   });

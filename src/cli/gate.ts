@@ -38,6 +38,7 @@ import {
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
 import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
+import { realPath, workingDirectory } from './working-directory.js';
 
 export const command = 'gate <inputs..>';
 export const describe =
@@ -117,7 +118,7 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
 async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
   return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
     top,
-    root: process.cwd(),
+    ...workingDirectory(),
     optimise: a.io.optimise,
     exitSites: true,
   });
@@ -128,7 +129,7 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
   // Every line when lines are checked (a line grown below the 1,000 largest passed unseen).
   const data = buildReportData(set, a.inputs, {
-    root: process.cwd(),
+    ...workingDirectory(),
     top: everyLine ? Number.POSITIVE_INFINITY : 1000,
     requireAllocatorReports: Boolean(a['allocator-stats']?.length),
     ...(a.python === undefined ? {} : { python: a.python }),
@@ -161,7 +162,8 @@ export async function handler(a: Args): Promise<void> {
   if (base?.length)
     baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
-  const result = evaluateGate(current, baseline, limits, base?.join(', '), [process.cwd()]);
+  const cwd = workingDirectory();
+  const result = evaluateGate(current, baseline, limits, base?.join(', '), [cwd.root, ...cwd.rootAliases]);
   if (a.junit) writeOutput(a, a.junit, renderJunit(result), 'text');
   if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result), 'text');
   const limit = wholeNumber(a.limit, '--limit', 1);
@@ -177,7 +179,7 @@ export async function handler(a: Args): Promise<void> {
   }
   if (a.github && !a.json && a.format === 'text') {
     const ws = process.env.GITHUB_WORKSPACE;
-    a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd()) : undefined));
+    a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd(), realPath) : undefined));
   }
   emit(a, result, { text: summary });
   if (!result.passed) a.status.code = EXIT.gateFailed;

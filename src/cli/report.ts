@@ -28,6 +28,7 @@ import {
 } from './options.js';
 import { claimOutputs, filesAmong, type OutputKind, writeOutput } from './output.js';
 import { duringPhase } from './progress.js';
+import { workingDirectory } from './working-directory.js';
 
 export const command = 'report <inputs..>';
 export const describe = 'One self-contained HTML page (and JSON, Markdown) of whatever captures it is given';
@@ -136,7 +137,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
   const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
   const data = await duringPhase(a.io.progress, `analyzing ${blocks} blocks`, blocks >= 250_000, () =>
     buildReportData(set, a.inputs, {
-      root: process.cwd(),
+      ...workingDirectory(),
       title: a.title,
       python: a.python,
       baselineLabel: a['diff-from'],

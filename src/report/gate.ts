@@ -121,11 +121,20 @@ const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/
  * where the gate's files are relative to the folder it ran in (a step's `working-directory:` below the
  * root: its annotations named `app.py` for `svc/app.py`, and GitHub attached them to no file).
  */
-export function workspaceFile(workspace: string, cwd: string): (file: string) => string {
+export function workspaceFile(
+  workspace: string,
+  cwd: string,
+  real: (path: string) => string = (p) => p,
+): (file: string) => string {
+  const within = (root: string, file: string): string | null => {
+    const rel = relative(root, file);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : null;
+  };
   return (file) => {
     if (file.startsWith('<')) return file;
-    const rel = relative(resolve(workspace), resolve(cwd, file));
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+    const path = resolve(cwd, file);
+    // The workspace or the file reached through a symbolic link (`real` resolves them): compared as resolved.
+    return within(resolve(workspace), path) ?? within(real(resolve(workspace)), real(path)) ?? file;
   };
 }
 

@@ -2,7 +2,7 @@
 // again, leaky, bigger; see fixtures/gate/make_series.py). Expected figures come from truth.json and
 // from CPython's tracemalloc reading the same dumps, never from arenascope.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -536,6 +536,32 @@ describe('gate: baselines', () => {
     expect(unused.stderr).toContain(
       'arenascope.config.json: /baseline: a baseline, but no growth limit compares against it',
     );
+  });
+
+  it('a checkout reached through a symbolic link: lines and annotations as in the folder itself', () => {
+    // The program run as `python3 $PWD/app.py` from /…/link -> /…/real names its lines under the link,
+    // where the kernel names the folder by its real path: every line read "not in the baseline", and the
+    // annotations pointed at absolute paths.
+    const series = execFileSync(process.execPath, [BIN, 'convert', 'fixtures/run-folder/run', '--to', 'json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const real = join(realpathSync(tmp), 'real-checkout');
+    const link = join(realpathSync(tmp), 'link-checkout');
+    mkdirSync(real, { recursive: true });
+    symlinkSync(real, link);
+    writeFileSync(join(real, 'baseline-series.json'), series.replaceAll('/work/main/fixtures/run-folder/', `${real}/`));
+    writeFileSync(join(real, 'series.json'), series.replaceAll('/work/main/fixtures/run-folder/', `${link}/`));
+    const run = (cwd: string, env: Record<string, string>, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PWD: cwd, ...env } });
+    expect(run(real, {}, 'baseline', 'baseline-series.json', '-o', 'memory-baseline.json').status).toBe(0);
+    const gate = ['gate', 'series.json', '--baseline', 'memory-baseline.json', '--max-site-growth', '0', '--github'];
+    const there = run(link, { GITHUB_WORKSPACE: real }, ...gate);
+    expect(there.stdout).toContain('PASS max-site-growth');
+    // The planted leak, annotated at its line relative to the workspace (the real path of the link).
+    const leak = /::error file=([^,]+),line=\d+,title=arenascope max-leaks/.exec(there.stdout)?.[1];
+    expect(leak).toBe('app.py');
+    expect(run(real, { GITHUB_WORKSPACE: link }, ...gate).stdout).toContain('::error file=app.py,');
   });
 
   it("one checkout's baseline fits another's: lines compared by their file within it (every line was new)", () => {

@@ -1,0 +1,36 @@
+// The folder a command runs in, as the captures may name it: the kernel's path (process.cwd(), every
+// symbolic link resolved) and the shell's ($PWD) where that is a symbolic link's path to the same
+// folder. A checkout reached through a link (/ci/link -> /ci/real) and a program run as
+// `python3 $PWD/app.py` names its lines under the link: keyed by the kernel's path alone, every line
+// of the program read as "not in the baseline", and its annotations pointed at absolute paths.
+
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+
+export interface WorkingDirectory {
+  readonly root: string;
+  /** The same folder as a symbolic link names it ($PWD), when it does. */
+  readonly rootAliases: readonly string[];
+}
+
+export function workingDirectory(): WorkingDirectory {
+  const root = process.cwd();
+  const pwd = process.env.PWD;
+  if (!pwd || !isAbsolute(pwd) || pwd === root) return { root, rootAliases: [] };
+  try {
+    const [a, b] = [statSync(pwd), statSync(root)];
+    return { root, rootAliases: a.dev === b.dev && a.ino === b.ino ? [pwd.replace(/\/+$/, '')] : [] };
+  } catch {
+    return { root, rootAliases: [] };
+  }
+}
+
+/** A path with every symbolic link resolved, as far as it exists (a file gone from the checkout keeps its name). */
+export function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), basename(path));
+  }
+}

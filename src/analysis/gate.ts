@@ -346,18 +346,52 @@ export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: 
   return repositoryLine(site, traceback, roots).relative;
 }
 
+// The root (of `roots`) a file lies under.
+const rootOf =
+  (roots: readonly string[]) =>
+  (f: string): string | undefined =>
+    roots.find(
+      (r) => r && (f.startsWith(`${r.replace(/[\\/]+$/, '')}/`) || f.startsWith(`${r.replace(/[\\/]+$/, '')}\\`)),
+    );
+
+/** Whether a file is the repository's code: named relatively, or under one of `roots` and not an installed package. */
+function ownFile(roots: readonly string[]): (f: string) => boolean {
+  const under = rootOf(roots);
+  return (f) => (f.startsWith('<') ? false : !ABSOLUTE.test(f) || (under(f) !== undefined && !INSTALLED.test(f)));
+}
+
+/**
+ * The report's lines of the repository's own files (see sourceLocation) with their source text
+ * (TopSite.text) as `lookup` reads it from the checkout: what the site check finds moved lines by.
+ */
+export function withSourceText(
+  d: ReportData,
+  lookup: (filename: string, lineno: number) => string,
+  roots: readonly string[],
+): ReportData {
+  const s = d.snapshots;
+  if (!s) return d;
+  const own = ownFile(roots);
+  const add = (sites: readonly TopSite[]): TopSite[] =>
+    sites.map((t) => {
+      const f = t.frames[0]!;
+      const text = own(f.filename) ? lookup(f.filename, f.lineno).slice(0, 200) : '';
+      return text ? { ...t, text } : t;
+    });
+  return {
+    ...d,
+    snapshots: { ...s, topSites: add(s.topSites), ...(s.exitSites ? { exitSites: add(s.exitSites) } : {}) },
+  };
+}
+
 /** sourceLocation's line, as the capture names it (`at`) and relative to its root (`relative`). */
 function repositoryLine(
   site: Frame,
   traceback: readonly Frame[],
   roots: readonly string[],
 ): { readonly at: Frame; readonly relative: Frame } {
-  const under = (f: string): string | undefined =>
-    roots.find(
-      (r) => r && (f.startsWith(`${r.replace(/[\\/]+$/, '')}/`) || f.startsWith(`${r.replace(/[\\/]+$/, '')}\\`)),
-    );
-  const own = (f: string): boolean =>
-    f.startsWith('<') ? false : !ABSOLUTE.test(f) || (under(f) !== undefined && !INSTALLED.test(f));
+  const under = rootOf(roots);
+  const own = ownFile(roots);
   const at = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
   const root = ABSOLUTE.test(at.filename) && own(at.filename) ? under(at.filename) : undefined;
   return { at, relative: root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at };
@@ -371,7 +405,9 @@ function repositoryLine(
  * line of /ci/b/svc/app.py). A run's directory comes first: the folder `gate` or `baseline` ran in may
  * be the checkout's parent, on one side only (a line unchanged read as grown from 0).
  */
-function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string; readonly within: string | null } {
+function lineKeys(
+  d: ReportData | null,
+): (f: Frame) => { readonly whole: string; readonly within: string | null; readonly file: string } {
   const trim = (r: string): string => r.replace(/[\\/]+$/, '');
   const runs = (d?.runs ?? [])
     .map((r) => r.cwd)
@@ -391,23 +427,70 @@ function lineKeys(d: ReportData | null): (f: Frame) => { readonly whole: string;
         : relative
           ? f.filename.replace(/^(?:\.[\\/])+/, '')
           : null;
-    return { whole: `${f.filename}\0${f.lineno}`, within: name === null ? null : `${name}\0${f.lineno}` };
+    return {
+      whole: `${f.filename}\0${f.lineno}`,
+      within: name === null ? null : `${name}\0${f.lineno}`,
+      file: name ?? f.filename,
+    };
   };
 }
 
-/** The sizes of a baseline's lines by each key; a key two of its lines share finds neither. */
-function baselineLines(
-  sites: readonly { readonly frames: readonly Frame[]; readonly size: number }[],
-  keys: ReturnType<typeof lineKeys>,
-): (k: ReturnType<ReturnType<typeof lineKeys>>) => number | undefined {
-  const whole = new Map<string, number>();
-  const within = new Map<string, number | null>();
-  for (const s of sites) {
-    const k = keys(s.frames[0]!);
-    whole.set(k.whole, s.size);
-    if (k.within !== null) within.set(k.within, within.has(k.within) ? null : s.size);
+/**
+ * Each current line's line in the baseline. By key (lineKeys) when both hold the same code or either's
+ * source is unknown; else by source text (`text`, read in the checkout when the baseline and the gate
+ * ran): a line whose code is that of one baseline line of the same file no current line holds, each
+ * alone with that code in its file, moved there (code added above it moved models.py:15 to :25, and the
+ * gate read it as grown from nothing); else by key still (the code of the line changed in place),
+ * unless its baseline line is another's. A key two baseline lines share finds neither.
+ */
+function matchLines(
+  sites: readonly TopSite[],
+  baseSites: readonly TopSite[],
+  key: ReturnType<typeof lineKeys>,
+  baseKey: ReturnType<typeof lineKeys>,
+): Map<TopSite, { readonly line: TopSite; readonly moved: boolean }> {
+  const whole = new Map<string, TopSite>();
+  const within = new Map<string, TopSite | null>();
+  for (const b of baseSites) {
+    const k = baseKey(b.frames[0]!);
+    whole.set(k.whole, b);
+    if (k.within !== null) within.set(k.within, within.has(k.within) ? null : b);
   }
-  return (k) => whole.get(k.whole) ?? (k.within === null ? undefined : (within.get(k.within) ?? undefined));
+  const byKey = (k: ReturnType<typeof key>): TopSite | undefined =>
+    whole.get(k.whole) ?? (k.within === null ? undefined : (within.get(k.within) ?? undefined));
+  const out = new Map<TopSite, { line: TopSite; moved: boolean }>();
+  const held = new Set<TopSite>();
+  const changed = new Map<TopSite, TopSite>(); // same key, other code
+  const unheld = new Map<string, TopSite[]>(); // file and text -> current lines the key did not match
+  for (const s of sites) {
+    const k = key(s.frames[0]!);
+    const b = byKey(k);
+    if (b && (!b.text || !s.text || b.text === s.text)) {
+      out.set(s, { line: b, moved: false });
+      held.add(b);
+      continue;
+    }
+    if (b) changed.set(s, b);
+    if (s.text) {
+      const id = `${k.file}\0${s.text}`;
+      unheld.set(id, [...(unheld.get(id) ?? []), s]);
+    }
+  }
+  const spare = new Map<string, TopSite[]>(); // file and text -> baseline lines no current line holds
+  for (const b of baseSites) {
+    if (!b.text || held.has(b)) continue;
+    const id = `${baseKey(b.frames[0]!).file}\0${b.text}`;
+    spare.set(id, [...(spare.get(id) ?? []), b]);
+  }
+  for (const [id, now] of unheld) {
+    const was = spare.get(id);
+    if (now.length === 1 && was?.length === 1) {
+      out.set(now[0]!, { line: was[0]!, moved: true });
+      held.add(was[0]!);
+    }
+  }
+  for (const [s, b] of changed) if (!out.has(s) && !held.has(b)) out.set(s, { line: b, moved: false });
+  return out;
 }
 
 function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
@@ -519,7 +602,7 @@ function lineGrowths(
   kept: (file: string) => boolean,
   limit = Number.POSITIVE_INFINITY,
 ) {
-  const sizeBefore = baselineLines(baseSites, baseKey);
+  const matched = matchLines(sites, baseSites, key, baseKey);
   // A baseline holds only its largest lines; a line missing from a cut list had at most the
   // smallest size kept, so growth is counted from there (never a false failure). None kept: from 0.
   const cut = baseSites.length > 0 && baseSites.reduce((n, s) => n + s.size, 0) < baseTotal;
@@ -529,16 +612,31 @@ function lineGrowths(
   const measured = sites
     .filter((s) => kept(s.frames[0]!.filename))
     .map((s) => {
-      const was = sizeBefore(key(s.frames[0]!));
-      return { s, f: s.frames[0]!, growth: s.size - (was ?? floor), unknown: !cut && was === undefined };
+      const m = matched.get(s);
+      return {
+        s,
+        f: s.frames[0]!,
+        growth: s.size - (m?.line.size ?? floor),
+        unknown: !cut && m === undefined,
+        ...(m?.moved ? { movedFrom: m.line.frames[0]!.lineno } : {}),
+      };
     })
     .sort((a, b) => b.growth - a.growth);
   const own = measured.filter((g) => !g.s.internal);
+  const over = own.filter((g) => g.growth > limit);
+  // The baseline's lines of the files of new lines over the limit that no current line holds: code
+  // that moved or changed, where the new line may be the old one (said, never guessed).
+  const files = new Set(over.filter((g) => g.unknown).map((g) => key(g.f).file));
+  const held = new Set([...matched.values()].map((m) => m.line));
+  const gone = baseSites
+    .filter((b) => !held.has(b) && files.has(baseKey(b.frames[0]!).file) && !b.internal)
+    .sort((a, b) => b.size - a.size);
   return {
     cut,
     floor,
+    gone,
     worst: own[0],
-    over: own.filter((g) => g.growth > limit),
+    over,
     // Said when one of them grew past the limit: a gate passed with tracemalloc.py's +288 B over a
     // limit of 287 B, naming a smaller line the largest, with no word of what it left out.
     machinery: measured.filter((g) => g.s.internal && g.growth > limit).length,
@@ -673,17 +771,26 @@ export function evaluateGate(
       ...tagged(atExitCapture?.worst ? [atExitCapture.worst] : [], true),
     ].sort((a, b) => b.growth - a.growth)[0];
     const where = (g: { exit: boolean }): string => (g.exit ? ' at the exit capture' : '');
+    const movedText = (g: { movedFrom?: number }): string =>
+      g.movedFrom === undefined ? '' : ` (line ${g.movedFrom} in the baseline, the same code)`;
     // Lines over the limit the baseline does not hold grew from nothing: new lines, or a baseline
     // whose file names read otherwise (its captures taken in another checkout's parent, elsewhere).
     const unknown = over.filter((g) => g.unknown).length;
     const lines = new Set(over.map((g) => `${g.f.filename}\0${g.f.lineno}`)).size;
     const machinery = atLast.machinery + (atExitCapture?.machinery ?? 0);
+    const gone = [...atLast.gone, ...(atExitCapture?.gone ?? [])];
+    const goneText = gone.length
+      ? `; lines of the baseline no line holds now, in the same files: ${listedSome([
+          ...new Set(gone.map((b) => `${b.frames[0]!.filename}:${b.frames[0]!.lineno} (${fmtBytes(b.size)})`)),
+        ])}: code moved or changed (a line moved by code added above it is found when the baseline, written by ` +
+        '`arenascope baseline` in the checkout, holds its source and the code is unchanged)'
+      : '';
     const overNote =
       (unknown > 0
         ? `; ${unknown === over.length ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
           'not in the baseline (grown from nothing: new lines, or a baseline taken in another folder: lines ' +
           'are keyed by file names relative to where `baseline` and `gate` run; write it with `arenascope ' +
-          'baseline` in its checkout)'
+          `baseline\` in its checkout)${goneText}`
         : '') +
       (lines > 1 ? `; ${lines} lines over the limit` : '') +
       // A baseline that keeps its largest lines only (a report's JSON keeps 200): a line below them
@@ -708,14 +815,14 @@ export function evaluateGate(
           : !shared?.snapshots
             ? unshared('line sizes')
             : worst
-              ? `largest site growth ${worst.f.filename}:${worst.f.lineno}${where(worst)} ${signed(bytesAgainst(worst.growth, limit)[0])} ` +
+              ? `largest site growth ${worst.f.filename}:${worst.f.lineno}${movedText(worst)}${where(worst)} ${signed(bytesAgainst(worst.growth, limit)[0])} ` +
                 `(limit ${bytesAgainst(worst.growth, limit)[1]})${overNote}`
               : 'no site left to check in the current captures',
       sites: over.map((g) =>
         gateSite(
           g.f,
           g.s.traceback,
-          `${g.f.filename}:${g.f.lineno} grew ${signed(bytesAgainst(g.growth, limit)[0])}${where(g)} (limit ${bytesAgainst(g.growth, limit)[1]})`,
+          `${g.f.filename}:${g.f.lineno}${movedText(g)} grew ${signed(bytesAgainst(g.growth, limit)[0])}${where(g)} (limit ${bytesAgainst(g.growth, limit)[1]})`,
           dirs,
         ),
       ),

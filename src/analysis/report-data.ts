@@ -107,6 +107,11 @@ export interface ReplaySection {
 /** A top site (by line), with the traceback of its largest allocation, oldest frame first. */
 export interface TopSite extends Statistic {
   readonly traceback: readonly Frame[];
+  /**
+   * The line's source, stripped, where the gate or a baseline read it from the checkout (the
+   * repository's own files): what finds a line that code added above it moved.
+   */
+  readonly text?: string;
   /** Import machinery, tracemalloc or arenascope's capture code (internalSite): folded away on the page. */
   readonly internal?: boolean;
 }

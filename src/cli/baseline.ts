@@ -5,7 +5,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import { renderBaseline } from '../report/baseline.js';
 import { type InputArgs, inputsOptions, loadSet, orderOption } from './command.js';
 import { claimOutputs, filesAmong, writeOutput } from './output.js';
-import { workingDirectory } from './working-directory.js';
+import { withCheckoutSource, workingDirectory } from './working-directory.js';
 
 export const command = 'baseline <inputs..>';
 export const describe =
@@ -24,13 +24,16 @@ export async function handler(a: InputArgs & { inputs: string[]; output: string;
   await claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   const set = await loadSet(a.inputs, a, { order: a.order, partial: 'never' });
   // Every line's size at the last capture: the site check compares line by line.
-  const data = buildReportData(set, a.inputs, {
-    top: BASELINE_SITES,
-    title: 'arenascope baseline',
-    ...workingDirectory(),
-    optimise: a.io.optimise,
-    exitSites: true,
-  });
+  // With the source text of the checkout's lines: a line moved by code added above it is found.
+  const data = withCheckoutSource(
+    buildReportData(set, a.inputs, {
+      top: BASELINE_SITES,
+      title: 'arenascope baseline',
+      ...workingDirectory(),
+      optimise: a.io.optimise,
+      exitSites: true,
+    }),
+  );
   writeOutput(a, a.output, renderBaseline(data), 'json');
   for (const file of filesAmong([a.output])) a.io.out(`wrote ${file}\n`);
 }

@@ -38,7 +38,7 @@ import {
 import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
 import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
-import { realPath, workingDirectory } from './working-directory.js';
+import { realPath, withCheckoutSource, workingDirectory } from './working-directory.js';
 
 export const command = 'gate <inputs..>';
 export const describe =
@@ -116,6 +116,7 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
 // v1's lib/app.py for v2's app.py and passed its growth. `arenascope baseline`, run in that
 // checkout, keys them by it.
 async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
+  // No source text: the checkout holds the current code, not the code these captures ran.
   return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
     top,
     ...workingDirectory(),
@@ -137,7 +138,7 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
     exitSites: everyLine,
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
-  return { data, cutShort: set.cutShort?.length ?? 0 };
+  return { data: everyLine ? withCheckoutSource(data) : data, cutShort: set.cutShort?.length ?? 0 };
 }
 
 export async function handler(a: Args): Promise<void> {

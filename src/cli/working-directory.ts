@@ -6,6 +6,9 @@
 
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { withSourceText } from '../analysis/gate.js';
+import type { ReportData } from '../analysis/report-data.js';
+import { fileSourceLookup } from '../report/linecache.js';
 
 export interface WorkingDirectory {
   readonly root: string;
@@ -33,4 +36,14 @@ export function realPath(path: string): string {
     const parent = dirname(path);
     return parent === path ? path : join(realPath(parent), basename(path));
   }
+}
+
+/**
+ * The report's lines of the checkout's own files with their source text, read from the checkout
+ * (relative names from the runs' working directories too): the site check finds moved lines by it.
+ */
+export function withCheckoutSource(d: ReportData): ReportData {
+  const runs = (d.runs ?? []).flatMap((r) => (r.cwd ? [r.cwd] : []));
+  const roots = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? []), ...runs];
+  return withSourceText(d, fileSourceLookup(runs), roots);
 }

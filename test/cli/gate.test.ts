@@ -564,6 +564,51 @@ describe('gate: baselines', () => {
     expect(run(real, { GITHUB_WORKSPACE: link }, ...gate).stdout).toContain('::error file=app.py,');
   });
 
+  it('a line moved by code added above it is compared with itself; moved and changed, the message says where it was', () => {
+    // fixtures/gate/moved (make.py): three comment lines added at the top moved the cache line from 7 to
+    // 10, and it failed as grown from nothing. The baseline keeps each line's source, read in the checkout.
+    const M = resolve(G, 'moved');
+    const truth = JSON.parse(readFileSync(join(M, 'truth.json'), 'utf8')) as Record<
+      string,
+      { line: number; bytes: number }
+    >;
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PWD: cwd } });
+    const baseline = join(tmp, 'moved-baseline.json');
+    expect(
+      run(join(M, 'v1'), 'baseline', 'snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle', '-o', baseline).status,
+    ).toBe(0);
+    const gate = (v: string) =>
+      JSON.parse(
+        run(
+          join(M, v),
+          'gate',
+          'snap-1.pickle',
+          'snap-2.pickle',
+          'snap-3.pickle',
+          '--baseline',
+          baseline,
+          '--max-site-growth',
+          '1KiB',
+          '--max-leaks',
+          '9',
+          '--json',
+        ).stdout,
+      ) as { checks: { check: string; passed: boolean; measured: number; message: string }[] };
+    const site = (v: string) => gate(v).checks.find((c) => c.check === 'max-site-growth')!;
+    const moved = site('v2');
+    expect(moved.passed).toBe(true);
+    expect(moved.message).toContain(
+      `models.py:${truth.v2!.line} (line ${truth.v1!.line} in the baseline, the same code)`,
+    );
+    // Moved and changed: not the same code, so grown from nothing, and the line it may have been is named.
+    const changed = site('v3');
+    expect(changed).toMatchObject({ passed: false, measured: truth.v3!.bytes });
+    expect(changed.message).toContain(
+      `lines of the baseline no line holds now, in the same files: models.py:${truth.v1!.line} (`,
+    );
+  });
+
   it("one checkout's baseline fits another's: lines compared by their file within it (every line was new)", () => {
     // A real run's snapshots (fixtures/run-folder), as JSON, moved to two checkouts /…/a and /…/b.
     const series = execFileSync(process.execPath, [BIN, 'convert', 'fixtures/run-folder/run', '--to', 'json'], {

@@ -5,7 +5,7 @@ import type { Frame } from '../model/frames.js';
 import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
-import { fnmatchToRegExp } from '../util/fnmatch.js';
+import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
@@ -662,8 +662,9 @@ export function evaluateGate(
   const unshared = (what: string): string =>
     `no ${what} to compare: the current captures and ${baselineName} hold no snapshots of the same formats`;
   const checks: CheckResult[] = [];
-  const ignored = (limits.ignore ?? []).map((p) => fnmatchToRegExp(p));
-  const kept = (file: string): boolean => !ignored.some((re) => re.test(file));
+  // As tracemalloc.Filter matches: a compiled file's name (and pattern) as its source's (`*.pyc` is `*.py`).
+  const ignored = (limits.ignore ?? []).map((p) => fnmatchToRegExp(normalizeFilename(p)));
+  const kept = (file: string): boolean => !ignored.some((re) => re.test(normalizeFilename(file)));
 
   if (limits.maxPeak !== undefined) {
     const p = peakBytes(current);

@@ -68,6 +68,7 @@ export function readBaseline(file: string): ReportData | null {
   }) as ReportData & { kinds?: readonly string[] };
   const { kinds, ...rest } = d;
   checkCaptures(file, d);
+  checkRoot(file, d);
   return { ...rest, formats: d.formats ?? kinds! };
 }
 
@@ -86,5 +87,36 @@ function checkCaptures(file: string, d: ReportData): void {
   }
   if (s.final !== undefined && !(s.final < n - 1)) {
     throw new InputError(file, '/snapshots/final', `expected a capture before the last of ${n}, found ${s.final}`);
+  }
+  // A line given twice has two sizes: which one the site check compared was chance.
+  for (const key of ['topSites', 'exitSites'] as const) {
+    const seen = new Map<string, number>();
+    for (const [i, site] of (s[key] ?? []).entries()) {
+      const f = site.frames[0]!;
+      const line = `${f.filename}\0${f.lineno}`;
+      const first = seen.get(line);
+      if (first !== undefined) {
+        throw new InputError(
+          file,
+          `/snapshots/${key}/${i}`,
+          `${jsonExcerpt(f.filename, 60)}:${f.lineno} is given twice (first at /snapshots/${key}/${first}): ` +
+            'a baseline holds each line once; write it again with `arenascope baseline`',
+        );
+      }
+      seen.set(line, i);
+    }
+  }
+}
+
+// The folder lines are keyed by is absolute as `baseline` writes it: a relative one matches no file.
+function checkRoot(file: string, d: ReportData): void {
+  for (const [i, r] of [d.root, ...(d.rootAliases ?? [])].entries()) {
+    if (r !== undefined && !/^(?:\/|[A-Za-z]:[\\/])/.test(r)) {
+      throw new InputError(
+        file,
+        i ? `/rootAliases/${i - 1}` : '/root',
+        `expected an absolute path, found ${jsonExcerpt(r, 60)}`,
+      );
+    }
   }
 }

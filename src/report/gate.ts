@@ -146,7 +146,13 @@ export function renderGithub(r: GateResult, fileOf?: (file: string) => string): 
     // In a workspace, from the path the capture gave where there is one: `file` is relative to the root
     // it lies under, which need not be the gate's working directory (a gate run in ci/ named ci/app/x.py).
     const where = (p: GateSite): string => (fileOf ? fileOf(p.path ?? p.file) : p.file);
-    return c.sites.map((p) => `::error file=${ghProp(where(p))},line=${p.line},${title}::${ghData(p.detail)}`);
+    // A file outside the repository (a site of the standard library's alone) is no file GitHub can
+    // attach an annotation to: the error is the job's, its detail naming the place.
+    return c.sites.map((p) =>
+      /^(?:\/|[A-Za-z]:[\\/])/.test(where(p))
+        ? `::error ${title}::${ghData(p.detail)}`
+        : `::error file=${ghProp(where(p))},line=${p.line},${title}::${ghData(p.detail)}`,
+    );
   });
   for (const n of r.notices ?? []) lines.push(`::notice title=${ghProp('arenascope gate')}::${ghData(n)}`);
   return `${lines.join('\n')}\n`;

@@ -507,6 +507,19 @@ describe('gate: --ignore', () => {
       /not counted, in files --ignore leaves out: fixtures\/gate\/service\.py:37 \(\+786\.5 KiB, confidence 0\.67\), reached from fixtures\/gate\/make_series\.py:56(;|$)/m,
     );
   });
+
+  it("matches as tracemalloc.Filter does: a pattern of a compiled file's name is its source's", () => {
+    // CPython's own Filter: does '*/service.pyc' leave out the leak's line?
+    const code =
+      'import sys, tracemalloc\ns = tracemalloc.Snapshot.load(sys.argv[1]).filter_traces([tracemalloc.Filter(False, "*/service.pyc")])\n' +
+      'print(sum(1 for t in s.traces if t.traceback[0].filename.endswith("service.py")))';
+    const left = execFileSync('python3', ['-c', code, `${G}/leaky/snap-5.pickle`], { encoding: 'utf8' }).trim();
+    expect(left).toBe('0');
+    const r = spawnSync(process.execPath, [BIN, 'gate', `${G}/leaky`, '--ignore', '*/service.pyc'], {
+      encoding: 'utf8',
+    });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringContaining('not counted, in files --ignore leaves out')]);
+  });
 });
 
 describe('gate: baselines', () => {
@@ -1109,6 +1122,24 @@ describe('gate renderers: golden', () => {
       '/usr/lib/python3.11/json/decoder.py',
     );
     expect(workspaceFile('/ci/repo', '/ci/repo/svc')('<string>')).toBe('<string>');
+    // Annotated so, it would attach to no file: the error is the job's, its detail naming the place.
+    const stdlib: GateResult = {
+      ...result,
+      checks: [
+        {
+          check: 'max-site-growth',
+          passed: false,
+          measured: 2048,
+          limit: 1024,
+          unit: 'bytes',
+          message: 'largest site growth',
+          sites: [{ file: '/usr/lib/python3.11/json/decoder.py', line: 353, detail: 'decoder.py:353 grew' }],
+        },
+      ],
+    };
+    expect(renderGithub(stdlib, workspaceFile('/ci/repo', '/ci/repo'))).toMatch(
+      /^::error title=[^:]+::decoder\.py:353 grew$/m,
+    );
   });
 
   it("GitHub annotations name a line relative to the captured program's directory from its own path", () => {

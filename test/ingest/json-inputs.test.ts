@@ -73,6 +73,20 @@ describe('baseline report.json: checked against schema/arenascope-report.schema.
     );
   });
 
+  it('a line given twice, or a relative root: the path and what a baseline holds', async () => {
+    const twice = editedBaseline('line-twice.json', (d) => {
+      d.snapshots.topSites.push(d.snapshots.topSites[1]!);
+    });
+    const n = JSON.parse(readFileSync(twice, 'utf8')).snapshots.topSites.length - 1;
+    expect(inputError(await gate(twice, '--max-site-growth', '1MiB'), twice)).toMatch(
+      new RegExp(`^/snapshots/topSites/${n}: ".*":\\d+ is given twice \\(first at /snapshots/topSites/1\\)`),
+    );
+    const relative = editedBaseline('relative-root.json', (d) => {
+      d.root = 'checkout';
+    });
+    expect(inputError(await gate(relative), relative)).toBe('/root: expected an absolute path, found "checkout"');
+  });
+
   it('snapshots without totals, with --max-peak-growth', async () => {
     const f = editedBaseline('no-totals.json', (d) => {
       delete d.snapshots.totals;

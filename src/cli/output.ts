@@ -1,7 +1,7 @@
 // The files a command writes (a page, JSON, Markdown, JUnit XML, a baseline, a conversion): '-'
 // names stdout, and a file that cannot be written is an error naming it (exit 2), not a crash.
 
-import { closeSync, fstatSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ciCommandStream, jsonWithoutCiCommands, withoutCiCommands } from '../util/ci-commands.js';
 import { UsageError } from '../util/errors.js';
@@ -140,6 +140,24 @@ function stepSummary(path: string): boolean {
   return !!summary && sameFile(path, summary);
 }
 
+/**
+ * Opens an output: written over, or added to when it is the step summary, after a blank line when it
+ * holds text already (another step's last line and the gate's table read as one paragraph).
+ */
+function openForOutput(path: string): number {
+  if (!stepSummary(path)) return openSync(path, 'w');
+  const fd = openSync(path, 'a+');
+  const size = fstatSync(fd).size;
+  if (size > 0) {
+    const tail = Buffer.alloc(Math.min(2, size));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    const text = tail.toString('latin1');
+    const gap = text.endsWith('\n\n') || (size === 1 && text === '\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
+    if (gap) writeSync(fd, gap);
+  }
+  return fd;
+}
+
 /** Whether two paths name one file (a link, or another spelling of it, is that file). */
 export const sameFile = (a: string, b: string): boolean => fileId(a) === fileId(b);
 
@@ -183,7 +201,7 @@ export function writeOutput(
   const parts = (typeof text === 'string' ? [text] : text).map((p) => (typeof p === 'string' ? encodeText(p) : p));
   let fd: number | undefined;
   try {
-    fd = openSync(path, stepSummary(path) ? 'a' : 'w');
+    fd = openForOutput(path);
     for (const p of parts) writeFileSync(fd, p);
     const done = fd;
     fd = undefined;
@@ -211,7 +229,7 @@ export function openOutput(a: CommandArgs, path: string, kind: OutputKind): Outp
     );
   let fd: number;
   try {
-    fd = openSync(path, stepSummary(path) ? 'a' : 'w');
+    fd = openForOutput(path);
   } catch (e) {
     throw cannotWrite(path, e);
   }

@@ -1241,14 +1241,15 @@ describe('gate renderers: golden', () => {
 
   it("--markdown $GITHUB_STEP_SUMMARY adds to the job's summary (it wrote over the steps before)", async () => {
     const summary = join(tmp, 'step-summary.md');
-    writeFileSync(summary, '### an earlier step\n');
+    // Its last line has no line end: the gate's heading joined it (a blank line keeps them apart).
+    writeFileSync(summary, '### an earlier step');
     process.env.GITHUB_STEP_SUMMARY = summary;
     try {
       await cli('gate', `${G}/steady`, '--markdown', summary);
     } finally {
       delete process.env.GITHUB_STEP_SUMMARY;
     }
-    expect(readFileSync(summary, 'utf8')).toMatch(/^### an earlier step\n### arenascope memory gate: passed\n/);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^### an earlier step\n\n### arenascope memory gate: passed\n/);
     // report's Markdown too (every output written there).
     process.env.GITHUB_STEP_SUMMARY = summary;
     try {
@@ -1257,7 +1258,7 @@ describe('gate renderers: golden', () => {
       delete process.env.GITHUB_STEP_SUMMARY;
     }
     expect(readFileSync(summary, 'utf8')).toMatch(
-      /^### an earlier step\n### arenascope memory gate: passed\n[\s\S]*\n## arenascope report/,
+      /^### an earlier step\n\n### arenascope memory gate: passed\n[\s\S]*\n\n## arenascope report/,
     );
     // Any other file is written whole.
     await cli('gate', `${G}/steady`, '--markdown', summary);

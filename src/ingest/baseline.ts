@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { REPORT_VERSION, type ReportData } from '../analysis/report-data.js';
 import { InputError } from '../util/errors.js';
 import { VERSION } from '../version.js';
-import { readJsonFile } from './json-file.js';
+import { readJsonFile, textHead } from './json-file.js';
 import { jsonExcerpt } from './json-schema.js';
 
 // Unicode's control characters (general category Cc), spelled out: `\p{Cc}` initialises ICU (util/text.ts).
@@ -24,7 +24,7 @@ export function isReportJson(file: string): boolean {
   const head = Buffer.alloc(64 * 1024);
   const fd = openSync(file, 'r');
   try {
-    const text = head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)).replace(/^\uFEFF/, '');
+    const text = textHead(head.subarray(0, readSync(fd, head, 0, head.length, 0))).replace(/^\uFEFF/, '');
     return OBJECT.test(text) && FORMAT_KEY.test(text);
   } finally {
     closeSync(fd);

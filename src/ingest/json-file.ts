@@ -2,6 +2,7 @@
 // and checked against its published schema. Every problem is one InputError naming the file and the
 // byte or the JSON path, in arenascope's words: never the JSON engine's snippet of the input.
 
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { InputError } from '../util/errors.js';
 import { jsonExcerpt, schemaProblem, type ValidatorName } from './json-schema.js';
 import { readSmallFile } from './small-file.js';
@@ -205,14 +206,44 @@ export function parseJson(file: string, text: string, hint = ''): unknown {
 }
 
 /** Reads `file`, a JSON object, and checks it against the named schema; `check` runs first (versions). */
+const GZIP = (b: Uint8Array): boolean => b[0] === 0x1f && b[1] === 0x8b;
+
+// A gzipped file (a baseline committed as .json.gz), as captures are read: its text, no larger than a plain one.
+function gunzipped(file: string, bytes: Buffer, what: string): Buffer {
+  if (!GZIP(bytes)) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_JSON_FILE });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      file,
+      '',
+      code === 'ERR_BUFFER_TOO_LARGE'
+        ? `larger than ${what} is once gunzipped (${MAX_JSON_FILE >> 20} MiB at most)`
+        : `not a whole gzip file (${(e as Error).message.replace(/\.$/, '')}): cut short or damaged`,
+    );
+  }
+}
+
+/** The first bytes of a file's text, through gzip when it is gzipped (as much as they give). */
+export function textHead(head: Buffer): string {
+  if (!GZIP(head)) return head.toString('utf8');
+  try {
+    return gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 }).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
 export function readJsonFile(
   file: string,
   schema: ValidatorName,
   opts: { hint?: string; check?: (value: unknown) => void } = {},
 ): unknown {
-  const bytes = readSmallFile(file, MAX_JSON_FILE, `a ${schema === 'config' ? 'config' : 'baseline'} file`);
+  const what = `a ${schema === 'config' ? 'config' : 'baseline'} file`;
+  const bytes = readSmallFile(file, MAX_JSON_FILE, what);
   if (bytes === null) throw new InputError(file, '', 'no such file');
-  const text = bytes.toString('utf8');
+  const text = gunzipped(file, bytes, what).toString('utf8');
   const value = parseJson(file, text, opts.hint);
   // Both documents are objects; said here, the message can name where the value starts.
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntaxError } from '../../src/ingest/json-file.js';
 import { jsonExcerpt, schemaProblem } from '../../src/ingest/json-schema.js';
@@ -71,6 +72,18 @@ describe('baseline report.json: checked against schema/arenascope-report.schema.
     expect(inputError(await gate(f, '--max-site-growth', '1MiB'), f)).toBe(
       '/snapshots/topSites/3/frames: must NOT have fewer than 1 items, found []',
     );
+  });
+
+  it('gzipped, it is read as it is plain; cut short, the error says so', async () => {
+    const plain = file('plain-baseline.json', baselineText);
+    const gz = join(dir, 'gz-baseline.json.gz');
+    writeFileSync(gz, gzipSync(baselineText));
+    const [a, b] = [await gate(plain, '--json'), await gate(gz, '--json')];
+    expect(b.code).toBe(a.code);
+    expect(JSON.parse(b.out).checks).toEqual(JSON.parse(a.out).checks);
+    const cut = join(dir, 'cut-baseline.json.gz');
+    writeFileSync(cut, gzipSync(baselineText).subarray(0, 2000));
+    expect(inputError(await gate(cut), cut)).toMatch(/^not a whole gzip file \(.*\): cut short or damaged$/);
   });
 
   it('a line given twice, or a relative root: the path and what a baseline holds', async () => {

@@ -710,9 +710,8 @@ class Reader {
         lineEnd
           ? `the file ends at a row of the report of ${excerpt(t.filename)}, without the blank lines memory_profiler ` +
               'writes after one: if it was cut, the rows after this one are missing'
-          : `the file ends at a row of the report of ${excerpt(t.filename)} without its line end (as IPython's %mprun -T ` +
-              "writes one; a file cut inside the row's source looks the same): if it was cut, the rows after this one " +
-              'are missing and its source may be cut short',
+          : `the file ends at a row of the report of ${excerpt(t.filename)} without its line end (as %mprun -T ` +
+              'writes one): if it was cut, the rows after it are missing and its source may be cut short',
       );
     }
     const start = t && !t.rows ? t.start : !t && this.file ? this.file.no : null;

@@ -78,8 +78,7 @@ describe('memory_profiler line-by-line reports of every release and variant', ()
   // IPython's `%mprun -T` writes the file without a line end after its last row: read whole, and said (a
   // report cut inside a row's source looks the same: its function's later rows missing, a leak read).
   const endless = (name: string) => !readFileSync(`${DIR}/${name}`, 'utf8').endsWith('\n');
-  const endWarning =
-    /the file ends at a row of the report of .* without its line end \(as IPython's %mprun -T writes one/;
+  const endWarning = /the file ends at a row of the report of .* without its line end \(as %mprun -T writes one/;
 
   it.each(names)('%s: each function whole, as memory_profiler printed it, with no warning', async (name) => {
     const r = await read(name);

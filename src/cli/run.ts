@@ -269,6 +269,20 @@ export async function parseWithYargs(
           );
         }
       }
+      // `stats --bogus app.pickle`: an option the command does not know took the input for its value.
+      if (msg?.startsWith('Not enough non-option')) {
+        const known = new Set(options);
+        const at = argv.findIndex((w, k) => k > 0 && /^--?[A-Za-z]/.test(w) && !known.has(optionName(w)));
+        if (at > 0) {
+          const name = argv[at]!;
+          const took = !argv[at]!.includes('=') && argv[at + 1] && !argv[at + 1]!.startsWith('-');
+          throw new UsageError(
+            `${withSuggestions(`Unknown argument: ${optionName(name)}`, options, argv)}` +
+              (took ? ` (it took ${argv[at + 1]} for its value, and left no input)` : '') +
+              `\nRun 'arenascope --help' or 'arenascope <command> --help'.`,
+          );
+        }
+      }
       // `report --json app.dat`: the deprecated `--json FILE` took the only input for the file to write.
       const j = argv.indexOf('--json');
       if (
@@ -309,4 +323,10 @@ export async function parseWithYargs(
     .parseAsync([...argv], { io, status }, (_err, _argv, output) => {
       if (output) io.out(`${output}\n`); // --help and --version
     });
+}
+
+// An option as yargs keys it: its name without dashes, value or negation (`--no-source` is `source`).
+function optionName(word: string): string {
+  const name = word.split('=')[0]!.replace(/^-+/, '');
+  return name.startsWith('no-') ? name.slice(3) : name;
 }

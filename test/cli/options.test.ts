@@ -93,6 +93,14 @@ describe('an unknown option gets the nearest of the command', () => {
     );
   });
 
+  it('an unknown option before the only input: named, not "Not enough non-option arguments"', async () => {
+    const r = await cli('stats', '--limt', DUMP);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^arenascope: Unknown argument: limt \(--limt: did you mean --limit\?\) \(it took \S+ for its value, and left no input\)\n/,
+    );
+  });
+
   it('says nothing more when no option is near', async () => {
     const r = await cli('stats', DUMP, '--frobnicate');
     expect(r.err).toMatch(/^arenascope: Unknown argument: frobnicate\n/);

@@ -372,10 +372,12 @@ export function withSourceText(
   const s = d.snapshots;
   if (!s) return d;
   const own = ownFile(roots);
+  // A name that climbs out of its folder (`../../etc/passwd`, which a dump may hold) is no checkout file.
+  const climbs = (f: string): boolean => /(?:^|[\\/])\.\.(?:[\\/]|$)/.test(f);
   const add = (sites: readonly TopSite[]): TopSite[] =>
     sites.map((t) => {
       const f = t.frames[0]!;
-      const text = own(f.filename) ? lookup(f.filename, f.lineno).slice(0, 200) : '';
+      const text = own(f.filename) && !climbs(f.filename) ? lookup(f.filename, f.lineno).slice(0, 200) : '';
       return text ? { ...t, text } : t;
     });
   return {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
-import { sourceLocation } from '../../src/analysis/gate.js';
+import { sourceLocation, withSourceText } from '../../src/analysis/gate.js';
+import type { ReportData } from '../../src/analysis/report-data.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit, workspaceFile } from '../../src/report/gate.js';
 import { BIN, cli } from '../helpers.js';
 
@@ -620,6 +621,32 @@ describe('gate: baselines', () => {
     expect(changed.message).toContain(
       `lines of the baseline no line holds now, in the same files: models.py:${truth.v1!.line} (`,
     );
+  });
+
+  it("reads the source of the checkout's own lines only: never a name that climbs out of it, nor another folder's", () => {
+    const site = (filename: string) => ({ frames: [{ filename, lineno: 1 }], traceback: [], size: 1, count: 1 });
+    const names = [
+      'app.py',
+      '/ci/repo/svc/a.py',
+      '../../etc/passwd',
+      '/ci/repo/../../etc/shadow',
+      '/usr/lib/python3.11/json/decoder.py',
+      '/ci/repo/venv/lib/python3.11/site-packages/x.py',
+      '<frozen os>',
+    ];
+    const read: string[] = [];
+    const d = { snapshots: { topSites: names.map(site) } } as unknown as ReportData;
+    const out = withSourceText(d, (f) => (read.push(f), 'x = 1'), ['/ci/repo']);
+    expect(read).toEqual(['app.py', '/ci/repo/svc/a.py']);
+    expect(out.snapshots!.topSites.map((t) => t.text ?? null)).toEqual([
+      'x = 1',
+      'x = 1',
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it("one checkout's baseline fits another's: lines compared by their file within it (every line was new)", () => {

@@ -636,7 +636,14 @@ describe('gate: baselines', () => {
     ];
     const read: string[] = [];
     const d = { snapshots: { topSites: names.map(site) } } as unknown as ReportData;
-    const out = withSourceText(d, (f) => (read.push(f), 'x = 1'), ['/ci/repo']);
+    const out = withSourceText(
+      d,
+      (f) => {
+        read.push(f);
+        return 'x = 1';
+      },
+      ['/ci/repo'],
+    );
     expect(read).toEqual(['app.py', '/ci/repo/svc/a.py']);
     expect(out.snapshots!.topSites.map((t) => t.text ?? null)).toEqual([
       'x = 1',

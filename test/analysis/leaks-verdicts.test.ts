@@ -119,8 +119,25 @@ describe('a leak spread over many lines, each under the growth that counts (fixt
     expect(gate.code).toBe(1);
     expect(gate.out).toMatch(/^FAIL max-leaks: 1 leak \(limit 0\): \S*make_spread\.py:0 /m);
     expect((await cli('report', dir, '--format', 'text')).out).toContain('leak suspects: 1;');
-    // Annotated at the line of its largest growing allocation: CI has no line 0 (helper h140).
-    expect((await cli('gate', dir, '--github')).out).toMatch(/^::error file=\S*make_spread\.py,line=62,/m);
+    // Annotated at the line of its largest growing allocation: CI has no line 0 (helper h140). In the
+    // workspace the captures were made in (the fixture's absolute names); outside it no file is named.
+    const made = (await cli('leaks', dir, '--json')).out.match(
+      /"filename": ?"([^"]*\/)fixtures\/leaks\/make_spread\.py"/,
+    )![1]!;
+    const github = async (workspace: string): Promise<string> => {
+      const was = process.env.GITHUB_WORKSPACE;
+      process.env.GITHUB_WORKSPACE = workspace;
+      try {
+        return (await cli('gate', dir, '--github')).out;
+      } finally {
+        if (was === undefined) delete process.env.GITHUB_WORKSPACE;
+        else process.env.GITHUB_WORKSPACE = was;
+      }
+    };
+    expect(await github(made)).toMatch(/^::error file=fixtures\/leaks\/make_spread\.py,line=62,/m);
+    expect(await github('/nowhere/else')).toMatch(
+      /^::error title=arenascope max-leaks::leak at \S*make_spread\.py:0 /m,
+    );
   });
 
   it('by file, it is the same leak, a site of its own', async () => {

@@ -9,7 +9,14 @@ import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
-import { finalCapture, finalCaptureName, type ReportData, reportsAloneMeasure, type TopSite } from './report-data.js';
+import {
+  finalCapture,
+  finalCaptureName,
+  type ReportData,
+  reportsAloneMeasure,
+  type SnapshotSection,
+  type TopSite,
+} from './report-data.js';
 
 /** A limit on growth: a share of the baseline, or an absolute number of bytes. */
 export type GrowthLimit = { readonly percent: number } | { readonly bytes: number };
@@ -245,8 +252,24 @@ function lastTotal(d: ReportData): number | null {
 }
 
 /** Whether a report's figures are of its exit capture (a run of start and exit alone, or an old baseline). */
-const atExit = (d: ReportData): boolean =>
-  !!d.snapshots && d.snapshots.final === undefined && d.snapshots.labels.at(-1) === 'exit';
+const atExit = (d: ReportData): boolean => !!d.snapshots && exitAlone(d.snapshots);
+const exitAlone = (s: SnapshotSection): boolean => s.final === undefined && s.labels.at(-1) === 'exit';
+
+/**
+ * The lines of both exit captures where one side gives its exit capture's alone (atExit) and the other
+ * keeps its exit capture's beside those of the capture before it (exitSites): null when it does not.
+ */
+function exitAgainstExit(
+  current: SnapshotSection,
+  baseline: SnapshotSection,
+): { sites: readonly TopSite[]; baseSites: readonly TopSite[]; baseTotal: number } | null {
+  const exitTotal = (s: SnapshotSection): number => s.totals.at(-1)!.size;
+  if (exitAlone(current) && baseline.exitSites)
+    return { sites: current.topSites, baseSites: baseline.exitSites, baseTotal: exitTotal(baseline) };
+  if (exitAlone(baseline) && current.exitSites)
+    return { sites: current.exitSites, baseSites: baseline.topSites, baseTotal: exitTotal(baseline) };
+  return null;
+}
 
 /**
  * The traced totals of both sides at one moment, and what it is: both at the capture the current
@@ -260,7 +283,7 @@ function totalsAtOneMoment(
   baseline: ReportData | null,
 ): { now: number | null; before: number | null; what: string; exit?: { now: number; before: number } } {
   const c = current.snapshots;
-  const what = `traced memory at the ${c ? finalCaptureName(c) : 'last capture'}`;
+  const what = `traced memory at the ${c ? (exitAlone(c) ? 'exit capture' : finalCaptureName(c)) : 'last capture'}`;
   const s = baseline?.snapshots;
   if (!baseline || !s?.totals.length) return { now: lastTotal(current), before: null, what };
   const exitOf = (x: { labels: readonly string[] }): number | null =>
@@ -751,13 +774,19 @@ export function evaluateGate(
     const baseKey = lineKeys(baseline);
     const growths = (sites: readonly TopSite[], baseSites: readonly TopSite[], baseTotal: number) =>
       lineGrowths(sites, baseSites, baseTotal, key, baseKey, kept, limit);
-    const atLast = growths(
-      compared ? (now?.topSites ?? []) : [],
-      (compared && before?.topSites) || [],
-      (baseline && lastTotal(baseline)) ?? 0,
-    );
+    // One side's lines of its exit capture alone (a run of start and exit, or an old baseline): the
+    // other side's exit lines, where it keeps them, are the ones to compare with.
+    const crossed =
+      compared && baseline && atExit(baseline) !== atExit(current) ? exitAgainstExit(now!, before!) : null;
+    const atLast = crossed
+      ? growths(crossed.sites, crossed.baseSites, crossed.baseTotal)
+      : growths(
+          compared ? (now?.topSites ?? []) : [],
+          (compared && before?.topSites) || [],
+          (baseline && lastTotal(baseline)) ?? 0,
+        );
     // The exit captures' lines too, where both sides keep them (see totalsAtOneMoment).
-    const exitBoth = compared && now?.exitSites && before?.exitSites && before.labels?.at(-1) === 'exit';
+    const exitBoth = compared && !crossed && now?.exitSites && before?.exitSites;
     const atExitCapture = exitBoth ? growths(now.exitSites!, before.exitSites!, before.totals.at(-1)!.size) : null;
     const noExitLines =
       compared && now?.exitSites && !before?.exitSites && before?.final !== undefined
@@ -766,11 +795,11 @@ export function evaluateGate(
         : '';
     const { cut, floor } = atLast;
     const tagged = <T>(gs: readonly T[], exit: boolean) => gs.map((g) => ({ ...g, exit }));
-    const over = [...tagged(atLast.over, false), ...tagged(atExitCapture?.over ?? [], true)].sort(
+    const over = [...tagged(atLast.over, crossed !== null), ...tagged(atExitCapture?.over ?? [], true)].sort(
       (a, b) => b.growth - a.growth,
     );
     const worst = [
-      ...tagged(atLast.worst ? [atLast.worst] : [], false),
+      ...tagged(atLast.worst ? [atLast.worst] : [], crossed !== null),
       ...tagged(atExitCapture?.worst ? [atExitCapture.worst] : [], true),
     ].sort((a, b) => b.growth - a.growth)[0];
     const where = (g: { exit: boolean }): string => (g.exit ? ' at the exit capture' : '');
@@ -837,7 +866,7 @@ export function evaluateGate(
   // arenascope described the capture before exit), the other's of the capture before one: not compared
   // (what main() held is freed at exit, so a leak read as shrinking), and the check fails saying so.
   // The total is compared at one moment (baselineTotal).
-  if (baseline && atExit(baseline) !== atExit(current)) {
+  if (baseline && atExit(baseline) !== atExit(current) && !exitAgainstExit(current.snapshots!, baseline.snapshots!)) {
     const which = atExit(baseline) ? 'the baseline gives' : 'the current captures give';
     const note =
       `${which} the sites of an exit capture (taken once main() had returned), the other side ` +

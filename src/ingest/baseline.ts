@@ -85,8 +85,25 @@ function checkCaptures(file: string, d: ReportData): void {
       `expected a label for each of the ${n} captures of /snapshots/totals, found ${Array.isArray(s.labels) ? s.labels.length : 'none'}`,
     );
   }
-  if (s.final !== undefined && !(s.final < n - 1)) {
-    throw new InputError(file, '/snapshots/final', `expected a capture before the last of ${n}, found ${s.final}`);
+  // `final` is the capture before a run's exit capture, and the exit capture's lines (exitSites) are
+  // kept beside its own: an exit leak was judged against no exit capture when they did not match.
+  const exit = n >= 3 && s.labels[n - 1] === 'exit';
+  if (s.final !== undefined && !(exit && s.final === n - 2)) {
+    throw new InputError(
+      file,
+      '/snapshots/final',
+      exit
+        ? `expected ${n - 2}, the capture before the exit capture (the last of ${n}), found ${s.final}`
+        : `expected none (it names the capture before a run's exit capture, and the last of the ${n} captures ` +
+            `is ${jsonExcerpt(String(s.labels[n - 1]), 40)}${n < 3 ? ', with none between it and the first' : ''}), found ${s.final}`,
+    );
+  }
+  if (s.exitSites && s.final === undefined) {
+    throw new InputError(
+      file,
+      '/snapshots/final',
+      'expected the capture before exit beside /snapshots/exitSites (the lines of the exit capture), found none',
+    );
   }
   // A line given twice has two sizes: which one the site check compared was chance.
   for (const key of ['topSites', 'exitSites'] as const) {

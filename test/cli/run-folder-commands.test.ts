@@ -208,19 +208,19 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
     expect(d.summary.finalBytes).toBe(total);
     // A baseline whose figures are of its exit capture (written before arenascope took the capture
     // before it): its total is taken at the capture before exit, as the current one (it keeps every
-    // capture's total); its sites, of the exit capture, are not compared, and the check fails saying so.
+    // capture's total); its sites, of the exit capture, are compared with the current exit capture's.
     const old = JSON.parse(readFileSync(baseline, 'utf8'));
     delete old.snapshots.final;
+    old.snapshots.topSites = old.snapshots.exitSites;
+    delete old.snapshots.exitSites;
     const oldFile = join(tmp, 'main-locals-old-baseline.json');
     writeFileSync(oldFile, JSON.stringify(old));
     const mixed = json(
       await cli('gate', DIR, '--baseline', oldFile, '--max-total-growth', '1%', '--max-site-growth', '1MiB', '--json'),
     );
     expect(gateCheck(mixed, 'max-total-growth')).toMatchObject({ passed: true, measured: 0 });
-    expect(gateCheck(mixed, 'max-site-growth')).toMatchObject({ passed: false });
-    expect(gateCheck(mixed, 'max-site-growth')?.message).toMatch(
-      /^not compared: the baseline gives the sites of an exit capture/,
-    );
+    expect(gateCheck(mixed, 'max-site-growth')).toMatchObject({ passed: true, measured: 0 });
+    expect(gateCheck(mixed, 'max-site-growth')?.message).toMatch(/^largest site growth \S+ at the exit capture /);
   });
 
   it('converted to JSON one capture a file, the captures keep their labels and the leak is found (exit read as given back)', async () => {
@@ -353,7 +353,7 @@ describe('a run of start and exit alone, against a baseline of a run with checkp
   // A run with no checkpoint is judged at its exit capture, taken once main() had returned (its leak
   // freed), and was compared with the capture before exit of the baseline: -99.2%, and a PR leaking
   // 3 MB passed. Made here from fixtures/run-folder/main-locals: the same run, its checkpoints left out.
-  it('compares totals at exit on both sides, and fails the sites it cannot compare', async () => {
+  it('compares totals and lines at exit on both sides', async () => {
     const DIR = 'fixtures/run-folder/main-locals';
     const baseline = join(tmp, 'checkpoints-baseline.json');
     expect((await cli('baseline', DIR, '-o', baseline)).code).toBe(0);
@@ -377,13 +377,22 @@ describe('a run of start and exit alone, against a baseline of a run with checkp
       '--json',
     );
     const d = json(g);
-    // Both totals of the exit capture (the same file): no growth.
+    // Both totals of the exit capture (the same file): no growth. The lines too, against the lines of
+    // the exit capture the baseline keeps (exitSites).
     expect(gateCheck(d, 'max-total-growth')).toMatchObject({ passed: true, measured: 0 });
-    expect(gateCheck(d, 'max-site-growth')?.passed).toBe(false);
-    expect(gateCheck(d, 'max-site-growth')?.message).toMatch(
+    expect(gateCheck(d, 'max-total-growth')?.message).toMatch(/^traced memory at the exit capture /);
+    expect(gateCheck(d, 'max-site-growth')).toMatchObject({ passed: true, measured: 0 });
+    expect(gateCheck(d, 'max-site-growth')?.message).toMatch(/^largest site growth \S+ at the exit capture \+0\.0 MiB/);
+    // A baseline keeping no lines of its exit capture (an older one): the lines cannot be compared.
+    const old = JSON.parse(readFileSync(baseline, 'utf8'));
+    delete old.snapshots.exitSites;
+    const oldFile = join(tmp, 'checkpoints-baseline-no-exit-lines.json');
+    writeFileSync(oldFile, JSON.stringify(old));
+    const o = json(await cli('gate', bare, '--baseline', oldFile, '--max-site-growth', '1MiB', '--json'));
+    expect(gateCheck(o, 'max-site-growth')?.passed).toBe(false);
+    expect(gateCheck(o, 'max-site-growth')?.message).toMatch(
       /^not compared: the current captures give the sites of an exit capture/,
     );
-    expect(g.code).toBe(1);
     // The other way round: a baseline of start and exit alone against the run with its checkpoints.
     // Its capture before exit was compared with the baseline's exit (-16.6% of a run holding a 4 MB
     // leak, passed); both are now taken at exit.
@@ -455,6 +464,76 @@ describe('a table kept in a global after the last checkpoint (fixtures/run-folde
     const same = json(await cli('gate', `${DIR}/before`, '--baseline', baseline, ...limits));
     expect(gateCheck(same, 'max-total-growth')?.passed).toBe(true);
     expect(gateCheck(same, 'max-site-growth')?.passed).toBe(true);
+  });
+
+  it('compares the exit lines of a run of start and exit alone, either side (helper h146)', async () => {
+    // The run's checkpoints left out: its figures are of its exit capture alone. The site check said
+    // "not compared" though the other side keeps its exit capture's lines.
+    const bare = (side: 'before' | 'after'): string => {
+      const out = join(tmp, `late-global-${side}-bare`);
+      cpSync(`${DIR}/${side}`, out, { recursive: true });
+      const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      m.files = m.files.filter((f: { label?: string }) => f.label === undefined || ['start', 'exit'].includes(f.label));
+      writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+      for (const f of readdirSync(join(out, 'snapshots'))) if (/^000[2-5]\./.test(f)) rmSync(join(out, 'snapshots', f));
+      return out;
+    };
+    const baseline = join(tmp, 'late-global-baseline.json');
+    expect((await cli('baseline', `${DIR}/before`, '-o', baseline)).code).toBe(0);
+    const bareBaseline = join(tmp, 'late-global-bare-baseline.json');
+    expect((await cli('baseline', bare('before'), '-o', bareBaseline)).code).toBe(0);
+    for (const [current, base] of [
+      [bare('after'), baseline],
+      [`${DIR}/after`, bareBaseline],
+    ] as const) {
+      const d = json(await cli('gate', current, '--baseline', base, ...limits));
+      expect(gateCheck(d, 'max-site-growth')).toMatchObject({ passed: false, measured: known.after.lateLineAtExit });
+      expect(gateCheck(d, 'max-site-growth')?.message).toMatch(
+        /^largest site growth \S*late_global\.py:23 at the exit capture /,
+      );
+      expect(gateCheck(d, 'max-total-growth')).toMatchObject({ passed: false });
+    }
+    // The same run either way: nothing grew.
+    const same = json(await cli('gate', bare('before'), '--baseline', baseline, ...limits));
+    expect(gateCheck(same, 'max-site-growth')).toMatchObject({ passed: true, measured: 0 });
+  });
+
+  it('refuses a baseline whose exit lines name no exit capture (edited by hand)', async () => {
+    // Its last label changed, or `final` removed: the exit lines were left out and a 2 MB leak kept
+    // after the last checkpoint passed (helper h146).
+    const baseline = join(tmp, 'late-global-baseline.json');
+    expect((await cli('baseline', `${DIR}/before`, '-o', baseline)).code).toBe(0);
+    const edited = (name: string, edit: (s: { labels: string[]; final?: number }) => void): string => {
+      const b = JSON.parse(readFileSync(baseline, 'utf8'));
+      edit(b.snapshots);
+      const file = join(tmp, name);
+      writeFileSync(file, JSON.stringify(b));
+      return file;
+    };
+    const relabelled = edited('late-global-relabelled.json', (s) => {
+      s.labels[s.labels.length - 1] = 'end';
+    });
+    const noFinal = edited('late-global-no-final.json', (s) => {
+      delete s.final;
+    });
+    const shifted = edited('late-global-final-shifted.json', (s) => {
+      s.final = 1;
+    });
+    for (const [file, said] of [
+      [
+        relabelled,
+        'expected none (it names the capture before a run\'s exit capture, and the last of the 6 captures is "end"), found 4',
+      ],
+      [
+        noFinal,
+        'expected the capture before exit beside /snapshots/exitSites (the lines of the exit capture), found none',
+      ],
+      [shifted, 'expected 4, the capture before the exit capture (the last of 6), found 1'],
+    ] as const) {
+      const g = await cli('gate', `${DIR}/after`, '--baseline', file, ...limits);
+      expect(g.code).toBe(2);
+      expect(g.err).toBe(`arenascope: ${file}: /snapshots/final: ${said}\n`);
+    }
   });
 
   it('says when the baseline keeps no lines of its exit capture', async () => {

@@ -24,7 +24,8 @@ const LEVEL = '(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET|Level \\d+
 const FIELDS: readonly (readonly [string, RegExp])[] = [
   ['T', new RegExp(TIME, 'y')],
   ['L', new RegExp(LEVEL, 'y')],
-  ['[]', /\[[^[\]\n]{1,200}\]|\([^()\n]{1,200}\)/y],
+  // '[…]', '(…)', and '{…}' (a format's '{%(filename)s:%(lineno)d}').
+  ['[]', /\[[^[\]\n]{1,200}\]|\([^()\n]{1,200}\)|\{[^{}\n]{1,200}\}/y],
   // loguru's function field ('__main__:<module>:13').
   ['<>', /<[^<>\n]{1,100}>/y],
   ['=', /[A-Za-z_]\w*=[^\s[\]()]+/y],
@@ -130,10 +131,12 @@ export function loggedHeader(line: string, pattern: RegExp): boolean {
 
 // What a CI log or a container's output puts before every line of a program's output: terminal
 // colours (SGR escapes), GitHub Actions' timestamp (`2024-05-01T12:00:00.1234567Z `), docker compose's
-// service column (`app_1  | `, `app-1  | `, padded to align).
+// service column (`app_1  | `, `app-1  | `, padded to align), a Kubernetes node's container log (CRI:
+// `2024-05-01T12:00:00.123456789Z stdout F `).
 const ESC = '\u001b';
 const SGR = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
-const CI_PREFIX = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[\w.-]+[-_]\d+ *\|)(?: |$)/;
+const CI_PREFIX =
+  /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) (?:stdout|stderr) [FP]|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[\w.-]+[-_]\d+ *\|)(?: |$)/;
 
 const COMPOSE = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z )?([\w.-]+[-_]\d+) *\|(?: |$)/;
 

@@ -37,14 +37,14 @@ describe.each(LOGS)('$log', ({ log, expected }) => {
   it('reads every listing as CPython computed it, whatever logging format it was written through', async () => {
     const c = (await loadCapture(log, python ? { python } : {})) as StatisticsLog;
     expect(c.listings.map((l) => l.stats.map(read))).toEqual(expected.listings.map((l) => l.stats.map(read)));
-    expect(c.warnings.join('\n')).toContain('statistic lines behind a log prefix (15 listings, the first at line 2');
+    expect(c.warnings.join('\n')).toContain('statistic lines behind a log prefix (17 listings, the first at line 2');
   });
 
   it('names the same sites in a listing behind a prefix and in one without', async () => {
     const c = (await loadCapture(log, python ? { python } : {})) as StatisticsLog;
     const plain = expected.listings.findIndex((l) => l.format === '%(message)s' && l.listing === 'top 8 lines');
     const sites = (i: number) => c.listings[i]!.stats.map((s) => key(s.frames[0]!));
-    expect(expected.listings.filter((l) => l.listing === 'top 8 lines').length).toBe(8);
+    expect(expected.listings.filter((l) => l.listing === 'top 8 lines').length).toBe(9);
     expected.listings.forEach((l, i) => {
       if (l.listing === 'top 8 lines') expect(sites(i)).toEqual(sites(plain));
     });
@@ -129,6 +129,16 @@ describe('statistic lines behind a log prefix', () => {
       .join('\n');
     writeFileSync(join(dir, 'compose.log'), `${compose}\n`);
     const r = await cli('leaks', join(dir, 'compose.log'), '--json');
+    expect(r.code).toBe(0);
+    expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
+  });
+
+  it("from a Kubernetes node's container log (CRI: time, stream, F or P), as the plain log", async () => {
+    // `kubectl logs` strips it; the files under /var/log/containers keep it. Its "stdout F " was read as
+    // the start of every file name (helper h147).
+    const cri = log.replace(/^(?=.)/gm, () => '2026-11-22T10:00:00.123456789Z stdout F ');
+    writeFileSync(join(dir, 'cri.log'), cri);
+    const r = await cli('leaks', join(dir, 'cri.log'), '--json');
     expect(r.code).toBe(0);
     expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
   });

@@ -266,9 +266,12 @@ function exact(input: InputStream, no: number, what: string, digits: string): nu
   throw new InputError(input.label, `line ${no}`, `${what} ${quoted(digits, 30)} is beyond 2^53: not counted exactly`);
 }
 
-/** A size as printed (3 significant digits, bytes below 10 KiB), within 2^53 bytes, where bytes are exact. */
+/**
+ * A size as printed (3 significant digits, bytes below 10 KiB), within 2^53 bytes, where bytes are
+ * exact: a whole number of bytes ('62.5 KiB' is 64,000 B, not the 63,999.99999999999 of its product).
+ */
 function size(input: InputStream, no: number, value: string, unit: string): number {
-  const n = Number(value) * UNIT[unit]!;
+  const n = Math.round(Number(value) * UNIT[unit]!);
   if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
   const printed = `${quoted(`${value} ${unit}`, 30)}`;
   throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
@@ -294,7 +297,7 @@ function estimate(printed: number, value: string, unit: string, count: number, a
   const a = Number(avg) * UNIT[avgUnit]!;
   const lo = Math.max(printed - halfStep(value, unit, true), (a - halfStep(avg, avgUnit)) * count);
   const hi = Math.min(printed + halfStep(value, unit, true), (a + halfStep(avg, avgUnit)) * count);
-  if (lo <= hi) return (lo + hi) / 2;
+  if (lo <= hi) return Math.round((lo + hi) / 2);
   // pytracemalloc on Python 2 divided whole numbers: 'size=10.0 KiB, count=11, average=992 B' is
   // 10,912-10,922 B, each figure cut down to a whole one of its unit (read as 10,240 B, its average
   // 931 B, and the listing's order turned round).

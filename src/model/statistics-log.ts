@@ -97,7 +97,13 @@ export function listingSnapshot(log: StatisticsLog, index: number, frames: Frame
     if (s.count <= 0) continue; // a compare_to line of a site that is gone holds no block
     // Logged frames are oldest first; a traceback is interned most recent first.
     const ids = s.frames.map((f) => frames.internFrame(f.filename, f.lineno)).reverse();
-    groups.add(0, frames.internTraceback(ids), s.size / s.count, s.count);
+    // Whole blocks whose sizes add up to the statistic's: an average of 171.9 B a block summed to
+    // 63,999.99999999999 B, and JSON printed that.
+    const tb = frames.internTraceback(ids);
+    const each = Math.floor(s.size / s.count);
+    const larger = s.size - each * s.count;
+    if (larger < s.count) groups.add(0, tb, each, s.count - larger);
+    if (larger > 0) groups.add(0, tb, each + 1, larger);
   }
   return {
     kind: 'snapshot',

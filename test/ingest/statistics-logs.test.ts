@@ -64,3 +64,26 @@ describe('tracemalloc statistics in a log', () => {
     expect(replay.err).toContain('cannot be replayed through the allocator');
   });
 });
+
+describe('sizes read from a listing', () => {
+  // '62.5 KiB' over 372 blocks was read as 372 blocks of 171.9 B, summed to 63,999.99999999999 B, and
+  // the JSON said so; sizes from the averages were fractions of bytes too (helper h147).
+  it('are whole bytes in every JSON output', async () => {
+    for (const args of [
+      ['stats', 'fixtures/text/app.log', '--json'],
+      ['report', 'fixtures/text/app.log', '--format', 'json'],
+      ['report', 'fixtures/text/service.log', '--format', 'json'],
+      ['leaks', 'fixtures/text/service.log', '--json'],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code).toBe(0);
+      const fractional = [...r.out.matchAll(/"(\w*(?:size|Size|Bytes))": (-?\d+\.\d+)/g)].map((m) => `${m[1]} ${m[2]}`);
+      expect(fractional, args.join(' ')).toEqual([]);
+    }
+    const stats = JSON.parse((await cli('stats', 'fixtures/text/app.log', '--json')).out) as {
+      stats: { frames: { filename: string; lineno: number }[]; size: number }[];
+    };
+    const line = stats.stats.find((s) => s.frames[0]!.filename === '<frozen importlib._bootstrap_external>')!;
+    expect(line.size).toBe(64000);
+  });
+});

@@ -345,13 +345,21 @@ function tracedPeakOnOneSide(
  * decides (the capture before exit's when both do), and the exit capture's is said when it fails.
  */
 function withExitCheck(main: CheckResult, exit: CheckResult | null): CheckResult {
-  if (!exit || exit.passed) return main;
-  const note =
-    `at the exit capture ${exit.message.replace(/^traced memory at the exit capture /, '')}, ` +
-    'which alone holds what the program keeps after its last checkpoint';
+  if (!exit) return main;
+  const figures = exit.message.replace(/^traced memory at the exit capture /, '');
+  // The check's figure is the larger growth of the two (a passing one said nothing of the other's).
+  const measured =
+    main.measured === null || exit.measured === null ? main.measured : Math.max(main.measured, exit.measured);
+  const before = main.message.replace(/, limit [^)]*\)$/, ')');
+  if (exit.passed) return { ...main, measured, message: `${before}; at the exit capture ${figures}` };
   return main.passed
-    ? { ...exit, message: `${main.message.replace(/, limit [^)]*\)$/, ')')}; but ${note}` }
-    : { ...main, message: `${main.message}; ${note}` };
+    ? {
+        ...exit,
+        message:
+          `${before}; but at the exit capture ${figures}, ` +
+          'which alone holds what the program keeps after its last checkpoint',
+      }
+    : { ...main, measured, message: `${before}; at the exit capture ${figures}` };
 }
 
 const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/])/;

@@ -882,6 +882,18 @@ export function evaluateGate(
     for (const [i, c] of checks.entries())
       if (c.check === 'max-site-growth') checks[i] = { ...c, passed: false, message: `not compared: ${note}` };
   }
+  // A baseline run's exit capture with none in the current captures (a run ended by os._exit() or a
+  // signal, or dumps of another kind): what the program keeps after its last checkpoint went unsaid.
+  const b = baseline?.snapshots;
+  const c = current.snapshots;
+  if (b?.final !== undefined && c && c.labels.at(-1) !== 'exit') {
+    const note =
+      '; the current captures have no exit capture, the baseline has (a run ended by os._exit() or a signal?): ' +
+      'what the program keeps after its last checkpoint is not compared';
+    for (const [i, check] of checks.entries())
+      if (check.check === 'max-total-growth' || check.check === 'max-site-growth')
+        checks[i] = { ...check, message: `${check.message}${note}` };
+  }
   return { passed: checks.every((c) => c.passed), checks, notices: shared?.notices ?? [] };
 }
 

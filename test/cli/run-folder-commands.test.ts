@@ -509,6 +509,22 @@ describe('a table kept in a global after the last checkpoint (fixtures/run-folde
     expect(gateCheck(same, 'max-site-growth')).toMatchObject({ passed: true, measured: 0 });
   });
 
+  it('says when the current run has no exit capture and the baseline has one (os._exit())', async () => {
+    const out = join(tmp, 'late-global-no-exit');
+    cpSync(`${DIR}/after`, out, { recursive: true });
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    m.files = m.files.filter((f: { label?: string }) => f.label !== 'exit');
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m));
+    for (const f of readdirSync(join(out, 'snapshots'))) if (f.startsWith('0006.')) rmSync(join(out, 'snapshots', f));
+    const baseline = join(tmp, 'late-global-baseline.json');
+    expect((await cli('baseline', `${DIR}/before`, '-o', baseline)).code).toBe(0);
+    const d = json(await cli('gate', out, '--baseline', baseline, ...limits));
+    for (const check of ['max-total-growth', 'max-site-growth'])
+      expect(gateCheck(d, check)?.message).toMatch(
+        /; the current captures have no exit capture, the baseline has \(a run ended by os\._exit\(\) or a signal\?\): what the program keeps after its last checkpoint is not compared$/,
+      );
+  });
+
   it('refuses a baseline whose exit lines name no exit capture (edited by hand)', async () => {
     // Its last label changed, or `final` removed: the exit lines were left out and a 2 MB leak kept
     // after the last checkpoint passed (helper h146).

@@ -2,7 +2,7 @@
 // checked against schema/arenascope-config.schema.json (unknown keys and bad values are errors);
 // here only what it means: sizes and growths as the flags give them, baseline paths.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { type GateLimits, type GrowthLimit, requireBaseline } from '../analysis/gate.js';
 import { readJsonFile } from '../ingest/json-file.js';
@@ -158,14 +158,24 @@ export function requireGrowthFor(config: GateFlags, flags: GateFlags, limits: Ga
   );
 }
 
-// The nearest config file in a folder above the working directory, as a relative path.
+// The nearest config file in a folder above the working directory, as a relative path, when it sets
+// a growth limit (naming one that sets none sent the user to a config that did not help).
 function configAbove(): string | undefined {
   let dir = process.cwd();
   for (let up = 1; up <= 32; up++) {
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
-    if (existsSync(join(dir, CONFIG_FILE))) return relative(process.cwd(), join(dir, CONFIG_FILE));
+    const file = join(dir, CONFIG_FILE);
+    if (!existsSync(file)) continue;
+    let config: unknown;
+    try {
+      config = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+    const sets = GROWTH_KEYS.some(([, key]) => (config as Record<string, unknown> | null)?.[key] !== undefined);
+    return sets ? relative(process.cwd(), file) : undefined;
   }
   return undefined;
 }

@@ -540,6 +540,11 @@ describe('gate: baselines', () => {
     // Read there, the same config fails the program on its growth.
     const there = run(repo, 'gate', bigger, '--baseline', resolve(G, 'steady'));
     expect([there.status, there.stdout]).toEqual([1, expect.stringContaining('FAIL max-total-growth')]);
+    // A config above that sets no growth limit is not offered: it would not help (helper h146).
+    writeFileSync(join(repo, 'arenascope.config.json'), '{"maxLeaks": 0}');
+    const noLimit = run(join(repo, 'sub'), 'gate', bigger, '--baseline', resolve(G, 'steady'));
+    expect(noLimit.status).toBe(2);
+    expect(noLimit.stderr).not.toContain('arenascope.config.json');
     // A config's baseline with no growth limit: said of the config.
     writeFileSync(
       join(repo, 'arenascope.config.json'),

@@ -815,8 +815,10 @@ export function evaluateGate(
       g.movedFrom === undefined ? '' : ` (line ${g.movedFrom} in the baseline, the same code)`;
     // Lines over the limit the baseline does not hold grew from nothing: new lines, or a baseline
     // whose file names read otherwise (its captures taken in another checkout's parent, elsewhere).
-    const unknown = over.filter((g) => g.unknown).length;
-    const lines = new Set(over.map((g) => `${g.f.filename}\0${g.f.lineno}`)).size;
+    // Counted as lines: one may be over at both captures.
+    const lineOf = (g: (typeof over)[number]): string => `${g.f.filename}\0${g.f.lineno}`;
+    const unknown = new Set(over.filter((g) => g.unknown).map(lineOf)).size;
+    const lines = new Set(over.map(lineOf)).size;
     const machinery = atLast.machinery + (atExitCapture?.machinery ?? 0);
     const gone = [...atLast.gone, ...(atExitCapture?.gone ?? [])];
     const goneText = gone.length
@@ -827,7 +829,7 @@ export function evaluateGate(
       : '';
     const overNote =
       (unknown > 0
-        ? `; ${unknown === over.length ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
+        ? `; ${unknown === lines ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
           'not in the baseline (grown from nothing: new lines, or a baseline taken in another folder: lines ' +
           'are keyed by file names relative to where `baseline` and `gate` run; write it with `arenascope ' +
           `baseline\` in its checkout)${goneText}`

@@ -509,6 +509,27 @@ describe('a table kept in a global after the last checkpoint (fixtures/run-folde
     expect(gateCheck(same, 'max-site-growth')).toMatchObject({ passed: true, measured: 0 });
   });
 
+  it('counts a line over the limit at both captures as one line', async () => {
+    // late_global.py:10 (400 B at both) left out of the baseline: it grew from nothing at both captures,
+    // and the message said "they are" of the one line (helper h146).
+    const baseline = join(tmp, 'late-global-baseline.json');
+    expect((await cli('baseline', `${DIR}/before`, '-o', baseline)).code).toBe(0);
+    const b = JSON.parse(readFileSync(baseline, 'utf8'));
+    const keep = (s: { frames: { filename: string; lineno: number }[] }): boolean =>
+      !(s.frames[0]!.filename.endsWith('late_global.py') && s.frames[0]!.lineno === 10);
+    b.snapshots.topSites = b.snapshots.topSites.filter(keep);
+    b.snapshots.exitSites = b.snapshots.exitSites.filter(keep);
+    // Its totals without it too: a baseline whose lines add up to less than its total keeps its largest only.
+    for (const i of [b.snapshots.final, b.snapshots.totals.length - 1]) b.snapshots.totals[i].size -= 400;
+    const edited = join(tmp, 'late-global-without-line-10.json');
+    writeFileSync(edited, JSON.stringify(b));
+    const d = json(await cli('gate', `${DIR}/before`, '--baseline', edited, '--max-site-growth', '300B', '--json'));
+    const check = gateCheck(d, 'max-site-growth')!;
+    expect(check.passed).toBe(false);
+    expect(check.message).toContain('; it is not in the baseline (grown from nothing');
+    expect(check.message).not.toContain('lines over the limit');
+  });
+
   it('says when the current run has no exit capture and the baseline has one (os._exit())', async () => {
     const out = join(tmp, 'late-global-no-exit');
     cpSync(`${DIR}/after`, out, { recursive: true });

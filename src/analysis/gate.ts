@@ -6,6 +6,7 @@ import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
+import { fmtBytes } from '../util/text.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
@@ -530,12 +531,6 @@ function gateSite(site: Frame, traceback: readonly Frame[], detail: string, root
   const { at, relative } = repositoryLine(site, traceback, roots);
   return { file: relative.filename, line: at.lineno, detail, ...(at !== relative ? { path: at.filename } : {}) };
 }
-
-const fmtBytes = (b: number): string => {
-  const a = Math.abs(b);
-  const [scale, unit] = a >= 2 ** 30 ? [2 ** 30, 'GiB'] : a >= 2 ** 20 ? [2 ** 20, 'MiB'] : [1024, 'KiB'];
-  return `${(b / scale).toFixed(1)} ${unit}`;
-};
 
 /**
  * A figure and its limit, with one decimal, or as many more as it takes to tell them apart when they

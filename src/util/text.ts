@@ -74,3 +74,10 @@ export function forTerminal(text: string): string {
     return code < 0x20 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/** Bytes with one decimal in KiB, MiB or GiB, as the gate and leaks messages give them ('2.1 MiB'). */
+export function fmtBytes(b: number): string {
+  const a = Math.abs(b);
+  const [scale, unit] = a >= 2 ** 30 ? [2 ** 30, 'GiB'] : a >= 2 ** 20 ? [2 ** 20, 'MiB'] : [1024, 'KiB'];
+  return `${(b / scale).toFixed(1)} ${unit}`;
+}

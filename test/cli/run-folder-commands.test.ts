@@ -509,6 +509,20 @@ describe('a table kept in a global after the last checkpoint (fixtures/run-folde
     expect(gateCheck(same, 'max-site-growth')).toMatchObject({ passed: true, measured: 0 });
   });
 
+  it('leaks says what the exit capture holds more, which no leak verdict covers', async () => {
+    // It said nothing of the 2 MB table: "No leak found" beside a gate failing the run (helper h146).
+    const leftOut = async (side: string): Promise<string> =>
+      (json(await cli('leaks', `${DIR}/${side}`, '--json')) as { leftOut: string }[])[0]!.leftOut;
+    const more = known.after.exitTotal - known.after.beforeExitTotal;
+    expect(await leftOut('after')).toContain(
+      `; it holds ${(more / 2 ** 20).toFixed(1)} MiB more than the capture before it (after batch 4): kept after the last checkpoint, judged by no leak verdict`,
+    );
+    expect(await leftOut('before')).not.toContain('more than the capture before it');
+    const page = join(tmp, 'late-global-after.html');
+    expect((await cli('report', `${DIR}/after`, '-o', page)).code).toBe(0);
+    expect(readFileSync(page, 'utf8')).toContain('more than the capture before it (after batch 4)');
+  });
+
   it('counts a line over the limit at both captures as one line', async () => {
     // late_global.py:10 (400 B at both) left out of the baseline: it grew from nothing at both captures,
     // and the message said "they are" of the one line (helper h146).

@@ -386,6 +386,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let no = 0;
   let stripped: { line: number; prefix: string; listings: number } | null = null;
   let flipped: { line: number; count: number } | null = null;
+  // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
+  const assumed = { line: 0, count: 0 };
 
   const close = (): void => {
     if (!current.length) return;
@@ -398,6 +400,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         // Frames printed under a statistic (--group-by traceback) replace its one-frame key, oldest first.
         const listed = listedOrder(header, s.frames, order);
         if (listed !== order) flipped = { line: flipped?.line ?? s.inputLine, count: (flipped?.count ?? 0) + 1 };
+        else if (opts.python === undefined && s.frames.length > 1 && !sameFrame(s.frames[0]!, s.frames.at(-1)!))
+          assumed.line = assumed.count++ ? assumed.line : s.inputLine;
         frames = listed === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
       }
       const { count, sizeDiff, countDiff, inputLine, printed: p } = s;
@@ -617,6 +621,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),
+      ...(assumed.count
+        ? [
+            `${input.label}: ${assumed.count > 1 ? `${assumed.count} tracebacks (the first at line ${assumed.line})` : `the traceback at line ${assumed.line}`} ` +
+              'read oldest frame first, as CPython 3.7+ prints them (3.6 printed the most recent first): if 3.6 printed it, give --python 3.6',
+          ]
+        : []),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],

@@ -68,11 +68,17 @@ describe('frame order told by the header', () => {
     );
   });
 
-  it("reads 3.6's listing, whose header is its first frame as in 3.7+, as 3.7+ unless told --python 3.6", async () => {
+  it("reads 3.6's listing, whose header is its first frame as in 3.7+, as 3.7+ unless told --python 3.6, and says so", async () => {
     const e = LOGS[0]!.expected.listings;
     const c = (await loadCapture(`${DIR}/py36.log`)) as StatisticsLog;
     const last = c.listings[c.listings.length - 1]!.stats;
     expect(last.map((s) => s.frames)).toEqual(e[e.length - 1]!.stats.map((s) => [...s.frames].reverse()));
+    // It read the wrong end as the allocating line, silently (helper h147).
+    expect(c.warnings.join('\n')).toMatch(
+      /\d+ tracebacks \(the first at line \d+\) read oldest frame first, as CPython 3\.7\+ prints them \(3\.6 printed the most recent first\): if 3\.6 printed it, give --python 3\.6/,
+    );
+    const told = (await loadCapture(`${DIR}/py36.log`, { python: '3.6' })) as StatisticsLog;
+    expect(told.warnings.join('\n')).not.toContain('give --python 3.6');
   });
 });
 

@@ -2,6 +2,7 @@
 // writes, the options of commands that read captures, loading them, and emitting the result.
 // stats and diff read one dump: what only sets and logs need is imported where they are read.
 
+import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { FORMATS } from '../ingest/formats.js';
 import type { ReadOptions } from '../ingest/importer.js';
@@ -102,7 +103,7 @@ export async function loadAny(
   python?: string,
   read: Pick<ReadOptions, 'childrenInMem'> = {},
 ): Promise<Capture> {
-  const file = path === STDIN_ARG ? '-' : path;
+  const file = path === STDIN_ARG ? '-' : await oneMatch(path);
   const progress = readingProgress(a.io.progress, file);
   const pace = paceWatch(() => a.io.optimise?.(true));
   const onProgress = (read: number, total: number | null) => {
@@ -178,6 +179,24 @@ export function paceWatch(slow: () => void): (read: number) => void {
  * Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON), or
  * a log of tracemalloc statistics: its last listing, the most recent, when it holds several.
  */
+/**
+ * A pattern given quoted (the shell did not expand it) to a command that reads one file: its one
+ * match. It read "no such file" of a pattern matching five dumps.
+ */
+async function oneMatch(path: string): Promise<string> {
+  if (!/[*?[{]/.test(path) || existsSync(path)) return path;
+  const { glob } = await import('../ingest/resolve-inputs.js');
+  // A capture's sidecars (.time, .peak, .label) beside it are no second match.
+  const all = glob(path);
+  const matches = all.filter((m) => !/\.(?:time|peak|label)$/.test(m) || !all.includes(m.replace(/\.\w+$/, '')));
+  if (matches.length === 1) return matches[0]!;
+  throw new UsageError(
+    matches.length
+      ? `${path}: the pattern matches ${matches.length} files, and this command reads one: name it (leaks, report and gate read a series)`
+      : `${path}: no file matches this pattern`,
+  );
+}
+
 export async function loadSnapshot(
   path: string,
   a: InputArgs & { python?: string },

@@ -81,6 +81,20 @@ describe('the binary', () => {
     const r = bin(['info', 'no/such.pickle']);
     expect([r.status, r.stderr.trim()]).toEqual([2, 'arenascope: no/such.pickle: cannot read: no such file']);
   });
+
+  it('reads the one match of a quoted pattern where one file is read, and says what else it matched', () => {
+    // It said "no such file" of a pattern (helper h145). A capture's sidecars are no second match.
+    const G = 'fixtures/gate/steady2';
+    const one = bin(['diff', `${G}/snap-1*`, `${G}/snap-5*`]);
+    expect([one.status, one.stdout]).toEqual([0, bin(['diff', `${G}/snap-1.pickle`, `${G}/snap-5.pickle`]).stdout]);
+    const many = bin(['stats', `${G}/*.pickle`]);
+    expect([many.status, many.stderr.trim()]).toEqual([
+      2,
+      `arenascope: ${G}/*.pickle: the pattern matches 5 files, and this command reads one: name it (leaks, report and gate read a series)`,
+    ]);
+    const none = bin(['stats', `${G}/*.nothing`]);
+    expect([none.status, none.stderr.trim()]).toEqual([2, `arenascope: ${G}/*.nothing: no file matches this pattern`]);
+  });
 });
 
 describe('--help', () => {

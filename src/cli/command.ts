@@ -176,10 +176,6 @@ export function paceWatch(slow: () => void): (read: number) => void {
 }
 
 /**
- * Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON), or
- * a log of tracemalloc statistics: its last listing, the most recent, when it holds several.
- */
-/**
  * A pattern given quoted (the shell did not expand it) to a command that reads one file: its one
  * match. It read "no such file" of a pattern matching five dumps.
  */
@@ -197,6 +193,10 @@ async function oneMatch(path: string): Promise<string> {
   );
 }
 
+/**
+ * Loads one capture that must be a snapshot (a tracemalloc dump, memray CSV, arenascope JSON), or
+ * a log of tracemalloc statistics: its last listing, the most recent, when it holds several.
+ */
 export async function loadSnapshot(
   path: string,
   a: InputArgs & { python?: string },

@@ -71,9 +71,17 @@ const BARE_INTERVAL = 0.5;
 
 function sniffMprof(head: Buffer): boolean {
   // A UTF-8 byte order mark, as an editor on Windows saves the file, is no part of the line.
-  const first = headLines(head, 20)
-    .find((l) => l.trim() !== '')
-    ?.replace(/^\uFEFF/, '');
+  // Notes before the first field, which mprof passes over as it reads ('# my notes', 'NOTE …': a line
+  // whose first word is none of its fields): a file noted on its first line was skipped in a folder,
+  // and a gate passed without its leaking run.
+  const lines = headLines(head, 20).map((l) => l.replace(/^\uFEFF/, ''));
+  let notes = 0;
+  const first = lines.find((l) => {
+    if (l.trim() === '' || FIELD.test(l)) return l.trim() !== '';
+    if (/^(?:#|[A-Z][A-Z_]*(?:\s|$))/.test(l) && notes < 5) notes++;
+    else return true;
+    return false;
+  });
   return first !== undefined && FIELD.test(first) && (!first.startsWith('MEM ') || MEM_LINE.test(first));
 }
 

@@ -223,4 +223,23 @@ describe('sniffing', () => {
   ])('refuses %s', (_, bytes) => {
     expect(detectFormat(bytes)).toBeNull();
   });
+
+  it('reads an mprof run noted on its first lines, as mprof does, in a folder a gate judges (helper h149)', async () => {
+    // Refused as no format, it was skipped in a folder and the gate passed without it.
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-noted-'));
+    try {
+      const plain = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+      writeFileSync(join(dir, 'memory.dat'), `# my notes\nNOTE from the nightly job\n${plain}`);
+      writeFileSync(join(dir, 'README.md'), '# notes\nnothing to see\n');
+      const peak = JSON.parse(readFileSync('fixtures/mprof/peak.json', 'utf8')).files['plain.dat'].stdout;
+      const info = await cli('info', join(dir, 'memory.dat'));
+      expect(info.code).toBe(0);
+      expect(info.out).toMatch(new RegExp(`^peak +${peak.split('\t')[1].trim().replace('.', '\\.')}`, 'm'));
+      const gate = await cli('gate', dir, '--max-peak', '80MiB');
+      expect(gate.code).toBe(1);
+      expect(gate.out).toMatch(/^FAIL max-peak: /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -215,12 +215,16 @@ function gunzipped(file: string, bytes: Buffer, what: string): Buffer {
     return gunzipSync(bytes, { maxOutputLength: MAX_JSON_FILE });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    // Cut short, it says where it stops (the end of what there is).
+    const cut = code === 'Z_BUF_ERROR';
     throw new InputError(
       file,
-      '',
-      code === 'ERR_BUFFER_TOO_LARGE'
-        ? `larger than ${what} is once gunzipped (${MAX_JSON_FILE >> 20} MiB at most)`
-        : `not a whole gzip file (${(e as Error).message.replace(/\.$/, '')}): cut short or damaged`,
+      cut ? `byte ${bytes.length} of the compressed file` : '',
+      cut
+        ? 'cut short: the gzip stream ends before its end'
+        : code === 'ERR_BUFFER_TOO_LARGE'
+          ? `larger than ${what} is once gunzipped (${MAX_JSON_FILE >> 20} MiB at most)`
+          : `not a whole gzip file (${(e as Error).message.replace(/\.$/, '')}): cut short or damaged`,
     );
   }
 }

@@ -83,7 +83,10 @@ describe('baseline report.json: checked against schema/arenascope-report.schema.
     expect(JSON.parse(b.out).checks).toEqual(JSON.parse(a.out).checks);
     const cut = join(dir, 'cut-baseline.json.gz');
     writeFileSync(cut, gzipSync(baselineText).subarray(0, 2000));
-    expect(inputError(await gate(cut), cut)).toMatch(/^not a whole gzip file \(.*\): cut short or damaged$/);
+    // Where it stops, as a capture cut short says it (fuzz seed 63: no place).
+    expect(inputError(await gate(cut), cut)).toBe(
+      'byte 2000 of the compressed file: cut short: the gzip stream ends before its end',
+    );
   });
 
   it('a line given twice, or a relative root: the path and what a baseline holds', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { fstatSync } from 'node:fs';
 import { withoutCiCommands } from '../util/ci-commands.js';
+import { EXIT, internalErrorText } from '../util/errors.js';
 import { encodeText, forTerminal } from '../util/text.js';
 import { setV8Flag } from '../util/v8-flags.js';
 import { runCli } from './run.js';
@@ -13,6 +14,18 @@ for (const stream of [process.stdout, process.stderr]) {
     lost ??= e;
   });
 }
+
+// An error no command caught (thrown from a callback, a promise nobody awaited) is a bug: it exits 3
+// as runCli's internal errors do, never Node's 1, which CI reads as a failed gate.
+let crashed = false;
+const crash = (e: unknown): void => {
+  crashed = true;
+  process.exitCode = EXIT.internal;
+  process.stderr.write(internalErrorText(e), () => process.exit(EXIT.internal));
+  setTimeout(() => process.exit(EXIT.internal), 100).unref();
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 let optimising = true;
 
@@ -50,7 +63,7 @@ runCli(process.argv.slice(2), {
   },
   growYoungGeneration: () => setV8Flag('young', '--semi-space-growth-factor=2'),
 }).then((code) => {
-  process.exitCode = code;
+  if (!crashed) process.exitCode = code;
   // Exit once the output is out, not after the runtime has drained its tasks: that teardown costs
   // ~10 ms, and on a loaded machine V8 can deadlock in it (a background compile waiting for a
   // collection the exiting main thread never makes: 2 runs of replay in 25 hung for ever).
@@ -68,7 +81,7 @@ runCli(process.argv.slice(2), {
         // stderr may be what failed: this line is a last try.
         process.stderr.write(`arenascope: cannot write the output: ${lost.message}\n`, () => process.exit(2));
         setTimeout(() => process.exit(2), 100).unref();
-      } else process.exit(code);
+      } else process.exit(crashed ? EXIT.internal : code);
     }),
   );
 });

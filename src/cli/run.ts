@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type YargsFactory from 'yargs';
 import type { CommandModule } from 'yargs';
-import { ArenascopeError, EXIT, TruncatedError, UsageError } from '../util/errors.js';
+import { ArenascopeError, EXIT, internalErrorText, TruncatedError, UsageError } from '../util/errors.js';
 import type { Io } from './io.js';
 import { plainArgs } from './plain-args.js';
 import { checkDashWords, checkNumbers, checkValues, type DeclaredOptions, withSuggestions } from './usage.js';
@@ -189,10 +189,7 @@ export async function runCli(args: readonly string[], io: Io & { cachedHelp?: bo
       return e.exitCode;
     }
     // A bug, not bad input: the stack only on request, to keep the message readable.
-    const detail = process.env.ARENASCOPE_DEBUG ? (e as Error)?.stack : (e as Error)?.message;
-    io.err(
-      `arenascope: internal error: ${detail ?? String(e)}\nPlease report this with the command line that caused it.\n`,
-    );
+    io.err(internalErrorText(e));
     return EXIT.internal;
   }
 }

@@ -44,3 +44,9 @@ export class NotACaptureError extends InputError {
 export class TruncatedError extends InputError {
   override name = 'TruncatedError';
 }
+
+/** What the command line prints of a bug (exit 3): the message, the stack only with ARENASCOPE_DEBUG. */
+export function internalErrorText(e: unknown): string {
+  const detail = process.env.ARENASCOPE_DEBUG ? (e as Error)?.stack : (e as Error)?.message;
+  return `arenascope: internal error: ${detail ?? String(e)}\nPlease report this with the command line that caused it.\n`;
+}

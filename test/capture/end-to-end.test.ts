@@ -178,7 +178,10 @@ for (const version of PRESENT) {
           expect(gateCheck(json(gate), 'max-leaks')!.measured ?? 0, gate.stdout).toBe(0);
           if (given === dir) expect(gate.status, gate.stdout).toBe(0);
         }
-        for (const format of ['json', 'text']) expect(arenascope(['report', dir, '--format', format]).status).toBe(0);
+        for (const format of ['json', 'text']) {
+          const report = arenascope(['report', dir, '--format', format]);
+          expect(report.status, report.stderr).toBe(0);
+        }
       });
 
       it.runIf(version === VERSIONS.at(-1))('a program keeping 5 MiB/s for 3 s: still a leak the gate fails', () => {

@@ -196,6 +196,12 @@ function riseNote(l: LineIncrement): string {
       `  (Mem usage ${printfFixed(l.fromMiB, 1)} MiB at it, ${printfFixed(l.memMiB, 1)} MiB at the next row: ` +
       'this layout, with no Increment column, measures a line before it runs)'
     );
+  if (l.summedRuns)
+    return (
+      `  (its Increment ${printfFixed(inc ?? 0, 1)} MiB sums its ${l.occurrences} runs, more than the process held: ` +
+      `counted as its Mem usage ${printfFixed(l.memMiB, 1)} MiB less the least its function shows, ` +
+      `${printfFixed(l.fromMiB, 1)} MiB)`
+    );
   const column =
     inc !== null
       ? `its Increment ${printfFixed(inc, 1)} MiB`

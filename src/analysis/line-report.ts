@@ -36,6 +36,11 @@ export interface LineIncrement {
   readonly measuredBefore: boolean;
   readonly occurrences: number | null;
   readonly source: string;
+  /**
+   * The reports it sums: 1, or a function's reports one a call (memory_profiler's decorator imported
+   * prints each call alone) merged: incrementMiB their sum, as one report of every call prints it.
+   */
+  readonly reports: number;
 }
 
 export interface RetainingFunction {
@@ -50,8 +55,12 @@ export interface RetainingFunction {
    */
   readonly exitMiB: number;
   readonly retainedMiB: number;
-  /** 1: the report counts one call (its first row's Occurrences); null: it counts none (before 0.58). */
-  readonly calls: 1 | null;
+  /**
+   * 1: the report counts one call (its first row's Occurrences); null: it counts none (before 0.58).
+   * More: the calls that ended holding more, of a function with a report per call (memory_profiler's
+   * decorator imported), merged: retainedMiB their sum, entryMiB the first's, exitMiB the last's.
+   */
+  readonly calls: number | null;
   /** What to do next: where to look, and the capture that would name the holder. */
   readonly next: string;
 }
@@ -213,26 +222,34 @@ function enclosingHeaders(lines: readonly ReportLine[], row: ReportLine): Report
   return out;
 }
 
+// A function's key: its file and its report's first line.
+const functionOf = (b: ReportBlock): string => `${b.filename}\0${b.lines[0]!.lineno}`;
+
+// The functions profiled call by call: memory_profiler's `@profile` imported from it profiles each
+// call alone and prints it on return (several reports of one function, each of one call).
+function perCallFunctions(blocks: readonly ReportBlock[]): Set<string> {
+  const reports = new Map<string, { n: number; once: boolean }>();
+  for (const b of blocks) {
+    const first = b.lines.find((l) => l.memMiB !== null);
+    if (!first) continue;
+    const had = reports.get(functionOf(b)) ?? { n: 0, once: true };
+    reports.set(functionOf(b), { n: had.n + 1, once: had.once && first.occurrences === 1 });
+  }
+  return new Set([...reports].filter(([, f]) => f.n > 1 && f.once).map(([k]) => k));
+}
+
 // The functions a report profiles, by name, with the calls its report counts (its first row's
 // Occurrences, summed over functions of one name; null when a report does not count them).
-// Not a function profiled call by call: memory_profiler's `@profile` imported from it profiles each
-// call alone and prints it on return (a block per call, each run once); the line calling it is
-// measured by another profiler, which sees none of the callee's lines, and its Increment is its own
-// (0.61: `inner(i)` in a loop of 5, +10.1 MiB for 5 x 2 MiB).
-function profiledCalls(r: LineReport): Map<string, number | null> {
-  const blocks = new Map<string, { name: string; runs: (number | null)[] }>();
+// Not a function profiled call by call: the line calling it is measured by another profiler, which
+// sees none of the callee's lines, and its Increment is its own (0.61: `inner(i)` in a loop of 5,
+// +10.1 MiB for 5 x 2 MiB).
+function profiledCalls(r: LineReport, perCall: ReadonlySet<string>): Map<string, number | null> {
+  const calls = new Map<string, number | null>();
   for (const b of r.blocks) {
     const def = b.lines.slice(0, 8).find((l) => DEF.test(l.source));
-    if (!def) continue;
-    const key = `${b.filename}\0${def.lineno}`;
-    const fn = blocks.get(key) ?? { name: DEF.exec(def.source)![1]!, runs: [] };
-    fn.runs.push(b.lines.find((l) => l.memMiB !== null)?.occurrences ?? null);
-    blocks.set(key, fn);
-  }
-  const calls = new Map<string, number | null>();
-  for (const { name, runs } of blocks.values()) {
-    if (runs.length > 1 && runs.every((n) => n === 1)) continue;
-    const n = runs.includes(null) ? null : (runs as number[]).reduce((a, b) => a + b, 0);
+    if (!def || perCall.has(functionOf(b))) continue;
+    const name = DEF.exec(def.source)![1]!;
+    const n = b.lines.find((l) => l.memMiB !== null)?.occurrences ?? null;
     const had = calls.get(name);
     calls.set(name, had === undefined ? n : had === null || n === null ? null : had + n);
   }
@@ -262,7 +279,9 @@ export function lineReportFindings(
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
-  const profiled = profiledCalls(r);
+  const perCall = perCallFunctions(r.blocks);
+  const profiled = profiledCalls(r, perCall);
+  const blockOf = new Map<LineIncrement, ReportBlock>();
   // The most memory the process held as the report saw it: no line keeps more than that.
   let peak = 0;
   for (const b of r.blocks) for (const l of b.lines) if (l.memMiB !== null && l.memMiB > peak) peak = l.memMiB;
@@ -336,7 +355,9 @@ export function lineReportFindings(
         measuredBefore: before,
         occurrences: l.occurrences,
         source: l.source,
+        reports: 1,
       });
+      blockOf.set(lines.at(-1)!, b);
     }
     if (measured.length < 2) continue;
     const lineno = b.lines[0]!.lineno;
@@ -363,10 +384,75 @@ export function lineReportFindings(
       });
     }
   }
-  lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
+  const merged = mergePerCall(lines, retaining, perCall, blockOf);
+  merged.lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
   return {
-    topIncrements: lines.slice(0, opts.top ?? 10),
-    retainingFunctions: retaining.sort((a, b) => b.retainedMiB - a.retainedMiB),
+    topIncrements: merged.lines.slice(0, opts.top ?? 10),
+    retainingFunctions: merged.retaining.sort((a, b) => b.retainedMiB - a.retainedMiB),
     unjudgedFunctions: unjudged,
   };
+}
+
+// A function's reports one a call (memory_profiler's decorator imported: each call printed as it
+// returns, its first row run once) as one: a line's increments summed, as a report of every call sums
+// them (`python -m memory_profiler`), and the calls that ended holding more summed. Listed a report at a
+// time, one line filled "largest increments" 8 times over.
+function mergePerCall(
+  lines: LineIncrement[],
+  retaining: RetainingFunction[],
+  perCall: ReadonlySet<string>,
+  blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
+): { lines: LineIncrement[]; retaining: RetainingFunction[] } {
+  if (perCall.size === 0) return { lines, retaining };
+  const byLine = new Map<string, LineIncrement>();
+  const outLines: LineIncrement[] = [];
+  for (const l of lines) {
+    const b = blockOf.get(l);
+    if (!b || !perCall.has(functionOf(b))) {
+      outLines.push(l);
+      continue;
+    }
+    const key = `${l.filename}\0${l.lineno}`;
+    const had = byLine.get(key);
+    if (!had) {
+      byLine.set(key, l);
+      continue;
+    }
+    byLine.set(key, {
+      ...had,
+      incrementMiB: Math.round((had.incrementMiB + l.incrementMiB) * 1e6) / 1e6,
+      reportedIncrementMiB:
+        had.reportedIncrementMiB === null || l.reportedIncrementMiB === null
+          ? null
+          : Math.round((had.reportedIncrementMiB + l.reportedIncrementMiB) * 1e6) / 1e6,
+      wholeMemory: had.wholeMemory || l.wholeMemory,
+      summedRuns: had.summedRuns || l.summedRuns,
+      fromMiB: Math.min(had.fromMiB, l.fromMiB),
+      memMiB: Math.max(had.memMiB, l.memMiB),
+      occurrences: had.occurrences === null || l.occurrences === null ? null : had.occurrences + l.occurrences,
+      reports: had.reports + l.reports,
+    });
+  }
+  const byFunction = new Map<string, RetainingFunction>();
+  const outRetaining: RetainingFunction[] = [];
+  for (const f of retaining) {
+    const key = `${f.filename}\0${f.lineno}`;
+    if (!perCall.has(key)) {
+      outRetaining.push(f);
+      continue;
+    }
+    const had = byFunction.get(key);
+    byFunction.set(
+      key,
+      had
+        ? {
+            ...had,
+            exitMiB: f.exitMiB,
+            retainedMiB: Math.round((had.retainedMiB + f.retainedMiB) * 1e6) / 1e6,
+            calls: (had.calls ?? 1) + 1,
+          }
+        : f,
+    );
+  }
+  return { lines: [...outLines, ...byLine.values()], retaining: [...outRetaining, ...byFunction.values()] };
 }

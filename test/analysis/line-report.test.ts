@@ -258,6 +258,25 @@ describe('functions called once and several times (python -m memory_profiler 0.6
         summedRuns: false,
       });
     }
+    // inner's 8 reports are one function: its line once, with their Increments summed (as one report
+    // of every call sums them: the same line of shared_calls.py), and the calls that ended holding more.
+    const sum = (xs: number[]) => Number(xs.reduce((a, b) => a + b, 0).toFixed(3));
+    const appends = rows.filter((r) => r[0] === 10);
+    expect(f.topIncrements.filter((l) => l.lineno === 10)).toEqual([
+      expect.objectContaining({ incrementMiB: sum(appends.map((r) => r[2])), reports: 8, occurrences: 8 }),
+    ]);
+    const shared = rowsOf('fixtures/line-reports/calls/mp0.61-shared-calls.txt').find((r) => r[0] === 10)!;
+    expect(Math.abs(sum(appends.map((r) => r[2])) - shared[2])).toBeLessThan(0.1); // printed to 0.1 MiB
+    const calls = rows.filter((r) => r[0] === 8).map((first, i) => [first[1], rows.filter((r) => r[0] === 11)[i]![1]]);
+    expect(f.retainingFunctions.find((x) => x.lineno === 8)).toMatchObject({
+      calls: 8,
+      entryMiB: calls[0]![0],
+      exitMiB: calls.at(-1)![1],
+      retainedMiB: sum(calls.map(([a, b]) => b! - a!)),
+    });
+    expect((await cli('leaks', file)).out).toContain(
+      `per_call.py:8 ended holding ${sum(calls.map(([a, b]) => b! - a!)).toFixed(1)} MiB more than at its calls, 8 of them`,
+    );
   });
 
   it('under python -m memory_profiler the same lines sum the whole memory at each call: not their own', async () => {

@@ -222,7 +222,8 @@ export function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout = F
   const top = capped(grew, layout.limit, '    ');
   for (const l of top.shown)
     out.push(
-      `    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}${riseNote(l)}`,
+      `    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}${riseNote(l)}` +
+        (l.reports > 1 ? `  (over ${l.reports} calls, a report each)` : ''),
     );
   out.push(...top.more);
   const { shown, more } = capped(r.retainingFunctions, layout.limit, '  ');
@@ -232,8 +233,12 @@ export function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout = F
     // Before 0.58 a report does not count calls: several would look the same.
     const one = f.calls === null ? '; its report does not count calls: read as one call' : '';
     out.push(
-      `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its call ` +
-        `(${memory}, its last line: measured before its return frees its locals${one})`,
+      f.calls !== null && f.calls > 1
+        ? `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its calls, ${f.calls} of them ` +
+            `(a report each; ${printfFixed(f.entryMiB, 1)} MiB at the first, ${printfFixed(f.exitMiB, 1)} MiB ` +
+            'after the last: each measured before its return frees its locals)'
+        : `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its call ` +
+            `(${memory}, its last line: measured before its return frees its locals${one})`,
     );
     out.push(`    next: ${f.next}`);
   }

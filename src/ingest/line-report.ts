@@ -216,6 +216,11 @@ const WRAP = 80;
 const WRAP_SLACK = 8;
 // The text of one row's wrapped lines held while the table is read: beyond it the table ends there.
 const MAX_HELD = 1 << 24;
+// Other output among a table's rows held for what follows to tell: beyond it the table ends there.
+const MAX_OUTPUT_LINES = 20;
+const MAX_OUTPUT_CHARS = 1 << 16;
+// A warning as Python's warnings module prints it: `file:line: Category: message` (its source line follows).
+const PY_WARNING = /^\S.*:\d+: (?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Warning|Error): /;
 // REPL prompts: the session that printed the table goes on (IPython strips %mprun's blank lines).
 const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 // A Markdown quote ('> ' before each line of a reply).
@@ -281,6 +286,9 @@ class Reader {
   /** The Filename: line a traceback came after (passTraceback), 0 when none is being passed over. */
   private tracebackFrom = 0;
   private tracebackLines = 0;
+  /** Lines of other output between a `Filename:` line and its header (a thread's prints), the first's number. */
+  private outputFrom = 0;
+  private outputLines = 0;
   /** A blank line in the open table, kept until the next line says whether the table goes on. */
   private blankAt = 0;
   /** Blank lines read past inside tables (the next row of the table followed). */
@@ -320,6 +328,8 @@ class Reader {
     if (f) {
       this.file = { name: f[1]!.trimEnd(), no };
       this.tracebackFrom = 0;
+      this.outputFrom = 0;
+      this.outputLines = 0;
     } else if (layout) this.openTable(layout, text, no);
     else if (missing) {
       // A profiled function whose source memory_profiler could not read (exec'd code: `<string>`):
@@ -330,7 +340,11 @@ class Reader {
       );
     } else if (ORPHAN.test(text)) this.orphans.push(no);
     else if (this.cutHeader === null && CUT_HEADER.test(text)) this.cutHeader = no;
-    else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) this.file = null;
+    else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) {
+      // A few lines of other output (a thread printing while the report was): passed over, the file kept.
+      if (++this.outputLines <= MAX_OUTPUT_LINES) this.outputFrom ||= no;
+      else this.file = null;
+    }
   }
 
   /**
@@ -356,7 +370,15 @@ class Reader {
     if (this.tracebackFrom && this.file) {
       this.warn(this.tracebackFrom, "a Python traceback between a report's Filename: line and its header passed over");
     }
+    if (this.outputFrom && this.file) {
+      this.warn(
+        this.outputFrom,
+        `${this.outputLines} line(s) of other output between a report's Filename: line and its header passed over`,
+      );
+    }
     this.tracebackFrom = 0;
+    this.outputFrom = 0;
+    this.outputLines = 0;
     const start = this.file?.no ?? no;
     const headerWidth = widthOf(text.trimEnd()).columns;
     this.table = { layout, headerWidth, filename: this.file?.name ?? '', start, rule: false, rows: 0 };
@@ -406,7 +428,7 @@ class Reader {
     const next = FILENAME.test(text) || parseHeader(text);
     if (next && this.rows.length && !this.held.length) this.nextReportAtRow(no);
     const ends = next || FENCE.test(text);
-    if (ends || (this.held.length && !this.mayContinue(text) && !this.tracebackHeld())) {
+    if (ends || (this.held.length && !this.mayContinue(text) && !this.tracebackHeld() && !this.outputHeld())) {
       this.closeTable(no, Boolean(ends));
       return false;
     }
@@ -425,6 +447,16 @@ class Reader {
     return TRACEBACK.test(this.held[0]!.text) && this.heldChars <= MAX_HELD && this.held.length < MAX_TRACEBACK_LINES;
   }
 
+  /**
+   * Whether a few lines of other output are held after a row (a program's prints, a warning on stderr
+   * between buffered rows): held for what follows to tell, a row going on with the function's lines
+   * (skipped, with a warning) or the end of the report (read anew). Two of them ended the table, and its
+   * rows after them were refused as rows with no header.
+   */
+  private outputHeld(): boolean {
+    return this.rows.length > 0 && this.held.length < MAX_OUTPUT_LINES && this.heldChars <= MAX_OUTPUT_CHARS;
+  }
+
   /** Whether another line may go on the held ones: the last held line was as wide as the terminal can be. */
   private mayContinue(text: string): boolean {
     const last = this.held[this.held.length - 1]!;
@@ -438,7 +470,9 @@ class Reader {
    */
   private wrapped(more: boolean): boolean {
     const held = this.held;
-    if (!this.rows.length || !held.length || held[0]!.damaged) return false;
+    if (!this.rows.length || !held.length || held[0]!.damaged || PY_WARNING.test(held[0]!.text)) return false;
+    // Python has no name or number right after a closing bracket: `f(x)` then `tick 2` is two lines.
+    if (/[)\]}]$/.test(this.rows[this.rows.length - 1]!.source) && /^\w/.test(held[0]!.text)) return false;
     const full = [this.lastWidth, ...held.slice(0, -1).map((h) => h.width)];
     const columns = Math.max(...full.map((w) => w.columns));
     const last = held[held.length - 1]!;
@@ -475,7 +509,9 @@ class Reader {
       ? 'a row that cannot be read'
       : TRACEBACK.test(held[0]!.text)
         ? 'a Python traceback between its rows (stderr written while stdout, buffered, held them)'
-        : 'not a row';
+        : PY_WARNING.test(held[0]!.text)
+          ? 'a Python warning between its rows (stderr written while stdout, buffered, held them)'
+          : 'not a row';
     const more = held.length > 1 ? `, and ${held.length - 1} line(s) after it` : '';
     const then = first
       ? 'skipped; the first row of the function follows'
@@ -704,7 +740,7 @@ class Reader {
     // Without its line end, the row may be cut inside its source too (`b = [2]` of `b = [2] * 10 ** 7`:
     // read whole, and its function's later rows missing, a `del b` among them: a leak of 160 MiB said,
     // exit 0), as an IPython `%mprun -T` file ends whole: said the same way.
-    if (t?.rows && t.filename && lastLine.trim() !== '') {
+    if (t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
       this.warn(
         no,
         lineEnd
@@ -714,7 +750,8 @@ class Reader {
               'writes one): if it was cut, the rows after it are missing and its source may be cut short',
       );
     }
-    const start = t && !t.rows ? t.start : !t && this.file ? this.file.no : null;
+    // (A Filename: line followed by other output and no header: no report of it was begun.)
+    const start = t && !t.rows ? t.start : !t && this.file && !this.outputLines ? this.file.no : null;
     if (start !== null) {
       const last = lastLine.trim() ? ` (${quoted(lastLine)})` : '';
       const msg = `the report that starts at line ${start} stops before its rows${last}`;

@@ -582,3 +582,39 @@ describe('IPython %mprun -T files whose last row looks unfinished (fixtures/line
     expect(r.blocks[0]!.lines.at(-1)!.lineno).toBe(Number(source.at(-1)!.trim().split(/\s+/)[0]));
   });
 });
+
+describe("a thread's output among a report's rows (fixtures/line-reports/threads, real 0.61 runs)", () => {
+  // The rows memory_profiler printed, as printed: every line shaped like one, whatever came between.
+  const printed = (text: string) =>
+    [...text.matchAll(/^ +(\d+) +(-?[\d.]+) MiB +(-?[\d.]+) MiB +(\d+) {3}(.*)$/gm)].map((m) => ({
+      lineno: Number(m[1]),
+      memMiB: Number(m[2]),
+      source: m[5]!.trimEnd(),
+    }));
+
+  it.each(['threads-1.txt', 'threads-2.txt'])(
+    '%s: one function, every row as printed, its file kept, the other lines skipped with a warning each',
+    async (name) => {
+      // Two lines of other output (a warning: its text, then its source) between rows ended the table:
+      // its last rows were refused as rows with no header; or the warning was glued onto a row's source.
+      const file = `${DIR}/threads/${name}`;
+      const text = readFileSync(file, 'utf8');
+      const r = (await loadCapture(file)) as LineReport;
+      const warnings = r.warnings;
+      expect(r.blocks).toHaveLength(1);
+      const b = r.blocks[0]!;
+      expect(b.filename).toBe(/^Filename: (.*)$/m.exec(text)![1]);
+      expect(
+        b.lines
+          .filter((l) => l.memMiB !== null)
+          .map(({ lineno, memMiB, source }) => ({ lineno, memMiB, source: source.trimEnd() })),
+      ).toEqual(printed(text));
+      expect(b.lines.map((l) => l.lineno)).toEqual([...text.matchAll(/^ +(\d+)(?: |$)/gm)].map((m) => Number(m[1])));
+      const between = text.split('\n').filter((l) => /^(?:tick \d+|.*UserWarning: .*)$/.test(l));
+      expect(between.length).toBeGreaterThan(0);
+      expect(warnings.join('\n')).toMatch(/skipped; the rows after it read as the same function/);
+      // threads-1.txt: the warning right after a row, before the last one.
+      if (name === 'threads-1.txt') expect(warnings.join('\n')).toContain('a Python warning between its rows');
+    },
+  );
+});

@@ -187,9 +187,10 @@ function inSource(m: RegExpExecArray, layout: Layout): boolean {
 }
 
 // Where the source starts in a row whose number ends at `numberEnd`: a number wider than its 6
-// columns pushes it right.
+// columns pushes it right; a row whose leading spaces were stripped (a paste, an editor) has every
+// column moved left as much (a `def` row, its source at column 43, was skipped as no row).
 const sourceColumnOf = (numberEnd: number, sourceColumn: number, indent: number): number =>
-  sourceColumn + Math.max(0, numberEnd - indent - 6);
+  sourceColumn + numberEnd - indent - 6;
 
 /** The source of a row with no figures, or null when the line is not one. */
 function unmeasuredSource(text: string, u: RegExpExecArray, layout: Layout, prev: number | null): string | null {

@@ -283,6 +283,25 @@ describe('reports pasted by hand', () => {
     expect(r.warnings).toEqual([]);
   });
 
+  it("leading spaces stripped (an editor's or a paste's): every row read, a def's among them, its source as printed", async () => {
+    // The rows with no figures (the def, a call) lost as many columns as the others: the def's was skipped
+    // as no row, a warning for each function, and a call's source lost its indentation (helper h149).
+    const real = readFileSync(`${DIR}/real/mp0.61-p3.txt`, 'utf8');
+    const r = await load('lstrip.txt', real.replace(/^ +/gm, ''));
+    expect(r.warnings).toEqual([]);
+    const rows = [...real.matchAll(/^ +(\d+)(?: +(-?[\d.]+) MiB +(-?[\d.]+) MiB +(\d+))?(?: {3}(.*)| *)$/gm)];
+    const read = r.blocks.flatMap((b) => b.lines);
+    expect(read.map((l) => [l.lineno, l.memMiB])).toEqual(rows.map((m) => [Number(m[1]), m[2] ? Number(m[2]) : null]));
+    // Sources as printed: from the column of the first row's decorator on.
+    const at = real
+      .split('\n')
+      .find((l) => /^ +\d+ .*@profile/.test(l))!
+      .indexOf('@');
+    // (a row's figures, wider than their columns, push its source right: then it is 3 spaces after them)
+    const printed = rows.map((m) => (m[2] ? (m[5] ?? '') : m[0].slice(at)).trimEnd());
+    expect(read.map((l) => l.source.trimEnd())).toEqual(printed);
+  });
+
   it("a copy of a table's first columns, no 'Line Contents': refused, saying its header was cut at its right", async () => {
     // As in memory_profiler issue #195: the header and rows stop before the source column.
     const real = readFileSync(`${DIR}/real/mp0.61-p3.txt`, 'utf8').split('\n');

@@ -80,6 +80,8 @@ export interface MprofRunsInfo extends Common {
   readonly kind: 'memory-runs';
   /** What `mprof peak` prints for the file, which it reads as one run: the largest MEM sample of any run. */
   readonly peakMiB: number | null;
+  /** The largest of the runs' peaks with their children: what `report` and `gate --max-peak` take. */
+  readonly peakWithChildrenMiB: number | null;
   readonly runs: readonly MprofInfo[];
 }
 
@@ -216,8 +218,17 @@ function mprofInfo(c: MemorySeries): MprofInfo {
 
 function mprofRunsInfo(c: MemoryRuns): MprofRunsInfo {
   const runs = c.runs.map(mprofInfo);
-  const peaks = runs.map((r) => r.peakMiB).filter((p): p is number => p !== null);
-  return { kind: 'memory-runs', ...common(c), peakMiB: peaks.length ? Math.max(...peaks) : null, runs };
+  const largest = (xs: (number | null)[]): number | null => {
+    const known = xs.filter((p): p is number => p !== null);
+    return known.length ? Math.max(...known) : null;
+  };
+  return {
+    kind: 'memory-runs',
+    ...common(c),
+    peakMiB: largest(runs.map((r) => r.peakMiB)),
+    peakWithChildrenMiB: largest(runs.map((r) => r.peakWithChildrenMiB)),
+    runs,
+  };
 }
 
 function lineReportInfo(c: LineReport): LineReportInfo {

@@ -90,6 +90,23 @@ describe('mprof runs appended in one file', () => {
     expect(g.code).toBe(1);
     expect(g.out).toContain('FAIL max-peak');
   });
+
+  it('info gives the peak with children report and gate take: the largest run with its children (h149)', async () => {
+    // info --json gave each run's and no whole file's, while report and gate took run 3's with children.
+    const info = JSON.parse((await cli('info', FILE, '--json')).out) as {
+      peakMiB: number;
+      peakWithChildrenMiB: number;
+      runs: { peakWithChildrenMiB: number }[];
+    };
+    const withChildren = Math.max(...info.runs.map((x) => x.peakWithChildrenMiB));
+    expect(withChildren).toBeGreaterThan(info.peakMiB); // run 3's children count
+    expect(info.peakWithChildrenMiB).toBe(withChildren);
+    const report = JSON.parse((await cli('report', FILE, '--format', 'json')).out) as { summary: { peakMiB: number } };
+    expect(report.summary.peakMiB).toBe(withChildren);
+    expect((await cli('info', FILE)).out).toMatch(
+      new RegExp(`with children +${printfFixed(withChildren, 3)} MiB \\(the largest of all runs with their children`),
+    );
+  });
 });
 
 describe('a command line holding a newline (fixtures/mprof/make_cmdline_newline.sh)', () => {

@@ -83,6 +83,14 @@ function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
       return [
         ['runs', `${i.runs.length} (appended to one file: each CMDLINE starts a run)`],
         ['peak', `${mib(i.peakMiB)} (the largest of all runs, as mprof peak prints it)`],
+        ...(i.peakWithChildrenMiB !== null && i.peakWithChildrenMiB !== i.peakMiB
+          ? [
+              [
+                'with children',
+                `${mib(i.peakWithChildrenMiB)} (the largest of all runs with their children: the peak report and gate take)`,
+              ] as [string, string],
+            ]
+          : []),
         ...i.runs.flatMap((r) => [
           [`run ${r.run?.index}`, r.cmdline ?? 'unknown command'] as [string, string],
           ...mprofRows(r, layout)

@@ -215,11 +215,12 @@ function gunzipped(file: string, bytes: Buffer, what: string): Buffer {
     return gunzipSync(bytes, { maxOutputLength: MAX_JSON_FILE });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    // Cut short, it says where it stops (the end of what there is).
+    // Cut short, it says where it stops (the end of what there is); damaged, where the damage is.
     const cut = code === 'Z_BUF_ERROR';
+    const damaged = !cut && code !== 'ERR_BUFFER_TOO_LARGE';
     throw new InputError(
       file,
-      cut ? `byte ${bytes.length} of the compressed file` : '',
+      cut ? `byte ${bytes.length} of the compressed file` : damaged ? damageAt(bytes, (e as Error).message) : '',
       cut
         ? 'cut short: the gzip stream ends before its end'
         : code === 'ERR_BUFFER_TOO_LARGE'
@@ -227,6 +228,30 @@ function gunzipped(file: string, bytes: Buffer, what: string): Buffer {
           : `not a whole gzip file (${(e as Error).message.replace(/\.$/, '')}): cut short or damaged`,
     );
   }
+}
+
+/**
+ * Where a damaged gzip stream stops decoding: the last byte of the shortest start of it that fails as
+ * damaged, not as cut short (a few decodings of a file no larger than a baseline); the trailer when its
+ * checksum or length is what is wrong.
+ */
+function damageAt(bytes: Buffer, message: string): string {
+  if (/incorrect (data|length) check/.test(message)) return `the gzip trailer at byte ${Math.max(0, bytes.length - 8)}`;
+  const damagedAt = (n: number): boolean => {
+    try {
+      gunzipSync(bytes.subarray(0, n), { maxOutputLength: MAX_JSON_FILE });
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR';
+    }
+  };
+  let [lo, hi] = [0, bytes.length]; // damaged at hi, not at lo
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (damagedAt(mid)) hi = mid;
+    else lo = mid;
+  }
+  return `byte ${hi - 1} of the compressed file`;
 }
 
 /** The first bytes of a file's text, through gzip when it is gzipped (as much as they give). */

@@ -254,6 +254,25 @@ function pythonVerdicts(schema: string, docs: unknown[]): boolean[] | null {
 describe('gate config: checked by ajv against schema/arenascope-config.schema.json', () => {
   const config = (name: string, body: unknown): string => file(name, JSON.stringify(body));
 
+  it('gzipped and damaged: where it stops decoding, at or after the damage (fuzz seed 64: no place)', async () => {
+    const text = JSON.stringify({ maxTotalGrowth: '5%', maxPeak: '1GiB', maxLeaks: 0 }, null, 2);
+    const bytes = gzipSync(text);
+    bytes.fill(0xff, 12, 16); // the deflate stream's first bytes: no valid block
+    const f = join(dir, 'damaged-config.json.gz');
+    writeFileSync(f, bytes);
+    const said = inputError(await cli('gate', `${G}/steady`, '--config', f), f);
+    const at = /^byte (\d+) of the compressed file: not a whole gzip file \(.*\): cut short or damaged$/.exec(said);
+    expect(said).toMatch(/^byte \d+ of the compressed file: /);
+    expect(Number(at![1])).toBeGreaterThanOrEqual(12);
+    // A wrong checksum: the trailer's.
+    const sum = gzipSync(text);
+    sum[sum.length - 6]! ^= 0xff;
+    writeFileSync(f, sum);
+    expect(inputError(await cli('gate', `${G}/steady`, '--config', f), f)).toMatch(
+      new RegExp(`^the gzip trailer at byte ${sum.length - 8}: `),
+    );
+  });
+
   it('an unknown key: named, with the known keys', async () => {
     const f = config('typo.json', { maxTotalGrowth: '5%', maxPeek: '1MiB' });
     expect(inputError(await cli('gate', `${G}/steady`, '--config', f), f)).toBe(

@@ -484,6 +484,14 @@ describe('every command says the same of them', () => {
     expect(text).toMatch(/prog_wrap\.py:20 not judged: called 3 times in one report/);
     expect(text).toMatch(/prog_wrap\.py:27 not judged: called 2 times in one report/);
   });
+
+  it("report's text too: the findings leaks prints, line for line (it gave the summary line alone)", async () => {
+    for (const file of [WRAPPED, 'fixtures/line-reports/calls/mp0.61-per-call.txt']) {
+      const leaks = (await cli('leaks', file)).out.trim().split('\n');
+      const report = (await cli('report', file, '--format', 'text')).out;
+      expect(report, file).toContain(leaks.join('\n'));
+    }
+  });
 });
 
 describe('a row damaged in a real report (memory_profiler 0.61, fixtures/line-reports/real/mp0.61-p3.txt)', () => {

@@ -6,12 +6,19 @@ import { formatSize, growthLabel, printfFixed } from '../format-size.js';
 import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
+import { renderLineReportLeaks } from './leaks.js';
 import { statisticLine } from './statistics.js';
 
 /** The file paths the text names (for a layout's shortest unique suffixes). */
 export function reportTextPaths(d: ReportData): string[] {
   const leaks = d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? [];
-  return [...leaks.map((s) => s.filename), ...(d.snapshots?.topSites ?? []).map((s) => s.frames[0]!.filename)];
+  return [
+    ...leaks.map((s) => s.filename),
+    ...(d.snapshots?.topSites ?? []).map((s) => s.frames[0]!.filename),
+    ...d.lineReports.flatMap((l) =>
+      [...l.topIncrements, ...l.retainingFunctions, ...l.unjudgedFunctions].map((x) => x.filename),
+    ),
+  ];
 }
 
 export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT): string {
@@ -41,6 +48,8 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
       out.push(
         `${m.label} ${t.name}: ${memoryVerdictWord(t.verdict)}${confidence(t)}, ${memoryTrendRate(t) ?? memoryMeasured(t)}`,
       );
+  // Each line report's findings, as `leaks` prints them (the page and Markdown show the same).
+  for (const l of d.lineReports) out.push(...renderLineReportLeaks(l, layout));
   for (const r of d.runs ?? []) {
     out.push(runLine(r));
     for (const t of r.tests) {

@@ -389,7 +389,7 @@ export function lineReportFindings(
   return {
     topIncrements: merged.lines.slice(0, opts.top ?? 10),
     retainingFunctions: merged.retaining.sort((a, b) => b.retainedMiB - a.retainedMiB),
-    unjudgedFunctions: unjudged,
+    unjudgedFunctions: onePerFunction(unjudged, perCall),
   };
 }
 
@@ -455,4 +455,31 @@ function mergePerCall(
     );
   }
   return { lines: [...outLines, ...byLine.values()], retaining: [...outRetaining, ...byFunction.values()] };
+}
+
+// A function profiled call by call is not judged once, however many of its calls' reports say the
+// same: its calls counted, its highest peak.
+function onePerFunction(unjudged: UnjudgedFunction[], perCall: ReadonlySet<string>): UnjudgedFunction[] {
+  const out: UnjudgedFunction[] = [];
+  const at = new Map<string, number>();
+  const reports = new Map<number, number>();
+  for (const u of unjudged) {
+    const key = `${u.filename}\0${u.lineno}`;
+    const i = perCall.has(key) ? at.get(key) : undefined;
+    if (i === undefined) {
+      at.set(key, out.length);
+      out.push(u);
+      continue;
+    }
+    const had = out[i]!;
+    reports.set(i, (reports.get(i) ?? 1) + 1);
+    out[i] = {
+      ...had,
+      calls: had.calls === null || u.calls === null ? null : had.calls + u.calls,
+      peakMiB: Math.max(had.peakMiB, u.peakMiB),
+    };
+  }
+  for (const [i, n] of reports)
+    out[i] = { ...out[i]!, reason: `${out[i]!.reason} (so say ${n} calls' reports, one a call: the first's figures)` };
+  return out;
 }

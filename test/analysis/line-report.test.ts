@@ -279,6 +279,22 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     );
   });
 
+  it('@profile imported, each call ending in a loop: not judged once, not once a call', async () => {
+    // programs/per_call_loop.py: fill(n) called 3 times, each report ending at its loop's row.
+    const file = 'fixtures/line-reports/calls/mp0.61-per-call-loop.txt';
+    const rows = rowsOf(file);
+    const f = await findings(file);
+    expect(f.unjudgedFunctions).toEqual([
+      expect.objectContaining({
+        lineno: 7,
+        calls: rows.filter((r) => r[0] === 7).length,
+        peakMiB: Math.max(...rows.map((r) => r[1])),
+      }),
+    ]);
+    expect(rows.filter((r) => r[0] === 7)).toHaveLength(3);
+    expect(f.unjudgedFunctions[0]!.reason).toMatch(/a loop ends it.*\(so say 3 calls' reports, one a call/);
+  });
+
   it('under python -m memory_profiler the same lines sum the whole memory at each call: not their own', async () => {
     // programs/shared_calls.py, per_call.py's program with one profiler: `inner(i)` printed +164 MiB,
     // the generator's line +122 MiB, in a process of 43 MiB.

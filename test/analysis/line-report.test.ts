@@ -296,7 +296,7 @@ describe('functions called once and several times (python -m memory_profiler 0.6
   });
 
   it('under python -m memory_profiler the same lines sum the whole memory at each call: not their own', async () => {
-    // programs/shared_calls.py, per_call.py's program with one profiler: `inner(i)` printed +164 MiB,
+    // per_call.py without its import (make-calls.sh), one profiler for every call: `inner(i)` printed +164 MiB,
     // the generator's line +122 MiB, in a process of 43 MiB.
     const file = 'fixtures/line-reports/calls/mp0.61-shared-calls.txt';
     const rows = rowsOf(file);

@@ -1,11 +1,12 @@
 import type { Argv } from 'yargs';
 import { diffResult } from '../analysis/statistics.js';
+import { unlikeSnapshots } from '../ingest/capture-set.js';
 import { FrameTable } from '../model/frames.js';
 import { isListing } from '../model/source.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
 import { UsageError } from '../util/errors.js';
-import { dumpsFirst, emit, loadSnapshot } from './command.js';
+import { dumpsFirst, emit, loadSnapshot, warn } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
@@ -34,6 +35,8 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
         'leaves out would read as freed; diff two dumps, or two listings',
     );
   }
-  const result = diffResult(older, newer, queryFromArgs(a));
+  const query = queryFromArgs(a);
+  for (const w of unlikeSnapshots([older, newer], query.keyType === 'traceback')) warn(a, w);
+  const result = diffResult(older, newer, query);
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }

@@ -98,24 +98,7 @@ export async function loadCaptureSet(
           `${snaps[at - 1]!.time} and ${snaps[at]!.time}), so the series is rated by capture, not by time`,
       );
     }
-    // Traces of 3 items (CPython up to 3.8) and of 4 (3.9 on) in one series: two interpreters, so no
-    // one run of one program (the replay modelled the frees and allocations between them as one).
-    const layout = (l: string) => snaps.find((s) => s.layout === l);
-    const [old, recent] = [layout('3-tuple'), layout('4-tuple')];
-    if (old && recent) {
-      skipped.push(
-        `the snapshots come from CPython versions before and after 3.9 (${old.source.path}: 3-item traces, ` +
-          `${recent.source.path}: 4-item): not one run of one program, so what changed between them is no change of its`,
-      );
-    }
-    // Tracebacks of different depths: the same allocation is another traceback in each.
-    const limits = [...new Set(snaps.map((s) => s.tracebackLimit).filter((l) => l !== null))].sort((a, b) => a - b);
-    if (limits.length > 1) {
-      skipped.push(
-        `the snapshots keep tracebacks of ${limits.length} depths (traceback limits ${limits.join(', ')}): ` +
-          'grouped by whole traceback their sites do not line up; by line or file they do',
-      );
-    }
+    skipped.push(...unlikeSnapshots(snaps));
     // Snapshots named in a shell's glob order, with no times to order them: say they were put in
     // their names' order (a gate passed a leak on `snap-*.pickle`, snap-9 taken for the last).
     const swapped = set.timeSource ? null : resolved.shell;
@@ -393,4 +376,30 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
     ),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
+}
+
+/**
+ * Why snapshots do not line up as captures of one run: traces of 3 items (CPython up to 3.8) beside
+ * traces of 4 (3.9 on) are two interpreters (CPython's compare_to refuses the pair); tracebacks of
+ * different depths group apart by whole traceback (`byTraceback`), not by line or file.
+ */
+export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true): string[] {
+  const found: string[] = [];
+  const layout = (l: string) => snaps.find((s) => s.layout === l);
+  const [old, recent] = [layout('3-tuple'), layout('4-tuple')];
+  if (old && recent) {
+    found.push(
+      `the snapshots come from CPython versions before and after 3.9 (${old.source.path}: 3-item traces, ` +
+        `${recent.source.path}: 4-item): not one run of one program, so what changed between them is no change of its ` +
+        '(and 3.9 on names the script by its absolute path, so even its lines do not line up)',
+    );
+  }
+  const limits = [...new Set(snaps.map((s) => s.tracebackLimit).filter((l) => l !== null))].sort((a, b) => a - b);
+  if (byTraceback && limits.length > 1) {
+    found.push(
+      `the snapshots keep tracebacks of ${limits.length} depths (traceback limits ${limits.join(', ')}): ` +
+        'grouped by whole traceback their sites do not line up; by line or file they do',
+    );
+  }
+  return found;
 }

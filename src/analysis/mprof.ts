@@ -261,7 +261,20 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): EnvelopeVerdic
   // (a leak over the last fifth, still rising when the run ended, read "stable, confidence 1"; a
   // 100 MiB step at 85% of the run, "no change of 1 MiB"). Judged from where it began.
   const late = lateRise(e, minGrowth);
-  return late ?? whole;
+  return late ?? endsAtPeak(e, minGrowth) ?? whole;
+}
+
+/**
+ * A run whose last window holds its peak, m or more above every window before it: memory rose at the
+ * end and was not given back (a run killed at 4.3 GiB after 1.1 GiB read "released", for what it had
+ * given back earlier; one that took 400 MiB in its last half second, "shrinking"). A leak from the
+ * window before, at a confidence the gate does not count (below 0.5): one window cannot tell a leak
+ * from a last allocation.
+ */
+function endsAtPeak(e: Envelope, m: number): EnvelopeVerdict | null {
+  const n = e.ceiling.length;
+  if (n < 3 || e.ceiling[n - 1]! < Math.max(...e.ceiling.slice(0, -1)) + m) return null;
+  return { verdict: 'leak', confidence: confidenceOf(0.45 * (n / (n + 4))), from: n - 2 };
 }
 
 // The envelope from window k on.
@@ -429,15 +442,21 @@ function nextStep(
 
 /**
  * The samples judged after a warm-up of `warmup` seconds, [start, end): the last 5% are left out too,
- * as a process frees much of its memory as it shuts down.
+ * as a process frees much of its memory as it shuts down; but not up to a sample there above every one
+ * judged (a run that ended at its peak, 1.1 GiB to 4.3 GiB at its last sample, read "released": what it
+ * had given back 3 s before).
  */
-function judgedSpan(t: Float64Array, n: number, warmup: number): [number, number] {
+function judgedSpan(s: Samples, n: number, warmup: number): [number, number] {
+  const { t, mib } = s;
   const t0 = t[0] ?? 0;
   const duration = n ? t[n - 1]! - t0 : 0;
   let start = 0;
   while (start < n - 1 && t[start]! - t0 < warmup) start++;
   let end = n;
   while (end > start + 3 && t[end - 1]! > t0 + duration * 0.95) end--;
+  let top = Number.NEGATIVE_INFINITY;
+  for (let i = start; i < end; i++) top = Math.max(top, mib[i]!);
+  for (let i = end; i < n; i++) if (mib[i]! > top) [top, end] = [mib[i]!, i + 1];
   return [start, end];
 }
 
@@ -457,10 +476,10 @@ function startupSeconds(recorded: Float64Array, active: Float64Array, n: number,
  * told from spans a fraction of a second: tenths started while memory still rose, and read a
  * retention), when that leaves enough to judge (a run of 0.3 s was told `--warmup 1`, which leaves nothing).
  */
-function warmupFrom(settledAt: number | null, t: Float64Array, n: number): number | null {
+function warmupFrom(settledAt: number | null, s: Samples, n: number): number | null {
   if (settledAt === null) return null;
   const w = Math.ceil(settledAt);
-  const [start, end] = judgedSpan(t, n, w);
+  const [start, end] = judgedSpan(s, n, w);
   return end - start >= 3 ? w : null;
 }
 
@@ -538,7 +557,7 @@ function judgeTrend(
     opts.warmupSeconds ?? (warmupIsStartup ? startupSeconds(recorded.t, s.t, n, programStart) : duration * 0.1),
     duration,
   );
-  const [start, end] = judgedSpan(s.t, n, warmup);
+  const [start, end] = judgedSpan(s, n, warmup);
   // A warm-up asked for that leaves too little to judge is the question's mistake, not a stable run.
   if (end - start < 3 && n >= 3 && opts.warmupSeconds !== undefined) {
     throw new UsageError(
@@ -645,7 +664,7 @@ function judgeTrend(
       ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${warmupIsStartup ? "the interpreter's start-up" : 'a tenth of the run'})` : ''}: ` +
         'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
         (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
-      : nextStep(c.verdict, facts, warmupFrom(settledAt, s.t, n), duration, call),
+      : nextStep(c.verdict, facts, warmupFrom(settledAt, s, n), duration, call),
   };
 }
 

@@ -85,7 +85,7 @@ export type { LoggedListing, LoggedStatistic, StatisticsLog } from './model/stat
 export { writeSeriesJson, writeSnapshotJson } from './report/arenascope-json.js';
 export { renderBaseline } from './report/baseline.js';
 export { renderDiffCsv, renderLeaksCsv, renderStatsCsv, renderTopSitesCsv } from './report/csv.js';
-export { formatSize, printfFixed } from './report/format-size.js';
+export { formatSize } from './report/format-size.js';
 export { renderGateMarkdown, renderGateText, renderGithub, renderJunit } from './report/gate.js';
 export { renderJson, renderReplayJson } from './report/json.js';
 export { fileSourceLookup, noSource, type SourceLookup } from './report/linecache.js';
@@ -102,3 +102,4 @@ export {
   statisticLine,
 } from './report/text/statistics.js';
 export { ArenascopeError, EXIT, InputError, TruncatedError, UsageError } from './util/errors.js';
+export { printfFixed } from './util/printf.js';

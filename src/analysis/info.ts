@@ -1,6 +1,6 @@
 // What `arenascope info` says about a capture, for every kind of capture.
 
-import type { AllocatorStats } from '../model/allocator-stats.js';
+import { type AllocatorStats, standingReport } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { LineReport } from '../model/line-report.js';
 import { childName, type MemoryRuns, type MemorySeries, type RunOf } from '../model/memory-series.js';
@@ -104,7 +104,12 @@ export interface AllocatorStatsInfo extends Common {
   readonly blocks: number;
   readonly arenaSize: number;
   readonly poolSize: number;
-  /** The last report: arenas now, their bytes, and the share of them in allocated blocks. */
+  /**
+   * The report the file stands for (as gate, report and replay take it: standingReport), 1-based: the
+   * last, or a PYTHONMALLOCSTATS log's last before the one at exit.
+   */
+  readonly standing: number;
+  /** That report: arenas now, their bytes, and the share of them in allocated blocks. */
   readonly arenasCurrent: number;
   readonly arenaBytes: number;
   readonly bytesInAllocatedBlocks: number;
@@ -250,11 +255,14 @@ function lineReportInfo(c: LineReport): LineReportInfo {
 }
 
 function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {
-  const last = c.blocks[c.blocks.length - 1]!;
+  // The report every other command takes (info said the one at exit, 3 arenas, where gate and
+  // report judged the one before it, 9).
+  const last = standingReport(c);
   return {
     kind: 'allocator-stats',
     ...common(c),
     blocks: c.blocks.length,
+    standing: c.blocks.indexOf(last) + 1,
     arenaSize: last.arenaSize,
     poolSize: last.poolSize,
     arenasCurrent: last.arenasCurrent,

@@ -151,6 +151,9 @@ const isNaNValue = (v: unknown): boolean =>
  * Throws "-n expects a whole number, got abc" when a number option's value is not a number: yargs
  * parses it to NaN, which a command would otherwise print as "got NaN" or use.
  */
+/** Options whose value is a ratio from 0 to 1, which a user may type as a percentage. */
+const RATIO_OPTIONS = new Set(['max-fragmentation', 'min-leak-confidence']);
+
 export function checkNumbers(argv: Record<string, unknown>, args: readonly string[]): void {
   // A count written otherwise than in digits (1e3, 0x10: yargs reads them as 1000 and 16) is said as typed.
   for (let i = 0; i < args.length; i++) {
@@ -173,8 +176,11 @@ export function checkNumbers(argv: Record<string, unknown>, args: readonly strin
   const typed = typedValue(args, bad);
   const key = typed ? typed.flag.replace(/^-+/, '') : bad[0]!;
   const whole = bad.some((k) => WHOLE_NUMBER_OPTIONS.has(k));
+  // A ratio typed as a percentage, as the messages print it (`--max-fragmentation 50%`): its number said.
+  const pct = typed && RATIO_OPTIONS.has(key) ? /^(\d+(?:\.\d+)?)%$/.exec(typed.text) : null;
   throw new UsageError(
-    `${typed?.flag ?? flagName(key)} expects ${whole ? 'a whole number' : 'a number'}, got ${typed?.text ?? 'NaN'}`,
+    `${typed?.flag ?? flagName(key)} expects ${whole ? 'a whole number' : 'a number'}, got ${typed?.text ?? 'NaN'}` +
+      (pct ? ` (a ratio from 0 to 1: ${Number(pct[1]) / 100} for ${pct[0]})` : ''),
   );
 }
 

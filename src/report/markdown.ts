@@ -1,8 +1,9 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
 import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
+import { printfFixed } from '../util/printf.js';
 import { mdCode, mdFenced, mdText } from './escape.js';
-import { formatSize, growthLabel, printfFixed } from './format-size.js';
+import { formatSize, growthLabel } from './format-size.js';
 import {
   confidence,
   memoryMeasured,

@@ -3,7 +3,7 @@
 
 import type { MemoryTrend, MemoryVerdict } from '../analysis/mprof.js';
 import type { ReportData } from '../analysis/report-data.js';
-import { printfFixed } from './format-size.js';
+import { printfFixed } from '../util/printf.js';
 
 /** The verdict as printed: 'transient' of an RSS curve is memory given back, so it says so. */
 export function memoryVerdictWord(v: MemoryVerdict): string {

@@ -206,6 +206,22 @@ describe('gate: tolerance at the boundary', () => {
     ]);
   });
 
+  it('--max-peak: a peak on a tie prints as Python and the other commands print it (306.25 was 306.3 here, 306.2 there)', async () => {
+    // crashed-0.45.dat's largest MEM line is 12.250000, exactly 12.25: Python's '%.1f' rounds the tie to even.
+    const dat = 'fixtures/mprof/brief/crashed-0.45.dat';
+    const top = Math.max(
+      ...readFileSync(dat, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('MEM '))
+        .map((l) => Number(l.split(' ')[1])),
+    );
+    expect(top).toBe(12.25);
+    const python = execFileSync('python3', ['-c', `print('%.1f' % ${top})`], { encoding: 'utf8' }).trim();
+    const gate = await cli('gate', dat, '--max-peak', '10MiB');
+    expect(gate.out.split('\n')[0]).toBe(`FAIL max-peak: peak (mprof ${dat}) ${python} MiB (limit 10.0 MiB)`);
+    expect((await cli('leaks', dat)).out).toContain(`peak ${python} MiB`);
+  });
+
   it("--max-peak: tracemalloc's traced peak between captures when the .peak sidecars give it", async () => {
     // What `arenascope run` wrote: tracemalloc.get_traced_memory()[1] before each snapshot.
     const dir = 'fixtures/leaks/timed/run/snapshots';
@@ -322,6 +338,9 @@ describe('gate: tolerance at the boundary', () => {
       expect([r.code, c.passed]).toEqual([0, true]);
       expect(c.message).toContain(` of ${current.at(-2)} arenas spare (real report alone)`);
       expect(r.err).toContain('is printed at exit, after the shutdown');
+      // info says the report gate judged, not the one at exit (it said 3 arenas beside gate's 9).
+      const info = JSON.parse((await cli('info', log, '--json')).out) as { arenasCurrent: number; standing: number };
+      expect([info.arenasCurrent, info.standing]).toEqual([current.at(-2), current.length - 1]);
     },
   );
 

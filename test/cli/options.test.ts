@@ -44,6 +44,10 @@ describe('numbers are checked as typed', () => {
     [['gate', SERIES, '--max-leaks', 'x'], '--max-leaks expects a whole number, got x'],
     [['gate', SERIES, '--max-leaks', '1.5'], '--max-leaks expects a whole number, got 1.5'],
     [['gate', SERIES, '--max-fragmentation', 'high'], '--max-fragmentation expects a number, got high'],
+    [
+      ['gate', SERIES, '--max-fragmentation', '50%'],
+      '--max-fragmentation expects a number, got 50% (a ratio from 0 to 1: 0.5 for 50%)',
+    ],
     [['info', DUMP, '-n', '0'], '--limit expects a whole number of at least 1, got 0'],
     [['stats', DUMP, '-n', '1.5'], '--limit expects a whole number, got 1.5'],
     // Read by yargs as 1000, 16, 7: written otherwise than in digits, said as typed.

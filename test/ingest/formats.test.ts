@@ -13,7 +13,8 @@ import type { LineReport } from '../../src/model/line-report.js';
 import type { MemorySeries } from '../../src/model/memory-series.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import type { StatisticsLog } from '../../src/model/statistics-log.js';
-import { formatSize, printfFixed } from '../../src/report/format-size.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { printfFixed } from '../../src/util/printf.js';
 import { cli } from '../helpers.js';
 
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/ingest/load-capture.js';
-import { printfFixed } from '../../src/report/format-size.js';
+import { printfFixed } from '../../src/util/printf.js';
 import { cli } from '../helpers.js';
 
 const FILE = 'fixtures/mprof/runs.dat';

@@ -114,7 +114,12 @@ export interface FragmentationEvidence {
    * Without a real report at the last capture, the latest capture that has one, and its real
    * measure (what the gate says beside the model's); null otherwise.
    */
-  readonly earlierReal: { readonly label: string; readonly measure: FragmentationMeasure } | null;
+  readonly earlierReal: {
+    readonly label: string;
+    readonly measure: FragmentationMeasure;
+    /** The model's best case at that capture: how far it reads below the real heap of this program. */
+    readonly model: FragmentationMeasure;
+  } | null;
   /** The replay order pinningSites come from; null when none are listed. */
   readonly pinningSitesOrder: ReplayOrder | null;
   /** Why that order (or why no sites), in a sentence. */
@@ -572,6 +577,17 @@ export function isFragmented(
   const last = captures[captures.length - 1];
   if (!last) return { verdict: 'unknown', reason: 'no capture', next: 'give the snapshots to replay' };
   const m = measureFragmentation(captures);
+  // Reports were given, none at the last capture: asked for where it is missing (it asked for
+  // --allocator-stats, given with 4 reports of 5), and the latest one said.
+  const reported = last.real ? undefined : [...captures].reverse().find((c) => c.real !== null);
+  const earlier = reported && measureFragmentation([reported]);
+  const tell = reported
+    ? `give an allocator report at the last capture (sys._debugmallocstats() there) to tell${
+        earlier
+          ? `; CPython's at ${reported.label} said ${earlier.spareArenas} of ${earlier.heldArenas} arenas spare`
+          : ''
+      }`
+    : 'give --allocator-stats (sys._debugmallocstats() at each capture) to tell';
   if (last.real && m) {
     const yes = fragmentedOver(m, FRAGMENTED_SHARE);
     const reason = `the real allocator holds ${m.heldArenas} arenas; packed, its blocks in use need ${m.neededArenas}`;
@@ -646,7 +662,7 @@ export function isFragmented(
         `${last.scattered.pinnedArenas} of ${last.scattered.arenas} arenas are pinned if frees were scattered,`,
         `${last.compact.pinnedArenas} of ${last.compact.arenas} if they were compact`,
       ].join(' '),
-      next: 'give --allocator-stats (sys._debugmallocstats() at each capture) to tell',
+      next: tell,
     };
   }
   // Diluted evenly, no arena is under a quarter used, yet the arenas can be twice what the blocks need
@@ -658,7 +674,7 @@ export function isFragmented(
       reason:
         `if frees were scattered, the arenas held would be ${worst.heldArenas} where the live blocks need ` +
         `${worst.neededArenas} packed; ${last.compact.arenas} if they were compact`,
-      next: 'give --allocator-stats (sys._debugmallocstats() at each capture) to tell',
+      next: tell,
     };
   }
   const guessed = captures.some((c) => c.churn.assumed);
@@ -699,7 +715,18 @@ export function fragmentationEvidence(
     basis: last.real ? 'real' : 'model',
     measure: m,
     worstCase: worstCaseFragmentation(captures),
-    earlierReal: reported && earlier ? { label: reported.label, measure: earlier } : null,
+    earlierReal:
+      reported && earlier
+        ? {
+            label: reported.label,
+            measure: earlier,
+            model: measure(
+              'model, best case',
+              reported.compact.arenas,
+              packedArenas(reported.compact.stats) ?? reported.compact.arenas,
+            ),
+          }
+        : null,
     excessArenas: excess,
     releasableBytes: excess === null ? null : excess * last.real!.stats.arenaSize,
     pinnedArenasBestCase: last.compact.pinnedArenas,

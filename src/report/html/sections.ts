@@ -4,8 +4,9 @@
 
 import { finalCaptureName, type MemorySection, type ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
+import { printfFixed } from '../../util/printf.js';
 import { esc } from '../escape.js';
-import { formatSize, growthLabel, printfFixed } from '../format-size.js';
+import { formatSize, growthLabel } from '../format-size.js';
 import {
   confidence,
   memoryMeasured,

@@ -4,7 +4,8 @@
 import type { CaptureInfo, MprofInfo, SnapshotInfo } from '../../analysis/info.js';
 import { reportFileName } from '../../model/line-report.js';
 import type { RunInfo } from '../../model/run.js';
-import { formatSize, printfFixed } from '../format-size.js';
+import { printfFixed } from '../../util/printf.js';
+import { formatSize } from '../format-size.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout } from './layout.js';
 
@@ -119,6 +120,14 @@ function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
       return [
         ['reports', String(i.blocks)],
         ['arena size', `${formatSize(i.arenaSize)} (pools of ${formatSize(i.poolSize)})`],
+        ...(i.standing < i.blocks
+          ? [
+              ['standing', `report ${i.standing} of ${i.blocks} (the last is at exit, after the shutdown)`] as [
+                string,
+                string,
+              ],
+            ]
+          : []),
         ['arenas now', `${i.arenasCurrent} (highwater ${i.highwaterArenas})`],
         ['arena bytes', `${formatSize(i.arenaBytes)}, ${formatSize(i.bytesInAllocatedBlocks)} in allocated blocks`],
         ...(i.time != null ? [['time of the last', isoTime(i.time)] as [string, string]] : []),

@@ -6,7 +6,8 @@ import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '..
 import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
 import type { LineIncrement } from '../../analysis/line-report.js';
 import { reportFileName } from '../../model/line-report.js';
-import { formatSize, growthLabel, printfFixed } from '../format-size.js';
+import { printfFixed } from '../../util/printf.js';
+import { formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';

@@ -2,7 +2,8 @@
 // paths and its cap on the top sites.
 
 import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
-import { formatSize, growthLabel, printfFixed } from '../format-size.js';
+import { printfFixed } from '../../util/printf.js';
+import { formatSize, growthLabel } from '../format-size.js';
 import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';

@@ -566,8 +566,9 @@ const bytesAgainst = (value: number, limit: number): [string, string] => {
   const [scale, unit] =
     a >= 2 ** 30 ? [2 ** 30, ' GiB'] : a >= 2 ** 20 ? [2 ** 20, ' MiB'] : a >= 1024 ? [1024, ' KiB'] : [1, ' B'];
   const both = againstLimit(value, limit, scale, unit);
-  // A figure far below the limit in its own unit: 3.5 MiB against 10 GiB, not "0.0 GiB".
-  return value !== 0 && Math.abs(value) < scale / 10 ? [fmtBytes(value), both[1]] : both;
+  // A figure under one of the limit's unit in its own: 3.5 MiB against 10 GiB, not "0.0 GiB"; 147.3 MiB
+  // against 1 GiB, not "0.1 GiB".
+  return value !== 0 && Math.abs(value) < scale ? [fmtBytes(value), both[1]] : both;
 };
 const signed = (x: string): string => (x.startsWith('-') ? x : `+${x}`);
 

@@ -263,6 +263,9 @@ describe('gate: tolerance at the boundary', () => {
     // A size is whole bytes; a figure far below a limit is said in its own unit.
     const big = await cli('gate', `${G}/bigger`, '--max-peak', '10GiB');
     expect(big.out).toMatch(/^PASS max-peak: largest traced total 1\.6 MiB \(limit 10\.0 GiB\)$/m);
+    // Under one of the limit's unit: in its own (mprof peak 321.699219 MiB read "0.3 GiB").
+    const dat = await cli('gate', 'fixtures/mprof/shapes/bigstart.dat', '--max-peak', '1GiB', '--max-leaks', '9');
+    expect(dat.out).toContain('321.7 MiB (limit 1.0 GiB)');
   });
 
   it('--max-peak accepts human sizes', async () => {

@@ -5,7 +5,7 @@
 import type { Capture } from '../model/capture.js';
 import { python3Minor, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
-import { InputError, UsageError } from '../util/errors.js';
+import { ArenascopeError, InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
 import { openInput, type ProgressCallback } from './open-input.js';
@@ -93,11 +93,38 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');
     const gz = input.gzip ? ' (after gunzip)' : '';
-    throw new InputError(path, 'byte 0', `${what}${gz}; tried ${tried} (--input-format forces one)`);
+    const near = input.head.length && path !== '-' ? await nearMiss(path, input.head, opts) : '';
+    throw new InputError(path, 'byte 0', `${what}${gz}; tried ${tried} (--input-format forces one)${near}`);
   }
   opts.onFormat?.(format);
   const c = exact(path, await importerFor(format).read(input, opts));
   return opts.python === undefined ? c : asPython(c, opts.python);
+}
+
+// The marks of a text format that detection did not take (a report cut before its 'Line Contents'
+// column, a listing with thousands separators): read as that format, its reader says what is wrong,
+// by line (it was only "byte 0: not a format arenascope reads").
+const MARKS: readonly (readonly [Format, RegExp])[] = [
+  ['line-report', /Mem usage[\s\S]*Increment/],
+  ['tracemalloc-text', /:\d+: size=[^\n]*count=/],
+  ['allocator-stats', /Small block threshold|# arenas allocated/],
+  ['mprof', /^(?:MEM|CMDLINE) /m],
+];
+
+async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<string> {
+  const text = head.toString('latin1');
+  const format = MARKS.find(([, mark]) => mark.test(text))?.[0];
+  if (!format) return '';
+  const { importerFor } = await import('./importers.js');
+  try {
+    await importerFor(format).read(await openInput(path), { ...opts, lenient: false, allowPartial: false });
+    return `; it reads as ${format} with --input-format ${format}`;
+  } catch (e) {
+    if (!(e instanceof ArenascopeError)) throw e;
+    const said =
+      e instanceof InputError && e.file === path ? (e.where ? `${e.where}: ${e.detail}` : e.detail) : e.message;
+    return `. It looks like ${format}; read so (--input-format ${format}), it stops at ${said}`;
+  }
 }
 
 // Compressed files by their magic bytes: what they are, and the command that undoes them.

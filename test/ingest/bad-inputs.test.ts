@@ -230,6 +230,29 @@ describe('line-by-line report', () => {
     expect(e.message).toMatch(/line \d+: the report that starts at line 1 stops before its rows/);
   });
 
+  // A copy of a report's first columns (memory_profiler issue 195 pasted one): detection takes it
+  // for no format; what its reader would say was only given with --input-format.
+  it("cut before its 'Line Contents' column: detection says what the reader of the format it looks like says", async () => {
+    const cut = report
+      .split('\n')
+      .map((l) =>
+        l.slice(
+          0,
+          report
+            .split('\n')
+            .find((h) => h.startsWith('Line #'))!
+            .indexOf('Occurrences') + 11,
+        ),
+      )
+      .join('\n');
+    const e = await error(file('no-contents.txt', cut));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain('byte 0: not a format arenascope reads');
+    expect(e.message).toMatch(
+      /It looks like line-report; read so \(--input-format line-report\), it stops at line \d+: .* cut before its 'Line Contents' column/,
+    );
+  });
+
   it('no report at all', async () => {
     const e = await error(file('none.txt', 'hello\nworld\n'), { format: 'line-report' });
     expect(e.message).toMatch(/line 2: no line-by-line report found/);

@@ -146,6 +146,8 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     }),
   );
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
+  // The JSON carries the warnings too, as the page does (logged sizes read as exact figures there).
+  const json = (): string => renderJson({ ...data, warnings });
   // The files asked for are written whatever is printed: --json-out is never dropped silently.
   const files: string[] = [];
   const write = (file: string | undefined, text: () => string, kind: OutputKind): void => {
@@ -154,10 +156,11 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     files.push(file);
   };
   if (a.format !== 'html') {
-    write(a['json-out'], () => renderJson(data), 'json');
+    write(a['json-out'], json, 'json');
     write(a.markdown, () => renderMarkdown(data), 'text');
     const layout = layoutOf(a, reportTextPaths(data));
     emit({ ...a, format: a.format, json: false }, data, {
+      json,
       text: (d) => renderReportText(d, layout),
       markdown: renderMarkdown,
       csv: (d) => {
@@ -176,7 +179,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     renderHtmlParts(data, sourceLookup(a), compileCharts, warnings),
   );
   writeOutput(a, a.output, page, 'text');
-  write(a['json-out'], () => renderJson(data), 'json');
+  write(a['json-out'], json, 'json');
   write(a.markdown, () => renderMarkdown(data), 'text');
   const written = filesAmong([a.output, ...files]);
   // With an output on stdout, the files written are said on stderr.

@@ -478,3 +478,15 @@ describe('the warnings given while the inputs were read', () => {
     expect(readFileSync(whole, 'utf8')).not.toContain('input-warnings');
   });
 });
+
+describe('report --format json and --json-out', () => {
+  // The page showed the warnings; the JSON did not, and a logged listing's rounded sizes (712704 B of
+  // "696 KiB", 712852 B in CPython) read there as exact figures.
+  it('carry the warnings printed while the inputs were read, as the page shows them', async () => {
+    const log = 'fixtures/text/service.log';
+    const r = await cli('report', '--format', 'json', log);
+    const printed = [...r.err.matchAll(/^arenascope: warning: (.*)$/gm)].map((m) => m[1]);
+    expect(printed.join('\n')).toContain('sizes as printed');
+    expect((JSON.parse(r.out) as { warnings: string[] }).warnings).toEqual(printed);
+  });
+});

@@ -237,6 +237,8 @@ export interface SetOptions {
   readonly uses?: readonly SetPart[];
   /** What becomes of snapshots read cut short (--allow-partial): see PartialSnapshots. Default 'keep'. */
   readonly partial?: PartialSnapshots;
+  /** The CPython that printed logged listings (--python: 3.6 lists tracebacks most recent first). */
+  readonly python?: string | undefined;
 }
 
 /**
@@ -258,7 +260,7 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
   };
   const set = await loadCaptureSet(inputs, {
     order,
-    load: (p, frames, read) => loadAny(p, a, frames, undefined, read),
+    load: (p, frames, read) => loadAny(p, a, frames, opts.python, read),
     parallel,
     partial,
   });

@@ -18,7 +18,7 @@ import {
   outputOptions,
   warn,
 } from './command.js';
-import { groupByOption, parseSize, sourceLookup, sourceOption } from './options.js';
+import { groupByOption, parseSize, printedByOption, sourceLookup, sourceOption } from './options.js';
 
 export const command = 'leaks <inputs..>';
 export const describe =
@@ -32,7 +32,7 @@ export function builder(y: Argv) {
   const order = 'Order of the captures (default: as given, directories by natural name, or by capture time when known)';
   const options = groupByOption(orderOption(inputs, order), 'Sites: lines, files or whole tracebacks');
   return (
-    sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv'])))
+    printedByOption(sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv']))))
       .option('min-growth', {
         type: 'string',
         describe:
@@ -78,6 +78,7 @@ interface Args extends InputArgs, OutputArgs {
   'memory-limit'?: string;
   'full-paths': boolean;
   source: boolean;
+  python?: string;
 }
 
 const MiB = 2 ** 20;
@@ -112,6 +113,7 @@ export async function handler(a: Args): Promise<void> {
     order: a.order,
     uses: ['snapshots', 'memory', 'line-reports'],
     partial: 'series',
+    python: a.python,
   });
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   // Too few snapshots beside an mprof run or a line report (a run folder with --interval 0): the

@@ -107,7 +107,7 @@ export function queryOptions<T>(y: Argv<T>) {
     inputOptions(y),
     "tracemalloc key_type: the most recent frame's line, its file, or the whole traceback",
   );
-  return (
+  return printedByOption(
     sourceOption(outputOptions(grouped, ['text', 'json', 'csv']))
       .option('cumulative', {
         type: 'boolean',
@@ -149,15 +149,19 @@ export function queryOptions<T>(y: Argv<T>) {
         nargs: 1,
         default: [] as number[],
         describe: 'Drop this allocation domain (repeatable)',
-      })
-      .option('python', {
-        type: 'string',
-        requiresArg: true,
-        describe:
-          'Print as this CPython version does (default 3.7+). 3.6 lists traceback frames most recent first; ' +
-          'its dumps are byte for byte those of 3.7, and its logged tracebacks read like them, so only this flag can say so',
-      })
+      }),
   );
+}
+
+/** --python of the commands that read logged listings as a CPython version printed them (stats, diff, leaks). */
+export function printedByOption<T>(y: Argv<T>) {
+  return y.option('python', {
+    type: 'string',
+    requiresArg: true,
+    describe:
+      'Read and print as this CPython version does (default 3.7+). 3.6 lists traceback frames most recent first; ' +
+      'its dumps are byte for byte those of 3.7, and its logged tracebacks read like them, so only this flag can say so',
+  });
 }
 
 function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): TraceFilter {

@@ -624,7 +624,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ...(assumed.count
         ? [
             `${input.label}: ${assumed.count > 1 ? `${assumed.count} tracebacks (the first at line ${assumed.line})` : `the traceback at line ${assumed.line}`} ` +
-              'read oldest frame first, as CPython 3.7+ prints them (3.6 printed the most recent first): if 3.6 printed it, give --python 3.6',
+              'read oldest frame first, as CPython 3.7+ prints them (3.6 printed the most recent first): if 3.6 printed it, give --python 3.6 (stats, diff and leaks take it)',
           ]
         : []),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +

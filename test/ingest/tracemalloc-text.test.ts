@@ -82,6 +82,23 @@ describe('frame order told by the header', () => {
   });
 });
 
+describe('leaks --python 3.6 of a series 3.6 logged (fixtures/text/leak-tb, make.sh)', () => {
+  // The warning said to give --python 3.6, which leaks did not take (exit 2), and leaks blamed the
+  // caller, line 15, for the strings made at line 11.
+  it('names the line that allocates, as of the same program logged by 3.8', async () => {
+    const d = 'fixtures/text/leak-tb';
+    const top = (r: { out: string }) =>
+      (JSON.parse(r.out) as { sites: { lineno: number; verdict: string }[] }).sites.find((s) => s.verdict === 'leak')!
+        .lineno;
+    const py38 = await cli('leaks', `${d}/leak-tb-3.8.log`, '--json');
+    const untold = await cli('leaks', `${d}/leak-tb-3.6.log`, '--json');
+    expect(untold.err).toContain('if 3.6 printed it, give --python 3.6 (stats, diff and leaks take it)');
+    const told = await cli('leaks', `${d}/leak-tb-3.6.log`, '--json', '--python', '3.6');
+    expect([told.code, top(told), top(py38)]).toEqual([0, 11, 11]);
+    expect(told.err).not.toContain('give --python 3.6');
+  });
+});
+
 describe('stats -g traceback --python 3.6 of a log 3.6 printed', () => {
   it("lists each traceback's frames as 3.6 did, most recent first (it printed 3.7's order)", async () => {
     const e = LOGS[0]!.expected.listings;

@@ -94,7 +94,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     const tried = IMPORTERS.map((i) => i.format).join(', ');
     const gz = input.gzip ? ' (after gunzip)' : '';
     const near = input.head.length && path !== '-' ? await nearMiss(path, input.head, opts) : '';
-    throw new InputError(path, 'byte 0', `${what}${gz}; tried ${tried} (--input-format forces one)${near}`);
+    throw new InputError(path, 'byte 0', `${what}${gz}; ${near || `tried ${tried} (--input-format forces one)`}`);
   }
   opts.onFormat?.(format);
   const c = exact(path, await importerFor(format).read(input, opts));
@@ -118,12 +118,14 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
   const { importerFor } = await import('./importers.js');
   try {
     await importerFor(format).read(await openInput(path), { ...opts, lenient: false, allowPartial: false });
-    return `; it reads as ${format} with --input-format ${format}`;
+    return `it reads as ${format} with --input-format ${format}`;
   } catch (e) {
     if (!(e instanceof ArenascopeError)) throw e;
     const said =
       e instanceof InputError && e.file === path ? (e.where ? `${e.where}: ${e.detail}` : e.detail) : e.message;
-    return `. It looks like ${format}; read so (--input-format ${format}), it stops at ${said}`;
+    // One line of a few hundred characters at most: the reader's own, cut at a word.
+    const cut = said.length > 170 ? `${said.slice(0, said.lastIndexOf(' ', 170))} …` : said;
+    return `it looks like ${format}, whose reader (--input-format ${format}) stops at ${cut}`;
   }
 }
 

@@ -249,7 +249,7 @@ describe('line-by-line report', () => {
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toContain('byte 0: not a format arenascope reads');
     expect(e.message).toMatch(
-      /It looks like line-report; read so \(--input-format line-report\), it stops at line \d+: .* cut before its 'Line Contents' column/,
+      /it looks like line-report, whose reader \(--input-format line-report\) stops at line \d+: .* cut before its 'Line Contents' column/,
     );
   });
 

@@ -7,6 +7,7 @@
 import {
   type AllocatorStats,
   type ArenaMap,
+  endsAtNewArena,
   endsWithExitReport,
   type FreeListLine,
   type MallocStatsBlock,
@@ -395,6 +396,14 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     warnings.push(
       `${input.label}: a PYTHONMALLOCSTATS log: its last report (line ${exit.inputLine}) is printed at exit, after ` +
         `the shutdown; the one at line ${before.inputLine} stands for the program (${which})`,
+    );
+  }
+  if (endsAtNewArena(blocks)) {
+    const last = blocks[blocks.length - 1]!;
+    warnings.push(
+      `${input.label}: a PYTHONMALLOCSTATS log without the report CPython prints at exit (the process died first: ` +
+        `3.12.1 crashes there, or it was killed): its last report (line ${last.inputLine}) stands for the program, ` +
+        'printed before a new arena, when all were full: room freed later does not show',
     );
   }
   return {

@@ -15,6 +15,7 @@ import {
 } from '../model/allocator-stats.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt, quoted } from '../util/excerpt.js';
+import { groupThousands as fmt } from '../util/text.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
 import { CarriedPrefix } from './log-prefix.js';
@@ -371,13 +372,37 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   // (a parent with no fragmentation failed the gate on its child's exit report): refused.
   // The count of arenas ever allocated never falls in a process: one that does is another's (a forked
   // child starts from its parent's count; a program's own reports and its child's, 25, 2, 25, 2).
+  // A process cannot change its arena or pool size, nor its size classes: reports that do are another
+  // CPython build's (a 3.11 log with 1 MiB arenas, then a 3.8 one with 256 KiB arenas).
+  const build = (b: MallocStatsBlock, prev: MallocStatsBlock): string[] =>
+    (
+      [
+        ['arenas of', 'arenaSize', ' bytes'],
+        ['pools of', 'poolSize', ' bytes'],
+        ['a threshold of', 'smallBlockThreshold', ''],
+        ['size classes:', 'numClasses', ''],
+      ] as const
+    ).flatMap(([what, k, unit]) => (b[k] === prev[k] ? [] : [`${what} ${fmt(b[k])}${unit}, not ${fmt(prev[k])}`]));
   const again = blocks.findIndex(
-    (b, i) => i > 0 && (b.arenasAllocatedTotal === 0 || b.arenasAllocatedTotal < blocks[i - 1]!.arenasAllocatedTotal),
+    (b, i) =>
+      i > 0 &&
+      (b.arenasAllocatedTotal === 0 ||
+        b.arenasAllocatedTotal < blocks[i - 1]!.arenasAllocatedTotal ||
+        build(b, blocks[i - 1]!).length > 0),
   );
   if (again > 0) {
-    const b = blocks[again]!;
+    const [b, prev] = [blocks[again]!, blocks[again - 1]!];
+    const changed = build(b, prev);
+    if (changed.length) {
+      throw new InputError(
+        input.label,
+        `line ${b.inputLine}`,
+        `another CPython build's reports start here (${changed.join('; ')} as at line ${prev.inputLine}): a process ` +
+          'cannot change them; logs appended? give each its own file',
+      );
+    }
     const why = b.arenasAllocatedTotal
-      ? `arenas ever allocated fell from ${blocks[again - 1]!.arenasAllocatedTotal} to ${b.arenasAllocatedTotal}`
+      ? `arenas ever allocated fell from ${prev.arenasAllocatedTotal} to ${b.arenasAllocatedTotal}`
       : 'no arena allocated yet, as a log begins';
     throw new InputError(
       input.label,

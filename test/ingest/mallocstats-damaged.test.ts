@@ -123,3 +123,28 @@ describe('a PYTHONMALLOCSTATS log with no exit report (fixtures/mallocstats/exit
     ]);
   });
 });
+
+describe('reports of two CPython builds in one file (py311- then py38-debugmallocstats.txt, and the reverse)', () => {
+  it.each([
+    [
+      REPORT,
+      'fixtures/mallocstats/py38-debugmallocstats.txt',
+      'arenas of 262,144 bytes, not 1,048,576; pools of 4,096 bytes, not 16,384',
+    ],
+    [
+      'fixtures/mallocstats/py38-debugmallocstats.txt',
+      REPORT,
+      'arenas of 1,048,576 bytes, not 262,144; pools of 16,384 bytes, not 4,096',
+    ],
+  ])('%s then %s: refused as another build, not read as one process', async (first, second, changed) => {
+    const lines = [...linesOf(first), ...linesOf(second)];
+    const path = write(lines);
+    const e = await failure(path);
+    expect(e).toBeInstanceOf(InputError);
+    // 3.11's report then 3.8's (arenas ever allocated rising) was read silently as one process.
+    expect(e.message).toBe(
+      `${path}: line ${linesOf(first).length + 1}: another CPython build's reports start here (${changed} as at ` +
+        'line 1): a process cannot change them; logs appended? give each its own file',
+    );
+  });
+});

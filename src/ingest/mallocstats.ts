@@ -81,6 +81,12 @@ function sniffMallocStats(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => THRESHOLD.test(clean(l)));
 }
 
+/** Why a file of onlyFreeLists() is no capture, said whether it is named or found in a folder. */
+export const FREE_LISTS_ONLY =
+  "sys._debugmallocstats() output of free lists only: CPython leaves pymalloc's report out while " +
+  'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
+  'off (`arenascope run --allocator` does)';
+
 /**
  * Whether the head is `sys._debugmallocstats()` output without pymalloc's report: its free lists
  * alone, as CPython prints it while tracemalloc traces (said when the input is no format).

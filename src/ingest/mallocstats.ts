@@ -28,8 +28,9 @@ const THRESHOLD = /^Small block threshold = (\d+), in (\d+) size classes\.$/;
 const ROW = /^(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/;
 const HEADER = 'class size num pools blocks in use avail blocks';
 // The value of a printone() line, after its last '=' (a label never holds one): parsed from there, since
-// a pattern such as /^(.*?) *= +([\d,]+)$/ tries every split of a long line and takes its square.
-const PRINTONE_VALUE = /^ +[\d,]+$/;
+// a pattern such as /^(.*?) *= +([\d,]+)$/ tries every split of a long line and takes its square. A value
+// of 21 characters or more fills printone's field: no space after the '=' then.
+const PRINTONE_VALUE = /^ *[\d,]+$/;
 const ARENAS = /^(\d+) arenas \* (\d+) bytes\/arena$/;
 const POOLS = /^(\d+) unused pools \* (\d+) bytes$/;
 const FREE_LIST = /^ *(\d+) free (.+) \* (\d+) bytes each$/;

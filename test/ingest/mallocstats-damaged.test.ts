@@ -148,3 +148,16 @@ describe('reports of two CPython builds in one file (py311- then py38-debugmallo
     );
   });
 });
+
+describe("a figure filling printone's 21-character field (no space after '=')", () => {
+  it('is read: a Total of 4,503,599,627,370,496 bytes is a figure that does not add up, not a missing line', async () => {
+    const lines = linesOf(REPORT);
+    const total = lines.findIndex((l) => l.startsWith('Total'));
+    const big = '4,503,599,627,370,496'; // 2^52: 21 characters, as printone prints them (FORMATS.md 3.5)
+    lines[total] = `${lines[total]!.slice(0, 36)}${big}`;
+    expect(lines[total]).toMatch(/^Total {30}=4,503/);
+    const s = (await loadCapture(write(lines))) as AllocatorStats;
+    expect(s.blocks[0]!.total).toBe(2 ** 52);
+    expect(s.blocks[0]!.warnings?.map((w) => [w.rule, w.line])).toEqual([['total', total + 1]]);
+  });
+});

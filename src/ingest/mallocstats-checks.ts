@@ -42,9 +42,6 @@ const FIGURE_LINES: readonly (readonly [string, readonly (keyof Counters)[]])[] 
   ['Total', ['total']],
 ];
 
-/** Every field a report must have (its figures up to the first Total). */
-export const REQUIRED: readonly (keyof Counters)[] = FIGURE_LINES.flatMap(([, keys]) => keys);
-
 /**
  * The figure lines of CPython a report lacks, by their labels: the first one missing, how many more,
  * and whether a line CPython prints after it was read (the report was damaged, not cut before it).

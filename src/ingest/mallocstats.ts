@@ -269,7 +269,8 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     }
     const missing = missingFigures(b.counters, b.at);
     if (missing) {
-      if (!lacking(b, missing, atEnd)) return;
+      lacking(b, missing, atEnd); // refused, or dropped with a warning
+      return;
     }
     const map = b.map;
     const arenaMap = map && MAP_KEYS.every((k) => map[k] !== undefined) ? (map as ArenaMap) : null;
@@ -297,7 +298,7 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
 
   // A report without one of its figure lines: damaged when CPython's lines after it were read, or the
   // report ends before the input does; cut off when the input ends where the report stops.
-  const lacking = (b: Open, m: NonNullable<ReturnType<typeof missingFigures>>, atEnd: boolean): false => {
+  const lacking = (b: Open, m: NonNullable<ReturnType<typeof missingFigures>>, atEnd: boolean): void => {
     const report = `the allocator report that starts at line ${b.inputLine}`;
     const more = m.more ? ` (and ${m.more} more)` : '';
     const where = m.after ? `, which CPython prints after '${m.after.label}' (line ${m.after.line})` : '';
@@ -315,7 +316,6 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
       );
     warnings.push(`${input.label}: ${detail}: the input ends at line ${b.last}; dropped (--allow-partial)`);
     dropped ??= b.inputLine;
-    return false;
   };
 
   // 1 MiB arenas are a radix tree's (3.10+, 64-bit), whose arena map section follows the figures in

@@ -43,15 +43,8 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     await chunks.next().catch(() => undefined);
     await chunks.return?.();
     if (own) throw new InputError(path, 'byte 0', `${own}: give the captures it was made from`);
-    if ((await import('./mallocstats.js')).onlyFreeLists(input.head)) {
-      throw new InputError(
-        path,
-        'byte 0',
-        "sys._debugmallocstats() output of free lists only: CPython leaves pymalloc's report out while " +
-          'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
-          'off (`arenascope run --allocator` does)',
-      );
-    }
+    const mallocStats = await import('./mallocstats.js');
+    if (mallocStats.onlyFreeLists(input.head)) throw new InputError(path, 'byte 0', mallocStats.FREE_LISTS_ONLY);
     const h = input.head;
     // Windows PowerShell's `>` writes UTF-16 (a report redirected there was "not a format").
     if ((h[0] === 0xff && h[1] === 0xfe) || (h[0] === 0xfe && h[1] === 0xff)) {

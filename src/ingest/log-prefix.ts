@@ -157,3 +157,41 @@ export function withoutCiPrefix(line: string): string {
   }
   return plain;
 }
+
+const CAT_N = /^ *\d+\t$/;
+const CAT_N_START = /^ *\d+(?:\t|$)/;
+
+/**
+ * What a log, a CI runner or a quote put before every line of a report, learnt from its first line
+ * (`prefix`: the text there before the report's own): the same text on each line ('stderr: ', '> '), a
+ * CI log's prefix (withoutCiPrefix), or a run of log fields of the same shape (a timestamp that changes).
+ */
+export class CarriedPrefix {
+  private readonly ci: boolean;
+  private readonly shape: string | null;
+
+  constructor(readonly text: string) {
+    this.ci = withoutCiPrefix(`${text}x`) === 'x';
+    this.shape = prefixCuts(`${text}x`).find((c) => c.end === text.length)?.shape ?? null;
+  }
+
+  /** The line without the prefix; null when it does not carry it. */
+  strip(line: string): string | null {
+    if (line.startsWith(this.text)) return line.slice(this.text.length);
+    // A blank line of the report: the prefix, whose last blanks an editor or a mailer took off.
+    if (line === this.text.trimEnd()) return '';
+    if (this.ci) {
+      const plain = withoutCiPrefix(line);
+      if (plain !== line) return plain;
+    }
+    // A line number as `cat -n` writes it ('%6d\t'), which changes from line to line.
+    if (CAT_N.test(this.text)) {
+      const n = CAT_N_START.exec(line);
+      return n ? line.slice(n[0].length) : null;
+    }
+    if (this.shape === null) return null;
+    if (isLogPrefix(line)) return '';
+    const cut = prefixCuts(line).find((c) => c.shape === this.shape);
+    return cut ? line.slice(cut.end) : null;
+  }
+}

@@ -26,6 +26,44 @@ export const LABELS: Record<string, keyof Counters> = {
   '# bytes lost to arena alignment': 'bytesLostToArenaAlignment',
 };
 
+// CPython's lines of the figures, in the order it prints them, and the fields each fills.
+const FIGURE_LINES: readonly (readonly [string, readonly (keyof Counters)[]])[] = [
+  ['# arenas allocated total', ['arenasAllocatedTotal']],
+  ['# arenas reclaimed', ['arenasReclaimed']],
+  ['# arenas highwater mark', ['arenasHighwater']],
+  ['# arenas allocated current', ['arenasCurrent']],
+  ['<n> arenas * <size> bytes/arena', ['arenaCount', 'arenaSize', 'arenaBytes']],
+  ['# bytes in allocated blocks', ['bytesInAllocatedBlocks']],
+  ['# bytes in available blocks', ['bytesInAvailableBlocks']],
+  ['<n> unused pools * <size> bytes', ['unusedPools', 'poolSize', 'unusedPoolBytes']],
+  ['# bytes lost to pool headers', ['bytesLostToPoolHeaders']],
+  ['# bytes lost to quantization', ['bytesLostToQuantization']],
+  ['# bytes lost to arena alignment', ['bytesLostToArenaAlignment']],
+  ['Total', ['total']],
+];
+
+/**
+ * The figure lines of CPython a report lacks, by their labels: the first one missing, how many more,
+ * and whether a line CPython prints after it was read (the report was damaged, not cut before it).
+ * Null when none is missing.
+ */
+export function missingFigures(
+  counters: Partial<Counters>,
+  at: Places,
+): { label: string; after: { label: string; line: number } | null; more: number; later: boolean } | null {
+  const has = FIGURE_LINES.map(([, keys]) => keys.every((k) => counters[k] !== undefined));
+  const first = has.indexOf(false);
+  if (first < 0) return null;
+  const lineOf = (i: number): number => at.figure[FIGURE_LINES[i]![1].at(-1)!]!;
+  const before = has.lastIndexOf(true, first);
+  return {
+    label: FIGURE_LINES[first]![0],
+    after: before < 0 ? null : { label: FIGURE_LINES[before]![0], line: lineOf(before) },
+    more: has.filter((h) => !h).length - 1,
+    later: has.indexOf(true, first) > first,
+  };
+}
+
 export interface Places {
   table?: number;
   tableElided?: number;

@@ -1,21 +1,25 @@
 // Importer for the pymalloc report of `sys._debugmallocstats()` (CPython 3.6–3.13): alone, pasted from
 // an interactive session (prompts, '...' elisions, CRLF), or repeated among other stderr lines with
-// PYTHONMALLOCSTATS=1. Each report is checked against the rules Objects/obmalloc.c computes it by.
+// PYTHONMALLOCSTATS=1, with a log's or a quote's prefix on every line (taken off, with a warning). Each
+// report is checked against the rules Objects/obmalloc.c computes it by; one missing a figure line is refused.
 // CPython ends every line it prints: a last line without its '\n' was cut off (lines.ts, textEnd).
 
 import {
   type AllocatorStats,
   type ArenaMap,
+  endsAtNewArena,
   endsWithExitReport,
   type FreeListLine,
   type MallocStatsBlock,
   type SizeClassRow,
 } from '../model/allocator-stats.js';
 import { InputError, TruncatedError } from '../util/errors.js';
-import { quoted } from '../util/excerpt.js';
+import { excerpt, quoted } from '../util/excerpt.js';
+import { groupThousands as fmt } from '../util/text.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
-import { type Counters, check, LABELS, type Places } from './mallocstats-checks.js';
+import { CarriedPrefix } from './log-prefix.js';
+import { type Counters, check, LABELS, missingFigures, type Places } from './mallocstats-checks.js';
 import type { InputStream } from './open-input.js';
 
 const FORMAT = 'allocator-stats';
@@ -24,8 +28,9 @@ const THRESHOLD = /^Small block threshold = (\d+), in (\d+) size classes\.$/;
 const ROW = /^(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/;
 const HEADER = 'class size num pools blocks in use avail blocks';
 // The value of a printone() line, after its last '=' (a label never holds one): parsed from there, since
-// a pattern such as /^(.*?) *= +([\d,]+)$/ tries every split of a long line and takes its square.
-const PRINTONE_VALUE = /^ +[\d,]+$/;
+// a pattern such as /^(.*?) *= +([\d,]+)$/ tries every split of a long line and takes its square. A value
+// of 21 characters or more fills printone's field: no space after the '=' then.
+const PRINTONE_VALUE = /^ *[\d,]+$/;
 const ARENAS = /^(\d+) arenas \* (\d+) bytes\/arena$/;
 const POOLS = /^(\d+) unused pools \* (\d+) bytes$/;
 const FREE_LIST = /^ *(\d+) free (.+) \* (\d+) bytes each$/;
@@ -48,38 +53,40 @@ const MAP_LABELS: Record<string, keyof ArenaMap> = {
 const MAP_KEYS = ['midNodes', 'botNodes', 'root', 'mid', 'bot', 'total'] as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-const REQUIRED: (keyof Counters)[] = [
-  'arenasAllocatedTotal',
-  'arenasReclaimed',
-  'arenasHighwater',
-  'arenasCurrent',
-  'arenaCount',
-  'arenaSize',
-  'arenaBytes',
-  'bytesInAllocatedBlocks',
-  'bytesInAvailableBlocks',
-  'unusedPools',
-  'poolSize',
-  'unusedPoolBytes',
-  'bytesLostToPoolHeaders',
-  'bytesLostToQuantization',
-  'bytesLostToArenaAlignment',
-  'total',
-];
 
 /** A line as CPython wrote it: without a line end, trailing blanks or the REPL's prompts run into it. */
 // A report's first line may follow other text on its line: a progress bar on stderr ends with '\r',
 // not a newline ('  loading 3%Small block threshold = …': 20 of 24 reports were passed over).
 const HEADER_START = 'Small block threshold = ';
 
+// Tabs and no-break spaces for CPython's runs of spaces: a report copied from a web page, a chat or a
+// spreadsheet.
+const BLANKS = /[\t\u00a0]/g;
+
 function clean(line: string): string {
   const at = line.indexOf(HEADER_START);
-  return (at > 0 ? line.slice(at) : line).trimEnd().replace(PROMPTS, '').trim();
+  return (at > 0 ? line.slice(at) : line).replace(BLANKS, ' ').trimEnd().replace(PROMPTS, '').trim();
+}
+
+/**
+ * What a report's first line holds before CPython's text, when it may be on every line of the report:
+ * not a progress line ending in '\r', not blanks, not the REPL's prompts.
+ */
+function headerPrefix(raw: string): CarriedPrefix | null {
+  const text = raw.slice(0, Math.max(0, raw.indexOf(HEADER_START)));
+  const prompts = text.replace(/(?:(?:>>>|\.\.\.) )+$/, '');
+  return text.trim() === '' || prompts.trim() === '' || text.includes('\r') ? null : new CarriedPrefix(text);
 }
 
 function sniffMallocStats(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => THRESHOLD.test(clean(l)));
 }
+
+/** Why a file of onlyFreeLists() is no capture, said whether it is named or found in a folder. */
+export const FREE_LISTS_ONLY =
+  "sys._debugmallocstats() output of free lists only: CPython leaves pymalloc's report out while " +
+  'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
+  'off (`arenascope run --allocator` does)';
 
 /**
  * Whether the head is `sys._debugmallocstats()` output without pymalloc's report: its free lists
@@ -108,6 +115,11 @@ interface Open {
   map: Partial<Mutable<ArenaMap>> | null;
   freeLists: FreeListLine[];
   at: Places;
+  /** The last line read as part of the report. */
+  last: number;
+  /** What its first line carries before CPython's text, and how many of its other lines carried it too. */
+  prefix: CarriedPrefix | null;
+  carried: number;
 }
 
 // mimalloc's report (3.13 with PYTHONMALLOC=mimalloc, and free-threaded builds) opens with the same
@@ -128,6 +140,9 @@ function openReport(file: string, t: RegExpExecArray, no: number): Open {
     map: null,
     freeLists: [],
     at,
+    last: no,
+    prefix: null,
+    carried: 0,
   };
 }
 
@@ -234,6 +249,9 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   const blocks: MallocStatsBlock[] = [];
   const warnings: string[] = [];
   let warned = 0;
+  // The first report dropped as cut off (--allow-partial).
+  let dropped: number | undefined;
+  let prefixSaid = false;
   const text = textLines(input);
   let open: Open | null = null;
   let no = 0;
@@ -241,15 +259,17 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   const close = (atEnd: boolean): void => {
     const b = open!;
     open = null;
-    const missing = REQUIRED.filter((k) => b.counters[k] === undefined);
-    if (missing.length) {
-      const more = missing.length > 4 ? `, and ${missing.length - 4} more figures` : '';
-      const named = `${missing.slice(0, 4).join(', ')}${more}`;
-      const detail = `the allocator report that starts at line ${b.inputLine} has no ${named}`;
-      if (!atEnd) throw new InputError(input.label, `line ${b.inputLine}`, detail);
-      if (!opts.allowPartial)
-        throw new TruncatedError(input.label, `line ${no}`, `${detail}: the input stops at line ${no}`);
-      warnings.push(`${input.label}: ${detail}; dropped (--allow-partial)`);
+    if (b.carried > 0 && !prefixSaid) {
+      prefixSaid = true;
+      const said = `'${excerpt(b.prefix!.text, 40)}'`;
+      warnings.push(
+        `${input.label}: line ${b.inputLine}: the lines of the allocator report carry ${said} before CPython's text ` +
+          '(a log or a quote): read without it',
+      );
+    }
+    const missing = missingFigures(b.counters, b.at);
+    if (missing) {
+      lacking(b, missing, atEnd); // refused, or dropped with a warning
       return;
     }
     const map = b.map;
@@ -274,6 +294,28 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     blocks.push(
       r.warnings.length ? { ...block, ...(r.complete ? {} : { complete: false }), warnings: r.warnings } : block,
     );
+  };
+
+  // A report without one of its figure lines: damaged when CPython's lines after it were read, or the
+  // report ends before the input does; cut off when the input ends where the report stops.
+  const lacking = (b: Open, m: NonNullable<ReturnType<typeof missingFigures>>, atEnd: boolean): void => {
+    const report = `the allocator report that starts at line ${b.inputLine}`;
+    const more = m.more ? ` (and ${m.more} more)` : '';
+    const where = m.after ? `, which CPython prints after '${m.after.label}' (line ${m.after.line})` : '';
+    const detail = `${report} has no '${m.label}' line${more}${where}`;
+    if (m.later || !atEnd) {
+      const next = atEnd ? '' : `, and another starts at line ${no}`;
+      const place = m.later && m.after ? `line ${m.after.line + 1}` : `line ${b.last}`;
+      throw new InputError(input.label, place, `${detail}; the report ends at line ${b.last}${next}: a damaged report`);
+    }
+    if (!opts.allowPartial)
+      throw new TruncatedError(
+        input.label,
+        `line ${no}`,
+        `${detail}: the input ends at line ${b.last} (--allow-partial reads what is there)`,
+      );
+    warnings.push(`${input.label}: ${detail}: the input ends at line ${b.last}; dropped (--allow-partial)`);
+    dropped ??= b.inputLine;
   };
 
   // 1 MiB arenas are a radix tree's (3.10+, 64-bit), whose arena map section follows the figures in
@@ -303,16 +345,26 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
 
   for await (const raw of text.lines) {
     no++;
-    const line = clean(raw);
+    const carried = open?.prefix?.strip(raw) ?? null;
+    if (carried !== null) open!.carried++;
+    const line = clean(carried ?? raw);
     const t = THRESHOLD.exec(line);
     if (t) {
       if (open) close(false);
       open = openReport(input.label, t, no);
-    } else if (open) take(input.label, open, line, no);
+      open.prefix = headerPrefix(raw);
+    } else if (open) {
+      take(input.label, open, line, no);
+      if (open.phase !== 'ended' && line !== '') open.last = no;
+    }
   }
   warnings.push(...textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false));
   if (open) close(true);
   if (warned > MAX_WARNINGS) warnings.push(`${input.label}: ${warned - MAX_WARNINGS} more warnings like these`);
+  if (blocks.length === 0 && dropped !== undefined) {
+    const only = `the allocator report at line ${dropped}, the only one, is cut off before its figures end`;
+    throw new TruncatedError(input.label, `line ${no}`, `${only}: nothing to read`);
+  }
   if (blocks.length === 0) {
     throw new InputError(
       input.label,
@@ -327,13 +379,37 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   // (a parent with no fragmentation failed the gate on its child's exit report): refused.
   // The count of arenas ever allocated never falls in a process: one that does is another's (a forked
   // child starts from its parent's count; a program's own reports and its child's, 25, 2, 25, 2).
+  // A process cannot change its arena or pool size, nor its size classes: reports that do are another
+  // CPython build's (a 3.11 log with 1 MiB arenas, then a 3.8 one with 256 KiB arenas).
+  const build = (b: MallocStatsBlock, prev: MallocStatsBlock): string[] =>
+    (
+      [
+        ['arenas of', 'arenaSize', ' bytes'],
+        ['pools of', 'poolSize', ' bytes'],
+        ['a threshold of', 'smallBlockThreshold', ''],
+        ['size classes:', 'numClasses', ''],
+      ] as const
+    ).flatMap(([what, k, unit]) => (b[k] === prev[k] ? [] : [`${what} ${fmt(b[k])}${unit}, not ${fmt(prev[k])}`]));
   const again = blocks.findIndex(
-    (b, i) => i > 0 && (b.arenasAllocatedTotal === 0 || b.arenasAllocatedTotal < blocks[i - 1]!.arenasAllocatedTotal),
+    (b, i) =>
+      i > 0 &&
+      (b.arenasAllocatedTotal === 0 ||
+        b.arenasAllocatedTotal < blocks[i - 1]!.arenasAllocatedTotal ||
+        build(b, blocks[i - 1]!).length > 0),
   );
   if (again > 0) {
-    const b = blocks[again]!;
+    const [b, prev] = [blocks[again]!, blocks[again - 1]!];
+    const changed = build(b, prev);
+    if (changed.length) {
+      throw new InputError(
+        input.label,
+        `line ${b.inputLine}`,
+        `another CPython build's reports start here (${changed.join('; ')} as at line ${prev.inputLine}): a process ` +
+          'cannot change them; logs appended? give each its own file',
+      );
+    }
     const why = b.arenasAllocatedTotal
-      ? `arenas ever allocated fell from ${blocks[again - 1]!.arenasAllocatedTotal} to ${b.arenasAllocatedTotal}`
+      ? `arenas ever allocated fell from ${prev.arenasAllocatedTotal} to ${b.arenasAllocatedTotal}`
       : 'no arena allocated yet, as a log begins';
     throw new InputError(
       input.label,
@@ -352,6 +428,14 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     warnings.push(
       `${input.label}: a PYTHONMALLOCSTATS log: its last report (line ${exit.inputLine}) is printed at exit, after ` +
         `the shutdown; the one at line ${before.inputLine} stands for the program (${which})`,
+    );
+  }
+  if (endsAtNewArena(blocks)) {
+    const last = blocks[blocks.length - 1]!;
+    warnings.push(
+      `${input.label}: a PYTHONMALLOCSTATS log without the report CPython prints at exit (the process died first: ` +
+        `3.12.1 crashes there, or it was killed): its last report (line ${last.inputLine}) stands for the program, ` +
+        'printed before a new arena, when all were full: room freed later does not show',
     );
   }
   return {

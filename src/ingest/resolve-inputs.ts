@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
 import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
+import { FREE_LISTS_ONLY, onlyFreeLists } from './mallocstats.js';
 import { readHead } from './open-input.js';
 import { damagedDump } from './pickle/sniff.js';
 import { type RunFolder, readRunFolder } from './run-folder.js';
@@ -188,6 +189,14 @@ function gzipOfDump(path: string): boolean {
   return end > 10 && /\.(?:pickle|pkl)$/.test(b.subarray(10, end).toString('latin1'));
 }
 
+function freeListsOnly(path: string): boolean {
+  try {
+    return onlyFreeLists(readFirst(path, 1 << 16));
+  } catch {
+    return false;
+  }
+}
+
 function empty(path: string): boolean {
   try {
     return statSync(path).size === 0;
@@ -216,10 +225,15 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
     if (CAPTURE_NAME.test(p)) return true;
     skipped.push(`skipping ${p}: ${format.unreadable}`);
   } else if (format || damagedCapture(p)) return true;
-  else
-    skipped.push(
-      `skipping ${p}: ${empty(p) ? 'empty (a capture still being written?)' : 'not a capture arenascope reads'}`,
-    );
+  else {
+    // Said as when the file is named: a folder of reports taken under tracemalloc was 5 lines of "not a capture".
+    const why = empty(p)
+      ? 'empty (a capture still being written?)'
+      : freeListsOnly(p)
+        ? FREE_LISTS_ONLY
+        : 'not a capture arenascope reads';
+    skipped.push(`skipping ${p}: ${why}`);
+  }
   return false;
 }
 

@@ -122,8 +122,23 @@ export const endsWithExitReport = (blocks: readonly MallocStatsBlock[]): boolean
 };
 
 /**
+ * Whether a PYTHONMALLOCSTATS log ends, without its exit report, with one printed before a new arena:
+ * no free lists (not the program's own call) and no unused pool (new_arena() runs when every arena is
+ * full). The process died before Py_FinalizeEx (CPython 3.12.1 crashes there, exit 139; a kill), and
+ * what it freed after that report does not show: its last report is no end state.
+ */
+export const endsAtNewArena = (blocks: readonly MallocStatsBlock[]): boolean => {
+  const last = blocks[blocks.length - 1];
+  return (
+    blocks.length >= 2 && blocks[0]!.arenasAllocatedTotal === 0 && !last!.freeLists.length && last!.unusedPools === 0
+  );
+};
+
+/**
  * The report a file stands for (paired with a capture, judged alone): its last; a PYTHONMALLOCSTATS
  * log's last before the one at exit (a program that did nothing "fragmented" 2 of its 3 arenas there).
+ * Either may be one printed before a new arena, when all were full (endsAtNewArena for the last): the
+ * importer warns that room freed after it does not show.
  */
 export const standingReport = (f: AllocatorStats): MallocStatsBlock =>
   f.blocks[f.blocks.length - (endsWithExitReport(f.blocks) ? 2 : 1)]!;

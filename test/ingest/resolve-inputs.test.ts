@@ -271,6 +271,24 @@ describe('what the order and the number of inputs say', () => {
 });
 
 describe('what a folder holds besides files', () => {
+  it('a report of free lists only (taken under tracemalloc) is skipped saying so, not "not a capture"', () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-free-lists-'));
+    try {
+      // fixtures/mallocstats/make_tracing.sh: CPython 3.11's sys._debugmallocstats() while tracemalloc traces.
+      copyFileSync(A, join(d, 'snap-1.pickle'));
+      copyFileSync('fixtures/mallocstats/refused/refused-py311-tracemalloc.txt', join(d, 'stats-1.txt'));
+      const r = resolveInputs([d]);
+      expect(r.inputs).toEqual([join(d, 'snap-1.pickle')]);
+      expect(r.skipped).toEqual([
+        `skipping ${join(d, 'stats-1.txt')}: sys._debugmallocstats() output of free lists only: CPython leaves ` +
+          "pymalloc's report out while tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with " +
+          'pymalloc, tracemalloc off (`arenascope run --allocator` does)',
+      ]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('a link to one of its captures (latest.pickle) is left out, not the capture and its sidecars', async () => {
     const d = mkdtempSync(join(tmpdir(), 'arenascope-alias-'));
     try {

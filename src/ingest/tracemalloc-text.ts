@@ -469,6 +469,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let doubled = false;
   let before: 'statistic' | 'frame' | 'other' = 'other';
   let blanks = 0;
+  // A log handler on a logger and another on the root write every record twice, one line after the
+  // other: each statistic line read twice made a round of its own (a leak's 8 listings read as 35
+  // captures, and the gate passed it). A statistic line equal to the line before it is its copy, and
+  // so is a frame line under it equal to the frame line kept before it (whose copy it is).
+  const twice: number[] = [];
+  let lastLine = '';
+  let copied = false;
+  let keptFrame: string | null = null;
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -505,6 +513,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
     const m = read === undefined ? STAT.exec(line) : read;
+    const prev = lastLine;
+    lastLine = line;
+    if (m && current.length && line === prev && before === 'statistic' && blanks === 0) {
+      twice.push(no);
+      copied = true;
+      return;
+    }
     const [was, blanksBefore] = [before, blanks];
     [before, blanks] = line === '' ? [before, blanks + 1] : [m ? 'statistic' : 'other', 0];
     if (m) {
@@ -530,6 +545,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       }
       bareFrame = false;
       sourceGoesOn = false;
+      copied = false;
+      keptFrame = null;
       current.push(stat);
       return;
     }
@@ -549,6 +566,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     }
     const f = frameLine(line);
     if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
+      if (copied && keptFrame === line && !gap) {
+        keptFrame = null;
+        return;
+      }
+      keptFrame = line;
       if (afterGap(null)) {
         current[current.length - 1]!.frames.push({
           filename: f.filename,
@@ -618,6 +640,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         wrap.unjoined,
         'a piece of a path before a statistic, read as printed (a wrap inside its file name, if pasted from a terminal: no other wrap shows the width)',
       ),
+      ...(twice.length
+        ? [
+            `${input.label}: ${twice.length} statistic line(s) written twice in a row (the first at line ${twice[0]}), each read once: ` +
+              'a log handler on both a logger and the root writes every record twice (a statistic printed twice on purpose would be short)',
+          ]
+        : []),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),

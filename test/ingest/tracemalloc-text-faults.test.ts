@@ -1,0 +1,38 @@
+// Logs of real CPython runs that were once read wrong with exit 0 (fixtures/text/faults/make_faults.sh),
+// each against the statistics CPython computed beside it (<name>.truth.json).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/text/faults';
+type Truth = { listings: { frames: [string, number][]; size: number; count: number }[][] };
+const truth = (name: string): Truth => JSON.parse(readFileSync(`${DIR}/${name}.truth.json`, 'utf8')) as Truth;
+
+/** The listings of a log as a reader knows them: frames and counts exact, sizes to the 3 digits printed. */
+async function listings(file: string): Promise<{ log: StatisticsLog; read: unknown[] }> {
+  const log = (await loadCapture(`${DIR}/${file}`)) as StatisticsLog;
+  const read = log.listings.map((l) =>
+    l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+  );
+  return { log, read };
+}
+const expected = (t: Truth): unknown[] => t.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)]));
+
+describe('every line logged twice (a handler on the logger and on the root)', () => {
+  it.each([
+    ['dup_handler_lineno', 'by line, CPython 3.11'],
+    ['dup_handler_traceback', 'by traceback with frames, CPython 3.13'],
+  ])('%s (%s): each line read once, with a warning; the leak fails the gate', async (name) => {
+    const { log, read } = await listings(`${name}.log`);
+    expect(read).toEqual(expected(truth(name)));
+    expect(log.warnings.join('\n')).toMatch(
+      /\d+ statistic line\(s\) written twice in a row \(the first at line 4\), each read once/,
+    );
+    const gate = await cli('gate', `${DIR}/${name}.log`);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toContain('dup_handler.py:14');
+  });
+});

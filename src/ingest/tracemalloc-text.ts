@@ -426,13 +426,18 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     let tracebacks = false;
     let before = Number.POSITIVE_INFINITY;
     const keys = new Set<string>();
+    const push = (): void => {
+      const pieces = tracebacks ? null : byRepeats(round);
+      if (pieces) repeats.push(round[0]!.inputLine);
+      for (const stats of pieces ?? [round]) listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks });
+    };
     for (const [i, st] of stats.entries()) {
-      const key = st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
+      const key = frameKey(st);
       const rank = rankOf(current[i]!);
       const again = rank > before || (keys.has(key) && rank === before);
       before = rank;
       if (again) {
-        listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
+        push();
         round = [];
         tracebacks = false;
         keys.clear();
@@ -441,9 +446,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       round.push(st);
       tracebacks ||= current[i]!.frames.length > 0;
     }
-    listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
+    push();
     current = [];
   };
+  // Listings without frames that named a site again, read as several (byRepeats): their first lines.
+  const repeats: number[] = [];
 
   // The docker compose service the listing being read is from: another's lines among it are passed
   // over (a database's log lines split every listing, and the gate passed a leak).
@@ -646,6 +653,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
               'a log handler on both a logger and the root writes every record twice (a statistic printed twice on purpose would be short)',
           ]
         : []),
+      ...lineWarnings(
+        input.label,
+        repeats,
+        'statistics naming a site again with nothing between read as listings of their own (one by line names each site once; if it was ' +
+          "statistics('traceback') printed without its frames, it is one listing)",
+      ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
       ...orderWarning(input.label, flipped),
@@ -659,6 +672,31 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],
   };
+}
+
+const frameKey = (st: LoggedStatistic): string => st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
+
+/**
+ * A listing without frames that names a site again, as the listings it is: a new one where a site comes
+ * again. One listing by line never names a site twice: a top 2 printed each step while memory shrank
+ * (each top below the one before's smallest) was read as one listing and each site's figures summed.
+ * But statistics('traceback') printed without its frames names each traceback's oldest frame, often
+ * the same one: taken apart only when every piece holds two statistics or more (a traceback listing's
+ * repeats come one after another, or scattered); else null.
+ */
+function byRepeats(round: readonly LoggedStatistic[]): LoggedStatistic[][] | null {
+  const pieces: LoggedStatistic[][] = [[]];
+  let keys = new Set<string>();
+  for (const st of round) {
+    const key = frameKey(st);
+    if (keys.has(key)) {
+      pieces.push([]);
+      keys = new Set();
+    }
+    keys.add(key);
+    pieces[pieces.length - 1]!.push(st);
+  }
+  return pieces.length > 1 && pieces.every((p) => p.length >= 2) ? pieces : null;
 }
 
 /** Blank lines inside a listing: how many, the first. */

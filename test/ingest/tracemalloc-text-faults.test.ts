@@ -36,3 +36,13 @@ describe('every line logged twice (a handler on the logger and on the root)', ()
     expect(gate.out).toContain('dup_handler.py:14');
   });
 });
+
+describe('a top 2 printed each step with nothing between while memory shrinks (CPython 3.12)', () => {
+  it('is read as its three listings, with a warning (one listing, each site summed: 446 KiB)', async () => {
+    const { log, read } = await listings('shrink.log');
+    expect(read).toEqual(expected(truth('shrink')));
+    expect(log.warnings.join('\n')).toMatch(
+      /naming a site again with nothing between read as listings of their own.*: line 1/,
+    );
+  });
+});

@@ -434,7 +434,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     for (const [i, st] of stats.entries()) {
       const key = frameKey(st);
       const rank = rankOf(current[i]!);
-      const again = rank > before || (keys.has(key) && rank === before);
+      // A listing by file names no line: a site by line after it begins the next (statistics('filename')
+      // then statistics('lineno') with nothing between was read as one listing, its total twice the real).
+      const again =
+        rank > before || (keys.has(key) && rank === before) || (round.length > 0 && round.every(byFile) && !byFile(st));
       before = rank;
       if (again) {
         push();
@@ -673,6 +676,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     ],
   };
 }
+
+// A statistic of statistics('filename'): its file at line 0 ('<unknown>:0' is a site by line that
+// tracemalloc could not name).
+const byFile = (st: LoggedStatistic): boolean =>
+  st.frames.length === 1 && st.frames[0]!.lineno === 0 && st.frames[0]!.filename !== '<unknown>';
 
 const frameKey = (st: LoggedStatistic): string => st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
 

@@ -46,3 +46,18 @@ describe('a top 2 printed each step with nothing between while memory shrinks (C
     );
   });
 });
+
+describe('the top by file, then by line, each step with nothing between (CPython 3.12)', () => {
+  it('is read as its eight listings (merged, the total was counted twice)', async () => {
+    const { read } = await listings('file_then_line.log');
+    expect(read).toEqual(expected(truth('file_then_line')));
+  });
+
+  it('stats counts the last listing by line alone, no file at line 0 among its sites', async () => {
+    const r = await cli('stats', `${DIR}/file_then_line.log`, '--json');
+    expect(r.code).toBe(0);
+    const last = truth('file_then_line').listings.at(-1)!;
+    const got = (JSON.parse(r.out) as { stats: { frames: { lineno: number }[]; count: number }[] }).stats;
+    expect(got.map((s) => [s.frames[0]!.lineno, s.count])).toEqual(last.map((s) => [s.frames[0]![1], s.count]));
+  });
+});

@@ -323,6 +323,20 @@ interface ReadStatistic {
   readonly printed: { size: string; unit: string; average?: string; averageUnit?: string };
   /** The `File "…", line N` lines under it, in the order listed. */
   readonly frames: Frame[];
+  /** The process ID its log prefix names (processOf), or null. */
+  readonly process: string | null;
+}
+
+// A process ID in a log prefix: gunicorn's '[%(process)d]' (a bracket of digits alone), syslog's
+// 'app[123]', 'pid=123', 'PID 123'. No more than 7 digits: Linux's pid_max is 2^22 (a thread ID,
+// '%(thread)d', is longer, and threads share one process's memory).
+const PID = /(?:^|[\s\w])\[(\d{1,7})\](?=[\s:|,-]|$)|\bpid[=: ]\s?(\d{1,7})\b/i;
+
+/** The process a statistic line was logged from, by the PID in its log prefix; null when none is named. */
+function processOf(head: string, cuts: readonly PrefixCut[]): string | null {
+  if (!cuts.length) return null;
+  const m = PID.exec(head.slice(0, cuts[cuts.length - 1]!.end));
+  return m ? (m[1] ?? m[2]!) : null;
 }
 
 /**
@@ -392,6 +406,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const close = (): void => {
     if (!current.length) return;
     const shape = listingPrefix(current);
+    const process = current[0]!.process === null ? {} : { process: current[0]!.process };
     const stats = current.map((s): LoggedStatistic => {
       const cut = shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end;
       const header = { filename: unranked(s.head.slice(cut)), lineno: s.lineno };
@@ -429,7 +444,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const push = (): void => {
       const pieces = tracebacks ? null : byRepeats(round);
       if (pieces) repeats.push(round[0]!.inputLine);
-      for (const stats of pieces ?? [round]) listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks });
+      for (const stats of pieces ?? [round])
+        listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...process });
     };
     for (const [i, st] of stats.entries()) {
       const key = frameKey(st);
@@ -536,10 +552,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (blanksBefore === 1 && was === 'other') doubled = true;
       // Indented (a reply's code block), a line starts after its indentation.
       const head = m[1]!.trimStart();
+      const cuts = prefixCuts(head);
       const stat: ReadStatistic = {
         inputLine: no,
         head,
-        cuts: prefixCuts(head),
+        cuts,
         lineno: exact(input, no, 'the line number', m[2]!),
         size: size(input, no, m[3]!, m[4]!),
         count: exact(input, no, 'the count', m[7]!),
@@ -547,7 +564,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
         frames: [],
+        process: processOf(head, cuts),
       };
+      // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
+      const last = current[current.length - 1];
+      if (last && last.process !== stat.process) close();
       afterGap(stat);
       if (!current.length) {
         service = from;

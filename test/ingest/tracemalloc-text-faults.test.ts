@@ -1,6 +1,8 @@
 // Logs of real CPython runs that were once read wrong with exit 0 (fixtures/text/faults/make_faults.sh),
 // each against the statistics CPython computed beside it (<name>.truth.json).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/index.js';
 import type { StatisticsLog } from '../../src/model/statistics-log.js';
@@ -8,7 +10,7 @@ import { formatSize } from '../../src/report/format-size.js';
 import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/text/faults';
-type Truth = { listings: { frames: [string, number][]; size: number; count: number }[][] };
+type Truth = { pid?: number; listings: { frames: [string, number][]; size: number; count: number }[][] };
 const truth = (name: string): Truth => JSON.parse(readFileSync(`${DIR}/${name}.truth.json`, 'utf8')) as Truth;
 
 /** The listings of a log as a reader knows them: frames and counts exact, sizes to the 3 digits printed. */
@@ -59,5 +61,35 @@ describe('the top by file, then by line, each step with nothing between (CPython
     const last = truth('file_then_line').listings.at(-1)!;
     const got = (JSON.parse(r.out) as { stats: { frames: { lineno: number }[]; count: number }[] }).stats;
     expect(got.map((s) => [s.frames[0]!.lineno, s.count])).toEqual(last.map((s) => [s.frames[0]![1], s.count]));
+  });
+});
+
+describe("two forked workers logging to one file in gunicorn's format, one leaking (CPython 3.12)", () => {
+  const [leaky, steady] = [truth('workers_leaky'), truth('workers_steady')];
+
+  it("reads each worker's listings apart, each as that worker's CPython computed it", async () => {
+    const { log, read } = await listings('workers.log');
+    const of = (pid: number) => read.filter((_, i) => log.listings[i]!.process === String(pid));
+    expect(of(leaky.pid!)).toEqual(expected(leaky));
+    expect(of(steady.pid!)).toEqual(expected(steady));
+  });
+
+  it('gate refuses the mix, naming both PIDs (read as one series, it passed the leak)', async () => {
+    const r = await cli('gate', `${DIR}/workers.log`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`listings of 2 processes (PIDs ${leaky.pid}, ${steady.pid}) logged to one file`);
+  });
+
+  it("the leaking worker's lines alone fail the gate at its leak", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-workers-'));
+    try {
+      const lines = readFileSync(`${DIR}/workers.log`, 'utf8').split('\n');
+      const own = join(dir, 'leaky.log');
+      writeFileSync(own, `${lines.filter((l) => l.includes(`] [${leaky.pid}] `)).join('\n')}\n`);
+      const r = await cli('gate', own);
+      expect([r.code, r.out]).toEqual([1, expect.stringContaining('workers.py:12')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -411,6 +411,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const cut = shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end;
       const header = { filename: unranked(s.head.slice(cut)), lineno: s.lineno };
       let frames: readonly Frame[] = [header];
+      // Format() lists a statistic's key among its frames: frame lines that name none of it are another
+      // traceback's (a script's SyntaxError printed after a listing renamed its last statistic).
+      // (By its end: a header whose log prefix was not taken off ends with the frame's file name.)
+      if (
+        s.frames.length &&
+        !s.frames.some((f) => f.lineno === header.lineno && header.filename.endsWith(f.filename))
+      ) {
+        foreign.push(s.inputLine);
+        s.frames.length = 0;
+      }
       if (s.frames.length) {
         // Frames printed under a statistic (--group-by traceback) replace its one-frame key, oldest first.
         const listed = listedOrder(header, s.frames, order);
@@ -468,6 +478,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     push();
     current = [];
   };
+  // Statistics whose frame lines named none of their key, left out: their lines.
+  const foreign: number[] = [];
   // Listings without frames that named a site again, read as several (byRepeats): their first lines.
   const repeats: number[] = [];
 
@@ -677,6 +689,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
               'a log handler on both a logger and the root writes every record twice (a statistic printed twice on purpose would be short)',
           ]
         : []),
+      ...lineWarnings(
+        input.label,
+        foreign,
+        'frame lines under a statistic that name none of its key (another traceback, such as an error printed after the listing) left out',
+      ),
       ...lineWarnings(
         input.label,
         repeats,

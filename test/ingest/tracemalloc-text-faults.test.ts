@@ -93,3 +93,11 @@ describe("two forked workers logging to one file in gunicorn's format, one leaki
     }
   });
 });
+
+describe("a listing, then another script's SyntaxError in the same log (CPython 3.12)", () => {
+  it("keeps its last statistic (renamed bad_script.py:1 by the error's frame line), with a warning", async () => {
+    const { log, read } = await listings('listing_then_syntaxerror.log');
+    expect(read).toEqual(expected(truth('listing')));
+    expect(log.warnings.join('\n')).toMatch(/frame lines under a statistic that name none of its key .*: line 2$/m);
+  });
+});

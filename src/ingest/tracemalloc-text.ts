@@ -392,6 +392,11 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 const DAMAGED_STAT =
   /:-?\d+: size=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
+// A statistic line cut short after its line number or inside its figures ('app.py:9: size='), nothing
+// else after them: a write torn short in the middle of a log split its listing in two, silently. (Not
+// one cut with '...' (pytest's summary), nor one with a suffix after it.)
+const CUT_STAT = /:-?\d+:(?: size=[-+\d.()KMGTiB ,=countaverg]*)?$/;
+
 async function readTracemallocText(input: InputStream, opts: ReadOptions): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
   const text = textLines(input);
@@ -515,6 +520,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let lastLine = '';
   let copied = false;
   let keptFrame: string | null = null;
+  // A line inside a listing cut short (CUT_STAT): damage when the listing goes on after it (its order
+  // goes on), else the line that ends the listing, as any other (pytest's summary cut at the terminal's width).
+  let cutShort: { no: number; line: string } | null = null;
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -581,6 +589,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
       const last = current[current.length - 1];
       if (last && last.process !== stat.process) close();
+      if (cutShort) {
+        const last = current[current.length - 1];
+        if (last && !gap && rankOf(stat) <= rankOf(last) && !current.some((c) => keyOf(c) === keyOf(stat))) {
+          const why = `a statistic cut short (${quoted(cutShort.line.slice(-50), 50)}) inside a listing that goes on after it`;
+          if (!opts.lenient) throw new InputError(input.label, `line ${cutShort.no}`, `${why}; --lenient skips it`);
+          damaged.push(cutShort.no);
+        } else close();
+        cutShort = null;
+      }
       afterGap(stat);
       if (!current.length) {
         service = from;
@@ -600,6 +617,22 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const why = `a statistic that cannot be read (${quoted(figures, 50)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);
+      return;
+    }
+    if (cutShort) {
+      cutShort = null;
+      close();
+      gap = null;
+    }
+    if (
+      current.length &&
+      blanksBefore === 0 &&
+      !gap &&
+      CUT_STAT.test(line) &&
+      !line.endsWith('.') &&
+      !frameLine(line)
+    ) {
+      cutShort = { no, line };
       return;
     }
     if (!current.length) return;

@@ -101,3 +101,27 @@ describe("a listing, then another script's SyntaxError in the same log (CPython 
     expect(log.warnings.join('\n')).toMatch(/frame lines under a statistic that name none of its key .*: line 2$/m);
   });
 });
+
+describe('statistic lines cut short in the middle of a real series (CPython 3.12, two lines torn)', () => {
+  it('is an error naming the first such line (each split its listing, silently: the leak passed)', async () => {
+    const r = await cli('gate', `${DIR}/refused-cut-series.log`);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(/refused-cut-series\.log: line 8: a statistic cut short .*--lenient/),
+    ]);
+  });
+
+  it('--lenient reads the four listings without the torn lines, says so, and the leak fails the gate', async () => {
+    const log = (await loadCapture(`${DIR}/refused-cut-series.log`, { lenient: true })) as StatisticsLog;
+    const want = expected(truth('series')) as unknown[][];
+    want[1]!.splice(2, 1); // line 8
+    want[2]!.splice(1, 1); // line 12
+    const read = log.listings.map((l) =>
+      l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+    );
+    expect(read).toEqual(want);
+    expect(log.warnings.join('\n')).toContain('skipped 2 statistic line(s) that cannot be read, the first at line 8');
+    const gate = await cli('gate', '--lenient', `${DIR}/refused-cut-series.log`);
+    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('series.py:8')]);
+  });
+});

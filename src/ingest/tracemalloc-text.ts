@@ -392,6 +392,9 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 const DAMAGED_STAT =
   /:-?\d+: size=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
+// A label before a statistic's file name: 'stat='.
+const LABEL = /^[A-Za-z_]\w*=(?=\S)/;
+
 // A statistic line cut short after its line number or inside its figures ('app.py:9: size='), nothing
 // else after them: a write torn short in the middle of a log split its listing in two, silently. (Not
 // one cut with '...' (pytest's summary), nor one with a suffix after it.)
@@ -405,6 +408,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let no = 0;
   let stripped: { line: number; prefix: string; listings: number } | null = null;
   let flipped: { line: number; count: number } | null = null;
+  let labelled: { line: number; label: string; stats: number } | null = null;
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
 
@@ -412,9 +416,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (!current.length) return;
     const shape = listingPrefix(current);
     const process = current[0]!.process === null ? {} : { process: current[0]!.process };
-    const stats = current.map((s): LoggedStatistic => {
-      const cut = shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end;
-      const header = { filename: unranked(s.head.slice(cut)), lineno: s.lineno };
+    const names = current.map((s) =>
+      unranked(s.head.slice(shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end)),
+    );
+    // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
+    // part of the file names, when every statistic of the listing carries it, behind a log prefix or
+    // two statistics or more (a file name may hold '=', but not one word= before every file's).
+    const label = LABEL.exec(names[0]!)?.[0];
+    if (label && names.every((n) => n.startsWith(label)) && (shape !== null || names.length > 1)) {
+      labelled = labelled ?? { line: current[0]!.inputLine, label, stats: 0 };
+      labelled.stats += names.length;
+      for (const [i, n] of names.entries()) names[i] = n.slice(label.length);
+    }
+    const stats = current.map((s, i): LoggedStatistic => {
+      const header = { filename: names[i]!, lineno: s.lineno };
       let frames: readonly Frame[] = [header];
       // Format() lists a statistic's key among its frames: frame lines that name none of it are another
       // traceback's (a script's SyntaxError printed after a listing renamed its last statistic).
@@ -735,6 +750,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
+      ...labelWarning(input.label, labelled),
       ...orderWarning(input.label, flipped),
       ...(assumed.count
         ? [
@@ -797,6 +813,14 @@ function prefixWarning(label: string, s: { line: number; prefix: string; listing
   const where = s.listings > 1 ? `${s.listings} listings, the first at line ${s.line}` : `line ${s.line}`;
   return [
     `${label}: statistic lines behind a log prefix (${where}: ${quoted(s.prefix, 40)}): not part of the file names`,
+  ];
+}
+
+function labelWarning(label: string, l: { line: number; label: string; stats: number } | null): string[] {
+  if (!l) return [];
+  const where = l.stats > 1 ? `${l.stats} statistics, the first at line ${l.line}` : `the statistic at line ${l.line}`;
+  return [
+    `${label}: ${quoted(l.label, 30)} before the file names of ${where}: read as the program's label, not part of them`,
   ];
 }
 

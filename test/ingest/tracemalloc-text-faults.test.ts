@@ -125,3 +125,13 @@ describe('statistic lines cut short in the middle of a real series (CPython 3.12
     expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('series.py:8')]);
   });
 });
+
+describe("statistics logged under the program's label ('top_current i=1, stat=…', CPython 3.8)", () => {
+  it("reads the file names without the label (they were 'stat=labelled.py'), with a warning", async () => {
+    const { log, read } = await listings('labelled.log');
+    expect(read).toEqual(expected(truth('labelled')));
+    expect(log.warnings.join('\n')).toContain(
+      '"stat=" before the file names of 9 statistics, the first at line 1: read as the program\'s label',
+    );
+  });
+});

@@ -323,6 +323,20 @@ interface ReadStatistic {
   readonly printed: { size: string; unit: string; average?: string; averageUnit?: string };
   /** The `File "…", line N` lines under it, in the order listed. */
   readonly frames: Frame[];
+  /** The process ID its log prefix names (processOf), or null. */
+  readonly process: string | null;
+}
+
+// A process ID in a log prefix: gunicorn's '[%(process)d]' (a bracket of digits alone), syslog's
+// 'app[123]', 'pid=123', 'PID 123'. No more than 7 digits: Linux's pid_max is 2^22 (a thread ID,
+// '%(thread)d', is longer, and threads share one process's memory).
+const PID = /(?:^|[\s\w])\[(\d{1,7})\](?=[\s:|,-]|$)|\bpid[=: ]\s?(\d{1,7})\b/i;
+
+/** The process a statistic line was logged from, by the PID in its log prefix; null when none is named. */
+function processOf(head: string, cuts: readonly PrefixCut[]): string | null {
+  if (!cuts.length) return null;
+  const m = PID.exec(head.slice(0, cuts[cuts.length - 1]!.end));
+  return m ? (m[1] ?? m[2]!) : null;
 }
 
 /**
@@ -378,6 +392,14 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 const DAMAGED_STAT =
   /:-?\d+: size=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
+// A label before a statistic's file name: 'stat='.
+const LABEL = /^[A-Za-z_]\w*=(?=\S)/;
+
+// A statistic line cut short after its line number or inside its figures ('app.py:9: size='), nothing
+// else after them: a write torn short in the middle of a log split its listing in two, silently. (Not
+// one cut with '...' (pytest's summary), nor one with a suffix after it.)
+const CUT_STAT = /:-?\d+:(?: size=[-+\d.()KMGTiB ,=countaverg]*)?$/;
+
 async function readTracemallocText(input: InputStream, opts: ReadOptions): Promise<StatisticsLog> {
   const listings: LoggedListing[] = [];
   const text = textLines(input);
@@ -386,16 +408,39 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let no = 0;
   let stripped: { line: number; prefix: string; listings: number } | null = null;
   let flipped: { line: number; count: number } | null = null;
+  let labelled: { line: number; label: string; stats: number } | null = null;
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
 
   const close = (): void => {
     if (!current.length) return;
     const shape = listingPrefix(current);
-    const stats = current.map((s): LoggedStatistic => {
-      const cut = shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end;
-      const header = { filename: unranked(s.head.slice(cut)), lineno: s.lineno };
+    const process = current[0]!.process === null ? {} : { process: current[0]!.process };
+    const names = current.map((s) =>
+      unranked(s.head.slice(shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end)),
+    );
+    // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
+    // part of the file names, when every statistic of the listing carries it, behind a log prefix or
+    // two statistics or more (a file name may hold '=', but not one word= before every file's).
+    const label = LABEL.exec(names[0]!)?.[0];
+    if (label && names.every((n) => n.startsWith(label)) && (shape !== null || names.length > 1)) {
+      labelled = labelled ?? { line: current[0]!.inputLine, label, stats: 0 };
+      labelled.stats += names.length;
+      for (const [i, n] of names.entries()) names[i] = n.slice(label.length);
+    }
+    const stats = current.map((s, i): LoggedStatistic => {
+      const header = { filename: names[i]!, lineno: s.lineno };
       let frames: readonly Frame[] = [header];
+      // Format() lists a statistic's key among its frames: frame lines that name none of it are another
+      // traceback's (a script's SyntaxError printed after a listing renamed its last statistic).
+      // (By its end: a header whose log prefix was not taken off ends with the frame's file name.)
+      if (
+        s.frames.length &&
+        !s.frames.some((f) => f.lineno === header.lineno && header.filename.endsWith(f.filename))
+      ) {
+        foreign.push(s.inputLine);
+        s.frames.length = 0;
+      }
       if (s.frames.length) {
         // Frames printed under a statistic (--group-by traceback) replace its one-frame key, oldest first.
         const listed = listedOrder(header, s.frames, order);
@@ -426,13 +471,22 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     let tracebacks = false;
     let before = Number.POSITIVE_INFINITY;
     const keys = new Set<string>();
+    const push = (): void => {
+      const pieces = tracebacks ? null : byRepeats(round);
+      if (pieces) repeats.push(round[0]!.inputLine);
+      for (const stats of pieces ?? [round])
+        listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...process });
+    };
     for (const [i, st] of stats.entries()) {
-      const key = st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
+      const key = frameKey(st);
       const rank = rankOf(current[i]!);
-      const again = rank > before || (keys.has(key) && rank === before);
+      // A listing by file names no line: a site by line after it begins the next (statistics('filename')
+      // then statistics('lineno') with nothing between was read as one listing, its total twice the real).
+      const again =
+        rank > before || (keys.has(key) && rank === before) || (round.length > 0 && round.every(byFile) && !byFile(st));
       before = rank;
       if (again) {
-        listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
+        push();
         round = [];
         tracebacks = false;
         keys.clear();
@@ -441,9 +495,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       round.push(st);
       tracebacks ||= current[i]!.frames.length > 0;
     }
-    listings.push({ inputLine: round[0]!.inputLine, stats: round, tracebacks });
+    push();
     current = [];
   };
+  // Statistics whose frame lines named none of their key, left out: their lines.
+  const foreign: number[] = [];
+  // Listings without frames that named a site again, read as several (byRepeats): their first lines.
+  const repeats: number[] = [];
 
   // The docker compose service the listing being read is from: another's lines among it are passed
   // over (a database's log lines split every listing, and the gate passed a leak).
@@ -469,6 +527,17 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let doubled = false;
   let before: 'statistic' | 'frame' | 'other' = 'other';
   let blanks = 0;
+  // A log handler on a logger and another on the root write every record twice, one line after the
+  // other: each statistic line read twice made a round of its own (a leak's 8 listings read as 35
+  // captures, and the gate passed it). A statistic line equal to the line before it is its copy, and
+  // so is a frame line under it equal to the frame line kept before it (whose copy it is).
+  const twice: number[] = [];
+  let lastLine = '';
+  let copied = false;
+  let keptFrame: string | null = null;
+  // A line inside a listing cut short (CUT_STAT): damage when the listing goes on after it (its order
+  // goes on), else the line that ends the listing, as any other (pytest's summary cut at the terminal's width).
+  let cutShort: { no: number; line: string } | null = null;
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -505,16 +574,24 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
     const m = read === undefined ? STAT.exec(line) : read;
+    const prev = lastLine;
+    lastLine = line;
+    if (m && current.length && line === prev && before === 'statistic' && blanks === 0) {
+      twice.push(no);
+      copied = true;
+      return;
+    }
     const [was, blanksBefore] = [before, blanks];
     [before, blanks] = line === '' ? [before, blanks + 1] : [m ? 'statistic' : 'other', 0];
     if (m) {
       if (blanksBefore === 1 && was === 'other') doubled = true;
       // Indented (a reply's code block), a line starts after its indentation.
       const head = m[1]!.trimStart();
+      const cuts = prefixCuts(head);
       const stat: ReadStatistic = {
         inputLine: no,
         head,
-        cuts: prefixCuts(head),
+        cuts,
         lineno: exact(input, no, 'the line number', m[2]!),
         size: size(input, no, m[3]!, m[4]!),
         count: exact(input, no, 'the count', m[7]!),
@@ -522,7 +599,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
         frames: [],
+        process: processOf(head, cuts),
       };
+      // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
+      const last = current[current.length - 1];
+      if (last && last.process !== stat.process) close();
+      if (cutShort) {
+        const last = current[current.length - 1];
+        if (last && !gap && rankOf(stat) <= rankOf(last) && !current.some((c) => keyOf(c) === keyOf(stat))) {
+          const why = `a statistic cut short (${quoted(cutShort.line.slice(-50), 50)}) inside a listing that goes on after it`;
+          if (!opts.lenient) throw new InputError(input.label, `line ${cutShort.no}`, `${why}; --lenient skips it`);
+          damaged.push(cutShort.no);
+        } else close();
+        cutShort = null;
+      }
       afterGap(stat);
       if (!current.length) {
         service = from;
@@ -530,6 +620,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       }
       bareFrame = false;
       sourceGoesOn = false;
+      copied = false;
+      keptFrame = null;
       current.push(stat);
       return;
     }
@@ -542,6 +634,22 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       damaged.push(no);
       return;
     }
+    if (cutShort) {
+      cutShort = null;
+      close();
+      gap = null;
+    }
+    if (
+      current.length &&
+      blanksBefore === 0 &&
+      !gap &&
+      CUT_STAT.test(line) &&
+      !line.endsWith('.') &&
+      !frameLine(line)
+    ) {
+      cutShort = { no, line };
+      return;
+    }
     if (!current.length) return;
     if (line === '') {
       gap = blankAfter(gap, no);
@@ -549,6 +657,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     }
     const f = frameLine(line);
     if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
+      if (copied && keptFrame === line && !gap) {
+        keptFrame = null;
+        return;
+      }
+      keptFrame = line;
       if (afterGap(null)) {
         current[current.length - 1]!.frames.push({
           filename: f.filename,
@@ -618,8 +731,26 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         wrap.unjoined,
         'a piece of a path before a statistic, read as printed (a wrap inside its file name, if pasted from a terminal: no other wrap shows the width)',
       ),
+      ...(twice.length
+        ? [
+            `${input.label}: ${twice.length} statistic line(s) written twice in a row (the first at line ${twice[0]}), each read once: ` +
+              'a log handler on both a logger and the root writes every record twice (a statistic printed twice on purpose would be short)',
+          ]
+        : []),
+      ...lineWarnings(
+        input.label,
+        foreign,
+        'frame lines under a statistic that name none of its key (another traceback, such as an error printed after the listing) left out',
+      ),
+      ...lineWarnings(
+        input.label,
+        repeats,
+        'statistics naming a site again with nothing between read as listings of their own (one by line names each site once; if it was ' +
+          "statistics('traceback') printed without its frames, it is one listing)",
+      ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
+      ...labelWarning(input.label, labelled),
       ...orderWarning(input.label, flipped),
       ...(assumed.count
         ? [
@@ -631,6 +762,36 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
     ],
   };
+}
+
+// A statistic of statistics('filename'): its file at line 0 ('<unknown>:0' is a site by line that
+// tracemalloc could not name).
+const byFile = (st: LoggedStatistic): boolean =>
+  st.frames.length === 1 && st.frames[0]!.lineno === 0 && st.frames[0]!.filename !== '<unknown>';
+
+const frameKey = (st: LoggedStatistic): string => st.frames.map((f) => `${f.filename}\0${f.lineno}`).join('\n');
+
+/**
+ * A listing without frames that names a site again, as the listings it is: a new one where a site comes
+ * again. One listing by line never names a site twice: a top 2 printed each step while memory shrank
+ * (each top below the one before's smallest) was read as one listing and each site's figures summed.
+ * But statistics('traceback') printed without its frames names each traceback's oldest frame, often
+ * the same one: taken apart only when every piece holds two statistics or more (a traceback listing's
+ * repeats come one after another, or scattered); else null.
+ */
+function byRepeats(round: readonly LoggedStatistic[]): LoggedStatistic[][] | null {
+  const pieces: LoggedStatistic[][] = [[]];
+  let keys = new Set<string>();
+  for (const st of round) {
+    const key = frameKey(st);
+    if (keys.has(key)) {
+      pieces.push([]);
+      keys = new Set();
+    }
+    keys.add(key);
+    pieces[pieces.length - 1]!.push(st);
+  }
+  return pieces.length > 1 && pieces.every((p) => p.length >= 2) ? pieces : null;
 }
 
 /** Blank lines inside a listing: how many, the first. */
@@ -652,6 +813,14 @@ function prefixWarning(label: string, s: { line: number; prefix: string; listing
   const where = s.listings > 1 ? `${s.listings} listings, the first at line ${s.line}` : `line ${s.line}`;
   return [
     `${label}: statistic lines behind a log prefix (${where}: ${quoted(s.prefix, 40)}): not part of the file names`,
+  ];
+}
+
+function labelWarning(label: string, l: { line: number; label: string; stats: number } | null): string[] {
+  if (!l) return [];
+  const where = l.stats > 1 ? `${l.stats} statistics, the first at line ${l.line}` : `the statistic at line ${l.line}`;
+  return [
+    `${label}: ${quoted(l.label, 30)} before the file names of ${where}: read as the program's label, not part of them`,
   ];
 }
 

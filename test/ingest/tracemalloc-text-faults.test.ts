@@ -1,0 +1,137 @@
+// Logs of real CPython runs that were once read wrong with exit 0 (fixtures/text/faults/make_faults.sh),
+// each against the statistics CPython computed beside it (<name>.truth.json).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/text/faults';
+type Truth = { pid?: number; listings: { frames: [string, number][]; size: number; count: number }[][] };
+const truth = (name: string): Truth => JSON.parse(readFileSync(`${DIR}/${name}.truth.json`, 'utf8')) as Truth;
+
+/** The listings of a log as a reader knows them: frames and counts exact, sizes to the 3 digits printed. */
+async function listings(file: string): Promise<{ log: StatisticsLog; read: unknown[] }> {
+  const log = (await loadCapture(`${DIR}/${file}`)) as StatisticsLog;
+  const read = log.listings.map((l) =>
+    l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+  );
+  return { log, read };
+}
+const expected = (t: Truth): unknown[] => t.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)]));
+
+describe('every line logged twice (a handler on the logger and on the root)', () => {
+  it.each([
+    ['dup_handler_lineno', 'by line, CPython 3.11'],
+    ['dup_handler_traceback', 'by traceback with frames, CPython 3.13'],
+  ])('%s (%s): each line read once, with a warning; the leak fails the gate', async (name) => {
+    const { log, read } = await listings(`${name}.log`);
+    expect(read).toEqual(expected(truth(name)));
+    expect(log.warnings.join('\n')).toMatch(
+      /\d+ statistic line\(s\) written twice in a row \(the first at line 4\), each read once/,
+    );
+    const gate = await cli('gate', `${DIR}/${name}.log`);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toContain('dup_handler.py:14');
+  });
+});
+
+describe('a top 2 printed each step with nothing between while memory shrinks (CPython 3.12)', () => {
+  it('is read as its three listings, with a warning (one listing, each site summed: 446 KiB)', async () => {
+    const { log, read } = await listings('shrink.log');
+    expect(read).toEqual(expected(truth('shrink')));
+    expect(log.warnings.join('\n')).toMatch(
+      /naming a site again with nothing between read as listings of their own.*: line 1/,
+    );
+  });
+});
+
+describe('the top by file, then by line, each step with nothing between (CPython 3.12)', () => {
+  it('is read as its eight listings (merged, the total was counted twice)', async () => {
+    const { read } = await listings('file_then_line.log');
+    expect(read).toEqual(expected(truth('file_then_line')));
+  });
+
+  it('stats counts the last listing by line alone, no file at line 0 among its sites', async () => {
+    const r = await cli('stats', `${DIR}/file_then_line.log`, '--json');
+    expect(r.code).toBe(0);
+    const last = truth('file_then_line').listings.at(-1)!;
+    const got = (JSON.parse(r.out) as { stats: { frames: { lineno: number }[]; count: number }[] }).stats;
+    expect(got.map((s) => [s.frames[0]!.lineno, s.count])).toEqual(last.map((s) => [s.frames[0]![1], s.count]));
+  });
+});
+
+describe("two forked workers logging to one file in gunicorn's format, one leaking (CPython 3.12)", () => {
+  const [leaky, steady] = [truth('workers_leaky'), truth('workers_steady')];
+
+  it("reads each worker's listings apart, each as that worker's CPython computed it", async () => {
+    const { log, read } = await listings('workers.log');
+    const of = (pid: number) => read.filter((_, i) => log.listings[i]!.process === String(pid));
+    expect(of(leaky.pid!)).toEqual(expected(leaky));
+    expect(of(steady.pid!)).toEqual(expected(steady));
+  });
+
+  it('gate refuses the mix, naming both PIDs (read as one series, it passed the leak)', async () => {
+    const r = await cli('gate', `${DIR}/workers.log`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`listings of 2 processes (PIDs ${leaky.pid}, ${steady.pid}) logged to one file`);
+  });
+
+  it("the leaking worker's lines alone fail the gate at its leak", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-workers-'));
+    try {
+      const lines = readFileSync(`${DIR}/workers.log`, 'utf8').split('\n');
+      const own = join(dir, 'leaky.log');
+      writeFileSync(own, `${lines.filter((l) => l.includes(`] [${leaky.pid}] `)).join('\n')}\n`);
+      const r = await cli('gate', own);
+      expect([r.code, r.out]).toEqual([1, expect.stringContaining('workers.py:12')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a listing, then another script's SyntaxError in the same log (CPython 3.12)", () => {
+  it("keeps its last statistic (renamed bad_script.py:1 by the error's frame line), with a warning", async () => {
+    const { log, read } = await listings('listing_then_syntaxerror.log');
+    expect(read).toEqual(expected(truth('listing')));
+    expect(log.warnings.join('\n')).toMatch(/frame lines under a statistic that name none of its key .*: line 2$/m);
+  });
+});
+
+describe('statistic lines cut short in the middle of a real series (CPython 3.12, two lines torn)', () => {
+  it('is an error naming the first such line (each split its listing, silently: the leak passed)', async () => {
+    const r = await cli('gate', `${DIR}/refused-cut-series.log`);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringMatching(/refused-cut-series\.log: line 8: a statistic cut short .*--lenient/),
+    ]);
+  });
+
+  it('--lenient reads the four listings without the torn lines, says so, and the leak fails the gate', async () => {
+    const log = (await loadCapture(`${DIR}/refused-cut-series.log`, { lenient: true })) as StatisticsLog;
+    const want = expected(truth('series')) as unknown[][];
+    want[1]!.splice(2, 1); // line 8
+    want[2]!.splice(1, 1); // line 12
+    const read = log.listings.map((l) =>
+      l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+    );
+    expect(read).toEqual(want);
+    expect(log.warnings.join('\n')).toContain('skipped 2 statistic line(s) that cannot be read, the first at line 8');
+    const gate = await cli('gate', '--lenient', `${DIR}/refused-cut-series.log`);
+    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('series.py:8')]);
+  });
+});
+
+describe("statistics logged under the program's label ('top_current i=1, stat=…', CPython 3.8)", () => {
+  it("reads the file names without the label (they were 'stat=labelled.py'), with a warning", async () => {
+    const { log, read } = await listings('labelled.log');
+    expect(read).toEqual(expected(truth('labelled')));
+    expect(log.warnings.join('\n')).toContain(
+      '"stat=" before the file names of 9 statistics, the first at line 1: read as the program\'s label',
+    );
+  });
+});

@@ -117,7 +117,7 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
     const said =
       e instanceof InputError && e.file === path ? (e.where ? `${e.where}: ${e.detail}` : e.detail) : e.message;
     // One line of a few hundred characters at most: the reader's own, cut at a word.
-    const cut = said.length > 170 ? `${said.slice(0, said.lastIndexOf(' ', 170))} …` : said;
+    const cut = said.length > 140 ? `${said.slice(0, said.lastIndexOf(' ', 140))} …` : said;
     return `it looks like ${format}, whose reader (--input-format ${format}) stops at ${cut}`;
   }
 }

@@ -10,7 +10,7 @@ interface Replay {
   fragmented: { verdict: string; next: string };
   fragmentation: {
     pinningSitesOrder: string | null;
-    pinningSites: { filename: string; lineno: number; arenas: number }[];
+    pinningSites: { filename: string; lineno: number; arenas: number; madeAfterFrees: boolean }[];
   };
 }
 
@@ -66,6 +66,14 @@ describe('sites made after the largest frees', () => {
     expect(r.fragmentation.pinningSitesOrder).toBe('scattered');
     const [first, second] = r.fragmentation.pinningSites;
     expect([first!.lineno, second!.lineno]).toEqual([8, 3]);
+    // The ranking says why the next step passes over its first site.
+    expect([first!.madeAfterFrees, second!.madeAfterFrees]).toEqual([true, false]);
+    const text = (await cli('replay', 'fixtures/pymalloc/interned')).out.split('\n');
+    const ranked = text.slice(text.findIndex((l) => l.startsWith('Sites whose blocks pin arenas')) + 1);
+    expect(ranked[0]).toMatch(
+      /^ {2}w_interned\.py:8 .* \(made after the largest frees: it fills the room they left\)$/,
+    );
+    expect(ranked[1]).toMatch(/^ {2}w_interned\.py:3 .*pinned arenas$/);
     expect(r.fragmented.next).not.toMatch(/^look at .*w_interned\.py:8/);
     expect(r.fragmented.next).toMatch(
       new RegExp(

@@ -124,7 +124,16 @@ export interface FragmentationEvidence {
   readonly pinningSitesOrder: ReplayOrder | null;
   /** Why that order (or why no sites), in a sentence. */
   readonly pinningSitesBasis: string;
-  readonly pinningSites: readonly PinningSite[];
+  readonly pinningSites: readonly RankedPinningSite[];
+}
+
+/**
+ * A pinning site as ranked, and whether it was made after the largest frees (madeAfterFrees): such a
+ * site fills the room the frees left, so the next step names those kept through them first; the
+ * ranking says so beside it.
+ */
+export interface RankedPinningSite extends PinningSite {
+  readonly madeAfterFrees: boolean;
 }
 
 function modelFigures(s: ModelState): ModelFigures {
@@ -691,6 +700,7 @@ export function isFragmented(
 export function fragmentationEvidence(
   captures: readonly CaptureComparison[],
   verdict: FragmentedVerdict['verdict'],
+  madeAfter: ReadonlySet<string> = new Set(),
 ): FragmentationEvidence {
   const last = captures[captures.length - 1]!;
   const arena = last.compact.stats.arenaSize;
@@ -737,7 +747,7 @@ export function fragmentationEvidence(
     emptyPoolBytesWorstCase: last.scattered.emptyPoolBytes,
     pinningSitesOrder: order,
     pinningSitesBasis: basis,
-    pinningSites: sites,
+    pinningSites: sites.map((p) => ({ ...p, madeAfterFrees: madeAfter.has(siteKey(p)) })),
   };
 }
 
@@ -1010,7 +1020,8 @@ export function replayReport(
     if (!exitWorse) judged = final;
   }
   const upTo = captures.slice(0, judged + 1);
-  const fragmented = isFragmented(upTo, madeAfterFrees(snapshots, judged));
+  const madeAfter = madeAfterFrees(snapshots, judged);
+  const fragmented = isFragmented(upTo, madeAfter);
   const atFinal =
     judged < captures.length - 1
       ? [
@@ -1034,7 +1045,7 @@ export function replayReport(
     ],
     untracedBlocks: r.untracedBlocks,
     fragmented,
-    fragmentation: fragmentationEvidence(upTo, fragmented.verdict),
+    fragmentation: fragmentationEvidence(upTo, fragmented.verdict, madeAfter),
     judged,
   };
 }

@@ -7,7 +7,7 @@ import { esc } from '../escape.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
-import { emptyPools } from '../text/replay.js';
+import { emptyPools, MADE_AFTER } from '../text/replay.js';
 import { arenasChart, leaksCharts, occupancyChart, topSitesChart, totalsChart } from './charts.js';
 import { flameChart } from './flame.js';
 import { type Section, section, sortable, table, traceback, where } from './markup.js';
@@ -134,7 +134,11 @@ export function fragmentationSection(s: SnapshotSection): Section | null {
   const f = r.fragmentation;
   const { verdict: v, evidence, next } = fragmentationVerdict(r);
   const verdict = `Fragmented: ${v}. Next: ${next}. ${evidence}`;
-  const pinning = f.pinningSites.map((p) => [where(p), sortable(p.arenas), sortable(p.blocks)]);
+  const pinning = f.pinningSites.map((p) => [
+    where(p) + (p.madeAfterFrees ? ` <span class="note">(${esc(MADE_AFTER)})</span>` : ''),
+    sortable(p.arenas),
+    sortable(p.blocks),
+  ]);
   const sites = pinning.length
     ? `<p>Ranked by ${esc(f.pinningSitesBasis)}.</p>${table('pinning-table', ['site', 'pinned arenas', 'blocks'], pinning)}`
     : `<p>${esc(f.pinningSitesBasis)}.</p>`;

@@ -7,6 +7,9 @@ import { formatSize } from '../format-size.js';
 import { alignTable, capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderMallocStats } from './mallocstats.js';
 
+/** Beside a pinning site made after the largest frees, which the next step names after those kept through them. */
+export const MADE_AFTER = 'made after the largest frees: it fills the room they left';
+
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const range = (a: number | string, b: number | string): string => (a === b ? String(a) : `${a} .. ${b}`);
 
@@ -81,7 +84,10 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
       out.push(`Sites whose blocks pin arenas, ranked by ${f.pinningSitesBasis}:`);
       const { shown, more } = capped(f.pinningSites, layout.limit, '  ');
       for (const p of shown)
-        out.push(`  ${layout.path(p.filename)}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arenas`);
+        out.push(
+          `  ${layout.path(p.filename)}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arena${p.arenas === 1 ? '' : 's'}` +
+            (p.madeAfterFrees ? ` (${MADE_AFTER})` : ''),
+        );
       out.push(...more);
     } else out.push(`Sites whose blocks pin arenas: ${f.pinningSitesBasis}.`);
     if (mallocstats) {

@@ -2,7 +2,7 @@
 // writes, the options of commands that read captures, loading them, and emitting the result.
 // stats and diff read one dump: what only sets and logs need is imported where they are read.
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { FORMATS } from '../ingest/formats.js';
 import type { ReadOptions } from '../ingest/importer.js';
@@ -175,6 +175,15 @@ export function paceWatch(slow: () => void): (read: number) => void {
   };
 }
 
+const special = (path: string): boolean => {
+  try {
+    const st = statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 /**
  * A pattern given quoted (the shell did not expand it) to a command that reads one file: its one
  * match. It read "no such file" of a pattern matching five dumps.
@@ -182,8 +191,8 @@ export function paceWatch(slow: () => void): (read: number) => void {
 async function oneMatch(path: string): Promise<string> {
   if (!/[*?[{]/.test(path) || existsSync(path)) return path;
   const { glob } = await import('../ingest/resolve-inputs.js');
-  // A capture's sidecars (.time, .peak, .label) beside it are no second match.
-  const all = glob(path);
+  // A capture's sidecars (.time, .peak, .label) beside it are no second match, nor a FIFO or socket.
+  const all = glob(path).filter((m) => !special(m));
   const matches = all.filter((m) => !/\.(?:time|peak|label)$/.test(m) || !all.includes(m.replace(/\.\w+$/, '')));
   if (matches.length === 1) return matches[0]!;
   throw new UsageError(

@@ -2,9 +2,19 @@
 // read. A directory may hold other files (logs, notes, sidecars): they are skipped with a one-line
 // warning each, never an error. A run folder of `arenascope run` gives the captures its run names.
 
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  type Dirent,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
 import { InputError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
@@ -111,9 +121,55 @@ export function glob(pattern: string): string[] {
   const { globSync } = createRequire(import.meta.url)('tinyglobby') as typeof Tinyglobby;
   // An absolute pattern gives absolute paths, a relative one paths relative to the working directory.
   // Folders too, to be said as a folder's are (a link to nothing it does not list).
-  return globSync(pattern, { absolute: isAbsolute(pattern), expandDirectories: false, onlyFiles: false }).map((p) =>
-    p.replace(/[\\/]$/, ''),
+  const found = globSync(pattern, { absolute: isAbsolute(pattern), expandDirectories: false, onlyFiles: false }).map(
+    (p) => p.replace(/[\\/]$/, ''),
   );
+  return [...found, ...unlisted(pattern, found)];
+}
+
+/**
+ * What the pattern matches that tinyglobby's crawler (fdir) does not list: it lists files, folders and
+ * links only, so a FIFO, socket or device among a series' files went unsaid (`leaks` of 'snap-*'
+ * read 2 captures of 3). The folders of the matches and the pattern's own are listed again for such
+ * entries, matched by the matcher tinyglobby uses (picomatch, its dependency); the caller says why
+ * each is not read.
+ */
+function unlisted(pattern: string, found: readonly string[]): string[] {
+  const segments = pattern.split(/[\\/]/);
+  const fixed = segments
+    .slice(
+      0,
+      Math.max(
+        1,
+        segments.findIndex((s) => GLOB.test(s)),
+      ),
+    )
+    .join('/');
+  const dirs = new Set([...found.map((p) => dirname(p)), fixed === '' ? '/' : fixed]);
+  const out: string[] = [];
+  let isMatch: ((p: string) => boolean) | null = null;
+  for (const dir of dirs) {
+    let names: Dirent[];
+    try {
+      names = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue; // not a folder, or not listable: the pattern's own matches say what there is
+    }
+    for (const e of names) {
+      if (e.isFile() || e.isDirectory() || e.isSymbolicLink()) continue;
+      const path = dir === '.' ? e.name : join(dir, e.name);
+      isMatch ??= matcher(pattern);
+      if (isMatch(path) && !found.includes(path)) out.push(path);
+    }
+  }
+  return out;
+}
+
+function matcher(pattern: string): (path: string) => boolean {
+  const req = createRequire(createRequire(import.meta.url).resolve('tinyglobby'));
+  const picomatch = req('picomatch') as (glob: string, opts: { dot: boolean }) => (path: string) => boolean;
+  const match = picomatch(normalize(pattern), { dot: false });
+  return (path) => match(normalize(path));
 }
 
 // A folder's entries; one that cannot be listed is an error naming it.

@@ -334,6 +334,34 @@ describe('what a folder holds besides files', () => {
     }
   });
 
+  // tinyglobby's crawler lists files, folders and links only: a FIFO among a series' files was left
+  // out unsaid (leaks of 'snap-*' read 2 captures of 3, no warning).
+  it("a FIFO a pattern matches is one warning, as a folder's", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-glob-fifo-'));
+    try {
+      copyFileSync(A, join(d, 'snap-1.pickle'));
+      execFileSync('mkfifo', [join(d, 'snap-2.pickle')]);
+      copyFileSync(A, join(d, 'snap-3.pickle'));
+      execFileSync('mkfifo', [join(d, '.snap-4.pickle')]); // hidden: the pattern does not match it
+      const r = resolveInputs([join(d, 'snap-*.pickle')]);
+      expect(r.inputs).toEqual([join(d, 'snap-1.pickle'), join(d, 'snap-3.pickle')]);
+      expect(r.skipped).toEqual([`skipping ${join(d, 'snap-2.pickle')}: not a regular file`]);
+      const only = mkdtempSync(join(tmpdir(), 'arenascope-glob-fifo-only-'));
+      execFileSync('mkfifo', [join(only, 'snap-1.pickle')]);
+      const alone = resolveInputs([join(only, '*.pickle')]);
+      rmSync(only, { recursive: true, force: true });
+      expect(alone.skipped).toEqual([
+        `skipping ${join(only, 'snap-1.pickle')}: not a regular file`,
+        `no file matches ${join(only, '*.pickle')}`,
+      ]);
+      // A command that reads one file reads the one regular file the pattern matches.
+      const stats = await cli('stats', join(d, 'snap-[12].pickle'));
+      expect(stats.code).toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(process.getuid?.() === 0)(
     'a file named as captures are that it cannot read is an error naming it',
     async () => {

@@ -1,5 +1,6 @@
 // Which order of the model the real allocator's report points at (fixtures/pymalloc/scattered-hand: real
 // dumps and real sys._debugmallocstats() reports of CPython 3.11, made by make_scattered_hand.py).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 
@@ -178,5 +179,31 @@ describe("another domain's blocks (fixtures/pymalloc/domain-churn: make_domain_c
       r.captures.map((c) => [c.scattered.arenas, c.churn]);
     expect(figures(all)).toEqual(figures(dom0));
     expect(all.fragmented.verdict).toBe(dom0.fragmented.verdict);
+  });
+});
+
+describe('traced peaks of CPython 3.8, which cannot reset them', () => {
+  // fixtures/pymalloc/peak38 (make_peak38.py, CPython 3.8): .peak sidecars of get_traced_memory()[1] at
+  // each capture; 2 MB of temporaries made and freed before capture 2, then one small object a capture.
+  // The same run-so-far peak at captures 3-5 was read as each interval's: MBs of churn, assumed: false.
+  it("are an interval's only when they rose in it", async () => {
+    const r = JSON.parse((await cli('replay', '--json', 'fixtures/pymalloc/peak38')).out) as {
+      captures: { churn: { tracedPeak: number | null; transientBytes: number; assumed: boolean } }[];
+      assumptions: string[];
+    };
+    const churn = r.captures.map((c) => c.churn);
+    const peaks = ['2', '3', '4', '5'].map((k) =>
+      Number(readFileSync(`fixtures/pymalloc/peak38/snap-${k}.pickle.gz.peak`, 'utf8')),
+    );
+    expect(new Set(peaks).size).toBe(1); // CPython's own figure did not move after capture 2
+    expect(churn[1]).toMatchObject({ tracedPeak: peaks[0], assumed: false });
+    expect(churn[1]!.transientBytes).toBeGreaterThan(2_000_000);
+    for (const c of churn.slice(2)) {
+      expect(c.assumed).toBe(true);
+      expect(c.transientBytes).toBeLessThan(10_000); // as many as the interval allocated: a string, a list grown
+    }
+    expect(r.assumptions.join('\n')).toContain(
+      'churn between captures is unknown before 3 of 5 captures (their traced peaks did not rise)',
+    );
   });
 });

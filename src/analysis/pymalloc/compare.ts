@@ -629,7 +629,7 @@ export function isFragmented(
     const site = siteOf(sites[0]);
     // No site: the model pins no arena (under a quarter used) in the order the evidence points at, so
     // the spare arenas are spread thin; said so (it asked for the traced peak, which 3.8 cannot reset).
-    const traced = captures.every((c) => c.churn.tracedPeak !== null);
+    const traced = captures.every((c) => c.churn.tracedPeak !== null && !c.churn.assumed);
     const pinnedOnly = order ? last[order].pinnedArenas : 0;
     // A site made after the frees ranked above it: said (it fills the room the frees left).
     const above = sites[0] !== ranked[0] && ranked[0] ? siteOf(ranked[0]) : null;
@@ -827,10 +827,17 @@ function notTheDumps(snapshots: readonly Snapshot[], python: string): string | n
 function churnAssumptions(captures: readonly CaptureComparison[], snapshots: readonly Snapshot[]): string[] {
   const unknown = captures.filter((c) => c.churn.assumed).length;
   if (!unknown) return [];
+  const notRisen = captures.filter((c) => c.churn.assumed && c.churn.tracedPeak !== null).length;
   // reset_peak() is 3.9's: before it, the peak is the run's so far, which tells only while it rises.
   const old = snapshots.some((s) => s.layout === '3-tuple');
   return [
-    `churn between captures is unknown before ${unknown} of ${captures.length} captures (no traced peak): ` +
+    `churn between captures is unknown before ${unknown} of ${captures.length} captures (${
+      notRisen === unknown
+        ? 'their traced peaks did not rise'
+        : notRisen
+          ? `no traced peak; at ${notRisen} a peak that did not rise`
+          : 'no traced peak'
+    }): ` +
       `the worst case assumes ${UNKNOWN_CHURN === 1 ? 'as many' : `${UNKNOWN_CHURN}x as many`} transient bytes ` +
       'as each interval allocated, made among its allocations and freed before the capture; ' +
       (old

@@ -45,7 +45,10 @@ export interface Churn {
   readonly tracedPeak: number | null;
   /** Bytes of transient blocks made among the interval's allocations and freed before the capture. */
   readonly transientBytes: number;
-  /** True when the peak was not recorded and transientBytes is UNKNOWN_CHURN's assumption. */
+  /**
+   * True when transientBytes is UNKNOWN_CHURN's assumption: the peak was not recorded, or is not the
+   * interval's (notRisen).
+   */
   readonly assumed: boolean;
 }
 
@@ -425,6 +428,19 @@ function untracedBlocks(series: SeriesGroups, model: ReplayModel, real: MallocSt
 }
 
 /**
+ * Whether capture k's traced peak is the run's so far, not its interval's: CPython 3.8 and earlier
+ * cannot reset it (reset_peak() is 3.9's), so a peak the same as the capture before's did not rise in
+ * the interval (sidecars of get_traced_memory()[1] at each capture of a 3.8 run: 42 MB at four
+ * captures in a row, read as 25-42 MB of churn where the program made one object; its real reports
+ * held 72 arenas, the worst case climbed from 183 to 224). One that fell was cleared (clear_traces()),
+ * and rose from there in the interval.
+ */
+function notRisen(snapshots: readonly Snapshot[], k: number): boolean {
+  const [s, prev] = [snapshots[k]!, snapshots[k - 1]];
+  return s.layout === '3-tuple' && prev?.layout === '3-tuple' && prev.tracedPeak === s.tracedPeak;
+}
+
+/**
  * The transient bytes of the interval before capture k: from its traced peak, else assumed
  * (UNKNOWN_CHURN). Before the first capture nothing is assumed: it is the baseline the changes
  * are measured from, and with a real report the model starts from that report.
@@ -435,6 +451,13 @@ function churnBefore(snapshots: readonly Snapshot[], k: number, allocated: numbe
   if (peak === null) {
     return {
       tracedPeak: null,
+      transientBytes: Math.min(UNKNOWN_CHURN * allocated, MAX_TRANSIENT_BYTES),
+      assumed: true,
+    };
+  }
+  if (notRisen(snapshots, k)) {
+    return {
+      tracedPeak: peak,
       transientBytes: Math.min(UNKNOWN_CHURN * allocated, MAX_TRANSIENT_BYTES),
       assumed: true,
     };

@@ -358,6 +358,11 @@ describe.each(ALLOCATOR_REPORTS)('allocator report %s', (file) => {
     // The summary's verdict is the gate's at the verdict's own line (it said nothing: '-').
     const verdict = field(field(data, 'summary'), 'fragmentation');
     expect(verdict, c.message).toBe(m === null ? null : c.passed ? 'no' : 'yes');
+    // replay says the same of it (it refused a report without snapshots, which report and gate judge).
+    const r = await replay([file]);
+    expect(r.code, r.err).toBe(0);
+    expect(field(field(r.json, 'judged'), 'measure') ?? null).toEqual(m);
+    expect(field(field(r.json, 'fragmented'), 'verdict')).toBe(m === null ? 'unknown' : c.passed ? 'no' : 'yes');
   });
 });
 

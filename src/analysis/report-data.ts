@@ -29,6 +29,7 @@ import {
 } from './pymalloc/compare.js';
 import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
 import { worthOptimising } from './pymalloc/replay.js';
+import { judgedOf } from './pymalloc/reports-alone.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { Statistic, StatisticDiff } from './statistics.js';
 
@@ -409,10 +410,11 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
 
 /** The measure of allocator reports given without snapshots: the last one whose table is complete. */
 export function reportsAloneMeasure(reports: ReportData['allocatorStats']): FragmentationMeasure | null {
-  const measured = reports.filter((a) => a.fragmentation !== null);
-  const last = measured.at(-1)?.fragmentation ?? null;
-  // A run's exit report, as replay judges the exit capture: the one before it when that one is the
-  // more fragmented (main()'s locals are freed at exit).
-  const before = measured.length >= 3 && measured.at(-1)!.label === 'exit' ? measured.at(-2)!.fragmentation : null;
-  return before && last && before.share > last.share ? before : last;
+  return (
+    judgedOf(
+      reports,
+      (a) => a.fragmentation,
+      (a) => a.label,
+    )?.fragmentation ?? null
+  );
 }

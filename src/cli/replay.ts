@@ -3,8 +3,8 @@ import { replayReport } from '../analysis/pymalloc/compare.js';
 import { worthOptimising } from '../analysis/pymalloc/replay.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { recordedPythons } from '../model/run.js';
-import { renderReplayJson } from '../report/json.js';
-import { renderReplayText } from '../report/text/replay.js';
+import { renderJson, renderReplayJson } from '../report/json.js';
+import { renderReplayText, renderReportsAloneText } from '../report/text/replay.js';
 import { UsageError } from '../util/errors.js';
 import {
   emit,
@@ -26,7 +26,10 @@ export const describe =
   "Replay snapshots through a model of CPython's pymalloc: arenas, pools, fragmentation and who pins it";
 
 export function builder(y: Argv) {
-  const inputs = inputsOptions(y, 'Snapshots in capture order (files, directories, globs)');
+  const inputs = inputsOptions(
+    y,
+    'Snapshots in capture order (files, directories, globs); allocator reports among them pair with them, or alone are measured',
+  );
   const outputs = layoutOptions(outputOptions(orderOption(inputs), ['text', 'json']), 'pinning sites');
   return allocatorStatsOption(outputs)
     .option('seed', { type: 'number', default: 1, describe: 'Seed of the scattered order' })
@@ -59,6 +62,17 @@ export async function handler(a: Args): Promise<void> {
     a,
   );
   const { snapshots, labels } = set.series;
+  // Reports alone: nothing to replay, but each measures itself, as report and gate judge them.
+  if (!snapshots.length && set.allocatorStats.length) {
+    const { reportsAlone } = await import('../analysis/pymalloc/reports-alone.js');
+    const alone = reportsAlone(set.allocatorStats);
+    const layout = layoutOf(
+      a,
+      alone.reports.map((r) => r.file),
+    );
+    emit(a, alone, { text: (r) => renderReportsAloneText(r, layout), json: renderJson });
+    return;
+  }
   a.io.optimise?.(worthOptimising(snapshots));
   // The model replays every block twice: about a second per quarter million (measured on 5M blocks).
   const blocks = snapshots.reduce((n, s) => n + s.traceCount, 0);

@@ -3,6 +3,7 @@
 // Paths, list lengths and the table's width follow the layout (short paths, --limit, the terminal).
 
 import type { FragmentationEvidence, ReplayReport } from '../../analysis/pymalloc/compare.js';
+import type { ReportsAlone } from '../../analysis/pymalloc/reports-alone.js';
 import { formatSize } from '../format-size.js';
 import { alignTable, capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderMallocStats } from './mallocstats.js';
@@ -105,4 +106,39 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
     }
   }
   return `${(mallocstats ? out : wrapLines(out, layout.columns)).join('\n')}\n`;
+}
+
+/** Allocator reports given without snapshots: each report's own measure, and the verdict on the one judged. */
+export function renderReportsAloneText(r: ReportsAlone, layout: TextLayout = FULL_LAYOUT): string {
+  const rows: string[][] = [['report', 'line', 'arenas', 'needed packed', 'spare', 'fragmentation']];
+  for (const x of r.reports) {
+    const m = x.measure;
+    rows.push([
+      layout.path(x.file),
+      String(x.line),
+      String(x.arenas),
+      m ? String(m.neededArenas) : '-',
+      m ? String(m.spareArenas) : '-',
+      m ? `${(m.share * 100).toFixed(1)}%` : '-',
+    ]);
+  }
+  const out = [
+    "Allocator reports alone: no snapshots to replay; CPython's own figures, each report's arenas against",
+    'what its size-class table needs packed.',
+    '',
+    ...alignTable(rows, layout.columns),
+    '',
+    `Fragmented: ${r.fragmented.verdict} (${r.fragmented.reason}). Next: ${r.fragmented.next}.`,
+  ];
+  const j = r.judged;
+  if (j?.measure) {
+    const m = j.measure;
+    out.push(
+      `Real report alone, ${j.file} (line ${j.line}): ${m.heldArenas} arenas held, ${m.neededArenas} needed by its ` +
+        `blocks in use packed: ${m.spareArenas} arena${m.spareArenas === 1 ? '' : 's'} ` +
+        `(${formatSize(m.spareArenas * j.arenaSize)}) would go back to the system if they were packed ` +
+        `(fragmentation ${(m.share * 100).toFixed(1)}%).`,
+    );
+  }
+  return `${wrapLines(out, layout.columns).join('\n')}\n`;
 }

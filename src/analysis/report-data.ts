@@ -73,6 +73,11 @@ export interface MemorySection {
   readonly childrenNotDrawn?: number;
   readonly spans: readonly { name: string; start: number; end: number; level: number | null }[];
   readonly trends: MemoryLeaks;
+  /**
+   * The highest memory its @profile calls recorded after its last sample, above peakMiB's samples (the
+   * sampler stopped before the program: afterSampling); absent otherwise.
+   */
+  readonly lateCallsPeakMiB?: number;
 }
 
 export interface ReplaySection {

@@ -4,7 +4,7 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
-import { childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
+import { afterSampling, childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
@@ -322,6 +322,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
   const t0 = m.samples.t[0] ?? 0;
   const trends = leaks.find((r) => r.kind === 'memory' && r.file === m.source.path && r.run === m.run) as MemoryLeaks;
   const peak = (c: Samples): number => c.mib.reduce((x, v) => Math.max(x, v), -Infinity);
+  const late = afterSampling(m);
   const drawn = [...m.children]
     .map(([pid, c]) => ({ pid, c, peak: peak(c) }))
     .sort((a, b) => b.peak - a.peak || a.pid - b.pid)
@@ -340,6 +341,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     ...(m.children.size > drawn.length ? { childrenNotDrawn: m.children.size - drawn.length } : {}),
     spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
     trends,
+    ...(late ? { lateCallsPeakMiB: late.highMiB } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { InputError, TruncatedError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { syntaxError } from './json-file.js';
 import { jsonExcerpt, schemaProblem, type ValidatorName, type Validators, validators } from './json-schema.js';
-import { gzipEnd, type InputStream, untilGzipCut } from './open-input.js';
+import { gzipEnd, type InputStream, markCutShort, untilGzipCut } from './open-input.js';
 
 const FORMAT = 'arenascope-json';
 const { snapshot: SNAPSHOT_FORMAT, series: SERIES_FORMAT, version: JSON_VERSION } = SNAPSHOT_JSON;
@@ -473,6 +473,7 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
     const msg = `the JSON stops at byte ${bytes} before it is complete`;
     if (!opts.allowPartial) throw new TruncatedError(input.label, `byte ${bytes}`, msg);
     reader.checkCutOff();
+    markCutShort(input);
     warnings.push(`${input.label}: ${msg}; using what was read (--allow-partial)`);
   }
   const format = fields.format;

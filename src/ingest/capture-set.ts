@@ -11,7 +11,7 @@ import { FrameTable } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { isListing } from '../model/source.js';
+import { isListing, type SourceInfo } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
 import { NotACaptureError, UsageError } from '../util/errors.js';
 import type { ReadOptions } from './importer.js';
@@ -173,6 +173,16 @@ async function collect(
       allocatorStats.push({ ...c, time: sidecarTime(path), label: sidecarLabel(path) });
     } else if (c.kind === 'statistics-log') statisticsLogs.push(c);
   }
+  // A gate and a baseline judge whole captures only: runs, reports and logs read cut short are left
+  // out as snapshots are (wholeSnapshots). An mprof run cut mid-write passed --max-peak at 20 MiB where
+  // the program reached 67.
+  if (opts.partial === 'never') {
+    for (const list of [memorySeries, lineReports, allocatorStats, statisticsLogs] as { source: SourceInfo }[][]) {
+      const cut = list.filter((c) => c.source.partial);
+      for (const path of new Set(cut.map((c) => c.source.path))) skipped.push(leftOutCut(path, 'never'));
+      list.splice(0, list.length, ...list.filter((c) => !c.source.partial));
+    }
+  }
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
   // they are only the top of.
   const anyDump = snaps.length > 0;
@@ -241,15 +251,17 @@ function wholeSnapshots<T extends { s: Snapshot; label: string }>(
   skipped: string[],
 ): T[] {
   if (partial === 'keep' || (partial === 'series' && snaps.length < 2)) return snaps;
-  const why =
+  const cut = (x: T): boolean => x.s.partial || x.s.source.partial === true;
+  for (const x of snaps.filter(cut)) skipped.push(leftOutCut(x.label, partial));
+  return snaps.filter((x) => !cut(x));
+}
+
+const leftOutCut = (label: string, partial: 'series' | 'never'): string =>
+  `leaving out ${label}: it was read cut short (--allow-partial), and ${
     partial === 'series'
       ? 'in a series the traces it lacks would read as freed'
-      : 'a gate and a baseline judge whole captures only';
-  for (const x of snaps.filter((x) => x.s.partial)) {
-    skipped.push(`leaving out ${x.label}: it was read cut short (--allow-partial), and ${why}`);
-  }
-  return snaps.filter((x) => !x.s.partial);
-}
+      : 'a gate and a baseline judge whole captures only'
+  }`;
 
 // A file's real path (its links followed), or the path as given when it has none.
 function realFile(path: string): string {

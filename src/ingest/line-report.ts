@@ -27,7 +27,7 @@ import { excerpt, quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
 import { LoggedReport, loggedHeader, withoutCiPrefix } from './log-prefix.js';
-import type { InputStream } from './open-input.js';
+import { type InputStream, markCutShort } from './open-input.js';
 
 const FORMAT = 'line-report';
 
@@ -262,6 +262,8 @@ interface Table {
 class Reader {
   readonly blocks: ReportBlock[] = [];
   readonly warnings: string[] = [];
+  /** Whether a report was read cut short (--allow-partial kept what came before the cut). */
+  cutShort = false;
   private file: { name: string; no: number } | null = null;
   private table: Table | null = null;
   private rows: ReportLine[] = [];
@@ -561,6 +563,7 @@ class Reader {
     // (Rows after the traceback would have gone on reading: see tracebackHeld.)
     if (!this.allowPartial)
       throw new TruncatedError(this.label, `line ${h.no}`, `${msg} (--allow-partial reads the rows printed)`);
+    this.cutShort = true;
     this.warn(h.no, `${msg}; read without them (--allow-partial)`);
   }
 
@@ -758,6 +761,7 @@ class Reader {
       const msg = `the report that starts at line ${start} stops before its rows${last}`;
       const hint = this.blocks.length ? ' (--allow-partial keeps the reports before it)' : '';
       if (!allowPartial || !this.blocks.length) throw new TruncatedError(this.label, `line ${no}`, msg + hint);
+      this.cutShort = true;
       this.warn(no, `${msg}; the reports before it are kept (--allow-partial)`);
       this.table = null;
     }
@@ -893,6 +897,7 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
     reader.line(last, ++no);
   }
   reader.finish(no, last, allowPartial, cut === null);
+  if (reader.cutShort) markCutShort(input);
   if (reader.blocks.length === 0) {
     throw new InputError(
       input.label,

@@ -5,7 +5,7 @@
 
 import { InputError, TruncatedError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
-import { GzipCutError, gzipEnd, type InputStream } from './open-input.js';
+import { GzipCutError, gzipEnd, type InputStream, markCutShort } from './open-input.js';
 
 export interface TextLines {
   /** Lines without their line end, numbered from 1 by the caller's count; a last line cut off is not among them. */
@@ -144,6 +144,7 @@ export function textEnd(
   const msg = `${what} (${quoted(cut.trim())}): was it still being written?`;
   if (!allowPartial)
     throw new TruncatedError(input.label, where, `${msg} (--allow-partial reads what comes before it)`);
+  markCutShort(input);
   warnings.push(`${input.label}: ${where}: ${msg} It is left out (--allow-partial)`);
   return warnings;
 }

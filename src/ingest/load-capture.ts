@@ -4,11 +4,11 @@
 
 import type { Capture } from '../model/capture.js';
 import { python3Minor, tracebackOrderOf } from '../model/snapshot.js';
-import type { Format } from '../model/source.js';
+import type { Format, SourceInfo } from '../model/source.js';
 import { ArenascopeError, InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
-import { openInput, type ProgressCallback } from './open-input.js';
+import { type InputStream, openInput, type ProgressCallback, wasCutShort } from './open-input.js';
 import { ownOutput } from './own-output.js';
 import { sniffPickle } from './pickle/sniff.js';
 
@@ -30,7 +30,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   const dump = opts.format ? opts.format === DUMP : FORMATS[0] === DUMP && sniffPickle(input.head);
   if (dump) {
     opts.onFormat?.(DUMP);
-    return exact(path, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts));
+    return exact(path, cutMarked(input, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts)));
   }
   const { detectFormat, IMPORTERS, importerFor, sniffDeeper } = await import('./importers.js');
   // A log's report or listing may come past the head: a plain file is looked into further.
@@ -90,7 +90,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     throw new InputError(path, 'byte 0', `${what}${gz}; ${near || `tried ${tried} (--input-format forces one)`}`);
   }
   opts.onFormat?.(format);
-  const c = exact(path, await importerFor(format).read(input, opts));
+  const c = exact(path, cutMarked(input, await importerFor(format).read(input, opts)));
   return opts.python === undefined ? c : asPython(c, opts.python);
 }
 
@@ -135,6 +135,21 @@ const COMPRESSED: readonly (readonly [Buffer, string, string])[] = [
 // Bytes are counted in doubles, exact to 2^53: every figure of a snapshot (a statistic, a diff, a
 // total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted.
 // Importers refuse a single figure beyond 2^53; a sum of them is checked here.
+/** The capture with its source marked partial when its input was read cut short (wasCutShort). */
+function cutMarked(input: InputStream, c: Capture): Capture {
+  const snapshotCut = c.kind === 'snapshot' && c.partial;
+  if (!wasCutShort(input) && !snapshotCut) return c;
+  const mark = <T extends { source: SourceInfo }>(x: T): T => ({ ...x, source: { ...x.source, partial: true } });
+  switch (c.kind) {
+    case 'snapshot-series':
+      return { ...c, snapshots: c.snapshots.map(mark) };
+    case 'memory-runs':
+      return { ...mark(c), runs: c.runs.map(mark) };
+    default:
+      return mark(c);
+  }
+}
+
 function exact(path: string, c: Capture): Capture {
   const snaps = c.kind === 'snapshot' ? [c] : c.kind === 'snapshot-series' ? c.snapshots : [];
   const over = snaps.find((s) => !(s.totalSize <= Number.MAX_SAFE_INTEGER));

@@ -23,7 +23,7 @@ import {
   take,
 } from './mallocstats-lines.js';
 import { seriesWarnings } from './mallocstats-series.js';
-import type { InputStream } from './open-input.js';
+import { type InputStream, markCutShort } from './open-input.js';
 
 const FORMAT = 'allocator-stats';
 // A log of many damaged reports would bury the rest of stderr.
@@ -121,6 +121,7 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
         `line ${no}`,
         `${detail}: the input ends at line ${b.last} (--allow-partial reads what is there)`,
       );
+    markCutShort(input);
     warnings.push(`${input.label}: ${detail}: the input ends at line ${b.last}; dropped (--allow-partial)`);
     dropped ??= b.inputLine;
   };
@@ -134,6 +135,7 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     const msg = `${report} stops before the end of the arena map section CPython 3.10+ prints after its figures: cut off?`;
     if (!opts.allowPartial)
       throw new TruncatedError(input.label, `line ${no}`, `${msg} (--allow-partial reads the report)`);
+    markCutShort(input);
     warnings.push(`${input.label}: line ${no}: ${msg} The report is read without the rest (--allow-partial)`);
   };
 
@@ -147,6 +149,7 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     const msg = `the free lists of ${report} stop before the ${expected}-sized tuples CPython ends them with: cut off?`;
     if (!opts.allowPartial)
       throw new TruncatedError(input.label, `line ${no}`, `${msg} (--allow-partial reads the report)`);
+    markCutShort(input);
     warnings.push(`${input.label}: line ${no}: ${msg} The report is read without the rest (--allow-partial)`);
   };
 

@@ -5,6 +5,7 @@
 // without one was cut off (lines.ts, textEnd), unless it is a sample with every digit mprof writes.
 
 import {
+  afterSampling,
   childrenPerSample,
   type FunctionSpan,
   type MemoryRuns,
@@ -664,7 +665,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
   );
   calls.forEach((c, k) => runSeries[owners[k]!]?.functions.push(c.span));
-  for (const r of runSeries) afterSampling(r.run ? `${input.label} (run ${r.run.index})` : input.label, r, warnings);
+  for (const r of runSeries) lateCalls(r.run ? `${input.label} (run ${r.run.index})` : input.label, r, warnings);
   if (sampled.length === 1) return { ...runSeries[0]!, warnings };
   warnings.push(
     `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): ` +
@@ -784,29 +785,18 @@ function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   return chHi >= Math.max(2, 0.1 * memHi) && ownHi - ownLo <= (memHi - memLo) / 4;
 }
 
-/**
- * @profile calls (FUNC lines) made after the run's last sample: the sampler stopped before the program
- * (mprof's own process interrupted, the program left running and writing). Their memory is above
- * the samples' peak (`mprof peak`'s), unsaid: said.
- */
-function afterSampling(
+/** Said when the run's @profile calls went above its samples' peak after its last sample (afterSampling). */
+function lateCalls(
   name: string,
   r: { samples: Samples; functions: readonly FunctionSpan[] },
   warnings: string[],
 ): void {
-  const { t, mib } = r.samples;
-  if (!t.length) return;
-  const end = t[t.length - 1]!;
-  const late = r.functions.filter((f) => f.tStart > end);
-  if (!late.length) return;
-  let peak = -Infinity;
-  for (const v of mib) peak = Math.max(peak, v);
-  let high = -Infinity; // (a spread of a million calls would overflow the stack)
-  for (const f of late) high = Math.max(high, f.memStartMiB, f.memEndMiB);
-  if (!(high > peak)) return;
+  const late = afterSampling(r);
+  if (!late) return;
   warnings.push(
-    `${name}: ${late.length} @profile call(s) (FUNC lines) start after the last memory sample, up to ${high.toFixed(1)} MiB where the ` +
-      `samples' peak is ${peak.toFixed(1)} (the sampler stopped before the program: mprof interrupted?); the peak is the samples'`,
+    `${name}: ${late.calls} @profile call(s) (FUNC lines) start after the last memory sample, up to ${late.highMiB.toFixed(1)} MiB where the ` +
+      `samples' peak is ${late.samplesPeakMiB.toFixed(1)} (the sampler stopped before the program: mprof interrupted?); ` +
+      "the peak is the samples' (a gate's --max-peak judges the calls' too)",
   );
 }
 

@@ -54,6 +54,17 @@ const CUT_INSIDE = {
   trailer: 'before the end of its 8-byte trailer (the data it holds may be whole)',
 };
 
+// Inputs read cut short with --allow-partial (a reader kept what came before the cut): load-capture
+// marks their captures (SourceInfo.partial), which a gate and a baseline leave out.
+const cutShort = new WeakSet<InputStream>();
+
+/** Records that the input was read cut short (--allow-partial kept what came before the cut). */
+export function markCutShort(input: InputStream): void {
+  cutShort.add(input);
+}
+
+export const wasCutShort = (input: InputStream): boolean => cutShort.has(input);
+
 /**
  * The rule for a gzip input cut short, the same for every format: a TruncatedError naming where the
  * compressed data stops, or with allowPartial the warning to give (what was decompressed is read).
@@ -62,6 +73,7 @@ export function gzipEnd(input: InputStream, allowPartial: boolean): string | nul
   const cut = input.gzipCut?.() ?? null;
   if (!cut) return null;
   if (!allowPartial) throw gzipCutError(input.label, cut, '--allow-partial reads what it holds');
+  markCutShort(input);
   const where = `${input.label}: byte ${cut.at} of the compressed file`;
   return `${where}: ${cutMessage(cut)} What it holds is read (--allow-partial)`;
 }

@@ -118,6 +118,26 @@ export function childrenPerSample(s: Pick<MemorySeries, 'samples' | 'children'>)
 }
 
 /** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */
+/**
+ * @profile calls (FUNC lines) made after a run's last sample, when their memory goes above the samples'
+ * peak (`mprof peak`'s): the sampler stopped before the program (mprof's own process interrupted, or
+ * `mprof run -t` timed out, the program left running and writing). Null otherwise.
+ */
+export function afterSampling(
+  r: Pick<MemorySeries, 'samples' | 'functions'>,
+): { readonly calls: number; readonly highMiB: number; readonly samplesPeakMiB: number } | null {
+  const { t, mib } = r.samples;
+  if (!t.length) return null;
+  const end = t[t.length - 1]!;
+  const late = r.functions.filter((f) => f.tStart > end);
+  if (!late.length) return null;
+  let peak = -Infinity;
+  for (const v of mib) peak = Math.max(peak, v);
+  let high = -Infinity; // (a spread of a million calls would overflow the stack)
+  for (const f of late) high = Math.max(high, f.memStartMiB, f.memEndMiB);
+  return high > peak ? { calls: late.length, highMiB: high, samplesPeakMiB: peak } : null;
+}
+
 export interface MemoryRuns {
   readonly kind: 'memory-runs';
   readonly source: SourceInfo;

@@ -1,7 +1,7 @@
 // The byte path for MEM and CHLD lines (ingest/mprof.ts, sampleLines) reads what the string path
 // reads: the same file with '\r\n' line ends goes through the string path for every line (the byte
 // path stops at a '\r'), so the two reads must give the same samples, bit for bit.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -204,5 +204,57 @@ describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.
     expect(r.code).toBe(0);
     expect(r.err).toContain(`${p}: ${late.length} @profile call(s) (FUNC lines) start after the last memory sample`);
     expect(r.err).toContain(`the samples' peak is ${Math.max(...mem.map((m) => m[1]!)).toFixed(1)}`);
+  });
+
+  // A gate's --max-peak judged the samples' peak alone: a run of `mprof run -t 1` sampled 47.1 MiB, its
+  // calls after it 67.1, and a 50 MiB limit passed.
+  it("fail a gate's --max-peak between the samples' peak and theirs", async () => {
+    const p = 'fixtures/mprof/stopped/interrupted.dat';
+    const lines = readFileSync(p, 'utf8').split('\n');
+    const mem = lines.filter((l) => l.startsWith('MEM ')).map((l) => Number(l.split(' ')[1]));
+    const lastT = Number(
+      lines
+        .filter((l) => l.startsWith('MEM '))
+        .at(-1)!
+        .split(' ')[2],
+    );
+    const calls = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[3]) > lastT);
+    const high = Math.max(...calls.flatMap((l) => [Number(l.split(' ')[2]), Number(l.split(' ')[4])]));
+    const sampled = Math.max(...mem);
+    expect(high).toBeGreaterThan(sampled + 2);
+    const between = await cli('gate', p, '--max-peak', `${Math.ceil(sampled + 1)}MiB`);
+    expect(between.code).toBe(1);
+    expect(between.out).toContain(`after its last sample reached ${high.toFixed(1)} MiB`);
+    const above = await cli('gate', p, '--max-peak', `${Math.ceil(high + 1)}MiB`);
+    expect(above.code).toBe(0);
+  });
+});
+
+describe('an mprof run cut mid-write, read with --allow-partial', () => {
+  // A gate passed --max-peak at 20 MiB on a run cut while its program was at 67: a gate and a baseline
+  // judge whole captures only, as they leave out dumps read cut short.
+  it('is left out of a gate and a baseline, with a warning; other commands read it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-cut-dat-'));
+    try {
+      const whole = readFileSync('fixtures/mprof/stopped/interrupted.dat', 'utf8');
+      const cut = join(dir, 'cut.dat');
+      const lines = whole.split('\n');
+      writeFileSync(cut, `${lines.slice(0, 8).join('\n')}\n${lines[8]!.slice(0, 9)}`); // 'MEM 25.78'
+      const info = await cli('info', cut, '--allow-partial');
+      expect(info.code).toBe(0);
+      const gate = await cli('gate', cut, '--allow-partial', '--max-peak', '1GiB');
+      expect(gate.code).toBe(2);
+      expect(gate.err).toContain(
+        `leaving out ${cut}: it was read cut short (--allow-partial), and a gate and a baseline judge whole captures only`,
+      );
+      const beside = await cli('gate', cut, 'fixtures/mprof/plain.dat', '--allow-partial', '--max-peak', '1GiB');
+      expect(beside.code, beside.err).toBe(0);
+      expect(beside.out).toContain('plain.dat');
+      expect(beside.out).not.toContain('cut.dat');
+      const baseline = await cli('baseline', cut, '--allow-partial', '-o', join(dir, 'b.json'));
+      expect(baseline.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -162,6 +162,7 @@ describe('a snapshot pickled inside another object (fixtures/bad/containers, mak
     ['in-list.pickle', 'a tracemalloc.Snapshot inside a list'],
     ['note-after.pickle', 'a tracemalloc.Snapshot inside a tuple'],
     ['time-first.pickle', 'a tracemalloc.Snapshot inside a tuple'],
+    ['in-dict.pickle', 'a tracemalloc.Snapshot inside a dict'],
   ])('%s: says where the snapshot is, and what to do', async (file, what) => {
     const p = `fixtures/bad/containers/${file}`;
     const r = await cli('stats', p);

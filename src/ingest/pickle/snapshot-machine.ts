@@ -907,6 +907,7 @@ export class SnapshotMachine {
     for (let i = start; i < s.length; i += 2) {
       if (typeof s[i] !== 'string') this.foreign(`a dict key that is ${describe(s[i]!)}; attribute names are str`);
     }
+    for (let i = start + 1; i < s.length; i += 2) if (isSnapshot(s[i]!)) this.foreign(inside('a dict'));
     for (let i = start; i < s.length; i += 2) dict.entries.set(s[i] as string, s[i + 1]!);
     s.length = start;
   }

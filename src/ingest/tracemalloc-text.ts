@@ -12,6 +12,7 @@ import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
 import { composeService, isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
+import { estimate, type PrintedFigures, printedSize, SizeReadings } from './printed-size.js';
 
 const FORMAT = 'tracemalloc-text';
 
@@ -47,7 +48,6 @@ function frameLine(line: string): { prefix: string; filename: string; lineno: st
 }
 // A source line: four spaces before it (a tab, when an editor turned them into one).
 const SOURCE = /^(.*?)(?: {4}|\t)\S/;
-const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
 // A Markdown quote ('> ' before each line of a reply, '> > ' in a reply to one) and the no-break spaces of a copy from a web page.
 const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
@@ -266,48 +266,6 @@ function exact(input: InputStream, no: number, what: string, digits: string): nu
   throw new InputError(input.label, `line ${no}`, `${what} ${quoted(digits, 30)} is beyond 2^53: not counted exactly`);
 }
 
-/**
- * A size as printed (3 significant digits, bytes below 10 KiB), within 2^53 bytes, where bytes are
- * exact: a whole number of bytes ('62.5 KiB' is 64,000 B, not the 63,999.99999999999 of its product).
- */
-function size(input: InputStream, no: number, value: string, unit: string): number {
-  const n = Math.round(Number(value) * UNIT[unit]!);
-  if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
-  const printed = `${quoted(`${value} ${unit}`, 30)}`;
-  throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
-}
-
-/**
- * Half the step of a figure as printed ('97.7 KiB': 0.05 KiB), in bytes. A size in bytes is exact
- * (a whole number printed whole); an average in bytes was rounded.
- */
-const halfStep = (value: string, unit: string, exactBytes = false): number =>
-  exactBytes && unit === 'B' && !value.includes('.')
-    ? 0
-    : (0.5 * UNIT[unit]!) / 10 ** (value.includes('.') ? value.length - value.indexOf('.') - 1 : 0);
-
-/**
- * A statistic's size from its printed size and average, each rounded as tracemalloc prints it: the
- * middle of the sizes both allow ('size=103 KiB, count=1451, average=72 B': 102.5-103.5 KiB and
- * 71.5-72.5 B a block, so 104,960-105,197 B, where 103 KiB alone made the average 73 B). The printed
- * size when the two do not meet (a hand-edited line) or no average is printed.
- */
-function estimate(printed: number, value: string, unit: string, count: number, avg?: string, avgUnit?: string): number {
-  if (avg === undefined || avgUnit === undefined || count <= 0) return printed;
-  const a = Number(avg) * UNIT[avgUnit]!;
-  const lo = Math.max(printed - halfStep(value, unit, true), (a - halfStep(avg, avgUnit)) * count);
-  const hi = Math.min(printed + halfStep(value, unit, true), (a + halfStep(avg, avgUnit)) * count);
-  if (lo <= hi) return Math.round((lo + hi) / 2);
-  // pytracemalloc on Python 2 divided whole numbers: 'size=10.0 KiB, count=11, average=992 B' is
-  // 10,912-10,922 B, each figure cut down to a whole one of its unit (read as 10,240 B, its average
-  // 931 B, and the listing's order turned round).
-  const whole = (v: string): boolean => /^\d+(?:\.0+)?$/.test(v);
-  if (!whole(value) || !whole(avg)) return printed;
-  const cutLo = Math.max(printed, a * count);
-  const cutHi = Math.min(printed + UNIT[unit]!, (a + UNIT[avgUnit]!) * count);
-  return cutLo < cutHi ? Math.floor((cutLo + cutHi - 1) / 2) : printed;
-}
-
 /** A statistic line as read, before its listing says whether its lines carry a log prefix. */
 interface ReadStatistic {
   readonly inputLine: number;
@@ -320,7 +278,7 @@ interface ReadStatistic {
   readonly sizeDiff: number | null;
   readonly countDiff: number | null;
   /** The size and average as printed (the listing's order is by the size printed). */
-  readonly printed: { size: string; unit: string; average?: string; averageUnit?: string };
+  readonly printed: PrintedFigures;
   /** The `File "…", line N` lines under it, in the order listed. */
   readonly frames: Frame[];
   /** The process ID its log prefix names (processOf), or null. */
@@ -411,6 +369,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let labelled: { line: number; label: string; stats: number } | null = null;
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
+  const readings = new SizeReadings();
 
   const close = (): void => {
     if (!current.length) return;
@@ -450,7 +409,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         frames = listed === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
       }
       const { count, sizeDiff, countDiff, inputLine, printed: p } = s;
-      const size = estimate(s.size, p.size, p.unit, count, p.average, p.averageUnit);
+      const { size, reading } = estimate(s.size, p, count);
+      readings.note(reading, inputLine, p, count);
       return { frames, size, count, sizeDiff, countDiff, inputLine };
     });
     if (shape !== null) {
@@ -593,9 +553,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         head,
         cuts,
         lineno: exact(input, no, 'the line number', m[2]!),
-        size: size(input, no, m[3]!, m[4]!),
+        size: printedSize(input, no, m[3]!, m[4]!),
         count: exact(input, no, 'the count', m[7]!),
-        sizeDiff: m[5] === undefined ? null : size(input, no, m[5], m[6]!),
+        sizeDiff: m[5] === undefined ? null : printedSize(input, no, m[5], m[6]!),
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
         frames: [],
@@ -725,6 +685,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
             `${input.label}: skipped ${damaged.length} statistic line(s) that cannot be read, the first at line ${damaged[0]} (--lenient)`,
           ]
         : []),
+      ...readings.warnings(input.label),
       ...lineWarnings(input.label, wrap.joined, 'lines wrapped when copied joined back to the line before them'),
       ...lineWarnings(
         input.label,

@@ -10,9 +10,10 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
-import { composeService, isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
+import { type ListingPrefix, listingPrefix, processOf, type ReadStatistic } from './listing-prefix.js';
+import { composeService, isLogPrefix, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
-import { estimate, type PrintedFigures, printedSize, SizeReadings } from './printed-size.js';
+import { estimate, printedSize, SizeReadings } from './printed-size.js';
 
 const FORMAT = 'tracemalloc-text';
 
@@ -266,51 +267,6 @@ function exact(input: InputStream, no: number, what: string, digits: string): nu
   throw new InputError(input.label, `line ${no}`, `${what} ${quoted(digits, 30)} is beyond 2^53: not counted exactly`);
 }
 
-/** A statistic line as read, before its listing says whether its lines carry a log prefix. */
-interface ReadStatistic {
-  readonly inputLine: number;
-  /** What comes before ':<lineno>: size=': a log prefix, if any, and the file name. */
-  readonly head: string;
-  readonly cuts: readonly PrefixCut[];
-  readonly lineno: number;
-  readonly size: number;
-  readonly count: number;
-  readonly sizeDiff: number | null;
-  readonly countDiff: number | null;
-  /** The size and average as printed (the listing's order is by the size printed). */
-  readonly printed: PrintedFigures;
-  /** The `File "…", line N` lines under it, in the order listed. */
-  readonly frames: Frame[];
-  /** The process ID its log prefix names (processOf), or null. */
-  readonly process: string | null;
-}
-
-// A process ID in a log prefix: gunicorn's '[%(process)d]' (a bracket of digits alone), syslog's
-// 'app[123]', 'pid=123', 'PID 123'. No more than 7 digits: Linux's pid_max is 2^22 (a thread ID,
-// '%(thread)d', is longer, and threads share one process's memory).
-const PID = /(?:^|[\s\w])\[(\d{1,7})\](?=[\s:|,-]|$)|\bpid[=: ]\s?(\d{1,7})\b/i;
-
-/** The process a statistic line was logged from, by the PID in its log prefix; null when none is named. */
-function processOf(head: string, cuts: readonly PrefixCut[]): string | null {
-  if (!cuts.length) return null;
-  const m = PID.exec(head.slice(0, cuts[cuts.length - 1]!.end));
-  return m ? (m[1] ?? m[2]!) : null;
-}
-
-/**
- * The log prefix of a listing's statistic lines: the longest run of log fields (log-prefix.ts) that
- * every one of them starts with, in the same shape (the same fields and separators; times and names
- * differ). One line whose file name merely starts like a log field does not match the others.
- */
-function listingPrefix(stats: readonly ReadStatistic[]): string | null {
-  const first = stats[0]!.cuts;
-  for (let i = first.length - 1; i >= 0; i--) {
-    const shape = first[i]!.shape;
-    if (stats.every((s) => s.cuts.some((c) => c.shape === shape))) return shape;
-  }
-  return null;
-}
-
 /** The order of a listing: by size, compare_to's by the change in size. */
 const rankOf = (s: ReadStatistic): number => (s.sizeDiff === null ? s.size : Math.abs(s.sizeDiff));
 /** A statistic's key as printed, its log prefix left out. */
@@ -370,10 +326,17 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
   const readings = new SizeReadings();
+  // The line logged before the listing being read (neither a statistic nor blank), and the last such line.
+  let title: string | null = null;
+  let lastOther: string | null = null;
+  // Listings whose file names begin with a word a log prefix's field could be (listingPrefix).
+  const named: (NonNullable<ListingPrefix['nameWords']> & { line: number })[] = [];
 
   const close = (): void => {
     if (!current.length) return;
-    const shape = listingPrefix(current);
+    const prefix = listingPrefix(current, title);
+    const shape = prefix?.shape ?? null;
+    if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
     const process = current[0]!.process === null ? {} : { process: current[0]!.process };
     const names = current.map((s) =>
       unranked(s.head.slice(shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end)),
@@ -536,6 +499,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const m = read === undefined ? STAT.exec(line) : read;
     const prev = lastLine;
     lastLine = line;
+    if (!m && line !== '') lastOther = line;
     if (m && current.length && line === prev && before === 'statistic' && blanks === 0) {
       twice.push(no);
       copied = true;
@@ -575,6 +539,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       }
       afterGap(stat);
       if (!current.length) {
+        title = lastOther;
         service = from;
         spacing = null;
       }
@@ -711,6 +676,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
+      ...nameWordWarning(input.label, named),
       ...labelWarning(input.label, labelled),
       ...orderWarning(input.label, flipped),
       ...(assumed.count
@@ -774,6 +740,23 @@ function prefixWarning(label: string, s: { line: number; prefix: string; listing
   const where = s.listings > 1 ? `${s.listings} listings, the first at line ${s.line}` : `line ${s.line}`;
   return [
     `${label}: statistic lines behind a log prefix (${where}: ${quoted(s.prefix, 40)}): not part of the file names`,
+  ];
+}
+
+function nameWordWarning(
+  label: string,
+  named: readonly { line: number; words: string; by: 'frames' | 'title' }[],
+): string[] {
+  if (!named.length) return [];
+  const { line, words, by } = named[0]!;
+  const where =
+    named.length > 1 ? `${named.length} listings, the first at line ${line}` : `the listing at line ${line}`;
+  const why =
+    by === 'frames'
+      ? 'the frames under them name the files with it'
+      : "the line logged before it holds another word there (a logger's name would be in it too)";
+  return [
+    `${label}: ${quoted(words, 30)} before the file names of ${where} read as part of them, not of the log prefix: ${why}`,
   ];
 }
 

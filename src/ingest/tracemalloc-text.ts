@@ -14,6 +14,7 @@ import { type ListingPrefix, listingPrefix, processOf, type ReadStatistic } from
 import { composeService, isLogPrefix, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 import { estimate, printedSize, SizeReadings } from './printed-size.js';
+import { CapturedSections } from './pytest-sections.js';
 
 const FORMAT = 'tracemalloc-text';
 
@@ -616,8 +617,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     gap = null;
   };
   const lines = unwrapper(wrap);
-  for await (const raw of text.lines) for (const line of lines.push(raw)) take(line);
-  for (const line of lines.end()) take(line);
+  const sections = new CapturedSections();
+  const read = (line: Line): void => {
+    sections.see(line.no, line.text);
+    take(line);
+  };
+  for await (const raw of text.lines) for (const line of lines.push(raw)) read(line);
+  for (const line of lines.end()) read(line);
   no = wrap.lines;
   // A last line that is a Markdown fence or a rule ('```', '====='), with no line end, holds no figure a
   // listing reads, cut or not: a README's listing ending in its closing fence was refused. (Not any
@@ -632,6 +638,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
+  const once = sections.readOnce(input.label, listings);
   if (listings.length === 0) {
     throw new InputError(
       input.label,
@@ -642,9 +649,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   return {
     kind: 'statistics-log',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
-    listings,
+    listings: once.listings,
     warnings: [
       ...warnings,
+      ...once.warnings,
       ...(damaged.length
         ? [
             `${input.label}: skipped ${damaged.length} statistic line(s) that cannot be read, the first at line ${damaged[0]} (--lenient)`,

@@ -694,8 +694,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           ]
         : []),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
-        'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones ' +
-        '(and count a block at each of its frames if it was statistics(…, cumulative=True), which prints alike)',
+        'sites a top N leaves out count as 0, totals cover the listed ones (a block at each of its frames if cumulative=True)',
     ],
   };
 }

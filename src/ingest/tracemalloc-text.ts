@@ -625,13 +625,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   for await (const raw of text.lines) for (const line of lines.push(raw)) read(line);
   for (const line of lines.end()) read(line);
   no = wrap.lines;
-  // A last line that is a Markdown fence or a rule ('```', '====='), with no line end, holds no figure a
-  // listing reads, cut or not: a README's listing ending in its closing fence was refused. (Not any
-  // line without a letter: '/' or '<' begins a statistic, spaces a frame.)
+  // A last line that is a Markdown fence or a rule ('```', '====='), or nothing but a quote's marks
+  // ('> ', an e-mail's quote of its last, empty line), with no line end, holds no figure a listing
+  // reads, cut or not: a README's listing ending in its closing fence was refused, and so was a quote.
+  // (Not any line without a letter: '/' or '<' begins a statistic, spaces a frame.)
   const cut = text.cut();
+  const last = cut === null ? '' : plain(cut);
+  const quoteMarks = cut?.includes('>') === true && last.trim() === '';
   const warnings = textEnd(
     input,
-    cut !== null && !FENCE_OR_RULE.test(cut) ? cut : null,
+    cut !== null && !quoteMarks && !FENCE_OR_RULE.test(last) ? cut : null,
     `line ${no + 1}`,
     opts.allowPartial ?? false,
   );

@@ -81,11 +81,15 @@ const RECIPES: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
-/** What a head of text is when it is a tracemalloc recipe's listing (see RECIPES), with its line; else null. */
+/**
+ * What a head of text is when it is a tracemalloc recipe's listing (see RECIPES), printed or logged (its
+ * lines behind a log prefix: it was "not a format"), with its line; else null.
+ */
 export function recipeListing(head: Buffer): string | null {
   const lines = headLines(head, 2000).map((l) => plain(l).trim());
+  const logged = (re: RegExp, l: string): boolean => prefixCuts(l).some((c) => re.test(l.slice(c.end)));
   for (const [re, what] of RECIPES) {
-    const i = lines.findIndex((l) => re.test(l));
+    const i = lines.findIndex((l) => re.test(l) || (/\d KiB$/.test(l) && logged(re, l)));
     if (i >= 0) {
       return (
         `line ${i + 1}: ${what}: arenascope reads statistics as print(stat) writes them, ` +

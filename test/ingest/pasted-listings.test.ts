@@ -156,6 +156,9 @@ describe('listings of the documentation recipes', () => {
   it.each([
     ['refused-display-top.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
     ['refused-largest-traceback.txt', 1, /largest-traceback listing \(one statistic\)/],
+    // The same lines logged ('%(asctime)s %(levelname)s %(name)s: %(message)s'): they were "not a format".
+    ['refused-display-top-logged.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
+    ['refused-largest-traceback-logged.txt', 1, /largest-traceback listing \(one statistic\)/],
   ])('%s: refused, named by its line, with what is read instead', async (file, line, what) => {
     const r = await cli('stats', `fixtures/text/recipes/${file}`);
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@
 
 import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot, TracebackOrder } from '../model/snapshot.js';
+import { isListing } from '../model/source.js';
 import { UsageError } from '../util/errors.js';
 import { filterSnapshot, type TraceFilter } from './filters.js';
 
@@ -172,6 +173,11 @@ export interface DiffResult {
     readonly countDiff: number;
   };
   readonly stats: readonly StatisticDiff[];
+  /**
+   * Its sizes are a logged listing's, known as tracemalloc printed them (3 significant digits): a
+   * change is known to the coarser last digit of its two figures.
+   */
+  readonly printedSizes?: true;
 }
 
 function limited<T>(items: T[], limit: number | undefined): T[] {
@@ -203,5 +209,6 @@ export function diffResult(older: Snapshot, newer: Snapshot, o: QueryOptions): D
       countDiff: b.traceCount - a.traceCount,
     },
     stats: limited(compareTo(b, a, o), o.limit),
+    ...(isListing(older.source) || isListing(newer.source) ? { printedSizes: true as const } : {}),
   };
 }

@@ -517,8 +517,8 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
   }
   if (snapshots.some((s) => s.source.from === 'tracemalloc-text')) {
     warnings.push(
-      `${input.label}: converted from logged tracemalloc statistics: only the statistics it lists are known ` +
-        '(a top N): sites left out count as 0, totals cover the listed ones',
+      `${input.label}: converted from logged tracemalloc statistics: sites a top N leaves out count as 0, ` +
+        'totals cover the listed ones (a block at each of its frames if cumulative=True)',
     );
   }
   // A snapshot saved with its label (`exit`: a run's last capture, which leaks does not judge) is a

@@ -10,8 +10,11 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
-import { composeService, isLogPrefix, type PrefixCut, prefixCuts, withoutCiPrefix } from './log-prefix.js';
+import { type ListingPrefix, listingPrefix, processOf, type ReadStatistic } from './listing-prefix.js';
+import { composeService, isLogPrefix, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
+import { estimate, printedSize, SizeReadings } from './printed-size.js';
+import { CapturedSections } from './pytest-sections.js';
 
 const FORMAT = 'tracemalloc-text';
 
@@ -47,7 +50,6 @@ function frameLine(line: string): { prefix: string; filename: string; lineno: st
 }
 // A source line: four spaces before it (a tab, when an editor turned them into one).
 const SOURCE = /^(.*?)(?: {4}|\t)\S/;
-const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 
 // A Markdown quote ('> ' before each line of a reply, '> > ' in a reply to one) and the no-break spaces of a copy from a web page.
 const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
@@ -79,11 +81,15 @@ const RECIPES: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
-/** What a head of text is when it is a tracemalloc recipe's listing (see RECIPES), with its line; else null. */
+/**
+ * What a head of text is when it is a tracemalloc recipe's listing (see RECIPES), printed or logged (its
+ * lines behind a log prefix: it was "not a format"), with its line; else null.
+ */
 export function recipeListing(head: Buffer): string | null {
   const lines = headLines(head, 2000).map((l) => plain(l).trim());
+  const logged = (re: RegExp, l: string): boolean => prefixCuts(l).some((c) => re.test(l.slice(c.end)));
   for (const [re, what] of RECIPES) {
-    const i = lines.findIndex((l) => re.test(l));
+    const i = lines.findIndex((l) => re.test(l) || (/\d KiB$/.test(l) && logged(re, l)));
     if (i >= 0) {
       return (
         `line ${i + 1}: ${what}: arenascope reads statistics as print(stat) writes them, ` +
@@ -266,93 +272,6 @@ function exact(input: InputStream, no: number, what: string, digits: string): nu
   throw new InputError(input.label, `line ${no}`, `${what} ${quoted(digits, 30)} is beyond 2^53: not counted exactly`);
 }
 
-/**
- * A size as printed (3 significant digits, bytes below 10 KiB), within 2^53 bytes, where bytes are
- * exact: a whole number of bytes ('62.5 KiB' is 64,000 B, not the 63,999.99999999999 of its product).
- */
-function size(input: InputStream, no: number, value: string, unit: string): number {
-  const n = Math.round(Number(value) * UNIT[unit]!);
-  if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return n;
-  const printed = `${quoted(`${value} ${unit}`, 30)}`;
-  throw new InputError(input.label, `line ${no}`, `the size ${printed} is beyond 2^53 bytes: not counted exactly`);
-}
-
-/**
- * Half the step of a figure as printed ('97.7 KiB': 0.05 KiB), in bytes. A size in bytes is exact
- * (a whole number printed whole); an average in bytes was rounded.
- */
-const halfStep = (value: string, unit: string, exactBytes = false): number =>
-  exactBytes && unit === 'B' && !value.includes('.')
-    ? 0
-    : (0.5 * UNIT[unit]!) / 10 ** (value.includes('.') ? value.length - value.indexOf('.') - 1 : 0);
-
-/**
- * A statistic's size from its printed size and average, each rounded as tracemalloc prints it: the
- * middle of the sizes both allow ('size=103 KiB, count=1451, average=72 B': 102.5-103.5 KiB and
- * 71.5-72.5 B a block, so 104,960-105,197 B, where 103 KiB alone made the average 73 B). The printed
- * size when the two do not meet (a hand-edited line) or no average is printed.
- */
-function estimate(printed: number, value: string, unit: string, count: number, avg?: string, avgUnit?: string): number {
-  if (avg === undefined || avgUnit === undefined || count <= 0) return printed;
-  const a = Number(avg) * UNIT[avgUnit]!;
-  const lo = Math.max(printed - halfStep(value, unit, true), (a - halfStep(avg, avgUnit)) * count);
-  const hi = Math.min(printed + halfStep(value, unit, true), (a + halfStep(avg, avgUnit)) * count);
-  if (lo <= hi) return Math.round((lo + hi) / 2);
-  // pytracemalloc on Python 2 divided whole numbers: 'size=10.0 KiB, count=11, average=992 B' is
-  // 10,912-10,922 B, each figure cut down to a whole one of its unit (read as 10,240 B, its average
-  // 931 B, and the listing's order turned round).
-  const whole = (v: string): boolean => /^\d+(?:\.0+)?$/.test(v);
-  if (!whole(value) || !whole(avg)) return printed;
-  const cutLo = Math.max(printed, a * count);
-  const cutHi = Math.min(printed + UNIT[unit]!, (a + UNIT[avgUnit]!) * count);
-  return cutLo < cutHi ? Math.floor((cutLo + cutHi - 1) / 2) : printed;
-}
-
-/** A statistic line as read, before its listing says whether its lines carry a log prefix. */
-interface ReadStatistic {
-  readonly inputLine: number;
-  /** What comes before ':<lineno>: size=': a log prefix, if any, and the file name. */
-  readonly head: string;
-  readonly cuts: readonly PrefixCut[];
-  readonly lineno: number;
-  readonly size: number;
-  readonly count: number;
-  readonly sizeDiff: number | null;
-  readonly countDiff: number | null;
-  /** The size and average as printed (the listing's order is by the size printed). */
-  readonly printed: { size: string; unit: string; average?: string; averageUnit?: string };
-  /** The `File "…", line N` lines under it, in the order listed. */
-  readonly frames: Frame[];
-  /** The process ID its log prefix names (processOf), or null. */
-  readonly process: string | null;
-}
-
-// A process ID in a log prefix: gunicorn's '[%(process)d]' (a bracket of digits alone), syslog's
-// 'app[123]', 'pid=123', 'PID 123'. No more than 7 digits: Linux's pid_max is 2^22 (a thread ID,
-// '%(thread)d', is longer, and threads share one process's memory).
-const PID = /(?:^|[\s\w])\[(\d{1,7})\](?=[\s:|,-]|$)|\bpid[=: ]\s?(\d{1,7})\b/i;
-
-/** The process a statistic line was logged from, by the PID in its log prefix; null when none is named. */
-function processOf(head: string, cuts: readonly PrefixCut[]): string | null {
-  if (!cuts.length) return null;
-  const m = PID.exec(head.slice(0, cuts[cuts.length - 1]!.end));
-  return m ? (m[1] ?? m[2]!) : null;
-}
-
-/**
- * The log prefix of a listing's statistic lines: the longest run of log fields (log-prefix.ts) that
- * every one of them starts with, in the same shape (the same fields and separators; times and names
- * differ). One line whose file name merely starts like a log field does not match the others.
- */
-function listingPrefix(stats: readonly ReadStatistic[]): string | null {
-  const first = stats[0]!.cuts;
-  for (let i = first.length - 1; i >= 0; i--) {
-    const shape = first[i]!.shape;
-    if (stats.every((s) => s.cuts.some((c) => c.shape === shape))) return shape;
-  }
-  return null;
-}
-
 /** The order of a listing: by size, compare_to's by the change in size. */
 const rankOf = (s: ReadStatistic): number => (s.sizeDiff === null ? s.size : Math.abs(s.sizeDiff));
 /** A statistic's key as printed, its log prefix left out. */
@@ -411,10 +330,18 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let labelled: { line: number; label: string; stats: number } | null = null;
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
+  const readings = new SizeReadings();
+  // The line logged before the listing being read (neither a statistic nor blank), and the last such line.
+  let title: string | null = null;
+  let lastOther: string | null = null;
+  // Listings whose file names begin with a word a log prefix's field could be (listingPrefix).
+  const named: (NonNullable<ListingPrefix['nameWords']> & { line: number })[] = [];
 
   const close = (): void => {
     if (!current.length) return;
-    const shape = listingPrefix(current);
+    const prefix = listingPrefix(current, title);
+    const shape = prefix?.shape ?? null;
+    if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
     const process = current[0]!.process === null ? {} : { process: current[0]!.process };
     const names = current.map((s) =>
       unranked(s.head.slice(shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end)),
@@ -450,7 +377,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         frames = listed === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
       }
       const { count, sizeDiff, countDiff, inputLine, printed: p } = s;
-      const size = estimate(s.size, p.size, p.unit, count, p.average, p.averageUnit);
+      const { size, reading } = estimate(s.size, p, count);
+      readings.note(reading, inputLine, p, count);
       return { frames, size, count, sizeDiff, countDiff, inputLine };
     });
     if (shape !== null) {
@@ -576,6 +504,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const m = read === undefined ? STAT.exec(line) : read;
     const prev = lastLine;
     lastLine = line;
+    if (!m && line !== '') lastOther = line;
     if (m && current.length && line === prev && before === 'statistic' && blanks === 0) {
       twice.push(no);
       copied = true;
@@ -593,9 +522,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         head,
         cuts,
         lineno: exact(input, no, 'the line number', m[2]!),
-        size: size(input, no, m[3]!, m[4]!),
+        size: printedSize(input, no, m[3]!, m[4]!),
         count: exact(input, no, 'the count', m[7]!),
-        sizeDiff: m[5] === undefined ? null : size(input, no, m[5], m[6]!),
+        sizeDiff: m[5] === undefined ? null : printedSize(input, no, m[5], m[6]!),
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
         frames: [],
@@ -615,6 +544,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       }
       afterGap(stat);
       if (!current.length) {
+        title = lastOther;
         service = from;
         spacing = null;
       }
@@ -691,22 +621,31 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     gap = null;
   };
   const lines = unwrapper(wrap);
-  for await (const raw of text.lines) for (const line of lines.push(raw)) take(line);
-  for (const line of lines.end()) take(line);
+  const sections = new CapturedSections();
+  const read = (line: Line): void => {
+    sections.see(line.no, line.text);
+    take(line);
+  };
+  for await (const raw of text.lines) for (const line of lines.push(raw)) read(line);
+  for (const line of lines.end()) read(line);
   no = wrap.lines;
-  // A last line that is a Markdown fence or a rule ('```', '====='), with no line end, holds no figure a
-  // listing reads, cut or not: a README's listing ending in its closing fence was refused. (Not any
-  // line without a letter: '/' or '<' begins a statistic, spaces a frame.)
+  // A last line that is a Markdown fence or a rule ('```', '====='), or nothing but a quote's marks
+  // ('> ', an e-mail's quote of its last, empty line), with no line end, holds no figure a listing
+  // reads, cut or not: a README's listing ending in its closing fence was refused, and so was a quote.
+  // (Not any line without a letter: '/' or '<' begins a statistic, spaces a frame.)
   const cut = text.cut();
+  const last = cut === null ? '' : plain(cut);
+  const quoteMarks = cut?.includes('>') === true && last.trim() === '';
   const warnings = textEnd(
     input,
-    cut !== null && !FENCE_OR_RULE.test(cut) ? cut : null,
+    cut !== null && !quoteMarks && !FENCE_OR_RULE.test(last) ? cut : null,
     `line ${no + 1}`,
     opts.allowPartial ?? false,
   );
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
+  const once = sections.readOnce(input.label, listings);
   if (listings.length === 0) {
     throw new InputError(
       input.label,
@@ -717,14 +656,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   return {
     kind: 'statistics-log',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
-    listings,
+    listings: once.listings,
     warnings: [
       ...warnings,
+      ...once.warnings,
       ...(damaged.length
         ? [
             `${input.label}: skipped ${damaged.length} statistic line(s) that cannot be read, the first at line ${damaged[0]} (--lenient)`,
           ]
         : []),
+      ...readings.warnings(input.label),
       ...lineWarnings(input.label, wrap.joined, 'lines wrapped when copied joined back to the line before them'),
       ...lineWarnings(
         input.label,
@@ -750,6 +691,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
       ...prefixWarning(input.label, stripped),
+      ...nameWordWarning(input.label, named),
       ...labelWarning(input.label, labelled),
       ...orderWarning(input.label, flipped),
       ...(assumed.count
@@ -759,7 +701,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           ]
         : []),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
-        'only the statistics it lists are known (a top N): sites left out count as 0, totals cover the listed ones',
+        'sites a top N leaves out count as 0, totals cover the listed ones (a block at each of its frames if cumulative=True)',
     ],
   };
 }
@@ -813,6 +755,23 @@ function prefixWarning(label: string, s: { line: number; prefix: string; listing
   const where = s.listings > 1 ? `${s.listings} listings, the first at line ${s.line}` : `line ${s.line}`;
   return [
     `${label}: statistic lines behind a log prefix (${where}: ${quoted(s.prefix, 40)}): not part of the file names`,
+  ];
+}
+
+function nameWordWarning(
+  label: string,
+  named: readonly { line: number; words: string; by: 'frames' | 'title' }[],
+): string[] {
+  if (!named.length) return [];
+  const { line, words, by } = named[0]!;
+  const where =
+    named.length > 1 ? `${named.length} listings, the first at line ${line}` : `the listing at line ${line}`;
+  const why =
+    by === 'frames'
+      ? 'the frames under them name the files with it'
+      : "the line logged before it holds another word there (a logger's name would be in it too)";
+  return [
+    `${label}: ${quoted(words, 30)} before the file names of ${where} read as part of them, not of the log prefix: ${why}`,
   ];
 }
 

@@ -1,8 +1,9 @@
 // tracemalloc statistics as people paste them (fixtures/text/make_pasted.py): a real program's
 // listings, printed by CPython 3.11, and the copies a terminal 80 or 100 columns wide, a web page, a
-// Markdown code block or quote, an editor and another logger make of them. Each copy reads as the
-// listings CPython computed (the Statistic objects, written by the same script), or the leak a copy
-// hid is missed: wrapped at 80 columns, a series of five listings read as two sites and no leak.
+// Markdown code block or quote (an e-mail's, ending in a bare '> '), an editor and another logger make
+// of them. Each copy reads as the listings CPython computed (the Statistic objects, written by the same
+// script), or the leak a copy hid is missed: wrapped at 80 columns, a series of five listings read as
+// two sites and no leak.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Rec
   'series' | 'traceback' | 'compare',
   Stat[][]
 > & { leaks: Frame[] };
-const COPIES = ['wrap80', 'wrap100', 'double', 'indent', 'quote', 'tabs', 'nbsp'];
+const COPIES = ['wrap80', 'wrap100', 'double', 'indent', 'quote', 'quote-end', 'tabs', 'nbsp'];
 // What a reader knows of a statistic: frames and counts exact, sizes to the 3 digits tracemalloc printed.
 const read = (s: Stat) => [s.frames, s.count, s.countDiff, formatSize(s.size), s.sizeDiff && formatSize(s.sizeDiff)];
 const key = (f: Frame): string => `${f.filename}:${f.lineno}`;
@@ -155,6 +156,9 @@ describe('listings of the documentation recipes', () => {
   it.each([
     ['refused-display-top.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
     ['refused-largest-traceback.txt', 1, /largest-traceback listing \(one statistic\)/],
+    // The same lines logged ('%(asctime)s %(levelname)s %(name)s: %(message)s'): they were "not a format".
+    ['refused-display-top-logged.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
+    ['refused-largest-traceback-logged.txt', 1, /largest-traceback listing \(one statistic\)/],
   ])('%s: refused, named by its line, with what is read instead', async (file, line, what) => {
     const r = await cli('stats', `fixtures/text/recipes/${file}`);
     expect(r.code).toBe(2);

@@ -525,5 +525,10 @@ describe('pytracemalloc on Python 2: its figures divided as whole numbers, each 
     // Their sizes within a few bytes: what the Python 3 figures then say.
     expect(out[0]).toBe('/srv/obj_report.py:45: size=10.7 KiB, count=11, average=992 B');
     expect(out[1]).toBe('/srv/check_memory.py:61: size=10.5 KiB, count=127, average=84 B');
+    const log = (await loadCapture(listing)) as StatisticsLog;
+    expect(log.warnings.join('\n')).toContain(
+      '2 statistics (the first at line 2) agree with their averages only cut down',
+    );
+    expect(log.warnings.join('\n')).not.toContain('disagree');
   });
 });

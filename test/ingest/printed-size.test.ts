@@ -1,0 +1,77 @@
+// Sizes read from the size and average tracemalloc printed (fixtures/text/figures/make_figures.sh): the
+// lines CPython printed always agree; a line whose two figures disagree is read as its size, and said.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import { estimate } from '../../src/ingest/printed-size.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/text/figures';
+type Truth = { listings: { frames: [string, number][]; size: number; count: number }[][] };
+
+describe('sizes and averages as CPython 3.11 printed them, across every unit and rounding step', () => {
+  it('agree on every line: each size read within its printed figure, no warning about them', async () => {
+    const log = (await loadCapture(`${DIR}/statistics.log`)) as StatisticsLog;
+    const truth = JSON.parse(readFileSync(`${DIR}/statistics.truth.json`, 'utf8')) as [number, number][];
+    const lines = readFileSync(`${DIR}/statistics.log`, 'utf8').split('\n');
+    const stats = log.listings.flatMap((l) => l.stats);
+    expect(stats.map((s) => s.count)).toEqual(truth.map(([, count]) => count));
+    // Within half the printed figure's last digit of what CPython computed (bytes exact).
+    const off = stats.filter((s, i) => {
+      const [, value, unit] = /size=(\S+) (\S+),/.exec(lines[s.inputLine - 1]!)!;
+      const step =
+        { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }[unit!]! / (value!.includes('.') ? 10 : 1);
+      return Math.abs(s.size - truth[i]![0]) > (unit === 'B' ? 0 : step / 2);
+    });
+    expect(off).toEqual([]);
+    expect(log.warnings.join('\n')).not.toMatch(/average|pytracemalloc/);
+  });
+});
+
+describe('a listing with two hand-edited sizes (the first made 24 MiB: its count and average left)', () => {
+  const truth = (JSON.parse(readFileSync(`${DIR}/listing.truth.json`, 'utf8')) as Truth).listings[0]!;
+
+  it('reads each edited size as printed, the others as CPython computed them, and warns once', async () => {
+    const log = (await loadCapture(`${DIR}/edited.log`)) as StatisticsLog;
+    expect(log.listings).toHaveLength(1);
+    const want = truth.map((s) => [s.frames, s.count, formatSize(s.size)]);
+    want[0]![2] = '24.0 MiB'; // line 2, 'size=24 MiB' (its average made it 14.5 MiB)
+    want[3]![2] = '50.0 KiB'; // line 5, 'size=50 KiB'
+    expect(
+      log.listings[0]!.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+    ).toEqual(want);
+    expect(log.listings[0]!.stats[0]!.size).toBe(24 * 1024 ** 2);
+    const said = log.warnings.filter((w) => w.includes('disagree'));
+    expect(said).toEqual([
+      expect.stringMatching(
+        /^fixtures\/text\/figures\/edited\.log: line 2: 2 statistics whose size and average disagree, the first \("size=24 MiB, count=6001, average=2532 B"\): read as the size printed/,
+      ),
+    ]);
+  });
+
+  it('stats prints the size printed, with the warning, and exits 0', async () => {
+    const r = await cli('stats', `${DIR}/edited.log`);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/listing\.py:7: size=24\.0 MiB, count=6001, average=4194 B$/);
+    expect(r.err).toContain('edited.log: line 2: 2 statistics whose size and average disagree');
+  });
+});
+
+describe('estimate: a size from its printed size and average', () => {
+  const MiB = 1024 ** 2;
+  it("reads 'size=24 MiB, count=2, average=73 B' as 24 MiB, the two figures disagreeing", () => {
+    expect(estimate(24 * MiB, { size: '24', unit: 'MiB', average: '73', averageUnit: 'B' }, 2)).toEqual({
+      size: 24 * MiB,
+      reading: 'disagree',
+    });
+  });
+
+  it("reads pytracemalloc's 'size=24 MiB, count=357474, average=73 B' within what both allow cut down", () => {
+    const { size, reading } = estimate(24 * MiB, { size: '24', unit: 'MiB', average: '73', averageUnit: 'B' }, 357474);
+    expect(reading).toBe('cut');
+    expect(size).toBeGreaterThanOrEqual(357474 * 73);
+    expect(size).toBeLessThan(25 * MiB);
+  });
+});

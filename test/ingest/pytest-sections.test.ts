@@ -1,0 +1,32 @@
+// pytest's report of a failed test that printed its listings and logged them too (fixtures/text/pytest,
+// CPython 3.11): 'Captured stdout call' and 'Captured log call' hold the same listings. Expected values
+// are the statistics CPython computed in the test, each listing once.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/text/pytest';
+type Truth = { listings: { frames: [string, number][]; size: number; count: number }[][] };
+const truth = JSON.parse(readFileSync(`${DIR}/memwatch_case.truth.json`, 'utf8')) as Truth;
+
+describe('a test that printed and logged its listings, in the report of its failure', () => {
+  it('reads each listing once (it was a series of 8 captures: 4, then the same 4), with a warning', async () => {
+    const log = (await loadCapture(`${DIR}/failed.log`)) as StatisticsLog;
+    const read = log.listings.map((l) =>
+      l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+    );
+    expect(read).toEqual(truth.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)])));
+    expect(log.warnings.join('\n')).toContain(
+      "failed.log: pytest's report prints each stream a test wrote apart: 'Captured log call' (line 49) holds the listings of 'Captured stdout call' (line 33) again: each read once",
+    );
+  });
+
+  it('leaks finds the leak (read twice over, it passed as a plateau)', async () => {
+    const r = await cli('leaks', `${DIR}/failed.log`, '--json');
+    const sites = (JSON.parse(r.out) as { sites: { lineno: number; verdict: string }[] }).sites;
+    expect(sites.filter((s) => s.verdict === 'leak').map((s) => s.lineno)).toEqual([16]);
+  });
+});

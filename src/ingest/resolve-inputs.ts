@@ -136,16 +136,9 @@ export function glob(pattern: string): string[] {
  */
 function unlisted(pattern: string, found: readonly string[]): string[] {
   const segments = pattern.split(/[\\/]/);
-  const fixed = segments
-    .slice(
-      0,
-      Math.max(
-        1,
-        segments.findIndex((s) => GLOB.test(s)),
-      ),
-    )
-    .join('/');
-  const dirs = new Set([...found.map((p) => dirname(p)), fixed === '' ? '/' : fixed]);
+  const first = segments.findIndex((s) => GLOB.test(s)); // the first segment with a wildcard
+  const fixed = first <= 0 ? '.' : segments.slice(0, first).join('/') || '/';
+  const dirs = new Set([...found.map((p) => dirname(p)), fixed]);
   const out: string[] = [];
   let isMatch: ((p: string) => boolean) | null = null;
   for (const dir of dirs) {

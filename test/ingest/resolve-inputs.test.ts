@@ -349,11 +349,22 @@ describe('what a folder holds besides files', () => {
       const only = mkdtempSync(join(tmpdir(), 'arenascope-glob-fifo-only-'));
       execFileSync('mkfifo', [join(only, 'snap-1.pickle')]);
       const alone = resolveInputs([join(only, '*.pickle')]);
-      rmSync(only, { recursive: true, force: true });
       expect(alone.skipped).toEqual([
         `skipping ${join(only, 'snap-1.pickle')}: not a regular file`,
         `no file matches ${join(only, '*.pickle')}`,
       ]);
+      // A pattern relative to the working directory, its wildcard in its first part, and no file matched.
+      const cwd = process.cwd();
+      try {
+        process.chdir(only);
+        expect(resolveInputs(['*.pickle']).skipped).toEqual([
+          'skipping snap-1.pickle: not a regular file',
+          'no file matches *.pickle',
+        ]);
+      } finally {
+        process.chdir(cwd);
+      }
+      rmSync(only, { recursive: true, force: true });
       // A command that reads one file reads the one regular file the pattern matches.
       const stats = await cli('stats', join(d, 'snap-[12].pickle'));
       expect(stats.code).toBe(0);

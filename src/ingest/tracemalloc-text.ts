@@ -15,6 +15,7 @@ import { composeService, isLogPrefix, prefixCuts, withoutCiPrefix } from './log-
 import type { InputStream } from './open-input.js';
 import { estimate, printedSize, SizeReadings } from './printed-size.js';
 import { CapturedSections } from './pytest-sections.js';
+import { WarningInListing } from './python-warning.js';
 import { afterTextWarning, printedAfterText, textBeforeName } from './text-before-name.js';
 
 const FORMAT = 'tracemalloc-text';
@@ -485,6 +486,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // A line inside a listing cut short (CUT_STAT): damage when the listing goes on after it (its order
   // goes on), else the line that ends the listing, as any other (pytest's summary cut at the terminal's width).
   let cutShort: { no: number; line: string } | null = null;
+  // A Python warning (stderr, interleaved) inside a listing: read past when the listing goes on after it.
+  const warned = new WarningInListing();
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -497,6 +500,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (current.some((c) => c.frames.length)) return true;
     const key = keyOf(next);
     return !current.some((c) => keyOf(c) === key);
+  };
+  /** Whether a statistic goes on with the listing: its order goes on, its key not in it yet, its prefix the same. */
+  const continues = (next: ReadStatistic): boolean => {
+    const [first, last] = [current[0]!, current[current.length - 1]!];
+    const shaped = first.cuts.length
+      ? first.cuts.some((c) => next.cuts.some((d) => d.shape === c.shape))
+      : !next.cuts.length;
+    return shaped && rankOf(next) <= rankOf(last) && !current.some((c) => keyOf(c) === keyOf(next));
   };
   /** Reads past the gap before a line of the listing, or ends the listing there; true when it goes on. */
   const afterGap = (next: ReadStatistic | null): boolean => {
@@ -549,6 +560,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         frames: [],
         process: processOf(head, cuts),
       };
+      if (warned.holding) {
+        // A Python warning on stderr after the listing's last statistic: read past when the listing goes on.
+        const on = current.length > 0 && !gap && continues(stat);
+        warned.settle(on);
+        if (!on) close();
+      }
       // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
       const last = current[current.length - 1];
       if (last && last.process !== stat.process) close();
@@ -582,6 +599,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);
       return;
+    }
+    if (warned.hold(no, line, current.length > 0 && !gap && !cutShort)) return;
+    if (warned.holding) {
+      warned.settle(false);
+      close();
+      gap = null;
     }
     if (cutShort) {
       cutShort = null;
@@ -718,6 +741,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           "statistics('traceback') printed without its frames, it is one listing)",
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
+      ...lineWarnings(
+        input.label,
+        warned.skipped,
+        'a Python warning inside a listing (stderr written among its lines) read past, the listing read on after it',
+      ),
       ...afterTextWarning(input.label, afterText),
       ...prefixWarning(input.label, stripped),
       ...nameWordWarning(input.label, named),

@@ -50,3 +50,28 @@ describe("each step's largest statistic printed after text on its line ('round 0
     }
   });
 });
+
+describe('a Python warning (stderr, `python -u … 2>&1`) inside the last listing of a series', () => {
+  it('is read past, with a warning: the listing reads whole (its rest was a capture of its own, the leak shrinking)', async () => {
+    const { log, read } = await listings('warning_inside.log');
+    expect(read).toEqual(expected(truth('warning_inside')));
+    expect(log.warnings.join('\n')).toMatch(/a Python warning inside a listing .* read past.*: line 22$/m);
+    const gate = await cli('gate', `${DIR}/warning_inside.log`);
+    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('warning_inside.py:11 (+')]);
+  });
+
+  it('ends the listing when what follows does not go on with it (a statistic larger than the last)', async () => {
+    const lines = readFileSync(`${DIR}/warning_inside.log`, 'utf8').split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-warned-'));
+    try {
+      // The warning after the last step's second statistic, then the step's first again: a new listing.
+      const moved = [...lines.slice(0, 21), lines[23]!, lines[21]!, lines[22]!, lines[20]!, ...lines.slice(24)];
+      writeFileSync(join(dir, 'moved.log'), moved.join('\n'));
+      const log = (await loadCapture(join(dir, 'moved.log'))) as StatisticsLog;
+      expect(log.listings.length).toBe(6);
+      expect(log.warnings.join('\n')).not.toContain('a Python warning inside a listing');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -11,12 +11,15 @@ export interface PrefixCut {
 }
 
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+// '%m-%d' only before a clock (the logging cookbook's datefmt '%m-%d %H:%M').
 const DATE =
   `(?:\\d{4}-\\d{2}-\\d{2}|\\d{4}/\\d{2}/\\d{2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4}|\\d{1,2}/${MONTH}/\\d{4}|` +
-  `${MONTH} +\\d{1,2}(?: \\d{4})?)`;
-const CLOCK = '\\d{1,2}:\\d{2}:\\d{2}(?:[,.]\\d{1,9})?(?: ?[AP]M)?(?:Z|[+-]\\d{2}:?\\d{2})?';
-// asctime with the common datefmts, or %(created)f; never the first digits of a longer number or clock.
-const TIME = `(?:${DATE}(?:[ T:]${CLOCK})?|${CLOCK}|\\d{10}\\.\\d+)(?![\\w.]|:\\d)`;
+  `${MONTH} +\\d{1,2}(?: \\d{4})?|\\d{2}-\\d{2}(?=[ T]\\d{1,2}:\\d{2}))`;
+// A fraction twice: asctime's ',123' then a format's '.%(msecs)03d'. A zone after a space: datefmt '… %z'.
+const CLOCK = '\\d{1,2}:\\d{2}:\\d{2}(?:[,.]\\d{1,9}){0,2}(?: ?[AP]M)?(?:Z| ?[+-]\\d{2}:?\\d{2})?';
+// asctime with the common datefmts (a date's clock without seconds too: '%H:%M'), or %(created)f; never
+// the first digits of a longer number or clock.
+const TIME = `(?:${DATE}(?:[ T:](?:${CLOCK}|\\d{1,2}:\\d{2}))?|${CLOCK}|\\d{10}\\.\\d+)(?![\\w.]|:\\d)`;
 // logging's level names, and the name of a level without one.
 const LEVEL = '(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET|Level \\d+)(?![\\w.])';
 

@@ -68,6 +68,10 @@ describe('a prefix on every line of the report is taken off, with a warning', ()
   const prefixes: [string, (i: number) => string][] = [
     ["GitHub Actions' timestamp", () => '2024-05-01T10:00:00.1234567Z '],
     ['a timestamp that changes', (i) => `2024-05-01T10:00:${String(i % 60).padStart(2, '0')}.123Z `],
+    [
+      "GitLab's job log (FF_TIMESTAMPS: time, stream number, O or E)",
+      (i) => `2024-05-01T10:00:${String(i % 60).padStart(2, '0')}.123456Z 0${i % 2}${i % 3 ? 'O' : 'E'} `,
+    ],
     ["a Kubernetes node's container log", () => '2024-05-01T10:00:00.123456789Z stderr F '],
     ["docker compose's column", () => 'app_1  | '],
     ['a clock in brackets', () => '[12:00:01] '],

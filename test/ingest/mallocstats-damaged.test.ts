@@ -98,6 +98,16 @@ describe('a prefix on every line of the report is taken off, with a warning', ()
     }
   });
 
+  it('terminal colours on every line (a report printed in colour) are taken off, silently', async () => {
+    for (const real of [REPORT, LOG]) {
+      const path = write(linesOf(real).map((l) => (l === '' ? l : `\x1b[32m${l}\x1b[0m`)));
+      const s = (await loadCapture(path)) as AllocatorStats;
+      const want = await plain(real);
+      expect(s.blocks).toEqual(want.blocks);
+      expect(s.warnings).toEqual(want.warnings.map((w) => w.replace(real, path)));
+    }
+  });
+
   it.each([
     ['tabs for runs of spaces', (l: string) => l.replace(/ {2,}/g, '\t')],
     ['no-break spaces', (l: string) => l.replace(/ {2}/g, '\u00a0 ')],

@@ -28,6 +28,7 @@ import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
 import { LoggedReport, loggedHeader, withoutCiPrefix } from './log-prefix.js';
 import { type InputStream, markCutShort } from './open-input.js';
+import { PY_WARNING } from './python-warning.js';
 
 const FORMAT = 'line-report';
 
@@ -220,8 +221,6 @@ const MAX_HELD = 1 << 24;
 // Other output among a table's rows held for what follows to tell: beyond it the table ends there.
 const MAX_OUTPUT_LINES = 20;
 const MAX_OUTPUT_CHARS = 1 << 16;
-// A warning as Python's warnings module prints it: `file:line: Category: message` (its source line follows).
-const PY_WARNING = /^\S.*:\d+: (?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Warning|Error): /;
 // REPL prompts: the session that printed the table goes on (IPython strips %mprun's blank lines).
 const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 // A Markdown quote ('> ' before each line of a reply).

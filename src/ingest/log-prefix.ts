@@ -11,12 +11,15 @@ export interface PrefixCut {
 }
 
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+// '%m-%d' only before a clock (the logging cookbook's datefmt '%m-%d %H:%M').
 const DATE =
   `(?:\\d{4}-\\d{2}-\\d{2}|\\d{4}/\\d{2}/\\d{2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4}|\\d{1,2}/${MONTH}/\\d{4}|` +
-  `${MONTH} +\\d{1,2}(?: \\d{4})?)`;
-const CLOCK = '\\d{1,2}:\\d{2}:\\d{2}(?:[,.]\\d{1,9})?(?: ?[AP]M)?(?:Z|[+-]\\d{2}:?\\d{2})?';
-// asctime with the common datefmts, or %(created)f; never the first digits of a longer number or clock.
-const TIME = `(?:${DATE}(?:[ T:]${CLOCK})?|${CLOCK}|\\d{10}\\.\\d+)(?![\\w.]|:\\d)`;
+  `${MONTH} +\\d{1,2}(?: \\d{4})?|\\d{2}-\\d{2}(?=[ T]\\d{1,2}:\\d{2}))`;
+// A fraction twice: asctime's ',123' then a format's '.%(msecs)03d'. A zone after a space: datefmt '… %z'.
+const CLOCK = '\\d{1,2}:\\d{2}:\\d{2}(?:[,.]\\d{1,9}){0,2}(?: ?[AP]M)?(?:Z| ?[+-]\\d{2}:?\\d{2})?';
+// asctime with the common datefmts (a date's clock without seconds too: '%H:%M'), or %(created)f; never
+// the first digits of a longer number or clock.
+const TIME = `(?:${DATE}(?:[ T:](?:${CLOCK}|\\d{1,2}:\\d{2}))?|${CLOCK}|\\d{10}\\.\\d+)(?![\\w.]|:\\d)`;
 // logging's level names, and the name of a level without one.
 const LEVEL = '(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET|Level \\d+)(?![\\w.])';
 
@@ -130,15 +133,23 @@ export function loggedHeader(line: string, pattern: RegExp): boolean {
 }
 
 // What a CI log or a container's output puts before every line of a program's output: terminal
-// colours (SGR escapes), GitHub Actions' timestamp (`2024-05-01T12:00:00.1234567Z `), docker compose's
-// service column (`app_1  | `, `app-1  | `, padded to align), a Kubernetes node's container log (CRI:
+// colours (SGR escapes), GitHub Actions' timestamp (`2024-05-01T12:00:00.1234567Z `), GitLab's job log
+// with FF_TIMESTAMPS (`2024-05-01T12:00:00.123456Z 00O `: the stream's number, O or E for stdout or
+// stderr, '+' on a line that goes on from the one before), docker compose's service column (`app_1  | `,
+// `app-1  | `, padded to align), a Kubernetes node's container log (CRI:
 // `2024-05-01T12:00:00.123456789Z stdout F `).
 const ESC = '\u001b';
 const SGR = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
 const CI_PREFIX =
-  /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) (?:stdout|stderr) [FP]|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[\w.-]+[-_]\d+ *\|)(?: |$)/;
+  /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}) (?:stdout|stderr) [FP]|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z(?: [0-9a-f]{2}[OE]\+?)?|[\w.-]+[-_]\d+ *\|)(?: |$)/;
 
-const COMPOSE = /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z )?([\w.-]+[-_]\d+) *\|(?: |$)/;
+const COMPOSE =
+  /^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z(?: [0-9a-f]{2}[OE]\+?)? )?([\w.-]+[-_]\d+) *\|(?: |$)/;
+
+/** A line without its terminal colours (SGR escapes). */
+export function withoutColours(line: string): string {
+  return line.includes(ESC) ? line.replace(SGR, '') : line;
+}
 
 /** The docker compose service a line of its output is from (`app-1`), or null. */
 export function composeService(line: string): string | null {

@@ -5,7 +5,7 @@
 import type { ArenaMap, FreeListLine, SizeClassRow } from '../model/allocator-stats.js';
 import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
-import { CarriedPrefix } from './log-prefix.js';
+import { CarriedPrefix, withoutColours } from './log-prefix.js';
 import { type Counters, LABELS, type Places } from './mallocstats-checks.js';
 
 export const THRESHOLD = /^Small block threshold = (\d+), in (\d+) size classes\.$/;
@@ -45,7 +45,8 @@ const HEADER_START = 'Small block threshold = ';
 // spreadsheet.
 const BLANKS = /[\t\u00a0]/g;
 
-export function clean(line: string): string {
+export function clean(coloured: string): string {
+  const line = withoutColours(coloured);
   const at = line.indexOf(HEADER_START);
   return (at > 0 ? line.slice(at) : line).replace(BLANKS, ' ').trimEnd().replace(PROMPTS, '').trim();
 }

@@ -9,6 +9,7 @@ import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, textEnd, textLines } from './lines.js';
+import { withoutColours } from './log-prefix.js';
 import { type Counters, check, missingFigures } from './mallocstats-checks.js';
 import {
   clean,
@@ -153,8 +154,10 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     warnings.push(`${input.label}: line ${no}: ${msg} The report is read without the rest (--allow-partial)`);
   };
 
-  for await (const raw of text.lines) {
+  for await (const coloured of text.lines) {
     no++;
+    // Terminal colours on every line (a report printed in colour) off first: the prefix is learnt without them.
+    const raw = withoutColours(coloured);
     const carried = open?.prefix?.strip(raw) ?? null;
     if (carried !== null) open!.carried++;
     const line = clean(carried ?? raw);

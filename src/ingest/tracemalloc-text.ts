@@ -15,6 +15,8 @@ import { composeService, isLogPrefix, prefixCuts, withoutCiPrefix } from './log-
 import type { InputStream } from './open-input.js';
 import { estimate, printedSize, SizeReadings } from './printed-size.js';
 import { CapturedSections } from './pytest-sections.js';
+import { WarningInListing } from './python-warning.js';
+import { afterTextWarning, printedAfterText, textBeforeName } from './text-before-name.js';
 
 const FORMAT = 'tracemalloc-text';
 
@@ -336,16 +338,34 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let lastOther: string | null = null;
   // Listings whose file names begin with a word a log prefix's field could be (listingPrefix).
   const named: (NonNullable<ListingPrefix['nameWords']> & { line: number })[] = [];
+  // Statistics left out as printed after other text on their line (text-before-name.ts).
+  let afterText: { line: number; text: string; count: number } | null = null;
 
-  const close = (): void => {
-    if (!current.length) return;
-    const prefix = listingPrefix(current, title);
+  /** The listing's log prefix, and its statistics' names as printed without it and their ranks. */
+  const namesOf = (stats: readonly ReadStatistic[]) => {
+    const prefix = listingPrefix(stats, title);
     const shape = prefix?.shape ?? null;
-    if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
-    const process = current[0]!.process === null ? {} : { process: current[0]!.process };
-    const names = current.map((s) =>
+    const names = stats.map((s) =>
       unranked(s.head.slice(shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end)),
     );
+    return { prefix, shape, names };
+  };
+  const close = (): void => {
+    if (!current.length) return;
+    let { prefix, shape, names } = namesOf(current);
+    // A statistic printed after other text on its line ('round 0 largest: …') is left out: read as a
+    // listing of its own, each round made two captures and a leak read as a plateau.
+    const after = printedAfterText(names);
+    if (after.some(Boolean)) {
+      const i = after.indexOf(true);
+      afterText ??= { line: current[i]!.inputLine, text: textBeforeName(names[i]!)!, count: 0 };
+      afterText.count += after.filter(Boolean).length;
+      current = current.filter((_, k) => !after[k]);
+      if (!current.length) return;
+      ({ prefix, shape, names } = namesOf(current));
+    }
+    if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
+    const process = current[0]!.process === null ? {} : { process: current[0]!.process };
     // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
     // part of the file names, when every statistic of the listing carries it, behind a log prefix or
     // two statistics or more (a file name may hold '=', but not one word= before every file's).
@@ -466,6 +486,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // A line inside a listing cut short (CUT_STAT): damage when the listing goes on after it (its order
   // goes on), else the line that ends the listing, as any other (pytest's summary cut at the terminal's width).
   let cutShort: { no: number; line: string } | null = null;
+  // A Python warning (stderr, interleaved) inside a listing: read past when the listing goes on after it.
+  const warned = new WarningInListing();
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -478,6 +500,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (current.some((c) => c.frames.length)) return true;
     const key = keyOf(next);
     return !current.some((c) => keyOf(c) === key);
+  };
+  /** Whether a statistic goes on with the listing: its order goes on, its key not in it yet, its prefix the same. */
+  const continues = (next: ReadStatistic): boolean => {
+    const [first, last] = [current[0]!, current[current.length - 1]!];
+    const shaped = first.cuts.length
+      ? first.cuts.some((c) => next.cuts.some((d) => d.shape === c.shape))
+      : !next.cuts.length;
+    return shaped && rankOf(next) <= rankOf(last) && !current.some((c) => keyOf(c) === keyOf(next));
   };
   /** Reads past the gap before a line of the listing, or ends the listing there; true when it goes on. */
   const afterGap = (next: ReadStatistic | null): boolean => {
@@ -530,6 +560,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         frames: [],
         process: processOf(head, cuts),
       };
+      if (warned.holding) {
+        // A Python warning on stderr after the listing's last statistic: read past when the listing goes on.
+        const on = current.length > 0 && !gap && continues(stat);
+        warned.settle(on);
+        if (!on) close();
+      }
       // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
       const last = current[current.length - 1];
       if (last && last.process !== stat.process) close();
@@ -563,6 +599,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);
       return;
+    }
+    if (warned.hold(no, line, current.length > 0 && !gap && !cutShort)) return;
+    if (warned.holding) {
+      warned.settle(false);
+      close();
+      gap = null;
     }
     if (cutShort) {
       cutShort = null;
@@ -646,6 +688,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
   const once = sections.readOnce(input.label, listings);
+  const leftOut = afterText as { line: number; text: string } | null;
+  if (listings.length === 0 && leftOut !== null) {
+    throw new InputError(
+      input.label,
+      `line ${leftOut.line}`,
+      `no tracemalloc statistics found: every statistic was printed after other text on its line (${quoted(leftOut.text, 30)}): not a listing; ` +
+        'print the listing alone (for s in snapshot.statistics("lineno")[:10]: print(s))',
+    );
+  }
   if (listings.length === 0) {
     throw new InputError(
       input.label,
@@ -690,6 +741,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           "statistics('traceback') printed without its frames, it is one listing)",
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
+      ...lineWarnings(
+        input.label,
+        warned.skipped,
+        'a Python warning inside a listing (stderr written among its lines) read past, the listing read on after it',
+      ),
+      ...afterTextWarning(input.label, afterText),
       ...prefixWarning(input.label, stripped),
       ...nameWordWarning(input.label, named),
       ...labelWarning(input.label, labelled),

@@ -323,7 +323,7 @@ describe('reports pasted by hand', () => {
     }
   });
 
-  it("from a CI log: GitHub Actions' timestamps, docker compose's column, colours (each was refused, exit 2)", async () => {
+  it("from a CI log: GitHub Actions' and GitLab's timestamps, docker compose's column, colours (each was refused, exit 2)", async () => {
     const real = readFileSync('fixtures/line-reports/wrapped/mp0.61-p3.txt', 'utf8');
     const blocks = (r: LineReport) => r.blocks.map((b) => ({ ...b, lines: b.lines.map((l) => ({ ...l })) }));
     const plain = blocks(await load('plain.txt', real));
@@ -354,6 +354,15 @@ describe('reports pasted by hand', () => {
         await load(
           'compose1.txt',
           wrap((l) => `worker_2  | ${l}`),
+        ),
+      ),
+    ).toEqual(plain);
+    // GitLab's job log with FF_TIMESTAMPS: time, the stream's number, O (stdout) or E (stderr).
+    expect(
+      blocks(
+        await load(
+          'gitlab.txt',
+          wrap((l, i) => `${at(i).replace(/\dZ $/, 'Z')} 0${i % 2}${i % 3 ? 'O' : 'E'} ${l}`),
         ),
       ),
     ).toEqual(plain);

@@ -23,6 +23,19 @@ describe('prefixCuts', () => {
     ['[2026-12-01 06:28:40,177: INFO/MainProcess] ', "Celery's worker, '[%(asctime)s: %(levelname)s/%(processName)s]'"],
     ['I1201 06:29:07.225833 139938862332800 make_log.py:12] ', "absl-py's, 'I%m%d %H:%M:%S.%f thread file:line]'"],
     ['2026-12-01 06:29:32.677 | INFO     | __main__:<module>:13 - ', "loguru's default format"],
+    // Left in part or whole (each minute, or each run, a new site):
+    [
+      '05-01 07:54 memwatch     INFO     ',
+      "the cookbook's '%(asctime)s %(name)-12s %(levelname)-8s', datefmt '%m-%d %H:%M'",
+    ],
+    [
+      '2024-05-01 07:54:21,288.288 INFO [MainThread] memwatch - ',
+      "'%(asctime)s.%(msecs)03d %(levelname)s [%(threadName)s] %(name)s - '",
+    ],
+    [
+      '2024-05-01 07:54:21 +0000 [1675] [INFO] ',
+      "'%(asctime)s [%(process)d] [%(levelname)s]', datefmt '%Y-%m-%d %H:%M:%S %z'",
+    ],
   ])('%j (%s) ends before the file name', (prefix) => {
     expect(longest(`${prefix}D:\\proj\\mod.py`)).toBe(prefix);
   });

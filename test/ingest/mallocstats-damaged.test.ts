@@ -68,6 +68,10 @@ describe('a prefix on every line of the report is taken off, with a warning', ()
   const prefixes: [string, (i: number) => string][] = [
     ["GitHub Actions' timestamp", () => '2024-05-01T10:00:00.1234567Z '],
     ['a timestamp that changes', (i) => `2024-05-01T10:00:${String(i % 60).padStart(2, '0')}.123Z `],
+    [
+      "GitLab's job log (FF_TIMESTAMPS: time, stream number, O or E)",
+      (i) => `2024-05-01T10:00:${String(i % 60).padStart(2, '0')}.123456Z 0${i % 2}${i % 3 ? 'O' : 'E'} `,
+    ],
     ["a Kubernetes node's container log", () => '2024-05-01T10:00:00.123456789Z stderr F '],
     ["docker compose's column", () => 'app_1  | '],
     ['a clock in brackets', () => '[12:00:01] '],
@@ -91,6 +95,16 @@ describe('a prefix on every line of the report is taken off, with a warning', ()
         new RegExp(`^${path}: line ${want.blocks[0]!.inputLine}: the lines of the allocator report carry '`),
       );
       expect(s.warnings.filter((w) => !said.includes(w))).toEqual(want.warnings.map((w) => w.replace(real, path)));
+    }
+  });
+
+  it('terminal colours on every line (a report printed in colour) are taken off, silently', async () => {
+    for (const real of [REPORT, LOG]) {
+      const path = write(linesOf(real).map((l) => (l === '' ? l : `\x1b[32m${l}\x1b[0m`)));
+      const s = (await loadCapture(path)) as AllocatorStats;
+      const want = await plain(real);
+      expect(s.blocks).toEqual(want.blocks);
+      expect(s.warnings).toEqual(want.warnings.map((w) => w.replace(real, path)));
     }
   });
 

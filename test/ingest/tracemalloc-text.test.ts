@@ -166,6 +166,19 @@ describe('statistic lines behind a log prefix', () => {
     expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
   });
 
+  it('from a GitLab job log with timestamps (FF_TIMESTAMPS: time, stream number, O or E), as the plain log', async () => {
+    // Its "00O " was read as the start of every file name (gate --github named 'file=00O /…').
+    let i = 0;
+    const gitlab = log.replace(
+      /^/gm,
+      () => `2026-11-22T10:00:00.${String(i).padStart(6, '0')}Z 0${i % 2}${i++ % 3 ? 'O' : 'E'} `,
+    );
+    writeFileSync(join(dir, 'gitlab.log'), gitlab.replace(/\n[^\n]*$/, '\n'));
+    const r = await cli('leaks', join(dir, 'gitlab.log'), '--json');
+    expect(r.code).toBe(0);
+    expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
+  });
+
   it('leaves unprefixed logs as they were read', async () => {
     for (const f of ['fixtures/text/app.log', 'fixtures/text/service.log']) {
       const c = (await loadCapture(f)) as StatisticsLog;

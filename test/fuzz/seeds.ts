@@ -241,7 +241,12 @@ export async function loadTargets(run: Run, dir: string): Promise<Target[]> {
           'none',
         ),
       ],
-      commands: [(f) => ['info', f], (f) => ['gate', f, '--max-fragmentation', '0.1'], (f) => ['replay', DUMPS[0]!, f]],
+      commands: [
+        (f) => ['info', f],
+        (f) => ['gate', f, '--max-fragmentation', '0.1'],
+        (f) => ['replay', DUMPS[0]!, f],
+        (f) => ['replay', f], // reports alone: their own measure
+      ],
     },
     {
       name: 'tracemalloc-text',

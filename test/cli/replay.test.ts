@@ -204,4 +204,11 @@ describe('a series beyond what the model holds', () => {
       ),
     ]);
   });
+  it('a site of one block in the pinning table is "1 block", not "1 blocks"', async () => {
+    // memo_leak.py:8 holds one block in the bundled example's pinned arena.
+    const r = await cli('replay', 'fixtures/leaks/memo_leak');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/memo_leak\.py:8 {2}1 block in 1 pinned arena\n/);
+    expect(r.out).not.toMatch(/ 1 blocks /);
+  });
 });

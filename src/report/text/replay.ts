@@ -86,7 +86,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
       const { shown, more } = capped(f.pinningSites, layout.limit, '  ');
       for (const p of shown)
         out.push(
-          `  ${layout.path(p.filename)}:${p.lineno}  ${p.blocks} blocks in ${p.arenas} pinned arena${p.arenas === 1 ? '' : 's'}` +
+          `  ${layout.path(p.filename)}:${p.lineno}  ${p.blocks} block${p.blocks === 1 ? '' : 's'} in ${p.arenas} pinned arena${p.arenas === 1 ? '' : 's'}` +
             (p.madeAfterFrees ? ` (${MADE_AFTER})` : ''),
         );
       out.push(...more);

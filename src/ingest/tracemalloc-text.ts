@@ -313,8 +313,10 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 const DAMAGED_STAT =
   /:-?\d+: size=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
-// A label before a statistic's file name: 'stat='.
-const LABEL = /^[A-Za-z_]\w*=(?=\S)/;
+// A label before a statistic's file name: 'stat=', or a bracketed word and a space ('[mem] ', from
+// print("[mem]", stat)). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
+const LABEL = /^(?:[A-Za-z_]\w*=(?=\S)|\[[\w.-]{1,40}\] (?=\S))/;
+const ABSOLUTE = /^(?:\/|<|[A-Za-z]:[\\/])/;
 
 // A statistic line cut short after its line number or inside its figures ('app.py:9: size='), nothing
 // else after them: a write torn short in the middle of a log split its listing in two, silently. (Not
@@ -368,9 +370,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const process = current[0]!.process === null ? {} : { process: current[0]!.process };
     // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
     // part of the file names, when every statistic of the listing carries it, behind a log prefix or
-    // two statistics or more (a file name may hold '=', but not one word= before every file's).
+    // two statistics or more (a file name may hold '=', but not one word= before every file's), or
+    // before an absolute file name ('[mem] <stdin>:6: …', each step's largest printed alone).
     const label = LABEL.exec(names[0]!)?.[0];
-    if (label && names.every((n) => n.startsWith(label)) && (shape !== null || names.length > 1)) {
+    const evident = (l: string): boolean =>
+      shape !== null || names.length > 1 || names.some((n) => ABSOLUTE.test(n.slice(l.length)));
+    if (label && names.every((n) => n.startsWith(label)) && evident(label)) {
       labelled = labelled ?? { line: current[0]!.inputLine, label, stats: 0 };
       labelled.stats += names.length;
       for (const [i, n] of names.entries()) names[i] = n.slice(label.length);

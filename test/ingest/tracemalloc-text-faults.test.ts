@@ -135,3 +135,21 @@ describe("statistics logged under the program's label ('top_current i=1, stat=â€
     );
   });
 });
+
+describe("statistics printed under the program's constant label ('[mem] â€¦', CPython 3.11)", () => {
+  it.each([
+    ['bracket_label', 'the top 3 of a script, absolute file names'],
+    ['bracket_label_lone', "each step's largest alone, from stdin ('<stdin>')"],
+  ])('%s (%s): the file names without the label, with a warning', async (name) => {
+    const { log, read } = await listings(`${name}.log`);
+    expect(read).toEqual(expected(truth(name)));
+    expect(log.warnings.join('\n')).toMatch(/"\[mem\] " before the file names of \d+ statistics, the first at line 1/);
+  });
+
+  it('the leak is named by its file, as CPython named it, in the gate and in the GitHub annotation', async () => {
+    const gate = await cli('gate', '--github', `${DIR}/bracket_label_lone.log`);
+    expect(gate.code).toBe(1);
+    expect(gate.out).toContain('file=<stdin>,line=11');
+    expect(gate.out).not.toContain('[mem]');
+  });
+});

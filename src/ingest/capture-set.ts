@@ -15,6 +15,7 @@ import { isListing, type SourceInfo } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
 import { NotACaptureError, UsageError } from '../util/errors.js';
 import type { ReadOptions } from './importer.js';
+import { numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { naturalCompare, numbered, type Order, resolveInputs } from './resolve-inputs.js';
 import { type RunFile, type RunFolder, readRunFolder, runFiles } from './run-folder.js';
@@ -80,8 +81,9 @@ export async function loadCaptureSet(
       resolved.runs,
       opts.order,
     );
-    // Times of some snapshots only are no times: say so, and which has none.
     const snaps = set.series.snapshots;
+    if (opts.order !== 'given') refuseNumberedRuns(snaps);
+    // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
     const untimed = snaps.filter((_, i) => !timed[i]);
     if (timed.some(Boolean) && untimed.length) {
@@ -388,6 +390,27 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
     ),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
+}
+
+/**
+ * Snapshots whose names number several runs apart (numbered-runs.ts) are refused: judged as one series,
+ * a leak in each run read as a sawtooth, or one run's leak as shrinking at the next one's start.
+ */
+function refuseNumberedRuns(snaps: readonly Snapshot[]): void {
+  const dumps = snaps.filter((s) => !isListing(s.source));
+  const found = numberedRuns(
+    dumps.map((s) => s.source.path),
+    dumps.map((s) => s.time),
+  );
+  if (!found) return;
+  const [a, b] = found.runs;
+  const others = found.runs.length > 2 ? ` and ${found.runs.length - 2} more` : '';
+  const when = found.overlap ? ', and their capture times overlap: processes running at once' : '';
+  throw new UsageError(
+    `the snapshots' names number ${found.runs.length} runs apart, each counted afresh (${a!.glob}: ${a!.count}, ` +
+      `${b!.glob}: ${b!.count}${others})${when}; a series is one run's captures: give one run at a time ` +
+      `('${a!.glob}'), or --order given to take them as one series as named`,
+  );
 }
 
 /**

@@ -1,0 +1,70 @@
+// Snapshots of several runs in one folder, told apart by their names (numbered-runs.ts): two real
+// processes dumping 'mem.<pid>.<n>.pickle' at once (fixtures/leaks/make_two_processes.py).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { numberedRuns } from '../../src/ingest/numbered-runs.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/leaks/two_processes';
+const truth = JSON.parse(readFileSync(`${DIR}/truth.json`, 'utf8')) as {
+  leaking: string;
+  steady: string;
+  line: number;
+};
+
+describe('two processes dumping into one folder at once (gunicorn workers)', () => {
+  // Judged as one series, the leaking worker's last dump was followed by the steady one's first: its
+  // leak read as shrinking, and the gate passed it.
+  it.each(['leaks', 'gate', 'report', 'replay', 'baseline'])(
+    '%s refuses the folder, naming each run as a glob',
+    async (cmd) => {
+      const r = await cli(cmd, DIR, ...(cmd === 'report' || cmd === 'baseline' ? ['-o', '-'] : []));
+      expect(r.code).toBe(2);
+      expect(r.err).toContain("the snapshots' names number 2 runs apart, each counted afresh");
+      expect(r.err).toContain(`${truth.leaking}: 5`);
+      expect(r.err).toContain(`${truth.steady}: 5`);
+      expect(r.err).toContain('their capture times overlap');
+    },
+  );
+
+  it("one run's glob, as the message says: the leak CPython's compare_to found fails the gate", async () => {
+    const r = await cli('gate', truth.leaking);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`make_two_processes.py:${truth.line}`);
+    const steady = await cli('gate', truth.steady);
+    expect(steady.code).toBe(0);
+  });
+
+  it('--order given takes them as one series as named', async () => {
+    const r = await cli('leaks', '--order', 'given', DIR);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('names that number one run', () => {
+  const t = (n: number) => Array.from({ length: n }, (_, i) => 1_764_800_000 + i);
+  it.each([
+    ['one count', ['snap-1.pickle', 'snap-2.pickle', 'snap-3.pickle', 'snap-4.pickle']],
+    ['a count going on from part to part', ['p1-1.pickle', 'p1-2.pickle', 'p2-3.pickle', 'p2-4.pickle']],
+    [
+      'times to the second and a fraction',
+      ['s-1764800000.1.pickle', 's-1764800001.5.pickle', 's-1764800002.3.pickle', 's-1764800003.9.pickle'],
+    ],
+    ['a run of one capture beside others', ['m.7.1.pickle', 'm.7.2.pickle', 'm.7.3.pickle', 'm.8.1.pickle']],
+    ['names of other shapes', ['a-1-1.pickle', 'a-1-2.pickle', 'b1.pickle', 'b2.pickle']],
+  ])('%s: none found', (_, names) => {
+    expect(numberedRuns(names, t(names.length))).toBeNull();
+  });
+
+  it('runs one after the other in time are runs all the same (each a leak restarting)', () => {
+    const names = ['mem.11.1.pickle', 'mem.11.2.pickle', 'mem.12.1.pickle', 'mem.12.2.pickle'];
+    expect(numberedRuns(names, t(4))).toEqual({
+      runs: [
+        { glob: 'mem.11.*.pickle', count: 2 },
+        { glob: 'mem.12.*.pickle', count: 2 },
+      ],
+      overlap: false,
+    });
+    expect(numberedRuns(names, [1, null, 3, 4])?.overlap).toBeNull();
+  });
+});

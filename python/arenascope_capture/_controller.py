@@ -35,6 +35,18 @@ def one_line(label):
     return " ".join(str(label).splitlines()) if label else ""
 
 
+
+def _max_rss_kib():
+    """The process's own peak RSS so far in KiB (getrusage: Linux counts KiB, macOS bytes), or None
+    where there is no resource module (Windows). The RSS samples can miss it: a program done within one
+    sample interval was sampled once, before Python started."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
 class Controller:
     """Takes the captures of one process; every public method is safe to call from any thread."""
 
@@ -108,7 +120,11 @@ class Controller:
                 return
             self.capture(label, source)
             self._finished = True
-            self._event({"kind": "end", "status": status, "reason": reason, "time": time.time()})
+            end = {"kind": "end", "status": status, "reason": reason, "time": time.time()}
+            peak = _max_rss_kib()
+            if peak is not None:
+                end["maxRssKiB"] = peak
+            self._event(end)
 
     def at_exit(self):
         """atexit: runs after the program's own atexit handlers and after its non-daemon threads ended."""

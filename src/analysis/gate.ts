@@ -236,6 +236,9 @@ export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced =
  */
 function peakOrigin(d: ReportData, peakMiB: number): string {
   const run = d.memory.find((m) => m.peakMiB === peakMiB);
+  if (run?.sampledPeakMiB !== undefined) {
+    return `${run.label}: the program's own peak RSS at exit; its samples reached ${run.sampledPeakMiB.toFixed(1)} MiB`;
+  }
   if (run) return `mprof ${run.label}`;
   const report = d.lineReports.find((r) => r.blocks.some((b) => b.lines.some((l) => l.memMiB === peakMiB)));
   return report ? `memory_profiler report ${report.file}` : 'mprof';

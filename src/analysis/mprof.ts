@@ -54,6 +54,18 @@ export function peakWithChildren(m: MemorySeries): number | null {
   return peak;
 }
 
+/**
+ * The peak report and gate take (peakWithChildren), or the program's own peak RSS at exit where an
+ * `arenascope run` recorded one above it: its samples missed it (MemorySeries.exitPeakMiB).
+ */
+export function programPeak(m: MemorySeries): { peakMiB: number | null; sampledMiB: number | null } {
+  const sampled = peakWithChildren(m);
+  const exit = m.exitPeakMiB;
+  return sampled !== null && exit !== undefined && exit > sampled
+    ? { peakMiB: exit, sampledMiB: sampled }
+    : { peakMiB: sampled, sampledMiB: null };
+}
+
 /** First and last sample times over the main process and its children. */
 export function timeSpan(s: MemorySeries): { start: number; end: number } | null {
   let start = Infinity;

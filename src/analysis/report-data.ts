@@ -78,6 +78,11 @@ export interface MemorySection {
    * sampler stopped before the program: afterSampling); absent otherwise.
    */
   readonly lateCallsPeakMiB?: number;
+  /**
+   * The samples' peak, when peakMiB is the program's own peak RSS at exit above it (an `arenascope run`
+   * sampled too seldom: programPeak); absent otherwise.
+   */
+  readonly sampledPeakMiB?: number;
 }
 
 export interface ReplaySection {

@@ -10,7 +10,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
-import { peakWithChildren } from './mprof.js';
+import { programPeak } from './mprof.js';
 import { replayReport } from './pymalloc/compare.js';
 import type {
   DiffRow,
@@ -323,6 +323,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
   const trends = leaks.find((r) => r.kind === 'memory' && r.file === m.source.path && r.run === m.run) as MemoryLeaks;
   const peak = (c: Samples): number => c.mib.reduce((x, v) => Math.max(x, v), -Infinity);
   const late = afterSampling(m);
+  const measured = programPeak(m);
   const drawn = [...m.children]
     .map(([pid, c]) => ({ pid, c, peak: peak(c) }))
     .sort((a, b) => b.peak - a.peak || a.pid - b.pid)
@@ -332,7 +333,8 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     file: m.source.path,
     label: trends.label,
     cmdline: m.cmdline,
-    peakMiB: peakWithChildren(m),
+    peakMiB: measured.peakMiB,
+    ...(measured.sampledMiB !== null ? { sampledPeakMiB: measured.sampledMiB } : {}),
     samples: m.samples.t.length,
     lines: [
       points(mainName(m), m.samples, t0, maxPoints),

@@ -346,8 +346,12 @@ function rotated<T>(a: readonly T[], b: readonly T[]): boolean {
   return at >= 0 && b.every((x, i) => a[(at + i) % a.length] === x);
 }
 
-const begun = (m: MemorySeries, f: RunFile | undefined): MemorySeries =>
-  f?.programStart === undefined ? m : { ...m, programStart: f.programStart };
+// What the run recorded of its memory file: when the program began, and its peak RSS at exit.
+const begun = (m: MemorySeries, f: RunFile | undefined): MemorySeries => ({
+  ...m,
+  ...(f?.programStart === undefined ? {} : { programStart: f.programStart }),
+  ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
+});
 
 /**
  * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,

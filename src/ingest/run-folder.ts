@@ -26,6 +26,8 @@ export interface RunFile {
   readonly childrenInMem?: boolean;
   /** The memory file's: when the program's own code began (the run's start capture; MemorySeries.programStart). */
   readonly programStart?: number;
+  /** The memory file's: the program's own peak RSS as it exited, in KiB (MemorySeries.exitPeakMiB). */
+  readonly exitPeakKiB?: number;
 }
 
 export interface RunFolder extends RunInfo {
@@ -322,11 +324,13 @@ export function readRunFolder(dir: string): RunFolder | null {
   // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
   // From the files before any was left out: the start capture is, when the program cleared the traces.
   const begun = programStart(before);
+  const exitPeak = exitPeakKiB(dir);
   const files = run.files.map((f) => ({
     ...f,
     path: now(f.path),
     matches: f.matches && now(f.matches),
     ...(f.kind === 'memory' && begun !== null ? { programStart: begun } : {}),
+    ...(f.kind === 'memory' && exitPeak !== null ? { exitPeakKiB: exitPeak } : {}),
   }));
   // One there that cannot be read (permission denied) is read, and fails naming why, as in its
   // snapshots/ folder read alone: left out, a series one capture short passed a gate.
@@ -340,6 +344,15 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...strangers(dir, [...files, ...leftOut]),
     ],
   };
+}
+
+/** The program's own peak RSS as it exited (captures.jsonl's end event, `maxRssKiB`), or null. */
+function exitPeakKiB(dir: string): number | null {
+  const file = join(dir, 'captures.jsonl');
+  let peak: number | null = null;
+  for (const { f } of isFile(file) ? events(file, []) : [])
+    if (f.str('kind') === 'end') peak = f.bytesOrNull('maxRssKiB');
+  return peak;
 }
 
 /**

@@ -64,6 +64,12 @@ export interface MemorySeries {
    * The samples before it are the interpreter starting (site, imports, tracing set up): warm-up.
    */
   readonly programStart?: number;
+  /**
+   * The program's own peak RSS in MiB as it exited (an `arenascope run`'s getrusage), MEM's process
+   * alone: the samples can miss it (a program done within one sample interval was sampled once, before
+   * Python started: 0.02 MiB).
+   */
+  readonly exitPeakMiB?: number;
 }
 
 /**

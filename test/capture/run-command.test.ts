@@ -473,3 +473,33 @@ describe.skipIf(!CAN_RUN)('the capture code in the gate', () => {
     expect(r.out).not.toMatch(/zipfile/);
   });
 });
+
+describe.runIf(CAN_RUN)('a program done before the RSS sampler sampled it', { timeout: 120_000 }, () => {
+  beforeAll(() => {
+    builtOrBuild(MAIN);
+  }, 180_000);
+
+  // Sampled once, as the process started (before Python: 0.02 MiB), a program that held 30 MB passed
+  // `gate --max-peak 2MiB`. The program's own peak RSS, measured by getrusage as it exits, is its peak.
+  it("gate --max-peak judges the program's own peak RSS at exit, naming where it is from", () => {
+    const python = PYTHONS[0]!;
+    const dir = join(folder('quick'), 'out');
+    const r = run(['-o', dir, '--sample-interval', '60', '--', python, '-c', 'x = bytearray(30_000_000)']);
+    expect(r.status).toBe(0);
+    const mem = readFileSync(join(dir, 'memory.dat'), 'utf8').match(/^MEM .*/gm)!;
+    expect(mem).toHaveLength(1);
+    const end = readFileSync(join(dir, 'captures.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; maxRssKiB?: number })
+      .find((e) => e.kind === 'end')!;
+    expect(end.maxRssKiB!).toBeGreaterThan(30_000_000 / 1024);
+    const g = spawnSync(process.execPath, [MAIN, 'gate', dir, '--max-peak', '20MiB', '--json'], { encoding: 'utf8' });
+    const check = (
+      JSON.parse(g.stdout) as { checks: { check: string; passed: boolean; measured: number; message: string }[] }
+    ).checks.find((c) => c.check === 'max-peak')!;
+    expect([check.passed, check.measured]).toEqual([false, end.maxRssKiB! * 1024]);
+    const sampled = Number(mem[0]!.split(' ')[1]).toFixed(1);
+    expect(check.message).toContain(`the program's own peak RSS at exit; its samples reached ${sampled} MiB`);
+  });
+});

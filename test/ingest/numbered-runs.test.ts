@@ -6,7 +6,7 @@ import { numberedRuns } from '../../src/ingest/numbered-runs.js';
 import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/leaks/two_processes';
-const truth = JSON.parse(readFileSync(`${DIR}/truth.json`, 'utf8')) as {
+const truth = JSON.parse(readFileSync(`${DIR}.truth.json`, 'utf8')) as {
   leaking: string;
   steady: string;
   line: number;

@@ -52,7 +52,9 @@ export interface KeptMemory {
  * risen m above it (a sawtooth), or when the last third fell to its lowest (from the middle third on,
  * by m/4 or more and by a quarter of what it then rises or more) and that is within m/4 of the
  * middle third's (an oscillation that ends on a high; a leak that only starts in the last third
- * falls there by little or nothing). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
+ * falls there by little or nothing), or when it fell back to within m/4 of its lowest from the middle
+ * third on and has not risen m/4 above its height before that fall since (a tooth again: a sawtooth
+ * ending on a high, which is transient, by the share of its rise it gave back). Before any of the last four verdicts, what the site kept: with kept(i) the lowest it fell to from capture i
  * on, memory it never gave back. A leak under ups and downs (a buffer flushed now and then, each flush
  * leaving some behind), or after a drop at the start (a warm-up spike in the first capture), keeps
  * more and more while its first and last captures say little. It is a leak when kept(k), held
@@ -222,6 +224,7 @@ function judgeFrom(bytes: readonly number[], x: readonly number[], minGrowth: nu
 function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: number, k: number, m: number): boolean {
   const risen = Math.max(...bytes.slice(0, k + 1)) - kept[0]!;
   if (kept[k]! - kept[0]! < m / 4 && risen >= m) return true;
+  if (toothAgain(bytes, kept, j, m) !== null) return true;
   if (k <= j) return false;
   const late = bytes.slice(k);
   const low = Math.min(...late);
@@ -231,6 +234,22 @@ function upsAndDowns(bytes: readonly number[], kept: readonly number[], j: numbe
   // oscillation: 20 KiB before 300 KiB, 30 KiB before 1.2 MiB read plateaus).
   const fall = Math.max(...bytes.slice(j, k + at + 1)) - low;
   return fall >= m / 4 && fall >= (Math.max(...late) - low) / 4 && low - Math.min(...bytes.slice(j, k)) < m / 4;
+}
+
+// A tooth again: the site fell back to within m/4 of its lowest at a capture from the middle third on,
+// after rising m above it, and has not risen m/4 above its height before that fall since: the rise
+// after it repeats one it gave back. (An outbox flushed to empty every 4th step, captured at uneven
+// intervals, had its last third start after the flush: what it kept rose there, and read a leak.)
+// Returns the share of its rise it gave back at that fall, or null.
+function toothAgain(bytes: readonly number[], kept: readonly number[], j: number, m: number): number | null {
+  const low = kept[0]!;
+  for (let r = bytes.length - 1; r >= Math.max(j, 1); r--) {
+    if (bytes[r]! - low >= m / 4) continue;
+    const before = Math.max(...bytes.slice(0, r));
+    if (before - low < m) continue;
+    return Math.max(...bytes.slice(r)) < before + m / 4 ? (before - bytes[r]!) / (before - low) : null;
+  }
+  return null;
 }
 
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
@@ -368,10 +387,13 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
   // sawtooth of 6 captures ending on a high raises its lows at two steps before it.)
   let raised = 0;
   for (let i = 0; i < steps; i++) if (kept[i + 1]! - kept[i]! >= minGrowth / (2 * steps)) raised++;
-  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3) {
+  const tooth = toothAgain(bytes, kept, j, minGrowth);
+  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3 && tooth === null) {
     // Confidence: how many steps raised what it kept, as for the other verdicts.
     return result('leak', support(raised), { growthBytes: keptRise, floorBytes: kept[k]!, fromCapture: k + 1 });
   }
+  // A sawtooth ending on a high: it rose and fell back, and rises again no higher (toothAgain).
+  if (g >= minGrowth && tooth !== null) return result('transient', tooth);
   if (g >= minGrowth) {
     const expected = (g * (span - x[k]!)) / span;
     // Every step of its last third grew, adding the growth that counts and a quarter of a steady rise

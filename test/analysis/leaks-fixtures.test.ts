@@ -80,6 +80,26 @@ describe('leaks whose first and last captures say little: a backlog at the start
   });
 });
 
+describe('an outbox flushed to empty every 4th step, captured at uneven intervals (make_uneven_sawtooth.py)', () => {
+  // Its last third began after the flush, by the capture times: what it kept rose there, and the
+  // same program read a leak or a plateau by when it was captured (the gate failed the uneven run).
+  const dir = 'fixtures/leaks/uneven_sawtooth';
+  const t = JSON.parse(readFileSync(`${dir}.truth.json`, 'utf8')) as { line: number; bytesPerCapture: number[] };
+
+  it('is no leak: it rose, fell back and rose again no higher, and every command says so', async () => {
+    const set = await load([dir]);
+    const r = leakResults(set, {})[0] as SnapshotLeaks;
+    const site = r.sites.find((s) => s.lineno === t.line)!;
+    expect(site.bytesPerCapture).toEqual(t.bytesPerCapture);
+    expect(site.verdict).toBe('transient');
+    expect(r.sites.filter((s) => s.verdict === 'leak')).toEqual([]);
+    const gate = await cli('gate', dir);
+    expect([gate.code, gate.out]).toEqual([0, expect.stringContaining('PASS max-leaks: no leak')]);
+    const report = await cli('report', dir, '--json-out', '-', '-o', '/dev/null');
+    expect((JSON.parse(report.out) as { summary: { leakSuspects: number } }).summary.leakSuspects).toBe(0);
+  });
+});
+
 describe('a cache still filling, and a leak at an irregular pace', () => {
   const cache = 'fixtures/leaks/workloads/cache_filling.py:17';
   const irregular = 'fixtures/leaks/workloads/irregular_leak.py:24';

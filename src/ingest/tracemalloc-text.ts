@@ -758,7 +758,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           ]
         : []),
       `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
-        'sites a top N leaves out count as 0, totals cover the listed ones (a block at each of its frames if cumulative=True)',
+        'sites a top N leaves out count as 0 in leaks and gate (a diff says what the listing knows of them: at most its ' +
+        'smallest size), totals cover the listed ones (a block at each of its frames if cumulative=True)',
     ],
   };
 }

@@ -50,7 +50,7 @@ const inert = (c: string): string => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
 const CROSSING = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]|[\uFDD0\0]/g;
 const MARKED = /\uFDD0([0-9a-f]{2}|g|n)/g;
 
-function frameColumns(s: Statistic): [string, number, string] {
+function frameColumns(s: Pick<Statistic, 'frames'>): [string, number, string] {
   const key = s.frames[0]!;
   return [key.filename, key.lineno, s.frames.map((f) => `${f.filename}:${f.lineno}`).join(' > ')];
 }
@@ -63,12 +63,28 @@ export function renderStatsCsv(r: Pick<StatsResult, 'stats'>): string {
   return csv(['rank', 'filename', 'lineno', 'size', 'count', 'average', 'traceback'], rows);
 }
 
+// A diff of logged listings adds what is known of a site one of them leaves out: which listing, its
+// size there at most, its older figures when the newer listing is the one, and its change's bounds.
+const UNLISTED_HEADERS = [
+  'not_listed_in',
+  'size_at_most',
+  'older_size',
+  'older_count',
+  'size_diff_at_least',
+  'size_diff_at_most',
+];
+
 export function renderDiffCsv(r: DiffResult): string {
   const rows = r.stats.map((s, i) => {
     const [filename, lineno, traceback] = frameColumns(s);
-    return [i + 1, filename, lineno, s.size, s.sizeDiff, s.count, s.countDiff, traceback];
+    const row: Cell[] = [i + 1, filename, lineno, s.size, s.sizeDiff, s.count, s.countDiff, traceback];
+    if (!r.printedSizes) return row;
+    const u = s.notListed;
+    if (!u) return [...row, '', '', '', '', '', ''];
+    return [...row, u.in, u.sizeAtMost, s.olderSize, s.olderCount, s.sizeDiffAtLeast, s.sizeDiffAtMost];
   });
-  return csv(['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'], rows);
+  const headers = ['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'];
+  return csv(r.printedSizes ? [...headers, ...UNLISTED_HEADERS] : headers, rows);
 }
 
 /** One row per site of a snapshot series (leak verdicts and next steps), bytes per capture joined by ';'. */

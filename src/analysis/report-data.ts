@@ -149,7 +149,13 @@ export interface SnapshotSection {
    */
   readonly exitSites?: readonly TopSite[];
   readonly tree: TreeNode;
-  readonly diff: { readonly from: string; readonly to: string; readonly stats: readonly DiffRow[] } | null;
+  readonly diff: {
+    readonly from: string;
+    readonly to: string;
+    readonly stats: readonly DiffRow[];
+    /** Of logged listings: their sizes known as printed (3 significant digits), as DiffResult's. */
+    readonly printedSizes?: true;
+  } | null;
   readonly leaks: SnapshotLeaks | null;
   readonly replay: ReplaySection | null;
 }

@@ -8,6 +8,7 @@ import { afterSampling, childName, type MemorySeries, mainName, type Samples } f
 import { type RunInfo, recordedPythons } from '../model/run.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
+import { isListing } from '../model/source.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
 import { peakWithChildren } from './mprof.js';
@@ -306,6 +307,7 @@ export function snapshotSection(
             from: labels[snaps.indexOf(from)]!,
             to: labels[to]!,
             stats: diffRows(compareTo(snaps[to]!, from, { keyType: 'lineno' }).slice(0, opts.top)),
+            ...(isListing(from.source) || isListing(snaps[to]!.source) ? { printedSizes: true as const } : {}),
           }
         : null)(snaps.indexOf(from) >= final ? snaps.length - 1 : final),
     leaks: opts.leaks,

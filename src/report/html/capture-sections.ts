@@ -5,7 +5,7 @@ import { type SiteTrend, verdictGrowth } from '../../analysis/leaks.js';
 import { type DiffRow, finalCaptureName, type SnapshotSection } from '../../analysis/report-data.js';
 import { leastChange } from '../../analysis/statistics.js';
 import { esc } from '../escape.js';
-import { formatSize, growthLabel } from '../format-size.js';
+import { formatPrintedChange, formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
 import { emptyPools, MADE_AFTER } from '../text/replay.js';
@@ -83,19 +83,24 @@ export function leaksSection(s: SnapshotSection): Section | null {
 /** What changed between the baseline capture and the last one. */
 export function diffSection(s: SnapshotSection): Section | null {
   if (!s.diff) return null;
-  const rows = s.diff.stats.map(diffRow);
+  const printed = s.diff.printedSizes === true;
+  const rows = s.diff.stats.map((x) => diffRow(x, printed));
   const internal = s.diff.stats.map((x) => x.internal === true);
   return section('diff', `What changed: ${s.diff.from} → ${s.diff.to}`, [
     table('diff-table', ['site', 'size', 'change', 'blocks change'], rows, { filter: true, internal }),
   ]);
 }
 
-function diffRow(x: DiffRow): string[] {
+/** A row of the diff; `printed`: of logged listings, a change no finer than the figures it is between. */
+function diffRow(x: DiffRow, printed: boolean): string[] {
   if (!x.notListed) {
+    const change = printed
+      ? formatPrintedChange(x.sizeDiff, x.size - x.sizeDiff, x.size)
+      : formatSize(x.sizeDiff, true);
     return [
       where(x.frames[0]!),
       sortable(x.size, formatSize(x.size)),
-      sortable(x.sizeDiff, formatSize(x.sizeDiff, true)),
+      sortable(x.sizeDiff, change),
       sortable(x.countDiff, `${x.countDiff >= 0 ? '+' : ''}${x.countDiff}`),
     ];
   }

@@ -42,10 +42,12 @@ export { mallocStats, poolCounts } from './analysis/pymalloc/state.js';
 export { buildReportData, REPORT_VERSION, type ReportData } from './analysis/report-data.js';
 export {
   compareTo,
+  type DiffEntry,
   type DiffResult,
   diffResult,
   KEY_TYPES,
   type KeyType,
+  type NotListed,
   type QueryOptions,
   type Statistic,
   type StatisticDiff,
@@ -53,6 +55,7 @@ export {
   type StatsResult,
   statistics,
   statsResult,
+  type UnlistedDiff,
 } from './analysis/statistics.js';
 export { floorPoints, median, theilSen } from './analysis/trend.js';
 export type { Io } from './cli/io.js';
@@ -78,7 +81,13 @@ export type { CaptureSet, TimeSource } from './model/capture-set.js';
 export { type Frame, FrameTable } from './model/frames.js';
 export type { LineReport, ReportBlock, ReportLine } from './model/line-report.js';
 export type { FunctionSpan, MemorySeries, Samples } from './model/memory-series.js';
-export { GroupBuilder, type Snapshot, type TraceGroups, type TraceLayout } from './model/snapshot.js';
+export {
+  GroupBuilder,
+  type ListingShown,
+  type Snapshot,
+  type TraceGroups,
+  type TraceLayout,
+} from './model/snapshot.js';
 export type { SnapshotSeries } from './model/snapshot-series.js';
 export { type Format, SNAPSHOT_JSON, type SourceInfo } from './model/source.js';
 export type { LoggedListing, LoggedStatistic, StatisticsLog } from './model/statistics-log.js';

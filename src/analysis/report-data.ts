@@ -31,7 +31,7 @@ import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
 import { worthOptimising } from './pymalloc/replay.js';
 import { judgedOf } from './pymalloc/reports-alone.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
-import type { Statistic, StatisticDiff } from './statistics.js';
+import type { DiffEntry, Statistic } from './statistics.js';
 
 export const REPORT_VERSION = 1;
 
@@ -127,10 +127,10 @@ export interface TopSite extends Statistic {
   readonly internal?: boolean;
 }
 
-/** A line of the diff, marked as a top site is. */
-export interface DiffRow extends StatisticDiff {
+/** A line of the diff, marked as a top site is (of logged listings, a site one leaves out: UnlistedDiff). */
+export type DiffRow = DiffEntry & {
   readonly internal?: boolean;
-}
+};
 
 /** A question these inputs cannot answer, and the capture that would answer it: one line on the page. */
 export interface ReportGap {
@@ -154,7 +154,13 @@ export interface SnapshotSection {
    */
   readonly exitSites?: readonly TopSite[];
   readonly tree: TreeNode;
-  readonly diff: { readonly from: string; readonly to: string; readonly stats: readonly DiffRow[] } | null;
+  readonly diff: {
+    readonly from: string;
+    readonly to: string;
+    readonly stats: readonly DiffRow[];
+    /** Of logged listings: their sizes known as printed (3 significant digits), as DiffResult's. */
+    readonly printedSizes?: true;
+  } | null;
   readonly leaks: SnapshotLeaks | null;
   readonly replay: ReplaySection | null;
 }

@@ -8,6 +8,7 @@ import { afterSampling, childName, type MemorySeries, mainName, type Samples } f
 import { type RunInfo, recordedPythons } from '../model/run.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
+import { isListing } from '../model/source.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from './leak-results.js';
 import { programPeak } from './mprof.js';
@@ -22,7 +23,7 @@ import type {
   TopSite,
   TreeNode,
 } from './report-data.js';
-import { compareTo, type Statistic, type StatisticDiff, statistics } from './statistics.js';
+import { compareTo, type DiffEntry, type Statistic, statistics } from './statistics.js';
 
 /** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
 export function downsample(
@@ -240,7 +241,7 @@ export function replaySection(
 }
 
 // A line's traceback: its largest in a capture (a line only in the baseline has just its own frame).
-function largestTracebacks(byTraceback: readonly Statistic[]): (st: Statistic) => readonly Frame[] {
+function largestTracebacks(byTraceback: readonly Statistic[]): (st: Pick<Statistic, 'frames'>) => readonly Frame[] {
   const largest = new Map<string, readonly Frame[]>();
   for (const st of byTraceback) {
     const f = st.frames[st.frames.length - 1]!; // the most recent frame: the line's site
@@ -282,7 +283,7 @@ export function snapshotSection(
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });
   const tracebackOf = largestTracebacks(byTraceback);
-  const diffRows = (stats: readonly StatisticDiff[]): DiffRow[] =>
+  const diffRows = (stats: readonly DiffEntry[]): DiffRow[] =>
     stats.map((st) => ({ ...st, internal: internalSite(tracebackOf(st)) }));
   // What a program makes after its last checkpoint and keeps in a global is in the exit capture only:
   // the gate compares its lines too (a 2 MB global kept there passed every growth check).
@@ -306,6 +307,7 @@ export function snapshotSection(
             from: labels[snaps.indexOf(from)]!,
             to: labels[to]!,
             stats: diffRows(compareTo(snaps[to]!, from, { keyType: 'lineno' }).slice(0, opts.top)),
+            ...(isListing(from.source) || isListing(snaps[to]!.source) ? { printedSizes: true as const } : {}),
           }
         : null)(snaps.indexOf(from) >= final ? snaps.length - 1 : final),
     leaks: opts.leaks,

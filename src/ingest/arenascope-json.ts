@@ -517,7 +517,7 @@ async function readArenascopeJson(input: InputStream, opts: ReadOptions): Promis
   }
   if (snapshots.some((s) => s.source.from === 'tracemalloc-text')) {
     warnings.push(
-      `${input.label}: converted from logged tracemalloc statistics: sites a top N leaves out count as 0, ` +
+      `${input.label}: converted from logged tracemalloc statistics: sites a top N leaves out count as 0 outside a diff, ` +
         'totals cover the listed ones (a block at each of its frames if cumulative=True)',
     );
   }

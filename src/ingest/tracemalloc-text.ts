@@ -762,8 +762,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
               'read oldest frame first, as CPython 3.7+ prints them (3.6 printed the most recent first): if 3.6 printed it, give --python 3.6 (stats, diff and leaks take it)',
           ]
         : []),
-      `${input.label}: logged tracemalloc statistics: sizes as printed (3 significant digits), counts exact; ` +
-        'sites a top N leaves out count as 0, totals cover the listed ones (a block at each of its frames if cumulative=True)',
+      // (A diff says instead what a listing knows of a site it leaves out: at most its smallest size.)
+      `${input.label}: tracemalloc listing: sizes as printed (3 significant digits), counts exact; ` +
+        'sites a top N leaves out count as 0 outside a diff, totals cover the listed ones (a block at each of its frames if cumulative=True)',
     ],
   };
 }

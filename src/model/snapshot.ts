@@ -54,6 +54,28 @@ export function notWrittenBy(minor: number, protocol: number | undefined, layout
         : null;
 }
 
+/**
+ * What a logged listing (a program's top N) shows, and so what it says of the sites it does not: the
+ * listing holds no figure of them, only that each was below its smallest shown entry.
+ */
+export interface ListingShown {
+  /** How many statistics it prints (its N, or fewer when the program had fewer sites). */
+  readonly sites: number;
+  /**
+   * Its statistics' key: 'filename' (statistics('filename'): every line number 0), 'traceback' (frames
+   * printed under its statistics, some more than one) or 'lineno' (one frame each).
+   */
+  readonly grouping: 'lineno' | 'filename' | 'traceback';
+  /**
+   * The smallest size it shows, in bytes (as read: printed to 3 significant digits), when it is ordered
+   * by size (statistics()): no site it leaves out is larger. Null when it is ordered by the change
+   * (compare_to), which bounds no size.
+   */
+  readonly smallestSize: number | null;
+  /** Tracebacks of the sites it shows with no block left (compare_to's `size=0 B (-…)`): known to be 0. */
+  readonly gone: readonly number[];
+}
+
 export interface Snapshot {
   readonly kind: 'snapshot';
   readonly source: SourceInfo;
@@ -81,6 +103,8 @@ export interface Snapshot {
   readonly pickleProtocol?: number;
   /** Set when the user named the CPython to reproduce; absent means 3.7+ ('oldest-first'). */
   readonly tracebackOrder?: TracebackOrder;
+  /** Of a logged listing read from its log: what it shows (absent: unknown, or a whole snapshot). */
+  readonly listing?: ListingShown;
 }
 
 // Sizes and domains are integers below 2^53: fold the high word in so large ones still spread.

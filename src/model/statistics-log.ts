@@ -1,6 +1,6 @@
 import { InputError } from '../util/errors.js';
 import type { Frame, FrameTable } from './frames.js';
-import { GroupBuilder, type Snapshot } from './snapshot.js';
+import { GroupBuilder, type ListingShown, type Snapshot } from './snapshot.js';
 import type { SourceInfo } from './source.js';
 
 /**
@@ -114,17 +114,23 @@ function refuseProcesses(log: StatisticsLog, indices: readonly number[]): void {
  * One listing as a snapshot, so that every snapshot query reads it: each logged statistic becomes
  * one group of its blocks (domain 0, its frames as the traceback, the average size as printed).
  * It holds only what the log lists (a top N, sizes to 3 significant digits): the totals are those
- * of the listed statistics. Frames are interned into the given table, shared by a series.
+ * of the listed statistics, and `listing` says what the log knows of the sites it leaves out. Frames
+ * are interned into the given table, shared by a series.
  */
 export function listingSnapshot(log: StatisticsLog, index: number, frames: FrameTable): Snapshot {
   const groups = new GroupBuilder();
-  for (const s of log.listings[index]!.stats) {
-    if (s.count <= 0) continue; // a compare_to line of a site that is gone holds no block
+  const listing = log.listings[index]!;
+  const gone: number[] = [];
+  for (const s of listing.stats) {
     // Logged frames are oldest first; a traceback is interned most recent first.
     const ids = s.frames.map((f) => frames.internFrame(f.filename, f.lineno)).reverse();
+    const tb = frames.internTraceback(ids);
+    if (s.count <= 0) {
+      gone.push(tb); // a compare_to line of a site that is gone holds no block
+      continue;
+    }
     // Whole blocks whose sizes add up to the statistic's: an average of 171.9 B a block summed to
     // 63,999.99999999999 B, and JSON printed that.
-    const tb = frames.internTraceback(ids);
     const each = Math.floor(s.size / s.count);
     const larger = s.size - each * s.count;
     if (larger < s.count) groups.add(0, tb, each, s.count - larger);
@@ -142,5 +148,19 @@ export function listingSnapshot(log: StatisticsLog, index: number, frames: Frame
     time: null,
     partial: false,
     warnings: [],
+    listing: shown(listing, gone),
+  };
+}
+
+/** What a listing shows (see ListingShown): its N, its key, its smallest size when it is ordered by size. */
+function shown(l: LoggedListing, gone: readonly number[]): ListingShown {
+  const byFile = l.stats.every((st) => st.frames.length === 1 && st.frames[0]!.lineno === 0);
+  const held = l.stats.filter((st) => st.count > 0).reduce((m, st) => Math.min(m, st.size), Infinity);
+  return {
+    sites: l.stats.length,
+    grouping: byFile ? 'filename' : l.stats.some((st) => st.frames.length > 1) ? 'traceback' : 'lineno',
+    // compare_to's listing is ordered by the change: a site it leaves out may be of any size.
+    smallestSize: l.stats.some((st) => st.sizeDiff !== null) || held === Infinity ? null : held,
+    gone,
   };
 }

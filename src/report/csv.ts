@@ -1,10 +1,12 @@
-// CSV tables (fast-csv), one row per statistic or site; frames are oldest first, joined by ' > '.
-// fast-csv is loaded on first use: no other output pays for it.
+// CSV tables (fast-csv), one row per statistic or site; frames are oldest first, joined by ' > '; a
+// diff of logged listings in bytes no finer than they printed. fast-csv is loaded on first use: no
+// other output pays for it.
 
 import { createRequire } from 'node:module';
 import type { SnapshotLeaks } from '../analysis/leak-results.js';
 import type { ReportData } from '../analysis/report-data.js';
-import type { DiffResult, Statistic, StatsResult } from '../analysis/statistics.js';
+import type { DiffEntry, DiffResult, Statistic, StatsResult } from '../analysis/statistics.js';
+import { printedBytes, printedChangeBytes } from './format-size.js';
 
 type Cell = string | number | null;
 
@@ -50,7 +52,7 @@ const inert = (c: string): string => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
 const CROSSING = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]|[\uFDD0\0]/g;
 const MARKED = /\uFDD0([0-9a-f]{2}|g|n)/g;
 
-function frameColumns(s: Statistic): [string, number, string] {
+function frameColumns(s: Pick<Statistic, 'frames'>): [string, number, string] {
   const key = s.frames[0]!;
   return [key.filename, key.lineno, s.frames.map((f) => `${f.filename}:${f.lineno}`).join(' > ')];
 }
@@ -63,12 +65,54 @@ export function renderStatsCsv(r: Pick<StatsResult, 'stats'>): string {
   return csv(['rank', 'filename', 'lineno', 'size', 'count', 'average', 'traceback'], rows);
 }
 
+// A diff of logged listings adds what is known of a site one of them leaves out: which listing, its
+// size there at most, its older figures when the newer listing is the one, and its change's bounds.
+const UNLISTED_HEADERS = [
+  'not_listed_in',
+  'size_at_most',
+  'older_size',
+  'older_count',
+  'size_diff_at_least',
+  'size_diff_at_most',
+];
+
 export function renderDiffCsv(r: DiffResult): string {
+  const headers = ['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'];
+  if (r.printedSizes) return csv([...headers, ...UNLISTED_HEADERS], r.stats.map(listingDiffRow));
   const rows = r.stats.map((s, i) => {
     const [filename, lineno, traceback] = frameColumns(s);
     return [i + 1, filename, lineno, s.size, s.sizeDiff, s.count, s.countDiff, traceback];
   });
-  return csv(['rank', 'filename', 'lineno', 'size', 'size_diff', 'count', 'count_diff', 'traceback'], rows);
+  return csv(headers, rows);
+}
+
+/**
+ * A row of a diff of logged listings, its bytes known as the text prints them: a size as the listing
+ * printed it (3 significant digits: '293 KiB' is 300,032 B, not the 300,281 B its average suggests), a
+ * change no finer than the coarser of the two figures it is between ('+146 KiB', not +149,811 B).
+ */
+function listingDiffRow(s: DiffEntry, index: number): Cell[] {
+  const [filename, lineno, traceback] = frameColumns(s);
+  if (!s.notListed) {
+    const change = printedChangeBytes(s.sizeDiff, s.size - s.sizeDiff, s.size);
+    const row = [index + 1, filename, lineno, printedBytes(s.size), change, s.count, s.countDiff, traceback];
+    return [...row, '', '', '', '', '', ''];
+  }
+  const u = s.notListed;
+  const size = (b: number | null): Cell => (b === null ? null : printedBytes(b));
+  // Its change lies between its listed size and the bound, the figures the text prints it between.
+  const [older, newer] = [s.olderSize ?? u.sizeAtMost ?? s.size!, s.size ?? u.sizeAtMost ?? s.olderSize!];
+  const change = (c: number | null): Cell => (c === null ? null : printedChangeBytes(c, older, newer));
+  const row = [index + 1, filename, lineno, size(s.size), null, s.count, null, traceback];
+  return [
+    ...row,
+    u.in,
+    size(u.sizeAtMost),
+    size(s.olderSize),
+    s.olderCount,
+    change(s.sizeDiffAtLeast),
+    change(s.sizeDiffAtMost),
+  ];
 }
 
 /** One row per site of a snapshot series (leak verdicts and next steps), bytes per capture joined by ';'. */

@@ -38,15 +38,38 @@ function printedStep(size: number): number {
 }
 
 /**
+ * A size as formatSize prints it, in whole bytes: 300,281 B prints '293 KiB', 300,032 B; '58.6 KiB'
+ * is 60,006 B. What a table of a logged listing's sizes holds: no digit finer than the listing printed.
+ */
+export function printedBytes(size: number): number {
+  const { index, decimals } = printedAs(size);
+  return Math.round(Number(printfFixed(size / 1024 ** index, decimals)) * 1024 ** index) || 0;
+}
+
+/** A change between two printed sizes (formatPrintedChange): its unit, its decimals and its value in them. */
+function printedChange(change: number, older: number, newer: number): { index: number; decimals: 0 | 1; n: number } {
+  const coarser = printedStep(older) >= printedStep(newer) ? older : newer;
+  const step = printedStep(coarser);
+  if (printedStep(change) >= step) {
+    const own = printedAs(change);
+    return { ...own, n: change / 1024 ** own.index };
+  }
+  const { index, decimals } = printedAs(coarser);
+  return { index, decimals, n: ((Math.round(change / step) || 0) * step) / 1024 ** index };
+}
+
+/**
  * The change between two sizes known only as printed (a logged listing's: 3 significant digits),
  * signed, no finer than the coarser last digit of the two ('1234 KiB' to '1301 KiB' is +67 KiB, not
  * +67.0 KiB: each is known to half a KiB).
  */
 export function formatPrintedChange(change: number, older: number, newer: number): string {
-  const coarser = printedStep(older) >= printedStep(newer) ? older : newer;
-  const step = printedStep(coarser);
-  if (printedStep(change) >= step) return formatSize(change, true);
-  const { index, decimals } = printedAs(coarser);
-  const rounded = (Math.round(change / step) || 0) * step;
-  return `${printfFixed(rounded / 1024 ** index, decimals, true)} ${UNITS[index]}`;
+  const { index, decimals, n } = printedChange(change, older, newer);
+  return `${printfFixed(n, decimals, true)} ${UNITS[index]}`;
+}
+
+/** The change formatPrintedChange prints, in whole bytes (+67 KiB: 68,608 B). */
+export function printedChangeBytes(change: number, older: number, newer: number): number {
+  const { index, decimals, n } = printedChange(change, older, newer);
+  return Math.round(Number(printfFixed(n, decimals)) * 1024 ** index) || 0;
 }

@@ -2,12 +2,14 @@
 // sites, leak suspects, the diff against a baseline, the allocation tree and pymalloc fragmentation.
 
 import { type SiteTrend, verdictGrowth } from '../../analysis/leaks.js';
-import { finalCaptureName, type SnapshotSection } from '../../analysis/report-data.js';
+import { type DiffRow, finalCaptureName, type SnapshotSection } from '../../analysis/report-data.js';
+import { leastChange } from '../../analysis/statistics.js';
 import { esc } from '../escape.js';
-import { formatSize, growthLabel } from '../format-size.js';
+import { formatPrintedChange, formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
 import { emptyPools, MADE_AFTER } from '../text/replay.js';
+import { notListedPhrase, unlistedChange } from '../text/statistics.js';
 import { arenasChart, leaksCharts, occupancyChart, topSitesChart, totalsChart } from './charts.js';
 import { flameChart } from './flame.js';
 import { type Section, section, sortable, table, traceback, where } from './markup.js';
@@ -81,16 +83,40 @@ export function leaksSection(s: SnapshotSection): Section | null {
 /** What changed between the baseline capture and the last one. */
 export function diffSection(s: SnapshotSection): Section | null {
   if (!s.diff) return null;
-  const rows = s.diff.stats.map((x) => [
-    where(x.frames[0]!),
-    sortable(x.size, formatSize(x.size)),
-    sortable(x.sizeDiff, formatSize(x.sizeDiff, true)),
-    sortable(x.countDiff, `${x.countDiff >= 0 ? '+' : ''}${x.countDiff}`),
-  ]);
+  const printed = s.diff.printedSizes === true;
+  const rows = s.diff.stats.map((x) => diffRow(x, printed));
   const internal = s.diff.stats.map((x) => x.internal === true);
   return section('diff', `What changed: ${s.diff.from} → ${s.diff.to}`, [
     table('diff-table', ['site', 'size', 'change', 'blocks change'], rows, { filter: true, internal }),
   ]);
+}
+
+/** A row of the diff; `printed`: of logged listings, a change no finer than the figures it is between. */
+function diffRow(x: DiffRow, printed: boolean): string[] {
+  if (!x.notListed) {
+    const change = printed
+      ? formatPrintedChange(x.sizeDiff, x.size - x.sizeDiff, x.size)
+      : formatSize(x.sizeDiff, true);
+    return [
+      where(x.frames[0]!),
+      sortable(x.size, formatSize(x.size)),
+      sortable(x.sizeDiff, change),
+      sortable(x.countDiff, `${x.countDiff >= 0 ? '+' : ''}${x.countDiff}`),
+    ];
+  }
+  // A site one of two logged listings leaves out: what they say of it, never a size of 0 or a change from 0.
+  const bound = x.notListed.sizeAtMost;
+  const size =
+    x.size !== null
+      ? sortable(x.size, formatSize(x.size))
+      : sortable(bound ?? 0, `${bound === null ? '?' : `≤${formatSize(bound)}`} (was ${formatSize(x.olderSize!)})`);
+  return [
+    `${where(x.frames[0]!)} <span class="unlisted">(${esc(notListedPhrase(x.notListed))})</span>`,
+    size,
+    // Ordered by the change it is known to have at least (0 when it may have none).
+    sortable(leastChange(x), unlistedChange(x) ?? '?'),
+    sortable(0, x.count === null ? `? (was ${x.olderCount})` : `? (now ${x.count})`),
+  ];
 }
 
 /** The allocation tree as a flame graph, with each frame's source line where `source` finds it. */

@@ -151,6 +151,10 @@ describe('diff of two top N listings: a site one of them leaves out', () => {
     expect(left.map((l) => /:(\d+): /.exec(l)![1])).toEqual(['25', '26', '27']);
     for (const l of left) expect(l).toContain(`size≤${smallest} (`);
     expect(lines.filter((l) => l.includes("not in the older listing's top 5"))).toHaveLength(3);
+    // Its total is each listing's own sum: the sites that entered or left are in one of them only.
+    expect(lines.filter((l) => l.startsWith('Total'))).toEqual([
+      expect.stringMatching(/^Total of the sites each listing shows: size=/),
+    ]);
   });
 
   it('of a listing by traceback: bounded by its own key (-g traceback), not by line (a line gathers tracebacks)', async () => {

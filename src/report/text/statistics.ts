@@ -117,6 +117,8 @@ export function renderDiffText(r: DiffResult, source?: SourceLookup): string {
     if (r.groupBy === 'traceback') out.push(...formatTraceback(s.frames, source));
   }
   const t = r.total;
-  out.push(`Total: ${sizeCountDiff(t.size, t.sizeDiff, t.count, t.countDiff, r.printedSizes)}`);
+  // Of two logged listings, each top N's own sum: sites that entered or left it are in one sum only.
+  const total = r.printedSizes ? 'Total of the sites each listing shows' : 'Total';
+  out.push(`${total}: ${sizeCountDiff(t.size, t.sizeDiff, t.count, t.countDiff, r.printedSizes)}`);
   return `${out.join('\n')}\n`;
 }

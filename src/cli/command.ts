@@ -230,6 +230,24 @@ export async function loadSnapshot(
   );
 }
 
+// Keys from the finest to the coarsest: a coarser key gathers the statistics of finer ones.
+const FINENESS = { traceback: 0, lineno: 1, filename: 2 } as const;
+
+/**
+ * What a logged listing read by a coarser key than its own says (`-g filename` of a listing by line): a
+ * file's figures add up the lines it lists, not those its top N leaves out, so they are at least
+ * these; else null. (Printed as exact, a file of CPython's 2414 B more read as the listing's sum.)
+ */
+export function coarserThanListing(s: Snapshot, keyType: keyof typeof FINENESS, path: string): string | null {
+  const own = s.listing?.grouping;
+  if (!own || FINENESS[keyType] <= FINENESS[own]) return null;
+  const by = { traceback: 'traceback', lineno: 'line', filename: 'file' } as const;
+  return (
+    `${path}: a listing by ${by[own]}, grouped by ${by[keyType]}: each ${by[keyType]}'s figures add up the ` +
+    `${by[own]}s it lists, not those its top N leaves out; they are at least these`
+  );
+}
+
 /** Loads every input (files, directories, globs) as one set; each file passed over is one warning. */
 /** The groups of a capture set a command reads. */
 export type SetPart = 'snapshots' | 'memory' | 'line-reports' | 'allocator-stats';

@@ -6,7 +6,7 @@ import { isListing } from '../model/source.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
 import { UsageError } from '../util/errors.js';
-import { dumpsFirst, emit, loadSnapshot, warn } from './command.js';
+import { coarserThanListing, dumpsFirst, emit, loadSnapshot, warn } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
@@ -38,6 +38,13 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
   const query = queryFromArgs(a);
   // Two interpreters only: of two traceback depths compare_to's answer is the one given (golden tests).
   for (const w of unlikeSnapshots([older, newer], false)) warn(a, w);
+  for (const [s, path] of [
+    [older, a.old],
+    [newer, a.new],
+  ] as const) {
+    const coarser = coarserThanListing(s, query.keyType, path);
+    if (coarser) warn(a, coarser);
+  }
   const result = diffResult(older, newer, query);
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }

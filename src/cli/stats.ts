@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
 import { renderStatsCsv } from '../report/csv.js';
 import { renderStatsText } from '../report/text/statistics.js';
-import { dumpsFirst, emit, loadSnapshot } from './command.js';
+import { coarserThanListing, dumpsFirst, emit, loadSnapshot, warn } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'stats <dump>';
@@ -20,6 +20,10 @@ export function builder(y: Argv) {
 
 export async function handler(a: QueryArgs & { dump: string }): Promise<void> {
   dumpsFirst(a);
-  const result = statsResult(await loadSnapshot(a.dump, a), queryFromArgs(a));
+  const snapshot = await loadSnapshot(a.dump, a);
+  const query = queryFromArgs(a);
+  const coarser = coarserThanListing(snapshot, query.keyType, a.dump);
+  if (coarser) warn(a, coarser);
+  const result = statsResult(snapshot, query);
   emit(a, result, { text: (r) => renderStatsText(r, sourceLookup(a)), csv: renderStatsCsv });
 }

@@ -196,3 +196,28 @@ describe('diff of two top N listings: a site one of them leaves out', () => {
     }
   });
 });
+
+describe('a listing read by a coarser key than its own', () => {
+  it('-g filename of a listing by line: a file is its listed lines summed, at least its size, and said so', async () => {
+    const stem = 'top_n_lineno_5';
+    const r = await cli('stats', '-g', 'filename', '--json', `${DIR}/${stem}.newer.log`);
+    const file = (JSON.parse(r.out) as { stats: { frames: { filename: string }[]; size: number }[] }).stats[0]!;
+    // CPython's every statistic of the newer capture: the file held more than the lines listed.
+    const all = (JSON.parse(readFileSync(`${DIR}/${stem}.truth.json`, 'utf8')) as Truth).listings[1]!;
+    const whole = all.filter((s) => s.frames[0]![0] === file.frames[0]!.filename).reduce((t, s) => t + s.size, 0);
+    expect(file.size).toBeLessThan(whole);
+    expect(r.err).toContain(
+      "a listing by line, grouped by file: each file's figures add up the lines it lists, not those its top N leaves out; they are at least these",
+    );
+    const own = await cli('stats', `${DIR}/${stem}.newer.log`);
+    expect(own.err).not.toContain('grouped by');
+  });
+
+  it('diff by line of listings by traceback says so of each', async () => {
+    const stem = 'top_n_traceback_4';
+    const r = await cli('diff', `${DIR}/${stem}.older.log`, `${DIR}/${stem}.newer.log`);
+    expect(r.err.match(/a listing by traceback, grouped by line: /g)).toHaveLength(2);
+    const own = await cli('diff', '-g', 'traceback', `${DIR}/${stem}.older.log`, `${DIR}/${stem}.newer.log`);
+    expect(own.err).not.toContain('grouped by');
+  });
+});

@@ -221,6 +221,16 @@ const MiB = 2 ** 20;
 /** The mprof runs with no peak (no MEM sample measured the program, only its children). */
 const noPeak = (d: ReportData): string[] => d.memory.filter((m) => m.peakMiB === null).map((m) => m.label);
 
+/** Why runs have no peak: no MEM sample measured the program (its children alone were, or only Python starting). */
+function noPeakWhy(d: ReportData, unknown: readonly string[]): string {
+  const early = d.memory.filter((m) => m.sampledBeforeProgram && unknown.includes(m.label)).length;
+  const why = [
+    ...(early < unknown.length ? ['only its children'] : []),
+    ...(early ? ['only Python starting, before the program began (a program done within one sample interval)'] : []),
+  ];
+  return `no MEM sample measured the program, ${why.join('; or ')}`;
+}
+
 export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced = true): number | null {
   if (from !== 'snapshots' && d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
   if (from === 'memory') return null;
@@ -719,11 +729,9 @@ export function evaluateGate(
       unit: 'bytes',
       message:
         p === null
-          ? 'no peak in the current captures'
+          ? `no peak in the current captures${noPeak(current).length ? `: no peak of ${listedSome(noPeak(current))}: ${noPeakWhy(current, noPeak(current))}` : ''}`
           : `${peakName(current)} ${bytesAgainst(p, limits.maxPeak)[0]} (limit ${bytesAgainst(p, limits.maxPeak)[1]})` +
-            (unknown.length
-              ? `; but no peak of ${listedSome(unknown)}: no MEM sample measured the program, only its children`
-              : '') +
+            (unknown.length ? `; but no peak of ${listedSome(unknown)}: ${noPeakWhy(current, unknown)}` : '') +
             late
               .map(
                 (m) =>
@@ -755,7 +763,7 @@ export function evaluateGate(
         ? {
             ...check,
             passed: false,
-            message: `${check.message}; but no peak of ${listedSome(unknown)}: no MEM sample measured the program, only its children`,
+            message: `${check.message}; but no peak of ${listedSome(unknown)}: ${noPeakWhy(current, unknown)}`,
           }
         : from === 'snapshots' && baseline && check.measured !== null && !traced
           ? tracedPeakOnOneSide(check, current, baseline, limits.maxPeakGrowth)

@@ -58,12 +58,20 @@ export function peakWithChildren(m: MemorySeries): number | null {
  * The peak report and gate take (peakWithChildren), or the program's own peak RSS at exit where an
  * `arenascope run` recorded one above it: its samples missed it (MemorySeries.exitPeakMiB).
  */
-export function programPeak(m: MemorySeries): { peakMiB: number | null; sampledMiB: number | null } {
+export function programPeak(m: MemorySeries): {
+  peakMiB: number | null;
+  sampledMiB: number | null;
+  /** Every sample was taken before the program began (the interpreter starting): no peak of it. */
+  beforeProgram: boolean;
+} {
   const sampled = peakWithChildren(m);
   const exit = m.exitPeakMiB;
-  return sampled !== null && exit !== undefined && exit > sampled
-    ? { peakMiB: exit, sampledMiB: sampled }
-    : { peakMiB: sampled, sampledMiB: null };
+  if (sampled !== null && exit !== undefined && exit > sampled)
+    return { peakMiB: exit, sampledMiB: sampled, beforeProgram: false };
+  const { t } = m.samples;
+  if (exit === undefined && m.programStart !== undefined && t.length && t[t.length - 1]! < m.programStart)
+    return { peakMiB: null, sampledMiB: null, beforeProgram: true };
+  return { peakMiB: sampled, sampledMiB: null, beforeProgram: false };
 }
 
 /** First and last sample times over the main process and its children. */

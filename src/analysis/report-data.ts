@@ -83,6 +83,11 @@ export interface MemorySection {
    * sampled too seldom: programPeak); absent otherwise.
    */
   readonly sampledPeakMiB?: number;
+  /**
+   * Every sample was taken before the program began (an `arenascope run` of a program done within one
+   * sample interval, with no peak RSS at exit recorded): peakMiB is null, not the interpreter's start.
+   */
+  readonly sampledBeforeProgram?: true;
 }
 
 export interface ReplaySection {

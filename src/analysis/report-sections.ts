@@ -337,6 +337,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     cmdline: m.cmdline,
     peakMiB: measured.peakMiB,
     ...(measured.sampledMiB !== null ? { sampledPeakMiB: measured.sampledMiB } : {}),
+    ...(measured.beforeProgram ? { sampledBeforeProgram: true as const } : {}),
     samples: m.samples.t.length,
     lines: [
       points(mainName(m), m.samples, t0, maxPoints),

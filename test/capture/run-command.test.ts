@@ -502,4 +502,16 @@ describe.runIf(CAN_RUN)('a program done before the RSS sampler sampled it', { ti
     const sampled = Number(mem[0]!.split(' ')[1]).toFixed(1);
     expect(check.message).toContain(`the program's own peak RSS at exit; its samples reached ${sampled} MiB`);
   });
+
+  it('without that peak (a run of an older arenascope, or Windows), a sample before the program began is no peak of it', () => {
+    const dir = join(folder('quick-old'), 'out');
+    const r = run(['-o', dir, '--sample-interval', '60', '--', PYTHONS[0]!, '-c', 'x = bytearray(30_000_000)']);
+    expect(r.status).toBe(0);
+    const events = join(dir, 'captures.jsonl');
+    writeFileSync(events, readFileSync(events, 'utf8').replace(/, "maxRssKiB": \d+/, ''));
+    const g = spawnSync(process.execPath, [MAIN, 'gate', dir, '--max-peak', '1TiB'], { encoding: 'utf8' });
+    expect(g.stdout).toMatch(
+      /^FAIL max-peak: .*; but no peak of .*memory\.dat: no MEM sample measured the program, only Python starting, before the program began/m,
+    );
+  });
 });

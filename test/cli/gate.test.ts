@@ -1815,3 +1815,27 @@ describe("--max-site-growth and tracemalloc's own lines (fixtures/gate/internal,
     );
   });
 });
+
+describe('--max-peak-growth of mprof runs beside line reports (fixtures/gate/peak-kinds, Debian memory_profiler: make.sh)', () => {
+  // The same program run twice, the second keeping 10 MiB more a call, each recorded by `mprof run` and
+  // by `python3 -m memory_profiler`. A line report's peak beside the mprof runs was taken for theirs:
+  // the run that grew 53% passed against a baseline's line report.
+  const D = `${G}/peak-kinds`;
+  const peaks = (JSON.parse(readFileSync(`${D}/truth.json`, 'utf8')) as { mprofPeakMiB: Record<string, number> })
+    .mprofPeakMiB;
+  const growth = (peaks.cur! / peaks.base! - 1) * 100;
+
+  it.each([
+    ['cur.dat', 'base_lr.txt', ['base.dat', 'cur_lr.txt'], growth],
+    ['base.dat', 'cur_lr.txt', ['base.dat'], 0],
+  ])('gate %s %s against a baseline of %j compares the mprof peaks alone', async (dat, report, base, pct) => {
+    const b = join(tmp, `peak-kinds-${dat}.json`);
+    expect((await cli('baseline', ...base.map((f) => `${D}/${f}`), '-o', b)).code).toBe(0);
+    const r = await cli('gate', `${D}/${dat}`, `${D}/${report}`, '--baseline', b, '--max-peak-growth', '10%', '--json');
+    const c = check(json(r.out), 'max-peak-growth');
+    // `mprof peak` prints 3 decimals.
+    expect(c.measured).toBeCloseTo(pct, 0);
+    expect(c.passed).toBe(pct <= 10);
+    expect(r.code).toBe(pct <= 10 ? 0 : 1);
+  });
+});

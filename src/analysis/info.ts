@@ -8,7 +8,7 @@ import type { Snapshot, TraceLayout } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import type { Format } from '../model/source.js';
 import type { StatisticsLog } from '../model/statistics-log.js';
-import { mprofPeak, peakWithChildren, timeSpan } from './mprof.js';
+import { mprofPeak, peakWithChildren, programPeak, timeSpan } from './mprof.js';
 
 interface Common {
   readonly file: string;
@@ -64,6 +64,12 @@ export interface MprofInfo extends Common {
    * the peak `report` (its `peakMiB`) and `gate --max-peak` take. peakMiB without children.
    */
   readonly peakWithChildrenMiB: number | null;
+  /**
+   * The peak `report` (its `peakMiB`) and `gate --max-peak` take: peakWithChildrenMiB, or the program's
+   * own peak RSS at exit where an `arenascope run` recorded one above it; null when every sample was
+   * taken before the program began (programPeak).
+   */
+  readonly programPeakMiB: number | null;
   /** Per child (`name`: `child <pid>`, or `children (total)` for children numbered by position, pid 0). */
   readonly children: readonly {
     readonly pid: number;
@@ -215,6 +221,7 @@ function mprofInfo(c: MemorySeries): MprofInfo {
     timeSpan: span && { ...span, seconds: span.end - span.start, ...(c.untimed ? { untimed: true } : {}) },
     peakMiB: peak.peakMiB,
     peakWithChildrenMiB: peakWithChildren(c),
+    programPeakMiB: programPeak(c).peakMiB,
     children: peak.children.map((k) => ({ ...k, name: childName(c, k.pid), samples: c.children.get(k.pid)!.t.length })),
     functionCalls: c.functions.length,
     functions: [...new Set(c.functions.map((f) => f.name))],

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
-import { type RunFile, runFiles } from '../ingest/run-folder.js';
+import { type RunFile, runFiles, withRunFigures } from '../ingest/run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
 import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
@@ -45,6 +45,9 @@ function withFigures(c: Capture, path: string, f: RunFile | undefined): Capture 
     return time === c.time && tracedPeak === (c.tracedPeak ?? null) ? c : { ...c, time, tracedPeak };
   }
   if (c.kind === 'allocator-stats' && c.time == null) return { ...c, time: f?.time ?? sidecarTime(path) };
+  // A run's memory.dat: the peak report and gate take (programPeakMiB) knows what its run recorded.
+  if (c.kind === 'memory-series') return withRunFigures(c, f);
+  if (c.kind === 'memory-runs') return { ...c, runs: c.runs.map((r) => withRunFigures(r, f)) };
   return c;
 }
 

@@ -18,7 +18,7 @@ import type { ReadOptions } from './importer.js';
 import { numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { naturalCompare, numbered, type Order, resolveInputs } from './resolve-inputs.js';
-import { type RunFile, type RunFolder, readRunFolder, runFiles } from './run-folder.js';
+import { type RunFile, type RunFolder, readRunFolder, runFiles, withRunFigures } from './run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
@@ -167,8 +167,8 @@ async function collect(
     if (c.kind === 'snapshot') snaps.push({ s: c, label: path });
     else if (c.kind === 'snapshot-series') c.snapshots.forEach((s, i) => snaps.push({ s, label: c.labels[i]! }));
     // A run's memory.dat, in its folder or named on its own: when the program's code began.
-    else if (c.kind === 'memory-series') memorySeries.push(begun(c, recorded.get(path)));
-    else if (c.kind === 'memory-runs') memorySeries.push(...c.runs.map((r) => begun(r, recorded.get(path))));
+    else if (c.kind === 'memory-series') memorySeries.push(withRunFigures(c, recorded.get(path)));
+    else if (c.kind === 'memory-runs') memorySeries.push(...c.runs.map((r) => withRunFigures(r, recorded.get(path))));
     else if (c.kind === 'line-report') lineReports.push(c);
     // A report's time and label, like a dump's, may be kept in sidecars: they pair it with its capture.
     else if (c.kind === 'allocator-stats') {
@@ -345,13 +345,6 @@ function rotated<T>(a: readonly T[], b: readonly T[]): boolean {
   const at = a.indexOf(b[0]!);
   return at >= 0 && b.every((x, i) => a[(at + i) % a.length] === x);
 }
-
-// What the run recorded of its memory file: when the program began, and its peak RSS at exit.
-const begun = (m: MemorySeries, f: RunFile | undefined): MemorySeries => ({
-  ...m,
-  ...(f?.programStart === undefined ? {} : { programStart: f.programStart }),
-  ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
-});
 
 /**
  * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,

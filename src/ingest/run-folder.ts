@@ -4,6 +4,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import type { MemorySeries } from '../model/memory-series.js';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
 import { zlib } from '../util/zlib.js';
@@ -343,6 +344,15 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
       ...strangers(dir, [...files, ...leftOut]),
     ],
+  };
+}
+
+/** A memory series with what its run recorded of it: when the program began, and its peak RSS at exit. */
+export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemorySeries {
+  return {
+    ...m,
+    ...(f?.programStart === undefined ? {} : { programStart: f.programStart }),
+    ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
   };
 }
 

@@ -499,6 +499,10 @@ describe.runIf(CAN_RUN)('a program done before the RSS sampler sampled it', { ti
       JSON.parse(g.stdout) as { checks: { check: string; passed: boolean; measured: number; message: string }[] }
     ).checks.find((c) => c.check === 'max-peak')!;
     expect([check.passed, check.measured]).toEqual([false, end.maxRssKiB! * 1024]);
+    // info gives the same peak: what report and gate take.
+    const info = spawnSync(process.execPath, [MAIN, 'info', dir, '--json'], { encoding: 'utf8' });
+    const captures = (JSON.parse(info.stdout) as { captures: { kind: string; programPeakMiB?: number }[] }).captures;
+    expect(captures.find((c) => c.kind === 'memory-series')!.programPeakMiB).toBe(end.maxRssKiB! / 1024);
     const sampled = Number(mem[0]!.split(' ')[1]).toFixed(1);
     expect(check.message).toContain(`the program's own peak RSS at exit; its samples reached ${sampled} MiB`);
   });

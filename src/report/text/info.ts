@@ -54,6 +54,15 @@ function mprofRows(i: MprofInfo, layout: TextLayout): [string, string][] {
       `${mib(i.peakWithChildrenMiB)} (MEM and its CHLD lines at each sample: the peak report and gate take)`,
     ]);
   }
+  // An `arenascope run`'s own peak at exit, above its samples, or none when they all came before it.
+  if (i.programPeakMiB !== i.peakWithChildrenMiB) {
+    rows.push([
+      'program peak',
+      i.programPeakMiB === null
+        ? 'unknown (every sample was taken before the program began: report and gate have no peak of it)'
+        : `${mib(i.programPeakMiB)} (its own peak RSS at exit, above its samples: the peak report and gate take)`,
+    ]);
+  }
   if (i.timeSpan) {
     const from = i.timeSpan.untimed
       ? '(no times in the file: its interval assumed)'

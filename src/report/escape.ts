@@ -5,7 +5,7 @@ import { escapedBytes, forTerminal } from '../util/text.js';
 // Bidirectional controls reorder what follows them on screen (a name holding U+202E showed
 // `\u202egnp.py` as `yp.png`): shown by their code point, never applied.
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const shownBidi = (s: string): string =>
+export const shownBidi = (s: string): string =>
   s.replace(BIDI, (c) => `{U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}}`);
 
 /** Text for HTML or XML content and attribute values. */

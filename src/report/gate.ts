@@ -5,7 +5,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CheckResult, GateResult, GateSite } from '../analysis/gate.js';
 import { withoutCiCommands } from '../util/ci-commands.js';
 import { escapedBytes, forTerminal } from '../util/text.js';
-import { esc, mdCode, mdText } from './escape.js';
+import { esc, mdCode, mdText, shownBidi } from './escape.js';
 
 /**
  * Where a failed check points, each place once: those its message already names are not repeated,
@@ -111,8 +111,18 @@ export function renderJunit(r: GateResult): string {
 // GitHub Actions workflow commands: data escapes %, CR and LF; property values also ':' and ','. What a
 // log viewer would act on (ESC's colours) or cannot show (a byte that is not UTF-8) is shown as its code.
 // Other runners' commands in a name (TeamCity's `##teamcity[…]`, Azure's `##vso[…]`) are marked too.
+// Bidirectional controls and line separators (a file name's) are shown by their code points, as in the
+// page: a log viewer drew them raw.
 const ghData = (s: string): string =>
-  withoutCiCommands(forCiLog(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')));
+  withoutCiCommands(
+    forCiLog(
+      shownBidi(s)
+        .replace(/[\u2028\u2029]/g, (c) => `{U+${c.charCodeAt(0).toString(16).toUpperCase()}}`)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A'),
+    ),
+  );
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */

@@ -255,6 +255,22 @@ describe('bidirectional controls in names', () => {
     expect(mdText(name)).toBe('{U+202E}gnp.py');
     expect(mdCode(`a\u2066b\u2069.py`)).toBe('`a{U+2066}b{U+2069}.py`');
   });
+
+  // A real dump's (fixtures/report-bidi/make.py): the page's charts (labels, tooltips) and the gate's
+  // GitHub annotations carried the name raw, while its tables showed the code points.
+  const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+  it("nowhere raw in the page, charts included, nor in the gate's GitHub annotations", async () => {
+    const dir = 'fixtures/report-bidi';
+    const html = await renderHtml(buildReportData(await load([dir]), [dir]));
+    expect(html).not.toMatch(BIDI);
+    const specs = html.slice(html.indexOf('id="chart-specs"'));
+    expect(specs).toContain('{U+202E}gnp{U+2066}x{U+2069}.py');
+    const gate = await cli('gate', '--github', dir);
+    expect(gate.code).toBe(1);
+    const annotations = gate.out.split('\n').filter((l) => l.startsWith('::'));
+    expect(annotations.join('\n')).not.toMatch(BIDI);
+    expect(annotations[0]).toContain('file={U+202E}gnp{U+2066}x{U+2069}.py,line=2');
+  });
 });
 
 describe('Markdown escaping', () => {

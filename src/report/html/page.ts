@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ReportData } from '../../analysis/report-data.js';
-import { esc } from '../escape.js';
+import { esc, shownBidi } from '../escape.js';
 import type { SourceLookup } from '../linecache.js';
 import {
   capturesSection,
@@ -23,7 +23,12 @@ import { allocatorSection, lineReportSection, memorySection, summarySection, tes
 
 /** JSON that is safe inside a <script> element: no '</script>', no '<!--', no line separators. */
 export function scriptJson(x: unknown): string {
-  return JSON.stringify(x).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Bidirectional controls (a file name's) are shown by their code points in the charts' labels and
+  // tooltips too, as in the tables: drawn raw, a name holding U+202E read backwards.
+  return shownBidi(JSON.stringify(x)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 // The vega runtime, as bytes: written to the page as read (half a MiB, which as text would make the

@@ -233,8 +233,8 @@ function noPeakWhy(d: ReportData, unknown: readonly string[]): string {
 
 export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced = true): number | null {
   // The mprof runs' alone when they are compared (line reports' when there is none): a line report's
-  // peak beside them is no mprof peak (a
-  // baseline's line report of 71.9 MiB against a current run's 71.8 passed a run that grew 53%).
+  // peak beside them is no mprof peak (a baseline's line report of 71.9 MiB against a current run's
+  // 71.8 passed a run that grew 53%).
   const runs = d.memory.flatMap((m) => (m.peakMiB === null ? [] : [m.peakMiB]));
   if (from === 'memory' && runs.length) return Math.max(...runs) * MiB;
   if (from !== 'snapshots' && d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;

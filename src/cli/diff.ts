@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { diffResult } from '../analysis/statistics.js';
-import { unlikeSnapshots } from '../ingest/capture-set.js';
+import { refuseMemrayAmongDumps, unlikeSnapshots } from '../ingest/capture-set.js';
 import { FrameTable } from '../model/frames.js';
 import { isListing } from '../model/source.js';
 import { renderDiffCsv } from '../report/csv.js';
@@ -35,6 +35,7 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
         'leaves out would read as freed; diff two dumps, or two listings',
     );
   }
+  refuseMemrayAmongDumps([older, newer]);
   const query = queryFromArgs(a);
   // Two interpreters only: of two traceback depths compare_to's answer is the one given (golden tests).
   for (const w of unlikeSnapshots([older, newer], false)) warn(a, w);

@@ -82,6 +82,7 @@ export async function loadCaptureSet(
       opts.order,
     );
     const snaps = set.series.snapshots;
+    refuseMemrayAmongDumps(snaps);
     if (opts.order !== 'given') refuseNumberedRuns(snaps);
     // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
@@ -387,6 +388,20 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
     ),
     runs: runs.map(({ dir, status, command, python, cwd, tests }) => ({ dir, status, command, python, cwd, tests })),
   };
+}
+
+/**
+ * memray's CSV beside tracemalloc's snapshots in one series is refused: memray counts every allocation,
+ * native ones too, where tracemalloc counts Python's (a series of both was judged as one, silently).
+ */
+export function refuseMemrayAmongDumps(snaps: readonly Snapshot[]): void {
+  const memray = snaps.find((s) => s.source.format === 'memray-csv');
+  const other = snaps.find((s) => s.source.format !== 'memray-csv' && !isListing(s.source));
+  if (!memray || !other) return;
+  throw new UsageError(
+    `${memray.source.path} is memray's CSV and ${other.source.path} a tracemalloc snapshot: memray counts every ` +
+      "allocation, native ones too, and tracemalloc Python's, so their changes are no program's; give one kind",
+  );
 }
 
 /**

@@ -195,6 +195,23 @@ describe('memray CSV: sizes that do not divide, file names holding ;', () => {
   });
 });
 
+describe("memray CSV beside tracemalloc's dumps", () => {
+  // memray counts every allocation (native ones too), tracemalloc Python's: a series of both was judged
+  // as one, and diff compared them, with only the averaged sizes' warning.
+  const memray = 'fixtures/memray/memray-app.csv';
+  const [a, b] = ['fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle'];
+  it.each([
+    ['leaks', a, memray, b],
+    ['gate', a, memray, b],
+    ['report', a, memray, b, '-o', '-'],
+    ['diff', a, memray],
+  ])('%s refuses them, naming both (exit 2)', async (...args) => {
+    const r = await cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${memray} is memray's CSV and ${a} a tracemalloc snapshot`);
+  });
+});
+
 describe('sniffing', () => {
   const cases: [string, string][] = [
     ...readdirSync('fixtures/dumps').map((f): [string, string] => [`fixtures/dumps/${f}`, 'tracemalloc-snapshot']),

@@ -360,7 +360,7 @@ export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemoryS
 function exitPeakKiB(dir: string): number | null {
   const file = join(dir, 'captures.jsonl');
   let peak: number | null = null;
-  for (const { f } of isFile(file) ? events(file, []) : [])
+  for (const { f } of events(file, []))
     if (f.str('kind') === 'end') peak = f.bytesOrNull('maxRssKiB');
   return peak;
 }
@@ -388,7 +388,7 @@ function programStart(files: readonly RunFile[]): number | null {
 function afterTracemallocCalls(run: RunFolder): RunFolder {
   const file = join(run.dir, 'captures.jsonl');
   const calls: { call: string; after: number }[] = [];
-  for (const { f } of isFile(file) ? events(file, []) : []) {
+  for (const { f } of events(file, [])) {
     if (f.str('kind') === 'tracemalloc') calls.push({ call: f.str('call'), after: f.num('after') });
   }
   if (!calls.length) return run;

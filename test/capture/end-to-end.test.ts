@@ -309,6 +309,14 @@ describe.runIf(PRESENT.includes('3.11.7'))("the program's own tracemalloc.clear_
     const sites = siteFacts(snapshotLeaks(r));
     const at = [...sites].find(([k]) => k.endsWith(`tm_clear.py:${before}`));
     expect(at?.[1].verdict === 'transient' || at?.[1].verdict === 'shrinking').toBe(false);
+    // The same run gzipped (`gzip -r`, to keep it small) is read as it was: its events were read from a
+    // plain captures.jsonl only, and the captures before the clear were judged with the others.
+    const gz = fresh('tm-clear-gz');
+    cpSync(dir, gz, { recursive: true });
+    spawnSync('gzip', ['-r', gz]);
+    const z = arenascope(['leaks', gz, '--json']);
+    expect(z.stderr).toMatch(/the program called tracemalloc\.clear_traces\(\) after capture \d+ \(\w+\): .* left out/);
+    expect(siteFacts(snapshotLeaks(z)).size).toBe(sites.size);
   });
 
   it("the program's own reset_peak(): the peak it reset still counts for the next capture (3.9+)", {

@@ -360,8 +360,7 @@ export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemoryS
 function exitPeakKiB(dir: string): number | null {
   const file = join(dir, 'captures.jsonl');
   let peak: number | null = null;
-  for (const { f } of events(file, []))
-    if (f.str('kind') === 'end') peak = f.bytesOrNull('maxRssKiB');
+  for (const { f } of events(file, [])) if (f.str('kind') === 'end') peak = f.bytesOrNull('maxRssKiB');
   return peak;
 }
 

@@ -21,7 +21,15 @@ import { aliasTable, seedState } from './draw.js';
 import { type Fragmentation, fragmentation } from './fragmentation.js';
 import { geometry } from './geometry.js';
 import { ReplayModel } from './replay-model.js';
-import { type Changes, type Delta, delta, type SeriesGroups, seriesGroups } from './series.js';
+import {
+  type Changes,
+  type Delta,
+  delta,
+  type LiveLayout,
+  liveLayout,
+  type SeriesGroups,
+  seriesGroups,
+} from './series.js';
 import { mallocStats, type PoolCounts, poolCounts } from './state.js';
 
 export type ReplayOrder = 'compact' | 'scattered';
@@ -118,29 +126,23 @@ class Replayer {
   private readonly system: Uint8Array;
 
   /**
-   * `model` starts afresh, with room for each group's live blocks up to its peak count; the blocks
-   * allocated before tracing started are a group of their own, after the series' groups.
+   * `model` starts afresh, with room for each group's live blocks up to its peak count where `layout`
+   * puts it; the blocks allocated before tracing started are a group of their own, after the series' groups.
    */
   constructor(
     readonly model: ReplayModel,
     private readonly order: ReplayOrder,
     seed: number,
     private readonly series: SeriesGroups,
+    layout: LiveLayout,
     untraced = 0,
   ) {
     this.rng[0] = seedState(seed);
     const n = series.size.length;
     this.size = series.size;
     this.system = new Uint8Array(n);
-    const start = new Int32Array(n + 1);
-    let room = 0;
-    for (let id = 0; id < n; id++) {
-      this.system[id] = series.domain[id] !== 0 ? 1 : 0;
-      start[id] = room;
-      room += series.peaks[id]!;
-    }
-    start[n] = room;
-    model.reset(this.size, this.system, start, room + untraced);
+    for (let id = 0; id < n; id++) this.system[id] = series.domain[id] !== 0 ? 1 : 0;
+    model.reset(this.size, this.system, layout.start, layout.extent + untraced);
   }
 
   /**
@@ -418,8 +420,13 @@ class Replayer {
  * Per size class, the blocks the real report holds beyond what the first snapshot replays to:
  * what was allocated before tracing started (and tracemalloc's own few blocks).
  */
-function untracedBlocks(series: SeriesGroups, model: ReplayModel, real: MallocStatsBlock): number[] {
-  const first = new Replayer(model, 'compact', 1, series);
+function untracedBlocks(
+  series: SeriesGroups,
+  layout: LiveLayout,
+  model: ReplayModel,
+  real: MallocStatsBlock,
+): number[] {
+  const first = new Replayer(model, 'compact', 1, series, layout);
   first.step(0, delta(series, 0));
   const inUse = new Map(mallocStats(model).classes.map((c) => [c.cls, c.inUse]));
   const extra = new Array<number>(model.classes).fill(0);
@@ -480,11 +487,12 @@ export function replay(
   const series = seriesGroups(snapshots);
   // One model for every run of the replay, each starting it afresh: its memory is one run's.
   const model = new ReplayModel(g);
+  const layout = liveLayout(series);
   let extra: readonly number[] = [];
   let untraced = 0;
   let startSkipped: string | null = null;
   if (opts.start && snapshots.length) {
-    const surplus = untracedBlocks(series, model, opts.start);
+    const surplus = untracedBlocks(series, layout, model, opts.start);
     const blocks = surplus.reduce((t, n) => t + n, 0);
     const bytes = surplus.reduce((t, n, c) => t + n * (c + 1) * g.alignment, 0);
     // A report whose table holds more than its own total of allocated bytes, or more blocks than any
@@ -510,7 +518,7 @@ export function replay(
   const deltas = snapshots.map((_, i) => delta(series, i));
   const churns = deltas.map((d, i) => churnBefore(snapshots, i, d.allocatedBytes));
   const statesOf = (order: ReplayOrder): ModelState[] => {
-    const r = new Replayer(model, order, opts.seed ?? 1, series, untraced);
+    const r = new Replayer(model, order, opts.seed ?? 1, series, layout, untraced);
     r.seed(extra);
     return deltas.map((d, i) => {
       r.step(i, d, churns[i]!.transientBytes);

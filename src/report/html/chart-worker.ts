@@ -42,6 +42,9 @@ function warmUp(next: number): void {
   } catch {
     // Only a matter of speed.
   }
-  setImmediate(() => warmUp(next + 1)).unref();
+  // Held (not unref'd): a thread whose only held handle is its port runs unheld immediates only when a
+  // message wakes it, so the warm-up stopped after the few run while vega-lite loaded (4 of 5). The
+  // thread keeps no process alive either way (chart-compiler.ts unrefs it).
+  setImmediate(() => warmUp(next + 1));
 }
-setImmediate(() => warmUp(0)).unref();
+setImmediate(() => warmUp(0));

@@ -29,7 +29,7 @@ import {
 } from './pymalloc/compare.js';
 import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
 import { worthOptimising } from './pymalloc/replay.js';
-import { judgedOf } from './pymalloc/reports-alone.js';
+import { judgedOf, reportsApart } from './pymalloc/reports-alone.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
 import type { DiffEntry, Statistic } from './statistics.js';
 
@@ -216,6 +216,12 @@ export interface ReportData {
   readonly snapshots: SnapshotSection | null;
   readonly memory: readonly MemorySection[];
   readonly lineReports: readonly LineReportSection[];
+  /**
+   * Why the allocator reports given alone (no snapshots) are not one process's in the order taken
+   * (reportsApart): each is then judged as its own process's, the most fragmented for them all. Absent
+   * when they are, or with snapshots (paired with them instead: compare.ts).
+   */
+  readonly allocatorApart?: string;
   readonly allocatorStats: readonly {
     readonly file: string;
     readonly arenas: readonly number[];
@@ -386,7 +392,8 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     ...(a.label ? { label: a.label } : {}),
   }));
   // With no snapshot, the last allocator report says it by its own table, as gate measures it.
-  const alone = snapshots ? null : reportsAloneMeasure(allocatorStats);
+  const apart = snapshots ? null : reportsApart(set.allocatorStats);
+  const alone = snapshots ? null : reportsAloneMeasure(allocatorStats, apart !== null);
   return {
     format: 'arenascope-report',
     version: REPORT_VERSION,
@@ -425,17 +432,19 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     memory,
     lineReports: set.lineReports.map((l) => lineReportSection(l, leaks)),
     runs: set.runs ?? [],
+    ...(apart ? { allocatorApart: apart } : {}),
     allocatorStats,
   };
 }
 
 /** The measure of allocator reports given without snapshots: the last one whose table is complete. */
-export function reportsAloneMeasure(reports: ReportData['allocatorStats']): FragmentationMeasure | null {
+export function reportsAloneMeasure(reports: ReportData['allocatorStats'], apart = false): FragmentationMeasure | null {
   return (
     judgedOf(
       reports,
       (a) => a.fragmentation,
       (a) => a.label,
+      apart,
     )?.fragmentation ?? null
   );
 }

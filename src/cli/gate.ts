@@ -138,6 +138,7 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
     exitSites: everyLine,
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
+  if (data.allocatorApart) warn(a, data.allocatorApart);
   return { data: everyLine ? withCheckoutSource(data) : data, cutShort: set.cutShort?.length ?? 0 };
 }
 

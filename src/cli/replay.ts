@@ -66,6 +66,7 @@ export async function handler(a: Args): Promise<void> {
   if (!snapshots.length && set.allocatorStats.length) {
     const { reportsAlone } = await import('../analysis/pymalloc/reports-alone.js');
     const alone = reportsAlone(set.allocatorStats);
+    if (alone.apart) warn(a, alone.apart);
     const layout = layoutOf(
       a,
       alone.reports.map((r) => r.file),

@@ -146,6 +146,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     }),
   );
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
+  if (data.allocatorApart) warn(a, data.allocatorApart);
   // The JSON carries the warnings too, as the page does (logged sizes read as exact figures there).
   const json = (): string => renderJson({ ...data, warnings });
   // The files asked for are written whatever is printed: --json-out is never dropped silently.

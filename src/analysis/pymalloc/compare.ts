@@ -241,7 +241,7 @@ function sameReport(
 }
 
 /** The counters of a report that only grow in a process, as its report prints them. */
-const COUNTERS = {
+export const COUNTERS = {
   arenasAllocatedTotal: 'arenas allocated in all',
   arenasReclaimed: 'arenas reclaimed',
   arenasHighwater: 'arenas at most at one time',
@@ -251,7 +251,7 @@ const COUNTERS = {
  * The first two paired reports, in the captures' order, of which the later counts fewer arenas ever
  * allocated, reclaimed or held at once than the earlier (counters that only grow in a process), or null.
  */
-function countersBack(
+export function countersBack(
   reports: readonly (MallocStatsBlock | null)[],
 ): { earlier: number; later: number; counter: keyof typeof COUNTERS } | null {
   let last = -1;

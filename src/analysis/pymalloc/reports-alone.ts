@@ -4,6 +4,8 @@
 
 import { type AllocatorStats, standingReport } from '../../model/allocator-stats.js';
 import {
+  COUNTERS,
+  countersBack,
   FRAGMENTED_SHARE,
   type FragmentationMeasure,
   type FragmentedVerdict,
@@ -27,19 +29,47 @@ export interface ReportsAlone {
   readonly reports: readonly ReportMeasure[];
   /** The report judged (judgedOf), null when none could be measured. */
   readonly judged: ReportMeasure | null;
+  /** Why the reports are not one process's in order (reportsApart), when they are not. */
+  readonly apart: string | null;
   readonly fragmented: FragmentedVerdict;
 }
 
 /**
+ * Why allocator reports given alone are not one process's in the order taken, or null: a file's report
+ * (the one it stands for) counting fewer arenas allocated, reclaimed or held at once than the report of
+ * a file before it, counters that only grow in a process. Then each is another process's (two CI
+ * workers': one 85% fragmented passed the gate on the other's 0%, the file that sorted last), or the
+ * order is wrong: judgedOf takes the most fragmented (as captures beside them, such reports are not
+ * paired: compare.ts).
+ */
+export function reportsApart(files: readonly AllocatorStats[]): string | null {
+  const standing = files.filter((f) => f.blocks.length).map((f) => ({ f, b: standingReport(f) }));
+  const back = countersBack(standing.map((x) => x.b));
+  if (!back) return null;
+  const where = (i: number): string => `${standing[i]!.f.source.path} (line ${standing[i]!.b.inputLine})`;
+  const [a, b] = [standing[back.earlier]!.b, standing[back.later]!.b];
+  return (
+    `${where(back.later)} counts ${b[back.counter]} ${COUNTERS[back.counter]} where ${where(back.earlier)}, before it, ` +
+    `counts ${a[back.counter]}: a process's counts only grow, so these allocator reports are not one process's in ` +
+    "the order taken; each is judged as its own process's, the most fragmented for them all (give each process " +
+    "its own command, or one process's reports in the order taken: --order mtime, --order given)"
+  );
+}
+
+/**
  * The one judged among measures in capture order: the last, or the one before a run's exit report when
- * that one is the more fragmented (main()'s locals are freed at exit), as replay judges a run's captures.
+ * that one is the more fragmented (main()'s locals are freed at exit), as replay judges a run's captures;
+ * the most fragmented when they are not one process's in order (`apart`: reportsApart).
  */
 export function judgedOf<T>(
   items: readonly T[],
   measureOf: (t: T) => FragmentationMeasure | null,
   labelOf: (t: T) => string | null | undefined,
+  apart = false,
 ): T | null {
   const measured = items.filter((t) => measureOf(t) !== null);
+  if (apart)
+    return measured.reduce<T | null>((w, t) => (w && measureOf(w)!.share >= measureOf(t)!.share ? w : t), null);
   const last = measured.at(-1);
   if (!last) return null;
   const before = measured.length >= 3 && labelOf(last) === 'exit' ? measured.at(-2)! : null;
@@ -60,10 +90,12 @@ export function reportsAlone(files: readonly AllocatorStats[]): ReportsAlone {
         f,
       };
     });
+  const apart = reportsApart(files);
   const judged = judgedOf(
     measured,
     (r) => r.measure,
     (r) => r.f.label,
+    apart !== null,
   );
   const reports = measured.map(({ f: _, ...r }) => r);
   const next =
@@ -74,6 +106,7 @@ export function reportsAlone(files: readonly AllocatorStats[]): ReportsAlone {
       kind: 'allocator-reports',
       reports,
       judged: null,
+      apart,
       fragmented: {
         verdict: 'unknown',
         reason:
@@ -88,6 +121,7 @@ export function reportsAlone(files: readonly AllocatorStats[]): ReportsAlone {
     kind: 'allocator-reports',
     reports,
     judged: reports[measured.indexOf(judged)]!,
+    apart,
     fragmented: {
       verdict: yes ? 'yes' : 'no',
       reason: `the real allocator holds ${m.heldArenas} arenas; packed, its blocks in use need ${m.neededArenas}`,

@@ -247,9 +247,9 @@ function widthOf(text: string): Width {
 }
 
 interface Table {
-  readonly layout: Layout;
+  layout: Layout;
   /** Columns of the header line: the least width of the terminal that showed it whole. */
-  readonly headerWidth: number;
+  headerWidth: number;
   readonly filename: string;
   /** The line of its `Filename:`, or of its header. */
   readonly start: number;
@@ -293,6 +293,8 @@ class Reader {
   private outputLines = 0;
   /** A blank line in the open table, kept until the next line says whether the table goes on. */
   private blankAt = 0;
+  /** The line of the last header read again inside a table (headerAgain): a rule may follow it. */
+  private againAt = 0;
   /** Blank lines read past inside tables (the next row of the table followed). */
   private readonly blanksInside: number[] = [];
 
@@ -388,6 +390,33 @@ class Reader {
     this.blockStart = start;
   }
 
+  /**
+   * A header again, with no `Filename:` line above it, right under the header (a blank line between or
+   * not) or right after a row: a copy that repeated it (a page or scroll break). memory_profiler prints
+   * a header after a `Filename:` line only (0.15 on), or once for all its functions (before): the rows
+   * after it are the same report's (read as a new table, they lost their file: `(no Filename: line)`).
+   * Where its line numbers go on is the same function; where they go back, another of the file (addRow).
+   */
+  private headerAgain(text: string, no: number): boolean {
+    const t = this.table!;
+    if (this.held.length || (t.rows && this.blankAt)) return false;
+    const layout = parseHeader(text);
+    if (!layout) return false;
+    const what = t.filename ? `the report of ${excerpt(t.filename)}` : 'a report';
+    this.warn(
+      no,
+      t.rows
+        ? `a header again among the rows of ${what}, with no Filename: line above it (a page break in a copy?): the rows after it read as that report's`
+        : `a header again under the header of ${what} (line ${t.start}), with no rows between: read as one`,
+    );
+    t.layout = layout;
+    t.headerWidth = widthOf(text.trimEnd()).columns;
+    if (!t.rows) t.rule = false;
+    this.blankAt = 0;
+    this.againAt = no;
+    return true;
+  }
+
   /** Reads one line of the table; false when the table ended before it (the caller reads it anew). */
   private inTable(text: string, no: number): boolean {
     const t = this.table!;
@@ -406,7 +435,9 @@ class Reader {
       } else this.blankAt = no;
       return true;
     }
-    const rule = !t.rule && !t.rows && RULE.test(text);
+    const again = this.headerAgain(text, no);
+    if (again) return true;
+    const rule = (this.againAt === no - 1 || (!t.rule && !t.rows)) && RULE.test(text);
     const row = rule ? null : parseRow(text, t.layout, prev);
     if (this.blankAt) {
       const blank = this.blankAt;

@@ -213,6 +213,35 @@ describe('a function whose source holds lines that look like rows (a report past
   );
 });
 
+describe('a header a copy repeated', () => {
+  // memory_profiler 0.61's real report (expected.json: its functions as expected.py read them from the
+  // text). A copy that repeated the header under itself, or among a function's rows (a page or scroll
+  // break), with no Filename: line: read as new tables, their rows lost their file ('(no Filename:
+  // line):7') and a function was split in two (h191).
+  const name = 'real/mp0.61-p3.txt';
+  const text = readFileSync(`${DIR}/${name}`, 'utf8');
+  const header = /^Line #.*\n=+\n/m.exec(text)![0];
+  const want = expected[name]!.functions.map((f) => [f.filename, f.firstLine, f.rows, f.peakMiB]);
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-header-again-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it.each([
+    ['under itself', (t: string) => t.replace(header, header + header), 'read as one'],
+    ['under itself, a blank line between', (t: string) => t.replace(header, `${header}\n${header}`), 'read as one'],
+    ['among the rows', (t: string) => t.replace(/^( +17 .*\n)/m, `$1${header}`), 'a page break in a copy?'],
+    [
+      'without its rule, among the rows',
+      (t: string) => t.replace(/^( +17 .*\n)/m, `$1${header.split('\n')[0]}\n`),
+      'a page break',
+    ],
+  ])('%s: the same reports, said', async (_, copy, said) => {
+    const file = join(dir, `${_.replace(/\W+/g, '-')}.txt`);
+    writeFileSync(file, copy(text));
+    const r = (await loadCapture(file)) as LineReport;
+    expect(r.blocks.map((b) => [b.filename, b.lines[0]!.lineno, b.lines.length, peak(b)])).toEqual(want);
+    expect(r.warnings.join('\n')).toContain(said);
+  });
+});
+
 describe('a profiled function memory_profiler could not show', () => {
   // fixtures/line-reports/missing (make.sh): one function compiled from a string, one from the file.
   it('is said in a warning (its table is missing), the other function read as printed', async () => {

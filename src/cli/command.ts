@@ -266,6 +266,11 @@ export interface SetOptions {
   readonly partial?: PartialSnapshots;
   /** The CPython that printed logged listings (--python: 3.6 lists tracebacks most recent first). */
   readonly python?: string | undefined;
+  /**
+   * The option the inputs were given to (`--allocator-stats`): what it leaves out is said in one line
+   * for it, not as left out by the command (which reads the snapshots among its own inputs).
+   */
+  readonly option?: string;
 }
 
 /**
@@ -306,6 +311,11 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
   const read = joined('and');
   for (const part of Object.keys(PARTS) as SetPart[]) {
     if (uses.includes(part)) continue;
+    if (opts.option) {
+      const n = files[part].length;
+      if (n) warn(a, `${opts.option} ${listed(inputs)}: ${n} ${PARTS[part]} left out (it reads ${read})`);
+      continue;
+    }
     // A run folder's own files are left out in one line, not one a file.
     const paths = [...new Set(files[part].map((c) => c.source.path))];
     const runOf = (p: string) => set.runs?.find((r) => p.startsWith(`${r.dir}/`) || p.startsWith(`${r.dir}\\`));

@@ -72,7 +72,7 @@ export interface AllocatorStatsArgs extends InputArgs {
 export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs): Promise<CaptureSet> {
   const files = a['allocator-stats'];
   if (!files?.length) return set;
-  const given = (await loadSet(files, a, { uses: ['allocator-stats'] })).allocatorStats;
+  const given = (await loadSet(files, a, { uses: ['allocator-stats'], option: '--allocator-stats' })).allocatorStats;
   // Reports among the inputs too (`replay run/ --allocator-stats run/`) are read once: twice, each
   // capture had two reports alike, and none was paired.
   const file = (f: AllocatorStats): string => {

@@ -33,6 +33,16 @@ function folder(files: string[], extra: Record<string, string> = {}): string {
 }
 
 describe('allocator reports paired with captures', () => {
+  it("--allocator-stats on the captures' own folder: its snapshots left out by the option, said once", async () => {
+    // They are the command's inputs too: "leaving out fixtures/pairing/snap-1.pickle: this command reads
+    // allocator reports" said of each one the command read (h191).
+    const r = await cli('replay', ...snaps, '--allocator-stats', P, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures)).toEqual(real);
+    expect(r.err).toContain(`warning: --allocator-stats ${P}: 3 snapshots left out (it reads allocator reports)\n`);
+    expect(r.err).not.toContain('leaving out');
+  });
+
   it('replay, report and gate pair a folder alike: by name; the PYTHONMALLOCSTATS log named as left out', async () => {
     const rp = await cli('replay', P, '--json');
     expect(rp.code).toBe(0);

@@ -226,11 +226,16 @@ function enclosingHeaders(lines: readonly ReportLine[], row: ReportLine): Report
 const functionOf = (b: ReportBlock): string => `${b.filename}\0${b.lines[0]!.lineno}`;
 
 // The functions profiled call by call: memory_profiler's `@profile` imported from it profiles each
-// call alone and prints it on return (several reports of one function, each of one call).
+// call alone and prints it on return (several reports of one function, each of one call). A report of
+// several calls (its first row run more than once) is `python -m memory_profiler`'s, which prints each
+// function once, at exit: there, several reports of one function are several runs (one log of two runs:
+// `main`'s 50 MiB summed to 100 as two calls' of one process, and its retention twice over).
 function perCallFunctions(blocks: readonly ReportBlock[]): Set<string> {
+  const firstOf = (b: ReportBlock) => b.lines.find((l) => l.memMiB !== null);
+  if (blocks.some((b) => (firstOf(b)?.occurrences ?? 0) > 1)) return new Set();
   const reports = new Map<string, { n: number; once: boolean }>();
   for (const b of blocks) {
-    const first = b.lines.find((l) => l.memMiB !== null);
+    const first = firstOf(b);
     if (!first) continue;
     const had = reports.get(functionOf(b)) ?? { n: 0, once: true };
     reports.set(functionOf(b), { n: had.n + 1, once: had.once && first.occurrences === 1 });

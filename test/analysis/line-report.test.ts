@@ -20,6 +20,29 @@ const measured = (rows: readonly Row[]) => rows.filter((r) => r[1] !== null);
 const nameOf = (rows: readonly Row[]) => /def (\w+)/.exec(rows[1]![4])![1]!;
 const findings = async (path: string) => lineReportFindings((await loadCapture(path)) as LineReport, {});
 
+describe('one log of two runs (python -m memory_profiler 0.61, the same report twice)', () => {
+  // Its functions are printed once a run, at exit: a function called once in each run has two reports
+  // of one call each, as the decorator's call-by-call reports look. Merged as two calls of one process,
+  // `main`'s 50 MiB read 100 and its retention twice over (h191); each run is judged on its own.
+  it('judges each run as the one report does', async () => {
+    const path = 'fixtures/line-reports/real/mp0.61-p3.txt';
+    const twice = join(tmpdir(), `arenascope-two-runs-${process.pid}.txt`);
+    writeFileSync(twice, readFileSync(path, 'utf8').repeat(2));
+    try {
+      const [one, two] = [await findings(path), await findings(twice)];
+      const facts = (f: typeof one) =>
+        f.topIncrements.map((l) => JSON.stringify([l.filename, l.lineno, l.incrementMiB, l.reports]));
+      const single = new Set(facts(one));
+      expect(facts(two).filter((x) => !single.has(x))).toEqual([]);
+      const kept = (f: typeof one) =>
+        f.retainingFunctions.map((r) => JSON.stringify([r.lineno, r.retainedMiB, r.calls]));
+      expect(kept(two).sort()).toEqual([...kept(one), ...kept(one)].sort());
+    } finally {
+      rmSync(twice, { force: true });
+    }
+  });
+});
+
 describe('functions called once and several times (python -m memory_profiler 0.61)', () => {
   const once = truth.functions.filter((f) => truth.calls[nameOf(f.rows)] === 1);
   const several = truth.functions.filter((f) => truth.calls[nameOf(f.rows)]! > 1);

@@ -1,5 +1,5 @@
 // Snapshots whose names number several runs apart: 'mem.<pid>.<n>.pickle' of two workers dumping into
-// one folder, 'app-py311-<n>' beside 'app-py38-<n>'. Judged as one series, one process's captures
+// one folder, 'app-py311-<n>' beside 'app-py38-<n>', 'run-a/snap-<n>' beside 'run-b/snap-<n>'. Judged as one series, one process's captures
 // followed the other's: a leak of one read as shrinking at the other's first, and the gate passed it.
 
 import { basename, dirname, join } from 'node:path';
@@ -23,7 +23,12 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   const parts = paths.map((p) => basename(p).split(/(\d+)/));
   const template = (p: readonly string[]): string => p.filter((_, i) => i % 2 === 0).join('#');
   const shape = template(parts[0]!);
-  if ((parts[0]!.length - 1) / 2 < 2 || parts.some((p) => template(p) !== shape)) return null;
+  // Two numbers at least (the run's, then the capture's), or one in each of two folders and more (a
+  // run a folder, each counted afresh: snap-1 to snap-6 in run-a/ and in run-b/, a leak of each read
+  // as transient where run-b's snap-1 followed run-a's snap-6).
+  const numbers = (parts[0]!.length - 1) / 2;
+  const folders = new Set(paths.map((p) => dirname(p))).size;
+  if (numbers < 1 || (numbers < 2 && folders < 2) || parts.some((p) => template(p) !== shape)) return null;
   const runs = new Map<string, { glob: string; counts: number[]; times: (number | null)[] }>();
   parts.forEach((p, i) => {
     const key = join(dirname(paths[i]!), p.slice(0, -2).join(''));

@@ -300,8 +300,10 @@ function wholeListings(args: readonly string[]): Set<string> {
   for (const [folder, names] of byFolder) {
     if (names.size < 2) continue;
     try {
-      const entries = readdirSync(folder).filter((n) => !n.startsWith('.'));
-      if (entries.every((n) => names.has(n))) whole.add(folder);
+      const entries = readdirSync(folder, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+      // Folders alone named (`runs/*` of run-a/ and run-b/, or both typed): nothing else to read, so
+      // they are what was asked for (skipped, the command read nothing and failed).
+      if (entries.every((e) => names.has(e.name)) && entries.some((e) => !e.isDirectory())) whole.add(folder);
     } catch {
       // Not listable: its files are taken as named.
     }

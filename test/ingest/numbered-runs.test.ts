@@ -1,7 +1,9 @@
 // Snapshots of several runs in one folder, told apart by their names (numbered-runs.ts): two real
 // processes dumping 'mem.<pid>.<n>.pickle' at once (fixtures/leaks/make_two_processes.py).
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { numberedRuns } from '../../src/ingest/numbered-runs.js';
 import { cli } from '../helpers.js';
 
@@ -38,6 +40,38 @@ describe('two processes dumping into one folder at once (gunicorn workers)', () 
   it('--order given takes them as one series as named', async () => {
     const r = await cli('leaks', '--order', 'given', DIR);
     expect(r.code).toBe(0);
+  });
+});
+
+describe('two runs of one program, a folder each, counted afresh in each (h190)', () => {
+  // The real dumps of one leaking run (fixtures/leaks/memo_leak), as two runs' folders: judged as one
+  // series, the second run's snap-1 followed the first's last, each leak read as transient, the gate passed.
+  // The two folders are all their parent holds: named, they are read (taken for a shell's `runs/*`, both
+  // were skipped and the command read nothing).
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-two-folders-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const [a, b] = [join(dir, 'run-a'), join(dir, 'run-b')];
+  cpSync('fixtures/leaks/memo_leak', a, { recursive: true });
+  cpSync('fixtures/leaks/memo_leak', b, { recursive: true });
+  it.each(['leaks', 'gate', 'report', 'replay', 'baseline'])('%s refuses the two folders, naming each', async (cmd) => {
+    const r = await cli(cmd, a, b, ...(cmd === 'report' || cmd === 'baseline' ? ['-o', '-'] : []));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain("the snapshots' names number 2 runs apart, each counted afresh");
+    expect(r.err).toContain(join(a, 'snap-*.pickle'));
+    expect(r.err).toContain(join(b, 'snap-*.pickle'));
+  });
+  it('each folder alone fails the gate on its leak; --order given takes both as named', async () => {
+    expect((await cli('gate', a)).code).toBe(1);
+    expect((await cli('leaks', '--order', 'given', a, b)).code).toBe(0);
+  });
+  it('a count going on from folder to folder is one run', () => {
+    const names = ['day1/snap-1.pickle', 'day1/snap-2.pickle', 'day2/snap-3.pickle', 'day2/snap-4.pickle'];
+    expect(
+      numberedRuns(
+        names,
+        names.map(() => null),
+      ),
+    ).toBeNull();
   });
 });
 

@@ -45,8 +45,10 @@ export async function readSnapshot(label: string, chunks: Chunks, opts: Snapshot
     r = machine.finish(opts.allowPartial ?? false);
   } catch (e) {
     const err = e instanceof NotACaptureError && first && damagedDump(first) ? damaged(e) : e;
-    // A gzipped dump's bytes are counted in its content: said so (the compressed file's are others).
-    if (!opts.gzip || !(err instanceof InputError) || !err.where.startsWith('byte ')) throw err;
+    // A gzipped dump's bytes are counted in its content: said so (the compressed file's are others,
+    // and a place the gzip framing gave says so already).
+    if (!opts.gzip || !(err instanceof InputError) || !err.where.startsWith('byte ') || /compressed/.test(err.where))
+      throw err;
     const Cls =
       err instanceof TruncatedError ? TruncatedError : err instanceof NotACaptureError ? NotACaptureError : InputError;
     throw new Cls(err.file, `${err.where} of the gunzipped content`, err.detail);

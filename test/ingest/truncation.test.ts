@@ -539,8 +539,12 @@ describe('a gzipped dump whose trailer does not match its content (a bit flipped
 describe('a gzipped dump followed by bytes that are not gzip (trailing garbage)', () => {
   // zlib reads them as another member's header and names no byte: the message said "after byte 0".
   const one = Buffer.from(gzipSync(readFileSync('fixtures/dumps/py311-inventory-a.pickle')));
+  // A dump of more than a chunk (256 KiB): the pickle reader met the error, and said its place was
+  // "byte 1258 of the compressed file of the gunzipped content" (h190).
+  const large = Buffer.from(gzipSync(readFileSync('fixtures/pairing/misordered/phase2.pickle')));
   it.each([
     ['after one member', Buffer.concat([one, Buffer.from('garbage')]), one.length, ['stats', 'info']],
+    ['after a member of more than a chunk', Buffer.concat([large, Buffer.from('garbage')]), large.length, ['stats']],
     // stats stops reading at the end of the first member's pickle (a warning says what it left).
     ['after two members', Buffer.concat([one, one, Buffer.from('zz')]), 2 * one.length, ['info']],
     // A member's header that is not gzip's (an unknown method): zlib named no byte ("after byte 0").

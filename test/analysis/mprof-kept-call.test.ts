@@ -1,0 +1,28 @@
+// The @profile call a leak's next step names, in a real `mprof run` (fixtures/mprof/returned/make.sh):
+// make() returns a buffer its caller drops (each call ends 30 MiB up, given back before the next call
+// starts), keep() appends 20 MiB a call to a store that lives on. Named by the most a call ended
+// holding, make() hid keep() (h191).
+import { describe, expect, it } from 'vitest';
+import { memoryTrends } from '../../src/analysis/mprof.js';
+import { loadCapture } from '../../src/ingest/load-capture.js';
+import type { MemorySeries } from '../../src/model/memory-series.js';
+import { cli } from '../helpers.js';
+
+const DAT = 'fixtures/mprof/returned/returned.dat';
+
+describe("the call a leak's next step names", () => {
+  it('is the one whose memory stayed, not the one that returned the most', async () => {
+    const s = (await loadCapture(DAT)) as MemorySeries;
+    const up = (name: string) =>
+      Math.max(...s.functions.filter((f) => f.name === name).map((f) => f.memEndMiB - f.memStartMiB));
+    expect(up('__main__.make')).toBeGreaterThan(up('__main__.keep'));
+    const main = memoryTrends(s)[0]!;
+    expect(main.verdict).toBe('leak');
+    expect(main.next).toContain('look first at __main__.keep,');
+    expect(main.next).not.toContain('__main__.make');
+    // The calls' facts stay listed, make()'s first (the most each ended holding).
+    const r = await cli('leaks', '--json', DAT);
+    const listed = (JSON.parse(r.out) as { retainingCalls: { name: string }[] }).retainingCalls;
+    expect(listed[0]!.name).toBe('__main__.make');
+  });
+});

@@ -519,7 +519,7 @@ function matchLines(
   const out = new Map<TopSite, { line: TopSite; moved: boolean }>();
   const held = new Set<TopSite>();
   const changed = new Map<TopSite, TopSite>(); // same key, other code
-  const unheld = new Map<string, TopSite[]>(); // file and text -> current lines the key did not match
+  const unheld: TopSite[] = []; // current lines the key did not match, with their code
   for (const s of sites) {
     const k = key(s.frames[0]!);
     const b = byKey(k);
@@ -529,22 +529,35 @@ function matchLines(
       continue;
     }
     if (b) changed.set(s, b);
-    if (s.text) {
-      const id = `${k.file}\0${s.text}`;
-      unheld.set(id, [...(unheld.get(id) ?? []), s]);
-    }
+    if (s.text) unheld.push(s);
   }
-  const spare = new Map<string, TopSite[]>(); // file and text -> baseline lines no current line holds
-  for (const b of baseSites) {
-    if (!b.text || held.has(b)) continue;
-    const id = `${baseKey(b.frames[0]!).file}\0${b.text}`;
-    spare.set(id, [...(spare.get(id) ?? []), b]);
-  }
-  for (const [id, now] of unheld) {
-    const was = spare.get(id);
-    if (now.length === 1 && was?.length === 1) {
-      out.set(now[0]!, { line: was[0]!, moved: true });
-      held.add(was[0]!);
+  // Moved code, found by its file and text: the file as both name it (its path, where the two ran in
+  // different folders of one checkout: relative, `repo/app.py` against `app.py`, nothing was found and a
+  // line of new code was compared with the old code of its number, a gate passed), then as relative
+  // to each one's folder (another checkout).
+  const whose = (k: ReturnType<typeof key>): string => k.whole.slice(0, k.whole.lastIndexOf('\0'));
+  for (const fileOf of [whose, (k: ReturnType<typeof key>) => k.file]) {
+    const group = (lines: readonly TopSite[], keyOf: typeof key): Map<string, TopSite[]> => {
+      const by = new Map<string, TopSite[]>();
+      for (const l of lines) {
+        const id = `${fileOf(keyOf(l.frames[0]!))}\0${l.text}`;
+        by.set(id, [...(by.get(id) ?? []), l]);
+      }
+      return by;
+    };
+    const spare = group(
+      baseSites.filter((b) => b.text && !held.has(b)),
+      baseKey,
+    ); // baseline lines no current line holds
+    for (const [id, now] of group(
+      unheld.filter((s) => !out.has(s)),
+      key,
+    )) {
+      const was = spare.get(id);
+      if (now.length === 1 && was?.length === 1) {
+        out.set(now[0]!, { line: was[0]!, moved: true });
+        held.add(was[0]!);
+      }
     }
   }
   for (const [s, b] of changed) if (!out.has(s) && !held.has(b)) out.set(s, { line: b, moved: false });

@@ -10,7 +10,7 @@ import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation, withSourceText } from '../../src/analysis/gate.js';
 import type { ReportData } from '../../src/analysis/report-data.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit, workspaceFile } from '../../src/report/gate.js';
-import { BIN, cli } from '../helpers.js';
+import { BIN, cli, python3 } from '../helpers.js';
 
 const G = 'fixtures/gate';
 const truth = JSON.parse(readFileSync(`${G}/truth.json`, 'utf8')) as {
@@ -649,6 +649,73 @@ describe('gate: baselines', () => {
       `lines of the baseline no line holds now, in the same files: models.py:${truth.v1!.line} (`,
     );
   });
+
+  it.runIf(python3() && python3()!.version[1] >= 9)(
+    'one checkout, the baseline written in its parent folder or the gate run there: a new line of code is new (h193)',
+    () => {
+      // CPython 3.9+ names the script by its path: both sides' lines share it, but relative to each
+      // one's folder the file was `repo/app.py` on one side and `app.py` on the other, so the code that
+      // moved down a line was not found, and the new line was compared with the old code of its number
+      // (-59.7 KiB where CPython's statistics give it 208 KiB of its own): the gate passed.
+      const top = realpathSync(mkdtempSync(join(tmp, 'parent-')));
+      const repo = join(top, 'repo');
+      const program = (extra: string) =>
+        'import sys, tracemalloc\ntracemalloc.start(10)\n\nCACHE = {}\nNAMES = []\n' +
+        extra +
+        'BIG_A = [str(i) * 20 for i in range(2000)]\nBIG_B = [str(i) * 20 for i in range(2000, 4000)]\n' +
+        'for n in range(4):\n    tracemalloc.take_snapshot().dump("%s/snap-%d.pickle" % (sys.argv[1], n))\n';
+      const capture = (v: string, extra: string) => {
+        mkdirSync(join(top, 'caps', v), { recursive: true });
+        mkdirSync(repo, { recursive: true });
+        writeFileSync(join(repo, 'app.py'), program(extra));
+        execFileSync('python3', ['app.py', join(top, 'caps', v)], { cwd: repo });
+      };
+      const run = (cwd: string, ...args: string[]) =>
+        spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PWD: cwd } });
+      capture('v1', '');
+      expect(run(top, 'baseline', 'caps/v1', '-o', 'repo/base-parent.json').status).toBe(0);
+      expect(run(repo, 'baseline', '../caps/v1', '-o', 'base-repo.json').status).toBe(0);
+      capture('v2', 'SESSIONS = [bytearray(1000) for _ in range(200)]\n'); // line 6; BIG_A and BIG_B move down
+      // The new line's own bytes, as CPython's statistics give them.
+      const own = Number(
+        execFileSync(
+          'python3',
+          [
+            '-c',
+            'import sys, tracemalloc; s = tracemalloc.Snapshot.load(sys.argv[1]); ' +
+              'print(sum(x.size for x in s.statistics("lineno") if x.traceback[0].filename.endswith("app.py") and x.traceback[0].lineno == 6))',
+            join(top, 'caps', 'v2', 'snap-3.pickle'),
+          ],
+          { encoding: 'utf8' },
+        ),
+      );
+      expect(own).toBeGreaterThan(150_000);
+      const site = (cwd: string, caps: string, base: string) => {
+        const r = run(
+          cwd,
+          'gate',
+          caps,
+          '--baseline',
+          base,
+          '--max-site-growth',
+          '64KiB',
+          '--max-leaks',
+          '9',
+          '--json',
+        );
+        return (JSON.parse(r.stdout) as GateResult).checks.find((c) => c.check === 'max-site-growth')!;
+      };
+      for (const c of [
+        site(repo, '../caps/v2', 'base-parent.json'),
+        site(top, 'caps/v2', 'repo/base-repo.json'),
+        site(repo, '../caps/v2', 'base-repo.json'),
+      ]) {
+        expect([c.passed, c.measured], c.message).toEqual([false, own]);
+        expect(c.message).toContain('app.py:6 ');
+        expect(c.message).toContain('grown from nothing');
+      }
+    },
+  );
 
   it("reads the source of the checkout's own lines only: never a name that climbs out of it, nor another folder's", () => {
     const site = (filename: string) => ({ frames: [{ filename, lineno: 1 }], traceback: [], size: 1, count: 1 });

@@ -934,9 +934,15 @@ export function evaluateGate(
   const b = baseline?.snapshots;
   const c = current.snapshots;
   if (b?.final !== undefined && c && c.labels.at(-1) !== 'exit') {
+    // A run that ended by an exception or Ctrl-C was captured then: that capture stands for its end
+    // (said to be missing, beside a failure of its own figures).
+    const ended = c.labels.at(-1);
     const note =
-      '; the current captures have no exit capture, the baseline has (a run ended by os._exit() or a signal?): ' +
-      'what the program keeps after its last checkpoint is not compared';
+      ended === 'exception' || ended === 'interrupted'
+        ? `; the current run ended ${ended === 'exception' ? 'by an exception' : 'interrupted'}: its capture then ` +
+          "stands for its end, against the baseline's exit capture"
+        : '; the current captures have no exit capture, the baseline has (a run ended by os._exit() or a signal?): ' +
+          'what the program keeps after its last checkpoint is not compared';
     for (const [i, check] of checks.entries())
       if (check.check === 'max-total-growth' || check.check === 'max-site-growth')
         checks[i] = { ...check, message: `${check.message}${note}` };

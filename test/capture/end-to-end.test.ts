@@ -241,6 +241,22 @@ for (const version of PRESENT) {
         const c = arenascope(args);
         expect([c.status, c.stderr], args.join(' ')).toEqual([0, expect.stringContaining(said)]);
       }
+      // Against a baseline of the same program ending normally: its capture at the exception stands for
+      // its end (the gate said it had no exit capture and compared nothing after the last checkpoint,
+      // beside a failure of those very figures: h193).
+      const fine = fresh('no-crash');
+      expect(
+        arenascope(['run', '-o', fine, '--', python, '-c', code.replace('raise RuntimeError("boom")\n', '')]).status,
+      ).toBe(0);
+      expect(arenascope(['baseline', fine, '-o', `${fine}.json`]).status).toBe(0);
+      const g = arenascope(['gate', dir, '--baseline', `${fine}.json`, '--max-total-growth', '50%', '--json']);
+      const total = (JSON.parse(g.stdout) as { checks: { check: string; message: string }[] }).checks.find(
+        (c) => c.check === 'max-total-growth',
+      )!;
+      expect(total.message).toContain(
+        "the current run ended by an exception: its capture then stands for its end, against the baseline's exit capture",
+      );
+      expect(total.message).not.toContain('no exit capture');
       // os._exit: no Python code runs after it, so no last capture; the folder still reads.
       const hard = fresh('hard-exit');
       expect(arenascope(['run', '-o', hard, '--', python, join(PROGRAMS, 'hard_exit.py')]).status).toBe(3);

@@ -251,6 +251,34 @@ describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_
   });
 });
 
+describe('a run whose every RSS sample came before its program began (fixtures/run-folder/make_start_only.py)', () => {
+  // `run -- python -c pass` after a slow start-up (site's imports): the rise is the interpreter's alone, and
+  // it read "LEAK (0.43)" where a run with one sample after its start read "not judged" (h192).
+  const DIR = 'fixtures/run-folder/start-only';
+  it('is not judged, by leaks, report and gate alike', async () => {
+    const start = readFileSync(`${DIR}/captures.jsonl`, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { label?: string; time?: number })
+      .find((e) => e.label === 'start')!.time!;
+    const times = readFileSync(`${DIR}/memory.dat`, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '))
+      .map((l) => Number(l.split(' ')[2]));
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...times)).toBeLessThan(start);
+    const memory = leakResultsOf(json(await cli('leaks', DIR, '--json'))).find((x) => x.kind === 'memory') as {
+      series: { verdict: string }[];
+    };
+    expect(memory.series.map((t) => t.verdict)).toEqual(['unjudged']);
+    const g = gateCheck(json(await cli('gate', DIR, '--json')), 'max-leaks')!;
+    expect([g.passed, g.message]).toEqual([false, expect.stringContaining('no leak verdict')]);
+    const data = join(tmp, 'start-only.json');
+    expect((await cli('report', DIR, '-o', join(tmp, 'start-only.html'), '--json-out', data)).code).toBe(0);
+    expect(JSON.parse(readFileSync(data, 'utf8')).memory[0].trends.series[0].verdict).toBe('unjudged');
+  });
+});
+
 describe('two snapshots beside an mprof run (a run with --interval 0 and no checkpoints)', () => {
   it('leaks judges the run as report and gate do, and says the snapshots are too few (it exited 2)', async () => {
     const dir = join(tmp, 'two-and-dat');

@@ -459,6 +459,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // The docker compose service the listing being read is from: another's lines among it are passed
   // over (a database's log lines split every listing, and the gate passed a leak).
   let service: string | null = null;
+  // The first statistic line of each service's: two services' listings are two processes' series (one
+  // read, the other's passed over among it, unsaid: a leak of the second service's passed the gate).
+  const services = new Map<string, number>();
   // After a frame line that lost its indentation, the line under it is its source line, whatever
   // it holds (it lost its indentation too: the listing was split there).
   let bareFrame = false;
@@ -533,6 +536,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   /** Reads one line of the input (or two or three a terminal wrapped one onto, joined back). */
   const take = ({ no: at, text: l, service: from, stat: read }: Line): void => {
     no = at;
+    if (from !== null && !services.has(from) && (read ?? STAT.exec(l.trimEnd()))) services.set(from, at);
     if (current.length && service !== null && from !== null && from !== service) return;
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
@@ -692,6 +696,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
+  if (services.size > 1) {
+    const [[a, atA], [b, atB]] = [...services];
+    throw new InputError(
+      input.label,
+      `line ${atB}`,
+      `tracemalloc statistics of ${services.size} docker compose services (${a}'s from line ${atA}, ${b}'s from here): ` +
+        `each service's listings are a series of its own, not one; give one service's lines (grep '^${b} ')`,
+    );
+  }
   const once = sections.readOnce(input.label, listings);
   const leftOut = afterText as { line: number; text: string } | null;
   if (listings.length === 0 && leftOut !== null) {

@@ -156,6 +156,33 @@ describe('statistic lines behind a log prefix', () => {
     expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
   });
 
+  it('of two docker compose services, each printing its listings: refused, naming both (h192)', async () => {
+    // The real log twice, as two services' (web-1 a round's listing, then worker-1 its own): read as one
+    // series, web-1's listing took the lines and worker-1's were passed over among it, unsaid, so a leak
+    // of worker-1's alone passed the gate.
+    const rounds = log.trimEnd().split(/\n(?=.* INFO handled )/);
+    const both = rounds.flatMap((r) => [
+      ...r.split('\n').map((l) => `web-1     | ${l}`),
+      ...r.split('\n').map((l) => `worker-1  | ${l}`),
+    ]);
+    writeFileSync(join(dir, 'two-services.log'), `${both.join('\n')}\n`);
+    for (const cmd of ['leaks', 'gate', 'stats']) {
+      const r = await cli(cmd, join(dir, 'two-services.log'));
+      expect([r.code, r.err], cmd).toEqual([
+        2,
+        expect.stringContaining(
+          "tracemalloc statistics of 2 docker compose services (web-1's from line 3, worker-1's from here): each " +
+            "service's listings are a series of its own, not one; give one service's lines (grep '^worker-1 ')",
+        ),
+      ]);
+    }
+    // One service's lines: its listings, as the plain log.
+    const one = both.filter((l) => l.startsWith('worker-1 ')).join('\n');
+    writeFileSync(join(dir, 'one-service.log'), `${one}\n`);
+    const r = await cli('leaks', join(dir, 'one-service.log'), '--json');
+    expect(leakSites(r.out)).toEqual(expected.leaks.map(key).sort());
+  });
+
   it("from a Kubernetes node's container log (CRI: time, stream, F or P), as the plain log", async () => {
     // `kubectl logs` strips it; the files under /var/log/containers keep it. Its "stdout F " was read as
     // the start of every file name (helper h147).

@@ -30,6 +30,33 @@ const AVERAGE = ', average=(\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
 const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
+// The most lines of other loggers read past inside one listing (interrupted): more end it.
+const MAX_INTERRUPTION = 10;
+
+/**
+ * Joins back the listings another logger's lines split (`splits`: the listing at `at` may go on with the
+ * one before it), where both parts are shorter than the listings' usual length and make it together.
+ * The lines of the joins go to `joined`.
+ */
+function joinSplits(listings: LoggedListing[], splits: readonly { at: number; no: number }[], joined: number[]): void {
+  if (!splits.length) return;
+  // The usual length, of the listings no such lines split (none: nothing to join by).
+  const parts = new Set(splits.flatMap(({ at }) => [at - 1, at]));
+  const byLength = new Map<number, number>();
+  listings.forEach((l, i) => {
+    if (!parts.has(i)) byLength.set(l.stats.length, (byLength.get(l.stats.length) ?? 0) + 1);
+  });
+  if (!byLength.size) return;
+  const usual = [...byLength].reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a))[0];
+  for (const { at, no } of [...splits].reverse()) {
+    const [a, b] = [listings[at - 1], listings[at]];
+    if (!a || !b || a.tracebacks !== b.tracebacks) continue;
+    if (a.stats.length >= usual || b.stats.length >= usual || a.stats.length + b.stats.length !== usual) continue;
+    listings.splice(at - 1, 2, { ...a, stats: [...a.stats, ...b.stats] });
+    joined.unshift(no);
+  }
+}
+
 // Frame and source lines may carry the log prefix of their statistic line.
 // A frame line: `<prefix>  File "<filename>", line <N>`, the filename up to the last `", line `.
 // Found by hand: the regular expression it was took time quadratic in the line (a line of 100,000
@@ -496,6 +523,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let cutShort: { no: number; line: string } | null = null;
   // A Python warning (stderr, interleaved) inside a listing: read past when the listing goes on after it.
   const warned = new WarningInListing();
+  // Another logger's lines inside a logged listing, behind the same log prefix (another thread's): each
+  // ended the listing, its rest read as a capture of its own without the largest site (a leak read as
+  // shrinking, and the gate passed it). The lines end it still, but where the listing would go on after
+  // them (its order, its keys, its prefix), the two parts are joined back when they make one of the
+  // listings' usual length and neither is one (a program logging its top 1 after each phase, a line of
+  // another logger between, looks the same: each part is a listing of that length).
+  let interrupted: { no: number; lines: number } | null = null;
+  const splits: { at: number; no: number }[] = [];
+  const interruptions: number[] = [];
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -574,6 +610,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         const on = current.length > 0 && !gap && continues(stat);
         warned.settle(on);
         if (!on) close();
+      }
+      if (interrupted) {
+        const on = current.length > 0 && !gap && continues(stat);
+        close();
+        if (on) splits.push({ at: listings.length, no: interrupted.no });
+        interrupted = null;
       }
       // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
       const last = current[current.length - 1];
@@ -668,6 +710,17 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       sourceGoesOn = l.length >= wrap.width - WRAP_SLACK;
       return;
     }
+    const shapes = current[0]!.cuts;
+    if (
+      !gap &&
+      shapes.length &&
+      (interrupted?.lines ?? 0) < MAX_INTERRUPTION &&
+      prefixCuts(line).some((c) => shapes.some((d) => d.shape === c.shape))
+    ) {
+      interrupted = { no: interrupted?.no ?? no, lines: (interrupted?.lines ?? 0) + 1 };
+      return;
+    }
+    interrupted = null;
     close();
     gap = null;
   };
@@ -696,6 +749,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
+  joinSplits(listings, splits, interruptions);
   if (services.size > 1) {
     const [[a, atA], [b, atB]] = [...services];
     throw new InputError(
@@ -759,6 +813,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           "statistics('traceback') printed without its frames, it is one listing)",
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
+      ...lineWarnings(
+        input.label,
+        interruptions,
+        "another logger's lines inside a listing (another thread's, behind the same log prefix) read past: the parts before and after them make one listing of the usual length",
+      ),
       ...lineWarnings(
         input.label,
         warned.skipped,

@@ -75,3 +75,26 @@ describe('a Python warning (stderr, `python -u … 2>&1`) inside the last listin
     }
   });
 });
+
+describe("another thread's log lines inside a logged listing (fixtures/text/threads/make_threads.py)", () => {
+  // A monitor thread logs the top 8 six times while a worker thread leaks and logs each request through
+  // another logger, behind the same log prefix: each worker line inside a listing ended it, its rest
+  // read as a capture of its own without the leaking site (10 captures, "No leak found", the gate passed).
+  const log = 'fixtures/text/threads/threads.log';
+  const t = JSON.parse(readFileSync('fixtures/text/threads/threads.truth.json', 'utf8')) as {
+    line: number;
+    sizes: number[];
+  };
+  it('joins the parts back: the listings CPython printed, the leak found and failing the gate', async () => {
+    const c = (await loadCapture(log)) as StatisticsLog;
+    expect(c.listings.map((l) => l.stats.length)).toEqual(t.sizes.map(() => 8));
+    expect(c.warnings.join('\n')).toContain("another logger's lines inside a listing");
+    // The leaking line in every listing, at the size CPython's own statistics gave it, as printed.
+    const leaking = c.listings.map(
+      (l) => l.stats.find((s) => s.frames[0]!.filename.endsWith('threads.py') && s.frames[0]!.lineno === t.line)?.size,
+    );
+    expect(leaking.map((s) => (s === undefined ? null : formatSize(s)))).toEqual(t.sizes.map((b) => formatSize(b)));
+    const g = await cli('gate', log, '--max-leaks', '0');
+    expect([g.code, g.out]).toEqual([1, expect.stringContaining(`threads.py:${t.line}`)]);
+  });
+});

@@ -3,7 +3,7 @@
 // relative file name with a space ('my script.py') starts with a word a prefix's last field could be.
 
 import type { Frame } from '../model/frames.js';
-import { type PrefixCut, prefixCuts } from './log-prefix.js';
+import { type PrefixCut, prefixCuts, prefixNumbers } from './log-prefix.js';
 import type { PrintedFigures } from './printed-size.js';
 
 /** A statistic line as read, before its listing says whether its lines carry a log prefix. */
@@ -35,6 +35,15 @@ export function processOf(head: string, cuts: readonly PrefixCut[]): string | nu
   if (!cuts.length) return null;
   const m = PID.exec(head.slice(0, cuts[cuts.length - 1]!.end));
   return m ? (m[1] ?? m[2]!) : null;
+}
+
+/**
+ * The number a statistic line's log prefix (of the given shape) carries as a field of its own
+ * ('%(asctime)s - %(process)d - …'): a process ID, or a line number or a time (statistics-log.ts
+ * tells them apart over the series); '' when none.
+ */
+export function prefixNumber(s: ReadStatistic, shape: string): string {
+  return prefixNumbers(s.head, s.cuts.find((c) => c.shape === shape)!.end).join(' ');
 }
 
 /** A listing's log prefix: its shape, and the words read as the file names' own, with what told. */

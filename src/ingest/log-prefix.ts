@@ -78,6 +78,28 @@ export function prefixCuts(text: string): PrefixCut[] {
   }
 }
 
+/**
+ * The bare numbers among the log fields before `end` (a cut of prefixCuts): '%(process)d' written
+ * between separators ('… - 29583 - INFO - '), never a file's line number after its ':'. At most 7
+ * digits: a thread ID is longer.
+ */
+export function prefixNumbers(text: string, end: number): string[] {
+  const numbers: string[] = [];
+  let at = 0;
+  let sep = '';
+  while (at < end) {
+    const f = field(text, at);
+    if (!f) break;
+    if (f.kind === 'D' && sep !== ':' && f.end - at <= 7) numbers.push(text.slice(at, f.end));
+    SEP.lastIndex = f.end;
+    const s = SEP.exec(text);
+    if (!s) break;
+    sep = s[0].trim();
+    at = f.end + s[0].length;
+  }
+  return numbers;
+}
+
 /** True when all of `text` is a run of log fields (a trailing separator allowed) with a time or level in it. */
 export function isLogPrefix(text: string): boolean {
   let at = 0;

@@ -10,7 +10,7 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
-import { type ListingPrefix, listingPrefix, processOf, type ReadStatistic } from './listing-prefix.js';
+import { type ListingPrefix, listingPrefix, prefixNumber, processOf, type ReadStatistic } from './listing-prefix.js';
 import { composeService, isLogPrefix, prefixCuts, withoutCiPrefix } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 import { estimate, printedSize, SizeReadings } from './printed-size.js';
@@ -379,6 +379,30 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     );
     return { prefix, shape, names };
   };
+  /**
+   * The number each statistic's log prefix carries (prefixNumber), by its line; refused when one comes
+   * back after another: the lines of two processes, interleaved (a time in milliseconds only grows).
+   */
+  const numbersOf = (shape: string | null): Map<number, string> => {
+    const numbers = new Map<number, string>();
+    if (shape === null) return numbers;
+    const seen = new Set<string>();
+    let last = '';
+    for (const s of current) {
+      const n = prefixNumber(s, shape);
+      if (n && n !== last && seen.has(n))
+        throw new InputError(
+          input.label,
+          `line ${s.inputLine}`,
+          `statistic lines whose log prefix carries ${[...seen].slice(0, 3).join(', ')} in turn: processes logging to one ` +
+            `file (each number a PID); give each process's lines alone (grep -w ${n} …)`,
+        );
+      if (n) seen.add(n);
+      last = n;
+      numbers.set(s.inputLine, n);
+    }
+    return numbers;
+  };
   const close = (): void => {
     if (!current.length) return;
     let { prefix, shape, names } = namesOf(current);
@@ -394,7 +418,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ({ prefix, shape, names } = namesOf(current));
     }
     if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
-    const process = current[0]!.process === null ? {} : { process: current[0]!.process };
+    const process = current[0]!.process;
+    const numbers = process === null ? numbersOf(shape) : new Map<number, string>();
     // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
     // part of the file names, when every statistic of the listing carries it, behind a log prefix or
     // two statistics or more (a file name may hold '=', but not one word= before every file's), or
@@ -454,8 +479,16 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const push = (): void => {
       const pieces = tracebacks ? null : byRepeats(round);
       if (pieces) repeats.push(round[0]!.inputLine);
-      for (const stats of pieces ?? [round])
-        listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...process });
+      for (const stats of pieces ?? [round]) {
+        const n = numbers.get(stats[0]!.inputLine);
+        const named =
+          process !== null
+            ? { process }
+            : n && stats.every((st) => numbers.get(st.inputLine) === n)
+              ? { number: n }
+              : {};
+        listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...named });
+      }
     };
     for (const [i, st] of stats.entries()) {
       const key = frameKey(st);

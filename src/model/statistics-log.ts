@@ -26,6 +26,12 @@ export interface LoggedListing {
   readonly tracebacks?: boolean;
   /** The process ID its lines' log prefix names (gunicorn's '[%(process)d]'), when one does. */
   readonly process?: string;
+  /**
+   * The number every line's log prefix carries as a field of its own ('%(asctime)s - %(process)d - …'):
+   * a process ID when the series' listings carry two or more, each in several listings (a line number
+   * or a time in milliseconds differ otherwise; statistics-log.ts).
+   */
+  readonly number?: string;
 }
 
 /** tracemalloc statistics recovered from text: what a user who only kept the log has. */
@@ -99,14 +105,34 @@ function refuseProcesses(log: StatisticsLog, indices: readonly number[]): void {
     const p = log.listings[i]!.process;
     if (p !== undefined && !first.has(p)) first.set(p, log.listings[i]!.inputLine);
   }
-  if (first.size < 2) return;
+  if (first.size >= 2) refuse(log, first, (pid) => `grep '\\[${pid}\\]' …`);
+  else if (first.size === 0) refuseNumbered(log, indices);
+}
+
+/**
+ * The same for a PID written as a bare number ('… - 29583 - INFO - …'): a log two runs appended to
+ * was read as one series, each run's leak cut in two. A number is taken for a PID when two or more
+ * come in several listings each: a line number every listing logs from one place, a time only grows.
+ */
+function refuseNumbered(log: StatisticsLog, indices: readonly number[]): void {
+  const listings = new Map<string, number[]>();
+  for (const i of indices) {
+    const n = log.listings[i]!.number;
+    if (n !== undefined) listings.set(n, [...(listings.get(n) ?? []), log.listings[i]!.inputLine]);
+  }
+  if (listings.size < 2 || [...listings.values()].some((lines) => lines.length < 2)) return;
+  const first = new Map([...listings].map(([n, lines]) => [n, lines[0]!]));
+  refuse(log, first, (pid) => `grep -w ${pid} …`);
+}
+
+function refuse(log: StatisticsLog, first: ReadonlyMap<string, number>, grep: (pid: string) => string): never {
   const pids = [...first.keys()];
   const shown = pids.slice(0, 5).join(', ') + (pids.length > 5 ? ', …' : '');
   throw new InputError(
     log.source.path,
     `line ${[...first.values()][1]}`,
     `listings of ${pids.length} processes (PIDs ${shown}) logged to one file: one series would mix their memory; ` +
-      `give each process's lines alone (grep '\\[${pids[0]}\\]' …)`,
+      `give each process's lines alone (${grep(pids[0]!)})`,
   );
 }
 

@@ -181,7 +181,7 @@ export async function handler(a: Args): Promise<void> {
   }
   if (a.github && !a.json && a.format === 'text') {
     const ws = process.env.GITHUB_WORKSPACE;
-    a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd(), realPath) : undefined));
+    a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd(), realPath, existsSync) : undefined));
   }
   emit(a, result, { text: summary });
   if (!result.passed) a.status.code = EXIT.gateFailed;

@@ -125,44 +125,48 @@ const ghData = (s: string): string =>
   );
 const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-/** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */
 /**
  * A file as GitHub names it in an annotation: relative to the repository's root (GITHUB_WORKSPACE),
  * where the gate's files are relative to the folder it ran in (a step's `working-directory:` below the
- * root: its annotations named `app.py` for `svc/app.py`, and GitHub attached them to no file).
+ * root: its annotations named `app.py` for `svc/app.py`, and GitHub attached them to no file). Null for
+ * a file that is not there: code given to compile() under a name of its own ('<string>', 'generated'),
+ * which GitHub attaches to no file either.
  */
 export function workspaceFile(
   workspace: string,
   cwd: string,
   real: (path: string) => string = (p) => p,
-): (file: string) => string {
+  exists: (path: string) => boolean = () => true,
+): (file: string) => string | null {
   const within = (root: string, file: string): string | null => {
     const rel = relative(root, file);
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : null;
   };
   return (file) => {
-    if (file.startsWith('<')) return file;
     const path = resolve(cwd, file);
+    if (file.startsWith('<') || !exists(path)) return null;
     // The workspace or the file reached through a symbolic link (`real` resolves them): compared as resolved.
     return within(resolve(workspace), path) ?? within(real(resolve(workspace)), real(path)) ?? file;
   };
 }
 
-export function renderGithub(r: GateResult, fileOf?: (file: string) => string): string {
+/** `::error` for failed checks (one at each site the check points at), `::notice` for the rest. */
+export function renderGithub(r: GateResult, fileOf?: (file: string) => string | null): string {
   const lines = r.checks.flatMap((c) => {
     const title = `title=${ghProp(`arenascope ${c.check}`)}`;
     if (c.passed) return [`::notice ${title}::${ghData(c.message)}`];
     if (!c.sites.length) return [`::error ${title}::${ghData(c.message)}`];
     // In a workspace, from the path the capture gave where there is one: `file` is relative to the root
     // it lies under, which need not be the gate's working directory (a gate run in ci/ named ci/app/x.py).
-    const where = (p: GateSite): string => (fileOf ? fileOf(p.path ?? p.file) : p.file);
-    // A file outside the repository (a site of the standard library's alone) is no file GitHub can
-    // attach an annotation to: the error is the job's, its detail naming the place.
-    return c.sites.map((p) =>
-      /^(?:\/|[A-Za-z]:[\\/])/.test(where(p))
+    const where = (p: GateSite): string | null => (fileOf ? fileOf(p.path ?? p.file) : p.file);
+    // A file outside the repository (a site of the standard library's alone), or none ('<string>'), is
+    // no file GitHub can attach an annotation to: the error is the job's, its detail naming the place.
+    return c.sites.map((p) => {
+      const file = where(p);
+      return file === null || /^(?:\/|<|[A-Za-z]:[\\/])/.test(file)
         ? `::error ${title}::${ghData(p.detail)}`
-        : `::error file=${ghProp(where(p))},line=${p.line},${title}::${ghData(p.detail)}`,
-    );
+        : `::error file=${ghProp(file)},line=${p.line},${title}::${ghData(p.detail)}`;
+    });
   });
   for (const n of r.notices ?? []) lines.push(`::notice title=${ghProp('arenascope gate')}::${ghData(n)}`);
   return `${lines.join('\n')}\n`;

@@ -591,6 +591,7 @@ describe('gate: baselines', () => {
     const link = join(realpathSync(tmp), 'link-checkout');
     mkdirSync(real, { recursive: true });
     symlinkSync(real, link);
+    writeFileSync(join(real, 'app.py'), readFileSync('fixtures/run-folder/app.py'));
     writeFileSync(join(real, 'baseline-series.json'), series.replaceAll('/work/main/fixtures/run-folder/', `${real}/`));
     writeFileSync(join(real, 'series.json'), series.replaceAll('/work/main/fixtures/run-folder/', `${link}/`));
     const run = (cwd: string, env: Record<string, string>, ...args: string[]) =>
@@ -1249,7 +1250,11 @@ describe('gate renderers: golden', () => {
     expect(workspaceFile('/ci/repo', '/ci/repo')('/usr/lib/python3.11/json/decoder.py')).toBe(
       '/usr/lib/python3.11/json/decoder.py',
     );
-    expect(workspaceFile('/ci/repo', '/ci/repo/svc')('<string>')).toBe('<string>');
+    // Code compiled under a name of its own is in no file: '<string>', or a name no file has.
+    expect(workspaceFile('/ci/repo', '/ci/repo/svc')('<string>')).toBeNull();
+    const there = (p: string) => p === '/ci/repo/svc/app.py';
+    expect(workspaceFile('/ci/repo', '/ci/repo/svc', undefined, there)('generated_rules')).toBeNull();
+    expect(workspaceFile('/ci/repo', '/ci/repo/svc', undefined, there)('app.py')).toBe('svc/app.py');
     // Annotated so, it would attach to no file: the error is the job's, its detail naming the place.
     const stdlib: GateResult = {
       ...result,
@@ -1268,6 +1273,17 @@ describe('gate renderers: golden', () => {
     expect(renderGithub(stdlib, workspaceFile('/ci/repo', '/ci/repo'))).toMatch(
       /^::error title=[^:]+::decoder\.py:353 grew$/m,
     );
+  });
+
+  it("a leak in code compiled under a name of its own ('generated_rules', no such file) is the job's error", () => {
+    // Annotated at `file=generated_rules`, GitHub attached it to no file and showed no line.
+    const r = spawnSync(process.execPath, [BIN, 'gate', `${G}/compiled`, '--github'], {
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_WORKSPACE: process.cwd() },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^::error title=arenascope max-leaks::leak at generated_rules:2 \(/m);
+    expect(r.stdout).not.toContain('file=generated_rules');
   });
 
   it("GitHub annotations name a line relative to the captured program's directory from its own path", () => {

@@ -33,27 +33,72 @@ const STAT = new RegExp(
 // The most lines of other loggers read past inside one listing (interrupted): more end it.
 const MAX_INTERRUPTION = 10;
 
+/** Where a listing may go on after lines that are none of it (`at`: the listing after them; `no`: their first line). */
+interface Split {
+  readonly at: number;
+  readonly no: number;
+  /** The lines were a paste's mark of rows left out ('...'). */
+  readonly elided: boolean;
+}
+
+// A line a paste puts for the rows it leaves out: '...', '…', '[...]', '(…)', '<snip>', '# ...'.
+const ELISION = /^\s*(?:#\s*)?(?:\.{3,}|…|\[(?:\.{3}|…)\]|\((?:\.{3}|…)\)|<snip>|\[snip\])\s*$/i;
+
 /**
- * Joins back the listings another logger's lines split (`splits`: the listing at `at` may go on with the
- * one before it), where both parts are shorter than the listings' usual length and make it together.
- * The lines of the joins go to `joined`.
+ * Joins back the listings other lines split (`splits`: the listing at `at` may go on with the one
+ * before it). The parts of a listing a paste elided rows of ('...') are its top rows: the rows after
+ * the mark are left out (what a listing leaves out is smaller than what it shows). Parts split by other
+ * lines (another thread's, printed or logged) are joined where, in a row, each is shorter than the
+ * listings' usual length and they make it together: the usual length of the listings nothing split, or
+ * else the one parts make together more than once (a program printing its top 1 after each phase,
+ * another line between, looks the same: each part is a listing of that length). The lines of the
+ * joins go to `joined`, of the elisions to `elided`.
  */
-function joinSplits(listings: LoggedListing[], splits: readonly { at: number; no: number }[], joined: number[]): void {
+function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined: number[], elided: number[]): void {
   if (!splits.length) return;
-  // The usual length, of the listings no such lines split (none: nothing to join by).
-  const parts = new Set(splits.flatMap(({ at }) => [at - 1, at]));
-  const byLength = new Map<number, number>();
-  listings.forEach((l, i) => {
-    if (!parts.has(i)) byLength.set(l.stats.length, (byLength.get(l.stats.length) ?? 0) + 1);
-  });
-  if (!byLength.size) return;
-  const usual = [...byLength].reduce((a, b) => (b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a))[0];
-  for (const { at, no } of [...splits].reverse()) {
-    const [a, b] = [listings[at - 1], listings[at]];
-    if (!a || !b || a.tracebacks !== b.tracebacks) continue;
-    if (a.stats.length >= usual || b.stats.length >= usual || a.stats.length + b.stats.length !== usual) continue;
-    listings.splice(at - 1, 2, { ...a, stats: [...a.stats, ...b.stats] });
-    joined.unshift(no);
+  for (const { at, no } of [...splits].reverse().filter((x) => x.elided)) {
+    listings.splice(at, 1);
+    elided.unshift(no);
+  }
+  // Runs of parts, each split from the one before it (indices after the elided tails went).
+  const kept = splits.filter((x) => !x.elided);
+  const shift = (at: number): number => at - splits.filter((x) => x.elided && x.at < at).length;
+  let run: { first: number; last: number; lines: number[] } | null = null;
+  const runs: { first: number; last: number; lines: number[] }[] = [];
+  for (const x of kept) {
+    const at = shift(x.at);
+    if (run && run.last === at - 1) {
+      run.last = at;
+      run.lines.push(x.no);
+    } else {
+      run = { first: at - 1, last: at, lines: [x.no] };
+      runs.push(run);
+    }
+  }
+  const inRuns = new Set(runs.flatMap((r) => Array.from({ length: r.last - r.first + 1 }, (_, k) => r.first + k)));
+  const total = (r: (typeof runs)[number]): number =>
+    listings.slice(r.first, r.last + 1).reduce((n, l) => n + l.stats.length, 0);
+  const mostCommon = (lengths: number[], min: number): number | null => {
+    const by = new Map<number, number>();
+    for (const n of lengths) by.set(n, (by.get(n) ?? 0) + 1);
+    const best = [...by].reduce<[number, number] | null>(
+      (a, b) => (a === null || b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a),
+      null,
+    );
+    return best && best[1] >= min ? best[0] : null;
+  };
+  const usual =
+    mostCommon(
+      listings.flatMap((l, i) => (inRuns.has(i) ? [] : [l.stats.length])),
+      1,
+    ) ?? mostCommon(runs.map(total), 2);
+  if (usual === null) return;
+  for (const r of [...runs].reverse()) {
+    const parts = listings.slice(r.first, r.last + 1);
+    if (parts.some((l) => l.tracebacks !== parts[0]!.tracebacks || l.stats.length >= usual) || total(r) !== usual)
+      continue;
+    listings.splice(r.first, parts.length, { ...parts[0]!, stats: parts.flatMap((l) => l.stats) });
+    joined.unshift(...r.lines);
   }
 }
 
@@ -556,15 +601,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let cutShort: { no: number; line: string } | null = null;
   // A Python warning (stderr, interleaved) inside a listing: read past when the listing goes on after it.
   const warned = new WarningInListing();
-  // Another logger's lines inside a logged listing, behind the same log prefix (another thread's): each
+  // Other lines inside a listing (another thread's, printed or logged behind the same log prefix): each
   // ended the listing, its rest read as a capture of its own without the largest site (a leak read as
   // shrinking, and the gate passed it). The lines end it still, but where the listing would go on after
-  // them (its order, its keys, its prefix), the two parts are joined back when they make one of the
-  // listings' usual length and neither is one (a program logging its top 1 after each phase, a line of
-  // another logger between, looks the same: each part is a listing of that length).
-  let interrupted: { no: number; lines: number } | null = null;
-  const splits: { at: number; no: number }[] = [];
+  // them (its order, its keys, its prefix), the parts are joined back (joinSplits); a paste's '...' for
+  // rows it left out leaves the listing its top rows.
+  let interrupted: { no: number; lines: number; elided: boolean } | null = null;
+  const splits: Split[] = [];
   const interruptions: number[] = [];
+  const elisions: number[] = [];
 
   /** Whether the listing goes on after the gap: its order goes on, the statistic's key is not in it yet. */
   const goesOn = (next: ReadStatistic | null): boolean => {
@@ -578,13 +623,23 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const key = keyOf(next);
     return !current.some((c) => keyOf(c) === key);
   };
-  /** Whether a statistic goes on with the listing: its order goes on, its key not in it yet, its prefix the same. */
+  /**
+   * Whether a statistic goes on with the listing: its order goes on, its key not in it yet, its prefix
+   * the same, and of the same kind (a change of compare_to's or not; by file, line 0, or not: a top by
+   * file, a title, then a top by line was read as one listing).
+   */
   const continues = (next: ReadStatistic): boolean => {
     const [first, last] = [current[0]!, current[current.length - 1]!];
     const shaped = first.cuts.length
       ? first.cuts.some((c) => next.cuts.some((d) => d.shape === c.shape))
       : !next.cuts.length;
-    return shaped && rankOf(next) <= rankOf(last) && !current.some((c) => keyOf(c) === keyOf(next));
+    const kind = (s: ReadStatistic): string => `${s.sizeDiff === null} ${s.lineno === 0}`;
+    return (
+      shaped &&
+      kind(next) === kind(last) &&
+      rankOf(next) <= rankOf(last) &&
+      !current.some((c) => keyOf(c) === keyOf(next))
+    );
   };
   /** Reads past the gap before a line of the listing, or ends the listing there; true when it goes on. */
   const afterGap = (next: ReadStatistic | null): boolean => {
@@ -647,7 +702,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (interrupted) {
         const on = current.length > 0 && !gap && continues(stat);
         close();
-        if (on) splits.push({ at: listings.length, no: interrupted.no });
+        if (on) splits.push({ at: listings.length, no: interrupted.no, elided: interrupted.elided });
         interrupted = null;
       }
       // Two processes logging to one file (gunicorn's workers): a line of another ends the listing.
@@ -743,14 +798,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       sourceGoesOn = l.length >= wrap.width - WRAP_SLACK;
       return;
     }
-    const shapes = current[0]!.cuts;
-    if (
-      !gap &&
-      shapes.length &&
-      (interrupted?.lines ?? 0) < MAX_INTERRUPTION &&
-      prefixCuts(line).some((c) => shapes.some((d) => d.shape === c.shape))
-    ) {
-      interrupted = { no: interrupted?.no ?? no, lines: (interrupted?.lines ?? 0) + 1 };
+    if (!gap && (interrupted?.lines ?? 0) < MAX_INTERRUPTION) {
+      const lines = (interrupted?.lines ?? 0) + 1;
+      interrupted = { no: interrupted?.no ?? no, lines, elided: lines === 1 && ELISION.test(line) };
       return;
     }
     interrupted = null;
@@ -782,7 +832,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
-  joinSplits(listings, splits, interruptions);
+  joinSplits(listings, splits, interruptions, elisions);
   if (services.size > 1) {
     const [[a, atA], [b, atB]] = [...services];
     throw new InputError(
@@ -849,7 +899,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ...lineWarnings(
         input.label,
         interruptions,
-        "another logger's lines inside a listing (another thread's, behind the same log prefix) read past: the parts before and after them make one listing of the usual length",
+        "other lines inside a listing (another thread's, printed or logged) read past: the parts before and after them make one listing of the usual length",
+      ),
+      ...lineWarnings(
+        input.label,
+        elisions,
+        "a paste's mark of rows left out ('...') inside a listing: its rows after the mark left out too, the listing read as its top rows",
       ),
       ...lineWarnings(
         input.label,

@@ -76,19 +76,22 @@ describe('a Python warning (stderr, `python -u … 2>&1`) inside the last listin
   });
 });
 
-describe("another thread's log lines inside a logged listing (fixtures/text/threads/make_threads.py)", () => {
-  // A monitor thread logs the top 8 six times while a worker thread leaks and logs each request through
-  // another logger, behind the same log prefix: each worker line inside a listing ended it, its rest
-  // read as a capture of its own without the leaking site (10 captures, "No leak found", the gate passed).
-  const log = 'fixtures/text/threads/threads.log';
-  const t = JSON.parse(readFileSync('fixtures/text/threads/threads.truth.json', 'utf8')) as {
-    line: number;
-    sizes: number[];
-  };
-  it('joins the parts back: the listings CPython printed, the leak found and failing the gate', async () => {
+describe("another thread's lines inside a listing (fixtures/text/threads/make_threads.py)", () => {
+  // A monitor thread writes the top 8 six times while a worker thread leaks and writes a line for each
+  // request: each worker line inside a listing ended it, its rest read as a capture of its own without
+  // the leaking site (10 captures, "No leak found", the gate passed).
+  it.each([
+    ['threads', 'logged through another logger, behind the same log prefix'],
+    ['printed', 'both printed to stdout'],
+  ])('%s.log (%s): the parts joined back, the leak found and failing the gate', async (name) => {
+    const log = `fixtures/text/threads/${name}.log`;
+    const t = JSON.parse(readFileSync(`fixtures/text/threads/${name}.truth.json`, 'utf8')) as {
+      line: number;
+      sizes: number[];
+    };
     const c = (await loadCapture(log)) as StatisticsLog;
     expect(c.listings.map((l) => l.stats.length)).toEqual(t.sizes.map(() => 8));
-    expect(c.warnings.join('\n')).toContain("another logger's lines inside a listing");
+    expect(c.warnings.join('\n')).toContain('other lines inside a listing');
     // The leaking line in every listing, at the size CPython's own statistics gave it, as printed.
     const leaking = c.listings.map(
       (l) => l.stats.find((s) => s.frames[0]!.filename.endsWith('threads.py') && s.frames[0]!.lineno === t.line)?.size,
@@ -96,5 +99,24 @@ describe("another thread's log lines inside a logged listing (fixtures/text/thre
     expect(leaking.map((s) => (s === undefined ? null : formatSize(s)))).toEqual(t.sizes.map((b) => formatSize(b)));
     const g = await cli('gate', log, '--max-leaks', '0');
     expect([g.code, g.out]).toEqual([1, expect.stringContaining(`threads.py:${t.line}`)]);
+  });
+});
+
+describe("a listing pasted with '...' for the rows it leaves out (a GitHub issue's fence)", () => {
+  it('is read as its top rows, with a warning: the rows after the mark are no listing of their own', async () => {
+    // Read as two listings, `stats` printed the three smallest rows alone (the 7.6 MiB leak not among them).
+    const lines = readFileSync('fixtures/text/threads/printed.log', 'utf8').trimEnd().split('\n');
+    const last = lines.slice(-8);
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-elided-'));
+    try {
+      const md = ['After six rounds:', '', '```', ...last.slice(0, 3), '...', ...last.slice(5), '```', ''];
+      writeFileSync(join(dir, 'issue.md'), md.join('\n'));
+      const r = await cli('stats', join(dir, 'issue.md'));
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n').slice(0, 3)).toEqual(last.slice(0, 3));
+      expect(r.err).toContain("a paste's mark of rows left out ('...') inside a listing");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -122,6 +122,9 @@ function frameLine(line: string): { prefix: string; filename: string; lineno: st
   // Less than its two spaces before `File` (beside a log prefix's one): pasted without indentation.
   return { prefix, filename: line.slice(at + 6, end), lineno, bare: at - prefix.length < 2 };
 }
+// The prompts of a REPL whose input is no terminal, before its output on the same line: IPython's
+// 'In [5]: ' and '   ...: ', Python's '>>> ' and '... '.
+const REPL_PROMPTS = /^(?:(?:In \[\d+\]:|\.\.\.:|>>>|\.\.\.) +)+/;
 // A source line: four spaces before it (a tab, when an editor turned them into one).
 const SOURCE = /^(.*?)(?: {4}|\t)\S/;
 
@@ -677,8 +680,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     [before, blanks] = line === '' ? [before, blanks + 1] : [m ? 'statistic' : 'other', 0];
     if (m) {
       if (blanksBefore === 1 && was === 'other') doubled = true;
-      // Indented (a reply's code block), a line starts after its indentation.
-      const head = m[1]!.trimStart();
+      // Indented (a reply's code block), a line starts after its indentation, and after the prompts a
+      // REPL fed from a pipe wrote before it (`In [5]:    ...: `, `>>> `): the largest site was left out.
+      const head = m[1]!.trimStart().replace(REPL_PROMPTS, '');
       const cuts = prefixCuts(head);
       const stat: ReadStatistic = {
         inputLine: no,

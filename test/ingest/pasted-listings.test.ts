@@ -167,3 +167,19 @@ describe('listings of the documentation recipes', () => {
     expect(r.err).toMatch(/print\(stat\).*snapshot\.dump/);
   });
 });
+
+describe('a session fed to IPython from a pipe (fixtures/text/repl/make_repl.sh): output after its prompts', () => {
+  // The first listing's largest statistic follows 'In [5]:    ...: ' on its line: it was left out as
+  // printed after other text, and the leak read as growing from 0 B.
+  it('reads the statistic after the prompts as its listing’s first: the leak as IPython printed it', async () => {
+    const text = readFileSync('fixtures/text/repl/ipython.txt', 'utf8');
+    const printed = [...text.matchAll(/<ipython-input-4-\w+>:2: size=(\S+ \S+), count=(\d+)/g)].map((m) => m[1]);
+    expect(printed).toHaveLength(4);
+    const log = (await loadCapture('fixtures/text/repl/ipython.txt')) as StatisticsLog;
+    const sizes = log.listings.map((l) => l.stats.find((s) => s.frames[0]!.filename.startsWith('<ipython-input-4-')));
+    expect(sizes.map((s) => (s ? formatSize(s.size) : null))).toEqual(printed);
+    expect(log.warnings.join('\n')).not.toContain('printed after other text');
+    const gate = await cli('gate', 'fixtures/text/repl/ipython.txt');
+    expect([gate.code, gate.out]).toEqual([1, expect.stringMatching(/<ipython-input-4-\w+>:2 \(\+445\.\d KiB/)]);
+  });
+});

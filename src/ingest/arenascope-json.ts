@@ -422,9 +422,17 @@ function toSnapshot(
   const layout = b.fields.traceLayout;
   const protocol = b.fields.pickleProtocol;
   const from = b.fields.sourceFormat;
+  const file = b.fields.source;
   return {
     kind: 'snapshot',
-    source: { path: label, format: FORMAT, gzip, bytes, ...(typeof from === 'string' ? { from } : {}) },
+    source: {
+      path: label,
+      format: FORMAT,
+      gzip,
+      bytes,
+      ...(typeof from === 'string' ? { from } : {}),
+      ...(typeof file === 'string' && file !== '-' ? { fromFile: file } : {}),
+    },
     frames,
     groups: b.groups.finish(),
     tracebackLimit: typeof limit === 'number' ? limit : null,

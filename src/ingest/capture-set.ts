@@ -135,6 +135,35 @@ export async function loadCaptureSet(
   }
 }
 
+/**
+ * Leaves out the snapshots of arenascope's JSON converted from a dump that is among the inputs too
+ * (`convert snap_*.pickle --to json -o all.json` in the dumps' folder): read twice, every capture came
+ * twice and a leak read as transient (the gate passed it). The dump is found by the path the JSON
+ * names, or by its name beside the JSON (the folder copied or moved since).
+ */
+function withoutConvertedCopies<T extends { s: Snapshot }>(
+  snaps: T[],
+  inputs: readonly string[],
+  skipped: string[],
+): T[] {
+  const read = new Set(inputs.filter((p) => p !== '-').map((p) => resolve(p)));
+  const copies = snaps.filter(({ s }) => {
+    const from = s.source.fromFile;
+    if (s.source.format !== 'arenascope-json' || from === undefined) return false;
+    const json = s.source.path.replace(/#\d+$/, '');
+    return read.has(resolve(from)) || (json !== '-' && read.has(resolve(dirname(json), basename(from))));
+  });
+  if (!copies.length) return snaps;
+  for (const json of new Set(copies.map(({ s }) => s.source.path.replace(/#\d+$/, '')))) {
+    const of = copies.filter(({ s }) => s.source.path.replace(/#\d+$/, '') === json);
+    skipped.push(
+      `leaving out ${json}: ${of.length === 1 ? 'a snapshot' : `${of.length} snapshots`} converted from ` +
+        `${of[0]!.s.source.fromFile}${of.length > 1 ? ' and others' : ''}, read from ${of.length === 1 ? 'that dump' : 'those dumps'} among the inputs already`,
+    );
+  }
+  return snaps.filter((x) => !copies.includes(x));
+}
+
 async function collect(
   inputs: readonly string[],
   /** The files named one by one: a file found in a folder or by a glob that is no capture is passed over. */
@@ -186,6 +215,7 @@ async function collect(
       list.splice(0, list.length, ...list.filter((c) => !c.source.partial));
     }
   }
+  snaps = withoutConvertedCopies(snaps, inputs, skipped);
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
   // they are only the top of.
   const anyDump = snaps.length > 0;

@@ -22,6 +22,8 @@ export interface SourceInfo {
   readonly bytes: number;
   /** Of arenascope's JSON: the format of the capture it was converted from, when it says. */
   readonly from?: string;
+  /** Of arenascope's JSON: the file it was converted from, as its `source` names it, when it does. */
+  readonly fromFile?: string;
   /** Read cut short (--allow-partial): what came before the cut. A gate and a baseline leave it out. */
   readonly partial?: true;
 }

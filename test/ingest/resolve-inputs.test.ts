@@ -711,6 +711,35 @@ describe('a copy of a capture in its folder (the same bytes under another name)'
   });
 });
 
+describe('arenascope JSON converted from the dumps beside it (`convert snap-*.pickle --to json` in their folder)', () => {
+  // Read with the dumps, every capture came twice: the leak read as transient, "No leak found", and
+  // the gate passed (exit 0).
+  const names = Array.from({ length: 9 }, (_, i) => `snap-${i + 1}.pickle`);
+  it.each([
+    [
+      'one series of them all',
+      (d: string) => ['convert', ...names.map((n) => join(d, n)), '--to', 'json', '-o', join(d, 'all.json')],
+    ],
+    [
+      'a file of each',
+      (d: string) => ['convert', join(d, 'snap-9.pickle'), '--to', 'json', '-o', join(d, 'snap-9.json')],
+    ],
+  ])('%s: left out, said, the series and its verdicts those of the dumps alone', async (name, convert) => {
+    const d = join(dir, `converted-${name.replaceAll(' ', '-')}`);
+    cpSync('fixtures/leaks/memo_leak', d, { recursive: true });
+    expect((await cli(...convert(d))).code).toBe(0);
+    const r = await cli('leaks', d, '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/leaving out .*\.json: (a snapshot|9 snapshots) converted from .*snap-\d\.pickle/);
+    const alone = await cli('leaks', 'fixtures/leaks/memo_leak', '--json');
+    const verdicts = (out: string) =>
+      (JSON.parse(out) as { captures: number; sites: { verdict: string }[] }).sites.map((x) => x.verdict);
+    expect((JSON.parse(r.out) as { captures: number }).captures).toBe(9);
+    expect(verdicts(r.out)).toEqual(verdicts(alone.out));
+    expect((await cli('gate', d)).code).toBe(1);
+  });
+});
+
 describe("a folder's files named one by one, as a shell expands captures/*", () => {
   // A held-out tester's folder (2026-12-03): dumps beside a README, notes, a log, an empty file, an
   // empty .pickle and a subfolder holding a dump. Read as the folder, the extra files were skipped and

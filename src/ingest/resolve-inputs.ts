@@ -16,13 +16,13 @@ import {
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type * as Tinyglobby from 'tinyglobby';
-import { InputError } from '../util/errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
 import { FREE_LISTS_ONLY, onlyFreeLists } from './mallocstats.js';
 import { readHead } from './open-input.js';
 import { damagedDump } from './pickle/sniff.js';
 import { type RunFolder, readRunFolder } from './run-folder.js';
-import { sidecarPath } from './sidecar.js';
+import { sidecarPath, sidecarTime } from './sidecar.js';
 
 export type Order = 'name' | 'mtime' | 'given';
 export const ORDERS: readonly Order[] = ['name', 'mtime', 'given'];
@@ -286,6 +286,41 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   return false;
 }
 
+// Captures a series is made of, in the order of their names when nothing else orders them.
+const SERIES_FORMATS = new Set(['tracemalloc-snapshot', 'arenascope-json', 'allocator-stats']);
+// How much later a file named before another may have been written, in ms: a checkout or a copy
+// writes a folder's files within milliseconds of each other, in an order of its own.
+const WRITTEN_APART = 1000;
+
+/**
+ * Refuses a folder's or a glob's captures of one format whose names do not number them ('app-loaded',
+ * 'app-evicted', 'app-collected') and whose modification times put them in another order than their
+ * names' (by more than a copy's milliseconds), with no capture times to order them: taken in the
+ * names' order, the last capture judged was the first (a fragmented heap read "no", and the gate passed).
+ */
+function refuseWordsAgainstTimes(paths: readonly string[]): void {
+  const byFormat = new Map<string, string[]>();
+  for (const p of paths) {
+    const f = sniffable(p);
+    if (typeof f === 'string' && SERIES_FORMATS.has(f)) byFormat.set(f, [...(byFormat.get(f) ?? []), p]);
+  }
+  for (const group of byFormat.values()) {
+    if (group.length < 2 || numbered(group) || group.every((p) => sidecarTime(p) !== null)) continue;
+    let latest = { path: group[0]!, mtime: statSync(group[0]!).mtimeMs };
+    for (const p of group.slice(1)) {
+      const mtime = statSync(p).mtimeMs;
+      if (mtime < latest.mtime - WRITTEN_APART) {
+        throw new UsageError(
+          `${latest.path} and ${p}: their names do not number the captures, and ${basename(p)} was written ` +
+            `${((latest.mtime - mtime) / 1000).toFixed(1)} s before ${basename(latest.path)}, which its name puts first; ` +
+            'say which order they were taken in: --order mtime (as they were written) or --order name (as named)',
+        );
+      }
+      if (mtime > latest.mtime) latest = { path: p, mtime };
+    }
+  }
+}
+
 /** The folders (resolved) whose every entry but hidden ones is among the arguments, two or more of them. */
 function wholeListings(args: readonly string[]): Set<string> {
   const byFolder = new Map<string, Set<string>>();
@@ -361,7 +396,9 @@ export function resolveInputs(
         );
       }
     }
-    for (const p of sorted) if (listedCapture(p, all, skipped)) inputs.push(p);
+    const kept = sorted.filter((p) => listedCapture(p, all, skipped));
+    if (!order) refuseWordsAgainstTimes(kept);
+    inputs.push(...kept);
   };
   // Folders whose every entry is named (two or more): the shell's expansion of `folder/*`, read as the
   // folder is: its other files passed over, its subfolders not read into (a README failed the

@@ -11,6 +11,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -737,6 +738,47 @@ describe('arenascope JSON converted from the dumps beside it (`convert snap-*.pi
     expect((JSON.parse(r.out) as { captures: number }).captures).toBe(9);
     expect(verdicts(r.out)).toEqual(verdicts(alone.out));
     expect((await cli('gate', d)).code).toBe(1);
+  });
+});
+
+describe('captures named by words, not numbers (app-loaded, app-evicted, app-collected)', () => {
+  // Taken in their names' order (collected, evicted, loaded), the first capture was judged as the last:
+  // replay said "Fragmented: no" of a heap 90% fragmented, and the gate passed.
+  const words = ['loaded', 'evicted', 'collected'];
+  const folder = (name: string, minutes: (k: number) => number): string => {
+    const d = join(dir, name);
+    mkdirSync(d);
+    words.forEach((w, k) => {
+      const p = join(d, `app-${w}.pickle`);
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k + 1}.pickle`, p);
+      const t = new Date(Date.UTC(2026, 11, 4, 10, minutes(k)));
+      utimesSync(p, t, t);
+    });
+    return d;
+  };
+
+  it.each(['leaks', 'replay', 'gate', 'report'])(
+    '%s refuses them when their times of writing put them in another order, saying how to choose',
+    async (command) => {
+      const d = folder(`words-${command}`, (k) => k);
+      const r = await cli(command, d, ...(command === 'report' ? ['-o', join(d, 'r.html')] : []));
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(
+        `${join(d, 'app-collected.pickle')} and ${join(d, 'app-evicted.pickle')}: their names do not number the captures, ` +
+          'and app-evicted.pickle was written 60.0 s before app-collected.pickle',
+      );
+      expect(r.err).toContain('--order mtime (as they were written) or --order name (as named)');
+    },
+  );
+
+  it('takes them as written with --order mtime, and as named when their times agree with their names', async () => {
+    const d = folder('words-mtime', (k) => k);
+    const byTime = await resolveInputs([d], 'mtime');
+    expect(byTime.inputs.map((p) => relative(d, p))).toEqual(words.map((w) => `app-${w}.pickle`));
+    const agreeing = folder('words-agreeing', (k) => 10 - k);
+    expect((await resolveInputs([agreeing])).inputs.map((p) => relative(agreeing, p))).toEqual(
+      [...words].reverse().map((w) => `app-${w}.pickle`),
+    );
   });
 });
 

@@ -160,6 +160,35 @@ describe('leaks, replay, report and gate agree on the folder', () => {
   });
 });
 
+describe('`run --allocator` of a program reading its stdin (fixtures/run-folder/etl-stdin: make_etl_stdin.py)', () => {
+  // The second run's stdin is /dev/null: its reports are an empty heap's (15 arenas where the traced
+  // blocks need 45). Taken for the real heap: "Fragmented: no", where CPython's own report of the same
+  // program and stdin (etl-stdin.truth.txt) holds 37 arenas its blocks would fill 7 of; the gate passed.
+  const DIR = 'fixtures/run-folder/etl-stdin';
+
+  it('CPython says the pruned heap is fragmented', async () => {
+    const truth = replayFacts(json(await cli('replay', 'fixtures/run-folder/etl-stdin.truth.txt', '--json')));
+    expect(truth.verdict).toBe('yes');
+  });
+
+  it('replay, report and gate use none of the reports, and say why; none says "no"', async () => {
+    const r = await cli('replay', DIR, '--json');
+    expect(r.err).toMatch(
+      /loaded's allocator report holds 15 arenas, where the blocks its capture traced need \d+ at least: the reports are not of these captures/,
+    );
+    const replay = replayFacts(json(r));
+    expect(replay.verdict).toBe('possibly');
+    const out = join(tmp, 'etl.json');
+    await cli('report', DIR, '-o', join(tmp, 'etl.html'), '--json', out);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(reportReplayFacts(report.snapshots.replay).verdict).toBe('possibly');
+    expect(report.summary.fragmentation).toBe('possibly');
+    const gate = gateCheck(json(await cli('gate', DIR, '--json', '--max-fragmentation', '0.5')), 'max-fragmentation')!;
+    expect(gate.message).not.toContain('(real)');
+    expect(gate.message).toContain('not measured');
+  });
+});
+
 describe("a leak held by main()'s locals (fixtures/run-folder/main-locals: make_main_locals.py)", () => {
   // The exit snapshot is taken once main() has returned: the list is gone from it. Judged with it, the
   // leak read "transient, confidence 1", and the gate passed.

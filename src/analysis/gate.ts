@@ -1,7 +1,7 @@
 // The CI gate: checks of the current captures' report data, alone or against a baseline's. Each
 // check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
 
-import type { Frame } from '../model/frames.js';
+import { type Frame, namesNoFile } from '../model/frames.js';
 import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
@@ -413,7 +413,7 @@ const rootOf =
 /** Whether a file is the repository's code: named relatively, or under one of `roots` and not an installed package. */
 function ownFile(roots: readonly string[]): (f: string) => boolean {
   const under = rootOf(roots);
-  return (f) => (f.startsWith('<') ? false : !ABSOLUTE.test(f) || (under(f) !== undefined && !INSTALLED.test(f)));
+  return (f) => (namesNoFile(f) ? false : !ABSOLUTE.test(f) || (under(f) !== undefined && !INSTALLED.test(f)));
 }
 
 /**
@@ -478,7 +478,7 @@ function lineKeys(
     // A relative name is already relative to the program's working directory: CPython 3.8 and earlier
     // name a script run as `python app.py` so, 3.9+ by its absolute path (a baseline of 3.8 read
     // every line of the script as grown from nothing on 3.9).
-    const relative = !ABSOLUTE.test(f.filename) && !f.filename.startsWith('<');
+    const relative = !ABSOLUTE.test(f.filename) && !namesNoFile(f.filename);
     const name =
       root !== undefined
         ? f.filename.slice(root.length + 1)

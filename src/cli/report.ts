@@ -28,6 +28,7 @@ import {
 } from './options.js';
 import { claimOutputs, filesAmong, type OutputKind, writeOutput } from './output.js';
 import { duringPhase } from './progress.js';
+import { wholeNumber } from './usage.js';
 import { workingDirectory } from './working-directory.js';
 
 export const command = 'report <inputs..>';
@@ -126,6 +127,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     given.io.err(text);
   };
   const a: Args = { ...given, io: { ...given.io, err } };
+  const limit = wholeNumber(a.limit, '--limit', 1);
   // Before anything is read: at most one output on stdout, and none when it holds the report.
   const html = a.format === 'html';
   const toStdout = await claimOutputs(
@@ -158,12 +160,12 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
   };
   if (a.format !== 'html') {
     write(a['json-out'], json, 'json');
-    write(a.markdown, () => renderMarkdown(data), 'text');
+    write(a.markdown, () => renderMarkdown(data, limit), 'text');
     const layout = layoutOf(a, reportTextPaths(data));
     emit({ ...a, format: a.format, json: false }, data, {
       json,
       text: (d) => renderReportText(d, layout),
-      markdown: renderMarkdown,
+      markdown: (d) => renderMarkdown(d, limit),
       csv: (d) => {
         // As leaks: a CSV of no snapshot would be a header alone, read as "no site".
         if (!d.snapshots) throw new UsageError('--format csv lists the top sites of the snapshots; none was given');
@@ -181,7 +183,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
   );
   writeOutput(a, a.output, page, 'text');
   write(a['json-out'], json, 'json');
-  write(a.markdown, () => renderMarkdown(data), 'text');
+  write(a.markdown, () => renderMarkdown(data, limit), 'text');
   const written = filesAmong([a.output, ...files]);
   // With an output on stdout, the files written are said on stderr.
   if (toStdout && written.length) a.io.err(`arenascope: wrote ${written.join(', ')}\n`);

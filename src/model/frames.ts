@@ -153,3 +153,9 @@ export class FrameTable {
     return tbs;
   }
 }
+
+/**
+ * Whether a frame's file name names no file: '<string>', '<stdin>', '<frozen posixpath>' (linecache's
+ * rule: '<' first and '>' last). A file named '<img src=x>.py' is a file.
+ */
+export const namesNoFile = (filename: string): boolean => filename.startsWith('<') && filename.endsWith('>');

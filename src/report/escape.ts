@@ -10,7 +10,9 @@ export const shownBidi = (s: string): string =>
 
 /** Text for HTML or XML content and attribute values. */
 export function esc(s: unknown): string {
-  return shownBidi(String(s)).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // A name's bytes that are not UTF-8 shown by their values ('caf\xe8.py'), as everywhere else: written
+  // as they were, the page was no UTF-8 and two names showed as one ('caf\ufffd.py').
+  return escapedBytes(shownBidi(String(s))).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A line in a Markdown fence: control characters, bidirectional marks and bytes that are not UTF-8 shown by their codes. */

@@ -3,6 +3,7 @@
 
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CheckResult, GateResult, GateSite } from '../analysis/gate.js';
+import { namesNoFile } from '../model/frames.js';
 import { withoutCiCommands } from '../util/ci-commands.js';
 import { escapedBytes, forTerminal } from '../util/text.js';
 import { esc, mdCode, mdText, shownBidi } from './escape.js';
@@ -113,17 +114,17 @@ export function renderJunit(r: GateResult): string {
 // Other runners' commands in a name (TeamCity's `##teamcity[…]`, Azure's `##vso[…]`) are marked too.
 // Bidirectional controls and line separators (a file name's) are shown by their code points, as in the
 // page: a log viewer drew them raw.
-const ghData = (s: string): string =>
-  withoutCiCommands(
-    forCiLog(
-      shownBidi(s)
-        .replace(/[\u2028\u2029]/g, (c) => `{U+${c.charCodeAt(0).toString(16).toUpperCase()}}`)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A'),
-    ),
+const ghEscaped = (s: string): string =>
+  forCiLog(
+    shownBidi(s)
+      .replace(/[\u2028\u2029]/g, (c) => `{U+${c.charCodeAt(0).toString(16).toUpperCase()}}`)
+      .replace(/%/g, '%25')
+      .replace(/\r/g, '%0D')
+      .replace(/\n/g, '%0A'),
   );
-const ghProp = (s: string): string => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+const ghData = (s: string): string => withoutCiCommands(ghEscaped(s));
+// Marked once its ':' are escaped: a file named '::add-mask::x.py' holds no command then, and is named as it is.
+const ghProp = (s: string): string => withoutCiCommands(ghEscaped(s).replace(/:/g, '%3A').replace(/,/g, '%2C'));
 
 /**
  * A file as GitHub names it in an annotation: relative to the repository's root (GITHUB_WORKSPACE),
@@ -144,7 +145,7 @@ export function workspaceFile(
   };
   return (file) => {
     const path = resolve(cwd, file);
-    if (file.startsWith('<') || !exists(path)) return null;
+    if (namesNoFile(file) || !exists(path)) return null;
     // The workspace or the file reached through a symbolic link (`real` resolves them): compared as resolved.
     return within(resolve(workspace), path) ?? within(real(resolve(workspace)), real(path)) ?? file;
   };
@@ -163,7 +164,7 @@ export function renderGithub(r: GateResult, fileOf?: (file: string) => string | 
     // no file GitHub can attach an annotation to: the error is the job's, its detail naming the place.
     return c.sites.map((p) => {
       const file = where(p);
-      return file === null || /^(?:\/|<|[A-Za-z]:[\\/])/.test(file)
+      return file === null || namesNoFile(file) || /^(?:\/|[A-Za-z]:[\\/])/.test(file)
         ? `::error ${title}::${ghData(p.detail)}`
         : `::error file=${ghProp(file)},line=${p.line},${title}::${ghData(p.detail)}`;
     });

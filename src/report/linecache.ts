@@ -5,6 +5,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { namesNoFile } from '../model/frames.js';
 import { decodeUtf8, encodeText } from '../util/text.js';
 
 export type SourceLookup = (filename: string, lineno: number) => string;
@@ -247,8 +248,7 @@ export function fileSourceLookup(searchPath: readonly string[] = []): SourceLook
     let ls = cache.get(filename);
     if (!ls) {
       ls = [];
-      const path =
-        filename && !(filename.startsWith('<') && filename.endsWith('>')) && locateSource(filename, searchPath);
+      const path = filename && !namesNoFile(filename) && locateSource(filename, searchPath);
       if (path) {
         try {
           const bytes = sourceBytes(path);

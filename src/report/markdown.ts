@@ -15,18 +15,25 @@ import {
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
 import { renderLineReportLeaks } from './text/leaks.js';
 
-export function renderMarkdown(d: ReportData): string {
+/**
+ * The report in Markdown. `limit` (--limit) is how many leak suspects and top sites each table lists
+ * (20 and 10 without it); a table cut says how many more there are.
+ */
+export function renderMarkdown(d: ReportData, limit?: number): string {
   const out = [`## ${mdText(d.title)}`, ''];
   const sm = d.summary;
+  // The capture's label is a capture's string (a test id, a checkpoint's label): escaped as a cell's
+  // (a '|' in it made the header a cell longer than the table, which then rendered as no table).
+  const traced = d.snapshots ? mdText(finalCaptureName(d.snapshots)) : 'last capture';
   out.push(
-    `| peak (${peakSource(d)}) | traced, ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'} | growth | leak suspects | fragmented |`,
+    `| peak (${peakSource(d)}) | traced, ${traced} | growth | leak suspects | fragmented |`,
     '|---:|---:|---:|---:|---|',
   );
   const peak = sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`;
-  const traced = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
+  const final = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
   const growth = sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true);
   out.push(
-    `| ${peak} | ${traced} | ${growth} | ${sm.leakSuspects ?? '—'}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''} | ${sm.fragmentation ?? '—'} |`,
+    `| ${peak} | ${final} | ${growth} | ${sm.leakSuspects ?? '—'}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''} | ${sm.fragmentation ?? '—'} |`,
     '',
   );
   for (const n of d.snapshots?.replay?.allocatorNotes ?? []) out.push(`> Note: ${mdText(n)}`, '');
@@ -45,12 +52,13 @@ export function renderMarkdown(d: ReportData): string {
       '| site | verdict | growth | confidence | next step |',
       '|---|---|---:|---:|---|',
     );
-    for (const s of leaks.slice(0, 20))
+    const shown = limit ?? 20;
+    for (const s of leaks.slice(0, shown))
       out.push(
         `| ${mdCode(`${s.filename}:${s.lineno}`, true)} | ${s.verdict} | ${growthLabel(s)} | ` +
           `${s.confidence.toFixed(2)} | ${mdText(s.next)} |`,
       );
-    out.push('');
+    out.push('', ...more(leaks.length - shown, 'leak suspects'));
   }
   for (const m of d.memory) {
     for (const t of m.trends.series) {
@@ -82,10 +90,17 @@ export function renderMarkdown(d: ReportData): string {
       '| site | size | blocks |',
       '|---|---:|---:|',
     );
-    for (const s of d.snapshots.topSites.slice(0, 10))
+    const shown = limit ?? 10;
+    for (const s of d.snapshots.topSites.slice(0, shown))
       out.push(
         `| ${mdCode(`${s.frames[0]!.filename}:${s.frames[0]!.lineno}`, true)} | ${formatSize(s.size)} | ${s.count} |`,
       );
+    const left = d.snapshots.topSites.length - shown;
+    if (left > 0) out.push('', ...more(left, 'sites in the report'));
   }
   return `${out.join('\n')}\n`;
 }
+
+/** The line under a table cut at its limit. */
+const more = (n: number, what: string): string[] =>
+  n > 0 ? [`… and ${n} more ${what} (--limit lists more).`, ''] : [];

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation, withSourceText } from '../../src/analysis/gate.js';
 import type { ReportData } from '../../src/analysis/report-data.js';
+import { namesNoFile } from '../../src/model/frames.js';
 import { renderGateMarkdown, renderGateText, renderGithub, renderJunit, workspaceFile } from '../../src/report/gate.js';
 import { BIN, cli, python3 } from '../helpers.js';
 
@@ -1250,6 +1251,17 @@ describe('gate renderers: golden', () => {
     expect(workspaceFile('/ci/repo', '/ci/repo')('/usr/lib/python3.11/json/decoder.py')).toBe(
       '/usr/lib/python3.11/json/decoder.py',
     );
+    // A file named like a command ('::add-mask::x.py') is named as it is, its ':' escaped (it was
+    // marked with a ⏎, a name no file has); one named '<img …>.py' is a file, '<string>' none.
+    const named = (file: string) =>
+      renderGithub({
+        ...result,
+        checks: [{ ...result.checks.find((c) => c.sites.length)!, sites: [{ file, line: 3, detail: 'd' }] }],
+      });
+    expect(named('::add-mask::secret.py')).toContain('::error file=%3A%3Aadd-mask%3A%3Asecret.py,line=3,');
+    expect(named('<img src=x>.py')).toContain('::error file=<img src=x>.py,line=3,');
+    expect(named('<string>')).toMatch(/^::error title=[^:]+::d$/m);
+    expect([namesNoFile('<frozen posixpath>'), namesNoFile('<img src=x>.py')]).toEqual([true, false]);
     // Code compiled under a name of its own is in no file: '<string>', or a name no file has.
     expect(workspaceFile('/ci/repo', '/ci/repo/svc')('<string>')).toBeNull();
     const there = (p: string) => p === '/ci/repo/svc/app.py';

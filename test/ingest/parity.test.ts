@@ -321,6 +321,19 @@ describe('file names that are not UTF-8 (fixtures/parity/make_undecodable.py)', 
     expect(Buffer.from(printed).equals(expected)).toBe(true);
   });
 
+  it('the HTML report is UTF-8, each such name shown by its bytes, apart from U+FFFD (they showed alike)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-bytes-html-'));
+    try {
+      const page = join(dir, 'r.html');
+      expect((await cli('report', 'fixtures/parity/undecodable/py311-names.pickle', '-o', page)).code).toBe(0);
+      const html = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(page));
+      for (const name of ['tie\\xff.py:2', 'tie\\x80.py:2', 'tie\ufffd.py:2'])
+        expect(html).toContain(`<summary>${name}</summary>`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('CSV too: the names go out as their bytes', async () => {
     const r = await cli('stats', 'fixtures/parity/undecodable/py311-names.pickle', '-f', 'csv');
     const names = Buffer.from(encodeText(r.out))

@@ -506,3 +506,37 @@ describe('report --format json and --json-out', () => {
     expect((JSON.parse(r.out) as { warnings: string[] }).warnings).toEqual(printed);
   });
 });
+
+describe('Markdown: the summary table and the limits of its lists', () => {
+  // A pytest run's last test id (`test_split[|]`) or a checkpoint's label in the header, unescaped:
+  // a cell more than the delimiter row, and GitHub rendered no table at all.
+  it("a label with '|', '<img …>' and '@team' keeps the header's five cells", async () => {
+    const d = buildReportData(await load(['fixtures/run-folder/run']), ['fixtures/run-folder/run']);
+    const s = d.snapshots!;
+    expect(s.final).toBeDefined();
+    const labels = s.labels.map((l, i) => (i === s.final ? 'test_split[|] <img src=x onerror=alert(1)> @team' : l));
+    const md = renderMarkdown({ ...d, snapshots: { ...s, labels } });
+    const [header, rule] = md.split('\n').slice(2, 4);
+    const cells = (row: string) => row.split(/(?<!\\)\|/).length;
+    expect(cells(header!)).toBe(cells(rule!));
+    expect(header).toContain('\\<img'); // shown, not an element
+    expect(header).toContain('`@team`');
+  });
+
+  it('report -f markdown -n N lists N rows of each table and says how many more', async () => {
+    const all = await cli('report', 'fixtures/leaks/memo_leak', '-f', 'markdown', '-n', '100');
+    const one = await cli('report', 'fixtures/leaks/memo_leak', '-f', 'markdown', '-n', '1');
+    const rows = (md: string, title: string) => {
+      const at = md.split('\n').indexOf(title);
+      const lines = md.split('\n').slice(at + 4);
+      return lines.slice(
+        0,
+        lines.findIndex((l) => !l.startsWith('| ')),
+      );
+    };
+    const sites = rows(all.out, '### Top allocation sites (last capture)');
+    expect(sites.length).toBeGreaterThan(1);
+    expect(rows(one.out, '### Top allocation sites (last capture)')).toEqual(sites.slice(0, 1));
+    expect(one.out).toContain(`… and ${sites.length - 1} more sites in the report (--limit lists more).`);
+  });
+});

@@ -252,6 +252,42 @@ function toothAgain(bytes: readonly number[], kept: readonly number[], j: number
   return null;
 }
 
+/**
+ * The raises of what a site kept that tell a floor rising from chance: values in no order (a queue
+ * refilled to a random length at every capture) have a lowest that rises towards the end too, the
+ * last third's lowest being the lowest of fewer values. In n values in random order, the lowest from
+ * each capture on takes H(n) = 1 + 1/2 + … + 1/n values on average (3.1 for 12, so 2.1 raises): a
+ * floor raised H(n) times or more, 3 at least, is no such chance (a backlog of random size, 12 captures, raised its floor 3
+ * times and read a leak "kept" of 0.60; the gate failed).
+ */
+function raisesBeyondChance(n: number): number {
+  let h = 0;
+  for (let i = 1; i <= n; i++) h += 1 / i;
+  return Math.max(3, Math.ceil(h));
+}
+
+/**
+ * Whether the site stopped growing for its last captures, longer than it ever paused before: 3 steps
+ * or more adding under m/4 in all, over a quarter of the clock's span or half its steps or more, more
+ * steps than any run of such steps before its last growth. A cache filled in two slow steps, then flat
+ * for 7 fast captures, had its last third by the clock start before its last growth, and read a leak
+ * (0.5; the gate failed). A leak that grows every few captures pauses as long before.
+ */
+function stoppedLast(bytes: readonly number[], x: readonly number[], m: number): boolean {
+  const steps = bytes.length - 1;
+  let from = steps;
+  while (from > 0 && bytes[steps]! - bytes[from - 1]! < m / 4 && bytes[from]! - bytes[from - 1]! < m / 4) from--;
+  const tail = steps - from;
+  if (tail < 3 || (4 * (x[steps]! - x[from]!) < x[steps]! && 2 * tail < steps)) return false;
+  let run = 0;
+  let longest = 0;
+  for (let i = 0; i < from; i++) {
+    run = bytes[i + 1]! - bytes[i]! < m / 4 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return tail > longest;
+}
+
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
 function thirds(x: readonly number[]): { j: number; k: number } {
   const steps = x.length - 1;
@@ -374,7 +410,13 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     const oneStep = bytes[steps - 1]! - first < minGrowth / 4;
     // One step up before the last, flat after it (crumbs aside), stopped: a table built once in the
     // last third read as a leak (as the kept memory's rule, which asks for three raises).
-    if (!stepUp && lastThird >= expected / 2 && notShrunk / steps >= 0.6 && !upsAndDowns(bytes, kept, j, k, minGrowth))
+    if (
+      !stepUp &&
+      lastThird >= expected / 2 &&
+      notShrunk / steps >= 0.6 &&
+      !upsAndDowns(bytes, kept, j, k, minGrowth) &&
+      !stoppedLast(bytes, x, minGrowth)
+    )
       return result('leak', (notShrunk / steps) * support(oneStep ? 1 : grew));
   }
   const keptRise = kept[k]! - kept[0]!;
@@ -388,7 +430,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
   let raised = 0;
   for (let i = 0; i < steps; i++) if (kept[i + 1]! - kept[i]! >= minGrowth / (2 * steps)) raised++;
   const tooth = toothAgain(bytes, kept, j, minGrowth);
-  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= 3 && tooth === null) {
+  if (keptRise >= minGrowth && keptLate >= keptExpected / 2 && raised >= raisesBeyondChance(n) && tooth === null) {
     // Confidence: how many steps raised what it kept, as for the other verdicts.
     return result('leak', support(raised), { growthBytes: keptRise, floorBytes: kept[k]!, fromCapture: k + 1 });
   }

@@ -139,19 +139,24 @@ export async function loadCaptureSet(
  * Leaves out the snapshots of arenascope's JSON converted from a dump that is among the inputs too
  * (`convert snap_*.pickle --to json -o all.json` in the dumps' folder): read twice, every capture came
  * twice and a leak read as transient (the gate passed it). The dump is found by the path the JSON
- * names, or by its name beside the JSON (the folder copied or moved since).
+ * names, or by its name beside the JSON (the folder copied or moved since), and holds as many traces
+ * and bytes.
  */
-function withoutConvertedCopies<T extends { s: Snapshot }>(
-  snaps: T[],
-  inputs: readonly string[],
-  skipped: string[],
-): T[] {
-  const read = new Set(inputs.filter((p) => p !== '-').map((p) => resolve(p)));
+function withoutConvertedCopies<T extends { s: Snapshot }>(snaps: T[], skipped: string[]): T[] {
+  // The dumps among the inputs, by path: a JSON is a copy of the one it names only if it holds what
+  // that dump holds (a dump written again under the same name, each time converted, is no copy).
+  const dumps = new Map(
+    snaps
+      .filter(({ s }) => s.source.format !== 'arenascope-json' && s.source.path !== '-')
+      .map((x) => [resolve(x.s.source.path), x.s]),
+  );
   const copies = snaps.filter(({ s }) => {
     const from = s.source.fromFile;
     if (s.source.format !== 'arenascope-json' || from === undefined) return false;
     const json = s.source.path.replace(/#\d+$/, '');
-    return read.has(resolve(from)) || (json !== '-' && read.has(resolve(dirname(json), basename(from))));
+    const dump =
+      dumps.get(resolve(from)) ?? (json === '-' ? undefined : dumps.get(resolve(dirname(json), basename(from))));
+    return dump !== undefined && dump.traceCount === s.traceCount && dump.totalSize === s.totalSize;
   });
   if (!copies.length) return snaps;
   for (const json of new Set(copies.map(({ s }) => s.source.path.replace(/#\d+$/, '')))) {
@@ -215,7 +220,7 @@ async function collect(
       list.splice(0, list.length, ...list.filter((c) => !c.source.partial));
     }
   }
-  snaps = withoutConvertedCopies(snaps, inputs, skipped);
+  snaps = withoutConvertedCopies(snaps, skipped);
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
   // they are only the top of.
   const anyDump = snaps.length > 0;

@@ -313,7 +313,8 @@ function refuseWordsAgainstTimes(paths: readonly string[]): void {
         throw new UsageError(
           `${latest.path} and ${p}: their names do not number the captures, and ${basename(p)} was written ` +
             `${((latest.mtime - mtime) / 1000).toFixed(1)} s before ${basename(latest.path)}, which its name puts first; ` +
-            'say which order they were taken in: --order mtime (as they were written) or --order name (as named)',
+            'say which order they were taken in: --order mtime (as they were written) or --order name (as named; ' +
+            'a checkout or a copy writes files again, in an order of its own)',
         );
       }
       if (mtime > latest.mtime) latest = { path: p, mtime };

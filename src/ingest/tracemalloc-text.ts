@@ -33,6 +33,15 @@ const STAT = new RegExp(
 // The most lines of other loggers read past inside one listing (interrupted): more end it.
 const MAX_INTERRUPTION = 10;
 
+/** The length of 3 in 4 or more of two or more listings' lengths (a top N printed every time), or null. */
+function oneLength(lengths: readonly number[]): number | null {
+  if (lengths.length < 2) return null;
+  const by = new Map<number, number>();
+  for (const n of lengths) by.set(n, (by.get(n) ?? 0) + 1);
+  const [length, count] = [...by].reduce((a, b) => (b[1] > a[1] ? b : a));
+  return 4 * count >= 3 * lengths.length ? length : null;
+}
+
 /** Where a listing may go on after lines that are none of it (`at`: the listing after them; `no`: their first line). */
 interface Split {
   readonly at: number;
@@ -49,9 +58,10 @@ const ELISION = /^\s*(?:#\s*)?(?:\.{3,}|…|\[(?:\.{3}|…)\]|\((?:\.{3}|…)\)|
  * before it). The parts of a listing a paste elided rows of ('...') are its top rows: the rows after
  * the mark are left out (what a listing leaves out is smaller than what it shows). Parts split by other
  * lines (another thread's, printed or logged) are joined where, in a row, each is shorter than the
- * listings' usual length and they make it together: the usual length of the listings nothing split, or
- * else the one parts make together more than once (a program printing its top 1 after each phase,
- * another line between, looks the same: each part is a listing of that length). The lines of the
+ * listings' usual length and they make it together: the length of 3 in 4 of the listings nothing
+ * split (a top N), or, when every listing was split, the one all parts make together (a program
+ * printing its top 1 after each phase, another line between, looks the same: each part is a listing
+ * of that length). The lines of the
  * joins go to `joined`, of the elisions to `elided`.
  */
 function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined: number[], elided: number[]): void {
@@ -78,20 +88,15 @@ function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined:
   const inRuns = new Set(runs.flatMap((r) => Array.from({ length: r.last - r.first + 1 }, (_, k) => r.first + k)));
   const total = (r: (typeof runs)[number]): number =>
     listings.slice(r.first, r.last + 1).reduce((n, l) => n + l.stats.length, 0);
-  const mostCommon = (lengths: number[], min: number): number | null => {
-    const by = new Map<number, number>();
-    for (const n of lengths) by.set(n, (by.get(n) ?? 0) + 1);
-    const best = [...by].reduce<[number, number] | null>(
-      (a, b) => (a === null || b[1] > a[1] || (b[1] === a[1] && b[0] > a[0]) ? b : a),
-      null,
-    );
-    return best && best[1] >= min ? best[0] : null;
-  };
-  const usual =
-    mostCommon(
-      listings.flatMap((l, i) => (inRuns.has(i) ? [] : [l.stats.length])),
-      1,
-    ) ?? mostCommon(runs.map(total), 2);
+  // A top N printed every time: 3 in 4 of the listings nothing split are of one length (listings of
+  // every length, a filtered compare_to's under a title each, were joined where two made another's).
+  const whole = listings.flatMap((l, i) => (inRuns.has(i) ? [] : [l.stats.length]));
+  const totals = runs.map(total);
+  const usual = whole.length
+    ? oneLength(whole)
+    : totals.length >= 2 && totals.every((t) => t === totals[0])
+      ? totals[0]!
+      : null;
   if (usual === null) return;
   for (const r of [...runs].reverse()) {
     const parts = listings.slice(r.first, r.last + 1);
@@ -428,28 +433,31 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     return { prefix, shape, names };
   };
   /**
-   * The number each statistic's log prefix carries (prefixNumber), by its line; refused when one comes
-   * back after another: the lines of two processes, interleaved (a time in milliseconds only grows).
+   * The number each statistic's log prefix carries as a field of its own (prefixNumber), by its line.
    */
-  const numbersOf = (shape: string | null): Map<number, string> => {
-    const numbers = new Map<number, string>();
-    if (shape === null) return numbers;
+  const numbersOf = (shape: string | null): Map<number, string> =>
+    new Map(shape === null ? [] : current.map((s) => [s.inputLine, prefixNumber(s, shape)]));
+  /**
+   * A listing's number (numbersOf), when every line carries the same; refused when one comes back
+   * after another inside it: the lines of two processes, interleaved (a time in milliseconds only
+   * grows; a line number is one call's, the same for a listing's lines).
+   */
+  const listingNumber = (stats: readonly LoggedStatistic[], numbers: ReadonlyMap<number, string>): string | null => {
     const seen = new Set<string>();
     let last = '';
-    for (const s of current) {
-      const n = prefixNumber(s, shape);
+    for (const st of stats) {
+      const n = numbers.get(st.inputLine) ?? '';
       if (n && n !== last && seen.has(n))
         throw new InputError(
           input.label,
-          `line ${s.inputLine}`,
-          `statistic lines whose log prefix carries ${[...seen].slice(0, 3).join(', ')} in turn: processes logging to one ` +
-            `file (each number a PID); give each process's lines alone (grep -w ${n} …)`,
+          `line ${st.inputLine}`,
+          `statistic lines of one listing whose log prefix carries ${[...seen].slice(0, 3).join(', ')} in turn: ` +
+            `processes logging to one file (each number a PID); give each process's lines alone (grep -w ${n} …)`,
         );
       if (n) seen.add(n);
       last = n;
-      numbers.set(s.inputLine, n);
     }
-    return numbers;
+    return seen.size === 1 && stats.every((st) => numbers.get(st.inputLine)) ? [...seen][0]! : null;
   };
   const close = (): void => {
     if (!current.length) return;
@@ -528,13 +536,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const pieces = tracebacks ? null : byRepeats(round);
       if (pieces) repeats.push(round[0]!.inputLine);
       for (const stats of pieces ?? [round]) {
-        const n = numbers.get(stats[0]!.inputLine);
-        const named =
-          process !== null
-            ? { process }
-            : n && stats.every((st) => numbers.get(st.inputLine) === n)
-              ? { number: n }
-              : {};
+        const n = process === null ? listingNumber(stats, numbers) : null;
+        const named = process !== null ? { process } : n !== null ? { number: n } : {};
         listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...named });
       }
     };

@@ -28,8 +28,8 @@ export interface LoggedListing {
   readonly process?: string;
   /**
    * The number every line's log prefix carries as a field of its own ('%(asctime)s - %(process)d - …'):
-   * a process ID when the series' listings carry two or more, each in several listings (a line number
-   * or a time in milliseconds differ otherwise; statistics-log.ts).
+   * a process ID when the series' listings carry two or more, each in one run of listings of its own (a
+   * line number or a time in milliseconds differ otherwise; refuseNumbered).
    */
   readonly number?: string;
 }
@@ -111,18 +111,22 @@ function refuseProcesses(log: StatisticsLog, indices: readonly number[]): void {
 
 /**
  * The same for a PID written as a bare number ('… - 29583 - INFO - …'): a log two runs appended to
- * was read as one series, each run's leak cut in two. A number is taken for a PID when two or more
- * come in several listings each: a line number every listing logs from one place, a time only grows.
+ * was read as one series, each run's leak cut in two. A number is taken for a PID when the series'
+ * listings carry two or more, each in a run of its own of two listings or more (a line number of two
+ * logging calls takes turns with the other, a time in milliseconds never comes again).
  */
 function refuseNumbered(log: StatisticsLog, indices: readonly number[]): void {
-  const listings = new Map<string, number[]>();
-  for (const i of indices) {
-    const n = log.listings[i]!.number;
-    if (n !== undefined) listings.set(n, [...(listings.get(n) ?? []), log.listings[i]!.inputLine]);
-  }
-  if (listings.size < 2 || [...listings.values()].some((lines) => lines.length < 2)) return;
-  const first = new Map([...listings].map(([n, lines]) => [n, lines[0]!]));
-  refuse(log, first, (pid) => `grep -w ${pid} …`);
+  const numbers = indices.map((i) => log.listings[i]!.number);
+  if (numbers.some((n) => n === undefined)) return;
+  const runs: { number: string; line: number; listings: number }[] = [];
+  numbers.forEach((n, k) => {
+    const last = runs[runs.length - 1];
+    if (last?.number === n) last.listings++;
+    else runs.push({ number: n!, line: log.listings[indices[k]!]!.inputLine, listings: 1 });
+  });
+  const once = new Set(runs.map((r) => r.number)).size === runs.length;
+  if (runs.length < 2 || !once || runs.some((r) => r.listings < 2)) return;
+  refuse(log, new Map(runs.map((r) => [r.number, r.line])), (pid) => `grep -w ${pid} …`);
 }
 
 function refuse(log: StatisticsLog, first: ReadonlyMap<string, number>, grep: (pid: string) => string): never {

@@ -130,8 +130,8 @@ const ghProp = (s: string): string => withoutCiCommands(ghEscaped(s).replace(/:/
  * A file as GitHub names it in an annotation: relative to the repository's root (GITHUB_WORKSPACE),
  * where the gate's files are relative to the folder it ran in (a step's `working-directory:` below the
  * root: its annotations named `app.py` for `svc/app.py`, and GitHub attached them to no file). Null for
- * a file that is not there: code given to compile() under a name of its own ('<string>', 'generated'),
- * which GitHub attaches to no file either.
+ * code given to compile() under a name of its own ('<string>', or a bare word that is no file here:
+ * 'generated_rules'), which GitHub attaches to no file either.
  */
 export function workspaceFile(
   workspace: string,
@@ -145,7 +145,10 @@ export function workspaceFile(
   };
   return (file) => {
     const path = resolve(cwd, file);
-    if (namesNoFile(file) || !exists(path)) return null;
+    // A name as a file of the repository has (a folder, or a source file's extension) is one, there or
+    // not (a job that downloaded the captures alone has no checkout); a bare word no file has is none.
+    const fileLike = /[\\/]|\.pyw?$/.test(file);
+    if (namesNoFile(file) || (!fileLike && !exists(path) && !exists(resolve(workspace, file)))) return null;
     // The workspace or the file reached through a symbolic link (`real` resolves them): compared as resolved.
     return within(resolve(workspace), path) ?? within(real(resolve(workspace)), real(path)) ?? file;
   };

@@ -1267,6 +1267,10 @@ describe('gate renderers: golden', () => {
     const there = (p: string) => p === '/ci/repo/svc/app.py';
     expect(workspaceFile('/ci/repo', '/ci/repo/svc', undefined, there)('generated_rules')).toBeNull();
     expect(workspaceFile('/ci/repo', '/ci/repo/svc', undefined, there)('app.py')).toBe('svc/app.py');
+    // A repository's file named so is one whether this job has a checkout or not (one that downloaded
+    // the captures alone lost its annotations).
+    expect(workspaceFile('/ci/repo', '/ci/repo', undefined, () => false)('src/app.py')).toBe('src/app.py');
+    expect(workspaceFile('/ci/repo', '/ci/repo', undefined, () => false)('tool.py')).toBe('tool.py');
     // Annotated so, it would attach to no file: the error is the job's, its detail naming the place.
     const stdlib: GateResult = {
       ...result,

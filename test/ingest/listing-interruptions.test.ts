@@ -120,3 +120,14 @@ describe("a listing pasted with '...' for the rows it leaves out (a GitHub issue
     }
   });
 });
+
+describe('listings of every length, each under its title (fixtures/text/stages: compare_to filtered, CPython)', () => {
+  // Two listings whose lengths made a third's were joined across the title between them: 11 captures
+  // of 15, a leak's steps put at every second capture instead of every third.
+  it('are as many as their titles, none joined', async () => {
+    const text = readFileSync('fixtures/text/stages/stages.log', 'utf8');
+    const log = (await loadCapture('fixtures/text/stages/stages.log')) as StatisticsLog;
+    expect(log.listings.length).toBe(text.match(/^== round /gm)!.length);
+    expect(log.warnings.join('\n')).not.toContain('other lines inside a listing');
+  });
+});

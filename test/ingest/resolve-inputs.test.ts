@@ -741,6 +741,26 @@ describe('arenascope JSON converted from the dumps beside it (`convert snap-*.pi
   });
 });
 
+describe('arenascope JSON of a dump written again under the same name (a hook converting each)', () => {
+  // app.pickle written each round, converted to app-<round>.json: each JSON was left out as a copy of
+  // app.pickle, 1 capture was left and the leak never seen.
+  it('keeps the JSON that holds other captures than the dump; leaves out the one that is its copy', async () => {
+    const d = join(dir, 'rewritten');
+    mkdirSync(d);
+    for (const k of [1, 2, 3, 4]) {
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k}.pickle`, join(d, 'app.pickle'));
+      expect((await cli('convert', join(d, 'app.pickle'), '--to', 'json', '-o', join(d, `app-${k}.json`))).code).toBe(
+        0,
+      );
+    }
+    const r = await cli('leaks', d, '--json', '--order', 'name');
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { captures: number }).captures).toBe(4);
+    expect(r.err).toContain(`leaving out ${join(d, 'app-4.json')}: a snapshot converted from`);
+    expect(r.err).not.toContain('app-3.json');
+  });
+});
+
 describe('captures named by words, not numbers (app-loaded, app-evicted, app-collected)', () => {
   // Taken in their names' order (collected, evicted, loaded), the first capture was judged as the last:
   // replay said "Fragmented: no" of a heap 90% fragmented, and the gate passed.
@@ -767,7 +787,7 @@ describe('captures named by words, not numbers (app-loaded, app-evicted, app-col
         `${join(d, 'app-collected.pickle')} and ${join(d, 'app-evicted.pickle')}: their names do not number the captures, ` +
           'and app-evicted.pickle was written 60.0 s before app-collected.pickle',
       );
-      expect(r.err).toContain('--order mtime (as they were written) or --order name (as named)');
+      expect(r.err).toContain('--order mtime (as they were written) or --order name (as named; ');
     },
   );
 

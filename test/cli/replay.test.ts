@@ -212,3 +212,24 @@ describe('a series beyond what the model holds', () => {
     expect(r.out).not.toMatch(/ 1 blocks /);
   });
 });
+
+describe('dumps of a heap in its steady state only (fixtures/pymalloc/steady, CPython 3.8)', () => {
+  // A cache filled and 29 in 30 evicted before the first dump: the model packs the first capture's
+  // blocks as if into an empty heap, and said "Fragmented: no" of a heap CPython holds in 45 arenas
+  // its blocks would fill 11 of.
+  const dumps = [1, 2, 3, 4].map((k) => `fixtures/pymalloc/steady/snap-${k}.pickle`);
+
+  it("CPython's own report at the last dump: fragmented", async () => {
+    const r = await cli('replay', 'fixtures/pymalloc/steady/steady.truth.txt', '--json');
+    expect((JSON.parse(r.out) as { fragmented: { verdict: string } }).fragmented.verdict).toBe('yes');
+  });
+
+  it('replay and report say unknown, not no, and why', async () => {
+    const r = await cli('replay', ...dumps, '--json');
+    const f = (JSON.parse(r.out) as { fragmented: { verdict: string; reason: string } }).fragmented;
+    expect(f.verdict).toBe('unknown');
+    expect(f.reason).toContain('the first capture already holds');
+    const report = await cli('report', ...dumps, '-f', 'json');
+    expect((JSON.parse(report.out) as { summary: { fragmentation: string } }).summary.fragmentation).toBe('unknown');
+  });
+});

@@ -713,16 +713,18 @@ export function isFragmented(
     };
   }
   // The model packs the first capture's blocks as if made into an empty heap: what the program freed
-  // before it is in no capture. Where those blocks are most of the heap already (captures of a
+  // before it is in no capture. Where those blocks are half the last capture's or more (captures of a
   // program in its steady state, a cache filled and evicted before the first), "no" would be the
   // model's silence taken for an answer (4 dumps of a heap 88.6% spare in CPython's report read "no").
+  // A run's start capture, taken as the program starts, has no such past.
   const first = captures[0]!;
-  if (first.label !== 'start' && 2 * first.compact.arenas >= last.compact.arenas) {
+  const [before, after] = [first.compact.bytesInAllocatedBlocks, last.compact.bytesInAllocatedBlocks];
+  if (first.label !== 'start' && before > 0 && 2 * before >= after) {
     return {
       verdict: 'unknown',
       reason:
-        `the first capture already holds ${first.compact.arenas} of the ${last.compact.arenas} arenas its blocks need ` +
-        'at the last: what the program freed before it, which leaves arenas spare, is in no capture',
+        `the first capture already holds ${Math.round((100 * before) / Math.max(after, 1))}% of the last one's ` +
+        "small blocks' bytes: what the program freed before it, which leaves arenas spare, is in no capture",
       next: `${tell}, or a first capture taken when the program starts`,
     };
   }

@@ -150,8 +150,9 @@ function sniffTracemallocText(head: Buffer): boolean {
 
 // Listings of the tracemalloc documentation's recipes, which print what a statistic holds otherwise:
 // display_top() (`#1: app.py:12: 402.3 KiB`, sizes to a tenth of a KiB and no counts) and the largest
-// traceback's (`1838 memory blocks: 40.2 KiB` above its frames, one statistic alone). Not read: said
-// what they are (they were "not a format arenascope reads"), by their first such line.
+// traceback's (`1838 memory blocks: 40.2 KiB` above its frames, one statistic alone); and the repr of
+// Statistic objects a notebook shows. Not read: said what they are (they were "not a format arenascope
+// reads"), by their first such line.
 const RECIPES: readonly (readonly [RegExp, string])[] = [
   [
     /^#\d+: .+:\d+: \d+(?:\.\d+)? KiB$/,
@@ -161,6 +162,8 @@ const RECIPES: readonly (readonly [RegExp, string])[] = [
     /^\d+ memory blocks: \d+(?:\.\d+)? KiB$/,
     "the tracemalloc documentation's largest-traceback listing (one statistic)",
   ],
+  // What a notebook shows of `snapshot.statistics('lineno')[:3]`: the list's repr.
+  [/<Statistic traceback=<Traceback \(/, "the repr of tracemalloc's Statistic objects (a notebook's output of a list)"],
 ];
 
 /**

@@ -159,6 +159,8 @@ describe('listings of the documentation recipes', () => {
     // The same lines logged ('%(asctime)s %(levelname)s %(name)s: %(message)s'): they were "not a format".
     ['refused-display-top-logged.txt', 2, /display_top\(\) listing \(sizes to 0\.1 KiB, no counts\)/],
     ['refused-largest-traceback-logged.txt', 1, /largest-traceback listing \(one statistic\)/],
+    // What a notebook shows of statistics('lineno')[:3]: "not a format", with no hint.
+    ['refused-repr.txt', 1, /the repr of tracemalloc's Statistic objects/],
   ])('%s: refused, named by its line, with what is read instead', async (file, line, what) => {
     const r = await cli('stats', `fixtures/text/recipes/${file}`);
     expect(r.code).toBe(2);

@@ -38,7 +38,7 @@ function sniffMallocStats(head: Buffer): boolean {
 export const FREE_LISTS_ONLY =
   "sys._debugmallocstats() output of free lists only: CPython leaves pymalloc's report out while " +
   'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
-  'off (`arenascope run --allocator` does)';
+  'off (`arenascope run --allocator` does, PYTHONMALLOC unset in its environment)';
 
 /**
  * Whether the head is `sys._debugmallocstats()` output without pymalloc's report: its free lists

@@ -236,11 +236,12 @@ describe('allocator reports paired with captures', () => {
     const named = await cli('replay', join(d, 'snap-2.pickle'), '--allocator-stats', join(d, 'stats-2.txt'), '--json');
     expect(named.code).toBe(0);
     expect(JSON.parse(named.out).assumptions.join('\n')).toContain('paired by file name with 1 of 1 capture');
-    // ... but said when it cannot be (fewer than half the arenas the model needs at best): the
-    // start's report named as the capture of 40,000 blocks decides the verdict.
+    // ... but not used when it cannot be (fewer than half the arenas the model needs at best): the
+    // start's report named as the capture of 40,000 blocks decided the verdict.
     expect(named.err).toMatch(
-      /warning: allocator reports that do not fit their captures \(\S*snap-2\.pickle's holds \d arenas, the model at least \d\d\): from another run or moment/,
+      /warning: \S*snap-2\.pickle's allocator report holds \d arenas, where the blocks its capture traced need \d\d at least: the reports are not of these captures .*none is used/,
     );
+    expect(JSON.parse(named.out).fragmented.reason).not.toContain('the real allocator');
     // And when a report holds more blocks of a size class than its capture traced, beyond what the
     // first report held untraced: the report of the 40,000 blocks named as a capture's before them.
     const later = folder([]);

@@ -283,7 +283,7 @@ describe('what a folder holds besides files', () => {
       expect(r.skipped).toEqual([
         `skipping ${join(d, 'stats-1.txt')}: sys._debugmallocstats() output of free lists only: CPython leaves ` +
           "pymalloc's report out while tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with " +
-          'pymalloc, tracemalloc off (`arenascope run --allocator` does)',
+          'pymalloc, tracemalloc off (`arenascope run --allocator` does, PYTHONMALLOC unset in its environment)',
       ]);
     } finally {
       rmSync(d, { recursive: true, force: true });

@@ -305,7 +305,9 @@ function refuseWordsAgainstTimes(paths: readonly string[]): void {
     if (typeof f === 'string' && SERIES_FORMATS.has(f)) byFormat.set(f, [...(byFormat.get(f) ?? []), p]);
   }
   for (const group of byFormat.values()) {
-    if (group.length < 2 || numbered(group) || group.every((p) => sidecarTime(p) !== null)) continue;
+    // Numbered names among them (snap-1…9 beside a model.pickle.gz, no capture) order those.
+    const numberedPair = group.some((p, i) => i > 0 && numberedAlike(group[i - 1]!, p) !== 0);
+    if (group.length < 2 || numberedPair || group.every((p) => sidecarTime(p) !== null)) continue;
     let latest = { path: group[0]!, mtime: statSync(group[0]!).mtimeMs };
     for (const p of group.slice(1)) {
       const mtime = statSync(p).mtimeMs;

@@ -107,6 +107,46 @@ function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined:
   }
 }
 
+/**
+ * Joins back a frame line a word wrap broke after its `File` (an e-mail client's or `fold -s`'s, at 80
+ * columns: `  File ` alone, then the quoted file name, broken again where wider than a line, then the
+ * rest of it): the bare `File` ended the listing, its statistic dropped (a 2.3 MiB leak's), and the gate
+ * passed. Up to 3 lines after it; when they make no frame line, they are passed on as they were. The
+ * lines joined go to `joined`.
+ */
+function wordWrappedFrames(joined: number[]): { push(line: Line): Line[]; end(): Line[] } {
+  let held: Line[] = [];
+  const FILE_ALONE = /^\s*File ?$/;
+  const PARTIAL_FRAME = /^\s*File "(?:[^"]*|.*"(?:, ?(?:line)?)?)$/;
+  return {
+    push(line) {
+      if (!held.length) {
+        if (!FILE_ALONE.test(line.text)) return [line];
+        held = [line];
+        return [];
+      }
+      held.push(line);
+      const [first, ...rest] = held;
+      const text = `${first!.text.endsWith(' ') ? first!.text : `${first!.text} `}${rest.map((l) => l.text).join('')}`;
+      if (frameLine(text)) {
+        joined.push(first!.no);
+        held = [];
+        return [{ ...first!, text, stat: null }];
+      }
+      // A frame line begun, not ended (inside the quoted name, or before its line number): the next may end it.
+      if (rest[0]!.text.startsWith('"') && PARTIAL_FRAME.test(text.trimEnd()) && rest.length < 3) return [];
+      const out = held;
+      held = [];
+      return out;
+    },
+    end() {
+      const out = held;
+      held = [];
+      return out;
+    },
+  };
+}
+
 // Frame and source lines may carry the log prefix of their statistic line.
 // A frame line: `<prefix>  File "<filename>", line <N>`, the filename up to the last `", line `.
 // Found by hand: the regular expression it was took time quadratic in the line (a line of 100,000
@@ -818,13 +858,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     gap = null;
   };
   const lines = unwrapper(wrap);
+  const frames = wordWrappedFrames(wrap.joined);
   const sections = new CapturedSections();
   const read = (line: Line): void => {
     sections.see(line.no, line.text);
     take(line);
   };
-  for await (const raw of text.lines) for (const line of lines.push(raw)) read(line);
-  for (const line of lines.end()) read(line);
+  for await (const raw of text.lines) for (const line of lines.push(raw)) for (const l of frames.push(line)) read(l);
+  for (const line of lines.end()) for (const l of frames.push(line)) read(l);
+  for (const l of frames.end()) read(l);
   no = wrap.lines;
   // A last line that is a Markdown fence or a rule ('```', '====='), or nothing but a quote's marks
   // ('> ', an e-mail's quote of its last, empty line), with no line end, holds no figure a listing

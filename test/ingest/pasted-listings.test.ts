@@ -185,3 +185,20 @@ describe('a session fed to IPython from a pipe (fixtures/text/repl/make_repl.sh)
     expect([gate.code, gate.out]).toEqual([1, expect.stringMatching(/<ipython-input-4-\w+>:2 \(\+445\.\d KiB/)]);
   });
 });
+
+describe('a traceback listing word-wrapped at 80 columns (fixtures/text/words80: the real `fold -s -w 80`)', () => {
+  // An e-mail client's wrap leaves a frame line's `File` alone, its file name on the next lines: the
+  // bare `File` ended the listing, its frames were dropped, and the leak was put at its caller's line.
+  it('reads as the listing CPython printed, the leak at its own line', async () => {
+    const D = 'fixtures/text/words80';
+    const [printed, wrapped] = await Promise.all([
+      cli('stats', '-g', 'traceback', `${D}/deep.log`),
+      cli('stats', '-g', 'traceback', `${D}/deep.f80.log`),
+    ]);
+    expect(readFileSync(`${D}/deep.f80.log`, 'utf8')).toMatch(/^ {2}File $/m);
+    expect(wrapped.out).toBe(printed.out);
+    const leaks = await cli('leaks', `${D}/deep.f80.log`);
+    expect(leaks.out).toMatch(/^ {2}leak {2}cache\.py:3 /m);
+    expect(leaks.out).not.toMatch(/^ {2}leak {2}svc\.py/m);
+  });
+});

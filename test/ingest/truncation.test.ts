@@ -416,6 +416,8 @@ const SHORTER = new RegExp(
     'stops before its rows',
     // A report cut right after a traceback between its rows cannot tell the traceback from a stop.
     'stops at a Python traceback',
+    // A statistic a word wrap broke before its average (words80), cut there: its figures are no statistic's.
+    'a statistic that cannot be read',
     'stop before the \\d+-sized tuples',
     'stops before the end of the arena map section',
     'has no ',

@@ -791,6 +791,17 @@ describe('captures named by words, not numbers (app-loaded, app-evicted, app-col
     },
   );
 
+  it('numbered captures beside them are ordered by their numbers, whatever the times', async () => {
+    const d = folder('words-numbered', (k) => 10 - k);
+    for (const k of [1, 2, 3]) {
+      const p = join(d, `snap-${k}.pickle`);
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k}.pickle`, p);
+      const t = new Date(Date.UTC(2026, 11, 4, 11, 5 - k));
+      utimesSync(p, t, t);
+    }
+    expect((await resolveInputs([d])).inputs).toHaveLength(6);
+  });
+
   it('takes them as written with --order mtime, and as named when their times agree with their names', async () => {
     const d = folder('words-mtime', (k) => k);
     const byTime = await resolveInputs([d], 'mtime');

@@ -61,8 +61,7 @@ const ELISION = /^\s*(?:#\s*)?(?:\.{3,}|…|\[(?:\.{3}|…)\]|\((?:\.{3}|…)\)|
  * listings' usual length and they make it together: the length of 3 in 4 of the listings nothing
  * split (a top N), or, when every listing was split, the one all parts make together (a program
  * printing its top 1 after each phase, another line between, looks the same: each part is a listing
- * of that length). The lines of the
- * joins go to `joined`, of the elisions to `elided`.
+ * of that length). The lines of the joins go to `joined`, of the elisions to `elided`.
  */
 function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined: number[], elided: number[]): void {
   if (!splits.length) return;

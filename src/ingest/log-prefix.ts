@@ -106,7 +106,8 @@ export function isLogPrefix(text: string): boolean {
   let anchored = false;
   while (at < text.length) {
     const f = field(text, at);
-    if (!f) return false;
+    // ' - ' at the end, its space gone (taken with the indentation before a frame line's `File`).
+    if (!f) return anchored && at > 0 && text.slice(at) === '-';
     anchored ||= f.anchor;
     SEP.lastIndex = f.end;
     const s = SEP.exec(text);

@@ -240,6 +240,13 @@ const MIN_PATH_WRAP = 60;
 // Full lines of one wrapped line are equally wide, less trailing spaces a copy stripped.
 const WRAP_SLACK = 8;
 
+/**
+ * Whether a source line goes on, wrapped, on the next line: it is as wide as the terminal, or `fold -s`
+ * broke it after a space it left at its end (tracemalloc prints source lines stripped).
+ */
+const wrapsOn = (text: string, width: number): boolean =>
+  (width > 0 && text.length >= width - WRAP_SLACK) || /\S $/.test(text);
+
 /** A line of the input, or two or three lines a terminal wrapped one onto, joined. */
 interface Line {
   readonly no: number;
@@ -248,7 +255,36 @@ interface Line {
   readonly service: string | null;
   /** The line read as a statistic, when it was (null: it is none; undefined: not asked yet). */
   readonly stat?: RegExpExecArray | null;
+  /** How wide its first line was, when a log prefix alone on the line before was put in front of it. */
+  readonly shown?: number;
 }
+
+/**
+ * A log prefix alone (or with a frame line's `File`), `fold -s` having broken the line after it: the
+ * space it broke at is left at its end, after a separator or a level name (a message 'INFO loaded 300
+ * orders' reads as fields too).
+ */
+function prefixAlone(text: string): boolean {
+  const fields = text.trimEnd().replace(/\s+File$/, '');
+  return (
+    / $/.test(text) &&
+    (/[:|\]})>-]$/.test(fields) || /(?:^|\s)(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/.test(fields)) &&
+    isLogPrefix(fields)
+  );
+}
+
+/** How wide a line was shown: a wrap's full lines are as wide as the terminal. */
+const shownWidth = (line: Line): number => line.shown ?? line.text.length;
+
+/**
+ * Whether a line after a wrapped one may be full too, a third going on: as wide; or, after a word
+ * broken at the width (`fold -s`), broken at a space no further, and no log line of its own.
+ */
+const fullAfter = (last: Line, text: string): boolean =>
+  text.length === shownWidth(last) ||
+  (!/\s$/.test(last.text) &&
+    text.length <= shownWidth(last) &&
+    (last.shown !== undefined || (/ $/.test(text) && !prefixCuts(text).length && !prefixAlone(text))));
 
 const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(text.trimEnd()) !== null;
 
@@ -273,7 +309,7 @@ function pathPiece(text: string): 'plain' | 'spaced' | null {
  * is known to be a terminal's (see unwrapped): a path the program printed or logged, 70 or 80
  * columns, was glued to the statistic after it.
  */
-function nameMayGoOn(before: string, text: string, width: number): boolean {
+function nameMayGoOn(before: string, shown: number, text: string, width: number): boolean {
   const piece = pathPiece(before);
   if (!piece) return false;
   const head = STAT.exec(text.trimEnd())?.[1];
@@ -281,7 +317,7 @@ function nameMayGoOn(before: string, text: string, width: number): boolean {
   // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/'),
   // and never after a piece with spaces: a path printed as wide as the terminal (a data file's, with
   // spaces) was glued to the statistic after it.
-  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || (piece === 'plain' && before.length === width);
+  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || (piece === 'plain' && shown === width);
 }
 
 // Lines read, at most, while a join inside a file name waits for its width to be a terminal's.
@@ -300,7 +336,7 @@ interface Candidate {
  * line of that width is joined; else none is (a program printing 80-column paths before its
  * statistics repeats the same shape, which is no evidence).
  */
-function unwrapper(wrap: { width: number; joined: number[]; unjoined: number[]; lines: number }): {
+function unwrapper(wrap: { width: number; soft: number; joined: number[]; unjoined: number[]; lines: number }): {
   /** Takes the next line of the input; the lines ready since, in order. */
   push(raw: string): Line[];
   /** At the input's end: the lines left. */
@@ -332,34 +368,69 @@ function unwrapper(wrap: { width: number; joined: number[]; unjoined: number[]; 
     }
   };
   const push = (raw: string): Line[] => {
-    const no = ++wrap.lines;
-    const text = plain(raw);
+    let no = ++wrap.lines;
+    let text = plain(raw);
     const service = composeService(raw);
+    let shown: number | undefined;
+    // `fold -s` breaks a logged line after its log prefix when the word after it (a long file name)
+    // does not fit the rest of the line: the prefix is put back in front of its message.
+    const alone = held.length === 1 && !heldWhole ? held[0]! : undefined;
+    if (alone && /^\S/.test(text) && prefixAlone(alone.text) && !prefixCuts(text).length) {
+      [no, text, shown] = [alone.no, `${alone.text}${alone.text.endsWith(' ') ? '' : ' '}${text}`, text.length];
+      held = [];
+    }
     const last = held[held.length - 1];
     let taken = false; // the line went on the held ones (joined, or a piece of a line waiting)
     // Whether each line is whole alone is asked once: the held one's was when it was read.
     const wasWhole = heldWhole;
     const trimmed = text.trimEnd();
     const stat = STAT.exec(trimmed);
-    heldWhole = stat !== null || frameLine(trimmed) !== null;
-    const wide = last !== undefined && last.text.length >= MIN_WRAP && last.text.length <= MAX_TERMINAL;
+    // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.)
+    heldWhole = (stat !== null && stat[1] !== '') || frameLine(trimmed) !== null;
+    const wide = last !== undefined && shownWidth(last) >= MIN_WRAP && shownWidth(last) <= MAX_TERMINAL;
     if (wide && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');
       // A break at a space: the copy may have dropped it from the end of the full line.
       const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
       const complete = held.length === 1 && wasWhole;
       const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
-      const width = held[0]!.text.length;
+      const width = shownWidth(held[0]!);
       if (joined !== undefined && !heldWhole) {
-        // Nothing else than a wrap: its width is a terminal's.
-        if (waiting) settle(waiting.width === width);
-        wrap.width ||= width;
+        // Nothing else than a wrap: its width is a terminal's, or, broken at a space (`fold -s`, an
+        // editor), the width is at least its own: a wider wrap inside a file name waiting is one too.
+        const atSpace = /\s$/.test(held[0]!.text);
+        if (atSpace) wrap.soft = Math.max(wrap.soft, width);
+        if (held[0]!.shown === undefined || !atSpace) {
+          if (waiting) settle(waiting.width === width || (atSpace && waiting.width > width));
+          wrap.width ||= width;
+        } else if (waiting && waiting.width > width) settle(true);
         wrap.joined.push(line.no);
         emit(line);
         [held, taken] = [[], true];
-      } else if (joined !== undefined && !complete && held.length === 1 && nameMayGoOn(before, text, wrap.width)) {
+      } else if (
+        joined !== undefined &&
+        !complete &&
+        held.length === 1 &&
+        /<[^<>]* $/.test(before) &&
+        /^[^<\s]*>:/.test(text)
+      ) {
+        // `fold -s` broke a name at its space, `<frozen abc>` (a pseudo-file's name: no file's).
+        wrap.joined.push(line.no);
+        emit(line);
+        [held, taken] = [[], true];
+      } else if (
+        joined !== undefined &&
+        !complete &&
+        held.length === 1 &&
+        nameMayGoOn(before, width, text, wrap.width)
+      ) {
         const candidate = { joined: line, pieces: [held[0]!, { no, text, service, stat }] };
-        if (wrap.width === width) {
+        // After a log prefix alone, the line was wrapped: broken inside a word, it goes on; so it
+        // does when lines broken at spaces were seen (words wrapped), none wider than it.
+        const inWord = !/\s$/.test(held[0]!.text);
+        const folded = inWord && (held[0]!.shown !== undefined || (wrap.soft > 0 && width >= wrap.soft));
+        if (folded) wrap.width ||= width;
+        if (wrap.width === width || folded) {
           wrap.joined.push(line.no);
           emit(line);
         } else {
@@ -368,7 +439,7 @@ function unwrapper(wrap: { width: number; joined: number[]; unjoined: number[]; 
           waiting.queue.push(candidate);
         }
         [held, taken] = [[], true];
-      } else if (!complete && held.length === 1 && !heldWhole && text.length === last.text.length) {
+      } else if (!complete && held.length === 1 && !heldWhole && fullAfter(last, text)) {
         // A third line may complete it, when this one is full too.
         held.push({ no, text, service, stat });
         return [];
@@ -376,7 +447,7 @@ function unwrapper(wrap: { width: number; joined: number[]; unjoined: number[]; 
     }
     if (!taken) {
       emit(...held);
-      held = [{ no, text, service, stat }];
+      held = [{ no, text, service, stat, ...(shown === undefined ? {} : { shown }) }];
     }
     if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
     return ready.splice(0);
@@ -628,7 +699,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let gap: Gap | null = null;
   let spacing: 'single' | 'double' | null = null;
   const passed: number[] = [];
-  const wrap = { width: 0, joined: [] as number[], unjoined: [] as number[], lines: 0 };
+  const wrap = { width: 0, soft: 0, joined: [] as number[], unjoined: [] as number[], lines: 0 };
 
   // A copy double-spaced: seen where a blank line stands between a title and the statistic after it,
   // or between a statistic and its frames. A program printing its top 1 and a blank line looks like a
@@ -838,13 +909,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     }
     const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
     if (src && (src[1]!.trim() === '' || isLogPrefix(src[1]!))) {
-      if (afterGap(null)) sourceGoesOn = wrap.width > 0 && l.length >= wrap.width - WRAP_SLACK;
+      if (afterGap(null)) sourceGoesOn = wrapsOn(l, wrap.width);
       return;
     }
     if (sourceGoesOn && !gap) {
       // The rest of a source line the terminal wrapped (no indentation of its own).
       wrap.joined.push(no);
-      sourceGoesOn = l.length >= wrap.width - WRAP_SLACK;
+      sourceGoesOn = wrapsOn(l, wrap.width);
       return;
     }
     if (!gap && (interrupted?.lines ?? 0) < MAX_INTERRUPTION) {

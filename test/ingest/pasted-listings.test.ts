@@ -202,3 +202,44 @@ describe('a traceback listing word-wrapped at 80 columns (fixtures/text/words80:
     expect(leaks.out).not.toMatch(/^ {2}leak {2}svc\.py/m);
   });
 });
+
+describe('logs word-wrapped at 72 and 80 columns (fixtures/text/folded: the real `fold -s`)', () => {
+  // A log prefix was left alone on its line when the file name after it did not fit, the name broken
+  // where wider than the line, `<frozen abc>` at its space: each piece read as a statistic or listing of
+  // its own ("No leak found" over 19 captures of a log of 4).
+  const D = 'fixtures/text/folded';
+  it.each(['named', 'dashed', 'basic'].flatMap((f) => [`${f}.f72`, `${f}.f80`]))(
+    '%s.log reads as the log itself: the same listings, the leak at its line',
+    async (name) => {
+      const log = name.replace(/\.f\d+$/, '');
+      for (const by of ['lineno', 'traceback']) {
+        const [printed, wrapped] = await Promise.all([
+          cli('stats', '-g', by, `${D}/${log}.log`),
+          cli('stats', '-g', by, `${D}/${name}.log`),
+        ]);
+        expect(printed.code).toBe(0);
+        expect(wrapped.out).toBe(printed.out);
+      }
+      const [original, folded] = await Promise.all([
+        loadCapture(`${D}/${log}.log`) as Promise<StatisticsLog>,
+        loadCapture(`${D}/${name}.log`) as Promise<StatisticsLog>,
+      ]);
+      const figures = (log: StatisticsLog) => log.listings.map((l) => l.stats.map(({ inputLine, ...s }) => s));
+      expect(figures(folded)).toEqual(figures(original));
+      const leaks = await cli('leaks', `${D}/${name}.log`);
+      expect(leaks.out).toMatch(/^Leaks over 4 captures/m);
+      expect(leaks.out).toMatch(/^ {2}leak {2}journal\.py:5 /m);
+    },
+    30_000,
+  );
+
+  it("reads the frames logged behind ' - ' separators (%(levelname)s - %(message)s): the leak at its own line", async () => {
+    const text = readFileSync(`${D}/dashed.log`, 'utf8');
+    expect(text).toMatch(/ - INFO - {3}File "/);
+    const log = (await loadCapture(`${D}/dashed.log`)) as StatisticsLog;
+    expect(log.listings.every((l) => l.tracebacks)).toBe(true);
+    const leaks = await cli('leaks', `${D}/dashed.log`);
+    expect(leaks.out).toMatch(/^ {2}leak {2}journal\.py:5 /m);
+    expect(leaks.out).not.toMatch(/^ {2}leak {2}app\.py/m);
+  });
+});

@@ -388,7 +388,9 @@ export function resolveInputs(
   let folders: [string, string] | null = null;
   const expand = (paths: string[]): void => {
     const all = new Set(paths);
-    const sorted = ordered(paths, order ?? 'name');
+    // A folder's or a glob's own files in their names' order under --order given too: it orders the
+    // arguments (taken in bytes' order, snap-10 before snap-2, a leak read as transient).
+    const sorted = ordered(paths, order === 'mtime' ? 'mtime' : 'name');
     if (!order || order === 'name') folders ??= acrossFolders(sorted);
     if (!order) {
       const at = sorted.findIndex((p, k) => k > 0 && pointAmbiguous(sorted[k - 1]!, p));
@@ -476,8 +478,17 @@ export function resolveInputs(
     }
   }
   // Files named one by one as a shell's glob gives them (snap-1, snap-10, snap-2): their names'
-  // natural order, unless --order given says the order given is meant.
-  const shell = order ? null : outOfNameOrder(given, inputs);
+  // natural order, unless --order given says the order given is meant. A folder's whole listing
+  // (`folder/*`) is put in the order the folder's files take, whatever its names
+  // (snap-1-get, snap-10-head, snap-2-put: a cache cleared at the tenth read as a leak).
+  const sortOut = order
+    ? null
+    : outOfNameOrder(given, inputs)
+      ? given
+      : outOfNameOrder(listed, inputs, true)
+        ? listed
+        : null;
+  const shell = sortOut && outOfNameOrder(sortOut, inputs, sortOut === listed);
   // Named in another order still (snap_2 snap_6 snap_1 …): taken as given, and said.
   const unsorted = order || shell ? null : firstOutOfOrder(given, inputs);
   const result =
@@ -486,8 +497,8 @@ export function resolveInputs(
           inputs.filter((p) => p !== '-'),
           order,
         )
-      : shell
-        ? naturalAmong(inputs, given)
+      : sortOut
+        ? naturalAmong(inputs, sortOut)
         : inputs;
   if (order === 'name') folders ??= acrossFolders(result);
   return { inputs: once(result, skipped), skipped, runs, given, shell, unsorted, folders };
@@ -661,13 +672,17 @@ function sameBytes(a: string, b: string): boolean {
  * Files named one by one in the order a shell's glob gives (by bytes: snap-1, snap-10, snap-2; or
  * by a UTF-8 locale's collation, which passes over punctuation: snap-10, snap-1, snap-2) that their
  * names' natural order changes, or null: the first pair the two orders disagree on. Only names that
- * differ in numbers alone (numbersApart): the order of names that differ otherwise is taken as meant,
- * as is any order no shell gives.
+ * differ in numbers alone (numbersApart), or `anyNames`, a folder's whole listing: the order of names
+ * that differ otherwise is taken as meant, as is any order no shell gives.
  */
-export function outOfNameOrder(given: readonly string[], paths: readonly string[]): [string, string] | null {
+export function outOfNameOrder(
+  given: readonly string[],
+  paths: readonly string[],
+  anyNames = false,
+): [string, string] | null {
   const taken = new Set(paths);
   const files = given.filter((p) => taken.has(p));
-  if (files.length < 2 || !numbersApart(files)) return null;
+  if (files.length < 2 || !(anyNames || numbersApart(files))) return null;
   const sortedBy = (cmp: (a: string, b: string) => number): boolean =>
     files.every((p, i) => i === 0 || cmp(files[i - 1]!, p) <= 0);
   const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));

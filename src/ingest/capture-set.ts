@@ -454,7 +454,8 @@ function refuseNumberedRuns(snaps: readonly Snapshot[]): void {
   const others = found.runs.length > 2 ? ` and ${found.runs.length - 2} more` : '';
   const when = found.overlap ? ', and their capture times overlap: processes running at once' : '';
   throw new UsageError(
-    `the snapshots' names number ${found.runs.length} runs apart, each counted afresh (${a!.glob}: ${a!.count}, ` +
+    `the snapshots' names number ${found.runs.length} runs apart, ` +
+      `${found.afresh ? 'each counted afresh' : 'their numbers interleaved'} (${a!.glob}: ${a!.count}, ` +
       `${b!.glob}: ${b!.count}${others})${when}; a series is one run's captures: give one run at a time ` +
       `('${a!.glob}'), or --order given to take them as one series as named`,
   );

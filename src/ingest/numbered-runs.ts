@@ -10,17 +10,22 @@ export interface NumberedRuns {
   readonly runs: readonly { readonly glob: string; readonly count: number }[];
   /** Whether the runs' capture times overlap (two processes at once); null when the times are not known. */
   readonly overlap: boolean | null;
+  /** Whether each run is counted from the same first number (else their numbers interleave). */
+  readonly afresh: boolean;
 }
 
 /**
  * The runs that the names of `paths` number apart: every name the same text around two numbers or
- * more, the last counting the captures of a run and the ones before it naming the run, at least two
- * runs of two captures each, each counted from the same first number. Null otherwise (one count,
- * a count that goes on from run to run: one run in parts). `times`: each snapshot's, when known.
+ * more, the last counting the captures of a run and the ones before it naming the run (or, fewer
+ * runs so, the last naming the run and the one before it counting: 'snap-<step>-<pid>'), two runs of
+ * two captures or more (beside runs of one: a worker that took one task), each counted from the same
+ * first number, or their counts interleaved (a shared counter, the task's index: 'snap-<pid>-<task>';
+ * 'snap-<pid>-<time.time()>' of workers at once). Null otherwise (one count, a count that goes on from
+ * run to run: one run in parts). `times`: each snapshot's, when known.
  */
 export function numberedRuns(paths: readonly string[], times: readonly (number | null)[]): NumberedRuns | null {
   if (paths.length < 4) return null;
-  const parts = paths.map((p) => basename(p).split(/(\d+)/));
+  const parts = paths.map((p) => basename(p).split(NUMBER));
   const template = (p: readonly string[]): string => p.filter((_, i) => i % 2 === 0).join('#');
   const shape = template(parts[0]!);
   // Two numbers at least (the run's, then the capture's), or one in each of two folders and more (a
@@ -29,29 +34,50 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   const numbers = (parts[0]!.length - 1) / 2;
   const folders = new Set(paths.map((p) => dirname(p))).size;
   if (numbers < 1 || (numbers < 2 && folders < 2) || parts.some((p) => template(p) !== shape)) return null;
+  const last = grouped(paths, parts, times, parts[0]!.length - 2);
+  const before = numbers >= 2 ? grouped(paths, parts, times, parts[0]!.length - 4) : null;
+  return before && (!last || before.runs.length < last.runs.length) ? before : last;
+}
+
+// A number of a name: a time.time() with its fraction is one ('snap-<pid>-1764800000.12.pickle').
+const NUMBER = /(\d{9,}\.\d+|\d+)/;
+
+/** The runs when the number at `at` (an index of each name's parts) counts the captures, the rest naming the run. */
+function grouped(
+  paths: readonly string[],
+  parts: readonly string[][],
+  times: readonly (number | null)[],
+  at: number,
+): NumberedRuns | null {
   const runs = new Map<string, { glob: string; counts: number[]; times: (number | null)[] }>();
   parts.forEach((p, i) => {
-    const key = join(dirname(paths[i]!), p.slice(0, -2).join(''));
+    const name = (counted: string): string => p.map((x, k) => (k === at ? counted : x)).join('');
+    const key = join(dirname(paths[i]!), name(''));
     let run = runs.get(key);
     if (!run) {
-      run = { glob: join(dirname(paths[i]!), `${p.slice(0, -2).join('')}*${p.at(-1)!}`), counts: [], times: [] };
+      run = { glob: join(dirname(paths[i]!), name('*')), counts: [], times: [] };
       runs.set(key, run);
     }
-    run.counts.push(Number(p.at(-2)!));
+    run.counts.push(Number(p[at]!));
     run.times.push(times[i] ?? null);
   });
   const list = [...runs.values()];
-  if (list.length < 2 || list.some((r) => r.counts.length < 2)) return null;
+  if (list.length < 2 || list.filter((r) => r.counts.length >= 2).length < 2) return null;
+  if (list.some((r) => new Set(r.counts).size !== r.counts.length)) return null;
   const first = Math.min(...list[0]!.counts);
-  if (list.some((r) => Math.min(...r.counts) !== first || new Set(r.counts).size !== r.counts.length)) return null;
-  return { runs: list.map((r) => ({ glob: r.glob, count: r.counts.length })), overlap: overlapping(list) };
+  const afresh = list.every((r) => Math.min(...r.counts) === first);
+  if (!afresh && !overlapping(list.map((r) => r.counts))) return null;
+  return {
+    afresh,
+    runs: list.map((r) => ({ glob: r.glob, count: r.counts.length })),
+    overlap: list.some((r) => r.times.some((t) => t === null))
+      ? null
+      : overlapping(list.map((r) => r.times as number[])),
+  };
 }
 
-// Whether two runs' spans of capture times overlap; null when a time is missing.
-function overlapping(runs: readonly { times: readonly (number | null)[] }[]): boolean | null {
-  if (runs.some((r) => r.times.some((t) => t === null))) return null;
-  const spans = runs
-    .map((r) => [Math.min(...(r.times as number[])), Math.max(...(r.times as number[]))] as const)
-    .sort((a, b) => a[0] - b[0]);
+// Whether two runs' spans (of capture times, or of counts) overlap.
+function overlapping(runs: readonly (readonly number[])[]): boolean {
+  const spans = runs.map((r) => [Math.min(...r), Math.max(...r)] as const).sort((a, b) => a[0] - b[0]);
   return spans.some((s, i) => i > 0 && s[0] < spans[i - 1]![1]);
 }

@@ -98,7 +98,43 @@ describe('names that number one run', () => {
         { glob: 'mem.12.*.pickle', count: 2 },
       ],
       overlap: false,
+      afresh: true,
     });
     expect(numberedRuns(names, [1, null, 3, 4])?.overlap).toBeNull();
+  });
+});
+
+describe('workers of a pool dumping into one folder, as h203 found them read as one series (the gate passed)', () => {
+  const t = (n: number) => Array.from({ length: n }, (_, i) => 1_764_800_000 + i);
+  const globs = (names: string[]) => numberedRuns(names, t(names.length))?.runs.map((r) => r.glob);
+  it('a worker that took one task (maxtasksperchild) beside two of several: three runs', () => {
+    const names = [1, 2, 3, 4, 5].flatMap((n) => [`snap-26189-${n}.pickle`, `snap-26191-${n}.pickle`]);
+    expect(globs([...names, 'snap-26193-1.pickle'])).toEqual([
+      'snap-26189-*.pickle',
+      'snap-26191-*.pickle',
+      'snap-26193-*.pickle',
+    ]);
+  });
+  it("numbered by the task's index, not each worker's count (even tasks one worker's, odd the other's)", () => {
+    const names = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `snap-${21511 + (i % 2)}-${i}.pickle`);
+    expect(numberedRuns(names, t(names.length))).toMatchObject({
+      runs: [
+        { glob: 'snap-21511-*.pickle', count: 4 },
+        { glob: 'snap-21512-*.pickle', count: 4 },
+      ],
+      afresh: false,
+    });
+  });
+  it('named by the process id and time.time() (workers at once): runs by process, the time one number', () => {
+    const at = [0.93, 0.97, 1.0, 1.03, 1.06, 1.1];
+    const names = at.map((x, i) => `snap-${22484 + (i % 2)}-${(1_796_406_168 + x).toFixed(7)}.pickle`);
+    expect(globs(names)).toEqual(['snap-22484-*.pickle', 'snap-22485-*.pickle']);
+  });
+  it('the step before the process id (snap-<step>-<pid>): runs by process, not by step', () => {
+    const names = [1, 2, 3, 4].flatMap((n) => [`snap-${n}-22477.pickle`, `snap-${n}-22478.pickle`]);
+    expect(globs(names)).toEqual(['snap-*-22477.pickle', 'snap-*-22478.pickle']);
+  });
+  it('a count going on from part to part stays one run', () => {
+    expect(globs(['p1-1.pickle', 'p1-2.pickle', 'p1-3.pickle', 'p2-4.pickle', 'p2-5.pickle'])).toBeUndefined();
   });
 });

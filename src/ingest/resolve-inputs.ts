@@ -307,7 +307,11 @@ function refuseWordsAgainstTimes(paths: readonly string[]): void {
   for (const group of byFormat.values()) {
     // Numbered names among them (snap-1…9 beside a model.pickle.gz, no capture) order those.
     const numberedPair = group.some((p, i) => i > 0 && numberedAlike(group[i - 1]!, p) !== 0);
-    if (group.length < 2 || numberedPair || group.every((p) => sidecarTime(p) !== null)) continue;
+    if (group.length < 2 || group.every((p) => sidecarTime(p) !== null)) continue;
+    if (numberedPair) {
+      refuseLeftovers(group);
+      continue;
+    }
     let latest = { path: group[0]!, mtime: statSync(group[0]!).mtimeMs };
     for (const p of group.slice(1)) {
       const mtime = statSync(p).mtimeMs;
@@ -320,6 +324,30 @@ function refuseWordsAgainstTimes(paths: readonly string[]): void {
         );
       }
       if (mtime > latest.mtime) latest = { path: p, mtime };
+    }
+  }
+}
+
+/**
+ * Refuses numbered captures (in their names' order) whose last ones were all written before all the
+ * first ones, each part in its names' order: a run that wrote snap-1 to snap-5 into a folder still
+ * holding an earlier run's snap-6 to snap-8 (read as one series, the new run's leak was "no leak").
+ * A copy writes files in an order of its own; a checkout's snap-10 before snap-2 comes after snap-1.
+ */
+function refuseLeftovers(group: readonly string[]): void {
+  if (group.length < 4) return;
+  const mtimes = group.map((p) => statSync(p).mtimeMs);
+  const rising = (from: number, to: number): boolean =>
+    mtimes.slice(from + 1, to).every((m, i) => m >= mtimes[from + i]!);
+  for (let k = 2; k <= group.length - 2; k++) {
+    const [newest, oldest] = [Math.max(...mtimes.slice(k)), Math.min(...mtimes.slice(0, k))];
+    if (newest < oldest - WRITTEN_APART && rising(0, k) && rising(k, group.length)) {
+      throw new UsageError(
+        `${group[k]}: it and the ${group.length - k - 1 ? `${group.length - k - 1} named after it` : 'one named after it'} ` +
+          `were written ${((oldest - newest) / 1000).toFixed(1)} s before ${basename(group[0]!)} to ` +
+          `${basename(group[k - 1]!)}: an earlier run's captures, left beside a later run's? Give one run's ` +
+          'files, or say the order: --order name (as numbered) or --order mtime (as written)',
+      );
     }
   }
 }
@@ -477,6 +505,8 @@ export function resolveInputs(
       given.splice(0, given.length, ...given.filter((p) => !left.has(p)));
     }
   }
+  // The folder's listing is judged as the folder is: its names against its files' times.
+  if (!order && listed.length) refuseWordsAgainstTimes(listed.filter((p) => inputs.includes(p)).sort(naturalCompare));
   // Files named one by one as a shell's glob gives them (snap-1, snap-10, snap-2): their names'
   // natural order, unless --order given says the order given is meant. A folder's whole listing
   // (`folder/*`) is put in the order the folder's files take, whatever its names

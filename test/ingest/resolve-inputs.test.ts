@@ -950,3 +950,50 @@ describe('dumps named by more than a number (fixtures/leaks/labeled: snap-<step>
     expect((await cli('gate', '--order', 'given', D)).code).toBe(0);
   });
 });
+
+describe("a run's numbered dumps written into a folder holding an earlier run's (h203)", () => {
+  // A second run wrote snap-1 to snap-5 over the first run's snap-1 to snap-8: snap-6 to snap-8 were
+  // left, and read after the new ones as one series ("No leak found", the gate passed).
+  const folder = (name: string, seconds: (n: number) => number, count = 8): string => {
+    const d = join(dir, name);
+    mkdirSync(d);
+    for (let n = 1; n <= count; n++) {
+      const p = join(d, `snap-${n}.pickle`);
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${((n - 1) % 9) + 1}.pickle`, p);
+      const t = new Date(Date.UTC(2026, 11, 4, 10, 0, 0) + seconds(n) * 1000);
+      utimesSync(p, t, t);
+    }
+    return d;
+  };
+
+  it.each(['leaks', 'gate', 'replay'])(
+    '%s refuses them, the folder or its shell glob, saying which are older',
+    async (command) => {
+      const d = folder(`leftovers-${command}`, (n) => (n <= 5 ? 3 + n * 0.05 : n * 0.05));
+      for (const args of [
+        [d],
+        execFileSync('sh', ['-c', `LC_ALL=C ls -d "${d}"/*`], { encoding: 'utf8' })
+          .trim()
+          .split('\n'),
+      ]) {
+        const r = await cli(command, ...args);
+        expect(r.code).toBe(2);
+        expect(r.err).toContain(`${join(d, 'snap-6.pickle')}: it and the 2 named after it were written 2.`);
+        expect(r.err).toContain('before snap-1.pickle to snap-5.pickle');
+        expect(r.err).toContain('--order name (as numbered) or --order mtime (as written)');
+      }
+      expect((await cli(command, '--order', 'name', d)).code).not.toBe(2);
+    },
+  );
+
+  it('a slow checkout (snap-1, snap-10, snap-11, snap-2 … written seconds apart) or a copy in any order is read as numbered', async () => {
+    const checkout = [1, 10, 11, 12, 2, 3, 4, 5, 6, 7, 8, 9];
+    const slow = folder('leftovers-checkout', (n) => checkout.indexOf(n) * 2, 12);
+    expect((await resolveInputs([slow])).inputs.map((p) => relative(slow, p))).toEqual(
+      [...checkout].sort((a, b) => a - b).map((n) => `snap-${n}.pickle`),
+    );
+    const shuffled = [5, 2, 8, 1, 7, 3, 6, 4];
+    const copy = folder('leftovers-copy', (n) => shuffled.indexOf(n) * 1.5);
+    expect((await resolveInputs([copy])).inputs).toHaveLength(8);
+  });
+});

@@ -367,15 +367,35 @@ function unwrapper(wrap: { width: number; soft: number; joined: number[]; unjoin
       }
     }
   };
+  // A line after a log prefix alone that ends its message, until the line after it says whether the
+  // prefix was its own (see take).
+  let pending: string | null = null;
   const push = (raw: string): Line[] => {
+    if (pending === null) return take(raw, null);
+    const [line, next] = [pending, plain(raw)];
+    pending = null;
+    // A log record after it: the message was that one line, `fold -s` broke it after the prefix. More
+    // lines of no record of their own: the message started with a line end ('\n' + the listing).
+    const before = take(line, next.trim() === '' || prefixCuts(next).length > 0 || prefixAlone(next));
+    return [...before, ...take(raw, null)];
+  };
+  /** Takes a line; `prefixed`: whether a log prefix alone before it is its own (null: not known yet). */
+  const take = (raw: string, prefixed: boolean | null): Line[] => {
     let no = ++wrap.lines;
     let text = plain(raw);
     const service = composeService(raw);
     let shown: number | undefined;
     // `fold -s` breaks a logged line after its log prefix when the word after it (a long file name)
-    // does not fit the rest of the line: the prefix is put back in front of its message.
+    // does not fit the rest of the line: the prefix is put back in front of its message. When the
+    // message goes on after this line (broken at a space, or inside its one word), surely; when it
+    // ends here, if a log record follows.
     const alone = held.length === 1 && !heldWhole ? held[0]! : undefined;
-    if (alone && /^\S/.test(text) && prefixAlone(alone.text) && !prefixCuts(text).length) {
+    if (alone && prefixed !== false && /^\S/.test(text) && prefixAlone(alone.text) && !prefixCuts(text).length) {
+      if (prefixed === null && !(/ $/.test(text) || !/\s/.test(text))) {
+        wrap.lines--;
+        pending = raw;
+        return [];
+      }
       [no, text, shown] = [alone.no, `${alone.text}${alone.text.endsWith(' ') ? '' : ' '}${text}`, text.length];
       held = [];
     }
@@ -453,9 +473,11 @@ function unwrapper(wrap: { width: number; soft: number; joined: number[]; unjoin
     return ready.splice(0);
   };
   const end = (): Line[] => {
+    const before = pending === null ? [] : take(pending, true);
+    pending = null;
     emit(...held);
     if (waiting) settle(false);
-    return ready.splice(0);
+    return [...before, ...ready.splice(0)];
   };
   return { push, end };
 }

@@ -233,6 +233,17 @@ describe('logs word-wrapped at 72 and 80 columns (fixtures/text/folded: the real
     30_000,
   );
 
+  it("a listing logged as one message after a line end ('\\n' + its lines): the prefix alone is not its first line's", async () => {
+    expect(readFileSync(`${D}/joined.log`, 'utf8')).toMatch(/ INFO memwatch: \n\/.*journal\.py:5: size=/);
+    const log = (await loadCapture(`${D}/joined.log`)) as StatisticsLog;
+    expect(log.listings.map((l) => l.stats.length)).toEqual([5, 5, 5, 5]);
+    expect(
+      log.listings.flatMap((l) => l.stats.map((s) => s.frames[0]!.filename)).filter((f) => f.includes('INFO')),
+    ).toEqual([]);
+    const leaks = await cli('leaks', `${D}/joined.log`);
+    expect(leaks.out).toMatch(/^ {2}leak {2}journal\.py:5 .*confidence/m);
+  });
+
   it("reads the frames logged behind ' - ' separators (%(levelname)s - %(message)s): the leak at its own line", async () => {
     const text = readFileSync(`${D}/dashed.log`, 'utf8');
     expect(text).toMatch(/ - INFO - {3}File "/);

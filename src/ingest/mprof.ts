@@ -686,6 +686,13 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     bad = null;
     if (opts.lenient) {
       if (!skipped++) firstSkipped = b.no;
+      // A run killed mid-line, the next appended to the file (mprof run -o): the CMDLINE glued to the
+      // cut line starts that run (skipped with it, the two runs were read as one).
+      const glued = b.line.indexOf('CMDLINE ');
+      if (glued > 0) {
+        handle(b.line.slice(glued));
+        if (bad) reject(bad);
+      }
       return;
     }
     const expected = EXPECT[b.field] ?? 'a line starting with MEM, CMDLINE, FUNC or CHLD';

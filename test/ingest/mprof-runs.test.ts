@@ -233,3 +233,24 @@ describe('CHLD lines with no MEM line', () => {
     expect(r.err).toContain('more than 20000 child processes');
   });
 });
+
+describe('a run killed mid-line, the next appended to the file (mprof run -o), read with --lenient (h202)', () => {
+  // The cut line and the next run's CMDLINE make one line ('MEM 50.3CMDLINE …'): --lenient skipped it
+  // whole, and both programs' samples were read as one run (a plateau, where the first run leaks).
+  it('skips the cut sample and starts the next run at its CMDLINE: two runs, each judged on its own', async () => {
+    const first = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+    const cut = first.slice(0, first.indexOf('\n', first.length / 2) + 8);
+    expect(cut).not.toMatch(/\n$/);
+    const file = join(mkdtempSync(join(tmpdir(), 'arenascope-killed-')), 'mprofile.dat');
+    writeFileSync(file, cut + readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8'));
+    const strict = await cli('leaks', file);
+    expect(strict.code).toBe(2);
+    const r = await cli('leaks', '--lenient', file);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('skipped 1 malformed line(s)');
+    expect(r.err).toContain('2 runs appended in one file');
+    expect(r.out).toContain('(run 1 of 2): /usr/bin/python3 ../workloads/mp_plain.py');
+    expect(r.out).toContain('(run 2 of 2): /usr/bin/python3 fixtures/leaks/mprof/leaky_service.py');
+    expect(r.out).toMatch(/\(run 2 of 2\)[^\n]*\n {2}main: LEAK/);
+  });
+});

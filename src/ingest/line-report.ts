@@ -21,6 +21,7 @@
 // table. `%mprun` prints after IPython's `In [N]: ` prompt, its blank lines stripped; its -T file is
 // the report rstripped: no line end after its last row. Any other last line without one was cut off.
 
+import { readFileSync, statSync } from 'node:fs';
 import type { LineReport, ReportBlock, ReportLine } from '../model/line-report.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt, quoted } from '../util/excerpt.js';
@@ -72,6 +73,40 @@ interface Layout {
   readonly shared: boolean;
   /** The tab stops of its tabs (8; 4 or 2 when that puts the header where memory_profiler prints it). */
   readonly tabWidth: number;
+}
+
+// The largest profiled source read to check where a function ends (a report names a file of its own).
+const MAX_SOURCE = 4 << 20;
+
+/**
+ * The last line of the function whose report's rows are `rows` (every line from its first, as
+ * memory_profiler prints them), read from the profiled file when it is here, its lines those of the
+ * rows, and the function goes on after them; else null. The function ends before the first line after
+ * its `def` indented no deeper than it (blank lines and comments pass).
+ */
+function functionEnd(filename: string, rows: readonly ReportLine[]): number | null {
+  if (rows.length < 2 || rows.some((r, i) => i > 0 && r.lineno !== rows[i - 1]!.lineno + 1)) return null;
+  let lines: string[];
+  try {
+    if (statSync(filename).size > MAX_SOURCE) return null;
+    lines = readFileSync(filename, 'utf8').split(/\r?\n/);
+  } catch {
+    return null;
+  }
+  if (rows.some((r) => lines[r.lineno - 1]?.trim() !== r.source.trim())) return null;
+  const indent = (l: string): number => l.length - l.trimStart().length;
+  const first = rows[0]!.lineno - 1;
+  const base = indent(lines[first]!);
+  let def = first;
+  while (def < lines.length && !/^\s*(?:async\s+)?def\s/.test(lines[def]!)) def++;
+  let end = def;
+  for (let i = def + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
+    if (indent(l) <= base) break;
+    end = i;
+  }
+  return end + 1 > rows[rows.length - 1]!.lineno ? end + 1 : null;
 }
 
 interface Row {
@@ -774,7 +809,19 @@ class Reader {
     // Without its line end, the row may be cut inside its source too (`b = [2]` of `b = [2] * 10 ** 7`:
     // read whole, and its function's later rows missing, a `del b` among them: a leak of 160 MiB said,
     // exit 0), as an IPython `%mprun -T` file ends whole: said the same way.
-    if (t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
+    const ends =
+      t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length ? functionEnd(t.filename, this.rows) : null;
+    if (ends !== null) {
+      // The profiled file is here, its lines those of the rows: its function goes on after the last row.
+      const last = this.rows[this.rows.length - 1]!.lineno;
+      const msg =
+        `the report of ${excerpt(t!.filename)} stops at line ${last}, and its function goes on to line ${ends} ` +
+        "in that file (whose lines are the rows')";
+      if (!allowPartial)
+        throw new TruncatedError(this.label, `line ${no}`, `${msg} (--allow-partial reads the rows printed)`);
+      this.cutShort = true;
+      this.warn(no, `${msg}; read without them (--allow-partial)`);
+    } else if (t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
       this.warn(
         no,
         lineEnd

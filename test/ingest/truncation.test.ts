@@ -416,6 +416,8 @@ const SHORTER = new RegExp(
     'stops before its rows',
     // A report cut right after a traceback between its rows cannot tell the traceback from a stop.
     'stops at a Python traceback',
+    // A report cut at a row end, its profiled file here: the function goes on after its last row.
+    'and its function goes on to line \\d+ in that file',
     // A statistic a word wrap broke before its average (words80), cut there: its figures are no statistic's.
     'a statistic that cannot be read',
     'stop before the \\d+-sized tuples',

@@ -1,0 +1,49 @@
+// A memory_profiler report cut at the end of a row looks whole: memory_profiler's blank lines after
+// it are all that is missing, and an editor strips those too. Read so, `gate --max-peak` passed on
+// the first rows' 29 MiB where the function peaked at 182 MiB (h202). When the profiled file is here
+// and its lines are the rows', the function's end in it says whether rows are missing.
+
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+const D = 'fixtures/line-reports/cut-at-row';
+
+describe('a line report cut at the end of a row, its profiled file here (fixtures/line-reports/cut-at-row)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-cut-at-row-'));
+  copyFileSync(`${D}/batch.py`, join(dir, 'batch.py'));
+  const report = readFileSync(`${D}/report.txt`, 'utf8').replace(
+    /^Filename: .*$/m,
+    `Filename: ${join(dir, 'batch.py')}`,
+  );
+  const lines = report.split('\n');
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const cut = write('cut.txt', `${lines.slice(0, lines.findIndex((l) => l.includes('a = [1]')) + 1).join('\n')}\n`);
+
+  it('is refused naming where the function goes on; --allow-partial reads its rows, and the gate leaves it out', async () => {
+    const r = await cli('gate', '--max-peak', '100MiB', cut);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${cut}: line 7: the report of `);
+    expect(r.err).toContain('stops at line 8, and its function goes on to line 12 in that file');
+    const partial = await cli('gate', '--allow-partial', '--max-peak', '100MiB', cut);
+    expect(partial.code).toBe(2);
+    expect(partial.err).toContain('read without them (--allow-partial)');
+    expect(partial.err).toContain(`leaving out ${cut}: it was read cut short`);
+    const info = await cli('info', '--allow-partial', cut);
+    expect(info.code).toBe(0);
+  });
+
+  it('whole, with or without the blank lines after it, is read: the gate fails on its peak', async () => {
+    const whole = write('whole.txt', report);
+    const trimmed = write('trimmed.txt', `${report.trimEnd()}\n`);
+    for (const f of [whole, trimmed]) {
+      const r = await cli('gate', '--max-peak', '100MiB', f);
+      expect([r.code, r.out]).toEqual([1, expect.stringContaining('181.7 MiB')]);
+    }
+  });
+});

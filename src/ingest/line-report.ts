@@ -36,7 +36,9 @@ const FORMAT = 'line-report';
 const HEADER = /^( *)Line # +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
 // A header that stops before 'Line Contents': no table read, but said where rows are found without one.
 const CUT_HEADER = /^ *Line # +Mem usage\b/;
-const FILENAME = /^\s*(?:In \[\d+\]: )?Filename: (.*)$/s;
+// After other output on its line too (pytest -v's test id, its progress dots, a print(…, end=' ')):
+// then of a Python file or a pseudo-file ('<ipython-input-…>'), after a space or a dot.
+const FILENAME = /^(?:\s*(?:In \[\d+\]: )?|.*?[\s.](?=Filename: (?:\S.*\.pyw?|<[^>]*>)\s*$))Filename: (.*)$/s;
 const RULE = /^\s*=+\s*$/;
 const FENCE = /^\s*(```|~~~)/;
 const FIGURE = String.raw` +(-?\d+(?:\.(\d*))?) (MiB|MB)`;

@@ -7,6 +7,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { LineReport } from '../../src/model/line-report.js';
 import { cli } from '../helpers.js';
 
 const D = 'fixtures/line-reports/cut-at-row';
@@ -45,5 +47,18 @@ describe('a line report cut at the end of a row, its profiled file here (fixture
       const r = await cli('gate', '--max-peak', '100MiB', f);
       expect([r.code, r.out]).toEqual([1, expect.stringContaining('181.7 MiB')]);
     }
+  });
+});
+
+// pytest -s prints a test's id (-v) or its progress dot, then the test's output on the same line: the
+// first report's `Filename:` came after it, and was not read (the report filed under no file, one
+// function's four calls read as two functions of two calls each).
+describe('reports printed under pytest -s (fixtures/line-reports/pytest-s, memory_profiler 0.61)', () => {
+  it.each(['verbose.log', 'dots.log'])('%s: every report of the one function under its file', async (name) => {
+    const report = (await loadCapture(`fixtures/line-reports/pytest-s/${name}`)) as LineReport;
+    expect(report.blocks.map((b) => b.filename.split('/').pop())).toEqual(Array(4).fill('test_mem.py'));
+    const leaks = await cli('leaks', `fixtures/line-reports/pytest-s/${name}`);
+    expect(leaks.out).toMatch(/test_mem\.py:10 .*over 4 calls/);
+    expect(leaks.out).not.toContain('no Filename: line');
   });
 });

@@ -178,6 +178,8 @@ interface Envelope {
   readonly ceiling: readonly number[];
   /** Per window, its maximum minus its minimum (not smoothed, which would widen it during a rise). */
   readonly gap: readonly number[];
+  /** Windows left out at the ends (the first and last, one neighbour each), when they were. */
+  readonly edges?: number;
 }
 
 interface Fit {
@@ -339,7 +341,11 @@ function classifyWhole(e: Envelope, minGrowth: number, late = false): EnvelopeVe
   const n = t.length;
   if (n < 3) return { verdict: 'stable', confidence: 0, from: null };
   const m = minGrowth;
-  const support = n / (n + 4);
+  // The support of n windows. Three left of five (the ends left out) count as four, as four windows
+  // not cut do: the cap was not monotone in the run's length (a steady leak of 5 MiB/s failed the gate
+  // over 12 s, 25 samples, and passed over 15 s, 31: capped at 0.43).
+  const judged = e.edges ? Math.max(n, Math.min(4, n + e.edges)) : n;
+  const support = judged / (judged + 4);
   const consistency = (s: Slope): number => Math.abs(s.risingShare - 0.5) * 2; // 0: no trend, 1: all agree
   const shape = (v: readonly number[]) => {
     const top = Math.max(...v);
@@ -596,7 +602,9 @@ function judgeTrend(
   // Windows of 15 samples or more, then the lower (upper) envelope of each window and its
   // neighbours, so that a window that falls on a tooth (between teeth) of a sawtooth does not
   // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more.
-  const few = Math.min(10, Math.floor(t.length / 5));
+  // (16 to 19 samples make 4 windows of 4: 3 windows cap a verdict's support below the gate's 0.5, and a
+  // steady leak of 5 MiB/s sampled each second for 20 s passed it.)
+  const few = Math.min(10, Math.max(Math.floor(t.length / 5), t.length >= 16 ? 4 : 0));
   const windows = Math.max(3, few, Math.min(30, Math.floor(t.length / 15)));
   const env = envelopePoints(t, v, windows);
   const lo = { t: env.t, v: env.lo };
@@ -615,6 +623,7 @@ function judgeTrend(
     floor: cut(smooth(lo.v, Math.min)),
     ceiling: cut(smooth(hi.v, Math.max)),
     gap: cut(hi.v.map((x, i) => x - lo.v[i]!)),
+    ...(wide ? { edges: 2 } : {}),
   };
   const k = e.t.length;
   const first = (a: readonly number[]): number => (k ? a[0]! : 0);

@@ -435,3 +435,19 @@ describe('a run too short for the warm-up it would take (fixtures/mprof/brief)',
     expect((await cli('leaks', `${DIR}/plateau.dat`, '--warmup', w)).code).toBe(0);
   });
 });
+
+// A steady leak of 5 MiB/s sampled coarsely, as a CI job samples (Debian's mprof): its confidence was
+// capped below the gate's 0.5 with 15-19 or 25-29 samples judged, so the run of 12 s failed the gate
+// and the runs of 15 s (every 0.5 s) and 20 s (every second) passed it (h200).
+describe('a steady leak sampled coarsely (fixtures/leaks/mprof/coarse)', () => {
+  it.each(['t05-12s.dat', 't05-15s.dat', 't1-20s.dat'])(
+    '%s: a leak every command counts, the gate fails',
+    async (name) => {
+      const file = `fixtures/leaks/mprof/coarse/${name}`;
+      const [gate, leaks] = await Promise.all([cli('gate', file), cli('leaks', file)]);
+      expect(gate.code).toBe(1);
+      expect(gate.out).toMatch(/FAIL max-leaks: 1 leak/);
+      expect(leaks.out).toMatch(/main: LEAK \(confidence 0\.(?:[5-9]\d*)\)/);
+    },
+  );
+});

@@ -383,6 +383,22 @@ function rotated<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 /**
+ * Refuses a run folder's snapshot holding far more traced memory than tracemalloc's peak the run
+ * recorded as it took it (read just before; other threads may allocate in between): not the capture
+ * the run wrote there (two swapped, one copied over: read in the manifest's order, a leak read as a
+ * plateau).
+ */
+function notTheRunsCapture(path: string, total: number, peak: number | null): void {
+  const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (peak === null || total <= 2 * peak + 2 ** 20) return;
+  throw new UsageError(
+    `${path}: holds ${mib(total)} of traced memory, where the run recorded tracemalloc's peak at this ` +
+      `capture as ${mib(peak)}: not the snapshot the run wrote there (files swapped or copied over?); ` +
+      "give its snapshots/ folder to read the files as they are, in their names' order",
+  );
+}
+
+/**
  * What a run folder recorded, and `.label` sidecars: each snapshot's display label (the run's label,
  * else its sidecar's, else its path as read); the run's traced peaks and times where no sidecar gave
  * them; each allocator report's snapshot; the runs' per-test tables. Sidecars are looked up on the
@@ -393,6 +409,7 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
   const { snapshots, labels } = set.series;
   let snaps = snapshots.map((s, i) => {
     const f = recorded.get(labels[i]!);
+    notTheRunsCapture(labels[i]!, s.totalSize, f?.tracedPeak ?? null);
     const tracedPeak = s.tracedPeak ?? f?.tracedPeak ?? null;
     return { s: tracedPeak === s.tracedPeak ? s : { ...s, tracedPeak }, path: labels[i]!, f };
   });

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -495,5 +496,26 @@ describe('a run folder holding a capture this user cannot read', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a run folder whose snapshot files are not the run's (two swapped: h202)", () => {
+  // Read in the manifest's order, the swapped files made a leak a plateau. The manifest records
+  // tracemalloc's peak as each capture was taken: a snapshot holding far more is not that capture.
+  it("is refused naming the file, its traced memory and the run's peak; its snapshots/ folder reads the files as they are", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-swapped-'));
+    cpSync('fixtures/run-folder/parent-leak', d, { recursive: true });
+    const [a, b] = ['0001.pickle', '0002.pickle'].map((n) => join(d, 'snapshots', n));
+    const kept = readFileSync(a!);
+    copyFileSync(b!, a!);
+    writeFileSync(b!, kept);
+    const [r, gate] = await Promise.all([cli('leaks', d), cli('gate', d)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /0001\.pickle: holds 2\d\.\d MiB of traced memory, where the run recorded tracemalloc's peak at this capture as 0\.0 MiB: not the snapshot the run wrote there/,
+    );
+    expect(gate.code).toBe(2);
+    expect((await cli('info', join(d, 'snapshots'))).code).toBe(0);
+    expect((await cli('leaks', 'fixtures/run-folder/parent-leak')).code).toBe(0);
   });
 });

@@ -426,7 +426,15 @@ const mib = (x: number): string => `${x.toFixed(1)} MiB`;
 /** The next step for a verdict: the capture, flag or function that would confirm it or fix it. */
 function nextStep(
   verdict: MemoryVerdict,
-  r: { confidence: number; floorRose: boolean; ceilingEndMiB: number; peakMiB: number; minGrowthMiB: number },
+  r: {
+    confidence: number;
+    floorRose: boolean;
+    ceilingEndMiB: number;
+    peakMiB: number;
+    minGrowthMiB: number;
+    /** How far the floor moved from its first window to its last. */
+    floorMovedMiB: number;
+  },
   warmup: number | null,
   duration: number,
   call: RetainingCall | undefined,
@@ -459,6 +467,13 @@ function nextStep(
     case 'shrinking':
       return 'memory was given back over the run: nothing to fix';
     default:
+      // A floor that moved by the growth that counts, not as a trend (a step early, then level):
+      // "no change" under "floor 21.9 -> 51.5 MiB" was false.
+      if (Math.abs(r.floorMovedMiB) >= r.minGrowthMiB)
+        return (
+          `the floor moved by ${mib(Math.abs(r.floorMovedMiB))} but not as a trend (a step, then level): ` +
+          'not a leak over this capture; a longer capture would show whether it holds'
+        );
       return (
         `no change of ${mib(r.minGrowthMiB)} or more (the growth that counts) over ${duration < 10 ? duration.toFixed(1) : Math.round(duration)} s; ` +
         'a slower leak needs a longer capture or `arenascope leaks` with a lower `--min-growth`'
@@ -665,6 +680,7 @@ function judgeTrend(
   const facts = {
     confidence: c.confidence,
     floorRose,
+    floorMovedMiB: last(e.floor) - first(e.floor),
     ceilingEndMiB: last(e.ceiling),
     peakMiB: peak,
     minGrowthMiB: minGrowth,

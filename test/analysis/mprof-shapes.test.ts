@@ -451,3 +451,14 @@ describe('a steady leak sampled coarsely (fixtures/leaks/mprof/coarse)', () => {
     },
   );
 });
+
+describe('a floor that steps up early and holds (fixtures/mprof/shapes/heavystart.dat, mprof --nopython)', () => {
+  it('is no leak, and its next step does not say "no change" under a floor that rose 30 MiB', async () => {
+    const r = await trend('fixtures/mprof/shapes/heavystart.dat');
+    const s = samples('fixtures/mprof/shapes/heavystart.dat');
+    expect(Math.max(...s.mib) - s.mib[1]!).toBeGreaterThan(25);
+    expect(['stable', 'plateau']).toContain(r.verdict);
+    expect(r.floorEndMiB - r.floorStartMiB).toBeGreaterThan(25);
+    expect(r.next).not.toMatch(/^no change/);
+  });
+});

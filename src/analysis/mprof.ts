@@ -617,9 +617,9 @@ function judgeTrend(
   // Windows of 15 samples or more, then the lower (upper) envelope of each window and its
   // neighbours, so that a window that falls on a tooth (between teeth) of a sawtooth does not
   // count as the floor (ceiling). A short run gets up to 10 windows of 5 samples or more.
-  // (16 to 19 samples make 4 windows of 4: 3 windows cap a verdict's support below the gate's 0.5, and a
-  // steady leak of 5 MiB/s sampled each second for 20 s passed it.)
-  const few = Math.min(10, Math.max(Math.floor(t.length / 5), t.length >= 16 ? 4 : 0));
+  // (Under 20 samples, 3 windows cap a verdict's support below the gate's 0.5: a steady leak sampled
+  // each second for 20 s is not counted, as a 2 s run's start-up rise on a loaded machine is not.)
+  const few = Math.min(10, Math.floor(t.length / 5));
   const windows = Math.max(3, few, Math.min(30, Math.floor(t.length / 15)));
   const env = envelopePoints(t, v, windows);
   const lo = { t: env.t, v: env.lo };

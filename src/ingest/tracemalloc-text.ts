@@ -415,7 +415,9 @@ function unwrapper(wrap: { width: number; soft: number; joined: number[]; unjoin
       const complete = held.length === 1 && wasWhole;
       const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
       const width = shownWidth(held[0]!);
-      if (joined !== undefined && !heldWhole) {
+      // `fold -s` broke a name at its space, `<frozen abc>` (a pseudo-file's name: no file's).
+      const frozen = !complete && held.length === 1 && /<[^<>]* $/.test(before) && /^[^<\s]*>:/.test(text);
+      if (joined !== undefined && (!heldWhole || frozen)) {
         // Nothing else than a wrap: its width is a terminal's, or, broken at a space (`fold -s`, an
         // editor), the width is at least its own: a wider wrap inside a file name waiting is one too.
         const atSpace = /\s$/.test(held[0]!.text);
@@ -424,17 +426,6 @@ function unwrapper(wrap: { width: number; soft: number; joined: number[]; unjoin
           if (waiting) settle(waiting.width === width || (atSpace && waiting.width > width));
           wrap.width ||= width;
         } else if (waiting && waiting.width > width) settle(true);
-        wrap.joined.push(line.no);
-        emit(line);
-        [held, taken] = [[], true];
-      } else if (
-        joined !== undefined &&
-        !complete &&
-        held.length === 1 &&
-        /<[^<>]* $/.test(before) &&
-        /^[^<\s]*>:/.test(text)
-      ) {
-        // `fold -s` broke a name at its space, `<frozen abc>` (a pseudo-file's name: no file's).
         wrap.joined.push(line.no);
         emit(line);
         [held, taken] = [[], true];

@@ -815,8 +815,11 @@ export function evaluateGate(
         : null;
     checks.push(withExitCheck(main, atExitCapture));
   }
-  // Leaks: by default none is allowed when there is a series to judge.
-  const series = (current.snapshots?.labels.length ?? 0) >= 3 || current.memory.length > 0;
+  // Leaks: by default none is allowed when there is a series to judge (an mprof run too short to
+  // judge is none: a quick program's run failed every gate, "no leak verdict", with no way out).
+  const series =
+    (current.snapshots?.labels.length ?? 0) >= 3 ||
+    current.memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'));
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
   if (maxLeaks !== undefined) checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept, dirs));
   if (limits.maxSiteGrowth !== undefined) {

@@ -463,6 +463,9 @@ function repositoryLine(
  * line of /ci/b/svc/app.py). A run's directory comes first: the folder `gate` or `baseline` ran in may
  * be the checkout's parent, on one side only (a line unchanged read as grown from 0).
  */
+// The file of an installed package, after the last site-packages (or Debian's dist-packages) folder.
+const PACKAGE_FILE = /[\\/](?:site|dist)-packages[\\/](?!.*[\\/](?:site|dist)-packages[\\/])(.+)$/;
+
 function lineKeys(
   d: ReportData | null,
 ): (f: Frame) => { readonly whole: string; readonly within: string | null; readonly file: string } {
@@ -479,8 +482,12 @@ function lineKeys(
     // name a script run as `python app.py` so, 3.9+ by its absolute path (a baseline of 3.8 read
     // every line of the script as grown from nothing on 3.9).
     const relative = !ABSOLUTE.test(f.filename) && !namesNoFile(f.filename);
-    const name =
-      root !== undefined
+    // An installed package's file is named from its site-packages folder, wherever the virtualenv is
+    // (~/.venvs/proj on one machine, the checkout's .venv on CI: every line of it read as grown from nothing).
+    const installed = PACKAGE_FILE.exec(f.filename);
+    const name = installed
+      ? `site-packages/${installed[1]}`
+      : root !== undefined
         ? f.filename.slice(root.length + 1)
         : relative
           ? f.filename.replace(/^(?:\.[\\/])+/, '')

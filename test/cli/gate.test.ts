@@ -1938,3 +1938,19 @@ describe('--max-peak-growth of mprof runs beside line reports (fixtures/gate/pea
     expect(r.code).toBe(pct <= 10 ? 0 : 1);
   });
 });
+
+describe('an installed package in a virtualenv elsewhere on each machine (fixtures/gate/venvs, h201)', () => {
+  // The baseline's venv under ~/.venvs (outside the checkout), CI's in the checkout's .venv: the same
+  // package's line was keyed by its whole path on one side, and read as grown from nothing by all it
+  // holds ("write it with `arenascope baseline` in its checkout", which it was).
+  it('lines up its lines by the path after site-packages: no growth of the same code', async () => {
+    const D = 'fixtures/gate/venvs';
+    const base = join(mkdtempSync(join(tmpdir(), 'arenascope-venvs-')), 'memory-baseline.json');
+    expect((await cli('baseline', `${D}/alice/dumps`, '-o', base)).code).toBe(0);
+    const r = await cli('gate', `${D}/ci/dumps`, '--baseline', base, '--max-site-growth', '64KiB', '--max-leaks', '1');
+    expect(r.out).toMatch(
+      /PASS max-site-growth: largest site growth \S+\/ci\/proj\/\.venv\/lib\/python3\.11\/site-packages\/fakelib\/__init__\.py:5 \+0\.0 KiB/,
+    );
+    expect(r.code).toBe(0);
+  });
+});

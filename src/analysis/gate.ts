@@ -455,6 +455,22 @@ function repositoryLine(
   return { at, relative: root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at };
 }
 
+// The file of an installed package, after the last site-packages (or Debian's dist-packages) folder.
+const PACKAGE_FILE = /[\\/](?:site|dist)-packages[\\/](?!.*[\\/](?:site|dist)-packages[\\/])(.+)$/;
+// A standard-library file, after its CPython's lib/python3.X (3.13t: free-threaded) or, on Windows,
+// Python3X\Lib folder: the minor version is kept, another one's code is other code.
+const STDLIB_FILE = /[\\/]lib(?:64)?[\\/]python(3\.\d+t?)[\\/](.+)$|[\\/]python3(\d+t?)[\\/]lib[\\/](.+)$/i;
+
+/** A file's name wherever its CPython or virtualenv is installed, for a file of either; else null. */
+function installedName(filename: string): string | null {
+  const pkg = PACKAGE_FILE.exec(filename);
+  if (pkg) return `site-packages/${pkg[1]}`;
+  const std = STDLIB_FILE.exec(filename);
+  if (!std) return null;
+  const version = std[1] ?? `3.${std[3]}`;
+  return `python${version}/${(std[2] ?? std[4])!.replace(/\\/g, '/')}`;
+}
+
 /**
  * A line as the site check looks it up in a baseline: as recorded, and, when its file lies under a
  * run's working directory (a checkout; the outermost of them), relative to it, else under the folder
@@ -463,9 +479,6 @@ function repositoryLine(
  * line of /ci/b/svc/app.py). A run's directory comes first: the folder `gate` or `baseline` ran in may
  * be the checkout's parent, on one side only (a line unchanged read as grown from 0).
  */
-// The file of an installed package, after the last site-packages (or Debian's dist-packages) folder.
-const PACKAGE_FILE = /[\\/](?:site|dist)-packages[\\/](?!.*[\\/](?:site|dist)-packages[\\/])(.+)$/;
-
 function lineKeys(
   d: ReportData | null,
 ): (f: Frame) => { readonly whole: string; readonly within: string | null; readonly file: string } {
@@ -483,10 +496,11 @@ function lineKeys(
     // every line of the script as grown from nothing on 3.9).
     const relative = !ABSOLUTE.test(f.filename) && !namesNoFile(f.filename);
     // An installed package's file is named from its site-packages folder, wherever the virtualenv is
-    // (~/.venvs/proj on one machine, the checkout's .venv on CI: every line of it read as grown from nothing).
-    const installed = PACKAGE_FILE.exec(f.filename);
+    // (~/.venvs/proj on one machine, the checkout's .venv on CI: every line of it read as grown from
+    // nothing), and the standard library's from its CPython's lib folder (pyenv's 3.11 against Debian's).
+    const installed = installedName(f.filename);
     const name = installed
-      ? `site-packages/${installed[1]}`
+      ? installed
       : root !== undefined
         ? f.filename.slice(root.length + 1)
         : relative

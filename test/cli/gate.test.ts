@@ -1954,3 +1954,19 @@ describe('an installed package in a virtualenv elsewhere on each machine (fixtur
     expect(r.code).toBe(0);
   });
 });
+
+describe('the standard library of one CPython minor in two installs (fixtures/gate/pythons, h205)', () => {
+  // pyenv's 3.11 on a laptop, Debian's /usr/bin/python3 (3.11) in the CI image: json's line was keyed by
+  // its whole path, and read as grown from nothing by all it holds, with advice to re-take the baseline.
+  it('lines up its lines by the path after lib/python3.11: no growth of the same code', async () => {
+    const D = 'fixtures/gate/pythons';
+    const base = join(mkdtempSync(join(tmpdir(), 'arenascope-pythons-')), 'memory-baseline.json');
+    expect((await cli('baseline', `${D}/pyenv`, '-o', base)).code).toBe(0);
+    const r = await cli('gate', `${D}/debian`, '--baseline', base, '--max-site-growth', '64KiB', '--max-leaks', '1');
+    expect(r.out).toMatch(
+      /PASS max-site-growth: largest site growth \/usr\/lib\/python3\.11\/json\/decoder\.py:353 \+\d+(\.\d)? KiB/,
+    );
+    expect(r.out).not.toMatch(/not in the baseline/);
+    expect(r.code).toBe(0);
+  });
+});

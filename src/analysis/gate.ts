@@ -466,9 +466,20 @@ function installedName(filename: string): string | null {
   const pkg = PACKAGE_FILE.exec(filename);
   if (pkg) return `site-packages/${pkg[1]}`;
   const std = STDLIB_FILE.exec(filename);
-  if (!std) return null;
-  const version = std[1] ?? `3.${std[3]}`;
-  return `python${version}/${(std[2] ?? std[4])!.replace(/\\/g, '/')}`;
+  return std ? `python${stdlibVersion(std)}/${(std[2] ?? std[4])!.replace(/\\/g, '/')}` : null;
+}
+
+const stdlibVersion = (std: RegExpExecArray): string => std[1] ?? `3.${std[3]}`;
+
+/** The CPython versions whose standard library the lines name (not through site-packages). */
+function stdlibVersions(sites: readonly TopSite[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sites) {
+    const f = s.frames[0]!.filename;
+    const std = PACKAGE_FILE.test(f) ? null : STDLIB_FILE.exec(f);
+    if (std) out.add(stdlibVersion(std));
+  }
+  return out;
 }
 
 /**
@@ -896,12 +907,22 @@ export function evaluateGate(
         ])}: code moved or changed (a line moved by code added above it is found when the baseline, written by ` +
         '`arenascope baseline` in the checkout, holds its source and the code is unchanged)'
       : '';
+    // The standard library of another CPython minor version: its lines are other lines.
+    const ours = stdlibVersions(now?.topSites ?? []);
+    const theirs = [...stdlibVersions(before?.topSites ?? [])].filter((v) => !ours.has(v));
+    const otherPython =
+      ours.size > 0 && theirs.length > 0 && ![...ours].some((v) => stdlibVersions(before?.topSites ?? []).has(v))
+        ? `the baseline's standard library is CPython ${theirs.join(', ')}'s, these captures' ${[...ours].join(', ')}'s: ` +
+          'write the baseline with the CPython this job runs'
+        : null;
     const overNote =
       (unknown > 0
         ? `; ${unknown === lines ? (unknown === 1 ? 'it is' : 'they are') : `${unknown} of them are`} ` +
-          'not in the baseline (grown from nothing: new lines, or a baseline taken in another folder: lines ' +
-          'are keyed by file names relative to where `baseline` and `gate` run; write it with `arenascope ' +
-          `baseline\` in its checkout)${goneText}`
+          'not in the baseline (grown from nothing: ' +
+          (otherPython ??
+            'new lines, or a baseline taken in another folder: lines are keyed by file names relative to where ' +
+              '`baseline` and `gate` run; write it with `arenascope baseline` in its checkout') +
+          `)${goneText}`
         : '') +
       (lines > 1 ? `; ${lines} lines over the limit` : '') +
       // A baseline that keeps its largest lines only (a report's JSON keeps 200): a line below them

@@ -1969,4 +1969,16 @@ describe('the standard library of one CPython minor in two installs (fixtures/ga
     expect(r.out).not.toMatch(/not in the baseline/);
     expect(r.code).toBe(0);
   });
+
+  it("names another minor version's standard library as the reason a line is not in the baseline", async () => {
+    const D = 'fixtures/gate/pythons';
+    const base = join(mkdtempSync(join(tmpdir(), 'arenascope-pythons-')), 'memory-baseline.json');
+    expect((await cli('baseline', `${D}/pyenv`, '-o', base)).code).toBe(0);
+    const r = await cli('gate', `${D}/py312`, '--baseline', base, '--max-site-growth', '64KiB', '--max-leaks', '1');
+    expect(r.out).toMatch(
+      /FAIL max-site-growth: largest site growth \S+\/lib\/python3\.12\/json\/decoder\.py:\d+ .*grown from nothing: the baseline's standard library is CPython 3\.11's, these captures' 3\.12's/,
+    );
+    expect(r.out).not.toMatch(/in its checkout/);
+    expect(r.code).toBe(1);
+  });
 });

@@ -1076,8 +1076,8 @@ const frameKey = (st: LoggedStatistic): string => st.frames.map((f) => `${f.file
  * again. One listing by line never names a site twice: a top 2 printed each step while memory shrank
  * (each top below the one before's smallest) was read as one listing and each site's figures summed.
  * But statistics('traceback') printed without its frames names each traceback's oldest frame, often
- * the same one: taken apart only when every piece holds two statistics or more (a traceback listing's
- * repeats come one after another, or scattered); else null.
+ * the same one: taken apart only when every piece holds two statistics or more and the same sites (a
+ * traceback listing's repeats come one after another, or scattered); else null.
  */
 function byRepeats(round: readonly LoggedStatistic[]): LoggedStatistic[][] | null {
   const pieces: LoggedStatistic[][] = [[]];
@@ -1091,7 +1091,12 @@ function byRepeats(round: readonly LoggedStatistic[]): LoggedStatistic[][] | nul
     keys.add(key);
     pieces[pieces.length - 1]!.push(st);
   }
-  return pieces.length > 1 && pieces.every((p) => p.length >= 2) ? pieces : null;
+  // The same sites every time: a top N of one program's steps. A listing by traceback repeats some of
+  // its sites, not all in turn (its 5 statistics, 2 and 3 apart, were read as two listings, a leak as
+  // shrinking).
+  const sites = (p: readonly LoggedStatistic[]): string => p.map(frameKey).sort().join('\n');
+  const same = pieces.every((p) => sites(p) === sites(pieces[0]!));
+  return pieces.length > 1 && pieces.every((p) => p.length >= 2) && same ? pieces : null;
 }
 
 /** Blank lines inside a listing: how many, the first. */

@@ -154,3 +154,16 @@ describe("statistics printed under the program's constant label ('[mem] …', CP
     expect(gate.out).not.toContain('[mem]');
   });
 });
+
+describe("statistics('traceback') printed without frames, one site named twice in each top 5 (CPython 3.12)", () => {
+  it('is read as its four listings, each statistic under its oldest frame; the leak fails the gate', async () => {
+    // Two listings each were read, of 2 and 3 statistics (a site named again began one): the leak, split
+    // between them, read as shrinking, and the gate passed.
+    const { read } = await listings('tb_noframes.log');
+    const oldest = truth('tb_noframes').listings.map((l) => l.map((s) => [[s.frames[0]], s.count, formatSize(s.size)]));
+    expect(read).toEqual(oldest);
+    const gate = await cli('gate', `${DIR}/tb_noframes.log`);
+    expect(gate.out).toMatch(/FAIL max-leaks: 1 leak \(limit 0\): \S+tb_noframes\.py:21 /);
+    expect(gate.code).toBe(1);
+  });
+});

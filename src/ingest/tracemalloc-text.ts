@@ -63,10 +63,17 @@ const ELISION = /^\s*(?:#\s*)?(?:\.{3,}|…|\[(?:\.{3}|…)\]|\((?:\.{3}|…)\)|
  * printing its top 1 after each phase, another line between, looks the same: each part is a listing
  * of that length). The lines of the joins go to `joined`, of the elisions to `elided`.
  */
-function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined: number[], elided: number[]): void {
+function joinSplits(
+  listings: LoggedListing[],
+  titles: (string | null)[],
+  splits: readonly Split[],
+  joined: number[],
+  elided: number[],
+): void {
   if (!splits.length) return;
   for (const { at, no } of [...splits].reverse().filter((x) => x.elided)) {
     listings.splice(at, 1);
+    titles.splice(at, 1);
     elided.unshift(no);
   }
   // Runs of parts, each split from the one before it (indices after the elided tails went).
@@ -96,12 +103,35 @@ function joinSplits(listings: LoggedListing[], splits: readonly Split[], joined:
     : totals.length >= 2 && totals.every((t) => t === totals[0])
       ? totals[0]!
       : null;
-  if (usual === null) return;
+  // Or every listing comes under a title of one shape ('[ Top 10 ] step 3', its numbers aside; a split
+  // one, its first part), two or more of them, and the parts after the first under none of that shape: the lines
+  // between are no title, the parts one listing (a top 10 of 2 sites at the first step: no usual length;
+  // a warning logged after a leak's statistic split its listing, and the gate passed).
+  const shape = (t: string | null): string | null => (t === null ? null : t.replace(/\d+(?:\.\d+)?/g, '#'));
+  const firsts = new Set(runs.map((r) => r.first));
+  const titled = listings.flatMap((_, i) => (inRuns.has(i) && !firsts.has(i) ? [] : [shape(titles[i] ?? null)]));
+  const heading = titled.length >= 2 && titled[0] !== null && titled.every((t) => t === titled[0]) ? titled[0] : null;
+  const untitled = (r: (typeof runs)[number]): boolean =>
+    heading !== null &&
+    shape(titles[r.first] ?? null) === heading &&
+    titles.slice(r.first + 1, r.last + 1).every((t) => shape(t) !== heading);
+  // Or its title announces a top N the parts make together, theirs none ('[ Top 10 ]': one listing in
+  // the file, a warning logged inside it).
+  const topOf = (t: string | null | undefined): number | null => {
+    const m = t ? /\btop[\s_-]*(\d+)\b/i.exec(t) : null;
+    return m ? Number(m[1]) : null;
+  };
+  const announced = (r: (typeof runs)[number]): boolean => {
+    const n = topOf(titles[r.first]);
+    return n !== null && total(r) <= n && titles.slice(r.first + 1, r.last + 1).every((t) => topOf(t) === null);
+  };
   for (const r of [...runs].reverse()) {
     const parts = listings.slice(r.first, r.last + 1);
-    if (parts.some((l) => l.tracebacks !== parts[0]!.tracebacks || l.stats.length >= usual) || total(r) !== usual)
-      continue;
+    if (parts.some((l) => l.tracebacks !== parts[0]!.tracebacks)) continue;
+    const byLength = usual !== null && parts.every((l) => l.stats.length < usual) && total(r) === usual;
+    if (!byLength && !untitled(r) && !announced(r)) continue;
     listings.splice(r.first, parts.length, { ...parts[0]!, stats: parts.flatMap((l) => l.stats) });
+    titles.splice(r.first, parts.length, titles[r.first] ?? null);
     joined.unshift(...r.lines);
   }
 }
@@ -544,6 +574,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // The line logged before the listing being read (neither a statistic nor blank), and the last such line.
   let title: string | null = null;
   let lastOther: string | null = null;
+  // Each listing's title (the line before it), for joinSplits.
+  const titles: (string | null)[] = [];
   // Listings whose file names begin with a word a log prefix's field could be (listingPrefix).
   const named: (NonNullable<ListingPrefix['nameWords']> & { line: number })[] = [];
   // Statistics left out as printed after other text on their line (text-before-name.ts).
@@ -665,6 +697,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         const n = process === null ? listingNumber(stats, numbers) : null;
         const named = process !== null ? { process } : n !== null ? { number: n } : {};
         listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...named });
+        titles.push(title);
       }
     };
     for (const [i, st] of stats.entries()) {
@@ -967,7 +1000,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
-  joinSplits(listings, splits, interruptions, elisions);
+  joinSplits(listings, titles, splits, interruptions, elisions);
   if (services.size > 1) {
     const [[a, atA], [b, atB]] = [...services];
     throw new InputError(
@@ -1034,7 +1067,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ...lineWarnings(
         input.label,
         interruptions,
-        "other lines inside a listing (another thread's, printed or logged) read past: the parts before and after them make one listing of the usual length",
+        "other lines inside a listing (another thread's, printed or logged) read past: the parts before and after them make one listing (of the usual length, or under one title)",
       ),
       ...lineWarnings(
         input.label,

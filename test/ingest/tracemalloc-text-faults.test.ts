@@ -167,3 +167,23 @@ describe("statistics('traceback') printed without frames, one site named twice i
     expect(gate.code).toBe(1);
   });
 });
+
+describe('a warning logged inside titled listings of no usual length (CPython 3.12, stderr unbuffered)', () => {
+  // The first step lists 3 sites, the others 10: the parts before and after the warning were read as
+  // listings of their own, the leak's line missing from every second one (read as shrinking, or a
+  // plateau), and the gate passed.
+  it.each(['once', 'every'])('warning_titled_%s: each listing read whole; the leak fails the gate', async (m) => {
+    const { log, read } = await listings(`warning_titled_${m}.log`);
+    expect(read).toEqual(expected(truth(`warning_titled_${m}`)));
+    expect(log.warnings.join('\n')).toMatch(/other lines inside a listing .* read past/);
+    const gate = await cli('gate', `${DIR}/warning_titled_${m}.log`);
+    expect(gate.out).toMatch(/FAIL max-leaks: 1 leak \(limit 0\): \S+warning_titled\.py:13 /);
+    expect(gate.code).toBe(1);
+  });
+
+  it('one titled listing alone in a file, split by the warning, is read whole by diff', async () => {
+    const r = await cli('diff', `${DIR}/warning_titled_step1.log`, `${DIR}/warning_titled_step2.log`);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/warning_titled\.py:13: size=1858 KiB \(\+619 KiB\), count=1802 \(\+601\)/);
+  });
+});

@@ -262,7 +262,10 @@ async function fragmentationAgrees(inputs: string[], stats: string[] = [], repla
   const last = facts.captures[facts.captures.length - 1]!;
   expect(m.basis).toBe(last.real ? 'real' : 'model, best case');
   expect(check.message).toContain(m.basis);
-  expect(check.passed).toBe(!(m.spareArenas >= 2 && m.share > check.limit));
+  // Over the limit fails; so does a figure the replay's verdict calls unknown (what the captures do not
+  // hold, frees before the first or between captures without a traced peak, leaves arenas pinned unseen).
+  expect(check.passed).toBe(!(m.spareArenas >= 2 && m.share > check.limit) && facts.verdict !== 'unknown');
+  if (facts.verdict === 'unknown') expect(check.message).toContain('not measured');
 }
 
 interface Measure {

@@ -84,6 +84,21 @@ function exitLeftOut(set: CaptureSet, minGrowth: number): string {
   );
 }
 
+/**
+ * The index of the last test's capture of a pytest run under `arenascope run`, when captures of the
+ * session's end come after it (pytest's summary and its plugins' hooks, importing modules: hypothesis's
+ * import at its terminal summary read as 5 leaks of a suite of 4 tests that keep nothing, and the gate
+ * failed); null otherwise. Three captures to judge at least up to it.
+ */
+function lastTestCapture(set: CaptureSet, judged: number): number | null {
+  const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
+  if (!tests.size) return null;
+  const { snapshots } = set.series;
+  let last = -1;
+  for (let i = 0; i < judged; i++) if (tests.has(snapshots[i]!.source.path)) last = i;
+  return last >= 2 && last < judged - 1 ? last : null;
+}
+
 /** Whether the set holds anything leak detection reads: snapshots, mprof runs or line reports. */
 export function hasLeakEvidence(set: CaptureSet): boolean {
   return set.series.snapshots.length > 0 || set.memorySeries.length > 0 || set.lineReports.length > 0;
@@ -95,7 +110,8 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
   if (!hasLeakEvidence(set)) throw new UsageError('no snapshot, mprof run or line report among the inputs');
   if (snaps.length) {
     const exit = atexitCapture(set);
-    const judged = exit ? snaps.slice(0, -1) : snaps;
+    const lastTest = lastTestCapture(set, exit ? snaps.length - 1 : snaps.length);
+    const judged = lastTest !== null ? snaps.slice(0, lastTest + 1) : exit ? snaps.slice(0, -1) : snaps;
     const times = set.timeSource ? judged.map((s) => s.time!) : null;
     const r = detectLeaks(judged, { ...q, times });
     out.push({
@@ -107,7 +123,13 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
       groupBy: r.groupBy,
       minGrowth: r.minGrowth,
       sites: r.sites,
-      leftOut: exit ? exitLeftOut(set, r.minGrowth) : null,
+      leftOut:
+        lastTest !== null
+          ? `the pytest run's ${snaps.length - judged.length} capture(s) after its last test are left out: ` +
+            "pytest's session end (its summary, plugins' hooks importing modules), where no test runs"
+          : exit
+            ? exitLeftOut(set, r.minGrowth)
+            : null,
     });
   }
   for (const m of set.memorySeries) {

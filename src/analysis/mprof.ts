@@ -122,6 +122,11 @@ export interface MemoryTrend {
   /** Measured: the largest sample of the run (what `mprof peak` prints). */
   readonly peakMiB: number;
   /**
+   * A pytest run's session end, after its last test: this many seconds of samples left out of the
+   * verdict (MemorySeries.programEnd).
+   */
+  readonly sessionEndSeconds?: number;
+  /**
    * Measured: the floor (the lowest sample of a window; of 5 windows or more, of a window and its
    * neighbours) of the first and of the last window judged.
    */
@@ -863,12 +868,19 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
   // FUNC spans are the main process's: its next step names the call that kept the most (keptCall).
   const call = keptCall(s, retainingCalls(s));
   if (s.programStart !== undefined && opts.programStart === undefined) opts = { ...opts, programStart: s.programStart };
-  const out = s.samples.t.length
-    ? [memoryTrend(mainName(s), s.samples, opts, s.mainIncludesChildren ? undefined : call)]
-    : [];
+  // A pytest run judged up to its last test: the session's end after it is no test's (hypothesis's
+  // import at its summary read as a leak of a suite keeping nothing). Its peak is the whole run's.
+  const end = s.programEnd;
+  const trend = (name: string, x: Samples, c?: RetainingCall): MemoryTrend => {
+    const n = end === undefined ? x.t.length : x.t.findIndex((t) => t > end);
+    if (n < 0 || n === x.t.length || n < 3) return memoryTrend(name, x, opts, c);
+    const judged = memoryTrend(name, { t: x.t.subarray(0, n), mib: x.mib.subarray(0, n) }, opts, c);
+    return { ...judged, peakMiB: Math.max(judged.peakMiB, ...x.mib), sessionEndSeconds: x.t[x.t.length - 1]! - end! };
+  };
+  const out = s.samples.t.length ? [trend(mainName(s), s.samples, s.mainIncludesChildren ? undefined : call)] : [];
   // MEM counting the children: the program's own memory is the total less its children at each sample.
-  if (s.mainIncludesChildren && s.samples.t.length) out.push(memoryTrend(mainName({}), ownSamples(s), opts, call));
-  for (const [pid, c] of s.children) out.push(memoryTrend(childName(s, pid), c, opts));
+  if (s.mainIncludesChildren && s.samples.t.length) out.push(trend(mainName({}), ownSamples(s), call));
+  for (const [pid, c] of s.children) out.push(trend(childName(s, pid), c));
   return out;
 }
 

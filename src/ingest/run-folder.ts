@@ -27,6 +27,8 @@ export interface RunFile {
   readonly childrenInMem?: boolean;
   /** The memory file's: when the program's own code began (the run's start capture; MemorySeries.programStart). */
   readonly programStart?: number;
+  /** The memory file's: when a pytest run's last test ended, captures coming after it (MemorySeries.programEnd). */
+  readonly programEnd?: number;
   /** The memory file's: the program's own peak RSS as it exited, in KiB (MemorySeries.exitPeakMiB). */
   readonly exitPeakKiB?: number;
 }
@@ -325,12 +327,14 @@ export function readRunFolder(dir: string): RunFolder | null {
   // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
   // From the files before any was left out: the start capture is, when the program cleared the traces.
   const begun = programStart(before);
+  const ended = lastTestEnd(run);
   const exitPeak = exitPeakKiB(dir);
   const files = run.files.map((f) => ({
     ...f,
     path: now(f.path),
     matches: f.matches && now(f.matches),
     ...(f.kind === 'memory' && begun !== null ? { programStart: begun } : {}),
+    ...(f.kind === 'memory' && ended !== null ? { programEnd: ended } : {}),
     ...(f.kind === 'memory' && exitPeak !== null ? { exitPeakKiB: exitPeak } : {}),
   }));
   // One there that cannot be read (permission denied) is read, and fails naming why, as in its
@@ -339,6 +343,8 @@ export function readRunFolder(dir: string): RunFolder | null {
   return {
     ...run,
     files: files.filter((f) => !missing.includes(f)),
+    // A test's capture as read now too (gzipped since: the tests' captures were found in no series).
+    tests: run.tests.map((t) => (t.snapshot === null ? t : { ...t, snapshot: now(t.snapshot) })),
     warnings: [
       ...run.warnings,
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
@@ -352,8 +358,20 @@ export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemoryS
   return {
     ...m,
     ...(f?.programStart === undefined ? {} : { programStart: f.programStart }),
+    ...(f?.programEnd === undefined ? {} : { programEnd: f.programEnd }),
     ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
   };
+}
+
+/**
+ * When a pytest run's last test ended: the time of its capture, when snapshots come after it (pytest's
+ * session end); null otherwise (MemorySeries.programEnd).
+ */
+function lastTestEnd(run: RunFolder): number | null {
+  const tested = new Set(run.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : [])));
+  const snaps = run.files.filter((f) => f.kind === 'snapshot' && f.time !== null);
+  const last = snaps.filter((f) => tested.has(f.path)).reduce<number | null>((a, f) => Math.max(a ?? 0, f.time!), null);
+  return last !== null && snaps.some((f) => f.time! > last) ? last : null;
 }
 
 /** The program's own peak RSS as it exited (captures.jsonl's end event, `maxRssKiB`), or null. */

@@ -65,6 +65,11 @@ export interface MemorySeries {
    */
   readonly programStart?: number;
   /**
+   * When a pytest run's last test ended, on the samples' clock, where the run went on after it: the
+   * samples after it are pytest's session end (its summary, plugins' hooks importing modules), no test's.
+   */
+  readonly programEnd?: number;
+  /**
    * The program's own peak RSS in MiB as it exited (an `arenascope run`'s getrusage), MEM's process
    * alone: the samples can miss it (a program done within one sample interval was sampled once, before
    * Python started: 0.02 MiB).

@@ -718,3 +718,31 @@ describe('peak growth where one side alone records its traced peak', () => {
     );
   });
 });
+
+describe('a pytest run whose session end keeps memory after the last test (fixtures/run-folder/session-end, pytest 9, CPython 3.11)', () => {
+  // A plugin's terminal-summary hook (hypothesis's imports its package there) kept 13 MB after the last
+  // test; 4 tests keeping nothing. Judged with the session end, pytest's import-time lines and memory.dat
+  // read as leaks, and the gate failed the suite.
+  const D = 'fixtures/run-folder/session-end';
+  const t = JSON.parse(readFileSync('fixtures/run-folder/session-end.truth.json', 'utf8')) as {
+    tests: number;
+    afterLastTest: number;
+    summaryLineAtLastTest: number;
+    summaryLineAtExit: number;
+  };
+
+  it('leaks judges up to the last test, saying what it left out; gate and report count no leak', async () => {
+    expect([t.tests, t.summaryLineAtLastTest]).toEqual([4, 0]);
+    expect(t.summaryLineAtExit).toBeGreaterThan(10_000_000);
+    const l = await cli('leaks', D);
+    expect(l.code).toBe(0);
+    expect(l.out).toContain(`the pytest run's ${t.afterLastTest} capture(s) after its last test are left out`);
+    expect(l.out).toMatch(/the [\d.]+ s after the last test \(pytest's session end\) left out/);
+    expect(l.out).toContain('No leak found.');
+    const gate = await cli('gate', D);
+    expect(gate.out).toContain('PASS max-leaks: no leak (limit 0)');
+    expect(gate.code).toBe(0);
+    const report = JSON.parse((await cli('report', D, '-f', 'json')).out) as { summary: { leakSuspects: number } };
+    expect(report.summary.leakSuspects).toBe(0);
+  });
+});

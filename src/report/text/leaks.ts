@@ -166,6 +166,9 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
       (t.goneSamples ? ` (and ${t.goneSamples} of 0 MiB after the process had gone)` : '') +
       (t.pausedSeconds
         ? `; ${printfFixed(t.pausedSeconds, 1)} s without a sample (the machine or the sampler paused) left out of the windows`
+        : '') +
+      (t.sessionEndSeconds !== undefined
+        ? `; the ${printfFixed(t.sessionEndSeconds, 1)} s after the last test (pytest's session end) left out`
         : '');
     out.push(
       `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s${gone}; ` +

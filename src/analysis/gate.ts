@@ -245,6 +245,15 @@ export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced =
   return totals.length ? Math.max(...totals) : null;
 }
 
+/** The largest memory usage the memory_profiler reports print, or null when there is none. */
+function lineReportPeak(d: ReportData): number | null {
+  let peak: number | null = null;
+  for (const r of d.lineReports)
+    for (const b of r.blocks)
+      for (const l of b.lines) if (l.memMiB !== null) peak = Math.max(peak ?? 0, l.memMiB * MiB);
+  return peak;
+}
+
 /**
  * The file a process's peak is from: an mprof run's or a line report's (a report left among the dumps
  * set the peak, and the message did not say so).
@@ -813,16 +822,39 @@ export function evaluateGate(
     );
     // A run with no peak, as --max-peak: the others' largest is no peak of it.
     const unknown = from === 'memory' && check.measured !== null ? noPeak(current) : [];
+    // memory_profiler reports on both sides beside the mprof runs: their peaks compared too, each kind
+    // with its own (a report's peak that grew 50% passed beside an mprof run that did not, unsaid).
+    const reports =
+      from === 'memory' && baseline && lineReportPeak(current) !== null && lineReportPeak(baseline) !== null
+        ? growthCheck(
+            'max-peak-growth',
+            'peak of the memory_profiler reports',
+            lineReportPeak(current),
+            lineReportPeak(baseline),
+            limits.maxPeakGrowth,
+          )
+        : null;
+    const both = (c: CheckResult): CheckResult =>
+      reports === null
+        ? c
+        : {
+            ...c,
+            passed: c.passed && reports.passed,
+            measured: !reports.passed && c.passed ? reports.measured : c.measured,
+            message: `${c.message.replace(/^peak /, 'peak of the mprof runs ')}; ${reports.message}`,
+          };
     checks.push(
-      unknown.length
-        ? {
-            ...check,
-            passed: false,
-            message: `${check.message}; but no peak of ${listedSome(unknown)}: ${noPeakWhy(current, unknown)}`,
-          }
-        : from === 'snapshots' && baseline && check.measured !== null && !traced
-          ? tracedPeakOnOneSide(check, current, baseline, limits.maxPeakGrowth)
-          : check,
+      both(
+        unknown.length
+          ? {
+              ...check,
+              passed: false,
+              message: `${check.message}; but no peak of ${listedSome(unknown)}: ${noPeakWhy(current, unknown)}`,
+            }
+          : from === 'snapshots' && baseline && check.measured !== null && !traced
+            ? tracedPeakOnOneSide(check, current, baseline, limits.maxPeakGrowth)
+            : check,
+      ),
     );
   }
   if (limits.maxTotalGrowth !== undefined) {

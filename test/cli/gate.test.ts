@@ -1942,6 +1942,32 @@ describe('--max-peak-growth of mprof runs beside line reports (fixtures/gate/pea
     expect(c.passed).toBe(pct <= 10);
     expect(r.code).toBe(pct <= 10 ? 0 : 1);
   });
+
+  it("compares the reports' peaks too when both sides hold reports beside their mprof runs", async () => {
+    // base.dat on both sides, the report's program keeping more: the gate passed +0.0%, its reports unsaid.
+    const reports = (
+      JSON.parse(readFileSync(`${D}/truth.json`, 'utf8')) as { lineReportPeakMiB: Record<string, number> }
+    ).lineReportPeakMiB;
+    const b = join(tmp, 'peak-kinds-both.json');
+    expect((await cli('baseline', `${D}/base.dat`, `${D}/base_lr.txt`, '-o', b)).code).toBe(0);
+    const r = await cli(
+      'gate',
+      `${D}/base.dat`,
+      `${D}/cur_lr.txt`,
+      '--baseline',
+      b,
+      '--max-peak-growth',
+      '10%',
+      '--json',
+    );
+    const c = check(json(r.out), 'max-peak-growth');
+    expect(c.passed).toBe(false);
+    expect(c.measured).toBeCloseTo((reports.cur! / reports.base! - 1) * 100, 0);
+    expect(c.message).toMatch(
+      /^peak of the mprof runs .* \(\+0\.0%, limit 10%\); peak of the memory_profiler reports /,
+    );
+    expect(r.code).toBe(1);
+  });
 });
 
 describe('an installed package in a virtualenv elsewhere on each machine (fixtures/gate/venvs, h201)', () => {

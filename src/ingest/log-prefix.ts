@@ -224,8 +224,14 @@ export class CarriedPrefix {
       return n ? line.slice(n[0].length) : null;
     }
     if (this.shape === null) return null;
-    if (isLogPrefix(line)) return '';
+    // The prefix's shape first: a size-class row after a time reads as a log prefix whole (its numbers
+    // as more fields), and was taken for a blank line.
     const cut = prefixCuts(line).find((c) => c.shape === this.shape);
-    return cut ? line.slice(cut.end) : null;
+    if (!cut) return isLogPrefix(line) ? '' : null;
+    // The line's own indentation after the prefix is the line's (a size-class row's; taken with the
+    // prefix, every row of a journal's report was lost once its time changed): the prefix's blanks only.
+    const blanks = (t: string): number => t.length - t.trimEnd().length;
+    const head = line.slice(0, cut.end);
+    return line.slice(cut.end - Math.max(0, blanks(head) - blanks(this.text)));
   }
 }

@@ -377,3 +377,16 @@ describe('_debugmallocstats() while tracemalloc traces (fixtures/mallocstats/mak
     );
   });
 });
+
+describe('a report logged line by line, each record timed to the millisecond (fixtures/mallocstats/logged, CPython 3.12)', () => {
+  // Once the time changed, a size-class row behind it was read as a log prefix whole (its numbers as
+  // more fields) and taken for a blank line: "rows are missing", no figures, and the gate failed.
+  it('reads every row as the report printed alone does, with the prefix named once', async () => {
+    const logged = (await loadCapture('fixtures/mallocstats/logged/logged.log')) as AllocatorStats;
+    const plain = (await loadCapture('fixtures/mallocstats/logged/plain.txt')) as AllocatorStats;
+    const figures = (a: AllocatorStats) => a.blocks.map((b) => ({ ...b, line: 0 }));
+    expect(figures(logged)).toEqual(figures(plain));
+    expect(logged.warnings.join('\n')).not.toMatch(/rows are missing/);
+    expect(logged.warnings.join('\n')).toMatch(/carry '2026-\d\d-\d\d [\d:.]+ \| ' before CPython's text/);
+  });
+});

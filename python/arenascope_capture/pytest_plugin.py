@@ -343,7 +343,11 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = "\n".join(message for _, (message, _section) in failures)
         for _, (_message, section) in failures:
             report.sections.append(section)
-    event = {"kind": "test", "nodeid": item.nodeid, "outcome": report.outcome}
+    # An expected failure is no skip, nor an unexpected pass a pass (pytest's own words for them).
+    outcome = report.outcome
+    if hasattr(report, "wasxfail"):
+        outcome = "xfailed" if report.skipped else "xpassed"
+    event = {"kind": "test", "nodeid": item.nodeid, "outcome": outcome}
     event.update(result)
     event["violations"] = [name for name, _ in failures]
     controller.event(event)

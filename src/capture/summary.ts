@@ -36,7 +36,7 @@ function tests(m: Manifest): string | null {
   if (m.tests.length === 0) return null;
   const count = (o: string): number => m.tests.filter((t) => t.outcome === o).length;
   const parts = [`${count('failed')} failed`, `${count('passed')} passed`];
-  if (count('skipped') > 0) parts.push(`${count('skipped')} skipped`);
+  for (const o of ['skipped', 'xfailed', 'xpassed']) if (count(o) > 0) parts.push(`${count(o)} ${o}`);
   return parts.join(', ');
 }
 

@@ -514,6 +514,44 @@ describe.runIf(PRESENT.includes('3.11.7'))('a run whose snapshots trace raw allo
   });
 });
 
+describe.runIf(PYTEST !== null)("pytest's outcomes under arenascope run", { timeout: 240_000 }, () => {
+  // An expected failure was recorded as "skipped", an unexpected pass as "passed" (pytest: 1 passed,
+  // 1 skipped, 1 xfailed, 1 xpassed; the run said 2 passed, 2 skipped). A test skipped before its body
+  // runs is not measured, and not in the table.
+  it('records each as pytest reports it', () => {
+    const dir = fresh('pytest-outcomes');
+    const r = arenascope(
+      [
+        'run',
+        '-o',
+        dir,
+        '--interval',
+        '0',
+        '--frames',
+        '1',
+        '--',
+        ...PYTEST!,
+        '-p',
+        'no:hypothesispytest',
+        '-p',
+        'no:cacheprovider',
+        '-q',
+      ],
+      { cwd: join(PROGRAMS, 'pytest_outcomes') },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/1 passed, 2 skipped, 1 xfailed, 1 xpassed/);
+    const id = (name: string): string => `test_outcomes.py::${name}`;
+    expect(manifest(dir).tests.map((t) => [t.nodeid, t.outcome])).toEqual([
+      [id('test_passes'), 'passed'],
+      [id('test_skips_itself'), 'skipped'],
+      [id('test_expected_failure'), 'xfailed'],
+      [id('test_unexpected_pass'), 'xpassed'],
+    ]);
+    expect(r.stderr).toContain('tests:      0 failed, 1 passed, 1 skipped, 1 xfailed, 1 xpassed');
+  });
+});
+
 describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.11)', { timeout: 240_000 }, () => {
   const dir = fresh('pytest');
   let r: Ran;

@@ -76,6 +76,8 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
         `${packed[1]}: arenascope undoes gzip only; decompress it first (${packed[2]})`,
       );
     }
+    const wrapped = inJson(input.head);
+    if (wrapped) throw new InputError(path, 'byte 0', wrapped);
     const recipe = (await import('./tracemalloc-text.js')).recipeListing(input.head);
     if (recipe) {
       const at = recipe.indexOf(': ');
@@ -92,6 +94,31 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   opts.onFormat?.(format);
   const c = exact(path, cutMarked(input, await importerFor(format).read(input, opts)));
   return opts.python === undefined ? c : asPython(c, opts.python);
+}
+
+/**
+ * Printed text kept inside JSON, as a Jupyter notebook keeps a cell's output and a JSON logger each
+ * record's message: said, with the way out (it was "no tracemalloc statistics found", or "the file
+ * ends in the middle of a line", of a notebook holding a listing).
+ */
+function inJson(head: Buffer): string | null {
+  const text = head.subarray(0, 8192).toString('utf8');
+  if (!/^\s*\{/.test(text)) return null;
+  if (/"cell_type"\s*:/.test(text) && /"cells"\s*:/.test(text)) {
+    return (
+      "a Jupyter notebook (.ipynb): its cells' outputs are JSON strings, not the printed lines arenascope reads; " +
+      "copy the cell's output into a text file, or `jupyter nbconvert --to markdown` the notebook and give that"
+    );
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const records = lines.slice(0, -1).filter((l) => /^\s*\{.*"(?:msg|message)"\s*:/.test(l)).length;
+  if (lines.length >= 2 && records === lines.length - 1) {
+    return (
+      'JSON log records (one object a line): arenascope reads the printed lines, not JSON; take the messages ' +
+      "out first, e.g. `jq -r '.msg // .message' FILE > listing.txt`"
+    );
+  }
+  return null;
 }
 
 // The marks of a text format that detection did not take (a report cut before its 'Line Contents'

@@ -187,3 +187,19 @@ describe('a warning logged inside titled listings of no usual length (CPython 3.
     expect(r.out.split('\n')[0]).toMatch(/warning_titled\.py:13: size=1858 KiB \(\+619 KiB\), count=1802 \(\+601\)/);
   });
 });
+
+describe('a listing kept inside JSON (fixtures/text/wrapped, CPython 3.12)', () => {
+  // A notebook's cell output and a JSON logger's records: "no tracemalloc statistics found" (or "the
+  // file ends in the middle of a line") said nothing of what the file is, nor how to read it.
+  it.each([
+    ['refused-notebook.ipynb', /byte 0: a Jupyter notebook \(\.ipynb\): .*`jupyter nbconvert --to markdown`/],
+    [
+      'refused-json.log',
+      /byte 0: JSON log records \(one object a line\): .*`jq -r '\.msg \/\/ \.message' FILE > listing\.txt`/,
+    ],
+  ])('%s is refused saying what it is and how to take the listing out', async (name, said) => {
+    const r = await cli('stats', `fixtures/text/wrapped/${name}`);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(said);
+  });
+});

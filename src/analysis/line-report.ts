@@ -58,7 +58,8 @@ export interface RetainingFunction {
   /**
    * 1: the report counts one call (its first row's Occurrences); null: it counts none (before 0.58).
    * More: the calls that ended holding more, of a function with a report per call (memory_profiler's
-   * decorator imported), merged: retainedMiB their sum, entryMiB the first's, exitMiB the last's.
+   * decorator imported), merged: retainedMiB their sum (each call's end taken as at most the next
+   * one's start), entryMiB the first's, exitMiB the last's.
    */
   readonly calls: number | null;
   /** What to do next: where to look, and the capture that would name the holder. */
@@ -439,6 +440,10 @@ function mergePerCall(
     });
   }
   const byFunction = new Map<string, RetainingFunction>();
+  // Each call's exit is measured before its return frees its locals: what it held after the return is
+  // at most what the next call started from (a call's locals counted in every call's figure: 139 MiB
+  // "held" by 3 calls keeping 30 MiB each, of a process that grew 107 MiB). The previous call's own figure.
+  const lastCall = new Map<string, number>();
   const outRetaining: RetainingFunction[] = [];
   for (const f of retaining) {
     const key = `${f.filename}\0${f.lineno}`;
@@ -447,13 +452,15 @@ function mergePerCall(
       continue;
     }
     const had = byFunction.get(key);
+    const freed = had ? Math.min(lastCall.get(key)!, Math.max(0, had.exitMiB - f.entryMiB)) : 0;
+    lastCall.set(key, f.retainedMiB);
     byFunction.set(
       key,
       had
         ? {
             ...had,
             exitMiB: f.exitMiB,
-            retainedMiB: Math.round((had.retainedMiB + f.retainedMiB) * 1e6) / 1e6,
+            retainedMiB: Math.round((had.retainedMiB - freed + f.retainedMiB) * 1e6) / 1e6,
             calls: (had.calls ?? 1) + 1,
           }
         : f,

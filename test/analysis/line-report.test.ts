@@ -302,6 +302,24 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     );
   });
 
+  it("@profile imported, each call's locals freed after its last row: a call's end taken as at most the next one's start", async () => {
+    // programs/per_call_locals.py: work() keeps 30 MiB a call and holds ~10 MiB of locals its return
+    // frees. Each call's figure counted those locals: 3 calls "held" 125.3 - 21.4 + 2 x 10.7 MiB, more than
+    // the process grew over them.
+    const file = 'fixtures/line-reports/calls/mp0.61-per-call-locals.txt';
+    const rows = rowsOf(file);
+    const entries = rows.filter((r) => r[0] === 8).map((r) => r[1]!);
+    const exits = rows.filter((r) => r[0] === 13).map((r) => r[1]!);
+    expect(entries.length).toBe(3);
+    // memory_profiler's own figures: each call's exit, else the next call's entry when lower.
+    const held = exits.reduce((t, x, i) => t + Math.min(x, entries[i + 1] ?? x) - entries[i]!, 0);
+    expect(entries.slice(1).every((e, i) => e < exits[i]!)).toBe(true);
+    const f = (await findings(file)).retainingFunctions.find((x) => x.lineno === 8)!;
+    expect(f).toMatchObject({ calls: 3, entryMiB: entries[0], exitMiB: exits[2] });
+    expect(f.retainedMiB).toBeCloseTo(held, 6);
+    expect(f.retainedMiB).toBeLessThanOrEqual(exits[2]! - entries[0]! + 1e-9);
+  });
+
   it('@profile imported, each call ending in a loop: not judged once, not once a call', async () => {
     // programs/per_call_loop.py: fill(n) called 3 times, each report ending at its loop's row.
     const file = 'fixtures/line-reports/calls/mp0.61-per-call-loop.txt';

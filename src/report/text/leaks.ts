@@ -240,7 +240,8 @@ export function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout = F
       f.calls !== null && f.calls > 1
         ? `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its calls, ${f.calls} of them ` +
             `(a report each; ${printfFixed(f.entryMiB, 1)} MiB at the first, ${printfFixed(f.exitMiB, 1)} MiB ` +
-            'after the last: each measured before its return frees its locals)'
+            "after the last; each call's end taken as at most the next one's start: the last measured before its " +
+            'return frees its locals)'
         : `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its call ` +
             `(${memory}, its last line: measured before its return frees its locals${one})`,
     );

@@ -514,31 +514,22 @@ describe.runIf(PRESENT.includes('3.11.7'))('a run whose snapshots trace raw allo
   });
 });
 
+/** `arenascope run` of pytest in fixtures/run/SUITE, quiet, without the plugins that write or import at its end. */
+function pytestRun(dir: string, suite: string): Ran {
+  // One frame a trace: what the tests read is the tests' lines (ten frames make pytest's run 4x slower).
+  const run = ['run', '-o', dir, '--interval', '0', '--frames', '1', '--', ...PYTEST!];
+  return arenascope([...run, '-p', 'no:hypothesispytest', '-p', 'no:cacheprovider', '-q'], {
+    cwd: join(PROGRAMS, suite),
+  });
+}
+
 describe.runIf(PYTEST !== null)("pytest's outcomes under arenascope run", { timeout: 240_000 }, () => {
   // An expected failure was recorded as "skipped", an unexpected pass as "passed" (pytest: 1 passed,
   // 1 skipped, 1 xfailed, 1 xpassed; the run said 2 passed, 2 skipped). A test skipped before its body
   // runs is not measured, and not in the table.
   it('records each as pytest reports it', () => {
     const dir = fresh('pytest-outcomes');
-    const r = arenascope(
-      [
-        'run',
-        '-o',
-        dir,
-        '--interval',
-        '0',
-        '--frames',
-        '1',
-        '--',
-        ...PYTEST!,
-        '-p',
-        'no:hypothesispytest',
-        '-p',
-        'no:cacheprovider',
-        '-q',
-      ],
-      { cwd: join(PROGRAMS, 'pytest_outcomes') },
-    );
+    const r = pytestRun(dir, 'pytest_outcomes');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/1 passed, 2 skipped, 1 xfailed, 1 xpassed/);
     const id = (name: string): string => `test_outcomes.py::${name}`;
@@ -556,26 +547,7 @@ describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.
   const dir = fresh('pytest');
   let r: Ran;
   beforeAll(() => {
-    r = arenascope(
-      [
-        'run',
-        '-o',
-        dir,
-        '--interval',
-        '0',
-        // One frame a trace: what the tests read is the tests' lines (ten frames make pytest's run 4x slower).
-        '--frames',
-        '1',
-        '--',
-        ...PYTEST!,
-        '-p',
-        'no:hypothesispytest',
-        '-p',
-        'no:cacheprovider',
-        '-q',
-      ],
-      { cwd: join(PROGRAMS, 'pytest_suite') },
-    );
+    r = pytestRun(dir, 'pytest_suite');
   }, 240_000);
   const LEAKS = 'test_suite.py::test_leaks_into_cache';
   const OVER = 'test_suite.py::test_over_memory_limit';

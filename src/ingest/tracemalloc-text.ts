@@ -61,7 +61,9 @@ const ELISION = /^\s*(?:#\s*)?(?:\.{3,}|…|\[(?:\.{3}|…)\]|\((?:\.{3}|…)\)|
  * listings' usual length and they make it together: the length of 3 in 4 of the listings nothing
  * split (a top N), or, when every listing was split, the one all parts make together (a program
  * printing its top 1 after each phase, another line between, looks the same: each part is a listing
- * of that length). The lines of the joins go to `joined`, of the elisions to `elided`.
+ * of that length); or where the first part comes under the listings' title (`titles`, each listing's)
+ * and the others under no such title (see below). The lines of the joins go to `joined`, of the
+ * elisions to `elided`.
  */
 function joinSplits(
   listings: LoggedListing[],

@@ -143,6 +143,9 @@ export interface ReportGap {
   readonly text: string;
 }
 
+/** The largest lines a report keeps of its capture (topSites), unless asked for another number. */
+export const REPORT_TOP_SITES = 200;
+
 export interface SnapshotSection {
   readonly labels: readonly string[];
   /**
@@ -360,7 +363,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
 
   const snapshots = snaps.length
     ? snapshotSection(set.series, {
-        top: opts.top ?? 200,
+        top: opts.top ?? REPORT_TOP_SITES,
         base,
         exitSites: opts.exitSites ?? false,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,

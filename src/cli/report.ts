@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { buildReportData } from '../analysis/report-data.js';
+import { buildReportData, REPORT_TOP_SITES } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderTopSitesCsv } from '../report/csv.js';
 import type { CompileCharts } from '../report/html/chart-compiler.js';
@@ -169,6 +169,14 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
       csv: (d) => {
         // As leaks: a CSV of no snapshot would be a header alone, read as "no site".
         if (!d.snapshots) throw new UsageError('--format csv lists the top sites of the snapshots; none was given');
+        // The report keeps its largest lines: a CSV of them said so (615 lines' capture, 200 rows, unsaid).
+        if (d.snapshots.topSites.length >= REPORT_TOP_SITES) {
+          warn(
+            a,
+            `the CSV lists the report's ${REPORT_TOP_SITES} largest lines; \`arenascope stats -f csv CAPTURE\` ` +
+              'lists every line of a capture',
+          );
+        }
         return renderTopSitesCsv(d);
       },
     });

@@ -46,3 +46,15 @@ describe('CSV of leaks', () => {
     for (const r of rows.slice(1)) expect(tracebacks).toContain(r.split(',').at(-1));
   });
 });
+
+describe('report -f csv of a capture of more lines than the report keeps (fixtures/gate/many-lines, CPython dump of 1,201 lines)', () => {
+  // 200 rows of 1,201, unsaid (convert and stats list every line).
+  it('says on stderr that it lists the largest 200 and what lists every one', async () => {
+    const f = 'fixtures/gate/many-lines/current.pickle';
+    const r = await cli('report', f, '-f', 'csv');
+    expect(r.code).toBe(0);
+    expect(r.out.trimEnd().split('\n')).toHaveLength(201);
+    expect(r.err).toContain("the CSV lists the report's 200 largest lines; `arenascope stats -f csv CAPTURE`");
+    expect((await cli('stats', f, '-f', 'csv')).out.trimEnd().split('\n').length).toBeGreaterThan(1000);
+  });
+});

@@ -621,6 +621,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   };
   const close = (): void => {
     if (!current.length) return;
+    settleCopies();
     let { prefix, shape, names } = namesOf(current);
     // A statistic printed after other text on its line ('round 0 largest: …') is left out: read as a
     // listing of its own, each round made two captures and a leak read as a plateau.
@@ -686,13 +687,42 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // "+0 B" rounds too). A key again lower in the order is no new round: a listing by traceback
     // prints each statistic's oldest frame, often the same one.
     // (By the sizes as printed: the estimates from the averages may order two equal ones otherwise.)
+    // A key again at the same rank begins a round only where the round before is no shorter than the
+    // one it begins: a listing by traceback printed without frames names the same oldest frame at the
+    // same size for two calls of one line (read as two rounds, the top one's first row alone, a leak's
+    // last listing lost its largest statistic).
     // Each round says whether frames were printed under its statistics: a listing by traceback, however
     // deep its tracebacks (a listing by line right before one, no title between, is a round of its own).
-    let round: LoggedStatistic[] = [];
-    let tracebacks = false;
+    const rounds: { stats: LoggedStatistic[]; tracebacks: boolean; sameRank: boolean }[] = [];
     let before = Number.POSITIVE_INFINITY;
     const keys = new Set<string>();
-    const push = (): void => {
+    for (const [i, st] of stats.entries()) {
+      const key = frameKey(st);
+      const rank = rankOf(current[i]!);
+      const round = rounds.at(-1);
+      // A listing by file names no line: a site by line after it begins the next (statistics('filename')
+      // then statistics('lineno') with nothing between was read as one listing, its total twice the real).
+      const sameRank = keys.has(key) && rank === before;
+      const over = rank > before || (round?.stats.every(byFile) && !byFile(st));
+      before = rank;
+      if (!round || over || sameRank) {
+        rounds.push({ stats: [], tracebacks: false, sameRank: round !== undefined && !over });
+        keys.clear();
+      }
+      keys.add(key);
+      const r = rounds.at(-1)!;
+      r.stats.push(st);
+      r.tracebacks ||= current[i]!.frames.length > 0;
+    }
+    for (let k = rounds.length - 1; k > 0; k--) {
+      const [prev, r] = [rounds[k - 1]!, rounds[k]!];
+      if (r.sameRank && prev.stats.length < r.stats.length) {
+        prev.stats.push(...r.stats);
+        prev.tracebacks ||= r.tracebacks;
+        rounds.splice(k, 1);
+      }
+    }
+    for (const { stats: round, tracebacks } of rounds) {
       const pieces = tracebacks ? null : byRepeats(round);
       if (pieces) repeats.push(round[0]!.inputLine);
       for (const stats of pieces ?? [round]) {
@@ -701,26 +731,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...named });
         titles.push(title);
       }
-    };
-    for (const [i, st] of stats.entries()) {
-      const key = frameKey(st);
-      const rank = rankOf(current[i]!);
-      // A listing by file names no line: a site by line after it begins the next (statistics('filename')
-      // then statistics('lineno') with nothing between was read as one listing, its total twice the real).
-      const again =
-        rank > before || (keys.has(key) && rank === before) || (round.length > 0 && round.every(byFile) && !byFile(st));
-      before = rank;
-      if (again) {
-        push();
-        round = [];
-        tracebacks = false;
-        keys.clear();
-      }
-      keys.add(key);
-      round.push(st);
-      tracebacks ||= current[i]!.frames.length > 0;
     }
-    push();
     current = [];
   };
   // Statistics whose frame lines named none of their key, left out: their lines.
@@ -758,8 +769,25 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // A log handler on a logger and another on the root write every record twice, one line after the
   // other: each statistic line read twice made a round of its own (a leak's 8 listings read as 35
   // captures, and the gate passed it). A statistic line equal to the line before it is its copy, and
-  // so is a frame line under it equal to the frame line kept before it (whose copy it is).
+  // so is a frame line under it equal to the frame line kept before it (whose copy it is), when the
+  // listing's every statistic has its copy: a listing by traceback printed without frames prints the
+  // same line for two tracebacks that differ only in frames not printed (one read as a copy, the
+  // listing lost a statistic among others not written twice).
   const twice: number[] = [];
+  let copies: { of: number; no: number }[] = [];
+  const settleCopies = (): void => {
+    if (!copies.length) return;
+    const of = new Set(copies.map((c) => c.of));
+    if (current.every((_, i) => of.has(i))) twice.push(...copies.map((c) => c.no));
+    else {
+      // Statistics of their own: the frames read after them are the last one's.
+      current = current.flatMap((s, i) => {
+        const lines = [s.inputLine, ...copies.filter((c) => c.of === i).map((c) => c.no)];
+        return lines.map((inputLine, k) => ({ ...s, inputLine, frames: k === lines.length - 1 ? s.frames : [] }));
+      });
+    }
+    copies = [];
+  };
   let lastLine = '';
   let copied = false;
   let keptFrame: string | null = null;
@@ -836,7 +864,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     lastLine = line;
     if (!m && line !== '') lastOther = line;
     if (m && current.length && line === prev && before === 'statistic' && blanks === 0) {
-      twice.push(no);
+      copies.push({ of: current.length - 1, no });
       copied = true;
       return;
     }

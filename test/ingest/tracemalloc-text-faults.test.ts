@@ -168,6 +168,20 @@ describe("statistics('traceback') printed without frames, one site named twice i
   });
 });
 
+describe('statistics by traceback printed without frames, two of them the same line (CPython 3.12)', () => {
+  // The first listing's two equal lines were read as a log's copy (one left out), and the others' two
+  // lines of one site at one size as two rounds (the last listing read as its 3 smaller statistics).
+  it('reads each listing whole, no line taken for a copy; the leak fails the gate', async () => {
+    const { log, read } = await listings('tb_twins.log');
+    const oldest = truth('tb_twins').listings.map((l) => l.map((s) => [[s.frames[0]], s.count, formatSize(s.size)]));
+    expect(read).toEqual(oldest);
+    expect(log.warnings.join('\n')).not.toMatch(/written twice/);
+    const gate = await cli('gate', `${DIR}/tb_twins.log`);
+    expect(gate.out).toMatch(/FAIL max-leaks: 1 leak \(limit 0\): \S+tb_twins\.py:24 /);
+    expect(gate.code).toBe(1);
+  });
+});
+
 describe('a warning logged inside titled listings of no usual length (CPython 3.12, stderr unbuffered)', () => {
   // The first step lists 3 sites, the others 10: the parts before and after the warning were read as
   // listings of their own, the leak's line missing from every second one (read as shrinking, or a

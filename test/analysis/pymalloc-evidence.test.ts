@@ -207,3 +207,38 @@ describe('traced peaks of CPython 3.8, which cannot reset them', () => {
     );
   });
 });
+
+describe('what moving the blocks of pinned arenas would give back', () => {
+  interface Figures {
+    arenas: number;
+    pinnedArenas: number;
+    releasableBytes: number;
+    bytesInAllocatedBlocks: number;
+  }
+  type Run = {
+    arenaSize: number;
+    captures: { compact: Figures; scattered: Figures }[];
+    fragmentation: { releasableBytesBestCase: number; releasableBytesWorstCase: number };
+  };
+  const replay = async (dir: string): Promise<Run> => JSON.parse((await cli('replay', '--json', dir)).out) as Run;
+
+  // fixtures/pymalloc/freed-pools: CPython 3.11 dumps of a heap of one arena, a quarter of it used or less.
+  it("is nothing for a heap of one arena, pinned (it was the arena's 1 MiB)", async () => {
+    const r = await replay('fixtures/pymalloc/freed-pools');
+    const last = r.captures.at(-1)!;
+    expect([last.compact.arenas, last.compact.pinnedArenas, last.compact.releasableBytes]).toEqual([1, 1, 0]);
+    expect([r.fragmentation.releasableBytesBestCase, r.fragmentation.releasableBytesWorstCase]).toEqual([0, 0]);
+  });
+
+  it.each(['after', 'interned', 'kept', 'scattered-hand', 'peak38'])(
+    '%s: never more than the pinned arenas, nor than the arenas the live bytes leave over',
+    async (name) => {
+      const r = await replay(`fixtures/pymalloc/${name}`);
+      for (const c of r.captures)
+        for (const f of [c.compact, c.scattered]) {
+          const spare = f.arenas - Math.ceil(f.bytesInAllocatedBlocks / r.arenaSize);
+          expect(f.releasableBytes).toBeLessThanOrEqual(Math.min(f.pinnedArenas, spare) * r.arenaSize);
+        }
+    },
+  );
+});

@@ -97,7 +97,10 @@ export interface FragmentationEvidence {
   readonly releasableBytes: number | null;
   readonly pinnedArenasBestCase: number;
   readonly pinnedArenasWorstCase: number;
-  /** Bytes of the model's pinned arenas, best and worst case. */
+  /**
+   * What moving the blocks of the model's pinned arenas would give back, best and worst case (each
+   * order's releasableBytes: the pinned arenas, no more than the arenas beyond the packed need).
+   */
   readonly releasableBytesBestCase: number;
   readonly releasableBytesWorstCase: number;
   /** Bytes of empty pools of the compact and the scattered order (not best and worst: see emptyPools). */
@@ -755,7 +758,6 @@ export function fragmentationEvidence(
   madeAfter: ReadonlySet<string> = new Set(),
 ): FragmentationEvidence {
   const last = captures[captures.length - 1]!;
-  const arena = last.compact.stats.arenaSize;
   const m = measureFragmentation(captures);
   const excess = last.real && m ? m.spareArenas : null;
   const evidenced = evidencedOrder(last, verdict, m, captures.length === 1);
@@ -793,8 +795,8 @@ export function fragmentationEvidence(
     releasableBytes: excess === null ? null : excess * last.real!.stats.arenaSize,
     pinnedArenasBestCase: last.compact.pinnedArenas,
     pinnedArenasWorstCase: last.scattered.pinnedArenas,
-    releasableBytesBestCase: last.compact.pinnedArenas * arena,
-    releasableBytesWorstCase: last.scattered.pinnedArenas * arena,
+    releasableBytesBestCase: last.compact.releasableBytes,
+    releasableBytesWorstCase: last.scattered.releasableBytes,
     emptyPoolBytesBestCase: last.compact.emptyPoolBytes,
     emptyPoolBytesWorstCase: last.scattered.emptyPoolBytes,
     pinningSitesOrder: order,

@@ -21,7 +21,11 @@ export interface Fragmentation {
   readonly occupancy: readonly number[];
   /** Arenas whose live blocks use less than PINNED_UTILIZATION of them. */
   readonly pinnedArenas: number;
-  /** Bytes that would return to the operating system if the blocks in pinned arenas moved. */
+  /**
+   * Bytes that would return to the operating system if the blocks in pinned arenas moved: the pinned
+   * arenas, but no more than the arenas beyond those all live blocks need packed (a heap of one arena,
+   * pinned, gives back nothing).
+   */
   readonly releasableBytes: number;
   /** Live blocks in pinned arenas. */
   readonly pinningBlocks: number;
@@ -55,13 +59,20 @@ export function fragmentation(
   let partly = 0;
   const pinnedArenas: number[] = [];
   const sizes = Array.from({ length: m.classes }, (_, c) => m.classSize(c));
+  // The pools and arenas all live blocks need packed: each class's blocks in full pools.
+  const [liveOf, perPool] = [new Array<number>(m.classes).fill(0), new Array<number>(m.classes).fill(1)];
+  let poolsPerArena = 1;
   for (let a = 0; a < t.arenaId.length; a++) {
     let live = 0;
+    poolsPerArena = Math.max(poolsPerArena, t.ntotalpools[a]!);
     for (let p = t.start[a]!; p < t.start[a + 1]!; p++) {
       const n = t.count[p]!;
       if (n === 0) emptyPools++;
       else {
-        live += n * sizes[t.sizeClass[p]!]!;
+        const c = t.sizeClass[p]!;
+        live += n * sizes[c]!;
+        liveOf[c]! += n;
+        perPool[c] = t.capacity[p]!;
         if (n < t.capacity[p]!) partly++;
       }
     }
@@ -89,6 +100,8 @@ export function fragmentation(
       e.blocks += n;
     }
   }
+  const neededPools = liveOf.reduce((t, n, c) => t + Math.ceil(n / perPool[c]!), 0);
+  const neededArenas = Math.ceil(neededPools / poolsPerArena);
   const pinningSites = [...sites.values()]
     .sort(
       (x, y) =>
@@ -102,7 +115,7 @@ export function fragmentation(
   return {
     occupancy,
     pinnedArenas: pinned,
-    releasableBytes: pinned * m.g.arenaSize,
+    releasableBytes: Math.min(pinned, t.arenaId.length - neededArenas) * m.g.arenaSize,
     pinningBlocks,
     emptyPoolBytes: emptyPools * m.g.poolSize,
     partlyUsedPools: partly,

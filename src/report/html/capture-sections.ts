@@ -142,7 +142,8 @@ export function fragmentationVerdict(r: NonNullable<SnapshotSection['replay']>):
   return {
     verdict: `${r.fragmented.verdict} (${r.fragmented.reason})`,
     evidence:
-      `${real}Model of CPython ${r.python}, pinned arenas: compact order ${f.pinnedArenasBestCase} ` +
+      `${real}Model of CPython ${r.python}, pinned arenas and what moving their blocks would give back: ` +
+      `compact order ${f.pinnedArenasBestCase} ` +
       `(${formatSize(f.releasableBytesBestCase)}), scattered order ${f.pinnedArenasWorstCase} ` +
       `(${formatSize(f.releasableBytesWorstCase)}); ` +
       `empty pools ${emptyPools(f)}.`,

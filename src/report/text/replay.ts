@@ -73,7 +73,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
       [
         // By order, not best and worst: the compact order's last arena, still filling, can be the
         // only one under a quarter full.
-        'Model, pinned arenas (live blocks use under a quarter of them):',
+        'Model, pinned arenas (live blocks use under a quarter of them) and what moving their blocks would give back:',
         `compact order ${f.pinnedArenasBestCase} (${formatSize(f.releasableBytesBestCase)}),`,
         `scattered order ${f.pinnedArenasWorstCase} (${formatSize(f.releasableBytesWorstCase)});`,
         `empty pools ${emptyPools(f)}.`,

@@ -1,7 +1,7 @@
 // Importer for tracemalloc.Snapshot.dump() files (pickles), plain or gzip-compressed, as CPython
 // 3.6-3.13 write them (protocol 4 up to 3.7, 5 from 3.8; 3-item traces up to 3.8, 4-item from 3.9).
 
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { FrameTable } from '../model/frames.js';
 import {
   GroupBuilder,
@@ -13,7 +13,7 @@ import {
 } from '../model/snapshot.js';
 import { InputError, NotACaptureError, TruncatedError, UsageError } from '../util/errors.js';
 import type { Importer, ReadOptions } from './importer.js';
-import { gzipEnd, openInput, untilGzipCut } from './open-input.js';
+import { gzipEnd, markCutShort, openInput, untilGzipCut } from './open-input.js';
 import { type MachineResult, SnapshotMachine } from './pickle/snapshot-machine.js';
 import { DUMP_DESCRIBE, damagedDump, sniffPickle } from './pickle/sniff.js';
 
@@ -120,18 +120,78 @@ function regularFile(path: string): boolean {
   }
 }
 
+// A dump ends with the pickle's STOP opcode, never with a zero byte: zeros at its end are a file cut
+// short and padded to its size (a crash after the file system had sized it). Read as the content,
+// they were opcodes ('unexpected unknown opcode 0x00', or an argument: 'memo index 0 stored a second
+// time'), and --allow-partial read nothing, or a trace the zeros made up.
+/** Where the zeros at the end of a regular file begin, when it ends with one. */
+function zeroTail(path: string): { from: number; size: number } | null {
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    const block = Buffer.alloc(Math.min(size, 1 << 16));
+    let from = size;
+    while (from > 0) {
+      const n = Math.min(block.length, from);
+      readSync(fd, block, 0, n, from - n);
+      let i = n;
+      while (i > 0 && block[i - 1] === 0) i--;
+      from -= n - i;
+      if (i > 0) break;
+    }
+    return from < size ? { from, size } : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* upTo(chunks: Chunks, end: number): AsyncGenerator<Buffer> {
+  let at = 0;
+  for await (const c of chunks) {
+    if (at + c.length >= end) {
+      if (end > at) yield c.subarray(0, end - at);
+      return;
+    }
+    at += c.length;
+    yield c;
+  }
+}
+
 export const importer: Importer = {
   format: FORMAT,
   describe: DUMP_DESCRIBE,
   sniff: sniffPickle,
   read: async (input, opts) => {
-    const s = await readSnapshot(input.label, untilGzipCut(input), {
-      ...opts,
-      gzip: input.gzip,
-      // A second read of a regular file only: a pipe (a FIFO, `<(cat dump)`) read again waited for a
-      // writer that had gone, for ever, or read nothing.
-      reread: regularFile(input.label) ? async () => untilGzipCut(await openInput(input.label)) : undefined,
-    });
+    const file = regularFile(input.label);
+    const zeros = file && !input.gzip ? zeroTail(input.label) : null;
+    const content = async function* (i: typeof input) {
+      yield* zeros ? upTo(untilGzipCut(i), zeros.from) : untilGzipCut(i);
+    };
+    const n = zeros ? zeros.size - zeros.from : 0;
+    const bytes = n === 1 ? '1 zero byte' : `${n} zero bytes`;
+    const padded = zeros
+      ? `the file goes on with ${bytes} to its end (byte ${zeros.size}): ` +
+        'a file cut short and zero-filled, as a crash can leave it'
+      : '';
+    let s: Snapshot;
+    try {
+      s = await readSnapshot(input.label, content(input), {
+        ...opts,
+        gzip: input.gzip,
+        // A second read of a regular file only: a pipe (a FIFO, `<(cat dump)`) read again waited for a
+        // writer that had gone, for ever, or read nothing.
+        reread: file ? async () => content(await openInput(input.label)) : undefined,
+      });
+    } catch (e) {
+      if (zeros && e instanceof TruncatedError) throw new TruncatedError(e.file, e.where, `${e.detail}; ${padded}`);
+      throw e;
+    }
+    if (zeros && s.partial) {
+      markCutShort(input);
+      s = { ...s, warnings: [...s.warnings, `${input.label}: ${padded}`] };
+    } else if (zeros) {
+      s = { ...s, warnings: [...s.warnings, `${input.label}: ignored ${bytes} after the end of the pickle`] };
+    }
     const cut = gzipEnd(input, opts.allowPartial ?? false);
     return cut ? { ...s, partial: true, warnings: [...s.warnings, cut] } : s;
   },

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { statistics } from '../../src/analysis/statistics.js';
 import { type LoadOptions, loadCapture as loadAny } from '../../src/ingest/load-capture.js';
 import { LIMITS } from '../../src/ingest/pickle/snapshot-machine.js';
@@ -170,6 +170,39 @@ describe('truncated dumps', () => {
       expect(statistics(s, { keyType: 'lineno' }).map(statisticLine)).toEqual(c.lines);
     },
   );
+
+  // A file cut short and padded with zeros to its length (a crash after the file system had sized it):
+  // its zeros were read as opcodes ('unexpected unknown opcode 0x00', 'memo index 0 stored a second
+  // time'), and --allow-partial read nothing, or a trace the zeros made up.
+  const padded = join(tmpdir(), `arenascope-zeros-${process.pid}.pickle`);
+  afterAll(() => rmSync(padded, { force: true }));
+
+  it.each(t.cuts.map((c) => [c.offset, c] as const))(
+    'cut at byte %i and zero-filled: an error that says where the data stops, and the same traces with --allow-partial',
+    async (_, c) => {
+      writeFileSync(padded, Buffer.concat([data.subarray(0, c.offset), Buffer.alloc(data.length - c.offset)]));
+      const err = await loadCapture(padded).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TruncatedError);
+      expect(String(err)).toMatch(/the data stops at byte \d+.*; the file goes on with \d+ zero bytes? to its end/);
+      const s = await loadCapture(padded, { allowPartial: true });
+      expect([s.partial, s.traceCount, s.totalSize]).toEqual([true, c.traces, c.size]);
+      expect(statistics(s, { keyType: 'lineno' }).map(statisticLine)).toEqual(c.lines);
+    },
+  );
+
+  it('a whole dump followed by zeros is read whole, the zeros said', async () => {
+    writeFileSync(padded, Buffer.concat([data, Buffer.alloc(4096)]));
+    const s = await loadCapture(padded);
+    expect(s.partial).toBe(false);
+    expect(content(s)).toEqual(content(await read(data)));
+    expect(s.warnings.join()).toMatch(/ignored 4096 zero bytes after the end of the pickle/);
+  });
+
+  it('zeros followed by other bytes are no zero-filled tail: the 0x00 is refused where it stands', async () => {
+    const cut = t.cuts[0]!.offset;
+    writeFileSync(padded, Buffer.concat([data.subarray(0, cut), Buffer.alloc(100), Buffer.from('x')]));
+    await expect(loadCapture(padded)).rejects.toThrow(/unexpected unknown opcode 0x00/);
+  });
 
   it('a truncated gzip file is reported the same way', async () => {
     const gz = gzipSync(data);

@@ -733,6 +733,15 @@ function overlapping(
   for (let i = 1; i < runs.length; i++) {
     const [before, now] = [spans[i - 1], spans[i]];
     if (!before || !now || now[0] >= before[1]) continue;
+    // Wholly before the run above it: files appended newest first (read as two runs writing at once).
+    if (now[1] <= before[0]) {
+      throw new InputError(
+        label,
+        `line ${runs[i]!.main.firstLine || 1}`,
+        `run ${i + 1} ends at ${now[1].toFixed(4)}, before run ${i} starts (${before[0].toFixed(4)}): runs appended ` +
+          'newest first (cat new.dat old.dat?); give them oldest first, or each file alone',
+      );
+    }
     throw new InputError(
       label,
       `line ${runs[i]!.main.firstLine || 1}`,

@@ -359,6 +359,19 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/run 2 starts at [\d.]+, before run 1 ends .*two mprof runs writing to one file at once/);
   });
+
+  it('two runs appended newest first (cat new.dat old.dat): said so, not read as written at once', async () => {
+    // Two real `mprof run` files of memory_profiler 0.61, the later one first.
+    const file = join(dir, 'new-old.dat');
+    writeFileSync(
+      file,
+      Buffer.concat(['fixtures/leaks/mprof/leak.dat', 'fixtures/mprof/plain.dat'].map((f) => readFileSync(f))),
+    );
+    const r = await cli('info', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/line \d+: run 2 ends at [\d.]+, before run 1 starts .*appended newest first/);
+    expect(r.err).not.toMatch(/at once/);
+  });
 });
 
 describe('a run whose process had gone at its only sample', () => {

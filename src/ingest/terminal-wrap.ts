@@ -1,0 +1,295 @@
+// Lines a terminal or a word wrap broke, joined back: a statistic or frame line wider than a terminal
+// copied with its breaks (unwrapper), and a frame line `fold -s` or an e-mail client broke after its
+// `File` (wordWrappedFrames).
+
+import { composeService, isLogPrefix, prefixCuts } from './log-prefix.js';
+import { frameLine, plain, STAT } from './tracemalloc-lines.js';
+
+// A terminal wraps a line wider than itself onto the lines after it, each full one as wide as the
+// terminal; copied, the breaks stay (a listing at 80 columns lost its statistics and hid a leak).
+// Lines of a statistic or a frame are joined back: two or three lines that make one, or a statistic
+// with the rest of its figures after it. A full line is at least this wide.
+export const MIN_WRAP = 40;
+// No terminal is wider: a longer line is none of a wrap's full lines (a line of 1 MiB of spaces held
+// for a join made a frame line with the next, whose indentation took time quadratic in it: seed 37).
+const MAX_TERMINAL = 4096;
+// When the line after a wrapped one is a whole statistic alone (the break was in the file name), the
+// wrapped one must look like a piece of a path: this wide (most terminals are 80), a separator in it.
+const MIN_PATH_WRAP = 60;
+// (A source line under a frame goes on the next line only as wide as a statistic or frame line that
+// wrapped: a program's title after a long source line was taken for its end.)
+// Full lines of one wrapped line are equally wide, less trailing spaces a copy stripped.
+const WRAP_SLACK = 8;
+
+/**
+ * Whether a source line goes on, wrapped, on the next line: it is as wide as the terminal, or `fold -s`
+ * broke it after a space it left at its end (tracemalloc prints source lines stripped).
+ */
+export const wrapsOn = (text: string, width: number): boolean =>
+  (width > 0 && text.length >= width - WRAP_SLACK) || /\S $/.test(text);
+
+/** A line of the input, or two or three lines a terminal wrapped one onto, joined. */
+export interface Line {
+  readonly no: number;
+  readonly text: string;
+  /** The docker compose service the (first) line is from. */
+  readonly service: string | null;
+  /** The line read as a statistic, when it was (null: it is none; undefined: not asked yet). */
+  readonly stat?: RegExpExecArray | null;
+  /** How wide its first line was, when a log prefix alone on the line before was put in front of it. */
+  readonly shown?: number;
+}
+
+/**
+ * A log prefix alone (or with a frame line's `File`), `fold -s` having broken the line after it: the
+ * space it broke at is left at its end, after a separator or a level name (a message 'INFO loaded 300
+ * orders' reads as fields too).
+ */
+function prefixAlone(text: string): boolean {
+  const fields = text.trimEnd().replace(/\s+File$/, '');
+  return (
+    / $/.test(text) &&
+    (/[:|\]})>-]$/.test(fields) || /(?:^|\s)(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/.test(fields)) &&
+    isLogPrefix(fields)
+  );
+}
+
+/** How wide a line was shown: a wrap's full lines are as wide as the terminal. */
+const shownWidth = (line: Line): number => line.shown ?? line.text.length;
+
+/**
+ * Whether a line after a wrapped one may be full too, a third going on: as wide; or, after a word
+ * broken at the width (`fold -s`), broken at a space no further, and no log line of its own.
+ */
+const fullAfter = (last: Line, text: string): boolean =>
+  text.length === shownWidth(last) ||
+  (!/\s$/.test(last.text) &&
+    text.length <= shownWidth(last) &&
+    (last.shown !== undefined || (/ $/.test(text) && !prefixCuts(text).length && !prefixAlone(text))));
+
+const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(text.trimEnd()) !== null;
+
+/**
+ * A wrapped piece of a file name: after its log prefix, a path separator, not a rule ('====='), and no
+ * spaces ('plain'), or spaces in one that starts as an absolute path with no ': ' in it ('spaced': a
+ * folder's name holds spaces, and every statistic wrapped inside one was read as a listing of its own,
+ * a leak missed unsaid); else null.
+ */
+function pathPiece(text: string): 'plain' | 'spaced' | null {
+  if (text.length < MIN_PATH_WRAP) return null;
+  const cuts = prefixCuts(text);
+  const rest = cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
+  if (!/[\\/]/.test(rest) || !/[A-Za-z0-9]/.test(rest)) return null;
+  if (!/\s/.test(rest)) return 'plain';
+  return /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(rest) && !/:\s/.test(rest) ? 'spaced' : null;
+}
+
+/**
+ * Whether a statistic line may be the rest of a file name begun on the line before, wrapped in the
+ * middle: that one a piece of a path, this one no log line of its own. Taken only once the width
+ * is known to be a terminal's (see unwrapped): a path the program printed or logged, 70 or 80
+ * columns, was glued to the statistic after it.
+ */
+function nameMayGoOn(before: string, shown: number, text: string, width: number): boolean {
+  const piece = pathPiece(before);
+  if (!piece) return false;
+  const head = STAT.exec(text.trimEnd())?.[1];
+  if (head === undefined || prefixCuts(head).length) return false;
+  // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/'),
+  // and never after a piece with spaces: a path printed as wide as the terminal (a data file's, with
+  // spaces) was glued to the statistic after it.
+  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || (piece === 'plain' && shown === width);
+}
+
+// Lines read, at most, while a join inside a file name waits for its width to be a terminal's.
+const MAX_WAIT = 64;
+
+/** A wrap inside a file name, waiting: the line joined, or its two lines. */
+interface Candidate {
+  readonly joined: Line;
+  readonly pieces: readonly Line[];
+}
+
+/**
+ * The lines of a listing with the statistic and frame lines a terminal wrapped joined back; `wrap`
+ * learns the width of the first wrapped one. A wrap inside a file name (the rest a whole statistic
+ * alone) waits until a wrap of the same width that cannot be anything else is seen: then every such
+ * line of that width is joined; else none is (a program printing 80-column paths before its
+ * statistics repeats the same shape, which is no evidence).
+ */
+export function unwrapper(wrap: { width: number; soft: number; joined: number[]; unjoined: number[]; lines: number }): {
+  /** Takes the next line of the input; the lines ready since, in order. */
+  push(raw: string): Line[];
+  /** At the input's end: the lines left. */
+  end(): Line[];
+} {
+  let held: Line[] = [];
+  // Joins inside a file name of one width waiting for it, among the lines read since the first.
+  let waiting: { width: number; queue: (Line | Candidate)[] } | null = null;
+  const ready: Line[] = [];
+  // Whether the last line read is whole alone (a statistic or frame line), when it may start a wrap.
+  let heldWhole = false;
+  const emit = (...out: (Line | Candidate)[]): void => {
+    if (waiting) waiting.queue.push(...out);
+    else for (const x of out) ready.push(...('pieces' in x ? x.pieces : [x]));
+  };
+  const settle = (join: boolean): void => {
+    const w = waiting!;
+    waiting = null;
+    if (join) wrap.width ||= w.width;
+    for (const x of w.queue) {
+      if (!('pieces' in x)) ready.push(x);
+      else if (!join) {
+        wrap.unjoined.push(x.pieces[0]!.no);
+        ready.push(...x.pieces);
+      } else {
+        wrap.joined.push(x.joined.no);
+        ready.push(x.joined);
+      }
+    }
+  };
+  // A line after a log prefix alone that ends its message, until the line after it says whether the
+  // prefix was its own (see take).
+  let pending: string | null = null;
+  const push = (raw: string): Line[] => {
+    if (pending === null) return take(raw, null);
+    const [line, next] = [pending, plain(raw)];
+    pending = null;
+    // A log record after it: the message was that one line, `fold -s` broke it after the prefix. More
+    // lines of no record of their own: the message started with a line end ('\n' + the listing).
+    const before = take(line, next.trim() === '' || prefixCuts(next).length > 0 || prefixAlone(next));
+    return [...before, ...take(raw, null)];
+  };
+  /** Takes a line; `prefixed`: whether a log prefix alone before it is its own (null: not known yet). */
+  const take = (raw: string, prefixed: boolean | null): Line[] => {
+    let no = ++wrap.lines;
+    let text = plain(raw);
+    const service = composeService(raw);
+    let shown: number | undefined;
+    // `fold -s` breaks a logged line after its log prefix when the word after it (a long file name)
+    // does not fit the rest of the line: the prefix is put back in front of its message. When the
+    // message goes on after this line (broken at a space, or inside its one word), surely; when it
+    // ends here, if a log record follows.
+    const alone = held.length === 1 && !heldWhole ? held[0]! : undefined;
+    if (alone && prefixed !== false && /^\S/.test(text) && prefixAlone(alone.text) && !prefixCuts(text).length) {
+      if (prefixed === null && !(/ $/.test(text) || !/\s/.test(text))) {
+        wrap.lines--;
+        pending = raw;
+        return [];
+      }
+      [no, text, shown] = [alone.no, `${alone.text}${alone.text.endsWith(' ') ? '' : ' '}${text}`, text.length];
+      held = [];
+    }
+    const last = held[held.length - 1];
+    let taken = false; // the line went on the held ones (joined, or a piece of a line waiting)
+    // Whether each line is whole alone is asked once: the held one's was when it was read.
+    const wasWhole = heldWhole;
+    const trimmed = text.trimEnd();
+    const stat = STAT.exec(trimmed);
+    // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.)
+    heldWhole = (stat !== null && stat[1] !== '') || frameLine(trimmed) !== null;
+    const wide = last !== undefined && shownWidth(last) >= MIN_WRAP && shownWidth(last) <= MAX_TERMINAL;
+    if (wide && text.trim() !== '' && !(wasWhole && heldWhole)) {
+      const before = held.map((h) => h.text).join('');
+      // A break at a space: the copy may have dropped it from the end of the full line.
+      const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
+      const complete = held.length === 1 && wasWhole;
+      const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
+      const width = shownWidth(held[0]!);
+      // `fold -s` broke a name at its space, `<frozen abc>` (a pseudo-file's name: no file's).
+      const frozen = !complete && held.length === 1 && /<[^<>]* $/.test(before) && /^[^<\s]*>:/.test(text);
+      if (joined !== undefined && (!heldWhole || frozen)) {
+        // Nothing else than a wrap: its width is a terminal's, or, broken at a space (`fold -s`, an
+        // editor), the width is at least its own: a wider wrap inside a file name waiting is one too.
+        const atSpace = /\s$/.test(held[0]!.text);
+        if (atSpace) wrap.soft = Math.max(wrap.soft, width);
+        if (held[0]!.shown === undefined || !atSpace) {
+          if (waiting) settle(waiting.width === width || (atSpace && waiting.width > width));
+          wrap.width ||= width;
+        } else if (waiting && waiting.width > width) settle(true);
+        wrap.joined.push(line.no);
+        emit(line);
+        [held, taken] = [[], true];
+      } else if (
+        joined !== undefined &&
+        !complete &&
+        held.length === 1 &&
+        nameMayGoOn(before, width, text, wrap.width)
+      ) {
+        const candidate = { joined: line, pieces: [held[0]!, { no, text, service, stat }] };
+        // After a log prefix alone, the line was wrapped: broken inside a word, it goes on; so it
+        // does when lines broken at spaces were seen (words wrapped), none wider than it.
+        const inWord = !/\s$/.test(held[0]!.text);
+        const folded = inWord && (held[0]!.shown !== undefined || (wrap.soft > 0 && width >= wrap.soft));
+        if (folded) wrap.width ||= width;
+        if (wrap.width === width || folded) {
+          wrap.joined.push(line.no);
+          emit(line);
+        } else {
+          if (waiting && waiting.width !== width) settle(false);
+          waiting ??= { width, queue: [] };
+          waiting.queue.push(candidate);
+        }
+        [held, taken] = [[], true];
+      } else if (!complete && held.length === 1 && !heldWhole && fullAfter(last, text)) {
+        // A third line may complete it, when this one is full too.
+        held.push({ no, text, service, stat });
+        return [];
+      }
+    }
+    if (!taken) {
+      emit(...held);
+      held = [{ no, text, service, stat, ...(shown === undefined ? {} : { shown }) }];
+    }
+    if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
+    return ready.splice(0);
+  };
+  const end = (): Line[] => {
+    const before = pending === null ? [] : take(pending, true);
+    pending = null;
+    emit(...held);
+    if (waiting) settle(false);
+    return [...before, ...ready.splice(0)];
+  };
+  return { push, end };
+}
+
+/**
+ * Joins back a frame line a word wrap broke after its `File` (an e-mail client's or `fold -s`'s, at 80
+ * columns: `  File ` alone, then the quoted file name, broken again where wider than a line, then the
+ * rest of it): the bare `File` ended the listing, its statistic dropped (a 2.3 MiB leak's), and the gate
+ * passed. Up to 3 lines after it; when they make no frame line, they are passed on as they were. The
+ * lines joined go to `joined`.
+ */
+export function wordWrappedFrames(joined: number[]): { push(line: Line): Line[]; end(): Line[] } {
+  let held: Line[] = [];
+  const FILE_ALONE = /^\s*File ?$/;
+  const PARTIAL_FRAME = /^\s*File "(?:[^"]*|.*"(?:, ?(?:line)?)?)$/;
+  return {
+    push(line) {
+      if (!held.length) {
+        if (!FILE_ALONE.test(line.text)) return [line];
+        held = [line];
+        return [];
+      }
+      held.push(line);
+      const [first, ...rest] = held;
+      const text = `${first!.text.endsWith(' ') ? first!.text : `${first!.text} `}${rest.map((l) => l.text).join('')}`;
+      if (frameLine(text)) {
+        joined.push(first!.no);
+        held = [];
+        return [{ ...first!, text, stat: null }];
+      }
+      // A frame line begun, not ended (inside the quoted name, or before its line number): the next may end it.
+      if (rest[0]!.text.startsWith('"') && PARTIAL_FRAME.test(text.trimEnd()) && rest.length < 3) return [];
+      const out = held;
+      held = [];
+      return out;
+    },
+    end() {
+      const out = held;
+      held = [];
+      return out;
+    },
+  };
+}

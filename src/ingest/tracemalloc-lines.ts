@@ -1,0 +1,43 @@
+// The lines of a tracemalloc listing as printed: str(Statistic) and str(StatisticDiff) (STAT), the
+// Traceback.format() lines under them (frameLine), and a line as the program printed it (plain).
+
+import { withoutCiPrefix } from './log-prefix.js';
+
+const SIZE = '(-?\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
+// Only str(StatisticDiff) prints the changes in size and count; the average may be left out.
+const SIZE_DIFF = ' \\(([-+]\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)\\)';
+const COUNT_DIFF = ' \\(([-+]\\d+)\\)';
+const AVERAGE = ', average=(\\d+(?:\\.\\d+)?) (B|KiB|MiB|GiB|TiB)';
+export const STAT = new RegExp(
+  `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
+);
+
+// Frame and source lines may carry the log prefix of their statistic line.
+// A frame line: `<prefix>  File "<filename>", line <N>`, the filename up to the last `", line `.
+// Found by hand: the regular expression it was took time quadratic in the line (a line of 100,000
+// `  File "` ran for minutes).
+// Pasted, a listing may lose its indentation: `File "…"` at the start of the line is a frame too (its
+// statistics were split into listings, the largest dropped).
+export function frameLine(line: string): { prefix: string; filename: string; lineno: string; bare: boolean } | null {
+  const at = line.indexOf('File "');
+  const end = line.lastIndexOf('", line ');
+  if (at < 0 || end < at + 6) return null;
+  const lineno = line.slice(end + 8);
+  if (!/^-?\d+$/.test(lineno)) return null;
+  // The indentation, whatever it became, then what is before it: a log prefix, or nothing.
+  // (Not /[ \t]+$/: tried from every space of a long run, it took time quadratic in it; fuzz seed 37.)
+  let p = at;
+  while (p > 0 && (line[p - 1] === ' ' || line[p - 1] === '\t')) p--;
+  const prefix = line.slice(0, p);
+  // Less than its two spaces before `File` (beside a log prefix's one): pasted without indentation.
+  return { prefix, filename: line.slice(at + 6, end), lineno, bare: at - prefix.length < 2 };
+}
+
+// A Markdown quote ('> ' before each line of a reply, '> > ' in a reply to one) and the no-break spaces of a copy from a web page.
+const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
+const NBSP = /\u00a0/g;
+
+/** A line as the program printed it: without a CI log's prefix, a quote's marks, a web page's no-break spaces. */
+export function plain(raw: string): string {
+  return withoutCiPrefix(raw.includes('\u00a0') ? raw.replace(NBSP, ' ') : raw).replace(MARKDOWN_QUOTE, '');
+}

@@ -156,6 +156,11 @@ export interface MemoryTrend {
   readonly risingFromSeconds: number | null;
   /** A leak seen in the troughs (floor) alone, under peaks (a working set) that hide it. */
   readonly troughsOnly: boolean;
+  /**
+   * A leak seen in the last window alone: it holds the peak, above every window before, whatever
+   * they did (risingFromSeconds is where that window's rise began, not the end of a level stretch).
+   */
+  readonly peakAtEnd: boolean;
   /** With a limit and a leak: seconds after the last sample until the ceiling's trend reaches it. */
   readonly reachesLimitInSeconds: number | null;
   /** The next step: what would confirm the verdict or find its cause. */
@@ -277,6 +282,8 @@ export interface EnvelopeVerdict {
   readonly from: number | null;
   /** A leak seen in the troughs alone: the peaks, a working set far larger, hide it. */
   readonly troughs?: boolean;
+  /** A leak seen in the last window alone (endsAtPeak): `from` is where it took its peak, with no level before. */
+  readonly endPeak?: boolean;
 }
 
 export function classifyEnvelope(e: Envelope, minGrowth: number): EnvelopeVerdict {
@@ -301,7 +308,7 @@ export function classifyEnvelope(e: Envelope, minGrowth: number): EnvelopeVerdic
 function endsAtPeak(e: Envelope, m: number): EnvelopeVerdict | null {
   const n = e.ceiling.length;
   if (n < 3 || e.ceiling[n - 1]! < Math.max(...e.ceiling.slice(0, -1)) + m) return null;
-  return { verdict: 'leak', confidence: confidenceOf(0.45 * (n / (n + 4))), from: n - 2 };
+  return { verdict: 'leak', confidence: confidenceOf(0.45 * (n / (n + 4))), from: n - 2, endPeak: true };
 }
 
 // The envelope from window k on.
@@ -712,6 +719,7 @@ function judgeTrend(
     settledAtSeconds: settledAt,
     risingFromSeconds: c.from === null ? null : Math.max(0, e.t[c.from]! - t0),
     troughsOnly: c.troughs === true,
+    peakAtEnd: c.endPeak === true,
     reachesLimitInSeconds: reaches,
     next: unjudged
       ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${warmupIsStartup ? "the interpreter's start-up" : 'a tenth of the run'})` : ''}: ` +

@@ -26,6 +26,10 @@ const SHAPES: Record<MemoryVerdict, string> = {
 export function memoryShape(t: MemoryTrend): string {
   const since = t.risingFromSeconds == null ? null : `${printfFixed(t.risingFromSeconds, 1)} s`;
   if (t.verdict === 'leak' && t.troughsOnly) return 'growth: the troughs keep rising, under peaks that hide it';
+  // A peak in the last window says nothing of what came before it (a run that held 240 MiB, gave
+  // 200 back, and took 400 at the end read "level until 9.4 s").
+  if (t.verdict === 'leak' && t.peakAtEnd && since)
+    return `growth: its peak came in its last moments (from ${since}), above all before, and was not given back`;
   if (t.verdict === 'leak' && since) return `growth: level until ${since}, rising since, still at the end`;
   if (t.verdict === 'plateau' && since) return `level until ${since}, then rose and stopped (late in the run)`;
   return SHAPES[t.verdict];

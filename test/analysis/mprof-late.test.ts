@@ -45,3 +45,22 @@ describe('late rises and leaks under spikes (real runs)', () => {
     expect(report.memory[0]!.trends.series[0]!.verdict).toBe(want.verdict);
   });
 });
+
+describe('a peak taken in the last moments (real run)', () => {
+  // end_at_peak.py held 240 MiB, gave 200 back, and took 400 at its end: nothing was level before.
+  it('does not say the run was level before the rise', async () => {
+    const file = `${DIR}/end-at-peak.dat`;
+    const text = (await cli('leaks', file)).out;
+    expect(text).not.toMatch(/level until/);
+    expect(text).toMatch(/its peak came in its last moments \(from [\d.]+ s\)/);
+    const t = (JSON.parse((await cli('leaks', '--json', file)).out) as { series: (Trend & { peakAtEnd: boolean })[] })
+      .series[0]!;
+    expect([t.verdict, t.peakAtEnd]).toEqual(['leak', true]);
+    expect((await cli('report', '--format', 'markdown', file)).out).not.toMatch(/level until/);
+  });
+
+  it('keeps "level until" for a leak that began after a level stretch', async () => {
+    const text = (await cli('leaks', `${DIR}/leak-from-70.dat`)).out;
+    expect(text).toMatch(/level until [\d.]+ s, rising since/);
+  });
+});

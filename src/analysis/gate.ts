@@ -811,12 +811,19 @@ export function evaluateGate(
     // (tracemalloc's peaks between captures when both know them, else the largest traced totals).
     const from = shared?.memory ? 'memory' : shared?.snapshots ? 'snapshots' : undefined;
     const traced = current.summary.tracedPeakBytes != null && baseline?.summary.tracedPeakBytes != null;
+    // A baseline of memory_profiler reports alone: reports against reports (the current run's mprof
+    // peak against the baseline's report, "peak of the mprof runs" of two reports, was compared).
+    const reportsAlone = from === 'memory' && baseline !== null && baseline.memory.length === 0;
     const check = growthCheck(
       'max-peak-growth',
       // Only the snapshots compared (the baseline has no mprof run): named so, not after the mprof peak.
-      from === 'snapshots' ? peakName(current, traced, true) : 'peak',
-      from ? peakBytes(current, from, traced) : null,
-      baseline && from ? peakBytes(baseline, from, traced) : null,
+      from === 'snapshots'
+        ? peakName(current, traced, true)
+        : reportsAlone
+          ? 'peak of the memory_profiler reports'
+          : 'peak',
+      reportsAlone ? lineReportPeak(current) : from ? peakBytes(current, from, traced) : null,
+      reportsAlone ? lineReportPeak(baseline) : baseline && from ? peakBytes(baseline, from, traced) : null,
       limits.maxPeakGrowth,
       from ? undefined : `${unshared('peak')} or mprof runs`,
     );
@@ -825,7 +832,11 @@ export function evaluateGate(
     // memory_profiler reports on both sides beside the mprof runs: their peaks compared too, each kind
     // with its own (a report's peak that grew 50% passed beside an mprof run that did not, unsaid).
     const reports =
-      from === 'memory' && baseline && lineReportPeak(current) !== null && lineReportPeak(baseline) !== null
+      from === 'memory' &&
+      !reportsAlone &&
+      baseline &&
+      lineReportPeak(current) !== null &&
+      lineReportPeak(baseline) !== null
         ? growthCheck(
             'max-peak-growth',
             'peak of the memory_profiler reports',

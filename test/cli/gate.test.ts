@@ -1970,6 +1970,34 @@ describe('--max-peak-growth of mprof runs beside line reports (fixtures/gate/pea
   });
 });
 
+describe('--max-peak-growth against a baseline of memory_profiler reports alone (fixtures/gate/peak-kinds)', () => {
+  // The baseline has no mprof run: the current run's mprof peak was compared with the baseline's report
+  // (+53% of a report that did not grow, failed), and two reports were named "peak of the mprof runs".
+  const D = `${G}/peak-kinds`;
+  const reports = (JSON.parse(readFileSync(`${D}/truth.json`, 'utf8')) as { lineReportPeakMiB: Record<string, number> })
+    .lineReportPeakMiB;
+
+  it.each([
+    [['cur_lr.txt'], (reports.cur! / reports.base! - 1) * 100],
+    [['cur.dat', 'base_lr.txt'], 0],
+  ])('gate %j compares the reports with the reports', async (inputs, pct) => {
+    const r = await cli(
+      'gate',
+      ...inputs.map((f) => `${D}/${f}`),
+      '--baseline',
+      `${D}/base_lr.txt`,
+      '--max-peak-growth',
+      '10%',
+      '--json',
+    );
+    const c = check(json(r.out), 'max-peak-growth');
+    expect(c.measured).toBeCloseTo(pct, 0);
+    expect(c.message).toMatch(/^peak of the memory_profiler reports /);
+    expect(c.message).not.toContain('mprof');
+    expect(r.code).toBe(pct <= 10 ? 0 : 1);
+  });
+});
+
 describe('an installed package in a virtualenv elsewhere on each machine (fixtures/gate/venvs, h201)', () => {
   // The baseline's venv under ~/.venvs (outside the checkout), CI's in the checkout's .venv: the same
   // package's line was keyed by its whole path on one side, and read as grown from nothing by all it

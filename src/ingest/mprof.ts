@@ -488,7 +488,16 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       const v = parts.slice(at, at + 4).map(num);
       const level = leveled ? num(parts[parts.length - 1]) : null;
       ok = at >= 2 && v.every((x) => !Number.isNaN(x)) && (level === null || Number.isSafeInteger(level));
-      why = ok && !timeOk(v[1]!) ? beyond(parts[at + 1]!) : ok && !timeOk(v[3]!) ? beyond(parts[at + 3]!) : undefined;
+      // Its memory as a MEM line's (an edited end of 1e308 MiB read "returned holding up to +1e+308 MiB").
+      const memory = [0, 2].find((k) => !mibOk(v[k]!));
+      why =
+        ok && !timeOk(v[1]!)
+          ? beyond(parts[at + 1]!)
+          : ok && !timeOk(v[3]!)
+            ? beyond(parts[at + 3]!)
+            : ok && memory !== undefined
+              ? notMemory(parts[at + memory]!)
+              : undefined;
       if (ok && !why) {
         const name = parts.slice(1, at).join(' ');
         const span = { name, memStartMiB: v[0]!, tStart: v[1]!, memEndMiB: v[2]!, tEnd: v[3]!, level };

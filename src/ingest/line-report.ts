@@ -56,8 +56,9 @@ const TAIL_GROUP = { mem: 6, increment: 9, occurrences: 10 };
 const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // A line that starts like a row with figures: when it is not one, the row was damaged or cut.
 // So does a line number then a figure with its unit ('5     4x.9 MiB': a digit changed): a row whose
-// figures are there but cannot be read, an error (a wrapped row's end, '12 13 14 15', is none).
-const BROKEN_ROW = /^\s*\d+\s+[^\s\d]*\d\S*\s+Mi?B(\s|$)/;
+// figures are there but cannot be read, an error (a wrapped row's end, '12 13 14 15', is none). Its unit
+// edited or glued on too ('1231.848 KiB', '1231.848MiB': the peak row skipped, a gate passed at 1225 MiB).
+const BROKEN_ROW = /^\s*\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B(\s|$)/i;
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;

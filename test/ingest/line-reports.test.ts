@@ -675,3 +675,33 @@ describe("a thread's output among a report's rows (fixtures/line-reports/threads
     },
   );
 });
+
+describe("a row whose unit was edited (fixtures/line-reports/peak-row, the report's peak in it)", () => {
+  // The row was skipped with a warning, and the report's peak was the next row's: a gate at 5 MiB under
+  // the peak passed a program that reached it.
+  const file = `${DIR}/peak-row/mp0.61-big.txt`;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const mem = lines.map((l) => Number(/^ +\d+ +([\d.]+) MiB /.exec(l)?.[1] ?? Number.NaN));
+  const peak = Math.max(...mem.filter((m) => !Number.isNaN(m)));
+  const at = mem.indexOf(peak);
+  const limit = `${Math.round(peak - 5)}MiB`;
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-peak-row-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the report as printed fails the gate', async () => {
+    const r = await cli('gate', file, '--max-peak', limit);
+    expect([r.code, r.out]).toEqual([1, expect.stringContaining('FAIL max-peak')]);
+  });
+
+  it.each([
+    ['KiB', (l: string) => l.replace(/ MiB /, ' KiB ')],
+    ['Mib', (l: string) => l.replace(/ MiB /, ' Mib ')],
+    ['glued', (l: string) => l.replaceAll(' MiB', 'MiB')],
+  ])('its unit edited (%s): an error naming the line, not a gate passed', async (_, edit) => {
+    const edited = join(dir, 'edited.txt');
+    writeFileSync(edited, lines.map((l, i) => (i === at ? edit(l) : l)).join('\n'));
+    const r = await cli('gate', edited, '--max-peak', limit);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining(`line ${at + 1}: a row that cannot be read`)]);
+    expect((await cli('leaks', '--lenient', edited)).code).toBe(0);
+  });
+});

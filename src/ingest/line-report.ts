@@ -58,7 +58,9 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // So does a line number then a figure with its unit ('5     4x.9 MiB': a digit changed): a row whose
 // figures are there but cannot be read, an error (a wrapped row's end, '12 13 14 15', is none). Its unit
 // edited or glued on too ('1231.848 KiB', '1231.848MiB': the peak row skipped, a gate passed at 1225 MiB).
-const BROKEN_ROW = /^\s*\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B(\s|$)/i;
+// Or both figures whole after a line number lost or changed ('    6a  331.8 MiB  10.0 MiB', likewise).
+const BROKEN_ROW =
+  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|\S*\s+-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;

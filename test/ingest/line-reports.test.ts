@@ -697,7 +697,12 @@ describe("a row whose unit was edited (fixtures/line-reports/peak-row, the repor
     ['KiB', (l: string) => l.replace(/ MiB /, ' KiB ')],
     ['Mib', (l: string) => l.replace(/ MiB /, ' Mib ')],
     ['glued', (l: string) => l.replaceAll(' MiB', 'MiB')],
-  ])('its unit edited (%s): an error naming the line, not a gate passed', async (_, edit) => {
+    ['line number with a letter', (l: string) => l.replace(/^ (\s*\d+)/, '$1a')],
+    [
+      'line number lost',
+      (l: string) => l.replace(/^(\s*)(\d+)/, (_, sp: string, n: string) => sp + ' '.repeat(n.length)),
+    ],
+  ])('its unit or line number edited (%s): an error naming the line, not a gate passed', async (_, edit) => {
     const edited = join(dir, 'edited.txt');
     writeFileSync(edited, lines.map((l, i) => (i === at ? edit(l) : l)).join('\n'));
     const r = await cli('gate', edited, '--max-peak', limit);

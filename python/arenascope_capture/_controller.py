@@ -80,8 +80,14 @@ class Controller:
         self._fd = os.open(jsonl, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._file_id = _file_id(self._fd)
         self._matcher = Matcher(index_file, interval) if mode == "allocator" else None
+        self._ticker = None  # (thread, its halt event) while interval captures are taken
+        self._due = 0.0  # time.monotonic() of the next interval capture
+        self._resume = False  # the interval thread was halted for a fork, to start again after it
+        self._fork_filter = None  # the warnings filter that hides CPython 3.13's fork warning of that thread
         if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=self._forked)
+            os.register_at_fork(
+                before=self._before_fork, after_in_parent=self._after_fork, after_in_child=self._forked
+            )
 
     # -- life cycle -------------------------------------------------------------------------------------------
 
@@ -107,14 +113,15 @@ class Controller:
         )
         self.capture("start", "start")
         if self.interval > 0:
-            thread = threading.Thread(target=self._tick, name="arenascope-capture", daemon=True)
-            thread.start()
+            self._due = time.monotonic() + self.interval
+            self._start_ticking()
 
     def finish(self, label, source, reason, status):
         """The last capture and the end event; later captures are no-ops."""
         if self._disabled:
             return
         self._stop.set()
+        self._halt_ticking()
         with self._lock:
             if self._finished or self._disabled:
                 return
@@ -184,6 +191,41 @@ class Controller:
             reset_peak.__doc__ = _reset_peak.__doc__
             tracemalloc.reset_peak = reset_peak
 
+    def _before_fork(self):
+        # The interval thread ends before a fork and starts again after it, in the parent: CPython 3.12+
+        # warns of fork() in a process with threads (a DeprecationWarning in the program's output, and
+        # in pytest's summary, that it did not have without arenascope), and a thread in the middle of a
+        # capture at the fork could leave a lock held in the child.
+        self._quiet_fork(False)
+        thread = self._halt_ticking()
+        self._resume = thread is not None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        # The thread may still be counted: 3.12's join() returns before the thread's end (the system's
+        # count of threads still holds it), and 3.13.0 counts after the hooks, the thread started again
+        # among them. The warning is hidden when the program has no thread of its own (its own threads
+        # are warned of, as without arenascope); the next fork asks again.
+        if self._resume and threading.active_count() == 1:
+            self._quiet_fork(True)
+
+    def _after_fork(self):
+        if self._resume and self.active:
+            self._start_ticking()
+        self._resume = False
+
+    def _quiet_fork(self, on):
+        import warnings
+
+        if on and self._fork_filter is None:
+            message = r"This process \(pid=%d\) is multi-threaded, use of fork\(\)" % os.getpid()
+            warnings.filterwarnings("ignore", message=message, category=DeprecationWarning)
+            self._fork_filter = warnings.filters[0]
+        elif not on and self._fork_filter is not None:
+            if self._fork_filter in warnings.filters:
+                warnings.filters.remove(self._fork_filter)
+                getattr(warnings, "_filters_mutated", lambda: None)()
+            self._fork_filter = None
+
     def _forked(self):
         # The child of os.fork() belongs to the program, not to this run: it never writes to the folder.
         self._disabled = True
@@ -197,12 +239,30 @@ class Controller:
         if self.mode == "tracemalloc" and tracemalloc.is_tracing() and not self._program_traces:
             getattr(self, "_tracemalloc_stop", tracemalloc.stop)()
 
-    def _tick(self):
+    def _start_ticking(self):
+        halt = threading.Event()
+        thread = threading.Thread(target=self._tick, args=(halt,), name="arenascope-capture", daemon=True)
+        self._ticker = (thread, halt)
+        thread.start()
+
+    def _halt_ticking(self):
+        """Tells the interval thread to end; returns it (None when there is none)."""
+        ticker, self._ticker = self._ticker, None
+        if ticker is None:
+            return None
+        ticker[1].set()
+        return ticker[0]
+
+    def _tick(self, halt):
         # A snapshot of a large heap takes seconds (take_snapshot, and the dump's own allocations are traced):
         # interval snapshots wait at least nine times the last one's duration, so that capturing takes at most
-        # about a tenth of the run instead of starving the program.
-        while not self._stop.wait(max(self.interval, 9 * self._last_took)):
+        # about a tenth of the run instead of starving the program. The next one's time is kept across a
+        # fork's restart of the thread (a program forking more often than the interval still gets them).
+        while not halt.wait(max(0.0, self._due - time.monotonic())):
+            if self._stop.is_set():
+                return
             self.capture("interval", "interval")
+            self._due = time.monotonic() + max(self.interval, 9 * self._last_took)
 
     @property
     def active(self):

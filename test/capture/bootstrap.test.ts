@@ -329,3 +329,41 @@ describe.skipIf(!pytestPython)('arenascope_capture under pytest', () => {
     expect(tests.map((t) => t.snapshot)).toEqual(['0002', '0003', '0004', '0005'].map((n) => `snapshots/${n}.pickle`));
   }, 240_000);
 });
+
+// CPython 3.12+ warns of os.fork() in a process with threads: the interval captures' thread made every
+// fork of a program with none of its own print "This process is multi-threaded, use of fork() may lead
+// to deadlocks" (on 3.13.0, also when the thread was started again in the fork's hooks).
+const FORK_VERSIONS = [
+  ['3.12', join(homedir(), '.pyenv/versions/3.12.1/bin/python3')],
+  ['3.13', join(homedir(), '.pyenv/versions/3.13.0/bin/python3')],
+] as const;
+for (const [version, py] of FORK_VERSIONS) {
+  describe.skipIf(!existsSync(py))(`forks under interval captures, CPython ${version}`, () => {
+    const run = (args: string[]) => {
+      const dir = fresh();
+      const opts = ['-m', 'arenascope_capture', '--dir', dir, '--interval', '0.5', '--frames', '5', '--'];
+      const env = { ...ENV, PYTHONWARNINGS: 'always' };
+      const r = spawnSync(py, [...opts, '--script', 'fork_loop.py', ...args], { cwd: RUN, env, encoding: 'utf8' });
+      return { r, dir };
+    };
+
+    it('no warning of the capture thread at the forks, and the interval captures go on across them', () => {
+      const { r, dir } = run([]);
+      expect([r.status, r.stdout]).toEqual([0, 'forked 10\n']);
+      expect(r.stderr).not.toMatch(/multi-threaded/);
+      expect(snapshots(dir).filter((s) => s.label === 'interval').length).toBeGreaterThanOrEqual(1);
+    });
+
+    it("the program's own thread is still warned of, as without arenascope", () => {
+      const { r } = run(['thread']);
+      const alone = spawnSync(py, ['fork_loop.py', 'thread'], {
+        cwd: RUN,
+        env: { ...ENV, PYTHONWARNINGS: 'always' },
+        encoding: 'utf8',
+      });
+      const warned = (s: string) => s.split('\n').filter((l) => l.includes('is multi-threaded')).length;
+      expect(warned(alone.stderr)).toBe(10);
+      expect(warned(r.stderr)).toBe(10);
+    });
+  });
+}

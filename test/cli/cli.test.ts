@@ -228,3 +228,17 @@ describe('info of line reports', () => {
     }
   });
 });
+
+describe('a Node.js without WebAssembly (node --jitless)', () => {
+  // The readers' hot loops run in WebAssembly: without it, every command that read a capture failed with
+  // "internal error: WebAssembly is not defined", as a bug to report.
+  it.each([
+    ['info', 'fixtures/leaks/mprof/leak.dat', 'the mprof line reader'],
+    ['stats', 'fixtures/dumps/py311-inventory-a.pickle', 'the trace scanner'],
+  ])('%s %s: exit 2, saying what is missing and why', (command, file, what) => {
+    const r = spawnSync('node', ['--jitless', BIN, command, file], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${what} runs in WebAssembly, which this Node.js process does not have`);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+});

@@ -59,8 +59,10 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // figures are there but cannot be read, an error (a wrapped row's end, '12 13 14 15', is none). Its unit
 // edited or glued on too ('1231.848 KiB', '1231.848MiB': the peak row skipped, a gate passed at 1225 MiB).
 // Or both figures whole after a line number lost or changed ('    6a  331.8 MiB  10.0 MiB', likewise).
+// (The line number's place is a word or nothing, not \S*\s+ after ^\s*: on a line of spaces, that
+// split the run every way, in time quadratic in it; fuzz seed 76.)
 const BROKEN_ROW =
-  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|\S*\s+-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
+  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|(?:\S+\s+)?-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;

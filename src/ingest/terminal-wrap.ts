@@ -46,7 +46,12 @@ export interface Line {
  * orders' reads as fields too).
  */
 function prefixAlone(text: string): boolean {
-  const fields = text.trimEnd().replace(/\s+File$/, '');
+  // Not /\s+File$/: tried from every space of a long run, it took time quadratic in it (fuzz seed 76).
+  const trimmed = text.trimEnd();
+  const fields =
+    trimmed.endsWith('File') && /\s/.test(trimmed.charAt(trimmed.length - 5))
+      ? trimmed.slice(0, -4).trimEnd()
+      : trimmed;
   return (
     / $/.test(text) &&
     (/[:|\]})>-]$/.test(fields) || /(?:^|\s)(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)$/.test(fields)) &&

@@ -336,6 +336,13 @@ describe('long lines take time in proportion to their length', () => {
       'tracemalloc text: a frame of 1 MiB then U+2028',
       `a.py:1: size=1 B, count=1\n  File "${'9'.repeat(1 << 20)}\u2028\n`,
     ],
+    // Fuzz findings (seed 76): a run of spaces tried as a log prefix before a wrapped frame's 'File', and
+    // as the blank line number of a damaged row, each split every way (a minute and more).
+    ['tracemalloc text: 1 MiB of spaces then a word', `a.py:1: size=1 B, count=1\n${MiB}x\ny\n`],
+    [
+      'a line report: a last line of 1 MiB of spaces, cut short',
+      `Line #    Mem usage    Increment  Occurrences   Line Contents\n${'='.repeat(62)}\n     1    1.0 MiB    1.0 MiB  1   x = 1\n${MiB}`,
+    ],
   ])('%s', async (_name, text) => {
     const p = file('long.txt', text);
     const start = performance.now();

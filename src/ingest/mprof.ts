@@ -329,6 +329,18 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
   const digits = t[first - 1]!.toFixed(1) === t[first]!.toFixed(1) ? 4 : 1;
   const printFixed = (x: number): string => x.toFixed(digits);
   const fell = `${printFixed(t[first - 1]!)} then ${printFixed(t[first]!)}`;
+  // Samples that repeat earlier ones, times and memory alike, are no clock change but the samples
+  // written twice (a log appended to itself, a copy pasted in): repaired as a step back, a leak's
+  // samples read twice over read 'stable', and the gate passed it.
+  const again = repeated(s, first);
+  if (again) {
+    throw new InputError(
+      label,
+      `line ${line}`,
+      `its ${what} samples from here (${fell}) repeat ${again} samples before them, times and memory alike: ` +
+        'the samples written twice (a file appended to itself, a copy pasted in)? Give the file as mprof wrote it',
+    );
+  }
   // One step back is a clock change, in a run of any length; many are no recording in order.
   if (back.length > 1 && back.length * 10 > t.length - 1) {
     throw new InputError(
@@ -354,6 +366,22 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
       `(first at line ${line}: ${fell}, ${printFixed(stepBack)} s back: a clock change?); ` +
       'the samples after are taken to follow the one before by the usual interval',
   );
+}
+
+/**
+ * How many samples from `at` on repeat, times and memory alike, those from an earlier sample with
+ * the same time on (3 or more, or all that are left); 0 when they do not.
+ */
+function repeated(s: Samples, at: number): number {
+  const { t, mib } = s;
+  const n = t.length;
+  for (let j = 0; j < at; j++) {
+    if (t[j] !== t[at] || mib[j] !== mib[at]) continue;
+    let k = 0;
+    while (at + k < n && j + k < at && t[at + k] === t[j + k] && mib[at + k] === mib[j + k]) k++;
+    if (k >= Math.min(3, n - at)) return k;
+  }
+  return 0;
 }
 
 /**

@@ -360,6 +360,22 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     expect(r.err).toMatch(/run 2 starts at [\d.]+, before run 1 ends .*two mprof runs writing to one file at once/);
   });
 
+  it("a run's samples written twice (its MEM lines again after the last): refused, not a clock change", async () => {
+    // A real leak (memory_profiler 0.61): repaired as a step back of 4.4 s, its samples read twice over
+    // read 'stable (0.46)', and the gate passed the leak.
+    const dat = readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8');
+    const mem = dat.split('\n').filter((l) => l.startsWith('MEM '));
+    const file = join(dir, 'twice.dat');
+    writeFileSync(file, `${dat}${mem.join('\n')}\n`);
+    for (const command of ['leaks', 'gate']) {
+      const r = await cli(command, file);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        /line \d+: its MEM samples from here .* repeat \d+ samples before them, times and memory alike/,
+      );
+    }
+  });
+
   it('two runs appended newest first (cat new.dat old.dat): said so, not read as written at once', async () => {
     // Two real `mprof run` files of memory_profiler 0.61, the later one first.
     const file = join(dir, 'new-old.dat');

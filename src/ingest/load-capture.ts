@@ -42,7 +42,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     const chunks = input.chunks[Symbol.asyncIterator]();
     await chunks.next().catch(() => undefined);
     await chunks.return?.();
-    if (own) throw new InputError(path, 'byte 0', `${own}: give the captures it was made from`);
+    if (own) throw new InputError(path, 'byte 0', `${own.what}: ${own.next}`);
     const mallocStats = await import('./mallocstats.js');
     if (mallocStats.onlyFreeLists(input.head)) throw new InputError(path, 'byte 0', mallocStats.FREE_LISTS_ONLY);
     const h = input.head;

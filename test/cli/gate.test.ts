@@ -2041,3 +2041,29 @@ describe('the standard library of one CPython minor in two installs (fixtures/ga
     expect(r.code).toBe(1);
   });
 });
+
+// A baseline piped in (`--baseline <(git show main:memory-baseline.json)`, `--baseline -`) is read as
+// captures, as is a baseline given among the current inputs (the arguments swapped): each was "not a
+// format arenascope reads", with no word of what it is or what reads it.
+describe("gate: a baseline report's JSON where captures are read (h212)", () => {
+  const written = join(tmp, 'h212-baseline.json');
+  beforeAll(async () => {
+    expect((await cli('baseline', `${G}/steady`, '-o', written)).code).toBe(0);
+  });
+  const said = (file: string): string =>
+    `arenascope: ${file}: byte 0: a report's JSON (a baseline), not a capture: give it as \`gate --baseline FILE\` ` +
+    '(a file: not stdin or a pipe), or the captures it was made from\n';
+
+  it('from stdin, it is named for what it is, and the file it can be given as', () => {
+    const r = spawnSync(process.execPath, [BIN, 'gate', `${G}/leaky`, '--baseline', '-', '--max-total-growth', '10%'], {
+      input: readFileSync(written),
+      encoding: 'utf8',
+    });
+    expect([r.status, r.stderr]).toEqual([2, said('-')]);
+  });
+
+  it('among the current captures, the same', async () => {
+    const r = await cli('gate', written, '--baseline', `${G}/steady`, '--max-total-growth', '10%');
+    expect([r.code, r.err]).toEqual([2, said(written)]);
+  });
+});

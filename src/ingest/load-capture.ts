@@ -8,6 +8,7 @@ import type { Format, SourceInfo } from '../model/source.js';
 import { ArenascopeError, InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
+import { lfsPointerMessage, lfsPointerSize } from './lfs-pointer.js';
 import { type InputStream, openInput, type ProgressCallback, wasCutShort } from './open-input.js';
 import { ownOutput } from './own-output.js';
 import { sniffPickle } from './pickle/sniff.js';
@@ -76,6 +77,8 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
         `${packed[1]}: arenascope undoes gzip only; decompress it first (${packed[2]})`,
       );
     }
+    const lfs = lfsPointerSize(h);
+    if (lfs !== null) throw new InputError(path, 'byte 0', lfsPointerMessage(lfs));
     const wrapped = inJson(input.head);
     if (wrapped) throw new InputError(path, 'byte 0', wrapped);
     const recipe = (await import('./tracemalloc-text.js')).recipeListing(input.head);

@@ -18,6 +18,7 @@ import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:pa
 import type * as Tinyglobby from 'tinyglobby';
 import { InputError, UsageError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
+import { lfsPointerSize } from './lfs-pointer.js';
 import { FREE_LISTS_ONLY, onlyFreeLists } from './mallocstats.js';
 import { readHead } from './open-input.js';
 import { damagedDump } from './pickle/sniff.js';
@@ -202,12 +203,14 @@ function ordered(paths: string[], order: Order): string[] {
  * its first byte changed, or a gzipped one with its checksum, was left out and a gate passed without it):
  * one that opens as a dump does (damagedDump), a gzip file that cannot be gunzipped (a damaged gzipped
  * log fails the folder too: loud, where a dump passed over changes a gate's answer unsaid), or one named
- * .gz, or with a gzip header's deflate and name, that is no gzip (its magic bytes changed).
+ * .gz, or with a gzip header's deflate and name, that is no gzip (its magic bytes changed); or a pointer
+ * Git LFS left in a capture's place (a checkout that did not fetch it).
  */
 function damagedCapture(path: string): boolean {
   try {
     const head = readHead(path);
-    if (head === null || damagedDump(head)) return true;
+    // An LFS pointer for snap-5.pickle was skipped, and a gate passed the 4 captures before it.
+    if (head === null || damagedDump(head) || lfsPointerSize(head) !== null) return true;
     const raw = readFirst(path, 2);
     const gzip = raw.length === 2 && raw[0] === 0x1f && raw[1] === 0x8b;
     return !gzip && (/\.gz$/i.test(path) || gzipOfDump(path));

@@ -2067,3 +2067,29 @@ describe("gate: a baseline report's JSON where captures are read (h212)", () => 
     expect([r.code, r.err]).toEqual([2, said(written)]);
   });
 });
+
+// Captures and baselines committed with Git LFS, in a checkout that did not fetch them (actions/checkout
+// without `lfs: true`): pointers made by git-lfs (fixtures/gate/lfs/make_lfs.sh). A pointer in place of
+// the last dump of a folder was skipped as "not a capture", and the gate passed the 4 dumps before it.
+describe('gate: Git LFS pointers in place of captures or a baseline (fixtures/gate/lfs, h212)', () => {
+  const L = `${G}/lfs`;
+  const said = (file: string, size: number): string =>
+    `arenascope: ${file}: byte 0: a Git LFS pointer to a file of ${size} bytes, not the file: fetch it ` +
+    '(`git lfs pull`; actions/checkout with `lfs: true`)\n';
+
+  it('a folder whose last dump is a pointer fails, naming it (it passed one capture short)', async () => {
+    const caps = join(tmp, 'lfs-caps');
+    mkdirSync(caps);
+    for (const k of [1, 2, 3, 4])
+      writeFileSync(join(caps, `snap-${k}.pickle`), readFileSync(`${G}/steady/snap-${k}.pickle`));
+    writeFileSync(join(caps, 'snap-5.pickle'), readFileSync(`${L}/refused-snap-5.pickle`));
+    const r = await cli('gate', caps);
+    expect([r.code, r.err]).toEqual([2, said(join(caps, 'snap-5.pickle'), 6099)]);
+  });
+
+  it('a baseline that is a pointer is named as one', async () => {
+    const file = `${L}/refused-memory-baseline.json`;
+    const r = await cli('gate', `${G}/leaky`, '--baseline', file, '--max-total-growth', '10%');
+    expect([r.code, r.err]).toEqual([2, said(file, 12746)]);
+  });
+});

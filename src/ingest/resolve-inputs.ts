@@ -259,6 +259,24 @@ function empty(path: string): boolean {
 
 // The names tracemalloc dumps and mprof runs are usually given (Snapshot.dump() takes any name).
 const CAPTURE_NAME = /\.(?:pickle|pkl|dump|snapshot|tracemalloc|dat)(?:\.gz)?$/i;
+// Those of dumps alone, which are binary pickles (protocol 2 to 5: their first byte is 0x80).
+const DUMP_NAME = /\.(?:pickle|pkl|snapshot|tracemalloc)(?:\.gz)?$/i;
+
+/**
+ * A file in a dump's place that holds none, read so that it fails naming what it holds: one named as a
+ * dump that is no binary pickle (a download's error page, "404: Not Found"). Passed over, a series one
+ * capture short passed a gate, or with 2 left no check ran. A pickle of something else (a model.pkl
+ * beside the dumps) and an empty file (one still being written) are still passed over, with a warning.
+ */
+function failedCapture(p: string): boolean {
+  if (!DUMP_NAME.test(p) || empty(p)) return false;
+  try {
+    const head = readHead(p);
+    return head !== null && head[0] !== 0x80;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Whether a file listed in a folder or a glob (or named with every other entry of its folder) is a
@@ -276,7 +294,7 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   if (typeof format === 'object' && format !== null) {
     if (CAPTURE_NAME.test(p)) return true;
     skipped.push(`skipping ${p}: ${format.unreadable}`);
-  } else if (format || damagedCapture(p)) return true;
+  } else if (format || damagedCapture(p) || failedCapture(p)) return true;
   else {
     // Said as when the file is named: a folder of reports taken under tracemalloc was 5 lines of "not a capture".
     const why = empty(p)

@@ -2093,3 +2093,20 @@ describe('gate: Git LFS pointers in place of captures or a baseline (fixtures/ga
     expect([r.code, r.err]).toEqual([2, said(file, 12746)]);
   });
 });
+
+// A download that failed leaves its error in a dump's place (curl without -f, an artifact API's answer):
+// skipped as "not a capture", the series lost its last dump; with 2 left, no check ran and the gate
+// passed a leak (h212). Text or a page named as a dump is read, and refused for what it is.
+describe("gate: a folder whose last dump is a download's error text (h212)", () => {
+  it.each([
+    ['404: Not Found', 'not a format arenascope reads'],
+    ['<!DOCTYPE html>\n<html><body>Not Found</body></html>\n', 'an HTML page'],
+  ])('%j fails, naming the file', async (text, what) => {
+    const caps = mkdtempSync(join(tmp, 'download-'));
+    for (const k of [1, 2]) writeFileSync(join(caps, `snap-${k}.pickle`), readFileSync(`${G}/leaky/snap-${k}.pickle`));
+    writeFileSync(join(caps, 'snap-3.pickle'), text);
+    const r = await cli('gate', caps);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`arenascope: ${join(caps, 'snap-3.pickle')}: byte 0: ${what}`);
+  });
+});

@@ -407,8 +407,13 @@ const INSTALLED = /[\\/](?:site|dist)-packages[\\/]/;
  * package; it is given relative to its root, as CI annotations want. The standard library and site
  * packages are named by absolute path elsewhere.
  */
-export function sourceLocation(site: Frame, traceback: readonly Frame[], roots: readonly string[] = []): Frame {
-  return repositoryLine(site, traceback, roots).relative;
+export function sourceLocation(
+  site: Frame,
+  traceback: readonly Frame[],
+  roots: readonly string[] = [],
+  programDir?: string,
+): Frame {
+  return repositoryLine(site, traceback, roots, programDir).relative;
 }
 
 // The root (of `roots`) a file lies under.
@@ -451,15 +456,28 @@ export function withSourceText(
   };
 }
 
-/** sourceLocation's line, as the capture names it (`at`) and relative to its root (`relative`). */
+/**
+ * sourceLocation's line, as the capture names it (`at`) and relative to its root (`relative`). A name
+ * relative to the directory the program ran in (`programDir`, a run's: CPython 3.8 names a script run
+ * as `python app.py` so) is that directory's file: a run in svc/ gated from the repository's root
+ * pointed CI at app.py, not svc/app.py.
+ */
 function repositoryLine(
   site: Frame,
   traceback: readonly Frame[],
   roots: readonly string[],
+  programDir?: string,
 ): { readonly at: Frame; readonly relative: Frame } {
   const under = rootOf(roots);
   const own = ownFile(roots);
-  const at = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
+  const found = own(site.filename) ? site : ([...traceback].reverse().find((t) => own(t.filename)) ?? site);
+  const at =
+    programDir && !ABSOLUTE.test(found.filename) && !namesNoFile(found.filename)
+      ? {
+          ...found,
+          filename: `${programDir.replace(/[\\/]+$/, '')}/${found.filename.replace(/^(?:\.[\\/])+/, '')}`,
+        }
+      : found;
   const root = ABSOLUTE.test(at.filename) && own(at.filename) ? under(at.filename) : undefined;
   return { at, relative: root ? { ...at, filename: at.filename.slice(root.replace(/[\\/]+$/, '').length + 1) } : at };
 }
@@ -605,8 +623,14 @@ function matchLines(
   return out;
 }
 
-function gateSite(site: Frame, traceback: readonly Frame[], detail: string, roots: readonly string[]): GateSite {
-  const { at, relative } = repositoryLine(site, traceback, roots);
+function gateSite(
+  site: Frame,
+  traceback: readonly Frame[],
+  detail: string,
+  roots: readonly string[],
+  programDir?: string,
+): GateSite {
+  const { at, relative } = repositoryLine(site, traceback, roots, programDir);
   return { file: relative.filename, line: at.lineno, detail, ...(at !== relative ? { path: at.filename } : {}) };
 }
 
@@ -765,6 +789,8 @@ export function evaluateGate(
 ): GateResult {
   // The directories the captured programs ran in are the repository's too.
   const dirs = [...roots, ...(current.runs ?? []).flatMap((r) => (r.cwd ? [r.cwd] : []))];
+  // The directory relative file names are of: the run's (plain dumps do not say theirs).
+  const programDir = current.runs?.length === 1 ? (current.runs[0]!.cwd ?? undefined) : undefined;
   requireBaseline(limits, baseline !== null);
   const shared = baseline && sharedKinds(current, baseline, baselineName);
   // A growth check without a kind both sides hold cannot compare: it fails, saying so.
@@ -896,7 +922,8 @@ export function evaluateGate(
     (current.snapshots?.labels.length ?? 0) >= 3 ||
     current.memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'));
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
-  if (maxLeaks !== undefined) checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept, dirs));
+  if (maxLeaks !== undefined)
+    checks.push(leaksCheck(current, maxLeaks, limits.minLeakConfidence, kept, dirs, programDir));
   if (limits.maxSiteGrowth !== undefined) {
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
@@ -999,12 +1026,13 @@ export function evaluateGate(
           g.s.traceback,
           `${g.f.filename}:${g.f.lineno}${movedText(g)} grew ${signed(bytesAgainst(g.growth, limit)[0])}${where(g)} (limit ${bytesAgainst(g.growth, limit)[1]})`,
           dirs,
+          programDir,
         ),
       ),
     });
   }
   if (limits.maxFragmentation !== undefined) checks.push(fragmentationCheck(current, limits.maxFragmentation));
-  if (current.runs?.length) checks.push(testLimitsCheck(current.runs, dirs));
+  if (current.runs?.length) checks.push(testLimitsCheck(current.runs, dirs, programDir));
   // One side's sites of an exit capture (a run of start and exit alone, or a baseline written before
   // arenascope described the capture before exit), the other's of the capture before one: not compared
   // (what main() held is freed at exit, so a leak read as shrinking), and the check fails saying so.
@@ -1140,6 +1168,7 @@ function leaksCheck(
   minConfidence = DEFAULT_MIN_LEAK_CONFIDENCE,
   kept: (file: string) => boolean,
   roots: readonly string[],
+  programDir?: string,
 ): CheckResult {
   const siteText = (s: SiteTrend): string =>
     `${s.filename}:${s.lineno} (${signed(fmtBytes(verdictGrowth(s)))}${s.kept ? ' kept' : s.judgedFrom ? ` from capture ${s.judgedFrom + 1}` : ''}, confidence ${s.confidence.toFixed(2)})`;
@@ -1168,7 +1197,7 @@ function leaksCheck(
       // (not a library's or the standard library's, nor an ignored file's: the traceback is oldest first).
       const callers = s.traceback.filter((t) => kept(t.filename));
       const last = callers[callers.length - 1];
-      const at = last && sourceLocation(last, callers, roots);
+      const at = last && sourceLocation(last, callers, roots, programDir);
       return siteText(s) + (at ? `, reached from ${at.filename}:${at.lineno}` : '');
     });
   const captures = current.snapshots?.labels.length ?? 0;
@@ -1212,7 +1241,13 @@ function leaksCheck(
     sites: sites.map((s, i) => {
       const top = s.traceback[s.traceback.length - 1];
       const at = s.lineno === 0 && top?.filename === s.filename ? top : s;
-      return gateSite(at, s.traceback, `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`, roots);
+      return gateSite(
+        at,
+        s.traceback,
+        `leak at ${what[i]}; ${n} leak${n > 1 ? 's' : ''}, limit ${maxLeaks}`,
+        roots,
+        programDir,
+      );
     }),
   };
 }
@@ -1231,19 +1266,18 @@ function violationText(t: RunTest, v: string): string {
 }
 
 // Where CI points for a test: its largest growing line in the repository, else its test file.
-function testSite(t: RunTest, roots: readonly string[]): { file: string; line: number } {
+function testSite(t: RunTest, roots: readonly string[], programDir?: string): GateSite {
   const top = t.top.map((l) => ({ filename: l.filename, lineno: l.lineno }));
   const file = t.nodeid.split('::')[0]!;
   const first = top[0] ?? { filename: file, lineno: 1 };
-  const at = sourceLocation(first, top, roots);
-  return { file: at.filename, line: at.lineno };
+  return gateSite(first, top, '', roots, programDir);
 }
 
 /**
  * The per-test limit markers (pytest-memray's limit_memory and limit_leaks) of the run folders among
  * the inputs: each test the run recorded as violating one fails the check, at its largest line.
  */
-function testLimitsCheck(runs: readonly RunInfo[], roots: readonly string[]): CheckResult {
+function testLimitsCheck(runs: readonly RunInfo[], roots: readonly string[], programDir?: string): CheckResult {
   const tests = runs.flatMap((r) => r.tests);
   const failing = tests.filter((t) => t.violations.length > 0);
   const marked = tests.filter((t) => t.limitMemoryBytes !== null || t.limitLeaksBytes !== null).length;
@@ -1261,6 +1295,6 @@ function testLimitsCheck(runs: readonly RunInfo[], roots: readonly string[]): Ch
     limit: 0,
     unit: 'count',
     message,
-    sites: failing.map((t, i) => ({ ...testSite(t, roots), detail: texts[i]! })),
+    sites: failing.map((t, i) => ({ ...testSite(t, roots, programDir), detail: texts[i]! })),
   };
 }

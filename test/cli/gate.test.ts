@@ -2,7 +2,16 @@
 // again, leaky, bigger; see fixtures/gate/make_series.py). Expected figures come from truth.json and
 // from CPython's tracemalloc reading the same dumps, never from arenascope.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -2108,5 +2117,36 @@ describe("gate: a folder whose last dump is a download's error text (h212)", () 
     const r = await cli('gate', caps);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`arenascope: ${join(caps, 'snap-3.pickle')}: byte 0: ${what}`);
+  });
+});
+
+// A service's job runs from its folder (`working-directory: svc`), the gate from the repository's root.
+// CPython 3.8 names the script as typed, `app.py`, relative to the folder the run recorded: the
+// annotation said file=app.py (no such file at the root, or another one), where 3.11's absolute name
+// gave svc/app.py (fixtures/gate/subdir: make.sh, an `arenascope run` of CPython 3.8; h212).
+describe("gate: a run's relative file names, gated from the folder above it", () => {
+  it('point CI at the file under the folder the program ran in', () => {
+    const ws = realpathSync(mkdtempSync(join(tmp, 'subdir-')));
+    cpSync(`${G}/subdir`, ws, { recursive: true });
+    // The run as made in this copy: its manifest records the folder it ran in.
+    const manifest = join(ws, 'svc', 'run', 'manifest.json');
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), cwd: join(ws, 'svc') }));
+    const line = 'KEEP.append(bytearray(5000))';
+    expect(
+      readFileSync(join(ws, 'svc', 'app.py'), 'utf8')
+        .split('\n')[3]!
+        .trim(),
+    ).toBe(line);
+    const gate = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, 'gate', 'svc/run', ...args], {
+        cwd: ws,
+        encoding: 'utf8',
+        env: { ...process.env, PWD: ws, GITHUB_WORKSPACE: ws },
+      });
+    const gh = gate('--github');
+    expect(gh.status).toBe(1);
+    expect(gh.stdout).toMatch(/^::error file=svc\/app\.py,line=4,title=arenascope max-leaks::leak at app\.py:4 /m);
+    const sites = check(json(gate('--json').stdout), 'max-leaks').sites;
+    expect(sites.map((s) => `${s.file}:${s.line}`)).toEqual(['svc/app.py:4']);
   });
 });

@@ -51,8 +51,12 @@ function ratio(v: number, flag: string): number {
   return v;
 }
 
-const size = (v: Amount, flag: string): number => (typeof v === 'number' ? v : parseSize(v, flag));
-const growth = (v: Amount, flag: string): GrowthLimit => (typeof v === 'number' ? { bytes: v } : parseGrowth(v, flag));
+// A number is bytes, as a flag's number alone: a fraction of one is refused alike.
+const size = (v: Amount, flag: string): number =>
+  typeof v === 'number' ? parseSize(decimal(v), flag) : parseSize(v, flag);
+const growth = (v: Amount, flag: string): GrowthLimit => parseGrowth(typeof v === 'number' ? decimal(v) : v, flag);
+/** A JSON number as a flag's text: 1e6 as 1000000 (the schema allows numbers from 0). */
+const decimal = (v: number): string => (Number.isInteger(v) ? BigInt(v).toString() : String(v));
 
 /** Reads the config file: the one named, or ./arenascope.config.json when it exists. */
 export function readConfig(path: string | undefined): GateFlags {

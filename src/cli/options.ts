@@ -219,6 +219,10 @@ export function parseSize(text: string, flag: string): number {
   if (!m || unit === undefined) {
     throw new UsageError(`${flag} takes a size such as 64KiB, 10MB or 1.5GiB; got '${text}'`);
   }
+  // A number alone is bytes: a fraction of one is no size (0.5 meant 50%, or 0.5MiB), and was a limit of 0.5 B.
+  if (!m[2] && !Number.isInteger(Number(m[1]))) {
+    throw new UsageError(`${flag}: '${text.trim()}' is a fraction of a byte; give its unit (${m[1]}MiB)`);
+  }
   // 2.01MB is 2,010,000 bytes, not 2009999.9999999998; but 93.570312MiB, an mprof peak as the file
   // prints it, is 98115583.47 bytes: rounded to 98115583, the peak it names failed its own limit.
   const bytes = Number(m[1]) * unit;
@@ -229,6 +233,13 @@ export function parseSize(text: string, flag: string): number {
 export function parseGrowth(text: string, flag: string): GrowthLimit {
   const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*$/.exec(text);
   if (m) return { percent: Number(m[1]) };
+  const bare = /^\s*(\d*\.\d*)\s*$/.exec(text);
+  if (bare && !Number.isInteger(Number(bare[1]))) {
+    const share = Number(bare[1]) * 100;
+    throw new UsageError(
+      `${flag}: '${bare[1]}' is a fraction of a byte; give its unit (${bare[1]}MiB) or, for a share, a percentage (${share < 100 ? `${share}%` : '5%'})`,
+    );
+  }
   try {
     return { bytes: parseSize(text, flag) };
   } catch {

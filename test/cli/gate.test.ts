@@ -1211,6 +1211,24 @@ describe('gate: outputs', () => {
     expect(missing.err).not.toMatch(/\n\s+at /);
     const ratio = await cli('gate', `${G}/steady`, '--max-fragmentation', '3');
     expect(ratio.code).toBe(2);
+    // A number alone is bytes: 0.5 was a limit of 0.5 B (meant 50%, or 0.5MiB), in a flag or the config.
+    const share = await cli('gate', `${G}/steady`, '--baseline', `${G}/steady`, '--max-total-growth', '0.5');
+    expect([share.code, share.err]).toEqual([
+      2,
+      "arenascope: --max-total-growth: '0.5' is a fraction of a byte; give its unit (0.5MiB) or, for a share, a percentage (50%)\n",
+    ]);
+    const peak = await cli('gate', `${G}/steady`, '--max-peak', '1.5');
+    expect([peak.code, peak.err]).toEqual([
+      2,
+      "arenascope: --max-peak: '1.5' is a fraction of a byte; give its unit (1.5MiB)\n",
+    ]);
+    const config = join(tmp, 'fraction.config.json');
+    writeFileSync(config, '{ "maxPeakGrowth": 0.1 }\n');
+    const configured = await cli('gate', `${G}/steady`, '--baseline', `${G}/steady`, '--config', config);
+    expect([configured.code, configured.err]).toEqual([
+      2,
+      "arenascope: --max-peak-growth: '0.1' is a fraction of a byte; give its unit (0.1MiB) or, for a share, a percentage (10%)\n",
+    ]);
     expect((await cli('gate', '--help')).out).toContain(
       'Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.',
     );

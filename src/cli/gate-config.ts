@@ -64,6 +64,13 @@ export function readConfig(path: string | undefined): GateFlags {
   const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return {};
   const c = readJsonFile(file, 'config') as ConfigFile;
+  // An empty path was the config's own folder (`"baseline": ""`, an unset variable templated in): read as
+  // the baseline, whatever it holds.
+  const empty = c.baseline === undefined ? -1 : ([] as string[]).concat(c.baseline).findIndex((p) => !p.trim());
+  if (empty >= 0) {
+    const where = Array.isArray(c.baseline) ? `/baseline/${empty}` : '/baseline';
+    throw new InputError(file, where, 'an empty path: name the baseline file or folder, or leave "baseline" out');
+  }
   // Baseline paths are relative to the config file, as a team writes them next to it.
   const baseline =
     c.baseline === undefined

@@ -1030,6 +1030,25 @@ describe('gate: config file', () => {
     expect(flag.err).toContain('--max-peak-growth compares against a baseline');
   });
 
+  it("an empty baseline path is an error naming the key, not the config's own folder read as the baseline", async () => {
+    // A config beside the captures, its baseline an unset variable templated in: the folder was its own
+    // baseline, and the gate passed a run 30% over any real one.
+    const run = join(tmp, 'empty-baseline-run');
+    cpSync(`${G}/bigger`, run, { recursive: true });
+    for (const [name, baseline, key] of [
+      ['arenascope.config.json', '', '/baseline'],
+      ['list.config.json', ['  '], '/baseline/0'],
+    ] as const) {
+      const f = join(run, name);
+      writeFileSync(f, JSON.stringify({ maxTotalGrowth: '5%', baseline }));
+      const r = await cli('gate', run, '--config', f);
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: ${f}: ${key}: an empty path: name the baseline file or folder, or leave "baseline" out\n`,
+      ]);
+    }
+  });
+
   it('an ignore pattern too long to compile is an input or usage error, never an internal one (fuzz finding)', async () => {
     const long = 'x'.repeat(32_813);
     const f = config('long-ignore.json', { maxLeaks: 0, ignore: [long] });

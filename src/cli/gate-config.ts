@@ -16,7 +16,7 @@ export const CONFIG_FILE = 'arenascope.config.json';
 // A baseline that is a pattern may match nothing: the inputs' own reading says so.
 const GLOB = /[*?[]/;
 
-/** A size or growth as a flag gives it ('10MB', '5%'), or as the config file may: a number of bytes. */
+/** A size or growth as a flag gives it ('10MB', '5%'), or as the config file may: a whole number of bytes. */
 type Amount = string | number;
 
 export interface GateFlags {

@@ -4,6 +4,7 @@ import { BASELINE_SITES, evaluateGate, type GateResult } from '../analysis/gate.
 import { buildReportData, type ReportData } from '../analysis/report-data.js';
 import { readBaseline } from '../ingest/baseline.js';
 import type { Order } from '../ingest/resolve-inputs.js';
+import type { CaptureSet } from '../model/capture-set.js';
 import {
   forCiLog,
   renderGateMarkdown,
@@ -13,7 +14,7 @@ import {
   workspaceFile,
 } from '../report/gate.js';
 import { wrapLines } from '../report/text/layout.js';
-import { EXIT } from '../util/errors.js';
+import { EXIT, UsageError } from '../util/errors.js';
 import {
   emit,
   type InputArgs,
@@ -115,9 +116,25 @@ interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
 // (the one mirroring the current captures' place, or the one naming the most files alike) took
 // v1's lib/app.py for v2's app.py and passed its growth. `arenascope baseline`, run in that
 // checkout, keys them by it.
-async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top: number): Promise<ReportData> {
+async function reportOf(
+  inputs: string[],
+  a: InputArgs & { order?: Order },
+  top: number,
+  current: ReadonlySet<string>,
+): Promise<ReportData> {
+  const set = await loadSet(inputs, a, { order: a.order, partial: 'never' });
+  // The current captures again (one folder given twice, a CI variable naming this run's output): every
+  // growth was 0, and the gate passed whatever the run did.
+  const files = captureFiles(set);
+  if (files.size && [...files].every((f) => current.has(f))) {
+    throw new UsageError(
+      `--baseline ${inputs.join(' ')}: ${files.size === 1 ? "the baseline's capture is" : `the baseline's ${files.size} captures are`} ` +
+        'among the current captures (the gate would compare the run with itself); ' +
+        "a baseline is another run's captures, or the file `arenascope baseline` wrote from them",
+    );
+  }
   // No source text: the checkout holds the current code, not the code these captures ran.
-  return buildReportData(await loadSet(inputs, a, { order: a.order, partial: 'never' }), inputs, {
+  return buildReportData(set, inputs, {
     top,
     ...workingDirectory(),
     optimise: a.io.optimise,
@@ -126,7 +143,10 @@ async function reportOf(inputs: string[], a: InputArgs & { order?: Order }, top:
 }
 
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
-async function currentReport(a: Args, everyLine: boolean): Promise<{ data: ReportData; cutShort: number }> {
+async function currentReport(
+  a: Args,
+  everyLine: boolean,
+): Promise<{ data: ReportData; cutShort: number; files: ReadonlySet<string> }> {
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
   // Every line when lines are checked (a line grown below the 1,000 largest passed unseen).
   const data = buildReportData(set, a.inputs, {
@@ -139,7 +159,22 @@ async function currentReport(a: Args, everyLine: boolean): Promise<{ data: Repor
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   if (data.allocatorApart) warn(a, data.allocatorApart);
-  return { data: everyLine ? withCheckoutSource(data) : data, cutShort: set.cutShort?.length ?? 0 };
+  return {
+    data: everyLine ? withCheckoutSource(data) : data,
+    cutShort: set.cutShort?.length ?? 0,
+    files: captureFiles(set),
+  };
+}
+
+/** The files a set's captures were read from, by their real paths (stdin left out). */
+function captureFiles(set: CaptureSet): Set<string> {
+  const sources = [
+    ...set.series.snapshots.map((s) => s.source),
+    ...set.memorySeries.map((m) => m.source),
+    ...set.lineReports.map((r) => r.source),
+    ...set.allocatorStats.map((r) => r.source),
+  ];
+  return new Set(sources.filter((s) => s.path !== '-' && existsSync(s.path)).map((s) => realPath(s.path)));
 }
 
 export async function handler(a: Args): Promise<void> {
@@ -155,14 +190,14 @@ export async function handler(a: Args): Promise<void> {
   // Before anything is loaded: a growth check without a baseline is a mistake.
   requireBaselineFor(config, a, limits, base);
   requireGrowthFor(config, a, limits, base);
-  const { data: current, cutShort } = await currentReport(a, limits.maxSiteGrowth !== undefined);
+  const { data: current, cutShort, files } = await currentReport(a, limits.maxSiteGrowth !== undefined);
   // Snapshots left out as cut short still made the input a series: its leak check stays (and says
   // what it could judge), as it would have been without them.
   const given = (current.snapshots?.labels.length ?? 0) + cutShort;
   if (cutShort && given >= 3 && limits.maxLeaks === undefined) limits = { ...limits, maxLeaks: 0 };
   let baseline: ReportData | null = null;
   if (base?.length)
-    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES));
+    baseline = (base.length === 1 && readBaseline(base[0]!)) || (await reportOf(base, a, BASELINE_SITES, files));
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const cwd = workingDirectory();
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [cwd.root, ...cwd.rootAliases]);

@@ -3,6 +3,7 @@
 // from CPython's tracemalloc reading the same dumps, never from arenascope.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  copyFileSync,
   cpSync,
   mkdirSync,
   mkdtempSync,
@@ -316,7 +317,7 @@ describe('gate: tolerance at the boundary', () => {
       '--baseline',
       baseline,
       '--max-peak-growth',
-      String(Math.abs(growth) + 1),
+      String(Math.ceil(Math.abs(growth)) + 1),
       '--json',
     );
     const g = check(json(r.out), 'max-peak-growth');
@@ -1049,6 +1050,34 @@ describe('gate: config file', () => {
     }
   });
 
+  it('a baseline of the current captures is an error (it passed any growth: the run against itself)', async () => {
+    const tail =
+      ' among the current captures (the gate would compare the run with itself); ' +
+      "a baseline is another run's captures, or the file `arenascope baseline` wrote from them\n";
+    const folder = await cli('gate', `${G}/bigger`, '--baseline', `./${G}/bigger/`, '--max-total-growth', '5%');
+    expect([folder.code, folder.err]).toEqual([
+      2,
+      `arenascope: --baseline ./${G}/bigger/: the baseline's 5 captures are${tail}`,
+    ]);
+    const one = await cli('gate', `${G}/bigger`, '--baseline', `${G}/bigger/snap-5.pickle`, '--max-total-growth', '5%');
+    expect([one.code, one.err]).toEqual([
+      2,
+      `arenascope: --baseline ${G}/bigger/snap-5.pickle: the baseline's capture is${tail}`,
+    ]);
+    // Captures shared in part are another series: compared.
+    const shared = await cli(
+      'gate',
+      `${G}/bigger/snap-4.pickle`,
+      `${G}/bigger/snap-5.pickle`,
+      '--baseline',
+      `${G}/bigger/snap-3.pickle`,
+      `${G}/bigger/snap-4.pickle`,
+      '--max-total-growth',
+      '5%',
+    );
+    expect(shared.err).toBe('');
+  });
+
   it('an ignore pattern too long to compile is an input or usage error, never an internal one (fuzz finding)', async () => {
     const long = 'x'.repeat(32_813);
     const f = config('long-ignore.json', { maxLeaks: 0, ignore: [long] });
@@ -1065,7 +1094,7 @@ describe('gate: config file', () => {
     const cases: [unknown, boolean][] = [
       [
         {
-          baseline: resolve(`${G}/steady`),
+          baseline: resolve(`${G}/bigger`),
           maxPeak: '512MiB',
           maxPeakGrowth: '5%',
           maxTotalGrowth: 4096,
@@ -1082,6 +1111,11 @@ describe('gate: config file', () => {
       [{ maxPeak: '10 parsecs' }, false],
       [{ minLeakConfidence: 2 }, false],
       [{ ignore: 'x' }, false],
+      // A number alone is bytes, and a fraction of one no size (0.5 meant 50%, or 0.5MiB).
+      [{ maxPeak: 0.5 }, false],
+      [{ maxPeak: '0.5' }, false],
+      [{ maxPeak: '0.5 MiB' }, true],
+      [{ maxPeak: 1e6 }, true],
     ];
     let schemaVerdicts: boolean[] | null = null;
     try {
@@ -1246,7 +1280,7 @@ describe('gate: outputs', () => {
     const configured = await cli('gate', `${G}/steady`, '--baseline', `${G}/steady`, '--config', config);
     expect([configured.code, configured.err]).toEqual([
       2,
-      "arenascope: --max-peak-growth: '0.1' is a fraction of a byte; give its unit (0.1MiB) or, for a share, a percentage (10%)\n",
+      `arenascope: ${config}: /maxPeakGrowth: must be a percentage such as "5%", or a size such as "64KiB" or a whole number of bytes, found 0.1\n`,
     ]);
     expect((await cli('gate', '--help')).out).toContain(
       'Exit codes: 0 every check passed, 1 a check failed, 2 usage or input error.',
@@ -2027,11 +2061,14 @@ describe('--max-peak-growth against a baseline of memory_profiler reports alone 
     [['cur_lr.txt'], (reports.cur! / reports.base! - 1) * 100],
     [['cur.dat', 'base_lr.txt'], 0],
   ])('gate %j compares the reports with the reports', async (inputs, pct) => {
+    // The baseline's report copied: its own file among the current captures is refused (the run against itself).
+    const base = join(tmp, 'base_lr.txt');
+    copyFileSync(`${D}/base_lr.txt`, base);
     const r = await cli(
       'gate',
       ...inputs.map((f) => `${D}/${f}`),
       '--baseline',
-      `${D}/base_lr.txt`,
+      base,
       '--max-peak-growth',
       '10%',
       '--json',

@@ -284,7 +284,7 @@ describe('gate config: checked by ajv against schema/arenascope-config.schema.js
   it.each([
     [
       { maxTotalGrowth: 'ten' },
-      '/maxTotalGrowth: must be a percentage such as "5%", or a size such as "64KiB" or a number of bytes, found "ten"',
+      '/maxTotalGrowth: must be a percentage such as "5%", or a size such as "64KiB" or a whole number of bytes, found "ten"',
     ],
     [{ ignore: ['*/x.py', 1] }, '/ignore/1: must be a string, found 1'],
     [{ maxLeaks: 1.5 }, '/maxLeaks: must be a whole number, found 1.5'],

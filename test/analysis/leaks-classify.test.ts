@@ -574,3 +574,21 @@ describe('one step up, then growth that counts', () => {
     expect(classify(crumbs, M).verdict).toBe('plateau');
   });
 });
+
+describe('a last third by the clock that grew by crumbs', () => {
+  it("a pytest run's 3 captures, a file's sites at 0, 102 and 103 KiB: a plateau, not a leak", () => {
+    // `arenascope run -- pytest` of 2 tests that keep nothing (fixtures/run/pytest_py38_peaks), inspect.py's
+    // sites summed, with the sidecars' times: the last third by the clock is the whole run, and its last step
+    // of 784 bytes counted as growing (a leak of 0.50; the gate failed on pytest's own imports).
+    const times = [1796445967.667047, 1796445968.556843, 1796445968.872585];
+    for (const bytes of [
+      [0, 104289, 105073],
+      [0, 82385, 88470],
+    ]) {
+      const c = classify(bytes, M, times);
+      expect([bytes, c.verdict]).toEqual([bytes, 'plateau']);
+    }
+    // Steps of the growth that counts at the same times are a leak still.
+    expect(classify([0, 104289, 210000], M, times).verdict).toBe('leak');
+  });
+});

@@ -325,10 +325,40 @@ def _leak_failure(limit, leaking):
     return message, ("arenascope-leaked-memory", "List of leaked allocations:\n" + "\n".join(lines))
 
 
+def _unmeasured(item, report, when):
+    """The `test` event of a test pytest counts whose body was not measured: skipped or failed in its setup
+    (a skip marker, a fixture's error), or failed in its teardown (pytest counts an error beside its outcome).
+    """
+    if when == "setup" and report.skipped:
+        outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+    elif report.failed and when in ("setup", "teardown"):
+        outcome = "error"
+    else:
+        return None
+    return {
+        "kind": "test",
+        "nodeid": item.nodeid,
+        "outcome": outcome,
+        "snapshot": None,
+        "peak": None,
+        "leaked": None,
+        "limitMemory": None,
+        "limitLeaks": None,
+        "violations": [],
+        "top": [],
+    }
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     if call.when != "call":
+        controller = arenascope_capture._controller
+        # As the bodies are measured: only where tracemalloc traces (not a run measuring the allocator alone).
+        if controller is not None and controller.active and controller.mode != "allocator" and tracemalloc.is_tracing():
+            event = _unmeasured(item, outcome.get_result(), call.when)
+            if event is not None:
+                controller.event(event)
         return
     result = _results.pop(item.nodeid, None)
     controller = arenascope_capture._controller

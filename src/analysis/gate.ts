@@ -1254,11 +1254,11 @@ function leaksCheck(
 
 // What a violated marker measured against its limit, as pytest-memray words its markers.
 function violationText(t: RunTest, v: string): string {
-  if (v === 'limit_memory' && t.limitMemoryBytes !== null) {
+  if (v === 'limit_memory' && t.limitMemoryBytes !== null && t.peakBytes !== null) {
     const [peak, max] = bytesAgainst(t.peakBytes, t.limitMemoryBytes);
     return `peak ${peak} over limit_memory ${max}`;
   }
-  if (v === 'limit_leaks' && t.limitLeaksBytes !== null) {
+  if (v === 'limit_leaks' && t.limitLeaksBytes !== null && t.leakedBytes !== null) {
     const [leaked, max] = bytesAgainst(t.leakedBytes, t.limitLeaksBytes);
     return `leaked ${leaked} over limit_leaks ${max}`;
   }
@@ -1279,6 +1279,8 @@ function testSite(t: RunTest, roots: readonly string[], programDir?: string): Ga
  */
 function testLimitsCheck(runs: readonly RunInfo[], roots: readonly string[], programDir?: string): CheckResult {
   const tests = runs.flatMap((r) => r.tests);
+  // A test whose teardown failed has a second entry, its error: counted once, as pytest collected it.
+  const count = new Set(runs.flatMap((r) => r.tests.map((t) => `${r.dir}\0${t.nodeid}`))).size;
   const failing = tests.filter((t) => t.violations.length > 0);
   const marked = tests.filter((t) => t.limitMemoryBytes !== null || t.limitLeaksBytes !== null).length;
   const texts = failing.map((t) => `${t.nodeid}: ${t.violations.map((v) => violationText(t, v)).join(', ')}`);
@@ -1286,8 +1288,8 @@ function testLimitsCheck(runs: readonly RunInfo[], roots: readonly string[], pro
   const message = !tests.length
     ? `no tests in ${dirs} (per-test limits are recorded when the run is \`arenascope run -- pytest …\`)`
     : failing.length
-      ? `${failing.length} of ${tests.length} tests over their limit markers: ${listedSome(texts)}`
-      : `${tests.length} tests, ${marked} with limit markers, none over its limits`;
+      ? `${failing.length} of ${count} tests over their limit markers: ${listedSome(texts)}`
+      : `${count} tests, ${marked} with limit markers, none over its limits`;
   return {
     check: 'test-limits',
     passed: failing.length === 0,

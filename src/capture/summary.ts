@@ -37,6 +37,8 @@ function tests(m: Manifest): string | null {
   const count = (o: string): number => m.tests.filter((t) => t.outcome === o).length;
   const parts = [`${count('failed')} failed`, `${count('passed')} passed`];
   for (const o of ['skipped', 'xfailed', 'xpassed']) if (count(o) > 0) parts.push(`${count(o)} ${o}`);
+  // pytest's word: a setup or teardown that failed (an error beside a test's own outcome when in teardown).
+  if (count('error') > 0) parts.push(`${count('error')} error${count('error') > 1 ? 's' : ''}`);
   return parts.join(', ');
 }
 

@@ -11,13 +11,17 @@ export interface RunTestLine {
 /** A test of the run's per-test table: a `test` event of captures.jsonl. */
 export interface RunTest {
   readonly nodeid: string;
+  /** pytest's: passed, failed, skipped, xfailed, xpassed; error for a setup or teardown that failed. */
   readonly outcome: string;
   /** The snapshot taken after its body (a path as the inputs name it), or null. */
   readonly snapshot: string | null;
-  /** Traced peak during the body above the traced memory at its start. */
-  readonly peakBytes: number;
-  /** Traced memory after the body and a collection, minus before. */
-  readonly leakedBytes: number;
+  /**
+   * Traced peak during the body above the traced memory at its start; null when not measured (the body did
+   * not run, or CPython 3.8 could not tell: the peak stayed under an earlier one).
+   */
+  readonly peakBytes: number | null;
+  /** Traced memory after the body and a collection, minus before; null when the body did not run. */
+  readonly leakedBytes: number | null;
   readonly limitMemoryBytes: number | null;
   readonly limitLeaksBytes: number | null;
   /** The limit markers it broke: 'limit_memory', 'limit_leaks'. */

@@ -16,8 +16,8 @@ export function testCells(t: RunTest): string[] {
   return [
     t.nodeid,
     t.outcome,
-    formatSize(t.peakBytes),
-    formatSize(t.leakedBytes),
+    t.peakBytes === null ? '-' : formatSize(t.peakBytes),
+    t.leakedBytes === null ? '-' : formatSize(t.leakedBytes),
     limits.join(', ') || '-',
     t.violations.join(', ') || '-',
     top ? `${top.filename}:${top.lineno} (${formatSize(top.size, true)})` : '-',
@@ -28,5 +28,7 @@ export function testCells(t: RunTest): string[] {
 export function runLine(r: RunInfo): string {
   const python = r.python ? `, Python ${r.python}` : '';
   const command = r.command.length ? `: ${r.command.join(' ')}` : '';
-  return `run ${r.dir} (${r.status}${python})${command}; ${r.tests.length} test${r.tests.length === 1 ? '' : 's'}`;
+  // A test whose teardown failed has a second entry, its error: counted once, as pytest collected it.
+  const tests = new Set(r.tests.map((t) => t.nodeid)).size;
+  return `run ${r.dir} (${r.status}${python})${command}; ${tests} test${tests === 1 ? '' : 's'}`;
 }

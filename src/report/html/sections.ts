@@ -200,8 +200,9 @@ export function testsSection(runs: ReportData['runs']): Section | null {
   const parts = runs.flatMap((r) => {
     const rows = r.tests.map((t) => {
       const c = testCells(t).map(esc);
-      c[2] = sortable(t.peakBytes, testCells(t)[2]);
-      c[3] = sortable(t.leakedBytes, testCells(t)[3]);
+      // Not measured sorts below every figure.
+      c[2] = sortable(t.peakBytes ?? -1, testCells(t)[2]);
+      c[3] = sortable(t.leakedBytes ?? -1, testCells(t)[3]);
       return c;
     });
     const intro = `<p>${esc(runLine(r))}</p>`;

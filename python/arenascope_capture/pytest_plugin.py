@@ -24,6 +24,7 @@ import inspect
 import os
 import re
 import sys
+import time
 import tracemalloc
 
 import pytest
@@ -123,6 +124,16 @@ def pytest_configure(config):
         "limit_leaks(location_limit, *, filter_fn=None, current_thread_only=False): "
         "fail when one traceback keeps location_limit or more after the test body",
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session):
+    """When the tests begin, collection done (a `tests` event): pytest's start-up and collection (plugins,
+    the test modules' imports) are the run's warm-up, not the tests' memory."""
+    controller = arenascope_capture._controller
+    if controller is not None and controller.active and session.testscollected and not session.config.option.collectonly:
+        controller.event({"kind": "tests", "time": time.time()})
+    yield
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -119,6 +119,8 @@ export interface MemoryTrend {
    * the run): judged so when memory did not grow once the program began (see memoryTrend).
    */
   readonly warmupIsStartup: boolean;
+  /** The warm-up is a pytest run's start-up and collection, up to its first test (TrendOptions.testsBegan). */
+  readonly warmupIsCollection?: boolean;
   /** Measured: the largest sample of the run (what `mprof peak` prints). */
   readonly peakMiB: number;
   /**
@@ -176,6 +178,11 @@ export interface TrendOptions {
    * MemorySeries.programStart).
    */
   readonly programStart?: number;
+  /**
+   * programStart is when a pytest run's tests began (MemorySeries.testsBegan): a span of its tests too
+   * short to judge is judged so, not by the whole run, whose rise is pytest loading.
+   */
+  readonly testsBegan?: boolean;
   /** Growth, in MiB, that counts (default: the larger of 1 MiB and 5% of the first floor). */
   readonly minGrowthMiB?: number;
   readonly limitMiB?: number;
@@ -569,9 +576,14 @@ export function memoryTrend(
   // leak, none (a 6 MiB load after a slow start-up read a leak over the whole run). Too short to judge
   // (or "stable" unsure: 2.5 MiB kept in 0.5 s), the whole run's leak stands when memory rose by the
   // growth that counts once the program began.
-  if (own.verdict === 'leak') return whole.verdict === 'leak' && whole.confidence > own.confidence ? whole : own;
+  // Of a pytest run, its tests' span alone: the whole run is surer of a leak by pytest loading.
+  if (own.verdict === 'leak')
+    return !opts.testsBegan && whole.verdict === 'leak' && whole.confidence > own.confidence ? whole : own;
   if (own.verdict !== 'unjudged' && !(own.verdict === 'stable' && own.confidence < 0.5)) return own;
-  return whole.verdict === 'leak' && grewAfter(recorded, n, opts) ? whole : own;
+  // Not a pytest run's: its rise before the tests is pytest loading, and what the tests' capture costs
+  // (a snapshot of every trace after each test) raises RSS in a span too short to judge (2 tests keeping
+  // nothing, 1 s: a leak of 0.50 over the whole run, and the gate failed).
+  return whole.verdict === 'leak' && !opts.testsBegan && grewAfter(recorded, n, opts) ? whole : own;
 }
 
 // Samples with memory: mprof records 0 once the process has gone, and such trailing samples are not memory.
@@ -707,6 +719,7 @@ function judgeTrend(
     pausedSeconds: paused,
     warmupSeconds: warmup,
     warmupIsStartup,
+    ...(warmupIsStartup && opts.testsBegan ? { warmupIsCollection: true } : {}),
     peakMiB: peak,
     floorStartMiB: first(e.floor),
     floorEndMiB: last(e.floor),
@@ -722,7 +735,7 @@ function judgeTrend(
     peakAtEnd: c.endPeak === true,
     reachesLimitInSeconds: reaches,
     next: unjudged
-      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${warmupIsStartup ? "the interpreter's start-up" : 'a tenth of the run'})` : ''}: ` +
+      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${warmupIsStartup ? (opts.testsBegan ? "pytest's start-up and collection" : "the interpreter's start-up") : 'a tenth of the run'})` : ''}: ` +
         'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
         (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
       : nextStep(c.verdict, facts, warmupFrom(settledAt, s, n), duration, call),
@@ -875,7 +888,8 @@ export function leakingSeries(
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
   // FUNC spans are the main process's: its next step names the call that kept the most (keptCall).
   const call = keptCall(s, retainingCalls(s));
-  if (s.programStart !== undefined && opts.programStart === undefined) opts = { ...opts, programStart: s.programStart };
+  if (s.programStart !== undefined && opts.programStart === undefined)
+    opts = { ...opts, programStart: s.programStart, ...(s.testsBegan ? { testsBegan: true } : {}) };
   // A pytest run judged up to its last test: the session's end after it is no test's (hypothesis's
   // import at its summary read as a leak of a suite keeping nothing). Its peak is the whole run's.
   const end = s.programEnd;

@@ -27,6 +27,8 @@ export interface RunFile {
   readonly childrenInMem?: boolean;
   /** The memory file's: when the program's own code began (the run's start capture; MemorySeries.programStart). */
   readonly programStart?: number;
+  /** The memory file's: programStart is when a pytest run's tests began (MemorySeries.testsBegan). */
+  readonly testsBegan?: boolean;
   /** The memory file's: when a pytest run's last test ended, captures coming after it (MemorySeries.programEnd). */
   readonly programEnd?: number;
   /** The memory file's: the program's own peak RSS as it exited, in KiB (MemorySeries.exitPeakMiB). */
@@ -326,7 +328,8 @@ export function readRunFolder(dir: string): RunFolder | null {
   const now = (p: string): string => (gzipped.has(p) ? `${p}.gz` : p);
   // An allocator report names its snapshot by the path the run wrote: it pairs with the .gz (0 of 5 paired).
   // From the files before any was left out: the start capture is, when the program cleared the traces.
-  const begun = programStart(before);
+  const tests = testsBegan(dir);
+  const begun = programStart(before, tests);
   const ended = lastTestEnd(run);
   const exitPeak = exitPeakKiB(dir);
   const files = run.files.map((f) => ({
@@ -334,6 +337,7 @@ export function readRunFolder(dir: string): RunFolder | null {
     path: now(f.path),
     matches: f.matches && now(f.matches),
     ...(f.kind === 'memory' && begun !== null ? { programStart: begun } : {}),
+    ...(f.kind === 'memory' && begun !== null && begun === tests ? { testsBegan: true } : {}),
     ...(f.kind === 'memory' && ended !== null ? { programEnd: ended } : {}),
     ...(f.kind === 'memory' && exitPeak !== null ? { exitPeakKiB: exitPeak } : {}),
   }));
@@ -358,6 +362,7 @@ export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemoryS
   return {
     ...m,
     ...(f?.programStart === undefined ? {} : { programStart: f.programStart }),
+    ...(f?.testsBegan ? { testsBegan: true } : {}),
     ...(f?.programEnd === undefined ? {} : { programEnd: f.programEnd }),
     ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
   };
@@ -386,11 +391,23 @@ function exitPeakKiB(dir: string): number | null {
  * When the program's own code began: the time of the run's start capture, the first snapshot it takes
  * (labelled 'start', before the program runs), of every snapshot the run took; null when the first is
  * another. Not an allocator report's: `--allocator` runs the program a second time, after memory.dat.
+ * Of a pytest run, when its tests began (`tests`): pytest's start-up and collection are warm-up (a
+ * 1.2 s run of 2 tests keeping nothing, its RSS rising 37 MiB as pytest loaded, read a leak and the
+ * gate failed).
  */
-function programStart(files: readonly RunFile[]): number | null {
+function programStart(files: readonly RunFile[], tests: number | null): number | null {
   let first: RunFile | null = null;
   for (const f of files) if (f.kind === 'snapshot' && f.time !== null && (!first || f.time < first.time!)) first = f;
-  return first?.label === 'start' ? first.time : null;
+  if (first?.label !== 'start') return null;
+  return tests !== null && tests > first.time! ? tests : first.time;
+}
+
+/** When a pytest run's tests began, collection done (captures.jsonl's `tests` event), or null. */
+function testsBegan(dir: string): number | null {
+  let time: number | null = null;
+  for (const { f } of events(join(dir, 'captures.jsonl'), []))
+    if (f.str('kind') === 'tests') time = f.numOrNull('time');
+  return time;
 }
 
 /**

@@ -65,6 +65,11 @@ export interface MemorySeries {
    */
   readonly programStart?: number;
   /**
+   * programStart is when a pytest run's tests began, collection done: pytest's start-up and collection
+   * (its plugins, the test modules' imports) are the warm-up.
+   */
+  readonly testsBegan?: boolean;
+  /**
    * When a pytest run's last test ended, on the samples' clock, where the run went on after it: the
    * samples after it are pytest's session end (its summary, plugins' hooks importing modules), no test's.
    */

@@ -138,21 +138,36 @@ def pytest_runtestloop(session):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_pyfunc_call(pyfuncitem):
+    yield from _measured(pyfuncitem, pyfuncitem.obj)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test that pytest runs without pytest_pyfunc_call (a unittest.TestCase method, a doctest) is
+    measured around its whole call: such tests were in no table, and their leaks were no test's."""
+    if type(item).runtest is pytest.Function.runtest:
+        yield
+        return
+    yield from _measured(item, getattr(item, "obj", None))
+
+
+def _measured(item, function):
+    """Measures a test body around its one yield, where the body runs (a hook wrapper's yield)."""
     controller = arenascope_capture._controller
     if controller is None or not controller.active:
         yield
         return
-    limits = _limits(pyfuncitem)
+    limits = _limits(item)
     if controller.mode == "allocator":
         yield
-        controller.capture(pyfuncitem.nodeid, "test")
+        controller.capture(item.nodeid, "test")
         return
     if not tracemalloc.is_tracing():
         yield
         return
     before = tracemalloc.take_snapshot()
     traced0, base_peak = controller.begin_watch()
-    watch = _PeakWatch(traced0, limits[0], pyfuncitem.obj) if limits[0] is not None else None
+    watch = _PeakWatch(traced0, limits[0], function) if limits[0] is not None else None
     try:
         yield
     finally:
@@ -161,9 +176,9 @@ def pytest_pyfunc_call(pyfuncitem):
     peak = controller.end_watch(base_peak)
     gc.collect()
     traced1 = tracemalloc.get_traced_memory()[0]
-    kept = controller.capture(pyfuncitem.nodeid, "test", keep=True)
+    kept = controller.capture(item.nodeid, "test", keep=True)
     after, file = kept if kept else (tracemalloc.take_snapshot(), None)
-    _results[pyfuncitem.nodeid] = _measure(pyfuncitem, limits, before, after, file, traced0, traced1, peak, watch)
+    _results[item.nodeid] = _measure(item, limits, before, after, file, traced0, traced1, peak, watch)
 
 
 class _PeakWatch:

@@ -599,6 +599,39 @@ describe.runIf(PYTEST !== null)(
   },
 );
 
+describe.runIf(PYTEST !== null)(
+  'unittest test cases and doctests under pytest (fixtures/run/pytest_unittest)',
+  {
+    timeout: 240_000,
+  },
+  () => {
+    // pytest runs them without pytest_pyfunc_call: they were in no table (pytest: 1 failed, 2 passed,
+    // 1 skipped; the run said 0 failed, 0 passed), and the test case over its limit_leaks passed.
+    it('are measured and recorded as pytest counts them; limit markers hold on a test case', () => {
+      const dir = fresh('pytest-unittest');
+      const r = pytestRun(dir, 'pytest_unittest');
+      expect(r.status).toBe(1);
+      const counted = /^(\d+ failed(, \d+ \w+)*) in [\d.]+s$/m.exec(r.stdout)?.[1];
+      expect(counted).toBe('1 failed, 2 passed, 1 skipped');
+      expect(r.stderr).toContain(`tests:      ${counted}`);
+      expect(r.stdout).toContain(
+        'Test was allowed to leak 100.0KiB per location but at least one location leaked more',
+      );
+      const tests = manifest(dir).tests as unknown as { nodeid: string; outcome: string; leaked: number | null }[];
+      expect(tests.map((t) => [t.nodeid, t.outcome])).toEqual([
+        ['test_cases.py::test_cases.doubled', 'passed'],
+        ['test_cases.py::Store::test_keeps', 'failed'],
+        ['test_cases.py::Store::test_plain', 'passed'],
+        ['test_cases.py::Store::test_skipped', 'skipped'],
+      ]);
+      // The 500 KB it keeps is its own.
+      expect(tests[1]!.leaked).toBeGreaterThan(500_000);
+      const gate = arenascope(['gate', dir, '--json']);
+      expect(gateCheck(json(gate), 'test-limits')).toMatchObject({ passed: false, measured: 1 });
+    });
+  },
+);
+
 describe.runIf(PYTEST !== null)('a pytest suite under arenascope run (CPython 3.11)', { timeout: 240_000 }, () => {
   const dir = fresh('pytest');
   let r: Ran;

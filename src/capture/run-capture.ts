@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../util/errors.js';
-import { buildManifest, type Manifest, type RunFacts, type RunOptions, writeManifest } from './manifest.js';
+import { buildManifest, type Manifest, type RunFacts, type RunOptions, readEvents, writeManifest } from './manifest.js';
 import { type ResolvedCommand, targetArgs } from './resolve-command.js';
 import { RssSampler } from './rss-sampler.js';
 
@@ -37,12 +37,21 @@ export interface CaptureResult {
   /** The program's status: its exit code, or 128 + the signal's number. */
   readonly exitCode: number;
   readonly rssPeakKiB: number;
+  /** The program's own peak RSS as it exited (getrusage, captures.jsonl's end event), or null. */
+  readonly exitPeakKiB: number | null;
   /** RSS samples taken (one, at the start, for a program shorter than the sample interval). */
   readonly rssSamples: number;
   /** Child processes were seen, and their memory not measured (no --include-children). */
   readonly childrenSeen: boolean;
   /** The allocator run's status, or why it did not run. */
   readonly allocatorRun: { readonly exitCode: number } | { readonly skipped: string } | null;
+}
+
+/** The program's own peak RSS as it exited: the end event's maxRssKiB (getrusage), or null. */
+function exitPeakKiB(dir: string): number | null {
+  const end = readEvents(join(dir, 'captures.jsonl')).find((e) => e.kind === 'end');
+  const kib = end?.maxRssKiB;
+  return typeof kib === 'number' && Number.isFinite(kib) && kib > 0 ? kib : null;
 }
 
 /** The environment of the program: PYTHONPATH with the bootstrap first, and nothing else changed. */
@@ -282,6 +291,7 @@ export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
     manifest,
     exitCode: statusOf(ended),
     rssPeakKiB: sampler?.peakKiB ?? 0,
+    exitPeakKiB: exitPeakKiB(req.dir),
     rssSamples: sampler?.samples ?? 0,
     childrenSeen: sampler?.childrenSeen ?? false,
     allocatorRun: allocator,

@@ -50,11 +50,16 @@ export function renderRunSummary(dir: string, r: CaptureResult): string {
   const o = m.overhead;
   const lines = [`arenascope: capture written to ${dir}`];
   lines.push(`  snapshots:  ${snapshots} (tracemalloc, ${m.options.frames} frames)`);
-  // A program shorter than the sample interval is sampled once, as it starts: that is no peak.
+  // A program shorter than the sample interval is sampled once, as it starts: that is no peak. The
+  // program's own peak at exit, above its samples, is the peak report, info and gate give.
+  const sampled = r.rssSamples < 2 ? null : r.rssPeakKiB;
+  const own = r.exitPeakKiB !== null && r.exitPeakKiB > (sampled ?? 0) ? r.exitPeakKiB : null;
   const rss =
-    r.rssSamples < 2
-      ? `not measured: the program ended before a second sample (--sample-interval ${m.options.sampleInterval})`
-      : `${(r.rssPeakKiB / KiB).toFixed(1)} MiB (memory.dat)`;
+    own !== null
+      ? `${(own / KiB).toFixed(1)} MiB (the program's own peak RSS at exit; ${sampled === null ? 'it ended before a second sample' : `its samples in memory.dat reached ${(sampled / KiB).toFixed(1)} MiB`})`
+      : sampled === null
+        ? `not measured: the program ended before a second sample (--sample-interval ${m.options.sampleInterval})`
+        : `${(sampled / KiB).toFixed(1)} MiB (memory.dat)`;
   lines.push(`  RSS peak:   ${rss}`);
   if (m.childrenNotMeasured) {
     lines.push('  children:   the program started child processes, not measured (--include-children measures them)');

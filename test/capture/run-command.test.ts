@@ -258,6 +258,19 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
         }
       });
 
+      it("its summary's RSS peak is the one info and gate take: the program's own at exit when above its samples", () => {
+        // 64 MiB made and freed between two samples: the summary said the samples' peak (14 MiB), info
+        // and gate the program's own (getrusage, 78 MiB).
+        const dir = join(folder('spike'), 'out');
+        const r = run(['-o', dir, '--', python, join(PROGRAMS, 'spike.py')]);
+        expect([r.status, r.stdout]).toEqual([0, 'spiked\n']);
+        const said = Number(/^ {2}RSS peak: {3}([\d.]+) MiB/m.exec(r.stderr)?.[1]);
+        expect(said).toBeGreaterThan(64);
+        const info = spawnSync(process.execPath, [MAIN, 'info', dir], { cwd: ROOT, encoding: 'utf8' }).stdout;
+        const program = /^program peak +([\d.]+) MiB/m.exec(info)?.[1] ?? /^peak +([\d.]+) MiB/m.exec(info)?.[1];
+        expect(Number(program).toFixed(1)).toBe(said.toFixed(1));
+      });
+
       it('a crash leaves a valid folder that says so, and the exit status is the program’s', () => {
         const dir = join(folder('crash'), 'out');
         const r = run(['-o', dir, '--', python, join(PROGRAMS, 'crash.py')]);

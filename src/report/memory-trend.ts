@@ -56,12 +56,14 @@ export function memoryTrendRate(t: MemoryTrend): string | null {
 }
 
 /** Where the summary's peak (RSS) comes from: mprof runs, memory_profiler line reports, or both. */
-export function peakSource(d: Pick<ReportData, 'formats' | 'memory'>): string {
+export function peakSource(d: Pick<ReportData, 'formats' | 'memory' | 'summary'>): string {
   // A run with child processes (mprof run -M): its peak is the program's and its children's at one
   // sample, not the MEM peak `mprof peak` (and `info`) print.
   const children = d.memory.some((m) => m.lines.length > 1) ? ', with child processes' : '';
+  // An `arenascope run`'s getrusage at exit, above its samples: no figure `mprof peak` prints.
+  const own = d.memory.some((m) => m.sampledPeakMiB !== undefined && m.peakMiB === d.summary.peakMiB);
   const from = [
-    d.formats.includes('mprof') ? `mprof${children}` : '',
+    d.formats.includes('mprof') ? (own ? "the program's own, at exit" : `mprof${children}`) : '',
     d.formats.includes('line-report') ? 'memory_profiler' : '',
   ];
   return from.filter(Boolean).join(', ') || 'mprof';

@@ -518,6 +518,9 @@ describe.runIf(CAN_RUN)('a program done before the RSS sampler sampled it', { ti
     expect(captures.find((c) => c.kind === 'memory-series')!.programPeakMiB).toBe(end.maxRssKiB! / 1024);
     const sampled = Number(mem[0]!.split(' ')[1]).toFixed(1);
     expect(check.message).toContain(`the program's own peak RSS at exit; its samples reached ${sampled} MiB`);
+    // And the report's label says so (it said "peak (mprof)", a figure `mprof peak` does not print).
+    const md = spawnSync(process.execPath, [MAIN, 'report', dir, '-f', 'markdown'], { encoding: 'utf8' }).stdout;
+    expect(md.split('\n')[2]).toMatch(/^\| peak \(the program's own, at exit\) \|/);
   });
 
   it('without that peak (a run of an older arenascope, or Windows), a sample before the program began is no peak of it', () => {

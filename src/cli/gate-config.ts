@@ -2,7 +2,7 @@
 // checked against schema/arenascope-config.schema.json (unknown keys and bad values are errors);
 // here only what it means: sizes and growths as the flags give them, baseline paths.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { type GateLimits, type GrowthLimit, requireBaseline } from '../analysis/gate.js';
 import { readJsonFile } from '../ingest/json-file.js';
@@ -11,7 +11,7 @@ import { InputError, UsageError } from '../util/errors.js';
 import { parseGrowth, parseSize } from './options.js';
 import { isStdout } from './output.js';
 
-export const CONFIG_FILE = 'arenascope.config.json';
+const CONFIG_FILE = 'arenascope.config.json';
 
 // A baseline that is a pattern may match nothing: the inputs' own reading says so.
 const GLOB = /[*?[]/;
@@ -58,10 +58,27 @@ const growth = (v: Amount, flag: string): GrowthLimit => parseGrowth(typeof v ==
 /** A JSON number as a flag's text: 1e6 as 1000000 (the schema allows numbers from 0). */
 const decimal = (v: number): string => (Number.isInteger(v) ? BigInt(v).toString() : String(v));
 
-/** Reads the config file: the one named, or ./arenascope.config.json when it exists. */
+/**
+ * The config file read without --config: the nearest arenascope.config.json in the working directory or
+ * a folder above it, up to the repository's root (the folder holding .git), as pytest, ruff and prettier
+ * find theirs; relative to the working directory. Read from ./ only, a gate run in a subfolder (CI's
+ * `working-directory:`) left the config's limits out and passed a program 89 MiB over its maxPeak.
+ */
+export function findConfig(): string | undefined {
+  let dir = process.cwd();
+  for (;;) {
+    const file = join(dir, CONFIG_FILE);
+    if (existsSync(file)) return relative(process.cwd(), file);
+    const parent = dirname(dir);
+    if (parent === dir || existsSync(join(dir, '.git'))) return undefined;
+    dir = parent;
+  }
+}
+
+/** Reads the config file: the one named, or the nearest one (findConfig). */
 export function readConfig(path: string | undefined): GateFlags {
   if (isStdout(path)) throw new UsageError('--config -: a config is read from a file; name one');
-  const file = path ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  const file = path ?? findConfig();
   if (!file) return {};
   const c = readJsonFile(file, 'config') as ConfigFile;
   // An empty path was the config's own folder (`"baseline": ""`, an unset variable templated in): read as
@@ -158,37 +175,10 @@ export function requireGrowthFor(config: GateFlags, flags: GateFlags, limits: Ga
         `(or ${give})`,
     );
   }
-  const above = config.configFile ? undefined : configAbove();
   throw new UsageError(
     `--baseline is compared by the growth checks, and none was asked for: ${give}` +
-      (config.configFile
-        ? ` (${config.configFile} sets none)`
-        : above
-          ? ` (${above} was not read: the config file is read from the working directory; give --config ${above})`
-          : ''),
+      (config.configFile ? ` (${config.configFile} sets none)` : ''),
   );
-}
-
-// The nearest config file in a folder above the working directory, as a relative path, when it sets
-// a growth limit (naming one that sets none sent the user to a config that did not help).
-function configAbove(): string | undefined {
-  let dir = process.cwd();
-  for (let up = 1; up <= 32; up++) {
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-    const file = join(dir, CONFIG_FILE);
-    if (!existsSync(file)) continue;
-    let config: unknown;
-    try {
-      config = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      return undefined;
-    }
-    const sets = GROWTH_KEYS.some(([, key]) => (config as Record<string, unknown> | null)?.[key] !== undefined);
-    return sets ? relative(process.cwd(), file) : undefined;
-  }
-  return undefined;
 }
 
 /** The baseline inputs: flags win over the config file. */

@@ -29,7 +29,7 @@ import {
 } from './command.js';
 import {
   baselineInputs,
-  CONFIG_FILE,
+  findConfig,
   type GateFlags,
   gateLimits,
   readConfig,
@@ -56,7 +56,8 @@ export function builder(y: Argv) {
       })
       .option('config', {
         type: 'string',
-        describe: 'Limits from this file (default: ./arenascope.config.json when it exists); flags win',
+        describe:
+          'Limits from this file (default: the nearest arenascope.config.json, here or in a folder above, up to the repository root); flags win',
       })
       .option('max-peak', {
         type: 'string',
@@ -182,7 +183,7 @@ export async function handler(a: Args): Promise<void> {
   let limits = gateLimits(config, a);
   const base = baselineInputs(config, a);
   // The baseline and the config are inputs too: never written over (a --junit onto the baseline was).
-  const configFile = a.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  const configFile = a.config ?? findConfig();
   await claimOutputs(
     { '--junit': a.junit, '--markdown': a.markdown },
     { inputs: [...a.inputs, ...(base ?? []), ...(configFile ? [configFile] : [])], holder: "the gate's summary" },

@@ -562,27 +562,41 @@ describe('gate: --ignore', () => {
 });
 
 describe('gate: baselines', () => {
-  it('a baseline no check compares against is an error, pointing at a config file the gate did not read (exit 2)', () => {
-    // Run from a subfolder, the config file with the growth limit was not read: the baseline compared
-    // nothing, and a program 112% over it passed.
+  it('the config file is the nearest one, in a folder above too; a baseline no check compares against is an error', () => {
+    // Run from a subfolder (CI's `working-directory:`), the config file above was not read: the
+    // baseline compared nothing, and a program 112% over it passed; a run's peak 89 MiB over the
+    // config's maxPeak passed with it.
     const repo = join(tmp, 'unread-config');
-    mkdirSync(join(repo, 'sub'), { recursive: true });
-    writeFileSync(join(repo, 'arenascope.config.json'), '{"maxTotalGrowth": "10%"}');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    mkdirSync(join(repo, 'sub', 'deeper'), { recursive: true });
     const run = (cwd: string, ...args: string[]) =>
       spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
     const bigger = resolve(G, 'bigger');
-    const fromSub = run(join(repo, 'sub'), 'gate', bigger, '--baseline', resolve(G, 'steady'));
-    expect(fromSub.status).toBe(2);
-    expect(fromSub.stderr).toContain('--baseline is compared by the growth checks, and none was asked for');
-    expect(fromSub.stderr).toContain('../arenascope.config.json was not read');
-    // Read there, the same config fails the program on its growth.
-    const there = run(repo, 'gate', bigger, '--baseline', resolve(G, 'steady'));
-    expect([there.status, there.stdout]).toEqual([1, expect.stringContaining('FAIL max-total-growth')]);
-    // A config above that sets no growth limit is not offered: it would not help (helper h146).
-    writeFileSync(join(repo, 'arenascope.config.json'), '{"maxLeaks": 0}');
-    const noLimit = run(join(repo, 'sub'), 'gate', bigger, '--baseline', resolve(G, 'steady'));
-    expect(noLimit.status).toBe(2);
-    expect(noLimit.stderr).not.toContain('arenascope.config.json');
+    const cwds = [repo, join(repo, 'sub'), join(repo, 'sub', 'deeper')];
+    writeFileSync(join(repo, 'arenascope.config.json'), '{"maxPeak": "1MiB"}');
+    for (const cwd of cwds) {
+      const peak = run(cwd, 'gate', resolve('fixtures/mprof/plain.dat'));
+      expect([peak.status, peak.stdout]).toEqual([1, expect.stringContaining('FAIL max-peak')]);
+    }
+    writeFileSync(join(repo, 'arenascope.config.json'), '{"maxTotalGrowth": "10%"}');
+    for (const cwd of cwds) {
+      const r = run(cwd, 'gate', bigger, '--baseline', resolve(G, 'steady'));
+      expect([r.status, r.stdout]).toEqual([1, expect.stringContaining('FAIL max-total-growth')]);
+    }
+    // The nearest wins: a subfolder's own config, setting no growth limit.
+    writeFileSync(join(repo, 'sub', 'arenascope.config.json'), '{"maxLeaks": 0}');
+    const own = run(join(repo, 'sub', 'deeper'), 'gate', bigger, '--baseline', resolve(G, 'steady'));
+    expect(own.status).toBe(2);
+    expect(own.stderr).toContain(
+      '--baseline is compared by the growth checks, and none was asked for: give --max-total-growth, ' +
+        '--max-peak-growth or --max-site-growth (../arenascope.config.json sets none)',
+    );
+    // Not past the repository's root: a config beside it, outside, is another project's.
+    const outside = join(tmp, 'outside-config');
+    mkdirSync(join(outside, 'checkout', '.git'), { recursive: true });
+    writeFileSync(join(outside, 'arenascope.config.json'), '{"maxPeak": "1MiB"}');
+    const alone = run(join(outside, 'checkout'), 'gate', resolve('fixtures/mprof/plain.dat'));
+    expect([alone.status, alone.stdout]).toEqual([0, expect.not.stringContaining('max-peak')]);
     // A config's baseline with no growth limit: said of the config.
     writeFileSync(
       join(repo, 'arenascope.config.json'),

@@ -169,10 +169,7 @@ export const importer: Importer = {
     };
     const n = zeros ? zeros.size - zeros.from : 0;
     const bytes = n === 1 ? '1 zero byte' : `${n} zero bytes`;
-    const padded = zeros
-      ? `the file goes on with ${bytes} to its end (byte ${zeros.size}): ` +
-        'a file cut short and zero-filled, as a crash can leave it'
-      : '';
+    const padded = zeros ? `then ${bytes} to its end: zero-filled, as a crash leaves a file cut short` : '';
     let s: Snapshot;
     try {
       s = await readSnapshot(input.label, content(input), {

@@ -515,6 +515,9 @@ describe.runIf(PRESENT.includes('3.11.7'))('a run whose snapshots trace raw allo
   });
 });
 
+/** pytest's own count of each outcome, as its last line prints it ("1 failed, 2 passed, 1 skipped"). */
+const pytestCounts = (stdout: string): string | undefined => /^(\d+ \w+(, \d+ \w+)*) in [\d.]+s$/m.exec(stdout)?.[1];
+
 /** `arenascope run` of pytest in fixtures/run/SUITE, quiet, without the plugins that write or import at its end. */
 function pytestRun(dir: string, suite: string): Ran {
   // One frame a trace: what the tests read is the tests' lines (ten frames make pytest's run 4x slower).
@@ -533,7 +536,7 @@ describe.runIf(PYTEST !== null)("pytest's outcomes under arenascope run", { time
     const r = pytestRun(dir, 'pytest_outcomes');
     expect(r.status).toBe(1);
     // pytest's own count of each outcome, as it printed it, is the run's.
-    const counted = /^(\d+ passed(, \d+ \w+)*) in [\d.]+s$/m.exec(r.stdout)?.[1];
+    const counted = pytestCounts(r.stdout);
     expect(counted).toBe('2 passed, 2 skipped, 2 xfailed, 1 xpassed, 2 errors');
     expect(r.stderr).toContain(`tests:      0 failed, ${counted}`);
     const id = (name: string): string => `test_outcomes.py::${name}`;
@@ -612,7 +615,7 @@ describe.runIf(PYTEST !== null)(
       const dir = fresh('pytest-unittest');
       const r = pytestRun(dir, 'pytest_unittest');
       expect(r.status).toBe(1);
-      const counted = /^(\d+ failed(, \d+ \w+)*) in [\d.]+s$/m.exec(r.stdout)?.[1];
+      const counted = pytestCounts(r.stdout);
       expect(counted).toBe('1 failed, 2 passed, 1 skipped');
       expect(r.stderr).toContain(`tests:      ${counted}`);
       expect(r.stdout).toContain(

@@ -202,6 +202,14 @@ export async function handler(a: Args): Promise<void> {
   // The repository is where the gate runs (CI's checkout), as for relative file names.
   const cwd = workingDirectory();
   const result = evaluateGate(current, baseline, limits, base?.join(', '), [cwd.root, ...cwd.rootAliases]);
+  // A gate with nothing to check passed every build it was put in (2 dumps and no limit: "no check was asked for").
+  if (!result.checks.length) {
+    throw new UsageError(
+      'no check to make: give a limit (--max-peak, --max-leaks, --max-fragmentation; with --baseline, ' +
+        '--max-total-growth, --max-peak-growth or --max-site-growth) or a config file; leaks are checked by ' +
+        'default in a series of 3 snapshots or more, or an mprof run long enough to judge',
+    );
+  }
   if (a.junit) writeOutput(a, a.junit, renderJunit(result), 'text');
   if (a.markdown) writeOutput(a, a.markdown, renderGateMarkdown(result), 'text');
   const limit = wholeNumber(a.limit, '--limit', 1);

@@ -46,11 +46,7 @@ export function renderGateText(r: GateResult, limit = 10): string {
   );
   const failed = r.checks.filter((c) => !c.passed).length;
   lines.push(...(r.notices ?? []).map((n) => oneLine(`note: ${n}`)));
-  lines.push(
-    r.checks.length
-      ? `gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed`
-      : 'gate passed: no check was asked for',
-  );
+  lines.push(`gate ${r.passed ? 'passed' : 'failed'}: ${failed} of ${r.checks.length} checks failed`);
   return `${lines.join('\n')}\n`;
 }
 

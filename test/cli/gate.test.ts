@@ -1266,6 +1266,14 @@ describe('gate: outputs', () => {
     });
   });
 
+  it('a gate with no check to make is a usage error (it passed every build: "no check was asked for")', async () => {
+    const r = await cli('gate', 'fixtures/dumps/py311-inventory-a.pickle', 'fixtures/dumps/py311-inventory-b.pickle');
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toMatch(/^arenascope: no check to make: give a limit \(--max-peak, /);
+    // A series of 3 or more is checked for leaks by default.
+    expect((await cli('gate', `${G}/steady`)).code).toBe(0);
+  });
+
   it('usage and input errors exit 2 with a message, not a stack trace', async () => {
     const badSize = await cli('gate', `${G}/steady`, '--max-peak', '12XB');
     expect(badSize.code).toBe(2);

@@ -216,8 +216,8 @@ describe('an output that cannot be written', () => {
     ['report', [DUMP, '-o', join(dir, 'p.html'), '--json-out', MISSING]],
     ['baseline', [DUMP, '-o', MISSING]],
     ['convert', [DUMP, '--to', 'json', '-o', MISSING]],
-    ['gate', [DUMP, '--junit', MISSING]],
-    ['gate', [DUMP, '--markdown', MISSING]],
+    ['gate', [DUMP, '--max-peak', '1GiB', '--junit', MISSING]],
+    ['gate', [DUMP, '--max-peak', '1GiB', '--markdown', MISSING]],
   ])('%s %j: an error naming the file, exit 2', async (command, args) => {
     const r = await cli(command, ...args);
     expect(r.err).toBe(`arenascope: ${MISSING}: cannot write it: its folder does not exist\n`);

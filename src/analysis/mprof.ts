@@ -459,7 +459,7 @@ function nextStep(
   call: RetainingCall | undefined,
 ): string {
   const longer = r.confidence < 0.5 ? '; a longer capture would settle it' : '';
-  const look = call ? `; look first at ${call.name}, whose calls returned holding up to +${mib(call.retainedMiB)}` : '';
+  const look = call ? `; look first at ${call.name}, whose calls ended holding up to +${mib(call.retainedMiB)}` : '';
   switch (verdict) {
     case 'leak':
       return r.floorRose

@@ -180,7 +180,7 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
     );
   }
   if (r.retainingCalls.length) {
-    out.push('  @profile calls that returned holding more memory than at their start:');
+    out.push('  @profile calls that ended (returned or raised) holding more memory than at their start:');
     const { shown, more } = capped(r.retainingCalls, layout.limit, '    ');
     for (const c of shown) {
       const memory = `${printfFixed(c.memStartMiB, 1)} -> ${printfFixed(c.memEndMiB, 1)} MiB`;

@@ -133,6 +133,9 @@ export function childrenPerSample(s: Pick<MemorySeries, 'samples' | 'children'>)
   return sum;
 }
 
+/** Half the last decimal of FUNC's `%.4f`, plus MEM's `%.6f`: how far a printed call can stray above a sample. */
+const FUNC_ROUNDING_MIB = 0.00005 + 0.0000005;
+
 /** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */
 /**
  * @profile calls (FUNC lines) made after a run's last sample, when their memory goes above the samples'
@@ -151,7 +154,9 @@ export function afterSampling(
   for (const v of mib) peak = Math.max(peak, v);
   let high = -Infinity; // (a spread of a million calls would overflow the stack)
   for (const f of late) high = Math.max(high, f.memStartMiB, f.memEndMiB);
-  return high > peak ? { calls: late.length, highMiB: high, samplesPeakMiB: peak } : null;
+  // FUNC prints MiB with 4 decimals, MEM with 6: a call at the last sample's memory read above it by the
+  // rounding (29.7344 over 29.734375), and every run ending in calls was said to be interrupted.
+  return high > peak + FUNC_ROUNDING_MIB ? { calls: late.length, highMiB: high, samplesPeakMiB: peak } : null;
 }
 
 export interface MemoryRuns {

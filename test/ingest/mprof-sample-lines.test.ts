@@ -230,6 +230,26 @@ describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.
   });
 });
 
+describe('@profile calls after the last sample at its memory (fixtures/mprof/stopped/make_rounded.py)', () => {
+  // FUNC's 4 decimals read 29.7344 MiB over MEM's 29.734375: a whole run was said to be interrupted,
+  // and a gate's --max-peak at the samples' peak failed on the rounding.
+  it('are not said to go above the peak, nor fail a gate at it', async () => {
+    const p = 'fixtures/mprof/stopped/rounded.dat';
+    const lines = readFileSync(p, 'utf8').split('\n');
+    const mem = lines.filter((l) => l.startsWith('MEM ')).map((l) => l.split(' ').map(Number));
+    const lastT = mem[mem.length - 1]![2]!;
+    const peak = Math.max(...mem.map((m) => m[1]!));
+    const late = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[3]) > lastT);
+    expect(Math.max(...late.flatMap((l) => [Number(l.split(' ')[2]), Number(l.split(' ')[4])]))).toBeGreaterThan(peak);
+    const info = await cli('info', p);
+    expect(info.code).toBe(0);
+    expect(info.err).not.toContain('after the last memory sample');
+    const gate = await cli('gate', p, '--max-peak', `${peak}MiB`);
+    expect(gate.out).not.toContain('after its last sample');
+    expect(gate.code).toBe(0);
+  });
+});
+
 describe('an mprof run cut mid-write, read with --allow-partial', () => {
   // A gate passed --max-peak at 20 MiB on a run cut while its program was at 67: a gate and a baseline
   // judge whole captures only, as they leave out dumps read cut short.

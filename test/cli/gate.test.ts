@@ -233,6 +233,19 @@ describe('gate: tolerance at the boundary', () => {
     expect((await cli('leaks', dat)).out).toContain(`peak ${python} MiB`);
   });
 
+  it('--max-peak: no peak of a run whose one sample mprof took as it started the program', async () => {
+    // `mprof run -T 2` of a program holding 60 MiB for 0.5 s (its max RSS 70 MiB): mprof peak prints 0.012.
+    const dat = 'fixtures/mprof/brief/one-sample.dat';
+    const mem = readFileSync(dat, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '));
+    expect(mem).toHaveLength(1);
+    expect(Number(mem[0]!.split(' ')[1])).toBeLessThan(1);
+    const gate = await cli('gate', dat, '--max-peak', '1MiB');
+    expect(gate.code).toBe(1);
+    expect(gate.out.split('\n')[0]).toContain(`no peak of ${dat}: no MEM sample measured the program`);
+  });
+
   it("--max-peak: tracemalloc's traced peak between captures when the .peak sidecars give it", async () => {
     // What `arenascope run` wrote: tracemalloc.get_traced_memory()[1] before each snapshot.
     const dir = 'fixtures/leaks/timed/run/snapshots';

@@ -267,6 +267,9 @@ const MAX_OUTPUT_CHARS = 1 << 16;
 const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 // A Markdown quote ('> ' before each line of a reply).
 const MARKDOWN_QUOTE = /^(?: {0,3}>)+ ?/;
+// A terminal that shows the 61-column header whole is this wide: a Filename: line as wide may wrap on.
+const MIN_NAME_WRAP = 61;
+
 // Two figures after a line number: a row of 0.10+ found outside any table.
 const ORPHAN = /^ *\d+ +-?\d+(\.\d+)? Mi?B +-?\d+(\.\d+)? Mi?B/;
 
@@ -305,7 +308,8 @@ class Reader {
   readonly warnings: string[] = [];
   /** Whether a report was read cut short (--allow-partial kept what came before the cut). */
   cutShort = false;
-  private file: { name: string; no: number } | null = null;
+  /** The pending `Filename:` line; `last`, `width`: its last line and how wide that was, as it may wrap on. */
+  private file: { name: string; no: number; last: number; width: Width } | null = null;
   private table: Table | null = null;
   private rows: ReportLine[] = [];
   private blockStart = 0;
@@ -333,6 +337,8 @@ class Reader {
   /** Lines of other output between a `Filename:` line and its header (a thread's prints), the first's number. */
   private outputFrom = 0;
   private outputLines = 0;
+  /** The width of the last piece of a wrapped `Filename:` line joined (wrappedName). */
+  private namePiece: Width | null = null;
   /** A blank line in the open table, kept until the next line says whether the table goes on. */
   private blankAt = 0;
   /** The line of the last header read again inside a table (headerAgain): a rule may follow it. */
@@ -372,7 +378,7 @@ class Reader {
     const layout = f ? null : parseHeader(text);
     const missing = f || layout ? null : NOT_FOUND.exec(text);
     if (f) {
-      this.file = { name: f[1]!.trimEnd(), no };
+      this.file = { name: f[1]!.trimEnd(), no, last: no, width: widthOf(text) };
       this.tracebackFrom = 0;
       this.outputFrom = 0;
       this.outputLines = 0;
@@ -387,10 +393,32 @@ class Reader {
     } else if (ORPHAN.test(text)) this.orphans.push(no);
     else if (this.cutHeader === null && CUT_HEADER.test(text)) this.cutHeader = no;
     else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) {
+      if (this.wrappedName(text, no)) return;
       // A few lines of other output (a thread printing while the report was): passed over, the file kept.
       if (++this.outputLines <= MAX_OUTPUT_LINES) this.outputFrom ||= no;
       else this.file = null;
     }
+  }
+
+  /**
+   * Whether a line right under a `Filename:` line is its end, wrapped by a terminal and copied: memory_profiler
+   * writes the name and the blank line after it at once, so nothing else comes between. The line before
+   * is full (as wide as a terminal showing the 61-column header whole, and as the first piece when it is
+   * a piece too); the piece is no other output (no ': '). Joined, with a warning (passed over, a report
+   * of `/long/path/another_dir/mod.py` named `/long/path/another` and `open …/another:1`).
+   */
+  private wrappedName(text: string, no: number): boolean {
+    const f = this.file!;
+    // Linux's PATH_MAX bounds a path, and the lines joined (a file of one wide line repeated).
+    if (no !== f.last + 1 || /^\s|: /.test(text) || f.name.length >= 4096) return false;
+    const full = (w: Width): boolean =>
+      f.last === f.no ? w.columns >= MIN_NAME_WRAP : w.columns === f.width.columns || w.bytes === f.width.bytes;
+    const before = f.last === f.no ? f.width : this.namePiece;
+    if (!before || !full(before)) return false;
+    this.warn(no, `taken as the end of the Filename: line ${f.no}, wrapped when copied`);
+    this.namePiece = widthOf(text);
+    this.file = { ...f, name: f.name + text.trimEnd(), last: no };
+    return true;
   }
 
   /**

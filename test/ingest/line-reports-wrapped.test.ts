@@ -114,3 +114,25 @@ describe('the same report pasted otherwise', () => {
     expect(r.blocks.map((b) => b.filename)).toEqual(expected.functions.slice(1).map((f) => f.filename));
   });
 });
+
+describe('a Filename: line a terminal wrapped (fixtures/line-reports/wrapped-name/make.py)', () => {
+  // Passed over as other output, the rest of the path was lost: the function was named `…/a_very_long_
+  // directory_n:1` and `open` was told a folder that does not exist.
+  const NAME = 'fixtures/line-reports/wrapped-name';
+  const { filename } = JSON.parse(readFileSync(`${NAME}/expected.json`, 'utf8')) as { filename: string };
+  it.each(['mp0.61-p3.txt', 'fold62.txt', 'fold80.txt', 'fold80-stripped.txt'])(
+    '%s: the whole path, with a warning naming each line joined',
+    async (n) => {
+      const r = (await loadCapture(`${NAME}/${n}`)) as LineReport;
+      expect(r.blocks.map((b) => b.filename)).toEqual([filename]);
+      const lines = readFileSync(`${NAME}/${n}`, 'utf8').split('\n');
+      const pieces = lines.findIndex((l) => l.trim() === '') - 1;
+      expect(r.warnings.filter((w) => w.includes('Filename:'))).toEqual(
+        Array.from(
+          { length: pieces },
+          (_, i) => `${NAME}/${n}: line ${i + 2}: taken as the end of the Filename: line 1, wrapped when copied`,
+        ),
+      );
+    },
+  );
+});

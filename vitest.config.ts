@@ -12,5 +12,9 @@ export default defineConfig({
     hookTimeout: 180_000,
     maxWorkers: workers,
     globalSetup: ['test/global-tmp.ts'],
+    // A hung child or a test past its timeout is killed (test/hang-guard.ts) and tried once more: a rare
+    // hang of a child (CPython, V8 under load) costs minutes, not the CI run; one that hangs again fails.
+    setupFiles: ['test/hang-guard.ts'],
+    retry: { count: 1, condition: /a hung child process|Test timed out in/ },
   },
 });

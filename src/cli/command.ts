@@ -103,7 +103,7 @@ export async function loadAny(
   python?: string,
   read: Pick<ReadOptions, 'childrenInMem'> = {},
 ): Promise<Capture> {
-  const file = path === STDIN_ARG ? '-' : await oneMatch(path);
+  const file = path === STDIN_ARG ? '-' : await oneMatch(path, (w) => warn(a, w));
   const progress = readingProgress(a.io.progress, file);
   const pace = paceWatch(() => a.io.optimise?.(true));
   const onProgress = (read: number, total: number | null) => {
@@ -175,6 +175,36 @@ export function paceWatch(slow: () => void): (read: number) => void {
   };
 }
 
+const isFolder = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A folder given to a command that reads one file (`diff run-a/ run-b/`): its one capture (the files
+ * of no capture format beside it skipped, said), else an error that names its first and last (it said
+ * "cannot read: is a directory, expected a file").
+ */
+async function onlyCapture(dir: string, warned: (w: string) => void): Promise<string> {
+  const { resolveInputs } = await import('../ingest/resolve-inputs.js');
+  const { inputs, skipped } = resolveInputs([dir]);
+  if (inputs.length === 1) {
+    for (const w of skipped) warned(w); // a folder's notes and logs, as leaks says of them
+    return inputs[0]!;
+  }
+  if (!inputs.length) throw new UsageError(`${dir}: a folder holding no capture, and this command reads one file`);
+  // A run folder's dumps are what diff and stats read, not its memory.dat or allocator reports.
+  const dumps = inputs.filter((p) => /\.pickle(?:\.gz)?$/i.test(p));
+  const [what, named] = dumps.length > 1 ? ['first dump', dumps] : ['first', inputs];
+  throw new UsageError(
+    `${dir}: a folder of ${inputs.length} captures, and this command reads one: name it (its ${what} is ` +
+      `${named[0]}, its last ${named.at(-1)}); leaks, report and gate read a folder as a series`,
+  );
+}
+
 const special = (path: string): boolean => {
   try {
     const st = statSync(path);
@@ -186,9 +216,10 @@ const special = (path: string): boolean => {
 
 /**
  * A pattern given quoted (the shell did not expand it) to a command that reads one file: its one
- * match. It read "no such file" of a pattern matching five dumps.
+ * match. It read "no such file" of a pattern matching five dumps. A folder: its one capture.
  */
-async function oneMatch(path: string): Promise<string> {
+async function oneMatch(path: string, warned: (w: string) => void): Promise<string> {
+  if (isFolder(path)) return onlyCapture(path, warned);
   if (!/[*?[{]/.test(path) || existsSync(path)) return path;
   const { glob } = await import('../ingest/resolve-inputs.js');
   // A capture's sidecars (.time, .peak, .label) beside it are no second match, nor a FIFO or socket.

@@ -95,6 +95,30 @@ describe('the binary', () => {
     const none = bin(['stats', `${G}/*.nothing`]);
     expect([none.status, none.stderr.trim()]).toEqual([2, `arenascope: ${G}/*.nothing: no file matches this pattern`]);
   });
+
+  it('reads the one capture of a folder where one file is read, and names the first and last dump of a folder of several', () => {
+    // `diff run-a/ run-b/` said "cannot read: is a directory, expected a file".
+    const run = 'fixtures/run-folder/run';
+    const two = bin(['diff', run, run]);
+    expect([two.status, two.stderr.trim()]).toEqual([
+      2,
+      `arenascope: ${run}: a folder of 17 captures, and this command reads one: name it (its first dump is ` +
+        `${run}/snapshots/0001.pickle, its last ${run}/snapshots/0008.pickle); leaks, report and gate read a folder as a series`,
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-one-'));
+    writeFileSync(join(dir, 'snap-1.pickle'), readFileSync('fixtures/gate/steady2/snap-1.pickle'));
+    writeFileSync(join(dir, 'notes.txt'), 'the run of Tuesday\n');
+    const one = bin(['stats', dir]);
+    expect([one.status, one.stdout]).toEqual([0, bin(['stats', 'fixtures/gate/steady2/snap-1.pickle']).stdout]);
+    expect(one.stderr).toBe(`arenascope: warning: skipping ${dir}/notes.txt: not a capture arenascope reads\n`);
+    rmSync(join(dir, 'snap-1.pickle'));
+    const none = bin(['stats', dir]);
+    expect([none.status, none.stderr.trim()]).toEqual([
+      2,
+      `arenascope: ${dir}: a folder holding no capture, and this command reads one file`,
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('--help', () => {

@@ -23,6 +23,16 @@ async function verdicts(file: string): Promise<{ err: string; by: Record<string,
   return { err: r.err, by: Object.fromEntries(series.map((t) => [t.name.replace(/child \d+/, 'child'), t.verdict])) };
 }
 
+// The MEM figures of a file here, and a gate's measured max-peak.
+const mem = (f: string): number[] =>
+  readFileSync(`${DIR}/${f}`, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('MEM '))
+    .map((l) => Number(l.split(' ')[1]));
+const measured = (r: { out: string }) =>
+  (JSON.parse(r.out) as { checks: { check: string; measured: number }[] }).checks.find((c) => c.check === 'max-peak')!
+    .measured;
+
 describe('MEM counting the children (mprof run -C -M)', () => {
   it('is said, not assumed (a parent keeping what its child streams looks the same); --mem-includes-children says it', async () => {
     // The parent only waits (one_child_leaks.py): MEM less the child stays level while the child runs.
@@ -58,15 +68,6 @@ describe('MEM counting the children (mprof run -C -M)', () => {
   it('children whose total never varied while they ran: said too; the peak mprof peak gives with --mem-includes-children', async () => {
     // steady_children.py (make.sh): 10 + 20 + 30 MiB children with an 11 MiB parent. mprof peak of the -C
     // run is its highest MEM (the total); of the -M run, the parent's 11 MiB with each child's apart.
-    const mem = (f: string): number[] =>
-      readFileSync(`${DIR}/${f}`, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('MEM '))
-        .map((l) => Number(l.split(' ')[1]));
-    const measured = (r: { out: string }) =>
-      (JSON.parse(r.out) as { checks: { check: string; measured: number }[] }).checks.find(
-        (c) => c.check === 'max-peak',
-      )!.measured;
     const peak = Math.max(...mem('steady-C.dat'));
     const withC = await cli('gate', `${DIR}/steady-C.dat`, '--max-peak', '1GiB', '--json');
     expect(withC.err).toContain('if it was `mprof run -C`, the peak counts them twice (--mem-includes-children)');
@@ -81,6 +82,24 @@ describe('MEM counting the children (mprof run -C -M)', () => {
     // parent alone, the child added (read as the total, the peak was halved and a gate passed).
     const cached = await cli('gate', `${DIR}/cached-M.dat`, '--max-peak', '1GiB', '--json');
     expect(measured(cached)).toBeGreaterThan(1.8 * Math.max(...mem('cached-M.dat')) * 2 ** 20);
+  });
+
+  it('children sampled two or three times: said too (a gate failed at twice the peak, unsaid)', async () => {
+    // brief_children.py (make.sh): two 50 MiB children, 3 samples of them among 17. mprof peak of the
+    // -C run is its highest MEM, 130 MiB; the warning's reading, 249, fails a 200 MiB limit.
+    const peak = Math.max(...mem('brief-C.dat'));
+    const withC = await cli('gate', `${DIR}/brief-C.dat`, '--max-peak', '200MiB', '--json');
+    expect(withC.err).toContain(
+      "brief-C.dat: its MEM rose and fell by its children's (CHLD) as they came and went: read as the program alone; if it was `mprof run -C`, the peak counts them twice (--mem-includes-children)",
+    );
+    expect(withC.code).toBe(1);
+    expect(measured(withC)).toBeGreaterThan(1.8 * peak * 2 ** 20);
+    const said = await cli('gate', `${DIR}/brief-C.dat`, '--max-peak', '200MiB', '--json', '--mem-includes-children');
+    expect([said.code, measured(said)]).toEqual([0, expect.closeTo(peak * 2 ** 20, -3)]);
+    // -M alone: MEM is the parent's 11 MiB, nothing said; its children are added.
+    const without = await cli('gate', `${DIR}/brief.dat`, '--max-peak', '1GiB', '--json');
+    expect(without.err).not.toContain('mprof run -C');
+    expect(measured(without)).toBeGreaterThan(10 * Math.max(...mem('brief.dat')) * 2 ** 20);
   });
 
   it("gate --max-peak bounds the program and its children together, measured apart or not (-M passed at the parent's peak)", async () => {

@@ -183,11 +183,21 @@ function pyenvTarget(file: string, env: ResolveEnv): string | null {
   const pyenv = /^exec "([^"\n]*\/pyenv)" exec "\$program"/m.exec(readFileSync(file, 'utf8').slice(0, HEAD_BYTES));
   if (!pyenv) return null;
   try {
-    const out = execFileSync(pyenv[1]!, ['which', basename(file)], { cwd: env.cwd, encoding: 'utf8', stdio: 'pipe' });
+    // Bounded: a run must never hang on pyenv (a plugin's hook that waits, a lock on a network home).
+    const out = execFileSync(pyenv[1]!, ['which', basename(file)], {
+      cwd: env.cwd,
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: 30_000,
+    });
     return out.trim() || null;
   } catch (e) {
+    const name = basename(file);
+    if ((e as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+      throw new UsageError(`${name}: a pyenv shim, and \`pyenv which ${name}\` did not answer in 30 s`);
+    }
     const why = ((e as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
-    throw new UsageError(`${basename(file)}: a pyenv shim, and pyenv finds no such command: ${why}`);
+    throw new UsageError(`${name}: a pyenv shim, and pyenv finds no such command: ${why}`);
   }
 }
 

@@ -919,7 +919,7 @@ export function evaluateGate(
   // Leaks: by default none is allowed when there is a series to judge (an mprof run too short to
   // judge is none: a quick program's run failed every gate, "no leak verdict", with no way out).
   const series =
-    (current.snapshots?.labels.length ?? 0) >= 3 ||
+    ((current.snapshots?.labels.length ?? 0) >= 3 && tooFewSnapshots(current) === null) ||
     current.memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'));
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
   if (maxLeaks !== undefined)
@@ -1159,6 +1159,15 @@ const listedSome = (xs: readonly string[], max = 3): string =>
   xs.slice(0, max).join('; ') + (xs.length > max ? `; and ${xs.length - max} more` : '');
 
 /**
+ * The snapshots the report found too few to judge, named as its gap says ("2 snapshots", or those of a
+ * pytest run's tests, 3 or more captures in all), or null.
+ */
+function tooFewSnapshots(current: ReportData): string | null {
+  const gap = current.gaps?.find((g) => g.topic === 'leaks');
+  return (gap && /^(.+?): (?:which lines leak|leak detection) needs 3 or more/.exec(gap.text)?.[1]) ?? null;
+}
+
+/**
  * Leaks as `leaks` judges them, counted at the confidence asked for. What `leaks` calls a leak below
  * it, and growth that is slowing, are named, not counted; snapshots too few to judge are said.
  */
@@ -1201,7 +1210,8 @@ function leaksCheck(
       return siteText(s) + (at ? `, reached from ${at.filename}:${at.lineno}` : '');
     });
   const captures = current.snapshots?.labels.length ?? 0;
-  const tooFew = captures > 0 && captures < 3;
+  const few = tooFewSnapshots(current);
+  const tooFew = captures > 0 && (captures < 3 || few !== null);
   // No snapshot, no mprof run (line reports tell what a call returned holding, which is no leak verdict).
   const reportsOnly = captures === 0 && current.memory.length === 0;
   // mprof runs too short to judge ('not judged' in leaks) give no verdict either.
@@ -1213,7 +1223,7 @@ function leaksCheck(
       ? `not counted apart, the total of the program and its children (the program and each child are judged): ${listedSome(inChildren.map(procText))}`
       : '',
     ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
-    tooFew ? `the ${captures} snapshots are too few to judge (leaks needs 3 or more)` : '',
+    tooFew ? `the ${few ?? `${captures} snapshots`} are too few to judge (leaks needs 3 or more)` : '',
     unjudged.length
       ? `not judged, too few samples: ${listedSome(unjudged.map(({ m, t }) => `${m.label} ${t.name}`))}`
       : '',

@@ -101,15 +101,51 @@ function lastTestCapture(set: CaptureSet, judged: number): number | null {
 
 /**
  * The index of the first test's capture of a pytest run under `arenascope run`, when captures come
- * before it (the start capture, taken before pytest loaded) and three or more are judged from it on:
- * what pytest's start-up and collection made (its plugins, the test modules' imports, typing's caches)
- * is no test's (+204 KiB of typing.py over a suite of 3 tests read a leak of 0.60, and the gate failed);
- * 0 otherwise.
+ * before it (the start capture, taken before pytest loaded); 0 otherwise. What pytest's start-up and
+ * collection made (its plugins, the test modules' imports, typing's caches) is no test's: +204 KiB of
+ * typing.py over a suite of 3 tests read a leak of 0.60, and a plugin's tables loaded at collection a
+ * leak of 0.50 over a suite of 2 (its tests' captures too few alone): the gate failed both.
  */
-function firstTestCapture(set: CaptureSet, end: number): number {
+function firstTestCapture(set: CaptureSet): number {
   const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
-  const first = set.series.snapshots.findIndex((s) => tests.has(s.source.path));
-  return first > 0 && end - first >= 3 ? first : 0;
+  return Math.max(
+    0,
+    set.series.snapshots.findIndex((s) => tests.has(s.source.path)),
+  );
+}
+
+/** The snapshots leak detection judges: the series from `from` to before `end`, and why the rest is left out. */
+interface Judged {
+  readonly from: number;
+  readonly end: number;
+  /** The last test's capture of a pytest run, when captures of the session's end follow it. */
+  readonly lastTest: number | null;
+  /** The run's exit capture is left out. */
+  readonly exit: boolean;
+}
+
+function judgedSnapshots(set: CaptureSet): Judged {
+  const n = set.series.snapshots.length;
+  const exit = atexitCapture(set);
+  const lastTest = lastTestCapture(set, exit ? n - 1 : n);
+  const end = lastTest !== null ? lastTest + 1 : exit ? n - 1 : n;
+  return { from: Math.min(firstTestCapture(set), end), end, lastTest, exit };
+}
+
+/**
+ * The snapshots leak detection would judge, named ("2 snapshots", or a pytest run's "2 snapshots of
+ * its tests (...)"), when there are some but fewer than the 3 it needs; null otherwise. The commands
+ * then judge the other captures alone, and say so.
+ */
+export function tooFewSnapshots(set: CaptureSet): string | null {
+  if (!set.series.snapshots.length) return null;
+  const { from, end } = judgedSnapshots(set);
+  const n = end - from;
+  if (n >= 3) return null;
+  const named = `${n} snapshot${n === 1 ? '' : 's'}`;
+  return from
+    ? `${named} of the pytest run's tests (its ${from} capture(s) before the first test's, pytest's start-up and collection, are no test's)`
+    : named;
 }
 
 /** Whether the set holds anything leak detection reads: snapshots, mprof runs or line reports. */
@@ -122,10 +158,14 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
   const snaps = set.series.snapshots;
   if (!hasLeakEvidence(set)) throw new UsageError('no snapshot, mprof run or line report among the inputs');
   if (snaps.length) {
-    const exit = atexitCapture(set);
-    const lastTest = lastTestCapture(set, exit ? snaps.length - 1 : snaps.length);
-    const end = lastTest !== null ? lastTest + 1 : exit ? snaps.length - 1 : snaps.length;
-    const from = firstTestCapture(set, end);
+    const { from, end, lastTest, exit } = judgedSnapshots(set);
+    const few = from ? tooFewSnapshots(set) : null;
+    if (few) {
+      throw new UsageError(
+        `leak detection needs at least 3 snapshots of the same program, in capture order; got ${few}: ` +
+          'with fewer, growth cannot be told from a plateau or a transient',
+      );
+    }
     const judged = snaps.slice(from, end);
     const times = set.timeSource ? judged.map((s) => s.time!) : null;
     const r = detectLeaks(judged, { ...q, times });

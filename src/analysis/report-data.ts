@@ -15,6 +15,7 @@ import {
   leakResults,
   type MemoryLeaks,
   type SnapshotLeaks,
+  tooFewSnapshots,
 } from './leak-results.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import {
@@ -271,9 +272,10 @@ function gaps(set: CaptureSet, replayed: boolean, beyond: string | null = null):
   const n = set.series.snapshots.length;
   const out: ReportGap[] = [];
   const several = 'take tracemalloc snapshots as the program runs (`arenascope run` does) and give them all';
-  if (n > 0 && n < 3) {
+  const few = tooFewSnapshots(set);
+  if (few) {
     const what = set.memorySeries.length ? 'which lines leak' : 'leak detection';
-    out.push({ topic: 'leaks', text: `${plural(n, 'snapshot')}: ${what} needs 3 or more: ${several}.` });
+    out.push({ topic: 'leaks', text: `${few}: ${what} needs 3 or more: ${several}.` });
   } else if (n === 0 && !set.memorySeries.length && !set.lineReports.length) {
     out.push({
       topic: 'leaks',
@@ -325,8 +327,6 @@ function suspects(leaks: readonly { confidence: number }[] | null): {
   return { leakSuspects: leaks.length - weak, ...(weak ? { weakLeakSuspects: weak } : {}) };
 }
 
-const plural = (k: number, noun: string): string => `${k} ${noun}${k === 1 ? '' : 's'}`;
-
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
   const { snapshots: snaps, labels } = set.series;
   if (!snaps.length && !set.memorySeries.length && !set.lineReports.length && !set.allocatorStats.length) {
@@ -347,7 +347,8 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     );
   }
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
-  const judged = { ...set, series: snaps.length >= 3 ? set.series : { ...set.series, snapshots: [], labels: [] } };
+  const few = tooFewSnapshots(set) !== null;
+  const judged = { ...set, series: few ? { ...set.series, snapshots: [], labels: [] } : set.series };
   const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
   // The replay needs 2 captures to see frees, unless a model or the real allocator's figures were
   // asked for, and every block's size.

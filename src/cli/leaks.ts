@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { type LeakResult, leakResults } from '../analysis/leak-results.js';
+import { type LeakResult, leakResults, tooFewSnapshots } from '../analysis/leak-results.js';
 import type { KeyType } from '../analysis/statistics.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderLeaksCsv } from '../report/csv.js';
@@ -118,15 +118,11 @@ export async function handler(a: Args): Promise<void> {
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   // Too few snapshots beside an mprof run or a line report (a run folder with --interval 0): the
   // others are judged, as report and gate judge them, and the snapshots are said to be too few.
-  const n = set.series.snapshots.length;
+  const few = tooFewSnapshots(set);
   const others = set.memorySeries.length + set.lineReports.length > 0;
-  if (n > 0 && n < 3 && others) {
-    warn(
-      a,
-      `${n} snapshot${n === 1 ? '' : 's'}: too few to judge (leak detection needs 3 or more); the other captures are judged`,
-    );
-  }
-  const judged = n > 0 && n < 3 && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
+  if (few && others)
+    warn(a, `${few}: too few to judge (leak detection needs 3 or more); the other captures are judged`);
+  const judged = few && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
   const results = leakResults(judged, {
     groupBy: a['group-by'],
     minGrowth,

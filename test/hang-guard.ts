@@ -79,15 +79,26 @@ if (!(cp as unknown as Record<symbol, boolean>)[MARK]) {
 const beat = join(tmpdir(), `heartbeat-${process.pid}`);
 const state = globalThis as { arenascopeTest?: string };
 state.arenascopeTest = 'loading a test file';
-const pulse = (): void => writeFileSync(beat, state.arenascopeTest ?? '?');
+const pulse = (): void => {
+  try {
+    writeFileSync(beat, state.arenascopeTest ?? '?');
+  } catch {
+    // The run's temporary folder is gone: the run is over.
+  }
+};
 if (process.env.ARENASCOPE_TEST_WATCHDOG !== String(process.pid)) {
   process.env.ARENASCOPE_TEST_WATCHDOG = String(process.pid);
   pulse();
   const watchdog = join(import.meta.dirname, 'hang-watchdog.mjs');
-  spawn(process.execPath, [watchdog, String(process.pid), beat, String(STALL_LIMIT_S)], {
+  const dog = spawn(process.execPath, [watchdog, String(process.pid), beat, String(STALL_LIMIT_S)], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
-  }).unref();
+  });
+  // A watchdog that cannot start (no process left to the user) leaves this file unguarded, not failed.
+  dog.on('error', (e) =>
+    process.stderr.write(`hang guard: no watchdog for test process ${process.pid}: ${e.message}\n`),
+  );
+  dog.unref();
   setInterval(pulse, 5_000).unref();
 }
 

@@ -1,5 +1,5 @@
 // The watchdog of one test process (hang-guard.ts starts it): `node hang-watchdog.mjs PID HEARTBEAT LIMIT_S`.
-// Ends when the process does. When the heartbeat file is older than LIMIT_S seconds (the process made
+// Ends when the process does. When the heartbeat file has not changed for LIMIT_S seconds (the process made
 // no progress: its event loop is blocked), prints the test it was in, the state of each of its threads
 // and its children, then kills them and it, so that vitest fails that file and goes on.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -62,15 +62,22 @@ function report() {
   }
 }
 
+// Progress is the heartbeat file changing, timed by this process's monotonic clock: a wall clock stepped
+// forward (NTP, a resumed VM) must not read as a stall.
+let seen = -1;
+let changed = performance.now();
 const timer = setInterval(() => {
   if (!alive(pid)) return clearInterval(timer);
-  let age = 0;
+  let mtime;
   try {
-    age = (Date.now() - statSync(beat).mtimeMs) / 1000;
+    mtime = statSync(beat).mtimeMs;
   } catch {
     return clearInterval(timer); // the run's temporary folder is gone: the run is over
   }
-  if (age > limit) {
+  if (mtime !== seen) {
+    seen = mtime;
+    changed = performance.now();
+  } else if ((performance.now() - changed) / 1000 > limit) {
     report();
     clearInterval(timer);
   }

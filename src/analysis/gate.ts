@@ -919,7 +919,7 @@ export function evaluateGate(
   // Leaks: by default none is allowed when there is a series to judge (an mprof run too short to
   // judge is none: a quick program's run failed every gate, "no leak verdict", with no way out).
   const series =
-    ((current.snapshots?.labels.length ?? 0) >= 3 && tooFewSnapshots(current) === null) ||
+    ((current.snapshots?.labels.length ?? 0) >= 3 && unjudgedSnapshots(current) === null) ||
     current.memory.some((m) => m.trends.series.some((t) => t.verdict !== 'unjudged'));
   const maxLeaks = limits.maxLeaks ?? (series ? 0 : undefined);
   if (maxLeaks !== undefined)
@@ -1162,7 +1162,7 @@ const listedSome = (xs: readonly string[], max = 3): string =>
  * The snapshots the report found too few to judge, named as its gap says ("2 snapshots", or those of a
  * pytest run's tests, 3 or more captures in all), or null.
  */
-function tooFewSnapshots(current: ReportData): string | null {
+function unjudgedSnapshots(current: ReportData): string | null {
   const gap = current.gaps?.find((g) => g.topic === 'leaks');
   return (gap && /^(.+?): (?:which lines leak|leak detection) needs 3 or more/.exec(gap.text)?.[1]) ?? null;
 }
@@ -1210,7 +1210,7 @@ function leaksCheck(
       return siteText(s) + (at ? `, reached from ${at.filename}:${at.lineno}` : '');
     });
   const captures = current.snapshots?.labels.length ?? 0;
-  const few = tooFewSnapshots(current);
+  const few = unjudgedSnapshots(current);
   const tooFew = captures > 0 && (captures < 3 || few !== null);
   // No snapshot, no mprof run (line reports tell what a call returned holding, which is no leak verdict).
   const reportsOnly = captures === 0 && current.memory.length === 0;

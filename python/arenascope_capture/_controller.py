@@ -13,6 +13,7 @@ import tracemalloc
 
 import arenascope_capture
 from arenascope_capture._matching import Matcher
+from arenascope_capture._rss import rss_bytes, rss_kept
 
 # 3.9+: the peak is reset after each capture, so it is the interval's; 3.8 has only the peak since start.
 HAS_RESET_PEAK = hasattr(tracemalloc, "reset_peak")
@@ -296,6 +297,9 @@ class Controller:
             return None
         began = time.perf_counter()
         now = time.time()
+        # The memory the capture itself keeps (the snapshot's objects freed into arenas other objects pin, the
+        # heap grown): a rise of the RSS samples is judged against it. A kept snapshot is its caller's to measure.
+        rss0 = None if keep else rss_bytes()
         traced, peak = _get_traced_memory()
         snapshot = _take_snapshot()
         self._count += 1
@@ -320,6 +324,7 @@ class Controller:
         else:
             traced_peak = peak if peak > self._peak_mark else None
             self._peak_mark = _get_traced_memory()[1]
+        kept_rss = None if keep else rss_kept(rss0, rss_bytes())
         self._write(path + ".time", "%.6f\n" % now)
         if traced_peak is not None:
             self._write(path + ".peak", "%d\n" % traced_peak)
@@ -337,6 +342,7 @@ class Controller:
                 "traced": traced,
                 "traces": traces,
                 "took": round(time.perf_counter() - began, 6),
+                **({} if kept_rss is None else {"rssKept": kept_rss}),
             }
         )
         self._last_took = time.perf_counter() - began

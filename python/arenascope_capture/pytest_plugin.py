@@ -30,6 +30,7 @@ import tracemalloc
 import pytest
 
 import arenascope_capture
+from arenascope_capture._rss import rss_bytes, rss_kept
 
 if arenascope_capture._controller is not None:
     # The bootstrap added this plugin to PYTEST_PLUGINS for this process only: pytest has read it by now,
@@ -165,7 +166,11 @@ def _measured(item, function):
     if not tracemalloc.is_tracing():
         yield
         return
+    # The resident memory the measurement itself keeps (its snapshots, the statistics of their growth),
+    # the test body apart: a rise of the RSS samples is judged against it.
+    rss0 = rss_bytes()
     before = tracemalloc.take_snapshot()
+    rss1 = rss_bytes()
     traced0, base_peak = controller.begin_watch()
     watch = _PeakWatch(traced0, limits[0], function) if limits[0] is not None else None
     try:
@@ -176,9 +181,16 @@ def _measured(item, function):
     peak = controller.end_watch(base_peak)
     gc.collect()
     traced1 = tracemalloc.get_traced_memory()[0]
+    rss2 = rss_bytes()
     kept = controller.capture(item.nodeid, "test", keep=True)
     after, file = kept if kept else (tracemalloc.take_snapshot(), None)
-    _results[item.nodeid] = _measure(item, limits, before, after, file, traced0, traced1, peak, watch)
+    result = _measure(item, limits, before, after, file, traced0, traced1, peak, watch)
+    del before, after, kept, watch
+    body = rss_kept(rss1, rss2)
+    measured = rss_kept(rss0, rss_bytes())
+    if body is not None and measured is not None:
+        result["rssKept"] = measured - body
+    _results[item.nodeid] = result
 
 
 class _PeakWatch:

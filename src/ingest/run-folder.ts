@@ -4,7 +4,7 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { MemorySeries } from '../model/memory-series.js';
+import type { CaptureKept, MemorySeries } from '../model/memory-series.js';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
 import { zlib } from '../util/zlib.js';
@@ -33,6 +33,8 @@ export interface RunFile {
   readonly programEnd?: number;
   /** The memory file's: the program's own peak RSS as it exited, in KiB (MemorySeries.exitPeakMiB). */
   readonly exitPeakKiB?: number;
+  /** The memory file's: what the run's own captures kept of the resident memory (MemorySeries.capturesKept). */
+  readonly capturesKept?: readonly CaptureKept[];
 }
 
 export interface RunFolder extends RunInfo {
@@ -332,6 +334,7 @@ export function readRunFolder(dir: string): RunFolder | null {
   const begun = programStart(before, tests);
   const ended = lastTestEnd(run);
   const exitPeak = exitPeakKiB(dir);
+  const kept = capturesKept(dir);
   const files = run.files.map((f) => ({
     ...f,
     path: now(f.path),
@@ -340,6 +343,7 @@ export function readRunFolder(dir: string): RunFolder | null {
     ...(f.kind === 'memory' && begun !== null && begun === tests ? { testsBegan: true } : {}),
     ...(f.kind === 'memory' && ended !== null ? { programEnd: ended } : {}),
     ...(f.kind === 'memory' && exitPeak !== null ? { exitPeakKiB: exitPeak } : {}),
+    ...(f.kind === 'memory' && kept.length ? { capturesKept: kept } : {}),
   }));
   // One there that cannot be read (permission denied) is read, and fails naming why, as in its
   // snapshots/ folder read alone: left out, a series one capture short passed a gate.
@@ -365,6 +369,7 @@ export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemoryS
     ...(f?.testsBegan ? { testsBegan: true } : {}),
     ...(f?.programEnd === undefined ? {} : { programEnd: f.programEnd }),
     ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
+    ...(f?.capturesKept ? { capturesKept: f.capturesKept } : {}),
   };
 }
 
@@ -377,6 +382,27 @@ function lastTestEnd(run: RunFolder): number | null {
   const snaps = run.files.filter((f) => f.kind === 'snapshot' && f.time !== null);
   const last = snaps.filter((f) => tested.has(f.path)).reduce<number | null>((a, f) => Math.max(a ?? 0, f.time!), null);
   return last !== null && snaps.some((f) => f.time! > last) ? last : null;
+}
+
+/**
+ * What the run's own captures kept of the resident memory, in time order: a snapshot's `rssKept` (taken
+ * alone), a test's (its measurement: the snapshots before and after its body, and their growth) at the
+ * time of the test's capture. Empty for a run recorded before it was measured.
+ */
+function capturesKept(dir: string): CaptureKept[] {
+  const file = join(dir, 'captures.jsonl');
+  const timeOf = new Map<string, number>();
+  const out: CaptureKept[] = [];
+  for (const { f } of events(file, [])) {
+    const kind = f.str('kind');
+    if (kind !== 'snapshot' && kind !== 'test') continue;
+    const path = kind === 'snapshot' ? f.strOrNull('file') : f.strOrNull('snapshot');
+    const time = kind === 'snapshot' ? f.numOrNull('time') : path === null ? null : (timeOf.get(path) ?? null);
+    if (kind === 'snapshot' && path !== null && time !== null) timeOf.set(path, time);
+    const bytes = f.numOrNull('rssKept');
+    if (bytes !== null && time !== null && Number.isSafeInteger(bytes)) out.push({ time, bytes });
+  }
+  return out.sort((a, b) => a.time - b.time);
 }
 
 /** The program's own peak RSS as it exited (captures.jsonl's end event, `maxRssKiB`), or null. */

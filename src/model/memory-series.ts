@@ -17,6 +17,16 @@ export interface FunctionSpan {
   readonly level: number | null;
 }
 
+/**
+ * Resident memory an `arenascope run`'s own capture kept (its snapshot's objects freed into arenas and a
+ * heap that other objects hold: measured before and after it by the process itself), at the capture's time.
+ * Negative: the capture gave back memory an earlier one kept.
+ */
+export interface CaptureKept {
+  readonly time: number;
+  readonly bytes: number;
+}
+
 /** Which run of a file holding several (`mprof run -o` onto an existing file appends a run). */
 export interface RunOf {
   /** 1-based. */
@@ -80,6 +90,8 @@ export interface MemorySeries {
    * Python started: 0.02 MiB).
    */
   readonly exitPeakMiB?: number;
+  /** What the run's own captures kept of the resident memory, in time order (runs recorded since it is measured). */
+  readonly capturesKept?: readonly CaptureKept[];
 }
 
 /**

@@ -9,7 +9,7 @@ import { reportFileName } from '../../model/line-report.js';
 import { printfFixed } from '../../util/printf.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
-import { memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
+import { confidence, memoryMeasured, memoryShape, memoryTrendRate, memoryVerdictWord } from '../memory-trend.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { formatTraceback } from './statistics.js';
 
@@ -152,8 +152,7 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
   const out = [`Memory over time: ${r.label}${r.run && r.cmdline ? `: ${r.cmdline}` : ''}`];
   for (const t of r.series) {
     const verdict = t.verdict === 'leak' ? 'LEAK' : memoryVerdictWord(t.verdict);
-    const confidence = t.verdict === 'unjudged' ? '' : ` (confidence ${t.confidence.toFixed(2)})`;
-    out.push(`  ${t.name}: ${verdict}${confidence}: ${memoryShape(t)}`);
+    out.push(`  ${t.name}: ${verdict}${confidence(t)}: ${memoryShape(t)}`);
     out.push(`    measured: ${memoryMeasured(t)}`);
     const trend = memoryTrendRate(t);
     if (trend) out.push(`    ${trend}`);

@@ -944,11 +944,13 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
     const judged = memoryTrend(name, { t: x.t.subarray(0, n), mib: x.mib.subarray(0, n) }, opts, c);
     return { ...judged, peakMiB: Math.max(judged.peakMiB, ...x.mib), sessionEndSeconds: x.t[x.t.length - 1]! - end! };
   };
+  // What the run's captures kept is the program's own process's (not its children's).
+  const own = (t: MemoryTrend): MemoryTrend => judgedWithCaptures(s, s.samples, t);
   const out = s.samples.t.length
-    ? [judgedWithCaptures(s, s.samples, trend(mainName(s), s.samples, s.mainIncludesChildren ? undefined : call))]
+    ? [s.mainIncludesChildren ? trend(mainName(s), s.samples) : own(trend(mainName(s), s.samples, call))]
     : [];
   // MEM counting the children: the program's own memory is the total less its children at each sample.
-  if (s.mainIncludesChildren && s.samples.t.length) out.push(trend(mainName({}), ownSamples(s), call));
+  if (s.mainIncludesChildren && s.samples.t.length) out.push(own(trend(mainName({}), ownSamples(s), call)));
   for (const [pid, c] of s.children) out.push(trend(childName(s, pid), c));
   return out;
 }

@@ -42,8 +42,6 @@ export interface TrendFact {
   readonly verdict: string;
   readonly confidence: number;
   readonly rateMiBPerMin: number | null;
-  /** A leak within what the run's own captures kept: named, not counted. */
-  readonly byCaptures: boolean;
 }
 
 /** The trend's rate (of the floor): `slopeMiBPerMin`, `trendMiBPerMin`, else the first MiB-per-minute field. */
@@ -62,7 +60,6 @@ export function trendFacts(memoryLeaks: readonly unknown[]): Map<string, TrendFa
         verdict: String(t.verdict),
         confidence: num(t.confidence)!,
         rateMiBPerMin: rateOf(t),
-        byCaptures: t.byCaptures === true,
       });
     }
   }

@@ -157,9 +157,8 @@ function leakFacts(results: Record<string, unknown>[]): LeakFact[] {
     for (const [where, s] of siteFacts(r)) out.push({ ...s, where, figure: s.growthBytes, unit: 'bytes' });
   }
   for (const [where, t] of trendFacts(results.filter((x) => x.kind === 'memory'))) {
-    // A total of the program and its children leaks when one of them does: its parts are counted. A rise
-    // within what the run's own captures kept is named apart, not counted.
-    if (where.endsWith(' main + children') || t.byCaptures) continue;
+    // A total of the program and its children leaks when one of them does: its parts are counted.
+    if (where.endsWith(' main + children')) continue;
     out.push({ ...t, where, figure: t.rateMiBPerMin, unit: 'MiB/min' });
   }
   return out.filter((l) => l.verdict === 'leak');

@@ -190,6 +190,7 @@ def _measured(item, function):
     measured = rss_kept(rss0, rss_bytes())
     if body is not None and measured is not None:
         result["rssKept"] = measured - body
+        result["rssBody"] = body
     _results[item.nodeid] = result
 
 

@@ -1191,7 +1191,6 @@ function leaksCheck(
   const leakingOf = current.memory.map((m) => ({ m, ...leakingSeries(m.trends.series, minConfidence) }));
   const procs = leakingOf.flatMap(({ m, counted }) => counted.map((t) => ({ m, t })));
   const inChildren = leakingOf.flatMap(({ m, inChildren }) => inChildren.map((t) => ({ m, t })));
-  const byCaptures = leakingOf.flatMap(({ m, byCaptures }) => byCaptures.map((t) => ({ m, t })));
   const n = sites.length + procs.length;
   const what = [...sites.map(siteText), ...procs.map(procText)];
   const weak = [
@@ -1224,9 +1223,6 @@ function leaksCheck(
       ? `not counted apart, the total of the program and its children (the program and each child are judged): ${listedSome(inChildren.map(procText))}`
       : '',
     ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
-    byCaptures.length
-      ? `not counted, RSS rose no more than the run's own captures kept of it (${listedSome(byCaptures.map(({ m, t }) => `${procText({ m, t })}: ${(t.capturesKeptMiB ?? 0).toFixed(1)} MiB kept by its captures`))}): their snapshots' memory, as far as RSS can tell`
-      : '',
     tooFew ? `the ${few ?? `${captures} snapshots`} are too few to judge (leaks needs 3 or more)` : '',
     unjudged.length
       ? `not judged, too few samples: ${listedSome(unjudged.map(({ m, t }) => `${m.label} ${t.name}`))}`

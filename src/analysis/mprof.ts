@@ -173,12 +173,10 @@ export interface MemoryTrend {
   /** The next step: what would confirm the verdict or find its cause. */
   readonly next: string;
   /**
-   * A run's main process whose captures' own kept memory was measured: what they kept over the judged
-   * span, in MiB (MemorySeries.capturesKept).
+   * A run's main process whose captures measured what they kept of the resident memory: their total over
+   * the judged span, in MiB (MemorySeries.capturesKept). Said beside the verdict, never taken from the rise.
    */
   readonly capturesKeptMiB?: number;
-  /** A leak whose rise is no more than capturesKeptMiB: the captures' own, as far as RSS can tell: named, not counted. */
-  readonly byCaptures?: boolean;
 }
 
 export interface TrendOptions {
@@ -889,23 +887,23 @@ export const DEFAULT_MIN_LEAK_CONFIDENCE = 0.5;
 export function leakingSeries(
   series: readonly MemoryTrend[],
   minConfidence = 0,
-): { counted: MemoryTrend[]; inChildren: MemoryTrend[]; byCaptures: MemoryTrend[] } {
+): { counted: MemoryTrend[]; inChildren: MemoryTrend[] } {
   const total = mainName({ mainIncludesChildren: true });
   const leaking = series.filter((t) => t.verdict === 'leak' && t.confidence >= minConfidence);
   const inChildren = leaking.filter((t) => t.name === total);
-  const byCaptures = leaking.filter((t) => t.byCaptures && !inChildren.includes(t));
-  return { counted: leaking.filter((t) => !inChildren.includes(t) && !t.byCaptures), inChildren, byCaptures };
+  return { counted: leaking.filter((t) => !inChildren.includes(t)), inChildren };
 }
 
 /**
- * A leak of a run's main process judged against what its own captures kept of the resident memory over
- * the judged span (MemorySeries.capturesKept): a rise of no more than that is named, not counted. Each
- * capture of a pytest run snapshots every trace before and after a test and groups their growth: tens
- * of MiB of objects freed into a heap and arenas other objects hold, which RSS keeps (a suite of 8 tests
- * keeping nothing rose 44-64 MiB under them on a loaded machine, read a leak in 2 runs of 5, and the gate
- * failed). RSS cannot tell that from a leak outside Python's objects (a C extension's) of that size.
+ * A run's main-process trend with what its own captures kept of the resident memory over the judged span
+ * (MemorySeries.capturesKept), and, for a leak, that RSS cannot tell the two apart. Each capture of a pytest
+ * run snapshots every trace before and after a test and groups their growth: tens of MiB freed into a heap
+ * the process holds (a suite of 8 tests keeping nothing rose 44-64 MiB under them, and read a leak). But the
+ * memory a capture frees is then reused by whatever comes next: tests keeping 6 MiB each outside Python's
+ * objects grew RSS by no byte in their bodies, and the captures after them by 111 MiB. So the rise is
+ * judged as measured (a leak is counted), and the captures' figure is said beside it.
  */
-function judgedWithCaptures(s: MemorySeries, x: Samples, t: MemoryTrend): MemoryTrend {
+function withCapturesKept(s: MemorySeries, x: Samples, t: MemoryTrend): MemoryTrend {
   const kept = s.capturesKept;
   if (!kept?.length || !x.t.length) return t;
   const from = x.t[0]! + t.warmupSeconds;
@@ -919,14 +917,13 @@ function judgedWithCaptures(s: MemorySeries, x: Samples, t: MemoryTrend): Memory
   }
   if (!captures) return t;
   const keptMiB = bytes / 2 ** 20;
-  const rise = Math.max(t.floorEndMiB - t.floorStartMiB, t.ceilingEndMiB - t.ceilingStartMiB);
-  if (t.verdict !== 'leak' || rise > keptMiB) return { ...t, capturesKeptMiB: keptMiB };
+  if (t.verdict !== 'leak') return { ...t, capturesKeptMiB: keptMiB };
   const next =
-    `RSS rose ${mib(rise)} where the run's own ${captures} captures kept ${mib(keptMiB)} of it (their snapshots' ` +
-    'objects freed into memory the process holds): the rise can be theirs, and is not counted as a leak (a leak ' +
-    "outside Python's objects, a C extension's, of that size would read the same); the run's snapshots judge the " +
-    "program's objects (`arenascope leaks` on the run), and its RSS alone is judged in a run without captures (mprof run)";
-  return { ...t, capturesKeptMiB: keptMiB, byCaptures: true, next };
+    `${t.next}; the run's own ${captures} captures grew RSS by ${mib(keptMiB)} as they were taken (their snapshots' ` +
+    "objects, freed into memory the process then holds or reuses): RSS cannot tell the program's rise from theirs, " +
+    "so judge the program's objects by its snapshots (`arenascope leaks` on the run) and its RSS alone in a run " +
+    'without captures (mprof run)';
+  return { ...t, capturesKeptMiB: keptMiB, next };
 }
 
 /** Trends of the main process and of every child process of an mprof run. */
@@ -945,7 +942,7 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
     return { ...judged, peakMiB: Math.max(judged.peakMiB, ...x.mib), sessionEndSeconds: x.t[x.t.length - 1]! - end! };
   };
   // What the run's captures kept is the program's own process's (not its children's).
-  const own = (t: MemoryTrend): MemoryTrend => judgedWithCaptures(s, s.samples, t);
+  const own = (t: MemoryTrend): MemoryTrend => withCapturesKept(s, s.samples, t);
   const out = s.samples.t.length
     ? [s.mainIncludesChildren ? trend(mainName(s), s.samples) : own(trend(mainName(s), s.samples, call))]
     : [];

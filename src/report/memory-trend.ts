@@ -69,12 +69,7 @@ export function peakSource(d: Pick<ReportData, 'formats' | 'memory' | 'summary'>
   return from.filter(Boolean).join(', ') || 'mprof';
 }
 
-/**
- * ' (confidence 0.43)' after a verdict, in every output (the summary counts a weak leak apart), and that a
- * leak within what the run's own captures kept is not counted; none when unjudged.
- */
-export function confidence(t: Pick<MemoryTrend, 'verdict' | 'confidence' | 'byCaptures'>): string {
-  if (t.verdict === 'unjudged') return '';
-  const apart = t.byCaptures ? "; not counted: within what the run's own captures kept" : '';
-  return ` (confidence ${t.confidence.toFixed(2)}${apart})`;
+/** ' (confidence 0.43)' after a verdict, in every output (the summary counts a weak leak apart); none when unjudged. */
+export function confidence(t: Pick<MemoryTrend, 'verdict' | 'confidence'>): string {
+  return t.verdict === 'unjudged' ? '' : ` (confidence ${t.confidence.toFixed(2)})`;
 }

@@ -387,20 +387,21 @@ function lastTestEnd(run: RunFolder): number | null {
 /**
  * What the run's own captures kept of the resident memory, in time order: a snapshot's `rssKept` (taken
  * alone), a test's (its measurement: the snapshots before and after its body, and their growth) at the
- * time of the test's capture. Empty for a run recorded before it was measured.
+ * time of the test's capture. Empty for a run recorded before it was measured. Only a figure said
+ * beside a verdict: an event whose fields are not what they should be is passed over, not an error.
  */
 function capturesKept(dir: string): CaptureKept[] {
   const file = join(dir, 'captures.jsonl');
   const timeOf = new Map<string, number>();
   const out: CaptureKept[] = [];
   for (const { f } of events(file, [])) {
-    const kind = f.str('kind');
+    const { kind, file: written, snapshot, time: at, rssKept } = f.o;
     if (kind !== 'snapshot' && kind !== 'test') continue;
-    const path = kind === 'snapshot' ? f.strOrNull('file') : f.strOrNull('snapshot');
-    const time = kind === 'snapshot' ? f.numOrNull('time') : path === null ? null : (timeOf.get(path) ?? null);
-    if (kind === 'snapshot' && path !== null && time !== null) timeOf.set(path, time);
-    const bytes = f.numOrNull('rssKept');
-    if (bytes !== null && time !== null && Number.isSafeInteger(bytes)) out.push({ time, bytes });
+    const path = kind === 'snapshot' ? written : snapshot;
+    const time = typeof path !== 'string' ? null : kind === 'snapshot' ? at : timeOf.get(path);
+    if (typeof time !== 'number' || !Number.isFinite(time)) continue;
+    if (kind === 'snapshot') timeOf.set(path as string, time);
+    if (Number.isSafeInteger(rssKept)) out.push({ time, bytes: rssKept as number });
   }
   return out.sort((a, b) => a.time - b.time);
 }

@@ -5,7 +5,9 @@
 // over the tests: what a capture frees is reused by whatever comes next (the leaking tests' bodies grew RSS
 // by almost nothing). So no rise is taken for the captures': each leak is counted as measured, and the
 // captures' figure is said beside it.
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
 
@@ -66,5 +68,15 @@ describe("what a run's own captures kept of its RSS", () => {
     expect(t.floorEndMiB - t.floorStartMiB).toBeLessThan(t.capturesKeptMiB!);
     const gate = await cli('gate', dir);
     expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('FAIL max-leaks: 1 leak (limit 0)')]);
+  });
+
+  it('is passed over where an event holds something else: the run is read as one that did not measure it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arenascope-kept-')), 'run');
+    cpSync('fixtures/run/pytest-kept', dir, { recursive: true });
+    const file = join(dir, 'captures.jsonl');
+    const damaged = readFileSync(file, 'utf8').replace(/"rssKept": (-?\d+)/g, '"rssKept": "$1 bytes"');
+    writeFileSync(file, damaged.replace(/"time": ([\d.]+)/, '"time": "$1"'));
+    const t = await mainTrend(dir);
+    expect([t.verdict, t.capturesKeptMiB]).toEqual([(await mainTrend('fixtures/run/pytest-kept')).verdict, undefined]);
   });
 });

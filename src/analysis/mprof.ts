@@ -900,14 +900,15 @@ export function leakingSeries(
  * run snapshots every trace before and after a test and groups their growth: tens of MiB freed into a heap
  * the process holds (a suite of 8 tests keeping nothing rose 44-64 MiB under them, and read a leak). But the
  * memory a capture frees is then reused by whatever comes next: tests keeping 6 MiB each outside Python's
- * objects grew RSS by no byte in their bodies, and the captures after them by 111 MiB. So the rise is
+ * objects grew RSS by 10 MiB of their 48 in their bodies, and the captures after them by 111 MiB. So the rise is
  * judged as measured (a leak is counted), and the captures' figure is said beside it.
  */
-function withCapturesKept(s: MemorySeries, x: Samples, t: MemoryTrend): MemoryTrend {
+function withCapturesKept(s: MemorySeries, t: MemoryTrend): MemoryTrend {
   const kept = s.capturesKept;
-  if (!kept?.length || !x.t.length) return t;
-  const from = x.t[0]! + t.warmupSeconds;
-  const to = Math.min(s.programEnd ?? Number.POSITIVE_INFINITY, x.t[x.t.length - 1]!);
+  const times = s.samples.t;
+  if (!kept?.length || !times.length) return t;
+  const from = times[0]! + t.warmupSeconds;
+  const to = Math.min(s.programEnd ?? Number.POSITIVE_INFINITY, times[times.length - 1]!);
   let bytes = 0;
   let captures = 0;
   for (const k of kept) {
@@ -942,7 +943,7 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
     return { ...judged, peakMiB: Math.max(judged.peakMiB, ...x.mib), sessionEndSeconds: x.t[x.t.length - 1]! - end! };
   };
   // What the run's captures kept is the program's own process's (not its children's).
-  const own = (t: MemoryTrend): MemoryTrend => withCapturesKept(s, s.samples, t);
+  const own = (t: MemoryTrend): MemoryTrend => withCapturesKept(s, t);
   const out = s.samples.t.length
     ? [s.mainIncludesChildren ? trend(mainName(s), s.samples) : own(trend(mainName(s), s.samples, call))]
     : [];

@@ -69,7 +69,7 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
     expect(r.assumptions[0]).toMatch(/^the pymalloc of CPython 3\.(8|11), /);
   });
 
-  it("gate without the real reports judges the best case, and says the scattered order's figure, not measured", async () => {
+  it("gate without the real reports fails between the best case and the scattered order's figure: not measured", async () => {
     const snaps = join(out, 'scattered', 'snap-*.pickle');
     const replay = JSON.parse((await cli('replay', snaps, '--python', python, '--json')).out) as {
       fragmented: { verdict: string };
@@ -84,7 +84,8 @@ describe.skipIf(!runs.length).each(runs)('CPython $python', ({ python, bin }) =>
     const check = (
       JSON.parse(gate.out) as { checks: { check: string; passed: boolean; worstCase: number }[] }
     ).checks.find((c) => c.check === 'max-fragmentation');
-    expect(check).toMatchObject({ passed: true, worstCase: worstCase.share });
+    // Between the two the model cannot tell, and the real reports say fragmented: no pass.
+    expect(check).toMatchObject({ passed: false, worstCase: worstCase.share });
     const text = (await cli('gate', snaps, '--python', python, '--max-fragmentation', '0.5')).out;
     expect(text).toContain('(model, best case)');
     expect(text).toMatch(/if frees were scattered [\d.]+%: \d+ of \d+ arenas spare \(model, worst case\)/);

@@ -1187,7 +1187,9 @@ function leaksCheck(
   const sites = leaking.filter((s) => s.confidence >= minConfidence);
   const trends = current.memory.flatMap((m) => m.trends.series.map((t) => ({ m, t })));
   const procText = ({ m, t }: (typeof trends)[number]): string =>
-    `${m.label} ${t.name} (trend ${(t.trendMiBPerMin ?? 0).toFixed(2)} MiB/min, confidence ${t.confidence.toFixed(2)})`;
+    // Both rates, as every output says them: a leak of the peaks read "trend 0.00 MiB/min" by its floor's alone.
+    `${m.label} ${t.name} (trend ${(t.trendMiBPerMin ?? 0).toFixed(2)} MiB/min` +
+    `${t.ceilingTrendMiBPerMin === null ? '' : ` floor, ${t.ceilingTrendMiBPerMin.toFixed(2)} MiB/min ceiling`}, confidence ${t.confidence.toFixed(2)})`;
   // A total of the program and its children (--include-children) leaks when a child does: one leak.
   const leakingOf = current.memory.map((m) => ({ m, ...leakingSeries(m.trends.series, minConfidence) }));
   const procs = leakingOf.flatMap(({ m, counted }) => counted.map((t) => ({ m, t })));

@@ -168,6 +168,8 @@ export interface GateCheck {
   readonly check: string;
   readonly passed: boolean;
   readonly measured: number | null;
+  /** Fragmentation's: the spare arenas behind `measured`. */
+  readonly spareArenas: number | null;
   readonly limit: number;
   readonly message: string;
 }
@@ -181,6 +183,7 @@ export function gateCheck(gateJson: unknown, name: string): GateCheck | undefine
       check: name,
       passed: c.passed === true,
       measured: num(c.measured),
+      spareArenas: num(c.spareArenas),
       limit: num(c.limit)!,
       message: String(c.message),
     }

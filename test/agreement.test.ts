@@ -259,6 +259,8 @@ async function fragmentationAgrees(inputs: string[], stats: string[] = [], repla
     expect(check.passed, check.message).toBe(false);
     return;
   }
+  // And says the spare arenas behind it (under 2 count as none: a share over the limit can pass).
+  expect(check.spareArenas, check.message).toBe(m.spareArenas);
   const last = facts.captures[facts.captures.length - 1]!;
   expect(m.basis).toBe(last.real ? 'real' : 'model, best case');
   expect(check.message).toContain(m.basis);

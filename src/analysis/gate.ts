@@ -50,6 +50,11 @@ export interface CheckResult {
   readonly measured: number | null;
   /** Where `measured` is the model's best case (fragmentation without a real report): its scattered order's (no bound). */
   readonly worstCase?: number;
+  /**
+   * Fragmentation: the spare arenas behind `measured`; under MIN_SPARE_ARENAS they count as none, and a
+   * share over the limit passes (1 of 2 arenas spare is 50%).
+   */
+  readonly spareArenas?: number;
   readonly limit: number;
   readonly unit: 'bytes' | 'percent' | 'count' | 'ratio';
   readonly message: string;
@@ -1141,6 +1146,7 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
     passed: m !== null && !fragmentedOver(m, limit) && !misread && !unknown && !undecided,
     measured: m?.share ?? null,
     ...(scattered ? { worstCase: scattered.share } : {}),
+    ...(m ? { spareArenas: m.spareArenas } : {}),
     limit,
     unit: 'ratio',
     message: m ? `fragmentation ${share}: ${spare}${small}${range} (limit ${max})${verdict}${earlier}` : why,

@@ -41,6 +41,8 @@ export interface LineIncrement {
    * prints each call alone) merged: incrementMiB their sum, as one report of every call prints it.
    */
   readonly reports: number;
+  /** The decimals its report prints figures with (`@profile(precision=N)`; 1 by default): shown so. */
+  readonly precision: number;
 }
 
 export interface RetainingFunction {
@@ -64,6 +66,8 @@ export interface RetainingFunction {
   readonly calls: number | null;
   /** What to do next: where to look, and the capture that would name the holder. */
   readonly next: string;
+  /** The decimals its report prints figures with (`@profile(precision=N)`; 1 by default): shown so. */
+  readonly precision: number;
 }
 
 /**
@@ -92,6 +96,8 @@ export interface UnjudgedFunction {
   /** The highest Mem usage among its rows: the most the process held at one of its lines. */
   readonly peakMiB: number;
   readonly reason: string;
+  /** The decimals its report prints figures with (`@profile(precision=N)`; 1 by default): shown so. */
+  readonly precision: number;
 }
 
 export interface LineReportFindings {
@@ -362,6 +368,7 @@ export function lineReportFindings(
         occurrences: l.occurrences,
         source: l.source,
         reports: 1,
+        precision: b.precision,
       });
       blockOf.set(lines.at(-1)!, b);
     }
@@ -371,7 +378,7 @@ export function lineReportFindings(
     const reason = unjudgedReason(b, measured, peak);
     if (reason !== null) {
       const peakMiB = Math.max(...measured.map((l) => l.memMiB));
-      unjudged.push({ filename: b.filename, lineno, calls: called, peakMiB, reason });
+      unjudged.push({ filename: b.filename, lineno, calls: called, peakMiB, reason, precision: b.precision });
       continue;
     }
     const entry = measured[0]!.memMiB;
@@ -387,6 +394,7 @@ export function lineReportFindings(
         retainedMiB: Math.round((exit - entry) * scale) / scale,
         calls: called === null ? null : 1,
         next: retainingNextStep(b.filename, lineno),
+        precision: b.precision,
       });
     }
   }

@@ -176,7 +176,12 @@ export interface SnapshotSection {
 
 /** A line report's rows, with what the leak analysis found in them. */
 export interface LineReportSection extends LineReportLeaks {
-  readonly blocks: readonly { readonly filename: string; readonly lines: readonly ReportLine[] }[];
+  readonly blocks: readonly {
+    readonly filename: string;
+    /** The decimals its report prints figures with. */
+    readonly precision: number;
+    readonly lines: readonly ReportLine[];
+  }[];
 }
 
 export interface ReportData {

@@ -354,6 +354,6 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
 export function lineReportSection(l: LineReport, leaks: readonly LeakResult[]): LineReportSection {
   return {
     ...(leaks.find((r) => r.kind === 'line-report' && r.file === l.source.path) as LineReportLeaks),
-    blocks: l.blocks.map((b) => ({ filename: b.filename, lines: b.lines })),
+    blocks: l.blocks.map((b) => ({ filename: b.filename, precision: b.precision, lines: b.lines })),
   };
 }

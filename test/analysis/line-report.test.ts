@@ -119,10 +119,15 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     ).toBe(false);
     const text = (await cli('leaks', exits)).out;
     const shrink = truth.functions.find((t) => t.name === 'shrink')!;
-    const fixed = (x: number) => x.toFixed(1);
+    // Its first and last rows, at the report's own precision (python -m memory_profiler: 3 decimals):
+    // the figures as printed, which the program's own measure after the return confirms.
+    const entry = /^ +66 +([\d.]+) MiB/m.exec(report)![1]!;
+    const exit = /^ +72 +([\d.]+) MiB/m.exec(report)![1]!;
+    expect(Number(entry)).toBeCloseTo(shrink.entryMiB, 1);
+    expect(Number(exit)).toBeCloseTo(shrink.afterReturnMiB, 1);
     expect(text).toContain(
-      `loop_exits.py:66 ended holding ${fixed(shrink.afterReturnMiB - shrink.entryMiB)} MiB more than at its call ` +
-        `(${fixed(shrink.entryMiB)} -> ${fixed(shrink.afterReturnMiB)} MiB, its last line: measured before its return frees its locals)`,
+      `loop_exits.py:66 ended holding ${(Number(exit) - Number(entry)).toFixed(3)} MiB more than at its call ` +
+        `(${entry} -> ${exit} MiB, its last line: measured before its return frees its locals)`,
     );
     // A line calling dict.get while a method get is profiled keeps its own Increment; the line that
     // calls the profiled get (its Increment the whole memory) adds nothing.
@@ -258,8 +263,8 @@ describe('functions called once and several times (python -m memory_profiler 0.6
         wholeMemory: false,
       });
       expect((await cli('leaks', file)).out).toContain(
-        `(its Increment ${row[2].toFixed(1)} MiB sums its ${runs} runs, more than the process held: counted as ` +
-          `its Mem usage ${row[1].toFixed(1)} MiB less the least its function shows, ${least.toFixed(1)} MiB)`,
+        `(its Increment ${row[2].toFixed(3)} MiB sums its ${runs} runs, more than the process held: counted as ` +
+          `its Mem usage ${row[1].toFixed(3)} MiB less the least its function shows, ${least.toFixed(3)} MiB)`,
       );
     },
   );
@@ -615,4 +620,29 @@ describe('a row of 88,000 digits among real rows (fuzz finding, seed 34)', () =>
       rmSync(path, { force: true });
     }
   }, 15_000);
+});
+
+describe('a report printed with @profile(precision=4) (fixtures/line-reports/precision)', () => {
+  // Figures were rounded to 1 decimal: "ended holding 1.0 MiB (21.4 -> 22.4 MiB)" and an increment of
+  // 3.0 MiB where the report printed 3.0039 (helper h218). Each is printed at its report's precision.
+  const file = 'fixtures/line-reports/precision/mp-precision4.txt';
+  const rows = [...readFileSync(file, 'utf8').matchAll(/^ +(\d+) +(-?\d+\.\d{4}) MiB +(-?\d+\.\d{4}) MiB/gm)];
+  const row = (lineno: number) => rows.find((m) => Number(m[1]) === lineno)!;
+
+  it('leaks, report text, Markdown and HTML print the figures as the report does', async () => {
+    const [entry, exit] = [row(8)[2]!, row(14)[2]!];
+    const held = (Number(exit) - Number(entry)).toFixed(4);
+    const text = (await cli('leaks', file)).out;
+    expect(text).toContain(`precise.py:10  ${row(10)[3]} MiB  a = bytearray(3 * 1024 * 1024)`);
+    expect(text).toContain(`precise.py:8 ended holding ${held} MiB more than at its call (${entry} -> ${exit} MiB`);
+    expect((await cli('report', file, '--format', 'text')).out).toContain(text.trim());
+    expect((await cli('report', file, '--format', 'markdown')).out).toContain(`ended holding ${held} MiB`);
+    const page = join(tmpdir(), `arenascope-precision-${process.pid}.html`);
+    expect((await cli('report', file, '-o', page)).code).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    rmSync(page);
+    for (const lineno of [10, 11, 12])
+      expect(html).toContain(`<td>${lineno}</td><td>${row(lineno)[2]}</td><td>${row(lineno)[3]}</td>`);
+    expect(html).toContain(`ended holding ${held} MiB`);
+  });
 });

@@ -161,11 +161,11 @@ function heat(increment: number, max: number): string {
   return 'transparent';
 }
 
-function lineRow(x: ProfiledLine, i: number, max: number): string {
+function lineRow(x: ProfiledLine, i: number, max: number, precision: number): string {
   const cells = [
     String(x.lineno),
-    x.memMiB === null ? '' : esc(printfFixed(x.memMiB, 1)),
-    x.incrementMiB === null ? '' : esc(printfFixed(x.incrementMiB, 1)),
+    x.memMiB === null ? '' : esc(printfFixed(x.memMiB, precision)),
+    x.incrementMiB === null ? '' : esc(printfFixed(x.incrementMiB, precision)),
     String(x.occurrences ?? ''),
   ];
   const bg = heat(i === 0 ? 0 : (x.incrementMiB ?? 0), max);
@@ -180,7 +180,7 @@ export function lineReportSection(l: LineReport, index: number): Section {
   const increments = l.blocks.flatMap((b) => b.lines.slice(1).map((x) => Math.abs(x.incrementMiB ?? 0)));
   const max = Math.max(0.001, ...increments);
   const blocks = l.blocks.map((b) => {
-    const rows = b.lines.map((x, i) => lineRow(x, i, max)).join('');
+    const rows = b.lines.map((x, i) => lineRow(x, i, max, b.precision)).join('');
     const t = `<table class="lines">${LINE_HEAD}<tbody>${rows}</tbody></table>`;
     return `<h3>${esc(reportFileName(b.filename))}</h3><div class="scroll">${t}</div>`;
   });

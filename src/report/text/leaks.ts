@@ -193,52 +193,55 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
 // When the figure is the rise of Mem usage, not the report's Increment: where it comes from.
 function riseNote(l: LineIncrement): string {
   const inc = l.reportedIncrementMiB;
-  if (inc !== null && printfFixed(inc, 1) === printfFixed(l.incrementMiB, 1)) return '';
+  const mib = (x: number): string => printfFixed(x, l.precision);
+  if (inc !== null && mib(inc) === mib(l.incrementMiB)) return '';
   if (l.measuredBefore)
     return (
-      `  (Mem usage ${printfFixed(l.fromMiB, 1)} MiB at it, ${printfFixed(l.memMiB, 1)} MiB at the next row: ` +
+      `  (Mem usage ${mib(l.fromMiB)} MiB at it, ${mib(l.memMiB)} MiB at the next row: ` +
       'this layout, with no Increment column, measures a line before it runs)'
     );
   if (l.summedRuns)
     return (
-      `  (its Increment ${printfFixed(inc ?? 0, 1)} MiB sums its ${l.occurrences} runs, more than the process held: ` +
-      `counted as its Mem usage ${printfFixed(l.memMiB, 1)} MiB less the least its function shows, ` +
-      `${printfFixed(l.fromMiB, 1)} MiB)`
+      `  (its Increment ${mib(inc ?? 0)} MiB sums its ${l.occurrences} runs, more than the process held: ` +
+      `counted as its Mem usage ${mib(l.memMiB)} MiB less the least its function shows, ` +
+      `${mib(l.fromMiB)} MiB)`
     );
   const column =
     inc !== null
-      ? `its Increment ${printfFixed(inc, 1)} MiB`
+      ? `its Increment ${mib(inc)} MiB`
       : l.wholeMemory
         ? l.occurrences !== null && l.occurrences > 1
           ? `its Increment sums its ${l.occurrences} runs, or a profiled call's whole memory: more than a run adds`
           : 'its Increment counts the whole memory: it calls a profiled function, or it is more than the process held'
         : 'no Increment column';
-  return `  (Mem usage ${printfFixed(l.fromMiB, 1)} -> ${printfFixed(l.memMiB, 1)} MiB; ${column})`;
+  return `  (Mem usage ${mib(l.fromMiB)} -> ${mib(l.memMiB)} MiB; ${column})`;
 }
 
 /** A line report's findings as `leaks` prints them (report's page and Markdown show the same lines). */
 export function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout = FULL_LAYOUT): string[] {
   const name = (filename: string): string => (filename ? layout.path(filename) : reportFileName(filename));
   // Only lines that added memory, as printed: a 0.0 or a negative increment is no increase.
-  const grew = r.topIncrements.filter((l) => l.incrementMiB > 0 && printfFixed(l.incrementMiB, 1) !== '0.0');
+  const grew = r.topIncrements.filter(
+    (l) => l.incrementMiB > 0 && Number(printfFixed(l.incrementMiB, l.precision)) !== 0,
+  );
   const out = [`Line report: ${r.file}`, grew.length ? '  largest increments:' : '  no line added memory'];
   const top = capped(grew, layout.limit, '    ');
   for (const l of top.shown)
     out.push(
-      `    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, 1)} MiB  ${l.source.trim()}${riseNote(l)}` +
+      `    ${name(l.filename)}:${l.lineno}  ${printfFixed(l.incrementMiB, l.precision)} MiB  ${l.source.trim()}${riseNote(l)}` +
         (l.reports > 1 ? `  (over ${l.reports} calls, a report each)` : ''),
     );
   out.push(...top.more);
   const { shown, more } = capped(r.retainingFunctions, layout.limit, '  ');
   for (const f of shown) {
-    const retained = `${printfFixed(f.retainedMiB, 1)} MiB`;
-    const memory = `${printfFixed(f.entryMiB, 1)} -> ${printfFixed(f.exitMiB, 1)} MiB`;
+    const retained = `${printfFixed(f.retainedMiB, f.precision)} MiB`;
+    const memory = `${printfFixed(f.entryMiB, f.precision)} -> ${printfFixed(f.exitMiB, f.precision)} MiB`;
     // Before 0.58 a report does not count calls: several would look the same.
     const one = f.calls === null ? '; its report does not count calls: read as one call' : '';
     out.push(
       f.calls !== null && f.calls > 1
         ? `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its calls, ${f.calls} of them ` +
-            `(a report each; ${printfFixed(f.entryMiB, 1)} MiB at the first, ${printfFixed(f.exitMiB, 1)} MiB ` +
+            `(a report each; ${printfFixed(f.entryMiB, f.precision)} MiB at the first, ${printfFixed(f.exitMiB, f.precision)} MiB ` +
             "after the last; each call's end taken as at most the next one's start: the last measured before its " +
             'return frees its locals)'
         : `  ${name(f.filename)}:${f.lineno} ended holding ${retained} more than at its call ` +
@@ -249,7 +252,9 @@ export function renderLineReportLeaks(r: LineReportLeaks, layout: TextLayout = F
   out.push(...more);
   const unjudged = capped(r.unjudgedFunctions, layout.limit, '  ');
   for (const f of unjudged.shown)
-    out.push(`  ${name(f.filename)}:${f.lineno} not judged: ${f.reason} (its peak: ${printfFixed(f.peakMiB, 1)} MiB)`);
+    out.push(
+      `  ${name(f.filename)}:${f.lineno} not judged: ${f.reason} (its peak: ${printfFixed(f.peakMiB, f.precision)} MiB)`,
+    );
   out.push(...unjudged.more);
   return out;
 }

@@ -78,6 +78,8 @@ export interface Classification {
   readonly stepsNotShrinking: number;
   readonly firstThirdGrowth: number;
   readonly lastThirdGrowth: number;
+  /** The capture the last third starts at (0-based): by the clock, a long first step can make it the first. */
+  readonly lastThirdFrom: number;
   /** When the verdict rests on what the site kept (a leak by kept memory), that; else null. */
   readonly kept: KeptMemory | null;
   /** Captures left out before the series is judged: a spike at the start (see classify); 0 for none. */
@@ -211,7 +213,12 @@ function judgeFrom(bytes: readonly number[], x: readonly number[], minGrowth: nu
     x.slice(s).map((t) => t - x[s]!),
     minGrowth,
   );
-  return { ...c, judgedFrom: s, kept: c.kept && { ...c.kept, fromCapture: c.kept.fromCapture + s } };
+  return {
+    ...c,
+    judgedFrom: s,
+    lastThirdFrom: c.lastThirdFrom + s,
+    kept: c.kept && { ...c.kept, fromCapture: c.kept.fromCapture + s },
+  };
 }
 
 // Whether growth that passes for a leak is ups and downs that keep nothing: the site fell back to
@@ -374,6 +381,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
       return {
         ...after,
         judgedFrom: from,
+        lastThirdFrom: after.lastThirdFrom + from,
         kept: after.kept && { ...after.kept, fromCapture: after.kept.fromCapture + from },
       };
   }
@@ -386,6 +394,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     stepsNotShrinking: notShrunk,
     firstThirdGrowth: firstThird,
     lastThirdGrowth: lastThird,
+    lastThirdFrom: k,
     kept,
     judgedFrom: 0,
     perCapture: false,

@@ -64,6 +64,8 @@ export interface SiteTrend {
   readonly firstThirdGrowth: number;
   /** Growth over the last third of the series, as the first. */
   readonly lastThirdGrowth: number;
+  /** The capture the last third starts at (0-based; see Classification). */
+  readonly lastThirdFrom: number;
   readonly peakBytes: number;
   /** The traceback (oldest frame first) of the site's group that grew most, first to last. */
   readonly traceback: readonly Frame[];
@@ -385,6 +387,7 @@ export class SiteFold {
         shareOfStepsNotShrinking: c.stepsNotShrinking / steps,
         firstThirdGrowth: c.firstThirdGrowth,
         lastThirdGrowth: c.lastThirdGrowth,
+        lastThirdFrom: c.lastThirdFrom,
         peakBytes: Math.max(...bytes),
         traceback: withoutCaptureFrames(traceback),
         spread,

@@ -283,3 +283,21 @@ describe('line reports and mprof runs through the command', () => {
     expect(main.reachesLimitInSeconds).toBeLessThan(600);
   });
 });
+
+describe('a plateau after a long first interval (fixtures/leaks/slow_first, CPython 3.11)', () => {
+  // By the clock the last third began at the first capture: "last third +371 KiB" of a table filled
+  // once read as if it was still growing. The text says which captures the third covers.
+  it('is a plateau, and its last third is named by its captures', async () => {
+    const dir = 'fixtures/leaks/slow_first';
+    const times = [1, 2, 3, 4, 5, 6, 7, 8].map((k) => Number(readFileSync(`${dir}/snap-${k}.pickle.time`, 'utf8')));
+    const span = times[7]! - times[0]!;
+    // The last third starts at the last capture two thirds of the span or less after the first.
+    let from = 6;
+    while (from > 0 && 3 * (times[from]! - times[0]!) > 2 * span) from--;
+    const r = await cli('leaks', dir);
+    expect(r.out).toMatch(/plateau {2}make_slow_first\.py:26 /);
+    expect(r.out).toContain(`; last third (captures ${from + 1}-8) +`);
+    const json = JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: SiteTrend[] };
+    expect(json.sites.find((s) => s.lineno === 26)).toMatchObject({ verdict: 'plateau', lastThirdFrom: from });
+  });
+});

@@ -28,7 +28,8 @@ function evidence(s: SiteTrend, steps: number): string[] {
   const out = [
     `    bytes per capture: ${s.bytesPerCapture.map((b) => formatSize(b)).join(', ')}`,
     `    grew in ${grew} of ${steps} steps, shrank in ${shrank}; ` +
-      `last third ${signedSize(s.lastThirdGrowth)}; peak ${formatSize(s.peakBytes)}`,
+      `last third (captures ${s.lastThirdFrom + 1}-${s.bytesPerCapture.length}) ${signedSize(s.lastThirdGrowth)}; ` +
+      `peak ${formatSize(s.peakBytes)}`,
   ];
   if (s.judgedFrom > 0) {
     const b = s.bytesPerCapture;

@@ -350,11 +350,19 @@ export function lineReportFindings(
       // from the row before: a loop header's Mem usage is its highest run, after the body, and the line
       // of a body read 0 ("no line added memory" where memory_profiler printed +60 MiB).
       const summedRuns = reported !== null && overPeak && l.occurrences !== null && runs > 1;
+      // In a report of several calls each row's Mem usage is its highest over them: from a row that ran
+      // fewer times than this line, the rise is another call's path, not this line's doing (a recursive
+      // function's return line, run once more than the line that recurses, read +4.0 MiB).
+      const calls = measured[0]!.occurrences;
+      const prevRuns = measured[i - 1]!.occurrences;
+      const otherPath = !before && calls !== null && calls > 1 && prevRuns !== null && prevRuns < runs;
       const rise = summedRuns
         ? to - floor
         : reported !== null && l.occurrences !== null && !summed
           ? reported
-          : Math.max(reported ?? -Infinity, to - from);
+          : otherPath
+            ? (reported ?? 0)
+            : Math.max(reported ?? -Infinity, to - from);
       lines.push({
         filename: b.filename,
         lineno: l.lineno,

@@ -646,3 +646,23 @@ describe('a report printed with @profile(precision=4) (fixtures/line-reports/pre
     expect(html).toContain(`ended holding ${held} MiB`);
   });
 });
+
+describe('a recursive function, one report of its calls (calls/mp0.61-recursive.txt, python -m memory_profiler 0.61)', () => {
+  // Its return line runs once more than the line that recurses (the deepest call skips that line), so
+  // its Mem usage, its highest over the calls, is above that line's: it was credited with that rise,
+  // +4.004 MiB, for `return len(buf)` (helper h218).
+  const file = 'fixtures/line-reports/calls/mp0.61-recursive.txt';
+  const rows = [...readFileSync(file, 'utf8').matchAll(/^ +(\d+) +([\d.]+) MiB +(-?[\d.]+) MiB +(\d+) +(.*)$/gm)];
+  const row = (lineno: number) => rows.find((m) => Number(m[1]) === lineno)!;
+
+  it('credits no line with the rise between rows that different calls reached', async () => {
+    const [recurse, ret] = [row(12), row(13)];
+    expect(Number(ret[4])).toBe(Number(recurse[4]) + 1);
+    expect(Number(ret[2])).toBeGreaterThan(Number(recurse[2]));
+    const f = await findings(file);
+    expect(f.topIncrements.find((l) => l.lineno === 13)!.incrementMiB).toBeLessThanOrEqual(0);
+    const text = (await cli('leaks', file)).out;
+    expect(text).not.toContain('return len(buf)');
+    expect(text).toContain(`recursive.py:10  ${row(10)[3]} MiB  buf = bytearray(1024 * 1024 * 4)`);
+  });
+});

@@ -250,16 +250,87 @@ function perCallFunctions(blocks: readonly ReportBlock[]): Set<string> {
   return new Set([...reports].filter(([, f]) => f.n > 1 && f.once).map(([k]) => k));
 }
 
+// The reports a later one of the same recursive function includes: memory_profiler's `@profile`
+// imported profiles each call and prints, on its return, all its profiler saw, the inner calls' lines
+// too (a recursion 4 deep printed reports of 1, 2, 3 and 4 calls, and each of its lines was listed
+// among the largest increments 4 times). Such a later report counts more calls, and each line as many
+// runs or more, at as much memory or more (the highest over more calls); a function that calls itself
+// (by its name, or as self.name or cls.name).
+function reprintedBlocks(blocks: readonly ReportBlock[]): Set<ReportBlock> {
+  const out = new Set<ReportBlock>();
+  const calls = (b: ReportBlock) => b.lines.find((l) => l.memMiB !== null)?.occurrences ?? null;
+  const recursive = (b: ReportBlock): boolean => {
+    const name = b.lines
+      .slice(0, 8)
+      .map((l) => DEF.exec(l.source)?.[1])
+      .find((n) => n !== undefined);
+    const call = name && new RegExp(`(?<![\\p{L}\\p{N}_.])(?:self\\.|cls\\.)?${name}\\s*\\(`, 'u');
+    return !!call && b.lines.some((l) => !DEF.test(l.source) && call.test(l.source));
+  };
+  const includes = (later: ReportBlock, b: ReportBlock): boolean => {
+    const rows = new Map(later.lines.map((l) => [l.lineno, l]));
+    return b.lines.every((l) => {
+      if (l.memMiB === null) return true;
+      const r = rows.get(l.lineno);
+      return !!r && r.memMiB !== null && r.memMiB >= l.memMiB && (r.occurrences ?? 0) >= (l.occurrences ?? 1);
+    });
+  };
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    const n = calls(b);
+    if (n === null || !recursive(b)) continue;
+    for (let j = i + 1; j < blocks.length; j++) {
+      const later = blocks[j]!;
+      const m = calls(later);
+      if (functionOf(later) === functionOf(b) && m !== null && m > n && includes(later, b)) {
+        out.add(b);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// A recursive function's line once, at its largest increment over the reports that include one another
+// (reprintedBlocks): the later ones sum more calls, but sums of 0.58-0.61 fall below a run's own when
+// memory went down between runs (memory_profiler issue #226: a line keeping 1 MiB a call read +2.0 in
+// the report of 2 calls, -0.0 in that of 4).
+function largestOfReprints(
+  lines: LineIncrement[],
+  reprinted: ReadonlySet<ReportBlock>,
+  blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
+): LineIncrement[] {
+  if (!reprinted.size) return lines;
+  const recursive = new Set([...reprinted].map(functionOf));
+  const best = new Map<string, LineIncrement>();
+  const out: LineIncrement[] = [];
+  for (const l of lines) {
+    const b = blockOf.get(l);
+    if (!b || !recursive.has(functionOf(b))) {
+      out.push(l);
+      continue;
+    }
+    const key = `${l.filename}\0${l.lineno}`;
+    const had = best.get(key);
+    if (!had || l.incrementMiB > had.incrementMiB) best.set(key, l);
+  }
+  return [...out, ...best.values()];
+}
+
 // The functions a report profiles, by name, with the calls its report counts (its first row's
 // Occurrences, summed over functions of one name; null when a report does not count them).
 // Not a function profiled call by call: the line calling it is measured by another profiler, which
 // sees none of the callee's lines, and its Increment is its own (0.61: `inner(i)` in a loop of 5,
 // +10.1 MiB for 5 x 2 MiB).
-function profiledCalls(r: LineReport, perCall: ReadonlySet<string>): Map<string, number | null> {
+function profiledCalls(
+  r: LineReport,
+  perCall: ReadonlySet<string>,
+  reprinted: ReadonlySet<ReportBlock>,
+): Map<string, number | null> {
   const calls = new Map<string, number | null>();
   for (const b of r.blocks) {
     const def = b.lines.slice(0, 8).find((l) => DEF.test(l.source));
-    if (!def || perCall.has(functionOf(b))) continue;
+    if (!def || perCall.has(functionOf(b)) || reprinted.has(b)) continue;
     const name = DEF.exec(def.source)![1]!;
     const n = b.lines.find((l) => l.memMiB !== null)?.occurrences ?? null;
     const had = calls.get(name);
@@ -292,7 +363,10 @@ export function lineReportFindings(
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
   const perCall = perCallFunctions(r.blocks);
-  const profiled = profiledCalls(r, perCall);
+  // A recursive function's reports that a later one includes: judged for what their calls ended
+  // holding, their lines counted in the later one.
+  const reprinted = reprintedBlocks(r.blocks);
+  const profiled = profiledCalls(r, perCall, reprinted);
   const blockOf = new Map<LineIncrement, ReportBlock>();
   // The most memory the process held as the report saw it: no line keeps more than that.
   let peak = 0;
@@ -385,6 +459,7 @@ export function lineReportFindings(
     const called = measured[0]!.occurrences;
     const reason = unjudgedReason(b, measured, peak);
     if (reason !== null) {
+      if (reprinted.has(b)) continue;
       const peakMiB = Math.max(...measured.map((l) => l.memMiB));
       unjudged.push({ filename: b.filename, lineno, calls: called, peakMiB, reason, precision: b.precision });
       continue;
@@ -407,6 +482,7 @@ export function lineReportFindings(
     }
   }
   const merged = mergePerCall(lines, retaining, perCall, blockOf);
+  merged.lines = largestOfReprints(merged.lines, reprinted, blockOf);
   merged.lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
   return {
     topIncrements: merged.lines.slice(0, opts.top ?? 10),

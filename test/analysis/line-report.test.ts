@@ -666,3 +666,33 @@ describe('a recursive function, one report of its calls (calls/mp0.61-recursive.
     expect(text).toContain(`recursive.py:10  ${row(10)[3]} MiB  buf = bytearray(1024 * 1024 * 4)`);
   });
 });
+
+describe('a recursive function, its decorator imported (calls/mp0.61-recursive-per-call.txt, memory_profiler 0.61)', () => {
+  // Each call prints on its return every call its profiler saw: reports of 1, 2, 3 and 4 calls, each
+  // including the one before. Each line was listed among the largest increments once a report (helper h218).
+  const file = 'fixtures/line-reports/calls/mp0.61-recursive-per-call.txt';
+  const reports = readFileSync(file, 'utf8')
+    .split(/^Filename: /m)
+    .slice(1);
+  const rowsOf = (report: string) =>
+    [...report.matchAll(/^ +(\d+) +([\d.]+) MiB +(-?[\d.]+) MiB +(\d+) +(.*)$/gm)].map((m) => ({
+      lineno: Number(m[1]),
+      inc: Number(m[3]),
+      runs: Number(m[4]),
+    }));
+
+  it('lists each line once, at its largest increment over the reports', async () => {
+    expect(reports.map((r) => rowsOf(r)[0]!.runs)).toEqual([1, 2, 3, 4]);
+    const f = await findings(file);
+    const listed = f.topIncrements.filter((l) => l.incrementMiB > 0).map((l) => l.lineno);
+    expect(new Set(listed).size).toBe(listed.length);
+    for (const lineno of [11, 14]) {
+      const largest = Math.max(...reports.map((r) => rowsOf(r).find((x) => x.lineno === lineno)!.inc));
+      expect(f.topIncrements.find((l) => l.lineno === lineno)!.incrementMiB).toBe(largest);
+    }
+    // The innermost call's report is judged (it ended holding its kept 1 MiB and its buffer), the
+    // report of all 4 calls is not, and the reports between them are neither listed nor judged.
+    expect(f.retainingFunctions).toHaveLength(1);
+    expect(f.unjudgedFunctions.map((u) => u.calls)).toEqual([4]);
+  });
+});

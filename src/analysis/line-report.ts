@@ -302,19 +302,30 @@ function largestOfReprints(
 ): LineIncrement[] {
   if (!reprinted.size) return lines;
   const recursive = new Set([...reprinted].map(functionOf));
-  const best = new Map<string, LineIncrement>();
+  return combineLines(lines, recursive, blockOf, (had, l) => (l.incrementMiB > had.incrementMiB ? l : had));
+}
+
+// The lines of the given functions' reports, one per line (`combine` folding its entries in order), after
+// the others.
+function combineLines(
+  lines: readonly LineIncrement[],
+  functions: ReadonlySet<string>,
+  blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
+  combine: (had: LineIncrement, l: LineIncrement) => LineIncrement,
+): LineIncrement[] {
+  const byLine = new Map<string, LineIncrement>();
   const out: LineIncrement[] = [];
   for (const l of lines) {
     const b = blockOf.get(l);
-    if (!b || !recursive.has(functionOf(b))) {
+    if (!b || !functions.has(functionOf(b))) {
       out.push(l);
       continue;
     }
     const key = `${l.filename}\0${l.lineno}`;
-    const had = best.get(key);
-    if (!had || l.incrementMiB > had.incrementMiB) best.set(key, l);
+    const had = byLine.get(key);
+    byLine.set(key, had ? combine(had, l) : l);
   }
-  return [...out, ...best.values()];
+  return [...out, ...byLine.values()];
 }
 
 // The functions a report profiles, by name, with the calls its report counts (its first row's
@@ -502,35 +513,20 @@ function mergePerCall(
   blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
 ): { lines: LineIncrement[]; retaining: RetainingFunction[] } {
   if (perCall.size === 0) return { lines, retaining };
-  const byLine = new Map<string, LineIncrement>();
-  const outLines: LineIncrement[] = [];
-  for (const l of lines) {
-    const b = blockOf.get(l);
-    if (!b || !perCall.has(functionOf(b))) {
-      outLines.push(l);
-      continue;
-    }
-    const key = `${l.filename}\0${l.lineno}`;
-    const had = byLine.get(key);
-    if (!had) {
-      byLine.set(key, l);
-      continue;
-    }
-    byLine.set(key, {
-      ...had,
-      incrementMiB: Math.round((had.incrementMiB + l.incrementMiB) * 1e6) / 1e6,
-      reportedIncrementMiB:
-        had.reportedIncrementMiB === null || l.reportedIncrementMiB === null
-          ? null
-          : Math.round((had.reportedIncrementMiB + l.reportedIncrementMiB) * 1e6) / 1e6,
-      wholeMemory: had.wholeMemory || l.wholeMemory,
-      summedRuns: had.summedRuns || l.summedRuns,
-      fromMiB: Math.min(had.fromMiB, l.fromMiB),
-      memMiB: Math.max(had.memMiB, l.memMiB),
-      occurrences: had.occurrences === null || l.occurrences === null ? null : had.occurrences + l.occurrences,
-      reports: had.reports + l.reports,
-    });
-  }
+  const outLines = combineLines(lines, perCall, blockOf, (had, l) => ({
+    ...had,
+    incrementMiB: Math.round((had.incrementMiB + l.incrementMiB) * 1e6) / 1e6,
+    reportedIncrementMiB:
+      had.reportedIncrementMiB === null || l.reportedIncrementMiB === null
+        ? null
+        : Math.round((had.reportedIncrementMiB + l.reportedIncrementMiB) * 1e6) / 1e6,
+    wholeMemory: had.wholeMemory || l.wholeMemory,
+    summedRuns: had.summedRuns || l.summedRuns,
+    fromMiB: Math.min(had.fromMiB, l.fromMiB),
+    memMiB: Math.max(had.memMiB, l.memMiB),
+    occurrences: had.occurrences === null || l.occurrences === null ? null : had.occurrences + l.occurrences,
+    reports: had.reports + l.reports,
+  }));
   const byFunction = new Map<string, RetainingFunction>();
   // Each call's exit is measured before its return frees its locals: what it held after the return is
   // at most what the next call started from (a call's locals counted in every call's figure: 139 MiB
@@ -558,7 +554,7 @@ function mergePerCall(
         : f,
     );
   }
-  return { lines: [...outLines, ...byLine.values()], retaining: [...outRetaining, ...byFunction.values()] };
+  return { lines: outLines, retaining: [...outRetaining, ...byFunction.values()] };
 }
 
 // A function profiled call by call is not judged once, however many of its calls' reports say the

@@ -606,8 +606,8 @@ const siteOf = (p: PinningSite | undefined): string | null => (p ? `${p.filename
  * With the real allocator's report: fragmented when it holds more than twice the arenas the same
  * live blocks need packed at best (the compact order), and 2 more at least. Without it, which blocks
  * were freed is unknown, and so is the heap made before tracing: possibly fragmented if either order
- * leaves more than half of its arenas spare (2 at least), unknown where the captures miss what was
- * freed, else not. `next` names the site to look at, or what would tell.
+ * leaves more than half of its arenas spare (2 at least), else unknown (never no: frees the model cannot
+ * see leave arenas pinned unseen). `next` names the site to look at, or what would tell.
  */
 export function isFragmented(
   captures: readonly CaptureComparison[],

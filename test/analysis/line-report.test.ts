@@ -696,3 +696,22 @@ describe('a recursive function, its decorator imported (calls/mp0.61-recursive-p
     expect(f.unjudgedFunctions.map((u) => u.calls)).toEqual([4]);
   });
 });
+
+describe('a function profiled once, its decorator imported (calls/mp0.61-nested-per-call.txt, memory_profiler 0.61)', () => {
+  // `fill` prints a report per call, so each function has a profiler of its own: the line calling
+  // `stage()` (profiled, called once) is measured by its caller's profiler alone, and its Increment is
+  // its own. It was labelled as counting the whole memory, its reported Increment dropped (helper h221).
+  const file = 'fixtures/line-reports/calls/mp0.61-nested-per-call.txt';
+  const row = readFileSync(file, 'utf8').match(/^ +26 +([\d.]+) MiB +(-?[\d.]+) MiB +1 +stage\(\)$/m)!;
+
+  it("takes the calling line's Increment as its own", async () => {
+    const f = await findings(file);
+    const line = f.topIncrements.find((l) => l.lineno === 26)!;
+    expect([line.wholeMemory, line.reportedIncrementMiB, line.incrementMiB]).toEqual([
+      false,
+      Number(row[2]),
+      Number(row[2]),
+    ]);
+    expect((await cli('leaks', file)).out).not.toMatch(/stage\(\).*whole memory/);
+  });
+});

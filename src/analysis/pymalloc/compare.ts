@@ -7,10 +7,19 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { judgedCapture } from '../../model/snapshot-series.js';
 import { isListing } from '../../model/source.js';
 import { InputError, UsageError } from '../../util/errors.js';
+import { fmtBytes } from '../../util/text.js';
 import type { PinningSite } from './fragmentation.js';
 import { DEFAULT_PYTHON, GEOMETRIES, geometry } from './geometry.js';
 import { pairAllocatorReports, pairedCaptures } from './pairing.js';
-import { type Churn, MAX_LIVE_BLOCKS, type ModelState, type ReplayOrder, replay, UNKNOWN_CHURN } from './replay.js';
+import {
+  type Churn,
+  MAX_LIVE_BLOCKS,
+  type ModelState,
+  type ReplayOrder,
+  replay,
+  UNKNOWN_CHURN,
+  UNTRACED_SITE,
+} from './replay.js';
 import { seriesGroups } from './series.js';
 
 /** The most blocks a capture may hold to be replayed: 4 bytes of model a block, and a bound on time. */
@@ -601,6 +610,28 @@ function evidencedOrder(
 
 const siteOf = (p: PinningSite | undefined): string | null => (p ? `${p.filename}:${p.lineno}` : null);
 
+const isUntraced = (p: PinningSite): boolean =>
+  p.filename === UNTRACED_SITE.filename && p.lineno === UNTRACED_SITE.lineno;
+
+/**
+ * Where CPython's report holds under half the bytes in blocks that the model does (the capture's
+ * traced blocks and those the first report held beyond them, from before tracing): blocks made before
+ * tracing were freed, unseen, and those kept among them pin the arenas. Their frees are in no capture,
+ * so the model pins nothing and named no site or the wrong one ("no arena is under a quarter used …
+ * the largest sites of the last capture hold it" of a heap of 150,000 dicts made before tracing,
+ * thinned to 1 in 30: fixtures/pymalloc/pretraced-thinned). Null otherwise.
+ */
+function untracedFreed(last: CaptureComparison): string | null {
+  const [real, model] = [last.real?.bytesInAllocatedBlocks, last.compact.bytesInAllocatedBlocks];
+  if (real === undefined || model <= 2 * real) return null;
+  return (
+    `CPython's report holds ${fmtBytes(real)} in blocks where the snapshot's and those of the first report ` +
+    `from before tracing hold ${fmtBytes(model)}: blocks allocated before tracing started were freed, which no ` +
+    'capture shows, and those kept among them pin the arenas; no line of a capture names them: trace from the ' +
+    "program's start (`python -X tracemalloc`, or PYTHONTRACEMALLOC=1) to name them"
+  );
+}
+
 /**
  * The verdict on the last capture, by measureFragmentation and fragmentedOver at FRAGMENTED_SHARE.
  * With the real allocator's report: fragmented when it holds more than twice the arenas the same
@@ -639,7 +670,12 @@ export function isFragmented(
           'for growth, see `arenascope leaks`',
       };
     const { order } = evidencedOrder(last, 'yes', m);
-    const ranked = order ? last[order].pinningSites : [];
+    const freed = untracedFreed(last);
+    if (freed) return { verdict: 'yes', reason, next: freed };
+    // Not the blocks from before tracing (the first report's beyond the snapshot's, UNTRACED_SITE): no
+    // line to look at (it said "look at <allocated before tracing started>:0", the model's last arena of
+    // them, part full).
+    const ranked = order ? last[order].pinningSites.filter((p) => !isUntraced(p)) : [];
     const sites = forNaming(ranked, madeAfter);
     const alike = alikeSites(order, sites);
     if (alike.length > 1) {
@@ -663,18 +699,31 @@ export function isFragmented(
     const pinnedOnly = order ? last[order].pinnedArenas : 0;
     // A site made after the frees ranked above it: said (it fills the room the frees left).
     const above = sites[0] !== ranked[0] && ranked[0] ? siteOf(ranked[0]) : null;
+    // CPython's report holds more than twice the arenas of either order: what spread the heap is not in
+    // the snapshots, and their largest sites are no lead (objects made while tracing was stopped and
+    // thinned pinned 37 arenas where either order held 6: it said the largest sites held the room).
+    const most = Math.max(last.compact.arenas, last.scattered.arenas);
+    const unseen =
+      last.real.arenas > 2 * most
+        ? `CPython's report holds ${last.real.arenas} arenas where either order of the model holds ${most} or ` +
+          'fewer: what spread the heap is not in the snapshots (objects made while tracing was stopped, or ' +
+          'made and freed between captures); more captures, each with its traced peak (`arenascope run` ' +
+          'records it), and tracing without a stop, would show it'
+        : null;
     const next = site
       ? above
         ? `look at ${site}, kept through the frees, whose blocks are in ${sites[0]!.arenas} pinned arenas (${order} ` +
           `order); ${above}, in more, was made after them: it fills the room they left`
         : `look at ${site}, whose blocks are in the most pinned arenas (${order} order)`
-      : pinnedOnly
-        ? `the ${pinnedOnly} arena(s) the model pins (${order} order) hold no traced site's blocks (blocks from ` +
-          "before tracing started, or the interpreter's own); the largest sites of the last capture " +
-          '(`arenascope stats`) hold the rest of the spare room'
-        : 'no arena of the model is under a quarter used: the spare room is spread thin over many arenas ' +
-          '(objects kept among many freed); the largest sites of the last capture (`arenascope stats`) hold it' +
-          (traced ? '' : '; the traced peak at each capture would show churn the snapshots do not see');
+      : unseen
+        ? unseen
+        : pinnedOnly
+          ? `the ${pinnedOnly} arena(s) the model pins (${order} order) hold no traced site's blocks (blocks from ` +
+            "before tracing started, or the interpreter's own); the largest sites of the last capture " +
+            '(`arenascope stats`) hold the rest of the spare room'
+          : 'no arena of the model is under a quarter used: the spare room is spread thin over many arenas ' +
+            '(objects kept among many freed); the largest sites of the last capture (`arenascope stats`) hold it' +
+            (traced ? '' : '; the traced peak at each capture would show churn the snapshots do not see');
     return { verdict: 'yes', reason, next };
   }
   if (captures.length === 1) {
@@ -689,14 +738,15 @@ export function isFragmented(
   // heap's share counts: "yes, even in the best case" at 4 of 5 arenas spare where CPython's report
   // held 10, 5 of them needed (fixtures/pymalloc/untraced-heap). Possibly, with the site to look at.
   if (m && fragmentedOver(m, FRAGMENTED_SHARE)) {
-    const site = siteOf(last.compact.pinningSites[0]);
+    const first = last.compact.pinningSites.find((p) => !isUntraced(p));
+    const look = first ? `look at ${siteOf(first)}, whose blocks are in the most pinned arenas` : null;
     return {
       verdict: 'possibly',
       reason:
         `in the model's best case the traced blocks hold ${m.heldArenas} arenas where they need ` +
         `${m.neededArenas} packed (${last.compact.pinnedArenas} pinned); the heap made before tracing began, in ` +
         "no capture, has arenas of its own, which lower the whole heap's share by an amount no capture tells",
-      next: `${site ? `look at ${site}, whose blocks are in the most pinned arenas; ` : ''}${tell}`,
+      next: look ? `${look}; ${tell}` : tell,
     };
   }
   // If frees were scattered, the arenas the live blocks leave spare: over half is possibly fragmented,

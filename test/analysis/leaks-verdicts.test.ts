@@ -41,11 +41,15 @@ function errors(design: (cfg: string) => boolean) {
 }
 
 describe('leak verdicts on real series of known truth', () => {
-  it('in all: at most 7 false leaks in 415 series that leak nothing, 22 missed in 180 that leak', () => {
+  // A floor raised as often as chance raises that of values in no order is no leak unless the values,
+  // or their troughs and peaks, rise beyond chance: from 7 false leaks and 22 missed to 4 and 27 (the
+  // missed, leaks under sawteeth of 2 or 3 teeth, which the captures cannot tell from noise), where
+  // noise read a leak for 10 of 100 series (fixtures/leaks/random_buffer, below).
+  it('in all: at most 4 false leaks in 415 series that leak nothing, 27 missed in 180 that leak', () => {
     const all = errors(() => true);
     expect(all.n).toBe(judged.length);
-    expect(all.falseLeaks).toBeLessThanOrEqual(7);
-    expect(all.missed).toBeLessThanOrEqual(22);
+    expect(all.falseLeaks).toBeLessThanOrEqual(4);
+    expect(all.missed).toBeLessThanOrEqual(27);
   });
 
   it.each([
@@ -184,8 +188,8 @@ describe('held-out workloads (fixtures/leaks/held_out/make.py, CPython 3.11)', (
   });
 
   // A leak in 3 or 4 bursts under the same noise: told from it by the order of its values.
-  it('a leak in bursts every 3rd to 5th capture under that noise: found in 16 of 20', () => {
-    expect(leaks('bursts').length).toBeGreaterThanOrEqual(16);
+  it('a leak in bursts every 3rd to 5th capture under that noise: found in 15 of 20', () => {
+    expect(leaks('bursts').length).toBeGreaterThanOrEqual(15);
   });
 
   // Filled in two slow steps, then flat for 7 fast captures: the last third by the clock began before
@@ -194,5 +198,42 @@ describe('held-out workloads (fixtures/leaks/held_out/make.py, CPython 3.11)', (
     expect(leaks('warmcache')).toEqual([]);
     const s = held.series.find((x) => x.workload === 'warmcache')!;
     expect(classify(s.bytes, M, s.times).verdict).toBe('plateau');
+  });
+});
+
+describe('a buffer of random size replaced at each capture (fixtures/leaks/random_buffer, CPython 3.11)', () => {
+  const { series: buffers } = JSON.parse(readFileSync('fixtures/leaks/random_buffer/series.json', 'utf8')) as {
+    series: { workload: string; captures: number; times: number[]; bytes: number[] }[];
+  };
+  const leaking = (workload: string) =>
+    buffers.filter((s) => s.workload === workload && classify(s.bytes, M, s.times).verdict === 'leak');
+
+  // Its lowest from each capture on rises towards the end by chance: 10 of these 100 read a leak, most
+  // by what they "kept" (helper h222: the gate failed for 16 seeds of 100 at 20 captures).
+  it('keeps nothing: at most 2 leaks in 100 series of 12 and 20 captures', () => {
+    expect(buffers.filter((s) => s.workload === 'buffer')).toHaveLength(100);
+    expect(leaking('buffer').length).toBeLessThanOrEqual(2);
+  });
+
+  // Its first capture before the first buffer, 0 bytes, is below every later value whatever their
+  // order: 13 of these 50 read a leak.
+  it('first captured before it was made: at most 5 leaks in 50 series of 12 captures', () => {
+    expect(buffers.filter((s) => s.workload === 'after0')).toHaveLength(50);
+    expect(leaking('after0').length).toBeLessThanOrEqual(5);
+  });
+
+  it('the same noise over 200,000 bytes kept at each capture: a leak in 20 of 20', () => {
+    expect(leaking('leak')).toHaveLength(20);
+  });
+
+  it("the dumps of one seed: leaks, report and gate find no leak (it read a leak 'kept' of 0.71)", async () => {
+    const dir = 'fixtures/leaks/random_buffer/dumps';
+    const sites = (JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: Site[] }).sites;
+    expect(sites.filter((s) => s.verdict === 'leak')).toEqual([]);
+    const report = JSON.parse((await cli('report', dir, '--format', 'json')).out) as {
+      summary: { leakSuspects: number };
+    };
+    expect(report.summary.leakSuspects).toBe(0);
+    expect((await cli('gate', dir)).code).toBe(0);
   });
 });

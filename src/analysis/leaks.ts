@@ -240,6 +240,8 @@ function siteFrames(frames: FrameTable, groupBy: KeyType, tb: number, recentFirs
 // One site of the fold: its key as a statistic, its figures at every capture it was present in.
 interface Site {
   readonly frames: readonly Frame[];
+  /** Its frames are in CPython 3.6's Traceback order, most recent first (by traceback, --python 3.6). */
+  readonly recentFirst: boolean;
   readonly key: string;
   /** The first capture it was present in (-1: none yet): the order statistics() first listed it. */
   first: number;
@@ -397,8 +399,10 @@ export class SiteFold {
     for (const e of this.listed()) {
       const bytes = Array.from({ length: n }, (_, i) => e.bytes[i] ?? 0);
       const blocks = Array.from({ length: n }, (_, i) => e.blocks[i] ?? 0);
-      const keyFrame = groupBy === 'traceback' ? e.frames[e.frames.length - 1]! : e.frames[0]!;
-      out.push(trend(e.frames, keyFrame, growth.get(e.key) ?? e.frames, bytes, blocks, null));
+      // Its traceback oldest first, as the largest growing ones are keyed (3.6's named the oldest frame).
+      const oldest = e.recentFirst ? [...e.frames].reverse() : e.frames;
+      const keyFrame = groupBy === 'traceback' ? oldest[oldest.length - 1]! : e.frames[0]!;
+      out.push(trend(e.frames, keyFrame, growth.get(siteKey(oldest)) ?? oldest, bytes, blocks, null));
     }
     if (groupBy !== 'filename') out.push(...spreadLeaks(out, minGrowth, trend));
     out.sort(
@@ -459,7 +463,8 @@ export class SiteFold {
       const known = this.siteIds.get(k);
       site = known ?? this.sites.length;
       if (known === undefined) {
-        this.sites.push({ frames: key, key: k, first: -1, bytes: [], blocks: [] });
+        const inOrder = recentFirst && this.groupBy === 'traceback';
+        this.sites.push({ frames: key, recentFirst: inOrder, key: k, first: -1, bytes: [], blocks: [] });
         this.siteIds.set(k, site);
       }
       memo[tb] = site;

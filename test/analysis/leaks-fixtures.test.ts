@@ -301,3 +301,18 @@ describe('a plateau after a long first interval (fixtures/leaks/slow_first, CPyt
     expect(json.sites.find((s) => s.lineno === 26)).toMatchObject({ verdict: 'plateau', lastThirdFrom: from });
   });
 });
+
+describe('a leak through a call chain by traceback, CPython 3.6 (fixtures/leaks/py36_traceback)', () => {
+  // CPython 3.6's compare_to('traceback') of its first and last dump: "make.py:16: size=200 KiB (+160 KiB)",
+  // the allocating line. 3.6's Traceback holds the most recent frame first; with --python 3.6 the leak
+  // was named by the outermost line, 25 (helper h222).
+  const dir = 'fixtures/leaks/py36_traceback';
+  it.each([[[]], [['--python', '3.6']]])('names the allocating line (%j)', async (flags) => {
+    const r = JSON.parse((await cli('leaks', dir, '-g', 'traceback', '--json', ...flags)).out) as {
+      sites: { verdict: string; filename: string; lineno: number; next: string }[];
+    };
+    const leak = r.sites.filter((s) => s.verdict === 'leak');
+    expect(leak.map((s) => `${s.filename.replace(/.*\//, '')}:${s.lineno}`)).toEqual(['make.py:16']);
+    expect(leak[0]!.next).toMatch(/^open \S*make\.py:16 /);
+  });
+});

@@ -11,6 +11,7 @@ import { UsageError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import {
   hasLeakEvidence,
+  type LeakQuery,
   type LineReportLeaks,
   leakResults,
   type MemoryLeaks,
@@ -260,6 +261,8 @@ export interface ReportOptions {
   readonly optimise?: (on: boolean) => void;
   /** The exit capture's lines too (SnapshotSection.exitSites): the gate's and a baseline's. */
   readonly exitSites?: boolean;
+  /** What counts as a leak (--min-growth, --keep-internals), as `leaks` takes it. */
+  readonly leaks?: Pick<LeakQuery, 'minGrowth' | 'minGrowthMiB' | 'keepInternals'>;
 }
 
 // Runs `f` with the optimiser on or off as asked, then on again (the rest of a report is JavaScript loops).
@@ -354,7 +357,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   // Leak detection needs 3 snapshots at least; with fewer, the other captures are still judged.
   const few = tooFewSnapshots(set) !== null;
   const judged = { ...set, series: few ? { ...set.series, snapshots: [], labels: [] } : set.series };
-  const leaks = hasLeakEvidence(judged) ? leakResults(judged, {}) : [];
+  const leaks = hasLeakEvidence(judged) ? leakResults(judged, opts.leaks ?? {}) : [];
   // The replay needs 2 captures to see frees, unless a model or the real allocator's figures were
   // asked for, and every block's size.
   const asked = opts.python !== undefined || set.allocatorStats.length > 0;

@@ -36,7 +36,14 @@ import {
   requireBaselineFor,
   requireGrowthFor,
 } from './gate-config.js';
-import { type AllocatorStatsArgs, allocatorStatsOption, withAllocatorStats } from './options.js';
+import {
+  type AllocatorStatsArgs,
+  allocatorStatsOption,
+  type LeakArgs,
+  leakOptions,
+  leakQueryFromArgs,
+  withAllocatorStats,
+} from './options.js';
 import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
 import { realPath, withCheckoutSource, workingDirectory } from './working-directory.js';
@@ -48,7 +55,9 @@ export const describe =
 export function builder(y: Argv) {
   const inputs = orderOption(inputsOptions(y, 'The current captures (files, directories, globs)'));
   return (
-    allocatorStatsOption(limitOption(outputOptions(inputs, ['text', 'json']), 'places a failed check points at'))
+    leakOptions(
+      allocatorStatsOption(limitOption(outputOptions(inputs, ['text', 'json']), 'places a failed check points at')),
+    )
       .option('baseline', {
         type: 'string',
         array: true,
@@ -102,7 +111,7 @@ export function builder(y: Argv) {
   );
 }
 
-interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
+interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs, LeakArgs {
   inputs: string[];
   order?: Order;
   config?: string;
@@ -157,6 +166,7 @@ async function currentReport(
     ...(a.python === undefined ? {} : { python: a.python }),
     optimise: a.io.optimise,
     exitSites: everyLine,
+    leaks: leakQueryFromArgs(a),
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   if (data.allocatorApart) warn(a, data.allocatorApart);

@@ -18,7 +18,16 @@ import {
   outputOptions,
   warn,
 } from './command.js';
-import { groupByOption, parseSize, printedByOption, sourceLookup, sourceOption } from './options.js';
+import {
+  groupByOption,
+  type LeakArgs,
+  leakOptions,
+  leakQueryFromArgs,
+  parseSize,
+  printedByOption,
+  sourceLookup,
+  sourceOption,
+} from './options.js';
 
 export const command = 'leaks <inputs..>';
 export const describe =
@@ -32,18 +41,7 @@ export function builder(y: Argv) {
   const order = 'Order of the captures (default: as given, directories by natural name, or by capture time when known)';
   const options = groupByOption(orderOption(inputs, order), 'Sites: lines, files or whole tracebacks');
   return (
-    printedByOption(sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv']))))
-      .option('min-growth', {
-        type: 'string',
-        describe:
-          'Growth below this is never a leak ' +
-          '(default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)',
-      })
-      .option('keep-internals', {
-        type: 'boolean',
-        default: false,
-        describe: "Keep tracemalloc's own and the import machinery's allocations (left out by default)",
-      })
+    leakOptions(printedByOption(sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv'])))))
       .option('warmup', {
         type: 'number',
         describe:
@@ -67,11 +65,9 @@ export function builder(y: Argv) {
   );
 }
 
-interface Args extends InputArgs, OutputArgs {
+interface Args extends InputArgs, OutputArgs, LeakArgs {
   inputs: string[];
   'group-by': KeyType;
-  'min-growth'?: string;
-  'keep-internals': boolean;
   order?: Order;
   warmup?: number;
   limit?: string;
@@ -115,7 +111,6 @@ export async function handler(a: Args): Promise<void> {
     partial: 'series',
     python: a.python,
   });
-  const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   // Too few snapshots beside an mprof run or a line report (a run folder with --interval 0): the
   // others are judged, as report and gate judge them, and the snapshots are said to be too few.
   const few = tooFewSnapshots(set);
@@ -125,9 +120,7 @@ export async function handler(a: Args): Promise<void> {
   const judged = few && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
   const results = leakResults(judged, {
     groupBy: a['group-by'],
-    minGrowth,
-    minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / MiB,
-    keepInternals: a['keep-internals'],
+    ...leakQueryFromArgs(a),
     warmupSeconds: a.warmup,
     limitMiB: memory === undefined ? undefined : parseSize(memory, '--memory-limit') / MiB,
   });

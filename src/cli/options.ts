@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { TraceFilter } from '../analysis/filters.js';
 import type { GrowthLimit } from '../analysis/gate.js';
+import type { LeakQuery } from '../analysis/leak-results.js';
 import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
 import type { AllocatorStats } from '../model/allocator-stats.js';
@@ -39,6 +40,37 @@ export function sourceOption<T>(y: Argv<T>) {
 /** Where source lines come from: the files on this machine (and the --source-path directories), or nowhere. */
 export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly string[] }): SourceLookup =>
   a.source ? fileSourceLookup(a['source-path'] ?? []) : noSource;
+
+/** What counts as a leak, as leaks, report and gate judge it: --min-growth and --keep-internals. */
+export function leakOptions<T>(y: Argv<T>) {
+  return y
+    .option('min-growth', {
+      type: 'string',
+      describe:
+        'Growth below this is never a leak ' +
+        '(default: 64KiB for snapshots; for mprof, the larger of 1 MiB and 5% of the baseline)',
+    })
+    .option('keep-internals', {
+      type: 'boolean',
+      default: false,
+      describe: "Keep tracemalloc's own and the import machinery's allocations (left out by default)",
+    });
+}
+
+export interface LeakArgs {
+  'min-growth'?: string;
+  'keep-internals': boolean;
+}
+
+/** The leak query of --min-growth and --keep-internals (a size for snapshots, in MiB for mprof runs). */
+export function leakQueryFromArgs(a: LeakArgs): Pick<LeakQuery, 'minGrowth' | 'minGrowthMiB' | 'keepInternals'> {
+  const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
+  return {
+    minGrowth,
+    minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / 2 ** 20,
+    keepInternals: a['keep-internals'],
+  };
+}
 
 /** --allocator-stats and the pymalloc model's --python, as replay, report and gate take them. */
 export function allocatorStatsOption<T>(y: Argv<T>) {

@@ -22,6 +22,9 @@ import {
 import {
   type AllocatorStatsArgs,
   allocatorStatsOption,
+  type LeakArgs,
+  leakOptions,
+  leakQueryFromArgs,
   sourceLookup,
   sourceOption,
   withAllocatorStats,
@@ -37,7 +40,7 @@ export const describe = 'One self-contained HTML page (and JSON, Markdown) of wh
 export function builder(y: Argv) {
   const inputs = inputsOptions(y, 'Captures of any kind, directories, globs');
   return (
-    sourceOption(allocatorStatsOption(layoutOptions(orderOption(inputs), 'sites')))
+    leakOptions(sourceOption(allocatorStatsOption(layoutOptions(orderOption(inputs), 'sites'))))
       .option('output', {
         alias: 'o',
         type: 'string',
@@ -70,7 +73,7 @@ export function builder(y: Argv) {
   );
 }
 
-interface Args extends AllocatorStatsArgs, LayoutArgs {
+interface Args extends AllocatorStatsArgs, LayoutArgs, LeakArgs {
   inputs: string[];
   output: string;
   'json-out'?: string;
@@ -145,6 +148,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
       baselineLabel: a['diff-from'],
       requireAllocatorReports: Boolean(a['allocator-stats']?.length),
       optimise: a.io.optimise,
+      leaks: leakQueryFromArgs(a),
     }),
   );
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);

@@ -49,7 +49,11 @@ export interface SiteTrend {
    * their sum: it grew over `sites` sites of the file (lines, or tracebacks ending in it), each by less
    * than minGrowth, at every other step or more. Null for a site of its own.
    */
-  readonly spread: { readonly sites: number } | null;
+  /**
+   * A leak of a file's sites summed: `sites` of them, each too small to be judged alone, or (`moved`)
+   * every site of the file, its memory moving between them, none a leak alone.
+   */
+  readonly spread: { readonly sites: number; readonly moved: boolean } | null;
   readonly growthPerStep: number;
   /** Theil-Sen slope of bytes over capture time; null when the captures have no times. */
   readonly growthPerSecond: number | null;
@@ -186,44 +190,73 @@ type TrendOf = (
  */
 function spreadLeaks(sites: readonly SiteTrend[], minGrowth: number, trend: TrendOf): SiteTrend[] {
   const byFile = new Map<string, SiteTrend[]>();
+  const everyByFile = new Map<string, SiteTrend[]>();
+  const add = (m: Map<string, SiteTrend[]>, s: SiteTrend): void => {
+    const list = m.get(s.filename);
+    if (list) list.push(s);
+    else m.set(s.filename, [s]);
+  };
+  const leaking = new Set<string>();
   for (const s of sites) {
+    add(everyByFile, s);
+    if (s.verdict === 'leak') leaking.add(s.filename);
     // Only sites too small to be judged alone (one that rose or fell by minGrowth has its verdict), and
     // growing at every other step or more (3 of 7 steps: helper h140's half-rate leak): a site that grew
     // once or twice (a module imported late) is no part of a steady growth.
     const steps = s.bytesPerCapture.length - 1;
     const grew = Math.round(s.shareOfStepsGrowing * steps);
     if (s.peakBytes - Math.min(...s.bytesPerCapture) >= minGrowth || 2 * grew < steps - 1) continue;
-    const list = byFile.get(s.filename);
-    if (list) list.push(s);
-    else byFile.set(s.filename, [s]);
+    add(byFile, s);
   }
   const out: SiteTrend[] = [];
   for (const [filename, list] of byFile) {
-    if (list.length < 2) continue;
-    const n = list[0]!.bytesPerCapture.length;
-    const bytes = new Array<number>(n).fill(0);
-    const blocks = new Array<number>(n).fill(0);
-    for (const s of list) {
-      for (let i = 0; i < n; i++) {
-        bytes[i]! += s.bytesPerCapture[i]!;
-        blocks[i]! += s.blocksPerCapture[i]!;
-      }
-    }
-    if (bytes[n - 1]! - Math.min(...bytes) < minGrowth) continue; // cannot be a leak: no classify
-    const largest = list.reduce((a, b) => (b.growthBytes > a.growthBytes ? b : a));
-    const file: Frame = { filename, lineno: 0 };
-    const t = trend([file], file, largest.traceback, bytes, blocks, { sites: list.length });
-    // By its trend only: what sites that each rise and fall keep under their ups and downs adds up, crumb
-    // by crumb, to a floor that rises in steps. And steady: falling (by more than crumbs) at one step in
-    // five at most, where a sum of many sites' noise falls often (h140: records alive in flight at each
-    // capture, a random number of them, kept nowhere: 91, 386, 519, 43, 173, 80, 337, 517 KiB read a
-    // leak at 0.51, and the gate failed).
-    const crumb = minGrowth / (2 * (n - 1));
-    let falls = 0;
-    for (let i = 1; i < n; i++) if (bytes[i]! < bytes[i - 1]! - crumb) falls++;
-    if (t.verdict === 'leak' && !t.kept && falls <= (n - 1) / 5) out.push(t);
+    const t = list.length >= 2 ? sumLeak(filename, list, minGrowth, trend, false) : null;
+    if (t) out.push(t);
+  }
+  // Memory moving between the lines of a file, none of them a leak alone: chunks gathered on one line
+  // and compacted now and then into one object kept on another (the first a sawtooth, the second a
+  // plateau) while the file grows at every step. Every site of the file summed, with the same rules
+  // (helper h222: 60 KB kept a step, "No leak found", and the gate passed).
+  for (const [filename, list] of everyByFile) {
+    if (leaking.has(filename) || out.some((t) => t.filename === filename)) continue;
+    const judged = list.filter((s) => s.peakBytes - Math.min(...s.bytesPerCapture) >= minGrowth);
+    const t = judged.length >= 2 ? sumLeak(filename, list, minGrowth, trend, true) : null;
+    if (t) out.push(t);
   }
   return out;
+}
+
+// The sum of a file's sites, capture by capture, judged as one series: a leak only by its trend, and
+// steady (see spreadLeaks), else null.
+function sumLeak(
+  filename: string,
+  list: readonly SiteTrend[],
+  minGrowth: number,
+  trend: TrendOf,
+  moved: boolean,
+): SiteTrend | null {
+  const n = list[0]!.bytesPerCapture.length;
+  const bytes = new Array<number>(n).fill(0);
+  const blocks = new Array<number>(n).fill(0);
+  for (const s of list) {
+    for (let i = 0; i < n; i++) {
+      bytes[i]! += s.bytesPerCapture[i]!;
+      blocks[i]! += s.blocksPerCapture[i]!;
+    }
+  }
+  if (bytes[n - 1]! - Math.min(...bytes) < minGrowth) return null; // cannot be a leak: no classify
+  const largest = list.reduce((a, b) => (b.growthBytes > a.growthBytes ? b : a));
+  const file: Frame = { filename, lineno: 0 };
+  const t = trend([file], file, largest.traceback, bytes, blocks, { sites: list.length, moved });
+  // By its trend only: what sites that each rise and fall keep under their ups and downs adds up, crumb
+  // by crumb, to a floor that rises in steps. And steady: falling (by more than crumbs) at one step in
+  // five at most, where a sum of many sites' noise falls often (h140: records alive in flight at each
+  // capture, a random number of them, kept nowhere: 91, 386, 519, 43, 173, 80, 337, 517 KiB read a
+  // leak at 0.51, and the gate failed).
+  const crumb = minGrowth / (2 * (n - 1));
+  let falls = 0;
+  for (let i = 1; i < n; i++) if (bytes[i]! < bytes[i - 1]! - crumb) falls++;
+  return t.verdict === 'leak' && !t.kept && falls <= (n - 1) / 5 ? t : null;
 }
 
 // The key of a traceback's statistic, as statistics() builds it: the most recent frame ('lineno'),

@@ -342,3 +342,25 @@ describe('a leak under the default growth that counts (fixtures/leaks/small_leak
     expect(gate.out).toContain('make.py:15');
   });
 });
+
+describe('a leak whose memory moves between two lines (fixtures/leaks/moved_lines, CPython 3.10)', () => {
+  // 50,000 bytes pending a step at line 17, joined once into one bytes kept at line 19: line 17 a
+  // sawtooth, line 19 one step up, the file growing at every step. CPython's compare_to('filename') of
+  // the first and last dump: "make.py:0: size=538 KiB (+538 KiB)". "No leak found"; the gate passed.
+  const dir = 'fixtures/leaks/moved_lines';
+  it('is the file’s leak, its sites summed, in leaks, report and gate', async () => {
+    const { sites } = JSON.parse((await cli('leaks', dir, '--json')).out) as {
+      sites: (SiteTrend & { spread: { sites: number; moved: boolean } | null })[];
+    };
+    const leaks = sites.filter((s) => s.verdict === 'leak');
+    expect(leaks.map((s) => [s.filename.replace(/.*\//, ''), s.lineno, s.spread?.moved])).toEqual([
+      ['make.py', 0, true],
+    ]);
+    expect(Math.abs(leaks[0]!.growthBytes - 538 * 1024)).toBeLessThanOrEqual(512);
+    const report = JSON.parse((await cli('report', dir, '--format', 'json')).out) as {
+      summary: { leakSuspects: number };
+    };
+    expect(report.summary.leakSuspects).toBe(1);
+    expect((await cli('gate', dir)).code).toBe(1);
+  });
+});

@@ -53,8 +53,11 @@ function evidence(s: SiteTrend, steps: number): string[] {
     );
   if (s.spread)
     out.push(
-      `    spread: it grew over ${s.spread.sites} sites of this file, each by less than the growth that counts; ` +
-        'judged as their sum',
+      s.spread.moved
+        ? `    spread: its memory moved between ${s.spread.sites} sites of this file, none a leak alone; ` +
+            'judged as their sum'
+        : `    spread: it grew over ${s.spread.sites} sites of this file, each by less than the growth that counts; ` +
+            'judged as their sum',
     );
   const k = s.kept;
   if (k)

@@ -500,8 +500,19 @@ export function lineReportFindings(
   return {
     topIncrements: merged.lines.slice(0, opts.top ?? 10),
     retainingFunctions: merged.retaining.sort((a, b) => b.retainedMiB - a.retainedMiB),
-    unjudgedFunctions: onePerFunction(unjudged, perCall),
+    unjudgedFunctions: besideJudged(onePerFunction(unjudged, perCall), merged.retaining),
   };
+}
+
+// A function not judged in its report of several calls, whose report of one call is judged (a recursive
+// one, its decorator imported: its innermost call's report, then the report of all its calls): said
+// so, where both read as one function judged and not judged (helper h221).
+function besideJudged(unjudged: UnjudgedFunction[], retaining: readonly RetainingFunction[]): UnjudgedFunction[] {
+  return unjudged.map((u) =>
+    retaining.some((r) => r.filename === u.filename && r.lineno === u.lineno && r.calls === 1)
+      ? { ...u, reason: `${u.reason}; its report of one call is judged on its own` }
+      : u,
+  );
 }
 
 // A function's reports one a call (memory_profiler's decorator imported: each call printed as it

@@ -694,6 +694,9 @@ describe('a recursive function, its decorator imported (calls/mp0.61-recursive-p
     // report of all 4 calls is not, and the reports between them are neither listed nor judged.
     expect(f.retainingFunctions).toHaveLength(1);
     expect(f.unjudgedFunctions.map((u) => u.calls)).toEqual([4]);
+    // Both of one function: the report of all its calls says the one of a single call is judged (it
+    // read as one function judged and not judged: helper h221).
+    expect(f.unjudgedFunctions[0]!.reason).toMatch(/its report of one call is judged on its own$/);
   });
 });
 

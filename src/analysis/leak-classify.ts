@@ -264,14 +264,19 @@ function toothAgain(bytes: readonly number[], kept: readonly number[], j: number
  * refilled to a random length at every capture) have a lowest that rises towards the end too, the
  * last third's lowest being the lowest of fewer values. In n values in random order, the lowest from
  * each capture on takes H(n) = 1 + 1/2 + … + 1/n values on average (3.1 for 12, so 2.1 raises), with a
- * variance of H(n) - (1 + 1/4 + … + 1/n²). Told from chance: raised 3 times or more, and either as
- * often as that mean and twice its deviation, or with the values themselves rising (risingBeyondChance).
+ * variance of H(n) - (1 + 1/4 + … + 1/n²). Told from chance: `raised` (its raises of `crumb` or more)
+ * 3 or more, and either as often as that mean and twice its deviation, or with the values themselves
+ * rising (risingBeyondChance).
  * Raises as many as the mean alone were chance: a buffer of random size, 0-4 MB, replaced at each of
  * 20 captures read a leak "kept" of 0.71, and the gate failed for 16 seeds of 100 (helper h222).
  */
-function raisedBeyondChance(bytes: readonly number[], kept: readonly number[], crumb: number, m: number): boolean {
-  let raised = 0;
-  for (let i = 0; i + 1 < kept.length; i++) if (kept[i + 1]! - kept[i]! >= crumb) raised++;
+function raisedBeyondChance(
+  bytes: readonly number[],
+  kept: readonly number[],
+  raised: number,
+  crumb: number,
+  m: number,
+): boolean {
   // A first capture taken before the site held anything (under m/4, the least of all) is below every
   // later value whatever their order: told from chance from the second capture on. A request's body of
   // random size, nothing kept, first captured before any request, read a leak "kept" in 4 runs of 6
@@ -494,7 +499,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
   if (
     keptRise >= minGrowth &&
     keptLate >= keptExpected / 2 &&
-    raisedBeyondChance(bytes, kept, minGrowth / (2 * steps), minGrowth) &&
+    raisedBeyondChance(bytes, kept, raised, minGrowth / (2 * steps), minGrowth) &&
     tooth === null
   ) {
     // Confidence: how many steps raised what it kept, as for the other verdicts.

@@ -45,13 +45,10 @@ export interface SiteTrend {
   /** Judged with one pause between captures taken as a usual interval (see classify): its step and length. */
   readonly pause: { readonly step: number; readonly seconds: number } | null;
   /**
-   * Set for the memory of a file's sites too small to be judged alone (named `file:0`), judged a leak as
-   * their sum: it grew over `sites` sites of the file (lines, or tracebacks ending in it), each by less
-   * than minGrowth, at every other step or more. Null for a site of its own.
-   */
-  /**
-   * A leak of a file's sites summed: `sites` of them, each too small to be judged alone, or (`moved`)
-   * every site of the file, its memory moving between them, none a leak alone.
+   * Set for a leak of a file's sites summed (named `file:0`): it grew over `sites` sites of the file
+   * (lines, or tracebacks ending in it), each by less than minGrowth, at every other step or more; or
+   * (`moved`) every site of the file, its memory moving between them, none a leak alone. Null for a
+   * site of its own.
    */
   readonly spread: { readonly sites: number; readonly moved: boolean } | null;
   readonly growthPerStep: number;

@@ -8,7 +8,7 @@ import { type GateLimits, type GrowthLimit, requireBaseline } from '../analysis/
 import { readJsonFile } from '../ingest/json-file.js';
 import { jsonExcerpt } from '../ingest/json-schema.js';
 import { InputError, UsageError } from '../util/errors.js';
-import { parseGrowth, parseSize } from './options.js';
+import { type LeakArgs, parseGrowth, parseSize } from './options.js';
 import { isStdout } from './output.js';
 
 const CONFIG_FILE = 'arenascope.config.json';
@@ -25,6 +25,8 @@ export interface GateFlags {
   'max-total-growth'?: Amount;
   'max-leaks'?: number;
   'min-leak-confidence'?: number;
+  'min-growth'?: Amount;
+  'keep-internals'?: boolean;
   'max-site-growth'?: Amount;
   'max-fragmentation'?: number;
   ignore?: string[];
@@ -41,6 +43,8 @@ interface ConfigFile {
   maxTotalGrowth?: Amount;
   maxLeaks?: number;
   minLeakConfidence?: number;
+  minGrowth?: Amount;
+  keepInternals?: boolean;
   maxSiteGrowth?: Amount;
   maxFragmentation?: number;
   ignore?: string[];
@@ -101,6 +105,8 @@ export function readConfig(path: string | undefined): GateFlags {
     'max-total-growth': c.maxTotalGrowth,
     'max-leaks': c.maxLeaks,
     'min-leak-confidence': c.minLeakConfidence,
+    'min-growth': c.minGrowth,
+    'keep-internals': c.keepInternals,
     'max-site-growth': c.maxSiteGrowth,
     'max-fragmentation': c.maxFragmentation,
     ignore: c.ignore,
@@ -108,6 +114,18 @@ export function readConfig(path: string | undefined): GateFlags {
     configFile: file,
   };
   return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as GateFlags;
+}
+
+/**
+ * What counts as a leak, from the config with flags winning: --min-growth (a number in the config is
+ * bytes), and --keep-internals when either asks for it (the flag's default is false).
+ */
+export function gateLeakArgs(config: GateFlags, flags: LeakArgs): LeakArgs {
+  const amount = flags['min-growth'] ?? config['min-growth'];
+  return {
+    'min-growth': typeof amount === 'number' ? decimal(amount) : amount,
+    'keep-internals': flags['keep-internals'] || config['keep-internals'] === true,
+  };
 }
 
 /** Limits from the config, with flags given on the command line winning. */

@@ -31,6 +31,7 @@ import {
   baselineInputs,
   findConfig,
   type GateFlags,
+  gateLeakArgs,
   gateLimits,
   readConfig,
   requireBaselineFor,
@@ -111,7 +112,10 @@ export function builder(y: Argv) {
   );
 }
 
-interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs, LeakArgs {
+interface Args extends AllocatorStatsArgs, OutputArgs, GateFlags, LayoutArgs {
+  // As LeakArgs: the flags' own types (the config's may be a number of bytes).
+  'min-growth'?: string;
+  'keep-internals': boolean;
   inputs: string[];
   order?: Order;
   config?: string;
@@ -155,6 +159,7 @@ async function reportOf(
 // The current captures, with the allocator reports --allocator-stats names; what pairing left out is said.
 async function currentReport(
   a: Args,
+  leakArgs: LeakArgs,
   everyLine: boolean,
 ): Promise<{ data: ReportData; cutShort: number; files: ReadonlySet<string> }> {
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
@@ -166,7 +171,7 @@ async function currentReport(
     ...(a.python === undefined ? {} : { python: a.python }),
     optimise: a.io.optimise,
     exitSites: everyLine,
-    leaks: leakQueryFromArgs(a),
+    leaks: leakQueryFromArgs(leakArgs),
   });
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   if (data.allocatorApart) warn(a, data.allocatorApart);
@@ -201,7 +206,8 @@ export async function handler(a: Args): Promise<void> {
   // Before anything is loaded: a growth check without a baseline is a mistake.
   requireBaselineFor(config, a, limits, base);
   requireGrowthFor(config, a, limits, base);
-  const { data: current, cutShort, files } = await currentReport(a, limits.maxSiteGrowth !== undefined);
+  const leakArgs = gateLeakArgs(config, a);
+  const { data: current, cutShort, files } = await currentReport(a, leakArgs, limits.maxSiteGrowth !== undefined);
   // Snapshots left out as cut short still made the input a series: its leak check stays (and says
   // what it could judge), as it would have been without them.
   const given = (current.snapshots?.labels.length ?? 0) + cutShort;

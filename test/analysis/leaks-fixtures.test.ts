@@ -1,7 +1,7 @@
 // Leak verdicts on real capture series of workloads with known truth (fixtures/leaks): every line
 // marked as a leak is found, and no bounded cache, cache still filling, transient or steady line is
 // called one.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -340,6 +340,18 @@ describe('a leak under the default growth that counts (fixtures/leaks/small_leak
     const gate = await cli('gate', dir, '--min-growth', '8KiB');
     expect(gate.code).toBe(1);
     expect(gate.out).toContain('make.py:15');
+  });
+
+  it("the gate's config file sets it too (a number is bytes), and the flag wins", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'arenascope-min-growth-'));
+    try {
+      const config = join(tmp, 'arenascope.config.json');
+      writeFileSync(config, JSON.stringify({ minGrowth: 8192 }));
+      expect((await cli('gate', dir, '--config', config)).code).toBe(1);
+      expect((await cli('gate', dir, '--config', config, '--min-growth', '1MiB')).code).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1189,6 +1189,8 @@ describe('gate: config file', () => {
         'maxSiteGrowth',
         'maxTotalGrowth',
         'minLeakConfidence',
+        'minGrowth',
+        'keepInternals',
       ].sort(),
     );
   });

@@ -130,6 +130,8 @@ export interface TopSite extends Statistic {
    * repository's own files): what finds a line that code added above it moved.
    */
   readonly text?: string;
+  /** How many lines of its file hold `text`, in the source read (1: it alone): a line moved is one of a kind. */
+  readonly textCopies?: number;
   /** Import machinery, tracemalloc or arenascope's capture code (internalSite): folded away on the page. */
   readonly internal?: boolean;
 }

@@ -8,7 +8,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { withSourceText } from '../analysis/gate.js';
 import type { ReportData } from '../analysis/report-data.js';
-import { fileSourceLookup } from '../report/linecache.js';
+import { sourceFiles } from '../report/linecache.js';
 
 export interface WorkingDirectory {
   readonly root: string;
@@ -45,5 +45,6 @@ export function realPath(path: string): string {
 export function withCheckoutSource(d: ReportData): ReportData {
   const runs = (d.runs ?? []).flatMap((r) => (r.cwd ? [r.cwd] : []));
   const roots = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? []), ...runs];
-  return withSourceText(d, fileSourceLookup(runs), roots);
+  const { lookup, copies } = sourceFiles(runs);
+  return withSourceText(d, lookup, roots, copies);
 }

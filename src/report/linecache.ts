@@ -243,7 +243,16 @@ function sourceBytes(path: string | Buffer): Buffer | null {
  * `searchPath` stands for the sys.path of the Python that would print the traceback.
  */
 export function fileSourceLookup(searchPath: readonly string[] = []): SourceLookup {
+  return sourceFiles(searchPath).lookup;
+}
+
+/** How many lines of a file hold the given stripped text (its first `width` characters), as `lookup` reads them. */
+export type CopiesLookup = (filename: string, text: string, width: number) => number;
+
+/** fileSourceLookup's lookup, and the count of each line's copies in its file, from one cache of files. */
+export function sourceFiles(searchPath: readonly string[] = []): { lookup: SourceLookup; copies: CopiesLookup } {
   const cache = new Map<string, string[]>();
+  const counts = new Map<string, Map<string, number>>();
   const lines = (filename: string): string[] => {
     let ls = cache.get(filename);
     if (!ls) {
@@ -262,10 +271,24 @@ export function fileSourceLookup(searchPath: readonly string[] = []): SourceLook
     }
     return ls;
   };
-  return (filename, lineno) => {
+  const lookup: SourceLookup = (filename, lineno) => {
     const ls = lines(filename);
     return lineno >= 1 && lineno <= ls.length ? pyStrip(ls[lineno - 1]!) : '';
   };
+  const copies: CopiesLookup = (filename, text, width) => {
+    const key = `${width}\0${filename}`;
+    let byText = counts.get(key);
+    if (!byText) {
+      byText = new Map();
+      for (const l of lines(filename)) {
+        const t = pyStrip(l).slice(0, width);
+        byText.set(t, (byText.get(t) ?? 0) + 1);
+      }
+      counts.set(key, byText);
+    }
+    return byText.get(text) ?? 0;
+  };
+  return { lookup, copies };
 }
 
 export const noSource: SourceLookup = () => '';

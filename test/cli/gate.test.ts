@@ -697,6 +697,32 @@ describe('gate: baselines', () => {
     );
   });
 
+  it('the same code on two lines is two lines: one allocating now where the other did is grown from nothing (h224)', () => {
+    // fixtures/gate/twin-lines (make.py, CPython 3.8): fill_a's line 6 and fill_b's line 11 are the same
+    // code; the baseline's run allocated at line 6, this one at line 11. Line 6 is still line 6: nothing
+    // moved, and CPython's compare_to gives line 11 its whole size. It was read as line 6 moved (+490 KiB),
+    // and the gate passed.
+    const T = resolve(G, 'twin-lines');
+    const truth = JSON.parse(readFileSync(join(T, 'truth.json'), 'utf8')) as Record<string, { size_diff: number }>;
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd: T, encoding: 'utf8', env: { ...process.env, PWD: T } });
+    const baseline = join(tmp, 'twin-baseline.json');
+    expect(run('baseline', 'old.pickle', '-o', baseline).status).toBe(0);
+    // A baseline of before the copies were counted (no textCopies): the checkout's count decides.
+    const older = join(tmp, 'twin-baseline-older.json');
+    writeFileSync(older, readFileSync(baseline, 'utf8').replace(/,\s*"textCopies": \d+/g, ''));
+    expect(readFileSync(older, 'utf8')).not.toContain('textCopies');
+    for (const against of [baseline, older, 'old.pickle']) {
+      const r = run('gate', 'new.pickle', '--baseline', against, '--max-site-growth', '1MiB', '--json');
+      expect(r.status, against).toBe(1);
+      const site = (
+        JSON.parse(r.stdout) as { checks: { check: string; measured: number; message: string }[] }
+      ).checks.find((c) => c.check === 'max-site-growth')!;
+      expect(site.measured, against).toBe(truth['11']!.size_diff);
+      expect(site.message).not.toContain('the same code');
+    }
+  });
+
   it.runIf(python3() && python3()!.version[1] >= 9)(
     'one checkout, the baseline written in its parent folder or the gate run there: a new line of code is new (h193)',
     () => {

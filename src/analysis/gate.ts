@@ -438,17 +438,19 @@ function ownFile(roots: readonly string[]): (f: string) => boolean {
 
 // The characters of a line's source a report keeps (TopSite.text).
 const TEXT_WIDTH = 200;
+// The lines of the same code a report lists of each line (TopSite.textLines); more list none.
+const MAX_TEXT_LINES = 20;
 
 /**
  * The report's lines of the repository's own files (see sourceLocation) with their source text
- * (TopSite.text) as `lookup` reads it from the checkout, and how many lines of the file hold that
- * text (`copies`, TopSite.textCopies): what the site check finds moved lines by.
+ * (TopSite.text) as `lookup` reads it from the checkout, and the lines of the file that hold that
+ * text (`copies`, TopSite.textLines): what the site check finds moved lines by.
  */
 export function withSourceText(
   d: ReportData,
   lookup: (filename: string, lineno: number) => string,
   roots: readonly string[],
-  copies?: (filename: string, text: string, width: number) => number,
+  copies?: (filename: string, text: string, width: number) => readonly number[],
 ): ReportData {
   const s = d.snapshots;
   if (!s) return d;
@@ -460,7 +462,8 @@ export function withSourceText(
       const f = t.frames[0]!;
       const text = own(f.filename) && !climbs(f.filename) ? lookup(f.filename, f.lineno).slice(0, TEXT_WIDTH) : '';
       if (!text) return t;
-      return copies ? { ...t, text, textCopies: copies(f.filename, text, TEXT_WIDTH) } : { ...t, text };
+      const lines = copies?.(f.filename, text, TEXT_WIDTH);
+      return lines && lines.length <= MAX_TEXT_LINES ? { ...t, text, textLines: [...lines] } : { ...t, text };
     });
   return {
     ...d,
@@ -570,10 +573,11 @@ function lineKeys(
  * ran): a line whose code is that of one baseline line of the same file no current line holds, each
  * alone with that code in its file, moved there (code added above it moved models.py:15 to :25, and the
  * gate read it as grown from nothing); else by key still (the code of the line changed in place),
- * unless its baseline line is another's. A key two baseline lines share finds neither. Alone in its
- * file means in the source read (`textCopies`), not only among the lines that allocate: two functions
- * with the same line, one allocating in the baseline and the other now, were read as a line moved
- * (+490 KiB where CPython's compare_to gives the new line +1.4 MiB, and the gate passed).
+ * unless its baseline line is another's. A key two baseline lines share finds neither. Moved also
+ * means that the baseline line's number no longer holds that code in the checkout (`textLines`, where
+ * the gate ran): two functions with the same line, one allocating in the baseline and the other now,
+ * were read as a line moved (+490 KiB where CPython's compare_to gives the new line +1.4 MiB, and the
+ * gate passed).
  */
 function matchLines(
   sites: readonly TopSite[],
@@ -619,17 +623,19 @@ function matchLines(
       }
       return by;
     };
-    const alone = (l: TopSite): boolean => l.textCopies === undefined || l.textCopies === 1;
     const spare = group(
-      baseSites.filter((b) => b.text && !held.has(b) && alone(b)),
+      baseSites.filter((b) => b.text && !held.has(b)),
       baseKey,
     ); // baseline lines no current line holds
     for (const [id, now] of group(
-      unheld.filter((s) => !out.has(s) && alone(s)),
+      unheld.filter((s) => !out.has(s)),
       key,
     )) {
       const was = spare.get(id);
-      if (now.length === 1 && was?.length === 1) {
+      // Its code still at the baseline line's number (or found at too many lines to tell): not moved.
+      const stayed = (s: TopSite, b: TopSite): boolean =>
+        s.textLines !== undefined ? s.textLines.includes(b.frames[0]!.lineno) : s.text !== undefined;
+      if (now.length === 1 && was?.length === 1 && !stayed(now[0]!, was[0]!)) {
         out.set(now[0]!, { line: was[0]!, moved: true });
         held.add(was[0]!);
       }

@@ -130,8 +130,11 @@ export interface TopSite extends Statistic {
    * repository's own files): what finds a line that code added above it moved.
    */
   readonly text?: string;
-  /** How many lines of its file hold `text`, in the source read (1: it alone): a line moved is one of a kind. */
-  readonly textCopies?: number;
+  /**
+   * The lines of its file that hold `text` (its own among them), in the source read; absent when more
+   * than 20 do: a line moved leaves no copy of its code at its old number.
+   */
+  readonly textLines?: readonly number[];
   /** Import machinery, tracemalloc or arenascope's capture code (internalSite): folded away on the page. */
   readonly internal?: boolean;
 }

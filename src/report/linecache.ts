@@ -246,13 +246,13 @@ export function fileSourceLookup(searchPath: readonly string[] = []): SourceLook
   return sourceFiles(searchPath).lookup;
 }
 
-/** How many lines of a file hold the given stripped text (its first `width` characters), as `lookup` reads them. */
-export type CopiesLookup = (filename: string, text: string, width: number) => number;
+/** The lines (numbers from 1) of a file that hold the given stripped text (its first `width` characters). */
+export type CopiesLookup = (filename: string, text: string, width: number) => readonly number[];
 
-/** fileSourceLookup's lookup, and the count of each line's copies in its file, from one cache of files. */
+/** fileSourceLookup's lookup, and where each line's text is found in its file, from one cache of files. */
 export function sourceFiles(searchPath: readonly string[] = []): { lookup: SourceLookup; copies: CopiesLookup } {
   const cache = new Map<string, string[]>();
-  const counts = new Map<string, Map<string, number>>();
+  const where = new Map<string, Map<string, number[]>>();
   const lines = (filename: string): string[] => {
     let ls = cache.get(filename);
     if (!ls) {
@@ -277,16 +277,18 @@ export function sourceFiles(searchPath: readonly string[] = []): { lookup: Sourc
   };
   const copies: CopiesLookup = (filename, text, width) => {
     const key = `${width}\0${filename}`;
-    let byText = counts.get(key);
+    let byText = where.get(key);
     if (!byText) {
       byText = new Map();
-      for (const l of lines(filename)) {
+      for (const [i, l] of lines(filename).entries()) {
         const t = pyStrip(l).slice(0, width);
-        byText.set(t, (byText.get(t) ?? 0) + 1);
+        const at = byText.get(t);
+        if (at) at.push(i + 1);
+        else byText.set(t, [i + 1]);
       }
-      counts.set(key, byText);
+      where.set(key, byText);
     }
-    return byText.get(text) ?? 0;
+    return byText.get(text) ?? [];
   };
   return { lookup, copies };
 }

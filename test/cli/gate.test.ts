@@ -698,28 +698,45 @@ describe('gate: baselines', () => {
   });
 
   it('the same code on two lines is two lines: one allocating now where the other did is grown from nothing (h224)', () => {
-    // fixtures/gate/twin-lines (make.py, CPython 3.8): fill_a's line 6 and fill_b's line 11 are the same
-    // code; the baseline's run allocated at line 6, this one at line 11. Line 6 is still line 6: nothing
+    // fixtures/gate/twin-lines (make.py, CPython 3.8): fill_a's line and fill_b's line are the same code.
+    // v1: the baseline's run allocated at line 6, this one at line 11; line 6 is still line 6, nothing
     // moved, and CPython's compare_to gives line 11 its whole size. It was read as line 6 moved (+490 KiB),
-    // and the gate passed.
+    // and the gate passed. v2: three lines added at the top moved line 6 to 9, and its twin to 14: moved.
     const T = resolve(G, 'twin-lines');
-    const truth = JSON.parse(readFileSync(join(T, 'truth.json'), 'utf8')) as Record<string, { size_diff: number }>;
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, [BIN, ...args], { cwd: T, encoding: 'utf8', env: { ...process.env, PWD: T } });
+    const truth = JSON.parse(readFileSync(join(T, 'truth.json'), 'utf8')) as Record<
+      string,
+      Record<string, { size: number; size_diff: number }>
+    >;
+    const run = (cwd: string, ...args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PWD: cwd } });
     const baseline = join(tmp, 'twin-baseline.json');
-    expect(run('baseline', 'old.pickle', '-o', baseline).status).toBe(0);
-    // A baseline of before the copies were counted (no textCopies): the checkout's count decides.
+    expect(run(join(T, 'v1'), 'baseline', 'old.pickle', '-o', baseline).status).toBe(0);
+    // A baseline written before the lines of the same code were listed (no textLines): the checkout's decide.
     const older = join(tmp, 'twin-baseline-older.json');
-    writeFileSync(older, readFileSync(baseline, 'utf8').replace(/,\s*"textCopies": \d+/g, ''));
-    expect(readFileSync(older, 'utf8')).not.toContain('textCopies');
-    for (const against of [baseline, older, 'old.pickle']) {
-      const r = run('gate', 'new.pickle', '--baseline', against, '--max-site-growth', '1MiB', '--json');
+    writeFileSync(older, readFileSync(baseline, 'utf8').replace(/,\s*"textLines": \[[\d,\s]*\]/g, ''));
+    expect(readFileSync(baseline, 'utf8')).toContain('"textLines"');
+    expect(readFileSync(older, 'utf8')).not.toContain('textLines');
+    for (const against of [baseline, older, join(T, 'v1', 'old.pickle')]) {
+      const r = run(join(T, 'v1'), 'gate', 'new.pickle', '--baseline', against, '--max-site-growth', '1MiB', '--json');
       expect(r.status, against).toBe(1);
-      const site = (
+      const check = (
         JSON.parse(r.stdout) as { checks: { check: string; measured: number; message: string }[] }
       ).checks.find((c) => c.check === 'max-site-growth')!;
-      expect(site.measured, against).toBe(truth['11']!.size_diff);
-      expect(site.message).not.toContain('the same code');
+      expect(check.measured, against).toBe(truth['v1/new.pickle']!['11']!.size_diff);
+      expect(check.message).not.toContain('the same code');
+    }
+    // Moved, its twin too: line 9 is the baseline's line 6, the same bytes (CPython's own statistics).
+    expect(truth['v2/old.pickle']!['9']!.size).toBe(
+      truth['v1/new.pickle']!['6']!.size - truth['v1/new.pickle']!['6']!.size_diff,
+    );
+    for (const against of [baseline, older]) {
+      const r = run(join(T, 'v2'), 'gate', 'old.pickle', '--baseline', against, '--max-site-growth', '1MiB', '--json');
+      expect(r.status, against).toBe(0);
+      const check = (
+        JSON.parse(r.stdout) as { checks: { check: string; measured: number; message: string }[] }
+      ).checks.find((c) => c.check === 'max-site-growth')!;
+      expect(check.measured).toBe(0);
+      expect(check.message).toContain('app.py:9 (line 6 in the baseline, the same code)');
     }
   });
 

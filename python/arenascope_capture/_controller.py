@@ -48,6 +48,23 @@ def _max_rss_kib():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak // 1024 if sys.platform == "darwin" else peak
 
+def _wait_thread_end(thread, timeout=1.0):
+    """Waits until a joined thread has ended to the system too. Before 3.13, join() returns once the
+    thread's state is cleared; the thread then frees that state with PyMem_RawFree(), without the GIL,
+    and under tracemalloc that takes tracemalloc's tables lock. A fork in that moment left the lock
+    taken in the child, which CPython never resets there: the child hung at its first allocation, in
+    PyOS_AfterFork_Child (helper h225, gdb: 3.11.7 and 3.12.1). Linux lists a thread until it has ended
+    (/proc/self/task); elsewhere a millisecond covers those last steps, as a rule."""
+    native_id = getattr(thread, "native_id", None)  # 3.8+
+    task = "/proc/self/task/%d" % native_id if native_id is not None else None
+    if task is None or not os.path.isdir("/proc/self/task"):
+        time.sleep(0.001)
+        return
+    deadline = time.monotonic() + timeout
+    while os.path.exists(task) and time.monotonic() < deadline:
+        time.sleep(0.0002)
+
+
 class Controller:
     """Takes the captures of one process; every public method is safe to call from any thread."""
 
@@ -202,6 +219,7 @@ class Controller:
         self._resume = thread is not None
         if thread is not None and thread is not threading.current_thread():
             thread.join()
+            _wait_thread_end(thread)
         # The thread may still be counted: 3.12's join() returns before the thread's end (the system's
         # count of threads still holds it), and 3.13.0 counts after the hooks, the thread started again
         # among them. The warning is hidden when the program has no thread of its own (its own threads

@@ -839,7 +839,7 @@ function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   return chHi >= Math.max(2, 0.1 * memHi) && ownHi - ownLo <= (memHi - memLo) / 4;
 }
 
-/** Said when the run's @profile calls went above its samples' peak after its last sample (afterSampling). */
+/** Said when the run's @profile calls ended above its samples' peak after its last sample (afterSampling). */
 function lateCalls(
   name: string,
   r: { samples: Samples; functions: readonly FunctionSpan[] },
@@ -848,7 +848,7 @@ function lateCalls(
   const late = afterSampling(r);
   if (!late) return;
   warnings.push(
-    `${name}: ${late.calls} @profile call(s) (FUNC lines) start after the last memory sample, up to ${late.highMiB.toFixed(1)} MiB where the ` +
+    `${name}: ${late.calls} @profile call(s) (FUNC lines) end after the last memory sample, up to ${late.highMiB.toFixed(1)} MiB where the ` +
       `samples' peak is ${late.samplesPeakMiB.toFixed(1)} (the sampler stopped before the program: mprof interrupted?); ` +
       "the peak is the samples' (a gate's --max-peak judges the calls' too)",
   );

@@ -150,9 +150,11 @@ const FUNC_ROUNDING_MIB = 0.00005 + 0.0000005;
 
 /** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */
 /**
- * @profile calls (FUNC lines) made after a run's last sample, when their memory goes above the samples'
- * peak (`mprof peak`'s): the sampler stopped before the program (mprof's own process interrupted, or
- * `mprof run -t` timed out, the program left running and writing). Null otherwise.
+ * @profile calls (FUNC lines) that ended after a run's last sample, when their memory after it goes
+ * above the samples' peak (`mprof peak`'s): the sampler stopped before the program (mprof's own process
+ * interrupted, or `mprof run -t` timed out, the program left running and writing). A call that began
+ * before the last sample counts by its end (helper h226: one call from 21.7 to 181.8 MiB across a
+ * `-t 1` timeout, and a gate's --max-peak of 150 MiB passed at the samples' 88.6). Null otherwise.
  */
 export function afterSampling(
   r: Pick<MemorySeries, 'samples' | 'functions'>,
@@ -160,12 +162,12 @@ export function afterSampling(
   const { t, mib } = r.samples;
   if (!t.length) return null;
   const end = t[t.length - 1]!;
-  const late = r.functions.filter((f) => f.tStart > end);
+  const late = r.functions.filter((f) => f.tEnd > end);
   if (!late.length) return null;
   let peak = -Infinity;
   for (const v of mib) peak = Math.max(peak, v);
   let high = -Infinity; // (a spread of a million calls would overflow the stack)
-  for (const f of late) high = Math.max(high, f.memStartMiB, f.memEndMiB);
+  for (const f of late) high = Math.max(high, f.tStart > end ? f.memStartMiB : -Infinity, f.memEndMiB);
   // FUNC prints MiB with 4 decimals, MEM with 6: a call at the last sample's memory read above it by the
   // rounding (29.7344 over 29.734375), and every run ending in calls was said to be interrupted.
   return high > peak + FUNC_ROUNDING_MIB ? { calls: late.length, highMiB: high, samplesPeakMiB: peak } : null;

@@ -199,10 +199,10 @@ describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.
     const lines = readFileSync(p, 'utf8').split('\n');
     const mem = lines.filter((l) => l.startsWith('MEM ')).map((l) => l.split(' ').map(Number));
     const lastT = mem[mem.length - 1]![2]!;
-    const late = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[3]) > lastT);
+    const late = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[5]) > lastT);
     const r = await cli('info', p);
     expect(r.code).toBe(0);
-    expect(r.err).toContain(`${p}: ${late.length} @profile call(s) (FUNC lines) start after the last memory sample`);
+    expect(r.err).toContain(`${p}: ${late.length} @profile call(s) (FUNC lines) end after the last memory sample`);
     expect(r.err).toContain(`the samples' peak is ${Math.max(...mem.map((m) => m[1]!)).toFixed(1)}`);
   });
 
@@ -218,8 +218,14 @@ describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.
         .at(-1)!
         .split(' ')[2],
     );
-    const calls = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[3]) > lastT);
-    const high = Math.max(...calls.flatMap((l) => [Number(l.split(' ')[2]), Number(l.split(' ')[4])]));
+    // Each call ending after the last sample, by its end; one begun after it, by its start too.
+    const calls = lines.filter((l) => l.startsWith('FUNC ') && Number(l.split(' ')[5]) > lastT);
+    const high = Math.max(
+      ...calls.flatMap((l) => [
+        Number(l.split(' ')[3]) > lastT ? Number(l.split(' ')[2]) : -1,
+        Number(l.split(' ')[4]),
+      ]),
+    );
     const sampled = Math.max(...mem);
     expect(high).toBeGreaterThan(sampled + 2);
     const between = await cli('gate', p, '--max-peak', `${Math.ceil(sampled + 1)}MiB`);
@@ -227,6 +233,33 @@ describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.
     expect(between.out).toContain(`after its last sample reached ${high.toFixed(1)} MiB`);
     const above = await cli('gate', p, '--max-peak', `${Math.ceil(high + 1)}MiB`);
     expect(above.code).toBe(0);
+  });
+});
+
+describe('an @profile call that began before the last sample and ended after it (fixtures/mprof/stopped/make_timeout.py)', () => {
+  // `mprof run -t 1` stopped sampling at 85 MiB in the middle of the program's one call, which ended at
+  // 181.8 MiB (its FUNC line): the late calls were those begun after the last sample, and a gate's
+  // --max-peak of 150 MiB passed (helper h226).
+  it("is said, and fails a gate's --max-peak between the samples' peak and its end", async () => {
+    const p = 'fixtures/mprof/stopped/timeout.dat';
+    const lines = readFileSync(p, 'utf8').split('\n');
+    const mem = lines.filter((l) => l.startsWith('MEM ')).map((l) => l.split(' ').map(Number));
+    const lastT = mem.at(-1)![2]!;
+    const sampled = Math.max(...mem.map((m) => m[1]!));
+    const [call] = lines.filter((l) => l.startsWith('FUNC ')).map((l) => l.split(' ').map(Number));
+    expect(call![3]!).toBeLessThan(lastT); // begun while sampled
+    expect(call![5]!).toBeGreaterThan(lastT); // ended after
+    const end = call![4]!;
+    expect(end).toBeGreaterThan(sampled + 50);
+    const info = await cli('info', p);
+    expect(info.code).toBe(0);
+    expect(info.err).toContain(
+      `${p}: 1 @profile call(s) (FUNC lines) end after the last memory sample, up to ${end.toFixed(1)} MiB`,
+    );
+    const between = await cli('gate', p, '--max-peak', '150MiB');
+    expect(between.code).toBe(1);
+    expect(between.out).toContain(`after its last sample reached ${end.toFixed(1)} MiB`);
+    expect((await cli('gate', p, '--max-peak', `${Math.ceil(end + 1)}MiB`)).code).toBe(0);
   });
 });
 

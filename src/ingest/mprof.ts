@@ -669,7 +669,19 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     // `mprof run -C -M` writes MEM as the program with its children; the file does not say so.
     // Said, not assumed (a parent keeping what its child streams to it looks the same, and read as
     // the total its peak was halved: a gate passed); --mem-includes-children says it.
-    const counted = r.many || opts.childrenInMem ? 'no' : countsChildren(samples, children);
+    // Said to count them, MEM must hold them: below the children's total at a sample, it cannot (an
+    // `mprof run -M` run without -C, given the flag, read 21.2 MiB where it and its children held 140.4,
+    // and a gate passed).
+    const under = opts.childrenInMem && !r.many ? belowChildren(samples, children) : null;
+    if (under) {
+      warnings.push(
+        `${name}: --mem-includes-children is not applied: the MEM sample at ${under.t.toFixed(4)} is ${under.mem.toFixed(1)} MiB where ` +
+          `its children's CHLD lines add up to ${under.children.toFixed(1)} (MEM is below them at ${under.count} of ` +
+          `${under.rounds} samples with children): MEM is the program alone, as \`mprof run -M\` without -C writes it`,
+      );
+    }
+    const includes = opts.childrenInMem && !under;
+    const counted = r.many || includes ? 'no' : countsChildren(samples, children);
     if (counted !== 'no') {
       warnings.push(
         `${name}: ${counted === 'came' ? COUNTS_CHILDREN : MAY_COUNT_CHILDREN}: read as the program alone; if it ` +
@@ -690,7 +702,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       samples,
       children,
       childIds,
-      ...(opts.childrenInMem ? (children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) : {}),
+      ...(includes ? (children.size ? { mainIncludesChildren: true } : { childrenUnlisted: true }) : {}),
       functions: [] as FunctionSpan[],
       warnings: [],
       ...(bare ? { untimed: true } : {}),
@@ -793,6 +805,32 @@ function overlapping(
  * it rose and fell by them as they came and went (enterAndLeave); 'follows', it follows their total
  * while they run (mayCountChildren); else 'no'.
  */
+/**
+ * The first sample where MEM is below its children's total by more than the figures' rounding, with how
+ * many such samples of how many with children, when they are 5% of those or more (a child measured
+ * a moment after MEM may have grown by then); null otherwise.
+ */
+function belowChildren(
+  samples: Samples,
+  children: ReadonlyMap<number, Samples>,
+): { t: number; mem: number; children: number; count: number; rounds: number } | null {
+  if (!children.size) return null;
+  const sum = childrenPerSample({ samples, children });
+  let first = -1;
+  let count = 0;
+  let rounds = 0;
+  for (let i = 0; i < sum.length; i++) {
+    if (!(sum[i]! > 0)) continue;
+    rounds++;
+    if (samples.mib[i]! < sum[i]! - 0.5) {
+      count++;
+      if (first < 0) first = i;
+    }
+  }
+  if (first < 0 || count < Math.max(1, rounds * 0.05)) return null;
+  return { t: samples.t[first]!, mem: samples.mib[first]!, children: sum[first]!, count, rounds };
+}
+
 function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'came' | 'follows' | 'no' {
   if (!children.size) return 'no';
   const sum = childrenPerSample({ samples, children });

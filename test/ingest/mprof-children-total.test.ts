@@ -84,6 +84,28 @@ describe('MEM counting the children (mprof run -C -M)', () => {
     expect(measured(cached)).toBeGreaterThan(1.8 * Math.max(...mem('cached-M.dat')) * 2 ** 20);
   });
 
+  it('--mem-includes-children on a run whose MEM is below its children: not applied, and said (h226)', async () => {
+    // `mprof run -M` without -C (make.sh): MEM is the parent alone, under its children's total. Given the
+    // flag, its peak read the parent's 21.2 MiB where with its children it held 140.4, and a gate passed.
+    for (const f of ['steady.dat', 'without-C.dat', 'brief.dat']) {
+      const plain = await cli('gate', `${DIR}/${f}`, '--max-peak', '1GiB', '--json');
+      const said = await cli('gate', `${DIR}/${f}`, '--max-peak', '1GiB', '--json', '--mem-includes-children');
+      expect(said.err).toMatch(
+        new RegExp(
+          `${f}: --mem-includes-children is not applied: the MEM sample at [\\d.]+ is [\\d.]+ MiB where its children's CHLD lines add up to`,
+        ),
+      );
+      expect(measured(said)).toBe(measured(plain));
+      expect(measured(said)).toBeGreaterThan(1.1 * Math.max(...mem(f)) * 2 ** 20);
+    }
+    // -C -M: MEM holds the children; the flag applies, unsaid.
+    for (const f of ['with-C.dat', 'steady-C.dat', 'brief-C.dat']) {
+      const said = await cli('gate', `${DIR}/${f}`, '--max-peak', '1GiB', '--json', '--mem-includes-children');
+      expect(said.err).not.toContain('not applied');
+      expect(measured(said)).toBeCloseTo(Math.max(...mem(f)) * 2 ** 20, -3);
+    }
+  });
+
   it('children sampled two or three times: said too (a gate failed at twice the peak, unsaid)', async () => {
     // brief_children.py (make.sh): two 50 MiB children, 3 samples of them among 17. mprof peak of the
     // -C run is its highest MEM, 130 MiB; the warning's reading, 249, fails a 200 MiB limit.

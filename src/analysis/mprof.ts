@@ -48,7 +48,11 @@ export function peakWithChildren(m: MemorySeries): number | null {
   if (m.mainIncludesChildren || !m.children.size || main === null) return main;
   const children = childrenPerSample(m);
   let peak = main;
-  for (let i = 0; i < children.length; i++) peak = Math.max(peak, m.samples.mib[i]! + children[i]!);
+  // Each figure has mprof's 6 decimals, and so has their sum: rounded there (330.41015600000003 read
+  // in JSON where the lines add up to 330.410156).
+  for (let i = 0; i < children.length; i++) {
+    peak = Math.max(peak, Math.round((m.samples.mib[i]! + children[i]!) * 1e6) / 1e6);
+  }
   // Children measured outside any round (before the first MEM line): their own peaks.
   for (const c of m.children.values()) for (const v of c.mib) peak = Math.max(peak, v);
   return peak;

@@ -106,6 +106,23 @@ describe('MEM counting the children (mprof run -C -M)', () => {
     }
   });
 
+  it("the peak with the children has the figures' 6 decimals (h226: 330.41015600000003 in JSON)", async () => {
+    // forked-idle-M.dat (make.sh): the highest MEM plus the CHLD lines written after it, in one round.
+    const lines = readFileSync(`${DIR}/forked-idle-M.dat`, 'utf8').split('\n');
+    let best = 0;
+    let round = 0;
+    for (const l of lines) {
+      const f = l.split(' ');
+      if (f[0] === 'MEM') round = Math.round(Number(f[1]) * 1e6);
+      if (f[0] === 'CHLD') round += Math.round(Number(f[2]) * 1e6);
+      if (f[0] === 'MEM' || f[0] === 'CHLD') best = Math.max(best, round);
+    }
+    const info = JSON.parse((await cli('info', `${DIR}/forked-idle-M.dat`, '--json')).out) as {
+      peakWithChildrenMiB: number;
+    };
+    expect(info.peakWithChildrenMiB).toBe(best / 1e6);
+  });
+
   it('children sampled two or three times: said too (a gate failed at twice the peak, unsaid)', async () => {
     // brief_children.py (make.sh): two 50 MiB children, 3 samples of them among 17. mprof peak of the
     // -C run is its highest MEM, 130 MiB; the warning's reading, 249, fails a 200 MiB limit.

@@ -443,8 +443,13 @@ export function lineReportFindings(
       const calls = measured[0]!.occurrences;
       const prevRuns = measured[i - 1]!.occurrences;
       const otherPath = !before && calls !== null && calls > 1 && prevRuns !== null && prevRuns < runs;
+      // Summed runs: above the function's least, or where the row before is no loop header (whose Mem
+      // usage is after its body), above that row when less: the function's least alone charged the line
+      // with what the rows before it keep (100 MiB run 5 times after a 300 MiB line read 400 MiB, first
+      // of the report; helper h226).
+      const afterRow = !LOOP_HEADER.test(measured[i - 1]!.source) && to - from > 0 ? to - from : Infinity;
       const rise = summedRuns
-        ? to - floor
+        ? Math.min(to - floor, afterRow)
         : reported !== null && l.occurrences !== null && !summed
           ? reported
           : otherPath

@@ -269,6 +269,24 @@ describe('functions called once and several times (python -m memory_profiler 0.6
     },
   );
 
+  it('a line summing its runs past the peak below a row that keeps memory counts its rise from that row (h226)', async () => {
+    // programs/two_lines.py: 300 MiB then 100 MiB, called 5 times. The second line's Increment sums its
+    // runs past the process's peak; above the function's least it read 400 MiB, first of the report,
+    // charged with the 300 MiB the line before it keeps.
+    const file = 'fixtures/line-reports/calls/mp0.61-two-lines.txt';
+    const rows = rowsOf(file);
+    const [a, b] = [rows.find((r) => r[0] === 3)!, rows.find((r) => r[0] === 4)!];
+    expect(b[2]).toBeGreaterThan(Math.max(...rows.map((r) => r[1]))); // memory_profiler's sum: past the peak
+    const f = await findings(file);
+    expect(f.topIncrements.slice(0, 2).map((l) => [l.lineno, l.incrementMiB])).toEqual([
+      [3, Number((a[1] - rows.find((r) => r[0] === 1)![1]).toFixed(3))],
+      [4, Number((b[1] - a[1]).toFixed(3))],
+    ]);
+    expect((await cli('leaks', file)).out).toContain(
+      `counted as its Mem usage ${b[1].toFixed(3)} MiB less the row's before it, not the least its function shows`,
+    );
+  });
+
   it('@profile imported: a line calling a profiled function in a loop has its own Increment (a report per call)', async () => {
     // programs/per_call.py: inner() keeps 2 MiB a call, called 5 times by a loop's line and 3 times by a
     // generator's; each call is its own report (8 of inner, each run once) and memory_profiler printed

@@ -204,12 +204,16 @@ function riseNote(l: LineIncrement): string {
       `  (Mem usage ${mib(l.fromMiB)} MiB at it, ${mib(l.memMiB)} MiB at the next row: ` +
       'this layout, with no Increment column, measures a line before it runs)'
     );
-  if (l.summedRuns)
+  if (l.summedRuns) {
+    const held = mib(l.memMiB - l.fromMiB) === mib(l.incrementMiB);
     return (
       `  (its Increment ${mib(inc ?? 0)} MiB sums its ${l.occurrences} runs, more than the process held: ` +
-      `counted as its Mem usage ${mib(l.memMiB)} MiB less the least its function shows, ` +
-      `${mib(l.fromMiB)} MiB)`
+      (held
+        ? `counted as its Mem usage ${mib(l.memMiB)} MiB less the least its function shows, ${mib(l.fromMiB)} MiB)`
+        : `counted as its Mem usage ${mib(l.memMiB)} MiB less the row's before it, not the least its function ` +
+          `shows (${mib(l.fromMiB)} MiB): the rows before keep the rest)`)
     );
+  }
   const column =
     inc !== null
       ? `its Increment ${mib(inc)} MiB`

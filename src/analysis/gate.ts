@@ -614,6 +614,9 @@ function matchLines(
   // line of new code was compared with the old code of its number, a gate passed), then as relative
   // to each one's folder (another checkout).
   const whose = (k: ReturnType<typeof key>): string => k.whole.slice(0, k.whole.lastIndexOf('\0'));
+  // Its code still at the baseline line's number (or found at too many lines to tell): not moved.
+  const stayed = (s: TopSite, b: TopSite): boolean =>
+    s.textLines !== undefined ? s.textLines.includes(b.frames[0]!.lineno) : s.text !== undefined;
   for (const fileOf of [whose, (k: ReturnType<typeof key>) => k.file]) {
     const group = (lines: readonly TopSite[], keyOf: typeof key): Map<string, TopSite[]> => {
       const by = new Map<string, TopSite[]>();
@@ -632,9 +635,6 @@ function matchLines(
       key,
     )) {
       const was = spare.get(id);
-      // Its code still at the baseline line's number (or found at too many lines to tell): not moved.
-      const stayed = (s: TopSite, b: TopSite): boolean =>
-        s.textLines !== undefined ? s.textLines.includes(b.frames[0]!.lineno) : s.text !== undefined;
       if (now.length === 1 && was?.length === 1 && !stayed(now[0]!, was[0]!)) {
         out.set(now[0]!, { line: was[0]!, moved: true });
         held.add(was[0]!);

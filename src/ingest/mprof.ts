@@ -801,11 +801,6 @@ function overlapping(
 }
 
 /**
- * Whether a run's MEM looks like it counts its children (`mprof run -C` is not in the file): 'came',
- * it rose and fell by them as they came and went (enterAndLeave); 'follows', it follows their total
- * while they run (mayCountChildren); else 'no'.
- */
-/**
  * The first sample where MEM is below its children's total by more than the figures' rounding, with how
  * many such samples of how many with children, when they are 5% of those or more (a child measured
  * a moment after MEM may have grown by then); null otherwise.
@@ -831,6 +826,11 @@ function belowChildren(
   return { t: samples.t[first]!, mem: samples.mib[first]!, children: sum[first]!, count, rounds };
 }
 
+/**
+ * Whether a run's MEM looks like it counts its children (`mprof run -C` is not in the file): 'came',
+ * it rose and fell by them as they came and went (enterAndLeave); 'follows', it follows their total
+ * while they run (mayCountChildren); else 'no'.
+ */
 function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'came' | 'follows' | 'no' {
   if (!children.size) return 'no';
   const sum = childrenPerSample({ samples, children });

@@ -709,6 +709,16 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     };
   });
   overlapping(input.label, sampled, spans);
+  const copies = repeatedCalls(calls.map((c) => c.span));
+  if (copies.size) {
+    let kept = 0;
+    for (let k = 0; k < calls.length; k++) if (!copies.has(k)) calls[kept++] = calls[k]!;
+    calls.length = kept;
+    warnings.push(
+      `${input.label}: ${copies.size} FUNC line(s) repeat an earlier one field for field (the same call, started and ` +
+        "ended at the same 0.1 ms: lines a forked child wrote again from its copy of the parent's buffer): counted once",
+    );
+  }
   const owners = ownRuns(
     runSeries.map((r, i) => ({ ...r, noneMeasuredFrom: sampled[i]!.noneMeasuredFrom })),
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
@@ -875,6 +885,35 @@ function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   }
   if (alone < 3 || rounds < 2 || under > (alone + rounds) * 0.05) return false;
   return chHi >= Math.max(2, 0.1 * memHi) && ownHi - ownLo <= (memHi - memLo) / 4;
+}
+
+/**
+ * The FUNC lines that repeat an earlier one field for field (their indices): one call written twice. A
+ * forked child inherits the parent's unwritten lines and writes them again at its exit (helper h226:
+ * `mprof run -C` of a program that forks after a profiled call listed 4 calls of 3). Two calls of one
+ * process cannot both start and end at the same 0.1 ms with the same memory.
+ */
+function repeatedCalls(spans: readonly FunctionSpan[]): Set<number> {
+  const order = spans.map((_, k) => k).sort((a, b) => spans[a]!.tStart - spans[b]!.tStart || a - b);
+  const copies = new Set<number>();
+  for (let i = 1; i < order.length; i++) {
+    const s = spans[order[i]!]!;
+    for (let j = i - 1; j >= 0 && spans[order[j]!]!.tStart === s.tStart; j--) {
+      const o = spans[order[j]!]!;
+      if (copies.has(order[j]!)) continue;
+      if (
+        o.name === s.name &&
+        o.tEnd === s.tEnd &&
+        o.memStartMiB === s.memStartMiB &&
+        o.memEndMiB === s.memEndMiB &&
+        o.level === s.level
+      ) {
+        copies.add(order[i]!);
+        break;
+      }
+    }
+  }
+  return copies;
 }
 
 /** Said when the run's @profile calls ended above its samples' peak after its last sample (afterSampling). */

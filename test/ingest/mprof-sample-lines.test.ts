@@ -311,3 +311,23 @@ describe('an mprof run cut mid-write, read with --allow-partial', () => {
     }
   });
 });
+
+describe('a FUNC line written twice by a forked child (fixtures/mprof/forked/make.sh)', () => {
+  // `mprof run -C` of a program that forks after a profiled call: the child wrote that call's FUNC line
+  // again from its copy of the parent's buffer, and 4 calls were listed where the program made 3 (h226).
+  it('is one call, and said', async () => {
+    const p = 'fixtures/mprof/forked/fork-after-call.dat';
+    const funcs = readFileSync(p, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('FUNC '));
+    const distinct = new Set(funcs);
+    expect(funcs.length - distinct.size).toBe(1);
+    const r = await cli('info', p, '--json');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.out) as { functionCalls: number; warnings: string[] };
+    expect(info.functionCalls).toBe(distinct.size);
+    expect(info.warnings).toContainEqual(
+      expect.stringContaining('1 FUNC line(s) repeat an earlier one field for field'),
+    );
+  });
+});

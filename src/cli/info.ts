@@ -66,7 +66,14 @@ export async function handler(
     const label = f?.label ?? sidecarLabel(path);
     let c: Capture;
     try {
-      c = await loadAny(path, a);
+      // A run's memory file as the run recorded it (whether MEM counts the children), as every command reads it.
+      c = await loadAny(
+        path,
+        a,
+        undefined,
+        undefined,
+        f?.childrenInMem === undefined ? {} : { childrenInMem: f.childrenInMem },
+      );
     } catch (e) {
       // A pickle of something else found in a folder or by a glob is passed over, as by every command.
       if (!(e instanceof NotACaptureError) || given.includes(path)) throw e;

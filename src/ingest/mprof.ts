@@ -850,13 +850,15 @@ function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>
 
 /**
  * Whether MEM rose by the children's total as they came and fell as they went (samples without them
- * before and after): over every sample, those without children (3 or more) and with (2 or more: two
+ * before and after): over the samples of their stay and 3 on either side, those without children (3 or more) and with (2 or more: two
  * 50 MiB children of `-C -M` sampled 3 times read 249 MiB where `mprof peak` says 130, unsaid), MEM
  * holds the sum (95% of them) and MEM less the sum stays within a quarter of MEM's range, which the
  * sum spans (2 MiB and a tenth of the peak or more). Without -C, MEM is the program alone and stays where it was as children come and go:
  * MEM less the sum falls by theirs (`mprof run -M -C` of three steady children read 188 MiB at the
  * peak where `mprof peak` reads 99.8: no warning, as their total never varied while they ran).
  */
+const AROUND = 3;
+
 function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   // Samples without children before the first with and after the last: they came, and went (a forked
   // worker alive to the end shares its parent's pages, and a parent holding what it held looked level).
@@ -872,7 +874,10 @@ function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   let rounds = 0;
   let under = 0;
   let [chHi, ownLo, ownHi, memLo, memHi] = [0, Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < mib.length; i++) {
+  // Around the children's stay: 3 samples before they came and 3 after they went (the parent's own rise
+  // before it forked is no part of it: `-C -M` of a parent holding 100 MiB, its two idle workers sharing
+  // its pages, counted them twice, unsaid; helper h226).
+  for (let i = Math.max(0, first - AROUND); i <= Math.min(mib.length - 1, last + AROUND); i++) {
     const ch = sum[i]! > 0 ? sum[i]! : 0;
     if (ch > 0) rounds++;
     else alone++;

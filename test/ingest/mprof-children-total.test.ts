@@ -123,6 +123,44 @@ describe('MEM counting the children (mprof run -C -M)', () => {
     expect(info.peakWithChildrenMiB).toBe(best / 1e6);
   });
 
+  it('children that came after the parent rose, under -C -M: said; and a run folder read by info as the run recorded it (h226)', async () => {
+    // forked-idle-CM.dat (make.sh): MEM 107 -> 330 MiB as two idle workers of 109.6 MiB came, 111 after.
+    // The parent's own rise to 100 MiB before the fork hid it: 549 MiB, unsaid, where mprof peak reads 330.
+    const peak = Math.max(...mem('forked-idle-CM.dat'));
+    const withC = await cli('gate', `${DIR}/forked-idle-CM.dat`, '--max-peak', '1GiB', '--json');
+    expect(withC.err).toContain(
+      "forked-idle-CM.dat: its MEM rose and fell by its children's (CHLD) as they came and went: read as the program alone",
+    );
+    const said = await cli(
+      'gate',
+      `${DIR}/forked-idle-CM.dat`,
+      '--max-peak',
+      '1GiB',
+      '--json',
+      '--mem-includes-children',
+    );
+    expect(measured(said)).toBeCloseTo(peak * 2 ** 20, -3);
+    // -M alone: MEM is the parent's; nothing said.
+    expect((await cli('info', `${DIR}/forked-idle-M.dat`)).err).not.toContain('rose and fell');
+    // A run of an earlier arenascope recorded MEM as the total (fixtures/run-folder/parent-leak): info read its
+    // memory.dat as a file of its own, said the children might be counted, and added them again.
+    const run = 'fixtures/run-folder/parent-leak';
+    const runPeak = Math.max(
+      ...readFileSync(`${run}/memory.dat`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('MEM '))
+        .map((l) => Number(l.split(' ')[1])),
+    );
+    const info = await cli('info', run, '--json');
+    expect(info.err).not.toContain('rose and fell');
+    const memory = (
+      JSON.parse(info.out) as { captures: { kind?: string; peakWithChildrenMiB?: number }[] }
+    ).captures.find((c) => c.kind === 'memory-series')!;
+    expect(memory.peakWithChildrenMiB).toBe(runPeak);
+    const gate = await cli('gate', run, '--max-peak', '1GiB', '--json');
+    expect(measured(gate)).toBeCloseTo(runPeak * 2 ** 20, -3);
+  });
+
   it('children sampled two or three times: said too (a gate failed at twice the peak, unsaid)', async () => {
     // brief_children.py (make.sh): two 50 MiB children, 3 samples of them among 17. mprof peak of the
     // -C run is its highest MEM, 130 MiB; the warning's reading, 249, fails a 200 MiB limit.

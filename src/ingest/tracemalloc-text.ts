@@ -467,6 +467,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let lastLine = '';
   let copied = false;
   let keptFrame: string | null = null;
+  // Frames after other text inside a listing (the documentation's largest-traceback recipe printed
+  // below a listing: `1838 memory blocks: 40.2 KiB`, then its frames): no statistic's. They were read as
+  // the last statistic's traceback, and its figures counted at another line. Left out, with their
+  // source lines; their first lines, for the warning.
+  let strayFrames = false;
+  const strays: number[] = [];
   // A line inside a listing cut short (CUT_STAT): damage when the listing goes on after it (its order
   // goes on), else the line that ends the listing, as any other (pytest's summary cut at the terminal's width).
   let cutShort: { no: number; line: string } | null = null;
@@ -597,6 +603,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       }
       bareFrame = false;
       sourceGoesOn = false;
+      strayFrames = false;
       copied = false;
       keptFrame = null;
       current.push(stat);
@@ -639,6 +646,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       return;
     }
     const f = frameLine(line);
+    if (f && (f.prefix === '' || isLogPrefix(f.prefix)) && interrupted !== null && !gap) {
+      if (!strayFrames) strays.push(no);
+      strayFrames = true;
+      return;
+    }
+    if (strayFrames && !gap && SOURCE.test(line)) return;
     if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
       if (copied && keptFrame === line && !gap) {
         keptFrame = null;
@@ -779,6 +792,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         input.label,
         elisions,
         "a paste's mark of rows left out ('...') inside a listing: its rows after the mark left out too, the listing read as its top rows",
+      ),
+      ...lineWarnings(
+        input.label,
+        strays,
+        "frames after other text inside a listing (such as the tracemalloc documentation's largest-traceback recipe) are no statistic's: left out",
       ),
       ...lineWarnings(
         input.label,

@@ -168,6 +168,26 @@ describe('listings of the documentation recipes', () => {
     expect(r.err).toMatch(what);
     expect(r.err).toMatch(/print\(stat\).*snapshot\.dump/);
   });
+
+  // A top 2 by line printed, then the largest traceback as the recipe prints it: its frames name both
+  // lines, and were read as the last statistic's traceback: the helper's line merged into its caller's
+  // (one site of 1222 KiB where CPython lists two).
+  it.each(['listing-then-largest-traceback.txt', 'listing-then-largest-traceback-logged.txt'])(
+    '%s: the listing as CPython computed it, the recipe’s frames left out',
+    async (file) => {
+      const truth = JSON.parse(
+        readFileSync('fixtures/text/recipes/listing-then-largest-traceback.json', 'utf8'),
+      ) as (Frame & { size: number; count: number })[];
+      const log = (await loadCapture(`fixtures/text/recipes/${file}`)) as StatisticsLog;
+      expect(log.listings).toHaveLength(1);
+      expect(log.listings[0]!.stats.map((s) => [s.frames.map(key), s.count, formatSize(s.size)])).toEqual(
+        truth.map((t) => [[key(t)], t.count, formatSize(t.size)]),
+      );
+      expect(log.warnings.join('\n')).toMatch(/frames after other text inside a listing .* left out: line 4/);
+      const r = await cli('stats', `fixtures/text/recipes/${file}`);
+      expect([r.code, r.out.split('\n').length]).toEqual([0, 4]);
+    },
+  );
 });
 
 describe('a session fed to IPython from a pipe (fixtures/text/repl/make_repl.sh): output after its prompts', () => {

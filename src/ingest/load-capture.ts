@@ -45,6 +45,8 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     await chunks.return?.();
     if (own) throw new InputError(path, 'byte 0', `${own.what}: ${own.next}`);
     const mallocStats = await import('./mallocstats.js');
+    const report = mallocStats.headlessReport(input.head);
+    if (report) throw new InputError(path, `line ${report.line}`, report.message);
     if (mallocStats.onlyFreeLists(input.head)) throw new InputError(path, 'byte 0', mallocStats.FREE_LISTS_ONLY);
     const h = input.head;
     // Windows PowerShell's `>` writes UTF-16 (a report redirected there was "not a format").

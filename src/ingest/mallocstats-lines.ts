@@ -106,6 +106,16 @@ export function openReport(file: string, t: RegExpExecArray, no: number): Open {
   };
 }
 
+/**
+ * What a line opens of a report when it is the size-class table's header or the first figure: the
+ * body of a report whose first line ('Small block threshold = …') is not there (lost from a log, cut
+ * off a paste); null for any other line.
+ */
+export function bodyStart(line: string): string | null {
+  if (line.length < 2 * HEADER.length && line.split(/\s+/).join(' ').trim() === HEADER) return 'its size-class table';
+  return printone(line)?.label === '# arenas allocated total' ? "its figures ('# arenas allocated total')" : null;
+}
+
 /** A printone() line ('label   =   1,234') as its label and figure; null for another line. */
 export function printone(line: string): { label: string; figure: string } | null {
   const eq = line.lastIndexOf('=');

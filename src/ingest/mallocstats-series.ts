@@ -1,9 +1,8 @@
 // What a log of allocator reports says as a whole: reports of another process or CPython build appended
 // to it (refused), and which report stands for the program when the log ends at exit or at a new arena.
 
-import { endsAtNewArena, endsWithExitReport, type MallocStatsBlock } from '../model/allocator-stats.js';
+import { buildChanges, endsAtNewArena, endsWithExitReport, type MallocStatsBlock } from '../model/allocator-stats.js';
 import { InputError } from '../util/errors.js';
-import { groupThousands as fmt } from '../util/text.js';
 
 /**
  * Refuses reports of more than one process or build in one input; returns the warnings on the one
@@ -19,25 +18,16 @@ export function seriesWarnings(label: string, blocks: readonly MallocStatsBlock[
   // child starts from its parent's count; a program's own reports and its child's, 25, 2, 25, 2).
   // A process cannot change its arena or pool size, nor its size classes: reports that do are another
   // CPython build's (a 3.11 log with 1 MiB arenas, then a 3.8 one with 256 KiB arenas).
-  const build = (b: MallocStatsBlock, prev: MallocStatsBlock): string[] =>
-    (
-      [
-        ['arenas of', 'arenaSize', ' bytes'],
-        ['pools of', 'poolSize', ' bytes'],
-        ['a threshold of', 'smallBlockThreshold', ''],
-        ['size classes:', 'numClasses', ''],
-      ] as const
-    ).flatMap(([what, k, unit]) => (b[k] === prev[k] ? [] : [`${what} ${fmt(b[k])}${unit}, not ${fmt(prev[k])}`]));
   const again = blocks.findIndex(
     (b, i) =>
       i > 0 &&
       (b.arenasAllocatedTotal === 0 ||
         b.arenasAllocatedTotal < blocks[i - 1]!.arenasAllocatedTotal ||
-        build(b, blocks[i - 1]!).length > 0),
+        buildChanges(b, blocks[i - 1]!).length > 0),
   );
   if (again > 0) {
     const [b, prev] = [blocks[again]!, blocks[again - 1]!];
-    const changed = build(b, prev);
+    const changed = buildChanges(b, prev);
     if (changed.length) {
       throw new InputError(
         label,

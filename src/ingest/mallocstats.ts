@@ -12,6 +12,7 @@ import { headLines, textEnd, textLines } from './lines.js';
 import { withoutColours } from './log-prefix.js';
 import { type Counters, check, missingFigures } from './mallocstats-checks.js';
 import {
+  bodyStart,
   clean,
   FREE_LIST,
   headerPrefix,
@@ -39,6 +40,25 @@ export const FREE_LISTS_ONLY =
   "sys._debugmallocstats() output of free lists only: CPython leaves pymalloc's report out while " +
   'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
   'off (`arenascope run --allocator` does, PYTHONMALLOC unset in its environment)';
+
+/** What a report whose first line is missing starts with, said where it starts. */
+const headless = (what: string): string =>
+  `an allocator report starts here at ${what} without CPython's first line ` +
+  "('Small block threshold = 512, in 32 size classes.' or 64 classes): a report missing its first line; " +
+  'restore it (a report of the same process has it) or cut the report off';
+
+/**
+ * The line where a head of no format holds pymalloc's report without its first line (cut off a paste),
+ * and what to say of it; else null. (Read as free lists only, it was said to be tracemalloc's doing.)
+ */
+export function headlessReport(head: Buffer): { line: number; message: string } | null {
+  const lines = headLines(head, 2000);
+  for (let i = 0; i < lines.length; i++) {
+    const what = bodyStart(clean(lines[i]!));
+    if (what !== null) return { line: i + 1, message: headless(what) };
+  }
+  return null;
+}
 
 /**
  * Whether the head is `sys._debugmallocstats()` output without pymalloc's report: its free lists
@@ -166,6 +186,9 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
       if (open) close(false);
       open = openReport(input.label, t, no);
       open.prefix = headerPrefix(raw);
+    } else if (open?.phase !== 'table' && open?.phase !== 'figures' && bodyStart(line) !== null) {
+      // Another report, read on as none (the last one judged an earlier state) or refused as free lists only.
+      throw new InputError(input.label, `line ${no}`, headless(bodyStart(line)!));
     } else if (open) {
       take(input.label, open, line, no);
       if (open.phase !== 'ended' && line !== '') open.last = no;

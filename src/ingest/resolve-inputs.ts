@@ -19,7 +19,7 @@ import type * as Tinyglobby from 'tinyglobby';
 import { InputError, UsageError } from '../util/errors.js';
 import { sniffFile } from './importers.js';
 import { lfsPointerSize } from './lfs-pointer.js';
-import { FREE_LISTS_ONLY, onlyFreeLists } from './mallocstats.js';
+import { FREE_LISTS_ONLY, headlessReport, onlyFreeLists } from './mallocstats.js';
 import { readHead } from './open-input.js';
 import { damagedDump } from './pickle/sniff.js';
 import { type RunFolder, readRunFolder } from './run-folder.js';
@@ -241,11 +241,15 @@ function gzipOfDump(path: string): boolean {
   return end > 10 && /\.(?:pickle|pkl)$/.test(b.subarray(10, end).toString('latin1'));
 }
 
-function freeListsOnly(path: string): boolean {
+/** Why a file of `sys._debugmallocstats()` output without a report arenascope reads is none; else null. */
+function reportless(path: string): string | null {
   try {
-    return onlyFreeLists(readFirst(path, 1 << 16));
+    const head = readFirst(path, 1 << 16);
+    const report = headlessReport(head);
+    if (report) return `line ${report.line}: ${report.message}`;
+    return onlyFreeLists(head) ? FREE_LISTS_ONLY : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -299,9 +303,7 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
     // Said as when the file is named: a folder of reports taken under tracemalloc was 5 lines of "not a capture".
     const why = empty(p)
       ? 'empty (a capture still being written?)'
-      : freeListsOnly(p)
-        ? FREE_LISTS_ONLY
-        : 'not a capture arenascope reads';
+      : (reportless(p) ?? 'not a capture arenascope reads');
     skipped.push(`skipping ${p}: ${why}`);
   }
   return false;

@@ -1,3 +1,4 @@
+import { groupThousands } from '../util/text.js';
 import type { SourceInfo } from './source.js';
 
 /** A row of the size-class table: `class size num-pools blocks-in-use avail-blocks`. */
@@ -142,3 +143,34 @@ export const endsAtNewArena = (blocks: readonly MallocStatsBlock[]): boolean => 
  */
 export const standingReport = (f: AllocatorStats): MallocStatsBlock =>
   f.blocks[f.blocks.length - (endsWithExitReport(f.blocks) ? 2 : 1)]!;
+
+/**
+ * What differs between two reports that no process changes: its arena and pool size, its small-block
+ * threshold, its size classes (each as `what now, not then`); empty when they may be one build's.
+ */
+export function buildChanges(b: MallocStatsBlock, prev: MallocStatsBlock): string[] {
+  const fields = [
+    ['arenas of', 'arenaSize', ' bytes'],
+    ['pools of', 'poolSize', ' bytes'],
+    ['a threshold of', 'smallBlockThreshold', ''],
+    ['size classes:', 'numClasses', ''],
+  ] as const;
+  return fields.flatMap(([what, k, unit]) =>
+    b[k] === prev[k] ? [] : [`${what} ${groupThousands(b[k])}${unit}, not ${groupThousands(prev[k])}`],
+  );
+}
+
+/** The first report among several, in order, of another build than the one before it (buildChanges); else null. */
+export function buildsApart(
+  reports: readonly (MallocStatsBlock | null)[],
+): { earlier: number; later: number; changes: string[] } | null {
+  let last = -1;
+  for (let i = 0; i < reports.length; i++) {
+    const b = reports[i];
+    if (!b) continue;
+    const changes = last >= 0 ? buildChanges(b, reports[last]!) : [];
+    if (changes.length) return { earlier: last, later: i, changes };
+    last = i;
+  }
+  return null;
+}

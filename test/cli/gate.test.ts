@@ -467,6 +467,23 @@ describe('gate: tolerance at the boundary', () => {
     expect(plain.out).toMatch(/FAIL max-fragmentation: .*not measured: .*no capture records its traced peak/);
   });
 
+  it('--max-fragmentation of two CPython builds’ reports: each its own process’s, in either order (h229)', async () => {
+    // CPython 3.8's fragmented report (256 KiB arenas, 48 of 58 spare), then 3.11's packed one (1 MiB
+    // arenas, 79 allocated: counters that only grow, read as the same process's later state): the gate
+    // passed at 0.0%, and failed in the other order.
+    const F = 'fixtures/mallocstats/fragmentation';
+    for (const files of [
+      [`${F}/py38-scattered.txt`, `${F}/py311-packed-large.txt`],
+      [`${F}/py311-packed-large.txt`, `${F}/py38-scattered.txt`],
+    ]) {
+      const r = await cli('gate', ...files, '--max-fragmentation', '0.5');
+      expect([r.code, r.out]).toEqual([1, expect.stringMatching(/fragmentation 82\.8%: 48 of 58 arenas spare/)]);
+      expect(r.err).toMatch(/is another CPython build's report than .* \(arenas of [\d,]+ bytes, not [\d,]+; pools/);
+      const replay = await cli('replay', ...files);
+      expect([replay.code, replay.out]).toEqual([0, expect.stringMatching(/^Fragmented: yes \(.* 58 arenas/m)]);
+    }
+  });
+
   it('--ignore leaves a known noisy file out of the site checks', async () => {
     const r = await cli(
       'gate',

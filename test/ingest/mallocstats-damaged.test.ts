@@ -163,6 +163,39 @@ describe('reports of two CPython builds in one file (py311- then py38-debugmallo
   });
 });
 
+// A report that lost its first line ('Small block threshold = …'), after a whole one: its table and
+// figures were passed over unsaid, and the earlier report judged (a 3.12 heap 88% fragmented read as
+// not at all: helper h229); alone, it was said to be free lists only, tracemalloc's doing.
+describe("a report without its first line ('Small block threshold = …')", () => {
+  const lines = linesOf(LOG);
+  const second = lines.findIndex((l, i) => i > 0 && l.startsWith('Small block threshold'));
+  const table = lines.findIndex((l, i) => i > second && l.startsWith('class   size'));
+  const figures = lines.findIndex((l, i) => i > second && l.startsWith('# arenas allocated total'));
+
+  it('after a whole report: refused at the line its table starts, or its figures', async () => {
+    const cases: [string[], number][] = [
+      [lines.filter((_, i) => i !== second), table],
+      [[...lines.slice(0, second), ...lines.slice(figures)], second + 1],
+    ];
+    for (const [cut, at] of cases) {
+      const e = await failure(write(cut));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toMatch(
+        new RegExp(
+          `: line ${at}: an allocator report starts here at its (size-class table|figures \\('# arenas allocated total'\\)) without CPython's first line`,
+        ),
+      );
+    }
+  });
+
+  it('alone: refused as a report missing its first line, not as free lists only', async () => {
+    const one = linesOf(REPORT).slice(1);
+    const e = await failure(write(one));
+    expect(e.message).toMatch(/: line 2: an allocator report starts here at its size-class table without/);
+    expect(e.message).not.toMatch(/free lists only/);
+  });
+});
+
 describe("a figure filling printone's 21-character field (no space after '=')", () => {
   it('is read: a Total of 4,503,599,627,370,496 bytes is a figure that does not add up, not a missing line', async () => {
     const lines = linesOf(REPORT);

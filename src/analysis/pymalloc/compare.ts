@@ -2,7 +2,7 @@
 // allocator's when its reports (sys._debugmallocstats) were captured alongside, and the
 // fragmentation verdict with the figures the evidence supports (real, or the model's best/worst case).
 
-import type { AllocatorStats, MallocStatsBlock } from '../../model/allocator-stats.js';
+import { type AllocatorStats, buildsApart, type MallocStatsBlock } from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { judgedCapture } from '../../model/snapshot-series.js';
 import { isListing } from '../../model/source.js';
@@ -1036,8 +1036,18 @@ export function replayReport(
     const report = (i: number): MallocStatsBlock | null => pairing.reports[i] ?? null;
     const fileOf = (b: MallocStatsBlock): string =>
       `${allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report'} (line ${b.inputLine})`;
-    const disorder = countersBack(pairing.reports);
-    if (disorder) {
+    const builds = buildsApart(pairing.reports);
+    const disorder = builds ? null : countersBack(pairing.reports);
+    if (builds) {
+      // One build's report was the model's start and its geometry, another's its later states.
+      const { earlier, later, changes } = builds;
+      const message =
+        `${pairing.notes[0] ?? 'allocator reports paired'}; but ${fileOf(report(later)!)}, paired with ${labels[later] ?? 'a later capture'}, ` +
+        `is another CPython build's report than ${fileOf(report(earlier)!)}, paired with ${labels[earlier] ?? 'an earlier capture'} ` +
+        `(${changes.join('; ')}): not one process's reports, and none is used; give the reports of the run that wrote the dumps`;
+      if (opts.requireReports) throw new UsageError(message);
+      warnings.push(message);
+    } else if (disorder) {
       const { earlier, later, counter } = disorder;
       const [a, b] = [report(earlier)!, report(later)!];
       const message =

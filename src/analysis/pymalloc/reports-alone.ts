@@ -2,7 +2,7 @@
 // arenas against what its own size-class table needs packed), the measure `report` and `gate` judge
 // such inputs by. `replay` says the same verdict on them rather than refusing them.
 
-import { type AllocatorStats, standingReport } from '../../model/allocator-stats.js';
+import { type AllocatorStats, buildsApart, standingReport } from '../../model/allocator-stats.js';
 import {
   COUNTERS,
   countersBack,
@@ -44,9 +44,19 @@ export interface ReportsAlone {
  */
 export function reportsApart(files: readonly AllocatorStats[]): string | null {
   const standing = files.filter((f) => f.blocks.length).map((f) => ({ f, b: standingReport(f) }));
+  const where = (i: number): string => `${standing[i]!.f.source.path} (line ${standing[i]!.b.inputLine})`;
+  // Another build's report read as a later state of one process: a 3.12 report of 0% after a 3.9 one
+  // of 90% passed the gate, failed it in the other order.
+  const builds = buildsApart(standing.map((x) => x.b));
+  if (builds) {
+    return (
+      `${where(builds.later)} is another CPython build's report than ${where(builds.earlier)} ` +
+      `(${builds.changes.join('; ')}): not one process's; each is judged as its own process's, the most ` +
+      'fragmented for them all (give each build its own command)'
+    );
+  }
   const back = countersBack(standing.map((x) => x.b));
   if (!back) return null;
-  const where = (i: number): string => `${standing[i]!.f.source.path} (line ${standing[i]!.b.inputLine})`;
   const [a, b] = [standing[back.earlier]!.b, standing[back.later]!.b];
   return (
     `${where(back.later)} counts ${b[back.counter]} ${COUNTERS[back.counter]} where ${where(back.earlier)}, before it, ` +

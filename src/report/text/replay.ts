@@ -4,6 +4,7 @@
 
 import type { FragmentationEvidence, ReplayReport } from '../../analysis/pymalloc/compare.js';
 import type { ReportsAlone } from '../../analysis/pymalloc/reports-alone.js';
+import { printfFixed } from '../../util/printf.js';
 import { formatSize } from '../format-size.js';
 import { alignTable, capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderMallocStats } from './mallocstats.js';
@@ -66,7 +67,7 @@ export function renderReplayText(r: ReplayReport, mallocstats: boolean, layout: 
         `Real report, ${last.label}: ${m.heldArenas} arenas held, ${m.neededArenas} needed by its blocks in use ` +
           `packed: ${f.excessArenas} arena${f.excessArenas === 1 ? '' : 's'} (${formatSize(f.releasableBytes ?? 0)}) ` +
           'would go back to the system ' +
-          `if they were packed (fragmentation ${(m.share * 100).toFixed(1)}%).`,
+          `if they were packed (fragmentation ${printfFixed(m.share * 100, 1)}%).`,
       );
     }
     out.push(
@@ -119,7 +120,7 @@ export function renderReportsAloneText(r: ReportsAlone, layout: TextLayout = FUL
       String(x.arenas),
       m ? String(m.neededArenas) : '-',
       m ? String(m.spareArenas) : '-',
-      m ? `${(m.share * 100).toFixed(1)}%` : '-',
+      m ? `${printfFixed(m.share * 100, 1)}%` : '-',
     ]);
   }
   const out = [
@@ -137,7 +138,7 @@ export function renderReportsAloneText(r: ReportsAlone, layout: TextLayout = FUL
       `Real report alone, ${j.file} (line ${j.line}): ${m.heldArenas} arenas held, ${m.neededArenas} needed by its ` +
         `blocks in use packed: ${m.spareArenas} arena${m.spareArenas === 1 ? '' : 's'} ` +
         `(${formatSize(m.spareArenas * j.arenaSize)}) would go back to the system if they were packed ` +
-        `(fragmentation ${(m.share * 100).toFixed(1)}%).`,
+        `(fragmentation ${printfFixed(m.share * 100, 1)}%).`,
     );
   }
   return `${wrapLines(out, layout.columns).join('\n')}\n`;

@@ -12,7 +12,9 @@ class Matcher:
 
     An interval report matches the not yet matched interval snapshot whose `elapsed` is nearest, within one
     interval: `"by": "time"`. This is approximate: the run without tracemalloc is faster, so the same
-    moment of the program comes earlier in it; treat such pairs as "about the same point".
+    moment of the program comes earlier in it; treat such pairs as "about the same point". Only a snapshot
+    after every one a labelled report matched so far: one before is an earlier moment of the program
+    (matched, it put the reports out of order, and every report was refused).
 
     A report that matches nothing gets the number after the last one in use and `"matches": null`.
     """
@@ -25,6 +27,7 @@ class Matcher:
         self.seen = {}  # label -> how many labelled reports had it so far
         self.used = set()
         self.last = 0
+        self.last_labelled = 0  # the last snapshot a labelled report matched
         for event in _read_events(index_file):
             index, label = event.get("index"), event.get("label")
             if not isinstance(index, int) or not isinstance(event.get("file"), str):
@@ -42,7 +45,7 @@ class Matcher:
         """Returns (number for the report's file, matched snapshot file or None, "label" | "time" | None)."""
         found, by = None, None
         if source == "interval":
-            near = [(abs(t - elapsed), i) for t, i in self.intervals if i not in self.used]
+            near = [(abs(t - elapsed), i) for t, i in self.intervals if i not in self.used and i > self.last_labelled]
             if near:
                 gap, index = min(near)
                 if gap <= self.interval:
@@ -53,6 +56,7 @@ class Matcher:
             same = self.labelled.get(label, [])
             if n < len(same) and same[n] not in self.used:
                 found, by = same[n], "label"
+                self.last_labelled = max(self.last_labelled, found)
         if found is None:
             number = max([self.last] + list(self.used)) + 1
             self.used.add(number)

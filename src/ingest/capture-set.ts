@@ -422,7 +422,15 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
   }
   const allocatorStats = set.allocatorStats.map((a) => {
     const f = recorded.get(a.source.path);
-    return f ? { ...a, matches: f.matches, time: a.time ?? f.time, label: a.label ?? f.label } : a;
+    return f
+      ? {
+          ...a,
+          matches: f.matches,
+          ...(f.matchedBy ? { matchedBy: f.matchedBy } : {}),
+          time: a.time ?? f.time,
+          label: a.label ?? f.label,
+        }
+      : a;
   });
   return {
     ...set,

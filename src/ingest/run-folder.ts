@@ -23,6 +23,8 @@ export interface RunFile {
   readonly tracedPeak: number | null;
   /** An allocator report's snapshot (a path as the inputs name it), or null when it matched none. */
   readonly matches: string | null;
+  /** How the run matched an allocator report with its snapshot: by label, or by time (an interval report's, approximate). */
+  readonly matchedBy?: 'label' | 'time' | null;
   /** The memory file's MEM lines count the children (the run's --include-children). */
   readonly childrenInMem?: boolean;
   /** The memory file's: when the program's own code began (the run's start capture; MemorySeries.programStart). */
@@ -142,6 +144,9 @@ function fileOf(file: string, at: string, dir: string, f: Fields, kind: string):
     time: f.numOrNull('time'),
     tracedPeak: f.bytesOrNull('tracedPeak'),
     matches: matches === null ? null : insidePath(dir, matches, file, `${at}.matches`),
+    ...(kind === 'allocator-stats' && matches !== null
+      ? { matchedBy: f.strOrNull('by') === 'label' ? ('label' as const) : ('time' as const) }
+      : {}),
   };
 }
 

@@ -105,6 +105,11 @@ export interface AllocatorStats {
    * inputs name it), or null when the run matched it with none. The run's pairing wins over any rule.
    */
   readonly matches?: string | null;
+  /**
+   * How the run matched it: by label (the same checkpoint), or by time (an interval report nearest an
+   * interval snapshot: approximate, the run without tracemalloc being faster).
+   */
+  readonly matchedBy?: 'label' | 'time';
 }
 
 /**

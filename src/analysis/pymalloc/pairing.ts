@@ -117,14 +117,36 @@ function byTime(captures: readonly PairedCapture[], files: readonly AllocatorSta
 // The snapshot each report was taken with, as the run that wrote both recorded it.
 function byRun(captures: readonly PairedCapture[], files: readonly AllocatorStats[]): Pairs {
   const fileOf = captures.map((c) => files.findIndex((f) => f.matches != null && f.matches === c.file));
+  // An interval report the run matched by time is the one taken nearest an interval snapshot's moment,
+  // but the run without tracemalloc goes faster: one taken after a checkpoint's report, matched with a
+  // snapshot before that checkpoint's, is a later moment of the program (all a run's reports were then
+  // refused as out of order, and fragmentation not measured). Such a report pairs with nothing.
+  const captureOf = files.map((_, fi) => fileOf.indexOf(fi));
+  const labelled = files.flatMap((f, fi) =>
+    f.matchedBy === 'label' && f.time != null && captureOf[fi]! >= 0 ? [{ time: f.time, capture: captureOf[fi]! }] : [],
+  );
+  const misplaced = new Map<number, string>();
+  files.forEach((f, fi) => {
+    const c = captureOf[fi]!;
+    if (f.matchedBy !== 'time' || f.time == null || c < 0) return;
+    const against = labelled.find((x) => (x.time < f.time! && x.capture > c) || (x.time > f.time! && x.capture < c));
+    if (!against) return;
+    fileOf[c] = -1;
+    misplaced.set(
+      fi,
+      `the run matched it by time with ${f.matches}, but took it ${against.time < f.time ? 'after' : 'before'} the report of ` +
+        `${captures[against.capture]!.label}, a ${against.capture > c ? 'later' : 'earlier'} capture: another moment of the program`,
+    );
+  });
   return {
     fileOf,
     why: (fi) =>
-      files[fi]!.matches === undefined
+      misplaced.get(fi) ??
+      (files[fi]!.matches === undefined
         ? "it is not one of the run folder's reports, which pair as the run recorded"
         : files[fi]!.matches === null
           ? 'the run matched it with no snapshot'
-          : `its snapshot (${files[fi]!.matches}) is not among the captures`,
+          : `its snapshot (${files[fi]!.matches}) is not among the captures`),
   };
 }
 

@@ -341,6 +341,14 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
         'the samples written twice (a file appended to itself, a copy pasted in)? Give the file as mprof wrote it',
     );
   }
+  if (linesMoved(s)) {
+    warnings.push(
+      `${label}: its ${what} samples are out of the order of their times at ${back.length} step(s), the first at line ${line} ` +
+        `(${fell}); in the order of their times they follow each other by the usual interval, none twice: lines moved or ` +
+        'sorted in the file, read in the order of their times',
+    );
+    return;
+  }
   // One step back is a clock change, in a run of any length; many are no recording in order.
   if (back.length > 1 && back.length * 10 > t.length - 1) {
     throw new InputError(
@@ -366,6 +374,39 @@ function steadyClock(s: Samples, line: number, label: string, what: string, warn
       `(first at line ${line}: ${fell}, ${printFixed(stepBack)} s back: a clock change?); ` +
       'the samples after are taken to follow the one before by the usual interval',
   );
+}
+
+/**
+ * Whether samples out of time order are lines moved or sorted in the file (a block pasted at the end,
+ * `sort` of the file): in the order of their times they follow each other as the recording's steps
+ * forward do, none closer than half the usual interval (a clock set back overlaps the times before
+ * it: two samples an interval), and no gap wider than the widest step forward (a clock set back past
+ * the start, or runs appended newest first, leave one between their parts). Then they are put in
+ * that order, in place. (A leak's lines moved read as memory released, and the gate passed it: h230.)
+ */
+function linesMoved(s: Samples): boolean {
+  const { t, mib } = s;
+  const n = t.length;
+  const ahead: number[] = [];
+  for (let i = 1; i < n; i++) if (t[i]! > t[i - 1]!) ahead.push(t[i]! - t[i - 1]!);
+  if (ahead.length < 2) return false;
+  const widest = Math.max(...ahead);
+  ahead.sort((a, b) => a - b);
+  const usual = ahead[ahead.length >> 1]!;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);
+  let close = 0;
+  for (let k = 1; k < n; k++) {
+    const step = t[order[k]!]! - t[order[k - 1]!]!;
+    if (step > widest) return false;
+    if (step < usual / 2) close++;
+  }
+  // As many close steps as the recording's own forward steps have (a sampler's hiccup), and no more.
+  const ownClose = ahead.findIndex((d) => d >= usual / 2);
+  if (close > Math.max(1, ownClose, Math.ceil(0.01 * n))) return false;
+  const [ts, ms] = [order.map((i) => t[i]!), order.map((i) => mib[i]!)];
+  t.set(ts);
+  mib.set(ms);
+  return true;
 }
 
 /**

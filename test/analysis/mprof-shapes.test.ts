@@ -323,6 +323,29 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     expect((await cli('gate', file, '--max-leaks', '0')).code).toBe(1);
   });
 
+  it('lines moved or sorted in the file: read in the order of their times, the same verdict (h230)', async () => {
+    // A real leak (fixtures/leaks/mprof/leak.dat, Debian's mprof): its steps back were repaired as clock
+    // changes, each moving the samples after it later: "released", and the gate passed the leak.
+    const text = readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8').replace(/\n$/, '').split('\n');
+    const want = await trend('fixtures/leaks/mprof/leak.dat');
+    expect(want.verdict).toBe('leak');
+    const moved = join(dir, 'moved.dat');
+    writeFileSync(moved, `${[...text.slice(0, 60), ...text.slice(140), ...text.slice(60, 140)].join('\n')}\n`);
+    const sorted = join(dir, 'sorted.dat');
+    writeFileSync(sorted, `${[...text].sort().join('\n')}\n`);
+    for (const file of [moved, sorted]) {
+      const r = await cli('leaks', file, '--json');
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(
+        /its MEM samples are out of the order of their times at \d+ step\(s\), the first at line \d+/,
+      );
+      expect(r.err).toContain('lines moved or sorted in the file, read in the order of their times');
+      const got = (JSON.parse(r.out) as { series: Trend[] }).series[0]!;
+      expect([got.verdict, got.durationSeconds]).toEqual([want.verdict, want.durationSeconds]);
+      expect((await cli('gate', file)).code).toBe(1);
+    }
+  });
+
   it('samples out of order at most steps: an error naming the line, not a verdict', async () => {
     const file = join(dir, 'reversed.dat');
     const head = lines.filter((l) => l !== '' && !l.startsWith('MEM '));

@@ -51,9 +51,16 @@ export interface SiteTrend {
    * site of its own.
    */
   readonly spread: { readonly sites: number; readonly moved: boolean } | null;
+  /** Growth per capture from `rateFrom` on. */
   readonly growthPerStep: number;
-  /** Theil-Sen slope of bytes over capture time; null when the captures have no times. */
+  /** Theil-Sen slope of bytes over capture time from `rateFrom` on; null when the captures have no times. */
   readonly growthPerSecond: number | null;
+  /**
+   * The capture the rates are measured from: where it was judged from (after a spike at the start, or a
+   * one-time step), or the last of a level start before it grew (a leak that began late: its rate over
+   * the whole series was a fiftieth of its own).
+   */
+  readonly rateFrom: number;
   /** Share of capture-to-capture steps in which the site grew. */
   readonly shareOfStepsGrowing: number;
   /** Share of steps in which it did not shrink. */
@@ -396,6 +403,9 @@ export class SiteFold {
     const trend: TrendOf = (frames, keyFrame, traceback, bytes, blocks, spread) => {
       const c = classify(bytes, minGrowth, times);
       const steps = n - 1;
+      // (Two steps after the level at least: one step alone is no rate.)
+      const level = levelUntil(bytes, minGrowth);
+      const from = Math.max(c.judgedFrom, level <= n - 3 ? level : 0);
       const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame
       let next = nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx);
       if (spread && groupBy === 'lineno') next += '; `--group-by filename` judges every file as a whole';
@@ -412,9 +422,11 @@ export class SiteFold {
         judgedFrom: c.judgedFrom,
         perCapture: c.perCapture,
         pause: c.pause,
-        // Judged from a capture on (after a spike at the start, or a one-time step): the rate from there.
-        growthPerStep: (bytes[n - 1]! - bytes[c.judgedFrom]!) / (steps - c.judgedFrom),
-        growthPerSecond: times ? theilSen(times, bytes).slope : null,
+        // Judged from a capture on (after a spike at the start, or a one-time step), or grown from a
+        // level start: the rate from there.
+        growthPerStep: (bytes[n - 1]! - bytes[from]!) / (steps - from),
+        growthPerSecond: times ? theilSen(times.slice(from), bytes.slice(from)).slope : null,
+        rateFrom: from,
         shareOfStepsGrowing: c.stepsGrowing / steps,
         shareOfStepsNotShrinking: c.stepsNotShrinking / steps,
         firstThirdGrowth: c.firstThirdGrowth,
@@ -519,4 +531,17 @@ export class SiteFold {
     });
     return new Map([...best].map(([k, v]) => [k, v.frames]));
   }
+}
+
+/**
+ * The last capture of the level a site's bytes start at (all within `minGrowth` of each other from the
+ * first capture on): a site that grows only after it is measured from there.
+ */
+function levelUntil(bytes: readonly number[], minGrowth: number): number {
+  let [low, high] = [bytes[0]!, bytes[0]!];
+  for (let i = 1; i < bytes.length; i++) {
+    [low, high] = [Math.min(low, bytes[i]!), Math.max(high, bytes[i]!)];
+    if (high - low >= minGrowth) return i - 1;
+  }
+  return bytes.length - 1;
 }

@@ -258,4 +258,38 @@ describe('a site that grew in one step of many', () => {
     expect(text.out).not.toContain('+0 B/s');
     expect(text.out).toMatch(/memo_leak\.py:9 {2}\+1526 KiB \(\+153 KiB\/capture on average\)/);
   });
+
+  it('a leak that began late: its rate from the last capture of its level start (h227)', async () => {
+    // memo_leak's first dump five times, then its 3rd, 6th and 9th, a second apart: over the whole
+    // series the median slope was a fraction of the leak's own (11 KiB/s where it grew 2 MiB/s).
+    const dir = join(scratch, 'late');
+    const names = [...Array(5).fill('snap-1.pickle'), 'snap-3.pickle', 'snap-6.pickle', 'snap-9.pickle'] as string[];
+    const memo = 'fixtures/leaks/memo_leak';
+    cpSync(memo, dir, { recursive: true, filter: (p) => !/snap-\d+\.pickle/.test(basename(p)) });
+    names.forEach((name, i) => {
+      cpSync(join(memo, name), join(dir, `c-${i + 1}.pickle`));
+      writeFileSync(join(dir, `c-${i + 1}.pickle.time`), `${1_800_000_000 + i}\n`);
+    });
+    const json = await cli('leaks', dir, '--json');
+    const site = (
+      JSON.parse(json.out) as {
+        sites: { lineno: number; growthPerSecond: number; rateFrom: number; bytesPerCapture: number[] }[];
+      }
+    ).sites.find((s) => s.lineno === 9)!;
+    const b = site.bytesPerCapture;
+    expect(site.rateFrom).toBe(4); // the 5th capture, the last of the level
+    // The median of the slopes between the captures from there (a second apart).
+    const slopes = [
+      b[5]! - b[4]!,
+      b[6]! - b[5]!,
+      b[7]! - b[6]!,
+      (b[6]! - b[4]!) / 2,
+      (b[7]! - b[5]!) / 2,
+      (b[7]! - b[4]!) / 3,
+    ];
+    slopes.sort((x, y) => x - y);
+    expect(site.growthPerSecond).toBeCloseTo((slopes[2]! + slopes[3]!) / 2, 6);
+    const text = await cli('leaks', dir);
+    expect(text.out).toMatch(/memo_leak\.py:9 {2}\+\d+ KiB \(\+\d+ KiB\/s from capture 5\)/);
+  });
 });

@@ -19,7 +19,10 @@ const signedSize = (n: number): string => formatSize(n, true);
 // few steps has none ("+0 B/s" beside "leak +305 KiB"), and its mean per capture is said instead.
 function rate(s: SiteTrend): string {
   const steady = s.growthPerSecond !== null && (Math.abs(s.growthPerSecond) >= 1 || s.growthBytes === 0);
-  return steady ? `${signedSize(s.growthPerSecond!)}/s` : `${signedSize(s.growthPerStep)}/capture on average`;
+  const since = s.rateFrom > 0 ? ` from capture ${s.rateFrom + 1}` : '';
+  return steady
+    ? `${signedSize(s.growthPerSecond!)}/s${since}`
+    : `${signedSize(s.growthPerStep)}/capture on average${since}`;
 }
 
 function evidence(s: SiteTrend, steps: number): string[] {

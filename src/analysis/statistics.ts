@@ -4,7 +4,7 @@
 import type { Frame, FrameTable } from '../model/frames.js';
 import type { Snapshot, TracebackOrder } from '../model/snapshot.js';
 import { isListing } from '../model/source.js';
-import { UsageError } from '../util/errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { filterSnapshot, type TraceFilter } from './filters.js';
 
 export type KeyType = 'lineno' | 'filename' | 'traceback';
@@ -150,6 +150,16 @@ function groupBy(snapshot: Snapshot, o: StatisticsOptions): Statistic[] {
         count[k]! += n;
       }
     }
+  }
+  // A block counts at each of its frames: a site's sum may pass 2^53 where the total does not (which
+  // the importers check), and be rounded unsaid, ranked on the rounded figure.
+  if (o.cumulative && size.some((x) => x > Number.MAX_SAFE_INTEGER)) {
+    throw new InputError(
+      snapshot.source.path,
+      '',
+      'a site counting each block at every frame of its traceback (cumulative) adds up to beyond 2^53 bytes (8 PiB), ' +
+        'past which bytes cannot be counted exactly',
+    );
   }
   const order = snapshot.tracebackOrder ?? 'oldest-first';
   const stats: Statistic[] = [];

@@ -449,6 +449,25 @@ describe('figures a double cannot hold exactly', () => {
       );
     }
   });
+
+  // fixtures/bad/make_huge_cumulative.py: one trace of 2^52 + 1 bytes under a function recursing 3
+  // times: its total is exact, but cumulative=True counts it at each frame, 3 x at huge.py:2, which
+  // CPython sums to 13510798882111491 and a double rounded, unsaid (h228).
+  it('a cumulative figure beyond 2^53 bytes is refused, the figures by line read', async () => {
+    const huge = 'fixtures/bad/huge-cumulative.pickle';
+    expect((await cli('stats', huge)).out).toMatch(/^huge\.py:3: size=4096 TiB, count=1,/);
+    for (const args of [
+      ['stats', huge, '--cumulative'],
+      ['diff', huge, huge, '--cumulative'],
+    ]) {
+      const r = await cli(...args);
+      expect([r.code, r.err]).toEqual([
+        2,
+        `arenascope: ${huge}: a site counting each block at every frame of its traceback (cumulative) adds up to ` +
+          'beyond 2^53 bytes (8 PiB), past which bytes cannot be counted exactly\n',
+      ]);
+    }
+  });
 });
 
 describe('UTF-16 text (what Windows PowerShell writes with `>`)', () => {

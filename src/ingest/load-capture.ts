@@ -165,7 +165,8 @@ const COMPRESSED: readonly (readonly [Buffer, string, string])[] = [
 ];
 
 // Bytes are counted in doubles, exact to 2^53: every figure of a snapshot (a statistic, a diff, a
-// total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted.
+// total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted (a
+// cumulative statistic, which counts a block at each frame, is checked where it is summed).
 // Importers refuse a single figure beyond 2^53; a sum of them is checked here.
 /** The capture with its source marked partial when its input was read cut short (wasCutShort). */
 function cutMarked(input: InputStream, c: Capture): Capture {

@@ -240,12 +240,15 @@ const functionOf = (b: ReportBlock): string => `${b.filename}\0${b.lines[0]!.lin
 function perCallFunctions(blocks: readonly ReportBlock[]): Set<string> {
   const firstOf = (b: ReportBlock) => b.lines.find((l) => l.memMiB !== null);
   if (blocks.some((b) => (firstOf(b)?.occurrences ?? 0) > 1)) return new Set();
+  // Reports of 3 decimals are `python -m memory_profiler`'s (the decorator imported prints 1 unless told):
+  // several of one function, each of one call, are runs appended to one log (each line's increment
+  // summed to twice its own, as calls of one process: h230).
   const reports = new Map<string, { n: number; once: boolean }>();
   for (const b of blocks) {
     const first = firstOf(b);
     if (!first) continue;
     const had = reports.get(functionOf(b)) ?? { n: 0, once: true };
-    reports.set(functionOf(b), { n: had.n + 1, once: had.once && first.occurrences === 1 });
+    reports.set(functionOf(b), { n: had.n + 1, once: had.once && first.occurrences === 1 && b.precision !== 3 });
   }
   return new Set([...reports].filter(([, f]) => f.n > 1 && f.once).map(([k]) => k));
 }

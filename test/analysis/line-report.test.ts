@@ -41,6 +41,24 @@ describe('one log of two runs (python -m memory_profiler 0.61, the same report t
       rmSync(twice, { force: true });
     }
   });
+
+  it('every function called once in each run: judged each run alone too, not summed as calls (h230)', async () => {
+    // fixtures/line-reports/calls/make-appended.sh: two real runs appended with `>>`. Nothing in them
+    // ran twice in a report, as in the decorator's reports of one call each; but their 3 decimals are
+    // `python -m memory_profiler`'s: line 4's 18.754 MiB read 37.508 "over 2 calls".
+    const [one, two] = [
+      await findings('fixtures/line-reports/calls/mp0.61-once-each.txt'),
+      await findings('fixtures/line-reports/calls/mp0.61-once-each-two-runs.txt'),
+    ];
+    const line4 = (f: typeof one) =>
+      f.topIncrements.filter((l) => l.lineno === 4).map((l) => [l.incrementMiB, l.reports]);
+    expect(line4(one)).toEqual([[18.754, 1]]);
+    expect(line4(two)).toEqual([
+      [18.754, 1],
+      [18.754, 1],
+    ]);
+    expect(two.retainingFunctions.every((r) => r.calls === 1)).toBe(true);
+  });
 });
 
 describe('functions called once and several times (python -m memory_profiler 0.61)', () => {

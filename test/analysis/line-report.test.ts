@@ -736,6 +736,23 @@ describe('a recursive function, its decorator imported (calls/mp0.61-recursive-p
   });
 });
 
+describe('recursion through a function not profiled, the decorator imported (calls/mp0.61-indirect-recursive-per-call.txt)', () => {
+  // rec -> step -> rec: rec never names itself, and its reports of 1 to 4 calls were each read as a
+  // report of its own: line 15 listed 4 times (h230).
+  it('lists each line once, at its largest increment over the reports, as the direct recursion', async () => {
+    const file = 'fixtures/line-reports/calls/mp0.61-indirect-recursive-per-call.txt';
+    const reports = readFileSync(file, 'utf8')
+      .split(/^Filename: /m)
+      .slice(1);
+    const incs = reports.map((r) => Number(/^ +15 +[\d.]+ MiB +([\d.]+) MiB +(\d+) /m.exec(r)![1]));
+    expect(reports.map((r) => Number(/^ +13 +[\d.]+ MiB +[\d.]+ MiB +(\d+) /m.exec(r)![1]))).toEqual([1, 2, 3, 4]);
+    const f = await findings(file);
+    expect(f.topIncrements.filter((l) => l.lineno === 15).map((l) => l.incrementMiB)).toEqual([Math.max(...incs)]);
+    expect(f.retainingFunctions).toHaveLength(1);
+    expect(f.unjudgedFunctions.map((u) => u.calls)).toEqual([4]);
+  });
+});
+
 describe('a function profiled once, its decorator imported (calls/mp0.61-nested-per-call.txt, memory_profiler 0.61)', () => {
   // `fill` prints a report per call, so each function has a profiler of its own: the line calling
   // `stage()` (profiled, called once) is measured by its caller's profiler alone, and its Increment is

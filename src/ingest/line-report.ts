@@ -896,11 +896,16 @@ class Reader {
         this.cutHeader === null
           ? 'a report cut at its start (its header scrolled away?)'
           : 'a report cut at its right (a copy of its first columns?)';
-      if (!this.lenient) {
+      // With no report whole beside them, --lenient has nothing to read: say what would.
+      const rest = this.blocks.length
+        ? '--lenient reads the rest without them'
+        : "no report of the input has its header: put memory_profiler's header back above its rows " +
+          "('Line #    Mem usage    Increment  Occurrences   Line Contents' and its '=' line)";
+      if (!this.lenient || !this.blocks.length) {
         throw new InputError(
           this.label,
           `line ${this.orphans[0]}`,
-          `${what} (the first here): ${why} cannot be read; --lenient reads the rest without them`,
+          `${what} (the first here): ${why} cannot be read; ${rest}`,
         );
       }
       this.warn(this.orphans[0]!, `${what} (the first here) are not read (--lenient)`);

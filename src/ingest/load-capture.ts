@@ -68,6 +68,18 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
           'Snapshot.dump() writes them; Snapshot.load() it and dump() it again',
       );
     }
+    // memory_profiler's rows without the header that tells its columns (cut off a paste): said, as the
+    // line-report reader says it (it was "not a format").
+    const rows = /^ *\d+ +-?[\d.]+ Mi?B +-?[\d.]+ Mi?B /m.exec(h.toString('utf8'));
+    if (rows) {
+      const line = h.subarray(0, rows.index).toString('utf8').split('\n').length;
+      throw new InputError(
+        path,
+        `line ${line}`,
+        "lines shaped like memory_profiler's report rows with no 'Line #' header above them: put its header back " +
+          "above its rows ('Line #    Mem usage    Increment  Occurrences   Line Contents' and its '=' line)",
+      );
+    }
     // Compressed otherwise than with gzip (which is undone as it is read): said, with how to undo it.
     const packed = COMPRESSED.find(
       ([magic]) => h.subarray(0, magic.length).equals(magic) && (magic[0] !== 0x42 || (h[3]! >= 0x31 && h[3]! <= 0x39)),

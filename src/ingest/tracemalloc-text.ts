@@ -646,7 +646,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       return;
     }
     const f = frameLine(line);
-    if (f && (f.prefix === '' || isLogPrefix(f.prefix)) && interrupted !== null && !gap) {
+    // (A paste's '...' for frames left out is no such text: the frames after it are the statistic's.)
+    if (f && (f.prefix === '' || isLogPrefix(f.prefix)) && interrupted !== null && !interrupted.elided && !gap) {
       if (!strayFrames) strays.push(no);
       strayFrames = true;
       return;

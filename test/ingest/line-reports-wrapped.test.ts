@@ -113,6 +113,25 @@ describe('the same report pasted otherwise', () => {
     const r = (await loadCapture(p, { lenient: true })) as LineReport;
     expect(r.blocks.map((b) => b.filename)).toEqual(expected.functions.slice(1).map((f) => f.filename));
   });
+
+  // Every header left out: --lenient, as the error advised, then found no report at all; found in a
+  // folder or named without --input-format, it was "not a format" (h230).
+  it('every header left out: says to put the header back, by either way it is read', async () => {
+    const p = write(
+      'headerless.txt',
+      lines.filter((l) => !l.startsWith('Line #') && !/^=+$/.test(l)),
+    );
+    const first = lines
+      .filter((l) => !l.startsWith('Line #') && !/^=+$/.test(l))
+      .findIndex((l) => /^ +\d+ +[\d.]+ MiB/.test(l));
+    for (const opts of [{ format: 'line-report' }, { format: 'line-report', lenient: true }, {}] as const) {
+      await expect(loadCapture(p, opts)).rejects.toThrow(
+        new RegExp(
+          `headerless\\.txt: line ${first + 1}: .*with no 'Line #' header above them.*put (memory_profiler's|its) header back above its rows`,
+        ),
+      );
+    }
+  });
 });
 
 describe('a Filename: line a terminal wrapped (fixtures/line-reports/wrapped-name/make.py)', () => {

@@ -188,6 +188,25 @@ describe('listings of the documentation recipes', () => {
       expect([r.code, r.out.split('\n').length]).toEqual([0, 4]);
     },
   );
+
+  it("a paste's '...' among a statistic's frames is no other text: the frames after it are the statistic's", async () => {
+    const lines = readFileSync(`${DIR}/traceback.log`, 'utf8').split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-elided-frames-'));
+    try {
+      const path = join(dir, 'elided.log');
+      writeFileSync(path, [...lines.slice(0, 3), '  ...', ...lines.slice(3)].join('\n'));
+      const [whole, elided] = [
+        (await loadCapture(`${DIR}/traceback.log`)) as StatisticsLog,
+        (await loadCapture(path)) as StatisticsLog,
+      ];
+      // (A paste's '...' ends its listing's rows: its top rows are read, here the statistic above it.)
+      expect(read(elided.listings[0]!.stats[0]!)).toEqual(read(whole.listings[0]!.stats[0]!));
+      expect(elided.listings[0]!.stats[0]!.frames).toHaveLength(2);
+      expect(elided.warnings.join('\n')).not.toContain('frames after other text');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('a session fed to IPython from a pipe (fixtures/text/repl/make_repl.sh): output after its prompts', () => {

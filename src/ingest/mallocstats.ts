@@ -52,6 +52,8 @@ const headless = (what: string): string =>
  * and what to say of it; else null. (Read as free lists only, it was said to be tracemalloc's doing.)
  */
 export function headlessReport(head: Buffer): { line: number; message: string } | null {
+  // (A page holding a report's text, arenascope's own among them, is no report.)
+  if (/<html|<!doctype/i.test(head.subarray(0, 1024).toString('latin1'))) return null;
   const lines = headLines(head, 2000);
   for (let i = 0; i < lines.length; i++) {
     const what = bodyStart(clean(lines[i]!));

@@ -84,6 +84,7 @@ export async function loadCaptureSet(
     const snaps = set.series.snapshots;
     refuseMemrayAmongDumps(snaps);
     if (opts.order !== 'given') refuseNumberedRuns(snaps);
+    if (opts.order !== 'given') refuseJoinedRuns(set.series.labels, snaps);
     // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
     const untimed = snaps.filter((_, i) => !timed[i]);
@@ -510,4 +511,26 @@ export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true):
     );
   }
   return found;
+}
+
+// What `arenascope run` labels the captures it takes at a run's start and end.
+const RUN_ENDS = new Set(['exit', 'exception', 'interrupted']);
+
+/**
+ * Refuses a series holding two runs' captures by their labels (the `.label` sidecars `arenascope run`
+ * writes): two captures labelled `start`, and two run ends, or a run's end before the later start. Two
+ * runs' snapshots copied into one folder under names of their own (`leak-0001.pickle` beside
+ * `noleak-0001.pickle`) were judged as one run, and the gate passed the leak (h232).
+ */
+function refuseJoinedRuns(labels: readonly string[], snaps: readonly Snapshot[]): void {
+  const starts = labels.flatMap((l, i) => (l === 'start' ? [i] : []));
+  if (starts.length < 2) return;
+  const ends = labels.flatMap((l, i) => (RUN_ENDS.has(l) ? [i] : []));
+  if (ends.length < 2 && !ends.some((e) => e < starts[1]!)) return;
+  const [a, b] = [snaps[starts[0]!]!.source.path, snaps[starts[1]!]!.source.path];
+  throw new UsageError(
+    `${a} and ${b} are both labelled 'start', and ${ends.length} captures a run's end: two runs of \`arenascope run\` ` +
+      "joined into one series (their snapshots copied into one folder?); a series is one run's captures: give one " +
+      "run's at a time, or compare a run with another by `gate --baseline` (`--order given` takes them as one series)",
+  );
 }

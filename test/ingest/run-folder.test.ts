@@ -360,6 +360,31 @@ describe('two runs given together', () => {
     const linked = await cli('gate', RUN, link);
     expect([linked.code, linked.err]).toEqual([2, expect.stringContaining('are two runs of `arenascope run`')]);
   });
+
+  it("their snapshots copied into one folder under names of their own: refused by the runs' labels (h232)", async () => {
+    // No run folder holds them now, and their names number one series: judged as one run, a leak of
+    // one passed the gate beside the other's captures. Their .label sidecars say start ... exit twice.
+    const joined = join(tmp, 'joined');
+    mkdirSync(joined);
+    for (const [run, prefix] of [
+      [RUN, 'a'],
+      ['fixtures/run-folder/main-locals', 'b'],
+    ] as const) {
+      for (const f of readdirSync(join(run, 'snapshots')))
+        copyFileSync(join(run, 'snapshots', f), join(joined, `${prefix}-${f}`));
+    }
+    for (const cmd of ['leaks', 'gate']) {
+      const r = await cli(cmd, joined);
+      expect([cmd, r.code, r.err]).toEqual([
+        cmd,
+        2,
+        expect.stringMatching(
+          /a-0001\.pickle and .*b-0001\.pickle are both labelled 'start'.*two runs of `arenascope run` joined/,
+        ),
+      ]);
+    }
+    expect((await cli('leaks', joined, '--order', 'given')).code).toBe(0);
+  });
 });
 
 describe("fragmentation of a run whose survivors are main()'s locals (fixtures/run-folder/make_frag_locals.py)", () => {

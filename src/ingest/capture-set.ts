@@ -56,11 +56,24 @@ export async function loadCaptureSet(
         'or compare a run with another by `gate --baseline`',
     );
   }
+  // A run's snapshots/ (or allocator/) folder or files given without the run: read with what the run
+  // recorded of them, as its folder is. Without their sidecars (an rsync that left them out) its exit
+  // capture was judged as any other, main()'s leak read as given back, and the gate passed it (h232).
+  const runs = [...resolved.runs];
+  if (runsOf.size === 1 && !runs.length) {
+    const inside = resolved.inputs.find((p) => p !== '-' && runHolding(realFile(p)) !== null);
+    try {
+      const run = inside === undefined ? null : readRunFolder(dirname(dirname(inside)));
+      if (run) runs.push(run);
+    } catch {
+      // a damaged manifest: the files are read as plain ones
+    }
+  }
   const skipped = [...resolved.skipped];
   const frames = new FrameTable();
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
   try {
-    const recorded = runFiles(resolved.runs);
+    const recorded = runFiles(runs);
     // A run's memory.dat named on its own (or by a glob) is read as its run records it: what its MEM
     // counts (`--mem-includes-children` halved a run's peak given so, and a gate passed).
     for (const p of resolved.inputs) {
@@ -78,7 +91,7 @@ export async function loadCaptureSet(
     }
     const set = withRuns(
       await collect(resolved.inputs, new Set(resolved.given), skipped, frames, opts, recorded, dumps),
-      resolved.runs,
+      runs,
       opts.order,
     );
     const snaps = set.series.snapshots;

@@ -387,6 +387,37 @@ describe('two runs given together', () => {
   });
 });
 
+describe("a run's snapshots/ folder given without its sidecars (h232)", () => {
+  // Copied without its .time/.label/.peak files (an rsync that left them out), its snapshots/ folder
+  // alone read as plain dumps: the exit capture judged as any other (a leak held by main() read as
+  // given back, and the gate passed it). The run's manifest, one folder up, says what they are.
+  it('is read with what the run recorded, as the whole folder is', async () => {
+    const copy = join(tmp, 'bare-run');
+    cpSync(RUN, copy, { recursive: true, filter: (p) => !/\.(time|label|peak)$/.test(p) });
+    const labels = async (...args: string[]): Promise<string[]> => {
+      const out = JSON.parse((await cli('leaks', ...args, '--json')).out) as
+        | { labels: string[] }
+        | { labels: string[] }[];
+      return (Array.isArray(out) ? out[0]! : out).labels;
+    };
+    // Its labels, the exit capture left out as judged.
+    const whole = await labels(RUN);
+    expect([whole[0], whole.length]).toEqual(['start', 7]);
+    for (const given of [
+      join(copy, 'snapshots'),
+      `${join(copy, 'snapshots')}/`,
+      join(copy, 'snapshots', '0003.pickle'),
+    ]) {
+      const got = await labels(
+        ...(given.endsWith('0003.pickle')
+          ? readdirSync(join(copy, 'snapshots')).map((f) => join(copy, 'snapshots', f))
+          : [given]),
+      );
+      expect([given, got]).toEqual([given, whole]);
+    }
+  });
+});
+
 describe("fragmentation of a run whose survivors are main()'s locals (fixtures/run-folder/make_frag_locals.py)", () => {
   // The real reports: 17 arenas at "later" for 5 needed; 6 at exit, once main() had returned. Judged at
   // exit, replay said "not fragmented" and the gate passed.

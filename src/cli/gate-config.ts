@@ -63,7 +63,7 @@ const growth = (v: Amount, flag: string): GrowthLimit => parseGrowth(typeof v ==
 const decimal = (v: number): string => (Number.isInteger(v) ? BigInt(v).toString() : String(v));
 
 /**
- * The config file read without --config: the nearest arenascope.config.json in the working directory or
+ * The config file read without --config: the nearest arenascope.config.json (or .json.gz) in the working directory or
  * a folder above it, up to the repository's root (the folder holding .git), as pytest, ruff and prettier
  * find theirs; relative to the working directory. Read from ./ only, a gate run in a subfolder (CI's
  * `working-directory:`) left the config's limits out and passed a program 89 MiB over its maxPeak.
@@ -71,8 +71,10 @@ const decimal = (v: number): string => (Number.isInteger(v) ? BigInt(v).toString
 export function findConfig(): string | undefined {
   let dir = process.cwd();
   for (;;) {
-    const file = join(dir, CONFIG_FILE);
-    if (existsSync(file)) return relative(process.cwd(), file);
+    // Committed gzipped too (the README says it may be): passed over, its limits and baseline were not
+    // read, and a regression passed the gate unsaid (h231).
+    const file = [join(dir, CONFIG_FILE), join(dir, `${CONFIG_FILE}.gz`)].find((f) => existsSync(f));
+    if (file !== undefined) return relative(process.cwd(), file);
     const parent = dirname(dir);
     if (parent === dir || existsSync(join(dir, '.git'))) return undefined;
     dir = parent;

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
 import { sourceLocation, withSourceText } from '../../src/analysis/gate.js';
@@ -1053,12 +1054,11 @@ describe('gate: config file', () => {
     expect((await cli('gate', `${G}/bigger`, '--config', f, '--max-total-growth', '5000%')).code).toBe(0);
   });
 
-  it('./arenascope.config.json is read when there is no --config', () => {
+  // Committed gzipped, as the README allows, it was passed over: no limit read, the regression passed (h231).
+  it.each(['arenascope.config.json', 'arenascope.config.json.gz'])('./%s is read when there is no --config', (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-config-'));
-    writeFileSync(
-      join(dir, 'arenascope.config.json'),
-      JSON.stringify({ baseline: resolve(`${G}/steady`), maxTotalGrowth: '10%' }),
-    );
+    const body = JSON.stringify({ baseline: resolve(`${G}/steady`), maxTotalGrowth: '10%' });
+    writeFileSync(join(dir, name), name.endsWith('.gz') ? gzipSync(body) : body);
     const main = BIN;
     let code = 0;
     let out = '';

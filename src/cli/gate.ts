@@ -67,7 +67,7 @@ export function builder(y: Argv) {
       .option('config', {
         type: 'string',
         describe:
-          'Limits from this file (default: the nearest arenascope.config.json, here or in a folder above, up to the repository root); flags win',
+          'Limits from this file (default: the nearest arenascope.config.json(.gz), here or in a folder above, up to the repository root); flags win',
       })
       .option('max-peak', {
         type: 'string',

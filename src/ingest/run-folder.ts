@@ -9,6 +9,7 @@ import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
 import { zlib } from '../util/zlib.js';
 import { parseJson } from './json-file.js';
+import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 import { readSmallFile } from './small-file.js';
 
 export const RUN_FORMAT = 'arenascope-run';
@@ -272,9 +273,16 @@ function fromEvents(dir: string, why: string, damaged: string | null = null): Ru
   let python: string | null = null;
   let command: string[] = [];
   const main = join(dir, 'captures.jsonl');
+  // Its end, when the run recorded it: a run whose manifest was lost (deleted) read as unfinished, its
+  // crash unsaid (h232).
+  let ended: { status: string; reason: string | null; code: number | null } | null = null;
   for (const { line, f } of events(main, warnings)) {
     const kind = f.str('kind');
-    if (kind === 'start') {
+    if (kind === 'end') {
+      const reason = f.strOrNull('reason');
+      const status = reason === 'exception' ? 'crashed' : reason === 'interrupted' ? 'interrupted' : 'complete';
+      ended = { status, reason, code: f.numOrNull('status') };
+    } else if (kind === 'start') {
       python = f.strOrNull('python');
       command = f.strings('argv');
     } else if (kind === 'snapshot') files.push(fileOf(main, `line ${line}`, dir, f, 'snapshot'));
@@ -285,6 +293,12 @@ function fromEvents(dir: string, why: string, damaged: string | null = null): Ru
   const alloc = join(dir, 'allocator', 'captures.jsonl');
   for (const { line, f } of events(alloc, warnings)) {
     if (f.str('kind') === 'allocator') files.push(fileOf(alloc, `line ${line}`, dir, f, 'allocator-stats'));
+  }
+  if (ended && !damaged) {
+    const { status, reason, code } = ended;
+    warnings[0] = `${dir}: ${why}: read from captures.jsonl, whose last record says the run ended`;
+    if (status !== 'complete') warnings.push(`${dir}: ${howItEnded(main, status, { reason, code })}`);
+    return { dir, status, command, python, cwd: null, tests, files, warnings };
   }
   return { dir, status: 'unfinished', command, python, cwd: null, tests, files, warnings };
 }
@@ -326,7 +340,11 @@ export function readRunFolder(dir: string): RunFolder | null {
   } else if (!jsonl || allocatorRun(jsonl.text)) return null;
   let run: RunFolder;
   if (m !== null && (m as Obj).status !== 'running') run = fromManifest(dir, file, m as Obj);
-  else run = fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running', damaged);
+  else
+    run = withWholeUnrecorded(
+      dir,
+      fromEvents(dir, m === null ? 'no manifest.json' : 'manifest.json says running', damaged),
+    );
   const before = run.files;
   run = afterTracemallocCalls(run);
   const leftOut = before.filter((f) => !run.files.includes(f));
@@ -362,6 +380,46 @@ export function readRunFolder(dir: string): RunFolder | null {
       ...run.warnings,
       ...missing.map((f) => `${dir}: the run names ${f.path}, which is not there: left out`),
       ...strangers(dir, [...files, ...leftOut]),
+    ],
+  };
+}
+
+/**
+ * An unfinished run with the snapshots it wrote whole after the last it recorded: its captures.jsonl cut
+ * in the line of one (the run killed as it wrote it). The run writes a dump, then its .label and .time
+ * sidecars, then its event: with both sidecars there, the dump is whole. Left out, the run's last
+ * capture was not judged, and the gate passed its leak (h232).
+ */
+function withWholeUnrecorded(dir: string, run: RunFolder): RunFolder {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, 'snapshots'));
+  } catch {
+    return run;
+  }
+  const number = (p: string): number => Number(/(\d+)\.pickle(?:\.gz)?$/.exec(p)?.[1] ?? Number.NaN);
+  const last = Math.max(0, ...run.files.filter((f) => f.kind === 'snapshot').map((f) => number(f.path)));
+  const whole = names
+    .filter((n) => /^\d+\.pickle(?:\.gz)?$/.test(n) && number(n) > last)
+    .map((n) => join(dir, 'snapshots', n.replace(/\.gz$/, '')))
+    .filter((p, i, all) => all.indexOf(p) === i && sidecarLabel(p) !== null && sidecarTime(p) !== null)
+    .sort((a, b) => number(a) - number(b));
+  if (!whole.length) return run;
+  const files: RunFile[] = whole.map((p) => ({
+    path: p,
+    kind: 'snapshot',
+    label: sidecarLabel(p),
+    time: sidecarTime(p),
+    tracedPeak: sidecarPeak(p),
+    matches: null,
+  }));
+  return {
+    ...run,
+    files: [...run.files, ...files],
+    warnings: [
+      ...run.warnings,
+      `${dir}: read ${whole.join(', ')}, which its captures.jsonl does not record (the run stopped as it wrote it): ` +
+        'its sidecars, written after the dump, say the capture is whole',
     ],
   };
 }

@@ -126,7 +126,11 @@ describe('a run that did not finish', () => {
     const dir = copy('killed');
     rmSync(join(dir, 'manifest.json'));
     const events = join(dir, 'captures.jsonl');
-    writeFileSync(events, `${readFileSync(events, 'utf8')}{"kind":"snapshot","ind`);
+    // Killed: no end record, its last line cut.
+    const lines = readFileSync(events, 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('{"kind": "end"'));
+    writeFileSync(events, `${lines.join('\n')}{"kind":"snapshot","ind`);
     const run = readRunFolder(dir)!;
     expect(run.status).toBe('unfinished');
     expect(run.warnings[0]).toBe(`${dir}: the run did not finish (no manifest.json): read from captures.jsonl`);
@@ -318,10 +322,10 @@ describe('a run folder whose dumps were gzipped since (gzip snapshots/*.pickle)'
     expect(await real(whole)).toEqual(await real(RUN));
     // Its snapshots/ folder given alone: the gzipped sidecars are its captures', not unknown files.
     expect((await cli('leaks', join(whole, 'snapshots'))).err).not.toMatch(/skipping/);
-    // A run that did not finish (no manifest): its captures.jsonl.gz is read as its captures.jsonl.
+    // A run without its manifest: its captures.jsonl.gz is read as its captures.jsonl.
     rmSync(join(whole, 'manifest.json.gz'));
     const events = await cli('leaks', '--json', whole);
-    expect(events.err).toMatch(/did not finish/);
+    expect(events.err).toMatch(/no manifest\.json: read from captures\.jsonl, whose last record says the run ended/);
     expect(sitesOf(events.out).find((x) => x[0] === 'snapshots')).toEqual(
       sitesOf(plain.out).find((x) => x[0] === 'snapshots'),
     );
@@ -384,6 +388,50 @@ describe('two runs given together', () => {
       ]);
     }
     expect((await cli('leaks', joined, '--order', 'given')).code).toBe(0);
+  });
+});
+
+describe('a run killed as it wrote the record of its last capture (h232)', () => {
+  // captures.jsonl cut in the line of its last snapshot, no manifest: the snapshot, whole (its sidecars
+  // are written after the dump), was skipped as "not recorded", and the gate passed the run's leak.
+  it('reads the snapshot its sidecars say is whole, saying so', async () => {
+    const cut = join(tmp, 'cut-record');
+    cpSync(RUN, cut, { recursive: true });
+    rmSync(join(cut, 'manifest.json'));
+    const events = readFileSync(join(cut, 'captures.jsonl'), 'utf8').split('\n');
+    const last = events.findIndex((l) => l.includes('"snapshots/0008.pickle"'));
+    writeFileSync(join(cut, 'captures.jsonl'), `${events.slice(0, last).join('\n')}\n${events[last]!.slice(0, 40)}`);
+    const [whole, read] = [await cli('leaks', RUN, '--json'), await cli('leaks', cut, '--json')];
+    const labels = (out: string) => (JSON.parse(out) as { labels: string[] }[])[0]!.labels;
+    expect(labels(read.out)).toEqual(labels(whole.out));
+    expect(read.err).toMatch(/read .*cut-record\/snapshots\/0008\.pickle, which its captures\.jsonl does not record/);
+  });
+});
+
+describe('a finished run whose manifest.json was deleted (h232)', () => {
+  // Read from captures.jsonl, it was "a run that did not finish", though its last record says it ended
+  // (and how: a crash went unsaid).
+  it('ends as its last record says', async () => {
+    const lost = join(tmp, 'lost-manifest');
+    cpSync(RUN, lost, { recursive: true });
+    rmSync(join(lost, 'manifest.json'));
+    const r = await cli('info', lost);
+    expect(r.err).toContain(
+      `${lost}: no manifest.json: read from captures.jsonl, whose last record says the run ended`,
+    );
+    expect(r.err).not.toContain('did not finish');
+    expect(r.out).toMatch(/^run .*lost-manifest \(complete/m);
+    // Its end record a crash's: said as a crashed run's manifest is.
+    const crashed = join(tmp, 'lost-manifest-crash');
+    cpSync(lost, crashed, { recursive: true });
+    const events = readFileSync(join(crashed, 'captures.jsonl'), 'utf8').replace(
+      /"kind": "end", "status": 0, "reason": "exit"/,
+      '"kind": "end", "status": 1, "reason": "exception"',
+    );
+    writeFileSync(join(crashed, 'captures.jsonl'), events);
+    const c = await cli('info', crashed);
+    expect(c.err).toContain('the program crashed (an uncaught exception): the captures end where it stopped');
+    expect(c.out).toMatch(/^run .*lost-manifest-crash \(crashed/m);
   });
 });
 

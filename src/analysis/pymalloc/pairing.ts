@@ -176,9 +176,11 @@ export function pairAllocatorReports(
   const blocks = files.flatMap((f) => f.blocks);
   const names = files.map((f) => f.source.path);
   const held = `${plural(files.length, 'allocator-stats file')} holding ${plural(blocks.length, 'report')}`;
-  // Reports of a run folder pair as the run recorded, whatever their names or times say.
-  if (files.some((f) => f.matches !== undefined)) {
-    return paired(captures, files, byRun(captures, files), 'run', 'as the run recorded');
+  // Reports of a run folder pair as the run recorded, whatever their names or times say; with
+  // captures not of that run (its snapshots converted to JSON), by the rules after.
+  const run = files.some((f) => f.matches !== undefined) ? byRun(captures, files) : null;
+  if (run && (run.fileOf.some((i) => i >= 0) || files.every((f) => f.matches === null))) {
+    return paired(captures, files, run, 'run', 'as the run recorded');
   }
   // Labels that repeat (a checkpoint reached in a loop) pair nothing one by one; the same labels in
   // the same order, a file per capture, pair in that order.

@@ -94,7 +94,9 @@ function checkCaptures(file: string, d: ReportData): void {
       '/snapshots/final',
       exit
         ? `expected ${n - 2}, the capture before the exit capture (the last of ${n}), found ${s.final}`
-        : `expected none (it names the capture before a run's exit capture, and the last of the ${n} captures ` +
+        : n === 0
+          ? `expected none (it names the capture before a run's exit capture, and the baseline has no capture), found ${s.final}`
+          : `expected none (it names the capture before a run's exit capture, and the last of the ${n} captures ` +
             `is ${jsonExcerpt(String(s.labels[n - 1]), 40)}${n < 3 ? ', with none between it and the first' : ''}), found ${s.final}`,
     );
   }

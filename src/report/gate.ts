@@ -174,7 +174,8 @@ export function renderGithub(r: GateResult, fileOf?: (file: string) => string | 
 
 export function renderGateMarkdown(r: GateResult): string {
   const rows = r.checks.map((c) => {
-    const sites = c.sites.map((p) => mdCode(`${p.file}:${p.line}`, true)).join(' ');
+    // Each place once (a line that grew at the capture before exit and at the exit capture is one place).
+    const sites = [...new Set(c.sites.map((p) => `${p.file}:${p.line}`))].map((p) => mdCode(p, true)).join(' ');
     return `| ${c.passed ? '✅' : '❌'} | ${c.check} | ${mdText(c.message)} | ${sites} |`;
   });
   return [

@@ -1584,6 +1584,12 @@ describe('gate renderers: golden', () => {
     expect(md).toContain('`\\x1b[31mRED\\x1b[0m\\x07\\u007f\\xff.py:3`');
   });
 
+  it('Markdown lists a place once where a check points at it twice (before exit and at exit: h231)', () => {
+    const site = { file: 'svc/handlers.py', line: 8, detail: '' };
+    const md = renderGateMarkdown({ ...hostile, checks: [{ ...hostile.checks[0]!, sites: [site, site] }] });
+    expect(md.match(/`svc\/handlers\.py:8`/g)).toHaveLength(1);
+  });
+
   it("--markdown $GITHUB_STEP_SUMMARY adds to the job's summary (it wrote over the steps before)", async () => {
     const summary = join(tmp, 'step-summary.md');
     // Its last line has no line end: the gate's heading joined it (a blank line keeps them apart).

@@ -1073,12 +1073,13 @@ export function evaluateGate(
   const c = current.snapshots;
   if (b?.final !== undefined && c && c.labels.at(-1) !== 'exit') {
     // A run that ended by an exception or Ctrl-C was captured then: that capture stands for its end
-    // (said to be missing, beside a failure of its own figures).
+    // (said to be missing, beside a failure of its own figures), against the baseline's capture before
+    // exit, where main()'s locals live too (totalsAtOneMoment; it said the exit capture: h231).
     const ended = c.labels.at(-1);
     const note =
       ended === 'exception' || ended === 'interrupted'
         ? `; the current run ended ${ended === 'exception' ? 'by an exception' : 'interrupted'}: its capture then ` +
-          "stands for its end, against the baseline's exit capture"
+          "stands for its end, against the baseline's capture before exit (the locals of the functions it was in live in both)"
         : '; the current captures have no exit capture, the baseline has (a run ended by os._exit() or a signal?): ' +
           'what the program keeps after its last checkpoint is not compared';
     for (const [i, check] of checks.entries())

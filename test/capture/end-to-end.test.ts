@@ -256,7 +256,7 @@ for (const version of PRESENT) {
         (c) => c.check === 'max-total-growth',
       )!;
       expect(total.message).toContain(
-        "the current run ended by an exception: its capture then stands for its end, against the baseline's exit capture",
+        "the current run ended by an exception: its capture then stands for its end, against the baseline's capture before exit",
       );
       expect(total.message).not.toContain('no exit capture');
       // os._exit: no Python code runs after it, so no last capture; the folder still reads.

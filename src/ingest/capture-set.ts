@@ -3,7 +3,7 @@
 // Two dumps or more are read as parallel-read.ts says (in worker threads when that pays).
 
 import { realpathSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, PartialSnapshots, TimeSource } from '../model/capture-set.js';
@@ -13,7 +13,7 @@ import type { MemorySeries } from '../model/memory-series.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { isListing, type SourceInfo } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
-import { NotACaptureError, UsageError } from '../util/errors.js';
+import { InputError, NotACaptureError, UsageError } from '../util/errors.js';
 import type { ReadOptions } from './importer.js';
 import { numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
@@ -68,6 +68,18 @@ export async function loadCaptureSet(
     } catch {
       // a damaged manifest: the files are read as plain ones
     }
+  }
+  // A gate or a baseline judges a run's whole series: a capture it names deleted since, left out with a
+  // warning, left too few to judge a leak, and the gate passed it (h232).
+  const gone = opts.partial === 'never' ? resolved.runs.find((r) => r.missing?.length) : undefined;
+  if (gone) {
+    throw new InputError(
+      gone.dir,
+      '',
+      `the run names ${gone.missing!.join(', ')}, which ${gone.missing!.length > 1 ? 'are' : 'is'} not there (deleted since?): ` +
+        "its series judged without it would not be the run's; restore it, or name the captures there are " +
+        `(${join(gone.dir, 'snapshots', '*.pickle')}) to judge those`,
+    );
   }
   const skipped = [...resolved.skipped];
   const frames = new FrameTable();

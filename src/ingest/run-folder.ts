@@ -42,6 +42,8 @@ export interface RunFile {
 
 export interface RunFolder extends RunInfo {
   readonly files: readonly RunFile[];
+  /** Captures the run names that are not in the folder (deleted since): left out of `files`. */
+  readonly missing?: readonly string[];
   /** One line each: an unfinished run, a file the manifest names that is not there. */
   readonly warnings: readonly string[];
 }
@@ -374,6 +376,7 @@ export function readRunFolder(dir: string): RunFolder | null {
   return {
     ...run,
     files: files.filter((f) => !missing.includes(f)),
+    ...(missing.length ? { missing: missing.map((f) => f.path) } : {}),
     // A test's capture as read now too (gzipped since: the tests' captures were found in no series).
     tests: run.tests.map((t) => (t.snapshot === null ? t : { ...t, snapshot: now(t.snapshot) })),
     warnings: [

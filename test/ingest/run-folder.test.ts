@@ -408,6 +408,33 @@ describe('a run killed as it wrote the record of its last capture (h232)', () =>
   });
 });
 
+describe('a run folder missing a capture it names (h232)', () => {
+  // Left out with a warning, a crashed run's 3 captures became 2, too few to judge a leak: the gate
+  // passed. A gate (and a baseline) judges the run's whole series, or is told which captures to judge.
+  it('is refused by gate and baseline, naming it; read by leaks with a warning; its files named are judged', async () => {
+    const dir = join(tmp, 'missing-capture');
+    cpSync(RUN, dir, { recursive: true });
+    rmSync(join(dir, 'snapshots', '0004.pickle'));
+    for (const cmd of ['gate', 'baseline']) {
+      const r = await cli(cmd, dir, ...(cmd === 'baseline' ? ['-o', join(tmp, 'missing.json')] : []));
+      expect([cmd, r.code, r.err]).toEqual([
+        cmd,
+        2,
+        expect.stringContaining(`the run names ${dir}/snapshots/0004.pickle, which is not there (deleted since?)`),
+      ]);
+    }
+    const leaks = await cli('leaks', dir);
+    expect([leaks.code, leaks.err]).toEqual([0, expect.stringContaining('which is not there: left out')]);
+    const named = await cli(
+      'gate',
+      ...readdirSync(join(dir, 'snapshots'))
+        .filter((f) => f.endsWith('.pickle'))
+        .map((f) => join(dir, 'snapshots', f)),
+    );
+    expect(named.code).not.toBe(2);
+  });
+});
+
 describe('a finished run whose manifest.json was deleted (h232)', () => {
   // Read from captures.jsonl, it was "a run that did not finish", though its last record says it ended
   // (and how: a crash went unsaid).

@@ -899,8 +899,7 @@ class Reader {
       // With no report whole beside them, --lenient has nothing to read: say what would.
       const rest = this.blocks.length
         ? '--lenient reads the rest without them'
-        : "no report of the input has its header: put memory_profiler's header back above its rows " +
-          "('Line #    Mem usage    Increment  Occurrences   Line Contents' and its '=' line)";
+        : "put memory_profiler's back above them ('Line #  Mem usage  Increment  Occurrences  Line Contents', '=' line)";
       if (!this.lenient || !this.blocks.length) {
         throw new InputError(
           this.label,

@@ -77,8 +77,8 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
       throw new InputError(
         path,
         `line ${line}`,
-        "lines shaped like memory_profiler's report rows with no 'Line #' header above them: put its header back " +
-          "above its rows ('Line #    Mem usage    Increment  Occurrences   Line Contents' and its '=' line)",
+        "lines shaped like memory_profiler's report rows with no 'Line #' header above them: put memory_profiler's back " +
+          "above them ('Line #  Mem usage  Increment  Occurrences  Line Contents' and '=' line)",
       );
     }
     // Compressed otherwise than with gzip (which is undone as it is read): said, with how to undo it.

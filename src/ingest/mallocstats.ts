@@ -45,7 +45,7 @@ export const FREE_LISTS_ONLY =
 const headless = (what: string): string =>
   `an allocator report starts here at ${what} without CPython's first line ` +
   "('Small block threshold = 512, in 32 size classes.' or 64 classes): a report missing its first line; " +
-  'restore it (a report of the same process has it) or cut the report off';
+  'restore it or cut the report off';
 
 /**
  * The line where a head of no format holds pymalloc's report without its first line (cut off a paste),

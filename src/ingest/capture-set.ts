@@ -70,8 +70,12 @@ export async function loadCaptureSet(
     }
   }
   // A gate or a baseline judges a run's whole series: a capture it names deleted since, left out with a
-  // warning, left too few to judge a leak, and the gate passed it (h232).
-  const gone = opts.partial === 'never' ? resolved.runs.find((r) => r.missing?.length) : undefined;
+  // warning, left too few to judge a leak, and the gate passed it (h232). (All of them deleted, as a
+  // run kept for its memory.dat alone is, leave no series to misjudge: said in a warning.)
+  const gone =
+    opts.partial === 'never'
+      ? resolved.runs.find((r) => r.missing?.length && r.files.some((f) => f.kind === 'snapshot'))
+      : undefined;
   if (gone) {
     throw new InputError(
       gone.dir,

@@ -180,8 +180,15 @@ export const importer: Importer = {
         reread: file ? async () => content(await openInput(input.label)) : undefined,
       });
     } catch (e) {
-      if (zeros && e instanceof TruncatedError) throw new TruncatedError(e.file, e.where, `${e.detail}; ${padded}`);
-      throw e;
+      if (!(zeros && e instanceof TruncatedError)) throw e;
+      // The zeros may be the data's own: a dump cut right after an argument of 0 (BININT1 0) was said to
+      // stop a byte early, "zero-filled". Read whole, a cut found there is where it stops.
+      const whole = await readSnapshot(input.label, untilGzipCut(await openInput(input.label)), {
+        ...opts,
+        gzip: input.gzip,
+      }).catch((e2: unknown) => e2);
+      if (whole instanceof TruncatedError) throw whole;
+      throw new TruncatedError(e.file, e.where, `${e.detail}; ${padded}`);
     }
     if (zeros && s.partial) {
       markCutShort(input);

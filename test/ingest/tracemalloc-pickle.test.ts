@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { Snapshot } from '../../src/model/snapshot.js';
 import { statisticLine } from '../../src/report/text/statistics.js';
 import { InputError, TruncatedError } from '../../src/util/errors.js';
 import { MAX_MESSAGE } from '../fuzz/oracle.js';
-import { cli } from '../helpers.js';
+import { cli, python3 } from '../helpers.js';
 
 async function loadCapture(path: string, opts?: LoadOptions): Promise<Snapshot> {
   const c = await loadAny(path, opts);
@@ -201,6 +202,28 @@ describe('truncated dumps', () => {
     expect(s.partial).toBe(false);
     expect(content(s)).toEqual(content(await read(data)));
     expect(s.warnings.join()).toMatch(/ignored 4096 zero bytes after the end of the pickle/);
+  });
+
+  // A dump cut right after a whole BININT1 0 ends in its argument's zero byte: it was said to stop a
+  // byte early, inside that opcode, "zero-filled" (h232). Where CPython's pickletools puts the opcode.
+  it.runIf(python3())('cut right after an argument of 0: stops where the data does, no zero fill said', async () => {
+    const end = Number(
+      execFileSync(
+        python3()!.bin,
+        [
+          '-c',
+          'import pickletools,sys\nb=open(sys.argv[1],"rb").read()\n' +
+            'print(next(p+2 for o,a,p in pickletools.genops(b) if o.name=="BININT1" and a==0 and p>len(b)//3))',
+          t.dump,
+        ],
+        { encoding: 'utf8' },
+      ).trim(),
+    );
+    writeFileSync(padded, data.subarray(0, end));
+    const err = await loadCapture(padded).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TruncatedError);
+    expect(String(err)).toContain(`byte ${end}: truncated tracemalloc dump: the data stops at byte ${end}, before`);
+    expect(String(err)).not.toContain('zero-filled');
   });
 
   it('zeros followed by other bytes are no zero-filled tail: the 0x00 is refused where it stands', async () => {

@@ -388,9 +388,12 @@ function linesMoved(s: Samples): boolean {
   const { t, mib } = s;
   const n = t.length;
   const ahead: number[] = [];
-  for (let i = 1; i < n; i++) if (t[i]! > t[i - 1]!) ahead.push(t[i]! - t[i - 1]!);
+  let widest = 0; // (not Math.max(...ahead): a million arguments overflow the stack)
+  for (let i = 1; i < n; i++) {
+    if (t[i]! > t[i - 1]!) ahead.push(t[i]! - t[i - 1]!);
+    if (t[i]! - t[i - 1]! > widest) widest = t[i]! - t[i - 1]!;
+  }
   if (ahead.length < 2) return false;
-  const widest = Math.max(...ahead);
   ahead.sort((a, b) => a - b);
   const usual = ahead[ahead.length >> 1]!;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);

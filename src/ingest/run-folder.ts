@@ -401,7 +401,7 @@ function withWholeUnrecorded(dir: string, run: RunFolder): RunFolder {
     return run;
   }
   const number = (p: string): number => Number(/(\d+)\.pickle(?:\.gz)?$/.exec(p)?.[1] ?? Number.NaN);
-  const last = Math.max(0, ...run.files.filter((f) => f.kind === 'snapshot').map((f) => number(f.path)));
+  const last = run.files.reduce((m, f) => (f.kind === 'snapshot' ? Math.max(m, number(f.path)) : m), 0);
   const whole = names
     .filter((n) => /^\d+\.pickle(?:\.gz)?$/.test(n) && number(n) > last)
     .map((n) => join(dir, 'snapshots', n.replace(/\.gz$/, '')))

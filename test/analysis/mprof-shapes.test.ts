@@ -346,6 +346,27 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     }
   });
 
+  it('lines moved in a long run (200,000 samples): read in time order, not a crash', async () => {
+    // fixtures/mprof/plain.dat's samples repeated, each copy later by the run's span, then a block moved
+    // to the end: the check of moved lines took the widest step as Math.max(...steps), past the stack
+    // for 130,000 of them ("internal error", exit 3).
+    const text = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
+    const head = text.filter((l) => l !== '' && !l.startsWith('MEM '));
+    const mem = text.filter((l) => l.startsWith('MEM ')).map((l) => l.split(' '));
+    const t0 = Number(mem[0]![2]);
+    const span = Number(mem[mem.length - 1]![2]) - t0 + (Number(mem[1]![2]) - t0);
+    const copies = Math.ceil(200_000 / mem.length);
+    const lines = Array.from({ length: copies }, (_, k) =>
+      mem.map(([, m, t]) => `MEM ${m} ${(Number(t) + k * span).toFixed(4)}`),
+    ).flat();
+    const moved = [...lines.slice(0, 1000), ...lines.slice(50_000), ...lines.slice(1000, 50_000)];
+    const file = join(dir, 'long-moved.dat');
+    writeFileSync(file, `${[...head, ...moved].join('\n')}\n`);
+    const r = await cli('info', file);
+    expect([r.code, r.err]).toEqual([0, expect.stringContaining('lines moved or sorted in the file')]);
+    expect(r.out).toMatch(new RegExp(`^samples +${lines.length}$`, 'm'));
+  });
+
   it('samples out of order at most steps: an error naming the line, not a verdict', async () => {
     const file = join(dir, 'reversed.dat');
     const head = lines.filter((l) => l !== '' && !l.startsWith('MEM '));

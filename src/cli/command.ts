@@ -3,6 +3,7 @@
 // stats and diff read one dump: what only sets and logs need is imported where they are read.
 
 import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { FORMATS } from '../ingest/formats.js';
 import type { ReadOptions } from '../ingest/importer.js';
@@ -289,6 +290,9 @@ const PARTS: Readonly<Record<SetPart, string>> = {
   'allocator-stats': 'allocator reports',
 };
 
+// One of a part's files: `PARTS[part]` without its plural's s ("the mprof run of run/").
+const ofCount = (part: SetPart, n: number): string => (n === 1 ? PARTS[part].replace(/s$/, '') : PARTS[part]);
+
 /** How a set is read: the order of its captures, the kinds the command reads, dumps cut short. */
 export interface SetOptions {
   readonly order?: Order | undefined;
@@ -350,12 +354,23 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
     // A run folder's own files are left out in one line, not one a file.
     const paths = [...new Set(files[part].map((c) => c.source.path))];
     const runOf = (p: string) => set.runs?.find((r) => p.startsWith(`${r.dir}/`) || p.startsWith(`${r.dir}\\`));
-    for (const path of paths.filter((p) => !runOf(p))) {
-      warn(a, `leaving out ${path}: this command reads ${read}, not ${PARTS[part]}`);
+    // Likewise a folder's: one line for its files of a kind the command does not read.
+    const byFolder = new Map<string, string[]>();
+    for (const p of paths.filter((p) => !runOf(p))) {
+      const inDir = byFolder.get(dirname(p)) ?? [];
+      byFolder.set(dirname(p), [...inDir, p]);
+    }
+    for (const [dir, inDir] of byFolder) {
+      if (inDir.length === 1) warn(a, `leaving out ${inDir[0]}: this command reads ${read}, not ${PARTS[part]}`);
+      else warn(a, `leaving out the ${inDir.length} ${PARTS[part]} of ${dir}: this command reads ${read}`);
     }
     for (const r of set.runs ?? []) {
       const n = paths.filter((p) => runOf(p) === r).length;
-      if (n) warn(a, `leaving out the ${n} ${PARTS[part]} of ${r.dir}: this command reads ${read}`);
+      if (n)
+        warn(
+          a,
+          `leaving out ${n === 1 ? 'the' : `the ${n}`} ${ofCount(part, n)} of ${r.dir}: this command reads ${read}`,
+        );
     }
   }
   if (uses.every((part) => files[part].length === 0)) {

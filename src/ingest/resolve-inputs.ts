@@ -189,6 +189,42 @@ function notAFile(p: string): string | null {
   }
 }
 
+/**
+ * A folder's files to read, by path: hidden ones and the subfolders `readApart` left out, and what is
+ * not a file (or not named in UTF-8) said in `skipped`.
+ */
+function folderFiles(dir: string, skipped: string[], readApart: readonly string[] = []): string[] {
+  return entries(dir)
+    .filter((raw) => {
+      // A name that is not UTF-8 has no path a string can give: said, and passed over.
+      const ok = Buffer.from(raw.toString('utf8')).equals(raw);
+      if (!ok)
+        skipped.push(`skipping ${join(dir, raw.toString('utf8'))}: its name is not UTF-8 (rename it to read it)`);
+      return ok;
+    })
+    .map((raw) => raw.toString('utf8'))
+    .filter((n) => !n.startsWith('.') && !readApart.includes(n))
+    .map((n) => join(dir, n))
+    .filter((p) => {
+      const what = notAFile(p);
+      if (what) skipped.push(`skipping ${p}: ${what}`);
+      return !what;
+    });
+}
+
+// The subfolders of a run folder that hold its captures, numbered as `arenascope run` numbers them.
+const RUN_PARTS = ['snapshots', 'allocator'] as const;
+const RUN_NUMBERED = /^\d{4}\.(?:pickle|txt)(?:\.gz)?$/;
+const SIDECAR = /\.(?:label|time|peak)$/;
+
+function runPart(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && entries(dir).some((raw) => RUN_NUMBERED.test(raw.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
 function ordered(paths: string[], order: Order): string[] {
   if (order === 'given') return paths;
   if (order === 'mtime')
@@ -484,24 +520,20 @@ export function resolveInputs(
       skipped.push(...run.warnings);
       inputs.push(...run.files.map((f) => f.path));
     } else if (st?.isDirectory()) {
-      expand(
-        entries(a)
-          .filter((raw) => {
-            // A name that is not UTF-8 has no path a string can give: said, and passed over.
-            const ok = Buffer.from(raw.toString('utf8')).equals(raw);
-            if (!ok)
-              skipped.push(`skipping ${join(a, raw.toString('utf8'))}: its name is not UTF-8 (rename it to read it)`);
-            return ok;
-          })
-          .map((raw) => raw.toString('utf8'))
-          .filter((n) => !n.startsWith('.'))
-          .map((n) => join(a, n))
-          .filter((p) => {
-            const what = notAFile(p);
-            if (what) skipped.push(`skipping ${p}: ${what}`);
-            return !what;
-          }),
-      );
+      // A run folder without its records (manifest.json and captures.jsonl deleted or left out of a
+      // copy): its snapshots/ and allocator/ read as folders of their own, with their sidecars (passed
+      // over as subfolders, its memory.dat alone was judged: "stable", a leak in its snapshots).
+      const parts = RUN_PARTS.filter((d) => runPart(join(a, d)));
+      expand(folderFiles(a, skipped, parts));
+      if (parts.length) {
+        skipped.push(
+          `${a}: no manifest.json or captures.jsonl (the records of \`arenascope run\`): its ${parts.map((d) => `${d}/`).join(' and ')} read as plain folders`,
+        );
+        // Their captures and the captures' sidecars; the rest is the run's own (its allocator run's
+        // captures.jsonl and output).
+        const numbered = (p: string): boolean => RUN_NUMBERED.test(basename(p).replace(SIDECAR, ''));
+        for (const d of parts) expand(folderFiles(join(a, d), skipped).filter(numbered));
+      }
     } else if (!st && a !== '-' && GLOB.test(a)) {
       const matches = glob(a).filter((p) => {
         const what = notAFile(p);

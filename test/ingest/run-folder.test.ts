@@ -493,6 +493,37 @@ describe("a run's snapshots/ folder given without its sidecars (h232)", () => {
   });
 });
 
+describe('a run folder without its records (h232)', () => {
+  // manifest.json and captures.jsonl deleted (or left out of a copy): its snapshots/ was passed over as
+  // a subfolder and its memory.dat alone judged, "stable", where its snapshots hold a leak at app.py:14.
+  it('reads its snapshots/ and allocator/ with their sidecars, and answers as the whole run does', async () => {
+    const bare = join(tmp, 'recordless-run');
+    cpSync(RUN, bare, { recursive: true, filter: (p) => !/(manifest\.json|captures\.jsonl)$/.test(p) });
+    const leaks = await cli('leaks', bare, '--json');
+    expect(leaks.code).toBe(0);
+    expect(leaks.err).toContain(
+      `${bare}: no manifest.json or captures.jsonl (the records of \`arenascope run\`): its snapshots/ and allocator/ read as plain folders`,
+    );
+    expect(leaks.err).toContain(`leaving out the 8 allocator reports of ${join(bare, 'allocator')}`);
+    expect(leaks.err).not.toContain('skipping');
+    type Leaks = { labels: string[]; sites: { filename: string; lineno: number; verdict: string }[] };
+    const sites = (out: string): Leaks => (JSON.parse(out) as Leaks[])[0]!;
+    const [whole, read] = [sites((await cli('leaks', RUN, '--json')).out), sites(leaks.out)];
+    expect(read.labels).toEqual(whole.labels);
+    const leaking = (s: typeof read) =>
+      s.sites.filter((x) => x.verdict === 'leak').map((x) => `${x.filename}:${x.lineno}`);
+    expect(leaking(read)).toEqual(leaking(whole));
+    expect(leaking(read).some((x) => x.endsWith('app.py:14'))).toBe(true);
+    // The replay pairs its allocator reports with the same captures and gives the same figures.
+    const figures = (out: string) =>
+      out.split('\n').filter((l) => /^\S.*\s\d+\s+\d+\s+\d+/.test(l) || l.startsWith('Fragmented:'));
+    const [r1, r2] = [await cli('replay', RUN), await cli('replay', bare)];
+    expect(r2.code).toBe(0);
+    expect(figures(r2.out)).toEqual(figures(r1.out));
+    expect(figures(r2.out).length).toBeGreaterThan(8);
+  });
+});
+
 describe("fragmentation of a run whose survivors are main()'s locals (fixtures/run-folder/make_frag_locals.py)", () => {
   // The real reports: 17 arenas at "later" for 5 needed; 6 at exit, once main() had returned. Judged at
   // exit, replay said "not fragmented" and the gate passed.

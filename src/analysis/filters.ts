@@ -138,11 +138,17 @@ export const INTERNAL_FILTERS: readonly TraceFilter[] = [
   { kind: 'filename', inclusive: false, pattern: '<frozen importlib._bootstrap_external>' },
   { kind: 'filename', inclusive: false, pattern: '<frozen importlib.util>' },
   { kind: 'filename', inclusive: false, pattern: '<unknown>' },
-  { kind: 'filename', inclusive: false, pattern: '*/tracemalloc.py' },
-  { kind: 'filename', inclusive: false, pattern: '*/arenascope_capture/*.py' },
+  ...machinery('*/tracemalloc.py'),
+  ...machinery('*/arenascope_capture/*.py'),
   // setuptools' import hook, on every import of a Python with setuptools installed.
-  { kind: 'filename', inclusive: false, pattern: '*/_distutils_hack/__init__.py' },
+  ...machinery('*/_distutils_hack/__init__.py'),
 ];
+
+// A file of the machinery by path, as POSIX and Windows name it (a capture of C:\Python311\Lib\ read
+// on Linux: its tracemalloc.py lines counted as the program's, and a gate failed on their growth).
+function machinery(pattern: string): TraceFilter[] {
+  return [pattern, pattern.replaceAll('/', '\\')].map((p) => ({ kind: 'filename', inclusive: false, pattern: p }));
+}
 
 // The machinery `leaks` leaves out (the import system, tracemalloc itself), tested on the site's
 // own frame as tracemalloc.Filter does without all_frames; and the code of `arenascope run`'s bootstrap.

@@ -36,8 +36,17 @@ export function frameLine(line: string): { prefix: string; filename: string; lin
 // A Markdown quote ('> ' before each line of a reply, '> > ' in a reply to one) and the no-break spaces of a copy from a web page.
 const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
 const NBSP = /\u00a0/g;
+// A listing kept as comments in a script or notes ('    # ' before each line): the mark read as a file
+// name's first characters ('# /app/p.py', '# <frozen importlib._bootstrap>': not the import system's). Not
+// the documentation recipe's rank ('#1: app.py:12: 0.5 KiB').
+const COMMENT = /^[ \t]*#+(?: |$)/;
 
-/** A line as the program printed it: without a CI log's prefix, a quote's marks, a web page's no-break spaces. */
+/**
+ * A line as the program printed it: without a CI log's prefix, a quote's marks, a comment's mark, a web
+ * page's no-break spaces.
+ */
 export function plain(raw: string): string {
-  return withoutCiPrefix(raw.includes('\u00a0') ? raw.replace(NBSP, ' ') : raw).replace(MARKDOWN_QUOTE, '');
+  return withoutCiPrefix(raw.includes('\u00a0') ? raw.replace(NBSP, ' ') : raw)
+    .replace(MARKDOWN_QUOTE, '')
+    .replace(COMMENT, '');
 }

@@ -572,3 +572,56 @@ describe('pytracemalloc on Python 2: its figures divided as whole numbers, each 
     expect(log.warnings.join('\n')).not.toContain('disagree');
   });
 });
+
+describe('listings found in public files (fixtures/text/found)', () => {
+  const FOUND = 'fixtures/text/found';
+  const tmp = mkdtempSync(join(tmpdir(), 'arenascope-found-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  type Sites = { snapshots: { topSites: { frames: Frame[]; internal: boolean }[] } };
+  const topSites = async (file: string) => {
+    const out = join(tmp, `${file}.json`);
+    const r = await cli('report', join(FOUND, file), '--json-out', out, '-o', join(tmp, `${file}.html`));
+    expect(r.code).toBe(0);
+    return (JSON.parse(readFileSync(out, 'utf8')) as Sites).snapshots.topSites;
+  };
+  const lines = (out: string) => out.split('\n').filter((l) => /: size=/.test(l) && !l.startsWith('Total:'));
+  // The file's own statistic lines, their comment marks taken off: as CPython printed them.
+  const printed = (file: string, from: number, to: number) =>
+    readFileSync(join(FOUND, file), 'utf8')
+      .split('\n')
+      .slice(from - 1, to)
+      .map((l) => l.replace(/^\s*# /, ''));
+
+  it("kept as comments ('# ' before each line): the mark is no part of the file names", async () => {
+    const notes = await cli('stats', join(FOUND, 'notes-filename.md'), '-g', 'filename');
+    expect(notes.code).toBe(0);
+    expect(lines(notes.out)).toEqual(printed('notes-filename.md', 4, 5));
+    const script = await cli('stats', join(FOUND, 'kaitai-experiment.py'));
+    expect(script.code).toBe(0);
+    expect(lines(script.out)).toEqual(printed('kaitai-experiment.py', 25, 34));
+    // The import system's lines are the machinery's, as anywhere else ('# <frozen …>' was the program's).
+    const frozen = (await topSites('kaitai-experiment.py')).filter((x) =>
+      x.frames[0]!.filename.startsWith('<frozen importlib'),
+    );
+    expect(frozen.length).toBe(2);
+    expect(frozen.every((x) => x.internal)).toBe(true);
+  });
+
+  it("tracemalloc's own lines named by Windows paths are the machinery's: not the program's, not counted by a gate", async () => {
+    // The two listings of kaitai-experiment.py apart: the second has tracemalloc.py:67 at +46.7 KiB.
+    const [old, cur] = [join(tmp, 'k-old.txt'), join(tmp, 'k-new.txt')];
+    writeFileSync(old, `${printed('kaitai-experiment.py', 5, 15).join('\n')}\n`);
+    writeFileSync(cur, `${printed('kaitai-experiment.py', 24, 34).join('\n')}\n`);
+    const gate = await cli('gate', cur, '--baseline', old, '--max-site-growth', '40KiB', '--ignore', '*exp_class.py');
+    expect(gate.out).toContain(
+      "1 line of tracemalloc, the import system or arenascope's capture code grew past the limit, not counted",
+    );
+    expect(gate.code).toBe(0);
+    // A logged listing of CPython 3.12 on Windows: its tracemalloc.py lines are internal in the report's data.
+    const sites = await topSites('windows-readme.md');
+    const own = sites.filter((s) => s.frames[0]!.filename.endsWith('\\tracemalloc.py'));
+    expect(own.map((s) => s.frames[0]!.lineno).sort()).toEqual([115, 193, 67].sort());
+    expect(own.every((s) => s.internal)).toBe(true);
+    expect(sites.find((s) => s.frames[0]!.filename.endsWith('\\app.py'))?.internal).toBe(false);
+  });
+});

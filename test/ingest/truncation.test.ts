@@ -476,6 +476,12 @@ describe.each(TEXT)('%s', (path) => {
         expect(r.err).toMatch(/not a format arenascope reads/);
         continue;
       }
+      // Cut inside the first statistic of a listing (fixtures/text/found/notes-filename.md): nothing
+      // before the cut says what the file is.
+      if (path.startsWith('fixtures/text/') && !/: size=/.test(text.slice(0, start))) {
+        expect(r.err).toMatch(/not a format arenascope reads/);
+        continue;
+      }
       expect(r.err, `${path} cut at byte ${cut}`).toMatch(/in the middle of (a line|a row)/);
       expect(r.err).toContain('--allow-partial');
       const partial = await info(p, '--allow-partial');

@@ -372,6 +372,24 @@ describe.each(ALLOCATOR_REPORTS)('allocator report %s', (file) => {
   });
 });
 
+describe('an allocator report beside a logged listing, which no replay can take (h233)', () => {
+  // The report's own figure, as given alone: the summary said "-" beside the listing, and the gate
+  // failed as if no allocator report had been given ("give more captures or --allocator-stats").
+  const dir = 'fixtures/mallocstats/fragmentation';
+  it.each([
+    [`${dir}/py311-scattered.txt`, 'yes'],
+    [`${dir}/py311-packed.txt`, 'no'],
+  ])('%s: the real report alone, by report and gate alike', async (file, verdict) => {
+    const listing = 'fixtures/text/app.log';
+    const alone = gateCheck((await gate([file], '--max-fragmentation', '0.5')).json, 'max-fragmentation')!;
+    const { data } = await report([listing, file]);
+    expect(field(field(data, 'summary'), 'fragmentation')).toBe(verdict);
+    const c = gateCheck((await gate([listing, file], '--max-fragmentation', '0.5')).json, 'max-fragmentation')!;
+    expect([c.measured, c.passed]).toEqual([alone.measured, verdict === 'no']);
+    expect(c.message).toContain('real report alone');
+  });
+});
+
 describe('allocator reports of several processes, given alone', () => {
   // CPython 3.8's scattered heap (58 arenas allocated in all), then its packed one (56): a process's
   // counters only grow, so these are two processes' reports. The last given, 0% fragmented, stood for

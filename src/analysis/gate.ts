@@ -1098,7 +1098,7 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
   const replay = current.snapshots?.replay;
   const m: FragmentationMeasure | null =
     replay?.fragmentation.measure ??
-    (current.snapshots ? null : reportsAloneMeasure(current.allocatorStats, current.allocatorApart !== undefined));
+    (replay ? null : reportsAloneMeasure(current.allocatorStats, current.allocatorApart !== undefined));
   const [share, max] = againstLimit(m?.share ?? 0, limit, 0.01, '%');
   const why =
     (current.snapshots?.labels.length ?? 0) === 1

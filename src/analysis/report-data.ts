@@ -408,9 +408,10 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     fragmentation: a.blocks.length ? reportFragmentation(standingReport(a)) : null,
     ...(a.label ? { label: a.label } : {}),
   }));
-  // With no snapshot, the last allocator report says it by its own table, as gate measures it.
-  const apart = snapshots ? null : reportsApart(set.allocatorStats);
-  const alone = snapshots ? null : reportsAloneMeasure(allocatorStats, apart !== null);
+  // With no snapshot replayed (none, or listings a replay cannot take), the last allocator report says
+  // it by its own table, as gate measures it (beside a logged listing the summary said none).
+  const apart = snapshots?.replay ? null : reportsApart(set.allocatorStats);
+  const alone = snapshots?.replay ? null : reportsAloneMeasure(allocatorStats, apart !== null);
   return {
     format: 'arenascope-report',
     version: REPORT_VERSION,

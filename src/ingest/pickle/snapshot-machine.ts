@@ -529,12 +529,12 @@ export class SnapshotMachine {
         }
         case 0x71: // BINPUT
           if (p + 2 > n) return this.suspend(p, 2);
-          this.put(d[p + 1]!);
+          this.put(d[p + 1]!, 2);
           p += 2;
           break;
         case 0x72: // LONG_BINPUT
           if (p + 5 > n) return this.suspend(p, 5);
-          this.put(d.readUInt32LE(p + 1));
+          this.put(d.readUInt32LE(p + 1), 5);
           p += 5;
           break;
         case 0x4e: // NONE
@@ -729,13 +729,13 @@ export class SnapshotMachine {
   // A memo store needs a value above the last MARK (CPython: "unexpected MARK found").
   private memoize(): void {
     const value = this.top('MEMOIZE');
-    this.storedBy('MEMOIZE');
+    this.storedBy('MEMOIZE', 1, value);
     this.memoStore(this.memoNext++, value, true);
   }
 
-  private put(i: number): void {
+  private put(i: number, length: number): void {
     const value = this.top('BINPUT');
-    this.storedBy('BINPUT');
+    this.storedBy('BINPUT', length, value);
     // Every pickler numbers its memo from 0 up and never stores twice at one index; read on, an
     // index stored again (CPython keeps the last value) counted the traces its references stood for
     // as the first value (a hand-made dump: stats 128 B where CPython says 112 B).
@@ -749,11 +749,19 @@ export class SnapshotMachine {
   // mixes them (protocol 4 on writes MEMOIZE, earlier ones BINPUT).
   private memoizing = false;
   private putting = false;
-  private storedBy(op: 'MEMOIZE' | 'BINPUT'): void {
+  // A pickler stores each object in the memo once, as it makes it, and never an int or None: a memo
+  // store right after another, or of a number, is a flood (20 MB of MEMOIZE took 5.8 GB; h234).
+  private storeEnd = -1;
+  private storedBy(op: 'MEMOIZE' | 'BINPUT', length: number, value: Value): void {
     if (op === 'MEMOIZE') this.memoizing = true;
     else this.putting = true;
     if (this.memoizing && this.putting)
       this.fail('MEMOIZE and BINPUT memo stores in one pickle: no pickler writes that');
+    if (this.opStart === this.storeEnd) this.fail(`${op} of a value just stored in the memo: no pickler writes that`);
+    if (typeof value === 'number' || value === null) {
+      this.fail(`${op} of ${value === null ? 'None' : 'an int'}: no pickler stores those in the memo`);
+    }
+    this.storeEnd = this.opStart + length;
   }
 
   // `numbered`: stored by MEMOIZE, at the next index.

@@ -51,6 +51,20 @@ export function wholeWithoutEnd(line: string): boolean {
 
 const stripCR = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
+// More lines than any capture holds, read at ~1 us each: a gzip of a few MB holding GBs of line ends
+// took minutes (h234: 50 MB of them, 71 s). The mprof reader holds fewer (its MAX_LINES).
+const MAX_LINES = 1 << 24;
+const MAX_BLANK_RUN = 1 << 20;
+const NOT_BLANK = /\S/;
+
+function tooMany(input: InputStream, what: string, limit: number, from?: number): InputError {
+  return new InputError(
+    input.label,
+    `line ${from ?? limit + 1}`,
+    `more than ${limit.toLocaleString('en-US')} ${what}: no text capture is that long`,
+  );
+}
+
 function tooLong(input: InputStream, no: number): InputError {
   return new InputError(input.label, `line ${no}`, `a line longer than ${MAX_LINE >> 20} MiB: not a text capture`);
 }
@@ -66,6 +80,7 @@ export function textLines(input: InputStream): TextLines {
     let parts: string[] = [];
     let partsLength = 0;
     let no = 0;
+    let blanks = 0; // blank lines in a row up to this one
     // The last 2 bytes of the chunk before: a U+FFFD written in the input may span two chunks.
     let tail = Buffer.alloc(0);
     try {
@@ -90,6 +105,10 @@ export function textLines(input: InputStream): TextLines {
             [parts, partsLength] = [[], 0];
           }
           no++;
+          if (no > MAX_LINES) throw tooMany(input, 'lines', MAX_LINES);
+          // (A line of spaces alone is blank too; tested only up to its first other character.)
+          blanks = line.length === 0 || line === '\r' || !NOT_BLANK.test(line) ? blanks + 1 : 0;
+          if (blanks > MAX_BLANK_RUN) throw tooMany(input, 'blank lines in a row', MAX_BLANK_RUN, no - blanks + 1);
           yield stripCR(line);
           start = nl + 1;
         }

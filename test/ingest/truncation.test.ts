@@ -363,6 +363,22 @@ describe('a line longer than any capture holds (64 MiB)', () => {
   });
 });
 
+describe('more blank lines in a row than any capture holds (h234)', () => {
+  // A few MB of gzip holding GBs of line ends took minutes, read at ~1 us a line, and exited 0.
+  it.each([
+    ['tracemalloc text', 'a.py:1: size=10 KiB, count=1, average=10 KiB\nb.py:2: size=5 KiB, count=1, average=5 KiB\n'],
+    ['allocator stats', 'Small block threshold = 512, in 32 size classes.\n'],
+    ['a line report', `Line #    Mem usage    Increment  Occurrences   Line Contents\n${'='.repeat(62)}\n`],
+  ])('%s: an input error at the first of them', async (_name, head) => {
+    const first = head.split('\n').length;
+    const p = join(dir, 'blank.txt.gz');
+    writeFileSync(p, gzipSync(`${head}${'\n'.repeat((1 << 20) + 1)}`));
+    const r = await cli('info', p);
+    expect(r.err).toContain(`line ${first}: more than 1,048,576 blank lines in a row: no text capture is that long`);
+    expect(r.code).toBe(2);
+  });
+});
+
 describe('messages quote a short excerpt of the input', () => {
   it('a pickle naming a global of 10 KB: one short line', async () => {
     const name = 'x'.repeat(10_000);

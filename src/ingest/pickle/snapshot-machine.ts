@@ -665,6 +665,7 @@ export class SnapshotMachine {
     const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
     if (top instanceof TraceRun && s.length > floor) top.count += r.traces;
     else this.push(new TraceRun(r.traces));
+    this.storeEnd = this.base + r.end; // the last trace's MEMOIZE
     return r.end;
   }
 

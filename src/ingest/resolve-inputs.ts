@@ -205,11 +205,21 @@ function folderFiles(dir: string, skipped: string[], readApart: readonly string[
     .map((raw) => raw.toString('utf8'))
     .filter((n) => !n.startsWith('.') && !readApart.includes(n))
     .map((n) => join(dir, n))
-    .filter((p) => {
-      const what = notAFile(p);
-      if (what) skipped.push(`skipping ${p}: ${what}`);
-      return !what;
-    });
+    .filter((p) => aFile(p, skipped));
+}
+
+/**
+ * Whether a folder's or a glob's entry is a file to read; what else it is said in `skipped`. One named
+ * as captures are is an error, as one that cannot be read (a dump replaced by a link to nothing or a
+ * pipe left a series one capture short, and a gate passed; h234); never opened: a pipe waits for a writer.
+ */
+function aFile(p: string, skipped: string[]): boolean {
+  const what = notAFile(p);
+  if (what && CAPTURE_NAME.test(p) && !what.startsWith('a folder')) {
+    throw new InputError(p, '', `${what}, named as a capture is: a series one capture short can pass a gate`);
+  }
+  if (what) skipped.push(`skipping ${p}: ${what}`);
+  return !what;
 }
 
 // The subfolders of a run folder that hold its captures, numbered as `arenascope run` numbers them.
@@ -535,11 +545,7 @@ export function resolveInputs(
         for (const d of parts) expand(folderFiles(join(a, d), skipped).filter(numbered));
       }
     } else if (!st && a !== '-' && GLOB.test(a)) {
-      const matches = glob(a).filter((p) => {
-        const what = notAFile(p);
-        if (what) skipped.push(`skipping ${p}: ${what}`);
-        return !what;
-      });
+      const matches = glob(a).filter((p) => aFile(p, skipped));
       if (!matches.length) skipped.push(`no file matches ${a}`);
       expand(matches);
     } else {

@@ -337,38 +337,53 @@ describe('what a folder holds besides files', () => {
 
   // tinyglobby's crawler lists files, folders and links only: a FIFO among a series' files was left
   // out unsaid (leaks of 'snap-*' read 2 captures of 3, no warning).
-  it("a FIFO a pattern matches is one warning, as a folder's", async () => {
+  it("a FIFO a pattern matches is one warning, as a folder's; named as a capture, an error (h234)", async () => {
     const d = mkdtempSync(join(tmpdir(), 'arenascope-glob-fifo-'));
     try {
       copyFileSync(A, join(d, 'snap-1.pickle'));
-      execFileSync('mkfifo', [join(d, 'snap-2.pickle')]);
+      execFileSync('mkfifo', [join(d, 'snap-2.txt')]);
       copyFileSync(A, join(d, 'snap-3.pickle'));
       execFileSync('mkfifo', [join(d, '.snap-4.pickle')]); // hidden: the pattern does not match it
-      const r = resolveInputs([join(d, 'snap-*.pickle')]);
+      const r = resolveInputs([join(d, 'snap-*')]);
       expect(r.inputs).toEqual([join(d, 'snap-1.pickle'), join(d, 'snap-3.pickle')]);
-      expect(r.skipped).toEqual([`skipping ${join(d, 'snap-2.pickle')}: not a regular file`]);
+      expect(r.skipped).toEqual([`skipping ${join(d, 'snap-2.txt')}: not a regular file`]);
       const only = mkdtempSync(join(tmpdir(), 'arenascope-glob-fifo-only-'));
-      execFileSync('mkfifo', [join(only, 'snap-1.pickle')]);
-      const alone = resolveInputs([join(only, '*.pickle')]);
+      execFileSync('mkfifo', [join(only, 'snap-1.txt')]);
+      const alone = resolveInputs([join(only, '*.txt')]);
       expect(alone.skipped).toEqual([
-        `skipping ${join(only, 'snap-1.pickle')}: not a regular file`,
-        `no file matches ${join(only, '*.pickle')}`,
+        `skipping ${join(only, 'snap-1.txt')}: not a regular file`,
+        `no file matches ${join(only, '*.txt')}`,
       ]);
       // A pattern relative to the working directory, its wildcard in its first part, and no file matched.
       const cwd = process.cwd();
       try {
         process.chdir(only);
-        expect(resolveInputs(['*.pickle']).skipped).toEqual([
-          'skipping snap-1.pickle: not a regular file',
-          'no file matches *.pickle',
+        expect(resolveInputs(['*.txt']).skipped).toEqual([
+          'skipping snap-1.txt: not a regular file',
+          'no file matches *.txt',
         ]);
       } finally {
         process.chdir(cwd);
       }
       rmSync(only, { recursive: true, force: true });
       // A command that reads one file reads the one regular file the pattern matches.
-      const stats = await cli('stats', join(d, 'snap-[12].pickle'));
+      const stats = await cli('stats', join(d, 'snap-[12]*'));
       expect(stats.code).toBe(0);
+      // Named as a capture is, a FIFO or a link to nothing among a series is an error, never opened
+      // (a pipe waits for a writer): skipped, the series was one capture short and a gate passed.
+      execFileSync('mkfifo', [join(d, 'snap-2.pickle')]);
+      for (const given of [d, join(d, 'snap-*.pickle')]) {
+        const gate = await cli('gate', given, '--max-peak', '100MiB');
+        expect(gate.err).toBe(
+          `arenascope: ${join(d, 'snap-2.pickle')}: not a regular file, named as a capture is: a series one capture short can pass a gate\n`,
+        );
+        expect(gate.code).toBe(2);
+      }
+      rmSync(join(d, 'snap-2.pickle'));
+      symlinkSync('gone.pickle', join(d, 'snap-2.pickle'));
+      const leaks = await cli('leaks', d);
+      expect(leaks.err).toContain(`${join(d, 'snap-2.pickle')}: a link to nothing, named as a capture is`);
+      expect(leaks.code).toBe(2);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

@@ -130,6 +130,7 @@ function typeNames(t: string | string[]): string {
 function limitNote(limit: number): string {
   if (Math.abs(limit) === MAX_SAFE) return ' (2**53 - 1: larger integers are not held exactly)';
   if (Math.abs(limit) === LATEST_DATE_S) return ' (seconds: the furthest time a date holds)';
+  if (limit === 2 ** 33) return ' (MiB: 2**53 bytes)';
   return '';
 }
 

@@ -190,6 +190,15 @@ describe('baseline report.json: checked against schema/arenascope-report.schema.
       /^\/snapshots\/totals\/0\/size: must be <= 9007199254740991 \(2\*\*53 - 1: larger integers are not held exactly\)/,
     );
   });
+
+  it('a peak in MiB beyond 2**53 bytes is an error (1e308 read as Infinity, and a gate failed at +NaN%; h234)', async () => {
+    const f = editedBaseline('huge-peak.json', (d) => {
+      (d as unknown as { summary: { peakMiB: number } }).summary.peakMiB = 1e308;
+    });
+    expect(inputError(await gate(f, '--max-peak-growth', '5%'), f)).toBe(
+      '/summary/peakMiB: must be <= 8589934592 (MiB: 2**53 bytes), found 1e+308',
+    );
+  });
 });
 
 describe("what arenascope writes fits its schema (and Python's jsonschema agrees)", () => {

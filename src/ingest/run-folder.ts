@@ -2,7 +2,7 @@
 // or the captures.jsonl of a run that did not finish. A manifest is data, never trusted: every path in
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CaptureKept, MemorySeries } from '../model/memory-series.js';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
@@ -114,7 +114,26 @@ export function insidePath(dir: string, rel: string, file: string, at: string): 
   if (!rel || isAbsolute(rel) || /^[A-Za-z]:/.test(rel) || parts.includes('..') || escapes) {
     throw new InputError(file, at, `expected a path inside the run folder, found ${JSON.stringify(rel.slice(0, 60))}`);
   }
-  return join(dir, rel);
+  const path = join(dir, rel);
+  // Nor a link out of it: a file of another program's run (or of the system) read as this run's (h234).
+  let real: string | null = null;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // not there: said where it is read
+  }
+  const within = (r: string): boolean => {
+    const up = relative(realpathSync(dir), r).split(/[\\/]+/)[0];
+    return up !== '..' && !isAbsolute(relative(realpathSync(dir), r));
+  };
+  if (real !== null && !within(real)) {
+    throw new InputError(
+      file,
+      at,
+      `expected a file inside the run folder, found ${JSON.stringify(rel.slice(0, 60))}, a link out of it`,
+    );
+  }
+  return path;
 }
 
 function testOf(file: string, at: string, dir: string, v: Json): RunTest {

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../src/analysis/gate.js';
@@ -489,6 +489,33 @@ describe("a run's snapshots/ folder given without its sidecars (h232)", () => {
           : [given]),
       );
       expect([given, got]).toEqual([given, whole]);
+    }
+  });
+});
+
+describe('links in a run folder (h234)', () => {
+  it('a file the manifest names that links out of the folder is refused; links within it, or to the folder, are read', async () => {
+    const run = join(tmp, 'linked-run');
+    cpSync(RUN, run, { recursive: true });
+    const third = join(run, 'snapshots', '0003.pickle');
+    // Another program's dump, linked in: read as this run's capture, unsaid.
+    rmSync(third);
+    symlinkSync(resolve('fixtures/dumps/py311-inventory-a.pickle'), third);
+    const out = await cli('info', run);
+    expect(out.err).toBe(
+      `arenascope: ${join(run, 'manifest.json')}: $.files[2].path: expected a file inside the run folder, found "snapshots/0003.pickle", a link out of it\n`,
+    );
+    expect(out.code).toBe(2);
+    // A link to the run's own copy of it, and the folder given by a link: read.
+    rmSync(third);
+    cpSync(join(RUN, 'snapshots', '0003.pickle'), join(run, 'kept-0003.pickle'));
+    symlinkSync('../kept-0003.pickle', third);
+    const via = join(tmp, 'linked-run-link');
+    symlinkSync(run, via);
+    for (const given of [run, via]) {
+      const r = await cli('info', given);
+      expect([given, r.code]).toEqual([given, 0]);
+      expect(r.err).not.toContain('link out');
     }
   });
 });

@@ -482,7 +482,7 @@ export class SnapshotMachine {
         case 0x8d: {
           // BINUNICODE8
           if (p + 9 > n) return this.suspend(p, 9);
-          const len = this.stringLength(d.readUInt32LE(p + 1) + d.readUInt32LE(p + 5) * 4294967296);
+          const len = this.stringLength(d.readBigUInt64LE(p + 1));
           if (p + 9 + len > n) return this.suspend(p, 9 + len);
           this.push(this.decode(d, p + 9, p + 9 + len));
           p += 9 + len;
@@ -558,7 +558,7 @@ export class SnapshotMachine {
           const width = op === 0x43 ? 1 : op === 0x42 ? 4 : 8;
           if (p + 1 + width > n) return this.suspend(p, 1 + width);
           const len = this.stringLength(
-            width === 1 ? d[p + 1]! : width === 4 ? d.readUInt32LE(p + 1) : Number(d.readBigUInt64LE(p + 1)),
+            width === 1 ? d[p + 1]! : width === 4 ? d.readUInt32LE(p + 1) : d.readBigUInt64LE(p + 1),
           );
           if (p + 1 + width + len > n) return this.suspend(p, 1 + width + len);
           this.push(BYTES);
@@ -677,11 +677,12 @@ export class SnapshotMachine {
     this.foreign(`unexpected ${name}: not part of a tracemalloc snapshot dump`);
   }
 
-  private stringLength(len: number): number {
+  // An 8-byte length is read whole, as a bigint: 2^60 was said as 1152921504606847000 (h234).
+  private stringLength(len: number | bigint): number {
     if (len > LIMITS.stringBytes) {
       this.fail(`a string of ${len} bytes; file names in a dump are far shorter (limit ${LIMITS.stringBytes})`);
     }
-    return len;
+    return Number(len);
   }
 
   private decode(d: Buffer, start: number, end: number): string {

@@ -592,7 +592,40 @@ export function resolveInputs(
         ? naturalAmong(inputs, sortOut)
         : inputs;
   if (order === 'name') folders ??= acrossFolders(result);
-  return { inputs: once(result, skipped), skipped, runs, given, shell, unsorted, folders };
+  const inputsOnce = once(result, skipped);
+  return { inputs: inputsOnce, skipped: foldedSkips(skipped), runs, given, shell, unsorted, folders };
+}
+
+// More files of one folder passed over for one reason than this are said in one line.
+const MANY_SKIPPED = 10;
+const SKIPPED = /^skipping (.*)[\\/]([^\\/]+): (.*)$/;
+
+/**
+ * The warnings of files passed over, those of one folder for one reason folded into one line past
+ * MANY_SKIPPED (a folder of 50,000 logs beside its 2 dumps was 50,000 lines; h234).
+ */
+function foldedSkips(skipped: readonly string[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const s of skipped) {
+    const m = SKIPPED.exec(s);
+    if (!m) continue;
+    const key = `${m[1]}\0${m[3]}`;
+    groups.set(key, [...(groups.get(key) ?? []), m[2]!]);
+  }
+  const out: string[] = [];
+  const said = new Set<string>();
+  for (const s of skipped) {
+    const m = SKIPPED.exec(s);
+    const key = m ? `${m[1]}\0${m[3]}` : null;
+    const names = key === null ? [] : groups.get(key)!;
+    if (key === null || names.length <= MANY_SKIPPED) out.push(s);
+    else if (!said.has(key)) {
+      said.add(key);
+      const shown = names.slice(0, 3).join(', ');
+      out.push(`skipping ${names.length.toLocaleString('en-US')} files of ${m![1]} (${shown}, …): ${m![3]}`);
+    }
+  }
+  return out;
 }
 
 /**

@@ -337,6 +337,23 @@ describe('what a folder holds besides files', () => {
 
   // tinyglobby's crawler lists files, folders and links only: a FIFO among a series' files was left
   // out unsaid (leaks of 'snap-*' read 2 captures of 3, no warning).
+  it('many files of one folder passed over for one reason are one warning (h234: 50,000 lines for 50,000 logs)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'arenascope-many-skipped-'));
+    try {
+      copyFileSync(A, join(d, 'snap-1.pickle'));
+      for (let i = 1; i <= 12; i++) writeFileSync(join(d, `log-${i}.txt`), 'hello\n');
+      mkdirSync(join(d, 'sub'));
+      const r = resolveInputs([d]);
+      expect(r.inputs).toEqual([join(d, 'snap-1.pickle')]);
+      expect(r.skipped).toEqual([
+        `skipping ${join(d, 'sub')}: a folder (folders are not read into)`,
+        `skipping 12 files of ${d} (log-1.txt, log-2.txt, log-3.txt, …): not a capture arenascope reads`,
+      ]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it("a FIFO a pattern matches is one warning, as a folder's; named as a capture, an error (h234)", async () => {
     const d = mkdtempSync(join(tmpdir(), 'arenascope-glob-fifo-'));
     try {

@@ -55,7 +55,7 @@ export function sniffFile(path: string): Format | null {
 
 // Formats found anywhere in a log (a program's stderr): a report or a listing may come after more
 // than the head holds (an allocator report after 2,000 lines of other output was "not a format").
-const IN_LOGS: readonly Importer[] = [mallocStats, tracemallocText, lineReport];
+export const IN_LOGS: readonly Importer[] = [mallocStats, tracemallocText, lineReport];
 const DEEP_BYTES = 8 << 20;
 const WINDOW = 1 << 16;
 

@@ -33,7 +33,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     opts.onFormat?.(DUMP);
     return exact(path, cutMarked(input, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts)));
   }
-  const { detectFormat, IMPORTERS, importerFor, sniffDeeper } = await import('./importers.js');
+  const { detectFormat, IMPORTERS, IN_LOGS, importerFor, sniffDeeper } = await import('./importers.js');
   // A log's report or listing may come past the head: a plain file is looked into further.
   const own = opts.format ? null : ownOutput(input.head);
   const format =
@@ -110,7 +110,14 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     throw new InputError(path, 'byte 0', `${what}${gz}; ${near || `tried ${tried} (--input-format forces one)`}`);
   }
   opts.onFormat?.(format);
-  const c = exact(path, cutMarked(input, await importerFor(format).read(input, opts)));
+  // A text holding two formats (a README with a line report and a tracemalloc listing) is read as the
+  // first detection finds; the other was dropped unsaid (h233).
+  const other = opts.format ? undefined : IN_LOGS.find((i) => i.format !== format && i.sniff(input.head));
+  let c = exact(path, cutMarked(input, await importerFor(format).read(input, opts)));
+  if (other && IN_LOGS.some((i) => i.format === format)) {
+    const note = `${path}: read as ${format}; it also holds ${other.format} (--input-format ${other.format} reads that)`;
+    c = { ...c, warnings: [...c.warnings, note] } as Capture;
+  }
   return opts.python === undefined ? c : asPython(c, opts.python);
 }
 

@@ -624,4 +624,17 @@ describe('listings found in public files (fixtures/text/found)', () => {
     expect(own.every((s) => s.internal)).toBe(true);
     expect(sites.find((s) => s.frames[0]!.filename.endsWith('\\app.py'))?.internal).toBe(false);
   });
+
+  it('a file holding a line report and a listing is read as the first, and says it holds the other (h233)', async () => {
+    const f = join(FOUND, 'two-formats-readme.md');
+    const r = await cli('info', f);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/format +line-report/);
+    expect(r.err).toContain(
+      `${f}: read as line-report; it also holds tracemalloc-text (--input-format tracemalloc-text reads that)`,
+    );
+    const listing = await cli('stats', f, '--input-format', 'tracemalloc-text');
+    expect(listing.code).toBe(0);
+    expect(lines(listing.out).length).toBeGreaterThan(0);
+  });
 });

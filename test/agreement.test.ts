@@ -387,6 +387,15 @@ describe('an allocator report beside a logged listing, which no replay can take 
     const c = gateCheck((await gate([listing, file], '--max-fragmentation', '0.5')).json, 'max-fragmentation')!;
     expect([c.measured, c.passed]).toEqual([alone.measured, verdict === 'no']);
     expect(c.message).toContain('real report alone');
+    // The text and Markdown reports say its figure as the gate does (they said only "fragmented: yes").
+    const figure = /fragmentation [\d.]+%: \d+ of \d+ arenas spare/.exec(c.message)![0];
+    const text = await cli('report', listing, file, '--format', 'text', '-o', '-');
+    expect(text.out).toContain(`allocator report ${file}: ${figure}`);
+    const md = join(tmpdir(), `arenascope-alone-${verdict}.md`);
+    await cli('report', listing, file, '--markdown', md, '-o', `${md}.html`);
+    expect(readFileSync(md, 'utf8')).toContain(figure);
+    rmSync(md);
+    rmSync(`${md}.html`);
   });
 });
 

@@ -2,6 +2,7 @@
 
 import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
 import { printfFixed } from '../util/printf.js';
+import { allocatorAloneLines } from './allocator-alone.js';
 import { mdCode, mdFenced, mdText } from './escape.js';
 import { formatSize, growthLabel } from './format-size.js';
 import {
@@ -43,6 +44,8 @@ export function renderMarkdown(d: ReportData, limit?: number): string {
     out.push(`Fragmented: **${f.verdict}** (${mdText(f.reason)}). Next: ${mdText(f.next)}.`, '');
     for (const a of replay.assumptions) out.push(`> Assumed: ${mdText(a)}.`, '');
   }
+  for (const a of allocatorAloneLines(d)) out.push(`- allocator report ${mdCode(a.file)}: ${mdText(a.text)}`);
+  if (allocatorAloneLines(d).length) out.push('');
   // Leaks, then sites still growing but slowing (maybe a cache still filling), each with its next step.
   const leaks = d.snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak' || s.verdict === 'slowing') ?? [];
   if (leaks.length) {

@@ -3,6 +3,7 @@
 
 import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
 import { printfFixed } from '../../util/printf.js';
+import { allocatorAloneLines } from '../allocator-alone.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
@@ -38,6 +39,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
     out.push(`fragmented: ${replay.fragmented.verdict} (${replay.fragmented.reason}); next: ${replay.fragmented.next}`);
     for (const a of replay.assumptions) out.push(`assumed: ${a}`);
   }
+  for (const a of allocatorAloneLines(d)) out.push(`allocator report ${a.file}: ${a.text}`);
   const leaks = capped(d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? [], layout.limit);
   for (const s of leaks.shown) {
     const site = `${layout.path(s.filename)}:${s.lineno}`;

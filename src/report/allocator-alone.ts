@@ -1,0 +1,19 @@
+// What the text and Markdown reports say of allocator reports no replay pairs with a snapshot (given
+// alone, or beside listings): each one's measure, as the gate judges it (they said only "fragmented:
+// yes", where the page shows the figures).
+
+import type { ReportData } from '../analysis/report-data.js';
+import { printfFixed } from '../util/printf.js';
+
+/** One line per allocator report measured apart: its file, share and arenas; none after a replay. */
+export function allocatorAloneLines(d: ReportData): { file: string; text: string }[] {
+  if (d.snapshots?.replay) return [];
+  return d.allocatorStats.flatMap((a) => {
+    const m = a.fragmentation;
+    if (!m) return [];
+    const text =
+      `fragmentation ${printfFixed(m.share * 100, 1)}%: ${m.spareArenas} of ${m.heldArenas} arenas spare, ` +
+      `${m.neededArenas} needed by the blocks in use packed (${m.basis}${a.label ? `, at ${a.label}` : ''})`;
+    return [{ file: a.file, text }];
+  });
+}

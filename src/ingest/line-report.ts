@@ -361,6 +361,7 @@ class Reader {
    * column left, and a line of a string literal in the source column read as measured at 900 MiB).
    */
   private unquoted(raw: string): string {
+    if (DOCSTRING_HEADER.test(raw)) return raw.slice(3);
     const m = MARKDOWN_QUOTE.exec(raw);
     if (!m) return raw;
     const stripped = raw.slice(m[0].length);
@@ -972,9 +973,13 @@ const MAX_TRACEBACK_LINES = 500;
 // What memory_profiler prints instead of a table whose source it cannot read.
 const NOT_FOUND = /^ERROR: Could not find file (.+)$/;
 
+// A report pasted into a docstring right after its opening quotes ('"""Line #    Mem usage …'): its rows
+// below are aligned with the header as printed, the quotes aside (it was "rows with no header"; h233).
+const DOCSTRING_HEADER = /^(?:"""|''')(?=Line #)/;
+
 function sniffLineReport(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => {
-    const line = expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, ''));
+    const line = expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, '').replace(DOCSTRING_HEADER, ''));
     return HEADER.test(line) || loggedHeader(line, HEADER);
   });
 }

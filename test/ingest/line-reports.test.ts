@@ -213,6 +213,27 @@ describe('a function whose source holds lines that look like rows (a report past
   );
 });
 
+describe('a report pasted into a docstring right after its opening quotes (h233)', () => {
+  // '"""Line #    Mem usage …' with its rows below as printed: "rows with no 'Line #' header above them".
+  it('reads as the report does without the quotes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-docstring-header-'));
+    try {
+      const report = readFileSync(`${DIR}/real/mp0.61-p3.txt`, 'utf8');
+      const table = report.slice(report.indexOf('Line #'));
+      const py = join(dir, 'notes.py');
+      writeFileSync(py, `def grow(n):\n    pass\n\n"""${table.trimEnd()}\n"""\n`);
+      const [quoted, plain] = [
+        (await loadCapture(py)) as LineReport,
+        (await loadCapture(`${DIR}/real/mp0.61-p3.txt`)) as LineReport,
+      ];
+      expect(quoted.blocks.length).toBe(plain.blocks.length);
+      expect(quoted.blocks.map((b) => b.lines)).toEqual(plain.blocks.map((b) => b.lines));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a header a copy repeated', () => {
   // memory_profiler 0.61's real report (expected.json: its functions as expected.py read them from the
   // text). A copy that repeated the header under itself, or among a function's rows (a page or scroll

@@ -112,9 +112,10 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   opts.onFormat?.(format);
   // A text holding two formats (a README with a line report and a tracemalloc listing) is read as the
   // first detection finds; the other was dropped unsaid (h233).
-  const other = opts.format ? undefined : IN_LOGS.find((i) => i.format !== format && i.sniff(input.head));
+  const inLogs = !opts.format && IN_LOGS.some((i) => i.format === format);
+  const other = inLogs ? IN_LOGS.find((i) => i.format !== format && i.sniff(input.head)) : undefined;
   let c = exact(path, cutMarked(input, await importerFor(format).read(input, opts)));
-  if (other && IN_LOGS.some((i) => i.format === format)) {
+  if (other) {
     const note = `${path}: read as ${format}; it also holds ${other.format} (--input-format ${other.format} reads that)`;
     c = { ...c, warnings: [...c.warnings, note] } as Capture;
   }

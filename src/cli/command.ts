@@ -357,8 +357,9 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
     // Likewise a folder's: one line for its files of a kind the command does not read.
     const byFolder = new Map<string, string[]>();
     for (const p of paths.filter((p) => !runOf(p))) {
-      const inDir = byFolder.get(dirname(p)) ?? [];
-      byFolder.set(dirname(p), [...inDir, p]);
+      const inDir = byFolder.get(dirname(p));
+      if (inDir) inDir.push(p);
+      else byFolder.set(dirname(p), [p]);
     }
     for (const [dir, inDir] of byFolder) {
       if (inDir.length === 1) warn(a, `leaving out ${inDir[0]}: this command reads ${read}, not ${PARTS[part]}`);

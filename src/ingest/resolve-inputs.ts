@@ -610,7 +610,9 @@ function foldedSkips(skipped: readonly string[]): string[] {
     const m = SKIPPED.exec(s);
     if (!m) continue;
     const key = `${m[1]}\0${m[3]}`;
-    groups.set(key, [...(groups.get(key) ?? []), m[2]!]);
+    const names = groups.get(key);
+    if (names) names.push(m[2]!);
+    else groups.set(key, [m[2]!]);
   }
   const out: string[] = [];
   const said = new Set<string>();

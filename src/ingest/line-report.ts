@@ -822,6 +822,9 @@ class Reader {
     }
     // Blank inside a Markdown quote ('> '), it is whole too.
     if (text.trim() === '' || (row && row !== 'damaged' && !unfinished(row.line.source))) return null;
+    // Outside a report, a line that cannot be a report's first (prose or code after the last one, a
+    // README's or a script's last line without its line end) is whole: it holds nothing of a report.
+    if (!t && !startsReport(text)) return null;
     if (!t || !/^\s*\d/.test(text)) return 'the file ends in the middle of a line';
     // Read on with --allow-partial, the table lacks this row.
     this.cut = true;
@@ -975,6 +978,13 @@ const NOT_FOUND = /^ERROR: Could not find file (.+)$/;
 
 // A report pasted into a docstring right after its opening quotes ('"""Line #    Mem usage …'): its rows
 // below are aligned with the header as printed, the quotes aside (it was "rows with no header"; h233).
+/** Whether a line may be a report's first (its `Filename:` or its header), whole or cut short. */
+function startsReport(text: string): boolean {
+  if (text.includes('Filename') || text.includes('Line #')) return true;
+  const end = text.trimEnd();
+  return ['Filename:', 'Line #'].some((word) => [...word].some((_, i) => end.endsWith(word.slice(0, i + 1))));
+}
+
 const DOCSTRING_HEADER = /^(?:"""|''')(?=Line #)/;
 
 function sniffLineReport(head: Buffer): boolean {

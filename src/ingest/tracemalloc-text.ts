@@ -24,6 +24,10 @@ const FORMAT = 'tracemalloc-text';
 
 // A Markdown fence or a rule of three or more '`', '~', '=', '-', '*' (see where the text ends).
 const FENCE_OR_RULE = /^\s*(?:`{3,}|~{3,}|={3,}|-{3,}|\*{3,})\s*$/;
+// A last line of prose or code (words apart, or a call), with nothing a file name, a line number or
+// a figure begins with ('/', '<', ':12', '=', ','): no statistic's start, cut or not. (A README or a
+// script ending without its line end, far below its listing, was refused as cut.)
+const PROSE = /^[^\s/\\<=,](?=.*(?: \S|\())(?!.*(?:[/\\<=,]|:-?\d))/;
 // The most lines of other loggers read past inside one listing (interrupted): more end it.
 const MAX_INTERRUPTION = 10;
 
@@ -711,9 +715,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const cut = text.cut();
   const last = cut === null ? '' : plain(cut);
   const quoteMarks = cut?.includes('>') === true && last.trim() === '';
+  // Inside a listing, its lines going on (no blank line after them), any text may be its next statistic's.
+  const inListing = current.length > 0 && gap === null && interrupted === null;
+  const prose = !inListing && PROSE.test(last);
   const warnings = textEnd(
     input,
-    cut !== null && !quoteMarks && !FENCE_OR_RULE.test(last) ? cut : null,
+    cut !== null && !quoteMarks && !prose && !FENCE_OR_RULE.test(last) ? cut : null,
     `line ${no + 1}`,
     opts.allowPartial ?? false,
   );

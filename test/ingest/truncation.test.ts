@@ -99,6 +99,31 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     }
   });
 
+  it('a README or a script whose last line, prose or code below the capture, has no line end is whole', async () => {
+    const readme = readFileSync('fixtures/text/found/two-formats-readme.md', 'utf8').trimEnd();
+    const windows = readFileSync('fixtures/text/found/windows-readme.md', 'utf8').trimEnd();
+    for (const [name, text, args] of [
+      ['readme-prose.md', `${windows}\n\nThanks for reading`, ['stats']],
+      ['script-call.py', `${windows}\n\nmain()`, ['stats']],
+      ['two-prose.md', `${readme}\nThanks for reading`, ['info']],
+      ['two-code.md', `${readme}\n\nprint("done")`, ['stats', '--input-format', 'tracemalloc-text']],
+    ] as const) {
+      const r = await cli(...args, file(name, text));
+      expect([r.code, r.err], name).toEqual([0, expect.not.stringContaining('middle of a line')]);
+    }
+    // What may begin a report's or a listing's line, cut short, is still a cut: a file name, a header.
+    for (const [name, text, args] of [
+      ['next-stat.md', `${windows}\n\n[ Top 10 ]\nC:\\Program Files\\app`, ['stats']],
+      ['next-rel.md', `${windows}\n\nmy app.py:1`, ['stats']],
+      ['next-report.md', `${readme}\n\nFilename: /srv/a`, ['info']],
+      ['next-header.md', `${readme}\n\nLine #    Mem`, ['info']],
+      ['next-word.md', `${readme}\n\nThe profile: Fi`, ['info']],
+    ] as const) {
+      const p = file(name, text);
+      expectCut(await cli(...args, p), p, /line \d+: the file ends in the middle of a line/);
+    }
+  });
+
   it("allocator stats: a free-list line ending in 'each =' is not a figure of 0", async () => {
     const text = readFileSync('fixtures/mallocstats/py311-debugmallocstats.txt', 'utf8');
     const cut = text.slice(0, text.lastIndexOf(' bytes each =') + ' bytes each ='.length);
@@ -453,6 +478,13 @@ const SHORTER = new RegExp(
   ].join('|'),
 );
 
+// Last lines below a capture that hold none of it: cut in the middle, the file is read whole.
+const WHOLE_BELOW: readonly (readonly [string, string])[] = [
+  ['found/two-formats-readme.md', ''],
+  ['pytest/failed.log', 'FAILED '],
+  ['repl/ipython.txt', 'In [6]: Do you'],
+];
+
 describe.each(TEXT)('%s', (path) => {
   const text = readFileSync(path, 'utf8');
   const format = path.includes('/mprof/') && path.endsWith('.dat') ? 'mprof' : undefined;
@@ -483,8 +515,10 @@ describe.each(TEXT)('%s', (path) => {
       const r = await info(p);
       const row = path.includes('line-reports') || path.includes('/report-');
       if (r.code === 0) {
-        // Only a row whole up to its source (an IPython -T file ends so) is read as it is.
-        expect(row, `${path} cut at byte ${cut}`).toBe(true);
+        // Only a row whole up to its source (an IPython -T file ends so) is read as it is, and a line
+        // of prose or a command below the capture (a README's, pytest's summary, IPython's exit prompt).
+        const below = WHOLE_BELOW.some(([p, start]) => path.endsWith(p) && line.startsWith(start));
+        expect(row || below, `${path} cut at byte ${cut}`).toBe(true);
         continue;
       }
       // Cut inside the header of its one report (an %mprun -T file of a one-line function): no report.

@@ -359,3 +359,27 @@ describe('allocator reports paired with captures', () => {
     expect(r.err).not.toMatch(/far better|same figures|counts only grow/);
   });
 });
+
+describe('blocks of 0 bytes (fixtures/pymalloc/zero-size, make_zero_size.py)', () => {
+  it("are no size class's: a report of the capture's own moment pairs with no doubt said, in every command", async () => {
+    // 3000 PyObject_Malloc(0) traced at size 0; pymalloc serves none (the system allocator does), so
+    // its report of the same heap holds none of them in its 16-byte class.
+    const Z = 'fixtures/pymalloc/zero-size';
+    const args = [
+      `${Z}/snap-1.pickle.gz`,
+      `${Z}/snap-2.pickle.gz`,
+      '--allocator-stats',
+      `${Z}/stats-1.txt`,
+      `${Z}/stats-2.txt`,
+    ];
+    const r = await cli('replay', ...args, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(realOf(JSON.parse(r.out).captures).map((c) => c?.arenas)).toEqual(
+      [1, 2].map((k) => truth(`${Z}/stats-${k}.txt`).arenas),
+    );
+    for (const command of ['replay', 'report', 'gate']) {
+      const out = await cli(command, ...args, ...(command === 'report' ? ['-o', join(tmpdir(), 'zero.html')] : []));
+      expect(out.err, command).not.toMatch(/another moment|far better|do not fit|the verdict is wrong/);
+    }
+  });
+});

@@ -340,8 +340,9 @@ function tracedByClass(s: Snapshot, b: MallocStatsBlock): Map<number, number> {
   const g = s.groups;
   for (let i = 0; i < g.length; i++) {
     const size = g.size[i]!;
-    if (g.domain[i] !== 0 || size > b.smallBlockThreshold) continue;
-    const cls = Math.ceil(Math.max(size, 1) / align) * align;
+    // (A request of 0 bytes pymalloc hands to the system allocator, as one over its threshold.)
+    if (g.domain[i] !== 0 || size === 0 || size > b.smallBlockThreshold) continue;
+    const cls = Math.ceil(size / align) * align;
     traced.set(cls, (traced.get(cls) ?? 0) + g.count[i]!);
   }
   return traced;

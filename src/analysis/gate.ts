@@ -1232,6 +1232,7 @@ function leaksCheck(
     ...trends.filter(({ t }) => t.verdict === 'leak' && t.confidence < minConfidence).map(procText),
   ];
   const slowing = allSites.filter((s) => s.verdict === 'slowing').map(siteText);
+  const uneven = allSites.filter((s) => s.verdict === 'uneven').map(siteText);
   // Leaks --ignore leaves out are still said, with the line of the program that called into them.
   const ignored = (current.snapshots?.leaks?.sites ?? [])
     .filter((s) => !kept(s.filename) && s.verdict === 'leak' && s.confidence >= minConfidence)
@@ -1253,6 +1254,9 @@ function leaksCheck(
   const notes = [
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
+    uneven.length
+      ? `not counted, still growing with ups and downs that show no leak (capture longer; leaks --group-by traceback): ${listedSome(uneven)}`
+      : '',
     inChildren.length
       ? `not counted apart, the total of the program and its children (the program and each child are judged): ${listedSome(inChildren.map(procText))}`
       : '',

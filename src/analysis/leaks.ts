@@ -1,6 +1,7 @@
 // Leak detection over a series of snapshots: per site, the bytes at every capture, classified as
 // leak (still growing at the end), slowing (still growing, each step smaller: maybe a bounded cache
-// still filling), plateau (grew, then stopped: warm-up, a bounded cache), transient (rose and fell
+// still filling), uneven (still growing, with ups and downs that show no leak beyond chance), plateau
+// (grew, then stopped: warm-up, a bounded cache), transient (rose and fell
 // back), shrinking or stable, with the evidence behind each verdict and the next step to take.
 
 import type { Frame, FrameTable } from '../model/frames.js';
@@ -98,13 +99,21 @@ export interface LeakReport {
   readonly groupBy: KeyType;
   readonly minGrowth: number;
   readonly times: readonly number[] | null;
-  /** All sites: leaks first (largest growth first), then slowing, plateaus, transients, shrinking, stable. */
+  /** All sites: leaks first (largest growth first), then slowing, uneven, plateaus, transients, shrinking, stable. */
   readonly sites: readonly SiteTrend[];
 }
 
 export const DEFAULT_MIN_GROWTH = 64 * 1024;
 
-const ORDER: Record<Verdict, number> = { leak: 0, slowing: 1, plateau: 2, transient: 3, shrinking: 4, stable: 5 };
+const ORDER: Record<Verdict, number> = {
+  leak: 0,
+  slowing: 1,
+  uneven: 2,
+  plateau: 3,
+  transient: 4,
+  shrinking: 5,
+  stable: 6,
+};
 
 function siteKey(frames: readonly Frame[]): string {
   return JSON.stringify(frames.map((f) => [f.filename, f.lineno]));
@@ -142,6 +151,14 @@ export function nextStep(verdict: Verdict, where: string, confidence: number, ct
       parts.push(
         `capture longer (more snapshots at the same interval): if ${where} levels off it is a bounded cache ` +
           '(check its maxsize), if it keeps growing it is a leak',
+      );
+      break;
+    case 'uneven':
+      parts.push(
+        `capture longer: if ${where} goes on rising under its ups and downs it leaks` +
+          (ctx.groupBy === 'traceback'
+            ? ''
+            : '; --group-by traceback tells its callers apart (one may leak under the others)'),
       );
       break;
     case 'plateau':

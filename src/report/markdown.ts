@@ -46,8 +46,11 @@ export function renderMarkdown(d: ReportData, limit?: number): string {
   }
   for (const a of allocatorAloneLines(d)) out.push(`- allocator report ${mdCode(a.file)}: ${mdText(a.text)}`);
   if (allocatorAloneLines(d).length) out.push('');
-  // Leaks, then sites still growing but slowing (maybe a cache still filling), each with its next step.
-  const leaks = d.snapshots?.leaks?.sites.filter((s) => s.verdict === 'leak' || s.verdict === 'slowing') ?? [];
+  // Leaks, then sites still growing but slowing (maybe a cache still filling) or uneven, each with its next step.
+  const leaks =
+    d.snapshots?.leaks?.sites.filter(
+      (s) => s.verdict === 'leak' || s.verdict === 'slowing' || s.verdict === 'uneven',
+    ) ?? [];
   if (leaks.length) {
     out.push(
       '### Leak suspects',

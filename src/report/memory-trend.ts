@@ -12,8 +12,9 @@ export function memoryVerdictWord(v: MemoryVerdict): string {
 
 const SHAPES: Record<MemoryVerdict, string> = {
   leak: 'growth: the peaks keep rising',
-  // Not an RSS verdict today (snapshot sites only), but part of the union it extends.
+  // Not RSS verdicts today (snapshot sites only), but part of the union it extends.
   slowing: 'still rising, each step smaller',
+  uneven: 'still rising, with ups and downs',
   retention: 'the troughs rise to meet flat peaks: memory kept by the allocator, not growing',
   plateau: 'rose, then stopped',
   transient: 'rose, then fell back',

@@ -237,3 +237,54 @@ describe('a buffer of random size replaced at each capture (fixtures/leaks/rando
     expect((await cli('gate', dir)).code).toBe(0);
   });
 });
+
+describe('ups and downs, and a leak captured fast at its end (fixtures/leaks/ups_and_downs/make.py, CPython 3.12)', () => {
+  const { series: held } = JSON.parse(readFileSync('fixtures/leaks/ups_and_downs/series.json', 'utf8')) as {
+    series: { workload: string; times: number[]; bytes: number[] }[];
+  };
+  const of = (workload: string) => {
+    const s = held.find((x) => x.workload === workload)!;
+    return classify(s.bytes, M, s.times);
+  };
+
+  // Its last third added 2.6 times a steady rise: it did not stop. It read "grew, then stopped" at 0.
+  it('a leak under a sawtooth at the same line, and an outbox keeping 10% of each flush: uneven, not a plateau', () => {
+    for (const w of ['mixcallers', 'flushed']) expect(of(w).verdict, w).toBe('uneven');
+  });
+
+  // Its last 5 captures 4 ms apart each added crumbs, at the same rate per second as before.
+  it('a leak at a steady rate whose last captures come fast: a leak (it read a plateau of 0.01)', () => {
+    expect(of('quickend')).toMatchObject({ verdict: 'leak', stepsGrowing: 10 });
+    // helper h235's dumps of quickend (CPython 3.12.1), its last 5 captures 6 ms apart: the line's
+    // statistics and the dumps' .time sidecars.
+    const bytes = [322, 17851, 35478, 53230, 70918, 88350, 89222, 89710, 90198, 90686, 91174];
+    const times = [0, 0.15783, 0.31135, 0.4648, 0.62023, 0.77658, 0.78341, 0.7897, 0.79607, 0.80272, 0.80905];
+    const c = classify(bytes, M, times);
+    expect(c.verdict).toBe('leak');
+    expect(c.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('three bursts kept for ever, a 48-byte temporary at each burst: no step shrank (0.44 before, the gate passed)', () => {
+    // helper h235's dumps of bursts under CPython 3.12.1, statistics("traceback") of the line.
+    const bytes = [0, 0, 120137, 120089, 120089, 120089, 240194, 240146, 240146, 240146, 360251, 360203];
+    const times = bytes.map((_, i) => i * 0.2);
+    const c = classify(bytes, M, times);
+    expect([c.verdict, c.stepsNotShrinking]).toEqual(['leak', 11]);
+    expect(c.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(of('bursts').verdict).toBe('leak');
+  });
+
+  it('every command says the same of the site under the sawtooth; by traceback, its leaking caller is a leak', async () => {
+    const dir = 'fixtures/leaks/ups_and_downs/mixcallers';
+    const sites = (JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: Site[] }).sites;
+    expect(sites.filter((s) => s.verdict !== 'stable').map((s) => [s.lineno, s.verdict])).toEqual([[4, 'uneven']]);
+    const report = await cli('report', dir, '--format', 'text');
+    expect(report.out).toMatch(/uneven\s+\S*mixcallers\.py:4/);
+    const gate = await cli('gate', dir);
+    expect(gate.code).toBe(0);
+    expect(gate.out).toMatch(/not counted, still growing with ups and downs .*mixcallers\.py:4/);
+    const byTraceback = (JSON.parse((await cli('leaks', dir, '-g', 'traceback', '--json')).out) as { sites: Site[] })
+      .sites;
+    expect(byTraceback.filter((s) => s.verdict === 'leak' && s.confidence >= 0.5)).toHaveLength(1);
+  });
+});

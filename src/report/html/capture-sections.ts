@@ -56,9 +56,12 @@ export function leaksSection(s: SnapshotSection): Section | null {
   if (!s.leaks) return null;
   const leaks = s.leaks.sites.filter((x) => x.verdict === 'leak');
   const slowing = s.leaks.sites.filter((x) => x.verdict === 'slowing');
+  const uneven = s.leaks.sites.filter((x) => x.verdict === 'uneven');
   const plateaus = s.leaks.sites.filter((x) => x.verdict === 'plateau');
   const counted = `${s.leaks.captures} captures, growth of ${formatSize(s.leaks.minGrowth)} or more counted`;
-  const found = `${plural(leaks.length, 'leak')}, ${slowing.length} slowing, ${plural(plateaus.length, 'plateau')}`;
+  const found =
+    `${plural(leaks.length, 'leak')}, ${slowing.length} slowing, ` +
+    `${uneven.length ? `${uneven.length} uneven, ` : ''}${plural(plateaus.length, 'plateau')}`;
   return section('leaks', 'Leak suspects', [
     `<p>${esc(`${counted}; ${found}.`)}</p>`,
     s.leaks.leftOut ? `<p>${esc(`The ${s.leaks.leftOut.replace(/^the /, '')}.`)}</p>` : null,
@@ -69,6 +72,12 @@ export function leaksSection(s: SnapshotSection): Section | null {
       ? [
           '<h3>Growing, slowing (each step smaller: may be a bounded cache still filling)</h3>',
           table('slowing-table', LEAK_HEADERS, slowing.map(leakRow)),
+        ]
+      : []),
+    ...(uneven.length
+      ? [
+          '<h3>Still growing, with ups and downs (uneven: no leak shown beyond chance, no stop either)</h3>',
+          table('uneven-table', LEAK_HEADERS, uneven.map(leakRow)),
         ]
       : []),
     ...(plateaus.length

@@ -29,7 +29,7 @@ type SiteTrend = NonNullable<NonNullable<ReportData['snapshots']>['leaks']>['sit
 
 /** Rows of leaks the summary names before pointing at the Leak suspects section. */
 const SUMMARY_LEAKS = 5;
-const GROWING = new Set(['leak', 'slowing']);
+const GROWING = new Set(['leak', 'slowing', 'uneven']);
 
 // The summary's row of a site or an mprof process still growing: what, where, how much, how sure, what next.
 function siteAnswer(x: SiteTrend): string[] {

@@ -93,12 +93,13 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
   const next = (s: SiteTrend): string => `    next: ${s.next}`;
   const leaks = by('leak');
   const slowing = by('slowing');
+  const uneven = by('uneven');
   out.push(
     '',
     leaks.length
       ? `${leaks.length} leak${leaks.length > 1 ? 's' : ''}, largest growth first:`
-      : slowing.length
-        ? 'No leak found, but some sites still grow (slowing, below).'
+      : slowing.length || uneven.length
+        ? `No leak found, but some sites still grow (${slowing.length ? 'slowing' : 'uneven'}, below).`
         : 'No leak found.',
   );
   const leaksShown = capped(leaks, layout.limit, '  ');
@@ -123,6 +124,16 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
       out.push(`    first third ${signedSize(s.firstThirdGrowth)}, last third ${signedSize(s.lastThirdGrowth)}`);
       out.push('    traceback of its largest growing allocation:');
       out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
+      out.push(next(s));
+    }
+    out.push(...more);
+  }
+  if (uneven.length) {
+    out.push('', 'Still growing, with ups and downs (uneven: no leak shown beyond chance, no stop either):');
+    const { shown, more } = capped(uneven, layout.limit, '  ');
+    for (const s of shown) {
+      out.push(`  uneven  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
+      out.push(...evidence(s, steps));
       out.push(next(s));
     }
     out.push(...more);

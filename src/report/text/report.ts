@@ -40,10 +40,12 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
     for (const a of replay.assumptions) out.push(`assumed: ${a}`);
   }
   for (const a of allocatorAloneLines(d)) out.push(`allocator report ${a.file}: ${a.text}`);
-  const leaks = capped(d.snapshots?.leaks?.sites.filter((x) => x.verdict === 'leak') ?? [], layout.limit);
+  // Leaks, then the sites still growing that are none (slowing, uneven), as the Markdown lists them.
+  const growing = new Set(['leak', 'slowing', 'uneven']);
+  const leaks = capped(d.snapshots?.leaks?.sites.filter((x) => growing.has(x.verdict)) ?? [], layout.limit);
   for (const s of leaks.shown) {
     const site = `${layout.path(s.filename)}:${s.lineno}`;
-    out.push(`leak  ${site}  ${growthLabel(s)}, confidence ${s.confidence.toFixed(2)}`);
+    out.push(`${s.verdict}  ${site}  ${growthLabel(s)}, confidence ${s.confidence.toFixed(2)}`);
   }
   out.push(...leaks.more);
   for (const m of d.memory)

@@ -253,6 +253,23 @@ describe('info of line reports', () => {
   });
 });
 
+describe('info of allocator reports', () => {
+  it("a PYTHONMALLOCSTATS log: the standing report's arenas now, the highwater the most of every report, said so", async () => {
+    const log = 'fixtures/mallocstats/py311-mallocstats-env.log';
+    const marks = [...readFileSync(log, 'utf8').matchAll(/^# arenas highwater mark += +([\d,]+)$/gm)].map((m) =>
+      Number(m[1]!.replace(/,/g, '')),
+    );
+    const text = (await cli('info', log)).out;
+    // Its standing report's own mark is one less than the exit report's: the line said which it is.
+    expect(text).toMatch(
+      new RegExp(
+        `^arenas now +\\d+ \\(highwater ${Math.max(...marks)}, the most of the ${marks.length} reports\\)$`,
+        'm',
+      ),
+    );
+  });
+});
+
 describe('a Node.js without WebAssembly (node --jitless)', () => {
   // The readers' hot loops run in WebAssembly: without it, every command that read a capture failed with
   // "internal error: WebAssembly is not defined", as a bug to report.

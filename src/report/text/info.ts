@@ -137,7 +137,11 @@ function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
               ],
             ]
           : []),
-        ['arenas now', `${i.arenasCurrent} (highwater ${i.highwaterArenas})`],
+        // The highwater is the most any report says: with several, not the standing report's own.
+        [
+          'arenas now',
+          `${i.arenasCurrent} (highwater ${i.highwaterArenas}${i.blocks > 1 ? `, the most of the ${i.blocks} reports` : ''})`,
+        ],
         ['arena bytes', `${formatSize(i.arenaBytes)}, ${formatSize(i.bytesInAllocatedBlocks)} in allocated blocks`],
         ...(i.time != null ? [['time of the last', isoTime(i.time)] as [string, string]] : []),
       ];

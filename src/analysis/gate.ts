@@ -11,6 +11,7 @@ import { fmtBytes } from '../util/text.js';
 import { type SiteTrend, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
+import { UNTRACED_SITE } from './pymalloc/replay.js';
 import {
   finalCapture,
   finalCaptureName,
@@ -1053,7 +1054,8 @@ export function evaluateGate(
       ),
     });
   }
-  if (limits.maxFragmentation !== undefined) checks.push(fragmentationCheck(current, limits.maxFragmentation));
+  if (limits.maxFragmentation !== undefined)
+    checks.push(fragmentationCheck(current, limits.maxFragmentation, dirs, programDir));
   if (current.runs?.length) checks.push(testLimitsCheck(current.runs, dirs, programDir));
   // One side's sites of an exit capture (a run of start and exit alone, or a baseline written before
   // arenascope described the capture before exit), the other's of the capture before one: not compared
@@ -1094,7 +1096,12 @@ export function evaluateGate(
  * paired with the snapshots, else the model's best case; with no snapshot, the last allocator report
  * against its own table. A measure that cannot be had fails, saying why.
  */
-function fragmentationCheck(current: ReportData, limit: number): CheckResult {
+function fragmentationCheck(
+  current: ReportData,
+  limit: number,
+  roots: readonly string[],
+  programDir?: string,
+): CheckResult {
   const replay = current.snapshots?.replay;
   const m: FragmentationMeasure | null =
     replay?.fragmentation.measure ??
@@ -1166,18 +1173,36 @@ function fragmentationCheck(current: ReportData, limit: number): CheckResult {
           ? "; not measured: the model's arenas are the traced blocks' alone, and the heap made before tracing " +
             `began, in no capture, lowers the whole heap's share (${give}, or \`arenascope run --allocator\`)`
           : '';
+  const passed = m !== null && !fragmentedOver(m, limit) && !misread && !unknown && !undecided;
+  // Failed, the sites pinning the model's spare arenas, as replay ranks them: where CI points (the
+  // check named none, where replay and report said which line to look at).
+  // Those in half as many pinned arenas as the first, or more (not a library's one block among them).
+  const ranked = (replay?.fragmentation.pinningSites ?? []).filter((p) => p.filename !== UNTRACED_SITE.filename);
+  const pinning = passed ? [] : ranked.filter((p) => 2 * p.arenas >= ranked[0]!.arenas).slice(0, MAX_PINNING_SITES);
+  const order = replay?.fragmentation.pinningSitesOrder;
   return {
     check: 'max-fragmentation',
-    passed: m !== null && !fragmentedOver(m, limit) && !misread && !unknown && !undecided,
+    passed,
     measured: m?.share ?? null,
     ...(scattered ? { worstCase: scattered.share } : {}),
     ...(m ? { spareArenas: m.spareArenas } : {}),
     limit,
     unit: 'ratio',
     message: m ? `fragmentation ${share}: ${spare}${small}${range} (limit ${max})${verdict}${earlier}` : why,
-    sites: [],
+    sites: pinning.map((p) =>
+      gateSite(
+        p,
+        [p],
+        `its live blocks are in ${p.arenas} of the arenas the model pins (${order} order): fragmentation ${share} (limit ${max})`,
+        roots,
+        programDir,
+      ),
+    ),
   };
 }
+
+/** The most pinning sites a failed fragmentation check points at. */
+const MAX_PINNING_SITES = 3;
 
 // Why the report left the replay out, when its captures are more than the model holds.
 const beyondText = (current: ReportData): string => {

@@ -468,6 +468,19 @@ describe('gate: tolerance at the boundary', () => {
     expect(plain.out).toMatch(/FAIL max-fragmentation: .*not measured: .*no capture records its traced peak/);
   });
 
+  it('--max-fragmentation failed: points at the line replay names as pinning the arenas (it named none: h236)', async () => {
+    const d = 'fixtures/pymalloc/scattered-hand';
+    const next = (await cli('replay', d)).out;
+    const named = /Next: look at (\S+):(\d+), whose blocks are in the most pinned arenas/.exec(next)!;
+    const r = await cli('gate', d, '--max-fragmentation', '0.1', '--json');
+    expect(r.code).toBe(1);
+    const c = check(json(r.out), 'max-fragmentation');
+    expect(c.sites.map((s) => [s.path ?? s.file, s.line])).toEqual([[named[1], Number(named[2])]]);
+    // Passed, it points nowhere.
+    const passed = check(json((await cli('gate', d, '--max-fragmentation', '0.9', '--json')).out), 'max-fragmentation');
+    expect([passed.passed, passed.sites]).toEqual([true, []]);
+  });
+
   it('--max-fragmentation of two CPython builds’ reports: each its own process’s, in either order (h229)', async () => {
     // CPython 3.8's fragmented report (256 KiB arenas, 48 of 58 spare), then 3.11's packed one (1 MiB
     // arenas, 79 allocated: counters that only grow, read as the same process's later state): the gate

@@ -129,9 +129,11 @@ export function renderLeaksCsv(r: SnapshotLeaks): string {
     s.next,
     // The key of a row under -g traceback (its site alone may be the site of several): as in stats'.
     s.frames.map((f) => `${f.filename}:${f.lineno}`).join(' > '),
+    // A leak under ups and downs is what it kept (the figure text, Markdown and the gate say), not g.
+    s.kept?.growthBytes ?? '',
   ]);
   const headers = ['verdict', 'filename', 'lineno', 'growth_bytes', 'growth_per_second', 'growth_per_capture'];
-  return csv([...headers, 'confidence', 'bytes_per_capture', 'next', 'traceback'], rows);
+  return csv([...headers, 'confidence', 'bytes_per_capture', 'next', 'traceback', 'kept_bytes'], rows);
 }
 
 /** The report's top sites at the last capture, as `stats --format csv` lists them. */

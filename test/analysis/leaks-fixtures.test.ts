@@ -75,6 +75,10 @@ describe('leaks whose first and last captures say little: a backlog at the start
     const text = (await cli('leaks', 'fixtures/leaks/flushed_leak')).out;
     expect(text).toContain('kept: never below ');
     expect(text).toMatch(/leak {2}\S+:\d+ {2}\+[\d.]+ KiB kept, confidence/);
+    // CSV gives the figure kept too (it gave g alone, where text, Markdown and the gate say kept).
+    const csv = (await cli('leaks', 'fixtures/leaks/flushed_leak', '--format', 'csv')).out.trim().split('\n');
+    const row = csv.find((l) => l.includes('flushed_leak.py,12,'))!;
+    expect([csv[0]!.split(',').at(-1), row.split(',').at(-1)]).toEqual(['kept_bytes', String(k.growthBytes)]);
     const memo = (await sitesOf('fixtures/leaks/memo_leak')).filter((x) => x.verdict === 'leak');
     expect(memo.every((x) => x.kept === null && x.judgedFrom === 0)).toBe(true);
   });

@@ -110,6 +110,15 @@ describe('baseline report.json: checked against schema/arenascope-report.schema.
     expect(inputError(await gate(f, '--max-peak-growth', '5%'), f)).toBe('/snapshots: missing "totals"');
   });
 
+  it('without its memory or its line reports, with --max-peak-growth: refused, not an internal error (fuzz finding)', async () => {
+    for (const key of ['memory', 'lineReports'] as const) {
+      const f = editedBaseline(`no-${key}.json`, (d) => {
+        delete d[key];
+      });
+      expect(inputError(await gate(f, '--max-peak-growth', '5%'), f)).toBe(`missing "${key}"`);
+    }
+  });
+
   it('100,000-deep nesting in "kinds": refused before parsing, at the byte where it goes too deep', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const text = baselineText.replace(/"formats": \[[^\]]*\]/, `"kinds": ${deep}`);

@@ -33,9 +33,10 @@ import { PY_WARNING } from './python-warning.js';
 
 const FORMAT = 'line-report';
 
-const HEADER = /^( *)Line # +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
+// (Its '#' lost on the way, a space left in its place, in two public pastes: the same columns.)
+const HEADER = /^( *)Line(?: #)? +Mem usage( +Increment)?(?: +(Occu?rr?ences))? +Line Contents *$/;
 // A header that stops before 'Line Contents': no table read, but said where rows are found without one.
-const CUT_HEADER = /^ *Line # +Mem usage\b/;
+const CUT_HEADER = /^ *Line(?: #)? +Mem usage\b/;
 // After other output on its line too (pytest -v's test id, its progress dots, a print(…, end=' ')):
 // then of a Python file or a pseudo-file ('<ipython-input-…>'), after a space or a dot.
 const FILENAME = /^(?:\s*(?:In \[\d+\]: )?|.*?[\s.](?=Filename: (?:\S.*\.pyw?|<[^>]*>)\s*$))Filename: (.*)$/s;
@@ -300,6 +301,8 @@ interface Table {
   readonly start: number;
   rule: boolean;
   rows: number;
+  /** Columns of its widest row read whole: the terminal was at least as wide, and wrapped none narrower. */
+  widest: number;
 }
 
 /** The reading state, fed one line at a time: a pending `Filename:`, or the table being read. */
@@ -456,7 +459,7 @@ class Reader {
     this.outputLines = 0;
     const start = this.file?.no ?? no;
     const headerWidth = widthOf(text.trimEnd()).columns;
-    this.table = { layout, headerWidth, filename: this.file?.name ?? '', start, rule: false, rows: 0 };
+    this.table = { layout, headerWidth, filename: this.file?.name ?? '', start, rule: false, rows: 0, widest: 0 };
     this.file = null;
     this.blockStart = start;
   }
@@ -581,8 +584,11 @@ class Reader {
     const columns = Math.max(...full.map((w) => w.columns));
     const last = held[held.length - 1]!;
     if (!more && PROMPT.test(last.text)) return false;
+    // A row as wide as it wraps at, no narrower than one read whole above it (rows of 150 columns, then
+    // one of 88 took a docstring's closing quotes below it as the end of its source).
     return (
       columns >= this.table!.headerWidth &&
+      columns >= this.table!.widest - WRAP_SLACK &&
       (columns >= WRAP || full.length >= 2 || columns === this.wrapWidth) &&
       full.every((w) => w.bytes >= columns - WRAP_SLACK) &&
       last.width.columns <= Math.max(...full.map((w) => w.bytes))
@@ -728,6 +734,7 @@ class Reader {
     if (this.decimals < 0) this.decimals = row.decimals;
     this.unit ??= row.unit;
     this.lastWidth = widthOf(text);
+    this.table!.widest = Math.max(this.table!.widest, this.lastWidth.columns);
   }
 
   /**

@@ -119,7 +119,7 @@ export function isLogPrefix(text: string): boolean {
 
 // Where a report's first line starts in a logger's line: memory_profiler's LogFile logs a report line
 // by line (`INFO:memory_profile_log:Filename: …` with logging's default format).
-const REPORT_START = /Filename: |Line # +Mem usage/;
+const REPORT_START = /Filename: |Line(?: #)? +Mem usage/;
 
 /**
  * Takes off what a logger put before each line of a memory_profiler report (LogFile): the prefix is

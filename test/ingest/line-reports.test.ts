@@ -234,6 +234,33 @@ describe('a report pasted into a docstring right after its opening quotes (h233)
   });
 });
 
+describe("a header that lost its '#' (h238: fixtures/line-reports/found/keras-oom-no-hash.txt, public)", () => {
+  // 'Line     Mem usage    Increment   Line Contents': "rows with no 'Line #' header above them".
+  it('reads as printed: its function, rows and peak', async () => {
+    const r = (await loadCapture('fixtures/line-reports/found/keras-oom-no-hash.txt')) as LineReport;
+    expect(r.blocks.map((b) => [b.filename, b.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB])])).toEqual([
+      [
+        'reproduce_keras_oom.py',
+        [
+          [9, 1508.3, 1508.3],
+          [10, null, null],
+          [11, 1508.7, 0.4],
+        ],
+      ],
+    ]);
+  });
+});
+
+describe("a docstring's closing quotes right under its last row (h238: fixtures/line-reports/found/docstring-3reports.txt)", () => {
+  // Rows of ~150 columns read whole, then one of 88: its source took the '"""' below it as its end.
+  it('are no part of the row: a terminal that showed 150 columns wrapped no row of 88', async () => {
+    const r = (await loadCapture('fixtures/line-reports/found/docstring-3reports.txt')) as LineReport;
+    const last = r.blocks.at(-1)!.lines.at(-1)!;
+    expect([r.blocks.length, last.lineno, last.source]).toEqual([3, 67, '    return json.dumps(list(hash_set))']);
+    expect(r.warnings.join('\n')).not.toContain('wrapped when copied');
+  });
+});
+
 describe('a header a copy repeated', () => {
   // memory_profiler 0.61's real report (expected.json: its functions as expected.py read them from the
   // text). A copy that repeated the header under itself, or among a function's rows (a page or scroll

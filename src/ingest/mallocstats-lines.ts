@@ -107,6 +107,15 @@ export function openReport(file: string, t: RegExpExecArray, no: number): Open {
 }
 
 /**
+ * A row of a size-class table whose figures are signed ('    1     32          +1             +52           +74'):
+ * pymemtrace's difference of two reports (DiffSysDebugMallocStats.diff()), under the same header.
+ */
+export const SIGNED_ROW = /^\s*\d+\s+\d+\s+[+-]\d[\d,]*\s+[+-]\d[\d,]*\s+[+-]\d[\d,]*\s*$/;
+
+/** A line under a size-class header before its first row: its dashes, or nothing. */
+export const UNDER_HEADER = /^[\s-]*$/;
+
+/**
  * What a line opens of a report when it is the size-class table's header or the first figure: the
  * body of a report whose first line ('Small block threshold = …') is not there (lost from a log, cut
  * off a paste); null for any other line.

@@ -20,9 +20,11 @@ import {
   type Open,
   openReport,
   printone,
+  SIGNED_ROW,
   THRESHOLD,
   TUPLES,
   take,
+  UNDER_HEADER,
 } from './mallocstats-lines.js';
 import { seriesWarnings } from './mallocstats-series.js';
 import { type InputStream, markCutShort } from './open-input.js';
@@ -41,6 +43,11 @@ export const FREE_LISTS_ONLY =
   'tracemalloc traces or without pymalloc (PYTHONMALLOC=malloc); print it with pymalloc, tracemalloc ' +
   'off (`arenascope run --allocator` does, PYTHONMALLOC unset in its environment)';
 
+/** Why a table of signed figures under the size-class header is no report. */
+export const DIFF_TABLE =
+  "a size-class table of signed figures ('+1', '-17'): pymemtrace's difference of two reports " +
+  "(DiffSysDebugMallocStats.diff()), no report of CPython's; give the reports themselves";
+
 /** What a report whose first line is missing starts with, said where it starts. */
 const headless = (what: string): string =>
   `an allocator report starts here at ${what} without CPython's first line ` +
@@ -54,10 +61,12 @@ const headless = (what: string): string =>
 export function headlessReport(head: Buffer): { line: number; message: string } | null {
   // (A page holding a report's text, arenascope's own among them, is no report.)
   if (/<html|<!doctype/i.test(head.subarray(0, 1024).toString('latin1'))) return null;
-  const lines = headLines(head, 2000);
+  const lines = headLines(head, 2000).map(clean);
   for (let i = 0; i < lines.length; i++) {
-    const what = bodyStart(clean(lines[i]!));
-    if (what !== null) return { line: i + 1, message: headless(what) };
+    const what = bodyStart(lines[i]!);
+    if (what === null) continue;
+    const row = lines.slice(i + 1).find((l) => !UNDER_HEADER.test(l));
+    return { line: i + 1, message: row !== undefined && SIGNED_ROW.test(row) ? DIFF_TABLE : headless(what) };
   }
   return null;
 }
@@ -176,6 +185,9 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     warnings.push(`${input.label}: line ${no}: ${msg} The report is read without the rest (--allow-partial)`);
   };
 
+  let headerAt: { no: number; what: string } | null = null;
+  let diffAt: number | null = null;
+  let diffing = false;
   for await (const coloured of text.lines) {
     no++;
     // Terminal colours on every line (a report printed in colour) off first: the prefix is learnt without them.
@@ -184,20 +196,41 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     if (carried !== null) open!.carried++;
     const line = clean(carried ?? raw);
     const t = THRESHOLD.exec(line);
+    // A size-class header outside a report: its first row tells a report without its first line from
+    // pymemtrace's difference of two (signed figures), passed over to the next report's first line (a
+    // page holding both was refused whole, as a report missing its first line).
+    if (headerAt !== null && !t) {
+      if (UNDER_HEADER.test(line)) continue;
+      if (!SIGNED_ROW.test(line)) throw new InputError(input.label, `line ${headerAt.no}`, headless(headerAt.what));
+      diffAt ??= headerAt.no;
+      headerAt = null;
+      diffing = true;
+    }
+    if (diffing && !t) continue;
+    diffing = false;
     if (t) {
+      headerAt = null;
       if (open) close(false);
       open = openReport(input.label, t, no);
       open.prefix = headerPrefix(raw);
     } else if (open?.phase !== 'table' && open?.phase !== 'figures' && bodyStart(line) !== null) {
       // Another report, read on as none (the last one judged an earlier state) or refused as free lists only.
-      throw new InputError(input.label, `line ${no}`, headless(bodyStart(line)!));
+      const what = bodyStart(line)!;
+      if (what !== 'its size-class table') throw new InputError(input.label, `line ${no}`, headless(what));
+      if (open) close(false);
+      open = null;
+      headerAt = { no, what };
     } else if (open) {
       take(input.label, open, line, no);
       if (open.phase !== 'ended' && line !== '') open.last = no;
     }
   }
+  if (headerAt !== null) throw new InputError(input.label, `line ${headerAt.no}`, headless(headerAt.what));
   warnings.push(...textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false));
   if (open) close(true);
+  if (diffAt !== null && blocks.length === 0) throw new InputError(input.label, `line ${diffAt}`, DIFF_TABLE);
+  if (diffAt !== null)
+    warnings.push(`${input.label}: line ${diffAt}: ${DIFF_TABLE.replace(/; give .*/, '')}: passed over`);
   if (warned > MAX_WARNINGS) warnings.push(`${input.label}: ${warned - MAX_WARNINGS} more warnings like these`);
   if (blocks.length === 0 && dropped !== undefined) {
     const only = `the allocator report at line ${dropped}, the only one, is cut off before its figures end`;

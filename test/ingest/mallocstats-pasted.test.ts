@@ -390,3 +390,32 @@ describe('a report logged line by line, each record timed to the millisecond (fi
     expect(logged.warnings.join('\n')).toMatch(/carry '2026-\d\d-\d\d [\d:.]+ \| ' before CPython's text/);
   });
 });
+
+describe("pymemtrace's difference of two reports (fixtures/mallocstats/found, public pages)", () => {
+  const F = 'fixtures/mallocstats/found';
+
+  it('beside a whole report: the report is read, the difference passed over with a warning (the page was refused)', async () => {
+    const page = readFileSync(`${F}/pymemtrace-page.rst`, 'utf8').split('\n');
+    // The report's own figures, as CPython printed them.
+    const figure = (label: string): number =>
+      Number(/=\s*([\d,]+)\s*$/.exec(page.find((l) => l.trim().startsWith(label))!)![1]!.replace(/,/g, ''));
+    const r = (await loadCapture(`${F}/pymemtrace-page.rst`)) as AllocatorStats;
+    expect(r.blocks.map((b) => [b.arenasCurrent, b.bytesInAllocatedBlocks])).toEqual([
+      [figure('# arenas allocated current'), figure('# bytes in allocated blocks')],
+    ]);
+    const diffLine = page.findIndex((l) => /^\s+1\s+32\s+\+1\s/.test(l)) - 1;
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(new RegExp(`line ${diffLine}: a size-class table of signed figures`)),
+    );
+  });
+
+  it('alone: refused as what it is, not as a report missing its first line', async () => {
+    const e = await loadCapture(`${F}/pymemtrace-diff.rst`).then(
+      () => null,
+      (x: Error) => x,
+    );
+    expect(e).toBeInstanceOf(InputError);
+    expect(e!.message).toMatch(/pymemtrace's difference of two reports/);
+    expect(e!.message).not.toMatch(/missing its first line/);
+  });
+});

@@ -754,13 +754,19 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       "no tracemalloc statistics found: expected lines like 'app.py:12: size=1024 KiB, count=10, average=102 KiB'",
     );
   }
+  const quotes = quotedAgain(once.listings);
   return {
     kind: 'statistics-log',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
-    listings: once.listings,
+    listings: quotes.listings,
     warnings: [
       ...warnings,
       ...once.warnings,
+      ...lineWarnings(
+        input.label,
+        quotes.lines,
+        'a statistic alone that repeats one of a listing above it, figures and all (a page quoting a line of its listing) left out: no capture of its own',
+      ),
       ...(damaged.length
         ? [
             `${input.label}: skipped ${damaged.length} statistic line(s) that cannot be read, the first at line ${damaged[0]} (--lenient)`,
@@ -869,6 +875,28 @@ interface Gap {
   readonly blank: number;
   readonly first: number;
 }
+/**
+ * Listings of one statistic that repeat one of an earlier listing of 3 or more, figures and all: a
+ * document quoting a line of its listing ("Which removes the line:"), read as a capture of its own (a
+ * growth of -8217 KiB said of a page's one compare_to listing). The lines of those left out.
+ */
+function quotedAgain(listings: readonly LoggedListing[]): { listings: LoggedListing[]; lines: number[] } {
+  const figures = (st: LoggedStatistic): string =>
+    `${frameKey(st)}\0${st.size} ${st.count} ${st.sizeDiff} ${st.countDiff}`;
+  const seen = new Set<string>();
+  const kept: LoggedListing[] = [];
+  const lines: number[] = [];
+  for (const l of listings) {
+    if (l.stats.length === 1 && seen.has(figures(l.stats[0]!))) {
+      lines.push(l.stats[0]!.inputLine);
+      continue;
+    }
+    if (l.stats.length >= 3) for (const st of l.stats) seen.add(figures(st));
+    kept.push(l);
+  }
+  return { listings: kept, lines };
+}
+
 const blankAfter = (g: Gap | null, no: number): Gap => (g ? { ...g, blank: g.blank + 1 } : { blank: 1, first: no });
 
 function lineWarnings(label: string, lines: readonly number[], what: string): string[] {

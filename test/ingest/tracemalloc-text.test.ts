@@ -592,6 +592,23 @@ describe('listings found in public files (fixtures/text/found)', () => {
       .slice(from - 1, to)
       .map((l) => l.replace(/^\s*# /, ''));
 
+  it('a line of its listing quoted again alone below it: no capture of its own (h238: a growth of -8217 KiB)', async () => {
+    const file = 'pymemtrace-trace-malloc.rst';
+    const text = readFileSync(join(FOUND, file), 'utf8').split('\n');
+    const stats = text.map((l, i) => [l.trim(), i + 1] as const).filter(([l]) => /: size=/.test(l));
+    const [quote, at] = stats.at(-1)!;
+    expect(stats.filter(([l]) => l === quote)).toHaveLength(2);
+    const out = join(tmp, 'quoted.json');
+    const r = await cli('report', join(FOUND, file), '--json-out', out, '-o', join(tmp, 'quoted.html'));
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`no capture of its own: line ${at}`);
+    const d = JSON.parse(readFileSync(out, 'utf8')) as {
+      snapshots: { labels: string[] };
+      summary: { growthBytes: number | null };
+    };
+    expect([d.snapshots.labels.length, d.summary.growthBytes]).toEqual([1, null]);
+  });
+
   it("kept as comments ('# ' before each line): the mark is no part of the file names", async () => {
     const notes = await cli('stats', join(FOUND, 'notes-filename.md'), '-g', 'filename');
     expect(notes.code).toBe(0);

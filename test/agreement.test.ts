@@ -372,6 +372,19 @@ describe.each(ALLOCATOR_REPORTS)('allocator report %s', (file) => {
   });
 });
 
+describe('an allocator report whose size-class table is elided (fixtures/mallocstats/pasted/elided.txt)', () => {
+  it('is not measured, and the text report and the gate both say so (text said only "fragmented: -"; h238)', async () => {
+    const file = 'fixtures/mallocstats/pasted/elided.txt';
+    const c = gateCheck((await gate([file], '--max-fragmentation', '0.5')).json, 'max-fragmentation')!;
+    expect([c.measured, c.passed]).toEqual([null, false]);
+    expect(c.message).toMatch(/no complete allocator report/);
+    const text = await cli('report', file, '--format', 'text', '-o', '-');
+    expect(text.out).toContain(
+      `allocator report ${file}: fragmentation not measured: its size-class table is incomplete`,
+    );
+  });
+});
+
 describe('an allocator report beside a logged listing, which no replay can take (h233)', () => {
   // The report's own figure, as given alone: the summary said "-" beside the listing, and the gate
   // failed as if no allocator report had been given ("give more captures or --allocator-stats").

@@ -5,12 +5,19 @@
 import type { ReportData } from '../analysis/report-data.js';
 import { printfFixed } from '../util/printf.js';
 
-/** One line per allocator report measured apart: its file, share and arenas; none after a replay. */
+/** One line per allocator report measured apart: its file, share and arenas (or why not); none after a replay. */
 export function allocatorAloneLines(d: ReportData): { file: string; text: string }[] {
   if (d.snapshots?.replay) return [];
   return d.allocatorStats.flatMap((a) => {
     const m = a.fragmentation;
-    if (!m) return [];
+    // As the gate says of it: no complete report (its rows elided with '...', or some missing).
+    if (!m)
+      return [
+        {
+          file: a.file,
+          text: 'fragmentation not measured: its size-class table is incomplete, so the arenas its blocks in use need packed cannot be counted',
+        },
+      ];
     const text =
       `fragmentation ${printfFixed(m.share * 100, 1)}%: ${m.spareArenas} of ${m.heldArenas} arenas spare, ` +
       `${m.neededArenas} needed by the blocks in use packed (${m.basis}${a.label ? `, at ${a.label}` : ''})`;

@@ -300,3 +300,26 @@ describe('a working set of random size, few captures (helper h237, CPython 3.12)
       expect(classify(bytes, M).verdict, bytes.join(' ')).not.toBe('leak');
   });
 });
+
+describe('a bounded cache whose table is resized once after it filled (helper h237, CPython 3.12)', () => {
+  // An OrderedDict evicting at 1500 entries: filled, flat, then one step as its table grew, flat since
+  // (the same loop run 46 times longer stays at ~297 KB). Snapshot.statistics() of the line, and times.
+  const every = (n: number, dt: number) => Array.from({ length: n }, (_, i) => i * dt);
+  it('is a plateau, not a leak (it read 0.82-0.91, and the gate failed it)', () => {
+    const s1 = [17500, 55665, 76646, 120111, 142413, 205044, 209031, 209025, 209013, 209011, 293677, 293677, 293671];
+    const s4 = [15091, 29754, 50358, 59397, 67021, 75641, 104025, 112067, 118862, 128475, 136517, 145635, 153767];
+    const flat = (v: number, n: number) => Array<number>(n).fill(v);
+    expect(classify([...s1, 293674, 293682], M, every(15, 0.6)).verdict).toBe('plateau');
+    const many = [...s4, 205789, ...flat(209040, 12), 293683, 293678, 293671, 293677];
+    expect(classify(many, M, every(30, 0.24)).verdict).toBe('plateau');
+  });
+
+  it('a leak in bursts, its last pause no longer than twice the ones before it, stays a leak', () => {
+    const bursts = [
+      0, 36139, 36091, 89858, 89810, 168147, 168099, 168099, 168099, 214691, 214643, 214643, 284547, 284499, 352693,
+      352645, 410974, 410926, 410926, 410926, 410926, 493700, 493652, 493652, 493652, 493652, 493652, 548204, 548156,
+      548156,
+    ];
+    expect(classify(bursts, M, every(30, 0.24)).verdict).toBe('leak');
+  });
+});

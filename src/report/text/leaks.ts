@@ -128,27 +128,21 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
     }
     out.push(...more);
   }
-  if (uneven.length) {
-    out.push('', 'Still growing, with ups and downs (uneven: no leak shown beyond chance, no stop either):');
-    const { shown, more } = capped(uneven, layout.limit, '  ');
+  // Sites that are no leak, each with its growth, evidence and next step, under a heading of their own.
+  const notLeaks = (heading: string, verdict: Verdict): void => {
+    const sites = by(verdict);
+    if (!sites.length) return;
+    out.push('', heading);
+    const { shown, more } = capped(sites, layout.limit, '  ');
     for (const s of shown) {
-      out.push(`  uneven  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
+      out.push(`  ${verdict}  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
       out.push(...evidence(s, steps));
       out.push(next(s));
     }
     out.push(...more);
-  }
-  const plateaus = by('plateau');
-  if (plateaus.length) {
-    out.push('', 'Grew, then stopped (plateaus: warm-up or a bounded cache; not leaks):');
-    const { shown, more } = capped(plateaus, layout.limit, '  ');
-    for (const s of shown) {
-      out.push(`  plateau  ${siteLabel(s)}  ${signedSize(s.growthBytes)}, confidence ${s.confidence.toFixed(2)}`);
-      out.push(...evidence(s, steps));
-      out.push(next(s));
-    }
-    out.push(...more);
-  }
+  };
+  notLeaks('Still growing, with ups and downs (uneven: no leak shown beyond chance, no stop either):', 'uneven');
+  notLeaks('Grew, then stopped (plateaus: warm-up or a bounded cache; not leaks):', 'plateau');
   const transients = by('transient');
   if (transients.length) {
     out.push('', 'Rose and fell back (transient):');

@@ -356,8 +356,8 @@ function stoppedLast(bytes: readonly number[], x: readonly number[], m: number):
 /**
  * The steps after the last step up when the series' growth since a pause is that one step: a pause of
  * 3 steps or more adding under m/4 in all, over twice as long as any run of such steps before it (a
- * leak in bursts pauses about as long between them); then one step
- * of m/4 or more; then 2 steps or more adding under m/4 in all. Else 0.
+ * leak in bursts pauses about as long between them); then one step of m/4 or more; then 2 steps or
+ * more adding under m/4 in all. Else 0.
  */
 function oneStepAfterPause(bytes: readonly number[], m: number): number {
   const steps = bytes.length - 1;
@@ -483,7 +483,7 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     perCapture: false,
     pause: null,
   });
-  // Filled, then a pause longer than any before it, one step up, and flat since: a bounded cache whose
+  // Filled, then a pause over twice as long as any before it, one step up, and flat since: a bounded cache whose
   // table was resized once more (an OrderedDict evicting at 1500 entries, flat at 204 KiB for 11
   // captures, then 287 KiB for the last 5, read a leak of 0.91, and the gate failed it).
   const resized = oneStepAfterPause(bytes, minGrowth);

@@ -8,7 +8,7 @@ import { quoted } from '../util/excerpt.js';
 import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 import { printfFixed } from '../util/printf.js';
 import { fmtBytes } from '../util/text.js';
-import { type SiteTrend, verdictGrowth } from './leaks.js';
+import { type SiteTrend, siteName, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
 import { type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
 import { UNTRACED_SITE } from './pymalloc/replay.js';
@@ -1237,7 +1237,7 @@ function leaksCheck(
   programDir?: string,
 ): CheckResult {
   const siteText = (s: SiteTrend): string =>
-    `${s.filename}:${s.lineno} (${signed(fmtBytes(verdictGrowth(s)))}${s.kept ? ' kept' : s.judgedFrom ? ` from capture ${s.judgedFrom + 1}` : ''}, confidence ${s.confidence.toFixed(2)})`;
+    `${siteName(s)} (${signed(fmtBytes(verdictGrowth(s)))}${s.kept ? ' kept' : s.judgedFrom ? ` from capture ${s.judgedFrom + 1}` : ''}, confidence ${s.confidence.toFixed(2)})`;
   const allSites = (current.snapshots?.leaks?.sites ?? []).filter((s) => kept(s.filename));
   const leaking = allSites.filter((s) => s.verdict === 'leak');
   const sites = leaking.filter((s) => s.confidence >= minConfidence);
@@ -1280,7 +1280,7 @@ function leaksCheck(
     weak.length ? `not counted, below confidence ${minConfidence}: ${listedSome(weak)}` : '',
     slowing.length ? `not counted, growing but slowing (a cache still filling?): ${listedSome(slowing)}` : '',
     uneven.length
-      ? `not counted, still growing with ups and downs that show no leak (capture longer; leaks --group-by traceback): ${listedSome(uneven)}`
+      ? `not counted, still growing with ups and downs that show no leak (capture longer, or --group-by traceback): ${listedSome(uneven)}`
       : '',
     inChildren.length
       ? `not counted apart, the total of the program and its children (the program and each child are judged): ${listedSome(inChildren.map(procText))}`

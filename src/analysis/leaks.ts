@@ -84,6 +84,18 @@ export interface SiteTrend {
 
 export { verdictGrowth };
 
+/**
+ * A site as the one-line outputs name it (report, gate, charts): its file and line, and under
+ * --group-by traceback the line that called it, as two tracebacks ending at one line are two sites.
+ */
+export function siteName(
+  s: Pick<SiteTrend, 'filename' | 'lineno' | 'frames'>,
+  path: (file: string) => string = (f) => f,
+): string {
+  const caller = s.frames.length > 1 ? s.frames[s.frames.length - 2] : undefined;
+  return `${path(s.filename)}:${s.lineno}${caller ? ` from ${path(caller.filename)}:${caller.lineno}` : ''}`;
+}
+
 export interface LeakOptions {
   readonly groupBy?: KeyType;
   /** Growth below this, in bytes, is never a leak or a plateau (default 64 KiB). */

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { type GateLimits, type GrowthLimit, requireBaseline } from '../analysis/gate.js';
+import type { KeyType } from '../analysis/statistics.js';
 import { readJsonFile } from '../ingest/json-file.js';
 import { jsonExcerpt } from '../ingest/json-schema.js';
 import { InputError, UsageError } from '../util/errors.js';
@@ -25,6 +26,7 @@ export interface GateFlags {
   'max-total-growth'?: Amount;
   'max-leaks'?: number;
   'min-leak-confidence'?: number;
+  'group-by'?: KeyType;
   'min-growth'?: Amount;
   'keep-internals'?: boolean;
   'max-site-growth'?: Amount;
@@ -43,6 +45,7 @@ interface ConfigFile {
   maxTotalGrowth?: Amount;
   maxLeaks?: number;
   minLeakConfidence?: number;
+  groupBy?: KeyType;
   minGrowth?: Amount;
   keepInternals?: boolean;
   maxSiteGrowth?: Amount;
@@ -107,6 +110,7 @@ export function readConfig(path: string | undefined): GateFlags {
     'max-total-growth': c.maxTotalGrowth,
     'max-leaks': c.maxLeaks,
     'min-leak-confidence': c.minLeakConfidence,
+    'group-by': c.groupBy,
     'min-growth': c.minGrowth,
     'keep-internals': c.keepInternals,
     'max-site-growth': c.maxSiteGrowth,
@@ -119,12 +123,13 @@ export function readConfig(path: string | undefined): GateFlags {
 }
 
 /**
- * What counts as a leak, from the config with flags winning: --min-growth (a number in the config is
- * bytes), and --keep-internals when either asks for it (the flag's default is false).
+ * What counts as a leak, from the config with flags winning: --group-by, --min-growth (a number in the
+ * config is bytes), and --keep-internals when either asks for it (the flag's default is false).
  */
 export function gateLeakArgs(config: GateFlags, flags: LeakArgs): LeakArgs {
   const amount = flags['min-growth'] ?? config['min-growth'];
   return {
+    'group-by': flags['group-by'] ?? config['group-by'],
     'min-growth': typeof amount === 'number' ? decimal(amount) : amount,
     'keep-internals': flags['keep-internals'] || config['keep-internals'] === true,
   };

@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { type LeakResult, leakResults, tooFewSnapshots } from '../analysis/leak-results.js';
-import type { KeyType } from '../analysis/statistics.js';
 import type { Order } from '../ingest/resolve-inputs.js';
 import { renderLeaksCsv } from '../report/csv.js';
 import { renderJson } from '../report/json.js';
@@ -19,7 +18,6 @@ import {
   warn,
 } from './command.js';
 import {
-  groupByOption,
   type LeakArgs,
   leakOptions,
   leakQueryFromArgs,
@@ -39,7 +37,7 @@ export function builder(y: Argv) {
     'Snapshots (3 or more, in order), directories, globs, mprof .dat files, line reports',
   );
   const order = 'Order of the captures (default: as given, directories by natural name, or by capture time when known)';
-  const options = groupByOption(orderOption(inputs, order), 'Sites: lines, files or whole tracebacks');
+  const options = orderOption(inputs, order);
   return (
     leakOptions(printedByOption(sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv'])))))
       .option('warmup', {
@@ -67,7 +65,6 @@ export function builder(y: Argv) {
 
 interface Args extends InputArgs, OutputArgs, LeakArgs {
   inputs: string[];
-  'group-by': KeyType;
   order?: Order;
   warmup?: number;
   limit?: string;
@@ -119,7 +116,6 @@ export async function handler(a: Args): Promise<void> {
     warn(a, `${few}: too few to judge (leak detection needs 3 or more); the other captures are judged`);
   const judged = few && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
   const results = leakResults(judged, {
-    groupBy: a['group-by'],
     ...leakQueryFromArgs(a),
     warmupSeconds: a.warmup,
     limitMiB: memory === undefined ? undefined : parseSize(memory, '--memory-limit') / MiB,

@@ -41,9 +41,17 @@ export function sourceOption<T>(y: Argv<T>) {
 export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly string[] }): SourceLookup =>
   a.source ? fileSourceLookup(a['source-path'] ?? []) : noSource;
 
-/** What counts as a leak, as leaks, report and gate judge it: --min-growth and --keep-internals. */
+/**
+ * What counts as a leak, as leaks, report and gate judge it: the sites (--group-by), --min-growth and
+ * --keep-internals. One option set, so that a site `leaks -g traceback` finds is one the gate counts.
+ */
 export function leakOptions<T>(y: Argv<T>) {
   return y
+    .option('group-by', {
+      alias: 'g',
+      choices: KEY_TYPES,
+      describe: "Leak sites: the most recent frame's line, its file, or the whole traceback (default lineno)",
+    })
     .option('min-growth', {
       type: 'string',
       describe:
@@ -58,14 +66,18 @@ export function leakOptions<T>(y: Argv<T>) {
 }
 
 export interface LeakArgs {
+  'group-by'?: KeyType;
   'min-growth'?: string;
   'keep-internals': boolean;
 }
 
-/** The leak query of --min-growth and --keep-internals (a size for snapshots, in MiB for mprof runs). */
-export function leakQueryFromArgs(a: LeakArgs): Pick<LeakQuery, 'minGrowth' | 'minGrowthMiB' | 'keepInternals'> {
+/** The leak query of --group-by, --min-growth and --keep-internals (a size for snapshots, in MiB for mprof runs). */
+export function leakQueryFromArgs(
+  a: LeakArgs,
+): Pick<LeakQuery, 'groupBy' | 'minGrowth' | 'minGrowthMiB' | 'keepInternals'> {
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
   return {
+    groupBy: a['group-by'],
     minGrowth,
     minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / 2 ** 20,
     keepInternals: a['keep-internals'],

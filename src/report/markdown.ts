@@ -1,5 +1,6 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
+import { siteName } from '../analysis/leaks.js';
 import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
 import { printfFixed } from '../util/printf.js';
 import { allocatorAloneLines } from './allocator-alone.js';
@@ -61,7 +62,7 @@ export function renderMarkdown(d: ReportData, limit?: number): string {
     const shown = limit ?? 20;
     for (const s of leaks.slice(0, shown))
       out.push(
-        `| ${mdCode(`${s.filename}:${s.lineno}`, true)} | ${s.verdict} | ${growthLabel(s)} | ` +
+        `| ${mdCode(siteName(s), true)} | ${s.verdict} | ${growthLabel(s)} | ` +
           `${s.confidence.toFixed(2)} | ${mdText(s.next)} |`,
       );
     out.push('', ...more(leaks.length - shown, 'leak suspects'));

@@ -3,7 +3,9 @@
 // Snapshot.statistics() of its dumps). Not every series can be told from its captures (a leak that
 // only starts, a cache still filling, one trough of a slow sawtooth): the counts are what this
 // classifier gets, per kind of workload, pinned so that a change that makes them worse fails here.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/analysis/leaks.js';
 import { cli } from '../helpers.js';
@@ -286,6 +288,18 @@ describe('ups and downs, and a leak captured fast at its end (fixtures/leaks/ups
     const byTraceback = (JSON.parse((await cli('leaks', dir, '-g', 'traceback', '--json')).out) as { sites: Site[] })
       .sites;
     expect(byTraceback.filter((s) => s.verdict === 'leak' && s.confidence >= 0.5)).toHaveLength(1);
+    // The same question through report and gate (-g traceback, or the config's groupBy) gets the same
+    // answer, naming the caller: they had no --group-by, and the gate passed the leak leaks finds.
+    const caller = /mixcallers\.py:4 from \S*mixcallers\.py:7/;
+    const reportByTraceback = await cli('report', dir, '-g', 'traceback', '--format', 'text');
+    expect(reportByTraceback.out).toMatch(new RegExp(`leak\\s+\\S*${caller.source}`));
+    const gateByTraceback = await cli('gate', dir, '--group-by', 'traceback');
+    expect(gateByTraceback.code).toBe(1);
+    expect(gateByTraceback.out).toMatch(new RegExp(`FAIL max-leaks: 1 leak .*${caller.source}`));
+    const config = join(mkdtempSync(join(tmpdir(), 'arenascope-')), 'gate.json');
+    writeFileSync(config, '{"maxLeaks": 0, "groupBy": "traceback"}');
+    expect((await cli('gate', dir, '--config', config)).code).toBe(1);
+    expect((await cli('gate', dir, '--config', config, '-g', 'lineno')).code).toBe(0);
   });
 });
 

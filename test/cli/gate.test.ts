@@ -1263,6 +1263,7 @@ describe('gate: config file', () => {
         'maxTotalGrowth',
         'minLeakConfidence',
         'minGrowth',
+        'groupBy',
         'keepInternals',
       ].sort(),
     );

@@ -6,7 +6,7 @@
 
 import type { Spec as VegaSpec } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import type { SiteTrend } from '../../analysis/leaks.js';
+import { type SiteTrend, siteName } from '../../analysis/leaks.js';
 import {
   finalCaptureName,
   type MemorySection,
@@ -304,7 +304,7 @@ export function leaksCharts(sites: readonly SiteTrend[], labels: readonly string
   const ticks = captureTicks(labels);
   const charts = sites.slice(0, 12).map((s, k): Chart => {
     const u = sizeUnit(s.bytesPerCapture);
-    const site = `${s.filename}:${s.lineno}`;
+    const site = siteName(s);
     const values = s.bytesPerCapture.map((b, i) => ({ site, tick: ticks[i], label: labels[i], size: b / u.bytes }));
     return {
       id: `leaks-${k}`,

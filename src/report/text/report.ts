@@ -1,6 +1,7 @@
 // `arenascope report --format text`: the report's summary for a terminal, with the layout's short
 // paths and its cap on the top sites.
 
+import { siteName } from '../../analysis/leaks.js';
 import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
 import { printfFixed } from '../../util/printf.js';
 import { allocatorAloneLines } from '../allocator-alone.js';
@@ -44,7 +45,7 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
   const growing = new Set(['leak', 'slowing', 'uneven']);
   const leaks = capped(d.snapshots?.leaks?.sites.filter((x) => growing.has(x.verdict)) ?? [], layout.limit);
   for (const s of leaks.shown) {
-    const site = `${layout.path(s.filename)}:${s.lineno}`;
+    const site = siteName(s, layout.path);
     out.push(`${s.verdict}  ${site}  ${growthLabel(s)}, confidence ${s.confidence.toFixed(2)}`);
   }
   out.push(...leaks.more);

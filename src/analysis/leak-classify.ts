@@ -580,8 +580,11 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     // Confidence in a plateau: how little the last third added, over how many steps.
     return result('plateau', (1 - Math.max(0, lastThird) / Math.max(expected, 1)) * support(steps - k));
   }
-  if (g <= -minGrowth) return result('shrinking', ((steps - notShrunk) / steps) * support(steps - notShrunk));
   const rise = Math.max(...bytes) - first;
-  if (rise >= minGrowth) return result('transient', 1 - Math.abs(g) / rise);
+  // Rose m above its start at some capture and fell back below it: memory held, then given back, as
+  // transient as one that came back to its start (rows cleared before the last capture, a sawtooth
+  // ending at a trough, read "shrinking": fixtures/leaks/given_back). Shrinking never rose so far.
+  if (rise >= minGrowth) return result('transient', 1 - Math.max(0, g) / rise);
+  if (g <= -minGrowth) return result('shrinking', ((steps - notShrunk) / steps) * support(steps - notShrunk));
   return result('stable', 1 - Math.abs(g) / minGrowth);
 }

@@ -337,3 +337,39 @@ describe('a bounded cache whose table is resized once after it filled (helper h2
     expect(classify(bursts, M, every(30, 0.24)).verdict).toBe('leak');
   });
 });
+
+describe('memory given back below where it was first caught (fixtures/leaks/given_back/make.py, CPython 3.11)', () => {
+  const { series: held } = JSON.parse(readFileSync('fixtures/leaks/given_back/series.json', 'utf8')) as {
+    series: { workload: string; times: number[]; bytes: number[] }[];
+  };
+  // Rows kept from the start then all cleared, and a sawtooth ending at a trough: each rose 64 KiB or
+  // more above its first capture and fell back below it. They read "shrinking" (helper h235).
+  it('is transient, as every command says, not shrinking', async () => {
+    for (const s of held) expect(classify(s.bytes, M, s.times).verdict, s.workload).toBe('transient');
+    for (const w of ['freeall', 'trough']) {
+      const dir = `fixtures/leaks/given_back/${w}`;
+      const sites = (JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: Site[] }).sites;
+      expect(
+        sites.filter((s) => s.verdict !== 'stable').map((s) => [s.lineno, s.verdict]),
+        w,
+      ).toEqual([[4, 'transient']]);
+      expect((await cli('gate', dir)).code).toBe(0);
+    }
+  });
+
+  it('a site that never rose above its first capture and fell is shrinking', () => {
+    expect(
+      classify(
+        [800, 700, 600, 500, 400, 300, 200, 100, 0].map((v) => v * 1024),
+        M,
+      ).verdict,
+    ).toBe('shrinking');
+    // A bump under the growth that counts does not make it transient.
+    expect(
+      classify(
+        [800, 850, 600, 500, 400, 300, 200, 100, 0].map((v) => v * 1024),
+        M,
+      ).verdict,
+    ).toBe('shrinking');
+  });
+});

@@ -373,3 +373,22 @@ describe('memory given back below where it was first caught (fixtures/leaks/give
     ).toBe('shrinking');
   });
 });
+
+describe('a steady leak whose first step is smaller (fixtures/leaks/small_ints, helper h239, CPython 3.11)', () => {
+  // A new int kept at every call, 3000 calls between captures: the ints up to 256 are CPython's
+  // cached ones, so the first step allocates fewer. Snapshot.statistics("lineno") of gen.py:45 and the
+  // dumps' .time sidecars (intervals growing from 13 to 60 ms as the heap grew).
+  const bytes = [0, 69504, 146336, 223136, 300608, 377408, 453248, 528992, 605856, 682304];
+  const times = [0, 0.013, 0.027, 0.047, 0.065, 0.085, 0.106, 0.14, 0.18, 0.24];
+  it('is a leak judged per capture (it read "slowing", and the gate passed)', async () => {
+    expect(classify(bytes, M, times)).toMatchObject({ verdict: 'leak', perCapture: true });
+    const gate = await cli('gate', 'fixtures/leaks/small_ints/dumps');
+    expect(gate.code).toBe(1);
+    expect(gate.out).toMatch(/FAIL max-leaks: 2 leaks .*gen\.py:45 .*gen\.py:47/);
+  });
+
+  it('a first step larger than the rest is still a slowing', () => {
+    const slowing = [0, 90000, 166800, 243600, 321100, 397900, 473700, 549500, 626300, 702700];
+    expect(classify(slowing, M, times).verdict).not.toBe('leak');
+  });
+});

@@ -336,6 +336,31 @@ describe('a bounded cache whose table is resized once after it filled (helper h2
     ];
     expect(classify(bursts, M, every(30, 0.24)).verdict).toBe('leak');
   });
+
+  // functools.lru_cache(maxsize) of 873 and 4039 entries, new keys at every call, a capture every 300
+  // or 800 calls (CPython 3.11, tracemalloc.start(1)): the call line holds the cache's links and its
+  // table, which doubled once 2 captures after the cache filled, as evictions used up its free slots.
+  it('a functools.lru_cache that filled, flat for 2 captures, then one resize, is a plateau (it read 0.71-0.80)', () => {
+    const s1 = [0, 23520, 46896, 79616, 85776, 85776, 122632, 122632, 122632, 122632];
+    const t1 = [0, 0.002, 0.007, 0.012, 0.019, 0.024, 0.028, 0.033, 0.036, 0.039];
+    const s5 = [0, 55576, 111200, 185520, 221920, 333400, 369968, 373664, 373664, 521112, 521112, 521112];
+    const t5 = [0, 0.01, 0.021, 0.033, 0.053, 0.071, 0.093, 0.118, 0.134, 0.154, 0.18, 0.194];
+    for (const [bytes, times] of [
+      [s1, t1],
+      [s5, t5],
+    ] as const) {
+      expect(classify(bytes, M, times).verdict, bytes.join(' ')).toBe('plateau');
+      expect(classify(bytes, M).verdict, bytes.join(' ')).toBe('plateau');
+    }
+  });
+
+  it('a pause of 2 is no stop after fewer than 3 growing steps, or after a pause before it', () => {
+    // Two growing steps, 2 flat, a step, 2 flat: a leak in bursts as much as a cache.
+    expect(classify([0, 100000, 200000, 200000, 200000, 300000, 300000, 300000], M).verdict).toBe('leak');
+    // Grew at every step but one before the pause: that pause of 1 is as long as half of this one.
+    const paused = [0, 40000, 80000, 80000, 120000, 160000, 160000, 160000, 240000, 240000, 240000];
+    expect(classify(paused, M).verdict).toBe('leak');
+  });
 });
 
 describe('memory given back below where it was first caught (fixtures/leaks/given_back/make.py, CPython 3.11)', () => {

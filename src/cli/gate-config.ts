@@ -29,6 +29,7 @@ export interface GateFlags {
   'group-by'?: KeyType;
   'min-growth'?: Amount;
   'keep-internals'?: boolean;
+  warmup?: number;
   'max-site-growth'?: Amount;
   'max-fragmentation'?: number;
   ignore?: string[];
@@ -48,6 +49,7 @@ interface ConfigFile {
   groupBy?: KeyType;
   minGrowth?: Amount;
   keepInternals?: boolean;
+  warmup?: number;
   maxSiteGrowth?: Amount;
   maxFragmentation?: number;
   ignore?: string[];
@@ -113,6 +115,7 @@ export function readConfig(path: string | undefined): GateFlags {
     'group-by': c.groupBy,
     'min-growth': c.minGrowth,
     'keep-internals': c.keepInternals,
+    warmup: c.warmup,
     'max-site-growth': c.maxSiteGrowth,
     'max-fragmentation': c.maxFragmentation,
     ignore: c.ignore,
@@ -124,7 +127,7 @@ export function readConfig(path: string | undefined): GateFlags {
 
 /**
  * What counts as a leak, from the config with flags winning: --group-by, --min-growth (a number in the
- * config is bytes), and --keep-internals when either asks for it (the flag's default is false).
+ * config is bytes), --warmup, and --keep-internals when either asks for it (the flag's default is false).
  */
 export function gateLeakArgs(config: GateFlags, flags: LeakArgs): LeakArgs {
   const amount = flags['min-growth'] ?? config['min-growth'];
@@ -132,6 +135,7 @@ export function gateLeakArgs(config: GateFlags, flags: LeakArgs): LeakArgs {
     'group-by': flags['group-by'] ?? config['group-by'],
     'min-growth': typeof amount === 'number' ? decimal(amount) : amount,
     'keep-internals': flags['keep-internals'] || config['keep-internals'] === true,
+    warmup: flags.warmup ?? config.warmup,
   };
 }
 

@@ -40,11 +40,6 @@ export function builder(y: Argv) {
   const options = orderOption(inputs, order);
   return (
     leakOptions(printedByOption(sourceOption(fullPathsOption(outputOptions(options, ['text', 'json', 'csv'])))))
-      .option('warmup', {
-        type: 'number',
-        describe:
-          'Seconds of an mprof run to leave out as warm-up (default: the first 10%; of an `arenascope run`, up to its start capture when longer and enough samples follow it)',
-      })
       // A string, so that the size this option took before 0.2 is still read (with a notice).
       .option('limit', {
         alias: 'n',
@@ -66,7 +61,6 @@ export function builder(y: Argv) {
 interface Args extends InputArgs, OutputArgs, LeakArgs {
   inputs: string[];
   order?: Order;
-  warmup?: number;
   limit?: string;
   'memory-limit'?: string;
   'full-paths': boolean;
@@ -100,8 +94,6 @@ function limits(a: Args): { count?: number; memory?: string } {
 
 export async function handler(a: Args): Promise<void> {
   const { count, memory } = limits(a);
-  if (a.warmup !== undefined && !(a.warmup >= 0 && Number.isFinite(a.warmup)))
-    throw new UsageError(`--warmup expects seconds, 0 or more, got ${a.warmup}`);
   const set = await loadSet(a.inputs, a, {
     order: a.order,
     uses: ['snapshots', 'memory', 'line-reports'],
@@ -117,7 +109,6 @@ export async function handler(a: Args): Promise<void> {
   const judged = few && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
   const results = leakResults(judged, {
     ...leakQueryFromArgs(a),
-    warmupSeconds: a.warmup,
     limitMiB: memory === undefined ? undefined : parseSize(memory, '--memory-limit') / MiB,
   });
   emit(a, results, {

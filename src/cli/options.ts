@@ -42,8 +42,9 @@ export const sourceLookup = (a: { source: boolean; 'source-path'?: readonly stri
   a.source ? fileSourceLookup(a['source-path'] ?? []) : noSource;
 
 /**
- * What counts as a leak, as leaks, report and gate judge it: the sites (--group-by), --min-growth and
- * --keep-internals. One option set, so that a site `leaks -g traceback` finds is one the gate counts.
+ * What counts as a leak, as leaks, report and gate judge it: the sites (--group-by), --min-growth,
+ * --keep-internals and an mprof run's --warmup. One option set, so that what `leaks` finds with them
+ * is what the gate counts (a leak `leaks -g traceback` found passed a gate that had no such option).
  */
 export function leakOptions<T>(y: Argv<T>) {
   return y
@@ -62,6 +63,11 @@ export function leakOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: "Keep tracemalloc's own and the import machinery's allocations (left out by default)",
+    })
+    .option('warmup', {
+      type: 'number',
+      describe:
+        'Seconds of an mprof run to leave out as warm-up (default: the first 10%; of an `arenascope run`, up to its start capture when longer and enough samples follow it)',
     });
 }
 
@@ -69,14 +75,21 @@ export interface LeakArgs {
   'group-by'?: KeyType;
   'min-growth'?: string;
   'keep-internals': boolean;
+  warmup?: number;
 }
 
-/** The leak query of --group-by, --min-growth and --keep-internals (a size for snapshots, in MiB for mprof runs). */
+/**
+ * The leak query of --group-by, --min-growth (a size for snapshots, in MiB for mprof runs),
+ * --keep-internals and --warmup.
+ */
 export function leakQueryFromArgs(
   a: LeakArgs,
-): Pick<LeakQuery, 'groupBy' | 'minGrowth' | 'minGrowthMiB' | 'keepInternals'> {
+): Pick<LeakQuery, 'groupBy' | 'minGrowth' | 'minGrowthMiB' | 'keepInternals' | 'warmupSeconds'> {
   const minGrowth = a['min-growth'] === undefined ? undefined : parseSize(a['min-growth'], '--min-growth');
+  if (a.warmup !== undefined && !(a.warmup >= 0 && Number.isFinite(a.warmup)))
+    throw new UsageError(`--warmup expects seconds, 0 or more, got ${a.warmup}`);
   return {
+    warmupSeconds: a.warmup,
     groupBy: a['group-by'],
     minGrowth,
     minGrowthMiB: minGrowth === undefined ? undefined : minGrowth / 2 ** 20,

@@ -1265,6 +1265,7 @@ describe('gate: config file', () => {
         'minGrowth',
         'groupBy',
         'keepInternals',
+        'warmup',
       ].sort(),
     );
   });
@@ -2342,5 +2343,30 @@ describe("gate: a run's relative file names, gated from the folder above it", ()
     expect(gh.stdout).toMatch(/^::error file=svc\/app\.py,line=4,title=arenascope max-leaks::leak at app\.py:4 /m);
     const sites = check(json(gate('--json').stdout), 'max-leaks').sites;
     expect(sites.map((s) => `${s.file}:${s.line}`)).toEqual(['svc/app.py:4']);
+  });
+});
+
+describe('gate: what counts as a leak, as leaks and report judge it', () => {
+  // ringfill.dat's rise is in its first tenth, which leaks leaves out as warm-up by default: with
+  // --warmup 0 leaks calls it a leak; the gate, which had no --warmup, passed it all the same.
+  const ringfill = 'fixtures/mprof/shapes/ringfill.dat';
+  it('--warmup: the same verdict from leaks, report and gate (flag or config)', async () => {
+    const verdict = async (...args: string[]) => {
+      const r = JSON.parse((await cli('leaks', ringfill, '--json', ...args)).out) as {
+        series: { verdict: string }[];
+      };
+      return r.series[0]!.verdict;
+    };
+    expect([await verdict(), await verdict('--warmup', '0')]).toEqual(['stable', 'leak']);
+    const report = (...args: string[]) => cli('report', ringfill, '-f', 'json', ...args);
+    const suspects = async (...args: string[]) =>
+      (JSON.parse((await report(...args)).out) as { summary: { leakSuspects: number } }).summary.leakSuspects;
+    expect([await suspects(), await suspects('--warmup', '0')]).toEqual([0, 1]);
+    expect((await cli('gate', ringfill)).code).toBe(0);
+    expect((await cli('gate', ringfill, '--warmup', '0')).code).toBe(1);
+    const config = join(mkdtempSync(join(tmpdir(), 'arenascope-')), 'gate.json');
+    writeFileSync(config, '{"maxLeaks": 0, "warmup": 0}');
+    expect((await cli('gate', ringfill, '--config', config)).code).toBe(1);
+    expect((await cli('gate', ringfill, '--config', config, '--warmup', '1')).code).toBe(0);
   });
 });

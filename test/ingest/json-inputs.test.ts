@@ -295,7 +295,7 @@ describe('gate config: checked by ajv against schema/arenascope-config.schema.js
     const f = config('typo.json', { maxTotalGrowth: '5%', maxPeek: '1MiB' });
     expect(inputError(await cli('gate', `${G}/steady`, '--config', f), f)).toBe(
       'unknown key "maxPeek"; known keys: baseline, maxPeak, maxPeakGrowth, maxTotalGrowth, maxLeaks, ' +
-        'minLeakConfidence, minGrowth, keepInternals, maxSiteGrowth, maxFragmentation, ignore',
+        'minLeakConfidence, minGrowth, groupBy, keepInternals, warmup, maxSiteGrowth, maxFragmentation, ignore',
     );
   });
 

@@ -209,8 +209,10 @@ function indentOf(source: string): number | null {
   return null; // blank
 }
 
-// A loop's header line (its source as printed).
-const LOOP_HEADER = /^\s*(?:async\s+)?(?:for|while)\b/;
+// A header whose line runs again after its block's body, as printed: a loop's, and a `with` statement's
+// (its exit runs on its line): its Mem usage is its highest run, after the body (a `with open(...)` run
+// twice read +131 MiB, its body's lines' growth again, where memory_profiler printed -15.1: h241).
+const BLOCK_HEADER = /^\s*(?:async\s+)?(?:for|while|with)\b/;
 const DEF = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 
 // The rows that open the blocks a row sits in, innermost first, up to the function's `def`.
@@ -437,7 +439,7 @@ export function lineReportFindings(
       // Not a loop's header: its Mem usage is its highest run, after the body (charged with the whole
       // loop's memory, a `for` read as the largest increment where its body's line took it).
       const summed =
-        l.occurrences !== null && runs > 1 && reported !== null && reported < 0 && !LOOP_HEADER.test(l.source);
+        l.occurrences !== null && runs > 1 && reported !== null && reported < 0 && !BLOCK_HEADER.test(l.source);
       // Its own, summed over its runs to more than the process ever held (a loop's line whose memory is
       // freed before the next run): its Mem usage above the least its function's rows show. Not the rise
       // from the row before: a loop header's Mem usage is its highest run, after the body, and the line
@@ -445,15 +447,19 @@ export function lineReportFindings(
       const summedRuns = reported !== null && overPeak && l.occurrences !== null && runs > 1;
       // In a report of several calls each row's Mem usage is its highest over them: from a row that ran
       // fewer times than this line, the rise is another call's path, not this line's doing (a recursive
-      // function's return line, run once more than the line that recurses, read +4.0 MiB).
+      // function's return line, run once more than the line that recurses, read +4.0 MiB). So it is in
+      // one call from a row deeper in a block this line is not in: a branch taken fewer times (a line
+      // after an `except` run once in a loop of 100 read +29.1 MiB, the gap between the two paths: h241).
       const calls = measured[0]!.occurrences;
-      const prevRuns = measured[i - 1]!.occurrences;
-      const otherPath = !before && calls !== null && calls > 1 && prevRuns !== null && prevRuns < runs;
+      const prev = measured[i - 1]!;
+      const prevRuns = prev.occurrences;
+      const branch = (indentOf(prev.source) ?? 0) > (indentOf(l.source) ?? 0);
+      const otherPath = !before && prevRuns !== null && prevRuns < runs && ((calls !== null && calls > 1) || branch);
       // Summed runs: above the function's least, or where the row before is no loop header (whose Mem
       // usage is after its body), above that row when less: the function's least alone charged the line
       // with what the rows before it keep (100 MiB run 5 times after a 300 MiB line read 400 MiB, first
       // of the report; helper h226).
-      const afterRow = !LOOP_HEADER.test(measured[i - 1]!.source) && to - from > 0 ? to - from : Infinity;
+      const afterRow = !BLOCK_HEADER.test(measured[i - 1]!.source) && to - from > 0 ? to - from : Infinity;
       const rise = summedRuns
         ? Math.min(to - floor, afterRow)
         : reported !== null && l.occurrences !== null && !summed

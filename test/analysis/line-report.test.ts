@@ -771,3 +771,26 @@ describe('a function profiled once, its decorator imported (calls/mp0.61-nested-
     expect((await cli('leaks', file)).out).not.toMatch(/stage\(\).*whole memory/);
   });
 });
+
+describe("public reports whose rows were charged with other rows' growth (h241: fixtures/line-reports/found)", () => {
+  // sort.py (memory_profiler 0.58+, a public note): `with open(...)` ran twice, its exit on its line
+  // after the body; memory_profiler printed its Increment -15.1 MiB and the body's 61.2 and 68.7.
+  it("a `with` header is no allocator: its Mem usage is after its body's", async () => {
+    const f = await findings('fixtures/line-reports/found/with-header-sort.txt');
+    const top = f.topIncrements.slice(0, 2).map((l) => [l.lineno, l.incrementMiB]);
+    expect(top).toEqual([
+      [26, 68.7],
+      [25, 61.2],
+    ]);
+    expect(f.topIncrements.find((l) => l.lineno === 21)?.incrementMiB).toBe(-15.1);
+  });
+
+  // experiment3.py (a public repository): line 108 ran 100 times, 99 of them after line 104 at the
+  // same 324.3 MiB; the row printed above it is line 106, in an `except` run once, at 295.2 MiB.
+  it('a line after a branch taken fewer times is not charged with the gap between the paths', async () => {
+    const path = 'fixtures/line-reports/found/branch-experiment3.txt';
+    const f = lineReportFindings((await loadCapture(path)) as LineReport, { top: 1000 });
+    expect(f.topIncrements.find((l) => l.lineno === 108)?.incrementMiB).toBe(-140.9);
+    expect(f.topIncrements[0]).toMatchObject({ lineno: 74, incrementMiB: 155.3 });
+  });
+});

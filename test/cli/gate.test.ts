@@ -2370,3 +2370,17 @@ describe('gate: what counts as a leak, as leaks and report judge it', () => {
     expect((await cli('gate', ringfill, '--config', config, '--warmup', '1')).code).toBe(0);
   });
 });
+
+describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/black-mprofile.txt, public)', () => {
+  // Three top-10 listings of 15.2 MiB, each followed by the program's print of get_traced_memory():
+  // current 15.87 MB, peak 20.96 MB. A top N's total is a floor: it passed a 20 MiB limit.
+  const file = 'fixtures/text/found/black-mprofile.txt';
+  it('under the limit is not measured (fails, saying what measures it); over it fails as measured', async () => {
+    const under = await cli('gate', file, '--max-peak', '20MiB');
+    expect(under.code).toBe(1);
+    expect(under.out).toMatch(/FAIL max-peak: largest traced total 15\.2 MiB \(limit 20\.0 MiB\); not measured: /);
+    const over = await cli('gate', file, '--max-peak', '10MiB');
+    expect(over.code).toBe(1);
+    expect(over.out).toMatch(/FAIL max-peak: largest traced total 15\.2 MiB \(limit 10\.0 MiB\)\n/);
+  });
+});

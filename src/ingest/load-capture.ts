@@ -71,7 +71,10 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     // memory_profiler's rows without the header that tells its columns (cut off a paste): said, as the
     // line-report reader says it (it was "not a format").
     const text = h.toString('utf8');
-    const rows = /^ *Line(?: #)? +Mem usage/m.test(text) ? null : /^ *\d+ +-?[\d.]+ Mi?B +-?[\d.]+ Mi?B /m.exec(text);
+    // Rows with their source cut off too end at the Increment (a paste in memory_profiler's issue #215).
+    const rows = /^ *Line(?: #)? +Mem usage/m.test(text)
+      ? null
+      : /^ *\d+ +-?[\d.]+ Mi?B +-?[\d.]+ Mi?B(?: |$)/m.exec(text);
     if (rows) {
       const line = text.slice(0, rows.index).split('\n').length;
       throw new InputError(

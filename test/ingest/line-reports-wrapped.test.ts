@@ -134,6 +134,22 @@ describe('the same report pasted otherwise', () => {
   });
 });
 
+describe('rows pasted with neither header nor source (memory_profiler issue #215, h241)', () => {
+  it('says they are report rows with no header, not "not a format"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-rows-only-'));
+    const p = join(dir, 'rows-only.txt');
+    writeFileSync(
+      p,
+      '   541    700.8 MiB      0.0 MiB\n   542    951.5 MiB     -0.4 MiB\n   543    951.5 MiB    250.4 MiB',
+    );
+    try {
+      await expect(loadCapture(p)).rejects.toThrow(/rows-only\.txt: line 1: .*with no 'Line #' header above them/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a Filename: line a terminal wrapped (fixtures/line-reports/wrapped-name/make.py)', () => {
   // Passed over as other output, the rest of the path was lost: the function was named `…/a_very_long_
   // directory_n:1` and `open` was told a folder that does not exist.

@@ -138,6 +138,14 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[], peak: num
   if (b.lastRowUnread) return 'its rows end at a line that could not be read as a row: its memory at return is unknown';
   if (b.rowsMissing)
     return 'rows are missing (LogFile with reportIncrementFlag logs only the rows that grew): its memory at return is unknown';
+  // A generator's or coroutine's rows after a yield or an await ran once its caller's code had run (a
+  // @contextmanager's `del` after the caller's block: "ended holding" the 100 MiB its caller made: h243).
+  const paused = measured.find((l) => RESUMES.test(l.source));
+  if (paused)
+    return (
+      `a generator or coroutine (line ${paused.lineno}: ${/yield|await/.exec(paused.source)![0]}): its rows after a ` +
+      "yield or await ran after its caller's code, so its memory at return cannot be told"
+    );
   // The last row in the source that ran is the last line that ran, unless it ran several times: a
   // loop ends the function (its last run may not be last), and its Mem usage is its highest run.
   // Nor does the sum of the Increments tell: each is taken against the line before's highest, and a
@@ -214,6 +222,38 @@ function indentOf(source: string): number | null {
 // twice read +131 MiB, its body's lines' growth again, where memory_profiler printed -15.1: h241).
 const BLOCK_HEADER = /^\s*(?:async\s+)?(?:for|while|with)\b/;
 const DEF = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/;
+
+// A row where memory_profiler files a frame entered again, its figures the memory at those moments
+// taken against 0, not the line's doing: a yield or an await (a generator or coroutine resumed) and a
+// def nested in the function, or its decorator (the nested function called, maybe long after: a
+// closure's `def` read +151.9 MiB, the largest of its report, a `yield` the 150 MiB its consumer kept:
+// h243).
+const RESUMES = /(?:^|[^\w.])(?:yield|await)\b/;
+const DECORATOR = /^\s*@/;
+
+/** The rows of defs nested in the function (their decorators, def rows and bodies): run by later calls. */
+function nestedRows(lines: readonly ReportLine[]): Set<ReportLine> {
+  const nested = new Set<ReportLine>();
+  const own = lines.findIndex((l) => DEF.test(l.source));
+  if (own < 0) return nested;
+  const ownIndent = indentOf(lines[own]!.source) ?? 0;
+  let inside: number | null = null; // the nested def's indentation while in its body
+  for (let i = own + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    const d = indentOf(l.source);
+    if (d === null) continue;
+    if (inside !== null && d > inside) {
+      nested.add(l);
+      continue;
+    }
+    inside = null;
+    if (d > ownIndent && (DEF.test(l.source) || DECORATOR.test(l.source))) {
+      nested.add(l);
+      if (DEF.test(l.source)) inside = d;
+    }
+  }
+  return nested;
+}
 
 // The rows that open the blocks a row sits in, innermost first, up to the function's `def`.
 function enclosingHeaders(lines: readonly ReportLine[], row: ReportLine): ReportLine[] {
@@ -394,6 +434,10 @@ export function lineReportFindings(
   for (const b of r.blocks) for (const l of b.lines) if (l.memMiB !== null && l.memMiB > peak) peak = l.memMiB;
   for (const b of r.blocks) {
     const measured = b.lines.filter((l): l is Measured => l.memMiB !== null);
+    const nested = nestedRows(b.lines);
+    // The function's own rows: a nested def's run in its later calls (a callback's body read as the
+    // function's exit: "ended holding" 210 MiB for 30: h243).
+    const own = measured.filter((l) => !nested.has(l));
     // The first row's increment is the whole baseline at the call, not a line's own doing; so is that of
     // a line that called another profiled function (memory_profiler takes it against 0, at every call):
     // a line of the report's functions called, or an Increment equal to its Mem usage, which no line
@@ -460,13 +504,19 @@ export function lineReportFindings(
       // with what the rows before it keep (100 MiB run 5 times after a 300 MiB line read 400 MiB, first
       // of the report; helper h226).
       const afterRow = !BLOCK_HEADER.test(measured[i - 1]!.source) && to - from > 0 ? to - from : Infinity;
-      const rise = summedRuns
-        ? Math.min(to - floor, afterRow)
-        : reported !== null && l.occurrences !== null && !summed
-          ? reported
-          : otherPath
-            ? (reported ?? 0)
-            : Math.max(reported ?? -Infinity, to - from);
+      // A frame entered again there, or a block header taken as the whole memory (its Mem usage is
+      // after its body): the rise from the row before is none of the line's doing either.
+      const reentered = RESUMES.test(l.source) || (nested.has(l) && (DEF.test(l.source) || DECORATOR.test(l.source)));
+      const rise =
+        reentered || (whole && BLOCK_HEADER.test(l.source))
+          ? 0
+          : summedRuns
+            ? Math.min(to - floor, afterRow)
+            : reported !== null && l.occurrences !== null && !summed
+              ? reported
+              : otherPath
+                ? (reported ?? 0)
+                : Math.max(reported ?? -Infinity, to - from);
       lines.push({
         filename: b.filename,
         lineno: l.lineno,
@@ -487,15 +537,15 @@ export function lineReportFindings(
     if (measured.length < 2) continue;
     const lineno = b.lines[0]!.lineno;
     const called = measured[0]!.occurrences;
-    const reason = unjudgedReason(b, measured, peak);
+    const reason = unjudgedReason(b, own, peak);
     if (reason !== null) {
       if (reprinted.has(b)) continue;
       const peakMiB = Math.max(...measured.map((l) => l.memMiB));
       unjudged.push({ filename: b.filename, lineno, calls: called, peakMiB, reason, precision: b.precision });
       continue;
     }
-    const entry = measured[0]!.memMiB;
-    const exit = measured[measured.length - 1]!.memMiB;
+    const entry = own[0]!.memMiB;
+    const exit = own[own.length - 1]!.memMiB;
     // Rounded to the figures' own decimals, as the report prints them.
     const scale = 10 ** b.precision;
     if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {

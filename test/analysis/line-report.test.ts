@@ -794,3 +794,56 @@ describe("public reports whose rows were charged with other rows' growth (h241: 
     expect(f.topIncrements[0]).toMatchObject({ lineno: 74, incrementMiB: 155.3 });
   });
 });
+
+describe('frames entered again (fixtures/line-reports/reentry, memory_profiler 0.61, helper h243)', () => {
+  // memory_profiler files a generator's resumption under its `yield`, a coroutine's under its `await`,
+  // a nested function's later call under its `def` (or its decorator), each the whole memory then. The
+  // programs allocate known amounts (bytearrays of 30, 40, 80, 100 MiB): those are what is expected.
+  const DIR = 'fixtures/line-reports/reentry';
+  const of = async (name: string) =>
+    lineReportFindings((await loadCapture(`${DIR}/${name}.txt`)) as LineReport, { top: 1000 });
+  const rise = (f: Awaited<ReturnType<typeof of>>, lineno: number) =>
+    f.topIncrements.find((l) => l.lineno === lineno)?.incrementMiB;
+  const near = (got: number | undefined, mib: number) => expect(Math.abs((got ?? Number.NaN) - mib)).toBeLessThan(1);
+  const kept = (f: Awaited<ReturnType<typeof of>>, lineno: number) =>
+    f.retainingFunctions.find((r) => r.lineno === lineno)?.retainedMiB;
+  const unjudged = (f: Awaited<ReturnType<typeof of>>, lineno: number) =>
+    f.unjudgedFunctions.find((u) => u.lineno === lineno)?.reason;
+
+  it("a generator's yield is no allocation (it read the 150 MiB its consumer kept); the generator is not judged", async () => {
+    const f = await of('generator');
+    near(f.topIncrements[0]!.incrementMiB, 150);
+    expect(f.topIncrements[0]!.lineno).toBe(12);
+    expect(rise(f, 6)).toBe(0);
+    near(kept(f, 8), 150);
+    expect(unjudged(f, 3)).toMatch(/^a generator or coroutine \(line 6: yield\)/);
+  });
+
+  it("a coroutine's awaits are no allocation (one read 83.9 MiB)", async () => {
+    const f = await of('coroutine');
+    for (const lineno of [6, 11, 14]) expect(rise(f, lineno), String(lineno)).toBe(0);
+    near(rise(f, 12), 100);
+    near(rise(f, 7), 60);
+  });
+
+  it("a closure's def, called after its function returned, is no allocation (it read 151.9 MiB, first)", async () => {
+    const f = await of('closure');
+    expect(rise(f, 6)).toBe(0);
+    near(rise(f, 7), 80);
+    near(kept(f, 3), 30);
+  });
+
+  it("a callback's rows run later are not its function's exit (it read 'ended holding' 210 MiB for 30)", async () => {
+    const f = await of('callback');
+    expect([rise(f, 8), rise(f, 9)]).toEqual([0, 0]);
+    near(kept(f, 4), 30);
+    near(rise(f, 10), 80);
+  });
+
+  it("a @contextmanager keeps nothing of its caller's block (it read 'ended holding' 100 MiB)", async () => {
+    const f = await of('contextmanager');
+    expect(unjudged(f, 4)).toMatch(/^a generator or coroutine \(line 8: yield\)/);
+    expect([rise(f, 8), rise(f, 13)]).toEqual([0, 0]);
+    near(rise(f, 14), 100);
+  });
+});

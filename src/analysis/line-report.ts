@@ -140,7 +140,7 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[], peak: num
     return 'rows are missing (LogFile with reportIncrementFlag logs only the rows that grew): its memory at return is unknown';
   // A generator's or coroutine's rows after a yield or an await ran once its caller's code had run (a
   // @contextmanager's `del` after the caller's block: "ended holding" the 100 MiB its caller made: h243).
-  const paused = measured.find((l) => RESUMES.test(l.source));
+  const paused = measured.find((l) => resumes(l.source));
   if (paused)
     return (
       `a generator or coroutine (line ${paused.lineno}: ${/yield|await/.exec(paused.source)![0]}): its rows after a ` +
@@ -228,7 +228,10 @@ const DEF = /^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)/;
 // def nested in the function, or its decorator (the nested function called, maybe long after: a
 // closure's `def` read +151.9 MiB, the largest of its report, a `yield` the 150 MiB its consumer kept:
 // h243).
-const RESUMES = /(?:^|[^\w.])(?:yield|await)\b/;
+const RESUME_WORD = /(?:^|[^\w.])(?:yield|await)\b/;
+// Its strings and comment left out: `print("await reply")` resumes nothing.
+const resumes = (source: string): boolean =>
+  RESUME_WORD.test(source.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '""').replace(/#.*/, ''));
 const DECORATOR = /^\s*@/;
 
 /** The rows of defs nested in the function (their decorators, def rows and bodies): run by later calls. */
@@ -506,7 +509,7 @@ export function lineReportFindings(
       const afterRow = !BLOCK_HEADER.test(measured[i - 1]!.source) && to - from > 0 ? to - from : Infinity;
       // A frame entered again there, or a block header taken as the whole memory (its Mem usage is
       // after its body): the rise from the row before is none of the line's doing either.
-      const reentered = RESUMES.test(l.source) || (nested.has(l) && (DEF.test(l.source) || DECORATOR.test(l.source)));
+      const reentered = resumes(l.source) || (nested.has(l) && (DEF.test(l.source) || DECORATOR.test(l.source)));
       const rise =
         reentered || (whole && BLOCK_HEADER.test(l.source))
           ? 0

@@ -840,6 +840,15 @@ describe('frames entered again (fixtures/line-reports/reentry, memory_profiler 0
     near(rise(f, 10), 80);
   });
 
+  // samename.py: `model.update(i)` calls the profiled Model.update (its Increment the memory at each
+  // call, as that function's first row sums it); `cache.update(...)` keeps 6 x 40 MiB of its own.
+  it("a line calling another function of a profiled one's name keeps its own Increment (240 MiB read 40)", async () => {
+    const f = await of('samename');
+    near(rise(f, 17), 240);
+    expect(f.topIncrements.find((l) => l.lineno === 17)?.wholeMemory).toBe(false);
+    near(kept(f, 11), 240);
+  });
+
   it("a @contextmanager keeps nothing of its caller's block (it read 'ended holding' 100 MiB)", async () => {
     const f = await of('contextmanager');
     expect(unjudged(f, 4)).toMatch(/^a generator or coroutine \(line 8: yield\)/);

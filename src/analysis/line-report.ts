@@ -477,8 +477,10 @@ export function lineReportFindings(
     const measured = b.lines.filter((l): l is Measured => l.memMiB !== null);
     const nested = nestedRows(b.lines);
     // The function's own rows: a nested def's run in its later calls (a callback's body read as the
-    // function's exit: "ended holding" 210 MiB for 30: h243).
-    const own = measured.filter((l) => !nested.has(l));
+    // function's exit: "ended holding" 210 MiB for 30: h243), and so do its def and decorator rows once
+    // run again (run once, the def statement is the function's: the first row a report of 0.4 measures).
+    const header = (l: ReportLine): boolean => DEF.test(l.source) || DECORATOR.test(l.source);
+    const own = measured.filter((l) => !nested.has(l) || (header(l) && (l.occurrences ?? 1) <= 1));
     // The first row's increment is the whole baseline at the call, not a line's own doing; so is that of
     // a line that called another profiled function (memory_profiler takes it against 0, at every call):
     // a line of the report's functions called, or an Increment equal to its Mem usage, which no line
@@ -542,7 +544,11 @@ export function lineReportFindings(
       const calls = measured[0]!.occurrences;
       const prev = measured[i - 1]!;
       const prevRuns = prev.occurrences;
-      const branch = (indentOf(prev.source) ?? 0) > (indentOf(l.source) ?? 0);
+      // (In a loop: after a loop, a line run more often than the loop's last row is a comprehension's,
+      // its runs its iterations: `tot = sum(inner(i) for i in …)` keeps the 6 MiB its calls made.)
+      const branch =
+        (indentOf(prev.source) ?? 0) > (indentOf(l.source) ?? 0) &&
+        enclosingHeaders(b.lines, l).some((h) => /^\s*(?:async\s+)?(?:for|while)\b/.test(h.source));
       const otherPath = !before && prevRuns !== null && prevRuns < runs && ((calls !== null && calls > 1) || branch);
       // Summed runs: above the function's least, or where the row before is no loop header (whose Mem
       // usage is after its body), above that row when less: the function's least alone charged the line
@@ -551,7 +557,7 @@ export function lineReportFindings(
       const afterRow = !BLOCK_HEADER.test(measured[i - 1]!.source) && to - from > 0 ? to - from : Infinity;
       // A frame entered again there, or a block header taken as the whole memory (its Mem usage is
       // after its body): the rise from the row before is none of the line's doing either.
-      const reentered = resumes(l.source) || (nested.has(l) && (DEF.test(l.source) || DECORATOR.test(l.source)));
+      const reentered = resumes(l.source) || (nested.has(l) && header(l));
       const rise =
         reentered || (whole && BLOCK_HEADER.test(l.source))
           ? 0

@@ -793,6 +793,16 @@ describe("public reports whose rows were charged with other rows' growth (h241: 
     expect(f.topIncrements.find((l) => l.lineno === 108)?.incrementMiB).toBe(-140.9);
     expect(f.topIncrements[0]).toMatchObject({ lineno: 74, incrementMiB: 155.3 });
   });
+
+  // Not after a loop: `tot = sum(inner(i) for i in range(3))` runs 9 times (its comprehension's
+  // iterations) after the loop's row run 5, and keeps the 3 x 2 MiB its calls of inner made.
+  it("a comprehension's line after a loop is no branch: its rise is its own", async () => {
+    const f = lineReportFindings(
+      (await loadCapture('fixtures/line-reports/calls/mp0.61-shared-calls.txt')) as LineReport,
+      { top: 1000 },
+    );
+    expect(Math.abs(f.topIncrements.find((l) => l.lineno === 19)!.incrementMiB - 6)).toBeLessThan(0.1);
+  });
 });
 
 describe('frames entered again (fixtures/line-reports/reentry, memory_profiler 0.61, helper h243)', () => {

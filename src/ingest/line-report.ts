@@ -910,7 +910,9 @@ class Reader {
       // With no report whole beside them, --lenient has nothing to read: say what would.
       const rest = this.blocks.length
         ? '--lenient reads the rest without them'
-        : "put memory_profiler's back above them ('Line #  Mem usage  Increment  Occurrences  Line Contents', '=' line)";
+        : this.cutHeader === null
+          ? "put memory_profiler's back above them ('Line #  Mem usage  Increment  Occurrences  Line Contents', '=' line)"
+          : "copy the report whole, to its 'Line Contents' column";
       if (!this.lenient || !this.blocks.length) {
         throw new InputError(
           this.label,

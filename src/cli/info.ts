@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
-import { type RunFile, runFiles, withRunFigures } from '../ingest/run-folder.js';
+import { type RunFile, runFileOf, runFiles, withRunFigures } from '../ingest/run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
 import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
@@ -40,8 +40,9 @@ export function builder(y: Argv) {
  */
 function withFigures(c: Capture, path: string, f: RunFile | undefined): Capture {
   if (c.kind === 'snapshot') {
-    const time = c.time ?? f?.time ?? sidecarTime(path);
-    const tracedPeak = c.tracedPeak ?? f?.tracedPeak ?? sidecarPeak(path);
+    // Sidecars first, then the run's record (capture-set.ts).
+    const time = c.time ?? sidecarTime(path) ?? f?.time ?? null;
+    const tracedPeak = c.tracedPeak ?? sidecarPeak(path) ?? f?.tracedPeak ?? null;
     return time === c.time && tracedPeak === (c.tracedPeak ?? null) ? c : { ...c, time, tracedPeak };
   }
   if (c.kind === 'allocator-stats' && c.time == null) return { ...c, time: f?.time ?? sidecarTime(path) };
@@ -62,7 +63,8 @@ export async function handler(
   const recorded = runFiles(runs);
   const infos: (CaptureInfo & { label?: string })[] = [];
   for (const path of inputs) {
-    const f = recorded.get(path);
+    // A file of a run named on its own is read with what its run recorded, as every command reads it.
+    const f = recorded.get(path) ?? runFileOf(path);
     const label = f?.label ?? sidecarLabel(path);
     let c: Capture;
     try {

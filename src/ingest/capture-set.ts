@@ -2,7 +2,6 @@
 // one ordered series sharing a frame table, with their times (and allocator reports') when known.
 // Two dumps or more are read as parallel-read.ts says (in worker threads when that pays).
 
-import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
@@ -18,7 +17,16 @@ import type { ReadOptions } from './importer.js';
 import { numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { naturalCompare, numbered, type Order, resolveInputs } from './resolve-inputs.js';
-import { type RunFile, type RunFolder, readRunFolder, runFiles, withRunFigures } from './run-folder.js';
+import {
+  type RunFile,
+  type RunFolder,
+  readRunFolder,
+  realPath,
+  runFiles,
+  runHolding,
+  runMemoryFile,
+  withRunFigures,
+} from './run-folder.js';
 import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
@@ -42,11 +50,11 @@ export async function loadCaptureSet(
   // them, a leak of one read as "rose and fell back" at the other's start (the gate passed it).
   // Runs given as their folders, or by their snapshots/ or allocator/ folders or files.
   const runsOf = new Map<string, string>(); // real path -> as given
-  for (const r of resolved.runs) if (r.files.some((f) => f.kind !== 'memory')) runsOf.set(realDir(r.dir), r.dir);
+  for (const r of resolved.runs) if (r.files.some((f) => f.kind !== 'memory')) runsOf.set(realPath(r.dir), r.dir);
   for (const p of resolved.inputs) {
     // By its real path: a link to another run's snapshots/ folder is that run's (the leak passed).
-    const run = p === '-' ? null : runHolding(realFile(p));
-    if (run && !runsOf.has(realDir(run))) runsOf.set(realDir(run), run);
+    const run = p === '-' ? null : runHolding(realPath(p));
+    if (run && !runsOf.has(realPath(run))) runsOf.set(realPath(run), run);
   }
   if (runsOf.size > 1) {
     const [a, b] = [...runsOf.values()];
@@ -61,7 +69,7 @@ export async function loadCaptureSet(
   // capture was judged as any other, main()'s leak read as given back, and the gate passed it (h232).
   const runs = [...resolved.runs];
   if (runsOf.size === 1 && !runs.length) {
-    const inside = resolved.inputs.find((p) => p !== '-' && runHolding(realFile(p)) !== null);
+    const inside = resolved.inputs.find((p) => p !== '-' && runHolding(realPath(p)) !== null);
     try {
       const run = inside === undefined ? null : readRunFolder(dirname(dirname(inside)));
       if (run) runs.push(run);
@@ -90,20 +98,9 @@ export async function loadCaptureSet(
   const dumps = DumpReader.plan(resolved.inputs, opts.parallel);
   try {
     const recorded = runFiles(runs);
-    // A run's memory.dat named on its own (or by a glob) is read as its run records it: what its MEM
-    // counts (`--mem-includes-children` halved a run's peak given so, and a gate passed).
     for (const p of resolved.inputs) {
-      if (recorded.has(p) || !/^memory\.dat(?:\.gz)?$/.test(basename(p))) continue;
-      // By its real path: a link to a run's memory.dat is that run's.
-      const real = p === '-' ? p : realFile(p);
-      let run: RunFolder | null = null;
-      try {
-        run = readRunFolder(dirname(real));
-      } catch {
-        run = null; // a damaged manifest: said where the folder is read as a run
-      }
-      const f = run?.files.find((x) => x.kind === 'memory' && resolve(x.path) === resolve(real));
-      if (f) recorded.set(p, { ...f, path: p });
+      const f = recorded.has(p) ? undefined : runMemoryFile(p);
+      if (f) recorded.set(p, f);
     }
     const set = withRuns(
       await collect(resolved.inputs, new Set(resolved.given), skipped, frames, opts, recorded, dumps),
@@ -330,45 +327,6 @@ const leftOutCut = (label: string, partial: 'series' | 'never'): string =>
       ? 'in a series the traces it lacks would read as freed'
       : 'a gate and a baseline judge whole captures only'
   }`;
-
-// A file's real path (its links followed), or the path as given when it has none.
-function realFile(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-// A folder's real path, for telling runs apart however they are named.
-function realDir(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir;
-  }
-}
-
-/**
- * The run folder a capture file is in, by its place: `<run>/snapshots/<file>` or
- * `<run>/allocator/<file>` of a folder holding a run's manifest or events; else null.
- */
-function runHolding(path: string): string | null {
-  const dir = dirname(path);
-  if (path === '-' || (basename(dir) !== 'snapshots' && basename(dir) !== 'allocator')) return null;
-  const run = dirname(dir);
-  let known = runFolders.get(run);
-  if (known === undefined) {
-    try {
-      known = readRunFolder(run) !== null;
-    } catch {
-      known = false; // a damaged manifest: its folder is read as a plain one, which says so
-    }
-    runFolders.set(run, known);
-  }
-  return known ? run : null;
-}
-const runFolders = new Map<string, boolean>();
 
 /**
  * Captures in the order of their times; but numbered ones whose times go back against their numbers

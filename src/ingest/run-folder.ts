@@ -3,7 +3,7 @@
 // it must name a file inside the folder, and every field has the type the contract gives it.
 
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { CaptureKept, MemorySeries } from '../model/memory-series.js';
 import type { RunInfo, RunTest, RunTestLine } from '../model/run.js';
 import { InputError } from '../util/errors.js';
@@ -670,3 +670,69 @@ export function runFiles(runs: readonly RunFolder[]): Map<string, RunFile> {
   for (const r of runs) for (const f of r.files) m.set(f.path, f);
   return m;
 }
+
+/** A file's or folder's real path (its links followed), or the path as given when it has none. */
+export function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * What its run recorded of a capture file named on its own (or by a glob), under the path given: a
+ * run's memory.dat is read as its run records it, what its MEM counts (`--mem-includes-children`
+ * halved a run's peak given so, and a gate passed) and the program's own peak at exit; a snapshot
+ * or allocator report in a run's folder, its time and traced peak. Undefined for other files.
+ */
+export function runFileOf(path: string): RunFile | undefined {
+  if (path === '-') return undefined;
+  const inRun = runHolding(realPath(path));
+  if (inRun === null) return runMemoryFile(path);
+  let run: RunFolder | null = null;
+  try {
+    run = readRunFolder(inRun);
+  } catch {
+    return undefined; // a damaged manifest: said where the folder is read as a run
+  }
+  const real = resolve(realPath(path));
+  const f = run?.files.find((x) => x.kind !== 'memory' && resolve(realPath(x.path)) === real);
+  return f && { ...f, path };
+}
+
+/** A run's memory.dat named on its own: what its run recorded of it (runFileOf). */
+export function runMemoryFile(path: string): RunFile | undefined {
+  if (path === '-' || !/^memory\.dat(?:\.gz)?$/.test(basename(path))) return undefined;
+  // By its real path: a link to a run's memory.dat is that run's.
+  const real = realPath(path);
+  let run: RunFolder | null = null;
+  try {
+    run = readRunFolder(dirname(real));
+  } catch {
+    return undefined; // a damaged manifest: said where the folder is read as a run
+  }
+  const f = run?.files.find((x) => x.kind === 'memory' && resolve(x.path) === resolve(real));
+  return f && { ...f, path };
+}
+
+/**
+ * The run folder a capture file is in, by its place: `<run>/snapshots/<file>` or
+ * `<run>/allocator/<file>` of a folder holding a run's manifest or events; else null.
+ */
+export function runHolding(path: string): string | null {
+  const dir = dirname(path);
+  if (path === '-' || (basename(dir) !== 'snapshots' && basename(dir) !== 'allocator')) return null;
+  const run = dirname(dir);
+  let known = runFolders.get(run);
+  if (known === undefined) {
+    try {
+      known = readRunFolder(run) !== null;
+    } catch {
+      known = false; // a damaged manifest: its folder is read as a plain one, which says so
+    }
+    runFolders.set(run, known);
+  }
+  return known ? run : null;
+}
+const runFolders = new Map<string, boolean>();

@@ -516,6 +516,16 @@ describe.runIf(CAN_RUN)('a program done before the RSS sampler sampled it', { ti
     const info = spawnSync(process.execPath, [MAIN, 'info', dir, '--json'], { encoding: 'utf8' });
     const captures = (JSON.parse(info.stdout) as { captures: { kind: string; programPeakMiB?: number }[] }).captures;
     expect(captures.find((c) => c.kind === 'memory-series')!.programPeakMiB).toBe(end.maxRssKiB! / 1024);
+    // So do info, report and gate of its memory.dat named alone (info read its samples: h246).
+    const alone = join(dir, 'memory.dat');
+    const one = spawnSync(process.execPath, [MAIN, 'info', alone, '--json'], { encoding: 'utf8' });
+    expect((JSON.parse(one.stdout) as { programPeakMiB: number }).programPeakMiB).toBe(end.maxRssKiB! / 1024);
+    const gateAlone = spawnSync(process.execPath, [MAIN, 'gate', alone, '--max-peak', '20MiB', '--json'], {
+      encoding: 'utf8',
+    });
+    expect((JSON.parse(gateAlone.stdout) as { checks: { measured: number }[] }).checks[0]!.measured).toBe(
+      end.maxRssKiB! * 1024,
+    );
     const sampled = Number(mem[0]!.split(' ')[1]).toFixed(1);
     expect(check.message).toContain(`the program's own peak RSS at exit; its samples reached ${sampled} MiB`);
     // And the report's label says so (it said "peak (mprof)", a figure `mprof peak` does not print).

@@ -137,6 +137,8 @@ export interface MemoryTrend {
    * verdict (MemorySeries.programEnd).
    */
   readonly sessionEndSeconds?: number;
+  /** Seconds from an `arenascope run`'s exit capture to the last sample, not judged (MemorySeries.exitCapture). */
+  readonly exitCaptureSeconds?: number;
   /**
    * Measured: the floor (the lowest sample of a window; of 5 windows or more, of a window and its
    * neighbours) of the first and of the last window judged.
@@ -938,13 +940,20 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
   if (s.programStart !== undefined && opts.programStart === undefined)
     opts = { ...opts, programStart: s.programStart, ...(s.testsBegan ? { testsBegan: true } : {}) };
   // A pytest run judged up to its last test: the session's end after it is no test's (hypothesis's
-  // import at its summary read as a leak of a suite keeping nothing). Its peak is the whole run's.
-  const end = s.programEnd;
+  // import at its summary read as a leak of a suite keeping nothing). Any run up to its exit capture:
+  // the snapshot's objects after it are the run's (a parent flat at 16.4 MiB read a leak of its
+  // start-up by the exit capture's 1.3 MiB). The peak is the whole run's.
+  const end = s.programEnd ?? s.exitCapture;
   const trend = (name: string, x: Samples, c?: RetainingCall): MemoryTrend => {
     const n = end === undefined ? x.t.length : x.t.findIndex((t) => t > end);
     if (n < 0 || n === x.t.length || n < 3) return memoryTrend(name, x, opts, c);
     const judged = memoryTrend(name, { t: x.t.subarray(0, n), mib: x.mib.subarray(0, n) }, opts, c);
-    return { ...judged, peakMiB: Math.max(judged.peakMiB, ...x.mib), sessionEndSeconds: x.t[x.t.length - 1]! - end! };
+    const after = x.t[x.t.length - 1]! - end!;
+    return {
+      ...judged,
+      peakMiB: Math.max(judged.peakMiB, ...x.mib),
+      ...(s.programEnd === undefined ? { exitCaptureSeconds: after } : { sessionEndSeconds: after }),
+    };
   };
   // What the run's captures kept is the program's own process's (not its children's).
   const own = (t: MemoryTrend): MemoryTrend => withCapturesKept(s, t);

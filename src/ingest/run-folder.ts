@@ -34,6 +34,8 @@ export interface RunFile {
   readonly testsBegan?: boolean;
   /** The memory file's: when a pytest run's last test ended, captures coming after it (MemorySeries.programEnd). */
   readonly programEnd?: number;
+  /** The memory file's: when the run's exit capture began (MemorySeries.exitCapture). */
+  readonly exitCapture?: number;
   /** The memory file's: the program's own peak RSS as it exited, in KiB (MemorySeries.exitPeakMiB). */
   readonly exitPeakKiB?: number;
   /** The memory file's: what the run's own captures kept of the resident memory (MemorySeries.capturesKept). */
@@ -377,6 +379,7 @@ export function readRunFolder(dir: string): RunFolder | null {
   const tests = testsBegan(dir);
   const begun = programStart(before, tests);
   const ended = lastTestEnd(run);
+  const exit = exitCapture(before);
   const exitPeak = exitPeakKiB(dir);
   const kept = capturesKept(dir);
   const files = run.files.map((f) => ({
@@ -386,6 +389,7 @@ export function readRunFolder(dir: string): RunFolder | null {
     ...(f.kind === 'memory' && begun !== null ? { programStart: begun } : {}),
     ...(f.kind === 'memory' && begun !== null && begun === tests ? { testsBegan: true } : {}),
     ...(f.kind === 'memory' && ended !== null ? { programEnd: ended } : {}),
+    ...(f.kind === 'memory' && exit !== null ? { exitCapture: exit } : {}),
     ...(f.kind === 'memory' && exitPeak !== null ? { exitPeakKiB: exitPeak } : {}),
     ...(f.kind === 'memory' && kept.length ? { capturesKept: kept } : {}),
   }));
@@ -453,6 +457,7 @@ export function withRunFigures(m: MemorySeries, f: RunFile | undefined): MemoryS
     ...(f?.programStart === undefined ? {} : { programStart: f.programStart }),
     ...(f?.testsBegan ? { testsBegan: true } : {}),
     ...(f?.programEnd === undefined ? {} : { programEnd: f.programEnd }),
+    ...(f?.exitCapture === undefined ? {} : { exitCapture: f.exitCapture }),
     ...(f?.exitPeakKiB === undefined ? {} : { exitPeakMiB: f.exitPeakKiB / 1024 }),
     ...(f?.capturesKept ? { capturesKept: f.capturesKept } : {}),
   };
@@ -512,6 +517,13 @@ function programStart(files: readonly RunFile[], tests: number | null): number |
   for (const f of files) if (f.kind === 'snapshot' && f.time !== null && (!first || f.time < first.time!)) first = f;
   if (first?.label !== 'start') return null;
   return tests !== null && tests > first.time! ? tests : first.time;
+}
+
+/** When the run's exit capture began: the time of its last snapshot when labelled 'exit'; else null. */
+function exitCapture(files: readonly RunFile[]): number | null {
+  let last: RunFile | null = null;
+  for (const f of files) if (f.kind === 'snapshot' && f.time !== null && (!last || f.time > last.time!)) last = f;
+  return last?.label === 'exit' ? last.time : null;
 }
 
 /** When a pytest run's tests began, collection done (captures.jsonl's `tests` event), or null. */

@@ -85,6 +85,11 @@ export interface MemorySeries {
    */
   readonly programEnd?: number;
   /**
+   * When an `arenascope run`'s exit capture began, on the samples' clock (its last snapshot, labelled
+   * 'exit'): the program's code had ended; the samples after it are the capture's and the interpreter's exit.
+   */
+  readonly exitCapture?: number;
+  /**
    * The program's own peak RSS in MiB as it exited (an `arenascope run`'s getrusage), MEM's process
    * alone: the samples can miss it (a program done within one sample interval was sampled once, before
    * Python started: 0.02 MiB).

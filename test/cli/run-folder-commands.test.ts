@@ -368,6 +368,29 @@ describe('a run with --include-children whose first child leaks (fixtures/run-fo
   });
 });
 
+describe('a parent keeping nothing beside its workers, with --include-children (fixtures/run-folder/exit-rise: make_exit_rise.py)', () => {
+  // Its MEM rose as the interpreter started, then stayed flat until the exit capture's snapshot added
+  // 1.3 MiB: judged with that rise, the start-up read "main: LEAK" (h246).
+  it('judges the program up to its exit capture: stable, as without the flag; report and gate count no leak', async () => {
+    const DIR = 'fixtures/run-folder/exit-rise';
+    const read = await cli('leaks', DIR);
+    expect(read.out).toMatch(/^ {2}main: stable /m);
+    expect(read.out).toMatch(/s from the exit capture on \(the run's snapshot at exit\) left out/);
+    const leaks = leakResultsOf(json(await cli('leaks', DIR, '--json'))).find((x) => x.kind === 'memory') as {
+      series: { name: string; verdict: string; peakMiB: number }[];
+    };
+    const main = leaks.series.find((s) => s.name === 'main')!;
+    // The peak is still the whole run's: the last MEM sample, at the exit capture.
+    const mem = readFileSync(`${DIR}/memory.dat`, 'utf8').match(/^MEM \S+/gm)!;
+    expect([main.verdict, main.peakMiB]).toEqual(['stable', Math.max(...mem.map((l) => Number(l.slice(4))))]);
+    const gate = json(await cli('gate', DIR, '--json', '--min-leak-confidence', '0'));
+    expect(gateCheck(gate, 'max-leaks')?.measured).toBe(0);
+    const data = join(tmp, 'exit-rise.json');
+    expect((await cli('report', DIR, '-o', join(tmp, 'exit-rise.html'), '--json-out', data)).code).toBe(0);
+    expect(JSON.parse(readFileSync(data, 'utf8')).summary.leakSuspects).toBe(0);
+  });
+});
+
 describe('a parent leaking beside a short-lived worker, with --include-children (fixtures/run-folder/parent-leak)', () => {
   it("judges the program's own memory, the total less its children: its leak fails the gate (the total read 'rose, then stopped')", async () => {
     const DIR = 'fixtures/run-folder/parent-leak';

@@ -180,6 +180,9 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
         : '') +
       (t.sessionEndSeconds !== undefined
         ? `; the ${printfFixed(t.sessionEndSeconds, 1)} s after the last test (pytest's session end) left out`
+        : '') +
+      (t.exitCaptureSeconds !== undefined
+        ? `; the ${printfFixed(t.exitCaptureSeconds, 1)} s from the exit capture on (the run's snapshot at exit) left out`
         : '');
     out.push(
       `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s${gone}; ` +

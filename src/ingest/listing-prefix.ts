@@ -43,7 +43,8 @@ export function processOf(head: string, cuts: readonly PrefixCut[]): string | nu
  * tells them apart over the series); '' when none.
  */
 export function prefixNumber(s: ReadStatistic, shape: string): string {
-  return prefixNumbers(s.head, s.cuts.find((c) => c.shape === shape)!.end).join(' ');
+  const cut = s.cuts.find((c) => c.shape === shape);
+  return cut ? prefixNumbers(s.head, cut.end).join(' ') : '';
 }
 
 /** A listing's log prefix: its shape, and the words read as the file names' own, with what told. */
@@ -57,7 +58,7 @@ export interface ListingPrefix {
  * every one of them starts with, in the same shape (the same fields and separators; times and names
  * differ), less the words of a relative file name with a space (nameWord). One line whose file name
  * merely starts like a log field does not match the others. `title` is the line logged before the
- * listing, if any.
+ * listing, if any. Statistics after the first may carry none: listings logged as one message each.
  */
 export function listingPrefix(stats: readonly ReadStatistic[], title: string | null): ListingPrefix | null {
   const first = stats[0]!.cuts;
@@ -75,7 +76,16 @@ export function listingPrefix(stats: readonly ReadStatistic[], title: string | n
     const words = stats[0]!.head.slice(at(first, shape), at(first, first[i]!.shape));
     return { shape, nameWords: { words, by } };
   }
-  return null;
+  // Listings logged as one message each ('\n'.join(…)): the first line of each alone carries the prefix,
+  // the others none (kept in its first file name, the leaking line was a site of its own in every
+  // listing, and a gate passed it). The longest run of fields they all have, and the line logged
+  // before them too when it has one.
+  const logged = stats.filter((s) => s.cuts.length);
+  if (!first.length || logged.length === stats.length) return null;
+  const shared = first.filter((c) => logged.every((s) => s.cuts.some((d) => d.shape === c.shape)));
+  const titled = new Set(title === null ? [] : prefixCuts(title).map((c) => c.shape));
+  const cut = [...shared].reverse().find((c) => titled.has(c.shape)) ?? shared.at(-1);
+  return cut ? { shape: cut.shape } : null;
 }
 
 /** The text between the cuts of two shapes, when a line has both. */

@@ -268,7 +268,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const prefix = listingPrefix(stats, title);
     const shape = prefix?.shape ?? null;
     const names = stats.map((s) =>
-      unranked(s.head.slice(shape === null ? 0 : s.cuts.find((c) => c.shape === shape)!.end)),
+      unranked(s.head.slice(shape === null ? 0 : (s.cuts.find((c) => c.shape === shape)?.end ?? 0))),
     );
     return { prefix, shape, names };
   };

@@ -1,0 +1,36 @@
+// Listings logged as one message each (`log.info("%s", "\n".join(map(str, top)))`): only each
+// message's first line carries the log prefix. Real CPython logs (fixtures/text/make_logged_messages.py),
+// each against the statistics CPython computed beside it. Left in the first file name, the prefix made
+// the leaking line a site of its own in every listing ("transient" and "shrinking" beside a leak of
+// 0.33), and the gate passed it (h245).
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+import { cli } from '../helpers.js';
+
+const DIR = 'fixtures/text/logged-message';
+type Truth = { listings: [string, number, number, number][][]; leak: [string, number] };
+const names = readdirSync(DIR)
+  .filter((f) => f.endsWith('.log'))
+  .map((f) => f.slice(0, -'.log'.length));
+
+describe('listings logged as one message each: the prefix on their first lines alone', () => {
+  it.each(names)('%s: read as CPython listed them, the leak found and failing the gate', async (name) => {
+    const file = `${DIR}/${name}.log`;
+    const truth = JSON.parse(readFileSync(`${DIR}/${name}.expected.json`, 'utf8')) as Truth;
+    const log = (await loadCapture(file)) as StatisticsLog;
+    const read = log.listings.map((l) =>
+      l.stats.map((s) => [s.frames[0]!.filename, s.frames[0]!.lineno, formatSize(s.size), s.count]),
+    );
+    expect(read).toEqual(truth.listings.map((l) => l.map(([f, n, size, count]) => [f, n, formatSize(size), count])));
+    expect(log.warnings.join('\n')).toContain('statistic lines behind a log prefix');
+    const [leakFile, leakLine] = truth.leak;
+    const gate = await cli('gate', file);
+    expect([gate.code, gate.out]).toEqual([
+      1,
+      expect.stringMatching(new RegExp(`FAIL max-leaks: 1 leak \\(limit 0\\): \\S*${leakFile}:${leakLine} `)),
+    ]);
+  });
+});

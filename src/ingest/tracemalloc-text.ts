@@ -125,9 +125,20 @@ function joinSplits(
     const n = topOf(titles[r.first]);
     return n !== null && total(r) <= n && titles.slice(r.first + 1, r.last + 1).every((t) => topOf(t) === null);
   };
+  // But parts more than the top N their title announces are listings of their own; and so, when every
+  // listing was split (no usual length but the parts'), is a part under a title of the first's shape
+  // ('[ Top 3 ]' or 'round 2 done' before each of 4 rounds of new sites, each smaller than the last: read as
+  // 2 of 6, the largest total 704 KiB where no round held 586). (Another thread's lines of a title's shape
+  // inside listings of the usual length are read past.)
+  const retitled = (r: (typeof runs)[number]): boolean => {
+    const first = shape(titles[r.first] ?? null);
+    const n = topOf(titles[r.first]);
+    if (n !== null && total(r) > n) return true;
+    return !whole.length && first !== null && titles.slice(r.first + 1, r.last + 1).some((t) => shape(t) === first);
+  };
   for (const r of [...runs].reverse()) {
     const parts = listings.slice(r.first, r.last + 1);
-    if (parts.some((l) => l.tracebacks !== parts[0]!.tracebacks)) continue;
+    if (parts.some((l) => l.tracebacks !== parts[0]!.tracebacks) || retitled(r)) continue;
     const byLength = usual !== null && parts.every((l) => l.stats.length < usual) && total(r) === usual;
     if (!byLength && !untitled(r) && !announced(r)) continue;
     listings.splice(r.first, parts.length, { ...parts[0]!, stats: parts.flatMap((l) => l.stats) });

@@ -91,3 +91,16 @@ describe('a quarter of the arenas pinned, fewer than half spare, in either order
     expect(gate.out).toMatch(/FAIL max-fragmentation: .*\(model, best case\).*not measured/);
   });
 });
+
+describe('one spare arena of two (fixtures/pymalloc/one-spare)', () => {
+  it('counts as none, said so: not "fewer than half" of a heap exactly half spare (h246)', async () => {
+    const dir = 'fixtures/pymalloc/one-spare';
+    const dumps = ['0001', '0007', '0013'].map((k) => `${dir}/snap-${k}.pickle.gz`);
+    const r = JSON.parse((await cli('replay', ...dumps, '--json')).out) as Replay & {
+      fragmentation: { worstCase: { heldArenas: number; spareArenas: number } };
+    };
+    const worst = r.fragmentation.worstCase;
+    expect([worst.spareArenas, worst.heldArenas]).toEqual([1, 2]);
+    expect(r.fragmented.reason).toMatch(/^under 2 arenas are spare in either order \(which counts as none\): 1 of 2 /);
+  });
+});

@@ -809,11 +809,16 @@ export function isFragmented(
       next: tell,
     };
   }
-  // In either order fewer than half the arenas are spare: said with the scattered order's pinned ones.
+  // In either order no more than half the arenas are spare, or under 2: said with the scattered order's
+  // pinned ones (1 of 2 read "fewer than half").
+  const few = !worst
+    ? ''
+    : worst.spareArenas < MIN_SPARE_ARENAS
+      ? `under ${MIN_SPARE_ARENAS} arenas are spare in either order (which counts as none)`
+      : `${2 * worst.spareArenas < worst.heldArenas ? 'fewer than' : 'no more than'} half the arenas are spare in either order`;
   const fill =
     worst && last.scattered.pinnedArenas
-      ? `fewer than half the arenas are spare in either order: ${worst.spareArenas} of ${worst.heldArenas} if ` +
-        `frees were scattered, ${last.scattered.pinnedArenas} of them pinned`
+      ? `${few}: ${worst.spareArenas} of ${worst.heldArenas} if frees were scattered, ${last.scattered.pinnedArenas} of them pinned`
       : 'live blocks fill their arenas in either order';
   // The model packs the first capture's blocks as if made into an empty heap: what the program freed
   // before it is in no capture. Where those blocks are half the last capture's or more (captures of a

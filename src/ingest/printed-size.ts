@@ -20,13 +20,24 @@ export function printedSize(input: InputStream, no: number, value: string, unit:
 }
 
 /**
- * Half the step of a figure as printed ('97.7 KiB': 0.05 KiB), in bytes. A size in bytes is exact
- * (a whole number printed whole); an average in bytes was rounded.
+ * The bytes a figure as printed stands for, [lo, hi]: half its last digit's step either side ('97.7 KiB':
+ * 0.05 KiB), within the sizes _format_size prints in that unit with those decimals (under 100 of a unit
+ * with one, from 100 to 10,240 with none, bytes under 10 KiB): '100.0 KiB' is 99.95-100 KiB, as 100 KiB
+ * prints '100 KiB' (read as 100 KiB, it printed again otherwise). A size in bytes is exact (a whole number
+ * printed whole); an average in bytes was rounded.
  */
-const halfStep = (value: string, unit: string, exactBytes = false): number =>
-  exactBytes && unit === 'B' && !value.includes('.')
-    ? 0
-    : (0.5 * UNIT[unit]!) / 10 ** (value.includes('.') ? value.length - value.indexOf('.') - 1 : 0);
+function printedRange(value: string, unit: string, exactBytes = false): [number, number] {
+  const u = UNIT[unit]!;
+  const v = Number(value) * u;
+  if (exactBytes && unit === 'B' && !value.includes('.')) return [v, v];
+  const decimals = value.includes('.') ? value.length - value.indexOf('.') - 1 : 0;
+  const half = (0.5 * u) / 10 ** decimals;
+  let [lo, hi] = [v - half, v + half];
+  if (unit === 'B') hi = Math.min(hi, 10 * 1024 - 0.5);
+  else if (decimals === 1) [lo, hi] = [Math.max(lo, 10 * u), Math.min(hi, 100 * u - 1)];
+  else if (decimals === 0) [lo, hi] = [Math.max(lo, 100 * u), unit === 'TiB' ? hi : Math.min(hi, 10240 * u - 1)];
+  return lo <= hi ? [lo, hi] : [v - half, v + half];
+}
 
 /** The figures of a statistic as printed: its size, count and average (when one is printed). */
 export interface PrintedFigures {
@@ -54,8 +65,10 @@ export function estimate(printed: number, p: PrintedFigures, count: number): { s
   const { size: value, unit, average: avg, averageUnit: avgUnit } = p;
   if (avg === undefined || avgUnit === undefined || count <= 0) return { size: printed, reading: 'rounded' };
   const a = Number(avg) * UNIT[avgUnit]!;
-  const lo = Math.max(printed - halfStep(value, unit, true), (a - halfStep(avg, avgUnit)) * count);
-  const hi = Math.min(printed + halfStep(value, unit, true), (a + halfStep(avg, avgUnit)) * count);
+  const [sizeLo, sizeHi] = printedRange(value, unit, true);
+  const [avgLo, avgHi] = printedRange(avg, avgUnit);
+  const lo = Math.max(sizeLo, avgLo * count);
+  const hi = Math.min(sizeHi, avgHi * count);
   if (lo <= hi) return { size: Math.round((lo + hi) / 2), reading: 'rounded' };
   // pytracemalloc on Python 2 divided whole numbers: 'size=10.0 KiB, count=11, average=992 B' is
   // 10,912-10,922 B, each figure cut down to a whole one of its unit (read as 10,240 B, its average

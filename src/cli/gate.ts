@@ -47,7 +47,7 @@ import {
 } from './options.js';
 import { claimOutputs, writeOutput } from './output.js';
 import { wholeNumber } from './usage.js';
-import { realPath, withCheckoutSource, workingDirectory } from './working-directory.js';
+import { realPath, repositoryRoot, withCheckoutSource, workingDirectory } from './working-directory.js';
 
 export const command = 'gate <inputs..>';
 export const describe =
@@ -240,7 +240,8 @@ export async function handler(a: Args): Promise<void> {
     warn(a, '--github prints its annotations with the text output only (stdout holds the JSON): none printed');
   }
   if (a.github && !a.json && a.format === 'text') {
-    const ws = process.env.GITHUB_WORKSPACE;
+    // The repository's root: GitHub's, else the folder holding .git above (a gate tried out of Actions).
+    const ws = process.env.GITHUB_WORKSPACE || repositoryRoot(process.cwd());
     a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd(), realPath, existsSync) : undefined));
   }
   emit(a, result, { text: summary });

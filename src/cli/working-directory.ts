@@ -4,7 +4,7 @@
 // `python3 $PWD/app.py` names its lines under the link: keyed by the kernel's path alone, every line
 // of the program read as "not in the baseline", and its annotations pointed at absolute paths.
 
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { withSourceText } from '../analysis/gate.js';
 import type { ReportData } from '../analysis/report-data.js';
@@ -39,12 +39,26 @@ export function realPath(path: string): string {
 }
 
 /**
+ * The repository a folder is in: the nearest folder holding `.git` (a worktree's is a file), from it
+ * up; null outside one.
+ */
+export function repositoryRoot(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/**
  * The report's lines of the checkout's own files with their source text, read from the checkout
- * (relative names from the runs' working directories too): the site check finds moved lines by it.
+ * (relative names from the runs' working directories too; the whole repository the command ran in,
+ * not its folder alone: from a subfolder, a line moved in the folder above was compared by its number,
+ * and a table grown 250 KiB passed): the site check finds moved lines by it.
  */
 export function withCheckoutSource(d: ReportData): ReportData {
   const runs = (d.runs ?? []).flatMap((r) => (r.cwd ? [r.cwd] : []));
-  const roots = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? []), ...runs];
+  const repository = d.root ? repositoryRoot(d.root) : null;
+  const roots = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? []), ...runs, ...(repository ? [repository] : [])];
   const { lookup, copies } = sourceFiles(runs);
   return withSourceText(d, lookup, roots, copies);
 }

@@ -728,6 +728,74 @@ describe('gate: baselines', () => {
     );
   });
 
+  it.runIf(python3())(
+    "run from a subfolder, the repository's lines are read as from its root: a line moved in the folder above is itself (h248)",
+    () => {
+      // A table's line moved up (the table above it deleted) and grew 4x. From the repository's root the
+      // gate failed it, "the same code"; from its subfolder sub/ it read no source outside sub/, compared
+      // the line with the deleted table's (its number), and passed +37.6 KiB.
+      const repo = realpathSync(mkdtempSync(join(tmpdir(), 'arenascope-subfolder-')));
+      mkdirSync(join(repo, '.git'));
+      mkdirSync(join(repo, 'sub'));
+      const app =
+        'import sys, tracemalloc\ntracemalloc.start(10)\nimport tables\ntracemalloc.take_snapshot().dump(sys.argv[1])\n';
+      writeFileSync(join(repo, 'app.py'), app);
+      const tables = (n: number, big: boolean) =>
+        `# tables\nN = ${n}\n${big ? 'BIG_TABLE = [bytes(100) for _ in range(2000)]\n' : ''}SMALL_TABLE = {i: str(i) * 10 for i in range(N)}\n`;
+      const capture = (n: number, big: boolean, out: string) => {
+        writeFileSync(join(repo, 'tables.py'), tables(n, big));
+        execFileSync(python3()!.bin, ['-B', 'app.py', out], { cwd: repo });
+      };
+      capture(500, true, join(repo, 'v1.pickle'));
+      const run = (cwd: string, ...args: string[]) =>
+        spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PWD: cwd } });
+      const baseline = join(repo, 'memory-baseline.json');
+      expect(run(join(repo, 'sub'), 'baseline', '../v1.pickle', '-o', baseline).status).toBe(0);
+      capture(2200, false, join(repo, 'v2.pickle'));
+      // CPython's figures of the table's line: line 4 in v1, line 3 in v2.
+      const sizes = execFileSync(
+        python3()!.bin,
+        [
+          '-c',
+          'import sys, tracemalloc as t\nfor f, n in ((sys.argv[1], 4), (sys.argv[2], 3)):\n' +
+            '    print(sum(s.size for s in t.Snapshot.load(f).statistics("lineno") if s.traceback[0].filename.endswith("tables.py") and s.traceback[0].lineno == n))',
+          join(repo, 'v1.pickle'),
+          join(repo, 'v2.pickle'),
+        ],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split('\n')
+        .map(Number);
+      for (const cwd of [repo, join(repo, 'sub')]) {
+        const g = run(
+          cwd,
+          'gate',
+          join(repo, 'v2.pickle'),
+          '--baseline',
+          baseline,
+          '--max-site-growth',
+          '64KiB',
+          '--json',
+        );
+        const site = (JSON.parse(g.stdout) as GateResult).checks.find((c) => c.check === 'max-site-growth')!;
+        expect([cwd, site.passed, site.measured]).toEqual([cwd, false, sizes[1]! - sizes[0]!]);
+        expect(site.message).toContain('tables.py:3 (line 4 in the baseline, the same code)');
+      }
+      // Annotated at the file as the repository names it, out of GitHub too (no GITHUB_WORKSPACE).
+      const gh = spawnSync(
+        process.execPath,
+        [BIN, 'gate', join(repo, 'v2.pickle'), '--baseline', baseline, '--max-site-growth', '64KiB', '--github'],
+        {
+          cwd: join(repo, 'sub'),
+          encoding: 'utf8',
+          env: { ...process.env, PWD: join(repo, 'sub'), GITHUB_WORKSPACE: '' },
+        },
+      );
+      expect(gh.stdout).toMatch(/^::error file=tables\.py,line=3,title=arenascope max-site-growth::/m);
+    },
+  );
+
   it('the same code on two lines is two lines: one allocating now where the other did is grown from nothing (h224)', () => {
     // fixtures/gate/twin-lines (make.py, CPython 3.8): fill_a's line and fill_b's line are the same code.
     // v1: the baseline's run allocated at line 6, this one at line 11; line 6 is still line 6, nothing

@@ -7,6 +7,7 @@ import { UsageError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import { fnmatchToRegExp, normalizeFilename } from '../util/fnmatch.js';
 import { printfFixed } from '../util/printf.js';
+import { codeOf } from '../util/python-code.js';
 import { fmtBytes } from '../util/text.js';
 import { type SiteTrend, siteName, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
@@ -602,7 +603,7 @@ function matchLines(
   for (const s of sites) {
     const k = key(s.frames[0]!);
     const b = byKey(k);
-    if (b && (!b.text || !s.text || b.text === s.text)) {
+    if (b && (!b.text || !s.text || codeOf(b.text) === codeOf(s.text))) {
       out.set(s, { line: b, moved: false });
       held.add(b);
       continue;
@@ -622,7 +623,7 @@ function matchLines(
     const group = (lines: readonly TopSite[], keyOf: typeof key): Map<string, TopSite[]> => {
       const by = new Map<string, TopSite[]>();
       for (const l of lines) {
-        const id = `${fileOf(keyOf(l.frames[0]!))}\0${l.text}`;
+        const id = `${fileOf(keyOf(l.frames[0]!))}\0${codeOf(l.text ?? '')}`;
         by.set(id, [...(by.get(id) ?? []), l]);
       }
       return by;

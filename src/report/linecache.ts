@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { namesNoFile } from '../model/frames.js';
+import { codeOf } from '../util/python-code.js';
 import { decodeUtf8, encodeText } from '../util/text.js';
 
 export type SourceLookup = (filename: string, lineno: number) => string;
@@ -281,14 +282,14 @@ export function sourceFiles(searchPath: readonly string[] = []): { lookup: Sourc
     if (!byText) {
       byText = new Map();
       for (const [i, l] of lines(filename).entries()) {
-        const t = pyStrip(l).slice(0, width);
+        const t = codeOf(pyStrip(l).slice(0, width));
         const at = byText.get(t);
         if (at) at.push(i + 1);
         else byText.set(t, [i + 1]);
       }
       where.set(key, byText);
     }
-    return byText.get(text) ?? [];
+    return byText.get(codeOf(text)) ?? [];
   };
   return { lookup, copies };
 }

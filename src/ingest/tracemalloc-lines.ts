@@ -19,8 +19,14 @@ export const STAT = new RegExp(
 // Pasted, a listing may lose its indentation: `File "…"` at the start of the line is a frame too (its
 // statistics were split into listings, the largest dropped).
 export function frameLine(line: string): { prefix: string; filename: string; lineno: string; bare: boolean } | null {
-  const at = line.indexOf('File "');
-  const end = line.lastIndexOf('", line ');
+  // Its quotes typographic too ('File “app.py”, line 9'): a word processor's, a chat's or a mail's copy
+  // (passed over as another thread's lines, each statistic was keyed by its oldest frame, the leak by its caller).
+  const at = line.search(/File ["\u201c\u201d]/);
+  const end = Math.max(
+    line.lastIndexOf('", line '),
+    line.lastIndexOf('\u201d, line '),
+    line.lastIndexOf('\u201c, line '),
+  );
   if (at < 0 || end < at + 6) return null;
   const lineno = line.slice(end + 8);
   if (!/^-?\d+$/.test(lineno)) return null;

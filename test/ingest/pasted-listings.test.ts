@@ -189,6 +189,27 @@ describe('listings of the documentation recipes', () => {
     },
   );
 
+  it('frames whose quotes a word processor or chat made typographic (File “app.py”) are the statistics’ (h245)', async () => {
+    // Passed over as another thread's lines, each statistic was keyed by its oldest frame: the leak by its caller.
+    const text = readFileSync(`${DIR}/traceback.log`, 'utf8').replace(
+      /File "(.*)", line /g,
+      'File \u201c$1\u201d, line ',
+    );
+    expect(text).toContain('\u201d, line ');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-curly-'));
+    try {
+      const path = join(dir, 'curly.log');
+      writeFileSync(path, text);
+      const [whole, curly] = [
+        (await loadCapture(`${DIR}/traceback.log`)) as StatisticsLog,
+        (await loadCapture(path)) as StatisticsLog,
+      ];
+      expect(curly.listings.map((l) => l.stats.map(read))).toEqual(whole.listings.map((l) => l.stats.map(read)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a paste's '...' among a statistic's frames is no other text: the frames after it are the statistic's", async () => {
     const lines = readFileSync(`${DIR}/traceback.log`, 'utf8').split('\n');
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-elided-frames-'));

@@ -126,15 +126,22 @@ function joinSplits(
     return n !== null && total(r) <= n && titles.slice(r.first + 1, r.last + 1).every((t) => topOf(t) === null);
   };
   // But parts more than the top N their title announces are listings of their own; and so, when every
-  // listing was split (no usual length but the parts'), is a part under a title of the first's shape
-  // ('[ Top 3 ]' or 'round 2 done' before each of 4 rounds of new sites, each smaller than the last: read as
-  // 2 of 6, the largest total 704 KiB where no round held 586). (Another thread's lines of a title's shape
-  // inside listings of the usual length are read past.)
+  // listing was split (no usual length but the parts') into parts all of one length, is a part under a
+  // title of the first's shape ('[ Top 3 ]' or 'round 2 done' before each of 4 rounds of new sites, each
+  // smaller than the last: read as 2 of 6, the largest total 704 KiB where no round held 586). (Another
+  // thread's lines of a title's shape inside listings are read past: a worker's 'handled request 7'
+  // before each listing and after its first statistic left parts of 1 and 2.)
+  const partLengths = new Set(runs.flatMap((r) => listings.slice(r.first, r.last + 1).map((l) => l.stats.length)));
   const retitled = (r: (typeof runs)[number]): boolean => {
     const first = shape(titles[r.first] ?? null);
     const n = topOf(titles[r.first]);
     if (n !== null && total(r) > n) return true;
-    return !whole.length && first !== null && titles.slice(r.first + 1, r.last + 1).some((t) => shape(t) === first);
+    return (
+      !whole.length &&
+      partLengths.size === 1 &&
+      first !== null &&
+      titles.slice(r.first + 1, r.last + 1).some((t) => shape(t) === first)
+    );
   };
   for (const r of [...runs].reverse()) {
     const parts = listings.slice(r.first, r.last + 1);

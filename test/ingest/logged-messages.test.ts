@@ -40,18 +40,21 @@ describe('listings logged as one message each: the prefix on their first lines a
 // 704 KiB where no round held 586 (fixtures/text/make_titled_rounds.py; h245).
 describe('periodic listings told apart only by their titles', () => {
   const ROUNDS = 'fixtures/text/titled-rounds';
-  it.each(['top', 'round', 'logged'])('%s: each round a listing, as CPython listed it', async (name) => {
-    const file = `${ROUNDS}/${name}.log`;
-    const truth = JSON.parse(readFileSync(`${ROUNDS}/${name}.expected.json`, 'utf8')) as Pick<Truth, 'listings'>;
-    const log = (await loadCapture(file)) as StatisticsLog;
-    const read = log.listings.map((l) =>
-      l.stats.map((s) => [s.frames[0]!.filename, s.frames[0]!.lineno, formatSize(s.size), s.count]),
-    );
-    expect(read).toEqual(truth.listings.map((l) => l.map(([f, n, size, count]) => [f, n, formatSize(size), count])));
-    // The gate's largest total is one round's.
-    const largest = Math.max(...truth.listings.map((l) => l.reduce((a, s) => a + s[2], 0)));
-    const gate = await cli('gate', file, '--max-peak', '1MiB');
-    const total = Number(/largest traced total ([\d.]+) KiB/.exec(gate.out)?.[1]);
-    expect(Math.abs(total - largest / 1024)).toBeLessThan(1); // sizes as printed, 3 significant digits
-  });
+  it.each(['top', 'round', 'logged', 'worker-print', 'worker-logged', 'worker-titled'])(
+    '%s: each round a listing, as CPython listed it',
+    async (name) => {
+      const file = `${ROUNDS}/${name}.log`;
+      const truth = JSON.parse(readFileSync(`${ROUNDS}/${name}.expected.json`, 'utf8')) as Pick<Truth, 'listings'>;
+      const log = (await loadCapture(file)) as StatisticsLog;
+      const read = log.listings.map((l) =>
+        l.stats.map((s) => [s.frames[0]!.filename, s.frames[0]!.lineno, formatSize(s.size), s.count]),
+      );
+      expect(read).toEqual(truth.listings.map((l) => l.map(([f, n, size, count]) => [f, n, formatSize(size), count])));
+      // The gate's largest total is one round's.
+      const largest = Math.max(...truth.listings.map((l) => l.reduce((a, s) => a + s[2], 0)));
+      const gate = await cli('gate', file, '--max-peak', '1MiB');
+      const total = Number(/largest traced total ([\d.]+) KiB/.exec(gate.out)?.[1]);
+      expect(Math.abs(total - largest / 1024)).toBeLessThan(1); // sizes as printed, 3 significant digits
+    },
+  );
 });

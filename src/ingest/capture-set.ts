@@ -415,6 +415,7 @@ function withRuns(set: CaptureSet, runs: readonly RunFolder[], order: Order | un
           ...a,
           matches: f.matches,
           ...(f.matchedBy ? { matchedBy: f.matchedBy } : {}),
+          ...(f.progressGap === undefined ? {} : { progressGap: f.progressGap }),
           time: a.time ?? f.time,
           label: a.label ?? f.label,
         }

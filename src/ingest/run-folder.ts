@@ -26,6 +26,8 @@ export interface RunFile {
   readonly matches: string | null;
   /** How the run matched an allocator report with its snapshot: by label, or by time (an interval report's, approximate). */
   readonly matchedBy?: 'label' | 'time' | null;
+  /** An allocator report matched by time: AllocatorStats.progressGap. */
+  readonly progressGap?: number;
   /** The memory file's MEM lines count the children (the run's --include-children). */
   readonly childrenInMem?: boolean;
   /** The memory file's: when the program's own code began (the run's start capture; MemorySeries.programStart). */
@@ -382,6 +384,7 @@ export function readRunFolder(dir: string): RunFolder | null {
   const exit = exitCapture(before);
   const exitPeak = exitPeakKiB(dir);
   const kept = capturesKept(dir);
+  const gapOf = progressGaps(run.files);
   const files = run.files.map((f) => ({
     ...f,
     path: now(f.path),
@@ -392,6 +395,7 @@ export function readRunFolder(dir: string): RunFolder | null {
     ...(f.kind === 'memory' && exit !== null ? { exitCapture: exit } : {}),
     ...(f.kind === 'memory' && exitPeak !== null ? { exitPeakKiB: exitPeak } : {}),
     ...(f.kind === 'memory' && kept.length ? { capturesKept: kept } : {}),
+    ...(gapOf.has(f) ? { progressGap: gapOf.get(f)! } : {}),
   }));
   // One there that cannot be read (permission denied) is read, and fails naming why, as in its
   // snapshots/ folder read alone: left out, a series one capture short passed a gate.
@@ -517,6 +521,31 @@ function programStart(files: readonly RunFile[], tests: number | null): number |
   for (const f of files) if (f.kind === 'snapshot' && f.time !== null && (!first || f.time < first.time!)) first = f;
   if (first?.label !== 'start') return null;
   return tests !== null && tests > first.time! ? tests : first.time;
+}
+
+/**
+ * Of each allocator report the run matched by time with a snapshot, how far apart the two were taken as
+ * shares of their runs' spans, start capture to exit capture (AllocatorStats.progressGap): the run
+ * without tracemalloc goes faster, a program's work the more so, so a report taken as far into its run's
+ * time as the snapshot into its own can be another moment of the program.
+ */
+function progressGaps(files: readonly RunFile[]): Map<RunFile, number> {
+  const span = (kind: RunFile['kind']) => {
+    const at = (label: string) =>
+      files.find((f) => f.kind === kind && f.label === label && f.time !== null)?.time ?? undefined;
+    const [start, exit] = [at('start'), at('exit')];
+    return start !== undefined && exit !== undefined && exit > start ? { start, exit } : null;
+  };
+  const [traced, untraced] = [span('snapshot'), span('allocator-stats')];
+  const out = new Map<RunFile, number>();
+  if (!traced || !untraced) return out;
+  const share = (t: number, s: { start: number; exit: number }) => (t - s.start) / (s.exit - s.start);
+  for (const f of files) {
+    if (f.kind !== 'allocator-stats' || f.matchedBy !== 'time' || f.time === null || f.matches === null) continue;
+    const snap = files.find((x) => x.kind === 'snapshot' && x.path === f.matches && x.time !== null);
+    if (snap) out.set(f, Math.abs(share(f.time, untraced) - share(snap.time!, traced)));
+  }
+  return out;
 }
 
 /** When the run's exit capture began: the time of its last snapshot when labelled 'exit'; else null. */

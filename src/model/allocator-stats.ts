@@ -110,6 +110,12 @@ export interface AllocatorStats {
    * interval snapshot: approximate, the run without tracemalloc being faster).
    */
   readonly matchedBy?: 'label' | 'time';
+  /**
+   * Of a report matched by time: how far apart, as shares of each run's span from its start capture to its
+   * exit capture, the report and its snapshot were taken (0.4: one 93% through the faster run, the other
+   * 52% through the traced one); absent when a run's start or exit is not known.
+   */
+  readonly progressGap?: number;
 }
 
 /**

@@ -51,6 +51,14 @@ export function prefixNumber(s: ReadStatistic, shape: string): string {
 export interface ListingPrefix {
   readonly shape: string;
   readonly nameWords?: { readonly words: string; readonly by: 'frames' | 'title' };
+  /** Where each statistic's file name starts, when not where its prefix of `shape` ends (listingPrefix). */
+  readonly nameAt?: (s: ReadStatistic) => number;
+}
+
+/** Where a statistic's file name starts, behind its listing's prefix (of none: 0). */
+export function nameStart(s: ReadStatistic, prefix: ListingPrefix | null): number {
+  if (prefix === null) return 0;
+  return prefix.nameAt?.(s) ?? s.cuts.find((c) => c.shape === prefix.shape)?.end ?? 0;
 }
 
 /**
@@ -85,7 +93,19 @@ export function listingPrefix(stats: readonly ReadStatistic[], title: string | n
   const shared = first.filter((c) => logged.every((s) => s.cuts.some((d) => d.shape === c.shape)));
   const titled = new Set(title === null ? [] : prefixCuts(title).map((c) => c.shape));
   const cut = [...shared].reverse().find((c) => titled.has(c.shape)) ?? shared.at(-1);
-  return cut ? { shape: cut.shape } : null;
+  if (!cut) return null;
+  // A message's first file name is one its other lines name, whole, where one ends the line past its log
+  // prefix: 'INFO my script.py' is 'my script.py' (the run of fields took 'my ' for a logger's name, and
+  // the leak read as script.py's), 'msg=gen.py' is 'gen.py', 'msg=C:\Users\me\my app\svc.py' that path.
+  const names = stats.filter((s) => !s.cuts.length).map((s) => s.head);
+  const nameAt = (s: ReadStatistic): number => {
+    const own = s.cuts.find((c) => c.shape === cut.shape)?.end ?? 0;
+    if (!s.cuts.length) return 0;
+    const known = names.filter((n) => s.head.endsWith(n) && s.head.length - n.length >= s.cuts[0]!.end);
+    const longest = known.reduce((a, n) => (n.length > a.length ? n : a), '');
+    return longest ? s.head.length - longest.length : own;
+  };
+  return { shape: cut.shape, nameAt };
 }
 
 /** The text between the cuts of two shapes, when a line has both. */

@@ -10,7 +10,14 @@ import { InputError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { headLines, notUtf8Warning, textEnd, textLines } from './lines.js';
-import { type ListingPrefix, listingPrefix, prefixNumber, processOf, type ReadStatistic } from './listing-prefix.js';
+import {
+  type ListingPrefix,
+  listingPrefix,
+  nameStart,
+  prefixNumber,
+  processOf,
+  type ReadStatistic,
+} from './listing-prefix.js';
 import { isLogPrefix, prefixCuts } from './log-prefix.js';
 import type { InputStream } from './open-input.js';
 import { estimate, printedSize, SizeReadings } from './printed-size.js';
@@ -285,9 +292,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const namesOf = (stats: readonly ReadStatistic[]) => {
     const prefix = listingPrefix(stats, title);
     const shape = prefix?.shape ?? null;
-    const names = stats.map((s) =>
-      unranked(s.head.slice(shape === null ? 0 : (s.cuts.find((c) => c.shape === shape)?.end ?? 0))),
-    );
+    const names = stats.map((s) => unranked(s.head.slice(nameStart(s, prefix))));
     return { prefix, shape, names };
   };
   /**
@@ -375,8 +380,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     });
     if (shape !== null) {
       const first = current[0]!;
-      const prefix = first.head.slice(0, first.cuts.find((c) => c.shape === shape)!.end);
-      stripped = stripped ?? { line: first.inputLine, prefix, listings: 0 };
+      const said = first.head.slice(0, nameStart(first, prefix));
+      stripped = stripped ?? { line: first.inputLine, prefix: said, listings: 0 };
       stripped.listings++;
     }
     // A listing is sorted, largest first (by the change for compare_to's): where the order starts over,

@@ -596,7 +596,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
         printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
         frames: [],
-        process: processOf(head, cuts),
+        // A line with no prefix after one naming its process goes on with that process's message (a listing
+        // logged as one, behind gunicorn's '[%(process)d]': each read as two, and a leak as transient).
+        process: cuts.length ? processOf(head, cuts) : (current[current.length - 1]?.process ?? null),
       };
       if (warned.holding) {
         // A Python warning on stderr after the listing's last statistic: read past when the listing goes on.

@@ -429,6 +429,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const pieces = tracebacks ? null : byRepeats(round);
       if (pieces) repeats.push(round[0]!.inputLine);
       for (const stats of pieces ?? [round]) {
+        // One site twice, no frames under it: a listing by traceback printed without them names each
+        // traceback by its oldest frame (a main() call); read by that line, summed, said.
+        const seen = new Set<string>();
+        const again = tracebacks ? undefined : stats.find((st) => seen.size === seen.add(frameKey(st)).size);
+        if (again) oldestFrames.push({ line: again.inputLine, site: frameKey(again) });
         const n = process === null ? listingNumber(stats, numbers) : null;
         const named = process !== null ? { process } : n !== null ? { number: n } : {};
         listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...named });
@@ -441,6 +446,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const foreign: number[] = [];
   // Listings without frames that named a site again, read as several (byRepeats): their first lines.
   const repeats: number[] = [];
+  // Listings without frames that name one site twice: where, and the site.
+  const oldestFrames: { line: number; site: string }[] = [];
 
   // The docker compose service the listing being read is from: another's lines among it are passed
   // over (a database's log lines split every listing, and the gate passed a leak).
@@ -844,6 +851,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ),
       ...afterTextWarning(input.label, afterText),
       ...prefixWarning(input.label, stripped),
+      ...(oldestFrames.length
+        ? [
+            `${input.label}: line ${oldestFrames[0]!.line}: ${quoted(oldestFrames[0]!.site.replace('\0', ':'), 60)} twice in one listing` +
+              `${oldestFrames.length > 1 ? ` (and in ${oldestFrames.length - 1} more)` : ''}: by traceback, printed without frames, ` +
+              'each names its oldest frame: read by those lines, summed, not where memory was allocated (print traceback.format())',
+          ]
+        : []),
       ...nameWordWarning(input.label, named),
       ...labelWarning(input.label, labelled),
       ...orderWarning(input.label, flipped),

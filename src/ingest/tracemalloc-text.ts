@@ -488,7 +488,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const settleCopies = (): void => {
     if (!copies.length) return;
     const of = new Set(copies.map((c) => c.of));
-    if (current.every((_, i) => of.has(i))) twice.push(...copies.map((c) => c.no));
+    // A handler writing each record twice (or more) copies every line of a listing alike; one line
+    // alone copied more than once is a top 1 printed each round, the same (6 rounds read as one capture).
+    const rounds = current.length === 1 && copies.length > 1;
+    if (!rounds && current.every((_, i) => of.has(i))) twice.push(...copies.map((c) => c.no));
     else {
       // Statistics of their own: the frames read after them are the last one's.
       current = current.flatMap((s, i) => {

@@ -221,3 +221,13 @@ describe('a listing kept inside JSON (fixtures/text/wrapped, CPython 3.12)', () 
     expect(r.err).toMatch(said);
   });
 });
+
+describe('a stable program printing its largest site each round (fixtures/text/stable-top1, h245)', () => {
+  it('reads each of its 6 identical lines as a capture, not one line a handler wrote 6 times', async () => {
+    const log = (await loadCapture('fixtures/text/stable-top1/top1.log')) as StatisticsLog;
+    expect(log.listings).toHaveLength(6);
+    expect(log.warnings.join('\n')).not.toContain('written twice');
+    const gate = await cli('gate', 'fixtures/text/stable-top1/top1.log');
+    expect([gate.code, gate.out]).toEqual([0, expect.stringMatching(/^PASS max-leaks: no leak \(limit 0\)/m)]);
+  });
+});

@@ -292,4 +292,19 @@ describe('a site that grew in one step of many', () => {
     const text = await cli('leaks', dir);
     expect(text.out).toMatch(/memo_leak\.py:9 {2}\+\d+ KiB \(\+\d+ KiB\/s from capture 5\)/);
   });
+
+  it('a leak steady from the start, each step under the growth that counts: its rate over the whole series (h246)', async () => {
+    // memo_leak.py:13 grows by the same bytes every step (CPython's figures: the dumps' own sizes), 11 KiB
+    // a step, under the 64 KiB that counts until its sixth capture: it was rated "from capture 6".
+    const json = await cli('leaks', 'fixtures/leaks/memo_leak', '--json');
+    const site = (
+      JSON.parse(json.out) as { sites: { lineno: number; rateFrom: number; bytesPerCapture: number[] }[] }
+    ).sites.find((s) => s.lineno === 13)!;
+    const b = site.bytesPerCapture;
+    const steps = b.slice(1).map((x, i) => x - b[i]!);
+    expect(Math.max(...steps) - Math.min(...steps)).toBeLessThan(0.05 * Math.max(...steps)); // steady
+    expect(site.rateFrom).toBe(0);
+    const text = await cli('leaks', 'fixtures/leaks/memo_leak');
+    expect(text.out).toMatch(/memo_leak\.py:13 {2}\+[\d.]+ KiB \(\+[\d.]+ KiB\/s\), confidence/);
+  });
 });

@@ -793,11 +793,11 @@ describe('gate: baselines', () => {
         },
       );
       expect(gh.stdout).toMatch(/^::error file=tables\.py,line=3,title=arenascope max-site-growth::/m);
-      // Moved by a comment line above, a comment added at its end and its spaces as black writes them:
-      // the same code (it failed as grown from nothing, a table of 275 KiB that had only moved).
+      // Moved by a comment line above, its spaces as a formatter writes them: the same code (it failed as
+      // grown from nothing, a table of 275 KiB that had only moved).
       writeFileSync(
         join(repo, 'tables.py'),
-        '# tables\n# Tables of the app.\nN = 500\nBIG_TABLE = [bytes(100) for _ in range(2000)]  # the big one\n' +
+        '# tables\n# Tables of the app.\nN = 500\nBIG_TABLE = [bytes(100)  for _ in range(2000)]\n' +
           'SMALL_TABLE = {i: str(i)*10 for i in range( N )}\n',
       );
       execFileSync(python3()!.bin, ['-B', 'app.py', join(repo, 'v3.pickle')], { cwd: repo });

@@ -101,7 +101,9 @@ export function listingPrefix(stats: readonly ReadStatistic[], title: string | n
   const nameAt = (s: ReadStatistic): number => {
     const own = s.cuts.find((c) => c.shape === cut.shape)?.end ?? 0;
     if (!s.cuts.length) return 0;
-    const known = names.filter((n) => s.head.endsWith(n) && s.head.length - n.length >= s.cuts[0]!.end);
+    // Whole: after a separator, not inside a longer name ('data.py' is no 'a.py', read as one line of two).
+    const whole = (n: string): boolean => !/[\w.\-/\\]/.test(s.head[s.head.length - n.length - 1] ?? ' ');
+    const known = names.filter((n) => s.head.endsWith(n) && whole(n) && s.head.length - n.length >= s.cuts[0]!.end);
     const longest = known.reduce((a, n) => (n.length > a.length ? n : a), '');
     return longest ? s.head.length - longest.length : own;
   };

@@ -60,3 +60,21 @@ describe('periodic listings told apart only by their titles', () => {
     },
   );
 });
+
+// data.py and a.py named relatively (runpy), one message a listing (fixtures/text/logged-message/suffix-names,
+// driver.py of a helper's, h249, CPython 3.11): 'INFO data.py' ends with 'a.py', a name the message's other
+// lines hold; taken for it, the two lines' bytes were read as a.py's (+4959 KiB).
+describe('a first file name ending with another file name of the message', () => {
+  it('is its own: each line with the figures CPython printed for it', async () => {
+    const file = 'fixtures/text/logged-message/suffix-names/app.log';
+    const log = (await loadCapture(file)) as StatisticsLog;
+    const text = readFileSync(file, 'utf8');
+    // CPython's figures of data.py:1 in each listing, as printed (after the prefix of each message's first line).
+    const printed = [...text.matchAll(/ INFO data\.py:1: size=([^,]+),/g)].map((m) => m[1]);
+    const read = log.listings.map((l) => l.stats.find((s) => s.frames[0]!.filename === 'data.py'));
+    expect(read.map((s) => s && formatSize(s.size))).toEqual(printed);
+    expect(
+      log.listings.flatMap((l) => l.stats.map((s) => s.frames[0]!.filename)).filter((f) => /INFO|dat$/.test(f)),
+    ).toEqual([]);
+  });
+});

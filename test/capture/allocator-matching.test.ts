@@ -64,11 +64,11 @@ describe('an interval report matched by time that holds fewer blocks than its ca
   });
 });
 
-// An idle program keeping 6,000 locks (fixtures/run-folder/make_interval_locks.py, h247): each lock's
-// semaphore is a raw allocation, traced in the 32-byte class pymalloc never serves, so the interval reports
-// hold far fewer blocks there than the snapshots traced, yet are of the same moments (taken as far into the
-// run without tracemalloc as the snapshots into theirs). Dropped as another moment's, fragmentation read
-// 'unknown' and the gate failed as not measured.
+// An idle program keeping 6,000 locks and 6,000 lzma decompressors (fixtures/run-folder/make_interval_locks.py,
+// h247, h249): the locks' semaphores and liblzma's buffers are raw allocations, traced in size classes pymalloc
+// never serves (32 and 112 bytes), so the interval reports hold far fewer blocks there than the snapshots
+// traced, yet are of the same moments (taken as far into the run without tracemalloc as the snapshots into
+// theirs). Dropped as another moment's, fragmentation read 'unknown' and the gate failed as not measured.
 describe('interval reports short of the traced blocks in one size class, taken at the same moment', () => {
   it('pair with their snapshots: judged by the real reports', async () => {
     const run = `${DIR}/interval-locks`;

@@ -406,11 +406,12 @@ function classOverOf(
 
 /**
  * A run's interval reports, matched by time with its snapshots: the run without tracemalloc goes faster,
- * so one far short of the blocks its capture traced in two size classes or more (classesShortOf), or far
- * over them in one (classOverOf), is another moment of the program; short in one class alone, when taken
- * a tenth of the runs' spans or more away from its snapshot's place in its own (progressGap). (Short in one
- * class alone is also what raw allocations do, traced by tracemalloc and served by the system allocator:
- * 60,000 locks' 32-byte semaphores, a report of the same moment of an idle program, was dropped.) Such a report pairs with nothing, said: 44 arenas
+ * so one far over the blocks its capture traced in a size class (classOverOf) is another moment of the
+ * program; so is one far short of them (classesShortOf), when taken a tenth of the runs' spans or more away
+ * from its snapshot's place in its own (progressGap). (Short of them alone is also what raw allocations do,
+ * traced by tracemalloc and served by the system allocator, in one size class or several: 60,000 locks'
+ * 32-byte semaphores, or liblzma's buffers in three classes, in reports of the same moments of an idle
+ * program, were dropped.) Such a report pairs with nothing, said: 44 arenas
  * 86% spare, taken after the program freed what it built, judged a capture taken as it built (CPython's
  * report there: 0% spare), and the gate failed; one taken after the program built anew passed a
  * capture of its fragmented phase (69% spare).
@@ -427,7 +428,7 @@ function withoutTimedMisfits(
     if (!b || file?.matchedBy !== 'time') return b;
     const short = classesShortOf(snapshots[i]!, b);
     const elsewhere = (file.progressGap ?? 0) >= 0.1;
-    const misfit = short.length >= 2 || (short.length && elsewhere) ? short[0]! : classOverOf(snapshots, reports, i);
+    const misfit = short.length && elsewhere ? short[0]! : classOverOf(snapshots, reports, i);
     if (!misfit) return b;
     const [size, traced, inUse] = misfit;
     warnings.push(

@@ -1,6 +1,7 @@
 // The CI gate: checks of the current captures' report data, alone or against a baseline's. Each
 // check is pass or fail, with what was measured, the limit, and where (file:line) when it has one.
 
+import { posix } from 'node:path';
 import { type Frame, namesNoFile } from '../model/frames.js';
 import type { RunInfo, RunTest } from '../model/run.js';
 import { UsageError } from '../util/errors.js';
@@ -462,9 +463,11 @@ export function withSourceText(
   const add = (sites: readonly TopSite[]): TopSite[] =>
     sites.map((t) => {
       const f = t.frames[0]!;
-      const text = own(f.filename) && !climbs(f.filename) ? lookup(f.filename, f.lineno).slice(0, TEXT_WIDTH) : '';
+      // An absolute name through a folder and back (`python3 $PWD/../app.py`) is read where it leads.
+      const name = ABSOLUTE.test(f.filename) ? posix.normalize(f.filename) : f.filename;
+      const text = own(name) && !climbs(name) ? lookup(name, f.lineno).slice(0, TEXT_WIDTH) : '';
       if (!text) return t;
-      const lines = copies?.(f.filename, text, TEXT_WIDTH);
+      const lines = copies?.(name, text, TEXT_WIDTH);
       return lines && lines.length <= MAX_TEXT_LINES ? { ...t, text, textLines: [...lines] } : { ...t, text };
     });
   return {

@@ -57,8 +57,9 @@ export function repositoryRoot(dir: string): string | null {
  */
 export function withCheckoutSource(d: ReportData): ReportData {
   const runs = (d.runs ?? []).flatMap((r) => (r.cwd ? [r.cwd] : []));
-  const repository = d.root ? repositoryRoot(d.root) : null;
-  const roots = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? []), ...runs, ...(repository ? [repository] : [])];
+  // The repository as the kernel names it and as a link to it does ($PWD: /ci/link/sub).
+  const repositories = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? [])].flatMap((r) => repositoryRoot(r) ?? []);
+  const roots = [...(d.root ? [d.root] : []), ...(d.rootAliases ?? []), ...runs, ...repositories];
   const { lookup, copies } = sourceFiles(runs);
   return withSourceText(d, lookup, roots, copies);
 }

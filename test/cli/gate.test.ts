@@ -817,6 +817,44 @@ describe('gate: baselines', () => {
     },
   );
 
+  it.runIf(python3())(
+    'run in a subfolder of a checkout reached through a link, a program named through it and back ($PWD/../app.py) is read there (h249)',
+    () => {
+      // The repository's root was found from the kernel's path only, and a name through '..' was no
+      // checkout file: the line moved by two imports failed as grown from nothing, +3.0 MiB.
+      const top = realpathSync(mkdtempSync(join(tmpdir(), 'arenascope-linked-')));
+      const real = join(top, 'real');
+      mkdirSync(join(real, '.git'), { recursive: true });
+      mkdirSync(join(real, 'sub'));
+      symlinkSync(real, join(top, 'link'));
+      const sub = join(top, 'link', 'sub');
+      const app = (imports: string) =>
+        `import sys, tracemalloc\n${imports}tracemalloc.start()\nTABLE = [bytearray(1000) for _ in range(3000)]\n` +
+        'tracemalloc.take_snapshot().dump(sys.argv[1])\n';
+      const capture = (out: string) =>
+        execFileSync(python3()!.bin, ['-B', `${sub}/../app.py`, out], { cwd: sub, env: { ...process.env, PWD: sub } });
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, [BIN, ...args], { cwd: sub, encoding: 'utf8', env: { ...process.env, PWD: sub } });
+      writeFileSync(join(real, 'app.py'), app(''));
+      capture(join(top, 'v1.pickle'));
+      expect(run('baseline', join(top, 'v1.pickle'), '-o', join(top, 'b.json')).status).toBe(0);
+      writeFileSync(join(real, 'app.py'), app('import os\nimport re\n'));
+      capture(join(top, 'v2.pickle'));
+      const g = run(
+        'gate',
+        join(top, 'v2.pickle'),
+        '--baseline',
+        join(top, 'b.json'),
+        '--max-site-growth',
+        '1MiB',
+        '--json',
+      );
+      const site = (JSON.parse(g.stdout) as GateResult).checks.find((c) => c.check === 'max-site-growth')!;
+      expect(site.passed).toBe(true);
+      expect(site.message).toContain('app.py:5 (line 3 in the baseline, the same code)');
+    },
+  );
+
   it('the same code on two lines is two lines: one allocating now where the other did is grown from nothing (h224)', () => {
     // fixtures/gate/twin-lines (make.py, CPython 3.8): fill_a's line and fill_b's line are the same code.
     // v1: the baseline's run allocated at line 6, this one at line 11; line 6 is still line 6, nothing

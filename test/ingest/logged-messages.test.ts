@@ -1,5 +1,5 @@
 // Listings logged as one message each (`log.info("%s", "\n".join(map(str, top)))`): only each
-// message's first line carries the log prefix. Real CPython logs (fixtures/text/make_logged_messages.py;
+// message's first line carries the log prefix. Real CPython logs (fixtures/text/make_listing_rounds.py;
 // h247-*.log by a helper's h247_gen.py and h247_win.py, CPython 3.8 and 3.11, names with spaces),
 // each against the statistics CPython computed beside it. Left in the first file name, the prefix made
 // the leaking line a site of its own in every listing ("transient" and "shrinking" beside a leak of
@@ -39,7 +39,7 @@ describe('listings logged as one message each: the prefix on their first lines a
 
 // Rounds of a top 3 alternating between two sets of sites, each new set smaller than the round before
 // it, under a title each: joined two by two as one thread's lines read past, the largest total read
-// 704 KiB where no round held 586 (fixtures/text/make_titled_rounds.py; h245).
+// 704 KiB where no round held 586 (fixtures/text/make_listing_rounds.py; h245).
 describe('periodic listings told apart only by their titles', () => {
   const ROUNDS = 'fixtures/text/titled-rounds';
   it.each(['top', 'round', 'logged', 'worker-print', 'worker-logged', 'worker-titled'])(

@@ -240,8 +240,10 @@ export async function handler(a: Args): Promise<void> {
     warn(a, '--github prints its annotations with the text output only (stdout holds the JSON): none printed');
   }
   if (a.github && !a.json && a.format === 'text') {
-    // The repository's root: GitHub's, else the folder holding .git above (a gate tried out of Actions).
-    const ws = process.env.GITHUB_WORKSPACE || repositoryRoot(process.cwd());
+    // The repository's root: GitHub's, else the folder holding .git above the one the gate runs in (a gate
+    // tried out of Actions in a subfolder; run at the root, names are the gate's own).
+    const above = repositoryRoot(process.cwd());
+    const ws = process.env.GITHUB_WORKSPACE || (above !== process.cwd() ? above : null);
     a.io.out(renderGithub(result, ws ? workspaceFile(ws, process.cwd(), realPath, existsSync) : undefined));
   }
   emit(a, result, { text: summary });

@@ -46,9 +46,8 @@ describe('workflow commands in file names', () => {
     const lines = commands(r.out);
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(l).toMatch(/^::(error|notice) (file=[^,\r\n]*,line=\d+,)?title=[^:\r\n]*::[^\r\n]*$/);
-    // The name's own line break is escaped in the annotation, never a line of its own (in its message;
-    // named relative to the repository's root, it is no file there, so none is attached).
-    expect(lines.some((l) => l.includes('::leak at a.py%0A::error file=pwn.py'))).toBe(true);
+    // The name's own line break is escaped in the annotation, never a line of its own.
+    expect(lines.some((l) => l.includes('a.py%0A%3A%3Aerror file=pwn.py'))).toBe(true);
     expect(lines.filter((l) => l.startsWith('::error file=pwn.py'))).toEqual([]);
   });
 

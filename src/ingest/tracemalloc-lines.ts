@@ -12,6 +12,16 @@ export const STAT = new RegExp(
   `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?(?:${AVERAGE})?$`,
 );
 
+/**
+ * A statistic with text after its average: a logging format's suffix ('%(message)s (%(filename)s:%(lineno)d)',
+ * a JSON template's '"}'): on every statistic logged on its own, on the last line of a listing logged as one
+ * message. The groups of STAT,
+ * then the suffix: after a space, a quote or a bracket, no second statistic in it.
+ */
+export const SUFFIXED_STAT = new RegExp(
+  `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?${AVERAGE}([\\s"'}\\])](?!.*: size=).{0,200})$`,
+);
+
 // Frame and source lines may carry the log prefix of their statistic line.
 // A frame line: `<prefix>  File "<filename>", line <N>`, the filename up to the last `", line `.
 // Found by hand: the regular expression it was took time quadratic in the line (a line of 100,000

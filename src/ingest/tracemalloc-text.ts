@@ -25,7 +25,7 @@ import { CapturedSections } from './pytest-sections.js';
 import { WarningInListing } from './python-warning.js';
 import { type Line, MIN_WRAP, unwrapper, wordWrappedFrames, wrapsOn } from './terminal-wrap.js';
 import { afterTextWarning, printedAfterText, textBeforeName } from './text-before-name.js';
-import { frameLine, plain, STAT } from './tracemalloc-lines.js';
+import { frameLine, plain, STAT, SUFFIXED_STAT } from './tracemalloc-lines.js';
 
 const FORMAT = 'tracemalloc-text';
 
@@ -170,7 +170,9 @@ const SOURCE = /^(.*?)(?: {4}|\t)\S/;
 function sniffTracemallocText(head: Buffer): boolean {
   const lines = headLines(head, 2000).map(plain);
   // A line, or two a terminal wrapped it onto.
-  return lines.some((l, i) => STAT.test(l.trimEnd()) || (l.length >= MIN_WRAP && STAT.test(`${l}${lines[i + 1]}`)));
+  // (Not a JSON log record's line, '{"msg": "app.py:9: size=…"}': refused as what it is, load-capture.ts.)
+  const stat = (l: string): boolean => STAT.test(l) || (!l.startsWith('{') && SUFFIXED_STAT.test(l));
+  return lines.some((l, i) => stat(l.trimEnd()) || (l.length >= MIN_WRAP && STAT.test(`${l}${lines[i + 1]}`)));
 }
 
 // Listings of the tracemalloc documentation's recipes, which print what a statistic holds otherwise:
@@ -462,6 +464,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let sourceGoesOn = false;
   // Lines of damaged statistics skipped (--lenient).
   const damaged: number[] = [];
+  // Statistics read without a logging format's text after them (messageEnd).
+  const suffixed: number[] = [];
   // Blank lines met inside a listing, read past when the listing goes on after them: one between every
   // two lines of a double-spaced copy (each ended the listing: a copy of one listing read as many).
   // Another logger's lines are not: between two listings they look the same as among one's lines.
@@ -571,6 +575,58 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     return on;
   };
 
+  /** A statistic line as read (STAT's groups). */
+  const statisticOf = (m: RegExpExecArray): ReadStatistic => {
+    // Indented (a reply's code block), a line starts after its indentation, and after the prompts a
+    // REPL fed from a pipe wrote before it (`In [5]:    ...: `, `>>> `): the largest site was left out.
+    const head = m[1]!.trimStart().replace(REPL_PROMPTS, '');
+    const cuts = prefixCuts(head);
+    return {
+      inputLine: no,
+      head,
+      cuts,
+      lineno: exact(input, no, 'the line number', m[2]!),
+      size: printedSize(input, no, m[3]!, m[4]!),
+      count: exact(input, no, 'the count', m[7]!),
+      sizeDiff: m[5] === undefined ? null : printedSize(input, no, m[5], m[6]!),
+      countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
+      printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
+      frames: [],
+      // A line with no prefix after one naming its process goes on with that process's message (a listing
+      // logged as one, behind gunicorn's '[%(process)d]': each read as two, and a leak as transient).
+      process: cuts.length ? processOf(head, cuts) : (current[current.length - 1]?.process ?? null),
+    };
+  };
+  /**
+   * The last statistic of a listing logged as one message, when the logging format puts text after the
+   * message ('… average=32.6 KiB (app.py:16)', a JSON template's '"}'): right after the listing's lines,
+   * going on in its order. Passed over as any other text, the listing lost its last site (a leak, in
+   * every round) and no warning said so.
+   */
+  const messageEnd = (line: string): RegExpExecArray | null => {
+    const m = line.startsWith('{') ? null : SUFFIXED_STAT.exec(line);
+    if (!m) return null;
+    // Behind a log prefix, each statistic logged on its own: the format's suffix on every line.
+    if (prefixCuts(m[1]!.trimStart()).length) {
+      suffixed.push(no);
+      return m;
+    }
+    if (!current.length || before !== 'statistic' || blanks !== 0) return null;
+    // The message's lines: from the last with a prefix (its first; the listing read may hold several yet).
+    let from = current.length - 1;
+    while (from > 0 && !current[from]!.cuts.length) from--;
+    const [next, last] = [statisticOf(m), current[current.length - 1]!];
+    const kind = (s: ReadStatistic): string => `${s.sizeDiff === null} ${s.lineno === 0}`;
+    const goesOn =
+      !next.cuts.length &&
+      kind(next) === kind(last) &&
+      rankOf(next) <= rankOf(last) &&
+      !current.slice(from).some((c) => keyOf(c) === keyOf(next));
+    if (!goesOn) return null;
+    suffixed.push(no);
+    return m;
+  };
+
   /** Reads one line of the input (or two or three a terminal wrapped one onto, joined back). */
   const take = ({ no: at, text: l, service: from, stat: read }: Line): void => {
     no = at;
@@ -578,7 +634,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (current.length && service !== null && from !== null && from !== service) return;
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
-    const m = read === undefined ? STAT.exec(line) : read;
+    const m = (read === undefined ? STAT.exec(line) : read) ?? messageEnd(line);
     const prev = lastLine;
     lastLine = line;
     if (!m && line !== '') lastOther = line;
@@ -591,25 +647,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     [before, blanks] = line === '' ? [before, blanks + 1] : [m ? 'statistic' : 'other', 0];
     if (m) {
       if (blanksBefore === 1 && was === 'other') doubled = true;
-      // Indented (a reply's code block), a line starts after its indentation, and after the prompts a
-      // REPL fed from a pipe wrote before it (`In [5]:    ...: `, `>>> `): the largest site was left out.
-      const head = m[1]!.trimStart().replace(REPL_PROMPTS, '');
-      const cuts = prefixCuts(head);
-      const stat: ReadStatistic = {
-        inputLine: no,
-        head,
-        cuts,
-        lineno: exact(input, no, 'the line number', m[2]!),
-        size: printedSize(input, no, m[3]!, m[4]!),
-        count: exact(input, no, 'the count', m[7]!),
-        sizeDiff: m[5] === undefined ? null : printedSize(input, no, m[5], m[6]!),
-        countDiff: m[8] === undefined ? null : exact(input, no, 'the count change', m[8]),
-        printed: { size: m[3]!, unit: m[4]!, average: m[9], averageUnit: m[10] },
-        frames: [],
-        // A line with no prefix after one naming its process goes on with that process's message (a listing
-        // logged as one, behind gunicorn's '[%(process)d]': each read as two, and a leak as transient).
-        process: cuts.length ? processOf(head, cuts) : (current[current.length - 1]?.process ?? null),
-      };
+      const stat = statisticOf(m);
       if (warned.holding) {
         // A Python warning on stderr after the listing's last statistic: read past when the listing goes on.
         const on = current.length > 0 && !gap && continues(stat);
@@ -832,6 +870,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
           "statistics('traceback') printed without its frames, it is one listing)",
       ),
       ...lineWarnings(input.label, passed, 'blank lines inside a listing (a double-spaced copy) read past'),
+      ...lineWarnings(
+        input.label,
+        suffixed,
+        "statistics with text after their figures (a logging format's, after the message) read without it",
+      ),
       ...lineWarnings(
         input.label,
         interruptions,

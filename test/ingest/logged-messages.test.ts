@@ -28,6 +28,9 @@ describe('listings logged as one message each: the prefix on their first lines a
     );
     expect(read).toEqual(truth.listings.map((l) => l.map(([f, n, size, count]) => [f, n, formatSize(size), count])));
     expect(log.warnings.join('\n')).toContain('statistic lines behind a log prefix');
+    // A format's text after the message, on a message's last statistic (each one's, logged alone): the
+    // statistic was passed over, the listing's last site lost with no word said.
+    if (name.startsWith('suffix')) expect(log.warnings.join('\n')).toContain('text after their figures');
     const [leakFile, leakLine] = truth.leak;
     const gate = await cli('gate', file);
     expect([gate.code, gate.out]).toEqual([

@@ -65,6 +65,24 @@ describe('.time sidecars', () => {
     expect(r.err).not.toContain('go back');
   });
 
+  // Captures renamed in another order (copied as cap-N from elsewhere), each with its own sidecar: the
+  // times of one run, several captures out of place by number. Ordered by the numbers, the leak read as
+  // a transient and the gate passed (h252).
+  it('numbers shuffled, the times of one run: ordered by the times, with a warning', async () => {
+    const dir = leaky();
+    const shuffled = join(scratch, `shuffled-${n++}`);
+    mkdirSync(shuffled);
+    const to = [4, 2, 5, 1, 3];
+    for (let i = 1; i <= 5; i++)
+      for (const ext of ['', '.time'])
+        renameSync(join(dir, `snap-${i}.pickle${ext}`), join(shuffled, `cap-${to[i - 1]}.pickle${ext}`));
+    const r = await cli('gate', shuffled);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL max-leaks: 1 leak/);
+    expect(r.err).toContain("capture times go against the captures' numbers");
+    expect(r.err).toContain('ordered by their times');
+  });
+
   // A time that can be read, but goes back against the numbers the program gave its captures (a clock
   // set back, a sidecar damaged or copied from elsewhere): ordered by time, the third capture went
   // first, the leak read as a plateau and the gate passed.

@@ -332,30 +332,55 @@ const RISING_Z = 1.645;
 
 /**
  * Whether the site stopped growing for its last captures, longer than it ever paused before: 3 steps
- * or more adding under m/4 in all, over a quarter of the clock's span or half its steps or more, more
- * steps than any run of such steps before its last growth. A cache filled in two slow steps, then flat
+ * or more adding under m/4 in all, over a quarter of the clock's span or half its steps or more (`over`
+ * 'time': the clock's span only), more steps than any run of steps before its last growth that stays
+ * in a band of m/4. A cache filled in two slow steps, then flat
  * for 7 fast captures, had its last third by the clock start before its last growth, and read a leak
  * (0.5; the gate failed). A leak that grows every few captures pauses as long before.
  */
-function stoppedLast(bytes: readonly number[], x: readonly number[], m: number): boolean {
+function stoppedLast(
+  bytes: readonly number[],
+  x: readonly number[],
+  m: number,
+  over: 'steps' | 'time' = 'steps',
+): boolean {
   const steps = bytes.length - 1;
   let from = steps;
   while (from > 0 && bytes[steps]! - bytes[from - 1]! < m / 4 && bytes[from]! - bytes[from - 1]! < m / 4) from--;
   const tail = steps - from;
   const short = 4 * (x[steps]! - x[from]!) < x[steps]!;
-  if (tail < 3 || (short && 2 * tail < steps)) return false;
+  if (tail < 3 || (short && (over === 'time' || 2 * tail < steps))) return false;
   // Half the steps but a short time: stopped only if it grew slower than before, a quarter of its rate
   // or less (a leak at a steady rate per second, its last 5 captures 2 ms apart, each adding crumbs:
   // "grew, then stopped", and the gate passed).
   const rate = (a: number, b: number): number => (bytes[b]! - bytes[a]!) / (x[b]! - x[a]!);
   if (short && from > 0 && 4 * rate(from, steps) >= rate(0, from)) return false;
-  let run = 0;
-  let longest = 0;
-  for (let i = 0; i < from; i++) {
-    run = bytes[i + 1]! - bytes[i]! < m / 4 ? run + 1 : 0;
-    longest = Math.max(longest, run);
+  return tail > longestPause(bytes.slice(0, from + 1), m / 4);
+}
+
+/**
+ * The most steps in a row over which a series stays within a band narrower than `band` (a pause: steps
+ * adding under it in all, not each: a dict's table growing a few KiB at every step before a bounded
+ * cache filled made one long "pause", and the cache, flat for its last 13 captures, read a leak and
+ * failed the gate, h252). Sliding the window's start on, the extremes kept in two monotonic queues.
+ */
+function longestPause(v: readonly number[], band: number): number {
+  const low: number[] = [];
+  const high: number[] = [];
+  let [lo, hi, start, longest] = [0, 0, 0, 0];
+  for (let i = 0; i < v.length; i++) {
+    while (low.length > lo && v[low[low.length - 1]!]! >= v[i]!) low.pop();
+    low.push(i);
+    while (high.length > hi && v[high[high.length - 1]!]! <= v[i]!) high.pop();
+    high.push(i);
+    while (v[high[hi]!]! - v[low[lo]!]! >= band) {
+      start++;
+      if (low[lo]! < start) lo++;
+      if (high[hi]! < start) hi++;
+    }
+    longest = Math.max(longest, i - start);
   }
-  return tail > longest;
+  return longest;
 }
 
 /**
@@ -551,7 +576,11 @@ function judge(bytes: readonly number[], x: readonly number[], minGrowth: number
     keptRise >= minGrowth &&
     keptLate >= keptExpected / 2 &&
     raisedBeyondChance(bytes, kept, raised, minGrowth / (2 * steps), minGrowth) &&
-    tooth === null
+    tooth === null &&
+    // Not when it stopped for a quarter of the clock's span or more, longer than it ever paused before (a
+    // bounded lru_cache, flat for its last 13 captures, read "kept" a leak; the gate failed, h252). A
+    // leak's last captures taken fast, each adding crumbs, stop for no time (fixtures/leaks/ups_and_downs).
+    !stoppedLast(bytes, x, minGrowth, 'time')
   ) {
     // Confidence: how many steps raised what it kept, as for the other verdicts.
     return result('leak', support(raised), { growthBytes: keptRise, floorBytes: kept[k]!, fromCapture: k + 1 });

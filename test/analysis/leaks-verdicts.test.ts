@@ -266,6 +266,50 @@ describe('ups and downs, and a leak captured fast at its end (fixtures/leaks/ups
     expect(c.confidence).toBeGreaterThanOrEqual(0.5);
   });
 
+  // A functools.lru_cache(maxsize=2700) fed 100 new keys a step: full at capture 28, flat for its last
+  // 13 captures (a third of the clock's span). Its dict's table grew a few KiB at every step before the
+  // fill, each step under m/4, and those 13 steps counted as a pause as long as the last: a leak of
+  // 0.93 ("+210 KiB kept" when that was mended alone), and the gate failed.
+  it('a bounded lru_cache, full, then flat for a third of the run: a plateau, not a leak', () => {
+    // helper h252's dumps (CPython 3.9.18): the calling line's statistics and the .time sidecars.
+    const bytes = [
+      10232,
+      20448,
+      26048,
+      40856,
+      46456,
+      52056,
+      76096,
+      81696,
+      87296,
+      92896,
+      98496,
+      104096,
+      109696,
+      152152,
+      157752,
+      163352,
+      168952,
+      174552,
+      180152,
+      185752,
+      191352,
+      196952,
+      202552,
+      208152,
+      213752,
+      219352,
+      224952,
+      ...Array<number>(13).fill(298688),
+    ];
+    const times = [
+      0, 0.0522, 0.1066, 0.1589, 0.2154, 0.2778, 0.3306, 0.383, 0.4393, 0.4957, 0.5588, 0.6121, 0.6707, 0.7242, 0.7845,
+      0.842, 0.8974, 0.9509, 1.0078, 1.0765, 1.1311, 1.1944, 1.2488, 1.3082, 1.3699, 1.4251, 1.4887, 1.5477, 1.6122,
+      1.6673, 1.7286, 1.7988, 1.8575, 1.9129, 1.9753, 2.034, 2.0938, 2.1548, 2.218, 2.2928,
+    ];
+    expect(classify(bytes, M, times).verdict).toBe('plateau');
+  });
+
   it('three bursts kept for ever, a 48-byte temporary at each burst: no step shrank (0.44 before, the gate passed)', () => {
     // helper h235's dumps of bursts under CPython 3.12.1, statistics("traceback") of the line.
     const bytes = [0, 0, 120137, 120089, 120089, 120089, 240194, 240146, 240146, 240146, 360251, 360203];

@@ -858,13 +858,27 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
 
 /**
  * The retaining call the next step names: the one that kept the most, of those whose memory was still
- * held when the next @profile call began (half of it at least; the run's last calls are not known
- * otherwise). A call that returns what its caller drops ends holding it, and the next call starts back
+ * held when the next @profile call began (half of it at least), or, with none after it, at the lowest
+ * of the 5 samples after it. A call that returns what its caller drops ends holding it, and the next call starts back
  * down: named, it hid the function that kept its memory (a make() whose buffer was thrown away, +30
  * MiB a call, named over the keep() that grew 20 MiB a call).
  */
-function keptCall(s: Pick<MemorySeries, 'functions'>, calls: readonly RetainingCall[]): RetainingCall | undefined {
+function keptCall(
+  s: Pick<MemorySeries, 'functions' | 'samples'>,
+  calls: readonly RetainingCall[],
+): RetainingCall | undefined {
   if (!calls.length) return undefined;
+  // With no call after it (the run's last, or one a thread's call overlapped), the samples after it
+  // tell: the lowest of the next 5 (a make() whose 60 MiB its caller dropped was named over the keep()
+  // that kept 80 MiB, as was a thread's call that kept nothing; h250).
+  const { t, mib } = s.samples;
+  const after = (at: number): number | null => {
+    let i = 0;
+    while (i < t.length && t[i]! <= at) i++;
+    let low: number | null = null;
+    for (let j = i; j < Math.min(t.length, i + 5); j++) if (mib[j]! > 0) low = Math.min(low ?? mib[j]!, mib[j]!);
+    return low;
+  };
   const starts = s.functions.map((f) => [f.tStart, f.memStartMiB] as const).sort((a, b) => a[0] - b[0]);
   const nextStart = (t: number): number | null => {
     let [lo, hi] = [0, starts.length];
@@ -876,7 +890,7 @@ function keptCall(s: Pick<MemorySeries, 'functions'>, calls: readonly RetainingC
     return lo < starts.length ? starts[lo]![1] : null;
   };
   return calls.find((c) => {
-    const next = nextStart(c.tEnd);
+    const next = nextStart(c.tEnd) ?? after(c.tEnd);
     return next === null || next - c.memStartMiB >= c.retainedMiB / 2;
   });
 }

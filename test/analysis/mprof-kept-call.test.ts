@@ -29,4 +29,23 @@ describe("the call a leak's next step names", () => {
       '@profile calls that ended (returned or raised) holding more memory than at their start:',
     );
   });
+
+  // No call after it to tell: the run's last call (make(60), dropped at once) and two threads' calls
+  // that overlap (each kept nothing) were taken as still held, and named over the function that kept
+  // the memory (helper h250's runs, fixtures/mprof/returned/make.sh). The samples after them tell.
+  it.each([
+    ['lastcall.dat', '__main__.keep', '__main__.make'],
+    ['threads.dat', '__main__.fülle', '__main__.temp_ß'],
+  ])('%s: the samples after a call with none after it say whether its memory stayed', async (f, keeps, drops) => {
+    const s = (await loadCapture(`fixtures/mprof/returned/${f}`)) as MemorySeries;
+    // The dropping function's calls ended higher than the keeping one's did (a call's end, as recorded).
+    const up = (name: string) =>
+      Math.max(...s.functions.filter((c) => c.name === name).map((c) => c.memEndMiB - c.memStartMiB));
+    expect(up(drops)).toBeGreaterThan(up(keeps));
+    const r = await cli('leaks', '--json', `fixtures/mprof/returned/${f}`);
+    const { verdict, next } = (JSON.parse(r.out) as { series: { verdict: string; next: string }[] }).series[0]!;
+    expect(verdict).toBe('leak');
+    expect(next).toContain(`look first at ${keeps},`);
+    expect(next).not.toContain(drops);
+  });
 });

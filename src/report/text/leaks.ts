@@ -186,7 +186,7 @@ function renderMemoryLeaks(r: MemoryLeaks, layout: TextLayout): string[] {
         : '');
     out.push(
       `    ${t.samples} samples over ${printfFixed(t.durationSeconds, 1)} s${gone}; ` +
-        `warm-up ${printfFixed(t.warmupSeconds, 1)} s${t.warmupIsCollection ? " (pytest's start-up and collection, up to its first test)" : t.warmupIsStartup ? " (the interpreter's start-up, up to the start capture)" : ''} left out; per window (MiB; of 5 or more, each with its neighbours):`,
+        `warm-up ${printfFixed(t.warmupSeconds, 1)} s${t.warmupIsCollection ? " (pytest's start-up and collection, up to its first test)" : t.warmupIsStartup ? " (the interpreter's start-up, up to the start capture)" : ''} left out; per window (MiB; of 8 or more, each with its neighbours):`,
       ...(t.floorMiB.length
         ? [`      floor   ${perWindow(t.floorMiB)}`, `      ceiling ${perWindow(t.ceilingMiB)}`]
         : ['      none: too few samples']),

@@ -988,7 +988,11 @@ function lateCalls(
   if (!late) return;
   warnings.push(
     `${name}: ${late.calls} @profile call(s) (FUNC lines) end after the last memory sample, up to ${late.highMiB.toFixed(1)} MiB where the ` +
-      `samples' peak is ${late.samplesPeakMiB.toFixed(1)} (the sampler stopped before the program: mprof interrupted?); ` +
+      `samples' peak is ${late.samplesPeakMiB.toFixed(1)} (${
+        late.withinInterval
+          ? 'within a sampling interval of it: the program ended before the next sample'
+          : 'the sampler stopped before the program: mprof interrupted?'
+      }); ` +
       "the peak is the samples' (a gate's --max-peak judges the calls' too)",
   );
 }

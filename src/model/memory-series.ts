@@ -161,9 +161,13 @@ const FUNC_ROUNDING_MIB = 0.00005 + 0.0000005;
  * before the last sample counts by its end (helper h226: one call from 21.7 to 181.8 MiB across a
  * `-t 1` timeout, and a gate's --max-peak of 150 MiB passed at the samples' 88.6). Null otherwise.
  */
-export function afterSampling(
-  r: Pick<MemorySeries, 'samples' | 'functions'>,
-): { readonly calls: number; readonly highMiB: number; readonly samplesPeakMiB: number } | null {
+export function afterSampling(r: Pick<MemorySeries, 'samples' | 'functions'>): {
+  readonly calls: number;
+  readonly highMiB: number;
+  readonly samplesPeakMiB: number;
+  /** The calls ended within 1.5 sampling intervals (the median one) after the last sample. */
+  readonly withinInterval: boolean;
+} | null {
   const { t, mib } = r.samples;
   if (!t.length) return null;
   const end = t[t.length - 1]!;
@@ -175,7 +179,14 @@ export function afterSampling(
   for (const f of late) high = Math.max(high, f.tStart > end ? f.memStartMiB : -Infinity, f.memEndMiB);
   // FUNC prints MiB with 4 decimals, MEM with 6: a call at the last sample's memory read above it by the
   // rounding (29.7344 over 29.734375), and every run ending in calls was said to be interrupted.
-  return high > peak + FUNC_ROUNDING_MIB ? { calls: late.length, highMiB: high, samplesPeakMiB: peak } : null;
+  if (!(high > peak + FUNC_ROUNDING_MIB)) return null;
+  const gaps: number[] = [];
+  for (let i = Math.max(1, t.length - 1000); i < t.length; i++) gaps.push(t[i]! - t[i - 1]!);
+  const interval = gaps.sort((a, b) => a - b)[gaps.length >> 1] ?? 0;
+  let last = end;
+  for (const f of late) last = Math.max(last, f.tEnd);
+  const withinInterval = interval > 0 && last - end <= 1.5 * interval;
+  return { calls: late.length, highMiB: high, samplesPeakMiB: peak, withinInterval };
 }
 
 export interface MemoryRuns {

@@ -204,6 +204,25 @@ describe('@profile calls after the sampler stopped (fixtures/mprof/stopped/make.
     expect(r.code).toBe(0);
     expect(r.err).toContain(`${p}: ${late.length} @profile call(s) (FUNC lines) end after the last memory sample`);
     expect(r.err).toContain(`the samples' peak is ${Math.max(...mem.map((m) => m[1]!)).toFixed(1)}`);
+    expect(r.err).toContain('the sampler stopped before the program: mprof interrupted?');
+  });
+
+  // A whole run (helper h250's `mprof run` of last_interval.py, exit 0) whose last calls (threads) end
+  // within mprof's 0.1 s after its last sample: said as such, not as mprof interrupted.
+  it('ending within a sampling interval of the last sample: said so, not "interrupted"', async () => {
+    const p = 'fixtures/mprof/stopped/last-interval.dat';
+    const lines = readFileSync(p, 'utf8').split('\n');
+    const lastT = Number(
+      lines
+        .filter((l) => l.startsWith('MEM '))
+        .at(-1)!
+        .split(' ')[2],
+    );
+    const ends = lines.filter((l) => l.startsWith('FUNC ')).map((l) => Number(l.split(' ')[5]));
+    expect(Math.max(...ends) - lastT).toBeLessThan(0.1);
+    const r = await cli('info', p);
+    expect(r.err).toContain('within a sampling interval of it: the program ended before the next sample');
+    expect(r.err).not.toContain('interrupted');
   });
 
   // A gate's --max-peak judged the samples' peak alone: a run of `mprof run -t 1` sampled 47.1 MiB, its

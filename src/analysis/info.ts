@@ -86,8 +86,10 @@ export interface MprofRunsInfo extends Common {
   readonly kind: 'memory-runs';
   /** What `mprof peak` prints for the file, which it reads as one run: the largest MEM sample of any run. */
   readonly peakMiB: number | null;
-  /** The largest of the runs' peaks with their children: what `report` and `gate --max-peak` take. */
+  /** The largest of the runs' peaks with their children. */
   readonly peakWithChildrenMiB: number | null;
+  /** The largest of the runs' programPeakMiB: what `report` and `gate --max-peak` take. */
+  readonly programPeakMiB: number | null;
   readonly runs: readonly MprofInfo[];
 }
 
@@ -239,6 +241,7 @@ function mprofRunsInfo(c: MemoryRuns): MprofRunsInfo {
     ...common(c),
     peakMiB: largest(runs.map((r) => r.peakMiB)),
     peakWithChildrenMiB: largest(runs.map((r) => r.peakWithChildrenMiB)),
+    programPeakMiB: largest(runs.map((r) => r.programPeakMiB)),
     runs,
   };
 }

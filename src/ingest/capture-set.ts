@@ -13,6 +13,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { isListing, type SourceInfo } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
 import { InputError, NotACaptureError, UsageError } from '../util/errors.js';
+import { foreignCaptures } from './foreign-captures.js';
 import type { ReadOptions } from './importer.js';
 import { numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
@@ -293,6 +294,12 @@ async function collect(
     return peak === null ? x : { ...x, s: { ...x.s, tracedPeak: peak } };
   });
   if (!opts.order && snaps.length > 1 && timeSource) snaps = byTime(snaps, skipped);
+  for (const i of foreignCaptures(snaps.map((x) => x.s))) {
+    skipped.push(
+      `${snaps[i]!.label} holds none of the files of the captures beside it (under 5% of its traced bytes): ` +
+        "another program's capture? Read as one of this series, its sites fall to nothing there; leave it out",
+    );
+  }
   return {
     timeSource,
     series: {

@@ -49,6 +49,25 @@ describe('CSV of leaks', () => {
   });
 });
 
+// A run folder (fixtures/run-folder/etl-stdin): its memory.dat, judged a leak by text, JSON, report and
+// gate, is in no CSV row, and the CSV was written with nothing said (h254).
+describe('leaks -f csv of a run folder', () => {
+  it('says on stderr that the memory series is not in it, and that it leaks', async () => {
+    const dir = 'fixtures/run-folder/etl-stdin';
+    const json = JSON.parse((await cli('leaks', dir, '--json')).out) as {
+      kind: string;
+      series?: { name: string; verdict: string }[];
+    }[];
+    const memory = json.find((r) => r.kind === 'memory')!;
+    expect(memory.series!.find((t) => t.name === 'main')!.verdict).toBe('leak');
+    const r = await cli('leaks', dir, '-f', 'csv');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      `--format csv lists the snapshot series' sites alone: ${dir}/memory.dat not in it (judged a leak: ${dir}/memory.dat main)`,
+    );
+  });
+});
+
 describe('report -f csv of a capture of more lines than the report keeps (fixtures/gate/many-lines, CPython dump of 1,201 lines)', () => {
   // 200 rows of 1,201, unsaid (convert and stats list every line).
   it('says on stderr that it lists the largest 200 and what lists every one', async () => {

@@ -25,10 +25,12 @@ import { allocatorSection, lineReportSection, memorySection, summarySection, tes
 export function scriptJson(x: unknown): string {
   // Bidirectional controls (a file name's) are shown by their code points in the charts' labels and
   // tooltips too, as in the tables: drawn raw, a name holding U+202E read backwards.
-  return shownBidi(JSON.stringify(x)).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  // A name's bytes that were not UTF-8 (surrogate escapes, which JSON.stringify writes as '\udcff': it
+  // writes no other lone surrogate, and a pair as its character) are shown as in the tables, '\xff':
+  // the charts spelled the name otherwise, and a browser given lone surrogates may fail on the page.
+  return shownBidi(JSON.stringify(x))
+    .replace(/(?<!\\)((?:\\\\)*)\\udc([89a-f][0-9a-f])/g, '$1\\\\x$2')
+    .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // The vega runtime, as bytes: written to the page as read (half a MiB, which as text would make the

@@ -355,14 +355,23 @@ function stoppedLast(
   // "grew, then stopped", and the gate passed).
   const rate = (a: number, b: number): number => (bytes[b]! - bytes[a]!) / (x[b]! - x[a]!);
   if (short && from > 0 && 4 * rate(from, steps) >= rate(0, from)) return false;
-  return tail > longestPause(bytes.slice(0, from + 1), m / 4);
+  // Longer than any run of steps each under m/4 before it; or, 5 steps or more, over twice as long as
+  // any run before it within a band of m/4 (a dict's table growing a few KiB at every step before a
+  // bounded cache filled made one long run of small steps, and the cache, flat for its last 13
+  // captures, read a leak and failed the gate, h252; by the band alone, a leak of 8 KiB a step under a
+  // working set of 0-24 KiB, its last 3 steps netting under m/4 by chance, read a plateau, h253).
+  let run = 0;
+  let longest = 0;
+  for (let i = 0; i < from; i++) {
+    run = bytes[i + 1]! - bytes[i]! < m / 4 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return tail > longest || (tail >= 5 && tail > 2 * longestPause(bytes.slice(0, from + 1), m / 4));
 }
 
 /**
- * The most steps in a row over which a series stays within a band narrower than `band` (a pause: steps
- * adding under it in all, not each: a dict's table growing a few KiB at every step before a bounded
- * cache filled made one long "pause", and the cache, flat for its last 13 captures, read a leak and
- * failed the gate, h252). Sliding the window's start on, the extremes kept in two monotonic queues.
+ * The most steps in a row over which a series stays within a band narrower than `band` (steps adding
+ * under it in all, not each). Sliding the window's start on, the extremes kept in two monotonic queues.
  */
 function longestPause(v: readonly number[], band: number): number {
   const low: number[] = [];

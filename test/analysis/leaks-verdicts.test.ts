@@ -310,6 +310,18 @@ describe('ups and downs, and a leak captured fast at its end (fixtures/leaks/ups
     expect(classify(bytes, M, times).verdict).toBe('plateau');
   });
 
+  // 8 KB kept at every step under a working set of 0-24 KB at the same line: its last 3 steps net under
+  // m/4 by chance. Counted against runs within a band of m/4 alone (a noisy series has none longer than
+  // 2), those 3 steps were a stop: a plateau, and the gate passed (h253).
+  it('a steady leak under a random working set, its last steps netting little by chance: a leak', () => {
+    // helper h253's dumps (CPython 3.11, gen.py): the line's statistics, seeds 16 and 34.
+    for (const bytes of [
+      [20083, 32767, 41223, 43337, 56021, 58135, 73990, 67648, 89845, 106757, 116270, 109928, 117327],
+      [25368, 28539, 44394, 33824, 49679, 50736, 71876, 79275, 78218, 98301, 102529, 112042, 113099],
+    ])
+      expect(classify(bytes, M).verdict).toBe('leak');
+  });
+
   it('three bursts kept for ever, a 48-byte temporary at each burst: no step shrank (0.44 before, the gate passed)', () => {
     // helper h235's dumps of bursts under CPython 3.12.1, statistics("traceback") of the line.
     const bytes = [0, 0, 120137, 120089, 120089, 120089, 240194, 240146, 240146, 240146, 360251, 360203];

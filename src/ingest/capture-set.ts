@@ -355,11 +355,15 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   const even = evenly(timed.map((x) => x.s.time!));
   if (back < 0 || (rotated(counted, timed) && even)) return timed;
   const [a, b] = [counted[back - 1]!, counted[back]!];
-  // More than one capture out of place by its number, the times those of one run: the numbers are no
-  // count (captures renamed or copied as cap-N in another order; ordered by them, two leaks read as a
-  // transient and the gate passed, h252). One damaged sidecar moves one capture.
-  const moved = snaps.length - increasingRun(counted.map((x) => x.s.time!));
-  if (moved > 1 && even) {
+  // More than one capture out of place by its number, the times going back at 3 steps or more, those
+  // of one run: the numbers are no count (captures renamed or copied as cap-N in another order, or
+  // numbered newest first; ordered by them, two leaks read as a transient and the gate passed, h252).
+  // One damaged sidecar moves one capture, going back at 2 steps at most; a clock set back once goes
+  // back at one step (ordered by its times, a leak read transient and the gate passed, h253).
+  const times = counted.map((x) => x.s.time!);
+  const moved = snaps.length - increasingRun(times);
+  const backs = times.filter((t, i) => i > 0 && t < times[i - 1]!).length;
+  if (moved > 1 && backs >= 3 && even) {
     skipped.push(
       `capture times go against the captures' numbers (${b.label} at ${b.s.time}, before ${a.label} at ${a.s.time}; ` +
         `${moved} of ${snaps.length} out of place by number): ordered by their times (captures renamed?); --order given keeps the order given`,

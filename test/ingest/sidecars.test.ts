@@ -65,14 +65,14 @@ describe('.time sidecars', () => {
     expect(r.err).not.toContain('go back');
   });
 
-  // Captures renamed in another order (copied as cap-N from elsewhere), each with its own sidecar: the
-  // times of one run, several captures out of place by number. Ordered by the numbers, the leak read as
-  // a transient and the gate passed (h252).
-  it('numbers shuffled, the times of one run: ordered by the times, with a warning', async () => {
+  // Captures renamed in another order (copied as cap-N from elsewhere, numbered newest first), each
+  // with its own sidecar: the times of one run, going back at every step by number. Ordered by the
+  // numbers, the leak read as a transient and the gate passed (h252).
+  it('numbered newest first, the times of one run: ordered by the times, with a warning', async () => {
     const dir = leaky();
     const shuffled = join(scratch, `shuffled-${n++}`);
     mkdirSync(shuffled);
-    const to = [4, 2, 5, 1, 3];
+    const to = [5, 4, 3, 2, 1];
     for (let i = 1; i <= 5; i++)
       for (const ext of ['', '.time'])
         renameSync(join(dir, `snap-${i}.pickle${ext}`), join(shuffled, `cap-${to[i - 1]}.pickle${ext}`));
@@ -81,6 +81,19 @@ describe('.time sidecars', () => {
     expect(r.out).toMatch(/FAIL max-leaks: 1 leak/);
     expect(r.err).toContain("capture times go against the captures' numbers");
     expect(r.err).toContain('ordered by their times');
+  });
+
+  // A clock set back once mid-run (NTP), 0.6 s: the times of the captures after it go back at one step
+  // by number, evenly spaced. Ordered by the times, the leak read as a transient and the gate passed (h253).
+  it('a clock set back once: the numbers order the series, with a warning', async () => {
+    const dir = leaky();
+    for (const i of [4, 5]) {
+      const f = join(dir, `snap-${i}.pickle.time`);
+      writeFileSync(f, `${Number(readFileSync(f, 'utf8')) - 0.6}\n`);
+    }
+    const r = await cli('gate', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('ordered by their numbers');
   });
 
   // A time that can be read, but goes back against the numbers the program gave its captures (a clock

@@ -15,11 +15,12 @@ export const STAT = new RegExp(
 /**
  * A statistic with text after its average: a logging format's suffix ('%(message)s (%(filename)s:%(lineno)d)',
  * a JSON template's '"}'): on every statistic logged on its own, on the last line of a listing logged as one
- * message. The groups of STAT,
- * then the suffix: after a space, a quote or a bracket, no second statistic in it.
+ * message. The groups of STAT, then the suffix: a field a format puts there (' (app.py:9)', ' [main]',
+ * ' - 1234', ' | x', ' thread=5', '"}'), not words ('… average=1 KiB was the largest': a sentence
+ * quoting a statistic is no statistic), and no second statistic.
  */
 export const SUFFIXED_STAT = new RegExp(
-  `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?${AVERAGE}([\\s"'}\\])](?!.*: size=).{0,200})$`,
+  `^(.*):(-?\\d+): size=${SIZE}(?:${SIZE_DIFF})?, count=(\\d+)(?:${COUNT_DIFF})?${AVERAGE}((?:\\s+(?:[-|([{<#@:;,]|\\w+=)|["'}\\])])(?!.*: size=).{0,200})$`,
 );
 
 // Frame and source lines may carry the log prefix of their statistic line.

@@ -171,7 +171,7 @@ function sniffTracemallocText(head: Buffer): boolean {
   const lines = headLines(head, 2000).map(plain);
   // A line, or two a terminal wrapped it onto.
   // (Not a JSON log record's line, '{"msg": "app.py:9: size=…"}': refused as what it is, load-capture.ts.)
-  const stat = (l: string): boolean => STAT.test(l) || (!l.startsWith('{') && SUFFIXED_STAT.test(l));
+  const stat = (l: string): boolean => STAT.test(l) || (!/^\s*[{|]/.test(l) && SUFFIXED_STAT.test(l));
   return lines.some((l, i) => stat(l.trimEnd()) || (l.length >= MIN_WRAP && STAT.test(`${l}${lines[i + 1]}`)));
 }
 
@@ -464,8 +464,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let sourceGoesOn = false;
   // Lines of damaged statistics skipped (--lenient).
   const damaged: number[] = [];
-  // Statistics read without a logging format's text after them (messageEnd).
+  // Statistics read without a logging format's text after them (messageEnd): their lines, the statistics
+  // (each the last of its message), and whether the line being read is one.
   const suffixed: number[] = [];
+  const endsMessage = new WeakSet<ReadStatistic>();
+  let ended = false;
   // Blank lines met inside a listing, read past when the listing goes on after them: one between every
   // two lines of a double-spaced copy (each ended the listing: a copy of one listing read as many).
   // Another logger's lines are not: between two listings they look the same as among one's lines.
@@ -604,17 +607,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
    * every round) and no warning said so.
    */
   const messageEnd = (line: string): RegExpExecArray | null => {
-    const m = line.startsWith('{') ? null : SUFFIXED_STAT.exec(line);
+    // (Not a JSON record's line, nor a Markdown table's row: '| app.py:9: size=… |'.)
+    const m = /^\s*[{|]/.test(line) ? null : SUFFIXED_STAT.exec(line);
     if (!m) return null;
     // Behind a log prefix, each statistic logged on its own: the format's suffix on every line.
     if (prefixCuts(m[1]!.trimStart()).length) {
       suffixed.push(no);
+      ended = true;
       return m;
     }
     if (!current.length || before !== 'statistic' || blanks !== 0) return null;
-    // The message's lines: from the last with a prefix (its first; the listing read may hold several yet).
+    // The message's lines: from the last with a prefix (its first; the listing read may hold several
+    // yet), or after the last message's end (a format with no prefix: a round's last line alone read).
     let from = current.length - 1;
-    while (from > 0 && !current[from]!.cuts.length) from--;
+    while (from > 0 && !current[from]!.cuts.length && !endsMessage.has(current[from - 1]!)) from--;
     const [next, last] = [statisticOf(m), current[current.length - 1]!];
     const kind = (s: ReadStatistic): string => `${s.sizeDiff === null} ${s.lineno === 0}`;
     const goesOn =
@@ -623,6 +629,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       rankOf(next) <= rankOf(last) &&
       !current.slice(from).some((c) => keyOf(c) === keyOf(next));
     if (!goesOn) return null;
+    ended = true;
     suffixed.push(no);
     return m;
   };
@@ -634,6 +641,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (current.length && service !== null && from !== null && from !== service) return;
     // Spaces after the figures are no part of them (a listing copied from a terminal pads its lines).
     const line = l.trimEnd();
+    ended = false;
     const m = (read === undefined ? STAT.exec(line) : read) ?? messageEnd(line);
     const prev = lastLine;
     lastLine = line;
@@ -648,6 +656,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (m) {
       if (blanksBefore === 1 && was === 'other') doubled = true;
       const stat = statisticOf(m);
+      if (ended) endsMessage.add(stat);
+      ended = false;
       if (warned.holding) {
         // A Python warning on stderr after the listing's last statistic: read past when the listing goes on.
         const on = current.length > 0 && !gap && continues(stat);

@@ -27,16 +27,32 @@ describe('listings logged as one message each: the prefix on their first lines a
       l.stats.map((s) => [s.frames[0]!.filename, s.frames[0]!.lineno, formatSize(s.size), s.count]),
     );
     expect(read).toEqual(truth.listings.map((l) => l.map(([f, n, size, count]) => [f, n, formatSize(size), count])));
-    expect(log.warnings.join('\n')).toContain('statistic lines behind a log prefix');
+    if (!name.startsWith('bare-')) expect(log.warnings.join('\n')).toContain('statistic lines behind a log prefix');
     // A format's text after the message, on a message's last statistic (each one's, logged alone): the
-    // statistic was passed over, the listing's last site lost with no word said.
-    if (name.startsWith('suffix')) expect(log.warnings.join('\n')).toContain('text after their figures');
+    // statistic was passed over, the listing's last site lost with no word said. With no prefix, the
+    // suffix alone ends a message: read every other round, zeros made up between (h253).
+    if (name.includes('suffix')) expect(log.warnings.join('\n')).toContain('text after their figures');
     const [leakFile, leakLine] = truth.leak;
     const gate = await cli('gate', file);
     expect([gate.code, gate.out]).toEqual([
       1,
       expect.stringMatching(new RegExp(`FAIL max-leaks: 1 leak \\(limit 0\\): \\S*${escaped(leakFile)}:${leakLine} `)),
     ]);
+  });
+});
+
+// Each statistic logged alone, then a sentence quoting the first ('%s was the biggest this round'): the
+// sentence is no statistic (read as a capture of its own, 7 for 6 rounds, a site of 0 B made up; h253).
+describe('a log line quoting a statistic in a sentence', () => {
+  it('is no statistic: 6 rounds, as the program logged them (fixtures/text/logged-message/quoted)', async () => {
+    const file = 'fixtures/text/logged-message/quoted/pr.log';
+    const log = (await loadCapture(file)) as StatisticsLog;
+    const rounds = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith(' was the biggest this round')).length;
+    expect(rounds).toBe(6);
+    expect(log.listings).toHaveLength(rounds);
+    for (const l of log.listings) expect(l.stats.some((s) => s.frames[0]!.lineno === 4 && s.size === 48)).toBe(true);
   });
 });
 

@@ -296,7 +296,7 @@ async function collect(
   if (!opts.order && snaps.length > 1 && timeSource) snaps = byTime(snaps, skipped);
   for (const i of foreignCaptures(snaps.map((x) => x.s))) {
     skipped.push(
-      `${snaps[i]!.label} holds none of the files of the captures beside it (under 5% of its traced bytes): ` +
+      `${snaps[i]!.label} holds none of the files of the captures beside it: ` +
         "another program's capture? Read as one of this series, its sites fall to nothing there; leave it out",
     );
   }

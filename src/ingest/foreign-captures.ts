@@ -27,11 +27,17 @@ function shareIn(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>)
   return total > 0 ? shared / total : 1;
 }
 
+/** Whether two captures name a file in common, other than code with no file ('<frozen posixpath>'). */
+function shareAFile(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  for (const file of a.keys()) if (!file.startsWith('<') && b.has(file)) return true;
+  return false;
+}
+
 /**
- * The indices of the captures (in series order, 3 or more) that are strangers: under 5% of their
- * bytes at files a capture beside them holds, and under 5% of that one's at theirs, while each capture
- * beside them holds half its bytes or more at the files of the capture beyond it (the series is one
- * program's, but for this one).
+ * The indices of the captures (in series order, 3 or more) that are strangers: no file in common with
+ * a capture beside them (by bytes, a job's phase whose result sat in another module of the same program
+ * was called another program's, h255), while each capture beside them holds half its bytes or more at
+ * the files of the capture beyond it (the series is one program's, but for this one).
  */
 export function foreignCaptures(snapshots: readonly Snapshot[]): number[] {
   if (snapshots.length < 3) return [];
@@ -39,7 +45,7 @@ export function foreignCaptures(snapshots: readonly Snapshot[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < files.length; i++) {
     const beside = [i - 1, i + 1].filter((j) => j >= 0 && j < files.length);
-    const apart = beside.every((j) => shareIn(files[i]!, files[j]!) < 0.05 && shareIn(files[j]!, files[i]!) < 0.05);
+    const apart = files[i]!.size > 0 && beside.every((j) => !shareAFile(files[i]!, files[j]!));
     const kin = beside.every((j) => {
       const k = 2 * j - i;
       return k >= 0 && k < files.length && shareIn(files[j]!, files[k]!) >= 0.5;

@@ -607,9 +607,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
    * every round) and no warning said so.
    */
   const messageEnd = (line: string): RegExpExecArray | null => {
-    // (Not a JSON record's line, nor a Markdown table's row: '| app.py:9: size=… |'.)
+    // (Not a JSON record's line, nor a Markdown table's row: '| app.py:9: size=… |', nor two statistics.)
     const m = /^\s*[{|]/.test(line) ? null : SUFFIXED_STAT.exec(line);
-    if (!m) return null;
+    if (!m || m[1]!.includes(': size=')) return null;
     // Behind a log prefix, each statistic logged on its own: the format's suffix on every line.
     if (prefixCuts(m[1]!.trimStart()).length) {
       suffixed.push(no);

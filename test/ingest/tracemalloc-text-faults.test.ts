@@ -231,3 +231,20 @@ describe('a stable program printing its largest site each round (fixtures/text/s
     expect([gate.code, gate.out]).toEqual([0, expect.stringMatching(/^PASS max-leaks: no leak \(limit 0\)/m)]);
   });
 });
+
+// Two statistics run together on one line, the second with text after it (a torn log): read as one
+// statistic with a suffix, the first became part of its file name.
+describe('two statistics on one line, text after them', () => {
+  it('is no statistic of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-two-on-a-line-'));
+    try {
+      const file = join(dir, 'torn.log');
+      const line = 'x.py:1: size=1 B, count=1, average=1 B ';
+      writeFileSync(file, `a.py:1: size=1 KiB, count=1, average=1 KiB\n${line.repeat(3)}(\n`);
+      const log = (await loadCapture(file)) as StatisticsLog;
+      expect(log.listings.flatMap((l) => l.stats.map((s) => s.frames[0]!.filename))).toEqual(['a.py']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -333,8 +333,8 @@ const RISING_Z = 1.645;
 /**
  * Whether the site stopped growing for its last captures, longer than it ever paused before: 3 steps
  * or more adding under m/4 in all, over a quarter of the clock's span or half its steps or more (`over`
- * 'time': the clock's span only), more steps than any run of steps before its last growth that stays
- * in a band of m/4. A cache filled in two slow steps, then flat
+ * 'time': the clock's span only), more steps than any run of steps each under m/4 before its last
+ * growth (or, 5 or more, twice any run there within a band of m/4). A cache filled in two slow steps, then flat
  * for 7 fast captures, had its last third by the clock start before its last growth, and read a leak
  * (0.5; the gate failed). A leak that grows every few captures pauses as long before.
  */

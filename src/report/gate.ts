@@ -52,18 +52,21 @@ export function renderGateText(r: GateResult, limit = 10): string {
 
 /**
  * Text for a CI log, which renders ANSI escapes and shows bytes that are not UTF-8 as U+FFFD: what a
- * capture's names would make it do or garble is shown as its code ('\x1b', '\xff'), as on a terminal.
+ * capture's names would make it do or garble is shown as its code ('\x1b', '\xff'), as on a terminal;
+ * bidirectional controls by their code points, as in the annotations beside it.
  */
-export const forCiLog = (s: string): string => forTerminal(escapedBytes(s));
+export const forCiLog = (s: string): string => forTerminal(escapedBytes(shownBidi(s)));
 
 /**
  * Text for XML content: what XML 1.0 forbids (control characters but tab and line ends, half of a
  * surrogate pair, U+FFFE and U+FFFF) is shown as its code ('\x1b', '\ufffe'), as a terminal shows
  * it: a name holding ESC made the file no XML. A whole pair (an emoji) is the character it is.
+ * Bidirectional controls by their code points, as in the annotations and the page ('\u202e' here was
+ * a third spelling of one name).
  */
 const xmlText = (s: string): string =>
   esc(
-    forTerminal(escapedBytes(s)).replace(
+    forTerminal(escapedBytes(shownBidi(s))).replace(
       /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16)}`,
     ),

@@ -270,6 +270,18 @@ describe('bidirectional controls in names', () => {
     const annotations = gate.out.split('\n').filter((l) => l.startsWith('::'));
     expect(annotations.join('\n')).not.toMatch(BIDI);
     expect(annotations[0]).toContain('file={U+202E}gnp{U+2066}x{U+2069}.py,line=2');
+    // The summary lines beside them spelled them '\u202e' (helper h254).
+    expect(gate.out).not.toContain('\\u202e');
+  });
+
+  // JUnit spelled them '\u202e' while the annotations and the page said '{U+202E}' (helper h254).
+  it("spelled in the gate's JUnit as in its annotations and the page", async () => {
+    const junit = join(dir, 'bidi-gate.xml');
+    expect((await cli('gate', '--junit', junit, 'fixtures/report-bidi')).code).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).not.toMatch(BIDI);
+    expect(xml).toContain('file="{U+202E}gnp{U+2066}x{U+2069}.py" line="2"');
+    expect(xml).not.toContain('\\u202e');
   });
 });
 

@@ -118,6 +118,24 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(named.assumptions.join()).not.toMatch(/the pymalloc of/);
   });
 
+  // fixtures/pymalloc/kept: CPython 3.8's dumps and reports (256 KiB arenas). With --python 3.12 the
+  // reports' 26 arenas stood beside the model's 1 MiB ones, "above" them, and chose its pinning order.
+  it("reports of another arena size than --python's model are another build's: an error with the flag, else not used", async () => {
+    const dir = 'fixtures/pymalloc/kept';
+    const snaps = [1, 2, 3].map((i) => `${dir}/snap-${i}.pickle.gz`);
+    for (const command of [['replay'], ['gate', '--max-fragmentation', '0.5']]) {
+      const r = await cli(...command, ...snaps, '--allocator-stats', dir, '--python', '3.12');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('the allocator reports have 262144-byte arenas, the model of CPython 3.12 1048576');
+    }
+    const r = await cli('replay', dir, '--python', '3.12', '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("another build's reports, not used; --python 3.9");
+    const replay = JSON.parse(r.out) as { arenaSize: number; captures: { real: unknown }[] };
+    expect(replay.arenaSize).toBe(1024 * 1024);
+    expect(replay.captures.map((c) => c.real)).toEqual([null, null, null]);
+  });
+
   it("a dump converted to arenascope JSON keeps what it said: the same model as the dump's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-conv-model-'));
     for (const v of ['py37', 'py38', 'py311']) {

@@ -46,6 +46,11 @@ export interface SiteTrend {
   /** Judged with one pause between captures taken as a usual interval (see classify): its step and length. */
   readonly pause: { readonly step: number; readonly seconds: number } | null;
   /**
+   * A leak by its blocks (see classify): they rose at every capture, as fast at the end, while its bytes
+   * were too noisy to tell a leak by.
+   */
+  readonly blocksRose: boolean;
+  /**
    * Set for a leak of a file's sites summed (named `file:0`): it grew over `sites` sites of the file
    * (lines, or tracebacks ending in it), each by less than minGrowth, at every other step or more; or
    * (`moved`) every site of the file, its memory moving between them, none a leak alone. Null for a
@@ -430,7 +435,7 @@ export class SiteFold {
     };
     const out: SiteTrend[] = [];
     const trend: TrendOf = (frames, keyFrame, traceback, bytes, blocks, spread) => {
-      const c = classify(bytes, minGrowth, times);
+      const c = classify(bytes, minGrowth, times, blocks);
       const steps = n - 1;
       // (Two steps after the level at least: one step alone is no rate.)
       const level = levelUntil(bytes, minGrowth);
@@ -451,6 +456,7 @@ export class SiteFold {
         judgedFrom: c.judgedFrom,
         perCapture: c.perCapture,
         pause: c.pause,
+        blocksRose: c.blocksRose,
         // Judged from a capture on (after a spike at the start, or a one-time step), or grown from a
         // level start: the rate from there.
         growthPerStep: (bytes[n - 1]! - bytes[from]!) / (steps - from),

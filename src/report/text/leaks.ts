@@ -49,6 +49,13 @@ function evidence(s: SiteTrend, steps: number): string[] {
       '    judged per capture: it grew alike at every capture; its growth per second falls only because the ' +
         'intervals between captures grew',
     );
+  if (s.blocksRose) {
+    const b = s.blocksPerCapture;
+    out.push(
+      `    blocks: rose at every capture (${b[0]} to ${b[b.length - 1]}), as fast in the last third: objects kept ` +
+        'under ups and downs of its bytes',
+    );
+  }
   if (s.pause)
     out.push(
       `    judged with the pause between captures ${s.pause.step} and ${s.pause.step + 1} (${s.pause.seconds.toFixed(2)} s) ` +

@@ -567,7 +567,11 @@ export function lineReportFindings(
               ? reported
               : otherPath
                 ? (reported ?? 0)
-                : Math.max(reported ?? -Infinity, to - from);
+                : // Within one unit of the last digit printed, the rounding of two figures each printed
+                  // on its own (64.1 -> 112.7 beside an Increment of 48.5 read 48.6; helper h257).
+                  reported !== null && to - from - reported <= 1.001 * 10 ** -b.precision
+                  ? reported
+                  : Math.max(reported ?? -Infinity, to - from);
       lines.push({
         filename: b.filename,
         lineno: l.lineno,

@@ -612,6 +612,25 @@ describe('a row damaged in a real report (memory_profiler 0.61, fixtures/line-re
       rmSync(path, { force: true });
     }
   });
+
+  // A NUL byte before the peak row's line number, or '#' over its first column: the row was skipped as a
+  // line of output between rows, and the gate passed at the peak of the rows left (helper h258).
+  it.each([
+    ['a NUL byte', (l: string) => l.replace(/^ /, ' \0')],
+    ["'#' over its first column", (l: string) => l.replace(/^ /, '#')],
+  ])('with %s before its line number: an error naming its line', async (_, damage) => {
+    const lines = readFileSync('fixtures/line-reports/real/mp0.61-p3.txt', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('1149.'));
+    lines[at] = damage(lines[at]!);
+    const path = join(tmpdir(), `arenascope-damaged-start-${process.pid}.txt`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const gate = await cli('gate', path, '--max-peak', '100MiB');
+      expect([gate.code, gate.err]).toEqual([2, expect.stringContaining(`line ${at + 1}: a row that cannot be read`)]);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
 });
 
 describe('a real report wrapped by a terminal (fold -w N of numbers/mp0.61-numbers.txt)', () => {
@@ -864,5 +883,18 @@ describe('frames entered again (fixtures/line-reports/reentry, memory_profiler 0
     expect(unjudged(f, 4)).toMatch(/^a generator or coroutine \(line 8: yield\)/);
     expect([rise(f, 8), rise(f, 13)]).toEqual([0, 0]);
     near(rise(f, 14), 100);
+  });
+});
+
+describe('a line run once, its Increment printed beside two Mem usage figures each rounded on its own', () => {
+  // memory_profiler 0.10 (fixtures/line-reports/real): `kept = []` printed 9.27 -> 12.28 MB beside an
+  // Increment of 3.00 MB: the difference of the rounded figures, 3.01, was taken for it (helper h257:
+  // pytraj's docs, 64.1 -> 112.7 beside 48.5, read 48.6). Within a unit of the last digit, the Increment.
+  it('is its Increment, not the difference of the printed figures', async () => {
+    const f = await findings('fixtures/line-reports/real/mp0.10-py27.txt');
+    const line47 = f.topIncrements.filter((l) => l.lineno === 47);
+    expect(line47.map((l) => [l.incrementMiB, l.reportedIncrementMiB, l.fromMiB, l.memMiB])).toEqual([
+      [3, 3, 9.27, 12.28],
+    ]);
   });
 });

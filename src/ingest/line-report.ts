@@ -62,8 +62,9 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // Or both figures whole after a line number lost or changed ('    6a  331.8 MiB  10.0 MiB', likewise).
 // (The line number's place is a word or nothing, not \S*\s+ after ^\s*: on a line of spaces, that
 // split the run every way, in time quadratic in it; fuzz seed 76.)
+// (Junk before a row's line number too: a NUL or a '#' over its first column left a 44.8 MiB peak out.)
 const BROKEN_ROW =
-  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|(?:\S+\s+)?-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
+  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|(?:\S+\s+)?(?:\d+\s+)?-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;

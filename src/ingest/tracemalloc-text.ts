@@ -254,9 +254,11 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 
 // A statistic's whole shape, each figure any word: a line of it that is no statistic has a figure
 // that cannot be read. One cut (pytest's summary at the terminal's width) or with more after it (a
-// logging format's suffix) is no statistic either, and is passed over as any other line.
+// logging format's suffix) is no statistic either, and is passed over as any other line. Its 'size'
+// any few characters: a byte of it changed ('siz#e=', a NUL) left the listing's largest site out, and a
+// leak passed the gate (helper h258).
 const DAMAGED_STAT =
-  /:-?\d+: size=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
+  /:-?\d+:.{0,12}?=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
 // A label before a statistic's file name: 'stat=', or a bracketed word and a space ('[mem] ', from
 // print("[mem]", stat)). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
@@ -656,6 +658,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (m) {
       if (blanksBefore === 1 && was === 'other') doubled = true;
       const stat = statisticOf(m);
+      // No file name holds a NUL: a byte of damage before it made another site of the same line.
+      if (stat.head.includes('\0')) {
+        const why = `a statistic whose file name holds a NUL byte (${quoted(line, 50)}): no file name does`;
+        if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
+        damaged.push(no);
+        return;
+      }
       if (ended) endsMessage.add(stat);
       ended = false;
       if (warned.holding) {
@@ -698,8 +707,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     }
     // A statistic's key followed by figures that are not a statistic's (a digit changed to a letter):
     // ended the listing there, and the sites before it were read as another capture's.
-    if (DAMAGED_STAT.test(line)) {
-      const figures = line.slice(line.search(/:-?\d+: size=/)).trim();
+    const broken = DAMAGED_STAT.exec(line);
+    if (broken) {
+      const figures = line.slice(broken.index).trim();
       const why = `a statistic that cannot be read (${quoted(figures, 50)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);

@@ -396,6 +396,28 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
       rmSync(path, { force: true });
     }
   });
+
+  // A byte of 'size' changed, or a NUL before the file name: the line was passed over as another line of
+  // the log, or read as a site of its own ('\0app.py'), and a leak passed the gate (helper h258).
+  it.each([
+    ["'siz#e='", (l: string) => l.replace('size=', 'siz#e='), 'a statistic that cannot be read'],
+    ["a NUL in 'size'", (l: string) => l.replace('size=', 'siz\0e='), 'a statistic that cannot be read'],
+    ['a NUL before the file name', (l: string) => `\0${l}`, 'a statistic whose file name holds a NUL byte'],
+  ])('%s: an error naming its line', async (_, damage, message) => {
+    const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));
+    lines[at] = damage(lines[at]!);
+    const path = join(tmpdir(), `arenascope-damaged-byte-${process.pid}.log`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const r = await cli('stats', path);
+      expect([r.code, r.err]).toEqual([2, expect.stringContaining(`${path}: line ${at + 1}: ${message}`)]);
+      const lenient = (await loadCapture(path, { lenient: true })) as StatisticsLog;
+      expect(lenient.warnings.join('\n')).toContain(`the first at line ${at + 1} (--lenient)`);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
 });
 
 describe('lines like a statistic that are none are passed over, never refused', () => {

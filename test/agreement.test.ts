@@ -366,14 +366,20 @@ describe.each(ALLOCATOR_REPORTS)('allocator report %s', (file) => {
       expect(m.heldArenas).toBe(arenas);
       expect(c.message).toContain('real report alone');
     }
-    // The summary's verdict is the gate's at the verdict's own line (it said nothing: '-').
+    // The summary's verdict is the gate's at the verdict's own line (it said nothing: '-'); a report
+    // printed before a new arena under it is not measured (it cannot show room freed after it).
     const verdict = field(field(data, 'summary'), 'fragmentation');
-    expect(verdict, c.message).toBe(m === null ? null : c.passed ? 'no' : 'yes');
+    const said = c.passed
+      ? 'no'
+      : /not measured: the real report was printed by PYTHONMALLOCSTATS/.test(c.message)
+        ? 'unknown'
+        : 'yes';
+    expect(verdict, c.message).toBe(m === null ? null : said);
     // replay says the same of it (it refused a report without snapshots, which report and gate judge).
     const r = await replay([file]);
     expect(r.code, r.err).toBe(0);
     expect(field(field(r.json, 'judged'), 'measure') ?? null).toEqual(m);
-    expect(field(field(r.json, 'fragmented'), 'verdict')).toBe(m === null ? 'unknown' : c.passed ? 'no' : 'yes');
+    expect(field(field(r.json, 'fragmented'), 'verdict')).toBe(m === null ? 'unknown' : said);
   });
 });
 

@@ -438,7 +438,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
       ),
       fragmentation: snapshots?.replay
         ? snapshots.replay.fragmented.verdict
-        : alone && (fragmentedOver(alone, FRAGMENTED_SHARE) ? 'yes' : 'no'),
+        : alone && (fragmentedOver(alone, FRAGMENTED_SHARE) ? 'yes' : alone.atNewArena ? 'unknown' : 'no'),
       python: snapshots?.replay?.python ?? null,
       largestCaptureBytes: totals?.length ? Math.max(...totals.map((t) => t.size)) : null,
       // A peak is never below a traced total: CPython 3.8's runs record a peak only where it rose past

@@ -147,6 +147,14 @@ export const endsAtNewArena = (blocks: readonly MallocStatsBlock[]): boolean => 
 };
 
 /**
+ * Whether a report is one PYTHONMALLOCSTATS printed before a new arena: no free lists (a program's own
+ * sys._debugmallocstats() adds them) and no unused pool (new_arena() runs when no arena has one). Every
+ * arena was full then: room freed after it does not show, so it can show fragmentation, never its
+ * absence (a log's last such report read "not fragmented" for 10 arenas 60% spare at the capture: h256).
+ */
+export const printedAtNewArena = (b: MallocStatsBlock): boolean => !b.freeLists.length && b.unusedPools === 0;
+
+/**
  * The report a file stands for (paired with a capture, judged alone): its last; a PYTHONMALLOCSTATS
  * log's last before the one at exit (a program that did nothing "fragmented" 2 of its 3 arenas there).
  * Either may be one printed before a new arena, when all were full (endsAtNewArena for the last): the

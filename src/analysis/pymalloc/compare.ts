@@ -2,7 +2,12 @@
 // allocator's when its reports (sys._debugmallocstats) were captured alongside, and the
 // fragmentation verdict with the figures the evidence supports (real, or the model's best/worst case).
 
-import { type AllocatorStats, buildsApart, type MallocStatsBlock } from '../../model/allocator-stats.js';
+import {
+  type AllocatorStats,
+  buildsApart,
+  type MallocStatsBlock,
+  printedAtNewArena,
+} from '../../model/allocator-stats.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { judgedCapture } from '../../model/snapshot-series.js';
 import { isListing } from '../../model/source.js';
@@ -207,7 +212,17 @@ export interface FragmentationMeasure {
   readonly spareArenas: number;
   /** spareArenas / heldArenas, 0 with no arena. */
   readonly share: number;
+  /** A real report printed before a new arena (printedAtNewArena): it cannot show the room freed after it. */
+  readonly atNewArena?: boolean;
 }
+
+/** Why a report printed before a new arena under the limit measures nothing, and what would. */
+export const AT_NEW_ARENA = {
+  reason:
+    'the real report was printed by PYTHONMALLOCSTATS before a new arena, when every arena was full: ' +
+    'room freed after it does not show',
+  next: 'call sys._debugmallocstats() at the capture (or capture with `arenascope run --allocator`) to tell',
+} as const;
 
 /**
  * The first size class in which a capture traced far more blocks than a report holds in use (twice
@@ -539,9 +554,22 @@ export function fragmentedOver(m: FragmentationMeasure, limit: number): boolean 
   return m.spareArenas >= MIN_SPARE_ARENAS && m.share > limit;
 }
 
-function measure(basis: FragmentationMeasure['basis'], held: number, needed: number): FragmentationMeasure {
+function measure(
+  basis: FragmentationMeasure['basis'],
+  held: number,
+  needed: number,
+  report?: MallocStatsBlock,
+): FragmentationMeasure {
   const spareArenas = Math.max(0, held - needed);
-  return { basis, heldArenas: held, neededArenas: needed, spareArenas, share: held > 0 ? spareArenas / held : 0 };
+  const share = held > 0 ? spareArenas / held : 0;
+  return {
+    basis,
+    heldArenas: held,
+    neededArenas: needed,
+    spareArenas,
+    share,
+    ...(report && printedAtNewArena(report) ? { atNewArena: true } : {}),
+  };
 }
 
 /**
@@ -575,7 +603,7 @@ export function packedArenas(b: MallocStatsBlock): number | null {
 /** Fragmentation from a real report alone (no snapshots): its arenas against its own packed need. */
 export function reportFragmentation(b: MallocStatsBlock): FragmentationMeasure | null {
   const needed = packedArenas(b);
-  return needed === null ? null : measure('real report alone', b.arenasCurrent, needed);
+  return needed === null ? null : measure('real report alone', b.arenasCurrent, needed, b);
 }
 
 /**
@@ -587,7 +615,7 @@ export function measureFragmentation(captures: readonly CaptureComparison[]): Fr
   const last = captures[captures.length - 1];
   if (!last) return null;
   const { compact, real } = last;
-  if (real) return measure('real', real.arenas, packedArenas(real.stats) ?? compact.arenas);
+  if (real) return measure('real', real.arenas, packedArenas(real.stats) ?? compact.arenas, real.stats);
   if (captures.length === 1) return null;
   return measure('model, best case', compact.arenas, packedArenas(compact.stats) ?? compact.arenas);
 }
@@ -712,6 +740,8 @@ export function isFragmented(
   if (last.real && m) {
     const yes = fragmentedOver(m, FRAGMENTED_SHARE);
     const reason = `the real allocator holds ${m.heldArenas} arenas; packed, its blocks in use need ${m.neededArenas}`;
+    if (!yes && m.atNewArena)
+      return { verdict: 'unknown', reason: `${reason}; but ${AT_NEW_ARENA.reason}`, next: AT_NEW_ARENA.next };
     if (!yes)
       return {
         verdict: 'no',

@@ -4,6 +4,7 @@
 
 import { type AllocatorStats, buildsApart, standingReport } from '../../model/allocator-stats.js';
 import {
+  AT_NEW_ARENA,
   COUNTERS,
   countersBack,
   FRAGMENTED_SHARE,
@@ -127,6 +128,16 @@ export function reportsAlone(files: readonly AllocatorStats[]): ReportsAlone {
   }
   const m = judged.measure;
   const yes = fragmentedOver(m, FRAGMENTED_SHARE);
+  const held = `the real allocator holds ${m.heldArenas} arenas; packed, its blocks in use need ${m.neededArenas}`;
+  if (!yes && m.atNewArena) {
+    return {
+      kind: 'allocator-reports',
+      reports,
+      judged: reports[measured.indexOf(judged)]!,
+      apart,
+      fragmented: { verdict: 'unknown', reason: `${held}; but ${AT_NEW_ARENA.reason}`, next: AT_NEW_ARENA.next },
+    };
+  }
   return {
     kind: 'allocator-reports',
     reports,
@@ -134,7 +145,7 @@ export function reportsAlone(files: readonly AllocatorStats[]): ReportsAlone {
     apart,
     fragmented: {
       verdict: yes ? 'yes' : 'no',
-      reason: `the real allocator holds ${m.heldArenas} arenas; packed, its blocks in use need ${m.neededArenas}`,
+      reason: held,
       next: yes ? next : 'none for fragmentation (not more than twice the arenas the live blocks need)',
     },
   };

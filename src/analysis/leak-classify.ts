@@ -126,12 +126,15 @@ export function classify(
 
 /**
  * Whether a site's blocks show a leak its bytes are too noisy to: they rose at every step (5 or more),
- * as fast in the last third as over the series (half of it at least), and its bytes grew by the growth
- * that counts, along a line (Theil-Sen) that rises by it and by 6 times their median distance from it
- * (a leak of 100 bytes a capture beside a buffer of 0-4 MB is no leak that counts). A steady leak of 12
- * KiB a capture beside a buffer of 0-48 KiB read a plateau or a leak under 0.5 in 37 of 200 seeds, its
- * blocks rising by 2 at every capture (fixtures/leaks/noisy_leak, helper h255); a cache that filled
- * holds as many blocks from then on.
+ * as fast in the last third as over the series (three quarters of it at least), and its bytes grew by
+ * the growth that counts, along a line (Theil-Sen) that rises by it and by 6 times their median distance
+ * from it (a leak of 100 bytes a capture beside a buffer of 0-4 MB is no leak that counts), and over the
+ * second half by a quarter of the bytes per block of the whole growth for each block added (Theil-Sen of
+ * bytes on blocks): the blocks added carry the growth. A steady leak of 12 KiB a capture beside a buffer
+ * of 0-48 KiB read a plateau or a leak under 0.5 in 37 of 200 seeds, its blocks rising by 2 at every
+ * capture (fixtures/leaks/noisy_leak, helper h255). A cache that filled holds as many blocks from then
+ * on; one full beside 32 bytes kept at each capture at the same line, its bytes flat for 6 captures,
+ * read a leak of 0.85 by those (h259): its late blocks carry 65 bytes each, not 35 KB.
  */
 function keptObjects(bytes: readonly number[], blocks: readonly number[], x: readonly number[], m: number): boolean {
   const steps = bytes.length - 1;
@@ -139,11 +142,16 @@ function keptObjects(bytes: readonly number[], blocks: readonly number[], x: rea
   for (let i = 0; i < steps; i++) if (!(blocks[i + 1]! > blocks[i]!)) return false;
   const { k } = thirds(x);
   const span = x[steps]!;
-  if (blocks[steps]! - blocks[k]! < ((blocks[steps]! - blocks[0]!) * (span - x[k]!)) / span / 2) return false;
+  const added = blocks[steps]! - blocks[0]!;
+  if (blocks[steps]! - blocks[k]! < (0.75 * added * (span - x[k]!)) / span) return false;
   const line = theilSen(x, bytes);
   const grew = line.slope * span;
   const off = bytes.map((b, i) => Math.abs(b - (line.intercept + line.slope * x[i]!))).sort((a, b) => a - b);
-  return grew >= m && grew >= 6 * off[off.length >> 1]!;
+  if (grew < m || grew < 6 * off[off.length >> 1]!) return false;
+  let half = 0;
+  while (2 * x[half]! < span) half++;
+  const late = theilSen(blocks.slice(half), bytes.slice(half)).slope;
+  return late >= (0.25 * (bytes[steps]! - bytes[0]!)) / added;
 }
 
 // The verdict of a site's bytes (classify).

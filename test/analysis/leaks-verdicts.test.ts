@@ -54,13 +54,13 @@ describe('leak verdicts on real series of known truth', () => {
     expect(all.missed).toBeLessThanOrEqual(27);
   });
 
-  // What `leaks` judges by: with each site's blocks, a leak of payloads under a cache at the same line
-  // (its bytes a plateau of 0.42, its blocks +40 at every capture) is found, and nothing else changes.
-  it("with the sites' blocks: no more false leaks, one fewer missed", () => {
+  // What `leaks` judges by: with each site's blocks, no verdict here changes (a leak under a cache at
+  // the same line, whose late blocks carry less than a quarter of the bytes per block, is not taken).
+  it("with the sites' blocks: no more false leaks, none more missed", () => {
     const bytesOnly = errors(() => true);
     const all = errors(() => true, true);
     expect(all.falseLeaks).toBe(bytesOnly.falseLeaks);
-    expect(all.missed).toBe(bytesOnly.missed - 1);
+    expect(all.missed).toBe(bytesOnly.missed);
   });
 
   it.each([
@@ -245,7 +245,7 @@ describe('a steady leak under a working set of random size (fixtures/leaks/noisy
     expect(sites.map((s) => [s.filename, s.lineno, s.verdict, s.blocksRose])).toEqual([
       ['noisy_leak.py', 2, 'leak', true],
     ]);
-    expect((await cli('leaks', dir)).out).toContain('blocks: rose at every capture (4 to 27)');
+    expect((await cli('leaks', dir)).out).toContain('blocks: rose at every capture (4 to 26)');
     const report = JSON.parse((await cli('report', dir, '--format', 'json')).out) as {
       summary: { leakSuspects: number };
     };
@@ -253,6 +253,18 @@ describe('a steady leak under a working set of random size (fixtures/leaks/noisy
     const gate = await cli('gate', dir);
     expect(gate.code).toBe(1);
     expect(gate.out).toContain('FAIL max-leaks: 1 leak (limit 0): noisy_leak.py:2');
+  });
+
+  // A cache full at capture 7 and 32 bytes kept at each request, made at one line: its blocks rose at
+  // every capture, its bytes flat for 6 captures; read a leak of 0.85 by its blocks, and the gate failed
+  // (helper h259). The blocks after it filled carry 65 bytes each.
+  it('a full cache beside 32 bytes kept at each capture at one line: a plateau, by lineno as by traceback', async () => {
+    const dir = 'fixtures/leaks/noisy_leak/cache_audit';
+    for (const by of ['lineno', 'traceback']) {
+      const sites = (JSON.parse((await cli('leaks', dir, '--json', '--group-by', by)).out) as { sites: Site[] }).sites;
+      expect(sites.filter((s) => s.verdict === 'leak')).toEqual([]);
+    }
+    expect((await cli('gate', dir)).code).toBe(0);
   });
 });
 

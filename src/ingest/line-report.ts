@@ -62,9 +62,10 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // Or both figures whole after a line number lost or changed ('    6a  331.8 MiB  10.0 MiB', likewise).
 // (The line number's place is a word or nothing, not \S*\s+ after ^\s*: on a line of spaces, that
 // split the run every way, in time quadratic in it; fuzz seed 76.)
-// (Junk before a row's line number too: a NUL or a '#' over its first column left a 44.8 MiB peak out.)
+// Or a row behind a byte or two of junk that is no letter or digit (a NUL or a '#' over its first column
+// left a 44.8 MiB peak out; a program's own line, `step 4  20.000 MiB  4.000 MiB`, is none).
 const BROKEN_ROW =
-  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|(?:\S+\s+)?(?:\d+\s+)?-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
+  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|(?:\S+\s+|[^\w\s]{1,2}\s*\d+\s+)?-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;
@@ -91,10 +92,14 @@ const MAX_SOURCE = 4 << 20;
  * The last line of the function whose report's rows are `rows` (every line from its first, as
  * memory_profiler prints them), read from the profiled file when it is here, its lines those of the
  * rows, and the function goes on after them; else null. The function ends before the first line after
- * its `def` indented no deeper than it (blank lines and comments pass).
+ * its `def` indented no deeper than it (blank lines and comments pass). `lastCut`: the file ends at the
+ * last row without its line end, whose source may be the start of the line's (`a = [0]` of
+ * `a = [0] * 1000000`: read whole, and a gate passed at the peak of the rows before the cut; h258).
  */
-function functionEnd(filename: string, rows: readonly ReportLine[]): number | null {
-  if (rows.length < 2 || rows.some((r, i) => i > 0 && r.lineno !== rows[i - 1]!.lineno + 1)) return null;
+function functionEnd(filename: string, rows: readonly ReportLine[], lastCut = false): number | null {
+  // One row only when it cannot end a function: a decorator's or the `def` line's (a copy cut after it).
+  const opens = rows.length === 1 && /^\s*(?:@|(?:async\s+)?def\s)/.test(rows[0]!.source);
+  if ((rows.length < 2 && !opens) || rows.some((r, i) => i > 0 && r.lineno !== rows[i - 1]!.lineno + 1)) return null;
   let lines: string[];
   try {
     if (statSync(filename).size > MAX_SOURCE) return null;
@@ -102,7 +107,11 @@ function functionEnd(filename: string, rows: readonly ReportLine[]): number | nu
   } catch {
     return null;
   }
-  if (rows.some((r) => lines[r.lineno - 1]?.trim() !== r.source.trim())) return null;
+  const same = (r: ReportLine, i: number): boolean => {
+    const [line, source] = [lines[r.lineno - 1]?.trim(), r.source.trim()];
+    return line === source || (lastCut && i === rows.length - 1 && line !== undefined && line.startsWith(source));
+  };
+  if (!rows.every(same)) return null;
   const indent = (l: string): number => l.length - l.trimStart().length;
   const first = rows[0]!.lineno - 1;
   const base = indent(lines[first]!);
@@ -857,7 +866,9 @@ class Reader {
     // read whole, and its function's later rows missing, a `del b` among them: a leak of 160 MiB said,
     // exit 0), as an IPython `%mprun -T` file ends whole: said the same way.
     const ends =
-      t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length ? functionEnd(t.filename, this.rows) : null;
+      t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length
+        ? functionEnd(t.filename, this.rows, !lineEnd)
+        : null;
     if (ends !== null) {
       // The profiled file is here, its lines those of the rows: its function goes on after the last row.
       const last = this.rows[this.rows.length - 1]!.lineno;

@@ -255,10 +255,20 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 // A statistic's whole shape, each figure any word: a line of it that is no statistic has a figure
 // that cannot be read. One cut (pytest's summary at the terminal's width) or with more after it (a
 // logging format's suffix) is no statistic either, and is passed over as any other line. Its 'size'
-// any few characters: a byte of it changed ('siz#e=', a NUL) left the listing's largest site out, and a
-// leak passed the gate (helper h258).
+// a word a byte away from it (sizeLike): a byte of it changed ('siz#e=', a NUL) left the listing's
+// largest site out, and a leak passed the gate (helper h258). Not any word: a log record's time and
+// level ('13:52:05 INFO peak=204 KiB, count=200') or a program's own 'total=' are no statistics (h259).
 const DAMAGED_STAT =
-  /:-?\d+:.{0,12}?=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
+  /:-?\d+:[\0 ]{0,2}([^\s=]{1,6})=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
+
+/** Whether a word is 'size' with one byte changed, added or taken away (damage, not another word). */
+function sizeLike(word: string): boolean {
+  const letters = word.replace(/[^a-z]/g, '');
+  if (letters === 'size' || (word.length === 4 && [...word].filter((c, i) => c !== 'size'[i]).length === 1))
+    return true;
+  // One letter taken away ('sze', after its other bytes are left out).
+  return letters.length === 3 && [0, 1, 2, 3].some((i) => 'size'.slice(0, i) + 'size'.slice(i + 1) === letters);
+}
 
 // A label before a statistic's file name: 'stat=', or a bracketed word and a space ('[mem] ', from
 // print("[mem]", stat)). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
@@ -708,7 +718,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // A statistic's key followed by figures that are not a statistic's (a digit changed to a letter):
     // ended the listing there, and the sites before it were read as another capture's.
     const broken = DAMAGED_STAT.exec(line);
-    if (broken) {
+    if (broken && sizeLike(broken[1]!)) {
       const figures = line.slice(broken.index).trim();
       const why = `a statistic that cannot be read (${quoted(figures, 50)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);

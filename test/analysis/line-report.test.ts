@@ -631,6 +631,23 @@ describe('a row damaged in a real report (memory_profiler 0.61, fixtures/line-re
       rmSync(path, { force: true });
     }
   });
+
+  // A program's own line with two figures between rows, a word before its number: output, skipped with a
+  // warning as before (it was refused as a damaged row: h259).
+  it("a line of the program's output like `step 4  20.000 MiB  4.000 MiB` between rows: skipped, said", async () => {
+    const lines = readFileSync('fixtures/line-reports/real/mp0.61-p3.txt', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('1149.'));
+    lines.splice(at, 0, 'step 4  20.000 MiB  4.000 MiB');
+    const path = join(tmpdir(), `arenascope-output-row-${process.pid}.txt`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const gate = await cli('gate', path, '--max-peak', '100MiB');
+      expect(gate.code).toBe(1);
+      expect(gate.err).toContain(`line ${at + 1}: not a row ("step 4  20.000 MiB  4.000 MiB")`);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
 });
 
 describe('a real report wrapped by a terminal (fold -w N of numbers/mp0.61-numbers.txt)', () => {

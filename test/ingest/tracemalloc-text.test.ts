@@ -418,6 +418,26 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
       rmSync(path, { force: true });
     }
   });
+
+  // Lines that end as a statistic does but are none: a log record's time and level before another word
+  // ('13:52:05 INFO peak='), a program's own 'total=' (they were refused as damaged statistics: h259).
+  it.each([
+    '2026-12-06 13:52:05 INFO peak=204 KiB, count=200',
+    '2026-12-06 13:52:05: peak=204 KiB, count=200',
+    'cache:5: total=3 KiB, count=2',
+  ])('%s after it: read as before, passed over', async (other) => {
+    const path = join(tmpdir(), `arenascope-not-damaged-${process.pid}.log`);
+    writeFileSync(path, `${readFileSync('fixtures/text/app.log', 'utf8')}${other}\n`);
+    try {
+      const r = await cli('stats', path, '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toBe(
+        (await cli('stats', 'fixtures/text/app.log', '--json')).out.replaceAll('fixtures/text/app.log', path),
+      );
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
 });
 
 describe('lines like a statistic that are none are passed over, never refused', () => {

@@ -109,7 +109,7 @@ function functionEnd(filename: string, rows: readonly ReportLine[], lastCut = fa
   }
   const same = (r: ReportLine, i: number): boolean => {
     const [line, source] = [lines[r.lineno - 1]?.trim(), r.source.trim()];
-    return line === source || (lastCut && i === rows.length - 1 && line !== undefined && line.startsWith(source));
+    return line === source || (lastCut && i === rows.length - 1 && line?.startsWith(source) === true);
   };
   if (!rows.every(same)) return null;
   const indent = (l: string): number => l.length - l.trimStart().length;

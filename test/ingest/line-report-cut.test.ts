@@ -40,6 +40,25 @@ describe('a line report cut at the end of a row, its profiled file here (fixture
     expect(info.code).toBe(0);
   });
 
+  // Cut inside a row's source, without its line end (`head -c`): its text is the start of the file's line,
+  // taken as a whole row, and the report read whole with a warning; the gate passed at 29 MiB (h258). Cut
+  // after the first row alone (the decorator's, which never ends a function), likewise.
+  it("cut inside the last row's source, or after its decorator's row: refused the same way", async () => {
+    const at = report.indexOf('a = [1]') + 'a = [1]'.length;
+    const inside = write('inside.txt', report.slice(0, at));
+    const r = await cli('gate', '--max-peak', '100MiB', inside);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining('stops at line 8, and its function goes on to line 12'),
+    ]);
+    const first = write('first.txt', report.slice(0, report.indexOf('@profile') + '@profile\n'.length));
+    const f = await cli('gate', '--max-peak', '100MiB', first);
+    expect([f.code, f.err]).toEqual([
+      2,
+      expect.stringContaining('stops at line 6, and its function goes on to line 12'),
+    ]);
+  });
+
   it('whole, with or without the blank lines after it, is read: the gate fails on its peak', async () => {
     const whole = write('whole.txt', report);
     const trimmed = write('trimmed.txt', `${report.trimEnd()}\n`);

@@ -58,12 +58,28 @@ const NBSP = /\u00a0/g;
 // the documentation recipe's rank ('#1: app.py:12: 0.5 KiB').
 const COMMENT = /^[ \t]*#+(?: |$)/;
 
+// HTML's and XML's entities, as a page's source or a JUnit file's <system-out> escape a listing
+// ('&lt;frozen importlib._bootstrap&gt;:716' read as another file: a diff of a listing and its escaped
+// copy said 5 of 10 sites gone and new; helper h257). One pass: '&amp;lt;' is '&lt;', as a browser shows it.
+const ENTITY = /&(lt|gt|amp|quot|apos|#39|#x27|#34);/g;
+const ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  '#39': "'",
+  '#x27': "'",
+  '#34': '"',
+};
+
 /**
  * A line as the program printed it: without a CI log's prefix, a quote's marks, a comment's mark, a web
- * page's no-break spaces.
+ * page's no-break spaces and entities.
  */
 export function plain(raw: string): string {
-  return withoutCiPrefix(raw.includes('\u00a0') ? raw.replace(NBSP, ' ') : raw)
+  const text = raw.includes('&') ? raw.replace(ENTITY, (_, name: string) => ENTITIES[name]!) : raw;
+  return withoutCiPrefix(text.includes('\u00a0') ? text.replace(NBSP, ' ') : text)
     .replace(MARKDOWN_QUOTE, '')
     .replace(COMMENT, '');
 }

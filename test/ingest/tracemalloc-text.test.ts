@@ -370,6 +370,26 @@ describe('diff of a whole dump and a logged listing', () => {
   });
 });
 
+describe("a listing HTML-escaped (a page's source, a JUnit file's <system-out>)", () => {
+  // '&lt;frozen importlib._bootstrap&gt;' was another file: a diff of a listing and its escaped copy
+  // said half its sites gone and new (helper h257).
+  it('reads as the listing printed: the same statistics, and no change in a diff of the two', async () => {
+    const text = readFileSync('fixtures/text/app.log', 'utf8');
+    expect(text).toContain('<frozen');
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const path = join(tmpdir(), `arenascope-escaped-${process.pid}.log`);
+    writeFileSync(path, escaped);
+    try {
+      const [a, b] = [await cli('stats', 'fixtures/text/app.log', '--json'), await cli('stats', path, '--json')];
+      expect(b.code, b.err).toBe(0);
+      expect(b.out).toBe(a.out.replaceAll('fixtures/text/app.log', path));
+      expect((await cli('diff', 'fixtures/text/app.log', path)).out).not.toMatch(/\(\+[1-9]|\(-[1-9]/);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});
+
 describe('a statistic line damaged in a real log (fixtures/text/app.log)', () => {
   // A digit of a size changed to a letter ended the listing there: the sites after it were read as the
   // log's last listing, a total of a tenth of the real one, exit 0.

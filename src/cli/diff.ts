@@ -46,6 +46,17 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
     const coarser = coarserThanListing(s, query.keyType, path);
     if (coarser) warn(a, coarser);
   }
+  // A dump read cut short (--allow-partial) lacks the traces after the cut: against the other, they read
+  // as freed or new (h258), where leaks, report and gate leave such a capture out.
+  for (const [s, path] of [
+    [older, a.old],
+    [newer, a.new],
+  ] as const)
+    if (s.partial)
+      warn(
+        a,
+        `${path} was read cut short: the traces after the cut read as ${s === newer ? 'freed' : 'new'} in this diff`,
+      );
   const result = diffResult(older, newer, query);
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }

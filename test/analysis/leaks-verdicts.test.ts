@@ -54,13 +54,13 @@ describe('leak verdicts on real series of known truth', () => {
     expect(all.missed).toBeLessThanOrEqual(27);
   });
 
-  // What `leaks` judges by: with each site's blocks, no verdict here changes (a leak under a cache at
-  // the same line, whose late blocks carry less than a quarter of the bytes per block, is not taken).
-  it("with the sites' blocks: no more false leaks, none more missed", () => {
+  // What `leaks` judges by: with each site's blocks, a leak of payloads under a cache at the same line
+  // (its bytes a plateau of 0.42, its blocks +40 at every capture) is found, and nothing else changes.
+  it("with the sites' blocks: no more false leaks, one fewer missed", () => {
     const bytesOnly = errors(() => true);
     const all = errors(() => true, true);
     expect(all.falseLeaks).toBe(bytesOnly.falseLeaks);
-    expect(all.missed).toBe(bytesOnly.missed);
+    expect(all.missed).toBe(bytesOnly.missed - 1);
   });
 
   it.each([
@@ -236,6 +236,15 @@ describe('a steady leak under a working set of random size (fixtures/leaks/noisy
   it('a leak of 100 bytes a capture under a buffer of 0-4 MB is no more a leak by its blocks', () => {
     expect(of('tiny')).toHaveLength(200);
     expect(leaking('tiny', true)).toBeLessThanOrEqual(leaking('tiny', false) + 1);
+  });
+
+  // 300 floats kept a step beside a dict of 3000 keys filling early at the same line: the cache's blocks
+  // made the series' rate 420 a step against the leak's 300 over the last third, which a rule asking
+  // three quarters of it missed (h260: a plateau of 0.45, and the gate passed).
+  it('a leak beside a cache filling early at the same line: a leak by its blocks in 15 of 20 seeds', () => {
+    expect(of('filling')).toHaveLength(20);
+    expect(leaking('filling', false)).toBe(0);
+    expect(leaking('filling', true)).toBeGreaterThanOrEqual(15);
   });
 
   it('the dumps of seed 50: leaks, report and gate find the leak (it read a plateau of 0.50), by its blocks', async () => {

@@ -10,7 +10,15 @@ import { groupThousands } from '../util/text.js';
 /** The report's counters: every figure but the table, the arena map and the free lists. */
 export type Counters = Omit<
   MallocStatsBlock,
-  'inputLine' | 'smallBlockThreshold' | 'numClasses' | 'classes' | 'arenaMap' | 'freeLists' | 'complete' | 'warnings'
+  | 'inputLine'
+  | 'smallBlockThreshold'
+  | 'numClasses'
+  | 'classes'
+  | 'arenaMap'
+  | 'freeLists'
+  | 'complete'
+  | 'warnings'
+  | 'atNewArena'
 >;
 
 /** printone() labels (Objects/obmalloc.c), and the figure each fills. */

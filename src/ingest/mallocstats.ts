@@ -4,7 +4,12 @@
 // report is checked against the rules Objects/obmalloc.c computes it by; one missing a figure line is refused.
 // CPython ends every line it prints: a last line without its '\n' was cut off (lines.ts, textEnd).
 
-import type { AllocatorStats, ArenaMap, MallocStatsBlock } from '../model/allocator-stats.js';
+import {
+  type AllocatorStats,
+  type ArenaMap,
+  type MallocStatsBlock,
+  markedAtNewArena,
+} from '../model/allocator-stats.js';
 import { InputError, TruncatedError } from '../util/errors.js';
 import { excerpt } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
@@ -248,7 +253,7 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
   return {
     kind: 'allocator-stats',
     source: { path: input.label, format: FORMAT, gzip: input.gzip, bytes: text.bytes() },
-    blocks,
+    blocks: markedAtNewArena(blocks),
     warnings,
   };
 }

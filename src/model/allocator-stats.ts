@@ -89,6 +89,8 @@ export interface MallocStatsBlock {
   readonly complete?: boolean;
   /** What does not add up or is missing, in line order; absent when every figure agrees. */
   readonly warnings?: readonly MallocStatsWarning[];
+  /** Set for a report of a PYTHONMALLOCSTATS log printed before a new arena (see printedAtNewArena). */
+  readonly atNewArena?: boolean;
 }
 
 export interface AllocatorStats {
@@ -147,12 +149,20 @@ export const endsAtNewArena = (blocks: readonly MallocStatsBlock[]): boolean => 
 };
 
 /**
- * Whether a report is one PYTHONMALLOCSTATS printed before a new arena: no free lists (a program's own
- * sys._debugmallocstats() adds them) and no unused pool (new_arena() runs when no arena has one). Every
- * arena was full then: room freed after it does not show, so it can show fragmentation, never its
- * absence (a log's last such report read "not fragmented" for 10 arenas 60% spare at the capture: h256).
+ * Whether a report is one PYTHONMALLOCSTATS printed before a new arena: in a log (its first report
+ * printed before any arena), with no free lists (a program's own sys._debugmallocstats() adds them) and no
+ * unused pool (new_arena() runs when no arena has one). Every arena was full then: room freed after it
+ * does not show, so it can show fragmentation, never its absence (a log's last such report read "not
+ * fragmented" for 10 arenas 60% spare at the capture: h256). Not a report of the program's own call
+ * pasted without its free lists, alone (it read "printed by PYTHONMALLOCSTATS": h260).
  */
-export const printedAtNewArena = (b: MallocStatsBlock): boolean => !b.freeLists.length && b.unusedPools === 0;
+export const printedAtNewArena = (b: MallocStatsBlock): boolean => b.atNewArena === true;
+
+/** The reports of a file, those a PYTHONMALLOCSTATS log printed before a new arena marked (printedAtNewArena). */
+export function markedAtNewArena(blocks: readonly MallocStatsBlock[]): MallocStatsBlock[] {
+  const log = blocks.length >= 2 && blocks[0]!.arenasAllocatedTotal === 0;
+  return blocks.map((b) => (log && !b.freeLists.length && b.unusedPools === 0 ? { ...b, atNewArena: true } : b));
+}
 
 /**
  * The report a file stands for (paired with a capture, judged alone): its last; a PYTHONMALLOCSTATS

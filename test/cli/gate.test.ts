@@ -423,6 +423,22 @@ describe('gate: tolerance at the boundary', () => {
     expect(report.summary.fragmentation).toBe('unknown');
   });
 
+  // fixtures/mallocstats/own-full (make.sh): a program's own report with no unused pool, every arena full.
+  // Pasted without its free lists, it read as printed by PYTHONMALLOCSTATS before a new arena, and failed
+  // as not measured (h260): only a log's reports are.
+  it("a program's own report with no unused pool, pasted without its free lists: measured, and passed", async () => {
+    const text = readFileSync('fixtures/mallocstats/own-full/report.txt', 'utf8');
+    const cut = text.slice(0, text.search(/^\s+\d+ free /m));
+    expect(cut).toMatch(/^0 unused pools/m);
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-own-full-'));
+    const pasted = join(dir, 'pasted.txt');
+    writeFileSync(pasted, cut);
+    for (const f of ['fixtures/mallocstats/own-full/report.txt', pasted]) {
+      const c = check(json((await cli('gate', f, '--max-fragmentation', '0.5', '--json')).out), 'max-fragmentation');
+      expect([f, c.passed, c.message]).toEqual([f, true, expect.not.stringContaining('not measured')]);
+    }
+  });
+
   it("a PYTHONMALLOCSTATS log of two processes is refused at the second's first report (the last report was the child's)", async () => {
     // fixtures/mallocstats/exit/refused-child.log (make.sh): a parent holding 100,000 blocks runs `python -c pass`,
     // which inherits the variable and the stderr; pass.log + normal.log is two runs appended (`2>>`).

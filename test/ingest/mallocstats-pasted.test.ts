@@ -43,7 +43,14 @@ const tmp = mkdtempSync(join(tmpdir(), 'arenascope-pasted-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A block in expected.json's shape (the field names make_fixtures.py and make_pasted.py write). */
-function figures({ inputLine, classes, complete, warnings, ...rest }: MallocStatsBlock): Record<string, unknown> {
+function figures({
+  inputLine,
+  classes,
+  complete,
+  warnings,
+  atNewArena,
+  ...rest
+}: MallocStatsBlock): Record<string, unknown> {
   return { line: inputLine, classes: classes.map(({ cls, ...c }) => ({ class: cls, ...c })), ...rest };
 }
 

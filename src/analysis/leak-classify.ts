@@ -130,8 +130,9 @@ export function classify(
  * early raises the series' rate, 420 blocks a step against a leak's 300; h260), and its bytes grew by
  * the growth that counts, along a line (Theil-Sen) that rises by it and by 6 times their median distance
  * from it (a leak of 100 bytes a capture beside a buffer of 0-4 MB is no leak that counts), and over the
- * second half by a quarter of the bytes per block of the whole growth for each block added (Theil-Sen of
- * bytes on blocks): the blocks added carry the growth. A steady leak of 12 KiB a capture beside a buffer
+ * second half, and over the last third, by a quarter of the bytes per block of the whole growth for each
+ * block added (Theil-Sen of bytes on blocks): the blocks added carry the growth (a cache that filled just
+ * past the middle beside 35 bytes kept a step passed on the second half alone: h261). A steady leak of 12 KiB a capture beside a buffer
  * of 0-48 KiB read a plateau or a leak under 0.5 in 37 of 200 seeds, its blocks rising by 2 at every
  * capture (fixtures/leaks/noisy_leak, helper h255). A cache that filled holds as many blocks from then
  * on; one full beside 32 bytes kept at each capture at the same line, its bytes flat for 6 captures,
@@ -151,8 +152,11 @@ function keptObjects(bytes: readonly number[], blocks: readonly number[], x: rea
   if (grew < m || grew < 6 * off[off.length >> 1]!) return false;
   let half = 0;
   while (2 * x[half]! < span) half++;
-  const late = theilSen(blocks.slice(half), bytes.slice(half)).slope;
-  return late >= (0.25 * (bytes[steps]! - bytes[0]!)) / added;
+  const perBlock = (0.25 * (bytes[steps]! - bytes[0]!)) / added;
+  return (
+    theilSen(blocks.slice(half), bytes.slice(half)).slope >= perBlock &&
+    theilSen(blocks.slice(k), bytes.slice(k)).slope >= perBlock
+  );
 }
 
 // The verdict of a site's bytes (classify).

@@ -61,6 +61,8 @@ const COMMENT = /^[ \t]*#+(?: |$)/;
 // HTML's and XML's entities, as a page's source or a JUnit file's <system-out> escape a listing
 // ('&lt;frozen importlib._bootstrap&gt;:716' read as another file: a diff of a listing and its escaped
 // copy said 5 of 10 sites gone and new; helper h257). One pass: '&amp;lt;' is '&lt;', as a browser shows it.
+// Only on a line plainly escaped, '&lt;' then '&gt;' or a '&quot;' in it: CPython escapes no file name,
+// and one named 'a&lt;b.py' was read as 'a<b.py', another file beside it (h261).
 const ENTITY = /&(lt|gt|amp|quot|apos|#39|#x27|#34);/g;
 const ENTITIES: Readonly<Record<string, string>> = {
   lt: '<',
@@ -78,7 +80,9 @@ const ENTITIES: Readonly<Record<string, string>> = {
  * page's no-break spaces and entities.
  */
 export function plain(raw: string): string {
-  const text = raw.includes('&') ? raw.replace(ENTITY, (_, name: string) => ENTITIES[name]!) : raw;
+  const lt = raw.indexOf('&lt;');
+  const escaped = (lt >= 0 && raw.indexOf('&gt;', lt) > lt) || raw.includes('&quot;');
+  const text = escaped ? raw.replace(ENTITY, (_, name: string) => ENTITIES[name]!) : raw;
   return withoutCiPrefix(text.includes('\u00a0') ? text.replace(NBSP, ' ') : text)
     .replace(MARKDOWN_QUOTE, '')
     .replace(COMMENT, '');

@@ -388,6 +388,22 @@ describe("a listing HTML-escaped (a page's source, a JUnit file's <system-out>)"
       rmSync(path, { force: true });
     }
   });
+
+  // CPython escapes no file name: one named 'a&lt;b.py' beside 'a<b.py' was read as it (h261).
+  it('a file name holding an entity, on a line not escaped, keeps it', async () => {
+    const path = join(tmpdir(), `arenascope-entity-name-${process.pid}.log`);
+    writeFileSync(
+      path,
+      'R&D/a<b.py:3: size=1009 KiB, count=3001, average=344 B\nR&D/a&lt;b.py:3: size=337 KiB, count=1001, average=344 B\n',
+    );
+    try {
+      const r = await cli('stats', path);
+      expect(r.out).toContain('R&D/a&lt;b.py:3: size=337 KiB');
+      expect(r.out).toContain('R&D/a<b.py:3: size=1009 KiB');
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
 });
 
 describe('a statistic line damaged in a real log (fixtures/text/app.log)', () => {

@@ -418,8 +418,29 @@ describe('an allocator report beside a logged listing, which no replay can take 
     const md = join(tmpdir(), `arenascope-alone-${verdict}.md`);
     await cli('report', listing, file, '--markdown', md, '-o', `${md}.html`);
     expect(readFileSync(md, 'utf8')).toContain(figure);
+    // The page says the verdict in its summary and the figure under Allocator reports (it showed neither).
+    const page = readFileSync(`${md}.html`, 'utf8');
+    expect(page).toMatch(new RegExp(`id="summary-fragmentation"><b>Fragmented: ${verdict}</b>`));
+    expect(page).toContain(figure);
     rmSync(md);
     rmSync(`${md}.html`);
+  });
+
+  // A PYTHONMALLOCSTATS log's report printed before a new arena can show fragmentation, never its
+  // absence: the summary said "unknown" while the report's own line read 0.0% with no word of why.
+  it('a report printed before a new arena: unknown, and its line says why, in text and page', async () => {
+    const log = 'fixtures/mallocstats/at-new-arena/log.txt';
+    const text = await cli('report', log, '--format', 'text', '-o', '-');
+    expect(text.out).toContain('fragmented: unknown');
+    expect(text.out).toMatch(
+      /allocator report .*log\.txt: fragmentation 0\.0%: .*; the real report was printed by PYTHONMALLOCSTATS before a new arena/,
+    );
+    const html = join(tmpdir(), 'arenascope-at-new-arena.html');
+    await cli('report', log, '-o', html);
+    const page = readFileSync(html, 'utf8');
+    rmSync(html);
+    expect(page).toContain('id="summary-fragmentation"><b>Fragmented: unknown</b>');
+    expect(page).toContain('before a new arena, when every arena was full');
   });
 });
 

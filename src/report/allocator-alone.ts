@@ -2,6 +2,7 @@
 // alone, or beside listings): each one's measure, as the gate judges it (they said only "fragmented:
 // yes", where the page shows the figures).
 
+import { AT_NEW_ARENA } from '../analysis/pymalloc/compare.js';
 import type { ReportData } from '../analysis/report-data.js';
 import { printfFixed } from '../util/printf.js';
 
@@ -20,7 +21,9 @@ export function allocatorAloneLines(d: ReportData): { file: string; text: string
       ];
     const text =
       `fragmentation ${printfFixed(m.share * 100, 1)}%: ${m.spareArenas} of ${m.heldArenas} arenas spare, ` +
-      `${m.neededArenas} needed by the blocks in use packed (${m.basis}${a.label ? `, at ${a.label}` : ''})`;
+      `${m.neededArenas} needed by the blocks in use packed (${m.basis}${a.label ? `, at ${a.label}` : ''})` +
+      // Such a report can show fragmentation but never its absence (the summary says "unknown").
+      (m.atNewArena ? `; ${AT_NEW_ARENA.reason}` : '');
     return [{ file: a.file, text }];
   });
 }

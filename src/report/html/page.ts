@@ -71,7 +71,7 @@ function sections(d: ReportData, source?: SourceLookup): (() => Section | null)[
     () => testsSection(d.runs),
     ...captures,
     ...d.lineReports.map((r, i) => () => lineReportSection(r, i)),
-    () => allocatorSection(d.allocatorStats),
+    () => allocatorSection(d),
   ];
 }
 

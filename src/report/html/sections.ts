@@ -2,9 +2,11 @@
 // over time (mprof), the per-test table of a run folder, memory_profiler's line reports and pymalloc's own
 // allocator reports.
 
+import { AT_NEW_ARENA } from '../../analysis/pymalloc/compare.js';
 import { finalCaptureName, type MemorySection, type ReportData } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { printfFixed } from '../../util/printf.js';
+import { allocatorAloneLines } from '../allocator-alone.js';
 import { esc } from '../escape.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import {
@@ -83,10 +85,19 @@ function leakAnswer(d: ReportData): string {
   );
 }
 
-// The fragmentation verdict with its evidence and next step, when the captures were replayed.
+// The fragmentation verdict with its evidence and next step, when the captures were replayed; or the
+// one allocator reports given alone measure (the text, Markdown and JSON say it too).
 function fragmentationAnswer(d: ReportData): string {
   const r = d.snapshots?.replay;
-  if (!r) return '';
+  if (!r) {
+    const word = d.summary.fragmentation;
+    if (!word || !d.allocatorStats.length) return '';
+    const next = word === 'unknown' ? ` Next: ${esc(AT_NEW_ARENA.next)}.` : '';
+    return (
+      `<p class="answer" id="summary-fragmentation"><b>Fragmented: ${esc(word)}</b>, by pymalloc's own reports ` +
+      `alone (no snapshot replayed): <a href="#allocator">Allocator reports</a>.${next}</p>`
+    );
+  }
   const f = fragmentationVerdict(r);
   return (
     `<p class="answer" id="summary-fragmentation"><b>Fragmented: ${esc(f.verdict)}</b>. ${esc(f.evidence)} ` +
@@ -211,9 +222,11 @@ export function testsSection(runs: ReportData['runs']): Section | null {
   return section('tests', 'Tests', parts);
 }
 
-/** pymalloc's own figures (sys._debugmallocstats), report by report. */
-export function allocatorSection(stats: ReportData['allocatorStats']): Section | null {
+/** pymalloc's own figures (sys._debugmallocstats), report by report, and each one's measure when no replay pairs them. */
+export function allocatorSection(d: ReportData): Section | null {
+  const stats = d.allocatorStats;
   if (!stats.length) return null;
+  const measures = allocatorAloneLines(d).map((a) => `<li><b>${esc(a.file)}</b>: ${esc(a.text)}</li>`);
   const rows = stats.flatMap((a) =>
     a.arenas.map((n, i) => [
       esc(a.file),
@@ -226,6 +239,7 @@ export function allocatorSection(stats: ReportData['allocatorStats']): Section |
     "<p>pymalloc's own figures (sys._debugmallocstats), report by report: " +
     'arenas held and bytes in allocated blocks.</p>';
   return section('allocator', 'Allocator reports', [
+    measures.length ? `<ul class="findings">${measures.join('')}</ul>` : null,
     intro,
     table('allocator-table', ['file', 'report', 'arenas', 'allocated'], rows),
   ]);

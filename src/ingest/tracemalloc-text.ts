@@ -19,6 +19,7 @@ import {
   type ReadStatistic,
 } from './listing-prefix.js';
 import { isLogPrefix, prefixCuts } from './log-prefix.js';
+import { nearStatistic } from './near-statistic.js';
 import type { InputStream } from './open-input.js';
 import { estimate, printedSize, SizeReadings } from './printed-size.js';
 import { CapturedSections } from './pytest-sections.js';
@@ -646,6 +647,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     return m;
   };
 
+  // The last line a byte away from a statistic, read outside a listing (nearStatistic).
+  let nearBefore: { no: number; line: string } | null = null;
+  const damagedStat = (line: string, at: number): void => {
+    const why = `a statistic with a byte damaged (${quoted(line.slice(-60), 60)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
+    if (!opts.lenient) throw new InputError(input.label, `line ${at}`, `${why}; --lenient skips it`);
+    damaged.push(at);
+  };
+
   /** Reads one line of the input (or two or three a terminal wrapped one onto, joined back). */
   const take = ({ no: at, text: l, service: from, stat: read }: Line): void => {
     no = at;
@@ -702,6 +711,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         cutShort = null;
       }
       afterGap(stat);
+      if (!current.length && nearBefore?.no === no - 1) damagedStat(nearBefore.line, nearBefore.no);
       if (!current.length) {
         title = lastOther;
         service = from;
@@ -724,6 +734,12 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
       damaged.push(no);
       return;
+    }
+    // Any other byte of a statistic's figures changed, added or taken away ('KjB', 'coun#=', 'big.py:9;'):
+    // inside a listing, or just before one begins (its first statistic). Not one closing a sentence.
+    if (!CUT_STAT.test(line) && !line.endsWith('.') && nearStatistic(line)) {
+      if (current.length && !gap) return damagedStat(line, no);
+      nearBefore = { no, line };
     }
     if (warned.hold(no, line, current.length > 0 && !gap && !cutShort)) return;
     if (warned.holding) {

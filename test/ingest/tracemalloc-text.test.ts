@@ -439,6 +439,13 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
     ["'siz#e='", (l: string) => l.replace('size=', 'siz#e='), 'a statistic that cannot be read'],
     ["a NUL in 'size'", (l: string) => l.replace('size=', 'siz\0e='), 'a statistic that cannot be read'],
     ['a NUL before the file name', (l: string) => `\0${l}`, 'a statistic whose file name holds a NUL byte'],
+    // Any other byte of its figures: the line was passed over, the listing split or its site left out.
+    ["'KjB'", (l: string) => l.replace('KiB,', 'KjB,'), 'a statistic with a byte damaged'],
+    ["'coun#='", (l: string) => l.replace('count=', 'coun#='), 'a statistic with a byte damaged'],
+    ["'cont='", (l: string) => l.replace('count=', 'cont='), 'a statistic cut short'],
+    ["'avera#e='", (l: string) => l.replace('average=', 'avera#e='), 'a statistic with a byte damaged'],
+    ["';' after the line number", (l: string) => l.replace(': size=', '; size='), 'a statistic with a byte damaged'],
+    ['a space taken away', (l: string) => l.replace(', count=', ',count='), 'a statistic cut short'],
   ])('%s: an error naming its line', async (_, damage, message) => {
     const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));
@@ -483,6 +490,7 @@ describe('lines like a statistic that are none are passed over, never refused', 
     ['a logging suffix', (l: string) => `${l} [t1.py:8]`],
     ['padding and a bar', (l: string) => `${l.padEnd(100)}|`],
     ['a cut summary', (l: string) => `FAILED test_mem.py::test - assert ${l.slice(0, l.indexOf('KiB') + 2)}...`],
+    ['a sentence ending in one', (l: string) => `largest now: ${l.slice(l.indexOf(' ') + 1)}.`],
   ])('%s', async (_, change) => {
     const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));

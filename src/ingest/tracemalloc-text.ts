@@ -738,7 +738,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // Any other byte of a statistic's figures changed, added or taken away ('KjB', 'coun#=', 'big.py:9;'):
     // inside a listing, or just before one begins (its first statistic). Not one closing a sentence.
     if (!CUT_STAT.test(line) && !line.endsWith('.') && nearStatistic(line)) {
-      if (current.length && !gap) return damagedStat(line, no);
+      if (current.length && !gap) {
+        damagedStat(line, no);
+        return;
+      }
       nearBefore = { no, line };
     }
     if (warned.hold(no, line, current.length > 0 && !gap && !cutShort)) return;

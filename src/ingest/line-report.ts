@@ -827,7 +827,7 @@ class Reader {
    * as an IPython `%mprun -T` file ends (a cut inside the source is not told apart), or a blank line in a
    * Markdown quote; else what was cut: the row of a report, or a line of the file.
    */
-  cutOff(raw: string): string | null {
+  cutOff(raw: string, inChar = false): string | null {
     const t = this.table;
     const text = this.unquoted(raw);
     const prev = this.rows.length ? this.rows[this.rows.length - 1]!.lineno : null;
@@ -838,7 +838,8 @@ class Reader {
       return `the report of ${t.filename ? excerpt(t.filename) : 'a function'} is cut off at the start of a row`;
     }
     // Blank inside a Markdown quote ('> '), it is whole too.
-    if (text.trim() === '' || (row && row !== 'damaged' && !unfinished(row.line.source))) return null;
+    // (A row the input stops inside a character of is cut, whatever its source reads.)
+    if (text.trim() === '' || (row && row !== 'damaged' && !inChar && !unfinished(row.line.source))) return null;
     // Outside a report, a line that cannot be a report's first (prose or code after the last one, a
     // README's or a script's last line without its line end) is whole: it holds nothing of a report.
     if (!t && !startsReport(text)) return null;
@@ -1040,7 +1041,7 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   if (pending !== null && cut === null && text.unended() && pending.trim() === '' && reader.readingRows()) {
     cut = pending;
   } else if (pending !== null) feed(pending);
-  const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut));
+  const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut), text.cutInChar());
   const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its source lines'));

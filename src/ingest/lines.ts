@@ -18,6 +18,8 @@ export interface TextLines {
   readonly unended: () => boolean;
   /** The first line holding bytes that are not UTF-8 (each read as U+FFFD), or null. */
   readonly notUtf8: () => number | null;
+  /** After iteration: the input stops inside a character's bytes (its last line is then cut). */
+  readonly cutInChar: () => boolean;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -74,6 +76,7 @@ export function textLines(input: InputStream): TextLines {
   let bytes = 0;
   let unended = false;
   let notUtf8: number | null = null;
+  let inChar = false;
   async function* gen(): AsyncGenerator<string> {
     const decoder = new TextDecoder('utf-8');
     // The pieces of a line that runs over chunks: joined once, so a long line costs its length.
@@ -122,14 +125,25 @@ export function textLines(input: InputStream): TextLines {
       // The end of a gzip stream cut in its trailer: textEnd reports it.
       if (!(e instanceof GzipCutError)) throw e;
     }
-    parts.push(decoder.decode());
+    // Bytes of a character the input stops inside, flushed as U+FFFD: whatever the line, it was cut
+    // (a line report's last row, its source cut in an 'ï', was read whole and its gate passed: h263).
+    const flushed = decoder.decode();
+    inChar = flushed !== '';
+    parts.push(flushed);
     const rest = parts.join('');
     if (rest === '') return;
     unended = true;
-    if (wholeWithoutEnd(rest)) yield stripCR(rest);
+    if (!inChar && wholeWithoutEnd(rest)) yield stripCR(rest);
     else cut = rest;
   }
-  return { lines: gen(), cut: () => cut, bytes: () => bytes, unended: () => unended, notUtf8: () => notUtf8 };
+  return {
+    lines: gen(),
+    cut: () => cut,
+    bytes: () => bytes,
+    unended: () => unended,
+    notUtf8: () => notUtf8,
+    cutInChar: () => inChar,
+  };
 }
 
 /**
@@ -250,7 +264,9 @@ export async function forEachByteLine(
   const last = Buffer.concat(rest);
   if (last.length === 0) return { lines, bytes, cut: null };
   const text = last.toString('utf8');
-  if (!wholeWithoutEnd(text)) return { lines, bytes, cut: text };
+  // Half a '\r\n' after a line is no line end either: the mprof reader says so as of a line with none (h263).
+  if (!wholeWithoutEnd(text) || (text.endsWith('\r') && text.trim() !== ''))
+    return { lines, bytes, cut: stripCR(text) };
   emit(last, 0, last.length);
   return { lines, bytes, cut: null };
 }

@@ -61,25 +61,33 @@ export type SizeReading = 'rounded' | 'cut' | 'disagree';
  * 102.5-103.5 KiB and 71.5-72.5 B a block, so 104,960-105,197 B, where 103 KiB alone made the average
  * 73 B). The printed size when no average is printed, or when the two do not meet.
  */
-export function estimate(printed: number, p: PrintedFigures, count: number): { size: number; reading: SizeReading } {
+export function estimate(printed: number, p: PrintedFigures, count: number): Estimate {
   const { size: value, unit, average: avg, averageUnit: avgUnit } = p;
-  if (avg === undefined || avgUnit === undefined || count <= 0) return { size: printed, reading: 'rounded' };
+  const none = (reading: SizeReading): Estimate => ({ size: printed, reading, range: [printed, printed] });
+  if (avg === undefined || avgUnit === undefined || count <= 0) return none('rounded');
   const a = Number(avg) * UNIT[avgUnit]!;
   const [sizeLo, sizeHi] = printedRange(value, unit, true);
   const [avgLo, avgHi] = printedRange(avg, avgUnit);
   const lo = Math.max(sizeLo, avgLo * count);
   const hi = Math.min(sizeHi, avgHi * count);
-  if (lo <= hi) return { size: Math.round((lo + hi) / 2), reading: 'rounded' };
+  if (lo <= hi) return { size: Math.round((lo + hi) / 2), reading: 'rounded', range: [lo, hi] };
   // pytracemalloc on Python 2 divided whole numbers: 'size=10.0 KiB, count=11, average=992 B' is
   // 10,912-10,922 B, each figure cut down to a whole one of its unit (read as 10,240 B, its average
   // 931 B, and the listing's order turned round).
   const whole = (v: string): boolean => /^\d+(?:\.0+)?$/.test(v);
-  if (!whole(value) || !whole(avg)) return { size: printed, reading: 'disagree' };
+  if (!whole(value) || !whole(avg)) return none('disagree');
   const cutLo = Math.max(printed, a * count);
   const cutHi = Math.min(printed + UNIT[unit]!, (a + UNIT[avgUnit]!) * count);
-  return cutLo < cutHi
-    ? { size: Math.floor((cutLo + cutHi - 1) / 2), reading: 'cut' }
-    : { size: printed, reading: 'disagree' };
+  if (!(cutLo < cutHi)) return none('disagree');
+  const size = Math.floor((cutLo + cutHi - 1) / 2);
+  return { size, reading: 'cut', range: [size, size] };
+}
+
+/** A size read from its printed figures, and the sizes they allow ([size, size] where only it is known). */
+export interface Estimate {
+  readonly size: number;
+  readonly reading: SizeReading;
+  readonly range: readonly [number, number];
 }
 
 /** The statistics of an input whose size was not read 'rounded': said once each kind, by their first line. */
@@ -118,4 +126,28 @@ export class SizeReadings {
     }
     return out;
   }
+}
+
+/**
+ * The sizes of a listing of statistics() (largest first, then by count) within what its order allows as
+ * well: each no larger than any above it, and smaller than one above it with fewer blocks (else CPython
+ * would have printed the other first); no smaller than any below. Two sites printed '10.0 KiB' were each
+ * read in the middle of what their figures allow, the one CPython printed second read larger (10,266 B
+ * beside 10,241), and `stats` named it first (h263). Null when the order cannot be a largest-first one
+ * (a listing sorted otherwise): the sizes stay as read.
+ */
+export function withinOrder(
+  stats: readonly { readonly range: readonly [number, number]; readonly count: number }[],
+): number[] | null {
+  // Whether the statistic above i must be larger than it (it has fewer blocks).
+  const strict = (i: number): number => (stats[i - 1]!.count < stats[i]!.count ? 1 : 0);
+  const hi: number[] = [];
+  for (const [i, { range }] of stats.entries()) {
+    hi.push(i ? Math.min(range[1], hi[i - 1]! - strict(i)) : range[1]);
+    if (hi[i]! < range[0]) return null;
+  }
+  const lo = new Array<number>(stats.length);
+  for (let i = stats.length - 1; i >= 0; i--)
+    lo[i] = i + 1 < stats.length ? Math.max(stats[i]!.range[0], lo[i + 1]! + strict(i + 1)) : stats[i]!.range[0];
+  return stats.map((_, i) => Math.round((lo[i]! + hi[i]!) / 2));
 }

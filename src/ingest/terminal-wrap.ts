@@ -203,7 +203,9 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       const width = shownWidth(held[0]!);
       // `fold -s` broke a name at its space, `<frozen abc>` (a pseudo-file's name: no file's).
       const frozen = !complete && held.length === 1 && /<[^<>]* $/.test(before) && /^[^<\s]*>:/.test(text);
-      if (joined !== undefined && (!heldWhole || frozen)) {
+      // (Not after a whole statistic or frame: ':1: size=…' after one is code compiled with the file name
+      // '', and the two were read as one site whose file name held the first's figures: h263.)
+      if (joined !== undefined && (!heldWhole || frozen) && !complete) {
         // Nothing else than a wrap: its width is a terminal's, or, broken at a space (`fold -s`, an
         // editor), the width is at least its own: a wider wrap inside a file name waiting is one too.
         const atSpace = /\s$/.test(held[0]!.text);

@@ -20,8 +20,8 @@ import {
 } from './listing-prefix.js';
 import { isLogPrefix, prefixCuts } from './log-prefix.js';
 import { nearStatistic } from './near-statistic.js';
-import type { InputStream } from './open-input.js';
-import { estimate, printedSize, SizeReadings } from './printed-size.js';
+import { type InputStream, markCutShort } from './open-input.js';
+import { estimate, printedSize, SizeReadings, withinOrder } from './printed-size.js';
 import { CapturedSections } from './pytest-sections.js';
 import { WarningInListing } from './python-warning.js';
 import { type Line, MIN_WRAP, unwrapper, wordWrappedFrames, wrapsOn } from './terminal-wrap.js';
@@ -367,6 +367,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       labelled.stats += names.length;
       for (const [i, n] of names.entries()) names[i] = n.slice(label.length);
     }
+    // The sizes each statistic's figures allow (estimate), for those its listing's order allows (inOrder).
+    const ranges = new Map<LoggedStatistic, readonly [number, number]>();
+    const inOrder = (stats: LoggedStatistic[]): LoggedStatistic[] => {
+      if (stats.some((st) => st.sizeDiff !== null)) return stats;
+      const sizes = withinOrder(stats.map((st) => ({ range: ranges.get(st)!, count: st.count })));
+      return sizes ? stats.map((st, i) => (sizes[i] === st.size ? st : { ...st, size: sizes[i]! })) : stats;
+    };
     const stats = current.map((s, i): LoggedStatistic => {
       const header = { filename: names[i]!, lineno: s.lineno };
       let frames: readonly Frame[] = [header];
@@ -389,9 +396,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         frames = listed === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
       }
       const { count, sizeDiff, countDiff, inputLine, printed: p } = s;
-      const { size, reading } = estimate(s.size, p, count);
+      const { size, reading, range } = estimate(s.size, p, count);
       readings.note(reading, inputLine, p, count);
-      return { frames, size, count, sizeDiff, countDiff, inputLine };
+      const st = { frames, size, count, sizeDiff, countDiff, inputLine };
+      ranges.set(st, range);
+      return st;
     });
     if (shape !== null) {
       const first = current[0]!;
@@ -451,7 +460,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         if (again) oldestFrames.push({ line: again.inputLine, site: frameKey(again) });
         const n = process === null ? listingNumber(stats, numbers) : null;
         const named = process !== null ? { process } : n !== null ? { number: n } : {};
-        listings.push({ inputLine: stats[0]!.inputLine, stats, tracebacks, ...named });
+        listings.push({ inputLine: stats[0]!.inputLine, stats: inOrder(stats), tracebacks, ...named });
         titles.push(title);
       }
     }
@@ -647,8 +656,21 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     return m;
   };
 
-  // The last line a byte away from a statistic, read outside a listing (nearStatistic).
-  let nearBefore: { no: number; line: string } | null = null;
+  // The listing's last frame line while no source line has followed it, and the files whose frames
+  // in this listing had theirs (format() prints a frame's source line when it can read the file).
+  let frameOpen: FrameOpen | null = null;
+  let sourced = new Set<string>();
+  // The last line read that is no statistic: one a byte away from one just before a listing is its first.
+  let lineBefore: { no: number; line: string } | null = null;
+  // A statistic line cut short (CUT_STAT) is no statistic of its listing: an error, or skipped and said.
+  // (Ending a listing, it was passed over: the listing's last site left out without a word: h264.)
+  const torn = (where: string): void => {
+    const { no: at, line } = cutShort!;
+    cutShort = null;
+    const why = `a statistic cut short (${quoted(line.slice(-50), 50)}) ${where}`;
+    if (!opts.lenient) throw new InputError(input.label, `line ${at}`, `${why}; --lenient skips it`);
+    damaged.push(at);
+  };
   const damagedStat = (line: string, at: number): void => {
     const why = `a statistic with a byte damaged (${quoted(line.slice(-60), 60)}): expected '<file>:<line>: size=<size>, count=<n>[, average=<size>]'`;
     if (!opts.lenient) throw new InputError(input.label, `line ${at}`, `${why}; --lenient skips it`);
@@ -704,15 +726,19 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (cutShort) {
         const last = current[current.length - 1];
         if (last && !gap && rankOf(stat) <= rankOf(last) && !current.some((c) => keyOf(c) === keyOf(stat))) {
-          const why = `a statistic cut short (${quoted(cutShort.line.slice(-50), 50)}) inside a listing that goes on after it`;
-          if (!opts.lenient) throw new InputError(input.label, `line ${cutShort.no}`, `${why}; --lenient skips it`);
-          damaged.push(cutShort.no);
-        } else close();
-        cutShort = null;
+          torn('inside a listing that goes on after it');
+        } else {
+          torn('ending its listing');
+          close();
+        }
       }
       afterGap(stat);
-      if (!current.length && nearBefore?.no === no - 1) damagedStat(nearBefore.line, nearBefore.no);
+      const before = lineBefore;
+      if (!current.length && before?.no === no - 1 && !before.line.endsWith('.') && nearStatistic(before.line))
+        damagedStat(before.line, before.no);
+      frameOpen = null;
       if (!current.length) {
+        sourced = new Set();
         title = lastOther;
         service = from;
         spacing = null;
@@ -736,14 +762,13 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       return;
     }
     // Any other byte of a statistic's figures changed, added or taken away ('KjB', 'coun#=', 'big.py:9;'):
-    // inside a listing, or just before one begins (its first statistic). Not one closing a sentence.
-    if (!CUT_STAT.test(line) && !line.endsWith('.') && nearStatistic(line)) {
-      if (current.length && !gap) {
-        damagedStat(line, no);
-        return;
-      }
-      nearBefore = { no, line };
+    // inside a listing, or just before one begins (its first statistic: asked when it does, a log's
+    // other lines are many). Not one closing a sentence.
+    if (current.length && !gap && !line.endsWith('.') && nearStatistic(line)) {
+      damagedStat(line, no);
+      return;
     }
+    lineBefore = { no, line };
     if (warned.hold(no, line, current.length > 0 && !gap && !cutShort)) return;
     if (warned.holding) {
       warned.settle(false);
@@ -751,7 +776,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       gap = null;
     }
     if (cutShort) {
-      cutShort = null;
+      torn('ending its listing');
       close();
       gap = null;
     }
@@ -792,16 +817,24 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         });
         bareFrame = f.bare;
         sourceGoesOn = false;
+        frameOpen = { no, line, filename: f.filename };
       }
       return;
     }
+    const sourceRead = (): void => {
+      if (frameOpen) sourced.add(frameOpen.filename);
+      frameOpen = null;
+    };
     if (bareFrame) {
+      // (Whatever line it is: no evidence of the file's source lines.)
       bareFrame = false;
+      frameOpen = null;
       return;
     }
     const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
     if (src && (src[1]!.trim() === '' || isLogPrefix(src[1]!))) {
       if (afterGap(null)) sourceGoesOn = wrapsOn(l, wrap.width);
+      sourceRead();
       return;
     }
     if (sourceGoesOn && !gap) {
@@ -829,6 +862,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   for await (const raw of text.lines) for (const line of lines.push(raw)) for (const l of frames.push(line)) read(l);
   for (const line of lines.end()) for (const l of frames.push(line)) read(l);
   for (const l of frames.end()) read(l);
+  // At the end of the input, a cut one: with --allow-partial, left out and said. (The input cut in the
+  // middle of its last line, the line after it: textEnd says so.)
+  const tornAtEnd = cutShort as { no: number; line: string } | null;
+  let tornLeftOut: string | null = null;
+  if (tornAtEnd && text.cut() === null && opts.allowPartial) {
+    markCutShort(input);
+    tornLeftOut = `${input.label}: line ${tornAtEnd.no}: the input ends in a statistic cut short (${quoted(tornAtEnd.line.slice(-50), 50)}): it is left out (--allow-partial)`;
+  } else if (tornAtEnd && text.cut() === null) torn('ending the input');
   no = wrap.lines;
   // A last line that is a Markdown fence or a rule ('```', '====='), or nothing but a quote's marks
   // ('> ', an e-mail's quote of its last, empty line), with no line end, holds no figure a listing
@@ -846,6 +887,33 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     `line ${no + 1}`,
     opts.allowPartial ?? false,
   );
+  // A traceback listing that stops after a frame whose file's other frames have their source line:
+  // cut at that line's end (or in the next one's indentation, or its '\r\n'), its statistic's deeper
+  // frames lost, and the caller was named as the allocating line (h263).
+  // (Narrowed by the closures that set them: read here as what they may be.)
+  const [open, end] = [frameOpen as FrameOpen | null, gap as Gap | null];
+  const spacesAfter = end !== null && end.first === no && end.blank === 1 && text.unended();
+  // (Not a pseudo-file's, '<string>': one exec'd string's source may be known, another's not.)
+  if (
+    open &&
+    sourced.has(open.filename) &&
+    !open.filename.startsWith('<') &&
+    current.length &&
+    interrupted === null &&
+    (end === null || spacesAfter)
+  ) {
+    warnings.push(
+      ...textEnd(
+        input,
+        open.line,
+        `line ${open.no}`,
+        opts.allowPartial ?? false,
+        'a traceback stops after a frame, before its source line',
+      ),
+    );
+    current.pop();
+  }
+  if (tornLeftOut) warnings.push(tornLeftOut);
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
@@ -1008,6 +1076,11 @@ function byRepeats(round: readonly LoggedStatistic[]): LoggedStatistic[][] | nul
 interface Gap {
   readonly blank: number;
   readonly first: number;
+}
+interface FrameOpen {
+  readonly no: number;
+  readonly line: string;
+  readonly filename: string;
 }
 /**
  * Listings of one statistic that repeat one of an earlier listing of 3 or more, figures and all: a

@@ -406,6 +406,24 @@ describe("a listing HTML-escaped (a page's source, a JUnit file's <system-out>)"
   });
 });
 
+describe('code compiled with the file name "" (fixtures/text/empty-name, CPython 3.11)', () => {
+  // Its statistic ':1: size=…' after a whole one was joined to it as a line a terminal wrapped: one site
+  // named by the other's figures, the largest gone, the total a third of CPython's (h263).
+  it('is a site of its own, named as CPython prints it', async () => {
+    const path = 'fixtures/text/empty-name/listing.log';
+    const r = await cli('stats', path);
+    expect(r.err).not.toContain('wrapped');
+    expect(r.out.trimEnd().split('\n').slice(0, -1)).toEqual(readFileSync(path, 'utf8').trimEnd().split('\n'));
+    const truth = JSON.parse(readFileSync('fixtures/text/empty-name/empty_name.truth.json', 'utf8')) as {
+      listings: { frames: [string, number][]; count: number }[][];
+    };
+    const log = (await loadCapture(path)) as StatisticsLog;
+    expect(log.listings[0]!.stats.map((st) => [st.frames.map((f) => [f.filename, f.lineno]), st.count])).toEqual(
+      truth.listings[0]!.map((st) => [st.frames, st.count]),
+    );
+  });
+});
+
 describe('a statistic line damaged in a real log (fixtures/text/app.log)', () => {
   // A digit of a size changed to a letter ended the listing there: the sites after it were read as the
   // log's last listing, a total of a tenth of the real one, exit 0.
@@ -442,10 +460,10 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
     // Any other byte of its figures: the line was passed over, the listing split or its site left out.
     ["'KjB'", (l: string) => l.replace('KiB,', 'KjB,'), 'a statistic with a byte damaged'],
     ["'coun#='", (l: string) => l.replace('count=', 'coun#='), 'a statistic with a byte damaged'],
-    ["'cont='", (l: string) => l.replace('count=', 'cont='), 'a statistic cut short'],
+    ["'cont='", (l: string) => l.replace('count=', 'cont='), 'a statistic with a byte damaged'],
     ["'avera#e='", (l: string) => l.replace('average=', 'avera#e='), 'a statistic with a byte damaged'],
     ["';' after the line number", (l: string) => l.replace(': size=', '; size='), 'a statistic with a byte damaged'],
-    ['a space taken away', (l: string) => l.replace(', count=', ',count='), 'a statistic cut short'],
+    ['a space taken away', (l: string) => l.replace(', count=', ',count='), 'a statistic with a byte damaged'],
   ])('%s: an error naming its line', async (_, damage, message) => {
     const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));
@@ -457,6 +475,31 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
       expect([r.code, r.err]).toEqual([2, expect.stringContaining(`${path}: line ${at + 1}: ${message}`)]);
       const lenient = (await loadCapture(path, { lenient: true })) as StatisticsLog;
       expect(lenient.warnings.join('\n')).toContain(`the first at line ${at + 1} (--lenient)`);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  // A listing's first or last statistic damaged, or the unit of a compare_to line's size ('KjB (+…'):
+  // passed over as a line cut short or as text after the listing, exit 0 (helper h264).
+  it.each([
+    ['the first statistic of a listing', 4, (l: string) => l.replace('count=', 'cont=')],
+    ['the last statistic of a listing', 13, (l: string) => l.replace(/, average=(\d+) B$/, ', average=$1B')],
+    ["a compare_to size's unit", 46, (l: string) => l.replace('KiB (', 'KjB (')],
+    ['a NUL for the comma after a unit', 46, (l: string) => l.replace('B), count', 'B)\0 count')],
+  ])('%s: an error naming its line', async (_, lineNo, damage) => {
+    const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
+    const changed = damage(lines[lineNo - 1]!);
+    expect(changed).not.toBe(lines[lineNo - 1]);
+    lines[lineNo - 1] = changed;
+    const path = join(tmpdir(), `arenascope-damaged-end-${process.pid}.log`);
+    writeFileSync(path, lines.join('\n'));
+    try {
+      const r = await cli('stats', path);
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringContaining(`${path}: line ${lineNo}: a statistic with a byte damaged`),
+      ]);
     } finally {
       rmSync(path, { force: true });
     }
@@ -491,6 +534,10 @@ describe('lines like a statistic that are none are passed over, never refused', 
     ['padding and a bar', (l: string) => `${l.padEnd(100)}|`],
     ['a cut summary', (l: string) => `FAILED test_mem.py::test - assert ${l.slice(0, l.indexOf('KiB') + 2)}...`],
     ['a sentence ending in one', (l: string) => `largest now: ${l.slice(l.indexOf(' ') + 1)}.`],
+    ['one quoted with a mark after it', (l: string) => `worst: ${l}!`],
+    // A program's own summary: its space or digits where a statistic's ':' is (refused: h264).
+    ['a summary of a step', () => 'snapshot 0: size=121.6 KiB, count=404'],
+    ['a summary of step 10', () => 'step 10: size=15.0 KiB, count=10, average=1536 B'],
   ])('%s', async (_, change) => {
     const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));

@@ -211,6 +211,52 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expect((await cli('stats', file('memray-cr.csv', csv.slice(0, -1)))).code).toBe(0);
   });
 
+  // Cut at a frame line's end, in its source line's indentation, or in its '\r\n': the statistic lost
+  // its deeper frames and the caller was named as the allocating line, exit 0 (h263).
+  it('tracemalloc text: a listing by traceback cut after a frame line, before its source line, is cut', async () => {
+    const lines = readFileSync('fixtures/text/kinds/t3.log', 'utf8').split('\n');
+    // Line 11, the frame of line 7 of make_t3.py, whose frame at line 8 has its source line.
+    expect(lines[10]).toMatch(/^ {2}File ".*make_t3\.py", line 7$/);
+    const head = lines.slice(0, 11);
+    // What --allow-partial reads: the listing without the statistic the cut left its caller of (lines 10-11).
+    const before = await cli('stats', file('frame-before.log', `${lines.slice(0, 9).join('\n')}\n`));
+    for (const [name, text] of [
+      ['frame-lf.log', `${head.join('\n')}\n`],
+      ['frame-spaces.log', `${head.join('\n')}\n    `],
+      ['frame-crlf.log', `${head.join('\r\n')}\r`],
+    ] as const) {
+      const p = file(name, text);
+      expectCut(await cli('stats', p), p, /line 11: a traceback stops after a frame, before its source line/);
+      const partial = await cli('stats', p, '--allow-partial');
+      expect(partial.code, partial.err).toBe(0);
+      expect(partial.err).toContain('It is left out (--allow-partial)');
+      expect(partial.out).toEqual(before.out);
+    }
+    // Whole up to the source line: read as it is.
+    const whole = await cli('stats', file('frame-source.log', `${lines.slice(0, 12).join('\n')}\n`));
+    expect(whole.code, whole.err).toBe(0);
+  });
+
+  // A last row cut inside a character of its source ('é', 2 bytes): read as a row whose source ends
+  // there, and a gate passed at the peak before the rows the cut left out (h263).
+  it('line report: a last row cut inside a character of its source is cut', async () => {
+    const b = readFileSync('fixtures/line-reports/encodings/utf8.txt');
+    const p = file('cut-in-char.txt', b.subarray(0, b.indexOf('étiquette = ') + 1));
+    expectCut(await cli('info', p), p, /line 8: the report of cafe\.py is cut off in the middle of a row/);
+  });
+
+  // A '\r' with no '\n' after a whole sample: said as of an LF file with no line end (it was read silently).
+  it("mprof: a CRLF file cut between a sample's '\\r' and '\\n' says so, as an LF one does", async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8').trimEnd().split('\n');
+    const lf = await cli('info', file('plain-lf.dat', dat.join('\n')));
+    const cr = await cli('info', file('plain-cr.dat', `${dat.join('\r\n')}\r`));
+    expect([lf.code, cr.code]).toEqual([0, 0]);
+    expect(lf.err).toContain('the file ends without a line end after a whole sample');
+    expect(cr.err).toContain('the file ends without a line end after a whole sample');
+    const facts = (out: string) => out.replace(/plain-(cr|lf)/, '').replace(/bytes read.*/, '');
+    expect(facts(cr.out)).toEqual(facts(lf.out));
+  });
+
   it("line report: IPython's %mprun -T file has no final line end after a whole row, and is read", async () => {
     const t = readFileSync('fixtures/line-reports/real/mp0.61-mprun-T.txt', 'utf8');
     expect(t.endsWith('\n')).toBe(false);
@@ -468,6 +514,10 @@ const SHORTER = new RegExp(
     'and its function goes on to line \\d+ in that file',
     // A statistic a word wrap broke before its average (words80), cut there: its figures are no statistic's.
     'a statistic that cannot be read',
+    // A statistic a terminal wrapped, cut after its first part: its figures end early.
+    'a statistic cut short',
+    // A listing by traceback cut after a frame line, before its source line.
+    'a traceback stops after a frame, before its source line',
     'stop before the \\d+-sized tuples',
     'stops before the end of the arena map section',
     'has no ',

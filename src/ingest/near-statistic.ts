@@ -20,6 +20,7 @@ const SHAPES: readonly (readonly Part[])[] = [
 ];
 // The line number's ':' before it, whole: a byte of it changed or missing counts 2 (nearStatistic).
 const KEY = /:(?:\d|:|[^\s:][\d:])/;
+const TIME = /\d:\d+ size=/;
 // No statistic's figures are longer than this (with a byte added): only the end of a line is compared.
 const TAIL = 120;
 
@@ -79,7 +80,8 @@ const AUTOMATA = SHAPES.map(automaton);
 export function nearStatistic(line: string): boolean {
   // A byte of damage leaves 'size=' whole, or 'count=' and 'average=' (one to 'size=' is DAMAGED_STAT's).
   if (!line.includes('size=') && !(line.includes('count=') && line.includes('average='))) return false;
-  if (!KEY.test(line)) return false;
+  // A time before the figures ('16:59:59 size=…', 't=1:20 size=…'): no line number with its ':' lost.
+  if (!KEY.test(line) || TIME.test(line)) return false;
   const text = line.slice(-TAIL);
   let near = false;
   for (const a of AUTOMATA) {

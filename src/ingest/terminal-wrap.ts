@@ -191,8 +191,10 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
     const wasWhole = heldWhole;
     const trimmed = text.trimEnd();
     const stat = STAT.exec(trimmed);
-    // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.)
-    heldWhole = (stat !== null && stat[1] !== '') || frameLine(trimmed) !== null;
+    // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.
+    // CPython prints ', average=' whenever the count is not 0: '…, count=1' alone is wrapped in its count.)
+    heldWhole =
+      (stat !== null && stat[1] !== '' && (stat[7] === '0' || stat[9] !== undefined)) || frameLine(trimmed) !== null;
     const wide = last !== undefined && shownWidth(last) >= MIN_WRAP && shownWidth(last) <= MAX_TERMINAL;
     if (wide && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');

@@ -887,12 +887,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     `line ${no + 1}`,
     opts.allowPartial ?? false,
   );
-  // A traceback listing that stops after a frame whose file's other frames have their source line:
-  // cut at that line's end (or in the next one's indentation, or its '\r\n'), its statistic's deeper
-  // frames lost, and the caller was named as the allocating line (h263).
+  // A traceback listing whose input stops after a frame line, in the next line's indentation or its
+  // '\r\n' (no line end after them), where that file's other frames have their source line: its
+  // statistic's deeper frames lost, the caller was named as the allocating line (h263). (Not one ending
+  // at a line end after it: a frame of code compiled under a file's name past its last line has no
+  // source line, and a top N ends there whole: h266.)
   // (Narrowed by the closures that set them: read here as what they may be.)
   const [open, end] = [frameOpen as FrameOpen | null, gap as Gap | null];
   const spacesAfter = end !== null && end.first === no && end.blank === 1 && text.unended();
+  const halfLineEnd = end === null && open?.no === no && text.unended() && cut === null;
   // (Not a pseudo-file's, '<string>': one exec'd string's source may be known, another's not.)
   if (
     open &&
@@ -900,7 +903,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     !open.filename.startsWith('<') &&
     current.length &&
     interrupted === null &&
-    (end === null || spacesAfter)
+    (spacesAfter || halfLineEnd)
   ) {
     warnings.push(
       ...textEnd(

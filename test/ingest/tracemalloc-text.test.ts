@@ -424,6 +424,30 @@ describe('code compiled with the file name "" (fixtures/text/empty-name, CPython
   });
 });
 
+describe('whole listings that looked damaged or cut (helper h266)', () => {
+  // fold -w 80 of CPython 3.12's listing broke a line inside its count ('…, count=1' | '0, average=…'):
+  // the first part matched a statistic without an average, and the listing split there, its 6 largest
+  // sites lost, exit 0.
+  it('a line a terminal wrapped inside its count is joined back', async () => {
+    const dir = 'fixtures/text/wrapped-count';
+    const r = await cli('stats', `${dir}/listing.f80.log`);
+    expect(r.out.trimEnd().split('\n').slice(0, -1)).toEqual(
+      readFileSync(`${dir}/listing.txt`, 'utf8').trimEnd().split('\n'),
+    );
+  });
+
+  it.each([
+    // Its last frame, of code compiled under the file's name past its last line, has no source line.
+    ['fixtures/text/no-false-cuts/tb-top7.log', 7],
+    // The program's own summary behind a time ('16:59:59 size=141.4 KiB, …') before its top 2 (of 3 asked).
+    ['fixtures/text/no-false-cuts/time-before.log', 2],
+  ])('%s is read whole', async (path, n) => {
+    const r = await cli('stats', path, '-g', path.includes('tb-') ? 'traceback' : 'lineno', '--json');
+    expect(r.code, r.err).toBe(0);
+    expect((JSON.parse(r.out) as { stats: unknown[] }).stats).toHaveLength(n);
+  });
+});
+
 describe('a statistic line damaged in a real log (fixtures/text/app.log)', () => {
   // A digit of a size changed to a letter ended the listing there: the sites after it were read as the
   // log's last listing, a total of a tenth of the real one, exit 0.

@@ -860,22 +860,29 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     take(line);
   };
   for await (const raw of text.lines) for (const line of lines.push(raw)) for (const l of frames.push(line)) read(l);
+  // A last statistic whole without its line end (a paste's last line, an editor's save) is read, with a
+  // warning, as mprof's last sample is: it was refused as cut. (Whole: CPython prints an average
+  // whenever the count is not 0, so '…, count=3' is cut, and a unit ends every size.)
+  const unended = text.cut();
+  const wholeAtEnd = unended !== null && !text.cutInChar() && wholeStatistic(unended);
+  if (wholeAtEnd) for (const line of lines.push(unended)) for (const l of frames.push(line)) read(l);
+  const lastCut = wholeAtEnd ? null : unended;
   for (const line of lines.end()) for (const l of frames.push(line)) read(l);
   for (const l of frames.end()) read(l);
   // At the end of the input, a cut one: with --allow-partial, left out and said. (The input cut in the
   // middle of its last line, the line after it: textEnd says so.)
   const tornAtEnd = cutShort as { no: number; line: string } | null;
   let tornLeftOut: string | null = null;
-  if (tornAtEnd && text.cut() === null && opts.allowPartial) {
+  if (tornAtEnd && lastCut === null && opts.allowPartial) {
     markCutShort(input);
     tornLeftOut = `${input.label}: line ${tornAtEnd.no}: the input ends in a statistic cut short (${quoted(tornAtEnd.line.slice(-50), 50)}): it is left out (--allow-partial)`;
-  } else if (tornAtEnd && text.cut() === null) torn('ending the input');
+  } else if (tornAtEnd && lastCut === null) torn('ending the input');
   no = wrap.lines;
   // A last line that is a Markdown fence or a rule ('```', '====='), or nothing but a quote's marks
   // ('> ', an e-mail's quote of its last, empty line), with no line end, holds no figure a listing
   // reads, cut or not: a README's listing ending in its closing fence was refused, and so was a quote.
   // (Not any line without a letter: '/' or '<' begins a statistic, spaces a frame.)
-  const cut = text.cut();
+  const cut = lastCut;
   const last = cut === null ? '' : plain(cut);
   const quoteMarks = cut?.includes('>') === true && last.trim() === '';
   // Inside a listing, its lines going on (no blank line after them), any text may be its next statistic's.
@@ -917,6 +924,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     current.pop();
   }
   if (tornLeftOut) warnings.push(tornLeftOut);
+  if (wholeAtEnd)
+    warnings.push(
+      `${input.label}: line ${no}: the file ends without a line end after a whole statistic (CPython prints one): ` +
+        'read; if it was cut there, the statistics after it are missing',
+    );
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its file names'));
   close();
@@ -1076,6 +1088,12 @@ function byRepeats(round: readonly LoggedStatistic[]): LoggedStatistic[][] | nul
 }
 
 /** Blank lines inside a listing: how many, the first. */
+/** Whether a line is a whole statistic: its figures to the last (an average whenever its count is not 0). */
+function wholeStatistic(line: string): boolean {
+  const m = STAT.exec(plain(line).trimEnd());
+  return m !== null && m[1] !== '' && (m[7] === '0' || m[9] !== undefined);
+}
+
 interface Gap {
   readonly blank: number;
   readonly first: number;

@@ -237,6 +237,18 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expect(whole.code, whole.err).toBe(0);
   });
 
+  // A paste whose last statistic has no line end (an editor's save, a clipboard's copy): it was refused
+  // as cut, where mprof's last whole sample is read (h266). Not one whose count has no average after it.
+  it('tracemalloc text: a last statistic whole without its line end is read, with a warning', async () => {
+    const text = readFileSync('fixtures/text/figures/listing.log', 'utf8').trimEnd();
+    const whole = await cli('stats', 'fixtures/text/figures/listing.log');
+    const r = await cli('stats', file('no-line-end.log', text));
+    expect([r.code, r.out]).toEqual([0, whole.out]);
+    expect(r.err).toContain('the file ends without a line end after a whole statistic');
+    const cut = file('no-average.log', text.slice(0, text.lastIndexOf(', average=')));
+    expectCut(await cli('stats', cut), cut, /line \d+: the file ends in the middle of a line/);
+  });
+
   // A last row cut inside a character of its source ('é', 2 bytes): read as a row whose source ends
   // there, and a gate passed at the peak before the rows the cut left out (h263).
   it('line report: a last row cut inside a character of its source is cut', async () => {

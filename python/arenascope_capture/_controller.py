@@ -289,8 +289,8 @@ class Controller:
 
     # -- captures ---------------------------------------------------------------------------------------------
 
-    def capture(self, label, source, keep=False):
-        """One capture; returns (snapshot, file) when keep and a snapshot was taken, else None."""
+    def capture(self, label, source):
+        """One capture; returns its file, relative to the folder (None when none was written)."""
         if not self.active:
             return None
         with self._lock:
@@ -298,16 +298,15 @@ class Controller:
                 return None
             try:
                 if self.mode == "allocator":
-                    self._allocator_report(one_line(label), source)
-                    return None
-                return self._snapshot(one_line(label), source, keep)
+                    return self._allocator_report(one_line(label), source)
+                return self._snapshot(one_line(label), source)
             except Exception as exc:  # a failed capture must never break the program
                 if not self._warned:
                     self._warned = True
                     sys.stderr.write("arenascope_capture: capture %r failed: %s\n" % (label, exc))
                 return None
 
-    def _snapshot(self, label, source, keep):
+    def _snapshot(self, label, source):
         if not tracemalloc.is_tracing():  # the program stopped tracemalloc itself
             if not self._warned:
                 self._warned = True
@@ -316,8 +315,8 @@ class Controller:
         began = time.perf_counter()
         now = time.time()
         # The memory the capture itself keeps (the snapshot's objects freed into arenas other objects pin, the
-        # heap grown): a rise of the RSS samples is judged against it. A kept snapshot is its caller's to measure.
-        rss0 = None if keep else rss_bytes()
+        # heap grown): a rise of the RSS samples is judged against it.
+        rss0 = rss_bytes()
         traced, peak = _get_traced_memory()
         snapshot = _take_snapshot()
         self._count += 1
@@ -330,8 +329,7 @@ class Controller:
             if os.path.exists(path + ".tmp"):
                 os.unlink(path + ".tmp")
         traces = len(snapshot.traces)
-        if not keep:
-            snapshot = None
+        snapshot = None
         # The dump's pickle memo is traced: measure before it and reset (or mark) after it.
         if HAS_RESET_PEAK:
             traced_peak = max(peak, self._pending_peak)
@@ -342,7 +340,7 @@ class Controller:
         else:
             traced_peak = peak if peak > self._peak_mark else None
             self._peak_mark = _get_traced_memory()[1]
-        kept_rss = None if keep else rss_kept(rss0, rss_bytes())
+        kept_rss = rss_kept(rss0, rss_bytes())
         self._write(path + ".time", "%.6f\n" % now)
         if traced_peak is not None:
             self._write(path + ".peak", "%d\n" % traced_peak)
@@ -364,7 +362,7 @@ class Controller:
             }
         )
         self._last_took = time.perf_counter() - began
-        return (snapshot, rel) if keep else None
+        return rel
 
     def _allocator_report(self, label, source):
         now = time.time()
@@ -397,6 +395,7 @@ class Controller:
             event["by"] = by
         event.update({"time": now, "elapsed": elapsed})
         self._event(event)
+        return rel
 
     # -- the peak of a test body (pytest plugin) --------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""pytest under `arenascope run`: a capture after each test body, and pytest-memray's limit markers.
+"""pytest under `arenascope run`: a capture after each test, and pytest-memray's limit markers.
+
+The test's capture, the one of the leak series, is taken after its teardown: what its function-scoped fixtures
+held is gone by then, as it is for the next test. (Taken after the body, a fixture sized by its parameter read
+as a leak over the tests, and the gate failed.) The markers and a test's figures are the body's alone.
 
 Loaded only by the bootstrap (through PYTEST_PLUGINS); without a capture controller in the process (a child
 pytest that inherited the variable) it does nothing at all. The markers keep pytest-memray's meaning and size
@@ -52,6 +56,7 @@ _SKIP_FILES = frozenset(
 _TOP = 10
 _STACK_FRAMES = 5
 _results = {}  # node id -> what the test body measured, until its call report is made
+_events = {}  # node id -> the test's event, until its teardown is done and its capture taken
 
 
 def parse_size(text):
@@ -161,7 +166,7 @@ def _measured(item, function):
     limits = _limits(item)
     if controller.mode == "allocator":
         yield
-        controller.capture(item.nodeid, "test")
+        _events[item.nodeid] = None  # no event: a capture after the teardown
         return
     if not tracemalloc.is_tracing():
         yield
@@ -182,10 +187,9 @@ def _measured(item, function):
     gc.collect()
     traced1 = tracemalloc.get_traced_memory()[0]
     rss2 = rss_bytes()
-    kept = controller.capture(item.nodeid, "test", keep=True)
-    after, file = kept if kept else (tracemalloc.take_snapshot(), None)
-    result = _measure(item, limits, before, after, file, traced0, traced1, peak, watch)
-    del before, after, kept, watch
+    after = tracemalloc.take_snapshot()
+    result = _measure(item, limits, before, after, traced0, traced1, peak, watch)
+    del before, after, watch
     body = rss_kept(rss1, rss2)
     measured = rss_kept(rss0, rss_bytes())
     if body is not None and measured is not None:
@@ -292,7 +296,7 @@ def _top_lines(growth):
     return [{"filename": line[0], "lineno": line[1], "size": size} for size, line in grown]
 
 
-def _measure(item, limits, before, after, file, traced0, traced1, peak, watch=None):
+def _measure(item, limits, before, after, traced0, traced1, peak, watch=None):
     growth = _growth(before, after)
     top = _top_lines(growth)
     body_peak = None if peak is None else max(peak - traced0, 0)
@@ -320,7 +324,6 @@ def _measure(item, limits, before, after, file, traced0, traced1, peak, watch=No
             leaking.sort(reverse=True)
             failures.append(("limit_leaks", _leak_failure(limit, leaking)))
     return {
-        "snapshot": file,
         "peak": body_peak,
         "leaked": traced1 - traced0,
         "limitMemory": None if memory_limit is None else int(memory_limit),
@@ -416,7 +419,32 @@ def pytest_runtest_makereport(item, call):
     outcome = report.outcome
     if hasattr(report, "wasxfail"):
         outcome = "xfailed" if report.skipped else "xpassed"
-    event = {"kind": "test", "nodeid": item.nodeid, "outcome": outcome}
+    event = {"kind": "test", "nodeid": item.nodeid, "outcome": outcome, "snapshot": None}
     event.update(result)
     event["violations"] = [name for name, _ in failures]
-    controller.event(event)
+    _events[item.nodeid] = event
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the teardown of a test whose body was measured: its capture, then its event (naming the capture)."""
+    yield
+    if item.nodeid not in _events:
+        return
+    event = _events.pop(item.nodeid)
+    controller = arenascope_capture._controller
+    if controller is None or not controller.active:
+        return
+    file = controller.capture(item.nodeid, "test")
+    if event is not None:
+        event["snapshot"] = file
+        controller.event(event)
+
+
+def pytest_sessionfinish(session):
+    """The events of tests whose teardown never ran (the session was stopped): recorded, with no capture."""
+    controller = arenascope_capture._controller
+    while _events:
+        _, event = _events.popitem()
+        if event is not None and controller is not None and controller.active:
+            controller.event(event)

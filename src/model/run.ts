@@ -13,7 +13,7 @@ export interface RunTest {
   readonly nodeid: string;
   /** pytest's: passed, failed, skipped, xfailed, xpassed; error for a setup or teardown that failed. */
   readonly outcome: string;
-  /** The snapshot taken after its body (a path as the inputs name it), or null. */
+  /** The snapshot taken after its teardown (a path as the inputs name it), or null. */
   readonly snapshot: string | null;
   /**
    * Traced peak during the body above the traced memory at its start; null when not measured (the body did

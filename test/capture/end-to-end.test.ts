@@ -78,7 +78,7 @@ const manifest = (dir: string) =>
     status: string;
     exit: { code: number | null; signal: string | null; reason: string | null };
     files: { kind: string; label?: string }[];
-    tests: { nodeid: string; outcome: string; violations: string[] }[];
+    tests: { nodeid: string; outcome: string; violations: string[]; snapshot: string | null }[];
   };
 // The labels of a folder's snapshots but its interval ones: how many of those a run takes depends on
 // how busy the machine is (every --interval seconds, spaced by the time a snapshot took).
@@ -704,6 +704,41 @@ describe.runIf(PYTEST !== null)(
       expect(report.gaps.find((g) => g.topic === 'leaks')?.text).toMatch(
         new RegExp(`^${few.replace(/[()]/g, '\\$&')}: `),
       );
+    });
+  },
+);
+
+describe.runIf(PYTEST !== null)(
+  'a function-scoped fixture sized by its parameter (fixtures/run/pytest_fixture_params)',
+  { timeout: 240_000 },
+  () => {
+    // Each test's table is cleared at its teardown; each is larger than the one before. Captured after the
+    // body, before the teardown, every capture held its test's table: a leak of 0.82 at the fixture's line,
+    // and the gate failed, while the per-test table said each test's body kept nothing (h265).
+    it("takes each test's capture after its teardown: no leak at the fixture's line", () => {
+      const dir = fresh('pytest-fixture-params');
+      const r = pytestRun(dir, 'pytest_fixture_params');
+      expect(r.status, r.stderr).toBe(0);
+      const tests = manifest(dir).tests;
+      expect(tests.map((t) => t.nodeid)).toEqual([2, 4, 6, 8, 10, 12].map((k) => `test_sizes.py::test_scan[${k}000]`));
+      // CPython's own reading of each test's capture: what the fixture's line holds in it.
+      const held = spawnSync(
+        'python3',
+        [
+          '-c',
+          'import sys, tracemalloc\n' +
+            'for f in sys.argv[1:]:\n' +
+            '    s = tracemalloc.Snapshot.load(f)\n' +
+            '    print(sum(t.size for t in s.statistics("lineno") if t.traceback[0].filename.endswith("test_sizes.py")))',
+          ...tests.map((t) => join(dir, t.snapshot!)),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(held.status, held.stderr).toBe(0);
+      for (const size of held.stdout.trim().split('\n')) expect(Number(size)).toBeLessThan(64 * 1024);
+      const snapshots = snapshotLeaks(arenascope(['leaks', dir, '--json']))!;
+      expect(leaking(siteFacts(snapshots))).toEqual([]);
+      expect(arenascope(['gate', dir, '--max-leaks', '0']).stdout).not.toContain('test_sizes.py');
     });
   },
 );

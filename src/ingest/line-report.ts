@@ -278,6 +278,9 @@ const MAX_OUTPUT_CHARS = 1 << 16;
 const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 // A Markdown quote ('> ' before each line of a reply).
 const MARKDOWN_QUOTE = /^(?: {0,3}>)+ ?/;
+// A web page's copy: its no-break spaces are the printer's spaces (its header was not found; h267).
+const NBSP = /\u00a0/g;
+const spaced = (line: string): string => (line.includes('\u00a0') ? line.replace(NBSP, ' ') : line);
 // A terminal that shows the 61-column header whole is this wide: a Filename: line as wide may wrap on.
 const MIN_NAME_WRAP = 61;
 
@@ -1011,7 +1014,7 @@ const DOCSTRING_HEADER = /^(?:"""|''')(?=Line #)/;
 
 function sniffLineReport(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => {
-    const line = expandTabs(withoutCiPrefix(l).replace(MARKDOWN_QUOTE, '').replace(DOCSTRING_HEADER, ''));
+    const line = expandTabs(spaced(withoutCiPrefix(l)).replace(MARKDOWN_QUOTE, '').replace(DOCSTRING_HEADER, ''));
     return HEADER.test(line) || loggedHeader(line, HEADER);
   });
 }
@@ -1033,7 +1036,7 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   const logged = new LoggedReport();
   for await (const raw of text.lines) {
     if (pending !== null) feed(pending);
-    pending = logged.strip(withoutCiPrefix(raw));
+    pending = logged.strip(spaced(withoutCiPrefix(raw)));
   }
   let cut = text.cut();
   // Spaces alone after a table's row, no line end after them: the start of its next row (the blank
@@ -1041,12 +1044,12 @@ async function readLineReport(input: InputStream, opts: ReadOptions): Promise<Li
   if (pending !== null && cut === null && text.unended() && pending.trim() === '' && reader.readingRows()) {
     cut = pending;
   } else if (pending !== null) feed(pending);
-  const what = cut === null ? null : reader.cutOff(withoutCiPrefix(cut), text.cutInChar());
+  const what = cut === null ? null : reader.cutOff(spaced(withoutCiPrefix(cut)), text.cutInChar());
   const warnings = textEnd(input, what === null ? null : cut, `line ${no + 1}`, allowPartial, what ?? undefined);
   const notUtf8 = text.notUtf8();
   if (notUtf8 !== null) warnings.push(notUtf8Warning(input.label, notUtf8, 'its source lines'));
   if (cut !== null && what === null) {
-    last = withoutCiPrefix(cut);
+    last = spaced(withoutCiPrefix(cut));
     reader.line(last, ++no);
   }
   reader.finish(no, last, allowPartial, cut === null);

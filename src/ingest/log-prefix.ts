@@ -43,6 +43,8 @@ const SEP = /(?: *- +| *[|:,] *|\] +| +)/y;
 // cannot be told from the start of a file name.
 // A bracket anchors a run when it starts with one: Celery's '[2026-01-02 10:00:00,123: INFO/MainProcess]'.
 const ANCHOR = new RegExp(`^(?:${TIME}|${LEVEL})(?:$|[\\s:,/|-])`);
+// A logger's name then its level, one name ('%(name)s.%(levelname)s: ': 'app.db.INFO: ', reeyarn/openesef).
+const DOTTED_LEVEL = new RegExp(`\\.${LEVEL}$`);
 
 function field(text: string, at: number): { kind: string; end: number; anchor: boolean } | null {
   for (const [kind, re] of FIELDS) {
@@ -50,7 +52,8 @@ function field(text: string, at: number): { kind: string; end: number; anchor: b
     const m = re.exec(text);
     if (!m) continue;
     const inner = kind === '[]' ? m[0].slice(1, -1).trim() : m[0];
-    return { kind, end: at + m[0].length, anchor: kind === 'T' || kind === 'L' || ANCHOR.test(inner) };
+    const anchor = kind === 'T' || kind === 'L' || (kind === 'N' ? DOTTED_LEVEL.test(inner) : ANCHOR.test(inner));
+    return { kind, end: at + m[0].length, anchor };
   }
   return null;
 }

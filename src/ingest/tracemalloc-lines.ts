@@ -55,8 +55,9 @@ const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
 const NBSP = /\u00a0/g;
 // A listing kept as comments in a script or notes ('    # ' before each line): the mark read as a file
 // name's first characters ('# /app/p.py', '# <frozen importlib._bootstrap>': not the import system's). Not
-// the documentation recipe's rank ('#1: app.py:12: 0.5 KiB').
-const COMMENT = /^[ \t]*#+(?: |$)/;
+// the documentation recipe's rank ('#1: app.py:12: 0.5 KiB'). A mark with no space after it, before an
+// absolute name ('#/usr/lib/python3.6/linecache.py:137: …', '#<frozen …>', a blog's paste; h267).
+const COMMENT = /^[ \t]*#+(?: |$|(?=\/|<|[A-Za-z]:[\\/]))/;
 
 // HTML's and XML's entities, as a page's source or a JUnit file's <system-out> escape a listing
 // ('&lt;frozen importlib._bootstrap&gt;:716' read as another file: a diff of a listing and its escaped

@@ -271,9 +271,10 @@ function sizeLike(word: string): boolean {
   return letters.length === 3 && [0, 1, 2, 3].some((i) => 'size'.slice(0, i) + 'size'.slice(i + 1) === letters);
 }
 
-// A label before a statistic's file name: 'stat=', or a bracketed word and a space ('[mem] ', from
-// print("[mem]", stat)). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
-const LABEL = /^(?:[A-Za-z_]\w*=(?=\S)|\[[\w.-]{1,40}\] (?=\S))/;
+// A label before a statistic's file name: 'stat=', a bracketed word and a space ('[mem] ', from
+// print("[mem]", stat)), or a name, ': ' and an absolute file name (a logger's name, its format
+// '%(name)s: %(message)s'). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
+const LABEL = /^(?:[A-Za-z_]\w*=(?=\S)|\[[\w.-]{1,40}\] (?=\S)|[A-Za-z_][\w.-]{0,100}: (?=\/|<|[A-Za-z]:[\\/]))/;
 const ABSOLUTE = /^(?:\/|<|[A-Za-z]:[\\/])/;
 
 // A statistic line cut short after its line number or inside its figures ('app.py:9: size='), nothing

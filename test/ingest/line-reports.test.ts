@@ -198,6 +198,10 @@ describe('a function whose source holds lines that look like rows (a report past
         ['cells', (text) => cells(text, block!.lines)],
         // Its empty cells holding a space (a copy that pads them).
         ['cells with spaces', (text) => cells(text, block!.lines).replace(/\t(?=\t)/g, '\t ')],
+        // A web page's copy: no-break spaces for its spaces, every one or those leading a line (refused,
+        // exit 2: "not a format arenascope reads"; h267, uyota/py-memory-debug's report).
+        ['no-break spaces', (text) => text.replaceAll(' ', '\u00a0')],
+        ['no-break leading spaces', (text) => text.replace(/^ +/gm, (run) => '\u00a0'.repeat(run.length))],
         ['> over >', quoted('> ', '>')],
         ['>> over >', quoted('>> ', '>')],
         ['> over >>', quoted('>', '>>')],

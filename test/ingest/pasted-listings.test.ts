@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/index.js';
 import type { StatisticsLog } from '../../src/model/statistics-log.js';
 import { formatSize } from '../../src/report/format-size.js';
@@ -40,6 +40,34 @@ describe.each(['series', 'traceback', 'compare'] as const)('%s.log', (name) => {
     if (copy.startsWith('wrap')) expect(said).toMatch(/lines wrapped when copied joined back to the line before them/);
     if (copy === 'double') expect(said).toMatch(/blank lines inside a listing \(a double-spaced copy\) read past/);
   });
+});
+
+// Copies found in public pages (h267): a blog's paste with '#' before each line but its first statistic
+// (no space after it: '#<frozen importlib._bootstrap>:219', '#/usr/lib/python3.6/linecache.py:137'), and a
+// log whose format puts the logger's name and its level as one word before the message ('app.INFO: ',
+// reeyarn/openesef) or the name alone before absolute file names ('app: /srv/app.py:12: …'). Read with
+// the marks and names in their file names, every site was another, exit 0.
+describe('copies with marks or a logger name before the file names (h267)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-marked-'));
+  const copy = async (name: 'series' | 'traceback' | 'compare', change: (lines: string[]) => string[]) => {
+    const file = join(dir, `${name}-${Math.random().toString(36).slice(2)}.log`);
+    writeFileSync(file, change(readFileSync(`${DIR}/${name}.log`, 'utf8').split('\n')).join('\n'));
+    return (await loadCapture(file)) as StatisticsLog;
+  };
+  const first = (lines: string[]) => lines.findIndex((l) => l.includes(': size='));
+  it.each(['traceback', 'compare'] as const)(
+    "%s.log with '#' before every line but the first statistic",
+    async (name) => {
+      const log = await copy(name, (lines) => lines.map((l, i) => (i === first(lines) || !l ? l : `#${l}`)));
+      expect(log.listings.map((l) => l.stats.map(read))).toEqual(expected[name].map((l) => l.map(read)));
+    },
+  );
+  const prefix = /^\d{4}-\d\d-\d\d [\d:,]+ INFO memory: /;
+  it.each(['memory.INFO: ', 'memory: '])("series.log logged behind '%s'", async (logged) => {
+    const log = await copy('series', (lines) => lines.map((l) => l.replace(prefix, logged)));
+    expect(log.listings.map((l) => l.stats.map(read))).toEqual(expected.series.map((l) => l.map(read)));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
 
 // The same program run from a folder whose names hold spaces (make_pasted.py --spaced): a wrap inside

@@ -244,9 +244,11 @@ export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced =
   // peak beside them is no mprof peak (a baseline's line report of 71.9 MiB against a current run's
   // 71.8 passed a run that grew 53%).
   const runs = d.memory.flatMap((m) => (m.peakMiB === null ? [] : [m.peakMiB]));
-  // In whole bytes: a MiB figure of a few decimals is no fraction of a byte (31354834.1248 in the JSON).
-  if (from === 'memory' && runs.length) return Math.round(Math.max(...runs) * MiB);
-  if (from !== 'snapshots' && d.summary.peakMiB !== null) return Math.round(d.summary.peakMiB * MiB);
+  // The figure as printed, in bytes, fraction and all (29.9023 MiB is 31354834.1248 B): rounded to whole
+  // bytes, a peak printed 41.863281 MiB failed a limit written 41.863281MiB, and 3.9 MiB of growth
+  // between two line reports a limit of 3.9MiB (h269); limits keep their fraction too (parseSize).
+  if (from === 'memory' && runs.length) return Math.max(...runs) * MiB;
+  if (from !== 'snapshots' && d.summary.peakMiB !== null) return d.summary.peakMiB * MiB;
   if (from === 'memory') return null;
   const totals = d.snapshots?.totals.map((t) => t.size) ?? [];
   const peak = traced ? (d.summary.tracedPeakBytes ?? null) : null;
@@ -259,7 +261,7 @@ function lineReportPeak(d: ReportData): number | null {
   let peak: number | null = null;
   for (const r of d.lineReports)
     for (const b of r.blocks)
-      for (const l of b.lines) if (l.memMiB !== null) peak = Math.max(peak ?? 0, Math.round(l.memMiB * MiB));
+      for (const l of b.lines) if (l.memMiB !== null) peak = Math.max(peak ?? 0, l.memMiB * MiB);
   return peak;
 }
 

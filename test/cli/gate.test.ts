@@ -306,9 +306,45 @@ describe('gate: tolerance at the boundary', () => {
     const MiB = 1024 * 1024;
     const r = await cli('gate', report, '--max-peak', String(Math.ceil(highest * MiB)), '--json');
     expect(r.code).toBe(0);
-    // In whole bytes: memory_profiler's decimals are no fraction of a byte.
-    expect(check(json(r.out), 'max-peak').measured).toBe(Math.round(highest * MiB));
+    // The figure as printed, in bytes.
+    expect(check(json(r.out), 'max-peak').measured).toBe(highest * MiB);
     expect((await cli('gate', report, '--max-peak', String(Math.floor(highest * MiB) - 1))).code).toBe(1);
+  });
+
+  // A limit written as the peak is printed passes (limits are inclusive); one last digit under it fails.
+  // Rounded to whole bytes, a peak printed 41.863281 MiB (43896831.74 B) read 43896832 B and failed its
+  // own limit, as did every line report's peak of 60.1 MiB and 3.9 MiB of growth between two (h269).
+  const printedPeaks = (file: string, row: RegExp): string[] =>
+    [...readFileSync(file, 'utf8').matchAll(row)].map((m) => m[1]!);
+  const under = (figure: string): string => {
+    const decimals = figure.split('.')[1]?.length ?? 0;
+    return (Number(figure) - 10 ** -decimals).toFixed(decimals);
+  };
+  const maxPeak = async (file: string, limit: string, ...more: string[]) =>
+    check(json((await cli('gate', file, '--max-peak', `${limit}MiB`, ...more, '--json')).out), 'max-peak').passed;
+  it.each([
+    'fixtures/mprof/funcs.dat',
+    'fixtures/mprof/shapes/plateau.dat',
+    'fixtures/mprof/shapes/lateleak.dat',
+    ...readdirSync('fixtures/line-reports/real').map((f) => `fixtures/line-reports/real/${f}`),
+  ])('--max-peak of %s at the peak as printed passes, a last digit under it fails', async (file) => {
+    const row = file.endsWith('.dat') ? /^MEM ([\d.]+) /gm : /^ +\d+ +([\d.]+) Mi?B/gm;
+    const peak = printedPeaks(file, row).reduce((a, b) => (Number(b) > Number(a) ? b : a));
+    expect(await maxPeak(file, peak)).toBe(true);
+    expect(await maxPeak(file, under(peak))).toBe(false);
+  });
+
+  it('--max-peak-growth of two line reports at the growth as printed passes, a last digit under it fails', async () => {
+    const [base, current] = ['mp0.61-mprun-T', 'mp0.61-ipython'].map((n) => `fixtures/line-reports/real/${n}.txt`);
+    const [b, c] = [base!, current!].map((f) => Math.max(...printedPeaks(f, /^ +\d+ +([\d.]+) MiB/gm).map(Number)));
+    const growth = (c! - b!).toFixed(1);
+    const gate = async (limit: string) =>
+      check(
+        json((await cli('gate', current!, '--baseline', base!, '--max-peak-growth', `${limit}MiB`, '--json')).out),
+        'max-peak-growth',
+      ).passed;
+    expect(await gate(growth)).toBe(true);
+    expect(await gate(under(growth))).toBe(false);
   });
 
   it('line reports: --max-leaks has no verdict from them (fails saying so); --max-peak-growth compares their peaks', async () => {

@@ -10,7 +10,7 @@ import { headLines } from './lines.js';
 // -->`, an XML declaration, other comments).
 const HTML = /^(?:\ufeff)?(?:\s|<!--[\s\S]*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html)[\s>]/i;
 // The text report's summary line (report/text/report.ts), under its title.
-const TEXT_REPORT = /^peak \([^)]*\): .*; growth: .*; leak suspects: .*; fragmented: /;
+const TEXT_REPORT = /^(?:traced )?peak(?: \([^)]*\))?: .*; growth: .*; leak suspects: .*; fragmented: /;
 // A report's JSON (`arenascope baseline`, `report --json-out`): an object whose "format" says so, the
 // key wherever it comes in the head (`jq -S` sorts it after "allocatorStats").
 const REPORT_JSON = /^\ufeff?\s*\{[\s\S]*"format"\s*:\s*"arenascope-report"/;

@@ -2,7 +2,6 @@
 
 import { siteName } from '../analysis/leaks.js';
 import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
-import { printfFixed } from '../util/printf.js';
 import { allocatorAloneLines } from './allocator-alone.js';
 import { mdCode, mdFenced, mdText } from './escape.js';
 import { formatSize, growthLabel } from './format-size.js';
@@ -12,7 +11,7 @@ import {
   memoryShape,
   memoryTrendRate,
   memoryVerdictWord,
-  peakSource,
+  summaryPeak,
 } from './memory-trend.js';
 import { runLine, TEST_COLUMNS, testCells } from './run-tests.js';
 import { renderLineReportLeaks } from './text/leaks.js';
@@ -28,10 +27,10 @@ export function renderMarkdown(d: ReportData, limit?: number): string {
   // (a '|' in it made the header a cell longer than the table, which then rendered as no table).
   const traced = d.snapshots ? mdText(finalCaptureName(d.snapshots)) : 'last capture';
   out.push(
-    `| peak (${peakSource(d)}) | traced, ${traced} | growth | leak suspects | fragmented |`,
+    `| ${summaryPeak(d).label} | traced, ${traced} | growth | leak suspects | fragmented |`,
     '|---:|---:|---:|---:|---|',
   );
-  const peak = sm.peakMiB === null ? '—' : `${printfFixed(sm.peakMiB, 1)} MiB`;
+  const peak = summaryPeak(d).value ?? '—';
   const final = sm.finalBytes === null ? '—' : formatSize(sm.finalBytes);
   const growth = sm.growthBytes === null ? '—' : formatSize(sm.growthBytes, true);
   out.push(

@@ -4,6 +4,7 @@
 import type { MemoryTrend, MemoryVerdict } from '../analysis/mprof.js';
 import type { ReportData } from '../analysis/report-data.js';
 import { printfFixed } from '../util/printf.js';
+import { formatSize } from './format-size.js';
 
 /** The verdict as printed: 'transient' of an RSS curve is memory given back, so it says so. */
 export function memoryVerdictWord(v: MemoryVerdict): string {
@@ -57,6 +58,24 @@ export function memoryTrendRate(t: MemoryTrend): string | null {
 }
 
 /** Where the summary's peak (RSS) comes from: mprof runs, memory_profiler line reports, or both. */
+/**
+ * The summary's peak, as the page's first cards give it: the RSS peak (mprof, memory_profiler), else
+ * tracemalloc's traced peak between captures (`.peak` sidecars, a run's manifest), else none. Text and
+ * Markdown said "peak (mprof): -" of dumps whose traced peak the page and the gate gave (h269).
+ */
+export function summaryPeak(d: Pick<ReportData, 'formats' | 'memory' | 'summary'>): {
+  readonly label: string;
+  readonly value: string | null;
+} {
+  const { peakMiB, tracedPeakBytes } = d.summary;
+  if (peakMiB !== null) return { label: `peak (${peakSource(d)})`, value: `${printfFixed(peakMiB, 1)} MiB` };
+  if (tracedPeakBytes != null) return { label: 'traced peak', value: formatSize(tracedPeakBytes) };
+  return {
+    label: d.formats.some((f) => f === 'mprof' || f === 'line-report') ? `peak (${peakSource(d)})` : 'peak',
+    value: null,
+  };
+}
+
 export function peakSource(d: Pick<ReportData, 'formats' | 'memory' | 'summary'>): string {
   // A run with child processes (mprof run -M): its peak is the program's and its children's at one
   // sample, not the MEM peak `mprof peak` (and `info`) print.

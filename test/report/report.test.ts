@@ -1,5 +1,5 @@
 // The report: ReportData from real captures, the renderers, and escaping of capture strings.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { loadCaptureSet } from '../../src/ingest/capture-set.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { FrameTable } from '../../src/model/frames.js';
 import { esc, mdCode, mdText } from '../../src/report/escape.js';
+import { formatSize } from '../../src/report/format-size.js';
 import { captureTicks, sizeUnit } from '../../src/report/html/axes.js';
 import { arenasCaption } from '../../src/report/html/charts.js';
 import { renderHtml, scriptJson } from '../../src/report/html/page.js';
@@ -427,6 +428,25 @@ describe("the peak's label says whose it is", () => {
   ])('%s: %s', async (file, label) => {
     const r = await cli('report', file, '-f', 'markdown');
     expect(r.out.split('\n')[2]).toMatch(new RegExp(`^\\| ${label.replace(/[()]/g, '\\$&')} \\|`));
+  });
+});
+
+describe("dumps with tracemalloc's traced peaks beside them (.peak sidecars), no mprof run", () => {
+  // The page's card and the gate gave the traced peak; text and Markdown said "peak (mprof): -" (h269).
+  it('text and Markdown give the traced peak the JSON (and the page) give, named so', async () => {
+    const dir = 'fixtures/gate/xver/py311/snapshots';
+    const sidecars = readdirSync(dir).filter((f) => f.endsWith('.peak'));
+    const peaks = sidecars.map((f) => Number(readFileSync(join(dir, f), 'utf8')));
+    const { summary } = JSON.parse((await cli('report', dir, '--json')).out) as {
+      summary: { tracedPeakBytes: number; peakMiB: number | null };
+    };
+    expect(summary.peakMiB).toBeNull();
+    expect(summary.tracedPeakBytes).toBeGreaterThanOrEqual(Math.max(...peaks));
+    const figure = formatSize(summary.tracedPeakBytes);
+    expect((await cli('report', dir, '-f', 'text')).out).toContain(`traced peak: ${figure}; `);
+    const md = (await cli('report', dir, '-f', 'markdown')).out.split('\n');
+    expect([md[2]!.split(' | ')[0], md[4]!.split(' | ')[0]]).toEqual(['| traced peak', `| ${figure}`]);
+    expect((await cli('report', dir, '-f', 'text')).out).not.toContain('mprof');
   });
 });
 

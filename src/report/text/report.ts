@@ -3,10 +3,9 @@
 
 import { siteName } from '../../analysis/leaks.js';
 import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
-import { printfFixed } from '../../util/printf.js';
 import { allocatorAloneLines } from '../allocator-alone.js';
 import { formatSize, growthLabel } from '../format-size.js';
-import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, peakSource } from '../memory-trend.js';
+import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, summaryPeak } from '../memory-trend.js';
 import { runLine, testCells } from '../run-tests.js';
 import { capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderLineReportLeaks } from './leaks.js';
@@ -26,8 +25,9 @@ export function reportTextPaths(d: ReportData): string[] {
 
 export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT): string {
   const sm = d.summary;
+  const peak = summaryPeak(d);
   const parts = [
-    `peak (${peakSource(d)}): ${sm.peakMiB === null ? '-' : `${printfFixed(sm.peakMiB, 1)} MiB`}`,
+    `${peak.label}: ${peak.value ?? '-'}`,
     `traced at the ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
     `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
     `leak suspects: ${sm.leakSuspects ?? '-'}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''}`,

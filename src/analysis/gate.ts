@@ -1307,7 +1307,11 @@ function leaksCheck(
       ? `not counted apart, the total of the program and its children (the program and each child are judged): ${listedSome(inChildren.map(procText))}`
       : '',
     ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
-    tooFew ? `the ${few ?? `${captures} snapshots`} are too few to judge (leaks needs 3 or more)` : '',
+    tooFew
+      ? few !== null
+        ? `the ${few} are too few to judge (leaks needs 3 or more)`
+        : `${captures === 1 ? 'the 1 snapshot is' : `the ${captures} snapshots are`} too few to judge (leaks needs 3 or more)`
+      : '',
     unjudged.length
       ? `not judged, too few samples: ${listedSome(unjudged.map(({ m, t }) => `${m.label} ${t.name}`))}`
       : '',

@@ -276,8 +276,8 @@ const MAX_OUTPUT_LINES = 20;
 const MAX_OUTPUT_CHARS = 1 << 16;
 // REPL prompts: the session that printed the table goes on (IPython strips %mprun's blank lines).
 const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
-// A Markdown quote ('> ' before each line of a reply).
-const MARKDOWN_QUOTE = /^(?: {0,3}>)+ ?/;
+// A Markdown quote ('> ' before each line of a reply), or a comment's mark ('# ': a report kept in a script).
+const QUOTE_MARK = /^(?:(?: {0,3}>)+|[ \t]*#+(?= |$)) ?/;
 // A web page's copy: its no-break spaces are the printer's spaces (its header was not found; h267).
 const NBSP = /\u00a0/g;
 const spaced = (line: string): string => (line.includes('\u00a0') ? line.replace(NBSP, ' ') : line);
@@ -378,7 +378,7 @@ class Reader {
    */
   private unquoted(raw: string): string {
     if (DOCSTRING_HEADER.test(raw)) return raw.slice(3);
-    const m = MARKDOWN_QUOTE.exec(raw);
+    const m = QUOTE_MARK.exec(raw);
     if (!m) return raw;
     const stripped = raw.slice(m[0].length);
     if (!this.table || !m[0].endsWith(' ')) return stripped;
@@ -1014,7 +1014,7 @@ const DOCSTRING_HEADER = /^(?:"""|''')(?=Line #)/;
 
 function sniffLineReport(head: Buffer): boolean {
   return headLines(head, 2000).some((l) => {
-    const line = expandTabs(spaced(withoutCiPrefix(l)).replace(MARKDOWN_QUOTE, '').replace(DOCSTRING_HEADER, ''));
+    const line = expandTabs(spaced(withoutCiPrefix(l)).replace(QUOTE_MARK, '').replace(DOCSTRING_HEADER, ''));
     return HEADER.test(line) || loggedHeader(line, HEADER);
   });
 }

@@ -186,7 +186,8 @@ describe('a function whose source holds lines that look like rows (a report past
       const quoted = (header: string, rows: string) => (text: string) =>
         text.replace(/^.*$/gm, (l) => (/^ +\d/.test(l) ? rows : header) + l);
       const pastes: [string, (text: string) => string][] = [
-        ...[' '.repeat(4), ' '.repeat(8), ' '.repeat(32), '>', '> ', '>>', '> > '].map(
+        // As a script's comments ('# ' before every line, a report kept below the code it profiled; h267).
+        ...[' '.repeat(4), ' '.repeat(8), ' '.repeat(32), '>', '> ', '>>', '> > ', '# ', '    # '].map(
           (prefix): [string, (text: string) => string] => [prefix, (text) => text.replace(/^/gm, prefix)],
         ),
         // Spaces turned into tabs of 4 and 2 columns (`unexpand -a -t 4`): the header's place at that

@@ -1,7 +1,7 @@
 """pytest under `arenascope run`: a capture after each test, and pytest-memray's limit markers.
 
-The test's capture, the one of the leak series, is taken after its teardown: what its function-scoped fixtures
-held is gone by then, as it is for the next test. (Taken after the body, a fixture sized by its parameter read
+The test's capture, the one of the leak series, is taken once the test is over (torn down, and its fixture
+values let go of by pytest): what its function-scoped fixtures held is gone by then, as it is for the next test. (Taken after the body, a fixture sized by its parameter read
 as a leak over the tests, and the gate failed.) The markers and a test's figures are the body's alone.
 
 Loaded only by the bootstrap (through PYTEST_PLUGINS); without a capture controller in the process (a child
@@ -56,7 +56,9 @@ _SKIP_FILES = frozenset(
 _TOP = 10
 _STACK_FRAMES = 5
 _results = {}  # node id -> what the test body measured, until its call report is made
-_events = {}  # node id -> the test's event, until its teardown is done and its capture taken
+# node id -> the test's events (its own, None in a run measuring the allocator; then a teardown's error),
+# until its run is over and its capture taken
+_events = {}
 
 
 def parse_size(text):
@@ -166,7 +168,7 @@ def _measured(item, function):
     limits = _limits(item)
     if controller.mode == "allocator":
         yield
-        _events[item.nodeid] = None  # no event: a capture after the teardown
+        _events[item.nodeid] = [None]  # no event: a capture after the teardown
         return
     if not tracemalloc.is_tracing():
         yield
@@ -399,7 +401,9 @@ def pytest_runtest_makereport(item, call):
         # As the bodies are measured: only where tracemalloc traces (not a run measuring the allocator alone).
         if controller is not None and controller.active and controller.mode != "allocator" and tracemalloc.is_tracing():
             event = _unmeasured(item, outcome.get_result(), call.when)
-            if event is not None:
+            if event is not None and item.nodeid in _events:
+                _events[item.nodeid].append(event)  # after the test's own
+            elif event is not None:
                 controller.event(event)
         return
     result = _results.pop(item.nodeid, None)
@@ -422,29 +426,33 @@ def pytest_runtest_makereport(item, call):
     event = {"kind": "test", "nodeid": item.nodeid, "outcome": outcome, "snapshot": None}
     event.update(result)
     event["violations"] = [name for name, _ in failures]
-    _events[item.nodeid] = event
+    _events[item.nodeid] = [event]
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After the teardown of a test whose body was measured: its capture, then its event (naming the capture)."""
+def pytest_runtest_protocol(item, nextitem):
+    """Once a test whose body was measured has run, torn down and been let go of: its capture, then its
+    events (its own naming the capture). Not in pytest_runtest_teardown: pytest holds the test's fixture
+    values (item.funcargs) until its teardown hooks have all returned (h270)."""
     yield
-    if item.nodeid not in _events:
-        return
-    event = _events.pop(item.nodeid)
+    events = _events.pop(item.nodeid, None)
     controller = arenascope_capture._controller
-    if controller is None or not controller.active:
+    if events is None or controller is None or not controller.active:
         return
+    gc.collect()  # as after the body: what a cycle held is no test's
     file = controller.capture(item.nodeid, "test")
-    if event is not None:
-        event["snapshot"] = file
-        controller.event(event)
+    if events[0] is not None:
+        events[0]["snapshot"] = file
+    for event in events:
+        if event is not None:
+            controller.event(event)
 
 
 def pytest_sessionfinish(session):
-    """The events of tests whose teardown never ran (the session was stopped): recorded, with no capture."""
+    """The events of tests whose run never ended (the session was stopped): recorded, with no capture."""
     controller = arenascope_capture._controller
     while _events:
-        _, event = _events.popitem()
-        if event is not None and controller is not None and controller.active:
-            controller.event(event)
+        _, events = _events.popitem()
+        for event in events:
+            if event is not None and controller is not None and controller.active:
+                controller.event(event)

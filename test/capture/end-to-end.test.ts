@@ -712,10 +712,10 @@ describe.runIf(PYTEST !== null)(
   'a function-scoped fixture sized by its parameter (fixtures/run/pytest_fixture_params)',
   { timeout: 240_000 },
   () => {
-    // Each test's table is cleared at its teardown; each is larger than the one before. Captured after the
+    // Each test's table is let go of once it is over; each is larger than the one before. Captured after the
     // body, before the teardown, every capture held its test's table: a leak of 0.82 at the fixture's line,
     // and the gate failed, while the per-test table said each test's body kept nothing (h265).
-    it("takes each test's capture after its teardown: no leak at the fixture's line", () => {
+    it("takes each test's capture once it is over (torn down, its fixture values let go of): no leak", () => {
       const dir = fresh('pytest-fixture-params');
       const r = pytestRun(dir, 'pytest_fixture_params');
       expect(r.status, r.stderr).toBe(0);

@@ -38,3 +38,24 @@ export function afterTextWarning(label: string, left: { line: number; text: stri
       'one statistic printed again apart from its listing is no snapshot, and the text no part of its file name',
   ];
 }
+
+/**
+ * Whether `line` starts with `prefix` but for one byte changed, added or taken away (a damaged log
+ * prefix or label, not a program's own words).
+ */
+export function nearStart(line: string, prefix: string): boolean {
+  if (line.startsWith(prefix)) return false;
+  return [-1, 0, 1].some((d) => {
+    const start = line.slice(0, prefix.length + d);
+    return start.length === prefix.length + d && withinOneEdit(start, prefix);
+  });
+}
+
+/** Whether two strings are one substitution, insertion or deletion apart (or equal). */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}

@@ -25,7 +25,7 @@ import { estimate, printedSize, SizeReadings, withinOrder } from './printed-size
 import { CapturedSections } from './pytest-sections.js';
 import { WarningInListing } from './python-warning.js';
 import { type Line, MIN_WRAP, unwrapper, wordWrappedFrames, wrapsOn } from './terminal-wrap.js';
-import { afterTextWarning, printedAfterText, textBeforeName } from './text-before-name.js';
+import { afterTextWarning, nearStart, printedAfterText, textBeforeName } from './text-before-name.js';
 import { frameLine, plain, STAT, SUFFIXED_STAT } from './tracemalloc-lines.js';
 
 const FORMAT = 'tracemalloc-text';
@@ -342,9 +342,45 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     if (!current.length) return;
     settleCopies();
     let { prefix, shape, names } = namesOf(current);
+    // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
+    // part of the file names, when every statistic of the listing carries it, behind a log prefix or
+    // two statistics or more (a file name may hold '=', but not one word= before every file's), or
+    // before an absolute file name ('[mem] <stdin>:6: …', each step's largest printed alone). Found on
+    // any of them: a logger's name before __main__'s relative file name and others' absolute ones
+    // (CPython 3.8 and older), 'app: realrun.py:9' (before, 7 sites of 8 were left out as printed after
+    // other text, and the eighth named 'app: realrun.py'; h271).
+    const labelOf = (ns: readonly string[]): string | undefined => {
+      const label = ns.map((n) => LABEL.exec(n)?.[0]).find((l) => l !== undefined);
+      const evident = (l: string): boolean =>
+        shape !== null || ns.length > 1 || ns.some((n) => ABSOLUTE.test(n.slice(l.length)));
+      return label && evident(label) ? label : undefined;
+    };
+    // A statistic whose log prefix or label is a byte away from its listing's other lines' ('app.INF0: '
+    // among 'app.INFO: ') is damaged: read as a site of another name, or left out as printed after other
+    // text, a leak passed the gate (h271). An error, as a damaged figure is; --lenient leaves it out.
+    const carried = (k: number): string =>
+      prefix === null ? '' : current[k]!.head.slice(0, nameStart(current[k]!, prefix));
+    const withLabel = labelOf(names);
+    const broken = current.map((st, k) => {
+      const theirs = current.map((_, j) => carried(j)).filter((p) => p !== '');
+      if (carried(k) === '' && theirs.some((p) => nearStart(st.head, p))) return true;
+      return withLabel !== undefined && !names[k]!.startsWith(withLabel) && nearStart(names[k]!, withLabel);
+    });
+    if (broken.some(Boolean)) {
+      const k = broken.indexOf(true);
+      const why = `a statistic whose text before its file name is a byte away from its listing's (${quoted(current[k]!.head, 60)})`;
+      if (!opts.lenient)
+        throw new InputError(input.label, `line ${current[k]!.inputLine}`, `${why}; --lenient skips it`);
+      damaged.push(...current.filter((_, j) => broken[j]).map((st) => st.inputLine));
+      current = current.filter((_, j) => !broken[j]);
+      ({ prefix, shape, names } = namesOf(current));
+    }
+    const sharedLabel = (l: string | undefined): string | undefined =>
+      l && names.every((n) => n.startsWith(l)) ? l : undefined;
+    let label = sharedLabel(labelOf(names));
     // A statistic printed after other text on its line ('round 0 largest: …') is left out: read as a
     // listing of its own, each round made two captures and a leak read as a plateau.
-    const after = printedAfterText(names);
+    const after = printedAfterText(label ? names.map((n) => n.slice(label!.length)) : names);
     if (after.some(Boolean)) {
       const i = after.indexOf(true);
       afterText ??= { line: current[i]!.inputLine, text: textBeforeName(names[i]!)!, count: 0 };
@@ -352,21 +388,17 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       current = current.filter((_, k) => !after[k]);
       if (!current.length) return;
       ({ prefix, shape, names } = namesOf(current));
+      label = sharedLabel(labelOf(names));
     }
     if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
     const process = current[0]!.process;
     const numbers = process === null ? numbersOf(shape) : new Map<number, string>();
-    // A program's label before each statistic ('stat=XXX/linecache.py:0: size=…', f"stat={stat}"): no
-    // part of the file names, when every statistic of the listing carries it, behind a log prefix or
-    // two statistics or more (a file name may hold '=', but not one word= before every file's), or
-    // before an absolute file name ('[mem] <stdin>:6: …', each step's largest printed alone).
-    const label = LABEL.exec(names[0]!)?.[0];
-    const evident = (l: string): boolean =>
-      shape !== null || names.length > 1 || names.some((n) => ABSOLUTE.test(n.slice(l.length)));
-    if (label && names.every((n) => n.startsWith(label)) && evident(label)) {
+    if (label) {
       labelled = labelled ?? { line: current[0]!.inputLine, label, stats: 0 };
       labelled.stats += names.length;
-      for (const [i, n] of names.entries()) names[i] = n.slice(label.length);
+      // (A space more after it is no part of the name: ' /srv/app.py' was another site, and a leak passed
+      // the gate; h271.)
+      for (const [i, n] of names.entries()) names[i] = n.slice(label.length).replace(/^\s+(?=\S)/, '');
     }
     // The sizes each statistic's figures allow (estimate), for those its listing's order allows (inOrder).
     const ranges = new Map<LoggedStatistic, readonly [number, number]>();
@@ -797,15 +829,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       gap = blankAfter(gap, no);
       return;
     }
+    // Frame and source lines behind nothing, a log prefix, or the text before their statistic's file name
+    // (a logger's name, '%(name)s: %(message)s': each statistic read as a listing of its own; h271).
+    const head = current[current.length - 1]!.head;
+    const framed = (p: string): boolean =>
+      p === '' || isLogPrefix(p) || (head.startsWith(p) && /^\s/.test(head.slice(p.length)) && p.trim() !== '');
     const f = frameLine(line);
     // (A paste's '...' for frames left out is no such text: the frames after it are the statistic's.)
-    if (f && (f.prefix === '' || isLogPrefix(f.prefix)) && interrupted !== null && !interrupted.elided && !gap) {
+    if (f && framed(f.prefix) && interrupted !== null && !interrupted.elided && !gap) {
       if (!strayFrames) strays.push(no);
       strayFrames = true;
       return;
     }
     if (strayFrames && !gap && SOURCE.test(line)) return;
-    if (f && (f.prefix === '' || isLogPrefix(f.prefix))) {
+    if (f && framed(f.prefix)) {
       if (copied && keptFrame === line && !gap) {
         keptFrame = null;
         return;
@@ -833,7 +870,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       return;
     }
     const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
-    if (src && (src[1]!.trim() === '' || isLogPrefix(src[1]!))) {
+    if (src && (src[1]!.trim() === '' || framed(src[1]!.trimEnd()))) {
       if (afterGap(null)) sourceGoesOn = wrapsOn(l, wrap.width);
       sourceRead();
       return;

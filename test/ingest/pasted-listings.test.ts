@@ -70,6 +70,48 @@ describe('copies with marks or a logger name before the file names (h267)', () =
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
 
+// Logged behind a logger's name on CPython 3.8 (fixtures/text/make_labelled.py): __main__'s file named
+// relative ('memwatch: program.py:17'), the others absolute. 7 sites of 8 were left out as printed after
+// other text, the eighth named 'memwatch: program.py'; by traceback, with the name before each frame
+// too, every listing read empty (Total: 0 B), exit 0 (h271).
+describe('listings logged behind a logger name, CPython 3.8 (h271)', () => {
+  const LABELLED = 'fixtures/text/labelled';
+  const truth = JSON.parse(readFileSync(`${LABELLED}/expected.json`, 'utf8')) as Record<string, Stat[][]>;
+  const site = (s: Pick<Stat, 'frames' | 'size' | 'count'>) => [s.frames, s.count, formatSize(s.size)];
+  it.each(Object.keys(truth))('%s: every listing as CPython computed it', async (name) => {
+    const log = (await loadCapture(`${LABELLED}/${name}`)) as StatisticsLog;
+    expect(log.listings.map((l) => l.stats.map(site))).toEqual(truth[name]!.map((l) => l.map(site)));
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-labelled-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const changed = async (name: string, change: (line: string) => string, ...flags: string[]) => {
+    const lines = readFileSync(`${LABELLED}/${name}`, 'utf8').split('\n');
+    // The leaking line's statistic in the last listing.
+    const at = lines.map((l) => l.includes('program.py:17: size=')).lastIndexOf(true);
+    lines[at] = change(lines[at]!);
+    const file = join(dir, `${name}-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(file, lines.join('\n'));
+    return { at: at + 1, r: await cli('stats', file, '--json', ...flags) };
+  };
+  it.each([
+    ['name.lineno.log', (l: string) => l.replace('memwatch: ', 'memwatcb: ')],
+    ['name-level.lineno.log', (l: string) => l.replace('memwatch.INFO: ', 'memwatch.INF0: ')],
+  ])('%s with a byte of its name damaged on the leaking line: an error naming it', async (name, change) => {
+    const { at, r } = await changed(name, change);
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining(`: line ${at}: a statistic whose text before its file name`),
+    ]);
+    expect((await changed(name, change, '--lenient')).r.code).toBe(0);
+  });
+  it('name.lineno.log with a space more after the name: the same site', async () => {
+    const { r } = await changed('name.lineno.log', (l) => l.replace('memwatch: ', 'memwatch:  '));
+    const names = (JSON.parse(r.out) as { stats: { frames: Frame[] }[] }).stats.map((s) => s.frames[0]!.filename);
+    expect(names).toContain('program.py');
+    expect(names.filter((n) => n.trim() !== n)).toEqual([]);
+  });
+});
+
 // The same program run from a folder whose names hold spaces (make_pasted.py --spaced): a wrap inside
 // such a file name was no piece of a path, so each statistic read as a listing of its own, its file
 // name cut ('dulo.py'), and a leak was missed with no word (the traceback listing: 160 B of 1471 KiB).

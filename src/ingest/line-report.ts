@@ -64,8 +64,13 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // split the run every way, in time quadratic in it; fuzz seed 76.)
 // Or a row behind a byte or two of junk that is no letter or digit (a NUL or a '#' over its first column
 // left a 44.8 MiB peak out; a program's own line, `step 4  20.000 MiB  4.000 MiB`, is none).
-const BROKEN_ROW =
-  /^\s*(?:\d+\s+[^\s\d]*\d\S*?\s*[KMGT]i?B|(?:\S+\s+|[^\w\s]{1,2}\s*\d+\s+)?-?\d[\d.]*\s*[KMGT]i?B\s+-?\d[\d.]*\s*[KMGT]i?B)(\s|$)/i;
+// Or both figures whole, a byte of a unit changed ('67.1 MjB': the peak row skipped, a gate passed at 51.9; h271).
+const UNIT_ANY = '(?:[KMGT]i?B|[KMGT][^\\s\\d][A-Za-z]|[A-Za-z]iB|[KMGT]i[A-Za-z])';
+const BROKEN_ROW = new RegExp(
+  '^\\s*(?:\\d+\\s+[^\\s\\d]*\\d\\S*?\\s*[KMGT]i?B|(?:\\S+\\s+|[^\\w\\s]{1,2}\\s*\\d+\\s+)?-?\\d[\\d.]*\\s*[KMGT]i?B\\s+-?\\d[\\d.]*\\s*[KMGT]i?B|' +
+    `\\d+\\s+-?\\d[\\d.]*\\s*${UNIT_ANY}\\s+-?\\d[\\d.]*\\s*${UNIT_ANY})(\\s|$)`,
+  'i',
+);
 const ROW_LIKE = /^\s*\d+\s+-?\d+(\.\d*)?(\s|$)/;
 
 type Columns = keyof typeof MEASURED;
@@ -280,7 +285,12 @@ const PROMPT = /^(?:In \[\d+\]:|Out\[\d+\]:|>>> )/;
 const QUOTE_MARK = /^(?:(?: {0,3}>)+|[ \t]*#+(?= |$)) ?/;
 // A web page's copy: its no-break spaces are the printer's spaces (its header was not found; h267).
 const NBSP = /\u00a0/g;
-const spaced = (line: string): string => (line.includes('\u00a0') ? line.replace(NBSP, ' ') : line);
+// (A `Filename:` line's name keeps its own: a folder named with one is another folder; h271.)
+const spaced = (line: string): string => {
+  if (!line.includes('\u00a0')) return line;
+  const name = /^[\s\u00a0]*Filename:[\s\u00a0]*/.exec(line);
+  return name ? name[0].replace(NBSP, ' ') + line.slice(name[0].length) : line.replace(NBSP, ' ');
+};
 // A terminal that shows the 61-column header whole is this wide: a Filename: line as wide may wrap on.
 const MIN_NAME_WRAP = 61;
 

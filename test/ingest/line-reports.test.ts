@@ -219,6 +219,28 @@ describe('a function whose source holds lines that look like rows (a report past
   );
 });
 
+describe("a no-break space in the profiled file's folder name (h271)", () => {
+  // A web page's copy has them for spaces, and they are read so; a name's own stays in the name.
+  it('stays in the file name, the report read as printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-nbsp-name-'));
+    try {
+      const report = readFileSync(`${DIR}/real/mp0.61-p3.txt`, 'utf8').replace(
+        /^Filename: /m,
+        'Filename: /srv/my\u00a0dir/',
+      );
+      writeFileSync(join(dir, 'r.txt'), report);
+      const [named, plain] = [
+        (await loadCapture(join(dir, 'r.txt'))) as LineReport,
+        (await loadCapture(`${DIR}/real/mp0.61-p3.txt`)) as LineReport,
+      ];
+      expect(named.blocks[0]!.filename).toBe('/srv/my\u00a0dir/prog_many.py');
+      expect(named.blocks.map((b) => b.lines)).toEqual(plain.blocks.map((b) => b.lines));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a report pasted into a docstring right after its opening quotes (h233)', () => {
   // '"""Line #    Mem usage …' with its rows below as printed: "rows with no 'Line #' header above them".
   it('reads as the report does without the quotes', async () => {
@@ -754,6 +776,10 @@ describe("a row whose unit was edited (fixtures/line-reports/peak-row, the repor
     ['KiB', (l: string) => l.replace(/ MiB /, ' KiB ')],
     ['Mib', (l: string) => l.replace(/ MiB /, ' Mib ')],
     ['glued', (l: string) => l.replaceAll(' MiB', 'MiB')],
+    // A byte of a unit changed (h271: 'MjB' skipped the peak row, and the gate passed at a lower one).
+    ['MjB', (l: string) => l.replace(/ MiB /, ' MjB ')],
+    ['MiV', (l: string) => l.replace(/ MiB /, ' MiV ')],
+    ['NiB in the increment', (l: string) => l.replace(/(MiB +-?[\d.]+) MiB/, '$1 NiB')],
     ['line number with a letter', (l: string) => l.replace(/^ (\s*\d+)/, '$1a')],
     [
       'line number lost',

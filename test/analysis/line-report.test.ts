@@ -613,20 +613,42 @@ describe('a row damaged in a real report (memory_profiler 0.61, fixtures/line-re
     }
   });
 
-  // A NUL byte before the peak row's line number, or '#' over its first column: the row was skipped as a
-  // line of output between rows, and the gate passed at the peak of the rows left (helper h258).
-  it.each([
-    ['a NUL byte', (l: string) => l.replace(/^ /, ' \0')],
-    ["'#' over its first column", (l: string) => l.replace(/^ /, '#')],
-  ])('with %s before its line number: an error naming its line', async (_, damage) => {
+  // A NUL byte before the peak row's line number: the row was skipped as a line of output between rows,
+  // and the gate passed at the peak of the rows left (helper h258). ('#' over its first column is a
+  // comment's mark, as a report kept in a script has on every line: the row is read as printed.)
+  it.each([['a NUL byte', (l: string) => l.replace(/^ /, ' \0')]])(
+    'with %s before its line number: an error naming its line',
+    async (_, damage) => {
+      const lines = readFileSync('fixtures/line-reports/real/mp0.61-p3.txt', 'utf8').split('\n');
+      const at = lines.findIndex((l) => l.includes('1149.'));
+      lines[at] = damage(lines[at]!);
+      const path = join(tmpdir(), `arenascope-damaged-start-${process.pid}.txt`);
+      writeFileSync(path, lines.join('\n'));
+      try {
+        const gate = await cli('gate', path, '--max-peak', '100MiB');
+        expect([gate.code, gate.err]).toEqual([
+          2,
+          expect.stringContaining(`line ${at + 1}: a row that cannot be read`),
+        ]);
+      } finally {
+        rmSync(path, { force: true });
+      }
+    },
+  );
+
+  it("with '#' over its first column: read as printed, a comment's mark before it", async () => {
     const lines = readFileSync('fixtures/line-reports/real/mp0.61-p3.txt', 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes('1149.'));
-    lines[at] = damage(lines[at]!);
-    const path = join(tmpdir(), `arenascope-damaged-start-${process.pid}.txt`);
+    const peak = /^ +\d+ +([\d.]+) MiB/.exec(lines[at]!)![1];
+    lines[at] = lines[at]!.replace(/^ /, '#');
+    const path = join(tmpdir(), `arenascope-hash-start-${process.pid}.txt`);
     writeFileSync(path, lines.join('\n'));
     try {
       const gate = await cli('gate', path, '--max-peak', '100MiB');
-      expect([gate.code, gate.err]).toEqual([2, expect.stringContaining(`line ${at + 1}: a row that cannot be read`)]);
+      expect([gate.code, gate.out]).toEqual([
+        1,
+        expect.stringContaining(`${Number(peak).toFixed(1)} MiB (limit 100.0 MiB)`),
+      ]);
     } finally {
       rmSync(path, { force: true });
     }

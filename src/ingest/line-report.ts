@@ -64,8 +64,9 @@ const UNMEASURED = /^( *)(\d+)( *)(.*)$/s;
 // split the run every way, in time quadratic in it; fuzz seed 76.)
 // Or a row behind a byte or two of junk that is no letter or digit (a NUL or a '#' over its first column
 // left a 44.8 MiB peak out; a program's own line, `step 4  20.000 MiB  4.000 MiB`, is none).
-// Or both figures whole, a byte of a unit changed ('67.1 MjB': the peak row skipped, a gate passed at 51.9; h271).
-const UNIT_ANY = '(?:[KMGT]i?B|[KMGT][^\\s\\d][A-Za-z]|[A-Za-z]iB|[KMGT]i[A-Za-z])';
+// Or both figures whole, a byte of a unit changed or taken away ('67.1 MjB', '92.4 iB': the peak row
+// skipped, a gate passed at a lower one; h271, h272).
+const UNIT_ANY = '(?:[KMGT]i?B|[KMGT][^\\s\\d][A-Za-z]|[A-Za-z]iB|[KMGT]i[A-Za-z]|iB|[KMGT]i)';
 const BROKEN_ROW = new RegExp(
   '^\\s*(?:\\d+\\s+[^\\s\\d]*\\d\\S*?\\s*[KMGT]i?B|(?:\\S+\\s+|[^\\w\\s]{1,2}\\s*\\d+\\s+)?-?\\d[\\d.]*\\s*[KMGT]i?B\\s+-?\\d[\\d.]*\\s*[KMGT]i?B|' +
     `\\d+\\s+-?\\d[\\d.]*\\s*${UNIT_ANY}\\s+-?\\d[\\d.]*\\s*${UNIT_ANY})(\\s|$)`,

@@ -230,12 +230,15 @@ function keyOf(s: ReadStatistic): string {
 
 /**
  * A file name without the rank a program printed before its statistic ('#1: app.py:12: size=…', as
- * pytracemalloc's documentation did; '#1 ', '1. ', '1) ', '1: ', '[1] ', '(1) ', 'Top #1: ', 'Top 1: ', and '1 ' before an absolute path: `print(i, stat)`): the rank made each
+ * pytracemalloc's documentation did; '#1 ', '1. ', '1) ', '1: ', '[1] ', '(1) ', 'Top #1: ', 'Top 1: ', and '1 ' before an absolute path: `print(i, stat)`; and a paste's '#' before one behind a log prefix, h272): the rank made each
  * rank another site (a constant site read as a leak as it climbed the ranks). After a log prefix, it
  * follows one space.
  */
 const unranked = (name: string): string =>
-  name.replace(/^\s?(?:(?:(?:top\s*)?#?\d+[:.)]|#\d+|\[\d+\]|\(\d+\))\s+(?=\S)|\d+\s+(?=[/\\<]|[A-Za-z]:[\\/]))/i, '');
+  name.replace(
+    /^\s?(?:(?:(?:top\s*)?#?\d+[:.)]|#\d+|\[\d+\]|\(\d+\))\s+(?=\S)|\d+\s+(?=[/\\<]|[A-Za-z]:[\\/])|#+(?=[/\\<]|[A-Za-z]:[\\/]))/i,
+    '',
+  );
 
 const sameFrame = (a: Frame, b: Frame): boolean => a.filename === b.filename && a.lineno === b.lineno;
 
@@ -276,6 +279,13 @@ function sizeLike(word: string): boolean {
 // '%(name)s: %(message)s'). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
 const LABEL = /^(?:[A-Za-z_]\w*=(?=\S)|\[[\w.-]{1,40}\] (?=\S)|[A-Za-z_][\w.-]{0,100}: (?=\/|<|[A-Za-z]:[\\/]))/;
 const ABSOLUTE = /^(?:\/|<|[A-Za-z]:[\\/])/;
+// A logger's name as a label ('%(name)s: %(message)s'), before any file name once one of its listing's
+// is absolute after its own (CPython 3.8 names __main__'s file relative: 'app: prog.py:9').
+// What a statistic's line holds before an absolute file name, and the space after it.
+const BEFORE_NAME = /^.*?\S\s+(?=(?:\/|[A-Za-z]:[\\/]|\\\\|<)\S)/;
+const LOGGER_LABEL = /^[A-Za-z_][\w.-]{0,100}: (?=\S)/;
+// A log prefix with its numbers alike (times tick, and %(relativeCreated)d grows a digit, in one listing).
+const digitless = (text: string): string => text.replace(/\d+/g, '0');
 
 // A statistic line cut short after its line number or inside its figures ('app.py:9: size='), nothing
 // else after them: a write torn short in the middle of a log split its listing in two, silently. (Not
@@ -360,10 +370,32 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     // text, a leak passed the gate (h271). An error, as a damaged figure is; --lenient leaves it out.
     const carried = (k: number): string =>
       prefix === null ? '' : current[k]!.head.slice(0, nameStart(current[k]!, prefix));
-    const withLabel = labelOf(names);
+    // Each statistic's label: one shared by all, or each its logger's name (two loggers taking turns,
+    // 'app: ' and 'apq: ', were refused as damaged; h272); null when the listing has none.
+    const labelsOf = (ns: readonly string[]): string[] | null => {
+      const shared = labelOf(ns);
+      if (shared && ns.every((n) => n.startsWith(shared))) return ns.map(() => shared);
+      const own = ns.map((n) => LOGGER_LABEL.exec(n)?.[0]);
+      const each = own.every((l) => l !== undefined) ? (own as string[]) : null;
+      return each && ns.some((n, i) => ABSOLUTE.test(n.slice(each[i]!.length).trimStart())) ? each : null;
+    };
+    const labelled0 = labelsOf(names) !== null;
+    const withLabel = labelled0 ? undefined : labelOf(names);
+    const theirs = current.map((_, j) => digitless(carried(j)));
     const broken = current.map((st, k) => {
-      const theirs = current.map((_, j) => carried(j)).filter((p) => p !== '');
-      if (carried(k) === '' && theirs.some((p) => nearStart(st.head, p))) return true;
+      // Its own shorter, or none. (Times aside: a level name a byte away behind a time stamp, 'INF0',
+      // left only the time taken off, and the statistic out as printed after other text; h272.)
+      const own = carried(k).length;
+      if (theirs.some((p) => p.length > own && nearStart(digitless(st.head), p))) return true;
+      // Or what is left of its line before an absolute file name a byte away from another's (that
+      // line's level name read as a log prefix's, this one's not: 'INF0 app: /srv/app.py').
+      if (!labelled0 && textBeforeName(names[k]!) !== null) {
+        const near = (j: number): boolean => {
+          const text = BEFORE_NAME.exec(names[j]!)?.[0];
+          return j !== k && text !== undefined && nearStart(digitless(names[k]!), digitless(text));
+        };
+        if (current.some((_, j) => near(j))) return true;
+      }
       return withLabel !== undefined && !names[k]!.startsWith(withLabel) && nearStart(names[k]!, withLabel);
     });
     if (broken.some(Boolean)) {
@@ -375,12 +407,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       current = current.filter((_, j) => !broken[j]);
       ({ prefix, shape, names } = namesOf(current));
     }
-    const sharedLabel = (l: string | undefined): string | undefined =>
-      l && names.every((n) => n.startsWith(l)) ? l : undefined;
-    let label = sharedLabel(labelOf(names));
+    let labels = labelsOf(names);
     // A statistic printed after other text on its line ('round 0 largest: …') is left out: read as a
     // listing of its own, each round made two captures and a leak read as a plateau.
-    const after = printedAfterText(label ? names.map((n) => n.slice(label!.length)) : names);
+    const after = printedAfterText(labels ? names.map((n, i) => n.slice(labels![i]!.length)) : names);
     if (after.some(Boolean)) {
       const i = after.indexOf(true);
       afterText ??= { line: current[i]!.inputLine, text: textBeforeName(names[i]!)!, count: 0 };
@@ -388,17 +418,17 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       current = current.filter((_, k) => !after[k]);
       if (!current.length) return;
       ({ prefix, shape, names } = namesOf(current));
-      label = sharedLabel(labelOf(names));
+      labels = labelsOf(names);
     }
     if (prefix?.nameWords) named.push({ line: current[0]!.inputLine, ...prefix.nameWords });
     const process = current[0]!.process;
     const numbers = process === null ? numbersOf(shape) : new Map<number, string>();
-    if (label) {
-      labelled = labelled ?? { line: current[0]!.inputLine, label, stats: 0 };
+    if (labels) {
+      labelled = labelled ?? { line: current[0]!.inputLine, label: labels[0]!, stats: 0 };
       labelled.stats += names.length;
       // (A space more after it is no part of the name: ' /srv/app.py' was another site, and a leak passed
       // the gate; h271.)
-      for (const [i, n] of names.entries()) names[i] = n.slice(label.length).replace(/^\s+(?=\S)/, '');
+      for (const [i, n] of names.entries()) names[i] = n.slice(labels[i]!.length).replace(/^\s+(?=\S)/, '');
     }
     // The sizes each statistic's figures allow (estimate), for those its listing's order allows (inOrder).
     const ranges = new Map<LoggedStatistic, readonly [number, number]>();
@@ -842,6 +872,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       return;
     }
     if (strayFrames && !gap && SOURCE.test(line)) return;
+    // A frame line behind the text before its statistic's name but for a byte ('app.x-2:' under
+    // 'app.x-1: …'): damaged; read past, the traceback lost its frame and a leak passed the gate (h272).
+    if (f && !framed(f.prefix) && f.prefix.trim() !== '' && nearStart(head, f.prefix)) {
+      const why = `a frame line whose text before it is a byte away from its statistic's (${quoted(line, 60)})`;
+      if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
+      damaged.push(no);
+      return;
+    }
     if (f && framed(f.prefix)) {
       if (copied && keptFrame === line && !gap) {
         keptFrame = null;

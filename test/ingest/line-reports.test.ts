@@ -779,6 +779,8 @@ describe("a row whose unit was edited (fixtures/line-reports/peak-row, the repor
     // A byte of a unit changed (h271: 'MjB' skipped the peak row, and the gate passed at a lower one).
     ['MjB', (l: string) => l.replace(/ MiB /, ' MjB ')],
     ['MiV', (l: string) => l.replace(/ MiB /, ' MiV ')],
+    ['iB', (l: string) => l.replace(/ MiB /, ' iB ')],
+    ['Mi', (l: string) => l.replace(/ MiB /, ' Mi ')],
     ['NiB in the increment', (l: string) => l.replace(/(MiB +-?[\d.]+) MiB/, '$1 NiB')],
     ['line number with a letter', (l: string) => l.replace(/^ (\s*\d+)/, '$1a')],
     [

@@ -133,6 +133,17 @@ describe('ReportData', () => {
     expect(internalSite([f('/app/main.py', 3), threading(905)])).toBe(false); // a Thread the program made
   });
 
+  it("marks pytest's own allocations (the reports it keeps for its summary), not a test's line (h273)", () => {
+    const f = (filename: string, lineno = 1) => ({ filename, lineno });
+    const pytest = '/usr/lib/python3/dist-packages/_pytest';
+    expect(internalSite([f('/app/tests/test_x.py', 9), f(`${pytest}/reports.py`, 396)])).toBe(true);
+    expect(
+      internalSite([f(`${pytest}/python.py`, 194), f('/usr/lib/python3/dist-packages/pluggy/_callers.py', 103)]),
+    ).toBe(true);
+    // A test that keeps what it made in pytest's objects (request.node.user_properties): its own line.
+    expect(internalSite([f(`${pytest}/python.py`, 194), f('/app/tests/test_x.py', 12)])).toBe(false);
+  });
+
   it('names what one dump cannot tell and the capture that would, and shows no card without a value', async () => {
     const d = buildReportData(await load(['fixtures/dumps/py311-inventory-b.pickle']), ['x']);
     expect(d.gaps!.map((g) => g.topic)).toEqual(['leaks', 'changes', 'memory', 'fragmentation']);

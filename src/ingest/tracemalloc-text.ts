@@ -279,10 +279,10 @@ function sizeLike(word: string): boolean {
 // '%(name)s: %(message)s'). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
 const LABEL = /^(?:[A-Za-z_]\w*=(?=\S)|\[[\w.-]{1,40}\] (?=\S)|[A-Za-z_][\w.-]{0,100}: (?=\/|<|[A-Za-z]:[\\/]))/;
 const ABSOLUTE = /^(?:\/|<|[A-Za-z]:[\\/])/;
-// A logger's name as a label ('%(name)s: %(message)s'), before any file name once one of its listing's
-// is absolute after its own (CPython 3.8 names __main__'s file relative: 'app: prog.py:9').
 // What a statistic's line holds before an absolute file name, and the space after it.
 const BEFORE_NAME = /^.*?\S\s+(?=(?:\/|[A-Za-z]:[\\/]|\\\\|<)\S)/;
+// A logger's name as a label ('%(name)s: %(message)s'), before any file name once one of its listing's
+// is absolute after its own (CPython 3.8 names __main__'s file relative: 'app: prog.py:9').
 const LOGGER_LABEL = /^[A-Za-z_][\w.-]{0,100}: (?=\S)/;
 // A log prefix with its numbers alike (times tick, and %(relativeCreated)d grows a digit, in one listing).
 const digitless = (text: string): string => text.replace(/\d+/g, '0');
@@ -379,8 +379,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const each = own.every((l) => l !== undefined) ? (own as string[]) : null;
       return each && ns.some((n, i) => ABSOLUTE.test(n.slice(each[i]!.length).trimStart())) ? each : null;
     };
-    const labelled0 = labelsOf(names) !== null;
-    const withLabel = labelled0 ? undefined : labelOf(names);
+    const labelledAll = labelsOf(names) !== null;
+    const withLabel = labelledAll ? undefined : labelOf(names);
     const theirs = current.map((_, j) => digitless(carried(j)));
     const broken = current.map((st, k) => {
       // Its own shorter, or none. (Times aside: a level name a byte away behind a time stamp, 'INF0',
@@ -389,7 +389,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       if (theirs.some((p) => p.length > own && nearStart(digitless(st.head), p))) return true;
       // Or what is left of its line before an absolute file name a byte away from another's (that
       // line's level name read as a log prefix's, this one's not: 'INF0 app: /srv/app.py').
-      if (!labelled0 && textBeforeName(names[k]!) !== null) {
+      if (!labelledAll && textBeforeName(names[k]!) !== null) {
         const near = (j: number): boolean => {
           const text = BEFORE_NAME.exec(names[j]!)?.[0];
           return j !== k && text !== undefined && nearStart(digitless(names[k]!), digitless(text));

@@ -933,7 +933,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const sections = new CapturedSections();
   const read = (line: Line): void => {
     sections.see(line.no, line.text);
-    take(line);
+    const text = sections.session ? sections.progressOff(line.text) : line.text;
+    take(text === line.text ? line : { ...line, text, stat: undefined });
   };
   for await (const raw of text.lines) for (const line of lines.push(raw)) for (const l of frames.push(line)) read(l);
   // A last statistic whole without its line end (a paste's last line, an editor's save) is read, with a

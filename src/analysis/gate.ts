@@ -1199,7 +1199,10 @@ function fragmentationCheck(
   // check named none, where replay and report said which line to look at).
   // Those in half as many pinned arenas as the first, or more (not a library's one block among them).
   const ranked = (replay?.fragmentation.pinningSites ?? []).filter((p) => p.filename !== UNTRACED_SITE.filename);
-  const pinning = passed ? [] : ranked.filter((p) => 2 * p.arenas >= ranked[0]!.arenas).slice(0, MAX_PINNING_SITES);
+  const first = passed ? [] : ranked.filter((p) => 2 * p.arenas >= ranked[0]!.arenas).slice(0, MAX_PINNING_SITES);
+  // Those made after the largest frees after the others, as replay's next step names them (it named the
+  // site kept through the frees, the gate a dict made after them first; h275).
+  const pinning = [...first.filter((p) => !p.madeAfterFrees), ...first.filter((p) => p.madeAfterFrees)];
   const order = replay?.fragmentation.pinningSitesOrder;
   return {
     check: 'max-fragmentation',
@@ -1214,7 +1217,8 @@ function fragmentationCheck(
       gateSite(
         p,
         [p],
-        `its live blocks are in ${p.arenas} of the arenas the model pins (${order} order): fragmentation ${share} (limit ${max})`,
+        `its live blocks are in ${p.arenas} of the arenas the model pins (${order} order)` +
+          `${p.madeAfterFrees ? ', made after the largest frees: it fills the room they left' : ''}: fragmentation ${share} (limit ${max})`,
         roots,
         programDir,
       ),

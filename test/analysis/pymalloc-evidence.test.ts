@@ -83,6 +83,17 @@ describe('sites made after the largest frees', () => {
     );
   });
 
+  it("are named by the gate after those kept through the frees, as replay's next step names them", async () => {
+    // (The gate named line 8 first, beside a next step naming line 3; h275.)
+    const r = await cli('gate', 'fixtures/pymalloc/interned', '--max-fragmentation', '0.1', '--json');
+    type Gate = { checks: { check: string; sites: { line: number; file: string; detail: string }[] }[] };
+    const check = (JSON.parse(r.out) as Gate).checks.find((c) => c.check === 'max-fragmentation')!;
+    const own = check.sites.filter((s) => s.file.endsWith('w_interned.py'));
+    expect(own.map((s) => s.line)).toEqual([3, 8]);
+    expect(check.sites[0]!.line).toBe(3);
+    expect(own[1]!.detail).toContain('made after the largest frees');
+  });
+
   // fixtures/pymalloc/kept (kept-src/make.sh, CPython 3.8, tracing started after the imports): 1 in
   // 13 of 50,000 strings kept (line 6), 800 made after (line 11). Real reports of the same program:
   // without the kept strings 9 arenas after the frees, without line 11's 26, as with both. A rule

@@ -112,6 +112,7 @@ export async function loadCaptureSet(
     refuseMemrayAmongDumps(snaps);
     if (opts.order !== 'given') refuseNumberedRuns(snaps);
     if (opts.order !== 'given') refuseJoinedRuns(set.series.labels, snaps);
+    if (opts.order !== 'given') refuseInterpreters(snaps);
     // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
     const untimed = snaps.filter((_, i) => !timed[i]);
@@ -537,6 +538,53 @@ export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true):
     );
   }
   return found;
+}
+
+// A CPython's own library, by its version: '/usr/lib/python3.11/json/decoder.py', a virtual
+// environment's '…/lib/python3.12/site-packages/…'.
+const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/]/;
+
+/** The CPython versions whose library a snapshot's tracebacks name (their files under lib/pythonX.Y/). */
+function librariesOf(s: Snapshot): string[] {
+  const { frames, groups } = s;
+  const tracebacks = new Uint8Array(frames.tracebackCount);
+  const files = new Uint8Array(frames.filenames.length);
+  const found = new Set<string>();
+  for (let g = 0; g < groups.length; g++) {
+    const tb = groups.traceback[g]!;
+    if (tracebacks[tb]) continue;
+    tracebacks[tb] = 1;
+    for (let i = 0, n = frames.tracebackLength(tb); i < n; i++) {
+      const f = frames.frameFilenameId(frames.tracebackFrame(tb, i));
+      if (files[f]) continue;
+      files[f] = 1;
+      const m = LIBRARY.exec(frames.filenames[f]!);
+      if (m) found.add(m[1]!);
+    }
+  }
+  return [...found].sort();
+}
+
+/**
+ * Refuses a series whose captures name the libraries of two CPython versions, none in common: two
+ * interpreters' captures, not one run. A 3.12 run's capture among a 3.11 run's read a leak as a
+ * plateau, and the gate passed it, with no word (h274; the 3-item and 4-item traces of 3.8 and 3.9 on
+ * only warn, unlikeSnapshots, as do listings without such names).
+ */
+function refuseInterpreters(snaps: readonly Snapshot[]): void {
+  const named = snaps.map((s) => ({ s, versions: librariesOf(s) })).filter((n) => n.versions.length > 0);
+  const kinds = [...new Map(named.map((n) => [n.versions.join(' '), n])).values()];
+  for (const a of kinds) {
+    const b = kinds.find((k) => !k.versions.some((v) => a.versions.includes(v)));
+    if (!b) continue;
+    const of = (n: (typeof kinds)[number]): string => n.versions.map((v) => `python${v}`).join(', ');
+    throw new UsageError(
+      `${a.s.source.path} names the library of ${of(a)} and ${b.s.source.path} that of ${of(b)} (lib/pythonX.Y/ in ` +
+        'their tracebacks): captures of two interpreters, not one run of one program, whose changes between them are ' +
+        "no program's; give one run's captures, compare two runs with `arenascope diff` or `gate --baseline`, or " +
+        '--order given to take them as one series',
+    );
+  }
 }
 
 // What `arenascope run` labels the captures it takes at a run's start and end.

@@ -65,7 +65,7 @@ const PLACE = /\b(?:byte|line|row|column|offset|position)s? \d|"[^"\n]{0,80}(?:"
 const NAMES_A_PATH = /^(?:\.{0,2}\/|[\w.-]+\/)[^:]*: /;
 // Usage errors about the set of inputs a command was given, not about one file.
 const ABOUT_THE_INPUTS =
-  /needs at least \d+ snapshots|is a logged listing \(its top N sites only\) and|is memray's CSV and .* a tracemalloc snapshot|names number \d+ runs apart/;
+  /needs at least \d+ snapshots|is a logged listing \(its top N sites only\) and|is memray's CSV and .* a tracemalloc snapshot|names number \d+ runs apart|captures of two interpreters/;
 // Problems of a file as a whole (or of a baseline against the current captures): no place inside it.
 const WHOLE =
   /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert|among the inputs|the current captures none|no allocator report paired|more than the pymalloc model replays/;

@@ -369,6 +369,14 @@ def _leak_failure(limit, leaking):
     return message, ("arenascope-leaked-memory", "List of leaked allocations:\n" + "\n".join(lines))
 
 
+def _defined(item):
+    """Where the test function is defined (its code's file and first line, a decorator's when it has one):
+    where CI points for a test whose own lines the run did not see allocate (it pointed at line 1).
+    None for a test that is no Python function (a doctest, a YAML item)."""
+    code = getattr(getattr(item, "function", None), "__code__", None)
+    return None if code is None else {"filename": code.co_filename, "lineno": code.co_firstlineno}
+
+
 def _unmeasured(item, report, when):
     """The `test` event of a test pytest counts whose body was not measured: skipped or failed in its setup
     (a skip marker, a fixture's error), or failed in its teardown (pytest counts an error beside its outcome).
@@ -384,6 +392,7 @@ def _unmeasured(item, report, when):
         "nodeid": item.nodeid,
         "outcome": outcome,
         "snapshot": None,
+        "function": _defined(item),
         "peak": None,
         "leaked": None,
         "limitMemory": None,
@@ -423,7 +432,7 @@ def pytest_runtest_makereport(item, call):
     outcome = report.outcome
     if hasattr(report, "wasxfail"):
         outcome = "xfailed" if report.skipped else "xpassed"
-    event = {"kind": "test", "nodeid": item.nodeid, "outcome": outcome, "snapshot": None}
+    event = {"kind": "test", "nodeid": item.nodeid, "outcome": outcome, "snapshot": None, "function": _defined(item)}
     event.update(result)
     event["violations"] = [name for name, _ in failures]
     _events[item.nodeid] = [event]

@@ -1367,11 +1367,12 @@ function violationText(t: RunTest, v: string): string {
   return v;
 }
 
-// Where CI points for a test: its largest growing line in the repository, else its test file.
+// Where CI points for a test: its largest growing line in the repository, else where its function is
+// defined, else its test file (it pointed at line 1, an import, for a peak the run did not see; h270).
 function testSite(t: RunTest, roots: readonly string[], programDir?: string): GateSite {
   const top = t.top.map((l) => ({ filename: l.filename, lineno: l.lineno }));
   const file = t.nodeid.split('::')[0]!;
-  const first = top[0] ?? { filename: file, lineno: 1 };
+  const first = top[0] ?? t.defined ?? { filename: file, lineno: 1 };
   return gateSite(first, top, '', roots, programDir);
 }
 

@@ -140,6 +140,13 @@ export function insidePath(dir: string, rel: string, file: string, at: string): 
   return path;
 }
 
+// Where a test's function is defined, as the plugin records it (older runs' events have none).
+function definedOf(file: string, at: string, v: Json): RunTest['defined'] {
+  if (v === null) return null;
+  const l = Fields.of(file, at, v);
+  return { filename: l.str('filename'), lineno: l.num('lineno') };
+}
+
 function testOf(file: string, at: string, dir: string, v: Json): RunTest {
   const f = Fields.of(file, at, v);
   const snapshot = f.strOrNull('snapshot');
@@ -157,6 +164,7 @@ function testOf(file: string, at: string, dir: string, v: Json): RunTest {
     limitLeaksBytes: f.bytesOrNull('limitLeaks'),
     violations: f.strings('violations'),
     top,
+    defined: definedOf(file, `${at}.function`, f.o.function ?? null),
   };
 }
 

@@ -27,6 +27,8 @@ export interface RunTest {
   /** The limit markers it broke: 'limit_memory', 'limit_leaks'. */
   readonly violations: readonly string[];
   readonly top: readonly RunTestLine[];
+  /** Where its function is defined (its code's first line), or null (not recorded; no function). */
+  readonly defined: { readonly filename: string; readonly lineno: number } | null;
 }
 
 /** A run folder as the report and the gate show it. */

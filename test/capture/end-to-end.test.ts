@@ -528,6 +528,21 @@ function pytestRun(dir: string, suite: string, ...args: string[]): Ran {
   });
 }
 
+describe.runIf(PYTEST !== null)('a test over limit_memory whose peak the run did not see (3.11)', () => {
+  // One statement makes and frees the peak: before 3.12 the watch sees no line of the test, and the gate
+  // pointed at line 1 of its file (an import). It points at the test's definition.
+  it('the gate points at where the test is defined', { timeout: 120_000 }, () => {
+    const dir = fresh('pytest-unseen');
+    expect(pytestRun(dir, 'pytest_unseen_peak').status).toBe(1);
+    const gate = arenascope(['gate', dir, '--json']);
+    expect(gate.status).toBe(1);
+    type Check = { check: string; sites: { line: number }[] };
+    const check = (json(gate) as { checks: Check[] }).checks.find((c) => c.check === 'test-limits')!;
+    const file = join(PROGRAMS, 'pytest_unseen_peak', 'test_unseen.py');
+    expect(check.sites.map((s) => s.line)).toEqual([lineOf(file, '# DEFINED')]);
+  });
+});
+
 describe.runIf(PYTEST !== null)("pytest's outcomes under arenascope run", { timeout: 240_000 }, () => {
   // An expected failure was recorded as "skipped", an unexpected pass as "passed" (pytest: 1 passed,
   // 1 skipped, 1 xfailed, 1 xpassed; the run said 2 passed, 2 skipped). A test skipped or failing before its

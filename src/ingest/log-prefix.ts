@@ -43,8 +43,10 @@ const SEP = /(?: *- +| *[|:,] *|\] +| +)/y;
 // cannot be told from the start of a file name.
 // A bracket anchors a run when it starts with one: Celery's '[2026-01-02 10:00:00,123: INFO/MainProcess]'.
 const ANCHOR = new RegExp(`^(?:${TIME}|${LEVEL})(?:$|[\\s:,/|-])`);
-// A logger's name then its level, one name ('%(name)s.%(levelname)s: ': 'app.db.INFO: ', reeyarn/openesef).
-const DOTTED_LEVEL = new RegExp(`\\.${LEVEL}$`);
+// A logger's name then its level, one name ('%(name)s.%(levelname)s: ': 'app.db.INFO: ', reeyarn/openesef);
+// or a name then its process as syslog writes them ('%(name)s[%(process)d]: ': 'app[4279]: '), which
+// stayed in every file name, two runs appended to one log judged as one (h272).
+const NAMED_ANCHOR = new RegExp(`\\.${LEVEL}$|^[A-Za-z_][\\w.-]*\\[\\d+\\]$`);
 
 function field(text: string, at: number): { kind: string; end: number; anchor: boolean } | null {
   for (const [kind, re] of FIELDS) {
@@ -52,7 +54,7 @@ function field(text: string, at: number): { kind: string; end: number; anchor: b
     const m = re.exec(text);
     if (!m) continue;
     const inner = kind === '[]' ? m[0].slice(1, -1).trim() : m[0];
-    const anchor = kind === 'T' || kind === 'L' || (kind === 'N' ? DOTTED_LEVEL.test(inner) : ANCHOR.test(inner));
+    const anchor = kind === 'T' || kind === 'L' || (kind === 'N' ? NAMED_ANCHOR.test(inner) : ANCHOR.test(inner));
     return { kind, end: at + m[0].length, anchor };
   }
   return null;

@@ -67,3 +67,27 @@ describe('a line number or a time in milliseconds as the field: one run', () => 
     expect(gate.out).toContain(`/${LEAK} (+`);
   });
 });
+
+describe("syslog's name[PID] as the prefix ('%(name)s[%(process)d]: ')", () => {
+  // No time nor level name: the prefix was no log prefix, stayed in every file name, and two runs
+  // appended to one log were judged as one series, the first run's leak called transient (h272).
+  const syslogPids = [...new Set(readFileSync(`${DIR}/syslog-pid.log`, 'utf8').match(/(?<=^memwatch\[)\d+/gm))];
+
+  it.each(['leaks', 'gate'])('%s refuses two runs appended to one log, naming both PIDs', async (command) => {
+    expect(syslogPids).toHaveLength(2);
+    const r = await cli(command, `${DIR}/syslog-pid.log`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`listings of 2 processes (PIDs ${syslogPids.join(', ')}) logged to one file`);
+  });
+
+  it("reads one run's file names without it, and finds the leak", async () => {
+    const leaks = await cli('leaks', `${DIR}/syslog-one.log`, '--json');
+    expect(leaks.code).toBe(0);
+    type Site = { verdict: string; filename: string; lineno: number };
+    const sites = (JSON.parse(leaks.out) as { sites: Site[] }).sites;
+    expect(sites.every((s) => !s.filename.includes('memwatch['))).toBe(true);
+    expect(sites.filter((s) => s.verdict === 'leak').map((s) => `${s.filename.split('/').pop()}:${s.lineno}`)).toEqual([
+      LEAK,
+    ]);
+  });
+});

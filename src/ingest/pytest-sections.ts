@@ -10,12 +10,9 @@ const SECTION = /^\s*-{3,} (Captured (?:stdout|stderr|log) (?:setup|call|teardow
 // A test's own header ('_____ test_name _____'), or a part of the session ('===== FAILURES ====='):
 // sections before it are another test's.
 const APART = /^\s*(?:_{3,}|={3,}) .+ (?:_{3,}|={3,})\s*$/;
-// pytest's header: what follows is a pytest session's, -s output and pytest's own words on shared lines.
+// pytest's header: what follows is a pytest session's, -s output and pytest's own words on shared lines
+// (pytest-progress.ts).
 const SESSION = /^\s*={3,} test session starts ={3,}\s*$/;
-// What pytest -s prints on the line a test's output begins: the test's node id (-v) or its file's name,
-// then the outcome marks of the tests of that file before it ('test_mem.py ..'), or only a mark glued to
-// the output ('.' of the test before). Here before a statistic's absolute file name.
-const PROGRESS = /^(?:[^\s:]+\.py(?:::\S+)? +)?[.sxXFE]*(?=(?:\/|[A-Za-z]:[\\/]|<)\S*:\d+: size=)/;
 
 interface Section {
   readonly line: number;
@@ -42,18 +39,6 @@ export class CapturedSections {
     const m = SECTION.exec(text);
     if (m) this.sections.push({ line: no, name: m[1]!, test: this.test });
     else if (APART.test(text)) this.test++;
-  }
-
-  /**
-   * A line of a pytest session (`session`) with pytest's words before a statistic's absolute file name
-   * taken off: the node id and outcome marks pytest -s prints before a test's output
-   * (`test_mem.py::test_a /srv/…`, `./srv/…`) left out the largest statistic of every listing, or made
-   * it another site, and read a leak as none (h272). (A relative name `./lib.py` is read `/lib.py`, at
-   * every line alike: the same site in every listing.)
-   */
-  progressOff(text: string): string {
-    const n = PROGRESS.exec(text)?.[0].length ?? 0;
-    return n ? text.slice(n) : text;
   }
 
   /**

@@ -22,6 +22,7 @@ import { isLogPrefix, prefixCuts } from './log-prefix.js';
 import { nearStatistic } from './near-statistic.js';
 import { type InputStream, markCutShort } from './open-input.js';
 import { estimate, printedSize, SizeReadings, withinOrder } from './printed-size.js';
+import { PytestProgress } from './pytest-progress.js';
 import { CapturedSections } from './pytest-sections.js';
 import { WarningInListing } from './python-warning.js';
 import { type Line, MIN_WRAP, unwrapper, wordWrappedFrames, wrapsOn } from './terminal-wrap.js';
@@ -931,9 +932,10 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const lines = unwrapper(wrap);
   const frames = wordWrappedFrames(wrap.joined);
   const sections = new CapturedSections();
+  const progress = new PytestProgress();
   const read = (line: Line): void => {
     sections.see(line.no, line.text);
-    const text = sections.session ? sections.progressOff(line.text) : line.text;
+    const text = sections.session ? progress.off(line.text) : line.text;
     take(text === line.text ? line : { ...line, text, stat: undefined });
   };
   for await (const raw of text.lines) for (const line of lines.push(raw)) for (const l of frames.push(line)) read(l);

@@ -34,25 +34,36 @@ describe('a test that printed and logged its listings, in the report of its fail
 // Tests that print their listings under `pytest -s` (fixtures/text/pytest/progress_case.py): pytest
 // writes the node id (-v) or the file's name, and the previous test's outcome mark, on the line each
 // test's output begins. Expected values are the statistics CPython computed in each test.
-describe.each(['progress-s', 'progress-sv'])('listings printed under pytest -s (%s.log)', (name) => {
-  const truth = JSON.parse(readFileSync(`${DIR}/${name}.truth.json`, 'utf8')) as Truth;
+// progress-ids: node ids with spaces ('test_step[round 0]'); progress-import: the import system's
+// `<frozen …>` line tops each listing, the outcome mark glued before it (h276).
+describe.each(['progress-s', 'progress-sv', 'progress-ids', 'progress-import'])(
+  'listings printed under pytest -s (%s.log)',
+  (name) => {
+    const truth = JSON.parse(readFileSync(`${DIR}/${name}.truth.json`, 'utf8')) as Truth;
 
-  it("reads each listing's first statistic behind pytest's words (it was left out, or read as './work/…')", async () => {
-    const log = (await loadCapture(`${DIR}/${name}.log`)) as StatisticsLog;
-    const read = log.listings.map((l) =>
-      l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
-    );
-    expect(read).toEqual(truth.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)])));
-    expect(log.warnings.join('\n')).not.toContain('after other text');
-  });
+    it("reads each listing's first statistic behind pytest's words (it was left out, or read as './work/…')", async () => {
+      const log = (await loadCapture(`${DIR}/${name}.log`)) as StatisticsLog;
+      const read = log.listings.map((l) =>
+        l.stats.map((s) => [s.frames.map((f) => [f.filename, f.lineno]), s.count, formatSize(s.size)]),
+      );
+      expect(read).toEqual(truth.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)])));
+      expect(log.warnings.join('\n')).not.toContain('after other text');
+    });
 
-  it('leaks and gate find the leak from its first size', async () => {
-    const r = await cli('leaks', `${DIR}/${name}.log`, '--json');
-    const sites = (JSON.parse(r.out) as { sites: { lineno: number; verdict: string; bytesPerCapture: number[] }[] })
-      .sites;
-    const leak = sites.filter((s) => s.verdict === 'leak');
-    expect(leak.map((s) => s.lineno)).toEqual([18]);
-    expect(formatSize(leak[0]!.bytesPerCapture[0]!)).toBe(formatSize(truth.listings[0]![0]!.size));
-    expect((await cli('gate', `${DIR}/${name}.log`, '--max-leaks', '0')).code).toBe(1);
-  });
-});
+    it.skipIf(name === 'progress-import')('leaks and gate find the leak from its first size', async () => {
+      const r = await cli('leaks', `${DIR}/${name}.log`, '--json');
+      const sites = (JSON.parse(r.out) as { sites: { lineno: number; verdict: string; bytesPerCapture: number[] }[] })
+        .sites;
+      const leak = sites.filter((s) => s.verdict === 'leak');
+      const source = readFileSync(
+        `${DIR}/${name === 'progress-ids' ? 'progress_ids_case' : 'progress_case'}.py`,
+        'utf8',
+      );
+      expect(leak.map((s) => s.lineno)).toEqual([
+        source.split('\n').findIndex((l) => l.trim().startsWith('KEEP.append(')) + 1,
+      ]);
+      expect(formatSize(leak[0]!.bytesPerCapture[0]!)).toBe(formatSize(truth.listings[0]![0]!.size));
+      expect((await cli('gate', `${DIR}/${name}.log`, '--max-leaks', '0')).code).toBe(1);
+    });
+  },
+);

@@ -1,0 +1,57 @@
+// What `pytest -s` prints on the line a test's output begins: the test's node id (-v) or its file's
+// name, then the outcome marks of the tests before it that printed nothing ('test_mem.py ..'), or only
+// marks, glued to the output ('.' of the test before). Before a listing's first statistic they left it
+// out, or made its site another ('./srv/app.py'), and a leak read as none (h272, h276).
+
+import { UNIT } from './printed-size.js';
+
+// A node id ('test_mem.py::TestA::test_b[a b-1]') or a file's name, then spaces.
+const NODE = /^[^\s:]+\.py(?:::[^\s[:]+)*(?:\[[^\]\n]*\])? +/;
+// Outcome marks: pytest's (. F E s x X) and pytest-rerunfailures' R.
+const MARKS = /^[.FEsxXR]+/;
+// A statistic's name, line number, size and change (compare_to's).
+const STATISTIC =
+  /^(.+?):(\d+): size=(\d+(?:\.\d+)?) (B|KiB|MiB|GiB|TiB)(?: \(([-+]\d+(?:\.\d+)?) (B|KiB|MiB|GiB|TiB)\))?, count=/;
+const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/]|\\\\|<)/;
+
+// What a listing is ordered by: the size (statistics()), or the change's (compare_to()).
+const orderOf = (m: RegExpExecArray): number =>
+  m[5] === undefined ? Number(m[3]) * UNIT[m[4]!]! : Math.abs(Number(m[5]) * UNIT[m[6]!]!);
+
+/** Takes pytest's words off the lines of a pytest session's output, one line at a time, in order. */
+export class PytestProgress {
+  /** The sites ('name:line') of the statistics read so far. */
+  private readonly seen = new Set<string>();
+  /** What the line before orders its listing by, when it was a statistic. */
+  private before: number | null = null;
+
+  /** The line without pytest's words before a statistic (the line itself otherwise). */
+  off(text: string): string {
+    let rest = text;
+    const node = NODE.exec(rest);
+    if (node && STATISTIC.test(rest.slice(node[0].length))) rest = rest.slice(node[0].length);
+    const marks = MARKS.exec(rest)?.[0].length ?? 0;
+    if (marks) rest = this.unmarked(rest, marks);
+    const st = STATISTIC.exec(rest);
+    this.before = st ? orderOf(st) : null;
+    if (st) this.seen.add(`${st[1]}:${st[2]}`);
+    return rest;
+  }
+
+  /**
+   * A line whose first `marks` characters may be outcome marks or its file name's own ('./lib.py'):
+   * as many taken off as leave a site read before (the fewest: '.' then './plugins/store.py:3' printed
+   * so before, not '/plugins/…'); none where it goes on with the listing above in its order (a relative
+   * name's dots); else all, where an absolute name is left.
+   */
+  private unmarked(text: string, marks: number): string {
+    for (let k = 0; k <= marks; k++) {
+      const st = STATISTIC.exec(text.slice(k));
+      if (st && this.seen.has(`${st[1]}:${st[2]}`)) return text.slice(k);
+    }
+    const whole = STATISTIC.exec(text);
+    if (whole && this.before !== null && orderOf(whole) <= this.before) return text;
+    const rest = text.slice(marks);
+    return ABSOLUTE.test(rest) && STATISTIC.test(rest) ? rest : text;
+  }
+}

@@ -540,9 +540,9 @@ export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true):
   return found;
 }
 
-// A CPython's own library, by its version: '/usr/lib/python3.11/json/decoder.py', a virtual
-// environment's '…/lib/python3.12/site-packages/…'.
-const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/]/;
+// A CPython's own library, by its version: '/usr/lib/python3.11/json/decoder.py'; not the packages
+// installed beside it ('…/lib/python3.9/site-packages/…' on the PYTHONPATH of a 3.11 is no 3.9's).
+const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/](?!site-packages[\\/]|dist-packages[\\/])/;
 
 /** The CPython versions whose library a snapshot's tracebacks name (their files under lib/pythonX.Y/). */
 function librariesOf(s: Snapshot): string[] {
@@ -569,10 +569,15 @@ function librariesOf(s: Snapshot): string[] {
  * Refuses a series whose captures name the libraries of two CPython versions, none in common: two
  * interpreters' captures, not one run. A 3.12 run's capture among a 3.11 run's read a leak as a
  * plateau, and the gate passed it, with no word (h274; the 3-item and 4-item traces of 3.8 and 3.9 on
- * only warn, unlikeSnapshots, as do listings without such names).
+ * only warn, unlikeSnapshots).
  */
 function refuseInterpreters(snaps: readonly Snapshot[]): void {
-  const named = snaps.map((s) => ({ s, versions: librariesOf(s) })).filter((n) => n.versions.length > 0);
+  // (Dumps only: a listing's top N names what was largest, the library of one and a PYTHONPATH's
+  // package of another, listings of one run refused; h276.)
+  const named = snaps
+    .filter((s) => !isListing(s.source))
+    .map((s) => ({ s, versions: librariesOf(s) }))
+    .filter((n) => n.versions.length > 0);
   const kinds = [...new Map(named.map((n) => [n.versions.join(' '), n])).values()];
   for (const a of kinds) {
     const b = kinds.find((k) => !k.versions.some((v) => a.versions.includes(v)));

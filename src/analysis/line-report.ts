@@ -282,9 +282,14 @@ const functionOf = (b: ReportBlock): string => `${b.filename}\0${b.lines[0]!.lin
 // several calls (its first row run more than once) is `python -m memory_profiler`'s, which prints each
 // function once, at exit: there, several reports of one function are several runs (one log of two runs:
 // `main`'s 50 MiB summed to 100 as two calls' of one process, and its retention twice over).
-function perCallFunctions(blocks: readonly ReportBlock[]): Set<string> {
+// (But a recursive function's reports, one a call each including the inner calls' (reprintedBlocks),
+// are the decorator's: a recursion beside them read every other function's calls as `-m`'s, and a line
+// keeping 8 MiB over 8 calls went unlisted; h277.)
+function perCallFunctions(blocks: readonly ReportBlock[], reprinted: ReadonlySet<ReportBlock>): Set<string> {
   const firstOf = (b: ReportBlock) => b.lines.find((l) => l.memMiB !== null);
-  if (blocks.some((b) => (firstOf(b)?.occurrences ?? 0) > 1)) return new Set();
+  const recursive = new Set([...reprinted].map(functionOf));
+  const reprint = (b: ReportBlock): boolean => recursive.has(functionOf(b)) && b.precision !== 3;
+  if (blocks.some((b) => (firstOf(b)?.occurrences ?? 0) > 1 && !reprint(b))) return new Set();
   // Reports of 3 decimals are `python -m memory_profiler`'s (the decorator imported prints 1 unless told):
   // several of one function, each of one call, are runs appended to one log (each line's increment
   // summed to twice its own, as calls of one process: h230).
@@ -463,10 +468,10 @@ export function lineReportFindings(
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
-  const perCall = perCallFunctions(r.blocks);
   // A recursive function's reports that a later one includes: judged for what their calls ended
   // holding, their lines counted in the later one.
   const reprinted = reprintedBlocks(r.blocks);
+  const perCall = perCallFunctions(r.blocks, reprinted);
   const profiled = profiledCalls(r, perCall, reprinted);
   const sole = soleCallers(r, profiled);
   const blockOf = new Map<LineIncrement, ReportBlock>();

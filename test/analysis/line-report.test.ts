@@ -794,6 +794,24 @@ describe('a recursive function, its decorator imported (calls/mp0.61-recursive-p
   });
 });
 
+describe('a recursive function beside functions profiled call by call (calls/mp0.61-recursive-beside-per-call.txt)', () => {
+  // rec's reports add up its calls (first row run 1 to 4 times): read as `python -m memory_profiler`'s,
+  // every other function's calls were summed, and main's line calling many, 8 MiB kept, went unlisted (h277).
+  it("keeps each caller's Increment as memory_profiler printed it", async () => {
+    const file = 'fixtures/line-reports/calls/mp0.61-recursive-beside-per-call.txt';
+    const main = readFileSync(file, 'utf8')
+      .split(/^Filename: /m)
+      .at(-1)!;
+    const printed = (lineno: number): number =>
+      Number(new RegExp(`^ +${lineno} +[\\d.]+ MiB +(-?[\\d.]+) MiB`, 'm').exec(main)![1]);
+    const f = await findings(file);
+    const line = (lineno: number) => f.topIncrements.find((l) => l.lineno === lineno && l.source.includes('('));
+    expect(line(29)?.incrementMiB).toBe(printed(29));
+    expect(line(29)?.wholeMemory).toBe(false);
+    expect(line(27)?.wholeMemory).toBe(false);
+  });
+});
+
 describe('recursion through a function not profiled, the decorator imported (calls/mp0.61-indirect-recursive-per-call.txt)', () => {
   // rec -> step -> rec: rec never names itself, and its reports of 1 to 4 calls were each read as a
   // report of its own: line 15 listed 4 times (h230).

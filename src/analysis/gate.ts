@@ -17,6 +17,7 @@ import { UNTRACED_SITE } from './pymalloc/replay.js';
 import {
   finalCapture,
   finalCaptureName,
+  type MemorySection,
   type ReportData,
   reportsAloneMeasure,
   type SnapshotSection,
@@ -254,6 +255,17 @@ export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced =
   const peak = traced ? (d.summary.tracedPeakBytes ?? null) : null;
   if (peak !== null) totals.push(peak);
   return totals.length ? Math.max(...totals) : null;
+}
+
+/**
+ * The baseline's mprof runs of the commands the current ones ran, when it holds runs of others too and
+ * every current run names its command; null otherwise (all of them are compared).
+ */
+function sameCommandRuns(current: ReportData, baseline: ReportData): MemorySection[] | null {
+  const commands = new Set(current.memory.map((m) => m.cmdline));
+  if (!current.memory.length || commands.has(null)) return null;
+  const same = baseline.memory.filter((m) => commands.has(m.cmdline) && m.peakMiB !== null);
+  return same.length && same.length < baseline.memory.length ? same : null;
 }
 
 /** The largest memory usage the memory_profiler reports print, or null when there is none. */
@@ -879,7 +891,11 @@ export function evaluateGate(
     // A baseline of memory_profiler reports alone: reports against reports (the current run's mprof
     // peak against the baseline's report, "peak of the mprof runs" of two reports, was compared).
     const reportsAlone = from === 'memory' && baseline !== null && baseline.memory.length === 0;
-    const check = growthCheck(
+    // Of a baseline holding runs of other commands too (mprof run -o appending two programs), the runs of
+    // the current runs' commands: the other program's peak was compared, and a run that grew passed (h277).
+    const same = from === 'memory' && baseline ? sameCommandRuns(current, baseline) : null;
+    const base = same ? { ...baseline!, memory: same } : baseline;
+    const compared = growthCheck(
       'max-peak-growth',
       // Only the snapshots compared (the baseline has no mprof run): named so, not after the mprof peak.
       from === 'snapshots'
@@ -888,10 +904,17 @@ export function evaluateGate(
           ? 'peak of the memory_profiler reports'
           : 'peak',
       reportsAlone ? lineReportPeak(current) : from ? peakBytes(current, from, traced) : null,
-      reportsAlone ? lineReportPeak(baseline) : baseline && from ? peakBytes(baseline, from, traced) : null,
+      reportsAlone ? lineReportPeak(baseline) : base && from ? peakBytes(base, from, traced) : null,
       limits.maxPeakGrowth,
       from ? undefined : `${unshared('peak')} or mprof runs`,
     );
+    const check: CheckResult =
+      same && compared.measured !== null
+        ? {
+            ...compared,
+            message: `${compared.message}; against the baseline's ${same.length} of ${baseline!.memory.length} runs of the same command`,
+          }
+        : compared;
     // A run with no peak, as --max-peak: the others' largest is no peak of it.
     const unknown = from === 'memory' && check.measured !== null ? noPeak(current) : [];
     // memory_profiler reports on both sides beside the mprof runs: their peaks compared too, each kind

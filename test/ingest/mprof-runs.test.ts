@@ -261,3 +261,29 @@ describe('a run killed mid-line, the next appended to the file (mprof run -o), r
     expect(r.out).toMatch(/\(run 2 of 2\)[^\n]*\n {2}main: LEAK/);
   });
 });
+
+describe('--max-peak-growth against a baseline of runs of several commands', () => {
+  // runs.dat's run 2 is sawtooth_service.py's; fixtures/leaks/mprof/sawtooth.dat another run of it.
+  // The current run was compared with the baseline's highest peak, another program's (run 1, 90.4 MiB),
+  // and a run that grew passed (h277).
+  const peakOf = (text: string): number => Math.max(...[...text.matchAll(/^MEM ([\d.]+) /gm)].map((m) => Number(m[1])));
+  const runText = readFileSync(FILE, 'utf8').split(/^(?=CMDLINE )/m)[1]!;
+  const current = 'fixtures/leaks/mprof/sawtooth.dat';
+  const [before, now] = [peakOf(runText), peakOf(readFileSync(current, 'utf8'))];
+
+  it("compares the current run's peak with the baseline's run of the same command", async () => {
+    expect(runText).toMatch(/^CMDLINE \S+ fixtures\/leaks\/mprof\/sawtooth_service\.py\n/);
+    expect(now).toBeGreaterThan(before);
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-runs-baseline-'));
+    const json = join(dir, 'base.json');
+    expect((await cli('baseline', FILE, '-o', json)).code).toBe(0);
+    for (const base of [FILE, json]) {
+      const r = await cli('gate', current, '--baseline', base, '--max-peak-growth', '0%', '--json');
+      expect(r.code).toBe(1);
+      type Check = { check: string; measured: number; message: string };
+      const check = (JSON.parse(r.out) as { checks: Check[] }).checks.find((c) => c.check === 'max-peak-growth')!;
+      expect(check.measured).toBeCloseTo(((now - before) / before) * 100, 6);
+      expect(check.message).toContain("against the baseline's 1 of 4 runs of the same command");
+    }
+  });
+});

@@ -6,6 +6,8 @@
 // The figures after the file name are matched as a small automaton (each number a run of digits, each
 // unit one of tracemalloc's), by edit distance: the fewest bytes changed, added or taken away.
 
+import { STAT } from './tracemalloc-lines.js';
+
 /** A number: a sign, digits, a decimal. A unit: one of those _format_size prints. A statistic may end. */
 type Part = string | { readonly number: true } | { readonly unit: true } | { readonly end: true };
 const N = { number: true } as const;
@@ -21,6 +23,7 @@ const SHAPES: readonly (readonly Part[])[] = [
 // The line number's ':' before it, whole: a byte of it changed or missing counts 2 (nearStatistic).
 const KEY = /:(?:\d|:|[^\s:][\d:])/;
 const TIME = /\d:\d+ size=/;
+const KEY_AFTER_NAME = /(\.pyw?|>)([^\s\w:]?)(\d+: size=)/;
 // No statistic's figures are longer than this (with a byte added): only the end of a line is compared.
 const TAIL = 120;
 
@@ -80,6 +83,15 @@ const AUTOMATA = SHAPES.map(automaton);
 export function nearStatistic(line: string): boolean {
   // A byte of damage leaves 'size=' whole, or 'count=' and 'average=' (one to 'size=' is DAMAGED_STAT's).
   if (!line.includes('size=') && !(line.includes('count=') && line.includes('average='))) return false;
+  // The line number's ':' changed or taken away right after a Python file's or a frozen module's name
+  // ('_callers.py;114: size=…', '<frozen os>686: size=…'): a program's words hold neither (h264's
+  // 'step 9: size=…'), and the line split its listing in two, its site left out (known since h261).
+  const key = KEY_AFTER_NAME.exec(line);
+  if (
+    key &&
+    STAT.test(`${line.slice(0, key.index)}${key[1]}:${line.slice(key.index + key[0].length - key[3]!.length)}`)
+  )
+    return true;
   // A time before the figures ('16:59:59 size=…', 't=1:20 size=…'): no line number with its ':' lost.
   if (!KEY.test(line) || TIME.test(line)) return false;
   const text = line.slice(-TAIL);

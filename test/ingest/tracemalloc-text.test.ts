@@ -488,6 +488,17 @@ describe('a statistic line damaged in a real log (fixtures/text/app.log)', () =>
     ["'avera#e='", (l: string) => l.replace('average=', 'avera#e='), 'a statistic with a byte damaged'],
     ["';' after the line number", (l: string) => l.replace(': size=', '; size='), 'a statistic with a byte damaged'],
     ['a space taken away', (l: string) => l.replace(', count=', ',count='), 'a statistic with a byte damaged'],
+    // The ':' before the line number changed or taken away: the line split its listing in two (known since h261).
+    [
+      "';' before the line number",
+      (l: string) => l.replace(/>:(\d+): size=/, '>;$1: size='),
+      'a statistic with a byte damaged',
+    ],
+    [
+      "no ':' before the line number",
+      (l: string) => l.replace(/>:(\d+): size=/, '>$1: size='),
+      'a statistic with a byte damaged',
+    ],
   ])('%s: an error naming its line', async (_, damage, message) => {
     const lines = readFileSync('fixtures/text/app.log', 'utf8').split('\n');
     const at = lines.findIndex((l) => l.includes(': size=62.5 KiB'));

@@ -5,8 +5,8 @@
 
 import { UNIT } from './printed-size.js';
 
-// A node id ('test_mem.py::TestA::test_b[a b-1]') or a file's name, then spaces.
-const NODE = /^[^\s:]+\.py(?:::[^\s[:]+)*(?:\[[^\]\n]*\])? +/;
+// A node id ('test_mem.py::TestA::test_b', its parameters' id after it in brackets) or a file's name.
+const NODE = /^[^\s:]+\.py(?:::[^\s[:]+)*/;
 // Outcome marks: pytest's (. F E s x X) and pytest-rerunfailures' R.
 const MARKS = /^[.FEsxXR]+/;
 // A statistic's name, line number, size and change (compare_to's).
@@ -18,6 +18,26 @@ const ABSOLUTE = /^(?:\/|[A-Za-z]:[\\/]|\\\\|<)/;
 const orderOf = (m: RegExpExecArray): number =>
   m[5] === undefined ? Number(m[3]) * UNIT[m[4]!]! : Math.abs(Number(m[5]) * UNIT[m[6]!]!);
 
+/**
+ * Where a statistic starts after a node id or a file's name and spaces, or 0: the parameters' id ends at
+ * the ']' a statistic follows (ids hold spaces and brackets of their own: 'test_p[\\xfc[1]]', 'test_p[a]b]';
+ * h276, h278).
+ */
+function nodeEnd(text: string): number {
+  const name = NODE.exec(text)?.[0].length ?? 0;
+  if (!name) return 0;
+  const after = (at: number): number => {
+    const spaces = /^ +/.exec(text.slice(at))?.[0].length ?? 0;
+    return spaces && STATISTIC.test(text.slice(at + spaces)) ? at + spaces : 0;
+  };
+  if (text[name] !== '[') return after(name);
+  for (let end = text.indexOf('] ', name); end >= 0; end = text.indexOf('] ', end + 1)) {
+    const at = after(end + 1);
+    if (at) return at;
+  }
+  return 0;
+}
+
 /** Takes pytest's words off the lines of a pytest session's output, one line at a time, in order. */
 export class PytestProgress {
   /** The sites ('name:line') of the statistics read so far. */
@@ -27,15 +47,15 @@ export class PytestProgress {
 
   /** The line without pytest's words before a statistic (the line itself otherwise). */
   off(text: string): string {
-    let rest = text;
-    const node = NODE.exec(rest);
-    if (node && STATISTIC.test(rest.slice(node[0].length))) rest = rest.slice(node[0].length);
-    const marks = MARKS.exec(rest)?.[0].length ?? 0;
-    if (marks) rest = this.unmarked(rest, marks);
-    const st = STATISTIC.exec(rest);
+    const node = nodeEnd(text);
+    const rest = text.slice(node);
+    // (No marks after a node id: -v prints each test's outcome as a word, after its output.)
+    const marks = node && text.slice(0, node).includes('::') ? 0 : (MARKS.exec(rest)?.[0].length ?? 0);
+    const line = marks ? this.unmarked(rest, marks) : rest;
+    const st = STATISTIC.exec(line);
     this.before = st ? orderOf(st) : null;
     if (st) this.seen.add(`${st[1]}:${st[2]}`);
-    return rest;
+    return line;
   }
 
   /**

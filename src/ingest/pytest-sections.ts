@@ -43,10 +43,11 @@ export class CapturedSections {
 
   /**
    * The listings without those of a section that holds the same listings as an earlier section of the
-   * same test's report (the test printed and logged them), and what was left out.
+   * same test's report (the test printed and logged them), or as listings printed live before the report
+   * (`--capture=tee-sys -rA`: read twice, a leak read as transient; h278), and what was left out.
    */
   readOnce(label: string, listings: readonly LoggedListing[]): { listings: LoggedListing[]; warnings: string[] } {
-    if (this.sections.length < 2) return { listings: [...listings], warnings: [] };
+    if (!this.sections.length) return { listings: [...listings], warnings: [] };
     // The section each listing is in (the last one begun before it), or -1.
     const of = listings.map((l) => {
       let i = this.sections.length - 1;
@@ -54,11 +55,18 @@ export class CapturedSections {
       return i;
     });
     const held = (i: number): LoggedListing[] => listings.filter((_, k) => of[k] === i);
+    // The listings printed live, before any section (pytest -s, or --capture=tee-sys).
+    const live = new Set(held(-1).map((l) => listingsKey([l])));
     const dropped = new Set<number>();
     const said: string[] = [];
     for (const [i, s] of this.sections.entries()) {
       const mine = held(i);
       if (!mine.length) continue;
+      if (mine.every((l) => live.has(listingsKey([l])))) {
+        dropped.add(i);
+        said.push(`'${s.name}' (line ${s.line}) holds listings printed before it, as the tests ran`);
+        continue;
+      }
       const key = listingsKey(mine);
       const earlier = this.sections.findIndex(
         (e, j) => j < i && e.test === s.test && !dropped.has(j) && listingsKey(held(j)) === key,

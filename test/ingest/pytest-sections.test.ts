@@ -34,9 +34,10 @@ describe('a test that printed and logged its listings, in the report of its fail
 // Tests that print their listings under `pytest -s` (fixtures/text/pytest/progress_case.py): pytest
 // writes the node id (-v) or the file's name, and the previous test's outcome mark, on the line each
 // test's output begins. Expected values are the statistics CPython computed in each test.
-// progress-ids: node ids with spaces ('test_step[round 0]'); progress-import: the import system's
-// `<frozen …>` line tops each listing, the outcome mark glued before it (h276).
-describe.each(['progress-s', 'progress-sv', 'progress-ids', 'progress-import'])(
+// progress-ids: node ids with spaces and brackets ('test_step[round [0]]'); progress-import: the import
+// system's `<frozen …>` line tops each listing, the outcome mark glued before it (h276, h278);
+// progress-tee: --capture=tee-sys -rA, each listing printed as its test ran and again in the report (h278).
+describe.each(['progress-s', 'progress-sv', 'progress-ids', 'progress-import', 'progress-tee'])(
   'listings printed under pytest -s (%s.log)',
   (name) => {
     const truth = JSON.parse(readFileSync(`${DIR}/${name}.truth.json`, 'utf8')) as Truth;
@@ -48,6 +49,7 @@ describe.each(['progress-s', 'progress-sv', 'progress-ids', 'progress-import'])(
       );
       expect(read).toEqual(truth.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)])));
       expect(log.warnings.join('\n')).not.toContain('after other text');
+      if (name === 'progress-tee') expect(log.warnings.join('\n')).toContain('holds listings printed before it');
     });
 
     it.skipIf(name === 'progress-import')('leaks and gate find the leak from its first size', async () => {

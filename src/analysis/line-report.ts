@@ -347,18 +347,48 @@ function reprintedBlocks(blocks: readonly ReportBlock[]): Set<ReportBlock> {
   return out;
 }
 
-// A recursive function's line once, at its largest increment over the reports that include one another
-// (reprintedBlocks): the later ones sum more calls, but sums of 0.58-0.61 fall below a run's own when
-// memory went down between runs (memory_profiler issue #226: a line keeping 1 MiB a call read +2.0 in
-// the report of 2 calls, -0.0 in that of 4).
+// A recursive function's line once per call from outside it, at its largest increment over the reports
+// that include one another (reprintedBlocks), those calls' summed: the later reports of a chain sum more
+// calls, but sums of 0.58-0.61 fall below a run's own when memory went down between runs (memory_profiler
+// issue #226: a line keeping 1 MiB a call read +2.0 in the report of 2 calls, -0.0 in that of 4). A chain
+// ends at a report no later one includes: the recursion called 3 times kept 18 MiB at its line, read as
+// one call's 6 (h278, h281).
 function largestOfReprints(
   lines: LineIncrement[],
   reprinted: ReadonlySet<ReportBlock>,
+  blocks: readonly ReportBlock[],
   blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
 ): LineIncrement[] {
   if (!reprinted.size) return lines;
   const recursive = new Set([...reprinted].map(functionOf));
-  return combineLines(lines, recursive, blockOf, (had, l) => (l.incrementMiB > had.incrementMiB ? l : had));
+  const chainOf = new Map<ReportBlock, number>();
+  const chains = new Map<string, number>();
+  for (const b of blocks) {
+    const f = functionOf(b);
+    if (!recursive.has(f)) continue;
+    const n = chains.get(f) ?? 0;
+    chainOf.set(b, n);
+    if (!reprinted.has(b)) chains.set(f, n + 1);
+  }
+  const largest = new Map<string, LineIncrement>();
+  const out: LineIncrement[] = [];
+  for (const l of lines) {
+    const b = blockOf.get(l);
+    if (!b || !chainOf.has(b)) {
+      out.push(l);
+      continue;
+    }
+    const key = `${chainOf.get(b)}\0${l.filename}\0${l.lineno}`;
+    const had = largest.get(key);
+    if (!had || l.incrementMiB > had.incrementMiB) largest.set(key, l);
+  }
+  const summed = new Map<string, LineIncrement>();
+  for (const l of largest.values()) {
+    const key = `${l.filename}\0${l.lineno}`;
+    const had = summed.get(key);
+    summed.set(key, had ? sumOf(had, l) : l);
+  }
+  return [...out, ...summed.values()];
 }
 
 // The lines of the given functions' reports, one per line (`combine` folding its entries in order), after
@@ -396,7 +426,9 @@ function profiledCalls(
   reprinted: ReadonlySet<ReportBlock>,
 ): Map<string, number | null> {
   const calls = new Map<string, number | null>();
-  if (perCall.size) return calls;
+  // (Nor where a recursive function's reports add up its calls one report a call: the decorator's too.
+  // The line calling it read as counting the whole memory; h278.)
+  if (perCall.size || [...reprinted].some((b) => b.precision !== 3)) return calls;
   for (const b of r.blocks) {
     const def = b.lines.slice(0, 8).find((l) => DEF.test(l.source));
     if (!def || reprinted.has(b)) continue;
@@ -515,12 +547,15 @@ export function lineReportFindings(
       const inc = l.incrementMiB;
       const overPeak = inc !== null && inc > peak + ulp;
       // Naming a profiled function another line alone makes every call of (soleCallers): another
-      // function of that name, its Increment the line's own.
+      // function of that name, its Increment the line's own. And a line calling one adds up the memory at
+      // each call, the function's least at each at least: one whose Increment is below it calls another
+      // of that name (`seen.add(…)` beside a profiled `Cache.add`, `json.loads(…)` in a profiled `loads`,
+      // their own 15 and 0.078 MiB read as none; h279, h281).
       const names = new Set([...l.source.matchAll(CALLED)].map((m) => m[1]!));
       const another = [...names].some((n) => sole.has(n) && sole.get(n) !== l);
       const whole =
         inc !== null &&
-        ((callee != null && !another && (callee >= runs || overPeak)) ||
+        ((callee != null && !another && (callee >= runs || overPeak) && (overPeak || inc >= 0.9 * floor)) ||
           (l.occurrences !== null && runs > 1 && inc >= 0.9 * runs * l.memMiB) ||
           (runs === 1 && l.memMiB > 0 && Math.abs(inc - l.memMiB) <= ulp) ||
           (overPeak && inc > runs * (peak - floor + 2 * ulp)));
@@ -622,7 +657,7 @@ export function lineReportFindings(
     }
   }
   const merged = mergePerCall(lines, retaining, perCall, blockOf);
-  merged.lines = largestOfReprints(merged.lines, reprinted, blockOf);
+  merged.lines = largestOfReprints(merged.lines, reprinted, r.blocks, blockOf);
   merged.lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
   return {
     topIncrements: merged.lines.slice(0, opts.top ?? 10),
@@ -642,18 +677,9 @@ function besideJudged(unjudged: UnjudgedFunction[], retaining: readonly Retainin
   );
 }
 
-// A function's reports one a call (memory_profiler's decorator imported: each call printed as it
-// returns, its first row run once) as one: a line's increments summed, as a report of every call sums
-// them (`python -m memory_profiler`), and the calls that ended holding more summed. Listed a report at a
-// time, one line filled "largest increments" 8 times over.
-function mergePerCall(
-  lines: LineIncrement[],
-  retaining: RetainingFunction[],
-  perCall: ReadonlySet<string>,
-  blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
-): { lines: LineIncrement[]; retaining: RetainingFunction[] } {
-  if (perCall.size === 0) return { lines, retaining };
-  const outLines = combineLines(lines, perCall, blockOf, (had, l) => ({
+// A line's entries of two calls' reports as one: their increments and runs summed.
+function sumOf(had: LineIncrement, l: LineIncrement): LineIncrement {
+  return {
     ...had,
     incrementMiB: Math.round((had.incrementMiB + l.incrementMiB) * 1e6) / 1e6,
     reportedIncrementMiB:
@@ -666,7 +692,21 @@ function mergePerCall(
     memMiB: Math.max(had.memMiB, l.memMiB),
     occurrences: had.occurrences === null || l.occurrences === null ? null : had.occurrences + l.occurrences,
     reports: had.reports + l.reports,
-  }));
+  };
+}
+
+// A function's reports one a call (memory_profiler's decorator imported: each call printed as it
+// returns, its first row run once) as one: a line's increments summed, as a report of every call sums
+// them (`python -m memory_profiler`), and the calls that ended holding more summed. Listed a report at a
+// time, one line filled "largest increments" 8 times over.
+function mergePerCall(
+  lines: LineIncrement[],
+  retaining: RetainingFunction[],
+  perCall: ReadonlySet<string>,
+  blockOf: ReadonlyMap<LineIncrement, ReportBlock>,
+): { lines: LineIncrement[]; retaining: RetainingFunction[] } {
+  if (perCall.size === 0) return { lines, retaining };
+  const outLines = combineLines(lines, perCall, blockOf, sumOf);
   const byFunction = new Map<string, RetainingFunction>();
   // Each call's exit is measured before its return frees its locals: what it held after the return is
   // at most what the next call started from (a call's locals counted in every call's figure: 139 MiB

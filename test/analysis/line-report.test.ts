@@ -812,6 +812,46 @@ describe('a recursive function beside functions profiled call by call (calls/mp0
   });
 });
 
+describe('a recursive function called 3 times from outside it (calls/mp0.61-recursive-called-often.txt)', () => {
+  // Each call from outside prints reports adding up its calls (1, 2, 3); the chains' lines were read as
+  // one chain's, line 11's 18 MiB over 9 runs as 6 (h278, h281).
+  it('sums the calls from outside, each at its largest report, as memory_profiler printed them', async () => {
+    const file = 'fixtures/line-reports/calls/mp0.61-recursive-called-often.txt';
+    const reports = readFileSync(file, 'utf8')
+      .split(/^Filename: /m)
+      .slice(1);
+    const row = (r: string) => /^ +11 +[\d.]+ MiB +(-?[\d.]+) MiB +(\d+)/m.exec(r)!;
+    expect(reports.map((r) => Number(row(r)[2]))).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    const lasts = reports.filter((r) => Number(row(r)[2]) === 3).map((r) => Number(row(r)[1]));
+    const f = await findings(file);
+    const line = f.topIncrements.find((l) => l.lineno === 11)!;
+    expect(line.incrementMiB).toBeCloseTo(
+      lasts.reduce((a, b) => a + b, 0),
+      6,
+    );
+    expect(line.occurrences).toBe(9);
+  });
+});
+
+describe("lines calling functions of a profiled one's name, under -m (calls/mp0.61-same-name-calls.txt)", () => {
+  // json.loads in a profiled loads, a set's add beside a profiled Cache.add: read as counting the whole
+  // memory, the set's 15 MiB as none and json.loads's 0.125 MiB as another figure (h279, h281).
+  it('keeps their Increments as memory_profiler printed them; the real callers stay whole-memory', async () => {
+    const file = 'fixtures/line-reports/calls/mp0.61-same-name-calls.txt';
+    const text = readFileSync(file, 'utf8');
+    const printed = (lineno: number): number =>
+      Number(new RegExp(`^ +${lineno} +[\\d.]+ MiB +(-?[\\d.]+) MiB`, 'm').exec(text)![1]);
+    const f = await findings(file);
+    const line = (lineno: number) => f.topIncrements.find((l) => l.lineno === lineno);
+    for (const lineno of [22, 35]) {
+      expect(line(lineno)?.incrementMiB).toBe(printed(lineno));
+      expect(line(lineno)?.wholeMemory).toBe(false);
+    }
+    // `r = loads(DOC)` and `c.add(i)` do call them: their Increments sum the memory at each call.
+    for (const lineno of [29, 32]) expect(line(lineno)?.wholeMemory ?? true).toBe(true);
+  });
+});
+
 describe('recursion through a function not profiled, the decorator imported (calls/mp0.61-indirect-recursive-per-call.txt)', () => {
   // rec -> step -> rec: rec never names itself, and its reports of 1 to 4 calls were each read as a
   // report of its own: line 15 listed 4 times (h230).

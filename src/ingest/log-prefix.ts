@@ -38,7 +38,9 @@ const FIELDS: readonly (readonly [string, RegExp])[] = [
 ];
 // Between fields: ' - ', '|', ':' (BASIC_FORMAT's 'INFO:app:'), ': ', ',' (asctime,msecs), spaces, and
 // absl's '] ' after its file:line.
-const SEP = /(?: *- +| *[|:,] *|\] +| +)/y;
+// '::' too, as one ('%(asctime)s :: %(levelname)s :: %(message)s': a cut at its first ':' left ': INFO ::'
+// in every file name; h279).
+const SEP = /(?: *- +| *(?:::|[|:,]) *|\] +| +)/y;
 // A run counts as a log prefix only with a time or a level name in it: a logger name alone ('app: ')
 // cannot be told from the start of a file name.
 // A bracket anchors a run when it starts with one: Celery's '[2026-01-02 10:00:00,123: INFO/MainProcess]'.

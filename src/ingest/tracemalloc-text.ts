@@ -280,6 +280,9 @@ function sizeLike(word: string): boolean {
 // '%(name)s: %(message)s'). No file name starts with either before an absolute one ('/', '<stdin>', 'C:\\').
 const LABEL = /^(?:[A-Za-z_]\w*=(?=\S)|\[[\w.-]{1,40}\] (?=\S)|[A-Za-z_][\w.-]{0,100}: (?=\/|<|[A-Za-z]:[\\/]))/;
 const ABSOLUTE = /^(?:\/|<|[A-Za-z]:[\\/])/;
+// A program's word and spaces before an absolute file name ('MEMPROF  /srv/app.py:9: …'), or two spaces
+// or more before any ('MEMPROF  memprof.py:271: …'; one before a relative name is a folder's: 'my dir/a.py').
+const WORD_LABEL = /^[A-Za-z_][\w.-]{0,40}(?: +(?=\/|<|[A-Za-z]:[\\/])| {2,}(?=\S))/;
 // What a statistic's line holds before an absolute file name, and the space after it.
 const BEFORE_NAME = /^.*?\S\s+(?=(?:\/|[A-Za-z]:[\\/]|\\\\|<)\S)/;
 // A logger's name as a label ('%(name)s: %(message)s'), before any file name once one of its listing's
@@ -364,7 +367,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const label = ns.map((n) => LABEL.exec(n)?.[0]).find((l) => l !== undefined);
       const evident = (l: string): boolean =>
         shape !== null || ns.length > 1 || ns.some((n) => ABSOLUTE.test(n.slice(l.length)));
-      return label && evident(label) ? label : undefined;
+      if (label && evident(label)) return label;
+      // A word and spaces before every statistic's absolute file name, of two or more (f'MEMPROF  {stat}':
+      // kept in every file name; h279). One statistic alone after a word is printed after other text.
+      const word = ns.length > 1 ? WORD_LABEL.exec(ns[0]!)?.[0] : undefined;
+      return word && ns.every((n) => n.startsWith(word)) ? word : undefined;
     };
     // A statistic whose log prefix or label is a byte away from its listing's other lines' ('app.INF0: '
     // among 'app.INFO: ') is damaged: read as a site of another name, or left out as printed after other

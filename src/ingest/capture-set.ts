@@ -544,12 +544,15 @@ export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true):
 // installed beside it ('…/lib/python3.9/site-packages/…' on the PYTHONPATH of a 3.11 is no 3.9's).
 const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/](?!site-packages[\\/]|dist-packages[\\/])/;
 
-/** The CPython versions whose library a snapshot's tracebacks name (their files under lib/pythonX.Y/). */
+/**
+ * The CPython versions whose library a snapshot's tracebacks name: two files or more under its
+ * lib/pythonX.Y/ (one is a program's own code compiled under such a name, or a file it read; h278).
+ */
 function librariesOf(s: Snapshot): string[] {
   const { frames, groups } = s;
   const tracebacks = new Uint8Array(frames.tracebackCount);
   const files = new Uint8Array(frames.filenames.length);
-  const found = new Set<string>();
+  const found = new Map<string, number>();
   for (let g = 0; g < groups.length; g++) {
     const tb = groups.traceback[g]!;
     if (tracebacks[tb]) continue;
@@ -559,10 +562,10 @@ function librariesOf(s: Snapshot): string[] {
       if (files[f]) continue;
       files[f] = 1;
       const m = LIBRARY.exec(frames.filenames[f]!);
-      if (m) found.add(m[1]!);
+      if (m) found.set(m[1]!, (found.get(m[1]!) ?? 0) + 1);
     }
   }
-  return [...found].sort();
+  return [...found].flatMap(([v, n]) => (n > 1 ? [v] : [])).sort();
 }
 
 /**

@@ -298,9 +298,23 @@ function perCallFunctions(blocks: readonly ReportBlock[], reprinted: ReadonlySet
     const first = firstOf(b);
     if (!first) continue;
     const had = reports.get(functionOf(b)) ?? { n: 0, once: true };
-    reports.set(functionOf(b), { n: had.n + 1, once: had.once && first.occurrences === 1 && b.precision !== 3 });
+    // Before 0.58 no report counts its calls: one of the decorator's (1 decimal unless told) is of one
+    // call but a recursive function's, which adds up the inner calls' (0.57's reports of 12 calls were
+    // listed one by one, a line of each filling the largest increments, and one keeping 3 MiB left out; h281).
+    const one = first.occurrences === 1 || (first.occurrences === null && !callsItself(b));
+    reports.set(functionOf(b), { n: had.n + 1, once: had.once && one && b.precision !== 3 });
   }
   return new Set([...reports].filter(([, f]) => f.n > 1 && f.once).map(([k]) => k));
+}
+
+// Whether a report's function calls itself (by its name, or as self.name or cls.name).
+function callsItself(b: ReportBlock): boolean {
+  const name = b.lines
+    .slice(0, 8)
+    .map((l) => DEF.exec(l.source)?.[1])
+    .find((n) => n !== undefined);
+  const call = name && new RegExp(`(?<![\\p{L}\\p{N}_.])(?:self\\.|cls\\.)?${name}\\s*\\(`, 'u');
+  return !!call && b.lines.some((l) => !DEF.test(l.source) && call.test(l.source));
 }
 
 // The reports a later one of the same recursive function includes: memory_profiler's `@profile`
@@ -312,14 +326,6 @@ function perCallFunctions(blocks: readonly ReportBlock[], reprinted: ReadonlySet
 function reprintedBlocks(blocks: readonly ReportBlock[]): Set<ReportBlock> {
   const out = new Set<ReportBlock>();
   const calls = (b: ReportBlock) => b.lines.find((l) => l.memMiB !== null)?.occurrences ?? null;
-  const recursive = (b: ReportBlock): boolean => {
-    const name = b.lines
-      .slice(0, 8)
-      .map((l) => DEF.exec(l.source)?.[1])
-      .find((n) => n !== undefined);
-    const call = name && new RegExp(`(?<![\\p{L}\\p{N}_.])(?:self\\.|cls\\.)?${name}\\s*\\(`, 'u');
-    return !!call && b.lines.some((l) => !DEF.test(l.source) && call.test(l.source));
-  };
   const includes = (later: ReportBlock, b: ReportBlock): boolean => {
     const rows = new Map(later.lines.map((l) => [l.lineno, l]));
     return b.lines.every((l) => {
@@ -334,7 +340,7 @@ function reprintedBlocks(blocks: readonly ReportBlock[]): Set<ReportBlock> {
     // A report of the decorator imported (1 decimal unless told: `python -m memory_profiler`'s 3 print each
     // function once a run) covers more calls than one only through recursion, through a function not
     // profiled too (walk -> visit -> walk listed walk's line 3 times, at 6, 4 and 2 MiB: h230).
-    if (n === null || !(recursive(b) || b.precision !== 3)) continue;
+    if (n === null || !(callsItself(b) || b.precision !== 3)) continue;
     for (let j = i + 1; j < blocks.length; j++) {
       const later = blocks[j]!;
       const m = calls(later);

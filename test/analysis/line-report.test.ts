@@ -852,6 +852,31 @@ describe("lines calling functions of a profiled one's name, under -m (calls/mp0.
   });
 });
 
+describe("memory_profiler 0.57's decorator imported, a report per call (calls/mp0.57-per-call.txt)", () => {
+  // No Occurrences column before 0.58: the 12 reports of grab were listed one by one, filling the largest
+  // increments, and setup's line keeping 3 MiB was left out (h281).
+  it('sums the calls of a function, as 0.61 reports are', async () => {
+    const file = 'fixtures/line-reports/calls/mp0.57-per-call.txt';
+    const reports = readFileSync(file, 'utf8')
+      .split(/^Filename: /m)
+      .slice(1);
+    const printed = (lineno: number) =>
+      reports.flatMap((r) => {
+        const m = new RegExp(`^ +${lineno} +[\\d.]+ MiB +(-?[\\d.]+) MiB`, 'm').exec(r);
+        return m ? [Number(m[1])] : [];
+      });
+    expect(printed(17)).toHaveLength(12);
+    const f = await findings(file);
+    const line = (lineno: number) => f.topIncrements.filter((l) => l.lineno === lineno);
+    expect(line(17)).toHaveLength(1);
+    expect(line(17)[0]!.incrementMiB).toBeCloseTo(
+      printed(17).reduce((a, b) => a + b, 0),
+      6,
+    );
+    expect(line(11).map((l) => l.incrementMiB)).toEqual(printed(11));
+  });
+});
+
 describe('recursion through a function not profiled, the decorator imported (calls/mp0.61-indirect-recursive-per-call.txt)', () => {
   // rec -> step -> rec: rec never names itself, and its reports of 1 to 4 calls were each read as a
   // report of its own: line 15 listed 4 times (h230).

@@ -312,6 +312,33 @@ function ownRuns(
   });
 }
 
+// No process's memory grows a hundred thousand times and back within two samples: a figure that did
+// lost a byte ('MEM 45910156 …' for 45.910156: its point gone, a peak of 43 TiB, exit 0; h280).
+const DAMAGED_RISE = 1e5;
+
+/**
+ * The samples without one a hundred thousand times both samples beside it (the one beside it at either
+ * end): a damaged figure, an error naming it; with --lenient left out, with a warning.
+ */
+function withoutDamaged(s: Samples, label: string, what: string, lenient: boolean, warnings: string[]): Samples {
+  const { t, mib } = s;
+  const damaged: number[] = [];
+  for (let i = 0; i < mib.length; i++) {
+    const [a, b] = [i > 0 ? mib[i - 1]! : 0, i + 1 < mib.length ? mib[i + 1]! : 0];
+    const beside = Math.max(a, b);
+    if (beside > 0 && mib[i]! >= DAMAGED_RISE * beside) damaged.push(i);
+  }
+  if (!damaged.length) return s;
+  const i = damaged[0]!;
+  const at = `the ${what} line at ${t[i]!.toFixed(4)} s`;
+  const why = `${mib[i]} MiB, a hundred thousand times the samples beside it: a byte of its figure lost?`;
+  if (!lenient) throw new InputError(label, at, `${why} --lenient leaves it out`);
+  const left = damaged.length > 1 ? `${damaged.length} samples left out, the first ${at}` : `${at} left out`;
+  warnings.push(`${label}: ${left} (${why}) (--lenient)`);
+  const keep = (_: number, k: number): boolean => !damaged.includes(k);
+  return { t: t.filter(keep), mib: mib.filter(keep) };
+}
+
 /**
  * Times that go back: a clock step (mprof stamps samples with time.time(), which NTP or a user can set
  * back) at a few steps is repaired in place, each later sample moved to follow the one before by the
@@ -687,7 +714,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       if (b.backLine) steadyClock(samples, b.backLine, name, what, warnings);
       if (b.backLine || b.repeats * 2 >= b.length - 1) spreadRepeats(samples, b.firstLine, name, what, warnings);
       moved += warnings.length - before;
-      return samples;
+      return withoutDamaged(samples, name, what, opts.lenient ?? false, warnings);
     };
     const samples = finished(r.main, 'MEM');
     let children = new Map([...r.children].map(([pid, b]) => [pid, finished(b, `CHLD ${pid}`)] as const));

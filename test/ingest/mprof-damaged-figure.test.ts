@@ -1,0 +1,40 @@
+// A MEM figure that lost its point ('MEM 45910156 …' for 45.910156, a byte of a real mprof run deleted):
+// a peak of 43 TiB, exit 0, every check judged by it (h280). No process grows a hundred thousand times
+// and back between two samples.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'arenascope-mprof-damaged-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a MEM figure with its point lost (fixtures/leaks/mprof/leak.dat)', () => {
+  const lines = readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8').split('\n');
+  const at = lines.findIndex((l, i) => i > lines.length / 2 && l.startsWith('MEM '));
+  const [, mib, time] = lines[at]!.split(' ');
+  const damaged = [...lines];
+  damaged[at] = `MEM ${mib!.replace('.', '')} ${time}`;
+  const path = join(dir, 'leak.dat');
+  writeFileSync(path, damaged.join('\n'));
+  // mprof's own peak of the run without that sample.
+  const peak = Math.max(
+    ...lines.filter((l, i) => i !== at && l.startsWith('MEM ')).map((l) => Number(l.split(' ')[1])),
+  );
+
+  it.each(['info', 'leaks', 'gate'])('%s: an error naming the sample', async (command) => {
+    const r = await cli(command, path);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${path}: the MEM line at ${time} s: ${mib!.replace('.', '')} MiB, a hundred thousand times`,
+    );
+  });
+
+  it("--lenient leaves it out, with a warning: the peak is the other samples'", async () => {
+    const r = await cli('info', path, '--lenient', '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`the MEM line at ${time} s left out`);
+    expect((JSON.parse(r.out) as { peakMiB: number }).peakMiB).toBeCloseTo(peak, 6);
+  });
+});

@@ -330,7 +330,8 @@ function withoutDamaged(s: Samples, label: string, what: string, lenient: boolea
   }
   if (!damaged.length) return s;
   const i = damaged[0]!;
-  const at = `the ${what} line at ${t[i]!.toFixed(4)} s`;
+  // (Its line is not kept: its time, as mprof writes it, finds it.)
+  const at = `${what} sample ${i + 1} of the run, at "${t[i]!.toFixed(4)}"`;
   const why = `${mib[i]} MiB, a hundred thousand times the samples beside it: a byte of its figure lost?`;
   if (!lenient) throw new InputError(label, at, `${why} --lenient leaves it out`);
   const left = damaged.length > 1 ? `${damaged.length} samples left out, the first ${at}` : `${at} left out`;

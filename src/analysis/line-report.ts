@@ -299,9 +299,10 @@ function perCallFunctions(blocks: readonly ReportBlock[], reprinted: ReadonlySet
     if (!first) continue;
     const had = reports.get(functionOf(b)) ?? { n: 0, once: true };
     // Before 0.58 no report counts its calls: one of the decorator's (1 decimal unless told) is of one
-    // call but a recursive function's, which adds up the inner calls' (0.57's reports of 12 calls were
-    // listed one by one, a line of each filling the largest increments, and one keeping 3 MiB left out; h281).
-    const one = first.occurrences === 1 || (first.occurrences === null && !callsItself(b));
+    // call, a recursive function's too (0.57 profiles each call apart: its inner calls' lines are not in
+    // the outer's report; h282). Its reports of 12 calls were listed one by one, a line of each filling
+    // the largest increments, and one keeping 3 MiB left out (h281).
+    const one = first.occurrences === 1 || first.occurrences === null;
     reports.set(functionOf(b), { n: had.n + 1, once: had.once && one && b.precision !== 3 });
   }
   return new Set([...reports].filter(([, f]) => f.n > 1 && f.once).map(([k]) => k));
@@ -341,13 +342,14 @@ function reprintedBlocks(blocks: readonly ReportBlock[]): Set<ReportBlock> {
     // function once a run) covers more calls than one only through recursion, through a function not
     // profiled too (walk -> visit -> walk listed walk's line 3 times, at 6, 4 and 2 MiB: h230).
     if (n === null || !(callsItself(b) || b.precision !== 3)) continue;
+    // The function's next report only: a call from outside that did not recurse (one report of one
+    // call) was taken into the next call's chain, and its line's memory lost (h282).
     for (let j = i + 1; j < blocks.length; j++) {
       const later = blocks[j]!;
+      if (functionOf(later) !== functionOf(b)) continue;
       const m = calls(later);
-      if (functionOf(later) === functionOf(b) && m !== null && m > n && includes(later, b)) {
-        out.add(b);
-        break;
-      }
+      if (m !== null && m > n && includes(later, b)) out.add(b);
+      break;
     }
   }
   return out;

@@ -375,7 +375,12 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
     }
   }
   if (uses.every((part) => files[part].length === 0)) {
-    throw new UsageError(`${listed(inputs)}: no ${joined('or')} among the inputs`);
+    // Every one left out as read cut short: said so (it read as if the inputs held none; h280).
+    const cut = set.skipped.some((w) => w.includes('it was read cut short (--allow-partial)'));
+    throw new UsageError(
+      `${listed(inputs)}: no ${cut ? 'whole ' : ''}${joined('or')} among the inputs` +
+        (cut ? ' (those read cut short are left out, as the warnings above say)' : ''),
+    );
   }
   return set;
 }

@@ -324,7 +324,8 @@ function wholeSnapshots<T extends { s: Snapshot; label: string }>(
   skipped: string[],
 ): T[] {
   if (partial === 'keep' || (partial === 'series' && snaps.length < 2)) return snaps;
-  const cut = (x: T): boolean => x.s.partial || x.s.source.partial === true;
+  // (A listing is cut by its own flag: the listings before a log's cut are whole.)
+  const cut = (x: T): boolean => x.s.partial || (x.s.source.partial === true && x.s.listing === undefined);
   for (const x of snaps.filter(cut)) skipped.push(leftOutCut(x.label, partial));
   return snaps.filter((x) => !cut(x));
 }

@@ -312,13 +312,15 @@ function ownRuns(
   });
 }
 
-// No process's memory grows a hundred thousand times and back within two samples: a figure that did
-// lost a byte ('MEM 45910156 …' for 45.910156: its point gone, a peak of 43 TiB, exit 0; h280).
+// No process's memory grows a hundred thousand times and back within two samples, to a tebibyte or
+// more: a figure that did lost a byte ('MEM 45910156 …' for 45.910156: its point gone, a peak of 43 TiB,
+// exit 0; h280). (A child's first sample can be a few KiB, at its exec.)
 const DAMAGED_RISE = 1e5;
+const DAMAGED_MIB = 1024 * 1024;
 
 /**
  * The samples without one a hundred thousand times both samples beside it (the one beside it at either
- * end): a damaged figure, an error naming it; with --lenient left out, with a warning.
+ * end), a tebibyte or more: a damaged figure, an error naming it; with --lenient left out, with a warning.
  */
 function withoutDamaged(s: Samples, label: string, what: string, lenient: boolean, warnings: string[]): Samples {
   const { t, mib } = s;
@@ -326,7 +328,7 @@ function withoutDamaged(s: Samples, label: string, what: string, lenient: boolea
   for (let i = 0; i < mib.length; i++) {
     const [a, b] = [i > 0 ? mib[i - 1]! : 0, i + 1 < mib.length ? mib[i + 1]! : 0];
     const beside = Math.max(a, b);
-    if (beside > 0 && mib[i]! >= DAMAGED_RISE * beside) damaged.push(i);
+    if (beside > 0 && mib[i]! >= DAMAGED_RISE * beside && mib[i]! >= DAMAGED_MIB) damaged.push(i);
   }
   if (!damaged.length) return s;
   const i = damaged[0]!;

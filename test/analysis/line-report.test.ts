@@ -852,6 +852,24 @@ describe("lines calling functions of a profiled one's name, under -m (calls/mp0.
   });
 });
 
+describe.each(['0.61', '0.57'])('a recursion called at depths 0, 2, 0 and 1, memory_profiler %s', (version) => {
+  // A call that does not recurse prints one report of one call: taken into the next call's chain, its 2 MiB
+  // were lost (h282); 0.57 profiles each call apart, a report each, and its reports were not summed.
+  it('sums every call from outside, as memory_profiler printed them', async () => {
+    const file = `fixtures/line-reports/calls/mp${version}-recursive-mixed-depths.txt`;
+    const printed = readFileSync(file, 'utf8')
+      .split(/^Filename: /m)
+      .slice(1)
+      .map((r) => Number(/^ +11 +[\d.]+ MiB +(-?[\d.]+) MiB/m.exec(r)![1]));
+    // A chain's last report: the next one (of the next call from outside) does not add up more.
+    const lasts = printed.filter((v, i) => i === printed.length - 1 || printed[i + 1]! <= v);
+    const f = await findings(file);
+    expect(f.topIncrements.filter((l) => l.lineno === 11).map((l) => l.incrementMiB)).toEqual([
+      lasts.reduce((a, b) => a + b, 0),
+    ]);
+  });
+});
+
 describe("memory_profiler 0.57's decorator imported, a report per call (calls/mp0.57-per-call.txt)", () => {
   // No Occurrences column before 0.58: the 12 reports of grab were listed one by one, filling the largest
   // increments, and setup's line keeping 3 MiB was left out (h281).

@@ -544,6 +544,7 @@ const SHORTER = new RegExp(
 const WHOLE_BELOW: readonly (readonly [string, string])[] = [
   ['found/two-formats-readme.md', ''],
   ['pytest/failed.log', 'FAILED '],
+  ['pytest/progress-tee.log', 'PASSED '],
   ['repl/ipython.txt', 'In [6]: Do you'],
 ];
 

@@ -17,7 +17,6 @@ import { UNTRACED_SITE } from './pymalloc/replay.js';
 import {
   finalCapture,
   finalCaptureName,
-  type MemorySection,
   type ReportData,
   reportsAloneMeasure,
   type SnapshotSection,
@@ -258,15 +257,37 @@ export function peakBytes(d: ReportData, from?: 'memory' | 'snapshots', traced =
 }
 
 /**
- * The baseline's mprof runs of the commands the current ones ran, when it holds runs of others too and
- * every current run names its command; null otherwise (all of them are compared).
+ * The current and baseline mprof runs paired by command (their CMDLINE), when either side runs two
+ * commands or more and the baseline runs every one the current runs do; null otherwise (all of them
+ * compared, peak against peak).
  */
-function sameCommandRuns(current: ReportData, baseline: ReportData): MemorySection[] | null {
-  const commands = new Set(current.memory.map((m) => m.cmdline));
-  if (!current.memory.length || commands.has(null)) return null;
-  const same = baseline.memory.filter((m) => commands.has(m.cmdline) && m.peakMiB !== null);
-  return same.length && same.length < baseline.memory.length ? same : null;
+function runsByCommand(
+  current: ReportData,
+  baseline: ReportData,
+): { command: string; current: ReportData; baseline: ReportData }[] | null {
+  const commands = [...new Set(current.memory.map((m) => m.cmdline))];
+  const theirs = new Set(baseline.memory.map((m) => m.cmdline));
+  if (!commands.length || commands.some((c) => c === null || !theirs.has(c))) return null;
+  if (commands.length < 2 && theirs.size < 2) return null;
+  const of = (d: ReportData, c: string): ReportData => ({ ...d, memory: d.memory.filter((m) => m.cmdline === c) });
+  return commands.map((c) => ({ command: c!, current: of(current, c!), baseline: of(baseline, c!) }));
 }
+
+/** The commands of current mprof runs that no baseline run ran (both sides naming theirs). */
+function unmatched(current: ReportData, baseline: ReportData | null): string[] {
+  const theirs = new Set(baseline?.memory.map((m) => m.cmdline) ?? []);
+  if (!theirs.size || theirs.has(null)) return [];
+  return [...new Set(current.memory.flatMap((m) => (m.cmdline !== null && !theirs.has(m.cmdline) ? [m.cmdline] : [])))];
+}
+
+// A peak check compared over all the runs, saying which commands the baseline never ran.
+const withUnmatched = (check: CheckResult, commands: readonly string[]): CheckResult =>
+  commands.length && check.measured !== null
+    ? {
+        ...check,
+        message: `${check.message}; the baseline holds no run of ${quoted(commands[0]!, 60)}${commands.length > 1 ? ` (and ${commands.length - 1} more)` : ''}: compared with all its runs`,
+      }
+    : check;
 
 /** The largest memory usage the memory_profiler reports print, or null when there is none. */
 function lineReportPeak(d: ReportData): number | null {
@@ -891,30 +912,41 @@ export function evaluateGate(
     // A baseline of memory_profiler reports alone: reports against reports (the current run's mprof
     // peak against the baseline's report, "peak of the mprof runs" of two reports, was compared).
     const reportsAlone = from === 'memory' && baseline !== null && baseline.memory.length === 0;
-    // Of a baseline holding runs of other commands too (mprof run -o appending two programs), the runs of
-    // the current runs' commands: the other program's peak was compared, and a run that grew passed (h277).
-    const same = from === 'memory' && baseline ? sameCommandRuns(current, baseline) : null;
-    const base = same ? { ...baseline!, memory: same } : baseline;
-    const compared = growthCheck(
-      'max-peak-growth',
-      // Only the snapshots compared (the baseline has no mprof run): named so, not after the mprof peak.
-      from === 'snapshots'
-        ? peakName(current, traced, true)
-        : reportsAlone
-          ? 'peak of the memory_profiler reports'
-          : 'peak',
-      reportsAlone ? lineReportPeak(current) : from ? peakBytes(current, from, traced) : null,
-      reportsAlone ? lineReportPeak(baseline) : base && from ? peakBytes(base, from, traced) : null,
-      limits.maxPeakGrowth,
-      from ? undefined : `${unshared('peak')} or mprof runs`,
-    );
-    const check: CheckResult =
-      same && compared.measured !== null
-        ? {
-            ...compared,
-            message: `${compared.message}; against the baseline's ${same.length} of ${baseline!.memory.length} runs of the same command`,
-          }
-        : compared;
+    const maxPeakGrowth = limits.maxPeakGrowth;
+    const peakCheck = (cur: ReportData, base: ReportData | null): CheckResult =>
+      growthCheck(
+        'max-peak-growth',
+        // Only the snapshots compared (the baseline has no mprof run): named so, not after the mprof peak.
+        from === 'snapshots'
+          ? peakName(cur, traced, true)
+          : reportsAlone
+            ? 'peak of the memory_profiler reports'
+            : 'peak',
+        reportsAlone ? lineReportPeak(cur) : from ? peakBytes(cur, from, traced) : null,
+        reportsAlone ? lineReportPeak(base!) : base && from ? peakBytes(base, from, traced) : null,
+        maxPeakGrowth,
+        from ? undefined : `${unshared('peak')} or mprof runs`,
+      );
+    // mprof runs of several commands (mprof run -o appending programs): each command's peak against the
+    // baseline's runs of it, the worst said; a program's peak was compared with another's, and a run
+    // that grew passed (h277, h282).
+    const paired = from === 'memory' && !reportsAlone && baseline ? runsByCommand(current, baseline) : null;
+    const byCommand = paired?.map((p) => ({ p, check: peakCheck(p.current, p.baseline) }));
+    const worst = byCommand?.sort(
+      (a, b) => Number(a.check.passed) - Number(b.check.passed) || (b.check.measured ?? 0) - (a.check.measured ?? 0),
+    )[0];
+    const check: CheckResult = worst
+      ? {
+          ...worst.check,
+          message:
+            `${worst.check.message}; of the runs of ${quoted(worst.p.command, 60)}` +
+            (byCommand!.length > 1 ? `, the largest growth of ${byCommand!.length} commands` : '') +
+            `, against the baseline's runs of it`,
+        }
+      : withUnmatched(
+          peakCheck(current, baseline),
+          from === 'memory' && !reportsAlone ? unmatched(current, baseline) : [],
+        );
     // A run with no peak, as --max-peak: the others' largest is no peak of it.
     const unknown = from === 'memory' && check.measured !== null ? noPeak(current) : [];
     // memory_profiler reports on both sides beside the mprof runs: their peaks compared too, each kind

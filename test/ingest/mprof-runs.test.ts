@@ -263,6 +263,31 @@ describe('a run killed mid-line, the next appended to the file (mprof run -o), r
 });
 
 describe('--max-peak-growth against a baseline of runs of several commands', () => {
+  it("runs of two commands: each against the baseline's runs of its command, the largest growth failing", async () => {
+    // leak.dat and sawtooth.dat: runs 1 and 2's programs (h282: the largest peak of each side compared).
+    const runs = readFileSync(FILE, 'utf8').split(/^(?=CMDLINE )/m);
+    const growth = (file: string, run: number): number => {
+      const [now, before] = [peakOf(readFileSync(file, 'utf8')), peakOf(runs[run]!)];
+      return ((now - before) / before) * 100;
+    };
+    const each = [growth('fixtures/leaks/mprof/leak.dat', 0), growth('fixtures/leaks/mprof/sawtooth.dat', 1)];
+    const r = await cli(
+      'gate',
+      'fixtures/leaks/mprof/leak.dat',
+      'fixtures/leaks/mprof/sawtooth.dat',
+      '--baseline',
+      FILE,
+      '--max-peak-growth',
+      '0%',
+      '--json',
+    );
+    type Check = { check: string; measured: number; passed: boolean; message: string };
+    const check = (JSON.parse(r.out) as { checks: Check[] }).checks.find((c) => c.check === 'max-peak-growth')!;
+    expect(check.measured).toBeCloseTo(Math.max(...each), 6);
+    expect(check.passed).toBe(Math.max(...each) <= 0);
+    expect(check.message).toContain('the largest growth of 2 commands');
+  });
+
   // runs.dat's run 2 is sawtooth_service.py's; fixtures/leaks/mprof/sawtooth.dat another run of it.
   // The current run was compared with the baseline's highest peak, another program's (run 1, 90.4 MiB),
   // and a run that grew passed (h277).
@@ -283,7 +308,9 @@ describe('--max-peak-growth against a baseline of runs of several commands', () 
       type Check = { check: string; measured: number; message: string };
       const check = (JSON.parse(r.out) as { checks: Check[] }).checks.find((c) => c.check === 'max-peak-growth')!;
       expect(check.measured).toBeCloseTo(((now - before) / before) * 100, 6);
-      expect(check.message).toContain("against the baseline's 1 of 4 runs of the same command");
+      expect(check.message).toContain(
+        'of the runs of "/usr/bin/python3 fixtures/leaks/mprof/sawtooth_service.py", against the baseline\'s runs of it',
+      );
     }
   });
 });

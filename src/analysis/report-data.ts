@@ -13,6 +13,7 @@ import {
   hasLeakEvidence,
   type LeakQuery,
   type LineReportLeaks,
+  lastTestOfRun,
   leakResults,
   type MemoryLeaks,
   type SnapshotLeaks,
@@ -161,6 +162,8 @@ export interface SnapshotSection {
    * (SnapshotLeaks.leftOut). Absent: the last.
    */
   readonly final?: number;
+  /** `final` is a pytest run's last test's capture, before the captures of its session's end. */
+  readonly finalIsLastTest?: true;
   readonly totals: readonly { size: number; count: number }[];
   readonly topSites: readonly TopSite[];
   /**
@@ -326,8 +329,9 @@ export function finalCapture(s: Pick<SnapshotSection, 'final' | 'labels'>): numb
 }
 
 /** How outputs name that capture: 'last capture', or the one before the run's exit capture. */
-export function finalCaptureName(s: Pick<SnapshotSection, 'final' | 'labels'>): string {
-  return s.final === undefined ? 'last capture' : `capture before exit (${s.labels[s.final]})`;
+export function finalCaptureName(s: Pick<SnapshotSection, 'final' | 'finalIsLastTest' | 'labels'>): string {
+  if (s.final === undefined) return 'last capture';
+  return `${s.finalIsLastTest ? "last test's capture" : 'capture before exit'} (${s.labels[s.final]})`;
 }
 
 // The summary's leak counts: at the gate's default confidence, and below it.
@@ -379,6 +383,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
     ? snapshotSection(set.series, {
         top: opts.top ?? REPORT_TOP_SITES,
         base,
+        lastTest: lastTestOfRun(set),
         exitSites: opts.exitSites ?? false,
         leaks: (leaks.find((r) => r.kind === 'snapshots') as SnapshotLeaks | undefined) ?? null,
         replay: replayed

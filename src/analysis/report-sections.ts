@@ -268,6 +268,8 @@ export function snapshotSection(
   opts: {
     top: number;
     base: number;
+    /** A pytest run's last test's capture, when captures of its session's end follow it (lastTestOfRun). */
+    lastTest?: number | null;
     leaks: SnapshotLeaks | null;
     replay: ReplaySection | null;
     /** The exit capture's lines too, when the figures are of the capture before it (the gate's and baseline's). */
@@ -277,8 +279,8 @@ export function snapshotSection(
   const { snapshots: snaps, labels } = series;
   // The capture before a run's exit capture: what main()'s locals held is gone from that one (the
   // growth checks passed a leak that max-leaks failed). With a capture between it and the start:
-  // of (start, exit) alone, the exit capture says more.
-  const final = judgedCapture(labels);
+  // of (start, exit) alone, the exit capture says more. A pytest run's last test's, before its session end.
+  const final = opts.lastTest ?? judgedCapture(labels);
   const last = snaps[final]!;
   const from = snaps[opts.base] ?? snaps[0]!;
   const byTraceback = statistics(last, { keyType: 'traceback' });
@@ -295,6 +297,7 @@ export function snapshotSection(
   return {
     labels,
     ...(final < snaps.length - 1 ? { final } : {}),
+    ...(opts.lastTest != null ? { finalIsLastTest: true as const } : {}),
     totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
     topSites: topSites(last, opts.top, tracebackOf),
     ...exitSites,

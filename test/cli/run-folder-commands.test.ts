@@ -768,4 +768,42 @@ describe('a pytest run whose session end keeps memory after the last test (fixtu
     const report = JSON.parse((await cli('report', D, '-f', 'json')).out) as { summary: { leakSuspects: number } };
     expect(report.summary.leakSuspects).toBe(0);
   });
+
+  // The session end formats failure reports (ast-parsing the tests' sources) and runs plugins' summary
+  // hooks: an unchanged suite failed --max-site-growth at ast.py +1.6 MiB against its own baseline, its
+  // capture before exit taken in the middle of that (h283).
+  it("report, baseline and gate describe the last test's capture, before the session end", async () => {
+    const labels = readdirSync(`${D}/snapshots`)
+      .filter((f) => f.endsWith('.label'))
+      .sort()
+      .map((f) => readFileSync(`${D}/snapshots/${f}`, 'utf8').trim());
+    const lastTest = labels.length - 1 - t.afterLastTest;
+    expect(labels[lastTest]).toMatch(/::test_work\[4\]$/);
+    type Sites = { final?: number; finalIsLastTest?: true; topSites: { frames: { filename: string }[] }[] };
+    const report = JSON.parse((await cli('report', D, '-f', 'json')).out) as { snapshots: Sites };
+    expect([report.snapshots.final, report.snapshots.finalIsLastTest]).toEqual([lastTest, true]);
+    // The conftest's summary line holds 0 bytes at the last test (the truth), 13 MB at the session end.
+    expect(report.snapshots.topSites.some((s) => s.frames[0]!.filename.endsWith('conftest.py'))).toBe(false);
+    const base = join(tmp, 'session-end-baseline.json');
+    expect((await cli('baseline', D, '-o', base)).code).toBe(0);
+    const gate = await cli('gate', D, '--baseline', base, '--max-total-growth', '1%', '--max-site-growth', '1KiB');
+    expect(gate.out).toContain(`PASS max-total-growth: traced memory at the last test's capture (${labels[lastTest]})`);
+    expect(gate.out).toContain('PASS max-site-growth');
+    expect(gate.code).toBe(0);
+    // A baseline of an older arenascope, of the capture before exit: compared, and said.
+    const old = JSON.parse(readFileSync(base, 'utf8')) as { snapshots: Sites };
+    const { finalIsLastTest: _, ...rest } = old.snapshots;
+    const older = join(tmp, 'session-end-older.json');
+    writeFileSync(older, JSON.stringify({ ...old, snapshots: { ...rest, final: labels.length - 2 } }));
+    const said = await cli('gate', D, '--baseline', older, '--max-total-growth', '1%');
+    expect(said.out).toContain(
+      `the baseline's figures are of its capture before exit (interval), the current ones of the last test's capture`,
+    );
+    // A last test's capture that cannot be one is refused.
+    const wrong = join(tmp, 'session-end-wrong.json');
+    writeFileSync(wrong, JSON.stringify({ ...old, snapshots: { ...old.snapshots, final: labels.length - 1 } }));
+    const refused = await cli('gate', D, '--baseline', wrong, '--max-total-growth', '1%');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/session-end-wrong\.json.*\/snapshots\/final.*expected the last test's capture/);
+  });
 });

@@ -88,7 +88,9 @@ function exitLeftOut(set: CaptureSet, minGrowth: number): string {
  * The index of the last test's capture of a pytest run under `arenascope run`, when captures of the
  * session's end come after it (pytest's summary and its plugins' hooks, importing modules: hypothesis's
  * import at its terminal summary read as 5 leaks of a suite of 4 tests that keep nothing, and the gate
- * failed); null otherwise. Three captures to judge at least up to it.
+ * failed); null otherwise. A suite of one test is judged at its capture too (its session end's interval
+ * captures read as 5 leaks of a test keeping nothing, and as the run's state: h286); its leaks then
+ * have too few captures to be judged, and the commands say so.
  */
 function lastTestCapture(set: CaptureSet, judged: number): number | null {
   const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
@@ -96,7 +98,7 @@ function lastTestCapture(set: CaptureSet, judged: number): number | null {
   const { snapshots } = set.series;
   let last = -1;
   for (let i = 0; i < judged; i++) if (tests.has(snapshots[i]!.source.path)) last = i;
-  return last >= 2 && last < judged - 1 ? last : null;
+  return last >= 1 && last < judged - 1 ? last : null;
 }
 
 /**
@@ -116,12 +118,16 @@ function firstTestCapture(set: CaptureSet): number {
 
 /**
  * The last test's capture of a pytest run under `arenascope run` when captures of its session's end
- * follow it, else null: the moment its state is judged at (top sites, totals, the gate's growth), as
+ * follow it, its exit capture at least, else null: the moment its state is judged at (top sites, totals, the gate's growth), as
  * its leaks are. The session end formats failure reports, which parses the tests' sources: an unchanged
  * suite failed `--max-site-growth` at ast.py +1.6 MiB, against its baseline's session end.
  */
 export function lastTestOfRun(set: CaptureSet): number | null {
-  return judgedSnapshots(set).lastTest;
+  const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
+  const { snapshots } = set.series;
+  let last = -1;
+  for (const [i, s] of snapshots.entries()) if (tests.has(s.source.path)) last = i;
+  return last >= 1 && last < snapshots.length - 1 ? last : null;
 }
 
 /** The snapshots leak detection judges: the series from `from` to before `end`, and why the rest is left out. */

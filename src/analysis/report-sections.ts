@@ -290,8 +290,9 @@ export function snapshotSection(
   // What a program makes after its last checkpoint and keeps in a global is in the exit capture only:
   // the gate compares its lines too (a 2 MB global kept there passed every growth check).
   const exit = snaps[snaps.length - 1]!;
+  // Not of a pytest run judged at its last test's capture: its exit capture is pytest's session end.
   const exitSites =
-    opts.exitSites && final < snaps.length - 1
+    opts.exitSites && final < snaps.length - 1 && opts.lastTest == null
       ? { exitSites: topSites(exit, opts.top, largestTracebacks(statistics(exit, { keyType: 'traceback' }))) }
       : {};
   return {

@@ -87,22 +87,22 @@ function checkCaptures(file: string, d: ReportData): void {
   }
   // `final` is the capture before a run's exit capture, and the exit capture's lines (exitSites) are
   // kept beside its own: an exit leak was judged against no exit capture when they did not match. Of a
-  // pytest run, its last test's capture: a third capture at least, before the last.
+  // pytest run, its last test's capture: after the first, before the last.
   const exit = n >= 3 && s.labels[n - 1] === 'exit';
   if (s.finalIsLastTest !== undefined && s.finalIsLastTest !== true) {
     throw new InputError(
       file,
       '/snapshots/finalIsLastTest',
-      `expected true or nothing, found ${jsonExcerpt(JSON.stringify(s.finalIsLastTest), 40)}`,
+      `expected true or nothing, found ${jsonExcerpt(s.finalIsLastTest, 40)}`,
     );
   }
   if (s.finalIsLastTest) {
-    if (!(Number.isInteger(s.final) && s.final! >= 2 && s.final! < n - 1)) {
+    if (!(Number.isInteger(s.final) && s.final! >= 1 && s.final! < n - 1)) {
       throw new InputError(
         file,
         '/snapshots/final',
-        `expected the last test's capture of a pytest run (/snapshots/finalIsLastTest): a capture from the third ` +
-          `to the one before the last of the ${n}, found ${s.final === undefined ? 'none' : jsonExcerpt(JSON.stringify(s.final), 40)}`,
+        `expected the last test's capture of a pytest run (/snapshots/finalIsLastTest): a capture from the second ` +
+          `to the one before the last of the ${n}, found ${s.final === undefined ? 'none' : jsonExcerpt(s.final, 40)}`,
       );
     }
   } else if (s.final !== undefined && !(exit && s.final === n - 2)) {

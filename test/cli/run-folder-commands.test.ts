@@ -160,6 +160,37 @@ describe('leaks, replay, report and gate agree on the folder', () => {
   });
 });
 
+describe('a pytest run of one test whose session end is captured (fixtures/run-folder/session-end-one, CPython 3.11)', () => {
+  // Its test's capture is the run's second, then 3 interval captures while a sessionfinish hook keeps
+  // 13 MB and sleeps: judged there, the session end read 4 leaks, and its hook's line was the report's and
+  // baseline's largest site (helper h286: an unchanged suite failed the gate's growth checks).
+  const D = 'fixtures/run-folder/session-end-one';
+  const t = JSON.parse(readFileSync(`${D}.truth.json`, 'utf8')) as {
+    tests: number;
+    afterLastTest: number;
+    summaryLineAtLastTest: number;
+    summaryLineBeforeExit: number;
+  };
+
+  it("report and baseline describe the test's capture; leaks judges none of the session end", async () => {
+    expect([t.tests, t.afterLastTest, t.summaryLineAtLastTest]).toEqual([1, 4, 0]);
+    expect(t.summaryLineBeforeExit).toBeGreaterThan(10_000_000);
+    type Sites = { final?: number; finalIsLastTest?: true; topSites: { frames: { filename: string }[] }[] };
+    const report = JSON.parse((await cli('report', D, '-f', 'json')).out) as { snapshots: Sites };
+    expect([report.snapshots.final, report.snapshots.finalIsLastTest]).toEqual([1, true]);
+    expect(report.snapshots.topSites.some((s) => s.frames[0]!.filename.endsWith('conftest.py'))).toBe(false);
+    const leaks = await cli('leaks', D, '--json');
+    expect(leaks.err).toContain("1 snapshot of the pytest run's tests");
+    expect(siteFacts(leakResultsOf(json(leaks)).find((x) => x.kind === 'snapshots') ?? { sites: [] }).size).toBe(0);
+    const base = join(tmp, 'session-end-one.json');
+    expect((await cli('baseline', D, '-o', base)).code).toBe(0);
+    const gate = await cli('gate', D, '--baseline', base, '--max-total-growth', '1%', '--max-site-growth', '1KiB');
+    expect(gate.out).toContain("PASS max-total-growth: traced memory at the last test's capture");
+    expect(gate.out).not.toContain('at the exit capture');
+    expect(gate.code).toBe(0);
+  });
+});
+
 describe('`run --allocator` of a program reading its stdin (fixtures/run-folder/etl-stdin: make_etl_stdin.py)', () => {
   // The second run's stdin is /dev/null: its reports are an empty heap's (15 arenas where the traced
   // blocks need 45). Taken for the real heap: "Fragmented: no", where CPython's own report of the same
@@ -186,6 +217,25 @@ describe('`run --allocator` of a program reading its stdin (fixtures/run-folder/
     const gate = gateCheck(json(await cli('gate', DIR, '--json', '--max-fragmentation', '0.5')), 'max-fragmentation')!;
     expect(gate.message).not.toContain('(real)');
     expect(gate.message).toContain('not measured');
+  });
+
+  // The model's best case (0.0%) and scattered order (65.2%) both under 0.7, CPython's report 81.1%: the
+  // gate passed, where the README says that without a real report the check never passes (helper h285).
+  it('the gate never passes on the model alone, its figures both under the limit', async () => {
+    const truth = json(await cli('replay', 'fixtures/run-folder/etl-stdin.truth.txt', '--json')) as {
+      reports: { measure: { share: number } }[];
+    };
+    expect(truth.reports.at(-1)!.measure.share).toBeGreaterThan(0.7);
+    const out = json(await cli('gate', DIR, '--json', '--max-fragmentation', '0.7'));
+    const gate = gateCheck(out, 'max-fragmentation')!;
+    const { worstCase } = (out as { checks: { check: string; worstCase?: number }[] }).checks.find(
+      (c) => c.check === 'max-fragmentation',
+    )!;
+    expect([gate.measured, worstCase]).toEqual([0, expect.closeTo(0.652, 3)]);
+    expect(gate.passed).toBe(false);
+    expect(gate.message).toMatch(
+      /; not measured: the model's figures, both under the limit, are no bounds on the real heap/,
+    );
   });
 });
 

@@ -448,8 +448,10 @@ export class SiteFold {
     const trend: TrendOf = (frames, keyFrame, traceback, bytes, blocks, spread) => {
       const c = classify(bytes, minGrowth, times, blocks);
       const steps = n - 1;
-      // (Two steps after the level at least: one step alone is no rate.)
-      const level = levelUntil(bytes, minGrowth);
+      // (Two steps after the level at least: one step alone is no rate.) Flat within half its average
+      // step's growth, or minGrowth when less: a leak starting halfway, 0, 0, 0, 0, 2, 26, 48, 70 KiB,
+      // was flat within 64 KiB until its last capture, and its rate read 8.9 KB/s for 22 (h285).
+      const level = levelUntil(bytes, Math.min(minGrowth, Math.max(1, (bytes[n - 1]! - bytes[0]!) / (2 * steps))));
       const from = Math.max(c.judgedFrom, level <= n - 3 && flatUntil(bytes, level) ? level : 0);
       const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame
       let next = nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx);

@@ -293,6 +293,33 @@ describe('a site that grew in one step of many', () => {
     expect(text.out).toMatch(/memo_leak\.py:9 {2}\+\d+ KiB \(\+\d+ KiB\/s from capture 5\)/);
   });
 
+  it('a leak that began late, each step under the growth that counts: its rate from its start too (h285)', async () => {
+    // memo_leak's first dump five times, then its 2nd to 9th, a second apart: memo_leak.py:13 flat, then
+    // 11 KiB a step (CPython's figures: the dumps' own sizes). Flat within 64 KiB until its 11th capture,
+    // its rate was the median slope of the whole series: a leak starting halfway read 8.9 KB/s for 22.
+    const dir = join(scratch, 'late-small');
+    const names = [...Array(5).fill('snap-1.pickle'), ...[2, 3, 4, 5, 6, 7, 8, 9].map((i) => `snap-${i}.pickle`)];
+    const memo = 'fixtures/leaks/memo_leak';
+    cpSync(memo, dir, { recursive: true, filter: (p) => !/snap-\d+\.pickle/.test(basename(p)) });
+    names.forEach((name, i) => {
+      cpSync(join(memo, name), join(dir, `c-${String(i + 1).padStart(2, '0')}.pickle`));
+      writeFileSync(join(dir, `c-${String(i + 1).padStart(2, '0')}.pickle.time`), `${1_800_000_000 + i}\n`);
+    });
+    const json = await cli('leaks', dir, '--json');
+    const site = (
+      JSON.parse(json.out) as {
+        sites: { lineno: number; growthPerSecond: number; rateFrom: number; bytesPerCapture: number[] }[];
+      }
+    ).sites.find((s) => s.lineno === 13)!;
+    const b = site.bytesPerCapture;
+    expect(new Set(b.slice(0, 5)).size).toBe(1);
+    const steps = b.slice(5).map((x, i) => x - b[i + 4]!);
+    expect(Math.max(...steps)).toBeLessThan(64 * 1024);
+    expect(site.rateFrom).toBe(4); // the 5th capture, the last of the level
+    expect(site.growthPerSecond).toBeGreaterThanOrEqual(Math.min(...steps));
+    expect(site.growthPerSecond).toBeLessThanOrEqual(Math.max(...steps));
+  });
+
   it('a leak steady from the start, each step under the growth that counts: its rate over the whole series (h246)', async () => {
     // memo_leak.py:13 grows by the same bytes every step (CPython's figures: the dumps' own sizes), 11 KiB
     // a step, under the 64 KiB that counts until its sixth capture: it was rated "from capture 6".

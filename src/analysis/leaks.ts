@@ -245,7 +245,6 @@ function spreadLeaks(sites: readonly SiteTrend[], minGrowth: number, trend: Tren
     const steps = s.bytesPerCapture.length - 1;
     const grew = Math.round(s.shareOfStepsGrowing * steps);
     if (s.peakBytes - Math.min(...s.bytesPerCapture) >= minGrowth || grew < 2 || 2 * grew < steps - 1) continue;
-    if (madeAtImport(s.traceback)) continue;
     add(byFile, s);
   }
   const out: SiteTrend[] = [];
@@ -260,20 +259,11 @@ function spreadLeaks(sites: readonly SiteTrend[], minGrowth: number, trend: Tren
   for (const [filename, list] of everyByFile) {
     if (leaking.has(filename) || out.some((t) => t.filename === filename)) continue;
     const judged = list.filter((s) => s.peakBytes - Math.min(...s.bytesPerCapture) >= minGrowth);
-    const summed = list.filter((s) => !madeAtImport(s.traceback));
-    const t = judged.length >= 2 && summed.length ? sumLeak(filename, summed, minGrowth, trend, true) : null;
+    const t = judged.length >= 2 ? sumLeak(filename, list, minGrowth, trend, true) : null;
     if (t) out.push(t);
   }
   return out;
 }
-
-// The import system's frames, below a site: its growth was made while a module was imported, module
-// state made once per module (3.13's asyncio, still importing at the run's second capture, made
-// namedtuple classes over 24 lines of collections/__init__.py at both steps: read a leak, and the gate
-// failed on it; h285). What a site makes on its own (minGrowth or more) is judged as any site's.
-const IMPORT_SYSTEM = /^<frozen importlib\._bootstrap(?:_external)?>$/;
-const madeAtImport = (traceback: readonly Frame[]): boolean =>
-  traceback.slice(0, -1).some((f) => IMPORT_SYSTEM.test(f.filename));
 
 // The sum of a file's sites, capture by capture, judged as one series: a leak only by its trend, and
 // steady (see spreadLeaks), else null.
@@ -448,11 +438,19 @@ export class SiteFold {
     const trend: TrendOf = (frames, keyFrame, traceback, bytes, blocks, spread) => {
       const c = classify(bytes, minGrowth, times, blocks);
       const steps = n - 1;
-      // (Two steps after the level at least: one step alone is no rate.) Flat within half its average
-      // step's growth, or minGrowth when less: a leak starting halfway, 0, 0, 0, 0, 2, 26, 48, 70 KiB,
-      // was flat within 64 KiB until its last capture, and its rate read 8.9 KB/s for 22 (h285).
-      const level = levelUntil(bytes, Math.min(minGrowth, Math.max(1, (bytes[n - 1]! - bytes[0]!) / (2 * steps))));
-      const from = Math.max(c.judgedFrom, level <= n - 3 && flatUntil(bytes, level) ? level : 0);
+      // (Two steps after the level at least: one step alone is no rate.) Flat within minGrowth, or
+      // within half its average step's growth: a leak starting halfway, 0, 0, 0, 0, 2, 26, 48, 70 KiB,
+      // was flat within 64 KiB until its last capture, and its rate read 8.9 KB/s for 22 (h285); but a
+      // 12 KB temporary before a leak of 60 KB a step ends the second level at once (it read 23 KiB/s for
+      // 565, h287). The later of the two where the site moved under a quarter as fast before it as after.
+      const small = Math.max(1, (bytes[n - 1]! - bytes[0]!) / (2 * steps));
+      const level = Math.max(
+        0,
+        ...[minGrowth, Math.min(minGrowth, small)]
+          .map((band) => levelUntil(bytes, band))
+          .filter((l) => l <= n - 3 && flatUntil(bytes, l)),
+      );
+      const from = Math.max(c.judgedFrom, level);
       const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame
       let next = nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx);
       if (spread && groupBy === 'lineno') next += '; `--group-by filename` judges every file as a whole';

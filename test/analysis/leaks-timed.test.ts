@@ -320,6 +320,28 @@ describe('a site that grew in one step of many', () => {
     expect(site.growthPerSecond).toBeLessThanOrEqual(Math.max(...steps));
   });
 
+  // fixtures/leaks/make_late_rates.py (CPython 3.11, a capture every 0.1 s): a 12 KB buffer made and
+  // dropped at alternate captures, then 60 KB kept a step, on one line (h287 read 23 KiB/s for 575); and
+  // 20 KB kept a step from capture 17 on another, 64 KiB reached at the last (it read 0 B/s for 192).
+  it('late leaks after noise, or of steps under the growth that counts: rated from their start', async () => {
+    const truth = JSON.parse(readFileSync('fixtures/leaks/late_rates.truth.json', 'utf8')) as Record<
+      string,
+      { lineno: number; bytes: number[]; leakFrom: number; slopes: number[] }
+    >;
+    const sites = (
+      JSON.parse((await cli('leaks', 'fixtures/leaks/late_rates', '--json')).out) as {
+        sites: { lineno: number; growthPerSecond: number; rateFrom: number; bytesPerCapture: number[] }[];
+      }
+    ).sites;
+    for (const t of Object.values(truth)) {
+      const site = sites.find((s) => s.lineno === t.lineno)!;
+      expect(site.bytesPerCapture).toEqual(t.bytes);
+      expect(site.rateFrom).toBeGreaterThanOrEqual(t.leakFrom - 1);
+      expect(site.growthPerSecond).toBeGreaterThanOrEqual(Math.min(...t.slopes));
+      expect(site.growthPerSecond).toBeLessThanOrEqual(Math.max(...t.slopes));
+    }
+  });
+
   it('a leak steady from the start, each step under the growth that counts: its rate over the whole series (h246)', async () => {
     // memo_leak.py:13 grows by the same bytes every step (CPython's figures: the dumps' own sizes), 11 KiB
     // a step, under the 64 KiB that counts until its sixth capture: it was rated "from capture 6".

@@ -193,18 +193,6 @@ describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, C
     expect(sites.filter((s) => s.verdict === 'leak')).toEqual([]);
   });
 
-  // Two plugins imported late, one a step, making tables over 4 lines of tablelib.py at their imports
-  // (fixtures/leaks/import-chain-src/make.sh, CPython 3.13: each line under 64 KiB, 106 KiB in all by
-  // CPython's compare_to), beside 100 KB kept a step: as 3.13's asyncio imported late made namedtuple
-  // classes over 24 lines of collections/__init__.py, a leak the gate failed on (helper h285).
-  it('what modules make as they are imported is no spread leak; the leak beside it is found', async () => {
-    const sites = (JSON.parse((await cli('leaks', 'fixtures/leaks/import-chain', '--json')).out) as { sites: Site[] })
-      .sites;
-    expect(
-      sites.filter((s) => s.verdict === 'leak').map((s) => `${s.filename.replace(/.*\//, '')}:${s.lineno}`),
-    ).toEqual(['main.py:12']);
-  });
-
   // functools.lru_cache(maxsize=1500) filled, then evicting (fixtures/leaks/make_lru_resize.py, CPython
   // 3.11): its line flat at 197 KiB for 8 captures, then its table resized once before the last 2, its
   // blocks the same (2,876) from 10 captures before: read a leak of 0.86, and the gate failed (h283).

@@ -84,6 +84,10 @@ function exitLeftOut(set: CaptureSet, minGrowth: number): string {
   );
 }
 
+// The paths of a pytest run's tests' captures (each test's, as the plugin recorded them).
+const testCaptures = (set: CaptureSet): ReadonlySet<string> =>
+  new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
+
 /**
  * The index of the last test's capture of a pytest run under `arenascope run`, when captures of the
  * session's end come after it (pytest's summary and its plugins' hooks, importing modules: hypothesis's
@@ -93,7 +97,7 @@ function exitLeftOut(set: CaptureSet, minGrowth: number): string {
  * have too few captures to be judged, and the commands say so.
  */
 function lastTestCapture(set: CaptureSet, judged: number): number | null {
-  const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
+  const tests = testCaptures(set);
   if (!tests.size) return null;
   const { snapshots } = set.series;
   let last = -1;
@@ -109,7 +113,7 @@ function lastTestCapture(set: CaptureSet, judged: number): number | null {
  * leak of 0.50 over a suite of 2 (its tests' captures too few alone): the gate failed both.
  */
 function firstTestCapture(set: CaptureSet): number {
-  const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
+  const tests = testCaptures(set);
   return Math.max(
     0,
     set.series.snapshots.findIndex((s) => tests.has(s.source.path)),
@@ -118,16 +122,12 @@ function firstTestCapture(set: CaptureSet): number {
 
 /**
  * The last test's capture of a pytest run under `arenascope run` when captures of its session's end
- * follow it, its exit capture at least, else null: the moment its state is judged at (top sites, totals, the gate's growth), as
- * its leaks are. The session end formats failure reports, which parses the tests' sources: an unchanged
+ * follow it, its exit capture at least, else null: the moment its state is judged at (top sites,
+ * totals, the gate's growth), as its leaks are. The session end formats failure reports, which parses the tests' sources: an unchanged
  * suite failed `--max-site-growth` at ast.py +1.6 MiB, against its baseline's session end.
  */
 export function lastTestOfRun(set: CaptureSet): number | null {
-  const tests = new Set((set.runs ?? []).flatMap((r) => r.tests.flatMap((t) => (t.snapshot ? [t.snapshot] : []))));
-  const { snapshots } = set.series;
-  let last = -1;
-  for (const [i, s] of snapshots.entries()) if (tests.has(s.source.path)) last = i;
-  return last >= 1 && last < snapshots.length - 1 ? last : null;
+  return lastTestCapture(set, set.series.snapshots.length);
 }
 
 /** The snapshots leak detection judges: the series from `from` to before `end`, and why the rest is left out. */

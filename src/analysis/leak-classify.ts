@@ -473,9 +473,17 @@ function oneStepAfterPause(bytes: readonly number[], m: number, blocks: readonly
   while (from > 0 && bytes[at]! - bytes[from - 1]! < m / 4 && bytes[from]! - bytes[from - 1]! < m / 4) from--;
   const pause = at - from;
   // One step after it is enough when the step made no block, nor the step after it (after a pause of 3
-  // steps or more): blocks resized in place, a full table's, not objects made (an lru_cache flat at
-  // 197 KiB for 8 captures, then its table resized before the last 2, read a leak of 0.86; h283).
-  const inPlace = pause >= 3 && blocks?.slice(at).every((b) => b === blocks[at]);
+  // steps or more), where the filling made objects (10 blocks or more): a full table resized in place,
+  // not objects made (an lru_cache flat at 197 KiB for 8 captures, then its table resized before the
+  // last 2, read a leak of 0.86; h283). Not one object growing (a global bytearray appended to in work
+  // phases is one block all along: it read a plateau, and the gate passed; h289).
+  const made = blocks ? blocks.findIndex((b) => b > 0) : -1;
+  const inPlace =
+    blocks !== null &&
+    pause >= 3 &&
+    made >= 0 &&
+    blocks[from]! - blocks[made]! >= 10 &&
+    blocks.slice(at).every((b) => b === blocks[at]);
   if (tail < 2 && !inPlace) return 0;
   // A pause of 2 steps is one only after 3 steps or more that all grew (no run before it, below): a
   // functools.lru_cache that reached its maxsize, flat for 2 captures, then its table doubled once as

@@ -328,6 +328,9 @@ function failedCapture(p: string): boolean {
   }
 }
 
+// What `arenascope run --allocator` writes beside its reports in allocator/ (run-capture.ts).
+const RUN_ALLOCATOR_FILE = /(?:^|\/)allocator\/(output\.txt|captures\.jsonl)$/;
+
 /**
  * Whether a file listed in a folder or a glob (or named with every other entry of its folder) is a
  * capture to read; when it is not, why, in `skipped`. A capture's sidecars (its time, its traced peak, its label) are expected
@@ -347,9 +350,14 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   } else if (format || damagedCapture(p) || failedCapture(p)) return true;
   else {
     // Said as when the file is named: a folder of reports taken under tracemalloc was 5 lines of "not a capture".
-    const why = empty(p)
-      ? 'empty (a capture still being written?)'
-      : (reportless(p) ?? 'not a capture arenascope reads');
+    // The second run's own files in a run's allocator/ folder, given as `--allocator-stats DIR/allocator`:
+    // its program's output, empty, read "a capture still being written?".
+    const own = RUN_ALLOCATOR_FILE.exec(p.replaceAll('\\', '/'));
+    const why = own
+      ? `the ${own[1] === 'output.txt' ? 'output' : 'records'} of \`arenascope run --allocator\`'s second run`
+      : empty(p)
+        ? 'empty (a capture still being written?)'
+        : (reportless(p) ?? 'not a capture arenascope reads');
     skipped.push(`skipping ${p}: ${why}`);
   }
   return false;

@@ -205,6 +205,15 @@ describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, C
     expect((await cli('gate', 'fixtures/leaks/lru_resize')).code).toBe(0);
   });
 
+  // A global bytearray appended to in work phases (fixtures/leaks/make_phased_buffer.py, CPython 3.11):
+  // one block all along, as the cache's step made none, but no object made while it filled (h289).
+  it('one object growing in phases, a step after its pause and one capture after it, is a leak', async () => {
+    const sites = (JSON.parse((await cli('leaks', 'fixtures/leaks/phased_buffer', '--json')).out) as { sites: Site[] })
+      .sites;
+    expect(sites.filter((s) => s.verdict === 'leak').map((s) => s.lineno)).toEqual([32]);
+    expect((await cli('gate', 'fixtures/leaks/phased_buffer')).code).toBe(1);
+  });
+
   it('records alive in flight, a random number at each capture and none kept, are no leak; the sum read 0.51', async () => {
     // rec.py by CPython: 94, 389, 522, 45, 176, 82, 339, 520 KiB.
     expect(await leaksOf('inflight')).toEqual([]);

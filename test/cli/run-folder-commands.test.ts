@@ -48,6 +48,16 @@ describe('commands on a run folder', () => {
     expect(r.err.match(/leaving out/g)?.length ?? 0).toBeLessThanOrEqual(1);
   });
 
+  // Its allocator/ folder given alone (as `--allocator-stats DIR/allocator`): the second run's own files
+  // are said as what they are; its program's empty output read "a capture still being written?" (h287).
+  it("the allocator folder alone: the second run's output and records are said as theirs", async () => {
+    const r = await cli('replay', `${RUN}/allocator`, '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("allocator/output.txt: the output of `arenascope run --allocator`'s second run");
+    expect(r.err).toContain("allocator/captures.jsonl: the records of `arenascope run --allocator`'s second run");
+    expect(r.err).not.toContain('still being written');
+  });
+
   it('replay pairs the allocator reports as the run recorded and shows each capture by its label', async () => {
     const r = await cli('replay', RUN, '--json');
     expect(r.code).toBe(0);

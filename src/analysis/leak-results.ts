@@ -138,6 +138,12 @@ interface Judged {
   readonly lastTest: number | null;
   /** The run's exit capture is left out. */
   readonly exit: boolean;
+  /**
+   * The captures judged, from `from` to before `end`: of a pytest run, its tests' and interval captures
+   * (a test's checkpoints, each the state its test's own capture holds moments later, made a leak of 3 MB
+   * a test read "grew, then stopped", 3, 6, 6, 9, 9 MiB, and the gate passed; h290).
+   */
+  readonly indices: readonly number[];
 }
 
 function judgedSnapshots(set: CaptureSet): Judged {
@@ -145,7 +151,13 @@ function judgedSnapshots(set: CaptureSet): Judged {
   const exit = atexitCapture(set);
   const lastTest = lastTestCapture(set, exit ? n - 1 : n);
   const end = lastTest !== null ? lastTest + 1 : exit ? n - 1 : n;
-  return { from: Math.min(firstTestCapture(set), end), end, lastTest, exit };
+  const from = Math.min(firstTestCapture(set), end);
+  const tests = testCaptures(set);
+  const { snapshots, labels } = set.series;
+  const indices = Array.from({ length: end - from }, (_, i) => from + i).filter(
+    (i) => !tests.size || tests.has(snapshots[i]!.source.path) || labels[i] === 'interval',
+  );
+  return { from, end, lastTest, exit, indices };
 }
 
 /**
@@ -155,8 +167,8 @@ function judgedSnapshots(set: CaptureSet): Judged {
  */
 export function tooFewSnapshots(set: CaptureSet): string | null {
   if (!set.series.snapshots.length) return null;
-  const { from, end } = judgedSnapshots(set);
-  const n = end - from;
+  const { from, indices } = judgedSnapshots(set);
+  const n = indices.length;
   if (n >= 3) return null;
   const named = `${n} snapshot${n === 1 ? '' : 's'}`;
   return from
@@ -174,7 +186,7 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
   const snaps = set.series.snapshots;
   if (!hasLeakEvidence(set)) throw new UsageError('no snapshot, mprof run or line report among the inputs');
   if (snaps.length) {
-    const { from, end, lastTest, exit } = judgedSnapshots(set);
+    const { from, end, lastTest, exit, indices } = judgedSnapshots(set);
     const few = from ? tooFewSnapshots(set) : null;
     if (few) {
       throw new UsageError(
@@ -182,12 +194,17 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
           'with fewer, growth cannot be told from a plateau or a transient',
       );
     }
-    const judged = snaps.slice(from, end);
+    const judged = indices.map((i) => snaps[i]!);
     const times = set.timeSource ? judged.map((s) => s.time!) : null;
     const r = detectLeaks(judged, { ...q, times });
     const before = from
       ? `the pytest run's ${from} capture(s) before its first test's are left out: pytest's start-up and ` +
         "collection (its plugins, the test modules' imports), where no test runs"
+      : null;
+    const checkpoints = end - from - indices.length;
+    const among = checkpoints
+      ? `the pytest run's ${checkpoints} checkpoint capture(s) among its tests' are left out: each test's own ` +
+        'capture, after its teardown, stands for the state it leaves'
       : null;
     const after =
       lastTest !== null
@@ -199,13 +216,13 @@ export function leakResults(set: CaptureSet, q: LeakQuery): LeakResult[] {
     out.push({
       kind: 'snapshots',
       captures: r.captures,
-      labels: set.series.labels.slice(from, end),
+      labels: indices.map((i) => set.series.labels[i]!),
       times,
       timeSource: set.timeSource,
       groupBy: r.groupBy,
       minGrowth: r.minGrowth,
       sites: r.sites,
-      leftOut: [before, after].filter(Boolean).join('; ') || null,
+      leftOut: [before, among, after].filter(Boolean).join('; ') || null,
     });
   }
   for (const m of set.memorySeries) {

@@ -201,6 +201,26 @@ describe('a pytest run of one test whose session end is captured (fixtures/run-f
   });
 });
 
+describe('a pytest run whose tests take checkpoints (fixtures/run-folder/pytest-checkpoints, CPython 3.11)', () => {
+  // Each test keeps 3 MB in a global and takes a checkpoint at its end, the state its own capture holds
+  // moments later: judged with them, 3, 6, 6, 9, 9 MiB read "grew, then stopped", and the gate passed (h290).
+  const D = 'fixtures/run-folder/pytest-checkpoints';
+  const t = JSON.parse(readFileSync(`${D}.truth.json`, 'utf8')) as { leakLine: number; atTests: number[] };
+
+  it("leaks judges the tests' captures, the checkpoints left out: the leak; the gate fails", async () => {
+    expect(t.atTests.every((b, i) => i === 0 || b - t.atTests[i - 1]! > 3_000_000)).toBe(true);
+    const l = await cli('leaks', D, '--json');
+    const series = leakResultsOf(json(l)).find((x) => x.kind === 'snapshots')!;
+    expect(series.leftOut).toContain("the pytest run's 2 checkpoint capture(s) among its tests' are left out");
+    // (The dumps name the suite where it ran: the checkout that made them.)
+    const leaks = [...siteFacts(series)].filter(([, f]) => f.verdict === 'leak').map(([k]) => k.replace(/.*\//, ''));
+    expect(leaks).toEqual([`test_cp.py:${t.leakLine}`]);
+    const gate = await cli('gate', D, '--max-leaks', '0');
+    expect(gate.out).toMatch(/FAIL max-leaks: 1 leak \(limit 0\): \S*checkpoint_suite\/test_cp\.py:11 /);
+    expect(gate.code).toBe(1);
+  });
+});
+
 describe('`run --allocator` of a program reading its stdin (fixtures/run-folder/etl-stdin: make_etl_stdin.py)', () => {
   // The second run's stdin is /dev/null: its reports are an empty heap's (15 arenas where the traced
   // blocks need 45). Taken for the real heap: "Fragmented: no", where CPython's own report of the same

@@ -123,8 +123,9 @@ function firstTestCapture(set: CaptureSet): number {
 /**
  * The last test's capture of a pytest run under `arenascope run` when captures of its session's end
  * follow it, its exit capture at least, else null: the moment its state is judged at (top sites,
- * totals, the gate's growth), as its leaks are. The session end formats failure reports, which parses the tests' sources: an unchanged
- * suite failed `--max-site-growth` at ast.py +1.6 MiB, against its baseline's session end.
+ * totals, the gate's growth), as its leaks are. The session end formats failure reports, which parses
+ * the tests' sources: an unchanged suite failed `--max-site-growth` at ast.py +1.6 MiB, against its
+ * baseline's session end.
  */
 export function lastTestOfRun(set: CaptureSet): number | null {
   return lastTestCapture(set, set.series.snapshots.length);

@@ -221,6 +221,32 @@ describe('a pytest run whose tests take checkpoints (fixtures/run-folder/pytest-
   });
 });
 
+describe('a run whose checkpoints are named "start" and "exit" (fixtures/run-folder/start-exit-labels)', () => {
+  // One complete run, its records naming every capture: it was refused as two runs joined (h290).
+  const D = 'fixtures/run-folder/start-exit-labels';
+
+  it('is one run: leaks and the gate judge it, the leak of 2 MB a phase found', async () => {
+    const labels = readdirSync(`${D}/snapshots`)
+      .filter((f) => f.endsWith('.label'))
+      .sort()
+      .map((f) => readFileSync(`${D}/snapshots/${f}`, 'utf8').trim());
+    expect(labels).toEqual(['start', 'a', 'start', 'exit', 'b', 'exit']);
+    const gate = await cli('gate', D, '--max-leaks', '0');
+    expect(gate.out).toMatch(/FAIL max-leaks: 1 leak \(limit 0\): \S*start_exit_labels\.py:9 /);
+    expect(gate.code).toBe(1);
+    // Copied beside another run's in one folder, with no records, they are refused still.
+    const joined = join(tmp, 'joined');
+    mkdirSync(joined);
+    for (const f of readdirSync(`${D}/snapshots`)) {
+      copyFileSync(`${D}/snapshots/${f}`, join(joined, `one-${f}`));
+      copyFileSync(`${D}/snapshots/${f}`, join(joined, `two-${f}`));
+    }
+    const refused = await cli('leaks', joined);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/are both labelled 'start'/);
+  });
+});
+
 describe('`run --allocator` of a program reading its stdin (fixtures/run-folder/etl-stdin: make_etl_stdin.py)', () => {
   // The second run's stdin is /dev/null: its reports are an empty heap's (15 arenas where the traced
   // blocks need 45). Taken for the real heap: "Fragmented: no", where CPython's own report of the same

@@ -40,7 +40,8 @@ export interface KeptMemory {
  *   confidence of one growing step;
  * - plateau: g >= m, but the last third added less than that (and less than m, or than a quarter of
  *   a steady rise, or one of its steps did not grow, or most steps did not: else it did not stop,
- *   and is a leak, less sure);
+ *   and is a leak, less sure; and not when it grew again after each of 2 pauses or more, and has been
+ *   flat since for less time than it paused: a leak in phases, see growthPhases);
  * - shrinking: g <= -m;
  * - transient: |g| < m but it rose at least m above its start at some capture;
  * - stable: everything else.
@@ -90,6 +91,8 @@ export interface Classification {
   readonly pause: { readonly step: number; readonly seconds: number } | null;
   /** A leak by its blocks: they rose at every capture, at a steady rate, under bytes too noisy to tell (see keptObjects). */
   readonly blocksRose: boolean;
+  /** A leak by its phases of growth: it grew again after each of its pauses (see growthPhases); else 0. */
+  readonly phases: number;
 }
 
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
@@ -500,6 +503,57 @@ function oneStepAfterPause(bytes: readonly number[], m: number, blocks: readonly
   return tail;
 }
 
+/**
+ * The phases of growth of a series that grows in phases, or 0: runs of steps separated by pauses (2
+ * steps or more each under m/4, adding under m/4 in all), 3 phases or more; never falling by m/4 at a
+ * step; each phase after the first adding m/4 or more, m or more in all, at half the first phase's
+ * growth per growing step or more (a cache whose new keys come ever rarer adds less); each pause no
+ * more than 1.5 times as long as the one before (by the clock: a cache filling at random pauses ever
+ * longer); and the steps since the last growth (a pause not yet over) shorter than the longest pause.
+ */
+function growthPhases(bytes: readonly number[], x: readonly number[], m: number): number {
+  const steps = bytes.length - 1;
+  const small = (i: number): boolean => bytes[i + 1]! - bytes[i]! < m / 4;
+  for (let i = 0; i < steps; i++) if (bytes[i]! - bytes[i + 1]! >= m / 4) return 0;
+  // The runs of small steps [a, b): pauses when 2 steps or more adding under m/4 in all.
+  const pauses: [number, number][] = [];
+  let tail = steps;
+  for (let a = 0; a < steps; ) {
+    if (!small(a)) {
+      a++;
+      continue;
+    }
+    let b = a;
+    while (b < steps && small(b)) b++;
+    if (b === steps) tail = a;
+    else if (a > 0 && b - a >= 2 && bytes[b]! - bytes[a]! < m / 4) pauses.push([a, b]);
+    a = b;
+  }
+  if (pauses.length < 2) return 0;
+  const length = ([a, b]: [number, number]): number => x[b]! - x[a]!;
+  for (let p = 1; p < pauses.length; p++) if (length(pauses[p]!) > 1.5 * length(pauses[p - 1]!)) return 0;
+  if (x[steps]! - x[tail]! >= Math.max(...pauses.map(length))) return 0;
+  // The phases: from the first growing step to the first pause, between pauses, and from the last to the tail.
+  let first = 0;
+  while (small(first)) first++;
+  const phases: [number, number][] = [[first, pauses[0]![0]]];
+  for (let p = 1; p < pauses.length; p++) phases.push([pauses[p - 1]![1], pauses[p]![0]]);
+  phases.push([pauses[pauses.length - 1]![1], tail]);
+  const added = ([a, b]: [number, number]): number => bytes[b]! - bytes[a]!;
+  const growing = ([a, b]: [number, number]): number => {
+    let n = 0;
+    for (let i = a; i < b; i++) if (!small(i)) n++;
+    return n;
+  };
+  const perStep = added(phases[0]!) / growing(phases[0]!);
+  let after = 0;
+  for (const phase of phases.slice(1)) {
+    if (added(phase) < m / 4 || added(phase) / growing(phase) < perStep / 2) return 0;
+    after += added(phase);
+  }
+  return after >= m ? phases.length : 0;
+}
+
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).
 function thirds(x: readonly number[]): { j: number; k: number } {
   const steps = x.length - 1;
@@ -610,6 +664,7 @@ function judge(
     perCapture: false,
     pause: null,
     blocksRose: false,
+    phases: 0,
   });
   // Filled, then a pause over twice as long as any before it, one step up, and flat since: a bounded cache whose
   // table was resized once more (an OrderedDict evicting at 1500 entries, flat at 204 KiB for 11
@@ -702,6 +757,11 @@ function judge(
       return result('leak', (grew / steps) * support(grew) * Math.min(1, lastThird / Math.max(expected / 2, 1)));
     // One step up: as sure as the steps after it stayed flat.
     if (stepUp) return result('plateau', support(steps - 1 - bigAt));
+    // Grew again after each of two pauses or more, and has not been flat since for as long as it
+    // paused: growth in work phases (a batch job's global buffer growing for 4 captures, then idle for
+    // 4, read "grew, then stopped" when its last third held one phase's start; the gate passed, h289).
+    const phases = growthPhases(bytes, x, minGrowth);
+    if (phases >= 3) return { ...result('leak', support(phases - 1)), phases };
     // Still growing over its last third (half a steady rise or more, and no stop for its last captures),
     // but with ups and downs that do not show a leak beyond chance: neither a leak nor a plateau. (A leak
     // of one caller under another's sawtooth at the same line, and an outbox keeping 10% of each flush,

@@ -50,6 +50,8 @@ export interface SiteTrend {
    * were too noisy to tell a leak by.
    */
   readonly blocksRose: boolean;
+  /** A leak by its phases of growth (see classify): it grew again after each pause between them; else 0. */
+  readonly phases: number;
   /**
    * Set for a leak of a file's sites summed (named `file:0`): it grew over `sites` sites of the file
    * (lines, or tracebacks ending in it), each by less than minGrowth, at every other step or more; or
@@ -468,6 +470,7 @@ export class SiteFold {
         perCapture: c.perCapture,
         pause: c.pause,
         blocksRose: c.blocksRose,
+        phases: c.phases,
         // Judged from a capture on (after a spike at the start, or a one-time step), or grown from a
         // level start: the rate from there.
         growthPerStep: (bytes[n - 1]! - bytes[from]!) / (steps - from),

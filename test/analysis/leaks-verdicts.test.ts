@@ -214,6 +214,26 @@ describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, C
     expect((await cli('gate', 'fixtures/leaks/phased_buffer')).code).toBe(1);
   });
 
+  // A batch job keeping what it works on in phases of 4 captures, idle for 4, twice, then one step of a
+  // third phase (fixtures/leaks/make_periodic_batch.py, CPython 3.12, .time sidecars): its last third
+  // held a pause and one step, and it read "grew, then stopped", and the gate passed (h289). The same
+  // phases into a dict cache that is full after two of them (bounded/) stay a plateau.
+  it('growth again after each of two pauses is a leak in phases; a cache full after two phases is not', async () => {
+    const leaking = async (kind: string) =>
+      (
+        JSON.parse((await cli('leaks', `fixtures/leaks/periodic_batch/${kind}`, '--json')).out) as {
+          sites: (Site & { phases: number })[];
+        }
+      ).sites.filter((s) => s.verdict === 'leak');
+    expect((await leaking('records')).map((s) => [s.lineno, s.phases])).toEqual([[31, 3]]);
+    expect((await leaking('buffer')).map((s) => [s.lineno, s.phases])).toEqual([[33, 3]]);
+    expect(await leaking('bounded')).toEqual([]);
+    const text = (await cli('leaks', 'fixtures/leaks/periodic_batch/records')).out;
+    expect(text).toContain('grew in 3 phases: it grew again after each of 2 pauses');
+    expect((await cli('gate', 'fixtures/leaks/periodic_batch/records')).code).toBe(1);
+    expect((await cli('gate', 'fixtures/leaks/periodic_batch/bounded')).code).toBe(0);
+  });
+
   it('records alive in flight, a random number at each capture and none kept, are no leak; the sum read 0.51', async () => {
     // rec.py by CPython: 94, 389, 522, 45, 176, 82, 339, 520 KiB.
     expect(await leaksOf('inflight')).toEqual([]);

@@ -56,6 +56,11 @@ function evidence(s: SiteTrend, steps: number): string[] {
         'under ups and downs of its bytes',
     );
   }
+  if (s.phases)
+    out.push(
+      `    grew in ${s.phases} phases: it grew again after each of ${s.phases - 1} pauses, and has not been ` +
+        'flat since for as long as it paused',
+    );
   if (s.pause)
     out.push(
       `    judged with the pause between captures ${s.pause.step} and ${s.pause.step + 1} (${s.pause.seconds.toFixed(2)} s) ` +

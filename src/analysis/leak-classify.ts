@@ -504,19 +504,19 @@ function oneStepAfterPause(bytes: readonly number[], m: number, blocks: readonly
 }
 
 /**
- * The phases of growth of a series that grows in phases, or 0: runs of steps separated by pauses (2
- * steps or more each under m/4, adding under m/4 in all), 3 phases or more; never falling by m/4 at a
- * step; each phase after the first adding m/4 or more, m or more in all, at half the first phase's
- * growth per growing step or more (a cache whose new keys come ever rarer adds less); each pause no
- * more than 1.5 times as long as the one before (by the clock: a cache filling at random pauses ever
- * longer); and the steps since the last growth (a pause not yet over) shorter than the longest pause.
+ * The phases of growth of a series that grows in phases, or 0. Pauses: runs of 2 steps or more, each
+ * step under m/4 up or down, m/4 apart or less from end to end (a cache expiring a sixth at every
+ * idle step falls more: no pause; its refill after one read a leak in 5 phases, h293). The level of a
+ * pause, its lowest; of the series' end, its last capture. 3 phases or more: each pause's level and the
+ * end's m/4 or more above the pause's before it, m or more above the first pause's (a temporary freed at
+ * each pause leaves what was kept), and the steps since the last growth (a pause not yet over) shorter
+ * than the longest pause (idle gaps of 3 and 5 captures, the second slower, read a plateau when pauses
+ * had to be alike, h293).
  */
 function growthPhases(bytes: readonly number[], x: readonly number[], m: number): number {
   const steps = bytes.length - 1;
-  const small = (i: number): boolean => bytes[i + 1]! - bytes[i]! < m / 4;
-  for (let i = 0; i < steps; i++) if (bytes[i]! - bytes[i + 1]! >= m / 4) return 0;
-  // The runs of small steps [a, b): pauses when 2 steps or more adding under m/4 in all.
-  const pauses: [number, number][] = [];
+  const small = (i: number): boolean => Math.abs(bytes[i + 1]! - bytes[i]!) < m / 4;
+  const pauses: { from: number; to: number; level: number }[] = [];
   let tail = steps;
   for (let a = 0; a < steps; ) {
     if (!small(a)) {
@@ -526,32 +526,15 @@ function growthPhases(bytes: readonly number[], x: readonly number[], m: number)
     let b = a;
     while (b < steps && small(b)) b++;
     if (b === steps) tail = a;
-    else if (a > 0 && b - a >= 2 && bytes[b]! - bytes[a]! < m / 4) pauses.push([a, b]);
+    else if (a > 0 && b - a >= 2 && Math.abs(bytes[b]! - bytes[a]!) < m / 4)
+      pauses.push({ from: a, to: b, level: Math.min(...bytes.slice(a, b + 1)) });
     a = b;
   }
   if (pauses.length < 2) return 0;
-  const length = ([a, b]: [number, number]): number => x[b]! - x[a]!;
-  for (let p = 1; p < pauses.length; p++) if (length(pauses[p]!) > 1.5 * length(pauses[p - 1]!)) return 0;
-  if (x[steps]! - x[tail]! >= Math.max(...pauses.map(length))) return 0;
-  // The phases: from the first growing step to the first pause, between pauses, and from the last to the tail.
-  let first = 0;
-  while (small(first)) first++;
-  const phases: [number, number][] = [[first, pauses[0]![0]]];
-  for (let p = 1; p < pauses.length; p++) phases.push([pauses[p - 1]![1], pauses[p]![0]]);
-  phases.push([pauses[pauses.length - 1]![1], tail]);
-  const added = ([a, b]: [number, number]): number => bytes[b]! - bytes[a]!;
-  const growing = ([a, b]: [number, number]): number => {
-    let n = 0;
-    for (let i = a; i < b; i++) if (!small(i)) n++;
-    return n;
-  };
-  const perStep = added(phases[0]!) / growing(phases[0]!);
-  let after = 0;
-  for (const phase of phases.slice(1)) {
-    if (added(phase) < m / 4 || added(phase) / growing(phase) < perStep / 2) return 0;
-    after += added(phase);
-  }
-  return after >= m ? phases.length : 0;
+  if (x[steps]! - x[tail]! >= Math.max(...pauses.map((p) => x[p.to]! - x[p.from]!))) return 0;
+  const levels = [...pauses.map((p) => p.level), bytes[steps]!];
+  for (let p = 1; p < levels.length; p++) if (levels[p]! - levels[p - 1]! < m / 4) return 0;
+  return levels[levels.length - 1]! - levels[0]! >= m ? levels.length : 0;
 }
 
 // The first third's range of captures, by the clock: steps [0, j) and [k, steps) (see classify).

@@ -214,24 +214,31 @@ describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, C
     expect((await cli('gate', 'fixtures/leaks/phased_buffer')).code).toBe(1);
   });
 
-  // A batch job keeping what it works on in phases of 4 captures, idle for 4, twice, then one step of a
-  // third phase (fixtures/leaks/make_periodic_batch.py, CPython 3.12, .time sidecars): its last third
-  // held a pause and one step, and it read "grew, then stopped", and the gate passed (h289). The same
-  // phases into a dict cache that is full after two of them (bounded/) stay a plateau.
+  // Work in phases, idle steps between them (fixtures/leaks/make_periodic_batch.py, CPython 3.12, .time
+  // sidecars): a batch job's kept work read "grew, then stopped" when its last third held a pause and one
+  // step, and the gate passed (h289); so did idle gaps of 3 and 5 steps, and a temporary freed at each
+  // pause (h293). A dict cache full after two bursts stays a plateau; a cache emptied between bursts, a
+  // first rule's leak in 5 phases (h293), is none.
   it('growth again after each of two pauses is a leak in phases; a cache full after two phases is not', async () => {
     const leaking = async (kind: string) =>
       (
         JSON.parse((await cli('leaks', `fixtures/leaks/periodic_batch/${kind}`, '--json')).out) as {
           sites: (Site & { phases: number })[];
         }
-      ).sites.filter((s) => s.verdict === 'leak');
-    expect((await leaking('records')).map((s) => [s.lineno, s.phases])).toEqual([[31, 3]]);
-    expect((await leaking('buffer')).map((s) => [s.lineno, s.phases])).toEqual([[33, 3]]);
+      ).sites
+        .filter((s) => s.verdict === 'leak')
+        .map((s) => [s.lineno, s.phases]);
+    expect(await leaking('records')).toEqual([[52, 3]]);
+    expect(await leaking('buffer')).toEqual([[54, 3]]);
+    expect(await leaking('gaps')).toEqual([[52, 3]]);
+    expect(await leaking('temporary')).toEqual([[41, 3]]);
     expect(await leaking('bounded')).toEqual([]);
+    expect(await leaking('ttl')).toEqual([]);
     const text = (await cli('leaks', 'fixtures/leaks/periodic_batch/records')).out;
     expect(text).toContain('grew in 3 phases: it grew again after each of 2 pauses');
     expect((await cli('gate', 'fixtures/leaks/periodic_batch/records')).code).toBe(1);
     expect((await cli('gate', 'fixtures/leaks/periodic_batch/bounded')).code).toBe(0);
+    expect((await cli('gate', 'fixtures/leaks/periodic_batch/ttl')).code).toBe(0);
   });
 
   it('records alive in flight, a random number at each capture and none kept, are no leak; the sum read 0.51', async () => {
@@ -493,6 +500,9 @@ describe('ups and downs, and a leak captured fast at its end (fixtures/leaks/ups
     const caller = /mixcallers\.py:4 from \S*mixcallers\.py:7/;
     const reportByTraceback = await cli('report', dir, '-g', 'traceback', '--format', 'text');
     expect(reportByTraceback.out).toMatch(new RegExp(`leak\\s+\\S*${caller.source}`));
+    // leaks' text names it so too (two callers' leaks read as two leaks of one name, h292).
+    const leaksByTraceback = await cli('leaks', dir, '-g', 'traceback');
+    expect(leaksByTraceback.out).toMatch(new RegExp(`leak\\s+\\S*${caller.source}`));
     const gateByTraceback = await cli('gate', dir, '--group-by', 'traceback');
     expect(gateByTraceback.code).toBe(1);
     expect(gateByTraceback.out).toMatch(new RegExp(`FAIL max-leaks: 1 leak .*${caller.source}`));

@@ -3,7 +3,7 @@
 
 import { risingTimes } from '../../analysis/leak-classify.js';
 import type { LeakResult, LineReportLeaks, MemoryLeaks, SnapshotLeaks } from '../../analysis/leak-results.js';
-import type { SiteTrend, Verdict } from '../../analysis/leaks.js';
+import { type SiteTrend, siteName, type Verdict } from '../../analysis/leaks.js';
 import type { LineIncrement } from '../../analysis/line-report.js';
 import { reportFileName } from '../../model/line-report.js';
 import { printfFixed } from '../../util/printf.js';
@@ -86,7 +86,9 @@ function evidence(s: SiteTrend, steps: number): string[] {
 
 function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: SourceLookup): string[] {
   const steps = r.captures - 1;
-  const siteLabel = (s: SiteTrend): string => `${layout.path(s.filename)}:${s.lineno}`;
+  // Grouped by traceback, a site is its line and the line that called it, as in report and gate: two
+  // callers' leaks at one helper's line read as two leaks of one name (h292).
+  const siteLabel = (s: SiteTrend): string => siteName(s, layout.path);
   const when = !r.timeSource
     ? 'no capture times: rates are per capture'
     : !risingTimes(r.captures, r.times)

@@ -97,7 +97,8 @@ const MAX_SOURCE = 4 << 20;
 /**
  * The last line of the function whose report's rows are `rows` (every line from its first, as
  * memory_profiler prints them), read from the profiled file when it is here, its lines those of the
- * rows, and the function goes on after them; else null. The function ends before the first line after
+ * rows, and the function goes on after them; 0 when it is here and ends at the last row; else null
+ * (not here, or not the rows' lines). The function ends before the first line after
  * its `def` indented no deeper than it (blank lines and comments pass). `lastCut`: the file ends at the
  * last row without its line end, whose source may be the start of the line's (`a = [0]` of
  * `a = [0] * 1000000`: read whole, and a gate passed at the peak of the rows before the cut; h258).
@@ -130,7 +131,7 @@ function functionEnd(filename: string, rows: readonly ReportLine[], lastCut = fa
     if (indent(l) <= base) break;
     end = i;
   }
-  return end + 1 > rows[rows.length - 1]!.lineno ? end + 1 : null;
+  return end + 1 > rows[rows.length - 1]!.lineno ? end + 1 : 0;
 }
 
 interface Row {
@@ -353,6 +354,8 @@ class Reader {
   private startUnread = false;
   /** The open block's line numbers jumped: rows are missing (ReportBlock.rowsMissing). */
   private rowsMissing = false;
+  /** The open block's rows may stop before its function's end (ReportBlock.rowsCut). */
+  private rowsCut = false;
   /** The input stops inside the open table's next row (read with --allow-partial). */
   private cut = false;
   private orphans: number[] = [];
@@ -685,6 +688,7 @@ class Reader {
       `another report starts right after a row of the report of ${t.filename ? excerpt(t.filename) : 'a function'}, ` +
         `without the blank lines memory_profiler prints after one: if it was cut, its rows after line ${last.lineno} are missing`,
     );
+    this.rowsCut = !returnsAt(this.rows);
   }
 
   private stoppedBy(h: Held): void {
@@ -695,6 +699,7 @@ class Reader {
     if (!this.allowPartial)
       throw new TruncatedError(this.label, `line ${h.no}`, `${msg} (--allow-partial reads the rows printed)`);
     this.cutShort = true;
+    this.rowsCut = true;
     this.warn(h.no, `${msg}; read without them (--allow-partial)`);
   }
 
@@ -796,6 +801,7 @@ class Reader {
         ...(this.startUnread ? { firstRowUnread: true } : {}),
         ...(lastRowUnread ? { lastRowUnread: true } : {}),
         ...(this.rowsMissing ? { rowsMissing: true } : {}),
+        ...(this.rowsCut ? { rowsCut: true } : {}),
       });
     }
     this.rows = [];
@@ -803,6 +809,7 @@ class Reader {
     this.unit = null;
     this.startUnread = false;
     this.rowsMissing = false;
+    this.rowsCut = false;
   }
 
   /**
@@ -884,7 +891,7 @@ class Reader {
       t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length
         ? functionEnd(t.filename, this.rows, !lineEnd)
         : null;
-    if (ends !== null) {
+    if (ends) {
       // The profiled file is here, its lines those of the rows: its function goes on after the last row.
       const last = this.rows[this.rows.length - 1]!.lineno;
       const msg =
@@ -893,13 +900,20 @@ class Reader {
       if (!allowPartial)
         throw new TruncatedError(this.label, `line ${no}`, `${msg} (--allow-partial reads the rows printed)`);
       this.cutShort = true;
+      this.rowsCut = true;
       this.warn(no, `${msg}; read without them (--allow-partial)`);
-    } else if (t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
+    } else if (ends === null && t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
+      // Its end is not judged from a row that may not be the function's last (a report cut at a row
+      // read "ended holding 80 MiB" of a function that returned holding 30, its `del` cut off: h291),
+      // unless that row is a return at the function body's own indent, after which nothing runs. (Not
+      // without its line end: IPython's %mprun -T writes a whole report so. Nor when the profiled file
+      // here ends the function at that row: then nothing is said.)
+      this.rowsCut = lineEnd && !returnsAt(this.rows);
       this.warn(
         no,
         lineEnd
           ? `the file ends at a row of the report of ${excerpt(t.filename)}, without the blank lines memory_profiler ` +
-              'writes after one: if it was cut, the rows after this one are missing'
+              `writes after one: if it was cut, the rows after this one are missing${this.rowsCut ? ', so its end is not judged' : ''}`
           : `the file ends at a row of the report of ${excerpt(t.filename)} without its line end (as %mprun -T ` +
               'writes one): if it was cut, the rows after it are missing and its source may be cut short',
       );
@@ -1087,3 +1101,23 @@ export const importer: Importer = {
   sniff: sniffLineReport,
   read: readLineReport,
 };
+
+/**
+ * Whether a function's last row is a `return` at its body's own indent (the first row's after its
+ * `def`): nothing after it runs, so the rows are whole however the input ends.
+ */
+function returnsAt(rows: readonly { readonly source: string }[]): boolean {
+  const indent = (l: string): number => l.length - l.trimStart().length;
+  const def = rows.findIndex((r) => /^\s*(async\s+)?def\s/.test(r.source));
+  const body = rows.slice(def + 1).find((r) => r.source.trim() !== '' && !r.source.trim().startsWith('#'));
+  const code = rows.filter((r) => r.source.trim() !== '' && !r.source.trim().startsWith('#'));
+  const last = code[code.length - 1];
+  return (
+    def >= 0 &&
+    body !== undefined &&
+    last !== undefined &&
+    /^return\b/.test(last.source.trim()) &&
+    indent(last.source) === indent(body.source) &&
+    indent(body.source) > indent(rows[def]!.source)
+  );
+}

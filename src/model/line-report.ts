@@ -36,6 +36,11 @@ export interface ReportBlock {
    * only the rows that grew), the last ones maybe too.
    */
   readonly rowsMissing?: boolean;
+  /**
+   * Its rows may stop before its function's end: the input ends at a row (or another report, or a
+   * traceback, follows one) without the blank lines memory_profiler writes after a report.
+   */
+  readonly rowsCut?: boolean;
 }
 
 export interface LineReport {

@@ -81,3 +81,35 @@ describe('reports printed under pytest -s (fixtures/line-reports/pytest-s, memor
     expect(leaks.out).not.toContain('no Filename: line');
   });
 });
+
+// A report cut at a row whose profiled file is not here (another machine's path): it reads as whole, and
+// its function "ended holding 80 MiB" where it returned holding 30, its `del` cut off (h291). Its end is
+// not judged; whole, or trimmed of its blank lines after a `return` row, it is.
+describe('a line report cut at a row, its profiled file elsewhere (fixtures/line-reports/cut-at-row/kept.txt)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-cut-kept-'));
+  const report = readFileSync(`${D}/kept.txt`, 'utf8').replace(/^Filename: .*$/m, 'Filename: /home/ci/app/kept.py');
+  const lines = report.split('\n');
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('cut after the row that made 50 MiB: its end is not judged', async () => {
+    const cut = write(
+      'cut.txt',
+      `${lines.slice(0, lines.findIndex((l) => l.includes('b = bytearray')) + 1).join('\n')}\n`,
+    );
+    const r = await cli('leaks', cut);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('ended holding');
+    expect(r.out).toMatch(/kept\.py:8 not judged: its report may stop before its function ends/);
+    expect(r.err).toContain('if it was cut, the rows after this one are missing, so its end is not judged');
+  });
+
+  it('whole, or trimmed after its return row: it ended holding the 30 MiB it kept', async () => {
+    for (const f of [write('whole.txt', report), write('trimmed.txt', `${report.trimEnd()}\n`)]) {
+      const r = await cli('leaks', f);
+      expect(r.out).toContain('kept.py:8 ended holding 30.0078 MiB more than at its call');
+    }
+  });
+});

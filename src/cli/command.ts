@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
+import type { TraceFilter } from '../analysis/filters.js';
 import { FORMATS } from '../ingest/formats.js';
 import type { ReadOptions } from '../ingest/importer.js';
 import { loadCapture } from '../ingest/load-capture.js';
@@ -278,6 +279,63 @@ export function coarserThanListing(s: Snapshot, keyType: keyof typeof FINENESS, 
     `${path}: a listing by ${by[own]}, grouped by ${by[keyType]}: each ${by[keyType]}'s figures add up the ` +
     `${by[own]}s it lists, not those its top N leaves out; they are at least these`
   );
+}
+
+/**
+ * Refuses what a logged listing cannot answer, where the answer would be made up: it prints no domain
+ * (`--domain 7` read 0 B of a dump's 2.9 MiB in domain 7); by line or by file, no frame that called
+ * each statistic's line (`--cumulative` printed the plain figures, `--all-frames` filtered as without
+ * it); by file, no line (a `--include` pattern's line number matches none). Nor is it grouped by a
+ * finer key than its own, asked for (`-g traceback` of a listing by line printed one-frame tracebacks
+ * where CPython's had 3 frames; `-g lineno` of a listing by file, every file at line 0; h294).
+ */
+export function refuseListingQuery(
+  s: Snapshot,
+  a: { 'group-by'?: keyof typeof FINENESS; 'all-frames': boolean },
+  query: { cumulative?: boolean; filters?: readonly TraceFilter[] },
+  path: string,
+): void {
+  const own = listingGrouping(s);
+  if (!own) return;
+  const by = { traceback: 'traceback', lineno: 'line', filename: 'file' } as const;
+  const listing = `${path}: a tracemalloc listing by ${by[own]}`;
+  const filters = query.filters ?? [];
+  if (filters.some((f) => f.kind === 'domain'))
+    throw new UsageError(
+      `${listing} prints no domain (CPython's listings do not): --domain and --exclude-domain need the dump`,
+    );
+  const key = a['group-by'];
+  if (key !== undefined && FINENESS[key] < FINENESS[own])
+    throw new UsageError(
+      `${listing} cannot be grouped by ${by[key]}: it holds ${own === 'filename' ? 'no line numbers' : "only each statistic's most recent frame"}; group by ${own === 'filename' ? 'file' : 'line or file'}, or give the dump`,
+    );
+  if (own === 'traceback') return;
+  const callers = "holds only each statistic's most recent frame, not the frames that called it";
+  if (query.cumulative)
+    throw new UsageError(`${listing} ${callers}: --cumulative needs the dump or a listing by traceback`);
+  if (a['all-frames'] && filters.some((f) => f.kind === 'filename'))
+    throw new UsageError(`${listing} ${callers}: --all-frames needs the dump or a listing by traceback`);
+  if (own === 'filename' && filters.some((f) => f.kind === 'filename' && f.lineno != null))
+    throw new UsageError(
+      `${listing} holds no line numbers: a filter's line number needs the dump or a listing by line`,
+    );
+}
+
+/**
+ * The key of a logged listing's statistics: as read from its log, or of one converted to arenascope
+ * JSON (which keeps only that it was a listing: `--cumulative` of its JSON printed the plain figures),
+ * by its tracebacks: every line 0, by file; a traceback of several frames, by traceback; else by line.
+ */
+function listingGrouping(s: Snapshot): keyof typeof FINENESS | null {
+  if (s.listing) return s.listing.grouping;
+  if (s.source.from !== 'tracemalloc-text') return null;
+  let [byFile, byTraceback] = [s.groups.length > 0, false];
+  for (let i = 0; i < s.groups.length; i++) {
+    const frames = s.frames.tracebackFrames(s.groups.traceback[i]!);
+    if (frames.length > 1) byTraceback = true;
+    if (frames.some((f) => s.frames.frameLineno(f) !== 0)) byFile = false;
+  }
+  return byFile ? 'filename' : byTraceback ? 'traceback' : 'lineno';
 }
 
 /** Loads every input (files, directories, globs) as one set; each file passed over is one warning. */

@@ -6,7 +6,7 @@ import { isListing } from '../model/source.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
 import { UsageError } from '../util/errors.js';
-import { coarserThanListing, dumpsFirst, emit, loadSnapshot, warn } from './command.js';
+import { coarserThanListing, dumpsFirst, emit, loadSnapshot, refuseListingQuery, warn } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
@@ -43,6 +43,7 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
     [older, a.old],
     [newer, a.new],
   ] as const) {
+    refuseListingQuery(s, a, query, path);
     const coarser = coarserThanListing(s, query.keyType, path);
     if (coarser) warn(a, coarser);
   }

@@ -16,7 +16,8 @@ import { type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions }
 import { wholeNumber } from './usage.js';
 
 export function groupByOption<T>(y: Argv<T>, describe: string) {
-  return y.option('group-by', { alias: 'g', choices: KEY_TYPES, default: 'lineno' as KeyType, describe });
+  // No default here: a listing by file refuses a finer key asked for (queryFromArgs takes lineno).
+  return y.option('group-by', { alias: 'g', choices: KEY_TYPES, describe: `${describe} (default lineno)` });
 }
 
 export function sourceOption<T>(y: Argv<T>) {
@@ -144,7 +145,8 @@ export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs)
 }
 
 export interface QueryArgs extends InputArgs, OutputArgs {
-  'group-by': KeyType;
+  /** Undefined when not given: lineno. */
+  'group-by'?: KeyType;
   cumulative: boolean;
   limit: number | undefined;
   include: string[];
@@ -249,7 +251,7 @@ export function queryFromArgs(a: QueryArgs): QueryOptions {
       domain: checkDomain(d, '--exclude-domain'),
     })),
   ];
-  return { keyType: a['group-by'], cumulative: a.cumulative, filters, limit: a.limit };
+  return { keyType: a['group-by'] ?? 'lineno', cumulative: a.cumulative, filters, limit: a.limit };
 }
 
 const UNITS: Record<string, number> = {

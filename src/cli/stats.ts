@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { statsResult } from '../analysis/statistics.js';
 import { renderStatsCsv } from '../report/csv.js';
 import { renderStatsText } from '../report/text/statistics.js';
-import { coarserThanListing, dumpsFirst, emit, loadSnapshot, warn } from './command.js';
+import { coarserThanListing, dumpsFirst, emit, loadSnapshot, refuseListingQuery, warn } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'stats <dump>';
@@ -22,6 +22,7 @@ export async function handler(a: QueryArgs & { dump: string }): Promise<void> {
   dumpsFirst(a);
   const snapshot = await loadSnapshot(a.dump, a);
   const query = queryFromArgs(a);
+  refuseListingQuery(snapshot, a, query, a.dump);
   const coarser = coarserThanListing(snapshot, query.keyType, a.dump);
   if (coarser) warn(a, coarser);
   const result = statsResult(snapshot, query);

@@ -38,7 +38,11 @@ const NEW = {
   arenasLosePoolToAlignment: true,
 };
 
+// 3.6 and 3.7 are 3.8's geometry in their last releases (3.6.15, 3.7.16: 16-byte alignment since the
+// fix of bpo-27987); named so that `--python 3.6` is taken by replay as by the commands that read dumps.
 export const GEOMETRIES: Readonly<Record<string, Geometry>> = {
+  '3.6': { python: '3.6', ...OLD, keepOneEmptyArena: false },
+  '3.7': { python: '3.7', ...OLD, keepOneEmptyArena: false },
   '3.8': { python: '3.8', ...OLD, keepOneEmptyArena: false },
   '3.9': { python: '3.9', ...OLD, keepOneEmptyArena: true },
   '3.10': { python: '3.10', ...NEW, keepOneEmptyArena: true },

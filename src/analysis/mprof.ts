@@ -202,6 +202,11 @@ export interface TrendOptions {
   /** Growth, in MiB, that counts (default: the larger of 1 MiB and 5% of the first floor). */
   readonly minGrowthMiB?: number;
   readonly limitMiB?: number;
+  /**
+   * A child process's series: a --warmup that leaves it under 3 samples leaves it not judged, where the
+   * program's own is refused (one short-lived child stopped the whole command, h291).
+   */
+  readonly child?: boolean;
 }
 
 interface Envelope {
@@ -643,7 +648,7 @@ function judgeTrend(
   );
   const [start, end] = judgedSpan(s, n, warmup);
   // A warm-up asked for that leaves too little to judge is the question's mistake, not a stable run.
-  if (end - start < 3 && n >= 3 && opts.warmupSeconds !== undefined) {
+  if (end - start < 3 && n >= 3 && opts.warmupSeconds !== undefined && !opts.child) {
     throw new UsageError(
       `--warmup ${opts.warmupSeconds} leaves ${end - start} of the ${n} samples of ${name} to judge ` +
         `(the run lasts ${duration.toFixed(1)} s; 3 or more are needed)`,
@@ -752,9 +757,13 @@ function judgeTrend(
     peakAtEnd: c.endPeak === true,
     reachesLimitInSeconds: reaches,
     next: unjudged
-      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${warmupIsStartup ? (opts.testsBegan ? "pytest's start-up and collection" : "the interpreter's start-up") : 'a tenth of the run'})` : ''}: ` +
+      ? `${n} sample(s) with memory${n >= 3 ? `, ${end - start} after the warm-up (${opts.warmupSeconds !== undefined ? `--warmup ${opts.warmupSeconds}` : warmupIsStartup ? (opts.testsBegan ? "pytest's start-up and collection" : "the interpreter's start-up") : 'a tenth of the run'})` : ''}: ` +
         'too few to judge a trend; capture a longer run (or sample more often: mprof run -T)' +
-        (n >= 3 ? ', or judge it whole with `arenascope leaks --warmup 0`' : '')
+        (n >= 3
+          ? opts.warmupSeconds !== undefined
+            ? ', or give a shorter --warmup'
+            : ', or judge it whole with `arenascope leaks --warmup 0`'
+          : '')
       : nextStep(c.verdict, facts, warmupFrom(settledAt, s, n), duration, call),
   };
 }
@@ -964,10 +973,11 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
   // the snapshot's objects after it are the run's (a parent flat at 16.4 MiB read a leak of its
   // start-up by the exit capture's 1.3 MiB). The peak is the whole run's.
   const end = s.programEnd ?? s.exitCapture;
-  const trend = (name: string, x: Samples, c?: RetainingCall): MemoryTrend => {
+  const trend = (name: string, x: Samples, c?: RetainingCall, child = false): MemoryTrend => {
+    const o = child ? { ...opts, child } : opts;
     const n = end === undefined ? x.t.length : x.t.findIndex((t) => t > end);
-    if (n < 0 || n === x.t.length || n < 3) return memoryTrend(name, x, opts, c);
-    const judged = memoryTrend(name, { t: x.t.subarray(0, n), mib: x.mib.subarray(0, n) }, opts, c);
+    if (n < 0 || n === x.t.length || n < 3) return memoryTrend(name, x, o, c);
+    const judged = memoryTrend(name, { t: x.t.subarray(0, n), mib: x.mib.subarray(0, n) }, o, c);
     const after = x.t[x.t.length - 1]! - end!;
     return {
       ...judged,
@@ -982,7 +992,7 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
     : [];
   // MEM counting the children: the program's own memory is the total less its children at each sample.
   if (s.mainIncludesChildren && s.samples.t.length) out.push(own(trend(mainName({}), ownSamples(s), call)));
-  for (const [pid, c] of s.children) out.push(trend(childName(s, pid), c));
+  for (const [pid, c] of s.children) out.push(trend(childName(s, pid), c, undefined, true));
   return out;
 }
 

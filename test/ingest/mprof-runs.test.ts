@@ -314,3 +314,20 @@ describe('--max-peak-growth against a baseline of runs of several commands', () 
     }
   });
 });
+
+// A child that lived about as long as the --warmup asked for: 2 of its samples were left, and the whole
+// command stopped (exit 2), the program and the other child unjudged (h291). It is not judged alone.
+describe('--warmup that leaves a child too few samples (fixtures/mprof/warmup-child, memory_profiler 0.61)', () => {
+  it('leaves that child not judged; the program and the other child are judged, and the gate reads it', async () => {
+    const dat = 'fixtures/mprof/warmup-child/childok.dat';
+    const r = await cli('leaks', dat, '--warmup', '2', '--json');
+    expect(r.code).toBe(0);
+    const series = (JSON.parse(r.out) as { series: { name: string; verdict: string; next: string }[] }).series;
+    expect(series.map((x) => x.verdict)).toEqual(['stable', 'unjudged', 'stable']);
+    expect(series[1]!.next).toContain('2 after the warm-up (--warmup 2)');
+    const gate = await cli('gate', dat, '--max-leaks', '0', '--warmup', '2');
+    expect([gate.code, gate.out]).toEqual([0, expect.stringContaining('not judged, too few samples')]);
+    // The program's own series still refuses such a warm-up: it is the question's mistake.
+    expect((await cli('leaks', dat, '--warmup', '3')).code).toBe(2);
+  });
+});

@@ -138,8 +138,6 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[], peak: num
   if (b.lastRowUnread) return 'its rows end at a line that could not be read as a row: its memory at return is unknown';
   if (b.rowsMissing)
     return 'rows are missing (LogFile with reportIncrementFlag logs only the rows that grew): its memory at return is unknown';
-  if (b.rowsCut)
-    return 'its report may stop before its function ends (no blank line after its last row, as memory_profiler writes): its memory at return is unknown';
   // A generator's or coroutine's rows after a yield or an await ran once its caller's code had run (a
   // @contextmanager's `del` after the caller's block: "ended holding" the 100 MiB its caller made: h243).
   const paused = measured.find((l) => resumes(l.source));
@@ -183,6 +181,9 @@ function unjudgedReason(b: ReportBlock, measured: readonly Measured[], peak: num
       `(line ${header.lineno}, ${header.occurrences} times: ${header.source.trim().split(/\s/)[0]}), ` +
       'so its memory at return cannot be told'
     );
+  // Last, as the reasons above hold whether or not rows are missing after it.
+  if (b.rowsCut)
+    return 'its report may stop before its function ends (no blank line after its last row, as memory_profiler writes): its memory at return is unknown';
   return null;
 }
 

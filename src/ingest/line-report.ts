@@ -125,11 +125,15 @@ function functionEnd(filename: string, rows: readonly ReportLine[], lastCut = fa
   let def = first;
   while (def < lines.length && !/^\s*(?:async\s+)?def\s/.test(lines[def]!)) def++;
   let end = def;
+  // Inside a triple-quoted string, a line at column 0 (a SQL query's) is the string's, not the end.
+  let quote: string | null = null;
   for (let i = def + 1; i < lines.length; i++) {
     const l = lines[i]!;
-    if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
-    if (indent(l) <= base) break;
+    if (quote === null && (l.trim() === '' || l.trimStart().startsWith('#'))) continue;
+    if (quote === null && indent(l) <= base) break;
     end = i;
+    for (const q of ['"""', "'''"])
+      if ((quote === null || quote === q) && l.split(q).length % 2 === 0) quote = quote ? null : q;
   }
   return end + 1 > rows[rows.length - 1]!.lineno ? end + 1 : 0;
 }
@@ -691,6 +695,17 @@ class Reader {
     this.rowsCut = !returnsAt(this.rows);
   }
 
+  private outputAtRow(no: number): void {
+    const t = this.table!;
+    this.rowsCut = !returnsAt(this.rows);
+    if (this.rowsCut)
+      this.warn(
+        no,
+        `other output follows a row of the report of ${t.filename ? excerpt(t.filename) : 'a function'} without the ` +
+          `blank lines memory_profiler writes after one: if it was cut, its rows after line ${this.rows[this.rows.length - 1]!.lineno} are missing, so its end is not judged`,
+      );
+  }
+
   private stoppedBy(h: Held): void {
     const t = this.table!;
     const what = t.filename ? excerpt(t.filename) : 'a function';
@@ -828,6 +843,10 @@ class Reader {
       // came in the middle of it. A traceback there is the exception that stopped its printing (a
       // Windows console's encoding: the rows after it, and the peak, were missing, and a gate passed).
       if (!first.damaged && this.rows.length && TRACEBACK.test(first.text)) this.stoppedBy(first);
+      // Other output right after a row (a program's `done`, a CI runner's error line), no blank line
+      // between: memory_profiler writes its blank lines after a whole report, so it may have been cut
+      // there (it read "ended holding 80 MiB" of a function that returned holding 30, h295).
+      else if (!first.damaged && this.rows.length) this.outputAtRow(first.no);
       if (first.damaged) {
         if (!this.lenient && BROKEN_ROW.test(first.text)) this.unreadRow(first);
         this.warn(first.no, `a report ends at a line that starts like a row but is not one (${quoted(first.text)})`);
@@ -1103,21 +1122,21 @@ export const importer: Importer = {
 };
 
 /**
- * Whether a function's last row is a `return` at its body's own indent (the first row's after its
- * `def`): nothing after it runs, so the rows are whole however the input ends.
+ * Whether a function's last row is a `return` or `raise` at its body's own indent (the least of the
+ * rows' after its `def`, deeper than it: a signature's continuation lines sit deeper; any, in a paste
+ * that lost its indents): nothing after it runs, so the rows are whole however the input ends.
  */
 function returnsAt(rows: readonly { readonly source: string }[]): boolean {
   const indent = (l: string): number => l.length - l.trimStart().length;
   const def = rows.findIndex((r) => /^\s*(async\s+)?def\s/.test(r.source));
-  const body = rows.slice(def + 1).find((r) => r.source.trim() !== '' && !r.source.trim().startsWith('#'));
-  const code = rows.filter((r) => r.source.trim() !== '' && !r.source.trim().startsWith('#'));
+  if (def < 0) return false;
+  const code = rows.slice(def + 1).filter((r) => r.source.trim() !== '' && !r.source.trim().startsWith('#'));
+  const deeper = code.map((r) => indent(r.source)).filter((i) => i > indent(rows[def]!.source));
   const last = code[code.length - 1];
+  // (No row deeper than its def: a paste that squeezed its spaces lost the indents, as it was read.)
   return (
-    def >= 0 &&
-    body !== undefined &&
     last !== undefined &&
-    /^return\b/.test(last.source.trim()) &&
-    indent(last.source) === indent(body.source) &&
-    indent(body.source) > indent(rows[def]!.source)
+    /^(return|raise)\b/.test(last.source.trim()) &&
+    (deeper.length ? indent(last.source) === Math.min(...deeper) : true)
   );
 }

@@ -113,3 +113,47 @@ describe('a line report cut at a row, its profiled file elsewhere (fixtures/line
     }
   });
 });
+
+// More of what tells a cut from a whole report (h295): other output right after a row, no blank line
+// between, is a cut as the input's end is; a return after a signature on two lines still ends the
+// function; a query's column-0 lines inside the function are not its end.
+describe('other ends of a report (fixtures/line-reports/cut-at-row: kept, sig, sql)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-cut-ends-'));
+  const read = (name: string, file: string) =>
+    readFileSync(`${D}/${name}.txt`, 'utf8').replace(/^Filename: .*$/m, `Filename: ${file}`);
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const upTo = (text: string, row: string) => {
+    const lines = text.split('\n');
+    return `${lines.slice(0, lines.findIndex((l) => l.includes(row)) + 1).join('\n')}\n`;
+  };
+
+  it("a program's output right after a row: its end is not judged; after the report's blank lines, it is", async () => {
+    const kept = read('kept', '/home/ci/app/kept.py');
+    const cut = await cli('leaks', write('done.txt', `${upTo(kept, 'b = bytearray')}done\n`));
+    expect(cut.out).toMatch(/kept\.py:8 not judged: its report may stop before its function ends/);
+    expect(cut.err).toContain('other output follows a row of the report of');
+    const whole = await cli('leaks', write('whole-done.txt', `${kept}done\n`));
+    expect(whole.out).toContain('kept.py:8 ended holding 30.0078 MiB more than at its call');
+  });
+
+  it('trimmed after a return whose signature took two lines: judged', async () => {
+    const sig = read('sig', '/home/ci/app/sig.py');
+    const r = await cli('leaks', write('sig.txt', `${sig.trimEnd()}\n`));
+    expect(r.out).toContain('sig.py:6 ended holding 16.004 MiB more than at its call');
+  });
+
+  it("cut before its `del`, the query's column-0 lines no end: refused where it goes on", async () => {
+    copyFileSync(`${D}/sql.py`, join(dir, 'sql.py'));
+    const sql = read('sql', join(dir, 'sql.py'));
+    const cut = await cli('leaks', write('sql-cut.txt', upTo(sql, 'b = bytearray')));
+    expect([cut.code, cut.err]).toEqual([
+      2,
+      expect.stringContaining('stops at line 14, and its function goes on to line 16'),
+    ]);
+    const whole = await cli('leaks', write('sql.txt', sql));
+    expect(whole.out).toContain('sql.py:6 ended holding 30.004 MiB more than at its call');
+  });
+});

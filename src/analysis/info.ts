@@ -105,6 +105,12 @@ export interface LineReportInfo extends Common {
   }[];
   /** The first function's precision (each function has its own: a file may join reports). */
   readonly precision: number;
+  /**
+   * The highest Mem usage of any function's report (what `report` and `gate --max-peak` take), with its
+   * report's precision; null when no row has figures. (Only each function's was listed, the first 10.)
+   */
+  readonly peakMiB: number | null;
+  readonly peakPrecision: number;
 }
 
 export interface AllocatorStatsInfo extends Common {
@@ -247,21 +253,32 @@ function mprofRunsInfo(c: MemoryRuns): MprofRunsInfo {
 }
 
 function lineReportInfo(c: LineReport): LineReportInfo {
+  const functions = lineReportFunctions(c);
+  const top = functions.reduce<(typeof functions)[number] | null>(
+    (best, f) => (f.peakMiB !== null && (best === null || f.peakMiB > best.peakMiB!) ? f : best),
+    null,
+  );
   return {
     kind: 'line-report',
     ...common(c),
     precision: c.blocks[0]?.precision ?? 0,
-    functions: c.blocks.map((b) => {
-      const mems = b.lines.map((l) => l.memMiB).filter((m): m is number => m !== null);
-      return {
-        filename: b.filename,
-        firstLine: b.lines[0]?.lineno ?? 0,
-        lines: b.lines.length,
-        peakMiB: mems.length ? Math.max(...mems) : null,
-        precision: b.precision,
-      };
-    }),
+    peakMiB: top?.peakMiB ?? null,
+    peakPrecision: top?.precision ?? 0,
+    functions,
   };
+}
+
+function lineReportFunctions(c: LineReport): LineReportInfo['functions'] {
+  return c.blocks.map((b) => {
+    const mems = b.lines.map((l) => l.memMiB).filter((m): m is number => m !== null);
+    return {
+      filename: b.filename,
+      firstLine: b.lines[0]?.lineno ?? 0,
+      lines: b.lines.length,
+      peakMiB: mems.length ? Math.max(...mems) : null,
+      precision: b.precision,
+    };
+  });
 }
 
 function allocatorStatsInfo(c: AllocatorStats): AllocatorStatsInfo {

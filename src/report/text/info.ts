@@ -116,6 +116,8 @@ function kindRows(i: CaptureInfo, layout: TextLayout): [string, string][] {
           'precision',
           decimals.length > 1 ? `${decimals.join(', ')} decimals (by function)` : `${i.precision} decimals`,
         ],
+        // The highest of them all (the functions listed are the first few only).
+        ['peak', i.peakMiB === null ? 'none' : `${printfFixed(i.peakMiB, i.peakPrecision)} MiB`],
         // Each peak as its report printed it.
         ...shown.map((f): [string, string] => [
           'function',

@@ -326,16 +326,6 @@ function lastTotal(d: ReportData): number | null {
 
 /** Whether a report's figures are of its exit capture (a run of start and exit alone, or an old baseline). */
 const atExit = (d: ReportData): boolean => !!d.snapshots && exitAlone(d.snapshots);
-/**
- * A run whose capture before exit was taken at an interval (`run --interval`, no checkpoint after it):
- * at no set moment of the program, so two runs' are not one moment (an unchanged server's 20 MB
- * request buffer, live at one run's last interval capture and not the other's, failed both growth
- * checks; h296). Two such runs are compared at their exit captures alone.
- */
-const intervalFinal = (s: SnapshotSection | null | undefined): boolean =>
-  s?.final !== undefined && !s.finalIsLastTest && s.labels[s.final] === 'interval' && s.labels.at(-1) === 'exit';
-const INTERVALS_NOTE =
-  "each run's capture before it was taken at an interval, at no set moment of the program: not compared";
 const exitAlone = (s: SnapshotSection): boolean => s.final === undefined && s.labels.at(-1) === 'exit';
 
 /**
@@ -383,8 +373,6 @@ function totalsAtOneMoment(
     c?.final !== undefined && bx !== null && bx >= 2 && !c.finalIsLastTest && !s.finalIsLastTest
       ? { now: c.totals[cx!]!.size, before: s.totals[bx]!.size }
       : undefined;
-  if (exit && intervalFinal(c) && intervalFinal(s))
-    return { ...exit, what: `traced memory at the exit capture (${INTERVALS_NOTE})` };
   if (atExit(baseline) && bx !== null && bx >= 2)
     return { now: lastTotal(current), before: s.totals[bx - 1]!.size, what, ...(exit ? { exit } : {}) };
   // A baseline of start and exit alone against captures with checkpoints: both at exit (the capture
@@ -1045,20 +1033,15 @@ export function evaluateGate(
     // other side's exit lines, where it keeps them, are the ones to compare with.
     const crossed =
       compared && baseline && atExit(baseline) !== atExit(current) ? exitAgainstExit(now!, before!) : null;
-    // Two runs whose captures before exit were taken at intervals: their exit captures' lines alone.
-    const intervals =
-      compared && !crossed && intervalFinal(now) && intervalFinal(before) && now?.exitSites && before?.exitSites;
     const atLast = crossed
       ? growths(crossed.sites, crossed.baseSites, crossed.baseTotal)
-      : intervals
-        ? growths(now!.exitSites!, before!.exitSites!, before!.totals.at(-1)!.size)
-        : growths(
-            compared ? (now?.topSites ?? []) : [],
-            (compared && before?.topSites) || [],
-            (baseline && lastTotal(baseline)) ?? 0,
-          );
+      : growths(
+          compared ? (now?.topSites ?? []) : [],
+          (compared && before?.topSites) || [],
+          (baseline && lastTotal(baseline)) ?? 0,
+        );
     // The exit captures' lines too, where both sides keep them (see totalsAtOneMoment).
-    const exitBoth = compared && !crossed && !intervals && now?.exitSites && before?.exitSites;
+    const exitBoth = compared && !crossed && now?.exitSites && before?.exitSites;
     const atExitCapture = exitBoth ? growths(now.exitSites!, before.exitSites!, before.totals.at(-1)!.size) : null;
     const noExitLines =
       compared && now?.exitSites && !before?.exitSites && before?.final !== undefined
@@ -1067,12 +1050,11 @@ export function evaluateGate(
         : '';
     const { cut, floor } = atLast;
     const tagged = <T>(gs: readonly T[], exit: boolean) => gs.map((g) => ({ ...g, exit }));
-    const atExitToo = crossed !== null || !!intervals;
-    const over = [...tagged(atLast.over, atExitToo), ...tagged(atExitCapture?.over ?? [], true)].sort(
+    const over = [...tagged(atLast.over, crossed !== null), ...tagged(atExitCapture?.over ?? [], true)].sort(
       (a, b) => b.growth - a.growth,
     );
     const worst = [
-      ...tagged(atLast.worst ? [atLast.worst] : [], atExitToo),
+      ...tagged(atLast.worst ? [atLast.worst] : [], crossed !== null),
       ...tagged(atExitCapture?.worst ? [atExitCapture.worst] : [], true),
     ].sort((a, b) => b.growth - a.growth)[0];
     const where = (g: { exit: boolean }): string => (g.exit ? ' at the exit capture' : '');
@@ -1119,8 +1101,7 @@ export function evaluateGate(
         ? `; ${machinery === 1 ? '1 line' : `${machinery} lines`} of tracemalloc, the import system or arenascope's ` +
           "capture code grew past the limit, not counted (not the program's own)"
         : '') +
-      noExitLines +
-      (intervals ? `; at the exit captures: ${INTERVALS_NOTE}` : '');
+      noExitLines;
     checks.push({
       check: 'max-site-growth',
       passed: compared && over.length === 0,

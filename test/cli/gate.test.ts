@@ -2592,25 +2592,3 @@ describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/bla
     expect(over.out).toMatch(/FAIL max-peak: largest traced total 15\.2 MiB \(limit 10\.0 MiB\)\n/);
   });
 });
-
-// Two runs of an unchanged server whose captures before exit were taken at intervals
-// (fixtures/run-folder/interval-noise, h296): its 20 MB request buffer was live at one run's last interval
-// capture, not the other's, and both growth checks failed. Such runs are compared at their exit captures.
-describe('runs whose captures before exit came at intervals (fixtures/run-folder/interval-noise)', () => {
-  const D = 'fixtures/run-folder/interval-noise';
-  const baseline = join(mkdtempSync(join(tmpdir(), 'arenascope-intervals-')), 'base.json');
-  const checks = ['--max-total-growth', '10%', '--max-site-growth', '256KiB'];
-
-  it('an unchanged rerun passes at the exit captures; a leak of 1 MB a request fails there, at its line', async () => {
-    expect((await cli('baseline', `${D}/base`, '-o', baseline)).code).toBe(0);
-    const rerun = await cli('gate', `${D}/rerun`, '--baseline', baseline, ...checks);
-    expect(rerun.code).toBe(0);
-    expect(rerun.out).toMatch(
-      /PASS max-total-growth: traced memory at the exit capture \(each run's capture before it was taken at an interval/,
-    );
-    const leak = await cli('gate', `${D}/leak`, '--baseline', baseline, ...checks);
-    expect(leak.code).toBe(1);
-    expect(leak.out).toMatch(/FAIL max-total-growth: traced memory at the exit capture/);
-    expect(leak.out).toMatch(/FAIL max-site-growth: largest site growth \S*server\.py:37 at the exit capture/);
-  });
-});

@@ -241,6 +241,17 @@ describe("another tester's spread leaks and noise (fixtures/leaks/spread-h140, C
     expect((await cli('gate', 'fixtures/leaks/periodic_batch/ttl')).code).toBe(0);
   });
 
+  // A leak under a gc sawtooth whose capture times put its last third at a low (fixtures/leaks/
+  // gc_sawtooth_timed, CPython 3.12, h292): by its bytes a leak of 0.49, and the gate passed it; by what
+  // it kept (its lows rising by 266,400 B a cycle, CPython's statistics), 0.60, as without the times.
+  it('a leak by its bytes is as sure as what it kept says, when that is surer', async () => {
+    const sites = (
+      JSON.parse((await cli('leaks', 'fixtures/leaks/gc_sawtooth_timed', '--json')).out) as { sites: Site[] }
+    ).sites;
+    expect(sites.filter((s) => s.verdict === 'leak').map((s) => [s.lineno, s.confidence])).toEqual([[8, 0.6]]);
+    expect((await cli('gate', 'fixtures/leaks/gc_sawtooth_timed')).code).toBe(1);
+  });
+
   it('records alive in flight, a random number at each capture and none kept, are no leak; the sum read 0.51', async () => {
     // rec.py by CPython: 94, 389, 522, 45, 176, 82, 339, 520 KiB.
     expect(await leaksOf('inflight')).toEqual([]);
@@ -288,10 +299,11 @@ describe('a steady leak under a working set of random size (fixtures/leaks/noisy
     }).length;
 
   // 12 KiB kept at each of 12 captures beside a buffer of 0-48 KiB: by bytes, 37 of 200 read a plateau,
-  // uneven, or a leak under the gate's 0.5 (helper h255); its blocks rose by 2 at every capture.
-  it('is a leak in 198 of 200 seeds by its blocks (163 by its bytes alone)', () => {
+  // uneven, or a leak under the gate's 0.5 (helper h255); its blocks rose by 2 at every capture. (By its
+  // bytes, 18 since a leak by them is as sure as what it kept says, when that is surer: h292.)
+  it('is a leak in 198 of 200 seeds by its blocks (182 by its bytes alone)', () => {
     expect(of('noisy')).toHaveLength(200);
-    expect(leaking('noisy', false)).toBeLessThanOrEqual(170);
+    expect(leaking('noisy', false)).toBeLessThanOrEqual(185);
     expect(leaking('noisy', true)).toBeGreaterThanOrEqual(198);
   });
 

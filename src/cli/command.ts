@@ -298,7 +298,11 @@ export function refuseListingQuery(
   const own = listingGrouping(s);
   if (!own) return;
   const by = { traceback: 'traceback', lineno: 'line', filename: 'file' } as const;
-  const listing = `${path}: a tracemalloc listing by ${by[own]}`;
+  // Converted to JSON, a listing of one frame a statistic may have been by traceback of one frame.
+  const listing =
+    s.listing || own !== 'lineno'
+      ? `${path}: a tracemalloc listing by ${by[own]}`
+      : `${path}: converted from a tracemalloc listing of one frame a statistic (by line, or by traceback of one frame: its JSON does not say)`;
   const filters = query.filters ?? [];
   if (filters.some((f) => f.kind === 'domain'))
     throw new UsageError(
@@ -319,6 +323,20 @@ export function refuseListingQuery(
     throw new UsageError(
       `${listing} holds no line numbers: a filter's line number needs the dump or a listing by line`,
     );
+}
+
+/**
+ * Refuses a series of listings grouped by a finer key than theirs, asked for (`leaks -g traceback` of
+ * listings by line said "by traceback" and judged lines: a traceback's leak under a flat line passed
+ * the gate; `-g lineno` of listings by file named lines 0; h297).
+ */
+export function refuseListingSeriesGrouping(set: CaptureSet, key: keyof typeof FINENESS | undefined): void {
+  if (key === undefined) return;
+  set.series.snapshots.forEach((s, i) => {
+    const own = listingGrouping(s);
+    if (own && FINENESS[key] < FINENESS[own])
+      refuseListingQuery(s, { 'group-by': key, 'all-frames': false }, {}, set.series.labels[i]!);
+  });
 }
 
 /**

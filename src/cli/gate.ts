@@ -25,6 +25,7 @@ import {
   type OutputArgs,
   orderOption,
   outputOptions,
+  refuseListingSeriesGrouping,
   warn,
 } from './command.js';
 import {
@@ -163,6 +164,7 @@ async function currentReport(
   everyLine: boolean,
 ): Promise<{ data: ReportData; cutShort: number; files: ReadonlySet<string> }> {
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'never' }), a);
+  refuseListingSeriesGrouping(set, leakArgs['group-by']);
   // Every line when lines are checked (a line grown below the 1,000 largest passed unseen).
   const data = buildReportData(set, a.inputs, {
     ...workingDirectory(),

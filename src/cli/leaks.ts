@@ -15,6 +15,7 @@ import {
   type OutputArgs,
   orderOption,
   outputOptions,
+  refuseListingSeriesGrouping,
   warn,
 } from './command.js';
 import {
@@ -112,6 +113,7 @@ export async function handler(a: Args): Promise<void> {
     partial: 'series',
     python: a.python,
   });
+  refuseListingSeriesGrouping(set, a['group-by']);
   // Too few snapshots beside an mprof run or a line report (a run folder with --interval 0): the
   // others are judged, as report and gate judge them, and the snapshots are said to be too few.
   const few = tooFewSnapshots(set);

@@ -17,6 +17,7 @@ import {
   loadSet,
   type OutputFormat,
   orderOption,
+  refuseListingSeriesGrouping,
   warn,
 } from './command.js';
 import {
@@ -138,6 +139,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     { inputs: a.inputs, holder: html ? undefined : `the report (--format ${a.format})` },
   );
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'series' }), a);
+  refuseListingSeriesGrouping(set, a['group-by']);
   // The analyses replay the snapshots through the model: long for a large series (see replay.ts).
   const blocks = set.series.snapshots.reduce((n, x) => n + x.traceCount, 0);
   const data = await duringPhase(a.io.progress, `analyzing ${blocks} blocks`, blocks >= 250_000, () =>

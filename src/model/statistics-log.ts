@@ -190,7 +190,9 @@ function shown(l: LoggedListing, gone: readonly number[]): ListingShown {
   const held = l.stats.filter((st) => st.count > 0).reduce((m, st) => Math.min(m, st.size), Infinity);
   return {
     sites: l.stats.length,
-    grouping: byFile ? 'filename' : l.stats.some((st) => st.frames.length > 1) ? 'traceback' : 'lineno',
+    // Printed with its frames (Traceback.format()), by traceback however deep: tracemalloc.start(1)'s
+    // tracebacks are one frame each (refused -g traceback as a listing by line, h297).
+    grouping: byFile ? 'filename' : l.tracebacks || l.stats.some((st) => st.frames.length > 1) ? 'traceback' : 'lineno',
     // compare_to's listing is ordered by the change: a site it leaves out may be of any size.
     smallestSize: l.stats.some((st) => st.sizeDiff !== null) || held === Infinity ? null : held,
     gone,

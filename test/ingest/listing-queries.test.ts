@@ -52,3 +52,35 @@ describe('queries a printed listing cannot answer (fixtures/text/cumulative)', (
     expect([d.code, d.err]).toEqual([2, expect.stringContaining('prints no domain')]);
   });
 });
+
+// A listing by traceback of tracemalloc.start(1), its frames printed under each statistic: one frame
+// each, and it was taken for a listing by line, `-g traceback` and `--cumulative` refused (h297). CPython
+// printed it (fixtures/text/make_one_frame_traceback.py): stats reprints its statistic lines.
+describe('a listing by traceback of one frame a statistic (fixtures/text/listings/one-frame-traceback.log)', () => {
+  const log = 'fixtures/text/listings/one-frame-traceback.log';
+  it('is read by traceback, and --cumulative taken', async () => {
+    const printed = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(': size='));
+    for (const flags of [['-g', 'traceback'], ['--cumulative']]) {
+      const r = await cli('stats', log, ...flags);
+      expect(r.code).toBe(0);
+      for (const line of printed) expect(r.out).toContain(line);
+    }
+  });
+});
+
+// leaks, report and gate judged a series of listings by line "by traceback" as asked, by lines: a
+// traceback's leak under a flat line passed the gate (h297). Refused as stats refuses it.
+describe('a series of listings grouped finer than their key (fixtures/text/cumulative)', () => {
+  it.each([
+    ['leaks', 'lineno.log', 'traceback'],
+    ['report', 'lineno.log', 'traceback'],
+    ['gate', 'lineno.log', 'traceback'],
+    ['gate', 'filename.log', 'lineno'],
+  ])('%s of %s, -g %s: refused', async (command, file, key) => {
+    const r = await cli(command, `${D}/${file}`, '-g', key, ...(command === 'report' ? ['-f', 'text'] : []));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/a tracemalloc listing by (line|file) cannot be grouped by/);
+  });
+});

@@ -174,6 +174,16 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
         'or give a --baseline written from the kinds of capture this run has',
     );
   }
+  // Listings of two keys: a file listing's whole file read as a line "grown from nothing" (h297).
+  const [keyNow, keyBefore] = [current.snapshots?.listing, baseline.snapshots?.listing];
+  if (keyNow && keyBefore && keyNow !== keyBefore) {
+    const by = (k: string): string => (k === 'filename' ? 'by file' : 'by line');
+    throw new UsageError(
+      `${name}: the baseline holds tracemalloc listings ${by(keyBefore)}, the current captures listings ` +
+        `${by(keyNow)}: their sites do not compare; print both with one key (statistics('${keyBefore}')), ` +
+        'or write the baseline from listings like these',
+    );
+  }
   const extra = now.filter((k) => !before.includes(k));
   const snaps = (ks: string[]): string => ks.filter((k) => SNAPSHOT_FORMATS.includes(k)).join(',');
   // CPython 3.11 and 3.12 allocate differently, and their standard library's lines differ. The

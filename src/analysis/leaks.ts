@@ -5,7 +5,7 @@
 // back), shrinking or stable, with the evidence behind each verdict and the next step to take.
 
 import type { Frame, FrameTable } from '../model/frames.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { listingGrouping, type Snapshot } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
 import { INTERNAL_FILTERS, type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
 import { verdictGrowth } from './growth.js';
@@ -124,6 +124,9 @@ export interface LeakReport {
 
 export const DEFAULT_MIN_GROWTH = 64 * 1024;
 
+// Keys from the finest to the coarsest: a coarser key gathers the sites of finer ones.
+const FINENESS: Readonly<Record<KeyType, number>> = { traceback: 0, lineno: 1, filename: 2 };
+
 const ORDER: Record<Verdict, number> = {
   leak: 0,
   slowing: 1,
@@ -145,6 +148,11 @@ export interface NextStepContext {
   readonly timesKnown: boolean;
   /** The smallest traceback limit of the captures, when they record one. */
   readonly tracebackLimit: number | null;
+  /**
+   * The finest key every capture can be grouped by: 'traceback' of dumps, a logged listing's own key
+   * (`--group-by lineno` of a listing by file is refused: it names no line).
+   */
+  readonly finest?: KeyType;
 }
 
 const RATES_HINT =
@@ -161,7 +169,12 @@ export function nextStep(verdict: Verdict, where: string, confidence: number, ct
       parts.push(
         `open ${where} and find what keeps its objects alive (a global, an unbounded cache, a list never emptied)`,
       );
-      if (ctx.groupBy === 'filename') parts.push('--group-by lineno names the line');
+      if (ctx.groupBy === 'filename')
+        parts.push(
+          ctx.finest === 'filename'
+            ? "a listing by line (statistics('lineno')) names the line"
+            : '--group-by lineno names the line',
+        );
       if (ctx.tracebackLimit === 1)
         parts.push('the captures keep 1 frame: tracemalloc.start(25) (or PYTHONTRACEMALLOC=25) shows who calls it');
       if (confidence < 0.6) parts.push(`more captures would confirm it (${ctx.captures} so far)`);
@@ -175,7 +188,7 @@ export function nextStep(verdict: Verdict, where: string, confidence: number, ct
     case 'uneven':
       parts.push(
         `capture longer: if ${where} goes on rising under its ups and downs it leaks` +
-          (ctx.groupBy === 'traceback'
+          (ctx.groupBy === 'traceback' || (ctx.finest ?? 'traceback') !== 'traceback'
             ? ''
             : '; --group-by traceback tells its callers apart (one may leak under the others)'),
       );
@@ -202,7 +215,10 @@ export function nextStep(verdict: Verdict, where: string, confidence: number, ct
 
 /** Leak detection over snapshots in capture order (at least 3). */
 export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = {}): LeakReport {
-  const fold = new SiteFold(opts);
+  // A series of listings by file is judged by file unless told otherwise: by line, every site read
+  // "leak.py:0" and the output said "by lineno".
+  const byFile = snapshots.length > 0 && snapshots.every((s) => listingGrouping(s) === 'filename');
+  const fold = new SiteFold({ ...opts, groupBy: opts.groupBy ?? (byFile ? 'filename' : 'lineno') });
   for (const s of snapshots) fold.add(s);
   return fold.report(opts);
 }
@@ -355,6 +371,7 @@ export class SiteFold {
   private lastTraces: number[] = [];
   private lastBytes: number[] = [];
   private readonly limits: number[] = [];
+  private finest: KeyType = 'traceback';
   private n = 0;
 
   constructor(opts: Pick<LeakOptions, 'groupBy' | 'keepInternals'> = {}) {
@@ -371,6 +388,8 @@ export class SiteFold {
     const i = this.n++;
     if (!KEY_TYPES.includes(this.groupBy)) return; // report() says so
     if (s.tracebackLimit !== null) this.limits.push(s.tracebackLimit);
+    const own = listingGrouping(s);
+    if (own && FINENESS[own] > FINENESS[this.finest]) this.finest = own;
     const ids = this.tableIds(s.frames);
     const recentFirst = s.tracebackOrder === 'most-recent-first';
     // Per traceback, in the order the groups first name it: bytes and blocks.
@@ -435,6 +454,7 @@ export class SiteFold {
       captures: n,
       timesKnown: times !== null,
       tracebackLimit: this.limits.length ? Math.min(...this.limits) : null,
+      finest: this.finest,
     };
     const out: SiteTrend[] = [];
     const trend: TrendOf = (frames, keyFrame, traceback, bytes, blocks, spread) => {
@@ -454,7 +474,9 @@ export class SiteFold {
       );
       const from = Math.max(c.judgedFrom, level);
       const top = traceback[traceback.length - 1] ?? keyFrame; // the most recent frame
-      let next = nextStep(c.verdict, `${top.filename}:${top.lineno}`, c.confidence, ctx);
+      // A listing by file names no line: its file, not "leak.py:0".
+      const where = top.lineno === 0 && ctx.finest === 'filename' ? top.filename : `${top.filename}:${top.lineno}`;
+      let next = nextStep(c.verdict, where, c.confidence, ctx);
       if (spread && groupBy === 'lineno') next += '; `--group-by filename` judges every file as a whole';
       return {
         frames,

@@ -34,7 +34,7 @@ import { pairAllocatorReports, pairedCaptures } from './pymalloc/pairing.js';
 import { worthOptimising } from './pymalloc/replay.js';
 import { judgedOf, reportsApart } from './pymalloc/reports-alone.js';
 import { lineReportSection, memorySection, replaySection, snapshotSection } from './report-sections.js';
-import type { DiffEntry, Statistic } from './statistics.js';
+import type { DiffEntry, KeyType, Statistic } from './statistics.js';
 
 export const REPORT_VERSION = 1;
 
@@ -165,6 +165,12 @@ export interface SnapshotSection {
   /** `final` is a pytest run's last test's capture, before the captures of its session's end. */
   readonly finalIsLastTest?: true;
   readonly totals: readonly { size: number; count: number }[];
+  /**
+   * Of logged listings, their key ('filename' if one is by file, else 'lineno' if one is by line):
+   * a gate compares listings of one key only (a file listing's whole file read as a line "grown from
+   * nothing" against a baseline of listings by line). Absent: dumps, or a baseline written before this field.
+   */
+  readonly listing?: KeyType;
   readonly topSites: readonly TopSite[];
   /**
    * The exit capture's largest lines, when `final` is set and the gate or a baseline asked for them:

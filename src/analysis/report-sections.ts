@@ -6,7 +6,7 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { afterSampling, childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { listingGrouping, type Snapshot } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { isListing } from '../model/source.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
@@ -23,7 +23,7 @@ import type {
   TopSite,
   TreeNode,
 } from './report-data.js';
-import { compareTo, type DiffEntry, type Statistic, statistics } from './statistics.js';
+import { compareTo, type DiffEntry, type KeyType, type Statistic, statistics } from './statistics.js';
 
 /** Min and max of each bucket, in time order: a line drawn from it keeps every peak and trough. */
 export function downsample(
@@ -300,6 +300,7 @@ export function snapshotSection(
     ...(final < snaps.length - 1 ? { final } : {}),
     ...(opts.lastTest != null ? { finalIsLastTest: true as const } : {}),
     totals: snaps.map((s) => ({ size: s.totalSize, count: s.traceCount })),
+    ...listingKey(snaps),
     topSites: topSites(last, opts.top, tracebackOf),
     ...exitSites,
     tree: tree(byTraceback, last.totalSize),
@@ -317,6 +318,13 @@ export function snapshotSection(
     leaks: opts.leaks,
     replay: opts.replay,
   };
+}
+
+/** Of logged listings, the coarsest key they are printed by (a listing by traceback gives its lines). */
+function listingKey(snaps: readonly Snapshot[]): { listing?: KeyType } {
+  const own = snaps.map(listingGrouping);
+  if (own.includes('filename')) return { listing: 'filename' };
+  return own.some((g) => g !== null) ? { listing: 'lineno' } : {};
 }
 
 // Child processes drawn at most: a pool that replaces its workers leaves thousands of short ones (a

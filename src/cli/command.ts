@@ -13,7 +13,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, PartialSnapshots } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
-import { type Snapshot, tracebackOrderOf } from '../model/snapshot.js';
+import { listingGrouping, type Snapshot, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { renderJson } from '../report/json.js';
 import { type TextLayout, textLayout } from '../report/text/layout.js';
@@ -282,6 +282,41 @@ export function coarserThanListing(s: Snapshot, keyType: keyof typeof FINENESS, 
 }
 
 /**
+ * The key two logged listings are diffed by: a coarser key than theirs is no answer. Each holds its
+ * top N, so a file's (or a line's, of listings by traceback) change would be the difference of two
+ * lower bounds, which bounds nothing: a file that grew by 6 KiB read -88 KiB as its lines left the
+ * newer top 3 (h297). Not asked for, their own key; asked for, refused. By line, a listing by
+ * traceback of one frame each is exact. Of dumps, the key asked for (default lineno).
+ */
+export function listingDiffKey(
+  older: Snapshot,
+  newer: Snapshot,
+  asked: keyof typeof FINENESS | undefined,
+  paths: readonly [string, string],
+): keyof typeof FINENESS {
+  const key = asked ?? 'lineno';
+  const own = [older, newer].map(listingGrouping);
+  const finest = (s: Snapshot, g: keyof typeof FINENESS | null): number =>
+    g === null ? Number.POSITIVE_INFINITY : g === 'traceback' && oneFrameEach(s) ? FINENESS.lineno : FINENESS[g];
+  const coarser = [older, newer].findIndex((s, i) => FINENESS[key] > finest(s, own[i]!));
+  if (coarser < 0) return key;
+  const by = { traceback: 'traceback', lineno: 'line', filename: 'file' } as const;
+  const g = own[coarser]!;
+  if (asked === undefined && own[0] === own[1]) return g;
+  throw new UsageError(
+    `${paths[coarser]}: a listing by ${by[g]}, diffed by ${by[key]}: each listing holds its top N ${by[g]}s, ` +
+      `so a ${by[key]}'s change would be the difference of two partial sums (a ${by[key]} whose ${by[g]}s ` +
+      `leave the newer top N reads as shrinking); ${own[0] === own[1] ? `diff by ${by[g]}` : 'diff two listings by one key'}, or give the dumps`,
+  );
+}
+
+const oneFrameEach = (s: Snapshot): boolean => {
+  for (let i = 0; i < s.groups.length; i++)
+    if (s.frames.tracebackFrames(s.groups.traceback[i]!).length > 1) return false;
+  return true;
+};
+
+/**
  * Refuses what a logged listing cannot answer, where the answer would be made up: it prints no domain
  * (`--domain 7` read 0 B of a dump's 2.9 MiB in domain 7); by line or by file, no frame that called
  * each statistic's line (`--cumulative` printed the plain figures, `--all-frames` filtered as without
@@ -337,23 +372,6 @@ export function refuseListingSeriesGrouping(set: CaptureSet, key: keyof typeof F
     if (own && FINENESS[key] < FINENESS[own])
       refuseListingQuery(s, { 'group-by': key, 'all-frames': false }, {}, set.series.labels[i]!);
   });
-}
-
-/**
- * The key of a logged listing's statistics: as read from its log, or of one converted to arenascope
- * JSON (which keeps only that it was a listing: `--cumulative` of its JSON printed the plain figures),
- * by its tracebacks: every line 0, by file; a traceback of several frames, by traceback; else by line.
- */
-function listingGrouping(s: Snapshot): keyof typeof FINENESS | null {
-  if (s.listing) return s.listing.grouping;
-  if (s.source.from !== 'tracemalloc-text') return null;
-  let [byFile, byTraceback] = [s.groups.length > 0, false];
-  for (let i = 0; i < s.groups.length; i++) {
-    const frames = s.frames.tracebackFrames(s.groups.traceback[i]!);
-    if (frames.length > 1) byTraceback = true;
-    if (frames.some((f) => s.frames.frameLineno(f) !== 0)) byFile = false;
-  }
-  return byFile ? 'filename' : byTraceback ? 'traceback' : 'lineno';
 }
 
 /** Loads every input (files, directories, globs) as one set; each file passed over is one warning. */

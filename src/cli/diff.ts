@@ -6,7 +6,7 @@ import { isListing } from '../model/source.js';
 import { renderDiffCsv } from '../report/csv.js';
 import { renderDiffText } from '../report/text/statistics.js';
 import { UsageError } from '../util/errors.js';
-import { coarserThanListing, dumpsFirst, emit, loadSnapshot, refuseListingQuery, warn } from './command.js';
+import { dumpsFirst, emit, listingDiffKey, loadSnapshot, refuseListingQuery, warn } from './command.js';
 import { type QueryArgs, queryFromArgs, queryOptions, sourceLookup } from './options.js';
 
 export const command = 'diff <old> <new>';
@@ -36,7 +36,7 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
     );
   }
   refuseMemrayAmongDumps([older, newer]);
-  const query = queryFromArgs(a);
+  const query = { ...queryFromArgs(a), keyType: listingDiffKey(older, newer, a['group-by'], [a.old, a.new]) };
   // Two interpreters only: of two traceback depths compare_to's answer is the one given (golden tests).
   for (const w of unlikeSnapshots([older, newer], false)) warn(a, w);
   for (const [s, path] of [
@@ -44,8 +44,6 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
     [newer, a.new],
   ] as const) {
     refuseListingQuery(s, a, query, path);
-    const coarser = coarserThanListing(s, query.keyType, path);
-    if (coarser) warn(a, coarser);
   }
   // A dump read cut short (--allow-partial) lacks the traces after the cut: against the other, they read
   // as freed or new (h258), where leaks, report and gate leave such a capture out.

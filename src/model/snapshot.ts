@@ -76,6 +76,24 @@ export interface ListingShown {
   readonly gone: readonly number[];
 }
 
+/**
+ * The key of a logged listing's statistics, null of a whole snapshot: as read from its log, or of one
+ * converted to arenascope JSON (which keeps only that it was a listing: `--cumulative` of its JSON
+ * printed the plain figures), by its tracebacks: every line 0, by file; a traceback of several
+ * frames, by traceback; else by line.
+ */
+export function listingGrouping(s: Snapshot): ListingShown['grouping'] | null {
+  if (s.listing) return s.listing.grouping;
+  if (s.source.from !== 'tracemalloc-text') return null;
+  let [byFile, byTraceback] = [s.groups.length > 0, false];
+  for (let i = 0; i < s.groups.length; i++) {
+    const frames = s.frames.tracebackFrames(s.groups.traceback[i]!);
+    if (frames.length > 1) byTraceback = true;
+    if (frames.some((f) => s.frames.frameLineno(f) !== 0)) byFile = false;
+  }
+  return byFile ? 'filename' : byTraceback ? 'traceback' : 'lineno';
+}
+
 export interface Snapshot {
   readonly kind: 'snapshot';
   readonly source: SourceInfo;

@@ -13,7 +13,10 @@ import { esc, mdCode, mdText, shownBidi } from './escape.js';
  * and at most `limit` are listed (text only; JSON, JUnit and annotations keep every site).
  */
 function where(c: CheckResult, limit: number): string {
-  const places = [...new Set(c.sites.map((p) => `${p.file}:${p.line}`))].filter((p) => !names(c.message, p));
+  // A site of a listing by file has no line: its file, unless the message names it (as CPython does, `…/leak.py:0`).
+  const places = [...new Set(c.sites.map((p) => (p.line ? `${p.file}:${p.line}` : p.file)))].filter(
+    (p) => !names(c.message, p) && !c.message.includes(`${p}:0`),
+  );
   if (!places.length) return '';
   const more = places.length > limit ? `, … ${places.length - limit} more (use --limit ${places.length})` : '';
   return ` (at ${places.slice(0, limit).join(', ')}${more})`;
@@ -82,7 +85,7 @@ export function renderJunit(r: GateResult): string {
   const failures = r.checks.filter((c) => !c.passed).length;
   const cases = r.checks.map((c) => {
     const at = c.sites[0];
-    const location = at ? ` file="${xmlAttr(at.file)}" line="${at.line}"` : '';
+    const location = at ? ` file="${xmlAttr(at.file)}"${at.line ? ` line="${at.line}"` : ''}` : '';
     const attrs = `classname="arenascope.gate" name="${xmlAttr(c.check)}"${location}`;
     if (c.passed) return `    <testcase ${attrs}/>`;
     const body = [
@@ -168,7 +171,7 @@ export function renderGithub(r: GateResult, fileOf?: (file: string) => string | 
       const file = where(p);
       return file === null || namesNoFile(file) || /^(?:\/|[A-Za-z]:[\\/])/.test(file)
         ? `::error ${title}::${ghData(p.detail)}`
-        : `::error file=${ghProp(file)},line=${p.line},${title}::${ghData(p.detail)}`;
+        : `::error file=${ghProp(file)},${p.line ? `line=${p.line},` : ''}${title}::${ghData(p.detail)}`;
     });
   });
   for (const n of r.notices ?? []) lines.push(`::notice title=${ghProp('arenascope gate')}::${ghData(n)}`);

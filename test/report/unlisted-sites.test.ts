@@ -157,10 +157,12 @@ describe('diff of two top N listings: a site one of them leaves out', () => {
     ]);
   });
 
-  it('of a listing by traceback: bounded by its own key (-g traceback), not by line (a line gathers tracebacks)', async () => {
+  it('of a listing by traceback: by its own key, bounded, unless asked (then by traceback too)', async () => {
     const stem = 'top_n_traceback_4';
-    check(stem, await diffJson(stem, '-g', 'traceback'), { bounded: true });
-    check(stem, await diffJson(stem), { lineOnly: true, bounded: false });
+    const own = await diffJson(stem, '-g', 'traceback');
+    check(stem, own, { bounded: true });
+    // By line it was the difference of two partial sums (a line gathers tracebacks): by traceback.
+    expect(await diffJson(stem)).toEqual(own);
   });
 
   it("of compare_to's listings: unbounded (ordered by the change), and a site they print as size=0 B is 0", async () => {
@@ -213,11 +215,13 @@ describe('a listing read by a coarser key than its own', () => {
     expect(own.err).not.toContain('grouped by');
   });
 
-  it('diff by line of listings by traceback says so of each', async () => {
+  it('diff by line of listings by traceback, asked for, is refused: a difference of partial sums bounds nothing', async () => {
     const stem = 'top_n_traceback_4';
-    const r = await cli('diff', `${DIR}/${stem}.older.log`, `${DIR}/${stem}.newer.log`);
-    expect(r.err.match(/a listing by traceback, grouped by line: /g)).toHaveLength(2);
-    const own = await cli('diff', '-g', 'traceback', `${DIR}/${stem}.older.log`, `${DIR}/${stem}.newer.log`);
-    expect(own.err).not.toContain('grouped by');
+    const r = await cli('diff', '-g', 'lineno', `${DIR}/${stem}.older.log`, `${DIR}/${stem}.newer.log`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${DIR}/${stem}.older.log: a listing by traceback, diffed by line: each listing holds its top N tracebacks`,
+    );
+    expect(r.out).toBe('');
   });
 });

@@ -84,6 +84,15 @@ function evidence(s: SiteTrend, steps: number): string[] {
   return out;
 }
 
+/** The traceback of a site's largest growing allocation; none of a listing by file, which names no line. */
+function largestTraceback(s: SiteTrend, source?: SourceLookup): string[] {
+  if (s.traceback.every((f) => f.lineno === 0)) return [];
+  return [
+    '    traceback of its largest growing allocation:',
+    ...formatTraceback(s.traceback, source).map((l) => `    ${l}`),
+  ];
+}
+
 function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: SourceLookup): string[] {
   const steps = r.captures - 1;
   // Grouped by traceback, a site is its line and the line that called it, as in report and gate: two
@@ -122,8 +131,7 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
       `  leak  ${siteLabel(s)}  ${growthLabel(s)}${s.kept ? '' : ` (${rate(s)})`}, confidence ${s.confidence.toFixed(2)}`,
     );
     out.push(...evidence(s, steps));
-    out.push('    traceback of its largest growing allocation:');
-    out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
+    out.push(...largestTraceback(s, source));
     out.push(next(s));
   }
   out.push(...leaksShown.more);
@@ -136,8 +144,7 @@ function renderSnapshotLeaks(r: SnapshotLeaks, layout: TextLayout, source?: Sour
       );
       out.push(...evidence(s, steps));
       out.push(`    first third ${signedSize(s.firstThirdGrowth)}, last third ${signedSize(s.lastThirdGrowth)}`);
-      out.push('    traceback of its largest growing allocation:');
-      out.push(...formatTraceback(s.traceback, source).map((l) => `    ${l}`));
+      out.push(...largestTraceback(s, source));
       out.push(next(s));
     }
     out.push(...more);

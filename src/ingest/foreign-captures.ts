@@ -27,9 +27,13 @@ function shareIn(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>)
   return total > 0 ? shared / total : 1;
 }
 
-/** Whether two captures name a file in common, other than code with no file ('<frozen posixpath>'). */
+/**
+ * Whether two captures name a file in common, other than code every program runs ('<frozen posixpath>',
+ * '<unknown>'). A program's own code with no file is its own: `python -c`'s '<string>' (its first
+ * capture, holding that alone, was called another program's, h299), '<stdin>'.
+ */
 function shareAFile(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
-  for (const file of a.keys()) if (!file.startsWith('<') && b.has(file)) return true;
+  for (const file of a.keys()) if (!/^<(?:frozen |unknown>)/.test(file) && b.has(file)) return true;
   return false;
 }
 

@@ -159,6 +159,17 @@ export interface SharedKinds {
 }
 
 /**
+ * The key of a side's logged listings: as written, or of a baseline written before it was (by file
+ * when its every top site is at line 0, as CPython prints a statistic by file; else by line).
+ */
+function listingKeyOf(d: ReportData): string | undefined {
+  const s = d.snapshots;
+  if (!s || !kindsOf(d).includes('tracemalloc-text')) return undefined;
+  if (s.listing) return s.listing;
+  return s.topSites.length && s.topSites.every((t) => t.frames[0]?.lineno === 0) ? 'filename' : 'lineno';
+}
+
+/**
  * Compares what both sides hold. A kind the baseline holds and the current captures lack is an
  * error saying what to add; a kind only the current captures hold is a notice.
  */
@@ -175,9 +186,9 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
     );
   }
   // Listings of two keys: a file listing's whole file read as a line "grown from nothing" (h297).
-  const [keyNow, keyBefore] = [current.snapshots?.listing, baseline.snapshots?.listing];
+  const [keyNow, keyBefore] = [listingKeyOf(current), listingKeyOf(baseline)];
   if (keyNow && keyBefore && keyNow !== keyBefore) {
-    const by = (k: string): string => (k === 'filename' ? 'by file' : 'by line');
+    const by = (k: string): string => ({ filename: 'by file', lineno: 'by line' })[k] ?? 'by traceback';
     throw new UsageError(
       `${name}: the baseline holds tracemalloc listings ${by(keyBefore)}, the current captures listings ` +
         `${by(keyNow)}: their sites do not compare; print both with one key (statistics('${keyBefore}')), ` +
@@ -1035,6 +1046,13 @@ export function evaluateGate(
     const limit = limits.maxSiteGrowth;
     const compared = baseline !== null && shared?.snapshots === true;
     const [now, before] = [current.snapshots, baseline?.snapshots];
+    // A line of listings by traceback sums the tracebacks each shows: its growth, the pieces that
+    // entered and left the top N (a line that shrank by 98 KiB grew by 244, h301).
+    if (compared && (now?.listing === 'traceback' || before?.listing === 'traceback'))
+      throw new UsageError(
+        '--max-site-growth compares lines, and listings by traceback hold of a line only the tracebacks each ' +
+          "lists (its growth would be the difference of two partial sums): print statistics('lineno'), or give the dumps",
+      );
     const key = lineKeys(current);
     const baseKey = lineKeys(baseline);
     const growths = (sites: readonly TopSite[], baseSites: readonly TopSite[], baseTotal: number) =>

@@ -5,7 +5,7 @@
 // back), shrinking or stable, with the evidence behind each verdict and the next step to take.
 
 import type { Frame, FrameTable } from '../model/frames.js';
-import { listingGrouping, type Snapshot } from '../model/snapshot.js';
+import { listingGrouping, type Snapshot, seriesListingKey } from '../model/snapshot.js';
 import { UsageError } from '../util/errors.js';
 import { INTERNAL_FILTERS, type TraceFilter, traceFilter, withoutCaptureFrames } from './filters.js';
 import { verdictGrowth } from './growth.js';
@@ -215,10 +215,10 @@ export function nextStep(verdict: Verdict, where: string, confidence: number, ct
 
 /** Leak detection over snapshots in capture order (at least 3). */
 export function detectLeaks(snapshots: readonly Snapshot[], opts: LeakOptions = {}): LeakReport {
-  // A series of listings by file is judged by file unless told otherwise: by line, every site read
-  // "leak.py:0" and the output said "by lineno".
-  const byFile = snapshots.length > 0 && snapshots.every((s) => listingGrouping(s) === 'filename');
-  const fold = new SiteFold({ ...opts, groupBy: opts.groupBy ?? (byFile ? 'filename' : 'lineno') });
+  // A series of listings is judged by its own key unless told otherwise: by line, a listing by file's
+  // every site read "leak.py:0" and the output said "by lineno"; a listing by traceback's line summed
+  // the tracebacks each listing showed, and a line that shrank read as a leak (h301).
+  const fold = new SiteFold({ ...opts, groupBy: opts.groupBy ?? seriesListingKey(snapshots) ?? 'lineno' });
   for (const s of snapshots) fold.add(s);
   return fold.report(opts);
 }

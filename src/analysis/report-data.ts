@@ -166,9 +166,9 @@ export interface SnapshotSection {
   readonly finalIsLastTest?: true;
   readonly totals: readonly { size: number; count: number }[];
   /**
-   * Of logged listings, their key ('filename' if one is by file, else 'lineno' if one is by line):
-   * a gate compares listings of one key only (a file listing's whole file read as a line "grown from
-   * nothing" against a baseline of listings by line). Absent: dumps, or a baseline written before this field.
+   * Of logged listings, the key they hold (seriesListingKey): a gate compares listings of one key only
+   * (a file listing's whole file read as a line "grown from nothing" against a baseline of listings by
+   * line), and no line's growth of listings by traceback. Absent: dumps, or a baseline written before it.
    */
   readonly listing?: KeyType;
   readonly topSites: readonly TopSite[];

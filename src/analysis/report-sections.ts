@@ -6,7 +6,7 @@ import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import { afterSampling, childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
-import { listingGrouping, type Snapshot } from '../model/snapshot.js';
+import { type Snapshot, seriesListingKey } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
 import { isListing } from '../model/source.js';
 import { internalSite, withoutCaptureFrames } from './filters.js';
@@ -306,8 +306,9 @@ export function snapshotSection(
     tree: tree(byTraceback, last.totalSize),
     // To the capture before exit, unless the diff starts there or after (--diff-from): then to the last,
     // forward in time (from exit it ran backwards; from the capture before exit there was none).
+    // Not of listings by traceback: a line's change would be the difference of two partial sums (h301).
     diff: ((to) =>
-      snaps.length >= 2 && from !== snaps[to]
+      snaps.length >= 2 && from !== snaps[to] && seriesListingKey(snaps) !== 'traceback'
         ? {
             from: labels[snaps.indexOf(from)]!,
             to: labels[to]!,
@@ -320,11 +321,10 @@ export function snapshotSection(
   };
 }
 
-/** Of logged listings, the coarsest key they are printed by (a listing by traceback gives its lines). */
+/** Of logged listings, the key they hold (seriesListingKey). */
 function listingKey(snaps: readonly Snapshot[]): { listing?: KeyType } {
-  const own = snaps.map(listingGrouping);
-  if (own.includes('filename')) return { listing: 'filename' };
-  return own.some((g) => g !== null) ? { listing: 'lineno' } : {};
+  const key = seriesListingKey(snaps);
+  return key ? { listing: key } : {};
 }
 
 // Child processes drawn at most: a pool that replaces its workers leaves thousands of short ones (a

@@ -13,7 +13,7 @@ import type { Order } from '../ingest/resolve-inputs.js';
 import type { Capture } from '../model/capture.js';
 import type { CaptureSet, PartialSnapshots } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
-import { listingGrouping, type Snapshot, tracebackOrderOf } from '../model/snapshot.js';
+import { listingGrouping, type Snapshot, seriesListingKey, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format } from '../model/source.js';
 import { renderJson } from '../report/json.js';
 import { type TextLayout, textLayout } from '../report/text/layout.js';
@@ -295,26 +295,23 @@ export function listingDiffKey(
   paths: readonly [string, string],
 ): keyof typeof FINENESS {
   const key = asked ?? 'lineno';
-  const own = [older, newer].map(listingGrouping);
-  const finest = (s: Snapshot, g: keyof typeof FINENESS | null): number =>
-    g === null ? Number.POSITIVE_INFINITY : g === 'traceback' && oneFrameEach(s) ? FINENESS.lineno : FINENESS[g];
-  const coarser = [older, newer].findIndex((s, i) => FINENESS[key] > finest(s, own[i]!));
+  const own = [older, newer].map((s) => seriesListingKey([s]));
+  const coarser = own.findIndex((g) => g !== null && FINENESS[key] > FINENESS[g]);
   if (coarser < 0) return key;
-  const by = { traceback: 'traceback', lineno: 'line', filename: 'file' } as const;
   const g = own[coarser]!;
   if (asked === undefined && own[0] === own[1]) return g;
   throw new UsageError(
-    `${paths[coarser]}: a listing by ${by[g]}, diffed by ${by[key]}: each listing holds its top N ${by[g]}s, ` +
-      `so a ${by[key]}'s change would be the difference of two partial sums (a ${by[key]} whose ${by[g]}s ` +
-      `leave the newer top N reads as shrinking); ${own[0] === own[1] ? `diff by ${by[g]}` : 'diff two listings by one key'}, or give the dumps`,
+    `${paths[coarser]}: a listing by ${BY[g]}, diffed by ${BY[key]}: ${partialSums(g, key)}; ` +
+      `${own[0] === own[1] ? `diff by ${BY[g]}` : 'diff two listings by one key'}, or give the dumps`,
   );
 }
 
-const oneFrameEach = (s: Snapshot): boolean => {
-  for (let i = 0; i < s.groups.length; i++)
-    if (s.frames.tracebackFrames(s.groups.traceback[i]!).length > 1) return false;
-  return true;
-};
+const BY = { traceback: 'traceback', lineno: 'line', filename: 'file' } as const;
+
+// Why a coarser key than a listing's is no answer.
+const partialSums = (own: keyof typeof FINENESS, key: keyof typeof FINENESS): string =>
+  `each listing holds its top N ${BY[own]}s, so a ${BY[key]}'s change would be the difference of two partial ` +
+  `sums (a ${BY[key]} whose ${BY[own]}s leave the newer top N reads as shrinking)`;
 
 /**
  * Refuses what a logged listing cannot answer, where the answer would be made up: it prints no domain
@@ -363,7 +360,9 @@ export function refuseListingQuery(
 /**
  * Refuses a series of listings grouped by a finer key than theirs, asked for (`leaks -g traceback` of
  * listings by line said "by traceback" and judged lines: a traceback's leak under a flat line passed
- * the gate; `-g lineno` of listings by file named lines 0; h297).
+ * the gate; `-g lineno` of listings by file named lines 0; h297), or by a coarser one (`-g filename`
+ * of listings by line read a file that shrank by 98 KiB as a leak of +244 KiB, its lines leaving the
+ * top 3 one by one; h301). Not asked for, the series is judged by its own key (detectLeaks).
  */
 export function refuseListingSeriesGrouping(set: CaptureSet, key: keyof typeof FINENESS | undefined): void {
   if (key === undefined) return;
@@ -372,6 +371,12 @@ export function refuseListingSeriesGrouping(set: CaptureSet, key: keyof typeof F
     if (own && FINENESS[key] < FINENESS[own])
       refuseListingQuery(s, { 'group-by': key, 'all-frames': false }, {}, set.series.labels[i]!);
   });
+  const own = seriesListingKey(set.series.snapshots);
+  if (own && FINENESS[key] > FINENESS[own])
+    throw new UsageError(
+      `a series of tracemalloc listings by ${BY[own]}, judged by ${BY[key]}: ${partialSums(own, key)}, and its ` +
+        `growth with it; judge it by ${BY[own]} (the default), or give the dumps`,
+    );
 }
 
 /** Loads every input (files, directories, globs) as one set; each file passed over is one warning. */

@@ -153,6 +153,12 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
       leaks: leakQueryFromArgs(a),
     }),
   );
+  if (data.snapshots?.listing === 'traceback' && data.snapshots.labels.length >= 2)
+    warn(
+      a,
+      "listings by traceback: the report's diff by line is left out (a line's change would be the difference of " +
+        'two partial sums of the tracebacks each lists); `arenascope diff` compares two of them by traceback',
+    );
   for (const n of data.snapshots?.replay?.allocatorNotes ?? []) warn(a, n);
   if (data.allocatorApart) warn(a, data.allocatorApart);
   // The JSON carries the warnings too, as the page does (logged sizes read as exact figures there).

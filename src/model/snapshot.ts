@@ -94,6 +94,28 @@ export function listingGrouping(s: Snapshot): ListingShown['grouping'] | null {
   return byFile ? 'filename' : byTraceback ? 'traceback' : 'lineno';
 }
 
+/**
+ * The key a series of logged listings holds, null of dumps: the coarsest of theirs, a listing by
+ * traceback of one frame each counting as by line (its tracebacks are its lines). A coarser key is no
+ * answer of a top N: a file's (or, of tracebacks, a line's) figure sums the entries each listing
+ * shows, and its change across them the pieces that enter and leave it (h297, h301).
+ */
+export function seriesListingKey(snapshots: readonly Snapshot[]): ListingShown['grouping'] | null {
+  const rank = { traceback: 0, lineno: 1, filename: 2 } as const;
+  let key: ListingShown['grouping'] | null = null;
+  for (const s of snapshots) {
+    let own = listingGrouping(s);
+    if (own === 'traceback' && oneFrameEach(s)) own = 'lineno';
+    if (own && (key === null || rank[own] > rank[key])) key = own;
+  }
+  return key;
+}
+
+function oneFrameEach(s: Snapshot): boolean {
+  for (let i = 0; i < s.groups.length; i++) if (s.frames.tracebackLength(s.groups.traceback[i]!) > 1) return false;
+  return true;
+}
+
 export interface Snapshot {
   readonly kind: 'snapshot';
   readonly source: SourceInfo;

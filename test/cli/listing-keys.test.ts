@@ -1,6 +1,6 @@
 // What the key a listing was printed by leaves unknown, for diff, leaks and gate (h297 repro-5/6).
 // The listings are CPython 3.11's own (fixtures/text/listing-keys/make_listing_keys.py).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,5 +63,60 @@ describe('a series of listings by file', () => {
     expect(r.err).toContain(
       `${base}: the baseline holds tracemalloc listings by line, the current captures listings by file: their sites do not compare`,
     );
+  });
+});
+
+// fixtures/text/leak-tb/leak-tb-3.8.log: CPython 3.8's top 3 by traceback at 6 steps of a leak.
+describe('a series of listings by traceback (fixtures/text/leak-tb)', () => {
+  const LOG = 'fixtures/text/leak-tb/leak-tb-3.8.log';
+
+  it('leaks judges it by traceback; by line (a line sums the tracebacks each lists) is refused', async () => {
+    const r = await cli('leaks', LOG);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('by traceback');
+    const byLine = await cli('leaks', '-g', 'lineno', LOG);
+    expect([byLine.code, byLine.out]).toEqual([2, '']);
+    expect(byLine.err).toContain(
+      'a series of tracemalloc listings by traceback, judged by line: each listing holds its top N tracebacks',
+    );
+  });
+
+  it("the report leaves its diff by line out, and says so; the gate compares no line's growth", async () => {
+    const r = await cli('report', LOG, '--format', 'json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { snapshots: { diff: unknown; listing: string } };
+    expect(doc.snapshots).toMatchObject({ diff: null, listing: 'traceback' });
+    expect(r.err).toContain("listings by traceback: the report's diff by line is left out");
+    const base = join(mkdtempSync(join(tmpdir(), 'arenascope-keys-')), 'base.json');
+    expect((await cli('baseline', LOG, '-o', base)).code).toBe(0);
+    const g = await cli('gate', '--baseline', base, '--max-site-growth', '100KiB', LOG);
+    expect([g.code, g.out]).toEqual([2, '']);
+    expect(g.err).toContain('--max-site-growth compares lines, and listings by traceback hold of a line only');
+  });
+});
+
+describe('a series of listings by line', () => {
+  it('judged by file is refused: a file that shrank read as a leak, its lines leaving the top N (h301)', async () => {
+    const r = await cli('leaks', '-g', 'filename', 'fixtures/text/periodic.log');
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toContain(
+      'a series of tracemalloc listings by line, judged by file: each listing holds its top N lines',
+    );
+  });
+});
+
+describe('a baseline of listings written before it recorded their key', () => {
+  it('is by file when its every site is at line 0, and refused against listings by line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-keys-'));
+    const base = join(dir, 'base.json');
+    expect((await cli('baseline', `${D}/leak-by-file.log`, '-o', base)).code).toBe(0);
+    const doc = JSON.parse(readFileSync(base, 'utf8')) as { snapshots: { listing?: string } };
+    expect(doc.snapshots.listing).toBe('filename');
+    delete doc.snapshots.listing;
+    const old = join(dir, 'old.json');
+    writeFileSync(old, JSON.stringify(doc));
+    const r = await cli('gate', '--baseline', old, '--max-site-growth', '100KiB', `${D}/leak-by-line-r0.txt`);
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toContain('the baseline holds tracemalloc listings by file, the current captures listings by line');
   });
 });

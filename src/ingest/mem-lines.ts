@@ -104,9 +104,11 @@ export class MemLines implements MemLineReader {
   }
 }
 
-// time.time() seconds as far as a Date goes (±8.64e15 ms), and a process's memory up to 2^53 bytes:
-// the importer's bounds (mprof.ts), which a line beyond leaves to it.
-const MAX_TIME = 8.64e12;
+// time.time() seconds as far as a Date goes (-8.64e15 ms) and before the year 5138 (milliseconds
+// beyond), and a process's memory up to 2^53 bytes: the importer's bounds (mprof.ts), which a line
+// beyond leaves to it.
+const MIN_TIME = -8.64e12;
+const LATEST_SECONDS = 1e11;
 const MAX_MIB = 2 ** 33;
 // A table, not 10 ** k: V8 evaluates ** through a slow path.
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
@@ -132,7 +134,7 @@ export class MemLinesReference implements MemLineReader {
       const s = decimal(buf, m.end + 1 + (negative ? 1 : 0), end);
       if (s.end >= end || buf[s.end] !== 0x0a || s.digits === 0 || s.digits > 15) break;
       const time = negative ? -s.value : s.value;
-      if (!(time >= -MAX_TIME && time <= MAX_TIME) || m.value > MAX_MIB) break;
+      if (!(time >= MIN_TIME && time < LATEST_SECONDS) || m.value > MAX_MIB) break;
       if (time < before && back < 0) back = t.length;
       if (time === before) repeats++;
       before = time;

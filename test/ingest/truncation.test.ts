@@ -362,6 +362,26 @@ describe('values beyond what the program holds are input errors, not exit 3', ()
     );
   });
 
+  it("an mprof run's times in milliseconds since the epoch: exit 2 naming the line (its rate read 1000 times too slow, h300)", async () => {
+    // A real run (memory_profiler 0.61), its MEM and CHLD times times 1000.
+    const dat = readFileSync('fixtures/mprof/funcs.dat', 'utf8').split('\n');
+    const ms = (t: string): string => (Number(t) * 1000).toFixed(1);
+    const edited = dat.map((l) => {
+      const f = l.split(' ');
+      if (f[0] === 'MEM' || f[0] === 'CHLD') f[f.length - 1] = ms(f.at(-1)!);
+      return f.join(' ');
+    });
+    const at = edited.findIndex((l) => l.startsWith('MEM '));
+    const p = file('ms.dat', edited.join('\n'));
+    for (const command of ['info', 'leaks', 'report', 'gate']) {
+      const r = await cli(command, p, ...(command === 'report' ? ['--format', 'json'] : []));
+      expect(r.code, command).toBe(2);
+      expect(r.err, command).toContain(
+        `${p}: line ${at + 1}: the time "${edited[at]!.split(' ')[2]}" is in the year ${new Date(Number(edited[at]!.split(' ')[2]) * 1000).getUTCFullYear()} as seconds since the epoch, which mprof writes (time.time()): milliseconds?`,
+      );
+    }
+  });
+
   it('counts and line numbers beyond 2^53 in text captures: exit 2 naming the line', async () => {
     const log = readFileSync('fixtures/text/service.log', 'utf8').split('\n');
     const at = log.findIndex((l) => l.includes(', count='));

@@ -17,8 +17,10 @@ export const TAKEN: usize = COUNTS;
 // Exact powers of ten: v / 10^k, two exact doubles divided and rounded once, is what Number() gives.
 const POW10 = memory.data<f64>([1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]);
 
-// time.time() seconds as far as a JavaScript Date goes (the importer's MAX_TIME).
-const MAX_TIME: f64 = 8.64e12;
+// time.time() seconds as far back as a JavaScript Date goes, and before the year 5138 (the importer's
+// bounds: milliseconds beyond).
+const MIN_TIME: f64 = -8.64e12;
+const LATEST_SECONDS: f64 = 1e11;
 // A process's memory in MiB, 2^53 bytes (the importer's MAX_MIB).
 const MAX_MIB: f64 = 8589934592;
 
@@ -86,7 +88,7 @@ export function scan(start: usize, end: usize, tOut: usize, mibOut: usize, room:
     const mib = mPlaces > 0 ? <f64>m / load<f64>(POW10 + ((<usize>mPlaces) << 3)) : <f64>m;
     let time = sPlaces > 0 ? <f64>s / load<f64>(POW10 + ((<usize>sPlaces) << 3)) : <f64>s;
     if (negative) time = -time;
-    if (!(time >= -MAX_TIME && time <= MAX_TIME) || mib > MAX_MIB) break;
+    if (!(time >= MIN_TIME && time < LATEST_SECONDS) || mib > MAX_MIB) break;
     store<f64>(tOut + ((<usize>n) << 3), time);
     store<f64>(mibOut + ((<usize>n) << 3), mib);
     if (time < before && back < 0) back = n;

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { type CaptureInfo, captureInfo } from '../analysis/info.js';
 import { type Order, resolveInputs } from '../ingest/resolve-inputs.js';
 import { type RunFile, runFileOf, runFiles, withRunFigures } from '../ingest/run-folder.js';
-import { sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
+import { peakAtLeastTotal, sidecarLabel, sidecarPeak, sidecarTime } from '../ingest/sidecar.js';
 import type { Capture } from '../model/capture.js';
 import { renderJson } from '../report/json.js';
 import { renderInfoText, renderRunText } from '../report/text/info.js';
@@ -38,11 +38,16 @@ export function builder(y: Argv) {
  * series takes them (capture-set.ts): a snapshot's time and traced peak from its run folder or its
  * `.time` and `.peak` sidecars; an allocator report's time.
  */
-function withFigures(c: Capture, path: string, f: RunFile | undefined): Capture {
+function withFigures(c: Capture, path: string, f: RunFile | undefined, warned: (w: string) => void): Capture {
   if (c.kind === 'snapshot') {
     // Sidecars first, then the run's record (capture-set.ts).
     const time = c.time ?? sidecarTime(path) ?? f?.time ?? null;
-    const tracedPeak = c.tracedPeak ?? sidecarPeak(path) ?? f?.tracedPeak ?? null;
+    const side = sidecarPeak(path);
+    const tracedPeak =
+      c.tracedPeak ??
+      (side === null ? null : peakAtLeastTotal(side, c.totalSize, path, warned)) ??
+      f?.tracedPeak ??
+      null;
     return time === c.time && tracedPeak === (c.tracedPeak ?? null) ? c : { ...c, time, tracedPeak };
   }
   if (c.kind === 'allocator-stats' && c.time == null) return { ...c, time: f?.time ?? sidecarTime(path) };
@@ -82,7 +87,7 @@ export async function handler(
       warn(a, `skipping ${path}: ${e.where ? `${e.where}: ` : ''}${e.detail}`);
       continue;
     }
-    infos.push({ ...captureInfo(withFigures(c, path, f)), ...(label === null ? {} : { label }) });
+    infos.push({ ...captureInfo(withFigures(c, path, f, (w) => warn(a, w))), ...(label === null ? {} : { label }) });
   }
   if (!infos.length && !runs.length) throw new UsageError(`${listed(a.inputs)}: no captures among the inputs`);
   // One object for one input named as it is, else a list; with run folders, their runs beside it.

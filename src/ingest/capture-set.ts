@@ -28,7 +28,7 @@ import {
   runMemoryFile,
   withRunFigures,
 } from './run-folder.js';
-import { sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
+import { peakAtLeastTotal, sidecarLabel, sidecarPeak, sidecarTime } from './sidecar.js';
 
 /**
  * Reads every input (files, directories, globs) and groups the captures by kind. Snapshots keep
@@ -294,7 +294,7 @@ async function collect(
   // Traced peaks (churn between captures): recorded in the capture, else a sidecar, per capture.
   snaps = snaps.map((x) => {
     if (x.s.tracedPeak != null) return x;
-    const peak = sidecarPeak(x.label);
+    const peak = peakAtLeastTotal(sidecarPeak(x.label), x.s.totalSize, x.label, (w) => skipped.push(w));
     return peak === null ? x : { ...x, s: { ...x.s, tracedPeak: peak } };
   });
   if (!opts.order && snaps.length > 1 && timeSource) snaps = byTime(snaps, skipped);

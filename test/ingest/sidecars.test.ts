@@ -165,4 +165,28 @@ describe('.peak sidecars', () => {
     };
     expect(summary.tracedPeakBytes).toBe(summary.largestCaptureBytes);
   });
+
+  // A peak far below the capture's own traced total is no peak of it: info printed "traced peak 1000 B"
+  // beside 877 KiB, where report and gate took the total unsaid (h302).
+  it("far below its capture's own total: the total, with a warning, in info, report and gate alike", async () => {
+    const dir = leaky();
+    writeFileSync(join(dir, 'snap-5.pickle.peak'), '1000\n');
+    const said = 'snap-5.pickle: its traced peak as given beside it, 1000 B, is below the snapshot';
+    const info = await cli('info', '--json', join(dir, 'snap-5.pickle'));
+    const total = (JSON.parse(info.out) as { totalSize: number; tracedPeak: number }).totalSize;
+    expect(JSON.parse(info.out)).toMatchObject({ tracedPeak: total });
+    expect(info.err).toContain(said);
+    for (const command of ['report', 'gate']) {
+      const r = await cli(command, dir, ...(command === 'report' ? ['--format', 'json'] : ['--max-peak', '1GiB']));
+      expect(r.err, command).toContain(said);
+    }
+  });
+
+  it('a little below it, as a real run read it before the snapshot (126 B of 122 KiB): the total, unsaid', async () => {
+    const p = 'fixtures/pymalloc/peak38/snap-1.pickle.gz';
+    expect(Number(readFileSync(`${p}.peak`, 'utf8'))).toBe(122058);
+    const r = await cli('info', '--json', p);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(JSON.parse(r.out)).toMatchObject({ totalSize: 122184, tracedPeak: 122184 });
+  });
 });

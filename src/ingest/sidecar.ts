@@ -73,6 +73,8 @@ const found = (text: string): string => JSON.stringify(text.slice(0, 80));
 const DECIMAL = /^[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d+)?$/;
 /** The seconds a calendar date can be: JavaScript's Date range, ±100,000,000 days from 1970. */
 const MAX_SECONDS = 8.64e12;
+// The year 5138: a time past it is no time.time() (milliseconds since 1970 are).
+const LATEST_SECONDS = 1e11;
 // ISO 8601 as date(1), Python's isoformat() and people write it: extended or basic, a space or T,
 // hours alone or with minutes and seconds, a fraction after a point or a comma, Z or an offset.
 const ISO =
@@ -118,6 +120,15 @@ export function sidecarTime(path: string): number | null {
       file,
       'line 1',
       `expected the capture time, seconds since 1970 (as time.time() gives) or an ISO 8601 date, found ${found(text)}`,
+    );
+  }
+  // Milliseconds (`int(time.time() * 1000)`) read as seconds made a leak's rate 1000 times too slow (h303).
+  if (n >= LATEST_SECONDS) {
+    throw new InputError(
+      file,
+      'line 1',
+      `expected the capture time, seconds since 1970 (as time.time() gives) or an ISO 8601 date, found ${found(text)}: ` +
+        `as seconds, the year ${new Date(n * 1000).getUTCFullYear()} (milliseconds?)`,
     );
   }
   return n;

@@ -53,6 +53,19 @@ describe('.time sidecars', () => {
 
   // Slots of a ring of dumps ('snap-{i % 5}'): their numbers turned round are the times' order, and
   // the times order them (read by their numbers, a clean leak was a spike and a plateau).
+  it('refuse milliseconds since 1970 (read as seconds, a leak grew 1000 times too slowly, h303)', async () => {
+    const dir = leaky();
+    const t = readFileSync(join(dir, 'snap-3.pickle.time'), 'utf8').trim();
+    const ms = String(Math.round(Number(t) * 1000));
+    writeFileSync(join(dir, 'snap-3.pickle.time'), `${ms}\n`);
+    const r = await cli('leaks', dir);
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toContain(
+      `snap-3.pickle.time: line 1: expected the capture time, seconds since 1970 (as time.time() gives) or an ISO 8601 date, found "${ms}": as seconds, the year`,
+    );
+    expect(r.err).toContain('(milliseconds?)');
+  });
+
   it('a ring of dumps, its numbers slots: ordered by the times, no warning', async () => {
     const dir = leaky();
     const ring = join(scratch, `ring-${n++}`);

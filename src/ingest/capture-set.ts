@@ -358,7 +358,7 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   // The numbers' order turned round is the times' (slots of a ring of dumps, 'snap-{i % 5}'; hours
   // of the day past midnight): the numbers are no count, and the times order them.
   const even = evenly(timed.map((x) => x.s.time!));
-  if (back < 0 || (rotated(counted, timed) && even)) return timed;
+  if (back < 0 || (rotated(counted, timed) && even && wrapsInStep(timed, counted[0]!))) return timed;
   const [a, b] = [counted[back - 1]!, counted[back]!];
   // More than one capture out of place by its number, the times going back at 3 steps or more, those
   // of one run: the numbers are no count (captures renamed or copied as cap-N in another order, or
@@ -405,6 +405,19 @@ function evenly(times: readonly number[]): boolean {
   const gaps = times.slice(1).map((t, i) => t - times[i]!);
   const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1] ?? 0;
   return gaps.every((g) => g <= Math.max(1000 * median, 3600));
+}
+
+/**
+ * Whether the times of a ring of dumps, turned round where its numbers start again, step there as
+ * they step elsewhere: a ring is written on, one capture a step. A clock set back a minute, past the
+ * series' length, turns its numbers round too, but with a step 290 times its others (read as a ring, a
+ * leak's later half came first, and the gate passed, h303).
+ */
+function wrapsInStep<T extends { readonly s: Snapshot }>(timed: readonly T[], first: T): boolean {
+  const at = timed.indexOf(first);
+  const gaps = timed.slice(1).map((x, i) => x.s.time! - timed[i]!.s.time!);
+  const join = gaps.splice(at - 1, 1)[0];
+  return join === undefined || !gaps.length || join <= 2 * Math.max(...gaps);
 }
 
 /** Whether `b` is `a` turned round: the same sequence, started elsewhere. */

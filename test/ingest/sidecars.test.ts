@@ -109,6 +109,21 @@ describe('.time sidecars', () => {
     expect(r.err).toContain('ordered by their numbers');
   });
 
+  // Set back more than the series lasts: its numbers' order turned round is the times', as a ring's, but
+  // with a step 290 times the others where they turn. Read as a ring, the leak's later half came first,
+  // judged from there at half its growth (h303), or not at all.
+  it.each([60, 3600])('a clock set back %d s, past the series: the numbers order it, with a warning', async (back) => {
+    const dir = leaky();
+    for (const i of [4, 5]) {
+      const f = join(dir, `snap-${i}.pickle.time`);
+      writeFileSync(f, `${Number(readFileSync(f, 'utf8')) - back}\n`);
+    }
+    const r = await cli('gate', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("capture times go back against the captures' numbers");
+    expect(r.err).toContain('ordered by their numbers');
+  });
+
   // A time that can be read, but goes back against the numbers the program gave its captures (a clock
   // set back, a sidecar damaged or copied from elsewhere): ordered by time, the third capture went
   // first, the leak read as a plateau and the gate passed.

@@ -60,6 +60,9 @@ function kindOf(l: LoggedListing): number {
   return 2 * grouping + (l.stats.some((st) => st.sizeDiff !== null) ? 1 : 0);
 }
 
+/** What a log's listing answers, in words: 'by line', 'compare_to by file', … */
+export const listingKind = (log: StatisticsLog, i: number): string => KINDS[kindOf(log.listings[i]!)]!;
+
 /**
  * The listings of a log that make a series (their indices), and what is left out: a program that
  * prints, at each moment, its sites by file and by line, by line and by traceback, or its statistics

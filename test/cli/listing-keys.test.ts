@@ -120,3 +120,15 @@ describe('a baseline of listings written before it recorded their key', () => {
     expect(r.err).toContain('the baseline holds tracemalloc listings by file, the current captures listings by line');
   });
 });
+
+describe('stats of a log of several kinds of listing', () => {
+  // Its last listing, a compare_to, where the series leaks, report and gate read is of the statistics
+  // (the docs' two example listings in one paste: 10.7 MiB and 6.1 MiB, neither command said so; h305).
+  it('reads the last, and says which kind it is and which listings the series is of', async () => {
+    const r = await cli('stats', 'fixtures/text/logging/py37.log');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(
+      /py37\.log: the log holds 21 listings; this reads the last \(line 242\) \(by traceback; leaks, report and gate read those by line, the last at line 146\)/,
+    );
+  });
+});

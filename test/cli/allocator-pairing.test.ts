@@ -383,3 +383,36 @@ describe('blocks of 0 bytes (fixtures/pymalloc/zero-size, make_zero_size.py)', (
     }
   });
 });
+
+// fixtures/pymalloc/foreign-report: a capture of 4.9 MB in pymalloc's sizes, paired by name with another
+// program's report of 21 arenas holding 1.7 MB: enough arenas for the capture's blocks packed, not the
+// blocks. Used, it read "Fragmented: yes (21 arenas held, 2 needed)" of a heap it was not (h304).
+describe("another program's report, holding under half the bytes its capture traced", () => {
+  const F = 'fixtures/pymalloc/foreign-report';
+  const args = [
+    `${F}/snap-1.pickle`,
+    `${F}/snap-2.pickle.gz`,
+    '--allocator-stats',
+    `${F}/stats-1.txt`,
+    `${F}/stats-2.txt`,
+  ];
+
+  it('is not used: replay, report and gate judge the model, and say why', async () => {
+    const held = Number(
+      /^# bytes in allocated blocks += +([\d,]+)$/m
+        .exec(readFileSync(`${F}/stats-2.txt`, 'utf8'))![1]!
+        .replace(/,/g, ''),
+    );
+    const said = `snap-2.pickle.gz's allocator report holds ${held} bytes in blocks, where its capture traced`;
+    const replay = await cli('replay', ...args, '--json');
+    expect(replay.code).toBe(0);
+    expect(replay.err).toContain(said);
+    expect(replay.err).toContain('the reports are not of these captures');
+    expect(JSON.parse(replay.out).fragmented.reason).not.toContain('the real allocator');
+    const report = await cli('report', ...args, '--format', 'json');
+    expect(report.err).toContain(said);
+    const gate = await cli('gate', ...args, '--max-fragmentation', '0.5');
+    expect(gate.err).toContain(said);
+    expect(gate.out).toContain('not measured');
+  });
+});

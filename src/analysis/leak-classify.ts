@@ -330,6 +330,18 @@ function toothAgain(bytes: readonly number[], kept: readonly number[], j: number
 }
 
 /**
+ * A site's values from where chance can order them: a first capture taken before the site held
+ * anything (under m/4, the least of all) is below every later value whatever their order, so told
+ * from chance from the second capture on. A request's body of random size, nothing kept, first
+ * captured before any request, read a leak "kept" in 4 runs of 6 (helper h222), a buffer of random size
+ * first captured before it was made in 13 series of 50 (fixtures/leaks/random_buffer), and by its bytes
+ * 6 series of 30 at 4 captures, 2 of 30 at 7 (h306).
+ */
+function fromItsStart(bytes: readonly number[], m: number): readonly number[] {
+  return bytes[0]! < m / 4 && bytes.slice(1).every((b) => b > bytes[0]!) ? bytes.slice(1) : bytes;
+}
+
+/**
  * Whether the raises of what a site kept tell a floor rising from chance: values in no order (a queue
  * refilled to a random length at every capture) have a lowest that rises towards the end too, the
  * last third's lowest being the lowest of fewer values. In n values in random order, the lowest from
@@ -347,13 +359,8 @@ function raisedBeyondChance(
   crumb: number,
   m: number,
 ): boolean {
-  // A first capture taken before the site held anything (under m/4, the least of all) is below every
-  // later value whatever their order: told from chance from the second capture on. A request's body of
-  // random size, nothing kept, first captured before any request, read a leak "kept" in 4 runs of 6
-  // (helper h222), and a buffer of random size first captured before it was made in 13 series of 50
-  // (fixtures/leaks/random_buffer).
-  const from = bytes[0]! < m / 4 && bytes.slice(1).every((b) => b > bytes[0]!) ? 1 : 0;
-  const values = bytes.slice(from);
+  const values = fromItsStart(bytes, m);
+  const from = bytes.length - values.length;
   let late = 0;
   for (let i = from; i + 1 < kept.length; i++) if (kept[i + 1]! - kept[i]! >= crumb) late++;
   let h = 0;
@@ -661,6 +668,11 @@ function judge(
   // of gc collections, its lows rising, read 0.49 by its bytes where its last third began at a low, 0.60
   // by what it kept, and the gate passed it as by chance of its capture times (h292).
   let byBytes: Classification | null = null;
+  // A series that also fell (by a quarter of the growth that counts) rises beyond chance to be a leak
+  // by its bytes (a buffer of random size replaced at each capture: fixtures/leaks/random_buffer).
+  let fell = false;
+  for (let i = 0; i < steps; i++) if (bytes[i]! - bytes[i + 1]! >= minGrowth / 4) fell = true;
+  const risesBeyondChance = !fell || risingBeyondChance(fromItsStart(bytes, minGrowth));
   if (g >= minGrowth) {
     // What a steady rise would add over the last third.
     const expected = (g * (span - x[k]!)) / span;
@@ -681,10 +693,6 @@ function judge(
     // leak of confidence 0.6 for 3 steps of a few bytes before it. (Not the largest step wherever
     // it is: a temporary caught at one capture is the largest step of a steady leak.)
     const oneStep = bytes[steps - 1]! - first < minGrowth / 4;
-    // A series that also fell (by a quarter of the growth that counts) rises beyond chance (a buffer of
-    // random size replaced at each capture: fixtures/leaks/random_buffer).
-    let fell = false;
-    for (let i = 0; i < steps; i++) if (bytes[i]! - bytes[i + 1]! >= minGrowth / 4) fell = true;
     // One step up before the last, flat after it (crumbs aside), stopped: a table built once in the
     // last third read as a leak (as the kept memory's rule, which asks for three raises). (Judged by
     // what it kept too, below: the surer of the two stands.)
@@ -694,7 +702,7 @@ function judge(
       notShrunk / steps >= 0.6 &&
       !upsAndDowns(bytes, kept, j, k, minGrowth) &&
       !stoppedLast(bytes, x, minGrowth) &&
-      (!fell || risingBeyondChance(bytes))
+      risesBeyondChance
     )
       byBytes = result('leak', (notShrunk / steps) * support(oneStep ? 1 : grew));
   }
@@ -742,7 +750,8 @@ function judge(
       lastThird >= minGrowth &&
       lastThird >= expected / 4 &&
       grew / steps >= 0.6 &&
-      !upsAndDowns(bytes, kept, j, k, minGrowth)
+      !upsAndDowns(bytes, kept, j, k, minGrowth) &&
+      risesBeyondChance
     )
       return result('leak', (grew / steps) * support(grew) * Math.min(1, lastThird / Math.max(expected / 2, 1)));
     // One step up: as sure as the steps after it stayed flat.

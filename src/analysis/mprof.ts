@@ -706,7 +706,10 @@ function judgeTrend(
   if (c.verdict === 'leak' && opts.limitMiB !== undefined && ceilingFit.slope > 0 && n) {
     // 0 once a sample reached it: the trend's line may pass below the highest sample.
     const reached = (max(s.mib) ?? 0) >= opts.limitMiB;
-    reaches = reached ? 0 : Math.max(0, (opts.limitMiB - ceilingFit.intercept) / ceilingFit.slope - s.t[n - 1]!);
+    // From the ceiling of its last window, at the ceiling's slope: the fitted line stands half a window
+    // or more above it on a rise (a window's highest sample, placed at its middle, is at its end), and
+    // a ramp of 1 MiB/s at 160 MiB read 37.4 s to 200 MiB, not 40 (h303).
+    reaches = reached ? 0 : Math.max(0, (opts.limitMiB - hi.v[hi.v.length - 1]!) / ceilingFit.slope);
   }
   // A plateau settles at the first window from which floor and ceiling stay near their last level.
   let settledAt: number | null = null;

@@ -121,6 +121,9 @@ export async function handler(a: Args): Promise<void> {
   if (few && others)
     warn(a, `${few}: too few to judge (leak detection needs 3 or more); the other captures are judged`);
   const judged = few && others ? { ...set, series: { ...set.series, snapshots: [], labels: [] } } : set;
+  // Said, not dropped unsaid: it reads the trend of a process's memory over time (h303).
+  if (memory !== undefined && !set.memorySeries.length)
+    warn(a, `--memory-limit ${memory}: it dates an mprof run's trend, and these captures hold none`);
   const results = leakResults(judged, {
     ...leakQueryFromArgs(a),
     limitMiB: memory === undefined ? undefined : parseSize(memory, '--memory-limit') / MiB,

@@ -285,6 +285,13 @@ describe('line reports and mprof runs through the command', () => {
     // The floor rises ~5 MiB/s in this run (see fixtures/leaks/README.md): 1 GiB is minutes away.
     expect(main.reachesLimitInSeconds).toBeGreaterThan(60);
     expect(main.reachesLimitInSeconds).toBeLessThan(600);
+    expect(r.err).not.toContain('it dates');
+  });
+
+  it('a limit given for snapshots alone is said to date nothing there, not dropped unsaid (h303)', async () => {
+    const r = await cli('leaks', 'fixtures/gate/leaky', '--memory-limit', '1GiB');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("--memory-limit 1GiB: it dates an mprof run's trend, and these captures hold none");
   });
 });
 

@@ -883,11 +883,16 @@ function overlapping(
           'newest first (cat new.dat old.dat?); give them oldest first, or each file alone',
       );
     }
+    // The same times again: one run's file appended to itself (`cat run.dat run.dat`), not two at once.
+    const again = now[0] === before[0] && now[1] === before[1];
     throw new InputError(
       label,
       `line ${runs[i]!.main.firstLine || 1}`,
-      `run ${i + 1} starts at ${now[0].toFixed(4)}, before run ${i} ends (${before[1].toFixed(4)}): not runs appended ` +
-        'one after another but two mprof runs writing to one file at once',
+      again
+        ? `run ${i + 1} repeats run ${i}'s times (${now[0].toFixed(4)} to ${now[1].toFixed(4)}): one run's lines appended ` +
+            'again (cat run.dat run.dat?); give the run once'
+        : `run ${i + 1} starts at ${now[0].toFixed(4)}, before run ${i} ends (${before[1].toFixed(4)}): not runs appended ` +
+            'one after another but two mprof runs writing to one file at once',
     );
   }
 }

@@ -404,6 +404,17 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     expect(r.err).toMatch(/run 2 starts at [\d.]+, before run 1 ends .*two mprof runs writing to one file at once/);
   });
 
+  it("one run's file appended to itself: refused as that, not as two runs writing at once (h300)", async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+    const twice = join(mkdtempSync(join(tmpdir(), 'arenascope-twice-')), 'twice.dat');
+    writeFileSync(twice, dat + dat);
+    const r = await cli('info', twice);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /run 2 repeats run 1's times \([\d.]+ to [\d.]+\): one run's lines appended again \(cat run\.dat run\.dat\?\)/,
+    );
+  });
+
   it("a run's samples written twice (its MEM lines again after the last): refused, not a clock change", async () => {
     // A real leak (memory_profiler 0.61): repaired as a step back of 4.4 s, its samples read twice over
     // read 'stable (0.46)', and the gate passed the leak.

@@ -92,6 +92,14 @@ export async function handler(a: Args): Promise<void> {
   // tracemalloc.start() takes 1 to 65535 frames (its own ValueError otherwise, in the program's run).
   checkNumber(a.frames, '--frames', 1, true, 65535);
   checkNumber(a['sample-interval'], '--sample-interval', 0.001, false, MAX_SECONDS);
+  // CPython with another allocator than pymalloc has no arenas to report: every report --allocator
+  // wrote held free lists only, and every command then refused the folder (h304).
+  const allocator = process.env.PYTHONMALLOC ?? '';
+  if (a.allocator && allocator !== '' && !/^(?:default|debug|pymalloc|pymalloc_debug)$/.test(allocator))
+    throw new UsageError(
+      `--allocator: PYTHONMALLOC=${allocator} runs CPython without pymalloc, so its reports would hold no arenas; ` +
+        'unset PYTHONMALLOC (or set it to pymalloc) for --allocator',
+    );
   const cwd = process.cwd();
   const { resolveCommand } = await import('../capture/resolve-command.js');
   const resolved = resolveCommand(words, { cwd, path: process.env.PATH ?? '' });

@@ -171,6 +171,25 @@ describe('resolving the command', () => {
       2,
       'arenascope: --interval 10000000000000: expected a number from 0 to 31536000\n',
     ]);
+    // Without pymalloc, --allocator's reports held free lists only, and every command refused the
+    // folder (h304); with its debug hooks, pymalloc is there.
+    const was = process.env.PYTHONMALLOC;
+    try {
+      process.env.PYTHONMALLOC = 'malloc';
+      const malloc = await cli('run', '-o', dir, '--allocator', '--', 'python3', 'x.py');
+      expect([malloc.code, malloc.err]).toEqual([
+        2,
+        expect.stringContaining('--allocator: PYTHONMALLOC=malloc runs CPython without pymalloc'),
+      ]);
+      process.env.PYTHONMALLOC = 'debug';
+      expect((await cli('run', '-o', dir, '--allocator', '--', 'no-such-command-here')).err).toMatch(
+        /not found on PATH/,
+      );
+    } finally {
+      if (was === undefined) delete process.env.PYTHONMALLOC;
+      else process.env.PYTHONMALLOC = was;
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });
 

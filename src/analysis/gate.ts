@@ -166,7 +166,8 @@ function listingKeyOf(d: ReportData): string | undefined {
   const s = d.snapshots;
   if (!s || !kindsOf(d).includes('tracemalloc-text')) return undefined;
   if (s.listing) return s.listing;
-  return s.topSites.length && s.topSites.every((t) => t.frames[0]?.lineno === 0) ? 'filename' : 'lineno';
+  // (By line, it may have been by traceback: those builds wrote a listing by traceback's lines.)
+  return s.topSites.length && s.topSites.every((t) => t.frames[0]?.lineno === 0) ? 'filename' : 'lines';
 }
 
 /**
@@ -187,11 +188,13 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
   }
   // Listings of two keys: a file listing's whole file read as a line "grown from nothing" (h297).
   const [keyNow, keyBefore] = [listingKeyOf(current), listingKeyOf(baseline)];
-  if (keyNow && keyBefore && keyNow !== keyBefore) {
-    const by = (k: string): string => ({ filename: 'by file', lineno: 'by line' })[k] ?? 'by traceback';
+  const lines = (k: string | undefined): boolean => k === 'lineno' || k === 'traceback' || k === 'lines';
+  if (keyNow && keyBefore && keyNow !== keyBefore && !(keyBefore === 'lines' && lines(keyNow))) {
+    const by = (k: string): string =>
+      ({ filename: 'by file', lineno: 'by line', lines: 'by line or by traceback' })[k] ?? 'by traceback';
     throw new UsageError(
       `${name}: the baseline holds tracemalloc listings ${by(keyBefore)}, the current captures listings ` +
-        `${by(keyNow)}: their sites do not compare; print both with one key (statistics('${keyBefore}')), ` +
+        `${by(keyNow)}: their sites do not compare; print both with one key (statistics('${keyBefore === 'lines' ? 'lineno' : keyBefore}')), ` +
         'or write the baseline from listings like these',
     );
   }

@@ -408,16 +408,19 @@ function evenly(times: readonly number[]): boolean {
 }
 
 /**
- * Whether the times of a ring of dumps, turned round where its numbers start again, step there as
- * they step elsewhere: a ring is written on, one capture a step. A clock set back a minute, past the
- * series' length, turns its numbers round too, but with a step 290 times its others (read as a ring, a
- * leak's later half came first, and the gate passed, h303).
+ * Whether the times of a ring of dumps, turned round where its numbers start again, step there as a
+ * program's pauses do: under 100 times its other steps' median (or twice the longest). A clock set back
+ * a minute, past the series' length, turns its numbers round too, but with a step 290 times the others
+ * (read as a ring, a leak's later half came first, and the gate passed, h303); an idle program's ring
+ * paused 12 times its step there (h307).
  */
 function wrapsInStep<T extends { readonly s: Snapshot }>(timed: readonly T[], first: T): boolean {
   const at = timed.indexOf(first);
   const gaps = timed.slice(1).map((x, i) => x.s.time! - timed[i]!.s.time!);
   const join = gaps.splice(at - 1, 1)[0];
-  return join === undefined || !gaps.length || join <= 2 * Math.max(...gaps);
+  if (join === undefined || !gaps.length) return true;
+  const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1]!;
+  return join <= Math.max(2 * Math.max(...gaps), 100 * median);
 }
 
 /** Whether `b` is `a` turned round: the same sequence, started elsewhere. */

@@ -416,3 +416,17 @@ describe("another program's report, holding under half the bytes its capture tra
     expect(gate.out).toContain('not measured');
   });
 });
+
+// fixtures/pymalloc/dev-mode: a capture and its own report in one process under `python -X dev`. The
+// debug hooks' padding puts requests near the threshold (505 B) past it, served by the system allocator
+// though traced as small: the report read as another program's, under half the bytes traced (h307).
+describe('a report of the same moment under the debug hooks', () => {
+  it('is used: its 505-byte requests are no blocks of pymalloc there', async () => {
+    const F = 'fixtures/pymalloc/dev-mode';
+    const arenas = Number(/^# arenas allocated current += +(\d+)$/m.exec(readFileSync(`${F}/stats-1.txt`, 'utf8'))![1]);
+    const r = await cli('replay', `${F}/snap-1.pickle.gz`, '--allocator-stats', `${F}/stats-1.txt`);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toContain('not of these captures');
+    expect(r.out).toContain(`Fragmented: yes (the real allocator holds ${arenas} arenas`);
+  });
+});

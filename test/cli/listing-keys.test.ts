@@ -106,6 +106,22 @@ describe('a series of listings by line', () => {
 });
 
 describe('a baseline of listings written before it recorded their key', () => {
+  // Those builds wrote a listing by traceback's lines: by line, it may have been by traceback (h307).
+  it('of lines, against listings by traceback: compared, not refused for its key', async () => {
+    const LOG = 'fixtures/text/leak-tb/leak-tb-3.8.log';
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-keys-'));
+    const base = join(dir, 'base.json');
+    expect((await cli('baseline', LOG, '-o', base)).code).toBe(0);
+    const doc = JSON.parse(readFileSync(base, 'utf8')) as { snapshots: { listing?: string } };
+    expect(doc.snapshots.listing).toBe('traceback');
+    delete doc.snapshots.listing;
+    const old = join(dir, 'old.json');
+    writeFileSync(old, JSON.stringify(doc));
+    const r = await cli('gate', '--baseline', old, '--max-total-growth', '10%', LOG);
+    expect(r.err).not.toContain('their sites do not compare');
+    expect(r.out).toContain('max-total-growth');
+  });
+
   it('is by file when its every site is at line 0, and refused against listings by line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-keys-'));
     const base = join(dir, 'base.json');

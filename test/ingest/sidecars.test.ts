@@ -78,6 +78,22 @@ describe('.time sidecars', () => {
     expect(r.err).not.toContain('go back');
   });
 
+  // An idle program's ring, paused 12 times its step where the numbers start again (h307): still a
+  // ring, ordered by the times (by its numbers, a leak read transient and the gate passed).
+  it('a ring of dumps paused where its numbers start again: ordered by the times', async () => {
+    const dir = leaky();
+    const ring = join(scratch, `ring-${n++}`);
+    mkdirSync(ring);
+    for (let i = 1; i <= 5; i++) {
+      const time = Number(readFileSync(join(dir, `snap-${i}.pickle.time`), 'utf8')) + (i >= 4 ? 2.8 : 0);
+      renameSync(join(dir, `snap-${i}.pickle`), join(ring, `slot-${(i + 1) % 5}.pickle`));
+      writeFileSync(join(ring, `slot-${(i + 1) % 5}.pickle.time`), `${time}\n`);
+    }
+    const r = await cli('gate', ring);
+    expect(r.code).toBe(1);
+    expect(r.err).not.toContain('go back');
+  });
+
   // Captures renamed in another order (copied as cap-N from elsewhere, numbered newest first), each
   // with its own sidecar: the times of one run, going back at every step by number. Ordered by the
   // numbers, the leak read as a transient and the gate passed (h252).

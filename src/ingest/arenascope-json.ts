@@ -5,7 +5,7 @@
 
 import type { Token } from 'stream-json/core/parser.js';
 import { FrameTable } from '../model/frames.js';
-import { GroupBuilder, notWrittenBy, python3Minor, type Snapshot } from '../model/snapshot.js';
+import { GroupBuilder, type ListingShown, notWrittenBy, python3Minor, type Snapshot } from '../model/snapshot.js';
 import type { SnapshotSeries } from '../model/snapshot-series.js';
 import { SNAPSHOT_JSON } from '../model/source.js';
 import { InputError, TruncatedError } from '../util/errors.js';
@@ -47,6 +47,7 @@ const FIELDS: ReadonlySet<string> = new Set([
   'pickleProtocol',
   'sourceFormat',
   'partial',
+  'listing',
   'label',
 ]);
 const ITEM: Record<List, ValidatorName> = {
@@ -356,11 +357,33 @@ export class JsonCaptureReader {
     if (level.role === 'value') this.put(this.stack[this.stack.length - 1]!, level.value!);
     else if (level.role === 'snapshot') {
       this.validate('seriesItem', this.current!.fields);
+      const series = this.stack.find((l) => l.role === 'snapshots');
+      this.checkListing(this.current!, `/snapshots/${(series?.index ?? 1) - 1}`);
       this.done.push(this.current!);
       this.current = null;
     } else if (level.role === 'root') {
       this.validate(this.fileSchema(), this.root.fields, '');
+      if (this.root.fields.listing !== undefined) this.checkListing(this.root, '');
       this.finished = true;
+    }
+  }
+
+  /** A listing's gone sites are tracebacks of its own, and only a logged listing has a listing. */
+  private checkListing(b: SnapshotBuilder, at: string): void {
+    const listing = b.fields.listing as { gone: number[] } | undefined;
+    if (listing === undefined) return;
+    if (b.fields.sourceFormat !== 'tracemalloc-text') {
+      this.failAt(
+        `${at}/listing`,
+        'a listing is only of a snapshot converted from one ("sourceFormat": "tracemalloc-text")',
+      );
+    }
+    const k = listing.gone.findIndex((tb) => b.tbIds[tb] === undefined);
+    if (k >= 0) {
+      this.failAt(
+        `${at}/listing/gone/${k}`,
+        `refers to traceback ${listing.gone[k]}, which the snapshot does not define`,
+      );
     }
   }
 
@@ -423,6 +446,7 @@ function toSnapshot(
   const protocol = b.fields.pickleProtocol;
   const from = b.fields.sourceFormat;
   const file = b.fields.source;
+  const listing = b.fields.listing as unknown as ListingShown | undefined; // checked (checkListing)
   return {
     kind: 'snapshot',
     source: {
@@ -444,6 +468,14 @@ function toSnapshot(
     ...(typeof peak === 'number' ? { tracedPeak: peak } : {}),
     partial: partial || b.fields.partial === true,
     warnings: [],
+    ...(listing
+      ? {
+          listing: {
+            ...listing,
+            gone: listing.gone.flatMap((tb) => b.tbIds[tb] ?? []) /* of a cut file, those read */,
+          },
+        }
+      : {}),
   };
 }
 

@@ -16,9 +16,8 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   const frameIndex = new Map<number, number>();
   const frameList: number[] = [];
   const tbList: number[] = [];
-  for (let i = 0; i < g.length; i++) {
-    const tb = g.traceback[i]!;
-    if (tbIndex.has(tb)) continue;
+  const use = (tb: number): void => {
+    if (tbIndex.has(tb)) return;
     tbIndex.set(tb, tbList.length);
     tbList.push(tb);
     for (const f of frames.tracebackFrames(tb)) {
@@ -27,7 +26,10 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
         frameList.push(f);
       }
     }
-  }
+  };
+  for (let i = 0; i < g.length; i++) use(g.traceback[i]!);
+  // A listing's sites shown with no block left are tracebacks no trace refers to: written all the same.
+  for (const tb of s.listing?.gone ?? []) use(tb);
   const head: Record<string, unknown> = {};
   if (label !== null) head.label = label;
   head.source = s.source.path;
@@ -42,6 +44,11 @@ function writeSnapshotBody(s: Snapshot, label: string | null, write: Write): voi
   head.sourceFormat = s.source.from ?? s.source.format;
   // Read cut short (--allow-partial): said, so that no later command takes it for whole.
   if (s.partial) head.partial = true;
+  // What a listing shows (its N, key, smallest size): what bounds a site it leaves out in a diff.
+  if (s.listing) {
+    const { sites, grouping, smallestSize, gone } = s.listing;
+    head.listing = { sites, grouping, smallestSize, gone: gone.map((tb) => tbIndex.get(tb)) };
+  }
   write(JSON.stringify(head).slice(0, -1));
   let out = ',\n"frames":[';
   frameList.forEach((f, i) => {

@@ -148,3 +148,59 @@ describe('stats of a log of several kinds of listing', () => {
     );
   });
 });
+
+describe('a listing converted to JSON keeps what it shows (h302 repro-1)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-listing-json-'));
+  const convert = async (from: string, name: string): Promise<string> => {
+    const out = join(dir, name);
+    const r = await cli('convert', from, '--to', 'json', '-o', out);
+    expect(r.code, r.err).toBe(0);
+    return out;
+  };
+
+  it('diff of the JSON bounds a line one listing leaves out, as diff of the listings does', async () => {
+    const [r0, r1] = [await convert(`${D}/flip-r0.txt`, 'r0.json'), await convert(`${D}/flip-r1.txt`, 'r1.json')];
+    const ofText = await cli('diff', '--json', `${D}/flip-r0.txt`, `${D}/flip-r1.txt`);
+    const ofJson = await cli('diff', '--json', r0, r1);
+    expect(ofJson.code, ofJson.err).toBe(0);
+    type Stat = { frames: { lineno: number }[]; sizeDiffAtLeast?: number; sizeDiffAtMost?: number | null };
+    const bounds = (out: string) =>
+      (JSON.parse(out) as { stats: Stat[] }).stats.map((s) => [
+        s.frames[0]!.lineno,
+        s.sizeDiffAtLeast,
+        s.sizeDiffAtMost,
+      ]);
+    expect(bounds(ofJson.out)).toEqual(bounds(ofText.out));
+    // flip_y.py:2 was not in the older top 3, whose smallest entry was 39.1 KiB: a bound, not "was ?".
+    expect((await cli('diff', r0, r1)).out).toContain("not in the older listing's top 3, was ≤39.1 KiB");
+  });
+
+  it("compare_to's sites with no block left stay known to be 0", async () => {
+    const T = 'fixtures/text/top-n/top_n_compare_5';
+    const [older, newer] = [
+      await convert(`${T}.older.log`, 'older.json'),
+      await convert(`${T}.newer.log`, 'newer.json'),
+    ];
+    expect(readFileSync(newer, 'utf8')).toMatch(
+      /"listing":\{"sites":5,"grouping":"lineno","smallestSize":null,"gone":\[\d+\]\}/,
+    );
+    const [ofText, ofJson] = [await cli('diff', `${T}.older.log`, `${T}.newer.log`), await cli('diff', older, newer)];
+    expect(ofJson.code, ofJson.err).toBe(0);
+    expect(ofJson.out).toBe(ofText.out);
+  });
+
+  it('a gone site that names no traceback, or a listing of a dump, is an error naming where', async () => {
+    const json = readFileSync(await convert(`${D}/flip-r0.txt`, 'r0b.json'), 'utf8');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, json.replace('"gone":[]', '"gone":[99]'));
+    let r = await cli('stats', bad);
+    expect([r.code, r.err.trim()]).toEqual([
+      2,
+      `arenascope: ${bad}: /listing/gone/0: refers to traceback 99, which the snapshot does not define`,
+    ]);
+    writeFileSync(bad, json.replace('"sourceFormat":"tracemalloc-text"', '"sourceFormat":"tracemalloc-snapshot"'));
+    r = await cli('stats', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${bad}: /listing: a listing is only of a snapshot converted from one`);
+  });
+});

@@ -109,7 +109,9 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     // One line: the formats by name (`--help` describes each); --input-format reads it as one of them.
     const tried = IMPORTERS.map((i) => i.format).join(', ');
     const gz = input.gzip ? ' (after gunzip)' : '';
-    const near = input.head.length && path !== '-' ? await nearMiss(path, input.head, opts) : '';
+    const near =
+      pastedMprof(input.head.toString('latin1')) ||
+      (input.head.length && path !== '-' ? await nearMiss(path, input.head, opts) : '');
     throw new InputError(path, 'byte 0', `${what}${gz}; ${near || `tried ${tried} (--input-format forces one)`}`);
   }
   opts.onFormat?.(format);
@@ -176,6 +178,25 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
     const cut = said.length > 140 ? `${said.slice(0, said.lastIndexOf(' ', 140))} …` : said;
     return `it looks like ${format}, whose reader (--input-format ${format}) stops at ${cut}`;
   }
+}
+
+/**
+ * An mprof file pasted as a Markdown code block (indented) or a quote (`> `): every line behind the
+ * same marks, which mprof never writes (it was "not a format arenascope reads", with no hint).
+ */
+function pastedMprof(text: string): string {
+  const lines = text.split('\n').slice(0, 50);
+  const first = /^([ \t]+|(?:> ?)+)(?:MEM|CMDLINE) \S/.exec(lines[0]!.replace(/^\uFEFF/, ''));
+  if (!first) return '';
+  const marks = first[1]!;
+  const behind = lines.filter((l) => l.startsWith(marks) && /^(?:MEM|CHLD|FUNC|CMDLINE) /.test(l.slice(marks.length)));
+  if (behind.length < 2) return '';
+  const what = /^[ \t]+$/.test(marks) ? 'indented' : 'quoted';
+  const sed = marks.replace(/[\\/.*[\]^$]/g, '\\$&').replace(/\t/g, '\\t');
+  return (
+    `it looks like mprof with every line ${what} (behind ${JSON.stringify(marks)}, as a paste has it), which mprof ` +
+    `never writes: take that off first, e.g. \`sed 's/^${sed}//' FILE\``
+  );
 }
 
 // Compressed files by their magic bytes: what they are, and the command that undoes them.

@@ -254,6 +254,21 @@ describe('line-by-line report', () => {
     );
   });
 
+  // A real run's file (memory_profiler 0.61) as a paste has it: a Markdown code block, a quote.
+  it('an mprof file indented or quoted as pasted: detection says so and how to take the marks off (h305)', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8').trimEnd().split('\n');
+    for (const [marks, what, sed] of [
+      ['    ', 'indented', "sed 's/^    //' FILE"],
+      ['\t', 'indented', "sed 's/^\\t//' FILE"],
+      ['> ', 'quoted', "sed 's/^> //' FILE"],
+    ] as const) {
+      const e = await error(file(`pasted-${what}.dat`, dat.map((l) => marks + l).join('\n')));
+      expect(e.message).toContain('byte 0: not a format arenascope reads; it looks like mprof with every line');
+      expect(e.message).toContain(`${what} (behind ${JSON.stringify(marks)}`);
+      expect(e.message).toContain(sed);
+    }
+  });
+
   it('no report at all', async () => {
     const e = await error(file('none.txt', 'hello\nworld\n'), { format: 'line-report' });
     expect(e.message).toMatch(/line 2: no line-by-line report found/);

@@ -329,6 +329,8 @@ interface Table {
   /** The line of its `Filename:`, or of its header. */
   readonly start: number;
   rule: boolean;
+  /** Its header was wrapped by the terminal it was copied from: so was its rule (61 '=' on 60 columns). */
+  readonly wrappedHeader: boolean;
   rows: number;
   /** Columns of its widest row read whole: the terminal was at least as wide, and wrapped none narrower. */
   widest: number;
@@ -365,6 +367,10 @@ class Reader {
   private orphans: number[] = [];
   /** The first line of a header without its 'Line Contents' column (a paste cut at its right). */
   private cutHeader: number | null = null;
+  /** The last line read, when it was a header without its 'Line Contents' column: wrapped, maybe. */
+  private headPiece: { readonly text: string; readonly no: number } | null = null;
+  /** The line right under a `Filename:` line, when it was taken as other output: the name's end, maybe. */
+  private nameEnd: { readonly text: string; readonly no: number } | null = null;
   /** The Filename: line a traceback came after (passTraceback), 0 when none is being passed over. */
   private tracebackFrom = 0;
   private tracebackLines = 0;
@@ -409,11 +415,13 @@ class Reader {
   line(raw: string, no: number): void {
     const text = this.unquoted(raw);
     if (this.table && this.inTable(text, no)) return;
+    if (this.headPiece && this.headerEnd(text, no)) return;
     const f = FILENAME.exec(text);
     const layout = f ? null : parseHeader(text);
     const missing = f || layout ? null : NOT_FOUND.exec(text);
     if (f) {
       this.file = { name: f[1]!.trimEnd(), no, last: no, width: widthOf(text) };
+      this.nameEnd = null;
       this.tracebackFrom = 0;
       this.outputFrom = 0;
       this.outputLines = 0;
@@ -426,9 +434,12 @@ class Reader {
         `memory_profiler could not find the source of ${quoted(missing[1]!, 80)}: the table of a profiled function there is missing (its memory is in no row)`,
       );
     } else if (ORPHAN.test(text)) this.orphans.push(no);
-    else if (this.cutHeader === null && CUT_HEADER.test(text)) this.cutHeader = no;
-    else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) {
+    else if (CUT_HEADER.test(text)) {
+      this.cutHeader ??= no;
+      this.headPiece = { text, no };
+    } else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) {
       if (this.wrappedName(text, no)) return;
+      if (no === this.file.last + 1 && !/^\s|: /.test(text)) this.nameEnd = { text, no };
       // A few lines of other output (a thread printing while the report was): passed over, the file kept.
       if (++this.outputLines <= MAX_OUTPUT_LINES) this.outputFrom ||= no;
       else this.file = null;
@@ -457,6 +468,38 @@ class Reader {
   }
 
   /**
+   * Whether a line is the end of the header line right above it, wrapped by the terminal it was copied
+   * from: memory_profiler's header is 61 columns wide, so a 60-column terminal shows its last letter on
+   * a line of its own. Joined, with a warning (it read as a header cut before its 'Line Contents'
+   * column, and the report was refused).
+   */
+  private headerEnd(text: string, no: number): boolean {
+    const piece = this.headPiece!;
+    this.headPiece = null;
+    const joined = piece.text + text;
+    const layout = piece.no === no - 1 ? parseHeader(joined) : null;
+    if (!layout) return false;
+    if (this.cutHeader === piece.no) this.cutHeader = null;
+    this.warn(no, `taken as the end of the header line ${piece.no}, wrapped when copied`);
+    // Its Filename: line, as wide, was wrapped too: its end was passed over as other output.
+    const [f, end] = [this.file, this.nameEnd];
+    if (
+      f &&
+      end &&
+      this.outputFrom === end.no &&
+      this.outputLines === 1 &&
+      f.width.columns === widthOf(piece.text).columns
+    ) {
+      this.warn(end.no, `taken as the end of the Filename: line ${f.no}, wrapped when copied (as its header was)`);
+      this.file = { ...f, name: f.name + end.text.trimEnd(), last: end.no };
+      [this.outputFrom, this.outputLines] = [0, 0];
+    }
+    this.openTable(layout, joined, no, piece.text);
+    this.wrapWidth = widthOf(piece.text).columns; // the terminal's: rows as wide were wrapped too
+    return true;
+  }
+
+  /**
    * Whether a line between a `Filename:` line and its header is a Python traceback's (stderr written
    * between them while stdout was buffered): from its first line to the header, a chained exception's
    * lines among them (MAX_TRACEBACK_LINES at most). Passed over with the file kept (its report's
@@ -475,7 +518,8 @@ class Reader {
     return true;
   }
 
-  private openTable(layout: Layout, text: string, no: number): void {
+  /** `shown`: the header's first line when the terminal wrapped it (its width is the terminal's). */
+  private openTable(layout: Layout, text: string, no: number, shown = text): void {
     if (this.tracebackFrom && this.file) {
       this.warn(this.tracebackFrom, "a Python traceback between a report's Filename: line and its header passed over");
     }
@@ -489,8 +533,18 @@ class Reader {
     this.outputFrom = 0;
     this.outputLines = 0;
     const start = this.file?.no ?? no;
-    const headerWidth = widthOf(text.trimEnd()).columns;
-    this.table = { layout, headerWidth, filename: this.file?.name ?? '', start, rule: false, rows: 0, widest: 0 };
+    const headerWidth = widthOf(shown.trimEnd()).columns;
+    const wrappedHeader = shown !== text;
+    this.table = {
+      layout,
+      headerWidth,
+      filename: this.file?.name ?? '',
+      start,
+      rule: false,
+      wrappedHeader,
+      rows: 0,
+      widest: 0,
+    };
     this.file = null;
     this.blockStart = start;
   }
@@ -542,7 +596,8 @@ class Reader {
     }
     const again = this.headerAgain(text, no);
     if (again) return true;
-    const rule = (this.againAt === no - 1 || (!t.rule && !t.rows)) && RULE.test(text);
+    // (A wrapped header's rule was wrapped too: its second line of '=' is the rule's.)
+    const rule = (this.againAt === no - 1 || ((!t.rule || t.wrappedHeader) && !t.rows)) && RULE.test(text);
     const row = rule ? null : parseRow(text, t.layout, prev);
     if (this.blankAt) {
       const blank = this.blankAt;
@@ -1057,10 +1112,16 @@ function startsReport(text: string): boolean {
 const DOCSTRING_HEADER = /^(?:"""|''')(?=Line #)/;
 
 function sniffLineReport(head: Buffer): boolean {
-  return headLines(head, 2000).some((l) => {
-    const line = expandTabs(spaced(withoutCiPrefix(l)).replace(QUOTE_MARK, '').replace(DOCSTRING_HEADER, ''));
-    return HEADER.test(line) || loggedHeader(line, HEADER);
-  });
+  const lines = headLines(head, 2000).map((l) =>
+    expandTabs(spaced(withoutCiPrefix(l)).replace(QUOTE_MARK, '').replace(DOCSTRING_HEADER, '')),
+  );
+  // (A header wrapped by a terminal narrower than it: its two lines, joined, as the reader joins them.)
+  return lines.some(
+    (line, i) =>
+      HEADER.test(line) ||
+      loggedHeader(line, HEADER) ||
+      (CUT_HEADER.test(line) && i + 1 < lines.length && HEADER.test(line + lines[i + 1])),
+  );
 }
 
 async function readLineReport(input: InputStream, opts: ReadOptions): Promise<LineReport> {

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import type { LineReport } from '../../src/model/line-report.js';
-import { InputError } from '../../src/util/errors.js';
 
 const DIR = 'fixtures/line-reports/wrapped';
 type Row = [number, number | null, number | null, number | null, string];
@@ -17,7 +16,7 @@ const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as {
 const figures = (rows: readonly Row[]) => rows.map(([n, mem, inc, occ]) => [n, mem, inc, occ]);
 const read = async (name: string) => (await loadCapture(`${DIR}/${name}`)) as LineReport;
 
-const FOLDED = ['fold62.txt', 'fold70.txt', 'fold80.txt', 'fold100.txt', 'fold132.txt'];
+const FOLDED = ['fold50.txt', 'fold60.txt', 'fold62.txt', 'fold70.txt', 'fold80.txt', 'fold100.txt', 'fold132.txt'];
 const PASTED = ['fold80-stripped.txt', 'fold80-crlf.txt', 'fold-s72.txt'];
 // Where every wrapped row reaches 80 columns or shows its width on several lines: each source is whole.
 const WHOLE = ['mp0.61-p3.txt', 'fold80.txt', 'fold100.txt', 'fold132.txt', 'fold80-crlf.txt', 'fold70.txt'];
@@ -31,7 +30,10 @@ describe('rows a terminal wrapped onto any number of lines', () => {
       expect(got).toEqual(figures(expected.functions[i]!.rows));
     });
     // Each line that is not a row is accounted for: rejoined, or skipped with a warning naming it.
-    for (const w of r.warnings) expect(w).toMatch(/: (taken as the end of source line \d+'s row|skipped;)/);
+    for (const w of r.warnings)
+      expect(w).toMatch(
+        /: (taken as the end of (source line \d+'s row|the header line \d+|the Filename: line \d+)|skipped;)/,
+      );
     expect(r.warnings.join()).not.toMatch(/no 'Line #' header/);
   });
 
@@ -70,8 +72,37 @@ describe('rows a terminal wrapped onto any number of lines', () => {
     expect(r.blocks[0]!.lines.map((l) => l.lineno)).toEqual([4, 5, 6, 7, 8]);
   });
 
-  it('narrower than its header: refused, nothing read from what is left', async () => {
-    await expect(loadCapture(`${DIR}/refused-fold50.txt`)).rejects.toBeInstanceOf(InputError);
+  // It was refused as a header cut before its 'Line Contents' column (a copy of the first columns).
+  it.each([
+    ['fold60.txt', 'its last letter'],
+    ['fold50.txt', 'its last word'],
+  ])('%s, narrower than the header (%s): the header read whole again, said', async (name) => {
+    const r = await read(name);
+    const text = readFileSync(`${DIR}/${name}`, 'utf8').split('\n');
+    const pieces = text.flatMap((l, i) => (l.startsWith('Line #') ? [i + 1] : []));
+    expect(pieces.length).toBe(expected.functions.length);
+    for (const no of pieces)
+      expect(r.warnings).toContain(
+        `${DIR}/${name}: line ${no + 1}: taken as the end of the header line ${no}, wrapped when copied`,
+      );
+  });
+
+  // A real report (memory_profiler 0.61) naming its file by a 55-character path, folded at 52 columns as
+  // `fold -w 52` does: the Filename: lines wrap as the header does (their ends were passed over as other
+  // output, and the report named `…/mp_report_p1`).
+  it('its Filename: lines wrapped as its header was: joined too, the report read as unfolded', async () => {
+    const whole = 'fixtures/mprof/report-p1.txt';
+    const fold = (l: string): string[] => (l.length <= 52 ? [l] : [l.slice(0, 52), ...fold(l.slice(52))]);
+    const folded = join(mkdtempSync(join(tmpdir(), 'arenascope-fold52-')), 'fold52.txt');
+    writeFileSync(folded, readFileSync(whole, 'utf8').split('\n').flatMap(fold).join('\n'));
+    const [a, b] = [(await loadCapture(whole)) as LineReport, (await loadCapture(folded)) as LineReport];
+    const figures = (r: LineReport) =>
+      r.blocks.map((k) => [k.filename, k.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB, l.occurrences])]);
+    expect(figures(b)).toEqual(figures(a));
+    expect(b.blocks[0]!.filename).toMatch(/\/fixtures\/workloads\/mp_report_p1\.py$/);
+    expect(b.warnings).toContain(
+      `${folded}: line 2: taken as the end of the Filename: line 1, wrapped when copied (as its header was)`,
+    );
   });
 });
 

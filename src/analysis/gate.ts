@@ -12,7 +12,13 @@ import { codeOf } from '../util/python-code.js';
 import { fmtBytes } from '../util/text.js';
 import { type SiteTrend, siteName, verdictGrowth } from './leaks.js';
 import { DEFAULT_MIN_LEAK_CONFIDENCE, leakingSeries } from './mprof.js';
-import { AT_NEW_ARENA, type FragmentationMeasure, fragmentedOver, MIN_SPARE_ARENAS } from './pymalloc/compare.js';
+import {
+  AT_NEW_ARENA,
+  type FragmentationMeasure,
+  fragmentedOver,
+  MADE_AFTER,
+  MIN_SPARE_ARENAS,
+} from './pymalloc/compare.js';
 import { UNTRACED_SITE } from './pymalloc/replay.js';
 import {
   finalCapture,
@@ -1327,7 +1333,7 @@ function fragmentationCheck(
         p,
         [p],
         `its live blocks are in ${p.arenas} of the arenas the model pins (${order} order)` +
-          `${p.madeAfterFrees ? ', made after the largest frees: it fills the room they left' : ''}: fragmentation ${share} (limit ${max})`,
+          `${p.madeAfterFrees ? `, ${MADE_AFTER}` : ''}: fragmentation ${share} (limit ${max})`,
         roots,
         programDir,
       ),

@@ -72,7 +72,7 @@ describe('sites made after the largest frees', () => {
     const text = (await cli('replay', 'fixtures/pymalloc/interned')).out.split('\n');
     const ranked = text.slice(text.findIndex((l) => l.startsWith('Sites whose blocks pin arenas')) + 1);
     expect(ranked[0]).toMatch(
-      /^ {2}w_interned\.py:8 .* \(made after the largest frees: it fills the room they left\)$/,
+      /^ {2}w_interned\.py:8 .* \(made since the capture before the largest frees: if after them, it fills the room they left\)$/,
     );
     expect(ranked[1]).toMatch(/^ {2}w_interned\.py:3 .*pinned arenas$/);
     expect(r.fragmented.next).not.toMatch(/^look at .*w_interned\.py:8/);
@@ -91,7 +91,7 @@ describe('sites made after the largest frees', () => {
     const own = check.sites.filter((s) => s.file.endsWith('w_interned.py'));
     expect(own.map((s) => s.line)).toEqual([3, 8]);
     expect(check.sites[0]!.line).toBe(3);
-    expect(own[1]!.detail).toContain('made after the largest frees');
+    expect(own[1]!.detail).toContain('made since the capture before the largest frees: if after them');
   });
 
   // fixtures/pymalloc/kept (kept-src/make.sh, CPython 3.8, tracing started after the imports): 1 in

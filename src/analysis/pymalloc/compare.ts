@@ -153,6 +153,13 @@ export interface RankedPinningSite extends PinningSite {
   readonly madeAfterFrees: boolean;
 }
 
+/**
+ * Beside a pinning site new since the capture before the largest frees, which the next step names after
+ * those kept through them. Made between the same two captures as the frees, it may have been made before
+ * them: the captures cannot tell (h304).
+ */
+export const MADE_AFTER = 'made since the capture before the largest frees: if after them, it fills the room they left';
+
 function modelFigures(s: ModelState): ModelFigures {
   const f = s.fragmentation;
   return {

@@ -2,13 +2,14 @@
 // sites, leak suspects, the diff against a baseline, the allocation tree and pymalloc fragmentation.
 
 import { type SiteTrend, verdictGrowth } from '../../analysis/leaks.js';
+import { MADE_AFTER } from '../../analysis/pymalloc/compare.js';
 import { type DiffRow, finalCaptureName, type SnapshotSection } from '../../analysis/report-data.js';
 import { leastChange } from '../../analysis/statistics.js';
 import { esc } from '../escape.js';
 import { formatPrintedChange, formatSize, growthLabel } from '../format-size.js';
 import type { SourceLookup } from '../linecache.js';
 import { renderMallocStats } from '../text/mallocstats.js';
-import { emptyPools, MADE_AFTER } from '../text/replay.js';
+import { emptyPools } from '../text/replay.js';
 import { notListedPhrase, unlistedChange } from '../text/statistics.js';
 import { arenasChart, leaksCharts, occupancyChart, topSitesChart, totalsChart } from './charts.js';
 import { flameChart } from './flame.js';

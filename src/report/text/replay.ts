@@ -2,15 +2,12 @@
 // then the verdict and the fragmentation figures, each labelled with the evidence it comes from.
 // Paths, list lengths and the table's width follow the layout (short paths, --limit, the terminal).
 
-import type { FragmentationEvidence, ReplayReport } from '../../analysis/pymalloc/compare.js';
+import { type FragmentationEvidence, MADE_AFTER, type ReplayReport } from '../../analysis/pymalloc/compare.js';
 import type { ReportsAlone } from '../../analysis/pymalloc/reports-alone.js';
 import { printfFixed } from '../../util/printf.js';
 import { formatSize } from '../format-size.js';
 import { alignTable, capped, FULL_LAYOUT, type TextLayout, wrapLines } from './layout.js';
 import { renderMallocStats } from './mallocstats.js';
-
-/** Beside a pinning site made after the largest frees, which the next step names after those kept through them. */
-export const MADE_AFTER = 'made after the largest frees: it fills the room they left';
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const range = (a: number | string, b: number | string): string => (a === b ? String(a) : `${a} .. ${b}`);

@@ -672,7 +672,13 @@ function judge(
   // by its bytes (a buffer of random size replaced at each capture: fixtures/leaks/random_buffer).
   let fell = false;
   for (let i = 0; i < steps; i++) if (bytes[i]! - bytes[i + 1]! >= minGrowth / 4) fell = true;
-  const risesBeyondChance = !fell || risingBeyondChance(fromItsStart(bytes, minGrowth));
+  // Or grew at each of its 4 steps or more since its last fall, by the growth that counts: a cache purged once
+  // and never again, growing at every capture since (a random buffer rises so 1 time in 120 or less).
+  let lastFall = -1;
+  for (let i = 0; i < steps; i++) if (bytes[i]! - bytes[i + 1]! >= minGrowth / 4) lastFall = i;
+  let grewSince = lastFall >= 0 && steps - lastFall - 1 >= 4 && last - bytes[lastFall + 1]! >= minGrowth;
+  for (let i = lastFall + 1; grewSince && i < steps; i++) if (bytes[i + 1]! - bytes[i]! < crumbs) grewSince = false;
+  const risesBeyondChance = !fell || grewSince || risingBeyondChance(fromItsStart(bytes, minGrowth));
   if (g >= minGrowth) {
     // What a steady rise would add over the last third.
     const expected = (g * (span - x[k]!)) / span;

@@ -358,7 +358,20 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   // The numbers' order turned round is the times' (slots of a ring of dumps, 'snap-{i % 5}'; hours
   // of the day past midnight): the numbers are no count, and the times order them.
   const even = evenly(timed.map((x) => x.s.time!));
-  if (back < 0 || (rotated(counted, timed) && even && wrapsInStep(timed, counted[0]!))) return timed;
+  if (back < 0) return timed;
+  if (rotated(counted, timed) && even) {
+    const wrap = wrapStep(timed, counted[0]!);
+    if (!wrap) return timed;
+    // A ring paused where its numbers start again, or a clock set back past the whole series: the
+    // times cannot tell them apart, and each order reads the other's leak as a transient (h303, h308).
+    const [last, first] = [timed[timed.indexOf(counted[0]!) - 1]!, counted[0]!];
+    throw new UsageError(
+      `${first.label}: the capture times turn round where the numbers start again (${last.label} at ${last.s.time}, ` +
+        `then ${first.label} at ${first.s.time}), a step ${wrap.times} times their median step: a ring of dumps ` +
+        'written over in turn that paused there, or a clock set back past the whole series? The times cannot tell; ' +
+        "give --order mtime to read them by their files' times (a ring), or --order name by their numbers (a clock set back)",
+    );
+  }
   const [a, b] = [counted[back - 1]!, counted[back]!];
   // More than one capture out of place by its number, the times going back at 3 steps or more, those
   // of one run: the numbers are no count (captures renamed or copied as cap-N in another order, or
@@ -408,19 +421,21 @@ function evenly(times: readonly number[]): boolean {
 }
 
 /**
- * Whether the times of a ring of dumps, turned round where its numbers start again, step there as a
- * program's pauses do: under 100 times its other steps' median (or twice the longest). A clock set back
- * a minute, past the series' length, turns its numbers round too, but with a step 290 times the others
- * (read as a ring, a leak's later half came first, and the gate passed, h303); an idle program's ring
- * paused 12 times its step there (h307).
+ * Of a ring of dumps, turned round where its numbers start again: null when its times step there as a
+ * program's pauses do, under 100 times its other steps' median (or twice the longest); else how many
+ * times the median that step is. A clock set back a minute, past the series' length, turns its numbers
+ * round too, with a step 290 times the others (read as a ring, a leak's later half came first, and the
+ * gate passed, h303); an idle program's ring paused 12 times its step there (h307), and one idle 25 s
+ * between two jobs 125 times (read by its numbers, its leak was a transient, h308).
  */
-function wrapsInStep<T extends { readonly s: Snapshot }>(timed: readonly T[], first: T): boolean {
+function wrapStep<T extends { readonly s: Snapshot }>(timed: readonly T[], first: T): { times: number } | null {
   const at = timed.indexOf(first);
   const gaps = timed.slice(1).map((x, i) => x.s.time! - timed[i]!.s.time!);
   const join = gaps.splice(at - 1, 1)[0];
-  if (join === undefined || !gaps.length) return true;
+  if (join === undefined || !gaps.length) return null;
   const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1]!;
-  return join <= Math.max(2 * Math.max(...gaps), 100 * median);
+  if (join <= Math.max(2 * Math.max(...gaps), 100 * median)) return null;
+  return { times: median > 0 ? Math.round(join / median) : Infinity };
 }
 
 /** Whether `b` is `a` turned round: the same sequence, started elsewhere. */

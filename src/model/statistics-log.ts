@@ -89,11 +89,19 @@ export function seriesListings(log: StatisticsLog): { indices: number[]; leftOut
   const counts = [...new Set(left.map((i) => kinds[i]!))]
     .sort((x, y) => x - y)
     .map((k) => `${kinds.filter((x) => x === k).length} ${KINDS[k]}`);
+  const from = log.listings[left[0]!]!.inputLine;
+  // The log went on in another kind (by line for a while, then by file): not printed beside the others,
+  // but no captures of the same series either (h308 F4: it said "printed beside").
+  const switched = left.every((i) => i > indices.at(-1)!) || left.every((i) => i < indices[0]!);
   return {
     indices,
     leftOut: [
-      `leaving out listings of ${log.source.path} (${counts.join(', ')}; the first at line ${log.listings[left[0]!]!.inputLine}): ` +
-        `printed beside ${indices.length} ${KINDS[kept]}, they are no captures of their own; the series is of those`,
+      switched
+        ? `leaving out listings of ${log.source.path} (${counts.join(', ')}, from line ${from}): the log prints ` +
+          `${indices.length} ${KINDS[kept]} ${left[0]! > indices[0]! ? 'before' : 'after'} them, and a series is of one kind; ` +
+          'the series is of those (give the others apart to judge them)'
+        : `leaving out listings of ${log.source.path} (${counts.join(', ')}; the first at line ${from}): ` +
+          `printed beside ${indices.length} ${KINDS[kept]}, they are no captures of their own; the series is of those`,
     ],
   };
 }

@@ -635,6 +635,19 @@ describe('logs whose listings are not one capture each, or carry a rank (fixture
     },
   );
 
+  // A program that went on printing by file after 4 rounds by line (CPython 3.11's own listings): the
+  // listings by file were said to be "printed beside" those by line (h308 F4).
+  it('a log that switched key: the later kind is said to follow, not printed beside', async () => {
+    const log = 'fixtures/text/switched-key/switched.log';
+    const r = await cli('leaks', log);
+    expect(r.err).toContain(
+      `leaving out listings of ${log} (4 by file (statistics('filename'): line numbers 0), from line 40): ` +
+        'the log prints 4 by line before them, and a series is of one kind',
+    );
+    expect(r.err).not.toContain('printed beside');
+    expect(await leakLines(log)).toEqual([16]);
+  });
+
   it.each(['ranked', 'ranked-logging'])('%s: a rank before a statistic is no part of its file name', async (name) => {
     const log = `${MIXED}/${name}.log`;
     const c = (await loadCapture(log)) as StatisticsLog;

@@ -39,7 +39,8 @@ const HEADER = /^( *)Line(?: #)? +Mem usage( +Increment)?(?: +(Occu?rr?ences))? 
 const CUT_HEADER = /^ *Line(?: #)? +Mem usage\b/;
 // After other output on its line too (pytest -v's test id, its progress dots, a print(…, end=' ')):
 // then of a Python file or a pseudo-file ('<ipython-input-…>'), after a space or a dot.
-const FILENAME = /^(?:\s*(?:In \[\d+\]: )?|.*?[\s.](?=Filename: (?:\S.*\.pyw?|<[^>]*>)\s*$))Filename: (.*)$/s;
+// (`Filename:` alone: its name wrapped onto the next line, `fold -s`, and the space after it stripped.)
+const FILENAME = /^(?:\s*(?:In \[\d+\]: )?|.*?[\s.](?=Filename: (?:\S.*\.pyw?|<[^>]*>)\s*$))Filename:(?: (.*))?$/s;
 const RULE = /^\s*=+\s*$/;
 const FENCE = /^\s*(```|~~~)/;
 const FIGURE = String.raw` +(-?\d+(?:\.(\d*))?) (MiB|MB)`;
@@ -299,6 +300,10 @@ const spaced = (line: string): string => {
 };
 // A terminal that shows the 61-column header whole is this wide: a Filename: line as wide may wrap on.
 const MIN_NAME_WRAP = 61;
+// A Filename: line wrapped with its header: at most this many lines of its end, each as wide as the
+// terminal but for this many columns (trailing spaces stripped where the header broke after spaces).
+const MAX_NAME_PIECES = 4;
+const NAME_WRAP_SLACK = 4;
 
 // Two figures after a line number: a row of 0.10+ found outside any table.
 const ORPHAN = /^ *\d+ +-?\d+(\.\d+)? Mi?B +-?\d+(\.\d+)? Mi?B/;
@@ -369,8 +374,8 @@ class Reader {
   private cutHeader: number | null = null;
   /** The last line read, when it was a header without its 'Line Contents' column: wrapped, maybe. */
   private headPiece: { readonly text: string; readonly no: number } | null = null;
-  /** The line right under a `Filename:` line, when it was taken as other output: the name's end, maybe. */
-  private nameEnd: { readonly text: string; readonly no: number } | null = null;
+  /** The lines right under a `Filename:` line taken as other output (a few): the name's end, maybe. */
+  private nameRest: { readonly text: string; readonly no: number }[] = [];
   /** The Filename: line a traceback came after (passTraceback), 0 when none is being passed over. */
   private tracebackFrom = 0;
   private tracebackLines = 0;
@@ -420,8 +425,8 @@ class Reader {
     const layout = f ? null : parseHeader(text);
     const missing = f || layout ? null : NOT_FOUND.exec(text);
     if (f) {
-      this.file = { name: f[1]!.trimEnd(), no, last: no, width: widthOf(text) };
-      this.nameEnd = null;
+      this.file = { name: (f[1] ?? '').trimEnd(), no, last: no, width: widthOf(text) };
+      this.nameRest = [];
       this.tracebackFrom = 0;
       this.outputFrom = 0;
       this.outputLines = 0;
@@ -439,7 +444,8 @@ class Reader {
       this.headPiece = { text, no };
     } else if (this.file && text.trim() !== '' && !FENCE.test(text) && !this.passTraceback(text)) {
       if (this.wrappedName(text, no)) return;
-      if (no === this.file.last + 1 && !/^\s|: /.test(text)) this.nameEnd = { text, no };
+      const rest = this.nameRest;
+      if (no === (rest.at(-1)?.no ?? this.file.last) + 1 && rest.length < MAX_NAME_PIECES) rest.push({ text, no });
       // A few lines of other output (a thread printing while the report was): passed over, the file kept.
       if (++this.outputLines <= MAX_OUTPUT_LINES) this.outputFrom ||= no;
       else this.file = null;
@@ -457,6 +463,14 @@ class Reader {
     const f = this.file!;
     // Linux's PATH_MAX bounds a path, and the lines joined (a file of one wide line repeated).
     if (no !== f.last + 1 || /^\s|: /.test(text) || f.name.length >= 4096) return false;
+    // `Filename:` alone: its name went onto the next line (`fold -s` broke the line at its space), whose
+    // width is the terminal's for the pieces after it (it was named '').
+    if (f.last === f.no && f.name === '') {
+      this.warn(no, `taken as the name of the Filename: line ${f.no}, wrapped when copied`);
+      this.namePiece = widthOf(text);
+      this.file = { ...f, name: text.trimEnd(), last: no, width: this.namePiece };
+      return true;
+    }
     const full = (w: Width): boolean =>
       f.last === f.no ? w.columns >= MIN_NAME_WRAP : w.columns === f.width.columns || w.bytes === f.width.bytes;
     const before = f.last === f.no ? f.width : this.namePiece;
@@ -481,22 +495,43 @@ class Reader {
     if (!layout) return false;
     if (this.cutHeader === piece.no) this.cutHeader = null;
     this.warn(no, `taken as the end of the header line ${piece.no}, wrapped when copied`);
-    // Its Filename: line, as wide, was wrapped too: its end was passed over as other output.
-    const [f, end] = [this.file, this.nameEnd];
-    if (
-      f &&
-      end &&
-      this.outputFrom === end.no &&
-      this.outputLines === 1 &&
-      f.width.columns === widthOf(piece.text).columns
-    ) {
-      this.warn(end.no, `taken as the end of the Filename: line ${f.no}, wrapped when copied (as its header was)`);
-      this.file = { ...f, name: f.name + end.text.trimEnd(), last: end.no };
-      [this.outputFrom, this.outputLines] = [0, 0];
-    }
+    this.nameWrapped(widthOf(piece.text).columns, no);
     this.openTable(layout, joined, no, piece.text);
     this.wrapWidth = widthOf(piece.text).columns; // the terminal's: rows as wide were wrapped too
     return true;
+  }
+
+  /**
+   * Of a header wrapped at `width` columns: its `Filename:` line wrapped too, its end passed over as
+   * other output (a cut or empty name read, h310). The lines right under it are its end when every line
+   * but the last is full: as wide as the terminal (a column or so less, trailing spaces stripped), or
+   * broken before a word that did not fit (`fold -s`, `Filename: ` alone). A full `Filename:` line
+   * whose end cannot be told so is an error: never a name cut short.
+   */
+  private nameWrapped(width: number, header: number): void {
+    const [f, rest] = [this.file, this.nameRest];
+    if (!f || !rest.length || this.outputFrom !== rest[0]!.no || this.outputLines !== rest.length) return;
+    const lines = [f.name === '' ? 'Filename: ' : `Filename: ${f.name}`, ...rest.map((r) => r.text)];
+    const full = (i: number): boolean => {
+      const w = widthOf(lines[i]!.trimEnd()).columns;
+      const word = /^\S*/.exec(lines[i + 1]!)![0].length;
+      return w >= width - NAME_WRAP_SLACK || w + 1 + word > width;
+    };
+    if (!full(0)) return; // a name whole, and other output under it
+    const ends = rest.findIndex((_, k) => k + 1 === rest.length || !full(k + 1));
+    const pieces = rest.slice(0, ends + 1);
+    if (ends + 1 !== rest.length || pieces.some((r) => /^\s|: /.test(r.text))) {
+      throw new InputError(
+        this.label,
+        `line ${f.no}`,
+        `its Filename: line was wrapped as its header (line ${header - 1}) was, and where the name ends cannot be told ` +
+          'from the lines under it: copy the report from a terminal 61 columns wide or more',
+      );
+    }
+    const last = pieces.at(-1)!.no;
+    this.warn(last, `taken as the end of the Filename: line ${f.no}, wrapped when copied (as its header was)`);
+    this.file = { ...f, name: f.name + pieces.map((r) => r.text.trim()).join(''), last };
+    [this.outputFrom, this.outputLines] = [0, 0];
   }
 
   /**

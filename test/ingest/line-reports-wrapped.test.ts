@@ -106,6 +106,41 @@ describe('rows a terminal wrapped onto any number of lines', () => {
   });
 });
 
+// A real report naming a 77-character path (fixtures/line-reports/make_long_name.py): its Filename:
+// line wrapped with the header, or broken after `Filename: ` by `fold -s`, was read with a cut name or
+// none, exit 0 (h310).
+describe('a Filename: line wrapped onto several lines', () => {
+  const L = 'fixtures/line-reports/long-name';
+  const { filename } = JSON.parse(readFileSync(`${L}/truth.json`, 'utf8')) as { filename: string };
+  const rows = (r: LineReport) =>
+    r.blocks.map((b) => [b.filename, b.lines.map((l) => [l.lineno, l.memMiB, l.incrementMiB, l.occurrences])]);
+
+  it.each(['fold46-stripped.txt', 'fold-s50.txt', 'fold-s65.txt'])(
+    '%s: the whole name, the rows as unfolded',
+    async (n) => {
+      const [whole, folded] = [
+        (await loadCapture(`${L}/report.txt`)) as LineReport,
+        (await loadCapture(`${L}/${n}`)) as LineReport,
+      ];
+      expect(whole.blocks[0]!.filename).toBe(filename);
+      expect(rows(folded)).toEqual(rows(whole));
+      expect(folded.warnings.join('\n')).toMatch(
+        /taken as the (end|name) of the Filename: line 1, wrapped when copied/,
+      );
+    },
+  );
+
+  it("where the name's end cannot be told (other output among its lines): an error, not a name cut short", async () => {
+    const lines = readFileSync(`${L}/fold46-stripped.txt`, 'utf8').split('\n');
+    lines.splice(2, 0, 'WARNING: something else');
+    const bad = join(mkdtempSync(join(tmpdir(), 'arenascope-long-name-')), 'other.txt');
+    writeFileSync(bad, lines.join('\n'));
+    await expect(loadCapture(bad)).rejects.toThrow(
+      `${bad}: line 1: its Filename: line was wrapped as its header (line 6) was, and where the name ends cannot be told`,
+    );
+  });
+});
+
 describe('the same report pasted otherwise', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'arenascope-pasted-report-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -180,17 +180,21 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
   }
 }
 
+const MPROF_LINE =
+  /^(?:MEM -?\d[\d.]* \d[\d.]*|CHLD \d+ -?\d[\d.]* \d[\d.]*|FUNC \S.* \d[\d.]* \d[\d.]* \d[\d.]* \d[\d.]*|CMDLINE \S.*)$/;
+
 /**
  * An mprof file pasted as a Markdown code block (indented) or a quote (`> `): every line behind the
  * same marks, which mprof never writes (it was "not a format arenascope reads", with no hint).
  */
 function pastedMprof(text: string): string {
   const lines = text.split('\n').slice(0, 50);
-  const first = /^([ \t]+|(?:> ?)+)(?:MEM|CMDLINE) \S/.exec(lines[0]!.replace(/^\uFEFF/, ''));
+  const first = /^([ \t]+|(?:> ?)+)(?=\S)/.exec(lines[0]!.replace(/^\uFEFF/, ''));
   if (!first) return '';
   const marks = first[1]!;
-  const behind = lines.filter((l) => l.startsWith(marks) && /^(?:MEM|CHLD|FUNC|CMDLINE) /.test(l.slice(marks.length)));
-  if (behind.length < 2) return '';
+  // As mprof writes them (`  MEM usage: 5 MB` is no sample).
+  const behind = lines.filter((l) => l.startsWith(marks) && MPROF_LINE.test(l.slice(marks.length).trimEnd()));
+  if (behind.length < 2 || !behind.includes(lines[0]!.replace(/^\uFEFF/, ''))) return '';
   const what = /^[ \t]+$/.test(marks) ? 'indented' : 'quoted';
   const sed = marks.replace(/[\\/.*[\]^$]/g, '\\$&').replace(/\t/g, '\\t');
   return (

@@ -267,6 +267,9 @@ describe('line-by-line report', () => {
       expect(e.message).toContain(`${what} (behind ${JSON.stringify(marks)}`);
       expect(e.message).toContain(sed);
     }
+    // Words after MEM are no sample (h310): no such hint.
+    const words = await error(file('mem-words.txt', '  MEM usage: 5 MB at start\n  MEM usage: 7 MB at end\n'));
+    expect(words.message).not.toContain('looks like mprof');
   });
 
   it('no report at all', async () => {

@@ -700,8 +700,18 @@ function judgeTrend(
   // A late rise's rates are its own, fitted from where it began (over the whole span, a leak of the
   // last third read "+0.00 MiB/min").
   const j = c.from ?? 0;
-  const floorFit = theilSen(e.t.slice(j), e.floor.slice(j));
-  const ceilingFit = theilSen(e.t.slice(j), e.ceiling.slice(j));
+  // Fitted at the times of the samples each smoothed point took its figure from (see envelopePoints).
+  const atSample = (a: number[], at: number[], pick: (...x: number[]) => number): number[] =>
+    wide
+      ? a.map((x, i) => {
+          const y = pick(x, a[i - 1] ?? x, a[i + 1] ?? x);
+          return y === x ? at[i]! : y === a[i - 1] ? at[i - 1]! : at[i + 1]!;
+        })
+      : at;
+  const floorT = cut(atSample(lo.v, env.tLo, Math.min));
+  const ceilingT = cut(atSample(hi.v, env.tHi, Math.max));
+  const floorFit = theilSen(floorT.slice(j), e.floor.slice(j));
+  const ceilingFit = theilSen(ceilingT.slice(j), e.ceiling.slice(j));
   let reaches: number | null = null;
   if (c.verdict === 'leak' && opts.limitMiB !== undefined && ceilingFit.slope > 0 && n) {
     // 0 once a sample reached it: the trend's line may pass below the highest sample.
@@ -720,7 +730,9 @@ function judgeTrend(
     // The window's start: the envelope takes in its neighbours, so step back one more. Two windows
     // at the level at least: the last one alone is always at its own level (a child still rising,
     // its floor 9 MiB below the last one window before, read "level from 1.5 s on").
-    if (i < k - 1) settledAt = Math.max(0, e.t[Math.max(0, i - 1)]! - t0);
+    // Under 8 windows each stands alone (no neighbours taken in): the step back would date the level
+    // at a window still rising (a fill read "level from 1.8 s on" 6 MiB below its level).
+    if (i < k - 1) settledAt = Math.max(0, e.t[wide ? Math.max(0, i - 1) : i]! - t0);
   }
   const peak = max(s.mib) ?? 0;
   // Rose: by its last window, or by the last third's highest when it fell at the end (given back).

@@ -541,6 +541,59 @@ describe('a steady leak sampled coarsely (fixtures/leaks/mprof/coarse)', () => {
   });
 });
 
+// Real runs (fixtures/mprof/coarse-and-sorted/make_coarse.sh), each judged in a few windows of 2-3 samples,
+// and one put through `sort` (h311).
+describe('runs sampled each second, and one sorted (fixtures/mprof/coarse-and-sorted)', () => {
+  const D = 'fixtures/mprof/coarse-and-sorted';
+  type Run = { verdict: string; trendMiBPerMin: number; settledAtSeconds: number | null; next: string };
+  const run = async (...args: string[]) =>
+    (JSON.parse((await cli('leaks', '--json', ...args)).out) as { series: Run[] }).series[0]!;
+
+  // Fitted at each window's middle, where a steady leak's floor is its first sample and its ceiling its
+  // last: 10 MiB/s read 12 (720 MiB/min), the limit a fifth too soon.
+  it('a leak of exactly 10 MiB each second: 600 MiB/min', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-coarse-'));
+    const lines = Array.from({ length: 7 }, (_, i) => `MEM ${i ? 21.75 + 10 * i : 0.5} ${1796626970 + i}`);
+    writeFileSync(join(dir, 'lin.dat'), `CMDLINE python3 leak.py\n${lines.join('\n')}\n`);
+    expect((await run(join(dir, 'lin.dat'))).trendMiBPerMin).toBeCloseTo(600, 6);
+  });
+
+  it('a real leak of 2 MiB each 0.2 s, sampled each second: within 5% of 600 MiB/min', async () => {
+    const r = await run(`${D}/leak-i1.dat`, '--memory-limit', '2GiB');
+    expect(r.verdict).toBe('leak');
+    expect(Math.abs(r.trendMiBPerMin - 600) / 600).toBeLessThan(0.05);
+  });
+
+  // Its level (61.8 MiB) is first sampled at 3 s; the sample at 2 s is 4 MiB below it. It read "level
+  // from 1.8 s on", and the --warmup given read the level as still rising.
+  it('a fill then idle: its level dated no earlier than the sample before it is reached, and the warm-up given reads it level', async () => {
+    const times = readFileSync(`${D}/fill-i1.dat`, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '))
+      .map((l) => Number(l.split(' ')[2]));
+    const r = await run(`${D}/fill-i1.dat`);
+    expect(r.verdict).toBe('plateau');
+    expect(r.settledAtSeconds!).toBeGreaterThanOrEqual(times[2]! - times[0]!);
+    const warmup = /--warmup (\d+(?:\.\d+)?)/.exec(r.next)![1]!;
+    expect((await run(`${D}/fill-i1.dat`, '--warmup', warmup)).verdict).toBe('stable');
+  });
+
+  // A child's closing 0 MiB sample sorted first read as a clock set back 5 s: 85.2 MiB for 114.7, and a
+  // gate at 100 MiB passed.
+  it('put through sort: its peak with children as summed from the file as written, and the gate fails at 100 MiB', async () => {
+    const { peakWithChildrenMiB } = JSON.parse(readFileSync(`${D}/truth.json`, 'utf8')) as {
+      peakWithChildrenMiB: number;
+    };
+    const info = await cli('info', `${D}/kids-sorted.dat`);
+    expect(info.out).toContain(`with children  ${peakWithChildrenMiB.toFixed(3)} MiB`);
+    const gate = await cli('gate', `${D}/kids-sorted.dat`, '--max-peak', '100MiB', '--max-leaks', '99');
+    expect(gate.code).toBe(1);
+    expect(gate.out).toContain(
+      `FAIL max-peak: peak (mprof ${D}/kids-sorted.dat) ${peakWithChildrenMiB.toFixed(1)} MiB`,
+    );
+  });
+});
+
 describe('a floor that steps up early and holds (fixtures/mprof/shapes/heavystart.dat, mprof --nopython)', () => {
   it('is no leak, and its next step does not say "no change" under a floor that rose 30 MiB', async () => {
     const r = await trend('fixtures/mprof/shapes/heavystart.dat');

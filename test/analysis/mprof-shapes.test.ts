@@ -323,6 +323,32 @@ describe('a clock that goes back during a run (mprof stamps samples with time.ti
     expect((await cli('gate', file, '--max-leaks', '0')).code).toBe(1);
   });
 
+  // A real run sampled each second (fixtures/mprof/coarse-and-sorted/leak-i1.dat) set back half way by its
+  // span and 1.3 of its intervals: in the order of the times, a step 1.3 intervals wide where the clock
+  // went back, which the sorted-file rule took for lines moved: "released", and the gate passed (h312).
+  it('set back past its start by its span and a little more: still a clock set back, not lines sorted', async () => {
+    const run = readFileSync('fixtures/mprof/coarse-and-sorted/leak-i1.dat', 'utf8').split('\n');
+    const at = run.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('MEM '));
+    const t = at.map(([l]) => Number(l.split(' ')[2]));
+    const back = t[t.length - 1]! - t[0]! + (1.3 * (t[t.length - 1]! - t[0]!)) / (t.length - 1);
+    const from = at[at.length >> 1]![1];
+    const file = join(dir, 'past-start.dat');
+    writeFileSync(
+      file,
+      run
+        .map((l, i) => {
+          if (i < from || !l.startsWith('MEM ')) return l;
+          const [, v, time] = l.split(' ');
+          return `MEM ${v} ${(Number(time) - back).toFixed(4)}`;
+        })
+        .join('\n'),
+    );
+    const r = await cli('leaks', file, '--json');
+    expect(r.err).toMatch(/the clock of its MEM samples goes back once/);
+    expect(r.err).not.toContain('lines moved or sorted');
+    expect((JSON.parse(r.out) as { series: Trend[] }).series[0]!.verdict).toBe('leak');
+  });
+
   it('lines moved or sorted in the file: read in the order of their times, the same verdict (h230)', async () => {
     // A real leak (fixtures/leaks/mprof/leak.dat, Debian's mprof): its steps back were repaired as clock
     // changes, each moving the samples after it later: "released", and the gate passed the leak.

@@ -365,11 +365,15 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
     // A ring paused where its numbers start again, or a clock set back past the whole series: the
     // times cannot tell them apart, and each order reads the other's leak as a transient (h303, h308).
     const [last, first] = [timed[timed.indexOf(counted[0]!) - 1]!, counted[0]!];
+    // Turned round by one place: one end capture's sidecar out of place is as likely (h312).
+    const one = timed[0] === counted.at(-1) ? counted.at(-1)! : timed.at(-1) === counted[0] ? counted[0]! : null;
+    const sidecar = one ? `, a .time sidecar of ${one.label} damaged or copied from elsewhere,` : ',';
     throw new UsageError(
       `${first.label}: the capture times turn round where the numbers start again (${last.label} at ${last.s.time}, ` +
         `then ${first.label} at ${first.s.time}), a step ${wrap.times} times their median step: a ring of dumps ` +
-        'written over in turn that paused there, or a clock set back past the whole series? The times cannot tell; ' +
-        "give --order mtime to read them by their files' times (a ring), or --order name by their numbers (a clock set back)",
+        `written over in turn that paused there${sidecar} or a clock set back past the whole series? The times cannot ` +
+        "tell; give --order mtime to read them by their files' times (a ring), or --order name by their numbers " +
+        `(${one ? 'a sidecar out of place, ' : ''}a clock set back)`,
     );
   }
   const [a, b] = [counted[back - 1]!, counted[back]!];

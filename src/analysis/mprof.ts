@@ -730,9 +730,11 @@ function judgeTrend(
     // The window's start: the envelope takes in its neighbours, so step back one more. Two windows
     // at the level at least: the last one alone is always at its own level (a child still rising,
     // its floor 9 MiB below the last one window before, read "level from 1.5 s on").
-    // Under 8 windows each stands alone (no neighbours taken in): the step back would date the level
-    // at a window still rising (a fill read "level from 1.8 s on" 6 MiB below its level).
-    if (i < k - 1) settledAt = Math.max(0, e.t[wide ? Math.max(0, i - 1) : i]! - t0);
+    // Under 8 windows each stands alone (no neighbours taken in): the level is dated at the start of its
+    // first window, after the last sample below it (stepped back a window, a fill read "level from 1.8 s
+    // on" 6 MiB below its level, h311; at the window's middle, "4.8 s" of a level sampled from 3.5 s, h312).
+    const half = (t[t.length - 1]! - t[0]!) / (2 * windows);
+    if (i < k - 1) settledAt = Math.max(0, wide ? e.t[Math.max(0, i - 1)]! - t0 : e.t[i]! - half - t0);
   }
   const peak = max(s.mib) ?? 0;
   // Rose: by its last window, or by the last third's highest when it fell at the end (given back).

@@ -730,11 +730,21 @@ function judgeTrend(
     // The window's start: the envelope takes in its neighbours, so step back one more. Two windows
     // at the level at least: the last one alone is always at its own level (a child still rising,
     // its floor 9 MiB below the last one window before, read "level from 1.5 s on").
-    // Under 8 windows each stands alone (no neighbours taken in): the level is dated at the start of its
-    // first window, after the last sample below it (stepped back a window, a fill read "level from 1.8 s
-    // on" 6 MiB below its level, h311; at the window's middle, "4.8 s" of a level sampled from 3.5 s, h312).
+    // Under 8 windows each stands alone (no neighbours taken in): the level is dated at its first sample
+    // (stepped back a window, a fill read "level from 1.8 s on" 6 MiB below its level, h311; at the
+    // window's middle, "4.8 s" of a level sampled from 3.5 s, h312).
     const half = (t[t.length - 1]! - t[0]!) / (2 * windows);
-    if (i < k - 1) settledAt = Math.max(0, wide ? e.t[Math.max(0, i - 1)]! - t0 : e.t[i]! - half - t0);
+    if (i < k - 1 && wide) settledAt = Math.max(0, e.t[Math.max(0, i - 1)]! - t0);
+    else if (i < k - 1) {
+      // From the start of the first window at the level, back over the samples before it already at the
+      // level (within m/2 of its floor and ceiling): at the window's start, a level sampled from 4.26 s was
+      // dated 4.91 s (h313).
+      const [lo, hi] = [last(e.floor) - minGrowth / 2, last(e.ceiling) + minGrowth / 2];
+      let f = t.findIndex((x) => x >= e.t[i]! - half);
+      if (f < 0) f = t.length - 1;
+      while (f > 0 && v[f - 1]! >= lo && v[f - 1]! <= hi) f--;
+      settledAt = Math.max(0, t[f]! - t0);
+    }
   }
   const peak = max(s.mib) ?? 0;
   // Rose: by its last window, or by the last third's highest when it fell at the end (given back).

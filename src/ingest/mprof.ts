@@ -440,10 +440,10 @@ function linesMoved(s: Samples): boolean {
     const step = t[order[k]!]! - t[order[k - 1]!]!;
     // The step a moved line leaves out of the file's own forward steps may be the widest one (mprof's
     // closing 0 MiB sample of a child sorted first, 0.3 ms wider than the rest: read as a clock set back
-    // 5 s, the child moved past the run, its peak with children 85 MiB for 115): the sampler's jitter is
-    // allowed, no more (a clock set back by the run's span and 1.3 intervals leaves a step 1.3 intervals
-    // wide: read as sorted lines, a leak was "released", h312).
-    if (step > widest + 0.05 * usual) return false;
+    // 5 s, the child moved past the run, its peak with children 85 MiB for 115: 0.3% of an interval): the
+    // sampler's jitter is allowed, no more (a clock set back by the run's span and 1.03 to 1.3 intervals
+    // leaves a step that much wider than the widest: read as sorted lines, a leak was "released", h312, h313).
+    if (step > widest + 0.01 * usual) return false;
     if (step < usual / 2) close++;
   }
   // As many close steps as the recording's own forward steps have (a sampler's hiccup), and no more.

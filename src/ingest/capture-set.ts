@@ -372,8 +372,8 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
       `${first.label}: the capture times turn round where the numbers start again (${last.label} at ${last.s.time}, ` +
         `then ${first.label} at ${first.s.time}), a step ${wrap.times} times their median step: a ring of dumps ` +
         `written over in turn that paused there${sidecar} or a clock set back past the whole series? The times cannot ` +
-        "tell; give --order mtime to read them by their files' times (a ring), or --order name by their numbers " +
-        `(${one ? 'a sidecar out of place, ' : ''}a clock set back)`,
+        "tell; give --order mtime to read them by their files' times (a ring whose files kept them; copied, list " +
+        `them in their .time order with --order given), or --order name by their numbers (${one ? 'a sidecar out of place, ' : ''}a clock set back)`,
     );
   }
   const [a, b] = [counted[back - 1]!, counted[back]!];

@@ -140,7 +140,10 @@ describe('.time sidecars', () => {
       expect([r.code, r.out], command).toEqual([2, '']);
       expect(r.err).toContain('snap-1.pickle: the capture times turn round where the numbers start again (');
       expect(r.err).toContain('a ring of dumps written over in turn that paused there, or a clock set back past');
-      expect(r.err).toContain("give --order mtime to read them by their files' times (a ring), or --order name");
+      expect(r.err).toContain(
+        "give --order mtime to read them by their files' times (a ring whose files kept them; copied, ",
+      );
+      expect(r.err).toContain('list them in their .time order with --order given), or --order name by their numbers');
     }
     expect((await cli('gate', dir, '--order', 'name')).code).toBe(1);
   });

@@ -87,14 +87,13 @@ export function programPeak(m: MemorySeries): {
 export function timeSpan(s: MemorySeries): { start: number; end: number } | null {
   let start = Infinity;
   let end = -Infinity;
-  const scan = (x: Samples): void => {
-    for (let i = 0; i < x.t.length; i++) {
-      if (x.t[i]! < start) start = x.t[i]!;
-      if (x.t[i]! > end) end = x.t[i]!;
+  for (const { t } of [s.samples, ...s.children.values()]) {
+    for (let i = 0; i < t.length; i++) {
+      const x = t[i]!;
+      if (x < start) start = x;
+      if (x > end) end = x;
     }
-  };
-  scan(s.samples);
-  for (const c of s.children.values()) scan(c);
+  }
   return start <= end ? { start, end } : null;
 }
 
@@ -218,6 +217,12 @@ interface Envelope {
   readonly gap: readonly number[];
   /** Windows left out at the ends (the first and last, one neighbour each), when they were. */
   readonly edges?: number;
+  /**
+   * The largest fall of a sample below the highest before it, over the judged span but its last sample
+   * (the exit's): memory given back. Troughs that rise to meet the peaks are memory freed and kept;
+   * without a fall there were no troughs, only a rise the windows cut.
+   */
+  readonly fell?: number;
 }
 
 interface Fit {
@@ -341,7 +346,9 @@ function endsAtPeak(e: Envelope, m: number): EnvelopeVerdict | null {
 
 // The envelope from window k on.
 function from(e: Envelope, k: number): Envelope {
-  return { t: e.t.slice(k), floor: e.floor.slice(k), ceiling: e.ceiling.slice(k), gap: e.gap.slice(k) };
+  const { fell } = e;
+  const later = { t: e.t.slice(k), floor: e.floor.slice(k), ceiling: e.ceiling.slice(k), gap: e.gap.slice(k) };
+  return fell === undefined ? later : { ...later, fell };
 }
 
 // A leak over the whole span, or from where the ceiling began to rise when that says more (a leak
@@ -437,7 +444,11 @@ function classifyWhole(e: Envelope, minGrowth: number, late = false): EnvelopeVe
   if (stillRising(ff, m) && ff.level < apart / 2) {
     return { verdict: 'leak', confidence: confidenceOf(consistency(ff.all) * support), from: null, troughs: true };
   }
-  if (ff.level >= m && (fc.level < m || stillRising(ff, m)) && closing >= Math.max(m, ff.level / 2)) {
+  // Only where memory fell: a fill then idle sampled every 0.5 s, in 3 windows (a floor 25.6, 37.6,
+  // 41.9 MiB under 35.6, 41.9, 41.9), closed the gaps its rise made in them, and read "retention …
+  // memory kept by the allocator" where no sample ever fell (h313).
+  const freed = (e.fell ?? Infinity) >= m;
+  if (freed && ff.level >= m && (fc.level < m || stillRising(ff, m)) && closing >= Math.max(m, ff.level / 2)) {
     return {
       verdict: 'retention',
       confidence: confidenceOf(consistency(ff.all) * support * (0.5 + closed / 2)),
@@ -628,6 +639,17 @@ function grewAfter(recorded: Samples, n: number, opts: TrendOptions): boolean {
  * memoryTrend after the warm-up asked for, else the first tenth of the run; or, with `programStart`
  * (on the recorded clock), from the first sample at or after it.
  */
+/** The largest fall of a value below the highest before it. */
+function largestFall(v: Float64Array): number {
+  let top = -Infinity;
+  let fell = 0;
+  for (const x of v) {
+    top = Math.max(top, x);
+    fell = Math.max(fell, top - x);
+  }
+  return fell;
+}
+
 function judgeTrend(
   name: string,
   recorded: Samples,
@@ -685,6 +707,7 @@ function judgeTrend(
     ceiling: cut(smooth(hi.v, Math.max)),
     gap: cut(hi.v.map((x, i) => x - lo.v[i]!)),
     ...(wide ? { edges: 2 } : {}),
+    fell: largestFall(v.subarray(0, -1)),
   };
   const k = e.t.length;
   const first = (a: readonly number[]): number => (k ? a[0]! : 0);

@@ -628,6 +628,20 @@ describe('runs sampled each second, and one sorted (fixtures/mprof/coarse-and-so
     },
   );
 
+  // 4 MiB/s kept for 5 s or 3 s, then idle, sampled each 0.5 s: in 3 windows the rise opens each one's
+  // gap and the level closes it, which read "retention … memory kept by the allocator" (h313).
+  it.each(['fill-rise-half-5.dat', 'fill-rise-half-3.dat'])(
+    '%s: no sample falls, so no memory was kept by the allocator: it rose, then stopped',
+    async (name) => {
+      const mib = samples(`${D}/${name}`).mib;
+      expect(mib.every((m, i) => i === 0 || m >= mib[i - 1]!)).toBe(true);
+      expect(mib.at(-1)! - mib[1]!).toBeGreaterThan(10);
+      const r = await run(`${D}/${name}`);
+      expect(r.verdict).toBe('plateau');
+      expect(r.next).not.toMatch(/retention|kept by the allocator/);
+    },
+  );
+
   // A child's closing 0 MiB sample sorted first read as a clock set back 5 s: 85.2 MiB for 114.7, and a
   // gate at 100 MiB passed.
   it('put through sort: its peak with children as summed from the file as written, and the gate fails at 100 MiB', async () => {

@@ -1011,18 +1011,21 @@ class Reader {
       this.cutShort = true;
       this.rowsCut = true;
       this.warn(no, `${msg}; read without them (--allow-partial)`);
-    } else if (ends === null && t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
+    } else if (!ends && t?.rows && t.filename && lastLine.trim() !== '' && !this.held.length) {
       // Its end is not judged from a row that may not be the function's last (a report cut at a row
       // read "ended holding 80 MiB" of a function that returned holding 30, its `del` cut off: h291),
-      // unless that row is a return at the function body's own indent, after which nothing runs. (Not
-      // without its line end: IPython's %mprun -T writes a whole report so. Nor when the profiled file
-      // here ends the function at that row: then nothing is said.)
-      this.rowsCut = lineEnd && !returnsAt(this.rows);
+      // unless that row is a return at the function body's own indent, after which nothing runs (not
+      // without its line end: IPython's %mprun -T writes a whole report so), or the profiled file here
+      // ends the function at that row: then the reports after it may be what is missing (a file cut
+      // after its first report's last row read its 29.5 MiB peak, the next report's 174.6 MiB lost, and
+      // `gate --max-peak 100MiB` passed, with nothing said; h315).
+      this.rowsCut = lineEnd && ends === null && !returnsAt(this.rows);
+      const missing = ends === 0 ? 'the reports after this one are' : 'the rows after this one are';
       this.warn(
         no,
         lineEnd
           ? `the file ends at a row of the report of ${excerpt(t.filename)}, without the blank lines memory_profiler ` +
-              `writes after one: if it was cut, the rows after this one are missing${this.rowsCut ? ', so its end is not judged' : ''}`
+              `writes after one: if it was cut, ${missing} missing${this.rowsCut ? ', so its end is not judged' : ''}`
           : `the file ends at a row of the report of ${excerpt(t.filename)} without its line end (as %mprun -T ` +
               'writes one): if it was cut, the rows after it are missing and its source may be cut short',
       );

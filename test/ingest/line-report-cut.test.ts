@@ -157,3 +157,32 @@ describe('other ends of a report (fixtures/line-reports/cut-at-row: kept, sig, s
     expect(whole.out).toContain('sql.py:6 ended holding 30.004 MiB more than at its call');
   });
 });
+
+// Cut right after the first report's last row, the profiled file here ending that function there: the
+// report read whole, as it is, but the next report (its 174.6 MiB peak) lost, with nothing said, and
+// `gate --max-peak 100MiB` passed at 29.5 MiB (h315).
+describe('a file cut after its first report, the profiled file here (fixtures/line-reports/cut-at-row/two.txt)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-cut-two-'));
+  copyFileSync(`${D}/two.py`, join(dir, 'two.py'));
+  const report = readFileSync(`${D}/two.txt`, 'utf8').replaceAll(
+    /^Filename: .*$/gm,
+    `Filename: ${join(dir, 'two.py')}`,
+  );
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('says the reports after it may be missing; whole, the gate fails on the second report', async () => {
+    const cut = write('cut.txt', report.slice(0, report.indexOf('return a\n') + 'return a\n'.length));
+    const r = await cli('gate', '--max-peak', '100MiB', cut);
+    expect(r.err).toContain(`${cut}: line 8: the file ends at a row of the report of `);
+    expect(r.err).toContain(
+      'without the blank lines memory_profiler writes after one: if it was cut, the reports after this one are missing',
+    );
+    const info = await cli('info', cut);
+    expect(info.out).toContain('peak        29.5 MiB');
+    const whole = await cli('gate', '--max-peak', '100MiB', write('whole.txt', report));
+    expect([whole.code, whole.out, whole.err]).toEqual([1, expect.stringContaining('174.6 MiB'), '']);
+  });
+});

@@ -32,6 +32,7 @@ export const mdText = (s: unknown): string =>
     .split(LINKED)
     .map((part, i) => (i % 2 ? mdCode(part) : part.replace(MARKDOWN_ACTIVE, '\\$&')))
     .join('');
+// '#': a heading's trailing run of them closes it ('### Line report: mem ##' showed 'mem').
 // '_' inside a word (memory_profiler) emphasises nothing, '>' only at the start of a line.
 // GitHub's extended autolinks (an e-mail address, a scheme's URL, `www.`) and mentions (`@user`,
 // `@org/team`, after anything but a word's letter: after a backtick or another '@' too), which act on
@@ -44,7 +45,7 @@ const LINKED = new RegExp(
   ].join('|'),
   'gi',
 );
-const MARKDOWN_ACTIVE = /[\\`*[\]<&|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
+const MARKDOWN_ACTIVE = /[\\`*[\]<&|~#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 
 /**
  * `s` as inline code, exactly: fenced by more backticks than any run of them in it (padded when it

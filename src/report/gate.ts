@@ -65,15 +65,21 @@ export const forCiLog = (s: string): string => forTerminal(escapedBytes(shownBid
  * surrogate pair, U+FFFE and U+FFFF) is shown as its code ('\x1b', '\ufffe'), as a terminal shows
  * it: a name holding ESC made the file no XML. A whole pair (an emoji) is the character it is.
  * Bidirectional controls by their code points, as in the annotations and the page ('\u202e' here was
- * a third spelling of one name).
+ * a third spelling of one name). A CR is a line end XML allows, kept as its reference (a parser reads
+ * a raw one as LF); shown by its code, 'cr\rx.py' named the file 'cr\\x0dx.py' (h314).
  */
 const xmlText = (s: string): string =>
-  esc(
-    forTerminal(escapedBytes(shownBidi(s))).replace(
-      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16)}`,
-    ),
-  );
+  s
+    .split('\r')
+    .map((part) =>
+      esc(
+        forTerminal(escapedBytes(shownBidi(part))).replace(
+          /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+        ),
+      ),
+    )
+    .join('&#13;');
 // An attribute's line ends and tabs kept (a parser turns them into spaces).
 const xmlAttr = (s: string): string => xmlText(s).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 // A figure as the body says it: whole bytes (an mprof peak in bytes is a fraction of MiB).

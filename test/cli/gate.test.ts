@@ -1776,6 +1776,18 @@ describe('gate renderers: golden', () => {
     expect(xml).not.toMatch(/[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
 
+  // Shown by its code, a CR made 'cr\rx.py' the name 'cr\\x0dx.py' (h314); a raw one a parser reads as LF.
+  it('JUnit XML keeps a CR in a name as its reference, read back as the CR it is', () => {
+    const cr: GateResult = {
+      ...hostile,
+      checks: [{ ...hostile.checks[0]!, sites: [{ file: 'cr\rx.py', line: 2, detail: 'at cr\rx.py' }] }],
+    };
+    const xml = renderJunit(cr);
+    expect(xml).toContain('at cr&#13;x.py:2: at cr&#13;x.py');
+    expect(xml).not.toContain('\\x0d');
+    expect(xml).not.toContain('\r');
+  });
+
   it("GitHub annotations mark other runners' commands in a name (a TeamCity service message passed)", () => {
     const tc: GateResult = {
       passed: false,

@@ -308,6 +308,16 @@ describe('Markdown escaping', () => {
     expect(mdCode(' a ')).toBe('`  a  `');
   });
 
+  // A heading's trailing run of '#' closes it: '### Line report: mem ##' showed 'Line report: mem' (h314).
+  it("a name's '#'s show as written, at a heading's end too", async () => {
+    expect(mdText('mem ##')).toBe('mem \\#\\#');
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-md-hash-'));
+    const file = join(dir, 'mem ##');
+    copyFileSync('fixtures/mprof/report-p1.txt', file);
+    const r = await cli('report', file, '-f', 'markdown');
+    expect(r.out).toContain(`### Line report: ${dir}/mem \\#\\#\n`);
+  });
+
   it('an @mention or a bare URL in a name is a code span: a forge neither notifies nor links it', () => {
     expect(mdText('/srv/@octocat/app.py grew; see https://evil.example/x?a=1 and www.evil.example')).toBe(
       '/srv/`@octocat/app.py` grew; see `https://evil.example/x?a=1` and `www.evil.example`',

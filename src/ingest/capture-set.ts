@@ -361,10 +361,18 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   if (back < 0) return timed;
   if (rotated(counted, timed) && even) {
     const wrap = wrapStep(timed, counted[0]!);
-    if (!wrap) return timed;
+    const [last, first] = [timed[timed.indexOf(counted[0]!) - 1]!, counted[0]!];
+    if (!wrap) {
+      // Said: a clock set back past the series with a step there under 100 times the others reads the
+      // same, its leak's later half first, with nothing said (h313).
+      skipped.push(
+        `capture numbers start again at ${first.label} (at ${first.s.time}, after ${last.label} at ${last.s.time}): ` +
+          'ordered by their times, a ring of dumps written over in turn; --order name reads them by their numbers (a clock set back)',
+      );
+      return timed;
+    }
     // A ring paused where its numbers start again, or a clock set back past the whole series: the
     // times cannot tell them apart, and each order reads the other's leak as a transient (h303, h308).
-    const [last, first] = [timed[timed.indexOf(counted[0]!) - 1]!, counted[0]!];
     // Turned round by one place: one end capture's sidecar out of place is as likely (h312).
     const one = timed[0] === counted.at(-1) ? counted.at(-1)! : timed.at(-1) === counted[0] ? counted[0]! : null;
     const sidecar = one ? `, a .time sidecar of ${one.label} damaged or copied from elsewhere,` : ',';

@@ -42,18 +42,19 @@ const events = (dir: string): Event[] =>
 const MiB = 2 ** 20;
 
 describe("what a run's own captures kept of its RSS", () => {
-  it('is said beside a leak of tests keeping nothing, which is still judged as measured', async () => {
+  // Its troughs rose 59 MiB to meet peaks that stayed level: retention, memory the captures freed and the
+  // process kept. Its floor's rise was measured between the thirds' medians alone, 5/7 of it over 8 windows,
+  // under half the gap: it read "leak" (0.45), hidden under the peaks (h316).
+  it('is said beside the retention of tests keeping nothing, judged as measured', async () => {
     const dir = 'fixtures/run/pytest-kept';
     const t = await mainTrend(dir);
     const kept = events(dir).reduce((a, e) => a + Math.max(0, e.rssKept ?? 0), 0);
-    expect(t.verdict).toBe('leak');
+    expect(t.verdict).toBe('retention');
     // Over the tests, the captures grew RSS by more than its floor rose.
     expect(t.capturesKeptMiB! * MiB).toBeLessThanOrEqual(kept);
     expect(t.floorEndMiB - t.floorStartMiB).toBeLessThan(t.capturesKeptMiB!);
-    expect(t.next).toContain(`captures grew RSS by ${t.capturesKeptMiB!.toFixed(1)} MiB as they were taken`);
-    expect((await cli('leaks', dir)).out).toContain("RSS cannot tell the program's rise from theirs");
-    const gate = await cli('gate', dir, '--min-leak-confidence', '0.4');
-    expect([gate.code, gate.out]).toEqual([1, expect.stringContaining('FAIL max-leaks: 1 leak (limit 0)')]);
+    const gate = await cli('gate', dir, '--min-leak-confidence', '0.3');
+    expect([gate.code, gate.out]).toEqual([0, expect.stringContaining('PASS max-leaks')]);
   });
 
   it('is no reason to pass a leak outside Python objects: the captures after it grew RSS, not its tests', async () => {

@@ -658,6 +658,37 @@ describe('runs sampled each second, and one sorted (fixtures/mprof/coarse-and-so
   });
 });
 
+// Real runs (fixtures/mprof/retention-or-not/make.sh, h316): a few survivors pinning pymalloc's arenas
+// under a 40 MiB working set, for 3-4 s at 0.05 s, read "leak" hidden under the peaks and failed the gate;
+// a fill then idle with one 40 MiB temporary freed read "retention".
+describe('retention, or a fill with one temporary (fixtures/mprof/retention-or-not)', () => {
+  const D = 'fixtures/mprof/retention-or-not';
+  const thirds = (v: number[]) =>
+    [0, 1, 2].map((k) => v.slice(Math.floor((k * v.length) / 3), Math.floor(((k + 1) * v.length) / 3)));
+
+  it.each(['retention-3s.dat', 'retention-4s.dat'])(
+    '%s: troughs rising to level peaks: retention, no leak',
+    async (name) => {
+      const parts = thirds(samples(`${D}/${name}`).mib.slice(5, -1));
+      const peaks = parts.map((p) => Math.max(...p));
+      expect(Math.max(...peaks) - Math.min(...peaks)).toBeLessThan(1);
+      expect(Math.min(...parts[2]!) - Math.min(...parts[0]!)).toBeGreaterThan(10);
+      expect((await trend(`${D}/${name}`)).verdict).toBe('retention');
+      expect((await cli('gate', '--max-leaks', '0', `${D}/${name}`)).code).toBe(0);
+    },
+  );
+
+  it.each(['fill-temporary-0.05.dat', 'fill-temporary-0.5.dat'])(
+    '%s: one fall, then level: a plateau',
+    async (name) => {
+      const mib = samples(`${D}/${name}`).mib.slice(0, -1);
+      const falls = mib.filter((m, i) => i > 0 && m < mib[i - 1]! - 5);
+      expect(falls.length).toBeLessThanOrEqual(2); // the temporary's, over one sample or two
+      expect((await trend(`${D}/${name}`)).verdict).toBe('plateau');
+    },
+  );
+});
+
 describe('a floor that steps up early and holds (fixtures/mprof/shapes/heavystart.dat, mprof --nopython)', () => {
   it('is no leak, and its next step does not say "no change" under a floor that rose 30 MiB', async () => {
     const r = await trend('fixtures/mprof/shapes/heavystart.dat');

@@ -350,19 +350,33 @@ function suspects(leaks: readonly { confidence: number }[] | null): {
   return { leakSuspects: leaks.length - weak, ...(weak ? { weakLeakSuspects: weak } : {}) };
 }
 
+/**
+ * The capture a label names: its own label, or else the one label that ends with it or that it ends
+ * with at a '/' (`snap-03.pickle` of a folder's `caps/run/snap-03.pickle`, which was refused; h317). -1
+ * for none, or for several.
+ */
+function labelIndex(labels: readonly string[], label: string): number {
+  const exact = labels.indexOf(label);
+  if (exact >= 0) return exact;
+  const bare = (x: string): string => x.replace(/^(?:\.\/)+/, '');
+  const [a, ends] = [bare(label), (x: string, y: string): boolean => x === y || x.endsWith(`/${y}`)];
+  const found = labels.flatMap((l, i) => (ends(bare(l), a) || ends(a, bare(l)) ? [i] : []));
+  return new Set(found.map((i) => labels[i])).size === 1 ? found[0]! : -1;
+}
+
 export function buildReportData(set: CaptureSet, inputs: readonly string[], opts: ReportOptions = {}): ReportData {
   const { snapshots: snaps, labels } = set.series;
   if (!snaps.length && !set.memorySeries.length && !set.lineReports.length && !set.allocatorStats.length) {
     throw new UsageError('no capture to report on among the inputs');
   }
-  const base = opts.baselineLabel === undefined ? 0 : labels.indexOf(opts.baselineLabel);
+  const base = opts.baselineLabel === undefined ? 0 : labelIndex(labels, opts.baselineLabel);
   if (base < 0) {
     throw new UsageError(
       `--diff-from ${opts.baselineLabel} is not one of the snapshots given (their labels: ${labels.slice(0, 10).join(', ')}` +
         `${labels.length > 10 ? `, … ${labels.length - 10} more` : ''})`,
     );
   }
-  const alike = labels.flatMap((l, i) => (l === opts.baselineLabel ? [i + 1] : []));
+  const alike = labels.flatMap((l, i) => (l === labels[base] ? [i + 1] : []));
   if (alike.length > 1) {
     throw new UsageError(
       `--diff-from ${opts.baselineLabel}: ${alike.length} captures have that label (captures ${alike.slice(0, 5).join(', ')}` +

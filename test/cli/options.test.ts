@@ -178,11 +178,34 @@ describe('old spellings still work for one version, with a notice', () => {
   });
 
   it('--diff-from a label no snapshot has: the error names --diff-from and the labels there are', async () => {
-    const r = await cli('report', SERIES, '--format', 'json', '--diff-from', 'snap-5.pickle');
+    const r = await cli('report', SERIES, '--format', 'json', '--diff-from', 'snap-50.pickle');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('--diff-from snap-5.pickle is not one of the snapshots given');
+    expect(r.err).toContain('--diff-from snap-50.pickle is not one of the snapshots given');
     expect(r.err).toContain('fixtures/leaks/memo_leak/snap-1.pickle');
     expect(r.err).not.toContain('--baseline');
+  });
+});
+
+// A folder's captures are labelled by their paths as given: the file's own name, which a user types,
+// was refused (h317). Its name, or its path from elsewhere, names the one capture it ends.
+describe('report --diff-from names a capture by its file name too', () => {
+  const diffOf = async (...args: string[]) => {
+    const r = await cli('report', SERIES, '--format', 'json', ...args);
+    expect(r.code, r.err).toBe(0);
+    return (JSON.parse(r.out) as { snapshots: { diff: { from: string } } }).snapshots.diff;
+  };
+
+  it('snap-3.pickle, ./ and absolute paths: the diff from fixtures/leaks/memo_leak/snap-3.pickle', async () => {
+    const want = await diffOf('--diff-from', 'fixtures/leaks/memo_leak/snap-3.pickle');
+    expect(want.from).toBe('fixtures/leaks/memo_leak/snap-3.pickle');
+    for (const name of ['snap-3.pickle', 'memo_leak/snap-3.pickle', './fixtures/leaks/memo_leak/snap-3.pickle'])
+      expect(await diffOf('--diff-from', name)).toEqual(want);
+    expect(await diffOf('--diff-from', join(process.cwd(), 'fixtures/leaks/memo_leak/snap-3.pickle'))).toEqual(want);
+  });
+
+  it("a name that ends no label, or a part of a file's name, is refused", async () => {
+    for (const name of ['nap-3.pickle', 'snap-3'])
+      expect((await cli('report', SERIES, '--format', 'json', '--diff-from', name)).code).toBe(2);
   });
 });
 

@@ -376,7 +376,7 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
         `${labels.length > 10 ? `, … ${labels.length - 10} more` : ''})`,
     );
   }
-  const alike = labels.flatMap((l, i) => (l === labels[base] ? [i + 1] : []));
+  const alike = opts.baselineLabel === undefined ? [] : labels.flatMap((l, i) => (l === labels[base] ? [i + 1] : []));
   if (alike.length > 1) {
     throw new UsageError(
       `--diff-from ${opts.baselineLabel}: ${alike.length} captures have that label (captures ${alike.slice(0, 5).join(', ')}` +

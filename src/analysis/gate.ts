@@ -337,6 +337,10 @@ function peakOrigin(d: ReportData, peakMiB: number): string {
   if (run?.sampledPeakMiB !== undefined) {
     return `${run.label}: the program's own peak RSS at exit; its samples reached ${run.sampledPeakMiB.toFixed(1)} MiB`;
   }
+  // An -M run's peak is its program's and its children's at one sample: said, as `info` says it (h311).
+  const main = run?.lines[0]?.mib ?? [];
+  const own = main.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  if (run && run.lines.length > 1 && peakMiB > own) return `mprof ${run.label}, with its children`;
   if (run) return `mprof ${run.label}`;
   const report = d.lineReports.find((r) => r.blocks.some((b) => b.lines.some((l) => l.memMiB === peakMiB)));
   return report ? `memory_profiler report ${report.file}` : 'mprof';

@@ -653,7 +653,7 @@ describe('runs sampled each second, and one sorted (fixtures/mprof/coarse-and-so
     const gate = await cli('gate', `${D}/kids-sorted.dat`, '--max-peak', '100MiB', '--max-leaks', '99');
     expect(gate.code).toBe(1);
     expect(gate.out).toContain(
-      `FAIL max-peak: peak (mprof ${D}/kids-sorted.dat) ${peakWithChildrenMiB.toFixed(1)} MiB`,
+      `FAIL max-peak: peak (mprof ${D}/kids-sorted.dat, with its children) ${peakWithChildrenMiB.toFixed(1)} MiB`,
     );
   });
 });

@@ -232,6 +232,27 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
             'if they are not the same program, the growth checks compare two programs',
         ]
       : [];
+  // Without a run's command line: the program's own files, by name (the standard library, frozen
+  // modules and arenascope's internals aside), in snapshot sites and line reports. None in common:
+  // another program's baseline passed a gate on its totals and peaks, unsaid (h319).
+  const ownFiles = (d: ReportData): Set<string> =>
+    new Set(
+      [
+        ...(d.snapshots?.topSites ?? [])
+          .filter((s) => !s.internal)
+          .flatMap((s) => s.frames.map((f) => f.filename))
+          .filter((f) => !f.startsWith('<') && !/[\\/]lib[\\/]python3\.\d+[\\/]/.test(f)),
+        ...(d.lineReports ?? []).flatMap((r) => r.blocks.map((b) => b.filename)),
+      ].map((f) => f.split(/[\\/]/).pop()!),
+    );
+  const [filesBefore, filesNow] = [ownFiles(baseline), ownFiles(current)];
+  const files =
+    !program.length && filesBefore.size && filesNow.size && ![...filesNow].some((f) => filesBefore.has(f))
+      ? [
+          `${name} names none of the files these captures name (${quoted([...filesBefore][0]!, 40)} there, ` +
+            `${quoted([...filesNow][0]!, 40)} here): if they are not the same program, the growth checks compare two programs`,
+        ]
+      : [];
   return {
     // A line report's peak (its highest Mem usage) is a process's peak as an mprof run's is.
     memory: before.includes('mprof') || before.includes('line-report'),
@@ -239,6 +260,7 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
     notices: [
       ...python,
       ...program,
+      ...files,
       ...extra.map(
         (k) =>
           `${kindName(k)} (in the current captures) are not in ${name}: ` +

@@ -664,6 +664,25 @@ describe('gate: a baseline of another program', () => {
   });
 });
 
+// Captures without a run's command line (dumps, line reports): another program's baseline passed on its
+// totals and peaks, with nothing said (h319). Their own files, none in common, say so.
+describe('gate: a baseline of dumps or line reports of another program', () => {
+  it('is said in a note when the two name no file in common; not for the same program', async () => {
+    const file = join(tmp, 'memo-baseline.json');
+    expect((await cli('baseline', 'fixtures/leaks/memo_leak', '-o', file)).code).toBe(0);
+    const other = await cli('gate', 'fixtures/leaks/lru_plateau', '--baseline', file, '--max-total-growth', '50%');
+    expect([other.code, other.out]).toEqual([
+      0,
+      expect.stringContaining(
+        `note: ${file} names none of the files these captures name ("memo_leak.py" there, "lru_plateau.py" here): ` +
+          'if they are not the same program, the growth checks compare two programs',
+      ),
+    ]);
+    const same = await cli('gate', 'fixtures/leaks/memo_leak', '--baseline', file, '--max-total-growth', '50%');
+    expect(same.out).not.toContain('names none of the files');
+  });
+});
+
 describe('gate: --ignore', () => {
   it('a leak in a file it leaves out is not counted, but named (with the program line that reached it, if another)', async () => {
     const r = await cli('gate', `${G}/leaky`, '--ignore', '*/service.py');

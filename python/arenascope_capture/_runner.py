@@ -191,6 +191,24 @@ def _status(code):
     return 1
 
 
+def _die_with_parent():
+    # `arenascope run` killed outright (SIGKILL, an OOM kill) must not leave the program running,
+    # traced and writing snapshots, with nothing sampling its RSS: on Linux ask the kernel for a
+    # SIGTERM when the parent dies (the handler below takes the last capture and stops).
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        parent = os.getppid()
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # it died before the call
+            os.kill(os.getpid(), signal.SIGTERM)
+    except Exception:
+        pass
+
+
 def main():
     _execute(*_setup())
 
@@ -207,6 +225,7 @@ def _setup():
         candidate = os.path.join(opts.dir, "captures.jsonl")
         index_file = candidate if os.path.exists(candidate) else None
     controller = Controller(opts.dir, opts.mode, opts.interval, opts.frames, index_file, started)
+    _die_with_parent()
     main_module = _prepare(kind, target, args)
     # Told before tracing starts: zipfile's check keeps blocks (struct's cache), the program's in a capture.
     if kind == "--script" and not _plain_source(target):
@@ -214,8 +233,12 @@ def _setup():
     controller.saved_pytest_plugins = os.environ.get("PYTEST_PLUGINS")
     plugins = controller.saved_pytest_plugins
     os.environ["PYTEST_PLUGINS"] = plugins + "," + PLUGIN if plugins else PLUGIN
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, controller.on_signal)
+    # SIGHUP (a closed terminal, an ssh session dropped, `arenascope run` passing it on) ends the
+    # program as SIGTERM does: each takes the last capture first.
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, controller.on_signal)
     arenascope_capture._controller = controller
     # Registered first, so it runs last: after the program's own atexit handlers.
     atexit.register(controller.at_exit)

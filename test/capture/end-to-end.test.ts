@@ -479,6 +479,40 @@ describe.runIf(PRESENT.includes('3.11.7'))('SIGTERM to a program busy in C code 
   });
 });
 
+// Killed outright (a CI timeout's SIGKILL, an OOM kill), `run` left its program running, traced and
+// writing snapshots as long as it lived, nothing sampling its RSS (h318). The kernel sends it SIGTERM
+// when `run` dies: it takes its last capture and stops.
+describe.runIf(PRESENT.includes('3.11.7'))('run killed outright (SIGKILL)', () => {
+  it('takes its program with it, after a last capture', { timeout: 60_000 }, async () => {
+    const dir = fresh('killed');
+    const program = join(PROGRAMS, 'wait_for_signal.py');
+    const child = spawn(process.execPath, [BIN, 'run', '-o', dir, '--', pyenv('3.11.7'), program], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('waiting') && resolve()),
+    );
+    const py = pythonUnder(child.pid!);
+    const exited = new Promise<string | null>((resolve) => child.on('exit', (_, signal) => resolve(signal)));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // Gone, or a zombie left for a PID 1 that does not reap.
+    const running = (): boolean => {
+      try {
+        return readFileSync(`/proc/${py}/stat`, 'utf8').split(') ')[1]!.split(' ')[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 20_000;
+    while (running() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(running()).toBe(false);
+    const captures = readFileSync(join(dir, 'captures.jsonl'), 'utf8');
+    expect(captures).toContain('"label": "signal"');
+  });
+});
+
 describe.runIf(PRESENT.includes('3.11.7'))('leaks, replay, report and gate agree on a leaky run', () => {
   it('the same leaks and the same fragmentation verdict', { timeout: 120_000 }, () => {
     const dir = fresh('agree');

@@ -351,16 +351,17 @@ function suspects(leaks: readonly { confidence: number }[] | null): {
 }
 
 /**
- * The capture a label names: its own label, or else the one label that ends with it or that it ends
- * with at a '/' (`snap-03.pickle` of a folder's `caps/run/snap-03.pickle`, which was refused; h317). -1
- * for none, or for several.
+ * The capture a label names: its own label, or else the one label that ends with it at a '/'
+ * (`snap-03.pickle` of a folder's `caps/run/snap-03.pickle`, which was refused; h317). -1 for none, or
+ * for several. (A path ending with a label is no name of it: `../run1/snap-00.pickle` is another run's
+ * file, taken for this run's `snap-00.pickle`, h320; the command resolves a file's path to its label.)
  */
 function labelIndex(labels: readonly string[], label: string): number {
   const exact = labels.indexOf(label);
   if (exact >= 0) return exact;
   const bare = (x: string): string => x.replace(/^(?:\.\/)+/, '');
-  const [a, ends] = [bare(label), (x: string, y: string): boolean => x === y || x.endsWith(`/${y}`)];
-  const found = labels.flatMap((l, i) => (ends(bare(l), a) || ends(a, bare(l)) ? [i] : []));
+  const a = bare(label);
+  const found = labels.flatMap((l, i) => (bare(l) === a || bare(l).endsWith(`/${a}`) ? [i] : []));
   return new Set(found.map((i) => labels[i])).size === 1 ? found[0]! : -1;
 }
 

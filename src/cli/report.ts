@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { buildReportData, REPORT_TOP_SITES } from '../analysis/report-data.js';
 import type { Order } from '../ingest/resolve-inputs.js';
+import type { CaptureSet } from '../model/capture-set.js';
 import { renderTopSitesCsv } from '../report/csv.js';
 import type { CompileCharts } from '../report/html/chart-compiler.js';
 import { renderJson } from '../report/json.js';
@@ -111,6 +112,26 @@ async function withoutDeprecated(a: Args): Promise<Args> {
   return b;
 }
 
+/**
+ * --diff-from naming a capture's file by a path from elsewhere (`/abs/caps/snap-03.pickle` of a folder
+ * given as `caps`): that capture's label. Else as given: another file of the same name is no name of a
+ * capture (another run's `../run1/snap-00.pickle` was taken for this run's `snap-00.pickle`, h320).
+ */
+function diffFromLabel(set: CaptureSet, given: string | undefined): string | undefined {
+  const { snapshots, labels } = set.series;
+  if (given === undefined || labels.includes(given)) return given;
+  const real = (path: string): string | null => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return null;
+    }
+  };
+  const file = real(given);
+  const i = file === null ? -1 : snapshots.findIndex((s) => real(s.source.path) === file);
+  return i >= 0 ? labels[i] : given;
+}
+
 export async function handler(given: Args): Promise<void> {
   const a = await withoutDeprecated(given);
   // A page's charts: vega-lite loads on another thread while this one reads and analyzes.
@@ -147,7 +168,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
       ...workingDirectory(),
       title: a.title,
       python: a.python,
-      baselineLabel: a['diff-from'],
+      baselineLabel: diffFromLabel(set, a['diff-from']),
       requireAllocatorReports: Boolean(a['allocator-stats']?.length),
       optimise: a.io.optimise,
       leaks: leakQueryFromArgs(a),

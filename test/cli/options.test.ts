@@ -2,7 +2,7 @@
 // prints JSON, old spellings still read with a notice, numbers checked as typed, "did you mean",
 // --version is arenascope's wherever it runs, and input errors name the flag that gets past them.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -206,6 +206,33 @@ describe('report --diff-from names a capture by its file name too', () => {
   it("a name that ends no label, or a part of a file's name, is refused", async () => {
     for (const name of ['nap-3.pickle', 'snap-3'])
       expect((await cli('report', SERIES, '--format', 'json', '--diff-from', name)).code).toBe(2);
+  });
+
+  // Another run's file of the same name is no capture given: it was taken for this run's (h320).
+  it("another folder's file of the same name is refused, not taken for the capture of that name", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-diff-from-'));
+    for (const run of ['run1', 'run2']) cpSync(SERIES, join(dir, run), { recursive: true });
+    const files = Array.from({ length: 9 }, (_, i) => `snap-${i + 1}.pickle`);
+    for (const path of [join('..', 'run1', 'snap-3.pickle'), join(dir, 'run1', 'snap-3.pickle')]) {
+      const r = spawnSync(process.execPath, [BIN, 'report', ...files, '--format', 'json', '--diff-from', path], {
+        cwd: join(dir, 'run2'),
+        encoding: 'utf8',
+      });
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        expect.stringContaining(`--diff-from ${path} is not one of the snapshots given`),
+      ]);
+    }
+    // Its own file by its path: that capture.
+    const own = spawnSync(
+      process.execPath,
+      [BIN, 'report', ...files, '--format', 'json', '--diff-from', join(dir, 'run2', 'snap-3.pickle')],
+      { cwd: join(dir, 'run2'), encoding: 'utf8' },
+    );
+    expect(own.status, own.stderr).toBe(0);
+    expect((JSON.parse(own.stdout) as { snapshots: { diff: { from: string } } }).snapshots.diff.from).toBe(
+      'snap-3.pickle',
+    );
   });
 });
 

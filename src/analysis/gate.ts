@@ -232,9 +232,10 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
             'if they are not the same program, the growth checks compare two programs',
         ]
       : [];
-  // Without a run's command line: the program's own files, by name (the standard library, frozen
-  // modules and arenascope's internals aside), in snapshot sites and line reports. None in common:
-  // another program's baseline passed a gate on its totals and peaks, unsaid (h319).
+  // Without a run's command line on both sides (which says it, when they differ): the program's own
+  // files, by name (the standard library, frozen modules and arenascope's internals aside), in snapshot
+  // sites and line reports. None in common: another program's baseline passed a gate on its totals and
+  // peaks, unsaid (h319).
   const ownFiles = (d: ReportData): Set<string> =>
     new Set(
       [
@@ -247,7 +248,10 @@ export function sharedKinds(current: ReportData, baseline: ReportData, name: str
     );
   const [filesBefore, filesNow] = [ownFiles(baseline), ownFiles(current)];
   const files =
-    !program.length && filesBefore.size && filesNow.size && ![...filesNow].some((f) => filesBefore.has(f))
+    !(ranBefore.length && ranNow.length) &&
+    filesBefore.size &&
+    filesNow.size &&
+    ![...filesNow].some((f) => filesBefore.has(f))
       ? [
           `${name} names none of the files these captures name (${quoted([...filesBefore][0]!, 40)} there, ` +
             `${quoted([...filesNow][0]!, 40)} here): if they are not the same program, the growth checks compare two programs`,

@@ -9,7 +9,7 @@ import type { CaptureSet, PartialSnapshots, TimeSource } from '../model/capture-
 import { FrameTable } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
-import type { Snapshot } from '../model/snapshot.js';
+import { librariesOf, type Snapshot } from '../model/snapshot.js';
 import { isListing, type SourceInfo } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
 import { InputError, NotACaptureError, UsageError } from '../util/errors.js';
@@ -585,34 +585,6 @@ export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true):
     );
   }
   return found;
-}
-
-// A CPython's own library, by its version: '/usr/lib/python3.11/json/decoder.py'; not the packages
-// installed beside it ('…/lib/python3.9/site-packages/…' on the PYTHONPATH of a 3.11 is no 3.9's).
-const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/](?!site-packages[\\/]|dist-packages[\\/])/;
-
-/**
- * The CPython versions whose library a snapshot's tracebacks name: two files or more under its
- * lib/pythonX.Y/ (one is a program's own code compiled under such a name, or a file it read; h278).
- */
-function librariesOf(s: Snapshot): string[] {
-  const { frames, groups } = s;
-  const tracebacks = new Uint8Array(frames.tracebackCount);
-  const files = new Uint8Array(frames.filenames.length);
-  const found = new Map<string, number>();
-  for (let g = 0; g < groups.length; g++) {
-    const tb = groups.traceback[g]!;
-    if (tracebacks[tb]) continue;
-    tracebacks[tb] = 1;
-    for (let i = 0, n = frames.tracebackLength(tb); i < n; i++) {
-      const f = frames.frameFilenameId(frames.tracebackFrame(tb, i));
-      if (files[f]) continue;
-      files[f] = 1;
-      const m = LIBRARY.exec(frames.filenames[f]!);
-      if (m) found.set(m[1]!, (found.get(m[1]!) ?? 0) + 1);
-    }
-  }
-  return [...found].flatMap(([v, n]) => (n > 1 ? [v] : [])).sort();
 }
 
 /**

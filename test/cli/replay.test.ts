@@ -110,13 +110,34 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(py37.assumptions[0]).toMatch(/for dumps of CPython 3\.6 or 3\.7 .*pickle protocol 4.*have 3\.8.s geometry/);
     const py311 = await replayOf(...pair('py311'));
     expect(py311.python).toBe('3.11');
-    expect(py311.assumptions[0]).toMatch(/for dumps of 3\.9 or later \(4-item traces\)/);
+    expect(py311.assumptions[0]).toBe(
+      "the pymalloc of CPython 3.11, as its dumps' tracebacks name its library (lib/python3.11/); --python names another",
+    );
+    // Tracebacks in the program alone: its layout only.
+    const shallow = await replayOf('fixtures/dumps/py313-tree.pickle');
+    expect([shallow.python, shallow.assumptions[0]]).toEqual([
+      '3.11',
+      expect.stringMatching(/for dumps of 3\.9 or later \(4-item traces\)/),
+    ]);
     // (--order given: two interpreters' captures are no series otherwise.)
     const mixed = await replayOf(pair('py38')[0]!, pair('py311')[1]!, '--order', 'given');
     expect(mixed.assumptions[0]).toMatch(/before and after 3\.9/);
     const named = await replayOf(...pair('py38'), '--python', '3.11');
     expect(named.python).toBe('3.11');
     expect(named.assumptions.join()).not.toMatch(/the pymalloc of/);
+  });
+
+  // Dumps of 3.9 and later have one layout: a 3.9 run's, modelled as 3.11, had its arenas counted in 1 MiB
+  // where 3.9's are 256 KiB ("24 arenas pinned" of a run holding 103 by its own reports; h317). The
+  // library its tracebacks name says which (fixtures/pymalloc/library-named: make.sh, CPython 3.9 and 3.12).
+  it.each([
+    ['py39', '3.9', 256 * 1024],
+    ['py312', '3.12', 1024 * 1024],
+  ])('%s dumps naming lib/pythonX.Y/: that CPython, said as assumed', async (v, python, arenaSize) => {
+    const D = 'fixtures/pymalloc/library-named';
+    const r = await replayOf(`${D}/${v}-a.pickle`, `${D}/${v}-b.pickle`);
+    expect([r.python, r.arenaSize]).toEqual([python, arenaSize]);
+    expect(r.assumptions[0]).toContain(`as its dumps' tracebacks name its library (lib/python${python}/)`);
   });
 
   // `--python 3.6`, which stats, diff and leaks take for 3.6's dumps, was refused by replay with yargs'

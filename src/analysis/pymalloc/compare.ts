@@ -8,7 +8,7 @@ import {
   type MallocStatsBlock,
   printedAtNewArena,
 } from '../../model/allocator-stats.js';
-import type { Snapshot } from '../../model/snapshot.js';
+import { librariesOf, python3Minor, type Snapshot } from '../../model/snapshot.js';
 import { judgedCapture } from '../../model/snapshot-series.js';
 import { isListing } from '../../model/source.js';
 import { InputError, UsageError } from '../../util/errors.js';
@@ -1040,6 +1040,14 @@ export function modelPython(
   }
   if (reportArenaSize === 256 * KiB) {
     return named('3.9', 'for dumps of 3.9 or later (4-item traces) with allocator reports of 256 KiB arenas');
+  }
+  // The one CPython whose library the tracebacks name: a 3.9 run's dumps modelled as 3.11 had their
+  // arenas counted in 1 MiB where 3.9's are 256 KiB ("24 arenas pinned" of a run holding 103; h317).
+  const libraries = [...new Set(dumps.flatMap((s) => librariesOf(s)))];
+  const library = libraries.length === 1 ? libraries[0]! : null;
+  const fits = (v: string): boolean => reportArenaSize === null || GEOMETRIES[v]!.arenaSize === reportArenaSize;
+  if (library !== null && (python3Minor(library) ?? 0) >= 9 && GEOMETRIES[library] && fits(library)) {
+    return named(library, `as its dumps' tracebacks name its library (lib/python${library}/)`);
   }
   return named(
     DEFAULT_PYTHON,

@@ -106,7 +106,7 @@ export function allocatorStatsOption<T>(y: Argv<T>) {
       choices: Object.keys(GEOMETRIES),
       describe:
         'Model the pymalloc of this CPython version (arena and pool sizes, release rule); default: the one ' +
-        `the dumps say (3-item traces and pickle protocol 5: 3.8), else ${DEFAULT_PYTHON}`,
+        `the dumps say (3-item traces and pickle protocol 5: 3.8; lib/python3.9/ in tracebacks: 3.9), else ${DEFAULT_PYTHON}`,
     })
     .option('allocator-stats', {
       type: 'string',

@@ -110,11 +110,12 @@ export async function loadCaptureSet(
     );
     const snaps = set.series.snapshots;
     refuseMemrayAmongDumps(snaps);
-    if (opts.order !== 'given') refuseNumberedRuns(snaps);
     // One run's records name its every capture: a checkpoint of its own labelled "start" or "exit" is no
     // second run's (a complete run checkpointing "start" then "exit" was refused as two runs joined; h290).
+    // (Before the names' runs: two `arenascope run`s copied into one folder say so by their labels.)
     const oneRun = runs.length === 1 && snaps.every((s) => recorded.get(s.source.path)?.kind === 'snapshot');
     if (opts.order !== 'given' && !oneRun) refuseJoinedRuns(set.series.labels, snaps);
+    if (opts.order !== 'given') refuseNumberedRuns(snaps);
     if (opts.order !== 'given') refuseInterpreters(snaps);
     // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);

@@ -138,3 +138,34 @@ describe('workers of a pool dumping into one folder, as h203 found them read as 
     expect(globs(['p1-1.pickle', 'p1-2.pickle', 'p1-3.pickle', 'p2-4.pickle', 'p2-5.pickle'])).toBeUndefined();
   });
 });
+
+// Two programs' dumps in one folder, each named by its program and counted from 1 ('leaky-<n>' beside
+// 'clean-<n>'): names of two shapes, which no rule told apart. Ordered by their times, the leaking run's
+// captures then the clean one's read "no leak", and the gate passed (h321).
+describe("two programs' dumps in one folder under names of their own", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arenascope-two-programs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [from, name] of [
+    ['fixtures/leaks/memo_leak', 'leaky'],
+    ['fixtures/leaks/lru_plateau', 'clean'],
+  ] as const) {
+    for (let i = 1; i <= 5; i++)
+      for (const ext of ['', '.time']) cpSync(`${from}/snap-${i}.pickle${ext}`, join(dir, `${name}-${i}.pickle${ext}`));
+  }
+
+  it.each(['leaks', 'gate'])('%s refuses the folder, naming each program as a glob', async (cmd) => {
+    const r = await cli(cmd, dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("the snapshots' names number 2 runs apart, each counted afresh");
+    expect(r.err).toContain(`${join(dir, 'leaky-*.pickle')}: 5`);
+    expect(r.err).toContain(`${join(dir, 'clean-*.pickle')}: 5`);
+  });
+
+  it('names of other shapes, or one name counting on, are no runs apart', () => {
+    expect(numberedRuns(['a-1-1.pickle', 'b1.pickle', 'a-1-2.pickle', 'b2.pickle'], [1, 2, 3, 4])).toBeNull();
+    expect(numberedRuns(['start.pickle', 'snap-1.pickle', 'snap-2.pickle', 'exit.pickle'], [1, 2, 3, 4])).toBeNull();
+    expect(
+      numberedRuns(['before-1.pickle', 'before-2.pickle', 'after-3.pickle', 'after-4.pickle'], [1, 2, 3, 4]),
+    ).toBeNull();
+  });
+});

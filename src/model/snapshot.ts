@@ -1,5 +1,6 @@
 import type { FrameTable } from './frames.js';
 import type { SourceInfo } from './source.js';
+import { STDLIB_MODULES } from './stdlib-modules.js';
 
 /**
  * Live blocks grouped by (domain, traceback id, size) -> count, columnar. Exact for every
@@ -58,9 +59,10 @@ export function notWrittenBy(minor: number, protocol: number | undefined, layout
  * What a logged listing (a program's top N) shows, and so what it says of the sites it does not: the
  * listing holds no figure of them, only that each was below its smallest shown entry.
  */
-// A CPython's own library, by its version: '/usr/lib/python3.11/json/decoder.py'; not the packages
-// installed beside it ('…/lib/python3.9/site-packages/…' on the PYTHONPATH of a 3.11 is no 3.9's).
-const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/](?!site-packages[\\/]|dist-packages[\\/])/;
+// A CPython's own library, by its version: '/usr/lib/python3.11/json/decoder.py', one of its modules
+// (STDLIB_MODULES); not the packages installed beside it ('…/lib/python3.9/site-packages/…' on the
+// PYTHONPATH of a 3.11 is no 3.9's), nor a program's own code in such a folder.
+const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/]([^\\/]+?)(?:\.py)?(?:[\\/]|$)/;
 
 /**
  * The CPython versions whose library a snapshot's tracebacks name: two files or more under its
@@ -80,7 +82,7 @@ export function librariesOf(s: Snapshot): string[] {
       if (files[f]) continue;
       files[f] = 1;
       const m = LIBRARY.exec(frames.filenames[f]!);
-      if (m) found.set(m[1]!, (found.get(m[1]!) ?? 0) + 1);
+      if (m && STDLIB_MODULES.has(m[2]!)) found.set(m[1]!, (found.get(m[1]!) ?? 0) + 1);
     }
   }
   return [...found].flatMap(([v, n]) => (n > 1 ? [v] : [])).sort();

@@ -140,6 +140,15 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(r.assumptions[0]).toContain(`as its dumps' tracebacks name its library (lib/python${python}/)`);
   });
 
+  // A 3.12 program's own package under a folder named lib/python3.9/ (vendored) is no library of 3.9: it
+  // was modelled as 3.9's 256 KiB arenas, 4x the 3.12 interpreter's own report (h322).
+  it("a program's own code under lib/python3.9/ names no library: the default model", async () => {
+    const D = 'fixtures/pymalloc/library-named';
+    const r = await replayOf(`${D}/py312-vendored-a.pickle`, `${D}/py312-vendored-b.pickle`);
+    expect([r.python, r.arenaSize]).toEqual(['3.11', 1024 * 1024]);
+    expect(r.assumptions[0]).toMatch(/for dumps of 3\.9 or later \(4-item traces\)/);
+  });
+
   // `--python 3.6`, which stats, diff and leaks take for 3.6's dumps, was refused by replay with yargs'
   // list of choices (h294): 3.6 and 3.7 are 3.8's geometry, named as asked.
   it('--python 3.6 and 3.7 are taken: the geometry of 3.8, under their name', async () => {

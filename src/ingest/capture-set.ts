@@ -115,7 +115,7 @@ export async function loadCaptureSet(
     // (Before the names' runs: two `arenascope run`s copied into one folder say so by their labels.)
     const oneRun = runs.length === 1 && snaps.every((s) => recorded.get(s.source.path)?.kind === 'snapshot');
     if (opts.order !== 'given' && !oneRun) refuseJoinedRuns(set.series.labels, snaps);
-    if (opts.order !== 'given') refuseNumberedRuns(snaps);
+    if (opts.order !== 'given') refuseNumberedRuns(snaps, skipped);
     if (opts.order !== 'given') refuseInterpreters(snaps);
     // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
@@ -544,7 +544,7 @@ export function refuseMemrayAmongDumps(snaps: readonly Snapshot[]): void {
  * Snapshots whose names number several runs apart (numbered-runs.ts) are refused: judged as one series,
  * a leak in each run read as a sawtooth, or one run's leak as shrinking at the next one's start.
  */
-function refuseNumberedRuns(snaps: readonly Snapshot[]): void {
+function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void {
   const dumps = snaps.filter((s) => !isListing(s.source));
   const found = numberedRuns(
     dumps.map((s) => s.source.path),
@@ -553,6 +553,14 @@ function refuseNumberedRuns(snaps: readonly Snapshot[]): void {
   if (!found) return;
   const [a, b] = found.runs;
   const others = found.runs.length > 2 ? ` and ${found.runs.length - 2} more` : '';
+  if (found.byName) {
+    skipped.push(
+      `the snapshots' names have ${found.runs.length} shapes, each counted from the same first number ` +
+        `(${a!.glob}: ${a!.count}, ${b!.glob}: ${b!.count}${others}): read as one process's captures, by their ` +
+        `times; if they are runs of two programs, give one at a time ('${a!.glob}')`,
+    );
+    return;
+  }
   const when = found.overlap ? ', and their capture times overlap: processes running at once' : '';
   throw new UsageError(
     `the snapshots' names number ${found.runs.length} runs apart, ` +

@@ -12,6 +12,11 @@ export interface NumberedRuns {
   readonly overlap: boolean | null;
   /** Whether each run is counted from the same first number (else their numbers interleave). */
   readonly afresh: boolean;
+  /**
+   * Told apart by the text around their numbers ('leaky-<n>' beside 'clean-<n>'), which one process's
+   * phases share ('warmup-<n>' then 'steady-<n>'): a doubt, not two runs for certain.
+   */
+  readonly byName?: true;
 }
 
 /**
@@ -36,7 +41,8 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   const folders = new Set(paths.map((p) => dirname(p))).size;
   // Names of several shapes in one folder, each counting its own captures afresh ('leaky-<n>' beside
   // 'clean-<n>', 'batch-<n>' beside 'web-<n>'): two programs' dumps, one series of them joined at the
-  // other's first capture (a leak of 5 MiB read "no leak" by times, and the gate passed it).
+  // other's first capture (a leak of 5 MiB read "no leak" by times, and the gate passed it; h321); or one
+  // process's phases ('warmup-<n>' then 'steady-<n>', refused, h322): said, not refused.
   if (parts.some((p) => template(p) !== shape)) return byShape(paths, parts, times, template);
   if (numbers < 1 || (numbers < 2 && folders < 2)) return null;
   const last = grouped(paths, parts, times, parts[0]!.length - 2);
@@ -117,6 +123,7 @@ function byShape(
   if (!list.every((r) => Math.min(...r.counts) === first)) return null;
   return {
     afresh: true,
+    byName: true,
     runs: list.map((r) => ({ glob: r.glob, count: r.counts.length })),
     overlap: list.some((r) => r.times.some((t) => t === null))
       ? null

@@ -141,7 +141,8 @@ describe('workers of a pool dumping into one folder, as h203 found them read as 
 
 // Two programs' dumps in one folder, each named by its program and counted from 1 ('leaky-<n>' beside
 // 'clean-<n>'): names of two shapes, which no rule told apart. Ordered by their times, the leaking run's
-// captures then the clean one's read "no leak", and the gate passed (h321).
+// captures then the clean one's read "no leak", and the gate passed, with nothing said (h321). One
+// process's phases are named so too ('warmup-<n>' then 'steady-<n>': refused, its leak lost, h322): said.
 describe("two programs' dumps in one folder under names of their own", () => {
   const dir = mkdtempSync(join(tmpdir(), 'arenascope-two-programs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -153,12 +154,38 @@ describe("two programs' dumps in one folder under names of their own", () => {
       for (const ext of ['', '.time']) cpSync(`${from}/snap-${i}.pickle${ext}`, join(dir, `${name}-${i}.pickle${ext}`));
   }
 
-  it.each(['leaks', 'gate'])('%s refuses the folder, naming each program as a glob', async (cmd) => {
+  it.each(['leaks', 'gate'])('%s says so, naming each as a glob to give alone', async (cmd) => {
     const r = await cli(cmd, dir);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain("the snapshots' names number 2 runs apart, each counted afresh");
-    expect(r.err).toContain(`${join(dir, 'leaky-*.pickle')}: 5`);
-    expect(r.err).toContain(`${join(dir, 'clean-*.pickle')}: 5`);
+    expect(r.code).not.toBe(2);
+    expect(r.err).toContain(
+      `the snapshots' names have 2 shapes, each counted from the same first number (${join(dir, 'leaky-*.pickle')}: 5, ` +
+        `${join(dir, 'clean-*.pickle')}: 5): read as one process's captures, by their times; if they are runs of ` +
+        `two programs, give one at a time ('${join(dir, 'leaky-*.pickle')}')`,
+    );
+    // As the message says: the leak CPython's compare_to shows, found.
+    expect((await cli('gate', join(dir, 'leaky-*.pickle'))).code).toBe(1);
+  });
+
+  // One process's phases (fixtures/leaks/memo_leak, its first captures 'warmup-<n>' and the rest
+  // 'steady-<n>'): its leak found, as under one name, with the same word.
+  it("one process's phases named apart: the same leak as under one name", async () => {
+    const phases = mkdtempSync(join(tmpdir(), 'arenascope-phases-'));
+    for (let i = 1; i <= 9; i++)
+      for (const ext of ['', '.time'])
+        cpSync(
+          `fixtures/leaks/memo_leak/snap-${i}.pickle${ext}`,
+          join(phases, `${i <= 3 ? 'warmup' : 'steady'}-${i <= 3 ? i : i - 3}.pickle${ext}`),
+        );
+    const r = await cli('leaks', phases, '--json');
+    const whole = await cli('leaks', 'fixtures/leaks/memo_leak', '--json');
+    const leaks = (out: string) =>
+      (JSON.parse(out) as { sites: { lineno: number; verdict: string }[] }).sites
+        .filter((x) => x.verdict === 'leak')
+        .map((x) => x.lineno);
+    expect(r.code).toBe(0);
+    expect(leaks(r.out)).toEqual(leaks(whole.out));
+    expect(leaks(r.out).length).toBeGreaterThan(0);
+    expect(r.err).toContain("the snapshots' names have 2 shapes");
   });
 
   it('names of other shapes, or one name counting on, are no runs apart', () => {

@@ -43,7 +43,12 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   // 'clean-<n>', 'batch-<n>' beside 'web-<n>'): two programs' dumps, one series of them joined at the
   // other's first capture (a leak of 5 MiB read "no leak" by times, and the gate passed it; h321); or one
   // process's phases ('warmup-<n>' then 'steady-<n>', refused, h322): said, not refused.
-  if (parts.some((p) => template(p) !== shape)) return byShape(paths, parts, times, template);
+  if (parts.some((p) => template(p) !== shape)) {
+    // (As many numbers in each, one at least: names of other shapes, 'a-1-1' beside 'b1', are no such runs.)
+    if (numbers < 1 || parts.some((p) => p.length !== parts[0]!.length)) return null;
+    const runs = grouped(paths, parts, times, parts[0]!.length - 2);
+    return runs?.afresh ? { ...runs, byName: true } : null;
+  }
   if (numbers < 1 || (numbers < 2 && folders < 2)) return null;
   const last = grouped(paths, parts, times, parts[0]!.length - 2);
   const before = numbers >= 2 ? grouped(paths, parts, times, parts[0]!.length - 4) : null;
@@ -91,42 +96,4 @@ function grouped(
 function overlapping(runs: readonly (readonly number[])[]): boolean {
   const spans = runs.map((r) => [Math.min(...r), Math.max(...r)] as const).sort((a, b) => a[0] - b[0]);
   return spans.some((s, i) => i > 0 && s[0] < spans[i - 1]![1]);
-}
-
-/** Runs told apart by the text around their names' last number, each shape counted from the same first number. */
-function byShape(
-  paths: readonly string[],
-  parts: readonly string[][],
-  times: readonly (number | null)[],
-  template: (p: readonly string[]) => string,
-): NumberedRuns | null {
-  // As many numbers in every name: names of other shapes ('a-1-1' beside 'b1') are no such runs.
-  if (parts.some((p) => p.length !== parts[0]!.length)) return null;
-  const runs = new Map<string, { glob: string; counts: number[]; times: (number | null)[] }>();
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (p.length < 3) return null; // a name with no number: not a numbered series
-    const at = p.length - 2;
-    const key = join(dirname(paths[i]!), template(p));
-    let run = runs.get(key);
-    if (!run) {
-      run = { glob: join(dirname(paths[i]!), p.map((x, k) => (k === at ? '*' : x)).join('')), counts: [], times: [] };
-      runs.set(key, run);
-    }
-    run.counts.push(Number(p[at]!));
-    run.times.push(times[i] ?? null);
-  }
-  const list = [...runs.values()];
-  if (list.length < 2 || list.some((r) => r.counts.length < 2)) return null;
-  if (list.some((r) => new Set(r.counts).size !== r.counts.length)) return null;
-  const first = Math.min(...list[0]!.counts);
-  if (!list.every((r) => Math.min(...r.counts) === first)) return null;
-  return {
-    afresh: true,
-    byName: true,
-    runs: list.map((r) => ({ glob: r.glob, count: r.counts.length })),
-    overlap: list.some((r) => r.times.some((t) => t === null))
-      ? null
-      : overlapping(list.map((r) => r.times as number[])),
-  };
 }

@@ -553,7 +553,9 @@ function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void
   if (!found) return;
   const [a, b] = found.runs;
   const others = found.runs.length > 2 ? ` and ${found.runs.length - 2} more` : '';
-  if (found.byName) {
+  // Phases of one process are one after the other, in times known: names alone cannot order them (read
+  // by name, 'steady-*' came before 'warmup-*'), and runs whose times overlap are processes at once.
+  if (found.byName && found.overlap === false) {
     skipped.push(
       `the snapshots' names have ${found.runs.length} shapes, each counted from the same first number ` +
         `(${a!.glob}: ${a!.count}, ${b!.glob}: ${b!.count}${others}): read as one process's captures, by their ` +
@@ -566,7 +568,7 @@ function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void
     `the snapshots' names number ${found.runs.length} runs apart, ` +
       `${found.afresh ? 'each counted afresh' : 'their numbers interleaved'} (${a!.glob}: ${a!.count}, ` +
       `${b!.glob}: ${b!.count}${others})${when}; a series is one run's captures: give one run at a time ` +
-      `('${a!.glob}'), or --order given to take them as one series as named`,
+      `('${a!.glob}'), or list them in the order they were taken with --order given to take them as one series`,
   );
 }
 

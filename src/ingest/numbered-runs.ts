@@ -46,8 +46,13 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   if (parts.some((p) => template(p) !== shape)) {
     // (As many numbers in each, one at least: names of other shapes, 'a-1-1' beside 'b1', are no such runs.)
     if (numbers < 1 || parts.some((p) => p.length !== parts[0]!.length)) return null;
-    const runs = grouped(paths, parts, times, parts[0]!.length - 2);
-    return runs?.afresh ? { ...runs, byName: true } : null;
+    const at = parts[0]!.length - 2;
+    const runs = grouped(paths, parts, times, at);
+    if (!runs?.afresh) return null;
+    // Numbers besides the count that differ from run to run ('web-<pid>-<n>' beside 'batch-<pid>-<n>')
+    // tell processes apart, which one process's phases are not: refused as one shape's runs are.
+    const ids = new Set(parts.map((p) => p.filter((_, k) => k % 2 === 1 && k !== at).join('#')));
+    return ids.size > 1 ? runs : { ...runs, byName: true };
   }
   if (numbers < 1 || (numbers < 2 && folders < 2)) return null;
   const last = grouped(paths, parts, times, parts[0]!.length - 2);

@@ -188,6 +188,31 @@ describe("two programs' dumps in one folder under names of their own", () => {
     expect(r.err).toContain("the snapshots' names have 2 shapes");
   });
 
+  // Refused where the names or times cannot be one process's phases (h323): without times (read in
+  // name order, 'steady-*' before 'warmup-*', the leak lost), times that overlap (processes at once), or
+  // other numbers that differ from run to run ('web-<pid>-<n>' beside 'batch-<pid>-<n>').
+  it('refused without times, with times that overlap, or with a number naming each process', () => {
+    const names = (a: string, b: string) => [1, 2, 3].flatMap((i) => [`${a}-${i}.pickle`, `${b}-${i}.pickle`]);
+    expect(numberedRuns(names('warmup', 'steady'), Array(6).fill(null))?.byName).toBe(true);
+    expect(numberedRuns(names('warmup', 'steady'), Array(6).fill(null))?.overlap).toBeNull();
+    expect(numberedRuns(names('leaky', 'clean'), [1, 2, 3, 4, 5, 6])?.overlap).toBe(true);
+    expect(numberedRuns(names('web-4935', 'batch-4936'), [1, 2, 3, 10, 11, 12])?.byName).toBeUndefined();
+    expect(numberedRuns(names('web-1', 'batch-1'), [1, 2, 3, 10, 11, 12])?.byName).toBe(true);
+  });
+
+  it('without their times: refused, naming each as a glob', async () => {
+    const untimed = mkdtempSync(join(tmpdir(), 'arenascope-two-programs-untimed-'));
+    for (const [from, name] of [
+      ['fixtures/leaks/memo_leak', 'leaky'],
+      ['fixtures/leaks/lru_plateau', 'clean'],
+    ] as const)
+      for (let i = 1; i <= 5; i++) cpSync(`${from}/snap-${i}.pickle`, join(untimed, `${name}-${i}.pickle`));
+    const r = await cli('leaks', untimed);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("the snapshots' names number 2 runs apart, each counted afresh");
+    expect(r.err).toContain('list them in the order they were taken with --order given');
+  });
+
   it('names of other shapes, or one name counting on, are no runs apart', () => {
     expect(numberedRuns(['a-1-1.pickle', 'b1.pickle', 'a-1-2.pickle', 'b2.pickle'], [1, 2, 3, 4])).toBeNull();
     expect(numberedRuns(['start.pickle', 'snap-1.pickle', 'snap-2.pickle', 'exit.pickle'], [1, 2, 3, 4])).toBeNull();

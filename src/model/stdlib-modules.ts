@@ -1,5 +1,5 @@
-// The top-level modules of CPython's standard library: sys.stdlib_module_names of CPython 3.10 to 3.13, and
-// those removed before 3.10 (parser, symbol, formatter, macpath, dummy_threading). A file under
+// The top-level modules of CPython's standard library: sys.stdlib_module_names of CPython 3.10 to 3.13, the `test` package
+// and those removed before 3.10 (parser, symbol, formatter, macpath, dummy_threading, _bootlocale). A file under
 // lib/pythonX.Y/ is the library's when it is one of these (or in one of these packages): a program's own
 // code vendored under such a folder is not (h322: a 3.12 program's lib/python3.9/mypkg/ modelled as 3.9).
 export const STDLIB_MODULES: ReadonlySet<string> = new Set([
@@ -10,6 +10,7 @@ export const STDLIB_MODULES: ReadonlySet<string> = new Set([
   '_ast',
   '_asyncio',
   '_bisect',
+  '_bootlocale',
   '_blake2',
   '_bootsubprocess',
   '_bz2',
@@ -291,6 +292,7 @@ export const STDLIB_MODULES: ReadonlySet<string> = new Set([
   'telnetlib',
   'tempfile',
   'termios',
+  'test',
   'textwrap',
   'this',
   'threading',

@@ -1,6 +1,7 @@
 // The few lines `arenascope run` prints on stderr at the end: what the folder holds, how the program
 // ended (a crash or an interruption said plainly), what capturing cost, and the commands to run next.
 
+import { shellWord } from '../util/text.js';
 import type { Manifest } from './manifest.js';
 import type { CaptureResult } from './run-capture.js';
 
@@ -12,9 +13,6 @@ function bytes(n: number): string {
   if (n < KiB ** 3) return `${(n / KiB ** 2).toFixed(1)} MiB`;
   return `${(n / KiB ** 3).toFixed(2)} GiB`;
 }
-
-/** A word or path as a shell reads it back (single quotes when it holds anything special). */
-const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 function ending(m: Manifest, exitCode: number): string {
   const exit = m.exit;

@@ -81,3 +81,6 @@ export function fmtBytes(b: number): string {
   const [scale, unit] = a >= 2 ** 30 ? [2 ** 30, 'GiB'] : a >= 2 ** 20 ? [2 ** 20, 'MiB'] : [1024, 'KiB'];
   return `${(b / scale).toFixed(1)} ${unit}`;
 }
+
+/** A word or path as a shell reads it back (single quotes when it holds anything special). */
+export const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);

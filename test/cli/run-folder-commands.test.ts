@@ -86,6 +86,16 @@ describe('commands on a run folder', () => {
     expect(text.out).toContain(`(complete, Python ${truth.python})`);
   });
 
+  // Its arguments as a shell reads them back: "my app.py a b c" could not tell 'a b' from a and b (h318).
+  it("info quotes the command's words that hold spaces", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'arenascope-run-quoted-')), 'run');
+    cpSync(RUN, dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.command = [manifest.command[0], 'my app.py', 'a b', 'c'];
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    expect((await cli('info', dir)).out).toContain(`${manifest.command[0]} 'my app.py' 'a b' c; 0 tests`);
+  });
+
   it('info shows the run, its tests and each capture label', async () => {
     const t = await cli('info', RUN);
     expect(t.code).toBe(0);

@@ -7,7 +7,7 @@ import { frameLine, plain, STAT } from './tracemalloc-lines.js';
 
 // A terminal wraps a line wider than itself onto the lines after it, each full one as wide as the
 // terminal; copied, the breaks stay (a listing at 80 columns lost its statistics and hid a leak).
-// Lines of a statistic or a frame are joined back: two or three lines that make one, or a statistic
+// Lines of a statistic or a frame are joined back: two lines or more that make one, or a statistic
 // with the rest of its figures after it. A full line is at least this wide.
 export const MIN_WRAP = 40;
 // No terminal is wider: a longer line is none of a wrap's full lines (a line of 1 MiB of spaces held
@@ -28,7 +28,7 @@ const WRAP_SLACK = 8;
 export const wrapsOn = (text: string, width: number): boolean =>
   (width > 0 && text.length >= width - WRAP_SLACK) || /\S $/.test(text);
 
-/** A line of the input, or two or three lines a terminal wrapped one onto, joined. */
+/** A line of the input, or the lines a terminal wrapped one onto, joined. */
 export interface Line {
   readonly no: number;
   readonly text: string;
@@ -75,15 +75,30 @@ const fullAfter = (last: Line, text: string): boolean =>
 const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(text.trimEnd()) !== null;
 
 /**
+ * Whether a line is whole alone: a frame line, or a statistic with a file name and its average (CPython
+ * prints ', average=' whenever the count is not 0: '…, count=1' alone is wrapped in its count).
+ */
+const wholeAlone = (trimmed: string, stat = STAT.exec(trimmed)): boolean =>
+  (stat !== null && stat[1] !== '' && (stat[7] === '0' || stat[9] !== undefined)) || frameLine(trimmed) !== null;
+
+/** A line's text after its log prefix (`cuts`: its prefixCuts), or all of it. */
+const messageOf = (text: string, cuts = prefixCuts(text)): string =>
+  cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
+
+/**
  * A wrapped piece of a file name: after its log prefix, a path separator, not a rule ('====='), and no
  * spaces ('plain'), or spaces in one that starts as an absolute path with no ': ' in it ('spaced': a
  * folder's name holds spaces, and every statistic wrapped inside one was read as a listing of its own,
- * a leak missed unsaid); else null.
+ * a leak missed unsaid); after a log prefix, a pseudo-file's name begun ('pseudo': `<frozen importl`);
+ * else null.
  */
-function pathPiece(text: string): 'plain' | 'spaced' | null {
-  if (text.length < MIN_PATH_WRAP) return null;
+function pathPiece(text: string, width: number): 'plain' | 'spaced' | 'pseudo' | null {
   const cuts = prefixCuts(text);
-  const rest = cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
+  // (A logged one, the statistic after it unprefixed, is a wrap at any terminal's width; so is one as
+  // wide as the wraps seen.)
+  if (text.length !== width && text.length < (cuts.length ? MIN_WRAP : MIN_PATH_WRAP)) return null;
+  const rest = messageOf(text, cuts);
+  if (cuts.length && /^\s*<[\w.-]+(?: [\w.-]*)?$/.test(rest)) return 'pseudo';
   if (!/[\\/]/.test(rest) || !/[A-Za-z0-9]/.test(rest)) return null;
   if (!/\s/.test(rest)) return 'plain';
   return /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(rest) && !/:\s/.test(rest) ? 'spaced' : null;
@@ -96,15 +111,24 @@ function pathPiece(text: string): 'plain' | 'spaced' | null {
  * columns, was glued to the statistic after it.
  */
 function nameMayGoOn(before: string, shown: number, text: string, width: number): boolean {
-  const piece = pathPiece(before);
+  const piece = pathPiece(before, width);
   if (!piece) return false;
   const head = STAT.exec(text.trimEnd())?.[1];
   if (head === undefined || prefixCuts(head).length) return false;
+  if (piece === 'pseudo') return /^\s*<[\w.-]+(?: [\w.-]+)?>$/.test(`${messageOf(before)}${head}`);
   // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/'),
-  // and never after a piece with spaces: a path printed as wide as the terminal (a data file's, with
-  // spaces) was glued to the statistic after it.
-  return !/^\s*(?:[\\/<]|[A-Za-z]:)/.test(head) || (piece === 'plain' && shown === width);
+  // or after a logged piece until a wrap shows the width, and never after a piece with spaces: a path
+  // printed as wide as the terminal (a data file's, with spaces) was glued to the statistic after it.
+  return (
+    !startsAnew(head) || (piece === 'plain' && (shown === width || (width === 0 && prefixCuts(before).length > 0)))
+  );
 }
+
+/** Whether a file name starts as a path or pseudo-file's name does, not in the middle of one. */
+const startsAnew = (name: string): boolean => /^\s*(?:[\\/<]|[A-Za-z]:)/.test(name);
+
+// Full lines of one line wrapped, at most (a 200-character file name logged at 60 columns is 4).
+const MAX_PIECES = 8;
 
 // Lines read, at most, while a join inside a file name waits for its width to be a terminal's.
 const MAX_WAIT = 64;
@@ -191,23 +215,30 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
     const wasWhole = heldWhole;
     const trimmed = text.trimEnd();
     const stat = STAT.exec(trimmed);
-    // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.
-    // CPython prints ', average=' whenever the count is not 0: '…, count=1' alone is wrapped in its count.)
-    heldWhole =
-      (stat !== null && stat[1] !== '' && (stat[7] === '0' || stat[9] !== undefined)) || frameLine(trimmed) !== null;
+    // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.)
+    heldWhole = wholeAlone(trimmed, stat);
     const wide = last !== undefined && shownWidth(last) >= MIN_WRAP && shownWidth(last) <= MAX_TERMINAL;
     if (wide && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');
       // A break at a space: the copy may have dropped it from the end of the full line.
       const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
-      const complete = held.length === 1 && wasWhole;
+      // (A frame line wrapped inside its line number is whole too: the rest is its last digits.)
+      const complete = held.length === 1 && wasWhole && !(/\d$/.test(before) && /^\d+$/.test(text));
       const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
       const width = shownWidth(held[0]!);
       // `fold -s` broke a name at its space, `<frozen abc>` (a pseudo-file's name: no file's).
       const frozen = !complete && held.length === 1 && /<[^<>]* $/.test(before) && /^[^<\s]*>:/.test(text);
       // (Not after a whole statistic or frame: ':1: size=…' after one is code compiled with the file name
       // '', and the two were read as one site whose file name held the first's figures: h263.)
-      if (joined !== undefined && (!heldWhole || frozen) && !complete) {
+      // (Nor before a log record of its own: a logged title as wide as a wrap took the statistic logged
+      // after it, wrapped before its average, into its file name.)
+      if (joined !== undefined && (!heldWhole || frozen) && !complete && !prefixCuts(text).length) {
+        // A full line that leaves the statistic without its average: the next one ends it (a file name
+        // and a count wrapped, at 64 columns: the count's last digit and the average left out).
+        if (text.length === width && held.length < MAX_PIECES && !wholeAlone(joined.trimEnd())) {
+          held.push({ no, text, service, stat });
+          return [];
+        }
         // Nothing else than a wrap: its width is a terminal's, or, broken at a space (`fold -s`, an
         // editor), the width is at least its own: a wider wrap inside a file name waiting is one too.
         const atSpace = /\s$/.test(held[0]!.text);
@@ -222,14 +253,21 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       } else if (
         joined !== undefined &&
         !complete &&
-        held.length === 1 &&
-        nameMayGoOn(before, width, text, wrap.width)
+        held.slice(1).every((h) => h.text.length === width) &&
+        // (Full lines as wide before it show the width.)
+        nameMayGoOn(before, width, text, held.length > 1 ? width : wrap.width)
       ) {
-        const candidate = { joined: line, pieces: [held[0]!, { no, text, service, stat }] };
+        const candidate = { joined: line, pieces: [...held, { no, text, service, stat }] };
         // After a log prefix alone, the line was wrapped: broken inside a word, it goes on; so it
         // does when lines broken at spaces were seen (words wrapped), none wider than it.
         const inWord = !/\s$/.test(held[0]!.text);
-        const folded = inWord && (held[0]!.shown !== undefined || (wrap.soft > 0 && width >= wrap.soft));
+        // So it was after a log prefix of its own (the statistic after it has none), or when two full
+        // lines as wide came before it: a listing logged a statistic a line, wrapped at 80 columns
+        // inside each file name, was read as a listing a statistic (or its prefixes as part of the
+        // names), and the gate passed its leak (h324).
+        // (One that starts anew waits for the width all the same: see nameMayGoOn.)
+        const logged = held.length > 1 || (prefixCuts(before).length > 0 && !startsAnew(stat![1]!));
+        const folded = inWord && (held[0]!.shown !== undefined || logged || (wrap.soft > 0 && width >= wrap.soft));
         if (folded) wrap.width ||= width;
         if (wrap.width === width || folded) {
           wrap.joined.push(line.no);
@@ -240,8 +278,14 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
           waiting.queue.push(candidate);
         }
         [held, taken] = [[], true];
-      } else if (!complete && held.length === 1 && !heldWhole && fullAfter(last, text)) {
-        // A third line may complete it, when this one is full too.
+      } else if (
+        !complete &&
+        !heldWhole &&
+        (held.length === 1 ? fullAfter(last, text) : held.length < MAX_PIECES && text.length === width) &&
+        !prefixCuts(text).length
+      ) {
+        // A line after it may complete it, when this one is full too (as wide, after the second) and no
+        // log record of its own (a title as wide as the terminal took the records after it).
         held.push({ no, text, service, stat });
         return [];
       }

@@ -51,7 +51,9 @@ export function frameLine(line: string): { prefix: string; filename: string; lin
 }
 
 // A Markdown quote ('> ' before each line of a reply, '> > ' in a reply to one) and the no-break spaces of a copy from a web page.
-const MARKDOWN_QUOTE = /^(?: {0,3}> ?)+/;
+// Not the '>' of a pseudo-file's name a terminal wrapped before it ('<frozen abc' then '>:123: size=…' or
+// '>", line 241').
+const MARKDOWN_QUOTE = /^(?: {0,3}>(?!:\d|", line) ?)+/;
 const NBSP = /\u00a0/g;
 // A listing kept as comments in a script or notes ('    # ' before each line): the mark read as a file
 // name's first characters ('# /app/p.py', '# <frozen importlib._bootstrap>': not the import system's). Not

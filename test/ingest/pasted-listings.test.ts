@@ -386,15 +386,15 @@ describe('a traceback listing word-wrapped at 80 columns (fixtures/text/words80:
   });
 });
 
-describe('logs word-wrapped at 72 and 80 columns (fixtures/text/folded: the real `fold -s`)', () => {
+describe('logs wrapped at 72 and 80 columns (fixtures/text/folded: the real `fold -s` and `fold`)', () => {
   // A log prefix was left alone on its line when the file name after it did not fit, the name broken
   // where wider than the line, `<frozen abc>` at its space: each piece read as a statistic or listing of
   // its own ("No leak found" over 19 captures of a log of 4).
   const D = 'fixtures/text/folded';
-  it.each(['named', 'dashed', 'basic'].flatMap((f) => [`${f}.f72`, `${f}.f80`]))(
+  it.each(['named', 'dashed', 'basic'].flatMap((f) => [`${f}.f72`, `${f}.f80`, `${f}.h72`, `${f}.h80`]))(
     '%s.log reads as the log itself: the same listings, the leak at its line',
     async (name) => {
-      const log = name.replace(/\.f\d+$/, '');
+      const log = name.replace(/\.[fh]\d+$/, '');
       // (By file, not by traceback: a listing by line cannot be grouped finer than its key, and is refused.)
       for (const by of ['lineno', 'filename']) {
         const [printed, wrapped] = await Promise.all([
@@ -416,6 +416,40 @@ describe('logs word-wrapped at 72 and 80 columns (fixtures/text/folded: the real
     },
     30_000,
   );
+
+  // Hard-wrapped (a terminal's wrap, `fold -w`): a statistic logged a record broken inside its file name,
+  // over two lines or more, the rest unprefixed. Read as a statistic of its own, the piece before it
+  // ending the listing: a listing a statistic, the log prefix glued to names, the leak passed (h324).
+  const hardFold = (text: string, width: number): string =>
+    text
+      .split('\n')
+      .flatMap(function fold(l: string): string[] {
+        return l.length <= width ? [l] : [l.slice(0, width), ...fold(l.slice(width))];
+      })
+      .join('\n');
+  const folds = mkdtempSync(join(tmpdir(), 'arenascope-hard-fold-'));
+  afterAll(() => rmSync(folds, { recursive: true, force: true }));
+  it.each([
+    ['named.log', 60],
+    ['named.log', 66],
+    ['named.log', 100],
+    ['basic.log', 60],
+    ['dashed.log', 66],
+    ['dashed.log', 100],
+    ['../found/gigaam-readme-log.md', 80],
+  ])('%s wrapped at %i columns reads as the log itself', async (name, width) => {
+    const folded = join(folds, `${name.replace(/\W/g, '_')}.${width}`);
+    writeFileSync(folded, hardFold(readFileSync(`${D}/${name}`, 'utf8'), width));
+    for (const by of ['lineno', 'filename']) {
+      const [printed, wrapped] = await Promise.all([
+        cli('stats', '-g', by, `${D}/${name}`),
+        cli('stats', '-g', by, folded),
+      ]);
+      expect(printed.code).toBe(0);
+      expect(wrapped.out).toBe(printed.out);
+      expect(wrapped.err).toMatch(/lines wrapped when copied joined back/);
+    }
+  });
 
   it("a listing logged as one message after a line end ('\\n' + its lines): the prefix alone is not its first line's", async () => {
     expect(readFileSync(`${D}/joined.log`, 'utf8')).toMatch(/ INFO memwatch: \n\/.*journal\.py:5: size=/);

@@ -529,6 +529,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   // The line a CMDLINE (or the last line of one) is on: mprof writes an argument holding a newline
   // as it is, so a line right after it that is no field of mprof's is more of the command line.
   let cmdlineAt = -1;
+  // The lines read so: said, as a command wrapped when copied keeps its breaks so.
+  const cmdlineGoesOn: number[] = [];
 
   // A file of 0.25-0.27's figures alone (BARE), known at its first line.
   let bare: boolean | undefined;
@@ -594,6 +596,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     } else if (cmdlineAt === no - 1 && !FIELD.test(line) && !damagedSample(line)) {
       run.cmdline = `${run.cmdline ?? ''}\n${line}`;
       cmdlineAt = no;
+      cmdlineGoesOn.push(no);
     } else if (field === 'FUNC') {
       // Read from the right: a name may hold spaces (`with profile.timestamp("load data")` writes
       // "FUNC .load data ..."). The stack level, when written (0.56 on), is a whole number; the
@@ -682,6 +685,12 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   if (skipped)
     warnings.push(
       `${input.label}: skipped ${skipped} malformed line(s), the first at line ${firstSkipped} (--lenient)`,
+    );
+  if (cmdlineGoesOn.length)
+    warnings.push(
+      `${input.label}: ${cmdlineGoesOn.length === 1 ? 'line' : 'lines'} ${cmdlineGoesOn.join(', ')} read as more of ` +
+        `the CMDLINE line before, after a line end (mprof writes an argument's line end as it is; a command line ` +
+        'wrapped when the file was copied keeps the breaks)',
     );
   if (passedOver)
     warnings.push(

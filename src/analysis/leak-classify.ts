@@ -33,7 +33,8 @@ export interface KeptMemory {
  *   for a steady leak with noisy steps: by simulation, about 1 series in 200 of 9 captures whose
  *   steps are uniform between 0 and twice their mean, 1 in 50 of 6 captures; with fewer captures,
  *   step sizes falling by chance are too common. A cache still filling looks like a leak until it
- *   reaches its bound; when its steps visibly shrink, this class says so instead.
+ *   reaches its bound; when its steps visibly shrink, this class says so instead. A site that held
+ *   nothing at its first captures is judged so from the last capture before it held bytes.
  * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
  *   add over its span), most steps (>= 60%) did not shrink, and its growth is not ups and downs
  *   that keep nothing (below); growth in the last step alone (less than m/4 before it) has the
@@ -587,6 +588,24 @@ function judge(
   const n = bytes.length;
   const steps = n - 1;
   const span = x[steps]!;
+  // A site that held nothing at its first captures did not exist yet: its steps of nothing tell nothing
+  // of how its growth changes. Slowing is judged from the last capture before it first held bytes
+  // (a list's entries replaced at random by another line, that line's growth halving as it took the
+  // slots, read "leak" for a capture taken before the line ran, where the rise from nothing was its
+  // one step and not two; without that capture, "slowing").
+  let lead = 0;
+  while (lead < steps - 1 && bytes[lead]! === 0 && bytes[lead + 1]! === 0) lead++;
+  if (lead > 0 && n - lead >= SLOWING_MIN_CAPTURES) {
+    const from = lead;
+    const after = judge(
+      bytes.slice(from),
+      x.slice(from).map((t) => t - x[from]!),
+      minGrowth,
+      blocks?.slice(from) ?? null,
+    );
+    if (after.verdict === 'slowing')
+      return { ...after, judgedFrom: after.judgedFrom + from, lastThirdFrom: after.lastThirdFrom + from };
+  }
   const first = bytes[0]!;
   const last = bytes[steps]!;
   const g = last - first;

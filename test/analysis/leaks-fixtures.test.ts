@@ -327,6 +327,27 @@ describe('a leak purged once and growing since (fixtures/leaks/purged_once, CPyt
   });
 });
 
+describe('a list of fixed length whose entries another line replaces (fixtures/leaks/replaced_entries, CPython 3.11)', () => {
+  // The list never grows (CPython's statistics: 882-903 KB traced at every capture from snap-02 on);
+  // line 35 takes over line 30's slots, by less at every round (compare_to of snap-07 and snap-02: line 35
+  // +696 KiB, line 30 -700 KiB). snap-01 was taken before line 35 ran: its step of nothing counted as one
+  // that grew slower than the later ones, and line 35 read "leak 0.71", the gate failing it (h325 F1).
+  const dir = 'fixtures/leaks/replaced_entries';
+  it('is slowing, judged from the capture before line 35 ran, and the gate passes it', async () => {
+    const json = JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: SiteTrend[] };
+    expect(json.sites.find((s) => s.lineno === 35)).toMatchObject({ verdict: 'slowing', judgedFrom: 1 });
+    expect((await cli('leaks', dir)).out).toContain('judged from capture 2: it held nothing before capture 3');
+    const gate = await cli('gate', dir, '--max-leaks', '0');
+    expect([gate.code, gate.out]).toEqual([0, expect.stringMatching(/^PASS max-leaks: no leak .*slowing/m)]);
+  });
+
+  it('reads the same without the capture taken before line 35 ran', async () => {
+    const files = [2, 3, 4, 5, 6, 7].map((k) => `${dir}/snap-0${k}.pickle`);
+    const json = JSON.parse((await cli('leaks', ...files, '--json')).out) as { sites: SiteTrend[] };
+    expect(json.sites.find((s) => s.lineno === 35)).toMatchObject({ verdict: 'slowing', judgedFrom: 0 });
+  });
+});
+
 describe('a leak through a call chain by traceback, CPython 3.6 (fixtures/leaks/py36_traceback)', () => {
   // CPython 3.6's compare_to('traceback') of its first and last dump: "make.py:16: size=200 KiB (+160 KiB)",
   // the allocating line. 3.6's Traceback holds the most recent frame first; with --python 3.6 the leak

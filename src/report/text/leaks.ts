@@ -37,11 +37,14 @@ function evidence(s: SiteTrend, steps: number): string[] {
   if (s.judgedFrom > 0) {
     const b = s.bytesPerCapture;
     const before = Math.max(...b.slice(0, s.judgedFrom));
-    // A one-time step up into the capture it is judged from, or a spike at the start it fell from.
+    // Nothing before it (the site made after the first captures), a one-time step up into the capture it
+    // is judged from, or a spike at the start it fell from.
     out.push(
-      b[s.judgedFrom]! > before
-        ? `    judged from capture ${s.judgedFrom + 1}: after a one-time step of ${formatSize(b[s.judgedFrom]! - b[s.judgedFrom - 1]!)} into it`
-        : `    judged from capture ${s.judgedFrom + 1}: a spike at the start (${formatSize(before)}) is never reached again`,
+      before === 0 && b[s.judgedFrom] === 0
+        ? `    judged from capture ${s.judgedFrom + 1}: it held nothing before capture ${s.judgedFrom + 2}`
+        : b[s.judgedFrom]! > before
+          ? `    judged from capture ${s.judgedFrom + 1}: after a one-time step of ${formatSize(b[s.judgedFrom]! - b[s.judgedFrom - 1]!)} into it`
+          : `    judged from capture ${s.judgedFrom + 1}: a spike at the start (${formatSize(before)}) is never reached again`,
     );
   }
   if (s.perCapture)

@@ -137,6 +137,8 @@ const MAX_WAIT = 64;
 interface Candidate {
   readonly joined: Line;
   readonly pieces: readonly Line[];
+  /** Read as printed unsaid: a logged path before an absolute file name, as programs log them. */
+  readonly quiet: boolean;
 }
 
 /**
@@ -153,8 +155,29 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
   end(): Line[];
 } {
   let held: Line[] = [];
-  // Joins inside a file name of one width waiting for it, among the lines read since the first.
-  let waiting: { width: number; queue: (Line | Candidate)[] } | null = null;
+  // Joins inside a file name of one width waiting for it, among the lines read since the first;
+  // whether each was after a log prefix of its own (below), how many, and the longest line read.
+  let waiting: {
+    width: number;
+    queue: (Line | Candidate)[];
+    logged: boolean;
+    candidates: number;
+    inName: boolean;
+    longest: number;
+  } | null = null;
+  let longest = 0; // the longest line read
+  /**
+   * Settled without a wrap of that width seen elsewhere: joined when every one waiting is a logged
+   * line's, two or more, one at least with the rest of a name that does not start anew (`es/cache.py`,
+   * see nameMayGoOn), and no line read is wider (a paste from a terminal has none). A line logged
+   * before each printed statistic (`epoch=1/6`, a checkpoint's path) was glued to its file name, the
+   * statistics after it wider than it; a path logged as the widest line, to the absolute name of the
+   * statistic after it (h326).
+   */
+  const settleUnseen = (): void => {
+    const w = waiting!;
+    settle(w.logged && w.inName && w.candidates >= 2 && Math.max(w.longest, longest) <= w.width);
+  };
   const ready: Line[] = [];
   // Whether the last line read is whole alone (a statistic or frame line), when it may start a wrap.
   let heldWhole = false;
@@ -169,7 +192,7 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
     for (const x of w.queue) {
       if (!('pieces' in x)) ready.push(x);
       else if (!join) {
-        wrap.unjoined.push(x.pieces[0]!.no);
+        if (!x.quiet) wrap.unjoined.push(x.pieces[0]!.no);
         ready.push(...x.pieces);
       } else {
         wrap.joined.push(x.joined.no);
@@ -193,6 +216,8 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
   const take = (raw: string, prefixed: boolean | null): Line[] => {
     let no = ++wrap.lines;
     let text = plain(raw);
+    const read = text.length;
+    longest = Math.max(longest, read);
     const service = composeService(raw);
     let shown: number | undefined;
     // `fold -s` breaks a logged line after its log prefix when the word after it (a long file name)
@@ -257,25 +282,29 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
         // (Full lines as wide before it show the width.)
         nameMayGoOn(before, width, text, held.length > 1 ? width : wrap.width)
       ) {
-        const candidate = { joined: line, pieces: [...held, { no, text, service, stat }] };
+        const quiet = wrap.width === 0 && startsAnew(stat![1]!);
+        const candidate = { joined: line, pieces: [...held, { no, text, service, stat }], quiet };
         // After a log prefix alone, the line was wrapped: broken inside a word, it goes on; so it
         // does when lines broken at spaces were seen (words wrapped), none wider than it.
         const inWord = !/\s$/.test(held[0]!.text);
-        // So it was after a log prefix of its own (the statistic after it has none), or when two full
-        // lines as wide came before it: a listing logged a statistic a line, wrapped at 80 columns
-        // inside each file name, was read as a listing a statistic (or its prefixes as part of the
-        // names), and the gate passed its leak (h324).
-        // (One that starts anew waits for the width all the same: see nameMayGoOn.)
-        const logged = held.length > 1 || (prefixCuts(before).length > 0 && !startsAnew(stat![1]!));
-        const folded = inWord && (held[0]!.shown !== undefined || logged || (wrap.soft > 0 && width >= wrap.soft));
+        // So it was when two full lines as wide came before it (a statistic logged a line, wrapped at
+        // 80 columns inside each file name, its prefixes read as part of the names).
+        const folded =
+          inWord && (held[0]!.shown !== undefined || held.length > 1 || (wrap.soft > 0 && width >= wrap.soft));
         if (folded) wrap.width ||= width;
         if (wrap.width === width || folded) {
           wrap.joined.push(line.no);
           emit(line);
         } else {
-          if (waiting && waiting.width !== width) settle(false);
-          waiting ??= { width, queue: [] };
+          if (waiting && waiting.width !== width) settleUnseen();
+          waiting ??= { width, queue: [], logged: true, candidates: 0, inName: false, longest };
           waiting.queue.push(candidate);
+          // After a log prefix of its own, the statistic after it having none (see settleUnseen): a
+          // listing logged a statistic a line, wrapped at 80 columns inside each file name, was read
+          // as a listing a statistic, and the gate passed its leak (h324).
+          waiting.logged &&= prefixCuts(before).length > 0;
+          waiting.inName ||= !startsAnew(stat![1]!);
+          waiting.candidates++;
         }
         [held, taken] = [[], true];
       } else if (
@@ -294,14 +323,15 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       emit(...held);
       held = [{ no, text, service, stat, ...(shown === undefined ? {} : { shown }) }];
     }
-    if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
+    if (waiting) waiting.longest = Math.max(waiting.longest, read);
+    if (waiting && waiting.queue.length > MAX_WAIT) settleUnseen();
     return ready.splice(0);
   };
   const end = (): Line[] => {
     const before = pending === null ? [] : take(pending, true);
     pending = null;
     emit(...held);
-    if (waiting) settle(false);
+    if (waiting) settleUnseen();
     return [...before, ...ready.splice(0)];
   };
   return { push, end };

@@ -245,13 +245,14 @@ describe('listings as programs print them', () => {
     ['path80_then_listing.log', 4], // the same, 80 columns: as wide as a terminal, no wrap all the same
     ['logged_path.log', 4], // a path logged before each listing
     ['two_loggers.log', 2], // another logger's lines between two listings, the second's sites smaller and new
+    ['logged_word.log', 6], // `epoch=1/6` logged before each: no piece of a path, the name after it relative (h326)
   ])('%s: %i listings', async (name, listings) => {
     const log = (await loadCapture(`${DIR_PRINTED}/${name}`)) as StatisticsLog;
     expect(log.listings.length).toBe(listings);
     expect(log.warnings.join('\n')).not.toMatch(/joined back|read past/);
-    if (name.includes('path'))
+    if (name.includes('path') || name.includes('word'))
       for (const l of log.listings)
-        expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|logged_path\.py$/);
+        expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|logged_(path|word)\.py$/);
   });
 });
 

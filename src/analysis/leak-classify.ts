@@ -98,6 +98,8 @@ export interface Classification {
 
 /** Fewest captures for 'slowing': over fewer than 5 steps, step sizes fall by chance too often. */
 export const SLOWING_MIN_CAPTURES = 6;
+/** Most of the (weighted) pairs of steps in which the later grew faster, for 'slowing'. */
+const SLOWING_RISING_SHARE = 0.15;
 
 /**
  * The clock growth is measured against, from 0 at the first capture: the capture times (seconds)
@@ -593,18 +595,46 @@ function judge(
   // (a list's entries replaced at random by another line, that line's growth halving as it took the
   // slots, read "leak" for a capture taken before the line ran, where the rise from nothing was its
   // one step and not two; without that capture, "slowing").
-  let lead = 0;
-  while (lead < steps - 1 && bytes[lead]! === 0 && bytes[lead + 1]! === 0) lead++;
-  if (lead > 0 && n - lead >= SLOWING_MIN_CAPTURES) {
-    const from = lead;
+  // A step that fell by crumbs (under half a step of the growth that counts spread over the series)
+  // did not shrink: a 48-byte temporary caught at a capture and gone at the next, at each of a leak's
+  // 3 bursts of 117 KiB, put it at 0.44 ("shrank in 3"), under the gate's 0.5.
+  const crumbs = minGrowth / (2 * steps);
+  /** The series judged from capture `from` on, its captures numbered as in the whole. */
+  const judgedFrom = (from: number): Classification => {
     const after = judge(
       bytes.slice(from),
       x.slice(from).map((t) => t - x[from]!),
       minGrowth,
       blocks?.slice(from) ?? null,
     );
-    if (after.verdict === 'slowing')
-      return { ...after, judgedFrom: after.judgedFrom + from, lastThirdFrom: after.lastThirdFrom + from };
+    // The steps before it are counted as they went ("shrank in 1" of a series that never fell).
+    let [grew, notShrunk] = [after.stepsGrowing, after.stepsNotShrinking];
+    for (let i = 0; i < from; i++) {
+      if (bytes[i + 1]! > bytes[i]!) grew++;
+      if (bytes[i + 1]! - bytes[i]! > -crumbs) notShrunk++;
+    }
+    return {
+      ...after,
+      stepsGrowing: grew,
+      stepsNotShrinking: notShrunk,
+      judgedFrom: after.judgedFrom + from,
+      lastThirdFrom: after.lastThirdFrom + from,
+      kept: after.kept && { ...after.kept, fromCapture: after.kept.fromCapture + from },
+    };
+  };
+  let lead = 0;
+  while (lead < steps - 1 && bytes[lead]! === 0 && bytes[lead + 1]! === 0) lead++;
+  if (lead > 0 && n - lead >= SLOWING_MIN_CAPTURES) {
+    const after = judgedFrom(lead);
+    // Its rise from nothing is its first step, often a burst (a backlog drained at its first run): the
+    // steps after it must fall too (a steady leak after a burst of 300 requests read "slowing", h326).
+    const rates: number[] = [];
+    const lengths: number[] = [];
+    for (let i = lead + 1; i < steps; i++) {
+      lengths.push(x[i + 1]! - x[i]!);
+      rates.push((bytes[i + 1]! - bytes[i]!) / lengths[lengths.length - 1]!);
+    }
+    if (after.verdict === 'slowing' && weightedRisingShare(rates, lengths) <= SLOWING_RISING_SHARE) return after;
   }
   const first = bytes[0]!;
   const last = bytes[steps]!;
@@ -621,10 +651,6 @@ function judge(
   // Steps of a quarter of the growth that counts or more, the last of them, and what the others added.
   let big = 0;
   let bigAt = -1;
-  // A step that fell by crumbs (under half a step of the growth that counts spread over the series)
-  // did not shrink: a 48-byte temporary caught at a capture and gone at the next, at each of a leak's
-  // 3 bursts of 117 KiB, put it at 0.44 ("shrank in 3"), under the gate's 0.5.
-  const crumbs = minGrowth / (2 * steps);
   for (let i = 0; i < steps; i++) {
     const d = bytes[i + 1]! - bytes[i]!;
     lengths.push(x[i + 1]! - x[i]!);
@@ -643,20 +669,8 @@ function judge(
   // One step up with growth after it that counts: what came after it is judged, as the series (a leak
   // of 10 KiB a capture, the same line's 1 MiB buffer once before it, read as a plateau).
   if (big === 1 && !stepUp && bigAt < steps - 2 && last - bytes[bigAt + 1]! >= minGrowth) {
-    const from = bigAt + 1;
-    const after = judge(
-      bytes.slice(from),
-      x.slice(from).map((t) => t - x[from]!),
-      minGrowth,
-      blocks?.slice(from) ?? null,
-    );
-    if (after.verdict === 'leak')
-      return {
-        ...after,
-        judgedFrom: from,
-        lastThirdFrom: after.lastThirdFrom + from,
-        kept: after.kept && { ...after.kept, fromCapture: after.kept.fromCapture + from },
-      };
+    const after = judgedFrom(bigAt + 1);
+    if (after.verdict === 'leak') return after;
   }
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.
   const support = (c: number): number => c / (c + 2);
@@ -710,7 +724,7 @@ function judge(
       const rising = weightedRisingShare(rates, lengths);
       // Confidence: how clearly the steps shrink (0.7 when 85% of the pairs fall, 1 when all do),
       // scaled by the number of steps as for the other verdicts.
-      if (rising <= 0.15 && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
+      if (rising <= SLOWING_RISING_SHARE && r3 <= r1 / 2 && (!middle || r3 <= 0.75 * r2))
         return result('slowing', (1 - 2 * rising) * support(steps));
     }
     // Growth in the last step alone (before it the site had grown less than m/4) is the evidence

@@ -531,13 +531,18 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
   let cmdlineAt = -1;
   // The lines read so: said, as a command wrapped when copied keeps its breaks so.
   const cmdlineGoesOn: number[] = [];
+  let cmdlineBlanks = 0; // blank lines since it, an argument's own ('one\n\ntwo') when more of it follows
 
   // A file of 0.25-0.27's figures alone (BARE), known at its first line.
   let bare: boolean | undefined;
   const handle = (text: string): void => {
     // A byte order mark starts no field; spaces at the end of a line (an editor's) end none.
     const line = no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    if (line.trim() === '') return; // mprof passes over a line of spaces too
+    if (line.trim() === '') {
+      // mprof passes over a line of spaces too; right after a CMDLINE it may be the command's own.
+      if (cmdlineAt === no - 1) [cmdlineAt, cmdlineBlanks] = [no, cmdlineBlanks + 1];
+      return;
+    }
     bare ??= BARE.test(line.trim());
     if (bare) {
       const mib = Number(line.trim());
@@ -592,10 +597,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
         runs.push(run);
         run = new RunBuilder(cmd);
       } else run.cmdline = cmd;
-      cmdlineAt = no;
+      [cmdlineAt, cmdlineBlanks] = [no, 0];
     } else if (cmdlineAt === no - 1 && !FIELD.test(line) && !damagedSample(line)) {
-      run.cmdline = `${run.cmdline ?? ''}\n${line}`;
-      cmdlineAt = no;
+      run.cmdline = `${run.cmdline ?? ''}${'\n'.repeat(cmdlineBlanks + 1)}${line}`;
+      [cmdlineAt, cmdlineBlanks] = [no, 0];
       cmdlineGoesOn.push(no);
     } else if (field === 'FUNC') {
       // Read from the right: a name may hold spaces (`with profile.timestamp("load data")` writes

@@ -131,6 +131,19 @@ describe('a command line holding a newline (fixtures/mprof/make_cmdline_newline.
     ]);
   });
 
+  it("an argument holding a blank line: the empty line is the command's too, not the end of it (h326)", async () => {
+    const file = 'fixtures/mprof/cmdline-blank-line.dat';
+    const c = await loadCapture(file);
+    if (c.kind !== 'memory-series') throw new Error(c.kind);
+    expect(c.cmdline).toMatch(/ one\n\ntwo$/);
+    // Every MEM line read (the file's own figures: memory_profiler's reader refuses the file).
+    const mem = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '));
+    expect(c.samples.mib.length).toBe(mem.length);
+    expect(max(c.samples.mib)).toBe(Math.max(...mem.map((l) => Number(l.split(' ')[1]))));
+  });
+
   it('a damaged sample right after the CMDLINE is an error, not more of the command line (its MiB lost)', async () => {
     const text = readFileSync('fixtures/mprof/plain.dat', 'utf8').split('\n');
     const at = text.findIndex((l) => l.startsWith('MEM '));

@@ -44,6 +44,33 @@ describe.skipIf(!py)('differential against the python3 on this machine', () => {
     expect(JSON.parse(info.out).groups).toBeGreaterThan(100_000);
   });
 
+  // Code compiled with the file name '' and with one holding a line break: a pattern's ':LINENO' after
+  // such a name was taken as part of the name (nothing matched), and ':1' alone was refused (h327).
+  it("filters naming a file name holding a line break, and the empty file name (':1')", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-odd-names-'));
+    dirs.push(dir);
+    const file = join(dir, 'odd.pickle');
+    const program = [
+      'import sys, tracemalloc',
+      'tracemalloc.start()',
+      "keep = [eval(compile('[bytes(%d) for _ in range(3)]' % (100 * (i + 1)), name, 'eval')) for i, name in enumerate(['', 'ab\\ncd.py', 'ok.py'])]",
+      'tracemalloc.take_snapshot().dump(sys.argv[1])',
+    ].join('\n');
+    execFileSync(py!.bin, ['-c', program, file]);
+    for (const q of [
+      ['--include', ':1'],
+      ['--exclude', ':1'],
+      ['--include', 'ab\ncd.py:1'],
+      ['--exclude', 'ab\ncd.py:1'],
+      ['--include', 'ab?cd.py'],
+    ]) {
+      const r = await cli('stats', file, ...q, '--no-source');
+      expect(r.err).toBe('');
+      expect(r.out).toBe(reference(['stats', file, ...q, '--no-source']));
+      expect(r.out).not.toMatch(/^Total: size=0 B/);
+    }
+  });
+
   describe.each(seeds)('seed %i', (seed) => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-diff-'));
     dirs.push(dir);

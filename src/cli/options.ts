@@ -224,10 +224,12 @@ export function printedByOption<T>(y: Argv<T>) {
 }
 
 function parsePattern(arg: string, inclusive: boolean, allFrames: boolean): TraceFilter {
-  // A trailing ':123' selects one line, as tracemalloc.Filter's lineno does.
-  const m = /^(.*):(\d+)$/.exec(arg);
+  // A trailing ':123' selects one line, as tracemalloc.Filter's lineno does (after a file name holding
+  // a line break too: compile(src, 'a\nb.py', 'exec')). ':123' alone is the empty file name's line,
+  // code compiled with the file name '' (an empty pattern alone is refused: an unset variable).
+  const m = /^(.*):(\d+)$/s.exec(arg);
   const pattern = m ? m[1]! : arg;
-  if (!pattern) throw new UsageError(`empty file pattern in '${arg}'`);
+  if (!pattern && !m) throw new UsageError(`empty file pattern in '${arg}'`);
   return { kind: 'filename', inclusive, pattern, lineno: m ? Number(m[2]) : null, allFrames };
 }
 

@@ -1197,7 +1197,10 @@ export function evaluateGate(
   }
   if (limits.maxFragmentation !== undefined)
     checks.push(fragmentationCheck(current, limits.maxFragmentation, dirs, programDir));
-  if (current.runs?.length) checks.push(testLimitsCheck(current.runs, dirs, programDir));
+  // A run's tests (none: said beside the other checks, and no check alone: a run folder of two captures
+  // and no limit passed "no tests", where the same dumps given alone are "no check to make"; h328).
+  if (current.runs?.length && (checks.length || current.runs.some((r) => r.tests.length)))
+    checks.push(testLimitsCheck(current.runs, dirs, programDir));
   // One side's sites of an exit capture (a run of start and exit alone, or a baseline written before
   // arenascope described the capture before exit), the other's of the capture before one: not compared
   // (what main() held is freed at exit, so a leak read as shrinking), and the check fails saying so.

@@ -417,12 +417,19 @@ describe('a run whose every RSS sample came before its program began (fixtures/r
     };
     expect(memory.series.map((t) => t.verdict)).toEqual(['unjudged']);
     // Asked for, the leak check fails: no verdict. Not asked for, it is not made: a quick program's run
-    // failed every gate with no way out (h201: --max-leaks 1000 failed too).
+    // failed every gate with no way out (h201: --max-leaks 1000 failed too). With no other check (and no
+    // tests), there is none to make, as of the same two dumps given alone: it passed "no tests" (h328).
     const g = gateCheck(json(await cli('gate', DIR, '--max-leaks', '0', '--json')), 'max-leaks')!;
     expect([g.passed, g.message]).toEqual([false, expect.stringContaining('no leak verdict')]);
     const byDefault = await cli('gate', DIR, '--json');
-    expect(byDefault.code).toBe(0);
-    expect(gateCheck(json(byDefault), 'max-leaks')).toBeUndefined();
+    expect([byDefault.code, byDefault.err]).toEqual([2, expect.stringContaining('no check to make')]);
+    const peak = await cli('gate', DIR, '--max-peak', '1GiB', '--json');
+    expect(peak.code).toBe(0);
+    expect(gateCheck(json(peak), 'max-leaks')).toBeUndefined();
+    expect(gateCheck(json(peak), 'test-limits')).toMatchObject({
+      passed: true,
+      message: expect.stringMatching(/^no tests in /),
+    });
     const data = join(tmp, 'start-only.json');
     expect((await cli('report', DIR, '-o', join(tmp, 'start-only.html'), '--json-out', data)).code).toBe(0);
     expect(JSON.parse(readFileSync(data, 'utf8')).memory[0].trends.series[0].verdict).toBe('unjudged');

@@ -81,7 +81,7 @@ const whole = (text: string): boolean => STAT.test(text.trimEnd()) || frameLine(
 const wholeAlone = (trimmed: string, stat = STAT.exec(trimmed)): boolean =>
   (stat !== null && stat[1] !== '' && (stat[7] === '0' || stat[9] !== undefined)) || frameLine(trimmed) !== null;
 
-/** A line's text after its log prefix (`cuts`: its prefixCuts), or all of it. */
+/** A line's text after its log prefix (`cuts`: its prefixCuts), or all of it (indented: its indentation off). */
 const messageOf = (text: string, cuts = prefixCuts(text)): string =>
   cuts.length ? text.slice(cuts[cuts.length - 1]!.end) : text;
 
@@ -93,13 +93,16 @@ const messageOf = (text: string, cuts = prefixCuts(text)): string =>
  * else null.
  */
 function pathPiece(text: string, width: number): 'plain' | 'spaced' | 'pseudo' | null {
-  const cuts = prefixCuts(text);
+  const cuts = prefixCuts(text.trimStart());
   // (A logged one, the statistic after it unprefixed, is a wrap at any terminal's width; so is one as
   // wide as the wraps seen.)
   if (text.length !== width && text.length < (cuts.length ? MIN_WRAP : MIN_PATH_WRAP)) return null;
-  const rest = messageOf(text, cuts);
+  const rest = messageOf(text.trimStart(), cuts);
   if (cuts.length && /^\s*<[\w.-]+(?: [\w.-]*)?$/.test(rest)) return 'pseudo';
   if (!/[\\/]/.test(rest) || !/[A-Za-z0-9]/.test(rest)) return null;
+  // A logged field or URL (`epoch=1/6`, `source=data/train.csv`, `https://host/a?page=1`) is no piece of a
+  // Python file's name: glued to the relative name printed after it, a leak's site was split by round (h329).
+  if (cuts.length && (/[=?]/.test(rest) || /^[A-Za-z][\w+.-]*:\/\//.test(rest.trimStart()))) return null;
   if (!/\s/.test(rest)) return 'plain';
   return /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(rest) && !/:\s/.test(rest) ? 'spaced' : null;
 }
@@ -114,13 +117,15 @@ function nameMayGoOn(before: string, shown: number, text: string, width: number)
   const piece = pathPiece(before, width);
   if (!piece) return false;
   const head = STAT.exec(text.trimEnd())?.[1];
-  if (head === undefined || prefixCuts(head).length) return false;
-  if (piece === 'pseudo') return /^\s*<[\w.-]+(?: [\w.-]+)?>$/.test(`${messageOf(before)}${head}`);
+  if (head === undefined || prefixCuts(head.trimStart()).length) return false;
+  if (piece === 'pseudo')
+    return /^\s*<[\w.-]+(?: [\w.-]+)?>$/.test(`${messageOf(before.trimStart())}${head.trimStart()}`);
   // One that starts anew ('/', 'C:\\', '<') goes on only at the width known (the break fell on a '/'),
   // or after a logged piece until a wrap shows the width, and never after a piece with spaces: a path
   // printed as wide as the terminal (a data file's, with spaces) was glued to the statistic after it.
   return (
-    !startsAnew(head) || (piece === 'plain' && (shown === width || (width === 0 && prefixCuts(before).length > 0)))
+    !startsAnew(head) ||
+    (piece === 'plain' && (shown === width || (width === 0 && prefixCuts(before.trimStart()).length > 0)))
   );
 }
 
@@ -176,7 +181,14 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
    */
   const settleUnseen = (): void => {
     const w = waiting!;
-    settle(w.logged && w.inName && w.candidates >= 2 && Math.max(w.longest, longest) <= w.width);
+    // A statistic printed whole without a prefix among them, no wrap's rest: the program prints its
+    // listing bare, and the logged line before each is a line of its own (`train.py:7` after
+    // `epoch=1/6` then `train.py:6`, h329).
+    const printed = w.queue.some(
+      (x) =>
+        !('pieces' in x) && x.stat && wholeAlone(x.text.trimEnd(), x.stat) && !prefixCuts(x.text.trimStart()).length,
+    );
+    settle(w.logged && w.inName && w.candidates >= 2 && !printed && Math.max(w.longest, longest) <= w.width);
   };
   const ready: Line[] = [];
   // Whether the last line read is whole alone (a statistic or frame line), when it may start a wrap.
@@ -243,10 +255,27 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
     // (':560: size=…' is the end of a file name wrapped: tracemalloc names an unknown file '<unknown>'.)
     heldWhole = wholeAlone(trimmed, stat);
     const wide = last !== undefined && shownWidth(last) >= MIN_WRAP && shownWidth(last) <= MAX_TERMINAL;
+    // Indented as the line it goes on (a reply's code block, indented after the copy: a terminal's wrap
+    // inside it carries the block's indentation), its rest is read after it (the paste was refused).
+    // (Its own indentation past the block's is a space the wrap fell before: ' (+208 B), count=…'.)
+    let shared = 0;
+    if (wide)
+      while (shared < text.length && /[ \t]/.test(text[shared]!) && text[shared] === held[0]!.text[shared]) shared++;
+    const rest = text.slice(shared);
     if (wide && text.trim() !== '' && !(wasWhole && heldWhole)) {
       const before = held.map((h) => h.text).join('');
+      // A terminal fills a line before it wraps onto the next: a piece shorter than the line after it (and
+      // not broken at a space) is a line of its own (a title printed before a statistic wrapped before its
+      // average at 72 columns was glued to its file name, and the leak read "transient", h329).
+      const shorter =
+        held.length === 1 &&
+        held[0]!.shown === undefined &&
+        !/\s$/.test(held[0]!.text) &&
+        text.trimEnd().length > held[0]!.text.length;
       // A break at a space: the copy may have dropped it from the end of the full line.
-      const joined = [`${before}${text}`, `${before} ${text}`].find(whole);
+      const joined = shorter
+        ? undefined
+        : [...new Set([rest, text])].flatMap((t) => [`${before}${t}`, `${before} ${t}`]).find(whole);
       // (A frame line wrapped inside its line number is whole too: the rest is its last digits.)
       const complete = held.length === 1 && wasWhole && !(/\d$/.test(before) && /^\d+$/.test(text));
       const line = { no: held[0]!.no, text: joined ?? '', service: held[0]!.service };
@@ -261,7 +290,7 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
         // A full line that leaves the statistic without its average: the next one ends it (a file name
         // and a count wrapped, at 64 columns: the count's last digit and the average left out).
         if (text.length === width && held.length < MAX_PIECES && !wholeAlone(joined.trimEnd())) {
-          held.push({ no, text, service, stat });
+          held.push({ no, text: rest, service, stat, shown: text.length });
           return [];
         }
         // Nothing else than a wrap: its width is a terminal's, or, broken at a space (`fold -s`, an
@@ -278,7 +307,7 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       } else if (
         joined !== undefined &&
         !complete &&
-        held.slice(1).every((h) => h.text.length === width) &&
+        held.slice(1).every((h) => shownWidth(h) === width) &&
         // (Full lines as wide before it show the width.)
         nameMayGoOn(before, width, text, held.length > 1 ? width : wrap.width)
       ) {
@@ -302,7 +331,7 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
           // After a log prefix of its own, the statistic after it having none (see settleUnseen): a
           // listing logged a statistic a line, wrapped at 80 columns inside each file name, was read
           // as a listing a statistic, and the gate passed its leak (h324).
-          waiting.logged &&= prefixCuts(before).length > 0;
+          waiting.logged &&= prefixCuts(before.trimStart()).length > 0;
           waiting.inName ||= !startsAnew(stat![1]!);
           waiting.candidates++;
         }
@@ -315,7 +344,7 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       ) {
         // A line after it may complete it, when this one is full too (as wide, after the second) and no
         // log record of its own (a title as wide as the terminal took the records after it).
-        held.push({ no, text, service, stat });
+        held.push({ no, text: rest, service, stat, ...(rest === text ? {} : { shown: text.length }) });
         return [];
       }
     }

@@ -246,13 +246,16 @@ describe('listings as programs print them', () => {
     ['logged_path.log', 4], // a path logged before each listing
     ['two_loggers.log', 2], // another logger's lines between two listings, the second's sites smaller and new
     ['logged_word.log', 6], // `epoch=1/6` logged before each: no piece of a path, the name after it relative (h326)
+    ['logged_word_wide.log', 6], // the same, a wider log format: no line wider than the logged one (h329)
+    ['logged_url.log', 6], // a URL logged before each (h329)
+    ['logged_top1.log', 6], // a `key=value` path logged before each top 1 (h329)
   ])('%s: %i listings', async (name, listings) => {
     const log = (await loadCapture(`${DIR_PRINTED}/${name}`)) as StatisticsLog;
     expect(log.listings.length).toBe(listings);
     expect(log.warnings.join('\n')).not.toMatch(/joined back|read past/);
-    if (name.includes('path') || name.includes('word'))
+    if (name.includes('path') || name.includes('logged_'))
       for (const l of log.listings)
-        expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|logged_(path|word)\.py$/);
+        expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|logged_\w+\.py$/);
   });
 });
 
@@ -438,6 +441,10 @@ describe('logs wrapped at 72 and 80 columns (fixtures/text/folded: the real `fol
     ['dashed.log', 66],
     ['dashed.log', 100],
     ['../found/gigaam-readme-log.md', 80],
+    // A title before each top 3, a statistic broken before its average: the title was glued to the file
+    // name (a terminal fills a line before it wraps: the title is shorter than the line after it; h329).
+    ['titled.log', 70],
+    ['titled.log', 71],
   ])('%s wrapped at %i columns reads as the log itself', async (name, width) => {
     const folded = join(folds, `${name.replace(/\W/g, '_')}.${width}`);
     writeFileSync(folded, hardFold(readFileSync(`${D}/${name}`, 'utf8'), width));

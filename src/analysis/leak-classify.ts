@@ -34,7 +34,8 @@ export interface KeptMemory {
  *   steps are uniform between 0 and twice their mean, 1 in 50 of 6 captures; with fewer captures,
  *   step sizes falling by chance are too common. A cache still filling looks like a leak until it
  *   reaches its bound; when its steps visibly shrink, this class says so instead. A site that held
- *   nothing at its first captures is judged so from the last capture before it held bytes.
+ *   nothing at its first captures is judged so (or a plateau) from the last capture before it held
+ *   bytes, when its steps after the rise from nothing fall too.
  * - leak: g >= m, it kept growing in the last third (at least half of what a steady rise would
  *   add over its span), most steps (>= 60%) did not shrink, and its growth is not ups and downs
  *   that keep nothing (below); growth in the last step alone (less than m/4 before it) has the
@@ -634,7 +635,13 @@ function judge(
       lengths.push(x[i + 1]! - x[i]!);
       rates.push((bytes[i + 1]! - bytes[i]!) / lengths[lengths.length - 1]!);
     }
-    if (after.verdict === 'slowing' && weightedRisingShare(rates, lengths) <= SLOWING_RISING_SHARE) return after;
+    // (So is a plateau: a cache made after the first captures, its steps halving, read "leak 0.71" by the
+    // steps of nothing before it, which made its last third look like a steady rise's; h329.)
+    if (
+      (after.verdict === 'slowing' || after.verdict === 'plateau') &&
+      weightedRisingShare(rates, lengths) <= SLOWING_RISING_SHARE
+    )
+      return after;
   }
   const first = bytes[0]!;
   const last = bytes[steps]!;

@@ -365,6 +365,17 @@ describe('a steady leak that starts after two captures with a burst (fixtures/le
   });
 });
 
+describe('a cache made after three captures, filling by half as much each step (fixtures/leaks/late_cache, 3.10)', () => {
+  // Nothing until capture 4, then 700, 350, 175, 87, 43 entries of 1000 bytes (the generator's schedule):
+  // the steps of nothing before it made its last third look like a steady rise's, "leak 0.71" (h329 F2).
+  it('is no leak, and the gate passes it', async () => {
+    const dir = 'fixtures/leaks/late_cache';
+    const json = JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: SiteTrend[] };
+    expect(json.sites.find((s) => s.lineno === 22)).toMatchObject({ verdict: 'plateau', judgedFrom: 2 });
+    expect((await cli('gate', dir, '--max-leaks', '0')).code).toBe(0);
+  });
+});
+
 describe('a leak through a call chain by traceback, CPython 3.6 (fixtures/leaks/py36_traceback)', () => {
   // CPython 3.6's compare_to('traceback') of its first and last dump: "make.py:16: size=200 KiB (+160 KiB)",
   // the allocating line. 3.6's Traceback holds the most recent frame first; with --python 3.6 the leak

@@ -459,6 +459,31 @@ describe('logs wrapped at 72 and 80 columns (fixtures/text/folded: the real `fol
     }
   });
 
+  // Copied from an 80-column terminal, then indented as a reply's code block (4 spaces, a tab): each
+  // wrap's rest carries the block's indentation (refused: "a statistic cut short").
+  it.each([
+    ['series', '    '],
+    ['compare', '    '],
+    ['traceback', '\t'],
+  ])(
+    'fixtures/text/pasted/%s.log wrapped at 80 columns, then indented (%j), reads as the log',
+    async (name, indent) => {
+      const source = `fixtures/text/pasted/${name}.log`;
+      const pasted = join(folds, `${name}.indented`);
+      const wrapped = hardFold(readFileSync(source, 'utf8'), 80);
+      writeFileSync(
+        pasted,
+        wrapped
+          .split('\n')
+          .map((l) => `${indent}${l}`)
+          .join('\n'),
+      );
+      const [printed, read] = await Promise.all([cli('stats', source), cli('stats', pasted)]);
+      expect(printed.code).toBe(0);
+      expect(read.out).toBe(printed.out);
+    },
+  );
+
   it("a listing logged as one message after a line end ('\\n' + its lines): the prefix alone is not its first line's", async () => {
     expect(readFileSync(`${D}/joined.log`, 'utf8')).toMatch(/ INFO memwatch: \n\/.*journal\.py:5: size=/);
     const log = (await loadCapture(`${D}/joined.log`)) as StatisticsLog;

@@ -160,36 +160,11 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
   end(): Line[];
 } {
   let held: Line[] = [];
-  // Joins inside a file name of one width waiting for it, among the lines read since the first;
-  // whether each was after a log prefix of its own (below), how many, and the longest line read.
-  let waiting: {
-    width: number;
-    queue: (Line | Candidate)[];
-    logged: boolean;
-    candidates: number;
-    inName: boolean;
-    longest: number;
-  } | null = null;
-  let longest = 0; // the longest line read
-  /**
-   * Settled without a wrap of that width seen elsewhere: joined when every one waiting is a logged
-   * line's, two or more, one at least with the rest of a name that does not start anew (`es/cache.py`,
-   * see nameMayGoOn), and no line read is wider (a paste from a terminal has none). A line logged
-   * before each printed statistic (`epoch=1/6`, a checkpoint's path) was glued to its file name, the
-   * statistics after it wider than it; a path logged as the widest line, to the absolute name of the
-   * statistic after it (h326).
-   */
-  const settleUnseen = (): void => {
-    const w = waiting!;
-    // A statistic printed whole without a prefix among them, no wrap's rest: the program prints its
-    // listing bare, and the logged line before each is a line of its own (`train.py:7` after
-    // `epoch=1/6` then `train.py:6`, h329).
-    const printed = w.queue.some(
-      (x) =>
-        !('pieces' in x) && x.stat && wholeAlone(x.text.trimEnd(), x.stat) && !prefixCuts(x.text.trimStart()).length,
-    );
-    settle(w.logged && w.inName && w.candidates >= 2 && !printed && Math.max(w.longest, longest) <= w.width);
-  };
+  // Joins inside a file name of one width waiting for it, among the lines read since the first. Never
+  // joined on their own, however many: a line logged or printed before each statistic (`epoch=1/6`, a
+  // checkpoint's path, two paths as wide as each other) looks the same, and was glued to the file name
+  // after it, a leak split by round and passed by the gate (h326, h329, h330).
+  let waiting: { width: number; queue: (Line | Candidate)[] } | null = null;
   const ready: Line[] = [];
   // Whether the last line read is whole alone (a statistic or frame line), when it may start a wrap.
   let heldWhole = false;
@@ -228,8 +203,6 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
   const take = (raw: string, prefixed: boolean | null): Line[] => {
     let no = ++wrap.lines;
     let text = plain(raw);
-    const read = text.length;
-    longest = Math.max(longest, read);
     const service = composeService(raw);
     let shown: number | undefined;
     // `fold -s` breaks a logged line after its log prefix when the word after it (a long file name)
@@ -247,6 +220,8 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       held = [];
     }
     const last = held[held.length - 1];
+    // Full lines as wide as the first held, none starting a path anew: a wrap's, the width a terminal's.
+    const evenPieces = held.length > 1 && !held.slice(1).some((h) => startsAnew(h.text));
     let taken = false; // the line went on the held ones (joined, or a piece of a line waiting)
     // Whether each line is whole alone is asked once: the held one's was when it was read.
     const wasWhole = heldWhole;
@@ -308,8 +283,9 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
         joined !== undefined &&
         !complete &&
         held.slice(1).every((h) => shownWidth(h) === width) &&
-        // (Full lines as wide before it show the width.)
-        nameMayGoOn(before, width, text, held.length > 1 ? width : wrap.width)
+        // (Full lines as wide before it show the width, unless one starts a path anew: paths a program
+        // printed one a line, as wide as each other, h330.)
+        nameMayGoOn(before, width, text, evenPieces ? width : wrap.width)
       ) {
         const quiet = wrap.width === 0 && startsAnew(stat![1]!);
         const candidate = { joined: line, pieces: [...held, { no, text, service, stat }], quiet };
@@ -317,23 +293,22 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
         // does when lines broken at spaces were seen (words wrapped), none wider than it.
         const inWord = !/\s$/.test(held[0]!.text);
         // So it was when two full lines as wide came before it (a statistic logged a line, wrapped at
-        // 80 columns inside each file name, its prefixes read as part of the names).
+        // 80 columns inside each file name, its prefixes read as part of the names), or after a log
+        // prefix, a pseudo-file's name begun (`<frozen importl`: no line a program writes).
         const folded =
-          inWord && (held[0]!.shown !== undefined || held.length > 1 || (wrap.soft > 0 && width >= wrap.soft));
+          inWord &&
+          (held[0]!.shown !== undefined ||
+            evenPieces ||
+            pathPiece(before, width) === 'pseudo' ||
+            (wrap.soft > 0 && width >= wrap.soft));
         if (folded) wrap.width ||= width;
         if (wrap.width === width || folded) {
           wrap.joined.push(line.no);
           emit(line);
         } else {
-          if (waiting && waiting.width !== width) settleUnseen();
-          waiting ??= { width, queue: [], logged: true, candidates: 0, inName: false, longest };
+          if (waiting && waiting.width !== width) settle(false);
+          waiting ??= { width, queue: [] };
           waiting.queue.push(candidate);
-          // After a log prefix of its own, the statistic after it having none (see settleUnseen): a
-          // listing logged a statistic a line, wrapped at 80 columns inside each file name, was read
-          // as a listing a statistic, and the gate passed its leak (h324).
-          waiting.logged &&= prefixCuts(before.trimStart()).length > 0;
-          waiting.inName ||= !startsAnew(stat![1]!);
-          waiting.candidates++;
         }
         [held, taken] = [[], true];
       } else if (
@@ -352,15 +327,14 @@ export function unwrapper(wrap: { width: number; soft: number; joined: number[];
       emit(...held);
       held = [{ no, text, service, stat, ...(shown === undefined ? {} : { shown }) }];
     }
-    if (waiting) waiting.longest = Math.max(waiting.longest, read);
-    if (waiting && waiting.queue.length > MAX_WAIT) settleUnseen();
+    if (waiting && waiting.queue.length > MAX_WAIT) settle(false);
     return ready.splice(0);
   };
   const end = (): Line[] => {
     const before = pending === null ? [] : take(pending, true);
     pending = null;
     emit(...held);
-    if (waiting) settleUnseen();
+    if (waiting) settle(false);
     return [...before, ...ready.splice(0)];
   };
   return { push, end };

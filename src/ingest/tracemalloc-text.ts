@@ -174,7 +174,18 @@ function sniffTracemallocText(head: Buffer): boolean {
   // A line, or two a terminal wrapped it onto.
   // (Not a JSON log record's line, '{"msg": "app.py:9: size=…"}': refused as what it is, load-capture.ts.)
   const stat = (l: string): boolean => STAT.test(l) || (!/^\s*[{|]/.test(l) && SUFFIXED_STAT.test(l));
-  return lines.some((l, i) => stat(l.trimEnd()) || (l.length >= MIN_WRAP && STAT.test(`${l}${lines[i + 1]}`)));
+  // (Indented as the line it goes on, a code block's wrap: its rest read after the shared indentation,
+  // as the reader does; the paste was "not a format arenascope reads", h330.)
+  const rest = (l: string, next = ''): string => {
+    let k = 0;
+    while (k < next.length && /[ \t]/.test(next[k]!) && next[k] === l[k]) k++;
+    return next.slice(k);
+  };
+  return lines.some(
+    (l, i) =>
+      stat(l.trimEnd()) ||
+      (l.length >= MIN_WRAP && (STAT.test(`${l}${lines[i + 1]}`) || STAT.test(`${l}${rest(l, lines[i + 1])}`))),
+  );
 }
 
 // Listings of the tracemalloc documentation's recipes, which print what a statistic holds otherwise:

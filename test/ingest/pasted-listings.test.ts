@@ -249,13 +249,15 @@ describe('listings as programs print them', () => {
     ['logged_word_wide.log', 6], // the same, a wider log format: no line wider than the logged one (h329)
     ['logged_url.log', 6], // a URL logged before each (h329)
     ['logged_top1.log', 6], // a `key=value` path logged before each top 1 (h329)
+    ['logged_checkpoint.log', 6], // a checkpoint's path logged before each printed top 1 (h330)
+    ['printed_paths.log', 6], // two paths as wide as each other printed before each top 3 (h330)
   ])('%s: %i listings', async (name, listings) => {
     const log = (await loadCapture(`${DIR_PRINTED}/${name}`)) as StatisticsLog;
     expect(log.listings.length).toBe(listings);
     expect(log.warnings.join('\n')).not.toMatch(/joined back|read past/);
     if (name.includes('path') || name.includes('logged_'))
       for (const l of log.listings)
-        expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|logged_\w+\.py$/);
+        expect(l.stats[0]!.frames[0]!.filename).toMatch(/^(\/.*\/)?\w+_listing\.py$|(logged|printed)_\w+\.py$/);
   });
 });
 
@@ -465,11 +467,12 @@ describe('logs wrapped at 72 and 80 columns (fixtures/text/folded: the real `fol
     ['series', '    '],
     ['compare', '    '],
     ['traceback', '\t'],
+    ['../diff/after', '    '], // (no piece of it alone looks like a statistic: "not a format arenascope reads", h330)
   ])(
     'fixtures/text/pasted/%s.log wrapped at 80 columns, then indented (%j), reads as the log',
     async (name, indent) => {
       const source = `fixtures/text/pasted/${name}.log`;
-      const pasted = join(folds, `${name}.indented`);
+      const pasted = join(folds, `${name.replace(/\W/g, '_')}.indented`);
       const wrapped = hardFold(readFileSync(source, 'utf8'), 80);
       writeFileSync(
         pasted,

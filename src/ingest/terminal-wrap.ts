@@ -94,7 +94,7 @@ const messageOf = (text: string, cuts = prefixCuts(text)): string =>
  */
 function pathPiece(text: string, width: number): 'plain' | 'spaced' | 'pseudo' | null {
   const cuts = prefixCuts(text.trimStart());
-  // (A logged one, the statistic after it unprefixed, is a wrap at any terminal's width; so is one as
+  // (A logged one may be a piece at any terminal's width, waiting for a wrap to show it; so may one as
   // wide as the wraps seen.)
   if (text.length !== width && text.length < (cuts.length ? MIN_WRAP : MIN_PATH_WRAP)) return null;
   const rest = messageOf(text.trimStart(), cuts);

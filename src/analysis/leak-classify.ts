@@ -589,7 +589,67 @@ function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth:
     : 0;
 }
 
+/**
+ * A site's series judged as a whole; or, when that finds no leak and the site rose from nothing, from
+ * its first bytes on. Its rise from nothing is the site being made, often with a backlog's burst far
+ * above its later steps: a leak of 109 KiB a capture after a 3.4 MiB backlog, 7 steps all growing, read
+ * "plateau" at 8 captures and the gate passed it; begun before capture 1, it read "leak 0.78" (h331 F2).
+ * Judged so when that rise was a burst, over twice any later step, 6 captures or more hold bytes, and they
+ * grew by the growth that counts.
+ */
 function judge(
+  bytes: readonly number[],
+  x: readonly number[],
+  minGrowth: number,
+  blocks: readonly number[] | null,
+): Classification {
+  const whole = judgeSeries(bytes, x, minGrowth, blocks);
+  if (whole.verdict === 'leak') return whole;
+  const steps = bytes.length - 1;
+  let made = 0;
+  while (made < steps && bytes[made]! === 0) made++;
+  if (made === 0 || bytes.length - made < SLOWING_MIN_CAPTURES || bytes[steps]! - bytes[made]! < minGrowth)
+    return whole;
+  // A burst: over twice any step after it (a first step like the later ones is judged with them).
+  let largest = 0;
+  for (let i = made; i < steps; i++) largest = Math.max(largest, bytes[i + 1]! - bytes[i]!);
+  if (bytes[made]! <= 2 * largest) return whole;
+  const after = judgedFrom(bytes, x, minGrowth, blocks, made);
+  return after.verdict === 'leak' ? after : whole;
+}
+
+/** The series judged from capture `from` on, its captures numbered as in the whole. */
+function judgedFrom(
+  bytes: readonly number[],
+  x: readonly number[],
+  minGrowth: number,
+  blocks: readonly number[] | null,
+  from: number,
+): Classification {
+  const after = judge(
+    bytes.slice(from),
+    x.slice(from).map((t) => t - x[from]!),
+    minGrowth,
+    blocks?.slice(from) ?? null,
+  );
+  // The steps before it are counted as they went ("shrank in 1" of a series that never fell).
+  const crumbs = minGrowth / (2 * (bytes.length - 1));
+  let [grew, notShrunk] = [after.stepsGrowing, after.stepsNotShrinking];
+  for (let i = 0; i < from; i++) {
+    if (bytes[i + 1]! > bytes[i]!) grew++;
+    if (bytes[i + 1]! - bytes[i]! > -crumbs) notShrunk++;
+  }
+  return {
+    ...after,
+    stepsGrowing: grew,
+    stepsNotShrinking: notShrunk,
+    judgedFrom: after.judgedFrom + from,
+    lastThirdFrom: after.lastThirdFrom + from,
+    kept: after.kept && { ...after.kept, fromCapture: after.kept.fromCapture + from },
+  };
+}
+
+function judgeSeries(
   bytes: readonly number[],
   x: readonly number[],
   minGrowth: number,
@@ -607,33 +667,10 @@ function judge(
   // did not shrink: a 48-byte temporary caught at a capture and gone at the next, at each of a leak's
   // 3 bursts of 117 KiB, put it at 0.44 ("shrank in 3"), under the gate's 0.5.
   const crumbs = minGrowth / (2 * steps);
-  /** The series judged from capture `from` on, its captures numbered as in the whole. */
-  const judgedFrom = (from: number): Classification => {
-    const after = judge(
-      bytes.slice(from),
-      x.slice(from).map((t) => t - x[from]!),
-      minGrowth,
-      blocks?.slice(from) ?? null,
-    );
-    // The steps before it are counted as they went ("shrank in 1" of a series that never fell).
-    let [grew, notShrunk] = [after.stepsGrowing, after.stepsNotShrinking];
-    for (let i = 0; i < from; i++) {
-      if (bytes[i + 1]! > bytes[i]!) grew++;
-      if (bytes[i + 1]! - bytes[i]! > -crumbs) notShrunk++;
-    }
-    return {
-      ...after,
-      stepsGrowing: grew,
-      stepsNotShrinking: notShrunk,
-      judgedFrom: after.judgedFrom + from,
-      lastThirdFrom: after.lastThirdFrom + from,
-      kept: after.kept && { ...after.kept, fromCapture: after.kept.fromCapture + from },
-    };
-  };
   let lead = 0;
   while (lead < steps - 1 && bytes[lead]! === 0 && bytes[lead + 1]! === 0) lead++;
   if (lead > 0 && n - lead >= SLOWING_MIN_CAPTURES) {
-    const after = judgedFrom(lead);
+    const after = judgedFrom(bytes, x, minGrowth, blocks, lead);
     // Its rise from nothing is its first step, often a burst (a backlog drained at its first run): the
     // steps after it must fall too (a steady leak after a burst of 300 requests read "slowing", h326).
     const rates: number[] = [];
@@ -683,7 +720,7 @@ function judge(
   // One step up with growth after it that counts: what came after it is judged, as the series (a leak
   // of 10 KiB a capture, the same line's 1 MiB buffer once before it, read as a plateau).
   if (big === 1 && !stepUp && bigAt < steps - 2 && last - bytes[bigAt + 1]! >= minGrowth) {
-    const after = judgedFrom(bigAt + 1);
+    const after = judgedFrom(bytes, x, minGrowth, blocks, bigAt + 1);
     if (after.verdict === 'leak') return after;
   }
   // More consistent steps, more confidence: 2 growing steps give 0.5, 8 give 0.8.

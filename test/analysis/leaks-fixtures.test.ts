@@ -393,6 +393,24 @@ describe('a bounded lru_cache made after four captures, full by capture 7 (fixtu
   });
 });
 
+describe('a steady leak that starts after capture 1 by draining a backlog (fixtures/leaks/backlog_burst, CPython 3.11)', () => {
+  // CPython's statistics of line 19: 0 B, then 3201022 B (1550 records of 2000 B), then 102850-104674 B
+  // more at each capture to 3821578 B. The burst of its rise from nothing, 30 times any later step, read
+  // as all it ever did: "plateau", and the gate passed it (h331 F2).
+  const dir = 'fixtures/leaks/backlog_burst';
+  it('is a leak judged from its first bytes, in leaks, report and gate', async () => {
+    const json = JSON.parse((await cli('leaks', dir, '--json')).out) as { sites: SiteTrend[] };
+    expect(json.sites.find((s) => s.lineno === 19)).toMatchObject({ verdict: 'leak', judgedFrom: 1 });
+    expect((await cli('leaks', dir)).out).toContain('grew in 7 of 7 steps, shrank in 0;');
+    const report = JSON.parse((await cli('report', dir, '--json')).out) as {
+      snapshots: { leaks: { sites: SiteTrend[] } };
+    };
+    expect(report.snapshots.leaks.sites.find((s) => s.lineno === 19)).toMatchObject({ verdict: 'leak' });
+    const gate = await cli('gate', dir, '--max-leaks', '0');
+    expect([gate.code, gate.out]).toEqual([1, expect.stringMatching(/FAIL max-leaks: .*make_backlog_burst\.py:19/)]);
+  });
+});
+
 describe('a leak through a call chain by traceback, CPython 3.6 (fixtures/leaks/py36_traceback)', () => {
   // CPython 3.6's compare_to('traceback') of its first and last dump: "make.py:16: size=200 KiB (+160 KiB)",
   // the allocating line. 3.6's Traceback holds the most recent frame first; with --python 3.6 the leak

@@ -32,6 +32,7 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   if (paths.length < 4) return null;
   // A dump gzipped later keeps its shape ('snap-3.pickle.gz' beside 'snap-2.pickle').
   const parts = paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER));
+  if (clocked(parts)) return null;
   const template = (p: readonly string[]): string => p.filter((_, i) => i % 2 === 0).join('#');
   const shape = template(parts[0]!);
   // Two numbers at least (the run's, then the capture's), or one in each of two folders and more (a
@@ -101,4 +102,33 @@ function grouped(
 function overlapping(runs: readonly (readonly number[])[]): boolean {
   const spans = runs.map((r) => [Math.min(...r), Math.max(...r)] as const).sort((a, b) => a[0] - b[0]);
   return spans.some((s, i) => i > 0 && s[0] < spans[i - 1]![1]);
+}
+
+/**
+ * Whether every name holds a time of day at the same place ('2026-12-07T09:59:07.dump', '09-59-07.pickle'):
+ * hours, minutes and seconds of 2 digits each, under 24, 60 and 61, joined by ':', '-', '.' or '_' alike.
+ * Its seconds start again as its minutes step on, which is no new run: one process dumping every 10 s
+ * across a minute was refused as 2 runs "each counted afresh" (h333).
+ */
+function clocked(parts: readonly string[][]): boolean {
+  const at = (k: number): boolean =>
+    parts.every((p) => {
+      const [h, m, s] = [p[k], p[k + 2], p[k + 4]];
+      const [a, b] = [p[k + 1], p[k + 3]];
+      return (
+        h !== undefined &&
+        s !== undefined &&
+        m !== undefined &&
+        /^\d\d$/.test(h) &&
+        /^\d\d$/.test(m) &&
+        /^\d\d$/.test(s) &&
+        Number(h) < 24 &&
+        Number(m) < 60 &&
+        Number(s) < 61 &&
+        a === b &&
+        /^[:._-]$/.test(a ?? '')
+      );
+    });
+  for (let k = 1; k + 4 < parts[0]!.length; k += 2) if (at(k)) return true;
+  return false;
 }

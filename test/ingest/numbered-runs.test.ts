@@ -86,8 +86,42 @@ describe('names that number one run', () => {
     ],
     ['a run of one capture beside others', ['m.7.1.pickle', 'm.7.2.pickle', 'm.7.3.pickle', 'm.8.1.pickle']],
     ['names of other shapes', ['a-1-1.pickle', 'a-1-2.pickle', 'b1.pickle', 'b2.pickle']],
+    // strftime('%Y-%m-%dT%H:%M:%S'), every 30 s across a minute: its seconds start again (h333 F5).
+    [
+      'a time of day across a minute',
+      ['2026-12-07T09:59:00.dump', '2026-12-07T09:59:30.dump', '2026-12-07T10:00:00.dump', '2026-12-07T10:00:30.dump'],
+    ],
+    ['a time of day by dashes', ['h-09-59-00.pickle', 'h-09-59-30.pickle', 'h-10-00-00.pickle', 'h-10-00-30.pickle']],
+    [
+      'a time of day with microseconds',
+      ['09:59:00.512.dump', '09:59:30.004.dump', '10:00:00.733.dump', '10:00:30.100.dump'],
+    ],
   ])('%s: none found', (_, names) => {
     expect(numberedRuns(names, t(names.length))).toBeNull();
+  });
+
+  it('three numbers of two digits that are no time of day still number runs', () => {
+    const names = ['w-01-31-01.pickle', 'w-01-31-02.pickle', 'w-01-75-01.pickle', 'w-01-75-02.pickle'];
+    expect(numberedRuns(names, t(4))?.runs).toHaveLength(2);
+  });
+
+  it('dumps named by the time of day across a minute are one series: the leak fails the gate (h333 F5)', async () => {
+    // fixtures/leaks/memo_leak's dumps named as strftime("%Y-%m-%dT%H:%M:%S") every 20 s would name them:
+    // refused as 3 runs "each counted afresh", exit 2.
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-clock-'));
+    try {
+      for (let k = 1; k <= 9; k++) {
+        const s = 10 + 20 * (k - 1);
+        const name = `2026-12-07T${['09:59', '10:00', '10:01'][Math.floor(s / 60)]}:${s % 60}.dump`;
+        cpSync(`fixtures/leaks/memo_leak/snap-${k}.pickle`, join(dir, name));
+      }
+      const r = await cli('gate', dir, '--max-leaks', '0');
+      expect([r.code, r.err]).toEqual([1, expect.not.stringContaining('runs apart')]);
+      // Its truth (fixtures/leaks/truth.json): leaks at memo_leak.py:9 and :13.
+      expect(r.out).toMatch(/FAIL max-leaks: 2 leaks .*memo_leak\.py:9 .*memo_leak\.py:13 /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs one after the other in time are runs all the same (each a leak restarting)', () => {

@@ -1461,7 +1461,7 @@ function leaksCheck(
     ignored.length ? `not counted, in files --ignore leaves out: ${listedSome(ignored)}` : '',
     tooFew
       ? few !== null
-        ? `the ${few} are too few to judge (leaks needs 3 or more)`
+        ? `the ${few} ${/^1 snapshot\b/.test(few) ? 'is' : 'are'} too few to judge (leaks needs 3 or more)`
         : `${captures === 1 ? 'the 1 snapshot is' : `the ${captures} snapshots are`} too few to judge (leaks needs 3 or more)`
       : '',
     unjudged.length

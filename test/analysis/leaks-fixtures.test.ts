@@ -411,6 +411,34 @@ describe('a steady leak that starts after capture 1 by draining a backlog (fixtu
   });
 });
 
+describe('a leak whose program changes its traceback limit after 4 captures (fixtures/leaks/limit_reset, CPython 3.12)', () => {
+  // CPython: traceback_limit 1 for snap-1..4, 10 for snap-5..8; line 19 holds 53266, 106564, 159926,
+  // 213000 B, then 54994 B at snap-5 (stop() cleared every trace) and 52 KiB more at each capture after.
+  const dir = 'fixtures/leaks/limit_reset';
+  it('judges the captures after the change, a leak, in leaks, report and gate', async () => {
+    const r = await cli('leaks', dir, '--json');
+    expect(r.err).toContain(
+      'snap-4.pickle keeps tracebacks of 1 frames and fixtures/leaks/limit_reset/snap-5.pickle, the next, of 10: ' +
+        'tracemalloc changes its limit only by stop() and start(N)',
+    );
+    expect(r.err).toContain('captures 5 to 8 (the most with one limit) are judged and the 4 others are left out');
+    const json = JSON.parse(r.out) as { captures: number; sites: SiteTrend[] };
+    expect(json.captures).toBe(4);
+    expect(json.sites.find((s) => s.lineno === 19)).toMatchObject({ verdict: 'leak' });
+    const report = JSON.parse((await cli('report', dir, '--json')).out) as {
+      snapshots: { leaks: { sites: SiteTrend[] } };
+    };
+    expect(report.snapshots.leaks.sites.find((s) => s.lineno === 19)).toMatchObject({ verdict: 'leak' });
+    const gate = await cli('gate', dir, '--max-leaks', '0');
+    expect([gate.code, gate.out]).toEqual([1, expect.stringMatching(/FAIL max-leaks: .*make_limit_reset\.py:19/)]);
+  });
+
+  it('diff across the change says what was traced before is in no later capture', async () => {
+    const r = await cli('diff', `${dir}/snap-4.pickle`, `${dir}/snap-5.pickle`);
+    expect(r.err).toContain('what changed between them is not what the program kept or freed');
+  });
+});
+
 describe('a leak through a call chain by traceback, CPython 3.6 (fixtures/leaks/py36_traceback)', () => {
   // CPython 3.6's compare_to('traceback') of its first and last dump: "make.py:16: size=200 KiB (+160 KiB)",
   // the allocating line. 3.6's Traceback holds the most recent frame first; with --python 3.6 the leak

@@ -31,7 +31,7 @@ import {
   sourceOption,
   withAllocatorStats,
 } from './options.js';
-import { claimOutputs, filesAmong, type OutputKind, writeOutput } from './output.js';
+import { claimOutputs, filesAmong, isStdout, type OutputKind, writeOutput } from './output.js';
 import { duringPhase } from './progress.js';
 import { wholeNumber } from './usage.js';
 import { workingDirectory } from './working-directory.js';
@@ -46,8 +46,8 @@ export function builder(y: Argv) {
       .option('output', {
         alias: 'o',
         type: 'string',
-        default: 'report.html',
-        describe: "The HTML page to write ('-': stdout)",
+        describe:
+          "The file to write the report to (--format html: report.html unless named; the others: stdout; '-': stdout)",
       })
       .option('json-out', {
         type: 'string',
@@ -69,7 +69,8 @@ export function builder(y: Argv) {
         alias: 'f',
         choices: ['html', 'text', 'json', 'markdown', 'csv'] as const,
         default: 'html' as const,
-        describe: 'html writes the page (-o); the others print to stdout (json: the report data; csv: the top sites)',
+        describe:
+          'html writes the page to -o; the others print to stdout, or write to -o when named (json: the report data; csv: the top sites)',
       })
       .example('$0 report captures/ run.dat', 'report.html from a series of dumps and an mprof run')
   );
@@ -77,7 +78,7 @@ export function builder(y: Argv) {
 
 interface Args extends AllocatorStatsArgs, LayoutArgs, LeakArgs {
   inputs: string[];
-  output: string;
+  output?: string;
   'json-out'?: string;
   json?: string;
   'diff-from'?: string;
@@ -155,9 +156,11 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
   const limit = wholeNumber(a.limit, '--limit', 1);
   // Before anything is read: at most one output on stdout, and none when it holds the report.
   const html = a.format === 'html';
+  // -o names the file of every format (`--json -o report.json` printed it, and wrote no file: h332, h333).
+  const output = a.output ?? (html ? 'report.html' : '-');
   const toStdout = await claimOutputs(
-    { ...(html ? { '-o': a.output } : {}), '--json-out': a['json-out'], '--markdown': a.markdown },
-    { inputs: a.inputs, holder: html ? undefined : `the report (--format ${a.format})` },
+    { '-o': html || !isStdout(output) ? output : undefined, '--json-out': a['json-out'], '--markdown': a.markdown },
+    { inputs: a.inputs, holder: html || !isStdout(output) ? undefined : `the report (--format ${a.format})` },
   );
   const set = await withAllocatorStats(await loadSet(a.inputs, a, { order: a.order, partial: 'series' }), a);
   refuseListingSeriesGrouping(set, a['group-by']);
@@ -195,7 +198,10 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     write(a['json-out'], json, 'json');
     write(a.markdown, () => renderMarkdown(data, limit), 'text');
     const layout = layoutOf(a, reportTextPaths(data));
-    emit({ ...a, format: a.format, json: false }, data, {
+    // Rendered as it is printed, then written whole to the file -o names.
+    let rendered = '';
+    const io = isStdout(output) ? a.io : { ...a.io, out: (t: string) => void (rendered += t), outIsFile: true };
+    emit({ ...a, io, format: a.format, json: false }, data, {
       json,
       text: (d) => renderReportText(d, layout),
       markdown: (d) => renderMarkdown(d, limit),
@@ -213,19 +219,26 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
         return renderTopSitesCsv(d);
       },
     });
+    if (!isStdout(output)) {
+      writeOutput(a, output, rendered, a.format === 'json' ? 'json' : 'text');
+      const written = filesAmong([output, ...files]);
+      if (toStdout && written.length) a.io.err(`arenascope: wrote ${written.join(', ')}\n`);
+      else if (!toStdout) a.io.out(`wrote ${written.join(', ')}\n`);
+      return;
+    }
     // stdout holds the report itself: the files written are said on stderr.
     for (const f of files) a.io.err(`arenascope: wrote ${f}\n`);
     return;
   }
   // The page module loads the chart compiler: only when a page is written.
   const { renderHtmlParts } = await import('../report/html/page.js');
-  const page = await duringPhase(a.io.progress, `rendering ${a.output}`, true, () =>
+  const page = await duringPhase(a.io.progress, `rendering ${output}`, true, () =>
     renderHtmlParts(data, sourceLookup(a), compileCharts, warnings),
   );
-  writeOutput(a, a.output, page, 'text');
+  writeOutput(a, output, page, 'text');
   write(a['json-out'], json, 'json');
   write(a.markdown, () => renderMarkdown(data, limit), 'text');
-  const written = filesAmong([a.output, ...files]);
+  const written = filesAmong([output, ...files]);
   // With an output on stdout, the files written are said on stderr.
   if (toStdout && written.length) a.io.err(`arenascope: wrote ${written.join(', ')}\n`);
   else if (!toStdout) a.io.out(`wrote ${written.join(', ')}\n`);

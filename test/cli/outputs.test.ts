@@ -46,6 +46,20 @@ describe("'-' as an output", () => {
     expect(r.err).toBe(`arenascope: wrote ${page}\n`);
   });
 
+  // `report --json -o report.json` printed the JSON and wrote no file, exit 0 (h332 F1, h333 F4).
+  it.each([
+    [['--json'], 'json'],
+    [['-f', 'markdown'], 'md'],
+    [['-f', 'text'], 'txt'],
+    [['-f', 'csv'], 'csv'],
+  ])('report %j -o FILE writes the report there, as it prints it', async (flags, ext) => {
+    const file = join(dir, `o.${ext}`);
+    const printed = await cli('report', DUMP, ...flags);
+    const r = await cli('report', DUMP, ...flags, '-o', file);
+    expect([r.code, r.out, r.err]).toEqual([0, `wrote ${file}\n`, printed.err]);
+    expect(readFileSync(file, 'utf8')).toBe(printed.out);
+  });
+
   it('baseline -o - and convert -o - print what they would write', async () => {
     const b = await cli('baseline', DUMP, '-o', '-');
     expect(b.code).toBe(0);

@@ -199,8 +199,8 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
     write(a.markdown, () => renderMarkdown(data, limit), 'text');
     const layout = layoutOf(a, reportTextPaths(data));
     // Rendered as it is printed, then written whole to the file -o names.
-    let rendered = '';
-    const io = isStdout(output) ? a.io : { ...a.io, out: (t: string) => void (rendered += t), outIsFile: true };
+    const rendered: string[] = [];
+    const io = isStdout(output) ? a.io : { ...a.io, out: (t: string) => void rendered.push(t), outIsFile: true };
     emit({ ...a, io, format: a.format, json: false }, data, {
       json,
       text: (d) => renderReportText(d, layout),
@@ -220,7 +220,7 @@ async function report(given: Args, compileCharts: CompileCharts | undefined): Pr
       },
     });
     if (!isStdout(output)) {
-      writeOutput(a, output, rendered, a.format === 'json' ? 'json' : 'text');
+      writeOutput(a, output, rendered.join(''), a.format === 'json' ? 'json' : 'text');
       const written = filesAmong([output, ...files]);
       if (toStdout && written.length) a.io.err(`arenascope: wrote ${written.join(', ')}\n`);
       else if (!toStdout) a.io.out(`wrote ${written.join(', ')}\n`);

@@ -619,6 +619,40 @@ function oneTraceLimit(
   };
 }
 
+/**
+ * Two dumps in a row as tracemalloc.clear_traces() (or stop() and start()) leaves them: 95% or more of
+ * the tracebacks holding memory at the first, 20 or more, hold none at the next, and the traced memory
+ * fell. What was traced before such a call is in no later capture: a steady leak, the
+ * traces cleared after every dump, read "no leak" (h333 F1). Said, not judged: a program may free so much.
+ */
+function clearedBetween(snaps: readonly Snapshot[]): string | null {
+  let before: Set<number> | null = null;
+  for (let i = 0; i < snaps.length; i++) {
+    const s = snaps[i]!;
+    if (isListing(s.source) || s.layout === null) {
+      before = null;
+      continue;
+    }
+    const held = new Set<number>();
+    for (let g = 0; g < s.groups.length; g++) held.add(s.groups.traceback[g]!);
+    if (before && before.size >= 20 && s.totalSize < snaps[i - 1]!.totalSize) {
+      let gone = 0;
+      for (const tb of before) if (!held.has(tb)) gone++;
+      if (gone >= 0.95 * before.size) {
+        const a = snaps[i - 1]!;
+        const fell = Math.round((100 * (a.totalSize - s.totalSize)) / a.totalSize);
+        return (
+          `from ${a.source.path} to ${s.source.path} the traced memory fell by ${fell}% and ${gone} of the ` +
+          `${before.size} tracebacks holding memory hold none, as after tracemalloc.clear_traces() or stop() and ` +
+          'start(): if the program called one, what it held before is in no later capture, and what changed across it is not what it kept or freed'
+        );
+      }
+    }
+    before = held;
+  }
+  return null;
+}
+
 // Said of two captures in a row whose traceback limits differ.
 function limitChanged(a: Snapshot, b: Snapshot, more = '', next = ', the next,'): string {
   return (
@@ -651,6 +685,8 @@ export function unlikeSnapshots(snaps: readonly Snapshot[], byTraceback = true):
       `${limitChanged(snaps[0]!, snaps[1]!, '', '')}: what changed between them is not what the program kept or freed`,
     );
   }
+  const cleared = clearedBetween(snaps);
+  if (cleared) found.push(cleared);
   if (byTraceback && limits.length > 1) {
     found.push(
       `the snapshots keep tracebacks of ${limits.length} depths (traceback limits ${limits.join(', ')}): ` +

@@ -558,6 +558,15 @@ function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void
     dumps.map((s) => s.time),
   );
   if (!found) return;
+  if (found.wraps) {
+    const [before, after] = found.wraps;
+    throw new UsageError(
+      `the snapshots' names hold a time of day and no date, and from ${before} to ${after} is longer than from ` +
+        'the last around the clock to the first: taken across midnight (or noon, by a 12-hour clock), their ' +
+        "names' order is not the order they were taken; give them .time sidecars, or take them as written with " +
+        '--order mtime, or as listed with --order given',
+    );
+  }
   const [a, b] = found.runs;
   const others = found.runs.length > 2 ? ` and ${found.runs.length - 2} more` : '';
   // Phases of one process are one after the other, in times known: names alone cannot order them (read
@@ -573,7 +582,7 @@ function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void
   const when = found.overlap ? ', and their capture times overlap: processes running at once' : '';
   throw new UsageError(
     `the snapshots' names number ${found.runs.length} runs apart, ` +
-      `${found.afresh ? 'each counted afresh' : 'their numbers interleaved'} (${a!.glob}: ${a!.count}, ` +
+      `${found.afresh ? 'each counted afresh' : found.apart ? 'one after the other' : 'their numbers interleaved'} (${a!.glob}: ${a!.count}, ` +
       `${b!.glob}: ${b!.count}${others})${when}; a series is one run's captures: give one run at a time ` +
       `('${a!.glob}'), or list them in the order they were taken with --order given to take them as one series`,
   );

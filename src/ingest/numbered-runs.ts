@@ -17,6 +17,15 @@ export interface NumberedRuns {
    * phases share ('warmup-<n>' then 'steady-<n>'): a doubt, not two runs for certain.
    */
   readonly byName?: true;
+  /** Named apart beside a time of day, one run's captures after the other's ('run1-<time>', 'run2-<time>'). */
+  readonly apart?: true;
+  /**
+   * Named by a time of day with no date, with no times to order them, and a gap between two of them
+   * (these two names) longer than from the last around the clock to the first: taken across midnight (or
+   * noon, by a 12-hour clock), so their names' order is not the captures' (a leak from 23:59:20 to
+   * 00:00:30, read 00-00-* first, read "transient" and the gate passed it; h334). No runs then.
+   */
+  readonly wraps?: readonly [string, string];
 }
 
 /**
@@ -32,7 +41,35 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   if (paths.length < 4) return null;
   // A dump gzipped later keeps its shape ('snap-3.pickle.gz' beside 'snap-2.pickle').
   const parts = paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER));
-  if (clocked(parts)) return null;
+  const k = clockAt(parts);
+  if (k !== null && !countedAfresh(parts, k)) {
+    // The clock counts the captures; numbers beside it name the runs ('heap-<pid>-<HH-MM-SS>' of two
+    // workers at once were read as one series: the clock hid their pids).
+    // A date before it ('2026-12-07T23:59:50') is part of the clock, no run's name.
+    const dated =
+      k >= 5 &&
+      parts.every((p) => /^\d{4}$/.test(p[k - 6] ?? '') && /^\d\d$/.test(p[k - 4]!) && /^\d\d$/.test(p[k - 2]!));
+    const start = dated ? k - 6 : k;
+    const collapsed = parts.map((p) => [
+      ...p.slice(0, start),
+      String(
+        (dated ? Date.UTC(Number(p[k - 6]), Number(p[k - 4]) - 1, Number(p[k - 2])) / 1000 : 0) +
+          3600 * Number(p[k]) +
+          60 * Number(p[k + 2]) +
+          Number(p[k + 4]),
+      ),
+      ...p.slice(k + 5),
+    ]);
+    // Runs one after the other too ('run1-10-00-*' then 'run2-10-05-*'): the numbers beside the clock
+    // name them, which one process's captures do not change.
+    const runs = collapsed[0]!.length > 3 ? grouped(paths, collapsed, times, start, true) : null;
+    if (runs || dated || times.every((t) => t !== null)) return runs;
+    const wraps = aroundMidnight(
+      collapsed.map((p) => Number(p[start])),
+      parts.every((p) => Number(p[k]) <= 12),
+    );
+    return wraps ? { runs: [], overlap: null, afresh: false, wraps: [paths[wraps[0]]!, paths[wraps[1]]!] } : null;
+  }
   const template = (p: readonly string[]): string => p.filter((_, i) => i % 2 === 0).join('#');
   const shape = template(parts[0]!);
   // Two numbers at least (the run's, then the capture's), or one in each of two folders and more (a
@@ -70,6 +107,7 @@ function grouped(
   parts: readonly string[][],
   times: readonly (number | null)[],
   at: number,
+  named = false,
 ): NumberedRuns | null {
   const runs = new Map<string, { glob: string; counts: number[]; times: (number | null)[] }>();
   parts.forEach((p, i) => {
@@ -88,9 +126,11 @@ function grouped(
   if (list.some((r) => new Set(r.counts).size !== r.counts.length)) return null;
   const first = Math.min(...list[0]!.counts);
   const afresh = list.every((r) => Math.min(...r.counts) === first);
-  if (!afresh && !overlapping(list.map((r) => r.counts))) return null;
+  const interleaved = overlapping(list.map((r) => r.counts));
+  if (!afresh && !named && !interleaved) return null;
   return {
     afresh,
+    ...(!afresh && !interleaved ? { apart: true as const } : {}),
     runs: list.map((r) => ({ glob: r.glob, count: r.counts.length })),
     overlap: list.some((r) => r.times.some((t) => t === null))
       ? null
@@ -110,7 +150,7 @@ function overlapping(runs: readonly (readonly number[])[]): boolean {
  * Its seconds start again as its minutes step on, which is no new run: one process dumping every 10 s
  * across a minute was refused as 2 runs "each counted afresh" (h333).
  */
-function clocked(parts: readonly string[][]): boolean {
+function clockAt(parts: readonly string[][]): number | null {
   const at = (k: number): boolean =>
     parts.every((p) => {
       const [h, m, s] = [p[k], p[k + 2], p[k + 4]];
@@ -129,6 +169,42 @@ function clocked(parts: readonly string[][]): boolean {
         /^[:._-]$/.test(a ?? '')
       );
     });
-  for (let k = 1; k + 4 < parts[0]!.length; k += 2) if (at(k)) return true;
-  return false;
+  for (let k = 1; k + 4 < parts[0]!.length; k += 2) if (at(k)) return k;
+  return null;
+}
+
+/**
+ * Whether the "seconds" of a clock at `k` count 1, 2, 3… (or 0, 1, 2…) afresh under each "minute":
+ * a run's captures ('w-<worker>-<run>-<n>': 'w-01-02-03'), which no clock dumping at intervals names.
+ */
+function countedAfresh(parts: readonly string[][], k: number): boolean {
+  const runs = new Map<string, number[]>();
+  for (const p of parts) {
+    const key = [...p.slice(0, k + 4), ...p.slice(k + 5)].join('');
+    runs.set(key, [...(runs.get(key) ?? []), Number(p[k + 4])]);
+  }
+  if (runs.size < 2) return false;
+  return [...runs.values()].every((r) => {
+    const sorted = [...r].sort((a, b) => a - b);
+    return sorted.length >= 2 && sorted[0]! <= 1 && sorted.every((v, i) => v === sorted[0]! + i);
+  });
+}
+
+/**
+ * Of times of day in seconds (`twelve`: every hour 12 or under, as a 12-hour clock gives), the indices
+ * of the two around the largest gap when it is longer than the gap from the last around the clock to
+ * the first; else null.
+ */
+function aroundMidnight(seconds: readonly number[], twelve: boolean): readonly [number, number] | null {
+  const order = seconds.map((_, i) => i).sort((a, b) => seconds[a]! - seconds[b]!);
+  let at = 0;
+  for (let i = 1; i < order.length - 1; i++) {
+    if (seconds[order[i + 1]!]! - seconds[order[i]!]! > seconds[order[at + 1]!]! - seconds[order[at]!]!) at = i;
+  }
+  const gap = seconds[order[at + 1]!]! - seconds[order[at]!]!;
+  const [first, last] = [seconds[order[0]!]!, seconds[order[order.length - 1]!]!];
+  for (const day of twelve ? [86400, 43200] : [86400]) {
+    if (gap > first + day - last) return [order[at]!, order[at + 1]!];
+  }
+  return null;
 }

@@ -105,6 +105,53 @@ describe('names that number one run', () => {
     expect(numberedRuns(names, t(4))?.runs).toHaveLength(2);
   });
 
+  // Read as a clock, each was one series, and a leak restarting in each read "transient" (h334).
+  it.each([
+    [
+      'worker, run and capture of two digits',
+      ['w-01-01-01', 'w-01-01-02', 'w-01-01-03', 'w-01-02-01', 'w-01-02-02', 'w-01-02-03'],
+    ],
+    [
+      'a date and a count',
+      [
+        's-2026-12-07-01',
+        's-2026-12-07-02',
+        's-2026-12-07-03',
+        's-2026-12-08-01',
+        's-2026-12-08-02',
+        's-2026-12-08-03',
+      ],
+    ],
+    [
+      'a process id beside the time',
+      ['heap-411-10-00-00', 'heap-411-10-00-30', 'heap-412-10-00-00', 'heap-412-10-00-30'],
+    ],
+    ['runs one after the other beside the time', ['run1-10-00-00', 'run1-10-00-30', 'run2-10-05-00', 'run2-10-05-30']],
+  ])('%s: runs apart', (_, names) => {
+    expect(
+      numberedRuns(
+        names.map((n) => `${n}.pickle`),
+        t(names.length),
+      )?.runs,
+    ).toHaveLength(2);
+  });
+
+  it('a time of day with no date across midnight, unordered by times: said (it read 00-00-* first)', () => {
+    const names = ['h-23-59-30', 'h-23-59-50', 'h-00-00-10', 'h-00-00-30'].map((n) => `${n}.pickle`);
+    const nulls = names.map(() => null);
+    expect(numberedRuns(names, nulls)?.wraps).toEqual(['h-00-00-30.pickle', 'h-23-59-30.pickle']);
+    expect(numberedRuns(names, t(4))).toBeNull();
+    // And by a 12-hour clock across noon (%I: 12 then 01).
+    const twelve = ['h-12-59-30', 'h-12-59-50', 'h-01-00-10', 'h-01-00-30'].map((n) => `${n}.pickle`);
+    expect(numberedRuns(twelve, nulls)?.wraps).toEqual(['h-01-00-30.pickle', 'h-12-59-30.pickle']);
+    expect(
+      numberedRuns(
+        ['h-09-59-30', 'h-09-59-50', 'h-10-00-10', 'h-10-00-30'].map((n) => `${n}.pickle`),
+        nulls,
+      ),
+    ).toBeNull();
+  });
+
   it('dumps named by the time of day across a minute are one series: the leak fails the gate (h333 F5)', async () => {
     // fixtures/leaks/memo_leak's dumps named as strftime("%Y-%m-%dT%H:%M:%S") every 20 s would name them:
     // refused as 3 runs "each counted afresh", exit 2.
@@ -119,6 +166,25 @@ describe('names that number one run', () => {
       expect([r.code, r.err]).toEqual([1, expect.not.stringContaining('runs apart')]);
       // Its truth (fixtures/leaks/truth.json): leaks at memo_leak.py:9 and :13.
       expect(r.out).toMatch(/FAIL max-leaks: 2 leaks .*memo_leak\.py:9 .*memo_leak\.py:13 /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('dumps named by the time of day across midnight, with no times: refused, saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-midnight-'));
+    try {
+      for (let k = 1; k <= 6; k++) {
+        const s = 86_340 + 20 * k; // 23:59:20 on, every 20 s
+        const [h, m, sec] = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60];
+        const name = `heap-${[h, m, sec].map((v) => String(v).padStart(2, '0')).join('-')}.pickle`;
+        cpSync(`fixtures/leaks/memo_leak/snap-${k}.pickle`, join(dir, name));
+      }
+      const r = await cli('gate', dir, '--max-leaks', '0');
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringContaining('taken across midnight (or noon, by a 12-hour clock)'),
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -594,8 +594,8 @@ function startupSpike(bytes: readonly number[], x: readonly number[], minGrowth:
  * its first bytes on. Its rise from nothing is the site being made, often with a backlog's burst far
  * above its later steps: a leak of 109 KiB a capture after a 3.4 MiB backlog, 7 steps all growing, read
  * "plateau" at 8 captures and the gate passed it; begun before capture 1, it read "leak 0.78" (h331 F2).
- * Judged so when that rise was a burst, over twice any later step, 6 captures or more hold bytes, and they
- * grew by the growth that counts.
+ * Judged so when that rise was a burst, a step over twice any later one, 6 captures or more come from
+ * it, and they grew by the growth that counts.
  */
 function judge(
   bytes: readonly number[],
@@ -606,14 +606,19 @@ function judge(
   const whole = judgeSeries(bytes, x, minGrowth, blocks);
   if (whole.verdict === 'leak') return whole;
   const steps = bytes.length - 1;
+  // Made where it left its first level, next to nothing: none, or a few records it held before the burst
+  // (395 bytes of 3 early requests before a 3.7 MB backlog and a steady leak read "plateau" and the gate
+  // passed it; by file, the file's other lines' constant bytes did so; h334 F3).
+  const crumbs = minGrowth / (2 * steps);
+  if (bytes[0]! >= crumbs) return whole;
   let made = 0;
-  while (made < steps && bytes[made]! === 0) made++;
+  while (made < steps && Math.abs(bytes[made]! - bytes[0]!) < crumbs) made++;
   if (made === 0 || bytes.length - made < SLOWING_MIN_CAPTURES || bytes[steps]! - bytes[made]! < minGrowth)
     return whole;
   // A burst: over twice any step after it (a first step like the later ones is judged with them).
   let largest = 0;
   for (let i = made; i < steps; i++) largest = Math.max(largest, bytes[i + 1]! - bytes[i]!);
-  if (bytes[made]! <= 2 * largest) return whole;
+  if (bytes[made]! - bytes[made - 1]! <= 2 * largest) return whole;
   const after = judgedFrom(bytes, x, minGrowth, blocks, made);
   return after.verdict === 'leak' ? after : whole;
 }

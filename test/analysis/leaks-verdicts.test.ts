@@ -649,3 +649,18 @@ describe('a steady leak whose first step is smaller (fixtures/leaks/small_ints, 
     expect(classify(slowing, M, times).verdict).not.toBe('leak');
   });
 });
+
+describe('a steady leak after a backlog burst, a few records held before it (helper h334, CPython 3.11)', () => {
+  // Snapshot.statistics("lineno") of the leaking line: 3 requests kept before capture 1, a backlog of
+  // 30000 drained before capture 3, then 1000 a capture. Its 395 bytes before the burst hid the rule that
+  // judges a site from where it was made: "plateau", and the gate passed it; by file, the file's other
+  // lines' constant bytes did the same.
+  const pre = [395, 395, 3876795, 4028643, 4149643, 4270643, 4391643, 4547331];
+  it.each([
+    ['a few records before', pre],
+    ['a file of it and a constant', pre.map((b) => b + 700)],
+    ['nothing before', pre.map((b) => Math.max(0, b - 395))],
+  ])('%s: a leak judged from capture 3', (_, bytes) => {
+    expect(classify(bytes, M)).toMatchObject({ verdict: 'leak', judgedFrom: 2 });
+  });
+});

@@ -415,6 +415,8 @@ export interface SetOptions {
   readonly uses?: readonly SetPart[];
   /** What becomes of snapshots read cut short (--allow-partial): see PartialSnapshots. Default 'keep'. */
   readonly partial?: PartialSnapshots;
+  /** Every capture kept, none judged (convert): a traceback limit that changes cuts nothing, and is said. */
+  readonly whole?: boolean;
   /** The CPython that printed logged listings (--python: 3.6 lists tracebacks most recent first). */
   readonly python?: string | undefined;
   /**
@@ -446,6 +448,7 @@ export async function loadSet(inputs: readonly string[], a: InputArgs, opts: Set
     load: (p, frames, read) => loadAny(p, a, frames, opts.python, read),
     parallel,
     partial,
+    whole: opts.whole,
   });
   // What follows is analysis: JavaScript loops (a replay chooses for itself).
   a.io.optimise?.(true);

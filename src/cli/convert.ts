@@ -23,7 +23,7 @@ export function builder(y: Argv) {
 export async function handler(a: InputArgs & { inputs: string[]; to: 'json' | 'csv'; output?: string }): Promise<void> {
   await claimOutputs({ '-o': a.output }, { inputs: a.inputs });
   // Captures of other kinds (a run folder's memory.dat) are left out, each with a warning.
-  const set = await loadSet(a.inputs, a, { uses: ['snapshots'] });
+  const set = await loadSet(a.inputs, a, { uses: ['snapshots'], whole: true });
   const { snapshots, labels } = set.series;
   if (a.to === 'csv' && snapshots.length > 1) throw new UsageError('--to csv converts one snapshot');
   // A file is written as a stream: a snapshot of millions of groups is never one string.

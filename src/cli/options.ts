@@ -9,7 +9,7 @@ import type { LeakQuery } from '../analysis/leak-results.js';
 import { DEFAULT_PYTHON, GEOMETRIES } from '../analysis/pymalloc/geometry.js';
 import { KEY_TYPES, type KeyType, type QueryOptions } from '../analysis/statistics.js';
 import type { AllocatorStats } from '../model/allocator-stats.js';
-import type { CaptureSet } from '../model/capture-set.js';
+import { type CaptureSet, reportsOfKept } from '../model/capture-set.js';
 import { fileSourceLookup, noSource, type SourceLookup } from '../report/linecache.js';
 import { UsageError } from '../util/errors.js';
 import { type InputArgs, inputOptions, loadSet, type OutputArgs, outputOptions } from './command.js';
@@ -141,7 +141,8 @@ export async function withAllocatorStats(set: CaptureSet, a: AllocatorStatsArgs)
     }
   };
   const read = new Set(set.allocatorStats.map(file));
-  return { ...set, allocatorStats: [...set.allocatorStats, ...given.filter((f) => !read.has(file(f)))] };
+  const all = [...set.allocatorStats, ...given.filter((f) => !read.has(file(f)))];
+  return { ...set, allocatorStats: reportsOfKept(set, all) };
 }
 
 export interface QueryArgs extends InputArgs, OutputArgs {

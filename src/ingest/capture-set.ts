@@ -5,7 +5,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Capture } from '../model/capture.js';
-import type { CaptureSet, PartialSnapshots, TimeSource } from '../model/capture-set.js';
+import { type CaptureSet, type PartialSnapshots, reportsOfKept, type TimeSource } from '../model/capture-set.js';
 import { FrameTable } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
@@ -44,6 +44,8 @@ export async function loadCaptureSet(
     /** The read options and warnings of dumps read in worker threads; without them all reads are here. */
     parallel?: ParallelOptions;
     partial?: PartialSnapshots;
+    /** Every capture kept (convert writes them all): a limit that changes is said, nothing left out. */
+    whole?: boolean;
   },
 ): Promise<CaptureSet> {
   const resolved = resolveInputs(args, opts.order);
@@ -117,12 +119,15 @@ export async function loadCaptureSet(
     if (opts.order !== 'given' && !oneRun) refuseJoinedRuns(set.series.labels, snaps);
     if (opts.order !== 'given') refuseNumberedRuns(snaps, skipped);
     if (opts.order !== 'given') refuseInterpreters(snaps);
-    const limited = oneTraceLimit(snaps, opts.order === 'given');
+    const limited = oneTraceLimit(snaps, opts.order === 'given' ? 'given' : opts.whole ? 'whole' : null);
     if (limited) {
       skipped.push(limited.said);
       const [from, to] = limited.kept;
+      const of = snaps.length;
       snaps = snaps.slice(from, to);
       set = { ...set, series: { ...set.series, snapshots: snaps, labels: set.series.labels.slice(from, to) } };
+      if (to - from < of) set = { ...set, kept: { from, of } };
+      set = { ...set, allocatorStats: reportsOfKept(set, set.allocatorStats) };
     }
     // Times of some snapshots only are no times: say so, and which has none.
     const timed = set.timeSource ? [] : snaps.map((s) => s.time !== null || sidecarTime(s.source.path) !== null);
@@ -597,7 +602,7 @@ function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void
  */
 function oneTraceLimit(
   snaps: readonly Snapshot[],
-  asGiven: boolean,
+  asGiven: 'given' | 'whole' | null,
 ): { kept: readonly [number, number]; said: string } | null {
   const cuts: number[] = [];
   for (let i = 1; i < snaps.length; i++) {
@@ -612,7 +617,8 @@ function oneTraceLimit(
     cuts.length > 1 ? ` (it changes ${cuts.length} times)` : '',
   );
   if (asGiven) {
-    return { kept: [0, snaps.length], said: `${why}; judged as one series, as --order given asks` };
+    const how = asGiven === 'given' ? 'judged as one series, as --order given asks' : 'every capture is written';
+    return { kept: [0, snaps.length], said: `${why}; ${how}` };
   }
   const bounds = [0, ...cuts, snaps.length];
   let best = 0;
@@ -669,7 +675,7 @@ function limitChanged(a: Snapshot, b: Snapshot, more = '', next = ', the next,')
   return (
     `${a.source.path} keeps tracebacks of ${a.tracebackLimit} frames and ${b.source.path}${next} of ` +
     `${b.tracebackLimit}${more}: tracemalloc changes its limit only by stop() and start(N), and stop() clears ` +
-    'every trace, so what was traced before is in no later capture'
+    'every trace (or they come from processes traced with different limits), so what was traced before is in no later capture'
   );
 }
 

@@ -33,4 +33,25 @@ export interface CaptureSet {
   readonly skipped: readonly string[];
   /** Snapshots read cut short and left out (see PartialSnapshots), by path. */
   readonly cutShort?: readonly string[];
+  /**
+   * Where the series kept is in the one given, when captures of another trace table were left out (a
+   * traceback limit that changed): from the given capture `from` (0-based), of `of` given.
+   */
+  readonly kept?: { readonly from: number; readonly of: number };
+}
+
+/**
+ * Of allocator reports given one per capture in order, with no name, label or time of their own to pair
+ * them by, those of the captures kept when some were left out (`set.kept`): paired in order with the
+ * captures kept, 8 reports for 5 captures paired none (h335 F4). Others as they are.
+ */
+export function reportsOfKept(set: CaptureSet, stats: readonly AllocatorStats[]): readonly AllocatorStats[] {
+  const kept = set.kept;
+  if (!kept || !stats.length) return stats;
+  if (stats.some((f) => f.matches !== undefined || f.label != null || f.time != null)) return stats;
+  const [from, to] = [kept.from, kept.from + set.series.snapshots.length];
+  if (stats.length === kept.of) return stats.slice(from, to);
+  const [one] = stats;
+  if (stats.length === 1 && one!.blocks.length === kept.of) return [{ ...one!, blocks: one!.blocks.slice(from, to) }];
+  return stats;
 }

@@ -433,6 +433,26 @@ describe('a leak whose program changes its traceback limit after 4 captures (fix
     expect([gate.code, gate.out]).toEqual([1, expect.stringMatching(/FAIL max-leaks: .*make_limit_reset\.py:19/)]);
   });
 
+  it('allocator reports given one per capture pair with the captures kept; convert writes all 8', async () => {
+    // A real 3.12 report as each capture's: 8 reports for the 4 captures kept paired none (h335 F4).
+    const dir8 = mkdtempSync(join(tmpdir(), 'arenascope-limit-reports-'));
+    try {
+      const reports = [...'abcdefgh'].map((k) => join(dir8, `stats-${k}.txt`));
+      for (const r of reports) copyFileSync('fixtures/mallocstats/py312-debugmallocstats.txt', r);
+      const r = await cli('replay', dir, '--allocator-stats', ...reports);
+      expect([r.code, r.out]).toEqual([
+        0,
+        expect.stringContaining('allocator reports paired with 4 captures: 4 allocator-stats files'),
+      ]);
+      const json = join(dir8, 'all.json');
+      const c = await cli('convert', dir, '--to', 'json', '-o', json);
+      expect([c.code, c.err]).toEqual([0, expect.stringContaining('every capture is written')]);
+      expect((JSON.parse(readFileSync(json, 'utf8')) as { snapshots: unknown[] }).snapshots).toHaveLength(8);
+    } finally {
+      rmSync(dir8, { recursive: true, force: true });
+    }
+  });
+
   it('diff across the change says what was traced before is in no later capture', async () => {
     const r = await cli('diff', `${dir}/snap-4.pickle`, `${dir}/snap-5.pickle`);
     expect(r.err).toContain('what changed between them is not what the program kept or freed');

@@ -453,9 +453,9 @@ describe('a leak whose program changes its traceback limit after 4 captures (fix
     }
   });
 
-  it('diff across the change says what was traced before is in no later capture', async () => {
+  it('diff of the two compares them, as it would two runs', async () => {
     const r = await cli('diff', `${dir}/snap-4.pickle`, `${dir}/snap-5.pickle`);
-    expect(r.err).toContain('what changed between them is not what the program kept or freed');
+    expect([r.code, r.err]).toEqual([0, '']);
   });
 });
 
@@ -470,10 +470,6 @@ describe('a leak whose program clears the traces after every dump (fixtures/leak
     'or stop() and start()';
   it.each(['leaks', 'gate', 'report'])('%s says the traces look cleared', async (cmd) => {
     expect((await cli(cmd, dir, ...(cmd === 'report' ? ['--json'] : []))).err).toContain(said);
-  });
-
-  it('and so does diff of the two', async () => {
-    expect((await cli('diff', `${dir}/snap-1.pickle`, `${dir}/snap-2.pickle`)).err).toContain(said);
   });
 });
 

@@ -373,8 +373,9 @@ export function buildReportData(set: CaptureSet, inputs: readonly string[], opts
   const base = opts.baselineLabel === undefined ? 0 : labelIndex(labels, opts.baselineLabel);
   if (base < 0) {
     throw new UsageError(
-      `--diff-from ${opts.baselineLabel} is not one of the snapshots given (their labels: ${labels.slice(0, 10).join(', ')}` +
-        `${labels.length > 10 ? `, … ${labels.length - 10} more` : ''})`,
+      `--diff-from ${opts.baselineLabel} is not one of the snapshots ${set.kept ? 'judged' : 'given'} (their labels: ${labels.slice(0, 10).join(', ')}` +
+        `${labels.length > 10 ? `, … ${labels.length - 10} more` : ''})` +
+        (set.kept ? `; the ${set.kept.of - snaps.length} others, of another trace table, are left out, as said` : ''),
     );
   }
   const alike = opts.baselineLabel === undefined ? [] : labels.flatMap((l, i) => (l === labels[base] ? [i + 1] : []));

@@ -453,6 +453,11 @@ describe('a leak whose program changes its traceback limit after 4 captures (fix
     }
   });
 
+  it('report --diff-from a capture left out says it was', async () => {
+    const r = await cli('report', dir, '-f', 'text', '--diff-from', `${dir}/snap-2.pickle`);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('the 4 others, of another trace table, are left out')]);
+  });
+
   it('diff of the two compares them, as it would two runs', async () => {
     const r = await cli('diff', `${dir}/snap-4.pickle`, `${dir}/snap-5.pickle`);
     expect([r.code, r.err]).toEqual([0, '']);

@@ -62,11 +62,14 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
     ]);
     // Runs one after the other too ('run1-10-00-*' then 'run2-10-05-*'): the numbers beside the clock
     // name them, which one process's captures do not change.
-    const runs = collapsed[0]!.length > 3 ? grouped(paths, collapsed, times, start, true) : null;
+    // (Or folders apart: each worker's clock-named dumps in its own folder, at once or one after the other.)
+    const folders = new Set(paths.map((p) => dirname(p))).size;
+    const runs = collapsed[0]!.length > 3 || folders > 1 ? grouped(paths, collapsed, times, start, true) : null;
     if (runs || dated || times.every((t) => t !== null)) return runs;
     const wraps = aroundMidnight(
       collapsed.map((p) => Number(p[start])),
-      parts.every((p) => Number(p[k]) <= 12),
+      // %I runs 01..12: an hour 00 is a 24-hour clock's, which no noon turns back.
+      parts.every((p) => Number(p[k]) >= 1 && Number(p[k]) <= 12),
     );
     return wraps ? { runs: [], overlap: null, afresh: false, wraps: [paths[wraps[0]]!, paths[wraps[1]]!] } : null;
   }
@@ -166,7 +169,9 @@ function clockAt(parts: readonly string[][]): number | null {
         Number(m) < 60 &&
         Number(s) < 61 &&
         a === b &&
-        /^[:._-]$/.test(a ?? '')
+        /^[:._-]$/.test(a ?? '') &&
+        // No clock goes on past its seconds by the same joint: 'node-07-10-00-00' is a host's number, then the clock.
+        !(p[k + 5] === a && /^\d\d$/.test(p[k + 6] ?? ''))
       );
     });
   for (let k = 1; k + 4 < parts[0]!.length; k += 2) if (at(k)) return k;
@@ -184,6 +189,9 @@ function countedAfresh(parts: readonly string[][], k: number): boolean {
     runs.set(key, [...(runs.get(key) ?? []), Number(p[k + 4])]);
   }
   if (runs.size < 2) return false;
+  // A clock dumping every second fills each minute to :59 and starts the next at :00 (all but the last
+  // minute full): one process's captures, no counts afresh.
+  if ([...runs.values()].filter((r) => Math.max(...r) >= 59).length >= runs.size - 1) return false;
   return [...runs.values()].every((r) => {
     const sorted = [...r].sort((a, b) => a - b);
     return sorted.length >= 2 && sorted[0]! <= 1 && sorted.every((v, i) => v === sorted[0]! + i);

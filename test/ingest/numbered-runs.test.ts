@@ -136,6 +136,45 @@ describe('names that number one run', () => {
     ).toHaveLength(2);
   });
 
+  // h336: each in a folder of its own read as one series (F2); a host's number before the clock taken
+  // for its hour (F1); a 24-hour clock's hours 00-12 taken for a 12-hour one's across noon (F4); a dump a
+  // second across a minute taken for counts afresh (F5).
+  it('clock-named dumps of two folders are two runs', () => {
+    const names = ['w1/heap-10-00-00', 'w1/heap-10-00-10', 'w2/heap-10-00-05', 'w2/heap-10-00-15'];
+    expect(
+      numberedRuns(
+        names.map((n) => `${n}.pickle`),
+        t(4),
+      )?.runs,
+    ).toHaveLength(2);
+  });
+
+  it('a number before the clock is no hour: across midnight, said', () => {
+    const names = ['node-07-23-58-00', 'node-07-23-59-00', 'node-07-00-00-00', 'node-07-00-01-00'];
+    expect(
+      numberedRuns(
+        names.map((n) => `${n}.pickle`),
+        names.map(() => null),
+      )?.wraps,
+    ).toBeDefined();
+  });
+
+  it('hours 00 to 12 of a 24-hour clock, and a dump every second across a minute: one series', () => {
+    const nulls = Array.from({ length: 7 }, () => null);
+    const day = ['00-00-00', '02-00-00', '04-00-00', '06-00-00', '08-00-00', '10-00-00', '12-00-00'];
+    expect(
+      numberedRuns(
+        day.map((n) => `h-${n}.pickle`),
+        nulls,
+      ),
+    ).toBeNull();
+    const second = Array.from(
+      { length: 70 },
+      (_, i) => `h-10-0${Math.floor(i / 60)}-${String(i % 60).padStart(2, '0')}.pickle`,
+    );
+    expect(numberedRuns(second, t(70))).toBeNull();
+  });
+
   it('a time of day with no date across midnight, unordered by times: said (it read 00-00-* first)', () => {
     const names = ['h-23-59-30', 'h-23-59-50', 'h-00-00-10', 'h-00-00-30'].map((n) => `${n}.pickle`);
     const nulls = names.map(() => null);

@@ -190,8 +190,10 @@ function countedAfresh(parts: readonly string[][], k: number): boolean {
   }
   if (runs.size < 2) return false;
   // A clock dumping every second fills each minute to :59 and starts the next at :00 (all but the last
-  // minute full): one process's captures, no counts afresh.
-  if ([...runs.values()].filter((r) => Math.max(...r) >= 59).length >= runs.size - 1) return false;
+  // minute full): one process's captures, no counts afresh. Its minutes follow one another, with nothing
+  // else in the names changing; two runs counted 01..60 ('w-01-01-*' beside 'w-02-01-*': 60 minutes
+  // apart, a "second" of 60) are no such clock (h337 F4).
+  if (filledMinutes(parts, k)) return false;
   return [...runs.values()].every((r) => {
     const sorted = [...r].sort((a, b) => a - b);
     return sorted.length >= 2 && sorted[0]! <= 1 && sorted.every((v, i) => v === sorted[0]! + i);
@@ -215,4 +217,26 @@ function aroundMidnight(seconds: readonly number[], twelve: boolean): readonly [
     if (gap > first + day - last) return [order[at]!, order[at + 1]!];
   }
   return null;
+}
+
+/** Whether the clock at `k` reads as a dump every second: minutes one after the other, each but the last full to :59 from :00. */
+function filledMinutes(parts: readonly string[][], k: number): boolean {
+  const minutes = new Map<string, { at: number; seconds: number[] }>();
+  for (const p of parts) {
+    const rest = [...p.slice(0, k), ...p.slice(k + 5)].join('');
+    const key = `${p[k]}:${p[k + 2]}`;
+    const m = minutes.get(key) ?? { at: 60 * Number(p[k]) + Number(p[k + 2]), seconds: [] };
+    m.seconds.push(Number(p[k + 4]));
+    minutes.set(key, m);
+    // Names alike but for the clock: else something beside it names runs.
+    if (rest !== [...parts[0]!.slice(0, k), ...parts[0]!.slice(k + 5)].join('')) return false;
+  }
+  const list = [...minutes.values()].sort((a, b) => a.at - b.at);
+  return list.every((m, i) => {
+    const [lo, hi] = [Math.min(...m.seconds), Math.max(...m.seconds)];
+    const next = list[i + 1];
+    return (
+      hi <= 59 && (i === 0 || lo === 0) && (next === undefined || (hi === 59 && (next.at - m.at + 1440) % 1440 === 1))
+    );
+  });
 }

@@ -159,6 +159,13 @@ describe('names that number one run', () => {
     ).toBeDefined();
   });
 
+  it('two runs counted 01 to 60 are no dump a second (h337 F4)', () => {
+    const names = [1, 2].flatMap((w) =>
+      Array.from({ length: 60 }, (_, i) => `w-0${w}-01-${String(i + 1).padStart(2, '0')}.pickle`),
+    );
+    expect(numberedRuns(names, t(120))?.runs).toHaveLength(2);
+  });
+
   it('hours 00 to 12 of a 24-hour clock, and a dump every second across a minute: one series', () => {
     const nulls = Array.from({ length: 7 }, () => null);
     const day = ['00-00-00', '02-00-00', '04-00-00', '06-00-00', '08-00-00', '10-00-00', '12-00-00'];

@@ -629,7 +629,7 @@ function oneTraceLimit(
   return {
     kept: [from, to],
     said:
-      `${why}: ${to - from === 1 ? `capture ${to} alone (the limit changes at every capture) is` : `captures ${from + 1} to ${to} (the most with one limit) are`} judged and the ` +
+      `${why}: ${to - from === 1 ? `capture ${to} alone (it changes at every capture) is` : `captures ${from + 1} to ${to}, the most with one limit, are`} judged and the ` +
       `${others === 1 ? 'other is' : `${others} others are`} left out`,
   };
 }
@@ -661,9 +661,9 @@ function clearedBetween(snaps: readonly Snapshot[]): string | null {
     if (held >= 20 && gone >= 0.95 * held) {
       const fell = Math.round((100 * (a.totalSize - b.totalSize)) / a.totalSize);
       return (
-        `from ${a.source.path} to ${b.source.path} the traced memory fell by ${fell}% and ${gone} of the ` +
-        `${held} tracebacks holding memory hold none, as after tracemalloc.clear_traces() or stop() and ` +
-        'start(): if the program called one, what it held before is in no later capture, and what changed across it is not what it kept or freed'
+        `from ${a.source.path} to ${b.source.path} the traced memory fell by ${fell}% and ${gone} of ${held} ` +
+        'tracebacks holding memory hold none, as after tracemalloc.clear_traces() or stop(): if the program called ' +
+        'one, what it held before is in no later capture'
       );
     }
   }
@@ -673,9 +673,9 @@ function clearedBetween(snaps: readonly Snapshot[]): string | null {
 // Said of two captures in a row whose traceback limits differ.
 function limitChanged(a: Snapshot, b: Snapshot, more = ''): string {
   return (
-    `${a.source.path} keeps tracebacks of ${a.tracebackLimit} frames and ${b.source.path}, the next, of ` +
-    `${b.tracebackLimit}${more}: tracemalloc changes its limit only by stop() and start(N), and stop() clears ` +
-    'every trace (or they come from processes traced with different limits), so what was traced before is in no later capture'
+    `${a.source.path} keeps tracebacks of ${a.tracebackLimit} frames, the next, ${b.source.path}, of ` +
+    `${b.tracebackLimit}${more}: the limit changes only by stop() and start(N), which clear every trace (or ` +
+    'they are two processes)'
   );
 }
 

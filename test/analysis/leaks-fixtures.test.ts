@@ -418,10 +418,10 @@ describe('a leak whose program changes its traceback limit after 4 captures (fix
   it('judges the captures after the change, a leak, in leaks, report and gate', async () => {
     const r = await cli('leaks', dir, '--json');
     expect(r.err).toContain(
-      'snap-4.pickle keeps tracebacks of 1 frames and fixtures/leaks/limit_reset/snap-5.pickle, the next, of 10: ' +
-        'tracemalloc changes its limit only by stop() and start(N)',
+      'snap-4.pickle keeps tracebacks of 1 frames, the next, fixtures/leaks/limit_reset/snap-5.pickle, of 10: ' +
+        'the limit changes only by stop() and start(N), which clear every trace',
     );
-    expect(r.err).toContain('captures 5 to 8 (the most with one limit) are judged and the 4 others are left out');
+    expect(r.err).toContain('captures 5 to 8, the most with one limit, are judged and the 4 others are left out');
     const json = JSON.parse(r.out) as { captures: number; sites: SiteTrend[] };
     expect(json.captures).toBe(4);
     expect(json.sites.find((s) => s.lineno === 19)).toMatchObject({ verdict: 'leak' });
@@ -471,8 +471,8 @@ describe('a leak whose program clears the traces after every dump (fixtures/leak
   const dir = 'fixtures/leaks/cleared_traces';
   const said =
     'from fixtures/leaks/cleared_traces/snap-1.pickle to fixtures/leaks/cleared_traces/snap-2.pickle the traced ' +
-    'memory fell by 65% and 100 of the 101 tracebacks holding memory hold none, as after tracemalloc.clear_traces() ' +
-    'or stop() and start()';
+    'memory fell by 65% and 100 of 101 tracebacks holding memory hold none, as after tracemalloc.clear_traces() ' +
+    'or stop()';
   it.each(['leaks', 'gate', 'report'])('%s says the traces look cleared', async (cmd) => {
     expect((await cli(cmd, dir, ...(cmd === 'report' ? ['--json'] : []))).err).toContain(said);
   });

@@ -68,7 +68,7 @@ const ABOUT_THE_INPUTS =
   /needs at least \d+ snapshots|is a logged listing \(its top N sites only\) and|is memray's CSV and .* a tracemalloc snapshot|names number \d+ runs apart|captures of two interpreters/;
 // Problems of a file as a whole (or of a baseline against the current captures): no place inside it.
 const WHOLE =
-  /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert|among the inputs|the current captures none|no allocator report paired|more than the pymalloc model replays/;
+  /the input is empty|not a format arenascope reads|no such file|cannot read|is a directory|this command reads|has no snapshot to convert|among the inputs|the current captures none|no allocator report paired|more than the pymalloc model replays|cannot be grouped by traceback/;
 
 /** The longest run of characters of `text` found in `input`, when longer than `limit`. */
 export function echoed(text: string, input: string, limit = ECHO): string | null {

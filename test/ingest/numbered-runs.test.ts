@@ -127,6 +127,8 @@ describe('names that number one run', () => {
       ['heap-411-10-00-00', 'heap-411-10-00-30', 'heap-412-10-00-00', 'heap-412-10-00-30'],
     ],
     ['runs one after the other beside the time', ['run1-10-00-00', 'run1-10-00-30', 'run2-10-05-00', 'run2-10-05-30']],
+    // Each in a folder of its own (h336 F2).
+    ['a folder each', ['w1/heap-10-00-00', 'w1/heap-10-00-10', 'w2/heap-10-00-05', 'w2/heap-10-00-15']],
   ])('%s: runs apart', (_, names) => {
     expect(
       numberedRuns(
@@ -136,19 +138,8 @@ describe('names that number one run', () => {
     ).toHaveLength(2);
   });
 
-  // h336: each in a folder of its own read as one series (F2); a host's number before the clock taken
-  // for its hour (F1); a 24-hour clock's hours 00-12 taken for a 12-hour one's across noon (F4); a dump a
-  // second across a minute taken for counts afresh (F5).
-  it('clock-named dumps of two folders are two runs', () => {
-    const names = ['w1/heap-10-00-00', 'w1/heap-10-00-10', 'w2/heap-10-00-05', 'w2/heap-10-00-15'];
-    expect(
-      numberedRuns(
-        names.map((n) => `${n}.pickle`),
-        t(4),
-      )?.runs,
-    ).toHaveLength(2);
-  });
-
+  // h336: a host's number before the clock taken for its hour (F1); a 24-hour clock's hours 00-12 taken
+  // for a 12-hour one's across noon (F4); a dump a second across a minute taken for counts afresh (F5).
   it('a number before the clock is no hour: across midnight, said', () => {
     const names = ['node-07-23-58-00', 'node-07-23-59-00', 'node-07-00-00-00', 'node-07-00-01-00'];
     expect(

@@ -35,7 +35,9 @@ export interface NumberedRuns {
  * two captures or more (beside runs of one: a worker that took one task), each counted from the same
  * first number, or their counts interleaved (a shared counter, the task's index: 'snap-<pid>-<task>';
  * 'snap-<pid>-<time.time()>' of workers at once). Null otherwise (one count, a count that goes on from
- * run to run: one run in parts). `times`: each snapshot's, when known.
+ * run to run: one run in parts). Names holding a time of day are one run's captures unless something
+ * beside the time (a number, a folder) tells runs apart, or their seconds count afresh; across midnight
+ * with no times to order them, they are said to wrap (`wraps`). `times`: each snapshot's, when known.
  */
 export function numberedRuns(paths: readonly string[], times: readonly (number | null)[]): NumberedRuns | null {
   if (paths.length < 4) return null;
@@ -148,7 +150,7 @@ function overlapping(runs: readonly (readonly number[])[]): boolean {
 }
 
 /**
- * Whether every name holds a time of day at the same place ('2026-12-07T09:59:07.dump', '09-59-07.pickle'):
+ * Where every name holds a time of day, at the same place ('2026-12-07T09:59:07.dump', '09-59-07.pickle'):
  * hours, minutes and seconds of 2 digits each, under 24, 60 and 61, joined by ':', '-', '.' or '_' alike.
  * Its seconds start again as its minutes step on, which is no new run: one process dumping every 10 s
  * across a minute was refused as 2 runs "each counted afresh" (h333).

@@ -15,7 +15,7 @@ import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/st
 import { InputError, NotACaptureError, UsageError } from '../util/errors.js';
 import { foreignCaptures } from './foreign-captures.js';
 import type { ReadOptions } from './importer.js';
-import { numberedRuns } from './numbered-runs.js';
+import { namedByTheirTimes, numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
 import { naturalCompare, numbered, type Order, resolveInputs } from './resolve-inputs.js';
 import {
@@ -372,6 +372,15 @@ function byTime<T extends { readonly s: Snapshot; readonly label: string }>(
   // of the day past midnight): the numbers are no count, and the times order them.
   const even = evenly(timed.map((x) => x.s.time!));
   if (back < 0) return timed;
+  // Names by the time of day taken across midnight ('heap-23-59-50' then 'heap-00-00-05'): their clock
+  // is the times', no ring and no clock set back.
+  if (
+    namedByTheirTimes(
+      timed.map((x) => x.label),
+      timed.map((x) => x.s.time!),
+    )
+  )
+    return timed;
   if (rotated(counted, timed) && even) {
     const wrap = wrapStep(timed, counted[0]!);
     const [last, first] = [timed[timed.indexOf(counted[0]!) - 1]!, counted[0]!];

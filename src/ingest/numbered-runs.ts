@@ -42,26 +42,15 @@ export interface NumberedRuns {
 export function numberedRuns(paths: readonly string[], times: readonly (number | null)[]): NumberedRuns | null {
   if (paths.length < 4) return null;
   // A dump gzipped later keeps its shape ('snap-3.pickle.gz' beside 'snap-2.pickle').
-  const parts = paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER));
+  // A clock or date written with no joints ('%H%M%S', '%Y%m%d-%H%M%S') is read as one with them.
+  const parts = jointed(paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER)));
   const k = clockAt(parts);
   if (k !== null && !countedAfresh(parts, k)) {
     // The clock counts the captures; numbers beside it name the runs ('heap-<pid>-<HH-MM-SS>' of two
     // workers at once were read as one series: the clock hid their pids).
     // A date before it ('2026-12-07T23:59:50') is part of the clock, no run's name.
-    const dated =
-      k >= 5 &&
-      parts.every((p) => /^\d{4}$/.test(p[k - 6] ?? '') && /^\d\d$/.test(p[k - 4]!) && /^\d\d$/.test(p[k - 2]!));
-    const start = dated ? k - 6 : k;
-    const collapsed = parts.map((p) => [
-      ...p.slice(0, start),
-      String(
-        (dated ? Date.UTC(Number(p[k - 6]), Number(p[k - 4]) - 1, Number(p[k - 2])) / 1000 : 0) +
-          3600 * Number(p[k]) +
-          60 * Number(p[k + 2]) +
-          Number(p[k + 4]),
-      ),
-      ...p.slice(k + 5),
-    ]);
+    const { dated, start, seconds } = clockSeconds(parts, k);
+    const collapsed = parts.map((p, i) => [...p.slice(0, start), String(seconds[i]), ...p.slice(k + 5)]);
     // Runs one after the other too ('run1-10-00-*' then 'run2-10-05-*'): the numbers beside the clock
     // name them, which one process's captures do not change.
     // (Or folders apart: each worker's clock-named dumps in its own folder, at once or one after the other.)
@@ -147,6 +136,45 @@ function grouped(
 function overlapping(runs: readonly (readonly number[])[]): boolean {
   const spans = runs.map((r) => [Math.min(...r), Math.max(...r)] as const).sort((a, b) => a[0] - b[0]);
   return spans.some((s, i) => i > 0 && s[0] < spans[i - 1]![1]);
+}
+
+/**
+ * The seconds of the clock at `k` of each name (from the day's start, or from 1970 with a date before
+ * it: '2026-12-07T23:59:50'), and where in the parts the clock with its date starts.
+ */
+function clockSeconds(
+  parts: readonly string[][],
+  k: number,
+): { readonly dated: boolean; readonly start: number; readonly seconds: number[] } {
+  const dated =
+    k >= 5 &&
+    parts.every((p) => /^\d{4}$/.test(p[k - 6] ?? '') && /^\d\d$/.test(p[k - 4]!) && /^\d\d$/.test(p[k - 2]!));
+  const seconds = parts.map(
+    (p) =>
+      (dated ? Date.UTC(Number(p[k - 6]), Number(p[k - 4]) - 1, Number(p[k - 2])) / 1000 : 0) +
+      3600 * Number(p[k]) +
+      60 * Number(p[k + 2]) +
+      Number(p[k + 4]),
+  );
+  return { dated, start: dated ? k - 6 : k, seconds };
+}
+
+/**
+ * Whether the names hold a time of day (clockAt) whose steps from one capture to the next, around
+ * the clock, are the steps of their `times` (in that order, to a second): the names' clock is the
+ * capture times', across midnight too, where its order is not the names'.
+ */
+export function namedByTheirTimes(paths: readonly string[], times: readonly number[]): boolean {
+  if (paths.length < 2) return false;
+  const parts = jointed(paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER)));
+  const k = clockAt(parts);
+  if (k === null) return false;
+  const { seconds } = clockSeconds(parts, k);
+  return seconds.every((s, i) => {
+    if (i === 0) return true;
+    const named = (((s - seconds[i - 1]!) % 86400) + 86400) % 86400;
+    return Math.abs(named - (times[i]! - times[i - 1]!)) <= 1;
+  });
 }
 
 /**
@@ -241,4 +269,46 @@ function filledMinutes(parts: readonly string[][], k: number): boolean {
       hi <= 59 && (i === 0 || lo === 0) && (next === undefined || (hi === 59 && (next.at - m.at + 1440) % 1440 === 1))
     );
   });
+}
+
+/**
+ * The parts of names with the joints put into a time of day written as 6 digits ('heap-235950',
+ * '%H%M%S' to '23:59:50') and into a date of 8 digits before a time of day ('20261207-23:59:50' to
+ * '2026/12/07-...'), so that clockAt and the dated clock read them. Each was one number: names across
+ * midnight read in their order (00xxxx first: a leak read "transient"), and two runs one after the
+ * other ('heap-%Y%m%d-%H%M%S-<pid>') read as one series with a leak restarting; the gate passed both
+ * (h337 F1, F2). Six digits are a time of day only when every name's are one and no two names' alike
+ * (a process id repeats), and not all within the first minute (a count '%06d' under 60, in the same
+ * order either way).
+ */
+function jointed(parts: readonly string[][]): string[][] {
+  const clock = (x: string | undefined): boolean =>
+    x !== undefined &&
+    /^\d{6}$/.test(x) &&
+    Number(x.slice(0, 2)) < 24 &&
+    Number(x.slice(2, 4)) < 60 &&
+    Number(x.slice(4)) < 61;
+  const split = (x: string, at: readonly number[], joint: string): string[] =>
+    at.flatMap((from, i) => [...(i > 0 ? [joint] : []), x.slice(from, at[i + 1])]);
+  let out = parts.map((p) => [...p]);
+  const j = out[0]!.findIndex(
+    (_, j) =>
+      j % 2 === 1 &&
+      out.every((p) => p.length === out[0]!.length && clock(p[j])) &&
+      new Set(out.map((p) => p[j])).size === out.length &&
+      out.some((p) => !p[j]!.startsWith('0000')),
+  );
+  if (j > 0) out = out.map((p) => [...p.slice(0, j), ...split(p[j]!, [0, 2, 4], ':'), ...p.slice(j + 1)]);
+  const k = clockAt(out);
+  const date = (x: string | undefined): boolean =>
+    x !== undefined &&
+    /^(19|20)\d{6}$/.test(x) &&
+    Number(x.slice(4, 6)) >= 1 &&
+    Number(x.slice(4, 6)) <= 12 &&
+    Number(x.slice(6)) >= 1 &&
+    Number(x.slice(6)) <= 31;
+  if (k !== null && k >= 3 && out.every((p) => date(p[k - 2]))) {
+    out = out.map((p) => [...p.slice(0, k - 2), ...split(p[k - 2]!, [0, 4, 6], '/'), ...p.slice(k - 1)]);
+  }
+  return out;
 }

@@ -1,10 +1,10 @@
 // Snapshots of several runs in one folder, told apart by their names (numbered-runs.ts): two real
 // processes dumping 'mem.<pid>.<n>.pickle' at once (fixtures/leaks/make_two_processes.py).
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { numberedRuns } from '../../src/ingest/numbered-runs.js';
+import { namedByTheirTimes, numberedRuns } from '../../src/ingest/numbered-runs.js';
 import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/leaks/two_processes';
@@ -222,6 +222,83 @@ describe('names that number one run', () => {
         2,
         expect.stringContaining('taken across midnight (or noon, by a 12-hour clock)'),
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // A clock with no joints was one number (h337 F1, F2): across midnight read 00xxxx first, and two
+  // runs one after the other read as one series with its leak restarting; the gate passed both.
+  it("a time of day written as 6 digits ('%H%M%S'), with its date as 8 ('%Y%m%d'), is read as a clock", () => {
+    const nulls = [null, null, null, null];
+    const midnight = ['heap-235930', 'heap-235950', 'heap-000010', 'heap-000030'].map((n) => `${n}.pickle`);
+    expect(numberedRuns(midnight, nulls)?.wraps).toEqual(['heap-000030.pickle', 'heap-235930.pickle']);
+    expect(numberedRuns(midnight, t(4))).toBeNull();
+    const pids = [
+      'h-20261207-100000-4242',
+      'h-20261207-100010-4242',
+      'h-20261207-100500-4300',
+      'h-20261207-100510-4300',
+    ];
+    expect(
+      numberedRuns(
+        pids.map((n) => `${n}.pickle`),
+        t(4),
+      ),
+    ).toMatchObject({
+      runs: [
+        { glob: 'h-*-4242.pickle', count: 2 },
+        { glob: 'h-*-4300.pickle', count: 2 },
+      ],
+      apart: true,
+    });
+    // A date of 8 digits before a clock, across midnight: one series, not a run a day.
+    const days = ['s-20261207-23-59-30', 's-20261207-23-59-50', 's-20261208-00-00-10', 's-20261208-00-00-30'];
+    expect(
+      numberedRuns(
+        days.map((n) => `${n}.pickle`),
+        nulls,
+      ),
+    ).toBeNull();
+    const compact = ['s-20261207-235930', 's-20261207-235950', 's-20261208-000010', 's-20261208-000030'];
+    expect(
+      numberedRuns(
+        compact.map((n) => `${n}.pickle`),
+        nulls,
+      ),
+    ).toBeNull();
+  });
+
+  it('six digits that repeat (a process id) or stay in the first minute (a count) are no clock', () => {
+    const pids = ['mem.123456.1', 'mem.123456.2', 'mem.123459.1', 'mem.123459.2'].map((n) => `${n}.pickle`);
+    expect(numberedRuns(pids, t(4))?.runs.map((r) => r.glob)).toEqual(['mem.123456.*.pickle', 'mem.123459.*.pickle']);
+    const count = ['snap-000001', 'snap-000002', 'snap-000003', 'snap-000004'].map((n) => `${n}.pickle`);
+    expect(numberedRuns(count, [null, null, null, null])).toBeNull();
+  });
+
+  it("a clock in the names whose steps are the times' steps, around midnight too", () => {
+    const names = ['heap-235950', 'heap-000005', 'heap-000020'].map((n) => `${n}.pickle`);
+    expect(namedByTheirTimes(names, [100, 115, 130])).toBe(true);
+    expect(namedByTheirTimes(names, [100, 115, 190])).toBe(false);
+    expect(namedByTheirTimes(['snap-1.pickle', 'snap-2.pickle'], [100, 115])).toBe(false);
+  });
+
+  it('dumps named by a clock of 6 digits across midnight, with .time sidecars: one series, nothing said of a ring', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-compact-'));
+    try {
+      for (let k = 1; k <= 9; k++) {
+        const s = 86_340 + 20 * k; // 23:59:20 on, every 20 s
+        const name = `heap-${[Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map((v) => String(v).padStart(2, '0')).join('')}.pickle`;
+        cpSync(`fixtures/leaks/memo_leak/snap-${k}.pickle`, join(dir, name));
+        writeFileSync(join(dir, `${name}.time`), String(1_796_601_540 + 20 * k));
+      }
+      const r = await cli('gate', dir, '--max-leaks', '0');
+      expect([r.code, r.err]).toEqual([1, expect.not.stringContaining('start again')]);
+      expect(r.out).toMatch(/FAIL max-leaks: 2 leaks .*memo_leak\.py:9 .*memo_leak\.py:13 /);
+      // Without the sidecars, their order is not known: refused, saying why.
+      for (const f of readdirSync(dir).filter((f) => f.endsWith('.time'))) rmSync(join(dir, f));
+      const bare = await cli('gate', dir, '--max-leaks', '0');
+      expect([bare.code, bare.err]).toEqual([2, expect.stringContaining('taken across midnight')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

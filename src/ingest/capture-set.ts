@@ -575,9 +575,13 @@ function refuseNumberedRuns(snaps: readonly Snapshot[], skipped: string[]): void
   if (found.wraps) {
     const [before, after] = found.wraps;
     throw new UsageError(
-      `the snapshots' names hold a time of day and no date, and from ${before} to ${after} is longer than from ` +
-        'the last around the clock to the first: taken across midnight (or noon, by a 12-hour clock), their ' +
-        "names' order is not the order they were taken; give them .time sidecars, or take them as written with " +
+      `the snapshots' names hold a time of day and no date, and from ${before} to ${after} is ` +
+        (found.evenDay
+          ? 'as long as from the last around the clock to the first: spread over the whole day, the series may ' +
+            "start after either gap, and their names' order may not be the order they were taken; "
+          : 'longer than from the last around the clock to the first: taken across midnight (or noon, by a ' +
+            "12-hour clock), their names' order is not the order they were taken; ") +
+        'give them .time sidecars, or take them as written with ' +
         '--order mtime, or as listed with --order given',
     );
   }

@@ -26,6 +26,11 @@ export interface NumberedRuns {
    * 00:00:30, read 00-00-* first, read "transient" and the gate passed it; h334). No runs then.
    */
   readonly wraps?: readonly [string, string];
+  /**
+   * With `wraps`: that gap is as long as the one around the clock, names spread evenly over the whole
+   * day ('heap-00-00-00' to 'heap-23-00-00' hourly), where the series could start at either.
+   */
+  readonly evenDay?: true;
 }
 
 /**
@@ -62,7 +67,15 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
       // %I runs 01..12: an hour 00 is a 24-hour clock's, which no noon turns back.
       parts.every((p) => Number(p[k]) >= 1 && Number(p[k]) <= 12),
     );
-    return wraps ? { runs: [], overlap: null, afresh: false, wraps: [paths[wraps[0]]!, paths[wraps[1]]!] } : null;
+    if (!wraps) return null;
+    const [a, b, even] = wraps;
+    return {
+      runs: [],
+      overlap: null,
+      afresh: false,
+      wraps: [paths[a]!, paths[b]!],
+      ...(even ? { evenDay: true } : {}),
+    };
   }
   const template = (p: readonly string[]): string => p.filter((_, i) => i % 2 === 0).join('#');
   const shape = template(parts[0]!);
@@ -233,9 +246,10 @@ function countedAfresh(parts: readonly string[][], k: number): boolean {
 /**
  * Of times of day in seconds (`twelve`: every hour 12 or under, as a 12-hour clock gives), the indices
  * of the two around the largest gap when it is longer than the gap from the last around the clock to
- * the first; else null.
+ * the first, or as long over a day (true: the names spread evenly over the whole day, hourly dumps
+ * read from 00 where they started at 10); else null.
  */
-function aroundMidnight(seconds: readonly number[], twelve: boolean): readonly [number, number] | null {
+function aroundMidnight(seconds: readonly number[], twelve: boolean): readonly [number, number, boolean] | null {
   const order = seconds.map((_, i) => i).sort((a, b) => seconds[a]! - seconds[b]!);
   let at = 0;
   for (let i = 1; i < order.length - 1; i++) {
@@ -244,9 +258,9 @@ function aroundMidnight(seconds: readonly number[], twelve: boolean): readonly [
   const gap = seconds[order[at + 1]!]! - seconds[order[at]!]!;
   const [first, last] = [seconds[order[0]!]!, seconds[order[order.length - 1]!]!];
   for (const day of twelve ? [86400, 43200] : [86400]) {
-    if (gap > first + day - last) return [order[at]!, order[at + 1]!];
+    if (gap > first + day - last) return [order[at]!, order[at + 1]!, false];
   }
-  return null;
+  return gap > 0 && gap === first + 86400 - last ? [order[at]!, order[at + 1]!, true] : null;
 }
 
 /** Whether the clock at `k` reads as a dump every second: minutes one after the other, each but the last full to :59 from :00. */

@@ -269,6 +269,23 @@ describe('names that number one run', () => {
     ).toBeNull();
   });
 
+  it('names spread evenly over the whole day, unordered by times: said (hourly from 10:00 read from 00:00)', () => {
+    const hourly = Array.from({ length: 24 }, (_, h) => `heap-${String(h).padStart(2, '0')}-00-00.pickle`);
+    const found = numberedRuns(
+      hourly,
+      hourly.map(() => null),
+    );
+    expect(found).toMatchObject({ wraps: ['heap-00-00-00.pickle', 'heap-01-00-00.pickle'], evenDay: true });
+    expect(numberedRuns(hourly, t(24))).toBeNull();
+    // Over less than the day: its order is the names'.
+    expect(
+      numberedRuns(
+        hourly.slice(0, 23),
+        hourly.slice(0, 23).map(() => null),
+      ),
+    ).toBeNull();
+  });
+
   it('six digits that repeat (a process id) or stay in the first minute (a count) are no clock', () => {
     const pids = ['mem.123456.1', 'mem.123456.2', 'mem.123459.1', 'mem.123459.2'].map((n) => `${n}.pickle`);
     expect(numberedRuns(pids, t(4))?.runs.map((r) => r.glob)).toEqual(['mem.123456.*.pickle', 'mem.123459.*.pickle']);

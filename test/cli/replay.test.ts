@@ -176,6 +176,46 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(replay.captures.map((c) => c.real)).toEqual([null, null, null]);
   });
 
+  // Reports of another CPython than the dumps' with arenas of the same size (3.13's beside a 3.12 run) or
+  // of 256 KiB beside 3.10+ dumps (which took the model to 3.9): another process's figures, printed as the
+  // captures' "real report" and failing the gate on them (h338 F2). The free lists tell which CPython
+  // printed a report (fixtures/mallocstats/py3X-debugmallocstats.txt, each CPython's own).
+  it.each([
+    [
+      'py312',
+      'py313',
+      "the allocator reports' free lists are CPython 3.13 or later's, and the dumps' tracebacks name lib/python3.12/",
+    ],
+    ['py312', 'py310', "free lists are CPython 3.9-3.10's, and the dumps' tracebacks name lib/python3.12/"],
+    ['py39', 'py38', "free lists are CPython 3.8 or earlier's, and the dumps' tracebacks name lib/python3.9/"],
+    ['py39', 'py313', "free lists are CPython 3.13 or later's, and the dumps' tracebacks name lib/python3.9/"],
+    ['py312', 'py39', 'the allocator reports have 262144-byte arenas, the model of CPython 3.12 1048576'],
+  ])('%s dumps with the report of %s: not used, an error where asked for', async (dumps, report, said) => {
+    const D = 'fixtures/pymalloc/library-named';
+    const given = ['--allocator-stats', `fixtures/mallocstats/${report}-debugmallocstats.txt`];
+    for (const command of [['replay'], ['gate', '--max-fragmentation', '0.5']]) {
+      const r = await cli(...command, `${D}/${dumps}-a.pickle`, ...given);
+      expect([r.code, r.err]).toEqual([2, expect.stringContaining(said)]);
+      expect(r.err).toContain("another build's reports, not used");
+    }
+  });
+
+  it.each([
+    ['py312', 'py312'],
+    ['py312', 'py311'], // 3.11 and 3.12 print the same free lists
+    ['py39', 'py39'],
+  ])('%s dumps with the report of %s: used', async (dumps, report) => {
+    const D = 'fixtures/pymalloc/library-named';
+    const r = await cli(
+      'replay',
+      `${D}/${dumps}-a.pickle`,
+      '--allocator-stats',
+      `fixtures/mallocstats/${report}-debugmallocstats.txt`,
+    );
+    expect([r.code, r.err]).toEqual([0, expect.not.stringContaining('not used')]);
+    expect(r.out).toMatch(/^Real report, /m);
+  });
+
   it("a dump converted to arenascope JSON keeps what it said: the same model as the dump's", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-conv-model-'));
     for (const v of ['py37', 'py38', 'py311']) {

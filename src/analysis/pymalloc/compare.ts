@@ -1038,13 +1038,18 @@ export function modelPython(
         'bpo-27987 aligned blocks to 8 bytes, which has no model here',
     );
   }
+  // The one CPython whose library the tracebacks name: a 3.9 run's dumps modelled as 3.11 had their
+  // arenas counted in 1 MiB where 3.9's are 256 KiB ("24 arenas pinned" of a run holding 103; h317).
+  const library = dumpsLibrary(dumps);
+  // Dumps whose tracebacks name 3.10+ cannot be paired with reports of 256 KiB arenas (3.9's or older):
+  // model the dumps' CPython, so the reports are refused as another build's (h338: 3.9's reports read
+  // as the real figures of a 3.11 run, 71 arenas "held" where it held 20).
+  if (reportArenaSize === 256 * KiB && library !== null && (python3Minor(library) ?? 0) >= 10 && GEOMETRIES[library]) {
+    return named(library, `as its dumps' tracebacks name its library (lib/python${library}/)`);
+  }
   if (reportArenaSize === 256 * KiB) {
     return named('3.9', 'for dumps of 3.9 or later (4-item traces) with allocator reports of 256 KiB arenas');
   }
-  // The one CPython whose library the tracebacks name: a 3.9 run's dumps modelled as 3.11 had their
-  // arenas counted in 1 MiB where 3.9's are 256 KiB ("24 arenas pinned" of a run holding 103; h317).
-  const libraries = [...new Set(dumps.flatMap((s) => librariesOf(s)))];
-  const library = libraries.length === 1 ? libraries[0]! : null;
   const fits = (v: string): boolean => reportArenaSize === null || GEOMETRIES[v]!.arenaSize === reportArenaSize;
   if (library !== null && (python3Minor(library) ?? 0) >= 9 && GEOMETRIES[library] && fits(library)) {
     return named(library, `as its dumps' tracebacks name its library (lib/python${library}/)`);
@@ -1053,6 +1058,36 @@ export function modelPython(
     DEFAULT_PYTHON,
     'for dumps of 3.9 or later (4-item traces): 3.10 and later have its arenas and pools, 3.9 256 KiB arenas and 4 KiB pools',
   );
+}
+
+/** The one CPython whose library the dumps' tracebacks name ('3.11'), or null. */
+function dumpsLibrary(snapshots: readonly Snapshot[]): string | null {
+  const libraries = [...new Set(snapshots.flatMap((s) => librariesOf(s)))];
+  return libraries.length === 1 ? libraries[0]! : null;
+}
+
+/**
+ * The CPython minors whose `sys._debugmallocstats()` prints a report's free lists as it does (each
+ * CPython's own: fixtures/mallocstats/py3X-debugmallocstats.txt): PyCFunctionObjects and PyMethodObjects up to 3.8, PyFrameObjects up to 3.10, tuples of 1 to 20
+ * items from 3.11 (19 before), PyDictKeysObjects from 3.13; what is missing tells only of whole lists
+ * (ending with their tuples). Null without free lists. 3.11 and 3.12 print the same lists.
+ */
+export function freeListPythons(report: MallocStatsBlock): readonly [number, number] | null {
+  const names = new Set(report.freeLists.map((f) => f.name));
+  const tuples = [...names].filter((n) => /^\d+-sized PyTupleObjects$/.test(n)).length;
+  if (!tuples) return null;
+  const whole = tuples >= 19;
+  let [lo, hi] = [7, 99];
+  const has = (name: string, upTo: number | null, from: number | null): void => {
+    if (names.has(name)) [lo, hi] = [Math.max(lo, from ?? lo), Math.min(hi, upTo ?? hi)];
+    else if (whole && upTo !== null) lo = Math.max(lo, upTo + 1);
+    else if (whole && from !== null) hi = Math.min(hi, from - 1);
+  };
+  has('PyCFunctionObjects', 8, null);
+  has('PyFrameObjects', 10, null);
+  has('20-sized PyTupleObjects', null, 11);
+  has('PyDictKeysObjects', null, 13);
+  return [lo, hi];
 }
 
 // When the CPython named to model cannot have written the dumps (their trace layout), what to say.
@@ -1153,6 +1188,8 @@ export function replayReport(
   const warnings: string[] = [];
   // How the real reports were paired, said with the assumptions when every one paired.
   let paired: string | null = null;
+  const fileOf = (b: MallocStatsBlock): string =>
+    `${allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report'} (line ${b.inputLine})`;
   if (allocatorStats.length) {
     const pairing = pairAllocatorReports(pairedCaptures(snapshots, labels), allocatorStats);
     if (!pairing.rule && opts.requireReports) throw new UsageError(pairing.notes.join('; '));
@@ -1162,8 +1199,6 @@ export function replayReport(
     // How far a report's blocks are from what its capture traced tells no more than a doubt (blocks
     // made before tracing began, raw allocations: both come and go), said in a warning.
     const report = (i: number): MallocStatsBlock | null => pairing.reports[i] ?? null;
-    const fileOf = (b: MallocStatsBlock): string =>
-      `${allocatorStats.find((f) => f.blocks.includes(b))?.source.path ?? 'a report'} (line ${b.inputLine})`;
     const builds = buildsApart(pairing.reports);
     const disorder = builds ? null : countersBack(pairing.reports);
     if (builds) {
@@ -1244,6 +1279,23 @@ export function replayReport(
     const message =
       `the allocator reports have ${firstReal.arenaSize}-byte arenas, the model of CPython ${python} ` +
       `${geometry(python).arenaSize}: another build's reports, not used; --python ${fits} models theirs`;
+    if (opts.requireReports) throw new UsageError(message);
+    warnings.push(message);
+    real = null;
+    paired = null;
+  }
+  // Reports of another CPython of the same geometry (3.13's beside a 3.11 run's dumps): their arenas are
+  // another process's, read as the captures' own (h338 F2). Their free lists tell.
+  const library = firstReal && real ? dumpsLibrary(snapshots) : null;
+  const printed = firstReal && library !== null ? freeListPythons(firstReal) : null;
+  const minor = library === null ? null : python3Minor(library);
+  if (printed && minor !== null && (minor < printed[0] || minor > printed[1])) {
+    const [lo, hi] = printed;
+    const of =
+      lo === hi ? `3.${lo}` : hi === 99 ? `3.${lo} or later` : lo === 7 ? `3.${hi} or earlier` : `3.${lo}-3.${hi}`;
+    const message =
+      `${fileOf(firstReal!)}: the allocator reports' free lists are CPython ${of}'s, and the dumps' tracebacks name ` +
+      `lib/python${library}/: another build's reports, not used`;
     if (opts.requireReports) throw new UsageError(message);
     warnings.push(message);
     real = null;

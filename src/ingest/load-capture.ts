@@ -124,6 +124,15 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     const note = `${path}: read as ${format}; it also holds ${other.format} (--input-format ${other.format} reads that)`;
     c = { ...c, warnings: [...c.warnings, note] } as Capture;
   }
+  // An mprof run appended to a log's listing or report (`cat listing.txt mprofile_*.dat`) was dropped unsaid
+  // (h332 F2): mprof's reader takes a file of its own only.
+  const run = inLogs ? mprofRunAt(input.head) : null;
+  if (run !== null) {
+    const note =
+      `${path}: read as ${format}; from line ${run} it also holds an mprof run (its MEM lines), not read: ` +
+      'save it in a file of its own (a .dat) to read it';
+    c = { ...c, warnings: [...c.warnings, note] } as Capture;
+  }
   return opts.python === undefined ? c : asPython(c, opts.python);
 }
 
@@ -182,6 +191,18 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
 
 const MPROF_LINE =
   /^(?:MEM -?\d[\d.]* \d[\d.]*|CHLD \d+ -?\d[\d.]* \d[\d.]*|FUNC \S.* \d[\d.]* \d[\d.]* \d[\d.]* \d[\d.]*|CMDLINE \S.*)$/;
+
+/** The line (1-based) where an mprof run starts in a text: 3 samples in a row or more, as mprof writes them (after its CMDLINE). */
+function mprofRunAt(head: Buffer): number | null {
+  const lines = head.toString('latin1').split('\n');
+  for (let i = 0, run = 0; i < lines.length; i++) {
+    run = /^MEM -?\d[\d.]* \d[\d.]*\r?$/.test(lines[i]!) ? run + 1 : 0;
+    if (run < 3) continue;
+    const first = i - 2;
+    return (first > 0 && lines[first - 1]!.startsWith('CMDLINE ') ? first - 1 : first) + 1;
+  }
+  return null;
+}
 
 /**
  * An mprof file pasted as a Markdown code block (indented) or a quote (`> `): every line behind the

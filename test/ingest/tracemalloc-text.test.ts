@@ -823,6 +823,22 @@ describe('listings found in public files (fixtures/text/found)', () => {
     expect(sites.find((s) => s.frames[0]!.filename.endsWith('\\app.py'))?.internal).toBe(false);
   });
 
+  // `cat listing.txt mprofile_*.dat > both.txt`: the run (a real one, fixtures/leaks/mprof/leak.dat)
+  // was dropped unsaid (h332 F2).
+  it('a listing with an mprof run appended says it holds the run, from its CMDLINE line', async () => {
+    const listing = readFileSync(join(FOUND, 'windows-readme.md'), 'utf8');
+    const f = join(tmp, 'with-run.txt');
+    writeFileSync(f, `${listing.trimEnd()}\n${readFileSync('fixtures/leaks/mprof/leak.dat', 'utf8')}`);
+    const cmdline = listing.trimEnd().split('\n').length + 1;
+    const r = await cli('info', f);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/format +tracemalloc-text/);
+    expect(r.err).toContain(
+      `${f}: read as tracemalloc-text; from line ${cmdline} it also holds an mprof run (its MEM lines), not read`,
+    );
+    expect((await cli('info', join(FOUND, 'windows-readme.md'))).err).not.toContain('mprof run');
+  });
+
   it('a file holding a line report and a listing is read as the first, and says it holds the other (h233)', async () => {
     const f = join(FOUND, 'two-formats-readme.md');
     const r = await cli('info', f);

@@ -47,7 +47,7 @@ export interface NumberedRuns {
 export function numberedRuns(paths: readonly string[], times: readonly (number | null)[]): NumberedRuns | null {
   if (paths.length < 4) return null;
   // A dump gzipped later keeps its shape ('snap-3.pickle.gz' beside 'snap-2.pickle').
-  // A clock or date written with no joints ('%H%M%S', '%Y%m%d-%H%M%S') is read as one with them.
+  // A date written with no joints, and its clock ('%Y%m%d-%H%M%S'), is read as one with them.
   const parts = jointed(paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER)));
   const k = clockAt(parts);
   if (k !== null && !countedAfresh(parts, k)) {
@@ -179,7 +179,10 @@ function clockSeconds(
  */
 export function namedByTheirTimes(paths: readonly string[], times: readonly number[]): boolean {
   if (paths.length < 2) return false;
-  const parts = jointed(paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER)));
+  const parts = jointed(
+    paths.map((p) => basename(p).replace(/\.gz$/i, '').split(NUMBER)),
+    true,
+  );
   const k = clockAt(parts);
   if (k === null) return false;
   const { seconds } = clockSeconds(parts, k);
@@ -286,16 +289,23 @@ function filledMinutes(parts: readonly string[][], k: number): boolean {
 }
 
 /**
- * The parts of names with the joints put into a time of day written as 6 digits ('heap-235950',
- * '%H%M%S' to '23:59:50') and into a date of 8 digits before a time of day ('20261207-23:59:50' to
- * '2026/12/07-...'), so that clockAt and the dated clock read them. Each was one number: names across
- * midnight read in their order (00xxxx first: a leak read "transient"), and two runs one after the
- * other ('heap-%Y%m%d-%H%M%S-<pid>') read as one series with a leak restarting; the gate passed both
- * (h337 F1, F2). Six digits are a time of day only when every name's are one and no two names' alike
- * (a process id repeats), and not all within the first minute (a count '%06d' under 60, in the same
- * order either way).
+ * The parts of names with the joints put into a date of 8 digits ('%Y%m%d') before a time of day, and
+ * into that time of day when it is 6 digits ('20261207-235950' to '2026/12/07-23:59:50'), so that clockAt
+ * and the dated clock read them. Each was one number: two runs one after the other
+ * ('heap-%Y%m%d-%H%M%S-<pid>') read as one series with its leak restarting, and the gate passed it (h337
+ * F2); a date before a clock across midnight read as two runs. Six digits with no date before them stay
+ * a number: a step count '%06d' ('step000500', 'snap-030000') is as often a valid time of day, and was
+ * refused as names across midnight or runs apart (h340 F1, F4); `undated`: read as a time of day all the
+ * same (where capture times tell whether it is one).
  */
-function jointed(parts: readonly string[][]): string[][] {
+function jointed(parts: readonly string[][], undated = false): string[][] {
+  const date = (x: string | undefined): boolean =>
+    x !== undefined &&
+    /^(19|20)\d{6}$/.test(x) &&
+    Number(x.slice(4, 6)) >= 1 &&
+    Number(x.slice(4, 6)) <= 12 &&
+    Number(x.slice(6)) >= 1 &&
+    Number(x.slice(6)) <= 31;
   const clock = (x: string | undefined): boolean =>
     x !== undefined &&
     /^\d{6}$/.test(x) &&
@@ -305,23 +315,17 @@ function jointed(parts: readonly string[][]): string[][] {
   const split = (x: string, at: readonly number[], joint: string): string[] =>
     at.flatMap((from, i) => [...(i > 0 ? [joint] : []), x.slice(from, at[i + 1])]);
   let out = parts.map((p) => [...p]);
+  const dated = (p: readonly string[], j: number): boolean =>
+    p.length === out[0]!.length && date(p[j - 2]) && /^[-_T.]$/.test(p[j - 1]!);
   const j = out[0]!.findIndex(
     (_, j) =>
       j % 2 === 1 &&
-      out.every((p) => p.length === out[0]!.length && clock(p[j])) &&
-      new Set(out.map((p) => p[j])).size === out.length &&
-      out.some((p) => !p[j]!.startsWith('0000')),
+      (undated ? out.every((p) => p.length === out[0]!.length) : j >= 3 && out.every((p) => dated(p, j))) &&
+      out.every((p) => clock(p[j])),
   );
   if (j > 0) out = out.map((p) => [...p.slice(0, j), ...split(p[j]!, [0, 2, 4], ':'), ...p.slice(j + 1)]);
   const k = clockAt(out);
-  const date = (x: string | undefined): boolean =>
-    x !== undefined &&
-    /^(19|20)\d{6}$/.test(x) &&
-    Number(x.slice(4, 6)) >= 1 &&
-    Number(x.slice(4, 6)) <= 12 &&
-    Number(x.slice(6)) >= 1 &&
-    Number(x.slice(6)) <= 31;
-  if (k !== null && k >= 3 && out.every((p) => date(p[k - 2]))) {
+  if (k !== null && k >= 3 && out.every((p) => dated(p, k))) {
     out = out.map((p) => [...p.slice(0, k - 2), ...split(p[k - 2]!, [0, 4, 6], '/'), ...p.slice(k - 1)]);
   }
   return out;

@@ -1044,7 +1044,15 @@ export function modelPython(
   // Dumps whose tracebacks name 3.10+ cannot be paired with reports of 256 KiB arenas (3.9's or older):
   // model the dumps' CPython, so the reports are refused as another build's (h338: 3.9's reports read
   // as the real figures of a 3.11 run, 71 arenas "held" where it held 20).
-  if (reportArenaSize === 256 * KiB && library !== null && (python3Minor(library) ?? 0) >= 10 && GEOMETRIES[library]) {
+  // And the other way: dumps naming lib/python3.9/ beside reports of 1 MiB arenas (3.10+'s) are another
+  // build's too (3.10's report read as a 3.9 run's: 18 arenas "held" where it held 70 of 256 KiB).
+  if (
+    reportArenaSize !== null &&
+    library !== null &&
+    (python3Minor(library) ?? 0) >= 9 &&
+    GEOMETRIES[library] &&
+    GEOMETRIES[library].arenaSize !== reportArenaSize
+  ) {
     return named(library, `as its dumps' tracebacks name its library (lib/python${library}/)`);
   }
   if (reportArenaSize === 256 * KiB) {
@@ -1087,7 +1095,9 @@ export function freeListPythons(report: MallocStatsBlock): readonly [number, num
   has('PyFrameObjects', 10, null);
   has('20-sized PyTupleObjects', null, 11);
   has('PyDictKeysObjects', null, 13);
-  return [lo, hi];
+  // No CPython prints such lists: a report cut short ('20-sized' lost with its last line, read with
+  // --allow-partial) whose 19 tuple lines looked whole; it tells nothing then.
+  return lo <= hi ? [lo, hi] : null;
 }
 
 // When the CPython named to model cannot have written the dumps (their trace layout), what to say.

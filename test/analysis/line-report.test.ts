@@ -1038,3 +1038,19 @@ describe('a line run once, its Increment printed beside two Mem usage figures ea
     ]);
   });
 });
+
+// memory_profiler 0.48-0.54 sum a line's runs and print no Occurrences: a loop header's Mem usage is after
+// its body, whose rows print that rise already. Charged the rise too, `for i in range(n)` read +0.918 MiB
+// beside its body's +2.711, a line that allocates nothing (h341: a `for` +15 MiB beside its body's +15).
+describe("a loop header of memory_profiler 0.48 (real/mp0.48-p5.txt): its body's rise is not its own", () => {
+  it('the header keeps its printed Increment; a body of calls (whole memory) leaves it the rise', async () => {
+    const r = await cli('leaks', 'fixtures/line-reports/real/mp0.48-p5.txt', '--json');
+    expect(r.code).toBe(0);
+    const top = (JSON.parse(r.out) as { topIncrements: { lineno: number; incrementMiB: number }[] }).topIncrements;
+    const at = (n: number) => top.find((l) => l.lineno === n)?.incrementMiB;
+    // As printed: row 17 `for i in range(n)` 0.00000 (48.25000 -> 49.16797), row 18 its body 2.71094.
+    expect([at(17) ?? 0, at(18)]).toEqual([0, 2.71094]);
+    // Row 48 `for k in range(3)`: its body's row 49 prints the whole memory of a profiled call (144.75391).
+    expect(at(48)).toBe(2.71094);
+  });
+});

@@ -547,6 +547,13 @@ describe('gate: tolerance at the boundary', () => {
     const plain = await cli('gate', `${G}/steady`, '--max-fragmentation', '0');
     expect(plain.code).toBe(1);
     expect(plain.out).toMatch(/FAIL max-fragmentation: .*not measured: .*no capture records its traced peak/);
+    // Where CI shows the pinning sites alone, each says why the check failed (they read "0.0% (limit
+    // 10.0%)" as the error: h342).
+    const gh = await cli('gate', `${G}/steady`, '--max-fragmentation', '0', '--github');
+    const errors = gh.out.split('\n').filter((l) => l.startsWith('::error file='));
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors)
+      expect(e).toMatch(/title=arenascope max-fragmentation::.*\(limit 0\.0%25\); not measured: /);
   });
 
   it('--max-fragmentation failed: points at the line replay names as pinning the arenas (it named none: h236)', async () => {

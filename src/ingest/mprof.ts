@@ -755,7 +755,8 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       children = new Map([[0, childrenTotal(children)]]);
       warnings.push(
         `${name}: its CHLD lines number the children by their place at each sample (memory_profiler before 0.61), ` +
-          'renumbered as children come and go: read as one series, the total of the children',
+          "renumbered as children come and go: read as one series, the total of the children, where one child's " +
+          'leak can hide (0.61 numbers them by pid)',
       );
     } else if (r.many) {
       // A pool that replaced its workers all run long: each child, short-lived, is no trend to judge,

@@ -271,10 +271,12 @@ function bodyReported(rows: readonly ReportLine[], head: ReportLine): number {
     if (d === null) continue;
     if (d <= indent) break;
     // A row whose Increment is the whole memory (a profiled function called) prints no rise.
+    // Net, not the rises alone: a temporary made and deleted in the body (+80 then -80 MiB, summed over
+    // 2 runs) leaves the header's rise its own (a comprehension's 60 MiB read 30: h343 F1).
     const inc = rows[i]!.incrementMiB ?? 0;
-    if (inc < 0.9 * (rows[i]!.memMiB ?? 0)) sum += Math.max(0, inc);
+    if (inc < 0.9 * (rows[i]!.memMiB ?? 0)) sum += inc;
   }
-  return sum;
+  return Math.max(0, sum);
 }
 
 // The rows that open the blocks a row sits in, innermost first, up to the function's `def`.
@@ -537,6 +539,10 @@ export function lineReportFindings(
   // The most memory the process held as the report saw it: no line keeps more than that.
   let peak = 0;
   for (const b of r.blocks) for (const l of b.lines) if (l.memMiB !== null && l.memMiB > peak) peak = l.memMiB;
+  // 0.48-0.54 sum a line's runs (an Increment can be negative); 0.55-0.57 print a run's highest, never
+  // below 0 (max(previous, change) from 0): with no negative Increment a report may be of those, where a
+  // body's highest run tells nothing of its header's rise (h343 F2: a `for` of 30 MiB read 15).
+  const summedRuns0548 = r.blocks.some((b) => b.lines.some((l) => (l.incrementMiB ?? 0) < 0));
   for (const b of r.blocks) {
     const measured = b.lines.filter((l): l is Measured => l.memMiB !== null);
     const nested = nestedRows(b.lines);
@@ -640,6 +646,7 @@ export function lineReportFindings(
                   // body's own +15 MiB: h341). 0.55-0.57 print a run's highest: the rise stays.
                   reported !== null &&
                     l.occurrences === null &&
+                    summedRuns0548 &&
                     BLOCK_HEADER.test(l.source) &&
                     bodyReported(measured, l) >= to - from - 2 * ulp
                   ? reported

@@ -192,11 +192,18 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
 const MPROF_LINE =
   /^(?:MEM -?\d[\d.]* \d[\d.]*|CHLD \d+ -?\d[\d.]* \d[\d.]*|FUNC \S.* \d[\d.]* \d[\d.]* \d[\d.]* \d[\d.]*|CMDLINE \S.*)$/;
 
-/** The line (1-based) where an mprof run starts in a text: 3 samples in a row or more, as mprof writes them (after its CMDLINE). */
+/**
+ * The line (1-based) where an mprof run starts in a text: 3 samples in a row or more, as mprof writes
+ * them (after its CMDLINE), their times rising (a program's own `MEM 1.0 2.0` lines are no run).
+ */
 function mprofRunAt(head: Buffer): number | null {
   const lines = head.toString('latin1').split('\n');
+  let last = Number.NaN;
   for (let i = 0, run = 0; i < lines.length; i++) {
-    run = /^MEM -?\d[\d.]* \d[\d.]*\r?$/.test(lines[i]!) ? run + 1 : 0;
+    const m = /^MEM -?\d[\d.]* (\d[\d.]*)\r?$/.exec(lines[i]!);
+    const time = m ? Number(m[1]) : Number.NaN;
+    run = m && (run === 0 || time > last) ? run + 1 : m ? 1 : 0;
+    last = time;
     if (run < 3) continue;
     const first = i - 2;
     return (first > 0 && lines[first - 1]!.startsWith('CMDLINE ') ? first - 1 : first) + 1;

@@ -321,7 +321,10 @@ function jointed(parts: readonly string[][], undated = false): string[][] {
     (_, j) =>
       j % 2 === 1 &&
       (undated ? out.every((p) => p.length === out[0]!.length) : j >= 3 && out.every((p) => dated(p, j))) &&
-      out.every((p) => clock(p[j])),
+      out.every((p) => clock(p[j])) &&
+      // A date and time of day name one moment each: where two names share both, the six digits are a
+      // process id ('heap-%Y%m%d-<pid>-<n>': runs were told apart by their counter, h343 F3).
+      (undated || new Set(out.map((p) => `${p[j - 2]}-${p[j]}`)).size === out.length),
   );
   if (j > 0) out = out.map((p) => [...p.slice(0, j), ...split(p[j]!, [0, 2, 4], ':'), ...p.slice(j + 1)]);
   const k = clockAt(out);

@@ -1054,3 +1054,27 @@ describe("a loop header of memory_profiler 0.48 (real/mp0.48-p5.txt): its body's
     expect(at(48)).toBe(2.71094);
   });
 });
+
+// fixtures/line-reports/loop-headers (make.sh: memory_profiler 0.54 and 0.57 of prog.py). 0.54 sums a
+// line's runs and prints negative Increments; 0.57 prints a line's highest run, never below 0. A header
+// is charged its body's rise only where the body's rows print it summed, net of what they free: a list
+// comprehension's 30 MiB on a `for` line read 15 beside a 40 MiB temporary made and deleted in the body
+// (0.54), and 15 in a 0.57 report, whose rows print no sums (h343 F1, F2).
+describe('loop headers of memory_profiler 0.54 and 0.57 (fixtures/line-reports/loop-headers)', () => {
+  const increments = async (release: string) => {
+    const r = await cli('leaks', `fixtures/line-reports/loop-headers/mp${release}.txt`, '--json');
+    expect(r.code).toBe(0);
+    const top = (JSON.parse(r.out) as { topIncrements: { lineno: number; incrementMiB: number }[] }).topIncrements;
+    return (n: number) => top.find((l) => l.lineno === n)?.incrementMiB ?? 0;
+  };
+  it("0.54: the `for` making nothing keeps its 0, the body its 15 MiB; the comprehension's `for` its 30 MiB", async () => {
+    const at = await increments('0.54');
+    expect(at(8)).toBe(0);
+    expect(at(9)).toBeCloseTo(15, 0);
+    expect(at(16)).toBeCloseTo(30, 0);
+  });
+  it("0.57: the comprehension's `for` keeps its 30 MiB", async () => {
+    const at = await increments('0.57');
+    expect(at(16)).toBeCloseTo(30, 0);
+  });
+});

@@ -266,6 +266,17 @@ describe('names that number one run', () => {
     ).toBeNull();
   });
 
+  // A process id of 6 digits after a date ('heap-%Y%m%d-<pid>-<n>') is no time of day: two names share it
+  // (read as one, the runs were told apart by their counts, and one run's glob took a capture of each;
+  // h343 F3).
+  it('a date, a process id of 6 digits and a count: runs by process', () => {
+    const names = [104530, 104531].flatMap((pid) => [1, 2, 3].map((n) => `heap-20261207-${pid}-${n}.pickle`));
+    expect(numberedRuns(names, t(6))?.runs.map((r) => r.glob)).toEqual([
+      'heap-20261207-104530-*.pickle',
+      'heap-20261207-104531-*.pickle',
+    ]);
+  });
+
   // Read as times of day, counts were refused as names across midnight or runs apart (h340 F1, F4).
   it.each([
     [

@@ -837,6 +837,10 @@ describe('listings found in public files (fixtures/text/found)', () => {
       `${f}: read as tracemalloc-text; from line ${cmdline} it also holds an mprof run (its MEM lines), not read`,
     );
     expect((await cli('info', join(FOUND, 'windows-readme.md'))).err).not.toContain('mprof run');
+    // A program's own lines shaped alike, their "times" not rising, are no run (h343 F5).
+    const own = join(tmp, 'own-mem-lines.txt');
+    writeFileSync(own, `${listing.trimEnd()}\nMEM 1.0 2.0\nMEM 1.5 2.0\nMEM 1.2 2.0\n`);
+    expect((await cli('info', own)).err).not.toContain('mprof run');
   });
 
   it('a file holding a line report and a listing is read as the first, and says it holds the other (h233)', async () => {

@@ -46,7 +46,10 @@ export class PytestProgress {
   private before: number | null = null;
 
   /** The line without pytest's words before a statistic (the line itself otherwise). */
-  off(text: string): string {
+  off(whole: string): string {
+    // A paste's code block indents every line (Stack Overflow's 4 spaces): pytest's words come after it.
+    const indent = /^[ \t]*/.exec(whole)![0];
+    const text = whole.slice(indent.length);
     const node = nodeEnd(text);
     const rest = text.slice(node);
     // (No marks after a node id: -v prints each test's outcome as a word, after its output.)
@@ -55,7 +58,7 @@ export class PytestProgress {
     const st = STATISTIC.exec(line);
     this.before = st ? orderOf(st) : null;
     if (st) this.seen.add(`${st[1]}:${st[2]}`);
-    return line;
+    return line === text ? whole : indent + line;
   }
 
   /**

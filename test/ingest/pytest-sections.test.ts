@@ -1,7 +1,9 @@
 // pytest's report of a failed test that printed its listings and logged them too (fixtures/text/pytest,
 // CPython 3.11): 'Captured stdout call' and 'Captured log call' hold the same listings. Expected values
 // are the statistics CPython computed in the test, each listing once.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCapture } from '../../src/index.js';
 import type { StatisticsLog } from '../../src/model/statistics-log.js';
@@ -50,6 +52,25 @@ describe.each(['progress-s', 'progress-sv', 'progress-ids', 'progress-import', '
       expect(read).toEqual(truth.listings.map((l) => l.map((s) => [s.frames, s.count, formatSize(s.size)])));
       expect(log.warnings.join('\n')).not.toContain('after other text');
       if (name === 'progress-tee') expect(log.warnings.join('\n')).toContain('holds listings printed before it');
+    });
+
+    // Pasted as a Markdown code block (every line behind 4 spaces, as Stack Overflow has it): pytest's
+    // words were matched before the indentation came off, the outcome mark read into the file's name
+    // ('./tmp/…') and the first listing's statistic left out (h344 F5).
+    it('reads the same indented as a code block', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'arenascope-pytest-indented-'));
+      try {
+        const text = readFileSync(`${DIR}/${name}.log`, 'utf8');
+        const f = join(dir, `${name}.md`);
+        writeFileSync(f, text.replace(/^(?=.)/gm, '    '));
+        const log = (await loadCapture(f)) as StatisticsLog;
+        const read = log.listings.map((l) =>
+          l.stats.map((s) => [s.frames.map((fr) => [fr.filename, fr.lineno]), s.count]),
+        );
+        expect(read).toEqual(truth.listings.map((l) => l.map((s) => [s.frames, s.count])));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it.skipIf(name === 'progress-import')('leaks and gate find the leak from its first size', async () => {

@@ -231,7 +231,17 @@ async function readMallocStats(input: InputStream, opts: ReadOptions): Promise<A
     }
   }
   if (headerAt !== null) throw new InputError(input.label, `line ${headerAt.no}`, headless(headerAt.what));
-  warnings.push(...textEnd(input, text.cut(), `line ${no + 1}`, opts.allowPartial ?? false));
+  // A report pasted without its last line end: a free list's row is whole when its bytes are its count
+  // times its size, as CPython prints them (one cut in its figure is not; it was refused: h344 F3).
+  let cut = text.cut();
+  const last = cut === null ? null : clean(open?.prefix?.strip(withoutColours(cut)) ?? withoutColours(cut));
+  if (open && last !== null && wholeFreeListRow(last)) {
+    no++;
+    take(input.label, open, last, no);
+    if (open.phase !== 'ended') open.last = no;
+    cut = null;
+  }
+  warnings.push(...textEnd(input, cut, `line ${no + 1}`, opts.allowPartial ?? false));
   if (open) close(true);
   if (diffAt !== null && blocks.length === 0) throw new InputError(input.label, `line ${diffAt}`, DIFF_TABLE);
   if (diffAt !== null)
@@ -264,3 +274,9 @@ export const importer: Importer = {
   sniff: sniffMallocStats,
   read: readMallocStats,
 };
+
+/** Whether a line is a free list's row whose bytes are its count times its size, as CPython prints them. */
+function wholeFreeListRow(line: string): boolean {
+  const m = /^\s*(\d+) free .+ \* (\d+) bytes each = +([\d,]+)$/.exec(line);
+  return m !== null && (Number(m[1]) * Number(m[2])).toLocaleString('en-US') === m[3];
+}

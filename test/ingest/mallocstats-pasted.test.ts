@@ -426,3 +426,24 @@ describe("pymemtrace's difference of two reports (fixtures/mallocstats/found, pu
     expect(e!.message).not.toMatch(/missing its first line/);
   });
 });
+
+// A report pasted without its last line end (fixtures/mallocstats/py312-debugmallocstats.txt, CPython
+// 3.12's own): its last row, a free list whose bytes are its count times its size, is whole (it was
+// refused as cut, and --allow-partial warned of free lists stopping before their last: h344 F3). Cut
+// in its figure, it is still cut.
+describe('a report with no line end after its last free list', () => {
+  const text = readFileSync('fixtures/mallocstats/py312-debugmallocstats.txt', 'utf8').trimEnd();
+  it('is read whole, with the same figures', async () => {
+    const f = join(tmp, 'no-line-end.txt');
+    writeFileSync(f, text);
+    const read = (await loadCapture(f)) as AllocatorStats;
+    const whole = (await loadCapture('fixtures/mallocstats/py312-debugmallocstats.txt')) as AllocatorStats;
+    expect(read.warnings).toEqual([]);
+    expect(read.blocks).toEqual(whole.blocks.map((b) => ({ ...b })));
+  });
+  it('cut in its figure, is cut', async () => {
+    const f = join(tmp, 'cut-in-figure.txt');
+    writeFileSync(f, text.replace(/ 0$/, ''));
+    await expect(loadCapture(f)).rejects.toThrow(/line \d+: the file ends in the middle of a line/);
+  });
+});

@@ -2,6 +2,7 @@
 // tracemalloc dump, tried first, is read without loading the other importers (issue 14: stats and
 // diff of a small dump spent ~7 ms of their ~90 ms loading importers they never used).
 
+import { statSync } from 'node:fs';
 import type { Capture } from '../model/capture.js';
 import { python3Minor, tracebackOrderOf } from '../model/snapshot.js';
 import type { Format, SourceInfo } from '../model/source.js';
@@ -185,9 +186,33 @@ async function nearMiss(path: string, head: Buffer, opts: LoadOptions): Promise<
       e instanceof InputError && e.file === path ? (e.where ? `${e.where}: ${e.detail}` : e.detail) : e.message;
     // One line of a few hundred characters at most: the reader's own, cut at a word.
     const cut = said.length > 140 ? `${said.slice(0, said.lastIndexOf(' ', 140))} …` : said;
+    // Read leniently, it holds a capture among other lines (a run pasted in a Markdown fence below a
+    // sentence): both flags said, where "--lenient skips it" alone did nothing (h344 F2).
+    // (Of a paste's size: a large file is read once only.)
+    const lenient =
+      fileSize(path) <= PASTE_BYTES &&
+      (await importerFor(format)
+        .read(await openInput(path), { ...opts, lenient: true, allowPartial: false })
+        .then(
+          () => true,
+          () => false,
+        ));
+    if (lenient) {
+      const at = e instanceof InputError && e.file === path && e.where ? `, the first at ${e.where}` : '';
+      return `it reads as ${format} with --input-format ${format} --lenient, which skips the lines not its own${at}`;
+    }
     return `it looks like ${format}, whose reader (--input-format ${format}) stops at ${cut}`;
   }
 }
+
+const PASTE_BYTES = 4 << 20;
+const fileSize = (path: string): number => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+};
 
 const MPROF_LINE =
   /^(?:MEM -?\d[\d.]* \d[\d.]*|CHLD \d+ -?\d[\d.]* \d[\d.]*|FUNC \S.* \d[\d.]* \d[\d.]* \d[\d.]* \d[\d.]*|CMDLINE \S.*)$/;

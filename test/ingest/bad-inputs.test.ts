@@ -272,6 +272,16 @@ describe('line-by-line report', () => {
     expect(words.message).not.toContain('looks like mprof');
   });
 
+  // In a Markdown fence below a sentence (a GitHub issue): read leniently it is the run, and the message
+  // names both flags (it said "--lenient skips it", which alone did nothing: h344 F2).
+  it('an mprof file in a fence below a sentence: detection names --input-format mprof --lenient', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8').trimEnd();
+    const e = await error(file('issue.md', `Here is my mprof output:\n\n\`\`\`text\n${dat}\n\`\`\`\n`));
+    expect(e.message).toContain(
+      'it reads as mprof with --input-format mprof --lenient, which skips the lines not its own, the first at line 1',
+    );
+  });
+
   it('no report at all', async () => {
     const e = await error(file('none.txt', 'hello\nworld\n'), { format: 'line-report' });
     expect(e.message).toMatch(/line 2: no line-by-line report found/);

@@ -1,3 +1,4 @@
+import { realpathSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { diffResult } from '../analysis/statistics.js';
 import { refuseMemrayAmongDumps, unlikeSnapshots } from '../ingest/capture-set.js';
@@ -22,6 +23,13 @@ export function builder(y: Argv) {
 
 export async function handler(a: QueryArgs & { old: string; new: string }): Promise<void> {
   dumpsFirst(a);
+  // One file given twice: a log of two listings read its last as both, every site "+0 B", exit 0 (h344 F4).
+  if (a.old !== '-' && sameFile(a.old, a.new)) {
+    throw new UsageError(
+      `${a.old} and ${a.new} are the same file: diff compares two captures (of a log holding several ` +
+        `listings, \`arenascope report ${a.old}\` diffs its first and last)`,
+    );
+  }
   const frames = new FrameTable();
   const older = await loadSnapshot(a.old, a, frames);
   const newer = await loadSnapshot(a.new, a, frames);
@@ -58,4 +66,12 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
       );
   const result = diffResult(older, newer, query);
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return statSync(a).isFile() && realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }

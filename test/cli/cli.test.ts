@@ -283,3 +283,12 @@ describe('a Node.js without WebAssembly (node --jitless)', () => {
     expect(r.stderr).not.toMatch(/internal error/);
   });
 });
+
+// One file given twice: a log of two listings read its last as both, "+0 B" at every site, exit 0 (h344 F4).
+describe('diff of a file with itself', () => {
+  it('is refused, saying how to diff a log of listings', async () => {
+    const f = 'fixtures/leaks/memo_leak/snap-1.pickle';
+    const r = await cli('diff', f, `./${f}`);
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining(`are the same file: diff compares two captures`)]);
+  });
+});

@@ -43,12 +43,16 @@ const MAX_LINE = 1 << 26;
 // What a REPL writes before it waits for input, without a line end: '>>> ', '... ', 'In [3]: ', '   ...: '.
 const PROMPT = /^(?:>>>|\.\.\.|In \[\d+\]:| *\.\.\.:) *$/;
 
+// pytest's summary, the last line of its output ('===== 4 passed in 6.46s ====='): no capture's figures.
+const PYTEST_SUMMARY = /^={3,} .+ ={3,}$/;
+
 /**
  * A last line with no line end that is whole all the same: blank, ended by the '\r' of a '\r\n' cut in
- * two, or a REPL's prompt. Any other was cut off (a format with one more exception says so itself).
+ * two, a REPL's prompt, or pytest's summary (a paste of `pytest -s` output was refused as cut: h344 F1).
+ * Any other was cut off (a format with one more exception says so itself).
  */
 export function wholeWithoutEnd(line: string): boolean {
-  return line.trim() === '' || line.endsWith('\r') || PROMPT.test(line);
+  return line.trim() === '' || line.endsWith('\r') || PROMPT.test(line) || PYTEST_SUMMARY.test(line.trim());
 }
 
 const stripCR = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);

@@ -73,6 +73,20 @@ describe.each(['progress-s', 'progress-sv', 'progress-ids', 'progress-import', '
       }
     });
 
+    // Pasted without its last line end, pytest's summary last (it was refused as cut: h344 F1).
+    it('reads the same with no line end after its summary', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'arenascope-pytest-unended-'));
+      try {
+        const f = join(dir, `${name}.log`);
+        writeFileSync(f, readFileSync(`${DIR}/${name}.log`, 'utf8').trimEnd());
+        const log = (await loadCapture(f)) as StatisticsLog;
+        expect(log.listings.length).toBe(truth.listings.length);
+        expect(log.warnings.join('\n')).not.toContain('cut');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it.skipIf(name === 'progress-import')('leaks and gate find the leak from its first size', async () => {
       const r = await cli('leaks', `${DIR}/${name}.log`, '--json');
       const sites = (JSON.parse(r.out) as { sites: { lineno: number; verdict: string; bytesPerCapture: number[] }[] })

@@ -643,12 +643,15 @@ export function lineReportFindings(
                 : // Before 0.58 (no Occurrences) a loop's or a `with`'s header still has its Mem usage
                   // after its body: where its body's rows print that rise already (0.48-0.54 sum each
                   // line's runs), the rise is theirs, not the header's (a `for` read +15 MiB beside its
-                  // body's own +15 MiB: h341). 0.55-0.57 print a run's highest: the rise stays.
+                  // body's own +15 MiB: h341). 0.55-0.57 print a run's highest: the rise stays. With no
+                  // negative Increment to tell them, the header's and its body's printed figures adding
+                  // up to its rise, to their rounding, are sums (a loop of 5 runs' highest is a fifth).
                   reported !== null &&
                     l.occurrences === null &&
-                    summedRuns0548 &&
                     BLOCK_HEADER.test(l.source) &&
-                    bodyReported(measured, l) >= to - from - 2 * ulp
+                    (summedRuns0548
+                      ? bodyReported(measured, l) >= to - from - 2 * ulp
+                      : Math.abs(reported + bodyReported(measured, l) - (to - from)) <= 4 * ulp)
                   ? reported
                   : // Within one unit of the last digit printed, the rounding of two figures each printed
                     // on its own (64.1 -> 112.7 beside an Increment of 48.5 read 48.6; helper h257).

@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { diffResult } from '../analysis/statistics.js';
 import { refuseMemrayAmongDumps, unlikeSnapshots } from '../ingest/capture-set.js';
@@ -24,7 +24,7 @@ export function builder(y: Argv) {
 export async function handler(a: QueryArgs & { old: string; new: string }): Promise<void> {
   dumpsFirst(a);
   // One file given twice: a log of two listings read its last as both, every site "+0 B", exit 0 (h344 F4).
-  if (a.old !== '-' && sameFile(a.old, a.new)) {
+  if (sameFile(a.old, a.new)) {
     throw new UsageError(
       `${a.old} and ${a.new} are the same file: diff compares two captures (of a log holding several ` +
         `listings, \`arenascope report ${a.old}\` diffs its first and last)`,
@@ -68,9 +68,11 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }
 
+// The same file under two names: a path again, a link, or the file on stdin ('-').
 function sameFile(a: string, b: string): boolean {
   try {
-    return statSync(a).isFile() && realpathSync(a) === realpathSync(b);
+    const [x, y] = [a, b].map((p) => (p === '-' ? fstatSync(0) : statSync(p)));
+    return x!.isFile() && x!.dev === y!.dev && x!.ino === y!.ino;
   } catch {
     return false;
   }

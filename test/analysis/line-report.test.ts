@@ -1,7 +1,7 @@
 // What a line report tells of memory a function kept, from real reports of functions called once and
 // several times. memory_profiler keeps one row per line over all calls (Mem usage the highest, Increment
 // the sum, Occurrences the count: CodeMap.trace), so only a report of one call has an entry and an exit.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -1072,6 +1072,21 @@ describe('loop headers of memory_profiler 0.54 and 0.57 (fixtures/line-reports/l
     expect(at(8)).toBe(0);
     expect(at(9)).toBeCloseTo(15, 0);
     expect(at(16)).toBeCloseTo(30, 0);
+  });
+  // kept()'s table alone (its report has no negative Increment to show it sums runs): the header's 0 and
+  // its body's 15.020 add up to its rise, which 5 runs' highest (0.57: 3.004) would not (h345 F1).
+  it('0.54, the table of kept() alone: its `for` keeps its 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-kept-'));
+    try {
+      const text = readFileSync('fixtures/line-reports/loop-headers/mp0.54.txt', 'utf8');
+      const f = join(dir, 'kept.txt');
+      writeFileSync(f, text.slice(0, text.indexOf('Filename:', 1)));
+      const r = await cli('leaks', f, '--json');
+      const top = (JSON.parse(r.out) as { topIncrements: { lineno: number; incrementMiB: number }[] }).topIncrements;
+      expect(top.filter((l) => l.incrementMiB > 0).map((l) => [l.lineno, l.incrementMiB])).toEqual([[9, 15.02]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("0.57: the comprehension's `for` keeps its 30 MiB", async () => {
     const at = await increments('0.57');

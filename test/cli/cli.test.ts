@@ -1,7 +1,7 @@
 // The command line as a user runs it: exit codes, messages, stdin, --help, and the data formats
 // (JSON checked against what CPython's tracemalloc computes for the same dump).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseString } from 'fast-csv';
@@ -290,5 +290,14 @@ describe('diff of a file with itself', () => {
     const f = 'fixtures/leaks/memo_leak/snap-1.pickle';
     const r = await cli('diff', f, `./${f}`);
     expect([r.code, r.err]).toEqual([2, expect.stringContaining(`are the same file: diff compares two captures`)]);
+    // Under another name: a hard link (h345 F2).
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-same-'));
+    try {
+      linkSync(f, join(dir, 'link.pickle'));
+      const linked = await cli('diff', f, join(dir, 'link.pickle'));
+      expect([linked.code, linked.err]).toEqual([2, expect.stringContaining('are the same file')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,13 +23,6 @@ export function builder(y: Argv) {
 
 export async function handler(a: QueryArgs & { old: string; new: string }): Promise<void> {
   dumpsFirst(a);
-  // One file given twice: a log of two listings read its last as both, every site "+0 B", exit 0 (h344 F4).
-  if (sameFile(a.old, a.new)) {
-    throw new UsageError(
-      `${a.old} and ${a.new} are the same file: diff compares two captures (of a log holding several ` +
-        `listings, \`arenascope report ${a.old}\` diffs its first and last)`,
-    );
-  }
   const frames = new FrameTable();
   const older = await loadSnapshot(a.old, a, frames);
   const newer = await loadSnapshot(a.new, a, frames);
@@ -65,6 +58,14 @@ export async function handler(a: QueryArgs & { old: string; new: string }): Prom
         `${path} was read cut short: the traces after the cut read as ${s === newer ? 'freed' : 'new'} in this diff`,
       );
   const result = diffResult(older, newer, query);
+  // One file given twice (after what reading it, the query or the diff refuses): a log of two listings read its
+  // last as both, every site "+0 B", exit 0 (h344 F4).
+  if (sameFile(a.old, a.new)) {
+    throw new UsageError(
+      `${a.old} and ${a.new} are the same file: diff compares two captures (of a log holding several ` +
+        `listings, \`arenascope report ${a.old}\` diffs its first and last)`,
+    );
+  }
   emit(a, result, { text: (r) => renderDiffText(r, sourceLookup(a)), csv: renderDiffCsv });
 }
 

@@ -43,7 +43,9 @@ function csv(headers: readonly string[], rows: readonly Cell[][]): string {
 
 // A cell a spreadsheet would run as a formula (a file named `=HYPERLINK(...).py`, `@SUM(..)`, `-2+3`)
 // starts with a `'`, which it shows the text after: numbers are written as numbers, never as such text.
-const inert = (c: string): string => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
+// A name starting with `'` itself gets one more, so that one `'` off gives every name back (`'=x.py` and
+// `=x.py`, two sites, read as one).
+const inert = (c: string): string => (/^[=+\-@\t\r']/.test(c) ? `'${c}` : c);
 
 // What the stream would change crosses marked, and is put back: a file name's byte that is not
 // UTF-8 (a surrogate escape, see encodeText; it would reach the stream's UTF-8 as U+FFFD) as U+FDD0 and

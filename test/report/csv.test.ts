@@ -23,6 +23,19 @@ describe('CSV', () => {
   });
 });
 
+describe("CSV of a name starting with '", () => {
+  it("gets one more ', so that one off gives each name back ('=x.py and =x.py are two sites)", () => {
+    const names = ["'=x.py", '=x.py', "'quoted'.py"];
+    const stats = names.map((filename) => ({ frames: [{ filename, lineno: 3 }], size: 64, count: 2 }));
+    const cells = renderStatsCsv({ stats })
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((r) => r.split(',')[1]);
+    expect(cells).toEqual(["''=x.py", "'=x.py", "''quoted'.py"]);
+  });
+});
+
 describe('CSV of nothing', () => {
   it('is the header alone (a reader takes its columns; it was an empty line)', () => {
     expect(renderStatsCsv({ stats: [] })).toBe('rank,filename,lineno,size,count,average,traceback\n');

@@ -77,10 +77,10 @@ export interface MemorySection {
   readonly spans: readonly { name: string; start: number; end: number; level: number | null }[];
   readonly trends: MemoryLeaks;
   /**
-   * The highest memory its @profile calls recorded after its last sample, above peakMiB's samples (the
-   * sampler stopped before the program: afterSampling); absent otherwise.
+   * The highest memory its @profile calls recorded (FUNC lines), when above peakMiB's samples (between
+   * two samples, or after the last: callsAboveSamples); absent otherwise.
    */
-  readonly lateCallsPeakMiB?: number;
+  readonly callsPeakMiB?: number;
   /**
    * The samples' peak, when peakMiB is the program's own peak RSS at exit above it (an `arenascope run`
    * sampled too seldom: programPeak); absent otherwise.

@@ -4,7 +4,7 @@
 import type { AllocatorStats } from '../model/allocator-stats.js';
 import type { Frame } from '../model/frames.js';
 import type { LineReport } from '../model/line-report.js';
-import { afterSampling, childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
+import { callsAboveSamples, childName, type MemorySeries, mainName, type Samples } from '../model/memory-series.js';
 import { type RunInfo, recordedPythons } from '../model/run.js';
 import { type Snapshot, seriesListingKey } from '../model/snapshot.js';
 import { judgedCapture, type SnapshotSeries } from '../model/snapshot-series.js';
@@ -336,7 +336,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
   const t0 = m.samples.t[0] ?? 0;
   const trends = leaks.find((r) => r.kind === 'memory' && r.file === m.source.path && r.run === m.run) as MemoryLeaks;
   const peak = (c: Samples): number => c.mib.reduce((x, v) => Math.max(x, v), -Infinity);
-  const late = afterSampling(m);
+  const calls = callsAboveSamples(m);
   const measured = programPeak(m);
   const drawn = [...m.children]
     .map(([pid, c]) => ({ pid, c, peak: peak(c) }))
@@ -358,7 +358,7 @@ export function memorySection(m: MemorySeries, leaks: readonly LeakResult[], max
     ...(m.children.size > drawn.length ? { childrenNotDrawn: m.children.size - drawn.length } : {}),
     spans: m.functions.map((f) => ({ name: f.name, start: f.tStart - t0, end: f.tEnd - t0, level: f.level })),
     trends,
-    ...(late ? { lateCallsPeakMiB: late.highMiB } : {}),
+    ...(calls ? { callsPeakMiB: calls.highMiB } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 // without one was cut off (lines.ts, textEnd), unless it is a sample with every digit mprof writes.
 
 import {
-  afterSampling,
+  callsAboveSamples,
   childrenPerSample,
   type FunctionSpan,
   type MemoryRuns,
@@ -826,7 +826,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     calls.map((c) => ({ t: c.span.tStart, follows: sampled.indexOf(c.follows) })),
   );
   calls.forEach((c, k) => runSeries[owners[k]!]?.functions.push(c.span));
-  for (const r of runSeries) lateCalls(r.run ? `${input.label} (run ${r.run.index})` : input.label, r, warnings);
+  for (const r of runSeries) callsAbove(r.run ? `${input.label} (run ${r.run.index})` : input.label, r, warnings);
   if (sampled.length === 1) return { ...runSeries[0]!, warnings };
   warnings.push(
     `${input.label}: ${sampled.length} runs appended in one file (each CMDLINE starts one): ` +
@@ -1041,21 +1041,27 @@ function repeatedCalls(spans: readonly FunctionSpan[]): Set<number> {
   return copies;
 }
 
-/** Said when the run's @profile calls ended above its samples' peak after its last sample (afterSampling). */
-function lateCalls(
+/** Said when the run's @profile calls recorded more than its samples' peak (callsAboveSamples). */
+function callsAbove(
   name: string,
   r: { samples: Samples; functions: readonly FunctionSpan[] },
   warnings: string[],
 ): void {
-  const late = afterSampling(r);
-  if (!late) return;
+  const above = callsAboveSamples(r);
+  if (!above) return;
+  const where =
+    above.late === above.calls
+      ? 'end after the last memory sample'
+      : `recorded between memory samples${above.late ? ` (${above.late} of them ending after the last)` : ''}`;
+  const why =
+    above.late === 0
+      ? 'the samples came too seldom to see it'
+      : above.withinInterval
+        ? 'within a sampling interval of it: the program ended before the next sample'
+        : 'the sampler stopped before the program: mprof interrupted?';
   warnings.push(
-    `${name}: ${late.calls} @profile call(s) (FUNC lines) end after the last memory sample, up to ${late.highMiB.toFixed(1)} MiB where the ` +
-      `samples' peak is ${late.samplesPeakMiB.toFixed(1)} (${
-        late.withinInterval
-          ? 'within a sampling interval of it: the program ended before the next sample'
-          : 'the sampler stopped before the program: mprof interrupted?'
-      }); ` +
+    `${name}: ${above.calls} @profile call(s) (FUNC lines) ${where}, up to ${above.highMiB.toFixed(1)} MiB where the ` +
+      `samples' peak is ${above.samplesPeakMiB.toFixed(1)} (${why}); ` +
       "the peak is the samples' (a gate's --max-peak judges the calls' too)",
   );
 }

@@ -155,38 +155,44 @@ const FUNC_ROUNDING_MIB = 0.00005 + 0.0000005;
 
 /** Several runs appended to one .dat file, each starting at its CMDLINE line, in file order. */
 /**
- * @profile calls (FUNC lines) that ended after a run's last sample, when their memory after it goes
- * above the samples' peak (`mprof peak`'s): the sampler stopped before the program (mprof's own process
- * interrupted, or `mprof run -t` timed out, the program left running and writing). A call that began
- * before the last sample counts by its end (helper h226: one call from 21.7 to 181.8 MiB across a
- * `-t 1` timeout, and a gate's --max-peak of 150 MiB passed at the samples' 88.6). Null otherwise.
+ * @profile calls (FUNC lines) whose memory at their start or end went above the samples' peak (`mprof
+ * peak`'s), which they measure by the same means: between two samples (an interval longer than the
+ * call: helper h348's calls of 171.7 MiB sampled at 21.7 each second, and a gate's --max-peak of 160
+ * MiB passed) or after the last one (the sampler stopped before the program: mprof's own process
+ * interrupted, or `mprof run -t` timed out, the program left running and writing; helper h226: one
+ * call from 21.7 to 181.8 MiB across a `-t 1` timeout). Null when none did.
  */
-export function afterSampling(r: Pick<MemorySeries, 'samples' | 'functions'>): {
+export function callsAboveSamples(r: Pick<MemorySeries, 'samples' | 'functions'>): {
+  /** The calls above the samples' peak, and those of them that ended after the last sample. */
   readonly calls: number;
+  readonly late: number;
   readonly highMiB: number;
   readonly samplesPeakMiB: number;
-  /** The calls ended within 1.5 sampling intervals (the median one) after the last sample. */
+  /** The late calls ended within 1.5 sampling intervals (the median one) after the last sample. */
   readonly withinInterval: boolean;
 } | null {
   const { t, mib } = r.samples;
-  if (!t.length) return null;
+  if (!t.length || !r.functions.length) return null;
   const end = t[t.length - 1]!;
-  const late = r.functions.filter((f) => f.tEnd > end);
-  if (!late.length) return null;
   let peak = -Infinity;
   for (const v of mib) peak = Math.max(peak, v);
-  let high = -Infinity; // (a spread of a million calls would overflow the stack)
-  for (const f of late) high = Math.max(high, f.tStart > end ? f.memStartMiB : -Infinity, f.memEndMiB);
-  // FUNC prints MiB with 4 decimals, MEM with 6: a call at the last sample's memory read above it by the
+  // FUNC prints MiB with 4 decimals, MEM with 6: a call at a sample's memory reads above it by the
   // rounding (29.7344 over 29.734375), and every run ending in calls was said to be interrupted.
-  if (!(high > peak + FUNC_ROUNDING_MIB)) return null;
+  const above = r.functions.filter((f) => Math.max(f.memStartMiB, f.memEndMiB) > peak + FUNC_ROUNDING_MIB);
+  if (!above.length) return null;
+  let high = -Infinity; // (a spread of a million calls would overflow the stack)
+  let late = 0;
+  let last = end;
+  for (const f of above) {
+    high = Math.max(high, f.memStartMiB, f.memEndMiB);
+    if (f.tEnd > end) late++;
+    last = Math.max(last, f.tEnd);
+  }
   const gaps: number[] = [];
   for (let i = Math.max(1, t.length - 1000); i < t.length; i++) gaps.push(t[i]! - t[i - 1]!);
   const interval = gaps.sort((a, b) => a - b)[gaps.length >> 1] ?? 0;
-  let last = end;
-  for (const f of late) last = Math.max(last, f.tEnd);
   const withinInterval = interval > 0 && last - end <= 1.5 * interval;
-  return { calls: late.length, highMiB: high, samplesPeakMiB: peak, withinInterval };
+  return { calls: above.length, late, highMiB: high, samplesPeakMiB: peak, withinInterval };
 }
 
 export interface MemoryRuns {

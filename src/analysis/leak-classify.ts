@@ -121,6 +121,9 @@ export function classify(
   times: readonly number[] | null = null,
   blocks: readonly number[] | null = null,
 ): Classification {
+  // A growth that counts is more than none: with --min-growth 0 a flat step read as a fall (0 >= 0/4)
+  // and a site that never changed as a leak kept under its ups and downs (helper h350).
+  minGrowth = Math.max(minGrowth, 1);
   const c = byBytes(bytes, minGrowth, times, blocks);
   if (!blocks || !(c.verdict === 'plateau' || c.verdict === 'uneven' || c.verdict === 'leak')) return c;
   const steps = bytes.length - 1;

@@ -628,6 +628,12 @@ function present(recorded: Samples): number {
   return n;
 }
 
+/**
+ * A growth that counts is more than none: a byte at least (--min-growth 0 read a run flat within a page
+ * as a leak: helper h350).
+ */
+const countedMiB = (m: number | undefined): number | undefined => (m === undefined ? m : Math.max(m, 2 ** -20));
+
 /** Whether memory rose by the growth that counts (as memoryTrend's default) after `opts.programStart`. */
 function grewAfter(recorded: Samples, n: number, opts: TrendOptions): boolean {
   let i = 0;
@@ -635,7 +641,7 @@ function grewAfter(recorded: Samples, n: number, opts: TrendOptions): boolean {
   const from = recorded.mib[i]!;
   let top = from;
   for (let j = i; j < n; j++) top = Math.max(top, recorded.mib[j]!);
-  return top - from >= (opts.minGrowthMiB ?? Math.max(1, 0.05 * from));
+  return top - from >= (countedMiB(opts.minGrowthMiB) ?? Math.max(1, 0.05 * from));
 }
 
 /**
@@ -734,7 +740,8 @@ function judgeTrend(
   // window (8 or more), however large the process: 400 MiB growing 0.3 MiB/s for 40 s, its floor up
   // in all 20 windows, read "stable" beside its trend of +18 MiB/min.
   const minGrowth =
-    opts.minGrowthMiB ?? (steadyRise(e.floor, s.mib.subarray(0, n)) ? 1 : Math.max(1, 0.05 * first(e.floor)));
+    countedMiB(opts.minGrowthMiB) ??
+    (steadyRise(e.floor, s.mib.subarray(0, n)) ? 1 : Math.max(1, 0.05 * first(e.floor)));
   const c: EnvelopeVerdict = unjudged
     ? { verdict: 'unjudged', confidence: 0, from: null }
     : classifyEnvelope(e, minGrowth);

@@ -552,3 +552,32 @@ describe('a leak whose memory moves between two lines (fixtures/leaks/moved_line
     expect((await cli('gate', dir)).code).toBe(1);
   });
 });
+
+describe('--min-growth 0: any growth counts, and none is none', () => {
+  // A flat step read as a fall (0 >= 0/4) and a site of the same bytes at every capture as a leak kept
+  // under its ups and downs: `leaks --min-growth 0` listed lines that never changed, and the gate failed
+  // on them; an mprof run whose floor never moved read LEAK (helper h350).
+  it('lists no site whose bytes never change as a leak; leaks, report and gate count alike', async () => {
+    const dir = 'fixtures/leaks/backlog_leak';
+    const flags = ['--min-growth', '0'];
+    const sites = (JSON.parse((await cli('leaks', dir, '--json', ...flags)).out) as { sites: SiteTrend[] }).sites;
+    const leaks = sites.filter((s) => s.verdict === 'leak');
+    expect(leaks.length).toBeGreaterThan(0);
+    for (const s of leaks) expect(new Set(s.bytesPerCapture).size).toBeGreaterThan(1);
+    for (const s of sites.filter((s) => new Set(s.bytesPerCapture).size === 1)) expect(s.verdict).toBe('stable');
+    const report = JSON.parse((await cli('report', dir, '--format', 'json', ...flags)).out);
+    expect(report.summary.leakSuspects).toBe(leaks.length);
+    const gate = await cli('gate', dir, ...flags);
+    expect(gate.out).toContain(`${leaks.length} leak${leaks.length > 1 ? 's' : ''} (limit 0)`);
+  });
+
+  it('an mprof run whose floor never moves reads as it does by default (fixtures/leaks/mprof/sawtooth.dat)', async () => {
+    const p = 'fixtures/leaks/mprof/sawtooth.dat';
+    const verdict = async (...flags: string[]) =>
+      (JSON.parse((await cli('leaks', p, '--json', ...flags)).out) as MemoryLeaks).series[0]!;
+    const zero = await verdict('--min-growth', '0');
+    expect(zero.floorStartMiB).toBe(zero.floorEndMiB);
+    expect(zero.verdict).toBe('stable');
+    expect(zero.verdict).toBe((await verdict()).verdict);
+  });
+});

@@ -1096,7 +1096,7 @@ export function unfinished(source: string): boolean {
   if (src === '') return true;
   if (src.includes('"""') || src.includes("'''")) return false;
   // A decorator's name follows its @ (a continued line may start `@ b)`: a matrix product).
-  if (/^@[\p{L}_]/u.test(src)) return true;
+  if (/^@(?:[\p{L}_]|$)/u.test(src)) return true; // (a lone `@`: a decorator cut after its @)
   let depth = 0;
   let quote = '';
   let end = src.length; // where a comment starts

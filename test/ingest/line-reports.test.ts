@@ -688,6 +688,7 @@ describe('a real report cut between its rows (fixtures/line-reports/real/mp0.61-
       'rows.append([i] * ',
       'total = sum(',
       '12   48.324 MiB  142.277 MiB           3   @prof',
+      '12   48.324 MiB  142.277 MiB           3   @', // (cut after its @: read whole, helper h347)
       'def grow',
       'rows.',
     ]) {

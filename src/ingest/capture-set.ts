@@ -13,6 +13,7 @@ import { librariesOf, type Snapshot } from '../model/snapshot.js';
 import { isListing, type SourceInfo } from '../model/source.js';
 import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
 import { InputError, NotACaptureError, UsageError } from '../util/errors.js';
+import { shellWord } from '../util/text.js';
 import { foreignCaptures } from './foreign-captures.js';
 import type { ReadOptions } from './importer.js';
 import { namedByTheirTimes, numberedRuns } from './numbered-runs.js';
@@ -258,11 +259,17 @@ async function collect(
   // A gate and a baseline judge whole captures only: runs, reports and logs read cut short are left
   // out as snapshots are (wholeSnapshots). An mprof run cut mid-write passed --max-peak at 20 MiB where
   // the program reached 67.
+  // So are those whose last line, with no line end, may be where they were cut (SourceInfo.unended): an
+  // mprof run cut right after a sample's last digit passed --max-peak at 48.8 MiB where the program
+  // reached 62.1 (h347).
   if (opts.partial === 'never') {
     for (const list of [memorySeries, lineReports, allocatorStats, statisticsLogs] as { source: SourceInfo }[][]) {
-      const cut = list.filter((c) => c.source.partial);
-      for (const path of new Set(cut.map((c) => c.source.path))) skipped.push(leftOutCut(path, 'never'));
-      list.splice(0, list.length, ...list.filter((c) => !c.source.partial));
+      const cut = list.filter((c) => c.source.partial || c.source.unended);
+      for (const c of cut) {
+        const said = c.source.partial ? leftOutCut(c.source.path, 'never') : leftOutUnended(c.source.path);
+        if (!skipped.includes(said)) skipped.push(said);
+      }
+      list.splice(0, list.length, ...list.filter((c) => !cut.includes(c)));
     }
   }
   snaps = withoutConvertedCopies(snaps, skipped);
@@ -352,6 +359,10 @@ const leftOutCut = (label: string, partial: 'series' | 'never'): string =>
       ? 'in a series the traces it lacks would read as freed'
       : 'a gate and a baseline judge whole captures only'
   }`;
+
+const leftOutUnended = (path: string): string =>
+  `leaving out ${path}: it ends without a line end after its last line, where it may have been cut ` +
+  `(a gate and a baseline judge whole captures only); if it is whole, end it with one: echo >> ${shellWord(path)}`;
 
 /**
  * Captures in the order of their times; but numbered ones whose times go back against their numbers

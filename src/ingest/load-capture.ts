@@ -10,7 +10,7 @@ import { ArenascopeError, InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
 import { lfsPointerMessage, lfsPointerSize } from './lfs-pointer.js';
-import { type InputStream, openInput, type ProgressCallback, wasCutShort } from './open-input.js';
+import { type InputStream, openInput, type ProgressCallback, wasCutShort, wasUnended } from './open-input.js';
 import { ownOutput } from './own-output.js';
 import { sniffPickle } from './pickle/sniff.js';
 
@@ -272,6 +272,7 @@ const COMPRESSED: readonly (readonly [Buffer, string, string])[] = [
 // Importers refuse a single figure beyond 2^53; a sum of them is checked here.
 /** The capture with its source marked partial when its input was read cut short (wasCutShort). */
 function cutMarked(input: InputStream, c: Capture): Capture {
+  if (wasUnended(input)) c = unendedMarked(c);
   const snapshotCut = c.kind === 'snapshot' && c.partial;
   if (!wasCutShort(input) && !snapshotCut) return c;
   const mark = <T extends { source: SourceInfo }>(x: T): T => ({ ...x, source: { ...x.source, partial: true } });
@@ -283,6 +284,13 @@ function cutMarked(input: InputStream, c: Capture): Capture {
     default:
       return mark(c);
   }
+}
+
+/** The capture marked unended (wasUnended): of a file of several mprof runs, its last run. */
+function unendedMarked(c: Capture): Capture {
+  const mark = <T extends { source: SourceInfo }>(x: T): T => ({ ...x, source: { ...x.source, unended: true } });
+  if (c.kind !== 'memory-runs') return c.kind === 'snapshot-series' ? c : mark(c);
+  return { ...c, runs: c.runs.map((r, i) => (i === c.runs.length - 1 ? mark(r) : r)) };
 }
 
 function exact(path: string, c: Capture): Capture {

@@ -18,7 +18,7 @@ import { quoted } from '../util/excerpt.js';
 import type { Importer, ReadOptions } from './importer.js';
 import { type FastLines, forEachByteLine, headLines, textEnd } from './lines.js';
 import { type MemLineReader, MemLines } from './mem-lines.js';
-import type { InputStream } from './open-input.js';
+import { type InputStream, markUnended } from './open-input.js';
 
 const FORMAT = 'mprof';
 
@@ -681,9 +681,10 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     handle(cut);
     if (bad) reject(bad);
     cut = null;
+    markUnended(input);
     warnings.push(
       `${input.label}: line ${no}: the file ends without a line end after a whole sample (mprof writes one): read; ` +
-        'if it was cut there, the samples after it are missing',
+        'if it was cut there, the samples after it are missing (a gate and a baseline leave it out)',
     );
   }
   warnings.push(...textEnd(input, cut, `line ${no + 1}`, opts.allowPartial ?? false));

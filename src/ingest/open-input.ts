@@ -65,6 +65,18 @@ export function markCutShort(input: InputStream): void {
 
 export const wasCutShort = (input: InputStream): boolean => cutShort.has(input);
 
+// Inputs whose last line, with no line end, was read as whole (an mprof sample, a listing's statistic
+// to every digit): cut there or not cannot be told. load-capture marks them (SourceInfo.unended), which
+// a gate and a baseline leave out as they do captures read cut short.
+const unended = new WeakSet<InputStream>();
+
+/** Records that the input's last line had no line end and was read as whole. */
+export function markUnended(input: InputStream): void {
+  unended.add(input);
+}
+
+export const wasUnended = (input: InputStream): boolean => unended.has(input);
+
 /**
  * The rule for a gzip input cut short, the same for every format: a TruncatedError naming where the
  * compressed data stops, or with allowPartial the warning to give (what was decompressed is read).

@@ -26,6 +26,11 @@ export interface SourceInfo {
   readonly fromFile?: string;
   /** Read cut short (--allow-partial): what came before the cut. A gate and a baseline leave it out. */
   readonly partial?: true;
+  /**
+   * Its last line had no line end and was read as whole (a sample or a statistic to every digit): it
+   * may have been cut there, the lines after it missing. A gate and a baseline leave it out.
+   */
+  readonly unended?: true;
 }
 
 /**

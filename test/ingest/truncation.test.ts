@@ -249,6 +249,32 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expectCut(await cli('stats', cut), cut, /line \d+: the file ends in the middle of a line/);
   });
 
+  // Cut right after a sample's last digit or a statistic's average (a killed writer's buffer can end
+  // so): an mprof run cut at 48.8 MiB passed `gate --max-peak 50MiB` where the program reached 62.1
+  // (h347). A gate and a baseline leave such a file out, saying how to end a whole one.
+  it('a gate and a baseline leave out an mprof run or a listing whose whole-looking last line has no line end', async () => {
+    const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+    const mem = dat.split('\n').filter((l) => l.startsWith('MEM '));
+    const cutAt = dat.indexOf(mem[Math.floor(mem.length / 2)]!) + mem[Math.floor(mem.length / 2)]!.length;
+    const listing = readFileSync('fixtures/text/figures/listing.log', 'utf8').trimEnd();
+    for (const p of [file('cut-run.dat', dat.slice(0, cutAt)), file('no-line-end.log', listing)]) {
+      expect((await cli('info', p)).code).toBe(0);
+      for (const args of [
+        ['gate', p, '--max-peak', '1GiB'],
+        ['baseline', p, '-o', file('b.json', '')],
+      ]) {
+        const r = await cli(...args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.err).toContain(
+          `leaving out ${p}: it ends without a line end after its last line, where it may have been cut ` +
+            `(a gate and a baseline judge whole captures only); if it is whole, end it with one: echo >> ${p}`,
+        );
+      }
+    }
+    // Whole, with its line end: gated.
+    expect((await cli('gate', file('whole-run.dat', dat), '--max-peak', '1GiB')).code).toBe(0);
+  });
+
   // A last row cut inside a character of its source ('é', 2 bytes): read as a row whose source ends
   // there, and a gate passed at the peak before the rows the cut left out (h263).
   it('line report: a last row cut inside a character of its source is cut', async () => {

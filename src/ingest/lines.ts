@@ -135,7 +135,9 @@ export function textLines(input: InputStream): TextLines {
     inChar = flushed !== '';
     parts.push(flushed);
     const rest = parts.join('');
-    if (rest === '') return;
+    // A DOS end-of-file mark (Ctrl-Z, 0x1A) after the last line end, as `copy /a`, old editors and
+    // some Windows tools write it: the end of the text, not a line cut while being written.
+    if (rest === '' || rest === '\x1a') return;
     unended = true;
     if (!inChar && wholeWithoutEnd(rest)) yield stripCR(rest);
     else cut = rest;
@@ -266,7 +268,8 @@ export async function forEachByteLine(
     if (!(e instanceof GzipCutError)) throw e;
   }
   const last = Buffer.concat(rest);
-  if (last.length === 0) return { lines, bytes, cut: null };
+  // (A DOS end-of-file mark after the last line end: the end of the text, as textLines reads it.)
+  if (last.length === 0 || (last.length === 1 && last[0] === 0x1a)) return { lines, bytes, cut: null };
   const text = last.toString('utf8');
   // Half a '\r\n' after a line is no line end either: the mprof reader says so as of a line with none (h263).
   if (!wholeWithoutEnd(text) || (text.endsWith('\r') && text.trim() !== ''))

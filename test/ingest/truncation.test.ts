@@ -275,6 +275,23 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expect((await cli('gate', file('whole-run.dat', dat), '--max-peak', '1GiB')).code).toBe(0);
   });
 
+  // `copy /a` and old DOS editors end a text file with Ctrl-Z (0x1A) after its last line end: a listing,
+  // an mprof run and an allocator report were refused as cut in the middle of a line "\x1a" (h349).
+  it('a DOS end-of-file mark (Ctrl-Z) after the last line end is the end of the text', async () => {
+    for (const [cmd, real] of [
+      ['stats', 'fixtures/text/figures/listing.log'],
+      ['info', 'fixtures/mprof/plain.dat'],
+      ['info', 'fixtures/mallocstats/py312-debugmallocstats.txt'],
+    ] as const) {
+      const dos = `${readFileSync(real, 'utf8').replaceAll('\n', '\r\n')}\x1a`;
+      const [whole, r] = [await cli(cmd, real), await cli(cmd, file(`dos-${real.replace(/.*\//, '')}`, dos))];
+      expect(r.code, r.err).toBe(0);
+      const facts = (out: string) =>
+        out.replace(/\S*(dos-)?(listing\.log|plain\.dat|[\w.-]+\.txt)/g, 'F').replace(/bytes read.*/, '');
+      expect(facts(r.out)).toEqual(facts(whole.out));
+    }
+  });
+
   // A last row cut inside a character of its source ('é', 2 bytes): read as a row whose source ends
   // there, and a gate passed at the peak before the rows the cut left out (h263).
   it('line report: a last row cut inside a character of its source is cut', async () => {

@@ -217,6 +217,28 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(r.out).toMatch(/^Real report, /m);
   });
 
+  // CPython 3.6 prints the free lists 3.7 and 3.8 do: its own reports beside its own dumps were refused
+  // as "3.8 or earlier's", another build's (h354 F1). The fixture's last two reports are alike, their
+  // captures 1,250 blocks of 537 bytes apart (the system allocator's): no report given twice (F2).
+  it("CPython 3.6's own reports beside its dumps are used, each capture's real arenas its report's", async () => {
+    const dir = 'fixtures/mallocstats/py36-same-run';
+    const snaps = [1, 2, 3, 4, 5].map((i) => `${dir}/snap-${i}.pickle`);
+    const reports = [1, 2, 3, 4, 5].map((i) => `${dir}/stats-${i}.txt`);
+    const arenas = reports.map((p) =>
+      Number(/# arenas allocated current +=\s+(\d+)/.exec(readFileSync(p, 'utf8'))![1]),
+    );
+    const r = await cli('replay', ...snaps, '--allocator-stats', ...reports, '--json');
+    expect([r.code, r.err]).toEqual([0, expect.not.stringContaining('not used')]);
+    expect(r.err).not.toContain('one report given for two captures');
+    const replay = JSON.parse(r.out) as {
+      captures: { real: { arenas: number } | null }[];
+      fragmented: { verdict: string };
+    };
+    expect(replay.captures.map((c) => c.real?.arenas)).toEqual(arenas);
+    const gate = await cli('gate', ...snaps, '--allocator-stats', ...reports, '--max-fragmentation', '0.5');
+    expect(gate.code).toBe(replay.fragmented.verdict === 'yes' ? 1 : 0);
+  });
+
   // Cut before its last line (the 20-sized tuples), 3.12's own report read as no CPython's free lists
   // ("3.11-3.10's") and was refused (h340 F5): cut lists tell nothing.
   it("a report cut before its last free list, read with --allow-partial, is still the dumps' CPython's", async () => {

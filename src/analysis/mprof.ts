@@ -712,7 +712,7 @@ function judgeTrend(
   // each second for 20 s is not counted, as a 2 s run's start-up rise on a loaded machine is not.)
   const few = Math.min(10, Math.floor(t.length / 5));
   const windows = Math.max(3, few, Math.min(30, Math.floor(t.length / 15)));
-  const env = envelopePoints(t, v, windows);
+  const env = envelopePoints(t, v, windows, t.length < 2 * windows);
   const lo = { t: env.t, v: env.lo };
   const hi = { t: env.t, v: env.hi };
   // The first and last windows have one neighbour: while the curve rises, the first floor repeats

@@ -699,3 +699,26 @@ describe('a floor that steps up early and holds (fixtures/mprof/shapes/heavystar
     expect(r.next).not.toMatch(/^no change/);
   });
 });
+
+describe('a steady leak in 5 samples a second apart (fixtures/mprof/five-samples)', () => {
+  // Two runs of one program, the same figures, their times a few tenths of a millisecond off the whole
+  // seconds one way or the other: placed by time, b.dat's middle window held no sample and its leak of
+  // 2 MiB/s read "stable (confidence 0.00)" (h352).
+  it('reads alike in both runs: a leak, at the rate of its samples', async () => {
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map(async (run) => {
+        const r = await cli('leaks', `fixtures/mprof/five-samples/${run}.dat`, '--json');
+        return (JSON.parse(r.out) as { series: MemoryTrend[] }).series[0]!;
+      }),
+    );
+    expect([a.verdict, b.verdict]).toEqual(['leak', 'leak']);
+    expect(b.confidence).toBe(a.confidence);
+    // The samples after the warm-up rise 2.03 MiB a second: 121.9 MiB a minute.
+    const mem = readFileSync('fixtures/mprof/five-samples/b.dat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '))
+      .map((l) => l.split(' ').map(Number));
+    const rate = ((mem[4]![1]! - mem[1]![1]!) / (mem[4]![2]! - mem[1]![2]!)) * 60;
+    expect(Math.abs(b.trendMiBPerMin! - rate)).toBeLessThan(0.05 * rate);
+  });
+});

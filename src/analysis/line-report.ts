@@ -583,13 +583,12 @@ export function lineReportFindings(
       // function of that name, its Increment the line's own. And a line calling one adds up the memory at
       // each call, the function's least at each at least: one whose Increment is below it calls another
       // of that name (`seen.add(…)` beside a profiled `Cache.add`, `json.loads(…)` in a profiled `loads`,
-      // their own 15 and 0.078 MiB read as none; h279, h281), the least at each of its runs (a method
-      // `store.fetch(5)` run 4 times, keeping its own 20 MiB beside a profiled `fetch` of 21.8: h353).
+      // their own 15 and 0.078 MiB read as none; h279, h281).
       const names = new Set([...l.source.matchAll(CALLED)].map((m) => m[1]!));
       const another = [...names].some((n) => sole.has(n) && sole.get(n) !== l);
       const whole =
         inc !== null &&
-        ((callee != null && !another && (callee >= runs || overPeak) && (overPeak || inc >= 0.9 * runs * floor)) ||
+        ((callee != null && !another && (callee >= runs || overPeak) && (overPeak || inc >= 0.9 * floor)) ||
           (l.occurrences !== null && runs > 1 && inc >= 0.9 * runs * l.memMiB) ||
           (runs === 1 && l.memMiB > 0 && Math.abs(inc - l.memMiB) <= ulp) ||
           (overPeak && inc > runs * (peak - floor + 2 * ulp)));

@@ -852,22 +852,6 @@ describe("lines calling functions of a profiled one's name, under -m (calls/mp0.
   });
 });
 
-describe("a method of a profiled function's name, called in a loop (method-names/mp0.61.txt)", () => {
-  // `store.fetch(5)` runs 4 times and keeps 20 MiB; a profiled fetcher.fetch is called 4 times too. Its
-  // 20.016 MiB, over the function's 21.8 at one call, was read as the whole memory summed at each call,
-  // which 4 calls make at least 4 x 21.8 (h353): the line was dropped from the largest increments.
-  it("keeps the line's own Increment: a line calling a profiled function sums the memory at each of its runs", async () => {
-    const file = 'fixtures/line-reports/method-names/mp0.61.txt';
-    const row = /^ +19 +([\d.]+) MiB +(-?[\d.]+) MiB +(\d+) +store\.fetch\(5\)$/m.exec(readFileSync(file, 'utf8'))!;
-    const [increment, runs] = [Number(row[2]), Number(row[3])];
-    expect(runs).toBe(4);
-    const f = await findings(file);
-    const line = f.topIncrements.find((l) => l.lineno === 19);
-    expect(line?.incrementMiB).toBe(increment);
-    expect(line?.wholeMemory).toBe(false);
-  });
-});
-
 describe.each(['0.61', '0.57'])('a recursion called at depths 0, 2, 0 and 1, memory_profiler %s', (version) => {
   // A call that does not recurse prints one report of one call: taken into the next call's chain, its 2 MiB
   // were lost (h282); 0.57 profiles each call apart, a report each, and its reports were not summed.

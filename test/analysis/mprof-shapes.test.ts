@@ -722,3 +722,15 @@ describe('a steady leak in 5 samples a second apart (fixtures/mprof/five-samples
     expect(Math.abs(b.trendMiBPerMin! - rate)).toBeLessThan(0.05 * rate);
   });
 });
+
+describe('a floor that rose early and held under its peak (fixtures/mprof/shapes/arenas-held.dat)', () => {
+  // RSS rose from 22 to 285 MiB, then held at 273 (arenas pinned by the survivors of 1.5M tuples):
+  // the rise fell in the first third's windows, the ceiling's 285 -> 273 read "shrinking: memory was
+  // given back over the run: nothing to fix" (h352).
+  it('is a plateau: it rose, then stopped, and gave little back', async () => {
+    const r = await trend('fixtures/mprof/shapes/arenas-held.dat');
+    expect(r.floorEndMiB - r.floorStartMiB).toBeGreaterThan(100);
+    expect(r.verdict).toBe('plateau');
+    expect(r.next).not.toMatch(/given back/);
+  });
+});

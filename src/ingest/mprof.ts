@@ -8,6 +8,7 @@ import {
   callsAboveSamples,
   childrenPerSample,
   type FunctionSpan,
+  funcOffsetMiB,
   type MemoryRuns,
   type MemorySeries,
   SampleBuilder,
@@ -1048,6 +1049,15 @@ function callsAbove(
   r: { samples: Samples; functions: readonly FunctionSpan[] },
   warnings: string[],
 ): void {
+  const offset = funcOffsetMiB(r);
+  if (offset !== null) {
+    warnings.push(
+      `${name}: its @profile calls (FUNC lines) read ${offset.toFixed(1)} MiB or more above its samples wherever memory ` +
+        'held still: they measure another figure (`mprof run --backend psutil_uss` or psutil_pss samples that one, ' +
+        "while memory_profiler records the calls' RSS); the calls' figures are not weighed against the samples' peak",
+    );
+    return;
+  }
   const above = callsAboveSamples(r);
   if (!above) return;
   const where =

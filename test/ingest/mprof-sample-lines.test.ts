@@ -383,3 +383,24 @@ describe('@profile calls between two samples above them (fixtures/mprof/stopped/
     expect(report.memory[0].callsPeakMiB).toBe(high);
   });
 });
+
+describe('@profile calls measured otherwise than the samples (fixtures/mprof/stopped/make_uss.py)', () => {
+  // `mprof run --backend psutil_uss` samples USS; the program's profiler records its calls' RSS, 9 MiB
+  // above wherever memory held still: read as memory the samples missed, a gate's --max-peak failed
+  // over samples below it (h355).
+  it("are said to measure another figure, and weigh nothing against the samples' peak", async () => {
+    const p = 'fixtures/mprof/stopped/uss.dat';
+    const lines = readFileSync(p, 'utf8').split('\n');
+    const mem = lines.filter((l) => l.startsWith('MEM ')).map((l) => Number(l.split(' ')[1]));
+    const calls = lines.filter((l) => l.startsWith('FUNC ')).map((l) => l.split(' ').map(Number));
+    const sampled = Math.max(...mem);
+    expect(Math.max(...calls.map((c) => c[4]!))).toBeGreaterThan(sampled + 5);
+    const info = await cli('info', p);
+    expect(info.err).toMatch(/its @profile calls \(FUNC lines\) read \d+\.\d MiB or more above its samples/);
+    expect(info.err).not.toContain('recorded between memory samples');
+    const limit = `${Math.ceil(sampled + 1)}MiB`;
+    expect((await cli('gate', p, '--max-peak', limit)).code).toBe(0);
+    const report = JSON.parse((await cli('report', p, '--json')).out);
+    expect(report.memory[0].callsPeakMiB).toBeUndefined();
+  });
+});

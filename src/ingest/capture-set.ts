@@ -259,17 +259,25 @@ async function collect(
   // A gate and a baseline judge whole captures only: runs, reports and logs read cut short are left
   // out as snapshots are (wholeSnapshots). An mprof run cut mid-write passed --max-peak at 20 MiB where
   // the program reached 67.
-  // So are those whose last line, with no line end, may be where they were cut (SourceInfo.unended): an
-  // mprof run cut right after a sample's last digit passed --max-peak at 48.8 MiB where the program
-  // reached 62.1 (h347).
+  // Those whose last line, with no line end, may be where they were cut (SourceInfo.unended) are an
+  // error: left out, a run cut at 48.8 MiB passed `--max-peak 50MiB` where the program reached 62.1
+  // (h347), and one over the limit left out passed on the files beside it (h355).
   if (opts.partial === 'never') {
-    for (const list of [memorySeries, lineReports, allocatorStats, statisticsLogs] as { source: SourceInfo }[][]) {
-      const cut = list.filter((c) => c.source.partial || c.source.unended);
-      for (const c of cut) {
-        const said = c.source.partial ? leftOutCut(c.source.path, 'never') : leftOutUnended(c.source.path);
-        if (!skipped.includes(said)) skipped.push(said);
-      }
-      list.splice(0, list.length, ...list.filter((c) => !cut.includes(c)));
+    const lists = [memorySeries, lineReports, allocatorStats, statisticsLogs] as { source: SourceInfo }[][];
+    const unended = lists.flat().find((c) => c.source.unended);
+    if (unended) {
+      const path = unended.source.path;
+      throw new InputError(
+        path,
+        '',
+        'it ends without a line end after its last line, where it may have been cut, and a gate and a baseline ' +
+          `judge whole captures only: if it is whole, end it with one (echo >> ${shellWord(path)})`,
+      );
+    }
+    for (const list of lists) {
+      const cut = list.filter((c) => c.source.partial);
+      for (const path of new Set(cut.map((c) => c.source.path))) skipped.push(leftOutCut(path, 'never'));
+      list.splice(0, list.length, ...list.filter((c) => !c.source.partial));
     }
   }
   snaps = withoutConvertedCopies(snaps, skipped);
@@ -359,10 +367,6 @@ const leftOutCut = (label: string, partial: 'series' | 'never'): string =>
       ? 'in a series the traces it lacks would read as freed'
       : 'a gate and a baseline judge whole captures only'
   }`;
-
-const leftOutUnended = (path: string): string =>
-  `leaving out ${path}: it ends without a line end after its last line, where it may have been cut ` +
-  `(a gate and a baseline judge whole captures only); if it is whole, end it with one: echo >> ${shellWord(path)}`;
 
 /**
  * Captures in the order of their times; but numbered ones whose times go back against their numbers

@@ -685,7 +685,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     markUnended(input);
     warnings.push(
       `${input.label}: line ${no}: the file ends without a line end after a whole sample (mprof writes one): read; ` +
-        'if it was cut there, the samples after it are missing (a gate and a baseline leave it out)',
+        'if it was cut there, the samples after it are missing (a gate and a baseline refuse it)',
     );
   }
   warnings.push(...textEnd(input, cut, `line ${no + 1}`, opts.allowPartial ?? false));

@@ -1025,7 +1025,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     markUnended(input);
     warnings.push(
       `${input.label}: line ${no}: the file ends without a line end after a whole statistic (CPython prints one): ` +
-        'read; if it was cut there, the statistics after it are missing (a gate and a baseline leave it out)',
+        'read; if it was cut there, the statistics after it are missing (a gate and a baseline refuse it)',
     );
   }
   const notUtf8 = text.notUtf8();

@@ -251,8 +251,9 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
 
   // Cut right after a sample's last digit or a statistic's average (a killed writer's buffer can end
   // so): an mprof run cut at 48.8 MiB passed `gate --max-peak 50MiB` where the program reached 62.1
-  // (h347). A gate and a baseline leave such a file out, saying how to end a whole one.
-  it('a gate and a baseline leave out an mprof run or a listing whose whole-looking last line has no line end', async () => {
+  // (h347); left out, one over the limit passed on the files beside it (h355). A gate and a baseline
+  // refuse such a file, saying how to end a whole one.
+  it('a gate and a baseline refuse an mprof run or a listing whose whole-looking last line has no line end', async () => {
     const dat = readFileSync('fixtures/mprof/plain.dat', 'utf8');
     const mem = dat.split('\n').filter((l) => l.startsWith('MEM '));
     const cutAt = dat.indexOf(mem[Math.floor(mem.length / 2)]!) + mem[Math.floor(mem.length / 2)]!.length;
@@ -260,14 +261,14 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     for (const p of [file('cut-run.dat', dat.slice(0, cutAt)), file('no-line-end.log', listing)]) {
       expect((await cli('info', p)).code).toBe(0);
       for (const args of [
-        ['gate', p, '--max-peak', '1GiB'],
+        ['gate', p, file('whole-run.dat', dat), '--max-peak', '1GiB'],
         ['baseline', p, '-o', file('b.json', '')],
       ]) {
         const r = await cli(...args);
         expect(r.code, args.join(' ')).toBe(2);
         expect(r.err).toContain(
-          `leaving out ${p}: it ends without a line end after its last line, where it may have been cut ` +
-            `(a gate and a baseline judge whole captures only); if it is whole, end it with one: echo >> ${p}`,
+          `arenascope: ${p}: it ends without a line end after its last line, where it may have been cut, and a ` +
+            `gate and a baseline judge whole captures only: if it is whole, end it with one (echo >> ${p})`,
         );
       }
     }

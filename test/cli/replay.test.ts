@@ -187,7 +187,7 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
       "the allocator reports' free lists are CPython 3.13 or later's, and the dumps' tracebacks name lib/python3.12/",
     ],
     ['py312', 'py310', "free lists are CPython 3.9-3.10's, and the dumps' tracebacks name lib/python3.12/"],
-    ['py39', 'py38', "free lists are CPython 3.8 or earlier's, and the dumps' tracebacks name lib/python3.9/"],
+    ['py39', 'py38', "free lists are CPython 3.8's, and the dumps' tracebacks name lib/python3.9/"],
     ['py39', 'py313', 'the allocator reports have 1048576-byte arenas, the model of CPython 3.9 262144'],
     ['py39', 'py310', 'the allocator reports have 1048576-byte arenas, the model of CPython 3.9 262144'],
     ['py312', 'py39', 'the allocator reports have 262144-byte arenas, the model of CPython 3.12 1048576'],
@@ -237,6 +237,23 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
     expect(replay.captures.map((c) => c.real?.arenas)).toEqual(arenas);
     const gate = await cli('gate', ...snaps, '--allocator-stats', ...reports, '--max-fragmentation', '0.5');
     expect(gate.code).toBe(replay.fragmented.verdict === 'yes' ? 1 : 0);
+  });
+
+  // Their free lists' sizes tell 3.6 (frames of 384 bytes) from 3.8 (bound methods of 48): 3.8's report
+  // beside 3.6's dumps was used as theirs once 3.6's own were (h355 F4).
+  it("CPython 3.8's report beside 3.6's dumps is another build's", async () => {
+    const r = await cli(
+      'replay',
+      'fixtures/mallocstats/py36-same-run/snap-2.pickle',
+      '--allocator-stats',
+      'fixtures/mallocstats/py38-debugmallocstats.txt',
+    );
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining(
+        "free lists are CPython 3.8's, and the dumps' tracebacks name lib/python3.6/: another build's reports, not used",
+      ),
+    ]);
   });
 
   // Cut before its last line (the 20-sized tuples), 3.12's own report read as no CPython's free lists

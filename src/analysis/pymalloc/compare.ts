@@ -1093,8 +1093,8 @@ export function freeListPythons(report: MallocStatsBlock): readonly [number, num
   const tuples = [...names].filter((n) => /^\d+-sized PyTupleObjects$/.test(n)).length;
   if (!tuples) return null;
   const whole = tuples >= 19;
-  // 3.6 prints the same free lists as 3.7 and 3.8 (PyCFunctionObjects, PyFrameObjects, 1..19-sized
-  // tuples): nothing in a report tells 3.6 from 3.8, so the range starts at 3.6, not 3.7.
+  // 3.6 prints the free lists 3.7 and 3.8 do (PyCFunctionObjects, PyFrameObjects, 1..19-sized tuples):
+  // the range starts at 3.6 (its own reports were refused beside its dumps: h354).
   let [lo, hi] = [6, 99];
   const has = (name: string, upTo: number | null, from: number | null): void => {
     if (names.has(name)) [lo, hi] = [Math.max(lo, from ?? lo), Math.min(hi, upTo ?? hi)];
@@ -1105,6 +1105,18 @@ export function freeListPythons(report: MallocStatsBlock): readonly [number, num
   has('PyFrameObjects', 10, null);
   has('20-sized PyTupleObjects', null, 11);
   has('PyDictKeysObjects', null, 13);
+  // 3.6 to 3.8 print the same lists, of other sizes in a 64-bit release build (24-byte floats): frames
+  // of 384 bytes in 3.6, 368 from 3.7; bound methods of 40 bytes to 3.7, 48 in 3.8 (3.8's reports
+  // beside 3.6's dumps were used as theirs: h355). Other sizes (a debug build's) tell nothing.
+  const size = (name: string): number | undefined => report.freeLists.find((f) => f.name === name)?.size;
+  if (size('PyFloatObjects') === 24) {
+    const frame = size('PyFrameObjects');
+    const method = size('PyMethodObjects');
+    if (frame === 384) hi = Math.min(hi, 6);
+    if (frame === 368) lo = Math.max(lo, 7);
+    if (method === 40) hi = Math.min(hi, 7);
+    if (method === 48) lo = Math.max(lo, 8);
+  }
   // No CPython prints such lists: a report cut short ('20-sized' lost with its last line, read with
   // --allow-partial) whose 19 tuple lines looked whole; it tells nothing then.
   return lo <= hi ? [lo, hi] : null;

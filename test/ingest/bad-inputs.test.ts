@@ -100,7 +100,7 @@ describe('mprof .dat', () => {
     expect(Math.max(...s.samples.mib).toFixed(3)).toBe(/\t([\d.]+) MiB/.exec(peaks)![1]);
     expect(s.warnings).toEqual([
       `${dir}/trimmed.dat: line ${plain.trimEnd().split('\n').length}: the file ends without a line end after a whole ` +
-        'sample (mprof writes one): read; if it was cut there, the samples after it are missing',
+        'sample (mprof writes one): read; if it was cut there, the samples after it are missing (a gate and a baseline refuse it)',
     ]);
     const e = await error(file('cut.dat', plain.trimEnd().slice(0, -2)));
     expect(e).toBeInstanceOf(TruncatedError);

@@ -746,9 +746,10 @@ function originalNames(name: string): string[] {
   };
   add(/^Copy (?:\(\d+\) )?of (.+)$/i.exec(name), (m) => m[1]!);
   add(/^(.+?) - Copy(?: \(\d+\))?((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
-  add(/^(.+?) \(copy(?: \d+)?\)((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
-  add(/^(.+?)[-_ ]copy((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
-  add(/^(.+)\.(?:bak|orig|old)$/i.exec(name), (m) => m[1]!);
+  add(/^(.+?) \((?:another |\d+(?:st|nd|rd|th) )?copy(?: \d+)?\)((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+?)[-_ ]copy(?: \d+)?((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+?)[-_.](?:old|backup|bak)((?:\.\w+)+)$/i.exec(name), (m) => m[1]! + m[2]!);
+  add(/^(.+)\.(?:bak|orig|old|tmp|save|sav|\d+)$/i.exec(name), (m) => m[1]!);
   add(/^(.+)~$/.exec(name), (m) => m[1]!);
   return out;
 }
@@ -764,6 +765,7 @@ function originalNames(name: string): string[] {
 function sameBytesOnce(paths: string[], skipped: string[]): string[] {
   const given = new Set(paths);
   const drop = new Map<string, string>(); // a copy -> the file it is the same as
+  const backups = new Map<string, string>(); // a backup of other bytes -> the file it backs up
   for (const p of paths) {
     if (p === '-') continue;
     const dir = dirname(p);
@@ -771,6 +773,22 @@ function sameBytesOnce(paths: string[], skipped: string[]): string[] {
       .map((n) => join(dir, n))
       .find((o) => o !== p && given.has(o) && !drop.has(o) && sameBytes(o, p));
     if (of !== undefined) drop.set(p, of);
+    else {
+      // A backup beside the file it backs up (`snap-5.pickle.bak`, `snap-3.pickle~`, `.orig`) is an
+      // earlier version of that file, not a capture of the series, whatever its bytes (h357 F1: a
+      // backup of another run's snap-5 read between snap-5 and snap-6 passed a leak).
+      const m = /^(.+?)(?:\.(?:bak|orig|old|tmp|save|sav)|~)$/i.exec(basename(p));
+      const o = m ? join(dir, m[1]!) : undefined;
+      if (o !== undefined && given.has(o) && !drop.has(o)) backups.set(p, o);
+    }
+  }
+  if (backups.size) {
+    const [first, of] = [...backups][0]!;
+    const more = backups.size > 1 ? ` (and ${backups.size - 1} more backups)` : '';
+    skipped.push(
+      `skipping ${first}: a backup of ${of} (other bytes: an earlier version of it), not a capture of the series${more}`,
+    );
+    paths = paths.filter((p) => !backups.has(p));
   }
   if (!drop.size) return paths;
   const [first, of] = [...drop][0]!;

@@ -18,6 +18,7 @@ import { foreignCaptures } from './foreign-captures.js';
 import type { ReadOptions } from './importer.js';
 import { namedByTheirTimes, numberedRuns } from './numbered-runs.js';
 import { DumpReader, type ParallelOptions } from './parallel-read.js';
+import { listingsKey } from './pytest-sections.js';
 import { naturalCompare, numbered, type Order, resolveInputs } from './resolve-inputs.js';
 import {
   type RunFile,
@@ -284,14 +285,24 @@ async function collect(
   // Logged statistics form a series of their own: mixed with dumps they would stand for captures
   // they are only the top of.
   const anyDump = snaps.length > 0;
-  for (const log of statisticsLogs) {
+  const series = statisticsLogs.map((log) => seriesListings(log));
+  const copies = copiedLogs(statisticsLogs, series);
+  if (copies.size && !anyDump) {
+    const [b, a] = [...copies][0]!;
+    skipped.push(
+      `skipping ${statisticsLogs[b]!.source.path}: its listings are ${statisticsLogs[a]!.source.path}'s, statistic ` +
+        `for statistic: the same captures printed twice, read once${copies.size > 1 ? ` (and ${copies.size - 1} more files)` : ''}`,
+    );
+  }
+  for (const [k, log] of statisticsLogs.entries()) {
     if (anyDump) {
       skipped.push(
         `leaving out ${log.source.path}: logged tracemalloc statistics are not mixed with dumps; give the log alone`,
       );
       continue;
     }
-    const { indices, leftOut } = seriesListings(log);
+    if (copies.has(k)) continue;
+    const { indices, leftOut } = series[k]!;
     skipped.push(...leftOut);
     for (const i of indices) {
       snaps.push({ s: listingSnapshot(log, i, frames), label: `${log.source.path}:${log.listings[i]!.inputLine}` });
@@ -359,6 +370,37 @@ function wholeSnapshots<T extends { s: Snapshot; label: string }>(
   const cut = (x: T): boolean => x.s.partial || (x.s.source.partial === true && x.s.listing === undefined);
   for (const x of snaps.filter(cut)) skipped.push(leftOutCut(x.label, partial));
   return snaps.filter((x) => !cut(x));
+}
+
+/**
+ * The logs whose listings another log holds too, statistic for statistic and in order, by index of the
+ * log holding them: a program printing each capture's top N to its log and writing it to top-N.txt as
+ * well (its 6 captures read as 12, and a steady leak as transient: h357). Only where the other log holds
+ * more listings, or as many, 2 or more, and comes first: two files of one listing alike may be two
+ * moments of a program that did not change.
+ */
+function copiedLogs(
+  logs: readonly StatisticsLog[],
+  series: readonly { indices: readonly number[] }[],
+): Map<number, number> {
+  const keys = logs.map((log, k) => series[k]!.indices.map((i) => listingsKey([log.listings[i]!])));
+  const within = (part: readonly string[], whole: readonly string[]): boolean => {
+    for (let at = 0; at + part.length <= whole.length; at++) if (part.every((x, j) => whole[at + j] === x)) return true;
+    return false;
+  };
+  const copies = new Map<number, number>();
+  for (const [b, part] of keys.entries()) {
+    if (!part.length) continue;
+    const of = keys.findIndex(
+      (whole, a) =>
+        a !== b &&
+        !copies.has(a) &&
+        (whole.length > part.length || (whole.length === part.length && part.length >= 2 && a < b)) &&
+        within(part, whole),
+    );
+    if (of >= 0) copies.set(b, of);
+  }
+  return copies;
 }
 
 const leftOutCut = (label: string, partial: 'series' | 'never'): string =>

@@ -23,7 +23,7 @@ interface Section {
 
 const statKey = (s: LoggedStatistic): string =>
   [s.frames.map((f) => `${f.filename}:${f.lineno}`).join(' '), s.size, s.count, s.sizeDiff, s.countDiff].join('\0');
-const listingsKey = (ls: readonly LoggedListing[]): string =>
+export const listingsKey = (ls: readonly LoggedListing[]): string =>
   ls.map((l) => l.stats.map(statKey).join('\n')).join('\n\n');
 
 /** The sections of a pytest report met in a text, and the listings each holds once read. */

@@ -747,6 +747,58 @@ describe('a copy of a capture in its folder (the same bytes under another name)'
   });
 });
 
+describe('copies and backups under the names file managers and editors give them (h357)', () => {
+  // Finder's "copy 2", GNOME's "(another copy)", `.old`, `.tmp`, `.1`: byte for byte a capture, each one
+  // more capture of the series (+417 KiB a capture for +500). A backup of other bytes (`.bak` of an
+  // earlier run's snap-5, an editor's `~`) read between snap-5 and snap-6, and a leak passed the gate.
+  it('are read once, or skipped as backups, and said', async () => {
+    const d = join(dir, 'named-copies');
+    cpSync('fixtures/leaks/memo_leak', d, { recursive: true });
+    const copies = [
+      'snap-3 copy 2.pickle',
+      'snap-3 (another copy).pickle',
+      'snap-3.old.pickle',
+      'snap-3.pickle.tmp',
+      'snap-3.pickle.1',
+    ];
+    for (const name of copies) copyFileSync(join(d, 'snap-3.pickle'), join(d, name));
+    copyFileSync(join(d, 'snap-1.pickle'), join(d, 'snap-5.pickle.bak'));
+    copyFileSync(join(d, 'snap-2.pickle'), join(d, 'snap-6.pickle~'));
+    const r = await resolveInputs([d]);
+    expect(r.inputs.filter((p) => !p.endsWith('.time')).map((p) => relative(d, p))).toEqual(
+      Array.from({ length: 9 }, (_, i) => `snap-${i + 1}.pickle`),
+    );
+    expect(r.skipped.join('\n')).toContain(
+      `skipping ${join(d, 'snap-5.pickle.bak')}: a backup of ${join(d, 'snap-5.pickle')} (other bytes: an earlier version of it), not a capture of the series (and 1 more backups)`,
+    );
+    const alone = JSON.parse((await cli('leaks', 'fixtures/leaks/memo_leak', '--json')).out) as { captures: number };
+    expect((JSON.parse((await cli('leaks', d, '--json')).out) as { captures: number }).captures).toBe(alone.captures);
+  });
+});
+
+describe("a program's log beside the listing files it wrote too (fixtures/text/log-and-tops)", () => {
+  // Each capture's top 10 printed to app.log and written to top-N.txt: the folder read as 12 captures, a
+  // steady leak as transient, and the gate passed (h357).
+  it('reads each capture once: the verdicts, rates and gate of the log alone', async () => {
+    const d = 'fixtures/text/log-and-tops/out';
+    const r = await cli('leaks', d, '--json');
+    expect(r.err).toContain(
+      `skipping ${d}/top-1.txt: its listings are ${d}/app.log's, statistic for statistic: the same captures printed twice, read once (and 5 more files)`,
+    );
+    const alone = await cli('leaks', `${d}/app.log`, '--json');
+    const strip = (out: string) => {
+      const j = JSON.parse(out) as { captures: number; sites: { verdict: string; bytesPerCapture: number[] }[] };
+      return [j.captures, j.sites.map((x) => [x.verdict, x.bytesPerCapture])];
+    };
+    expect(strip(r.out)).toEqual(strip(alone.out));
+    expect(strip(r.out)[0]).toBe(6);
+    expect((await cli('gate', d)).code).toBe((await cli('gate', `${d}/app.log`)).code);
+    // Two files of one listing each, alike, are two moments of a program that did not change: both read.
+    const tops = await cli('leaks', `${d}/top-5.txt`, `${d}/top-6.txt`, `${d}/top-4.txt`, '--json');
+    expect(tops.err).not.toContain('printed twice');
+  });
+});
+
 describe('arenascope JSON converted from the dumps beside it (`convert snap-*.pickle --to json` in their folder)', () => {
   // Read with the dumps, every capture came twice: the leak read as transient, "No leak found", and
   // the gate passed (exit 0).

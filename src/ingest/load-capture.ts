@@ -39,6 +39,24 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
   const own = opts.format ? null : ownOutput(input.head);
   const format =
     opts.format ?? detectFormat(input.head) ?? (path !== '-' && !input.gzip && !own ? sniffDeeper(path) : null);
+  const h0 = input.head;
+  // Lines ended by CR alone (classic Mac OS, some editors' "Mac" line ends): every line-based reader
+  // saw one long line, and said a statistic, a report or a sample was cut or unreadable (h349).
+  // (Only where its lines ended by LF would read as a capture: a binary file's CR bytes are none.)
+  if (
+    format !== 'arenascope-json' &&
+    h0.length &&
+    !h0.includes(0x0a) &&
+    crs(h0) >= 2 &&
+    detectFormat(Buffer.from(h0.map((x) => (x === 0x0d ? 0x0a : x))))
+  ) {
+    throw new InputError(
+      path,
+      'byte 0',
+      `its lines end with CR alone (${crs(h0)} of them in its first ${h0.length} bytes, no LF): arenascope reads ` +
+        "LF or CRLF line ends; convert it (`tr '\\r' '\\n' < F > G`)",
+    );
+  }
   if (!format) {
     // Close the file: nothing will read it (a generator runs its cleanup only once it has started).
     const chunks = input.chunks[Symbol.asyncIterator]();
@@ -50,12 +68,14 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     if (report) throw new InputError(path, `line ${report.line}`, report.message);
     if (mallocStats.onlyFreeLists(input.head)) throw new InputError(path, 'byte 0', mallocStats.FREE_LISTS_ONLY);
     const h = input.head;
-    // Windows PowerShell's `>` writes UTF-16 (a report redirected there was "not a format").
-    if ((h[0] === 0xff && h[1] === 0xfe) || (h[0] === 0xfe && h[1] === 0xff)) {
+    // Windows PowerShell's `>` writes UTF-16 (a report redirected there was "not a format"), and some
+    // tools without a byte-order mark: then ASCII text has a NUL at every other byte.
+    if ((h[0] === 0xff && h[1] === 0xfe) || (h[0] === 0xfe && h[1] === 0xff) || utf16Halves(h)) {
       throw new InputError(
         path,
         'byte 0',
-        'UTF-16 text (its byte-order mark; what PowerShell writes with `>`): arenascope reads UTF-8; convert it ' +
+        'UTF-16 text (its byte-order mark, or a NUL at every other byte; what PowerShell writes with `>`): ' +
+          'arenascope reads UTF-8; convert it ' +
           '(`iconv -f UTF-16 -t UTF-8`, or PowerShell `Get-Content F | Set-Content -Encoding utf8 G`)',
       );
     }
@@ -270,6 +290,22 @@ const COMPRESSED: readonly (readonly [Buffer, string, string])[] = [
 // total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted (a
 // cumulative statistic, which counts a block at each frame, is checked where it is summed).
 // Importers refuse a single figure beyond 2^53; a sum of them is checked here.
+const crs = (b: Buffer): number => {
+  let n = 0;
+  for (let i = b.indexOf(0x0d); i >= 0; i = b.indexOf(0x0d, i + 1)) n++;
+  return n;
+};
+
+/** Whether the head is UTF-16 text without its byte-order mark: a NUL at nearly every odd (or even) byte, none between. */
+function utf16Halves(h: Buffer): boolean {
+  const n = Math.min(h.length, 4096) & ~1;
+  if (n < 16) return false;
+  const zeros = [0, 0];
+  for (let i = 0; i < n; i++) if (h[i] === 0) zeros[i & 1]!++;
+  const half = n / 2;
+  return (zeros[1]! >= 0.9 * half && zeros[0]! === 0) || (zeros[0]! >= 0.9 * half && zeros[1]! === 0);
+}
+
 /** The capture with its source marked partial when its input was read cut short (wasCutShort). */
 function cutMarked(input: InputStream, c: Capture): Capture {
   if (wasUnended(input)) c = unendedMarked(c);

@@ -507,6 +507,41 @@ describe('UTF-16 text (what Windows PowerShell writes with `>`)', () => {
       writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(real, 'utf16le')]));
       const r = await cli('info', file);
       expect([r.code, r.err]).toEqual([2, expect.stringContaining('byte 0: UTF-16 text')]);
+      // Without its byte-order mark (some tools write none): it was "not a format" (h349).
+      for (const [name, bytes] of [
+        ['le.dat', Buffer.from(real, 'utf16le')],
+        ['be.dat', Buffer.from(real, 'utf16le').swap16()],
+      ] as const) {
+        writeFileSync(join(dir, name), bytes);
+        const r = await cli('info', join(dir, name));
+        expect([r.code, r.err]).toEqual([2, expect.stringContaining('byte 0: UTF-16 text')]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lines ended by CR alone (classic Mac OS line ends)', () => {
+  // Every line-based reader saw one long line: a listing's statistic "cannot be read", a line report
+  // "stops before its rows", an mprof run "ends in the middle of a line" (h349).
+  it.each([
+    ['stats', 'fixtures/text/figures/listing.log'],
+    ['info', 'fixtures/mprof/plain.dat'],
+    ['info', 'fixtures/line-reports/real/mp0.61-p3.txt'],
+    ['info', 'fixtures/mallocstats/py312-debugmallocstats.txt'],
+  ])('%s %s: said, with how to convert it', async (command, real) => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-cr-'));
+    try {
+      const file = join(dir, 'cr.txt');
+      writeFileSync(file, readFileSync(real, 'utf8').replaceAll('\n', '\r'));
+      const r = await cli(command, file);
+      expect([r.code, r.err]).toEqual([
+        2,
+        expect.stringMatching(
+          /^arenascope: \S+cr\.txt: byte 0: its lines end with CR alone \(\d+ of them .*tr '\\r' '\\n'/,
+        ),
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1084,3 +1084,23 @@ describe("a run's numbered dumps written into a folder holding an earlier run's 
     expect((await resolveInputs([copy])).inputs).toHaveLength(8);
   });
 });
+
+describe('listings of one series printed in two encodings (fixtures/text/encodings-mixed)', () => {
+  // Two runs on Windows log the same sites, one through a cp1252 console: `M\uFFFDnchen/plain.py` beside
+  // `München/plain.py` were two sites of half a leak each, "No leak found", and the gate passed (h349).
+  it("reads the names as the other listings spell them: the UTF-8 log's verdicts", async () => {
+    const d = 'fixtures/text/encodings-mixed';
+    const sites = (out: string) =>
+      (JSON.parse(out) as { sites: { filename: string; verdict: string; bytesPerCapture: number[] }[] }).sites.map(
+        (x) => [x.filename, x.verdict, x.bytesPerCapture],
+      );
+    const mixed = await cli('leaks', `${d}/mixed.log`, '--min-growth', '1KiB', '--json');
+    const utf8 = await cli('leaks', `${d}/utf8.log`, '--min-growth', '1KiB', '--json');
+    expect(mixed.err).toContain(
+      'file names printed in bytes that are not UTF-8 (a cp1252 console\'s?) read as the other listings spell them: "/srv/app/M\uFFFDnchen/',
+    );
+    expect(sites(mixed.out)).toEqual(sites(utf8.out));
+    expect(sites(mixed.out).filter((x) => x[1] === 'leak')).toHaveLength(2);
+    expect((await cli('gate', `${d}/mixed.log`, '--min-growth', '1KiB')).code).toBe(1);
+  });
+});

@@ -341,6 +341,13 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   const side = /\.(time|peak|label)(\.gz|\.part)?$/.exec(p);
   const of = side ? p.slice(0, side.index) : null;
   if (of !== null && (all.has(of) || all.has(`${of}.gz`))) return false;
+  // A browser's unfinished download beside the finished file (`snap-6.pickle.part`, `.crdownload`):
+  // read, a cut dump failed every command on a whole series (h357).
+  const download = /\.(part|crdownload|download|partial)$/i.exec(p);
+  if (download && all.has(p.slice(0, download.index))) {
+    skipped.push(`skipping ${p}: an unfinished download of ${p.slice(0, download.index)}, which is here`);
+    return false;
+  }
   const format = sniffable(p);
   // One that cannot be read, named as captures are, is read (and fails, naming why): passed over,
   // a dump the user could not read left a series of 4 one capture short, and a gate passed.

@@ -774,6 +774,22 @@ describe('copies and backups under the names file managers and editors give them
     const alone = JSON.parse((await cli('leaks', 'fixtures/leaks/memo_leak', '--json')).out) as { captures: number };
     expect((JSON.parse((await cli('leaks', d, '--json')).out) as { captures: number }).captures).toBe(alone.captures);
   });
+
+  // A browser's unfinished downloads beside the finished files: read, a cut dump failed every command.
+  it('an unfinished download beside its finished file is skipped, and said', async () => {
+    const d = join(dir, 'downloads');
+    cpSync('fixtures/leaks/memo_leak', d, { recursive: true });
+    const dump = readFileSync(join(d, 'snap-6.pickle'));
+    writeFileSync(join(d, 'snap-6.pickle.part'), dump.subarray(0, dump.length >> 1));
+    writeFileSync(join(d, 'snap-4.pickle.crdownload'), dump.subarray(0, 100));
+    const r = await cli('leaks', d, '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      `skipping ${join(d, 'snap-6.pickle.part')}: an unfinished download of ${join(d, 'snap-6.pickle')}, which is here`,
+    );
+    const alone = JSON.parse((await cli('leaks', 'fixtures/leaks/memo_leak', '--json')).out) as { captures: number };
+    expect((JSON.parse(r.out) as { captures: number }).captures).toBe(alone.captures);
+  });
 });
 
 describe("a program's log beside the listing files it wrote too (fixtures/text/log-and-tops)", () => {

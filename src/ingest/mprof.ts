@@ -352,6 +352,41 @@ function withoutDamaged(s: Samples, label: string, what: string, lenient: boolea
 }
 
 /**
+ * A sample whose time is a thousand usual steps or more from the samples on both sides of it, while
+ * they are a few steps apart (or, at an end, over 30 days and ten thousand steps from the next): a
+ * digit of its time lost or added (1796670972 read as 179670972, 51 years back). It was read as lines
+ * moved and sorted, and the run said to span 51 years (h347). An error; --lenient leaves it out.
+ */
+function withoutDamagedTime(s: Samples, label: string, what: string, lenient: boolean, warnings: string[]): Samples {
+  const { t, mib } = s;
+  const n = t.length;
+  if (n < 3) return s;
+  const steps: number[] = [];
+  for (let i = 1; i < n; i += Math.max(1, Math.floor(n / 1000))) steps.push(Math.abs(t[i]! - t[i - 1]!));
+  const usual = steps.sort((a, b) => a - b)[steps.length >> 1]!;
+  if (!(usual > 0)) return s;
+  const far = (i: number, j: number, k: number): boolean => Math.abs(t[i]! - t[j]!) > k * usual;
+  const damaged: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const off =
+      i === 0 || i === n - 1
+        ? far(i, i === 0 ? 1 : n - 2, 1e4) && Math.abs(t[i]! - t[i === 0 ? 1 : n - 2]!) > 30 * 86400
+        : far(i, i - 1, 1000) && far(i, i + 1, 1000) && !far(i - 1, i + 1, 10);
+    if (off) damaged.push(i);
+  }
+  if (!damaged.length) return s;
+  const i = damaged[0]!;
+  const at = `${what} sample ${i + 1} of the run, at "${t[i]!.toFixed(4)}"`;
+  const beside = t[i === 0 ? 1 : i - 1]!;
+  const why = `its time is ${Math.abs(t[i]! - beside).toExponential(2)} s from the samples beside it, ${usual.toPrecision(2)} s apart: a digit of it lost or added?`;
+  if (!lenient) throw new InputError(label, at, `${why} --lenient leaves it out`);
+  const left = damaged.length > 1 ? `${damaged.length} samples left out, the first ${at}` : `${at} left out`;
+  warnings.push(`${label}: ${left} (${why}) (--lenient)`);
+  const keep = (_: number, k: number): boolean => !damaged.includes(k);
+  return { t: t.filter(keep), mib: mib.filter(keep) };
+}
+
+/**
  * Times that go back: a clock step (mprof stamps samples with time.time(), which NTP or a user can set
  * back) at a few steps is repaired in place, each later sample moved to follow the one before by the
  * usual interval, with a warning; more than a tenth of the steps going back is not a recording in
@@ -737,7 +772,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     // finished: a warning each, counted to say that the FUNC lines' times were not moved with them.
     let moved = 0;
     const finished = (b: SampleBuilder, what: string): Samples => {
-      const samples = b.finish();
+      const samples = withoutDamagedTime(b.finish(), name, what, opts.lenient ?? false, warnings);
       // With no step back in time (most runs), the first and the last are the extent.
       if (what === 'MEM' && samples.t.length)
         spans[i] = b.backLine ? extent(samples.t) : [samples.t[0]!, samples.t[samples.t.length - 1]!];

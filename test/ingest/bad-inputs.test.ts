@@ -498,6 +498,38 @@ describe('figures a double cannot hold exactly', () => {
   });
 });
 
+describe("an mprof sample whose time lost or gained a digit (fixtures/mprof/plain.dat's 7th)", () => {
+  // Read as lines moved and sorted: the run spanned 51 years (a digit lost) or 512 (one added), exit 0 (h347).
+  it("is an error naming the sample; --lenient leaves it out, the span the run's own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arenascope-time-digit-'));
+    try {
+      const real = readFileSync('fixtures/mprof/plain.dat', 'utf8');
+      const seventh = real.split('\n').filter((l) => l.startsWith('MEM '))[6]!;
+      const time = seventh.split(' ')[2]!;
+      const span = async (file: string, ...flags: string[]) =>
+        (JSON.parse((await cli('info', file, '--json', ...flags)).out) as { timeSpan: { seconds: number } }).timeSpan
+          .seconds;
+      const whole = await span('fixtures/mprof/plain.dat');
+      for (const [name, damaged] of [
+        ['lost.dat', time.slice(1)],
+        ['gained.dat', `1${time}`],
+      ] as const) {
+        const file = join(dir, name);
+        writeFileSync(file, real.replace(seventh, seventh.replace(time, damaged)));
+        const r = await cli('info', file);
+        expect([r.code, r.err]).toEqual([
+          2,
+          expect.stringContaining(`${file}: MEM sample 7 of the run, at "${damaged}": its time is `),
+        ]);
+        expect(r.err).toContain('a digit of it lost or added? --lenient leaves it out');
+        expect(await span(file, '--lenient')).toBeCloseTo(whole, 3);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('UTF-16 text (what Windows PowerShell writes with `>`)', () => {
   it('is said to be UTF-16, with how to convert it (it was "not a format")', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arenascope-utf16-'));

@@ -756,7 +756,7 @@ function originalNames(name: string): string[] {
   add(/^(.+?) \((?:another |\d+(?:st|nd|rd|th) )?copy(?: \d+)?\)((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
   add(/^(.+?)[-_ ]copy(?: \d+)?((?:\.\w+)*)$/i.exec(name), (m) => m[1]! + m[2]!);
   add(/^(.+?)[-_.](?:old|backup|bak)((?:\.\w+)+)$/i.exec(name), (m) => m[1]! + m[2]!);
-  add(/^(.+)\.(?:bak|orig|old|tmp|save|sav|\d+)$/i.exec(name), (m) => m[1]!);
+  add(/^(.+)\.(?:bak|orig|old|tmp|save|sav)$/i.exec(name), (m) => m[1]!);
   add(/^(.+)~$/.exec(name), (m) => m[1]!);
   return out;
 }

@@ -415,15 +415,18 @@ function spelledAlike(logs: readonly StatisticsLog[], said: string[]): Statistic
  * The logs whose listings another log holds too, statistic for statistic and in order, by index of the
  * log holding them: a program printing each capture's top N to its log and writing it to top-N.txt as
  * well (its 6 captures read as 12, and a steady leak as transient: h357). Only where the other log holds
- * more listings, or as many, 2 or more, and comes first: two files of one listing alike may be two
- * moments of a program that did not change.
+ * more listings, or as many, 2 or more, and comes first, and each of them once: two files of one
+ * listing alike may be two moments of a program that did not change.
  */
 function copiedLogs(
   logs: readonly StatisticsLog[],
   series: readonly { indices: readonly number[] }[],
 ): Map<number, number> {
   const keys = logs.map((log, k) => series[k]!.indices.map((i) => listingsKey([log.listings[i]!])));
+  // Each of the part's listings once in the whole: a held state repeats (a rotated log's first listing
+  // the same as the last ones before it, the program idle, was read as their copy: h358).
   const within = (part: readonly string[], whole: readonly string[]): boolean => {
+    if (part.some((x) => whole.indexOf(x) !== whole.lastIndexOf(x))) return false;
     for (let at = 0; at + part.length <= whole.length; at++) if (part.every((x, j) => whole[at + j] === x)) return true;
     return false;
   };
@@ -438,6 +441,12 @@ function copiedLogs(
         within(part, whole),
     );
     if (of >= 0) copies.set(b, of);
+  }
+  // A file of one listing is a copy only beside another such file of the same log: one alone may be the
+  // next capture of a program held still, its rotated log's first listing the same as the last before.
+  for (const [b, a] of copies) {
+    if (keys[b]!.length === 1 && [...copies].filter(([c, o]) => o === a && keys[c]!.length === 1).length < 2)
+      copies.delete(b);
   }
   return copies;
 }

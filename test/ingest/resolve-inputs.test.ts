@@ -813,6 +813,11 @@ describe("a program's log beside the listing files it wrote too (fixtures/text/l
     // Two files of one listing each, alike, are two moments of a program that did not change: both read.
     const tops = await cli('leaks', `${d}/top-5.txt`, `${d}/top-6.txt`, `${d}/top-4.txt`, '--json');
     expect(tops.err).not.toContain('printed twice');
+    // One file of one listing, alike to the log's last, may be the next capture of a program held still
+    // (a rotated log's first): read (it was skipped, and a plateau read as a leak: h358).
+    const next = await cli('leaks', `${d}/app.log`, `${d}/top-6.txt`, '--json');
+    expect(next.err).not.toContain('printed twice');
+    expect((JSON.parse(next.out) as { captures: number }).captures).toBe(7);
   });
 });
 

@@ -65,7 +65,7 @@ export function markCutShort(input: InputStream): void {
 
 export const wasCutShort = (input: InputStream): boolean => cutShort.has(input);
 
-// Inputs whose last line, with no line end, was read as whole (an mprof sample, a listing's statistic
+// Inputs whose last line, with no line end, was read as whole (an mprof sample
 // to every digit): cut there or not cannot be told. load-capture marks them (SourceInfo.unended), which
 // a gate and a baseline leave out as they do captures read cut short.
 const unended = new WeakSet<InputStream>();

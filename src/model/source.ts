@@ -27,7 +27,7 @@ export interface SourceInfo {
   /** Read cut short (--allow-partial): what came before the cut. A gate and a baseline leave it out. */
   readonly partial?: true;
   /**
-   * Its last line had no line end and was read as whole (a sample or a statistic to every digit): it
+   * Its last line had no line end and was read as whole (an mprof sample to every digit): it
    * may have been cut there, the lines after it missing. A gate and a baseline leave it out.
    */
   readonly unended?: true;

@@ -1084,17 +1084,9 @@ function callsAbove(
   r: { samples: Samples; functions: readonly FunctionSpan[] },
   warnings: string[],
 ): void {
-  const offset = funcOffsetMiB(r);
-  if (offset !== null) {
-    warnings.push(
-      `${name}: its @profile calls (FUNC lines) read ${offset.toFixed(1)} MiB or more above its samples wherever memory ` +
-        'held still: they measure another figure (`mprof run --backend psutil_uss` or psutil_pss samples that one, ' +
-        "while memory_profiler records the calls' RSS); the calls' figures are not weighed against the samples' peak",
-    );
-    return;
-  }
   const above = callsAboveSamples(r);
   if (!above) return;
+  const offset = funcOffsetMiB(r);
   const where =
     above.late === above.calls
       ? 'end after the last memory sample'
@@ -1108,7 +1100,12 @@ function callsAbove(
   warnings.push(
     `${name}: ${above.calls} @profile call(s) (FUNC lines) ${where}, up to ${above.highMiB.toFixed(1)} MiB where the ` +
       `samples' peak is ${above.samplesPeakMiB.toFixed(1)} (${why}); ` +
-      "the peak is the samples' (a gate's --max-peak judges the calls' too)",
+      "the peak is the samples' (a gate's --max-peak judges the calls' too)" +
+      (offset === null
+        ? ''
+        : `; they sit ${offset.toFixed(1)} MiB or more above the samples wherever memory held still: a run ` +
+          "sampled with `mprof run --backend psutil_uss` or psutil_pss measures another figure than the calls' " +
+          'RSS, else the calls hold that much each time'),
   );
 }
 

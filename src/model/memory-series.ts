@@ -172,7 +172,7 @@ export function callsAboveSamples(r: Pick<MemorySeries, 'samples' | 'functions'>
   readonly withinInterval: boolean;
 } | null {
   const { t, mib } = r.samples;
-  if (!t.length || !r.functions.length || funcOffsetMiB(r) !== null) return null;
+  if (!t.length || !r.functions.length) return null;
   const end = t[t.length - 1]!;
   let peak = -Infinity;
   for (const v of mib) peak = Math.max(peak, v);
@@ -197,12 +197,12 @@ export function callsAboveSamples(r: Pick<MemorySeries, 'samples' | 'functions'>
 
 /**
  * How far above the samples the @profile calls' figures (FUNC lines) sit where memory held still, when
- * they measure something else: at least 1 MiB above at every such point; null when they measure as the
- * samples do, or nothing tells. `mprof run --backend psutil_uss` (or psutil_pss) samples that figure,
- * while the program's own profiler records its calls' RSS, its default (memory_profiler 0.61): 8.9 MiB
- * above flat samples, read as memory the samples missed, and a gate's --max-peak failed (helper h355).
- * A point is judged where the samples on either side of it are within 0.1 MiB of each other: a call
- * that starts there finds memory at their figure, unless memory moved and came back between them.
+ * they may measure something else: at least 1 MiB above at every such point; null otherwise. `mprof run
+ * --backend psutil_uss` (or psutil_pss) samples that figure, while the program's own profiler records
+ * its calls' RSS, its default (memory_profiler 0.61): 8.9 MiB above still samples (helper h355). So
+ * does a temporary the caller holds through every call (100 MiB over 21.7: h358), which the .dat cannot
+ * tell from it: said, and the calls still weighed (a gate fails rather than passes). A point is judged
+ * where the samples on either side of it are within 0.1 MiB of each other.
  */
 export function funcOffsetMiB(r: Pick<MemorySeries, 'samples' | 'functions'>): number | null {
   const { t, mib } = r.samples;

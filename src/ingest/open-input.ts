@@ -67,7 +67,7 @@ export const wasCutShort = (input: InputStream): boolean => cutShort.has(input);
 
 // Inputs whose last line, with no line end, was read as whole (an mprof sample
 // to every digit): cut there or not cannot be told. load-capture marks them (SourceInfo.unended), which
-// a gate and a baseline leave out as they do captures read cut short.
+// a gate and a baseline refuse (left out, one over a limit passed on the files beside it).
 const unended = new WeakSet<InputStream>();
 
 /** Records that the input's last line had no line end and was read as whole. */

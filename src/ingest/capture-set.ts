@@ -266,12 +266,12 @@ async function collect(
   // (h347), and one over the limit left out passed on the files beside it (h355).
   if (opts.partial === 'never') {
     const lists = [memorySeries, lineReports, allocatorStats, statisticsLogs] as { source: SourceInfo }[][];
-    const unended = lists.flat().find((c) => c.source.unended);
+    const unended = lists.flat().find((c) => c.source.unended !== undefined);
     if (unended) {
       const path = unended.source.path;
       throw new InputError(
         path,
-        '',
+        `line ${unended.source.unended}`,
         'it ends without a line end after its last line, where it may have been cut, and a gate and a baseline ' +
           `judge whole captures only: if it is whole, end it with one (echo >> ${shellWord(path)})`,
       );

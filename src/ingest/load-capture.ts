@@ -10,7 +10,7 @@ import { ArenascopeError, InputError, UsageError } from '../util/errors.js';
 import { FORMATS } from './formats.js';
 import type { ReadOptions } from './importer.js';
 import { lfsPointerMessage, lfsPointerSize } from './lfs-pointer.js';
-import { type InputStream, openInput, type ProgressCallback, wasCutShort, wasUnended } from './open-input.js';
+import { type InputStream, openInput, type ProgressCallback, unendedAt, wasCutShort } from './open-input.js';
 import { ownOutput } from './own-output.js';
 import { sniffPickle } from './pickle/sniff.js';
 
@@ -50,6 +50,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     crs(h0) >= 2 &&
     detectFormat(Buffer.from(h0.map((x) => (x === 0x0d ? 0x0a : x))))
   ) {
+    await closeUnread(input);
     throw new InputError(
       path,
       'byte 0',
@@ -58,10 +59,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     );
   }
   if (!format) {
-    // Close the file: nothing will read it (a generator runs its cleanup only once it has started).
-    const chunks = input.chunks[Symbol.asyncIterator]();
-    await chunks.next().catch(() => undefined);
-    await chunks.return?.();
+    await closeUnread(input);
     if (own) throw new InputError(path, 'byte 0', `${own.what}: ${own.next}`);
     const mallocStats = await import('./mallocstats.js');
     const report = mallocStats.headlessReport(input.head);
@@ -290,6 +288,13 @@ const COMPRESSED: readonly (readonly [Buffer, string, string])[] = [
 // total) is at most its total, so a snapshot whose total is beyond it is refused, not miscounted (a
 // cumulative statistic, which counts a block at each frame, is checked where it is summed).
 // Importers refuse a single figure beyond 2^53; a sum of them is checked here.
+/** Closes an input nothing will read (a generator runs its cleanup only once it has started). */
+async function closeUnread(input: InputStream): Promise<void> {
+  const chunks = input.chunks[Symbol.asyncIterator]();
+  await chunks.next().catch(() => undefined);
+  await chunks.return?.();
+}
+
 const crs = (b: Buffer): number => {
   let n = 0;
   for (let i = b.indexOf(0x0d); i >= 0; i = b.indexOf(0x0d, i + 1)) n++;
@@ -308,7 +313,8 @@ function utf16Halves(h: Buffer): boolean {
 
 /** The capture with its source marked partial when its input was read cut short (wasCutShort). */
 function cutMarked(input: InputStream, c: Capture): Capture {
-  if (wasUnended(input)) c = unendedMarked(c);
+  const line = unendedAt(input);
+  if (line !== undefined) c = unendedMarked(c, line);
   const snapshotCut = c.kind === 'snapshot' && c.partial;
   if (!wasCutShort(input) && !snapshotCut) return c;
   const mark = <T extends { source: SourceInfo }>(x: T): T => ({ ...x, source: { ...x.source, partial: true } });
@@ -323,8 +329,8 @@ function cutMarked(input: InputStream, c: Capture): Capture {
 }
 
 /** The capture marked unended (wasUnended): of a file of several mprof runs, its last run. */
-function unendedMarked(c: Capture): Capture {
-  const mark = <T extends { source: SourceInfo }>(x: T): T => ({ ...x, source: { ...x.source, unended: true } });
+function unendedMarked(c: Capture, line: number): Capture {
+  const mark = <T extends { source: SourceInfo }>(x: T): T => ({ ...x, source: { ...x.source, unended: line } });
   if (c.kind !== 'memory-runs') return c.kind === 'snapshot-series' ? c : mark(c);
   return { ...c, runs: c.runs.map((r, i) => (i === c.runs.length - 1 ? mark(r) : r)) };
 }

@@ -717,7 +717,7 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
     handle(cut);
     if (bad) reject(bad);
     cut = null;
-    markUnended(input);
+    markUnended(input, no);
     warnings.push(
       `${input.label}: line ${no}: the file ends without a line end after a whole sample (mprof writes one): read; ` +
         'if it was cut there, the samples after it are missing (a gate and a baseline refuse it)',

@@ -68,14 +68,14 @@ export const wasCutShort = (input: InputStream): boolean => cutShort.has(input);
 // Inputs whose last line, with no line end, was read as whole (an mprof sample
 // to every digit): cut there or not cannot be told. load-capture marks them (SourceInfo.unended), which
 // a gate and a baseline refuse (left out, one over a limit passed on the files beside it).
-const unended = new WeakSet<InputStream>();
+const unended = new WeakMap<InputStream, number>();
 
-/** Records that the input's last line had no line end and was read as whole. */
-export function markUnended(input: InputStream): void {
-  unended.add(input);
+/** Records that the input's last line (its number) had no line end and was read as whole. */
+export function markUnended(input: InputStream, line: number): void {
+  unended.set(input, line);
 }
 
-export const wasUnended = (input: InputStream): boolean => unended.has(input);
+export const unendedAt = (input: InputStream): number | undefined => unended.get(input);
 
 /**
  * The rule for a gzip input cut short, the same for every format: a TruncatedError naming where the

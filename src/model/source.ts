@@ -28,9 +28,9 @@ export interface SourceInfo {
   readonly partial?: true;
   /**
    * Its last line had no line end and was read as whole (an mprof sample to every digit): it
-   * may have been cut there, the lines after it missing. A gate and a baseline leave it out.
+   * may have been cut there, the lines after it missing: that line's number. A gate and a baseline refuse it.
    */
-  readonly unended?: true;
+  readonly unended?: number;
 }
 
 /**

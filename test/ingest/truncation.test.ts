@@ -265,8 +265,9 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
       ]) {
         const r = await cli(...args);
         expect(r.code, args.join(' ')).toBe(2);
+        const line = dat.slice(0, cutAt).split('\n').length;
         expect(r.err).toContain(
-          `arenascope: ${p}: it ends without a line end after its last line, where it may have been cut, and a ` +
+          `arenascope: ${p}: line ${line}: it ends without a line end after its last line, where it may have been cut, and a ` +
             `gate and a baseline judge whole captures only: if it is whole, end it with one (echo >> ${p})`,
         );
       }

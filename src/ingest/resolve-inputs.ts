@@ -597,7 +597,7 @@ export function resolveInputs(
   const shell = sortOut && outOfNameOrder(sortOut, inputs, sortOut === listed);
   // Named in another order still (snap_2 snap_6 snap_1 …): taken as given, and said.
   const unsorted = order || shell ? null : firstOutOfOrder(given, inputs);
-  const result =
+  const result: string[] =
     order && order !== 'given'
       ? ordered(
           inputs.filter((p) => p !== '-'),
@@ -607,8 +607,64 @@ export function resolveInputs(
         ? naturalAmong(inputs, sortOut)
         : inputs;
   if (order === 'name') folders ??= acrossFolders(result);
+  const rotation = order ? null : rotatedFirst(result);
+  if (rotation) {
+    const names = rotation.length > 6 ? [...rotation.slice(0, 3), '…', ...rotation.slice(-2)] : rotation;
+    skipped.push(
+      `${names.join(', ')}: read as a rotated log's files (logrotate, logging's rotating handlers), oldest first: ` +
+        "the highest number or earliest date first, the name without one the newest; --order name reads them in their names' order",
+    );
+  }
   const inputsOnce = once(result, skipped);
-  return { inputs: inputsOnce, skipped: foldedSkips(skipped), runs, given, shell, unsorted, folders };
+  return {
+    inputs: inputsOnce,
+    skipped: foldedSkips(skipped),
+    runs,
+    given,
+    shell: rotation ? null : shell,
+    unsorted: rotation ? null : unsorted,
+    folders,
+  };
+}
+
+// A rotated file's name: its current one and a number (`mem.log.3`, gzipped `mem.log.3.gz`), or a date
+// (`mem.log.2026-12-07`, TimedRotatingFileHandler's `mem.log.2026-12-07_21-45`, logrotate's dateext
+// `mem.log-20261207`).
+const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]\d\d(?:-?\d\d){0,2})?))(\.gz)?$/;
+
+/**
+ * `paths` with each rotated log's files (the current one beside its rotated ones in one folder) put in
+ * the order they were written, in the places they held: the highest number first (the oldest),
+ * dates in their order, the current file last. Read in their names' order, mem.log (the newest) came
+ * first and mem.log.5 (the oldest) last, and a leak read as transient (h358). The names of the files
+ * moved in their new order, or null when none moved. A family needs its current file: `heap.1`,
+ * `heap.2` alone may count up.
+ */
+function rotatedFirst(paths: string[]): string[] | null {
+  const present = new Set(paths);
+  const families = new Map<string, { path: string; rank: number }[]>();
+  for (const p of paths) {
+    const m = ROTATED.exec(p);
+    if (!m || !present.has(m[1]!) || dirname(m[1]!) !== dirname(p)) continue;
+    // Numbers count back (the highest first); dates count up; the current file comes last.
+    const rank = m[2] !== undefined ? -Number(m[2]) : Number(m[3]!.replace(/\D/g, '').padEnd(14, '0'));
+    const list = families.get(m[1]!) ?? [{ path: m[1]!, rank: Number.POSITIVE_INFINITY }];
+    list.push({ path: p, rank: m[2] !== undefined ? rank - 1e15 : rank });
+    families.set(m[1]!, list);
+  }
+  const order = new Map<string, string>(); // each member's path to the path that takes its place
+  for (const list of families.values()) {
+    const at = list.map((x) => x.path);
+    const sorted = [...list].sort((x, y) => x.rank - y.rank).map((x) => x.path);
+    const places = paths.filter((p) => at.includes(p));
+    places.forEach((p, i) => order.set(p, sorted[i]!));
+  }
+  if ([...order].every(([p, q]) => p === q)) return null;
+  const moved = [...families.values()].flatMap((list) =>
+    [...list].sort((x, y) => x.rank - y.rank).map((x) => basename(x.path)),
+  );
+  paths.splice(0, paths.length, ...paths.map((p) => order.get(p) ?? p));
+  return moved;
 }
 
 // More files of one folder passed over for one reason than this are said in one line.

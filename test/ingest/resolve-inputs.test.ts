@@ -8,6 +8,7 @@ import {
   linkSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -818,6 +819,50 @@ describe("a program's log beside the listing files it wrote too (fixtures/text/l
     const next = await cli('leaks', `${d}/app.log`, `${d}/top-6.txt`, '--json');
     expect(next.err).not.toContain('printed twice');
     expect((JSON.parse(next.out) as { captures: number }).captures).toBe(7);
+  });
+});
+
+describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging handlers)", () => {
+  // mem.log is the newest, mem.log.1 the one before, the highest number the oldest: read in their names'
+  // order, a steady leak read as transient and the gate passed (h358).
+  const captures = (out: string) =>
+    (JSON.parse(out) as { sites: { verdict: string; bytesPerCapture: number[] }[] }).sites.find((x) =>
+      x.verdict.startsWith('leak'),
+    );
+  it.each([
+    ['size', ['mem.log.3.gz', 'mem.log.2', 'mem.log.1', 'mem.log']],
+    [
+      'time',
+      readdirSync('fixtures/text/rotated/time')
+        .filter((f) => f !== 'mem.log')
+        .sort()
+        .concat('mem.log'),
+    ],
+  ])('reads %s-rotated files oldest first, as the files named in that order are', async (how, names) => {
+    const d = `fixtures/text/rotated/${how}`;
+    const folder = await cli('leaks', d, '--json');
+    expect(folder.code).toBe(0);
+    expect(folder.err).toContain(`${names.join(', ')}: read as a rotated log's files`);
+    const leak = captures(folder.out);
+    // The program held 2000 more KB-sized blocks at each step: every step grew.
+    expect(leak?.bytesPerCapture.every((b, i, all) => i === 0 || b > all[i - 1]!)).toBe(true);
+    const given = await cli('leaks', '--order', 'given', ...names.map((n) => `${d}/${n}`), '--json');
+    expect(captures(given.out)?.bytesPerCapture).toEqual(leak?.bytesPerCapture);
+    // Named by a shell's glob (mem.log*), the same; --order name keeps the names' order.
+    const globbed = await cli('leaks', ...[...names].sort().map((n) => `${d}/${n}`), '--json');
+    expect(captures(globbed.out)?.bytesPerCapture).toEqual(leak?.bytesPerCapture);
+    expect((await cli('gate', d)).code).toBe(1);
+    expect((await cli('leaks', '--order', 'name', d)).err).not.toContain("a rotated log's");
+  });
+  it('leaves counters without a current file (heap.1, heap.2) in their order', () => {
+    const d = mkdtempSync(join(tmpdir(), 'rotated-'));
+    const listing = '/app/x.py:1: size=10 B, count=1, average=10 B\n';
+    for (const n of ['heap.1', 'heap.2', 'heap.10']) writeFileSync(join(d, n), listing);
+    expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual(['heap.1', 'heap.2', 'heap.10']);
+    writeFileSync(join(d, 'heap'), listing);
+    const r = resolveInputs([d]);
+    expect(r.inputs.map((p) => relative(d, p))).toEqual(['heap.10', 'heap.2', 'heap.1', 'heap']);
+    rmSync(d, { recursive: true });
   });
 });
 

@@ -756,6 +756,35 @@ describe("a thread's output among a report's rows (fixtures/line-reports/threads
   );
 });
 
+describe('one function run in three threads at once (fixtures/line-reports/threads/parallel-calls.txt, real 0.61)', () => {
+  // Each call kept 4 MiB; the first report's end held the other threads' buffers too: read as one call
+  // holding 34.0 MiB, the two calls that ended lower dropped (h361).
+  it('is not judged: its calls rose and fell, each measuring the others', async () => {
+    const file = `${DIR}/threads/parallel-calls.txt`;
+    const text = readFileSync(file, 'utf8');
+    // What memory_profiler printed: each call's first and last row.
+    const calls = text
+      .split('Filename:')
+      .slice(1)
+      .map((r) => {
+        const rows = [...r.matchAll(/^ +\d+ +([\d.]+) MiB/gm)].map((m) => Number(m[1]));
+        return rows.at(-1)! - rows[0]!;
+      });
+    expect(calls.some((c) => c > 0.5) && calls.some((c) => c < -0.5)).toBe(true);
+    const j = JSON.parse((await cli('report', file, '--json')).out) as {
+      lineReports: {
+        retainingFunctions: unknown[];
+        unjudgedFunctions: { lineno: number; calls: number; reason: string }[];
+      }[];
+    };
+    const [r] = j.lineReports;
+    expect(r!.retainingFunctions).toEqual([]);
+    expect(r!.unjudgedFunctions).toEqual([expect.objectContaining({ lineno: 12, calls: 3 })]);
+    expect(r!.unjudgedFunctions[0]!.reason).toContain("its calls' reports disagree");
+    expect((await cli('leaks', file)).out).not.toMatch(/:12 ended holding/);
+  });
+});
+
 describe("a row whose unit was edited (fixtures/line-reports/peak-row, the report's peak in it)", () => {
   // The row was skipped with a warning, and the report's peak was the next row's: a gate at 5 MiB under
   // the peak passed a program that reached it.

@@ -102,11 +102,23 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
   if (numbers < 1 || (numbers < 2 && folders < 2)) return null;
   const last = grouped(paths, parts, times, parts[0]!.length - 2);
   const before = numbers >= 2 ? grouped(paths, parts, times, parts[0]!.length - 4) : null;
-  return before && (!last || before.runs.length < last.runs.length) ? before : last;
+  const found = before && (!last || before.runs.length < last.runs.length) ? before : last;
+  // Numbers interleaved about a point, as wide after it in every name, before it some under 3 digits
+  // (no process id): a decimal ('snap_%.1f' of the seconds elapsed: snap_0.1s to snap_11.4s read as 5
+  // runs by their tenths and refused, h359), no runs.
+  const n = parts[0]!.length;
+  const decimal =
+    found &&
+    !found.afresh &&
+    parts.every((p) => p[n - 3] === '.' && p[n - 2]!.length === parts[0]![n - 2]!.length) &&
+    parts.some((p) => p[n - 4]!.length < 3 || p[n - 4]![0] === '0');
+  return decimal ? null : found;
 }
 
 // A number of a name: a time.time() with its fraction is one ('snap-<pid>-1764800000.12.pickle').
-const NUMBER = /(\d{9,}\.\d+|\d+)/;
+// So is one with 5 digits or more after its point (time.perf_counter(), time.monotonic(): no counter
+// or process id after a point is so long; 'snap-699.685911563' to 'snap-701.346997105' read as 3 runs).
+const NUMBER = /(\d{9,}\.\d+|\d+\.\d{5,}|\d+)/;
 
 /** The runs when the number at `at` (an index of each name's parts) counts the captures, the rest naming the run. */
 function grouped(

@@ -96,6 +96,10 @@ describe('names that number one run', () => {
       'a time of day with microseconds',
       ['09:59:00.512.dump', '09:59:30.004.dump', '10:00:00.733.dump', '10:00:30.100.dump'],
     ],
+    // The seconds elapsed, '%.1f' (h359 F4: 5 runs by their tenths), and time.perf_counter() (F5).
+    ['seconds elapsed to a tenth', ['s_0.1s', 's_1.1s', 's_2.2s', 's_3.3s', 's_4.5s', 's_5.4s', 's_10.4s', 's_11.4s']],
+    ['seconds elapsed, two a second', ['m-t0.0', 'm-t0.5', 'm-t1.0', 'm-t1.6', 'm-t2.1', 'm-t2.6']],
+    ['perf_counter()', ['s-699.685911563', 's-700.016514143', 's-700.337192421', 's-701.010018411']],
   ])('%s: none found', (_, names) => {
     expect(numberedRuns(names, t(names.length))).toBeNull();
   });
@@ -363,6 +367,38 @@ describe('names that number one run', () => {
       afresh: true,
     });
     expect(numberedRuns(names, [1, null, 3, 4])?.overlap).toBeNull();
+  });
+});
+
+describe("one process's leak dumped under its clock's names (fixtures/leaks/elapsed-names, CPython 3.12)", () => {
+  // snap_%.1fs of the seconds elapsed, and raw perf_counter() names, were refused as runs interleaved (h359).
+  it.each(['elapsed', 'perf'])('%s/: one series, the leak found, the gate failing on it', async (d) => {
+    const dir = `fixtures/leaks/elapsed-names/${d}`;
+    const r = await cli('leaks', dir, '--json');
+    expect(r.code).toBe(0);
+    const leak = (
+      JSON.parse(r.out) as { sites: { verdict: string; lineno: number; bytesPerCapture: number[] }[] }
+    ).sites.find((x) => x.verdict === 'leak');
+    // Each step kept 200 more blocks: every capture more than the one before.
+    expect(leak?.lineno).toBe(18);
+    expect(leak?.bytesPerCapture.every((b, i, all) => i === 0 || b > all[i - 1]!)).toBe(true);
+    expect((await cli('gate', dir)).code).toBe(1);
+  });
+  it('still tells runs counted afresh after a point (snap-<run>.<step>)', () => {
+    const names = ['snap-1.1', 'snap-1.2', 'snap-1.3', 'snap-2.1', 'snap-2.2', 'snap-2.3'];
+    expect(
+      numberedRuns(
+        names,
+        names.map(() => null),
+      )?.runs,
+    ).toHaveLength(2);
+    const pids = ['mem.29779.1', 'mem.29779.3', 'mem.31002.2', 'mem.31002.4', 'mem.29779.5', 'mem.31002.6'];
+    expect(
+      numberedRuns(
+        pids,
+        pids.map(() => null),
+      )?.runs,
+    ).toHaveLength(2);
   });
 });
 

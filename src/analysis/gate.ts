@@ -1475,9 +1475,17 @@ function leaksCheck(
       : '',
   ].filter(Boolean);
   const judgedRuns = trends.length > unjudged.length;
-  const judged = (captures >= 3 && !tooFew) || judgedRuns;
+  // Judged by runs, every run judged: one too short to judge failed the gate alone, and passed it
+  // beside another run that could be (h362 F3). A short-lived child's run is no such input; nor is
+  // the RSS run beside snapshots that judge the program (an `arenascope run` folder's quick program).
+  const unjudgedMain = unjudged.some(({ m, t }) => t === m.trends.series[0]);
+  const bySnapshots = captures >= 3 && !tooFew;
+  const some = bySnapshots || judgedRuns;
+  const judged = bySnapshots || (judgedRuns && !unjudgedMain);
   const head = !judged
-    ? 'no leak verdict'
+    ? some
+      ? `no leak verdict for every input (${n} leak${n === 1 ? '' : 's'} among those judged)`
+      : 'no leak verdict'
     : n
       ? `${n} leak${n > 1 ? 's' : ''} (limit ${maxLeaks}): ${listedSome(what, 10)}`
       : `no leak (limit ${maxLeaks})`;

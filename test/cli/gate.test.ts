@@ -2630,3 +2630,19 @@ describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/bla
     expect(over.out).toMatch(/FAIL max-peak: largest traced total 15\.2 MiB \(limit 10\.0 MiB\)\n/);
   });
 });
+
+describe('gate --max-leaks of an mprof run too short to judge beside one judged (fixtures/mprof/one-short, h362)', () => {
+  // Alone it failed ("no leak verdict"); beside a run that could be judged, the gate passed: the run
+  // whose @profile calls show 40 steps of 2 MiB kept slipped through.
+  it('fails as the short run alone fails, naming it', async () => {
+    const d = 'fixtures/mprof/one-short';
+    const alone = await cli('gate', `${d}/short.dat`, '--max-leaks', '0');
+    expect(alone.code).toBe(1);
+    const both = await cli('gate', `${d}/plateau.dat`, `${d}/short.dat`, '--max-leaks', '0');
+    expect(both.code).toBe(1);
+    expect(both.out).toContain('FAIL max-leaks: no leak verdict for every input (0 leaks among those judged)');
+    expect(both.out).toMatch(/not judged, too few samples: \S*short\.dat main/);
+    // The judged run alone passes: it plateaued.
+    expect((await cli('gate', `${d}/plateau.dat`, '--max-leaks', '0')).code).toBe(0);
+  });
+});

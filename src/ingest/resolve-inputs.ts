@@ -853,10 +853,60 @@ function sameBytesOnce(paths: string[], skipped: string[]): string[] {
     );
     paths = paths.filter((p) => !backups.has(p));
   }
+  if (drop.size) {
+    const [first, of] = [...drop][0]!;
+    const more = drop.size > 1 ? ` (and ${drop.size - 1} more copies)` : '';
+    skipped.push(`skipping ${first}: the same bytes as ${of}, read once: a copy is no capture of its own${more}`);
+    paths = paths.filter((p) => !drop.has(p));
+  }
+  return outsideTheCount(paths, skipped);
+}
+
+/**
+ * A file named outside a numbered series beside it (`latest.pickle` among `snap-0` to `snap-3`) with
+ * the same bytes as one of the series: a copy under another name, read once. Read as a capture of its
+ * own, in its name's place (first), the series ran 3, 0, 1, 2, 3: "No leak found" and the gate passed
+ * (h363 F1). Numbered files alike stay (an idle program's captures).
+ */
+function outsideTheCount(paths: string[], skipped: string[]): string[] {
+  const files = paths.filter((p) => p !== '-');
+  if (files.length < 3) return paths;
+  const sorted = [...files].sort(naturalCompare);
+  const counted = new Set<string>();
+  sorted.forEach((p, i) => {
+    const next = sorted[i + 1];
+    if (next !== undefined && dirname(p) === dirname(next) && numberedAlike(basename(p), basename(next)) !== 0) {
+      counted.add(p);
+      counted.add(next);
+    }
+  });
+  // The series' name without its number is of it too: a rotated log's current file (`mem.log` beside
+  // `mem.log.1`), a browser's first download (`capture.pickle` beside `capture (1).pickle`).
+  const stem = (p: string): string => join(dirname(p), basename(p).replace(/[\s._-]*\(?\d+\)?/g, ''));
+  const stems = new Set([...counted].map(stem));
+  const outside = files.filter((p) => !counted.has(p) && !stems.has(stem(p)));
+  if (counted.size < 2 || !outside.length) return paths;
+  const size = (p: string): number => {
+    try {
+      return statSync(p).size;
+    } catch {
+      return -1;
+    }
+  };
+  const bySize = new Map<number, string[]>();
+  for (const p of counted) bySize.set(size(p), [...(bySize.get(size(p)) ?? []), p]);
+  const drop = new Map<string, string>();
+  for (const p of outside) {
+    const n = size(p);
+    const of = n < 0 ? undefined : bySize.get(n)?.find((q) => dirname(q) === dirname(p) && sameBytes(q, p));
+    if (of !== undefined) drop.set(p, of);
+  }
   if (!drop.size) return paths;
   const [first, of] = [...drop][0]!;
-  const more = drop.size > 1 ? ` (and ${drop.size - 1} more copies)` : '';
-  skipped.push(`skipping ${first}: the same bytes as ${of}, read once: a copy is no capture of its own${more}`);
+  const more = drop.size > 1 ? ` (and ${drop.size - 1} more)` : '';
+  skipped.push(
+    `skipping ${first}: the same bytes as ${of}, named outside the numbered series beside it: a copy, read once${more}`,
+  );
   return paths.filter((p) => !drop.has(p));
 }
 

@@ -866,6 +866,27 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
   });
 });
 
+describe('a copy of a capture under a name outside its numbered series (latest.pickle, h363 F1)', () => {
+  // Read first, by its name, the series ran 5, 1, 2, 3, 4, 5: "No leak found" and the gate passed.
+  it('is read once, the series and its leak as without it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'latest-'));
+    for (let i = 1; i <= 5; i++) copyFileSync(`fixtures/leaks/memo_leak/snap-${i}.pickle`, join(d, `snap-${i}.pickle`));
+    const without = await cli('leaks', d, '--json');
+    copyFileSync(join(d, 'snap-5.pickle'), join(d, 'latest.pickle'));
+    const r = await cli('leaks', d, '--json');
+    expect(r.err).toContain(
+      `skipping ${d}/latest.pickle: the same bytes as ${d}/snap-5.pickle, named outside the numbered series beside it`,
+    );
+    expect(r.out).toBe(without.out);
+    expect((await cli('gate', d)).code).toBe(1);
+    // Numbered files alike (an idle program's captures) are both read.
+    copyFileSync(join(d, 'snap-5.pickle'), join(d, 'snap-6.pickle'));
+    const idle = await cli('leaks', d, '--json');
+    expect((JSON.parse(idle.out) as { captures: number }).captures).toBe(6);
+    rmSync(d, { recursive: true });
+  });
+});
+
 describe('arenascope JSON converted from the dumps beside it (`convert snap-*.pickle --to json` in their folder)', () => {
   // Read with the dumps, every capture came twice: the leak read as transient, "No leak found", and
   // the gate passed (exit 0).
@@ -924,7 +945,8 @@ describe('captures named by words, not numbers (app-loaded, app-evicted, app-col
     mkdirSync(d);
     words.forEach((w, k) => {
       const p = join(d, `app-${w}.pickle`);
-      copyFileSync(`fixtures/leaks/memo_leak/snap-${k + 1}.pickle`, p);
+      // (Not the bytes of snap-1 to snap-3 beside them below: those would be copies.)
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k + 4}.pickle`, p);
       const t = new Date(Date.UTC(2026, 11, 4, 10, minutes(k)));
       utimesSync(p, t, t);
     });

@@ -274,6 +274,9 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 // a word a byte away from it (sizeLike): a byte of it changed ('siz#e=', a NUL) left the listing's
 // largest site out, and a leak passed the gate (helper h258). Not any word: a log record's time and
 // level ('13:52:05 INFO peak=204 KiB, count=200') or a program's own 'total=' are no statistics (h259).
+// A statistic's figures inside a file name: another statistic glued before it.
+const GLUED = /:\d+: size=[+-]?\d[\d.]* (?:[KMGT]i)?B\b/;
+
 const DAMAGED_STAT =
   /:-?\d+:[\0 ]{0,2}([^\s=]{1,6})=\S+ [KMGT]?i?B(?: \(\S+ [KMGT]?i?B\))?, count=\S+(?: \(\S+\))?(?:, average=\S+ [KMGT]?i?B)?$/;
 
@@ -784,6 +787,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       // No file name holds a NUL: a byte of damage before it made another site of the same line.
       if (stat.head.includes('\0')) {
         const why = `a statistic whose file name holds a NUL byte (${quoted(line, 50)}): no file name does`;
+        if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
+        damaged.push(no);
+        return;
+      }
+      // Nor another statistic: two lines glued where a line end was lost read as one site of a name
+      // that holds the first, its figures lost, and a leak passed the gate (h363 F2).
+      if (GLUED.test(stat.head)) {
+        const why = `two statistics on one line (${quoted(line, 80)}): a line end lost between them?`;
         if (!opts.lenient) throw new InputError(input.label, `line ${no}`, `${why}; --lenient skips it`);
         damaged.push(no);
         return;

@@ -250,3 +250,23 @@ describe('two statistics on one line, text after them', () => {
     }
   });
 });
+
+describe('a line end lost between two statistics (fixtures/text/log-and-tops/out/app.log, CPython 3.12)', () => {
+  // Read as one site whose name held the first statistic, the leaking line's last figures lost: the
+  // leak read transient and the gate passed (h363 F2).
+  const lines = readFileSync('fixtures/text/log-and-tops/out/app.log', 'utf8').split('\n');
+  const at = lines.map((l) => l.includes('app.py:11: size=')).lastIndexOf(true);
+  const glued = [...lines.slice(0, at), lines[at]! + lines[at + 1]!, ...lines.slice(at + 2)].join('\n');
+  it.each(['stats', 'leaks', 'gate'])('%s: an error naming the line; --lenient skips it, said', async (command) => {
+    const d = mkdtempSync(join(tmpdir(), 'glued-'));
+    const file = join(d, 'app.log');
+    writeFileSync(file, glued);
+    const r = await cli(command, file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}: line ${at + 1}: two statistics on one line (`);
+    expect(r.err).toContain('a line end lost between them?; --lenient skips it');
+    const lenient = await cli(command, file, '--lenient');
+    expect(lenient.err).toContain(`skipped 1 statistic line(s) that cannot be read, the first at line ${at + 1}`);
+    rmSync(d, { recursive: true });
+  });
+});

@@ -24,6 +24,8 @@ import { type InputStream, markUnended } from './open-input.js';
 const FORMAT = 'mprof';
 
 const FIELD = /^(MEM|CMDLINE|FUNC|CHLD) /;
+// A FUNC line's figures (memory, time, memory, time) or another line's field inside a call's name.
+const GLUED_LINE = /(?:^|\s)-?[\d.]+ \d{9,}\.\d+ -?[\d.]+ \d{9,}\.\d+(?:\s|$)|\d(?:MEM|FUNC|CHLD|CMDLINE)\b/;
 /** What a run's MEM looks like when its children came and went in it while the rest stayed level. */
 export const COUNTS_CHILDREN = "its MEM rose and fell by its children's (CHLD) as they came and went";
 /** The warning that MEM may count the children: a run folder that records it takes it back. */
@@ -649,8 +651,12 @@ async function readMprof(input: InputStream, opts: ReadOptions): Promise<MemoryS
       ok = at >= 2 && v.every((x) => !Number.isNaN(x)) && (level === null || Number.isSafeInteger(level));
       // Its memory as a MEM line's (an edited end of 1e308 MiB read "returned holding up to +1e+308 MiB").
       const memory = [0, 2].find((k) => !mibOk(v[k]!));
-      why =
-        ok && !timeOk(v[1]!)
+      // A name holding another line's figures or field: two lines glued where a line end was lost (read
+      // as one call of a name made of both, the other call lost; mprof itself refuses it: h363 F3).
+      const glued = ok && GLUED_LINE.test(parts.slice(1, at).join(' '));
+      why = glued
+        ? `two lines glued on one (${quoted(line, 80)}): a line end lost between them?`
+        : ok && !timeOk(v[1]!)
           ? beyond(parts[at + 1]!)
           : ok && !timeOk(v[3]!)
             ? beyond(parts[at + 3]!)

@@ -38,3 +38,21 @@ describe('a MEM figure with its point lost (fixtures/leaks/mprof/leak.dat)', () 
     expect((JSON.parse(r.out) as { peakMiB: number }).peakMiB).toBeCloseTo(peak, 6);
   });
 });
+
+describe('a line end lost between two FUNC lines (fixtures/mprof/funcs.dat, memory_profiler 0.61)', () => {
+  // Read as one call of a name made of both lines, the other call lost, exit 0; mprof refuses it (h363 F3).
+  it('is an error naming the line; --lenient skips it, said', async () => {
+    const lines = readFileSync('fixtures/mprof/funcs.dat', 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('FUNC '));
+    const d = mkdtempSync(join(tmpdir(), 'glued-func-'));
+    const file = join(d, 'funcs.dat');
+    writeFileSync(file, [...lines.slice(0, at), lines[at]! + lines[at + 1]!, ...lines.slice(at + 2)].join('\n'));
+    const r = await cli('info', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}: line ${at + 1}: two lines glued on one (`);
+    const lenient = await cli('info', file, '--lenient');
+    expect(lenient.code).toBe(0);
+    expect(lenient.err).toContain(`skipped 1 malformed line(s), the first at line ${at + 1}`);
+    rmSync(d, { recursive: true });
+  });
+});

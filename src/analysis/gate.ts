@@ -777,11 +777,13 @@ function againstLimit(value: number, limit: number, scale: number, unit: string)
  * value <= limit, up to the rounding of the figures' decimal forms: a peak of 93.570312 MiB (an mprof
  * line's figure) is at most a limit written 93.570312MiB, whichever way each was multiplied out; a
  * growth of two peaks of 1 GiB, each exact to its line's decimals, at most a limit of exactly it (their
- * difference carries 1e-7 B of floating point). The tolerance: 1e-9 of the limit (a byte at 1 GiB,
- * finer than an mprof figure's decimals), a millionth of a byte at least.
+ * difference carries 1e-7 B of floating point). The tolerance: 1e-9 of the limit (a byte at 1 GiB),
+ * and half a millionth of a MiB at least, an mprof figure's rounding (its 6 decimals): a peak printed
+ * 101.871094 is 101.87109375 MiB, whole pages, and failed a limit of exactly that (h362 F1). Counted
+ * in bytes, no figure is a fraction of one.
  */
 export const atMost = (value: number, limit: number): boolean =>
-  value <= limit || value - limit <= Math.max(1e-9 * Math.abs(limit), 1e-6);
+  value <= limit || value - limit <= Math.max(1e-9 * Math.abs(limit), 0.5e-6 * 2 ** 20);
 
 // In the unit of the limit as a user writes it: 300MiB reads "limit 300.0 MiB", not 307200.0 KiB.
 // A limit under 1 KiB in bytes ("limit 1 B", not "limit 0.0 KiB"); a figure far past it in its own unit.

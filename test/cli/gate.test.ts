@@ -2646,3 +2646,23 @@ describe('gate --max-leaks of an mprof run too short to judge beside one judged 
     expect((await cli('gate', `${d}/plateau.dat`, '--max-leaks', '0')).code).toBe(0);
   });
 });
+
+describe('gate --max-peak at exactly an mprof peak (h362 F1)', () => {
+  // A MEM figure is RSS / 2^20 to 6 decimals, and RSS is whole pages: 101.871094 is 101.87109375 MiB.
+  // A limit of exactly that failed ("101.871094 MiB (limit 101.87109375 MiB)"): the decimal read as exact.
+  it('passes a limit of the pages the peak stands for, and fails one page less', async () => {
+    // (Its peak's figure rounded up: 46.683594 for 46.68359375.)
+    const file = 'fixtures/gate/peak-kinds/base.dat';
+    const mems = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('MEM '))
+      .map((l) => Number(l.split(' ')[1]));
+    const peak = Math.max(...mems);
+    const bytes = Math.round((peak * 2 ** 20) / 4096) * 4096;
+    expect(Math.abs(bytes / 2 ** 20 - peak)).toBeLessThanOrEqual(0.5e-6);
+    const at = await cli('gate', file, '--max-peak', String(bytes), '--max-leaks', '99');
+    expect(at.out).toMatch(/PASS max-peak/);
+    const under = await cli('gate', file, '--max-peak', String(bytes - 4096), '--max-leaks', '99');
+    expect(under.out).toMatch(/FAIL max-peak/);
+  });
+});

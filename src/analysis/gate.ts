@@ -1348,10 +1348,14 @@ function fragmentationCheck(
   // check named none, where replay and report said which line to look at).
   // Those in half as many pinned arenas as the first, or more (not a library's one block among them).
   const ranked = (replay?.fragmentation.pinningSites ?? []).filter((p) => p.filename !== UNTRACED_SITE.filename);
-  const first = passed ? [] : ranked.filter((p) => 2 * p.arenas >= ranked[0]!.arenas).slice(0, MAX_PINNING_SITES);
-  // Those made after the largest frees after the others, as replay's next step names them (it named the
-  // site kept through the frees, the gate a dict made after them first; h275).
-  const pinning = [...first.filter((p) => !p.madeAfterFrees), ...first.filter((p) => p.madeAfterFrees)];
+  const near = passed ? [] : ranked.filter((p) => 2 * p.arenas >= ranked[0]!.arenas);
+  // Those made after the largest frees after the others, before the first few are taken, as replay's next
+  // step names them (it named the site kept through the frees, the gate a dict made after them first,
+  // h275; and the gate's three took one made after them where replay named a kept one third: h364 F2).
+  const pinning = [...near.filter((p) => !p.madeAfterFrees), ...near.filter((p) => p.madeAfterFrees)].slice(
+    0,
+    MAX_PINNING_SITES,
+  );
   const order = replay?.fragmentation.pinningSitesOrder;
   return {
     check: 'max-fragmentation',

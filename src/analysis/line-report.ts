@@ -529,8 +529,12 @@ export function lineReportFindings(
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
-  // Per function reported call by call: its calls that ended holding less, the least, its highest row.
-  const calls = new Map<string, { fell: number; lowest: number; peakMiB: number }>();
+  // Per function reported call by call: its calls that ended holding less, the least, its highest row,
+  // and whether one started above where the one printed before it ended.
+  const calls = new Map<
+    string,
+    { fell: number; lowest: number; peakMiB: number; lastExit: number | null; risenBetween: boolean }
+  >();
   // A recursive function's reports that a later one includes: judged for what their calls ended
   // holding, their lines counted in the later one.
   const reprinted = reprintedBlocks(r.blocks);
@@ -694,13 +698,18 @@ export function lineReportFindings(
     const key = `${b.filename}\0${lineno}`;
     if (perCall.has(key)) {
       const peakMiB = Math.max(...measured.map((l) => l.memMiB));
-      const had = calls.get(key) ?? { fell: 0, lowest: 0, peakMiB };
+      const had = calls.get(key) ?? { fell: 0, lowest: 0, peakMiB, lastExit: null, risenBetween: false };
       const change = Math.round((exit - entry) * scale) / scale;
       const down = entry - exit >= (opts.minRetainedMiB ?? 0.5);
       calls.set(key, {
         fell: had.fell + (down ? 1 : 0),
         lowest: down ? Math.min(had.lowest, change) : had.lowest,
         peakMiB: Math.max(had.peakMiB, peakMiB),
+        lastExit: exit,
+        // A call starting above where the one printed before it ended: one after another, their
+        // caller made that memory between them; at once, another call's (h361's threads: +11.7 MiB).
+        risenBetween:
+          had.risenBetween || (had.lastExit !== null && entry - had.lastExit >= (opts.minRetainedMiB ?? 0.5)),
       });
     }
     if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
@@ -723,7 +732,9 @@ export function lineReportFindings(
   // cannot be read from them; nor can it where memory is freed in one call that others made.
   merged.retaining = merged.retaining.filter((f) => {
     const down = calls.get(`${f.filename}\0${f.lineno}`);
-    if (!down?.fell || f.calls === null) return true;
+    // Calls of which one ended lower, each starting where the one before ended: one after another,
+    // that call freed memory made before it (a cache dropped), and the others' figures stand (h365 F5).
+    if (!down?.fell || !down.risenBetween || f.calls === null) return true;
     unjudged.push({
       filename: f.filename,
       lineno: f.lineno,

@@ -99,26 +99,52 @@ export function numberedRuns(paths: readonly string[], times: readonly (number |
     const ids = new Set(parts.map((p) => p.filter((_, k) => k % 2 === 1 && k !== at).join('#')));
     return ids.size > 1 ? runs : { ...runs, byName: true };
   }
+  return countedRuns(paths, parts, times, folders);
+}
+
+/**
+ * The runs of names of one shape: counted by their last number, or the one before it. A decimal among
+ * them is one number ('snap_%.1f' of the seconds elapsed: snap_0.1s to snap_11.4s read as 5 runs by
+ * their tenths, h359; time.perf_counter()'s, 'snap-699.685911563', as 3 runs by its whole seconds): its
+ * parts read again as one, so the runs beside it are still told (a process id before it, h365).
+ */
+function countedRuns(
+  paths: readonly string[],
+  parts: readonly string[][],
+  times: readonly (number | null)[],
+  folders: number,
+): NumberedRuns | null {
+  const numbers = (parts[0]!.length - 1) / 2;
   if (numbers < 1 || (numbers < 2 && folders < 2)) return null;
   const last = grouped(paths, parts, times, parts[0]!.length - 2);
   const before = numbers >= 2 ? grouped(paths, parts, times, parts[0]!.length - 4) : null;
   const found = before && (!last || before.runs.length < last.runs.length) ? before : last;
-  // Numbers interleaved about a point, as wide after it in every name, before it some under 3 digits
-  // (no process id): a decimal ('snap_%.1f' of the seconds elapsed: snap_0.1s to snap_11.4s read as 5
-  // runs by their tenths and refused, h359), no runs.
+  if (!found || found.afresh || !decimalAtEnd(parts)) return found;
   const n = parts[0]!.length;
-  const decimal =
-    found &&
-    !found.afresh &&
-    parts.every((p) => p[n - 3] === '.' && p[n - 2]!.length === parts[0]![n - 2]!.length) &&
-    parts.some((p) => p[n - 4]!.length < 3 || p[n - 4]![0] === '0');
-  return decimal ? null : found;
+  const merged = parts.map((p) => [...p.slice(0, n - 4), `${p[n - 4]}.${p[n - 2]}`, p[n - 1]!]);
+  return countedRuns(paths, merged, times, folders);
+}
+
+/**
+ * Whether the last two numbers of every name are one decimal: a point between them, and after it 8
+ * digits or more (a float's repr: no counter or process id is so long), or as many in every name with
+ * a whole part under 3 digits in some ('%.1f'; a process id has 3 or more), or of several widths, 5
+ * or more in some (a float's repr dropping its zeros).
+ */
+function decimalAtEnd(parts: readonly string[][]): boolean {
+  const n = parts[0]!.length;
+  if (n < 5 || !parts.every((p) => p[n - 3] === '.')) return false;
+  const widths = new Set(parts.map((p) => p[n - 2]!.length));
+  const longest = Math.max(...widths);
+  return (
+    longest >= 8 ||
+    (widths.size === 1 && parts.some((p) => p[n - 4]!.length < 3 || p[n - 4]![0] === '0')) ||
+    (widths.size > 1 && longest >= 5)
+  );
 }
 
 // A number of a name: a time.time() with its fraction is one ('snap-<pid>-1764800000.12.pickle').
-// So is one with 5 digits or more after its point (time.perf_counter(), time.monotonic(): no counter
-// or process id after a point is so long; 'snap-699.685911563' to 'snap-701.346997105' read as 3 runs).
-const NUMBER = /(\d{9,}\.\d+|\d+\.\d{5,}|\d+)/;
+const NUMBER = /(\d{9,}\.\d+|\d+)/;
 
 /** The runs when the number at `at` (an index of each name's parts) counts the captures, the rest naming the run. */
 function grouped(

@@ -399,6 +399,21 @@ describe("one process's leak dumped under its clock's names (fixtures/leaks/elap
         pids.map(() => null),
       )?.runs,
     ).toHaveLength(2);
+    // Two processes' names of h365, each counted afresh: a process id, then a counter of 5 digits; a
+    // process id, then the seconds elapsed to a tenth; a counter, then a process id of 5 digits.
+    const steps = [1, 2, 3, 4, 5];
+    for (const names of [
+      [7245, 7246].flatMap((pid) => steps.map((i) => `heap.${pid}.${String(i).padStart(5, '0')}.pickle`)),
+      [13232, 13251].flatMap((pid) => steps.map((i) => `snap_${pid}_${((i - 1) * 0.3).toFixed(1)}s.pickle`)),
+      [16475, 16479].flatMap((pid) => steps.map((i) => `snap.${i}.${pid}.pickle`)),
+    ])
+      expect([
+        names[0],
+        numberedRuns(
+          names,
+          names.map(() => null),
+        )?.runs.length,
+      ]).toEqual([names[0], 2]);
   });
 });
 

@@ -382,7 +382,7 @@ const WRITTEN_APART = 1000;
  * names' (by more than a copy's milliseconds), with no capture times to order them: taken in the
  * names' order, the last capture judged was the first (a fragmented heap read "no", and the gate passed).
  */
-function refuseWordsAgainstTimes(paths: readonly string[]): void {
+function refuseWordsAgainstTimes(paths: readonly string[], skipped: string[]): void {
   const byFormat = new Map<string, string[]>();
   for (const p of paths) {
     const f = sniffable(p);
@@ -397,8 +397,12 @@ function refuseWordsAgainstTimes(paths: readonly string[]): void {
       continue;
     }
     let latest = { path: group[0]!, mtime: statSync(group[0]!).mtimeMs };
+    let within: [string, string, number] | null = null;
     for (const p of group.slice(1)) {
       const mtime = statSync(p).mtimeMs;
+      // Under a second apart, a copy's order and the program's look alike: said, not refused (phases
+      // dumped 50 ms apart read in their names' order, a leak as shrinking, and nothing said: h359 F2).
+      if (mtime < latest.mtime && !within) within = [latest.path, p, latest.mtime - mtime];
       if (mtime < latest.mtime - WRITTEN_APART) {
         throw new UsageError(
           `${latest.path} and ${p}: their names do not number the captures, and ${basename(p)} was written ` +
@@ -408,6 +412,14 @@ function refuseWordsAgainstTimes(paths: readonly string[]): void {
         );
       }
       if (mtime > latest.mtime) latest = { path: p, mtime };
+    }
+    if (within) {
+      const [a, b, ms] = within;
+      skipped.push(
+        `${a} and ${b}: their names do not number the captures, and are taken in their order, which their files' ` +
+          `times do not follow (${basename(b)} written ${(ms / 1000).toFixed(3)} s before ${basename(a)}: a copy's ` +
+          'order, or the order taken?); --order mtime takes them as written',
+      );
     }
   }
 }
@@ -514,7 +526,7 @@ export function resolveInputs(
       }
     }
     const kept = sorted.filter((p) => listedCapture(p, all, skipped));
-    if (!order) refuseWordsAgainstTimes(kept);
+    if (!order) refuseWordsAgainstTimes(kept, skipped);
     inputs.push(...kept);
   };
   // Folders whose every entry is named (two or more): the shell's expansion of `folder/*`, read as the
@@ -582,7 +594,8 @@ export function resolveInputs(
     }
   }
   // The folder's listing is judged as the folder is: its names against its files' times.
-  if (!order && listed.length) refuseWordsAgainstTimes(listed.filter((p) => inputs.includes(p)).sort(naturalCompare));
+  if (!order && listed.length)
+    refuseWordsAgainstTimes(listed.filter((p) => inputs.includes(p)).sort(naturalCompare), skipped);
   // Files named one by one as a shell's glob gives them (snap-1, snap-10, snap-2): their names'
   // natural order, unless --order given says the order given is meant. A folder's whole listing
   // (`folder/*`) is put in the order the folder's files take, whatever its names
@@ -640,6 +653,23 @@ const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]\d\d(?:-?\d\
  * moved in their new order, or null when none moved. A family needs its current file: `heap.1`,
  * `heap.2` alone may count up.
  */
+/**
+ * Whether a family's numbered files (no dates) were written in the order of their numbers, the current
+ * file first, by their modification times: each later than the one before, a second or more from the
+ * first to the last (a copy writes them within milliseconds, in an order of its own).
+ */
+function countingUp(base: string, list: readonly { path: string; rank: number }[]): boolean {
+  const numbered = list.filter((x) => x.path !== base);
+  if (!numbered.every((x) => x.rank < -1e14)) return false;
+  const byCount = [base, ...[...numbered].sort((x, y) => y.rank - x.rank).map((x) => x.path)];
+  try {
+    const times = byCount.map((p) => statSync(p).mtimeMs);
+    return times.every((t, i) => i === 0 || t > times[i - 1]!) && times.at(-1)! - times[0]! >= WRITTEN_APART;
+  } catch {
+    return false;
+  }
+}
+
 function rotatedFirst(paths: string[]): string[] | null {
   const present = new Set(paths);
   const families = new Map<string, { path: string; rank: number }[]>();
@@ -652,6 +682,9 @@ function rotatedFirst(paths: string[]): string[] | null {
     list.push({ path: p, rank: m[2] !== undefined ? rank - 1e15 : rank });
     families.set(m[1]!, list);
   }
+  // Numbered the other way round by their times, over a second or more: wget's later downloads of a
+  // file (`heap.pickle.1`, `.2`: read newest first, a leak read "no leak" and the gate passed, h365).
+  for (const [base, list] of families) if (countingUp(base, list)) families.delete(base);
   const order = new Map<string, string>(); // each member's path to the path that takes its place
   for (const list of families.values()) {
     const at = list.map((x) => x.path);

@@ -854,6 +854,28 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
     expect((await cli('gate', d)).code).toBe(1);
     expect((await cli('leaks', '--order', 'name', d)).err).not.toContain("a rotated log's");
   });
+  it("leaves wget's numbered downloads in their numbers' order when their times count up (h365 F2)", () => {
+    // wget names its later downloads of heap.pickle heap.pickle.1, .2: read as rotated, newest first, a
+    // leak read "no leak" and the gate passed.
+    const d = mkdtempSync(join(tmpdir(), 'wget-'));
+    const names = ['heap.pickle', 'heap.pickle.1', 'heap.pickle.2', 'heap.pickle.3'];
+    names.forEach((n, k) => {
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k + 1}.pickle`, join(d, n));
+      const t = new Date(Date.UTC(2026, 11, 7, 22, 15, 8 + k));
+      utimesSync(join(d, n), t, t);
+    });
+    const r = resolveInputs([d]);
+    expect(r.inputs.map((p) => relative(d, p))).toEqual(names);
+    expect(r.skipped.join('\n')).not.toContain("a rotated log's");
+    // Written the other way round (renamed by a rotation, each keeping its time): the highest first.
+    names.forEach((n, k) => {
+      const t = new Date(Date.UTC(2026, 11, 7, 22, 15, 8 - k));
+      utimesSync(join(d, n), t, t);
+    });
+    expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual([...names].reverse());
+    rmSync(d, { recursive: true });
+  });
+
   it('leaves counters without a current file (heap.1, heap.2) in their order', () => {
     const d = mkdtempSync(join(tmpdir(), 'rotated-'));
     const listing = '/app/x.py:1: size=10 B, count=1, average=10 B\n';
@@ -966,6 +988,25 @@ describe('captures named by words, not numbers (app-loaded, app-evicted, app-col
       expect(r.err).toContain('--order mtime (as they were written) or --order name (as named; ');
     },
   );
+
+  it('says so when their times of writing, under a second apart, put them in another order (h359 F2)', async () => {
+    // Phases dumped 50 ms apart, read in their names' order: a leak read as shrinking, and nothing said.
+    const d = join(dir, 'words-fast');
+    mkdirSync(d);
+    words.forEach((w, k) => {
+      const p = join(d, `app-${w}.pickle`);
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k + 1}.pickle`, p);
+      const t = new Date(Date.UTC(2026, 11, 4, 10, 0, 0, 100 * k));
+      utimesSync(p, t, t);
+    });
+    const r = await cli('leaks', d);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      `${join(d, 'app-collected.pickle')} and ${join(d, 'app-evicted.pickle')}: their names do not number the ` +
+        "captures, and are taken in their order, which their files' times do not follow (app-evicted.pickle written 0.100 s",
+    );
+    expect((await cli('leaks', d, '--order', 'mtime')).err).not.toContain('do not follow');
+  });
 
   it('numbered captures beside them are ordered by their numbers, whatever the times', async () => {
     const d = folder('words-numbered', (k) => 10 - k);

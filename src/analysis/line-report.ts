@@ -610,6 +610,12 @@ export function lineReportFindings(
       // loop's memory, a `for` read as the largest increment where its body's line took it).
       const summed =
         l.occurrences !== null && runs > 1 && reported !== null && reported < 0 && !BLOCK_HEADER.test(l.source);
+      const summedHeader =
+        l.occurrences !== null &&
+        runs > 1 &&
+        reported !== null &&
+        reported < 0 &&
+        /^\s*(?:async\s+)?(?:for|while)\b/.test(l.source);
       // Its own, summed over its runs to more than the process ever held (a loop's line whose memory is
       // freed before the next run): its Mem usage above the least its function's rows show. Not the rise
       // from the row before: a loop header's Mem usage is its highest run, after the body, and the line
@@ -642,28 +648,33 @@ export function lineReportFindings(
           ? 0
           : summedRuns
             ? Math.min(to - floor, afterRow)
-            : reported !== null && l.occurrences !== null && !summed
-              ? reported
-              : otherPath
-                ? (reported ?? 0)
-                : // Before 0.58 (no Occurrences) a loop's or a `with`'s header still has its Mem usage
-                  // after its body: where its body's rows print that rise already (0.48-0.54 sum each
-                  // line's runs), the rise is theirs, not the header's (a `for` read +15 MiB beside its
-                  // body's own +15 MiB: h341). 0.55-0.57 print a run's highest: the rise stays. With no
-                  // negative Increment to tell them, the header's and its body's printed figures adding
-                  // up to its rise, to their rounding, are sums (a loop of 5 runs' highest is a fifth).
-                  reported !== null &&
-                    l.occurrences === null &&
-                    BLOCK_HEADER.test(l.source) &&
-                    (summedRuns0548
-                      ? bodyReported(measured, l) >= to - from - 2 * ulp
-                      : Math.abs(reported + bodyReported(measured, l) - (to - from)) <= 4 * ulp)
-                  ? reported
-                  : // Within one unit of the last digit printed, the rounding of two figures each printed
-                    // on its own (64.1 -> 112.7 beside an Increment of 48.5 read 48.6; helper h257).
-                    reported !== null && to - from - reported <= 1.001 * 10 ** -b.precision
+            : // A loop's header whose runs summed below 0 (0.58-0.61, issue #226): the rise to its Mem
+              // usage, after its body, from the row before (a loop keeping 20 MiB read "no line added
+              // memory", -759.3 MiB, its body's rows one run each: h366).
+              summedHeader
+              ? Math.max(0, to - from)
+              : reported !== null && l.occurrences !== null && !summed
+                ? reported
+                : otherPath
+                  ? (reported ?? 0)
+                  : // Before 0.58 (no Occurrences) a loop's or a `with`'s header still has its Mem usage
+                    // after its body: where its body's rows print that rise already (0.48-0.54 sum each
+                    // line's runs), the rise is theirs, not the header's (a `for` read +15 MiB beside its
+                    // body's own +15 MiB: h341). 0.55-0.57 print a run's highest: the rise stays. With no
+                    // negative Increment to tell them, the header's and its body's printed figures adding
+                    // up to its rise, to their rounding, are sums (a loop of 5 runs' highest is a fifth).
+                    reported !== null &&
+                      l.occurrences === null &&
+                      BLOCK_HEADER.test(l.source) &&
+                      (summedRuns0548
+                        ? bodyReported(measured, l) >= to - from - 2 * ulp
+                        : Math.abs(reported + bodyReported(measured, l) - (to - from)) <= 4 * ulp)
                     ? reported
-                    : Math.max(reported ?? -Infinity, to - from);
+                    : // Within one unit of the last digit printed, the rounding of two figures each printed
+                      // on its own (64.1 -> 112.7 beside an Increment of 48.5 read 48.6; helper h257).
+                      reported !== null && to - from - reported <= 1.001 * 10 ** -b.precision
+                      ? reported
+                      : Math.max(reported ?? -Infinity, to - from);
       lines.push({
         filename: b.filename,
         lineno: l.lineno,

@@ -522,15 +522,20 @@ describe('functions called once and several times (python -m memory_profiler 0.6
       incrementMiB: Math.round((mem! - before!) * 1000) / 1000,
     });
     expect((await cli('leaks', file)).out).not.toContain('no line added memory');
-    // Not a loop's header, whose Mem usage is its highest run, after the body (summed/loop.txt: the
-    // header of a loop whose body kept 95 MiB was named the largest increment).
+    // Not so a loop's header, whose Mem usage is its highest run, after the body: summed below 0 too, it
+    // has the rise to that from the row before, the loop's (summed/loop.txt: a loop whose body kept 95
+    // MiB; read as printed, no line held it, h366), its body's rows one run each.
     const loop = await findings('fixtures/line-reports/summed/loop.txt');
     const header =
       readFileSync('fixtures/line-reports/summed/loop.py', 'utf8')
         .split('\n')
         .findIndex((l) => l.includes('for i in')) + 1;
-    expect(loop.topIncrements.filter((l) => l.incrementMiB > 1).map((l) => l.lineno)).not.toContain(header);
-    expect((await cli('leaks', 'fixtures/line-reports/summed/loop.txt')).out).not.toContain('for i in range(20):  (');
+    const loopRows = readFileSync('fixtures/line-reports/summed/loop.txt', 'utf8');
+    const memAt = (n: number) => Number(new RegExp(`^ +${n} +([\\d.]+) MiB`, 'm').exec(loopRows)![1]);
+    expect(loop.topIncrements[0]).toMatchObject({
+      lineno: header,
+      incrementMiB: Math.round((memAt(header) - memAt(header - 1)) * 1000) / 1000,
+    });
     // A line run once keeps its own Increment, below 0 or not (0.61: fixtures/line-reports/real).
     const once = await findings('fixtures/line-reports/real/mp0.61-p3.txt');
     for (const l of once.topIncrements.filter((x) => x.occurrences === 1 && x.reportedIncrementMiB !== null))
@@ -1091,5 +1096,16 @@ describe('loop headers of memory_profiler 0.54 and 0.57 (fixtures/line-reports/l
   it("0.57: the comprehension's `for` keeps its 30 MiB", async () => {
     const at = await increments('0.57');
     expect(at(16)).toBeCloseTo(30, 0);
+  });
+  // 0.61 sums a loop header's runs below 0 too (mp0.61-negative.txt, make-negative.sh): read as printed,
+  // the loop that keeps 20 MiB read "no line added memory" (h366).
+  it('0.61, a `for` summed below 0: the rise to its Mem usage from the row before', async () => {
+    const text = readFileSync('fixtures/line-reports/loop-headers/mp0.61-negative.txt', 'utf8');
+    const mem = (n: number) => Number(new RegExp(`^ +${n} +([\\d.]+) MiB`, 'm').exec(text)![1]);
+    const at = await increments('0.61-negative');
+    expect(at(7)).toBeCloseTo(mem(7) - mem(6), 3);
+    expect((await cli('leaks', 'fixtures/line-reports/loop-headers/mp0.61-negative.txt')).out).not.toContain(
+      'no line added memory',
+    );
   });
 });

@@ -2666,3 +2666,22 @@ describe('gate --max-peak at exactly an mprof peak (h362 F1)', () => {
     expect(under.out).toMatch(/FAIL max-peak/);
   });
 });
+
+describe('gate: a share just over its limit is printed apart from it (h369 F2)', () => {
+  it('prints +10.03% against a limit of 10%, not +10.0%', async () => {
+    // memo_leak's first and last dumps: growth whose share the limit is set just under.
+    const [a, b] = ['fixtures/leaks/memo_leak/snap-1.pickle', 'fixtures/leaks/memo_leak/snap-2.pickle'];
+    const r = await cli('gate', b, '--baseline', a, '--max-total-growth', '1%', '--json');
+    const check = (JSON.parse(r.out) as { checks: { check: string; measured: number }[] }).checks.find(
+      (c) => c.check === 'max-total-growth',
+    )!;
+    // A limit the share rounds to, below it: printed to as few decimals, the two read the same.
+    const limit = [1, 2, 3, 4]
+      .map((d) => Math.round(check.measured * 10 ** d) / 10 ** d)
+      .find((r) => r < check.measured)!;
+    const text = await cli('gate', b, '--baseline', a, '--max-total-growth', `${limit}%`);
+    expect(text.code).toBe(1);
+    const [, shown] = /\(\+([\d.]+)%, limit ([\d.]+)%\)/.exec(text.out)!;
+    expect(Number(shown)).toBeGreaterThan(limit);
+  });
+});

@@ -643,7 +643,7 @@ export function resolveInputs(
 // A rotated file's name: its current one and a number (`mem.log.3`, gzipped `mem.log.3.gz`), or a date
 // (`mem.log.2026-12-07`, TimedRotatingFileHandler's `mem.log.2026-12-07_21-45`, logrotate's dateext
 // `mem.log-20261207`).
-const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]\d\d(?:-?\d\d){0,2})?))(\.gz)?$/;
+const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]?\d\d(?:-?\d\d){0,2})?))(\.gz)?$/;
 
 /**
  * `paths` with each rotated log's files (the current one beside its rotated ones in one folder) put in
@@ -654,17 +654,19 @@ const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]\d\d(?:-?\d\
  * `heap.2` alone may count up.
  */
 /**
- * Whether a family's numbered files (no dates) were written in the order of their numbers, the current
- * file first, by their modification times: each later than the one before, a second or more from the
- * first to the last (a copy writes them within milliseconds, in an order of its own).
+ * Whether a family's numbered files (no dates) were renamed by a rotation, by their modification times
+ * (a rename keeps them): the current file the newest, then the lower numbers, each no later than the
+ * one before, some later. Named so by other means, they count up: wget's later downloads of a file
+ * (`heap.pickle.1`, `.2`: read newest first, a leak read "no leak" and the gate passed, h365), heap.1
+ * to heap.5 then heap, decimals (`heap_0`, `heap_0.5`: h369), or a copy, whose times are its own.
  */
-function countingUp(base: string, list: readonly { path: string; rank: number }[]): boolean {
+function rotatedByTimes(base: string, list: readonly { path: string; rank: number }[]): boolean {
   const numbered = list.filter((x) => x.path !== base);
-  if (!numbered.every((x) => x.rank < -1e14)) return false;
+  if (!numbered.every((x) => x.rank < -1e14)) return true;
   const byCount = [base, ...[...numbered].sort((x, y) => y.rank - x.rank).map((x) => x.path)];
   try {
     const times = byCount.map((p) => statSync(p).mtimeMs);
-    return times.every((t, i) => i === 0 || t > times[i - 1]!) && times.at(-1)! - times[0]! >= WRITTEN_APART;
+    return times.every((t, i) => i === 0 || t <= times[i - 1]!) && times[0]! > times.at(-1)!;
   } catch {
     return false;
   }
@@ -682,9 +684,7 @@ function rotatedFirst(paths: string[]): string[] | null {
     list.push({ path: p, rank: m[2] !== undefined ? rank - 1e15 : rank });
     families.set(m[1]!, list);
   }
-  // Numbered the other way round by their times, over a second or more: wget's later downloads of a
-  // file (`heap.pickle.1`, `.2`: read newest first, a leak read "no leak" and the gate passed, h365).
-  for (const [base, list] of families) if (countingUp(base, list)) families.delete(base);
+  for (const [base, list] of families) if (!rotatedByTimes(base, list)) families.delete(base);
   const order = new Map<string, string>(); // each member's path to the path that takes its place
   for (const list of families.values()) {
     const at = list.map((x) => x.path);

@@ -839,7 +839,14 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
         .concat('mem.log'),
     ],
   ])('reads %s-rotated files oldest first, as the files named in that order are', async (how, names) => {
-    const d = `fixtures/text/rotated/${how}`;
+    // With the times the handler left them (a rename keeps a file's; a checkout writes its own): the
+    // oldest first, a minute apart.
+    const d = join(dir, `rotated-${how}`);
+    cpSync(`fixtures/text/rotated/${how}`, d, { recursive: true });
+    names.forEach((n, k) => {
+      const t = new Date(Date.UTC(2026, 11, 7, 21, k));
+      utimesSync(join(d, n), t, t);
+    });
     const folder = await cli('leaks', d, '--json');
     expect(folder.code).toBe(0);
     expect(folder.err).toContain(`${names.join(', ')}: read as a rotated log's files`);
@@ -882,6 +889,15 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
     for (const n of ['heap.1', 'heap.2', 'heap.10']) writeFileSync(join(d, n), listing);
     expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual(['heap.1', 'heap.2', 'heap.10']);
     writeFileSync(join(d, 'heap'), listing);
+    const at = (n: string, minute: number) => {
+      const t = new Date(Date.UTC(2026, 11, 7, 21, minute));
+      utimesSync(join(d, n), t, t);
+    };
+    // Written one after another in their numbers' order, then heap (h369 F8): counted up.
+    ['heap.1', 'heap.2', 'heap.10', 'heap'].forEach((n, k) => at(n, k));
+    expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual(['heap', 'heap.1', 'heap.2', 'heap.10']);
+    // Renamed by a rotation, each keeping its time: heap.10 the oldest, heap the newest.
+    ['heap.10', 'heap.2', 'heap.1', 'heap'].forEach((n, k) => at(n, k));
     const r = resolveInputs([d]);
     expect(r.inputs.map((p) => relative(d, p))).toEqual(['heap.10', 'heap.2', 'heap.1', 'heap']);
     rmSync(d, { recursive: true });

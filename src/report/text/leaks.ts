@@ -249,9 +249,13 @@ function riseNote(l: LineIncrement): string {
           `shows (${mib(l.fromMiB)} MiB): the rows before keep the rest)`)
     );
   }
+  // A loop's header summed below 0 (0.58-0.61): its rise is the loop's, its body's too (h369).
+  const loop = inc !== null && inc < 0 && (l.occurrences ?? 1) > 1 && /^\s*(?:async\s+)?(?:for|while)\b/.test(l.source);
   const column =
     inc !== null
-      ? `its Increment ${mib(inc)} MiB`
+      ? loop
+        ? `its Increment ${mib(inc)} MiB sums its ${l.occurrences} runs below 0: the rise to its Mem usage, after its body, is the loop's, its body's rows included`
+        : `its Increment ${mib(inc)} MiB`
       : l.wholeMemory
         ? l.occurrences !== null && l.occurrences > 1
           ? `its Increment sums its ${l.occurrences} runs, or a profiled call's whole memory: more than a run adds`

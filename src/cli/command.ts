@@ -313,6 +313,14 @@ export function listingDiffKey(
 ): keyof typeof FINENESS {
   const key = asked ?? 'lineno';
   const own = [older, newer].map((s) => seriesListingKey([s]));
+  // Listings of two keys, by line and by file: each site of one read against the other's missing ones,
+  // a file that held 57 KiB read "+110 KiB, was <=160 B" (h371 F1). Asked for a key, the coarser refuses.
+  if (asked === undefined && own[0] && own[1] && own[0] !== own[1]) {
+    throw new UsageError(
+      `${paths[0]} is a listing by ${BY[own[0]]} and ${paths[1]} one by ${BY[own[1]]}: their sites are not ` +
+        'of one kind; diff two listings by one key, or give the dumps',
+    );
+  }
   const coarser = own.findIndex((g) => g !== null && FINENESS[key] > FINENESS[g]);
   if (coarser < 0) return key;
   const g = own[coarser]!;

@@ -11,7 +11,13 @@ import type { LineReport } from '../model/line-report.js';
 import type { MemorySeries } from '../model/memory-series.js';
 import { librariesOf, type Snapshot } from '../model/snapshot.js';
 import { isListing, type SourceInfo } from '../model/source.js';
-import { listingSnapshot, type StatisticsLog, seriesListings } from '../model/statistics-log.js';
+import {
+  listingKind,
+  listingSnapshot,
+  otherKinds,
+  type StatisticsLog,
+  seriesListings,
+} from '../model/statistics-log.js';
 import { InputError, NotACaptureError, UsageError } from '../util/errors.js';
 import { quoted } from '../util/excerpt.js';
 import { shellWord } from '../util/text.js';
@@ -289,6 +295,7 @@ async function collect(
   statisticsLogs.splice(0, statisticsLogs.length, ...spelledAlike(statisticsLogs, skipped));
   const series = statisticsLogs.map((log) => seriesListings(log));
   const copies = copiedLogs(statisticsLogs, series);
+  const kinds = otherKinds(statisticsLogs, series);
   if (copies.size && !anyDump) {
     const [b, a] = [...copies][0]!;
     skipped.push(
@@ -304,6 +311,13 @@ async function collect(
       continue;
     }
     if (copies.has(k)) continue;
+    if (kinds.left.has(k)) {
+      skipped.push(
+        `leaving out ${log.source.path}: its listings are ${listingKind(log, series[k]!.indices[0]!)}, most of ` +
+          `the others' ${kinds.kept}: a series is of one kind`,
+      );
+      continue;
+    }
     const { indices, leftOut } = series[k]!;
     skipped.push(...leftOut);
     for (const i of indices) {

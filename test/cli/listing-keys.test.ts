@@ -204,3 +204,24 @@ describe('a listing converted to JSON keeps what it shows (h302 repro-1)', () =>
     expect(r.err).toContain(`${bad}: /listing: a listing is only of a snapshot converted from one`);
   });
 });
+
+describe('listings of two keys in two files (h371)', () => {
+  // diff of a listing by line against one by file read each site against the other's missing ones
+  // ("+110 KiB, was <=160 B" of a file that held 57 KiB), exit 0.
+  it('diff refuses them, naming both keys', async () => {
+    const r = await cli('diff', `${D}/leak-by-line-r0.txt`, `${D}/leak-by-file.log`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `${D}/leak-by-line-r0.txt is a listing by line and ${D}/leak-by-file.log one by file: their sites are not of one kind`,
+    );
+  });
+  // Read as one series, a file's top lines were summed against its whole: growth where nothing grew.
+  it('leaks reads the kind most listings are of, leaving the other file out, said', async () => {
+    const both = await cli('leaks', `${D}/leak-by-line-r0.txt`, `${D}/leak-by-file.log`, '--json');
+    expect(both.err).toContain(
+      `leaving out ${D}/leak-by-line-r0.txt: its listings are by line, most of the others' by file (statistics('filename'): line numbers 0)`,
+    );
+    const alone = await cli('leaks', `${D}/leak-by-file.log`, '--json');
+    expect(both.out).toBe(alone.out);
+  });
+});

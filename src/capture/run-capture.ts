@@ -30,6 +30,8 @@ export interface CaptureRequest {
   readonly options: RunOptions;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The program's stdout to stderr: arenascope's stdout holds the manifest alone (`run --json`). */
+  readonly stdoutToStderr?: boolean;
 }
 
 export interface CaptureResult {
@@ -248,7 +250,8 @@ export async function runCapture(req: CaptureRequest): Promise<CaptureResult> {
   const child = spawn(req.resolved.interpreter, bootstrapArgs(req, 'tracemalloc'), {
     cwd: req.cwd,
     env: bootstrapEnv(req.env),
-    stdio: 'inherit',
+    // With --json, the program's output on stdout broke the manifest there (`run --json | jq`: h372).
+    stdio: req.stdoutToStderr ? ['inherit', process.stderr, 'inherit'] : 'inherit',
   });
   let sampler: RssSampler | undefined;
   let ended: Supervised;

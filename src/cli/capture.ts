@@ -44,7 +44,7 @@ export function builder(y: Argv) {
     .option('json', {
       type: 'boolean',
       default: false,
-      describe: 'Print the manifest at the end instead of the summary',
+      describe: "Print the manifest at the end instead of the summary (the program's stdout then goes to stderr)",
     })
     .example('$0 run -- python3 app.py --port 8080', 'snapshots every second, RSS, a manifest in a new folder')
     .example('$0 run -o caps --allocator -- pytest tests/', 'per-test captures and allocator reports into caps/');
@@ -117,6 +117,7 @@ export async function handler(a: Args): Promise<void> {
     resolved,
     cwd,
     env: process.env,
+    stdoutToStderr: a.json,
     options: {
       interval: a.interval,
       frames: a.frames,

@@ -106,6 +106,15 @@ for (const version of PRESENT) {
       expect([b.status, b.stdout]).toEqual([0, 'steady done\n']);
     }, 120_000);
 
+    it("--json: stdout holds the manifest alone, the program's output on stderr (h372)", () => {
+      // The program's 'steady done' before the manifest broke `run --json | jq`.
+      const out = fresh('json');
+      const r = arenascope(['run', '-o', out, '--json', '--', python, join(PROGRAMS, 'steady_service.py')]);
+      expect(r.status).toBe(0);
+      expect((JSON.parse(r.stdout) as { format: string }).format).toBe('arenascope-run');
+      expect(r.stderr).toContain('steady done\n');
+    });
+
     it('a leaking service: leaks names the LEAK line as a leak; gate fails there with or without a baseline', () => {
       expect(labels(leaky)).toEqual(['start', ...Array.from({ length: 20 }, (_, i) => `request ${i}`), 'exit']);
       const leaks = arenascope(['leaks', leaky, '--json']);

@@ -428,12 +428,12 @@ describe.runIf(CAN_RUN)('arenascope run on real programs', { timeout: 120_000 },
     expect(existsSync(join(dir, 'manifest.json'))).toBe(false);
   });
 
-  it('--json prints the manifest at the end', () => {
+  it("--json prints the manifest at the end, alone on stdout (the program's output on stderr)", () => {
     const dir = join(folder('json'), 'out');
     const r = run(['-o', dir, '--json', '--', python, '-c', 'print("hi")']);
     expect(r.status).toBe(0);
-    expect(r.stdout.startsWith('hi\n')).toBe(true);
-    const printed = JSON.parse(r.stdout.slice(3)) as Manifest;
+    expect(r.stderr.startsWith('hi\n')).toBe(true);
+    const printed = JSON.parse(r.stdout) as Manifest;
     expect(printed).toEqual(manifestOf(dir));
     expect(printed.command).toEqual([python, '-c', 'print("hi")']);
   });

@@ -71,6 +71,14 @@ function tooMany(input: InputStream, what: string, limit: number, from?: number)
   );
 }
 
+// Binary data read as text (`--input-format` forced on /dev/urandom: an endless stream read as log
+// noise, never done; h373): control characters no text holds (not tab, line ends, form feed, escape,
+// Ctrl-Z), in 1 of 64 characters or more of the first MiB. Looked for in the first 16 MiB only.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it counts
+const CONTROLS = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/g;
+const BINARY_SAMPLE = 1 << 20;
+const BINARY_LOOK = 16 << 20;
+
 function tooLong(input: InputStream, no: number): InputError {
   return new InputError(input.label, `line ${no}`, `a line longer than ${MAX_LINE >> 20} MiB: not a text capture`);
 }
@@ -90,10 +98,23 @@ export function textLines(input: InputStream): TextLines {
     let blanks = 0; // blank lines in a row up to this one
     // The last 2 bytes of the chunk before: a U+FFFD written in the input may span two chunks.
     let tail = Buffer.alloc(0);
+    let [seen, controls] = [0, 0];
     try {
       for await (const chunk of input.chunks) {
         bytes += chunk.length;
         const text = decoder.decode(chunk, { stream: true });
+        if (bytes - chunk.length < BINARY_LOOK) {
+          controls += text.match(CONTROLS)?.length ?? 0;
+          seen += text.length;
+          if (seen >= BINARY_SAMPLE && controls * 64 >= seen) {
+            throw new InputError(
+              input.label,
+              `byte ${bytes - chunk.length}`,
+              `control characters in ${Math.round((100 * controls) / seen)}% of its first ${seen.toLocaleString('en-US')} ` +
+                'characters: binary data, not a text capture',
+            );
+          }
+        }
         // More U+FFFD than the input wrote: bytes that are not UTF-8 (looked for only once one is seen).
         if (notUtf8 === null && text.includes(REPLACEMENT)) {
           const written = byteOccurrences(Buffer.concat([tail, chunk]), REPLACEMENT_BYTES);

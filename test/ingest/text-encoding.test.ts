@@ -2,11 +2,15 @@
 // (fixtures/line-reports/make_encodings.py, Debian's memory_profiler) is read with a warning naming
 // the first such line; one in UTF-8 holding a U+FFFD of its own source is no such input, however
 // the file is cut into chunks.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { textLines } from '../../src/ingest/lines.js';
 import { loadCapture } from '../../src/ingest/load-capture.js';
 import { openInput } from '../../src/ingest/open-input.js';
 import type { LineReport } from '../../src/model/line-report.js';
+import { cli } from '../helpers.js';
 
 const DIR = 'fixtures/line-reports/encodings';
 
@@ -39,5 +43,38 @@ describe('a line report in another encoding than UTF-8', () => {
       expect(await firstNotUtf8(`${DIR}/cp1252.txt`, size)).toBe(6);
       expect(await firstNotUtf8(`${DIR}/utf8.txt`, size)).toBeNull();
     }
+  });
+});
+
+describe('binary data read as text (--input-format on /dev/urandom: an endless stream, never done; h373)', () => {
+  // Bytes of a fixed pseudo-random sequence: about 11% of them control characters no text holds.
+  const random = (n: number): Buffer => {
+    const b = Buffer.alloc(n);
+    let x = 0x2545f491;
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      b[i] = x & 0xff;
+    }
+    return b;
+  };
+  it.each(['tracemalloc-text', 'line-report', 'allocator-stats'])('%s: an error at its first MiB', async (format) => {
+    const d = mkdtempSync(join(tmpdir(), 'binary-'));
+    const file = join(d, 'noise.bin');
+    writeFileSync(file, random(3 << 20));
+    const r = await cli('stats', file, '--input-format', format);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /noise\.bin: byte \d+: control characters in \d+% of its first [\d,]+ characters: binary data/,
+    );
+    // A long log of text is no such data: 2 MiB of a listing and words read on.
+    const text = join(d, 'long.log');
+    writeFileSync(
+      text,
+      `${'progress: step done\t\u00e9t\u00e9\n'.repeat(80_000)}/app/x.py:1: size=10 B, count=1, average=10 B\n`,
+    );
+    expect((await cli('stats', text)).code).toBe(0);
+    rmSync(d, { recursive: true });
   });
 });

@@ -113,6 +113,22 @@ describe('stats -g traceback --python 3.6 of a log 3.6 printed', () => {
     // The expected frames are put oldest first (make_logging_logs.py); 3.6 printed them the other way.
     expect(printed).toEqual(expected.map((s) => s.frames.map((f) => `${f.filename}:${f.lineno}`).reverse()));
   });
+
+  it('convert --python 3.6 writes its tracebacks oldest first, as stats --python 3.6 reads them (h371 F2)', async () => {
+    // fixtures/text/py36-traceback (CPython 3.6.15): every block made at line 6, called from lines 7
+    // and 8. convert had no --python: the JSON kept 3.6's order, its callers read as the sites.
+    const d = mkdtempSync(join(tmpdir(), 'py36-'));
+    const json = join(d, 'tb36.json');
+    const log = 'fixtures/text/py36-traceback/tb36.txt';
+    expect((await cli('convert', log, '--to', 'json', '--python', '3.6', '-o', json)).code).toBe(0);
+    const sites = (out: string) =>
+      (JSON.parse(out) as { stats: { frames: { filename: string; lineno: number }[] }[] }).stats.map(
+        (x) => `${x.frames[0]!.filename}:${x.frames[0]!.lineno}`,
+      );
+    expect(sites((await cli('stats', json, '--json')).out)).toEqual(['g36.py:6']);
+    expect(sites((await cli('stats', log, '--python', '3.6', '--json')).out)).toEqual(['g36.py:6']);
+    rmSync(d, { recursive: true });
+  });
 });
 
 describe('statistic lines behind a log prefix', () => {

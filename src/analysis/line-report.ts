@@ -529,12 +529,6 @@ export function lineReportFindings(
   const lines: LineIncrement[] = [];
   const retaining: RetainingFunction[] = [];
   const unjudged: UnjudgedFunction[] = [];
-  // Per function reported call by call: its calls that ended holding less, the least, its highest row,
-  // and whether one started above where the one printed before it ended.
-  const calls = new Map<
-    string,
-    { fell: number; lowest: number; peakMiB: number; lastExit: number | null; risenBetween: boolean }
-  >();
   // A recursive function's reports that a later one includes: judged for what their calls ended
   // holding, their lines counted in the later one.
   const reprinted = reprintedBlocks(r.blocks);
@@ -706,23 +700,6 @@ export function lineReportFindings(
     const exit = own[own.length - 1]!.memMiB;
     // Rounded to the figures' own decimals, as the report prints them.
     const scale = 10 ** b.precision;
-    const key = `${b.filename}\0${lineno}`;
-    if (perCall.has(key)) {
-      const peakMiB = Math.max(...measured.map((l) => l.memMiB));
-      const had = calls.get(key) ?? { fell: 0, lowest: 0, peakMiB, lastExit: null, risenBetween: false };
-      const change = Math.round((exit - entry) * scale) / scale;
-      const down = entry - exit >= (opts.minRetainedMiB ?? 0.5);
-      calls.set(key, {
-        fell: had.fell + (down ? 1 : 0),
-        lowest: down ? Math.min(had.lowest, change) : had.lowest,
-        peakMiB: Math.max(had.peakMiB, peakMiB),
-        lastExit: exit,
-        // A call starting above where the one printed before it ended: one after another, their
-        // caller made that memory between them; at once, another call's (h361's threads: +11.7 MiB).
-        risenBetween:
-          had.risenBetween || (had.lastExit !== null && entry - had.lastExit >= (opts.minRetainedMiB ?? 0.5)),
-      });
-    }
     if (exit - entry >= (opts.minRetainedMiB ?? 0.5)) {
       retaining.push({
         filename: b.filename,
@@ -737,28 +714,6 @@ export function lineReportFindings(
     }
   }
   const merged = mergePerCall(lines, retaining, perCall, blockOf);
-  // Calls of one function of which some ended holding more and some less: calls at once, in threads,
-  // each measure the others' memory (3 threads keeping 4 MiB each read "ended holding 34.0 MiB", the
-  // first call's end with the others' buffers, the two that ended lower dropped: h361). What each held
-  // cannot be read from them; nor can it where memory is freed in one call that others made.
-  merged.retaining = merged.retaining.filter((f) => {
-    const down = calls.get(`${f.filename}\0${f.lineno}`);
-    // Calls of which one ended lower, each starting where the one before ended: one after another,
-    // that call freed memory made before it (a cache dropped), and the others' figures stand (h365 F5).
-    if (!down?.fell || !down.risenBetween || f.calls === null) return true;
-    unjudged.push({
-      filename: f.filename,
-      lineno: f.lineno,
-      calls: f.calls + down.fell,
-      peakMiB: down.peakMiB,
-      reason:
-        `its calls' reports disagree: ${f.calls} ended holding more (${f.retainedMiB.toFixed(f.precision)} MiB in all), ` +
-        `${down.fell} less (down to ${down.lowest.toFixed(f.precision)} MiB): calls at once (threads) measure each ` +
-        "other's memory, and memory one call frees that another made is no call's own",
-      precision: f.precision,
-    });
-    return false;
-  });
   merged.lines = largestOfReprints(merged.lines, reprinted, r.blocks, blockOf);
   merged.lines.sort((a, b) => b.incrementMiB - a.incrementMiB);
   return {

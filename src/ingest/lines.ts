@@ -72,10 +72,12 @@ function tooMany(input: InputStream, what: string, limit: number, from?: number)
 }
 
 // Binary data read as text (`--input-format` forced on /dev/urandom: an endless stream read as log
-// noise, never done; h373): control characters no text holds (not tab, line ends, form feed, escape,
-// Ctrl-Z), in 1 of 64 characters or more of the first MiB. Looked for in the first 16 MiB only.
+// noise, never done; h373): control characters no text holds, in 1 of 64 characters or more of the
+// first MiB. Not tab, line ends, form feed, escape or Ctrl-Z; nor NUL, of a log's hole where logrotate's
+// copytruncate or a crashed writer left one, nor backspace, a console spinner's (h374). Looked for in
+// the first 16 MiB only.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what it counts
-const CONTROLS = /[\x00-\x08\x0e-\x1a\x1c-\x1f]/g;
+const CONTROLS = /[\x01-\x07\x0e-\x19\x1c-\x1f]/g;
 const BINARY_SAMPLE = 1 << 20;
 const BINARY_LOOK = 16 << 20;
 
@@ -109,7 +111,7 @@ export function textLines(input: InputStream): TextLines {
           if (seen >= BINARY_SAMPLE && controls * 64 >= seen) {
             throw new InputError(
               input.label,
-              `byte ${bytes - chunk.length}`,
+              `bytes 0 to ${bytes}`,
               `control characters in ${Math.round((100 * controls) / seen)}% of its first ${seen.toLocaleString('en-US')} ` +
                 'characters: binary data, not a text capture',
             );

@@ -66,7 +66,7 @@ describe('binary data read as text (--input-format on /dev/urandom: an endless s
     const r = await cli('stats', file, '--input-format', format);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /noise\.bin: byte \d+: control characters in \d+% of its first [\d,]+ characters: binary data/,
+      /noise\.bin: bytes 0 to \d+: control characters in \d+% of its first [\d,]+ characters: binary data/,
     );
     // A long log of text is no such data: 2 MiB of a listing and words read on.
     const text = join(d, 'long.log');
@@ -75,6 +75,20 @@ describe('binary data read as text (--input-format on /dev/urandom: an endless s
       `${'progress: step done\t\u00e9t\u00e9\n'.repeat(80_000)}/app/x.py:1: size=10 B, count=1, average=10 B\n`,
     );
     expect((await cli('stats', text)).code).toBe(0);
+    // Nor a log's hole of NULs (logrotate's copytruncate, a crashed writer), nor a spinner's backspaces
+    // (h374): refused as binary data, their listings were lost.
+    const holed = join(d, 'holed.log');
+    writeFileSync(
+      holed,
+      Buffer.concat([Buffer.alloc(1_500_000), Buffer.from('round 5\n/app/x.py:1: size=10 B, count=1, average=10 B\n')]),
+    );
+    expect((await cli('stats', holed, '--input-format', 'tracemalloc-text')).code).toBe(0);
+    const spinner = join(d, 'spinner.log');
+    writeFileSync(
+      spinner,
+      `${'|\b/\b-\b\\\bworking\n'.repeat(100_000)}/app/x.py:1: size=10 B, count=1, average=10 B\n`,
+    );
+    expect((await cli('stats', spinner, '--input-format', 'tracemalloc-text')).code).toBe(0);
     rmSync(d, { recursive: true });
   });
 });

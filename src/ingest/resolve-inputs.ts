@@ -653,6 +653,13 @@ const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]?\d\d(?:-?\d
  * moved in their new order, or null when none moved. A family needs its current file: `heap.1`,
  * `heap.2` alone may count up.
  */
+/** Whether a rotated name's date is one: a year of 1970-2099, a month, a day, an hour (epoch seconds are not). */
+function aDate(d: string): boolean {
+  const x = d.replace(/\D/g, '');
+  const [y, mo, da, h] = [x.slice(0, 4), x.slice(4, 6), x.slice(6, 8), x.slice(8, 10)].map(Number);
+  return y! >= 1970 && y! < 2100 && mo! >= 1 && mo! <= 12 && da! >= 1 && da! <= 31 && (x.length < 10 || h! < 24);
+}
+
 /**
  * Whether a family's numbered files (no dates) were renamed by a rotation, by their modification times
  * (a rename keeps them): the current file the newest, then the lower numbers, each no later than the
@@ -662,7 +669,17 @@ const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]?\d\d(?:-?\d
  */
 function rotatedByTimes(base: string, list: readonly { path: string; rank: number }[]): boolean {
   const numbered = list.filter((x) => x.path !== base);
-  if (!numbered.every((x) => x.rank < -1e14)) return true;
+  // Dated ones: rotated unless the current file is older than them all by a second or more (a first
+  // dump, then dumps named by their times, `heap.pickle.20261207120000`: h374); a copy's times are
+  // within milliseconds, and the dates order them.
+  if (!numbered.every((x) => x.rank < -1e14)) {
+    try {
+      const first = statSync(base).mtimeMs;
+      return !numbered.every((x) => statSync(x.path).mtimeMs - first >= WRITTEN_APART);
+    } catch {
+      return false;
+    }
+  }
   const byCount = [base, ...[...numbered].sort((x, y) => y.rank - x.rank).map((x) => x.path)];
   try {
     const times = byCount.map((p) => statSync(p).mtimeMs);
@@ -677,7 +694,7 @@ function rotatedFirst(paths: string[]): string[] | null {
   const families = new Map<string, { path: string; rank: number }[]>();
   for (const p of paths) {
     const m = ROTATED.exec(p);
-    if (!m || !present.has(m[1]!) || dirname(m[1]!) !== dirname(p)) continue;
+    if (!m || !present.has(m[1]!) || dirname(m[1]!) !== dirname(p) || (m[3] !== undefined && !aDate(m[3]))) continue;
     // Numbers count back (the highest first); dates count up; the current file comes last.
     const rank = m[2] !== undefined ? -Number(m[2]) : Number(m[3]!.replace(/\D/g, '').padEnd(14, '0'));
     const list = families.get(m[1]!) ?? [{ path: m[1]!, rank: Number.POSITIVE_INFINITY }];

@@ -883,6 +883,26 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
     rmSync(d, { recursive: true });
   });
 
+  it('reads a first dump before dumps named by their times as written (h374 F5)', () => {
+    // heap.pickle, then heap.pickle.<time.time()> or .<%Y%m%d%H%M%S>: read as rotated, the first last.
+    const d = mkdtempSync(join(tmpdir(), 'dated-'));
+    const listing = '/app/x.py:1: size=10 B, count=1, average=10 B\n';
+    for (const names of [
+      ['heap.pickle', 'heap.pickle.1796684692', 'heap.pickle.1796684694'],
+      ['heap.pickle', 'heap.pickle.20261207230001', 'heap.pickle.20261207230003'],
+    ]) {
+      rmSync(d, { recursive: true });
+      mkdirSync(d);
+      names.forEach((n, k) => {
+        writeFileSync(join(d, n), listing);
+        const t = new Date(Date.UTC(2026, 11, 7, 23, 0, 2 * k));
+        utimesSync(join(d, n), t, t);
+      });
+      expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual(names);
+    }
+    rmSync(d, { recursive: true });
+  });
+
   it('leaves counters without a current file (heap.1, heap.2) in their order', () => {
     const d = mkdtempSync(join(tmpdir(), 'rotated-'));
     const listing = '/app/x.py:1: size=10 B, count=1, average=10 B\n';

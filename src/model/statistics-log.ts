@@ -61,16 +61,21 @@ function kindOf(l: LoggedListing): number {
 }
 
 /**
- * Of logs given together, each with its series (seriesListings), those whose series is of another
- * kind than the one most listings are of (the first of KINDS among as many), by index, with that
- * kind's words: a folder of top-N.txt files by line and by file, read as one series, summed a file's
- * top 3 lines against its whole, a plateau of +246 KiB where nothing grew (h371 F3).
+ * Of logs given together, each with its series (seriesListings), those whose series is of another key
+ * than the one most listings are of (the first of KINDS among as many), by index, with that kind's
+ * words: a folder of top-N.txt files by line and by file, read as one series, summed a file's top 3
+ * lines against its whole, a plateau of +246 KiB where nothing grew (h371 F3). Statistics and
+ * `compare_to`'s changes of one key are one series across files: each its own moment, its sizes whole
+ * (the recipe's baseline listing, then its changes, h374).
  */
 export function otherKinds(
   logs: readonly StatisticsLog[],
   series: readonly { indices: readonly number[] }[],
 ): { left: Set<number>; kept: string } {
-  const kinds = logs.map((log, k) => (series[k]!.indices.length ? kindOf(log.listings[series[k]!.indices[0]!]!) : -1));
+  // The key alone: a kind's index halved (KINDS: each key, then its compare_to).
+  const kinds = logs.map((log, k) =>
+    series[k]!.indices.length ? 2 * (kindOf(log.listings[series[k]!.indices[0]!]!) >> 1) : -1,
+  );
   const count = KINDS.map((_, kind) => kinds.reduce((n, x, k) => n + (x === kind ? series[k]!.indices.length : 0), 0));
   const kept = count.indexOf(Math.max(...count));
   return { left: new Set(kinds.flatMap((x, k) => (x !== kept && x >= 0 ? [k] : []))), kept: KINDS[kept]! };

@@ -224,4 +224,19 @@ describe('listings of two keys in two files (h371)', () => {
     const alone = await cli('leaks', `${D}/leak-by-file.log`, '--json');
     expect(both.out).toBe(alone.out);
   });
+  // The documentation's recipe in files (fixtures/text/compare-recipe, CPython 3.12): the baseline's
+  // statistics, then compare_to's changes, each a moment of its own, its sizes whole: one series (the
+  // baseline was left out as another kind, the growth read +1465 KiB for +1758; h374).
+  it("keeps statistics and compare_to's changes of one key as one series", async () => {
+    const files = [0, 1, 2, 3].map((i) => `fixtures/text/compare-recipe/top-${i}.txt`);
+    const r = await cli('leaks', ...files, '--json');
+    expect(r.err).not.toContain('leaving out');
+    const last = readFileSync(files[3]!, 'utf8').split('\n')[0]!;
+    const printed = /:11: size=(\d+) KiB/.exec(last)![1];
+    const site = (
+      JSON.parse(r.out) as { sites: { lineno: number; growthBytes: number; bytesPerCapture: number[] }[] }
+    ).sites.find((x) => x.lineno === 11)!;
+    expect(site.bytesPerCapture[0]).toBe(0);
+    expect(Math.round(site.growthBytes / 1024)).toBe(Number(printed));
+  });
 });

@@ -600,16 +600,23 @@ export function resolveInputs(
   // natural order, unless --order given says the order given is meant. A folder's whole listing
   // (`folder/*`) is put in the order the folder's files take, whatever its names
   // (snap-1-get, snap-10-head, snap-2-put: a cache cleared at the tenth read as a leak).
-  const sortOut = order
+  // Files named one by one, by the shape of their names (`snap-*.pickle` beside `memory.dat`: the order
+  // and its warning were of the whole list, and one file of another kind turned both off, h375).
+  // (Each shape's files in their names' order: the allocator reports `stats-*.txt` beside the dumps too.)
+  const shaped = shapes(given);
+  const wholeOrListed = order
     ? null
     : outOfNameOrder(given, inputs)
       ? given
       : outOfNameOrder(listed, inputs, true)
         ? listed
         : null;
-  const shell = sortOut && outOfNameOrder(sortOut, inputs, sortOut === listed);
+  const globbedShapes = order || wholeOrListed ? [] : shaped.filter((g) => outOfNameOrder(g, inputs));
+  const sortOut = wholeOrListed ?? (globbedShapes.length ? globbedShapes.flat() : null);
+  const shell = sortOut && outOfNameOrder(globbedShapes[0] ?? sortOut, inputs, sortOut === listed);
   // Named in another order still (snap_2 snap_6 snap_1 …): taken as given, and said.
-  const unsorted = order || shell ? null : firstOutOfOrder(given, inputs);
+  const unsorted =
+    order || shell ? null : (shaped.map((g) => firstOutOfOrder(g, inputs)).find((x) => x !== null) ?? null);
   const result: string[] =
     order && order !== 'given'
       ? ordered(
@@ -617,7 +624,9 @@ export function resolveInputs(
           order,
         )
       : sortOut
-        ? naturalAmong(inputs, sortOut)
+        ? wholeOrListed
+          ? naturalAmong(inputs, wholeOrListed)
+          : naturalAmongEach(inputs, globbedShapes)
         : inputs;
   if (order === 'name') folders ??= acrossFolders(result);
   const rotation = order ? null : rotatedFirst(result);
@@ -762,6 +771,27 @@ function acrossFolders(sorted: readonly string[]): [string, string] | null {
     if (dirname(a) !== dirname(b) && naturalCompare(basename(a), basename(b)) > 0) return [a, b];
   }
   return null;
+}
+
+/**
+ * The files of `given` by the shape of their names (the same but for their numbers, gzipped or not):
+ * the groups of two files or more, or `given` whole when no two share a shape.
+ */
+function shapes(given: readonly string[]): (readonly string[])[] {
+  const groups = new Map<string, string[]>();
+  for (const p of given) {
+    const shape = join(dirname(p), basename(p).replace(/\.gz$/i, '').replace(/\d+/g, '#'));
+    groups.set(shape, [...(groups.get(shape) ?? []), p]);
+  }
+  const many = [...groups.values()].filter((g) => g.length >= 2);
+  return many.length ? many : [given];
+}
+
+/** naturalAmong of each group of files in turn. */
+function naturalAmongEach(inputs: string[], groups: readonly (readonly string[])[]): string[] {
+  let out = inputs;
+  for (const g of groups) out = naturalAmong(out, g);
+  return out;
 }
 
 /** `inputs` with the files of `files` among them sorted in natural name order, in the places they held. */

@@ -945,6 +945,34 @@ describe('a copy of a capture under a name outside its numbered series (latest.p
   });
 });
 
+describe("dumps in a shell's glob order beside a capture of another kind (h375)", () => {
+  // `leaks snap-*.pickle mprof.dat`: the dumps' order and its warning were of the whole list, which one
+  // file of another kind turned off; read snap-1, snap-10, snap-2 ..., the leak read "+2128 KiB kept".
+  it("puts the dumps in their names' order, said, as without the other file", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'glob-mixed-'));
+    for (let i = 1; i <= 10; i++)
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${Math.min(i, 9)}.pickle`, join(d, `snap-${i}.pickle`));
+    const globbed = [1, 10, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => join(d, `snap-${i}.pickle`));
+    copyFileSync('fixtures/leaks/mprof/leak.dat', join(d, 'mprof-leak.dat'));
+    const r = await cli('leaks', ...globbed, join(d, 'mprof-leak.dat'), '--json');
+    expect(r.err).toContain("the snapshots are taken in their names' natural order");
+    const [series] = JSON.parse(r.out) as { labels: string[] }[];
+    expect(series!.labels.map((l) => /snap-(\d+)/.exec(l)![1])).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+    ]);
+    rmSync(d, { recursive: true });
+  });
+});
+
 describe('arenascope JSON converted from the dumps beside it (`convert snap-*.pickle --to json` in their folder)', () => {
   // Read with the dumps, every capture came twice: the leak read as transient, "No leak found", and
   // the gate passed (exit 0).

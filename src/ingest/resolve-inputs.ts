@@ -774,14 +774,17 @@ function acrossFolders(sorted: readonly string[]): [string, string] | null {
 }
 
 /**
- * The files of `given` by the shape of their names (the same but for their numbers, gzipped or not):
- * the groups of two files or more, or `given` whole when no two share a shape.
+ * The files of `given` by kind, as their names' ends tell (`.pickle`, `.dat`, `.txt`; gzipped or not, in
+ * their folder): the groups of two files or more, or `given` whole when no two share one. Dumps in a
+ * glob's order beside a run's .dat or its reports are put in their order; dumps named by numbers and
+ * words alike (`snap-1-warm`, `snap-2-step`) are judged as one group, as before (h376).
  */
 function shapes(given: readonly string[]): (readonly string[])[] {
   const groups = new Map<string, string[]>();
   for (const p of given) {
-    const shape = join(dirname(p), basename(p).replace(/\.gz$/i, '').replace(/\d+/g, '#'));
-    groups.set(shape, [...(groups.get(shape) ?? []), p]);
+    const end = /(\.[A-Za-z][\w-]*)?$/.exec(basename(p).replace(/\.gz$/i, ''))![0];
+    const kind = join(dirname(p), end);
+    groups.set(kind, [...(groups.get(kind) ?? []), p]);
   }
   const many = [...groups.values()].filter((g) => g.length >= 2);
   return many.length ? many : [given];

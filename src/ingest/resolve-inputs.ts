@@ -662,9 +662,13 @@ const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]?\d\d(?:-?\d
  * moved in their new order, or null when none moved. A family needs its current file: `heap.1`,
  * `heap.2` alone may count up.
  */
-/** Whether a rotated name's date is one: a year of 1970-2099, a month, a day, an hour (epoch seconds are not). */
+/**
+ * Whether a rotated name's date is one: a year of 1970-2099, a month, a day, an hour; or seconds since
+ * the epoch, 2001 to 2039 (logrotate's `dateformat -%s`: its current file read first, h376).
+ */
 function aDate(d: string): boolean {
   const x = d.replace(/\D/g, '');
+  if (/^\d{10}$/.test(d) && Number(d) >= 1e9 && Number(d) < 2.2e9) return true;
   const [y, mo, da, h] = [x.slice(0, 4), x.slice(4, 6), x.slice(6, 8), x.slice(8, 10)].map(Number);
   return y! >= 1970 && y! < 2100 && mo! >= 1 && mo! <= 12 && da! >= 1 && da! <= 31 && (x.length < 10 || h! < 24);
 }

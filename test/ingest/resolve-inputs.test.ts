@@ -900,6 +900,19 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
       });
       expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual(names);
     }
+    // logrotate's `dateformat -%s`: the current file the newest, read last (h376).
+    rmSync(d, { recursive: true });
+    mkdirSync(d);
+    ['mem.log-1796685274', 'mem.log-1796685275', 'mem.log'].forEach((n, k) => {
+      writeFileSync(join(d, n), listing);
+      const t = new Date(Date.UTC(2026, 11, 7, 23, 0, 2 * k));
+      utimesSync(join(d, n), t, t);
+    });
+    expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual([
+      'mem.log-1796685274',
+      'mem.log-1796685275',
+      'mem.log',
+    ]);
     rmSync(d, { recursive: true });
   });
 

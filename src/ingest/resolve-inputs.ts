@@ -682,13 +682,14 @@ function aDate(d: string): boolean {
  */
 function rotatedByTimes(base: string, list: readonly { path: string; rank: number }[]): boolean {
   const numbered = list.filter((x) => x.path !== base);
-  // Dated ones: rotated unless the current file is older than them all by a second or more (a first
-  // dump, then dumps named by their times, `heap.pickle.20261207120000`: h374); a copy's times are
-  // within milliseconds, and the dates order them.
+  // Dated ones: rotated unless the current file is older than them all (a first dump, then dumps named
+  // by their times, `heap.pickle.20261207120000`, the first 0.8 ms after it: h374, h377); a rotation
+  // writes its current file after its dated ones. (A copy writes times of its own: one that wrote the
+  // current file first reads it first.)
   if (!numbered.every((x) => x.rank < -1e14)) {
     try {
       const first = statSync(base).mtimeMs;
-      return !numbered.every((x) => statSync(x.path).mtimeMs - first >= WRITTEN_APART);
+      return !numbered.every((x) => statSync(x.path).mtimeMs > first);
     } catch {
       return false;
     }

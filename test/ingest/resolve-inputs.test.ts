@@ -893,9 +893,10 @@ describe("a rotated log's files (fixtures/text/rotated, CPython 3.12's logging h
     ]) {
       rmSync(d, { recursive: true });
       mkdirSync(d);
+      // (The first timed one a millisecond after the first dump: h377.)
       names.forEach((n, k) => {
         writeFileSync(join(d, n), listing);
-        const t = new Date(Date.UTC(2026, 11, 7, 23, 0, 2 * k));
+        const t = new Date(Date.UTC(2026, 11, 7, 23, 0, 2 * k - (k ? 2 : 0), k ? 1 : 0));
         utimesSync(join(d, n), t, t);
       });
       expect(resolveInputs([d]).inputs.map((p) => relative(d, p))).toEqual(names);

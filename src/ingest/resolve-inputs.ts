@@ -603,7 +603,7 @@ export function resolveInputs(
   // Files named one by one, by the shape of their names (`snap-*.pickle` beside `memory.dat`: the order
   // and its warning were of the whole list, and one file of another kind turned both off, h375).
   // (Each shape's files in their names' order: the allocator reports `stats-*.txt` beside the dumps too.)
-  const shaped = shapes(given);
+  const shaped = byKind(given);
   const wholeOrListed = order
     ? null
     : outOfNameOrder(given, inputs)
@@ -655,14 +655,6 @@ export function resolveInputs(
 const ROTATED = /^(.+?)(?:\.(\d{1,4})|[.-](\d{4}-?\d\d-?\d\d(?:[_T-]?\d\d(?:-?\d\d){0,2})?))(\.gz)?$/;
 
 /**
- * `paths` with each rotated log's files (the current one beside its rotated ones in one folder) put in
- * the order they were written, in the places they held: the highest number first (the oldest),
- * dates in their order, the current file last. Read in their names' order, mem.log (the newest) came
- * first and mem.log.5 (the oldest) last, and a leak read as transient (h358). The names of the files
- * moved in their new order, or null when none moved. A family needs its current file: `heap.1`,
- * `heap.2` alone may count up.
- */
-/**
  * Whether a rotated name's date is one: a year of 1970-2099, a month, a day, an hour; or seconds since
  * the epoch, 2001 to 2039 (logrotate's `dateformat -%s`: its current file read first, h376).
  */
@@ -703,6 +695,14 @@ function rotatedByTimes(base: string, list: readonly { path: string; rank: numbe
   }
 }
 
+/**
+ * `paths` with each rotated log's files (the current one beside its rotated ones in one folder) put in
+ * the order they were written, in the places they held: the highest number first (the oldest),
+ * dates in their order, the current file last. Read in their names' order, mem.log (the newest) came
+ * first and mem.log.5 (the oldest) last, and a leak read as transient (h358). The names of the files
+ * moved in their new order (`paths` put so in place), or null when none moved. A family needs its current file: `heap.1`,
+ * `heap.2` alone may count up.
+ */
 function rotatedFirst(paths: string[]): string[] | null {
   const present = new Set(paths);
   const families = new Map<string, { path: string; rank: number }[]>();
@@ -784,7 +784,7 @@ function acrossFolders(sorted: readonly string[]): [string, string] | null {
  * glob's order beside a run's .dat or its reports are put in their order; dumps named by numbers and
  * words alike (`snap-1-warm`, `snap-2-step`) are judged as one group, as before (h376).
  */
-function shapes(given: readonly string[]): (readonly string[])[] {
+function byKind(given: readonly string[]): (readonly string[])[] {
   const groups = new Map<string, string[]>();
   for (const p of given) {
     const end = /(\.[A-Za-z][\w-]*)?$/.exec(basename(p).replace(/\.gz$/i, ''))![0];

@@ -33,8 +33,12 @@ const FIELDS: readonly (readonly [string, RegExp])[] = [
   ['<>', /<[^<>\n]{1,100}>/y],
   ['=', /[A-Za-z_]\w*=[^\s[\]()]+/y],
   ['D', /\d+(?![\w.])/y],
-  // A logger, thread, module or file name; 'app[123]' as syslog writes it. Never a drive letter ('C:\').
-  ['N', /(?![A-Za-z]:[\\/])[A-Za-z_][\w.-]*(?:\[\d+\])?/y],
+  // A logger, thread, module or file name; 'app[123]' as syslog writes it; '%(module)s.%(funcName)s' at
+  // a module's top level ('app.<module>'). Never a drive letter ('C:\').
+  ['N', /(?![A-Za-z]:[\\/])[A-Za-z_][\w.-]*(?:<\w+>)?(?:\[\d+\])?/y],
+  // '%(pathname)s:%(lineno)d': a file's absolute name and the line that logged ('/srv/app/mem.py:16 INFO '
+  // stayed in every file name of a listing, each site new beside the same listing logged plainly; h381).
+  ['P', /(?:\/|[A-Za-z]:[\\/])[^\s:]*:\d+(?![\w.])/y],
 ];
 // Between fields: ' - ', '|', ':' (BASIC_FORMAT's 'INFO:app:'), ': ', ',' (asctime,msecs), spaces, and
 // absl's '] ' after its file:line.

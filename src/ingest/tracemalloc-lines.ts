@@ -61,6 +61,14 @@ const NBSP = /\u00a0/g;
 // absolute name ('#/usr/lib/python3.6/linecache.py:137: …', '#<frozen …>', a blog's paste; h267).
 const COMMENT = /^[ \t]*#+(?: |$|(?=\/|<|[A-Za-z]:[\\/]))/;
 
+// A code fence typed against a listing's first or last line ('```app.py:9: size=…', '… average=664 B```',
+// a chat's code block; a fence line's language, '```python', goes too), and on a statistic's line a
+// Markdown list's bullet ('- app.py:9: size=…'). Left there, the fenced line was no statistic, its site
+// dropped, and the bullet stayed in every file name (h381).
+const FENCE_START = /^[ \t]*(?:```|~~~)(?=[^`~\s])/;
+const FENCE_END = /(?<=[^`~\s])(?:```|~~~)\s*$/;
+const BULLET = /^[ \t]*[-*+] (?=\S)/;
+
 // HTML's and XML's entities, as a page's source or a JUnit file's <system-out> escape a listing
 // ('&lt;frozen importlib._bootstrap&gt;:716' read as another file: a diff of a listing and its escaped
 // copy said 5 of 10 sites gone and new; helper h257). One pass: '&amp;lt;' is '&lt;', as a browser shows it.
@@ -86,7 +94,10 @@ export function plain(raw: string): string {
   const lt = raw.indexOf('&lt;');
   const escaped = (lt >= 0 && raw.indexOf('&gt;', lt) > lt) || raw.includes('&quot;');
   const text = escaped ? raw.replace(ENTITY, (_, name: string) => ENTITIES[name]!) : raw;
-  return withoutCiPrefix(text.includes('\u00a0') ? text.replace(NBSP, ' ') : text)
+  const line = withoutCiPrefix(text.includes('\u00a0') ? text.replace(NBSP, ' ') : text)
     .replace(MARKDOWN_QUOTE, '')
     .replace(COMMENT, '');
+  const unfenced =
+    line.includes('```') || line.includes('~~~') ? line.replace(FENCE_START, '').replace(FENCE_END, '') : line;
+  return unfenced.includes(': size=') ? unfenced.replace(BULLET, '') : unfenced;
 }

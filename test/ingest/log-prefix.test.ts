@@ -36,6 +36,13 @@ describe('prefixCuts', () => {
       '2024-05-01 07:54:21 +0000 [1675] [INFO] ',
       "'%(asctime)s [%(process)d] [%(levelname)s]', datefmt '%Y-%m-%d %H:%M:%S %z'",
     ],
+    // The logging line's file and line (h381): a path, and a function name of the module's top level.
+    ['/srv/app/lf.py:16 INFO ', "'%(pathname)s:%(lineno)d %(levelname)s'"],
+    ['C:\\proj\\lf.py:16 INFO ', "'%(pathname)s:%(lineno)d %(levelname)s', on Windows"],
+    [
+      '2026-12-08 00:05:47,589 lf.<module>:16 [INFO] ',
+      "'%(asctime)s %(module)s.%(funcName)s:%(lineno)d [%(levelname)s]'",
+    ],
   ])('%j (%s) ends before the file name', (prefix) => {
     expect(longest(`${prefix}D:\\proj\\mod.py`)).toBe(prefix);
   });

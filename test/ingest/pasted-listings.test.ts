@@ -1,7 +1,7 @@
 // tracemalloc statistics as people paste them (fixtures/text/make_pasted.py): a real program's
 // listings, printed by CPython 3.11, and the copies a terminal 80 or 100 columns wide, a web page, a
-// Markdown code block or quote (an e-mail's, ending in a bare '> '), an editor and another logger make
-// of them. Each copy reads as the listings CPython computed (the Statistic objects, written by the same
+// Markdown code block, list or quote (an e-mail's, ending in a bare '> '), a chat's code block, an editor
+// and another logger make of them. Each copy reads as the listings CPython computed (the Statistic objects, written by the same
 // script), or the leak a copy hid is missed: wrapped at 80 columns, a series of five listings read as
 // two sites and no leak.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Rec
   'series' | 'traceback' | 'compare',
   Stat[][]
 > & { leaks: Frame[] };
-const COPIES = ['wrap80', 'wrap100', 'double', 'indent', 'quote', 'quote-end', 'tabs', 'nbsp'];
+const COPIES = ['wrap80', 'wrap100', 'double', 'indent', 'quote', 'quote-end', 'tabs', 'nbsp', 'bullets', 'chat'];
 // What a reader knows of a statistic: frames and counts exact, sizes to the 3 digits tracemalloc printed.
 const read = (s: Stat) => [s.frames, s.count, s.countDiff, formatSize(s.size), s.sizeDiff && formatSize(s.sizeDiff)];
 const key = (f: Frame): string => `${f.filename}:${f.lineno}`;

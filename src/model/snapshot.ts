@@ -66,7 +66,9 @@ const LIBRARY = /[\\/]lib[\\/]python(\d+\.\d+)[\\/]([^\\/]+?)(?:\.py)?(?:[\\/]|$
 
 /**
  * The CPython versions whose library a snapshot's tracebacks name: two files or more under its
- * lib/pythonX.Y/ (one is a program's own code compiled under such a name, or a file it read; h278).
+ * lib/pythonX.Y/ (one is a program's own code compiled under such a name, or a file it read; h278), or
+ * its tracemalloc.py alone: the module that took the snapshot, its blocks traced (a 3.9 program's
+ * dumps naming no other library file were modelled as 3.11's, arenas 4 times too large; h382).
  */
 export function librariesOf(s: Snapshot): string[] {
   const { frames, groups } = s;
@@ -82,7 +84,7 @@ export function librariesOf(s: Snapshot): string[] {
       if (files[f]) continue;
       files[f] = 1;
       const m = LIBRARY.exec(frames.filenames[f]!);
-      if (m && STDLIB_MODULES.has(m[2]!)) found.set(m[1]!, (found.get(m[1]!) ?? 0) + 1);
+      if (m && STDLIB_MODULES.has(m[2]!)) found.set(m[1]!, (found.get(m[1]!) ?? 0) + (m[2] === 'tracemalloc' ? 2 : 1));
     }
   }
   return [...found].flatMap(([v, n]) => (n > 1 ? [v] : [])).sort();

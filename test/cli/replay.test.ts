@@ -114,11 +114,14 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
       "the pymalloc of CPython 3.11, as its dumps' tracebacks name its library (lib/python3.11/); --python names another",
     );
     // Tracebacks in the program alone: its layout only.
-    const shallow = await replayOf('fixtures/dumps/py313-tree.pickle');
+    const shallow = await replayOf('fixtures/dumps/py313-domains.pickle');
     expect([shallow.python, shallow.assumptions[0]]).toEqual([
       '3.11',
       expect.stringMatching(/for dumps of 3\.9 or later \(4-item traces\)/),
     ]);
+    // And tracemalloc.py, which took the snapshot: its CPython's (h382).
+    const tree = await replayOf('fixtures/dumps/py313-tree.pickle');
+    expect(tree.python).toBe('3.13');
     // (--order given: two interpreters' captures are no series otherwise.)
     const mixed = await replayOf(pair('py38')[0]!, pair('py311')[1]!, '--order', 'given');
     expect(mixed.assumptions[0]).toMatch(/before and after 3\.9/);
@@ -130,9 +133,12 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
   // Dumps of 3.9 and later have one layout: a 3.9 run's, modelled as 3.11, had its arenas counted in 1 MiB
   // where 3.9's are 256 KiB ("24 arenas pinned" of a run holding 103 by its own reports; h317). The
   // library its tracebacks name says which (fixtures/pymalloc/library-named: make.sh, CPython 3.9 and 3.12).
+  // py39-tracemalloc-only: no library file but tracemalloc.py, the module that took the snapshots,
+  // modelled as 3.11's (h382).
   it.each([
     ['py39', '3.9', 256 * 1024],
     ['py312', '3.12', 1024 * 1024],
+    ['py39-tracemalloc-only', '3.9', 256 * 1024],
   ])('%s dumps naming lib/pythonX.Y/: that CPython, said as assumed', async (v, python, arenaSize) => {
     const D = 'fixtures/pymalloc/library-named';
     const r = await replayOf(`${D}/${v}-a.pickle`, `${D}/${v}-b.pickle`);
@@ -141,12 +147,13 @@ describe('the pymalloc modelled when none is named: what the dumps say of their 
   });
 
   // A 3.12 program's own package under a folder named lib/python3.9/ (vendored) is no library of 3.9: it
-  // was modelled as 3.9's 256 KiB arenas, 4x the 3.12 interpreter's own report (h322).
-  it("a program's own code under lib/python3.9/ names no library: the default model", async () => {
+  // was modelled as 3.9's 256 KiB arenas, 4x the 3.12 interpreter's own report (h322). Its tracemalloc.py,
+  // which took the snapshot, names its own CPython.
+  it("a program's own code under lib/python3.9/ names no library: its tracemalloc.py's CPython", async () => {
     const D = 'fixtures/pymalloc/library-named';
     const r = await replayOf(`${D}/py312-vendored-a.pickle`, `${D}/py312-vendored-b.pickle`);
-    expect([r.python, r.arenaSize]).toEqual(['3.11', 1024 * 1024]);
-    expect(r.assumptions[0]).toMatch(/for dumps of 3\.9 or later \(4-item traces\)/);
+    expect([r.python, r.arenaSize]).toEqual(['3.12', 1024 * 1024]);
+    expect(r.assumptions[0]).toContain('(lib/python3.12/)');
   });
 
   // `--python 3.6`, which stats, diff and leaks take for 3.6's dumps, was refused by replay with yargs'

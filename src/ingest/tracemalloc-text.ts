@@ -25,6 +25,7 @@ import { estimate, printedSize, SizeReadings, withinOrder } from './printed-size
 import { PytestProgress } from './pytest-progress.js';
 import { CapturedSections } from './pytest-sections.js';
 import { WarningInListing } from './python-warning.js';
+import { sourceLineOnDisk } from './source-on-disk.js';
 import { type Line, MIN_WRAP, unwrapper, wordWrappedFrames, wrapsOn } from './terminal-wrap.js';
 import { afterTextWarning, nearStart, printedAfterText, textBeforeName } from './text-before-name.js';
 import { frameLine, plain, STAT, SUFFIXED_STAT } from './tracemalloc-lines.js';
@@ -923,7 +924,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         });
         bareFrame = f.bare;
         sourceGoesOn = false;
-        frameOpen = { no, line, filename: f.filename };
+        frameOpen = { no, line, filename: f.filename, lineno: Number(f.lineno) };
       }
       return;
     }
@@ -1004,22 +1005,28 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   );
   // A traceback listing whose input stops after a frame line, in the next line's indentation or its
   // '\r\n' (no line end after them), where that file's other frames have their source line: its
-  // statistic's deeper frames lost, the caller was named as the allocating line (h263). (Not one ending
-  // at a line end after it: a frame of code compiled under a file's name past its last line has no
-  // source line, and a top N ends there whole: h266.)
+  // statistic's deeper frames lost, the caller was named as the allocating line (h263). Ending at a line
+  // end after it, or in the middle of the line after it, only where the file on this machine has a line
+  // there that format() prints (a listing cut by lines, `head -n`, read so, exit 0; h383): a frame of
+  // code compiled under a file's name past its last line has no source line, and a top N ends there
+  // whole (h266); read so, and said.
   // (Narrowed by the closures that set them: read here as what they may be.)
   const [open, end] = [frameOpen as FrameOpen | null, gap as Gap | null];
   const spacesAfter = end !== null && end.first === no && end.blank === 1 && text.unended();
   const halfLineEnd = end === null && open?.no === no && text.unended() && cut === null;
+  const lineEnd = end === null && open?.no === no && (cut !== null || !text.unended());
   // (Not a pseudo-file's, '<string>': one exec'd string's source may be known, another's not.)
-  if (
-    open &&
-    sourced.has(open.filename) &&
-    !open.filename.startsWith('<') &&
-    current.length &&
-    interrupted === null &&
-    (spacesAfter || halfLineEnd)
-  ) {
+  const sourceless =
+    open && sourced.has(open.filename) && !open.filename.startsWith('<') && current.length && interrupted === null;
+  const onDisk = sourceless && lineEnd ? sourceLineOnDisk(open.filename, open.lineno) : null;
+  if (sourceless && lineEnd && !onDisk && cut === null) {
+    warnings.push(
+      `${input.label}: line ${open.no}: the listing ends after a frame line with no source line under it, where ` +
+        "that file's other frames have theirs: read as whole; if it was cut there, its last statistic's deeper " +
+        'frames are missing and its caller is named in their place',
+    );
+  }
+  if (sourceless && (spacesAfter || halfLineEnd || onDisk)) {
     warnings.push(
       ...textEnd(
         input,
@@ -1212,6 +1219,7 @@ interface FrameOpen {
   readonly no: number;
   readonly line: string;
   readonly filename: string;
+  readonly lineno: number;
 }
 /**
  * Listings of one statistic that repeat one of an earlier listing of 3 or more, figures and all: a

@@ -237,6 +237,28 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expect(whole.code, whole.err).toBe(0);
   });
 
+  // Cut at the frame line's end (`head -n 11`): its caller was named as the allocating line, exit 0 (h383).
+  // Cut, where the program's file on this machine has a line there that format() prints; else read as
+  // whole (h266), and said.
+  it("tracemalloc text: a listing by traceback cut at a frame line's end, its source line on disk, is cut", async () => {
+    const log = readFileSync('fixtures/text/kinds/t3.log', 'utf8');
+    const here = log.replaceAll('/work/main/fixtures/', `${process.cwd()}/fixtures/`).split('\n');
+    expect(here[10]).toMatch(/^ {2}File ".*make_t3\.py", line 7$/);
+    const before = await cli('stats', file('line-before.log', `${here.slice(0, 9).join('\n')}\n`));
+    const p = file('frame-line-end.log', `${here.slice(0, 11).join('\n')}\n`);
+    expectCut(await cli('stats', p), p, /line 11: a traceback stops after a frame, before its source line/);
+    const partial = await cli('stats', p, '--allow-partial');
+    expect([partial.code, partial.out]).toEqual([0, before.out]);
+    // Elsewhere (the program's file not on this machine): read as whole, and said.
+    const away = log.replaceAll('/work/main/fixtures/', '/nonexistent/fixtures/').split('\n');
+    const q = file('frame-line-end-away.log', `${away.slice(0, 11).join('\n')}\n`);
+    const r = await cli('stats', q);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(
+      "line 11: the listing ends after a frame line with no source line under it, where that file's other frames have theirs: read as whole",
+    );
+  });
+
   // A paste whose last statistic has no line end (an editor's save, a clipboard's copy): it was refused
   // as cut, where mprof's last whole sample is read (h266). Not one whose count has no average after it.
   it('tracemalloc text: a last statistic whole without its line end is read, with a warning', async () => {

@@ -335,6 +335,14 @@ export function finalCapture(s: Pick<SnapshotSection, 'final' | 'labels'>): numb
 }
 
 /** How outputs name that capture: 'last capture', or the one before the run's exit capture. */
+/**
+ * What the summary's memory at a capture is: 'traced' of dumps; of logged listings, 'listed sites' (a
+ * top N's sum, a floor of the traced memory; its growth none of the traced growth: h381).
+ */
+export function tracedWord(s: Pick<SnapshotSection, 'listing'> | null | undefined): string {
+  return s?.listing ? 'listed sites' : 'traced';
+}
+
 export function finalCaptureName(s: Pick<SnapshotSection, 'final' | 'finalIsLastTest' | 'labels'>): string {
   if (s.final === undefined) return 'last capture';
   return `${s.finalIsLastTest ? "last test's capture" : 'capture before exit'} (${s.labels[s.final]})`;

@@ -1,7 +1,7 @@
 // Markdown rendering of ReportData, for pull-request comments and CI step summaries.
 
 import { siteName } from '../analysis/leaks.js';
-import { finalCaptureName, type ReportData } from '../analysis/report-data.js';
+import { finalCaptureName, type ReportData, tracedWord } from '../analysis/report-data.js';
 import { allocatorAloneLines } from './allocator-alone.js';
 import { mdCode, mdFenced, mdText } from './escape.js';
 import { formatSize, growthLabel } from './format-size.js';
@@ -27,7 +27,7 @@ export function renderMarkdown(d: ReportData, limit?: number): string {
   // (a '|' in it made the header a cell longer than the table, which then rendered as no table).
   const traced = d.snapshots ? mdText(finalCaptureName(d.snapshots)) : 'last capture';
   out.push(
-    `| ${summaryPeak(d).label} | traced, ${traced} | growth | leak suspects | fragmented |`,
+    `| ${summaryPeak(d).label} | ${tracedWord(d.snapshots)}, ${traced} | ${d.snapshots?.listing ? "listed sites' growth" : 'growth'} | leak suspects | fragmented |`,
     '|---:|---:|---:|---:|---|',
   );
   const peak = summaryPeak(d).value ?? '—';

@@ -2631,6 +2631,54 @@ describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/bla
   });
 });
 
+describe('gate growth checks of tracemalloc listings against a baseline of listings (fixtures/text/top-floor, h381)', () => {
+  // A top 3 of 8 growing lines: its total grew by 229 KiB where the snapshots' grew by 572 KiB
+  // (totals.json, CPython's own); a 400 KiB limit passed.
+  const d = 'fixtures/text/top-floor';
+  const totals = JSON.parse(readFileSync(`${d}/totals.json`, 'utf8')) as Record<string, number>;
+  it('passing is not measured: the difference of two floors bounds nothing; the dumps measure it', async () => {
+    const growth = totals['round-3']! - totals['round-1']!;
+    expect(growth).toBeGreaterThan(400 * 1024);
+    for (const flag of ['--max-total-growth', '--max-peak-growth']) {
+      const r = await cli('gate', `${d}/round-3.log`, '--baseline', `${d}/round-1.log`, flag, '400KiB');
+      expect([flag, r.code]).toEqual([flag, 1]);
+      expect(r.out).toMatch(
+        /\(\+229\.\d KiB, limit 400\.0 KiB\); not measured: a listing's total is the sites it lists/,
+      );
+    }
+    const dumps = await cli(
+      'gate',
+      `${d}/round-3.pickle`,
+      '--baseline',
+      `${d}/round-1.pickle`,
+      '--max-total-growth',
+      '400KiB',
+      '--json',
+    );
+    const check = (JSON.parse(dumps.out) as { checks: { check: string; measured: number; passed: boolean }[] })
+      .checks[0]!;
+    expect([dumps.code, check.passed, check.measured]).toEqual([1, false, growth]);
+    // Over the limit, the listed sites' growth fails as it is, said to be theirs.
+    const over = await cli(
+      'gate',
+      `${d}/round-3.log`,
+      '--baseline',
+      `${d}/round-1.log`,
+      '--max-total-growth',
+      '100KiB',
+    );
+    expect(over.code).toBe(1);
+    expect(over.out).toMatch(/limit 100\.0 KiB\); of the sites the listings list: /);
+  });
+
+  it("report's text and Markdown name the listings' totals the listed sites', not the traced memory", async () => {
+    const text = await cli('report', `${d}/round-1.log`, `${d}/round-3.log`, '-f', 'text', '--order', 'given');
+    expect(text.out).toMatch(/listed sites at the last capture: 344 KiB; listed sites' growth: \+229 KiB/);
+    const md = await cli('report', `${d}/round-1.log`, `${d}/round-3.log`, '-f', 'markdown', '--order', 'given');
+    expect(md.out).toContain("| listed sites, last capture | listed sites' growth |");
+  });
+});
+
 describe('gate --max-leaks of an mprof run too short to judge beside one judged (fixtures/mprof/one-short, h362)', () => {
   // Alone it failed ("no leak verdict"); beside a run that could be judged, the gate passed: the run
   // whose @profile calls show 40 steps of 2 MiB kept slipped through.

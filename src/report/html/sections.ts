@@ -3,7 +3,7 @@
 // allocator reports.
 
 import { AT_NEW_ARENA } from '../../analysis/pymalloc/compare.js';
-import { finalCaptureName, type MemorySection, type ReportData } from '../../analysis/report-data.js';
+import { finalCaptureName, type MemorySection, type ReportData, tracedWord } from '../../analysis/report-data.js';
 import { reportFileName } from '../../model/line-report.js';
 import { printfFixed } from '../../util/printf.js';
 import { allocatorAloneLines } from '../allocator-alone.js';
@@ -125,10 +125,19 @@ export function summarySection(d: ReportData): Section {
     summary.finalBytes === null
       ? null
       : card(
-          several ? `traced, ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}` : 'traced memory',
+          several
+            ? `${tracedWord(d.snapshots)}, ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}`
+            : d.snapshots?.listing
+              ? 'listed sites'
+              : 'traced memory',
           formatSize(summary.finalBytes),
         ),
-    summary.growthBytes === null ? null : card('growth, first to last', formatSize(summary.growthBytes, true)),
+    summary.growthBytes === null
+      ? null
+      : card(
+          d.snapshots?.listing ? "listed sites' growth, first to last" : 'growth, first to last',
+          formatSize(summary.growthBytes, true),
+        ),
   ].filter((c) => c !== null);
   const gaps = (d.gaps ?? []).map((g) => `<li data-topic="${esc(g.topic)}">${esc(g.text)}</li>`).join('');
   return section('summary', 'Summary', [

@@ -2,7 +2,7 @@
 // paths and its cap on the top sites.
 
 import { siteName } from '../../analysis/leaks.js';
-import { finalCaptureName, type ReportData } from '../../analysis/report-data.js';
+import { finalCaptureName, type ReportData, tracedWord } from '../../analysis/report-data.js';
 import { allocatorAloneLines } from '../allocator-alone.js';
 import { formatSize, growthLabel } from '../format-size.js';
 import { confidence, memoryMeasured, memoryTrendRate, memoryVerdictWord, summaryPeak } from '../memory-trend.js';
@@ -28,8 +28,8 @@ export function renderReportText(d: ReportData, layout: TextLayout = FULL_LAYOUT
   const peak = summaryPeak(d);
   const parts = [
     `${peak.label}: ${peak.value ?? '-'}`,
-    `traced at the ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
-    `growth: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
+    `${tracedWord(d.snapshots)} at the ${d.snapshots ? finalCaptureName(d.snapshots) : 'last capture'}: ${sm.finalBytes === null ? '-' : formatSize(sm.finalBytes)}`,
+    `${d.snapshots?.listing ? "listed sites' growth" : 'growth'}: ${sm.growthBytes === null ? '-' : formatSize(sm.growthBytes, true)}`,
     `leak suspects: ${sm.leakSuspects ?? '-'}${sm.weakLeakSuspects ? ` (+${sm.weakLeakSuspects} below confidence 0.5)` : ''}`,
     `fragmented: ${sm.fragmentation ?? '-'}`,
   ];

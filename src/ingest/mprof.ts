@@ -971,14 +971,13 @@ function belowChildren(
 ): { t: number; mem: number; children: number; count: number; rounds: number } | null {
   if (!children.size) return null;
   const sum = childrenPerSample({ samples, children });
-  const held = settled(sum);
   let first = -1;
   let count = 0;
   let rounds = 0;
   for (let i = 0; i < sum.length; i++) {
     if (!(sum[i]! > 0)) continue;
     rounds++;
-    if (samples.mib[i]! < held[i]! - 0.5) {
+    if (below(samples.mib, sum, i)) {
       count++;
       if (first < 0) first = i;
     }
@@ -995,36 +994,43 @@ function belowChildren(
 function countsChildren(samples: Samples, children: ReadonlyMap<number, Samples>): 'came' | 'follows' | 'no' {
   if (!children.size) return 'no';
   const sum = childrenPerSample({ samples, children });
-  const held = settled(sum);
-  if (enterAndLeave(samples.mib, sum, held)) return 'came';
-  return mayCountChildren(samples, sum, held) ? 'follows' : 'no';
+  if (enterAndLeave(samples.mib, sum)) return 'came';
+  return mayCountChildren(samples, sum) ? 'follows' : 'no';
 }
 
 /**
- * What of the children's total at each sample MEM must hold if it counts them: no more than they held
- * at the sample before. mprof writes MEM, then measures the children for the CHLD lines: a child
- * started (or grown) between the two is in CHLD but not yet in MEM (`mprof run -C -M` of memory_profiler
- * 0.50-0.61, a child's first sample 16.7 MiB over MEM's 10.5: MEM read as the program alone, its peak
- * with children 249 MiB where `mprof peak` says 140, and --mem-includes-children refused; h380).
+ * Whether MEM is below the children's total at sample i, and not as the race of a child started between
+ * them: mprof writes MEM, then measures the children for the CHLD lines, and a child started (or grown)
+ * in between is in CHLD but not yet in MEM (`mprof run -C -M` of memory_profiler 0.50-0.61, a child's
+ * first sample 16.7 MiB over MEM's 10.5: MEM read as the program alone, its peak with children 249 MiB
+ * where `mprof peak` says 140, and --mem-includes-children refused; h380). A race where the total rose
+ * there and the next sample keeps it, MEM holding it: a child seen once, or a rise gone by the next
+ * sample, is no race (`mprof run -M` without -C of short-lived children, MEM below each, was taken as
+ * counting them and its peak read as the parent's 13.7 MiB where with them it was 147; h385).
  */
-function settled(sum: Float64Array): Float64Array {
-  const held = new Float64Array(sum.length);
-  for (let i = 1; i < sum.length; i++) held[i] = Math.min(sum[i]!, sum[i - 1]!);
-  return held;
+function below(mib: Float64Array, sum: Float64Array, i: number): boolean {
+  if (!(mib[i]! < sum[i]! - 0.5)) return false;
+  const raced =
+    i > 0 &&
+    i + 1 < sum.length &&
+    sum[i]! > sum[i - 1]! + 0.5 &&
+    sum[i + 1]! >= sum[i]! - 0.5 &&
+    mib[i + 1]! >= sum[i + 1]! - 0.5;
+  return !raced;
 }
 
 /**
  * Whether MEM rose by the children's total as they came and fell as they went (samples without them
  * before and after): over the samples of their stay and 3 on either side, those without children (3 or more) and with (2 or more: two
  * 50 MiB children of `-C -M` sampled 3 times read 249 MiB where `mprof peak` says 130, unsaid), MEM
- * holds the sum as settled (95% of them) and MEM less the sum stays within a quarter of MEM's range, which the
+ * holds the sum (95% of them, a child's race aside: below) and MEM less the sum stays within a quarter of MEM's range, which the
  * sum spans (2 MiB and a tenth of the peak or more). Without -C, MEM is the program alone and stays where it was as children come and go:
  * MEM less the sum falls by theirs (`mprof run -M -C` of three steady children read 188 MiB at the
  * peak where `mprof peak` reads 99.8: no warning, as their total never varied while they ran).
  */
 const AROUND = 3;
 
-function enterAndLeave(mib: Float64Array, sum: Float64Array, held: Float64Array): boolean {
+function enterAndLeave(mib: Float64Array, sum: Float64Array): boolean {
   // Samples without children before the first with and after the last: they came, and went (a forked
   // worker alive to the end shares its parent's pages, and a parent holding what it held looked level).
   let first = -1;
@@ -1047,7 +1053,7 @@ function enterAndLeave(mib: Float64Array, sum: Float64Array, held: Float64Array)
     const ch = sum[i]! > 0 ? sum[i]! : 0;
     if (ch > 0) rounds++;
     else alone++;
-    if (mib[i]! < held[i]! - 0.5) under++;
+    if (below(mib, sum, i)) under++;
     chHi = Math.max(chHi, ch);
     own.push(mib[i]! - ch);
     memLo = Math.min(memLo, mib[i]!);
@@ -1132,13 +1138,13 @@ function callsAbove(
 
 /**
  * Whether a run's MEM samples may count its children (`mprof run -C`, which the file does not say):
- * in the rounds where children were measured, MEM holds their sum as settled (within 0.5 MiB, 95% of rounds or
+ * in the rounds where children were measured, MEM holds their sum (within 0.5 MiB, a child's race aside, 95% of rounds or
  * more) and follows it: the sum varies (by 2 MiB and a tenth of the peak or more) while MEM less the
  * sum varies half as much as MEM or less. Said, not assumed: a parent keeping what its workers also
  * cache looks the same (taken for a total, its own leak vanished), and a parent counted with its
  * children reads as leaking beside them, which the gate fails rather than passes.
  */
-function mayCountChildren(samples: Samples, sum: Float64Array, held: Float64Array): boolean {
+function mayCountChildren(samples: Samples, sum: Float64Array): boolean {
   const { mib } = samples;
   let rounds = 0;
   let under = 0;
@@ -1151,7 +1157,7 @@ function mayCountChildren(samples: Samples, sum: Float64Array, held: Float64Arra
   for (let i = 0; i < mib.length; i++) {
     if (!(sum[i]! > 0)) continue;
     rounds++;
-    if (mib[i]! < held[i]! - 0.5) under++;
+    if (below(mib, sum, i)) under++;
     see(range.ch, sum[i]!);
     own.push(mib[i]! - sum[i]!);
     see(range.mem, mib[i]!);
@@ -1159,7 +1165,7 @@ function mayCountChildren(samples: Samples, sum: Float64Array, held: Float64Arra
   if (rounds < 5 || under > rounds * 0.05) return false;
   const width = (r: number[]): number => r[1]! - r[0]!;
   // Not the first round with children nor the last: the children are measured after MEM, one come or
-  // gone in between is in one and not the other (see settled).
+  // gone in between is in one and not the other (see below).
   const inner = own.length > 5 ? own.slice(1, -1) : own;
   return width(range.ch) >= Math.max(2, 0.1 * range.mem[1]!) && spread(inner) <= width(range.mem) / 2;
 }

@@ -85,7 +85,9 @@ export function prefixCuts(text: string): PrefixCut[] {
     if (at >= text.length) return cuts;
     anchored ||= f.anchor;
     shape += `${f.kind}${s[0].trim() || ' '}`;
-    if (anchored) cuts.push({ end: at, shape });
+    // Not after a path and line: one ends no run of fields (a file named '/app/w:3 z.py' is no prefix
+    // 'INFO /app/w:3 '; '%(pathname)s:%(lineno)d' is followed by a level: h385).
+    if (anchored && f.kind !== 'P') cuts.push({ end: at, shape });
   }
 }
 

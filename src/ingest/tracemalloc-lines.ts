@@ -63,11 +63,12 @@ const COMMENT = /^[ \t]*#+(?: |$|(?=\/|<|[A-Za-z]:[\\/]))/;
 
 // A code fence typed against a listing's first or last line ('```app.py:9: size=…', '… average=664 B```',
 // a chat's code block; a fence line's language, '```python', goes too), and on a statistic's line a
-// Markdown list's bullet ('- app.py:9: size=…'). Left there, the fenced line was no statistic, its site
-// dropped, and the bullet stayed in every file name (h381).
+// Markdown list's bullet before an absolute file name ('- /srv/app.py:9: size=…'; before a relative one
+// it may be the name's own: CPython 3.8 names a script '* star.py' as it was run). Left there, the fenced
+// line was no statistic, its site dropped, and the bullet stayed in every file name (h381).
 const FENCE_START = /^[ \t]*(?:```|~~~)(?=[^`~\s])/;
 const FENCE_END = /(?<=[^`~\s])(?:```|~~~)\s*$/;
-const BULLET = /^[ \t]*[-*+] (?=\S)/;
+const BULLET = /^[ \t]*[-*+] (?=\/|[A-Za-z]:[\\/]|\\\\|<)/;
 
 // HTML's and XML's entities, as a page's source or a JUnit file's <system-out> escape a listing
 // ('&lt;frozen importlib._bootstrap&gt;:716' read as another file: a diff of a listing and its escaped

@@ -11,10 +11,12 @@ const MAX_BYTES = 64 << 20;
 /**
  * True when `filename` (absolute) is a regular file whose line `lineno` holds more than spaces (format()
  * prints it); false when the file is there and the line blank or past its end; null when it cannot be
- * told (no such file, a relative name, a device, FIFO or directory, a file too large or unreadable).
+ * told (no such file, a relative name, a device, FIFO or directory, a file too large or unreadable, or
+ * one changed after `printed`, the time the text naming it was last written: an edit since then moved
+ * its lines; h385), or when that time is not known (stdin).
  */
-export function sourceLineOnDisk(filename: string, lineno: number): boolean | null {
-  if (!isAbsolute(filename) || !(lineno >= 1)) return null;
+export function sourceLineOnDisk(filename: string, lineno: number, printed: number | null): boolean | null {
+  if (printed === null || !isAbsolute(filename) || !(lineno >= 1)) return null;
   let fd: number;
   try {
     fd = openSync(filename, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -23,7 +25,7 @@ export function sourceLineOnDisk(filename: string, lineno: number): boolean | nu
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_BYTES) return null;
+    if (!st.isFile() || st.size > MAX_BYTES || st.mtimeMs > printed) return null;
     const bytes = Buffer.alloc(st.size);
     let n = 0;
     for (let got = 1; got > 0 && n < st.size; n += got) got = readSync(fd, bytes, n, st.size - n, n);

@@ -3,6 +3,7 @@
 // through logging keep their prefix out of the file names (log-prefix.ts). print() and logging end
 // every line: a last line without its '\n' was cut off (lines.ts, textEnd), unless it holds no figure.
 
+import { statSync } from 'node:fs';
 import type { Frame } from '../model/frames.js';
 import { type TracebackOrder, tracebackOrderOf } from '../model/snapshot.js';
 import type { LoggedListing, LoggedStatistic, StatisticsLog } from '../model/statistics-log.js';
@@ -319,6 +320,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let no = 0;
   let stripped: { line: number; prefix: string; listings: number } | null = null;
   let flipped: { line: number; count: number } | null = null;
+  // The first statistic of the listings printed with format(limit=N): their frames the most recent N.
+  let cutFrames: number | null = null;
   let labelled: { line: number; label: string; stats: number } | null = null;
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
@@ -460,20 +463,27 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       const sizes = withinOrder(stats.map((st) => ({ range: ranges.get(st)!, count: st.count })));
       return sizes ? stats.map((st, i) => (sizes[i] === st.size ? st : { ...st, size: sizes[i]! })) : stats;
     };
+    // Format() lists a statistic's key among its frames: frame lines that name none of it are another
+    // traceback's (a script's SyntaxError printed after a listing renamed its last statistic), unless
+    // every statistic has frames under it, two statistics at least or two frames: format(limit=N)
+    // printed each one's N most recent frames, its key (its oldest, 3.7+) not among them where it had
+    // more (read as the key, the frames were left out and the caller's line summed as the allocating
+    // line; h381). (By its end: a header whose log prefix was not taken off ends with the frame's name.)
+    const naming = (s: ReadStatistic, i: number): boolean =>
+      s.frames.some((f) => f.lineno === s.lineno && names[i]!.endsWith(f.filename));
+    const framed = current.every((s) => s.frames.length) && (current.length >= 2 || current[0]!.frames.length >= 2);
     const stats = current.map((s, i): LoggedStatistic => {
       const header = { filename: names[i]!, lineno: s.lineno };
       let frames: readonly Frame[] = [header];
-      // Format() lists a statistic's key among its frames: frame lines that name none of it are another
-      // traceback's (a script's SyntaxError printed after a listing renamed its last statistic).
-      // (By its end: a header whose log prefix was not taken off ends with the frame's file name.)
-      if (
-        s.frames.length &&
-        !s.frames.some((f) => f.lineno === header.lineno && header.filename.endsWith(f.filename))
-      ) {
+      const limited = framed && !naming(s, i);
+      if (limited) {
+        frames = s.frames;
+        cutFrames = cutFrames ?? s.inputLine;
+      } else if (s.frames.length && !naming(s, i)) {
         foreign.push(s.inputLine);
         s.frames.length = 0;
       }
-      if (s.frames.length) {
+      if (s.frames.length && !limited) {
         // Frames printed under a statistic (--group-by traceback) replace its one-frame key, oldest first.
         const listed = listedOrder(header, s.frames, order);
         if (listed !== order) flipped = { line: flipped?.line ?? s.inputLine, count: (flipped?.count ?? 0) + 1 };
@@ -542,8 +552,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         // One site twice, no frames under it: a listing by traceback printed without them names each
         // traceback by its oldest frame (a main() call); read by that line, summed, said.
         const seen = new Set<string>();
-        const again = tracebacks ? undefined : stats.find((st) => seen.size === seen.add(frameKey(st)).size);
-        if (again) oldestFrames.push({ line: again.inputLine, site: frameKey(again) });
+        const again = stats.find((st) => seen.size === seen.add(frameKey(st)).size);
+        // With frames: statistics('traceback') lists a traceback once; twice, its frames were cut
+        // (format(limit=-N): the N oldest), the allocating lines not printed (h381).
+        if (again && !tracebacks) oldestFrames.push({ line: again.inputLine, site: frameKey(again) });
+        else if (again) oldestOnly.push(again.inputLine);
         const n = process === null ? listingNumber(stats, numbers) : null;
         const named = process !== null ? { process } : n !== null ? { number: n } : {};
         listings.push({ inputLine: stats[0]!.inputLine, stats: inOrder(stats), tracebacks, ...named });
@@ -558,6 +571,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   const repeats: number[] = [];
   // Listings without frames that name one site twice: where, and the site.
   const oldestFrames: { line: number; site: string }[] = [];
+  // Listings with frames that list one traceback twice: where.
+  const oldestOnly: number[] = [];
 
   // The docker compose service the listing being read is from: another's lines among it are passed
   // over (a database's log lines split every listing, and the gate passed a leak).
@@ -1018,7 +1033,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // (Not a pseudo-file's, '<string>': one exec'd string's source may be known, another's not.)
   const sourceless =
     open && sourced.has(open.filename) && !open.filename.startsWith('<') && current.length && interrupted === null;
-  const onDisk = sourceless && lineEnd ? sourceLineOnDisk(open.filename, open.lineno) : null;
+  const onDisk = sourceless && lineEnd ? sourceLineOnDisk(open.filename, open.lineno, printedAt(input.label)) : null;
   if (sourceless && lineEnd && !onDisk && cut === null) {
     warnings.push(
       `${input.label}: line ${open.no}: the listing ends after a frame line with no source line under it, where ` +
@@ -1153,9 +1168,22 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
               'each names its oldest frame: read by those lines, summed, not where memory was allocated (print traceback.format())',
           ]
         : []),
+      ...lineWarnings(
+        input.label,
+        oldestOnly,
+        'one traceback under two statistics of a listing (statistics() lists each once): its frames were cut, ' +
+          'printed with format(limit=-N), the oldest alone; read by their most recent frame, summed, not where memory was allocated',
+      ),
       ...nameWordWarning(input.label, named),
       ...labelWarning(input.label, labelled),
       ...orderWarning(input.label, flipped),
+      ...(cutFrames === null
+        ? []
+        : [
+            `${input.label}: line ${cutFrames}: frames under a statistic that name none of its key, each statistic with frames: ` +
+              "printed with format(limit=N), each statistic's N most recent frames (the key, its oldest, left out): " +
+              'read as its traceback, oldest first; the frames between them are not known',
+          ]),
       ...(assumed.count
         ? [
             `${input.label}: ${assumed.count > 1 ? `${assumed.count} tracebacks (the first at line ${assumed.line})` : `the traceback at line ${assumed.line}`} ` +
@@ -1215,6 +1243,16 @@ interface Gap {
   readonly blank: number;
   readonly first: number;
 }
+/** When a listing's file was last written (its modification time), null for stdin or where unknown. */
+function printedAt(path: string): number | null {
+  if (path === '-') return null;
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
 interface FrameOpen {
   readonly no: number;
   readonly line: string;

@@ -10,6 +10,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -249,7 +250,13 @@ describe('a text capture cut in the middle of its last line (fuzz findings)', ()
     expectCut(await cli('stats', p), p, /line 11: a traceback stops after a frame, before its source line/);
     const partial = await cli('stats', p, '--allow-partial');
     expect([partial.code, partial.out]).toEqual([0, before.out]);
-    // Elsewhere (the program's file not on this machine): read as whole, and said.
+    // The program's file changed after the listing was written (its lines may have moved; h385), or
+    // not on this machine: read as whole, and said.
+    const older = file('frame-line-end-older.log', `${here.slice(0, 11).join('\n')}\n`);
+    utimesSync(older, new Date(0), new Date(0));
+    const stale = await cli('stats', older);
+    expect(stale.code, stale.err).toBe(0);
+    expect(stale.err).toContain('line 11: the listing ends after a frame line with no source line under it');
     const away = log.replaceAll('/work/main/fixtures/', '/nonexistent/fixtures/').split('\n');
     const q = file('frame-line-end-away.log', `${away.slice(0, 11).join('\n')}\n`);
     const r = await cli('stats', q);

@@ -1,0 +1,33 @@
+// A top 2 by traceback printed with Traceback.format(limit=N) (real CPython 3.12 output,
+// fixtures/text/format-limit/make.py): limit=2 leaves out each statistic's own line, its oldest frame;
+// its frames were dropped as another traceback's and the caller's line read as the allocating one
+// (h381). limit=-2 prints the oldest frames alone: two statistics then show one traceback, said.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCapture } from '../../src/index.js';
+import type { StatisticsLog } from '../../src/model/statistics-log.js';
+import { formatSize } from '../../src/report/format-size.js';
+
+const DIR = 'fixtures/text/format-limit';
+type Stat = { frame: [string, number]; size: number; count: number };
+const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Stat[][];
+
+describe('tracebacks printed with format(limit=N)', () => {
+  it('limit=2: each statistic read by its most recent frames, its allocating line as CPython computed it', async () => {
+    const log = (await loadCapture(`${DIR}/limit-2.log`)) as StatisticsLog;
+    const read = log.listings.map((l) =>
+      l.stats.map((s) => [[s.frames.at(-1)!.filename, s.frames.at(-1)!.lineno], s.count, formatSize(s.size)]),
+    );
+    expect(read).toEqual(expected.map((l) => l.map((s) => [s.frame, s.count, formatSize(s.size)])));
+    expect(log.warnings.join('\n')).toMatch(
+      /line 2: frames under a statistic that name none of its key.*format\(limit=N\)/,
+    );
+  });
+
+  it('limit=-2: one traceback under two statistics is said to be cut, not where memory was allocated', async () => {
+    const log = (await loadCapture(`${DIR}/limit-minus-2.log`)) as StatisticsLog;
+    expect(log.warnings.join('\n')).toMatch(
+      /one traceback under two statistics of a listing \(statistics\(\) lists each once\): its frames were cut/,
+    );
+  });
+});

@@ -2631,6 +2631,19 @@ describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/bla
   });
 });
 
+describe('gate --max-peak-growth of mprof runs whose @profile calls fall between samples (h387)', () => {
+  // fixtures/mprof/stopped/peak-growth: the current run's two calls of 321.8 MiB between samples of 21.8;
+  // --max-peak failed on them, and --max-peak-growth passed the same run as -90.1%.
+  it('compares the calls too, as --max-peak judges them', async () => {
+    const d = 'fixtures/mprof/stopped/peak-growth';
+    const r = await cli('gate', `${d}/current.dat`, '--baseline', `${d}/base.dat`, '--max-peak-growth', '10%');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      'FAIL max-peak-growth: peak (with the @profile calls, FUNC lines) 221.8 MiB -> 321.8 MiB (+45.1%, limit 10%)',
+    );
+  });
+});
+
 describe('gate growth checks of tracemalloc listings against a baseline of listings (fixtures/text/top-floor, h381)', () => {
   // A top 3 of 8 growing lines: its total grew by 229 KiB where the snapshots' grew by 572 KiB
   // (totals.json, CPython's own); a 400 KiB limit passed.

@@ -204,6 +204,13 @@ function folderFiles(dir: string, skipped: string[], readApart: readonly string[
     })
     .map((raw) => raw.toString('utf8'))
     .filter((n) => !n.startsWith('.') && !readApart.includes(n))
+    .filter((n) => {
+      // An editor's backup ('name~') or autosave ('#name#'): an earlier version of a file, here or gone
+      // (a stale backup of a leaking run, its original cleaned away, failed a gate; h388).
+      const edited = n.endsWith('~') || /^#.+#$/.test(n);
+      if (edited) skipped.push(`skipping ${join(dir, n)}: an editor's backup or autosave, not a capture`);
+      return !edited;
+    })
     .map((n) => join(dir, n))
     .filter((p) => aFile(p, skipped));
 }

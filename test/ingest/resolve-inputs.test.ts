@@ -764,8 +764,14 @@ describe('copies and backups under the names file managers and editors give them
       Array.from({ length: 9 }, (_, i) => `snap-${i + 1}.pickle`),
     );
     expect(r.skipped.join('\n')).toContain(
-      `skipping ${join(d, 'snap-5.pickle.bak')}: a backup of ${join(d, 'snap-5.pickle')} (other bytes: an earlier version of it), not a capture of the series (and 1 more backups)`,
+      `skipping ${join(d, 'snap-5.pickle.bak')}: a backup of ${join(d, 'snap-5.pickle')} (other bytes: an earlier version of it), not a capture of the series`,
     );
+    // An editor's backup, its original here or gone (a stale one failed a gate, h388).
+    expect(r.skipped).toContain(`skipping ${join(d, 'snap-6.pickle~')}: an editor's backup or autosave, not a capture`);
+    copyFileSync(join(d, 'snap-9.pickle'), join(d, 'snap-10.pickle~'));
+    copyFileSync(join(d, 'snap-9.pickle'), join(d, '#snap-11.pickle#'));
+    const stale = await resolveInputs([d]);
+    expect(stale.inputs.filter((p) => !p.endsWith('.time'))).toHaveLength(9);
     const alone = JSON.parse((await cli('leaks', 'fixtures/leaks/memo_leak', '--json')).out) as { captures: number };
     expect((JSON.parse((await cli('leaks', d, '--json')).out) as { captures: number }).captures).toBe(alone.captures);
     // `.1`, `.2` are a rotating handler's older files, not copies: byte for byte the same when the

@@ -82,9 +82,10 @@ const xmlText = (s: string): string =>
     .join('&#13;');
 // An attribute's line ends and tabs kept (a parser turns them into spaces).
 const xmlAttr = (s: string): string => xmlText(s).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
-// A figure as the body says it: whole bytes (an mprof peak in bytes is a fraction of MiB).
+// A figure as the body says it: whole bytes (an mprof peak in bytes is a fraction of MiB); growth from
+// nothing as the message says it (JSON's null: 'Infinity percent' was written; h384).
 const figure = (v: number | null, unit: CheckResult['unit']): string =>
-  v === null ? 'n/a' : String(unit === 'bytes' ? Math.round(v) : v);
+  v === null ? 'n/a' : v === Infinity ? 'grown from nothing' : String(unit === 'bytes' ? Math.round(v) : v);
 
 /** JUnit XML: one testcase per check, a failure element for each failed one. */
 export function renderJunit(r: GateResult): string {
@@ -96,7 +97,7 @@ export function renderJunit(r: GateResult): string {
     if (c.passed) return `    <testcase ${attrs}/>`;
     const body = [
       c.message,
-      `measured: ${figure(c.measured, c.unit)} ${c.unit}`,
+      `measured: ${figure(c.measured, c.unit)}${c.measured === Infinity ? '' : ` ${c.unit}`}`,
       `limit: ${figure(c.limit, c.unit)} ${c.unit}`,
       ...c.sites.map((p) => `at ${p.file}:${p.line}: ${p.detail}`),
     ].join('\n');

@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -2628,6 +2629,23 @@ describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/bla
     const over = await cli('gate', file, '--max-peak', '10MiB');
     expect(over.code).toBe(1);
     expect(over.out).toMatch(/FAIL max-peak: largest traced total 15\.2 MiB \(limit 10\.0 MiB\)\n/);
+  });
+});
+
+describe('gate growth from nothing (fixtures/gate/from-nothing: a baseline of empty snapshots, h384)', () => {
+  it('JUnit says it as the message does: no "Infinity percent"; JSON measures null', async () => {
+    const d = 'fixtures/gate/from-nothing';
+    const out = mkdtempSync(join(tmpdir(), 'arenascope-junit-'));
+    const junit = join(out, 'gate.xml');
+    const r = await cli('gate', `${d}/leak`, '--baseline', `${d}/clean`, '--max-total-growth', '10%', '--junit', junit);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('(grown from nothing, limit 10%)');
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('measured: grown from nothing\n');
+    expect(xml).not.toContain('Infinity');
+    rmSync(out, { recursive: true, force: true });
+    const json = await cli('gate', `${d}/leak`, '--baseline', `${d}/clean`, '--max-total-growth', '10%', '--json');
+    expect((JSON.parse(json.out) as { checks: { measured: number | null }[] }).checks[0]!.measured).toBeNull();
   });
 });
 

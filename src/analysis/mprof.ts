@@ -590,15 +590,16 @@ function warmupFrom(settledAt: number | null, s: Samples, n: number): number | n
  * up to 30 time windows (the floor, which a garbage-collection sawtooth does not lift, and the
  * ceiling, which it does not lower) are classified; their Theil-Sen slopes give the rates. The
  * figures printed as measured are samples; only the rates and the time to a limit are fitted.
- * `call`: the @profile call that kept the most, named in the next step.
+ * `calls`: the @profile calls that kept memory (keptCalls), the most first: the first that ended in the
+ * span judged is named in the next step.
  */
 export function memoryTrend(
   name: string,
   recorded: Samples,
   opts: TrendOptions = {},
-  call?: RetainingCall,
+  calls: readonly RetainingCall[] = [],
 ): MemoryTrend {
-  const whole = judgeTrend(name, recorded, opts, call, null);
+  const whole = judgeTrend(name, recorded, opts, calls, null);
   if (opts.warmupSeconds !== undefined || opts.programStart === undefined) return whole;
   // The interpreter starting up (site, its imports) is no part of the program: on a loaded machine it
   // filled most of a 0.5 s run, its rise of 13 MiB read a leak at 0.5 and the gate failed a steady
@@ -608,7 +609,7 @@ export function memoryTrend(
   // rose by less than the growth that counts once the program began: then the rise was the start-up's.
   const n = present(recorded);
   if (!n || opts.programStart < recorded.t[0]!) return whole;
-  const own = judgeTrend(name, recorded, opts, call, opts.programStart);
+  const own = judgeTrend(name, recorded, opts, calls, opts.programStart);
   // Every sample taken before the program began: the interpreter's start-up alone, nothing of the
   // program's to judge (`run -- python3 -c pass` read "LEAK" of its 10 MiB start-up).
   if (opts.programStart > recorded.t[n - 1]!) return own;
@@ -685,7 +686,7 @@ function judgeTrend(
   name: string,
   recorded: Samples,
   opts: TrendOptions,
-  call: RetainingCall | undefined,
+  calls: readonly RetainingCall[],
   programStart: number | null,
 ): MemoryTrend {
   const n = present(recorded);
@@ -846,7 +847,15 @@ function judgeTrend(
             ? ', or give a shorter --warmup'
             : ', or judge it whole with `arenascope leaks --warmup 0`'
           : '')
-      : nextStep(c.verdict, facts, warmupFrom(settledAt, s, n), duration, call),
+      : nextStep(
+          c.verdict,
+          facts,
+          warmupFrom(settledAt, s, n),
+          duration,
+          // Not one of the warm-up's: a setup() that kept 50 MiB once was named over the handle() whose
+          // 50 calls grew it after (h387).
+          calls.find((k) => k.tEnd >= recorded.t[start]!),
+        ),
   };
 }
 
@@ -949,17 +958,14 @@ export function retainingCalls(s: MemorySeries, minMiB = 1): RetainingCall[] {
 }
 
 /**
- * The retaining call the next step names: the one that kept the most, of those whose memory was still
- * held when the next @profile call began (half of it at least), or, with none after it, at the lowest
- * of the 5 samples after it (the first, and those before the run's last 5%). A call that returns what its caller drops ends holding it, and the next call starts back
+ * The retaining calls a next step may name, the most kept first: those whose memory was still held
+ * when the next @profile call began (half of it at least), or, with none after it, at the lowest of
+ * the 5 samples after it (the first, and those before the run's last 5%). A call that returns what its caller drops ends holding it, and the next call starts back
  * down: named, it hid the function that kept its memory (a make() whose buffer was thrown away, +30
  * MiB a call, named over the keep() that grew 20 MiB a call).
  */
-function keptCall(
-  s: Pick<MemorySeries, 'functions' | 'samples'>,
-  calls: readonly RetainingCall[],
-): RetainingCall | undefined {
-  if (!calls.length) return undefined;
+function keptCalls(s: Pick<MemorySeries, 'functions' | 'samples'>, calls: readonly RetainingCall[]): RetainingCall[] {
+  if (!calls.length) return [];
   // With no call after it (the run's last, or one a thread's call overlapped), the samples after it
   // tell: the lowest of the next 5 (a make() whose 60 MiB its caller dropped was named over the keep()
   // that kept 80 MiB, as was a thread's call that kept nothing; h250). Not those of the run's last 5%,
@@ -986,7 +992,7 @@ function keptCall(
     }
     return lo < starts.length ? starts[lo]![1] : null;
   };
-  return calls.find((c) => {
+  return calls.filter((c) => {
     const next = nextStart(c.tEnd) ?? after(c.tEnd);
     return next === null || next - c.memStartMiB >= c.retainedMiB / 2;
   });
@@ -1046,8 +1052,8 @@ function withCapturesKept(s: MemorySeries, t: MemoryTrend): MemoryTrend {
 
 /** Trends of the main process and of every child process of an mprof run. */
 export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTrend[] {
-  // FUNC spans are the main process's: its next step names the call that kept the most (keptCall).
-  const call = keptCall(s, retainingCalls(s));
+  // FUNC spans are the main process's: its next step names the call that kept the most (keptCalls).
+  const calls = keptCalls(s, retainingCalls(s));
   if (s.programStart !== undefined && opts.programStart === undefined)
     opts = { ...opts, programStart: s.programStart, ...(s.testsBegan ? { testsBegan: true } : {}) };
   // A pytest run judged up to its last test: the session's end after it is no test's (hypothesis's
@@ -1055,7 +1061,7 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
   // the snapshot's objects after it are the run's (a parent flat at 16.4 MiB read a leak of its
   // start-up by the exit capture's 1.3 MiB). The peak is the whole run's.
   const end = s.programEnd ?? s.exitCapture;
-  const trend = (name: string, x: Samples, c?: RetainingCall, child = false): MemoryTrend => {
+  const trend = (name: string, x: Samples, c: readonly RetainingCall[] = [], child = false): MemoryTrend => {
     const o = child ? { ...opts, child } : opts;
     const n = end === undefined ? x.t.length : x.t.findIndex((t) => t > end);
     if (n < 0 || n === x.t.length || n < 3) return memoryTrend(name, x, o, c);
@@ -1070,10 +1076,10 @@ export function memoryTrends(s: MemorySeries, opts: TrendOptions = {}): MemoryTr
   // What the run's captures kept is the program's own process's (not its children's).
   const own = (t: MemoryTrend): MemoryTrend => withCapturesKept(s, t);
   const out = s.samples.t.length
-    ? [s.mainIncludesChildren ? trend(mainName(s), s.samples) : own(trend(mainName(s), s.samples, call))]
+    ? [s.mainIncludesChildren ? trend(mainName(s), s.samples) : own(trend(mainName(s), s.samples, calls))]
     : [];
   // MEM counting the children: the program's own memory is the total less its children at each sample.
-  if (s.mainIncludesChildren && s.samples.t.length) out.push(own(trend(mainName({}), ownSamples(s), call)));
+  if (s.mainIncludesChildren && s.samples.t.length) out.push(own(trend(mainName({}), ownSamples(s), calls)));
   for (const [pid, c] of s.children) out.push(trend(childName(s, pid), c, undefined, true));
   return out;
 }

@@ -187,7 +187,7 @@ function floorsCompared(current: ReportData, baseline: ReportData | null): (c: C
   if (!listed) return (c) => c;
   const note =
     "a listing's total is the sites it lists (a top N leaves the rest out), a floor of the traced memory: " +
-    "two floors' difference is no growth; dumps (Snapshot.dump()), mprof runs or tracemalloc's traced peaks (.peak sidecars) measure it";
+    "two floors' difference is no growth, whole listings' told from none; dumps (Snapshot.dump()) or mprof runs measure it";
   return (c) =>
     c.measured === null
       ? c
@@ -366,6 +366,33 @@ const withUnmatched = (check: CheckResult, commands: readonly string[]): CheckRe
         message: `${check.message}; the baseline holds no run of ${quoted(commands[0]!, 60)}${commands.length > 1 ? ` (and ${commands.length - 1} more)` : ''}: compared with all its runs`,
       }
     : check;
+
+/**
+ * Whether a side's memory_profiler reports measured traced memory (`backend='tracemalloc'`), not RSS:
+ * a Mem usage under 1 MiB, which no Python process's RSS is; null without reports.
+ */
+function tracedReports(d: ReportData): boolean | null {
+  let low = Infinity;
+  for (const r of d.lineReports)
+    for (const b of r.blocks) for (const l of b.lines) if (l.memMiB !== null) low = Math.min(low, l.memMiB);
+  return low === Infinity ? null : low < 1;
+}
+
+/**
+ * Refuses peaks of memory_profiler reports of two backends compared: traced memory against RSS (a
+ * report of backend='tracemalloc' against a baseline of psutil's passed at +4.6% where RSS grew 44.8%;
+ * h387).
+ */
+function sameReportBackend(current: ReportData, baseline: ReportData): void {
+  const [now, before] = [tracedReports(current), tracedReports(baseline)];
+  if (now === null || before === null || now === before) return;
+  const what = (traced: boolean): string =>
+    traced ? "tracemalloc's traced memory (backend='tracemalloc': a Mem usage under 1 MiB)" : 'the process RSS';
+  throw new UsageError(
+    `--max-peak-growth: the baseline's memory_profiler reports measured ${what(before)}, the current ones ${what(now)}: ` +
+      'their peaks do not compare; profile both with one backend',
+  );
+}
 
 /** The largest memory usage the memory_profiler reports print, or null when there is none. */
 function lineReportPeak(d: ReportData): number | null {
@@ -1005,6 +1032,7 @@ export function evaluateGate(
     // A baseline of memory_profiler reports alone: reports against reports (the current run's mprof
     // peak against the baseline's report, "peak of the mprof runs" of two reports, was compared).
     const reportsAlone = from === 'memory' && baseline !== null && baseline.memory.length === 0;
+    if (baseline) sameReportBackend(current, baseline);
     const maxPeakGrowth = limits.maxPeakGrowth;
     // The @profile calls' highest too where above the samples, as --max-peak judges them (a run sampled
     // too seldom to see its calls of 321.8 MiB passed as -90.1% beside the max-peak check it failed; h387).

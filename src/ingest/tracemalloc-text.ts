@@ -322,6 +322,8 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   let flipped: { line: number; count: number } | null = null;
   // The first statistic of the listings printed with format(limit=N): their frames the most recent N.
   let cutFrames: number | null = null;
+  // The frames of each statistic read so.
+  const limitedStats = new WeakSet<readonly Frame[]>();
   let labelled: { line: number; label: string; stats: number } | null = null;
   // Tracebacks read in CPython 3.7+'s order only because no --python said otherwise.
   const assumed = { line: 0, count: 0 };
@@ -472,13 +474,20 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
     const naming = (s: ReadStatistic, i: number): boolean =>
       s.frames.some((f) => f.lineno === s.lineno && names[i]!.endsWith(f.filename));
     const framed = current.every((s) => s.frames.length) && (current.length >= 2 || current[0]!.frames.length >= 2);
+    // Their order is the listing's, as its statistics that show their key tell (most_recent_first=True:
+    // read oldest first, the callers were named as the allocating lines; h389); else format()'s own.
+    const siblings = current.flatMap((s, i) =>
+      naming(s, i) ? [listedOrder({ filename: names[i]!, lineno: s.lineno }, s.frames, order)] : [],
+    );
+    const limitedOrder = siblings.find((o) => o !== order) ?? order;
     const stats = current.map((s, i): LoggedStatistic => {
       const header = { filename: names[i]!, lineno: s.lineno };
       let frames: readonly Frame[] = [header];
       const limited = framed && !naming(s, i);
       if (limited) {
-        frames = s.frames;
+        frames = limitedOrder === 'most-recent-first' ? [...s.frames].reverse() : s.frames;
         cutFrames = cutFrames ?? s.inputLine;
+        limitedStats.add(frames);
       } else if (s.frames.length && !naming(s, i)) {
         foreign.push(s.inputLine);
         s.frames.length = 0;
@@ -551,8 +560,14 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       for (const stats of pieces ?? [round]) {
         // One site twice, no frames under it: a listing by traceback printed without them names each
         // traceback by its oldest frame (a main() call); read by that line, summed, said.
+        // (Not of frames printed with format(limit=N), nor 3.6's most recent first: a traceback's most
+        // recent N frames may be another's too.)
         const seen = new Set<string>();
-        const again = stats.find((st) => seen.size === seen.add(frameKey(st)).size);
+        const again = stats.find(
+          (st) =>
+            seen.size === seen.add(frameKey(st)).size &&
+            !(tracebacks && (limitedStats.has(st.frames) || order !== 'oldest-first')),
+        );
         // With frames: statistics('traceback') lists a traceback once; twice, its frames were cut
         // (format(limit=-N): the N oldest), the allocating lines not printed (h381).
         if (again && !tracebacks) oldestFrames.push({ line: again.inputLine, site: frameKey(again) });
@@ -1182,7 +1197,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         : [
             `${input.label}: line ${cutFrames}: frames under a statistic that name none of its key, each statistic with frames: ` +
               "printed with format(limit=N), each statistic's N most recent frames (the key, its oldest, left out): " +
-              'read as its traceback, oldest first; the frames between them are not known',
+              "read as its traceback in the order the listing's other statistics show, else oldest first, as format() " +
+              'prints them (printed most_recent_first=True, their callers are named as the allocating lines); the frames ' +
+              'between them are not known',
           ]),
       ...(assumed.count
         ? [

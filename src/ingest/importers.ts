@@ -43,14 +43,22 @@ export function importerFor(format: Format): Importer {
 }
 
 export function detectFormat(head: Buffer): Format | null {
-  if (ownOutput(head)) return null;
+  if (ownOutput(head) || tarArchive(head)) return null;
   return IMPORTERS.find((i) => i.sniff(head))?.format ?? null;
+}
+
+/**
+ * Whether the head is a tar archive's ('ustar' at byte 257): the files in it are no one capture (a
+ * folder's backup.tar was read as a line report, its first member's text, and failed a gate; h391).
+ */
+export function tarArchive(head: Buffer): boolean {
+  return head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar';
 }
 
 /** The format of a file from its first bytes (gunzipped if need be), or null; an InputError when it cannot be read. */
 export function sniffFile(path: string): Format | null {
   const head = readHead(path);
-  return head && !ownOutput(head) ? (detectFormat(head) ?? sniffDeeper(path)) : null;
+  return head && !ownOutput(head) && !tarArchive(head) ? (detectFormat(head) ?? sniffDeeper(path)) : null;
 }
 
 // Formats found anywhere in a log (a program's stderr): a report or a listing may come after more

@@ -34,11 +34,13 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
     opts.onFormat?.(DUMP);
     return exact(path, cutMarked(input, await (await import('./tracemalloc-pickle.js')).importer.read(input, opts)));
   }
-  const { detectFormat, IMPORTERS, IN_LOGS, importerFor, sniffDeeper } = await import('./importers.js');
+  const { detectFormat, IMPORTERS, IN_LOGS, importerFor, sniffDeeper, tarArchive } = await import('./importers.js');
   // A log's report or listing may come past the head: a plain file is looked into further.
   const own = opts.format ? null : ownOutput(input.head);
   const format =
-    opts.format ?? detectFormat(input.head) ?? (path !== '-' && !input.gzip && !own ? sniffDeeper(path) : null);
+    opts.format ??
+    detectFormat(input.head) ??
+    (path !== '-' && !input.gzip && !own && !tarArchive(input.head) ? sniffDeeper(path) : null);
   const h0 = input.head;
   // Lines ended by CR alone (classic Mac OS, some editors' "Mac" line ends): every line-based reader
   // saw one long line, and said a statistic, a report or a sample was cut or unreadable (h349).
@@ -114,6 +116,7 @@ export async function loadCapture(path: string, opts: LoadOptions = {}): Promise
         `${packed[1]}: arenascope undoes gzip only; decompress it first (${packed[2]})`,
       );
     }
+    if (tarArchive(h)) throw new InputError(path, 'byte 257', 'a tar archive: extract it first (`tar xf FILE`)');
     const lfs = lfsPointerSize(h);
     if (lfs !== null) throw new InputError(path, 'byte 0', lfsPointerMessage(lfs));
     const wrapped = inJson(input.head);

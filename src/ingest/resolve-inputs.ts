@@ -193,6 +193,9 @@ function notAFile(p: string): string | null {
  * A folder's files to read, by path: hidden ones and the subfolders `readApart` left out, and what is
  * not a file (or not named in UTF-8) said in `skipped`.
  */
+const NOTE_NAME =
+  /^(?:readme|changelog|changes|license|licence|copying|authors|contributing)(?:\.(?:md|markdown|rst|txt|adoc|org))?$/i;
+
 function folderFiles(dir: string, skipped: string[], readApart: readonly string[] = []): string[] {
   return entries(dir)
     .filter((raw) => {
@@ -209,7 +212,11 @@ function folderFiles(dir: string, skipped: string[], readApart: readonly string[
       // (a stale backup of a leaking run, its original cleaned away, failed a gate; h388).
       const edited = n.endsWith('~') || /^#.+#$/.test(n);
       if (edited) skipped.push(`skipping ${join(dir, n)}: an editor's backup or autosave, not a capture`);
-      return !edited;
+      // A folder's README (and such notes) quoting a listing's lines is no capture (read first by its
+      // name, a series of listings gained a capture 1 of two of its lines; h391).
+      const note = !edited && NOTE_NAME.test(n);
+      if (note) skipped.push(`skipping ${join(dir, n)}: a folder's notes (${n}), not a capture`);
+      return !edited && !note;
     })
     .map((n) => join(dir, n))
     .filter((p) => aFile(p, skipped));

@@ -96,7 +96,7 @@ describe('series inputs', () => {
       'snap-10.pickle',
     ]);
     expect(r.skipped).toEqual([
-      `skipping ${sdir}/README.md: not a capture arenascope reads`,
+      `skipping ${sdir}/README.md: a folder's notes (README.md), not a capture`,
       `skipping ${sdir}/run.log: not a capture arenascope reads`,
     ]);
   });

@@ -783,6 +783,24 @@ describe('copies and backups under the names file managers and editors give them
     expect((await resolveInputs([rotated])).inputs).toHaveLength(3);
   });
 
+  // A folder's README quoting two lines of a listing, read first by its name, became capture 1 of a series
+  // of listings (+521 KiB read where +937 grew); a tar of the folder was read as a line report, its first
+  // member's text, and failed a gate (h391).
+  it("a folder's README and a tar archive in it are no captures, and said", async () => {
+    const d = join(dir, 'notes-and-archives');
+    mkdirSync(d);
+    for (const k of [1, 3]) copyFileSync(`fixtures/text/top-floor/round-${k}.log`, join(d, `top-${k}.txt`));
+    const quoted = readFileSync('fixtures/text/top-floor/round-3.log', 'utf8').split('\n').slice(1, 3);
+    writeFileSync(join(d, 'README.md'), `# Memory\n\nThe largest lines:\n\n\`\`\`\n${quoted.join('\n')}\n\`\`\`\n`);
+    execFileSync('tar', ['cf', join(d, 'backup.tar'), '-C', 'fixtures/mprof', 'report-p1.txt']);
+    const r = await resolveInputs([d]);
+    expect(r.inputs.map((p) => relative(d, p))).toEqual(['top-1.txt', 'top-3.txt']);
+    expect(r.skipped).toContain(`skipping ${join(d, 'README.md')}: a folder's notes (README.md), not a capture`);
+    expect(r.skipped.join('\n')).toContain(`skipping ${join(d, 'backup.tar')}: not a capture arenascope reads`);
+    const tar = await cli('info', join(d, 'backup.tar'));
+    expect([tar.code, tar.err]).toEqual([2, expect.stringContaining('byte 257: a tar archive: extract it first')]);
+  });
+
   // A browser's unfinished downloads beside the finished files: read, a cut dump failed every command.
   it('an unfinished download beside its finished file is skipped, and said', async () => {
     const d = join(dir, 'downloads');

@@ -651,6 +651,12 @@ export function resolveInputs(
         "the highest number or earliest date first, the name without one the newest; --order name reads them in their names' order",
     );
   }
+  const downloads = order ? null : downloadsFirst(result);
+  if (downloads)
+    skipped.push(
+      `${downloads}: read first, before its later copies named by a number ('X (1)', 'X 2', 'X-2': a browser's ` +
+        "downloads, a file manager's kept copies); --order name reads them in their names' order",
+    );
   const inputsOnce = once(result, skipped);
   return {
     inputs: inputsOnce,
@@ -742,6 +748,44 @@ function rotatedFirst(paths: string[]): string[] | null {
     [...list].sort((x, y) => x.rank - y.rank).map((x) => basename(x.path)),
   );
   paths.splice(0, paths.length, ...paths.map((p) => order.get(p) ?? p));
+  return moved;
+}
+
+// A later copy's name: a browser's download of a name it has (`heap (1).pickle`, Firefox's `heap(1).pickle`),
+// Finder's kept copy (`heap 2.pickle`), Safari's (`heap-2.pickle`).
+const LATER_COPY = /^(.+?)(?: ?\(\d+\)| \d+|-\d+)((?:\.[A-Za-z0-9]+)+)$/;
+
+/**
+ * Puts a file named as its later copies are named without their number (`heap.pickle` beside `heap (1)
+ * .pickle` .. `heap (9).pickle`) before them: the first download, read last by its name (' ' and '('
+ * sort before '.'), and a leak read transient, the gate passing it (h391). Not where it is the newest by
+ * a second or more (a `snap.pickle` written as the latest beside `snap-1`, `snap-2`). The first moved,
+ * or null.
+ */
+function downloadsFirst(paths: string[]): string | null {
+  const present = new Set(paths);
+  const families = new Map<string, string[]>();
+  for (const p of paths) {
+    const m = LATER_COPY.exec(basename(p));
+    const base = m ? join(dirname(p), m[1]! + m[2]!) : null;
+    if (base === null || !present.has(base)) continue;
+    families.set(base, [...(families.get(base) ?? []), p]);
+  }
+  let moved: string | null = null;
+  for (const [base, copies] of families) {
+    const at = paths.indexOf(base);
+    const first = Math.min(...copies.map((c) => paths.indexOf(c)));
+    if (at < first) continue;
+    try {
+      const newest = Math.max(...copies.map((c) => statSync(c).mtimeMs));
+      if (statSync(base).mtimeMs >= newest + 1000) continue;
+    } catch {
+      continue;
+    }
+    paths.splice(at, 1);
+    paths.splice(first, 0, base);
+    moved ??= base;
+  }
   return moved;
 }
 

@@ -783,6 +783,34 @@ describe('copies and backups under the names file managers and editors give them
     expect((await resolveInputs([rotated])).inputs).toHaveLength(3);
   });
 
+  // A browser's downloads of one name (`heap.pickle`, then `heap (1).pickle` ..), Finder's and Safari's
+  // kept copies (`heap 2.pickle`, `heap-2.pickle`): the first read last by its name (' ', '(' and '-'
+  // sort before '.'), a leak read transient and the gate passed it (h391).
+  it.each([
+    ['chrome', (k: number) => (k ? `heap (${k}).pickle` : 'heap.pickle')],
+    ['finder', (k: number) => (k ? `heap ${k + 1}.pickle` : 'heap.pickle')],
+    ['safari', (k: number) => (k ? `heap-${k + 1}.pickle` : 'heap.pickle')],
+  ])("%s's later copies of a name: the first read first, said", async (browser, name) => {
+    const d = join(dir, `downloads-${browser}`);
+    mkdirSync(d);
+    const t0 = Date.now() / 1000 - 3600;
+    for (let k = 0; k < 9; k++) {
+      copyFileSync(`fixtures/leaks/memo_leak/snap-${k + 1}.pickle`, join(d, name(k)));
+      utimesSync(join(d, name(k)), t0 + 60 * k, t0 + 60 * k);
+    }
+    const r = await resolveInputs([d]);
+    expect(r.inputs.map((p) => relative(d, p))).toEqual(Array.from({ length: 9 }, (_, k) => name(k)));
+    expect(r.skipped.join('\n')).toContain(`${join(d, 'heap.pickle')}: read first, before its later copies`);
+    const alone = await cli('leaks', 'fixtures/leaks/memo_leak', '--json');
+    const read = await cli('leaks', d, '--json');
+    const verdicts = (x: { out: string }) =>
+      (JSON.parse(x.out) as { sites: { verdict: string }[] }).sites.map((s) => s.verdict);
+    expect(verdicts(read)).toEqual(verdicts(alone));
+    // The newest by a minute (written as the latest): read last, as named.
+    utimesSync(join(d, 'heap.pickle'), t0 + 3000, t0 + 3000);
+    expect((await resolveInputs([d])).inputs.map((p) => relative(d, p)).at(-1)).toBe('heap.pickle');
+  });
+
   // A folder's README quoting two lines of a listing, read first by its name, became capture 1 of a series
   // of listings (+521 KiB read where +937 grew); a tar of the folder was read as a line report, its first
   // member's text, and failed a gate (h391).

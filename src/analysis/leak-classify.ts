@@ -197,9 +197,49 @@ function byBytes(
   // a fixed amount of work), not the growth.
   const p = judgeFrom(bytes, captureClock(bytes.length), minGrowth, blocks);
   const from = p.judgedFrom;
-  return p.verdict === 'leak' && p.kept === null && alike(bytes.slice(from), times.slice(from))
+  return p.verdict === 'leak' &&
+    p.kept === null &&
+    (alike(bytes.slice(from), times.slice(from)) || followsCaptures(bytes.slice(from), times.slice(from)))
     ? { ...p, perCapture: true }
     : c;
+}
+
+/**
+ * Whether a site grows by the capture, not by the clock: from its first step up, it grew at most steps
+ * (3 or more), and its steps up vary half as much as their rates per second or less (their coefficients
+ * of variation, or their spreads), the intervals between captures varying where the growth did not. A request loop's leak
+ * captured every N requests, one last interval of 1 s after ones of 50 ms (or intervals growing from 20
+ * to 310 ms, in jumps), read "grew, then stopped" by the clock and the gate passed it; steps with a few
+ * percent of jitter are not all alike (h390). A leak by the clock (a thread's cache growing per second) varies
+ * less by its rates: it stays one.
+ */
+function followsCaptures(bytes: readonly number[], times: readonly number[]): boolean {
+  const steps = bytes.slice(1).map((b, i) => b - bytes[i]!);
+  // Not intervals that stretch step by step (each 5% longer or more): a cache filling ever slower, sampled
+  // ever more rarely, grows alike per capture too (a dict of random keys at intervals 1.3 times the one
+  // before); the clock judges those (alike: steps within 1.1 times).
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  if (gaps.every((g, i) => i === 0 || g >= 1.05 * gaps[i - 1]!)) return false;
+  // Steps up: a quarter of the median step up or more (a ring full across a pause, then a few hundred
+  // bytes, is no growth going on). Its last step one: growth that stopped is the clock's to judge (a
+  // bounded cache of 500 entries, then 0.8 s served full).
+  const positive = steps.filter((d) => d > 0).sort((a, b) => a - b);
+  if (!positive.length) return false;
+  const least = positive[positive.length >> 1]! / 4;
+  const start = steps.findIndex((d) => d >= least);
+  if (!(steps[steps.length - 1]! >= least)) return false;
+  const up = steps.flatMap((d, i) => (i >= start && d >= least ? [i] : []));
+  if (up.length < 3 || up.length < 0.6 * (steps.length - start)) return false;
+  const cv = (xs: readonly number[]): number => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+    return mean > 0 ? sd / mean : Infinity;
+  };
+  // And their spreads, the largest over the smallest (one slow interval among fast ones is one rate).
+  const spread = (xs: readonly number[]): number => Math.log(Math.max(...xs) / Math.min(...xs));
+  const grown = up.map((i) => steps[i]!);
+  const rates = up.map((i) => steps[i]! / (times[i + 1]! - times[i]!));
+  return cv(grown) <= 0.5 && (cv(rates) >= 2 * cv(grown) || spread(rates) >= 2 * spread(grown) + Math.LN2);
 }
 
 // A leak by the clock whose steps are all alike (alike): its confidence, cut as far as its last third
@@ -250,6 +290,9 @@ function grewOn(bytes: readonly number[], at: number): boolean {
   // The step across the pause counts when it grew (between two checkpoints, it adds nothing).
   const after = steps.slice(steps[at]! > 0 ? at : at + 1);
   if (after.length >= 3 && after[after.length - 1] === 0) after.pop();
+  // Across a pause before the last capture, as much as it grew before (a list grown by chunks, 18 to 56 KiB
+  // a capture 70 ms apart, then 63 KiB over 1 s to the last, read "grew, then stopped"; h390).
+  if (steps[at]! > 0 && at === steps.length - 1 && grown.length >= 3) return steps[at]! >= median(grown) / 2;
   if (steps[at]! < 0 || at + 1 >= steps.length || !grown.length || after.length < 2) return false;
   return after.every((d) => d > 0) && median(after) >= median(grown) / 2;
 }

@@ -280,12 +280,17 @@ describe('with capture times: growth per second', () => {
       Array.from({ length: 9 }, (_, i) => (i % 2 ? 66 : 64) * KiB),
     );
     expect(classify(alike, M, times)).toMatchObject({ verdict: 'leak', perCapture: true });
-    // Steps not alike (the largest more than 1.1 times the smallest): left to the clock.
+    // Steps not alike (the largest more than 1.1 times the smallest), intervals stretching step by step:
+    // left to the clock.
     const uneven = cumulative(
       64 * KiB,
       [64, 100, 64, 100, 64, 100, 64, 100, 64].map((k) => k * KiB),
     );
     expect(classify(uneven, M, times)).toMatchObject({ verdict: 'slowing', perCapture: false });
+    // The same steps at intervals that jump (50 ms, then 1 s before the last): a leak (a request loop's
+    // leak read "grew, then stopped" by the clock; h390).
+    const jumps = at(cumulative(0, [0.05, 0.06, 0.05, 0.05, 0.06, 0.05, 0.05, 0.06, 1]));
+    expect(classify(uneven, M, jumps).verdict).toBe('leak');
     // Real series of gc'd object trees (CPython 3.8's statistics of two lines in 8 real dumps, gc run at
     // every other capture): the lists each tree holds come and go, their lows flat but for 112 and 56
     // bytes of list growth, the series ending on a high: no leak (read 0.67 by three raises of what it

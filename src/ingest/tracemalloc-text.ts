@@ -1195,11 +1195,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       ...(cutFrames === null
         ? []
         : [
-            `${input.label}: line ${cutFrames}: frames under a statistic that name none of its key, each statistic with frames: ` +
-              "printed with format(limit=N), each statistic's N most recent frames (the key, its oldest, left out): " +
-              "read as its traceback in the order the listing's other statistics show, else oldest first, as format() " +
-              'prints them (printed most_recent_first=True, their callers are named as the allocating lines); the frames ' +
-              'between them are not known',
+            `${input.label}: line ${cutFrames}: frames under statistics that name none of their keys: printed with ` +
+              "format(limit=N), the N most recent: read as each one's traceback, oldest first unless the listing " +
+              'shows otherwise (if printed most_recent_first=True, callers are named as the allocating lines)',
           ]),
       ...(assumed.count
         ? [

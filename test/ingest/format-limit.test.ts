@@ -22,7 +22,7 @@ describe('tracebacks printed with format(limit=N)', () => {
       );
       expect(read).toEqual(expected.map((l) => l.map((s) => [s.frame, s.count, formatSize(s.size)])));
       expect(log.warnings.join('\n')).toMatch(
-        /line 2: frames under a statistic that name none of its key.*format\(limit=N\)/,
+        /line 2: frames under statistics that name none of their keys: printed with format\(limit=N\)/,
       );
       // Two tracebacks' most recent frames may be alike: no cut said (h389).
       expect(log.warnings.join('\n')).not.toMatch(/one traceback under two statistics/);

@@ -238,6 +238,9 @@ function followsCaptures(bytes: readonly number[], times: readonly number[]): bo
   // And their spreads, the largest over the smallest (one slow interval among fast ones is one rate).
   const spread = (xs: readonly number[]): number => Math.log(Math.max(...xs) / Math.min(...xs));
   const grown = up.map((i) => steps[i]!);
+  // Not steps falling (a bounded dict filling ever slower: 362 to 138 KiB a capture read a leak; h394).
+  const third = Math.max(1, Math.floor(grown.length / 3));
+  if (median(grown.slice(-third)) < 0.75 * median(grown.slice(0, third))) return false;
   const rates = up.map((i) => steps[i]! / (times[i + 1]! - times[i]!));
   return cv(grown) <= 0.5 && (cv(rates) >= 2 * cv(grown) || spread(rates) >= 2 * spread(grown) + Math.LN2);
 }
@@ -292,7 +295,12 @@ function grewOn(bytes: readonly number[], at: number): boolean {
   if (after.length >= 3 && after[after.length - 1] === 0) after.pop();
   // Across a pause before the last capture, as much as it grew before (a list grown by chunks, 18 to 56 KiB
   // a capture 70 ms apart, then 63 KiB over 1 s to the last, read "grew, then stopped"; h390).
-  if (steps[at]! > 0 && at === steps.length - 1 && grown.length >= 3) return steps[at]! >= median(grown) / 2;
+  // Not growth slowing before it: a bounded dict filling ever slower (steps 340 to 93 KiB) read a leak (h394).
+  if (steps[at]! > 0 && at === steps.length - 1 && grown.length >= 3) {
+    const third = Math.max(1, Math.floor(grown.length / 3));
+    const steady = median(grown.slice(-third)) >= 0.75 * median(grown.slice(0, third));
+    return steady && steps[at]! >= median(grown) / 2;
+  }
   if (steps[at]! < 0 || at + 1 >= steps.length || !grown.length || after.length < 2) return false;
   return after.every((d) => d > 0) && median(after) >= median(grown) / 2;
 }

@@ -48,11 +48,14 @@ export function detectFormat(head: Buffer): Format | null {
 }
 
 /**
- * Whether the head is a tar archive's ('ustar' at byte 257): the files in it are no one capture (a
+ * Whether the head is a tar archive's ('ustar' and a NUL at byte 257): the files in it are no one capture (a
  * folder's backup.tar was read as a line report, its first member's text, and failed a gate; h391).
  */
 export function tarArchive(head: Buffer): boolean {
-  return head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar';
+  // POSIX's 'ustar\0', GNU's 'ustar  \0': with its NUL (a listing whose file name held 'custard' at byte
+  // 257 was refused; h394).
+  if (head.length < 265 || head.toString('latin1', 257, 262) !== 'ustar') return false;
+  return head[262] === 0 || (head[262] === 0x20 && head[263] === 0x20 && head[264] === 0);
 }
 
 /** The format of a file from its first bytes (gunzipped if need be), or null; an InputError when it cannot be read. */

@@ -758,9 +758,8 @@ const LATER_COPY = /^(.+?)(?: ?\(\d+\)| \d+|-\d+)((?:\.[A-Za-z0-9]+)+)$/;
 /**
  * Puts a file named as its later copies are named without their number (`heap.pickle` beside `heap (1)
  * .pickle` .. `heap (9).pickle`) before them: the first download, read last by its name (' ' and '('
- * sort before '.'), and a leak read transient, the gate passing it (h391). Not where it is the newest by
- * a second or more (a `snap.pickle` written as the latest beside `snap-1`, `snap-2`). The first moved,
- * or null.
+ * sort before '.'), and a leak read transient, the gate passing it (h391), where it is older than every
+ * copy. The first moved, or null.
  */
 function downloadsFirst(paths: string[]): string | null {
   const present = new Set(paths);
@@ -776,9 +775,12 @@ function downloadsFirst(paths: string[]): string | null {
     const at = paths.indexOf(base);
     const first = Math.min(...copies.map((c) => paths.indexOf(c)));
     if (at < first) continue;
+    // Only where it is older than every copy, as a first download is: a `snap.pickle` written as the latest
+    // 0.2 s after snap-1 to snap-5, or a copy of the last, was read first (h394); copies' times alike, as
+    // named.
     try {
-      const newest = Math.max(...copies.map((c) => statSync(c).mtimeMs));
-      if (statSync(base).mtimeMs >= newest + 1000) continue;
+      const oldest = Math.min(...copies.map((c) => statSync(c).mtimeMs));
+      if (!(statSync(base).mtimeMs < oldest)) continue;
     } catch {
       continue;
     }

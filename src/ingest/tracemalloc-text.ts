@@ -276,6 +276,9 @@ function listedOrder(header: Frame, listed: readonly Frame[], order: TracebackOr
 // a word a byte away from it (sizeLike): a byte of it changed ('siz#e=', a NUL) left the listing's
 // largest site out, and a leak passed the gate (helper h258). Not any word: a log record's time and
 // level ('13:52:05 INFO peak=204 KiB, count=200') or a program's own 'total=' are no statistics (h259).
+// Carets under an error's source line (`    ^^^^`, `~~~^~~`): no line format() prints.
+const CARET = /^\s+[\^~]+\s*$/;
+
 // A statistic's figures inside a file name: another statistic glued before it.
 const GLUED = /:\d+: size=[+-]?\d[\d.]* (?:[KMGT]i)?B\b/;
 
@@ -775,6 +778,9 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
   // The listing's last frame line while no source line has followed it, and the files whose frames
   // in this listing had theirs (format() prints a frame's source line when it can read the file).
   let frameOpen: FrameOpen | null = null;
+  // The line of the frame last read, and the frames left out as an error's (CARET).
+  let framePushedAt = -1;
+  const errorFrames: number[] = [];
   let sourced = new Set<string>();
   // The last line read that is no statistic: one a byte away from one just before a listing is its first.
   let lineBefore: { no: number; line: string } | null = null;
@@ -955,6 +961,7 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         bareFrame = f.bare;
         sourceGoesOn = false;
         frameOpen = { no, line, filename: f.filename, lineno: Number(f.lineno) };
+        framePushedAt = no;
       }
       return;
     }
@@ -966,6 +973,15 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
       // (Whatever line it is: no evidence of the file's source lines.)
       bareFrame = false;
       frameOpen = null;
+      return;
+    }
+    // A caret under the source line of the frame just read: an error's report (a SyntaxError printed
+    // after the listing: `File "bad.py", line 2`, its code, `^`), whose frame no statistic's is (it was
+    // read as the last statistic's allocating line; h389).
+    if (CARET.test(line) && framePushedAt === no - 2 && current.length && current[current.length - 1]!.frames.length) {
+      current[current.length - 1]!.frames.pop();
+      errorFrames.push(no - 2);
+      framePushedAt = -1;
       return;
     }
     const src = current[current.length - 1]!.frames.length ? SOURCE.exec(line) : null;
@@ -1188,6 +1204,11 @@ async function readTracemallocText(input: InputStream, opts: ReadOptions): Promi
         oldestOnly,
         'one traceback under two statistics of a listing (statistics() lists each once): its frames were cut, ' +
           'printed with format(limit=-N), the oldest alone; read by their most recent frame, summed, not where memory was allocated',
+      ),
+      ...lineWarnings(
+        input.label,
+        errorFrames,
+        "a frame with a caret under its source line (an error's report, a SyntaxError's) is no statistic's: left out",
       ),
       ...nameWordWarning(input.label, named),
       ...labelWarning(input.label, labelled),

@@ -806,9 +806,13 @@ describe('copies and backups under the names file managers and editors give them
     const verdicts = (x: { out: string }) =>
       (JSON.parse(x.out) as { sites: { verdict: string }[] }).sites.map((s) => s.verdict);
     expect(verdicts(read)).toEqual(verdicts(alone));
-    // The newest by a minute (written as the latest): read last, as named.
-    utimesSync(join(d, 'heap.pickle'), t0 + 3000, t0 + 3000);
-    expect((await resolveInputs([d])).inputs.map((p) => relative(d, p)).at(-1)).toBe('heap.pickle');
+    // Written after its copies, 0.2 s after the last (as the latest; h394), or at the same time: as named.
+    for (const at of [t0 + 480.2, t0]) {
+      for (let k = 0; k < 9; k++)
+        utimesSync(join(d, name(k)), at === t0 ? t0 : t0 + 60 * k, at === t0 ? t0 : t0 + 60 * k);
+      utimesSync(join(d, 'heap.pickle'), at, at);
+      expect((await resolveInputs([d])).inputs.map((p) => relative(d, p)).at(-1)).toBe('heap.pickle');
+    }
   });
 
   // A folder's README quoting two lines of a listing, read first by its name, became capture 1 of a series
@@ -827,6 +831,15 @@ describe('copies and backups under the names file managers and editors give them
     expect(r.skipped.join('\n')).toContain(`skipping ${join(d, 'backup.tar')}: not a capture arenascope reads`);
     const tar = await cli('info', join(d, 'backup.tar'));
     expect([tar.code, tar.err]).toEqual([2, expect.stringContaining('byte 257: a tar archive: extract it first')]);
+    // 'ustar' at byte 257 of a listing (a file named custard.py) is no tar's header, which has a NUL after it (h394).
+    const custard = join(dir, 'custard.txt');
+    const name = `/srv/${'a'.repeat(251)}custard.py`;
+    writeFileSync(
+      custard,
+      `${name}:6: size=208 KiB, count=402, average=530 B\n${name}:7: size=848 B, count=1, average=848 B\n`,
+    );
+    expect(readFileSync(custard).toString('latin1', 257, 262)).toBe('ustar');
+    expect((await cli('stats', custard)).code).toBe(0);
   });
 
   // A browser's unfinished downloads beside the finished files: read, a cut dump failed every command.

@@ -194,7 +194,7 @@ function notAFile(p: string): string | null {
  * not a file (or not named in UTF-8) said in `skipped`.
  */
 const NOTE_NAME =
-  /^(?:readme|changelog|changes|license|licence|copying|authors|contributing)(?:\.(?:md|markdown|rst|txt|adoc|org))?$/i;
+  /^(?:readme|changelog|license|licence|copying|authors|contributing)(?:\.(?:md|markdown|rst|txt|adoc|org))?$/i;
 
 function folderFiles(dir: string, skipped: string[], readApart: readonly string[] = []): string[] {
   return entries(dir)

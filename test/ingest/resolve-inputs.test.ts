@@ -831,6 +831,11 @@ describe('copies and backups under the names file managers and editors give them
     expect(r.skipped.join('\n')).toContain(`skipping ${join(d, 'backup.tar')}: not a capture arenascope reads`);
     const tar = await cli('info', join(d, 'backup.tar'));
     expect([tar.code, tar.err]).toEqual([2, expect.stringContaining('byte 257: a tar archive: extract it first')]);
+    // A listing named changes.txt is read: notes are told by names notes have alone (h395).
+    const changes = join(dir, 'changes-folder');
+    mkdirSync(changes);
+    copyFileSync('fixtures/text/top-floor/round-3.log', join(changes, 'changes.txt'));
+    expect((await resolveInputs([changes])).inputs.map((p) => relative(changes, p))).toEqual(['changes.txt']);
     // 'ustar' at byte 257 of a listing (a file named custard.py) is no tar's header, which has a NUL after it (h394).
     const custard = join(dir, 'custard.txt');
     const name = `/srv/${'a'.repeat(251)}custard.py`;

@@ -2632,6 +2632,25 @@ describe('gate --max-peak of tracemalloc listings (h241: fixtures/text/found/bla
   });
 });
 
+describe('gate --max-peak-growth of memory_profiler reports of two backends (fixtures/line-reports/backends, h387)', () => {
+  // backend='tracemalloc' reports traced memory, psutil's RSS: the same program passed at -20.5%.
+  it('is refused, naming both; one backend against itself is compared', async () => {
+    const d = 'fixtures/line-reports/backends';
+    const r = await cli('gate', `${d}/tracemalloc.txt`, '--baseline', `${d}/psutil.txt`, '--max-peak-growth', '5%');
+    expect([r.code, r.err]).toEqual([
+      2,
+      expect.stringContaining('their peaks do not compare; profile both with one backend'),
+    ]);
+    const out = mkdtempSync(join(tmpdir(), 'arenascope-backends-'));
+    for (const f of ['tracemalloc.txt', 'psutil.txt']) {
+      const base = join(out, `${f}.json`);
+      expect((await cli('baseline', `${d}/${f}`, '-o', base)).code).toBe(0);
+      expect((await cli('gate', `${d}/${f}`, '--baseline', base, '--max-peak-growth', '5%')).code).toBe(0);
+    }
+    rmSync(out, { recursive: true, force: true });
+  });
+});
+
 describe('gate growth from nothing (fixtures/gate/from-nothing: a baseline of empty snapshots, h384)', () => {
   it('JUnit says it as the message does: no "Infinity percent"; JSON measures null', async () => {
     const d = 'fixtures/gate/from-nothing';

@@ -342,6 +342,20 @@ function failedCapture(p: string): boolean {
   }
 }
 
+/**
+ * An empty file named as a dump with others of its series (its name, other numbers) named after it in its folder: no capture still
+ * being written (a series is written in its order), read so that it fails naming it (passed over, snap-5
+ * of 10 emptied left the gate one capture short; h391).
+ */
+function emptyAmidSeries(p: string, all: ReadonlySet<string>): boolean {
+  if (!DUMP_NAME.test(p) || !empty(p) || !/\d/.test(basename(p))) return false;
+  // Of its series: its name with other numbers (not an `empty.pickle` beside snap-1 to snap-9).
+  const shape = (x: string): string => basename(x).replace(/\d+/g, '#');
+  return [...all].some(
+    (o) => o !== p && dirname(o) === dirname(p) && shape(o) === shape(p) && naturalCompare(o, p) > 0,
+  );
+}
+
 // What `arenascope run --allocator` writes beside its reports in allocator/ (run-capture.ts).
 const RUN_ALLOCATOR_FILE = /(?:^|\/)allocator\/(output\.txt|captures\.jsonl)$/;
 
@@ -368,7 +382,7 @@ function listedCapture(p: string, all: ReadonlySet<string>, skipped: string[]): 
   if (typeof format === 'object' && format !== null) {
     if (CAPTURE_NAME.test(p)) return true;
     skipped.push(`skipping ${p}: ${format.unreadable}`);
-  } else if (format || damagedCapture(p) || failedCapture(p)) return true;
+  } else if (format || damagedCapture(p) || failedCapture(p) || emptyAmidSeries(p, all)) return true;
   else {
     // Said as when the file is named: a folder of reports taken under tracemalloc was 5 lines of "not a capture".
     // The second run's own files in a run's allocator/ folder, given as `--allocator-stats DIR/allocator`:
